@@ -1,0 +1,207 @@
+"""Deployed process versions: immutable, numbered per process id, keyed by content hash."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .clock import Clock
+from .db import Base, UTCDateTime
+from .errors import InvalidDefinition, NotFound
+from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
+from .serialization import dump_specs, load_specs
+from .task_meta import TaskMeta
+from .views import DeployResult, ProcessView
+from .xml_safety import DEFAULT_MAX_BYTES
+
+
+class ProcessVersionModel(Base):
+    __tablename__ = "process_versions"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version", name="uq_process_version"),
+        UniqueConstraint("process_id", "content_hash", name="uq_process_content"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(500))
+    dialect: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    spec_json: Mapped[str] = mapped_column(Text)
+    task_meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deployed_by: Mapped[str | None] = mapped_column(ForeignKey("users.username"))
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    """A version ready to run: specs restored once per process and shared by instances."""
+
+    id: int
+    process_id: str
+    version: int
+    name: str
+    dialect: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    tasks: dict[str, TaskMeta]
+    forms: dict[str, Any]
+
+
+_cache: dict[int, LoadedVersion] = {}
+_cache_lock = threading.Lock()
+
+
+def load_version(session: Session, version_id: int) -> LoadedVersion:
+    with _cache_lock:
+        cached = _cache.get(version_id)
+    if cached is not None:
+        return cached
+    row = session.get(ProcessVersionModel, version_id)
+    if row is None:
+        raise NotFound(f"process version {version_id} does not exist")
+    spec, subprocess_specs = load_specs(row.dialect, row.spec_json)
+    loaded = LoadedVersion(
+        id=row.id,
+        process_id=row.process_id,
+        version=row.version,
+        name=row.name,
+        dialect=row.dialect,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        tasks={k: TaskMeta.from_dict(v) for k, v in row.task_meta.items()},
+        forms=row.forms,
+    )
+    with _cache_lock:
+        _cache[version_id] = loaded
+    return loaded
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersionModel:
+    row = _latest(session, process_id)
+    if row is None:
+        raise NotFound(f"process '{process_id}' is not deployed")
+    return row
+
+
+def deploy(
+    session: Session,
+    files: Iterable[SourceFile],
+    clock: Clock,
+    deployed_by: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[DeployResult]:
+    """Validate every file, then store a new version of each process whose content changed.
+
+    Either every process of the set is stored or none is; the same content again is a no-op.
+    A call activity may call a process deployed earlier: its latest version's files are used.
+    """
+    parsed = parse_bundle(files, max_bytes, resolve=_latest_files(session))
+    results = [_store(session, process, clock, deployed_by) for process in parsed]
+    session.flush()
+    return results
+
+
+def _latest_files(session: Session) -> Resolver:
+    def resolve(process_ids: set[str]) -> list[SourceFile]:
+        found: dict[str, SourceFile] = {}
+        for process_id in sorted(process_ids):
+            row = _latest(session, process_id)
+            if row is not None:
+                for name, text in row.files.items():
+                    found.setdefault(name, SourceFile(name, text.encode("utf-8")))
+        return list(found.values())
+
+    return resolve
+
+
+def _latest(session: Session, process_id: str) -> ProcessVersionModel | None:
+    return session.scalars(
+        select(ProcessVersionModel)
+        .where(ProcessVersionModel.process_id == process_id)
+        .order_by(ProcessVersionModel.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _store(
+    session: Session, process: ParsedProcess, clock: Clock, deployed_by: str | None
+) -> DeployResult:
+    existing = session.scalars(
+        select(ProcessVersionModel).where(
+            ProcessVersionModel.process_id == process.process_id,
+            ProcessVersionModel.content_hash == process.content_hash,
+        )
+    ).first()
+    if existing is not None:
+        return DeployResult(process.process_id, existing.version, existing.content_hash, False)
+    current = session.scalar(
+        select(func.max(ProcessVersionModel.version)).where(
+            ProcessVersionModel.process_id == process.process_id
+        )
+    )
+    try:
+        spec_json = dump_specs(process.dialect, process.spec, process.subprocess_specs)
+    except (TypeError, ValueError) as exc:
+        raise InvalidDefinition(f"the process cannot be stored: {exc}") from exc
+    row = ProcessVersionModel(
+        process_id=process.process_id,
+        version=(current or 0) + 1,
+        name=process.name,
+        dialect=process.dialect,
+        content_hash=process.content_hash,
+        files=process.files,
+        spec_json=spec_json,
+        task_meta={k: m.to_dict() for k, m in process.tasks.items()},
+        forms=process.forms,
+        deployed_at=clock(),
+        deployed_by=deployed_by,
+    )
+    session.add(row)
+    return DeployResult(process.process_id, row.version, row.content_hash, True)
+
+
+def list_processes(session: Session) -> list[ProcessView]:
+    """The latest version of every deployed process, with how many versions it has."""
+    counts = dict(
+        session.execute(
+            select(ProcessVersionModel.process_id, func.count()).group_by(
+                ProcessVersionModel.process_id
+            )
+        ).all()
+    )
+    latest = (
+        select(ProcessVersionModel.process_id, func.max(ProcessVersionModel.version).label("v"))
+        .group_by(ProcessVersionModel.process_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(ProcessVersionModel)
+        .join(
+            latest,
+            (ProcessVersionModel.process_id == latest.c.process_id)
+            & (ProcessVersionModel.version == latest.c.v),
+        )
+        .order_by(ProcessVersionModel.process_id)
+    )
+    return [
+        ProcessView(
+            process_id=r.process_id,
+            name=r.name,
+            version=r.version,
+            versions=counts[r.process_id],
+            dialect=r.dialect,
+            content_hash=r.content_hash,
+            deployed_at=r.deployed_at,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,101 @@
+"""The one error tree of the engine.
+
+Every error carries a stable ``code`` (for the API and the CLI's exit status), a message a person
+can act on, and optional details. Errors of the libraries underneath never leave the engine: they
+are translated here into one of these kinds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class EngineError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = {k: v for k, v in details.items() if v is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.details}
+
+
+class NotFound(EngineError):
+    code = "not_found"
+    exit_code = 3
+
+
+class Forbidden(EngineError):
+    code = "forbidden"
+    exit_code = 4
+
+
+class Conflict(EngineError):
+    """Someone acted first, or the item is no longer in a state that allows the action."""
+
+    code = "conflict"
+    exit_code = 5
+
+
+class InvalidInput(EngineError):
+    code = "invalid_input"
+    exit_code = 6
+
+
+class InvalidDefinition(InvalidInput):
+    """A diagram, decision table or form file was refused: names the file, element and line."""
+
+    code = "invalid_definition"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        element_id: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                file,
+                f"element '{element_id}'" if element_id else None,
+                f"line {line}" if line else None,
+            )
+            if part
+        )
+        super().__init__(
+            f"{where}: {message}" if where else message,
+            file=file,
+            element_id=element_id,
+            line=line,
+        )
+        self.reason = message
+
+
+class InvalidData(InvalidInput):
+    """Form data that does not fit the task's form; ``fields`` maps a field to its problem."""
+
+    code = "invalid_data"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message, fields=fields or None)
+        self.fields = fields or {}
+
+
+class ScriptError(InvalidInput):
+    """A BPMN script, condition or expression failed or was refused by the sandbox."""
+
+    code = "script_error"
+
+    def __init__(
+        self, message: str, *, element_id: str | None = None, line: int | None = None
+    ) -> None:
+        prefix = f"task '{element_id}': " if element_id else ""
+        super().__init__(prefix + message, element_id=element_id, line=line)
+        self.reason = message

@@ -1,0 +1,19 @@
+"""Imports every table module, so Base.metadata knows them all (for Alembic)."""
+
+from __future__ import annotations
+
+from .audit import AuditEventModel
+from .definitions import ProcessVersionModel
+from .human_tasks import HumanTaskModel, TaskCandidateModel
+from .instances import InstanceModel
+from .users import GroupModel, UserModel
+
+__all__ = [
+    "AuditEventModel",
+    "GroupModel",
+    "HumanTaskModel",
+    "InstanceModel",
+    "ProcessVersionModel",
+    "TaskCandidateModel",
+    "UserModel",
+]

@@ -1,0 +1,380 @@
+"""From uploaded files to runnable specs: hardened XML reading, schema validation, dialect
+detection, our own reading of owners, forms and due dates, and a compile check of every script."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import jsonschema
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from .errors import InvalidDefinition
+from .sandbox import SandboxViolation, compile_script
+from .task_meta import TaskMeta, read_task_meta
+from .timer_events import normalize_timer_expression, use_injected_clock
+from .xml_safety import DEFAULT_MAX_BYTES, parse_json_form, parse_xml, root_kind
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF_NS, "camunda": CAMUNDA_NS}
+
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    content: bytes
+
+
+@dataclass
+class ParsedProcess:
+    """One deployable process with everything its version must freeze."""
+
+    process_id: str
+    name: str
+    dialect: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    files: dict[str, str]
+    content_hash: str
+    tasks: dict[str, TaskMeta] = field(default_factory=dict)
+    forms: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Doc:
+    name: str
+    text: str
+    root: Any
+    kind: str
+    dialect: str
+    given: bool
+
+
+Resolver = Callable[[set[str]], list[SourceFile]]
+
+
+def parse_bundle(
+    files: Iterable[SourceFile],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    resolve: Resolver | None = None,
+) -> list[ParsedProcess]:
+    """Parse a set of diagram, decision and form files; refuse the whole set on any problem.
+
+    `resolve` is asked for the files of processes that a call activity names but the set does not
+    define (the stored files of their latest deployed versions); those are used, not redeployed.
+    """
+    forms: dict[str, Any] = {}
+    docs = _read(files, max_bytes, forms, given=True)
+    if not any(d.kind == "bpmn" for d in docs):
+        raise InvalidDefinition("no BPMN diagram among the files given")
+    missing = _called(docs) - set(_defined_processes(docs))
+    if missing and resolve is not None:
+        docs += _read(resolve(missing), max_bytes, forms, given=False)
+    bpmn_docs = [d for d in docs if d.kind == "bpmn"]
+    defined = _defined_processes(bpmn_docs)
+    _check_call_activities(bpmn_docs, defined)
+    for doc in bpmn_docs:
+        _check_scripts(doc)
+    metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
+    _check_forms(metas, forms)
+    return [
+        _build(process_id, docs, defined, metas, forms)
+        for process_id, doc in defined.items()
+        if doc.given and _executable(doc.root, process_id)
+    ]
+
+
+def _read(
+    files: Iterable[SourceFile], max_bytes: int, forms: dict[str, Any], given: bool
+) -> list[_Doc]:
+    docs = []
+    for source in files:
+        if source.name.lower().endswith(".json"):
+            forms[_basename(source.name)] = _form_schema(source, max_bytes)
+            continue
+        root = parse_xml(source.name, source.content, max_bytes)
+        kind = root_kind(source.name, root)
+        text = source.content.decode("utf-8")
+        docs.append(_Doc(source.name, text, root, kind, _dialect(root), given))
+    return docs
+
+
+def _called(docs: list[_Doc]) -> set[str]:
+    return {
+        str(call.get("calledElement"))
+        for doc in docs
+        for call in doc.root.iter(f"{{{BPMN}}}callActivity")
+        if call.get("calledElement")
+    }
+
+
+def _basename(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _form_schema(source: SourceFile, max_bytes: int) -> Any:
+    schema = parse_json_form(source.name, source.content, max_bytes)
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise InvalidDefinition(f"not a valid JSON Schema: {exc.message}", file=source.name) from exc
+    return schema
+
+
+def _dialect(root: Any) -> str:
+    namespaces = set(root.nsmap.values())
+    for element in root.iter():
+        namespaces.update(element.nsmap.values())
+        if len(namespaces) > 64:
+            break
+    if CAMUNDA_NS in namespaces and SPIFF_NS not in namespaces:
+        return "camunda"
+    return "spiff"
+
+
+def _defined_processes(docs: list[_Doc]) -> dict[str, _Doc]:
+    defined: dict[str, _Doc] = {}
+    for doc in docs:
+        for process in doc.root.iterfind("bpmn:process", NS):
+            pid = process.get("id")
+            if not pid:
+                raise InvalidDefinition("a process has no id", file=doc.name, line=process.sourceline)
+            if pid in defined:
+                raise InvalidDefinition(
+                    f"process id '{pid}' is defined twice (also in {defined[pid].name})",
+                    file=doc.name,
+                    element_id=pid,
+                    line=process.sourceline,
+                )
+            defined[pid] = doc
+    return defined
+
+
+def _executable(root: Any, process_id: str) -> bool:
+    process = root.find(f"bpmn:process[@id='{process_id}']", NS)
+    return process is not None and process.get("isExecutable", "true").lower() != "false"
+
+
+def _check_call_activities(docs: list[_Doc], defined: dict[str, _Doc]) -> None:
+    for doc in docs:
+        for call in doc.root.iter(f"{{{BPMN}}}callActivity"):
+            target = call.get("calledElement")
+            if not target:
+                raise InvalidDefinition(
+                    "the call activity names no called process (calledElement)",
+                    file=doc.name,
+                    element_id=call.get("id"),
+                    line=call.sourceline,
+                )
+            if target not in defined:
+                raise InvalidDefinition(
+                    f"the call activity calls process '{target}', which is neither in these "
+                    "files nor deployed",
+                    file=doc.name,
+                    element_id=call.get("id"),
+                    line=call.sourceline,
+                )
+
+
+def _owner_id(element: Any) -> str | None:
+    node = element
+    while node is not None:
+        if node.get("id") and etree.QName(node).namespace in (BPMN, None):
+            tag = etree.QName(node).localname
+            if tag not in ("extensionElements", "script", "conditionExpression", "property"):
+                if tag not in ("timeDuration", "timeDate", "timeCycle", "timerEventDefinition"):
+                    return str(node.get("id"))
+        node = node.getparent()
+    return None
+
+
+def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
+    """(element, source, mode) for every piece of code a diagram carries."""
+    root = doc.root
+    for script in root.iter(f"{{{BPMN}}}script"):
+        yield script, script.text or "", "exec"
+    for tag in ("preScript", "postScript"):
+        for script in root.iter(f"{{{SPIFF_NS}}}{tag}"):
+            yield script, script.text or "", "exec"
+    for tag in ("conditionExpression", "loopCardinality", "completionCondition"):
+        for expr in root.iter(f"{{{BPMN}}}{tag}"):
+            yield expr, _strip_el(expr.text or ""), "eval"
+    for tag in ("timeDate", "timeDuration", "timeCycle"):
+        for expr in root.iter(f"{{{BPMN}}}{tag}"):
+            yield expr, normalize_timer_expression(expr.text or ""), "eval"
+
+
+def _strip_el(text: str) -> str:
+    text = text.strip()
+    if text.startswith("${") and text.endswith("}"):
+        return text[2:-1].strip()
+    return text
+
+
+def _check_scripts(doc: _Doc) -> None:
+    for element, source, mode in _expressions(doc):
+        if not source.strip():
+            continue
+        try:
+            compile_script(source.strip() if mode == "eval" else source, mode)
+        except SandboxViolation as exc:
+            raise InvalidDefinition(
+                f"refused script: {exc}",
+                file=doc.name,
+                element_id=_owner_id(element),
+                line=(element.sourceline or 0) + max(exc.lineno - 1, 0) or None,
+            ) from exc
+        except SyntaxError as exc:
+            raise InvalidDefinition(
+                f"script syntax error: {exc.msg}",
+                file=doc.name,
+                element_id=_owner_id(element),
+                line=(element.sourceline or 0) + max((exc.lineno or 1) - 1, 0) or None,
+            ) from exc
+
+
+def _check_forms(metas: dict[str, dict[str, TaskMeta]], forms: dict[str, Any]) -> None:
+    for file_name, tasks in metas.items():
+        for meta in tasks.values():
+            for owner in (meta.candidate_groups, meta.candidate_users, meta.assignee):
+                if owner and owner.startswith("${"):
+                    _check_owner_expression(file_name, meta, owner)
+            if meta.form_file and meta.form_file not in forms:
+                raise InvalidDefinition(
+                    f"the task's form '{meta.form_file}' is not among the deployed files",
+                    file=file_name,
+                    element_id=meta.element_id,
+                    line=meta.line,
+                )
+
+
+def _check_owner_expression(file_name: str, meta: TaskMeta, owner: str) -> None:
+    try:
+        compile_script(_strip_el(owner), "eval")
+    except (SandboxViolation, SyntaxError) as exc:
+        raise InvalidDefinition(
+            f"refused owner expression {owner}: {exc}",
+            file=file_name,
+            element_id=meta.element_id,
+            line=meta.line,
+        ) from exc
+
+
+@cache
+def _validator(dialect: str) -> Any:
+    return SPIFF_VALIDATOR if dialect == "spiff" else BpmnValidator()
+
+
+def _spiff_ready_copy(doc: _Doc) -> Any:
+    """A copy of the tree with Camunda's `${expr}` conditions turned into Python expressions."""
+    tree = etree.fromstring(etree.tostring(doc.root))
+    for expr in tree.iter(f"{{{BPMN}}}conditionExpression"):
+        if expr.text:
+            expr.text = _strip_el(expr.text)
+    return tree
+
+
+def _build(
+    process_id: str,
+    docs: list[_Doc],
+    defined: dict[str, _Doc],
+    metas: dict[str, dict[str, TaskMeta]],
+    forms: dict[str, Any],
+) -> ParsedProcess:
+    home = defined[process_id]
+    parser: Any = (CamundaParser if home.dialect == "camunda" else SpiffBpmnParser)(
+        validator=_validator(home.dialect)
+    )
+    used = _files_used(process_id, defined)
+    try:
+        for doc in docs:
+            if doc.kind == "bpmn" and doc.name in used:
+                parser.add_bpmn_xml(_spiff_ready_copy(doc), filename=doc.name)
+            elif doc.kind == "dmn":
+                parser.add_dmn_xml(doc.root, filename=doc.name)
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise _refusal(exc, docs) from exc
+    except SpiffWorkflowException as exc:
+        raise InvalidDefinition(str(exc), file=home.name) from exc
+    for each in (spec, *subprocess_specs.values()):
+        use_injected_clock(each)
+    used_docs = [d for d in docs if d.name in used or d.kind == "dmn"]
+    tasks = {key: meta for d in used_docs for key, meta in metas.get(d.name, {}).items()}
+    used_forms = {m.form_file: forms[m.form_file] for m in tasks.values() if m.form_file}
+    files = {_basename(d.name): d.text for d in used_docs}
+    for form_name, schema in used_forms.items():
+        files[form_name] = _canonical_json(schema)
+    process = home.root.find(f"bpmn:process[@id='{process_id}']", NS)
+    return ParsedProcess(
+        process_id=process_id,
+        name=process.get("name") or process_id,
+        dialect=home.dialect,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        files=files,
+        content_hash=_hash(files),
+        tasks=tasks,
+        forms=used_forms,
+    )
+
+
+def _files_used(process_id: str, defined: dict[str, _Doc]) -> set[str]:
+    """The files of a process and, recursively, of every process it calls."""
+    seen: set[str] = set()
+    todo = [process_id]
+    names: set[str] = set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in defined:
+            continue
+        seen.add(pid)
+        doc = defined[pid]
+        names.add(doc.name)
+        process = doc.root.find(f"bpmn:process[@id='{pid}']", NS)
+        todo.extend(c.get("calledElement") for c in process.iter(f"{{{BPMN}}}callActivity"))
+    return names
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
+
+
+def _hash(files: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(files[name].encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _refusal(exc: ValidationException, docs: list[_Doc]) -> InvalidDefinition:
+    element_id = getattr(exc, "id", "") or None
+    file_name = getattr(exc, "file_name", "") or None
+    line = getattr(exc, "line_number", "") or None
+    if element_id and not line:
+        for doc in docs:
+            if file_name and doc.name != file_name:
+                continue
+            found = doc.root.xpath("//*[@id=$id]", id=element_id)
+            if found:
+                line, file_name = found[0].sourceline, doc.name
+                break
+    message = str(exc.args[0]) if exc.args else str(exc)
+    return InvalidDefinition(message, file=file_name, element_id=element_id, line=line)

@@ -1,0 +1,145 @@
+"""Read-only questions about items and tasks. They read the task table and the instance row,
+never the workflow state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from .audit import events_of, verify_chain
+from .human_tasks import HumanTaskModel, TaskCandidateModel, task_view
+from .instances import InstanceModel
+from .definitions import ProcessVersionModel
+from .errors import NotFound
+from .users import get_identity
+from .views import AuditProblem, HistoryEntry, InstanceView, StuckRow, TaskStatus, TaskView
+
+
+def _open_tasks():  # type: ignore[no-untyped-def]
+    return select(HumanTaskModel).where(HumanTaskModel.status == TaskStatus.OPEN)
+
+
+def _urgent_first(query):  # type: ignore[no-untyped-def]
+    return query.order_by(
+        HumanTaskModel.due_at.is_(None),
+        HumanTaskModel.due_at,
+        HumanTaskModel.created_at.desc(),
+    )
+
+
+def tasks_for(session: Session, username: str) -> list[TaskView]:
+    """Open tasks this person may act on: held by them, or open to one of their groups."""
+    who = get_identity(session, username)
+    candidate = exists().where(
+        TaskCandidateModel.task_id == HumanTaskModel.id,
+        or_(
+            and_(TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()),
+            and_(
+                TaskCandidateModel.kind == "group",
+                TaskCandidateModel.value.in_(sorted(who.match_names)),
+            ),
+        ),
+    )
+    query = _open_tasks().where(
+        or_(
+            HumanTaskModel.assignee == who.username,
+            and_(HumanTaskModel.assignee.is_(None), candidate),
+        )
+    )
+    return [task_view(t) for t in session.scalars(_urgent_first(query))]
+
+
+def open_tasks(session: Session, instance_id: int | None = None) -> list[TaskView]:
+    query = _open_tasks()
+    if instance_id is not None:
+        query = query.where(HumanTaskModel.instance_id == instance_id)
+    return [task_view(t) for t in session.scalars(_urgent_first(query))]
+
+
+def get_task(session: Session, task_id: str) -> TaskView:
+    row = session.get(HumanTaskModel, task_id)
+    if row is None:
+        raise NotFound(f"task {task_id} does not exist")
+    return task_view(row)
+
+
+def show_instance(session: Session, instance_id: int) -> InstanceView:
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    version = session.get(ProcessVersionModel, instance.process_version_id)
+    history = [
+        HistoryEntry(
+            at=e.at,
+            actor=e.actor,
+            kind=e.kind,
+            element_id=e.element_id,
+            decision=e.decision,
+            comment=e.comment,
+        )
+        for e in events_of(session, instance_id)
+    ]
+    return InstanceView(
+        id=instance.id,
+        process_id=instance.process_id,
+        version=version.version if version else 0,
+        title=instance.title,
+        status=instance.status,
+        created_by=instance.created_by,
+        created_at=instance.created_at,
+        data=instance.data,
+        open_tasks=open_tasks(session, instance_id),
+        history=history,
+        error=instance.error,
+    )
+
+
+def stuck(session: Session, now: datetime) -> list[StuckRow]:
+    """Every open task with who holds it, since when and whether it is overdue; oldest first."""
+    rows = session.execute(
+        select(HumanTaskModel, InstanceModel.title, InstanceModel.created_by)
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(HumanTaskModel.status == TaskStatus.OPEN)
+        .order_by(HumanTaskModel.created_at, HumanTaskModel.id)
+    ).all()
+    result = []
+    for task, title, created_by in rows:
+        holder = task.assignee or ", ".join(
+            [*task.candidate_groups, *task.candidate_users]
+        ) or task.lane or created_by
+        age = (now - task.created_at).total_seconds() / 86400
+        result.append(
+            StuckRow(
+                instance_id=task.instance_id,
+                title=title,
+                task_id=task.id,
+                element_id=task.element_id,
+                lane=task.lane,
+                holder=holder,
+                since=task.created_at,
+                age_days=round(max(age, 0.0), 1),
+                due_at=task.due_at,
+                overdue=task.due_at is not None and task.due_at < now,
+            )
+        )
+    return result
+
+
+def verify_audit(session: Session, instance_id: int | None = None) -> tuple[int, list[AuditProblem]]:
+    """Check the hash chain of one item or of all; returns (items checked, problems)."""
+    query = select(InstanceModel).order_by(InstanceModel.id)
+    if instance_id is not None:
+        query = query.where(InstanceModel.id == instance_id)
+    instances = list(session.scalars(query))
+    if instance_id is not None and not instances:
+        raise NotFound(f"item {instance_id} does not exist")
+    problems = []
+    for instance in instances:
+        problem = verify_chain(
+            instance.id, events_of(session, instance.id), instance.audit_head, instance.audit_count
+        )
+        if problem is not None:
+            problems.append(problem)
+    return len(instances), problems

@@ -1,0 +1,307 @@
+"""Loading, running and saving one instance's workflow inside an action's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .audit import append_event
+from .clock import Clock, as_utc, system_clock
+from .definitions import LoadedVersion
+from .errors import ScriptError
+from .human_tasks import HumanTaskModel, replace_candidates
+from .instances import InstanceModel
+from .sandbox import DEFAULT_CPU_SECONDS, SandboxViolation, script_error
+from .scripting import SandboxScriptEngine, make_script_engine
+from .serialization import SERIALIZER_VERSION, dump_state, load_state
+from .task_meta import TaskMeta, meta_key
+from .views import InstanceStatus, TaskStatus
+from .xml_safety import DEFAULT_MAX_BYTES
+
+WorkingDays = Callable[[datetime, int], datetime]
+
+
+def weekdays_only(start: datetime, days: int) -> datetime:
+    """The default calendar: Monday to Friday. workflows/ supplies the Vietnamese one."""
+    moment = start
+    step = 1 if days >= 0 else -1
+    remaining = abs(days)
+    while remaining:
+        moment += timedelta(days=step)
+        if moment.weekday() < 5:
+            remaining -= 1
+    return moment
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What an action needs besides the session: the clock, the calendar, script helpers, limits."""
+
+    clock: Clock = system_clock
+    add_working_days: WorkingDays = weekdays_only
+    helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    script_cpu_seconds: float = DEFAULT_CPU_SECONDS
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+
+    def script_engine(self) -> SandboxScriptEngine:
+        helpers = {"add_working_days": self.add_working_days, **self.helpers}
+        return make_script_engine(self.clock, helpers, self.script_cpu_seconds)
+
+
+@contextmanager
+def spiff_errors() -> Iterator[None]:
+    """Translate what SpiffWorkflow raises while running into the engine's ScriptError."""
+    try:
+        yield
+    except WorkflowTaskException as exc:
+        cause = exc.__cause__ or exc.__context__
+        element = exc.task_spec.bpmn_id if exc.task_spec is not None else None
+        if isinstance(cause, SandboxViolation):
+            raise script_error(cause, element) from exc
+        raise ScriptError(_spiff_message(exc), element_id=element, line=exc.line_number) from exc
+    except SpiffWorkflowException as exc:
+        spec = getattr(exc, "task_spec", None)
+        raise ScriptError(_spiff_message(exc), element_id=getattr(spec, "bpmn_id", None)) from exc
+    except SandboxViolation as exc:
+        raise script_error(exc, None) from exc
+
+
+def _spiff_message(exc: BaseException) -> str:
+    notes = [n for n in getattr(exc, "__notes__", []) if n]
+    return " ".join([str(exc), *notes])
+
+
+def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
+    return BpmnWorkflow(
+        version.spec, version.subprocess_specs, script_engine=config.script_engine()
+    )
+
+
+def load_workflow(instance: InstanceModel, version: LoadedVersion, config: EngineConfig) -> Any:
+    workflow = load_state(
+        version.dialect, instance.state, version.spec, version.subprocess_specs
+    )
+    workflow.script_engine = config.script_engine()
+    return workflow
+
+
+def ready_human_tasks(workflow: Any) -> list[Any]:
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def persist(
+    session: Session,
+    config: EngineConfig,
+    instance: InstanceModel,
+    version: LoadedVersion,
+    workflow: Any,
+    actor: str | None,
+) -> None:
+    """Store the new state, refresh the task rows and the next timer; note the end if reached."""
+    now = config.clock()
+    instance.state = dump_state(version.dialect, workflow)
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.updated_at = now
+    instance.data = _snapshot(workflow)
+    instance.next_timer_at = next_timer(workflow)
+    _sync_task_rows(session, config, instance, version, workflow)
+    if workflow.is_completed() and instance.status == InstanceStatus.RUNNING:
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = now
+        instance.next_timer_at = None
+        append_event(session, instance, at=now, actor=actor, kind="finished")
+
+
+def _snapshot(workflow: Any) -> dict[str, Any]:
+    if workflow.is_completed():
+        data = workflow.data
+    else:
+        last = workflow.last_task
+        data = last.data if last is not None else {}
+    cleaned = {k: v for k, v in data.items() if not callable(v) and k != "data_objects"}
+    result: dict[str, Any] = json.loads(json.dumps(cleaned, default=str))
+    return result
+
+
+def next_timer(workflow: Any) -> datetime | None:
+    times = []
+    for event in workflow.waiting_events():
+        if "Timer" in event.event_type and isinstance(event.value, str):
+            times.append(TimerEventDefinition.get_datetime(event.value))
+    return min(times) if times else None
+
+
+def _sync_task_rows(
+    session: Session,
+    config: EngineConfig,
+    instance: InstanceModel,
+    version: LoadedVersion,
+    workflow: Any,
+) -> None:
+    ready = {str(t.id): t for t in ready_human_tasks(workflow)}
+    open_rows = session.scalars(
+        select(HumanTaskModel).where(
+            HumanTaskModel.instance_id == instance.id, HumanTaskModel.status == TaskStatus.OPEN
+        )
+    ).all()
+    known = set()
+    for row in open_rows:
+        known.add(row.id)
+        if row.id not in ready:
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = config.clock()
+    for task_id, task in ready.items():
+        if task_id not in known and session.get(HumanTaskModel, task_id) is None:
+            _add_row(session, config, instance, version, task)
+
+
+def _add_row(
+    session: Session,
+    config: EngineConfig,
+    instance: InstanceModel,
+    version: LoadedVersion,
+    task: Any,
+) -> None:
+    key = meta_key(task.workflow.spec.name, task.task_spec.bpmn_id)
+    meta = version.tasks.get(key) or TaskMeta(
+        scope_id=task.workflow.spec.name,
+        element_id=task.task_spec.bpmn_id,
+        name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+        line=None,
+        lane=task.task_spec.lane,
+    )
+    engine = task.workflow.script_engine
+    assignee_list = _owners(meta.assignee, task, engine)
+    assignee = assignee_list[0] if assignee_list else None
+    row = HumanTaskModel(
+        id=str(task.id),
+        instance_id=instance.id,
+        process_id=instance.process_id,
+        element_id=meta.element_id,
+        meta_key=key,
+        title=meta.name,
+        lane=meta.lane or task.task_spec.lane,
+        candidate_groups=_owners(meta.candidate_groups, task, engine),
+        candidate_users=_owners(meta.candidate_users, task, engine),
+        process_assignee=assignee,
+        assignee=assignee,
+        status=TaskStatus.OPEN,
+        created_at=config.clock(),
+        due_at=_due(meta, task, engine, config),
+    )
+    session.add(row)
+    session.flush([row])
+    replace_candidates(session, row, instance.created_by)
+
+
+def _evaluate(engine: Any, task: Any, expression: str, element_id: str) -> Any:
+    try:
+        return engine.environment.evaluate(expression, task.data)
+    except SandboxViolation as exc:
+        raise script_error(exc, element_id) from exc
+    except Exception as exc:  # a diagram's expression may raise anything
+        raise ScriptError(
+            f"{exc.__class__.__name__}: {exc} (in expression {expression!r})",
+            element_id=element_id,
+        ) from exc
+
+
+def _owners(raw: str | None, task: Any, engine: Any) -> list[str]:
+    """A comma-separated list, or `${expression}` evaluated on the task's data."""
+    if not raw:
+        return []
+    value: Any = raw
+    if raw.startswith("${") and raw.endswith("}"):
+        value = _evaluate(engine, task, raw[2:-1], task.task_spec.bpmn_id)
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> datetime | None:
+    element = task.task_spec.bpmn_id
+    if meta.due_date:
+        value: Any = meta.due_date
+        if value.startswith("${") and value.endswith("}"):
+            value = _evaluate(engine, task, value[2:-1], element)
+        return _as_moment(value, element)
+    if meta.due_in_working_days:
+        days: Any = meta.due_in_working_days
+        if days.startswith("${") and days.endswith("}"):
+            days = _evaluate(engine, task, days[2:-1], element)
+        try:
+            count = int(days)
+        except (TypeError, ValueError) as exc:
+            raise ScriptError(
+                f"dueInWorkingDays must be a whole number, got {days!r}", element_id=element
+            ) from exc
+        return as_utc(config.add_working_days(config.clock(), count))
+    return _boundary_timer_due(task)
+
+
+def _as_moment(value: Any, element: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return as_utc(value)
+    if isinstance(value, date):
+        return as_utc(datetime(value.year, value.month, value.day))
+    try:
+        return as_utc(datetime.fromisoformat(str(value)))
+    except ValueError as exc:
+        raise ScriptError(f"due date {value!r} is not an ISO 8601 date", element_id=element) from exc
+
+
+def _boundary_timer_due(task: Any) -> datetime | None:
+    """The due time of a timer on the task's boundary: an interrupting one first, else the
+    latest non-interrupting one (a reminder comes before the deadline)."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    interrupting: list[datetime] = []
+    other: list[datetime] = []
+    for sibling in parent.children:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is task or not isinstance(definition, TimerEventDefinition):
+            continue
+        value = definition.details(sibling).value
+        if not isinstance(value, str):
+            continue
+        moment = TimerEventDefinition.get_datetime(value)
+        (interrupting if sibling.task_spec.cancel_activity else other).append(moment)
+    if interrupting:
+        return min(interrupting)
+    return max(other) if other else None
+
+
+def record_error(
+    session: Session, instance: InstanceModel, error: ScriptError, at: datetime
+) -> None:
+    """Park an instance whose script failed outside a user's action (a timer)."""
+    instance.status = InstanceStatus.ERROR
+    instance.error = error.message
+    instance.next_timer_at = None
+    instance.updated_at = at
+    append_event(
+        session,
+        instance,
+        at=at,
+        actor=None,
+        kind="error",
+        element_id=error.details.get("element_id"),
+        comment=error.message,
+    )

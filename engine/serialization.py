@@ -1,0 +1,98 @@
+"""Saving and loading workflow state apart from its spec.
+
+The spec is stored once per definition version; an instance stores only its state (task tree,
+data, events), which makes a save+load much cheaper than Spiff's default whole-workflow JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter,
+)
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from .timer_events import CLOCKED
+
+SERIALIZER_VERSION: str = SPIFF_SERIALIZER_VERSION
+
+
+class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    """Leaves the spec out on save and takes it from the caller on load."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(
+        self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None
+    ) -> Any:
+        if spec is None:
+            raise ValueError("state-only workflow JSON needs its spec to be restored")
+        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_BASE_CONFIGS = {"spiff": SPIFF_CONFIG, "camunda": CAMUNDA_CONFIG}
+
+
+@cache
+def serializer(dialect: str) -> BpmnWorkflowSerializer:
+    config = deepcopy(_BASE_CONFIGS[dialect])
+    config[BpmnWorkflow] = _StateOnlyWorkflowConverter
+    for clocked in CLOCKED.values():
+        config[clocked] = TimerConditionalEventDefinitionConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def dump_state(dialect: str, workflow: Any) -> str:
+    text: str = serializer(dialect).serialize_json(workflow)
+    return text
+
+
+def load_state(dialect: str, state: str, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+    ser = serializer(dialect)
+    dct = json.loads(state)
+    version = dct.pop(ser.VERSION_KEY, None)
+    if version != ser.VERSION:
+        raise ValueError(
+            f"workflow state was saved by serializer {version}, this engine reads {ser.VERSION}"
+        )
+    return ser.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def dump_specs(dialect: str, spec: Any, subprocess_specs: dict[str, Any]) -> str:
+    registry = serializer(dialect).registry
+    return json.dumps(
+        {
+            "spec": registry.convert(spec),
+            "subprocess_specs": {k: registry.convert(v) for k, v in subprocess_specs.items()},
+        }
+    )
+
+
+def load_specs(dialect: str, text: str) -> tuple[Any, dict[str, Any]]:
+    registry = serializer(dialect).registry
+    dct = json.loads(text)
+    subprocess_specs = {k: registry.restore(v) for k, v in dct["subprocess_specs"].items()}
+    return registry.restore(dct["spec"]), subprocess_specs

@@ -1,0 +1,165 @@
+"""What the engine needs to know about each human task that SpiffWorkflow does not keep: owners
+(lane, candidate groups and users, assignee, possibly as expressions), form, due date, and the
+field that carries the decision. Read straight from the XML, the same way for both dialects."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from lxml import etree
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+HUMAN_TASKS = ("userTask", "manualTask")
+_SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
+DEFAULT_DECISION_FIELD = "decision"
+
+
+@dataclass(frozen=True)
+class TaskMeta:
+    scope_id: str
+    element_id: str
+    name: str
+    line: int | None
+    lane: str | None = None
+    candidate_groups: str | None = None
+    candidate_users: str | None = None
+    assignee: str | None = None
+    form_file: str | None = None
+    form_fields: tuple[dict[str, Any], ...] = ()
+    due_date: str | None = None
+    due_in_working_days: str | None = None
+    decision_field: str = DEFAULT_DECISION_FIELD
+    documentation: str | None = None
+
+    @property
+    def key(self) -> str:
+        return meta_key(self.scope_id, self.element_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["form_fields"] = list(self.form_fields)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TaskMeta:
+        data = dict(data)
+        data["form_fields"] = tuple(data.get("form_fields") or ())
+        return cls(**data)
+
+
+def meta_key(scope_id: str, element_id: str) -> str:
+    return f"{scope_id}/{element_id}"
+
+
+def read_task_meta(root: Any, dialect: str) -> dict[str, TaskMeta]:
+    lanes = _lanes(root)
+    found: dict[str, TaskMeta] = {}
+    for tag in HUMAN_TASKS:
+        for element in root.iter(f"{{{BPMN}}}{tag}"):
+            meta = _meta(element, dialect, lanes)
+            found[meta.key] = meta
+    return found
+
+
+def _lanes(root: Any) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    # Document order visits a lane before its child lanes, so the innermost lane wins.
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        for ref in lane.iterfind(f"{{{BPMN}}}flowNodeRef"):
+            if ref.text and lane.get("name"):
+                owners[ref.text.strip()] = lane.get("name").strip()
+    return owners
+
+
+def _scope(element: Any) -> str:
+    node = element.getparent()
+    while node is not None:
+        if etree.QName(node).localname in _SCOPES and etree.QName(node).namespace == BPMN:
+            return str(node.get("id"))
+        node = node.getparent()
+    return ""
+
+
+def _properties(element: Any, namespace: str) -> dict[str, str]:
+    props: dict[str, str] = {}
+    for prop in element.iterfind(
+        f"{{{BPMN}}}extensionElements/{{{namespace}}}properties/{{{namespace}}}property"
+    ):
+        if prop.get("name"):
+            props[prop.get("name")] = prop.get("value") or (prop.text or "")
+    return props
+
+
+def _documentation(element: Any) -> str | None:
+    doc = element.find(f"{{{BPMN}}}documentation")
+    return doc.text.strip() if doc is not None and doc.text else None
+
+
+def _meta(element: Any, dialect: str, lanes: dict[str, str]) -> TaskMeta:
+    element_id = element.get("id")
+    common: dict[str, Any] = {
+        "scope_id": _scope(element),
+        "element_id": element_id,
+        "name": (element.get("name") or element_id).strip(),
+        "line": element.sourceline,
+        "lane": lanes.get(element_id),
+        "documentation": _documentation(element),
+    }
+    if dialect == "camunda":
+        props = _properties(element, CAMUNDA_NS)
+
+        def attr(name: str) -> str | None:
+            value = element.get(f"{{{CAMUNDA_NS}}}{name}")
+            return value.strip() if value else None
+
+        return TaskMeta(
+            **common,
+            candidate_groups=attr("candidateGroups") or props.get("candidateGroups"),
+            candidate_users=attr("candidateUsers") or props.get("candidateUsers"),
+            assignee=attr("assignee") or props.get("assignee"),
+            form_file=None,
+            form_fields=tuple(_camunda_fields(element)),
+            due_date=attr("dueDate") or props.get("dueDate"),
+            due_in_working_days=props.get("dueInWorkingDays"),
+            decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
+        )
+    props = _properties(element, SPIFF_NS)
+    return TaskMeta(
+        **common,
+        candidate_groups=props.get("candidateGroups"),
+        candidate_users=props.get("candidateUsers"),
+        assignee=props.get("assignee"),
+        form_file=props.get("formJsonSchemaFilename"),
+        due_date=props.get("dueDate"),
+        due_in_working_days=props.get("dueInWorkingDays"),
+        decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
+    )
+
+
+def _camunda_fields(element: Any) -> list[dict[str, Any]]:
+    fields = []
+    path = f"{{{BPMN}}}extensionElements/{{{CAMUNDA_NS}}}formData/{{{CAMUNDA_NS}}}formField"
+    for node in element.iterfind(path):
+        constraints = {
+            c.get("name"): c.get("config")
+            for c in node.iterfind(f"{{{CAMUNDA_NS}}}validation/{{{CAMUNDA_NS}}}constraint")
+        }
+        fields.append(
+            {
+                "id": node.get("id"),
+                "label": node.get("label") or node.get("id"),
+                "type": node.get("type") or "string",
+                "default": node.get("defaultValue"),
+                "required": "required" in constraints,
+                "readonly": "readonly" in constraints,
+                "constraints": {k: v for k, v in constraints.items() if k != "required"},
+                "options": [
+                    {"id": v.get("id"), "name": v.get("name") or v.get("id")}
+                    for v in node.iterfind(f"{{{CAMUNDA_NS}}}value")
+                ],
+            }
+        )
+    return fields

@@ -1,0 +1,140 @@
+"""Timer event definitions that read the injected clock instead of the wall clock.
+
+SpiffWorkflow's timers call datetime.now() themselves; these subclasses ask the workflow's script
+engine for the time, so tests and operators can travel in time. They replace the parsed ones right
+after parsing and are registered with the serializer, which is how Spiff is meant to be extended.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+
+_ISO_LITERAL = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)(/.*)?$", re.I)
+
+
+def now_for(task: Any) -> datetime:
+    engine = task.workflow.top_workflow.script_engine
+    clock_now = getattr(engine, "now", None)
+    return clock_now() if clock_now else datetime.now(UTC)
+
+
+def _as_iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return str(value)
+
+
+class ClockedTimeDateEventDefinition(TimeDateEventDefinition):  # type: ignore[misc]
+    def has_fired(self, my_task: Any) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            event_value = _as_iso(value)
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.parse_time_or_duration(event_value) <= now_for(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+class ClockedDurationTimerEventDefinition(DurationTimerEventDefinition):  # type: ignore[misc]
+    def has_fired(self, my_task: Any) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            start = now_for(my_task)
+            if isinstance(value, timedelta):
+                due = start + value
+            else:
+                parsed = TimerEventDefinition.parse_iso_duration(str(value))
+                due = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+            event_value = due.isoformat()
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.get_datetime(event_value) <= now_for(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: ignore[misc]
+    def cycle_complete(self, my_task: Any) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            expression = str(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+            now = now_for(my_task)
+            parts = expression.upper().strip("R").split("/")
+            cycles = int(parts[0]) if parts[0] else -1
+            if len(parts) == 2 and parts[1].startswith("P"):
+                parsed = TimerEventDefinition.parse_iso_duration(parts[1])
+                duration = TimerEventDefinition.get_timedelta_from_start(parsed, now)
+                start = now + duration
+            else:
+                cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(
+                    expression
+                )
+            event_value = {
+                "cycles": cycles,
+                "next": start.isoformat(),
+                "duration": duration.total_seconds(),
+            }
+        ready = False
+        if event_value["cycles"] != 0:
+            next_event = datetime.fromisoformat(event_value["next"])
+            if next_event <= now_for(my_task):
+                next_event += timedelta(seconds=event_value["duration"])
+                event_value["next"] = next_event.isoformat()
+                event_value["cycles"] -= 1
+                ready = True
+        else:
+            my_task.internal_data.pop("event_value", None)
+            my_task.internal_data["event_fired"] = True
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+CLOCKED = {
+    TimeDateEventDefinition: ClockedTimeDateEventDefinition,
+    DurationTimerEventDefinition: ClockedDurationTimerEventDefinition,
+    CycleTimerEventDefinition: ClockedCycleTimerEventDefinition,
+}
+
+
+def normalize_timer_expression(text: str) -> str:
+    """A bare ISO 8601 literal (as Camunda Modeler writes it) becomes a Python string literal;
+    `${expr}` becomes `expr`; anything else is already a Python expression."""
+    text = text.strip()
+    if text.startswith("${") and text.endswith("}"):
+        return text[2:-1].strip()
+    if _ISO_LITERAL.match(text):
+        return repr(text)
+    return text
+
+
+def _clocked(definition: Any) -> Any:
+    if isinstance(definition, MultipleEventDefinition):
+        definition.event_definitions = [_clocked(d) for d in definition.event_definitions]
+        return definition
+    replacement = CLOCKED.get(type(definition))
+    if replacement is None:
+        return definition
+    return replacement(
+        definition.name,
+        normalize_timer_expression(definition.expression),
+        description=definition.description,
+    )
+
+
+def use_injected_clock(spec: Any) -> None:
+    """Swap every timer definition of a parsed process spec for its clocked twin."""
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if definition is not None:
+            task_spec.event_definition = _clocked(definition)

@@ -1,0 +1,138 @@
+"""People and groups: enough for the CLI's `--as` and for the web login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Column, ForeignKey, String, Table, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from .db import Base
+from .errors import InvalidInput, NotFound
+
+_hasher = PasswordHasher()
+
+membership = Table(
+    "group_members",
+    Base.metadata,
+    Column("username", ForeignKey("users.username", ondelete="CASCADE"), primary_key=True),
+    Column("group_key", ForeignKey("groups.key", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class GroupModel(Base):
+    __tablename__ = "groups"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class UserModel(Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str | None] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+    groups: Mapped[list[GroupModel]] = relationship(secondary=membership, lazy="selectin")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is acting, and every name a candidate group or lane may match them by."""
+
+    username: str
+    display_name: str
+    unit: str | None
+    groups: tuple[str, ...]
+    match_names: frozenset[str]
+
+    def matches_group(self, name: str) -> bool:
+        return name.strip().lower() in self.match_names
+
+
+def _identity(user: UserModel) -> Identity:
+    names = {g.key.lower() for g in user.groups} | {g.name.lower() for g in user.groups}
+    if user.unit:
+        names.add(user.unit.lower())
+    return Identity(
+        username=user.username,
+        display_name=user.display_name,
+        unit=user.unit,
+        groups=tuple(sorted(g.key for g in user.groups)),
+        match_names=frozenset(names),
+    )
+
+
+def add_group(session: Session, key: str, name: str | None = None) -> None:
+    key = key.strip()
+    if not key:
+        raise InvalidInput("a group needs a key")
+    group = session.get(GroupModel, key)
+    if group is None:
+        session.add(GroupModel(key=key, name=(name or key).strip()))
+    elif name:
+        group.name = name.strip()
+
+
+def add_user(
+    session: Session,
+    username: str,
+    *,
+    display_name: str | None = None,
+    unit: str | None = None,
+    groups: tuple[str, ...] | list[str] = (),
+    password: str | None = None,
+) -> None:
+    """Create a user, or update the name, unit, groups and password of an existing one."""
+    username = username.strip()
+    if not username or any(c.isspace() for c in username):
+        raise InvalidInput("a username must be one word")
+    user = session.get(UserModel, username)
+    if user is None:
+        user = UserModel(username=username, display_name=display_name or username)
+        session.add(user)
+    elif display_name:
+        user.display_name = display_name
+    if unit is not None:
+        user.unit = unit or None
+    for key in groups:
+        group = session.get(GroupModel, key)
+        if group is None:
+            raise NotFound(f"group '{key}' does not exist: add it first")
+        if group not in user.groups:
+            user.groups.append(group)
+    if password is not None:
+        if len(password) < 8:
+            raise InvalidInput("a password needs at least 8 characters")
+        user.password_hash = _hasher.hash(password)
+
+
+def get_identity(session: Session, username: str) -> Identity:
+    user = session.get(UserModel, username)
+    if user is None or not user.active:
+        raise NotFound(f"user '{username}' does not exist")
+    return _identity(user)
+
+
+def check_password(session: Session, username: str, password: str) -> Identity | None:
+    """The identity when the password is right, else None (never says which part was wrong)."""
+    user = session.get(UserModel, username)
+    if user is None or not user.active or not user.password_hash:
+        _hasher.hash(password)  # spend the same time either way
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return _identity(user)
+
+
+def list_groups(session: Session) -> list[tuple[str, str]]:
+    return [(g.key, g.name) for g in session.scalars(select(GroupModel).order_by(GroupModel.key))]
+
