@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -55,6 +55,8 @@ class EngineConfig:
     helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     script_cpu_seconds: float = DEFAULT_CPU_SECONDS
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    # A due date without a time means the end of that day where the office is.
+    timezone: tzinfo = UTC
 
     def script_engine(self) -> SandboxScriptEngine:
         helpers = {"add_working_days": self.add_working_days, **self.helpers}
@@ -238,7 +240,7 @@ def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> dateti
         value: Any = meta.due_date
         if value.startswith("${") and value.endswith("}"):
             value = _evaluate(engine, task, value[2:-1], element)
-        return _as_moment(value, element)
+        return _as_moment(value, element, config.timezone)
     if meta.due_in_working_days:
         days: Any = meta.due_in_working_days
         if days.startswith("${") and days.endswith("}"):
@@ -253,15 +255,19 @@ def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> dateti
     return _boundary_timer_due(task)
 
 
-def _as_moment(value: Any, element: str) -> datetime | None:
+def _as_moment(value: Any, element: str, zone: tzinfo) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return as_utc(value)
-    if isinstance(value, date):
-        return as_utc(datetime(value.year, value.month, value.day))
+        return as_utc(value if value.tzinfo else value.replace(tzinfo=zone))
     try:
-        return as_utc(datetime.fromisoformat(str(value)))
+        if not isinstance(value, date):
+            text = str(value).strip()
+            if len(text) > 10:
+                moment = datetime.fromisoformat(text)
+                return as_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
+            value = date.fromisoformat(text)
+        return as_utc(datetime.combine(value, time(23, 59, 59), zone))
     except ValueError as exc:
         raise ScriptError(f"due date {value!r} is not an ISO 8601 date", element_id=element) from exc
 

@@ -54,10 +54,14 @@ class Identity:
         return name.strip().lower() in self.match_names
 
 
-def _identity(user: UserModel) -> Identity:
+def _identity(session: Session, user: UserModel) -> Identity:
     names = {g.key.lower() for g in user.groups} | {g.name.lower() for g in user.groups}
     if user.unit:
+        # A person's unit counts as one of their groups, by its key and by its name.
         names.add(user.unit.lower())
+        unit = session.get(GroupModel, user.unit)
+        if unit is not None:
+            names.add(unit.name.lower())
     return Identity(
         username=user.username,
         display_name=user.display_name,
@@ -115,7 +119,7 @@ def get_identity(session: Session, username: str) -> Identity:
     user = session.get(UserModel, username)
     if user is None or not user.active:
         raise NotFound(f"user '{username}' does not exist")
-    return _identity(user)
+    return _identity(session, user)
 
 
 def check_password(session: Session, username: str, password: str) -> Identity | None:
@@ -130,7 +134,7 @@ def check_password(session: Session, username: str, password: str) -> Identity |
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return _identity(user)
+    return _identity(session, user)
 
 
 def list_groups(session: Session) -> list[tuple[str, str]]:

@@ -1,0 +1,1 @@
+"""The `pheduyet` command line, for operators and scripts."""

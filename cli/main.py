@@ -1,0 +1,396 @@
+"""`pheduyet`: the operator's and the scripts' way into the engine. Exit codes: 0 ok,
+1 unexpected, 2 usage, 3 not found, 4 forbidden, 5 conflict, 6 invalid input."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+import engine
+from engine import ManualClock, SourceFile, as_utc, system_clock, transaction
+from workflows import engine_config
+
+from .output import emit_json, emit_table, reporting
+
+DEPLOYABLE = (".bpmn", ".dmn", ".json")
+TIMER_POLL_SECONDS = 5.0
+
+
+def _factory() -> Any:
+    return engine.session_factory(engine.create_db_engine())
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date and time") from exc
+
+
+def _json_object(value: str | None, what: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise engine.InvalidData(f"{what} is not valid JSON: {exc.msg}") from exc
+    if not isinstance(data, dict):
+        raise engine.InvalidData(f"{what} must be a JSON object")
+    return data
+
+
+TASK_COLUMNS = [
+    ("ID", lambda t: t.id),
+    ("ITEM", lambda t: t.instance_id),
+    ("PROCESS", lambda t: t.process_id),
+    ("STEP", lambda t: t.title),
+    ("LANE", lambda t: t.lane),
+    ("HOLDER", lambda t: t.assignee or ", ".join(t.candidate_groups + t.candidate_users)),
+    ("CREATED", lambda t: t.created_at),
+    ("DUE", lambda t: t.due_at),
+]
+
+
+def _print_instance(view: engine.InstanceView, as_json: bool) -> None:
+    if as_json:
+        emit_json(view)
+        return
+    click.echo(f"Item {view.id}: {view.title}")
+    click.echo(f"  process {view.process_id} v{view.version}, {view.status}")
+    click.echo(f"  started by {view.created_by} at {view.created_at:%Y-%m-%d %H:%M}")
+    if view.error:
+        click.echo(f"  error: {view.error}")
+    click.echo("Open tasks:")
+    emit_table(view.open_tasks, TASK_COLUMNS)
+    click.echo("History:")
+    emit_table(
+        view.history,
+        [
+            ("AT", lambda h: h.at),
+            ("WHO", lambda h: h.actor),
+            ("WHAT", lambda h: h.kind),
+            ("STEP", lambda h: h.element_id),
+            ("DECISION", lambda h: h.decision),
+            ("COMMENT", lambda h: h.comment),
+        ],
+    )
+
+
+@click.group()
+def main() -> None:
+    """pheduyet: BPMN approval workflows."""
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    with reporting(False):
+        engine.upgrade_database(engine.create_db_engine())
+        click.echo(f"database is up to date ({engine.database_url().split('@')[-1]})")
+
+
+def _collect(paths: tuple[str, ...]) -> list[SourceFile]:
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DEPLOYABLE)
+            )
+        else:
+            files.append(path)
+    return [SourceFile(str(p), p.read_bytes()) for p in files]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--as", "username", help="who deploys (recorded with the version)")
+@click.option("--json", "as_json", is_flag=True)
+def deploy(paths: tuple[str, ...], username: str | None, as_json: bool) -> None:
+    """Deploy BPMN/DMN files and their JSON forms (files or folders)."""
+    with reporting(as_json):
+        config = engine_config()
+        with transaction(_factory()) as session:
+            results = engine.deploy(
+                session, _collect(paths), config.clock, username, config.max_file_bytes
+            )
+        if as_json:
+            emit_json(results)
+            return
+        for r in results:
+            state = "deployed as" if r.created else "unchanged, stays"
+            click.echo(f"{r.process_id}: {state} version {r.version}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def processes(as_json: bool) -> None:
+    """List deployed processes (latest version of each)."""
+    with reporting(as_json), transaction(_factory()) as session:
+        rows = engine.list_processes(session)
+        if as_json:
+            emit_json(rows)
+            return
+        emit_table(
+            rows,
+            [
+                ("PROCESS", lambda p: p.process_id),
+                ("NAME", lambda p: p.name),
+                ("VERSION", lambda p: p.version),
+                ("DIALECT", lambda p: p.dialect),
+                ("DEPLOYED", lambda p: p.deployed_at),
+            ],
+        )
+
+
+@main.group()
+def groups() -> None:
+    """Groups (units, roles) that lanes and candidate groups refer to."""
+
+
+@groups.command("add")
+@click.argument("key")
+@click.option("--name", help="display name")
+def groups_add(key: str, name: str | None) -> None:
+    with reporting(False), transaction(_factory()) as session:
+        engine.add_group(session, key, name)
+    click.echo(f"group {key} saved")
+
+
+@main.group()
+def users() -> None:
+    """People who log in and act on tasks."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", help="display name")
+@click.option("--unit", help="the unit (phòng, đơn vị) the person belongs to")
+@click.option("--group", "group_keys", multiple=True, help="a group to join (repeatable)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_add(
+    username: str, name: str | None, unit: str | None, group_keys: tuple[str, ...],
+    password_stdin: bool,
+) -> None:
+    with reporting(False):
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+        with transaction(_factory()) as session:
+            engine.add_user(
+                session, username, display_name=name, unit=unit, groups=group_keys,
+                password=password,
+            )
+    click.echo(f"user {username} saved")
+
+
+@main.command()
+@click.argument("process_id")
+@click.option("--as", "username", required=True)
+@click.option("--title")
+@click.option("--data", help="JSON object of starting data")
+@click.option("--json", "as_json", is_flag=True)
+def start(
+    process_id: str, username: str, title: str | None, data: str | None, as_json: bool
+) -> None:
+    """Start a new item on the latest version of a process."""
+    with reporting(as_json):
+        config = engine_config()
+        factory = _factory()
+        with transaction(factory) as session:
+            instance_id = engine.start_instance(
+                session, config, process_id, username, title=title,
+                data=_json_object(data, "--data"),
+            )
+        with transaction(factory) as session:
+            view = engine.show_instance(session, instance_id)
+        if as_json:
+            emit_json(view)
+        else:
+            click.echo(f"started item {view.id}: {view.title}")
+            emit_table(view.open_tasks, TASK_COLUMNS)
+
+
+@main.command()
+@click.option("--as", "username")
+@click.option("--instance", "instance_id", type=int)
+@click.option("--all", "show_all", is_flag=True, help="every open task")
+@click.option("--json", "as_json", is_flag=True)
+def tasks(username: str | None, instance_id: int | None, show_all: bool, as_json: bool) -> None:
+    """Open tasks: what USER may act on, those of one item, or all."""
+    if not (username or instance_id or show_all):
+        raise click.UsageError("give --as USER, --instance ID or --all")
+    with reporting(as_json), transaction(_factory()) as session:
+        if username and not show_all:
+            rows = engine.tasks_for(session, username)
+            if instance_id is not None:
+                rows = [t for t in rows if t.instance_id == instance_id]
+        else:
+            rows = engine.open_tasks(session, instance_id)
+        if as_json:
+            emit_json(rows)
+        else:
+            emit_table(rows, TASK_COLUMNS)
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--as", "username", required=True)
+def claim(task_id: str, username: str) -> None:
+    """Take a group task as your own."""
+    with reporting(False), transaction(_factory()) as session:
+        engine.claim_task(session, engine_config(), task_id, username)
+    click.echo(f"task {task_id} is now held by {username}")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--as", "username", required=True)
+def unclaim(task_id: str, username: str) -> None:
+    """Give a claimed task back to its group."""
+    with reporting(False), transaction(_factory()) as session:
+        engine.unclaim_task(session, engine_config(), task_id, username)
+    click.echo(f"task {task_id} is back with its group")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--to", "to_username", required=True)
+@click.option("--as", "username", required=True)
+@click.option("--comment")
+def assign(task_id: str, to_username: str, username: str, comment: str | None) -> None:
+    """Forward a task to a named colleague."""
+    with reporting(False), transaction(_factory()) as session:
+        engine.assign_task(session, engine_config(), task_id, username, to_username,
+                           comment=comment)
+    click.echo(f"task {task_id} forwarded to {to_username}")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--as", "username", required=True)
+@click.option("--data", help="JSON object of form data")
+@click.option("--comment")
+@click.option("--json", "as_json", is_flag=True)
+def complete(
+    task_id: str, username: str, data: str | None, comment: str | None, as_json: bool
+) -> None:
+    """Complete a task with its form data."""
+    with reporting(as_json):
+        factory = _factory()
+        with transaction(factory) as session:
+            instance_id = engine.complete_task(
+                session, engine_config(), task_id, username,
+                data=_json_object(data, "--data"), comment=comment,
+            )
+        with transaction(factory) as session:
+            view = engine.show_instance(session, instance_id)
+        if as_json:
+            emit_json(view)
+        else:
+            click.echo(f"task {task_id} completed; item {view.id} is {view.status}")
+            emit_table(view.open_tasks, TASK_COLUMNS)
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--as", "username", required=True)
+@click.option("--reason", required=True)
+def cancel(instance_id: int, username: str, reason: str) -> None:
+    """Cancel an item, with the reason."""
+    with reporting(False), transaction(_factory()) as session:
+        engine.cancel_instance(session, engine_config(), instance_id, username, reason)
+    click.echo(f"item {instance_id} cancelled")
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def show(instance_id: int, as_json: bool) -> None:
+    """One item: its state, open tasks and whole history."""
+    with reporting(as_json), transaction(_factory()) as session:
+        _print_instance(engine.show_instance(session, instance_id), as_json)
+
+
+@main.command("stuck")
+@click.option("--now", "now_text", help="judge ages and deadlines at this moment (ISO 8601)")
+@click.option("--json", "as_json", is_flag=True)
+def stuck_command(now_text: str | None, as_json: bool) -> None:
+    """Where every open item waits: whose desk, since when, overdue or not. Oldest first."""
+    now = _moment(now_text) or system_clock()
+    with reporting(as_json), transaction(_factory()) as session:
+        rows = engine.stuck(session, now)
+        if as_json:
+            emit_json(rows)
+            return
+        emit_table(
+            rows,
+            [
+                ("ITEM", lambda r: r.instance_id),
+                ("TITLE", lambda r: r.title),
+                ("STEP", lambda r: r.element_id),
+                ("HOLDER", lambda r: r.holder),
+                ("SINCE", lambda r: r.since),
+                ("DAYS", lambda r: r.age_days),
+                ("DUE", lambda r: r.due_at),
+                ("OVERDUE", lambda r: r.overdue),
+            ],
+        )
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="fire what is due now, then stop")
+@click.option("--now", "now_text", help="act as if it were this moment (ISO 8601)")
+def timers(once: bool, now_text: str | None) -> None:
+    """Fire due timers; without --once, keep doing so every few seconds."""
+    moment = _moment(now_text)
+    clock = ManualClock(moment) if moment else system_clock
+    with reporting(False):
+        factory = _factory()
+        config = engine_config(clock)
+        while True:
+            fired = engine.run_due_timers(factory, config)
+            if once:
+                click.echo(f"{fired} item(s) had due timers")
+                return
+            time.sleep(TIMER_POLL_SECONDS)
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident history."""
+
+
+@audit.command("verify")
+@click.argument("instance_id", type=int, required=False)
+def audit_verify(instance_id: int | None) -> None:
+    """Check the hash chain of one item, or of every item."""
+    with reporting(False), transaction(_factory()) as session:
+        checked, problems = engine.verify_audit(session, instance_id)
+    if not problems:
+        click.echo(f"ok: {checked} item(s), every history intact")
+        return
+    for p in problems:
+        click.echo(f"item {p.instance_id}: {p.message}", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web UI."""
+    from web import create_app
+
+    create_app().run(host=host, port=port, threaded=True)

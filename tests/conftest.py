@@ -1,0 +1,133 @@
+"""Shared fixtures: a real SQLite file per test, a real PostgreSQL schema per test when
+PHEDUYET_TEST_PG_URL is set, a clock that only moves when told, deployed fixture diagrams."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+import engine
+from engine import ManualClock, SourceFile
+
+FIXTURES = Path(__file__).parent / "fixtures"
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 in Hà Nội
+REQUIRE_ALL = os.environ.get("PHEDUYET_REQUIRE_ALL") == "1"
+PG_URL = os.environ.get("PHEDUYET_TEST_PG_URL")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip when an optional part is missing, unless CI demands everything run."""
+    if REQUIRE_ALL:
+        pytest.fail(f"PHEDUYET_REQUIRE_ALL=1 but {reason}")
+    pytest.skip(reason)
+
+
+def fixture_files(*names: str) -> list[SourceFile]:
+    """Fixture files by path under tests/fixtures (a folder gives all its files)."""
+    found: list[SourceFile] = []
+    for name in names:
+        path = FIXTURES / name
+        paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        found.extend(SourceFile(p.name, p.read_bytes()) for p in paths)
+    return found
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def config(clock: ManualClock) -> engine.EngineConfig:
+    return engine.EngineConfig(clock=clock)
+
+
+def _sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'pheduyet.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return _sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL schema of its own, dropped afterwards; its URL selects it by search_path."""
+    if not PG_URL:
+        skip_or_fail("PHEDUYET_TEST_PG_URL is not set (no PostgreSQL to test against)")
+    assert PG_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL at PHEDUYET_TEST_PG_URL is not reachable: {exc}")
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Run the test once on a SQLite file and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return _sqlite_url(tmp_path)
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture
+def factory(db_url: str) -> Iterator[Any]:
+    db = engine.create_db_engine(db_url)
+    engine.upgrade_database(db)
+    yield engine.session_factory(db)
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_factory(sqlite_url: str) -> Iterator[Any]:
+    db = engine.create_db_engine(sqlite_url)
+    engine.upgrade_database(db)
+    yield engine.session_factory(db)
+    db.dispose()
+
+
+def add_people(factory: Any) -> None:
+    """Staff an, chi and the heads binh, dung; one unit each, as the fixtures' lanes expect."""
+    with engine.transaction(factory) as s:
+        engine.add_group(s, "staff", "Staff")
+        engine.add_group(s, "heads", "Heads")
+        engine.add_group(s, "admin", "Administrators")
+        engine.add_group(s, "phong_qlkh", "Phòng Quản lý Khoa học")
+        engine.add_user(s, "an", display_name="Nguyễn Văn An", groups=["staff"])
+        engine.add_user(s, "chi", display_name="Trần Thị Chi", groups=["staff"])
+        engine.add_user(s, "binh", display_name="Lê Văn Bình", groups=["heads"])
+        engine.add_user(s, "dung", display_name="Phạm Dũng", groups=["heads"])
+        engine.add_user(s, "root", display_name="Quản trị", groups=["admin"])
+        engine.add_user(s, "em", display_name="Võ Em", unit="phong_qlkh")
+
+
+@pytest.fixture
+def deployed(factory: Any, clock: ManualClock) -> Any:
+    """The fixture diagrams deployed and the people added; yields the session factory."""
+    add_people(factory)
+    with engine.transaction(factory) as s:
+        engine.deploy(s, fixture_files("spiff", "camunda"), clock)
+    return factory
+
+
+@event.listens_for(engine.db.Base.metadata, "after_create")
+def _never(*_args: Any) -> None:  # pragma: no cover - schema comes from Alembic only
+    raise AssertionError("tables must be created by the Alembic migrations")

@@ -1,0 +1,7 @@
+"""This department's processes, org chart, calendar and plan importer, on top of the engine."""
+
+from __future__ import annotations
+
+from .config import engine_config
+
+__all__ = ["engine_config"]
