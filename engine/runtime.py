@@ -205,7 +205,7 @@ def _add_row(
         due_at=_due(meta, task, engine, config),
     )
     session.add(row)
-    session.flush([row])
+    session.flush()
     replace_candidates(session, row, instance.created_by)
 
 
