@@ -182,14 +182,21 @@ def users() -> None:
 @click.option("--group", "group_keys", multiple=True, help="a group to join (repeatable)")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 def users_add(
-    username: str, name: str | None, unit: str | None, group_keys: tuple[str, ...],
+    username: str,
+    name: str | None,
+    unit: str | None,
+    group_keys: tuple[str, ...],
     password_stdin: bool,
 ) -> None:
     with reporting(False):
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
         with transaction(_factory()) as session:
             engine.add_user(
-                session, username, display_name=name, unit=unit, groups=group_keys,
+                session,
+                username,
+                display_name=name,
+                unit=unit,
+                groups=group_keys,
                 password=password,
             )
     click.echo(f"user {username} saved")
@@ -210,7 +217,11 @@ def start(
         factory = _factory()
         with transaction(factory) as session:
             instance_id = engine.start_instance(
-                session, config, process_id, username, title=title,
+                session,
+                config,
+                process_id,
+                username,
+                title=title,
                 data=_json_object(data, "--data"),
             )
         with transaction(factory) as session:
@@ -272,8 +283,9 @@ def unclaim(task_id: str, username: str) -> None:
 def assign(task_id: str, to_username: str, username: str, comment: str | None) -> None:
     """Forward a task to a named colleague."""
     with reporting(False), transaction(_factory()) as session:
-        engine.assign_task(session, engine_config(), task_id, username, to_username,
-                           comment=comment)
+        engine.assign_task(
+            session, engine_config(), task_id, username, to_username, comment=comment
+        )
     click.echo(f"task {task_id} forwarded to {to_username}")
 
 
@@ -291,8 +303,12 @@ def complete(
         factory = _factory()
         with transaction(factory) as session:
             instance_id = engine.complete_task(
-                session, engine_config(), task_id, username,
-                data=_json_object(data, "--data"), comment=comment,
+                session,
+                engine_config(),
+                task_id,
+                username,
+                data=_json_object(data, "--data"),
+                comment=comment,
             )
         with transaction(factory) as session:
             view = engine.show_instance(session, instance_id)

@@ -38,9 +38,7 @@ def emit_table(rows: Sequence[Any], columns: Sequence[tuple[str, Callable[[Any],
         click.echo("(none)")
         return
     cells = [[_cell(get(row)) for _, get in columns] for row in rows]
-    widths = [
-        max(len(title), *(len(r[i]) for r in cells)) for i, (title, _) in enumerate(columns)
-    ]
+    widths = [max(len(title), *(len(r[i]) for r in cells)) for i, (title, _) in enumerate(columns)]
     click.echo("  ".join(t.ljust(w) for (t, _), w in zip(columns, widths, strict=True)).rstrip())
     for row in cells:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
 
 from .audit import append_event
 from .definitions import latest_version, load_version
@@ -263,7 +263,9 @@ def cancel_instance(
         raise InvalidInput("cancelling an item needs a reason")
     instance = lock_instance(session, instance_id)
     if instance.created_by != who.username and ADMIN_GROUP not in who.groups:
-        raise Forbidden(f"only {instance.created_by} or an administrator may cancel item {instance_id}")
+        raise Forbidden(
+            f"only {instance.created_by} or an administrator may cancel item {instance_id}"
+        )
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.ERROR):
         require_running(instance)
     version = load_version(session, instance.process_version_id)

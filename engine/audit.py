@@ -121,10 +121,16 @@ def verify_chain(
                 instance_id, event.seq, f"event #{event.seq} ({event.kind}) was altered"
             )
         previous = event.hash
-    if len(events) != count or previous != head:
+    if len(events) != count:
         return AuditProblem(
             instance_id,
             len(events) + 1,
             f"the history ends at event #{len(events)} but {count} events were recorded",
+        )
+    if previous != head:
+        return AuditProblem(
+            instance_id,
+            count,
+            "the history does not end where the item says it does (it was rewritten)",
         )
     return None

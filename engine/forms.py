@@ -97,7 +97,8 @@ def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
     constraints = spec.get("constraints") or {}
     if kind == "long":
         if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
+            isinstance(value, int)
+            or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
         ):
             raise ValueError("a whole number is expected")
         number = int(value)

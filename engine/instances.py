@@ -35,7 +35,7 @@ class InstanceModel(Base):
     audit_count: Mapped[int] = mapped_column(default=0)
     version_counter: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version_counter}
+    __mapper_args__ = {"version_id_col": version_counter}  # noqa: RUF012
 
 
 def lock_instance(

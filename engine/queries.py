@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from .audit import events_of, verify_chain
-from .human_tasks import HumanTaskModel, TaskCandidateModel, task_view
-from .instances import InstanceModel
 from .definitions import ProcessVersionModel
 from .errors import NotFound
+from .human_tasks import HumanTaskModel, TaskCandidateModel, task_view
+from .instances import InstanceModel
 from .users import get_identity
 from .views import AuditProblem, HistoryEntry, InstanceView, StuckRow, TaskStatus, TaskView
 
 
-def _open_tasks():  # type: ignore[no-untyped-def]
+def _open_tasks() -> Select[HumanTaskModel]:
     return select(HumanTaskModel).where(HumanTaskModel.status == TaskStatus.OPEN)
 
 
-def _urgent_first(query):  # type: ignore[no-untyped-def]
+def _urgent_first(query: Select[HumanTaskModel]) -> Select[HumanTaskModel]:
     return query.order_by(
         HumanTaskModel.due_at.is_(None),
         HumanTaskModel.due_at,
@@ -35,7 +35,9 @@ def tasks_for(session: Session, username: str) -> list[TaskView]:
     candidate = exists().where(
         TaskCandidateModel.task_id == HumanTaskModel.id,
         or_(
-            and_(TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()),
+            and_(
+                TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()
+            ),
             and_(
                 TaskCandidateModel.kind == "group",
                 TaskCandidateModel.value.in_(sorted(who.match_names)),
@@ -106,9 +108,12 @@ def stuck(session: Session, now: datetime) -> list[StuckRow]:
     ).all()
     result = []
     for task, title, created_by in rows:
-        holder = task.assignee or ", ".join(
-            [*task.candidate_groups, *task.candidate_users]
-        ) or task.lane or created_by
+        holder = (
+            task.assignee
+            or ", ".join([*task.candidate_groups, *task.candidate_users])
+            or task.lane
+            or created_by
+        )
         age = (now - task.created_at).total_seconds() / 86400
         result.append(
             StuckRow(
@@ -127,7 +132,9 @@ def stuck(session: Session, now: datetime) -> list[StuckRow]:
     return result
 
 
-def verify_audit(session: Session, instance_id: int | None = None) -> tuple[int, list[AuditProblem]]:
+def verify_audit(
+    session: Session, instance_id: int | None = None
+) -> tuple[int, list[AuditProblem]]:
     """Check the hash chain of one item or of all; returns (items checked, problems)."""
     query = select(InstanceModel).order_by(InstanceModel.id)
     if instance_id is not None:

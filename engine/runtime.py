@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .audit import append_event
 from .clock import Clock, as_utc, system_clock
@@ -93,9 +93,7 @@ def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
 
 
 def load_workflow(instance: InstanceModel, version: LoadedVersion, config: EngineConfig) -> Any:
-    workflow = load_state(
-        version.dialect, instance.state, version.spec, version.subprocess_specs
-    )
+    workflow = load_state(version.dialect, instance.state, version.spec, version.subprocess_specs)
     workflow.script_engine = config.script_engine()
     return workflow
 
@@ -269,7 +267,9 @@ def _as_moment(value: Any, element: str, zone: tzinfo) -> datetime | None:
             value = date.fromisoformat(text)
         return as_utc(datetime.combine(value, time(23, 59, 59), zone))
     except ValueError as exc:
-        raise ScriptError(f"due date {value!r} is not an ISO 8601 date", element_id=element) from exc
+        raise ScriptError(
+            f"due date {value!r} is not an ISO 8601 date", element_id=element
+        ) from exc
 
 
 def _boundary_timer_due(task: Any) -> datetime | None:

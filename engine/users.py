@@ -139,4 +139,3 @@ def check_password(session: Session, username: str, password: str) -> Identity |
 
 def list_groups(session: Session) -> list[tuple[str, str]]:
     return [(g.key, g.name) for g in session.scalars(select(GroupModel).order_by(GroupModel.key))]
-

@@ -69,7 +69,7 @@ def pg_url() -> Iterator[str]:
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+    except Exception as exc:
         admin.dispose()
         skip_or_fail(f"PostgreSQL at PHEDUYET_TEST_PG_URL is not reachable: {exc}")
     sep = "&" if "?" in PG_URL else "?"

@@ -12,8 +12,13 @@ import engine
 from engine import transaction
 
 
-def _start(factory: Any, config: engine.EngineConfig, process: str = "approval",
-           who: str = "an", **kwargs: Any) -> int:
+def _start(
+    factory: Any,
+    config: engine.EngineConfig,
+    process: str = "approval",
+    who: str = "an",
+    **kwargs: Any,
+) -> int:
     with transaction(factory) as s:
         return engine.start_instance(s, config, process, who, **kwargs)
 
@@ -23,8 +28,9 @@ def _inbox(factory: Any, who: str) -> list[engine.TaskView]:
         return engine.tasks_for(s, who)
 
 
-def _complete(factory: Any, config: engine.EngineConfig, task_id: str, who: str,
-              **kwargs: Any) -> None:
+def _complete(
+    factory: Any, config: engine.EngineConfig, task_id: str, who: str, **kwargs: Any
+) -> None:
     with transaction(factory) as s:
         engine.complete_task(s, config, task_id, who, **kwargs)
 
@@ -34,7 +40,9 @@ def _show(factory: Any, instance_id: int) -> engine.InstanceView:
         return engine.show_instance(s, instance_id)
 
 
-def test_actions__happy_path_with_a_return_and_parallel_branches(deployed: Any, config: Any) -> None:
+def test_actions__happy_path_with_a_return_and_parallel_branches(
+    deployed: Any, config: Any
+) -> None:
     item = _start(deployed, config, title="Đề xuất nhiệm vụ 2026")
     [draft] = _inbox(deployed, "an")
     assert (draft.element_id, draft.lane) == ("draft", "Staff")
@@ -43,8 +51,9 @@ def test_actions__happy_path_with_a_return_and_parallel_branches(deployed: Any, 
 
     [review] = _inbox(deployed, "binh")
     assert review.due_at is not None  # dueInWorkingDays
-    _complete(deployed, config, review.id, "binh", data={"decision": "return"},
-              comment="Bổ sung dự toán")
+    _complete(
+        deployed, config, review.id, "binh", data={"decision": "return"}, comment="Bổ sung dự toán"
+    )
     [again] = _inbox(deployed, "an")
     assert again.element_id == "draft" and again.id != draft.id
     _complete(deployed, config, again.id, "an", data={"summary": "Trồng nấm", "budget": 5})
@@ -77,8 +86,9 @@ def test_actions__a_task_done_is_a_conflict_naming_who_and_when(deployed: Any, c
 
 
 @pytest.mark.parametrize("who", ["binh", "em"])
-def test_actions__outsiders_can_neither_complete_nor_claim(deployed: Any, config: Any,
-                                                           who: str) -> None:
+def test_actions__outsiders_can_neither_complete_nor_claim(
+    deployed: Any, config: Any, who: str
+) -> None:
     item = _start(deployed, config)
     [draft] = _inbox(deployed, "an")
     before = _show(deployed, item)
@@ -112,8 +122,12 @@ def test_actions__claim_unclaim_and_forward(deployed: Any, config: Any) -> None:
     assert _inbox(deployed, "an") == []
     _complete(deployed, config, draft.id, "binh", data={"summary": "x"})
     kinds = [(h.kind, h.actor) for h in _show(deployed, item).history]
-    assert kinds[1:5] == [("claimed", "an"), ("unclaimed", "an"), ("assigned", "chi"),
-                          ("completed", "binh")]
+    assert kinds[1:5] == [
+        ("claimed", "an"),
+        ("unclaimed", "an"),
+        ("assigned", "chi"),
+        ("completed", "binh"),
+    ]
 
 
 def test_actions__cancel_needs_a_reason_and_the_starter(deployed: Any, config: Any) -> None:
@@ -127,7 +141,9 @@ def test_actions__cancel_needs_a_reason_and_the_starter(deployed: Any, config: A
     view = _show(deployed, item)
     assert view.status == "cancelled" and view.open_tasks == []
     assert (view.history[-1].kind, view.history[-1].comment) == (
-        "cancelled", "Trùng với đề xuất khác")
+        "cancelled",
+        "Trùng với đề xuất khác",
+    )
     with pytest.raises(engine.Conflict), transaction(deployed) as s:
         engine.cancel_instance(s, config, item, "root", "again")
 
@@ -143,8 +159,13 @@ def test_actions__bad_form_data_changes_nothing(deployed: Any, config: Any) -> N
 
 
 def test_actions__camunda_owners_forms_and_timers(deployed: Any, config: Any, clock: Any) -> None:
-    item = _start(deployed, config, "unit_task", "an", data={
-        "lead_unit": "Phòng Quản lý Khoa học", "deadline": "2026-04-01", "leader": "binh"})
+    item = _start(
+        deployed,
+        config,
+        "unit_task",
+        "an",
+        data={"lead_unit": "Phòng Quản lý Khoa học", "deadline": "2026-04-01", "leader": "binh"},
+    )
     [task] = _inbox(deployed, "em")  # em's unit is that group
     assert task.candidate_groups == ["Phòng Quản lý Khoa học"]
     assert task.due_at is not None and task.due_at.date().isoformat() == "2026-04-01"
@@ -155,8 +176,13 @@ def test_actions__camunda_owners_forms_and_timers(deployed: Any, config: Any, cl
     assert engine.run_due_timers(deployed, config) == 1
     assert [t.element_id for t in _inbox(deployed, "binh")] == ["chase"]
     assert engine.run_due_timers(deployed, config) == 0
-    _complete(deployed, config, task.id, "em",
-              data={"progress": "100", "report_date": "15/03/2026", "done": "true"})
+    _complete(
+        deployed,
+        config,
+        task.id,
+        "em",
+        data={"progress": "100", "report_date": "15/03/2026", "done": "true"},
+    )
     view = _show(deployed, item)
     assert view.data["report_date"] == "2026-03-15" and view.data["done"] is True
     assert any(h.kind == "timer_fired" and h.element_id == "escalate" for h in view.history)
