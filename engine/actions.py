@@ -50,7 +50,8 @@ def start_instance(
     version = load_version(session, row.id)
     if data is not None and not isinstance(data, dict):
         raise InvalidData("start data must be a JSON object")
-    data = validate_form(None, {}, data)
+    # Like Camunda's initiator: diagrams can send work back to the starter and their unit.
+    data = {**validate_form(None, {}, data), "initiator": who.username, "initiator_unit": who.unit}
     title = (title or "").strip() or version.name
     if len(title) > MAX_TITLE:
         raise InvalidInput(f"a title has at most {MAX_TITLE} characters")

@@ -47,23 +47,27 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
     )
     problems: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
-        if error.validator == "required" and not error.path:
+        if error.validator == "required":
+            # The missing property is named in the error's message, not its path.
             missing = str(error.message).split("'")[1] if "'" in error.message else "?"
-            problems.setdefault(missing, "this field is required")
+            problems.setdefault(missing, _schema_message(schema, missing, "required"))
             continue
         field = str(error.path[0]) if error.path else "_form"
-        problems.setdefault(field, _schema_message(schema, field, error))
+        problems.setdefault(field, _schema_message(schema, field, error.validator, error.message))
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems)
     return dict(data)
 
 
-def _schema_message(schema: dict[str, Any], field: str, error: Any) -> str:
+def _schema_message(
+    schema: dict[str, Any], field: str, validator: str, default: str = "this field is required"
+) -> str:
+    """The form's own wording for this kind of error (its `errorMessages`), else the default."""
     spec = schema.get("properties", {}).get(field, {})
-    messages = spec.get("errorMessages") or spec.get("messages") or {}
-    if isinstance(messages, dict) and error.validator in messages:
-        return str(messages[error.validator])
-    return str(error.message)
+    messages = spec.get("errorMessages") or {}
+    if isinstance(messages, dict) and validator in messages:
+        return str(messages[validator])
+    return default
 
 
 def _summary(problems: dict[str, str]) -> str:

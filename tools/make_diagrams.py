@@ -1,0 +1,888 @@
+"""Writes the department's processes to bpmn/ and their forms to bpmn/forms/.
+
+Run: .venv/bin/python -m tools.make_diagrams   (then review the diff and deploy)
+
+Sources: the plan (shared/plan), DOMAIN.md. Lane names are the display names of the org chart's
+groups (workflows/data/org_chart.json); a lane that stands for "the unit chosen for this item"
+has no group of its own, so its tasks name their owners with an expression on the item's data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tools.bpmn_builder import Diagram
+
+ROOT = Path(__file__).resolve().parents[1]
+BPMN_DIR = ROOT / "bpmn"
+FORMS_DIR = BPMN_DIR / "forms"
+
+Y_KIEN = {"type": "string", "title": "Ý kiến xử lý", "maxLength": 4000}
+REASON_MESSAGES = {"required": "Trả lại phải nêu lý do", "minLength": "Trả lại phải nêu lý do"}
+
+
+def _choice(title: str, options: list[tuple[str, str]], message: str) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "title": title,
+        "oneOf": [{"const": key, "title": label} for key, label in options],
+        "errorMessages": {"required": message, "oneOf": message},
+    }
+
+
+def decision_form(
+    title: str,
+    options: list[tuple[str, str]],
+    returns: list[str],
+    *,
+    field: str = "decision",
+    label: str = "Quyết định",
+    extra: dict[str, Any] | None = None,
+    required: tuple[str, ...] = (),
+    reason_field: str = "y_kien",
+    reason_title: str = "Ý kiến xử lý",
+) -> dict[str, Any]:
+    """A decision among `options`; choosing one of `returns` requires a reason."""
+    properties: dict[str, Any] = {
+        field: _choice(label, options, "Hãy chọn một quyết định"),
+        **(extra or {}),
+        reason_field: {**Y_KIEN, "title": reason_title, "errorMessages": REASON_MESSAGES},
+    }
+    form: dict[str, Any] = {
+        "title": title,
+        "type": "object",
+        "required": [field, *required],
+        "properties": properties,
+    }
+    if returns:
+        form["allOf"] = [
+            {
+                "if": {"properties": {field: {"enum": returns}}, "required": [field]},
+                "then": {
+                    "required": [reason_field],
+                    "properties": {reason_field: {"minLength": 1}},
+                },
+            }
+        ]
+    return form
+
+
+def text(title: str, *, long: bool = False, required: bool = True) -> dict[str, Any]:
+    field: dict[str, Any] = {"type": "string", "title": title, "maxLength": 8000 if long else 500}
+    if required:
+        field["minLength"] = 1
+        field["errorMessages"] = {
+            "required": f"Hãy nhập {title.lower()}",
+            "minLength": f"Hãy nhập {title.lower()}",
+        }
+    if long:
+        field["format_hint"] = "textarea"
+    return field
+
+
+def simple_form(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "title": title,
+        "type": "object",
+        "required": required,
+        "properties": {**properties, "y_kien": Y_KIEN},
+    }
+
+
+UNITS = [
+    ("van_phong_so", "Văn phòng Sở"),
+    ("thanh_tra_so", "Thanh tra Sở"),
+    ("phong_khtc", "Phòng Kế hoạch Tài chính"),
+    ("phong_qlkh", "Phòng Quản lý Khoa học"),
+    ("phong_qlkhcn_cs", "Phòng Quản lý Khoa học và Công nghệ cơ sở"),
+    ("phong_qlcn_ttcn", "Phòng Quản lý Công nghệ và Thị trường công nghệ"),
+    ("phong_qlcn", "Phòng Quản lý Chuyên ngành"),
+    ("chi_cuc_tdc", "Chi cục Tiêu chuẩn Đo lường Chất lượng"),
+    ("trung_tam_ud", "Trung tâm Ứng dụng khoa học và công nghệ"),
+]
+UNIT_CHOICE = {
+    "type": "string",
+    "title": "Đơn vị",
+    "oneOf": [{"const": k, "title": v} for k, v in UNITS],
+}
+
+FORMS: dict[str, dict[str, Any]] = {
+    # -- trinh_ubnd ----------------------------------------------------------------------
+    "to_trinh.json": simple_form(
+        "Soạn thảo tờ trình",
+        {
+            "trich_yeu": text("Trích yếu nội dung"),
+            "noi_dung_to_trinh": text("Nội dung tờ trình", long=True),
+            "do_khan": _choice(
+                "Độ khẩn",
+                [
+                    ("thuong", "Thường"),
+                    ("khan", "Khẩn"),
+                    ("thuong_khan", "Thượng khẩn"),
+                    ("hoa_toc", "Hỏa tốc"),
+                ],
+                "Hãy chọn độ khẩn",
+            ),
+            "do_mat": _choice("Độ mật", [("thuong", "Thường"), ("mat", "Mật")], "Hãy chọn độ mật"),
+        },
+        ["trich_yeu", "noi_dung_to_trinh", "do_khan", "do_mat"],
+    ),
+    "duyet.json": decision_form(
+        "Cho ý kiến", [("dong_y", "Đồng ý"), ("tra_lai", "Trả lại")], ["tra_lai"]
+    ),
+    "ky_to_trinh.json": decision_form(
+        "Ký tờ trình",
+        [("ky", "Ký duyệt"), ("tra_lai", "Trả lại")],
+        ["tra_lai"],
+        extra={
+            "hinh_thuc_ky": _choice(
+                "Hình thức ký",
+                [("giam_doc", "Giám đốc ký"), ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký")],
+                "Hãy chọn hình thức ký",
+            )
+        },
+    ),
+    "phat_hanh.json": simple_form(
+        "Cấp số, phát hành văn bản",
+        {
+            "so_van_ban": {
+                "type": "integer",
+                "title": "Số văn bản",
+                "minimum": 1,
+                "errorMessages": {
+                    "required": "Hãy nhập số văn bản",
+                    "minimum": "Số văn bản phải lớn hơn 0",
+                    "type": "Số văn bản là một số nguyên",
+                },
+            },
+            "ngay_ban_hanh": {
+                "type": "string",
+                "format": "date",
+                "title": "Ngày ban hành",
+                "errorMessages": {
+                    "required": "Hãy nhập ngày ban hành",
+                    "format": "Ngày không hợp lệ",
+                },
+            },
+        },
+        ["so_van_ban", "ngay_ban_hanh"],
+    ),
+    "tiep_nhan.json": simple_form(
+        "Tiếp nhận văn bản đến",
+        {
+            "so_den": {
+                "type": "integer",
+                "title": "Số đến",
+                "minimum": 1,
+                "errorMessages": {"required": "Hãy nhập số đến"},
+            }
+        },
+        ["so_den"],
+    ),
+    "chi_dao_ubnd.json": decision_form(
+        "Ý kiến chỉ đạo của lãnh đạo UBND tỉnh",
+        [("phe_duyet", "Phê duyệt"), ("tra_lai", "Trả lại")],
+        ["tra_lai"],
+        extra={
+            "buoc_tra_lai": _choice(
+                "Trả lại về bước",
+                [
+                    ("soan_to_trinh", "Soạn thảo lại tờ trình"),
+                    ("ho_so", "Xem xét lại hồ sơ (về quy trình đã trình)"),
+                ],
+                "Hãy chọn bước trả lại",
+            )
+        },
+        reason_field="y_kien_chi_dao",
+        reason_title="Ý kiến chỉ đạo",
+    ),
+    # -- de_xuat_nhiem_vu ----------------------------------------------------------------
+    "phieu_de_xuat.json": simple_form(
+        "Phiếu đề xuất nhiệm vụ khoa học và công nghệ",
+        {
+            "ten_nhiem_vu": text("Tên nhiệm vụ"),
+            "linh_vuc": _choice(
+                "Lĩnh vực",
+                [
+                    ("nong_nghiep", "Nông nghiệp"),
+                    ("cong_nghiep", "Công nghiệp"),
+                    ("y_duoc", "Y dược"),
+                    ("xa_hoi", "Khoa học xã hội và nhân văn"),
+                    ("tu_nhien", "Khoa học tự nhiên"),
+                    ("ky_thuat", "Kỹ thuật và công nghệ"),
+                ],
+                "Hãy chọn lĩnh vực",
+            ),
+            "tinh_cap_thiet": text("Tính cấp thiết", long=True),
+            "muc_tieu": text("Mục tiêu", long=True),
+            "ket_qua_du_kien": text("Kết quả dự kiến", long=True),
+            "thoi_gian_thang": {
+                "type": "integer",
+                "title": "Thời gian thực hiện (tháng)",
+                "minimum": 1,
+                "maximum": 60,
+                "errorMessages": {
+                    "minimum": "Ít nhất 1 tháng",
+                    "maximum": "Nhiều nhất 60 tháng",
+                    "type": "Nhập số tháng",
+                },
+            },
+            "kinh_phi_du_kien": {
+                "type": "integer",
+                "title": "Kinh phí dự kiến (đồng)",
+                "minimum": 0,
+                "errorMessages": {
+                    "minimum": "Kinh phí không thể âm",
+                    "type": "Nhập số tiền (đồng)",
+                },
+            },
+        },
+        ["ten_nhiem_vu", "linh_vuc", "tinh_cap_thiet", "muc_tieu", "ket_qua_du_kien"],
+    ),
+    "hoi_dong.json": decision_form(
+        "Kết luận của Hội đồng tư vấn xác định nhiệm vụ",
+        [("de_nghi", "Đề nghị thực hiện"), ("khong_de_nghi", "Không đề nghị thực hiện")],
+        ["khong_de_nghi"],
+        field="ket_luan",
+        label="Kết luận",
+        extra={
+            "tc_cap_thiet": {"type": "boolean", "title": "Có tính cấp thiết"},
+            "tc_quan_trong": {"type": "boolean", "title": "Quan trọng đối với nhiều ngành"},
+            "tc_khong_trung_lap": {"type": "boolean", "title": "Không trùng lặp"},
+            "tc_nguon_luc": {"type": "boolean", "title": "Cần nguồn lực của tỉnh"},
+            "so_bien_ban": text("Số biên bản họp hội đồng"),
+        },
+        required=(
+            "tc_cap_thiet",
+            "tc_quan_trong",
+            "tc_khong_trung_lap",
+            "tc_nguon_luc",
+            "so_bien_ban",
+        ),
+    ),
+    "quyet_dinh_giam_doc.json": decision_form(
+        "Quyết định của Giám đốc Sở",
+        [
+            ("phe_duyet", "Đồng ý trình UBND tỉnh"),
+            ("tra_lai", "Trả lại"),
+            ("khong_phe_duyet", "Không phê duyệt"),
+        ],
+        ["tra_lai", "khong_phe_duyet"],
+        extra={
+            "buoc_tra_lai": _choice(
+                "Trả lại về bước",
+                [
+                    ("lap_phieu_de_xuat", "Đơn vị đề xuất hoàn thiện phiếu"),
+                    ("xem_xet_de_xuat", "Phòng Quản lý Khoa học xem xét lại"),
+                    ("danh_gia_hoi_dong", "Hội đồng tư vấn đánh giá lại"),
+                ],
+                "Hãy chọn bước trả lại",
+            )
+        },
+    ),
+    # -- xay_dung_quy_dinh ---------------------------------------------------------------
+    "giao_soan_thao.json": simple_form(
+        "Giao soạn thảo dự thảo quy định",
+        {
+            "ten_du_thao": text("Tên dự thảo quy định"),
+            "don_vi_soan_thao": {
+                **UNIT_CHOICE,
+                "title": "Đơn vị chủ trì soạn thảo",
+                "errorMessages": {"required": "Hãy chọn đơn vị soạn thảo"},
+            },
+            "don_vi_lay_y_kien": {
+                "type": "array",
+                "title": "Đơn vị được lấy ý kiến",
+                "items": UNIT_CHOICE,
+                "minItems": 1,
+                "uniqueItems": True,
+                "errorMessages": {"minItems": "Chọn ít nhất một đơn vị"},
+            },
+            "han_gop_y_ngay": {
+                "type": "integer",
+                "title": "Thời hạn góp ý (ngày làm việc)",
+                "minimum": 1,
+                "maximum": 30,
+                "default": 7,
+            },
+        },
+        ["ten_du_thao", "don_vi_soan_thao", "don_vi_lay_y_kien", "han_gop_y_ngay"],
+    ),
+    "du_thao.json": simple_form(
+        "Dự thảo quy định và tờ trình",
+        {"tom_tat_du_thao": text("Tóm tắt nội dung dự thảo", long=True)},
+        ["tom_tat_du_thao"],
+    ),
+    "gop_y.json": decision_form(
+        "Góp ý dự thảo",
+        [("thong_nhat", "Thống nhất"), ("co_y_kien", "Có ý kiến khác")],
+        ["co_y_kien"],
+        field="ket_qua_gop_y",
+        label="Ý kiến của đơn vị",
+        reason_title="Nội dung góp ý",
+    ),
+    "tong_hop_y_kien.json": simple_form(
+        "Tổng hợp, giải trình, tiếp thu ý kiến góp ý",
+        {"bao_cao_tong_hop": text("Báo cáo tổng hợp, giải trình, tiếp thu", long=True)},
+        ["bao_cao_tong_hop"],
+    ),
+    "tham_dinh.json": decision_form(
+        "Báo cáo thẩm định",
+        [("du_dieu_kien", "Đủ điều kiện trình"), ("chua_du_dieu_kien", "Chưa đủ điều kiện")],
+        ["chua_du_dieu_kien"],
+        field="ket_luan_tham_dinh",
+        label="Kết luận thẩm định",
+        extra={"so_bao_cao_tham_dinh": text("Số báo cáo thẩm định")},
+        required=("so_bao_cao_tham_dinh",),
+        reason_title="Ý kiến thẩm định",
+    ),
+    "giai_trinh.json": simple_form(
+        "Chỉnh lý dự thảo, giải trình ý kiến thẩm định",
+        {"bao_cao_giai_trinh": text("Báo cáo giải trình, tiếp thu ý kiến thẩm định", long=True)},
+        ["bao_cao_giai_trinh"],
+    ),
+    # -- giao_nhiem_vu -------------------------------------------------------------------
+    "phan_cong.json": simple_form(
+        "Phân công đơn vị chủ trì và thời hạn",
+        {
+            "don_vi_chu_tri": {
+                **UNIT_CHOICE,
+                "title": "Đơn vị chủ trì",
+                "errorMessages": {"required": "Hãy chọn đơn vị chủ trì"},
+            },
+            "han_xu_ly": {
+                "type": "string",
+                "format": "date",
+                "title": "Hạn hoàn thành",
+                "errorMessages": {
+                    "required": "Hãy nhập hạn hoàn thành",
+                    "format": "Ngày không hợp lệ",
+                },
+            },
+        },
+        ["don_vi_chu_tri", "han_xu_ly"],
+    ),
+    "tien_do.json": simple_form(
+        "Cập nhật tiến độ thực hiện",
+        {
+            "ty_le_hoan_thanh": {
+                "type": "integer",
+                "title": "Tỷ lệ hoàn thành (%)",
+                "minimum": 0,
+                "maximum": 100,
+                "errorMessages": {
+                    "required": "Hãy nhập tỷ lệ hoàn thành",
+                    "minimum": "Từ 0 đến 100",
+                    "maximum": "Từ 0 đến 100",
+                },
+            },
+            "noi_dung_cap_nhat": text("Nội dung đã thực hiện", long=True),
+            "hoan_thanh": {"type": "boolean", "title": "Đã hoàn thành, chuyển báo cáo kết quả"},
+        },
+        ["ty_le_hoan_thanh", "noi_dung_cap_nhat", "hoan_thanh"],
+    ),
+    "bao_cao_ket_qua.json": simple_form(
+        "Báo cáo kết quả thực hiện nhiệm vụ",
+        {
+            "so_bao_cao": text("Số, ký hiệu báo cáo"),
+            "ket_qua": text("Kết quả thực hiện", long=True),
+        },
+        ["so_bao_cao", "ket_qua"],
+    ),
+    "danh_gia_ket_qua.json": decision_form(
+        "Đánh giá kết quả thực hiện",
+        [("chap_nhan", "Chấp nhận kết quả"), ("yeu_cau_bo_sung", "Yêu cầu bổ sung")],
+        ["yeu_cau_bo_sung"],
+    ),
+    "don_doc.json": simple_form(
+        "Đôn đốc thực hiện nhiệm vụ quá hạn",
+        {"noi_dung_don_doc": text("Nội dung đôn đốc", long=True)},
+        ["noi_dung_don_doc"],
+    ),
+}
+
+DECIDED = 'decision == "{}"'
+
+
+def trinh_ubnd() -> Diagram:
+    d = Diagram(
+        "trinh_ubnd",
+        "Trình UBND tỉnh",
+        doc="Tờ trình gửi UBND tỉnh theo Nghị định 30/2020/NĐ-CP về công tác văn thư: soạn thảo, "
+        "kiểm tra nội dung và thể thức, ký, phát hành, Văn phòng UBND tỉnh tiếp nhận, lãnh đạo "
+        "UBND tỉnh cho ý kiến chỉ đạo. Dùng chung cho các quy trình trình UBND tỉnh.",
+    )
+    unit, office, leaders, vp_ubnd, ubnd = (
+        "Đơn vị soạn thảo",
+        "Văn phòng Sở",
+        "Lãnh đạo Sở",
+        "Văn phòng UBND tỉnh",
+        "Lãnh đạo UBND tỉnh",
+    )
+    d.lanes(unit, office, leaders, vp_ubnd, ubnd)
+    d.start("bat_dau", "Cần trình UBND tỉnh", unit)
+    d.user(
+        "soan_to_trinh",
+        "Soạn thảo tờ trình",
+        unit,
+        form="to_trinh.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueInWorkingDays="3",
+        doc="Điều 10 NĐ 30/2020/NĐ-CP: người soạn thảo xác định loại văn bản, nội dung, độ "
+        "mật, độ khẩn và tải lên dự thảo.",
+    )
+    d.user(
+        "kiem_tra_noi_dung",
+        "Trưởng phòng kiểm tra nội dung",
+        unit,
+        form="duyet.json",
+        candidateGroups="${lanh_dao(don_vi_soan_thao)}",
+        dueInWorkingDays="2",
+        doc="Điều 11 NĐ 30/2020/NĐ-CP: người đứng đầu đơn vị chủ trì kiểm tra nội dung.",
+    )
+    d.xor("gw_noi_dung", "Nội dung đạt?", unit)
+    d.user(
+        "kiem_tra_the_thuc",
+        "Kiểm tra thể thức văn bản",
+        office,
+        form="duyet.json",
+        dueInWorkingDays="1",
+        doc="Điều 12 NĐ 30/2020/NĐ-CP: Văn phòng kiểm tra thể thức, kỹ thuật trình bày.",
+    )
+    d.xor("gw_the_thuc", "Thể thức đạt?", office)
+    d.user(
+        "ky_to_trinh",
+        "Lãnh đạo Sở ký tờ trình",
+        leaders,
+        form="ky_to_trinh.json",
+        dueInWorkingDays="2",
+        decisionField="decision",
+        doc="Điều 13 NĐ 30/2020/NĐ-CP: Giám đốc ký, hoặc Phó Giám đốc ký thay (KT. GIÁM "
+        "ĐỐC). Ký số có giá trị như bản gốc (Điều 5).",
+    )
+    d.xor("gw_ky", "Ký duyệt?", leaders)
+    d.user(
+        "phat_hanh",
+        "Văn thư cấp số, phát hành",
+        office,
+        form="phat_hanh.json",
+        dueInWorkingDays="1",
+        doc="Điều 15-18 NĐ 30/2020/NĐ-CP: cấp số theo năm (…/TTr-SKHCN), đăng ký, ký số "
+        "của cơ quan, phát hành trong ngày hoặc ngày làm việc tiếp theo.",
+    )
+    d.script(
+        "ghi_so", "Ghi số, ký hiệu tờ trình", office, 'so_ky_hieu = str(so_van_ban) + "/TTr-SKHCN"'
+    )
+    d.user(
+        "tiep_nhan",
+        "Tiếp nhận, trình lãnh đạo UBND tỉnh",
+        vp_ubnd,
+        form="tiep_nhan.json",
+        dueInWorkingDays="1",
+        doc="Điều 21-23 NĐ 30/2020/NĐ-CP: tiếp nhận, đăng ký số đến, trình lãnh đạo trong "
+        "ngày hoặc ngày làm việc tiếp theo.",
+    )
+    d.user(
+        "chi_dao",
+        "Lãnh đạo UBND tỉnh cho ý kiến chỉ đạo",
+        ubnd,
+        form="chi_dao_ubnd.json",
+        dueInWorkingDays="7",
+        doc="Điều 23.2 NĐ 30/2020/NĐ-CP: ý kiến chỉ đạo giao đơn vị chủ trì, phối hợp, thời "
+        "hạn; Chủ tịch hoặc Phó Chủ tịch phê duyệt hoặc trả lại.",
+    )
+    d.xor("gw_chi_dao", "Ý kiến chỉ đạo?", ubnd)
+    d.script("ghi_phe_duyet", "Ghi nhận: được phê duyệt", ubnd, 'ket_qua_trinh = "phe_duyet"')
+    d.script("ghi_tra_lai", "Ghi nhận: trả lại hồ sơ", ubnd, 'ket_qua_trinh = "tra_lai"')
+    d.end("ket_thuc_phe_duyet", "Đã phê duyệt", ubnd)
+    d.end("ket_thuc_tra_lai", "Trả lại hồ sơ", ubnd)
+
+    d.chain("bat_dau", "soan_to_trinh", "kiem_tra_noi_dung", "gw_noi_dung")
+    d.flow("gw_noi_dung", "kiem_tra_the_thuc", "Đồng ý", default=True)
+    d.flow("gw_noi_dung", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
+    d.flow("kiem_tra_the_thuc", "gw_the_thuc")
+    d.flow("gw_the_thuc", "ky_to_trinh", "Đồng ý", default=True)
+    d.flow("gw_the_thuc", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
+    d.flow("ky_to_trinh", "gw_ky")
+    d.flow("gw_ky", "phat_hanh", "Ký duyệt", default=True)
+    d.flow("gw_ky", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
+    d.chain("phat_hanh", "ghi_so", "tiep_nhan", "chi_dao", "gw_chi_dao")
+    d.flow("gw_chi_dao", "ghi_phe_duyet", "Phê duyệt", default=True)
+    d.flow(
+        "gw_chi_dao",
+        "soan_to_trinh",
+        "Soạn lại tờ trình",
+        'decision == "tra_lai" and buoc_tra_lai == "soan_to_trinh"',
+    )
+    d.flow(
+        "gw_chi_dao",
+        "ghi_tra_lai",
+        "Xem xét lại hồ sơ",
+        'decision == "tra_lai" and buoc_tra_lai == "ho_so"',
+    )
+    d.flow("ghi_phe_duyet", "ket_thuc_phe_duyet")
+    d.flow("ghi_tra_lai", "ket_thuc_tra_lai")
+    return d
+
+
+def de_xuat_nhiem_vu() -> Diagram:
+    d = Diagram(
+        "de_xuat_nhiem_vu",
+        "Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh",
+        doc="Kế hoạch mục II.4.2; Thông tư 07/2014/TT-BKHCN (sửa đổi bởi TT 03/2017) và quy định "
+        "của tỉnh: đơn vị lập phiếu đề xuất, Phòng Quản lý Khoa học xem xét, Hội đồng tư vấn "
+        "đánh giá theo 4 tiêu chí, Giám đốc Sở quyết định, Sở trình UBND tỉnh phê duyệt danh mục.",
+    )
+    unit, qlkh, council, leaders = (
+        "Đơn vị đề xuất",
+        "Phòng Quản lý Khoa học",
+        "Hội đồng tư vấn xác định nhiệm vụ",
+        "Lãnh đạo Sở",
+    )
+    d.lanes(unit, qlkh, council, leaders)
+    d.start("bat_dau", "Có đề xuất nhiệm vụ", unit)
+    d.user(
+        "lap_phieu_de_xuat",
+        "Lập phiếu đề xuất nhiệm vụ",
+        unit,
+        form="phieu_de_xuat.json",
+        assignee="${initiator}",
+        doc="Tổ chức, cá nhân gửi phiếu đề xuất (hoặc phiếu đặt hàng) cho từng nhiệm vụ.",
+    )
+    d.user(
+        "xem_xet_de_xuat",
+        "Xem xét, tổng hợp đề xuất",
+        qlkh,
+        form="duyet.json",
+        dueInWorkingDays="10",
+        doc="Sở kiểm tra, tổng hợp thành danh mục; trả lại phiếu chưa đạt kèm lý do.",
+    )
+    d.xor("gw_xem_xet", "Phiếu đạt?", qlkh)
+    d.user(
+        "danh_gia_hoi_dong",
+        "Hội đồng tư vấn đánh giá theo 4 tiêu chí",
+        council,
+        form="hoi_dong.json",
+        decisionField="ket_luan",
+        dueInWorkingDays="15",
+        doc="Hội đồng tư vấn xác định nhiệm vụ họp, bỏ phiếu theo 4 tiêu chí: tính cấp thiết; "
+        "tầm quan trọng liên ngành; không trùng lặp; cần nguồn lực của tỉnh. Lập biên bản.",
+    )
+    d.user(
+        "quyet_dinh_giam_doc",
+        "Giám đốc Sở quyết định",
+        leaders,
+        form="quyet_dinh_giam_doc.json",
+        dueInWorkingDays="5",
+        doc="Giám đốc Sở quyết định trình UBND tỉnh, trả lại về bước cần làm lại, hoặc không "
+        "phê duyệt.",
+    )
+    d.xor("gw_giam_doc", "Quyết định của Giám đốc?", leaders)
+    d.script(
+        "chuan_bi_trinh",
+        "Chuẩn bị hồ sơ trình",
+        leaders,
+        'don_vi_soan_thao = "phong_qlkh"\ntrich_yeu_goc = ten_nhiem_vu',
+    )
+    d.call(
+        "trinh_ubnd",
+        "Trình UBND tỉnh phê duyệt danh mục",
+        leaders,
+        "trinh_ubnd",
+        doc="Sở gửi tờ trình (…/TTr-SKHCN); Chủ tịch UBND tỉnh phê duyệt danh mục bằng quyết "
+        "định, hoặc trả lại.",
+    )
+    d.xor("gw_ubnd", "Kết quả trình?", leaders)
+    d.script(
+        "ghi_danh_muc", "Ghi nhận danh mục được phê duyệt", leaders, 'trang_thai = "da_phe_duyet"'
+    )
+    d.end("ket_thuc_phe_duyet", "Danh mục được phê duyệt", leaders)
+    d.script(
+        "ghi_khong_phe_duyet",
+        "Ghi nhận: không phê duyệt",
+        leaders,
+        'trang_thai = "khong_phe_duyet"',
+    )
+    d.end("ket_thuc_khong_phe_duyet", "Không phê duyệt", leaders)
+
+    d.chain("bat_dau", "lap_phieu_de_xuat", "xem_xet_de_xuat", "gw_xem_xet")
+    d.flow("gw_xem_xet", "danh_gia_hoi_dong", "Đồng ý", default=True)
+    d.flow("gw_xem_xet", "lap_phieu_de_xuat", "Trả lại", DECIDED.format("tra_lai"))
+    d.chain("danh_gia_hoi_dong", "quyet_dinh_giam_doc", "gw_giam_doc")
+    d.flow("gw_giam_doc", "chuan_bi_trinh", "Trình UBND tỉnh", default=True)
+    for step, label in (
+        ("lap_phieu_de_xuat", "Về đơn vị đề xuất"),
+        ("xem_xet_de_xuat", "Về Phòng QLKH"),
+        ("danh_gia_hoi_dong", "Về Hội đồng"),
+    ):
+        d.flow("gw_giam_doc", step, label, f'decision == "tra_lai" and buoc_tra_lai == "{step}"')
+    d.flow(
+        "gw_giam_doc", "ghi_khong_phe_duyet", "Không phê duyệt", DECIDED.format("khong_phe_duyet")
+    )
+    d.flow("ghi_khong_phe_duyet", "ket_thuc_khong_phe_duyet")
+    d.chain("chuan_bi_trinh", "trinh_ubnd", "gw_ubnd")
+    d.flow("gw_ubnd", "ghi_danh_muc", "Phê duyệt", default=True)
+    d.flow("gw_ubnd", "quyet_dinh_giam_doc", "Trả lại", 'ket_qua_trinh == "tra_lai"')
+    d.flow("ghi_danh_muc", "ket_thuc_phe_duyet")
+    return d
+
+
+def xay_dung_quy_dinh() -> Diagram:
+    d = Diagram(
+        "xay_dung_quy_dinh",
+        "Xây dựng dự thảo quy định",
+        doc="Kế hoạch mục II.4.1, II.4.2 (Quy định định mức kinh phí; Quy định quản lý nhiệm vụ "
+        "KH&CN). Luật Ban hành văn bản quy phạm pháp luật 2025, NĐ 78/2025/NĐ-CP sửa đổi bởi "
+        "NĐ 187/2025/NĐ-CP: soạn thảo, lấy ý kiến, tổng hợp, thẩm định của Sở Tư pháp, giải "
+        "trình, trình UBND tỉnh.",
+    )
+    leaders, unit, consulted, justice = (
+        "Lãnh đạo Sở",
+        "Đơn vị soạn thảo",
+        "Đơn vị được lấy ý kiến",
+        "Sở Tư pháp",
+    )
+    d.lanes(leaders, unit, consulted, justice)
+    d.start("bat_dau", "Có nhiệm vụ xây dựng quy định", leaders)
+    d.user(
+        "giao_soan_thao",
+        "Giao đơn vị chủ trì soạn thảo",
+        leaders,
+        form="giao_soan_thao.json",
+        doc="Lãnh đạo Sở giao đơn vị chủ trì soạn thảo và chọn các đơn vị được lấy ý kiến.",
+    )
+    d.user(
+        "soan_du_thao",
+        "Soạn thảo dự thảo và tờ trình",
+        unit,
+        form="du_thao.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueInWorkingDays="15",
+        doc="Đơn vị chủ trì soạn thảo dự thảo quy định và tờ trình; đăng tải lấy ý kiến.",
+    )
+    d.user(
+        "gop_y",
+        "Góp ý dự thảo",
+        consulted,
+        form="gop_y.json",
+        candidateGroups="${don_vi}",
+        dueInWorkingDays="${han_gop_y_ngay}",
+        decisionField="ket_qua_gop_y",
+        multi={
+            "collection": "don_vi_lay_y_kien",
+            "element": "don_vi",
+            "output": "cac_y_kien_gop_y",
+            "output_item": "y_kien_gop_y",
+        },
+        doc="Mỗi đơn vị được lấy ý kiến trả lời trong thời hạn (NĐ 187/2025: 7 ngày, rút gọn "
+        "3 ngày; có thể cấu hình).",
+    )
+    d.user(
+        "tong_hop_y_kien",
+        "Tổng hợp, giải trình, tiếp thu ý kiến",
+        unit,
+        form="tong_hop_y_kien.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueInWorkingDays="5",
+        doc="Báo cáo tổng hợp, giải trình, tiếp thu ý kiến góp ý.",
+    )
+    d.user(
+        "tham_dinh",
+        "Sở Tư pháp thẩm định",
+        justice,
+        form="tham_dinh.json",
+        decisionField="ket_luan_tham_dinh",
+        doc="Sở Tư pháp thẩm định và gửi báo cáo thẩm định (thời hạn: chưa xác định, cấu hình "
+        "khi có).",
+    )
+    d.user(
+        "giai_trinh",
+        "Chỉnh lý, giải trình ý kiến thẩm định",
+        unit,
+        form="giai_trinh.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueInWorkingDays="5",
+        doc="Đơn vị soạn thảo tiếp thu, giải trình ý kiến thẩm định và chỉnh lý dự thảo.",
+    )
+    d.xor("gw_tham_dinh", "Đủ điều kiện trình?", unit)
+    d.user(
+        "duyet_giam_doc",
+        "Giám đốc Sở duyệt dự thảo",
+        leaders,
+        form="duyet.json",
+        dueInWorkingDays="3",
+    )
+    d.xor("gw_giam_doc", "Giám đốc đồng ý?", leaders)
+    d.call("trinh_ubnd", "Trình UBND tỉnh ban hành", leaders, "trinh_ubnd")
+    d.xor("gw_ubnd", "Kết quả trình?", leaders)
+    d.script(
+        "ghi_ban_hanh", "Ghi nhận: quy định được ban hành", leaders, 'trang_thai = "da_ban_hanh"'
+    )
+    d.end("ket_thuc", "Quy định được ban hành", leaders)
+
+    d.chain(
+        "bat_dau",
+        "giao_soan_thao",
+        "soan_du_thao",
+        "gop_y",
+        "tong_hop_y_kien",
+        "tham_dinh",
+        "giai_trinh",
+        "gw_tham_dinh",
+    )
+    d.flow("gw_tham_dinh", "duyet_giam_doc", "Đủ điều kiện", default=True)
+    d.flow(
+        "gw_tham_dinh", "tham_dinh", "Thẩm định lại", 'ket_luan_tham_dinh == "chua_du_dieu_kien"'
+    )
+    d.flow("duyet_giam_doc", "gw_giam_doc")
+    d.flow("gw_giam_doc", "trinh_ubnd", "Đồng ý", default=True)
+    d.flow("gw_giam_doc", "giai_trinh", "Trả lại", DECIDED.format("tra_lai"))
+    d.flow("trinh_ubnd", "gw_ubnd")
+    d.flow("gw_ubnd", "ghi_ban_hanh", "Phê duyệt", default=True)
+    d.flow("gw_ubnd", "giai_trinh", "Trả lại", 'ket_qua_trinh == "tra_lai"')
+    d.flow("ghi_ban_hanh", "ket_thuc")
+    return d
+
+
+def giao_nhiem_vu() -> Diagram:
+    d = Diagram(
+        "giao_nhiem_vu",
+        "Giao nhiệm vụ theo kế hoạch",
+        doc="Nhiệm vụ do kế hoạch giao cho đơn vị chủ trì, phối hợp, với thời hạn (QĐ 42/2014/"
+        "QĐ-TTg sửa đổi bởi QĐ 23/2018/QĐ-TTg; chế độ báo cáo NĐ 09/2019/NĐ-CP). Nhắc hạn trước "
+        "hạn, đôn đốc khi quá hạn; nhiệm vụ thường xuyên hằng năm được mở lại mỗi năm.",
+    )
+    unit, leaders = "Đơn vị chủ trì", "Lãnh đạo Sở"
+    d.lanes(unit, leaders)
+    d.start("bat_dau", "Nhiệm vụ được giao", leaders)
+    d.script(
+        "xac_dinh_han",
+        "Xác định hạn hoàn thành",
+        leaders,
+        "han_xu_ly = han_theo_ke_hoach(loai_han, gia_tri_han, now())\n"
+        "can_phan_cong = not don_vi_chu_tri or not han_xu_ly",
+    )
+    d.xor("gw_du_thong_tin", "Đủ đơn vị chủ trì và hạn?", leaders)
+    d.user(
+        "phan_cong",
+        "Phân công đơn vị chủ trì, xác định hạn",
+        leaders,
+        form="phan_cong.json",
+        dueInWorkingDays="3",
+        doc="Kế hoạch chưa nêu rõ đơn vị chủ trì hoặc thời hạn: lãnh đạo Sở quyết định.",
+    )
+    d.call(
+        "thuc_hien",
+        "Đơn vị chủ trì thực hiện, báo cáo",
+        unit,
+        "thuc_hien_nhiem_vu",
+        doc="Đơn vị chủ trì thực hiện, cập nhật tiến độ, báo cáo kết quả; lãnh đạo Sở đánh "
+        "giá, chấp nhận hoặc yêu cầu bổ sung.",
+    )
+    d.timer_on("nhac_han", "Nhắc hạn", "thuc_hien", "nhac_truoc_han(han_xu_ly)", kind="timeDate")
+    d.script("ghi_nhac_han", "Ghi nhận đã nhắc hạn", unit, "da_nhac_han = True")
+    d.end("ket_thuc_nhac", "Đã nhắc hạn", unit)
+    d.timer_on("qua_han", "Quá hạn", "thuc_hien", "het_han(han_xu_ly)", kind="timeDate")
+    d.user(
+        "don_doc",
+        "Đôn đốc nhiệm vụ quá hạn",
+        leaders,
+        form="don_doc.json",
+        dueInWorkingDays="2",
+        doc="Nhiệm vụ đã quá hạn: lãnh đạo Sở đôn đốc đơn vị chủ trì.",
+    )
+    d.end("ket_thuc_don_doc", "Đã đôn đốc", leaders)
+    d.script(
+        "phan_loai",
+        "Phân loại kết quả",
+        leaders,
+        'ket_qua_phan_loai = "hoan_thanh_dung_han" if now() <= het_han(han_xu_ly) '
+        'else "hoan_thanh_qua_han"',
+    )
+    d.xor("gw_thuong_xuyen", "Nhiệm vụ thường xuyên?", leaders)
+    d.script(
+        "sang_nam_sau",
+        "Mở lại cho năm sau",
+        leaders,
+        "nam_thuc_hien = nam_cua(han_xu_ly) + 1\n"
+        'han_xu_ly = str(nam_thuc_hien) + "-12-31"\n'
+        "da_nhac_han = False",
+    )
+    d.wait("dau_nam", "Đầu năm sau", leaders, "dau_nam(nam_thuc_hien)")
+    d.end("ket_thuc", "Hoàn thành", leaders)
+
+    d.chain("bat_dau", "xac_dinh_han", "gw_du_thong_tin")
+    d.flow("gw_du_thong_tin", "thuc_hien", "Đủ", default=True)
+    d.flow("gw_du_thong_tin", "phan_cong", "Cần phân công", "can_phan_cong")
+    d.flow("phan_cong", "thuc_hien")
+    d.chain("nhac_han", "ghi_nhac_han", "ket_thuc_nhac")
+    d.chain("qua_han", "don_doc", "ket_thuc_don_doc")
+    d.chain("thuc_hien", "phan_loai", "gw_thuong_xuyen")
+    d.flow("gw_thuong_xuyen", "ket_thuc", "Không", default=True)
+    d.flow("gw_thuong_xuyen", "sang_nam_sau", "Thường xuyên hằng năm", 'loai_han == "recurring"')
+    d.chain("sang_nam_sau", "dau_nam", "thuc_hien")
+    return d
+
+
+def thuc_hien_nhiem_vu() -> Diagram:
+    d = Diagram(
+        "thuc_hien_nhiem_vu",
+        "Thực hiện nhiệm vụ được giao",
+        doc="Gọi từ quy trình Giao nhiệm vụ theo kế hoạch: thực hiện, cập nhật tiến độ, báo cáo "
+        "kết quả, lãnh đạo Sở đánh giá.",
+    )
+    unit, leaders = "Đơn vị chủ trì", "Lãnh đạo Sở"
+    d.lanes(unit, leaders)
+    d.start("bat_dau", "Bắt đầu thực hiện", unit)
+    d.user(
+        "cap_nhat_tien_do",
+        "Thực hiện, cập nhật tiến độ",
+        unit,
+        form="tien_do.json",
+        candidateGroups="${don_vi_chu_tri}",
+        dueDate="${han_xu_ly}",
+        decisionField="hoan_thanh",
+    )
+    d.xor("gw_hoan_thanh", "Đã hoàn thành?", unit)
+    d.user(
+        "bao_cao_ket_qua",
+        "Báo cáo kết quả",
+        unit,
+        form="bao_cao_ket_qua.json",
+        candidateGroups="${don_vi_chu_tri}",
+        dueDate="${han_xu_ly}",
+        doc="Báo cáo kết quả thực hiện nhiệm vụ (NĐ 09/2019/NĐ-CP).",
+    )
+    d.user(
+        "danh_gia_ket_qua",
+        "Lãnh đạo Sở đánh giá kết quả",
+        leaders,
+        form="danh_gia_ket_qua.json",
+        dueInWorkingDays="5",
+    )
+    d.xor("gw_danh_gia", "Chấp nhận?", leaders)
+    d.end("ket_thuc", "Kết quả được chấp nhận", leaders)
+    d.chain("bat_dau", "cap_nhat_tien_do", "gw_hoan_thanh")
+    d.flow("gw_hoan_thanh", "bao_cao_ket_qua", "Hoàn thành", default=True)
+    d.flow("gw_hoan_thanh", "cap_nhat_tien_do", "Tiếp tục thực hiện", "not hoan_thanh")
+    d.chain("bao_cao_ket_qua", "danh_gia_ket_qua", "gw_danh_gia")
+    d.flow("gw_danh_gia", "ket_thuc", "Chấp nhận", default=True)
+    d.flow("gw_danh_gia", "cap_nhat_tien_do", "Yêu cầu bổ sung", DECIDED.format("yeu_cau_bo_sung"))
+    return d
+
+
+PROCESSES = [trinh_ubnd, de_xuat_nhiem_vu, xay_dung_quy_dinh, giao_nhiem_vu, thuc_hien_nhiem_vu]
+
+
+def main() -> None:
+    FORMS_DIR.mkdir(parents=True, exist_ok=True)
+    for name, form in FORMS.items():
+        (FORMS_DIR / name).write_text(json.dumps(form, ensure_ascii=False, indent=2) + "\n")
+    for build in PROCESSES:
+        print(build().write(BPMN_DIR).relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()

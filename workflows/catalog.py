@@ -1,0 +1,65 @@
+"""The processes this department offers: their titles in both languages and who may start them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    process_id: str
+    title_vi: str
+    title_en: str
+    description_vi: str
+    # Group keys whose members may start it; empty: anyone; None: only called by other processes.
+    starters: tuple[str, ...] | None
+
+
+CATALOG: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        "de_xuat_nhiem_vu",
+        "Đề xuất nhiệm vụ khoa học và công nghệ",
+        "Propose a science and technology task",
+        "Lập phiếu đề xuất nhiệm vụ KH&CN cấp tỉnh để Sở xem xét, trình UBND tỉnh phê duyệt.",
+        (),
+    ),
+    CatalogEntry(
+        "xay_dung_quy_dinh",
+        "Xây dựng dự thảo quy định",
+        "Draft a regulation",
+        "Giao soạn thảo, lấy ý kiến, thẩm định và trình UBND tỉnh ban hành một quy định.",
+        ("lanh_dao_so",),
+    ),
+    CatalogEntry(
+        "giao_nhiem_vu",
+        "Giao nhiệm vụ theo kế hoạch",
+        "Assign a planned task",
+        "Giao một nhiệm vụ của kế hoạch cho đơn vị chủ trì, theo dõi đến khi hoàn thành.",
+        ("lanh_dao_so", "van_phong_so"),
+    ),
+    CatalogEntry(
+        "trinh_ubnd",
+        "Trình UBND tỉnh",
+        "Submit to the People's Committee",
+        "Tờ trình gửi UBND tỉnh; dùng trong các quy trình khác.",
+        None,
+    ),
+    CatalogEntry(
+        "thuc_hien_nhiem_vu",
+        "Thực hiện nhiệm vụ được giao",
+        "Carry out an assigned task",
+        "Phần thực hiện của quy trình Giao nhiệm vụ theo kế hoạch.",
+        None,
+    ),
+)
+
+
+def entry(process_id: str) -> CatalogEntry | None:
+    return next((e for e in CATALOG if e.process_id == process_id), None)
+
+
+def may_start(process_id: str, groups: tuple[str, ...]) -> bool:
+    found = entry(process_id)
+    if found is None or found.starters is None:
+        return False
+    return not found.starters or bool(set(found.starters) & set(groups))
