@@ -73,7 +73,9 @@ def spiff_errors() -> Iterator[None]:
         element = exc.task_spec.bpmn_id if exc.task_spec is not None else None
         if isinstance(cause, SandboxViolation):
             raise script_error(cause, element) from exc
-        raise ScriptError(_spiff_message(exc), element_id=element, line=exc.line_number) from exc
+        raise ScriptError(
+            _spiff_message(exc), element_id=element, line=exc.line_number or None
+        ) from exc
     except SpiffWorkflowException as exc:
         spec = getattr(exc, "task_spec", None)
         raise ScriptError(_spiff_message(exc), element_id=getattr(spec, "bpmn_id", None)) from exc
@@ -82,8 +84,8 @@ def spiff_errors() -> Iterator[None]:
 
 
 def _spiff_message(exc: BaseException) -> str:
-    notes = [n for n in getattr(exc, "__notes__", []) if n]
-    return " ".join([str(exc), *notes])
+    # Spiff's text already carries its notes, joined with ". "; drop the trailing separator.
+    return str(exc).strip().rstrip(".").strip() or exc.__class__.__name__
 
 
 def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
@@ -137,10 +139,14 @@ def _snapshot(workflow: Any) -> dict[str, Any]:
 
 
 def next_timer(workflow: Any) -> datetime | None:
+    """When the earliest waiting timer of the workflow (and its subprocesses) comes due."""
     times = []
-    for event in workflow.waiting_events():
-        if "Timer" in event.event_type and isinstance(event.value, str):
-            times.append(TimerEventDefinition.get_datetime(event.value))
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if isinstance(definition, TimerEventDefinition):
+            value = definition.details(task).value
+            if isinstance(value, str):
+                times.append(TimerEventDefinition.get_datetime(value))
     return min(times) if times else None
 
 

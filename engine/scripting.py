@@ -3,15 +3,18 @@ plus the injected clock."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .clock import Clock
-from .sandbox import Sandbox
+from .sandbox import SCRIPT_FILENAME, Sandbox, SandboxViolation
 
 
 class _SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
@@ -26,15 +29,23 @@ class _SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mi
         scope.update(external_context or {})
         return self.sandbox.evaluate(expression, scope)
 
-    def execute(
-        self, script: str, context: dict[str, Any], external_context: Any = None
-    ) -> bool:
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         self.sandbox.execute(script, context, external_context or {})
         return True
 
 
+def _describe(error: BaseException) -> str:
+    text = str(error)
+    return f"{error.__class__.__name__}: {text}" if text else error.__class__.__name__
+
+
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
-    """Carries the clock so that timers read the same time as everything else."""
+    """Carries the clock so that timers read the same time as everything else.
+
+    Spiff's own error reports lose what went wrong in an expression, find the line of a failing
+    script only in code compiled as '<string>', and crash on an exception whose first argument is
+    not a string (`KeyError(3)`): these overrides keep the kind, the message and the line.
+    """
 
     def __init__(self, sandbox: Sandbox, clock: Clock) -> None:
         super().__init__(environment=_SandboxEnvironment(sandbox))
@@ -42,6 +53,39 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
     def now(self) -> datetime:
         return self.clock()
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException as exc:
+            exc.add_note(f"Error evaluating expression {expression.strip()!r}")
+            raise
+        except Exception as exc:
+            # runtime.spiff_errors finds a sandbox refusal as this exception's cause.
+            raise WorkflowTaskException(
+                f"{_describe(exc)} (in expression {expression.strip()!r})", task=task, exception=exc
+            ) from exc
+
+    def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
+        if isinstance(err, SpiffWorkflowException):
+            same: Exception = super().create_task_exec_exception(task, script, err)
+            return same
+        line, error_line = self.get_error_line_number_and_content(script, err)
+        wrapped: Exception = WorkflowTaskException(
+            _describe(err), task=task, exception=err, line_number=line, error_line=error_line
+        )
+        return wrapped
+
+    def get_error_line_number_and_content(self, script: str, err: Exception) -> tuple[int, str]:
+        line = 0
+        if isinstance(err, SyntaxError | SandboxViolation):
+            line = err.lineno or 0
+        if not line:
+            for frame in traceback.extract_tb(err.__traceback__):
+                if frame.filename == SCRIPT_FILENAME:
+                    line = frame.lineno or 0
+        lines = script.splitlines()
+        return line, lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def make_script_engine(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from copy import deepcopy
+from datetime import date
 from functools import cache
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -39,9 +40,7 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(
-        self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None
-    ) -> Any:
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> Any:
         if spec is None:
             raise ValueError("state-only workflow JSON needs its spec to be restored")
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
@@ -62,7 +61,19 @@ def serializer(dialect: str) -> BpmnWorkflowSerializer:
     config[BpmnWorkflow] = _StateOnlyWorkflowConverter
     for clocked in CLOCKED.values():
         config[clocked] = TimerConditionalEventDefinitionConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    registry = BpmnWorkflowSerializer.configure(config)
+    # Scripts are offered `date`; Spiff registers datetime and timedelta but not date, so a
+    # script that kept a date would make the next save fail.
+    registry.register(date, _date_to_dict, _date_from_dict)
+    return BpmnWorkflowSerializer(registry)
+
+
+def _date_to_dict(value: date) -> dict[str, str]:
+    return {"value": value.isoformat()}
+
+
+def _date_from_dict(dct: dict[str, str]) -> date:
+    return date.fromisoformat(dct["value"])
 
 
 def dump_state(dialect: str, workflow: Any) -> str:

@@ -8,9 +8,10 @@ after parsing and are registered with the serializer, which is how Spiff is mean
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -19,7 +20,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 
-_ISO_LITERAL = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)(/.*)?$", re.I)
+from .clock import as_utc
+
+_ISO_LITERAL = re.compile(
+    r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)(/.*)?$", re.I
+)
 
 
 def now_for(task: Any) -> datetime:
@@ -28,10 +33,43 @@ def now_for(task: Any) -> datetime:
     return clock_now() if clock_now else datetime.now(UTC)
 
 
-def _as_iso(value: Any) -> str:
+def _bad_value(my_task: Any, expression: str, value: Any, expected: str) -> Exception:
+    # A WorkflowTaskException names the task; runtime.spiff_errors turns it into a ScriptError.
+    error: Exception = WorkflowTaskException(
+        f"the timer expression {expression} gave {value!r}, which is not {expected}",
+        task=my_task,
+    )
+    return error
+
+
+def _moment(text: str) -> datetime:
+    """A stored due time. One without a zone is UTC, as everywhere in the engine (Spiff would
+    read it in the server's own zone)."""
+    return as_utc(datetime.fromisoformat(text))
+
+
+def _due_date(my_task: Any, expression: str, value: Any) -> datetime:
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    return str(value)
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError as exc:
+            raise _bad_value(my_task, expression, value, "an ISO 8601 date and time") from exc
+    return as_utc(moment)
+
+
+def _duration(my_task: Any, expression: str, value: Any, start: datetime) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    try:
+        parsed = TimerEventDefinition.parse_iso_duration(str(value).strip())
+        duration: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    except Exception as exc:  # Spiff raises bare Exception, AttributeError... on a bad duration
+        raise _bad_value(my_task, expression, value, "an ISO 8601 duration") from exc
+    return duration
 
 
 class ClockedTimeDateEventDefinition(TimeDateEventDefinition):  # type: ignore[misc]
@@ -39,9 +77,9 @@ class ClockedTimeDateEventDefinition(TimeDateEventDefinition):  # type: ignore[m
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            event_value = _as_iso(value)
+            event_value = _due_date(my_task, self.expression, value).isoformat()
             my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.parse_time_or_duration(event_value) <= now_for(my_task):
+        if _moment(event_value) <= now_for(my_task):
             my_task._set_internal_data(event_fired=True)
         return bool(my_task._get_internal_data("event_fired", False))
 
@@ -52,14 +90,10 @@ class ClockedDurationTimerEventDefinition(DurationTimerEventDefinition):  # type
         if event_value is None:
             value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             start = now_for(my_task)
-            if isinstance(value, timedelta):
-                due = start + value
-            else:
-                parsed = TimerEventDefinition.parse_iso_duration(str(value))
-                due = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+            due = start + _duration(my_task, self.expression, value, start)
             event_value = due.isoformat()
             my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.get_datetime(event_value) <= now_for(my_task):
+        if _moment(event_value) <= now_for(my_task):
             my_task._set_internal_data(event_fired=True)
         return bool(my_task._get_internal_data("event_fired", False))
 
@@ -68,18 +102,24 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
     def cycle_complete(self, my_task: Any) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            expression = str(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+            value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            expression = str(value)
             now = now_for(my_task)
-            parts = expression.upper().strip("R").split("/")
-            cycles = int(parts[0]) if parts[0] else -1
-            if len(parts) == 2 and parts[1].startswith("P"):
-                parsed = TimerEventDefinition.parse_iso_duration(parts[1])
-                duration = TimerEventDefinition.get_timedelta_from_start(parsed, now)
-                start = now + duration
-            else:
-                cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(
-                    expression
-                )
+            try:
+                parts = expression.upper().strip("R").split("/")
+                cycles = int(parts[0]) if parts[0] else -1
+                if len(parts) == 2 and parts[1].startswith("P"):
+                    parsed = TimerEventDefinition.parse_iso_duration(parts[1])
+                    duration = TimerEventDefinition.get_timedelta_from_start(parsed, now)
+                    start = now + duration
+                else:
+                    cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(
+                        expression
+                    )
+            except Exception as exc:  # Spiff raises bare Exception, AttributeError... here too
+                raise _bad_value(
+                    my_task, self.expression, value, "an ISO 8601 repeating interval"
+                ) from exc
             event_value = {
                 "cycles": cycles,
                 "next": start.isoformat(),

@@ -1,9 +1,30 @@
-"""The engine configuration this department runs with."""
+"""The engine configuration this department runs with: the Vietnamese working-day calendar, its
+time zone and the helpers its diagrams call."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from engine import Clock, EngineConfig, system_clock
 
+from .calendar import WorkCalendar, load_work_calendar
+from .script_helpers import script_helpers
 
-def engine_config(clock: Clock = system_clock) -> EngineConfig:
-    return EngineConfig(clock=clock)
+CALENDAR_ENV = "PHEDUYET_CALENDAR_FILE"
+
+
+def work_calendar() -> WorkCalendar:
+    """The calendar file named by PHEDUYET_CALENDAR_FILE (extra days off, make-up days), if any."""
+    path = os.environ.get(CALENDAR_ENV)
+    return load_work_calendar(Path(path)) if path else WorkCalendar()
+
+
+def engine_config(clock: Clock = system_clock, calendar: WorkCalendar | None = None) -> EngineConfig:
+    calendar = calendar or work_calendar()
+    return EngineConfig(
+        clock=clock,
+        add_working_days=calendar.add_working_days,
+        helpers=script_helpers(calendar),
+        timezone=calendar.zone,
+    )

@@ -1,0 +1,70 @@
+"""A small driver for process-path tests: people act through the engine's public API, the clock
+moves only when told, timers fire as a worker would fire them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import engine
+from engine import ManualClock, SourceFile, transaction
+from workflows import engine_config
+from workflows.org_chart import load_org_chart, read_org_chart
+
+BPMN = Path(__file__).parents[1] / "bpmn"
+
+
+def bpmn_files() -> list[SourceFile]:
+    return [
+        SourceFile(p.name, p.read_bytes())
+        for p in sorted(BPMN.rglob("*"))
+        if p.suffix in (".bpmn", ".json")
+    ]
+
+
+class Office:
+    def __init__(self, factory: Any, clock: ManualClock) -> None:
+        self.factory = factory
+        self.clock = clock
+        self.config = engine_config(clock)
+        with transaction(factory) as s:
+            load_org_chart(s, read_org_chart())
+            engine.deploy(s, bpmn_files(), clock)
+
+    def start(self, process_id: str, who: str, **data: Any) -> int:
+        with transaction(self.factory) as s:
+            return engine.start_instance(s, self.config, process_id, who, data=data)
+
+    def inbox(self, who: str, item: int | None = None) -> list[engine.TaskView]:
+        with transaction(self.factory) as s:
+            tasks = engine.tasks_for(s, who)
+        return [t for t in tasks if item is None or t.instance_id == item]
+
+    def steps(self, item: int) -> list[str]:
+        """The element ids of the item's open tasks, sorted."""
+        with transaction(self.factory) as s:
+            return sorted(t.element_id for t in engine.open_tasks(s, item))
+
+    def task(self, who: str, item: int, element_id: str) -> engine.TaskView:
+        found = [t for t in self.inbox(who, item) if t.element_id == element_id]
+        assert found, f"{who} has no '{element_id}' of item {item}; open: {self.steps(item)}"
+        return found[0]
+
+    def do(self, who: str, item: int, element_id: str, comment: str | None = None,
+           **data: Any) -> None:
+        task = self.task(who, item, element_id)
+        with transaction(self.factory) as s:
+            engine.complete_task(s, self.config, task.id, who, data=data, comment=comment)
+
+    def show(self, item: int) -> engine.InstanceView:
+        with transaction(self.factory) as s:
+            return engine.show_instance(s, item)
+
+    def tick(self, days: float) -> int:
+        self.clock.advance(timedelta(days=days))
+        return engine.run_due_timers(self.factory, self.config)
+
+    def cancel(self, item: int, who: str, reason: str) -> None:
+        with transaction(self.factory) as s:
+            engine.cancel_instance(s, self.config, item, who, reason)

@@ -1,0 +1,68 @@
+"""Functions offered to the department's BPMN scripts and expressions (by these names)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+from .calendar import WorkCalendar
+
+REMINDER_WORKING_DAYS = 3
+END_OF_DAY = time(23, 59, 59)
+START_OF_DAY = time(8, 0)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def script_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., Any]]:
+    zone = calendar.zone
+
+    def lanh_dao(unit: str) -> str:
+        """The group of a unit's leaders (trưởng phòng, phó phòng): '<unit>.lanh_dao'."""
+        return f"{unit}.lanh_dao"
+
+    def het_han(han: Any) -> datetime:
+        """The last moment of the deadline day, in the office's time zone."""
+        return datetime.combine(_as_date(han), END_OF_DAY, tzinfo=zone)
+
+    def nhac_truoc_han(han: Any) -> datetime:
+        """When to remind: the morning a few working days before the deadline day."""
+        deadline = datetime.combine(_as_date(han), START_OF_DAY, tzinfo=zone)
+        return calendar.add_working_days(deadline, -REMINDER_WORKING_DAYS)
+
+    def han_theo_ke_hoach(kind: Any, value: Any, now: datetime) -> str | None:
+        """The deadline date (ISO) a plan's wording gives: a date, the end of a year, the end of
+        the current year for open-ended and yearly tasks; None when the plan gives none."""
+        this_year = now.astimezone(zone).year
+        if kind == "date" and value:
+            return _as_date(value).isoformat()
+        if kind == "year" and value:
+            return f"{int(value)}-12-31"
+        if kind == "from_year" and value:
+            return f"{max(int(value), this_year)}-12-31"
+        if kind == "recurring":
+            return f"{this_year}-12-31"
+        return None
+
+    def nam_cua(han: Any) -> int:
+        return _as_date(han).year
+
+    def dau_nam(nam: Any) -> datetime:
+        """The first morning of a year, when a yearly task reopens."""
+        return datetime.combine(date(int(nam), 1, 1), START_OF_DAY, tzinfo=zone)
+
+    return {
+        "lanh_dao": lanh_dao,
+        "het_han": het_han,
+        "nhac_truoc_han": nhac_truoc_han,
+        "han_theo_ke_hoach": han_theo_ke_hoach,
+        "nam_cua": nam_cua,
+        "dau_nam": dau_nam,
+    }
