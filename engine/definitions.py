@@ -57,18 +57,27 @@ class LoadedVersion:
     forms: dict[str, Any]
 
 
-_cache: dict[int, LoadedVersion] = {}
+# Keyed by content, not by row id: one process may talk to several databases (tests, tools)
+# whose row ids coincide, and the same content always parses to the same spec.
+_cache: dict[tuple[str, str], LoadedVersion] = {}
 _cache_lock = threading.Lock()
 
 
 def load_version(session: Session, version_id: int) -> LoadedVersion:
+    found = session.execute(
+        select(ProcessVersionModel.process_id, ProcessVersionModel.content_hash).where(
+            ProcessVersionModel.id == version_id
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"process version {version_id} does not exist")
+    key = (found.process_id, found.content_hash)
     with _cache_lock:
-        cached = _cache.get(version_id)
-    if cached is not None:
+        cached = _cache.get(key)
+    if cached is not None and cached.id == version_id:
         return cached
     row = session.get(ProcessVersionModel, version_id)
-    if row is None:
-        raise NotFound(f"process version {version_id} does not exist")
+    assert row is not None
     spec, subprocess_specs = load_specs(row.dialect, row.spec_json)
     loaded = LoadedVersion(
         id=row.id,
@@ -82,7 +91,7 @@ def load_version(session: Session, version_id: int) -> LoadedVersion:
         forms=row.forms,
     )
     with _cache_lock:
-        _cache[version_id] = loaded
+        _cache[key] = loaded
     return loaded
 
 

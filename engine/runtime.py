@@ -128,11 +128,16 @@ def persist(
 
 
 def _snapshot(workflow: Any) -> dict[str, Any]:
+    """The item's data as its current holders see it: the data of the open human tasks (newest
+    last), else of the last task run, else the finished workflow's."""
     if workflow.is_completed():
         data = workflow.data
     else:
-        last = workflow.last_task
-        data = last.data if last is not None else {}
+        data = {}
+        ready = sorted(ready_human_tasks(workflow), key=lambda t: t.last_state_change)
+        sources = ready or ([workflow.last_task] if workflow.last_task is not None else [])
+        for task in sources:
+            data.update(task.data)
     cleaned = {k: v for k, v in data.items() if not callable(v) and k != "data_objects"}
     result: dict[str, Any] = json.loads(json.dumps(cleaned, default=str))
     return result

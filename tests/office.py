@@ -51,8 +51,9 @@ class Office:
         assert found, f"{who} has no '{element_id}' of item {item}; open: {self.steps(item)}"
         return found[0]
 
-    def do(self, who: str, item: int, element_id: str, comment: str | None = None,
-           **data: Any) -> None:
+    def do(
+        self, who: str, item: int, element_id: str, comment: str | None = None, **data: Any
+    ) -> None:
         task = self.task(who, item, element_id)
         with transaction(self.factory) as s:
             engine.complete_task(s, self.config, task.id, who, data=data, comment=comment)

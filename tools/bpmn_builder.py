@@ -111,11 +111,15 @@ class Diagram:
         doc: str | None = None,
         form: str | None = None,
         multi: dict[str, Any] | None = None,
+        post_script: str | None = None,
         **props: str,
     ) -> Node:
         if form:
             props = {"formJsonSchemaFilename": form, **props}
-        return self._add(Node(id, "userTask", name, lane, doc=doc, props=props, multi=multi))
+        return self._add(
+            Node(id, "userTask", name, lane, doc=doc, props=props, multi=multi,
+                 post_script=post_script)
+        )
 
     def script(self, id: str, name: str, lane: str, script: str, doc: str | None = None) -> Node:
         return self._add(Node(id, "scriptTask", name, lane, doc=doc, script=script))
@@ -368,6 +372,10 @@ class Diagram:
                     props = ET.SubElement(ext, q(SPIFF, "properties"))
                     for k, v in n.props.items():
                         ET.SubElement(props, q(SPIFF, "property"), {"name": k, "value": v})
+                if n.pre_script:
+                    ET.SubElement(ext, q(SPIFF, "preScript")).text = n.pre_script
+                if n.post_script:
+                    ET.SubElement(ext, q(SPIFF, "postScript")).text = n.post_script
             for fid in incoming[n.id]:
                 ET.SubElement(el, q(BPMN, "incoming")).text = fid
             for fid in outgoing[n.id]:

@@ -670,12 +670,9 @@ def xay_dung_quy_dinh() -> Diagram:
         candidateGroups="${don_vi}",
         dueInWorkingDays="${han_gop_y_ngay}",
         decisionField="ket_qua_gop_y",
-        multi={
-            "collection": "don_vi_lay_y_kien",
-            "element": "don_vi",
-            "output": "cac_y_kien_gop_y",
-            "output_item": "y_kien_gop_y",
-        },
+        # Each reply (decision and content) is kept in the item's history; Spiff runs a
+        # multi-instance task's post-script once for all, so replies are not gathered in data.
+        multi={"collection": "don_vi_lay_y_kien", "element": "don_vi"},
         doc="Mỗi đơn vị được lấy ý kiến trả lời trong thời hạn (NĐ 187/2025: 7 ngày, rút gọn "
         "3 ngày; có thể cấu hình).",
     )

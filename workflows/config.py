@@ -20,7 +20,9 @@ def work_calendar() -> WorkCalendar:
     return load_work_calendar(Path(path)) if path else WorkCalendar()
 
 
-def engine_config(clock: Clock = system_clock, calendar: WorkCalendar | None = None) -> EngineConfig:
+def engine_config(
+    clock: Clock = system_clock, calendar: WorkCalendar | None = None
+) -> EngineConfig:
     calendar = calendar or work_calendar()
     return EngineConfig(
         clock=clock,

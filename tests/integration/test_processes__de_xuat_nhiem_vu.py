@@ -19,8 +19,14 @@ PHIEU = {
     "thoi_gian_thang": 24,
     "kinh_phi_du_kien": 1_500_000_000,
 }
-HOI_DONG = {"ket_luan": "de_nghi", "tc_cap_thiet": True, "tc_quan_trong": True,
-            "tc_khong_trung_lap": True, "tc_nguon_luc": True, "so_bien_ban": "12/BB-HĐTV"}
+HOI_DONG = {
+    "ket_luan": "de_nghi",
+    "tc_cap_thiet": True,
+    "tc_quan_trong": True,
+    "tc_khong_trung_lap": True,
+    "tc_nguon_luc": True,
+    "so_bien_ban": "12/BB-HĐTV",
+}
 
 
 @pytest.fixture
@@ -66,8 +72,9 @@ def test_de_xuat__approved_by_the_chairman(office: Office) -> None:
 
 def test_de_xuat__the_science_office_returns_it_with_a_reason(office: Office) -> None:
     item = _proposed(office)
-    office.do("qlkh.cv2", item, "xem_xet_de_xuat", decision="tra_lai",
-              y_kien="Thiếu dự toán kinh phí")
+    office.do(
+        "qlkh.cv2", item, "xem_xet_de_xuat", decision="tra_lai", y_kien="Thiếu dự toán kinh phí"
+    )
     assert office.steps(item) == ["lap_phieu_de_xuat"]
     assert office.inbox("trungtam.cv1", item)[0].element_id == "lap_phieu_de_xuat"
     assert office.show(item).data["y_kien"] == "Thiếu dự toán kinh phí"
@@ -77,15 +84,25 @@ def test_de_xuat__the_science_office_returns_it_with_a_reason(office: Office) ->
 
 @pytest.mark.parametrize(
     ("step", "who"),
-    [("lap_phieu_de_xuat", "trungtam.cv1"), ("xem_xet_de_xuat", "qlkh.cv1"),
-     ("danh_gia_hoi_dong", "hoidong")],
+    [
+        ("lap_phieu_de_xuat", "trungtam.cv1"),
+        ("xem_xet_de_xuat", "qlkh.cv1"),
+        ("danh_gia_hoi_dong", "hoidong"),
+    ],
 )
-def test_de_xuat__the_director_returns_it_to_the_step_he_names(office: Office, step: str,
-                                                               who: str) -> None:
+def test_de_xuat__the_director_returns_it_to_the_step_he_names(
+    office: Office, step: str, who: str
+) -> None:
     item = _proposed(office)
     _to_director(office, item)
-    office.do("giamdoc", item, "quyet_dinh_giam_doc", decision="tra_lai", buoc_tra_lai=step,
-              y_kien="Làm rõ tính cấp thiết")
+    office.do(
+        "giamdoc",
+        item,
+        "quyet_dinh_giam_doc",
+        decision="tra_lai",
+        buoc_tra_lai=step,
+        y_kien="Làm rõ tính cấp thiết",
+    )
     assert office.steps(item) == [step]
     assert office.inbox(who, item)
 
@@ -94,8 +111,11 @@ def test_de_xuat__the_chairman_returns_it_to_the_director(office: Office) -> Non
     item = _proposed(office)
     _to_director(office, item)
     office.do("giamdoc", item, "quyet_dinh_giam_doc", decision="phe_duyet")
-    _through_ubnd(office, item, {"decision": "tra_lai", "buoc_tra_lai": "ho_so",
-                                 "y_kien_chi_dao": "Cân nhắc kinh phí"})
+    _through_ubnd(
+        office,
+        item,
+        {"decision": "tra_lai", "buoc_tra_lai": "ho_so", "y_kien_chi_dao": "Cân nhắc kinh phí"},
+    )
     assert office.steps(item) == ["quyet_dinh_giam_doc"]
     assert office.show(item).data["y_kien_chi_dao"] == "Cân nhắc kinh phí"
 
@@ -105,8 +125,13 @@ def test_de_xuat__the_director_rejects_it(office: Office) -> None:
     _to_director(office, item)
     with pytest.raises(engine.InvalidData):
         office.do("giamdoc", item, "quyet_dinh_giam_doc", decision="khong_phe_duyet")
-    office.do("giamdoc", item, "quyet_dinh_giam_doc", decision="khong_phe_duyet",
-              y_kien="Trùng với nhiệm vụ đang thực hiện")
+    office.do(
+        "giamdoc",
+        item,
+        "quyet_dinh_giam_doc",
+        decision="khong_phe_duyet",
+        y_kien="Trùng với nhiệm vụ đang thực hiện",
+    )
     view = office.show(item)
     assert (view.status, view.data["trang_thai"]) == ("completed", "khong_phe_duyet")
 
@@ -116,8 +141,13 @@ def test_de_xuat__the_council_records_the_four_criteria(office: Office) -> None:
     office.do("qlkh.cv2", item, "xem_xet_de_xuat", decision="dong_y")
     with pytest.raises(engine.InvalidData) as refused:
         office.do("hoidong", item, "danh_gia_hoi_dong", ket_luan="de_nghi")
-    assert {"tc_cap_thiet", "tc_quan_trong", "tc_khong_trung_lap", "tc_nguon_luc",
-            "so_bien_ban"} <= set(refused.value.fields)
+    assert {
+        "tc_cap_thiet",
+        "tc_quan_trong",
+        "tc_khong_trung_lap",
+        "tc_nguon_luc",
+        "so_bien_ban",
+    } <= set(refused.value.fields)
     office.do("hoidong", item, "danh_gia_hoi_dong", **HOI_DONG)
     decided = [h for h in office.show(item).history if h.element_id == "danh_gia_hoi_dong"]
     assert decided[-1].decision == "de_nghi"

@@ -11,9 +11,12 @@ import engine
 from tests.office import Office
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-TO_TRINH = {"trich_yeu": "Về việc phê duyệt danh mục nhiệm vụ KH&CN năm 2027",
-            "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình…",
-            "do_khan": "thuong", "do_mat": "thuong"}
+TO_TRINH = {
+    "trich_yeu": "Về việc phê duyệt danh mục nhiệm vụ KH&CN năm 2027",
+    "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình…",
+    "do_khan": "thuong",
+    "do_mat": "thuong",
+}
 
 
 @pytest.fixture
@@ -69,8 +72,14 @@ def test_trinh_ubnd__a_return_goes_back_to_the_drafter_with_its_reason(
     with pytest.raises(engine.InvalidData) as refused:
         office.do(who, item, step, decision="tra_lai")
     assert refused.value.fields == {"y_kien": "Trả lại phải nêu lý do"}
-    office.do(who, item, step, comment="Sửa trích yếu", decision="tra_lai",
-              y_kien="Trích yếu chưa đúng thể thức")
+    office.do(
+        who,
+        item,
+        step,
+        comment="Sửa trích yếu",
+        decision="tra_lai",
+        y_kien="Trích yếu chưa đúng thể thức",
+    )
     assert office.steps(item) == ["soan_to_trinh"]
     view = office.show(item)
     assert view.data["y_kien"] == "Trích yếu chưa đúng thể thức"  # what the drafter reads
@@ -81,14 +90,26 @@ def test_trinh_ubnd__a_return_goes_back_to_the_drafter_with_its_reason(
 def test_trinh_ubnd__the_chairman_returns_to_a_named_step(office: Office) -> None:
     item = _draft(office)
     _to_ubnd(office, item)
-    office.do("chutich", item, "chi_dao", decision="tra_lai", buoc_tra_lai="soan_to_trinh",
-              y_kien_chi_dao="Bổ sung căn cứ pháp lý")
+    office.do(
+        "chutich",
+        item,
+        "chi_dao",
+        decision="tra_lai",
+        buoc_tra_lai="soan_to_trinh",
+        y_kien_chi_dao="Bổ sung căn cứ pháp lý",
+    )
     assert office.steps(item) == ["soan_to_trinh"]
     assert office.show(item).data["y_kien_chi_dao"] == "Bổ sung căn cứ pháp lý"
     office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
     _to_ubnd(office, item)
-    office.do("chutich", item, "chi_dao", decision="tra_lai", buoc_tra_lai="ho_so",
-              y_kien_chi_dao="Xem xét lại toàn bộ hồ sơ")
+    office.do(
+        "chutich",
+        item,
+        "chi_dao",
+        decision="tra_lai",
+        buoc_tra_lai="ho_so",
+        y_kien_chi_dao="Xem xét lại toàn bộ hồ sơ",
+    )
     view = office.show(item)
     assert view.status == "completed" and view.data["ket_qua_trinh"] == "tra_lai"
 

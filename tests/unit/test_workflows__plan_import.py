@@ -1,0 +1,345 @@
+"""The plan importer's parser on the department's plan (.txt and .docx) and on small cases."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from engine import InvalidInput
+from workflows.org_chart import read_org_chart
+from workflows.plan_import import (
+    Assignment,
+    Deadline,
+    DeadlineKind,
+    find_assignments,
+    read_plan,
+)
+from workflows.plan_text import SO_UNITS
+
+ROOT = Path(__file__).parents[2]
+# A copy of shared/plan/000_95d111a6ff9658f7.txt, so that the tests never depend on shared/.
+PLAN = ROOT / "tests" / "fixtures" / "plan" / "ke_hoach_2020.txt"
+SHARED_PLAN = ROOT.parent / "shared" / "plan" / "000_95d111a6ff9658f7.txt"
+
+ALL = "Các phòng, đơn vị trực thuộc Sở"
+QLKH = "Phòng Quản lý Khoa học"
+QLKH_CS = "Phòng Quản lý Khoa học và Công nghệ cơ sở"
+TRUNG_TAM = "Trung tâm Ứng dụng khoa học và công nghệ"
+CHI_CUC = "Chi cục Tiêu chuẩn Đo lường Chất lượng"
+QLCN = "Phòng Quản lý Công nghệ và Thị trường công nghệ"
+KCN = "Ban Quản lý các KCN tỉnh"
+LIEN_HIEP = "Liên hiệp các Hội khoa học và kỹ thuật tỉnh"
+TTTT = "Sở Thông tin và Truyền thông"
+D, Y, FROM, EVERY, NONE = (
+    DeadlineKind.DATE,
+    DeadlineKind.YEAR,
+    DeadlineKind.FROM_YEAR,
+    DeadlineKind.RECURRING,
+    DeadlineKind.NONE,
+)
+
+# Every task of sections II.1–II.4: section, lead, partners, deadline, whether a person must
+# decide something, and a word of the summary.
+EXPECTED = [
+    ("II.1", None, (), D, date(2020, 6, 10), True, "Rà soát lại tất cả các văn bản"),
+    ("II.2", None, (), NONE, None, True, "Rà soát lại chức năng"),
+    ("II.2", QLKH_CS, (ALL,), D, date(2020, 6, 15), False, "công tác thông tin báo cáo"),
+    ("II.2", CHI_CUC, (), D, date(2020, 6, 15), False, "tiêu chuẩn đo lường chất lượng"),
+    ("II.2", "Văn phòng Sở", (ALL,), EVERY, None, False, "cải cách hành chính"),
+    # "chủ động phối hợp với các ngành": partners no unit list names
+    ("II.2", "Thanh tra Sở", (ALL,), EVERY, None, True, "thanh tra, kiểm tra"),
+    ("II.2", QLCN, (KCN,), Y, 2020, False, "quản lý nhà nước về công nghệ"),
+    # two units given the lead: the first leads until a person confirms
+    ("II.3", QLKH, (QLKH_CS,), FROM, 2020, True, "Khảo sát, đánh giá thực trạng"),
+    ("II.3", QLKH_CS, (), Y, 2020, False, "nghiên cứu khoa học ở cấp cơ sở"),
+    ("II.3", "Phòng Quản lý Chuyên ngành", (), FROM, 2021, False, "sở hữu trí tuệ"),
+    ("II.3", TRUNG_TAM, (LIEN_HIEP, TTTT), Y, 2020, False, "phổ biến khoa học và công nghệ"),
+    ("II.4.1", "Phòng Kế hoạch Tài chính", (), Y, 2020, False, "Quy định định mức"),
+    ("II.4.2", QLKH, (QLKH_CS,), Y, 2020, False, "Quy định quản lý, tổ chức thực hiện"),
+    ("II.4.2", QLKH, (), NONE, None, True, "bổ sung 03 nhiệm vụ"),
+    ("II.4.2", QLKH, ("Bộ Khoa học và Công nghệ",), NONE, None, True, "Hội nghị sơ kết 5 năm"),
+    ("II.4.2", QLKH, (), NONE, None, True, "tổng kết"),
+    # the closing "Giao Trung tâm … chuẩn bị các tài liệu … trước ngày 01/6/2020" is the
+    # deadline of the section's task, told in needs_decision
+    ("II.4.3", TRUNG_TAM, (), D, date(2020, 6, 1), True, "Chuẩn bị báo cáo đánh giá"),
+]
+
+
+def _row(a: Assignment) -> tuple[object, ...]:
+    return (
+        a.section,
+        a.lead_unit,
+        a.cooperating_units,
+        a.deadline.kind,
+        a.deadline.value,
+        a.needs_decision is not None,
+    )
+
+
+def _expected_rows() -> list[tuple[object, ...]]:
+    return [row[:6] for row in EXPECTED]
+
+
+@pytest.fixture(scope="module")
+def plan_text() -> str:
+    return read_plan(PLAN)
+
+
+@pytest.fixture(scope="module")
+def assignments(plan_text: str) -> list[Assignment]:
+    return find_assignments(plan_text)
+
+
+def test_plan_import__fixture_is_the_shared_plan() -> None:
+    if not SHARED_PLAN.exists():
+        if os.environ.get("PHEDUYET_REQUIRE_ALL") == "1":
+            pytest.fail(f"PHEDUYET_REQUIRE_ALL=1 but {SHARED_PLAN} is missing")
+        pytest.skip(f"{SHARED_PLAN} is not beside the checkout")
+    assert PLAN.read_bytes() == SHARED_PLAN.read_bytes()
+
+
+def test_plan_import__finds_every_assignment(assignments: list[Assignment]) -> None:
+    assert [_row(a) for a in assignments] == _expected_rows()
+
+
+@pytest.mark.parametrize(("index", "expected"), list(enumerate(EXPECTED)))
+def test_plan_import__summaries(
+    assignments: list[Assignment], index: int, expected: tuple[object, ...]
+) -> None:
+    summary = assignments[index].summary
+    assert str(expected[6]).casefold() in summary.casefold()
+    assert len(summary) <= 340
+    assert "*" not in summary
+    # who does it is in lead_unit, not repeated at the front of the summary
+    assert not summary.startswith(("Giao ", "Chủ trì"))
+
+
+def test_plan_import__notes_say_what_to_decide(assignments: list[Assignment]) -> None:
+    notes = {i: a.needs_decision or "" for i, a in enumerate(assignments)}
+    assert "cần chọn đơn vị chủ trì" in notes[0]
+    assert "cần chọn đơn vị chủ trì" in notes[1] and "cần đặt thời hạn" in notes[1]
+    assert "các ngành" in notes[5]
+    assert f"đã tạm lấy {QLKH} chủ trì" in notes[7]
+    assert all("cần đặt thời hạn" in notes[i] for i in (13, 14, 15))
+    assert "01/06/2020" in notes[16] and "cần xác nhận" in notes[16]
+
+
+def test_plan_import__bullets_belong_to_their_task(assignments: list[Assignment]) -> None:
+    proposal = assignments[13]
+    assert proposal.text.count("\n- ") == 3
+    assert "gồm 3 nội dung" in proposal.summary
+    assert "Nghiên cứu đánh giá nâng cao trình độ công nghệ" in proposal.summary
+    assert "giống lúa BG1" in proposal.text
+    meeting = assignments[16]
+    assert meeting.text.count("\n- ") == 3
+    assert meeting.text.endswith("trước ngày 01/6/2020.")
+
+
+def test_plan_import__to_json(assignments: list[Assignment]) -> None:
+    first = assignments[0].to_json()
+    assert list(first) == [
+        "section",
+        "summary",
+        "lead_unit",
+        "cooperating_units",
+        "deadline",
+        "needs_decision",
+    ]
+    assert first["deadline"] == {"kind": "date", "value": "2020-06-10"}
+    assert assignments[4].to_json()["deadline"] == {"kind": "recurring", "value": None}
+    assert assignments[7].to_json()["deadline"] == {"kind": "from_year", "value": 2020}
+    assert assignments[2].to_json()["cooperating_units"] == [ALL]
+    dumped = json.loads(json.dumps([a.to_json() for a in assignments], ensure_ascii=False))
+    assert [(row["section"], row["lead_unit"]) for row in dumped] == [
+        (row[0], row[1]) for row in EXPECTED
+    ]
+
+
+def _add_runs(paragraph: docx.text.paragraph.Paragraph, line: str) -> None:
+    # The .txt marks bold and italic with asterisks; in Word they are run formatting.
+    bold = italic = False
+    for part in re.split(r"(\*+)", line):
+        if part.startswith("*"):
+            bold ^= len(part) >= 2
+            italic ^= len(part) % 2 == 1
+        elif part:
+            run = paragraph.add_run(part)
+            run.bold, run.italic = bold or None, italic or None
+
+
+def _docx_from(text: str, path: Path) -> Path:
+    document = docx.Document()
+    lines = [line for line in text.splitlines() if line.strip()]
+    # Letterheads sit in a table: "Số: …" on the left, place and date on the right.
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = lines[0], lines[1]
+    for line in lines[2:]:
+        if line.startswith("- "):
+            # Word's own bullet list: the "- " is the style's, not the text's.
+            _add_runs(document.add_paragraph(style="List Bullet"), line[2:])
+        else:
+            _add_runs(document.add_paragraph(), line)
+    document.save(str(path))
+    return path
+
+
+def test_plan_import__docx_gives_the_same_assignments(
+    plan_text: str, assignments: list[Assignment], tmp_path: Path
+) -> None:
+    text = read_plan(_docx_from(plan_text, tmp_path / "ke_hoach.docx"))
+    assert "*" not in text
+    assert text.startswith("Số: /KH-KHCN\n\nBắc Giang")
+    assert find_assignments(text) == assignments
+
+
+def test_plan_import__txt_with_byte_order_mark(plan_text: str, tmp_path: Path) -> None:
+    path = tmp_path / "ke_hoach.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + plan_text.encode("utf-8"))
+    assert read_plan(path) == plan_text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("ke_hoach.pdf", b"%PDF-1.4", "must be a .txt or .docx"),
+        ("ke_hoach.txt", "Kế hoạch".encode("utf-16"), "not UTF-8"),
+        ("ke_hoach.docx", b"not a zip file", "not a readable .docx"),
+        ("missing.txt", None, "cannot read"),
+        ("missing.docx", None, "cannot read"),
+    ],
+)
+def test_plan_import__unreadable_files_are_refused(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    with pytest.raises(InvalidInput, match=message):
+        read_plan(tmp_path / name)
+
+
+def _plan(*paragraphs: str) -> str:
+    return "\n\n".join(
+        [
+            "I. MỤC ĐÍCH",
+            "Giao Văn phòng Sở trước ngày 1/1/2020.",
+            "II. NHIỆM VỤ TRỌNG TÂM",
+            *paragraphs,
+            "III. TỔ CHỨC THỰC HIỆN",
+            "Giao Thanh tra Sở theo dõi.",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "lead", "partners", "deadline"),
+    [
+        # the longest name wins; a hyphenated spelling is the same unit
+        (
+            [
+                "1. Việc A",
+                "Giao Phòng Quản lý Khoa học và Công nghệ cơ sở chủ trì việc A. "
+                "Thời gian hoàn thành trước ngày 10 tháng 6 năm 2020.",
+            ],
+            QLKH_CS,
+            (),
+            Deadline(D, date(2020, 6, 10)),
+        ),
+        (
+            [
+                "1. Việc A",
+                "Giao phòng kế hoạch - tài chính chủ trì, phối hợp với Văn phòng Sở và "
+                "Thanh tra Sở làm việc A. Thực hiện trong năm 2021.",
+            ],
+            "Phòng Kế hoạch Tài chính",
+            ("Văn phòng Sở", "Thanh tra Sở"),
+            Deadline(Y, 2021),
+        ),
+        # a decision's own date is not a deadline
+        (
+            [
+                "1. Việc A",
+                "Giao Thanh tra Sở chủ trì sửa Quyết định số 1/2015/QĐ-UBND ngày 31/12/2015.",
+            ],
+            "Thanh tra Sở",
+            (),
+            Deadline(NONE),
+        ),
+        # a paragraph that only states the deadline belongs to the task above it
+        (
+            [
+                "1. Việc A",
+                "Giao Thanh tra Sở chủ trì việc A.",
+                "Thời gian hoàn thành: trước ngày 30/6/2020.",
+            ],
+            "Thanh tra Sở",
+            (),
+            Deadline(D, date(2020, 6, 30)),
+        ),
+        # a numbered heading with no paragraph is itself the task
+        (
+            ["1. Giao Văn phòng Sở chủ trì việc B. Thực hiện từ năm 2022."],
+            "Văn phòng Sở",
+            (),
+            Deadline(FROM, 2022),
+        ),
+        # "4.x. Giao <unit>" gives the unit to a paragraph that does not start "Chủ trì"
+        (
+            ["4. Phân công", "4.1. Giao Thanh tra Sở", "Tham mưu việc C hằng năm."],
+            "Thanh tra Sở",
+            (),
+            Deadline(NONE),
+        ),
+    ],
+)
+def test_plan_import__small_plans(
+    paragraphs: list[str], lead: str, partners: tuple[str, ...], deadline: Deadline
+) -> None:
+    [found] = find_assignments(_plan(*paragraphs))
+    assert (found.lead_unit, found.cooperating_units, found.deadline) == (lead, partners, deadline)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "note"),
+    [
+        (
+            "Giao Phòng Thông tin chủ trì việc A. Thực hiện trong năm 2020.",
+            "Không nhận ra đơn vị được giao",
+        ),
+        (
+            "Giao Văn phòng Sở chủ trì việc A. Thời gian hoàn thành: Quý III/2020.",
+            "Không đọc được thời hạn “Thời gian hoàn thành: Quý III/2020.”",
+        ),
+        (
+            "Giao Văn phòng Sở chủ trì việc A trước ngày 1/6/2020. Thực hiện trong năm 2020.",
+            "Kế hoạch nêu nhiều thời hạn (trước ngày 01/06/2020; trong năm 2020)",
+        ),
+        (
+            "Giao các phòng, đơn vị trực thuộc Sở chủ trì việc A. Thực hiện trong năm 2020.",
+            "cần chọn một đơn vị chủ trì",
+        ),
+    ],
+)
+def test_plan_import__doubts_are_told(paragraph: str, note: str) -> None:
+    [found] = find_assignments(_plan("1. Việc A", paragraph))
+    assert note in (found.needs_decision or "")
+
+
+def test_plan_import__an_empty_section_of_tasks_has_none() -> None:
+    assert find_assignments(_plan()) == []
+
+
+def test_plan_import__a_plan_without_a_section_of_tasks_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="no section of tasks"):
+        find_assignments("I. MỤC ĐÍCH\n\nGiao Văn phòng Sở chủ trì việc A.")
+
+
+def test_plan_import__unit_names_are_the_org_charts() -> None:
+    # The importer's lead_unit must find its unit by name in the org chart.
+    chart = {unit.name for unit in read_org_chart().units}
+    assert set(SO_UNITS) - {"Lãnh đạo Sở"} == chart
