@@ -16,6 +16,7 @@ import engine
 from engine import ManualClock, SourceFile, as_utc, system_clock, transaction
 from workflows import engine_config
 
+from .department import demo, plan
 from .output import emit_json, emit_table, reporting
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
@@ -410,3 +411,7 @@ def serve(host: str, port: int) -> None:
     from web import create_app
 
     create_app().run(host=host, port=port, threaded=True)
+
+
+main.add_command(plan)
+main.add_command(demo)

@@ -30,7 +30,15 @@ from .errors import (
 )
 from .migrate import upgrade_database
 from .parsing import SourceFile
-from .queries import get_task, open_tasks, show_instance, stuck, tasks_for, verify_audit
+from .queries import (
+    get_task,
+    instance_titles,
+    open_tasks,
+    show_instance,
+    stuck,
+    tasks_for,
+    verify_audit,
+)
 from .runtime import EngineConfig, weekdays_only
 from .timers import run_due_timers
 from .users import Identity, add_group, add_user, check_password, get_identity, list_groups
@@ -84,6 +92,7 @@ __all__ = [
     "deploy",
     "get_identity",
     "get_task",
+    "instance_titles",
     "list_groups",
     "list_processes",
     "open_tasks",

@@ -14,7 +14,15 @@ from .errors import NotFound
 from .human_tasks import HumanTaskModel, TaskCandidateModel, task_view
 from .instances import InstanceModel
 from .users import get_identity
-from .views import AuditProblem, HistoryEntry, InstanceView, StuckRow, TaskStatus, TaskView
+from .views import (
+    AuditProblem,
+    HistoryEntry,
+    InstanceStatus,
+    InstanceView,
+    StuckRow,
+    TaskStatus,
+    TaskView,
+)
 
 
 def _open_tasks() -> Select[HumanTaskModel]:
@@ -150,3 +158,15 @@ def verify_audit(
         if problem is not None:
             problems.append(problem)
     return len(instances), problems
+
+
+def instance_titles(session: Session, process_id: str) -> set[str]:
+    """Titles of the items of a process that were not cancelled (for idempotent imports)."""
+    return set(
+        session.scalars(
+            select(InstanceModel.title).where(
+                InstanceModel.process_id == process_id,
+                InstanceModel.status != InstanceStatus.CANCELLED,
+            )
+        )
+    )

@@ -6,15 +6,18 @@ Each instance is fired in its own transaction. PostgreSQL workers skip rows anot
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import append_event
 from .db import transaction
 from .definitions import load_version
-from .errors import ScriptError
+from .errors import EngineError, ScriptError
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
 from .views import InstanceStatus
@@ -58,17 +61,35 @@ def _next_due(
 
 
 def fire_instance(session: Session, config: EngineConfig, instance: InstanceModel) -> None:
+    """Fire what is due on one locked instance. Whatever fails on the way (a script, an owner or
+    due-date expression of the next task, the stored state) is undone to a savepoint and parks
+    the instance in status 'error' with its message, so one bad item never stops the worker nor
+    comes back on every run."""
     now = config.clock()
+    try:
+        with session.begin_nested():
+            _fire(session, config, instance, now)
+    except SQLAlchemyError:
+        raise  # the database, not the item: let the whole transaction fail and retry later
+    except EngineError as error:
+        record_error(session, instance, _as_script_error(error), now)
+    except Exception as error:  # a library bug on one item must not stop the rest
+        record_error(session, instance, ScriptError(f"{type(error).__name__}: {error}"), now)
+
+
+def _as_script_error(error: EngineError) -> ScriptError:
+    if isinstance(error, ScriptError):
+        return error
+    return ScriptError(error.message, element_id=error.details.get("element_id"))
+
+
+def _fire(session: Session, config: EngineConfig, instance: InstanceModel, now: datetime) -> None:
     version = load_version(session, instance.process_version_id)
     workflow = load_workflow(instance, version, config)
     waiting = {t.id: (t, _timer_value(t)) for t in workflow.event_manager.tasks.values()}
-    try:
-        with spiff_errors():
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
-    except ScriptError as error:
-        record_error(session, instance, error, now)
-        return
+    with spiff_errors():
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
     after = workflow.event_manager.tasks
     for task_id, (task, value) in waiting.items():
         if value is not None and (task_id not in after or _timer_value(after[task_id]) != value):
@@ -85,6 +106,10 @@ def fire_instance(session: Session, config: EngineConfig, instance: InstanceMode
 
 
 def _timer_value(task: Any) -> Any:
-    """When a waiting timer is next due; a cycle timer's moves on each time it fires."""
-    details = task.task_spec.event_definition.details(task)
-    return details.value if "Timer" in details.event_type else None
+    """When a waiting timer is next due; a cycle timer's moves on each time it fires. Checked by
+    class, not by name: a timeDate timer's type name ('...TimeDateEventDefinition') has no
+    'Timer' in it."""
+    definition = task.task_spec.event_definition
+    if not isinstance(definition, TimerEventDefinition):
+        return None
+    return definition.details(task).value

@@ -1,0 +1,74 @@
+"""Commands about this department rather than the engine: the plan importer and the demo."""
+
+from __future__ import annotations
+
+import click
+
+import engine
+from engine import system_clock, transaction
+from workflows import engine_config
+from workflows.demo import DEMO_PASSWORD, load_demo
+from workflows.org_chart import read_org_chart
+from workflows.plan_assign import start_assignments
+from workflows.plan_import import find_assignments, read_plan
+
+from .output import emit_json, emit_table, reporting
+
+
+@click.group()
+def plan() -> None:
+    """The department's plans (kế hoạch)."""
+
+
+@plan.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="only show what was found")
+@click.option("--as", "username", default="vp.tp", show_default=True,
+              help="who starts the items")
+@click.option("--json", "as_json", is_flag=True)
+def plan_import(file: str, dry_run: bool, username: str, as_json: bool) -> None:
+    """Find every assignment of a plan (.txt or .docx); start one item per assignment."""
+    with reporting(as_json):
+        found = find_assignments(read_plan(file))
+        started: dict[int, int | None] = {}
+        if not dry_run:
+            factory = engine.session_factory(engine.create_db_engine())
+            with transaction(factory) as session:
+                results = start_assignments(
+                    session, engine_config(), found, read_org_chart(), username
+                )
+            started = {i: r.instance_id for i, r in enumerate(results)}
+        if as_json:
+            rows = [a.to_json() for a in found]
+            if not dry_run:
+                for i, row in enumerate(rows):
+                    row["instance_id"] = started[i]
+            emit_json(rows)
+            return
+        emit_table(
+            list(enumerate(found)),
+            [
+                ("SECTION", lambda r: r[1].section),
+                ("LEAD", lambda r: r[1].lead_unit),
+                ("DEADLINE", lambda r: f"{r[1].deadline.kind} {r[1].deadline.value or ''}"),
+                ("ITEM", lambda r: started.get(r[0], "-") if not dry_run else "-"),
+                ("NEEDS A DECISION", lambda r: r[1].needs_decision),
+            ],
+        )
+        todo = sum(1 for a in found if a.needs_decision)
+        click.echo(f"{len(found)} assignment(s), {todo} need a person's decision"
+                   + ("" if dry_run else f"; {sum(1 for v in started.values() if v)} started"))
+
+
+@click.command()
+def demo() -> None:
+    """Load the demo office (idempotent) and print its logins."""
+    with reporting(False):
+        factory = engine.session_factory(engine.create_db_engine())
+        report = load_demo(factory, system_clock())
+    created = sum(1 for d in report.deployed if d.created)
+    click.echo(f"org chart: {report.people} people; diagrams: {created} new version(s); "
+               f"plan: {report.plan_items} new item(s); demo items: {report.demo_items} new")
+    click.echo(f"\nDemo logins (password for everyone: {DEMO_PASSWORD}):")
+    for username, who in report.logins:
+        click.echo(f"  {username:22} {who}")

@@ -1,0 +1,137 @@
+"""Timer workers in several OS processes, on a SQLite file and on PostgreSQL: every due timer
+fires exactly once; a timer whose script fails parks its item in 'error' and is not retried."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from datetime import datetime, timedelta
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+from typing import Any
+
+from conftest import START, fixture_files
+
+import engine
+from engine import transaction
+
+# Children must build their own engines: forking is cheap, and the parent's pool is emptied first.
+CTX = multiprocessing.get_context("fork")
+WORKERS = 4
+ITEMS = 40
+TIMEOUT_S = 60
+# Past both the 3-day reminder of 'approval' review and the 10-day escalation of 'unit_task'.
+LATER = START + timedelta(days=11)
+UNIT_TASK = {"lead_unit": "Phòng Quản lý Khoa học", "deadline": "2026-04-01", "leader": "binh"}
+
+
+def _work(url: str, moment: datetime, barrier: Barrier, results: Queue[tuple[str, Any]]) -> None:
+    """In a child process: wait for the other workers, then fire whatever is due."""
+    db = engine.create_db_engine(url)
+    factory = engine.session_factory(db)
+    config = engine.EngineConfig(clock=engine.ManualClock(moment))
+    try:
+        barrier.wait(TIMEOUT_S)
+        results.put(("ok", engine.run_due_timers(factory, config)))
+    except BaseException as exc:
+        results.put(("failed", repr(exc)))
+        raise
+    finally:
+        db.dispose()
+
+
+def _run_workers(factory: Any, url: str, moment: datetime) -> list[tuple[str, Any]]:
+    factory.kw["bind"].dispose()  # no pooled connection may cross the fork
+    barrier = CTX.Barrier(WORKERS)
+    results: Queue[tuple[str, Any]] = CTX.Queue()
+    workers = [CTX.Process(target=_work, args=(url, moment, barrier, results))
+               for _ in range(WORKERS)]
+    for worker in workers:
+        worker.start()
+    try:
+        reports = [results.get(timeout=TIMEOUT_S) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(TIMEOUT_S)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+    assert [w.exitcode for w in workers] == [0] * WORKERS, reports
+    return reports
+
+
+def _start_items(factory: Any, config: engine.EngineConfig) -> dict[int, str]:
+    """Half 'unit_task' (escalation after 10 days), half 'approval' waiting at review (reminder
+    after 3 days); returns the element id of the timer each item waits on."""
+    waits_on = {}
+    with transaction(factory) as s:
+        for n in range(ITEMS):
+            if n % 2:
+                item = engine.start_instance(s, config, "unit_task", "an", data=UNIT_TASK)
+                waits_on[item] = "escalate"
+            else:
+                item = engine.start_instance(s, config, "approval", "an")
+                [draft] = engine.open_tasks(s, item)
+                engine.complete_task(s, config, draft.id, "an", data={"summary": f"#{n}"})
+                waits_on[item] = "review_reminder"
+    return waits_on
+
+
+def test_timer_workers__each_due_timer_fires_exactly_once(
+        deployed: Any, config: engine.EngineConfig, db_url: str) -> None:
+    waits_on = _start_items(deployed, config)
+
+    reports = _run_workers(deployed, db_url, LATER)
+
+    assert [status for status, _ in reports] == ["ok"] * WORKERS, reports
+    assert sum(count for _, count in reports) == ITEMS
+    with transaction(deployed) as s:
+        for item, element in waits_on.items():
+            view = engine.show_instance(s, item)
+            fired = [h.element_id for h in view.history if h.kind == "timer_fired"]
+            assert fired == [element], (item, view.history)
+            assert view.status == "running"
+            tasks = Counter(t.element_id for t in view.open_tasks)
+            if element == "escalate":
+                assert tasks == {"carry_out": 1, "chase": 1}
+            else:
+                assert tasks == {"review": 1}
+        assert engine.verify_audit(s) == (ITEMS, [])
+    later = engine.EngineConfig(clock=engine.ManualClock(LATER))
+    assert engine.run_due_timers(deployed, later) == 0
+
+
+def test_timer_workers__a_failing_timer_parks_its_item_and_the_others_fire(
+        deployed: Any, config: engine.EngineConfig, clock: engine.ManualClock) -> None:
+    with transaction(deployed) as s:
+        engine.deploy(s, fixture_files("timer_error"), clock)
+    with transaction(deployed) as s:
+        # Due first: a reminder whose script divides by zero (fails while running the steps).
+        script = engine.start_instance(s, config, "timer_error", "an")
+        # Then an escalation whose next task's assignee, ${leader}, is missing (fails while the
+        # new task is stored).
+        no_leader = {k: v for k, v in UNIT_TASK.items() if k != "leader"}
+        owner = engine.start_instance(s, config, "unit_task", "an", data=no_leader)
+        clock.advance(timedelta(hours=1))
+        healthy = engine.start_instance(s, config, "unit_task", "an", data=UNIT_TASK)
+    with transaction(deployed) as s:
+        before = {i: engine.show_instance(s, i) for i in (script, owner)}
+    clock.set(LATER)
+
+    assert engine.run_due_timers(deployed, config) == 3
+    assert engine.run_due_timers(deployed, config) == 0  # no hot loop on the failed ones
+
+    with transaction(deployed) as s:
+        for item, element in ((script, "explode"), (owner, "chase")):
+            view = engine.show_instance(s, item)
+            assert view.status == "error"
+            assert view.error is not None and f"task '{element}'" in view.error
+            assert [(h.kind, h.element_id) for h in view.history][-1] == ("error", element)
+            assert view.history[-1].comment == view.error
+            # Nothing of the failed step was kept: the same tasks are open as before.
+            assert view.open_tasks == before[item].open_tasks
+        assert "ZeroDivisionError" in (engine.show_instance(s, script).error or "")
+        view = engine.show_instance(s, healthy)
+        assert view.status == "running"
+        assert [h.element_id for h in view.history if h.kind == "timer_fired"] == ["escalate"]
+        assert engine.verify_audit(s) == (3, [])

@@ -1,0 +1,33 @@
+"""Starting items the way this department allows: only the processes its catalog offers, only by
+the people the catalog names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import engine
+
+from .catalog import entry, may_start
+
+
+def start_item(
+    session: Session,
+    config: engine.EngineConfig,
+    process_id: str,
+    username: str,
+    *,
+    title: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Start a catalog process for this person; refuses what the catalog does not allow."""
+    found = entry(process_id)
+    if found is None or found.starters is None:
+        raise engine.NotFound(f"'{process_id}' is not a process that can be started here")
+    who = engine.get_identity(session, username)
+    if not may_start(process_id, who.groups):
+        raise engine.Forbidden(f"{username} may not start '{found.title_vi}'")
+    return engine.start_instance(
+        session, config, process_id, username, title=title or found.title_vi, data=data
+    )
