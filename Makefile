@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench diagrams clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,11 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/pheduyet db upgrade
-	@if ls bpmn/*.bpmn >/dev/null 2>&1; then $(BIN)/pheduyet deploy bpmn; fi
+	$(BIN)/pheduyet demo
 	$(BIN)/pheduyet serve --host $(HOST) --port $(PORT)
+
+diagrams: install
+	$(BIN)/python -m tools.make_diagrams
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ from .actions import (
     start_instance,
     unclaim_task,
 )
+from .attachments import AttachmentView, add_attachment, attachment_file, list_attachments
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .definitions import deploy, list_processes
@@ -28,7 +29,18 @@ from .errors import (
     NotFound,
     ScriptError,
 )
+from .item_details import FormView, Progress, diagram_xml, instance_progress, task_form
 from .migrate import upgrade_database
+from .monitoring import (
+    STATUSES,
+    MonitorFilter,
+    MonitorResult,
+    MonitorRow,
+    StepStat,
+    monitor,
+    process_versions,
+    step_stats,
+)
 from .parsing import SourceFile
 from .queries import (
     get_task,
@@ -41,7 +53,18 @@ from .queries import (
 )
 from .runtime import EngineConfig, weekdays_only
 from .timers import run_due_timers
-from .users import Identity, add_group, add_user, check_password, get_identity, list_groups
+from .users import (
+    Identity,
+    UserView,
+    add_group,
+    add_user,
+    check_password,
+    get_identity,
+    list_groups,
+    list_users,
+    set_active,
+    set_user_groups,
+)
 from .views import (
     AuditProblem,
     DeployResult,
@@ -54,9 +77,12 @@ from .views import (
     TaskView,
     to_jsonable,
 )
+from .visibility import is_auditor, may_view_instance, visible_instance_ids
 
 __all__ = [
     "ADMIN_GROUP",
+    "STATUSES",
+    "AttachmentView",
     "AuditProblem",
     "Clock",
     "Conflict",
@@ -64,6 +90,7 @@ __all__ = [
     "EngineConfig",
     "EngineError",
     "Forbidden",
+    "FormView",
     "HistoryEntry",
     "Identity",
     "InstanceStatus",
@@ -72,17 +99,25 @@ __all__ = [
     "InvalidDefinition",
     "InvalidInput",
     "ManualClock",
+    "MonitorFilter",
+    "MonitorResult",
+    "MonitorRow",
     "NotFound",
     "ProcessView",
+    "Progress",
     "ScriptError",
     "SourceFile",
+    "StepStat",
     "StuckRow",
     "TaskStatus",
     "TaskView",
+    "UserView",
+    "add_attachment",
     "add_group",
     "add_user",
     "as_utc",
     "assign_task",
+    "attachment_file",
     "cancel_instance",
     "check_password",
     "claim_task",
@@ -90,23 +125,36 @@ __all__ = [
     "create_db_engine",
     "database_url",
     "deploy",
+    "diagram_xml",
     "get_identity",
     "get_task",
+    "instance_progress",
     "instance_titles",
+    "is_auditor",
+    "list_attachments",
     "list_groups",
     "list_processes",
+    "list_users",
+    "may_view_instance",
+    "monitor",
     "open_tasks",
+    "process_versions",
     "run_due_timers",
     "session_factory",
+    "set_active",
+    "set_user_groups",
     "show_instance",
     "start_instance",
+    "step_stats",
     "stuck",
     "system_clock",
+    "task_form",
     "tasks_for",
     "to_jsonable",
     "transaction",
     "unclaim_task",
     "upgrade_database",
     "verify_audit",
+    "visible_instance_ids",
     "weekdays_only",
 ]

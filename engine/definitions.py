@@ -35,6 +35,7 @@ class ProcessVersionModel(Base):
     dialect: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
     files: Mapped[dict[str, str]] = mapped_column(JSON)
+    main_file: Mapped[str | None] = mapped_column(String(255))
     spec_json: Mapped[str] = mapped_column(Text)
     task_meta: Mapped[dict[str, Any]] = mapped_column(JSON)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -169,6 +170,7 @@ def _store(
         dialect=process.dialect,
         content_hash=process.content_hash,
         files=process.files,
+        main_file=process.main_file,
         spec_json=spec_json,
         task_meta={k: m.to_dict() for k, m in process.tasks.items()},
         forms=process.forms,

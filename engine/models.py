@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .attachments import AttachmentModel
 from .audit import AuditEventModel
 from .definitions import ProcessVersionModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel
@@ -9,6 +10,7 @@ from .instances import InstanceModel
 from .users import GroupModel, UserModel
 
 __all__ = [
+    "AttachmentModel",
     "AuditEventModel",
     "GroupModel",
     "HumanTaskModel",

@@ -52,10 +52,15 @@ def tasks_for(session: Session, username: str) -> list[TaskView]:
             ),
         ),
     )
-    query = _open_tasks().where(
-        or_(
-            HumanTaskModel.assignee == who.username,
-            and_(HumanTaskModel.assignee.is_(None), candidate),
+    query = (
+        _open_tasks()
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(
+            InstanceModel.status == InstanceStatus.RUNNING,  # an item in error waits for an admin
+            or_(
+                HumanTaskModel.assignee == who.username,
+                and_(HumanTaskModel.assignee.is_(None), candidate),
+            ),
         )
     )
     return [task_view(t) for t in session.scalars(_urgent_first(query))]

@@ -139,3 +139,42 @@ def check_password(session: Session, username: str, password: str) -> Identity |
 
 def list_groups(session: Session) -> list[tuple[str, str]]:
     return [(g.key, g.name) for g in session.scalars(select(GroupModel).order_by(GroupModel.key))]
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    display_name: str
+    unit: str | None
+    groups: tuple[str, ...]
+    active: bool
+
+
+def list_users(session: Session) -> list[UserView]:
+    return [
+        UserView(
+            u.username, u.display_name, u.unit, tuple(sorted(g.key for g in u.groups)), u.active
+        )
+        for u in session.scalars(select(UserModel).order_by(UserModel.username))
+    ]
+
+
+def set_user_groups(session: Session, username: str, groups: list[str]) -> None:
+    """Replace a person's groups with exactly these."""
+    user = session.get(UserModel, username)
+    if user is None:
+        raise NotFound(f"user '{username}' does not exist")
+    wanted = []
+    for key in groups:
+        group = session.get(GroupModel, key)
+        if group is None:
+            raise NotFound(f"group '{key}' does not exist")
+        wanted.append(group)
+    user.groups = wanted
+
+
+def set_active(session: Session, username: str, active: bool) -> None:
+    user = session.get(UserModel, username)
+    if user is None:
+        raise NotFound(f"user '{username}' does not exist")
+    user.active = active

@@ -1,0 +1,58 @@
+"""Who may see an item: its starter, anyone who acted on it or may act on it now or could
+before (a candidate of any of its tasks), and the auditors (managers, inspectors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from .audit import AuditEventModel
+from .human_tasks import HumanTaskModel, TaskCandidateModel
+from .instances import InstanceModel
+from .users import Identity
+
+
+def is_auditor(who: Identity, auditor_groups: Iterable[str]) -> bool:
+    return bool(set(who.groups) & set(auditor_groups))
+
+
+def may_view_instance(
+    session: Session, who: Identity, instance_id: int, auditor_groups: Iterable[str]
+) -> bool:
+    if is_auditor(who, auditor_groups):
+        return True
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        return False
+    if instance.created_by == who.username:
+        return True
+    acted = exists().where(
+        AuditEventModel.instance_id == instance_id, AuditEventModel.actor == who.username
+    )
+    holder = exists().where(
+        HumanTaskModel.instance_id == instance_id, HumanTaskModel.assignee == who.username
+    )
+    candidate = exists().where(
+        TaskCandidateModel.task_id == HumanTaskModel.id,
+        HumanTaskModel.instance_id == instance_id,
+        or_(
+            and_(
+                TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()
+            ),
+            and_(
+                TaskCandidateModel.kind == "group",
+                TaskCandidateModel.value.in_(sorted(who.match_names)),
+            ),
+        ),
+    )
+    return bool(session.scalar(select(or_(acted, holder, candidate))))
+
+
+def visible_instance_ids(session: Session, who: Identity) -> list[int]:
+    """Items this person started or acted on, newest first ("Hồ sơ của tôi")."""
+    started = select(InstanceModel.id).where(InstanceModel.created_by == who.username)
+    acted = select(AuditEventModel.instance_id).where(AuditEventModel.actor == who.username)
+    ids = set(session.scalars(started)) | set(session.scalars(acted))
+    return sorted(ids, reverse=True)
