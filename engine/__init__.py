@@ -43,7 +43,9 @@ from .monitoring import (
 )
 from .parsing import SourceFile
 from .queries import (
+    can_act,
     get_task,
+    instance_revision,
     instance_titles,
     open_tasks,
     show_instance,
@@ -118,6 +120,7 @@ __all__ = [
     "as_utc",
     "assign_task",
     "attachment_file",
+    "can_act",
     "cancel_instance",
     "check_password",
     "claim_task",
@@ -129,6 +132,7 @@ __all__ = [
     "get_identity",
     "get_task",
     "instance_progress",
+    "instance_revision",
     "instance_titles",
     "is_auditor",
     "list_attachments",

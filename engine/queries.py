@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from .audit import events_of, verify_chain
 from .definitions import ProcessVersionModel
 from .errors import NotFound
-from .human_tasks import HumanTaskModel, TaskCandidateModel, task_view
+from .human_tasks import HumanTaskModel, TaskCandidateModel, may_act, task_view
 from .instances import InstanceModel
 from .users import get_identity
 from .views import (
@@ -175,3 +175,19 @@ def instance_titles(session: Session, process_id: str) -> set[str]:
             )
         )
     )
+
+
+def can_act(session: Session, task_id: str, username: str) -> bool:
+    """Whether this person may act on this open task now."""
+    row = session.get(HumanTaskModel, task_id)
+    if row is None or row.status != TaskStatus.OPEN:
+        return False
+    return may_act(session, row, get_identity(session, username))
+
+
+def instance_revision(session: Session, instance_id: int) -> int:
+    """The item's version counter: send it back with an action to detect a stale page."""
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    return instance.version_counter

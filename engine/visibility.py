@@ -15,7 +15,9 @@ from .users import Identity
 
 
 def is_auditor(who: Identity, auditor_groups: Iterable[str]) -> bool:
-    return bool(set(who.groups) & set(auditor_groups))
+    """A member of an auditor group, or a person whose unit is one."""
+    mine = set(who.groups) | ({who.unit} if who.unit else set())
+    return bool(mine & set(auditor_groups))
 
 
 def may_view_instance(

@@ -1,28 +1,58 @@
-"""The Flask application: `create_app()` wires configuration, the database and the blueprints."""
+"""The Flask application: `create_app()` wires configuration, the database, security and the
+blueprints, the way Flask's tutorial does."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 import engine
 
+from . import errors, formatting, security
+from .extensions import babel, csrf, login_manager, select_locale
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("PHEDUYET_SECRET_KEY", os.urandom(32).hex()),
+        SECRET_KEY=os.environ.get("PHEDUYET_SECRET_KEY") or os.urandom(32).hex(),
         DATABASE_URL=engine.database_url(),
+        UPLOAD_FOLDER=os.environ.get("PHEDUYET_UPLOAD_FOLDER")
+        or str(Path(app.instance_path) / "attachments"),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024,
+        MAX_ATTACHMENT_BYTES=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("PHEDUYET_SECURE_COOKIES", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        IDLE_TIMEOUT=timedelta(minutes=int(os.environ.get("PHEDUYET_IDLE_MINUTES", "30"))),
+        LOGIN_ATTEMPTS=5,
+        LOGIN_LOCK=timedelta(minutes=15),
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        WTF_CSRF_TIME_LIMIT=None,
+        NOW=None,  # tests may pin the clock: a callable returning an aware datetime
     )
     if test_config:
         app.config.update(test_config)
     app.extensions["pheduyet.sessions"] = engine.session_factory(
         engine.create_db_engine(app.config["DATABASE_URL"])
     )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
 
-    from . import home
+    from . import admin, auth, inbox, items, monitor
 
-    app.register_blueprint(home.bp)
+    for blueprint in (auth.bp, inbox.bp, items.bp, monitor.bp, admin.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -1,0 +1,98 @@
+"""Web tests: a Flask app on its own copy of a prepared SQLite database (migrated, org chart
+with passwords, the department's diagrams deployed), and people who log in through the form."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+import engine
+from engine import ManualClock, transaction
+from tests.conftest import START
+from tests.office import bpmn_files
+from web import create_app
+from workflows.org_chart import load_org_chart, read_org_chart
+
+PASSWORD = "mật khẩu thử nghiệm"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "pheduyet.db"
+    db = engine.create_db_engine(f"sqlite:///{path}")
+    engine.upgrade_database(db)
+    factory = engine.session_factory(db)
+    with transaction(factory) as s:
+        load_org_chart(s, read_org_chart(), password=PASSWORD)
+        engine.deploy(s, bpmn_files(), ManualClock(START))
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def web_clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def app(prepared_db: Path, tmp_path: Path, web_clock: ManualClock) -> Flask:
+    path = tmp_path / "pheduyet.db"
+    shutil.copy(prepared_db, path)
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": f"sqlite:///{path}",
+        "UPLOAD_FOLDER": str(tmp_path / "attachments"),
+        "NOW": web_clock,
+    })
+
+
+def csrf_token(html: str) -> str:
+    found = _TOKEN.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[str], FlaskClient]:
+    """A client logged in as the given demo user, through the real login form."""
+
+    def log_in(username: str) -> FlaskClient:
+        client = app.test_client()
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return log_in
+
+
+def post(client: FlaskClient, page: str, url: str, data: dict[str, Any] | None = None,
+         **kwargs: Any) -> Any:
+    """Submit a form as a browser would: take the CSRF token from the page it is on."""
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def office(app: Flask, web_clock: ManualClock) -> Any:
+    """Acts through the engine on the app's database (to set up items at given steps)."""
+    from tests.office import Office
+
+    factory = app.extensions["pheduyet.sessions"]
+    office = Office.__new__(Office)
+    office.factory = factory
+    office.clock = web_clock
+    from workflows import engine_config
+
+    office.config = engine_config(web_clock)
+    return office

@@ -1,0 +1,81 @@
+"""Logging in and out, CSRF, security headers, the idle timeout, the login limit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.web.conftest import PASSWORD, csrf_token, post
+
+
+def test_auth__pages_need_a_login(app: Flask) -> None:
+    client = app.test_client()
+    for url in ("/", "/items/new", "/items/", "/monitor/", "/admin/processes"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_auth__log_in_and_out(login: Any) -> None:
+    client = login("qlkh.cv1")
+    page = client.get("/")
+    assert page.status_code == 200 and "Việc cần xử lý" in page.get_data(as_text=True)
+    assert post(client, "/", "/logout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_auth__a_wrong_password_says_so_in_vietnamese(app: Flask) -> None:
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    page = client.post("/login", data={"username": "qlkh.cv1", "password": "sai",
+                                       "csrf_token": token})
+    assert page.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.get_data(as_text=True)
+
+
+def test_auth__too_many_failures_lock_the_name(app: Flask) -> None:
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    for _ in range(5):
+        client.post("/login", data={"username": "giamdoc", "password": "x", "csrf_token": token})
+    page = client.post("/login", data={"username": "giamdoc", "password": PASSWORD,
+                                       "csrf_token": token})
+    assert page.status_code == 429 and "quá nhiều lần" in page.get_data(as_text=True)
+
+
+def test_auth__a_form_without_its_csrf_token_is_refused(login: Any) -> None:
+    client = login("qlkh.cv1")
+    response = client.post("/logout")
+    assert response.status_code == 400
+    assert "Phiên làm việc đã hết hạn" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 200  # still logged in: nothing happened
+
+
+def test_auth__security_headers_and_cookie_flags(app: Flask, login: Any) -> None:
+    client = app.test_client()
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    token = csrf_token(response.get_data(as_text=True))
+    login_response = client.post("/login", data={"username": "qlkh.cv1", "password": PASSWORD,
+                                                 "csrf_token": token})
+    cookie = login_response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_auth__idle_sessions_end(login: Any, app: Flask, monkeypatch: Any) -> None:
+    client = login("qlkh.cv1")
+    assert client.get("/").status_code == 200
+    app.config["IDLE_TIMEOUT"] = timedelta(seconds=-1)
+    response = client.get("/")
+    assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+
+
+@pytest.mark.xfail(reason="the English catalog comes with the translations step", strict=True)
+def test_auth__english_is_one_click_away(login: Any) -> None:
+    client = login("qlkh.cv1")
+    post(client, "/", "/lang/en")
+    assert "My tasks" in client.get("/").get_data(as_text=True)

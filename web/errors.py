@@ -1,0 +1,85 @@
+"""One handler per kind of error: a plain page in the user's language with a way back; never a
+stack trace. Engine errors keep their meaning (404, 403, 409, 422)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+import engine
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    engine.NotFound: 404,
+    engine.Forbidden: 403,
+    engine.Conflict: 409,
+    engine.InvalidInput: 422,
+}
+
+
+def _page(status: int, title: str, message: str) -> tuple[str, int]:
+    back = request.referrer if request.referrer and request.host in request.referrer else None
+    return render_template("errors/error.html", title=title, message=message, back=back), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(engine.EngineError)
+    def engine_error(error: engine.EngineError) -> tuple[str, int]:
+        status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+        titles = {
+            404: _("Không tìm thấy"),
+            403: _("Không có quyền"),
+            409: _("Đã có người xử lý"),
+            422: _("Dữ liệu không hợp lệ"),
+        }
+        return _page(status, titles.get(status, _("Không thực hiện được")),
+                     explain(error))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return _page(400, _("Phiên làm việc đã hết hạn"),
+                     _("Biểu mẫu đã cũ hoặc không hợp lệ. Hãy tải lại trang và thử lại."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        messages = {
+            404: (_("Không tìm thấy"), _("Trang hoặc hồ sơ này không tồn tại.")),
+            403: (_("Không có quyền"), _("Bạn không có quyền xem trang này.")),
+            405: (_("Không thực hiện được"), _("Thao tác này không được phép.")),
+            413: (_("Tệp quá lớn"), _("Tệp đính kèm vượt quá dung lượng cho phép.")),
+        }
+        title, message = messages.get(code, (_("Không thực hiện được"), _("Yêu cầu không hợp lệ.")))
+        return _page(code, title, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _page(500, _("Đã xảy ra lỗi"),
+                     _("Xin lỗi, hệ thống gặp sự cố. Việc của bạn chưa được ghi nhận; "
+                       "hãy thử lại sau hoặc báo quản trị viên."))
+
+
+def explain(error: engine.EngineError) -> str:
+    """The engine's message in the user's language where we know its kind."""
+    details = error.details
+    if isinstance(error, engine.Conflict) and details.get("handled_by"):
+        at = details.get("handled_at", "")
+        return _("Việc này đã được %(who)s xử lý lúc %(at)s. Thông tin bạn nhập chưa được ghi.",
+                 who=details["handled_by"], at=str(at).replace("T", " "))
+    if isinstance(error, engine.Conflict):
+        return _("Hồ sơ đã thay đổi hoặc việc này không còn chờ xử lý. Hãy tải lại trang.")
+    if isinstance(error, engine.NotFound):
+        return _("Hồ sơ, việc hoặc tệp này không tồn tại, hoặc bạn không được xem.")
+    if isinstance(error, engine.Forbidden):
+        return _("Việc này không thuộc quyền xử lý của bạn.")
+    if isinstance(error, engine.InvalidDefinition):
+        return _("Tệp quy trình bị từ chối: %(why)s", why=error.message)
+    if isinstance(error, engine.ScriptError):
+        return _("Quy trình gặp lỗi khi xử lý: %(why)s", why=error.message)
+    return error.message

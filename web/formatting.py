@@ -1,0 +1,53 @@
+"""Dates as dd/mm/yyyy in Asia/Ho_Chi_Minh, and the other small filters templates use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import get_locale
+
+from . import unit_of_work
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(ZONE) if moment else None
+
+
+def date_vn(moment: datetime | None) -> str:
+    return local(moment).strftime("%d/%m/%Y") if moment else ""  # type: ignore[union-attr]
+
+
+def datetime_vn(moment: datetime | None) -> str:
+    return local(moment).strftime("%d/%m/%Y %H:%M") if moment else ""  # type: ignore[union-attr]
+
+
+def is_overdue(due: datetime | None) -> bool:
+    return due is not None and due < unit_of_work.now()
+
+
+def days_between(later: datetime | None, earlier: datetime | None) -> str:
+    if not later or not earlier:
+        return ""
+    return f"{max((later - earlier).total_seconds(), 0) / 86400:.1f}".replace(".", ",")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(date_vn, "date_vn")
+    app.add_template_filter(datetime_vn, "datetime_vn")
+    app.add_template_global(is_overdue, "is_overdue")
+    app.add_template_global(days_between, "days_between")
+    app.add_template_global(unit_of_work.now, "now")
+    app.add_template_global(get_locale, "get_locale")
+
+    @app.context_processor
+    def roles() -> dict[str, Any]:
+        from flask_login import current_user
+
+        if not current_user.is_authenticated:
+            return {"is_auditor": False, "is_admin": False}
+        return {"is_auditor": unit_of_work.is_auditor(), "is_admin": unit_of_work.is_admin()}

@@ -1,0 +1,65 @@
+"""How views reach the engine: one transaction per request action, the department's engine
+config, the person logged in. Views never build queries themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+import engine
+from workflows import engine_config
+from workflows.roles import AUDITOR_GROUPS
+
+
+@contextmanager
+def uow() -> Iterator[Session]:
+    with engine.transaction(current_app.extensions["pheduyet.sessions"]) as session:
+        yield session
+
+
+def now() -> datetime:
+    pinned = current_app.config.get("NOW")
+    return pinned() if pinned else engine.system_clock()
+
+
+def config() -> engine.EngineConfig:
+    return engine_config(now)
+
+
+def me() -> engine.Identity:
+    identity: engine.Identity = current_user.identity
+    return identity
+
+
+def is_auditor(who: engine.Identity | None = None) -> bool:
+    return engine.is_auditor(who or me(), AUDITOR_GROUPS)
+
+
+def is_admin(who: engine.Identity | None = None) -> bool:
+    return engine.ADMIN_GROUP in (who or me()).groups
+
+
+def attachment_store() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def may_view(session: Session, instance_id: int) -> bool:
+    return engine.may_view_instance(session, me(), instance_id, AUDITOR_GROUPS)
+
+
+def require_view(session: Session, instance_id: int) -> None:
+    """404 for an item that does not exist or that this person may not see: the same answer,
+    so ids cannot be probed."""
+    if not may_view(session, instance_id):
+        raise engine.NotFound(f"item {instance_id} does not exist")
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
