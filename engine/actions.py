@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
@@ -91,9 +92,15 @@ def _locked_task(
     session: Session, task_id: str, who: Identity, expected_version: int | None
 ) -> tuple[HumanTaskModel, InstanceModel]:
     """The task row and its locked instance, re-read after the lock so a race is seen."""
-    row = get_task_row(session, _task_uuid(task_id))
-    instance = lock_instance(session, row.instance_id, expected_version)
-    session.refresh(row)
+    task_id = _task_uuid(task_id)
+    instance_id = session.scalar(
+        select(HumanTaskModel.instance_id).where(HumanTaskModel.id == task_id)
+    )
+    if instance_id is None:
+        raise NotFound(f"task {task_id} does not exist")
+    instance = lock_instance(session, instance_id, expected_version)
+    # Read the row only once the instance is locked, so a colleague's completion is seen.
+    row = get_task_row(session, task_id)
     if row.status != TaskStatus.OPEN:
         if row.completed_by == who.username or _was_candidate(session, row, who):
             require_open(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, delete, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
@@ -72,8 +72,8 @@ def effective_candidates(
     return [("user", started_by.lower())]
 
 
-def replace_candidates(session: Session, task: HumanTaskModel, started_by: str) -> None:
-    session.execute(delete(TaskCandidateModel).where(TaskCandidateModel.task_id == task.id))
+def add_candidates(session: Session, task: HumanTaskModel, started_by: str) -> None:
+    """The candidate rows of a new task row."""
     pairs = effective_candidates(task.candidate_groups, task.candidate_users, task.lane, started_by)
     for kind, value in dict.fromkeys(pairs):
         session.add(TaskCandidateModel(task_id=task.id, kind=kind, value=value))

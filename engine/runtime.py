@@ -22,7 +22,7 @@ from .audit import append_event
 from .clock import Clock, as_utc, system_clock
 from .definitions import LoadedVersion
 from .errors import ScriptError
-from .human_tasks import HumanTaskModel, replace_candidates
+from .human_tasks import HumanTaskModel, add_candidates
 from .instances import InstanceModel
 from .sandbox import DEFAULT_CPU_SECONDS, SandboxViolation, script_error
 from .scripting import SandboxScriptEngine, make_script_engine
@@ -163,29 +163,44 @@ def _sync_task_rows(
     workflow: Any,
 ) -> None:
     ready = {str(t.id): t for t in ready_human_tasks(workflow)}
-    open_rows = session.scalars(
-        select(HumanTaskModel).where(
-            HumanTaskModel.instance_id == instance.id, HumanTaskModel.status == TaskStatus.OPEN
-        )
-    ).all()
-    known = set()
-    for row in open_rows:
-        known.add(row.id)
-        if row.id not in ready:
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = config.clock()
-    for task_id, task in ready.items():
-        if task_id not in known and session.get(HumanTaskModel, task_id) is None:
-            _add_row(session, config, instance, version, task)
+    # One flush at the end instead of one per query: rows are read, then written in a batch.
+    with session.no_autoflush:
+        open_rows = session.scalars(
+            select(HumanTaskModel).where(
+                HumanTaskModel.instance_id == instance.id,
+                HumanTaskModel.status == TaskStatus.OPEN,
+            )
+        ).all()
+        known = {row.id for row in open_rows}
+        for row in open_rows:
+            # Without autoflush the query matched on stored state; the action's own row may
+            # already be completed in memory.
+            if row.status == TaskStatus.OPEN and row.id not in ready:
+                row.status = TaskStatus.CANCELLED
+                row.completed_at = config.clock()
+        candidates = [task_id for task_id in ready if task_id not in known]
+        if candidates:
+            known |= set(
+                session.scalars(select(HumanTaskModel.id).where(HumanTaskModel.id.in_(candidates)))
+            )
+        new_rows = [
+            _new_row(config, instance, version, ready[task_id])
+            for task_id in candidates
+            if task_id not in known
+        ]
+        session.add_all(new_rows)
+    if new_rows:
+        session.flush()
+        for row in new_rows:
+            add_candidates(session, row, instance.created_by)
 
 
-def _add_row(
-    session: Session,
+def _new_row(
     config: EngineConfig,
     instance: InstanceModel,
     version: LoadedVersion,
     task: Any,
-) -> None:
+) -> HumanTaskModel:
     key = meta_key(task.workflow.spec.name, task.task_spec.bpmn_id)
     meta = version.tasks.get(key) or TaskMeta(
         scope_id=task.workflow.spec.name,
@@ -213,9 +228,7 @@ def _add_row(
         created_at=config.clock(),
         due_at=_due(meta, task, engine, config),
     )
-    session.add(row)
-    session.flush()
-    replace_candidates(session, row, instance.created_by)
+    return row
 
 
 def _evaluate(engine: Any, task: Any, expression: str, element_id: str) -> Any:

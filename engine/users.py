@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Column, ForeignKey, String, Table, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .db import Base
 from .errors import InvalidInput, NotFound
@@ -116,7 +116,15 @@ def add_user(
 
 
 def get_identity(session: Session, username: str) -> Identity:
-    user = session.get(UserModel, username)
+    user = (
+        session.scalars(
+            select(UserModel)
+            .options(joinedload(UserModel.groups))
+            .where(UserModel.username == username)
+        )
+        .unique()
+        .first()
+    )
     if user is None or not user.active:
         raise NotFound(f"user '{username}' does not exist")
     return _identity(session, user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, session
+from flask import session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
@@ -21,4 +21,4 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in LOCALES:
         return str(chosen)
-    return "vi" if request is None else "vi"
+    return "vi"

@@ -116,7 +116,7 @@ def _act_out_the_weeks(factory: sessionmaker[Session], clock: ManualClock) -> in
                   ket_qua_du_kien="Báo cáo, mô hình ứng dụng", thoi_gian_thang=24,
                   kinh_phi_du_kien=900_000_000)
         items.append(item)
-    waiting, returned, at_ubnd, approved = items
+    _waiting, returned, at_ubnd, approved = items  # the first stays with Phòng QLKH
     office.do("qlkh.cv1", returned, "xem_xet_de_xuat", decision="tra_lai",
               y_kien="Đề nghị bổ sung dự toán chi tiết và tính cấp thiết",
               comment="Đề nghị bổ sung dự toán chi tiết và tính cấp thiết")
