@@ -13,6 +13,12 @@ from workflows import engine_config
 from workflows.org_chart import load_org_chart, read_org_chart
 
 BPMN = Path(__file__).parents[1] / "bpmn"
+TO_TRINH = {
+    "trich_yeu": "Về việc phê duyệt danh mục nhiệm vụ KH&CN năm 2027",
+    "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình…",
+    "do_khan": "thuong",
+    "do_mat": "thuong",
+}
 
 
 def bpmn_files() -> list[SourceFile]:
@@ -65,6 +71,29 @@ class Office:
     def tick(self, days: float) -> int:
         self.clock.advance(timedelta(days=days))
         return engine.run_due_timers(self.factory, self.config)
+
+    def submit_to_ubnd(
+        self,
+        item: int,
+        drafter: str,
+        head: str,
+        decision: dict[str, Any] | None = None,
+        *,
+        signer: str = "giamdoc",
+        sign: str = "giam_doc",
+        drafted: bool = False,
+    ) -> None:
+        """Take an item through the trinh_ubnd call activity up to the chairman's decision
+        (made only when `decision` is given); `drafted`: the tờ trình is written already."""
+        if not drafted:
+            self.do(drafter, item, "soan_to_trinh", **TO_TRINH)
+        self.do(head, item, "kiem_tra_noi_dung", decision="dong_y")
+        self.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
+        self.do(signer, item, "ky_to_trinh", decision="ky", hinh_thuc_ky=sign)
+        self.do("vp.vanthu", item, "phat_hanh", so_van_ban=125, ngay_ban_hanh="2026-03-03")
+        self.do("vpubnd", item, "tiep_nhan", so_den=4410)
+        if decision is not None:
+            self.do("chutich", item, "chi_dao", **decision)
 
     def cancel(self, item: int, who: str, reason: str) -> None:
         with transaction(self.factory) as s:

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 import engine
-from tests.integration.test_processes__trinh_ubnd import TO_TRINH
 from tests.office import Office
 
 PHIEU = {
@@ -48,13 +47,7 @@ def _to_director(office: Office, item: int) -> None:
 
 
 def _through_ubnd(office: Office, item: int, decision: dict[str, Any]) -> None:
-    office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
-    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
-    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
-    office.do("vp.vanthu", item, "phat_hanh", so_van_ban=7, ngay_ban_hanh="2026-03-10")
-    office.do("vpubnd", item, "tiep_nhan", so_den=88)
-    office.do("chutich", item, "chi_dao", **decision)
+    office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", decision)
 
 
 def test_de_xuat__approved_by_the_chairman(office: Office) -> None:

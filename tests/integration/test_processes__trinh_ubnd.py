@@ -8,15 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import engine
-from tests.office import Office
+from tests.office import TO_TRINH, Office
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-TO_TRINH = {
-    "trich_yeu": "Về việc phê duyệt danh mục nhiệm vụ KH&CN năm 2027",
-    "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình…",
-    "do_khan": "thuong",
-    "do_mat": "thuong",
-}
 
 
 @pytest.fixture
@@ -34,11 +28,7 @@ def _draft(office: Office) -> int:
 
 
 def _to_ubnd(office: Office, item: int) -> None:
-    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
-    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
-    office.do("vp.vanthu", item, "phat_hanh", so_van_ban=125, ngay_ban_hanh="2026-03-03")
-    office.do("vpubnd", item, "tiep_nhan", so_den=4410)
+    office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", drafted=True)
 
 
 def test_trinh_ubnd__approved(office: Office) -> None:
@@ -100,7 +90,6 @@ def test_trinh_ubnd__the_chairman_returns_to_a_named_step(office: Office) -> Non
     )
     assert office.steps(item) == ["soan_to_trinh"]
     assert office.show(item).data["y_kien_chi_dao"] == "Bổ sung căn cứ pháp lý"
-    office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
     _to_ubnd(office, item)
     office.do(
         "chutich",

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 import engine
-from tests.integration.test_processes__trinh_ubnd import TO_TRINH
 from tests.office import Office
 
 GIAO = {
@@ -66,13 +65,14 @@ def test_quy_dinh__from_assignment_to_issue(office: Office) -> None:
     )
     office.do("khtc.tp", item, "giai_trinh", bao_cao_giai_trinh="Đã tiếp thu")
     office.do("giamdoc", item, "duyet_giam_doc", decision="dong_y")
-    office.do("khtc.cv1", item, "soan_to_trinh", **TO_TRINH)
-    office.do("khtc.tp", item, "kiem_tra_noi_dung", decision="dong_y")
-    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("phogiamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="kt_giam_doc")
-    office.do("vp.vanthu", item, "phat_hanh", so_van_ban=31, ngay_ban_hanh="2026-04-01")
-    office.do("vpubnd", item, "tiep_nhan", so_den=1201)
-    office.do("chutich", item, "chi_dao", decision="phe_duyet")
+    office.submit_to_ubnd(
+        item,
+        "khtc.cv1",
+        "khtc.tp",
+        {"decision": "phe_duyet"},
+        signer="phogiamdoc",
+        sign="kt_giam_doc",
+    )
     view = office.show(item)
     assert (view.status, view.data["trang_thai"]) == ("completed", "da_ban_hanh")
     assert view.data["hinh_thuc_ky"] == "kt_giam_doc"
@@ -120,19 +120,15 @@ def test_quy_dinh__returns_go_back_to_revision(office: Office, where: str) -> No
         office.do("giamdoc", item, "duyet_giam_doc", decision="tra_lai", y_kien="Sửa Điều 5")
     else:
         office.do("giamdoc", item, "duyet_giam_doc", decision="dong_y")
-        office.do("khtc.cv1", item, "soan_to_trinh", **TO_TRINH)
-        office.do("khtc.tp", item, "kiem_tra_noi_dung", decision="dong_y")
-        office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-        office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
-        office.do("vp.vanthu", item, "phat_hanh", so_van_ban=32, ngay_ban_hanh="2026-04-02")
-        office.do("vpubnd", item, "tiep_nhan", so_den=1202)
-        office.do(
-            "chutich",
+        office.submit_to_ubnd(
             item,
-            "chi_dao",
-            decision="tra_lai",
-            buoc_tra_lai="ho_so",
-            y_kien_chi_dao="Rà soát lại định mức",
+            "khtc.cv1",
+            "khtc.tp",
+            {
+                "decision": "tra_lai",
+                "buoc_tra_lai": "ho_so",
+                "y_kien_chi_dao": "Rà soát lại định mức",
+            },
         )
     assert office.steps(item) == ["giai_trinh"]
 

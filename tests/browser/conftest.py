@@ -1,0 +1,111 @@
+"""Browser tests: the real app served on 127.0.0.1 from a thread, driven by Python Playwright
+on Debian's Chromium (never a downloaded browser). Screenshots of every page go under
+test-output/screenshots/<test name>/ to be looked at."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+import engine
+from engine import ManualClock, transaction
+from tests.conftest import START, skip_or_fail
+from tests.office import bpmn_files
+from web import create_app
+from workflows.org_chart import load_org_chart, read_org_chart
+
+CHROMIUM = os.environ.get("PHEDUYET_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PASSWORD = "mật khẩu thử nghiệm"
+OUTPUT = Path(__file__).parents[2] / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("Python Playwright is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The app on a free port over a fresh database with the org chart and the diagrams."""
+    path = tmp_path / "pheduyet.db"
+    db = engine.create_db_engine(f"sqlite:///{path}")
+    engine.upgrade_database(db)
+    factory = engine.session_factory(db)
+    clock = ManualClock(START)
+    with transaction(factory) as s:
+        load_org_chart(s, read_org_chart(), password=PASSWORD)
+        engine.deploy(s, bpmn_files(), clock)
+    db.dispose()
+    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": f"sqlite:///{path}",
+                      "UPLOAD_FOLDER": str(tmp_path / "attachments"), "NOW": clock})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "clock": clock}
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+class Person:
+    """One person's browser tab; every page they see is saved as a numbered screenshot."""
+
+    def __init__(self, browser: Any, base: str, username: str, shots: Path) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        self.page = self.context.new_page()
+        self.base = base
+        self.username = username
+        self.shots = shots
+
+    def login(self) -> Person:
+        self.page.goto(f"{self.base}/login")
+        self.page.get_by_label("Tên đăng nhập").fill(self.username)
+        self.page.get_by_label("Mật khẩu").fill(PASSWORD)
+        self.page.get_by_role("button", name="Đăng nhập").click()
+        self.page.wait_for_load_state("networkidle")
+        return self
+
+    def shot(self, name: str) -> Path:
+        self.shots.mkdir(parents=True, exist_ok=True)
+        number = len(list(self.shots.glob("*.png"))) + 1
+        path = self.shots / f"{number:02d}-{self.username}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def people(browser: Any, live: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    shots = OUTPUT / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(shots, ignore_errors=True)
+    opened: list[Person] = []
+
+    def person(username: str) -> Person:
+        who = Person(browser, live["url"], username, shots).login()
+        opened.append(who)
+        return who
+
+    yield person
+    for who in opened:
+        who.close()
