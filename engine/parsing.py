@@ -3,6 +3,7 @@ detection, our own reading of owners, forms and due dates, and a compile check o
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -29,7 +30,7 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF_NS, "camunda": CAMUNDA_NS}
-
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class ParsedProcess:
     subprocess_specs: dict[str, Any]
     files: dict[str, str]
     content_hash: str
+    main_file: str
     tasks: dict[str, TaskMeta] = field(default_factory=dict)
     forms: dict[str, Any] = field(default_factory=dict)
 
@@ -76,10 +78,11 @@ def parse_bundle(
     `resolve` is asked for the files of processes that a call activity names but the set does not
     define (the stored files of their latest deployed versions); those are used, not redeployed.
     """
+    given = list(files)
     forms: dict[str, Any] = {}
-    docs = _read(files, max_bytes, forms, given=True)
+    docs = _read(given, max_bytes, forms, given=True)
     if not any(d.kind == "bpmn" for d in docs):
-        raise InvalidDefinition("no BPMN diagram among the files given")
+        raise _nothing_to_deploy("no BPMN diagram among the files given", given)
     missing = _called(docs) - set(_defined_processes(docs))
     if missing and resolve is not None:
         docs += _read(resolve(missing), max_bytes, forms, given=False)
@@ -87,14 +90,23 @@ def parse_bundle(
     defined = _defined_processes(bpmn_docs)
     _check_call_activities(bpmn_docs, defined)
     for doc in bpmn_docs:
+        _check_flows(doc)
         _check_scripts(doc)
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
     _check_forms(metas, forms)
-    return [
-        _build(process_id, docs, defined, metas, forms)
-        for process_id, doc in defined.items()
-        if doc.given and _executable(doc.root, process_id)
-    ]
+    wanted = [pid for pid, doc in defined.items() if doc.given and _executable(doc.root, pid)]
+    if not wanted:
+        raise _nothing_to_deploy(
+            'no executable process among the files given (isExecutable="false" or none)', given
+        )
+    return [_build(process_id, docs, defined, metas, forms) for process_id in wanted]
+
+
+def _nothing_to_deploy(message: str, files: list[SourceFile]) -> InvalidDefinition:
+    if len(files) == 1:
+        return InvalidDefinition(message, file=files[0].name)
+    names = ", ".join(f.name for f in files[:5]) + (", ..." if len(files) > 5 else "")
+    return InvalidDefinition(f"{message} ({names})")
 
 
 def _read(
@@ -130,8 +142,31 @@ def _form_schema(source: SourceFile, max_bytes: int) -> Any:
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        raise InvalidDefinition(f"not a valid JSON Schema: {exc.message}", file=source.name) from exc
+        raise InvalidDefinition(
+            f"not a valid JSON Schema: {exc.message}", file=source.name
+        ) from exc
+    _refuse_outside_refs(source.name, schema)
     return schema
+
+
+def _refuse_outside_refs(name: str, schema: Any) -> None:
+    """A form may only refer to parts of itself: jsonschema would fetch any other URL when the
+    form is first used."""
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            for keyword in _REF_KEYWORDS:
+                ref = node.get(keyword)
+                if isinstance(ref, str) and not ref.startswith("#"):
+                    raise InvalidDefinition(
+                        f"the form refers to '{ref}' outside itself ({keyword}); only "
+                        "references inside the form, starting with '#', are allowed",
+                        file=name,
+                    )
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
 
 
 def _dialect(root: Any) -> str:
@@ -151,7 +186,9 @@ def _defined_processes(docs: list[_Doc]) -> dict[str, _Doc]:
         for process in doc.root.iterfind("bpmn:process", NS):
             pid = process.get("id")
             if not pid:
-                raise InvalidDefinition("a process has no id", file=doc.name, line=process.sourceline)
+                raise InvalidDefinition(
+                    "a process has no id", file=doc.name, line=process.sourceline
+                )
             if pid in defined:
                 raise InvalidDefinition(
                     f"process id '{pid}' is defined twice (also in {defined[pid].name})",
@@ -163,8 +200,16 @@ def _defined_processes(docs: list[_Doc]) -> dict[str, _Doc]:
     return defined
 
 
+def _process_element(root: Any, process_id: str) -> Any:
+    # Compared in Python, not put into a path expression: ids come from the uploaded file.
+    for process in root.iterfind("bpmn:process", NS):
+        if process.get("id") == process_id:
+            return process
+    return None
+
+
 def _executable(root: Any, process_id: str) -> bool:
-    process = root.find(f"bpmn:process[@id='{process_id}']", NS)
+    process = _process_element(root, process_id)
     return process is not None and process.get("isExecutable", "true").lower() != "false"
 
 
@@ -189,14 +234,46 @@ def _check_call_activities(docs: list[_Doc], defined: dict[str, _Doc]) -> None:
                 )
 
 
+def _check_flows(doc: _Doc) -> None:
+    ids = {str(e.get("id")) for e in doc.root.iter() if e.get("id")}
+    for flow in doc.root.iter(f"{{{BPMN}}}sequenceFlow"):
+        for end in ("sourceRef", "targetRef"):
+            ref = flow.get(end)
+            if ref not in ids:
+                raise InvalidDefinition(
+                    f"the sequence flow's {end} '{ref or ''}' is not an element of this diagram",
+                    file=doc.name,
+                    element_id=flow.get("id"),
+                    line=flow.sourceline,
+                )
+
+
+_NOT_OWNERS = frozenset(
+    {
+        "extensionElements",
+        "script",
+        "conditionExpression",
+        "property",
+        "timeDuration",
+        "timeDate",
+        "timeCycle",
+        "timerEventDefinition",
+        "standardLoopCharacteristics",
+        "multiInstanceLoopCharacteristics",
+        "loopCondition",
+        "loopCardinality",
+        "completionCondition",
+    }
+)
+
+
 def _owner_id(element: Any) -> str | None:
+    """The id of the flow element (task, flow, event) a piece of code belongs to."""
     node = element
     while node is not None:
-        if node.get("id") and etree.QName(node).namespace in (BPMN, None):
-            tag = etree.QName(node).localname
-            if tag not in ("extensionElements", "script", "conditionExpression", "property"):
-                if tag not in ("timeDuration", "timeDate", "timeCycle", "timerEventDefinition"):
-                    return str(node.get("id"))
+        name = etree.QName(node)
+        if node.get("id") and name.namespace in (BPMN, None) and name.localname not in _NOT_OWNERS:
+            return str(node.get("id"))
         node = node.getparent()
     return None
 
@@ -209,7 +286,7 @@ def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
     for tag in ("preScript", "postScript"):
         for script in root.iter(f"{{{SPIFF_NS}}}{tag}"):
             yield script, script.text or "", "exec"
-    for tag in ("conditionExpression", "loopCardinality", "completionCondition"):
+    for tag in ("conditionExpression", "loopCondition", "loopCardinality", "completionCondition"):
         for expr in root.iter(f"{{{BPMN}}}{tag}"):
             yield expr, _strip_el(expr.text or ""), "eval"
     for tag in ("timeDate", "timeDuration", "timeCycle"):
@@ -228,6 +305,10 @@ def _check_scripts(doc: _Doc) -> None:
     for element, source, mode in _expressions(doc):
         if not source.strip():
             continue
+        # An expression is compiled stripped: count the lines its leading blank space took.
+        raw = element.text or ""
+        skipped = raw[: len(raw) - len(raw.lstrip())].count("\n") if mode == "eval" else 0
+        first_line = (element.sourceline or 0) + skipped
         try:
             compile_script(source.strip() if mode == "eval" else source, mode)
         except SandboxViolation as exc:
@@ -235,14 +316,14 @@ def _check_scripts(doc: _Doc) -> None:
                 f"refused script: {exc}",
                 file=doc.name,
                 element_id=_owner_id(element),
-                line=(element.sourceline or 0) + max(exc.lineno - 1, 0) or None,
+                line=first_line + max(exc.lineno - 1, 0) or None,
             ) from exc
         except SyntaxError as exc:
             raise InvalidDefinition(
                 f"script syntax error: {exc.msg}",
                 file=doc.name,
                 element_id=_owner_id(element),
-                line=(element.sourceline or 0) + max((exc.lineno or 1) - 1, 0) or None,
+                line=first_line + max((exc.lineno or 1) - 1, 0) or None,
             ) from exc
 
 
@@ -279,8 +360,11 @@ def _validator(dialect: str) -> Any:
 
 
 def _spiff_ready_copy(doc: _Doc) -> Any:
-    """A copy of the tree with Camunda's `${expr}` conditions turned into Python expressions."""
-    tree = etree.fromstring(etree.tostring(doc.root))
+    """A copy of the tree with Camunda's `${expr}` conditions turned into Python expressions.
+
+    A deep copy keeps every element's source line (a serialize-and-parse round trip would drop
+    the XML declaration and shift them all) and never hands the text to a default parser."""
+    tree = copy.deepcopy(doc.root)
     for expr in tree.iter(f"{{{BPMN}}}conditionExpression"):
         if expr.text:
             expr.text = _strip_el(expr.text)
@@ -319,7 +403,7 @@ def _build(
     files = {_basename(d.name): d.text for d in used_docs}
     for form_name, schema in used_forms.items():
         files[form_name] = _canonical_json(schema)
-    process = home.root.find(f"bpmn:process[@id='{process_id}']", NS)
+    process = _process_element(home.root, process_id)
     return ParsedProcess(
         process_id=process_id,
         name=process.get("name") or process_id,
@@ -328,6 +412,7 @@ def _build(
         subprocess_specs=subprocess_specs,
         files=files,
         content_hash=_hash(files),
+        main_file=_basename(home.name),
         tasks=tasks,
         forms=used_forms,
     )
@@ -345,7 +430,7 @@ def _files_used(process_id: str, defined: dict[str, _Doc]) -> set[str]:
         seen.add(pid)
         doc = defined[pid]
         names.add(doc.name)
-        process = doc.root.find(f"bpmn:process[@id='{pid}']", NS)
+        process = _process_element(doc.root, pid)
         todo.extend(c.get("calledElement") for c in process.iter(f"{{{BPMN}}}callActivity"))
     return names
 
@@ -367,14 +452,23 @@ def _hash(files: dict[str, str]) -> str:
 def _refusal(exc: ValidationException, docs: list[_Doc]) -> InvalidDefinition:
     element_id = getattr(exc, "id", "") or None
     file_name = getattr(exc, "file_name", "") or None
-    line = getattr(exc, "line_number", "") or None
-    if element_id and not line:
-        for doc in docs:
-            if file_name and doc.name != file_name:
-                continue
+    raw_line = getattr(exc, "line_number", "")
+    line = int(raw_line) if str(raw_line).isdigit() and int(raw_line) > 0 else None
+    for doc in docs:
+        if file_name and doc.name != file_name:
+            continue
+        if element_id and not line:
             found = doc.root.xpath("//*[@id=$id]", id=element_id)
             if found:
                 line, file_name = found[0].sourceline, doc.name
                 break
+        elif line and not element_id and file_name:
+            # A schema error gives only a line: name the element that starts there.
+            element_id = next(
+                (str(e.get("id")) for e in doc.root.iter() if e.sourceline == line and e.get("id")),
+                None,
+            )
+            break
     message = str(exc.args[0]) if exc.args else str(exc)
+    message = message.replace(f"{{{BPMN}}}", "bpmn:")
     return InvalidDefinition(message, file=file_name, element_id=element_id, line=line)

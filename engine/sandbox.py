@@ -7,6 +7,7 @@ budget per evaluation. Compiled code is cached, which also makes scripts cheaper
 
 from __future__ import annotations
 
+import ast
 import operator
 import sys
 import time
@@ -16,8 +17,7 @@ from functools import lru_cache
 from types import CodeType, FrameType
 from typing import Any
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval
-from RestrictedPython import compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -26,6 +26,7 @@ from RestrictedPython.Guards import (
     safe_builtins,
     safer_getattr,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from .errors import ScriptError
 
@@ -33,6 +34,31 @@ SCRIPT_FILENAME = "<bpmn-script>"
 DEFAULT_CPU_SECONDS = 1.0
 MAX_RANGE = 100_000
 _TRACE_CHECK_EVERY = 256
+_BUDGET = "_budget_"
+# Builtins a script never gets; calling one is refused when the diagram is deployed rather than
+# failing later with a NameError. Using the same names as plain variables stays allowed.
+NOT_AVAILABLE = frozenset(
+    {
+        "breakpoint",
+        "compile",
+        "delattr",
+        "dir",
+        "exit",
+        "getattr",
+        "globals",
+        "hasattr",
+        "help",
+        "input",
+        "locals",
+        "memoryview",
+        "open",
+        "quit",
+        "setattr",
+        "super",
+        "type",
+        "vars",
+    }
+)
 
 
 class SandboxViolation(Exception):
@@ -43,7 +69,7 @@ class SandboxViolation(Exception):
         self.lineno = line
 
 
-class _Policy(RestrictingNodeTransformer):  # type: ignore[misc]
+class _Policy(RestrictingNodeTransformer):
     def visit_Import(self, node: Any) -> Any:
         self.error(node, "imports are not allowed in BPMN scripts")
         return node
@@ -51,6 +77,35 @@ class _Policy(RestrictingNodeTransformer):  # type: ignore[misc]
     def visit_ImportFrom(self, node: Any) -> Any:
         self.error(node, "imports are not allowed in BPMN scripts")
         return node
+
+    def visit_ClassDef(self, node: Any) -> Any:
+        self.error(node, "class definitions are not allowed in BPMN scripts")
+        return node
+
+    def visit_Call(self, node: Any) -> Any:
+        if isinstance(node.func, ast.Name) and node.func.id in NOT_AVAILABLE:
+            self.error(node, f"{node.func.id}() is not available in BPMN scripts")
+        return super().visit_Call(node)
+
+    # A loop whose body is only `pass` compiles to a jump onto itself, which raises no trace
+    # event at all (`while True: pass`): every loop body therefore starts with a budget check.
+    def visit_While(self, node: Any) -> Any:
+        return _with_budget_check(super().visit_While(node))
+
+    def visit_For(self, node: Any) -> Any:
+        return _with_budget_check(super().visit_For(node))
+
+
+def _with_budget_check(node: Any) -> Any:
+    check = ast.Expr(
+        ast.Call(
+            func=ast.Name(_BUDGET, ast.Load()),
+            args=[ast.Constant(node.lineno)],
+            keywords=[],
+        )
+    )
+    node.body.insert(0, ast.fix_missing_locations(ast.copy_location(check, node)))
+    return node
 
 
 @lru_cache(maxsize=4096)
@@ -61,7 +116,7 @@ def compile_script(source: str, mode: str) -> CodeType:
     if result.errors:
         first = result.errors[0]
         line = _line_of(first)
-        raise SandboxViolation(first, line)
+        raise SandboxViolation(_without_line(first), line)
     if result.code is None:
         raise SandboxViolation("the script could not be compiled", 1)
     code: CodeType = result.code
@@ -77,6 +132,13 @@ def _line_of(message: str) -> int:
     return 1
 
 
+def _without_line(message: str) -> str:
+    # The line travels separately: the caller knows where the script sits in its file.
+    if message.startswith("Line ") and ": " in message:
+        return message.split(": ", 1)[1]
+    return message
+
+
 def _capped_range(*args: int) -> range:
     result = range(*args)
     if len(result) > MAX_RANGE:
@@ -84,7 +146,7 @@ def _capped_range(*args: int) -> range:
     return result
 
 
-_INPLACE = {
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd,
     "-=": operator.isub,
     "*=": operator.imul,
@@ -94,6 +156,19 @@ _INPLACE = {
     "|=": operator.ior,
     "&=": operator.iand,
 }
+
+
+_safer_getattr: Callable[..., Any] = safer_getattr
+
+
+def _getattr(obj: Any, name: str, *default: Any) -> Any:
+    # RestrictedPython's guard refuses these too, but with a NotImplementedError that reads
+    # like a bug in the engine; say what to write instead.
+    if name in ("format", "format_map") and (
+        isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
+    ):
+        raise SandboxViolation(f"str.{name}() is not allowed in BPMN scripts: use an f-string")
+    return _safer_getattr(obj, name, *default)
 
 
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
@@ -125,7 +200,7 @@ def _base_globals() -> dict[str, Any]:
     )
     return {
         "__builtins__": builtins,
-        "_getattr_": safer_getattr,
+        "_getattr_": _getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -138,22 +213,34 @@ def _base_globals() -> dict[str, Any]:
     }
 
 
-def _with_cpu_budget(run: Callable[[], Any], seconds: float) -> Any:
+class _Budget:
+    """The CPU time one evaluation may spend, checked from loop bodies and from a trace."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.thread_time() + seconds
+        self.ticks = 0
+
+    def check(self, line: int = 0) -> None:
+        self.ticks += 1
+        if self.ticks % _TRACE_CHECK_EVERY == 0 and time.thread_time() > self.deadline:
+            raise SandboxViolation(
+                f"the script ran longer than its limit of {self.seconds:g} s of CPU time", line
+            )
+
+
+def _with_cpu_budget(run: Callable[[], Any], scope: dict[str, Any], seconds: float) -> Any:
     """Run, stopping any script frame that spends more than `seconds` of this thread's CPU.
 
     A trace function is per thread, so this works in web worker threads where signals cannot.
+    The trace covers comprehensions and recursion; loop statements also call the budget
+    themselves (see `_Policy`).
     """
-    deadline = time.thread_time() + seconds
-    ticks = 0
+    budget = _Budget(seconds)
+    scope[_BUDGET] = budget.check
 
     def local_trace(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal ticks
-        ticks += 1
-        if ticks % _TRACE_CHECK_EVERY == 0 and time.thread_time() > deadline:
-            raise SandboxViolation(
-                f"the script ran longer than its limit of {seconds:g} s of CPU time",
-                frame.f_lineno,
-            )
+        budget.check(frame.f_lineno)
         return local_trace
 
     def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
@@ -187,7 +274,7 @@ class Sandbox:
         code = compile_script(expression.strip(), "eval")
         scope = dict(self.globals)
         scope.update(context)
-        return _with_cpu_budget(lambda: eval(code, scope), self.cpu_seconds)
+        return _with_cpu_budget(lambda: eval(code, scope), scope, self.cpu_seconds)
 
     def execute(
         self, script: str, context: dict[str, Any], extra: Mapping[str, Any] | None = None
@@ -201,7 +288,7 @@ class Sandbox:
         scope = dict(self.globals)
         scope.update(extra or {})
         scope.update(context)
-        _with_cpu_budget(lambda: exec(code, scope), self.cpu_seconds)
+        _with_cpu_budget(lambda: exec(code, scope), scope, self.cpu_seconds)
         hidden = set(self.globals) | set(extra or {})
         for key, value in scope.items():
             if key in hidden or callable(value) or key.startswith("_"):

@@ -18,6 +18,7 @@ DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
 )
+XINCLUDE_NAMESPACES = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
@@ -61,11 +62,22 @@ def parse_xml(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     try:
         root = etree.fromstring(content, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else None
-        raise InvalidDefinition(f"not well-formed XML: {exc.msg}", file=name, line=line) from exc
+        raise InvalidDefinition(
+            f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno or None
+        ) from exc
     if root is None:
         raise InvalidDefinition("the file is empty", file=name)
+    _refuse_xinclude(name, root)
     return root
+
+
+def _refuse_xinclude(name: str, root: Any) -> None:
+    # Inert as long as nobody calls xinclude(), but a diagram has no business pulling in files.
+    found = next(root.iter(*(f"{{{ns}}}*" for ns in XINCLUDE_NAMESPACES)), None)
+    if found is not None:
+        raise InvalidDefinition(
+            "XInclude is not allowed in a diagram", file=name, line=found.sourceline
+        )
 
 
 def root_kind(name: str, root: Any) -> str:
@@ -88,6 +100,9 @@ def parse_json_form(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTE
     try:
         return json.loads(content.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise InvalidDefinition("the file is not valid UTF-8", file=name) from exc
+        line = content[: exc.start].count(b"\n") + 1
+        raise InvalidDefinition("the file is not valid UTF-8", file=name, line=line) from exc
     except json.JSONDecodeError as exc:
         raise InvalidDefinition(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+    except RecursionError as exc:
+        raise InvalidDefinition("the JSON is nested too deeply", file=name) from exc

@@ -90,7 +90,7 @@ def test_trinh_ubnd__the_chairman_returns_to_a_named_step(office: Office) -> Non
     )
     assert office.steps(item) == ["soan_to_trinh"]
     assert office.show(item).data["y_kien_chi_dao"] == "Bổ sung căn cứ pháp lý"
-    _to_ubnd(office, item)
+    office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp")
     office.do(
         "chutich",
         item,
