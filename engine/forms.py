@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import jsonschema
+from referencing import Registry
 
 from .errors import InvalidData
 from .task_meta import TaskMeta
@@ -42,8 +43,11 @@ def _check_names(data: dict[str, Any]) -> None:
 
 
 def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    # An empty registry: a form never makes the server fetch anything it references.
     validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        schema,
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        registry=Registry(),
     )
     problems: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):

@@ -26,6 +26,7 @@ from RestrictedPython.Guards import (
     safe_builtins,
     safer_getattr,
 )
+from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from .errors import ScriptError
@@ -207,6 +208,8 @@ def _base_globals() -> dict[str, Any]:
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
         "_inplacevar_": _inplacevar,
+        # print() in a script collects into `printed` instead of writing to the server's stdout.
+        "_print_": PrintCollector,
         "datetime": datetime,
         "date": date,
         "timedelta": timedelta,
