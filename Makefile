@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench diagrams clean
+.PHONY: install run test lint bench diagrams translations clean
+MO := web/translations/en/LC_MESSAGES/messages.mo
+PO := web/translations/en/LC_MESSAGES/messages.po
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +18,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+$(MO): $(PO) | $(STAMP)
+	$(BIN)/pybabel compile -q -d web/translations -D messages
+
+# Source strings are Vietnamese (the default language); English is the translation.
+translations: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k gettext -k ngettext -o web/translations/messages.pot .
+	$(BIN)/pybabel update -q -i web/translations/messages.pot -d web/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel compile -q -d web/translations -D messages
+
+run: install $(MO)
 	$(BIN)/pheduyet db upgrade
 	$(BIN)/pheduyet demo
 	$(BIN)/pheduyet serve --host $(HOST) --port $(PORT)
@@ -24,7 +35,7 @@ run: install
 diagrams: install
 	$(BIN)/python -m tools.make_diagrams
 
-test: install
+test: install $(MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
