@@ -66,6 +66,7 @@ from .users import (
     list_users,
     set_active,
     set_user_groups,
+    user_exists,
 )
 from .views import (
     AuditProblem,
@@ -158,6 +159,7 @@ __all__ = [
     "transaction",
     "unclaim_task",
     "upgrade_database",
+    "user_exists",
     "verify_audit",
     "visible_instance_ids",
     "weekdays_only",

@@ -186,3 +186,7 @@ def set_active(session: Session, username: str, active: bool) -> None:
     if user is None:
         raise NotFound(f"user '{username}' does not exist")
     user.active = active
+
+
+def user_exists(session: Session, username: str) -> bool:
+    return session.get(UserModel, username) is not None

@@ -63,12 +63,13 @@ def load_org_chart(session: Session, chart: OrgChart, password: str | None = Non
     for key, name in chart.groups:
         engine.add_group(session, key, name)
     for person in chart.people:
+        # A password is given to new people only: loading the chart again never resets one.
         engine.add_user(
             session,
             person.username,
             display_name=f"{person.name} ({person.title})",
             unit=person.unit,
             groups=person.groups,
-            password=password,
+            password=None if engine.user_exists(session, person.username) else password,
         )
     return len(chart.people)

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 import engine
 from cli.main import main
 from engine import transaction
-from workflows.demo import load_demo
 
 PLAN = Path(__file__).parents[1] / "fixtures" / "plan" / "ke_hoach_2020.txt"
 
@@ -36,8 +35,14 @@ def test_plan_import__dry_run_starts_nothing(cli: Any) -> None:
     rows = json.loads(cli("plan", "import", str(PLAN), "--dry-run", "--json").stdout)
     assert len(rows) == 17
     assert {r["section"] for r in rows} >= {"II.1", "II.2", "II.3", "II.4.1", "II.4.2", "II.4.3"}
-    assert set(rows[0]) == {"section", "summary", "lead_unit", "cooperating_units", "deadline",
-                            "needs_decision"}
+    assert set(rows[0]) == {
+        "section",
+        "summary",
+        "lead_unit",
+        "cooperating_units",
+        "deadline",
+        "needs_decision",
+    }
     assert rows[0]["deadline"] == {"kind": "date", "value": "2020-06-10"}
     assert rows[0]["lead_unit"] is None and rows[0]["needs_decision"]
 
@@ -64,12 +69,14 @@ def test_demo__is_idempotent_and_prints_logins(cli: Any, sqlite_url: str) -> Non
     with transaction(factory) as s:
         assert len(engine.instance_titles(s, "de_xuat_nhiem_vu")) == 4
         steps = {t.element_id for t in engine.open_tasks(s)}
-    assert {"xem_xet_de_xuat", "lap_phieu_de_xuat", "kiem_tra_the_thuc", "gop_y",
-            "tham_dinh", "don_doc", "phan_cong", "cap_nhat_tien_do"} <= steps
-
-
-def test_demo__load_demo_on_a_fixed_moment(sqlite_factory: Any) -> None:
-    report = load_demo(sqlite_factory, datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
-    assert report.people == 27 and report.plan_items == 17 and report.demo_items == 6
-    with transaction(sqlite_factory) as s:
         assert engine.verify_audit(s)[1] == []
+    assert {
+        "xem_xet_de_xuat",
+        "lap_phieu_de_xuat",
+        "kiem_tra_the_thuc",
+        "gop_y",
+        "tham_dinh",
+        "don_doc",
+        "phan_cong",
+        "cap_nhat_tien_do",
+    } <= steps
