@@ -1,14 +1,433 @@
-"""Quản trị: deploying diagrams, processes and versions, people, units and groups."""
+"""Quản trị: deploying diagrams, processes and versions, people, units and groups.
+
+Every URL here is for members of the admin group only; the check runs before each request of the
+blueprint, so a new view cannot forget it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+import engine
+from workflows.catalog import entry as catalog_entry
+from workflows.org_chart import Unit, read_org_chart
+
+from .extensions import login_manager
+from .unit_of_work import is_admin, me, now, uow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+MAX_DEFINITION_BYTES = 5 * 1024 * 1024
+DEFINITION_SUFFIXES = (".bpmn", ".dmn", ".json")
+MIN_PASSWORD = 8
+# Logins and group keys are typed by people and matched by diagrams: plain ASCII, no spaces.
+KEY = re.compile(r"[A-Za-z0-9._-]{1,100}")
+DIALECTS = {"spiff": "SpiffArena", "camunda": "Camunda"}
+
+Page = tuple[str, int]
+
+
+@bp.before_request
+def admins_only() -> Any:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not is_admin():
+        abort(403)
+    return None
+
+
+# --- Quy trình -------------------------------------------------------------------------------
+
 
 @bp.get("/processes")
-@login_required  # type: ignore[misc]
-def processes() -> str:
-    return render_template("admin/processes.html")
+def processes() -> Page:
+    return _processes_page()
+
+
+@bp.post("/processes/deploy")
+def deploy() -> Response | Page:
+    uploads = [f for f in request.files.getlist("files") if f.filename]
+    if not uploads:
+        return _processes_page(
+            problem=_(
+                "Chưa chọn tệp nào. Hãy chọn một hoặc nhiều tệp .bpmn, .dmn hoặc .json "
+                "rồi bấm Triển khai."
+            ),
+            status=422,
+        )
+    names = [_basename(f) for f in uploads]
+    wrong = [n for n in names if not n.lower().endswith(DEFINITION_SUFFIXES)]
+    if wrong:
+        return _processes_page(
+            problem=_(
+                "Tệp %(names)s không phải tệp quy trình: chỉ nhận tệp .bpmn, .dmn và "
+                ".json (biểu mẫu). Chưa có gì được lưu.",
+                names=", ".join(wrong),
+            ),
+            status=422,
+        )
+    files = [engine.SourceFile(n, f.read()) for n, f in zip(names, uploads, strict=True)]
+    try:
+        with uow() as session:
+            results = engine.deploy(
+                session, files, now, me().username, max_bytes=MAX_DEFINITION_BYTES
+            )
+    except engine.InvalidDefinition as error:
+        return _processes_page(refusal=_refusal(error), status=422)
+    for result in results:
+        if result.created:
+            flash(
+                _(
+                    "Quy trình %(id)s: đã triển khai phiên bản %(version)s.",
+                    id=result.process_id,
+                    version=result.version,
+                ),
+                "success",
+            )
+        else:
+            flash(
+                _(
+                    "Quy trình %(id)s: không thay đổi (phiên bản %(version)s đã có đúng nội "
+                    "dung này).",
+                    id=result.process_id,
+                    version=result.version,
+                ),
+                "info",
+            )
+    return redirect(url_for("admin.processes"))
+
+
+@bp.get("/processes/<process_id>/diagram")
+def diagram(process_id: str) -> Response:
+    version = request.args.get("version", type=int)
+    with uow() as session:
+        xml = engine.diagram_xml(session, process_id, version)
+    name = f"{process_id}-v{version}.bpmn" if version else f"{process_id}.bpmn"
+    return send_file(
+        io.BytesIO(xml.encode("utf-8")),
+        mimetype="application/xml",
+        as_attachment=True,
+        download_name=name,
+    )
+
+
+def _processes_page(
+    refusal: dict[str, Any] | None = None, problem: str | None = None, status: int = 200
+) -> Page:
+    with uow() as session:
+        latest = engine.list_processes(session)
+        every = engine.process_versions(session)
+    versions: dict[str, list[tuple[int, str, Any]]] = defaultdict(list)
+    for process_id, version, name, deployed_at in every:
+        versions[process_id].append((version, name, deployed_at))
+    rows = [
+        {
+            "view": p,
+            "title": (found.title_vi if (found := catalog_entry(p.process_id)) else None),
+            "dialect": DIALECTS.get(p.dialect, p.dialect),
+            "versions": versions.get(p.process_id, []),
+            "monitor_url": url_for("monitor.process", process_id=p.process_id),
+        }
+        for p in latest
+    ]
+    return render_template(
+        "admin/processes.html",
+        rows=rows,
+        refusal=refusal,
+        problem=problem,
+        max_mb=MAX_DEFINITION_BYTES // (1024 * 1024),
+    ), status
+
+
+def _basename(upload: FileStorage) -> str:
+    # Some browsers send the whole path of the file on the user's computer.
+    return (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+
+def _refusal(error: engine.InvalidDefinition) -> dict[str, Any]:
+    details = error.details
+    where = [
+        _("tệp %(file)s", file=details["file"]) if details.get("file") else None,
+        _("phần tử %(id)s", id=details["element_id"]) if details.get("element_id") else None,
+        _("dòng %(line)s", line=details["line"]) if details.get("line") else None,
+    ]
+    return {
+        "file": details.get("file"),
+        "element_id": details.get("element_id"),
+        "line": details.get("line"),
+        "reason": error.reason,
+        "where": ", ".join(w for w in where if w),
+    }
+
+
+# --- Người dùng ------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonForm:
+    """What the person form sent, and what is wrong with it (field -> message)."""
+
+    username: str = ""
+    display_name: str = ""
+    unit: str = ""
+    groups: list[str] = field(default_factory=list)
+    active: bool = True
+    password: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@bp.get("/users")
+def users() -> Page:
+    return _users_page(PersonForm())
+
+
+@bp.post("/users")
+def add_user() -> Response | Page:
+    form = _read_person(new=True)
+    with uow() as session:
+        exists = any(u.username == form.username for u in engine.list_users(session))
+    if exists:
+        form.errors["username"] = _(
+            "Tên đăng nhập này đã có. Muốn thay đổi người đó, hãy mở trang của họ trong danh sách."
+        )
+    if form.errors:
+        return _users_page(form, status=422)
+    try:
+        with uow() as session:
+            engine.add_user(
+                session,
+                form.username,
+                display_name=form.display_name,
+                unit=form.unit,
+                groups=form.groups,
+                password=form.password,
+            )
+    except (engine.InvalidInput, engine.NotFound) as error:
+        form.errors["form"] = _engine_problem(error)
+        return _users_page(form, status=422)
+    flash(_("Đã thêm người dùng %(username)s.", username=form.username), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users/<username>")
+def user(username: str) -> Page:
+    person = _person(username)
+    form = PersonForm(
+        username=person.username,
+        display_name=person.display_name,
+        unit=person.unit or "",
+        groups=list(person.groups),
+        active=person.active,
+    )
+    return _user_page(form)
+
+
+@bp.post("/users/<username>")
+def edit_user(username: str) -> Response | Page:
+    _person(username)
+    form = _read_person(new=False)
+    form.username = username
+    if username == me().username and (not form.active or engine.ADMIN_GROUP not in form.groups):
+        form.errors["form"] = _(
+            "Bạn không thể tự khóa tài khoản của mình hay tự bỏ nhóm Quản "
+            "trị hệ thống: hãy nhờ một quản trị viên khác."
+        )
+    if form.errors:
+        return _user_page(form, status=422)
+    try:
+        with uow() as session:
+            engine.add_user(
+                session,
+                username,
+                display_name=form.display_name,
+                unit=form.unit,
+                password=form.password or None,
+            )
+            engine.set_user_groups(session, username, form.groups)
+            engine.set_active(session, username, form.active)
+    except (engine.InvalidInput, engine.NotFound) as error:
+        form.errors["form"] = _engine_problem(error)
+        return _user_page(form, status=422)
+    flash(_("Đã lưu thông tin của %(username)s.", username=username), "success")
+    return redirect(url_for("admin.user", username=username))
+
+
+def _read_person(new: bool) -> PersonForm:
+    data = request.form
+    form = PersonForm(
+        username=data.get("username", "").strip(),
+        display_name=data.get("display_name", "").strip(),
+        unit=data.get("unit", "").strip(),
+        groups=sorted(set(data.getlist("groups"))),
+        active=data.get("active") == "1",
+        password=data.get("password", ""),
+    )
+    if new and not KEY.fullmatch(form.username):
+        form.errors["username"] = _(
+            "Tên đăng nhập chỉ gồm chữ không dấu, chữ số và các dấu . _ "
+            "- (không có khoảng trắng), tối đa 100 ký tự."
+        )
+    if not form.display_name:
+        form.errors["display_name"] = _("Hãy nhập họ tên.")
+    elif len(form.display_name) > 300:
+        form.errors["display_name"] = _("Họ tên dài quá 300 ký tự.")
+    if form.unit and form.unit not in {u.key for u in _units()}:
+        form.errors["unit"] = _("Đơn vị này không có trong sơ đồ tổ chức.")
+    with uow() as session:
+        known = {key for key, _name in engine.list_groups(session)}
+    unknown = [g for g in form.groups if g not in known]
+    if unknown:
+        form.errors["groups"] = _("Nhóm %(keys)s không tồn tại.", keys=", ".join(unknown))
+    if (new or form.password) and len(form.password) < MIN_PASSWORD:
+        form.errors["password"] = _("Mật khẩu phải có ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
+    return form
+
+
+def _person(username: str) -> engine.UserView:
+    with uow() as session:
+        found = next((u for u in engine.list_users(session) if u.username == username), None)
+    if found is None:
+        raise engine.NotFound(f"user '{username}' does not exist")
+    return found
+
+
+def _engine_problem(error: engine.EngineError) -> str:
+    # The form is checked before the engine is called; these answer what changed meanwhile.
+    if isinstance(error, engine.NotFound):
+        return str(
+            _(
+                "Người dùng hoặc nhóm không còn tồn tại (có thể vừa có người thay đổi). Hãy "
+                "tải lại trang. Chưa có gì được lưu."
+            )
+        )
+    return str(_("Dữ liệu không hợp lệ, chưa có gì được lưu: %(why)s", why=error.message))
+
+
+def _users_page(form: PersonForm, status: int = 200) -> Page:
+    wanted = request.args.get("group", "").strip()
+    with uow() as session:
+        people = engine.list_users(session)
+        groups = engine.list_groups(session)
+    if wanted:
+        people = [p for p in people if wanted in p.groups or p.unit == wanted]
+    return render_template(
+        "admin/users.html", people=people, form=form, filter_group=wanted, **_choices(groups)
+    ), status
+
+
+def _user_page(form: PersonForm, status: int = 200) -> Page:
+    with uow() as session:
+        groups = engine.list_groups(session)
+    return render_template(
+        "admin/user.html", form=form, is_me=form.username == me().username, **_choices(groups)
+    ), status
+
+
+def _choices(groups: list[tuple[str, str]]) -> dict[str, Any]:
+    units = _units()
+    group_names = dict(groups)
+    unit_names = {key: group_names.get(key, key) for key in group_names} | {
+        u.key: u.name for u in units
+    }
+    return {"units": units, "groups": groups, "group_names": group_names, "unit_names": unit_names}
+
+
+def _units() -> tuple[Unit, ...]:
+    return read_org_chart().units
+
+
+# --- Đơn vị, nhóm ----------------------------------------------------------------------------
+
+
+@bp.get("/groups")
+def groups() -> Page:
+    return _groups_page()
+
+
+@bp.post("/groups")
+def save_group() -> Response | Page:
+    intent = request.form.get("intent", "add")
+    key = request.form.get("key", "").strip()
+    name = request.form.get("name", "").strip()
+    errors: dict[str, str] = {}
+    with uow() as session:
+        exists = key in {k for k, _name in engine.list_groups(session)}
+    if not KEY.fullmatch(key):
+        errors["key"] = _(
+            "Mã nhóm chỉ gồm chữ không dấu, chữ số và các dấu . _ - (không có "
+            "khoảng trắng), tối đa 100 ký tự."
+        )
+    elif intent == "add" and exists:
+        errors["key"] = _(
+            "Mã nhóm %(key)s đã có. Muốn đổi tên, hãy sửa ở dòng của nhóm đó.", key=key
+        )
+    elif intent == "rename" and not exists:
+        errors["key"] = _("Nhóm %(key)s không tồn tại.", key=key)
+    if not name:
+        errors["name"] = _("Hãy nhập tên nhóm.")
+    elif len(name) > 300:
+        errors["name"] = _("Tên nhóm dài quá 300 ký tự.")
+    if errors:
+        entered = {"key": key, "name": name} if intent == "add" else {}
+        return _groups_page(
+            errors=errors, entered=entered, renaming=key if intent == "rename" else None, status=422
+        )
+    with uow() as session:
+        engine.add_group(session, key, name)
+    if intent == "rename":
+        flash(_("Đã đổi tên nhóm %(key)s thành “%(name)s”.", key=key, name=name), "success")
+    else:
+        flash(_("Đã thêm nhóm %(key)s (%(name)s).", key=key, name=name), "success")
+    return redirect(url_for("admin.groups"))
+
+
+def _groups_page(
+    errors: dict[str, str] | None = None,
+    entered: dict[str, str] | None = None,
+    renaming: str | None = None,
+    status: int = 200,
+) -> Page:
+    with uow() as session:
+        groups = engine.list_groups(session)
+        people = [p for p in engine.list_users(session) if p.active]
+    units = _units()
+    unit_keys = {u.key for u in units}
+    leader_groups = {u.leaders_group: u for u in units}
+    rows = []
+    for key, name in groups:
+        # A person's unit counts as one of their groups when tasks are routed.
+        members = sum(1 for p in people if key in p.groups or p.unit == key)
+        kind = (
+            _("Đơn vị")
+            if key in unit_keys
+            else _("Lãnh đạo đơn vị")
+            if key in leader_groups
+            else _("Nhóm")
+        )
+        rows.append({"key": key, "name": name, "members": members, "kind": kind})
+    return render_template(
+        "admin/groups.html",
+        rows=rows,
+        units=units,
+        errors=errors or {},
+        entered=entered or {},
+        renaming=renaming,
+    ), status
