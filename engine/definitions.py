@@ -64,7 +64,18 @@ _cache: dict[tuple[str, str], LoadedVersion] = {}
 _cache_lock = threading.Lock()
 
 
+_by_row: dict[tuple[str, int], tuple[str, str]] = {}
+
+
 def load_version(session: Session, version_id: int) -> LoadedVersion:
+    """The runnable version, restored once per process and shared by its instances."""
+    # Versions never change, so a row id seen on this database maps to its content for good.
+    row_key = (str(session.get_bind().url), version_id)
+    with _cache_lock:
+        content_key = _by_row.get(row_key)
+        cached = _cache.get(content_key) if content_key else None
+    if cached is not None:
+        return cached
     found = session.execute(
         select(ProcessVersionModel.process_id, ProcessVersionModel.content_hash).where(
             ProcessVersionModel.id == version_id
@@ -76,6 +87,8 @@ def load_version(session: Session, version_id: int) -> LoadedVersion:
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None and cached.id == version_id:
+        with _cache_lock:
+            _by_row[row_key] = key
         return cached
     row = session.get(ProcessVersionModel, version_id)
     assert row is not None
@@ -93,6 +106,7 @@ def load_version(session: Session, version_id: int) -> LoadedVersion:
     )
     with _cache_lock:
         _cache[key] = loaded
+        _by_row[row_key] = key
     return loaded
 
 
