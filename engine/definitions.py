@@ -70,7 +70,7 @@ _by_row: dict[tuple[str, int], tuple[str, str]] = {}
 def load_version(session: Session, version_id: int) -> LoadedVersion:
     """The runnable version, restored once per process and shared by its instances."""
     # Versions never change, so a row id seen on this database maps to its content for good.
-    row_key = (str(session.get_bind().url), version_id)
+    row_key = (str(session.get_bind().engine.url), version_id)
     with _cache_lock:
         content_key = _by_row.get(row_key)
         cached = _cache.get(content_key) if content_key else None

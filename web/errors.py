@@ -37,13 +37,15 @@ def init_app(app: Flask) -> None:
             409: _("Đã có người xử lý"),
             422: _("Dữ liệu không hợp lệ"),
         }
-        return _page(status, titles.get(status, _("Không thực hiện được")),
-                     explain(error))
+        return _page(status, titles.get(status, _("Không thực hiện được")), explain(error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return _page(400, _("Phiên làm việc đã hết hạn"),
-                     _("Biểu mẫu đã cũ hoặc không hợp lệ. Hãy tải lại trang và thử lại."))
+        return _page(
+            400,
+            _("Phiên làm việc đã hết hạn"),
+            _("Biểu mẫu đã cũ hoặc không hợp lệ. Hãy tải lại trang và thử lại."),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
@@ -60,9 +62,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return _page(500, _("Đã xảy ra lỗi"),
-                     _("Xin lỗi, hệ thống gặp sự cố. Việc của bạn chưa được ghi nhận; "
-                       "hãy thử lại sau hoặc báo quản trị viên."))
+        return _page(
+            500,
+            _("Đã xảy ra lỗi"),
+            _(
+                "Xin lỗi, hệ thống gặp sự cố. Việc của bạn chưa được ghi nhận; "
+                "hãy thử lại sau hoặc báo quản trị viên."
+            ),
+        )
 
 
 def explain(error: engine.EngineError) -> str:
@@ -70,8 +77,11 @@ def explain(error: engine.EngineError) -> str:
     details = error.details
     if isinstance(error, engine.Conflict) and details.get("handled_by"):
         at = details.get("handled_at", "")
-        return _("Việc này đã được %(who)s xử lý lúc %(at)s. Thông tin bạn nhập chưa được ghi.",
-                 who=details["handled_by"], at=str(at).replace("T", " "))
+        return _(
+            "Việc này đã được %(who)s xử lý lúc %(at)s. Thông tin bạn nhập chưa được ghi.",
+            who=details["handled_by"],
+            at=str(at).replace("T", " "),
+        )
     if isinstance(error, engine.Conflict):
         return _("Hồ sơ đã thay đổi hoặc việc này không còn chờ xử lý. Hãy tải lại trang.")
     if isinstance(error, engine.NotFound):

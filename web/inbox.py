@@ -1,20 +1,583 @@
-"""Việc cần xử lý: my tasks and my groups' tasks, and acting on one."""
+"""Việc cần xử lý: my tasks and my groups' tasks, and acting on one: its page, completing it
+with its form and files, claiming, releasing and forwarding it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
 
 import engine
+from workflows.catalog import entry
 
-from .unit_of_work import me, uow
+from .errors import explain
+from .form_fields import (
+    COMMENT_FIELDS,
+    FormSpec,
+    Submission,
+    build_form,
+    decision_word,
+    describe_data,
+    errors_in_vietnamese,
+    is_return,
+    read_submission,
+)
+from .formatting import datetime_vn
+from .unit_of_work import attachment_store, config, may_view, me, now, uow
 
 bp = Blueprint("inbox", __name__)
+
+SOON = timedelta(days=2)
+FILES_FIELD = "tep_dinh_kem"
+
+
+def event_label(kind: str) -> str:
+    labels = {
+        "started": _("Khởi tạo hồ sơ"),
+        "completed": _("Hoàn thành"),
+        "claimed": _("Nhận xử lý"),
+        "unclaimed": _("Trả về nhóm"),
+        "assigned": _("Chuyển xử lý"),
+        "cancelled": _("Hủy hồ sơ"),
+        "attached": _("Đính kèm tệp"),
+    }
+    return labels.get(kind, kind)
+
+
+# --- what the pages show ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Display names of people and groups, read once per request."""
+
+    people: dict[str, str]
+    groups: dict[str, str]
+    units: dict[str, str | None]
+
+    @classmethod
+    def load(cls, session: Session) -> Directory:
+        users = engine.list_users(session)
+        return cls(
+            {u.username: u.display_name for u in users},
+            dict(engine.list_groups(session)),
+            {u.username: u.unit for u in users if u.active},
+        )
+
+    def person(self, username: str | None) -> str:
+        return self.people.get(username or "", username or "")
+
+    def holder(self, task: engine.TaskView) -> str:
+        if task.assignee:
+            return self.person(task.assignee)
+        groups = [self.groups.get(g, g) for g in task.candidate_groups]
+        if not groups and not task.candidate_users and task.lane:
+            groups = [task.lane]
+        names = [self.person(u) for u in task.candidate_users]
+        shown = [_("Nhóm: %(names)s", names=", ".join(groups))] if groups else []
+        return "; ".join([*shown, *names])
+
+
+def due_state(due: datetime | None, moment: datetime) -> str | None:
+    if due is None:
+        return None
+    if due < moment:
+        return "overdue"
+    return "soon" if due - moment <= SOON else None
+
+
+def _urgency(task: engine.TaskView) -> tuple[bool, float, float]:
+    due = task.due_at.timestamp() if task.due_at else 0.0
+    return (task.due_at is None, due, -task.created_at.timestamp())
+
+
+def process_title(process_id: str) -> str:
+    found = entry(process_id)
+    if found is None:
+        return process_id
+    return found.title_en if str(get_locale()) == "en" else found.title_vi
+
+
+def item_url(instance_id: int) -> str | None:
+    """The item's page, when the items area offers one."""
+    for rule in current_app.url_map.iter_rules("items.show"):
+        try:
+            return url_for("items.show", **dict.fromkeys(rule.arguments, instance_id))
+        except BuildError:
+            return None
+    return None
+
+
+def _claimed_by_me(item: engine.InstanceView, task: engine.TaskView, username: str) -> bool:
+    """Held because someone took or forwarded it (so it can go back to the group), not because
+    the diagram names this person."""
+    moves = [
+        h
+        for h in item.history
+        if h.element_id == task.element_id
+        and h.at >= task.created_at
+        and (h.kind == "assigned" or (h.kind in ("claimed", "unclaimed") and h.actor == username))
+    ]
+    return bool(moves) and moves[-1].kind != "unclaimed" and task.assignee == username
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task: engine.TaskView
+    item_title: str
+    process: str
+    holder: str
+    due: str | None
+    group_task: bool
+    releasable: bool
+    returned: bool
 
 
 @bp.get("/")
 @login_required  # type: ignore[misc]
 def index() -> str:
+    moment = now()
+    username = me().username
     with uow() as s:
-        tasks = engine.tasks_for(s, me().username)
-    return render_template("inbox/index.html", tasks=tasks)
+        tasks = sorted(engine.tasks_for(s, username), key=_urgency)
+        # One show_instance per item: the engine has no batch "titles of these items" yet.
+        items = {i: engine.show_instance(s, i) for i in dict.fromkeys(t.instance_id for t in tasks)}
+        names = Directory.load(s)
+    rows = [
+        InboxRow(
+            task=t,
+            item_title=items[t.instance_id].title,
+            process=process_title(items[t.instance_id].process_id),
+            holder=names.holder(t),
+            due=due_state(t.due_at, moment),
+            group_task=t.assignee is None,
+            releasable=_claimed_by_me(items[t.instance_id], t, username),
+            returned=_returned(items[t.instance_id], t, names) is not None,
+        )
+        for t in tasks
+    ]
+    overdue = sum(1 for r in rows if r.due == "overdue")
+    return render_template("inbox/index.html", rows=rows, overdue=overdue)
+
+
+@dataclass(frozen=True)
+class ReturnNote:
+    who: str
+    at: datetime
+    decision: str
+    reasons: list[tuple[str, str]]
+
+
+@dataclass
+class TaskPage:
+    task: engine.TaskView
+    item: engine.InstanceView
+    form: engine.FormView
+    can_act: bool
+    revision: int
+    names: Directory
+    returned: ReturnNote | None
+    attachments: list[engine.AttachmentView]
+    colleagues: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.task.status == engine.TaskStatus.OPEN
+
+    @property
+    def mine(self) -> bool:
+        return self.task.assignee == me().username
+
+    def context(self, spec: FormSpec, **extra: Any) -> dict[str, Any]:
+        comments = [h for h in self.item.history if h.comment]
+        return {
+            "page": self,
+            "task": self.task,
+            "item": self.item,
+            "spec": spec,
+            "process": process_title(self.item.process_id),
+            "holder": self.names.holder(self.task),
+            "due": due_state(self.task.due_at, now()),
+            "facts": describe_data(self.form, self.item.data),
+            "comments": comments,
+            "event_label": event_label,
+            "is_return": is_return,
+            "decision_label": _decision_label(self.form),
+            "item_link": item_url(self.item.id),
+            "releasable": _claimed_by_me(self.item, self.task, me().username),
+            "handled": _handled_message(self) if not self.is_open else None,
+            **extra,
+        }
+
+
+def _decision_label(form: engine.FormView) -> Any:
+    spec = build_form(form, values={})
+    titles = {c.value: c.title for f in spec.all_fields for c in f.choices}
+
+    def label(value: str | None) -> str:
+        return titles.get(value or "") or decision_word(value or "")
+
+    return label
+
+
+def _returned(
+    item: engine.InstanceView, task: engine.TaskView, names: Directory
+) -> ReturnNote | None:
+    """The reason the item came back, when its last completed step was a return that opened
+    this task (not a task of a parallel branch that was already waiting)."""
+    done = [h for h in item.history if h.kind == "completed"]
+    if not done or not is_return(done[-1].decision) or done[-1].at > task.created_at:
+        return None
+    last = done[-1]
+    labels = {"y_kien": _("Ý kiến xử lý"), "y_kien_chi_dao": _("Ý kiến chỉ đạo")}
+    values = {k: str(item.data[k]) for k in COMMENT_FIELDS if item.data.get(k)}
+    reasons: list[tuple[str, str]] = []
+    if last.comment:
+        reasons.append(("", last.comment))
+    # Through this page the comment is the reason field itself; otherwise show the fields.
+    if not last.comment or last.comment not in values.values():
+        reasons.extend((labels[k], v) for k, v in values.items() if v != last.comment)
+    return ReturnNote(names.person(last.actor), last.at, last.decision or "", reasons)
+
+
+def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPage:
+    """The task and its item, or NotFound when this person may neither act on it nor see the
+    item: the same answer for both, so task ids cannot be probed."""
+    username = me().username
+    task = engine.get_task(session, task_id)
+    acting = engine.can_act(session, task.id, username)
+    if not acting and not may_view(session, task.instance_id):
+        raise engine.NotFound(f"task {task_id} does not exist")
+    item = engine.show_instance(session, task.instance_id)
+    names = Directory.load(session)
+    page = TaskPage(
+        task=task,
+        item=item,
+        form=engine.task_form(session, task.id),
+        can_act=acting,
+        revision=engine.instance_revision(session, item.id),
+        names=names,
+        returned=_returned(item, task, names),
+        attachments=[] if for_action else engine.list_attachments(session, item.id),
+    )
+    if acting and not for_action:
+        page.colleagues = _colleagues(names, username)
+    return page
+
+
+def _colleagues(names: Directory, username: str) -> list[tuple[str, str]]:
+    people = [
+        (u, names.person(u), names.groups.get(unit or "", ""))
+        for u, unit in names.units.items()
+        if u != username
+    ]
+    people.sort(key=lambda p: (p[2], p[1]))
+    return [(u, f"{name} — {unit}" if unit else name) for u, name, unit in people]
+
+
+def _handled_message(page: TaskPage) -> str:
+    task = page.task
+    if task.status == engine.TaskStatus.COMPLETED:
+        done = [
+            h
+            for h in page.item.history
+            if h.kind == "completed" and h.element_id == task.element_id and h.at >= task.created_at
+        ]
+        if done:
+            return _(
+                "Việc này đã được %(who)s xử lý lúc %(at)s.",
+                who=page.names.person(done[-1].actor),
+                at=datetime_vn(done[-1].at),
+            )
+    return _("Việc này không còn chờ xử lý: hồ sơ đã chuyển sang bước khác.")
+
+
+def _render(page: TaskPage, spec: FormSpec, status: int = 200, **extra: Any) -> Any:
+    return render_template("inbox/task.html", **page.context(spec, **extra)), status
+
+
+# --- the task page and completing it ---------------------------------------------------------
+
+
+@bp.get("/tasks/<task_id>")
+@login_required  # type: ignore[misc]
+def task(task_id: str) -> Any:
+    with uow() as s:
+        page = _load(s, task_id)
+    return _render(page, build_form(page.form))
+
+
+class FileRefused(Exception):
+    def __init__(self, filename: str, error: engine.InvalidInput) -> None:
+        super().__init__(error.message)
+        self.filename = filename
+        self.error = error
+
+
+@bp.post("/tasks/<task_id>")
+@login_required  # type: ignore[misc]
+def complete(task_id: str) -> Any:
+    with uow() as s:
+        page = _load(s, task_id, for_action=True)
+    submission = read_submission(page.form, request.form)
+    files = [f for f in request.files.getlist("_files") if f and f.filename]
+    revision = _as_int(request.form.get("_revision"))
+    stored: list[Path] = []
+    try:
+        try:
+            with uow() as s:
+                expected = _attach(s, page, files, revision, stored) if files else revision
+                engine.complete_task(
+                    s,
+                    config(),
+                    page.task.id,
+                    me().username,
+                    data=submission.data,
+                    comment=submission.comment,
+                    expected_version=expected,
+                )
+        except Exception:
+            # The rows rolled back; the bytes the engine already wrote must go too.
+            for path in stored:
+                path.unlink(missing_ok=True)
+            raise
+    except FileRefused as refused:
+        message = _("«%(name)s»: %(why)s", name=refused.filename, why=_file_error(refused.error))
+        return _again(task_id, submission, {FILES_FIELD: message}, 422)
+    except engine.InvalidData as invalid:
+        return _again(task_id, submission, errors_in_vietnamese(page.form, invalid.fields), 422)
+    except engine.Conflict as conflict:
+        return _conflict(task_id, submission, conflict)
+    except engine.InvalidInput as invalid:
+        return _again(task_id, submission, {"_form": explain(invalid)}, 422)
+    flash(_success(page, submission), "success")
+    return redirect(url_for("inbox.index"))
+
+
+def _attach(
+    session: Session,
+    page: TaskPage,
+    files: Iterable[FileStorage],
+    revision: int | None,
+    stored: list[Path],
+) -> int | None:
+    """Store the files in the completion's own transaction, noting where each went in
+    `stored`; returns the revision to complete at (each file moves the item's revision on)."""
+    item_id = page.item.id
+    if revision is not None and engine.instance_revision(session, item_id) != revision:
+        raise engine.Conflict(f"item {item_id} changed since it was opened", instance_id=item_id)
+    for upload in files:
+        try:
+            view = engine.add_attachment(
+                session,
+                now,
+                attachment_store(),
+                item_id,
+                me().username,
+                upload.filename or "",
+                upload.read(),
+                task_id=page.task.id,
+                max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+            )
+        except engine.InvalidInput as error:
+            raise FileRefused(upload.filename or "", error) from error
+        stored.append(engine.attachment_file(session, attachment_store(), view.id)[1])
+    session.flush()
+    return engine.instance_revision(session, item_id) if revision is not None else None
+
+
+def _file_error(error: engine.InvalidInput) -> str:
+    message = error.message
+    if "not accepted" in message:
+        return _(
+            "Không nhận loại tệp này. Chỉ nhận: .pdf, .docx, .xlsx, .doc, .xls, .png, .jpg, .txt."
+        )
+    if "not a real" in message:
+        return _("Nội dung tệp không đúng với đuôi tên tệp.")
+    if "larger than" in message:
+        return _("Tệp vượt quá dung lượng cho phép.")
+    if "empty" in message:
+        return _("Tệp rỗng.")
+    if "UTF-8" in message:
+        return _("Tệp .txt phải là văn bản UTF-8.")
+    return _("Tên tệp không hợp lệ.")
+
+
+def _again(
+    task_id: str, submission: Submission, errors: dict[str, str], status: int, **extra: Any
+) -> Any:
+    """The task page again with what the person typed and the errors next to the fields."""
+    errors = dict(errors)
+    files_error = errors.pop(FILES_FIELD, None)
+    with uow() as s:
+        page = _load(s, task_id)
+    return _render(
+        page,
+        build_form(page.form, submission.raw, errors),
+        status,
+        typed_comment=submission.raw.get("_comment", ""),
+        files_error=files_error,
+        **extra,
+    )
+
+
+def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -> Any:
+    with uow() as s:
+        page = _load(s, task_id)
+    if page.is_open and page.can_act:
+        # The item moved on (a colleague's file, a parallel step) but this task still waits.
+        return _again(
+            task_id,
+            submission,
+            {},
+            409,
+            notice=_(
+                "Hồ sơ vừa được cập nhật trong lúc bạn xử lý. Thông tin bạn nhập vẫn còn dưới "
+                "đây; hãy xem lại rồi gửi lại."
+            ),
+        )
+    message = _handled_message(page) if not page.is_open else explain(conflict)
+    typed = [
+        (f.label, f.value)
+        for f in build_form(page.form, submission.raw).fields
+        if f.widget in ("text", "textarea", "number", "date") and str(f.value).strip()
+    ]
+    if submission.comment and not any(v == submission.comment for _l, v in typed):
+        typed.append((_("Ý kiến xử lý"), submission.comment))
+    return render_template(
+        "inbox/conflict.html",
+        page=page,
+        message=message,
+        typed=typed,
+        item_link=item_url(page.item.id),
+    ), 409
+
+
+def _success(page: TaskPage, submission: Submission) -> str:
+    step = page.task.title
+    decision = build_form(page.form, values={}).decision
+    if submission.decision and decision:
+        choice = next((c for c in decision.choices if c.value == submission.decision), None)
+        title = choice.title if choice else submission.decision
+        if is_return(submission.decision):
+            return _(
+                "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.",
+                id=page.item.id,
+                step=step,
+                choice=title,
+            )
+        if choice and choice.style == "primary":
+            return _(
+                "Đã duyệt hồ sơ số %(id)s (%(step)s): %(choice)s.",
+                id=page.item.id,
+                step=step,
+                choice=title,
+            )
+        return _(
+            "Đã xử lý hồ sơ số %(id)s (%(step)s): %(choice)s.",
+            id=page.item.id,
+            step=step,
+            choice=title,
+        )
+    return _("Đã trình: hồ sơ số %(id)s đã hoàn thành bước «%(step)s».", id=page.item.id, step=step)
+
+
+def _as_int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- claim, release, forward -----------------------------------------------------------------
+
+
+def _back_to(task_id: str) -> Response:
+    if request.form.get("back") == "inbox":
+        return redirect(url_for("inbox.index"))
+    return redirect(url_for("inbox.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required  # type: ignore[misc]
+def claim(task_id: str) -> Response:
+    try:
+        with uow() as s:
+            _load(s, task_id, for_action=True)
+            engine.claim_task(s, config(), task_id, me().username)
+    except engine.Conflict as conflict:
+        with uow() as s:
+            holder = Directory.load(s).person(conflict.details.get("handled_by"))
+        flash(
+            _("Việc này đã được %(who)s nhận xử lý.", who=holder) if holder else explain(conflict),
+            "error",
+        )
+        return redirect(url_for("inbox.index"))
+    flash(_("Bạn đã nhận xử lý việc này."), "success")
+    return _back_to(task_id)
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required  # type: ignore[misc]
+def release(task_id: str) -> Response:
+    try:
+        with uow() as s:
+            _load(s, task_id, for_action=True)
+            engine.unclaim_task(s, config(), task_id, me().username)
+    except engine.Conflict:
+        flash(
+            _(
+                "Việc này do quy trình giao trực tiếp cho bạn nên không trả về nhóm được; "
+                "bạn có thể chuyển xử lý cho đồng nghiệp."
+            ),
+            "error",
+        )
+        return redirect(url_for("inbox.task", task_id=task_id))
+    except engine.Forbidden:
+        flash(_("Việc này không do bạn giữ."), "error")
+        return redirect(url_for("inbox.index"))
+    flash(_("Đã trả việc về nhóm."), "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/forward")
+@login_required  # type: ignore[misc]
+def forward(task_id: str) -> Any:
+    target = (request.form.get("to") or "").strip()
+    comment = request.form.get("_comment") or ""
+    with uow() as s:
+        page = _load(s, task_id, for_action=True)
+        people = Directory.load(s)
+    if target not in people.units or target == me().username:
+        flash(_("Hãy chọn người nhận trong danh sách."), "error")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    try:
+        with uow() as s:
+            engine.assign_task(s, config(), page.task.id, me().username, target, comment=comment)
+    except engine.Conflict as conflict:
+        flash(explain(conflict), "error")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    except engine.InvalidInput as invalid:
+        flash(explain(invalid), "error")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    flash(_("Đã chuyển xử lý cho %(who)s.", who=people.person(target)), "success")
+    return redirect(url_for("inbox.index"))

@@ -1,20 +1,372 @@
-"""Items: starting one (Tạo mới), mine (Hồ sơ của tôi), one item's page."""
+"""Items: starting one (Tạo mới), mine (Hồ sơ của tôi), one item's page with its diagram,
+history and attachments, downloading an attachment, cancelling an item."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response as BaseResponse
 
-bp = Blueprint("items", __name__, url_prefix="/items")
+import engine
+from workflows.catalog import CATALOG, entry, may_start
+from workflows.items import start_item
+
+from .form_fields import decision_word, is_return
+from .unit_of_work import attachment_store, config, is_admin, me, now, require_view, uow
+
+bp = Blueprint("items", __name__)
+
+PAGE_SIZE = 50
+# The engine's accepted types (engine/attachments.py), offered to the browser's file picker.
+ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.txt"
+
+STATUS_LABELS: dict[str, Any] = {
+    engine.InstanceStatus.RUNNING: _l("Đang xử lý"),
+    engine.InstanceStatus.COMPLETED: _l("Hoàn thành"),
+    engine.InstanceStatus.CANCELLED: _l("Đã hủy"),
+    engine.InstanceStatus.ERROR: _l("Lỗi"),
+}
+KIND_LABELS = {
+    "started": _l("Tạo hồ sơ"),
+    "completed": _l("Hoàn thành bước"),
+    "claimed": _l("Nhận xử lý"),
+    "unclaimed": _l("Trả về nhóm"),
+    "assigned": _l("Chuyển xử lý"),
+    "timer_fired": _l("Hệ thống nhắc hạn/đến hạn"),
+    "cancelled": _l("Hủy hồ sơ"),
+    "error": _l("Lỗi"),
+    "finished": _l("Kết thúc"),
+    "attached": _l("Đính kèm tệp"),
+}
 
 
-@bp.get("/new")
+@dataclass(frozen=True)
+class Names:
+    """Display names of people and groups, to say who did what in words people know."""
+
+    people: dict[str, str]
+    groups: dict[str, str]
+
+    @classmethod
+    def load(cls, session: Session) -> Names:
+        groups: dict[str, str] = {}
+        for key, name in engine.list_groups(session):
+            groups[key.lower()] = name
+            groups[name.lower()] = name
+        return cls({u.username: u.display_name for u in engine.list_users(session)}, groups)
+
+    def person(self, username: str | None) -> str:
+        return self.people.get(username, username) if username else _("Hệ thống")
+
+    def holder(self, task: engine.TaskView, started_by: str) -> str:
+        if task.assignee:
+            return self.person(task.assignee)
+        owners = [*task.candidate_groups, *task.candidate_users]
+        if owners:
+            return ", ".join(self.groups.get(o.lower()) or self.people.get(o, o) for o in owners)
+        return task.lane or self.person(started_by)
+
+
+def _english() -> bool:
+    return str(get_locale()) == "en"
+
+
+def _process_title(process_id: str, fallback: dict[str, str]) -> str:
+    found = entry(process_id)
+    if found is None:
+        return fallback.get(process_id, process_id)
+    return found.title_en if _english() else found.title_vi
+
+
+def _process_names(session: Session) -> dict[str, str]:
+    return {p.process_id: p.name for p in engine.list_processes(session)}
+
+
+def _task_url(task_id: str) -> str:
+    # The task page belongs to the inbox blueprint; keep a working link while it is missing.
+    try:
+        return url_for("inbox.task", task_id=task_id)
+    except BuildError:
+        return f"/tasks/{task_id}"
+
+
+def _step_titles(session: Session, item: engine.InstanceView) -> dict[str, str]:
+    """Element id -> the title of its human task, from this item's process's task rows."""
+    titles = {s.element_id: s.title for s in engine.step_stats(session, item.process_id, now())}
+    titles.update({t.element_id: t.title for t in item.open_tasks})
+    return titles
+
+
+@bp.get("/items/new")
 @login_required  # type: ignore[misc]
 def new() -> str:
-    return render_template("items/new.html")
+    who = me()
+    with uow() as s:
+        deployed = _process_names(s)
+    offered = [
+        e
+        for e in CATALOG
+        if e.process_id in deployed and may_start(e.process_id, who.groups, who.unit)
+    ]
+    return render_template("items/new.html", offered=offered, english=_english())
 
 
-@bp.get("/")
+@bp.post("/items/new/<process_id>")
+@login_required  # type: ignore[misc]
+def start(process_id: str) -> BaseResponse:
+    username = me().username
+    title = request.form.get("tieu_de", "").strip() or None
+    with uow() as s:
+        item = start_item(s, config(), process_id, username, title=title)
+        view = engine.show_instance(s, item)
+        mine = [t for t in view.open_tasks if engine.can_act(s, t.id, username)]
+    flash(_("Đã tạo hồ sơ số %(id)s: %(title)s", id=item, title=view.title), "success")
+    target = _task_url(mine[0].id) if mine else url_for("items.show", item_id=item)
+    return redirect(target, 303)
+
+
+@bp.get("/items/")
 @login_required  # type: ignore[misc]
 def mine() -> str:
-    return render_template("items/mine.html")
+    page = max(request.args.get("trang", 1, type=int) or 1, 1)
+    rows = []
+    with uow() as s:
+        ids = engine.visible_instance_ids(s, me())
+        names = Names.load(s)
+        processes = _process_names(s)
+        for item_id in ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+            view = engine.show_instance(s, item_id)
+            rows.append(
+                {
+                    "view": view,
+                    "process": _process_title(view.process_id, processes),
+                    "status": STATUS_LABELS.get(view.status, view.status),
+                    "steps": [(t, names.holder(t, view.created_by)) for t in view.open_tasks],
+                    "changed": view.history[-1].at if view.history else view.created_at,
+                }
+            )
+    pages = max((len(ids) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("items/mine.html", rows=rows, page=page, pages=pages)
+
+
+def _timeline(
+    item: engine.InstanceView, names: Names, titles: dict[str, str]
+) -> list[dict[str, Any]]:
+    entries = []
+    for h in item.history:
+        decision = (h.decision or "").strip()
+        entries.append(
+            {
+                "at": h.at,
+                "who": names.person(h.actor),
+                "what": KIND_LABELS.get(h.kind, h.kind),
+                "kind": h.kind,
+                "step": titles.get(h.element_id, h.element_id) if h.element_id else None,
+                # The task page's wording, so a decision reads the same on both pages.
+                "decision": decision_word(decision.lower()) if decision else None,
+                "is_return": is_return(decision),
+                "comment": h.comment,
+            }
+        )
+    return entries
+
+
+def _steps_done(item: engine.InstanceView, titles: dict[str, str]) -> list[str]:
+    """The steps people completed, in order, once each: the diagram's text alternative."""
+    done = [
+        titles.get(h.element_id, h.element_id)
+        for h in item.history
+        if h.kind == "completed" and h.element_id
+    ]
+    return list(dict.fromkeys(done))
+
+
+@bp.get("/items/<int:item_id>")
+@login_required  # type: ignore[misc]
+def show(item_id: int) -> str:
+    who = me()
+    with uow() as s:
+        require_view(s, item_id)
+        item = engine.show_instance(s, item_id)
+        names = Names.load(s)
+        titles = _step_titles(s, item)
+        attachments = engine.list_attachments(s, item_id)
+        open_tasks = [
+            {
+                "task": t,
+                "holder": names.holder(t, item.created_by),
+                "url": _task_url(t.id) if engine.can_act(s, t.id, who.username) else None,
+            }
+            for t in item.open_tasks
+        ]
+        process = _process_title(item.process_id, _process_names(s))
+    running = item.status == engine.InstanceStatus.RUNNING
+    return render_template(
+        "items/show.html",
+        item=item,
+        process=process,
+        status=STATUS_LABELS.get(item.status, item.status),
+        started_by=names.person(item.created_by),
+        open_tasks=open_tasks,
+        timeline=_timeline(item, names, titles),
+        steps_done=_steps_done(item, titles),
+        attachments=attachments,
+        uploaded_by={a.id: names.person(a.uploaded_by) for a in attachments},
+        may_attach=running,
+        may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
+        and (item.created_by == who.username or is_admin()),
+        accept=ACCEPT,
+        size_text=size_text,
+        max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+    )
+
+
+@bp.get("/items/<int:item_id>/diagram.xml")
+@login_required  # type: ignore[misc]
+def diagram(item_id: int) -> Response:
+    with uow() as s:
+        require_view(s, item_id)
+        item = engine.show_instance(s, item_id)
+        xml = engine.diagram_xml(s, item.process_id, item.version)
+    response = Response(xml, mimetype="text/xml")
+    # Fetched by diagram.js; opened directly, it is a download, never a page of this origin.
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{item.process_id}_v{item.version}.bpmn"'
+    )
+    return response
+
+
+@bp.get("/items/<int:item_id>/progress.json")
+@login_required  # type: ignore[misc]
+def progress(item_id: int) -> Response:
+    with uow() as s:
+        require_view(s, item_id)
+        done = engine.instance_progress(s, config(), item_id)
+    return jsonify(completed=done.completed, current=done.current)
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".replace(".0", "").replace(".", ",") + " MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return _("%(n)s byte", n=size)
+
+
+_TYPE_REFUSED = re.compile(r"files of type '([^']*)' are not accepted")
+_NOT_REAL = re.compile(r"content is not a real (\.\w+) file")
+
+
+def refusal(error: engine.InvalidInput, max_bytes: int) -> str:
+    """Why the engine refused a file, in Vietnamese."""
+    message = error.message
+    if found := _TYPE_REFUSED.search(message):
+        return _(
+            "loại tệp %(ext)s không được nhận (chỉ nhận: %(allowed)s).",
+            ext=found.group(1),
+            allowed=ACCEPT.replace(",", ", "),
+        )
+    if found := _NOT_REAL.search(message):
+        return _(
+            "nội dung không phải là tệp %(ext)s thật (có thể là tệp khác bị đổi tên).",
+            ext=found.group(1),
+        )
+    if "larger than the limit" in message:
+        return _("tệp lớn hơn giới hạn %(limit)s.", limit=size_text(max_bytes))
+    if "is empty" in message:
+        return _("tệp rỗng.")
+    if "no usable name" in message:
+        return _("tệp không có tên hợp lệ.")
+    if "UTF-8" in message:
+        return _("tệp .txt phải là văn bản UTF-8.")
+    return message
+
+
+@bp.post("/items/<int:item_id>/attachments")
+@login_required  # type: ignore[misc]
+def attach(item_id: int) -> BaseResponse:
+    username = me().username
+    max_bytes = current_app.config["MAX_ATTACHMENT_BYTES"]
+    with uow() as s:
+        require_view(s, item_id)
+    files = [f for f in request.files.getlist("tep") if f and f.filename]
+    if not files:
+        flash(_("Hãy chọn ít nhất một tệp để đính kèm."), "error")
+    # One transaction per file: a refused file stores nothing and does not undo the others.
+    for upload in files:
+        name = upload.filename or ""
+        try:
+            with uow() as s:
+                engine.add_attachment(
+                    s,
+                    now,
+                    attachment_store(),
+                    item_id,
+                    username,
+                    name,
+                    upload.read(),
+                    max_bytes=max_bytes,
+                )
+        except engine.Conflict:
+            flash(_("Hồ sơ đã kết thúc: không đính kèm thêm được."), "error")
+            break
+        except engine.InvalidInput as error:
+            flash(
+                _("Không nhận tệp %(name)s: %(why)s", name=name, why=refusal(error, max_bytes)),
+                "error",
+            )
+        else:
+            flash(_("Đã đính kèm tệp %(name)s.", name=name), "success")
+    return redirect(url_for("items.show", item_id=item_id) + "#tep-dinh-kem", 303)
+
+
+@bp.get("/attachments/<attachment_id>")
+@login_required  # type: ignore[misc]
+def download(attachment_id: str) -> BaseResponse:
+    with uow() as s:
+        view, path = engine.attachment_file(s, attachment_store(), attachment_id)
+        require_view(s, view.instance_id)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=view.content_type, as_attachment=True, download_name=view.filename, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/items/<int:item_id>/cancel")
+@login_required  # type: ignore[misc]
+def cancel(item_id: int) -> BaseResponse:
+    reason = request.form.get("ly_do", "").strip()
+    with uow() as s:
+        require_view(s, item_id)
+        if reason:
+            engine.cancel_instance(s, config(), item_id, me().username, reason)
+    if reason:
+        flash(_("Đã hủy hồ sơ số %(id)s.", id=item_id), "success")
+    else:
+        flash(_("Hủy hồ sơ phải nêu lý do."), "error")
+    return redirect(url_for("items.show", item_id=item_id), 303)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,8 @@ class CatalogEntry:
     description_vi: str
     # Group keys whose members may start it; empty: anyone; None: only called by other processes.
     starters: tuple[str, ...] | None
+    # Data an item starts with when a person starts it by hand (no plan behind it).
+    start_data: dict[str, Any] = field(default_factory=dict)
 
 
 CATALOG: tuple[CatalogEntry, ...] = (
@@ -36,6 +39,9 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Assign a planned task",
         "Giao một nhiệm vụ của kế hoạch cho đơn vị chủ trì, theo dõi đến khi hoàn thành.",
         ("lanh_dao_so", "van_phong_so"),
+        # Started by hand, the leadership first names the lead unit and the deadline.
+        {"section": None, "don_vi_chu_tri": None, "don_vi_phoi_hop": [], "loai_han": "none",
+         "gia_tri_han": None},
     ),
     CatalogEntry(
         "trinh_ubnd",
@@ -58,8 +64,10 @@ def entry(process_id: str) -> CatalogEntry | None:
     return next((e for e in CATALOG if e.process_id == process_id), None)
 
 
-def may_start(process_id: str, groups: tuple[str, ...]) -> bool:
+def may_start(process_id: str, groups: tuple[str, ...], unit: str | None = None) -> bool:
+    """Whether a person of these groups (and this unit, which counts as a group) may start it."""
     found = entry(process_id)
     if found is None or found.starters is None:
         return False
-    return not found.starters or bool(set(found.starters) & set(groups))
+    mine = set(groups) | ({unit} if unit else set())
+    return not found.starters or bool(set(found.starters) & mine)

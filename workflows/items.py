@@ -26,8 +26,8 @@ def start_item(
     if found is None or found.starters is None:
         raise engine.NotFound(f"'{process_id}' is not a process that can be started here")
     who = engine.get_identity(session, username)
-    if not may_start(process_id, who.groups):
+    if not may_start(process_id, who.groups, who.unit):
         raise engine.Forbidden(f"{username} may not start '{found.title_vi}'")
-    return engine.start_instance(
-        session, config, process_id, username, title=title or found.title_vi, data=data
-    )
+    title = (title or "").strip() or found.title_vi
+    data = {**found.start_data, **(data or {})}
+    return engine.start_instance(session, config, process_id, username, title=title, data=data)

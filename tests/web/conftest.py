@@ -46,13 +46,15 @@ def web_clock() -> ManualClock:
 def app(prepared_db: Path, tmp_path: Path, web_clock: ManualClock) -> Flask:
     path = tmp_path / "pheduyet.db"
     shutil.copy(prepared_db, path)
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "DATABASE_URL": f"sqlite:///{path}",
-        "UPLOAD_FOLDER": str(tmp_path / "attachments"),
-        "NOW": web_clock,
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "UPLOAD_FOLDER": str(tmp_path / "attachments"),
+            "NOW": web_clock,
+        }
+    )
 
 
 def csrf_token(html: str) -> str:
@@ -68,16 +70,18 @@ def login(app: Flask) -> Callable[[str], FlaskClient]:
     def log_in(username: str) -> FlaskClient:
         client = app.test_client()
         token = csrf_token(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"username": username, "password": PASSWORD,
-                                               "csrf_token": token})
+        response = client.post(
+            "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
     return log_in
 
 
-def post(client: FlaskClient, page: str, url: str, data: dict[str, Any] | None = None,
-         **kwargs: Any) -> Any:
+def post(
+    client: FlaskClient, page: str, url: str, data: dict[str, Any] | None = None, **kwargs: Any
+) -> Any:
     """Submit a form as a browser would: take the CSRF token from the page it is on."""
     token = csrf_token(client.get(page).get_data(as_text=True))
     return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)

@@ -29,8 +29,9 @@ def test_auth__log_in_and_out(login: Any) -> None:
 def test_auth__a_wrong_password_says_so_in_vietnamese(app: Flask) -> None:
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    page = client.post("/login", data={"username": "qlkh.cv1", "password": "sai",
-                                       "csrf_token": token})
+    page = client.post(
+        "/login", data={"username": "qlkh.cv1", "password": "sai", "csrf_token": token}
+    )
     assert page.status_code == 401
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.get_data(as_text=True)
 
@@ -40,8 +41,9 @@ def test_auth__too_many_failures_lock_the_name(app: Flask) -> None:
     token = csrf_token(client.get("/login").get_data(as_text=True))
     for _ in range(5):
         client.post("/login", data={"username": "giamdoc", "password": "x", "csrf_token": token})
-    page = client.post("/login", data={"username": "giamdoc", "password": PASSWORD,
-                                       "csrf_token": token})
+    page = client.post(
+        "/login", data={"username": "giamdoc", "password": PASSWORD, "csrf_token": token}
+    )
     assert page.status_code == 429 and "quá nhiều lần" in page.get_data(as_text=True)
 
 
@@ -60,8 +62,9 @@ def test_auth__security_headers_and_cookie_flags(app: Flask, login: Any) -> None
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     token = csrf_token(response.get_data(as_text=True))
-    login_response = client.post("/login", data={"username": "qlkh.cv1", "password": PASSWORD,
-                                                 "csrf_token": token})
+    login_response = client.post(
+        "/login", data={"username": "qlkh.cv1", "password": PASSWORD, "csrf_token": token}
+    )
     cookie = login_response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 

@@ -1,0 +1,508 @@
+"""A task's form for the browser: a FormView (JSON Schema, Camunda fields or none) turned into
+fields a template can render, the browser's answer turned back into typed data for the engine,
+and the engine's field errors said in Vietnamese."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+import engine
+
+# Schema fields that carry the person's comment: the engine records them as the comment too.
+COMMENT_FIELDS = ("y_kien", "y_kien_chi_dao")
+# Decisions that send an item back to an earlier step (or end it refused): the next person
+# reads them as "Lý do trả lại".
+RETURN_DECISIONS = frozenset(
+    {
+        "tra_lai",
+        "chuyen_lai",
+        "yeu_cau_bo_sung",
+        "khong_phe_duyet",
+        "chua_du_dieu_kien",
+        "return",
+        "more",
+    }
+)
+TEXTAREA_OVER = 500
+RAW = str | list[str] | bool
+
+
+def is_return(decision: Any) -> bool:
+    value = str(decision or "").strip().lower()
+    return value in RETURN_DECISIONS or value.startswith("tra_lai")
+
+
+def decision_word(value: str) -> str:
+    """The usual wording of the department's decisions, for history entries of other steps."""
+    words = {
+        "dong_y": _("Đồng ý"),
+        "tra_lai": _("Trả lại"),
+        "phe_duyet": _("Phê duyệt"),
+        "khong_phe_duyet": _("Không phê duyệt"),
+        "ky": _("Ký duyệt"),
+        "chap_nhan": _("Chấp nhận kết quả"),
+        "yeu_cau_bo_sung": _("Yêu cầu bổ sung"),
+        "de_nghi": _("Đề nghị thực hiện"),
+        "khong_de_nghi": _("Không đề nghị thực hiện"),
+        "thong_nhat": _("Thống nhất"),
+        "co_y_kien": _("Có ý kiến khác"),
+        "du_dieu_kien": _("Đủ điều kiện trình"),
+        "chua_du_dieu_kien": _("Chưa đủ điều kiện"),
+        "true": _("Có"),
+        "false": _("Không"),
+    }
+    return words.get(value, value)
+
+
+def is_negative(decision: Any) -> bool:
+    """A return or a refusal ("Không đề nghị"): shown as a red button."""
+    value = str(decision or "").strip().lower()
+    return is_return(value) or value.startswith(("khong_", "tu_choi", "reject"))
+
+
+@dataclass
+class Choice:
+    value: str
+    title: str
+    checked: bool = False
+    style: str = ""  # for decision buttons: "primary", "danger" or ""
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    widget: str  # text, textarea, number, date, checkbox, radio, checkboxes, readonly
+    required: bool = False
+    value: Any = None
+    choices: list[Choice] = field(default_factory=list)
+    error: str | None = None
+    hint: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = None
+
+    @property
+    def id(self) -> str:
+        return f"f-{self.name}"
+
+
+@dataclass
+class FormSpec:
+    kind: str
+    fields: list[Field]
+    decision: Field | None  # rendered as the submit buttons themselves
+    comment_field: str | None  # a schema field that doubles as the comment box
+    errors: list[str]  # errors that belong to no field
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(f.error for f in self.all_fields)
+
+    @property
+    def all_fields(self) -> list[Field]:
+        return [*self.fields, *([self.decision] if self.decision else [])]
+
+
+@dataclass(frozen=True)
+class Submission:
+    data: dict[str, Any]
+    comment: str | None
+    raw: dict[str, RAW]  # what the person typed, to show it again
+    decision: str | None
+
+
+# --- reading a FormView ----------------------------------------------------------------------
+
+
+def _choices(spec: Mapping[str, Any]) -> list[tuple[str, str]] | None:
+    if isinstance(spec.get("oneOf"), list):
+        found = [
+            (str(c["const"]), str(c.get("title", c["const"])))
+            for c in spec["oneOf"]
+            if isinstance(c, dict) and "const" in c
+        ]
+        return found or None
+    if isinstance(spec.get("enum"), list):
+        return [(str(v), str(v)) for v in spec["enum"]]
+    return None
+
+
+def _widget(spec: Mapping[str, Any]) -> str:
+    kind = spec.get("type")
+    if kind == "array":
+        return "checkboxes"
+    if _choices(spec):
+        return "radio"
+    if kind in ("integer", "number"):
+        return "number"
+    if kind == "boolean":
+        return "checkbox"
+    if spec.get("format") == "date":
+        return "date"
+    if spec.get("format_hint") == "textarea" or int(spec.get("maxLength") or 0) > TEXTAREA_OVER:
+        return "textarea"
+    return "text"
+
+
+def _conditions(schema: Mapping[str, Any]) -> dict[str, list[tuple[str, list[str]]]]:
+    """field -> [(deciding field, values)]: fields that the schema requires only for some
+    choices (a return needs a reason)."""
+    found: dict[str, list[tuple[str, list[str]]]] = {}
+    for rule in schema.get("allOf") or []:
+        if not isinstance(rule, dict):
+            continue
+        condition = (rule.get("if") or {}).get("properties") or {}
+        needed = (rule.get("then") or {}).get("required") or []
+        for trigger, test in condition.items():
+            values = test.get("enum") or ([test["const"]] if "const" in test else [])
+            for name in needed:
+                found.setdefault(name, []).append((trigger, [str(v) for v in values]))
+    return found
+
+
+def comment_field(view: engine.FormView) -> str | None:
+    if view.kind != "jsonschema" or not view.schema:
+        return None
+    properties = view.schema.get("properties") or {}
+    return next((name for name in COMMENT_FIELDS if name in properties), None)
+
+
+def decision_field(view: engine.FormView) -> str | None:
+    """The field shown as the submit buttons: the task's decision field, when it is a choice."""
+    name = view.decision_field
+    if view.kind == "jsonschema" and view.schema:
+        spec = (view.schema.get("properties") or {}).get(name)
+        return (
+            name
+            if isinstance(spec, dict) and spec.get("type") != "array" and _choices(spec)
+            else None
+        )
+    if view.kind == "camunda":
+        return (
+            name if any(f["id"] == name and f.get("type") == "enum" for f in view.fields) else None
+        )
+    return None
+
+
+def _initial(view: engine.FormView, name: str, default: Any) -> Any:
+    """On a first visit, what the item already holds (a returned draft comes back filled in),
+    except the decision and the comment, which are this person's own."""
+    if name == view.decision_field or name in COMMENT_FIELDS:
+        return default
+    return view.data.get(name, default)
+
+
+def _raw(value: Any) -> RAW:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return "" if value is None else str(value)
+
+
+def build_form(
+    view: engine.FormView,
+    values: Mapping[str, RAW] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> FormSpec:
+    """Template-ready fields; `values` are what the person sent (kept after an error), else
+    the item's data fills the form."""
+    errors = dict(errors or {})
+    if view.kind == "jsonschema" and view.schema:
+        spec = _schema_form(view, values, errors)
+    elif view.kind == "camunda":
+        spec = _camunda_form(view, values, errors)
+    else:
+        spec = FormSpec("none", [], None, None, [])
+    known = {f.name for f in spec.all_fields}
+    spec.errors.extend(msg for name, msg in errors.items() if name not in known)
+    return spec
+
+
+def _schema_form(
+    view: engine.FormView, values: Mapping[str, RAW] | None, errors: dict[str, str]
+) -> FormSpec:
+    schema = view.schema or {}
+    required = set(schema.get("required") or [])
+    conditions = _conditions(schema)
+    decision_name = decision_field(view)
+    properties: dict[str, Any] = schema.get("properties") or {}
+    fields: list[Field] = []
+    decision: Field | None = None
+    for name, spec in properties.items():
+        if not isinstance(spec, dict):
+            continue
+        widget = _widget(spec)
+        default = spec.get("default")
+        value = _raw(
+            values.get(name, False if widget == "checkbox" else "")
+            if values is not None
+            else _initial(view, name, default)
+        )
+        item_spec = spec.get("items") if isinstance(spec.get("items"), dict) else {}
+        options = _choices(item_spec if widget == "checkboxes" else spec) or []
+        chosen = set(value) if isinstance(value, list) else {value}
+        item = Field(
+            name=name,
+            label=str(spec.get("title") or name),
+            widget=widget,
+            required=name in required and widget != "checkbox",
+            value=value,
+            choices=[Choice(v, t, v in chosen) for v, t in options],
+            error=errors.get(name),
+            hint=_condition_hint(conditions.get(name), properties),
+            minimum=_int_or_none(spec.get("minimum")),
+            maximum=_int_or_none(spec.get("maximum")),
+            max_length=_int_or_none(spec.get("maxLength")),
+        )
+        if name == decision_name:
+            item.choices = _decision_choices(item.choices)
+            decision = item
+        else:
+            fields.append(item)
+    return FormSpec("jsonschema", fields, decision, comment_field(view), [])
+
+
+def _condition_hint(
+    conditions: list[tuple[str, list[str]]] | None, properties: Mapping[str, Any]
+) -> str | None:
+    if not conditions:
+        return None
+    titles = []
+    for trigger, wanted in conditions:
+        options = dict(_choices(properties.get(trigger) or {}) or [])
+        titles.extend(options.get(v, v) for v in wanted)
+    return _("Bắt buộc khi chọn: %(choices)s", choices=", ".join(titles))
+
+
+def _decision_choices(choices: list[Choice]) -> list[Choice]:
+    """The positive choice first and primary, returns last and in red."""
+    forward = [c for c in choices if not is_negative(c.value)]
+    back = [c for c in choices if is_negative(c.value)]
+    for index, choice in enumerate(forward):
+        choice.style = "primary" if index == 0 else ""
+    for choice in back:
+        choice.style = "danger"
+    return forward + back
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if value is None or isinstance(value, bool) else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+CAMUNDA_WIDGETS = {"long": "number", "boolean": "checkbox", "date": "date", "enum": "radio"}
+
+
+def _camunda_form(
+    view: engine.FormView, values: Mapping[str, RAW] | None, errors: dict[str, str]
+) -> FormSpec:
+    decision_name = decision_field(view)
+    fields: list[Field] = []
+    decision: Field | None = None
+    for spec in view.fields:
+        name = str(spec["id"])
+        constraints = spec.get("constraints") or {}
+        widget = CAMUNDA_WIDGETS.get(str(spec.get("type")), "text")
+        max_length = _int_or_none(constraints.get("maxlength"))
+        if widget == "text" and max_length and max_length > TEXTAREA_OVER:
+            widget = "textarea"
+        if spec.get("readonly"):
+            widget = "readonly"
+        default: Any = spec.get("default")
+        if widget == "checkbox":
+            default = str(default).lower() == "true"
+        value = _raw(
+            values.get(name, False if widget == "checkbox" else "")
+            if values is not None and widget != "readonly"
+            else _initial(view, name, default)
+        )
+        item = Field(
+            name=name,
+            label=str(spec.get("label") or name),
+            widget=widget,
+            required=bool(spec.get("required")) and widget != "checkbox",
+            value=value,
+            choices=[
+                Choice(str(o["id"]), str(o.get("name") or o["id"]), str(o["id"]) == value)
+                for o in spec.get("options") or []
+            ],
+            error=errors.get(name),
+            minimum=_int_or_none(constraints.get("min")),
+            maximum=_int_or_none(constraints.get("max")),
+            max_length=max_length,
+        )
+        if name == decision_name:
+            item.choices = _decision_choices(item.choices)
+            decision = item
+        else:
+            fields.append(item)
+    return FormSpec("camunda", fields, decision, None, [])
+
+
+# --- reading the browser's answer ------------------------------------------------------------
+
+_INTEGER = re.compile(r"-?\d+")
+
+
+def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submission:
+    """Typed data for engine.complete_task, the comment, and the raw input to show again.
+    Empty optional inputs are left out, so they neither overwrite the item nor fail a check."""
+    spec = build_form(view, values={})
+    data: dict[str, Any] = {}
+    raw: dict[str, RAW] = {}
+    decision = form.get(spec.decision.name) if spec.decision else None
+    for item in spec.all_fields:
+        if item.widget == "readonly":
+            continue
+        if item.widget == "checkboxes":
+            picked = [v for v in form.getlist(item.name) if v]
+            raw[item.name] = picked
+            if picked or item.required:
+                data[item.name] = picked
+            continue
+        if item.widget == "checkbox":
+            checked = form.get(item.name) in ("on", "true", "1", "yes")
+            raw[item.name] = checked
+            data[item.name] = checked if spec.kind == "jsonschema" else str(checked).lower()
+            continue
+        text = (form.get(item.name) or "").strip()
+        raw[item.name] = text
+        if not text:
+            continue
+        data[item.name] = _typed(spec.kind, item.widget, text)
+    comment: str | None
+    if spec.comment_field:
+        comment = str(data.get(spec.comment_field) or "") or None
+    else:
+        comment = (form.get("_comment") or "").strip() or None
+        raw["_comment"] = comment or ""
+    return Submission(data, comment, raw, decision)
+
+
+def _typed(kind: str, widget: str, text: str) -> Any:
+    if kind != "jsonschema":
+        return text  # the engine reads Camunda values from text itself
+    if widget == "number":
+        compact = re.sub(r"[\s.]", "", text)  # 1.500.000 is how people write big numbers here
+        return int(compact) if _INTEGER.fullmatch(compact) else text
+    if widget == "date":
+        return _iso_date(text)
+    return text
+
+
+def _iso_date(text: str) -> str:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text  # the schema's format check names the problem
+
+
+# --- errors in Vietnamese --------------------------------------------------------------------
+
+_CAMUNDA_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"this field is required"), "required"),
+    (re.compile(r"a whole number is expected"), "integer"),
+    (re.compile(r"must be at least (?P<n>-?\d+)"), "min"),
+    (re.compile(r"must be at most (?P<n>-?\d+)"), "max"),
+    (re.compile(r"true or false"), "boolean"),
+    (re.compile(r"a date is expected"), "date"),
+    (re.compile(r"must be one of"), "choice"),
+    (re.compile(r"needs at least (?P<n>\d+)"), "minlength"),
+    (re.compile(r"allows at most (?P<n>\d+)"), "maxlength"),
+    (re.compile(r"no such field"), "unknown"),
+)
+
+
+def errors_in_vietnamese(view: engine.FormView, problems: Mapping[str, str]) -> dict[str, str]:
+    """The form's own messages (its errorMessages) stay; the engine's generic English ones
+    become Vietnamese."""
+    spec = build_form(view, values={})
+    by_name = {f.name: f for f in spec.all_fields}
+    properties = (view.schema or {}).get("properties") or {}
+    result = {}
+    for name, message in problems.items():
+        own = (properties.get(name) or {}).get("errorMessages") or {}
+        if isinstance(own, dict) and message in own.values():
+            result[name] = message
+        elif name in by_name:
+            result[name] = _generic(by_name[name], message)
+        else:
+            result[name] = _("Biểu mẫu có dữ liệu không hợp lệ; hãy kiểm tra lại.")
+    return result
+
+
+def _generic(item: Field, message: str) -> str:
+    for pattern, kind in _CAMUNDA_MESSAGES:
+        found = pattern.search(message)
+        if found:
+            n = found.groupdict().get("n", "")
+            return {
+                "required": _("Trường này là bắt buộc."),
+                "integer": _("Hãy nhập một số nguyên."),
+                "min": _("Giá trị nhỏ nhất là %(n)s.", n=n),
+                "max": _("Giá trị lớn nhất là %(n)s.", n=n),
+                "boolean": _("Hãy chọn có hoặc không."),
+                "date": _("Hãy nhập ngày theo dạng dd/mm/yyyy."),
+                "choice": _("Hãy chọn một giá trị trong danh sách."),
+                "minlength": _("Cần ít nhất %(n)s ký tự.", n=n),
+                "maxlength": _("Tối đa %(n)s ký tự.", n=n),
+                "unknown": _("Biểu mẫu không có trường này."),
+            }[kind]
+    if item.widget == "number":
+        if item.minimum is not None and item.maximum is not None:
+            return _("Hãy nhập một số nguyên từ %(a)s đến %(b)s.", a=item.minimum, b=item.maximum)
+        if item.minimum is not None:
+            return _("Hãy nhập một số nguyên không nhỏ hơn %(a)s.", a=item.minimum)
+        return _("Hãy nhập một số nguyên.")
+    if item.widget == "date":
+        return _("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.")
+    if item.widget in ("radio", "checkboxes") or item.choices:
+        return _("Hãy chọn một giá trị trong danh sách.")
+    if item.max_length and "too long" in message:
+        return _("Tối đa %(n)s ký tự.", n=item.max_length)
+    return _("Giá trị không hợp lệ.")
+
+
+# --- showing data read-only ------------------------------------------------------------------
+
+
+def describe_data(view: engine.FormView, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of the item's data that this form has titles for, in the form's order;
+    the decision and the comment are left out, they are this person's to give."""
+    rows = []
+    for item in build_form(view, values={}).fields:
+        if item.name in COMMENT_FIELDS or item.name not in data:
+            continue
+        shown = display_value(item, data[item.name])
+        if shown:
+            rows.append((item.label, shown))
+    return rows
+
+
+def display_value(item: Field, value: Any) -> str:
+    titles = {c.value: c.title for c in item.choices}
+    if isinstance(value, bool) or item.widget == "checkbox":
+        return _("Có") if value in (True, "true") else _("Không")
+    if isinstance(value, list):
+        return ", ".join(titles.get(str(v), str(v)) for v in value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    if item.widget == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return titles.get(str(value), "" if value is None else str(value))
