@@ -23,8 +23,15 @@ from web import create_app
 from workflows.org_chart import load_org_chart, read_org_chart
 
 CHROMIUM = os.environ.get("PHEDUYET_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PASSWORD = "mật khẩu thử nghiệm"
 OUTPUT = Path(__file__).parents[2] / "test-output" / "screenshots"
 
@@ -55,8 +62,14 @@ def live(tmp_path: Path) -> Iterator[dict[str, Any]]:
         load_org_chart(s, read_org_chart(), password=PASSWORD)
         engine.deploy(s, bpmn_files(), clock)
     db.dispose()
-    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": f"sqlite:///{path}",
-                      "UPLOAD_FOLDER": str(tmp_path / "attachments"), "NOW": clock})
+    app = create_app(
+        {
+            "SECRET_KEY": "browser-test",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "UPLOAD_FOLDER": str(tmp_path / "attachments"),
+            "NOW": clock,
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -69,8 +82,9 @@ class Person:
     """One person's browser tab; every page they see is saved as a numbered screenshot."""
 
     def __init__(self, browser: Any, base: str, username: str, shots: Path) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+        )
         self.page = self.context.new_page()
         self.base = base
         self.username = username

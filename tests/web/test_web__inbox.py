@@ -286,7 +286,7 @@ def test_task__submit_a_proposal_through_the_form(office: Any, login: Any) -> No
     assert '<label for="f-ten_nhiem_vu">Tên nhiệm vụ' in page and 'class="req"' in page
     assert 'type="radio" id="f-linh_vuc-1" name="linh_vuc" value="nong_nghiep"' in page
     assert 'type="number" id="f-thoi_gian_thang"' in page
-    assert "Hoàn thành" in page
+    assert '<button type="submit" class="primary">Trình</button>' in page
     sent = {
         **_form_data(PHIEU),
         "kinh_phi_du_kien": "1.500.000.000",
