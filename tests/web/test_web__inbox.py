@@ -399,7 +399,7 @@ def test_task__no_form_means_a_comment_and_a_done_button(
     leader = login("qlkh.tp")
     chase = _url(office, "qlkh.tp", item, "chase")
     page = _page(leader, chase)
-    assert 'id="f-_comment"' in page and ">Hoàn thành</button>" in page
+    assert 'id="f-_comment"' in page and ">Trình</button>" in page
     assert post(leader, chase, chase, {"_comment": "Đã nhắc đơn vị"}).status_code == 302
     done = post(worker, url, url, {"progress": "100", "report_date": "15/03/2026", "done": "on"})
     assert done.status_code == 302
