@@ -17,7 +17,7 @@ from engine import ManualClock, SourceFile, as_utc, system_clock, transaction
 from workflows import engine_config
 
 from .department import demo, plan
-from .output import emit_json, emit_table, reporting
+from .output import emit, emit_json, emit_table, reporting
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
 TIMER_POLL_SECONDS = 5.0
@@ -141,12 +141,8 @@ def deploy(paths: tuple[str, ...], username: str | None, as_json: bool) -> None:
 def processes(as_json: bool) -> None:
     """List deployed processes (latest version of each)."""
     with reporting(as_json), transaction(_factory()) as session:
-        rows = engine.list_processes(session)
-        if as_json:
-            emit_json(rows)
-            return
-        emit_table(
-            rows,
+        emit(
+            engine.list_processes(session),
             [
                 ("PROCESS", lambda p: p.process_id),
                 ("NAME", lambda p: p.name),
@@ -154,6 +150,7 @@ def processes(as_json: bool) -> None:
                 ("DIALECT", lambda p: p.dialect),
                 ("DEPLOYED", lambda p: p.deployed_at),
             ],
+            as_json,
         )
 
 
@@ -250,10 +247,7 @@ def tasks(username: str | None, instance_id: int | None, show_all: bool, as_json
                 rows = [t for t in rows if t.instance_id == instance_id]
         else:
             rows = engine.open_tasks(session, instance_id)
-        if as_json:
-            emit_json(rows)
-        else:
-            emit_table(rows, TASK_COLUMNS)
+        emit(rows, TASK_COLUMNS, as_json)
 
 
 @main.command()
@@ -347,12 +341,8 @@ def stuck_command(now_text: str | None, as_json: bool) -> None:
     """Where every open item waits: whose desk, since when, overdue or not. Oldest first."""
     now = _moment(now_text) or system_clock()
     with reporting(as_json), transaction(_factory()) as session:
-        rows = engine.stuck(session, now)
-        if as_json:
-            emit_json(rows)
-            return
-        emit_table(
-            rows,
+        emit(
+            engine.stuck(session, now),
             [
                 ("ITEM", lambda r: r.instance_id),
                 ("TITLE", lambda r: r.title),
@@ -363,6 +353,7 @@ def stuck_command(now_text: str | None, as_json: bool) -> None:
                 ("DUE", lambda r: r.due_at),
                 ("OVERDUE", lambda r: r.overdue),
             ],
+            as_json,
         )
 
 

@@ -44,6 +44,16 @@ def emit_table(rows: Sequence[Any], columns: Sequence[tuple[str, Callable[[Any],
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+def emit(
+    rows: Sequence[Any], columns: Sequence[tuple[str, Callable[[Any], Any]]], as_json: bool
+) -> None:
+    """Rows as JSON for scripts, or as a table for people."""
+    if as_json:
+        emit_json(list(rows))
+    else:
+        emit_table(rows, columns)
+
+
 def fail(code: str, message: str, exit_code: int, as_json: bool, **extra: Any) -> NoReturn:
     if as_json:
         emit_json({"error": {"code": code, "message": message, **extra}})
