@@ -19,13 +19,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 $(MO): $(PO) | $(STAMP)
-	$(BIN)/pybabel compile -q -d web/translations -D messages
+	$(BIN)/pybabel -q compile -d web/translations -D messages
 
 # Source strings are Vietnamese (the default language); English is the translation.
 translations: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k gettext -k ngettext -o web/translations/messages.pot .
-	$(BIN)/pybabel update -q -i web/translations/messages.pot -d web/translations -l en --no-fuzzy-matching
-	$(BIN)/pybabel compile -q -d web/translations -D messages
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k gettext -k ngettext -k _l -k lazy_gettext -o web/translations/messages.pot .
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel -q compile -d web/translations -D messages
 
 run: install $(MO)
 	$(BIN)/pheduyet db upgrade

@@ -11,7 +11,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import pytest
-from conftest import START
+from tests.conftest import START
 from sqlalchemy import text
 
 import engine

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from tests.conftest import FIXTURES
 from sqlalchemy import text
 
 import engine

@@ -11,7 +11,7 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from conftest import START
+from tests.conftest import START
 
 import engine
 from engine import transaction

@@ -10,7 +10,7 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from conftest import START, fixture_files
+from tests.conftest import START, fixture_files
 
 import engine
 from engine import transaction

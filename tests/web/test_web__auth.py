@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from tests.web.conftest import PASSWORD, csrf_token, post
@@ -77,7 +76,6 @@ def test_auth__idle_sessions_end(login: Any, app: Flask, monkeypatch: Any) -> No
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
 
 
-@pytest.mark.xfail(reason="the English catalog comes with the translations step", strict=True)
 def test_auth__english_is_one_click_away(login: Any) -> None:
     client = login("qlkh.cv1")
     post(client, "/", "/lang/en")
