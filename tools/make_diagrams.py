@@ -130,7 +130,7 @@ FORMS: dict[str, dict[str, Any]] = {
         ["trich_yeu", "noi_dung_to_trinh", "do_khan", "do_mat"],
     ),
     "duyet.json": decision_form(
-        "Cho ý kiến", [("dong_y", "Đồng ý"), ("tra_lai", "Trả lại")], ["tra_lai"]
+        "Cho ý kiến", [("dong_y", "Duyệt"), ("tra_lai", "Trả lại")], ["tra_lai"]
     ),
     "ky_to_trinh.json": decision_form(
         "Ký tờ trình",

@@ -42,7 +42,7 @@ def is_return(decision: Any) -> bool:
 def decision_word(value: str) -> str:
     """The usual wording of the department's decisions, for history entries of other steps."""
     words = {
-        "dong_y": _("Đồng ý"),
+        "dong_y": _("Duyệt"),
         "tra_lai": _("Trả lại"),
         "phe_duyet": _("Phê duyệt"),
         "khong_phe_duyet": _("Không phê duyệt"),

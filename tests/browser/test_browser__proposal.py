@@ -74,7 +74,7 @@ def test_browser__a_proposal_returned_revised_and_approved(people: Any, live: An
     page.wait_for_load_state("networkidle")
 
     _open_task(reviewer, "Xem xét, tổng hợp đề xuất")
-    reviewer.page.get_by_role("button", name="Đồng ý", exact=True).click()
+    reviewer.page.get_by_role("button", name="Duyệt", exact=True).click()
     reviewer.page.wait_for_load_state("networkidle")
 
     council = people("hoidong")
