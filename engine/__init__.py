@@ -12,6 +12,7 @@ from .actions import (
     cancel_instance,
     claim_task,
     complete_task,
+    rename_instance,
     start_instance,
     unclaim_task,
 )
@@ -144,6 +145,7 @@ __all__ = [
     "monitor",
     "open_tasks",
     "process_versions",
+    "rename_instance",
     "run_due_timers",
     "session_factory",
     "set_active",

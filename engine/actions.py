@@ -288,3 +288,26 @@ def cancel_instance(
     append_event(
         session, instance, at=now, actor=who.username, kind="cancelled", comment=_comment(reason)
     )
+
+
+def rename_instance(
+    session: Session, config: EngineConfig, instance_id: int, username: str, title: str
+) -> None:
+    """Give an item a new title (recorded in its history)."""
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("a title cannot be empty")
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1].rstrip() + "…"
+    instance = lock_instance(session, instance_id)
+    if instance.title == title:
+        return
+    append_event(
+        session,
+        instance,
+        at=config.clock(),
+        actor=username,
+        kind="renamed",
+        details={"from": instance.title, "to": title},
+    )
+    instance.title = title

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 
 import engine
 from workflows.catalog import entry
+from workflows.items import complete_item
 
 from .errors import explain
 from .form_fields import (
@@ -59,6 +60,7 @@ def event_label(kind: str) -> str:
         "assigned": _("Chuyển xử lý"),
         "cancelled": _("Hủy hồ sơ"),
         "attached": _("Đính kèm tệp"),
+        "renamed": _("Đặt tên hồ sơ"),
     }
     return labels.get(kind, kind)
 
@@ -346,7 +348,7 @@ def complete(task_id: str) -> Any:
         try:
             with uow() as s:
                 expected = _attach(s, page, files, revision, stored) if files else revision
-                engine.complete_task(
+                complete_item(
                     s,
                     config(),
                     page.task.id,

@@ -58,6 +58,7 @@ KIND_LABELS = {
     "error": _l("Lỗi"),
     "finished": _l("Kết thúc"),
     "attached": _l("Đính kèm tệp"),
+    "renamed": _l("Đặt tên hồ sơ"),
 }
 
 

@@ -16,6 +16,8 @@ class CatalogEntry:
     starters: tuple[str, ...] | None
     # Data an item starts with when a person starts it by hand (no plan behind it).
     start_data: dict[str, Any] = field(default_factory=dict)
+    # The form field that names the item: once filled, the item takes it as its title.
+    title_field: str | None = None
 
 
 CATALOG: tuple[CatalogEntry, ...] = (
@@ -25,6 +27,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Propose a science and technology task",
         "Lập phiếu đề xuất nhiệm vụ KH&CN cấp tỉnh để Sở xem xét, trình UBND tỉnh phê duyệt.",
         (),
+        title_field="ten_nhiem_vu",
     ),
     CatalogEntry(
         "xay_dung_quy_dinh",
@@ -32,6 +35,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Draft a regulation",
         "Giao soạn thảo, lấy ý kiến, thẩm định và trình UBND tỉnh ban hành một quy định.",
         ("lanh_dao_so",),
+        title_field="ten_du_thao",
     ),
     CatalogEntry(
         "giao_nhiem_vu",
@@ -49,6 +53,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Submit to the People's Committee",
         "Tờ trình gửi UBND tỉnh; dùng trong các quy trình khác.",
         None,
+        title_field="trich_yeu",
     ),
     CatalogEntry(
         "thuc_hien_nhiem_vu",

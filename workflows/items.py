@@ -31,3 +31,36 @@ def start_item(
     title = (title or "").strip() or found.title_vi
     data = {**found.start_data, **(data or {})}
     return engine.start_instance(session, config, process_id, username, title=title, data=data)
+
+
+def complete_item(
+    session: Session,
+    config: engine.EngineConfig,
+    task_id: str,
+    username: str,
+    *,
+    data: dict[str, Any] | None = None,
+    comment: str | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Complete a task; an item still called by its process's name takes the name its form
+    gave it (the proposal's or the draft's title), so people find it by what it is."""
+    instance_id = engine.complete_task(
+        session,
+        config,
+        task_id,
+        username,
+        data=data,
+        comment=comment,
+        expected_version=expected_version,
+    )
+    view = engine.show_instance(session, instance_id)
+    found = entry(view.process_id)
+    named = (data or {}).get(found.title_field) if found and found.title_field else None
+    if found and isinstance(named, str) and named.strip():
+        default_titles = {found.title_vi} | {
+            p.name for p in engine.list_processes(session) if p.process_id == view.process_id
+        }
+        if view.title in default_titles:
+            engine.rename_instance(session, config, instance_id, username, named)
+    return instance_id

@@ -614,3 +614,14 @@ def test_task__a_refused_form_keeps_none_of_its_files(office: Any, login: Any, a
     assert response.status_code == 422
     assert "Trả lại phải nêu lý do" in response.get_data(as_text=True)
     assert _attachments(app, item) == [] and _stored_files(app) == []
+
+
+def test_task__a_proposal_takes_its_own_name(login: Any, office: Any) -> None:
+    item = office.start("de_xuat_nhiem_vu", "trungtam.cv1")
+    client = login("trungtam.cv1")
+    url = _url(office, "trungtam.cv1", item, "lap_phieu_de_xuat")
+    post(client, url, url, _form_data(PHIEU))
+    view = office.show(item)
+    assert view.title == PHIEU["ten_nhiem_vu"]
+    assert view.history[-1].kind == "renamed"
+    assert "Đặt tên hồ sơ" in client.get(f"/items/{item}").get_data(as_text=True)
