@@ -151,11 +151,21 @@ def _unit_matches(
     users: dict[str, tuple[str, str | None]],
     groups: dict[str, str],
 ) -> bool:
-    wanted = {unit.lower(), groups.get(unit.lower(), unit).lower()}
+    """Whether the step waits on this unit: its group, a sub-group keyed '<unit>.<role>' (its
+    leaders, say), or a person of the unit."""
+    key = unit.lower()
+    wanted = {key, groups.get(key, unit).lower()}
+
+    def ours(name: str) -> bool:
+        name = name.lower()
+        return (
+            name in wanted or name.startswith(key + ".") or groups.get(name, "").lower() in wanted
+        )
+
     if task.assignee:
         unit_key = users.get(task.assignee, ("", None))[1]
-        return bool(unit_key) and (unit_key or "").lower() in wanted
-    return any(o.lower() in wanted or groups.get(o.lower(), "").lower() in wanted for o in owners)
+        return bool(unit_key) and ours(unit_key or "")
+    return any(ours(o) for o in owners)
 
 
 def _finished(

@@ -1,0 +1,40 @@
+"""The managers' monitor: a unit's filter finds the steps waiting on the unit's own sub-groups
+(its leaders) too, and finished items are classified on time or late."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine import MonitorFilter, transaction
+from tests.office import TO_TRINH, Office
+
+
+@pytest.fixture
+def office(sqlite_factory: Any, clock: Any) -> Office:
+    return Office(sqlite_factory, clock)
+
+
+def _rows(office: Office, **filters: Any) -> list[engine.MonitorRow]:
+    with transaction(office.factory) as s:
+        return engine.monitor(s, office.clock(), MonitorFilter(**filters)).rows
+
+
+def test_monitor__a_unit_includes_its_leaders_desk(office: Office) -> None:
+    item = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
+    [row] = _rows(office, unit="phong_qlkh")
+    assert (row.instance_id, row.element_id) == (item, "kiem_tra_noi_dung")
+    assert _rows(office, unit="phong_khtc") == []
+
+
+def test_monitor__finished_on_time_or_late(office: Office) -> None:
+    on_time = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    office.submit_to_ubnd(on_time, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
+    late = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    office.tick(10)  # the drafting step is 3 working days
+    office.submit_to_ubnd(late, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
+    assert [r.instance_id for r in _rows(office, status="done_on_time")] == [on_time]
+    assert [r.instance_id for r in _rows(office, status="done_late")] == [late]
