@@ -117,6 +117,7 @@ def add_attachment(
     *,
     task_id: str | None = None,
     max_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+    expected_version: int | None = None,
 ) -> AttachmentView:
     """Store a file on a running item. The caller checks that the person may see the item."""
     name = _safe_name(filename)
@@ -125,7 +126,7 @@ def add_attachment(
     if len(content) > max_bytes:
         raise InvalidInput(f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB")
     content_type = _content_type(name, content)
-    instance = lock_instance(session, instance_id)
+    instance = lock_instance(session, instance_id, expected_version)
     require_running(instance)
     row = AttachmentModel(
         id=str(uuid.uuid4()),

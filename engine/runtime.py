@@ -32,6 +32,7 @@ from .views import InstanceStatus, TaskStatus
 from .xml_safety import DEFAULT_MAX_BYTES
 
 WorkingDays = Callable[[datetime, int], datetime]
+MAX_WORKING_DAYS = 3660  # ten years: no deadline of a government office is further off
 
 
 def weekdays_only(start: datetime, days: int) -> datetime:
@@ -59,8 +60,17 @@ class EngineConfig:
     timezone: tzinfo = UTC
 
     def script_engine(self) -> SandboxScriptEngine:
-        helpers = {"add_working_days": self.add_working_days, **self.helpers}
+        helpers = {"add_working_days": self.bounded_working_days, **self.helpers}
         return make_script_engine(self.clock, helpers, self.script_cpu_seconds)
+
+
+    def bounded_working_days(self, start: datetime, days: int) -> datetime:
+        """add_working_days for diagrams: a count no deadline needs is refused, not computed."""
+        if not isinstance(days, int) or abs(days) > MAX_WORKING_DAYS:
+            raise SandboxViolation(
+                f"a number of working days must be a whole number up to {MAX_WORKING_DAYS}"
+            )
+        return self.add_working_days(start, days)
 
 
 @contextmanager
@@ -252,8 +262,16 @@ def _owners(raw: str | None, task: Any, engine: Any) -> list[str]:
         value = _evaluate(engine, task, raw[2:-1], task.task_spec.bpmn_id)
     if value is None:
         return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return [str(item).strip() for item in items if str(item).strip()]
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+    else:
+        raise ScriptError(
+            f"an owner expression must give a name or a list of names, got {value!r}",
+            element_id=task.task_spec.bpmn_id,
+        )
+    return [str(item).strip() for item in items if item is not None and str(item).strip()]
 
 
 def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> datetime | None:
@@ -268,12 +286,12 @@ def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> dateti
         if days.startswith("${") and days.endswith("}"):
             days = _evaluate(engine, task, days[2:-1], element)
         try:
-            count = int(days)
-        except (TypeError, ValueError) as exc:
+            return as_utc(config.bounded_working_days(config.clock(), int(days)))
+        except (TypeError, ValueError, OverflowError, SandboxViolation) as exc:
             raise ScriptError(
-                f"dueInWorkingDays must be a whole number, got {days!r}", element_id=element
+                f"dueInWorkingDays must be a whole number up to {MAX_WORKING_DAYS}, got {days!r}",
+                element_id=element,
             ) from exc
-        return as_utc(config.add_working_days(config.clock(), count))
     return _boundary_timer_due(task)
 
 

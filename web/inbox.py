@@ -385,8 +385,8 @@ def _attach(
     """Store the files in the completion's own transaction, noting where each went in
     `stored`; returns the revision to complete at (each file moves the item's revision on)."""
     item_id = page.item.id
-    if revision is not None and engine.instance_revision(session, item_id) != revision:
-        raise engine.Conflict(f"item {item_id} changed since it was opened", instance_id=item_id)
+    # The first file locks the item and checks the page's revision under that lock.
+    expected = revision
     for upload in files:
         try:
             view = engine.add_attachment(
@@ -399,7 +399,9 @@ def _attach(
                 upload.read(),
                 task_id=page.task.id,
                 max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+                expected_version=expected,
             )
+            expected = None
         except engine.InvalidInput as error:
             raise FileRefused(upload.filename or "", error) from error
         stored.append(engine.attachment_file(session, attachment_store(), view.id)[1])
