@@ -47,10 +47,12 @@ def load_user(username: str) -> WebUser | None:
 
 
 def _safe_next(target: str | None) -> str:
+    """A path on this site, or the inbox: never '//host' or '/\\host', which browsers follow
+    to another site."""
     if not target:
         return url_for("inbox.index")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] in ("/", "\\"):
         return url_for("inbox.index")
     return target
 
@@ -64,7 +66,8 @@ def login() -> Any:
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     limiter = current_app.extensions["pheduyet.login_limiter"]
-    keys = [f"user:{username.lower()}", f"addr:{request.remote_addr}"]
+    # Per name and address: one person's typos never lock the rest of an office behind one NAT.
+    keys = [f"user:{username.lower()}@{request.remote_addr}"]
     if limiter.locked(keys):
         flash(_("Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút."), "error")
         return render_template("auth/login.html", next=request.form.get("next", "")), 429
@@ -105,5 +108,5 @@ def _back() -> str:
     ref = request.referrer
     if ref and urlsplit(ref).netloc == request.host:
         parts = urlsplit(ref)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        return _safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
     return url_for("inbox.index")

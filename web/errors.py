@@ -4,6 +4,7 @@ stack trace. Engine errors keep their meaning (404, 403, 409, 422)."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
@@ -23,7 +24,9 @@ STATUS = {
 
 
 def _page(status: int, title: str, message: str) -> tuple[str, int]:
-    back = request.referrer if request.referrer and request.host in request.referrer else None
+    referrer = request.referrer
+    same_site = referrer and urlsplit(referrer).netloc == request.host
+    back = referrer if same_site and not urlsplit(referrer).path.startswith("//") else None
     return render_template("errors/error.html", title=title, message=message, back=back), status
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from tests.web.conftest import PASSWORD, csrf_token, post
@@ -80,3 +81,30 @@ def test_auth__english_is_one_click_away(login: Any) -> None:
     client = login("qlkh.cv1")
     post(client, "/", "/lang/en")
     assert "My tasks" in client.get("/").get_data(as_text=True)
+
+
+def test_auth__one_persons_typos_do_not_lock_out_colleagues(app: Flask) -> None:
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    for name in ("a", "b", "c", "d", "e", "f"):
+        client.post("/login", data={"username": name, "password": "x", "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": "giamdoc", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "referrer",
+    [
+        "http://localhost//evil.example/x",
+        "http://localhost/\\evil.example/x",
+        "https://evil.example/?localhost",
+    ],
+)
+def test_auth__the_language_switch_never_leaves_the_site(login: Any, referrer: str) -> None:
+    client = login("qlkh.cv1")
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/lang/en", data={"csrf_token": token}, headers={"Referer": referrer})
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\"))
