@@ -7,7 +7,6 @@ SQLAlchemy session and never commit: the caller owns the transaction (see ``db.t
 from __future__ import annotations
 
 from .actions import (
-    ADMIN_GROUP,
     assign_task,
     cancel_instance,
     claim_task,
@@ -57,6 +56,7 @@ from .queries import (
 from .runtime import EngineConfig, weekdays_only
 from .timers import run_due_timers
 from .users import (
+    ADMIN_GROUP,
     Identity,
     UserView,
     add_group,
@@ -81,7 +81,7 @@ from .views import (
     TaskView,
     to_jsonable,
 )
-from .visibility import is_auditor, may_view_instance, visible_instance_ids
+from .visibility import is_auditor, may_contribute, may_view_instance, visible_instance_ids
 
 __all__ = [
     "ADMIN_GROUP",
@@ -141,6 +141,7 @@ __all__ = [
     "list_groups",
     "list_processes",
     "list_users",
+    "may_contribute",
     "may_view_instance",
     "monitor",
     "open_tasks",

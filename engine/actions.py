@@ -28,10 +28,9 @@ from .human_tasks import (
 from .instances import InstanceModel, lock_instance, require_running
 from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
 from .serialization import SERIALIZER_VERSION
-from .users import Identity, get_identity
+from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
 
-ADMIN_GROUP = "admin"
 MAX_TITLE = 500
 MAX_COMMENT = 10_000
 
@@ -53,7 +52,7 @@ def start_instance(
         raise InvalidData("start data must be a JSON object")
     # Like Camunda's initiator: diagrams can send work back to the starter and their unit.
     data = {**validate_form(None, {}, data), "initiator": who.username, "initiator_unit": who.unit}
-    title = (title or "").strip() or version.name
+    title = (title or "").replace("\x00", "").strip() or version.name
     if len(title) > MAX_TITLE:
         raise InvalidInput(f"a title has at most {MAX_TITLE} characters")
     now = config.clock()
@@ -177,7 +176,7 @@ def complete_task(
 
 
 def _comment(comment: str | None) -> str | None:
-    comment = (comment or "").strip() or None
+    comment = (comment or "").replace("\x00", "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         raise InvalidInput(f"a comment has at most {MAX_COMMENT:,} characters")
     return comment
@@ -294,7 +293,7 @@ def rename_instance(
     session: Session, config: EngineConfig, instance_id: int, username: str, title: str
 ) -> None:
     """Give an item a new title (recorded in its history)."""
-    title = (title or "").strip()
+    title = (title or "").replace("\x00", "").strip()
     if not title:
         raise InvalidInput("a title cannot be empty")
     if len(title) > MAX_TITLE:

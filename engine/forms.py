@@ -29,6 +29,18 @@ def validate_form(meta: TaskMeta | None, forms: dict[str, Any], data: Any) -> di
     return dict(data)
 
 
+def _without_nul(value: Any, field: str) -> None:
+    """A NUL character is never text a person typed, and PostgreSQL cannot store it."""
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidData("a field holds a NUL character", {field: "contains a NUL character"})
+    if isinstance(value, dict):
+        for item in value.values():
+            _without_nul(item, field)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _without_nul(item, field)
+
+
 def _check_names(data: dict[str, Any]) -> None:
     if len(data) > MAX_FIELDS:
         raise InvalidData(f"a form has at most {MAX_FIELDS} fields")
@@ -40,6 +52,8 @@ def _check_names(data: dict[str, Any]) -> None:
             bad[name] = "this field name is reserved"
     if bad:
         raise InvalidData("some field names are not allowed", bad)
+    for name, value in data.items():
+        _without_nul(value, name)
 
 
 def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

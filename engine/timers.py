@@ -11,7 +11,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .audit import append_event
@@ -69,6 +69,9 @@ def fire_instance(session: Session, config: EngineConfig, instance: InstanceMode
     try:
         with session.begin_nested():
             _fire(session, config, instance, now)
+    except (DataError, IntegrityError) as error:
+        # The item's own data cannot be stored: it would fail the same way on every run.
+        record_error(session, instance, ScriptError(f"the item cannot be saved: {error.orig}"), now)
     except SQLAlchemyError:
         raise  # the database, not the item: let the whole transaction fail and retry later
     except EngineError as error:

@@ -13,6 +13,7 @@ from .db import Base
 from .errors import InvalidInput, NotFound
 
 _hasher = PasswordHasher()
+ADMIN_GROUP = "admin"  # its members may cancel any item and manage the application
 
 membership = Table(
     "group_members",

@@ -9,9 +9,10 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel
-from .human_tasks import HumanTaskModel, TaskCandidateModel
+from .human_tasks import HumanTaskModel, TaskCandidateModel, may_act
 from .instances import InstanceModel
-from .users import Identity
+from .users import ADMIN_GROUP, Identity
+from .views import TaskStatus
 
 
 def is_auditor(who: Identity, auditor_groups: Iterable[str]) -> bool:
@@ -58,3 +59,17 @@ def visible_instance_ids(session: Session, who: Identity) -> list[int]:
     acted = select(AuditEventModel.instance_id).where(AuditEventModel.actor == who.username)
     ids = set(session.scalars(started)) | set(session.scalars(acted))
     return sorted(ids, reverse=True)
+
+
+def may_contribute(session: Session, who: Identity, instance_id: int) -> bool:
+    """Who may add to a running item (attach files): its starter, an administrator, or someone
+    who holds or may take one of its open steps. Seeing an item is not enough."""
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        return False
+    if instance.created_by == who.username or ADMIN_GROUP in who.groups:
+        return True
+    open_steps = select(HumanTaskModel).where(
+        HumanTaskModel.instance_id == instance_id, HumanTaskModel.status == TaskStatus.OPEN
+    )
+    return any(may_act(session, task, who) for task in session.scalars(open_steps))

@@ -203,7 +203,7 @@ def _steps_done(item: engine.InstanceView, titles: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(done))
 
 
-@bp.get("/items/<int:item_id>")
+@bp.get("/items/<int(max=2147483647):item_id>")
 @login_required  # type: ignore[misc]
 def show(item_id: int) -> str:
     who = me()
@@ -222,6 +222,7 @@ def show(item_id: int) -> str:
             for t in item.open_tasks
         ]
         process = _process_title(item.process_id, _process_names(s))
+        contributes = engine.may_contribute(s, who, item_id)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
         "items/show.html",
@@ -234,7 +235,7 @@ def show(item_id: int) -> str:
         steps_done=_steps_done(item, titles),
         attachments=attachments,
         uploaded_by={a.id: names.person(a.uploaded_by) for a in attachments},
-        may_attach=running,
+        may_attach=running and contributes,
         may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
         and (item.created_by == who.username or is_admin()),
         accept=ACCEPT,
@@ -243,7 +244,7 @@ def show(item_id: int) -> str:
     )
 
 
-@bp.get("/items/<int:item_id>/diagram.xml")
+@bp.get("/items/<int(max=2147483647):item_id>/diagram.xml")
 @login_required  # type: ignore[misc]
 def diagram(item_id: int) -> Response:
     with uow() as s:
@@ -258,7 +259,7 @@ def diagram(item_id: int) -> Response:
     return response
 
 
-@bp.get("/items/<int:item_id>/progress.json")
+@bp.get("/items/<int(max=2147483647):item_id>/progress.json")
 @login_required  # type: ignore[misc]
 def progress(item_id: int) -> Response:
     with uow() as s:
@@ -304,13 +305,15 @@ def refusal(error: engine.InvalidInput, max_bytes: int) -> str:
     return message
 
 
-@bp.post("/items/<int:item_id>/attachments")
+@bp.post("/items/<int(max=2147483647):item_id>/attachments")
 @login_required  # type: ignore[misc]
 def attach(item_id: int) -> BaseResponse:
     username = me().username
     max_bytes = current_app.config["MAX_ATTACHMENT_BYTES"]
     with uow() as s:
         require_view(s, item_id)
+        if not engine.may_contribute(s, me(), item_id):
+            raise engine.Forbidden(f"{username} has no part in item {item_id} to add files to")
     files = [f for f in request.files.getlist("tep") if f and f.filename]
     if not files:
         flash(_("Hãy chọn ít nhất một tệp để đính kèm."), "error")
@@ -358,7 +361,7 @@ def download(attachment_id: str) -> BaseResponse:
     return response
 
 
-@bp.post("/items/<int:item_id>/cancel")
+@bp.post("/items/<int(max=2147483647):item_id>/cancel")
 @login_required  # type: ignore[misc]
 def cancel(item_id: int) -> BaseResponse:
     reason = request.form.get("ly_do", "").strip()

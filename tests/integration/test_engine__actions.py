@@ -186,3 +186,13 @@ def test_actions__camunda_owners_forms_and_timers(deployed: Any, config: Any, cl
     view = _show(deployed, item)
     assert view.data["report_date"] == "2026-03-15" and view.data["done"] is True
     assert any(h.kind == "timer_fired" and h.element_id == "escalate" for h in view.history)
+
+
+def test_actions__a_nul_character_is_refused_or_dropped(deployed: Any, config: Any) -> None:
+    item = _start(deployed, config, title="Tên\x00lạ")
+    [draft] = _inbox(deployed, "an")
+    with pytest.raises(engine.InvalidData, match="NUL"):
+        _complete(deployed, config, draft.id, "an", data={"summary": "a\x00b"})
+    _complete(deployed, config, draft.id, "an", data={"summary": "ab"}, comment="ý\x00 kiến")
+    view = _show(deployed, item)
+    assert view.title == "Tênlạ" and view.history[-1].comment == "ý kiến"

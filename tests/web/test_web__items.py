@@ -350,14 +350,14 @@ def _upload(client: FlaskClient, item: int, *files: tuple[bytes, str]) -> Any:
 def test_items__a_pdf_is_attached_and_downloaded_as_a_file(
     login: Any, app: Flask, returned: int
 ) -> None:
-    client = login("qlkh.cv2")
+    client = login("hoidong")  # the council holds the item's open step
     page = _upload(client, returned, (PDF, "Phiếu đề xuất.pdf"))
     assert "Đã đính kèm tệp Phiếu đề xuất.pdf" in text(page)
     [attachment] = _attachments(app, returned)
-    assert (attachment.uploaded_by, attachment.size) == ("qlkh.cv2", len(PDF))
+    assert (attachment.uploaded_by, attachment.size) == ("hoidong", len(PDF))
     files = text(page)[text(page).index('id="tep-dinh-kem"') :]
     assert f'href="/attachments/{attachment.id}"' in files
-    assert "Đặng Thị Chi" in files and "02/03/2026" in files and "byte" in files
+    assert "Thư ký Hội đồng tư vấn" in files and "02/03/2026" in files and "byte" in files
     timeline = text(page)[text(page).index('class="timeline"') :]
     assert "Đính kèm tệp" in timeline
     with login("giamdoc").get(f"/attachments/{attachment.id}") as download:
@@ -522,3 +522,20 @@ def test_items__the_vendored_viewer_matches_its_record() -> None:
         if p.is_file()
     }
     assert on_disk == set(record["files"])
+
+
+@pytest.mark.parametrize("who", ["qlkh.cv2", "tt.cv1", "giamdoc"])
+def test_items__seeing_an_item_is_not_enough_to_add_files_to_it(
+    login: Any, app: Flask, returned: int, who: str
+) -> None:
+    client = login(who)
+    page = text(client.get(f"/items/{returned}"))
+    assert 'name="tep"' not in page  # no upload form for someone without a part in it
+    response = _upload(client, returned, (PDF, "thay_the.pdf"))
+    assert response.status_code == 403
+    assert _attachments(app, returned) == []
+
+
+def test_items__an_absurd_item_number_is_not_found(login: Any) -> None:
+    client = login("qlkh.cv1")
+    assert client.get("/items/99999999999999999999999").status_code == 404
