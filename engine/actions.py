@@ -218,6 +218,7 @@ def unclaim_task(session: Session, config: EngineConfig, task_id: str, username:
             f"task '{row.title}' was given to {who.username} by the process itself: "
             "forward it to a colleague instead",
             task_id=row.id,
+            reason="assigned_by_process",
         )
     row.assignee = row.process_assignee
     append_event(

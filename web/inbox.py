@@ -529,8 +529,10 @@ def claim(task_id: str) -> Response:
             _load(s, task_id, for_action=True)
             engine.claim_task(s, config(), task_id, me().username)
     except engine.Conflict as conflict:
-        with uow() as s:
-            holder = Directory.load(s).person(conflict.details.get("handled_by"))
+        holder = None
+        if "handled_at" not in conflict.details:  # held by a colleague, not yet done
+            with uow() as s:
+                holder = Directory.load(s).person(conflict.details.get("handled_by"))
         flash(
             _("Việc này đã được %(who)s nhận xử lý.", who=holder) if holder else explain(conflict),
             "error",
@@ -547,7 +549,10 @@ def release(task_id: str) -> Response:
         with uow() as s:
             _load(s, task_id, for_action=True)
             engine.unclaim_task(s, config(), task_id, me().username)
-    except engine.Conflict:
+    except engine.Conflict as conflict:
+        if conflict.details.get("reason") != "assigned_by_process":
+            flash(explain(conflict), "error")
+            return redirect(url_for("inbox.index"))
         flash(
             _(
                 "Việc này do quy trình giao trực tiếp cho bạn nên không trả về nhóm được; "
