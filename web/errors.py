@@ -94,5 +94,28 @@ def explain(error: engine.EngineError) -> str:
     if isinstance(error, engine.InvalidDefinition):
         return _("Tệp quy trình bị từ chối: %(why)s", why=error.message)
     if isinstance(error, engine.ScriptError):
-        return _("Quy trình gặp lỗi khi xử lý: %(why)s", why=error.message)
-    return error.message
+        # The details (an expression, a Python error) are for the administrator's log.
+        log.warning("script error: %s", error.message)
+        step = error.details.get("element_id")
+        return _(
+            "Quy trình gặp lỗi ở bước %(step)s nên chưa thực hiện được. Thông tin bạn nhập chưa "
+            "được ghi; hãy báo quản trị viên.",
+            step=step or "?",
+        )
+    return _known_input_error(error.message)
+
+
+def _known_input_error(message: str) -> str:
+    """The engine's refusals of plain input, in Vietnamese."""
+    known = (
+        ("a title has at most", _("Tiêu đề quá dài.")),
+        ("a title cannot be empty", _("Tiêu đề không được để trống.")),
+        ("a comment has at most", _("Ý kiến quá dài.")),
+        ("needs a reason", _("Hãy nêu lý do.")),
+        ("password needs at least", _("Mật khẩu cần ít nhất 8 ký tự.")),
+        ("NUL character", _("Dữ liệu có ký tự không hợp lệ.")),
+    )
+    for words, text in known:
+        if words in message:
+            return text
+    return _("Dữ liệu không hợp lệ: %(why)s", why=message)
