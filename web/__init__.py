@@ -41,6 +41,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    elif not os.environ.get("PHEDUYET_SECRET_KEY"):
+        app.logger.warning(
+            "PHEDUYET_SECRET_KEY is not set: logins end at every restart and several workers "
+            "would not share sessions; set it in production"
+        )
     app.extensions["pheduyet.sessions"] = engine.session_factory(
         engine.create_db_engine(app.config["DATABASE_URL"])
     )
