@@ -17,7 +17,8 @@ from .users import GroupModel, UserModel
 from .views import InstanceStatus, TaskStatus
 
 WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE = "within", "overdue", "done_on_time", "done_late"
-STATUSES = (WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE)
+ERROR = "error"  # a step of the item failed (a timer's script): it waits for an administrator
+STATUSES = (WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE, ERROR)
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,11 @@ def _open(
     users: dict[str, tuple[str, str | None]],
 ) -> list[MonitorRow]:
     query = (
-        select(HumanTaskModel, InstanceModel.title, InstanceModel.created_by)
+        select(HumanTaskModel, InstanceModel.title, InstanceModel.created_by, InstanceModel.status)
         .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
         .where(
-            HumanTaskModel.status == TaskStatus.OPEN, InstanceModel.status == InstanceStatus.RUNNING
+            HumanTaskModel.status == TaskStatus.OPEN,
+            InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR]),
         )
     )
     if filters.process_id:
@@ -108,9 +110,9 @@ def _open(
     if filters.element_id:
         query = query.where(HumanTaskModel.element_id == filters.element_id)
     result = []
-    for task, title, created_by in session.execute(query):
+    for task, title, created_by, item_status in session.execute(query):
         overdue = task.due_at is not None and task.due_at < now
-        status = OVERDUE if overdue else WITHIN
+        status = ERROR if item_status == InstanceStatus.ERROR else OVERDUE if overdue else WITHIN
         if filters.status and filters.status != status:
             continue
         owners = [*task.candidate_groups, *task.candidate_users] or (

@@ -58,6 +58,7 @@ def status_labels() -> dict[str, str]:
         "overdue": _("Quá hạn"),
         "done_on_time": _("Hoàn thành đúng hạn"),
         "done_late": _("Hoàn thành quá hạn"),
+        "error": _("Lỗi, chờ quản trị"),
     }
 
 
@@ -172,7 +173,7 @@ def _describe(
 def _summary(rows: list[engine.MonitorRow]) -> dict[str, int]:
     counts = Counter(r.status for r in rows)
     return {
-        "open": counts["within"] + counts["overdue"],
+        "open": counts["within"] + counts["overdue"] + counts["error"],
         "overdue": counts["overdue"],
         "done": counts["done_on_time"] + counts["done_late"],
         **{status: counts[status] for status in engine.STATUSES},

@@ -9,6 +9,7 @@ import pytest
 
 import engine
 from engine import MonitorFilter, transaction
+from tests.conftest import fixture_files
 from tests.office import TO_TRINH, Office
 
 
@@ -38,3 +39,13 @@ def test_monitor__finished_on_time_or_late(office: Office) -> None:
     office.submit_to_ubnd(late, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
     assert [r.instance_id for r in _rows(office, status="done_on_time")] == [on_time]
     assert [r.instance_id for r in _rows(office, status="done_late")] == [late]
+
+
+def test_monitor__an_item_parked_in_error_stays_in_sight(office: Office) -> None:
+    with transaction(office.factory) as s:
+        engine.deploy(s, fixture_files("timer_error"), office.clock)
+    item = office.start("timer_error", "qlkh.cv1")
+    office.tick(2)  # its one-day timer runs a script that fails
+    rows = _rows(office, status="error")
+    assert [r.instance_id for r in rows] == [item]
+    assert item in {r.instance_id for r in _rows(office)}
