@@ -63,7 +63,6 @@ class EngineConfig:
         helpers = {"add_working_days": self.bounded_working_days, **self.helpers}
         return make_script_engine(self.clock, helpers, self.script_cpu_seconds)
 
-
     def bounded_working_days(self, start: datetime, days: int) -> datetime:
         """add_working_days for diagrams: a count no deadline needs is refused, not computed."""
         if not isinstance(days, int) or abs(days) > MAX_WORKING_DAYS:

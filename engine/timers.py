@@ -42,9 +42,7 @@ def run_due_timers(
     return len(handled)
 
 
-def _next_due(
-    session: Session, config: EngineConfig, skip: list[int]
-) -> InstanceModel | None:
+def _next_due(session: Session, config: EngineConfig, skip: list[int]) -> InstanceModel | None:
     query = (
         select(InstanceModel)
         .where(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, ForeignKey, String, Table, select
+from sqlalchemy import Column, ForeignKey, String, Table, false, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .db import Base
@@ -28,6 +28,8 @@ class GroupModel(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+    # A unit (phòng, chi cục, trung tâm) is a group people belong to by their unit, too.
+    is_unit: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class UserModel(Base):
@@ -72,15 +74,30 @@ def _identity(session: Session, user: UserModel) -> Identity:
     )
 
 
-def add_group(session: Session, key: str, name: str | None = None) -> None:
+def add_group(
+    session: Session, key: str, name: str | None = None, *, unit: bool | None = None
+) -> None:
+    """Create a group, or rename it; `unit` marks (or unmarks) it as a unit."""
     key = key.strip()
     if not key:
         raise InvalidInput("a group needs a key")
     group = session.get(GroupModel, key)
     if group is None:
-        session.add(GroupModel(key=key, name=(name or key).strip()))
+        group = GroupModel(key=key, name=(name or key).strip(), is_unit=bool(unit))
+        session.add(group)
     elif name:
         group.name = name.strip()
+    if unit is not None:
+        group.is_unit = unit
+
+
+def list_units(session: Session) -> list[tuple[str, str]]:
+    return [
+        (g.key, g.name)
+        for g in session.scalars(
+            select(GroupModel).where(GroupModel.is_unit.is_(True)).order_by(GroupModel.key)
+        )
+    ]
 
 
 def add_user(

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 import engine
 from workflows.catalog import entry as catalog_entry
-from workflows.org_chart import Unit, read_org_chart
+from workflows.org_chart import Unit, add_unit, units_of
 
 from .extensions import login_manager
 from .unit_of_work import is_admin, me, now, uow
@@ -351,7 +351,8 @@ def _choices(groups: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def _units() -> tuple[Unit, ...]:
-    return read_org_chart().units
+    with uow() as session:
+        return units_of(session)
 
 
 # --- Đơn vị, nhóm ----------------------------------------------------------------------------
@@ -391,7 +392,10 @@ def save_group() -> Response | Page:
             errors=errors, entered=entered, renaming=key if intent == "rename" else None, status=422
         )
     with uow() as session:
-        engine.add_group(session, key, name)
+        if intent == "add" and request.form.get("is_unit"):
+            add_unit(session, key, name)
+        else:
+            engine.add_group(session, key, name)
     if intent == "rename":
         flash(_("Đã đổi tên nhóm %(key)s thành “%(name)s”.", key=key, name=name), "success")
     else:

@@ -44,8 +44,13 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Giao một nhiệm vụ của kế hoạch cho đơn vị chủ trì, theo dõi đến khi hoàn thành.",
         ("lanh_dao_so", "van_phong_so"),
         # Started by hand, the leadership first names the lead unit and the deadline.
-        {"section": None, "don_vi_chu_tri": None, "don_vi_phoi_hop": [], "loai_han": "none",
-         "gia_tri_han": None},
+        {
+            "section": None,
+            "don_vi_chu_tri": None,
+            "don_vi_phoi_hop": [],
+            "loai_han": "none",
+            "gia_tri_han": None,
+        },
     ),
     CatalogEntry(
         "trinh_ubnd",

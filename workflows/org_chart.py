@@ -58,10 +58,30 @@ def read_org_chart(path: Path = DEFAULT_PATH) -> OrgChart:
     )
 
 
+LEADERS_SUFFIX = ".lanh_dao"
+
+
+def leaders_group(unit_key: str) -> str:
+    """The group of a unit's leaders, the one the diagrams' `lanh_dao(unit)` names."""
+    return f"{unit_key}{LEADERS_SUFFIX}"
+
+
+def add_unit(session: Session, key: str, name: str) -> None:
+    """A unit, with its leaders' group, as the diagrams expect every unit to have."""
+    engine.add_group(session, key, name, unit=True)
+    engine.add_group(session, leaders_group(key), f"Lãnh đạo {name}")
+
+
+def units_of(session: Session) -> tuple[Unit, ...]:
+    """The units as the database knows them now (the chart's, and any added since)."""
+    return tuple(Unit(k, n, leaders_group(k)) for k, n in engine.list_units(session))
+
+
 def load_org_chart(session: Session, chart: OrgChart, password: str | None = None) -> int:
     """Create or update every group and person of the chart; returns how many people."""
+    unit_keys = {u.key for u in chart.units}
     for key, name in chart.groups:
-        engine.add_group(session, key, name)
+        engine.add_group(session, key, name, unit=key in unit_keys or None)
     for person in chart.people:
         # A password is given to new people only: loading the chart again never resets one.
         engine.add_user(

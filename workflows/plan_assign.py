@@ -60,7 +60,11 @@ def start_assignments(
             started.append(Started(assignment, None))
             continue
         instance_id = engine.start_instance(
-            session, config, PROCESS_ID, username, title=title,
+            session,
+            config,
+            PROCESS_ID,
+            username,
+            title=title,
             data=start_data(assignment, chart),
         )
         existing.add(title)

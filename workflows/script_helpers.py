@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from .calendar import WorkCalendar
+from .org_chart import leaders_group
 
 REMINDER_WORKING_DAYS = 3
 END_OF_DAY = time(23, 59, 59)
@@ -26,7 +27,7 @@ def script_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., Any]]:
 
     def lanh_dao(unit: str) -> str:
         """The group of a unit's leaders (trưởng phòng, phó phòng): '<unit>.lanh_dao'."""
-        return f"{unit}.lanh_dao"
+        return leaders_group(unit)
 
     def het_han(han: Any) -> datetime:
         """The last moment of the deadline day, in the office's time zone."""

@@ -11,11 +11,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import pytest
-from tests.conftest import START
 from sqlalchemy import text
 
 import engine
 from engine import transaction
+from tests.conftest import START
 
 # Children must build their own engines: forking is cheap, and the parent's pool is emptied first.
 CTX = multiprocessing.get_context("fork")

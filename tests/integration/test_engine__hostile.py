@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import FIXTURES
 from sqlalchemy import text
 
 import engine
 from engine import SourceFile, transaction
+from tests.conftest import FIXTURES
 
 HOSTILE = FIXTURES / "hostile"
 LIMIT = 5 * 1024 * 1024

@@ -11,10 +11,9 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from tests.conftest import START
-
 import engine
 from engine import transaction
+from tests.conftest import START
 
 # Children must build their own engines: forking is cheap, and the parent's pool is emptied first.
 CTX = multiprocessing.get_context("fork")

@@ -454,3 +454,24 @@ def test_admin__a_wrong_group_form_is_refused(
     response = post(client, "/admin/groups", "/admin/groups", data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert state(app) == before
+
+
+def test_admin__a_new_unit_comes_with_its_leaders_and_can_hold_people(
+    login: Any, app: Flask
+) -> None:
+    client = login("quantri")
+    response = post(
+        client,
+        "/admin/groups",
+        "/admin/groups",
+        {"intent": "add", "key": "phong_so_hoa", "name": "Phòng Chuyển đổi số", "is_unit": "1"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Phòng Chuyển đổi số" in page and "phong_so_hoa.lanh_dao" in page
+    form = client.get("/admin/users").get_data(as_text=True)
+    assert '<option value="phong_so_hoa"' in form
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        assert ("phong_so_hoa", "Phòng Chuyển đổi số") in engine.list_units(s)
+        assert ("phong_so_hoa.lanh_dao", "Lãnh đạo Phòng Chuyển đổi số") in engine.list_groups(s)
