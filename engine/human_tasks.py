@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
@@ -77,6 +77,18 @@ def add_candidates(session: Session, task: HumanTaskModel, started_by: str) -> N
     pairs = effective_candidates(task.candidate_groups, task.candidate_users, task.lane, started_by)
     for kind, value in dict.fromkeys(pairs):
         session.add(TaskCandidateModel(task_id=task.id, kind=kind, value=value))
+
+
+def candidate_is(who: Identity) -> ColumnElement[bool]:
+    """SQL: this candidate row names the person or one of their groups (the query twin of the
+    candidate check in `may_act`)."""
+    return or_(
+        and_(TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()),
+        and_(
+            TaskCandidateModel.kind == "group",
+            TaskCandidateModel.value.in_(sorted(who.match_names)),
+        ),
+    )
 
 
 def may_act(session: Session, task: HumanTaskModel, who: Identity) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from .audit import events_of, verify_chain
 from .definitions import ProcessVersionModel
 from .errors import NotFound
-from .human_tasks import HumanTaskModel, TaskCandidateModel, may_act, task_view
+from .human_tasks import HumanTaskModel, TaskCandidateModel, candidate_is, may_act, task_view
 from .instances import InstanceModel
 from .users import get_identity
 from .views import (
@@ -42,15 +42,7 @@ def tasks_for(session: Session, username: str) -> list[TaskView]:
     who = get_identity(session, username)
     candidate = exists().where(
         TaskCandidateModel.task_id == HumanTaskModel.id,
-        or_(
-            and_(
-                TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()
-            ),
-            and_(
-                TaskCandidateModel.kind == "group",
-                TaskCandidateModel.value.in_(sorted(who.match_names)),
-            ),
-        ),
+        candidate_is(who),
     )
     query = (
         _open_tasks()

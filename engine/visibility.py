@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel
-from .human_tasks import HumanTaskModel, TaskCandidateModel, may_act
+from .human_tasks import HumanTaskModel, TaskCandidateModel, candidate_is, may_act
 from .instances import InstanceModel
 from .users import ADMIN_GROUP, Identity
 from .views import TaskStatus
@@ -40,15 +40,7 @@ def may_view_instance(
     candidate = exists().where(
         TaskCandidateModel.task_id == HumanTaskModel.id,
         HumanTaskModel.instance_id == instance_id,
-        or_(
-            and_(
-                TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()
-            ),
-            and_(
-                TaskCandidateModel.kind == "group",
-                TaskCandidateModel.value.in_(sorted(who.match_names)),
-            ),
-        ),
+        candidate_is(who),
     )
     return bool(session.scalar(select(or_(acted, holder, candidate))))
 
