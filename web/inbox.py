@@ -18,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy.orm import Session
@@ -27,7 +26,6 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 import engine
-from workflows.catalog import entry
 from workflows.items import complete_item
 
 from .errors import explain
@@ -44,6 +42,7 @@ from .form_fields import (
 )
 from .formatting import datetime_vn
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
+from .wording import Names, event_label, file_refusal, process_title
 
 bp = Blueprint("inbox", __name__)
 
@@ -51,52 +50,7 @@ SOON = timedelta(days=2)
 FILES_FIELD = "tep_dinh_kem"
 
 
-def event_label(kind: str) -> str:
-    labels = {
-        "started": _("Khởi tạo hồ sơ"),
-        "completed": _("Hoàn thành"),
-        "claimed": _("Nhận xử lý"),
-        "unclaimed": _("Trả về nhóm"),
-        "assigned": _("Chuyển xử lý"),
-        "cancelled": _("Hủy hồ sơ"),
-        "attached": _("Đính kèm tệp"),
-        "renamed": _("Đặt tên hồ sơ"),
-    }
-    return labels.get(kind, kind)
-
-
 # --- what the pages show ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Directory:
-    """Display names of people and groups, read once per request."""
-
-    people: dict[str, str]
-    groups: dict[str, str]
-    units: dict[str, str | None]
-
-    @classmethod
-    def load(cls, session: Session) -> Directory:
-        users = engine.list_users(session)
-        return cls(
-            {u.username: u.display_name for u in users},
-            dict(engine.list_groups(session)),
-            {u.username: u.unit for u in users if u.active},
-        )
-
-    def person(self, username: str | None) -> str:
-        return self.people.get(username or "", username or "")
-
-    def holder(self, task: engine.TaskView) -> str:
-        if task.assignee:
-            return self.person(task.assignee)
-        groups = [self.groups.get(g, g) for g in task.candidate_groups]
-        if not groups and not task.candidate_users and task.lane:
-            groups = [task.lane]
-        names = [self.person(u) for u in task.candidate_users]
-        shown = [_("Nhóm: %(names)s", names=", ".join(groups))] if groups else []
-        return "; ".join([*shown, *names])
 
 
 def due_state(due: datetime | None, moment: datetime) -> str | None:
@@ -110,13 +64,6 @@ def due_state(due: datetime | None, moment: datetime) -> str | None:
 def _urgency(task: engine.TaskView) -> tuple[bool, float, float]:
     due = task.due_at.timestamp() if task.due_at else 0.0
     return (task.due_at is None, due, -task.created_at.timestamp())
-
-
-def process_title(process_id: str) -> str:
-    found = entry(process_id)
-    if found is None:
-        return process_id
-    return found.title_en if str(get_locale()) == "en" else found.title_vi
 
 
 def item_url(instance_id: int) -> str | None:
@@ -163,7 +110,7 @@ def index() -> str:
         tasks = sorted(engine.tasks_for(s, username), key=_urgency)
         # One show_instance per item: the engine has no batch "titles of these items" yet.
         items = {i: engine.show_instance(s, i) for i in dict.fromkeys(t.instance_id for t in tasks)}
-        names = Directory.load(s)
+        names = Names.load(s)
     rows = [
         InboxRow(
             task=t,
@@ -196,7 +143,7 @@ class TaskPage:
     form: engine.FormView
     can_act: bool
     revision: int
-    names: Directory
+    names: Names
     returned: ReturnNote | None
     attachments: list[engine.AttachmentView]
     colleagues: list[tuple[str, str]] = field(default_factory=list)
@@ -241,9 +188,7 @@ def _decision_label(form: engine.FormView) -> Any:
     return label
 
 
-def _returned(
-    item: engine.InstanceView, task: engine.TaskView, names: Directory
-) -> ReturnNote | None:
+def _returned(item: engine.InstanceView, task: engine.TaskView, names: Names) -> ReturnNote | None:
     """The reason the item came back, when its last completed step was a return that opened
     this task (not a task of a parallel branch that was already waiting)."""
     done = [h for h in item.history if h.kind == "completed"]
@@ -270,7 +215,7 @@ def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPa
     if not acting and not may_view(session, task.instance_id):
         raise engine.NotFound(f"task {task_id} does not exist")
     item = engine.show_instance(session, task.instance_id)
-    names = Directory.load(session)
+    names = Names.load(session)
     page = TaskPage(
         task=task,
         item=item,
@@ -286,7 +231,7 @@ def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPa
     return page
 
 
-def _colleagues(names: Directory, username: str) -> list[tuple[str, str]]:
+def _colleagues(names: Names, username: str) -> list[tuple[str, str]]:
     people = [
         (u, names.person(u), names.groups.get(unit or "", ""))
         for u, unit in names.units.items()
@@ -328,6 +273,11 @@ def task(task_id: str) -> Any:
     return _render(page, build_form(page.form))
 
 
+def _why(refused: FileRefused) -> str:
+    why = file_refusal(refused.error, current_app.config["MAX_ATTACHMENT_BYTES"])
+    return f"{why.headline} {why.detail}"
+
+
 class FileRefused(Exception):
     def __init__(self, filename: str, error: engine.InvalidInput) -> None:
         super().__init__(error.message)
@@ -363,7 +313,11 @@ def complete(task_id: str) -> Any:
                 path.unlink(missing_ok=True)
             raise
     except FileRefused as refused:
-        message = _("«%(name)s»: %(why)s", name=refused.filename, why=_file_error(refused.error))
+        message = _(
+            "«%(name)s»: %(why)s",
+            name=refused.filename,
+            why=file_refusal(refused.error, current_app.config["MAX_ATTACHMENT_BYTES"]),
+        )
         return _again(task_id, submission, {FILES_FIELD: message}, 422)
     except engine.InvalidData as invalid:
         return _again(task_id, submission, errors_in_vietnamese(page.form, invalid.fields), 422)
@@ -407,23 +361,6 @@ def _attach(
         stored.append(engine.attachment_file(session, attachment_store(), view.id)[1])
     session.flush()
     return engine.instance_revision(session, item_id) if revision is not None else None
-
-
-def _file_error(error: engine.InvalidInput) -> str:
-    message = error.message
-    if "not accepted" in message:
-        return _(
-            "Không nhận loại tệp này. Chỉ nhận: .pdf, .docx, .xlsx, .doc, .xls, .png, .jpg, .txt."
-        )
-    if "not a real" in message:
-        return _("Nội dung tệp không đúng với đuôi tên tệp.")
-    if "larger than" in message:
-        return _("Tệp vượt quá dung lượng cho phép.")
-    if "empty" in message:
-        return _("Tệp rỗng.")
-    if "UTF-8" in message:
-        return _("Tệp .txt phải là văn bản UTF-8.")
-    return _("Tên tệp không hợp lệ.")
 
 
 def _again(
@@ -532,7 +469,7 @@ def claim(task_id: str) -> Response:
         holder = None
         if "handled_at" not in conflict.details:  # held by a colleague, not yet done
             with uow() as s:
-                holder = Directory.load(s).person(conflict.details.get("handled_by"))
+                holder = Names.load(s).person(conflict.details.get("handled_by"))
         flash(
             _("Việc này đã được %(who)s nhận xử lý.", who=holder) if holder else explain(conflict),
             "error",
@@ -575,7 +512,7 @@ def forward(task_id: str) -> Any:
     comment = request.form.get("_comment") or ""
     with uow() as s:
         page = _load(s, task_id, for_action=True)
-        people = Directory.load(s)
+        people = Names.load(s)
     if target not in people.units or target == me().username:
         flash(_("Hãy chọn người nhận trong danh sách."), "error")
         return redirect(url_for("inbox.task", task_id=task_id))

@@ -3,8 +3,6 @@ history and attachments, downloading an attachment, cancelling an item."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -30,17 +27,25 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response as BaseResponse
 
 import engine
-from workflows.catalog import CATALOG, entry, may_start
+from workflows.catalog import CATALOG, may_start
 from workflows.items import start_item
 
 from .form_fields import decision_word, is_return
 from .unit_of_work import attachment_store, config, is_admin, me, now, require_view, uow
+from .wording import (
+    ACCEPT,
+    Names,
+    english,
+    event_label,
+    file_refusal,
+    process_title,
+    size_text,
+)
 
 bp = Blueprint("items", __name__)
 
 PAGE_SIZE = 50
 # The engine's accepted types (engine/attachments.py), offered to the browser's file picker.
-ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.txt"
 
 STATUS_LABELS: dict[str, Any] = {
     engine.InstanceStatus.RUNNING: _l("Đang xử lý"),
@@ -48,57 +53,6 @@ STATUS_LABELS: dict[str, Any] = {
     engine.InstanceStatus.CANCELLED: _l("Đã hủy"),
     engine.InstanceStatus.ERROR: _l("Lỗi"),
 }
-KIND_LABELS = {
-    "started": _l("Tạo hồ sơ"),
-    "completed": _l("Hoàn thành bước"),
-    "claimed": _l("Nhận xử lý"),
-    "unclaimed": _l("Trả về nhóm"),
-    "assigned": _l("Chuyển xử lý"),
-    "timer_fired": _l("Hệ thống nhắc hạn/đến hạn"),
-    "cancelled": _l("Hủy hồ sơ"),
-    "error": _l("Lỗi"),
-    "finished": _l("Kết thúc"),
-    "attached": _l("Đính kèm tệp"),
-    "renamed": _l("Đặt tên hồ sơ"),
-}
-
-
-@dataclass(frozen=True)
-class Names:
-    """Display names of people and groups, to say who did what in words people know."""
-
-    people: dict[str, str]
-    groups: dict[str, str]
-
-    @classmethod
-    def load(cls, session: Session) -> Names:
-        groups: dict[str, str] = {}
-        for key, name in engine.list_groups(session):
-            groups[key.lower()] = name
-            groups[name.lower()] = name
-        return cls({u.username: u.display_name for u in engine.list_users(session)}, groups)
-
-    def person(self, username: str | None) -> str:
-        return self.people.get(username, username) if username else _("Hệ thống")
-
-    def holder(self, task: engine.TaskView, started_by: str) -> str:
-        if task.assignee:
-            return self.person(task.assignee)
-        owners = [*task.candidate_groups, *task.candidate_users]
-        if owners:
-            return ", ".join(self.groups.get(o.lower()) or self.people.get(o, o) for o in owners)
-        return task.lane or self.person(started_by)
-
-
-def _english() -> bool:
-    return str(get_locale()) == "en"
-
-
-def _process_title(process_id: str, fallback: dict[str, str]) -> str:
-    found = entry(process_id)
-    if found is None:
-        return fallback.get(process_id, process_id)
-    return found.title_en if _english() else found.title_vi
 
 
 def _process_names(session: Session) -> dict[str, str]:
@@ -131,7 +85,7 @@ def new() -> str:
         for e in CATALOG
         if e.process_id in deployed and may_start(e.process_id, who.groups, who.unit)
     ]
-    return render_template("items/new.html", offered=offered, english=_english())
+    return render_template("items/new.html", offered=offered, english=english())
 
 
 @bp.post("/items/new/<process_id>")
@@ -162,7 +116,7 @@ def mine() -> str:
             rows.append(
                 {
                     "view": view,
-                    "process": _process_title(view.process_id, processes),
+                    "process": process_title(view.process_id, processes),
                     "status": STATUS_LABELS.get(view.status, view.status),
                     "steps": [(t, names.holder(t, view.created_by)) for t in view.open_tasks],
                     "changed": view.history[-1].at if view.history else view.created_at,
@@ -182,7 +136,7 @@ def _timeline(
             {
                 "at": h.at,
                 "who": names.person(h.actor),
-                "what": KIND_LABELS.get(h.kind, h.kind),
+                "what": event_label(h.kind),
                 "kind": h.kind,
                 "step": titles.get(h.element_id, h.element_id) if h.element_id else None,
                 # The task page's wording, so a decision reads the same on both pages.
@@ -222,7 +176,7 @@ def show(item_id: int) -> str:
             }
             for t in item.open_tasks
         ]
-        process = _process_title(item.process_id, _process_names(s))
+        process = process_title(item.process_id, _process_names(s))
         contributes = engine.may_contribute(s, who, item_id)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
@@ -269,43 +223,6 @@ def progress(item_id: int) -> Response:
     return jsonify(completed=done.completed, current=done.current)
 
 
-def size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f}".replace(".0", "").replace(".", ",") + " MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return _("%(n)s byte", n=size)
-
-
-_TYPE_REFUSED = re.compile(r"files of type '([^']*)' are not accepted")
-_NOT_REAL = re.compile(r"content is not a real (\.\w+) file")
-
-
-def refusal(error: engine.InvalidInput, max_bytes: int) -> str:
-    """Why the engine refused a file, in Vietnamese."""
-    message = error.message
-    if found := _TYPE_REFUSED.search(message):
-        return _(
-            "loại tệp %(ext)s không được nhận (chỉ nhận: %(allowed)s).",
-            ext=found.group(1),
-            allowed=ACCEPT.replace(",", ", "),
-        )
-    if found := _NOT_REAL.search(message):
-        return _(
-            "nội dung không phải là tệp %(ext)s thật (có thể là tệp khác bị đổi tên).",
-            ext=found.group(1),
-        )
-    if "larger than the limit" in message:
-        return _("tệp lớn hơn giới hạn %(limit)s.", limit=size_text(max_bytes))
-    if "is empty" in message:
-        return _("tệp rỗng.")
-    if "no usable name" in message:
-        return _("tệp không có tên hợp lệ.")
-    if "UTF-8" in message:
-        return _("tệp .txt phải là văn bản UTF-8.")
-    return message
-
-
 @bp.post("/items/<int(max=2147483647):item_id>/attachments")
 @login_required  # type: ignore[misc]
 def attach(item_id: int) -> BaseResponse:
@@ -346,7 +263,11 @@ def attach(item_id: int) -> BaseResponse:
             break
         except engine.InvalidInput as error:
             flash(
-                _("Không nhận tệp %(name)s: %(why)s", name=name, why=refusal(error, max_bytes)),
+                _(
+                    "Không nhận tệp %(name)s: %(why)s",
+                    name=name,
+                    why=file_refusal(error, max_bytes).detail,
+                ),
                 "error",
             )
         else:

@@ -1,0 +1,139 @@
+"""Words the pages share: who people and groups are, what a process and a history event are
+called, and why a file was refused, so the inbox and the item pages say the same thing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+import engine
+from workflows.catalog import entry
+
+ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.txt"
+
+EVENT_LABELS = {
+    "started": _l("Tạo hồ sơ"),
+    "completed": _l("Hoàn thành bước"),
+    "claimed": _l("Nhận xử lý"),
+    "unclaimed": _l("Trả về nhóm"),
+    "assigned": _l("Chuyển xử lý"),
+    "timer_fired": _l("Hệ thống nhắc hạn/đến hạn"),
+    "cancelled": _l("Hủy hồ sơ"),
+    "error": _l("Lỗi"),
+    "finished": _l("Kết thúc"),
+    "attached": _l("Đính kèm tệp"),
+    "renamed": _l("Đặt tên hồ sơ"),
+}
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
+
+
+def english() -> bool:
+    return str(get_locale()) == "en"
+
+
+def process_title(process_id: str, fallback: dict[str, str] | None = None) -> str:
+    """The catalog's title in the page's language, else the diagram's name, else the id."""
+    found = entry(process_id)
+    if found is None:
+        return (fallback or {}).get(process_id, process_id)
+    return found.title_en if english() else found.title_vi
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names of people and groups, read once per request."""
+
+    people: dict[str, str]
+    groups: dict[str, str]  # by key and by name, lower-cased
+    units: dict[str, str | None]  # active people -> their unit
+
+    @classmethod
+    def load(cls, session: Session) -> Names:
+        users = engine.list_users(session)
+        groups: dict[str, str] = {}
+        for key, name in engine.list_groups(session):
+            groups[key.lower()] = name
+            groups[name.lower()] = name
+        return cls(
+            {u.username: u.display_name for u in users},
+            groups,
+            {u.username: u.unit for u in users if u.active},
+        )
+
+    def person(self, username: str | None) -> str:
+        return self.people.get(username, username) if username else _("Hệ thống")
+
+    def holder(self, task: engine.TaskView, started_by: str | None = None) -> str:
+        """Who holds a step: its assignee, else its groups and candidate people, else the
+        lane's group, else the person who started the item."""
+        if task.assignee:
+            return self.person(task.assignee)
+        groups = [self.groups.get(g.lower(), g) for g in task.candidate_groups]
+        if not groups and not task.candidate_users and task.lane:
+            groups = [task.lane]
+        people = [self.person(u) for u in task.candidate_users]
+        if not groups and not people:
+            return self.person(started_by)
+        shown = [_("Nhóm: %(names)s", names=", ".join(groups))] if groups else []
+        return "; ".join([*shown, *people])
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".replace(".0", "").replace(".", ",") + " MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return _("%(n)s byte", n=size)
+
+
+_TYPE_REFUSED = re.compile(r"files of type '([^']*)' are not accepted")
+_NOT_REAL = re.compile(r"content is not a real (\.\w+) file")
+
+
+@dataclass(frozen=True)
+class FileRefusal:
+    """Why the engine refused a file: a short headline and the detail, in the user's language."""
+
+    headline: str
+    detail: str
+
+
+def file_refusal(error: engine.InvalidInput, max_bytes: int) -> FileRefusal:
+    message = error.message
+    if found := _TYPE_REFUSED.search(message):
+        return FileRefusal(
+            _("Không nhận loại tệp này."),
+            _(
+                "loại tệp %(ext)s không được nhận (chỉ nhận: %(allowed)s).",
+                ext=found.group(1),
+                allowed=ACCEPT.replace(",", ", "),
+            ),
+        )
+    if found := _NOT_REAL.search(message):
+        return FileRefusal(
+            _("Nội dung tệp không đúng với đuôi tên tệp."),
+            _(
+                "nội dung không phải là tệp %(ext)s thật (có thể là tệp khác bị đổi tên).",
+                ext=found.group(1),
+            ),
+        )
+    if "larger than the limit" in message:
+        return FileRefusal(
+            _("Tệp vượt quá dung lượng cho phép."),
+            _("tệp lớn hơn giới hạn %(limit)s.", limit=size_text(max_bytes)),
+        )
+    if "is empty" in message:
+        return FileRefusal(_("Tệp rỗng."), _("tệp rỗng."))
+    if "UTF-8" in message:
+        return FileRefusal(
+            _("Tệp .txt phải là văn bản UTF-8."), _("tệp .txt phải là văn bản UTF-8.")
+        )
+    return FileRefusal(_("Tên tệp không hợp lệ."), _("tệp không có tên hợp lệ."))
