@@ -29,7 +29,14 @@ from .errors import (
     NotFound,
     ScriptError,
 )
-from .item_details import FormView, Progress, diagram_xml, instance_progress, task_form
+from .item_details import (
+    FormView,
+    Progress,
+    diagram_xml,
+    instance_progress,
+    step_titles,
+    task_form,
+)
 from .migrate import upgrade_database
 from .monitoring import (
     STATUSES,
@@ -156,6 +163,7 @@ __all__ = [
     "show_instance",
     "start_instance",
     "step_stats",
+    "step_titles",
     "stuck",
     "system_clock",
     "task_form",

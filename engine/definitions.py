@@ -209,8 +209,16 @@ def list_processes(session: Session) -> list[ProcessView]:
         .group_by(ProcessVersionModel.process_id)
         .subquery()
     )
-    rows = session.scalars(
-        select(ProcessVersionModel)
+    # Only the listed columns: a version row also carries its files and serialized spec.
+    rows = session.execute(
+        select(
+            ProcessVersionModel.process_id,
+            ProcessVersionModel.name,
+            ProcessVersionModel.version,
+            ProcessVersionModel.dialect,
+            ProcessVersionModel.content_hash,
+            ProcessVersionModel.deployed_at,
+        )
         .join(
             latest,
             (ProcessVersionModel.process_id == latest.c.process_id)

@@ -101,3 +101,13 @@ def diagram_xml(session: Session, process_id: str, version: int | None = None) -
     if row.main_file is None or row.main_file not in row.files:
         raise NotFound(f"the diagram of process '{process_id}' is not stored")
     return row.files[row.main_file]
+
+
+def step_titles(session: Session, instance_id: int) -> dict[str, str]:
+    """Element id -> title of every human step of the item's version (its called processes
+    included), from the version's own metadata: no task rows, no workflow state."""
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    version = load_version(session, instance.process_version_id)
+    return {meta.element_id: meta.name for meta in version.tasks.values()}

@@ -68,8 +68,8 @@ def _task_url(task_id: str) -> str:
 
 
 def _step_titles(session: Session, item: engine.InstanceView) -> dict[str, str]:
-    """Element id -> the title of its human task, from this item's process's task rows."""
-    titles = {s.element_id: s.title for s in engine.step_stats(session, item.process_id, now())}
+    """Element id -> the title of its human task, as the item's version names it."""
+    titles = engine.step_titles(session, item.id)
     titles.update({t.element_id: t.title for t in item.open_tasks})
     return titles
 
