@@ -15,7 +15,15 @@ from .actions import (
     start_instance,
     unclaim_task,
 )
-from .attachments import AttachmentView, add_attachment, attachment_file, list_attachments
+from .attachments import (
+    AttachmentView,
+    DocumentVersion,
+    DocumentView,
+    add_attachment,
+    attachment_file,
+    list_attachments,
+    list_documents,
+)
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .definitions import deploy, list_processes
@@ -99,6 +107,8 @@ __all__ = [
     "Clock",
     "Conflict",
     "DeployResult",
+    "DocumentVersion",
+    "DocumentView",
     "EngineConfig",
     "EngineError",
     "Forbidden",
@@ -146,6 +156,7 @@ __all__ = [
     "instance_titles",
     "is_auditor",
     "list_attachments",
+    "list_documents",
     "list_groups",
     "list_processes",
     "list_units",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from .audit import append_event
 from .clock import Clock
 from .db import Base, UTCDateTime
 from .errors import InvalidInput, NotFound
+from .human_tasks import HumanTaskModel
 from .instances import lock_instance, require_running
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -38,6 +40,8 @@ ALLOWED = {
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".txt": ("text/plain; charset=utf-8", ()),
 }
+# Types a browser shows itself and that cannot carry a page of ours: opened, not downloaded.
+VIEWABLE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
 class AttachmentModel(Base):
@@ -65,6 +69,11 @@ class AttachmentView:
     size: int
     uploaded_by: str
     uploaded_at: datetime
+
+    @property
+    def viewable(self) -> bool:
+        """Whether a browser opens it itself (PDF, PNG, JPEG) rather than downloading it."""
+        return self.content_type in VIEWABLE_TYPES
 
 
 def _view(row: AttachmentModel) -> AttachmentView:
@@ -173,3 +182,120 @@ def attachment_file(
     if row is None:
         raise NotFound("the attachment does not exist")
     return _view(row), store / row.stored_name
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """One upload of a document: version `number` (1 is the first), who, when and in which step
+    (`task_id` None: added on the item's page, outside any step)."""
+
+    number: int
+    attachment_id: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+    task_id: str | None
+    element_id: str | None
+    step_title: str | None
+
+    @property
+    def viewable(self) -> bool:
+        """Whether a browser opens it itself (PDF, PNG, JPEG) rather than downloading it."""
+        return self.content_type in VIEWABLE_TYPES
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """The files of one item that share a name (case and Unicode form aside), as one document:
+    its versions newest first, and the step that first added it."""
+
+    name: str
+    versions: tuple[DocumentVersion, ...]
+    task_id: str | None
+    element_id: str | None
+    step_title: str | None
+
+    @property
+    def latest(self) -> DocumentVersion:
+        return self.versions[0]
+
+    @property
+    def earlier(self) -> tuple[DocumentVersion, ...]:
+        return self.versions[1:]
+
+
+def _document_key(filename: str) -> str:
+    """What makes two file names the same document: equal after NFC and case folding."""
+    return unicodedata.normalize("NFC", filename).casefold()
+
+
+def list_documents(session: Session, instance_id: int) -> list[DocumentView]:
+    """The item's files as documents, in one query. A file uploaded again under the same name is
+    the document's next version (by upload time, then id). Documents come grouped by the step
+    that added their first version, steps in the order they happened (the step's task creation),
+    files added outside any step last; within a step, in the order they were first added."""
+    rows = session.execute(
+        select(
+            AttachmentModel.id,
+            AttachmentModel.task_id,
+            AttachmentModel.filename,
+            AttachmentModel.content_type,
+            AttachmentModel.size,
+            AttachmentModel.uploaded_by,
+            AttachmentModel.uploaded_at,
+            HumanTaskModel.process_id,
+            HumanTaskModel.element_id,
+            HumanTaskModel.title,
+            HumanTaskModel.created_at,
+        )
+        .outerjoin(HumanTaskModel, HumanTaskModel.id == AttachmentModel.task_id)
+        .where(AttachmentModel.instance_id == instance_id)
+        .order_by(AttachmentModel.uploaded_at, AttachmentModel.id)
+    ).all()
+    by_name: dict[str, list[DocumentVersion]] = {}
+    step_of: dict[str, tuple[str | None, str | None]] = {}  # document -> (process, element)
+    step_began: dict[tuple[str | None, str | None], datetime] = {}
+    for row in rows:
+        key = _document_key(row.filename)
+        versions = by_name.setdefault(key, [])
+        versions.append(
+            DocumentVersion(
+                len(versions) + 1,
+                row.id,
+                row.filename,
+                row.content_type,
+                row.size,
+                row.uploaded_by,
+                row.uploaded_at,
+                row.task_id,
+                row.element_id,
+                row.title,
+            )
+        )
+        if len(versions) == 1:
+            step = (row.process_id, row.element_id)
+            step_of[key] = step
+            began = row.created_at or row.uploaded_at
+            step_began[step] = min(step_began.get(step, began), began)
+
+    def order(document: str) -> tuple[bool, datetime, str, str, datetime]:
+        process, element = step = step_of[document]
+        first_added = by_name[document][0].uploaded_at
+        return (element is None, step_began[step], process or "", element or "", first_added)
+
+    documents = []
+    for document in sorted(by_name, key=order):
+        versions = by_name[document]
+        first = versions[0]
+        documents.append(
+            DocumentView(
+                versions[-1].filename,
+                tuple(reversed(versions)),
+                first.task_id,
+                first.element_id,
+                first.step_title,
+            )
+        )
+    return documents
