@@ -85,6 +85,7 @@ def show_instance(session: Session, instance_id: int) -> InstanceView:
             element_id=e.element_id,
             decision=e.decision,
             comment=e.comment,
+            task_id=e.task_id,
         )
         for e in events_of(session, instance_id)
     ]

@@ -4,7 +4,7 @@ field that carries the decision. Read straight from the XML, the same way for bo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from lxml import etree
@@ -15,6 +15,10 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 HUMAN_TASKS = ("userTask", "manualTask")
 _SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
 DEFAULT_DECISION_FIELD = "decision"
+TASK_KIND = "task"
+# A process's start event with a form: not a step anyone acts on, only the labels of the data
+# an item starts with.
+START_KIND = "start"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,10 @@ class TaskMeta:
     due_in_working_days: str | None = None
     decision_field: str = DEFAULT_DECISION_FIELD
     documentation: str | None = None
+    kind: str = TASK_KIND
+    # Step wording: the submit button ("Gửi ý kiến") and the message once done; both optional.
+    submit_label: str | None = None
+    done_message: str | None = None
 
     @property
     def key(self) -> str:
@@ -61,6 +69,13 @@ def read_task_meta(root: Any, dialect: str) -> dict[str, TaskMeta]:
         for element in root.iter(f"{{{BPMN}}}{tag}"):
             meta = _meta(element, dialect, lanes)
             found[meta.key] = meta
+    for element in root.iter(f"{{{BPMN}}}startEvent"):
+        start = _meta(element, dialect, lanes)
+        parent = element.getparent()
+        top = etree.QName(parent).localname == "process" if parent is not None else False
+        if top and (start.form_file or start.form_fields):
+            start = replace(start, kind=START_KIND)
+            found[start.key] = start
     return found
 
 
@@ -125,6 +140,8 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str]) -> TaskMeta:
             due_date=attr("dueDate") or props.get("dueDate"),
             due_in_working_days=props.get("dueInWorkingDays"),
             decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
+            submit_label=props.get("submitLabel"),
+            done_message=props.get("doneMessage"),
         )
     props = _properties(element, SPIFF_NS)
     return TaskMeta(
@@ -136,6 +153,8 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str]) -> TaskMeta:
         due_date=props.get("dueDate"),
         due_in_working_days=props.get("dueInWorkingDays"),
         decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
+        submit_label=props.get("submitLabel"),
+        done_message=props.get("doneMessage"),
     )
 
 
@@ -160,6 +179,11 @@ def _camunda_fields(element: Any) -> list[dict[str, Any]]:
                     {"id": v.get("id"), "name": v.get("name") or v.get("id")}
                     for v in node.iterfind(f"{{{CAMUNDA_NS}}}value")
                 ],
+                "properties": {
+                    p.get("id"): p.get("value") or ""
+                    for p in node.iterfind(f"{{{CAMUNDA_NS}}}properties/{{{CAMUNDA_NS}}}property")
+                    if p.get("id")
+                },
             }
         )
     return fields

@@ -77,6 +77,7 @@ class HistoryEntry:
     element_id: str | None
     decision: str | None
     comment: str | None
+    task_id: str | None = None
 
 
 @dataclass(frozen=True)

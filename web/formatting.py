@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
+
+import engine
 
 from . import unit_of_work
 
@@ -36,11 +39,39 @@ def days_between(later: datetime | None, earlier: datetime | None) -> str:
     return f"{max((later - earlier).total_seconds(), 0) / 86400:.1f}".replace(".", ",")
 
 
+def number_vn(value: int | float) -> str:
+    """1.500.000 and 2,5: how numbers and money are written here."""
+    if isinstance(value, float) and not value.is_integer():
+        whole, _sep, fraction = f"{value:,.2f}".rstrip("0").partition(".")
+        return f"{whole.replace(',', '.')},{fraction}"
+    return f"{int(value):,}".replace(",", ".")
+
+
+def field_value(field: engine.DossierField) -> str:
+    """A dossier value as people read it; anything unexpected is shown as text, never breaks."""
+    value = field.value
+    if field.kind == "boolean" or isinstance(value, bool):
+        return _("Có") if value in (True, "true", "True") else _("Không")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, int | float):
+        return number_vn(value)
+    if field.kind == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_vn, "date_vn")
     app.add_template_filter(datetime_vn, "datetime_vn")
     app.add_template_global(is_overdue, "is_overdue")
     app.add_template_global(days_between, "days_between")
+    app.add_template_global(field_value, "field_value")
     app.add_template_global(unit_of_work.now, "now")
     app.add_template_global(get_locale, "get_locale")
 

@@ -1,0 +1,324 @@
+"""The dossier (hồ sơ) of an item: what every step so far put into it, in the order of the steps,
+each value with its form's label, read from the audit log (what was submitted at each step), never
+from workflow state.
+
+A field is left out of other steps' view when its form marks it private to its step (JSON Schema
+``"x-private": true``; Camunda formField property ``private=true``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .audit import AuditEventModel
+from .definitions import LoadedVersion, load_version
+from .errors import NotFound
+from .human_tasks import HumanTaskModel
+from .instances import InstanceModel
+from .task_meta import START_KIND, TaskMeta
+
+LONG_TEXT_OVER = 500
+# Start data the engine adds itself: who started the item is shown apart.
+ENGINE_KEYS = frozenset({"initiator", "initiator_unit"})
+
+
+@dataclass(frozen=True)
+class DossierField:
+    """One value as a person reads it: its label, a kind that says how to show it ("text",
+    "longtext", "number", "date", "boolean", "choice", "list"), and the value with choices
+    already replaced by their titles."""
+
+    name: str
+    label: str
+    kind: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class DossierSection:
+    """What one step (or the start of the item) submitted."""
+
+    task_id: str | None
+    element_id: str | None
+    title: str
+    actor: str | None
+    at: datetime
+    decision: str | None  # the chosen option's own title ("Đồng ý trình UBND tỉnh")
+    decision_value: str | None
+    comment: str | None  # a comment given beside the form (not one of its fields)
+    fields: tuple[DossierField, ...]
+    is_start: bool = False
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """`sections`: what the item says now, the latest submission of each step (of each person,
+    for steps several people do in parallel), in the order the steps were first done.
+    `by_task`: every submission by task id, for the history."""
+
+    sections: tuple[DossierSection, ...]
+    by_task: Mapping[str, DossierSection]
+
+
+@dataclass(frozen=True)
+class _FormField:
+    name: str
+    label: str
+    kind: str
+    choices: Mapping[str, str]
+    private: bool
+    # Shown, never typed: a value the process computes (the tờ trình's "125/TTr-SKHCN"), read
+    # from the item's data as it is now.
+    read_only: bool = False
+
+
+def dossier(session: Session, instance_id: int, *, private_steps: Iterable[str] = ()) -> Dossier:
+    """The item's dossier. Fields private to their step are shown only in the sections of the
+    steps named in `private_steps` (element ids: the steps the reader acts on)."""
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    version = load_version(session, instance.process_version_id)
+    own = set(private_steps)
+    events = session.scalars(
+        select(AuditEventModel)
+        .where(
+            AuditEventModel.instance_id == instance_id,
+            AuditEventModel.kind.in_(("started", "completed")),
+        )
+        .order_by(AuditEventModel.seq)
+    ).all()
+    task_ids = [e.task_id for e in events if e.task_id]
+    keys = dict(
+        session.execute(
+            select(HumanTaskModel.id, HumanTaskModel.meta_key).where(
+                HumanTaskModel.id.in_(task_ids)
+            )
+        ).all()
+        if task_ids
+        else []
+    )
+    by_task: dict[str, DossierSection] = {}
+    latest: dict[tuple[str | None, str | None], DossierSection] = {}
+    for event in events:
+        details = event.details or {}
+        if event.kind == "started":
+            section = _start_section(version, event, details, instance.data)
+            if section.fields:
+                latest[(None, None)] = section
+            continue
+        meta = version.tasks.get(keys.get(event.task_id or "", ""))
+        section = _task_section(
+            meta,
+            version.forms,
+            event,
+            details,
+            instance.data,
+            show_private=bool(meta and meta.element_id in own),
+        )
+        by_task[event.task_id or ""] = section
+        key = (section.element_id, section.actor)
+        latest.pop(key, None)  # re-inserted: a step done again moves to where it was done last
+        latest[key] = section
+    ordered = sorted(latest.values(), key=lambda s: (not s.is_start, _first_done(s, events)))
+    return Dossier(tuple(ordered), by_task)
+
+
+def _first_done(section: DossierSection, events: Iterable[AuditEventModel]) -> int:
+    """Steps keep the place where they were first done, so a returned draft stays first."""
+    for event in events:
+        if event.kind == "completed" and event.element_id == section.element_id:
+            return event.seq
+    return 0
+
+
+def _start_section(
+    version: LoadedVersion,
+    event: AuditEventModel,
+    details: Mapping[str, Any],
+    current: Mapping[str, Any],
+) -> DossierSection:
+    data = details.get("data") or {}
+    start = next((m for m in version.tasks.values() if m.kind == START_KIND), None)
+    form = _form_fields(start, version.forms) if start else []
+    if form:
+        fields = _values(form, data, current, show_private=True)
+    else:
+        # No start form: show what was given, under its own names, rather than nothing.
+        fields = [
+            DossierField(k, k, _kind_of(v), v)
+            for k, v in data.items()
+            if k not in ENGINE_KEYS and _present(v)
+        ]
+    return DossierSection(
+        task_id=None,
+        element_id=None,
+        title=start.name if start else version.name,
+        actor=event.actor,
+        at=event.at,
+        decision=None,
+        decision_value=None,
+        comment=None,
+        fields=tuple(fields),
+        is_start=True,
+    )
+
+
+def _task_section(
+    meta: TaskMeta | None,
+    forms: Mapping[str, Any],
+    event: AuditEventModel,
+    details: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    show_private: bool,
+) -> DossierSection:
+    # "data" is the whole submission; events written before it was kept have only "changed".
+    data = details.get("data", details.get("changed")) or {}
+    form = _form_fields(meta, forms)
+    decision_name = meta.decision_field if meta else "decision"
+    decision_choices = next((f.choices for f in form if f.name == decision_name), {})
+    decision_value = None if event.decision is None else str(event.decision)
+    asked = [f for f in form if f.name != decision_name]
+    fields = _values(asked, data, current, show_private=show_private)
+    if not form:
+        fields = [
+            DossierField(k, k, _kind_of(v), v)
+            for k, v in data.items()
+            if k != decision_name and _present(v)
+        ]
+    comment = event.comment
+    if comment and any(f.value == comment for f in fields):
+        comment = None  # the comment is one of the form's fields, already shown
+    return DossierSection(
+        task_id=event.task_id,
+        element_id=event.element_id,
+        title=meta.name if meta else (event.element_id or ""),
+        actor=event.actor,
+        at=event.at,
+        decision=decision_choices.get(decision_value or "", decision_value),
+        decision_value=decision_value,
+        comment=comment,
+        fields=tuple(fields),
+    )
+
+
+def _values(
+    form: list[_FormField],
+    data: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    show_private: bool,
+) -> list[DossierField]:
+    fields = []
+    for f in form:
+        if f.private and not show_private:
+            continue
+        value = current.get(f.name) if f.read_only else data.get(f.name)
+        if not _present(value):
+            continue
+        if f.choices:
+            value = (
+                [f.choices.get(str(v), str(v)) for v in value]
+                if isinstance(value, list)
+                else f.choices.get(str(value), value)
+            )
+        fields.append(DossierField(f.name, f.label, f.kind, value))
+    return fields
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str) and ("\n" in value or len(value) > LONG_TEXT_OVER):
+        return "longtext"
+    return "text"
+
+
+def _form_fields(meta: TaskMeta | None, forms: Mapping[str, Any]) -> list[_FormField]:
+    if meta is None:
+        return []
+    if meta.form_file:
+        schema = forms.get(meta.form_file)
+        return _schema_fields(schema) if isinstance(schema, dict) else []
+    return [_camunda_field(f) for f in meta.form_fields]
+
+
+def _schema_fields(schema: Mapping[str, Any]) -> list[_FormField]:
+    found = []
+    properties = schema.get("properties")
+    for name, spec in properties.items() if isinstance(properties, dict) else []:
+        if not isinstance(spec, dict):
+            continue
+        items = spec.get("items")
+        listed = items if spec.get("type") == "array" and isinstance(items, dict) else spec
+        choices = _schema_choices(listed)
+        found.append(
+            _FormField(
+                name=str(name),
+                label=str(spec.get("title") or name),
+                kind=_schema_kind(spec, bool(choices)),
+                choices=choices,
+                private=spec.get("x-private") is True,
+                read_only=spec.get("readOnly") is True,
+            )
+        )
+    return found
+
+
+def _schema_choices(spec: Mapping[str, Any]) -> dict[str, str]:
+    if isinstance(spec.get("oneOf"), list):
+        return {
+            str(c["const"]): str(c.get("title", c["const"]))
+            for c in spec["oneOf"]
+            if isinstance(c, dict) and "const" in c
+        }
+    return {}
+
+
+def _schema_kind(spec: Mapping[str, Any], has_choices: bool) -> str:
+    kind = spec.get("type")
+    if kind == "array":
+        return "list"
+    if has_choices or isinstance(spec.get("enum"), list):
+        return "choice"
+    if kind in ("integer", "number"):
+        return "number"
+    if kind == "boolean":
+        return "boolean"
+    if spec.get("format") == "date":
+        return "date"
+    if spec.get("format_hint") == "textarea" or int(spec.get("maxLength") or 0) > LONG_TEXT_OVER:
+        return "longtext"
+    return "text"
+
+
+_CAMUNDA_KINDS = {"long": "number", "boolean": "boolean", "date": "date", "enum": "choice"}
+
+
+def _camunda_field(spec: Mapping[str, Any]) -> _FormField:
+    kind = _CAMUNDA_KINDS.get(str(spec.get("type")), "text")
+    limit = str((spec.get("constraints") or {}).get("maxlength") or "")
+    if kind == "text" and limit.isdigit() and int(limit) > LONG_TEXT_OVER:
+        kind = "longtext"
+    return _FormField(
+        name=str(spec.get("id")),
+        label=str(spec.get("label") or spec.get("id")),
+        kind=kind,
+        choices={str(o["id"]): str(o.get("name") or o["id"]) for o in spec.get("options") or []},
+        private=str((spec.get("properties") or {}).get("private", "")).lower() == "true",
+        read_only=bool(spec.get("readonly")),
+    )

@@ -1,0 +1,130 @@
+"""The dossier: what each step submitted, labelled by its form, in the order of the steps; the
+start data labelled by the start event's form; fields private to their step hidden from others;
+values the process computed shown where a later form declares them read-only; every submission
+kept for the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine import transaction
+from tests.conftest import add_people, fixture_files
+
+DRAFT = {
+    "summary": "Dòng một\nDòng hai",
+    "budget": 1_500_000,
+    "urgent": True,
+    "field": "nong_nghiep",
+    "serial": 5,
+    "note": "chỉ người soạn đọc",
+}
+
+
+@pytest.fixture
+def office(factory: Any, clock: Any) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [*fixture_files("dossier"), *fixture_files("camunda")], clock)
+    return factory
+
+
+def _do(factory: Any, config: Any, who: str, item: int, **data: Any) -> None:
+    with transaction(factory) as s:
+        [task] = [t for t in engine.tasks_for(s, who) if t.instance_id == item]
+        engine.complete_task(s, config, task.id, who, data=data, comment=data.pop("_c", None))
+
+
+def _dossier(factory: Any, item: int, **kwargs: Any) -> engine.Dossier:
+    with transaction(factory) as s:
+        return engine.dossier(s, item, **kwargs)
+
+
+def _fields(section: engine.DossierSection) -> dict[str, tuple[str, Any]]:
+    return {f.name: (f.label, f.value) for f in section.fields}
+
+
+def test_dossier__steps_in_order_with_labels_choices_and_computed_values(
+    office: Any, config: Any
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(
+            s, config, "dossier", "an", data={"noi_dung": "Toàn văn nhiệm vụ", "han": "2026-06-10"}
+        )
+    _do(office, config, "an", item, **DRAFT)
+    _do(office, config, "binh", item, decision="dong_y", y_kien="Đồng ý")
+    start, draft, decided = _dossier(office, item).sections
+    assert start.is_start and start.title == "Task from the plan"
+    assert _fields(start) == {
+        "noi_dung": ("Nội dung nhiệm vụ", "Toàn văn nhiệm vụ"),
+        "han": ("Thời hạn hoàn thành", "2026-06-10"),
+    }
+    assert [f.kind for f in start.fields] == ["longtext", "date"]
+    assert (draft.title, draft.actor) == ("Write the draft", "an")
+    assert _fields(draft)["field"] == ("Lĩnh vực", "Nông nghiệp")  # a choice by its title
+    assert _fields(draft)["summary"] == ("Tóm tắt", "Dòng một\nDòng hai")
+    assert "note" not in _fields(draft)  # private to its step
+    assert decided.decision == "Đồng ý trình UBND tỉnh" and decided.decision_value == "dong_y"
+    assert _fields(decided) == {
+        "ref": ("Số, ký hiệu", "05/TTr"),
+        "y_kien": ("Ý kiến xử lý", "Đồng ý"),
+    }
+
+
+def test_dossier__private_fields_for_their_own_step_only(office: Any, config: Any) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "dossier", "an")
+    _do(office, config, "an", item, **DRAFT)
+    [draft] = [
+        x for x in _dossier(office, item, private_steps=["write"]).sections if not x.is_start
+    ]
+    assert _fields(draft)["note"] == ("Ghi chú nội bộ", "chỉ người soạn đọc")
+
+
+def test_dossier__a_step_done_again_shows_its_latest_and_history_keeps_both(
+    office: Any, config: Any
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "dossier", "an")
+    _do(office, config, "an", item, **DRAFT)
+    _do(office, config, "binh", item, decision="tra_lai", y_kien="Bổ sung kinh phí")
+    _do(office, config, "an", item, **{**DRAFT, "budget": 2_000_000})
+    found = _dossier(office, item)
+    draft, decided = found.sections  # no start form data given: no start section
+    assert _fields(draft)["budget"] == ("Kinh phí (đồng)", 2_000_000)
+    assert decided.decision == "Trả lại"
+    budgets = [_fields(s).get("budget") for s in found.by_task.values() if s.element_id == "write"]
+    assert budgets == [("Kinh phí (đồng)", 1_500_000), ("Kinh phí (đồng)", 2_000_000)]
+    with transaction(office) as s:
+        history = engine.show_instance(s, item).history
+    assert [h.task_id in found.by_task for h in history if h.kind == "completed"] == [True] * 3
+
+
+def test_dossier__camunda_fields_by_label_and_option_name(office: Any, config: Any) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(
+            s,
+            config,
+            "unit_task",
+            "an",
+            data={"lead_unit": "staff", "leader": "binh", "deadline": "2026-04-01"},
+        )
+    _do(office, config, "an", item, progress="40", report_date="2026-03-05", done="false")
+    _do(office, config, "binh", item, decision="more", _c="Thiếu số liệu")
+    sections = _dossier(office, item).sections
+    start, carried, accepted = sections
+    assert [f.name for f in start.fields] == [
+        "lead_unit",
+        "leader",
+        "deadline",
+    ]  # no start form: keys
+    assert _fields(carried)["progress"][0] == "Progress (%)"
+    assert {f.name: f.kind for f in carried.fields}["report_date"] == "date"
+    assert accepted.decision == "Ask for more" and accepted.comment == "Thiếu số liệu"
+
+
+def test_dossier__an_item_that_does_not_exist(office: Any) -> None:
+    with transaction(office) as s, pytest.raises(engine.NotFound):
+        engine.dossier(s, 999)
