@@ -69,6 +69,7 @@ from .queries import (
     verify_audit,
 )
 from .runtime import EngineConfig, weekdays_only
+from .search import SearchHit, search_items
 from .timers import run_due_timers
 from .users import (
     ADMIN_GROUP,
@@ -128,6 +129,7 @@ __all__ = [
     "ProcessView",
     "Progress",
     "ScriptError",
+    "SearchHit",
     "SourceFile",
     "StepStat",
     "StuckRow",
@@ -168,6 +170,7 @@ __all__ = [
     "process_versions",
     "rename_instance",
     "run_due_timers",
+    "search_items",
     "session_factory",
     "set_active",
     "set_user_groups",

@@ -90,6 +90,11 @@ def append_event(
     session.add(event)
     instance.audit_head = event.hash
     instance.audit_count = event.seq
+    # Every action appends an event: the one place to keep the search index current. Imported
+    # here because the index reads tables whose modules import this one.
+    from .search import mark_stale
+
+    mark_stale(session, instance.id)
 
 
 def events_of(session: Session, instance_id: int) -> list[AuditEventModel]:

@@ -7,6 +7,7 @@ from .audit import AuditEventModel
 from .definitions import ProcessVersionModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
+from .search import SearchDocumentModel
 from .users import GroupModel, UserModel
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "HumanTaskModel",
     "InstanceModel",
     "ProcessVersionModel",
+    "SearchDocumentModel",
     "TaskCandidateModel",
     "UserModel",
 ]

@@ -1,0 +1,305 @@
+"""Finding items by number, title, content or attachment name, from an index.
+
+Each item has one row in `search_documents`: the text people wrote on it (form values,
+comments, file names) and the same text with its title, folded (lower case, Vietnamese
+diacritics and đ removed, one space between words). Folding happens here, in Python, so that
+SQLite and PostgreSQL find exactly the same items (PostgreSQL's `unaccent` keeps đ). The
+folded text is indexed: on SQLite by the FTS5 table `search_fts` (external content, kept in
+step by triggers), on PostgreSQL by a pg_trgm GIN index (migration 0004).
+
+Every action appends an audit event, and `audit.append_event` marks its item stale; the rows
+of the stale items are rewritten just before the transaction commits, from what is stored
+then, so the index always agrees with the item it describes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    Select,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    column,
+    insert,
+    literal,
+    literal_column,
+    select,
+    table,
+    union_all,
+    update,
+)
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+
+from .attachments import AttachmentModel
+from .audit import AuditEventModel
+from .db import Base
+from .instances import InstanceModel
+from .users import Identity
+from .visibility import visible_clause
+
+MAX_TERMS = 8
+MAX_QUERY = 200
+MAX_ITEM_ID = 2_147_483_647  # an integer column on PostgreSQL
+SNIPPET_BEFORE = 50
+SNIPPET_AFTER = 110
+_STALE = "pheduyet.search.stale"
+# A value with an underscore and no space is a code a diagram chose (a decision, a unit's
+# key), not text a person typed: it would make every item match its own step names.
+_CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
+# Who started an item is metadata of the workflow, not content.
+_NOT_CONTENT = frozenset({"initiator", "initiator_unit"})
+_NUMBER_QUERY = re.compile(r"^(?:so )?(\d+)$")
+
+search_fts = table("search_fts", column("rowid"))
+
+
+class SearchDocumentModel(Base):
+    __tablename__ = "search_documents"
+
+    instance_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instances.id"), primary_key=True, autoincrement=False
+    )
+    # What the item says besides its title, as people wrote it (for the result's excerpt).
+    content: Mapped[str] = mapped_column(Text)
+    # Title and content folded, with a space at each end so a word is found by ' word'.
+    folded: Mapped[str] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One item found. `snippet` is (before, match, after) around the first place the words
+    occur in its content, or None when they occur only in its title or number."""
+
+    id: int
+    title: str
+    process_id: str
+    status: str
+    created_at: datetime
+    snippet: tuple[str, str, str] | None
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """One character for one: so positions in the folded text are positions in the original."""
+    if char in "đĐ":
+        return "d"
+    plain = [c for c in unicodedata.normalize("NFKD", char.lower()) if not unicodedata.combining(c)]
+    return plain[0] if plain and plain[0].isalnum() else " "
+
+
+def _fold_same_length(text: str) -> str:
+    return "".join(map(_fold_char, text))
+
+
+def fold(text: str) -> str:
+    """Lower case, without diacritics (đ -> d), words separated by single spaces."""
+    return " ".join(_fold_same_length(text).split())
+
+
+@dataclass(frozen=True)
+class _Query:
+    terms: tuple[str, ...]
+    number: int | None
+
+
+def _parse(text: str) -> _Query:
+    folded = fold((text or "")[:MAX_QUERY])
+    found = _NUMBER_QUERY.match(folded)
+    if found:
+        # "12" or "số 12": item 12 itself, and items whose text has the number 12.
+        digits = found.group(1)
+        number = int(digits) if len(digits) <= 10 and int(digits) <= MAX_ITEM_ID else None
+        return _Query((digits,), number)
+    return _Query(tuple(dict.fromkeys(folded.split()))[:MAX_TERMS], None)
+
+
+def _values(data: Any, key: str | None = None) -> Iterable[str]:
+    if key in _NOT_CONTENT or data is None or isinstance(data, bool):
+        return
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            yield from _values(v, str(k))
+    elif isinstance(data, list | tuple):
+        for v in data:
+            yield from _values(v, key)
+    elif isinstance(data, int | float):
+        yield str(data)
+    elif isinstance(data, str):
+        value = data.strip()
+        if value and not _CODE.match(value):
+            yield value
+
+
+def document(
+    title: str, data: Any, comments: Iterable[str | None], filenames: Iterable[str]
+) -> tuple[str, str]:
+    """(content, folded) of one item: what its search row holds."""
+    parts = [*_values(data), *(c for c in comments if c), *filenames]
+    content = "\n".join(dict.fromkeys(p.replace("\x00", "") for p in parts))
+    return content, f" {fold(title + chr(10) + content)} "
+
+
+def mark_stale(session: Session, instance_id: int) -> None:
+    """The item changed: rewrite its search row before this transaction commits."""
+    session.info.setdefault(_STALE, set()).add(instance_id)
+
+
+def refresh_stale(session: Session) -> None:
+    """Rewrite the search rows of the items marked stale in this transaction."""
+    stale = session.info.pop(_STALE, None)
+    if not stale:
+        return
+    session.flush()
+    ids = sorted(stale)
+    items = session.execute(
+        select(InstanceModel.id, InstanceModel.title, InstanceModel.data).where(
+            InstanceModel.id.in_(ids)
+        )
+    ).all()
+    comments: dict[int, list[str | None]] = {i: [] for i in ids}
+    for instance_id, comment in session.execute(
+        select(AuditEventModel.instance_id, AuditEventModel.comment)
+        .where(
+            AuditEventModel.instance_id.in_(ids),
+            AuditEventModel.comment.is_not(None),
+            AuditEventModel.kind != "error",  # the engine's words, not the item's
+        )
+        .order_by(AuditEventModel.instance_id, AuditEventModel.seq)
+    ):
+        comments[instance_id].append(comment)
+    files: dict[int, list[str]] = {i: [] for i in ids}
+    for instance_id, filename in session.execute(
+        select(AttachmentModel.instance_id, AttachmentModel.filename)
+        .where(AttachmentModel.instance_id.in_(ids))
+        .order_by(AttachmentModel.instance_id, AttachmentModel.uploaded_at)
+    ):
+        files[instance_id].append(filename)
+    connection = session.connection()
+    documents = cast(Table, SearchDocumentModel.__table__)
+    for instance_id, title, data in items:
+        content, folded = document(title, data, comments[instance_id], files[instance_id])
+        values = {"content": content, "folded": folded}
+        changed = connection.execute(
+            update(documents).where(documents.c.instance_id == instance_id).values(values)
+        )
+        if changed.rowcount == 0:
+            connection.execute(insert(documents).values(instance_id=instance_id, **values))
+
+
+def _forget_stale(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the whole transaction ends: after a savepoint's rollback the item may still
+    # have changed, and a needless rewrite costs less than a missed one.
+    if transaction.parent is None:
+        session.info.pop(_STALE, None)
+
+
+# Every session, however it was made: the index must never miss a commit.
+sa_event.listen(Session, "before_commit", refresh_stale)
+sa_event.listen(Session, "after_transaction_end", _forget_stale)
+
+
+def _matching_ids(session: Session, terms: Sequence[str]) -> Select[Any]:
+    """Ids of the items whose folded text has every term: a number as a whole word, other
+    terms as the start of a word ("quy dinh" finds "quy định", "quyết định").
+    Terms hold letters and digits only (see `fold`), so they are safe in either syntax."""
+    if session.get_bind().dialect.name == "sqlite":
+        expression = " ".join(f'"{t}"' if t.isdigit() else f'"{t}"*' for t in terms)
+        return select(search_fts.c.rowid).where(
+            literal_column("search_fts").op("MATCH")(bindparam("fts_query", expression))
+        )
+    documents = SearchDocumentModel
+    return select(documents.instance_id).where(
+        and_(*(documents.folded.like(f"% {t} %" if t.isdigit() else f"% {t}%") for t in terms))
+    )
+
+
+def search_items(
+    session: Session,
+    who: Identity,
+    text: str,
+    *,
+    auditor_groups: Iterable[str] = (),
+    limit: int = 20,
+    offset: int = 0,
+) -> list[SearchHit]:
+    """Items this person may see (open, finished, cancelled alike) that match `text`, the item
+    with that number first, then newest first. One query, answered from the index."""
+    query = _parse(text)
+    if not query.terms:
+        return []
+    refresh_stale(session)  # what this transaction changed is found too
+    limit = min(max(limit, 1), 200)
+    matched = _matching_ids(session, query.terms)
+    if query.number is not None:
+        matched = union_all(matched, select(literal(query.number)))  # type: ignore[assignment]
+    number_first = (
+        case((InstanceModel.id == query.number, 0), else_=1)
+        if query.number is not None
+        else literal(1)
+    )
+    rows = session.execute(
+        select(
+            InstanceModel.id,
+            InstanceModel.title,
+            InstanceModel.process_id,
+            InstanceModel.status,
+            InstanceModel.created_at,
+            SearchDocumentModel.content,
+        )
+        .outerjoin(SearchDocumentModel, SearchDocumentModel.instance_id == InstanceModel.id)
+        .where(InstanceModel.id.in_(matched), visible_clause(who, auditor_groups))
+        .order_by(number_first, InstanceModel.id.desc())
+        .limit(limit)
+        .offset(max(offset, 0))
+    ).all()
+    return [
+        SearchHit(id, title, process_id, status, created_at, _snippet(content, query.terms))
+        for id, title, process_id, status, created_at, content in rows
+    ]
+
+
+def _snippet(content: str | None, terms: Sequence[str]) -> tuple[str, str, str] | None:
+    """Around the first match in the line (one value) that has the most of the words."""
+    if not content:
+        return None
+    folded = _fold_same_length(content)
+    patterns = [
+        # A word that starts with the term (a number: the whole number).
+        re.compile(r"(?<![^\W_])" + re.escape(t) + (r"(?![^\W_])" if t.isdigit() else r"[^\W_]*"))
+        for t in terms
+    ]
+    best: tuple[int, int, int] | None = None  # (words found, start, stop), most words first
+    for line in re.finditer(r"[^\n]+", content):
+        found = [m for p in patterns if (m := p.search(folded, line.start(), line.end()))]
+        if found and (best is None or len(found) > best[0]):
+            first = min(found, key=lambda m: m.start())
+            best = (len(found), *first.span())
+    if best is None:
+        return None
+    _count, start, stop = best
+    before = content[:start]
+    if start > SNIPPET_BEFORE:
+        window = content[start - SNIPPET_BEFORE : start]
+        before = "…" + (window.split(" ", 1)[1] if " " in window else window)
+    after = content[stop : stop + SNIPPET_AFTER]
+    if stop + SNIPPET_AFTER < len(content):
+        after = after.rsplit(" ", 1)[0] + "…"
+    return _squash(before), content[start:stop], _squash(after)
+
+
+def _squash(text: str) -> str:
+    """One value per line in the content: lines apart by a dot, runs of spaces as one."""
+    return re.sub(r"[^\S\n]+", " ", re.sub(r"\s*\n\s*", " · ", text))

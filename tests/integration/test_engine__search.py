@@ -1,0 +1,255 @@
+"""Finding items: by number, title, content or file name, without diacritics or case, open and
+finished alike, only among what the person may see, answered from the index (SQLite FTS5,
+PostgreSQL trigram), on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import event, text
+
+import engine
+from engine import transaction
+from engine.migrate import alembic_config
+from engine.search import fold
+from tests.office import Office
+from workflows.org_chart import read_org_chart
+from workflows.roles import AUDITOR_GROUPS
+
+PHIEU = {
+    "ten_nhiem_vu": "Xây dựng Quy định về định mức kinh tế kỹ thuật",
+    "linh_vuc": "nong_nghiep",
+    "tinh_cap_thiet": "Đà Lạt cần giống dâu tây sạch bệnh",
+    "muc_tieu": "Hoàn thiện quy trình nhân giống",
+    "ket_qua_du_kien": "Mô hình 50 ha",
+    "thoi_gian_thang": 24,
+    "kinh_phi_du_kien": 1_500_000_000,
+}
+PDF = b"%PDF-1.4\n%test\n"
+
+
+@pytest.fixture
+def office(factory: Any, clock: Any) -> Office:
+    return Office(factory, clock)
+
+
+def _proposal(office: Office, who: str = "trungtam.cv1", **changes: Any) -> int:
+    item = office.start("de_xuat_nhiem_vu", who)
+    office.do(who, item, "lap_phieu_de_xuat", **{**PHIEU, **changes})
+    return item
+
+
+def _find(office: Office, who: str, query: str, **kwargs: Any) -> list[int]:
+    return [hit.id for hit in _hits(office, who, query, **kwargs)]
+
+
+def _hits(office: Office, who: str, query: str, **kwargs: Any) -> list[engine.SearchHit]:
+    with transaction(office.factory) as s:
+        identity = engine.get_identity(s, who)
+        return engine.search_items(s, identity, query, auditor_groups=AUDITOR_GROUPS, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("Quy ĐỊNH", "quy dinh"),
+        ("đường  Đà Lạt", "duong da lat"),
+        ("125/TTr-SKHCN", "125 ttr skhcn"),
+        ("Bien_ban hop.PDF", "bien ban hop pdf"),
+        ("Nghị định số 08/2014/NĐ-CP", "nghi dinh so 08 2014 nd cp"),
+    ],
+)
+def test_search__folding_drops_case_diacritics_and_d_stroke(typed: str, folded: str) -> None:
+    assert fold(typed) == folded
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["quy định", "quy dinh", "QUY DINH", "Quy Đinh", "dinh muc kinh te", "đinh mưc", "da lat"],
+)
+def test_search__with_or_without_diacritics_and_case(office: Office, query: str) -> None:
+    item = _proposal(office)
+    other = _proposal(office, ten_nhiem_vu="Chuỗi liên kết lúa gạo", tinh_cap_thiet="Giá trị")
+    found = _find(office, "trungtam.cv1", query)
+    assert found == [item]
+    assert other not in found
+
+
+def test_search__words_are_matched_from_their_start_in_any_order(office: Office) -> None:
+    item = _proposal(office)
+    assert _find(office, "trungtam.cv1", "kỹ thuật quy") == [item]
+    assert _find(office, "trungtam.cv1", "uy dinh") == []  # not inside a word
+    assert _find(office, "trungtam.cv1", "quy dinh xyz") == []  # every word must be there
+
+
+def test_search__the_excerpt_shows_where_it_matched(office: Office) -> None:
+    item = _proposal(office)
+    [hit] = _hits(office, "trungtam.cv1", "dau tay")
+    assert hit.id == item
+    assert hit.title == office.show(item).title
+    assert hit.process_id == "de_xuat_nhiem_vu"
+    assert hit.status == engine.InstanceStatus.RUNNING
+    assert hit.snippet is not None
+    before, match, after = hit.snippet
+    assert match == "dâu"
+    assert "Đà Lạt cần giống dâu tây" in before + match + after
+
+
+def test_search__by_attachment_name(office: Office, tmp_path: Path) -> None:
+    item = _proposal(office)
+    with transaction(office.factory) as s:
+        engine.add_attachment(
+            s, office.clock, tmp_path, item, "trungtam.cv1", "Dự toán chi tiết.pdf", PDF
+        )
+    [hit] = _hits(office, "trungtam.cv1", "du toan chi tiet")
+    assert hit.id == item
+    assert hit.snippet is not None and "Dự toán chi tiết.pdf" in "".join(hit.snippet)
+
+
+def test_search__by_a_comment_and_a_new_title(office: Office) -> None:
+    item = _proposal(office)
+    office.do(
+        "qlkh.cv2", item, "xem_xet_de_xuat", decision="tra_lai", y_kien="Thiếu dự toán kinh phí"
+    )
+    office.do("trungtam.cv1", item, "lap_phieu_de_xuat", "Đã bổ sung phụ lục ngân sách", **PHIEU)
+    with transaction(office.factory) as s:
+        engine.rename_instance(s, office.config, item, "trungtam.cv1", "Nhiệm vụ nuôi cấy mô")
+    assert _find(office, "trungtam.cv1", "phu luc ngan sach") == [item]
+    assert _find(office, "trungtam.cv1", "nuoi cay mo") == [item]
+    assert [h.title for h in _hits(office, "trungtam.cv1", "nuôi cấy")] == ["Nhiệm vụ nuôi cấy mô"]
+
+
+def test_search__finished_and_cancelled_items_are_found(office: Office) -> None:
+    done = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    office.submit_to_ubnd(done, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
+    cancelled = _proposal(office, "qlkh.cv1")
+    office.cancel(cancelled, "qlkh.cv1", "Trùng với nhiệm vụ đã giao năm 2025")
+    assert office.show(done).status == engine.InstanceStatus.COMPLETED
+    # The tờ trình's number is computed by the diagram and found as people write it.
+    assert _find(office, "qlkh.cv1", "125/TTr-SKHCN") == [done]
+    assert _find(office, "qlkh.cv1", "danh mục nhiệm vụ") == [done]
+    [hit] = _hits(office, "qlkh.cv1", "trung voi nhiem vu")
+    assert (hit.id, hit.status) == (cancelled, engine.InstanceStatus.CANCELLED)
+
+
+def test_search__a_number_finds_that_item_first(office: Office) -> None:
+    first = _proposal(office)
+    second = _proposal(office, ket_qua_du_kien=f"Mô hình {first} ha")
+    third = _proposal(office)
+    assert _find(office, "trungtam.cv1", str(first)) == [first, second]
+    assert _find(office, "trungtam.cv1", f"số {third}") == [third]
+    assert _find(office, "trungtam.cv1", "Số 999999") == []
+    assert _find(office, "trungtam.cv1", "99999999999999999999") == []
+
+
+def test_search__only_among_what_the_person_may_see(office: Office) -> None:
+    item = _proposal(office)
+    assert _find(office, "trungtam.cv1", "quy dinh") == [item]  # started it
+    assert _find(office, "qlkh.cv2", "quy dinh") == [item]  # may act on it now
+    assert _find(office, "giamdoc", "quy dinh") == [item]  # a leader of the department
+    assert _find(office, "cn.cv1", "quy dinh") == []
+    assert _find(office, "chutich", "quy dinh") == []
+    assert _find(office, "cn.cv1", str(item)) == []  # nor by its number
+    # The same rule as the item page's, for everyone in the office.
+    with transaction(office.factory) as s:
+        for person in read_org_chart().people:
+            who = engine.get_identity(s, person.username)
+            found = engine.search_items(s, who, "quy dinh", auditor_groups=AUDITOR_GROUPS)
+            may_view = engine.may_view_instance(s, who, item, AUDITOR_GROUPS)
+            assert bool(found) == may_view, person.username
+
+
+def test_search__pages(office: Office) -> None:
+    items = [_proposal(office) for _ in range(5)]
+    newest_first = list(reversed(items))
+    assert _find(office, "trungtam.cv1", "quy dinh", limit=2) == newest_first[:2]
+    assert _find(office, "trungtam.cv1", "quy dinh", limit=2, offset=2) == newest_first[2:4]
+    assert _find(office, "trungtam.cv1", "quy dinh", limit=2, offset=4) == newest_first[4:]
+
+
+@pytest.mark.parametrize(
+    ("query", "finds"),
+    [
+        ("", False),
+        ("   ", False),
+        ("…!?", False),
+        ("%_", False),
+        ("quy*", True),
+        ('"quy" OR dinh', False),
+        ("NEAR(quy dinh)", False),
+        ("quy:dinh", True),
+    ],
+)
+def test_search__odd_queries_are_only_words(office: Office, query: str, finds: bool) -> None:
+    item = _proposal(office)
+    assert _find(office, "trungtam.cv1", query) == ([item] if finds else [])
+
+
+@contextmanager
+def _statements(office: Office) -> Iterator[list[str]]:
+    seen: list[str] = []
+    bind = office.factory.kw["bind"]
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(bind, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(bind, "before_cursor_execute", record)
+
+
+def test_search__is_one_query_answered_from_the_index(office: Office) -> None:
+    item = _proposal(office)
+    with transaction(office.factory) as s, _statements(office) as seen:
+        who = engine.get_identity(s, "qlkh.cv2")
+        seen.clear()
+        hits = engine.search_items(s, who, "quy dinh", auditor_groups=AUDITOR_GROUPS)
+    assert [h.id for h in hits] == [item]
+    [statement] = seen
+    if office.factory.kw["bind"].dialect.name == "sqlite":
+        assert "search_fts MATCH" in statement
+    else:
+        assert "search_documents.folded LIKE" in statement
+    assert "instances.data" not in statement
+    # What is found is what the index holds: data written behind the engine's back is not.
+    with transaction(office.factory) as s:
+        s.execute(
+            text("UPDATE instances SET data = :data WHERE id = :id"),
+            {"data": '{"ghi_chu": "hoa lan"}', "id": item},
+        )
+    assert _find(office, "qlkh.cv2", "hoa lan") == []
+    assert _find(office, "qlkh.cv2", "dau tay") == [item]
+
+
+def test_search__the_index_moves_with_the_transaction(office: Office) -> None:
+    with transaction(office.factory) as s:
+        item = engine.start_instance(s, office.config, "de_xuat_nhiem_vu", "trungtam.cv1")
+        engine.rename_instance(s, office.config, item, "trungtam.cv1", "Hồ sơ phong lan")
+        who = engine.get_identity(s, "trungtam.cv1")
+        assert [h.id for h in engine.search_items(s, who, "phong lan")] == [item]
+    with pytest.raises(RuntimeError), transaction(office.factory) as s:
+        engine.rename_instance(s, office.config, item, "trungtam.cv1", "Hồ sơ hoa sen")
+        raise RuntimeError("the request failed")
+    assert _find(office, "trungtam.cv1", "hoa sen") == []
+    assert _find(office, "trungtam.cv1", "phong lan") == [item]
+
+
+def test_search__migration_0004_indexes_the_items_already_there(office: Office) -> None:
+    item = _proposal(office)
+    bind = office.factory.kw["bind"]
+    config = alembic_config(bind.url.render_as_string(hide_password=False))
+    with bind.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    engine.upgrade_database(bind)
+    assert _find(office, "trungtam.cv1", "quy dinh") == [item]
+    with transaction(office.factory) as s:
+        [count] = s.execute(text("SELECT count(*) FROM search_documents")).one()
+    assert count == 1
