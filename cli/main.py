@@ -276,7 +276,8 @@ def unclaim(task_id: str, username: str) -> None:
 @click.option("--as", "username", required=True)
 @click.option("--comment")
 def assign(task_id: str, to_username: str, username: str, comment: str | None) -> None:
-    """Forward a task to a named colleague."""
+    """Forward a task to a colleague: someone of your unit, its leaders, or of a unit you lead
+    (anyone else is refused: exit 4, reason not_a_colleague)."""
     with reporting(False), transaction(_factory()) as session:
         engine.assign_task(
             session, engine_config(), task_id, username, to_username, comment=comment

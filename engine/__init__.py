@@ -37,6 +37,7 @@ from .errors import (
     NotFound,
     ScriptError,
 )
+from .forwarding import Colleague, Hierarchy, forward_candidates
 from .item_details import (
     FormView,
     Progress,
@@ -106,6 +107,7 @@ __all__ = [
     "AttachmentView",
     "AuditProblem",
     "Clock",
+    "Colleague",
     "Conflict",
     "DeployResult",
     "DocumentVersion",
@@ -114,6 +116,7 @@ __all__ = [
     "EngineError",
     "Forbidden",
     "FormView",
+    "Hierarchy",
     "HistoryEntry",
     "Identity",
     "InstanceStatus",
@@ -151,6 +154,7 @@ __all__ = [
     "database_url",
     "deploy",
     "diagram_xml",
+    "forward_candidates",
     "get_identity",
     "get_task",
     "instance_progress",

@@ -18,6 +18,7 @@ from .audit import append_event
 from .definitions import latest_version, load_version
 from .errors import Conflict, Forbidden, InvalidData, InvalidInput, NotFound
 from .forms import validate_form
+from .forwarding import require_colleague
 from .human_tasks import (
     HumanTaskModel,
     get_task_row,
@@ -241,13 +242,15 @@ def assign_task(
     *,
     comment: str | None = None,
 ) -> None:
-    """Forward a task to a named colleague, who may then act on it."""
+    """Forward a task to a colleague (see `forward_candidates`), who may then act on it;
+    anyone else is refused with Forbidden (reason 'not_a_colleague') and nothing changes."""
     who = get_identity(session, username)
-    target = get_identity(session, to_username)
     row, instance = _locked_task(session, task_id, who, None)
     require_may_act(session, row, who)
+    # Only active, existing people are colleagues: this also refuses unknown names.
+    require_colleague(session, config.hierarchy, who, to_username)
     comment = _comment(comment)
-    row.assignee = target.username
+    row.assignee = to_username
     append_event(
         session,
         instance,
@@ -257,7 +260,7 @@ def assign_task(
         task_id=row.id,
         element_id=row.element_id,
         comment=comment,
-        details={"to": target.username},
+        details={"to": to_username},
     )
 
 

@@ -22,6 +22,7 @@ from .audit import append_event
 from .clock import Clock, as_utc, system_clock
 from .definitions import LoadedVersion
 from .errors import ScriptError
+from .forwarding import Hierarchy
 from .human_tasks import HumanTaskModel, add_candidates
 from .instances import InstanceModel
 from .sandbox import DEFAULT_CPU_SECONDS, SandboxViolation, script_error
@@ -58,6 +59,8 @@ class EngineConfig:
     max_file_bytes: int = DEFAULT_MAX_BYTES
     # A due date without a time means the end of that day where the office is.
     timezone: tzinfo = UTC
+    # Who leads which unit: whom a task may be forwarded to.
+    hierarchy: Hierarchy = field(default_factory=Hierarchy)
 
     def script_engine(self) -> SandboxScriptEngine:
         helpers = {"add_working_days": self.bounded_working_days, **self.helpers}

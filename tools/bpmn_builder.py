@@ -117,8 +117,16 @@ class Diagram:
         if form:
             props = {"formJsonSchemaFilename": form, **props}
         return self._add(
-            Node(id, "userTask", name, lane, doc=doc, props=props, multi=multi,
-                 post_script=post_script)
+            Node(
+                id,
+                "userTask",
+                name,
+                lane,
+                doc=doc,
+                props=props,
+                multi=multi,
+                post_script=post_script,
+            )
         )
 
     def script(self, id: str, name: str, lane: str, script: str, doc: str | None = None) -> Node:

@@ -10,6 +10,7 @@ has no group of its own, so its tasks name their owners with an expression on th
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,92 @@ def _choice(title: str, options: list[tuple[str, str]], message: str) -> dict[st
     }
 
 
+@dataclass(frozen=True)
+class ReturnTarget:
+    value: str  # what the form stores
+    title: str  # the choice as the form shows it
+    node: str  # the element the gateway sends the item to
+    flow: str  # the flow's label on the diagram
+
+
+@dataclass(frozen=True)
+class ReturnChoice:
+    """A return whose target step the person chooses. The form's field and the gateway's flows
+    are both made from this one table, so every target offered has its flow and the field a
+    condition reads is one the form requires whenever that condition can be true."""
+
+    targets: tuple[ReturnTarget, ...]
+    preselected: str  # the step just before: the usual target, chosen unless changed
+    when: str = "tra_lai"  # the decision that returns
+    field: str = "buoc_tra_lai"
+    decision: str = "decision"
+
+    def form_field(self) -> dict[str, Any]:
+        assert self.preselected in {t.value for t in self.targets}
+        return {
+            **_choice(
+                "Trả lại về bước",
+                [(t.value, t.title) for t in self.targets],
+                "Hãy chọn bước trả lại",
+            ),
+            "default": self.preselected,
+        }
+
+    def rule(self) -> dict[str, Any]:
+        return {
+            "if": {
+                "properties": {self.decision: {"enum": [self.when]}},
+                "required": [self.decision],
+            },
+            "then": {"required": [self.field]},
+        }
+
+    def flows(self, d: Diagram, gateway: str) -> None:
+        for t in self.targets:
+            d.flow(
+                gateway,
+                t.node,
+                t.flow,
+                f'{self.decision} == "{self.when}" and {self.field} == "{t.value}"',
+            )
+
+
+GIAM_DOC_RETURNS = ReturnChoice(
+    (
+        ReturnTarget(
+            "lap_phieu_de_xuat",
+            "Đơn vị đề xuất hoàn thiện phiếu",
+            "lap_phieu_de_xuat",
+            "Về đơn vị đề xuất",
+        ),
+        ReturnTarget(
+            "xem_xet_de_xuat",
+            "Phòng Quản lý Khoa học xem xét lại",
+            "xem_xet_de_xuat",
+            "Về Phòng QLKH",
+        ),
+        ReturnTarget(
+            "danh_gia_hoi_dong",
+            "Hội đồng tư vấn đánh giá lại",
+            "danh_gia_hoi_dong",
+            "Về Hội đồng",
+        ),
+    ),
+    preselected="danh_gia_hoi_dong",
+)
+CHI_DAO_RETURNS = ReturnChoice(
+    (
+        ReturnTarget(
+            "soan_to_trinh", "Soạn thảo lại tờ trình", "soan_to_trinh", "Soạn lại tờ trình"
+        ),
+        ReturnTarget(
+            "ho_so", "Xem xét lại hồ sơ (về quy trình đã trình)", "ghi_tra_lai", "Xem xét lại hồ sơ"
+        ),
+    ),
+    preselected="soan_to_trinh",
+)
+
+
 def decision_form(
     title: str,
     options: list[tuple[str, str]],
@@ -43,21 +130,17 @@ def decision_form(
     required: tuple[str, ...] = (),
     reason_field: str = "y_kien",
     reason_title: str = "Ý kiến xử lý",
+    return_to: ReturnChoice | None = None,
 ) -> dict[str, Any]:
-    """A decision among `options`; choosing one of `returns` requires a reason."""
+    """A decision among `options`; choosing one of `returns` requires a reason, and a return
+    with a choice of target (`return_to`) requires the target."""
     properties: dict[str, Any] = {
         field: _choice(label, options, "Hãy chọn một quyết định"),
         **(extra or {}),
-        reason_field: {**Y_KIEN, "title": reason_title, "errorMessages": REASON_MESSAGES},
     }
-    form: dict[str, Any] = {
-        "title": title,
-        "type": "object",
-        "required": [field, *required],
-        "properties": properties,
-    }
+    rules: list[dict[str, Any]] = []
     if returns:
-        form["allOf"] = [
+        rules.append(
             {
                 "if": {"properties": {field: {"enum": returns}}, "required": [field]},
                 "then": {
@@ -65,7 +148,20 @@ def decision_form(
                     "properties": {reason_field: {"minLength": 1}},
                 },
             }
-        ]
+        )
+    if return_to is not None:
+        assert return_to.decision == field and return_to.when in dict(options)
+        properties[return_to.field] = return_to.form_field()
+        rules.append(return_to.rule())
+    properties[reason_field] = {**Y_KIEN, "title": reason_title, "errorMessages": REASON_MESSAGES}
+    form: dict[str, Any] = {
+        "title": title,
+        "type": "object",
+        "required": [field, *required],
+        "properties": properties,
+    }
+    if rules:
+        form["allOf"] = rules
     return form
 
 
@@ -185,16 +281,7 @@ FORMS: dict[str, dict[str, Any]] = {
         "Ý kiến chỉ đạo của lãnh đạo UBND tỉnh",
         [("phe_duyet", "Phê duyệt"), ("tra_lai", "Trả lại")],
         ["tra_lai"],
-        extra={
-            "buoc_tra_lai": _choice(
-                "Trả lại về bước",
-                [
-                    ("soan_to_trinh", "Soạn thảo lại tờ trình"),
-                    ("ho_so", "Xem xét lại hồ sơ (về quy trình đã trình)"),
-                ],
-                "Hãy chọn bước trả lại",
-            )
-        },
+        return_to=CHI_DAO_RETURNS,
         reason_field="y_kien_chi_dao",
         reason_title="Ý kiến chỉ đạo",
     ),
@@ -270,17 +357,7 @@ FORMS: dict[str, dict[str, Any]] = {
             ("khong_phe_duyet", "Không phê duyệt"),
         ],
         ["tra_lai", "khong_phe_duyet"],
-        extra={
-            "buoc_tra_lai": _choice(
-                "Trả lại về bước",
-                [
-                    ("lap_phieu_de_xuat", "Đơn vị đề xuất hoàn thiện phiếu"),
-                    ("xem_xet_de_xuat", "Phòng Quản lý Khoa học xem xét lại"),
-                    ("danh_gia_hoi_dong", "Hội đồng tư vấn đánh giá lại"),
-                ],
-                "Hãy chọn bước trả lại",
-            )
-        },
+        return_to=GIAM_DOC_RETURNS,
     ),
     # -- xay_dung_quy_dinh ---------------------------------------------------------------
     "giao_soan_thao.json": simple_form(
@@ -510,18 +587,7 @@ def trinh_ubnd() -> Diagram:
     d.flow("gw_ky", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
     d.chain("phat_hanh", "ghi_so", "tiep_nhan", "chi_dao", "gw_chi_dao")
     d.flow("gw_chi_dao", "ghi_phe_duyet", "Phê duyệt", default=True)
-    d.flow(
-        "gw_chi_dao",
-        "soan_to_trinh",
-        "Soạn lại tờ trình",
-        'decision == "tra_lai" and buoc_tra_lai == "soan_to_trinh"',
-    )
-    d.flow(
-        "gw_chi_dao",
-        "ghi_tra_lai",
-        "Xem xét lại hồ sơ",
-        'decision == "tra_lai" and buoc_tra_lai == "ho_so"',
-    )
+    CHI_DAO_RETURNS.flows(d, "gw_chi_dao")
     d.flow("ghi_phe_duyet", "ket_thuc_phe_duyet")
     d.flow("ghi_tra_lai", "ket_thuc_tra_lai")
     return d
@@ -612,12 +678,7 @@ def de_xuat_nhiem_vu() -> Diagram:
     d.flow("gw_xem_xet", "lap_phieu_de_xuat", "Trả lại", DECIDED.format("tra_lai"))
     d.chain("danh_gia_hoi_dong", "quyet_dinh_giam_doc", "gw_giam_doc")
     d.flow("gw_giam_doc", "chuan_bi_trinh", "Trình UBND tỉnh", default=True)
-    for step, label in (
-        ("lap_phieu_de_xuat", "Về đơn vị đề xuất"),
-        ("xem_xet_de_xuat", "Về Phòng QLKH"),
-        ("danh_gia_hoi_dong", "Về Hội đồng"),
-    ):
-        d.flow("gw_giam_doc", step, label, f'decision == "tra_lai" and buoc_tra_lai == "{step}"')
+    GIAM_DOC_RETURNS.flows(d, "gw_giam_doc")
     d.flow(
         "gw_giam_doc", "ghi_khong_phe_duyet", "Không phê duyệt", DECIDED.format("khong_phe_duyet")
     )

@@ -89,6 +89,8 @@ def explain(error: engine.EngineError) -> str:
         return _("Hồ sơ đã thay đổi hoặc việc này không còn chờ xử lý. Hãy tải lại trang.")
     if isinstance(error, engine.NotFound):
         return _("Hồ sơ, việc hoặc tệp này không tồn tại, hoặc bạn không được xem.")
+    if isinstance(error, engine.Forbidden) and details.get("reason") == "not_a_colleague":
+        return _("Hãy chọn người nhận trong danh sách.")
     if isinstance(error, engine.Forbidden):
         return _("Việc này không thuộc quyền xử lý của bạn.")
     if isinstance(error, engine.InvalidDefinition):

@@ -227,18 +227,16 @@ def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPa
         attachments=[] if for_action else engine.list_attachments(session, item.id),
     )
     if acting and not for_action:
-        page.colleagues = _colleagues(names, username)
+        page.colleagues = _colleagues(session, task.id, username)
     return page
 
 
-def _colleagues(names: Names, username: str) -> list[tuple[str, str]]:
-    people = [
-        (u, names.person(u), names.groups.get(unit or "", ""))
-        for u, unit in names.units.items()
-        if u != username
+def _colleagues(session: Session, task_id: str, username: str) -> list[tuple[str, str]]:
+    """Whom this task may be forwarded to: the engine's rule, the one the forward obeys."""
+    return [
+        (c.username, f"{c.display_name} — {c.unit_name}" if c.unit_name else c.display_name)
+        for c in engine.forward_candidates(session, config(), task_id, username)
     ]
-    people.sort(key=lambda p: (p[2], p[1]))
-    return [(u, f"{name} — {unit}" if unit else name) for u, name, unit in people]
 
 
 def _handled_message(page: TaskPage) -> str:
@@ -510,20 +508,21 @@ def release(task_id: str) -> Response:
 def forward(task_id: str) -> Any:
     target = (request.form.get("to") or "").strip()
     comment = request.form.get("_comment") or ""
-    with uow() as s:
-        page = _load(s, task_id, for_action=True)
-        people = Names.load(s)
-    if target not in people.units or target == me().username:
-        flash(_("Hãy chọn người nhận trong danh sách."), "error")
-        return redirect(url_for("inbox.task", task_id=task_id))
     try:
         with uow() as s:
+            page = _load(s, task_id, for_action=True)
             engine.assign_task(s, config(), page.task.id, me().username, target, comment=comment)
+    except engine.Forbidden as refused:
+        # Someone outside the list (a forged or stale choice): the engine refused, nothing moved.
+        if refused.details.get("reason") != "not_a_colleague":
+            raise
+        flash(explain(refused), "error")
+        return redirect(url_for("inbox.task", task_id=task_id))
     except engine.Conflict as conflict:
         flash(explain(conflict), "error")
         return redirect(url_for("inbox.task", task_id=task_id))
     except engine.InvalidInput as invalid:
         flash(explain(invalid), "error")
         return redirect(url_for("inbox.task", task_id=task_id))
-    flash(_("Đã chuyển xử lý cho %(who)s.", who=people.person(target)), "success")
+    flash(_("Đã chuyển xử lý cho %(who)s.", who=page.names.person(target)), "success")
     return redirect(url_for("inbox.index"))

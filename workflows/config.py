@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine import Clock, EngineConfig, system_clock
+from engine import Clock, EngineConfig, Hierarchy, system_clock
 
 from .calendar import WorkCalendar, load_work_calendar
+from .org_chart import leaders_group
+from .roles import DEPARTMENT_LEADERS
 from .script_helpers import script_helpers
 
 CALENDAR_ENV = "PHEDUYET_CALENDAR_FILE"
@@ -29,4 +31,5 @@ def engine_config(
         add_working_days=calendar.add_working_days,
         helpers=script_helpers(calendar),
         timezone=calendar.zone,
+        hierarchy=Hierarchy(leaders_group=leaders_group, head_group=DEPARTMENT_LEADERS),
     )

@@ -117,6 +117,13 @@ def test_actions__claim_unclaim_and_forward(deployed: Any, config: Any) -> None:
         engine.unclaim_task(s, config, draft.id, "an")
     assert [t.id for t in _inbox(deployed, "chi")] == [draft.id]
     with transaction(deployed) as s:
+        # A task is forwarded within a unit (see test_engine__forwarding).
+        engine.add_group(s, "phong_qlkh", unit=True)
+        engine.add_user(s, "chi", unit="phong_qlkh")
+        engine.add_user(s, "binh", unit="phong_qlkh")
+    with pytest.raises(engine.Forbidden), transaction(deployed) as s:
+        engine.assign_task(s, config, draft.id, "chi", "dung")
+    with transaction(deployed) as s:
         engine.assign_task(s, config, draft.id, "chi", "binh", comment="Anh xem giúp")
     assert [t.id for t in _inbox(deployed, "binh")] == [draft.id]
     assert _inbox(deployed, "an") == []
