@@ -3,6 +3,7 @@ the Spiff dialect, Camunda formData field types and constraints for the Camunda 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -15,18 +16,30 @@ from .task_meta import TaskMeta
 MAX_FIELDS = 200
 
 
+NO_SUCH_FIELD = "the form has no such field"
+
+
 def validate_form(meta: TaskMeta | None, forms: dict[str, Any], data: Any) -> dict[str, Any]:
-    """The data to store on the task, or InvalidData naming each bad field."""
+    """The data to store on the task, or InvalidData naming each bad field.
+
+    A task takes only the fields its form declares: a name the form does not have (a forged
+    key) is refused, and a task without a form takes none (its person may still comment).
+    `meta` None stands for an item's start, whose data the caller composes."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InvalidData("form data must be a JSON object of field names and values")
     _check_names(data)
-    if meta is not None and meta.form_file:
+    if meta is None:
+        return dict(data)
+    if meta.form_file:
         return _json_schema(forms[meta.form_file], data)
-    if meta is not None and meta.form_fields:
+    if meta.form_fields:
         return _camunda(meta.form_fields, data)
-    return dict(data)
+    if data:
+        problems = {name: NO_SUCH_FIELD for name in data}
+        raise InvalidData("this task has no form: " + _summary(problems), problems)
+    return {}
 
 
 def _without_nul(value: Any, field: str) -> None:
@@ -63,18 +76,55 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
         registry=Registry(),
     )
-    problems: dict[str, str] = {}
+    declared = _declared(schema)
+    problems: dict[str, str] = {
+        name: NO_SUCH_FIELD for name in data if declared is not None and name not in declared
+    }
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":
             # The missing property is named in the error's message, not its path.
             missing = str(error.message).split("'")[1] if "'" in error.message else "?"
             problems.setdefault(missing, _schema_message(schema, missing, "required"))
             continue
+        if error.validator == "additionalProperties" and not error.path:
+            # The form's own "no other fields": name each one, as for an undeclared name.
+            known = error.schema.get("properties") or {}
+            patterns = error.schema.get("patternProperties") or {}
+            for name in data:
+                if name not in known and not any(re.search(p, name) for p in patterns):
+                    problems.setdefault(name, NO_SUCH_FIELD)
+            continue
         field = str(error.path[0]) if error.path else "_form"
         problems.setdefault(field, _schema_message(schema, field, error.validator, error.message))
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems)
     return dict(data)
+
+
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_SUBSCHEMAS = ("if", "then", "else")
+
+
+def _declared(schema: Any) -> set[str] | None:
+    """The field names a JSON Schema form declares, wherever it declares them (its properties,
+    or those of its allOf/anyOf/oneOf, if/then/else and dependentSchemas parts); None when the
+    form itself admits other names (additionalProperties other than false, or
+    patternProperties), and then the schema alone judges them."""
+    if not isinstance(schema, dict):
+        return set()
+    if schema.get("patternProperties") or schema.get("additionalProperties", False) is not False:
+        return None
+    names = set(schema.get("properties") or {})
+    parts = [schema.get(key) for key in _SUBSCHEMAS]
+    for key in _SUBSCHEMA_LISTS:
+        parts.extend(schema.get(key) or [])
+    parts.extend((schema.get("dependentSchemas") or {}).values())
+    for part in parts:
+        found = _declared(part)
+        if found is None:
+            return None
+        names |= found
+    return names
 
 
 def _schema_message(
