@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 import engine
 
 from .org_chart import OrgChart
-from .plan_import import Assignment
+from .plan_import import Assignment, Deadline, DeadlineKind
+from .plan_year import plan_year
 
 PROCESS_ID = "giao_nhiem_vu"
 TITLE_CHARS = 160
@@ -28,20 +29,56 @@ def item_title(assignment: Assignment) -> str:
     return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def start_data(assignment: Assignment, chart: OrgChart) -> dict[str, Any]:
+def start_data(
+    assignment: Assignment, chart: OrgChart, source_year: int | None = None
+) -> dict[str, Any]:
+    """What an item of the plan starts with: everything a person must read to act on the task
+    (labelled for people by bpmn/forms/nhiem_vu_ke_hoach.json), then the two values the
+    diagram computes its deadline from (``loai_han``, ``gia_tri_han``)."""
     lead = chart.unit_by_name(assignment.lead_unit) if assignment.lead_unit else None
-    value = assignment.deadline.value
+    deadline, source = assignment.deadline, assignment.source_deadline
     return {
         "section": assignment.section,
+        "ten_muc": assignment.section_title or None,
         "noi_dung": assignment.summary,
-        "noi_dung_day_du": assignment.text,
+        "noi_dung_day_du": assignment.text or assignment.summary,
         "don_vi_chu_tri": lead.key if lead else None,
         "ten_don_vi_chu_tri": assignment.lead_unit,
         "don_vi_phoi_hop": list(assignment.cooperating_units),
-        "loai_han": str(assignment.deadline.kind),
-        "gia_tri_han": value.isoformat() if isinstance(value, date) else value,
+        "thoi_han": deadline_words(deadline),
+        "han_hoan_thanh": deadline_date(deadline),
+        # The plan's own deadline, kept when the import moved the plan to another year.
+        "thoi_han_goc": deadline_words(source) if source else None,
+        "han_goc": deadline_date(source) if source else None,
+        "nam_ke_hoach": source_year,
         "can_quyet_dinh": assignment.needs_decision,
+        "loai_han": str(deadline.kind),
+        "gia_tri_han": _iso(deadline.value),
     }
+
+
+def deadline_words(deadline: Deadline) -> str:
+    """The deadline as the dossier says it: "Trước ngày 10/06/2026", "Trong năm 2026"."""
+    if deadline.kind is DeadlineKind.NONE:
+        return "Kế hoạch không nêu thời hạn"
+    if deadline.kind is DeadlineKind.RECURRING:
+        return "Thường xuyên hằng năm"
+    words = deadline.describe()
+    return words[:1].upper() + words[1:]
+
+
+def deadline_date(deadline: Deadline) -> str | None:
+    """The day the task is due by the plan's words (ISO): the date, or the last day of the
+    year for "trong năm"; None when the words give no day ("từ năm", "thường xuyên")."""
+    if isinstance(deadline.value, date):
+        return deadline.value.isoformat()
+    if deadline.kind is DeadlineKind.YEAR and isinstance(deadline.value, int):
+        return date(deadline.value, 12, 31).isoformat()
+    return None
+
+
+def _iso(value: date | int | None) -> str | int | None:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def start_assignments(
@@ -53,6 +90,9 @@ def start_assignments(
 ) -> list[Started]:
     """Start one item per assignment, skipping those already started (same title)."""
     existing = engine.instance_titles(session, PROCESS_ID)
+    source_year = plan_year(
+        [replace(a, deadline=a.source_deadline or a.deadline) for a in assignments]
+    )
     started = []
     for assignment in assignments:
         title = item_title(assignment)
@@ -65,7 +105,7 @@ def start_assignments(
             PROCESS_ID,
             username,
             title=title,
-            data=start_data(assignment, chart),
+            data=start_data(assignment, chart, source_year),
         )
         existing.add(title)
         started.append(Started(assignment, instance_id))

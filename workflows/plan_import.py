@@ -94,14 +94,20 @@ class Assignment:
     deadline: Deadline
     needs_decision: str | None
     text: str = field(default="", repr=False)
+    section_title: str = ""  # the heading of ``section`` in the plan
+    # The plan's own deadline when an import moved the plan to another year (plan_year).
+    source_deadline: Deadline | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
             "section": self.section,
+            "section_title": self.section_title,
             "summary": self.summary,
+            "text": self.text,
             "lead_unit": self.lead_unit,
             "cooperating_units": list(self.cooperating_units),
             "deadline": self.deadline.to_json(),
+            "source_deadline": self.source_deadline.to_json() if self.source_deadline else None,
             "needs_decision": self.needs_decision,
         }
 
@@ -176,7 +182,7 @@ def find_assignments(text: str) -> list[Assignment]:
 class _Draft:
     """A task being gathered: its paragraphs, the units named to lead it, notes on choices."""
 
-    section: str
+    section: Section
     leads: list[str]
     lines: list[str]
     unnamed: str | None = None  # "Giao …" words that named no known unit
@@ -208,11 +214,11 @@ def _drafts(section: Section) -> list[_Draft]:
                 current.notes.append(_completion_note(line))
                 continue
             unnamed = None if leads else shorten(line, 60)
-            drafts.append(_Draft(section.label, leads, [line], unnamed))
+            drafts.append(_Draft(section, leads, [line], unnamed))
         elif current is not None and (is_bullet(line) or _only_states_deadline(line)):
             current.lines.append(line)
         else:
-            drafts.append(_Draft(section.label, list(section.units), [line]))
+            drafts.append(_Draft(section, list(section.units), [line]))
     return drafts
 
 
@@ -245,7 +251,8 @@ def _build(draft: _Draft) -> Assignment:
     deadline, deadline_notes = _deadline_of(draft.lines)
     notes = [*_lead_notes(draft), *_unknown_partner_notes(draft), *deadline_notes, *draft.notes]
     return Assignment(
-        section=draft.section,
+        section=draft.section.label,
+        section_title=draft.section.title,
         summary=_summary(draft.lines),
         lead_unit=lead,
         cooperating_units=_cooperating(draft, lead),

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import docx
+import jsonschema
 import pytest
 
 from engine import InvalidInput
 from workflows.org_chart import read_org_chart
+from workflows.plan_assign import start_data
 from workflows.plan_import import (
     Assignment,
     Deadline,
@@ -21,6 +24,7 @@ from workflows.plan_import import (
     read_plan,
 )
 from workflows.plan_text import SO_UNITS
+from workflows.plan_year import in_year, plan_year
 
 ROOT = Path(__file__).parents[2]
 # A copy of shared/plan/000_95d111a6ff9658f7.txt, so that the tests never depend on shared/.
@@ -145,13 +149,18 @@ def test_plan_import__to_json(assignments: list[Assignment]) -> None:
     first = assignments[0].to_json()
     assert list(first) == [
         "section",
+        "section_title",
         "summary",
+        "text",
         "lead_unit",
         "cooperating_units",
         "deadline",
+        "source_deadline",
         "needs_decision",
     ]
     assert first["deadline"] == {"kind": "date", "value": "2020-06-10"}
+    assert first["source_deadline"] is None  # read as written: nothing moved
+    assert first["text"].endswith("Thời gian hoàn thành trước ngày 10/6/2020.")
     assert assignments[4].to_json()["deadline"] == {"kind": "recurring", "value": None}
     assert assignments[7].to_json()["deadline"] == {"kind": "from_year", "value": 2020}
     assert assignments[2].to_json()["cooperating_units"] == [ALL]
@@ -343,3 +352,117 @@ def test_plan_import__unit_names_are_the_org_charts() -> None:
     # The importer's lead_unit must find its unit by name in the org chart.
     chart = {unit.name for unit in read_org_chart().units}
     assert set(SO_UNITS) - {"Lãnh đạo Sở"} == chart
+
+
+# --- a plan read as a plan of another year (--year) ----------------------------------------
+
+
+def test_plan_year__the_plans_own_year(assignments: list[Assignment]) -> None:
+    assert plan_year(assignments) == 2020
+    assert plan_year(find_assignments(_plan("1. Việc A", "Giao Văn phòng Sở việc A."))) is None
+
+
+def test_plan_year__moves_every_deadline_and_keeps_the_plans_own(
+    assignments: list[Assignment],
+) -> None:
+    moved = in_year(assignments, 2026)
+    rows = [(a.deadline, a.source_deadline) for a in moved]
+    assert rows[0] == (Deadline(D, date(2026, 6, 10)), Deadline(D, date(2020, 6, 10)))
+    assert rows[6] == (Deadline(Y, 2026), Deadline(Y, 2020))
+    # "từ năm 2021" in a plan of 2020 is next year's: in a plan of 2026, 2027
+    assert rows[9] == (Deadline(FROM, 2027), Deadline(FROM, 2021))
+    assert rows[4] == (Deadline(EVERY), None)  # "thường xuyên": nothing to move
+    assert rows[1] == (Deadline(NONE), None)
+    # the plan's words are kept as written; only deadlines change
+    assert [a.text for a in moved] == [a.text for a in assignments]
+    assert [a.needs_decision for a in moved] == [a.needs_decision for a in assignments]
+    assert [
+        replace(a, deadline=a.source_deadline or a.deadline, source_deadline=None) for a in moved
+    ] == assignments
+    assert in_year(assignments, 2020) == assignments
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [(2026, date(2026, 2, 28)), (2028, date(2028, 2, 29)), (2019, date(2019, 2, 28))],
+)
+def test_plan_year__29_february_in_a_common_year_is_28(year: int, expected: date) -> None:
+    text = _plan(
+        "1. Việc A",
+        "Giao Văn phòng Sở chủ trì việc A. Thời gian hoàn thành trước ngày 29/2/2020.",
+    )
+    [found] = in_year(find_assignments(text), year)
+    assert found.deadline == Deadline(D, expected)
+    assert found.source_deadline == Deadline(D, date(2020, 2, 29))
+
+
+@pytest.mark.parametrize("year", [1999, 2101, 0, -2026])
+def test_plan_year__a_year_out_of_range_is_refused(
+    assignments: list[Assignment], year: int
+) -> None:
+    with pytest.raises(InvalidInput, match="from 2000 to 2100"):
+        in_year(assignments, year)
+
+
+def test_plan_year__a_tie_is_the_earliest_year() -> None:
+    text = _plan(
+        "1. Việc A",
+        "Giao Văn phòng Sở chủ trì việc A. Thực hiện trong năm 2021.",
+        "2. Việc B",
+        "Giao Thanh tra Sở chủ trì việc B. Thực hiện trong năm 2020.",
+    )
+    assert plan_year(find_assignments(text)) == 2020
+
+
+# --- what an item of the plan starts with ----------------------------------------------------
+
+START_FORM = ROOT / "bpmn" / "forms" / "nhiem_vu_ke_hoach.json"
+
+
+def test_plan_start_data__everything_a_person_must_read(assignments: list[Assignment]) -> None:
+    chart = read_org_chart()
+    moved = in_year(assignments, 2026)
+    meeting = start_data(moved[16], chart, 2020)
+    assert meeting["section"] == "II.4.3"
+    assert meeting["ten_muc"] == f"Giao {TRUNG_TAM}"
+    assert meeting["noi_dung_day_du"] == assignments[16].text  # whole, bullets and all
+    assert "…" not in meeting["noi_dung_day_du"] and meeting["noi_dung_day_du"].count("\n- ") == 3
+    assert (meeting["don_vi_chu_tri"], meeting["ten_don_vi_chu_tri"]) == ("trung_tam_ud", TRUNG_TAM)
+    assert meeting["thoi_han"] == "Trước ngày 01/06/2026"
+    assert meeting["han_hoan_thanh"] == "2026-06-01"
+    assert (meeting["thoi_han_goc"], meeting["han_goc"]) == ("Trước ngày 01/06/2020", "2020-06-01")
+    assert meeting["nam_ke_hoach"] == 2020
+    assert "cần xác nhận" in meeting["can_quyet_dinh"]
+    # what the diagram computes the deadline from is the moved one
+    assert (meeting["loai_han"], meeting["gia_tri_han"]) == ("date", "2026-06-01")
+
+    review = start_data(moved[0], chart, 2020)
+    assert review["don_vi_chu_tri"] is None and review["ten_don_vi_chu_tri"] is None
+    assert "cần chọn đơn vị chủ trì" in review["can_quyet_dinh"]
+    partners = start_data(moved[10], chart, 2020)
+    assert partners["don_vi_phoi_hop"] == [LIEN_HIEP, TTTT]
+    assert (partners["thoi_han"], partners["han_hoan_thanh"]) == ("Trong năm 2026", "2026-12-31")
+    yearly = start_data(moved[4], chart, 2020)
+    assert (yearly["thoi_han"], yearly["han_hoan_thanh"]) == ("Thường xuyên hằng năm", None)
+    assert (yearly["thoi_han_goc"], yearly["han_goc"]) == (None, None)  # nothing was moved
+    unmoved = start_data(assignments[16], chart, 2020)
+    assert unmoved["thoi_han"] == "Trước ngày 01/06/2020" and unmoved["han_goc"] is None
+    assert start_data(assignments[1], chart)["thoi_han"] == "Kế hoạch không nêu thời hạn"
+
+
+def test_plan_start_data__its_labels(assignments: list[Assignment]) -> None:
+    form = json.loads(START_FORM.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(form)
+    fields = form["properties"]
+    data = start_data(in_year(assignments, 2026)[16], read_org_chart(), 2020)
+    assert set(fields) <= set(data)
+    # what a person reads is labelled in Vietnamese; the deadline's machine values are not shown
+    assert all(spec["title"] and spec["title"] != name for name, spec in fields.items())
+    assert not {"loai_han", "gia_tri_han", "don_vi_chu_tri"} & set(fields)
+    dates = {name for name, spec in fields.items() if spec.get("format") == "date"}
+    assert dates == {"han_hoan_thanh", "han_goc"}
+    for name in dates:
+        date.fromisoformat(data[name])
+    assert jsonschema.Draft202012Validator(form).is_valid(
+        {k: v for k, v in data.items() if k in fields and v is not None}
+    )
