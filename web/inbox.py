@@ -42,7 +42,7 @@ from .form_fields import (
 )
 from .formatting import datetime_vn
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
-from .wording import Names, event_label, file_refusal, process_title
+from .wording import Names, event_label, file_refusal, process_title, size_text
 
 bp = Blueprint("inbox", __name__)
 
@@ -145,7 +145,7 @@ class TaskPage:
     revision: int
     names: Names
     returned: ReturnNote | None
-    attachments: list[engine.AttachmentView]
+    attachments: list[engine.DocumentView]
     colleagues: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -169,6 +169,7 @@ class TaskPage:
             "facts": describe_data(self.form, self.item.data),
             "comments": comments,
             "event_label": event_label,
+            "size_text": size_text,
             "is_return": is_return,
             "decision_label": _decision_label(self.form),
             "item_link": item_url(self.item.id),
@@ -224,7 +225,7 @@ def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPa
         revision=engine.instance_revision(session, item.id),
         names=names,
         returned=_returned(item, task, names),
-        attachments=[] if for_action else engine.list_attachments(session, item.id),
+        attachments=[] if for_action else engine.list_documents(session, item.id),
     )
     if acting and not for_action:
         page.colleagues = _colleagues(session, task.id, username)

@@ -167,7 +167,7 @@ def show(item_id: int) -> str:
         item = engine.show_instance(s, item_id)
         names = Names.load(s)
         titles = _step_titles(s, item)
-        attachments = engine.list_attachments(s, item_id)
+        documents = engine.list_documents(s, item_id)
         open_tasks = [
             {
                 "task": t,
@@ -187,9 +187,9 @@ def show(item_id: int) -> str:
         started_by=names.person(item.created_by),
         open_tasks=open_tasks,
         timeline=_timeline(item, names, titles),
+        names=names,
         steps_done=_steps_done(item, titles),
-        attachments=attachments,
-        uploaded_by={a.id: names.person(a.uploaded_by) for a in attachments},
+        documents=documents,
         may_attach=running and contributes,
         may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
         and (item.created_by == who.username or is_admin()),
@@ -275,18 +275,32 @@ def attach(item_id: int) -> BaseResponse:
     return redirect(url_for("items.show", item_id=item_id) + "#tep-dinh-kem", 303)
 
 
+# A file opened in the browser is a document of our origin: whatever its bytes, it may run no
+# script, load nothing and be framed by no one. Inline styles only for the browser's own viewer.
+FILE_CSP = (
+    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+)
+
+
 @bp.get("/attachments/<attachment_id>")
 @login_required  # type: ignore[misc]
 def download(attachment_id: str) -> BaseResponse:
+    """PDF and images open in the browser; other files download."""
     with uow() as s:
         view, path = engine.attachment_file(s, attachment_store(), attachment_id)
         require_view(s, view.instance_id)
     if not path.is_file():
         abort(404)
     response = send_file(
-        path, mimetype=view.content_type, as_attachment=True, download_name=view.filename, max_age=0
+        path,
+        mimetype=view.content_type,
+        as_attachment=not view.viewable,
+        download_name=view.filename,
+        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

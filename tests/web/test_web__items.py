@@ -364,7 +364,7 @@ def test_items__a_pdf_is_attached_and_downloaded_as_a_file(
         assert download.status_code == 200
         assert download.get_data() == PDF
     assert download.mimetype == "application/pdf"
-    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["Content-Disposition"].startswith("inline;")  # a PDF opens
     assert "filename*=UTF-8''Phi%E1%BA%BFu" in download.headers["Content-Disposition"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in download.headers["Cache-Control"]
