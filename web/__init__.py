@@ -56,8 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
 
-    from . import admin, auth, inbox, items, monitor
+    from . import admin, auth, inbox, items, monitor, search
 
-    for blueprint in (auth.bp, inbox.bp, items.bp, monitor.bp, admin.bp):
+    for blueprint in (auth.bp, inbox.bp, items.bp, monitor.bp, admin.bp, search.bp):
         app.register_blueprint(blueprint)
     return app
