@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 import engine
-from engine import system_clock, transaction
+from engine import as_utc, system_clock, transaction
 from workflows import engine_config
 from workflows.demo import DEMO_PASSWORD, load_demo
 from workflows.org_chart import read_org_chart
 from workflows.plan_assign import start_assignments
-from workflows.plan_import import find_assignments, read_plan
+from workflows.plan_import import Assignment, Deadline, find_assignments, read_plan
+from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
 from .output import emit_json, emit_table, reporting
 
@@ -23,13 +26,20 @@ def plan() -> None:
 @plan.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="only show what was found")
-@click.option("--as", "username", default="vp.tp", show_default=True,
-              help="who starts the items")
+@click.option("--as", "username", default="vp.tp", show_default=True, help="who starts the items")
+@click.option(
+    "--year",
+    type=click.IntRange(FIRST_YEAR, LAST_YEAR),
+    help="read it as a plan of this year: deadlines move to it, same day and month "
+    "(the plan's own stay with each item)",
+)
 @click.option("--json", "as_json", is_flag=True)
-def plan_import(file: str, dry_run: bool, username: str, as_json: bool) -> None:
+def plan_import(file: str, dry_run: bool, username: str, year: int | None, as_json: bool) -> None:
     """Find every assignment of a plan (.txt or .docx); start one item per assignment."""
     with reporting(as_json):
         found = find_assignments(read_plan(file))
+        if year is not None:
+            found = in_year(found, year)
         started: dict[int, int | None] = {}
         if not dry_run:
             factory = engine.session_factory(engine.create_db_engine())
@@ -50,25 +60,47 @@ def plan_import(file: str, dry_run: bool, username: str, as_json: bool) -> None:
             [
                 ("SECTION", lambda r: r[1].section),
                 ("LEAD", lambda r: r[1].lead_unit),
-                ("DEADLINE", lambda r: f"{r[1].deadline.kind} {r[1].deadline.value or ''}"),
+                ("DEADLINE", lambda r: _deadline_cell(r[1])),
                 ("ITEM", lambda r: started.get(r[0], "-") if not dry_run else "-"),
                 ("NEEDS A DECISION", lambda r: r[1].needs_decision),
             ],
         )
         todo = sum(1 for a in found if a.needs_decision)
-        click.echo(f"{len(found)} assignment(s), {todo} need a person's decision"
-                   + ("" if dry_run else f"; {sum(1 for v in started.values() if v)} started"))
+        click.echo(
+            f"{len(found)} assignment(s), {todo} need a person's decision"
+            + ("" if dry_run else f"; {sum(1 for v in started.values() if v)} started")
+        )
+
+
+def _deadline_cell(assignment: Assignment) -> str:
+    def cell(d: Deadline) -> str:
+        return f"{d.kind} {d.value or ''}".rstrip()
+
+    source = assignment.source_deadline
+    moved = f" (plan: {source.value})" if source else ""
+    return cell(assignment.deadline) + moved
 
 
 @click.command()
-def demo() -> None:
-    """Load the demo office (idempotent) and print its logins."""
+@click.option("--now", "now_text", help="load it as if it were this moment (ISO 8601)")
+def demo(now_text: str | None) -> None:
+    """Load the demo office (idempotent) and print its logins, each with what to try first."""
+    now = system_clock()
+    if now_text is not None:
+        try:
+            now = as_utc(datetime.fromisoformat(now_text))
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{now_text!r} is not an ISO 8601 date and time", param_hint="--now"
+            ) from exc
     with reporting(False):
         factory = engine.session_factory(engine.create_db_engine())
-        report = load_demo(factory, system_clock())
+        report = load_demo(factory, now)
     created = sum(1 for d in report.deployed if d.created)
-    click.echo(f"org chart: {report.people} people; diagrams: {created} new version(s); "
-               f"plan: {report.plan_items} new item(s); demo items: {report.demo_items} new")
-    click.echo(f"\nDemo logins (password for everyone: {DEMO_PASSWORD}):")
-    for username, who in report.logins:
-        click.echo(f"  {username:22} {who}")
+    click.echo(
+        f"org chart: {report.people} people; diagrams: {created} new version(s); "
+        f"plan: {report.plan_items} new item(s); demo items: {report.demo_items} new"
+    )
+    click.echo(f"\nDemo logins (password for everyone: {DEMO_PASSWORD}) and what to try first:")
+    for username, what in report.logins:
+        click.echo(f"  {username:13} {what}")

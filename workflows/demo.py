@@ -1,10 +1,13 @@
 """`pheduyet demo`: a living office for a newcomer. Loads the org chart, deploys the diagrams,
-imports the department's plan (its 2020 deadlines make the overdue view real) and moves a few
-proposals and drafts to different steps, as if the last weeks had happened. Idempotent."""
+imports the department's plan as a plan of the current year (its deadlines moved to this year,
+its text as written) and acts out the last weeks: the leadership assigns the plan's open tasks,
+units report progress, proposals and drafts stand at different steps, so that every role finds
+something in its inbox. Most steps are within their deadline; a few are overdue on purpose.
+Idempotent."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,33 +17,173 @@ from sqlalchemy.orm import Session, sessionmaker
 import engine
 from engine import ManualClock, SourceFile, transaction
 
+from .calendar import DEFAULT_ZONE
 from .config import engine_config
-from .org_chart import load_org_chart, read_org_chart
-from .plan_assign import start_assignments
-from .plan_import import find_assignments, read_plan
+from .org_chart import OrgChart, load_org_chart, read_org_chart
+from .plan_assign import Started, start_assignments
+from .plan_import import Assignment, find_assignments, read_plan
+from .plan_year import in_year
 
 DEMO_PASSWORD = "pheduyet2026"
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
 PLAN = Path(__file__).parent / "data" / "ke_hoach_2020.txt"
 PLAN_IMPORTER = "vp.tp"
 DAYS_OF_HISTORY = 24
+TIMER_ROUNDS = 5  # a timer may start another that is due as well (a reminder, then overdue)
 
-TO_TRINH = {
-    "trich_yeu": "Về việc phê duyệt danh mục nhiệm vụ khoa học và công nghệ cấp tỉnh",
-    "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình UBND tỉnh xem xét, phê duyệt.",
-    "do_khan": "thuong",
-    "do_mat": "thuong",
-}
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposal of the demo and the step it waits at (None: it went all the way)."""
+
+    title: str
+    proposer: str
+    area: str  # linh_vuc
+    need: str
+    goal: str
+    results: str
+    months: int
+    budget: int
+    waits_at: str | None
+    waiting_days: float  # how long it has waited there, in days
+    days_per_step: float
+
+    def form(self) -> dict[str, Any]:
+        return {
+            "ten_nhiem_vu": self.title,
+            "linh_vuc": self.area,
+            "tinh_cap_thiet": self.need,
+            "muc_tieu": self.goal,
+            "ket_qua_du_kien": self.results,
+            "thoi_gian_thang": self.months,
+            "kinh_phi_du_kien": self.budget,
+        }
+
+
 PROPOSALS = [
-    (
+    Proposal(
         "Nghiên cứu đánh giá trình độ công nghệ doanh nghiệp tỉnh giai đoạn 2020-2025",
         "trungtam.cv1",
         "cong_nghiep",
+        "Tỉnh chưa có số liệu đánh giá trình độ công nghệ của doanh nghiệp để xây dựng chính "
+        "sách hỗ trợ đổi mới công nghệ.",
+        "Đánh giá trình độ công nghệ của 300 doanh nghiệp theo Thông tư 17/2019/TT-BKHCN; đề "
+        "xuất giải pháp nâng cao.",
+        "Báo cáo đánh giá theo ngành; cơ sở dữ liệu doanh nghiệp; đề xuất chính sách.",
+        18,
+        850_000_000,
+        "xem_xet_de_xuat",
+        3,
+        1,
     ),
-    ("Phần mềm chấm điểm áp dụng ISO 9001 tại cơ quan hành chính", "chicuc.cv1", "ky_thuat"),
-    ("Chuỗi liên kết sản xuất, chế biến, tiêu thụ lúa gạo giống BG1", "cs.cv1", "nong_nghiep"),
-    ("Ứng dụng chế phẩm sinh học xử lý phụ phẩm chăn nuôi", "cntt.cv1", "nong_nghiep"),
+    Proposal(
+        "Phần mềm chấm điểm áp dụng ISO 9001 tại cơ quan hành chính",
+        "chicuc.cv1",
+        "ky_thuat",
+        "Việc chấm điểm áp dụng ISO 9001 tại các cơ quan hành chính đang làm thủ công.",
+        "Xây dựng phần mềm chấm điểm trực tuyến, dùng chung cho các sở, ngành và huyện.",
+        "Phần mềm chạy thử tại 10 cơ quan; tài liệu hướng dẫn sử dụng.",
+        12,
+        450_000_000,
+        "lap_phieu_de_xuat",  # returned by Phòng Quản lý Khoa học, see RETURN_REASON
+        5,
+        2,
+    ),
+    Proposal(
+        "Chuỗi liên kết sản xuất, chế biến, tiêu thụ lúa gạo giống BG1",
+        "cs.cv1",
+        "nong_nghiep",
+        "Giống lúa BG1 cho chất lượng cao nhưng sản xuất còn nhỏ lẻ, chưa có đầu ra ổn định.",
+        "Hình thành chuỗi liên kết 100 ha từ sản xuất đến tiêu thụ gạo BG1.",
+        "Mô hình chuỗi liên kết; quy trình kỹ thuật; nhãn hiệu gạo BG1.",
+        24,
+        1_200_000_000,
+        "kiem_tra_the_thuc",
+        0.2,
+        2,
+    ),
+    Proposal(
+        "Ứng dụng chế phẩm sinh học xử lý phụ phẩm chăn nuôi",
+        "cntt.cv1",
+        "nong_nghiep",
+        "Phụ phẩm chăn nuôi chưa được xử lý gây ô nhiễm môi trường nông thôn.",
+        "Ứng dụng chế phẩm sinh học xử lý phụ phẩm làm phân bón hữu cơ tại 3 huyện.",
+        "Mô hình xử lý; 500 tấn phân hữu cơ; tài liệu tập huấn.",
+        24,
+        900_000_000,
+        None,
+        2,
+        1.5,
+    ),
+    Proposal(
+        "Giải pháp nâng cao chất lượng vải thiều theo tiêu chuẩn VietGAP",
+        "cn.cv1",
+        "nong_nghiep",
+        "Vải thiều là sản phẩm chủ lực; tỷ lệ diện tích đạt VietGAP còn thấp.",
+        "Nâng tỷ lệ diện tích vải thiều đạt VietGAP; xây dựng vùng nguyên liệu xuất khẩu.",
+        "Quy trình canh tác; mô hình 50 ha; hướng dẫn truy xuất nguồn gốc.",
+        24,
+        1_050_000_000,
+        "danh_gia_hoi_dong",
+        4,
+        2,
+    ),
+    Proposal(
+        "Ứng dụng chuyển đổi số trong quản lý hồ sơ thủ tục hành chính cấp xã",
+        "vp.cv2",
+        "ky_thuat",
+        "Hồ sơ thủ tục hành chính cấp xã còn lưu trữ giấy, khó tra cứu và liên thông.",
+        "Số hóa và quản lý hồ sơ thủ tục hành chính tại 20 xã thí điểm.",
+        "Hệ thống quản lý hồ sơ; quy trình số hóa; báo cáo đánh giá thí điểm.",
+        18,
+        700_000_000,
+        "quyet_dinh_giam_doc",
+        1,
+        3,
+    ),
+    Proposal(
+        "Đánh giá thực trạng và giải pháp phát triển thị trường khoa học và công nghệ tỉnh",
+        "cntt.cv1",
+        "xa_hoi",
+        "Giao dịch công nghệ trên địa bàn tỉnh còn ít, chưa có tổ chức trung gian hoạt động "
+        "hiệu quả.",
+        "Đánh giá cung, cầu công nghệ; đề xuất giải pháp phát triển thị trường.",
+        "Báo cáo thực trạng; đề án phát triển sàn giao dịch công nghệ.",
+        12,
+        500_000_000,
+        "kiem_tra_noi_dung",
+        0.5,
+        2,
+    ),
+    Proposal(
+        "Nghiên cứu sản xuất giá thể hữu cơ từ phụ phẩm nông nghiệp",
+        "trungtam.cv1",
+        "nong_nghiep",
+        "Rơm rạ và phụ phẩm nông nghiệp phần lớn bị đốt bỏ ngoài đồng.",
+        "Làm chủ quy trình sản xuất giá thể hữu cơ cho rau, hoa.",
+        "Quy trình sản xuất; 200 tấn giá thể; mô hình ứng dụng.",
+        18,
+        650_000_000,
+        "tiep_nhan",
+        0.25,
+        1.5,
+    ),
+    Proposal(
+        "Xây dựng bản đồ số vùng trồng cây ăn quả chủ lực của tỉnh",
+        "cs.cv1",
+        "ky_thuat",
+        "Chưa có dữ liệu không gian vùng trồng để quản lý mã số vùng trồng.",
+        "Xây dựng bản đồ số và cơ sở dữ liệu vùng trồng vải, cam, bưởi.",
+        "Bản đồ số; cơ sở dữ liệu; phần mềm tra cứu trên điện thoại.",
+        15,
+        800_000_000,
+        "chi_dao",
+        2,
+        1.5,
+    ),
 ]
+RETURN_REASON = "Đề nghị bổ sung dự toán chi tiết và làm rõ tính cấp thiết"
+
 DRAFTS = [
     (
         "Quy định định mức xây dựng, phân bổ dự toán và quyết toán kinh phí nhiệm vụ KH&CN",
@@ -54,6 +197,107 @@ DRAFTS = [
     ),
 ]
 
+# The plan's tasks the leadership assigned (section, words of the summary, lead unit, days from
+# now to the deadline: below zero, overdue on purpose). II.1 is left for the leadership.
+ASSIGNED = [
+    ("II.2", "Rà soát lại chức năng", "van_phong_so", 25),
+    ("II.4.2", "bổ sung 03 nhiệm vụ", "phong_qlkh", -3),
+    ("II.4.2", "Hội nghị sơ kết", "phong_qlkh", 45),
+    ("II.4.2", "tổng kết", "phong_qlkh", 60),
+]
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """What one login should try first; ``steps``: what the demo leaves in their inbox for it."""
+
+    username: str
+    role: str
+    hint: str
+    steps: tuple[str, ...] = ()
+
+
+FIRST_STEPS = [
+    FirstStep(
+        "qlkh.cv1",
+        "chuyên viên Phòng Quản lý Khoa học",
+        "xem xét đề xuất đang chờ (Việc cần xử lý)",
+        ("xem_xet_de_xuat",),
+    ),
+    FirstStep(
+        "qlkh.tp",
+        "Trưởng phòng Quản lý Khoa học",
+        "kiểm tra nội dung tờ trình trước khi trình ký",
+        ("kiem_tra_noi_dung",),
+    ),
+    FirstStep(
+        "hoidong",
+        "thư ký Hội đồng tư vấn",
+        "đánh giá đề xuất theo 4 tiêu chí, ghi số biên bản họp",
+        ("danh_gia_hoi_dong",),
+    ),
+    FirstStep(
+        "giamdoc",
+        "Giám đốc Sở",
+        "quyết định đề xuất đã qua hội đồng; đánh giá kết quả nhiệm vụ; "
+        "phân công mục II.1 của kế hoạch; đôn đốc nhiệm vụ quá hạn",
+        ("quyet_dinh_giam_doc", "danh_gia_ket_qua", "phan_cong", "don_doc"),
+    ),
+    FirstStep(
+        "vp.vanthu",
+        "văn thư Văn phòng Sở",
+        "kiểm tra thể thức tờ trình",
+        ("kiem_tra_the_thuc",),
+    ),
+    FirstStep(
+        "vpubnd",
+        "văn thư Văn phòng UBND tỉnh",
+        "tiếp nhận tờ trình của Sở, trình lãnh đạo UBND tỉnh",
+        ("tiep_nhan",),
+    ),
+    FirstStep(
+        "chutich",
+        "Phó Chủ tịch UBND tỉnh",
+        "cho ý kiến chỉ đạo về tờ trình của Sở (phê duyệt hoặc trả lại)",
+        ("chi_dao",),
+    ),
+    FirstStep(
+        "chicuc.cv1",
+        "chuyên viên Chi cục Tiêu chuẩn Đo lường Chất lượng",
+        "đọc lý do trả lại, bổ sung phiếu đề xuất rồi trình lại",
+        ("lap_phieu_de_xuat",),
+    ),
+    FirstStep(
+        "trungtam.cv1",
+        "viên chức Trung tâm Ứng dụng khoa học và công nghệ",
+        "cập nhật tiến độ nhiệm vụ kế hoạch của Trung tâm; “Tạo mới” một đề xuất",
+        ("cap_nhat_tien_do",),
+    ),
+    FirstStep(
+        "tuphap",
+        "chuyên viên Sở Tư pháp",
+        "thẩm định dự thảo quy định",
+        ("tham_dinh",),
+    ),
+    FirstStep(
+        "vp.tp",
+        "Chánh Văn phòng Sở",
+        "góp ý dự thảo quy định; kiểm tra thể thức tờ trình",
+        ("gop_y", "kiem_tra_the_thuc"),
+    ),
+    FirstStep(
+        "tt.tp",
+        "Chánh Thanh tra Sở",
+        "xem “Theo dõi” (hồ sơ nào đang ở đâu, việc nào quá hạn); góp ý dự thảo quy định",
+        ("gop_y",),
+    ),
+    FirstStep(
+        "quantri",
+        "quản trị hệ thống",
+        "vào “Quản trị” xem quy trình và phiên bản, người dùng, đơn vị",
+    ),
+]
+
 
 @dataclass(frozen=True)
 class DemoReport:
@@ -61,7 +305,8 @@ class DemoReport:
     deployed: list[engine.DeployResult]
     plan_items: int
     demo_items: int
-    logins: list[tuple[str, str]]
+    logins: list[tuple[str, str]]  # (username, what to try first, or who they are)
+    first_steps: list[FirstStep] = field(default_factory=list)
 
 
 def bpmn_files(folder: Path = BPMN_DIR) -> list[SourceFile]:
@@ -72,125 +317,322 @@ def bpmn_files(folder: Path = BPMN_DIR) -> list[SourceFile]:
     ]
 
 
-class _Office:
-    """Acts as the demo's people, one transaction per action, on a clock that moves on."""
-
-    def __init__(self, factory: sessionmaker[Session], clock: ManualClock) -> None:
-        self.factory = factory
-        self.clock = clock
-        self.config = engine_config(clock)
-
-    def start(self, process_id: str, who: str, title: str, **data: Any) -> int:
-        with transaction(self.factory) as s:
-            return engine.start_instance(s, self.config, process_id, who, title=title, data=data)
-
-    def do(self, who: str, item: int, step: str, comment: str | None = None, **data: Any) -> None:
-        self.clock.advance(timedelta(hours=8))
-        with transaction(self.factory) as s:
-            task = next(
-                t
-                for t in engine.tasks_for(s, who)
-                if t.instance_id == item and t.element_id == step
-            )
-            engine.complete_task(s, self.config, task.id, who, data=data, comment=comment)
+def plan_assignments(year: int) -> list[Assignment]:
+    """The department's plan, as a plan of ``year``."""
+    return in_year(find_assignments(read_plan(PLAN)), year)
 
 
 def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
     chart = read_org_chart()
-    start = now - timedelta(days=DAYS_OF_HISTORY)
-    clock = ManualClock(start)
+    clock = ManualClock(_history_starts(now))
     config = engine_config(clock)
     with transaction(factory) as s:
         people = load_org_chart(s, chart, password=DEMO_PASSWORD)
         deployed = engine.deploy(s, bpmn_files(), clock)
     with transaction(factory) as s:
         fresh = not engine.instance_titles(s, "de_xuat_nhiem_vu")
-        plan = start_assignments(s, config, find_assignments(read_plan(PLAN)), chart, PLAN_IMPORTER)
-    demo_items = _act_out_the_weeks(factory, clock) if fresh else 0
+        year = now.astimezone(DEFAULT_ZONE).year
+        plan = start_assignments(s, config, plan_assignments(year), chart, PLAN_IMPORTER)
+    demo_items = _act_out_the_weeks(_Office(factory, clock, now), plan) if fresh else 0
     clock.set(now)
-    engine.run_due_timers(factory, engine_config(clock))
-    logins = [(p.username, f"{p.name} — {p.title}") for p in chart.people]
-    return DemoReport(people, deployed, sum(1 for p in plan if p.instance_id), demo_items, logins)
-
-
-def _act_out_the_weeks(factory: sessionmaker[Session], clock: ManualClock) -> int:
-    office = _Office(factory, clock)
-    items = []
-    for title, who, field in PROPOSALS:
-        clock.advance(timedelta(days=1))
-        item = office.start("de_xuat_nhiem_vu", who, title)
-        office.do(
-            who,
-            item,
-            "lap_phieu_de_xuat",
-            ten_nhiem_vu=title,
-            linh_vuc=field,
-            tinh_cap_thiet="Phục vụ phát triển kinh tế - xã hội của tỉnh",
-            muc_tieu="Xác định giải pháp phù hợp với thực tiễn của tỉnh",
-            ket_qua_du_kien="Báo cáo, mô hình ứng dụng",
-            thoi_gian_thang=24,
-            kinh_phi_du_kien=900_000_000,
-        )
-        items.append(item)
-    _waiting, returned, at_ubnd, approved = items  # the first stays with Phòng QLKH
-    office.do(
-        "qlkh.cv1",
-        returned,
-        "xem_xet_de_xuat",
-        decision="tra_lai",
-        y_kien="Đề nghị bổ sung dự toán chi tiết và tính cấp thiết",
-        comment="Đề nghị bổ sung dự toán chi tiết và tính cấp thiết",
+    for _ in range(TIMER_ROUNDS):
+        if not engine.run_due_timers(factory, engine_config(clock)):
+            break
+    return DemoReport(
+        people,
+        deployed,
+        sum(1 for p in plan if p.instance_id),
+        demo_items,
+        _logins(factory, chart),
+        FIRST_STEPS,
     )
-    for item in (at_ubnd, approved):
-        office.do("qlkh.cv2", item, "xem_xet_de_xuat", decision="dong_y")
-        office.do(
-            "hoidong",
-            item,
-            "danh_gia_hoi_dong",
-            ket_luan="de_nghi",
-            tc_cap_thiet=True,
-            tc_quan_trong=True,
-            tc_khong_trung_lap=True,
-            tc_nguon_luc=True,
-            so_bien_ban="05/BB-HĐTV",
+
+
+def _history_starts(now: datetime) -> datetime:
+    """When the acted-out weeks begin: DAYS_OF_HISTORY ago, but never in last year, so that
+    the plan of this year is imported in this year (a yearly task's deadline is the end of the
+    year it is imported in): early in January the weeks are squeezed into the days gone by."""
+    weeks_ago = now - timedelta(days=DAYS_OF_HISTORY)
+    new_year = datetime(now.astimezone(DEFAULT_ZONE).year, 1, 1, 8, tzinfo=DEFAULT_ZONE)
+    if now - new_year < timedelta(days=1):
+        return weeks_ago  # too few hours of this year to act the weeks in
+    return max(weeks_ago, new_year)
+
+
+def _logins(factory: sessionmaker[Session], chart: OrgChart) -> list[tuple[str, str]]:
+    """Every login with what to try first: the hints of FIRST_STEPS, then for everyone else
+    who they are and what waits in their inbox."""
+    units = {u.key: u.name for u in chart.units}
+    hinted = {f.username for f in FIRST_STEPS}
+    lines = [(f.username, f"{f.role}: {f.hint}") for f in FIRST_STEPS]
+    with transaction(factory) as s:
+        for person in chart.people:
+            if person.username in hinted:
+                continue
+            who = person.title + (f", {units[person.unit]}" if person.unit else "")
+            steps = list(dict.fromkeys(t.title for t in engine.tasks_for(s, person.username)))
+            todo = f"việc đang chờ: {'; '.join(steps)}" if steps else "chưa có việc đang chờ"
+            lines.append((person.username, f"{who}: {todo}"))
+    return lines
+
+
+@dataclass(frozen=True)
+class _Act:
+    """One thing a person did, ``days_ago`` days before now, on an item the script names."""
+
+    days_ago: float
+    who: str
+    item: str
+    step: str | None  # None: the person started the item (``data``: process and title)
+    data: dict[str, Any]
+
+
+class _Office:
+    """Acts as the demo's people, one transaction per action, each at its moment of the last
+    weeks (the clock only moves forward)."""
+
+    def __init__(self, factory: sessionmaker[Session], clock: ManualClock, now: datetime):
+        self.factory = factory
+        self.clock = clock
+        self.now = now
+        self.config = engine_config(clock)
+        self.items: dict[str, int] = {}
+
+    def day(self, days_from_now: float) -> str:
+        """The office's calendar date that many days from now, as a form takes it."""
+        moment = self.now + timedelta(days=days_from_now)
+        return moment.astimezone(DEFAULT_ZONE).date().isoformat()
+
+    def act(self, act: _Act) -> None:
+        moment = self.now - timedelta(days=act.days_ago)
+        # Acts of one moment keep their order, a few minutes apart.
+        self.clock.set(max(moment, self.clock() + timedelta(minutes=5)))
+        with transaction(self.factory) as s:
+            if act.step is None:
+                self.items[act.item] = engine.start_instance(
+                    s, self.config, act.data["process"], act.who, title=act.data["title"]
+                )
+                return
+            item = self.items[act.item]
+            task = next(
+                t
+                for t in engine.tasks_for(s, act.who)
+                if t.instance_id == item and t.element_id == act.step
+            )
+            engine.complete_task(s, self.config, task.id, act.who, data=act.data)
+
+
+def _act_out_the_weeks(office: _Office, plan: list[Started]) -> int:
+    acts = [*_plan_acts(office, plan), *_urge_acts(office), *_draft_acts()]
+    for n, proposal in enumerate(PROPOSALS):
+        acts.extend(_proposal_acts(office, n, proposal))
+    # Longest ago first; acts of one moment in the order they were written (a stable sort).
+    for act in sorted(acts, key=lambda a: -a.days_ago):
+        office.act(act)
+    return len(PROPOSALS) + len(DRAFTS)
+
+
+def _plan_item(plan: list[Started], section: str, words: str) -> int:
+    return next(
+        p.instance_id
+        for p in plan
+        if p.instance_id
+        and p.assignment.section == section
+        and words.casefold() in p.assignment.summary.casefold()
+    )
+
+
+def _plan_acts(office: _Office, plan: list[Started]) -> list[_Act]:
+    for section, words, *_ in ASSIGNED:
+        office.items[f"{section} {words}"] = _plan_item(plan, section, words)
+    office.items["cấp cơ sở"] = _plan_item(plan, "II.3", "nghiên cứu khoa học ở cấp cơ sở")
+    office.items["phổ biến"] = _plan_item(plan, "II.3", "phổ biến khoa học và công nghệ")
+    acts = [
+        _Act(
+            DAYS_OF_HISTORY - 1 - n * 0.1,
+            "giamdoc",
+            f"{section} {words}",
+            "phan_cong",
+            {
+                "don_vi_chu_tri": unit,
+                "han_xu_ly": office.day(due_in),
+                "y_kien": "Giao đơn vị chủ trì thực hiện, báo cáo kết quả đúng hạn",
+            },
         )
-        office.do("giamdoc", item, "quyet_dinh_giam_doc", decision="phe_duyet")
-        office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
-        office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
-    for step, who, data in (
+        for n, (section, words, unit, due_in) in enumerate(ASSIGNED)
+    ]
+    # Phòng Quản lý Khoa học và Công nghệ cơ sở reports a task done: the Director judges it.
+    # Trung tâm Ứng dụng reports its progress.
+    return [
+        *acts,
+        _Act(
+            15,
+            "cs.cv1",
+            "cấp cơ sở",
+            "cap_nhat_tien_do",
+            {
+                "ty_le_hoan_thanh": 60,
+                "noi_dung_cap_nhat": "Đã rà soát quy chế hội đồng khoa học cấp cơ sở của 8 đơn vị",
+                "hoan_thanh": False,
+            },
+        ),
+        _Act(
+            4,
+            "cs.cv1",
+            "cấp cơ sở",
+            "cap_nhat_tien_do",
+            {
+                "ty_le_hoan_thanh": 100,
+                "noi_dung_cap_nhat": "Hoàn thành dự thảo hướng dẫn củng cố hội đồng khoa học "
+                "cấp cơ sở",
+                "hoan_thanh": True,
+            },
+        ),
+        _Act(
+            2,
+            "cs.cv1",
+            "cấp cơ sở",
+            "bao_cao_ket_qua",
+            {
+                "so_bao_cao": "45/BC-QLCS",
+                "ket_qua": "Đã đề xuất giải pháp thúc đẩy nghiên cứu cấp cơ sở và hướng dẫn "
+                "củng cố hội đồng khoa học cấp cơ sở.",
+            },
+        ),
+        _Act(
+            8,
+            "trungtam.cv1",
+            "phổ biến",
+            "cap_nhat_tien_do",
+            {
+                "ty_le_hoan_thanh": 40,
+                "noi_dung_cap_nhat": "Đã phối hợp Liên hiệp các Hội khoa học và kỹ thuật tỉnh "
+                "xây dựng dự thảo Kế hoạch phổ biến kiến thức khoa học và công nghệ",
+                "hoan_thanh": False,
+            },
+        ),
+    ]
+
+
+def _urge_acts(office: _Office) -> list[_Act]:
+    """The leadership urges the units on every task already overdue when the plan came in
+    (the plan's dates of the year already gone by)."""
+    with transaction(office.factory) as s:
+        late = [t.instance_id for t in engine.open_tasks(s) if t.element_id == "don_doc"]
+    for item in late:
+        office.items[f"quá hạn {item}"] = item
+    return [
+        _Act(
+            DAYS_OF_HISTORY - 2,
+            "giamdoc",
+            f"quá hạn {item}",
+            "don_doc",
+            {"noi_dung_don_doc": "Đề nghị đơn vị khẩn trương hoàn thành, báo cáo kết quả"},
+        )
+        for item in late
+    ]
+
+
+def _proposal_path(
+    office: _Office, n: int, p: Proposal, days_ago: float
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(step, who, data) of every step from the proposal to the Chairman's approval."""
+    number = 112 + n
+    return [
+        ("lap_phieu_de_xuat", p.proposer, p.form()),
+        ("xem_xet_de_xuat", "qlkh.cv2", {"decision": "dong_y"}),
+        (
+            "danh_gia_hoi_dong",
+            "hoidong",
+            {
+                "ket_luan": "de_nghi",
+                "tc_cap_thiet": True,
+                "tc_quan_trong": True,
+                "tc_khong_trung_lap": True,
+                "tc_nguon_luc": True,
+                "so_bien_ban": f"{n + 5:02d}/BB-HĐTV",
+            },
+        ),
+        ("quyet_dinh_giam_doc", "giamdoc", {"decision": "phe_duyet"}),
+        (
+            "soan_to_trinh",
+            "qlkh.cv1",
+            {
+                "trich_yeu": "Về việc phê duyệt nhiệm vụ khoa học và công nghệ cấp tỉnh "
+                f"“{p.title}”",
+                "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình UBND tỉnh xem xét, "
+                f"phê duyệt nhiệm vụ “{p.title}”, thời gian thực hiện {p.months} tháng.",
+                "do_khan": "thuong",
+                "do_mat": "thuong",
+            },
+        ),
+        ("kiem_tra_noi_dung", "qlkh.tp", {"decision": "dong_y"}),
         ("kiem_tra_the_thuc", "vp.vanthu", {"decision": "dong_y"}),
         ("ky_to_trinh", "giamdoc", {"decision": "ky", "hinh_thuc_ky": "giam_doc"}),
-        (
-            "phat_hanh",
-            "vp.vanthu",
-            {"so_van_ban": 112, "ngay_ban_hanh": clock().date().isoformat()},
-        ),
-        ("tiep_nhan", "vpubnd", {"so_den": 3021}),
+        ("phat_hanh", "vp.vanthu", {"so_van_ban": number, "ngay_ban_hanh": office.day(-days_ago)}),
+        ("tiep_nhan", "vpubnd", {"so_den": 3000 + number}),
         ("chi_dao", "chutich", {"decision": "phe_duyet"}),
+    ]
+
+
+def _proposal_acts(office: _Office, n: int, p: Proposal) -> list[_Act]:
+    """The proposal's steps, the last one ``p.waiting_days`` ago, ``p.days_per_step`` apart."""
+    name = f"đề xuất {n}"
+    steps = [step for step, _, _ in _proposal_path(office, n, p, 0)]
+    returned = p.waits_at == "lap_phieu_de_xuat"  # returned by the review
+    done = 2 if returned else steps.index(p.waits_at) if p.waits_at else len(steps)
+    first = p.waiting_days + p.days_per_step * (done - 1)
+    process = {"process": "de_xuat_nhiem_vu", "title": p.title}
+    acts = [_Act(first + 0.05, p.proposer, name, None, process)]
+    for k in range(done):
+        days_ago = first - k * p.days_per_step
+        step, who, data = _proposal_path(office, n, p, days_ago)[k]
+        if returned and step == "xem_xet_de_xuat":
+            who, data = "qlkh.cv1", {"decision": "tra_lai", "y_kien": RETURN_REASON}
+        acts.append(_Act(days_ago, who, name, step, data))
+    return acts
+
+
+def _draft_acts() -> list[_Act]:
+    acts = []
+    # (started days ago, drafted days ago) of each draft
+    for (started, drafted), (title, unit, consulted) in zip(
+        ((6, 3), (14, 10)), DRAFTS, strict=True
     ):
-        office.do(who, approved, step, **data)
-    for title, unit, consulted in DRAFTS:
-        clock.advance(timedelta(days=1))
-        item = office.start("xay_dung_quy_dinh", "giamdoc", title)
-        office.do(
-            "giamdoc",
-            item,
-            "giao_soan_thao",
-            ten_du_thao=title,
-            don_vi_soan_thao=unit,
-            don_vi_lay_y_kien=consulted,
-            han_gop_y_ngay=7,
-        )
         drafter = "khtc.cv1" if unit == "phong_khtc" else "qlkh.cv1"
-        office.do(drafter, item, "soan_du_thao", tom_tat_du_thao=f"Dự thảo {title}")
-        items.append(item)
-    office.do("qlkh.cv2", items[-2], "gop_y", ket_qua_gop_y="thong_nhat")
-    for unit_user in ("cs.cv1", "khtc.cv1"):
-        office.do(unit_user, items[-1], "gop_y", ket_qua_gop_y="thong_nhat")
-    office.do(
-        "qlkh.cv1",
-        items[-1],
-        "tong_hop_y_kien",
-        bao_cao_tong_hop="Các đơn vị thống nhất với dự thảo",
-    )
-    return len(items)
+        acts += [
+            _Act(
+                started + 0.05,
+                "giamdoc",
+                unit,
+                None,
+                {"process": "xay_dung_quy_dinh", "title": title},
+            ),
+            _Act(
+                started,
+                "giamdoc",
+                unit,
+                "giao_soan_thao",
+                {
+                    "ten_du_thao": title,
+                    "don_vi_soan_thao": unit,
+                    "don_vi_lay_y_kien": consulted,
+                    "han_gop_y_ngay": 7,
+                },
+            ),
+            _Act(drafted, drafter, unit, "soan_du_thao", {"tom_tat_du_thao": f"Dự thảo {title}"}),
+        ]
+    # The first draft waits for Văn phòng Sở and Thanh tra Sở; the second is at Sở Tư pháp.
+    return [
+        *acts,
+        _Act(1, "qlkh.cv2", "phong_khtc", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
+        _Act(8, "cs.cv1", "phong_qlkh", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
+        _Act(7, "khtc.cv1", "phong_qlkh", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
+        _Act(
+            4,
+            "qlkh.cv1",
+            "phong_qlkh",
+            "tong_hop_y_kien",
+            {"bao_cao_tong_hop": "Các đơn vị thống nhất với dự thảo"},
+        ),
+    ]
