@@ -30,6 +30,8 @@ translations: install
 run: install $(MO)
 	$(BIN)/pheduyet db upgrade
 	$(BIN)/pheduyet demo
+	@echo
+	@echo "Open http://$(HOST):$(PORT)/ and log in as one of the people above (another port or address: make run PORT=5001 HOST=0.0.0.0)"
 	$(BIN)/pheduyet serve --host $(HOST) --port $(PORT)
 
 diagrams: install
