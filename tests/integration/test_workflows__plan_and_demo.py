@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import engine
 from cli.main import main
 from engine import transaction
-from workflows.demo import FIRST_STEPS, bpmn_files
+from workflows.demo import FIRST_STEPS, bpmn_files, load_demo
 from workflows.org_chart import load_org_chart, read_org_chart
 
 PLAN = Path(__file__).parents[1] / "fixtures" / "plan" / "ke_hoach_2020.txt"
@@ -200,3 +200,21 @@ def test_demo__is_idempotent_and_each_login_says_what_to_try(cli: Any, sqlite_ur
 
 def test_demo__a_bad_moment_is_a_usage_error(cli: Any) -> None:
     assert "--now" in cli("demo", "--now", "yesterday", code=2).stderr
+
+
+def test_demo__on_postgresql(pg_url: str) -> None:
+    db = engine.create_db_engine(pg_url)
+    try:
+        engine.upgrade_database(db)
+        factory = engine.session_factory(db)
+        now = datetime(2026, 9, 15, 3, 0, tzinfo=UTC)
+        report = load_demo(factory, now)
+        assert (report.plan_items, report.demo_items) == (17, 11)
+        assert load_demo(factory, now).demo_items == 0
+        with transaction(factory) as s:
+            assert engine.verify_audit(s)[1] == []
+            for hint in FIRST_STEPS:
+                waiting = {t.element_id for t in engine.tasks_for(s, hint.username)}
+                assert set(hint.steps) <= waiting, hint.username
+    finally:
+        db.dispose()
