@@ -7,7 +7,7 @@ Idempotent."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -306,7 +306,6 @@ class DemoReport:
     plan_items: int
     demo_items: int
     logins: list[tuple[str, str]]  # (username, what to try first, or who they are)
-    first_steps: list[FirstStep] = field(default_factory=list)
 
 
 def bpmn_files(folder: Path = BPMN_DIR) -> list[SourceFile]:
@@ -323,6 +322,7 @@ def plan_assignments(year: int) -> list[Assignment]:
 
 
 def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
+    """Load the demo office as of ``now``; an office already acted out is left as it is."""
     chart = read_org_chart()
     clock = ManualClock(_history_starts(now))
     config = engine_config(clock)
@@ -344,7 +344,6 @@ def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
         sum(1 for p in plan if p.instance_id),
         demo_items,
         _logins(factory, chart),
-        FIRST_STEPS,
     )
 
 
