@@ -17,6 +17,7 @@ MAX_FIELDS = 200
 
 
 NO_SUCH_FIELD = "the form has no such field"
+READ_ONLY = "this field is read-only"
 
 
 def validate_form(meta: TaskMeta | None, forms: dict[str, Any], data: Any) -> dict[str, Any]:
@@ -80,6 +81,13 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
     problems: dict[str, str] = {
         name: NO_SUCH_FIELD for name in data if declared is not None and name not in declared
     }
+    # A readOnly field shows what the process wrote (a document's number); nobody types it.
+    properties = schema.get("properties") or {}
+    problems.update(
+        (name, READ_ONLY)
+        for name in data
+        if isinstance(properties.get(name), dict) and properties[name].get("readOnly") is True
+    )
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":
             # The missing property is named in the error's message, not its path.

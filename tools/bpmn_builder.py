@@ -96,8 +96,8 @@ class Diagram:
         self.nodes[node.id] = node
         return node
 
-    def start(self, id: str, name: str, lane: str) -> Node:
-        return self._add(Node(id, "startEvent", name, lane))
+    def start(self, id: str, name: str, lane: str, **props: str) -> Node:
+        return self._add(Node(id, "startEvent", name, lane, props=props))
 
     def end(self, id: str, name: str, lane: str) -> Node:
         return self._add(Node(id, "endEvent", name, lane))

@@ -204,6 +204,9 @@ UNIT_CHOICE = {
     "oneOf": [{"const": k, "title": v} for k, v in UNITS],
 }
 
+# Written by hand beside the generated forms: the fields of a task imported from a plan.
+START_FORM = "nhiem_vu_ke_hoach.json"
+
 FORMS: dict[str, dict[str, Any]] = {
     # -- trinh_ubnd ----------------------------------------------------------------------
     "to_trinh.json": simple_form(
@@ -262,6 +265,8 @@ FORMS: dict[str, dict[str, Any]] = {
                     "format": "Ngày không hợp lệ",
                 },
             },
+            # Written by the process once the number is given; shown, never typed.
+            "so_ky_hieu": {"type": "string", "title": "Số, ký hiệu văn bản", "readOnly": True},
         },
         ["so_van_ban", "ngay_ban_hanh"],
     ),
@@ -279,7 +284,7 @@ FORMS: dict[str, dict[str, Any]] = {
     ),
     "chi_dao_ubnd.json": decision_form(
         "Ý kiến chỉ đạo của lãnh đạo UBND tỉnh",
-        [("phe_duyet", "Phê duyệt"), ("tra_lai", "Trả lại")],
+        [("phe_duyet", "Đồng ý"), ("tra_lai", "Trả lại")],
         ["tra_lai"],
         return_to=CHI_DAO_RETURNS,
         reason_field="y_kien_chi_dao",
@@ -350,11 +355,11 @@ FORMS: dict[str, dict[str, Any]] = {
         ),
     ),
     "quyet_dinh_giam_doc.json": decision_form(
-        "Quyết định của Giám đốc Sở",
+        "Ý kiến của Giám đốc Sở",
         [
             ("phe_duyet", "Đồng ý trình UBND tỉnh"),
             ("tra_lai", "Trả lại"),
-            ("khong_phe_duyet", "Không phê duyệt"),
+            ("khong_phe_duyet", "Không trình UBND tỉnh"),
         ],
         ["tra_lai", "khong_phe_duyet"],
         return_to=GIAM_DOC_RETURNS,
@@ -507,17 +512,23 @@ def trinh_ubnd() -> Diagram:
         form="to_trinh.json",
         candidateGroups="${don_vi_soan_thao}",
         dueInWorkingDays="3",
-        doc="Điều 10 NĐ 30/2020/NĐ-CP: người soạn thảo xác định loại văn bản, nội dung, độ "
-        "mật, độ khẩn và tải lên dự thảo.",
+        submitLabel="Trình lãnh đạo đơn vị",
+        doneMessage="Đã trình dự thảo tờ trình",
+        doc="Soạn dự thảo tờ trình: nhập trích yếu, nội dung, chọn độ khẩn và đính kèm dự thảo. "
+        "Nếu bị trả lại, sửa rồi đính kèm lại cùng tên tệp để có phiên bản mới. "
+        "(Căn cứ: Điều 10 Nghị định 30/2020/NĐ-CP.)",
     )
     d.user(
         "kiem_tra_noi_dung",
-        "Trưởng phòng kiểm tra nội dung",
+        "Lãnh đạo đơn vị kiểm tra nội dung",
         unit,
         form="duyet.json",
         candidateGroups="${lanh_dao(don_vi_soan_thao)}",
         dueInWorkingDays="2",
-        doc="Điều 11 NĐ 30/2020/NĐ-CP: người đứng đầu đơn vị chủ trì kiểm tra nội dung.",
+        doneMessage="Đã cho ý kiến về nội dung",
+        doc="Kiểm tra nội dung dự thảo và hồ sơ kèm theo. Đạt: duyệt để Văn phòng Sở kiểm tra "
+        "thể thức. Chưa đạt: ghi rõ nội dung cần sửa và trả lại. (Căn cứ: Điều 11 Nghị định "
+        "30/2020/NĐ-CP.)",
     )
     d.xor("gw_noi_dung", "Nội dung đạt?", unit)
     d.user(
@@ -526,7 +537,10 @@ def trinh_ubnd() -> Diagram:
         office,
         form="duyet.json",
         dueInWorkingDays="1",
-        doc="Điều 12 NĐ 30/2020/NĐ-CP: Văn phòng kiểm tra thể thức, kỹ thuật trình bày.",
+        doneMessage="Đã kiểm tra thể thức",
+        doc="Kiểm tra thể thức và kỹ thuật trình bày của tờ trình. Đạt: duyệt để trình lãnh đạo "
+        "Sở ký. Chưa đạt: ghi rõ chỗ cần sửa và trả lại. (Căn cứ: Điều 12 Nghị định "
+        "30/2020/NĐ-CP.)",
     )
     d.xor("gw_the_thuc", "Thể thức đạt?", office)
     d.user(
@@ -536,8 +550,10 @@ def trinh_ubnd() -> Diagram:
         form="ky_to_trinh.json",
         dueInWorkingDays="2",
         decisionField="decision",
-        doc="Điều 13 NĐ 30/2020/NĐ-CP: Giám đốc ký, hoặc Phó Giám đốc ký thay (KT. GIÁM "
-        "ĐỐC). Ký số có giá trị như bản gốc (Điều 5).",
+        doneMessage="Đã cho ý kiến về tờ trình",
+        doc="Xem dự thảo tờ trình và ý kiến của các bước trước; ký số và chọn hình thức ký "
+        "(Giám đốc ký, hoặc Phó Giám đốc ký thay: KT. GIÁM ĐỐC). Cần sửa: ghi ý kiến và trả "
+        "lại. (Căn cứ: Điều 13 Nghị định 30/2020/NĐ-CP.)",
     )
     d.xor("gw_ky", "Ký duyệt?", leaders)
     d.user(
@@ -546,11 +562,18 @@ def trinh_ubnd() -> Diagram:
         office,
         form="phat_hanh.json",
         dueInWorkingDays="1",
-        doc="Điều 15-18 NĐ 30/2020/NĐ-CP: cấp số theo năm (…/TTr-SKHCN), đăng ký, ký số "
-        "của cơ quan, phát hành trong ngày hoặc ngày làm việc tiếp theo.",
+        submitLabel="Phát hành",
+        doneMessage="Đã phát hành văn bản số {so_ky_hieu}",
+        doc="Nhập số thứ tự trong sổ tờ trình của năm (hệ thống ghi dạng 05/TTr-SKHCN) và ngày "
+        "ban hành; ký số của cơ quan, đính kèm bản phát hành, gửi trong ngày hoặc ngày làm việc "
+        "tiếp theo (văn bản khẩn: gửi ngay). (Căn cứ: Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
     )
     d.script(
-        "ghi_so", "Ghi số, ký hiệu tờ trình", office, 'so_ky_hieu = str(so_van_ban) + "/TTr-SKHCN"'
+        "ghi_so",
+        "Ghi số, ký hiệu tờ trình",
+        office,
+        # NĐ 30/2020 practice: numbers under 10 take a leading zero ("05/TTr-SKHCN").
+        'so_ky_hieu = ("0" if so_van_ban < 10 else "") + str(so_van_ban) + "/TTr-SKHCN"',
     )
     d.user(
         "tiep_nhan",
@@ -558,8 +581,10 @@ def trinh_ubnd() -> Diagram:
         vp_ubnd,
         form="tiep_nhan.json",
         dueInWorkingDays="1",
-        doc="Điều 21-23 NĐ 30/2020/NĐ-CP: tiếp nhận, đăng ký số đến, trình lãnh đạo trong "
-        "ngày hoặc ngày làm việc tiếp theo.",
+        submitLabel="Tiếp nhận, trình lãnh đạo UBND tỉnh",
+        doneMessage="Đã tiếp nhận văn bản (số đến {so_den}) và trình lãnh đạo UBND tỉnh",
+        doc="Xác nhận đã nhận tờ trình, ghi số đến và trình lãnh đạo UBND tỉnh trong ngày hoặc "
+        "ngày làm việc tiếp theo. (Căn cứ: Điều 21-23 Nghị định 30/2020/NĐ-CP.)",
     )
     d.user(
         "chi_dao",
@@ -567,8 +592,10 @@ def trinh_ubnd() -> Diagram:
         ubnd,
         form="chi_dao_ubnd.json",
         dueInWorkingDays="7",
-        doc="Điều 23.2 NĐ 30/2020/NĐ-CP: ý kiến chỉ đạo giao đơn vị chủ trì, phối hợp, thời "
-        "hạn; Chủ tịch hoặc Phó Chủ tịch phê duyệt hoặc trả lại.",
+        doneMessage="Đã cho ý kiến chỉ đạo",
+        doc="Xem tờ trình và hồ sơ kèm theo; đồng ý, hoặc trả lại và chọn bước cần làm lại. "
+        "Ghi ý kiến chỉ đạo (nếu giao việc: nêu đơn vị chủ trì, phối hợp và thời hạn). "
+        "(Căn cứ: Điều 23 Nghị định 30/2020/NĐ-CP.)",
     )
     d.xor("gw_chi_dao", "Ý kiến chỉ đạo?", ubnd)
     d.script("ghi_phe_duyet", "Ghi nhận: được phê duyệt", ubnd, 'ket_qua_trinh = "phe_duyet"')
@@ -615,7 +642,10 @@ def de_xuat_nhiem_vu() -> Diagram:
         unit,
         form="phieu_de_xuat.json",
         assignee="${initiator}",
-        doc="Tổ chức, cá nhân gửi phiếu đề xuất (hoặc phiếu đặt hàng) cho từng nhiệm vụ.",
+        submitLabel="Trình",
+        doneMessage="Đã trình phiếu đề xuất đến Phòng Quản lý Khoa học",
+        doc="Điền phiếu cho một nhiệm vụ (mỗi nhiệm vụ một phiếu), đính kèm phiếu đã ký nếu có, "
+        "rồi trình Phòng Quản lý Khoa học.",
     )
     d.user(
         "xem_xet_de_xuat",
@@ -623,7 +653,9 @@ def de_xuat_nhiem_vu() -> Diagram:
         qlkh,
         form="duyet.json",
         dueInWorkingDays="10",
-        doc="Sở kiểm tra, tổng hợp thành danh mục; trả lại phiếu chưa đạt kèm lý do.",
+        doneMessage="Đã xem xét đề xuất",
+        doc="Kiểm tra phiếu (đủ thông tin, không trùng nhiệm vụ đã có) và tổng hợp vào danh mục. "
+        "Phiếu chưa đạt: trả lại, nêu rõ nội dung cần bổ sung.",
     )
     d.xor("gw_xem_xet", "Phiếu đạt?", qlkh)
     d.user(
@@ -633,17 +665,21 @@ def de_xuat_nhiem_vu() -> Diagram:
         form="hoi_dong.json",
         decisionField="ket_luan",
         dueInWorkingDays="15",
-        doc="Hội đồng tư vấn xác định nhiệm vụ họp, bỏ phiếu theo 4 tiêu chí: tính cấp thiết; "
-        "tầm quan trọng liên ngành; không trùng lặp; cần nguồn lực của tỉnh. Lập biên bản.",
+        submitLabel="Gửi ý kiến",
+        doneMessage="Đã gửi kết luận của Hội đồng",
+        doc="Thư ký Hội đồng ghi kết quả họp: đánh dấu các tiêu chí đạt (tính cấp thiết; tầm "
+        "quan trọng liên ngành; không trùng lặp; cần nguồn lực của tỉnh), nhập số biên bản, chọn "
+        "kết luận và đính kèm biên bản họp.",
     )
     d.user(
         "quyet_dinh_giam_doc",
-        "Giám đốc Sở quyết định",
+        "Giám đốc Sở xem xét, quyết định trình",
         leaders,
         form="quyet_dinh_giam_doc.json",
         dueInWorkingDays="5",
-        doc="Giám đốc Sở quyết định trình UBND tỉnh, trả lại về bước cần làm lại, hoặc không "
-        "phê duyệt.",
+        doneMessage="Đã cho ý kiến",
+        doc="Xem phiếu đề xuất, kết luận và biên bản của Hội đồng; đồng ý trình UBND tỉnh, trả "
+        "lại (chọn bước cần làm lại, nêu lý do) hoặc không trình (nêu lý do).",
     )
     d.xor("gw_giam_doc", "Quyết định của Giám đốc?", leaders)
     d.script(
@@ -671,7 +707,7 @@ def de_xuat_nhiem_vu() -> Diagram:
         leaders,
         'trang_thai = "khong_phe_duyet"',
     )
-    d.end("ket_thuc_khong_phe_duyet", "Không phê duyệt", leaders)
+    d.end("ket_thuc_khong_phe_duyet", "Không trình UBND tỉnh", leaders)
 
     d.chain("bat_dau", "lap_phieu_de_xuat", "xem_xet_de_xuat", "gw_xem_xet")
     d.flow("gw_xem_xet", "danh_gia_hoi_dong", "Đồng ý", default=True)
@@ -679,9 +715,7 @@ def de_xuat_nhiem_vu() -> Diagram:
     d.chain("danh_gia_hoi_dong", "quyet_dinh_giam_doc", "gw_giam_doc")
     d.flow("gw_giam_doc", "chuan_bi_trinh", "Trình UBND tỉnh", default=True)
     GIAM_DOC_RETURNS.flows(d, "gw_giam_doc")
-    d.flow(
-        "gw_giam_doc", "ghi_khong_phe_duyet", "Không phê duyệt", DECIDED.format("khong_phe_duyet")
-    )
+    d.flow("gw_giam_doc", "ghi_khong_phe_duyet", "Không trình", DECIDED.format("khong_phe_duyet"))
     d.flow("ghi_khong_phe_duyet", "ket_thuc_khong_phe_duyet")
     d.chain("chuan_bi_trinh", "trinh_ubnd", "gw_ubnd")
     d.flow("gw_ubnd", "ghi_danh_muc", "Phê duyệt", default=True)
@@ -712,16 +746,21 @@ def xay_dung_quy_dinh() -> Diagram:
         "Giao đơn vị chủ trì soạn thảo",
         leaders,
         form="giao_soan_thao.json",
-        doc="Lãnh đạo Sở giao đơn vị chủ trì soạn thảo và chọn các đơn vị được lấy ý kiến.",
+        submitLabel="Giao",
+        doneMessage="Đã giao soạn thảo «{ten_du_thao}»",
+        doc="Giao đơn vị chủ trì soạn thảo, chọn các đơn vị được lấy ý kiến và thời hạn góp ý.",
     )
     d.user(
         "soan_du_thao",
-        "Soạn thảo dự thảo và tờ trình",
+        "Soạn dự thảo quy định và tờ trình",
         unit,
         form="du_thao.json",
         candidateGroups="${don_vi_soan_thao}",
         dueInWorkingDays="15",
-        doc="Đơn vị chủ trì soạn thảo dự thảo quy định và tờ trình; đăng tải lấy ý kiến.",
+        submitLabel="Gửi lấy ý kiến",
+        doneMessage="Đã gửi dự thảo lấy ý kiến các đơn vị",
+        doc="Soạn dự thảo quy định và tờ trình, đính kèm dự thảo; đăng tải dự thảo trên Cổng "
+        "thông tin điện tử tỉnh (ít nhất 10 ngày) và gửi lấy ý kiến các đơn vị.",
     )
     d.user(
         "gop_y",
@@ -734,8 +773,9 @@ def xay_dung_quy_dinh() -> Diagram:
         # Each reply (decision and content) is kept in the item's history; Spiff runs a
         # multi-instance task's post-script once for all, so replies are not gathered in data.
         multi={"collection": "don_vi_lay_y_kien", "element": "don_vi"},
-        doc="Mỗi đơn vị được lấy ý kiến trả lời trong thời hạn (NĐ 187/2025: 7 ngày, rút gọn "
-        "3 ngày; có thể cấu hình).",
+        doneMessage="Đã gửi ý kiến góp ý",
+        doc="Đọc dự thảo; chọn thống nhất, hoặc ghi ý kiến góp ý (đính kèm nếu có) trước hạn "
+        "ghi ở đầu trang. (Căn cứ: Nghị định 187/2025/NĐ-CP: 7 ngày, thủ tục rút gọn 3 ngày.)",
     )
     d.user(
         "tong_hop_y_kien",
@@ -744,7 +784,10 @@ def xay_dung_quy_dinh() -> Diagram:
         form="tong_hop_y_kien.json",
         candidateGroups="${don_vi_soan_thao}",
         dueInWorkingDays="5",
-        doc="Báo cáo tổng hợp, giải trình, tiếp thu ý kiến góp ý.",
+        submitLabel="Gửi Sở Tư pháp thẩm định",
+        doneMessage="Đã gửi hồ sơ đề nghị Sở Tư pháp thẩm định",
+        doc="Lập báo cáo tổng hợp, giải trình, tiếp thu ý kiến góp ý; đính kèm dự thảo đã chỉnh "
+        "lý.",
     )
     d.user(
         "tham_dinh",
@@ -752,8 +795,9 @@ def xay_dung_quy_dinh() -> Diagram:
         justice,
         form="tham_dinh.json",
         decisionField="ket_luan_tham_dinh",
-        doc="Sở Tư pháp thẩm định và gửi báo cáo thẩm định (thời hạn: chưa xác định, cấu hình "
-        "khi có).",
+        submitLabel="Gửi ý kiến",
+        doneMessage="Đã gửi báo cáo thẩm định số {so_bao_cao_tham_dinh}",
+        doc="Thẩm định dự thảo; nhập số báo cáo, chọn kết luận và đính kèm báo cáo thẩm định.",
     )
     d.user(
         "giai_trinh",
@@ -762,7 +806,10 @@ def xay_dung_quy_dinh() -> Diagram:
         form="giai_trinh.json",
         candidateGroups="${don_vi_soan_thao}",
         dueInWorkingDays="5",
-        doc="Đơn vị soạn thảo tiếp thu, giải trình ý kiến thẩm định và chỉnh lý dự thảo.",
+        submitLabel="Trình Giám đốc Sở",
+        doneMessage="Đã trình Giám đốc Sở dự thảo đã chỉnh lý",
+        doc="Tiếp thu, giải trình ý kiến thẩm định và chỉnh lý dự thảo; đính kèm dự thảo đã "
+        "chỉnh lý (cùng tên tệp để có phiên bản mới) và báo cáo giải trình.",
     )
     d.xor("gw_tham_dinh", "Đủ điều kiện trình?", unit)
     d.user(
@@ -771,6 +818,9 @@ def xay_dung_quy_dinh() -> Diagram:
         leaders,
         form="duyet.json",
         dueInWorkingDays="3",
+        doneMessage="Đã cho ý kiến về dự thảo",
+        doc="Xem dự thảo đã chỉnh lý, báo cáo thẩm định và báo cáo giải trình; duyệt để trình "
+        "UBND tỉnh hoặc trả lại để chỉnh lý.",
     )
     d.xor("gw_giam_doc", "Giám đốc đồng ý?", leaders)
     d.call("trinh_ubnd", "Trình UBND tỉnh ban hành", leaders, "trinh_ubnd")
@@ -814,7 +864,8 @@ def giao_nhiem_vu() -> Diagram:
     )
     unit, leaders = "Đơn vị chủ trì", "Lãnh đạo Sở"
     d.lanes(unit, leaders)
-    d.start("bat_dau", "Nhiệm vụ được giao", leaders)
+    # The start form labels what the plan says of the task, for the item's dossier.
+    d.start("bat_dau", "Nhiệm vụ theo kế hoạch", leaders, formJsonSchemaFilename=START_FORM)
     d.script(
         "xac_dinh_han",
         "Xác định hạn hoàn thành",
@@ -829,7 +880,10 @@ def giao_nhiem_vu() -> Diagram:
         leaders,
         form="phan_cong.json",
         dueInWorkingDays="3",
-        doc="Kế hoạch chưa nêu rõ đơn vị chủ trì hoặc thời hạn: lãnh đạo Sở quyết định.",
+        submitLabel="Giao",
+        doneMessage="Đã giao nhiệm vụ cho đơn vị chủ trì",
+        doc="Kế hoạch chưa nêu rõ đơn vị chủ trì hoặc thời hạn: chọn đơn vị chủ trì, nhập hạn "
+        "hoàn thành rồi giao.",
     )
     d.call(
         "thuc_hien",
@@ -849,7 +903,10 @@ def giao_nhiem_vu() -> Diagram:
         leaders,
         form="don_doc.json",
         dueInWorkingDays="2",
-        doc="Nhiệm vụ đã quá hạn: lãnh đạo Sở đôn đốc đơn vị chủ trì.",
+        submitLabel="Đôn đốc",
+        doneMessage="Đã đôn đốc đơn vị chủ trì",
+        doc="Nhiệm vụ đã quá hạn: ghi nội dung đôn đốc đơn vị chủ trì (yêu cầu báo cáo, hạn mới "
+        "nếu có).",
     )
     d.end("ket_thuc_don_doc", "Đã đôn đốc", leaders)
     d.script(
@@ -902,6 +959,10 @@ def thuc_hien_nhiem_vu() -> Diagram:
         candidateGroups="${don_vi_chu_tri}",
         dueDate="${han_xu_ly}",
         decisionField="hoan_thanh",
+        submitLabel="Cập nhật tiến độ",
+        doneMessage="Đã cập nhật tiến độ ({ty_le_hoan_thanh}%)",
+        doc="Ghi phần việc đã làm và tỷ lệ hoàn thành; mỗi lần cập nhật đều được lưu lại. Khi "
+        "xong nhiệm vụ, đánh dấu đã hoàn thành để chuyển sang báo cáo kết quả.",
     )
     d.xor("gw_hoan_thanh", "Đã hoàn thành?", unit)
     d.user(
@@ -911,7 +972,10 @@ def thuc_hien_nhiem_vu() -> Diagram:
         form="bao_cao_ket_qua.json",
         candidateGroups="${don_vi_chu_tri}",
         dueDate="${han_xu_ly}",
-        doc="Báo cáo kết quả thực hiện nhiệm vụ (NĐ 09/2019/NĐ-CP).",
+        submitLabel="Gửi báo cáo",
+        doneMessage="Đã gửi báo cáo kết quả số {so_bao_cao}",
+        doc="Nhập số, ký hiệu và nội dung báo cáo kết quả; đính kèm báo cáo đã ký. (Căn cứ: "
+        "Nghị định 09/2019/NĐ-CP.)",
     )
     d.user(
         "danh_gia_ket_qua",
@@ -919,6 +983,8 @@ def thuc_hien_nhiem_vu() -> Diagram:
         leaders,
         form="danh_gia_ket_qua.json",
         dueInWorkingDays="5",
+        doneMessage="Đã đánh giá kết quả",
+        doc="Xem báo cáo kết quả; chấp nhận, hoặc yêu cầu bổ sung và nêu nội dung cần bổ sung.",
     )
     d.xor("gw_danh_gia", "Chấp nhận?", leaders)
     d.end("ket_thuc", "Kết quả được chấp nhận", leaders)

@@ -128,3 +128,18 @@ def test_dossier__camunda_fields_by_label_and_option_name(office: Any, config: A
 def test_dossier__an_item_that_does_not_exist(office: Any) -> None:
     with transaction(office) as s, pytest.raises(engine.NotFound):
         engine.dossier(s, 999)
+
+
+def test_dossier__a_read_only_field_is_never_typed(office: Any, config: Any) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "dossier", "an")
+    _do(office, config, "an", item, **DRAFT)
+    with transaction(office) as s:
+        [task] = engine.tasks_for(s, "binh")
+        with pytest.raises(engine.InvalidData) as refused:
+            engine.complete_task(
+                s, config, task.id, "binh", data={"decision": "dong_y", "ref": "1"}
+            )
+    assert refused.value.details["fields"] == {"ref": "this field is read-only"}
+    with transaction(office) as s:
+        assert engine.show_instance(s, item).data["ref"] == "05/TTr"
