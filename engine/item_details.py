@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,9 +34,21 @@ class FormView:
 
 
 @dataclass(frozen=True)
+class WaitingStep:
+    """One place where the item waits. `element_id` is the element marked on the item's own
+    diagram (the call activity when the step sits in a called process); `path` names the
+    containing activities, outermost first, then the step itself."""
+
+    element_id: str
+    task_id: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Progress:
     completed: list[str]
     current: list[str]
+    waiting: tuple[WaitingStep, ...] = ()
 
 
 def task_form(session: Session, task_id: str) -> FormView:
@@ -67,7 +82,10 @@ def task_form(session: Session, task_id: str) -> FormView:
 
 
 def instance_progress(session: Session, config: EngineConfig, instance_id: int) -> Progress:
-    """Element ids of the item's own diagram that are done, and those where it waits now."""
+    """Element ids of the item's own diagram that are done, and those where it waits now, with
+    each step it waits at. A step inside a called process marks the call activity (the called
+    process's elements are not on this diagram) and is named through it; a step inside an
+    embedded subprocess is on the diagram itself and marks both."""
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
@@ -75,19 +93,55 @@ def instance_progress(session: Session, config: EngineConfig, instance_id: int) 
     workflow = load_workflow(instance, version, config)
     completed: set[str] = set()
     current: set[str] = set()
+    waiting: list[WaitingStep] = []
     for task in workflow.get_tasks():
-        if task.workflow is not workflow:
-            continue
         element = getattr(task.task_spec, "bpmn_id", None)
         if not element:
             continue
+        chain = _containers(workflow, task)
+        called = next((c for c in chain if isinstance(c.task_spec, CallActivity)), None)
         if task.state == TaskState.COMPLETED:
-            completed.add(element)
-        elif task.state in (TaskState.READY, TaskState.STARTED) or (
-            task.state == TaskState.WAITING and not isinstance(task.task_spec, BoundaryEvent)
-        ):
+            if called is None:
+                completed.add(element)
+            continue
+        if not _waits(task):
+            continue
+        if called is None:
             current.add(element)
-    return Progress(sorted(completed - current), sorted(current))
+        if isinstance(task.task_spec, (SubWorkflowTask, MultiInstanceTask)):
+            continue  # a container: the steps inside it are listed, not the box
+        marked = element if called is None else called.task_spec.bpmn_id
+        current.add(marked)
+        path = (*[_name(c) for c in chain], _name(task))
+        waiting.append(WaitingStep(marked, str(task.id), path))
+    return Progress(sorted(completed - current), sorted(current), tuple(waiting))
+
+
+def _waits(task: Any) -> bool:
+    """Open work, not a timer that only might fire nor a join waiting for its other branches."""
+    if task.state in (TaskState.READY, TaskState.STARTED):
+        return True
+    return task.state == TaskState.WAITING and not isinstance(
+        task.task_spec, (BoundaryEvent, UnstructuredJoin)
+    )
+
+
+def _containers(workflow: Any, task: Any) -> list[Any]:
+    """The activities (call activities, subprocesses) that hold the task, outermost first."""
+    chain = []
+    inner = task.workflow
+    while inner is not workflow and inner.parent_task_id is not None:
+        parent = workflow.get_task_from_id(inner.parent_task_id)
+        if parent is None:
+            break
+        chain.append(parent)
+        inner = parent.workflow
+    return chain[::-1]
+
+
+def _name(task: Any) -> str:
+    spec = task.task_spec
+    return str(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
 
 
 def diagram_xml(session: Session, process_id: str, version: int | None = None) -> str:

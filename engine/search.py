@@ -62,6 +62,7 @@ _CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 # Who started an item is metadata of the workflow, not content.
 _NOT_CONTENT = frozenset({"initiator", "initiator_unit"})
 _NUMBER_QUERY = re.compile(r"^(?:so )?(\d+)$")
+_GROUPED_DIGITS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
 
 search_fts = table("search_fts", column("rowid"))
 
@@ -105,8 +106,9 @@ def _fold_same_length(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, without diacritics (đ -> d), words separated by single spaces."""
-    return " ".join(_fold_same_length(text).split())
+    """Lower case, without diacritics (đ -> d), words separated by single spaces; a number
+    written with separators is one word (1.500.000 -> 1500000), as it is stored."""
+    return " ".join(_fold_same_length(_GROUPED_DIGITS.sub("", text)).split())
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,18 @@ def build_form(
         spec = FormSpec("none", [], None, None, [])
     known = {f.name for f in spec.all_fields}
     spec.errors.extend(msg for name, msg in errors.items() if name not in known)
+    for item in spec.fields:
+        if item.widget == "date" and isinstance(item.value, str):
+            item.value = _shown_date(item.value)
     return spec
+
+
+def _shown_date(text: str) -> str:
+    """A stored date (ISO) as people here write it, dd/mm/yyyy; what someone typed stays."""
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").strftime("%d/%m/%Y")
+    except ValueError:
+        return text
 
 
 def _schema_form(

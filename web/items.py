@@ -3,6 +3,7 @@ history and attachments, downloading an attachment, cancelling an item."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,21 @@ def _steps_done(item: engine.InstanceView, titles: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(done))
 
 
+def _where(
+    item: engine.InstanceView, progress: engine.Progress
+) -> tuple[dict[str, str], list[str]]:
+    """Each open task's title with the called process it sits in ("Trình UBND tỉnh › Tiếp
+    nhận"), so the list names what the diagram marks; and the list itself, with the waits that
+    are no one's task (a timer) too."""
+    paths = {w.task_id: w.path for w in progress.waiting}
+    where = {
+        t.id: " › ".join((*paths[t.id][:-1], t.title)) for t in item.open_tasks if t.id in paths
+    }
+    steps = [where.get(t.id, t.title) for t in item.open_tasks]
+    steps += [" › ".join(w.path) for w in progress.waiting if w.task_id not in where]
+    return where, list(dict.fromkeys(steps))
+
+
 @bp.get("/items/<int(max=2147483647):item_id>")
 @login_required  # type: ignore[misc]
 def show(item_id: int) -> str:
@@ -168,9 +184,10 @@ def show(item_id: int) -> str:
         names = Names.load(s)
         titles = _step_titles(s, item)
         documents = engine.list_documents(s, item_id)
+        where, current_steps = _where(item, engine.instance_progress(s, config(), item_id))
         open_tasks = [
             {
-                "task": t,
+                "task": replace(t, title=where.get(t.id, t.title)),
                 "holder": names.holder(t, item.created_by),
                 "url": _task_url(t.id) if engine.can_act(s, t.id, who.username) else None,
             }
@@ -189,6 +206,7 @@ def show(item_id: int) -> str:
         timeline=_timeline(item, names, titles),
         names=names,
         steps_done=_steps_done(item, titles),
+        current_steps=current_steps,
         documents=documents,
         may_attach=running and contributes,
         may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)

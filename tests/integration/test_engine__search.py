@@ -62,6 +62,7 @@ def _hits(office: Office, who: str, query: str, **kwargs: Any) -> list[engine.Se
         ("125/TTr-SKHCN", "125 ttr skhcn"),
         ("Bien_ban hop.PDF", "bien ban hop pdf"),
         ("Nghị định số 08/2014/NĐ-CP", "nghi dinh so 08 2014 nd cp"),
+        ("1.500.000.000 đồng, 2,5 ha", "1500000000 dong 2 5 ha"),
     ],
 )
 def test_search__folding_drops_case_diacritics_and_d_stroke(typed: str, folded: str) -> None:
@@ -70,11 +71,25 @@ def test_search__folding_drops_case_diacritics_and_d_stroke(typed: str, folded: 
 
 @pytest.mark.parametrize(
     "query",
-    ["quy định", "quy dinh", "QUY DINH", "Quy Đinh", "dinh muc kinh te", "đinh mưc", "da lat"],
+    [
+        "quy định",
+        "quy dinh",
+        "QUY DINH",
+        "Quy Đinh",
+        "dinh muc kinh te",
+        "đinh mưc",
+        "da lat",
+        "1.500.000.000",
+    ],
 )
 def test_search__with_or_without_diacritics_and_case(office: Office, query: str) -> None:
     item = _proposal(office)
-    other = _proposal(office, ten_nhiem_vu="Chuỗi liên kết lúa gạo", tinh_cap_thiet="Giá trị")
+    other = _proposal(
+        office,
+        ten_nhiem_vu="Chuỗi liên kết lúa gạo",
+        tinh_cap_thiet="Giá trị",
+        kinh_phi_du_kien=900_000_000,
+    )
     found = _find(office, "trungtam.cv1", query)
     assert found == [item]
     assert other not in found

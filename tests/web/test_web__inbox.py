@@ -390,7 +390,7 @@ def test_task__no_form_means_a_comment_and_a_done_button(
     url = _url(office, "qlkh.cv2", item, "carry_out")
     page = _page(worker, url)
     assert 'type="number" id="f-progress"' in page and 'min="0"' in page and 'max="100"' in page
-    assert 'type="date" id="f-report_date"' in page and 'type="checkbox" id="f-done"' in page
+    assert 'class="date" id="f-report_date"' in page and 'type="checkbox" id="f-done"' in page
     assert 'id="f-_comment"' in page
     too_much = post(worker, url, url, {"progress": "120"})
     assert too_much.status_code == 422

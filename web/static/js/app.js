@@ -19,3 +19,25 @@ document.addEventListener("change", function (event) {
   var el = event.target;
   if (el.matches("[data-autosubmit]")) { el.form.requestSubmit(); }
 });
+// File inputs show our words, not the browser's ("Choose files / No file chosen" in an English
+// browser): the input stays (hidden from sight, still focusable), a label opens it, a line
+// lists the chosen files. Without this script the browser's own input is shown.
+(function () {
+  function names(picker) {
+    var input = picker.querySelector("input[type=file]");
+    var line = picker.querySelector(".file-names");
+    if (!input || !line) { return; }
+    if (!line.dataset.none) { line.dataset.none = line.textContent; }
+    var chosen = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+    line.textContent = chosen.length ? chosen.join(", ") : line.dataset.none;
+    picker.classList.toggle("chosen", chosen.length > 0);
+  }
+  document.querySelectorAll("[data-file-picker]").forEach(function (picker) {
+    picker.classList.add("enhanced");
+    names(picker);
+  });
+  document.addEventListener("change", function (event) {
+    var picker = event.target.closest && event.target.closest("[data-file-picker]");
+    if (picker) { names(picker); }
+  });
+})();

@@ -1,5 +1,5 @@
 // The item's diagram in the vendored bpmn-js navigated viewer, with its done and current steps
-// marked. Data comes through data-* attributes (the content security policy forbids inline
+// marked and zoom buttons (diagram_controls.js). Data comes through data-* attributes (the content security policy forbids inline
 // scripts). The bpmn.io watermark the viewer adds stays as it is: its licence requires it.
 "use strict";
 (function () {
@@ -20,7 +20,7 @@
       });
   }
 
-  if (typeof window.BpmnJS !== "function") { fail(); return; }
+  if (typeof window.BpmnJS !== "function" || !window.PheduyetDiagram) { fail(); return; }
   var viewer = new window.BpmnJS({ container: box });
 
   function mark(ids, marker) {
@@ -38,24 +38,19 @@
   get(box.dataset.diagramUrl, "text/xml")
     .then(function (xml) { return viewer.importXML(xml); })
     .then(function () {
-      viewer.get("canvas").zoom("fit-viewport", "auto");
+      window.PheduyetDiagram.setup(viewer, box);
       // Without the markers the diagram still helps: the list of steps says the rest.
       get(box.dataset.progressUrl, "application/json")
         .then(function (progress) {
           mark(progress.completed, "pd-done");
           mark(progress.current, "pd-current");
+          var here = (progress.current || []).map(function (id) {
+            return viewer.get("elementRegistry").get(id);
+          }).filter(Boolean)[0];
+          if (here) { window.PheduyetDiagram.focus(viewer, box, here); }
+          box.dataset.marked = "1";
         })
         .catch(report);
     })
     .catch(function (error) { report(error); fail(); });
-
-  var pending = null;
-  window.addEventListener("resize", function () {
-    window.clearTimeout(pending);
-    pending = window.setTimeout(function () {
-      var canvas = viewer.get("canvas");
-      canvas.resized();
-      canvas.zoom("fit-viewport", "auto");
-    }, 200);
-  });
 })();

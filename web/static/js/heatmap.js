@@ -90,7 +90,11 @@
   function draw(container, xml, stats, placed, trail, shown) {
     var viewer = new window.BpmnJS({ container: container });
     return viewer.importXML(xml).then(function () {
-      viewer.get("canvas").zoom("fit-viewport");
+      if (window.PheduyetDiagram) {
+        window.PheduyetDiagram.setup(viewer, container);
+      } else {
+        viewer.get("canvas").zoom("fit-viewport");
+      }
       var registry = viewer.get("elementRegistry");
       var overlays = viewer.get("overlays");
       var sum = total();
