@@ -41,3 +41,17 @@ document.addEventListener("change", function (event) {
     if (picker) { names(picker); }
   });
 })();
+// On paper, closed parts (earlier versions of a document, what a step reported) print open;
+// they close again afterwards. print.css does the same where the browser supports it.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("main details:not([open])").forEach(function (d) {
+    d.dataset.printOpened = "1";
+    d.open = true;
+  });
+});
+window.addEventListener("afterprint", function () {
+  document.querySelectorAll("main details[data-print-opened]").forEach(function (d) {
+    d.open = false;
+    delete d.dataset.printOpened;
+  });
+});
