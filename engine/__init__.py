@@ -27,6 +27,7 @@ from .attachments import (
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .definitions import deploy, list_processes
+from .dossier import Dossier, DossierField, DossierSection, dossier
 from .errors import (
     Conflict,
     EngineError,
@@ -112,6 +113,9 @@ __all__ = [
     "DeployResult",
     "DocumentVersion",
     "DocumentView",
+    "Dossier",
+    "DossierField",
+    "DossierSection",
     "EngineConfig",
     "EngineError",
     "Forbidden",
@@ -154,6 +158,7 @@ __all__ = [
     "database_url",
     "deploy",
     "diagram_xml",
+    "dossier",
     "forward_candidates",
     "get_identity",
     "get_task",

@@ -147,7 +147,6 @@ def complete_task(
     task = workflow.get_task_from_id(UUID(row.id))
     if task is None or task.state != TaskState.READY:
         raise Conflict(f"task '{row.title}' is no longer waiting for anyone", task_id=row.id)
-    before = dict(task.data)
     with spiff_errors():
         task.set_data(**clean)
         task.run()
@@ -170,7 +169,8 @@ def complete_task(
         element_id=row.element_id,
         decision=row.decision,
         comment=comment,
-        details={"changed": {k: v for k, v in clean.items() if before.get(k) != v}},
+        # The whole submission: the dossier and the history show what each step said.
+        details={"data": clean},
     )
     persist(session, config, instance, version, workflow, who.username)
     return instance.id

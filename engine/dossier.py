@@ -49,6 +49,7 @@ class DossierSection:
     actor: str | None
     at: datetime
     decision: str | None  # the chosen option's own title ("Đồng ý trình UBND tỉnh")
+    decision_label: str | None  # what the form calls the choice ("Kết luận của Hội đồng")
     decision_value: str | None
     comment: str | None  # a comment given beside the form (not one of its fields)
     fields: tuple[DossierField, ...]
@@ -129,6 +130,16 @@ def dossier(session: Session, instance_id: int, *, private_steps: Iterable[str] 
     return Dossier(tuple(ordered), by_task)
 
 
+def private_fields(version: LoadedVersion) -> frozenset[str]:
+    """Names of the fields some form of this version keeps private to its step."""
+    return frozenset(
+        f.name
+        for meta in version.tasks.values()
+        for f in _form_fields(meta, version.forms)
+        if f.private
+    )
+
+
 def _first_done(section: DossierSection, events: Iterable[AuditEventModel]) -> int:
     """Steps keep the place where they were first done, so a returned draft stays first."""
     for event in events:
@@ -162,6 +173,7 @@ def _start_section(
         actor=event.actor,
         at=event.at,
         decision=None,
+        decision_label=None,
         decision_value=None,
         comment=None,
         fields=tuple(fields),
@@ -182,7 +194,8 @@ def _task_section(
     data = details.get("data", details.get("changed")) or {}
     form = _form_fields(meta, forms)
     decision_name = meta.decision_field if meta else "decision"
-    decision_choices = next((f.choices for f in form if f.name == decision_name), {})
+    asked_decision = next((f for f in form if f.name == decision_name), None)
+    decision_choices = asked_decision.choices if asked_decision else {}
     decision_value = None if event.decision is None else str(event.decision)
     asked = [f for f in form if f.name != decision_name]
     fields = _values(asked, data, current, show_private=show_private)
@@ -202,6 +215,7 @@ def _task_section(
         actor=event.actor,
         at=event.at,
         decision=decision_choices.get(decision_value or "", decision_value),
+        decision_label=asked_decision.label if asked_decision else None,
         decision_value=decision_value,
         comment=comment,
         fields=tuple(fields),

@@ -19,6 +19,7 @@ from .errors import NotFound
 from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow
+from .task_meta import TASK_KIND
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class FormView:
     decision_field: str
     documentation: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    submit_label: str | None = None  # what the step's button says ("Gửi ý kiến")
+    done_message: str | None = None  # what the person reads once it is done
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ def task_form(session: Session, task_id: str) -> FormView:
     data = dict(instance.data)
     if meta is None:
         return FormView("none", None, [], "decision", None, data)
+    wording = {"submit_label": meta.submit_label, "done_message": meta.done_message}
     if meta.form_file:
         return FormView(
             "jsonschema",
@@ -68,6 +72,7 @@ def task_form(session: Session, task_id: str) -> FormView:
             meta.decision_field,
             meta.documentation,
             data,
+            **wording,
         )
     if meta.form_fields:
         return FormView(
@@ -77,8 +82,9 @@ def task_form(session: Session, task_id: str) -> FormView:
             meta.decision_field,
             meta.documentation,
             data,
+            **wording,
         )
-    return FormView("none", None, [], meta.decision_field, meta.documentation, data)
+    return FormView("none", None, [], meta.decision_field, meta.documentation, data, **wording)
 
 
 def instance_progress(session: Session, config: EngineConfig, instance_id: int) -> Progress:
@@ -164,4 +170,4 @@ def step_titles(session: Session, instance_id: int) -> dict[str, str]:
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
     version = load_version(session, instance.process_version_id)
-    return {meta.element_id: meta.name for meta in version.tasks.values()}
+    return {meta.element_id: meta.name for meta in version.tasks.values() if meta.kind == TASK_KIND}

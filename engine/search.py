@@ -46,6 +46,8 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from .attachments import AttachmentModel
 from .audit import AuditEventModel
 from .db import Base
+from .definitions import load_version
+from .dossier import private_fields
 from .instances import InstanceModel
 from .users import Identity
 from .visibility import visible_clause
@@ -167,9 +169,12 @@ def refresh_stale(session: Session) -> None:
     session.flush()
     ids = sorted(stale)
     items = session.execute(
-        select(InstanceModel.id, InstanceModel.title, InstanceModel.data).where(
-            InstanceModel.id.in_(ids)
-        )
+        select(
+            InstanceModel.id,
+            InstanceModel.title,
+            InstanceModel.data,
+            InstanceModel.process_version_id,
+        ).where(InstanceModel.id.in_(ids))
     ).all()
     comments: dict[int, list[str | None]] = {i: [] for i in ids}
     for instance_id, comment in session.execute(
@@ -191,8 +196,11 @@ def refresh_stale(session: Session) -> None:
         files[instance_id].append(filename)
     connection = session.connection()
     documents = cast(Table, SearchDocumentModel.__table__)
-    for instance_id, title, data in items:
-        content, folded = document(title, data, comments[instance_id], files[instance_id])
+    for instance_id, title, data, version_id in items:
+        # A field private to its step must not make the item findable by others.
+        hidden = private_fields(load_version(session, version_id))
+        shown = {k: v for k, v in data.items() if k not in hidden} if hidden else data
+        content, folded = document(title, shown, comments[instance_id], files[instance_id])
         values = {"content": content, "folded": folded}
         changed = connection.execute(
             update(documents).where(documents.c.instance_id == instance_id).values(values)

@@ -125,7 +125,7 @@ def decision_form(
     returns: list[str],
     *,
     field: str = "decision",
-    label: str = "Quyết định",
+    label: str = "Kết quả xử lý",
     extra: dict[str, Any] | None = None,
     required: tuple[str, ...] = (),
     reason_field: str = "y_kien",
@@ -135,7 +135,7 @@ def decision_form(
     """A decision among `options`; choosing one of `returns` requires a reason, and a return
     with a choice of target (`return_to`) requires the target."""
     properties: dict[str, Any] = {
-        field: _choice(label, options, "Hãy chọn một quyết định"),
+        field: _choice(label, options, f"Hãy chọn {label[:1].lower()}{label[1:]}"),
         **(extra or {}),
     }
     rules: list[dict[str, Any]] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -192,10 +192,23 @@ def decision_field(view: engine.FormView) -> str | None:
     return None
 
 
+def _asked_only_for(view: engine.FormView) -> dict[str, list[tuple[str, list[str]]]]:
+    """Choices the form asks only for some decisions (the step a return goes back to)."""
+    if view.kind != "jsonschema" or not view.schema:
+        return {}
+    properties = view.schema.get("properties") or {}
+    return {
+        name: rule
+        for name, rule in _conditions(view.schema).items()
+        if isinstance(properties.get(name), dict) and _choices(properties[name])
+    }
+
+
 def _initial(view: engine.FormView, name: str, default: Any) -> Any:
     """On a first visit, what the item already holds (a returned draft comes back filled in),
-    except the decision and the comment, which are this person's own."""
-    if name == view.decision_field or name in COMMENT_FIELDS:
+    except the decision, the comment and choices asked only for some decisions, which are this
+    person's own (a target step left from an earlier return must not stand in for the default)."""
+    if name == view.decision_field or name in COMMENT_FIELDS or name in _asked_only_for(view):
         return default
     return view.data.get(name, default)
 
@@ -251,11 +264,13 @@ def _schema_form(
     for name, spec in properties.items():
         if not isinstance(spec, dict):
             continue
-        widget = _widget(spec)
+        widget = "readonly" if spec.get("readOnly") is True else _widget(spec)
+        if widget == "readonly" and view.data.get(name) in (None, ""):
+            continue  # computed by the process later: nothing to show yet
         default = spec.get("default")
         value = _raw(
             values.get(name, False if widget == "checkbox" else "")
-            if values is not None
+            if values is not None and widget != "readonly"
             else _initial(view, name, default)
         )
         item_spec = spec.get("items") if isinstance(spec.get("items"), dict) else {}
@@ -392,6 +407,11 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
         if not text:
             continue
         data[item.name] = _typed(spec.kind, item.widget, text)
+    # A choice asked only for some decisions (the step to return to) means nothing with the
+    # others: an approval must not carry the preselected return step into the item.
+    for name, rules in _asked_only_for(view).items():
+        if name in data and not any(str(data.get(t)) in values for t, values in rules):
+            del data[name]
     comment: str | None
     if spec.comment_field:
         comment = str(data.get(spec.comment_field) or "") or None
@@ -434,6 +454,7 @@ _CAMUNDA_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"needs at least (?P<n>\d+)"), "minlength"),
     (re.compile(r"allows at most (?P<n>\d+)"), "maxlength"),
     (re.compile(r"no such field"), "unknown"),
+    (re.compile(r"read-only"), "readonly"),
 )
 
 
@@ -461,7 +482,7 @@ def _generic(item: Field, message: str) -> str:
         if found:
             n = found.groupdict().get("n", "")
             return {
-                "required": _("Trường này là bắt buộc."),
+                "required": _("Mục này bắt buộc nhập."),
                 "integer": _("Hãy nhập một số nguyên."),
                 "min": _("Giá trị nhỏ nhất là %(n)s.", n=n),
                 "max": _("Giá trị lớn nhất là %(n)s.", n=n),
@@ -471,6 +492,7 @@ def _generic(item: Field, message: str) -> str:
                 "minlength": _("Cần ít nhất %(n)s ký tự.", n=n),
                 "maxlength": _("Tối đa %(n)s ký tự.", n=n),
                 "unknown": _("Biểu mẫu không có trường này."),
+                "readonly": _("Trường này do hệ thống ghi, không nhập được."),
             }[kind]
     if item.widget == "number":
         if item.minimum is not None and item.maximum is not None:
@@ -485,35 +507,3 @@ def _generic(item: Field, message: str) -> str:
     if item.max_length and "too long" in message:
         return _("Tối đa %(n)s ký tự.", n=item.max_length)
     return _("Giá trị không hợp lệ.")
-
-
-# --- showing data read-only ------------------------------------------------------------------
-
-
-def describe_data(view: engine.FormView, data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) of the item's data that this form has titles for, in the form's order;
-    the decision and the comment are left out, they are this person's to give."""
-    rows = []
-    for item in build_form(view, values={}).fields:
-        if item.name in COMMENT_FIELDS or item.name not in data:
-            continue
-        shown = display_value(item, data[item.name])
-        if shown:
-            rows.append((item.label, shown))
-    return rows
-
-
-def display_value(item: Field, value: Any) -> str:
-    titles = {c.value: c.title for c in item.choices}
-    if isinstance(value, bool) or item.widget == "checkbox":
-        return _("Có") if value in (True, "true") else _("Không")
-    if isinstance(value, list):
-        return ", ".join(titles.get(str(v), str(v)) for v in value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    if item.widget == "date" and isinstance(value, str):
-        try:
-            return date.fromisoformat(value).strftime("%d/%m/%Y")
-        except ValueError:
-            return value
-    return titles.get(str(value), "" if value is None else str(value))

@@ -55,7 +55,8 @@ def field_value(field: engine.DossierField) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, int | float):
-        return number_vn(value)
+        # A document's number ("Số đến 3120") is a name, not an amount: no thousands dots.
+        return str(value) if field.label.startswith("Số ") else number_vn(value)
     if field.kind == "date" and isinstance(value, str):
         try:
             return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")

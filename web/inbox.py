@@ -3,6 +3,7 @@ with its form and files, claiming, releasing and forwarding it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +36,6 @@ from .form_fields import (
     Submission,
     build_form,
     decision_word,
-    describe_data,
     errors_in_vietnamese,
     is_return,
     read_submission,
@@ -146,6 +146,7 @@ class TaskPage:
     names: Names
     returned: ReturnNote | None
     attachments: list[engine.DocumentView]
+    dossier: engine.Dossier | None = None
     colleagues: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -157,7 +158,8 @@ class TaskPage:
         return self.task.assignee == me().username
 
     def context(self, spec: FormSpec, **extra: Any) -> dict[str, Any]:
-        comments = [h for h in self.item.history if h.comment]
+        # What steps said is in the dossier; here only what was said beside the steps.
+        comments = [h for h in self.item.history if h.comment and h.kind != "completed"]
         return {
             "page": self,
             "task": self.task,
@@ -166,7 +168,6 @@ class TaskPage:
             "process": process_title(self.item.process_id),
             "holder": self.names.holder(self.task),
             "due": due_state(self.task.due_at, now()),
-            "facts": describe_data(self.form, self.item.data),
             "comments": comments,
             "event_label": event_label,
             "size_text": size_text,
@@ -175,6 +176,7 @@ class TaskPage:
             "item_link": item_url(self.item.id),
             "releasable": _claimed_by_me(self.item, self.task, me().username),
             "handled": _handled_message(self) if not self.is_open else None,
+            "submit_label": self.form.submit_label or _("Hoàn thành"),
             **extra,
         }
 
@@ -227,6 +229,8 @@ def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPa
         returned=_returned(item, task, names),
         attachments=[] if for_action else engine.list_documents(session, item.id),
     )
+    if not for_action:
+        page.dossier = engine.dossier(session, item.id, private_steps=[task.element_id])
     if acting and not for_action:
         page.colleagues = _colleagues(session, task.id, username)
     return page
@@ -306,6 +310,8 @@ def complete(task_id: str) -> Any:
                     comment=submission.comment,
                     expected_version=expected,
                 )
+                # The message may name what the step produced ("văn bản số 05/TTr-SKHCN").
+                after = engine.show_instance(s, page.item.id).data if page.form.done_message else {}
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -315,7 +321,7 @@ def complete(task_id: str) -> Any:
         message = _(
             "«%(name)s»: %(why)s",
             name=refused.filename,
-            why=file_refusal(refused.error, current_app.config["MAX_ATTACHMENT_BYTES"]),
+            why=_why(refused),
         )
         return _again(task_id, submission, {FILES_FIELD: message}, 422)
     except engine.InvalidData as invalid:
@@ -324,7 +330,7 @@ def complete(task_id: str) -> Any:
         return _conflict(task_id, submission, conflict)
     except engine.InvalidInput as invalid:
         return _again(task_id, submission, {"_form": explain(invalid)}, 422)
-    flash(_success(page, submission), "success")
+    flash(_success(page, submission, after), "success")
     return redirect(url_for("inbox.index"))
 
 
@@ -412,8 +418,10 @@ def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -
     ), 409
 
 
-def _success(page: TaskPage, submission: Submission) -> str:
-    step = page.task.title
+def _success(page: TaskPage, submission: Submission, data: dict[str, Any]) -> str:
+    """What happened, in the step's own words: "Đã gửi ý kiến", never "Đã duyệt" after a vote."""
+    step, number = page.task.title, page.item.id
+    done = _done_text(page.form, data)
     decision = build_form(page.form, values={}).decision
     if submission.decision and decision:
         choice = next((c for c in decision.choices if c.value == submission.decision), None)
@@ -421,24 +429,36 @@ def _success(page: TaskPage, submission: Submission) -> str:
         if is_return(submission.decision):
             return _(
                 "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.",
-                id=page.item.id,
+                id=number,
                 step=step,
                 choice=title,
             )
-        if choice and choice.style == "primary":
+        if done:
             return _(
-                "Đã duyệt hồ sơ số %(id)s (%(step)s): %(choice)s.",
-                id=page.item.id,
-                step=step,
-                choice=title,
+                "%(done)s: «%(choice)s» — hồ sơ số %(id)s.", done=done, choice=title, id=number
             )
         return _(
-            "Đã xử lý hồ sơ số %(id)s (%(step)s): %(choice)s.",
-            id=page.item.id,
-            step=step,
+            "Đã ghi nhận «%(choice)s» — hồ sơ số %(id)s (%(step)s).",
             choice=title,
+            id=number,
+            step=step,
         )
-    return _("Đã trình: hồ sơ số %(id)s đã hoàn thành bước «%(step)s».", id=page.item.id, step=step)
+    if done:
+        return _("%(done)s — hồ sơ số %(id)s (%(step)s).", done=done, id=number, step=step)
+    return _("Đã hoàn thành bước «%(step)s» của hồ sơ số %(id)s.", step=step, id=number)
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _done_text(form: engine.FormView, data: dict[str, Any]) -> str | None:
+    """The step's message once done (its {names} filled from the item), else "Đã" + its button."""
+    if form.done_message:
+        return _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), form.done_message)
+    if form.submit_label:
+        label = form.submit_label.strip()
+        return _("Đã %(action)s", action=label[:1].lower() + label[1:])
+    return None
 
 
 def _as_int(value: str | None) -> int | None:
@@ -491,16 +511,16 @@ def release(task_id: str) -> Response:
             return redirect(url_for("inbox.index"))
         flash(
             _(
-                "Việc này do quy trình giao trực tiếp cho bạn nên không trả về nhóm được; "
+                "Việc này do quy trình giao trực tiếp cho bạn nên không thôi nhận xử lý được; "
                 "bạn có thể chuyển xử lý cho đồng nghiệp."
             ),
             "error",
         )
         return redirect(url_for("inbox.task", task_id=task_id))
     except engine.Forbidden:
-        flash(_("Việc này không do bạn giữ."), "error")
+        flash(_("Bạn không phải người đang xử lý việc này."), "error")
         return redirect(url_for("inbox.index"))
-    flash(_("Đã trả việc về nhóm."), "success")
+    flash(_("Đã thôi nhận xử lý; việc trở lại danh sách chung của đơn vị."), "success")
     return redirect(url_for("inbox.index"))
 
 

@@ -3,6 +3,7 @@ history and attachments, downloading an attachment, cancelling an item."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,9 @@ PAGE_SIZE = 50
 
 STATUS_LABELS: dict[str, Any] = {
     engine.InstanceStatus.RUNNING: _l("Đang xử lý"),
-    engine.InstanceStatus.COMPLETED: _l("Hoàn thành"),
+    engine.InstanceStatus.COMPLETED: _l("Đã hoàn thành"),
     engine.InstanceStatus.CANCELLED: _l("Đã hủy"),
-    engine.InstanceStatus.ERROR: _l("Lỗi"),
+    engine.InstanceStatus.ERROR: _l("Quy trình gặp lỗi"),
 }
 
 
@@ -128,11 +129,13 @@ def mine() -> str:
 
 
 def _timeline(
-    item: engine.InstanceView, names: Names, titles: dict[str, str]
+    item: engine.InstanceView, names: Names, titles: dict[str, str], dossier: engine.Dossier
 ) -> list[dict[str, Any]]:
+    repeated = Counter(h.element_id for h in item.history if h.kind == "completed")
     entries = []
     for h in item.history:
         decision = (h.decision or "").strip()
+        said = dossier.by_task.get(h.task_id or "") if h.kind == "completed" else None
         entries.append(
             {
                 "at": h.at,
@@ -140,10 +143,15 @@ def _timeline(
                 "what": event_label(h.kind),
                 "kind": h.kind,
                 "step": titles.get(h.element_id, h.element_id) if h.element_id else None,
-                # The task page's wording, so a decision reads the same on both pages.
-                "decision": decision_word(decision.lower()) if decision else None,
+                # The decision's own title in its form; the usual word for older entries.
+                "decision": (said.decision if said else None)
+                or (decision_word(decision.lower()) if decision else None),
                 "is_return": is_return(decision),
                 "comment": h.comment,
+                # What the step reported (a progress update, a vote): open when the step was
+                # done more than once, so each report can be read in turn.
+                "fields": [f for f in said.fields if f.value != h.comment] if said else [],
+                "open": repeated[h.element_id] > 1,
             }
         )
     return entries
@@ -195,6 +203,7 @@ def show(item_id: int) -> str:
         ]
         process = process_title(item.process_id, _process_names(s))
         contributes = engine.may_contribute(s, who, item_id)
+        dossier = engine.dossier(s, item_id)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
         "items/show.html",
@@ -203,7 +212,8 @@ def show(item_id: int) -> str:
         status=STATUS_LABELS.get(item.status, item.status),
         started_by=names.person(item.created_by),
         open_tasks=open_tasks,
-        timeline=_timeline(item, names, titles),
+        timeline=_timeline(item, names, titles, dossier),
+        dossier=dossier,
         names=names,
         steps_done=_steps_done(item, titles),
         current_steps=current_steps,

@@ -18,16 +18,16 @@ ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.txt"
 
 EVENT_LABELS = {
     "started": _l("Tạo hồ sơ"),
-    "completed": _l("Hoàn thành bước"),
+    "completed": _l("Xử lý"),
     "claimed": _l("Nhận xử lý"),
-    "unclaimed": _l("Trả về nhóm"),
+    "unclaimed": _l("Thôi nhận xử lý"),
     "assigned": _l("Chuyển xử lý"),
-    "timer_fired": _l("Hệ thống nhắc hạn/đến hạn"),
+    "timer_fired": _l("Hệ thống nhắc hạn"),
     "cancelled": _l("Hủy hồ sơ"),
-    "error": _l("Lỗi"),
+    "error": _l("Quy trình gặp lỗi"),
     "finished": _l("Kết thúc"),
     "attached": _l("Đính kèm tệp"),
-    "renamed": _l("Đặt tên hồ sơ"),
+    "renamed": _l("Cập nhật tên hồ sơ"),
 }
 
 
@@ -82,7 +82,7 @@ class Names:
         people = [self.person(u) for u in task.candidate_users]
         if not groups and not people:
             return self.person(started_by)
-        shown = [_("Nhóm: %(names)s", names=", ".join(groups))] if groups else []
+        shown = [_("%(names)s (chưa có người nhận)", names=", ".join(groups))] if groups else []
         return "; ".join([*shown, *people])
 
 

@@ -38,7 +38,7 @@ INSTANCE_KEYS = {
     "open_tasks",
     "history",
 }
-HISTORY_KEYS = {"at", "actor", "kind", "element_id", "decision", "comment"}
+HISTORY_KEYS = {"at", "actor", "kind", "element_id", "decision", "comment", "task_id"}
 STUCK_KEYS = {
     "instance_id",
     "title",

@@ -143,3 +143,13 @@ def test_dossier__a_read_only_field_is_never_typed(office: Any, config: Any) -> 
     assert refused.value.details["fields"] == {"ref": "this field is read-only"}
     with transaction(office) as s:
         assert engine.show_instance(s, item).data["ref"] == "05/TTr"
+
+
+def test_dossier__a_private_field_does_not_make_the_item_findable(office: Any, config: Any) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "dossier", "an")
+    _do(office, config, "an", item, **DRAFT)
+    with transaction(office) as s:
+        who = engine.get_identity(s, "an")
+        assert [h.id for h in engine.search_items(s, who, "dong hai")] == [item]
+        assert engine.search_items(s, who, "chi nguoi soan doc") == []

@@ -140,7 +140,7 @@ def test_inbox__a_unit_sees_its_tasks_and_another_unit_does_not(office: Any, log
     assert "Đề xuất về giống lúa BG1" in mine and f"Số {item}" in mine
     assert "Xem xét, tổng hợp đề xuất" in mine
     assert "Đề xuất nhiệm vụ khoa học và công nghệ" in mine  # the process
-    assert "Nhóm: Phòng Quản lý Khoa học" in mine
+    assert "Phòng Quản lý Khoa học (chưa có người nhận)" in mine
     assert "Nhận xử lý" in mine and "02/03/2026" in mine  # received since, dd/mm/yyyy
     assert 'data-label="Hạn xử lý"' in mine  # a card per task on a phone
     other = _page(login("cs.cv1"), "/")
@@ -182,10 +182,10 @@ def test_inbox__claim_release_and_forward(office: Any, login: Any, app: Flask) -
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     assert office.inbox("qlkh.cv2", item) == []  # a colleague no longer sees it as open
     page = _page(client, "/")
-    assert "Bạn đã nhận xử lý việc này." in page and "Trả về nhóm" in page
+    assert "Bạn đã nhận xử lý việc này." in page and "Thôi nhận xử lý" in page
     assert "Nhóm:" not in page.split(f"Số {item}<")[1].split("</tr>")[0]
     assert post(client, "/", f"/tasks/{task.id}/release").status_code == 302
-    assert "Đã trả việc về nhóm." in _page(client, "/")
+    assert "Đã thôi nhận xử lý; việc trở lại danh sách chung của đơn vị." in _page(client, "/")
     assert office.inbox("qlkh.cv2", item)[0].assignee is None
     task_page = _page(client, f"/tasks/{task.id}")
     assert '<option value="qlkh.tp">' in task_page  # colleagues to forward to
@@ -211,9 +211,9 @@ def test_inbox__a_task_the_process_gave_me_cannot_go_back_to_a_group(
     item = _start(office, "de_xuat_nhiem_vu", "trungtam.cv1")
     client = login("trungtam.cv1")
     task = office.task("trungtam.cv1", item, "lap_phieu_de_xuat")
-    assert "Trả về nhóm" not in _page(client, "/")
+    assert "Thôi nhận xử lý" not in _page(client, "/")
     response = post(client, "/", f"/tasks/{task.id}/release", follow_redirects=True)
-    assert "không trả về nhóm được" in response.get_data(as_text=True)
+    assert "không thôi nhận xử lý được" in response.get_data(as_text=True)
     assert office.inbox("trungtam.cv1", item)[0].assignee == "trungtam.cv1"
 
 
@@ -260,7 +260,7 @@ def test_task__every_process_runs_to_its_end_through_the_forms(
         assert response.status_code == 302, (step, response.get_data(as_text=True)[-3000:])
     view = office.show(item)
     if process == "de_xuat_nhiem_vu":
-        assert view.status == "completed" and view.data["so_ky_hieu"] == "7/TTr-SKHCN"
+        assert view.status == "completed" and view.data["so_ky_hieu"] == "07/TTr-SKHCN"
     if process == "xay_dung_quy_dinh":
         assert office.steps(item) == ["soan_to_trinh"]
         assert view.data["don_vi_lay_y_kien"] == GIAO_SOAN_THAO["don_vi_lay_y_kien"]
@@ -399,7 +399,8 @@ def test_task__no_form_means_a_comment_and_a_done_button(
     leader = login("qlkh.tp")
     chase = _url(office, "qlkh.tp", item, "chase")
     page = _page(leader, chase)
-    assert 'id="f-_comment"' in page and ">Trình</button>" in page
+    # A step without a label says nothing upward: "Trình" is for sending up for a decision.
+    assert 'id="f-_comment"' in page and ">Hoàn thành</button>" in page
     assert post(leader, chase, chase, {"_comment": "Đã nhắc đơn vị"}).status_code == 302
     done = post(worker, url, url, {"progress": "100", "report_date": "15/03/2026", "done": "on"})
     assert done.status_code == 302
@@ -593,6 +594,7 @@ def test_task__a_refused_file_refuses_the_whole_action(
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="f-_files-error">«' in html and why in html
+    assert "FileRefusal" not in html and "headline=" not in html  # never a Python repr
     assert ">Đồng ý, kèm biên bản</textarea>" in html
     assert office.show(item) == before
     assert _attachments(app, item) == []
@@ -624,4 +626,4 @@ def test_task__a_proposal_takes_its_own_name(login: Any, office: Any) -> None:
     view = office.show(item)
     assert view.title == PHIEU["ten_nhiem_vu"]
     assert view.history[-1].kind == "renamed"
-    assert "Đặt tên hồ sơ" in client.get(f"/items/{item}").get_data(as_text=True)
+    assert "Cập nhật tên hồ sơ" in client.get(f"/items/{item}").get_data(as_text=True)

@@ -1,0 +1,86 @@
+"""The dossier in front of every decision: what the proposer typed at "Tạo mới" reaches the
+reviewer, the council, the Director and the Chairman; each decision-maker also reads what the
+steps before said (the council's minutes number, the tờ trình's number), and the history shows
+what each step reported."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from tests.web.conftest import post
+from tests.web.test_web__inbox import PATHS, _page, _proposal, _url
+
+PROPOSAL_STEPS = PATHS["de_xuat_nhiem_vu"][2]
+
+
+def _walk_until(office: Any, item: int, step: str) -> None:
+    """Do the steps of the proposal path that are still before `step`."""
+    names = [name for _who, name, _data in PROPOSAL_STEPS]
+    for who, name, data in PROPOSAL_STEPS[1 : names.index(step)]:
+        if name in office.steps(item):
+            office.do(who, item, name, **data)
+
+
+def test_dossier__the_proposal_reaches_every_decision_maker(office: Any, login: Any) -> None:
+    item = _proposal(office)
+    # What the proposer typed, on each later page, with its form's label.
+    proposal = PROPOSAL_STEPS[0][2]
+    for who, step in [
+        ("qlkh.cv2", "xem_xet_de_xuat"),
+        ("hoidong", "danh_gia_hoi_dong"),
+        ("giamdoc", "quyet_dinh_giam_doc"),
+        ("chutich", "chi_dao"),
+    ]:
+        _walk_until(office, item, step)
+        page = _page(login(who), _url(office, who, item, step))
+        assert "Nội dung hồ sơ" in page, who
+        assert "<dt>Tính cấp thiết</dt>" in page, who
+        assert escape(proposal["tinh_cap_thiet"]) in page, who
+        assert escape(proposal["muc_tieu"]) in page, who
+        # Money with dots, a choice by its title, never the key.
+        assert "1.500.000.000" in page and "Nông nghiệp" in page, who
+        assert "nong_nghiep" not in page.split('class="card dossier"')[1].split("</section>")[0]
+        if step == "quyet_dinh_giam_doc":
+            assert "12/BB-HĐTV" in page  # the council's minutes
+            assert "Đề nghị thực hiện" in page or "de_nghi" not in page
+        if step == "chi_dao":
+            assert "07/TTr-SKHCN" in page  # the tờ trình's number, a leading zero under 10
+            assert escape(PATHS["de_xuat_nhiem_vu"][2][4][2]["trich_yeu"]) in page
+            assert "10/03/2026" in page  # its date, as people write it
+            assert "Đồng ý trình UBND tỉnh" in page  # the Director's decision, by its title
+
+
+def test_dossier__the_item_page_shows_the_content_and_what_each_step_reported(
+    office: Any, login: Any
+) -> None:
+    item = _proposal(office)
+    _walk_until(office, item, "quyet_dinh_giam_doc")
+    page = _page(login("trungtam.cv1"), f"/items/{item}")
+    dossier = page.split('class="card dossier"')[1].split('class="card part-diagram"')[0]
+    assert "Tên nhiệm vụ" in dossier and escape(PROPOSAL_STEPS[0][2]["ten_nhiem_vu"]) in dossier
+    assert "12/BB-HĐTV" in dossier
+    history = page.split('id="qua-trinh"')[1]
+    assert "Nội dung đã gửi" in history and "12/BB-HĐTV" in history
+
+
+def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login: Any) -> None:
+    item = _proposal(office)
+    _walk_until(office, item, "danh_gia_hoi_dong")
+    council = login("hoidong")
+    url = _url(office, "hoidong", item, "danh_gia_hoi_dong")
+    sent = {k: ("on" if v is True else str(v)) for k, v in PROPOSAL_STEPS[2][2].items()}
+    post(council, url, url, sent)
+    flashed = _page(council, "/")
+    assert "Đã gửi kết luận của Hội đồng: «Đề nghị thực hiện»" in flashed
+    assert "Đã duyệt" not in flashed  # a vote is not an approval
+    _walk_until(office, item, "phat_hanh")
+    clerk = login("vp.vanthu")
+    url = _url(office, "vp.vanthu", item, "phat_hanh")
+    page = _page(clerk, url)
+    assert '<button type="submit" class="primary">Phát hành</button>' in page
+    assert 'placeholder="dd/mm/yyyy"' in page  # the date is typed as people write it
+    post(clerk, url, url, {"so_van_ban": "5", "ngay_ban_hanh": "10/03/2026"})
+    assert "Đã phát hành văn bản số 05/TTr-SKHCN" in _page(clerk, "/")
+    history = _page(login("trungtam.cv1"), f"/items/{item}").split('id="qua-trinh"')[1]
+    assert "Đề nghị thực hiện" in history and "Số, ký hiệu văn bản" in history
