@@ -67,6 +67,7 @@ def test_browser__an_item_prints_as_a_clean_page(people: Any, live: Any) -> None
     text = _printed(page)
     assert TITLE in text
     assert "Quá trình xử lý" in text and REVIEW in text
+    assert "Nội dung hồ sơ" in text and PHIEU["tinh_cap_thiet"] in text  # the dossier
     assert "người lập" in text.lower() and "lãnh đạo duyệt" in text.lower()  # signatures
     assert re.search(r"Ngày in: \d\d/\d\d/\d{4} \d\d:\d\d", text)
     for screen_only in ("Việc cần xử lý", "Đăng xuất", "Đính kèm", "Hủy hồ sơ", "Phóng to"):
@@ -88,7 +89,7 @@ def test_browser__a_task_prints_without_its_form(people: Any, live: Any) -> None
     expect(page.get_by_text("Chưa chọn tệp")).to_be_visible()
     council.shot("viec-1280")
     text = _printed(page)
-    assert TITLE in text
+    assert TITLE in text and PHIEU["muc_tieu"] in text  # the dossier the council decides on
     assert "người lập" in text.lower() and "lãnh đạo duyệt" in text.lower()  # signatures
     for screen_only in (
         "Việc cần xử lý",
