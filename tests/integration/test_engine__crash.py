@@ -24,8 +24,9 @@ TABLES = ("instances", "human_tasks", "task_candidates", "audit_events")
 CRASHED = 1
 
 
-def _act_then_die(url: str, moment: datetime, action: str, args: tuple[Any, ...],
-                  report: Connection) -> None:
+def _act_then_die(
+    url: str, moment: datetime, action: str, args: tuple[Any, ...], report: Connection
+) -> None:
     """In a child process: do the action in an open transaction, write it to the database
     (flush), say so, and die on the spot: no commit, no rollback, no clean-up."""
     db = engine.create_db_engine(url)
@@ -84,7 +85,8 @@ def _start(factory: Any, config: engine.EngineConfig) -> int:
 
 
 def test_crash__before_the_commit_of_a_completion_changes_nothing(
-        deployed: Any, config: engine.EngineConfig, db_url: str) -> None:
+    deployed: Any, config: engine.EngineConfig, db_url: str
+) -> None:
     item = _start(deployed, config)
     _start(deployed, config)  # a neighbour, untouched either way
     with transaction(deployed) as s:
@@ -100,14 +102,17 @@ def test_crash__before_the_commit_of_a_completion_changes_nothing(
     with transaction(deployed) as s:
         view = engine.show_instance(s, item)
         assert [t.element_id for t in view.open_tasks] == ["review"]
-        assert [(h.kind, h.actor) for h in view.history] == [("started", "an"),
-                                                             ("completed", "chi")]
+        assert [(h.kind, h.actor) for h in view.history] == [
+            ("started", "an"),
+            ("completed", "chi"),
+        ]
         assert view.data["summary"] == "kept"
         assert engine.verify_audit(s) == (2, [])
 
 
 def test_crash__before_the_commit_of_a_start_stores_no_item(
-        deployed: Any, config: engine.EngineConfig, db_url: str) -> None:
+    deployed: Any, config: engine.EngineConfig, db_url: str
+) -> None:
     _start(deployed, config)
     before = _everything(deployed)
 

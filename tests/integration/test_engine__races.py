@@ -24,8 +24,14 @@ Job = tuple[str, dict[str, Any]]  # task id, form data
 Outcome = tuple[str, str, str, str]  # who, task id, "ok" or error code, message
 
 
-def _act(url: str, moment: datetime, who: str, jobs: Sequence[Job], barrier: Barrier,
-         results: Queue[Outcome]) -> None:
+def _act(
+    url: str,
+    moment: datetime,
+    who: str,
+    jobs: Sequence[Job],
+    barrier: Barrier,
+    results: Queue[Outcome],
+) -> None:
     """In a child process: for each job, wait for the other child, then complete the task."""
     db = engine.create_db_engine(url)
     factory = engine.session_factory(db)
@@ -48,8 +54,7 @@ def _act(url: str, moment: datetime, who: str, jobs: Sequence[Job], barrier: Bar
         db.dispose()
 
 
-def _race(factory: Any, url: str, people: dict[str, tuple[datetime, list[Job]]]
-          ) -> list[Outcome]:
+def _race(factory: Any, url: str, people: dict[str, tuple[datetime, list[Job]]]) -> list[Outcome]:
     """Run one child per person, each doing its jobs in lock-step with the others."""
     factory.kw["bind"].dispose()  # no pooled connection may cross the fork
     barrier = CTX.Barrier(len(people))
@@ -83,22 +88,28 @@ def _open(factory: Any, instance_id: int) -> dict[str, engine.TaskView]:
         return {t.element_id: t for t in engine.open_tasks(s, instance_id)}
 
 
-def _complete(factory: Any, config: engine.EngineConfig, task_id: str, who: str,
-              **data: Any) -> None:
+def _complete(
+    factory: Any, config: engine.EngineConfig, task_id: str, who: str, **data: Any
+) -> None:
     with transaction(factory) as s:
         engine.complete_task(s, config, task_id, who, data=data)
 
 
 def test_races__the_same_task_at_the_same_moment_has_one_winner(
-        deployed: Any, config: engine.EngineConfig, db_url: str) -> None:
+    deployed: Any, config: engine.EngineConfig, db_url: str
+) -> None:
     items = _start(deployed, config, ROUNDS)
     drafts = [_open(deployed, item)["draft"].id for item in items]
     moments = {"an": START + timedelta(hours=1), "chi": START + timedelta(hours=2)}
 
-    outcomes = _race(deployed, db_url, {
-        who: (moment, [(task_id, {"summary": f"by {who}"}) for task_id in drafts])
-        for who, moment in moments.items()
-    })
+    outcomes = _race(
+        deployed,
+        db_url,
+        {
+            who: (moment, [(task_id, {"summary": f"by {who}"}) for task_id in drafts])
+            for who, moment in moments.items()
+        },
+    )
 
     winners = {}
     for task_id in drafts:
@@ -120,20 +131,24 @@ def test_races__the_same_task_at_the_same_moment_has_one_winner(
 
 
 def test_races__two_parallel_tasks_of_one_item_both_count(
-        deployed: Any, config: engine.EngineConfig, db_url: str) -> None:
+    deployed: Any, config: engine.EngineConfig, db_url: str
+) -> None:
     items = _start(deployed, config, ROUNDS)
     for item in items:
         _complete(deployed, config, _open(deployed, item)["draft"].id, "an", summary="x")
-        _complete(deployed, config, _open(deployed, item)["review"].id, "binh",
-                  decision="approve")
+        _complete(deployed, config, _open(deployed, item)["review"].id, "binh", decision="approve")
     branches = [_open(deployed, item) for item in items]
     assert all(set(b) == {"sign", "check"} for b in branches)
     moment = START + timedelta(hours=1)
 
-    outcomes = _race(deployed, db_url, {
-        "binh": (moment, [(b["sign"].id, {}) for b in branches]),
-        "an": (moment, [(b["check"].id, {}) for b in branches]),
-    })
+    outcomes = _race(
+        deployed,
+        db_url,
+        {
+            "binh": (moment, [(b["sign"].id, {}) for b in branches]),
+            "an": (moment, [(b["check"].id, {}) for b in branches]),
+        },
+    )
 
     assert sorted(o[2] for o in outcomes) == ["ok"] * 2 * ROUNDS, outcomes
     with transaction(deployed) as s:

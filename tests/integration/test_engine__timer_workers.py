@@ -43,8 +43,9 @@ def _run_workers(factory: Any, url: str, moment: datetime) -> list[tuple[str, An
     factory.kw["bind"].dispose()  # no pooled connection may cross the fork
     barrier = CTX.Barrier(WORKERS)
     results: Queue[tuple[str, Any]] = CTX.Queue()
-    workers = [CTX.Process(target=_work, args=(url, moment, barrier, results))
-               for _ in range(WORKERS)]
+    workers = [
+        CTX.Process(target=_work, args=(url, moment, barrier, results)) for _ in range(WORKERS)
+    ]
     for worker in workers:
         worker.start()
     try:
@@ -77,7 +78,8 @@ def _start_items(factory: Any, config: engine.EngineConfig) -> dict[int, str]:
 
 
 def test_timer_workers__each_due_timer_fires_exactly_once(
-        deployed: Any, config: engine.EngineConfig, db_url: str) -> None:
+    deployed: Any, config: engine.EngineConfig, db_url: str
+) -> None:
     waits_on = _start_items(deployed, config)
 
     reports = _run_workers(deployed, db_url, LATER)
@@ -101,7 +103,8 @@ def test_timer_workers__each_due_timer_fires_exactly_once(
 
 
 def test_timer_workers__a_failing_timer_parks_its_item_and_the_others_fire(
-        deployed: Any, config: engine.EngineConfig, clock: engine.ManualClock) -> None:
+    deployed: Any, config: engine.EngineConfig, clock: engine.ManualClock
+) -> None:
     with transaction(deployed) as s:
         engine.deploy(s, fixture_files("timer_error"), clock)
     with transaction(deployed) as s:

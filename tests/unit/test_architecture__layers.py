@@ -47,8 +47,12 @@ def test_layers__engine_public_surface_is_exactly_all() -> None:
 
 
 def test_layers__no_module_is_oversized() -> None:
-    for path in [*ROOT.glob("engine/*.py"), *ROOT.glob("workflows/*.py"), *ROOT.glob("web/*.py"),
-                 *ROOT.glob("cli/*.py")]:
+    for path in [
+        *ROOT.glob("engine/*.py"),
+        *ROOT.glob("workflows/*.py"),
+        *ROOT.glob("web/*.py"),
+        *ROOT.glob("cli/*.py"),
+    ]:
         lines = len(path.read_text().splitlines())
         assert lines <= 800, f"{path.relative_to(ROOT)} has {lines} lines: split it"
 
