@@ -41,7 +41,8 @@ test: install $(MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check engine workflows web cli tests bench
+	$(BIN)/ruff check engine workflows web cli tests bench tools
+	$(BIN)/ruff format --check engine workflows web cli tests bench tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -18,7 +18,7 @@ ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.txt"
 
 EVENT_LABELS = {
     "started": _l("Tạo hồ sơ"),
-    "completed": _l("Xử lý"),
+    "completed": _l("Đã xử lý"),
     "claimed": _l("Nhận xử lý"),
     "unclaimed": _l("Thôi nhận xử lý"),
     "assigned": _l("Chuyển xử lý"),

@@ -193,7 +193,7 @@ def test_items__the_page_shows_the_history_with_the_return_and_its_reason(
     timeline = page[page.index('class="timeline"') :]
     for words in (
         "Tạo hồ sơ",
-        "Xử lý",
+        "Đã xử lý",
         "Lập phiếu đề xuất nhiệm vụ",
         "Xem xét, tổng hợp đề xuất",
         "Đặng Thị Chi",
