@@ -194,10 +194,11 @@ def _task_section(
     data = details.get("data", details.get("changed")) or {}
     form = _form_fields(meta, forms)
     decision_name = meta.decision_field if meta else "decision"
-    asked_decision = next((f for f in form if f.name == decision_name), None)
+    # Only a choice is a decision; a yes/no field ("done") is shown among the values.
+    asked_decision = next((f for f in form if f.name == decision_name and f.choices), None)
     decision_choices = asked_decision.choices if asked_decision else {}
     decision_value = None if event.decision is None else str(event.decision)
-    asked = [f for f in form if f.name != decision_name]
+    asked = [f for f in form if f is not asked_decision]
     fields = _values(asked, data, current, show_private=show_private)
     if not form:
         fields = [
@@ -214,7 +215,9 @@ def _task_section(
         title=meta.name if meta else (event.element_id or ""),
         actor=event.actor,
         at=event.at,
-        decision=decision_choices.get(decision_value or "", decision_value),
+        decision=decision_choices.get(decision_value or "", decision_value)
+        if asked_decision
+        else None,
         decision_label=asked_decision.label if asked_decision else None,
         decision_value=decision_value,
         comment=comment,
@@ -300,6 +303,8 @@ def _schema_choices(spec: Mapping[str, Any]) -> dict[str, str]:
             for c in spec["oneOf"]
             if isinstance(c, dict) and "const" in c
         }
+    if isinstance(spec.get("enum"), list):
+        return {str(v): str(v) for v in spec["enum"]}
     return {}
 
 

@@ -55,8 +55,10 @@ def field_value(field: engine.DossierField) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, int | float):
-        # A document's number ("Số đến 3120") is a name, not an amount: no thousands dots.
-        return str(value) if field.label.startswith("Số ") else number_vn(value)
+        # A document's number ("Số đến 3120") is a name, not an amount, and a year or a count
+        # under ten thousand reads better bare (2020, not 2.020); amounts get their dots.
+        bare = field.label.startswith("Số ") or (isinstance(value, int) and abs(value) < 10_000)
+        return str(value) if bare else number_vn(value)
     if field.kind == "date" and isinstance(value, str):
         try:
             return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")

@@ -8,8 +8,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.web.conftest import post
-from tests.web.test_web__inbox import PATHS, _page, _proposal, _url
+from tests.web.test_web__inbox import PATHS, _page, _proposal, _start, _url
 
 PROPOSAL_STEPS = PATHS["de_xuat_nhiem_vu"][2]
 
@@ -84,3 +85,26 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     assert "Đã phát hành văn bản số 05/TTr-SKHCN" in _page(clerk, "/")
     history = _page(login("trungtam.cv1"), f"/items/{item}").split('id="qua-trinh"')[1]
     assert "Đề nghị thực hiện" in history and "Số, ký hiệu văn bản" in history
+
+
+def test_dossier__progress_updates_are_history_each_with_what_was_reported(
+    office: Any, login: Any
+) -> None:
+    item = _start(office, "giao_nhiem_vu", "vp.tp", **{**GIAO_TASK, "don_vi_chu_tri": None})
+    office.do("giamdoc", item, "phan_cong", don_vi_chu_tri="phong_qlkh", han_xu_ly="2026-06-30")
+    for percent, done in ((40, "Đã khảo sát 8 đơn vị"), (70, "Đã có dự thảo hướng dẫn")):
+        office.do(
+            "qlkh.cv1",
+            item,
+            "cap_nhat_tien_do",
+            ty_le_hoan_thanh=percent,
+            hoan_thanh=False,
+            noi_dung_cap_nhat=done,
+        )
+    page = _page(login("giamdoc"), f"/items/{item}")
+    history = page.split('id="qua-trinh"')[1]
+    assert "Đã khảo sát 8 đơn vị" in history and "Đã có dự thảo hướng dẫn" in history
+    assert history.index("Đã khảo sát 8 đơn vị") < history.index("Đã có dự thảo hướng dẫn")
+    assert ">40<" in history and ">70<" in history
+    assert "True" not in page and "False" not in page  # a yes/no reads Có/Không
+    assert '<details class="reported" open>' in history  # a step done again: each one open
