@@ -4,6 +4,8 @@ stack trace. Engine errors keep their meaning (404, 403, 409, 422)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
@@ -12,6 +14,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 import engine
+
+from .formatting import datetime_vn
+from .unit_of_work import uow
+from .wording import Names
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +85,10 @@ def explain(error: engine.EngineError) -> str:
     """The engine's message in the user's language where we know its kind."""
     details = error.details
     if isinstance(error, engine.Conflict) and details.get("handled_by"):
-        at = details.get("handled_at", "")
         return _(
             "Việc này đã được %(who)s xử lý lúc %(at)s. Thông tin bạn nhập chưa được ghi.",
-            who=details["handled_by"],
-            at=str(at).replace("T", " "),
+            who=_person(str(details["handled_by"])),
+            at=_moment(details.get("handled_at")),
         )
     if isinstance(error, engine.Conflict):
         return _("Hồ sơ đã thay đổi hoặc việc này không còn chờ xử lý. Hãy tải lại trang.")
@@ -98,13 +103,24 @@ def explain(error: engine.EngineError) -> str:
     if isinstance(error, engine.ScriptError):
         # The details (an expression, a Python error) are for the administrator's log.
         log.warning("script error: %s", error.message)
-        step = error.details.get("element_id")
+        # The element id is a name in the diagram's file, not something a person can act on.
         return _(
-            "Quy trình gặp lỗi ở bước %(step)s nên chưa thực hiện được. Thông tin bạn nhập chưa "
-            "được ghi; hãy báo quản trị viên.",
-            step=step or "?",
+            "Quy trình gặp lỗi nên bước này chưa thực hiện được. Thông tin bạn nhập chưa được "
+            "ghi; hãy báo quản trị viên."
         )
     return _known_input_error(error.message)
+
+
+def _person(username: str) -> str:
+    with uow() as session:
+        return Names.load(session).person(username)
+
+
+def _moment(value: Any) -> str:
+    try:
+        return datetime_vn(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
 
 
 def _known_input_error(message: str) -> str:
@@ -120,4 +136,5 @@ def _known_input_error(message: str) -> str:
     for words, text in known:
         if words in message:
             return text
-    return _("Dữ liệu không hợp lệ: %(why)s", why=message)
+    log.info("input refused: %s", message)  # the engine's words, for the log only
+    return _("Dữ liệu không hợp lệ; hãy kiểm tra lại.")
