@@ -92,7 +92,7 @@ def test_browser__a_proposal_returned_revised_and_approved(people: Any, live: An
     council.page.wait_for_load_state("networkidle")
 
     director = people("giamdoc")
-    _open_task(director, "Giám đốc Sở quyết định")
+    _open_task(director, "Giám đốc Sở xem xét, quyết định trình")
     director.shot("giam-doc")
     director.page.get_by_role("button", name="Đồng ý trình UBND tỉnh").click()
     director.page.wait_for_load_state("networkidle")
@@ -105,7 +105,7 @@ def test_browser__a_proposal_returned_revised_and_approved(people: Any, live: An
     chairman = people("chutich")
     _open_task(chairman, "Lãnh đạo UBND tỉnh cho ý kiến chỉ đạo")
     chairman.shot("chu-tich")
-    chairman.page.get_by_role("button", name="Phê duyệt", exact=True).click()
+    chairman.page.get_by_role("button", name="Đồng ý", exact=True).click()
     chairman.page.wait_for_load_state("networkidle")
     assert office.show(item).status == "completed"
 
