@@ -153,4 +153,3 @@ def test_dossier__a_private_field_does_not_make_the_item_findable(office: Any, c
         who = engine.get_identity(s, "an")
         assert [h.id for h in engine.search_items(s, who, "dong hai")] == [item]
         assert engine.search_items(s, who, "chi nguoi soan doc") == []
-
