@@ -1,27 +1,49 @@
-"""The append-only audit log: one SHA-256 hash chain per instance.
+"""The append-only audit log: a SHA-256 hash chain per item, sealed into one keyed chain.
 
-Each event's hash covers its own fields and the previous event's hash; the instance row keeps the
-hash and count of its last event, so an edited, deleted or truncated history is caught."""
+Each event's hash covers its own fields and the previous event of its item; the item row keeps
+the hash and count of its last event. When the action's transaction commits, its events are
+sealed, in order, into one chain across all items: each gets the next chain position, a hash of
+its item's data as the action left it, and a MAC = HMAC-SHA256(key, position, item, seq, hash,
+data hash, previous MAC). The one-row chain head (locked until the commit) keeps the last
+position and MAC, signed. The key is not in the database (`PHEDUYET_AUDIT_KEY` or
+`PHEDUYET_AUDIT_KEY_FILE`), so someone with SQL access can delete, edit or re-chain events, or
+edit an item's data, but cannot make the seals agree again. Without a key the seals use the
+public SHA-256 recipe, which catches mistakes and clumsy edits but not a careful rewrite."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from .db import Base, UTCDateTime
+from .errors import InvalidInput
 from .views import AuditProblem
 
 GENESIS = "0" * 64
+KEYED = "hmac-sha256"
+PUBLIC = "sha256"
+KEY_ENV = "PHEDUYET_AUDIT_KEY"
+KEY_FILE_ENV = "PHEDUYET_AUDIT_KEY_FILE"
+MIN_KEY_BYTES = 16
+_KEY_INFO = "pheduyet.audit_key"
+_PENDING = "pheduyet.audit_pending"
 
 
 class AuditEventModel(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_instance_seq", "instance_id", "seq", unique=True),)
+    __table_args__ = (
+        Index("ix_audit_instance_seq", "instance_id", "seq", unique=True),
+        Index("ix_audit_chain_seq", "chain_seq", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
@@ -36,6 +58,57 @@ class AuditEventModel(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Set when the action commits (see `seal_events`); empty only on a row added by hand.
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    data_hash: Mapped[str | None] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(20))
+
+
+class AuditChainModel(Base):
+    """The head of the common chain: always the one row with id 1."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str] = mapped_column(String(20))
+    sig: Mapped[str] = mapped_column(String(64))
+
+
+def audit_key_from_environment() -> bytes | None:
+    """The audit key named by the environment: `PHEDUYET_AUDIT_KEY` (text), else the contents
+    of the file `PHEDUYET_AUDIT_KEY_FILE`; None when neither is set. A key shorter than 16
+    bytes is refused: a guessable key protects nothing."""
+    text = os.environ.get(KEY_ENV)
+    if text:
+        key = text.strip().encode("utf-8")
+        source = KEY_ENV
+    else:
+        path = os.environ.get(KEY_FILE_ENV)
+        if not path:
+            return None
+        try:
+            key = Path(path).read_bytes().strip()
+        except OSError as exc:
+            raise InvalidInput(f"{KEY_FILE_ENV}={path} cannot be read: {exc.strerror}") from exc
+        source = KEY_FILE_ENV
+    if len(key) < MIN_KEY_BYTES:
+        raise InvalidInput(f"the audit key in {source} is shorter than {MIN_KEY_BYTES} bytes")
+    return key
+
+
+def bind_audit_key(factory: sessionmaker[Session], key: bytes | None) -> sessionmaker[Session]:
+    """Let the sessions of this factory seal audit events with the key (None: the public
+    recipe). The key travels with the session because events are sealed when it commits."""
+    factory.configure(info={**(factory.kw.get("info") or {}), _KEY_INFO: key})
+    return factory
+
+
+def session_audit_key(session: Session) -> bytes | None:
+    key = session.info.get(_KEY_INFO)
+    return key if isinstance(key, bytes) else None
 
 
 def _digest(event: AuditEventModel) -> str:
@@ -60,6 +133,40 @@ def _digest(event: AuditEventModel) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def data_digest(data: Any) -> str:
+    """The hash of an item's data, independent of key order and of the database's JSON type."""
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _seal(key: bytes | None, *parts: object) -> tuple[str, str]:
+    """(MAC, recipe): HMAC-SHA256 with the key, else the public SHA-256 of the same parts."""
+    body = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(body).hexdigest(), PUBLIC
+    return hmac.new(key, body, hashlib.sha256).hexdigest(), KEYED
+
+
+def event_seal(
+    key: bytes | None,
+    chain_seq: int,
+    instance_id: int,
+    seq: int,
+    event_hash: str,
+    data_hash: str | None,
+    previous: str,
+) -> tuple[str, str]:
+    return _seal(key, "event", chain_seq, instance_id, seq, event_hash, data_hash, previous)
+
+
+def head_seal(key: bytes | None, seq: int, mac: str) -> tuple[str, str]:
+    return _seal(key, "head", seq, mac)
+
+
+def same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and hmac.compare_digest(a, b)
+
+
 def append_event(
     session: Session,
     instance: Any,
@@ -73,7 +180,8 @@ def append_event(
     comment: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    event = AuditEventModel(
+    """Add an event to the item's history; it is sealed into the common chain at commit."""
+    audit_event = AuditEventModel(
         instance_id=instance.id,
         seq=instance.audit_count + 1,
         at=at,
@@ -86,15 +194,104 @@ def append_event(
         details=json.loads(json.dumps(details or {}, default=str)),
         prev_hash=instance.audit_head,
     )
-    event.hash = _digest(event)
-    session.add(event)
-    instance.audit_head = event.hash
-    instance.audit_count = event.seq
+    audit_event.hash = _digest(audit_event)
+    session.add(audit_event)
+    session.info.setdefault(_PENDING, []).append((audit_event, instance))
+    instance.audit_head = audit_event.hash
+    instance.audit_count = audit_event.seq
     # Every action appends an event: the one place to keep the search index current. Imported
     # here because the index reads tables whose modules import this one.
     from .search import mark_stale
 
     mark_stale(session, instance.id)
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _seal_on_commit(session: Session) -> None:
+    # Only the outermost commit seals: a savepoint's release is not the end of the action, and
+    # the chain head must stay locked for as short a time as possible.
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        # An event whose savepoint was rolled back left the session: it is not sealed.
+        pairs = [(e, i) for e, i in pending if e in session and e.chain_seq is None]
+        if pairs:
+            seal_events(session, pairs, session_audit_key(session))
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
+
+
+def lock_head(session: Session) -> AuditChainModel:
+    """The chain head, locked until the commit (FOR UPDATE on PostgreSQL; SQLite's writer
+    already holds the database's write lock from BEGIN IMMEDIATE)."""
+    head = session.scalars(
+        select(AuditChainModel)
+        .where(AuditChainModel.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if head is None:  # the migration creates it; a database emptied by hand gets a new one
+        mac, recipe = head_seal(None, 0, GENESIS)
+        head = AuditChainModel(id=1, seq=0, mac=GENESIS, seal=recipe, sig=mac)
+        session.add(head)
+    return head
+
+
+def seal_events(
+    session: Session, pairs: list[tuple[AuditEventModel, Any]], key: bytes | None
+) -> None:
+    """Give each event its chain position, its item's data hash and its MAC, in order; move
+    the head. The caller commits right after: the head's lock is held only until then."""
+    head = lock_head(session)
+    seq, previous = head.seq, head.mac
+    for audit_event, instance in pairs:
+        seq += 1
+        audit_event.chain_seq = seq
+        audit_event.data_hash = data_digest(instance.data)
+        audit_event.mac, audit_event.seal = event_seal(
+            key,
+            seq,
+            audit_event.instance_id,
+            audit_event.seq,
+            audit_event.hash,
+            audit_event.data_hash,
+            previous,
+        )
+        previous = audit_event.mac
+    head.seq, head.mac = seq, previous
+    head.sig, head.seal = head_seal(key, seq, previous)
+
+
+def reseal_chain(session: Session, key: bytes) -> int:
+    """Seal the whole chain anew with the key, as it stands: for an operator who sets a key on a
+    history sealed without one (check it with `audit verify` first). Returns the events sealed."""
+    head = lock_head(session)
+    previous, seq = GENESIS, 0
+    events = session.scalars(
+        select(AuditEventModel)
+        .where(AuditEventModel.chain_seq.is_not(None))
+        .order_by(AuditEventModel.chain_seq)
+    )
+    for audit_event in events:
+        seq = audit_event.chain_seq or 0
+        audit_event.mac, audit_event.seal = event_seal(
+            key,
+            seq,
+            audit_event.instance_id,
+            audit_event.seq,
+            audit_event.hash,
+            audit_event.data_hash,
+            previous,
+        )
+        previous = audit_event.mac
+    head.seq, head.mac = seq, previous
+    head.sig, head.seal = head_seal(key, seq, previous)
+    return seq
 
 
 def events_of(session: Session, instance_id: int) -> list[AuditEventModel]:
