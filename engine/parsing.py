@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .errors import InvalidDefinition
+from .form_safety import check_form_safety
 from .sandbox import SandboxViolation, compile_script
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -146,6 +147,7 @@ def _form_schema(source: SourceFile, max_bytes: int) -> Any:
             f"not a valid JSON Schema: {exc.message}", file=source.name
         ) from exc
     _refuse_outside_refs(source.name, schema)
+    check_form_safety(source.name, schema)
     return schema
 
 

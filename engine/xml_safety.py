@@ -21,10 +21,24 @@ DMN_NAMESPACES = (
 XINCLUDE_NAMESPACES = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# The encoding an XML declaration names; lxml would follow it and read the bytes otherwise than
+# the checks below did.
+_DECLARED_ENCODING = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE
+)
+# How the first character '<' of a document looks in UTF-16 and UTF-32 without a byte-order mark.
+_WIDE_STARTS = (
+    (b"\x00\x00\x00<", "UTF-32"),
+    (b"<\x00\x00\x00", "UTF-32"),
+    (b"\x00<", "UTF-16"),
+    (b"<\x00", "UTF-16"),
+)
 
 
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(
+        # Whatever the declaration says: the bytes were checked as UTF-8.
+        encoding="utf-8",
         resolve_entities=False,
         no_network=True,
         dtd_validation=False,
@@ -42,14 +56,38 @@ def check_size(name: str, content: bytes, max_bytes: int) -> None:
         )
 
 
-def parse_xml(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
-    """Parse untrusted XML; refuse a DOCTYPE or entity declaration outright."""
-    check_size(name, content, max_bytes)
+def check_utf8(name: str, content: bytes) -> None:
+    """Refuse anything but UTF-8 (a byte-order mark allowed) without a NUL character, and an XML
+    declaration naming another encoding: the DOCTYPE check below reads UTF-8 bytes, so text in
+    UTF-16 or UTF-32 would slip past it."""
+    for start, encoding in _WIDE_STARTS:
+        if content.startswith(start):
+            raise InvalidDefinition(
+                f"the file is {encoding} text, not UTF-8: save it as UTF-8", file=name, line=1
+            )
     try:
         content.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise InvalidDefinition("the file is not valid UTF-8", file=name, line=line) from exc
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        line = content[:nul].count(b"\n") + 1
+        raise InvalidDefinition("the file holds a NUL character", file=name, line=line)
+    declared = _DECLARED_ENCODING.match(content)
+    if declared and declared.group(1).decode("ascii", "replace").lower() not in ("utf-8", "utf8"):
+        raise InvalidDefinition(
+            f"the file declares the encoding '{declared.group(1).decode('ascii', 'replace')}'; "
+            "only UTF-8 is accepted",
+            file=name,
+            line=1,
+        )
+
+
+def parse_xml(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """Parse untrusted XML; refuse a DOCTYPE or entity declaration outright."""
+    check_size(name, content, max_bytes)
+    check_utf8(name, content)
     for pattern, what in ((_DOCTYPE, "a DOCTYPE"), (_ENTITY, "an entity declaration")):
         found = pattern.search(content)
         if found:
@@ -97,12 +135,27 @@ def root_kind(name: str, root: Any) -> str:
 
 def parse_json_form(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     check_size(name, content, max_bytes)
+    check_utf8(name, content)
     try:
-        return json.loads(content.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        raise InvalidDefinition("the file is not valid UTF-8", file=name, line=line) from exc
+        form = json.loads(content.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise InvalidDefinition(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
     except RecursionError as exc:
         raise InvalidDefinition("the JSON is nested too deeply", file=name) from exc
+    if _holds_nul(form):
+        raise InvalidDefinition("the form holds a NUL character (\\u0000)", file=name)
+    return form
+
+
+def _holds_nul(value: Any) -> bool:
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False

@@ -73,6 +73,16 @@ REFUSED: list[tuple[str, tuple[str, ...], str | None, int | None]] = [
         None,
         None,
     ),
+    ("utf16_doctype.bpmn", ("UTF-16", "not UTF-8"), None, 1),
+    ("utf32_entity.bpmn", ("UTF-32", "not UTF-8"), None, 1),
+    ("nul.bpmn", ("NUL character",), None, 6),
+    ("uses_form_redos.bpmn+form_redos.json", ("^(a+)+$", "exponential time"), None, None),
+    (
+        "uses_form_ref_cycle.bpmn+form_ref_cycle.json",
+        ("#/$defs/leader", "leads back to itself"),
+        None,
+        None,
+    ),
 ]
 
 # Scripts that compile and are only stopped when they run: (file, the element named).
