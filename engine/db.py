@@ -18,6 +18,8 @@ from sqlalchemy.types import TypeDecorator
 
 DEFAULT_SQLITE_PATH = Path("instance") / "pheduyet.db"
 SQLITE_BUSY_TIMEOUT_S = 30
+# An execution option on the connection: this transaction only reads (see `transaction`).
+READ_ONLY = "pheduyet_read_only"
 
 
 class Base(DeclarativeBase):
@@ -81,7 +83,12 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers start deferred: in WAL mode they read a snapshot and never wait for, nor
+        # hold, the one write lock. Writers take it at once, so they queue on the busy timeout.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -91,7 +98,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commits when the block ends, rolls back on any error."""
+def transaction(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
+    """One unit of work: commits when the block ends, rolls back on any error.
+
+    `write=False` promises the block only reads: on SQLite it then runs in a deferred
+    transaction that takes no write lock, so pages keep loading while an action (or a crowd of
+    logins) writes. Every action must keep the default, which starts `BEGIN IMMEDIATE`."""
     with factory() as session, session.begin():
+        if not write:
+            session.connection(execution_options={READ_ONLY: True})
         yield session

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -17,10 +17,17 @@ import engine
 from workflows import engine_config
 from workflows.roles import AUDITOR_GROUPS
 
+# Requests of these methods only read (HTTP says so, and CSRF protection relies on it).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 @contextmanager
-def uow() -> Iterator[Session]:
-    with engine.transaction(current_app.extensions["pheduyet.sessions"]) as session:
+def uow(*, write: bool | None = None) -> Iterator[Session]:
+    """One transaction. A page (GET) reads without the write lock; a form's POST writes and
+    takes it at once. `write=False` marks a read inside a POST, `write=True` a write in a GET."""
+    if write is None:
+        write = not has_request_context() or request.method not in READING_METHODS
+    with engine.transaction(current_app.extensions["pheduyet.sessions"], write=write) as session:
         yield session
 
 
