@@ -2,19 +2,23 @@
 
 Everything goes through RestrictedPython's compiler with its guards: no imports, no names or
 attributes starting with an underscore, limited builtins, a small allow-list of helpers, and a CPU
-budget per evaluation. Compiled code is cached, which also makes scripts cheaper than plain exec.
+budget per evaluation. The operators and methods that can make a huge value in one C-level step
+(`**`, `*`, `<<`, `+`, `%`, f-string widths, `str.replace`, ...) are compiled into calls of
+guards that refuse a result over the size limits before making it (engine/sandbox_guards.py),
+and the growth of the process's peak memory is watched as the script runs. Helpers are offered
+as plain functions, so nothing a script reaches can move the clock or change shared state.
+Compiled code is cached, which also makes scripts cheaper than plain exec.
 """
 
 from __future__ import annotations
 
 import ast
-import operator
 import sys
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from types import CodeType, FrameType
+from types import CodeType, FrameType, FunctionType
 from typing import Any
 
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
@@ -30,6 +34,25 @@ from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from .errors import ScriptError
+from .sandbox_guards import (
+    INPLACE_OPERATORS,
+    Guards,
+    Limits,
+    SandboxViolation,
+    UnstorableValue,
+    check_storable,
+    peak_memory_bytes,
+)
+
+__all__ = [
+    "DEFAULT_CPU_SECONDS",
+    "Limits",
+    "Sandbox",
+    "SandboxViolation",
+    "UnstorableValue",
+    "compile_script",
+    "script_error",
+]
 
 SCRIPT_FILENAME = "<bpmn-script>"
 DEFAULT_CPU_SECONDS = 1.0
@@ -61,14 +84,6 @@ NOT_AVAILABLE = frozenset(
 )
 
 
-class SandboxViolation(Exception):
-    """Raised inside a running script; carries a line so Spiff's error formatter can cope."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.lineno = line
-
-
 class _Policy(RestrictingNodeTransformer):
     def visit_Import(self, node: Any) -> Any:
         self.error(node, "imports are not allowed in BPMN scripts")
@@ -94,6 +109,57 @@ class _Policy(RestrictingNodeTransformer):
 
     def visit_For(self, node: Any) -> Any:
         return _with_budget_check(super().visit_For(node))
+
+    # Operators that can make a result far larger than their operands become guarded calls.
+    def visit_BinOp(self, node: Any) -> Any:
+        node = super().visit_BinOp(node)
+        guard = _GUARDED_OPERATORS.get(type(node.op))
+        if guard is None:
+            return node
+        return _guard_call(guard, [node.left, node.right], node)
+
+    def visit_FormattedValue(self, node: Any) -> Any:
+        node = super().visit_FormattedValue(node)
+        if node.format_spec is None:
+            return node
+        node.value = _guard_call(
+            "_format_", [node.value, ast.Constant(node.conversion), node.format_spec], node
+        )
+        node.conversion = -1
+        node.format_spec = None
+        return node
+
+    def visit_List(self, node: Any) -> Any:
+        return _guard_starred(super().visit_List(node))
+
+    def visit_Tuple(self, node: Any) -> Any:
+        return _guard_starred(super().visit_Tuple(node))
+
+    def visit_Set(self, node: Any) -> Any:
+        return _guard_starred(super().visit_Set(node))
+
+
+_GUARDED_OPERATORS: dict[type[ast.operator], str] = {
+    ast.Mult: "_mul_",
+    ast.Pow: "_pow_",
+    ast.LShift: "_lshift_",
+    ast.Add: "_add_",
+    ast.Mod: "_mod_",
+}
+
+
+def _guard_call(name: str, args: list[Any], where: Any) -> Any:
+    call = ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, where))
+
+
+def _guard_starred(node: Any) -> Any:
+    if not isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+        return node  # `a, *rest = values` unpacks, it builds nothing large
+    for element in node.elts:
+        if isinstance(element, ast.Starred):
+            element.value = _guard_call("_starred_", [element.value], element)
+    return node
 
 
 def _with_budget_check(node: Any) -> Any:
@@ -146,38 +212,52 @@ def _capped_range(*args: int) -> range:
     return result
 
 
-_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
-    "|=": operator.ior,
-    "&=": operator.iand,
-}
-
-
 _safer_getattr: Callable[..., Any] = safer_getattr
+_MISSING = object()
 
 
-def _getattr(obj: Any, name: str, *default: Any) -> Any:
-    # RestrictedPython's guard refuses these too, but with a NotImplementedError that reads
-    # like a bug in the engine; say what to write instead.
-    if name in ("format", "format_map") and (
-        isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
-    ):
-        raise SandboxViolation(f"str.{name}() is not allowed in BPMN scripts: use an f-string")
-    return _safer_getattr(obj, name, *default)
+def _getattr_with(guards: Guards) -> Callable[..., Any]:
+    def _getattr(obj: Any, name: str, *default: Any) -> Any:
+        # RestrictedPython's guard refuses these too, but with a NotImplementedError that reads
+        # like a bug in the engine; say what to write instead.
+        if name in ("format", "format_map") and (
+            isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
+        ):
+            raise SandboxViolation(f"str.{name}() is not allowed in BPMN scripts: use an f-string")
+        value = _safer_getattr(obj, name, *(default or (_MISSING,)))
+        if value is _MISSING:
+            # RestrictedPython gives None for a missing attribute: `now.set(...)` would then
+            # fail as "'NoneType' object is not callable", which names nothing.
+            raise AttributeError(f"{type(obj).__name__} has no attribute '{name}'")
+        return guards.method(obj, name, value)
+
+    return _getattr
 
 
-def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    if op not in _INPLACE:
-        raise SandboxViolation(f"the operator {op} is not allowed")
-    return _INPLACE[op](target, value)
+def _inplacevar_with(guards: Guards) -> Callable[[str, Any, Any], Any]:
+    def _inplacevar(op: str, target: Any, value: Any) -> Any:
+        if op not in INPLACE_OPERATORS:
+            raise SandboxViolation(f"the operator {op} is not allowed")
+        return guards.inplace(op, target, value)
+
+    return _inplacevar
 
 
-def _base_globals() -> dict[str, Any]:
+def _read_only(name: str, helper: Callable[..., Any]) -> Callable[..., Any]:
+    """A helper as a plain function: a script sees no object behind it (a clock's `set`, a
+    bound method's instance), only something to call."""
+    if type(helper) is FunctionType:
+        return helper
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return helper(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = getattr(helper, "__doc__", None)
+    return call
+
+
+def _base_globals(guards: Guards) -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.pop("setattr", None)
     builtins.pop("delattr", None)
@@ -186,7 +266,8 @@ def _base_globals() -> dict[str, Any]:
         list=list,
         dict=dict,
         set=set,
-        sum=sum,
+        sum=guards.sum,
+        pow=guards.pow,
         min=min,
         max=max,
         any=any,
@@ -200,13 +281,20 @@ def _base_globals() -> dict[str, Any]:
     )
     return {
         "__builtins__": builtins,
-        "_getattr_": _getattr,
+        "_getattr_": _getattr_with(guards),
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
-        "_inplacevar_": _inplacevar,
+        "_inplacevar_": _inplacevar_with(guards),
+        "_mul_": guards.mul,
+        "_pow_": guards.pow,
+        "_lshift_": guards.lshift,
+        "_add_": guards.add,
+        "_mod_": guards.mod,
+        "_format_": guards.format,
+        "_starred_": guards.starred,
         # print() in a script collects into `printed` instead of writing to the server's stdout.
         "_print_": PrintCollector,
         "datetime": datetime,
@@ -215,12 +303,20 @@ def _base_globals() -> dict[str, Any]:
     }
 
 
-class _Budget:
-    """The CPU time one evaluation may spend, checked from loop bodies and from a trace."""
+# Reading the peak memory is a system call: every this many budget checks (a power of two).
+MEMORY_CHECK_EVERY = 16
 
-    def __init__(self, seconds: float) -> None:
+
+class _Budget:
+    """The CPU time one evaluation may spend, checked from loop bodies and from a trace, and
+    how much the process's peak memory may grow meanwhile, checked every few events."""
+
+    def __init__(self, seconds: float, max_memory_bytes: int) -> None:
         self.seconds = seconds
         self.deadline = time.thread_time() + seconds
+        self.max_memory_bytes = max_memory_bytes
+        self.memory_ceiling = peak_memory_bytes() + max_memory_bytes
+        self.events = 0
 
     def check(self, line: int = 0) -> None:
         # Every event reads the clock: it is cheap, and a sampled check lets a loop whose body
@@ -229,16 +325,27 @@ class _Budget:
             raise SandboxViolation(
                 f"the script ran longer than its limit of {self.seconds:g} s of CPU time", line
             )
+        self.events += 1
+        # Each step is bounded by the guards' size limits, so a few unchecked ones stay small.
+        if not self.events % MEMORY_CHECK_EVERY and peak_memory_bytes() > self.memory_ceiling:
+            raise SandboxViolation(
+                "the script used more memory than its limit of "
+                f"{self.max_memory_bytes // (1024 * 1024)} MB",
+                line,
+            )
 
 
-def _with_cpu_budget(run: Callable[[], Any], scope: dict[str, Any], seconds: float) -> Any:
-    """Run, stopping any script frame that spends more than `seconds` of this thread's CPU.
+def _with_cpu_budget(
+    run: Callable[[], Any], scope: dict[str, Any], seconds: float, limits: Limits
+) -> Any:
+    """Run, stopping any script frame that spends more than `seconds` of this thread's CPU
+    or makes the process's peak memory grow by more than the limit.
 
     A trace function is per thread, so this works in web worker threads where signals cannot.
     The trace covers comprehensions and recursion; loop statements also call the budget
     themselves (see `_Policy`).
     """
-    budget = _Budget(seconds)
+    budget = _Budget(seconds, limits.max_memory_bytes)
     scope[_BUDGET] = budget.check
 
     def local_trace(frame: FrameType, event: str, arg: Any) -> Any:
@@ -263,10 +370,12 @@ class Sandbox:
         self,
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         cpu_seconds: float = DEFAULT_CPU_SECONDS,
+        limits: Limits | None = None,
     ) -> None:
         self.cpu_seconds = cpu_seconds
-        self.globals = _base_globals()
-        self.globals.update(helpers or {})
+        self.limits = limits or Limits()
+        self.globals = _base_globals(Guards(self.limits))
+        self.globals.update({k: _read_only(k, v) for k, v in (helpers or {}).items()})
 
     def check(self, source: str, mode: str) -> None:
         """Compile only: used when a diagram is deployed."""
@@ -276,7 +385,7 @@ class Sandbox:
         code = compile_script(expression.strip(), "eval")
         scope = dict(self.globals)
         scope.update(context)
-        return _with_cpu_budget(lambda: eval(code, scope), scope, self.cpu_seconds)
+        return _with_cpu_budget(lambda: eval(code, scope), scope, self.cpu_seconds, self.limits)
 
     def execute(
         self, script: str, context: dict[str, Any], extra: Mapping[str, Any] | None = None
@@ -290,12 +399,16 @@ class Sandbox:
         scope = dict(self.globals)
         scope.update(extra or {})
         scope.update(context)
-        _with_cpu_budget(lambda: exec(code, scope), scope, self.cpu_seconds)
+        _with_cpu_budget(lambda: exec(code, scope), scope, self.cpu_seconds, self.limits)
         hidden = set(self.globals) | set(extra or {})
-        for key, value in scope.items():
-            if key in hidden or callable(value) or key.startswith("_"):
-                continue
-            context[key] = value
+        kept = {
+            key: value
+            for key, value in scope.items()
+            if not (key in hidden or callable(value) or key.startswith("_"))
+        }
+        # Refused here, the task's data is left as it was and the error names the script.
+        check_storable(kept, self.limits)
+        context.update(kept)
         for key in list(context):
             if key not in scope:
                 del context[key]
@@ -307,4 +420,8 @@ def script_error(exc: BaseException, element_id: str | None) -> ScriptError:
     message = str(exc) or exc.__class__.__name__
     if not isinstance(exc, SandboxViolation):
         message = f"{exc.__class__.__name__}: {message}"
-    return ScriptError(message, element_id=element_id, line=line)
+    error = ScriptError(message, element_id=element_id, line=line)
+    if isinstance(exc, UnstorableValue):
+        # The web words these in the user's language from the reason and the value's type.
+        error.details.update(reason=exc.reason, field=exc.field, value_type=exc.value_type)
+    return error

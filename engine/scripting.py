@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .clock import Clock
-from .sandbox import SCRIPT_FILENAME, Sandbox, SandboxViolation
+from .sandbox import SCRIPT_FILENAME, Limits, Sandbox, SandboxViolation
 
 
 class _SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
@@ -89,8 +89,16 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
 
 def make_script_engine(
-    clock: Clock, helpers: Mapping[str, Callable[..., Any]], cpu_seconds: float
+    clock: Clock,
+    helpers: Mapping[str, Callable[..., Any]],
+    cpu_seconds: float,
+    limits: Limits | None = None,
 ) -> SandboxScriptEngine:
     helpers = dict(helpers)
-    helpers.setdefault("now", clock)
-    return SandboxScriptEngine(Sandbox(helpers, cpu_seconds), clock)
+
+    def now() -> datetime:
+        """The current time, as the engine's clock reads it (a script cannot move it)."""
+        return clock()
+
+    helpers.setdefault("now", now)
+    return SandboxScriptEngine(Sandbox(helpers, cpu_seconds, limits), clock)

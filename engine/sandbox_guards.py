@@ -1,0 +1,389 @@
+"""What one script evaluation may build, and what a script may leave in an item's data.
+
+A CPU budget checked between lines cannot stop a single C-level operation (`10**10**8`,
+`'x' * 10**10`, a nested `str.replace`), and it bounds time, not memory. So the operators and
+methods that can make a value much larger than their operands are routed through the guards
+below, which work out the size of the result *before* making it and refuse what is over the
+limit; and the growth of the process's peak memory is watched while a script runs, for the
+rest. What a script leaves in the data is checked too: only values that can be saved and read
+back unchanged, nested to a sane depth, within the item's data limit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import resource
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+MAX_SIZE = 1_000_000  # items, characters or bytes of one value made by one operation
+MAX_INT_BITS = 100_000  # about 30,000 digits
+MAX_MEMORY_BYTES = 128 * 1024 * 1024  # growth of the peak resident memory during one run
+MAX_DATA_BYTES = 2 * 1024 * 1024  # an item's data, as JSON
+MAX_DEPTH = 32  # lists and dicts within lists and dicts
+MAX_STORED_INT_BITS = 1024  # about 300 digits: larger is no amount anyone writes down
+MAX_STORED_DAYS = 36_525  # a hundred years
+
+
+class SandboxViolation(Exception):
+    """Raised inside a running script; carries a line so Spiff's error formatter can cope."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.lineno = line
+
+
+class UnstorableValue(SandboxViolation):
+    """A script left a value in the data that cannot be saved; names the field and its type."""
+
+    def __init__(self, message: str, *, reason: str, field: str, value_type: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.field = field
+        self.value_type = value_type
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of one evaluation; the defaults are far above what an approval needs."""
+
+    max_size: int = MAX_SIZE
+    max_int_bits: int = MAX_INT_BITS
+    max_memory_bytes: int = MAX_MEMORY_BYTES
+    max_data_bytes: int = MAX_DATA_BYTES
+
+
+_SEQUENCES = (str, bytes, list, tuple)
+_COLLECTIONS = (*_SEQUENCES, dict, set, frozenset)
+# `%` formats: a `*` width or precision, or a number in one (the flags come first).
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_DIGITS = re.compile(r"\d+")
+
+
+def peak_memory_bytes() -> int:
+    """The process's peak resident memory; Linux reports it in KiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Guards:
+    """The operators and methods a script reaches through the names the compiler puts in
+    (`_mul_`, `_pow_`, ...), each refusing a result over the limits before computing it."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+
+    def _size(self, size: int, what: str) -> None:
+        if size > self.limits.max_size:
+            raise SandboxViolation(
+                f"{what} would make a value of {size:,} items or characters; "
+                f"the limit is {self.limits.max_size:,}"
+            )
+
+    def _bits(self, bits: int, what: str) -> None:
+        if bits > self.limits.max_int_bits:
+            raise SandboxViolation(
+                f"{what} would make a number of about {int(bits * 0.30103):,} digits; "
+                f"the limit is {int(self.limits.max_int_bits * 0.30103):,}"
+            )
+
+    def mul(self, a: Any, b: Any) -> Any:
+        if isinstance(a, int) and isinstance(b, int):
+            self._bits(a.bit_length() + b.bit_length(), "a multiplication")
+        elif isinstance(a, _SEQUENCES) and isinstance(b, int):
+            self._size(len(a) * b, "repeating a value")
+        elif isinstance(b, _SEQUENCES) and isinstance(a, int):
+            self._size(len(b) * a, "repeating a value")
+        return a * b
+
+    def pow(self, a: Any, b: Any, modulo: Any = None) -> Any:
+        if modulo is not None:
+            return pow(a, b, modulo)  # the result is smaller than the modulo
+        if isinstance(a, int) and isinstance(b, int) and b > 1 and abs(a) > 1:
+            self._bits(a.bit_length() * b, "a power")
+        return a**b
+
+    def lshift(self, a: Any, b: Any) -> Any:
+        if isinstance(a, int) and isinstance(b, int) and a and b > 0:
+            self._bits(a.bit_length() + b, "a shift")
+        return a << b
+
+    def add(self, a: Any, b: Any) -> Any:
+        if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+            self._size(len(a) + len(b), "joining two values")
+        return a + b
+
+    def mod(self, a: Any, b: Any) -> Any:
+        if not isinstance(a, str | bytes):
+            return a % b
+        pattern = a if isinstance(a, str) else a.decode("latin-1")
+        for width, precision in _PERCENT_SPEC.findall(pattern):
+            for number in (width, precision):
+                if number == "*":
+                    raise SandboxViolation("a '*' width in a % format is not allowed")
+                if number:
+                    self._size(int(number), "a % format")
+        result = a % b
+        self._size(len(result), "a % format")
+        return result
+
+    def format(self, value: Any, conversion: int, spec: str) -> str:
+        """An f-string's `{value!c:spec}`: a width or precision is a size too."""
+        if conversion == ord("r"):
+            value = repr(value)
+        elif conversion == ord("s"):
+            value = str(value)
+        elif conversion == ord("a"):
+            value = ascii(value)
+        for number in _DIGITS.findall(spec):
+            self._size(int(number), "a format")
+        return format(value, spec)
+
+    def inplace(self, op: str, target: Any, value: Any) -> Any:
+        if op == "+=":
+            if isinstance(target, _SEQUENCES) and isinstance(value, _SEQUENCES):
+                self._size(len(target) + len(value), "joining two values")
+        elif op == "*=":
+            return self.mul(target, value)
+        return _INPLACE[op](target, value)
+
+    def starred(self, value: Any) -> Any:
+        """`*value` inside a list, tuple or set display: each part within the limit."""
+        if isinstance(value, _COLLECTIONS):
+            self._size(len(value), "unpacking a value")
+        return value
+
+    def sum(self, values: Iterable[Any], start: Any = 0) -> Any:
+        # sum() of lists copies the growing list at every step, inside C.
+        if not isinstance(start, int | float | complex):
+            raise SandboxViolation("sum() adds numbers only: build lists with a loop")
+        return sum(values, start)
+
+    def method(self, obj: Any, name: str, bound: Any) -> Any:
+        """The guarded version of a method that can make a much larger value, else `bound`."""
+        if isinstance(obj, str | bytes):
+            guard = _STRING_GUARDS.get(name)
+        elif isinstance(obj, list):
+            guard = _LIST_GUARDS.get(name)
+        else:
+            guard = None
+        if guard is None:
+            return bound
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            return guard(self, obj, bound, *args, **kwargs)
+
+        return guarded
+
+
+def _replace(g: Guards, s: Any, bound: Any, old: Any, new: Any, count: int = -1) -> Any:
+    found = s.count(old) if old else len(s) + 1
+    if count >= 0:
+        found = min(found, count)
+    g._size(len(s) + found * (len(new) - len(old)), "replace()")
+    return bound(old, new, count)
+
+
+def _join(g: Guards, s: Any, bound: Any, items: Iterable[Any]) -> Any:
+    parts = list(items)
+    lengths = sum(len(p) for p in parts if isinstance(p, str | bytes))
+    g._size(lengths + len(s) * max(len(parts) - 1, 0), "join()")
+    return bound(parts)
+
+
+def _pad(g: Guards, s: Any, bound: Any, width: Any, *rest: Any) -> Any:
+    if isinstance(width, int):
+        g._size(width, "padding a text")
+    return bound(width, *rest)
+
+
+def _expandtabs(g: Guards, s: Any, bound: Any, tabsize: int = 8) -> Any:
+    tab = "\t" if isinstance(s, str) else b"\t"
+    g._size(len(s) + s.count(tab) * max(tabsize, 0), "expandtabs()")
+    return bound(tabsize)
+
+
+def _translate(g: Guards, s: Any, bound: Any, table: Any, *rest: Any) -> Any:
+    longest = 1
+    values: Iterable[Any]
+    if isinstance(table, Mapping):
+        values = table.values()
+    elif isinstance(table, list | tuple):
+        values = table
+    else:
+        values = []
+    for value in values:
+        if isinstance(value, str | bytes):
+            longest = max(longest, len(value))
+    g._size(len(s) * longest, "translate()")
+    return bound(table, *rest)
+
+
+def _extend(g: Guards, s: Any, bound: Any, items: Iterable[Any]) -> Any:
+    parts = items if isinstance(items, _COLLECTIONS) else list(items)
+    g._size(len(s) + len(parts), "extend()")
+    return bound(parts)
+
+
+_Guard = Callable[..., Any]
+_STRING_GUARDS: dict[str, _Guard] = {
+    "replace": _replace,
+    "join": _join,
+    "ljust": _pad,
+    "rjust": _pad,
+    "center": _pad,
+    "zfill": _pad,
+    "expandtabs": _expandtabs,
+    "translate": _translate,
+}
+_LIST_GUARDS: dict[str, _Guard] = {"extend": _extend}
+
+
+def _iadd(a: Any, b: Any) -> Any:
+    a += b
+    return a
+
+
+def _isub(a: Any, b: Any) -> Any:
+    a -= b
+    return a
+
+
+def _itruediv(a: Any, b: Any) -> Any:
+    a /= b
+    return a
+
+
+def _ifloordiv(a: Any, b: Any) -> Any:
+    a //= b
+    return a
+
+
+def _imod(a: Any, b: Any) -> Any:
+    a %= b
+    return a
+
+
+def _ior(a: Any, b: Any) -> Any:
+    a |= b
+    return a
+
+
+def _iand(a: Any, b: Any) -> Any:
+    a &= b
+    return a
+
+
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": _iadd,
+    "-=": _isub,
+    "/=": _itruediv,
+    "//=": _ifloordiv,
+    "%=": _imod,
+    "|=": _ior,
+    "&=": _iand,
+}
+INPLACE_OPERATORS = frozenset({*_INPLACE, "*="})
+
+
+# --------------------------------------------------------------------------------------------
+# What a script may leave in the data
+
+
+def check_storable(values: Mapping[str, Any], limits: Limits) -> None:
+    """Refuse a value that cannot be saved and read back as it is, or data over the limit.
+
+    The walk stops as soon as the data is over the limit, so a list that holds the same large
+    list a thousand times costs no more than the limit to look at.
+    """
+    walk = _StoredSize(limits.max_data_bytes)
+    for key, value in values.items():
+        walk.field = key
+        walk.spend(len(key) + 4)
+        walk.size(value, 0)
+
+
+def data_too_large(limit: int, field: str | None = None) -> UnstorableValue:
+    return UnstorableValue(
+        f"the item's data would be larger than its limit of {_megabytes(limit)}",
+        reason="data_too_large",
+        field=field or "",
+        value_type="",
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def _unstorable(field: str, value: Any, why: str) -> UnstorableValue:
+    kind = type(value).__name__
+    return UnstorableValue(
+        f"the field '{field}' holds a value of type {kind} that cannot be saved: {why}",
+        reason="unstorable_value",
+        field=field,
+        value_type=kind,
+    )
+
+
+class _StoredSize:
+    """About how many bytes of JSON the values take; refuses what cannot be stored."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+        self.field = ""
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise data_too_large(self.limit, self.field)
+
+    def size(self, value: Any, depth: int) -> None:
+        kind = type(value)
+        if kind is str:
+            self.spend(len(value) + 3)
+        elif value is None or kind is bool:
+            self.spend(5)
+        elif kind is int:
+            if value.bit_length() > MAX_STORED_INT_BITS:
+                raise _unstorable(self.field, value, "the number is too large")
+            self.spend(2)
+        elif kind is float:
+            if not math.isfinite(value):
+                raise _unstorable(self.field, value, "not a finite number")
+            self.spend(4)
+        elif kind is list or kind is tuple:
+            _deeper(self.field, value, depth)
+            self.spend(2)
+            for item in value:
+                self.size(item, depth + 1)
+        elif kind is dict:
+            _deeper(self.field, value, depth)
+            self.spend(2)
+            for key, item in value.items():
+                if not isinstance(key, str | int) or (
+                    isinstance(key, int) and key.bit_length() > MAX_STORED_INT_BITS
+                ):
+                    raise _unstorable(self.field, key, "a key of a dict must be a text")
+                self.spend(len(str(key)) + 4)
+                self.size(item, depth + 1)
+        elif kind is datetime or kind is date:
+            if not 1 < value.year < 9999:
+                raise _unstorable(self.field, value, "the year is out of range")
+            self.spend(60)
+        elif kind is timedelta:
+            if abs(value.days) > MAX_STORED_DAYS:
+                raise _unstorable(self.field, value, "a duration of more than a hundred years")
+            self.spend(60)
+        else:
+            raise _unstorable(
+                self.field, value, "only texts, numbers, dates, lists and dicts can be saved"
+            )
+
+
+def _deeper(field: str, value: Any, depth: int) -> None:
+    if depth >= MAX_DEPTH:
+        raise _unstorable(field, value, f"nested more than {MAX_DEPTH} levels deep")
