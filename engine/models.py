@@ -7,7 +7,9 @@ from .audit import AuditEventModel
 from .definitions import ProcessVersionModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
+from .login_limits import LoginAttemptModel
 from .search import SearchDocumentModel
+from .start_keys import StartKeyModel
 from .users import GroupModel, UserModel
 
 __all__ = [
@@ -16,8 +18,10 @@ __all__ = [
     "GroupModel",
     "HumanTaskModel",
     "InstanceModel",
+    "LoginAttemptModel",
     "ProcessVersionModel",
     "SearchDocumentModel",
+    "StartKeyModel",
     "TaskCandidateModel",
     "UserModel",
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, ForeignKey, String, Table, false, select
+from sqlalchemy import Column, ForeignKey, String, Table, false, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from .db import Base
@@ -40,6 +42,9 @@ class UserModel(Base):
     unit: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
+    # Every login cookie carries the number current when it was made; raising the number ends
+    # every copy of every cookie at once (logout, a new password, a lock, "end all sessions").
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     groups: Mapped[list[GroupModel]] = relationship(secondary=membership, lazy="selectin")
 
 
@@ -130,6 +135,8 @@ def add_user(
     if password is not None:
         if len(password) < 8:
             raise InvalidInput("a password needs at least 8 characters")
+        if user.password_hash is not None:
+            _end_sessions(user)  # a new password ends the sessions the old one opened
         user.password_hash = _hasher.hash(password)
 
 
@@ -203,7 +210,52 @@ def set_active(session: Session, username: str, active: bool) -> None:
     user = session.get(UserModel, username)
     if user is None:
         raise NotFound(f"user '{username}' does not exist")
+    if user.active != active:
+        # Locking ends the person's sessions; unlocking must not bring the old ones back.
+        _end_sessions(user)
     user.active = active
+
+
+def _end_sessions(user: UserModel) -> None:
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def end_sessions(session: Session, username: str) -> None:
+    """Every session of this person ends on its next request, wherever the cookie was copied."""
+    user = session.get(UserModel, username)
+    if user is None:
+        raise NotFound(f"user '{username}' does not exist")
+    _end_sessions(user)
+
+
+def end_everyones_sessions(session: Session, *, keep: str | None = None) -> int:
+    """End the sessions of every person (but `keep`, the one asking); how many people."""
+    statement = update(UserModel).values(session_generation=UserModel.session_generation + 1)
+    if keep is not None:
+        statement = statement.where(UserModel.username != keep)
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
+    return result.rowcount or 0
+
+
+def session_generation(session: Session, username: str) -> int | None:
+    """The number a new login cookie of this active person carries; None for no such person."""
+    user = session.get(UserModel, username)
+    if user is None or not user.active:
+        return None
+    return user.session_generation
+
+
+def session_identity(session: Session, username: str, generation: object) -> Identity | None:
+    """Who a login cookie speaks for, or None once its sessions were ended or the person
+    locked or removed."""
+    try:
+        identity = get_identity(session, username)
+    except NotFound:
+        return None
+    user = session.get(UserModel, username)
+    if user is None or user.session_generation != generation:
+        return None
+    return identity
 
 
 def user_exists(session: Session, username: str) -> bool:
