@@ -9,6 +9,7 @@ import click
 import engine
 from engine import as_utc, system_clock, transaction
 from workflows import engine_config
+from workflows.config import audit_key
 from workflows.demo import DEMO_PASSWORD, load_demo
 from workflows.org_chart import read_org_chart
 from workflows.plan_assign import start_assignments
@@ -42,7 +43,9 @@ def plan_import(file: str, dry_run: bool, username: str, year: int | None, as_js
             found = in_year(found, year)
         started: dict[int, int | None] = {}
         if not dry_run:
-            factory = engine.session_factory(engine.create_db_engine())
+            factory = engine.bind_audit_key(
+                engine.session_factory(engine.create_db_engine()), audit_key()
+            )
             with transaction(factory) as session:
                 results = start_assignments(
                     session, engine_config(), found, read_org_chart(), username
@@ -94,7 +97,9 @@ def demo(now_text: str | None) -> None:
                 f"{now_text!r} is not an ISO 8601 date and time", param_hint="--now"
             ) from exc
     with reporting(False):
-        factory = engine.session_factory(engine.create_db_engine())
+        factory = engine.bind_audit_key(
+            engine.session_factory(engine.create_db_engine()), audit_key()
+        )
         report = load_demo(factory, now)
     created = sum(1 for d in report.deployed if d.created)
     click.echo(

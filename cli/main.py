@@ -15,6 +15,7 @@ import click
 import engine
 from engine import ManualClock, SourceFile, as_utc, system_clock, transaction
 from workflows import engine_config
+from workflows.config import audit_key
 
 from .department import demo, plan
 from .output import emit, emit_json, emit_table, reporting
@@ -24,7 +25,7 @@ TIMER_POLL_SECONDS = 5.0
 
 
 def _factory() -> Any:
-    return engine.session_factory(engine.create_db_engine())
+    return engine.bind_audit_key(engine.session_factory(engine.create_db_engine()), audit_key())
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -381,18 +382,73 @@ def audit() -> None:
     """The tamper-evident history."""
 
 
+NO_KEY_LIMIT = (
+    "no audit key is set (PHEDUYET_AUDIT_KEY or PHEDUYET_AUDIT_KEY_FILE): the seals use the "
+    "public SHA-256 recipe, so someone with SQL access who recomputes every hash, the chain "
+    "and its head with that recipe is not detected; only a checkpoint kept elsewhere "
+    "(--since) still catches a rewrite before it"
+)
+
+
 @audit.command("verify")
 @click.argument("instance_id", type=int, required=False)
-def audit_verify(instance_id: int | None) -> None:
-    """Check the hash chain of one item, or of every item."""
+@click.option("--since", "checkpoint", help="a line printed by `audit checkpoint`")
+def audit_verify(instance_id: int | None, checkpoint: str | None) -> None:
+    """Check the history of one item, or of every item and the chain across them. Exit code 1
+    when something was altered, deleted or added outside the application."""
     with reporting(False), transaction(_factory()) as session:
-        checked, problems = engine.verify_audit(session, instance_id)
-    if not problems:
-        click.echo(f"ok: {checked} item(s), every history intact")
+        report = engine.audit_report(session, instance_id, since=checkpoint)
+    if not report.keyed:
+        click.echo(f"note: {NO_KEY_LIMIT}", err=True)
+        if report.unchecked:
+            click.echo(
+                f"note: {report.unchecked} seal(s) were made with a key and were not checked",
+                err=True,
+            )
+    if not report.problems:
+        since = " and it still holds the checkpoint" if checkpoint else ""
+        click.echo(
+            f"ok: {report.checked} item(s), {report.events} event(s), every history intact{since}"
+        )
         return
-    for p in problems:
-        click.echo(f"item {p.instance_id}: {p.message}", err=True)
+    for p in report.problems:
+        where = "chain" if p.instance_id is None else f"item {p.instance_id}"
+        click.echo(f"{where}: {p.message}", err=True)
     sys.exit(1)
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Print the chain's head, signed with the audit key, as one line to keep outside the
+    database (a log, a ticket, paper); `audit verify --since LINE` checks it later."""
+    with reporting(False), transaction(_factory()) as session:
+        checkpoint = engine.make_checkpoint(session, system_clock())
+    if checkpoint.seal != "hmac-sha256":
+        click.echo(f"note: {NO_KEY_LIMIT}", err=True)
+    click.echo(checkpoint.line())
+
+
+@audit.command("adopt")
+def audit_adopt() -> None:
+    """Seal the whole history anew with the audit key, after checking it with the public
+    recipe: once, when a key is set on a database whose history was sealed without one."""
+    key = audit_key()
+    if key is None:
+        click.echo("error: set PHEDUYET_AUDIT_KEY or PHEDUYET_AUDIT_KEY_FILE first", err=True)
+        sys.exit(6)
+    with reporting(False):
+        # Checked without the key: the seals it finds are the public recipe's.
+        with transaction(engine.session_factory(engine.create_db_engine())) as session:
+            problems = engine.audit_report(session).problems
+        if problems:
+            for p in problems:
+                where = "chain" if p.instance_id is None else f"item {p.instance_id}"
+                click.echo(f"{where}: {p.message}", err=True)
+            click.echo("error: the history is not intact; nothing was sealed", err=True)
+            sys.exit(1)
+        with transaction(_factory()) as session:
+            sealed = engine.reseal_chain(session, key)
+    click.echo(f"ok: {sealed} event(s) sealed with the audit key")
 
 
 @main.command()

@@ -24,6 +24,8 @@ from .attachments import (
     list_attachments,
     list_documents,
 )
+from .audit import audit_key_from_environment, bind_audit_key, reseal_chain
+from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .definitions import deploy, list_processes
@@ -107,6 +109,8 @@ __all__ = [
     "STATUSES",
     "AttachmentView",
     "AuditProblem",
+    "AuditReport",
+    "Checkpoint",
     "Clock",
     "Colleague",
     "Conflict",
@@ -149,6 +153,9 @@ __all__ = [
     "as_utc",
     "assign_task",
     "attachment_file",
+    "audit_key_from_environment",
+    "audit_report",
+    "bind_audit_key",
     "can_act",
     "cancel_instance",
     "check_password",
@@ -172,12 +179,14 @@ __all__ = [
     "list_processes",
     "list_units",
     "list_users",
+    "make_checkpoint",
     "may_contribute",
     "may_view_instance",
     "monitor",
     "open_tasks",
     "process_versions",
     "rename_instance",
+    "reseal_chain",
     "run_due_timers",
     "search_items",
     "session_factory",

@@ -139,7 +139,7 @@ def data_digest(data: Any) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _seal(key: bytes | None, *parts: object) -> tuple[str, str]:
+def sign(key: bytes | None, *parts: object) -> tuple[str, str]:
     """(MAC, recipe): HMAC-SHA256 with the key, else the public SHA-256 of the same parts."""
     body = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if key is None:
@@ -156,11 +156,11 @@ def event_seal(
     data_hash: str | None,
     previous: str,
 ) -> tuple[str, str]:
-    return _seal(key, "event", chain_seq, instance_id, seq, event_hash, data_hash, previous)
+    return sign(key, "event", chain_seq, instance_id, seq, event_hash, data_hash, previous)
 
 
 def head_seal(key: bytes | None, seq: int, mac: str) -> tuple[str, str]:
-    return _seal(key, "head", seq, mac)
+    return sign(key, "head", seq, mac)
 
 
 def same(a: str | None, b: str | None) -> bool:

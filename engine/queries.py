@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from .audit import events_of, verify_chain
+from .audit import events_of
+from .audit_verify import audit_report
 from .definitions import ProcessVersionModel
 from .errors import NotFound
 from .human_tasks import HumanTaskModel, TaskCandidateModel, candidate_is, may_act, task_view
@@ -141,21 +142,10 @@ def stuck(session: Session, now: datetime) -> list[StuckRow]:
 def verify_audit(
     session: Session, instance_id: int | None = None
 ) -> tuple[int, list[AuditProblem]]:
-    """Check the hash chain of one item or of all; returns (items checked, problems)."""
-    query = select(InstanceModel).order_by(InstanceModel.id)
-    if instance_id is not None:
-        query = query.where(InstanceModel.id == instance_id)
-    instances = list(session.scalars(query))
-    if instance_id is not None and not instances:
-        raise NotFound(f"item {instance_id} does not exist")
-    problems = []
-    for instance in instances:
-        problem = verify_chain(
-            instance.id, events_of(session, instance.id), instance.audit_head, instance.audit_count
-        )
-        if problem is not None:
-            problems.append(problem)
-    return len(instances), problems
+    """Check the audit trail of one item or of all (see `audit_report`); returns (items
+    checked, problems)."""
+    report = audit_report(session, instance_id)
+    return report.checked, report.problems
 
 
 def instance_titles(session: Session, process_id: str) -> set[str]:

@@ -61,6 +61,8 @@ class EngineConfig:
     timezone: tzinfo = UTC
     # Who leads which unit: whom a task may be forwarded to.
     hierarchy: Hierarchy = field(default_factory=Hierarchy)
+    # Seals the audit trail (HMAC-SHA256); kept out of the database. None: the public recipe.
+    audit_key: bytes | None = field(default=None, repr=False)
 
     def script_engine(self) -> SandboxScriptEngine:
         helpers = {"add_working_days": self.bounded_working_days, **self.helpers}

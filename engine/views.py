@@ -111,6 +111,6 @@ class StuckRow:
 
 @dataclass(frozen=True)
 class AuditProblem:
-    instance_id: int
+    instance_id: int | None  # None: the chain across items, not one item's history
     event_seq: int | None
     message: str

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 import engine
+from workflows.config import audit_key
 
 from . import errors, formatting, security
 from .extensions import babel, csrf, login_manager, select_locale
@@ -38,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         WTF_CSRF_TIME_LIMIT=None,
         NOW=None,  # tests may pin the clock: a callable returning an aware datetime
+        AUDIT_KEY=audit_key(),
     )
     if test_config:
         app.config.update(test_config)
@@ -46,8 +48,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "PHEDUYET_SECRET_KEY is not set: logins end at every restart and several workers "
             "would not share sessions; set it in production"
         )
-    app.extensions["pheduyet.sessions"] = engine.session_factory(
-        engine.create_db_engine(app.config["DATABASE_URL"])
+    if app.config["AUDIT_KEY"] is None:
+        app.logger.warning(
+            "PHEDUYET_AUDIT_KEY (or PHEDUYET_AUDIT_KEY_FILE) is not set: the audit trail is "
+            "sealed with the public SHA-256 recipe, so someone with SQL access could rewrite it "
+            "undetected; set a key in production"
+        )
+    app.extensions["pheduyet.sessions"] = engine.bind_audit_key(
+        engine.session_factory(engine.create_db_engine(app.config["DATABASE_URL"])),
+        app.config["AUDIT_KEY"],
     )
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -4,9 +4,10 @@ time zone and the helpers its diagrams call."""
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
-from engine import Clock, EngineConfig, Hierarchy, system_clock
+from engine import Clock, EngineConfig, Hierarchy, audit_key_from_environment, system_clock
 
 from .calendar import WorkCalendar, load_work_calendar
 from .org_chart import leaders_group
@@ -22,6 +23,12 @@ def work_calendar() -> WorkCalendar:
     return load_work_calendar(Path(path)) if path else WorkCalendar()
 
 
+@cache
+def audit_key() -> bytes | None:
+    """The audit key (PHEDUYET_AUDIT_KEY or PHEDUYET_AUDIT_KEY_FILE), read once per process."""
+    return audit_key_from_environment()
+
+
 def engine_config(
     clock: Clock = system_clock, calendar: WorkCalendar | None = None
 ) -> EngineConfig:
@@ -32,4 +39,5 @@ def engine_config(
         helpers=script_helpers(calendar),
         timezone=calendar.zone,
         hierarchy=Hierarchy(leaders_group=leaders_group, head_group=DEPARTMENT_LEADERS),
+        audit_key=audit_key(),
     )
