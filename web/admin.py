@@ -27,9 +27,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 import engine
+from engine.users import end_everyones_sessions as end_all_sessions
+from engine.users import end_sessions as end_user_sessions
 from workflows.catalog import entry as catalog_entry
 from workflows.org_chart import Unit, add_unit, units_of
 
+from .errors import explain
 from .extensions import login_manager
 from .unit_of_work import is_admin, me, now, uow
 
@@ -270,6 +273,25 @@ def edit_user(username: str) -> Response | Page:
     return redirect(url_for("admin.user", username=username))
 
 
+@bp.post("/users/<username>/sessions/end")
+def end_sessions(username: str) -> Response:
+    """Every copy of this person's login cookie stops working (a lost laptop, a shared PC)."""
+    with uow() as session:
+        end_user_sessions(session, username)
+    if username == me().username:
+        return redirect(url_for("auth.login"))
+    flash(_("Đã đăng xuất %(username)s khỏi mọi máy.", username=username), "success")
+    return redirect(url_for("admin.user", username=username))
+
+
+@bp.post("/users/sessions/end")
+def end_everyones_sessions() -> Response:
+    with uow() as session:
+        count = end_all_sessions(session, keep=me().username)
+    flash(_("Đã đăng xuất %(count)s người dùng khỏi mọi máy (trừ bạn).", count=count), "success")
+    return redirect(url_for("admin.users"))
+
+
 def _read_person(new: bool) -> PersonForm:
     data = request.form
     form = PersonForm(
@@ -318,6 +340,8 @@ def _engine_problem(error: engine.EngineError) -> str:
                 "tải lại trang. Chưa có gì được lưu."
             )
         )
+    if error.details.get("reason") == "invalid_name":
+        return f"{explain(error)} {_('Chưa có gì được lưu.')}"
     return str(_("Dữ liệu không hợp lệ, chưa có gì được lưu: %(why)s", why=error.message))
 
 

@@ -1,12 +1,21 @@
-"""Logging in and out, and choosing the language."""
+"""Logging in and out, and choosing the language.
+
+A login counts itself against the account's and the address's limits first (one short write),
+reads the stored hash (a read that takes no lock), and hashes outside any transaction, a few at
+a time per process; only a right password writes again. A login holds while the person's session
+generation stays what it was: logging out, a new password, a lock or an administrator ends every
+copy of the cookie."""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -16,13 +25,23 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import UserMixin, login_required, login_user, logout_user
+from flask_login import UserMixin, current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 import engine
+from engine import login_limits, passwords
+from engine.users import end_sessions, session_identity
 
 from .extensions import LOCALES, login_manager
-from .unit_of_work import uow
+from .formatting import local
+from .security import (
+    GENERATION_KEY,
+    end_session,
+    login_policy,
+    password_checks,
+    start_session,
+)
+from .unit_of_work import now, uow
 
 bp = Blueprint("auth", __name__)
 
@@ -39,61 +58,111 @@ class WebUser(UserMixin):  # type: ignore[misc]
 
 @login_manager.user_loader
 def load_user(username: str) -> WebUser | None:
-    try:
-        with uow() as session:
-            return WebUser(engine.get_identity(session, username))
-    except engine.NotFound:
+    generation = session.get(GENERATION_KEY)
+    if generation is None:
         return None
+    with uow(write=False) as s:  # every request asks: never behind the write lock
+        identity = session_identity(s, username, generation)
+    return WebUser(identity) if identity else None
 
 
 def _safe_next(target: str | None) -> str:
     """A path on this site, or the inbox: never '//host' or '/\\host', which browsers follow
-    to another site."""
-    if not target:
-        return url_for("inbox.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target[1:2] in ("/", "\\"):
-        return url_for("inbox.index")
+    to another site, and no control characters (CR/LF would split the redirect's header)."""
+    home = url_for("inbox.index")
+    if not target or len(target) > 2000 or not target.isprintable():
+        return home
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return home
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return home
+    if parts.scheme or parts.netloc:
+        return home
     return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    # Flask answers HEAD with every GET view; a HEAD carries no CSRF check, so it must never
+    # reach the part that logs in.
+    if request.method not in ("GET", "POST"):
+        abort(405, valid_methods=["GET", "POST"])
     if request.args.get("expired"):
         flash(_("Phiên làm việc đã hết hạn do không hoạt động. Hãy đăng nhập lại."), "warning")
     if request.method == "GET":
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return render_template("auth/login.html", next=_form_next(request.args.get("next")))
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    limiter = current_app.extensions["pheduyet.login_limiter"]
-    # Per name and address: one person's typos never lock the rest of an office behind one NAT.
-    keys = [f"user:{username.lower()}@{request.remote_addr}"]
-    if limiter.locked(keys):
-        flash(_("Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút."), "error")
-        return render_template("auth/login.html", next=request.form.get("next", "")), 429
-    with uow() as s:
-        identity = engine.check_password(s, username, password) if username else None
-    if identity is None:
-        limiter.failed(keys)
+    address = request.remote_addr or "-"
+    policy, moment = login_policy(), now()
+    with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
+        locked_until = login_limits.take_attempt(s, username, address, moment, policy)
+    if locked_until is not None:
+        return _locked(locked_until, moment)
+    with uow(write=False) as s:
+        found = passwords.credentials(s, username)
+    checks = password_checks()
+    if not checks.acquire(timeout=login_wait_seconds()):
+        flash(_("Hệ thống đang bận. Xin vui lòng đăng nhập lại sau ít phút."), "error")
+        return _login_page(503, {"Retry-After": "60"})
+    try:  # Argon2 outside any transaction
+        right = passwords.verify_password(found, password)
+        upgraded = passwords.upgraded_hash(found, password) if right and found else None
+    finally:
+        checks.release()
+    identity = None
+    if right and found is not None:
+        with uow() as s:
+            login_limits.attempt_succeeded(s, username, address, moment, policy)
+            if upgraded:
+                passwords.store_upgraded_hash(s, found, upgraded)
+            identity = session_identity(s, found.username, found.session_generation)
+    if found is None or identity is None:
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
-        return render_template("auth/login.html", next=request.form.get("next", "")), 401
-    limiter.succeeded(keys)
-    lang = session.get("lang")
-    session.clear()  # a fresh session on login: no fixation
-    if lang:
-        session["lang"] = lang
+        return _login_page(401)
+    start_session(found.session_generation)
     login_user(WebUser(identity))
     return redirect(_safe_next(request.form.get("next")))
+
+
+def login_wait_seconds() -> float:
+    return float(current_app.config["PASSWORD_CHECK_WAIT"].total_seconds())
+
+
+def _form_next(target: str | None) -> str:
+    """The `next` the login form carries along: only one that is safe to go to."""
+    return target if target and _safe_next(target) == target else ""
+
+
+def _login_page(status: int, headers: dict[str, str] | None = None) -> Any:
+    page = render_template("auth/login.html", next=_form_next(request.form.get("next")))
+    return page, status, headers or {}
+
+
+def _locked(until: datetime, moment: datetime) -> Any:
+    minutes = max(math.ceil((until - moment).total_seconds() / 60), 1)
+    at = local(until)
+    flash(
+        _(
+            "Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(minutes)s phút (từ %(time)s).",
+            minutes=minutes,
+            time=at.strftime("%H:%M") if at else "",
+        ),
+        "error",
+    )
+    retry = str(max(math.ceil((until - moment).total_seconds()), 1))
+    return _login_page(429, {"Retry-After": retry})
 
 
 @bp.post("/logout")
 @login_required  # type: ignore[misc]
 def logout() -> Response:
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """Ends this person's sessions everywhere: a copy of the cookie stops working too."""
+    with uow() as s:
+        end_sessions(s, current_user.identity.username)
+    end_session()
     return redirect(url_for("auth.login"))
 
 

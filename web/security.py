@@ -1,16 +1,19 @@
 """Security that applies to every request: headers (a content security policy without inline
-scripts), an idle timeout, and a limit on failed logins."""
+scripts), sessions that the server can end, an idle timeout counted from the login, and the
+bounds of logging in (the failed-login policy, how many passwords one process hashes at once)."""
 
 from __future__ import annotations
 
+import os
 import threading
-import time
-from collections import defaultdict, deque
 from datetime import timedelta
 
 from flask import Flask, Response, current_app, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
+
+from engine import system_clock
+from engine.login_limits import LoginPolicy
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -18,12 +21,68 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 IDLE_KEY = "last_seen"
+# The person's session generation when this login was made (engine/users.py): the login holds
+# only while the two agree.
+GENERATION_KEY = "session_generation"
 
 
 def init_app(app: Flask) -> None:
+    env = os.environ.get
+    app.config.setdefault(
+        "LOGIN_ADDRESS_ATTEMPTS", int(env("PHEDUYET_LOGIN_ADDRESS_ATTEMPTS", "20"))
+    )
+    app.config.setdefault("LOGIN_WINDOW", app.config.get("LOGIN_LOCK", timedelta(minutes=15)))
+    # Argon2 takes ~0.1 s of both cores and 64 MB per check: a crowd of logins queues here
+    # instead of starving the pages of CPU and memory.
+    checks = int(env("PHEDUYET_PASSWORD_CHECKS", str(max((os.cpu_count() or 2) - 1, 1))))
+    app.config.setdefault("PASSWORD_CHECKS", checks)
+    app.config.setdefault("PASSWORD_CHECK_WAIT", timedelta(seconds=30))
+    app.extensions["pheduyet.password_checks"] = threading.BoundedSemaphore(
+        app.config["PASSWORD_CHECKS"]
+    )
     app.after_request(_headers)
     app.before_request(_idle_timeout)
-    app.extensions["pheduyet.login_limiter"] = LoginLimiter()
+
+
+def login_policy() -> LoginPolicy:
+    config = current_app.config
+    return LoginPolicy(
+        account_attempts=config["LOGIN_ATTEMPTS"],
+        address_attempts=config["LOGIN_ADDRESS_ATTEMPTS"],
+        window=config["LOGIN_WINDOW"],
+        lock=config["LOGIN_LOCK"],
+    )
+
+
+def password_checks() -> threading.BoundedSemaphore:
+    gate: threading.BoundedSemaphore = current_app.extensions["pheduyet.password_checks"]
+    return gate
+
+
+def session_now() -> float:
+    """The idle timeout's clock. Its own (`SESSION_NOW`, a test may pin it), not `NOW`: a test
+    that moves the office's clock by days must not log its people out."""
+    pinned = current_app.config.get("SESSION_NOW")
+    return (pinned() if pinned else system_clock()).timestamp()
+
+
+def start_session(generation: int) -> None:
+    """A fresh session for a login (no fixation), keeping the language; the idle timeout
+    starts now."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[GENERATION_KEY] = generation
+    session[IDLE_KEY] = session_now()
+
+
+def end_session() -> None:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def _headers(response: Response) -> Response:
@@ -40,46 +99,12 @@ def _headers(response: Response) -> Response:
 def _idle_timeout() -> BaseResponse | None:
     if request.endpoint in ("static", None) or not current_user.is_authenticated:
         return None
-    now = time.time()
+    moment = session_now()
     limit: timedelta = current_app.config["IDLE_TIMEOUT"]
     last = session.get(IDLE_KEY)
-    if last is not None and now - float(last) > limit.total_seconds():
-        logout_user()
-        session.clear()
+    # No time at all is no login of ours: the login itself sets it.
+    if last is None or moment - float(last) > limit.total_seconds():
+        end_session()
         return redirect(url_for("auth.login", expired=1, next=request.full_path))
-    session[IDLE_KEY] = now
+    session[IDLE_KEY] = moment
     return None
-
-
-class LoginLimiter:
-    """Counts failed logins per username and per address in this process; too many in a row
-    lock that name or address out for a while. (Per process: behind several workers the
-    effective limit is multiplied by their number.)"""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, window: float, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and now - failures[0] > window:
-            failures.popleft()
-        return failures
-
-    def locked(self, keys: list[str]) -> bool:
-        window = current_app.config["LOGIN_LOCK"].total_seconds()
-        limit = current_app.config["LOGIN_ATTEMPTS"]
-        now = time.time()
-        with self._lock:
-            return any(len(self._recent(k, window, now)) >= limit for k in keys)
-
-    def failed(self, keys: list[str]) -> None:
-        now = time.time()
-        with self._lock:
-            for key in keys:
-                self._failures[key].append(now)
-
-    def succeeded(self, keys: list[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
