@@ -3,6 +3,7 @@ history and attachments, downloading an attachment, cancelling an item."""
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response as BaseResponse
 
 import engine
+from engine.start_keys import claim_start_key, is_start_key, record_start
 from workflows.catalog import CATALOG, may_start
 from workflows.items import start_item
 
@@ -90,16 +92,32 @@ def new() -> str:
     return render_template("items/new.html", offered=offered, english=english())
 
 
+@bp.app_template_global()
+def start_key() -> str:
+    """A new key for each start form shown: submitting the same form twice starts one item."""
+    return secrets.token_urlsafe(24)
+
+
 @bp.post("/items/new/<process_id>")
 @login_required  # type: ignore[misc]
 def start(process_id: str) -> BaseResponse:
     username = me().username
     title = request.form.get("tieu_de", "").strip() or None
+    key = request.form.get("khoa_tao_moi", "")
+    keyed = is_start_key(key)
     with uow() as s:
-        item = start_item(s, config(), process_id, username, title=title)
+        # A second submit of the same form (a double click, a resend) waits here for the first
+        # and gets its item.
+        earlier = claim_start_key(s, username, key, now()) if keyed else None
+        item = earlier or start_item(s, config(), process_id, username, title=title)
+        if keyed and earlier is None:
+            record_start(s, username, key, item)
         view = engine.show_instance(s, item)
         mine = [t for t in view.open_tasks if engine.can_act(s, t.id, username)]
-    flash(_("Đã tạo hồ sơ số %(id)s: %(title)s", id=item, title=view.title), "success")
+    if earlier is not None:
+        flash(_("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item), "info")
+    else:
+        flash(_("Đã tạo hồ sơ số %(id)s: %(title)s", id=item, title=view.title), "success")
     target = _task_url(mine[0].id) if mine else url_for("items.show", item_id=item)
     return redirect(target, 303)
 
