@@ -25,9 +25,11 @@ from .errors import ScriptError
 from .forwarding import Hierarchy
 from .human_tasks import HumanTaskModel, add_candidates
 from .instances import InstanceModel
-from .sandbox import DEFAULT_CPU_SECONDS, SandboxViolation, script_error
+from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
+from .sandbox_guards import MAX_DATA_BYTES
 from .scripting import SandboxScriptEngine, make_script_engine
-from .serialization import SERIALIZER_VERSION, dump_state, load_state
+from .serialization import SERIALIZER_VERSION, load_state
+from .stored_data import checked_data, dump_checked, name_step
 from .task_meta import TaskMeta, meta_key
 from .views import InstanceStatus, TaskStatus
 from .xml_safety import DEFAULT_MAX_BYTES
@@ -56,6 +58,8 @@ class EngineConfig:
     add_working_days: WorkingDays = weekdays_only
     helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     script_cpu_seconds: float = DEFAULT_CPU_SECONDS
+    # An item's data as JSON, checked when a script ends and before every save.
+    max_data_bytes: int = MAX_DATA_BYTES
     max_file_bytes: int = DEFAULT_MAX_BYTES
     # A due date without a time means the end of that day where the office is.
     timezone: tzinfo = UTC
@@ -66,7 +70,8 @@ class EngineConfig:
 
     def script_engine(self) -> SandboxScriptEngine:
         helpers = {"add_working_days": self.bounded_working_days, **self.helpers}
-        return make_script_engine(self.clock, helpers, self.script_cpu_seconds)
+        limits = Limits(max_data_bytes=self.max_data_bytes)
+        return make_script_engine(self.clock, helpers, self.script_cpu_seconds, limits)
 
     def bounded_working_days(self, start: datetime, days: int) -> datetime:
         """add_working_days for diagrams: a count no deadline needs is refused, not computed."""
@@ -86,7 +91,7 @@ def spiff_errors() -> Iterator[None]:
         cause = exc.__cause__ or exc.__context__
         element = exc.task_spec.bpmn_id if exc.task_spec is not None else None
         if isinstance(cause, SandboxViolation):
-            raise script_error(cause, element) from exc
+            raise name_step(script_error(cause, element), exc.task_spec) from exc
         raise ScriptError(
             _spiff_message(exc), element_id=element, line=exc.line_number or None
         ) from exc
@@ -128,10 +133,10 @@ def persist(
 ) -> None:
     """Store the new state, refresh the task rows and the next timer; note the end if reached."""
     now = config.clock()
-    instance.state = dump_state(version.dialect, workflow)
+    instance.state = dump_checked(version.dialect, workflow, config.max_data_bytes)
     instance.serializer_version = SERIALIZER_VERSION
     instance.updated_at = now
-    instance.data = _snapshot(workflow)
+    instance.data = checked_data(_snapshot(workflow), workflow, config.max_data_bytes)
     instance.next_timer_at = next_timer(workflow)
     _sync_task_rows(session, config, instance, version, workflow)
     if workflow.is_completed() and instance.status == InstanceStatus.RUNNING:

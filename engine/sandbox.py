@@ -423,5 +423,6 @@ def script_error(exc: BaseException, element_id: str | None) -> ScriptError:
     error = ScriptError(message, element_id=element_id, line=line)
     if isinstance(exc, UnstorableValue):
         # The web words these in the user's language from the reason and the value's type.
-        error.details.update(reason=exc.reason, field=exc.field, value_type=exc.value_type)
+        named = {"reason": exc.reason, "field": exc.field, "value_type": exc.value_type}
+        error.details.update({k: v for k, v in named.items() if v})
     return error

@@ -307,15 +307,19 @@ def check_storable(values: Mapping[str, Any], limits: Limits) -> None:
 
 def data_too_large(limit: int, field: str | None = None) -> UnstorableValue:
     return UnstorableValue(
-        f"the item's data would be larger than its limit of {_megabytes(limit)}",
+        f"the item's data would be larger than its limit of {shown_size(limit)}",
         reason="data_too_large",
         field=field or "",
         value_type="",
     )
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
+def shown_size(size: int) -> str:
+    """2 MB, 512 KB or 1,000 bytes."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size:,} bytes"
 
 
 def _unstorable(field: str, value: Any, why: str) -> UnstorableValue:

@@ -103,6 +103,20 @@ def explain(error: engine.EngineError) -> str:
     if isinstance(error, engine.ScriptError):
         # The details (an expression, a Python error) are for the administrator's log.
         log.warning("script error: %s", error.message)
+        step = details.get("step")
+        if step and details.get("reason") == "data_too_large":
+            return _(
+                "Dữ liệu của hồ sơ vượt quá dung lượng cho phép ở bước «%(step)s». Thông tin bạn "
+                "nhập chưa được ghi; hãy báo quản trị viên.",
+                step=step,
+            )
+        if step and details.get("reason") == "unstorable_value":
+            return _(
+                "Bước «%(step)s» tạo ra giá trị kiểu %(kind)s, không lưu được vào hồ sơ. Thông "
+                "tin bạn nhập chưa được ghi; hãy báo quản trị viên.",
+                step=step,
+                kind=details.get("value_type") or "?",
+            )
         # The element id is a name in the diagram's file, not something a person can act on.
         return _(
             "Quy trình gặp lỗi nên bước này chưa thực hiện được. Thông tin bạn nhập chưa được "

@@ -175,8 +175,18 @@ def test_hostile__the_corpus_is_all_covered() -> None:
     """Every file in the folder is exercised by one of the tables above."""
     used = {name for case in REFUSED for name in case[0].split("+")}
     used |= {case.values[0] for case in ENDLESS}
+    used |= _covered_by_the_script_limit_tests()
     assert used == {p.name for p in HOSTILE.iterdir()}
     assert len(used) >= 22
+
+
+def _covered_by_the_script_limit_tests() -> set[str]:
+    """The script_limit_* files belong to the evaluation limits' own tests."""
+    try:
+        from tests.integration.test_engine__script_limits import SCRIPT_LIMIT_FILES
+    except ImportError:
+        return set()
+    return set(SCRIPT_LIMIT_FILES)
 
 
 @pytest.mark.parametrize(("extra", "refused"), [(0, False), (1, True)])

@@ -3,12 +3,15 @@ that a script which never ends is stopped. No database, no workflow."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import time
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from engine.sandbox import Sandbox, SandboxViolation
+from engine.clock import ManualClock
+from engine.sandbox import Limits, Sandbox, SandboxViolation, UnstorableValue, script_error
+from engine.scripting import make_script_engine
 
 CPU_SECONDS = 0.2
 
@@ -140,3 +143,177 @@ def test_sandbox__task_data_may_not_shadow_a_helper() -> None:
     sandbox = Sandbox({"add_working_days": lambda start, days: start}, cpu_seconds=CPU_SECONDS)
     with pytest.raises(SandboxViolation, match=r"overwrites a helper.*add_working_days"):
         sandbox.execute("x = 1", {"add_working_days": 3})
+
+
+# Single C-level operations that would take seconds or gigabytes are refused before they run:
+# (script, words of the refusal).
+TOO_BIG: list[tuple[str, str]] = [
+    ("x = 10**10**8 > 5", "a power would make a number of about 120,412,000 digits"),
+    ("x = pow(10, 10**8)", "a power"),
+    ("x = 1 << 10**9", "a shift"),
+    ("x = 'x' * 10**10", "repeating a value would make a value of 10,000,000,000"),
+    ("x = [0] * 10**9", "repeating a value would make a value of 1,000,000,000"),
+    ("x = 10**9 * [0]", "repeating a value"),
+    ("x = [[0] * 1000] * 1000\ny = x * 2000", "repeating a value would make a value of 2,000,000"),
+    ("x = 'a' * 10**8", "repeating a value would make a value of 100,000,000"),
+    ("x = 'ab'\nfor i in range(40):\n    x += x", "joining two values"),
+    ("x = [1]\nfor i in range(40):\n    x = x + x", "joining two values"),
+    ("x = [1]\nfor i in range(40):\n    x = [*x, *x]", "unpacking a value"),
+    ("x = [1]\nfor i in range(40):\n    x *= 2", "repeating a value"),
+    ("x = [0] * 1000\nfor i in range(40):\n    x.extend(x)", "extend()"),
+    (
+        "x = ('a' * 1000).replace('a', 'a' * 1000).replace('a', 'a' * 1000)",
+        "replace() would make a value of 1,000,000,000",
+    ),
+    ("x = ''.join(['ab' * 500000] * 10)", "join() would make a value of 10,000,000"),
+    ("x = 'ab'.ljust(10**9)", "padding a text"),
+    ("x = '1'.zfill(10**9)", "padding a text"),
+    ("x = ('\\t' * 1000).expandtabs(10**6)", "expandtabs()"),
+    ("x = ('a' * 1000).translate({97: 'b' * 10**5})", "translate()"),
+    ("x = f'{1:>999999999}'", "a format would make a value of 999,999,999"),
+    ("w = 10**9\nx = f'{1:{w}}'", "a format"),
+    ("x = f'{1.5:.999999999f}'", "a format"),
+    ("x = '%999999999d' % 1", "a % format"),
+    ("x = '%*d' % (10**9, 1)", "'*' width"),
+    ("x = sum([[0] * 1000] * 1000, [])", "sum() adds numbers only"),
+]
+
+
+@pytest.mark.parametrize(("script", "words"), TOO_BIG)
+def test_sandbox__an_operation_too_big_is_refused_before_it_runs(script: str, words: str) -> None:
+    data: dict[str, Any] = {}
+    begin = time.thread_time()
+    with pytest.raises(SandboxViolation) as refused:
+        _sandbox().execute(script, data)
+    assert words in str(refused.value)
+    assert time.thread_time() - begin < 0.5
+    assert data == {}
+
+
+def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
+    """A loop of operations each under the size limit: the peak memory's growth stops it."""
+    sandbox = Sandbox(cpu_seconds=5, limits=Limits(max_memory_bytes=64 * 1024 * 1024))
+    data: dict[str, Any] = {}
+    with pytest.raises(SandboxViolation, match="more memory than its limit of 64 MB"):
+        sandbox.execute("x = []\nfor i in range(100000):\n    x.append('a' * 1000000)", data)
+    assert data == {}
+
+
+@pytest.mark.parametrize(
+    ("script", "before", "after"),
+    [
+        ("x = 2 ** 100 * 3 % 7", {}, {"x": 2**100 * 3 % 7}),
+        ("x = 'ab' * 3 + 'c'", {}, {"x": "abababc"}),
+        ("x = [0] * 3 + [1]", {}, {"x": [0, 0, 0, 1]}),
+        ("x = '%05d|%-4s|%.2f' % (42, 'a', 1.5)", {}, {"x": "00042|a   |1.50"}),
+        (
+            "x = f'{n:>6}|{n!r:<4}|{f:.1f}'",
+            {"n": 7, "f": 2.25},
+            {"n": 7, "f": 2.25, "x": "     7|7   |2.2"},
+        ),
+        ("x = ', '.join(names).replace('a', 'e').center(12, '*')", {"names": ["an", "ba"]}, None),
+        ("x = [1, 2]\nx.extend(range(3))\nx += [9]\nx *= 2", {}, {"x": [1, 2, 0, 1, 2, 9] * 2}),
+        (
+            "a, *rest = [1, 2, 3]\nx = [*rest, *rest]",
+            {},
+            {"a": 1, "rest": [2, 3], "x": [2, 3, 2, 3]},
+        ),
+        ("x = sum([1, 2.5])\ny = 1 << 10\nz = pow(3, 4)\nw = pow(3, 10**9, 7)", {}, None),
+    ],
+)
+def test_sandbox__ordinary_arithmetic_and_text_still_work(
+    script: str, before: dict[str, Any], after: dict[str, Any] | None
+) -> None:
+    data = dict(before)
+    _sandbox().execute(script, data)
+    if after is not None:
+        assert data == after
+    plain: dict[str, Any] = dict(before)
+    exec(script, {}, plain)  # the same script in plain Python gives the same values
+    assert data == plain
+
+
+# Values a script may compute but not leave in the data: (script, type named, words).
+UNSTORABLE: list[tuple[str, str, str]] = [
+    ("x = 2**20000", "int", "too large"),
+    ("x = (n for n in [1])", "generator", "cannot be saved"),
+    ("x = range(3)", "range", "cannot be saved"),
+    ("x = {(1, 2): 3}", "tuple", "key of a dict"),
+    ("x = {1, 2}", "set", "cannot be saved"),
+    ("x = 'a'.encode()", "bytes", "cannot be saved"),
+    ("x = []\nfor i in range(100):\n    x = [x]", "list", "nested more than 32 levels"),
+    ("x = []\nx.append(x)", "list", "nested"),
+    ("x = timedelta(days=999999999)", "timedelta", "more than a hundred years"),
+    ("x = float('nan')", "float", "not a finite number"),
+    ("x = float('inf')", "float", "not a finite number"),
+    ("x = datetime(9999, 12, 31)", "datetime", "year"),
+]
+
+
+@pytest.mark.parametrize(("script", "kind", "words"), UNSTORABLE)
+def test_sandbox__a_value_that_cannot_be_stored_is_refused_naming_its_type(
+    script: str, kind: str, words: str
+) -> None:
+    data = {"kept": 1}
+    with pytest.raises(UnstorableValue) as refused:
+        _sandbox().execute(script, data)
+    error = refused.value
+    assert (error.reason, error.field, error.value_type) == ("unstorable_value", "x", kind)
+    assert f"type {kind}" in str(error) and words in str(error)
+    assert data == {"kept": 1}
+    translated = script_error(error, "act")
+    assert translated.details["value_type"] == kind
+    assert translated.details["element_id"] == "act"
+
+
+def test_sandbox__data_over_the_limit_is_refused() -> None:
+    sandbox = Sandbox(cpu_seconds=CPU_SECONDS, limits=Limits(max_data_bytes=10_000))
+    data: dict[str, Any] = {}
+    sandbox.execute("x = 'a' * 9000", data)
+    with pytest.raises(UnstorableValue) as refused:
+        sandbox.execute("y = [x, x]", data)
+    assert refused.value.reason == "data_too_large"
+    assert "larger than its limit of 9.77 KB" in str(refused.value)
+    assert set(data) == {"x"}
+
+
+def test_sandbox__shared_parts_are_counted_without_walking_them_all() -> None:
+    """A list holding the same list a million times is over the limit, found quickly."""
+    begin = time.thread_time()
+    with pytest.raises(UnstorableValue, match="larger than its limit"):
+        _sandbox().execute("a = [0] * 1000\nb = [a] * 1000\nx = [b] * 1000", {})
+    assert time.thread_time() - begin < 1
+
+
+def test_sandbox__helpers_are_read_only() -> None:
+    """`now` is a plain function: the clock behind it cannot be reached or moved."""
+    clock = ManualClock(datetime(2026, 3, 2, tzinfo=UTC))
+    engine = make_script_engine(clock, {"double": lambda v: v * 2}, CPU_SECONDS)
+    sandbox = engine.environment.sandbox
+    data: dict[str, Any] = {}
+    sandbox.execute("moment = now()\ny = double(2)", data)
+    assert data == {"moment": clock(), "y": 4}
+    for script, words in [
+        ("now.set(datetime(2030, 1, 1))", "has no attribute 'set'"),
+        ("now.advance(timedelta(days=1))", "has no attribute 'advance'"),
+        ("x = now.now", "has no attribute 'now'"),
+        ("now.x = 1", "attribute"),
+        ("double.x = 1", "attribute"),
+        ("datetime.now = None", "attribute"),
+        ("x = now.__self__", "starts with"),
+    ]:
+        with pytest.raises((AttributeError, SandboxViolation, TypeError)) as refused:
+            sandbox.execute(script, {})
+        assert words in str(refused.value), script
+    assert clock() == datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def test_sandbox__a_bound_method_helper_is_offered_as_a_plain_function() -> None:
+    clock = ManualClock(datetime(2026, 3, 2, tzinfo=UTC))
+    sandbox = Sandbox({"tick": clock.__call__, "moment": clock}, cpu_seconds=CPU_SECONDS)
+    for name in ("tick", "moment"):
+        with pytest.raises(AttributeError):
+            sandbox.execute(f"{name}.set(datetime(2030, 1, 1))", {})
+    data: dict[str, Any] = {}
+    sandbox.execute("x = moment()", data)
+    assert data == {"x": clock()}
