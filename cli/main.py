@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from .output import emit, emit_json, emit_table, reporting
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
 TIMER_POLL_SECONDS = 5.0
+GC_EVERY = timedelta(days=1)
 
 
 def _factory() -> Any:
@@ -363,18 +365,67 @@ def stuck_command(now_text: str | None, as_json: bool) -> None:
 @click.option("--once", is_flag=True, help="fire what is due now, then stop")
 @click.option("--now", "now_text", help="act as if it were this moment (ISO 8601)")
 def timers(once: bool, now_text: str | None) -> None:
-    """Fire due timers; without --once, keep doing so every few seconds."""
+    """Fire due timers; without --once, keep doing so every few seconds, and remove the upload
+    folder's orphan files once a day (as `attachments gc` does)."""
     moment = _moment(now_text)
     clock = ManualClock(moment) if moment else system_clock
     with reporting(False):
         factory = _factory()
         config = engine_config(clock)
+        last_gc: datetime | None = None
         while True:
             fired = engine.run_due_timers(factory, config)
             if once:
                 click.echo(f"{fired} item(s) had due timers")
                 return
+            if last_gc is None or clock() - last_gc >= GC_EVERY:
+                last_gc = clock()
+                _daily_gc(factory, clock)
             time.sleep(TIMER_POLL_SECONDS)
+
+
+def _upload_folder() -> Path:
+    """Where the web app stores attachments: the same default as web.create_app."""
+    folder = os.environ.get("PHEDUYET_UPLOAD_FOLDER")
+    return Path(folder) if folder else Path.cwd() / "instance" / "attachments"
+
+
+def _daily_gc(factory: Any, clock: engine.Clock) -> None:
+    # Housekeeping must never stop the timers: a failure is reported and tried again tomorrow.
+    try:
+        with transaction(factory) as session:
+            removed = engine.collect_orphan_files(session, clock, _upload_folder())
+    except (OSError, engine.EngineError) as exc:
+        click.echo(f"attachments gc failed: {exc}", err=True)
+        return
+    if removed:
+        click.echo(f"attachments gc: {len(removed)} orphan file(s) removed")
+
+
+@main.group()
+def attachments() -> None:
+    """Files attached to items."""
+
+
+@attachments.command("gc")
+@click.option("--folder", type=click.Path(file_okay=False), help="the upload folder")
+@click.option("--dry-run", is_flag=True, help="only list what would be removed")
+@click.option("--json", "as_json", is_flag=True)
+def attachments_gc(folder: str | None, dry_run: bool, as_json: bool) -> None:
+    """Remove files of the upload folder that no attachment refers to and that are older than
+    an hour (left by a crash in the middle of an upload)."""
+    store = Path(folder) if folder else _upload_folder()
+    with reporting(as_json), transaction(_factory()) as session:
+        removed = engine.collect_orphan_files(session, system_clock, store, dry_run=dry_run)
+    if as_json:
+        emit_json({"folder": str(store), "dry_run": dry_run, "removed": removed})
+        return
+    verb = "would remove" if dry_run else "removed"
+    for orphan in removed:
+        written = f"{orphan.modified_at:%Y-%m-%d %H:%M} UTC"
+        click.echo(f"{verb} {orphan.name} ({orphan.size:,} bytes, written {written})")
+    done = "to remove from" if dry_run else "removed from"
+    click.echo(f"{len(removed)} orphan file(s) {done} {store}")
 
 
 @main.group()

@@ -15,6 +15,8 @@ from .actions import (
     start_instance,
     unclaim_task,
 )
+from .archives import ArchiveLimits, check_office_archive
+from .attachment_gc import OrphanFile, collect_orphan_files
 from .attachments import (
     AttachmentView,
     DocumentVersion,
@@ -107,6 +109,7 @@ from .visibility import is_auditor, may_contribute, may_view_instance, visible_i
 __all__ = [
     "ADMIN_GROUP",
     "STATUSES",
+    "ArchiveLimits",
     "AttachmentView",
     "AuditProblem",
     "AuditReport",
@@ -137,6 +140,7 @@ __all__ = [
     "MonitorResult",
     "MonitorRow",
     "NotFound",
+    "OrphanFile",
     "ProcessView",
     "Progress",
     "ScriptError",
@@ -158,8 +162,10 @@ __all__ = [
     "bind_audit_key",
     "can_act",
     "cancel_instance",
+    "check_office_archive",
     "check_password",
     "claim_task",
+    "collect_orphan_files",
     "complete_task",
     "create_db_engine",
     "database_url",

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .archives import check_office_archive
 from .audit import append_event
 from .clock import Clock
 from .db import Base, UTCDateTime
@@ -135,6 +136,8 @@ def add_attachment(
     if len(content) > max_bytes:
         raise InvalidInput(f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB")
     content_type = _content_type(name, content)
+    if name.lower().endswith((".docx", ".xlsx")):
+        check_office_archive(name, content)
     instance = lock_instance(session, instance_id, expected_version)
     require_running(instance)
     row = AttachmentModel(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relations
 
 from .db import Base
 from .errors import InvalidInput, NotFound
+from .names import check_names
 
 _hasher = PasswordHasher()
 ADMIN_GROUP = "admin"  # its members may cancel any item and manage the application
@@ -86,6 +87,7 @@ def add_group(
     key = key.strip()
     if not key:
         raise InvalidInput("a group needs a key")
+    check_names(group_key=key, group_name=name)
     group = session.get(GroupModel, key)
     if group is None:
         group = GroupModel(key=key, name=(name or key).strip(), is_unit=bool(unit))
@@ -118,6 +120,7 @@ def add_user(
     username = username.strip()
     if not username or any(c.isspace() for c in username):
         raise InvalidInput("a username must be one word")
+    check_names(username=username, display_name=display_name, unit=unit, groups=groups)
     user = session.get(UserModel, username)
     if user is None:
         user = UserModel(username=username, display_name=display_name or username)

@@ -108,6 +108,14 @@ class FileRefusal:
 
 def file_refusal(error: engine.InvalidInput, max_bytes: int) -> FileRefusal:
     message = error.message
+    if error.details.get("reason") == "unsafe_archive":
+        return FileRefusal(
+            _("Tệp Word/Excel không hợp lệ."),
+            _(
+                "tệp bị hỏng hoặc khi giải nén quá lớn; hãy mở tệp bằng Word/Excel, lưu lại "
+                "rồi gửi lại."
+            ),
+        )
     if found := _TYPE_REFUSED.search(message):
         return FileRefusal(
             _("Không nhận loại tệp này."),

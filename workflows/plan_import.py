@@ -12,6 +12,7 @@ which of two units leads) is written in ``Assignment.needs_decision``.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine import InvalidInput
+from engine import ArchiveLimits, InvalidInput, check_office_archive
 
 from .plan_text import (
     ALL_SO_UNITS,
@@ -38,6 +39,12 @@ from .plan_text import (
 
 if TYPE_CHECKING:
     from docx.table import Table
+
+# A plan is a few pages (the department's own is 13 kB): far more is a mistake or an attack, and
+# reading it would hold the command for minutes.
+MAX_PLAN_BYTES = 2 * 1024 * 1024
+MAX_DOCX_BYTES = 20 * 1024 * 1024
+PLAN_ARCHIVE = ArchiveLimits(max_entries=1000, max_total_bytes=100 * 1024 * 1024, scan_xml=True)
 
 __all__ = [
     "Assignment",
@@ -116,20 +123,40 @@ class Assignment:
 
 
 def read_plan(path: str | Path) -> str:
-    """The text of a plan: a UTF-8 ``.txt`` file, or a ``.docx`` file's paragraphs in order."""
+    """The text of a plan: a UTF-8 ``.txt`` file, or a ``.docx`` file's paragraphs in order.
+
+    A plan is a few pages: a text over ``MAX_PLAN_BYTES``, or a .docx that would unpack to more
+    than a real one (``PLAN_ARCHIVE``, or a DOCTYPE in its XML), is refused before it is read."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in {".txt", ".docx"}:
         raise InvalidInput(f"{path}: a plan must be a .txt or .docx file")
     try:
+        size = path.stat().st_size
         if suffix == ".txt":
+            _check_plan_size(path, size)
             # utf-8-sig: Windows editors put a byte-order mark in front of UTF-8 files.
             return path.read_text(encoding="utf-8-sig")
-        return _docx_text(path)
+        if size > MAX_DOCX_BYTES:
+            raise InvalidInput(
+                f"{path}: the file is {size:,} bytes, over the limit of {MAX_DOCX_BYTES:,} bytes "
+                "for a plan"
+            )
+        text = _docx_text(path)
+        _check_plan_size(path, len(text.encode("utf-8")))
+        return text
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}: the plan is not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the plan: {exc.strerror or exc}") from exc
+
+
+def _check_plan_size(path: Path, size: int) -> None:
+    if size > MAX_PLAN_BYTES:
+        raise InvalidInput(
+            f"{path}: the plan's text is {size:,} bytes, over the limit of {MAX_PLAN_BYTES:,} "
+            "bytes (a plan is a few pages)"
+        )
 
 
 def _docx_text(path: Path) -> str:
@@ -140,10 +167,15 @@ def _docx_text(path: Path) -> str:
 
     if not path.is_file():
         raise InvalidInput(f"{path}: cannot read the plan: no such file")
+    content = path.read_bytes()
+    # Before python-docx unpacks anything: a zip bomb or an XML part with entities stops here.
+    check_office_archive(str(path), content, PLAN_ARCHIVE)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(content))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise InvalidInput(f"{path}: not a readable .docx file") from exc
+    except SyntaxError as exc:  # lxml's XMLSyntaxError: a part that is not well-formed XML
+        raise InvalidInput(f"{path}: not a readable .docx file ({exc.msg})") from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):

@@ -14,11 +14,13 @@ from sqlalchemy import event
 
 import engine
 from engine import ManualClock, transaction
+from tests.hostile_archives import real_docx
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.office import Office
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-DOCX = b"PK\x03\x04" + b"\x00" * 40
+# A real (tiny) .docx: uploads of office files are opened as zip archives and checked.
+DOCX = real_docx("Góp ý")
 DRAFT = "Dự thảo phiếu đề xuất.pdf"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -11,11 +12,15 @@ from pathlib import Path
 import docx
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
+from cli.main import main
 from engine import InvalidInput
+from tests import hostile_archives
 from workflows.org_chart import read_org_chart
 from workflows.plan_assign import start_data
 from workflows.plan_import import (
+    MAX_PLAN_BYTES,
     Assignment,
     Deadline,
     DeadlineKind,
@@ -462,3 +467,86 @@ def test_plan_start_data__its_labels(assignments: list[Assignment]) -> None:
     assert jsonschema.Draft202012Validator(form).is_valid(
         {k: v for k, v in data.items() if k in fields and v is not None}
     )
+
+
+# --- hostile plans: refused with a reason before they are read (exit 6 in the CLI) ----------
+
+
+def _big_plan(path: Path, size: int) -> Path:
+    """The plan with its section of tasks padded to `size` bytes by more tasks of one unit."""
+    text = PLAN.read_bytes()
+    cut = text.index("\nIII.".encode())
+    line = "\nGiao Văn phòng Sở chủ trì triển khai thực hiện nhiệm vụ.".encode()
+    room = size - len(text)
+    padding = line * (room // len(line))
+    padding += b" " * (room - len(padding))
+    path.write_bytes(text[:cut] + padding + text[cut:])
+    return path
+
+
+def _hostile_plan(kind: str, tmp_path: Path) -> Path:
+    if kind == "big_plan.txt":
+        return _big_plan(tmp_path / kind, MAX_PLAN_BYTES + 1)
+    path = tmp_path / kind
+    made = {
+        "zip_bomb.docx": hostile_archives.zip_bomb_docx,
+        "billion_laughs.docx": hostile_archives.billion_laughs_docx,
+        "declares_4gb.docx": lambda: hostile_archives.declares_huge_size(
+            hostile_archives.real_docx("II. NHIỆM VỤ VÀ GIẢI PHÁP")
+        ),
+        "nested_archives.docx": lambda: hostile_archives.nested(3),
+        "many_entries.docx": lambda: hostile_archives.many_entries(1001),
+        "broken_xml.docx": lambda: hostile_archives.replace_part(
+            hostile_archives.real_docx("x"), "word/document.xml", b"<w:document><unclosed>"
+        ),
+    }
+    path.write_bytes(made[kind]())
+    return path
+
+
+HOSTILE_PLANS = [
+    ("big_plan.txt", "over the limit of 2,097,152 bytes"),
+    ("zip_bomb.docx", "compressed 1,0"),
+    ("billion_laughs.docx", "declares a DOCTYPE or entities"),
+    ("declares_4gb.docx", "unpacks to more than 100 MB"),
+    ("nested_archives.docx", "nested deeper"),
+    ("many_entries.docx", "over the limit of 1,000"),
+    ("broken_xml.docx", "not a readable .docx"),
+]
+
+
+@pytest.mark.parametrize(("kind", "words"), HOSTILE_PLANS, ids=[k for k, _ in HOSTILE_PLANS])
+def test_plan_import__hostile_files_are_refused_before_reading(
+    tmp_path: Path, kind: str, words: str
+) -> None:
+    path = _hostile_plan(kind, tmp_path)
+    began = time.monotonic()
+    with pytest.raises(InvalidInput) as refused:
+        read_plan(path)
+    assert time.monotonic() - began < 2
+    assert words in refused.value.message and str(path) in refused.value.message
+
+
+@pytest.mark.parametrize(("kind", "words"), HOSTILE_PLANS, ids=[k for k, _ in HOSTILE_PLANS])
+def test_plan_import__hostile_files_exit_6_with_the_reason(
+    tmp_path: Path, kind: str, words: str
+) -> None:
+    path = _hostile_plan(kind, tmp_path)
+    result = CliRunner().invoke(main, ["plan", "import", "--dry-run", "--json", str(path)])
+    assert result.exit_code == 6, result.output
+    error = json.loads(result.output)["error"]
+    assert error["code"] == "invalid_input" and words in error["message"]
+    assert "unexpected" not in result.output
+
+
+def test_plan_import__a_plan_just_under_the_limit_is_read(tmp_path: Path) -> None:
+    path = _big_plan(tmp_path / "dai.txt", MAX_PLAN_BYTES)
+    began = time.monotonic()
+    assert len(find_assignments(read_plan(path))) > len(EXPECTED)
+    assert time.monotonic() - began < 30
+
+
+def test_plan_import__a_docx_with_an_embedded_workbook_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bao_cao.docx"
+    path.write_bytes(hostile_archives.nested(2))
+    assert "Báo cáo" in read_plan(path)

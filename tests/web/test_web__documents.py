@@ -14,13 +14,15 @@ from flask.testing import FlaskClient
 
 import engine
 from engine import ManualClock, transaction
+from tests.hostile_archives import real_docx
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.web.conftest import post
 from web.formatting import datetime_vn
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-DOCX = b"PK\x03\x04" + b"\x00" * 40
+# A real (tiny) .docx: uploads of office files are opened as zip archives and checked.
+DOCX = real_docx("Góp ý")
 DRAFT = "Dự thảo phiếu đề xuất.pdf"
 REASON = "Bổ sung dự toán kinh phí chi tiết"
 
