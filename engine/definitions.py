@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .clock import Clock
 from .db import Base, UTCDateTime
 from .errors import InvalidDefinition, NotFound
+from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
 from .serialization import dump_specs, load_specs
 from .task_meta import TaskMeta
@@ -123,13 +124,20 @@ def deploy(
     clock: Clock,
     deployed_by: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE,
 ) -> list[DeployResult]:
     """Validate every file, then store a new version of each process whose content changed.
 
     Either every process of the set is stored or none is; the same content again is a no-op.
     A call activity may call a process deployed earlier: its latest version's files are used.
     """
-    parsed = parse_bundle(files, max_bytes, resolve=_latest_files(session))
+    parsed = parse_bundle(
+        files,
+        max_bytes,
+        resolve=_latest_files(session),
+        now=clock(),
+        max_multi_instance=max_multi_instance,
+    )
     results = [_store(session, process, clock, deployed_by) for process in parsed]
     session.flush()
     return results

@@ -14,6 +14,11 @@ from .errors import InvalidData
 from .task_meta import TaskMeta
 
 MAX_FIELDS = 200
+# A date a person types into a form: a birth year or a deadline, never year 1 nor 9999 (which
+# break the arithmetic of due dates and reminders later on).
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
+DATE_WINDOW = f"a date between the years {FIRST_YEAR} and {LAST_YEAR} is expected"
 
 
 NO_SUCH_FIELD = "the form has no such field"
@@ -104,6 +109,11 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
             continue
         field = str(error.path[0]) if error.path else "_form"
         problems.setdefault(field, _schema_message(schema, field, error.validator, error.message))
+    for name, value in data.items():
+        spec = properties.get(name)
+        dated = isinstance(spec, dict) and spec.get("format") == "date"
+        if dated and isinstance(value, str) and not _in_window(value):
+            problems.setdefault(name, DATE_WINDOW)
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems)
     return dict(data)
@@ -210,12 +220,25 @@ def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
 
 
 def _date(value: Any) -> str:
+    found: date | None = value if isinstance(value, date) else None
     if isinstance(value, str):
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
-                return datetime.strptime(value.strip(), fmt).date().isoformat()
+                found = datetime.strptime(value.strip(), fmt).date()
+                break
             except ValueError:
                 continue
-    if isinstance(value, date):
-        return value.isoformat()
-    raise ValueError("a date is expected (dd/mm/yyyy or yyyy-mm-dd)")
+    if found is None:
+        raise ValueError("a date is expected (dd/mm/yyyy or yyyy-mm-dd)")
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        raise ValueError(DATE_WINDOW)
+    return found.isoformat()
+
+
+def _in_window(text: str) -> bool:
+    """A JSON Schema date (already checked as a date by the schema) within the years."""
+    try:
+        year = date.fromisoformat(text.strip()).year
+    except ValueError:
+        return True  # not a date at all: the schema's own format check says so
+    return FIRST_YEAR <= year <= LAST_YEAR

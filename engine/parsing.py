@@ -8,11 +8,11 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import jsonschema
-from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
@@ -20,8 +20,19 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from .clock import system_clock
+from .definition_checks import (
+    check_call_cycles,
+    check_decisions,
+    check_due_dates,
+    check_loops,
+    check_timers,
+    owner_id,
+    strip_el,
+)
 from .errors import InvalidDefinition
 from .form_safety import check_form_safety
+from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .sandbox import SandboxViolation, compile_script
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -73,12 +84,17 @@ def parse_bundle(
     files: Iterable[SourceFile],
     max_bytes: int = DEFAULT_MAX_BYTES,
     resolve: Resolver | None = None,
+    *,
+    now: datetime | None = None,
+    max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE,
 ) -> list[ParsedProcess]:
     """Parse a set of diagram, decision and form files; refuse the whole set on any problem.
 
     `resolve` is asked for the files of processes that a call activity names but the set does not
     define (the stored files of their latest deployed versions); those are used, not redeployed.
+    Timers are bounded from `now`; a literal loop count may not exceed `max_multi_instance`.
     """
+    now = now or system_clock()
     given = list(files)
     forms: dict[str, Any] = {}
     docs = _read(given, max_bytes, forms, given=True)
@@ -86,14 +102,24 @@ def parse_bundle(
         raise _nothing_to_deploy("no BPMN diagram among the files given", given)
     missing = _called(docs) - set(_defined_processes(docs))
     if missing and resolve is not None:
-        docs += _read(resolve(missing), max_bytes, forms, given=False)
+        docs += _superseded_left_out(_read(resolve(missing), max_bytes, forms, given=False), docs)
     bpmn_docs = [d for d in docs if d.kind == "bpmn"]
     defined = _defined_processes(bpmn_docs)
     _check_call_activities(bpmn_docs, defined)
+    check_call_cycles(
+        {pid: (d.name, _process_element(d.root, pid), d.given) for pid, d in defined.items()}
+    )
     for doc in bpmn_docs:
         _check_flows(doc)
         _check_scripts(doc)
+        check_timers(doc.name, doc.root, now)
+        check_loops(doc.name, doc.root, max_multi_instance)
+    for doc in docs:
+        if doc.kind == "dmn":
+            check_decisions(doc.name, doc.root)
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
+    for file_name, tasks in metas.items():
+        check_due_dates(file_name, tasks.values(), now)
     _check_forms(metas, forms)
     wanted = [pid for pid, doc in defined.items() if doc.given and _executable(doc.root, pid)]
     if not wanted:
@@ -101,6 +127,18 @@ def parse_bundle(
             'no executable process among the files given (isExecutable="false" or none)', given
         )
     return [_build(process_id, docs, defined, metas, forms) for process_id in wanted]
+
+
+def _superseded_left_out(resolved: list[_Doc], given: list[_Doc]) -> list[_Doc]:
+    """A deployed file whose processes the given files all define anew is left out: the new
+    definitions replace it (and a call back to them is then seen as the cycle it is)."""
+    new = set(_defined_processes(given))
+    kept = []
+    for doc in resolved:
+        ids = {p.get("id") for p in doc.root.iterfind("bpmn:process", NS)}
+        if not ids or not ids <= new:
+            kept.append(doc)
+    return kept
 
 
 def _nothing_to_deploy(message: str, files: list[SourceFile]) -> InvalidDefinition:
@@ -250,36 +288,6 @@ def _check_flows(doc: _Doc) -> None:
                 )
 
 
-_NOT_OWNERS = frozenset(
-    {
-        "extensionElements",
-        "script",
-        "conditionExpression",
-        "property",
-        "timeDuration",
-        "timeDate",
-        "timeCycle",
-        "timerEventDefinition",
-        "standardLoopCharacteristics",
-        "multiInstanceLoopCharacteristics",
-        "loopCondition",
-        "loopCardinality",
-        "completionCondition",
-    }
-)
-
-
-def _owner_id(element: Any) -> str | None:
-    """The id of the flow element (task, flow, event) a piece of code belongs to."""
-    node = element
-    while node is not None:
-        name = etree.QName(node)
-        if node.get("id") and name.namespace in (BPMN, None) and name.localname not in _NOT_OWNERS:
-            return str(node.get("id"))
-        node = node.getparent()
-    return None
-
-
 def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
     """(element, source, mode) for every piece of code a diagram carries."""
     root = doc.root
@@ -290,17 +298,10 @@ def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
             yield script, script.text or "", "exec"
     for tag in ("conditionExpression", "loopCondition", "loopCardinality", "completionCondition"):
         for expr in root.iter(f"{{{BPMN}}}{tag}"):
-            yield expr, _strip_el(expr.text or ""), "eval"
+            yield expr, strip_el(expr.text or ""), "eval"
     for tag in ("timeDate", "timeDuration", "timeCycle"):
         for expr in root.iter(f"{{{BPMN}}}{tag}"):
             yield expr, normalize_timer_expression(expr.text or ""), "eval"
-
-
-def _strip_el(text: str) -> str:
-    text = text.strip()
-    if text.startswith("${") and text.endswith("}"):
-        return text[2:-1].strip()
-    return text
 
 
 def _check_scripts(doc: _Doc) -> None:
@@ -317,14 +318,14 @@ def _check_scripts(doc: _Doc) -> None:
             raise InvalidDefinition(
                 f"refused script: {exc}",
                 file=doc.name,
-                element_id=_owner_id(element),
+                element_id=owner_id(element),
                 line=first_line + max(exc.lineno - 1, 0) or None,
             ) from exc
         except SyntaxError as exc:
             raise InvalidDefinition(
                 f"script syntax error: {exc.msg}",
                 file=doc.name,
-                element_id=_owner_id(element),
+                element_id=owner_id(element),
                 line=first_line + max((exc.lineno or 1) - 1, 0) or None,
             ) from exc
 
@@ -346,7 +347,7 @@ def _check_forms(metas: dict[str, dict[str, TaskMeta]], forms: dict[str, Any]) -
 
 def _check_owner_expression(file_name: str, meta: TaskMeta, owner: str) -> None:
     try:
-        compile_script(_strip_el(owner), "eval")
+        compile_script(strip_el(owner), "eval")
     except (SandboxViolation, SyntaxError) as exc:
         raise InvalidDefinition(
             f"refused owner expression {owner}: {exc}",
@@ -369,7 +370,7 @@ def _spiff_ready_copy(doc: _Doc) -> Any:
     tree = copy.deepcopy(doc.root)
     for expr in tree.iter(f"{{{BPMN}}}conditionExpression"):
         if expr.text:
-            expr.text = _strip_el(expr.text)
+            expr.text = strip_el(expr.text)
     return tree
 
 

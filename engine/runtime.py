@@ -25,6 +25,7 @@ from .errors import ScriptError
 from .forwarding import Hierarchy
 from .human_tasks import HumanTaskModel, add_candidates
 from .instances import InstanceModel
+from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
 from .sandbox_guards import MAX_DATA_BYTES
 from .scripting import SandboxScriptEngine, make_script_engine
@@ -65,6 +66,8 @@ class EngineConfig:
     timezone: tzinfo = UTC
     # Who leads which unit: whom a task may be forwarded to.
     hierarchy: Hierarchy = field(default_factory=Hierarchy)
+    # How many instances a multi-instance task opens at most (and how often a loop runs).
+    max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE
     # Seals the audit trail (HMAC-SHA256); kept out of the database. None: the public recipe.
     audit_key: bytes | None = field(default=None, repr=False)
 
@@ -109,14 +112,22 @@ def _spiff_message(exc: BaseException) -> str:
 
 def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
     return BpmnWorkflow(
-        version.spec, version.subprocess_specs, script_engine=config.script_engine()
+        version.spec, version.subprocess_specs, script_engine=_bounded_engine(version, config)
     )
 
 
 def load_workflow(instance: InstanceModel, version: LoadedVersion, config: EngineConfig) -> Any:
     workflow = load_state(version.dialect, instance.state, version.spec, version.subprocess_specs)
-    workflow.script_engine = config.script_engine()
+    workflow.script_engine = _bounded_engine(version, config)
     return workflow
+
+
+def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScriptEngine:
+    """The script engine, carrying the loop limit that the version's loop tasks check."""
+    watch_loops([version.spec, *version.subprocess_specs.values()])
+    engine = config.script_engine()
+    engine.max_multi_instance = config.max_multi_instance
+    return engine
 
 
 def ready_human_tasks(workflow: Any) -> list[Any]:
@@ -289,7 +300,7 @@ def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> dateti
         value: Any = meta.due_date
         if value.startswith("${") and value.endswith("}"):
             value = _evaluate(engine, task, value[2:-1], element)
-        return _as_moment(value, element, config.timezone)
+        return _as_moment(value, element, config)
     if meta.due_in_working_days:
         days: Any = meta.due_in_working_days
         if days.startswith("${") and days.endswith("}"):
@@ -304,12 +315,22 @@ def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> dateti
     return _boundary_timer_due(task)
 
 
-def _as_moment(value: Any, element: str, zone: tzinfo) -> datetime | None:
+def _as_moment(value: Any, element: str, config: EngineConfig) -> datetime | None:
+    moment = _read_moment(value, element, config.timezone)
+    if moment is None:
+        return None
+    try:
+        return check_moment(moment, config.clock())
+    except OutOfBounds as exc:
+        raise ScriptError(f"refused due date: {exc}", element_id=element) from exc
+
+
+def _read_moment(value: Any, element: str, zone: tzinfo) -> datetime | None:
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return as_utc(value if value.tzinfo else value.replace(tzinfo=zone))
     try:
+        if isinstance(value, datetime):
+            return as_utc(value if value.tzinfo else value.replace(tzinfo=zone))
         if not isinstance(value, date):
             text = str(value).strip()
             if len(text) > 10:
@@ -317,10 +338,17 @@ def _as_moment(value: Any, element: str, zone: tzinfo) -> datetime | None:
                 return as_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
             value = date.fromisoformat(text)
         return as_utc(datetime.combine(value, time(23, 59, 59), zone))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
+        # A moment at the very edge of the calendar (0001-01-01 east of UTC) cannot move to UTC.
         raise ScriptError(
-            f"due date {value!r} is not an ISO 8601 date", element_id=element
+            f"due date {_shown(value)} is not an ISO 8601 date",
+            element_id=element,
         ) from exc
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _boundary_timer_due(task: Any) -> datetime | None:

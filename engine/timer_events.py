@@ -17,10 +17,18 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
-    TimerEventDefinition,
 )
 
 from .clock import as_utc
+from .limits import (
+    Malformed,
+    OutOfBounds,
+    check_moment,
+    check_span,
+    duration_after,
+    parse_cycle,
+    parse_moment,
+)
 
 _ISO_LITERAL = re.compile(
     r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)(/.*)?$", re.I
@@ -33,13 +41,21 @@ def now_for(task: Any) -> datetime:
     return clock_now() if clock_now else datetime.now(UTC)
 
 
-def _bad_value(my_task: Any, expression: str, value: Any, expected: str) -> Exception:
+def _bad_value(my_task: Any, expression: str, value: Any, reason: OutOfBounds) -> Exception:
     # A WorkflowTaskException names the task; runtime.spiff_errors turns it into a ScriptError.
+    said = f"the timer expression {expression} gave {_short(value)}"
     error: Exception = WorkflowTaskException(
-        f"the timer expression {expression} gave {value!r}, which is not {expected}",
+        f"{said}, which is not {reason.expected}"
+        if isinstance(reason, Malformed)
+        else f"{said}: {reason}",
         task=my_task,
     )
     return error
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _moment(text: str) -> datetime:
@@ -49,27 +65,25 @@ def _moment(text: str) -> datetime:
 
 
 def _due_date(my_task: Any, expression: str, value: Any) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError as exc:
-            raise _bad_value(my_task, expression, value, "an ISO 8601 date and time") from exc
-    return as_utc(moment)
+    try:
+        if isinstance(value, datetime):
+            moment = as_utc(value)
+        elif isinstance(value, date):
+            moment = as_utc(datetime.combine(value, time()))
+        else:
+            moment = parse_moment(str(value))
+        return check_moment(moment, now_for(my_task))
+    except OutOfBounds as exc:
+        raise _bad_value(my_task, expression, value, exc) from exc
 
 
 def _duration(my_task: Any, expression: str, value: Any, start: datetime) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
     try:
-        parsed = TimerEventDefinition.parse_iso_duration(str(value).strip())
-        duration: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, start)
-    except Exception as exc:  # Spiff raises bare Exception, AttributeError... on a bad duration
-        raise _bad_value(my_task, expression, value, "an ISO 8601 duration") from exc
-    return duration
+        if isinstance(value, timedelta):
+            return check_span(value)
+        return duration_after(str(value), start)
+    except OutOfBounds as exc:
+        raise _bad_value(my_task, expression, value, exc) from exc
 
 
 class ClockedTimeDateEventDefinition(TimeDateEventDefinition):  # type: ignore[misc]
@@ -103,23 +117,11 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            expression = str(value)
-            now = now_for(my_task)
             try:
-                parts = expression.upper().strip("R").split("/")
-                cycles = int(parts[0]) if parts[0] else -1
-                if len(parts) == 2 and parts[1].startswith("P"):
-                    parsed = TimerEventDefinition.parse_iso_duration(parts[1])
-                    duration = TimerEventDefinition.get_timedelta_from_start(parsed, now)
-                    start = now + duration
-                else:
-                    cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(
-                        expression
-                    )
-            except Exception as exc:  # Spiff raises bare Exception, AttributeError... here too
-                raise _bad_value(
-                    my_task, self.expression, value, "an ISO 8601 repeating interval"
-                ) from exc
+                cycle = parse_cycle(str(value), now_for(my_task))
+            except OutOfBounds as exc:
+                raise _bad_value(my_task, self.expression, value, exc) from exc
+            cycles, start, duration = cycle.repetitions, cycle.start, cycle.interval
             event_value = {
                 "cycles": cycles,
                 "next": start.isoformat(),

@@ -450,6 +450,7 @@ _CAMUNDA_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"must be at most (?P<n>-?\d+)"), "max"),
     (re.compile(r"true or false"), "boolean"),
     (re.compile(r"a date is expected"), "date"),
+    (re.compile(r"a date between the years (?P<n>\d+) and (?P<m>\d+)"), "date_window"),
     (re.compile(r"must be one of"), "choice"),
     (re.compile(r"needs at least (?P<n>\d+)"), "minlength"),
     (re.compile(r"allows at most (?P<n>\d+)"), "maxlength"),
@@ -480,7 +481,7 @@ def _generic(item: Field, message: str) -> str:
     for pattern, kind in _CAMUNDA_MESSAGES:
         found = pattern.search(message)
         if found:
-            n = found.groupdict().get("n", "")
+            n, m = found.groupdict().get("n", ""), found.groupdict().get("m", "")
             return {
                 "required": _("Mục này bắt buộc nhập."),
                 "integer": _("Hãy nhập một số nguyên."),
@@ -488,6 +489,7 @@ def _generic(item: Field, message: str) -> str:
                 "max": _("Giá trị lớn nhất là %(n)s.", n=n),
                 "boolean": _("Hãy chọn có hoặc không."),
                 "date": _("Hãy nhập ngày theo dạng dd/mm/yyyy."),
+                "date_window": _("Hãy nhập một ngày từ năm %(n)s đến năm %(m)s.", n=n, m=m),
                 "choice": _("Hãy chọn một giá trị trong danh sách."),
                 "minlength": _("Cần ít nhất %(n)s ký tự.", n=n),
                 "maxlength": _("Tối đa %(n)s ký tự.", n=n),

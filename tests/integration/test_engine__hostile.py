@@ -1,6 +1,8 @@
 """Hostile and broken input: every file of tests/fixtures/hostile is refused with a message that
-names the file, the element and the line where it can, or (a script that never ends) is stopped
-when it runs; nothing is stored either way. SQLite only: the refusals happen before any SQL."""
+names the file, the element and the line where it can, or (a script that never ends, a timer or a
+loop computed from the item's data) is stopped when it runs; nothing is stored either way.
+Refusals at deploy happen before any SQL and run on SQLite; what is stopped at run time runs on
+SQLite and PostgreSQL, since its transaction must roll back."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 import engine
 from engine import SourceFile, transaction
@@ -60,6 +62,26 @@ REFUSED: list[tuple[str, tuple[str, ...], str | None, int | None]] = [
     ("loop_condition_escape.bpmn", ("__import__",), "act", 8),
     ("owner_expression_escape.bpmn", ("owner expression", "__name__"), "act", 6),
     ("form_missing.bpmn", ("missing_form.json", "not among the deployed files"), "act", 6),
+    ("timer_huge_duration.bpmn", ("P99999999Y", "longer than 100 years"), "wait", 8),
+    ("timer_year_one.bpmn", ("0001-01-01", "outside the years 2000 to 2126"), "wait", 8),
+    ("timer_year_9999.bpmn", ("9999-12-31", "outside the years 2000 to 2126"), "wait", 8),
+    ("timer_zero_cycle.bpmn", ("R/PT0S", "at least a minute"), "remind", 9),
+    ("due_literal_year_one.bpmn", ("due date", "0001-01-01", "outside the years"), "act", 6),
+    ("call_self.bpmn", ("its own process", "hostile_call_self", "may not call itself"), "again", 6),
+    ("multi_instance_huge.bpmn", ("1,000,000", "at most 1,000 instances"), "consult", 8),
+    (
+        "dmn_escape.bpmn+dmn_escape.dmn",
+        ("decision expression", "__subclasses__"),
+        "rule_big_out",
+        17,
+    ),
+    (
+        "dmn_input_escape.bpmn+dmn_input_escape.dmn",
+        ("decision expression", "__import__"),
+        "input_budget_expr",
+        7,
+    ),
+    ("dmn_entry_escape.bpmn+dmn_entry_escape.dmn", ("open()", "not available"), "rule_big_in", 16),
     ("uses_bad_form.bpmn+bad_form.json", ("not valid JSON",), None, 5),
     (
         "uses_invalid_schema_form.bpmn+invalid_schema_form.json",
@@ -91,6 +113,75 @@ ENDLESS = [
     pytest.param("endless_loop_condition.bpmn", "gw", id="endless_condition"),
 ]
 
+# Diagrams that deploy and are stopped when the item's data drives them past a bound: (file, the
+# start data, the element named, words of the reason, the loop limit of the engine's config).
+STOPPED = [
+    pytest.param(
+        "timer_data_duration.bpmn",
+        {"wait": "P99999999Y"},
+        "wait",
+        ("gave 'P99999999Y'", "longer than 100 years"),
+        None,
+        id="timer_duration_from_data",
+    ),
+    pytest.param(
+        "timer_data_cycle.bpmn",
+        {"every": "R/PT0S"},
+        "remind",
+        ("gave 'R/PT0S'", "at least a minute"),
+        None,
+        id="timer_cycle_from_data",
+    ),
+    pytest.param(
+        "due_year_one.bpmn",
+        {"han_xu_ly": "0001-01-01"},
+        "act",
+        ("refused due date", "0001-01-01", "outside the years 2000 to 2126"),
+        None,
+        id="due_date_year_one",
+    ),
+    pytest.param(
+        "due_year_one.bpmn",
+        {"han_xu_ly": "9999-12-31T23:59:59+14:00"},
+        "act",
+        ("refused due date", "9999-12-31"),
+        None,
+        id="due_date_year_9999",
+    ),
+    pytest.param(
+        "multi_instance_data.bpmn",
+        {"units": [f"unit {n}" for n in range(10**6)]},
+        "consult",
+        ("collection 'units' has 1,000,000 items", "at most 1,000 instances"),
+        None,
+        id="million_items_from_start_data",
+    ),
+    pytest.param(
+        "multi_instance_data.bpmn",
+        {"units": ["a", "b", "c", "d"]},
+        "consult",
+        ("has 4 items", "at most 3 instances"),
+        3,
+        id="configured_limit",
+    ),
+    pytest.param(
+        "multi_instance_count.bpmn",
+        {},
+        "sign",
+        ("loop cardinality copies gives 100,000", "at most 1,000 instances"),
+        None,
+        id="cardinality_from_a_script",
+    ),
+    pytest.param(
+        "loop_endless_script.bpmn",
+        {},
+        "again",
+        ("the loop ran 50 times without ending",),
+        50,
+        id="endless_standard_loop",
+    ),
+]
+
 _SIMPLE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs"
     targetNamespace="http://bpmn.io/schema/bpmn">
@@ -120,7 +211,7 @@ def _sized(size: int) -> bytes:
 
 def _row_counts(factory: Any) -> dict[str, int]:
     with transaction(factory) as s:
-        tables = s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")).all()
+        tables = inspect(s.connection()).get_table_names()
         return {t: s.scalar(text(f'SELECT count(*) FROM "{t}"')) or 0 for t in tables}
 
 
@@ -174,19 +265,10 @@ def test_hostile__each_file_is_refused_naming_where(
 def test_hostile__the_corpus_is_all_covered() -> None:
     """Every file in the folder is exercised by one of the tables above."""
     used = {name for case in REFUSED for name in case[0].split("+")}
-    used |= {case.values[0] for case in ENDLESS}
-    used |= _covered_by_the_script_limit_tests()
+    used |= {case.values[0] for case in ENDLESS + STOPPED}
+    used |= CYCLE_FILES | MULTI_INSTANCE_FORM | _covered_by_the_script_limit_tests()
     assert used == {p.name for p in HOSTILE.iterdir()}
     assert len(used) >= 22
-
-
-def _covered_by_the_script_limit_tests() -> set[str]:
-    """The script_limit_* files belong to the evaluation limits' own tests."""
-    try:
-        from tests.integration.test_engine__script_limits import SCRIPT_LIMIT_FILES
-    except ImportError:
-        return set()
-    return set(SCRIPT_LIMIT_FILES)
 
 
 @pytest.mark.parametrize(("extra", "refused"), [(0, False), (1, True)])
@@ -362,3 +444,134 @@ def test_hostile__an_endless_script_is_stopped_and_no_item_is_stored(
         assert engine.open_tasks(s) == []
         with pytest.raises(engine.NotFound):
             engine.show_instance(s, 1)
+
+
+def _covered_by_the_script_limit_tests() -> set[str]:
+    """The script_limit_* files belong to the evaluation limits' own tests."""
+    try:
+        from tests.integration.test_engine__script_limits import SCRIPT_LIMIT_FILES
+    except ImportError:
+        return set()
+    return set(SCRIPT_LIMIT_FILES)
+
+
+@pytest.mark.parametrize(("name", "data", "element_id", "words", "limit"), STOPPED)
+def test_hostile__a_bound_passed_at_run_time_stops_the_start_and_stores_nothing(
+    factory: Any,
+    clock: Any,
+    name: str,
+    data: dict[str, Any],
+    element_id: str,
+    words: tuple[str, ...],
+    limit: int | None,
+) -> None:
+    config = engine.EngineConfig(clock=clock)
+    if limit is not None:
+        config = engine.EngineConfig(clock=clock, max_multi_instance=limit)
+    with transaction(factory) as s:
+        engine.add_user(s, "an", display_name="Nguyễn Văn An")
+        [deployed] = engine.deploy(s, _hostile(name), clock)
+    before = _row_counts(factory)
+    began = time.monotonic()
+    with pytest.raises(engine.ScriptError) as stopped, transaction(factory) as s:
+        engine.start_instance(s, config, deployed.process_id, "an", data=data)
+    assert time.monotonic() - began < 5
+    error = stopped.value
+    assert error.details["element_id"] == element_id
+    assert str(error).startswith(f"task '{element_id}': ")
+    for word in words:
+        assert word in error.reason, str(error)
+    assert "Traceback" not in str(error) and "OverflowError" not in str(error)
+    assert _row_counts(factory) == before
+
+
+def test_hostile__the_loop_limit_is_a_thousand_unless_configured(clock: Any) -> None:
+    assert engine.EngineConfig(clock=clock).max_multi_instance == 1000
+
+
+MULTI_INSTANCE_FORM = {"multi_instance_form.bpmn", "multi_instance_form.json"}
+
+
+@pytest.mark.parametrize("count", [1000, 1001])
+def test_hostile__a_collection_from_a_form_over_the_limit_leaves_the_item_unchanged(
+    factory: Any, config: engine.EngineConfig, clock: Any, count: int
+) -> None:
+    with transaction(factory) as s:
+        engine.add_user(s, "an", display_name="Nguyễn Văn An")
+        engine.deploy(s, _hostile(*sorted(MULTI_INSTANCE_FORM)), clock)
+        item = engine.start_instance(s, config, "hostile_mi_form", "an")
+        [task] = engine.open_tasks(s)
+        before = engine.show_instance(s, item)
+    units = [f"Phòng {n}" for n in range(count)]
+    if count == 1000:
+        with transaction(factory) as s:
+            engine.complete_task(s, config, task.id, "an", data={"units": units})
+            assert len(engine.open_tasks(s)) == 1000
+        return
+    rows = _row_counts(factory)
+    with pytest.raises(engine.ScriptError) as stopped, transaction(factory) as s:
+        engine.complete_task(s, config, task.id, "an", data={"units": units})
+    assert stopped.value.details["element_id"] == "consult"
+    assert "the collection 'units' has 1,001 items" in stopped.value.reason
+    assert _row_counts(factory) == rows
+    with transaction(factory) as s:
+        assert engine.show_instance(s, item) == before
+        assert [t.id for t in engine.open_tasks(s)] == [task.id]
+
+
+CYCLE_FILES = {"call_mutual_a.bpmn", "call_mutual_b.bpmn"}
+AT_CALL_B = {"file": "call_mutual_a.bpmn", "element_id": "call_b", "line": 6}
+_NO_CALL = (
+    b'<bpmn:callActivity id="call_b" name="Ask the other process" '
+    b'calledElement="hostile_mutual_b" />',
+    b'<bpmn:userTask id="call_b" name="Answer alone" />',
+)
+
+
+def test_hostile__processes_that_call_each_other_are_refused(
+    sqlite_factory: Any, clock: Any
+) -> None:
+    error = _refuse(sqlite_factory, clock, _hostile("call_mutual_a.bpmn", "call_mutual_b.bpmn"))
+    assert error.details == AT_CALL_B
+    assert "(hostile_mutual_a → hostile_mutual_b → hostile_mutual_a)" in error.reason
+    assert "may not call itself" in error.reason
+
+
+def test_hostile__a_cycle_through_a_deployed_process_is_refused(
+    sqlite_factory: Any, clock: Any
+) -> None:
+    """A deployed B calls A; a new A that calls B closes the circle through the stored B."""
+    [a_file] = _hostile("call_mutual_a.bpmn")
+    alone = SourceFile(a_file.name, a_file.content.replace(*_NO_CALL))
+    with transaction(sqlite_factory) as s:
+        engine.deploy(s, [alone], clock)
+        engine.deploy(s, _hostile("call_mutual_b.bpmn"), clock)
+    before = _row_counts(sqlite_factory)
+    began = time.monotonic()
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(sqlite_factory) as s:
+        engine.deploy(s, [a_file], clock)
+    assert time.monotonic() - began < 5
+    assert refused.value.details == {
+        "file": "call_mutual_a.bpmn",
+        "element_id": "call_b",
+        "line": 6,
+    }
+    assert "calls 'hostile_mutual_a' again" in refused.value.reason
+    assert _row_counts(sqlite_factory) == before
+    with transaction(sqlite_factory) as s:
+        versions = {(p.process_id, p.version) for p in engine.list_processes(s)}
+    assert versions == {("hostile_mutual_a", 1), ("hostile_mutual_b", 1)}
+
+
+@pytest.mark.parametrize(("limit", "refused"), [(1000, True), (1_000_000, False)])
+def test_hostile__the_deploy_limit_on_loop_counts_is_configurable(
+    sqlite_factory: Any, clock: Any, limit: int, refused: bool
+) -> None:
+    files = _hostile("multi_instance_huge.bpmn")
+    if refused:
+        with pytest.raises(engine.InvalidDefinition), transaction(sqlite_factory) as s:
+            engine.deploy(s, files, clock, max_multi_instance=limit)
+        return
+    with transaction(sqlite_factory) as s:
+        [result] = engine.deploy(s, files, clock, max_multi_instance=limit)
+    assert result.created

@@ -1,0 +1,222 @@
+"""What a diagram may not ask for, checked when it is deployed: timers that reach too far or
+repeat without waiting, loops over more instances than the limit, processes that call
+themselves, due dates outside any sane year, and decision tables whose expressions the sandbox
+refuses. Each refusal names the file, the element and the line."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from .errors import InvalidDefinition
+from .limits import OutOfBounds, check_moment, duration_after, parse_cycle, parse_moment
+from .sandbox import SandboxViolation, compile_script
+from .task_meta import TaskMeta
+from .timer_events import normalize_timer_expression
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_TIMER_KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
+# Spiff's DMN engine puts the input value where a `?` stands outside quotes.
+_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+_NOT_OWNERS = frozenset(
+    {
+        "extensionElements",
+        "script",
+        "conditionExpression",
+        "property",
+        "timeDuration",
+        "timeDate",
+        "timeCycle",
+        "timerEventDefinition",
+        "standardLoopCharacteristics",
+        "multiInstanceLoopCharacteristics",
+        "loopCondition",
+        "loopCardinality",
+        "completionCondition",
+    }
+)
+
+
+def owner_id(element: Any) -> str | None:
+    """The id of the flow element (task, flow, event) a piece of code belongs to."""
+    node = element
+    while node is not None:
+        name = etree.QName(node)
+        if node.get("id") and name.namespace in (BPMN, None) and name.localname not in _NOT_OWNERS:
+            return str(node.get("id"))
+        node = node.getparent()
+    return None
+
+
+def strip_el(text: str) -> str:
+    """`${expr}` (as Camunda Modeler writes an expression) becomes `expr`."""
+    text = text.strip()
+    if text.startswith("${") and text.endswith("}"):
+        return text[2:-1].strip()
+    return text
+
+
+def _literal(source: str) -> Any:
+    """The value of an expression that is a plain literal, else None."""
+    try:
+        return ast.literal_eval(source.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def check_timers(file_name: str, root: Any, now: datetime) -> None:
+    """A literal timer (P3D, 2026-06-30, R/P1D) within the bounds; one computed from data is
+    checked when it runs."""
+    for tag, kind in _TIMER_KINDS.items():
+        for element in root.iter(f"{{{BPMN}}}{tag}"):
+            value = _literal(normalize_timer_expression(element.text or ""))
+            if not isinstance(value, str):
+                continue
+            try:
+                if kind == "duration":
+                    duration_after(value, now)
+                elif kind == "date":
+                    check_moment(parse_moment(value), now)
+                else:
+                    parse_cycle(value, now)
+            except OutOfBounds as exc:
+                raise InvalidDefinition(
+                    f"refused timer {kind}: {exc}",
+                    file=file_name,
+                    element_id=owner_id(element),
+                    line=element.sourceline,
+                ) from exc
+
+
+def check_loops(file_name: str, root: Any, limit: int) -> None:
+    """A literal loop cardinality or loop maximum up to the limit of instances."""
+    counts: list[tuple[Any, str, Any]] = []
+    for element in root.iter(f"{{{BPMN}}}loopCardinality"):
+        counts.append((element, "loop cardinality", _literal(strip_el(element.text or ""))))
+    for element in root.iter(f"{{{BPMN}}}standardLoopCharacteristics"):
+        if element.get("loopMaximum"):
+            counts.append((element, "loop maximum", _literal(element.get("loopMaximum"))))
+    for element, what, value in counts:
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= limit:
+            raise InvalidDefinition(
+                f"the {what} is {value:,}; a task may run at most {limit:,} instances",
+                file=file_name,
+                element_id=owner_id(element),
+                line=element.sourceline,
+            )
+
+
+def check_due_dates(file_name: str, tasks: Iterable[TaskMeta], now: datetime) -> None:
+    """A literal due date (dueDate="2026-06-30") is a date within the bounds."""
+    for meta in tasks:
+        text = meta.due_date
+        if not text or text.startswith("${"):
+            continue
+        try:
+            check_moment(parse_moment(text), now)
+        except OutOfBounds as exc:
+            raise InvalidDefinition(
+                f"refused due date: {exc}",
+                file=file_name,
+                element_id=meta.element_id,
+                line=meta.line,
+            ) from exc
+
+
+def check_call_cycles(processes: Mapping[str, tuple[str, Any, bool]]) -> None:
+    """Refuse a process that calls itself, directly or through other processes.
+
+    `processes` maps each process id to (its file, its <process> element, whether the file was
+    given now); a cycle is reported at a call activity of a given file where there is one.
+    """
+    calls: dict[str, list[tuple[str, Any]]] = {
+        pid: [
+            (str(call.get("calledElement")), call)
+            for call in element.iter(f"{{{BPMN}}}callActivity")
+            if call.get("calledElement")
+        ]
+        for pid, (_, element, _) in processes.items()
+    }
+    ordered = sorted(processes, key=lambda pid: not processes[pid][2])
+    for start in ordered:
+        path = _cycle_from(start, calls)
+        if path is None:
+            continue
+        target, call = path[0]
+        if target == start:
+            message = f"the call activity calls its own process '{start}'"
+        else:
+            chain = " → ".join([start, *(step for step, _ in path)])
+            message = (
+                f"the call activity calls process '{target}', which calls '{start}' again ({chain})"
+            )
+        raise InvalidDefinition(
+            message + ": a process may not call itself, directly or through others",
+            file=processes[start][0],
+            element_id=call.get("id"),
+            line=call.sourceline,
+        )
+
+
+def _cycle_from(start: str, calls: Mapping[str, list[tuple[str, Any]]]) -> Any:
+    """The calls of a path from `start` back to `start`, or None: an iterative depth-first
+    search, so a long chain of calls cannot exhaust the stack."""
+    seen: set[str] = set()
+    stack: list[tuple[str, list[tuple[str, Any]]]] = [(start, [])]
+    while stack:
+        pid, path = stack.pop()
+        for target, call in calls.get(pid, []):
+            step = [*path, (target, call)]
+            if target == start:
+                return step
+            if target not in seen:
+                seen.add(target)
+                stack.append((target, step))
+    return None
+
+
+def check_decisions(file_name: str, root: Any) -> None:
+    """Every expression of a DMN decision table compiled through the sandbox, as Spiff's DMN
+    engine will run it: input expressions and output entries as they are, input entries as
+    the test Spiff builds from them (`input == entry`, `input < 100`, or with `?`)."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        kind = etree.QName(element).localname
+        if kind not in ("inputExpression", "inputEntry", "outputEntry"):
+            continue
+        text_node = next(
+            (c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == "text"),
+            None,
+        )
+        source = (text_node.text or "").strip() if text_node is not None else ""
+        if not source or (kind == "inputEntry" and source == "-"):
+            continue
+        for expression in _decision_forms(kind, source):
+            try:
+                compile_script(expression, "eval")
+            except (SandboxViolation, SyntaxError) as exc:
+                raise InvalidDefinition(
+                    f"refused decision expression {source!r}: {exc}",
+                    file=file_name,
+                    element_id=element.get("id"),
+                    line=(text_node if text_node is not None else element).sourceline,
+                ) from exc
+
+
+def _decision_forms(kind: str, source: str) -> list[str]:
+    if kind != "inputEntry":
+        return [source]
+    if _QUESTION_MARK.search(source):
+        return [_QUESTION_MARK.sub("dmninputexpr", source)]
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return [f"dmninputexpr {source}"]
+    return [f"(dmninputexpr) == ({source})"]
