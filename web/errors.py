@@ -122,7 +122,37 @@ def explain(error: engine.EngineError) -> str:
             "Quy trình gặp lỗi nên bước này chưa thực hiện được. Thông tin bạn nhập chưa được "
             "ghi; hãy báo quản trị viên."
         )
+    if details.get("reason") == "invalid_name":
+        return _name_problem(details)
     return _known_input_error(error.message)
+
+
+def _name_problem(details: dict[str, Any]) -> str:
+    """A refused name (engine/names.py), by its field and problem."""
+    fields = {
+        "username": _("Tên đăng nhập"),
+        "display_name": _("Họ tên"),
+        "unit": _("Mã đơn vị"),
+        "group": _("Mã nhóm"),
+        "group_key": _("Mã nhóm"),
+        "group_name": _("Tên nhóm"),
+    }
+    field = fields.get(str(details.get("field")), _("Tên"))
+    problem = details.get("problem")
+    if problem == "too_long":
+        return _("%(field)s dài quá %(n)s ký tự.", field=field, n=details.get("limit"))
+    if problem == "bidi_control":
+        return _(
+            "%(field)s có ký tự ẩn làm đảo chiều chữ (có thể dùng để giả mạo tên), không "
+            "được chấp nhận.",
+            field=field,
+        )
+    if problem == "combining_marks":
+        return _("%(field)s có quá nhiều dấu chồng lên một chữ.", field=field)
+    return _(
+        "%(field)s có ký tự điều khiển (như ký tự NUL hoặc xuống dòng), không được chấp nhận.",
+        field=field,
+    )
 
 
 def _person(username: str) -> str:
