@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     # instead of starving the pages of CPU and memory.
     checks = int(env("PHEDUYET_PASSWORD_CHECKS", str(max((os.cpu_count() or 2) - 1, 1))))
     app.config.setdefault("PASSWORD_CHECKS", checks)
-    app.config.setdefault("PASSWORD_CHECK_WAIT", timedelta(seconds=30))
+    app.config.setdefault("PASSWORD_CHECK_WAIT", timedelta(seconds=60))
     app.extensions["pheduyet.password_checks"] = threading.BoundedSemaphore(
         app.config["PASSWORD_CHECKS"]
     )
