@@ -575,3 +575,19 @@ def test_hostile__the_deploy_limit_on_loop_counts_is_configurable(
     with transaction(sqlite_factory) as s:
         [result] = engine.deploy(s, files, clock, max_multi_instance=limit)
     assert result.created
+
+
+@pytest.mark.parametrize(("budget", "level"), [(50, "unit"), (150, "director")])
+def test_hostile__a_fair_decision_table_still_deploys_and_decides(
+    sqlite_factory: Any, config: engine.EngineConfig, clock: Any, budget: int, level: str
+) -> None:
+    """The deploy check compiles each entry as Spiff runs it: `< 100`, `>= 100` and a quoted
+    output pass; only what the sandbox refuses is refused."""
+    diagram, table = _hostile("dmn_escape.bpmn", "dmn_escape.dmn")
+    bad = b"[c for c in ().__class__.__base__.__subclasses__()][0]"
+    fair = SourceFile(table.name, table.content.replace(bad, b'"director"'))
+    with transaction(sqlite_factory) as s:
+        engine.add_user(s, "an", display_name="Nguyễn Văn An")
+        engine.deploy(s, [diagram, fair], clock)
+        item = engine.start_instance(s, config, "hostile_dmn", "an", data={"budget": budget})
+        assert engine.show_instance(s, item).data["level"] == level
