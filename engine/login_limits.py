@@ -20,6 +20,7 @@ from .db import Base, UTCDateTime
 from .passwords import is_plausible_username
 
 MAX_KEY = 200
+FORGET_AT_ONCE = 50
 
 
 class LoginAttemptModel(Base):
@@ -93,13 +94,21 @@ def _rows(session: Session, keys: list[str], now: datetime) -> dict[str, LoginAt
 
 
 def _forget_old(session: Session, now: datetime, policy: LoginPolicy, keep: list[str]) -> None:
-    """Drop counts whose window and lock are over, so names tried once do not pile up."""
-    session.execute(
-        delete(LoginAttemptModel).where(
+    """Drop counts whose window and lock are over, so names tried once do not pile up. A few
+    at a time, skipping rows another login holds (PostgreSQL): two logins never wait on each
+    other's rows in opposite orders."""
+    stale = (
+        select(LoginAttemptModel.key)
+        .where(
             LoginAttemptModel.window_started < now - policy.window,
             or_(LoginAttemptModel.locked_until.is_(None), LoginAttemptModel.locked_until < now),
             LoginAttemptModel.key.not_in(keep),
         )
+        .limit(FORGET_AT_ONCE)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        delete(LoginAttemptModel).where(LoginAttemptModel.key.in_(stale.scalar_subquery()))
     )
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 import engine
 from engine.login_limits import LoginPolicy, attempt_succeeded, take_attempt
@@ -125,3 +126,17 @@ def test_limits__the_lock_ends_and_says_when(people: Any) -> None:
 @pytest.mark.parametrize("name", ["an\x00", "a" * 5000, "an\r\nX-Evil: 1", "‮nа"])
 def test_limits__names_no_account_can_have_are_only_counted(people: Any, name: str) -> None:
     assert _attempt(people, name, RIGHT, "10.3.3.3", POLICY) == "checked"
+
+
+def test_limits__old_counts_are_forgotten(people: Any) -> None:
+    from engine.login_limits import LoginAttemptModel
+
+    for i in range(10):
+        with engine.transaction(people) as s:
+            take_attempt(s, f"ten_{i}", "10.4.4.4", START, POLICY)
+    later = START + POLICY.window + timedelta(minutes=1)
+    with engine.transaction(people) as s:
+        assert take_attempt(s, "an", "10.5.5.5", later, POLICY) is None
+    with engine.transaction(people, write=False) as s:
+        keys = set(s.scalars(select(LoginAttemptModel.key)))
+    assert keys == {"account:an", "address:10.5.5.5"}
