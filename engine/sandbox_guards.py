@@ -7,6 +7,12 @@ below, which work out the size of the result *before* making it and refuse what 
 limit; and the growth of the process's peak memory is watched while a script runs, for the
 rest. What a script leaves in the data is checked too: only values that can be saved and read
 back unchanged, nested to a sane depth, within the item's data limit.
+
+The memory watch reads the process's peak resident size (getrusage, Linux): it is shared by
+the threads of a process, so it bounds a script's growth above the highest the process has
+been, not its exact use. Cost, measured: a three-line script 7.8 -> 14.9 us, a condition
+3.0 -> 4.0 us; bench/engine_actions.py's CPU ms per action 6.78-7.20 -> 6.89-7.28 (+0.1 ms,
+about 1.5 %).
 """
 
 from __future__ import annotations
