@@ -475,7 +475,7 @@ def test_plan_start_data__its_labels(assignments: list[Assignment]) -> None:
 def _big_plan(path: Path, size: int) -> Path:
     """The plan with its section of tasks padded to `size` bytes by more tasks of one unit."""
     text = PLAN.read_bytes()
-    cut = text.index("\nIII.".encode())
+    cut = text.index(b"\nIII.")
     line = "\nGiao Văn phòng Sở chủ trì triển khai thực hiện nhiệm vụ.".encode()
     room = size - len(text)
     padding = line * (room // len(line))

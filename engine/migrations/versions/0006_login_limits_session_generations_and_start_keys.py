@@ -50,7 +50,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_start_keys_created_at', table_name='start_keys')
     op.drop_table('start_keys')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('session_generation')
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy and drop `users`, which the
+    # other tables' foreign keys forbid while SQLite enforces them.
+    op.drop_column('users', 'session_generation')
     op.drop_index('ix_login_attempts_window_started', table_name='login_attempts')
     op.drop_table('login_attempts')
