@@ -2,8 +2,9 @@
 each value with its form's label, read from the audit log (what was submitted at each step), never
 from workflow state.
 
-A field is left out of other steps' view when its form marks it private to its step (JSON Schema
-``"x-private": true``; Camunda formField property ``private=true``)."""
+A field its form marks private (JSON Schema ``"x-private": true``; Camunda formField property
+``private=true``) is shown only to the person who entered it: never to other readers of the item,
+nor through the search index."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class DossierSection:
     comment: str | None  # a comment given beside the form (not one of its fields)
     fields: tuple[DossierField, ...]
     is_start: bool = False
+    hidden_comment: bool = False  # the event's comment is a private field's text: not shown
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,12 @@ class _FormField:
     read_only: bool = False
 
 
-def dossier(session: Session, instance_id: int, *, private_steps: Iterable[str] = ()) -> Dossier:
-    """The item's dossier. Fields private to their step are shown only in the sections of the
-    steps named in `private_steps` (element ids: the steps the reader acts on)."""
+def dossier(session: Session, instance_id: int, *, reader: str | None = None) -> Dossier:
+    """The item's dossier as `reader` may read it: private fields only in what they entered."""
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
     version = load_version(session, instance.process_version_id)
-    own = set(private_steps)
     events = session.scalars(
         select(AuditEventModel)
         .where(
@@ -109,7 +109,9 @@ def dossier(session: Session, instance_id: int, *, private_steps: Iterable[str] 
     for event in events:
         details = event.details or {}
         if event.kind == "started":
-            section = _start_section(version, event, details, instance.data)
+            section = _start_section(
+                version, event, details, instance.data, show_private=event.actor == reader
+            )
             if section.fields:
                 latest[(None, None)] = section
             continue
@@ -120,7 +122,7 @@ def dossier(session: Session, instance_id: int, *, private_steps: Iterable[str] 
             event,
             details,
             instance.data,
-            show_private=bool(meta and meta.element_id in own),
+            show_private=reader is not None and event.actor == reader,
         )
         by_task[event.task_id or ""] = section
         key = (section.element_id, section.actor)
@@ -153,12 +155,14 @@ def _start_section(
     event: AuditEventModel,
     details: Mapping[str, Any],
     current: Mapping[str, Any],
+    *,
+    show_private: bool,
 ) -> DossierSection:
     data = details.get("data") or {}
     start = next((m for m in version.tasks.values() if m.kind == START_KIND), None)
     form = _form_fields(start, version.forms) if start else []
     if form:
-        fields = _values(form, data, current, show_private=True)
+        fields = _values(form, data, current, show_private=show_private)
     else:
         # No start form: show what was given, under its own names, rather than nothing.
         fields = [
@@ -207,8 +211,10 @@ def _task_section(
             if k != decision_name and _present(v)
         ]
     comment = event.comment
-    if comment and any(f.value == comment for f in fields):
-        comment = None  # the comment is one of the form's fields, already shown
+    hidden = {str(data.get(f.name)) for f in asked if f.private and not show_private}
+    hidden_comment = bool(comment) and comment in hidden
+    if hidden_comment or (comment and any(f.value == comment for f in fields)):
+        comment = None  # a private field's text, or one of the form's fields already shown
     return DossierSection(
         task_id=event.task_id,
         element_id=event.element_id,
@@ -222,6 +228,7 @@ def _task_section(
         decision_value=decision_value,
         comment=comment,
         fields=tuple(fields),
+        hidden_comment=hidden_comment,
     )
 
 

@@ -173,6 +173,8 @@ class Guards:
             guard = _STRING_GUARDS.get(name)
         elif isinstance(obj, list):
             guard = _LIST_GUARDS.get(name)
+        elif isinstance(obj, int) and name == "to_bytes":
+            guard = _to_bytes
         else:
             guard = None
         if guard is None:
@@ -245,6 +247,13 @@ _STRING_GUARDS: dict[str, _Guard] = {
     "translate": _translate,
 }
 _LIST_GUARDS: dict[str, _Guard] = {"extend": _extend}
+
+
+def _to_bytes(g: Guards, n: Any, bound: Any, length: Any = 1, *args: Any, **kwargs: Any) -> Any:
+    # (0).to_bytes(n) makes n bytes from nothing, inside C.
+    if isinstance(length, int):
+        g._size(length, "to_bytes()")
+    return bound(length, *args, **kwargs)
 
 
 def _iadd(a: Any, b: Any) -> Any:

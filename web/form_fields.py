@@ -414,7 +414,11 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
             del data[name]
     comment: str | None
     if spec.comment_field:
-        comment = str(data.get(spec.comment_field) or "") or None
+        properties = (view.schema or {}).get("properties") or {}
+        private = (properties.get(spec.comment_field) or {}).get("x-private") is True
+        # A private note stays in the data, where only its author reads it; the history's
+        # comment is read by everyone.
+        comment = None if private else str(data.get(spec.comment_field) or "") or None
     else:
         comment = (form.get("_comment") or "").strip() or None
         raw["_comment"] = comment or ""

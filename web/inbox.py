@@ -230,7 +230,7 @@ def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPa
         attachments=[] if for_action else engine.list_documents(session, item.id),
     )
     if not for_action:
-        page.dossier = engine.dossier(session, item.id, private_steps=[task.element_id])
+        page.dossier = engine.dossier(session, item.id, reader=username)
     if acting and not for_action:
         page.colleagues = _colleagues(session, task.id, username)
     return page

@@ -165,7 +165,7 @@ def _timeline(
                 "decision": (said.decision if said else None)
                 or (decision_word(decision.lower()) if decision else None),
                 "is_return": is_return(decision),
-                "comment": h.comment,
+                "comment": None if said and said.hidden_comment else h.comment,
                 # What the step reported (a progress update, a vote): open when the step was
                 # done more than once, so each report can be read in turn.
                 "fields": [f for f in said.fields if f.value != h.comment] if said else [],
@@ -221,7 +221,7 @@ def show(item_id: int) -> str:
         ]
         process = process_title(item.process_id, _process_names(s))
         contributes = engine.may_contribute(s, who, item_id)
-        dossier = engine.dossier(s, item_id)
+        dossier = engine.dossier(s, item_id, reader=who.username)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
         "items/show.html",

@@ -73,14 +73,15 @@ def test_dossier__steps_in_order_with_labels_choices_and_computed_values(
     }
 
 
-def test_dossier__private_fields_for_their_own_step_only(office: Any, config: Any) -> None:
+def test_dossier__a_private_field_is_read_by_its_author_only(office: Any, config: Any) -> None:
     with transaction(office) as s:
         item = engine.start_instance(s, config, "dossier", "an")
-    _do(office, config, "an", item, **DRAFT)
-    [draft] = [
-        x for x in _dossier(office, item, private_steps=["write"]).sections if not x.is_start
-    ]
-    assert _fields(draft)["note"] == ("Ghi chú nội bộ", "chỉ người soạn đọc")
+    _do(office, config, "an", item, **{**DRAFT, "_c": DRAFT["note"]})
+    for reader, shown in (("an", True), ("binh", False), (None, False)):
+        [draft] = [x for x in _dossier(office, item, reader=reader).sections if not x.is_start]
+        assert ("note" in _fields(draft)) is shown, reader
+        # The same text given as the comment beside the form is not shown either.
+        assert (draft.comment, draft.hidden_comment) == (None, not shown), reader
 
 
 def test_dossier__a_step_done_again_shows_its_latest_and_history_keeps_both(

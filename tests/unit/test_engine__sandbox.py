@@ -176,6 +176,7 @@ TOO_BIG: list[tuple[str, str]] = [
     ("x = '%999999999d' % 1", "a % format"),
     ("x = '%*d' % (10**9, 1)", "'*' width"),
     ("x = sum([[0] * 1000] * 1000, [])", "sum() adds numbers only"),
+    ("x = (0).to_bytes(3 * 10**8, 'big')", "to_bytes() would make a value of 300,000,000"),
 ]
 
 
