@@ -291,7 +291,7 @@ class FileRefused(Exception):
 @bp.post("/tasks/<task_id>")
 @login_required  # type: ignore[misc]
 def complete(task_id: str) -> Any:
-    with uow() as s:
+    with uow(write=False) as s:  # the page, read; the action below takes the write lock
         page = _load(s, task_id, for_action=True)
     submission = read_submission(page.form, request.form)
     files = [f for f in request.files.getlist("_files") if f and f.filename]
