@@ -253,18 +253,27 @@ def seal_events(
         seq += 1
         audit_event.chain_seq = seq
         audit_event.data_hash = data_digest(instance.data)
-        audit_event.mac, audit_event.seal = event_seal(
-            key,
-            seq,
-            audit_event.instance_id,
-            audit_event.seq,
-            audit_event.hash,
-            audit_event.data_hash,
-            previous,
-        )
-        previous = audit_event.mac
-    head.seq, head.mac = seq, previous
-    head.sig, head.seal = head_seal(key, seq, previous)
+        previous = _seal(audit_event, key, seq, previous)
+    _move_head(head, key, seq, previous)
+
+
+def _seal(audit_event: AuditEventModel, key: bytes | None, seq: int, previous: str) -> str:
+    """MAC one event at its chain position after `previous`; returns its MAC."""
+    audit_event.mac, audit_event.seal = event_seal(
+        key,
+        seq,
+        audit_event.instance_id,
+        audit_event.seq,
+        audit_event.hash,
+        audit_event.data_hash,
+        previous,
+    )
+    return audit_event.mac
+
+
+def _move_head(head: AuditChainModel, key: bytes | None, seq: int, mac: str) -> None:
+    head.seq, head.mac = seq, mac
+    head.sig, head.seal = head_seal(key, seq, mac)
 
 
 def reseal_chain(session: Session, key: bytes) -> int:
@@ -279,18 +288,8 @@ def reseal_chain(session: Session, key: bytes) -> int:
     )
     for audit_event in events:
         seq = audit_event.chain_seq or 0
-        audit_event.mac, audit_event.seal = event_seal(
-            key,
-            seq,
-            audit_event.instance_id,
-            audit_event.seq,
-            audit_event.hash,
-            audit_event.data_hash,
-            previous,
-        )
-        previous = audit_event.mac
-    head.seq, head.mac = seq, previous
-    head.sig, head.seal = head_seal(key, seq, previous)
+        previous = _seal(audit_event, key, seq, previous)
+    _move_head(head, key, seq, previous)
     return seq
 
 
