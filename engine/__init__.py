@@ -42,6 +42,7 @@ from .errors import (
     NotFound,
     ScriptError,
 )
+from .forms import schema_choices
 from .forwarding import Colleague, Hierarchy, forward_candidates
 from .item_details import (
     FormView,
@@ -194,6 +195,7 @@ __all__ = [
     "rename_instance",
     "reseal_chain",
     "run_due_timers",
+    "schema_choices",
     "search_items",
     "session_factory",
     "set_active",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .audit import AuditEventModel
 from .definitions import LoadedVersion, load_version
 from .errors import NotFound
+from .forms import schema_choices
 from .human_tasks import HumanTaskModel
 from .instances import InstanceModel
 from .task_meta import START_KIND, TaskMeta
@@ -289,7 +290,7 @@ def _schema_fields(schema: Mapping[str, Any]) -> list[_FormField]:
             continue
         items = spec.get("items")
         listed = items if spec.get("type") == "array" and isinstance(items, dict) else spec
-        choices = _schema_choices(listed)
+        choices = schema_choices(listed)
         found.append(
             _FormField(
                 name=str(name),
@@ -301,18 +302,6 @@ def _schema_fields(schema: Mapping[str, Any]) -> list[_FormField]:
             )
         )
     return found
-
-
-def _schema_choices(spec: Mapping[str, Any]) -> dict[str, str]:
-    if isinstance(spec.get("oneOf"), list):
-        return {
-            str(c["const"]): str(c.get("title", c["const"]))
-            for c in spec["oneOf"]
-            if isinstance(c, dict) and "const" in c
-        }
-    if isinstance(spec.get("enum"), list):
-        return {str(v): str(v) for v in spec["enum"]}
-    return {}
 
 
 def _schema_kind(spec: Mapping[str, Any], has_choices: bool) -> str:

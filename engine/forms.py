@@ -4,6 +4,7 @@ the Spiff dialect, Camunda formData field types and constraints for the Camunda 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -242,3 +243,16 @@ def _in_window(text: str) -> bool:
     except ValueError:
         return True  # not a date at all: the schema's own format check says so
     return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def schema_choices(spec: Mapping[str, Any]) -> dict[str, str]:
+    """value -> title of a JSON Schema field's choices (`oneOf` of consts, or `enum`)."""
+    if isinstance(spec.get("oneOf"), list):
+        return {
+            str(c["const"]): str(c.get("title", c["const"]))
+            for c in spec["oneOf"]
+            if isinstance(c, dict) and "const" in c
+        }
+    if isinstance(spec.get("enum"), list):
+        return {str(v): str(v) for v in spec["enum"]}
+    return {}

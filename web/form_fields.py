@@ -123,16 +123,7 @@ class Submission:
 
 
 def _choices(spec: Mapping[str, Any]) -> list[tuple[str, str]] | None:
-    if isinstance(spec.get("oneOf"), list):
-        found = [
-            (str(c["const"]), str(c.get("title", c["const"])))
-            for c in spec["oneOf"]
-            if isinstance(c, dict) and "const" in c
-        ]
-        return found or None
-    if isinstance(spec.get("enum"), list):
-        return [(str(v), str(v)) for v in spec["enum"]]
-    return None
+    return list(engine.schema_choices(spec).items()) or None
 
 
 def _widget(spec: Mapping[str, Any]) -> str:
