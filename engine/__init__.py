@@ -52,6 +52,7 @@ from .item_details import (
     step_titles,
     task_form,
 )
+from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .migrate import upgrade_database
 from .monitoring import (
     STATUSES,
@@ -64,6 +65,7 @@ from .monitoring import (
     step_stats,
 )
 from .parsing import SourceFile
+from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
 from .queries import (
     can_act,
     get_task,
@@ -77,6 +79,7 @@ from .queries import (
 )
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
+from .start_keys import claim_start_key, is_start_key, record_start
 from .timers import run_due_timers
 from .users import (
     ADMIN_GROUP,
@@ -85,10 +88,13 @@ from .users import (
     add_group,
     add_user,
     check_password,
+    end_everyones_sessions,
+    end_sessions,
     get_identity,
     list_groups,
     list_units,
     list_users,
+    session_identity,
     set_active,
     set_user_groups,
     user_exists,
@@ -136,6 +142,7 @@ __all__ = [
     "InvalidData",
     "InvalidDefinition",
     "InvalidInput",
+    "LoginPolicy",
     "ManualClock",
     "MonitorFilter",
     "MonitorResult",
@@ -158,6 +165,7 @@ __all__ = [
     "as_utc",
     "assign_task",
     "attachment_file",
+    "attempt_succeeded",
     "audit_key_from_environment",
     "audit_report",
     "bind_audit_key",
@@ -165,14 +173,18 @@ __all__ = [
     "cancel_instance",
     "check_office_archive",
     "check_password",
+    "claim_start_key",
     "claim_task",
     "collect_orphan_files",
     "complete_task",
     "create_db_engine",
+    "credentials",
     "database_url",
     "deploy",
     "diagram_xml",
     "dossier",
+    "end_everyones_sessions",
+    "end_sessions",
     "forward_candidates",
     "get_identity",
     "get_task",
@@ -180,6 +192,7 @@ __all__ = [
     "instance_revision",
     "instance_titles",
     "is_auditor",
+    "is_start_key",
     "list_attachments",
     "list_documents",
     "list_groups",
@@ -192,28 +205,34 @@ __all__ = [
     "monitor",
     "open_tasks",
     "process_versions",
+    "record_start",
     "rename_instance",
     "reseal_chain",
     "run_due_timers",
     "schema_choices",
     "search_items",
     "session_factory",
+    "session_identity",
     "set_active",
     "set_user_groups",
     "show_instance",
     "start_instance",
     "step_stats",
     "step_titles",
+    "store_upgraded_hash",
     "stuck",
     "system_clock",
+    "take_attempt",
     "task_form",
     "tasks_for",
     "to_jsonable",
     "transaction",
     "unclaim_task",
     "upgrade_database",
+    "upgraded_hash",
     "user_exists",
     "verify_audit",
+    "verify_password",
     "visible_instance_ids",
     "weekdays_only",
 ]

@@ -27,8 +27,6 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 import engine
-from engine.users import end_everyones_sessions as end_all_sessions
-from engine.users import end_sessions as end_user_sessions
 from workflows.catalog import entry as catalog_entry
 from workflows.org_chart import Unit, add_unit, units_of
 
@@ -277,7 +275,7 @@ def edit_user(username: str) -> Response | Page:
 def end_sessions(username: str) -> Response:
     """Every copy of this person's login cookie stops working (a lost laptop, a shared PC)."""
     with uow() as session:
-        end_user_sessions(session, username)
+        engine.end_sessions(session, username)
     if username == me().username:
         return redirect(url_for("auth.login"))
     flash(_("Đã đăng xuất %(username)s khỏi mọi máy.", username=username), "success")
@@ -287,7 +285,7 @@ def end_sessions(username: str) -> Response:
 @bp.post("/users/sessions/end")
 def end_everyones_sessions() -> Response:
     with uow() as session:
-        count = end_all_sessions(session, keep=me().username)
+        count = engine.end_everyones_sessions(session, keep=me().username)
     flash(_("Đã đăng xuất %(count)s người dùng khỏi mọi máy (trừ bạn).", count=count), "success")
     return redirect(url_for("admin.users"))
 

@@ -29,8 +29,6 @@ from flask_login import UserMixin, current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 import engine
-from engine import login_limits, passwords
-from engine.users import end_sessions, session_identity
 
 from .extensions import LOCALES, login_manager
 from .formatting import local
@@ -62,7 +60,7 @@ def load_user(username: str) -> WebUser | None:
     if generation is None:
         return None
     with uow(write=False) as s:  # every request asks: never behind the write lock
-        identity = session_identity(s, username, generation)
+        identity = engine.session_identity(s, username, generation)
     return WebUser(identity) if identity else None
 
 
@@ -98,27 +96,27 @@ def login() -> Any:
     address = request.remote_addr or "-"
     policy, moment = login_policy(), now()
     with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
-        locked_until = login_limits.take_attempt(s, username, address, moment, policy)
+        locked_until = engine.take_attempt(s, username, address, moment, policy)
     if locked_until is not None:
         return _locked(locked_until, moment)
     with uow(write=False) as s:
-        found = passwords.credentials(s, username)
+        found = engine.credentials(s, username)
     checks = password_checks()
     if not checks.acquire(timeout=login_wait_seconds()):
         flash(_("Hệ thống đang bận. Xin vui lòng đăng nhập lại sau ít phút."), "error")
         return _login_page(503, {"Retry-After": "60"})
     try:  # Argon2 outside any transaction
-        right = passwords.verify_password(found, password)
-        upgraded = passwords.upgraded_hash(found, password) if right and found else None
+        right = engine.verify_password(found, password)
+        upgraded = engine.upgraded_hash(found, password) if right and found else None
     finally:
         checks.release()
     identity = None
     if right and found is not None:
         with uow() as s:
-            login_limits.attempt_succeeded(s, username, address, moment, policy)
+            engine.attempt_succeeded(s, username, address, moment, policy)
             if upgraded:
-                passwords.store_upgraded_hash(s, found, upgraded)
-            identity = session_identity(s, found.username, found.session_generation)
+                engine.store_upgraded_hash(s, found, upgraded)
+            identity = engine.session_identity(s, found.username, found.session_generation)
     if found is None or identity is None:
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
         return _login_page(401)
@@ -161,7 +159,7 @@ def _locked(until: datetime, moment: datetime) -> Any:
 def logout() -> Response:
     """Ends this person's sessions everywhere: a copy of the cookie stops working too."""
     with uow() as s:
-        end_sessions(s, current_user.identity.username)
+        engine.end_sessions(s, current_user.identity.username)
     end_session()
     return redirect(url_for("auth.login"))
 

@@ -30,7 +30,6 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response as BaseResponse
 
 import engine
-from engine.start_keys import claim_start_key, is_start_key, record_start
 from workflows.catalog import CATALOG, may_start
 from workflows.items import start_item
 
@@ -104,14 +103,14 @@ def start(process_id: str) -> BaseResponse:
     username = me().username
     title = request.form.get("tieu_de", "").strip() or None
     key = request.form.get("khoa_tao_moi", "")
-    keyed = is_start_key(key)
+    keyed = engine.is_start_key(key)
     with uow() as s:
         # A second submit of the same form (a double click, a resend) waits here for the first
         # and gets its item.
-        earlier = claim_start_key(s, username, key, now()) if keyed else None
+        earlier = engine.claim_start_key(s, username, key, now()) if keyed else None
         item = earlier or start_item(s, config(), process_id, username, title=title)
         if keyed and earlier is None:
-            record_start(s, username, key, item)
+            engine.record_start(s, username, key, item)
         view = engine.show_instance(s, item)
         mine = [t for t in view.open_tasks if engine.can_act(s, t.id, username)]
     if earlier is not None:

@@ -12,8 +12,7 @@ from flask import Flask, Response, current_app, redirect, request, session, url_
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from engine import system_clock
-from engine.login_limits import LoginPolicy
+from engine import LoginPolicy, system_clock
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
