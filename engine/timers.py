@@ -1,7 +1,8 @@
-"""The timer worker: fires due timers, each exactly once, however many workers run.
+"""The timer worker: fires due timers in batches, each exactly once, however many workers run.
 
-Each instance is fired in its own transaction. PostgreSQL workers skip rows another worker holds
-(FOR UPDATE SKIP LOCKED); SQLite workers queue on BEGIN IMMEDIATE and re-read the due time.
+A round locks a batch of due instances (PostgreSQL: FOR UPDATE SKIP LOCKED, so workers share
+the load instead of queueing), fires each in its own savepoint and commits the batch. SQLite has
+no row locks: its writers queue on BEGIN IMMEDIATE and each batch is read under that lock.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from sqlalchemy import select
+from sqlalchemy import Index, select, tuple_
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,40 +23,86 @@ from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
 from .views import InstanceStatus
 
+DEFAULT_BATCH = 50
+
+# The batch query walks this index in order and stops after a batch: its cost does not grow
+# with the number of items, finished or due. Declared here, beside the one query that needs it
+# (migration 0008 creates it); `id` is spelled out because PostgreSQL indexes do not carry it.
+DUE_INDEX = Index(
+    "ix_instances_status_next_timer",
+    InstanceModel.status,
+    InstanceModel.next_timer_at,
+    InstanceModel.id,
+)
+
 
 def run_due_timers(
-    factory: sessionmaker[Session], config: EngineConfig, limit: int | None = None
+    factory: sessionmaker[Session],
+    config: EngineConfig,
+    limit: int | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH,
 ) -> int:
-    """Fire every timer due by the config's clock; returns how many instances were handled.
+    """Fire the timers due when the call starts; returns how many instances were handled
+    (fired, or parked in 'error'). `limit` caps that number; `batch_size` instances share one
+    transaction.
 
-    An instance is handled at most once per call, so a timer that keeps coming due (a cycle far
-    behind the clock) cannot keep a worker busy forever.
+    Each instance is handled at most once per call, so a timer that stays due (a cycle far
+    behind the clock, an instance whose due time does not move) cannot keep a worker busy
+    forever. The call walks the due instances in (next_timer_at, id) order with a cursor: a
+    batch takes only rows after the cursor and due by the moment the call started, and the
+    cursor then moves past the whole batch. A row the call fired can come back ahead of the
+    cursor only with a later due time; it is then recognised and left alone (its id is
+    remembered in memory, never sent to the database), and the cursor passes it again. So the
+    query keeps a fixed size and every round moves forward.
+
+    Exactly once across workers: on PostgreSQL a batch is locked with FOR UPDATE SKIP LOCKED,
+    and the due condition is checked again on the row's newest version once it is locked (READ
+    COMMITTED), so a row another worker fired meanwhile is no longer due. On SQLite every write
+    transaction starts with BEGIN IMMEDIATE: the batch is read while holding the database's one
+    write lock, after the previous worker's commit. A row skipped because someone else held it
+    is left for the next call.
     """
-    handled: list[int] = []
+    started = config.clock()
+    handled: set[int] = set()
+    cursor: tuple[datetime, int] | None = None
     while limit is None or len(handled) < limit:
+        take = batch_size if limit is None else min(batch_size, limit - len(handled))
         with transaction(factory) as session:
-            instance = _next_due(session, config, handled)
-            if instance is None:
+            batch = _due_batch(session, started, cursor, take)
+            if not batch:
                 break
-            handled.append(instance.id)
-            fire_instance(session, config, instance)
+            # Read before firing: firing moves an instance's due time.
+            cursor = _key(batch[-1])
+            for instance in batch:
+                if instance.id in handled:
+                    continue  # fired earlier in this call: its next occurrence waits
+                handled.add(instance.id)
+                fire_instance(session, config, instance)
     return len(handled)
 
 
-def _next_due(session: Session, config: EngineConfig, skip: list[int]) -> InstanceModel | None:
+def _key(instance: InstanceModel) -> tuple[datetime, int]:
+    assert instance.next_timer_at is not None  # the batch holds due instances only
+    return (instance.next_timer_at, instance.id)
+
+
+def _due_batch(
+    session: Session, started: datetime, cursor: tuple[datetime, int] | None, size: int
+) -> list[InstanceModel]:
     query = (
         select(InstanceModel)
         .where(
             InstanceModel.status == InstanceStatus.RUNNING,
-            InstanceModel.next_timer_at <= config.clock(),
+            InstanceModel.next_timer_at <= started,
         )
-        .order_by(InstanceModel.next_timer_at)
-        .limit(1)
+        .order_by(InstanceModel.next_timer_at, InstanceModel.id)
+        .limit(size)
         .with_for_update(skip_locked=True)
     )
-    if skip:
-        query = query.where(InstanceModel.id.not_in(skip))
-    return session.scalars(query).first()
+    if cursor is not None:
+        query = query.where(tuple_(InstanceModel.next_timer_at, InstanceModel.id) > cursor)
+    return list(session.scalars(query))
 
 
 def fire_instance(session: Session, config: EngineConfig, instance: InstanceModel) -> None:

@@ -1,5 +1,6 @@
 """Timer workers in several OS processes, on a SQLite file and on PostgreSQL: every due timer
-fires exactly once; a timer whose script fails parks its item in 'error' and is not retried."""
+fires exactly once, in batches shared among the workers; a timer whose script fails parks its
+item in 'error' and is not retried."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
+from sqlalchemy import text
+
 import engine
 from engine import transaction
-from tests.conftest import START, fixture_files
+from tests.conftest import START, add_people, fixture_files
 
 # Children must build their own engines: forking is cheap, and the parent's pool is emptied first.
 CTX = multiprocessing.get_context("fork")
@@ -24,14 +27,16 @@ LATER = START + timedelta(days=11)
 UNIT_TASK = {"lead_unit": "Phòng Quản lý Khoa học", "deadline": "2026-04-01", "leader": "binh"}
 
 
-def _work(url: str, moment: datetime, barrier: Barrier, results: Queue[tuple[str, Any]]) -> None:
+def _work(
+    url: str, moment: datetime, batch: int, barrier: Barrier, results: Queue[tuple[str, Any]]
+) -> None:
     """In a child process: wait for the other workers, then fire whatever is due."""
     db = engine.create_db_engine(url)
     factory = engine.session_factory(db)
     config = engine.EngineConfig(clock=engine.ManualClock(moment))
     try:
         barrier.wait(TIMEOUT_S)
-        results.put(("ok", engine.run_due_timers(factory, config)))
+        results.put(("ok", engine.run_due_timers(factory, config, batch_size=batch)))
     except BaseException as exc:
         results.put(("failed", repr(exc)))
         raise
@@ -39,12 +44,14 @@ def _work(url: str, moment: datetime, barrier: Barrier, results: Queue[tuple[str
         db.dispose()
 
 
-def _run_workers(factory: Any, url: str, moment: datetime) -> list[tuple[str, Any]]:
+def _run_workers(
+    factory: Any, url: str, moment: datetime, count: int = WORKERS, batch: int = 50
+) -> list[tuple[str, Any]]:
     factory.kw["bind"].dispose()  # no pooled connection may cross the fork
-    barrier = CTX.Barrier(WORKERS)
+    barrier = CTX.Barrier(count)
     results: Queue[tuple[str, Any]] = CTX.Queue()
     workers = [
-        CTX.Process(target=_work, args=(url, moment, barrier, results)) for _ in range(WORKERS)
+        CTX.Process(target=_work, args=(url, moment, batch, barrier, results)) for _ in range(count)
     ]
     for worker in workers:
         worker.start()
@@ -56,7 +63,7 @@ def _run_workers(factory: Any, url: str, moment: datetime) -> list[tuple[str, An
             if worker.is_alive():
                 worker.kill()
                 worker.join()
-    assert [w.exitcode for w in workers] == [0] * WORKERS, reports
+    assert [w.exitcode for w in workers] == [0] * count, reports
     return reports
 
 
@@ -102,6 +109,39 @@ def test_timer_workers__each_due_timer_fires_exactly_once(
     assert engine.run_due_timers(deployed, later) == 0
 
 
+def test_timer_workers__three_workers_share_300_due_timers_each_fired_once(
+    pg_url: str, clock: engine.ManualClock
+) -> None:
+    """PostgreSQL: three workers take small batches (SKIP LOCKED) of 300 due escalations; the
+    audit log shows one 'timer_fired' per item."""
+    db = engine.create_db_engine(pg_url)
+    engine.upgrade_database(db)
+    factory = engine.session_factory(db)
+    add_people(factory)
+    config = engine.EngineConfig(clock=clock)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("spiff", "camunda"), clock)
+        items = {
+            engine.start_instance(s, config, "unit_task", "an", data=UNIT_TASK) for _ in range(300)
+        }
+
+    reports = _run_workers(factory, pg_url, LATER, count=3, batch=10)
+
+    assert [status for status, _ in reports] == ["ok"] * 3, reports
+    counts = [count for _, count in reports]
+    assert sum(counts) == 300, counts
+    with transaction(factory) as s:
+        fired = s.execute(
+            text(
+                "SELECT instance_id, element_id, count(*) FROM audit_events"
+                " WHERE kind = 'timer_fired' GROUP BY instance_id, element_id"
+            )
+        ).all()
+        assert engine.verify_audit(s) == (300, [])
+    db.dispose()
+    assert sorted(fired) == sorted((item, "escalate", 1) for item in items)
+
+
 def test_timer_workers__a_failing_timer_parks_its_item_and_the_others_fire(
     deployed: Any, config: engine.EngineConfig, clock: engine.ManualClock
 ) -> None:
@@ -137,3 +177,26 @@ def test_timer_workers__a_failing_timer_parks_its_item_and_the_others_fire(
         assert view.status == "running"
         assert [h.element_id for h in view.history if h.kind == "timer_fired"] == ["escalate"]
         assert engine.verify_audit(s) == (3, [])
+
+
+def test_timer_workers__a_cycle_far_behind_fires_once_per_call(
+    factory: Any, config: engine.EngineConfig, clock: engine.ManualClock
+) -> None:
+    """A reminder every minute since New Year is thousands of occurrences behind: one call
+    fires it once (and the healthy item beside it), then ends instead of catching up."""
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("hostile/timer_data_cycle.bpmn", "camunda"), clock)
+        behind = engine.start_instance(
+            s, config, "hostile_data_cycle", "an", data={"every": "R/2026-01-01T00:00:00Z/PT1M"}
+        )
+        engine.start_instance(s, config, "unit_task", "an", data=UNIT_TASK)
+    clock.set(LATER)
+
+    assert engine.run_due_timers(factory, config, batch_size=1) == 2
+    assert engine.run_due_timers(factory, config) == 1  # the next minute, on the next call
+
+    with transaction(factory) as s:
+        view = engine.show_instance(s, behind)
+        assert [h.element_id for h in view.history if h.kind == "timer_fired"] == ["remind"] * 2
+        assert view.status == "running"
