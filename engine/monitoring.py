@@ -1,24 +1,51 @@
 """The managers' questions: where every item waits, who holds it, since when, overdue or not,
-counts per step and unit, and how long each step takes. Read from the task table only."""
+counts per step and unit, and how long each step takes.
+
+Read models: each answer is one SQL query over the task, candidate, item, people and group
+tables (due state, holder names, counts and durations computed by the database), and the list
+comes one keyset page at a time, so the cost follows the page, never the history."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    exists,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    tuple_,
+    union,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session, aliased
 
-from .definitions import ProcessVersionModel
-from .human_tasks import HumanTaskModel
+from .db import UTCDateTime
+from .definitions import ProcessVersionModel, load_version
+from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
+from .paging import PAGE_SIZE, decode_cursor, encode_cursor
+from .task_meta import TASK_KIND
 from .users import GroupModel, UserModel
 from .views import InstanceStatus, TaskStatus
 
 WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE = "within", "overdue", "done_on_time", "done_late"
 ERROR = "error"  # a step of the item failed (a timer's script): it waits for an administrator
 STATUSES = (WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE, ERROR)
+MAX_ITEM_ID = 2_147_483_647
+DAY_SECONDS = 86400.0
+STREAM_BATCH = 1000  # rows fetched at a time by a streamed listing
 
 
 @dataclass(frozen=True)
@@ -48,9 +75,15 @@ class MonitorRow:
 
 @dataclass(frozen=True)
 class MonitorResult:
+    """One page of rows (oldest first) and the counts of every row the filters select."""
+
     rows: list[MonitorRow]
     per_step: list[tuple[str, int]] = field(default_factory=list)
     per_unit: list[tuple[str, int]] = field(default_factory=list)
+    total: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    step_ids: dict[str, str] = field(default_factory=dict)  # step title -> an element id
+    next_cursor: str | None = None  # where the next page starts; None on the last page
 
 
 @dataclass(frozen=True)
@@ -63,183 +96,558 @@ class StepStat:
     avg_duration_days: float
 
 
-def _names(session: Session) -> tuple[dict[str, str], dict[str, tuple[str, str | None]]]:
-    groups = {g.key.lower(): g.name for g in session.scalars(select(GroupModel))}
-    groups.update({g.name.lower(): g.name for g in session.scalars(select(GroupModel))})
-    users = {u.username: (u.display_name, u.unit) for u in session.scalars(select(UserModel))}
-    return groups, users
+# --- dialect helpers ----------------------------------------------------------------------
 
 
-def _days(later: datetime, earlier: datetime) -> float:
-    return round(max((later - earlier).total_seconds(), 0.0) / 86400, 1)
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
-def monitor(session: Session, now: datetime, filters: MonitorFilter) -> MonitorResult:
-    """Open steps (status within/overdue) or finished items (done on time/late), oldest first."""
-    groups, users = _names(session)
-    if filters.status in (DONE_ON_TIME, DONE_LATE):
-        rows = _finished(session, filters, users)
-    else:
-        rows = _open(session, now, filters, groups, users)
-    if filters.text:
-        needle = filters.text.strip().lower()
-        rows = [r for r in rows if needle in r.title.lower() or needle in str(r.instance_id)]
-    rows.sort(key=lambda r: (r.since, r.instance_id))
-    per_step = Counter(r.step or "-" for r in rows)
-    per_unit = Counter(r.unit or r.holder for r in rows)
-    return MonitorResult(rows, per_step.most_common(), per_unit.most_common())
+def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[float]:
+    """SQL: seconds from `earlier` to `later` (two timestamps)."""
+    if dialect == "postgresql":
+        return cast(ColumnElement[float], extract("epoch", later - earlier))
+    return (func.julianday(later) - func.julianday(earlier)) * DAY_SECONDS
 
 
-def _open(
-    session: Session,
-    now: datetime,
-    filters: MonitorFilter,
-    groups: dict[str, str],
-    users: dict[str, tuple[str, str | None]],
-) -> list[MonitorRow]:
-    query = (
-        select(HumanTaskModel, InstanceModel.title, InstanceModel.created_by, InstanceModel.status)
-        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+def _at(moment: datetime) -> ColumnElement[datetime]:
+    """A moment as a bound value stored the way the columns store it."""
+    return literal(moment, UTCDateTime())
+
+
+def _joined(dialect: str, value: ColumnElement[str], order: ColumnElement[str]) -> Any:
+    """SQL aggregate: the values joined by ', ' (ordered where the database can say so; on
+    SQLite they come in the order the index gives them)."""
+    if dialect == "postgresql":
+        return func.string_agg(value, aggregate_order_by(literal(", "), order))
+    return func.group_concat(value, ", ")
+
+
+def _unicode_lower(session: Session) -> bool:
+    """SQLite's lower() and LIKE fold ASCII only: give this connection Python's lower() so
+    'CÀ PHÊ' finds 'cà phê' as it does on PostgreSQL. Returns whether it is needed."""
+    if _dialect(session) != "sqlite":
+        return False
+    raw: Any = session.connection().connection.driver_connection
+    raw.create_function("pheduyet_lower", 1, _lower, deterministic=True)
+    return True
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _title_contains(session: Session, needle: str) -> ColumnElement[bool]:
+    if _unicode_lower(session):
+        return func.pheduyet_lower(InstanceModel.title).contains(needle.lower(), autoescape=True)
+    return InstanceModel.title.icontains(needle, autoescape=True)
+
+
+def _text_clause(session: Session, text: str) -> ColumnElement[bool]:
+    """An item whose title holds the text, or whose number it is."""
+    needle = text.strip()
+    found = _title_contains(session, needle)
+    if needle.isdigit() and int(needle) <= MAX_ITEM_ID:
+        found = or_(found, InstanceModel.id == int(needle))
+    return found
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+def _group_name(value: Any) -> Any:
+    """SQL: the name of the group a lower-cased key or name designates, else NULL."""
+    return (
+        select(GroupModel.name)
         .where(
-            HumanTaskModel.status == TaskStatus.OPEN,
-            InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR]),
+            or_(
+                GroupModel.key == value,
+                func.lower(GroupModel.key) == value,
+                func.lower(GroupModel.name) == value,
+            )
         )
+        .order_by(GroupModel.key)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _person_name(value: Any) -> Any:
+    return select(UserModel.display_name).where(UserModel.username == value).scalar_subquery()
+
+
+def _candidate_names(dialect: str) -> Any:
+    """SQL over an open task: the names of its candidate groups, then people."""
+    c = aliased(TaskCandidateModel)
+    name = case(
+        (c.kind == "group", func.coalesce(_group_name(c.value), c.value)),
+        else_=func.coalesce(_person_name(c.value), c.value),
+    )
+    return (
+        select(_joined(dialect, name, c.kind + c.value))
+        .where(c.task_id == HumanTaskModel.id)
+        .scalar_subquery()
+    )
+
+
+def _first_group_name() -> Any:
+    """SQL over an open task: the name of its first candidate group that is a known group."""
+    c = aliased(TaskCandidateModel)
+    return (
+        select(GroupModel.name)
+        .select_from(c)
+        .join(
+            GroupModel,
+            or_(func.lower(GroupModel.key) == c.value, func.lower(GroupModel.name) == c.value),
+        )
+        .where(c.task_id == HumanTaskModel.id, c.kind == "group")
+        .order_by(c.value, GroupModel.key)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _first_candidate(kind: str) -> Any:
+    c = aliased(TaskCandidateModel)
+    return (
+        select(func.min(c.value))
+        .where(c.task_id == HumanTaskModel.id, c.kind == kind)
+        .scalar_subquery()
+    )
+
+
+# --- open steps ---------------------------------------------------------------------------
+
+
+def _status_of_open(now: datetime) -> Any:
+    return case(
+        (InstanceModel.status == InstanceStatus.ERROR, ERROR),
+        (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _at(now)), OVERDUE),
+        else_=WITHIN,
+    )
+
+
+def _unit_clause(unit: str) -> ColumnElement[bool]:
+    """The step waits on this unit: its group, a sub-group keyed '<unit>.<role>' (its leaders,
+    say), or a person of the unit; a group is named by its key or its name."""
+    key = unit.strip().lower()
+    wanted = union(
+        select(literal(key, String)),
+        select(func.lower(GroupModel.name)).where(func.lower(GroupModel.key) == key),
+    ).subquery()
+    matching = select(func.lower(GroupModel.key)).where(
+        or_(
+            func.lower(GroupModel.name).in_(select(wanted.c[0])),
+            func.lower(GroupModel.key) == key,
+        )
+    )
+    names = union(
+        select(wanted.c[0]),
+        matching,
+        select(func.lower(GroupModel.name)).where(
+            func.lower(GroupModel.key).in_(matching.subquery().select())
+        ),
+    ).subquery()
+
+    def ours(value: Any) -> ColumnElement[bool]:
+        return or_(value.in_(select(names.c[0])), value.startswith(key + ".", autoescape=True))
+
+    person = aliased(UserModel)
+    held = exists().where(person.username == HumanTaskModel.assignee, ours(func.lower(person.unit)))
+    c = aliased(TaskCandidateModel)
+    offered = exists().where(c.task_id == HumanTaskModel.id, ours(c.value))
+    return or_(
+        and_(HumanTaskModel.assignee.is_not(None), held),
+        and_(HumanTaskModel.assignee.is_(None), offered),
+    )
+
+
+def _open_where(
+    session: Session, query: Select[Any], now: datetime, filters: MonitorFilter
+) -> Select[Any]:
+    query = query.join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id).where(
+        HumanTaskModel.status == TaskStatus.OPEN,
+        InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR]),
     )
     if filters.process_id:
         query = query.where(InstanceModel.process_id == filters.process_id)
     if filters.element_id:
         query = query.where(HumanTaskModel.element_id == filters.element_id)
-    result = []
-    for task, title, created_by, item_status in session.execute(query):
-        overdue = task.due_at is not None and task.due_at < now
-        status = ERROR if item_status == InstanceStatus.ERROR else OVERDUE if overdue else WITHIN
-        if filters.status and filters.status != status:
-            continue
-        owners = [*task.candidate_groups, *task.candidate_users] or (
-            [task.lane] if task.lane else [created_by]
+    overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _at(now))
+    if filters.status == ERROR:
+        query = query.where(InstanceModel.status == InstanceStatus.ERROR)
+    elif filters.status == OVERDUE:
+        query = query.where(InstanceModel.status == InstanceStatus.RUNNING, overdue)
+    elif filters.status == WITHIN:
+        query = query.where(InstanceModel.status == InstanceStatus.RUNNING, ~overdue)
+    if filters.unit:
+        query = query.where(_unit_clause(filters.unit))
+    if filters.text and filters.text.strip():
+        query = query.where(_text_clause(session, filters.text))
+    return query
+
+
+def _open_query(
+    session: Session, now: datetime, filters: MonitorFilter, after: tuple[Any, ...] | None
+) -> Select[Any]:
+    dialect = _dialect(session)
+    holder_person = aliased(UserModel)
+    holder_unit = aliased(GroupModel)
+    query = (
+        select(
+            HumanTaskModel.id,
+            HumanTaskModel.instance_id,
+            HumanTaskModel.process_id,
+            HumanTaskModel.title,
+            HumanTaskModel.element_id,
+            HumanTaskModel.created_at,
+            HumanTaskModel.due_at,
+            InstanceModel.title,
+            _status_of_open(now),
+            case(
+                (
+                    HumanTaskModel.assignee.is_not(None),
+                    func.coalesce(holder_person.display_name, HumanTaskModel.assignee),
+                ),
+                else_=_candidate_names(dialect),
+            ),
+            case(
+                (HumanTaskModel.assignee.is_not(None), holder_unit.name),
+                else_=_first_group_name(),
+            ),
         )
-        if task.assignee:
-            name, unit_key = users.get(task.assignee, (task.assignee, None))
-            holder = name
-            unit = groups.get((unit_key or "").lower()) if unit_key else None
-        else:
-            holder = ", ".join(groups.get(o.lower(), users.get(o, (o, None))[0]) for o in owners)
-            unit = groups.get(owners[0].lower()) if owners else None
-        if filters.unit and not _unit_matches(filters.unit, task, owners, users, groups):
-            continue
-        result.append(
-            MonitorRow(
-                instance_id=task.instance_id,
-                process_id=task.process_id,
-                title=title,
-                status=status,
-                step=task.title,
-                element_id=task.element_id,
-                task_id=task.id,
-                holder=holder,
-                unit=unit,
-                since=task.created_at,
-                due_at=task.due_at,
-                age_days=_days(now, task.created_at),
-            )
+        .select_from(HumanTaskModel)
+        .outerjoin(holder_person, holder_person.username == HumanTaskModel.assignee)
+        .outerjoin(holder_unit, holder_unit.key == holder_person.unit)
+    )
+    query = _open_where(session, query, now, filters)
+    if after is not None:
+        since, instance_id, task_id = after
+        query = query.where(
+            tuple_(HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
+            > tuple_(_at(since), literal(instance_id), literal(task_id))
         )
-    return result
+    return query.order_by(HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
 
 
-def _unit_matches(
-    unit: str,
-    task: HumanTaskModel,
-    owners: list[str],
-    users: dict[str, tuple[str, str | None]],
-    groups: dict[str, str],
-) -> bool:
-    """Whether the step waits on this unit: its group, a sub-group keyed '<unit>.<role>' (its
-    leaders, say), or a person of the unit."""
-    key = unit.lower()
-    wanted = {key, groups.get(key, unit).lower()}
+def _open_row(r: Any, now: datetime) -> MonitorRow:
+    return MonitorRow(
+        instance_id=r[1],
+        process_id=r[2],
+        title=r[7],
+        status=r[8],
+        step=r[3],
+        element_id=r[4],
+        task_id=r[0],
+        holder=r[9] or "",
+        unit=r[10],
+        since=r[5],
+        due_at=r[6],
+        age_days=_days(now, r[5]),
+    )
 
-    def ours(name: str) -> bool:
-        name = name.lower()
-        return (
-            name in wanted or name.startswith(key + ".") or groups.get(name, "").lower() in wanted
+
+def _open_counts(
+    session: Session, now: datetime, filters: MonitorFilter
+) -> tuple[list[tuple[str, int]], dict[str, int], dict[str, str]]:
+    """Per step (busiest first), per status, and one element id per step title."""
+    rows = _open_where(
+        session,
+        select(
+            HumanTaskModel.title.label("title"),
+            HumanTaskModel.element_id.label("element_id"),
+            _status_of_open(now).label("state"),
+        ).select_from(HumanTaskModel),
+        now,
+        filters,
+    ).subquery()
+    per_step: dict[str, int] = {}
+    by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    step_ids: dict[str, str] = {}
+    for title, element_id, state, count in session.execute(
+        select(rows.c.title, func.min(rows.c.element_id), rows.c.state, func.count()).group_by(
+            rows.c.title, rows.c.state
         )
+    ):
+        per_step[title or "-"] = per_step.get(title or "-", 0) + count
+        by_status[state] += count
+        if title and element_id:
+            step_ids.setdefault(title, element_id)
+    return _busiest(per_step), by_status, step_ids
 
-    if task.assignee:
-        unit_key = users.get(task.assignee, ("", None))[1]
-        return bool(unit_key) and ours(unit_key or "")
-    return any(ours(o) for o in owners)
+
+def _open_per_unit(
+    session: Session, now: datetime, filters: MonitorFilter
+) -> list[tuple[str, int]]:
+    """Per unit holding the step (busiest first): the held step's person's unit, else its first
+    candidate group; a step with neither counts under its person's name."""
+    person = aliased(UserModel)
+    rows = _open_where(
+        session,
+        select(
+            HumanTaskModel.assignee.label("assignee"),
+            person.unit.label("unit"),
+            _first_candidate("group").label("first_group"),
+            _first_candidate("user").label("first_user"),
+        )
+        .select_from(HumanTaskModel)
+        .outerjoin(person, person.username == HumanTaskModel.assignee),
+        now,
+        filters,
+    ).subquery()
+    kind = case(
+        (rows.c.assignee.is_not(None), case((rows.c.unit.is_not(None), "group"), else_="user")),
+        (rows.c.first_group.is_not(None), "group"),
+        else_="user",
+    )
+    value = case(
+        (rows.c.assignee.is_not(None), func.coalesce(rows.c.unit, rows.c.assignee)),
+        else_=func.coalesce(rows.c.first_group, rows.c.first_user),
+    )
+    grouped = (
+        select(kind.label("kind"), value.label("value"), func.count().label("n"))
+        .select_from(rows)
+        .group_by(kind, value)
+        .subquery()
+    )
+    label = case(
+        (grouped.c.kind == "group", func.coalesce(_group_name(grouped.c.value), grouped.c.value)),
+        else_=func.coalesce(_person_name(grouped.c.value), grouped.c.value),
+    )
+    counts: dict[str, int] = {}
+    for name, count in session.execute(select(label, grouped.c.n)):
+        counts[name or "-"] = counts.get(name or "-", 0) + count
+    return _busiest(counts)
 
 
-def _finished(
-    session: Session, filters: MonitorFilter, users: dict[str, tuple[str, str | None]]
-) -> list[MonitorRow]:
-    query = select(InstanceModel).where(InstanceModel.status == InstanceStatus.COMPLETED)
+def _busiest(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# --- finished items -----------------------------------------------------------------------
+
+
+def _late() -> ColumnElement[bool]:
+    """SQL over an item: one of its steps was completed after its due time."""
+    return exists().where(
+        HumanTaskModel.instance_id == InstanceModel.id,
+        HumanTaskModel.status == TaskStatus.COMPLETED,
+        HumanTaskModel.due_at.is_not(None),
+        HumanTaskModel.completed_at > HumanTaskModel.due_at,
+    )
+
+
+def _finished_where(session: Session, query: Select[Any], filters: MonitorFilter) -> Select[Any]:
+    query = query.where(InstanceModel.status == InstanceStatus.COMPLETED)
     if filters.process_id:
         query = query.where(InstanceModel.process_id == filters.process_id)
-    instances = list(session.scalars(query))
-    late: set[int] = set()
-    if instances:
-        for task in session.scalars(
-            select(HumanTaskModel).where(
-                HumanTaskModel.instance_id.in_([i.id for i in instances]),
-                HumanTaskModel.status == TaskStatus.COMPLETED,
-            )
-        ):
-            if task.due_at and task.completed_at and task.completed_at > task.due_at:
-                late.add(task.instance_id)
-    rows = []
-    for item in instances:
-        status = DONE_LATE if item.id in late else DONE_ON_TIME
-        if filters.status and filters.status != status:
-            continue
-        ended = item.ended_at or item.updated_at
-        rows.append(
-            MonitorRow(
-                instance_id=item.id,
-                process_id=item.process_id,
-                title=item.title,
-                status=status,
-                step=None,
-                element_id=None,
-                task_id=None,
-                holder=users.get(item.created_by, (item.created_by, None))[0],
-                unit=None,
-                since=item.created_at,
-                due_at=None,
-                age_days=_days(ended, item.created_at),
-            )
+    if filters.status == DONE_LATE:
+        query = query.where(_late())
+    elif filters.status == DONE_ON_TIME:
+        query = query.where(~_late())
+    if filters.text and filters.text.strip():
+        query = query.where(_text_clause(session, filters.text))
+    return query
+
+
+def _finished_query(
+    session: Session, filters: MonitorFilter, after: tuple[Any, ...] | None
+) -> Select[Any]:
+    starter = aliased(UserModel)
+    query = _finished_where(
+        session,
+        select(
+            InstanceModel.id,
+            InstanceModel.process_id,
+            InstanceModel.title,
+            InstanceModel.created_at,
+            func.coalesce(InstanceModel.ended_at, InstanceModel.updated_at),
+            func.coalesce(starter.display_name, InstanceModel.created_by),
+            case((_late(), DONE_LATE), else_=DONE_ON_TIME),
         )
-    return rows
+        .select_from(InstanceModel)
+        .outerjoin(starter, starter.username == InstanceModel.created_by),
+        filters,
+    )
+    if after is not None:
+        since, instance_id = after
+        query = query.where(
+            tuple_(InstanceModel.created_at, InstanceModel.id)
+            > tuple_(_at(since), literal(instance_id))
+        )
+    return query.order_by(InstanceModel.created_at, InstanceModel.id)
+
+
+def _finished_row(r: Any) -> MonitorRow:
+    return MonitorRow(
+        instance_id=r[0],
+        process_id=r[1],
+        title=r[2],
+        status=r[6],
+        step=None,
+        element_id=None,
+        task_id=None,
+        holder=r[5],
+        unit=None,
+        since=r[3],
+        due_at=None,
+        age_days=_days(r[4], r[3]),
+    )
+
+
+def _finished_counts(
+    session: Session, filters: MonitorFilter
+) -> tuple[list[tuple[str, int]], dict[str, int]]:
+    starter = aliased(UserModel)
+    rows = _finished_where(
+        session,
+        select(
+            func.coalesce(starter.display_name, InstanceModel.created_by).label("who"),
+            case((_late(), DONE_LATE), else_=DONE_ON_TIME).label("state"),
+        )
+        .select_from(InstanceModel)
+        .outerjoin(starter, starter.username == InstanceModel.created_by),
+        filters,
+    ).subquery()
+    per_person: dict[str, int] = {}
+    by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    for who, state, count in session.execute(
+        select(rows.c.who, rows.c.state, func.count()).group_by(rows.c.who, rows.c.state)
+    ):
+        per_person[who] = per_person.get(who, 0) + count
+        by_status[state] += count
+    return _busiest(per_person), by_status
+
+
+# --- the answers --------------------------------------------------------------------------
+
+
+def _days(later: datetime, earlier: datetime) -> float:
+    return round(max((later - earlier).total_seconds(), 0.0) / DAY_SECONDS, 1)
+
+
+def _finished_only(filters: MonitorFilter) -> bool:
+    return filters.status in (DONE_ON_TIME, DONE_LATE)
+
+
+def monitor_rows(
+    session: Session,
+    now: datetime,
+    filters: MonitorFilter,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[MonitorRow], str | None]:
+    """One page of rows, oldest first, starting after the cursor; and the next page's cursor
+    (None on the last page). A cursor that does not decode starts at the first page."""
+    if _finished_only(filters):
+        start = decode_cursor(after, (datetime, int))
+        query = _finished_query(session, filters, start).limit(limit + 1)
+        rows = [_finished_row(r) for r in session.execute(query)]
+    else:
+        start = decode_cursor(after, (datetime, int, str))
+        query = _open_query(session, now, filters, start).limit(limit + 1)
+        rows = [_open_row(r, now) for r in session.execute(query)]
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    key: tuple[Any, ...] = (last.since, last.instance_id)
+    if last.task_id is not None:
+        key = (*key, last.task_id)
+    return rows, encode_cursor(key)
+
+
+def monitor(
+    session: Session,
+    now: datetime,
+    filters: MonitorFilter,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> MonitorResult:
+    """Open steps (status within/overdue/error) or finished items (done on time/late): one
+    page of rows, oldest first, and the counts of all the rows the filters select."""
+    rows, cursor = monitor_rows(session, now, filters, after, limit)
+    if _finished_only(filters):
+        per_unit, by_status = _finished_counts(session, filters)
+        total = sum(by_status.values())
+        per_step = [("-", total)] if total else []
+        step_ids: dict[str, str] = {}
+    else:
+        per_step, by_status, step_ids = _open_counts(session, now, filters)
+        per_unit = _open_per_unit(session, now, filters) if per_step else []
+        total = sum(by_status.values())
+    return MonitorResult(
+        rows=rows,
+        per_step=per_step,
+        per_unit=per_unit,
+        total=total,
+        by_status=by_status,
+        step_ids=step_ids,
+        next_cursor=cursor,
+    )
+
+
+def monitor_all(session: Session, now: datetime, filters: MonitorFilter) -> Iterator[MonitorRow]:
+    """Every row the filters select, oldest first, streamed from one query (for exports): what
+    is held at a time is one batch of plain rows, whatever the number of rows."""
+    if _finished_only(filters):
+        query = _finished_query(session, filters, None)
+        for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
+            yield _finished_row(r)
+    else:
+        query = _open_query(session, now, filters, None)
+        for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
+            yield _open_row(r, now)
 
 
 def step_stats(session: Session, process_id: str, now: datetime) -> list[StepStat]:
     """Per step of a process: how many wait and for how long on average; how long it took."""
-    waiting: dict[str, list[float]] = defaultdict(list)
-    durations: dict[str, list[float]] = defaultdict(list)
-    titles: dict[str, str] = {}
-    for task in session.scalars(
-        select(HumanTaskModel).where(HumanTaskModel.process_id == process_id)
-    ):
-        titles.setdefault(task.element_id, task.title)
-        if task.status == TaskStatus.OPEN:
-            waiting[task.element_id].append(_days(now, task.created_at))
-        elif task.status == TaskStatus.COMPLETED and task.completed_at:
-            durations[task.element_id].append(_days(task.completed_at, task.created_at))
+    dialect = _dialect(session)
+    is_open = HumanTaskModel.status == TaskStatus.OPEN
+    is_done = and_(
+        HumanTaskModel.status == TaskStatus.COMPLETED, HumanTaskModel.completed_at.is_not(None)
+    )
+    waited = seconds_between(dialect, _at(now), HumanTaskModel.created_at)
+    took = seconds_between(dialect, HumanTaskModel.completed_at, HumanTaskModel.created_at)
+    query = (
+        select(
+            HumanTaskModel.element_id,
+            func.min(HumanTaskModel.title),
+            func.count(case((is_open, 1))),
+            func.avg(case((is_open, waited), else_=null())),
+            func.count(case((is_done, 1))),
+            func.avg(case((is_done, took), else_=null())),
+        )
+        .where(HumanTaskModel.process_id == process_id)
+        .group_by(HumanTaskModel.element_id)
+        .order_by(HumanTaskModel.element_id)
+    )
 
-    def mean(values: list[float]) -> float:
-        return round(sum(values) / len(values), 1) if values else 0.0
+    def days(seconds: Any) -> float:
+        return round(max(float(seconds or 0.0), 0.0) / DAY_SECONDS, 1)
 
     return [
-        StepStat(
-            element,
-            titles[element],
-            len(waiting[element]),
-            mean(waiting[element]),
-            len(durations[element]),
-            mean(durations[element]),
-        )
-        for element in sorted(titles)
+        StepStat(element, title, int(waiting), days(wait), int(done), days(duration))
+        for element, title, waiting, wait, done, duration in session.execute(query)
     ]
+
+
+def process_steps(session: Session, process_ids: list[str]) -> dict[str, str]:
+    """Element id -> title of every human step of these processes' latest versions (their
+    called processes included), from the versions' metadata: no task rows."""
+    if not process_ids:
+        return {}
+    latest = (
+        select(func.max(ProcessVersionModel.id))
+        .where(ProcessVersionModel.process_id.in_(process_ids))
+        .group_by(ProcessVersionModel.process_id)
+    )
+    steps: dict[str, str] = {}
+    for version_id in session.scalars(latest):
+        for meta in load_version(session, version_id).tasks.values():
+            if meta.kind == TASK_KIND:
+                steps.setdefault(meta.element_id, meta.name)
+    return steps
 
 
 def process_versions(

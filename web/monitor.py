@@ -5,6 +5,7 @@ of the same list; per process, a heatmap of its steps on the diagram. Managers a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -16,7 +17,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
-from openpyxl.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
@@ -31,7 +32,7 @@ from .unit_of_work import is_auditor, now, uow
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
-ROW_LIMIT = 500  # rows on the page; the export has them all
+PAGE_SIZE = 50  # rows on a page; the export has them all
 MAX_TEXT = 200
 # The heat of a step: its queue length and its average wait, each on a scale of 1 (calm) to 4
 # (hot); the hotter of the two wins, so one item stuck for weeks shows as much as a long queue.
@@ -124,23 +125,18 @@ def _choices(
         ((k, n) for k, n in group_names.items() if k not in placed), key=lambda kv: kv[1]
     )
     units = [(_("Phòng, đơn vị thuộc Sở"), in_units), (_("Nhóm khác"), others)]
-    steps: dict[str, str] = {}
-    # Step titles come from the task history (the engine has no list of a diagram's steps).
-    for process_id in [filters.process_id] if filters.process_id else [p for p, _n in startable]:
-        for stat in engine.step_stats(session, process_id, moment) if step_menu else []:
-            steps.setdefault(stat.element_id, stat.title)
+    # Step titles come from the deployed diagrams, never from the task history.
+    wanted = [filters.process_id] if filters.process_id else [p for p, _n in startable]
+    steps = engine.process_steps(session, wanted) if step_menu else {}
     if filters.element_id and filters.element_id not in steps:
         steps[filters.element_id] = filters.element_id
     ordered = sorted(steps.items(), key=lambda kv: kv[1].lower())
     return Choices(startable, names, [u for u in units if u[1]], group_names, ordered)
 
 
-def _describe(
-    filters: engine.MonitorFilter, choices: Choices, rows: list[engine.MonitorRow]
-) -> str:
+def _describe(filters: engine.MonitorFilter, choices: Choices) -> str:
     everything = _("tất cả")
     steps = dict(choices.steps)
-    steps.update({r.element_id: r.step for r in rows if r.element_id and r.step})
     status = (
         status_labels()[filters.status]
         if filters.status
@@ -170,8 +166,8 @@ def _describe(
     return "; ".join(parts)
 
 
-def _summary(rows: list[engine.MonitorRow]) -> dict[str, int]:
-    counts = Counter(r.status for r in rows)
+def _summary(result: engine.MonitorResult) -> dict[str, int]:
+    counts = Counter(result.by_status)
     return {
         "open": counts["within"] + counts["overdue"] + counts["error"],
         "overdue": counts["overdue"],
@@ -185,34 +181,27 @@ def _query() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k in FILTER_KEYS and v.strip()}
 
 
-def _step_links(rows: list[engine.MonitorRow]) -> dict[str, str]:
-    """Step title -> element id, for the per-step counts to link to their filter."""
-    links: dict[str, str] = {}
-    for row in rows:
-        if row.step and row.element_id:
-            links.setdefault(row.step, row.element_id)
-    return links
-
-
 @bp.get("/")
 def index() -> str:
     filters = _filters()
     moment = now()
+    after = (request.args.get("after") or "").strip() or None
     with uow() as s:
-        result = engine.monitor(s, moment, filters)
+        result = engine.monitor(s, moment, filters, after=after, limit=PAGE_SIZE)
         choices = _choices(s, filters, moment)
     unit_keys = {name: key for key, name in choices.group_names.items()}
     return render_template(
         "monitor/index.html",
         filters=filters,
         result=result,
-        rows=result.rows[:ROW_LIMIT],
-        row_limit=ROW_LIMIT,
+        rows=result.rows,
+        paged=after is not None,
+        page_size=PAGE_SIZE,
         choices=choices,
-        summary=_summary(result.rows),
-        step_links=_step_links(result.rows),
+        summary=_summary(result),
+        step_links=result.step_ids,
         unit_keys=unit_keys,
-        description=_describe(filters, choices, result.rows),
+        description=_describe(filters, choices),
         query=_query(),
     )
 
@@ -221,11 +210,13 @@ def index() -> str:
 def export() -> Response:
     filters = _filters()
     moment = now()
-    with uow() as s:
-        result = engine.monitor(s, moment, filters)
-        choices = _choices(s, filters, moment, step_menu=False)
     buffer = BytesIO()
-    _workbook(result.rows, choices, _describe(filters, choices, result.rows), moment).save(buffer)
+    with uow() as s:
+        choices = _choices(s, filters, moment)
+        book = _workbook(
+            engine.monitor_all(s, moment, filters), choices, _describe(filters, choices), moment
+        )
+    book.save(buffer)
     buffer.seek(0)
     stamp = local(moment).strftime("%Y-%m-%d")  # type: ignore[union-attr]
     return send_file(
@@ -239,19 +230,33 @@ def _excel_date(moment: datetime | None) -> datetime | None:
     return found.replace(tzinfo=None) if found else None
 
 
-def _text(cell: Cell) -> None:
-    # An item's title is typed by users: never let "=..." become a live formula.
-    if isinstance(cell.value, str):
+def _cell(
+    sheet: Any, value: Any, *, number_format: str | None = None, font: Font | None = None
+) -> Any:
+    """A styled cell for the write-only sheet; a text is always text: an item's title is typed
+    by users, and "=..." must never become a live formula."""
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, str):
         cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    return cell
+
+
+def _safe(sheet: Any, value: str) -> Any:
+    # Only a text that looks like a formula needs a cell of its own (cells cost time).
+    return _cell(sheet, value) if value.startswith("=") else value
 
 
 def _workbook(
-    rows: list[engine.MonitorRow], choices: Choices, description: str, moment: datetime
+    rows: Iterable[engine.MonitorRow], choices: Choices, description: str, moment: datetime
 ) -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("Theo dõi")
+    """The list as a sheet, written row by row (openpyxl's write-only mode): time and memory
+    grow with the rows written, never with the rows already there."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Theo dõi"))
     headers = [
         _("Số"),
         _("Hồ sơ"),
@@ -265,45 +270,44 @@ def _workbook(
         _("Tình trạng"),
     ]
     widths = [8, 48, 34, 34, 34, 30, 12, 9, 12, 20]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A3"
     title = _(
         "Theo dõi hồ sơ — %(filters)s — Xuất lúc %(at)s",
         filters=description,
         at=datetime_vn(moment),
     )
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=12)
-    _text(sheet["A1"])
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.append([_cell(sheet, title, font=Font(bold=True, size=12))])
+    bold, top = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    header_cells = []
+    for header in headers:
+        cell = _cell(sheet, header, font=bold)
+        cell.alignment = top
+        header_cells.append(cell)
+    sheet.append(header_cells)
     labels = status_labels()
+    names = choices.names
+    written = 0
     for row in rows:
+        since, due = _excel_date(row.since), _excel_date(row.due_at)
         sheet.append(
             [
                 row.instance_id,
-                row.title,
-                choices.names.get(row.process_id, row.process_id),
-                row.step or "",
-                row.unit or "",
-                row.holder,
-                _excel_date(row.since),
-                row.age_days,
-                _excel_date(row.due_at),
+                _safe(sheet, row.title),
+                _safe(sheet, names.get(row.process_id, row.process_id)),
+                _safe(sheet, row.step or ""),
+                _safe(sheet, row.unit or ""),
+                _safe(sheet, row.holder),
+                _cell(sheet, since, number_format="dd/mm/yyyy") if since else None,
+                _cell(sheet, row.age_days, number_format="0.0"),
+                _cell(sheet, due, number_format="dd/mm/yyyy") if due else None,
                 labels.get(row.status, row.status),
             ]
         )
-        line = sheet.max_row
-        for column in "BCDEFJ":
-            _text(sheet[f"{column}{line}"])
-        sheet[f"G{line}"].number_format = "dd/mm/yyyy"
-        sheet[f"I{line}"].number_format = "dd/mm/yyyy"
-        sheet[f"H{line}"].number_format = "0.0"
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A3"
-    if rows:
-        sheet.auto_filter.ref = f"A2:J{sheet.max_row}"
+        written += 1
+    if written:
+        sheet.auto_filter.ref = f"A2:J{written + 2}"
     return book
 
 
