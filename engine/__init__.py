@@ -61,9 +61,13 @@ from .monitoring import (
     MonitorRow,
     StepStat,
     monitor,
+    monitor_all,
+    monitor_rows,
+    process_steps,
     process_versions,
     step_stats,
 )
+from .paging import decode_cursor, encode_cursor
 from .parsing import SourceFile
 from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
 from .queries import (
@@ -180,9 +184,11 @@ __all__ = [
     "create_db_engine",
     "credentials",
     "database_url",
+    "decode_cursor",
     "deploy",
     "diagram_xml",
     "dossier",
+    "encode_cursor",
     "end_everyones_sessions",
     "end_sessions",
     "forward_candidates",
@@ -203,7 +209,10 @@ __all__ = [
     "may_contribute",
     "may_view_instance",
     "monitor",
+    "monitor_all",
+    "monitor_rows",
     "open_tasks",
+    "process_steps",
     "process_versions",
     "record_start",
     "rename_instance",
