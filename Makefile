@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench diagrams translations clean
+.PHONY: install run test lint bench bench-timers bench-scale diagrams translations clean
 MO := web/translations/en/LC_MESSAGES/messages.mo
 PO := web/translations/en/LC_MESSAGES/messages.po
 
@@ -48,6 +48,16 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/engine_actions.py
+
+# make bench-timers BENCH_DB=postgresql+psycopg://postgres@127.0.0.1:5432/bench_timers (a database
+# named bench* is created if missing, then emptied; without BENCH_DB a SQLite file in /tmp).
+# make bench-scale BENCH_SCALE_ARGS="--db both --sizes 10k,100k" (see bench/README.md).
+BENCH_DB ?=
+bench-timers: install
+	$(BIN)/python bench/timers.py $(if $(BENCH_DB),--db $(BENCH_DB))
+
+bench-scale: install
+	$(BIN)/python bench/scale.py $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache test-output
