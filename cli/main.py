@@ -4,26 +4,25 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 import engine
-from engine import ManualClock, SourceFile, as_utc, system_clock, transaction
+from engine import SourceFile, as_utc, system_clock, transaction
 from workflows import engine_config
 from workflows.config import audit_key
 
 from .department import demo, plan
 from .output import emit, emit_json, emit_table, reporting
+from .serving import serve
+from .worker import POLL_SECONDS, make_worker, upload_folder, worker
+from .worker import loop as worker_loop
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
-TIMER_POLL_SECONDS = 5.0
-GC_EVERY = timedelta(days=1)
 
 
 def _factory() -> Any:
@@ -365,41 +364,14 @@ def stuck_command(now_text: str | None, as_json: bool) -> None:
 @click.option("--once", is_flag=True, help="fire what is due now, then stop")
 @click.option("--now", "now_text", help="act as if it were this moment (ISO 8601)")
 def timers(once: bool, now_text: str | None) -> None:
-    """Fire due timers; without --once, keep doing so every few seconds, and remove the upload
-    folder's orphan files once a day (as `attachments gc` does)."""
-    moment = _moment(now_text)
-    clock = ManualClock(moment) if moment else system_clock
-    with reporting(False):
-        factory = _factory()
-        config = engine_config(clock)
-        last_gc: datetime | None = None
-        while True:
-            fired = engine.run_due_timers(factory, config)
-            if once:
-                click.echo(f"{fired} item(s) had due timers")
-                return
-            if last_gc is None or clock() - last_gc >= GC_EVERY:
-                last_gc = clock()
-                _daily_gc(factory, clock)
-            time.sleep(TIMER_POLL_SECONDS)
-
-
-def _upload_folder() -> Path:
-    """Where the web app stores attachments: the same default as web.create_app."""
-    folder = os.environ.get("PHEDUYET_UPLOAD_FOLDER")
-    return Path(folder) if folder else Path.cwd() / "instance" / "attachments"
-
-
-def _daily_gc(factory: Any, clock: engine.Clock) -> None:
-    # Housekeeping must never stop the timers: a failure is reported and tried again tomorrow.
-    try:
-        with transaction(factory) as session:
-            removed = engine.collect_orphan_files(session, clock, _upload_folder())
-    except (OSError, engine.EngineError) as exc:
-        click.echo(f"attachments gc failed: {exc}", err=True)
+    """Fire due timers once (--once); without it, the same loop as `pheduyet worker`."""
+    if not once:
+        worker_loop(now_text, POLL_SECONDS)
         return
-    if removed:
-        click.echo(f"attachments gc: {len(removed)} orphan file(s) removed")
+    with reporting(False):
+        background = make_worker(_moment(now_text))
+        fired = engine.run_due_timers(background.factory, background.config)
+    click.echo(f"{fired} item(s) had due timers")
 
 
 @main.group()
@@ -414,7 +386,7 @@ def attachments() -> None:
 def attachments_gc(folder: str | None, dry_run: bool, as_json: bool) -> None:
     """Remove files of the upload folder that no attachment refers to and that are older than
     an hour (left by a crash in the middle of an upload)."""
-    store = Path(folder) if folder else _upload_folder()
+    store = Path(folder) if folder else upload_folder()
     with reporting(as_json), transaction(_factory()) as session:
         removed = engine.collect_orphan_files(session, system_clock, store, dry_run=dry_run)
     if as_json:
@@ -502,15 +474,7 @@ def audit_adopt() -> None:
     click.echo(f"ok: {sealed} event(s) sealed with the audit key")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the web UI."""
-    from web import create_app
-
-    create_app().run(host=host, port=port, threaded=True)
-
-
 main.add_command(plan)
+main.add_command(serve)
+main.add_command(worker)
 main.add_command(demo)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import engine
 from workflows.config import audit_key
@@ -40,6 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         NOW=None,  # tests may pin the clock: a callable returning an aware datetime
         AUDIT_KEY=audit_key(),
+        # Reverse proxies in front (nginx: 1); their X-Forwarded-* headers are believed for
+        # that many hops, so the login limits count the client's address, not the proxy's.
+        TRUSTED_PROXIES=int(os.environ.get("PHEDUYET_TRUSTED_PROXIES") or 0),
     )
     if test_config:
         app.config.update(test_config)
@@ -53,6 +57,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "PHEDUYET_AUDIT_KEY (or PHEDUYET_AUDIT_KEY_FILE) is not set: the audit trail is "
             "sealed with the public SHA-256 recipe, so someone with SQL access could rewrite it "
             "undetected; set a key in production"
+        )
+    if hops := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
     app.extensions["pheduyet.sessions"] = engine.bind_audit_key(
         engine.session_factory(engine.create_db_engine(app.config["DATABASE_URL"])),
