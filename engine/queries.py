@@ -3,6 +3,7 @@ never the workflow state."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists, or_, select
@@ -107,36 +108,50 @@ def show_instance(session: Session, instance_id: int) -> InstanceView:
 
 def stuck(session: Session, now: datetime) -> list[StuckRow]:
     """Every open task with who holds it, since when and whether it is overdue; oldest first."""
-    rows = session.execute(
-        select(HumanTaskModel, InstanceModel.title, InstanceModel.created_by)
+    return list(iter_stuck(session, now))
+
+
+STUCK_BATCH = 1000  # rows fetched at a time
+
+
+def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
+    """`stuck`, streamed: one query whose plain rows (no ORM objects) come a batch at a time;
+    the holder is read from the columns fetched, never looked up per row."""
+    query = (
+        select(
+            HumanTaskModel.instance_id,
+            InstanceModel.title,
+            HumanTaskModel.id,
+            HumanTaskModel.element_id,
+            HumanTaskModel.lane,
+            HumanTaskModel.assignee,
+            HumanTaskModel.candidate_groups,
+            HumanTaskModel.candidate_users,
+            InstanceModel.created_by,
+            HumanTaskModel.created_at,
+            HumanTaskModel.due_at,
+        )
         .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
         .where(HumanTaskModel.status == TaskStatus.OPEN)
         .order_by(HumanTaskModel.created_at, HumanTaskModel.id)
-    ).all()
-    result = []
-    for task, title, created_by in rows:
-        holder = (
-            task.assignee
-            or ", ".join([*task.candidate_groups, *task.candidate_users])
-            or task.lane
-            or created_by
+        .execution_options(yield_per=STUCK_BATCH)
+    )
+    for row in session.execute(query):
+        (item, title, task_id, element_id, lane, assignee, groups, users, by, since, due) = row
+        holder = assignee or ", ".join([*(groups or []), *(users or [])]) or lane or by
+        age = (now - since).total_seconds() / 86400
+        yield StuckRow(
+            instance_id=item,
+            title=title,
+            task_id=task_id,
+            element_id=element_id,
+            lane=lane,
+            holder=holder,
+            since=since,
+            age_days=round(max(age, 0.0), 1),
+            due_at=due,
+            overdue=due is not None and due < now,
         )
-        age = (now - task.created_at).total_seconds() / 86400
-        result.append(
-            StuckRow(
-                instance_id=task.instance_id,
-                title=title,
-                task_id=task.id,
-                element_id=task.element_id,
-                lane=task.lane,
-                holder=holder,
-                since=task.created_at,
-                age_days=round(max(age, 0.0), 1),
-                due_at=task.due_at,
-                overdue=task.due_at is not None and task.due_at < now,
-            )
-        )
-    return result
 
 
 def verify_audit(
