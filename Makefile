@@ -32,6 +32,7 @@ run: install $(MO)
 	$(BIN)/pheduyet demo
 	@echo
 	@echo "Open http://$(HOST):$(PORT)/ and log in as one of the people above (another port or address: make run PORT=5001 HOST=0.0.0.0)"
+	@echo "gunicorn serves the UI and a background worker fires the timers; Ctrl-C stops both"
 	$(BIN)/pheduyet serve --host $(HOST) --port $(PORT)
 
 diagrams: install

@@ -26,6 +26,9 @@ from workflows.config import audit_key
 from .output import reporting
 
 POLL_SECONDS = 5.0
+# Items one round fires at most: a stop request waits for no more than this, and a full round
+# is followed at once by the next, so a backlog drains without pauses.
+ROUND_LIMIT = 500
 GC_EVERY = timedelta(days=1)
 
 log = logging.getLogger("pheduyet.worker")
@@ -76,7 +79,7 @@ class Worker:
     def round(self) -> int:
         """One round: fire what is due, then the daily clean-up when it is time. Returns how
         many items had due timers."""
-        fired = engine.run_due_timers(self.factory, self.config)
+        fired = engine.run_due_timers(self.factory, self.config, ROUND_LIMIT)
         if fired:
             log.info("%d item(s) had due timers", fired)
         # The clean-up judges file ages by the real clock even under --now: a pinned future
@@ -110,12 +113,13 @@ def run_rounds(worker: Worker, stop: StopSignal, poll: float) -> None:
     tries again: the database may be restarting, and the engine parks a bad item by itself."""
     failing: str | None = None
     while not stop.is_set():
+        fired = 0
         try:
-            worker.round()
+            fired = worker.round()
         except DBAPIError as exc:
             reason = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
             if reason != failing:  # once per outage, not every few seconds
-                log.warning("database unreachable (%s); trying again every %gs", reason, poll)
+                log.warning("database error (%s); trying again every %gs", reason, poll)
             failing = reason
         except Exception:
             log.exception("a round failed; trying again in %gs", poll)
@@ -124,7 +128,8 @@ def run_rounds(worker: Worker, stop: StopSignal, poll: float) -> None:
             if failing is not None:
                 log.info("working again")
             failing = None
-        stop.wait(poll)
+        if fired < ROUND_LIMIT:
+            stop.wait(poll)
 
 
 def _moment(value: str | None) -> datetime | None:

@@ -190,10 +190,11 @@ def processes() -> Iterator[list[Process]]:
 class Browser:
     """A person at a browser: cookies kept, redirects followed, forms carry their CSRF token."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
         self.base = base
         jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        self.opener.addheaders = list((headers or {}).items())
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=DEADLINE) as response:
@@ -288,6 +289,28 @@ def test_serving__ctrl_c_stops_everything_cleanly(office: Office, processes: lis
     assert "Traceback" not in server.output()
 
 
+def _failed_login(base: str, address: str, username: str) -> int:
+    """The status of a wrong login from a client the proxy saw at `address`."""
+    try:
+        Browser(base, {"X-Forwarded-For": address}).log_in(username, "sai")
+    except urllib.error.HTTPError as refused:
+        return refused.code
+    raise AssertionError("a wrong password was let in")
+
+
+def test_serving__behind_a_proxy_the_login_limits_count_the_clients_address(
+    office: Office, processes: list[Process]
+) -> None:
+    office.prepare()
+    office.env["PHEDUYET_LOGIN_ADDRESS_ATTEMPTS"] = "2"
+    _server, base = serve(
+        office, processes, "--workers", "1", "--no-worker", "--trusted-proxies", "1"
+    )
+    assert [_failed_login(base, "10.0.0.1", name) for name in ("x1", "x2", "x3")] == [401, 401, 429]
+    # Another person behind the same proxy is not locked out with the first.
+    assert _failed_login(base, "10.0.0.2", "x4") == 401
+
+
 def _due_timer(office: Office) -> None:
     """An item whose review waits with a reminder timer (due long before 2099)."""
     task_id = office.prepare()
@@ -316,7 +339,7 @@ def test_worker__outlives_a_database_that_cannot_be_reached(
     )
     worker = office.run("worker", "--poll", "0.2")
     processes.append(worker)
-    worker.wait_for("database unreachable")
+    worker.wait_for("database error")
     assert worker.stop() == 0
     assert "Traceback" not in worker.output()
 
@@ -364,7 +387,7 @@ def test_worker__carries_on_when_the_database_comes_back(
     )
     worker = office.run("worker", "--now", "2099-01-01T00:00:00Z", "--poll", "0.2")
     processes.append(worker)
-    worker.wait_for("database unreachable")
+    worker.wait_for("database error")
     forwarder = Forwarder(port, (real.host or "127.0.0.1", real.port or 5432))
     try:
         worker.wait_for("1 item(s) had due timers")
