@@ -44,6 +44,7 @@ from .errors import (
 )
 from .forms import schema_choices
 from .forwarding import Colleague, Hierarchy, forward_candidates
+from .inbox import InboxPage, InboxRow, TaskAccess, display_names, inbox, task_access
 from .item_details import (
     FormView,
     Progress,
@@ -141,6 +142,8 @@ __all__ = [
     "Hierarchy",
     "HistoryEntry",
     "Identity",
+    "InboxPage",
+    "InboxRow",
     "InstanceStatus",
     "InstanceView",
     "InvalidData",
@@ -160,6 +163,7 @@ __all__ = [
     "SourceFile",
     "StepStat",
     "StuckRow",
+    "TaskAccess",
     "TaskStatus",
     "TaskView",
     "UserView",
@@ -187,6 +191,7 @@ __all__ = [
     "decode_cursor",
     "deploy",
     "diagram_xml",
+    "display_names",
     "dossier",
     "encode_cursor",
     "end_everyones_sessions",
@@ -194,6 +199,7 @@ __all__ = [
     "forward_candidates",
     "get_identity",
     "get_task",
+    "inbox",
     "instance_progress",
     "instance_revision",
     "instance_titles",
@@ -232,6 +238,7 @@ __all__ = [
     "stuck",
     "system_clock",
     "take_attempt",
+    "task_access",
     "task_form",
     "tasks_for",
     "to_jsonable",

@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from .audit import events_of
 from .audit_verify import audit_report
 from .definitions import ProcessVersionModel
 from .errors import NotFound
-from .human_tasks import HumanTaskModel, TaskCandidateModel, candidate_is, may_act, task_view
+from .human_tasks import HumanTaskModel, may_act, task_view
+from .inbox import open_tasks_of
 from .instances import InstanceModel
-from .users import get_identity
+from .users import Identity, get_identity
 from .views import (
     AuditProblem,
     HistoryEntry,
@@ -39,25 +40,10 @@ def _urgent_first(query: Select[HumanTaskModel]) -> Select[HumanTaskModel]:
     )
 
 
-def tasks_for(session: Session, username: str) -> list[TaskView]:
-    """Open tasks this person may act on: held by them, or open to one of their groups."""
-    who = get_identity(session, username)
-    candidate = exists().where(
-        TaskCandidateModel.task_id == HumanTaskModel.id,
-        candidate_is(who),
-    )
-    query = (
-        _open_tasks()
-        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
-        .where(
-            InstanceModel.status == InstanceStatus.RUNNING,  # an item in error waits for an admin
-            or_(
-                HumanTaskModel.assignee == who.username,
-                and_(HumanTaskModel.assignee.is_(None), candidate),
-            ),
-        )
-    )
-    return [task_view(t) for t in session.scalars(_urgent_first(query))]
+def tasks_for(session: Session, who: str | Identity) -> list[TaskView]:
+    """Open tasks this person may act on: held by them, or open to one of their groups; most
+    urgent first (the inbox's query, without paging)."""
+    return open_tasks_of(session, who if isinstance(who, Identity) else get_identity(session, who))
 
 
 def open_tasks(session: Session, instance_id: int | None = None) -> list[TaskView]:

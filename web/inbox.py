@@ -42,7 +42,7 @@ from .form_fields import (
 )
 from .formatting import datetime_vn
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
-from .wording import Names, event_label, file_refusal, process_title, size_text
+from .wording import Names, event_label, file_refusal, holder_text, process_title, size_text
 
 bp = Blueprint("inbox", __name__)
 
@@ -61,11 +61,6 @@ def due_state(due: datetime | None, moment: datetime) -> str | None:
     return "soon" if due - moment <= SOON else None
 
 
-def _urgency(task: engine.TaskView) -> tuple[bool, float, float]:
-    due = task.due_at.timestamp() if task.due_at else 0.0
-    return (task.due_at is None, due, -task.created_at.timestamp())
-
-
 def item_url(instance_id: int) -> str | None:
     """The item's page, when the items area offers one."""
     for rule in current_app.url_map.iter_rules("items.show"):
@@ -76,22 +71,9 @@ def item_url(instance_id: int) -> str | None:
     return None
 
 
-def _claimed_by_me(item: engine.InstanceView, task: engine.TaskView, username: str) -> bool:
-    """Held because someone took or forwarded it (so it can go back to the group), not because
-    the diagram names this person."""
-    moves = [
-        h
-        for h in item.history
-        if h.element_id == task.element_id
-        and h.at >= task.created_at
-        and (h.kind == "assigned" or (h.kind in ("claimed", "unclaimed") and h.actor == username))
-    ]
-    return bool(moves) and moves[-1].kind != "unclaimed" and task.assignee == username
-
-
 @dataclass(frozen=True)
 class InboxRow:
-    task: engine.TaskView
+    task: engine.InboxRow
     item_title: str
     process: str
     holder: str
@@ -101,31 +83,46 @@ class InboxRow:
     returned: bool
 
 
+def _inbox_row(row: engine.InboxRow, moment: datetime) -> InboxRow:
+    return InboxRow(
+        task=row,
+        item_title=row.item_title,
+        process=process_title(row.process_id),
+        holder=holder_text(
+            row.assignee_name or row.assignee,
+            row.group_names,
+            row.people_names,
+            row.lane,
+            row.started_by_name,
+        ),
+        due=due_state(row.due_at, moment),
+        group_task=row.group_task,
+        releasable=row.releasable,
+        # Came back: the item's latest completed step was a return, before this task opened
+        # (not a parallel branch's task that was already waiting).
+        returned=bool(
+            row.last_completed_at
+            and is_return(row.last_decision)
+            and row.last_completed_at <= row.created_at
+        ),
+    )
+
+
 @bp.get("/")
 @login_required  # type: ignore[misc]
 def index() -> str:
     moment = now()
-    username = me().username
+    after = request.args.get("after")
     with uow() as s:
-        tasks = sorted(engine.tasks_for(s, username), key=_urgency)
-        # One show_instance per item: the engine has no batch "titles of these items" yet.
-        items = {i: engine.show_instance(s, i) for i in dict.fromkeys(t.instance_id for t in tasks)}
-        names = Names.load(s)
-    rows = [
-        InboxRow(
-            task=t,
-            item_title=items[t.instance_id].title,
-            process=process_title(items[t.instance_id].process_id),
-            holder=names.holder(t),
-            due=due_state(t.due_at, moment),
-            group_task=t.assignee is None,
-            releasable=_claimed_by_me(items[t.instance_id], t, username),
-            returned=_returned(items[t.instance_id], t, names) is not None,
-        )
-        for t in tasks
-    ]
-    overdue = sum(1 for r in rows if r.due == "overdue")
-    return render_template("inbox/index.html", rows=rows, overdue=overdue)
+        page = engine.inbox(s, me(), moment, after=after)
+    return render_template(
+        "inbox/index.html",
+        rows=[_inbox_row(r, moment) for r in page.rows],
+        total=page.total,
+        overdue=page.overdue,
+        next_url=url_for("inbox.index", after=page.next_cursor) if page.next_cursor else None,
+        paged=bool(after),
+    )
 
 
 @dataclass(frozen=True)
@@ -146,6 +143,7 @@ class TaskPage:
     names: Names
     returned: ReturnNote | None
     attachments: list[engine.DocumentView]
+    releasable: bool
     dossier: engine.Dossier | None = None
     colleagues: list[tuple[str, str]] = field(default_factory=list)
 
@@ -174,7 +172,7 @@ class TaskPage:
             "is_return": is_return,
             "decision_label": _decision_label(self.form),
             "item_link": item_url(self.item.id),
-            "releasable": _claimed_by_me(self.item, self.task, me().username),
+            "releasable": self.releasable,
             "handled": _handled_message(self) if not self.is_open else None,
             "submit_label": self.form.submit_label or _("Hoàn thành"),
             **extra,
@@ -209,29 +207,44 @@ def _returned(item: engine.InstanceView, task: engine.TaskView, names: Names) ->
     return ReturnNote(names.person(last.actor), last.at, last.decision or "", reasons)
 
 
-def _load(session: Session, task_id: str, *, for_action: bool = False) -> TaskPage:
-    """The task and its item, or NotFound when this person may neither act on it nor see the
-    item: the same answer for both, so task ids cannot be probed."""
-    username = me().username
-    task = engine.get_task(session, task_id)
-    acting = engine.can_act(session, task.id, username)
-    if not acting and not may_view(session, task.instance_id):
+def _access(session: Session, task_id: str) -> engine.TaskAccess:
+    """The task and this person's rights on it, or NotFound when they may neither act on it
+    nor see its item: the same answer for both, so task ids cannot be probed."""
+    access = engine.task_access(session, me(), task_id)
+    if not access.can_act and not may_view(session, access.task.instance_id):
         raise engine.NotFound(f"task {task_id} does not exist")
+    return access
+
+
+def _load(session: Session, task_id: str) -> TaskPage:
+    """Everything the task page shows, in a fixed number of statements: the names only of the
+    people it mentions, never the whole directory."""
+    username = me().username
+    access = _access(session, task_id)
+    task = access.task
     item = engine.show_instance(session, task.instance_id)
-    names = Names.load(session)
+    attachments = engine.list_documents(session, item.id)
+    people = {
+        item.created_by,
+        task.assignee,
+        *task.candidate_users,
+        *(h.actor for h in item.history),
+        *(v.uploaded_by for d in attachments for v in d.versions),
+    }
+    names = Names.of(session, people)
     page = TaskPage(
         task=task,
         item=item,
         form=engine.task_form(session, task.id),
-        can_act=acting,
+        can_act=access.can_act,
         revision=engine.instance_revision(session, item.id),
         names=names,
         returned=_returned(item, task, names),
-        attachments=[] if for_action else engine.list_documents(session, item.id),
+        attachments=attachments,
+        releasable=access.releasable,
+        dossier=engine.dossier(session, item.id, reader=username),
     )
-    if not for_action:
-        page.dossier = engine.dossier(session, item.id, reader=username)
-    if acting and not for_action:
+    if access.can_act:
         page.colleagues = _colleagues(session, task.id, username)
     return page
 
@@ -291,27 +304,28 @@ class FileRefused(Exception):
 @bp.post("/tasks/<task_id>")
 @login_required  # type: ignore[misc]
 def complete(task_id: str) -> Any:
-    with uow(write=False) as s:  # the page, read; the action below takes the write lock
-        page = _load(s, task_id, for_action=True)
-    submission = read_submission(page.form, request.form)
+    with uow(write=False) as s:  # the check and the form, read; the action takes the write lock
+        task = _access(s, task_id).task
+        form = engine.task_form(s, task.id)
+    submission = read_submission(form, request.form)
     files = [f for f in request.files.getlist("_files") if f and f.filename]
     revision = _as_int(request.form.get("_revision"))
     stored: list[Path] = []
     try:
         try:
             with uow() as s:
-                expected = _attach(s, page, files, revision, stored) if files else revision
+                expected = _attach(s, task, files, revision, stored) if files else revision
                 complete_item(
                     s,
                     config(),
-                    page.task.id,
+                    task.id,
                     me().username,
                     data=submission.data,
                     comment=submission.comment,
                     expected_version=expected,
                 )
                 # The message may name what the step produced ("văn bản số 05/TTr-SKHCN").
-                after = engine.show_instance(s, page.item.id).data if page.form.done_message else {}
+                after = engine.show_instance(s, task.instance_id).data if form.done_message else {}
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -325,25 +339,25 @@ def complete(task_id: str) -> Any:
         )
         return _again(task_id, submission, {FILES_FIELD: message}, 422)
     except engine.InvalidData as invalid:
-        return _again(task_id, submission, errors_in_vietnamese(page.form, invalid.fields), 422)
+        return _again(task_id, submission, errors_in_vietnamese(form, invalid.fields), 422)
     except engine.Conflict as conflict:
         return _conflict(task_id, submission, conflict)
     except engine.InvalidInput as invalid:
         return _again(task_id, submission, {"_form": explain(invalid)}, 422)
-    flash(_success(page, submission, after), "success")
+    flash(_success(task, form, submission, after), "success")
     return redirect(url_for("inbox.index"))
 
 
 def _attach(
     session: Session,
-    page: TaskPage,
+    task: engine.TaskView,
     files: Iterable[FileStorage],
     revision: int | None,
     stored: list[Path],
 ) -> int | None:
     """Store the files in the completion's own transaction, noting where each went in
     `stored`; returns the revision to complete at (each file moves the item's revision on)."""
-    item_id = page.item.id
+    item_id = task.instance_id
     # The first file locks the item and checks the page's revision under that lock.
     expected = revision
     for upload in files:
@@ -356,7 +370,7 @@ def _attach(
                 me().username,
                 upload.filename or "",
                 upload.read(),
-                task_id=page.task.id,
+                task_id=task.id,
                 max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
                 expected_version=expected,
             )
@@ -418,11 +432,13 @@ def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -
     ), 409
 
 
-def _success(page: TaskPage, submission: Submission, data: dict[str, Any]) -> str:
+def _success(
+    task: engine.TaskView, form: engine.FormView, submission: Submission, data: dict[str, Any]
+) -> str:
     """What happened, in the step's own words: "Đã gửi ý kiến", never "Đã duyệt" after a vote."""
-    step, number = page.task.title, page.item.id
-    done = _done_text(page.form, data)
-    decision = build_form(page.form, values={}).decision
+    step, number = task.title, task.instance_id
+    done = _done_text(form, data)
+    decision = build_form(form, values={}).decision
     if submission.decision and decision:
         choice = next((c for c in decision.choices if c.value == submission.decision), None)
         title = choice.title if choice else submission.decision
@@ -482,13 +498,14 @@ def _back_to(task_id: str) -> Response:
 def claim(task_id: str) -> Response:
     try:
         with uow() as s:
-            _load(s, task_id, for_action=True)
+            _access(s, task_id)
             engine.claim_task(s, config(), task_id, me().username)
     except engine.Conflict as conflict:
         holder = None
         if "handled_at" not in conflict.details:  # held by a colleague, not yet done
             with uow() as s:
-                holder = Names.load(s).person(conflict.details.get("handled_by"))
+                held_by = conflict.details.get("handled_by")
+                holder = Names.of(s, [held_by]).person(held_by)
         flash(
             _("Việc này đã được %(who)s nhận xử lý.", who=holder) if holder else explain(conflict),
             "error",
@@ -503,7 +520,7 @@ def claim(task_id: str) -> Response:
 def release(task_id: str) -> Response:
     try:
         with uow() as s:
-            _load(s, task_id, for_action=True)
+            _access(s, task_id)
             engine.unclaim_task(s, config(), task_id, me().username)
     except engine.Conflict as conflict:
         if conflict.details.get("reason") != "assigned_by_process":
@@ -531,8 +548,9 @@ def forward(task_id: str) -> Any:
     comment = request.form.get("_comment") or ""
     try:
         with uow() as s:
-            page = _load(s, task_id, for_action=True)
-            engine.assign_task(s, config(), page.task.id, me().username, target, comment=comment)
+            task = _access(s, task_id).task
+            engine.assign_task(s, config(), task.id, me().username, target, comment=comment)
+            to_name = Names.of(s, [target]).person(target)
     except engine.Forbidden as refused:
         # Someone outside the list (a forged or stale choice): the engine refused, nothing moved.
         if refused.details.get("reason") != "not_a_colleague":
@@ -545,5 +563,5 @@ def forward(task_id: str) -> Any:
     except engine.InvalidInput as invalid:
         flash(explain(invalid), "error")
         return redirect(url_for("inbox.task", task_id=task_id))
-    flash(_("Đã chuyển xử lý cho %(who)s.", who=page.names.person(target)), "success")
+    flash(_("Đã chuyển xử lý cho %(who)s.", who=to_name), "success")
     return redirect(url_for("inbox.index"))

@@ -4,6 +4,7 @@ called, and why a file was refused, so the inbox and the item pages say the same
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import get_locale
@@ -74,16 +75,44 @@ class Names:
     def holder(self, task: engine.TaskView, started_by: str | None = None) -> str:
         """Who holds a step: its assignee, else its groups and candidate people, else the
         lane's group, else the person who started the item."""
-        if task.assignee:
-            return self.person(task.assignee)
-        groups = [self.groups.get(g.lower(), g) for g in task.candidate_groups]
-        if not groups and not task.candidate_users and task.lane:
-            groups = [task.lane]
-        people = [self.person(u) for u in task.candidate_users]
-        if not groups and not people:
-            return self.person(started_by)
-        shown = [_("%(names)s (chưa có người nhận)", names=", ".join(groups))] if groups else []
-        return "; ".join([*shown, *people])
+        return holder_text(
+            self.person(task.assignee) if task.assignee else None,
+            [self.groups.get(g.lower(), g) for g in task.candidate_groups],
+            [self.person(u) for u in task.candidate_users],
+            task.lane,
+            self.person(started_by),
+        )
+
+    @classmethod
+    def of(cls, session: Session, usernames: Iterable[str | None]) -> Names:
+        """The names of these people only (and every group: a short list), for a page that
+        names a few people, never all of them."""
+        groups: dict[str, str] = {}
+        for key, name in engine.list_groups(session):
+            groups[key.lower()] = name
+            groups[name.lower()] = name
+        return cls(engine.display_names(session, {u for u in usernames if u}), groups, {})
+
+
+def holder_text(
+    assignee: str | None,
+    groups: Sequence[str],
+    people: Sequence[str],
+    lane: str | None,
+    started_by: str,
+) -> str:
+    """Who holds a step, from names already looked up (see `Names.holder`)."""
+    if assignee:
+        return assignee
+    shown_groups = list(groups)
+    if not shown_groups and not people and lane:
+        shown_groups = [lane]
+    if not shown_groups and not people:
+        return started_by
+    shown = (
+        [_("%(names)s (chưa có người nhận)", names=", ".join(shown_groups))] if shown_groups else []
+    )
+    return "; ".join([*shown, *people])
 
 
 def size_text(size: int) -> str:

@@ -1,0 +1,326 @@
+"""Việc cần xử lý as a read model: the open tasks a person may act on, most urgent first, a page
+at a time, in a fixed number of SQL statements whatever the number of tasks or the length of the
+items' histories.
+
+The query starts from the person's own keys: the candidate rows naming them or one of their
+groups (index kind, value) and the tasks they hold (index assignee, status); it never scans every
+open task nor joins every running item. Urgent first means: a due date before none, the earliest
+due date first, then the newest task, then the task id, so the order is total and a page ends
+where the next one starts (keyset paging, an opaque cursor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
+
+from .audit import AuditEventModel
+from .errors import NotFound
+from .human_tasks import (
+    HumanTaskModel,
+    TaskCandidateModel,
+    candidate_is,
+    may_act,
+    task_view,
+)
+from .instances import InstanceModel
+from .paging import PAGE_SIZE, decode_cursor, encode_cursor
+from .users import GroupModel, Identity, UserModel
+from .views import InstanceStatus, TaskStatus, TaskView
+
+MAX_PAGE_SIZE = 200
+_PINNED = "pheduyet.pinned_rows"
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One open task as the inbox shows it. Names are display names, already looked up.
+
+    `last_decision`/`last_completed_at`: the decision and time of the item's latest completed
+    step, so the caller can tell an item that came back (its own rule of what a return is).
+    `releasable`: the person holds it because it was claimed or forwarded, not because the
+    diagram names them, so it can go back to its group."""
+
+    id: str
+    instance_id: int
+    process_id: str
+    element_id: str
+    title: str
+    item_title: str
+    created_at: datetime
+    due_at: datetime | None
+    assignee: str | None
+    assignee_name: str | None
+    group_names: tuple[str, ...]
+    people_names: tuple[str, ...]
+    lane: str | None
+    started_by_name: str
+    last_decision: str | None
+    last_completed_at: datetime | None
+    releasable: bool
+
+    @property
+    def group_task(self) -> bool:
+        return self.assignee is None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """A page of the inbox; `total` and `overdue` count the whole inbox, not the page.
+    `next_cursor` is None on the last page."""
+
+    rows: tuple[InboxRow, ...]
+    next_cursor: str | None
+    total: int
+    overdue: int
+
+
+def inbox(
+    session: Session,
+    who: Identity,
+    now: datetime,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> InboxPage:
+    """The page of `who`'s inbox that follows the cursor `after` (None: the first page).
+
+    Three statements: the page's rows (with the item, the holder's and starter's names and the
+    item's latest completed step), the names of the candidate groups and people on the page,
+    and the counts. A cursor this function did not hand out means the first page."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    query = _urgent_first(_mine(who))
+    cursor = _decode(after)
+    if cursor is not None:
+        query = query.where(_after(cursor))
+    page = query.limit(limit + 1).subquery("page")
+    assignee = aliased(UserModel)
+    starter = aliased(UserModel)
+    last = aliased(AuditEventModel)
+    latest_seq = (
+        select(func.max(AuditEventModel.seq))
+        .where(
+            AuditEventModel.instance_id == page.c.instance_id,
+            AuditEventModel.kind == "completed",
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            page,
+            assignee.display_name.label("assignee_name"),
+            starter.display_name.label("starter_name"),
+            last.decision.label("last_decision"),
+            last.at.label("last_at"),
+        )
+        .outerjoin(assignee, assignee.username == page.c.assignee)
+        .outerjoin(starter, starter.username == page.c.created_by)
+        .outerjoin(last, and_(last.instance_id == page.c.instance_id, last.seq == latest_seq))
+        .order_by(page.c.due_at.is_(None), page.c.due_at, page.c.created_at.desc(), page.c.id)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    groups, people = _names(session, rows)
+    everything = _mine(who).subquery("everything")
+    total, overdue = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((everything.c.due_at < now, 1), else_=0)), 0),
+        )
+    ).one()
+    found = tuple(
+        InboxRow(
+            id=r.id,
+            instance_id=r.instance_id,
+            process_id=r.process_id,
+            element_id=r.element_id,
+            title=r.title,
+            item_title=r.item_title,
+            created_at=r.created_at,
+            due_at=r.due_at,
+            assignee=r.assignee,
+            assignee_name=r.assignee_name if r.assignee else None,
+            group_names=tuple(groups.get(g.lower(), g) for g in r.candidate_groups or []),
+            people_names=tuple(people.get(u, u) for u in r.candidate_users or []),
+            lane=r.lane,
+            started_by_name=r.starter_name or r.created_by,
+            last_decision=r.last_decision,
+            last_completed_at=r.last_at,
+            releasable=r.assignee == who.username and r.process_assignee != who.username,
+        )
+        for r in rows
+    )
+    following = _encode(found[-1]) if more and found else None
+    return InboxPage(found, following, int(total), int(overdue or 0))
+
+
+@dataclass(frozen=True)
+class TaskAccess:
+    """A task and what `who` may do with it now: act on it (it is open and theirs or their
+    group's), and give it back to its group (they hold it because it was claimed or forwarded,
+    not because the diagram names them)."""
+
+    task: TaskView
+    can_act: bool
+    releasable: bool
+
+
+def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
+    """The task and `who`'s rights on it, in one or two statements; NotFound for no such task.
+
+    The task's row and its item's row stay in the session until it closes, so what the task
+    page or a POST reads next of them (its form, the item, its revision, the forward check)
+    costs no further statement: SQLAlchemy's identity map only holds weak references, and a
+    row nobody holds would be read again by each of those functions."""
+    found = session.execute(
+        select(HumanTaskModel, InstanceModel)
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(HumanTaskModel.id == task_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"task {task_id} does not exist")
+    row, instance = found
+    session.info.setdefault(_PINNED, []).extend((row, instance))
+    acting = row.status == TaskStatus.OPEN and may_act(session, row, who)
+    held = row.assignee == who.username and row.process_assignee != who.username
+    return TaskAccess(task_view(row), acting, acting and held)
+
+
+def display_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """Display names of these people (those who exist), in one statement."""
+    wanted = sorted(set(usernames))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(UserModel.username, UserModel.display_name).where(UserModel.username.in_(wanted))
+    )
+    return {username: name for username, name in rows}
+
+
+def open_tasks_of(session: Session, who: Identity) -> list[TaskView]:
+    """Every open task `who` may act on, most urgent first, without paging (for the CLI)."""
+    return [task_view(t) for t in session.scalars(_urgent_first(_mine(who, HumanTaskModel)))]
+
+
+def _mine(who: Identity, *columns: Any) -> Select[Any]:
+    """The open tasks of running items that `who` holds or may take (`columns`: what to read of
+    them, the inbox's by default): driven from the person's candidate keys and their held
+    tasks, each through its own index."""
+    offered = select(TaskCandidateModel.task_id.label("id")).where(candidate_is(who))
+    held = select(HumanTaskModel.id.label("id")).where(
+        HumanTaskModel.assignee == who.username, HumanTaskModel.status == TaskStatus.OPEN
+    )
+    ids = union(offered, held).subquery("mine")
+    columns = columns or (
+        HumanTaskModel.id,
+        HumanTaskModel.instance_id,
+        HumanTaskModel.process_id,
+        HumanTaskModel.element_id,
+        HumanTaskModel.title,
+        HumanTaskModel.lane,
+        HumanTaskModel.candidate_groups,
+        HumanTaskModel.candidate_users,
+        HumanTaskModel.assignee,
+        HumanTaskModel.process_assignee,
+        HumanTaskModel.created_at,
+        HumanTaskModel.due_at,
+        InstanceModel.title.label("item_title"),
+        InstanceModel.created_by,
+    )
+    return (
+        select(*columns)
+        .select_from(ids)
+        .join(HumanTaskModel, HumanTaskModel.id == ids.c.id)
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(
+            HumanTaskModel.status == TaskStatus.OPEN,
+            # An item in error waits for an administrator, not for its step's holder.
+            InstanceModel.status == InstanceStatus.RUNNING,
+            or_(HumanTaskModel.assignee.is_(None), HumanTaskModel.assignee == who.username),
+        )
+    )
+
+
+def _urgent_first(query: Select[Any]) -> Select[Any]:
+    return query.order_by(
+        HumanTaskModel.due_at.is_(None),
+        HumanTaskModel.due_at,
+        HumanTaskModel.created_at.desc(),
+        HumanTaskModel.id,
+    )
+
+
+def _after(cursor: tuple[datetime | None, datetime, str]) -> ColumnElement[bool]:
+    """The rows that come after the cursor's row in urgency order."""
+    due, created, task_id = cursor
+    same_due_later = or_(
+        HumanTaskModel.created_at < created,
+        and_(HumanTaskModel.created_at == created, HumanTaskModel.id > task_id),
+    )
+    if due is None:
+        return and_(HumanTaskModel.due_at.is_(None), same_due_later)
+    return or_(
+        HumanTaskModel.due_at.is_(None),
+        HumanTaskModel.due_at > due,
+        and_(HumanTaskModel.due_at == due, same_due_later),
+    )
+
+
+def _names(session: Session, rows: Sequence[Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Display names of the candidate groups (by lower-cased key and name) and candidate people
+    on the page, in one statement."""
+    group_keys = sorted({g.lower() for r in rows for g in r.candidate_groups or []})
+    usernames = sorted({u for r in rows for u in r.candidate_users or []})
+    if not group_keys and not usernames:
+        return {}, {}
+    found = session.execute(
+        union_all(
+            select(literal("g"), func.lower(GroupModel.key), GroupModel.name).where(
+                func.lower(GroupModel.key).in_(group_keys)
+            ),
+            select(literal("g"), func.lower(GroupModel.name), GroupModel.name).where(
+                func.lower(GroupModel.name).in_(group_keys)
+            ),
+            select(literal("u"), UserModel.username, UserModel.display_name).where(
+                UserModel.username.in_(usernames)
+            ),
+        )
+    ).all()
+    groups = {key: name for kind, key, name in found if kind == "g"}
+    people = {key: name for kind, key, name in found if kind == "u"}
+    return groups, people
+
+
+# --- the cursor: where the next page starts -----------------------------------------------------
+
+# (1 when the task has no due date, the due date or else the creation time, creation time, id):
+# the shared cursor carries no None, so "no due date" is a flag, as in the ORDER BY.
+_CURSOR_TYPES = (int, datetime, datetime, str)
+
+
+def _encode(row: InboxRow) -> str:
+    undated = row.due_at is None
+    return encode_cursor((int(undated), row.due_at or row.created_at, row.created_at, row.id))
+
+
+def _decode(cursor: str | None) -> tuple[datetime | None, datetime, str] | None:
+    values = decode_cursor(cursor, _CURSOR_TYPES)
+    if values is None:
+        return None
+    undated, due, created, task_id = values
+    return (None if undated else due), created, task_id

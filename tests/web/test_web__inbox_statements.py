@@ -1,0 +1,190 @@
+"""The inbox, the task page and a task's POST each cost a fixed number of SQL statements,
+whatever the number of tasks, items and the length of their histories (no listing may become
+N+1 again); the inbox pages 50 at a time, most urgent first, none missing, none twice."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+import engine
+from engine import ManualClock, transaction
+from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
+from tests.web.conftest import csrf_token
+
+PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
+_ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
+_NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs."""
+    db = app.extensions["pheduyet.sessions"].kw["bind"]
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db, "before_cursor_execute", note)
+
+
+def _assign(office: Any, title: str, deadline: str | None = "2026-03-20") -> int:
+    data = {**GIAO_TASK, "gia_tri_han": deadline, "loai_han": "date" if deadline else "none"}
+    with transaction(office.factory) as s:
+        return engine.start_instance(
+            s, office.config, "giao_nhiem_vu", "vp.tp", title=title, data=data
+        )
+
+
+def _progress(office: Any, item: int, times: int) -> None:
+    """Progress updates loop on the same step: each one adds to the item's history."""
+    for n in range(times):
+        office.do("cs.cv1", item, "cap_nhat_tien_do", comment=f"Lần {n}", **PROGRESS)
+
+
+def _get(client: FlaskClient, app: Flask, url: str) -> tuple[int, str]:
+    with statements(app) as seen:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(seen), response.get_data(as_text=True)
+
+
+def _complete(client: FlaskClient, app: Flask, office: Any, item: int) -> int:
+    url = f"/tasks/{office.task('cs.cv1', item, 'cap_nhat_tien_do').id}"
+    page = client.get(url).get_data(as_text=True)
+    revision = re.search(r'name="_revision" value="(\d+)"', page)
+    assert revision
+    form = {
+        "csrf_token": csrf_token(page),
+        "_revision": revision.group(1),
+        "ty_le_hoan_thanh": "60",
+        "noi_dung_cap_nhat": "Đã xong dự thảo",
+    }
+    with statements(app) as seen:
+        response = client.post(url, data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return len(seen)
+
+
+def test_statements__the_inbox_costs_the_same_for_3_tasks_and_for_43_with_history(
+    office: Any, login: Any, app: Flask
+) -> None:
+    first = [_assign(office, f"Nhiệm vụ {n}") for n in range(3)]
+    client = login("cs.cv1")
+    few, page = _get(client, app, "/")
+    assert len(_ROW.findall(page)) == 3
+    more = [_assign(office, f"Nhiệm vụ thêm {n}", f"2026-03-{n % 20 + 3:02d}") for n in range(40)]
+    for item in more[:10]:
+        _progress(office, item, 3)
+    office.do("cs.cv1", more[10], "cap_nhat_tien_do", **{**PROGRESS, "hoan_thanh": True})
+    office.do("cs.cv1", more[10], "bao_cao_ket_qua", so_bao_cao="1/BC", ket_qua="Xong")
+    office.do("giamdoc", more[10], "danh_gia_ket_qua", decision="yeu_cau_bo_sung", y_kien="Bổ sung")
+    office.do("cs.cv1", first[0], "cap_nhat_tien_do", **PROGRESS)
+    claimed = office.task("cs.cv1", first[1], "cap_nhat_tien_do")
+    with transaction(office.factory) as s:
+        engine.claim_task(s, office.config, claimed.id, "cs.cv1")
+    many, page = _get(client, app, "/")
+    assert len(_ROW.findall(page)) == 43
+    assert "Bị trả lại" in page and "Thôi nhận xử lý" in page
+    assert many == few, f"{few} statements for 3 tasks, {many} for 43"
+
+
+def test_statements__the_task_page_costs_the_same_whatever_the_history(
+    office: Any, login: Any, app: Flask
+) -> None:
+    short, long = _assign(office, "Ngắn"), _assign(office, "Dài")
+    _progress(office, short, 1)
+    _progress(office, long, 15)
+    client = login("cs.cv1")
+    counts = []
+    for item in (short, long):
+        task = office.task("cs.cv1", item, "cap_nhat_tien_do")
+        count, page = _get(client, app, f"/tasks/{task.id}")
+        assert 'name="_revision"' in page
+        counts.append(count)
+    assert counts[0] == counts[1], f"{counts[0]} statements after one step, {counts[1]} after 15"
+
+
+def test_statements__a_task_post_costs_the_same_whatever_the_history(
+    office: Any, login: Any, app: Flask
+) -> None:
+    short, long = _assign(office, "Ngắn"), _assign(office, "Dài")
+    _progress(office, long, 15)
+    for n in range(20):
+        _assign(office, f"Nhiệm vụ khác {n}")
+    client = login("cs.cv1")
+    counts = [_complete(client, app, office, item) for item in (short, long)]
+    assert counts[0] == counts[1], (
+        f"{counts[0]} statements for a new item, {counts[1]} for 15 steps"
+    )
+
+
+def test_statements__the_forward_list_names_the_unit_never_everyone(
+    office: Any, login: Any, app: Flask
+) -> None:
+    with transaction(office.factory) as s:
+        for n in range(200):
+            engine.add_user(s, f"nguoi{n}", display_name=f"Người ngoài {n}", unit="van_phong_so")
+    item = _assign(office, "Chuyển xử lý")
+    client = login("cs.cv1")
+    _count, page = _get(client, app, f"/tasks/{office.task('cs.cv1', item, 'cap_nhat_tien_do').id}")
+    assert '<option value="cs.tp">' in page
+    assert "Người ngoài" not in page
+
+
+def test_paging__120_tasks_come_50_50_20_most_urgent_first_each_once(
+    office: Any, login: Any, app: Flask, web_clock: ManualClock
+) -> None:
+    for n in range(100):
+        # Twenty due dates, five tasks each, some created later than others of the same date.
+        if n % 7 == 0:
+            web_clock.advance(timedelta(minutes=5))
+        _assign(office, f"Nhiệm vụ {n}", f"2026-03-{n % 20 + 3:02d}")
+    for n in range(20):  # proposals of their own: no due date, at the end
+        with transaction(office.factory) as s:
+            engine.start_instance(
+                s, office.config, "de_xuat_nhiem_vu", "cs.cv1", title=f"Đề xuất {n}"
+            )
+    web_clock.advance(timedelta(days=4, hours=1))  # Friday 6 March: the 3rd to 5th are overdue
+    with transaction(office.factory) as s:
+        tasks = engine.tasks_for(s, "cs.cv1")
+    assert len(tasks) == 120
+    expected = sorted(
+        tasks,
+        key=lambda t: (
+            t.due_at is None,
+            t.due_at.timestamp() if t.due_at else 0,
+            -t.created_at.timestamp(),
+            t.id,
+        ),
+    )
+    overdue = sum(1 for t in tasks if t.due_at and t.due_at < web_clock())
+    client = login("cs.cv1")
+    url: str | None = "/"
+    pages: list[list[str]] = []
+    counts = []
+    while url:
+        count, page = _get(client, app, url.replace("&amp;", "&"))
+        counts.append(count)
+        pages.append(_ROW.findall(page))
+        assert "120 việc đang chờ" in page and f"{overdue} việc quá hạn" in page
+        found = _NEXT.search(page)
+        url = found.group(1) if found else None
+    assert [len(p) for p in pages] == [50, 50, 20]
+    assert [i for p in pages for i in p] == [t.id for t in expected]
+    assert max(counts) == counts[0], counts  # a later page costs no more than the first
+    # A cursor that is not one of ours is the first page, never an error.
+    _count, page = _get(client, app, "/?after=not-a-cursor")
+    assert _ROW.findall(page) == pages[0]
