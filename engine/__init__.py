@@ -7,6 +7,7 @@ SQLAlchemy session and never commit: the caller owns the transaction (see ``db.t
 from __future__ import annotations
 
 from .actions import (
+    Retitle,
     assign_task,
     cancel_instance,
     claim_task,
@@ -68,6 +69,7 @@ from .monitoring import (
     process_versions,
     step_stats,
 )
+from .my_items import ItemAccess, MyItemRow, MyItemsPage, item_access, my_items
 from .paging import decode_cursor, encode_cursor
 from .parsing import SourceFile
 from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
@@ -146,6 +148,7 @@ __all__ = [
     "InboxRow",
     "InstanceStatus",
     "InstanceView",
+    "ItemAccess",
     "InvalidData",
     "InvalidDefinition",
     "InvalidInput",
@@ -154,10 +157,13 @@ __all__ = [
     "MonitorFilter",
     "MonitorResult",
     "MonitorRow",
+    "MyItemRow",
+    "MyItemsPage",
     "NotFound",
     "OrphanFile",
     "ProcessView",
     "Progress",
+    "Retitle",
     "ScriptError",
     "SearchHit",
     "SourceFile",
@@ -205,6 +211,7 @@ __all__ = [
     "instance_titles",
     "is_auditor",
     "is_start_key",
+    "item_access",
     "list_attachments",
     "list_documents",
     "list_groups",
@@ -217,6 +224,7 @@ __all__ = [
     "monitor",
     "monitor_all",
     "monitor_rows",
+    "my_items",
     "open_tasks",
     "process_steps",
     "process_versions",

@@ -124,25 +124,24 @@ def start(process_id: str) -> BaseResponse:
 @bp.get("/items/")
 @login_required  # type: ignore[misc]
 def mine() -> str:
-    page = max(request.args.get("trang", 1, type=int) or 1, 1)
-    rows = []
+    after = (request.args.get("after") or "").strip() or None
     with uow() as s:
-        ids = engine.visible_instance_ids(s, me())
+        found = engine.my_items(s, me(), after=after, limit=PAGE_SIZE)
         names = Names.load(s)
         processes = _process_names(s)
-        for item_id in ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
-            view = engine.show_instance(s, item_id)
-            rows.append(
-                {
-                    "view": view,
-                    "process": process_title(view.process_id, processes),
-                    "status": STATUS_LABELS.get(view.status, view.status),
-                    "steps": [(t, names.holder(t, view.created_by)) for t in view.open_tasks],
-                    "changed": view.history[-1].at if view.history else view.created_at,
-                }
-            )
-    pages = max((len(ids) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render_template("items/mine.html", rows=rows, page=page, pages=pages)
+    rows = [
+        {
+            "view": item,
+            "process": process_title(item.process_id, processes),
+            "status": STATUS_LABELS.get(item.status, item.status),
+            "steps": [(t, names.holder(t, item.created_by)) for t in item.open_tasks],
+            "changed": item.changed_at,
+        }
+        for item in found.rows
+    ]
+    return render_template(
+        "items/mine.html", rows=rows, next_cursor=found.next_cursor, paged=after is not None
+    )
 
 
 def _timeline(
@@ -210,16 +209,16 @@ def show(item_id: int) -> str:
         titles = _step_titles(s, item)
         documents = engine.list_documents(s, item_id)
         where, current_steps = _where(item, engine.instance_progress(s, config(), item_id))
+        access = engine.item_access(s, who, item_id)
         open_tasks = [
             {
                 "task": replace(t, title=where.get(t.id, t.title)),
                 "holder": names.holder(t, item.created_by),
-                "url": _task_url(t.id) if engine.can_act(s, t.id, who.username) else None,
+                "url": _task_url(t.id) if t.id in access.actionable else None,
             }
             for t in item.open_tasks
         ]
         process = process_title(item.process_id, _process_names(s))
-        contributes = engine.may_contribute(s, who, item_id)
         dossier = engine.dossier(s, item_id, reader=who.username)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
@@ -235,7 +234,7 @@ def show(item_id: int) -> str:
         steps_done=_steps_done(item, titles),
         current_steps=current_steps,
         documents=documents,
-        may_attach=running and contributes,
+        may_attach=running and access.may_contribute,
         may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
         and (item.created_by == who.username or is_admin()),
         accept=ACCEPT,
