@@ -7,7 +7,6 @@ SQLAlchemy session and never commit: the caller owns the transaction (see ``db.t
 from __future__ import annotations
 
 from .actions import (
-    Retitle,
     assign_task,
     cancel_instance,
     claim_task,
@@ -148,10 +147,10 @@ __all__ = [
     "InboxRow",
     "InstanceStatus",
     "InstanceView",
-    "ItemAccess",
     "InvalidData",
     "InvalidDefinition",
     "InvalidInput",
+    "ItemAccess",
     "LoginPolicy",
     "ManualClock",
     "MonitorFilter",
@@ -163,7 +162,6 @@ __all__ = [
     "OrphanFile",
     "ProcessView",
     "Progress",
-    "Retitle",
     "ScriptError",
     "SearchHit",
     "SourceFile",
