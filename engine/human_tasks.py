@@ -20,6 +20,9 @@ class HumanTaskModel(Base):
         Index("ix_human_tasks_status_created", "status", "created_at"),
         Index("ix_human_tasks_status_due", "status", "due_at"),
         Index("ix_human_tasks_assignee_status", "assignee", "status"),
+        # Theo dõi's keyset page of open steps and its step statistics (migration 0009).
+        Index("ix_human_tasks_status_created_item", "status", "created_at", "instance_id", "id"),
+        Index("ix_human_tasks_process_element", "process_id", "element_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

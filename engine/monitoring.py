@@ -269,8 +269,8 @@ def _open_where(
         HumanTaskModel.status == TaskStatus.OPEN,
         InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR]),
     )
-    if filters.process_id:
-        query = query.where(InstanceModel.process_id == filters.process_id)
+    if filters.process_id:  # a step's row carries its item's process
+        query = query.where(HumanTaskModel.process_id == filters.process_id)
     if filters.element_id:
         query = query.where(HumanTaskModel.element_id == filters.element_id)
     overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _at(now))

@@ -119,7 +119,8 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
         )
         .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
         .where(HumanTaskModel.status == TaskStatus.OPEN)
-        .order_by(HumanTaskModel.created_at, HumanTaskModel.id)
+        # Theo dõi's order, read from its index (status, created_at, instance_id, id).
+        .order_by(HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
         .execution_options(yield_per=STUCK_BATCH)
     )
     for row in session.execute(query):

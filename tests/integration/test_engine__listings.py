@@ -1,0 +1,160 @@
+"""The listings' read models on SQLite and PostgreSQL alike: Theo dõi's keyset pages, filters,
+counts and due states computed by the database, step durations averaged in SQL, `stuck`,
+"Hồ sơ của tôi" and who may act on an item's open steps; and migration 0009 both ways."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+
+import engine
+from engine import MonitorFilter, transaction
+from engine.migrate import alembic_config
+from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
+from tests.office import TO_TRINH, Office
+
+
+@pytest.fixture
+def office(factory: Any, clock: Any) -> Office:
+    return Office(factory, clock)
+
+
+def start(office: Office, title: str, who: str = "trungtam.cv1") -> int:
+    with transaction(office.factory) as s:
+        return engine.start_instance(s, office.config, "de_xuat_nhiem_vu", who, title=title)
+
+
+def every_page(office: Office, filters: MonitorFilter) -> list[list[engine.MonitorRow]]:
+    found, cursor = [], None
+    while True:
+        with transaction(office.factory) as s:
+            result = engine.monitor(s, office.clock(), filters, after=cursor)
+        found.append(result.rows)
+        cursor = result.next_cursor
+        if cursor is None:
+            return found
+
+
+@pytest.fixture
+def many(office: Office) -> list[int]:
+    """120 proposals a minute apart, three to a minute (the order needs its tie-breakers)."""
+    items = []
+    for n in range(120):
+        items.append(start(office, f"Hồ sơ số {n}"))
+        if n % 3 == 2:
+            office.clock.advance(timedelta(minutes=1))
+    return items
+
+
+def test_listings__120_open_steps_in_pages_of_50(office: Office, many: list[int]) -> None:
+    pages = every_page(office, MonitorFilter(process_id="de_xuat_nhiem_vu"))
+    assert [len(p) for p in pages] == [50, 50, 20]
+    assert [r.instance_id for p in pages for r in p] == many
+    with transaction(office.factory) as s:
+        result = engine.monitor(s, office.clock(), MonitorFilter())
+    assert result.total == 120 and result.by_status["within"] == 120
+    assert result.per_step == [("Lập phiếu đề xuất nhiệm vụ", 120)]
+    assert result.step_ids == {"Lập phiếu đề xuất nhiệm vụ": "lap_phieu_de_xuat"}
+
+
+def test_listings__finished_items_in_pages_too(office: Office) -> None:
+    done = []
+    for _ in range(5):
+        item = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+        office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
+        done.append(item)
+    with transaction(office.factory) as s:
+        first = engine.monitor(s, office.clock(), MonitorFilter(status="done_on_time"), limit=2)
+        second = engine.monitor(
+            s, office.clock(), MonitorFilter(status="done_on_time"), after=first.next_cursor
+        )
+    assert [r.instance_id for r in first.rows + second.rows] == done
+    assert (first.total, second.next_cursor) == (5, None)
+
+
+def test_listings__filters_are_sql_and_case_blind_in_vietnamese(office: Office) -> None:
+    coffee = start(office, "Chuỗi giá trị cà phê")
+    start(office, "Mô hình lúa gạo")
+    for text in ("cà phê", "CÀ PHÊ", "Cà Phê", str(coffee)):
+        with transaction(office.factory) as s:
+            rows = engine.monitor(s, office.clock(), MonitorFilter(text=text)).rows
+        assert [r.instance_id for r in rows] == [coffee], text
+    with transaction(office.factory) as s:
+        assert engine.monitor(s, office.clock(), MonitorFilter(text="100%_")).rows == []
+
+
+def test_listings__holder_unit_and_due_state_come_from_the_query(office: Office) -> None:
+    item = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
+    with transaction(office.factory) as s:
+        [row] = engine.monitor(s, office.clock(), MonitorFilter(unit="phong_qlkh")).rows
+        per_unit = engine.monitor(s, office.clock(), MonitorFilter()).per_unit
+    assert (row.instance_id, row.element_id, row.status) == (item, "kiem_tra_noi_dung", "within")
+    assert row.holder and row.unit and row.holder == row.unit
+    assert per_unit == [(row.unit, 1)]
+    office.clock.advance(timedelta(days=30))
+    with transaction(office.factory) as s:
+        [late] = engine.monitor(s, office.clock(), MonitorFilter(status="overdue")).rows
+    assert late.instance_id == item and late.age_days == 30.0
+
+
+def test_listings__step_durations_are_averaged_by_the_database(office: Office) -> None:
+    first = start(office, "Một")
+    office.clock.advance(timedelta(days=1))
+    start(office, "Hai")
+    office.clock.advance(timedelta(days=2))
+    office.do("trungtam.cv1", first, "lap_phieu_de_xuat", **PHIEU)
+    office.clock.advance(timedelta(days=1))
+    with transaction(office.factory) as s:
+        stats = {
+            st.element_id: st for st in engine.step_stats(s, "de_xuat_nhiem_vu", office.clock())
+        }
+    drafting = stats["lap_phieu_de_xuat"]
+    assert (drafting.waiting, drafting.avg_waiting_days) == (1, 3.0)
+    assert (drafting.done, drafting.avg_duration_days) == (1, 3.0)
+    assert (stats["xem_xet_de_xuat"].waiting, stats["xem_xet_de_xuat"].avg_waiting_days) == (1, 1.0)
+
+
+def test_listings__stuck_and_mine(office: Office, many: list[int]) -> None:
+    other = start(office, "Của người khác", who="qlkh.cv1")
+    with transaction(office.factory) as s:
+        stuck = engine.stuck(s, office.clock())
+        who = engine.get_identity(s, "trungtam.cv1")
+        first = engine.my_items(s, who)
+        second = engine.my_items(s, who, after=first.next_cursor)
+        third = engine.my_items(s, who, after=second.next_cursor)
+        access = engine.item_access(s, who, many[0])
+        stranger = engine.item_access(s, engine.get_identity(s, "qlkh.cv2"), many[0])
+    assert [r.instance_id for r in stuck] == [*many, other]
+    assert {r.holder for r in stuck[:120]} == {"trungtam.cv1"}
+    assert [len(p.rows) for p in (first, second, third)] == [50, 50, 20]
+    assert third.next_cursor is None
+    assert [r.id for p in (first, second, third) for r in p.rows] == many[::-1]
+    assert [t.element_id for t in first.rows[0].open_tasks] == ["lap_phieu_de_xuat"]
+    assert access.may_contribute and len(access.actionable) == 1
+    assert not stranger.may_contribute and not stranger.actionable
+
+
+def test_listings__migration_0009_goes_down_and_up(factory: Any) -> None:
+    db = factory.kw["bind"]
+    config = alembic_config(db.url.render_as_string(hide_password=False))
+
+    def indexes(table: str) -> set[str]:
+        with db.connect() as conn:
+            return {str(i["name"]) for i in inspect(conn).get_indexes(table)}
+
+    assert {"ix_human_tasks_status_created_item", "ix_human_tasks_process_element"} <= indexes(
+        "human_tasks"
+    )
+    with db.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    assert "ix_instances_created_by" not in indexes("instances")
+    assert "ix_audit_actor_instance" not in indexes("audit_events")
+    engine.upgrade_database(db)
+    assert {"ix_instances_created_by", "ix_instances_status_created"} <= indexes("instances")
+    assert "ix_audit_actor_instance" in indexes("audit_events")
