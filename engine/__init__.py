@@ -7,6 +7,7 @@ SQLAlchemy session and never commit: the caller owns the transaction (see ``db.t
 from __future__ import annotations
 
 from .actions import (
+    Retitle,
     assign_task,
     cancel_instance,
     claim_task,
@@ -162,6 +163,7 @@ __all__ = [
     "OrphanFile",
     "ProcessView",
     "Progress",
+    "Retitle",
     "ScriptError",
     "SearchHit",
     "SourceFile",

@@ -7,11 +7,13 @@ append audit events. They never commit; on any error the caller rolls back and n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
@@ -21,12 +23,12 @@ from .forms import validate_form
 from .forwarding import require_colleague
 from .human_tasks import (
     HumanTaskModel,
-    get_task_row,
-    may_act,
+    close_tasks,
+    is_candidate,
     require_may_act,
     require_open,
 )
-from .instances import InstanceModel, lock_instance, require_running
+from .instances import InstanceModel, lock_instance, lock_instance_of_task, require_running
 from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
 from .serialization import SERIALIZER_VERSION
 from .users import ADMIN_GROUP, Identity, get_identity
@@ -34,19 +36,40 @@ from .views import InstanceStatus, TaskStatus
 
 MAX_TITLE = 500
 MAX_COMMENT = 10_000
+# Read once the item is locked, and fresh even if the session held the row before.
+_TASK_ROW = (
+    select(HumanTaskModel)
+    .where(HumanTaskModel.id == bindparam("task_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+@dataclass(frozen=True)
+class Retitle:
+    """An item takes the value of its form field `field` as its title while it is still called
+    by a default name: one of `defaults`, or its process's name."""
+
+    field: str
+    defaults: frozenset[str] = frozenset()
+
+
+def _identity(session: Session, who: str | Identity) -> Identity:
+    """The person acting: a caller that has already loaded them (a web request) passes the
+    Identity, and it is not read again."""
+    return who if isinstance(who, Identity) else get_identity(session, who)
 
 
 def start_instance(
     session: Session,
     config: EngineConfig,
     process_id: str,
-    username: str,
+    username: str | Identity,
     *,
     title: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
     """Start the latest version of a process; returns the new item's id."""
-    who = get_identity(session, username)
+    who = _identity(session, username)
     row = latest_version(session, process_id)
     version = load_version(session, row.id)
     if data is not None and not isinstance(data, dict):
@@ -91,18 +114,14 @@ def start_instance(
 def _locked_task(
     session: Session, task_id: str, who: Identity, expected_version: int | None
 ) -> tuple[HumanTaskModel, InstanceModel]:
-    """The task row and its locked instance, re-read after the lock so a race is seen."""
+    """The task row and its locked instance, the row read after the lock so a race is seen."""
     task_id = _task_uuid(task_id)
-    instance_id = session.scalar(
-        select(HumanTaskModel.instance_id).where(HumanTaskModel.id == task_id)
-    )
-    if instance_id is None:
+    instance = lock_instance_of_task(session, task_id, expected_version)
+    row = session.scalars(_TASK_ROW, {"task_id": task_id}).first()
+    if instance is None or row is None:
         raise NotFound(f"task {task_id} does not exist")
-    instance = lock_instance(session, instance_id, expected_version)
-    # Read the row only once the instance is locked, so a colleague's completion is seen.
-    row = get_task_row(session, task_id)
     if row.status != TaskStatus.OPEN:
-        if row.completed_by == who.username or _was_candidate(session, row, who):
+        if row.completed_by == who.username or _was_candidate(row, who, instance.created_by):
             require_open(row)
         raise Forbidden(f"{who.username} may not act on task '{row.title}'", task_id=row.id)
     require_running(instance)
@@ -116,29 +135,31 @@ def _task_uuid(task_id: str) -> str:
         raise NotFound(f"task {task_id} does not exist") from exc
 
 
-def _was_candidate(session: Session, row: HumanTaskModel, who: Identity) -> bool:
-    holder = row.assignee
-    row.assignee = None
-    try:
-        return may_act(session, row, who) or holder == who.username
-    finally:
-        row.assignee = holder
+def _was_candidate(row: HumanTaskModel, who: Identity, started_by: str) -> bool:
+    """Whether the person held the closed task or was among its candidates (read from the row:
+    a closed task has no candidate rows)."""
+    return row.assignee == who.username or is_candidate(row, who, started_by)
 
 
 def complete_task(
     session: Session,
     config: EngineConfig,
     task_id: str,
-    username: str,
+    username: str | Identity,
     *,
     data: dict[str, Any] | None = None,
     comment: str | None = None,
     expected_version: int | None = None,
+    retitle: Mapping[str, Retitle] | None = None,
 ) -> int:
-    """Complete a READY human task with its form data; returns the item's id."""
-    who = get_identity(session, username)
+    """Complete a READY human task with its form data; returns the item's id.
+
+    `retitle` (by process id): the form field whose value becomes the item's title while the
+    item is still called by a default name. The rename is part of this action: the item's
+    version moves once, and its history records the rename."""
+    who = _identity(session, username)
     row, instance = _locked_task(session, task_id, who, expected_version)
-    require_may_act(session, row, who)
+    require_may_act(session, row, who, instance.created_by)
     comment = _comment(comment)
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
@@ -153,12 +174,18 @@ def complete_task(
         workflow.do_engine_steps()
     now = config.clock()
     decision_field = meta.decision_field if meta else "decision"
-    decision = clean.get(decision_field)
-    row.status = TaskStatus.COMPLETED
-    row.completed_at = now
-    row.completed_by = who.username
-    row.decision = None if decision is None else str(decision)
-    row.comment = comment
+    decision = None if clean.get(decision_field) is None else str(clean.get(decision_field))
+    close_tasks(
+        session,
+        (row.id,),
+        {
+            "status": TaskStatus.COMPLETED,
+            "completed_at": now,
+            "completed_by": who.username,
+            "decision": decision,
+            "comment": comment,
+        },
+    )
     append_event(
         session,
         instance,
@@ -167,12 +194,19 @@ def complete_task(
         kind="completed",
         task_id=row.id,
         element_id=row.element_id,
-        decision=row.decision,
+        decision=decision,
         comment=comment,
         # The whole submission: the dossier and the history show what each step said.
         details={"data": clean},
     )
-    persist(session, config, instance, version, workflow, who.username)
+    rule = retitle.get(instance.process_id) if retitle else None
+    named = clean.get(rule.field) if rule else None
+    still_default = rule is not None and instance.title in {*rule.defaults, version.name}
+    if still_default and isinstance(named, str) and named.strip():
+        title = _new_title(named)
+        if title != instance.title:
+            _retitle(session, instance, title, who.username, now)
+    persist(session, config, instance, version, workflow, who.username, closed=(row.id,))
     return instance.id
 
 
@@ -183,9 +217,11 @@ def _comment(comment: str | None) -> str | None:
     return comment
 
 
-def claim_task(session: Session, config: EngineConfig, task_id: str, username: str) -> None:
+def claim_task(
+    session: Session, config: EngineConfig, task_id: str, username: str | Identity
+) -> None:
     """Make a group task this person's own, so colleagues see it is being handled."""
-    who = get_identity(session, username)
+    who = _identity(session, username)
     row, instance = _locked_task(session, task_id, who, None)
     if row.assignee == who.username:
         return
@@ -195,7 +231,7 @@ def claim_task(session: Session, config: EngineConfig, task_id: str, username: s
             task_id=row.id,
             handled_by=row.assignee,
         )
-    require_may_act(session, row, who)
+    require_may_act(session, row, who, instance.created_by)
     row.assignee = who.username
     append_event(
         session,
@@ -208,9 +244,11 @@ def claim_task(session: Session, config: EngineConfig, task_id: str, username: s
     )
 
 
-def unclaim_task(session: Session, config: EngineConfig, task_id: str, username: str) -> None:
+def unclaim_task(
+    session: Session, config: EngineConfig, task_id: str, username: str | Identity
+) -> None:
     """Give a claimed task back to its group."""
-    who = get_identity(session, username)
+    who = _identity(session, username)
     row, instance = _locked_task(session, task_id, who, None)
     if row.assignee != who.username:
         raise Forbidden(f"task '{row.title}' is not held by {who.username}", task_id=row.id)
@@ -237,16 +275,16 @@ def assign_task(
     session: Session,
     config: EngineConfig,
     task_id: str,
-    username: str,
+    username: str | Identity,
     to_username: str,
     *,
     comment: str | None = None,
 ) -> None:
     """Forward a task to a colleague (see `forward_candidates`), who may then act on it;
     anyone else is refused with Forbidden (reason 'not_a_colleague') and nothing changes."""
-    who = get_identity(session, username)
+    who = _identity(session, username)
     row, instance = _locked_task(session, task_id, who, None)
-    require_may_act(session, row, who)
+    require_may_act(session, row, who, instance.created_by)
     # Only active, existing people are colleagues: this also refuses unknown names.
     require_colleague(session, config.hierarchy, who, to_username)
     comment = _comment(comment)
@@ -265,10 +303,14 @@ def assign_task(
 
 
 def cancel_instance(
-    session: Session, config: EngineConfig, instance_id: int, username: str, reason: str
+    session: Session,
+    config: EngineConfig,
+    instance_id: int,
+    username: str | Identity,
+    reason: str,
 ) -> None:
     """Stop an item for good, with the reason; only its starter or an administrator may."""
-    who = get_identity(session, username)
+    who = _identity(session, username)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("cancelling an item needs a reason")
@@ -294,22 +336,35 @@ def cancel_instance(
 
 
 def rename_instance(
-    session: Session, config: EngineConfig, instance_id: int, username: str, title: str
+    session: Session,
+    config: EngineConfig,
+    instance_id: int,
+    username: str | Identity,
+    title: str,
 ) -> None:
     """Give an item a new title (recorded in its history)."""
+    actor = username.username if isinstance(username, Identity) else username
+    new_title = _new_title(title)
+    instance = lock_instance(session, instance_id)
+    if instance.title != new_title:
+        _retitle(session, instance, new_title, actor, config.clock())
+
+
+def _new_title(title: str) -> str:
     title = (title or "").replace("\x00", "").strip()
     if not title:
         raise InvalidInput("a title cannot be empty")
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1].rstrip() + "…"
-    instance = lock_instance(session, instance_id)
-    if instance.title == title:
-        return
+    return title
+
+
+def _retitle(session: Session, instance: InstanceModel, title: str, actor: str, at: Any) -> None:
     append_event(
         session,
         instance,
-        at=config.clock(),
-        actor=username,
+        at=at,
+        actor=actor,
         kind="renamed",
         details={"from": instance.title, "to": title},
     )

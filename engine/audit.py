@@ -16,13 +16,27 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, sessionmaker
 
 from .db import Base, UTCDateTime
 from .errors import InvalidInput
@@ -77,6 +91,39 @@ class AuditChainModel(Base):
     sig: Mapped[str] = mapped_column(String(64))
 
 
+_events = cast(Table, AuditEventModel.__table__)
+_chain = cast(Table, AuditChainModel.__table__)
+# Built once; an action only binds values. Core, not the ORM: the rows are written and sealed
+# without ORM objects to track.
+_INSERT_EVENT = insert(_events)
+_UNSEALED = {"chain_seq": None, "data_hash": None, "mac": None, "seal": None}
+_SEAL_EVENT = (
+    update(_events)
+    .where(
+        _events.c.instance_id == bindparam("b_instance_id"),
+        _events.c.seq == bindparam("b_seq"),
+    )
+    .values(
+        chain_seq=bindparam("b_chain_seq"),
+        data_hash=bindparam("b_data_hash"),
+        mac=bindparam("b_mac"),
+        seal=bindparam("b_seal"),
+    )
+)
+_LOCK_HEAD = select(_chain.c.seq, _chain.c.mac).where(_chain.c.id == 1).with_for_update()
+_NEW_HEAD = insert(_chain)
+_MOVE_HEAD = (
+    update(_chain)
+    .where(_chain.c.id == 1)
+    .values(
+        seq=bindparam("b_seq"),
+        mac=bindparam("b_mac"),
+        sig=bindparam("b_sig"),
+        seal=bindparam("b_seal"),
+    )
+)
+
+
 def audit_key_from_environment() -> bytes | None:
     """The audit key named by the environment: `PHEDUYET_AUDIT_KEY` (text), else the contents
     of the file `PHEDUYET_AUDIT_KEY_FILE`; None when neither is set. A key shorter than 16
@@ -111,20 +158,39 @@ def session_audit_key(session: Session) -> bytes | None:
     return key if isinstance(key, bytes) else None
 
 
+_HASHED = (
+    "instance_id",
+    "seq",
+    "at",
+    "actor",
+    "kind",
+    "task_id",
+    "element_id",
+    "decision",
+    "comment",
+    "details",
+    "prev_hash",
+)
+
+
 def _digest(event: AuditEventModel) -> str:
+    return _hash_fields({name: getattr(event, name) for name in _HASHED})
+
+
+def _hash_fields(fields: Mapping[str, Any]) -> str:
     body = json.dumps(
         {
-            "instance_id": event.instance_id,
-            "seq": event.seq,
-            "at": event.at.isoformat(),
-            "actor": event.actor,
-            "kind": event.kind,
-            "task_id": event.task_id,
-            "element_id": event.element_id,
-            "decision": event.decision,
-            "comment": event.comment,
-            "details": event.details,
-            "prev": event.prev_hash,
+            "instance_id": fields["instance_id"],
+            "seq": fields["seq"],
+            "at": fields["at"].isoformat(),
+            "actor": fields["actor"],
+            "kind": fields["kind"],
+            "task_id": fields["task_id"],
+            "element_id": fields["element_id"],
+            "decision": fields["decision"],
+            "comment": fields["comment"],
+            "details": fields["details"],
+            "prev": fields["prev_hash"],
         },
         sort_keys=True,
         ensure_ascii=False,
@@ -167,6 +233,17 @@ def same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and hmac.compare_digest(a, b)
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """An event written in this transaction, waiting for its seal at commit."""
+
+    instance: Any
+    seq: int
+    hash: str
+    # The innermost savepoint it was written in: if that is rolled back, so is the event.
+    savepoint: SessionTransaction | None
+
+
 def append_event(
     session: Session,
     instance: Any,
@@ -180,30 +257,32 @@ def append_event(
     comment: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Add an event to the item's history; it is sealed into the common chain at commit."""
-    audit_event = AuditEventModel(
-        instance_id=instance.id,
-        seq=instance.audit_count + 1,
-        at=at,
-        actor=actor,
-        kind=kind,
-        task_id=task_id,
-        element_id=element_id,
-        decision=decision,
-        comment=comment,
-        details=json.loads(json.dumps(details or {}, default=str)),
-        prev_hash=instance.audit_head,
-    )
-    audit_event.hash = _digest(audit_event)
-    session.add(audit_event)
-    session.info.setdefault(_PENDING, []).append((audit_event, instance))
-    instance.audit_head = audit_event.hash
-    instance.audit_count = audit_event.seq
+    """Add an event to the item's history (one INSERT, now, so the transaction reads it);
+    it is sealed into the common chain at commit."""
+    fields: dict[str, Any] = {
+        "instance_id": instance.id,
+        "seq": instance.audit_count + 1,
+        "at": at,
+        "actor": actor,
+        "kind": kind,
+        "task_id": task_id,
+        "element_id": element_id,
+        "decision": decision,
+        "comment": comment,
+        "details": json.loads(json.dumps(details or {}, default=str)),
+        "prev_hash": instance.audit_head,
+    }
+    fields["hash"] = _hash_fields(fields)
+    session.execute(_INSERT_EVENT, {**fields, **_UNSEALED})
+    pending = _Pending(instance, fields["seq"], fields["hash"], session.get_nested_transaction())
+    session.info.setdefault(_PENDING, []).append(pending)
+    instance.audit_head = fields["hash"]
+    instance.audit_count = fields["seq"]
     # Every action appends an event: the one place to keep the search index current. Imported
     # here because the index reads tables whose modules import this one.
     from .search import mark_stale
 
-    mark_stale(session, instance.id)
+    mark_stale(session, instance)
 
 
 @orm_event.listens_for(Session, "before_commit")
@@ -214,16 +293,28 @@ def _seal_on_commit(session: Session) -> None:
         return
     pending = session.info.pop(_PENDING, None)
     if pending:
-        # An event whose savepoint was rolled back left the session: it is not sealed.
-        pairs = [(e, i) for e, i in pending if e in session and e.chain_seq is None]
-        if pairs:
-            seal_events(session, pairs, session_audit_key(session))
+        seal_events(session, pending, session_audit_key(session))
 
 
-@orm_event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    if not session.in_nested_transaction():
+@orm_event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not transaction.nested:
         session.info.pop(_PENDING, None)
+        return
+    # A savepoint rolled back: the events written inside it (or inside its own savepoints)
+    # are gone from the database, so they are not sealed.
+    session.info[_PENDING] = [p for p in pending if not _within(p.savepoint, transaction)]
+
+
+def _within(savepoint: SessionTransaction | None, transaction: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is transaction:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 def lock_head(session: Session) -> AuditChainModel:
@@ -242,19 +333,39 @@ def lock_head(session: Session) -> AuditChainModel:
     return head
 
 
-def seal_events(
-    session: Session, pairs: list[tuple[AuditEventModel, Any]], key: bytes | None
-) -> None:
+def seal_events(session: Session, pending: list[_Pending], key: bytes | None) -> None:
     """Give each event its chain position, its item's data hash and its MAC, in order; move
-    the head. The caller commits right after: the head's lock is held only until then."""
-    head = lock_head(session)
-    seq, previous = head.seq, head.mac
-    for audit_event, instance in pairs:
+    the head. Three statements (read and lock the head, seal the events, move the head); the
+    caller commits right after: the head's lock is held only until then."""
+    found = session.execute(_LOCK_HEAD).first()
+    if found is None:  # the migration creates it; a database emptied by hand gets a new one
+        seq, previous = 0, GENESIS
+        session.execute(_NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS, "seal": "", "sig": ""})
+    else:
+        seq, previous = found
+    data_hashes: dict[int, str] = {}
+    seals = []
+    for event in pending:
         seq += 1
-        audit_event.chain_seq = seq
-        audit_event.data_hash = data_digest(instance.data)
-        previous = _seal(audit_event, key, seq, previous)
-    _move_head(head, key, seq, previous)
+        instance = event.instance
+        data_hash = data_hashes.get(id(instance))
+        if data_hash is None:
+            data_hash = data_hashes[id(instance)] = data_digest(instance.data)
+        mac, recipe = event_seal(key, seq, instance.id, event.seq, event.hash, data_hash, previous)
+        seals.append(
+            {
+                "b_instance_id": instance.id,
+                "b_seq": event.seq,
+                "b_chain_seq": seq,
+                "b_data_hash": data_hash,
+                "b_mac": mac,
+                "b_seal": recipe,
+            }
+        )
+        previous = mac
+    session.execute(_SEAL_EVENT, seals)
+    sig, recipe = head_seal(key, seq, previous)
+    session.execute(_MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe})
 
 
 def _seal(audit_event: AuditEventModel, key: bytes | None, seq: int, previous: str) -> str:

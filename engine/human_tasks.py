@@ -1,12 +1,39 @@
 """Open human tasks in their own indexed table, so inboxes and "where is it stuck" never load
-workflow state. Completed rows stay, to say who handled a task and when."""
+workflow state. Completed rows stay, to say who handled a task and when.
+
+Who may act on a task is kept twice, for two questions: `task_candidates` holds the candidates
+of open tasks only (its rows go when the task closes), so the inbox never wades through
+history; `item_candidates` keeps every candidate any step of an item ever had, for "who may
+see this item". Both are written here, with bulk Core statements: an action writes its rows in
+a few statements, whatever the item's history."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and_, or_, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import Base, UTCDateTime
 from .errors import Conflict, Forbidden, NotFound
@@ -59,6 +86,20 @@ class TaskCandidateModel(Base):
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
+class ItemCandidateModel(Base):
+    """Everyone who is or was a candidate of some step of an item (lower-cased, like
+    `task_candidates`): they may see the item, even once the step is done."""
+
+    __tablename__ = "item_candidates"
+    __table_args__ = (Index("ix_item_candidates_kind_value", "kind", "value"),)
+
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
 def effective_candidates(
     candidate_groups: list[str],
     candidate_users: list[str],
@@ -75,38 +116,148 @@ def effective_candidates(
     return [("user", started_by.lower())]
 
 
-def add_candidates(session: Session, task: HumanTaskModel, started_by: str) -> None:
-    """The candidate rows of a new task row."""
-    pairs = effective_candidates(task.candidate_groups, task.candidate_users, task.lane, started_by)
-    for kind, value in dict.fromkeys(pairs):
-        session.add(TaskCandidateModel(task_id=task.id, kind=kind, value=value))
+def cast_table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
-def candidate_is(who: Identity) -> ColumnElement[bool]:
-    """SQL: this candidate row names the person or one of their groups (the query twin of the
-    candidate check in `may_act`)."""
-    return or_(
-        and_(TaskCandidateModel.kind == "user", TaskCandidateModel.value == who.username.lower()),
-        and_(
-            TaskCandidateModel.kind == "group",
-            TaskCandidateModel.value.in_(sorted(who.match_names)),
-        ),
+_tasks = cast_table(HumanTaskModel)
+_candidates = cast_table(TaskCandidateModel)
+_item_candidates = cast_table(ItemCandidateModel)
+# Built once: an action runs them with new values only (no statement built per call).
+_INSERT_TASKS = insert(_tasks)
+_INSERT_CANDIDATES = insert(_candidates)
+_ITEM_CANDIDATES = {
+    "sqlite": sqlite.insert(_item_candidates).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(_item_candidates).on_conflict_do_nothing(),
+}
+_OPEN_OR_KNOWN = select(_tasks.c.id, _tasks.c.status).where(
+    or_(
+        and_(_tasks.c.instance_id == bindparam("instance_id"), _tasks.c.status == TaskStatus.OPEN),
+        _tasks.c.id.in_(bindparam("ids", expanding=True)),
+    )
+)
+_DROP_CANDIDATES = delete(_candidates).where(
+    _candidates.c.task_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def open_and_known(
+    session: Session, instance_id: int, task_ids: Collection[str]
+) -> tuple[set[str], set[str]]:
+    """(ids of the item's open task rows, ids of every row among `task_ids` or open): one
+    query, whatever the item's history."""
+    open_ids: set[str] = set()
+    known: set[str] = set()
+    for task_id, status in session.execute(
+        _OPEN_OR_KNOWN, {"instance_id": instance_id, "ids": sorted(task_ids)}
+    ):
+        known.add(task_id)
+        if status == TaskStatus.OPEN:
+            open_ids.add(task_id)
+    return open_ids, known
+
+
+def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by: str) -> None:
+    """New open task rows (dicts of HumanTaskModel's columns) with their candidate rows: three
+    statements however many rows."""
+    if not rows:
+        return
+    session.execute(_INSERT_TASKS, list(rows))
+    candidates: dict[tuple[str, str, str], None] = {}
+    for row in rows:
+        pairs = effective_candidates(
+            row["candidate_groups"], row["candidate_users"], row["lane"], started_by
+        )
+        for kind, value in pairs:
+            candidates[(row["id"], kind, value)] = None
+    session.execute(
+        _INSERT_CANDIDATES,
+        [{"task_id": t, "kind": k, "value": v} for t, k, v in candidates],
+    )
+    instance_ids = {row["instance_id"] for row in rows}
+    seen = dict.fromkeys((i, k, v) for i in instance_ids for _t, k, v in candidates)
+    insert_item_candidates = _ITEM_CANDIDATES[session.get_bind().dialect.name]
+    session.execute(
+        insert_item_candidates,
+        [{"instance_id": i, "kind": k, "value": v} for i, k, v in seen],
     )
 
 
-def may_act(session: Session, task: HumanTaskModel, who: Identity) -> bool:
-    if task.assignee:
-        return task.assignee == who.username
-    for kind, value in session.execute(
-        select(TaskCandidateModel.kind, TaskCandidateModel.value).where(
-            TaskCandidateModel.task_id == task.id
-        )
-    ):
-        if kind == "user" and value == who.username.lower():
+def close_tasks(session: Session, task_ids: Collection[str], values: Mapping[str, Any]) -> None:
+    """Close open task rows (completed or cancelled: `values` has the status) in one UPDATE;
+    their candidate rows go with `drop_candidates`. Rows the session holds see the new values."""
+    if not task_ids:
+        return
+    ids = sorted(task_ids)
+    params = {f"new_{key}": value for key, value in values.items()}
+    session.execute(_close_statement(tuple(sorted(values))), {"ids": ids, **params})
+    for task_id in ids:
+        held = session.identity_map.get(session.identity_key(HumanTaskModel, task_id))
+        if held is not None:
+            for key, value in values.items():
+                set_committed_value(held, key, value)
+
+
+@lru_cache(maxsize=8)
+def _close_statement(columns: tuple[str, ...]) -> Update:
+    return (
+        update(_tasks)
+        .where(_tasks.c.id.in_(bindparam("ids", expanding=True)))
+        .values({c: bindparam(f"new_{c}") for c in columns})
+    )
+
+
+def drop_candidates(session: Session, task_ids: Collection[str]) -> None:
+    """Closed tasks leave the inbox's candidate table (their item keeps its candidates)."""
+    if task_ids:
+        session.execute(_DROP_CANDIDATES, {"ids": sorted(task_ids)})
+
+
+def candidate_is(
+    who: Identity, model: type[TaskCandidateModel | ItemCandidateModel] = TaskCandidateModel
+) -> ColumnElement[bool]:
+    """SQL: this candidate row (of a task, or of an item) names the person or one of their
+    groups (the query twin of the candidate check in `may_act`)."""
+    return or_(
+        and_(model.kind == "user", model.value == who.username.lower()),
+        and_(model.kind == "group", model.value.in_(sorted(who.match_names))),
+    )
+
+
+def is_candidate(task: HumanTaskModel, who: Identity, started_by: str) -> bool:
+    """Whether the person is among the task's candidates (the rule its candidate rows were
+    written by), read from the row itself: it holds for a closed task too."""
+    pairs = effective_candidates(task.candidate_groups, task.candidate_users, task.lane, started_by)
+    return _any_is(pairs, who)
+
+
+def _any_is(pairs: Iterable[tuple[str, str]], who: Identity) -> bool:
+    name = who.username.lower()
+    for kind, value in pairs:
+        if kind == "user" and value == name:
             return True
         if kind == "group" and who.matches_group(value):
             return True
     return False
+
+
+def may_act(
+    session: Session, task: HumanTaskModel, who: Identity, started_by: str | None = None
+) -> bool:
+    """Whether the person may act on this open task now: its holder, else a candidate. With
+    `started_by` (the item's starter) nothing is read from the database."""
+    if task.assignee:
+        return task.assignee == who.username
+    if started_by is not None:
+        return is_candidate(task, who, started_by)
+    rows = session.execute(
+        select(TaskCandidateModel.kind, TaskCandidateModel.value).where(
+            TaskCandidateModel.task_id == task.id
+        )
+    )
+    return _any_is(((kind, value) for kind, value in rows), who)
 
 
 def get_task_row(session: Session, task_id: str) -> HumanTaskModel:
@@ -129,8 +280,10 @@ def require_open(task: HumanTaskModel) -> None:
         raise Conflict(f"task '{task.title}' is {task.status}", task_id=task.id)
 
 
-def require_may_act(session: Session, task: HumanTaskModel, who: Identity) -> None:
-    if not may_act(session, task, who):
+def require_may_act(
+    session: Session, task: HumanTaskModel, who: Identity, started_by: str | None = None
+) -> None:
+    if not may_act(session, task, who, started_by):
         holder = f"it is held by {task.assignee}" if task.assignee else "it is not yours"
         raise Forbidden(
             f"{who.username} may not act on task '{task.title}': {holder}", task_id=task.id

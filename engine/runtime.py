@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -15,7 +15,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
@@ -23,7 +22,7 @@ from .clock import Clock, as_utc, system_clock
 from .definitions import LoadedVersion
 from .errors import ScriptError
 from .forwarding import Hierarchy
-from .human_tasks import HumanTaskModel, add_candidates
+from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
 from .instances import InstanceModel
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
@@ -141,15 +140,18 @@ def persist(
     version: LoadedVersion,
     workflow: Any,
     actor: str | None,
+    *,
+    closed: Collection[str] = (),
 ) -> None:
-    """Store the new state, refresh the task rows and the next timer; note the end if reached."""
+    """Store the new state, refresh the task rows and the next timer; note the end if reached.
+    `closed`: task rows the action itself closed (their candidate rows go too)."""
     now = config.clock()
     instance.state = dump_checked(version.dialect, workflow, config.max_data_bytes)
     instance.serializer_version = SERIALIZER_VERSION
     instance.updated_at = now
     instance.data = checked_data(_snapshot(workflow), workflow, config.max_data_bytes)
     instance.next_timer_at = next_timer(workflow)
-    _sync_task_rows(session, config, instance, version, workflow)
+    _sync_task_rows(session, config, instance, version, workflow, closed)
     if workflow.is_completed() and instance.status == InstanceStatus.RUNNING:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
@@ -191,38 +193,23 @@ def _sync_task_rows(
     instance: InstanceModel,
     version: LoadedVersion,
     workflow: Any,
+    closed: Collection[str],
 ) -> None:
+    """Open rows for the new READY human tasks, cancelled rows for the open ones no longer
+    READY; closed tasks (these and `closed`) leave the candidate table. A fixed number of
+    statements, however long the item's history."""
     ready = {str(t.id): t for t in ready_human_tasks(workflow)}
-    # One flush at the end instead of one per query: rows are read, then written in a batch.
-    with session.no_autoflush:
-        open_rows = session.scalars(
-            select(HumanTaskModel).where(
-                HumanTaskModel.instance_id == instance.id,
-                HumanTaskModel.status == TaskStatus.OPEN,
-            )
-        ).all()
-        known = {row.id for row in open_rows}
-        for row in open_rows:
-            # Without autoflush the query matched on stored state; the action's own row may
-            # already be completed in memory.
-            if row.status == TaskStatus.OPEN and row.id not in ready:
-                row.status = TaskStatus.CANCELLED
-                row.completed_at = config.clock()
-        candidates = [task_id for task_id in ready if task_id not in known]
-        if candidates:
-            known |= set(
-                session.scalars(select(HumanTaskModel.id).where(HumanTaskModel.id.in_(candidates)))
-            )
-        new_rows = [
-            _new_row(config, instance, version, ready[task_id])
-            for task_id in candidates
-            if task_id not in known
-        ]
-        session.add_all(new_rows)
-    if new_rows:
-        session.flush()
-        for row in new_rows:
-            add_candidates(session, row, instance.created_by)
+    open_ids, known = open_and_known(session, instance.id, ready.keys())
+    gone = open_ids - ready.keys()
+    if gone:
+        close_tasks(session, gone, {"status": TaskStatus.CANCELLED, "completed_at": config.clock()})
+    drop_candidates(session, gone | set(closed))
+    rows = [
+        _new_row(config, instance, version, task)
+        for task_id, task in ready.items()
+        if task_id not in known
+    ]
+    insert_tasks(session, rows, instance.created_by)
 
 
 def _new_row(
@@ -230,7 +217,8 @@ def _new_row(
     instance: InstanceModel,
     version: LoadedVersion,
     task: Any,
-) -> HumanTaskModel:
+) -> dict[str, Any]:
+    """The columns of a new open task row."""
     key = meta_key(task.workflow.spec.name, task.task_spec.bpmn_id)
     meta = version.tasks.get(key) or TaskMeta(
         scope_id=task.workflow.spec.name,
@@ -242,23 +230,26 @@ def _new_row(
     engine = task.workflow.script_engine
     assignee_list = _owners(meta.assignee, task, engine)
     assignee = assignee_list[0] if assignee_list else None
-    row = HumanTaskModel(
-        id=str(task.id),
-        instance_id=instance.id,
-        process_id=instance.process_id,
-        element_id=meta.element_id,
-        meta_key=key,
-        title=meta.name,
-        lane=meta.lane or task.task_spec.lane,
-        candidate_groups=_owners(meta.candidate_groups, task, engine),
-        candidate_users=_owners(meta.candidate_users, task, engine),
-        process_assignee=assignee,
-        assignee=assignee,
-        status=TaskStatus.OPEN,
-        created_at=config.clock(),
-        due_at=_due(meta, task, engine, config),
-    )
-    return row
+    return {
+        "id": str(task.id),
+        "instance_id": instance.id,
+        "process_id": instance.process_id,
+        "element_id": meta.element_id,
+        "meta_key": key,
+        "title": meta.name,
+        "lane": meta.lane or task.task_spec.lane,
+        "candidate_groups": _owners(meta.candidate_groups, task, engine),
+        "candidate_users": _owners(meta.candidate_users, task, engine),
+        "process_assignee": assignee,
+        "assignee": assignee,
+        "status": TaskStatus.OPEN,
+        "created_at": config.clock(),
+        "due_at": _due(meta, task, engine, config),
+        "completed_at": None,
+        "completed_by": None,
+        "decision": None,
+        "comment": None,
+    }
 
 
 def _evaluate(engine: Any, task: Any, expression: str, element_id: str) -> Any:

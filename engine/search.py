@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ForeignKey,
     Integer,
     Select,
@@ -32,21 +33,21 @@ from sqlalchemy import (
     bindparam,
     case,
     column,
-    insert,
     literal,
     literal_column,
+    null,
     select,
     table,
     union_all,
-    update,
 )
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .attachments import AttachmentModel
 from .audit import AuditEventModel
-from .db import Base
-from .definitions import load_version
+from .db import Base, UTCDateTime
+from .definitions import LoadedVersion, load_version
 from .dossier import private_fields
 from .instances import InstanceModel
 from .users import Identity
@@ -156,57 +157,124 @@ def document(
     return content, f" {fold(title + chr(10) + content)} "
 
 
-def mark_stale(session: Session, instance_id: int) -> None:
-    """The item changed: rewrite its search row before this transaction commits."""
-    session.info.setdefault(_STALE, set()).add(instance_id)
+def mark_stale(session: Session, instance: InstanceModel | int) -> None:
+    """The item changed: rewrite its search row before this transaction commits. Given the
+    row itself (as an action does), its title and data are taken from it, not read again."""
+    stale: dict[int, InstanceModel | None] = session.info.setdefault(_STALE, {})
+    if isinstance(instance, int):
+        stale.setdefault(instance, None)
+    else:
+        stale[instance.id] = instance
+
+
+_documents = cast(Table, SearchDocumentModel.__table__)
+_events = cast(Table, AuditEventModel.__table__)
+_files = cast(Table, AttachmentModel.__table__)
+_items = cast(Table, InstanceModel.__table__)
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_NO_TEXT = null().cast(Text)
+# What an item's document is made of besides its title and data, and the document as it stands
+# (to skip a rewrite that would change nothing): one query for any number of items. Ordered in
+# Python: comments by their place in the history, file names by upload time.
+_PARTS = union_all(
+    select(
+        _events.c.instance_id,
+        literal(0).label("part"),
+        _events.c.seq.label("seq"),
+        null().cast(UTCDateTime()).label("at"),
+        _events.c.comment.label("a"),
+        _NO_TEXT.label("b"),
+    ).where(
+        _events.c.instance_id.in_(_IDS),
+        _events.c.comment.is_not(None),
+        _events.c.kind != "error",  # the engine's words, not the item's
+    ),
+    select(
+        _files.c.instance_id,
+        literal(1),
+        null().cast(Integer),
+        _files.c.uploaded_at,
+        _files.c.filename,
+        _NO_TEXT,
+    ).where(_files.c.instance_id.in_(_IDS)),
+    select(
+        _documents.c.instance_id,
+        literal(2),
+        null().cast(Integer),
+        null().cast(UTCDateTime()),
+        _documents.c.content,
+        _documents.c.folded,
+    ).where(_documents.c.instance_id.in_(_IDS)),
+)
+_ITEMS = select(_items.c.id, _items.c.title, _items.c.data, _items.c.process_version_id).where(
+    _items.c.id.in_(_IDS)
+)
+
+
+def _upsert(statement: sqlite.Insert | postgresql.Insert) -> Any:
+    return statement.on_conflict_do_update(
+        index_elements=[_documents.c.instance_id],
+        set_={"content": statement.excluded.content, "folded": statement.excluded.folded},
+    )
+
+
+_UPSERTS = {
+    "sqlite": _upsert(sqlite.insert(_documents)),
+    "postgresql": _upsert(postgresql.insert(_documents)),
+}
+_private: dict[tuple[str, int, int], tuple[LoadedVersion, frozenset[str]]] = {}
+
+
+def _hidden_fields(session: Session, version_id: int) -> frozenset[str]:
+    """The version's private fields, worked out once per loaded version."""
+    version = load_version(session, version_id)
+    key = (version.process_id, version.id, version.version)
+    cached = _private.get(key)
+    if cached is not None and cached[0] is version:
+        return cached[1]
+    hidden = private_fields(version)
+    _private[key] = (version, hidden)
+    return hidden
 
 
 def refresh_stale(session: Session) -> None:
-    """Rewrite the search rows of the items marked stale in this transaction."""
-    stale = session.info.pop(_STALE, None)
+    """Rewrite the search rows of the items marked stale in this transaction: one read, and
+    one write for the items whose row would change."""
+    stale: dict[int, InstanceModel | None] | None = session.info.pop(_STALE, None)
     if not stale:
         return
+    # Rows added through the ORM (an attachment) must be in the database before the read.
     session.flush()
     ids = sorted(stale)
-    items = session.execute(
-        select(
-            InstanceModel.id,
-            InstanceModel.title,
-            InstanceModel.data,
-            InstanceModel.process_version_id,
-        ).where(InstanceModel.id.in_(ids))
-    ).all()
-    comments: dict[int, list[str | None]] = {i: [] for i in ids}
-    for instance_id, comment in session.execute(
-        select(AuditEventModel.instance_id, AuditEventModel.comment)
-        .where(
-            AuditEventModel.instance_id.in_(ids),
-            AuditEventModel.comment.is_not(None),
-            AuditEventModel.kind != "error",  # the engine's words, not the item's
-        )
-        .order_by(AuditEventModel.instance_id, AuditEventModel.seq)
-    ):
-        comments[instance_id].append(comment)
-    files: dict[int, list[str]] = {i: [] for i in ids}
-    for instance_id, filename in session.execute(
-        select(AttachmentModel.instance_id, AttachmentModel.filename)
-        .where(AttachmentModel.instance_id.in_(ids))
-        .order_by(AttachmentModel.instance_id, AttachmentModel.uploaded_at)
-    ):
-        files[instance_id].append(filename)
-    connection = session.connection()
-    documents = cast(Table, SearchDocumentModel.__table__)
+    items = [(i.id, i.title, i.data, i.process_version_id) for i in stale.values() if i is not None]
+    missing = [i for i, held in stale.items() if held is None]
+    if missing:
+        items.extend((i, t, d, v) for i, t, d, v in session.execute(_ITEMS, {"ids": missing}))
+    comments: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
+    files: dict[int, list[tuple[datetime, str]]] = {i: [] for i in ids}
+    stored: dict[int, tuple[str, str]] = {}
+    for instance_id, part, seq, at, a, b in session.execute(_PARTS, {"ids": ids}):
+        if part == 0:
+            comments[instance_id].append((seq, a))
+        elif part == 1:
+            files[instance_id].append((at, a))
+        else:
+            stored[instance_id] = (a, b)
+    rows = []
     for instance_id, title, data, version_id in items:
         # A field private to its step must not make the item findable by others.
-        hidden = private_fields(load_version(session, version_id))
+        hidden = _hidden_fields(session, version_id)
         shown = {k: v for k, v in data.items() if k not in hidden} if hidden else data
-        content, folded = document(title, shown, comments[instance_id], files[instance_id])
-        values = {"content": content, "folded": folded}
-        changed = connection.execute(
-            update(documents).where(documents.c.instance_id == instance_id).values(values)
+        content, folded = document(
+            title,
+            shown,
+            (c for _seq, c in sorted(comments[instance_id])),
+            (f for _at, f in sorted(files[instance_id], key=lambda p: p[0])),
         )
-        if changed.rowcount == 0:
-            connection.execute(insert(documents).values(instance_id=instance_id, **values))
+        if stored.get(instance_id) != (content, folded):
+            rows.append({"instance_id": instance_id, "content": content, "folded": folded})
+    if rows:
+        session.execute(_UPSERTS[session.get_bind().dialect.name], rows)
 
 
 def _forget_stale(session: Session, transaction: SessionTransaction) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel
-from .human_tasks import HumanTaskModel, TaskCandidateModel, candidate_is, may_act
+from .human_tasks import HumanTaskModel, ItemCandidateModel, candidate_is, may_act
 from .instances import InstanceModel
 from .users import ADMIN_GROUP, Identity
 from .views import TaskStatus
@@ -38,9 +38,7 @@ def may_view_instance(
         HumanTaskModel.instance_id == instance_id, HumanTaskModel.assignee == who.username
     )
     candidate = exists().where(
-        TaskCandidateModel.task_id == HumanTaskModel.id,
-        HumanTaskModel.instance_id == instance_id,
-        candidate_is(who),
+        ItemCandidateModel.instance_id == instance_id, candidate_is(who, ItemCandidateModel)
     )
     return bool(session.scalar(select(or_(acted, holder, candidate))))
 
@@ -78,9 +76,8 @@ def visible_clause(who: Identity, auditor_groups: Iterable[str]) -> ColumnElemen
     holder = exists().where(
         HumanTaskModel.instance_id == InstanceModel.id, HumanTaskModel.assignee == who.username
     )
+    # A candidate of any step, open or done (task_candidates keeps open steps only).
     candidate = exists().where(
-        TaskCandidateModel.task_id == HumanTaskModel.id,
-        HumanTaskModel.instance_id == InstanceModel.id,
-        candidate_is(who),
+        ItemCandidateModel.instance_id == InstanceModel.id, candidate_is(who, ItemCandidateModel)
     )
     return or_(InstanceModel.created_by == who.username, acted, holder, candidate)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import engine
 
-from .catalog import entry, may_start
+from .catalog import CATALOG, entry, may_start
 
 
 def start_item(
@@ -33,19 +33,28 @@ def start_item(
     return engine.start_instance(session, config, process_id, username, title=title, data=data)
 
 
+# Which form field names an item, per process, while it still has its default name.
+_RETITLE = {
+    e.process_id: engine.Retitle(e.title_field, frozenset({e.title_vi}))
+    for e in CATALOG
+    if e.title_field
+}
+
+
 def complete_item(
     session: Session,
     config: engine.EngineConfig,
     task_id: str,
-    username: str,
+    username: str | engine.Identity,
     *,
     data: dict[str, Any] | None = None,
     comment: str | None = None,
     expected_version: int | None = None,
 ) -> int:
     """Complete a task; an item still called by its process's name takes the name its form
-    gave it (the proposal's or the draft's title), so people find it by what it is."""
-    instance_id = engine.complete_task(
+    gave it (the proposal's or the draft's title), so people find it by what it is. The
+    rename is part of the same action: the item's version moves once."""
+    return engine.complete_task(
         session,
         config,
         task_id,
@@ -53,14 +62,5 @@ def complete_item(
         data=data,
         comment=comment,
         expected_version=expected_version,
+        retitle=_RETITLE,
     )
-    view = engine.show_instance(session, instance_id)
-    found = entry(view.process_id)
-    named = (data or {}).get(found.title_field) if found and found.title_field else None
-    if found and isinstance(named, str) and named.strip():
-        default_titles = {found.title_vi} | {
-            p.name for p in engine.list_processes(session) if p.process_id == view.process_id
-        }
-        if view.title in default_titles:
-            engine.rename_instance(session, config, instance_id, username, named)
-    return instance_id

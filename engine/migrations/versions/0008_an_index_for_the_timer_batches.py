@@ -5,7 +5,7 @@ moment, after a (next_timer_at, id) cursor, in that order, LIMIT n) reads exactl
 it, however many items are finished or waiting.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-10 12:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
