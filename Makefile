@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint bench bench-timers bench-scale diagrams translations clean
+.PHONY: install run test lint bench bench-timers bench-scale bench-http diagrams translations clean
 MO := web/translations/en/LC_MESSAGES/messages.mo
 PO := web/translations/en/LC_MESSAGES/messages.po
 
@@ -59,6 +59,11 @@ bench-timers: install
 
 bench-scale: install
 	$(BIN)/python bench/scale.py $(BENCH_SCALE_ARGS)
+
+# make bench-http BENCH_HTTP_ARGS="--instances 30 --clients 1,4 --db sqlite,pg" (drops and
+# creates the PostgreSQL database bench_http; see bench/http_flow.py).
+bench-http: install
+	$(BIN)/python bench/http_flow.py $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache test-output

@@ -45,14 +45,14 @@ class Colleague:
 
 
 def forward_candidates(
-    session: Session, config: EngineConfig, task_id: str, username: str
+    session: Session, config: EngineConfig, task_id: str, username: str | Identity
 ) -> list[Colleague]:
     """The people the holder of an open task may forward it to, by unit, then by name.
 
     Raises NotFound for an unknown task, Conflict for one no longer open, Forbidden when the
     person may not act on it.
     """
-    who = get_identity(session, username)
+    who = username if isinstance(username, Identity) else get_identity(session, username)
     row = get_task_row(session, task_id)
     require_open(row)
     require_may_act(session, row, who)

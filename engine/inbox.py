@@ -14,12 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -31,11 +35,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from .audit import AuditEventModel
+from .db import UTCDateTime
 from .errors import NotFound
 from .human_tasks import (
     HumanTaskModel,
     TaskCandidateModel,
-    candidate_is,
     may_act,
     task_view,
 )
@@ -104,45 +108,16 @@ def inbox(
     item's latest completed step), the names of the candidate groups and people on the page,
     and the counts. A cursor this function did not hand out means the first page."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    query = _urgent_first(_mine(who))
     cursor = _decode(after)
+    params: dict[str, Any] = {**_keys(who), "limit": limit + 1, "now": now}
     if cursor is not None:
-        query = query.where(_after(cursor))
-    page = query.limit(limit + 1).subquery("page")
-    assignee = aliased(UserModel)
-    starter = aliased(UserModel)
-    last = aliased(AuditEventModel)
-    latest_seq = (
-        select(func.max(AuditEventModel.seq))
-        .where(
-            AuditEventModel.instance_id == page.c.instance_id,
-            AuditEventModel.kind == "completed",
-        )
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            page,
-            assignee.display_name.label("assignee_name"),
-            starter.display_name.label("starter_name"),
-            last.decision.label("last_decision"),
-            last.at.label("last_at"),
-        )
-        .outerjoin(assignee, assignee.username == page.c.assignee)
-        .outerjoin(starter, starter.username == page.c.created_by)
-        .outerjoin(last, and_(last.instance_id == page.c.instance_id, last.seq == latest_seq))
-        .order_by(page.c.due_at.is_(None), page.c.due_at, page.c.created_at.desc(), page.c.id)
-    ).all()
+        params.update(due=cursor[0], created=cursor[1], task_id=cursor[2])
+    shape = "first" if cursor is None else "undated" if cursor[0] is None else "dated"
+    rows = session.execute(_page_statement(shape), params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     groups, people = _names(session, rows)
-    everything = _mine(who).subquery("everything")
-    total, overdue = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((everything.c.due_at < now, 1), else_=0)), 0),
-        )
-    ).one()
+    total, overdue = session.execute(_count_statement(), params).one()
     found = tuple(
         InboxRow(
             id=r.id,
@@ -214,16 +189,33 @@ def display_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
 
 def open_tasks_of(session: Session, who: Identity) -> list[TaskView]:
     """Every open task `who` may act on, most urgent first, without paging (for the CLI)."""
-    return [task_view(t) for t in session.scalars(_urgent_first(_mine(who, HumanTaskModel)))]
+    return [task_view(t) for t in session.scalars(_tasks_statement(), _keys(who))]
 
 
-def _mine(who: Identity, *columns: Any) -> Select[Any]:
-    """The open tasks of running items that `who` holds or may take (`columns`: what to read of
-    them, the inbox's by default): driven from the person's candidate keys and their held
-    tasks, each through its own index."""
-    offered = select(TaskCandidateModel.task_id.label("id")).where(candidate_is(who))
+def _keys(who: Identity) -> dict[str, Any]:
+    """The bind parameters that name the person in `_mine`."""
+    return {"me": who.username, "me_key": who.username.lower(), "groups": sorted(who.match_names)}
+
+
+def _mine(*columns: Any) -> Select[Any]:
+    """The open tasks of running items that the person (bind parameters `me`, `me_key`,
+    `groups`: see `_keys`) holds or may take, `columns` of them (the inbox's by default):
+    driven from the person's candidate keys and their held tasks, each through its own index.
+    The candidate test is `human_tasks.candidate_is`, with parameters so the statement is built
+    once per process."""
+    offered = select(TaskCandidateModel.task_id.label("id")).where(
+        or_(
+            and_(
+                TaskCandidateModel.kind == "user", TaskCandidateModel.value == bindparam("me_key")
+            ),
+            and_(
+                TaskCandidateModel.kind == "group",
+                TaskCandidateModel.value.in_(bindparam("groups", expanding=True)),
+            ),
+        )
+    )
     held = select(HumanTaskModel.id.label("id")).where(
-        HumanTaskModel.assignee == who.username, HumanTaskModel.status == TaskStatus.OPEN
+        HumanTaskModel.assignee == bindparam("me"), HumanTaskModel.status == TaskStatus.OPEN
     )
     ids = union(offered, held).subquery("mine")
     columns = columns or (
@@ -251,9 +243,56 @@ def _mine(who: Identity, *columns: Any) -> Select[Any]:
             HumanTaskModel.status == TaskStatus.OPEN,
             # An item in error waits for an administrator, not for its step's holder.
             InstanceModel.status == InstanceStatus.RUNNING,
-            or_(HumanTaskModel.assignee.is_(None), HumanTaskModel.assignee == who.username),
+            or_(HumanTaskModel.assignee.is_(None), HumanTaskModel.assignee == bindparam("me")),
         )
     )
+
+
+@cache
+def _page_statement(shape: str) -> Select[Any]:
+    """A page: the first (`shape` "first") or the one after a cursor on a task with a due date
+    ("dated") or without ("undated"); with the holder's and starter's names and the item's
+    latest completed step, read for the page's rows only."""
+    query = _urgent_first(_mine())
+    if shape != "first":
+        query = query.where(_after(dated=shape == "dated"))
+    page = query.limit(bindparam("limit")).subquery("page")
+    assignee = aliased(UserModel)
+    starter = aliased(UserModel)
+    last = aliased(AuditEventModel)
+    latest_seq = (
+        select(func.max(AuditEventModel.seq))
+        .where(
+            AuditEventModel.instance_id == page.c.instance_id,
+            AuditEventModel.kind == "completed",
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            page,
+            assignee.display_name.label("assignee_name"),
+            starter.display_name.label("starter_name"),
+            last.decision.label("last_decision"),
+            last.at.label("last_at"),
+        )
+        .outerjoin(assignee, assignee.username == page.c.assignee)
+        .outerjoin(starter, starter.username == page.c.created_by)
+        .outerjoin(last, and_(last.instance_id == page.c.instance_id, last.seq == latest_seq))
+        .order_by(page.c.due_at.is_(None), page.c.due_at, page.c.created_at.desc(), page.c.id)
+    )
+
+
+@cache
+def _count_statement() -> Select[Any]:
+    everything = _mine().subquery("everything")
+    overdue = case((everything.c.due_at < bindparam("now", type_=UTCDateTime()), 1), else_=0)
+    return select(func.count(), func.coalesce(func.sum(overdue), 0))
+
+
+@cache
+def _tasks_statement() -> Select[Any]:
+    return _urgent_first(_mine(HumanTaskModel))
 
 
 def _urgent_first(query: Select[Any]) -> Select[Any]:
@@ -265,19 +304,38 @@ def _urgent_first(query: Select[Any]) -> Select[Any]:
     )
 
 
-def _after(cursor: tuple[datetime | None, datetime, str]) -> ColumnElement[bool]:
-    """The rows that come after the cursor's row in urgency order."""
-    due, created, task_id = cursor
+def _after(*, dated: bool) -> ColumnElement[bool]:
+    """The rows that come after the cursor's row (bind parameters `due`, `created`,
+    `task_id`) in urgency order; `dated`: the cursor's row has a due date."""
     same_due_later = or_(
-        HumanTaskModel.created_at < created,
-        and_(HumanTaskModel.created_at == created, HumanTaskModel.id > task_id),
+        HumanTaskModel.created_at < bindparam("created"),
+        and_(
+            HumanTaskModel.created_at == bindparam("created"),
+            HumanTaskModel.id > bindparam("task_id"),
+        ),
     )
-    if due is None:
+    if not dated:
         return and_(HumanTaskModel.due_at.is_(None), same_due_later)
     return or_(
         HumanTaskModel.due_at.is_(None),
-        HumanTaskModel.due_at > due,
-        and_(HumanTaskModel.due_at == due, same_due_later),
+        HumanTaskModel.due_at > bindparam("due"),
+        and_(HumanTaskModel.due_at == bindparam("due"), same_due_later),
+    )
+
+
+@cache
+def _names_statement() -> CompoundSelect[Any]:
+    keys: BindParameter[Any] = bindparam("keys", expanding=True)
+    return union_all(
+        select(literal("g"), func.lower(GroupModel.key), GroupModel.name).where(
+            func.lower(GroupModel.key).in_(keys)
+        ),
+        select(literal("g"), func.lower(GroupModel.name), GroupModel.name).where(
+            func.lower(GroupModel.name).in_(keys)
+        ),
+        select(literal("u"), UserModel.username, UserModel.display_name).where(
+            UserModel.username.in_(bindparam("users", expanding=True))
+        ),
     )
 
 
@@ -288,19 +346,7 @@ def _names(session: Session, rows: Sequence[Any]) -> tuple[dict[str, str], dict[
     usernames = sorted({u for r in rows for u in r.candidate_users or []})
     if not group_keys and not usernames:
         return {}, {}
-    found = session.execute(
-        union_all(
-            select(literal("g"), func.lower(GroupModel.key), GroupModel.name).where(
-                func.lower(GroupModel.key).in_(group_keys)
-            ),
-            select(literal("g"), func.lower(GroupModel.name), GroupModel.name).where(
-                func.lower(GroupModel.name).in_(group_keys)
-            ),
-            select(literal("u"), UserModel.username, UserModel.display_name).where(
-                UserModel.username.in_(usernames)
-            ),
-        )
-    ).all()
+    found = session.execute(_names_statement(), {"keys": group_keys, "users": usernames}).all()
     groups = {key: name for kind, key, name in found if kind == "g"}
     people = {key: name for kind, key, name in found if kind == "u"}
     return groups, people

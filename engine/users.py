@@ -251,14 +251,19 @@ def session_generation(session: Session, username: str) -> int | None:
 def session_identity(session: Session, username: str, generation: object) -> Identity | None:
     """Who a login cookie speaks for, or None once its sessions were ended or the person
     locked or removed."""
-    try:
-        identity = get_identity(session, username)
-    except NotFound:
+    # One read of the row (with its groups) answers both questions: every request asks.
+    user = (
+        session.scalars(
+            select(UserModel)
+            .options(joinedload(UserModel.groups))
+            .where(UserModel.username == username)
+        )
+        .unique()
+        .first()
+    )
+    if user is None or not user.active or user.session_generation != generation:
         return None
-    user = session.get(UserModel, username)
-    if user is None or user.session_generation != generation:
-        return None
-    return identity
+    return _identity(session, user)
 
 
 def user_exists(session: Session, username: str) -> bool:

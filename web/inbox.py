@@ -245,15 +245,15 @@ def _load(session: Session, task_id: str) -> TaskPage:
         dossier=engine.dossier(session, item.id, reader=username),
     )
     if access.can_act:
-        page.colleagues = _colleagues(session, task.id, username)
+        page.colleagues = _colleagues(session, task.id)
     return page
 
 
-def _colleagues(session: Session, task_id: str, username: str) -> list[tuple[str, str]]:
+def _colleagues(session: Session, task_id: str) -> list[tuple[str, str]]:
     """Whom this task may be forwarded to: the engine's rule, the one the forward obeys."""
     return [
         (c.username, f"{c.display_name} — {c.unit_name}" if c.unit_name else c.display_name)
-        for c in engine.forward_candidates(session, config(), task_id, username)
+        for c in engine.forward_candidates(session, config(), task_id, me())
     ]
 
 
@@ -319,13 +319,13 @@ def complete(task_id: str) -> Any:
                     s,
                     config(),
                     task.id,
-                    me().username,
+                    me(),
                     data=submission.data,
                     comment=submission.comment,
                     expected_version=expected,
                 )
                 # The message may name what the step produced ("văn bản số 05/TTr-SKHCN").
-                after = engine.show_instance(s, task.instance_id).data if form.done_message else {}
+                after = engine.task_form(s, task.id).data if form.done_message else {}
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -499,7 +499,7 @@ def claim(task_id: str) -> Response:
     try:
         with uow() as s:
             _access(s, task_id)
-            engine.claim_task(s, config(), task_id, me().username)
+            engine.claim_task(s, config(), task_id, me())
     except engine.Conflict as conflict:
         holder = None
         if "handled_at" not in conflict.details:  # held by a colleague, not yet done
@@ -521,7 +521,7 @@ def release(task_id: str) -> Response:
     try:
         with uow() as s:
             _access(s, task_id)
-            engine.unclaim_task(s, config(), task_id, me().username)
+            engine.unclaim_task(s, config(), task_id, me())
     except engine.Conflict as conflict:
         if conflict.details.get("reason") != "assigned_by_process":
             flash(explain(conflict), "error")
@@ -549,7 +549,7 @@ def forward(task_id: str) -> Any:
     try:
         with uow() as s:
             task = _access(s, task_id).task
-            engine.assign_task(s, config(), task.id, me().username, target, comment=comment)
+            engine.assign_task(s, config(), task.id, me(), target, comment=comment)
             to_name = Names.of(s, [target]).person(target)
     except engine.Forbidden as refused:
         # Someone outside the list (a forged or stale choice): the engine refused, nothing moved.

@@ -1,0 +1,459 @@
+"""The whole UI flow of a `giao_nhiem_vu` item over real HTTP, against `pheduyet serve`.
+
+One instance is 23 requests, as people click them: the office head (vp.tp) opens "Tạo mới" and
+starts the item (2); then for each of 7 steps the actor opens their inbox, the task page, and
+submits its form with the page's CSRF token and revision (3 × 7): the director assigns the lead
+unit and the deadline, the unit's officer reports progress and the result, the director asks for
+more (the return, with its reason), the officer reports again, the director accepts. 8 POSTs.
+Each client logs in once as each of the three people before the clock starts.
+
+Run against a fresh SQLite file and a fresh PostgreSQL database (`--pg-url`, default the local
+server's `bench_http`, dropped and created), with 1 and 4 concurrent clients (threads), the
+server being `pheduyet serve --workers 2` (gunicorn, plus its background worker). Prints
+instances/s, POST median/p95 and the server's CPU per instance (user + system time of the whole
+server process tree, read from /proc before and after). `--profile` runs the same flow in this
+process through Flask's test client under cProfile instead, to see where the server's time goes.
+
+    .venv/bin/python bench/http_flow.py [--instances 20] [--clients 1,4] [--db sqlite,pg]
+    .venv/bin/python bench/http_flow.py --profile [--instances 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import http.client
+import io
+import os
+import pstats
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "mật khẩu đo tải"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_http"
+STARTER, LEADER, OFFICER = "vp.tp", "giamdoc", "qlkh.cv1"
+DEADLINE = (date.today() + timedelta(days=365)).isoformat()
+# (who, step, form): the 7 steps after the start, one return among them.
+STEPS: list[tuple[str, str, dict[str, str]]] = [
+    (LEADER, "phan_cong", {"don_vi_chu_tri": "phong_qlkh", "han_xu_ly": DEADLINE}),
+    (
+        OFFICER,
+        "cap_nhat_tien_do",
+        {"ty_le_hoan_thanh": "100", "noi_dung_cap_nhat": "Đã xong dự thảo", "hoan_thanh": "on"},
+    ),
+    (OFFICER, "bao_cao_ket_qua", {"so_bao_cao": "15/BC-QLKH", "ket_qua": "Hoàn thành"}),
+    (
+        LEADER,
+        "danh_gia_ket_qua",
+        {"decision": "yeu_cau_bo_sung", "y_kien": "Bổ sung số liệu các huyện"},
+    ),
+    (
+        OFFICER,
+        "cap_nhat_tien_do",
+        {"ty_le_hoan_thanh": "100", "noi_dung_cap_nhat": "Đã bổ sung số liệu", "hoan_thanh": "on"},
+    ),
+    (OFFICER, "bao_cao_ket_qua", {"so_bao_cao": "16/BC-QLKH", "ket_qua": "Hoàn thành, bổ sung"}),
+    (LEADER, "danh_gia_ket_qua", {"decision": "chap_nhan"}),
+]
+REQUESTS_PER_INSTANCE = 2 + 3 * len(STEPS)
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_START_KEY = re.compile(r'name="khoa_tao_moi" value="([^"]+)"')
+_REVISION = re.compile(r'name="_revision" value="(\d+)"')
+_ITEM = re.compile(r"/items/(\d+)")
+
+
+# --- the people's browsers ----------------------------------------------------------------------
+
+
+class Browser(Protocol):
+    def get(self, path: str) -> tuple[int, dict[str, str], str]: ...
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], str]: ...
+
+
+class HttpBrowser:
+    """One person's browser: a kept-alive connection and the cookies the server set."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Any:
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                text = response.read().decode("utf-8")
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed a kept-alive connection between requests: open another.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _sep, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        return self._send("GET", path, None, {})  # type: ignore[no-any-return]
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        body = urlencode(form).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self._send("POST", path, body, headers)  # type: ignore[no-any-return]
+
+
+class TestClientBrowser:
+    """The same person through Flask's test client, in this process (for --profile)."""
+
+    def __init__(self, app: Any) -> None:
+        self.client = app.test_client()
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        r = self.client.get(path)
+        return r.status_code, {k.lower(): v for k, v in r.headers.items()}, r.get_data(True)
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        r = self.client.post(path, data=form)
+        return r.status_code, {k.lower(): v for k, v in r.headers.items()}, r.get_data(True)
+
+
+def _found(pattern: re.Pattern[str], text: str, what: str) -> str:
+    hit = pattern.search(text)
+    if not hit:
+        raise RuntimeError(f"no {what} on the page")
+    return hit.group(1)
+
+
+def log_in(browser: Browser, username: str) -> None:
+    _status, _headers, page = browser.get("/login")
+    form = {"username": username, "password": PASSWORD, "csrf_token": _found(_TOKEN, page, "token")}
+    status, _headers, _page = browser.post("/login", form)
+    if status != 302:
+        raise RuntimeError(f"{username} could not log in ({status})")
+
+
+@dataclass
+class Tally:
+    posts: list[float] = field(default_factory=list)
+    requests: int = 0
+    instances: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def one_instance(people: dict[str, Browser], tally: Tally) -> None:
+    """The 23 requests of one item, start to acceptance."""
+    posts: list[float] = []
+
+    def post(browser: Browser, path: str, form: dict[str, str], expect: int) -> dict[str, str]:
+        began = time.perf_counter()
+        status, headers, text = browser.post(path, form)
+        posts.append(time.perf_counter() - began)
+        if status != expect:
+            raise RuntimeError(f"POST {path}: {status} instead of {expect}: {text[:500]}")
+        return headers
+
+    starter = people[STARTER]
+    _s, _h, page = starter.get("/items/new")
+    form = {
+        "csrf_token": _found(_TOKEN, page, "token"),
+        "khoa_tao_moi": _found(_START_KEY, page, "start key"),
+        "tieu_de": f"Nhiệm vụ đo tải {secrets.token_hex(4)}",
+    }
+    headers = post(starter, "/items/new/giao_nhiem_vu", form, 303)
+    item = _found(_ITEM, headers.get("location", ""), "item number")
+    for who, _step, data in STEPS:
+        browser = people[who]
+        _s, _h, inbox = browser.get("/")
+        row = inbox.split(f"Số {item}<", 1)
+        if len(row) < 2:
+            raise RuntimeError(f"item {item} is not in {who}'s inbox")
+        task_path = row[0].rsplit('<a href="', 1)[1].split('"', 1)[0]
+        status, _h, page = browser.get(task_path)
+        if status != 200:
+            raise RuntimeError(f"GET {task_path}: {status}")
+        form = {
+            "csrf_token": _found(_TOKEN, page, "token"),
+            "_revision": _found(_REVISION, page, "revision"),
+            **data,
+        }
+        post(browser, task_path, form, 302)
+    with tally.lock:
+        tally.posts.extend(posts)
+        tally.requests += REQUESTS_PER_INSTANCE
+        tally.instances += 1
+
+
+# --- the database and the server ----------------------------------------------------------------
+
+
+def prepare_database(url: str) -> None:
+    """Schema, the department's people (all with PASSWORD) and its diagrams, from scratch."""
+    import engine
+    from workflows.org_chart import load_org_chart, read_org_chart
+
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        base, name = url.rsplit("/", 1)
+        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    db = engine.create_db_engine(url)
+    engine.upgrade_database(db)
+    files = [
+        engine.SourceFile(p.name, p.read_bytes())
+        for p in sorted((ROOT / "bpmn").rglob("*"))
+        if p.suffix in (".bpmn", ".json")
+    ]
+    with engine.transaction(engine.session_factory(db)) as s:
+        load_org_chart(s, read_org_chart(), password=PASSWORD)
+        engine.deploy(s, files, engine.system_clock)
+    db.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_command(port: int, workers: int) -> list[str]:
+    """`pheduyet serve` when it runs gunicorn, else gunicorn itself."""
+    pheduyet = BIN / "pheduyet"
+    if (ROOT / "cli" / "serving.py").exists() and pheduyet.exists():
+        return [str(pheduyet), "serve", "--port", str(port), "--workers", str(workers)]
+    return [
+        str(BIN / "gunicorn"),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "web:create_app()",
+    ]
+
+
+@contextlib.contextmanager
+def server(url: str, workers: int, folder: Path) -> Iterator[tuple[int, int]]:
+    """The server running on `url`: yields (port, pid of the process tree's root)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PHEDUYET_DATABASE_URL": url,
+        "PHEDUYET_SECRET_KEY": secrets.token_hex(32),
+        "PHEDUYET_AUDIT_KEY": secrets.token_hex(32),
+        "PHEDUYET_UPLOAD_FOLDER": str(folder / "attachments"),
+    }
+    log = open(folder / "server.log", "ab")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        serve_command(port, workers), cwd=folder, env=env, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/login")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start: see {folder / 'server.log'}")
+            time.sleep(0.2)
+        yield port, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of `root` and every process under it, the reaped children's
+    included (cutime/cstime)."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                text = (entry / "stat").read_text()
+                stats[int(entry.name)] = text.rsplit(")", 1)[1].split()
+    children: dict[int, list[int]] = {}
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        fields = stats.get(pid)
+        if fields is None:
+            continue
+        # fields[0] is the state; utime, stime, cutime, cstime are fields 14-17 of stat.
+        total += sum(int(v) for v in fields[11:15])
+        todo.extend(children.get(pid, []))
+    return total / _TICK
+
+
+# --- a run ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    database: str
+    clients: int
+    instances: int
+    seconds: float
+    posts: list[float]
+    cpu: float
+
+    def line(self) -> str:
+        posts = sorted(self.posts)
+        p95 = posts[min(len(posts) - 1, int(len(posts) * 0.95))]
+        return (
+            f"{self.database:<10} {self.clients} client(s): {self.instances / self.seconds:6.2f} "
+            f"instances/s, POST median {statistics.median(posts) * 1000:5.1f} ms, p95 "
+            f"{p95 * 1000:5.1f} ms, server CPU {self.cpu / self.instances * 1000:5.1f} ms per "
+            f"instance ({self.instances} instances, {self.instances * REQUESTS_PER_INSTANCE} "
+            f"requests in {self.seconds:.1f} s)"
+        )
+
+
+def run(port: int, root: int, database: str, clients: int, per_client: int) -> Result:
+    browsers = []
+    for _n in range(clients):
+        people: dict[str, Browser] = {}
+        for who in (STARTER, LEADER, OFFICER):
+            people[who] = HttpBrowser(port)
+            log_in(people[who], who)
+        one_instance(people, Tally())  # warm: every page's first rendering and query plans
+        browsers.append(people)
+    tally = Tally()
+    errors: list[BaseException] = []
+
+    def client(people: dict[str, Browser]) -> None:
+        try:
+            for _i in range(per_client):
+                one_instance(people, tally)
+        except BaseException as exc:  # reported after the run
+            errors.append(exc)
+
+    threads = [threading.Thread(target=client, args=(b,)) for b in browsers]
+    cpu_before, began = tree_cpu(root), time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds, cpu = time.perf_counter() - began, tree_cpu(root) - cpu_before
+    if errors:
+        raise errors[0]
+    return Result(database, clients, tally.instances, seconds, tally.posts, cpu)
+
+
+def profile(instances: int, top: int) -> None:
+    """The flow in this process through Flask's test client, under cProfile."""
+    with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
+        url = f"sqlite:///{folder}/pheduyet.db"
+        prepare_database(url)
+        from web import create_app
+
+        app = create_app(
+            {"SECRET_KEY": "bench", "DATABASE_URL": url, "UPLOAD_FOLDER": f"{folder}/files"}
+        )
+        people: dict[str, Browser] = {}
+        for who in (STARTER, LEADER, OFFICER):
+            people[who] = TestClientBrowser(app)
+            log_in(people[who], who)
+        one_instance(people, Tally())
+        began = time.process_time()
+        for _i in range(instances):
+            one_instance(people, Tally())
+        plain = time.process_time() - began
+        tally = Tally()
+        profiler = cProfile.Profile()
+        began = time.process_time()
+        profiler.enable()
+        for _i in range(instances):
+            one_instance(people, tally)
+        profiler.disable()
+        cpu = time.process_time() - began
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(r"/(web|engine|workflows)/", top)
+        stats.sort_stats("tottime").print_stats(top)
+        print(out.getvalue())
+        print(
+            f"in-process (test client, SQLite): {plain / instances * 1000:.1f} ms CPU per "
+            f"instance ({cpu / instances * 1000:.1f} ms under cProfile), client side included"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--instances", type=int, default=20, help="instances per client")
+    parser.add_argument("--clients", default="1,4", help="concurrent clients, comma-separated")
+    parser.add_argument("--db", default="sqlite,pg", help="sqlite, pg or both")
+    parser.add_argument("--pg-url", default=PG_URL, help="a database this run may drop")
+    parser.add_argument("--workers", type=int, default=2, help="web processes")
+    parser.add_argument("--profile", action="store_true", help="cProfile in-process instead")
+    parser.add_argument("--top", type=int, default=35, help="profile lines to print")
+    args = parser.parse_args(argv)
+    if args.profile:
+        profile(args.instances, args.top)
+        return 0
+    clients = [int(c) for c in args.clients.split(",")]
+    load = os.getloadavg()
+    print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
+    results: list[Result] = []
+    for database in args.db.split(","):
+        for n in clients:
+            with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
+                url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
+                prepare_database(url)
+                with server(url, args.workers, Path(folder)) as (port, root):
+                    result = run(
+                        port,
+                        root,
+                        "PostgreSQL" if database == "pg" else "SQLite",
+                        n,
+                        args.instances,
+                    )
+            print(result.line(), flush=True)
+            results.append(result)
+    print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
