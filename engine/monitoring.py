@@ -156,24 +156,34 @@ def _text_clause(session: Session, text: str) -> ColumnElement[bool]:
 
 
 def _group_name(value: Any) -> Any:
-    """SQL: the name of the group a lower-cased key or name designates, else NULL."""
-    return (
+    """SQL: the name of the group a lower-cased key or name designates, else NULL. Keys are
+    looked up by the primary key first: the scan by lower-cased name runs only for the rare
+    value that is not a key as written (COALESCE stops at the first value found)."""
+    by_key = select(GroupModel.name).where(GroupModel.key == value).scalar_subquery()
+    by_name = (
         select(GroupModel.name)
-        .where(
-            or_(
-                GroupModel.key == value,
-                func.lower(GroupModel.key) == value,
-                func.lower(GroupModel.name) == value,
-            )
-        )
+        .where(or_(func.lower(GroupModel.key) == value, func.lower(GroupModel.name) == value))
         .order_by(GroupModel.key)
         .limit(1)
         .scalar_subquery()
     )
+    return func.coalesce(by_key, by_name)
 
 
 def _person_name(value: Any) -> Any:
     return select(UserModel.display_name).where(UserModel.username == value).scalar_subquery()
+
+
+def _first_candidate(kind: str) -> Any:
+    """SQL over an open task: its first candidate of this kind (group or user)."""
+    c = aliased(TaskCandidateModel)
+    return (
+        select(func.min(c.value))
+        .where(c.task_id == HumanTaskModel.id, c.kind == kind)
+        # The task of the query around, however deep this is nested (in a name lookup, say).
+        .correlate(HumanTaskModel)
+        .scalar_subquery()
+    )
 
 
 def _candidate_names(dialect: str) -> Any:
@@ -186,32 +196,6 @@ def _candidate_names(dialect: str) -> Any:
     return (
         select(_joined(dialect, name, c.kind + c.value))
         .where(c.task_id == HumanTaskModel.id)
-        .scalar_subquery()
-    )
-
-
-def _first_group_name() -> Any:
-    """SQL over an open task: the name of its first candidate group that is a known group."""
-    c = aliased(TaskCandidateModel)
-    return (
-        select(GroupModel.name)
-        .select_from(c)
-        .join(
-            GroupModel,
-            or_(func.lower(GroupModel.key) == c.value, func.lower(GroupModel.name) == c.value),
-        )
-        .where(c.task_id == HumanTaskModel.id, c.kind == "group")
-        .order_by(c.value, GroupModel.key)
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def _first_candidate(kind: str) -> Any:
-    c = aliased(TaskCandidateModel)
-    return (
-        select(func.min(c.value))
-        .where(c.task_id == HumanTaskModel.id, c.kind == kind)
         .scalar_subquery()
     )
 
@@ -313,7 +297,7 @@ def _open_query(
             ),
             case(
                 (HumanTaskModel.assignee.is_not(None), holder_unit.name),
-                else_=_first_group_name(),
+                else_=_group_name(_first_candidate("group")),
             ),
         )
         .select_from(HumanTaskModel)

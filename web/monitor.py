@@ -288,9 +288,18 @@ def _workbook(
     sheet.append(header_cells)
     labels = status_labels()
     names = choices.names
+    # A row is written out as soon as it is appended, so the styled cells are made once and
+    # reused for every row: making three styled cells per row cost a third of the time.
+    since = _cell(sheet, None, number_format="dd/mm/yyyy")
+    due = _cell(sheet, None, number_format="dd/mm/yyyy")
+    days = _cell(sheet, None, number_format="0.0")
     written = 0
     for row in rows:
-        since, due = _excel_date(row.since), _excel_date(row.due_at)
+        since.value, due.value, days.value = (
+            _excel_date(row.since),
+            _excel_date(row.due_at),
+            row.age_days,
+        )
         sheet.append(
             [
                 row.instance_id,
@@ -299,9 +308,9 @@ def _workbook(
                 _safe(sheet, row.step or ""),
                 _safe(sheet, row.unit or ""),
                 _safe(sheet, row.holder),
-                _cell(sheet, since, number_format="dd/mm/yyyy") if since else None,
-                _cell(sheet, row.age_days, number_format="0.0"),
-                _cell(sheet, due, number_format="dd/mm/yyyy") if due else None,
+                since,
+                days,
+                due,
                 labels.get(row.status, row.status),
             ]
         )
