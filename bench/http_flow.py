@@ -285,7 +285,9 @@ def server(url: str, workers: int, folder: Path) -> Iterator[tuple[int, int]]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: see {folder / 'server.log'}")
+                log.flush()
+                tail = (folder / "server.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the server did not start:\n{tail}")
             time.sleep(0.2)
         yield port, proc.pid
     finally:

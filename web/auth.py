@@ -39,7 +39,7 @@ from .security import (
     password_checks,
     start_session,
 )
-from .unit_of_work import now, uow
+from .unit_of_work import end_request_read, now, uow
 
 bp = Blueprint("auth", __name__)
 
@@ -56,12 +56,19 @@ class WebUser(UserMixin):  # type: ignore[misc]
 
 @login_manager.user_loader
 def load_user(username: str) -> WebUser | None:
+    """Who the cookie speaks for, read once per request, in the request's read transaction
+    (never behind the write lock); the request's views take the Identity from here."""
     generation = session.get(GENERATION_KEY)
     if generation is None:
         return None
-    with uow(write=False) as s:  # every request asks: never behind the write lock
+    with uow(write=False) as s:
         identity = engine.session_identity(s, username, generation)
     return WebUser(identity) if identity else None
+
+
+@bp.teardown_app_request
+def _end_read(error: BaseException | None) -> None:
+    end_request_read(error)
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,12 +4,12 @@ config, the person logged in. Views never build queries themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -19,16 +19,52 @@ from workflows.roles import AUDITOR_GROUPS
 
 # Requests of these methods only read (HTTP says so, and CSRF protection relies on it).
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ = "pheduyet_read"
 
 
 @contextmanager
 def uow(*, write: bool | None = None) -> Iterator[Session]:
     """One transaction. A page (GET) reads without the write lock; a form's POST writes and
-    takes it at once. `write=False` marks a read inside a POST, `write=True` a write in a GET."""
+    takes it at once. `write=False` marks a read inside a POST, `write=True` a write in a GET.
+
+    The reads of one request share one read transaction (the person's identity, the permission
+    check, the page's data: one snapshot, one BEGIN), which ends with the request; a write
+    always has a transaction of its own."""
     if write is None:
         write = not has_request_context() or request.method not in READING_METHODS
+    if not write and has_request_context():
+        session = _request_read()
+        try:
+            yield session
+        except BaseException as error:
+            end_request_read(error)  # rolled back: the next read, if any, starts afresh
+            raise
+        return
     with engine.transaction(current_app.extensions["pheduyet.sessions"], write=write) as session:
         yield session
+
+
+def _request_read() -> Session:
+    found: tuple[ExitStack, Session] | None = g.get(_READ)
+    if found is None:
+        stack = ExitStack()
+        factory = current_app.extensions["pheduyet.sessions"]
+        found = (stack, stack.enter_context(engine.transaction(factory, write=False)))
+        setattr(g, _READ, found)
+    return found[1]
+
+
+def end_request_read(error: BaseException | None = None) -> None:
+    """End the request's read transaction, if one was opened: at the end of each request, or
+    at once when a read failed (then rolled back)."""
+    found: tuple[ExitStack, Session] | None = g.pop(_READ, None)
+    if found is None:
+        return
+    stack = found[0]
+    if error is None:
+        stack.close()
+    else:
+        stack.__exit__(type(error), error, error.__traceback__)
 
 
 def now() -> datetime:
