@@ -335,6 +335,114 @@ def profile_engine(side: EngineSide, instances: int, top: int = 15) -> str:
     return out.getvalue()
 
 
+# Where a completion's time goes: (label, module, function). Each is timed where it is called
+# (the name bound in the calling module), in CPU time, inclusive of what it calls.
+BREAKDOWN_PARTS: tuple[tuple[str, str, str], ...] = (
+    ("identity (users + groups)", "engine.actions", "_identity"),
+    ("lock item + read task row", "engine.actions", "_locked_task"),
+    ("version (cached)", "engine.actions", "load_version"),
+    ("form validation", "engine.actions", "validate_form"),
+    ("load workflow (JSON -> Spiff)", "engine.actions", "load_workflow"),
+    ("close the task row", "engine.actions", "close_tasks"),
+    ("audit event INSERT", "engine.actions", "append_event"),
+    ("persist", "engine.actions", "persist"),
+    ("  dump state (Spiff -> JSON, size check)", "engine.runtime", "dump_checked"),
+    ("  item data snapshot", "engine.runtime", "_snapshot"),
+    ("  item data size check", "engine.runtime", "checked_data"),
+    ("  next timer", "engine.runtime", "next_timer"),
+    ("  task rows (read, close, insert)", "engine.runtime", "_sync_task_rows"),
+    ("commit: audit sealing", "engine.audit", "seal_events"),
+)
+
+
+def breakdown(side: EngineSide, instances: int) -> dict[str, float]:
+    """CPU ms per completion spent in each part of BREAKDOWN_PARTS, in Spiff's run (the rest of
+    complete_task), in the search row refresh and in the rest of the commit (ORM flush of the
+    item row, COMMIT); measured over `instances` untimed instances."""
+    import importlib
+
+    from sqlalchemy.orm import Session
+
+    import engine.search
+
+    spent: dict[str, float] = {}
+    patched: list[tuple[Any, str, Any]] = []
+
+    def timed(label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            begin = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.thread_time() - begin
+
+        return wrapper
+
+    for label, module_name, name in BREAKDOWN_PARTS:
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+        patched.append((module, name, original))
+        setattr(module, name, timed(label, original))
+    refresh = timed("commit: search row refresh", engine.search.refresh_stale)
+    event.remove(Session, "before_commit", engine.search.refresh_stale)
+    event.listen(Session, "before_commit", refresh)
+    completions = 0
+    try:
+        for _ in range(instances):
+            with engine.transaction(side.factory) as s:
+                item = engine.start_instance(
+                    s, side.config, PROCESS_ID, STARTER, title="Bench item"
+                )
+            for step in PATH:
+                with engine.transaction(side.factory) as s:
+                    task_id = _pick(engine.tasks_for(s, step.user), item, step)
+                session = side.factory()
+                begin = time.thread_time()
+                with session.begin():
+                    engine.complete_task(
+                        session,
+                        side.config,
+                        task_id,
+                        step.user,
+                        data=dict(step.data),
+                        comment=step.comment,
+                    )
+                    acted = time.thread_time()
+                done = time.thread_time()
+                session.close()
+                spent["complete_task"] = spent.get("complete_task", 0.0) + acted - begin
+                spent["commit"] = spent.get("commit", 0.0) + done - acted
+                completions += 1
+    finally:
+        for module, name, original in patched:
+            setattr(module, name, original)
+        event.remove(Session, "before_commit", refresh)
+        event.listen(Session, "before_commit", engine.search.refresh_stale)
+    per = {label: 1000 * value / completions for label, value in spent.items()}
+    inside = sum(per.get(label, 0.0) for label, _m, _n in BREAKDOWN_PARTS[:8])
+    per["Spiff: set data, run, engine steps"] = per["complete_task"] - inside
+    per["commit: ORM flush of the item row, COMMIT"] = (
+        per["commit"] - per.get("commit: audit sealing", 0.0) - per["commit: search row refresh"]
+    )
+    return per
+
+
+def print_breakdown(per: dict[str, float]) -> None:
+    print("CPU ms per completion, by part (inclusive; indented parts are inside 'persist'):")
+    order = [
+        *(label for label, _m, _n in BREAKDOWN_PARTS[:5]),
+        "Spiff: set data, run, engine steps",
+        *(label for label, _m, _n in BREAKDOWN_PARTS[5:13]),
+        "commit: audit sealing",
+        "commit: search row refresh",
+        "commit: ORM flush of the item row, COMMIT",
+    ]
+    for label in order:
+        print(f"  {label:44}{per.get(label, 0.0):8.3f}")
+    total = per["complete_task"] + per["commit"]
+    print(f"  {'total (action + commit)':44}{total:8.3f}")
+
+
 def count_statements(side: EngineSide) -> tuple[int, int]:
     """SQL statements and transactions side A issues for one instance (inbox look-ups included);
     counted on an untimed instance."""
@@ -535,6 +643,11 @@ def parse_args(argv: list[str] | None = None) -> Any:
         "--profile-instances", type=int, default=40, help="instances run under the profiler"
     )
     parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="then time each part of a completion (CPU ms per action) on extra instances",
+    )
+    parser.add_argument(
         "--db-dir", type=Path, default=None, help="where the SQLite file goes (default: a temp dir)"
     )
     args = parser.parse_args(argv)
@@ -590,6 +703,10 @@ def main(argv: list[str] | None = None) -> int:
             summary = summarize(rounds, timings, side_b, sql, args, load_before)
             if args.profile:
                 summary["profile"] = profile_engine(side_a, args.profile_instances)
+            if args.breakdown:
+                summary["breakdown_cpu_ms"] = {
+                    k: round(v, 3) for k, v in breakdown(side_a, args.profile_instances).items()
+                }
         finally:
             side_a.close()
     if args.json:
@@ -599,6 +716,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             print()
             print(summary["profile"])
+        if args.breakdown:
+            print()
+            print_breakdown(summary["breakdown_cpu_ms"])
     return 0
 
 

@@ -185,6 +185,7 @@ def complete_task(
             "decision": decision,
             "comment": comment,
         },
+        held=(row,),
     )
     append_event(
         session,
@@ -327,12 +328,11 @@ def cancel_instance(
         workflow.cancel()
     now = config.clock()
     instance.status = InstanceStatus.CANCELLED
-    persist(session, config, instance, version, workflow, who.username)
     instance.ended_at = now
-    instance.next_timer_at = None
     append_event(
         session, instance, at=now, actor=who.username, kind="cancelled", comment=_comment(reason)
     )
+    persist(session, config, instance, version, workflow, who.username)
 
 
 def rename_instance(

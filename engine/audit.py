@@ -273,7 +273,8 @@ def append_event(
         "prev_hash": instance.audit_head,
     }
     fields["hash"] = _hash_fields(fields)
-    session.execute(_INSERT_EVENT, {**fields, **_UNSEALED})
+    # On the connection: no autoflush, the item row is written once, at the end of the action.
+    session.connection().execute(_INSERT_EVENT, {**fields, **_UNSEALED})
     pending = _Pending(instance, fields["seq"], fields["hash"], session.get_nested_transaction())
     session.info.setdefault(_PENDING, []).append(pending)
     instance.audit_head = fields["hash"]
@@ -337,10 +338,12 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
     """Give each event its chain position, its item's data hash and its MAC, in order; move
     the head. Three statements (read and lock the head, seal the events, move the head); the
     caller commits right after: the head's lock is held only until then."""
-    found = session.execute(_LOCK_HEAD).first()
+    found = session.connection().execute(_LOCK_HEAD).first()
     if found is None:  # the migration creates it; a database emptied by hand gets a new one
         seq, previous = 0, GENESIS
-        session.execute(_NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS, "seal": "", "sig": ""})
+        session.connection().execute(
+            _NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS, "seal": "", "sig": ""}
+        )
     else:
         seq, previous = found
     data_hashes: dict[int, str] = {}
@@ -363,9 +366,11 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
             }
         )
         previous = mac
-    session.execute(_SEAL_EVENT, seals)
+    session.connection().execute(_SEAL_EVENT, seals)
     sig, recipe = head_seal(key, seq, previous)
-    session.execute(_MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe})
+    session.connection().execute(
+        _MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe}
+    )
 
 
 def _seal(audit_event: AuditEventModel, key: bytes | None, seq: int, previous: str) -> str:

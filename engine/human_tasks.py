@@ -150,7 +150,7 @@ def open_and_known(
     query, whatever the item's history."""
     open_ids: set[str] = set()
     known: set[str] = set()
-    for task_id, status in session.execute(
+    for task_id, status in session.connection().execute(
         _OPEN_OR_KNOWN, {"instance_id": instance_id, "ids": sorted(task_ids)}
     ):
         known.add(task_id)
@@ -164,7 +164,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     statements however many rows."""
     if not rows:
         return
-    session.execute(_INSERT_TASKS, list(rows))
+    session.connection().execute(_INSERT_TASKS, list(rows))
     candidates: dict[tuple[str, str, str], None] = {}
     for row in rows:
         pairs = effective_candidates(
@@ -172,39 +172,50 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
         )
         for kind, value in pairs:
             candidates[(row["id"], kind, value)] = None
-    session.execute(
+    session.connection().execute(
         _INSERT_CANDIDATES,
         [{"task_id": t, "kind": k, "value": v} for t, k, v in candidates],
     )
     instance_ids = {row["instance_id"] for row in rows}
     seen = dict.fromkeys((i, k, v) for i in instance_ids for _t, k, v in candidates)
     insert_item_candidates = _ITEM_CANDIDATES[session.get_bind().dialect.name]
-    session.execute(
+    session.connection().execute(
         insert_item_candidates,
         [{"instance_id": i, "kind": k, "value": v} for i, k, v in seen],
     )
 
 
-def close_tasks(session: Session, task_ids: Collection[str], values: Mapping[str, Any]) -> None:
-    """Close open task rows (completed or cancelled: `values` has the status) in one UPDATE;
-    their candidate rows go with `drop_candidates`. Rows the session holds see the new values."""
+def close_tasks(
+    session: Session,
+    task_ids: Collection[str],
+    values: Mapping[str, Any],
+    held: Iterable[HumanTaskModel] = (),
+) -> None:
+    """Close open task rows (completed or cancelled: `values` has the status) in one prebuilt
+    UPDATE; their candidate rows go with `drop_candidates`. The rows in `held`, and any other
+    the session holds, take the new values as stored ones."""
     if not task_ids:
         return
-    ids = sorted(task_ids)
     params = {f"new_{key}": value for key, value in values.items()}
-    session.execute(_close_statement(tuple(sorted(values))), {"ids": ids, **params})
-    for task_id in ids:
-        held = session.identity_map.get(session.identity_key(HumanTaskModel, task_id))
-        if held is not None:
+    statement = _close_statement(tuple(sorted(values)))
+    session.connection().execute(
+        statement, [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
+    )
+    rows = {row.id: row for row in held}
+    for task_id in task_ids:
+        row = rows.get(task_id)
+        if row is None:
+            row = session.identity_map.get(session.identity_key(HumanTaskModel, task_id))
+        if row is not None:
             for key, value in values.items():
-                set_committed_value(held, key, value)
+                set_committed_value(row, key, value)
 
 
 @lru_cache(maxsize=8)
 def _close_statement(columns: tuple[str, ...]) -> Update:
     return (
         update(_tasks)
-        .where(_tasks.c.id.in_(bindparam("ids", expanding=True)))
+        .where(_tasks.c.id == bindparam("b_id"))
         .values({c: bindparam(f"new_{c}") for c in columns})
     )
 
@@ -212,7 +223,7 @@ def _close_statement(columns: tuple[str, ...]) -> Update:
 def drop_candidates(session: Session, task_ids: Collection[str]) -> None:
     """Closed tasks leave the inbox's candidate table (their item keeps its candidates)."""
     if task_ids:
-        session.execute(_DROP_CANDIDATES, {"ids": sorted(task_ids)})
+        session.connection().execute(_DROP_CANDIDATES, {"ids": sorted(task_ids)})
 
 
 def candidate_is(

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, bindparam, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .audit import GENESIS
 from .db import Base, UTCDateTime
@@ -87,6 +99,67 @@ def _checked(instance: InstanceModel, expected_version: int | None) -> InstanceM
             instance_id=instance_id,
         )
     return instance
+
+
+# What an action may change on the item row; written in one prebuilt UPDATE (see save_instance).
+_SAVED = (
+    "title",
+    "status",
+    "updated_at",
+    "ended_at",
+    "state",
+    "serializer_version",
+    "data",
+    "next_timer_at",
+    "error",
+    "audit_head",
+    "audit_count",
+)
+_instances = cast(Table, InstanceModel.__table__)
+_SAVE = (
+    update(_instances)
+    .where(
+        _instances.c.id == bindparam("b_id"),
+        _instances.c.version_counter == bindparam("b_version"),
+    )
+    .values(
+        {
+            **{name: bindparam(f"b_{name}") for name in _SAVED},
+            "version_counter": bindparam("b_next"),
+        }
+    )
+)
+
+
+def save_instance(session: Session, instance: InstanceModel) -> None:
+    """Write the item row as the action left it, moving its version counter by one, in one
+    prebuilt UPDATE that checks the counter (as the ORM's version_id_col would, for less).
+    Inside a savepoint the ORM writes it instead, so that a rollback to the savepoint restores
+    the row object as it does for every other (the timer worker fires each item in one)."""
+    if session.in_nested_transaction():
+        session.flush()
+        return
+    version = instance.version_counter
+    values = {name: getattr(instance, name) for name in _SAVED}
+    result = session.connection().execute(
+        _SAVE,
+        {
+            "b_id": instance.id,
+            "b_version": version,
+            "b_next": version + 1,
+            **{f"b_{name}": value for name, value in values.items()},
+        },
+    )
+    if result.rowcount != 1:
+        raise Conflict(
+            f"item {instance.id} was changed by someone else meanwhile: try again",
+            instance_id=instance.id,
+        )
+    set_committed_value(instance, "version_counter", version + 1)
+    # The row object now holds what is stored: mark it clean (what a flush does after its
+    # UPDATE), so the commit's flush has nothing to do. Only the columns above ever change.
+    state = inspect(instance)
+    state._commit_all(state.dict, session.identity_map)
 
 
 def require_running(instance: InstanceModel) -> None:

@@ -23,7 +23,7 @@ from .definitions import LoadedVersion
 from .errors import ScriptError
 from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
-from .instances import InstanceModel
+from .instances import InstanceModel, save_instance
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
 from .sandbox_guards import MAX_DATA_BYTES
@@ -144,19 +144,25 @@ def persist(
     closed: Collection[str] = (),
 ) -> None:
     """Store the new state, refresh the task rows and the next timer; note the end if reached.
-    `closed`: task rows the action itself closed (their candidate rows go too)."""
+    `closed`: task rows the action itself closed (their candidate rows go too). The item row
+    is written last, once (see `save_instance`): nothing is flushed on the way."""
     now = config.clock()
-    instance.state = dump_checked(version.dialect, workflow, config.max_data_bytes)
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.updated_at = now
-    instance.data = checked_data(_snapshot(workflow), workflow, config.max_data_bytes)
-    instance.next_timer_at = next_timer(workflow)
-    _sync_task_rows(session, config, instance, version, workflow, closed)
-    if workflow.is_completed() and instance.status == InstanceStatus.RUNNING:
-        instance.status = InstanceStatus.COMPLETED
-        instance.ended_at = now
-        instance.next_timer_at = None
-        append_event(session, instance, at=now, actor=actor, kind="finished")
+    state = dump_checked(version.dialect, workflow, config.max_data_bytes)
+    data = checked_data(_snapshot(workflow), workflow, config.max_data_bytes)
+    timer = next_timer(workflow) if instance.status == InstanceStatus.RUNNING else None
+    with session.no_autoflush:
+        _sync_task_rows(session, config, instance, version, workflow, closed)
+        instance.state = state
+        instance.serializer_version = SERIALIZER_VERSION
+        instance.updated_at = now
+        instance.data = data
+        instance.next_timer_at = timer
+        if workflow.is_completed() and instance.status == InstanceStatus.RUNNING:
+            instance.status = InstanceStatus.COMPLETED
+            instance.ended_at = now
+            instance.next_timer_at = None
+            append_event(session, instance, at=now, actor=actor, kind="finished")
+        save_instance(session, instance)
 
 
 def _snapshot(workflow: Any) -> dict[str, Any]:

@@ -171,7 +171,7 @@ _documents = cast(Table, SearchDocumentModel.__table__)
 _events = cast(Table, AuditEventModel.__table__)
 _files = cast(Table, AttachmentModel.__table__)
 _items = cast(Table, InstanceModel.__table__)
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_ID: BindParameter[Any] = bindparam("id")
 _NO_TEXT = null().cast(Text)
 # What an item's document is made of besides its title and data, and the document as it stands
 # (to skip a rewrite that would change nothing): one query for any number of items. Ordered in
@@ -185,7 +185,7 @@ _PARTS = union_all(
         _events.c.comment.label("a"),
         _NO_TEXT.label("b"),
     ).where(
-        _events.c.instance_id.in_(_IDS),
+        _events.c.instance_id == _ID,
         _events.c.comment.is_not(None),
         _events.c.kind != "error",  # the engine's words, not the item's
     ),
@@ -196,7 +196,7 @@ _PARTS = union_all(
         _files.c.uploaded_at,
         _files.c.filename,
         _NO_TEXT,
-    ).where(_files.c.instance_id.in_(_IDS)),
+    ).where(_files.c.instance_id == _ID),
     select(
         _documents.c.instance_id,
         literal(2),
@@ -204,10 +204,10 @@ _PARTS = union_all(
         null().cast(UTCDateTime()),
         _documents.c.content,
         _documents.c.folded,
-    ).where(_documents.c.instance_id.in_(_IDS)),
+    ).where(_documents.c.instance_id == _ID),
 )
-_ITEMS = select(_items.c.id, _items.c.title, _items.c.data, _items.c.process_version_id).where(
-    _items.c.id.in_(_IDS)
+_ITEM = select(_items.c.id, _items.c.title, _items.c.data, _items.c.process_version_id).where(
+    _items.c.id == _ID
 )
 
 
@@ -238,43 +238,55 @@ def _hidden_fields(session: Session, version_id: int) -> frozenset[str]:
 
 
 def refresh_stale(session: Session) -> None:
-    """Rewrite the search rows of the items marked stale in this transaction: one read, and
-    one write for the items whose row would change."""
+    """Rewrite the search rows of the items marked stale in this transaction: one read per
+    item, and one write for those whose row would change."""
     stale: dict[int, InstanceModel | None] | None = session.info.pop(_STALE, None)
     if not stale:
         return
-    # Rows added through the ORM (an attachment) must be in the database before the read.
-    session.flush()
-    ids = sorted(stale)
-    items = [(i.id, i.title, i.data, i.process_version_id) for i in stale.values() if i is not None]
-    missing = [i for i, held in stale.items() if held is None]
-    if missing:
-        items.extend((i, t, d, v) for i, t, d, v in session.execute(_ITEMS, {"ids": missing}))
-    comments: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
-    files: dict[int, list[tuple[datetime, str]]] = {i: [] for i in ids}
-    stored: dict[int, tuple[str, str]] = {}
-    for instance_id, part, seq, at, a, b in session.execute(_PARTS, {"ids": ids}):
-        if part == 0:
-            comments[instance_id].append((seq, a))
-        elif part == 1:
-            files[instance_id].append((at, a))
-        else:
-            stored[instance_id] = (a, b)
     rows = []
-    for instance_id, title, data, version_id in items:
-        # A field private to its step must not make the item findable by others.
-        hidden = _hidden_fields(session, version_id)
-        shown = {k: v for k, v in data.items() if k not in hidden} if hidden else data
-        content, folded = document(
-            title,
-            shown,
-            (c for _seq, c in sorted(comments[instance_id])),
-            (f for _at, f in sorted(files[instance_id], key=lambda p: p[0])),
-        )
-        if stored.get(instance_id) != (content, folded):
-            rows.append({"instance_id": instance_id, "content": content, "folded": folded})
+    for instance_id in sorted(stale):
+        held = stale[instance_id]
+        if held is not None:
+            item = (held.id, held.title, held.data, held.process_version_id)
+        else:
+            found = session.execute(_ITEM, {"id": instance_id}).first()
+            if found is None:
+                continue
+            item = (found[0], found[1], found[2], found[3])
+        row = _document_row(session, *item)
+        if row is not None:
+            rows.append(row)
     if rows:
-        session.execute(_UPSERTS[session.get_bind().dialect.name], rows)
+        session.connection().execute(_UPSERTS[session.get_bind().dialect.name], rows)
+
+
+def _document_row(
+    session: Session, instance_id: int, title: str, data: dict[str, Any], version_id: int
+) -> dict[str, Any] | None:
+    """The item's search row, or None when it is stored already as it would be written."""
+    comments: list[tuple[int, str]] = []
+    files: list[tuple[datetime, str]] = []
+    stored: tuple[str, str] | None = None
+    # (Executing the read flushes what the ORM holds, an attachment's row say, first.)
+    for _id, part, seq, at, a, b in session.execute(_PARTS, {"id": instance_id}):
+        if part == 0:
+            comments.append((seq, a))
+        elif part == 1:
+            files.append((at, a))
+        else:
+            stored = (a, b)
+    # A field private to its step must not make the item findable by others.
+    hidden = _hidden_fields(session, version_id)
+    shown = {k: v for k, v in data.items() if k not in hidden} if hidden else data
+    content, folded = document(
+        title,
+        shown,
+        (c for _seq, c in sorted(comments)),
+        (f for _at, f in sorted(files, key=lambda p: p[0])),
+    )
+    if stored == (content, folded):
+        return None
+    return {"instance_id": instance_id, "content": content, "folded": folded}
 
 
 def _forget_stale(session: Session, transaction: SessionTransaction) -> None:

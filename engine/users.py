@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, ForeignKey, String, Table, false, select, update
+from sqlalchemy import Column, ForeignKey, String, Table, bindparam, false, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
@@ -143,19 +143,49 @@ def add_user(
         user.password_hash = _hasher.hash(password)
 
 
-def get_identity(session: Session, username: str) -> Identity:
-    user = (
-        session.scalars(
-            select(UserModel)
-            .options(joinedload(UserModel.groups))
-            .where(UserModel.username == username)
-        )
-        .unique()
-        .first()
+_users = cast(Table, UserModel.__table__)
+_groups = cast(Table, GroupModel.__table__)
+_unit = _groups.alias("unit")
+# A person, each of their groups, and their unit's name: one row per group, one query (Core,
+# built once: every action and every request asks).
+_IDENTITY = (
+    select(
+        _users.c.username,
+        _users.c.display_name,
+        _users.c.unit,
+        _users.c.active,
+        _groups.c.key,
+        _groups.c.name,
+        _unit.c.name,
     )
-    if user is None or not user.active:
+    .select_from(_users)
+    .outerjoin(membership, membership.c.username == _users.c.username)
+    .outerjoin(_groups, _groups.c.key == membership.c.group_key)
+    .outerjoin(_unit, _unit.c.key == _users.c.unit)
+    .where(_users.c.username == bindparam("username"))
+)
+
+
+def get_identity(session: Session, username: str) -> Identity:
+    """Who this active person is, with every name their groups and unit go by."""
+    rows = session.execute(_IDENTITY, {"username": username}).all()
+    if not rows or not rows[0][3]:
         raise NotFound(f"user '{username}' does not exist")
-    return _identity(session, user)
+    name, display_name, unit, _active, _key, _group_name, unit_name = rows[0]
+    groups = sorted({row[4] for row in rows if row[4] is not None})
+    names = {g.lower() for g in groups} | {row[5].lower() for row in rows if row[5] is not None}
+    if unit:
+        # A person's unit counts as one of their groups, by its key and by its name.
+        names.add(unit.lower())
+        if unit_name is not None:
+            names.add(unit_name.lower())
+    return Identity(
+        username=name,
+        display_name=display_name,
+        unit=unit,
+        groups=tuple(groups),
+        match_names=frozenset(names),
+    )
 
 
 def check_password(session: Session, username: str, password: str) -> Identity | None:
