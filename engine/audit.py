@@ -283,7 +283,7 @@ def append_event(
     # here because the index reads tables whose modules import this one.
     from .search import mark_stale
 
-    mark_stale(session, instance)
+    mark_stale(session, instance, fields)
 
 
 @orm_event.listens_for(Session, "before_commit")

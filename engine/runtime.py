@@ -148,10 +148,11 @@ def persist(
     is written last, once (see `save_instance`): nothing is flushed on the way."""
     now = config.clock()
     state = dump_checked(version.dialect, workflow, config.max_data_bytes)
-    data = checked_data(_snapshot(workflow), workflow, config.max_data_bytes)
+    ready = ready_human_tasks(workflow)  # one walk of the task tree serves both below
+    data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
     timer = next_timer(workflow) if instance.status == InstanceStatus.RUNNING else None
     with session.no_autoflush:
-        _sync_task_rows(session, config, instance, version, workflow, closed)
+        _sync_task_rows(session, config, instance, version, ready, closed)
         instance.state = state
         instance.serializer_version = SERIALIZER_VERSION
         instance.updated_at = now
@@ -165,14 +166,14 @@ def persist(
         save_instance(session, instance)
 
 
-def _snapshot(workflow: Any) -> dict[str, Any]:
+def _snapshot(workflow: Any, ready_tasks: list[Any]) -> dict[str, Any]:
     """The item's data as its current holders see it: the data of the open human tasks (newest
     last), else of the last task run, else the finished workflow's."""
     if workflow.is_completed():
         data = workflow.data
     else:
         data = {}
-        ready = sorted(ready_human_tasks(workflow), key=lambda t: t.last_state_change)
+        ready = sorted(ready_tasks, key=lambda t: t.last_state_change)
         sources = ready or ([workflow.last_task] if workflow.last_task is not None else [])
         for task in sources:
             data.update(task.data)
@@ -198,13 +199,13 @@ def _sync_task_rows(
     config: EngineConfig,
     instance: InstanceModel,
     version: LoadedVersion,
-    workflow: Any,
+    ready_tasks: list[Any],
     closed: Collection[str],
 ) -> None:
     """Open rows for the new READY human tasks, cancelled rows for the open ones no longer
     READY; closed tasks (these and `closed`) leave the candidate table. A fixed number of
     statements, however long the item's history."""
-    ready = {str(t.id): t for t in ready_human_tasks(workflow)}
+    ready = {str(t.id): t for t in ready_tasks}
     open_ids, known = open_and_known(session, instance.id, ready.keys())
     gone = open_ids - ready.keys()
     if gone:

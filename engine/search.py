@@ -157,14 +157,44 @@ def document(
     return content, f" {fold(title + chr(10) + content)} "
 
 
-def mark_stale(session: Session, instance: InstanceModel | int) -> None:
+@dataclass
+class _Stale:
+    """An item changed in this transaction: its row (when the action holds it), its title and
+    data when first marked, and whether text that the index keeps was added (a comment, a
+    file, a new item), which makes a rewrite certain."""
+
+    instance: InstanceModel | None
+    title: str | None
+    data: Any
+    new_text: bool
+
+
+def mark_stale(
+    session: Session, instance: InstanceModel | int, event: Mapping[str, Any] | None = None
+) -> None:
     """The item changed: rewrite its search row before this transaction commits. Given the
-    row itself (as an action does), its title and data are taken from it, not read again."""
-    stale: dict[int, InstanceModel | None] = session.info.setdefault(_STALE, {})
+    row itself (as an action does), its title and data are taken from it, not read again, and
+    the rewrite is skipped when neither they nor the audit `event`'s text changed anything the
+    index holds."""
+    stale: dict[int, _Stale] = session.info.setdefault(_STALE, {})
     if isinstance(instance, int):
-        stale.setdefault(instance, None)
+        stale[instance] = _Stale(None, None, None, True)
+        return
+    new_text = event is None or _adds_text(event)
+    found = stale.get(instance.id)
+    if found is None:
+        stale[instance.id] = _Stale(instance, instance.title, instance.data, new_text)
     else:
-        stale[instance.id] = instance
+        found.instance = instance
+        found.new_text = found.new_text or new_text
+
+
+def _adds_text(event: Mapping[str, Any]) -> bool:
+    """The event adds to what the item's row holds: the first event (a new item has no row
+    yet), a file, or a comment (the engine's own error messages excepted)."""
+    if event.get("seq") == 1 or event.get("kind") == "attached":
+        return True
+    return event.get("comment") is not None and event.get("kind") != "error"
 
 
 _documents = cast(Table, SearchDocumentModel.__table__)
@@ -239,14 +269,17 @@ def _hidden_fields(session: Session, version_id: int) -> frozenset[str]:
 
 def refresh_stale(session: Session) -> None:
     """Rewrite the search rows of the items marked stale in this transaction: one read per
-    item, and one write for those whose row would change."""
-    stale: dict[int, InstanceModel | None] | None = session.info.pop(_STALE, None)
+    item whose indexed text may have changed, and one write for those whose row would."""
+    stale: dict[int, _Stale] | None = session.info.pop(_STALE, None)
     if not stale:
         return
     rows = []
     for instance_id in sorted(stale):
-        held = stale[instance_id]
+        mark = stale[instance_id]
+        held = mark.instance
         if held is not None:
+            if not mark.new_text and not _indexed_change(session, mark, held):
+                continue
             item = (held.id, held.title, held.data, held.process_version_id)
         else:
             found = session.execute(_ITEM, {"id": instance_id}).first()
@@ -258,6 +291,22 @@ def refresh_stale(session: Session) -> None:
             rows.append(row)
     if rows:
         session.connection().execute(_UPSERTS[session.get_bind().dialect.name], rows)
+
+
+def _indexed_change(session: Session, mark: _Stale, instance: InstanceModel) -> bool:
+    """Whether the title or the values the index takes from the data changed."""
+    if mark.title != instance.title:
+        return True
+    if mark.data is instance.data:
+        return False
+    hidden = _hidden_fields(session, instance.process_version_id)
+
+    def shown(data: Any) -> list[str]:
+        if not isinstance(data, Mapping):
+            return []
+        return list(_values({k: v for k, v in data.items() if k not in hidden}))
+
+    return shown(mark.data) != shown(instance.data)
 
 
 def _document_row(

@@ -1,0 +1,141 @@
+"""The write path of an action: a fixed number of SQL statements however long the item's history
+and however many items there are; one version step per action, a rename from the form
+included; candidate rows only for open tasks, while a former candidate still sees the item."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, func, select
+
+import engine
+from engine import transaction
+from engine.human_tasks import ItemCandidateModel, TaskCandidateModel
+
+# What one completion that opens the next step writes and reads: the person, the locked item,
+# the task row, the task row closed, the audit event, the item's open task rows, its closed
+# task's candidate rows deleted, the new task row and its candidate rows (of the task, of the
+# item), the item row, the audit chain's head read, the event sealed, the head moved, the search
+# row's parts read and the row written.
+STATEMENTS_PER_COMPLETION = 16
+
+
+@contextmanager
+def counted(factory: Any) -> Iterator[list[str]]:
+    """The SQL statements run through the factory's engine inside the block (BEGIN aside)."""
+    statements: list[str] = []
+    bind = factory.kw["bind"]
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+
+
+def _task(factory: Any, item: int, element: str) -> engine.TaskView:
+    with transaction(factory) as s:
+        [task] = [t for t in engine.open_tasks(s, item) if t.element_id == element]
+    return task
+
+
+def _complete(factory: Any, config: Any, item: int, element: str, who: str, **kw: Any) -> None:
+    task = _task(factory, item, element)
+    with transaction(factory) as s:
+        engine.complete_task(s, config, task.id, who, **kw)
+
+
+def _start(factory: Any, config: Any, title: str = "Đề xuất") -> int:
+    with transaction(factory) as s:
+        return engine.start_instance(s, config, "approval", "an", title=title)
+
+
+def _draft_statements(factory: Any, config: Any, item: int, summary: str) -> list[str]:
+    task = _task(factory, item, "draft")
+    with counted(factory) as statements, transaction(factory) as s:
+        engine.complete_task(s, config, task.id, "an", data={"summary": summary})
+    return statements
+
+
+def test_write_path__a_completion_takes_the_same_statements_whatever_the_history(
+    deployed: Any, config: Any
+) -> None:
+    first = _start(deployed, config)
+    fresh = _draft_statements(deployed, config, first, "Trồng nấm")
+    assert len(fresh) == STATEMENTS_PER_COMPLETION, "\n".join(fresh)
+
+    long = _start(deployed, config)
+    for _ in range(20):
+        _start(deployed, config)  # other items
+    for round_ in range(6):  # a long history: returned again and again
+        _complete(deployed, config, long, "draft", "an", data={"summary": f"Bản {round_}"})
+        _complete(
+            deployed, config, long, "review", "binh", data={"decision": "return"}, comment="Sửa"
+        )
+    later = _draft_statements(deployed, config, long, "Bản cuối")
+    assert later == fresh
+
+
+def test_write_path__identity_passed_in_is_not_read_again(deployed: Any, config: Any) -> None:
+    item = _start(deployed, config)
+    task = _task(deployed, item, "draft")
+    with transaction(deployed) as s:
+        who = engine.get_identity(s, "an")
+    with counted(deployed) as statements, transaction(deployed) as s:
+        engine.complete_task(s, config, task.id, who, data={"summary": "Trồng nấm"})
+    assert len(statements) == STATEMENTS_PER_COMPLETION - 1
+    assert not any("FROM users" in statement for statement in statements)
+
+
+def test_write_path__a_rename_from_the_form_is_one_version_step(deployed: Any, config: Any) -> None:
+    item = _start(deployed, config, title="Phê duyệt")
+    task = _task(deployed, item, "draft")
+    with transaction(deployed) as s:
+        before = engine.instance_revision(s, item)
+    rule = {"approval": engine.Retitle("summary", frozenset({"Phê duyệt"}))}
+    with transaction(deployed) as s:
+        engine.complete_task(s, config, task.id, "an", data={"summary": "Trồng nấm"}, retitle=rule)
+    with transaction(deployed) as s:
+        view = engine.show_instance(s, item)
+        after = engine.instance_revision(s, item)
+    assert view.title == "Trồng nấm"
+    assert after == before + 1
+    assert [h.kind for h in view.history][-2:] == ["completed", "renamed"]
+    # A title someone chose is kept: the rule renames only a default one.
+    _complete(deployed, config, item, "review", "binh", data={"decision": "return"})
+    with transaction(deployed) as s:
+        engine.rename_instance(s, config, item, "an", "Nấm linh chi")
+    task = _task(deployed, item, "draft")
+    with transaction(deployed) as s:
+        engine.complete_task(s, config, task.id, "an", data={"summary": "Khác"}, retitle=rule)
+    with transaction(deployed) as s:
+        assert engine.show_instance(s, item).title == "Nấm linh chi"
+        assert engine.verify_audit(s, item) == (1, [])
+
+
+def test_write_path__closed_tasks_keep_no_candidate_rows_yet_their_candidates_see_the_item(
+    deployed: Any, config: Any
+) -> None:
+    item = _start(deployed, config)
+    _complete(deployed, config, item, "draft", "an", data={"summary": "Trồng nấm"})
+    _complete(deployed, config, item, "review", "binh", data={"decision": "approve"})
+    with transaction(deployed) as s:
+        open_ids = {t.id for t in engine.open_tasks(s, item)}
+        with_rows = set(s.scalars(select(TaskCandidateModel.task_id).distinct()))
+        assert with_rows == open_ids
+        item_rows = s.scalar(
+            select(func.count())
+            .select_from(ItemCandidateModel)
+            .where(ItemCandidateModel.instance_id == item)
+        )
+        assert item_rows
+        # dung (heads) never acted, but was a candidate of the review, now done.
+        dung = engine.get_identity(s, "dung")
+        assert engine.may_view_instance(s, dung, item, ())
+        assert item in {h.id for h in engine.search_items(s, dung, "nấm")}
