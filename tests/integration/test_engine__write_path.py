@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, func, select
+from alembic import command
+from sqlalchemy import event, func, select, text
 
 import engine
 from engine import transaction
 from engine.human_tasks import ItemCandidateModel, TaskCandidateModel
+from engine.migrate import alembic_config
 
 # What one completion that opens the next step writes and reads: the person, the locked item,
 # the task row, the task row closed, the audit event, the item's open task rows, its closed
@@ -139,3 +141,39 @@ def test_write_path__closed_tasks_keep_no_candidate_rows_yet_their_candidates_se
         dung = engine.get_identity(s, "dung")
         assert engine.may_view_instance(s, dung, item, ())
         assert item in {h.id for h in engine.search_items(s, dung, "nấm")}
+
+
+def test_write_path__migration_0007_keeps_only_open_tasks_candidate_rows(
+    deployed: Any, config: Any
+) -> None:
+    """Down to 0006 (closed tasks get their candidate rows back) and up again: the rows of
+    closed tasks go, and every item keeps who its candidates were."""
+    done = _start(deployed, config)  # its draft and review done, sign and check open
+    _complete(deployed, config, done, "draft", "an", data={"summary": "Trồng nấm"})
+    _complete(deployed, config, done, "review", "binh", data={"decision": "approve"})
+    waiting = _start(deployed, config)
+
+    def candidates() -> tuple[set[tuple[str, str, str]], set[tuple[int, str, str]]]:
+        with transaction(deployed) as s:
+            task_rows = {(t, k, v) for t, k, v in s.execute(select(TaskCandidateModel.__table__))}
+            item_rows = {(i, k, v) for i, k, v in s.execute(select(ItemCandidateModel.__table__))}
+        return task_rows, item_rows
+
+    before = candidates()
+    db = deployed.kw["bind"]
+    alembic = alembic_config(db.url.render_as_string(hide_password=False))
+    with db.begin() as connection:
+        alembic.attributes["connection"] = connection
+        command.downgrade(alembic, "0006")
+    with db.connect() as conn:
+        restored = {row[0] for row in conn.execute(text("SELECT task_id FROM task_candidates"))}
+        closed = {
+            row[0]
+            for row in conn.execute(text("SELECT id FROM human_tasks WHERE status <> 'open'"))
+        }
+    assert closed and closed <= restored  # the old schema's rows of closed tasks are back
+    engine.upgrade_database(db)
+    assert candidates() == before
+    with transaction(deployed) as s:
+        assert {t.id for t in engine.open_tasks(s)} == {t for t, _k, _v in before[0]}
+        assert {i for i, _k, _v in before[1]} == {done, waiting}
