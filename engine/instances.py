@@ -115,6 +115,7 @@ _SAVED = (
     "audit_head",
     "audit_count",
 )
+_SAVED_SET = frozenset(_SAVED)
 _instances = cast(Table, InstanceModel.__table__)
 _SAVE = (
     update(_instances)
@@ -136,7 +137,9 @@ def save_instance(session: Session, instance: InstanceModel) -> None:
     prebuilt UPDATE that checks the counter (as the ORM's version_id_col would, for less).
     Inside a savepoint the ORM writes it instead, so that a rollback to the savepoint restores
     the row object as it does for every other (the timer worker fires each item in one)."""
-    if session.in_nested_transaction():
+    state = inspect(instance)
+    if session.in_nested_transaction() or not _SAVED_SET.issuperset(state.committed_state):
+        # (A column the UPDATE below does not write changed: the ORM writes the row.)
         session.flush()
         return
     version = instance.version_counter
@@ -157,8 +160,7 @@ def save_instance(session: Session, instance: InstanceModel) -> None:
         )
     set_committed_value(instance, "version_counter", version + 1)
     # The row object now holds what is stored: mark it clean (what a flush does after its
-    # UPDATE), so the commit's flush has nothing to do. Only the columns above ever change.
-    state = inspect(instance)
+    # UPDATE), so the commit's flush has nothing to do.
     state._commit_all(state.dict, session.identity_map)
 
 
