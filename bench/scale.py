@@ -43,7 +43,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,15 @@ from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
 import engine
 from engine import ManualClock, SourceFile, transaction
 from workflows import engine_config
-from workflows.org_chart import OrgChart, load_org_chart, read_org_chart
+from workflows.org_chart import (
+    OrgChart,
+    Person,
+    Unit,
+    add_unit,
+    leaders_group,
+    load_org_chart,
+    read_org_chart,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = ROOT / "bpmn"
@@ -66,8 +74,11 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 PASSWORD = "mật khẩu bench"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 in Hà Nội
 NOW = START + timedelta(days=30)
-INBOX_USER = "cs.cv1"  # staff of phong_qlkhcn_cs
-INBOX_UNIT = "phong_qlkhcn_cs"
+HEAVY_USER = "cs.cv1"  # staff of phong_qlkhcn_cs, the busiest unit
+HEAVY_UNIT = "phong_qlkhcn_cs"
+HEAVY_SHARE = 10  # one item in HEAVY_SHARE goes to the busiest unit, beside its even share
+TYPICAL_USER = "qlkh.cv1"  # staff of phong_qlkh, a unit with an even share
+EXTRA_UNITS = 21  # beside the chart's 9: a province spreads its work over some 20-30 units
 AUDITOR = "giamdoc"
 STARTER = "vp.tp"
 PROCESS = "giao_nhiem_vu"
@@ -141,12 +152,13 @@ def seed(url: str, count: int) -> Seeded:
     begin = time.perf_counter()
     with transaction(factory) as s:
         load_org_chart(s, chart, password=PASSWORD)
+        chart = _with_extra_units(s, chart)
         engine.deploy(s, bpmn_files(), clock)
     units = [u.key for u in chart.units]
     actions = 0
     sample = 0
     for n in range(count):
-        unit = units[n % len(units)] if n % 3 else INBOX_UNIT
+        unit = HEAVY_UNIT if n % HEAVY_SHARE == 0 else units[n % len(units)]
         who = actor_of(chart, unit)
         overdue = n % 5 == 0
         data = {
@@ -209,6 +221,31 @@ def seed(url: str, count: int) -> Seeded:
         pass
     db.dispose()
     return Seeded(count, actions, time.perf_counter() - begin, sample)
+
+
+def _with_extra_units(session: Any, chart: OrgChart) -> OrgChart:
+    """The chart with EXTRA_UNITS more units (each with a leader and a staff member), so the
+    work spreads as in a province, not over the Sở's 9 units only."""
+    units, people = list(chart.units), list(chart.people)
+    for i in range(1, EXTRA_UNITS + 1):
+        key, name = f"don_vi_{i:02d}", f"Đơn vị trực thuộc số {i:02d}"
+        add_unit(session, key, name)
+        units.append(Unit(key, name, leaders_group(key)))
+        for role, title, groups in (
+            ("tp", "Trưởng phòng", (leaders_group(key),)),
+            ("cv1", "Chuyên viên", ()),
+        ):
+            username = f"dv{i:02d}.{role}"
+            engine.add_user(
+                session,
+                username,
+                display_name=f"Cán bộ {username} ({title})",
+                unit=key,
+                groups=groups,
+                password=PASSWORD,
+            )
+            people.append(Person(username, username, title, key, groups))
+    return replace(chart, units=tuple(units), people=tuple(people))
 
 
 def _act(
@@ -468,11 +505,13 @@ def ok(response: Any) -> None:
 def measure(url: str, sample_item: int, runs: int, stmts: Statements) -> list[Figure]:
     app = app_for(url)
     factory = app.extensions["pheduyet.sessions"]
-    staff = log_in(app, INBOX_USER)
+    staff = log_in(app, HEAVY_USER)
+    typical = log_in(app, TYPICAL_USER)
     leader = log_in(app, AUDITOR)
     figures = []
     for label, client, path in (
-        ("inbox /", staff, "/"),
+        ("inbox / (a unit's staff)", typical, "/"),
+        ("inbox / (the busiest unit's staff)", staff, "/"),
         ("Theo dõi /monitor/", leader, "/monitor/"),
         ("steps /monitor/processes/giao_nhiem_vu", leader, f"/monitor/processes/{PROCESS}"),
         ("item page", leader, f"/items/{sample_item}"),
@@ -482,10 +521,40 @@ def measure(url: str, sample_item: int, runs: int, stmts: Statements) -> list[Fi
         figures.append(
             Figure(label, statistics.median(times), percentile(times, 0.95), count, f"{size} B")
         )
+    figures.extend(_queries(factory, runs, stmts))
     figures.append(_stuck(url, runs, stmts))
     figures.append(_export(leader, max(3, runs // 5), stmts))
     figures.append(_posts(app, factory, staff, runs, stmts))
     return figures
+
+
+def _queries(factory: Any, runs: int, stmts: Statements) -> list[Figure]:
+    """The read models alone, each in its own read transaction (what the pages cost without
+    Flask, the login check and the template)."""
+    with transaction(factory) as s:
+        typical, heavy = (engine.get_identity(s, u) for u in (TYPICAL_USER, HEAVY_USER))
+    found = []
+    for label, call in (
+        (f"query engine.inbox ({TYPICAL_USER})", lambda s: engine.inbox(s, typical, NOW)),
+        (f"query engine.inbox ({HEAVY_USER})", lambda s: engine.inbox(s, heavy, NOW)),
+        ("query engine.monitor (no filter)", lambda s: engine.monitor(s, NOW, _no_filter)),
+        (
+            f"query engine.monitor ({TYPICAL_USER}'s unit)",
+            lambda s: engine.monitor(s, NOW, engine.MonitorFilter(unit="phong_qlkh")),
+        ),
+    ):
+
+        def once(call: Callable[[Any], Any] = call) -> Any:
+            with transaction(factory) as s:
+                return call(s)
+
+        times, count, result = timed(stmts, runs, once, lambda _r: None)
+        note = f"total {result.total}" if hasattr(result, "total") else ""
+        found.append(Figure(label, statistics.median(times), percentile(times, 0.95), count, note))
+    return found
+
+
+_no_filter = engine.MonitorFilter()
 
 
 def _stuck(url: str, runs: int, stmts: Statements) -> Figure:
@@ -538,7 +607,7 @@ def _posts(app: Flask, factory: Any, client: FlaskClient, runs: int, stmts: Stat
     data = {
         "section": "II.1",
         "noi_dung": "Nhiệm vụ đo thời gian gửi",
-        "don_vi_chu_tri": INBOX_UNIT,
+        "don_vi_chu_tri": HEAVY_UNIT,
         "don_vi_phoi_hop": ["Các phòng, đơn vị trực thuộc Sở"],
         "loai_han": "date",
         "gia_tri_han": "2026-06-30",
@@ -587,12 +656,28 @@ def git_state() -> str:
     return f"{head}{' (engine/web/workflows have uncommitted changes)' if dirty else ''}"
 
 
-def run_backend(url: str, sizes: list[str], seed_items: int, runs: int, stmts: Statements) -> None:
+def _sample_file(url: str) -> Path:
+    return Path(f"/tmp/pheduyet-bench-scale-{make_url(url).get_backend_name()}.sample")
+
+
+def run_backend(
+    url: str, sizes: list[str], seed_items: int, runs: int, stmts: Statements, keep: bool = False
+) -> None:
     shown = make_url(url).render_as_string(hide_password=True)
     print(f"\n=== {shown}")
+    db = engine.create_db_engine(url)
+    if keep:  # measure the database as it is, filled by an earlier run
+        sample = int(_sample_file(url).read_text())
+        print(f"kept as filled: {counts(db)}")
+        print(f"{'page':42} {'p50 ms':>9} {'p95 ms':>9} {'stmts':>6}  note")
+        for fig in measure(url, sample, runs, stmts):
+            figures = f"{fig.p50_ms:9.1f} {fig.p95_ms:9.1f} {fig.statements:6d}"
+            print(f"{fig.page:42} {figures}  {fig.note}", flush=True)
+        db.dispose()
+        return
     reset_database(url)
     seeded = seed(url, seed_items)
-    db = engine.create_db_engine(url)
+    _sample_file(url).write_text(str(seeded.sample_item))
     print(
         f"first batch through the engine: {seeded.items} items, {seeded.actions} actions,"
         f" {seeded.seconds:.1f} s; {counts(db)}"
@@ -617,6 +702,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-url", default=SQLITE_URL)
     parser.add_argument("--runs", type=int, default=20, help="timed runs per page")
     parser.add_argument("--seed", type=int, default=200, help="items made through the engine")
+    parser.add_argument(
+        "--keep", action="store_true", help="measure the database as an earlier run left it"
+    )
     parser.add_argument("--quick", action="store_true", help="10k, SQLite, 5 runs, 60 items")
     args = parser.parse_args(argv)
     sizes = args.sizes.split(",")
@@ -633,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"git {git_state()}; load average {os.getloadavg()[0]:.2f}; now pinned at {NOW:%Y-%m-%d}")
     stmts = Statements()
     for url in urls[args.db]:
-        run_backend(url, sizes, args.seed, args.runs, stmts)
+        run_backend(url, sizes, args.seed, args.runs, stmts, args.keep)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     command = shlex.join(sys.argv[1:] if argv is None else argv)
     print(f"command: .venv/bin/python bench/scale.py {command}")

@@ -46,6 +46,9 @@ STATUSES = (WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE, ERROR)
 MAX_ITEM_ID = 2_147_483_647
 DAY_SECONDS = 86400.0
 STREAM_BATCH = 1000  # rows fetched at a time by a streamed listing
+# Theo dõi counts at most this many open steps (the longest waiting): counting a province's
+# hundreds of thousands on every page view would cost a second; past it the page says "more than".
+COUNT_CAP = 5000
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ class MonitorRow:
 
 @dataclass(frozen=True)
 class MonitorResult:
-    """One page of rows (oldest first) and the counts of every row the filters select."""
+    """One page of rows (oldest first) and the counts of every row the filters select, or for
+    open steps, when more than COUNT_CAP are selected, of the COUNT_CAP that wait longest
+    (`capped`)."""
 
     rows: list[MonitorRow]
     per_step: list[tuple[str, int]] = field(default_factory=list)
@@ -84,6 +89,8 @@ class MonitorResult:
     by_status: dict[str, int] = field(default_factory=dict)
     step_ids: dict[str, str] = field(default_factory=dict)  # step title -> an element id
     next_cursor: str | None = None  # where the next page starts; None on the last page
+    # The open steps' counts cover only the COUNT_CAP oldest of them: there are more.
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -331,54 +338,41 @@ def _open_row(r: Any, now: datetime) -> MonitorRow:
     )
 
 
-def _open_counts(
-    session: Session, now: datetime, filters: MonitorFilter
-) -> tuple[list[tuple[str, int]], dict[str, int], dict[str, str]]:
-    """Per step (busiest first), per status, and one element id per step title."""
-    rows = _open_where(
-        session,
-        select(
-            HumanTaskModel.title.label("title"),
-            HumanTaskModel.element_id.label("element_id"),
-            _status_of_open(now).label("state"),
-        ).select_from(HumanTaskModel),
-        now,
-        filters,
-    ).subquery()
-    per_step: dict[str, int] = {}
-    by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)
-    step_ids: dict[str, str] = {}
-    for title, element_id, state, count in session.execute(
-        select(rows.c.title, func.min(rows.c.element_id), rows.c.state, func.count()).group_by(
-            rows.c.title, rows.c.state
-        )
-    ):
-        per_step[title or "-"] = per_step.get(title or "-", 0) + count
-        by_status[state] += count
-        if title and element_id:
-            step_ids.setdefault(title, element_id)
-    return _busiest(per_step), by_status, step_ids
+def _open_summary(
+    session: Session, now: datetime, filters: MonitorFilter, cap: int
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]], dict[str, int], dict[str, str], bool]:
+    """Per step and per unit (busiest first), per status, one element id per step title, and
+    whether the counts stop at `cap`: one statement over at most the `cap` oldest rows
+    (read in the page's index order), so its cost is bounded whatever the number of open steps.
 
-
-def _open_per_unit(
-    session: Session, now: datetime, filters: MonitorFilter
-) -> list[tuple[str, int]]:
-    """Per unit holding the step (busiest first): the held step's person's unit, else its first
-    candidate group; a step with neither counts under its person's name."""
+    A step's unit is its holder's unit, else its first candidate group; a step with neither
+    counts under its person's name."""
     person = aliased(UserModel)
-    rows = _open_where(
-        session,
-        select(
-            HumanTaskModel.assignee.label("assignee"),
-            person.unit.label("unit"),
-            _first_candidate("group").label("first_group"),
-            _first_candidate("user").label("first_user"),
+    unheld = HumanTaskModel.assignee.is_(None)
+    order = (HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
+    rows = (
+        _open_where(
+            session,
+            select(
+                HumanTaskModel.title.label("title"),
+                HumanTaskModel.element_id.label("element_id"),
+                _status_of_open(now).label("state"),
+                HumanTaskModel.assignee.label("assignee"),
+                person.unit.label("unit"),
+                # Only an unheld step needs its candidates (CASE skips the lookups otherwise).
+                case((unheld, _first_candidate("group"))).label("first_group"),
+                case((unheld, _first_candidate("user"))).label("first_user"),
+                func.row_number().over(order_by=order).label("n"),
+            )
+            .select_from(HumanTaskModel)
+            .outerjoin(person, person.username == HumanTaskModel.assignee),
+            now,
+            filters,
         )
-        .select_from(HumanTaskModel)
-        .outerjoin(person, person.username == HumanTaskModel.assignee),
-        now,
-        filters,
-    ).subquery()
+        .order_by(*order)
+        .limit(cap + 1)
+        .subquery()
+    )
     kind = case(
         (rows.c.assignee.is_not(None), case((rows.c.unit.is_not(None), "group"), else_="user")),
         (rows.c.first_group.is_not(None), "group"),
@@ -388,20 +382,49 @@ def _open_per_unit(
         (rows.c.assignee.is_not(None), func.coalesce(rows.c.unit, rows.c.assignee)),
         else_=func.coalesce(rows.c.first_group, rows.c.first_user),
     )
+    beyond = case((rows.c.n > cap, 1), else_=0)
     grouped = (
-        select(kind.label("kind"), value.label("value"), func.count().label("n"))
-        .select_from(rows)
-        .group_by(kind, value)
+        select(
+            rows.c.title,
+            func.min(rows.c.element_id).label("element_id"),
+            rows.c.state,
+            kind.label("kind"),
+            value.label("value"),
+            beyond.label("beyond"),
+            func.count().label("n"),
+        )
+        .group_by(rows.c.title, rows.c.state, kind, value, beyond)
         .subquery()
     )
     label = case(
         (grouped.c.kind == "group", func.coalesce(_group_name(grouped.c.value), grouped.c.value)),
         else_=func.coalesce(_person_name(grouped.c.value), grouped.c.value),
     )
-    counts: dict[str, int] = {}
-    for name, count in session.execute(select(label, grouped.c.n)):
-        counts[name or "-"] = counts.get(name or "-", 0) + count
-    return _busiest(counts)
+    per_step: dict[str, int] = {}
+    per_unit: dict[str, int] = {}
+    by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    step_ids: dict[str, str] = {}
+    capped = False
+    found = session.execute(
+        select(
+            grouped.c.title,
+            grouped.c.element_id,
+            grouped.c.state,
+            label,
+            grouped.c.beyond,
+            grouped.c.n,
+        )
+    )
+    for title, element_id, state, unit, beyond_cap, count in found:
+        if beyond_cap:
+            capped = True  # the one row past the cap: it only says there are more
+            continue
+        per_step[title or "-"] = per_step.get(title or "-", 0) + count
+        per_unit[unit or "-"] = per_unit.get(unit or "-", 0) + count
+        by_status[state] += count
+        if title and element_id:
+            step_ids.setdefault(title, element_id)
+    return _busiest(per_step), _busiest(per_unit), by_status, step_ids, capped
 
 
 def _busiest(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -547,18 +570,22 @@ def monitor(
     filters: MonitorFilter,
     after: str | None = None,
     limit: int = PAGE_SIZE,
+    count_cap: int = COUNT_CAP,
 ) -> MonitorResult:
     """Open steps (status within/overdue/error) or finished items (done on time/late): one
-    page of rows, oldest first, and the counts of all the rows the filters select."""
+    page of rows, oldest first, and the counts of all the rows the filters select (of open
+    steps, of the `count_cap` longest waiting at most: `capped` says there are more)."""
     rows, cursor = monitor_rows(session, now, filters, after, limit)
     if _finished_only(filters):
         per_unit, by_status = _finished_counts(session, filters)
         total = sum(by_status.values())
         per_step = [("-", total)] if total else []
         step_ids: dict[str, str] = {}
+        capped = False
     else:
-        per_step, by_status, step_ids = _open_counts(session, now, filters)
-        per_unit = _open_per_unit(session, now, filters) if per_step else []
+        per_step, per_unit, by_status, step_ids, capped = _open_summary(
+            session, now, filters, count_cap
+        )
         total = sum(by_status.values())
     return MonitorResult(
         rows=rows,
@@ -568,6 +595,7 @@ def monitor(
         by_status=by_status,
         step_ids=step_ids,
         next_cursor=cursor,
+        capped=capped,
     )
 
 

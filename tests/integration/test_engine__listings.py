@@ -59,6 +59,19 @@ def test_listings__120_open_steps_in_pages_of_50(office: Office, many: list[int]
     assert result.total == 120 and result.by_status["within"] == 120
     assert result.per_step == [("Lập phiếu đề xuất nhiệm vụ", 120)]
     assert result.step_ids == {"Lập phiếu đề xuất nhiệm vụ": "lap_phieu_de_xuat"}
+    assert not result.capped
+
+
+@pytest.mark.parametrize(("cap", "total", "capped"), [(100, 100, True), (120, 120, False)])
+def test_listings__counts_stop_at_the_cap_on_the_longest_waiting(
+    office: Office, many: list[int], cap: int, total: int, capped: bool
+) -> None:
+    with transaction(office.factory) as s:
+        result = engine.monitor(s, office.clock(), MonitorFilter(), count_cap=cap)
+    assert (result.total, result.capped) == (total, capped)
+    assert result.per_step == [("Lập phiếu đề xuất nhiệm vụ", total)]
+    assert sum(n for _, n in result.per_unit) == total == result.by_status["within"]
+    assert [r.instance_id for r in result.rows] == many[:50]  # the page is not capped
 
 
 def test_listings__finished_items_in_pages_too(office: Office) -> None:
