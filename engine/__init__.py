@@ -32,7 +32,7 @@ from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .definitions import deploy, list_processes
-from .dossier import Dossier, DossierField, DossierSection, dossier
+from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
 from .errors import (
     Conflict,
     EngineError,
@@ -44,7 +44,7 @@ from .errors import (
     ScriptError,
 )
 from .forms import schema_choices
-from .forwarding import Colleague, Hierarchy, forward_candidates
+from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
 from .inbox import InboxPage, InboxRow, TaskAccess, display_names, inbox, task_access
 from .item_details import (
     FormView,
@@ -84,6 +84,7 @@ from .queries import (
     tasks_for,
     verify_audit,
 )
+from .registers import IssuedNumber, register_entries, void_number
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
 from .start_keys import claim_start_key, is_start_key, record_start
@@ -151,6 +152,7 @@ __all__ = [
     "InvalidData",
     "InvalidDefinition",
     "InvalidInput",
+    "IssuedNumber",
     "ItemAccess",
     "LoginPolicy",
     "ManualClock",
@@ -190,6 +192,7 @@ __all__ = [
     "claim_start_key",
     "claim_task",
     "collect_orphan_files",
+    "colleagues",
     "complete_task",
     "create_db_engine",
     "credentials",
@@ -212,6 +215,7 @@ __all__ = [
     "is_auditor",
     "is_start_key",
     "item_access",
+    "item_with_dossier",
     "list_attachments",
     "list_documents",
     "list_groups",
@@ -229,6 +233,7 @@ __all__ = [
     "process_steps",
     "process_versions",
     "record_start",
+    "register_entries",
     "rename_instance",
     "reseal_chain",
     "run_due_timers",
@@ -258,5 +263,6 @@ __all__ = [
     "verify_audit",
     "verify_password",
     "visible_instance_ids",
+    "void_number",
     "weekdays_only",
 ]

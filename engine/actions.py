@@ -29,6 +29,7 @@ from .human_tasks import (
     require_open,
 )
 from .instances import InstanceModel, lock_instance, lock_instance_of_task, require_running
+from .registers import fill_register_fields
 from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
 from .serialization import SERIALIZER_VERSION
 from .users import ADMIN_GROUP, Identity, get_identity
@@ -168,6 +169,20 @@ def complete_task(
     task = workflow.get_task_from_id(UUID(row.id))
     if task is None or task.state != TaskState.READY:
         raise Conflict(f"task '{row.title}' is no longer waiting for anyone", task_id=row.id)
+    if meta is not None and meta.form_file:
+        # A number of a register (sổ văn bản đi), taken in this transaction: see registers.
+        clean.update(
+            fill_register_fields(
+                session,
+                version.forms[meta.form_file],
+                config.clock(),
+                config.timezone,
+                form_file=meta.form_file,
+                instance_id=instance.id,
+                element_id=row.element_id,
+                task_id=row.id,
+            )
+        )
     with spiff_errors():
         task.set_data(**clean)
         task.run()

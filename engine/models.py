@@ -8,6 +8,7 @@ from .definitions import ProcessVersionModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .login_limits import LoginAttemptModel
+from .registers import DocumentRegisterModel, IssuedNumberModel
 from .search import SearchDocumentModel
 from .start_keys import StartKeyModel
 from .users import GroupModel, UserModel
@@ -15,9 +16,11 @@ from .users import GroupModel, UserModel
 __all__ = [
     "AttachmentModel",
     "AuditEventModel",
+    "DocumentRegisterModel",
     "GroupModel",
     "HumanTaskModel",
     "InstanceModel",
+    "IssuedNumberModel",
     "LoginAttemptModel",
     "ProcessVersionModel",
     "SearchDocumentModel",

@@ -33,6 +33,7 @@ from .definition_checks import (
 from .errors import InvalidDefinition
 from .form_safety import check_form_safety
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
+from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -186,6 +187,7 @@ def _form_schema(source: SourceFile, max_bytes: int) -> Any:
         ) from exc
     _refuse_outside_refs(source.name, schema)
     check_form_safety(source.name, schema)
+    register_fields(schema, source.name)  # a malformed register marker is refused now
     return schema
 
 

@@ -17,8 +17,10 @@ TO_TRINH = {
     "trich_yeu": "Về việc phê duyệt danh mục nhiệm vụ KH&CN năm 2027",
     "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình…",
     "do_khan": "thuong",
-    "do_mat": "thuong",
 }
+
+# The Chairman's approval is recorded with the decision's number and date of signing.
+DECISION_RECORD = {"so_quyet_dinh": "1234/QĐ-UBND", "ngay_ky": "2026-03-20"}
 
 
 def bpmn_files() -> list[SourceFile]:
@@ -90,9 +92,12 @@ class Office:
         self.do(head, item, "kiem_tra_noi_dung", decision="dong_y")
         self.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
         self.do(signer, item, "ky_to_trinh", decision="ky", hinh_thuc_ky=sign)
-        self.do("vp.vanthu", item, "phat_hanh", so_van_ban=125, ngay_ban_hanh="2026-03-03")
+        self.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
         self.do("vpubnd", item, "tiep_nhan", so_den=4410)
+        self.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
         if decision is not None:
+            if decision.get("decision") == "phe_duyet":
+                decision = {**DECISION_RECORD, **decision}
             self.do("chutich", item, "chi_dao", **decision)
 
     def cancel(self, item: int, who: str, reason: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.bpmn_builder import Diagram
+from workflows.urgency import URGENCY_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 BPMN_DIR = ROOT / "bpmn"
@@ -165,6 +166,26 @@ def decision_form(
     return form
 
 
+def _with_decision_record(form: dict[str, Any]) -> dict[str, Any]:
+    """The Chairman's approval is recorded with its decision's number and date of signing."""
+    form["allOf"] = [
+        *form.get("allOf", []),
+        {
+            "if": {"properties": {"decision": {"enum": ["phe_duyet"]}}, "required": ["decision"]},
+            "then": {
+                "required": ["so_quyet_dinh", "ngay_ky"],
+                "properties": {"so_quyet_dinh": {"minLength": 1}},
+            },
+        },
+    ]
+    form["properties"]["so_quyet_dinh"]["errorMessages"] = {
+        "required": "Hãy nhập số quyết định",
+        "minLength": "Hãy nhập số quyết định",
+    }
+    form["properties"]["ngay_ky"]["errorMessages"]["required"] = "Hãy nhập ngày ký"
+    return form
+
+
 def text(title: str, *, long: bool = False, required: bool = True) -> dict[str, Any]:
     field: dict[str, Any] = {"type": "string", "title": title, "maxLength": 8000 if long else 500}
     if required:
@@ -214,19 +235,11 @@ FORMS: dict[str, dict[str, Any]] = {
         {
             "trich_yeu": text("Trích yếu nội dung"),
             "noi_dung_to_trinh": text("Nội dung tờ trình", long=True),
-            "do_khan": _choice(
-                "Độ khẩn",
-                [
-                    ("thuong", "Thường"),
-                    ("khan", "Khẩn"),
-                    ("thuong_khan", "Thượng khẩn"),
-                    ("hoa_toc", "Hỏa tốc"),
-                ],
-                "Hãy chọn độ khẩn",
-            ),
-            "do_mat": _choice("Độ mật", [("thuong", "Thường"), ("mat", "Mật")], "Hãy chọn độ mật"),
+            # Khẩn, Thượng khẩn, Hỏa tốc shorten every later step (workflows/urgency.py).
+            "do_khan": _choice("Độ khẩn", list(URGENCY_LEVELS), "Hãy chọn độ khẩn"),
+            # No độ mật: a networked system carries no classified document (see the step's doc).
         },
-        ["trich_yeu", "noi_dung_to_trinh", "do_khan", "do_mat"],
+        ["trich_yeu", "noi_dung_to_trinh", "do_khan"],
     ),
     "duyet.json": decision_form(
         "Cho ý kiến", [("dong_y", "Duyệt"), ("tra_lai", "Trả lại")], ["tra_lai"]
@@ -246,15 +259,13 @@ FORMS: dict[str, dict[str, Any]] = {
     "phat_hanh.json": simple_form(
         "Cấp số, phát hành văn bản",
         {
-            "so_van_ban": {
-                "type": "integer",
-                "title": "Số văn bản",
-                "minimum": 1,
-                "errorMessages": {
-                    "required": "Hãy nhập số văn bản",
-                    "minimum": "Số văn bản phải lớn hơn 0",
-                    "type": "Số văn bản là một số nguyên",
-                },
+            # Given by the engine from the register of tờ trình of the year when the step is
+            # completed (engine/registers.py); shown, never typed.
+            "so_ky_hieu": {
+                "type": "string",
+                "title": "Số, ký hiệu",
+                "readOnly": True,
+                "x-register": {"key": "TTr", "suffix": "/TTr-SKHCN"},
             },
             "ngay_ban_hanh": {
                 "type": "string",
@@ -265,10 +276,8 @@ FORMS: dict[str, dict[str, Any]] = {
                     "format": "Ngày không hợp lệ",
                 },
             },
-            # Written by the process once the number is given; shown, never typed.
-            "so_ky_hieu": {"type": "string", "title": "Số, ký hiệu văn bản", "readOnly": True},
         },
-        ["so_van_ban", "ngay_ban_hanh"],
+        ["ngay_ban_hanh"],
     ),
     "tiep_nhan.json": simple_form(
         "Tiếp nhận văn bản đến",
@@ -282,13 +291,35 @@ FORMS: dict[str, dict[str, Any]] = {
         },
         ["so_den"],
     ),
-    "chi_dao_ubnd.json": decision_form(
-        "Ý kiến chỉ đạo của lãnh đạo UBND tỉnh",
-        [("phe_duyet", "Đồng ý"), ("tra_lai", "Trả lại")],
+    "tham_tra_ho_so.json": decision_form(
+        "Thẩm tra hồ sơ trình",
+        [("du_ho_so", "Hồ sơ đầy đủ, trình lãnh đạo UBND tỉnh"), ("tra_lai", "Trả lại Sở bổ sung")],
         ["tra_lai"],
-        return_to=CHI_DAO_RETURNS,
-        reason_field="y_kien_chi_dao",
-        reason_title="Ý kiến chỉ đạo",
+        reason_title="Ý kiến thẩm tra (hồ sơ còn thiếu)",
+    ),
+    "bo_sung_ho_so.json": simple_form(
+        "Bổ sung hồ sơ trình",
+        {"noi_dung_bo_sung": text("Nội dung, tài liệu đã bổ sung", long=True)},
+        ["noi_dung_bo_sung"],
+    ),
+    "chi_dao_ubnd.json": _with_decision_record(
+        decision_form(
+            "Ý kiến chỉ đạo của lãnh đạo UBND tỉnh",
+            [("phe_duyet", "Đồng ý"), ("tra_lai", "Trả lại")],
+            ["tra_lai"],
+            return_to=CHI_DAO_RETURNS,
+            extra={
+                "so_quyet_dinh": text("Số quyết định", required=False),
+                "ngay_ky": {
+                    "type": "string",
+                    "format": "date",
+                    "title": "Ngày ký",
+                    "errorMessages": {"format": "Ngày không hợp lệ"},
+                },
+            },
+            reason_field="y_kien_chi_dao",
+            reason_title="Ý kiến chỉ đạo",
+        )
     ),
     # -- de_xuat_nhiem_vu ----------------------------------------------------------------
     "phieu_de_xuat.json": simple_form(
@@ -486,6 +517,14 @@ FORMS: dict[str, dict[str, Any]] = {
 }
 
 DECIDED = 'decision == "{}"'
+# A step after the tờ trình is drafted: its usual working days, fewer when the document is urgent
+# (Khẩn, Thượng khẩn, Hỏa tốc: the rule and its basis are in workflows/urgency.py).
+URGENT_DUE = "${{han_theo_do_khan({}, do_khan, now())}}"
+URGENCY_DOC = (
+    " Hạn xử lý rút ngắn theo độ khẩn (Nghị định 30/2020/NĐ-CP: văn bản khẩn được xử lý ngay; "
+    "quy tắc của cơ quan: Khẩn còn một nửa số ngày làm việc, ít nhất 1 ngày; Thượng khẩn 1 "
+    "ngày làm việc; Hỏa tốc trong ngày)."
+)
 
 
 def trinh_ubnd() -> Diagram:
@@ -494,7 +533,11 @@ def trinh_ubnd() -> Diagram:
         "Trình UBND tỉnh",
         doc="Tờ trình gửi UBND tỉnh theo Nghị định 30/2020/NĐ-CP về công tác văn thư: soạn thảo, "
         "kiểm tra nội dung và thể thức, ký, phát hành, Văn phòng UBND tỉnh tiếp nhận, lãnh đạo "
-        "UBND tỉnh cho ý kiến chỉ đạo. Dùng chung cho các quy trình trình UBND tỉnh.",
+        "UBND tỉnh cho ý kiến chỉ đạo. Dùng chung cho các quy trình trình UBND tỉnh. Văn thư "
+        "không nhập số: hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi phát hành (số "
+        "dưới 10 có số 0 ở trước: 05/TTr-SKHCN). Văn phòng UBND tỉnh thẩm tra hồ sơ, có thể trả "
+        "lại Sở bổ sung; lãnh đạo UBND tỉnh đồng ý thì ghi số và ngày ký của quyết định."
+        + URGENCY_DOC,
     )
     unit, office, leaders, vp_ubnd, ubnd = (
         "Đơn vị soạn thảo",
@@ -515,8 +558,10 @@ def trinh_ubnd() -> Diagram:
         submitLabel="Trình lãnh đạo đơn vị",
         doneMessage="Đã trình dự thảo tờ trình",
         doc="Soạn dự thảo tờ trình: nhập trích yếu, nội dung, chọn độ khẩn và đính kèm dự thảo. "
-        "Nếu bị trả lại, sửa rồi đính kèm lại cùng tên tệp để có phiên bản mới. "
-        "(Căn cứ: Điều 10 Nghị định 30/2020/NĐ-CP.)",
+        "Nếu bị trả lại, sửa rồi đính kèm lại cùng tên tệp để có phiên bản mới. Văn bản mật "
+        "(Mật, Tối mật, Tuyệt mật) không soạn thảo, xử lý trên hệ thống này mà theo quy định về "
+        "bảo vệ bí mật nhà nước. (Căn cứ: Điều 10 Nghị định 30/2020/NĐ-CP; Luật Bảo vệ bí mật nhà "
+        "nước 2018.)",
     )
     d.user(
         "kiem_tra_noi_dung",
@@ -524,7 +569,7 @@ def trinh_ubnd() -> Diagram:
         unit,
         form="duyet.json",
         candidateGroups="${lanh_dao(don_vi_soan_thao)}",
-        dueInWorkingDays="2",
+        dueDate=URGENT_DUE.format(2),
         doneMessage="Đã cho ý kiến về nội dung",
         doc="Kiểm tra nội dung dự thảo và hồ sơ kèm theo. Đạt: duyệt để Văn phòng Sở kiểm tra "
         "thể thức. Chưa đạt: ghi rõ nội dung cần sửa và trả lại. (Căn cứ: Điều 11 Nghị định "
@@ -536,7 +581,7 @@ def trinh_ubnd() -> Diagram:
         "Kiểm tra thể thức văn bản",
         office,
         form="duyet.json",
-        dueInWorkingDays="1",
+        dueDate=URGENT_DUE.format(1),
         doneMessage="Đã kiểm tra thể thức",
         doc="Kiểm tra thể thức và kỹ thuật trình bày của tờ trình. Đạt: duyệt để trình lãnh đạo "
         "Sở ký. Chưa đạt: ghi rõ chỗ cần sửa và trả lại. (Căn cứ: Điều 12 Nghị định "
@@ -548,7 +593,7 @@ def trinh_ubnd() -> Diagram:
         "Lãnh đạo Sở ký tờ trình",
         leaders,
         form="ky_to_trinh.json",
-        dueInWorkingDays="2",
+        dueDate=URGENT_DUE.format(2),
         decisionField="decision",
         doneMessage="Đã cho ý kiến về tờ trình",
         doc="Xem dự thảo tờ trình và ý kiến của các bước trước; ký số và chọn hình thức ký "
@@ -561,40 +606,61 @@ def trinh_ubnd() -> Diagram:
         "Văn thư cấp số, phát hành",
         office,
         form="phat_hanh.json",
-        dueInWorkingDays="1",
+        dueDate=URGENT_DUE.format(1),
         submitLabel="Phát hành",
         doneMessage="Đã phát hành văn bản số {so_ky_hieu}",
-        doc="Nhập số thứ tự trong sổ tờ trình của năm (hệ thống ghi dạng 05/TTr-SKHCN) và ngày "
-        "ban hành; ký số của cơ quan, đính kèm bản phát hành, gửi trong ngày hoặc ngày làm việc "
-        "tiếp theo (văn bản khẩn: gửi ngay). (Căn cứ: Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
-    )
-    d.script(
-        "ghi_so",
-        "Ghi số, ký hiệu tờ trình",
-        office,
-        # NĐ 30/2020 practice: numbers under 10 take a leading zero ("05/TTr-SKHCN").
-        'so_ky_hieu = ("0" if so_van_ban < 10 else "") + str(so_van_ban) + "/TTr-SKHCN"',
+        doc="Hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi phát hành (dạng "
+        "05/TTr-SKHCN; không nhập số). Nhập ngày ban hành; ký số của cơ quan, đính kèm bản phát "
+        "hành, gửi trong ngày hoặc ngày làm việc tiếp theo (văn bản khẩn: gửi ngay). (Căn cứ: "
+        "Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
     )
     d.user(
         "tiep_nhan",
-        "Tiếp nhận, trình lãnh đạo UBND tỉnh",
+        "Tiếp nhận văn bản đến",
         vp_ubnd,
         form="tiep_nhan.json",
-        dueInWorkingDays="1",
-        submitLabel="Tiếp nhận, trình lãnh đạo UBND tỉnh",
-        doneMessage="Đã tiếp nhận văn bản (số đến {so_den}) và trình lãnh đạo UBND tỉnh",
-        doc="Xác nhận đã nhận tờ trình, ghi số đến và trình lãnh đạo UBND tỉnh trong ngày hoặc "
-        "ngày làm việc tiếp theo. (Căn cứ: Điều 21-23 Nghị định 30/2020/NĐ-CP.)",
+        dueDate=URGENT_DUE.format(1),
+        submitLabel="Tiếp nhận",
+        doneMessage="Đã tiếp nhận văn bản (số đến {so_den})",
+        doc="Xác nhận đã nhận tờ trình và ghi số đến trong ngày. (Căn cứ: Điều 21-22 Nghị định "
+        "30/2020/NĐ-CP.)",
+    )
+    d.user(
+        "tham_tra_ho_so",
+        "Thẩm tra hồ sơ, trình lãnh đạo UBND tỉnh",
+        vp_ubnd,
+        form="tham_tra_ho_so.json",
+        dueDate=URGENT_DUE.format(3),
+        doneMessage="Đã thẩm tra hồ sơ",
+        doc="Chuyên viên Văn phòng UBND tỉnh thẩm tra hồ sơ trình (đủ thành phần, đúng thẩm "
+        "quyền, đúng trình tự). Đủ: trình lãnh đạo UBND tỉnh kèm ý kiến thẩm tra. Thiếu: trả lại "
+        "Sở, ghi rõ hồ sơ, tài liệu còn thiếu. Thời hạn thẩm tra theo quy chế làm việc của UBND "
+        "tỉnh (mặc định 3 ngày làm việc). (Căn cứ: Điều 23 Nghị định 30/2020/NĐ-CP; quy chế làm "
+        "việc của UBND tỉnh.)",
+    )
+    d.xor("gw_tham_tra", "Hồ sơ đầy đủ?", vp_ubnd)
+    d.user(
+        "bo_sung_ho_so",
+        "Bổ sung hồ sơ theo yêu cầu của Văn phòng UBND tỉnh",
+        unit,
+        form="bo_sung_ho_so.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueDate=URGENT_DUE.format(3),
+        submitLabel="Gửi hồ sơ bổ sung",
+        doneMessage="Đã gửi hồ sơ bổ sung đến Văn phòng UBND tỉnh",
+        doc="Đọc ý kiến thẩm tra của Văn phòng UBND tỉnh; đính kèm các tài liệu còn thiếu, ghi "
+        "nội dung đã bổ sung rồi gửi lại để thẩm tra.",
     )
     d.user(
         "chi_dao",
         "Lãnh đạo UBND tỉnh cho ý kiến chỉ đạo",
         ubnd,
         form="chi_dao_ubnd.json",
-        dueInWorkingDays="7",
+        dueDate=URGENT_DUE.format(7),
         doneMessage="Đã cho ý kiến chỉ đạo",
-        doc="Xem tờ trình và hồ sơ kèm theo; đồng ý, hoặc trả lại và chọn bước cần làm lại. "
-        "Ghi ý kiến chỉ đạo (nếu giao việc: nêu đơn vị chủ trì, phối hợp và thời hạn). "
+        doc="Xem tờ trình, hồ sơ và ý kiến thẩm tra; đồng ý (ghi số và ngày ký của quyết định), "
+        "hoặc trả lại và chọn bước cần làm lại. Ghi ý kiến chỉ đạo (nếu giao việc: nêu đơn vị "
+        "chủ trì, phối hợp và thời hạn). "
         "(Căn cứ: Điều 23 Nghị định 30/2020/NĐ-CP.)",
     )
     d.xor("gw_chi_dao", "Ý kiến chỉ đạo?", ubnd)
@@ -612,7 +678,11 @@ def trinh_ubnd() -> Diagram:
     d.flow("ky_to_trinh", "gw_ky")
     d.flow("gw_ky", "phat_hanh", "Ký duyệt", default=True)
     d.flow("gw_ky", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
-    d.chain("phat_hanh", "ghi_so", "tiep_nhan", "chi_dao", "gw_chi_dao")
+    d.chain("phat_hanh", "tiep_nhan", "tham_tra_ho_so", "gw_tham_tra")
+    d.flow("gw_tham_tra", "chi_dao", "Đủ hồ sơ", default=True)
+    d.flow("gw_tham_tra", "bo_sung_ho_so", "Trả lại bổ sung", DECIDED.format("tra_lai"))
+    d.flow("bo_sung_ho_so", "tham_tra_ho_so")
+    d.flow("chi_dao", "gw_chi_dao")
     d.flow("gw_chi_dao", "ghi_phe_duyet", "Phê duyệt", default=True)
     CHI_DAO_RETURNS.flows(d, "gw_chi_dao")
     d.flow("ghi_phe_duyet", "ket_thuc_phe_duyet")

@@ -8,6 +8,7 @@ from typing import Any
 
 from .calendar import WorkCalendar
 from .org_chart import leaders_group
+from .urgency import DEFAULT_RULE, UrgencyRule, urgent_deadline
 
 REMINDER_WORKING_DAYS = 3
 END_OF_DAY = time(23, 59, 59)
@@ -22,7 +23,9 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def script_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., Any]]:
+def script_helpers(
+    calendar: WorkCalendar, urgency: UrgencyRule = DEFAULT_RULE
+) -> dict[str, Callable[..., Any]]:
     zone = calendar.zone
 
     def lanh_dao(unit: str) -> str:
@@ -59,8 +62,15 @@ def script_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., Any]]:
         """The first morning of a year, when a yearly task reopens."""
         return datetime.combine(date(int(nam), 1, 1), START_OF_DAY, tzinfo=zone)
 
+    def han_theo_do_khan(so_ngay: Any, do_khan: Any, now: datetime) -> datetime:
+        """A step's deadline: `so_ngay` working days from now for an ordinary document, fewer
+        for an urgent one (workflows/urgency.py: Khẩn, Thượng khẩn, Hỏa tốc)."""
+        level = do_khan if isinstance(do_khan, str) else None
+        return urgent_deadline(urgency, calendar.add_working_days, zone, int(so_ngay), level, now)
+
     return {
         "lanh_dao": lanh_dao,
+        "han_theo_do_khan": han_theo_do_khan,
         "het_han": het_han,
         "nhac_truoc_han": nhac_truoc_han,
         "han_theo_ke_hoach": han_theo_ke_hoach,

@@ -60,7 +60,7 @@ def test_de_xuat__approved_by_the_chairman(office: Office) -> None:
     assert view.status == "completed"
     assert view.data["trang_thai"] == "da_phe_duyet"
     assert view.data["ten_nhiem_vu"] == PHIEU["ten_nhiem_vu"]
-    assert view.data["so_ky_hieu"] == "125/TTr-SKHCN"
+    assert view.data["so_ky_hieu"] == "01/TTr-SKHCN"  # the first tờ trình of the year
 
 
 def test_de_xuat__the_science_office_returns_it_with_a_reason(office: Office) -> None:

@@ -15,7 +15,7 @@ import engine
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.integration.test_processes__xay_dung_quy_dinh import GIAO as GIAO_SOAN_THAO
-from tests.office import BPMN, TO_TRINH, Office
+from tests.office import BPMN, DECISION_RECORD, TO_TRINH, Office
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -27,9 +27,10 @@ UBND = [
     ("kiem_tra_noi_dung", DONG_Y),
     ("kiem_tra_the_thuc", DONG_Y),
     ("ky_to_trinh", {"decision": "ky", "hinh_thuc_ky": "giam_doc"}),
-    ("phat_hanh", {"so_van_ban": 7, "ngay_ban_hanh": "2026-03-10"}),
+    ("phat_hanh", {"ngay_ban_hanh": "2026-03-10"}),
     ("tiep_nhan", {"so_den": 88}),
-    ("chi_dao", {"decision": "phe_duyet"}),
+    ("tham_tra_ho_so", {"decision": "du_ho_so"}),
+    ("chi_dao", {"decision": "phe_duyet", **DECISION_RECORD}),
 ]
 # Each process from its start to its end along the approving path: (who, step, data).
 PATHS: dict[str, tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]] = {
@@ -50,6 +51,7 @@ PATHS: dict[str, tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]
                         "vp.vanthu",
                         "giamdoc",
                         "vp.vanthu",
+                        "vpubnd",
                         "vpubnd",
                         "chutich",
                     ],
@@ -85,6 +87,7 @@ PATHS: dict[str, tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]
                         "vp.vanthu",
                         "giamdoc",
                         "vp.vanthu",
+                        "vpubnd",
                         "vpubnd",
                         "chutich",
                     ],

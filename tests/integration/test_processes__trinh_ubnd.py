@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 import engine
-from tests.office import TO_TRINH, Office
+from tests.office import DECISION_RECORD, TO_TRINH, Office
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -34,11 +35,66 @@ def _to_ubnd(office: Office, item: int) -> None:
 def test_trinh_ubnd__approved(office: Office) -> None:
     item = _draft(office)
     _to_ubnd(office, item)
-    office.do("chutich", item, "chi_dao", decision="phe_duyet")
+    # The Chairman's approval is recorded with the decision's number and date.
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do("chutich", item, "chi_dao", decision="phe_duyet")
+    assert refused.value.fields == {
+        "so_quyet_dinh": "Hãy nhập số quyết định",
+        "ngay_ky": "Hãy nhập ngày ký",
+    }
+    office.do("chutich", item, "chi_dao", decision="phe_duyet", **DECISION_RECORD)
     view = office.show(item)
     assert view.status == "completed"
-    assert view.data["so_ky_hieu"] == "125/TTr-SKHCN"
+    assert view.data["so_ky_hieu"] == "01/TTr-SKHCN"  # given at issue: the year's first
     assert view.data["ket_qua_trinh"] == "phe_duyet"
+    assert (view.data["so_quyet_dinh"], view.data["ngay_ky"]) == ("1234/QĐ-UBND", "2026-03-20")
+
+
+def test_trinh_ubnd__the_clerk_cannot_type_the_number(office: Office) -> None:
+    item = _draft(office)
+    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
+    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
+    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do(
+            "vp.vanthu", item, "phat_hanh", so_ky_hieu="99/TTr-SKHCN", ngay_ban_hanh="2026-03-03"
+        )
+    assert refused.value.fields == {"so_ky_hieu": "this field is read-only"}
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+    assert office.show(item).data["so_ky_hieu"] == "01/TTr-SKHCN"
+
+
+def test_trinh_ubnd__vp_ubnd_returns_the_dossier_for_missing_documents(office: Office) -> None:
+    item = _draft(office)
+    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
+    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
+    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+    office.do("vpubnd", item, "tiep_nhan", so_den=4410)
+    assert office.steps(item) == ["tham_tra_ho_so"]
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do("vpubnd", item, "tham_tra_ho_so", decision="tra_lai")
+    assert refused.value.fields == {"y_kien": "Trả lại phải nêu lý do"}
+    office.do(
+        "vpubnd",
+        item,
+        "tham_tra_ho_so",
+        decision="tra_lai",
+        y_kien="Thiếu báo cáo thẩm định của Sở Tư pháp",
+    )
+    # Back to the drafting unit (any of its staff), with what is missing.
+    assert office.steps(item) == ["bo_sung_ho_so"]
+    assert office.inbox("qlkh.cv2", item) and not office.inbox("cs.cv1", item)
+    assert office.show(item).data["y_kien"] == "Thiếu báo cáo thẩm định của Sở Tư pháp"
+    office.do("qlkh.cv2", item, "bo_sung_ho_so", noi_dung_bo_sung="Đã bổ sung báo cáo thẩm định")
+    # Examined again by VP UBND (the tờ trình keeps its number: it was issued once).
+    assert office.steps(item) == ["tham_tra_ho_so"]
+    office.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
+    office.do("chutich", item, "chi_dao", decision="phe_duyet", **DECISION_RECORD)
+    view = office.show(item)
+    assert view.status == "completed" and view.data["so_ky_hieu"] == "01/TTr-SKHCN"
+    steps = [(h.element_id, h.decision) for h in view.history if h.element_id]
+    assert ("tham_tra_ho_so", "tra_lai") in steps and ("bo_sung_ho_so", None) in steps
 
 
 @pytest.mark.parametrize(
@@ -109,6 +165,48 @@ def test_trinh_ubnd__due_dates_count_working_days(office: Office) -> None:
     # Started Monday 2 March 2026 at 08:00 in Hà Nội: 3 working days later is Thursday.
     assert task.due_at is not None
     assert task.due_at.astimezone(HANOI).date().isoformat() == "2026-03-05"
+
+
+def _due_of_content_check(office: Office, urgency: str) -> str:
+    item = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    office.do("qlkh.cv1", item, "soan_to_trinh", **{**TO_TRINH, "do_khan": urgency})
+    task = office.task("qlkh.tp", item, "kiem_tra_noi_dung")
+    assert task.due_at is not None
+    return task.due_at.astimezone(HANOI).isoformat(timespec="minutes")
+
+
+@pytest.mark.parametrize(
+    ("urgency", "due"),
+    [
+        # Drafted Monday 2 March 2026 at 08:00; the content check usually takes 2 working days.
+        ("thuong", "2026-03-04T08:00+07:00"),
+        ("khan", "2026-03-03T08:00+07:00"),  # half, at least 1
+        ("thuong_khan", "2026-03-03T08:00+07:00"),  # 1 working day
+        ("hoa_toc", "2026-03-02T23:59+07:00"),  # the same day
+    ],
+)
+def test_trinh_ubnd__urgency_shortens_the_deadline(office: Office, urgency: str, due: str) -> None:
+    assert _due_of_content_check(office, urgency) == due
+
+
+def test_trinh_ubnd__urgency_counts_working_days(office: Office) -> None:
+    # Friday 6 March 08:00: an urgent step of 7 working days takes 3 (Wed 11 March), the
+    # weekend skipped; an ordinary one 7 (Tue 17 March).
+    office.clock.advance(timedelta(days=4))
+    for urgency, due in (("khan", "2026-03-11"), ("thuong", "2026-03-17")):
+        item = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+        office.do("qlkh.cv1", item, "soan_to_trinh", **{**TO_TRINH, "do_khan": urgency})
+        office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", drafted=True)
+        task = office.task("chutich", item, "chi_dao")
+        assert task.due_at is not None
+        assert task.due_at.astimezone(HANOI).date().isoformat() == due
+
+
+def test_trinh_ubnd__no_classified_documents(office: Office) -> None:
+    item = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH, do_mat="mat")
+    assert refused.value.fields == {"do_mat": "the form has no such field"}
 
 
 def test_trinh_ubnd__cancel(office: Office) -> None:
