@@ -243,13 +243,15 @@ def _unit_clause(unit: str) -> ColumnElement[bool]:
     def ours(value: Any) -> ColumnElement[bool]:
         return or_(value.in_(select(names.c[0])), value.startswith(key + ".", autoescape=True))
 
+    # Uncorrelated IN subqueries: the unit's people and its steps' candidate rows are found
+    # once per query (the candidate rows are those of open steps only), not once per step.
     person = aliased(UserModel)
-    held = exists().where(person.username == HumanTaskModel.assignee, ours(func.lower(person.unit)))
+    people = select(person.username).where(ours(func.lower(person.unit)))
     c = aliased(TaskCandidateModel)
-    offered = exists().where(c.task_id == HumanTaskModel.id, ours(c.value))
+    offered = select(c.task_id).where(ours(c.value))
     return or_(
-        and_(HumanTaskModel.assignee.is_not(None), held),
-        and_(HumanTaskModel.assignee.is_(None), offered),
+        and_(HumanTaskModel.assignee.is_not(None), HumanTaskModel.assignee.in_(people)),
+        and_(HumanTaskModel.assignee.is_(None), HumanTaskModel.id.in_(offered)),
     )
 
 
