@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 import engine
 
 from .org_chart import OrgChart
-from .plan_import import Assignment, Deadline, DeadlineKind
+from .plan_import import Assignment, Deadline, DeadlineKind, Every
 from .plan_year import plan_year
 
 PROCESS_ID = "giao_nhiem_vu"
@@ -30,13 +31,27 @@ def item_title(assignment: Assignment) -> str:
 
 
 def start_data(
-    assignment: Assignment, chart: OrgChart, source_year: int | None = None
+    assignment: Assignment,
+    chart: OrgChart,
+    source_year: int | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """What an item of the plan starts with: everything a person must read to act on the task
     (labelled for people by bpmn/forms/nhiem_vu_ke_hoach.json), then the two values the
-    diagram computes its deadline from (``loai_han``, ``gia_tri_han``)."""
+    diagram computes its deadline from (``loai_han``, ``gia_tri_han``).
+
+    Periodic work ("hằng tháng", "hằng quý", "định kỳ 6 tháng", "trước ngày 15/12 hằng năm")
+    starts with the deadline of its first period from ``today`` on, as a date, and keeps its
+    recurrence in ``lap_lai`` ({"every", "day"}); "thường xuyên" and a plain "hằng năm" stay
+    ``recurring``, which the diagram reopens every year."""
     lead = chart.unit_by_name(assignment.lead_unit) if assignment.lead_unit else None
     deadline, source = assignment.deadline, assignment.source_deadline
+    every = deadline.value if isinstance(deadline.value, Every) else None
+    kind, value = str(deadline.kind), _iso(deadline.value)
+    due = deadline_date(deadline)
+    if every is not None and (every.every != "year" or every.day is not None):
+        due = first_due(every, today or date.today()).isoformat()
+        kind, value = str(DeadlineKind.DATE), due
     return {
         "section": assignment.section,
         "ten_muc": assignment.section_title or None,
@@ -46,14 +61,15 @@ def start_data(
         "ten_don_vi_chu_tri": assignment.lead_unit,
         "don_vi_phoi_hop": list(assignment.cooperating_units),
         "thoi_han": deadline_words(deadline),
-        "han_hoan_thanh": deadline_date(deadline),
+        "han_hoan_thanh": due,
         # The plan's own deadline, kept when the import moved the plan to another year.
         "thoi_han_goc": deadline_words(source) if source else None,
         "han_goc": deadline_date(source) if source else None,
         "nam_ke_hoach": source_year,
         "can_quyet_dinh": assignment.needs_decision,
-        "loai_han": str(deadline.kind),
-        "gia_tri_han": _iso(deadline.value),
+        "lap_lai": every.to_json() if every else None,
+        "loai_han": kind,
+        "gia_tri_han": value,
     }
 
 
@@ -61,7 +77,7 @@ def deadline_words(deadline: Deadline) -> str:
     """The deadline as the dossier says it: "Trước ngày 10/06/2026", "Trong năm 2026"."""
     if deadline.kind is DeadlineKind.NONE:
         return "Kế hoạch không nêu thời hạn"
-    if deadline.kind is DeadlineKind.RECURRING:
+    if deadline.kind is DeadlineKind.RECURRING and deadline.value is None:
         return "Thường xuyên hằng năm"
     words = deadline.describe()
     return words[:1].upper() + words[1:]
@@ -77,8 +93,38 @@ def deadline_date(deadline: Deadline) -> str | None:
     return None
 
 
-def _iso(value: date | int | None) -> str | int | None:
+def _iso(value: date | int | Every | None) -> str | int | None:
+    if isinstance(value, Every):
+        return None
     return value.isoformat() if isinstance(value, date) else value
+
+
+_LAST_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+
+def first_due(every: Every, today: date) -> date:
+    """The deadline of the first period of ``every`` that has not passed on ``today``: the
+    period's last day, or its ``day`` in the period's last month ("trước ngày 25 hằng tháng":
+    the 25th of each month; a quarter's: of its third month); a yearly date is that date."""
+    step = _LAST_MONTHS[every.every]
+    month = today.month if step == 1 else ((today.month - 1) // step + 1) * step
+    year = today.year
+    if every.every == "year" and every.month is not None:
+        month = every.month
+    for _ in range(2):
+        due = _day_of(year, month, every.day)
+        if due >= today:
+            return due
+        month += step if every.every != "year" else 0
+        year += 1 if every.every == "year" else 0
+        if month > 12:
+            year, month = year + 1, month - 12
+    return _day_of(year, month, every.day)
+
+
+def _day_of(year: int, month: int, day: int | None) -> date:
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day, last) if day else last)
 
 
 def start_assignments(
@@ -94,6 +140,7 @@ def start_assignments(
         [replace(a, deadline=a.source_deadline or a.deadline) for a in assignments]
     )
     started = []
+    today = config.clock().astimezone(config.timezone).date()
     for assignment in assignments:
         title = item_title(assignment)
         if title in existing:
@@ -105,7 +152,7 @@ def start_assignments(
             PROCESS_ID,
             username,
             title=title,
-            data=start_data(assignment, chart, source_year),
+            data=start_data(assignment, chart, source_year, today),
         )
         existing.add(title)
         started.append(Started(assignment, instance_id))

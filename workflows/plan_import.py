@@ -16,26 +16,32 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import ArchiveLimits, InvalidInput, check_office_archive
 
+from .plan_deadline import (
+    NO_DEADLINE,
+    Deadline,
+    DeadlineKind,
+    Every,
+    Unreadable,
+    plan_year_of,
+    read_deadlines,
+)
 from .plan_text import (
-    ALL_SO_UNITS,
+    LOOKED_FOR,
     Section,
     is_bullet,
     paragraphs,
     sentences,
     shorten,
     task_sections,
-    unit_pattern,
-    units_at,
     without_asides,
     without_quotes,
 )
+from .plan_units import ALL_SO_UNITS, is_collective, is_known, unit_pattern, units_at
 
 if TYPE_CHECKING:
     from docx.table import Table
@@ -50,44 +56,13 @@ __all__ = [
     "Assignment",
     "Deadline",
     "DeadlineKind",
+    "Every",
     "find_assignments",
     "read_plan",
+    "require_assignments",
 ]
 
 SUMMARY_CHARS = 200
-
-
-class DeadlineKind(StrEnum):
-    DATE = "date"  # trước ngày 10/6/2020
-    YEAR = "year"  # trong năm 2020
-    FROM_YEAR = "from_year"  # từ năm 2021
-    RECURRING = "recurring"  # thường xuyên hàng năm
-    NONE = "none"  # the plan gives none
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """``value`` is a date for DATE, a year for YEAR and FROM_YEAR, else None."""
-
-    kind: DeadlineKind
-    value: date | int | None = None
-
-    def to_json(self) -> dict[str, object]:
-        value = self.value.isoformat() if isinstance(self.value, date) else self.value
-        return {"kind": str(self.kind), "value": value}
-
-    def describe(self) -> str:
-        """In Vietnamese, as a plan would say it."""
-        if isinstance(self.value, date):
-            return f"trước ngày {self.value:%d/%m/%Y}"
-        if self.kind is DeadlineKind.YEAR:
-            return f"trong năm {self.value}"
-        if self.kind is DeadlineKind.FROM_YEAR:
-            return f"từ năm {self.value}"
-        return "thường xuyên hàng năm" if self.kind is DeadlineKind.RECURRING else "không nêu"
-
-
-NO_DEADLINE = Deadline(DeadlineKind.NONE)
 
 
 @dataclass(frozen=True)
@@ -203,10 +178,21 @@ def _table_lines(table: Table) -> Iterator[str]:
 
 
 def find_assignments(text: str) -> list[Assignment]:
-    """Every task assigned in the plan's section of tasks (the "II. NHIỆM VỤ ..." part)."""
+    """Every task the plan assigns, in every part that may assign tasks (plan_text), with
+    dates that give no year read in the plan's year (plan_deadline.plan_year_of)."""
+    year = plan_year_of(text)
     found: list[Assignment] = []
     for section in task_sections(paragraphs(text)):
-        found.extend(_build(draft) for draft in _drafts(section))
+        drafts = _drafts(section, year)
+        found.extend(_build(draft, year) for draft in drafts if draft.strong or not section.strict)
+    return found
+
+
+def require_assignments(text: str) -> list[Assignment]:
+    """find_assignments, refusing a plan in which none is found."""
+    found = find_assignments(text)
+    if not found:
+        raise InvalidInput(f"found no assignment in the plan: {LOOKED_FOR}")
     return found
 
 
@@ -217,81 +203,219 @@ class _Draft:
     section: Section
     leads: list[str]
     lines: list[str]
-    unnamed: str | None = None  # "Giao …" words that named no known unit
+    unnamed: str | None = None  # "Giao …" or "Đơn vị chủ trì: …" words that named no unit
     notes: list[str] = field(default_factory=list)
+    strong: bool = False  # says who leads: kept even in a part that does not announce tasks
+    partners: list[str] = field(default_factory=list)  # from "Đơn vị phối hợp: …"
+    open_list: bool = False  # its opening ends with ":": the list below belongs to it
+    assigned: bool = False  # its opening names who leads
+
+
+@dataclass(frozen=True)
+class _Who:
+    units: list[str]
+    strong: bool
+    giao: bool = False
+    heading: bool = False  # "Sở Tài chính:" alone: the unit of the lines below
 
 
 _GIAO = re.compile(r"Giao\s+")
 _CHU_TRI = re.compile(r"\s*Chủ trì\b[\s,]*", re.IGNORECASE)
+_LEADS_WORDS = re.compile(r"[\s,]*(?:chủ trì|có trách nhiệm|chịu trách nhiệm)\b", re.IGNORECASE)
+_COLON = re.compile(r"\s*(?:\([^()]*\))?\s*:\s*")
+_MARKER = re.compile(r"(?:([-–•+])|([a-zđ]\)|\d{1,2}\)))\s+")
+_LABEL = re.compile(
+    r"(?P<lead>(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|chịu trách nhiệm)(?:\s+thực hiện)?|"
+    r"Chủ trì)\s*:|(?P<partner>(?:Đơn vị|Cơ quan)\s+phối hợp(?:\s+thực hiện)?|Phối hợp)\s*:|"
+    r"(?P<deadline>(?:Thời gian|Thời hạn|Tiến độ)(?:\s+(?:hoàn thành|thực hiện|trình|báo cáo))?)"
+    r"\s*:|(?P<other>Sản phẩm|Kết quả|Kinh phí|Nguồn kinh phí|Hình thức)\s*:",
+    re.IGNORECASE,
+)
 
 
-def _drafts(section: Section) -> list[_Draft]:
+def _marker(line: str) -> tuple[str, str]:
+    """The item mark ("-", "+", "a)") and the words after it."""
+    if match := _MARKER.match(line):
+        return (match.group(1) or "a)").replace("–", "-").replace("•", "-"), line[match.end() :]
+    return "", line
+
+
+def _split_labels(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The words before the first label, and each label's kind and value."""
+    found = [m for m in _LABEL.finditer(text) if m.start() == 0 or text[m.start() - 1] in " .;"]
+    if not found:
+        return text, []
+    labels = []
+    for match, after in zip(found, [*found[1:], None], strict=True):
+        value = text[match.end() : after.start() if after else len(text)]
+        labels.append((match.lastgroup or "other", value.strip().rstrip(".;").strip()))
+    return text[: found[0].start()].strip(), labels
+
+
+def _who(content: str, *, full: bool) -> _Who | None:
+    """Who the words say leads: "Giao X …", "X chủ trì …", "X: …"; in a part of tasks also
+    "X <does> …" for a unit the lists know."""
+    if giao := _GIAO.match(content):
+        units, end = units_at(content, giao.end(), unknown=True)
+        return _Who(units, bool(_LEADS_WORDS.match(content, end)), giao=True)
+    units, end = units_at(content, 0, unknown=True)
+    if not units:
+        return None
+    if colon := _COLON.match(content, end):
+        return _Who(units, True, heading=not content[colon.end() :].strip())
+    if _LEADS_WORDS.match(content, end):
+        return _Who(units, True)
+    if full and all(is_known(unit) for unit in units):
+        return _Who(units, False)
+    return None
+
+
+def _drafts(section: Section, year: int | None) -> list[_Draft]:
     drafts: list[_Draft] = []
-    # A numbered part with no paragraph and no sub-parts is a task written as its own heading.
-    own_task = not section.has_children and "." in section.label
-    lines = section.paragraphs or ([section.title] if own_task else [])
+    lines = list(section.paragraphs)
+    # A numbered part whose only paragraphs give who and when is a task written as its own
+    # heading: "1. Xây dựng cơ sở dữ liệu …" then "Đơn vị chủ trì: …".
+    own_task = (
+        not section.has_children
+        and "." in section.label
+        and (not lines or _is_label_line(lines[0]) or _only_states_deadline(lines[0], year))
+    )
+    if section.intro:
+        lines.insert(0, section.intro)
+    elif own_task:
+        lines.insert(0, section.title)
+    heading_units = list(section.units)
     for line in lines:
         current = drafts[-1] if drafts else None
-        giao = _GIAO.match(line)
-        if giao:
-            leads = units_at(line, giao.end())[0]
-            if current is not None and _completes(section, current, leads, line):
-                # II.4.3 closes with "Giao Trung tâm … chuẩn bị các tài liệu phục vụ buổi làm
-                # việc trước ngày 01/6/2020". Its heading already gave the Trung tâm that task
-                # ("Chủ trì, chuẩn bị báo cáo … phục vụ buổi làm việc …"), and the documents are
-                # that report: the paragraph adds the deadline the task lacked. Two tasks would
-                # duplicate the work and leave the first without a deadline. needs_decision
-                # says so, for a person to confirm.
-                current.lines.append(line)
-                current.notes.append(_completion_note(line))
-                continue
-            unnamed = None if leads else shorten(line, 60)
-            drafts.append(_Draft(section, leads, [line], unnamed))
-        elif current is not None and (is_bullet(line) or _only_states_deadline(line)):
+        marker, body = _marker(line)
+        content, labels = _split_labels(body)
+        if labels and not content.strip(" .;:"):
+            if current is None:
+                current = _Draft(section, list(heading_units), [], strong=bool(heading_units))
+                drafts.append(current)
             current.lines.append(line)
-        else:
-            drafts.append(_Draft(section, list(section.units), [line]))
+            _apply_labels(current, labels)
+            continue
+        if current is not None and not marker and _only_states_deadline(line, year):
+            current.lines.append(line)
+            continue
+        who = _who(content, full=not section.strict)
+        if who is not None and who.heading:
+            heading_units = who.units  # "Sở Tài chính:": the lines below are its tasks
+            continue
+        if (
+            who is not None
+            and who.giao
+            and current is not None
+            and _completes(section, current, who.units, line, year)
+        ):
+            # II.4.3 closes with "Giao Trung tâm … chuẩn bị các tài liệu phục vụ buổi làm việc
+            # trước ngày 01/6/2020". Its heading already gave the Trung tâm that task, and the
+            # documents are that report: the paragraph adds the deadline the task lacked.
+            # needs_decision says so, for a person to confirm.
+            current.lines.append(line)
+            current.notes.append(_completion_note(line, year))
+            continue
+        if who is None and current is not None and _belongs_above(marker, current, heading_units):
+            current.lines.append(line)
+            _apply_labels(current, labels)
+            continue
+        draft = _Draft(section, who.units if who else list(heading_units), [line])
+        draft.strong = bool(who.strong if who else heading_units)
+        draft.assigned = who is not None
+        draft.open_list = content.rstrip().endswith(":")
+        if who is not None and who.giao and not who.units:
+            draft.unnamed = shorten(line, 60)
+        _apply_labels(draft, labels)
+        drafts.append(draft)
     return drafts
 
 
-def _completes(section: Section, current: _Draft, leads: list[str], line: str) -> bool:
+def _belongs_above(marker: str, current: _Draft, heading_units: list[str]) -> bool:
+    """Whether an item line ("- …", "+ …", "a) …") that names no unit continues the task above:
+    always under a plain heading; under a unit's heading only when the task above opened a
+    list ("…, cụ thể:") or the line is a sub-item ("+ …")."""
+    if marker in {"-", "+"}:
+        return not heading_units or current.open_list or marker == "+"
+    if marker == "a)":
+        return current.open_list and current.assigned
+    return False
+
+
+def _is_label_line(line: str) -> bool:
+    content, labels = _split_labels(_marker(line)[1])
+    return bool(labels) and not content.strip(" .;:")
+
+
+def _apply_labels(draft: _Draft, labels: list[tuple[str, str]]) -> None:
+    for kind, value in labels:
+        if kind == "lead":
+            units, _ = units_at(value, 0, unknown=True)
+            draft.leads, draft.strong = units, True
+            draft.unnamed = None if units or not value else shorten(value, 60)
+        elif kind == "partner":
+            units, _ = units_at(value, 0, unknown=True)
+            draft.partners.extend(units)
+            if value and not units:
+                draft.notes.append(
+                    f"Kế hoạch nêu đơn vị phối hợp “{shorten(value, 45)}” mà không rõ đơn vị: "
+                    "cần xác định đơn vị phối hợp."
+                )
+
+
+def _completes(
+    section: Section, current: _Draft, leads: list[str], line: str, year: int | None
+) -> bool:
     """Whether "Giao <the heading's unit> …" only gives the deadline of the task above it."""
     return (
         bool(section.units)
         and leads == section.units == current.leads
-        and _deadline_of(current.lines)[0] == NO_DEADLINE
-        and _deadline_of([line])[0] != NO_DEADLINE
+        and _deadline_of(current.lines, year)[0] == NO_DEADLINE
+        and _deadline_of([line], year)[0] != NO_DEADLINE
     )
 
 
-def _completion_note(line: str) -> str:
-    deadline = _deadline_of([line])[0]
+def _completion_note(line: str, year: int | None) -> str:
+    deadline = _deadline_of([line], year)[0]
     return (
         f"Thời hạn “{deadline.describe()}” lấy từ đoạn cuối mục (“{shorten(line, 90)}”): "
         "cần xác nhận đó là thời hạn của nhiệm vụ này."
     )
 
 
-def _only_states_deadline(line: str) -> bool:
+def _only_states_deadline(line: str, year: int | None) -> bool:
     """A paragraph like "Thời gian hoàn thành: trước ngày 30/6/2020." after a task."""
     parts = sentences(without_quotes(line))
-    return all(_DEADLINE_START.match(s) and _read_deadline(s) for s in parts)
+    return all(
+        _DEADLINE_START.match(s) and any(isinstance(d, Deadline) for d in read_deadlines(s, year))
+        for s in parts
+    )
 
 
-def _build(draft: _Draft) -> Assignment:
+def _build(draft: _Draft, year: int | None) -> Assignment:
     lead = draft.leads[0] if draft.leads else None
-    deadline, deadline_notes = _deadline_of(draft.lines)
-    notes = [*_lead_notes(draft), *_unknown_partner_notes(draft), *deadline_notes, *draft.notes]
+    deadline, deadline_notes = _deadline_of(draft.lines, year)
+    partners = _cooperating(draft, lead)
+    notes = [
+        *_lead_notes(draft),
+        *_unknown_partner_notes(draft),
+        *_unknown_unit_notes(partners),
+        *deadline_notes,
+        *draft.notes,
+    ]
     return Assignment(
         section=draft.section.label,
         section_title=draft.section.title,
         summary=_summary(draft.lines),
         lead_unit=lead,
-        cooperating_units=_cooperating(draft, lead),
+        cooperating_units=partners,
         deadline=deadline,
-        needs_decision=" ".join(notes) or None,
+        needs_decision=" ".join(dict.fromkeys(notes)) or None,
         text="\n".join(draft.lines),
     )
+
+
+_UNKNOWN_NOTE = "không có trong sơ đồ tổ chức và danh mục cơ quan ngoài Sở"
 
 
 def _lead_notes(draft: _Draft) -> list[str]:
@@ -299,8 +423,16 @@ def _lead_notes(draft: _Draft) -> list[str]:
         return [f"Không nhận ra đơn vị được giao trong “{draft.unnamed}”: cần chọn đơn vị chủ trì."]
     if not draft.leads:
         return ["Kế hoạch không nêu đơn vị chủ trì: cần chọn đơn vị chủ trì."]
-    if draft.leads[0] == ALL_SO_UNITS:
+    lead = draft.leads[0]
+    if not is_known(lead):
+        return [
+            f"Không nhận ra đơn vị được giao “{lead}” ({_UNKNOWN_NOTE}): cần xác nhận đơn vị "
+            "hoặc chọn đơn vị chủ trì khác."
+        ]
+    if lead == ALL_SO_UNITS:
         return ["Kế hoạch giao cho các phòng, đơn vị trực thuộc Sở: cần chọn một đơn vị chủ trì."]
+    if is_collective(lead):
+        return [f"Kế hoạch giao cho {lead}: cần chọn một đơn vị chủ trì."]
     if len(draft.leads) > 1:
         return [
             f"Kế hoạch giao cùng lúc cho {' và '.join(draft.leads)}: đã tạm lấy {draft.leads[0]} "
@@ -309,20 +441,32 @@ def _lead_notes(draft: _Draft) -> list[str]:
     return []
 
 
+def _unknown_unit_notes(partners: tuple[str, ...]) -> list[str]:
+    return [
+        f"Đơn vị phối hợp “{unit}” {_UNKNOWN_NOTE}: cần xác nhận đơn vị."
+        for unit in partners
+        if not is_known(unit)
+    ]
+
+
 # --- partners ------------------------------------------------------------------------------
 
 # A unit right after these words is whom the work is for ("tham mưu lãnh đạo Sở", "đề xuất
 # UBND tỉnh"), not a partner in it.
-_ADDRESSEE = re.compile(r"(?:tham mưu|đề xuất|báo cáo|trình|xin ý kiến)\s*$", re.IGNORECASE)
+_ADDRESSEE = re.compile(r"(?:tham mưu|đề xuất|báo cáo|trình|xin ý kiến|gửi)\s*$", re.IGNORECASE)
 
 
 def _cooperating(draft: _Draft, lead: str | None) -> tuple[str, ...]:
-    """Other units named to lead, then every unit in a sentence that says "phối hợp"."""
-    found = list(draft.leads[1:])
+    """Other units named to lead, the labelled partners, then every unit in a sentence that
+    says "phối hợp"."""
+    found = [*draft.leads[1:], *draft.partners]
     for line in draft.lines:
+        if _is_label_line(line):
+            continue
         for sentence in sentences(without_quotes(line)):
             if re.search(r"phối hợp", sentence, re.IGNORECASE):
-                found.extend(_partners(sentence))
+                # "(thay thế Quyết định … của UBND tỉnh)" names an author, not a partner.
+                found.extend(_partners(without_asides(sentence)))
     return tuple(dict.fromkeys(unit for unit in found if unit != lead))
 
 
@@ -332,7 +476,7 @@ def _unknown_partner_notes(draft: _Draft) -> list[str]:
     for line in draft.lines:
         text = without_quotes(line)
         for match in re.finditer(r"phối hợp với\s+", text, re.IGNORECASE):
-            if not units_at(text, match.end())[0]:
+            if not units_at(text, match.end(), unknown=True)[0]:
                 said = shorten(text[match.start() :], 45)
                 notes.append(
                     f"Kế hoạch nêu “{said}” mà không rõ đơn vị: cần xác định đơn vị phối hợp."
@@ -341,6 +485,8 @@ def _unknown_partner_notes(draft: _Draft) -> list[str]:
 
 
 def _partners(sentence: str) -> Iterator[str]:
+    for match in re.finditer(r"phối hợp với\s+", sentence, re.IGNORECASE):
+        yield from units_at(sentence, match.end(), unknown=True)[0]
     for match in unit_pattern().finditer(sentence):
         if not _ADDRESSEE.search(sentence[: match.start()]):
             yield from units_at(sentence, match.start())[0][:1]
@@ -348,67 +494,58 @@ def _partners(sentence: str) -> Iterator[str]:
 
 # --- deadlines -----------------------------------------------------------------------------
 
-_DATE = r"(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2}) tháng (\d{1,2}) năm (\d{4}))"
-# A date is a deadline after words that make it one: "ngày 31/12/2015" alone is the date of a
-# decision being replaced.
-_BEFORE_DATE = re.compile(
-    rf"(?:trước|chậm nhất|muộn nhất|không quá|hạn chót|hoàn thành|xong)\s+(?:là\s+|vào\s+)?"
-    rf"ngày\s+{_DATE}",
+# Sentences that say when. Only the first words surely announce a deadline; "Thực hiện …" may
+# also start a task, and a date elsewhere ("ngày 31/12/2015") may be a decision's own.
+_SURE_DEADLINE = re.compile(
+    r"(?:thời gian|thời hạn|hạn chót|hạn hoàn thành|tiến độ)\b", re.IGNORECASE
+)
+_DEADLINE_START = re.compile(
+    r"(?:thời gian|thời hạn|hạn chót|hạn hoàn thành|tiến độ|thực hiện|hoàn thành)\b",
     re.IGNORECASE,
 )
-_ANY_DATE = re.compile(rf"ngày\s+{_DATE}", re.IGNORECASE)
-_IN_YEAR = re.compile(r"trong năm\s+(\d{4})", re.IGNORECASE)
-_FROM_YEAR = re.compile(r"từ năm\s+(\d{4})", re.IGNORECASE)
-_RECURRING = re.compile(r"thường xuyên|hàng năm|hằng năm|định kỳ", re.IGNORECASE)
-# Sentences that say when: "Thời gian hoàn thành …", "Thực hiện trong năm 2020". Only the first
-# two words surely announce a deadline; "Thực hiện …" may also start a task.
-_SURE_DEADLINE = re.compile(r"(?:thời gian|thời hạn|hạn chót|hạn hoàn thành)\b", re.IGNORECASE)
-_DEADLINE_START = re.compile(
-    r"(?:thời gian|thời hạn|hạn chót|hạn hoàn thành|thực hiện|hoàn thành)\b", re.IGNORECASE
+_SAYS_WHEN = re.compile(
+    r"^(?:định kỳ|hằng|hàng\s+(?:tháng|quý|năm)|trước ngày|trong\s+(?:tháng|quý|năm)|"
+    r"từ\s+(?:năm|quý|tháng)|chậm nhất|cuối năm|0?6 tháng)|"
+    r"(?:trước|chậm nhất|muộn nhất|không quá|hạn chót|hoàn thành|xong)\s+(?:là\s+|vào\s+)?"
+    r"(?:ngày\s+\d|tháng\s+\d|quý\s|cuối|trong\s+(?:tháng|quý|năm))|"
+    r"trong\s+(?:tháng\s+\d|quý\s|năm\s+\d{4})|(?:hằng|hàng|mỗi)\s+(?:tháng|quý)|định kỳ",
+    re.IGNORECASE,
 )
 
 
-def _deadline_of(lines: list[str]) -> tuple[Deadline, list[str]]:
+def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str]]:
     """The task's deadline, and what a person must settle about it."""
     found: list[Deadline] = []
+    notes: list[str] = []
     unread: list[str] = []
     for line in lines:
         for sentence in sentences(without_quotes(line)):
-            if not (_DEADLINE_START.match(sentence) or _BEFORE_DATE.search(sentence)):
+            if not (_DEADLINE_START.match(sentence) or _SAYS_WHEN.search(sentence)):
                 continue
-            deadline = _read_deadline(sentence)
-            if deadline is None and _SURE_DEADLINE.match(sentence):
+            read = read_deadlines(sentence, year)
+            for deadline in read:
+                if isinstance(deadline, Unreadable):
+                    notes.append(
+                        f"Không đọc được thời hạn “{shorten(deadline.words, 60)}” "
+                        f"({deadline.reason}): cần đặt thời hạn."
+                    )
+                elif deadline not in found:
+                    found.append(deadline)
+            if not read and _SURE_DEADLINE.match(sentence):
                 unread.append(sentence)
-            elif deadline is not None and deadline not in found:
-                found.append(deadline)
     if not found and unread:
         said = shorten(unread[0], 80)
-        return NO_DEADLINE, [f"Không đọc được thời hạn “{said}”: cần đặt thời hạn."]
+        return NO_DEADLINE, [f"Không đọc được thời hạn “{said}”: cần đặt thời hạn.", *notes]
     if not found:
-        return NO_DEADLINE, ["Kế hoạch không nêu thời hạn: cần đặt thời hạn."]
+        return NO_DEADLINE, notes or ["Kế hoạch không nêu thời hạn: cần đặt thời hạn."]
     if len(found) > 1:
         listed = "; ".join(d.describe() for d in found)
         return found[0], [
             f"Kế hoạch nêu nhiều thời hạn ({listed}): đã tạm lấy “{found[0].describe()}”, "
-            "cần xác nhận thời hạn."
+            "cần xác nhận thời hạn.",
+            *notes,
         ]
-    return found[0], []
-
-
-def _read_deadline(sentence: str) -> Deadline | None:
-    if match := _BEFORE_DATE.search(sentence) or _ANY_DATE.search(sentence):
-        day, month, year = (int(g) for g in match.groups() if g is not None)
-        try:
-            return Deadline(DeadlineKind.DATE, date(year, month, day))
-        except ValueError:
-            return None  # "31/2/2020": the caller reports it as unreadable
-    if match := _IN_YEAR.search(sentence):
-        return Deadline(DeadlineKind.YEAR, int(match.group(1)))
-    if match := _FROM_YEAR.search(sentence):
-        return Deadline(DeadlineKind.FROM_YEAR, int(match.group(1)))
-    if _RECURRING.search(sentence):
-        return Deadline(DeadlineKind.RECURRING)
-    return None
+    return found[0], notes
 
 
 # --- summary -------------------------------------------------------------------------------

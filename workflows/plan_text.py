@@ -5,14 +5,17 @@ Internal to ``plan_import``; kept apart so that each module holds one concern.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from engine import InvalidInput
 
+from .plan_units import ALL_SO_UNITS, REGISTRY_PATH, unit_pattern, units_at
+
 __all__ = [
     "ALL_SO_UNITS",
+    "LOOKED_FOR",
     "OUTSIDE_BODIES",
     "SO_UNITS",
     "Section",
@@ -40,71 +43,12 @@ SO_UNITS = (
     "Trung tâm Ứng dụng khoa học và công nghệ",
     "Lãnh đạo Sở",
 )
-ALL_SO_UNITS = "Các phòng, đơn vị trực thuộc Sở"
-# Bodies outside the Sở that plans name as partners (phối hợp). Extend as plans name others.
-OUTSIDE_BODIES = (
-    "Liên hiệp các Hội khoa học và kỹ thuật tỉnh",
-    "Sở Thông tin và Truyền thông",
-    "Bộ Khoa học và Công nghệ",
-    "Ban Quản lý các KCN tỉnh",
-    "Sở Tư pháp",
-    "Sở Tài chính",
-    "Sở Nội vụ",
-    "Văn phòng UBND tỉnh",
+# Bodies outside the Sở that plans name: now in data/outside_bodies.json (plan_units).
+OUTSIDE_BODIES = tuple(
+    body["name"]
+    for body in json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))["bodies"]
+    if body["name"] not in SO_UNITS
 )
-# Other spellings of the same body (canonical name -> spellings).
-_ALIASES: dict[str, tuple[str, ...]] = {
-    ALL_SO_UNITS: (
-        "các phòng, đơn vị thuộc Sở",
-        "các phòng chuyên môn, đơn vị trực thuộc Sở",
-    ),
-    "Trung tâm Ứng dụng khoa học và công nghệ": (
-        "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ",
-    ),
-    "Liên hiệp các Hội khoa học và kỹ thuật tỉnh": ("Liên hiệp các Hội khoa học và kỹ thuật",),
-    "Ban Quản lý các KCN tỉnh": (
-        "Ban Quản lý các KCN",
-        "Ban Quản lý các khu công nghiệp tỉnh",
-        "Ban Quản lý các khu công nghiệp",
-    ),
-    "Văn phòng UBND tỉnh": ("Văn phòng Ủy ban nhân dân tỉnh",),
-}
-
-
-@lru_cache(maxsize=1)
-def _unit_table() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """One pattern for every spelling, longest first, and the canonical name of each."""
-    spellings = [(name, name) for name in (*SO_UNITS, ALL_SO_UNITS, *OUTSIDE_BODIES)]
-    spellings += [(alias, name) for name, aliases in _ALIASES.items() for alias in aliases]
-    # Longest first, so that "Phòng Quản lý Khoa học và Công nghệ cơ sở" is never read as
-    # "Phòng Quản lý Khoa học" followed by other words.
-    spellings.sort(key=lambda pair: len(pair[0]), reverse=True)
-    # Words may be split by spaces or hyphens: "Phòng Kế hoạch - Tài chính".
-    alternatives = (
-        r"[\s\-–]+".join(re.escape(word) for word in spelling.split()) for spelling, _ in spellings
-    )
-    pattern = "|".join(f"(?P<u{i}>{alt})" for i, alt in enumerate(alternatives))
-    compiled = re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
-    return compiled, tuple(name for _, name in spellings)
-
-
-def unit_pattern() -> re.Pattern[str]:
-    """Matches any known unit or outside body, in any case, longest spelling first."""
-    return _unit_table()[0]
-
-
-def units_at(text: str, pos: int) -> tuple[list[str], int]:
-    """The canonical names of the units listed from ``pos`` on ("A, B và C"), and their end."""
-    pattern, names = _unit_table()
-    units: list[str] = []
-    while match := pattern.match(text, pos):
-        units.append(names[int((match.lastgroup or "u0")[1:])])
-        pos = match.end()
-        separator = re.match(r"\s*(?:,|và|;)\s*", text[pos:])
-        if separator is None or not pattern.match(text, pos + separator.end()):
-            break
-        pos += separator.end()
-    return units, pos
 
 
 def paragraphs(text: str) -> list[str]:
@@ -147,48 +91,86 @@ def shorten(text: str, limit: int) -> str:
 
 @dataclass
 class Section:
-    """A numbered part of the section of tasks and the paragraphs directly under it."""
+    """A numbered part of the plan and the paragraphs directly under it.
+
+    ``strict``: a part whose heading does not announce tasks ("III. TỔ CHỨC THỰC HIỆN", "IV.
+    KINH PHÍ"); only paragraphs that name who leads count as tasks there."""
 
     label: str  # "II.4.2"
     title: str
-    units: list[str]  # from a heading "4.2. Giao Phòng Quản lý Khoa học"
+    units: list[str]  # from a heading "4.2. Giao Phòng Quản lý Khoa học", "1. Sở Tài chính:"
     paragraphs: list[str] = field(default_factory=list)
     has_children: bool = False
+    strict: bool = False
+    intro: str = ""  # the heading's words after its unit: "1. Sở Tài chính: <intro>"
 
 
 _ROMAN = re.compile(r"([IVXL]+)\.\s+(.+)")
 _NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2})*)\.\s+(.+)")
 _GIAO = re.compile(r"Giao\s+", re.IGNORECASE)
+# Parts that say why, not who does what: never read for tasks.
+_PURPOSE = re.compile(r"mục đích|yêu cầu|căn cứ|sự cần thiết|quan điểm|mục tiêu", re.IGNORECASE)
+# Parts whose every paragraph is a task.
+_TASKS = re.compile(r"nhiệm vụ|nội dung|giải pháp|phân công|hoạt động|công việc", re.IGNORECASE)
+# The end of the plan's body: what follows is its addressees and its signature.
+_BODY_END = re.compile(r"(?:Nơi nhận|Nơi gửi)\s*:?", re.IGNORECASE)
+# What a unit heading may hold after its unit: "1. Sở Tài chính:", "2. Sở Nội vụ (chủ trì)".
+_UNIT_HEADING_REST = re.compile(r"\s*(?:\([^()]*\))?\s*(?::\s*(.*))?$")
+LOOKED_FOR = (
+    "looked for a heading like 'II. NHIỆM VỤ VÀ GIẢI PHÁP', 'II. NỘI DUNG' or 'III. TỔ CHỨC "
+    "THỰC HIỆN', and for tasks written 'Giao <đơn vị> chủ trì …', '<đơn vị> chủ trì …', "
+    "'Đơn vị chủ trì: …', a unit heading ('1. Sở Tài chính:') or a table with a column "
+    "'Đơn vị chủ trì'"
+)
 
 
 def task_sections(lines: list[str]) -> list[Section]:
-    """The parts of the plan's section of tasks ("II. NHIỆM VỤ VÀ GIẢI PHÁP"), in order."""
+    """Every part of the plan that may assign tasks, in order: each Roman-numbered section but
+    those that state purposes ("I. MỤC ĐÍCH - YÊU CẦU"); a plan without Roman headings is one
+    strict part. Reading stops at "Nơi nhận"."""
     sections: list[Section] = []
     roman: str | None = None
+    seen_roman = False
+    body: list[str] = []
     for line in lines:
+        if _BODY_END.fullmatch(line):
+            break
+        body.append(line)
         if match := _ROMAN.fullmatch(line):
-            # Only the part that assigns tasks: not "I. MỤC ĐÍCH - YÊU CẦU" nor
-            # "III. TỔ CHỨC THỰC HIỆN".
-            roman = match.group(1) if "nhiệm vụ" in match.group(2).casefold() else None
+            seen_roman = True
+            title = match.group(2)
+            wanted = not _PURPOSE.search(title) or _TASKS.search(title)
+            roman = match.group(1) if wanted else None
             if roman:
-                sections.append(Section(roman, match.group(2), []))
+                sections.append(Section(roman, title, [], strict=not _TASKS.search(title)))
         elif roman is None:
             continue
         elif match := _NUMBERED.fullmatch(line):
             sections.append(_heading(f"{roman}.{match.group(1)}", match.group(2), sections))
         else:
             sections[-1].paragraphs.append(line)
+    if not seen_roman:
+        return [Section("", "", [], paragraphs=body, strict=True)]
     if not sections:
-        raise InvalidInput(
-            "found no section of tasks: the plan needs a heading like 'II. NHIỆM VỤ VÀ GIẢI PHÁP'"
-        )
+        raise InvalidInput(f"found no section of tasks: {LOOKED_FOR}")
     return sections
 
 
 def _heading(label: str, title: str, sections: list[Section]) -> Section:
     parent = label.rsplit(".", 1)[0]
+    strict = False
     for section in sections:
         if section.label == parent:
             section.has_children = True
-    giao = _GIAO.match(title)
-    return Section(label, title, units_at(title, giao.end())[0] if giao else [])
+            strict = section.strict
+        elif section.label == parent.split(".")[0]:
+            strict = section.strict
+    if _PURPOSE.match(title):
+        strict = True  # "1. Mục tiêu" inside "II. NỘI DUNG"
+    if giao := _GIAO.match(title):
+        return Section(label, title, units_at(title, giao.end())[0], strict=strict)
+    units, end = units_at(title, 0, unknown=True)
+    rest = _UNIT_HEADING_REST.match(title, end) if units else None
+    if rest is not None:
+        return Section(label, title, units, strict=strict, intro=(rest.group(1) or "").strip())
+    return Section(label, title, [], strict=strict)

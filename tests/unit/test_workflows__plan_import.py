@@ -322,8 +322,9 @@ def test_plan_import__small_plans(
             "Không nhận ra đơn vị được giao",
         ),
         (
-            "Giao Văn phòng Sở chủ trì việc A. Thời gian hoàn thành: Quý III/2020.",
-            "Không đọc được thời hạn “Thời gian hoàn thành: Quý III/2020.”",
+            # "Quý III/2020" is read now (test_workflows__plan_genre.py); this still is not
+            "Giao Văn phòng Sở chủ trì việc A. Thời gian hoàn thành: khi có kinh phí.",
+            "Không đọc được thời hạn “Thời gian hoàn thành: khi có kinh phí.”",
         ),
         (
             "Giao Văn phòng Sở chủ trì việc A trước ngày 1/6/2020. Thực hiện trong năm 2020.",

@@ -1,0 +1,271 @@
+"""A plan's deadlines: the kinds an assignment may carry and the grammar that reads them.
+
+The grammar reads what plans of the genre write: a date with or without its year ("trước ngày
+30/6", "ngày 15/9/2021"), a month ("trong tháng 9", "tháng 10/2021"), a quarter or a half ("Quý
+III/2021", "6 tháng đầu năm"), a period ("giai đoạn 2021-2025"), a start ("từ Quý II/2021"), and
+periodic work ("hằng quý", "trước ngày 25 hằng tháng", "định kỳ 6 tháng"). A month, a quarter or
+a half means its last day; a period its last year. A date that belongs to another document
+("Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019") is never a deadline.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+__all__ = [
+    "NO_DEADLINE",
+    "Deadline",
+    "DeadlineKind",
+    "Every",
+    "Unreadable",
+    "plan_year_of",
+    "read_deadlines",
+]
+
+
+class DeadlineKind(StrEnum):
+    DATE = "date"  # trước ngày 10/6/2020; a month, a quarter: its last day
+    YEAR = "year"  # trong năm 2020; giai đoạn 2021-2025: its last year
+    FROM_YEAR = "from_year"  # từ năm 2021, từ Quý II/2021
+    RECURRING = "recurring"  # thường xuyên (value None); hằng tháng, hằng quý… (an Every)
+    NONE = "none"  # the plan gives none
+
+
+PERIODS = ("month", "quarter", "half_year", "year")
+
+
+@dataclass(frozen=True)
+class Every:
+    """Periodic work: ``every`` one of PERIODS; ``day`` the day of the period's (last) month it
+    is due, None for the period's last day; ``month`` only for a yearly date ("15/12 hằng
+    năm")."""
+
+    every: str
+    day: int | None = None
+    month: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        value: dict[str, object] = {"every": self.every, "day": self.day}
+        if self.month is not None:
+            value["month"] = self.month
+        return value
+
+    def describe(self) -> str:
+        words = {
+            "month": "hằng tháng",
+            "quarter": "hằng quý",
+            "half_year": "định kỳ 6 tháng",
+            "year": "hằng năm",
+        }[self.every]
+        if self.day is not None and self.month is not None:
+            return f"trước ngày {self.day:02d}/{self.month:02d} {words}"
+        if self.day is not None:
+            return f"trước ngày {self.day} {words}"
+        return words
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """``value``: a date for DATE, a year for YEAR and FROM_YEAR, an Every for periodic work,
+    else None."""
+
+    kind: DeadlineKind
+    value: date | int | Every | None = None
+
+    def to_json(self) -> dict[str, object]:
+        value: object = self.value
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, Every):
+            value = value.to_json()
+        return {"kind": str(self.kind), "value": value}
+
+    def describe(self) -> str:
+        """In Vietnamese, as a plan would say it."""
+        if isinstance(self.value, date):
+            return f"trước ngày {self.value:%d/%m/%Y}"
+        if isinstance(self.value, Every):
+            return self.value.describe()
+        if self.kind is DeadlineKind.YEAR:
+            return f"trong năm {self.value}"
+        if self.kind is DeadlineKind.FROM_YEAR:
+            return f"từ năm {self.value}"
+        return "thường xuyên hàng năm" if self.kind is DeadlineKind.RECURRING else "không nêu"
+
+
+NO_DEADLINE = Deadline(DeadlineKind.NONE)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Words that name a deadline the grammar cannot settle, and why."""
+
+    words: str
+    reason: str
+
+
+# --- the plan's year -----------------------------------------------------------------------
+
+_TITLE = re.compile(r"^(?:KẾ HOẠCH|Kế hoạch)\b", re.MULTILINE)
+_DATE_LINE = re.compile(r",\s*ngày\s+[\d. …]*tháng\s+[\d. …]*năm\s+(\d{4})", re.IGNORECASE)
+_FAR_YEAR = re.compile(r"(?:định hướng|tầm nhìn)\s+đến\s+năm\s+\d{4}", re.IGNORECASE)
+
+
+def plan_year_of(text: str) -> int | None:
+    """The year the plan is for: its title's "năm 2021" ("Kế hoạch … năm 2021"), else the year
+    of its date line ("Bắc Giang, ngày … tháng 5 năm 2020"); None when neither says."""
+    head = text[:4000]
+    if title := _TITLE.search(head):
+        # The title runs up to the first paragraph that gives its grounds or a section.
+        rest = head[title.end() :]
+        stop = re.search(r"\n\s*(?:Căn cứ|Thực hiện|Nhằm|I\.|[IVX]+\.\s)", rest)
+        words = _FAR_YEAR.sub("", rest[: stop.start() if stop else 600])
+        if years := re.findall(r"năm\s+(\d{4})(?!\s*[-–])", words, re.IGNORECASE):
+            return int(years[0])
+    if line := _DATE_LINE.search(head):
+        return int(line.group(1))
+    return None
+
+
+# --- the grammar ---------------------------------------------------------------------------
+
+_D = r"(\d{1,2})"
+_Y = r"(\d{4})"
+_NUM_DATE = rf"{_D}\s*[/.-]\s*{_D}(?:\s*[/.-]\s*{_Y})?(?![\d/])"
+_WORD_DATE = rf"{_D}\s+tháng\s+{_D}(?:\s+năm\s+{_Y})?"
+# Another document's number and date: "Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019".
+_DOC_REF = re.compile(
+    rf"\bsố\s*:?\s*[\w./\-–]+(?:\s+ngày\s+(?:{_NUM_DATE}|{_WORD_DATE}))?", re.IGNORECASE
+)
+_DOC_WORDS = (
+    r"thay thế|số\s*\d|Quyết định|Kế hoạch|Thông báo|Công văn|Văn bản|Nghị quyết|Nghị định|"
+    r"Chỉ thị|Thông tư|Tờ trình|Kết luận"
+)
+_DOC_ASIDE = re.compile(rf"\((?=[^()]*(?:{_DOC_WORDS}))[^()]*\)", re.IGNORECASE)
+_ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIODIC = r"(?:hằng|hàng|mỗi)"
+_OF_YEAR = rf"(?:\s*/\s*{_Y}|\s+năm\s+{_Y})?"
+
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in [
+        ("every_month_day", rf"ngày\s+{_D}\s+(?:{_PERIODIC}|của\s+mỗi)\s+tháng"),
+        ("every_year_date", rf"ngày\s+{_D}\s*/\s*{_D}\s+{_PERIODIC}\s+năm"),
+        ("continuous", rf"thường xuyên(?:,?\s+{_PERIODIC}\s+năm)?"),
+        (
+            "every_half",
+            rf"định kỳ\s+0?6\s+tháng|0?6\s+tháng\s+(?:một|1)\s+lần|{_PERIODIC}\s+0?6\s+tháng",
+        ),
+        ("every_month", rf"(?:định kỳ\s+)?{_PERIODIC}\s+tháng|định kỳ\s+tháng"),
+        ("every_quarter", rf"(?:định kỳ\s+)?{_PERIODIC}\s+quý|định kỳ\s+(?:theo\s+)?quý"),
+        ("every_year", rf"(?:định kỳ\s+)?{_PERIODIC}\s+năm|định kỳ\s+năm"),
+        ("periodic", r"định kỳ"),
+        (
+            "from",
+            rf"từ\s+(?:quý\s+(?:I{{1,3}}|IV|[1-4])|tháng\s+\d{{1,2}}|năm)\s*(?:/\s*|năm\s+)?{_Y}",
+        ),
+        ("period", rf"(?:giai đoạn|năm|thời kỳ)\s+{_Y}\s*[-–]\s*{_Y}"),
+        ("word_date", rf"(?<!\d){_WORD_DATE}"),
+        ("num_date", rf"(?<![\d/]){_NUM_DATE}"),
+        ("month", rf"tháng\s+{_D}{_OF_YEAR}(?![\d/])"),
+        ("quarter", rf"quý\s+(I{{1,3}}|IV|[1-4])\b{_OF_YEAR}"),
+        ("first_half", rf"0?6\s+tháng\s+đầu\s+năm(?:\s+{_Y})?"),
+        ("second_half", rf"(?:0?6\s+tháng\s+)?cuối\s+năm(?:\s+{_Y})?"),
+        ("year", rf"(?:trong\s+|đến\s+)?năm\s+{_Y}"),
+    ]
+]
+
+
+def _clean(sentence: str) -> str:
+    """The sentence without what names other documents or far horizons."""
+    text = _DOC_ASIDE.sub(" ", sentence)
+    text = _DOC_REF.sub(" ", text)
+    return _FAR_YEAR.sub(" ", text)
+
+
+def read_deadlines(sentence: str, year: int | None) -> list[Deadline | Unreadable]:
+    """Every deadline the sentence names, in order; ``year`` is the plan's, for words that name
+    none ("trước ngày 30/6", "Quý III")."""
+    text = _clean(sentence)
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, Deadline | Unreadable]] = []
+    for name, pattern in _RULES:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if name == "num_date" and "/" not in match.group(0) and match.group(3) is None:
+                continue  # "4.0", "1-2": a dotted or dashed date always gives its year
+            taken.append((start, end))
+            found.append((start, _deadline(name, match, year)))
+    return [deadline for _, deadline in sorted(found, key=lambda pair: pair[0])]
+
+
+def _deadline(name: str, match: re.Match[str], plan_year: int | None) -> Deadline | Unreadable:
+    groups = [g for g in match.groups()]
+    numbers = [int(g) for g in groups if g is not None and g.isdigit()]
+    said = match.group(0)
+    if name == "continuous":
+        return Deadline(DeadlineKind.RECURRING)
+    if name == "periodic":
+        return Unreadable(said, "không rõ chu kỳ (hằng tháng, hằng quý, 6 tháng hay hằng năm)")
+    if name.startswith("every_"):
+        return _periodic(name, numbers, said)
+    if name == "from":
+        return Deadline(DeadlineKind.FROM_YEAR, numbers[-1])
+    if name == "period":
+        return Deadline(DeadlineKind.YEAR, numbers[1])
+    if name == "year":
+        return Deadline(DeadlineKind.YEAR, numbers[0])
+    year = _year(groups, name, plan_year)
+    if year is None:
+        return Unreadable(said, "không nêu năm và không xác định được năm của kế hoạch")
+    try:
+        return Deadline(DeadlineKind.DATE, _day(name, match, year))
+    except ValueError:
+        return Unreadable(said, "không phải một ngày có thật")
+
+
+def _periodic(name: str, numbers: list[int], said: str) -> Deadline | Unreadable:
+    if name == "every_month_day":
+        if not 1 <= numbers[0] <= 31:
+            return Unreadable(said, "không phải một ngày có thật")
+        return Deadline(DeadlineKind.RECURRING, Every("month", numbers[0]))
+    if name == "every_year_date":
+        day, month = numbers
+        try:
+            date(2024, month, day)  # a leap year: 29/2 is a date
+        except ValueError:
+            return Unreadable(said, "không phải một ngày có thật")
+        return Deadline(DeadlineKind.RECURRING, Every("year", day, month))
+    every = {"every_half": "half_year", "every_month": "month", "every_quarter": "quarter"}
+    return Deadline(DeadlineKind.RECURRING, Every(every.get(name, "year")))
+
+
+def _year(groups: list[str | None], name: str, plan_year: int | None) -> int | None:
+    if name in {"word_date", "num_date"}:
+        given = groups[2]
+    elif name in {"month", "quarter"}:
+        given = groups[1] or groups[2]
+    else:
+        given = groups[0]
+    return int(given) if given else plan_year
+
+
+def _day(name: str, match: re.Match[str], year: int) -> date:
+    groups = match.groups()
+    if name in {"word_date", "num_date"}:
+        return date(year, int(groups[1] or 0), int(groups[0] or 0))
+    if name == "month":
+        month = int(groups[0] or 0)
+        return date(year, month, calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0)
+    if name == "quarter":
+        last = 3 * _ROMAN_Q[(groups[0] or "").lower()]
+        return date(year, last, calendar.monthrange(year, last)[1])
+    if name == "first_half":
+        return date(year, 6, 30)
+    return date(year, 12, 31)
