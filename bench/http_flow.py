@@ -382,7 +382,7 @@ def run(port: int, root: int, database: str, clients: int, per_client: int) -> R
     return Result(database, clients, tally.instances, seconds, tally.posts, cpu)
 
 
-def profile(instances: int, top: int) -> None:
+def profile(instances: int, top: int, dump: str | None = None) -> None:
     """The flow in this process through Flask's test client, under cProfile."""
     with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
         url = f"sqlite:///{folder}/pheduyet.db"
@@ -409,6 +409,8 @@ def profile(instances: int, top: int) -> None:
             one_instance(people, tally)
         profiler.disable()
         cpu = time.process_time() - began
+        if dump:
+            profiler.dump_stats(dump)
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(top)
@@ -430,9 +432,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="web processes")
     parser.add_argument("--profile", action="store_true", help="cProfile in-process instead")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
+    parser.add_argument("--dump", help="with --profile: also write the raw stats to this file")
     args = parser.parse_args(argv)
     if args.profile:
-        profile(args.instances, args.top)
+        profile(args.instances, args.top, args.dump)
         return 0
     clients = [int(c) for c in args.clients.split(",")]
     load = os.getloadavg()

@@ -32,7 +32,7 @@ from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .definitions import deploy, list_processes
-from .dossier import Dossier, DossierField, DossierSection, dossier
+from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
 from .errors import (
     Conflict,
     EngineError,
@@ -44,7 +44,7 @@ from .errors import (
     ScriptError,
 )
 from .forms import schema_choices
-from .forwarding import Colleague, Hierarchy, forward_candidates
+from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
 from .inbox import InboxPage, InboxRow, TaskAccess, display_names, inbox, task_access
 from .item_details import (
     FormView,
@@ -192,6 +192,7 @@ __all__ = [
     "claim_start_key",
     "claim_task",
     "collect_orphan_files",
+    "colleagues",
     "complete_task",
     "create_db_engine",
     "credentials",
@@ -214,6 +215,7 @@ __all__ = [
     "is_auditor",
     "is_start_key",
     "item_access",
+    "item_with_dossier",
     "list_attachments",
     "list_documents",
     "list_groups",

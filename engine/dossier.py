@@ -8,7 +8,7 @@ nor through the search index."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,17 +16,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .audit import AuditEventModel
+from .audit import AuditEventModel, events_of
 from .definitions import LoadedVersion, load_version
 from .errors import NotFound
 from .forms import schema_choices
 from .human_tasks import HumanTaskModel
 from .instances import InstanceModel
+from .queries import instance_view
 from .task_meta import START_KIND, TaskMeta
+from .views import InstanceView
 
 LONG_TEXT_OVER = 500
 # Start data the engine adds itself: who started the item is shown apart.
 ENGINE_KEYS = frozenset({"initiator", "initiator_unit"})
+# The events that carry what was submitted.
+DOSSIER_KINDS = ("started", "completed")
 
 
 @dataclass(frozen=True)
@@ -86,15 +90,37 @@ def dossier(session: Session, instance_id: int, *, reader: str | None = None) ->
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
-    version = load_version(session, instance.process_version_id)
     events = session.scalars(
         select(AuditEventModel)
         .where(
             AuditEventModel.instance_id == instance_id,
-            AuditEventModel.kind.in_(("started", "completed")),
+            AuditEventModel.kind.in_(DOSSIER_KINDS),
         )
         .order_by(AuditEventModel.seq)
     ).all()
+    return _dossier(session, instance, events, reader)
+
+
+def item_with_dossier(
+    session: Session, instance_id: int, *, reader: str | None = None
+) -> tuple[InstanceView, Dossier]:
+    """`show_instance` and `dossier` together, from one read of the item's audit events (the
+    task page and the item page show both)."""
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    events = events_of(session, instance_id)
+    found = [e for e in events if e.kind in DOSSIER_KINDS]
+    return instance_view(session, instance, events), _dossier(session, instance, found, reader)
+
+
+def _dossier(
+    session: Session,
+    instance: InstanceModel,
+    events: Sequence[AuditEventModel],
+    reader: str | None,
+) -> Dossier:
+    version = load_version(session, instance.process_version_id)
     task_ids = [e.task_id for e in events if e.task_id]
     keys = dict(
         session.execute(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .errors import Forbidden
@@ -73,7 +73,9 @@ def require_colleague(
 
 
 def colleagues(session: Session, hierarchy: Hierarchy, who: Identity) -> list[Colleague]:
-    units = set(session.scalars(select(GroupModel.key).where(GroupModel.is_unit.is_(True))))
+    """The people `who` may forward a task to (the rule of this module's docstring), by unit,
+    then by name."""
+    units = set(session.scalars(_UNITS))
     leaders_of = hierarchy.leaders_group
     heads = hierarchy.head_group if hierarchy.head_group in who.groups else None
     led = {u for u in units if heads or (leaders_of and leaders_of(u) in who.groups)}
@@ -84,24 +86,39 @@ def colleagues(session: Session, hierarchy: Hierarchy, who: Identity) -> list[Co
         leader_groups.add(heads)
     if not scope and not leader_groups:
         return []
+    rows = session.execute(
+        _COLLEAGUES,
+        {"me": who.username, "units": sorted(scope), "leaders": sorted(leader_groups)},
+    )
+    found = [Colleague(u, name, unit_name) for u, name, unit_name in rows]
+    found.sort(key=lambda c: (c.unit_name is not None, c.unit_name or "", c.display_name))
+    return found
+
+
+# Built once: a task page asks this on every load.
+_UNITS = select(GroupModel.key).where(GroupModel.is_unit.is_(True))
+
+
+def _colleagues_statement() -> Select[str, str, str]:
     member = aliased(membership)
     in_groups = exists().where(
-        member.c.username == UserModel.username, member.c.group_key.in_(sorted(leader_groups))
+        member.c.username == UserModel.username,
+        member.c.group_key.in_(bindparam("leaders", expanding=True)),
     )
     admin = exists().where(
         membership.c.username == UserModel.username, membership.c.group_key == ADMIN_GROUP
     )
     unit = aliased(GroupModel)
-    rows = session.execute(
+    return (
         select(UserModel.username, UserModel.display_name, unit.name)
         .outerjoin(unit, and_(unit.key == UserModel.unit, unit.is_unit))
         .where(
             UserModel.active.is_(True),
-            UserModel.username != who.username,
-            or_(UserModel.unit.in_(sorted(scope)), in_groups),
+            UserModel.username != bindparam("me"),
+            or_(UserModel.unit.in_(bindparam("units", expanding=True)), in_groups),
             ~admin,
         )
     )
-    found = [Colleague(u, name, unit_name) for u, name, unit_name in rows]
-    found.sort(key=lambda c: (c.unit_name is not None, c.unit_name or "", c.display_name))
-    return found
+
+
+_COLLEAGUES = _colleagues_statement()

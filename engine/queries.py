@@ -3,15 +3,15 @@ never the workflow state."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from .audit import events_of
+from .audit import AuditEventModel, events_of
 from .audit_verify import audit_report
-from .definitions import ProcessVersionModel
+from .definitions import load_version
 from .errors import NotFound
 from .human_tasks import HumanTaskModel, may_act, task_view
 from .inbox import open_tasks_of
@@ -64,7 +64,18 @@ def show_instance(session: Session, instance_id: int) -> InstanceView:
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
-    version = session.get(ProcessVersionModel, instance.process_version_id)
+    return instance_view(session, instance, events_of(session, instance_id))
+
+
+def instance_view(
+    session: Session, instance: InstanceModel, events: Iterable[AuditEventModel]
+) -> InstanceView:
+    """The item as `show_instance` shows it, from its row and its audit events (read by the
+    caller, who may read them once for this and the dossier)."""
+    try:  # the version's number from the restored version (cached), not its stored files
+        number = load_version(session, instance.process_version_id).version
+    except NotFound:
+        number = 0
     history = [
         HistoryEntry(
             at=e.at,
@@ -75,18 +86,18 @@ def show_instance(session: Session, instance_id: int) -> InstanceView:
             comment=e.comment,
             task_id=e.task_id,
         )
-        for e in events_of(session, instance_id)
+        for e in events
     ]
     return InstanceView(
         id=instance.id,
         process_id=instance.process_id,
-        version=version.version if version else 0,
+        version=number,
         title=instance.title,
         status=instance.status,
         created_by=instance.created_by,
         created_at=instance.created_at,
         data=instance.data,
-        open_tasks=open_tasks(session, instance_id),
+        open_tasks=open_tasks(session, instance.id),
         history=history,
         error=instance.error,
     )

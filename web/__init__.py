@@ -15,7 +15,7 @@ import engine
 from workflows.config import audit_key
 
 from . import errors, formatting, security
-from .extensions import babel, csrf, login_manager, select_locale
+from .extensions import csrf, init_babel, login_manager
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -68,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    init_babel(app)
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import session
-from flask_babel import Babel
+from typing import Any
+
+from babel.support import NullTranslations
+from flask import Flask, g, session
+from flask_babel import Babel, get_translations
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 LOCALES = ("vi", "en")
+_TRANSLATIONS = "pheduyet_translations"
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -22,3 +26,35 @@ def select_locale() -> str:
     if chosen in LOCALES:
         return str(chosen)
     return "vi"
+
+
+def translations() -> NullTranslations:
+    """The request's catalogue, looked up once per request: Flask-Babel finds its context, the
+    locale and its cache again for every string, ~35 times on a page."""
+    found: NullTranslations | None = g.get(_TRANSLATIONS)
+    if found is None:
+        found = get_translations()
+        setattr(g, _TRANSLATIONS, found)
+    return found
+
+
+def init_babel(app: Flask) -> None:
+    """Flask-Babel, with the templates' gettext reading the request's catalogue once."""
+    babel.init_app(app, locale_selector=select_locale)
+
+    def ngettext(s: str, p: str, n: int) -> Any:
+        return translations().ungettext(s, p, n)
+
+    def pgettext(c: str, s: str) -> Any:
+        return translations().upgettext(c, s)
+
+    def npgettext(c: str, s: str, p: str, n: int) -> Any:
+        return translations().unpgettext(c, s, p, n)
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=ngettext,
+        newstyle=True,
+        pgettext=pgettext,
+        npgettext=npgettext,
+    )

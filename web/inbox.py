@@ -222,7 +222,8 @@ def _load(session: Session, task_id: str) -> TaskPage:
     username = me().username
     access = _access(session, task_id)
     task = access.task
-    item = engine.show_instance(session, task.instance_id)
+    # The item and its dossier from one read of its history.
+    item, dossier = engine.item_with_dossier(session, task.instance_id, reader=username)
     attachments = engine.list_documents(session, item.id)
     people = {
         item.created_by,
@@ -242,18 +243,19 @@ def _load(session: Session, task_id: str) -> TaskPage:
         returned=_returned(item, task, names),
         attachments=attachments,
         releasable=access.releasable,
-        dossier=engine.dossier(session, item.id, reader=username),
+        dossier=dossier,
     )
     if access.can_act:
-        page.colleagues = _colleagues(session, task.id)
+        page.colleagues = _colleagues(session)
     return page
 
 
-def _colleagues(session: Session, task_id: str) -> list[tuple[str, str]]:
-    """Whom this task may be forwarded to: the engine's rule, the one the forward obeys."""
+def _colleagues(session: Session) -> list[tuple[str, str]]:
+    """Whom the task may be forwarded to, once `task_access` found it open and this person
+    its holder: the engine's rule, the one the forward obeys."""
     return [
         (c.username, f"{c.display_name} — {c.unit_name}" if c.unit_name else c.display_name)
-        for c in engine.forward_candidates(session, config(), task_id, me())
+        for c in engine.colleagues(session, config().hierarchy, me())
     ]
 
 

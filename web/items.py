@@ -204,7 +204,7 @@ def show(item_id: int) -> str:
     who = me()
     with uow() as s:
         require_view(s, item_id)
-        item = engine.show_instance(s, item_id)
+        item, dossier = engine.item_with_dossier(s, item_id, reader=who.username)
         names = Names.load(s)
         titles = _step_titles(s, item)
         documents = engine.list_documents(s, item_id)
@@ -219,7 +219,6 @@ def show(item_id: int) -> str:
             for t in item.open_tasks
         ]
         process = process_title(item.process_id, _process_names(s))
-        dossier = engine.dossier(s, item_id, reader=who.username)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
         "items/show.html",

@@ -20,6 +20,9 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 IDLE_KEY = "last_seen"
+# The idle clock moves on only after this much activity: a session that did not change is not
+# signed and sent again, so most requests cost no cookie. The timeout is late by at most this.
+IDLE_STEP_SECONDS = 60.0
 # The person's session generation when this login was made (engine/users.py): the login holds
 # only while the two agree.
 GENERATION_KEY = "session_generation"
@@ -105,5 +108,6 @@ def _idle_timeout() -> BaseResponse | None:
     if last is None or moment - float(last) > limit.total_seconds():
         end_session()
         return redirect(url_for("auth.login", expired=1, next=request.full_path))
-    session[IDLE_KEY] = moment
+    if moment - float(last) >= IDLE_STEP_SECONDS:
+        session[IDLE_KEY] = moment
     return None
