@@ -247,7 +247,7 @@ def _unit_clause(unit: str) -> ColumnElement[bool]:
     ).subquery()
 
     def ours(value: Any) -> ColumnElement[bool]:
-        return value.in_(select(names.c[0]))
+        return cast(ColumnElement[bool], value.in_(select(names.c[0])))
 
     # Uncorrelated IN subqueries over exact values: the unit's people and its steps' group
     # candidate rows are found once per query through their indexes (the candidate rows are
