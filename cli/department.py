@@ -13,7 +13,7 @@ from workflows.config import audit_key
 from workflows.demo import DEMO_PASSWORD, load_demo
 from workflows.org_chart import read_org_chart
 from workflows.plan_assign import start_assignments
-from workflows.plan_import import Assignment, Deadline, find_assignments, read_plan
+from workflows.plan_import import Assignment, Deadline, read_plan, require_assignments
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
 from .output import emit_json, emit_table, reporting
@@ -38,7 +38,7 @@ def plan() -> None:
 def plan_import(file: str, dry_run: bool, username: str, year: int | None, as_json: bool) -> None:
     """Find every assignment of a plan (.txt or .docx); start one item per assignment."""
     with reporting(as_json):
-        found = find_assignments(read_plan(file))
+        found = require_assignments(read_plan(file))
         if year is not None:
             found = in_year(found, year)
         started: dict[int, int | None] = {}
@@ -77,7 +77,10 @@ def plan_import(file: str, dry_run: bool, username: str, year: int | None, as_js
 
 def _deadline_cell(assignment: Assignment) -> str:
     def cell(d: Deadline) -> str:
-        return f"{d.kind} {d.value or ''}".rstrip()
+        value = d.to_json()["value"]
+        if isinstance(value, dict):
+            value = ",".join(f"{k}={v}" for k, v in value.items() if v is not None)
+        return f"{d.kind} {value or ''}".rstrip()
 
     source = assignment.source_deadline
     moved = f" (plan: {source.value})" if source else ""

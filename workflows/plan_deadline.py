@@ -175,7 +175,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ("quarter", rf"quý\s+(I{{1,3}}|IV|[1-4])\b{_OF_YEAR}"),
         ("first_half", rf"0?6\s+tháng\s+đầu\s+năm(?:\s+{_Y})?"),
         ("second_half", rf"(?:0?6\s+tháng\s+)?cuối\s+năm(?:\s+{_Y})?"),
-        ("year", rf"(?:trong\s+|đến\s+)?năm\s+{_Y}"),
+        ("year", rf"(?:trong|đến hết|đến|hết|thực hiện)\s+năm\s+{_Y}|(?:^|:)\s*năm\s+{_Y}"),
     ]
 ]
 
@@ -220,7 +220,7 @@ def _deadline(name: str, match: re.Match[str], plan_year: int | None) -> Deadlin
     if name == "period":
         return Deadline(DeadlineKind.YEAR, numbers[1])
     if name == "year":
-        return Deadline(DeadlineKind.YEAR, numbers[0])
+        return Deadline(DeadlineKind.YEAR, numbers[-1])
     year = _year(groups, name, plan_year)
     if year is None:
         return Unreadable(said, "không nêu năm và không xác định được năm của kế hoạch")

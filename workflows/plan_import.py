@@ -147,14 +147,15 @@ def _docx_text(path: Path) -> str:
     check_office_archive(str(path), content, PLAN_ARCHIVE)
     try:
         document = docx.Document(io.BytesIO(content))
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, AttributeError, TypeError) as exc:
+        # python-docx meets a zip that holds no Word document in many ways: all are refusals.
         raise InvalidInput(f"{path}: not a readable .docx file") from exc
     except SyntaxError as exc:  # lxml's XMLSyntaxError: a part that is not well-formed XML
         raise InvalidInput(f"{path}: not a readable .docx file ({exc.msg})") from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            lines.extend(_table_lines(block))
+            lines.extend(_task_table_lines(block) or list(_table_lines(block)))
             continue
         # Word's own bullet lists carry no "- " in the text: put it back, so that the bullet
         # stays with the task above it as in a .txt plan.
@@ -162,6 +163,56 @@ def _docx_text(path: Path) -> str:
         bullet = style.startswith("List") and not is_bullet(block.text)
         lines.append(("- " if bullet else "") + block.text)
     return "\n\n".join(lines)
+
+
+# A table of tasks, by its header's words: which column holds what.
+_COLUMNS = (
+    ("deadline", re.compile(r"thời gian|thời hạn|tiến độ", re.IGNORECASE)),
+    ("partner", re.compile(r"phối hợp", re.IGNORECASE)),
+    ("lead", re.compile(r"chủ trì|(?:đơn vị|cơ quan) thực hiện", re.IGNORECASE)),
+    ("number", re.compile(r"^(?:stt|tt|số tt)$", re.IGNORECASE)),
+    ("content", re.compile(r"nội dung|nhiệm vụ|công việc|hoạt động", re.IGNORECASE)),
+)
+_TABLE_LABELS = {
+    "lead": "Đơn vị chủ trì",
+    "partner": "Đơn vị phối hợp",
+    "deadline": "Thời gian hoàn thành",
+}
+
+
+def _task_table_lines(table: Table) -> list[str]:
+    """A table of tasks (STT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn
+    thành, in any order) as the labelled paragraphs a text plan would hold; [] for any other
+    table."""
+    rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+    if not rows:
+        return []
+    columns: dict[str, int] = {}
+    for index, header in enumerate(rows[0]):
+        kind = next((k for k, word in _COLUMNS if word.search(header)), None)
+        if kind is not None and kind not in columns:
+            columns[kind] = index
+    if "content" not in columns or "lead" not in columns:
+        return []
+    lines: list[str] = []
+    for cells in rows[1:]:
+
+        def cell(kind: str, cells: list[str] = cells) -> str:
+            index = columns.get(kind)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        content = " ".join(cell("content").split())
+        if not content or re.fullmatch(r"[\s()\d]*", content):
+            continue  # empty, or the row of column numbers "(1) (2) (3)"
+        labelled = [(k, " ".join(cell(k).split())) for k in _TABLE_LABELS]
+        number = cell("number").rstrip(".")
+        if not any(value for _, value in labelled):
+            # A group row ("I | Lĩnh vực …", "1 | …"): a heading for the rows below.
+            lines.append(f"{number}. {content}" if re.fullmatch(r"[IVX]+|\d+", number) else content)
+            continue
+        lines.append(content)
+        lines.extend(f"{_TABLE_LABELS[k]}: {value}" for k, value in labelled if value)
+    return lines
 
 
 def _table_lines(table: Table) -> Iterator[str]:
@@ -252,9 +303,9 @@ def _split_labels(text: str) -> tuple[str, list[tuple[str, str]]]:
     return text[: found[0].start()].strip(), labels
 
 
-def _who(content: str, *, full: bool) -> _Who | None:
-    """Who the words say leads: "Giao X …", "X chủ trì …", "X: …"; in a part of tasks also
-    "X <does> …" for a unit the lists know."""
+def _who(content: str) -> _Who | None:
+    """Who the words say leads: "Giao X …", "X chủ trì …", "X: …" (strong), "X <does> …" for a
+    unit the lists know (weak: a task only in a part of tasks)."""
     if giao := _GIAO.match(content):
         units, end = units_at(content, giao.end(), unknown=True)
         return _Who(units, bool(_LEADS_WORDS.match(content, end)), giao=True)
@@ -265,7 +316,9 @@ def _who(content: str, *, full: bool) -> _Who | None:
         return _Who(units, True, heading=not content[colon.end() :].strip())
     if _LEADS_WORDS.match(content, end):
         return _Who(units, True)
-    if full and all(is_known(unit) for unit in units):
+    # "X <does> …": in a part of tasks X leads; elsewhere ("Các sở, ban, ngành nghiêm túc
+    # triển khai …") it is no assignment, and not the task of the heading above either.
+    if all(is_known(unit) for unit in units):
         return _Who(units, False)
     return None
 
@@ -299,7 +352,7 @@ def _drafts(section: Section, year: int | None) -> list[_Draft]:
         if current is not None and not marker and _only_states_deadline(line, year):
             current.lines.append(line)
             continue
-        who = _who(content, full=not section.strict)
+        who = _who(content)
         if who is not None and who.heading:
             heading_units = who.units  # "Sở Tài chính:": the lines below are its tasks
             continue
@@ -507,8 +560,10 @@ _SAYS_WHEN = re.compile(
     r"^(?:định kỳ|hằng|hàng\s+(?:tháng|quý|năm)|trước ngày|trong\s+(?:tháng|quý|năm)|"
     r"từ\s+(?:năm|quý|tháng)|chậm nhất|cuối năm|0?6 tháng)|"
     r"(?:trước|chậm nhất|muộn nhất|không quá|hạn chót|hoàn thành|xong)\s+(?:là\s+|vào\s+)?"
-    r"(?:ngày\s+\d|tháng\s+\d|quý\s|cuối|trong\s+(?:tháng|quý|năm))|"
-    r"trong\s+(?:tháng\s+\d|quý\s|năm\s+\d{4})|(?:hằng|hàng|mỗi)\s+(?:tháng|quý)|định kỳ",
+    r"(?:ngày\s+\d|tháng\s+\d|quý\s|cuối|0?6 tháng|trong\s+(?:tháng|quý|năm|0?6 tháng))|"
+    r"(?:thời gian|thời hạn)\s+(?:hoàn thành|thực hiện)|"
+    r"trong\s+(?:tháng\s+\d|quý\s|năm\s+\d{4})|(?:hằng|hàng|mỗi)\s+(?:tháng|quý)|định kỳ|"
+    r"từ\s+(?:năm|quý|tháng)\s",
     re.IGNORECASE,
 )
 
@@ -553,7 +608,8 @@ def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str
 
 def _summary(lines: list[str]) -> str:
     """What is to be done: the opening sentences without who does it, and the bullet lines."""
-    parts = sentences(without_asides(_without_who(lines[0])), split_on_semicolons=False)
+    first = _split_labels(_marker(lines[0])[1])[0] or lines[0]
+    parts = sentences(without_asides(_without_who(first)), split_on_semicolons=False)
     kept = [s for s in parts if not _DEADLINE_START.match(s)]
     kept = kept or parts[:1]
     summary = shorten(kept[0].rstrip("."), SUMMARY_CHARS)
@@ -562,7 +618,9 @@ def _summary(lines: list[str]) -> str:
         if len(summary) + len(sentence) + 2 > SUMMARY_CHARS:
             break
         summary = f"{summary}. {sentence.rstrip('.')}"
-    bullets = [_bullet_text(line) for line in lines[1:] if is_bullet(line)]
+    bullets = [
+        _bullet_text(line) for line in lines[1:] if is_bullet(line) and not _is_label_line(line)
+    ]
     if not bullets:
         return summary
     # "…, cụ thể:" and "…, tập trung vào một số nội dung sau:" only announce the list.
@@ -580,12 +638,16 @@ def _without_who(line: str) -> str:
     """The paragraph less its "Giao <units> chủ trì, phối hợp với <units>"."""
     rest = line
     if giao := _GIAO.match(rest):
-        units, end = units_at(rest, giao.end())
+        units, end = units_at(rest, giao.end(), unknown=True)
         rest = rest[end:] if units else rest
+    elif not giao and (found := units_at(rest, 0, unknown=True))[0]:
+        said = _LEADS_WORDS.match(rest, found[1]) or _COLON.match(rest, found[1])
+        rest = rest[said.end() if said else 0 :]
     if chu_tri := _CHU_TRI.match(rest):
         rest = rest[chu_tri.end() :]
+    rest = rest.lstrip(" ,")
     if partner := re.match(r"\s*phối hợp với\s+", rest, re.IGNORECASE):
-        units, end = units_at(rest, partner.end())
+        units, end = units_at(rest, partner.end(), unknown=True)
         rest = rest[end:] if units else rest
     rest = rest.lstrip(" ,")
     return rest[:1].upper() + rest[1:]

@@ -1,0 +1,227 @@
+"""The plan importer on plans of the genre it was not built on: a UBND tỉnh plan assigning sở
+and UBND huyện, a Sở's yearly plan with labels and unit headings, and a .docx table."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from engine import InvalidInput
+from workflows.org_chart import read_org_chart
+from workflows.plan_assign import first_due, start_data
+from workflows.plan_deadline import Deadline, DeadlineKind, Every, plan_year_of, read_deadlines
+from workflows.plan_import import Assignment, find_assignments, read_plan, require_assignments
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "plan"
+SO = "Sở Khoa học và Công nghệ"
+D = "date"
+
+# Written by hand from the plans' words: section, lead, partners, deadline, needs a decision.
+UBND_2021 = [
+    # "(thay thế Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019 …)" is not the deadline; "30/6"
+    # takes the plan's year (its title: "… năm 2021")
+    ("II.1", SO, ["Sở Tư pháp"], (D, "2021-06-30"), False),
+    ("II.1", "Sở Tài chính", [SO], (D, "2021-12-31"), False),  # trong Quý IV năm 2021
+    (
+        "II.2",
+        SO,
+        ["Trung tâm Thông tin và Thống kê khoa học và công nghệ"],
+        ("year", 2025),  # giai đoạn 2021-2025
+        False,
+    ),
+    ("II.2", "Quỹ Phát triển khoa học và công nghệ tỉnh", [], ("from_year", 2021), False),
+    ("II.2", "Sở Nội vụ", [SO], (D, "2021-09-30"), False),  # trong tháng 9
+    # an unknown unit is kept by its name and told
+    ("II.2", "Trung tâm Dữ liệu tỉnh", ["Sở Thông tin và Truyền thông"], (D, "2021-10-31"), True),
+    ("III.1", SO, [], ("recurring", {"every": "half_year", "day": None}), False),
+    ("III.1", SO, [], (D, "2021-09-15"), False),
+    ("III.2", "Sở Tài chính", [], (D, "2021-12-31"), False),  # 6 tháng cuối năm
+    # a group of bodies cannot lead alone
+    (
+        "III.3",
+        "UBND các huyện, thành phố",
+        [],
+        ("recurring", {"every": "quarter", "day": None}),
+        True,
+    ),
+]
+SO_2022 = [
+    (
+        "II.1",
+        "Phòng Quản lý Khoa học",
+        ["Phòng Kế hoạch Tài chính", "Sở Tư pháp"],
+        (D, "2022-06-30"),
+        False,
+    ),
+    (
+        "II.2",
+        "Trung tâm Thông tin và Thống kê khoa học và công nghệ",
+        [],
+        ("recurring", {"every": "month", "day": None}),
+        False,
+    ),
+    ("II.3", "Văn phòng Sở", [], ("recurring", {"every": "month", "day": 25}), False),
+    ("II.3", "Văn phòng Sở", [], (D, "2022-06-30"), False),  # 6 tháng đầu năm
+    ("II.3", "Văn phòng Sở", [], (D, "2022-12-31"), False),  # cuối năm; "+" items stay in it
+    ("II.4", "Chi cục Tiêu chuẩn Đo lường Chất lượng", [], ("recurring", None), False),
+    ("II.4", "Chi cục Tiêu chuẩn Đo lường Chất lượng", [], ("year", 2025), False),
+    (
+        "II.5",
+        "Quỹ Phát triển khoa học và công nghệ tỉnh",
+        [],
+        ("recurring", {"every": "year", "day": None}),
+        False,
+    ),
+    ("II.6", "Phòng Truyền thông", [], (D, "2022-09-30"), True),  # Quý III/2022; unknown unit
+    # "III. TỔ CHỨC THỰC HIỆN" is read too: "X chủ trì" is a task, "Các phòng … triển khai" not
+    ("III", "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng", [], (D, "2022-09-15"), False),
+]
+
+
+def _rows(found: list[Assignment]) -> list[tuple[object, ...]]:
+    return [
+        (
+            a.section,
+            a.lead_unit,
+            list(a.cooperating_units),
+            tuple(a.deadline.to_json().values()),
+            a.needs_decision is not None,
+        )
+        for a in found
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("ubnd_tinh_2021.txt", UBND_2021), ("so_khcn_2022.txt", SO_2022)]
+)
+def test_genre__plans_give_the_assignments_written_by_hand(
+    name: str, expected: list[tuple[object, ...]]
+) -> None:
+    found = find_assignments(read_plan(FIXTURES / name))
+    assert _rows(found) == expected
+    assert all(not a.summary.startswith(("- ", "a)", "Giao ")) for a in found)
+    notes = [a.needs_decision or "" for a in found]
+    assert all("cần" in note for note in notes if note)
+
+
+def test_genre__unknown_unit_is_told_with_the_reason() -> None:
+    found = find_assignments(read_plan(FIXTURES / "so_khcn_2022.txt"))
+    assert "Phòng Truyền thông" in (found[8].needs_decision or "")
+    assert "không có trong sơ đồ tổ chức" in (found[8].needs_decision or "")
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("trước ngày 30/6", Deadline(DeadlineKind.DATE, date(2021, 6, 30))),
+        ("Thời gian: 30/6", Deadline(DeadlineKind.DATE, date(2021, 6, 30))),
+        ("ngày 15/9/2021", Deadline(DeadlineKind.DATE, date(2021, 9, 15))),
+        ("trong tháng 9", Deadline(DeadlineKind.DATE, date(2021, 9, 30))),
+        ("tháng 10/2021", Deadline(DeadlineKind.DATE, date(2021, 10, 31))),
+        ("Quý III/2021", Deadline(DeadlineKind.DATE, date(2021, 9, 30))),
+        ("trong Quý IV năm 2021", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        ("6 tháng đầu năm", Deadline(DeadlineKind.DATE, date(2021, 6, 30))),
+        ("6 tháng cuối năm", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        ("cuối năm", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        ("năm 2021-2025", Deadline(DeadlineKind.YEAR, 2025)),
+        ("giai đoạn 2021-2025", Deadline(DeadlineKind.YEAR, 2025)),
+        ("từ Quý II/2021", Deadline(DeadlineKind.FROM_YEAR, 2021)),
+        ("thường xuyên", Deadline(DeadlineKind.RECURRING)),
+        ("hằng năm", Deadline(DeadlineKind.RECURRING, Every("year"))),
+        ("hằng quý", Deadline(DeadlineKind.RECURRING, Every("quarter"))),
+        ("hàng tháng", Deadline(DeadlineKind.RECURRING, Every("month"))),
+        ("trước ngày 25 hằng tháng", Deadline(DeadlineKind.RECURRING, Every("month", 25))),
+        ("định kỳ 6 tháng", Deadline(DeadlineKind.RECURRING, Every("half_year"))),
+    ],
+)
+def test_genre__deadline_grammar(words: str, expected: Deadline) -> None:
+    assert read_deadlines(words, 2021) == [expected]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "(thay thế Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019)",
+        "theo Kế hoạch số 45/KH-UBND ngày 10/3/2021",
+    ],
+)
+def test_genre__another_documents_date_is_never_a_deadline(words: str) -> None:
+    assert read_deadlines(words, 2021) == []
+
+
+def test_genre__a_date_without_a_year_in_a_plan_without_one_is_told() -> None:
+    [unread] = read_deadlines("trước ngày 30/6", None)
+    assert "không nêu năm" in getattr(unread, "reason", "")
+
+
+def test_genre__the_plan_year_comes_from_the_document() -> None:
+    assert plan_year_of((FIXTURES / "ubnd_tinh_2021.txt").read_text(encoding="utf-8")) == 2021
+    assert plan_year_of((FIXTURES / "so_khcn_2022.txt").read_text(encoding="utf-8")) == 2022
+    assert plan_year_of("Hà Nội, ngày 3 tháng 4 năm 2019\n\nKẾ HOẠCH\n\nCông tác") == 2019
+
+
+def test_genre__a_periodic_item_starts_with_its_first_periods_deadline() -> None:
+    [task] = [a for a in find_assignments(read_plan(FIXTURES / "so_khcn_2022.txt"))][2:3]
+    data = start_data(task, read_org_chart(), 2022, date(2022, 3, 28))
+    assert (data["loai_han"], data["gia_tri_han"]) == ("date", "2022-04-25")
+    assert data["lap_lai"] == {"every": "month", "day": 25}
+    assert first_due(Every("quarter"), date(2022, 3, 28)) == date(2022, 3, 31)
+    assert first_due(Every("half_year"), date(2022, 7, 1)) == date(2022, 12, 31)
+
+
+def _table_plan(path: Path) -> Path:
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Công tác năm 2021")
+    document.add_paragraph("II. NHIỆM VỤ")
+    # columns in an order of their own, recognised by their header's words
+    table = document.add_table(rows=1, cols=5)
+    for cell, word in zip(
+        table.rows[0].cells,
+        ["STT", "Thời gian hoàn thành", "Nội dung công việc", "Đơn vị phối hợp", "Đơn vị chủ trì"],
+        strict=True,
+    ):
+        cell.text = word
+    for row in [
+        ("1", "Quý II/2021", "Xây dựng quy chế", "Sở Tư pháp", "Phòng Quản lý Khoa học"),
+        ("2", "hằng quý", "Báo cáo tiến độ", "", "Văn phòng Sở"),
+    ]:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    document.save(str(path))
+    return path
+
+
+def test_genre__a_docx_table_of_tasks(tmp_path: Path) -> None:
+    found = find_assignments(read_plan(_table_plan(tmp_path / "bang.docx")))
+    assert _rows(found) == [
+        ("II", "Phòng Quản lý Khoa học", ["Sở Tư pháp"], (D, "2021-06-30"), False),
+        ("II", "Văn phòng Sở", [], ("recurring", {"every": "quarter", "day": None}), False),
+    ]
+    assert found[0].summary == "Xây dựng quy chế"
+
+
+def test_genre__a_plan_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="Đơn vị chủ trì"):
+        require_assignments("Báo cáo tình hình\n\nMọi việc bình thường.")
+    path = tmp_path / "trong.txt"
+    path.write_text("Báo cáo tình hình\n\nMọi việc bình thường.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", "import", "--dry-run", "--json", str(path)])
+    assert result.exit_code == 6, result.output
+    assert "NHIỆM VỤ VÀ GIẢI PHÁP" in json.loads(result.output)["error"]["message"]
+
+
+def test_genre__a_docx_that_is_not_a_document_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "khong_phai.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    result = CliRunner().invoke(main, ["plan", "import", "--dry-run", str(path)])
+    assert result.exit_code == 6, result.output
