@@ -256,6 +256,11 @@ def _schema_form(
         if not isinstance(spec, dict):
             continue
         widget = "readonly" if spec.get("readOnly") is True else _widget(spec)
+        if widget == "readonly" and "x-register" in spec:
+            # A register's number is given when this step is done, whatever the item holds.
+            pending = _("(cấp tự động khi phát hành)")
+            fields.append(Field(name, str(spec.get("title") or name), widget, value=pending))
+            continue
         if widget == "readonly" and view.data.get(name) in (None, ""):
             continue  # computed by the process later: nothing to show yet
         default = spec.get("default")

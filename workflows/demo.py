@@ -536,7 +536,7 @@ def _proposal_path(
     office: _Office, n: int, p: Proposal, days_ago: float
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """(step, who, data) of every step from the proposal to the Chairman's approval."""
-    number = 112 + n
+    number = 112 + n  # the VP UBND's incoming number and the Chairman's decision
     return [
         ("lap_phieu_de_xuat", p.proposer, p.form()),
         ("xem_xet_de_xuat", "qlkh.cv2", {"decision": "dong_y"}),
@@ -562,15 +562,24 @@ def _proposal_path(
                 "noi_dung_to_trinh": "Sở Khoa học và Công nghệ kính trình UBND tỉnh xem xét, "
                 f"phê duyệt nhiệm vụ “{p.title}”, thời gian thực hiện {p.months} tháng.",
                 "do_khan": "thuong",
-                "do_mat": "thuong",
             },
         ),
         ("kiem_tra_noi_dung", "qlkh.tp", {"decision": "dong_y"}),
         ("kiem_tra_the_thuc", "vp.vanthu", {"decision": "dong_y"}),
         ("ky_to_trinh", "giamdoc", {"decision": "ky", "hinh_thuc_ky": "giam_doc"}),
-        ("phat_hanh", "vp.vanthu", {"so_van_ban": number, "ngay_ban_hanh": office.day(-days_ago)}),
+        # The number of the tờ trình is given by the register at issue, never typed.
+        ("phat_hanh", "vp.vanthu", {"ngay_ban_hanh": office.day(-days_ago)}),
         ("tiep_nhan", "vpubnd", {"so_den": 3000 + number}),
-        ("chi_dao", "chutich", {"decision": "phe_duyet"}),
+        ("tham_tra_ho_so", "vpubnd", {"decision": "du_ho_so"}),
+        (
+            "chi_dao",
+            "chutich",
+            {
+                "decision": "phe_duyet",
+                "so_quyet_dinh": f"{number}/QĐ-UBND",
+                "ngay_ky": office.day(-days_ago),
+            },
+        ),
     ]
 
 

@@ -44,7 +44,7 @@ def _to_ubnd(office: Office, item: int) -> None:
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
-    office.do("vp.vanthu", item, "phat_hanh", so_van_ban=125, ngay_ban_hanh="2026-03-03")
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
 
 
 def _offered(office: Office, who: str, task_id: str) -> list[str]:
@@ -114,6 +114,7 @@ def test_forwarding__outside_actors_have_nobody_to_forward_to(
         _to_ubnd(office, item)
         if step == "chi_dao":
             office.do("vpubnd", item, "tiep_nhan", so_den=4410)
+            office.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
     task = office.task(who, item, step)
     assert _offered(office, who, task.id) == []
     before = office.show(item)

@@ -52,14 +52,14 @@ def test_diagram__a_step_inside_a_called_process_marks_the_call_and_is_named_thr
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
-    office.do("vp.vanthu", item, "phat_hanh", so_van_ban=125, ngay_ban_hanh="2026-03-03")
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
     client = login("trungtam.cv1")
     progress = client.get(f"/items/{item}/progress.json").get_json()
     # The called process's steps are not on this diagram: its call activity is.
     assert progress["current"] == ["trinh_ubnd"]
     assert "tiep_nhan" not in progress["current"] + progress["completed"]
     html = _page(client, f"/items/{item}")
-    step = "Trình UBND tỉnh phê duyệt danh mục › Tiếp nhận, trình lãnh đạo UBND tỉnh"
+    step = "Trình UBND tỉnh phê duyệt danh mục › Tiếp nhận văn bản đến"
     assert _current_steps(html) == [step]
     holders = html[html.index('id="dang-cho"') :]
     assert step in holders[: holders.index("</section>")]  # the same words where it waits

@@ -46,7 +46,7 @@ def test_dossier__the_proposal_reaches_every_decision_maker(office: Any, login: 
             assert "12/BB-HĐTV" in page  # the council's minutes
             assert "Đề nghị thực hiện" in page or "de_nghi" not in page
         if step == "chi_dao":
-            assert "07/TTr-SKHCN" in page  # the tờ trình's number, a leading zero under 10
+            assert "01/TTr-SKHCN" in page  # the tờ trình's number, a leading zero under 10
             assert escape(PATHS["de_xuat_nhiem_vu"][2][4][2]["trich_yeu"]) in page
             assert "10/03/2026" in page  # its date, as people write it
             assert "Đồng ý trình UBND tỉnh" in page  # the Director's decision, by its title
@@ -81,10 +81,11 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     page = _page(clerk, url)
     assert '<button type="submit" class="primary">Phát hành</button>' in page
     assert 'placeholder="dd/mm/yyyy"' in page  # the date is typed as people write it
-    post(clerk, url, url, {"so_van_ban": "5", "ngay_ban_hanh": "10/03/2026"})
-    assert "Đã phát hành văn bản số 05/TTr-SKHCN" in _page(clerk, "/")
+    post(clerk, url, url, {"ngay_ban_hanh": "10/03/2026"})
+    assert "Đã phát hành văn bản số 01/TTr-SKHCN" in _page(clerk, "/")  # given by the register
     history = _page(login("trungtam.cv1"), f"/items/{item}").split('id="qua-trinh"')[1]
-    assert "Đề nghị thực hiện" in history and "Số, ký hiệu văn bản" in history
+    assert "Đề nghị thực hiện" in history and "Số, ký hiệu" in history
+    assert "01/TTr-SKHCN" in history  # the number, with the step that gave it
 
 
 def test_dossier__progress_updates_are_history_each_with_what_was_reported(

@@ -50,6 +50,20 @@ def _input(html: str, name: str) -> str:
     return found.group(0)
 
 
+def test_forms__the_number_is_given_at_issue_not_typed(office: Any, login: Any) -> None:
+    item, url = _at_issuing(office)
+    clerk = login("vp.vanthu")
+    html = _page(clerk, url)
+    assert 'name="so_ky_hieu"' not in html
+    assert re.search(
+        r"Số, ký hiệu</span>\s*<span class=\"value\">\(cấp tự động khi phát hành\)", html
+    )
+    response = post(clerk, url, url, {"ngay_ban_hanh": "03/03/2026"})
+    assert response.status_code == 302
+    assert "Đã phát hành văn bản số 01/TTr-SKHCN" in _page(clerk, response.headers["Location"])
+    assert office.show(item).data["so_ky_hieu"] == "01/TTr-SKHCN"
+
+
 def test_forms__a_date_is_a_text_field_typed_dd_mm_yyyy(office: Any, login: Any) -> None:
     _item, url = _at_issuing(office)
     html = _page(login("vp.vanthu"), url)
@@ -65,12 +79,13 @@ def test_forms__a_date_typed_dd_mm_yyyy_is_stored_iso_and_shown_back_dd_mm_yyyy(
 ) -> None:
     item, url = _at_issuing(office)
     clerk = login("vp.vanthu")
-    response = post(clerk, url, url, {"so_van_ban": "5", "ngay_ban_hanh": "03/03/2026"})
+    response = post(clerk, url, url, {"ngay_ban_hanh": "03/03/2026"})
     assert response.status_code == 302, response.get_data(as_text=True)
     assert office.show(item).data["ngay_ban_hanh"] == "2026-03-03"
     # The chairman sends it back to be drafted again: the second issuing shows the stored date
     # as people write it.
     office.do("vpubnd", item, "tiep_nhan", so_den=4410)
+    office.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
     office.do("chutich", item, "chi_dao", **RETURN_TO_DRAFT)
     office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
@@ -86,7 +101,8 @@ def test_forms__a_date_kept_after_an_error_reads_dd_mm_yyyy_or_as_typed(
 ) -> None:
     item, url = _at_issuing(office)
     clerk = login("vp.vanthu")
-    response = post(clerk, url, url, {"ngay_ban_hanh": typed})  # the number is missing
+    # The comment is too long: the form comes back with the date as it was typed.
+    response = post(clerk, url, url, {"ngay_ban_hanh": typed, "y_kien": "x" * 4001})
     assert response.status_code == 422
     shown = _input(response.get_data(as_text=True), "ngay_ban_hanh")
     assert 'value="03/03/2026"' in shown if typed == "2026-03-03" else f'value="{typed}"' in shown
@@ -95,9 +111,7 @@ def test_forms__a_date_kept_after_an_error_reads_dd_mm_yyyy_or_as_typed(
 
 def test_forms__a_date_not_a_date_is_refused_in_vietnamese(office: Any, login: Any) -> None:
     item, url = _at_issuing(office)
-    response = post(
-        login("vp.vanthu"), url, url, {"so_van_ban": "5", "ngay_ban_hanh": "31/02/2026"}
-    )
+    response = post(login("vp.vanthu"), url, url, {"ngay_ban_hanh": "31/02/2026"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="f-ngay_ban_hanh-error">Ngày không hợp lệ</p>' in html
@@ -112,10 +126,10 @@ def test_forms__required_fields_are_marked_with_a_legend(office: Any, login: Any
         '<p class="required-legend"><span class="req" aria-hidden="true">*</span> bắt buộc</p>'
         in html
     )
-    assert html.index("required-legend") < html.index('name="so_van_ban"')
-    label = html[html.index('<label for="f-so_van_ban">') :]
+    assert html.index("required-legend") < html.index('name="ngay_ban_hanh"')
+    label = html[html.index('<label for="f-ngay_ban_hanh">') :]
     assert label.index('class="req"') < label.index("</label>")
-    assert 'aria-required="true"' in _input(html, "so_van_ban")
+    assert 'aria-required="true"' in _input(html, "ngay_ban_hanh")
     # An optional field carries no mark.
     optional = html[html.index('<label for="f-y_kien">') :]
     assert "req" not in optional[: optional.index("</label>")]

@@ -38,9 +38,14 @@ PATHS: dict[str, tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]
             ("qlkh.tp", "kiem_tra_noi_dung", DONG_Y),
             ("vp.vanthu", "kiem_tra_the_thuc", DONG_Y),
             ("giamdoc", "ky_to_trinh", {"decision": "ky", "hinh_thuc_ky": "giam_doc"}),
-            ("vp.vanthu", "phat_hanh", {"so_van_ban": 7, "ngay_ban_hanh": "2026-03-10"}),
+            ("vp.vanthu", "phat_hanh", {"ngay_ban_hanh": "2026-03-10"}),
             ("vpubnd", "tiep_nhan", {"so_den": 88}),
-            ("chutich", "chi_dao", {"decision": "phe_duyet"}),
+            ("vpubnd", "tham_tra_ho_so", {"decision": "du_ho_so"}),
+            (
+                "chutich",
+                "chi_dao",
+                {"decision": "phe_duyet", "so_quyet_dinh": "88/QĐ-UBND", "ngay_ky": "2026-03-12"},
+            ),
         ],
     ),
     "xay_dung_quy_dinh": (
@@ -260,7 +265,7 @@ def test_task__every_process_runs_to_its_end_through_the_forms(
         assert response.status_code == 302, (step, response.get_data(as_text=True)[-3000:])
     view = office.show(item)
     if process == "de_xuat_nhiem_vu":
-        assert view.status == "completed" and view.data["so_ky_hieu"] == "07/TTr-SKHCN"
+        assert view.status == "completed" and view.data["so_ky_hieu"] == "01/TTr-SKHCN"
     if process == "xay_dung_quy_dinh":
         assert office.steps(item) == ["soan_to_trinh"]
         assert view.data["don_vi_lay_y_kien"] == GIAO_SOAN_THAO["don_vi_lay_y_kien"]
