@@ -6,7 +6,7 @@ issued_numbers: each number given (register, year, number, its text "05/TTr-SKHC
 and step, when), issued or void; unique per register, year and number.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-12 10:00:00.000000
 """
 
@@ -18,8 +18,7 @@ from alembic import op
 import engine.db
 
 revision = '0011'
-# Chained on 0009, the newest revision when this one was written; re-chain on 0010 if it lands.
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
