@@ -5,13 +5,14 @@ and engines configured so that writers queue instead of failing (SQLite) or lock
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -20,6 +21,11 @@ DEFAULT_SQLITE_PATH = Path("instance") / "pheduyet.db"
 SQLITE_BUSY_TIMEOUT_S = 30
 # An execution option on the connection: this transaction only reads (see `transaction`).
 READ_ONLY = "pheduyet_read_only"
+# PostgreSQL's pool: a connection idle this long is checked before use; none lives longer than
+# POOL_RECYCLE_S (a firewall may cut a connection it thinks idle without telling either side).
+PING_AFTER_IDLE_S = 5.0
+POOL_RECYCLE_S = 1800
+_IDLE_SINCE = "pheduyet_idle_since"
 
 
 class Base(DeclarativeBase):
@@ -60,7 +66,33 @@ def create_db_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    options: dict[str, Any] = {"pool_recycle": POOL_RECYCLE_S, **kwargs}
+    engine = create_engine(url, **options)
+    if not options.get("pool_pre_ping"):
+        _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle: one that has served a
+    request a moment ago is alive, and `pool_pre_ping` would spend a round trip per
+    transaction on it. A connection the server dropped while it waited (a restart, a firewall)
+    is replaced here, so the request that takes it never sees the error; SQLAlchemy retries
+    the checkout with a fresh connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: this connection is not to be trusted
+            raise exc.DisconnectionError(f"pooled connection lost: {error}") from error
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
