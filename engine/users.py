@@ -204,7 +204,8 @@ def check_password(session: Session, username: str, password: str) -> Identity |
 
 
 def list_groups(session: Session) -> list[tuple[str, str]]:
-    return [(g.key, g.name) for g in session.scalars(select(GroupModel).order_by(GroupModel.key))]
+    rows = session.execute(select(GroupModel.key, GroupModel.name).order_by(GroupModel.key))
+    return [(key, name) for key, name in rows]
 
 
 @dataclass(frozen=True)
