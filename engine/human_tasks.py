@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    desc,
     insert,
     or_,
     select,
@@ -50,6 +51,8 @@ class HumanTaskModel(Base):
         # Theo dõi's keyset page of open steps and its step statistics (migration 0009).
         Index("ix_human_tasks_status_created_item", "status", "created_at", "instance_id", "id"),
         Index("ix_human_tasks_process_element", "process_id", "element_id", "status"),
+        # A busy inbox read in urgency order (engine.inbox._by_urgency; migration 0010).
+        Index("ix_human_tasks_urgency", "status", "due_at", desc("created_at"), "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -24,7 +24,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
+    exists,
     func,
     literal,
     or_,
@@ -49,6 +49,9 @@ from .users import GroupModel, Identity, UserModel
 from .views import InstanceStatus, TaskStatus, TaskView
 
 MAX_PAGE_SIZE = 200
+# The inbox counts a person's tasks up to this many: past it, "more than" (a count of tens of
+# thousands would cost more than the page).
+COUNT_CAP = 1000
 _PINNED = "pheduyet.pinned_rows"
 
 
@@ -86,13 +89,15 @@ class InboxRow:
 
 @dataclass(frozen=True)
 class InboxPage:
-    """A page of the inbox; `total` and `overdue` count the whole inbox, not the page.
-    `next_cursor` is None on the last page."""
+    """A page of the inbox; `total` and `overdue` count the whole inbox, not the page, up to
+    COUNT_CAP (`more` says the count stopped there). `next_cursor` is None on the last page."""
 
     rows: tuple[InboxRow, ...]
     next_cursor: str | None
     total: int
     overdue: int
+    # Counting stopped at COUNT_CAP: `total` (and `overdue` if it equals it) mean "more than".
+    more: bool = False
 
 
 def inbox(
@@ -101,6 +106,7 @@ def inbox(
     now: datetime,
     after: str | None = None,
     limit: int = PAGE_SIZE,
+    count_cap: int = COUNT_CAP,
 ) -> InboxPage:
     """The page of `who`'s inbox that follows the cursor `after` (None: the first page).
 
@@ -113,11 +119,15 @@ def inbox(
     if cursor is not None:
         params.update(due=cursor[0], created=cursor[1], task_id=cursor[2])
     shape = "first" if cursor is None else "undated" if cursor[0] is None else "dated"
-    rows = session.execute(_page_statement(shape), params).all()
+    total, overdue = session.execute(_count_statement(), {**params, "cap": count_cap + 1}).one()
+    # A few tasks: read them all by the person's keys and sort them. Many: walk the open tasks
+    # in urgency order (an index) and keep the person's; the first page is found after about
+    # limit x (open tasks / the person's) of them, so the more a person has, the sooner.
+    driven = "order" if total > count_cap else "keys"
+    rows = session.execute(_page_statement(shape, driven), params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     groups, people = _names(session, rows)
-    total, overdue = session.execute(_count_statement(), params).one()
     found = tuple(
         InboxRow(
             id=r.id,
@@ -141,7 +151,13 @@ def inbox(
         for r in rows
     )
     following = _encode(found[-1]) if more and found else None
-    return InboxPage(found, following, int(total), int(overdue or 0))
+    return InboxPage(
+        found,
+        following,
+        min(int(total), count_cap),
+        min(int(overdue or 0), count_cap),
+        more=int(total) > count_cap,
+    )
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,24 @@ def open_tasks_of(session: Session, who: Identity) -> list[TaskView]:
     return [task_view(t) for t in session.scalars(_tasks_statement(), _keys(who))]
 
 
+_COLUMNS = (
+    HumanTaskModel.id,
+    HumanTaskModel.instance_id,
+    HumanTaskModel.process_id,
+    HumanTaskModel.element_id,
+    HumanTaskModel.title,
+    HumanTaskModel.lane,
+    HumanTaskModel.candidate_groups,
+    HumanTaskModel.candidate_users,
+    HumanTaskModel.assignee,
+    HumanTaskModel.process_assignee,
+    HumanTaskModel.created_at,
+    HumanTaskModel.due_at,
+    InstanceModel.title.label("item_title"),
+    InstanceModel.created_by,
+)
+
+
 def _keys(who: Identity) -> dict[str, Any]:
     """The bind parameters that name the person in `_mine`."""
     return {"me": who.username, "me_key": who.username.lower(), "groups": sorted(who.match_names)}
@@ -218,22 +252,7 @@ def _mine(*columns: Any) -> Select[Any]:
         HumanTaskModel.assignee == bindparam("me"), HumanTaskModel.status == TaskStatus.OPEN
     )
     ids = union(offered, held).subquery("mine")
-    columns = columns or (
-        HumanTaskModel.id,
-        HumanTaskModel.instance_id,
-        HumanTaskModel.process_id,
-        HumanTaskModel.element_id,
-        HumanTaskModel.title,
-        HumanTaskModel.lane,
-        HumanTaskModel.candidate_groups,
-        HumanTaskModel.candidate_users,
-        HumanTaskModel.assignee,
-        HumanTaskModel.process_assignee,
-        HumanTaskModel.created_at,
-        HumanTaskModel.due_at,
-        InstanceModel.title.label("item_title"),
-        InstanceModel.created_by,
-    )
+    columns = columns or _COLUMNS
     return (
         select(*columns)
         .select_from(ids)
@@ -249,14 +268,18 @@ def _mine(*columns: Any) -> Select[Any]:
 
 
 @cache
-def _page_statement(shape: str) -> Select[Any]:
+def _page_statement(shape: str, driven: str = "keys") -> Select[Any]:
     """A page: the first (`shape` "first") or the one after a cursor on a task with a due date
     ("dated") or without ("undated"); with the holder's and starter's names and the item's
-    latest completed step, read for the page's rows only."""
-    query = _urgent_first(_mine())
-    if shape != "first":
-        query = query.where(_after(dated=shape == "dated"))
-    page = query.limit(bindparam("limit")).subquery("page")
+    latest completed step, read for the page's rows only. `driven`: "keys" reads every task
+    of the person and sorts them; "order" walks the urgency index (see `_by_urgency`)."""
+    if driven == "order":
+        page = _by_urgency(shape).subquery("page")
+    else:
+        query = _urgent_first(_mine())
+        if shape != "first":
+            query = query.where(_after(dated=shape == "dated"))
+        page = query.limit(bindparam("limit")).subquery("page")
     assignee = aliased(UserModel)
     starter = aliased(UserModel)
     last = aliased(AuditEventModel)
@@ -285,9 +308,83 @@ def _page_statement(shape: str) -> Select[Any]:
 
 @cache
 def _count_statement() -> Select[Any]:
-    everything = _mine().subquery("everything")
-    overdue = case((everything.c.due_at < bindparam("now", type_=UTCDateTime()), 1), else_=0)
-    return select(func.count(), func.coalesce(func.sum(overdue), 0))
+    """How many tasks and how many overdue, each counted up to the bind parameter `cap`."""
+    cap: BindParameter[int] = bindparam("cap")
+    everything = _mine(HumanTaskModel.id).limit(cap).subquery("everything")
+    late = (
+        _mine(HumanTaskModel.id)
+        .where(HumanTaskModel.due_at < bindparam("now", type_=UTCDateTime()))
+        .limit(cap)
+        .subquery("late")
+    )
+    return select(
+        select(func.count()).select_from(everything).scalar_subquery(),
+        select(func.count()).select_from(late).scalar_subquery(),
+    )
+
+
+def _by_urgency(shape: str) -> Select[Any]:
+    """The page's tasks read in urgency order from ix_human_tasks_urgency (status, due_at,
+    created_at DESC, id), keeping those the person holds or may take: the tasks with a due
+    date, then those without, each part its own ordered index range."""
+    offered = exists().where(
+        TaskCandidateModel.task_id == HumanTaskModel.id,
+        or_(
+            and_(
+                TaskCandidateModel.kind == "user", TaskCandidateModel.value == bindparam("me_key")
+            ),
+            and_(
+                TaskCandidateModel.kind == "group",
+                TaskCandidateModel.value.in_(bindparam("groups", expanding=True)),
+            ),
+        ),
+    )
+    mine = (
+        select(*_COLUMNS)
+        .select_from(HumanTaskModel)
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(
+            HumanTaskModel.status == TaskStatus.OPEN,
+            InstanceModel.status == InstanceStatus.RUNNING,
+            or_(
+                HumanTaskModel.assignee == bindparam("me"),
+                and_(HumanTaskModel.assignee.is_(None), offered),
+            ),
+        )
+    )
+    later = or_(
+        HumanTaskModel.created_at < bindparam("created"),
+        and_(
+            HumanTaskModel.created_at == bindparam("created"),
+            HumanTaskModel.id > bindparam("task_id"),
+        ),
+    )
+    dated = mine.where(HumanTaskModel.due_at.is_not(None))
+    undated = mine.where(HumanTaskModel.due_at.is_(None))
+    if shape == "dated":
+        dated = dated.where(
+            or_(
+                HumanTaskModel.due_at > bindparam("due"),
+                and_(HumanTaskModel.due_at == bindparam("due"), later),
+            )
+        )
+    elif shape == "undated":
+        undated = undated.where(later)
+    limit: BindParameter[int] = bindparam("limit")
+    parts = [undated.order_by(HumanTaskModel.created_at.desc(), HumanTaskModel.id).limit(limit)]
+    if shape != "undated":  # after an undated task, only undated ones follow
+        parts.insert(
+            0,
+            dated.order_by(
+                HumanTaskModel.due_at, HumanTaskModel.created_at.desc(), HumanTaskModel.id
+            ).limit(limit),
+        )
+    both = union_all(*(part.subquery().select() for part in parts)).subquery("both")
+    return (
+        select(both)
+        .order_by(both.c.due_at.is_(None), both.c.due_at, both.c.created_at.desc(), both.c.id)
+        .limit(limit)
+    )
 
 
 @cache

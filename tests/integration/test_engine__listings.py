@@ -152,6 +152,26 @@ def test_listings__stuck_and_mine(office: Office, many: list[int]) -> None:
     assert not stranger.may_contribute and not stranger.actionable
 
 
+def test_listings__inbox_pages_alike_by_keys_or_by_urgency(office: Office, many: list[int]) -> None:
+    def pages(cap: int) -> list[engine.InboxPage]:
+        found, cursor = [], None
+        while True:
+            with transaction(office.factory) as s:
+                who = engine.get_identity(s, "trungtam.cv1")
+                page = engine.inbox(s, who, office.clock(), after=cursor, count_cap=cap)
+            found.append(page)
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
+
+    by_keys, by_urgency = pages(1000), pages(10)  # 120 tasks: below the cap, past it
+    assert [len(p.rows) for p in by_keys] == [50, 50, 20]
+    assert sorted(r.instance_id for p in by_keys for r in p.rows) == many
+    assert [p.rows for p in by_urgency] == [p.rows for p in by_keys]
+    assert (by_keys[0].total, by_keys[0].more) == (120, False)
+    assert (by_urgency[0].total, by_urgency[0].more) == (10, True)
+
+
 def test_listings__migration_0009_goes_down_and_up(factory: Any) -> None:
     db = factory.kw["bind"]
     config = alembic_config(db.url.render_as_string(hide_password=False))

@@ -188,3 +188,17 @@ def test_paging__120_tasks_come_50_50_20_most_urgent_first_each_once(
     # A cursor that is not one of ours is the first page, never an error.
     _count, page = _get(client, app, "/?after=not-a-cursor")
     assert _ROW.findall(page) == pages[0]
+    # Past its count cap, the inbox walks the urgency index instead: the same pages, and the
+    # counts say "more than" the cap.
+    walked, cursor, first = [], None, None
+    while True:
+        with transaction(office.factory) as s:
+            who = engine.get_identity(s, "cs.cv1")
+            result = engine.inbox(s, who, web_clock(), after=cursor, count_cap=30)
+        first = first or result
+        walked.append([r.id for r in result.rows])
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    assert walked == pages
+    assert (first.total, first.overdue, first.more) == (30, min(overdue, 30), True)
