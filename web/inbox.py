@@ -120,6 +120,7 @@ def index() -> str:
         rows=[_inbox_row(r, moment) for r in page.rows],
         total=page.total,
         overdue=page.overdue,
+        more=page.more,
         next_url=url_for("inbox.index", after=page.next_cursor) if page.next_cursor else None,
         paged=bool(after),
     )
