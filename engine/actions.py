@@ -32,6 +32,7 @@ from .instances import InstanceModel, lock_instance, lock_instance_of_task, requ
 from .registers import fill_register_fields
 from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
 from .serialization import SERIALIZER_VERSION
+from .stored_data import checked_data
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
 
@@ -86,6 +87,8 @@ def start_instance(
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)
         workflow.do_engine_steps()
+    # The start data goes into the audit event at once: refuse what no database stores first.
+    checked_data(data, workflow, config.max_data_bytes)
     instance = InstanceModel(
         process_version_id=row.id,
         process_id=process_id,
@@ -187,6 +190,7 @@ def complete_task(
         task.set_data(**clean)
         task.run()
         workflow.do_engine_steps()
+    checked_data(clean, workflow, config.max_data_bytes)  # it goes into the audit event as it is
     now = config.clock()
     decision_field = meta.decision_field if meta else "decision"
     decision = None if clean.get(decision_field) is None else str(clean.get(decision_field))

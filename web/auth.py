@@ -108,6 +108,7 @@ def login() -> Any:
         return _locked(locked_until, moment)
     with uow(write=False) as s:
         found = engine.credentials(s, username)
+    end_request_read()  # a crowd queueing for Argon2 must not hold database connections
     checks = password_checks()
     if not checks.acquire(timeout=login_wait_seconds()):
         flash(_("Hệ thống đang bận. Xin vui lòng đăng nhập lại sau ít phút."), "error")
