@@ -7,9 +7,9 @@ from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, ForeignKey, String, Table, bindparam, false, select, update
+from sqlalchemy import Column, ForeignKey, Select, String, Table, bindparam, false, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from .db import Base
 from .errors import InvalidInput, NotFound
@@ -282,19 +282,50 @@ def session_generation(session: Session, username: str) -> int | None:
 def session_identity(session: Session, username: str, generation: object) -> Identity | None:
     """Who a login cookie speaks for, or None once its sessions were ended or the person
     locked or removed."""
-    # One read of the row (with its groups) answers both questions: every request asks.
-    user = (
-        session.scalars(
-            select(UserModel)
-            .options(joinedload(UserModel.groups))
-            .where(UserModel.username == username)
-        )
-        .unique()
-        .first()
-    )
-    if user is None or not user.active or user.session_generation != generation:
+    # Every request asks: one prebuilt statement, plain rows (the person once per group).
+    rows = session.execute(_SESSION_IDENTITY, {"username": username}).all()
+    if not rows:
         return None
-    return _identity(session, user)
+    name, display_name, unit, active, current, *_group = rows[0]
+    if not active or current != generation:
+        return None
+    groups = {(key, group_name) for *_person, key, group_name, _unit in rows if key is not None}
+    names = {key.lower() for key, _n in groups} | {group_name.lower() for _k, group_name in groups}
+    if unit:
+        # A person's unit counts as one of their groups, by its key and by its name.
+        names.add(unit.lower())
+        if rows[0][-1] is not None:
+            names.add(rows[0][-1].lower())
+    return Identity(
+        username=name,
+        display_name=display_name,
+        unit=unit,
+        groups=tuple(sorted(key for key, _n in groups)),
+        match_names=frozenset(names),
+    )
+
+
+def _session_identity_statement() -> Select[str, str, str | None, bool, int, str, str, str]:
+    unit = aliased(GroupModel)
+    return (
+        select(
+            UserModel.username,
+            UserModel.display_name,
+            UserModel.unit,
+            UserModel.active,
+            UserModel.session_generation,
+            GroupModel.key,
+            GroupModel.name,
+            unit.name,
+        )
+        .outerjoin(membership, membership.c.username == UserModel.username)
+        .outerjoin(GroupModel, GroupModel.key == membership.c.group_key)
+        .outerjoin(unit, unit.key == UserModel.unit)
+        .where(UserModel.username == bindparam("username"))
+    )
+
+
+_SESSION_IDENTITY = _session_identity_statement()
 
 
 def user_exists(session: Session, username: str) -> bool:
