@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
 
-import engine
-from engine import as_utc, system_clock, transaction
+from engine import system_clock, transaction
 from workflows import engine_config
-from workflows.config import audit_key
 from workflows.demo import DEMO_PASSWORD, load_demo
 from workflows.org_chart import read_org_chart
 from workflows.plan_assign import start_assignments
 from workflows.plan_import import Assignment, Deadline, read_plan, require_assignments
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
+from .context import moment, session_factory
 from .output import emit_json, emit_table, reporting
 
 
@@ -43,10 +40,7 @@ def plan_import(file: str, dry_run: bool, username: str, year: int | None, as_js
             found = in_year(found, year)
         started: dict[int, int | None] = {}
         if not dry_run:
-            factory = engine.bind_audit_key(
-                engine.session_factory(engine.create_db_engine()), audit_key()
-            )
-            with transaction(factory) as session:
+            with transaction(session_factory()) as session:
                 results = start_assignments(
                     session, engine_config(), found, read_org_chart(), username
                 )
@@ -91,19 +85,9 @@ def _deadline_cell(assignment: Assignment) -> str:
 @click.option("--now", "now_text", help="load it as if it were this moment (ISO 8601)")
 def demo(now_text: str | None) -> None:
     """Load the demo office (idempotent) and print its logins, each with what to try first."""
-    now = system_clock()
-    if now_text is not None:
-        try:
-            now = as_utc(datetime.fromisoformat(now_text))
-        except ValueError as exc:
-            raise click.BadParameter(
-                f"{now_text!r} is not an ISO 8601 date and time", param_hint="--now"
-            ) from exc
+    now = moment(now_text) or system_clock()
     with reporting(False):
-        factory = engine.bind_audit_key(
-            engine.session_factory(engine.create_db_engine()), audit_key()
-        )
-        report = load_demo(factory, now)
+        report = load_demo(session_factory(), now)
     created = sum(1 for d in report.deployed if d.created)
     click.echo(
         f"org chart: {report.people} people; diagrams: {created} new version(s); "

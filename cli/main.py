@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 import engine
-from engine import SourceFile, as_utc, system_clock, transaction
+from engine import SourceFile, system_clock, transaction
 from workflows import engine_config
 from workflows.config import audit_key
 
+from .context import moment, session_factory
 from .department import demo, plan
 from .output import emit, emit_json, emit_table, reporting
 from .serving import serve
@@ -23,19 +23,6 @@ from .worker import POLL_SECONDS, make_worker, upload_folder, worker
 from .worker import loop as worker_loop
 
 DEPLOYABLE = (".bpmn", ".dmn", ".json")
-
-
-def _factory() -> Any:
-    return engine.bind_audit_key(engine.session_factory(engine.create_db_engine()), audit_key())
-
-
-def _moment(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(value))
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date and time") from exc
 
 
 def _json_object(value: str | None, what: str) -> dict[str, Any] | None:
@@ -126,7 +113,7 @@ def deploy(paths: tuple[str, ...], username: str | None, as_json: bool) -> None:
     """Deploy BPMN/DMN files and their JSON forms (files or folders)."""
     with reporting(as_json):
         config = engine_config()
-        with transaction(_factory()) as session:
+        with transaction(session_factory()) as session:
             results = engine.deploy(
                 session, _collect(paths), config.clock, username, config.max_file_bytes
             )
@@ -142,7 +129,7 @@ def deploy(paths: tuple[str, ...], username: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def processes(as_json: bool) -> None:
     """List deployed processes (latest version of each)."""
-    with reporting(as_json), transaction(_factory()) as session:
+    with reporting(as_json), transaction(session_factory()) as session:
         emit(
             engine.list_processes(session),
             [
@@ -165,7 +152,7 @@ def groups() -> None:
 @click.argument("key")
 @click.option("--name", help="display name")
 def groups_add(key: str, name: str | None) -> None:
-    with reporting(False), transaction(_factory()) as session:
+    with reporting(False), transaction(session_factory()) as session:
         engine.add_group(session, key, name)
     click.echo(f"group {key} saved")
 
@@ -190,7 +177,7 @@ def users_add(
 ) -> None:
     with reporting(False):
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-        with transaction(_factory()) as session:
+        with transaction(session_factory()) as session:
             engine.add_user(
                 session,
                 username,
@@ -214,7 +201,7 @@ def start(
     """Start a new item on the latest version of a process."""
     with reporting(as_json):
         config = engine_config()
-        factory = _factory()
+        factory = session_factory()
         with transaction(factory) as session:
             instance_id = engine.start_instance(
                 session,
@@ -242,7 +229,7 @@ def tasks(username: str | None, instance_id: int | None, show_all: bool, as_json
     """Open tasks: what USER may act on, those of one item, or all."""
     if not (username or instance_id or show_all):
         raise click.UsageError("give --as USER, --instance ID or --all")
-    with reporting(as_json), transaction(_factory()) as session:
+    with reporting(as_json), transaction(session_factory()) as session:
         if username and not show_all:
             rows = engine.tasks_for(session, username)
             if instance_id is not None:
@@ -257,7 +244,7 @@ def tasks(username: str | None, instance_id: int | None, show_all: bool, as_json
 @click.option("--as", "username", required=True)
 def claim(task_id: str, username: str) -> None:
     """Take a group task as your own."""
-    with reporting(False), transaction(_factory()) as session:
+    with reporting(False), transaction(session_factory()) as session:
         engine.claim_task(session, engine_config(), task_id, username)
     click.echo(f"task {task_id} is now held by {username}")
 
@@ -267,7 +254,7 @@ def claim(task_id: str, username: str) -> None:
 @click.option("--as", "username", required=True)
 def unclaim(task_id: str, username: str) -> None:
     """Give a claimed task back to its group."""
-    with reporting(False), transaction(_factory()) as session:
+    with reporting(False), transaction(session_factory()) as session:
         engine.unclaim_task(session, engine_config(), task_id, username)
     click.echo(f"task {task_id} is back with its group")
 
@@ -280,7 +267,7 @@ def unclaim(task_id: str, username: str) -> None:
 def assign(task_id: str, to_username: str, username: str, comment: str | None) -> None:
     """Forward a task to a colleague: someone of your unit, its leaders, or of a unit you lead
     (anyone else is refused: exit 4, reason not_a_colleague)."""
-    with reporting(False), transaction(_factory()) as session:
+    with reporting(False), transaction(session_factory()) as session:
         engine.assign_task(
             session, engine_config(), task_id, username, to_username, comment=comment
         )
@@ -298,7 +285,7 @@ def complete(
 ) -> None:
     """Complete a task with its form data."""
     with reporting(as_json):
-        factory = _factory()
+        factory = session_factory()
         with transaction(factory) as session:
             instance_id = engine.complete_task(
                 session,
@@ -323,7 +310,7 @@ def complete(
 @click.option("--reason", required=True)
 def cancel(instance_id: int, username: str, reason: str) -> None:
     """Cancel an item, with the reason."""
-    with reporting(False), transaction(_factory()) as session:
+    with reporting(False), transaction(session_factory()) as session:
         engine.cancel_instance(session, engine_config(), instance_id, username, reason)
     click.echo(f"item {instance_id} cancelled")
 
@@ -333,7 +320,7 @@ def cancel(instance_id: int, username: str, reason: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def show(instance_id: int, as_json: bool) -> None:
     """One item: its state, open tasks and whole history."""
-    with reporting(as_json), transaction(_factory()) as session:
+    with reporting(as_json), transaction(session_factory()) as session:
         _print_instance(engine.show_instance(session, instance_id), as_json)
 
 
@@ -342,8 +329,8 @@ def show(instance_id: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def stuck_command(now_text: str | None, as_json: bool) -> None:
     """Where every open item waits: whose desk, since when, overdue or not. Oldest first."""
-    now = _moment(now_text) or system_clock()
-    with reporting(as_json), transaction(_factory()) as session:
+    now = moment(now_text) or system_clock()
+    with reporting(as_json), transaction(session_factory()) as session:
         emit(
             engine.stuck(session, now),
             [
@@ -369,7 +356,7 @@ def timers(once: bool, now_text: str | None) -> None:
         worker_loop(now_text, POLL_SECONDS)
         return
     with reporting(False):
-        background = make_worker(_moment(now_text))
+        background = make_worker(moment(now_text))
         fired = engine.run_due_timers(background.factory, background.config)
     click.echo(f"{fired} item(s) had due timers")
 
@@ -387,7 +374,7 @@ def attachments_gc(folder: str | None, dry_run: bool, as_json: bool) -> None:
     """Remove files of the upload folder that no attachment refers to and that are older than
     an hour (left by a crash in the middle of an upload)."""
     store = Path(folder) if folder else upload_folder()
-    with reporting(as_json), transaction(_factory()) as session:
+    with reporting(as_json), transaction(session_factory()) as session:
         removed = engine.collect_orphan_files(session, system_clock, store, dry_run=dry_run)
     if as_json:
         emit_json({"folder": str(store), "dry_run": dry_run, "removed": removed})
@@ -419,7 +406,7 @@ NO_KEY_LIMIT = (
 def audit_verify(instance_id: int | None, checkpoint: str | None) -> None:
     """Check the history of one item, or of every item and the chain across them. Exit code 1
     when something was altered, deleted or added outside the application."""
-    with reporting(False), transaction(_factory()) as session:
+    with reporting(False), transaction(session_factory()) as session:
         report = engine.audit_report(session, instance_id, since=checkpoint)
     if not report.keyed:
         click.echo(f"note: {NO_KEY_LIMIT}", err=True)
@@ -444,7 +431,7 @@ def audit_verify(instance_id: int | None, checkpoint: str | None) -> None:
 def audit_checkpoint() -> None:
     """Print the chain's head, signed with the audit key, as one line to keep outside the
     database (a log, a ticket, paper); `audit verify --since LINE` checks it later."""
-    with reporting(False), transaction(_factory()) as session:
+    with reporting(False), transaction(session_factory()) as session:
         checkpoint = engine.make_checkpoint(session, system_clock())
     if checkpoint.seal != "hmac-sha256":
         click.echo(f"note: {NO_KEY_LIMIT}", err=True)
@@ -469,7 +456,7 @@ def audit_adopt() -> None:
                 click.echo(f"{where}: {p.message}", err=True)
             click.echo("error: the history is not intact; nothing was sealed", err=True)
             sys.exit(1)
-        with transaction(_factory()) as session:
+        with transaction(session_factory()) as session:
             sealed = engine.reseal_chain(session, key)
     click.echo(f"ok: {sealed} event(s) sealed with the audit key")
 

@@ -19,10 +19,10 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 import engine
-from engine import ManualClock, as_utc, system_clock, transaction
+from engine import ManualClock, system_clock, transaction
 from workflows import engine_config
-from workflows.config import audit_key
 
+from .context import moment, session_factory
 from .output import reporting
 
 POLL_SECONDS = 5.0
@@ -32,11 +32,6 @@ ROUND_LIMIT = 500
 GC_EVERY = timedelta(days=1)
 
 log = logging.getLogger("pheduyet.worker")
-
-
-def session_factory() -> Any:
-    """Sessions on the configured database whose audit events are sealed with the audit key."""
-    return engine.bind_audit_key(engine.session_factory(engine.create_db_engine()), audit_key())
 
 
 def upload_folder() -> Path:
@@ -132,15 +127,6 @@ def run_rounds(worker: Worker, stop: StopSignal, poll: float) -> None:
             stop.wait(poll)
 
 
-def _moment(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(value))
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date and time") from exc
-
-
 def setup_logging() -> None:
     logging.basicConfig(
         level=logging.INFO,
@@ -155,7 +141,7 @@ def loop(now_text: str | None, poll_seconds: float) -> None:
     stop = StopSignal()
     stop.install()
     with reporting(False):  # a wrong URL or --now is one line and exit code, not a traceback
-        worker = make_worker(_moment(now_text))
+        worker = make_worker(moment(now_text))
     log.info("background worker started (timers every %gs, attachments gc daily)", poll_seconds)
     try:
         run_rounds(worker, stop, poll_seconds)
