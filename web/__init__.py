@@ -73,8 +73,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
 
-    from . import admin, auth, inbox, items, monitor, search
+    from . import admin, auth, inbox, items, monitor, plan_import, search
 
     for blueprint in (auth.bp, inbox.bp, items.bp, monitor.bp, admin.bp, search.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(plan_import.bp)
     return app
