@@ -70,7 +70,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BPMN = ROOT / "bpmn"
 SQLITE_URL = "sqlite:////tmp/pheduyet-bench-scale.db"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_scale"
-SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "320k": 320_000, "1M": 1_000_000}  # 320k: ~100k open
 PASSWORD = "mật khẩu bench"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 in Hà Nội
 NOW = START + timedelta(days=30)
