@@ -24,6 +24,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     func,
     literal,
@@ -96,7 +97,8 @@ class InboxPage:
     next_cursor: str | None
     total: int
     overdue: int
-    # Counting stopped at COUNT_CAP: `total` (and `overdue` if it equals it) mean "more than".
+    # Counting stopped at COUNT_CAP: `total` means "more than", `overdue` is not counted (0;
+    # the page starts with the overdue tasks, most urgent first).
     more: bool = False
 
 
@@ -151,12 +153,13 @@ def inbox(
         for r in rows
     )
     following = _encode(found[-1]) if more and found else None
+    more_than = int(total) > count_cap
     return InboxPage(
         found,
         following,
         min(int(total), count_cap),
-        min(int(overdue or 0), count_cap),
-        more=int(total) > count_cap,
+        0 if more_than else int(overdue or 0),
+        more=more_than,
     )
 
 
@@ -308,19 +311,12 @@ def _page_statement(shape: str, driven: str = "keys") -> Select[Any]:
 
 @cache
 def _count_statement() -> Select[Any]:
-    """How many tasks and how many overdue, each counted up to the bind parameter `cap`."""
+    """How many tasks (up to the bind parameter `cap`) and how many of those are overdue:
+    exact below the cap; past it, the overdue ones are not all among those counted."""
     cap: BindParameter[int] = bindparam("cap")
-    everything = _mine(HumanTaskModel.id).limit(cap).subquery("everything")
-    late = (
-        _mine(HumanTaskModel.id)
-        .where(HumanTaskModel.due_at < bindparam("now", type_=UTCDateTime()))
-        .limit(cap)
-        .subquery("late")
-    )
-    return select(
-        select(func.count()).select_from(everything).scalar_subquery(),
-        select(func.count()).select_from(late).scalar_subquery(),
-    )
+    counted = _mine(HumanTaskModel.id, HumanTaskModel.due_at).limit(cap).subquery("counted")
+    late = case((counted.c.due_at < bindparam("now", type_=UTCDateTime()), 1), else_=0)
+    return select(func.count(), func.coalesce(func.sum(late), 0)).select_from(counted)
 
 
 def _by_urgency(shape: str) -> Select[Any]:
