@@ -10,7 +10,15 @@ from .calendar import WorkCalendar
 from .org_chart import leaders_group
 from .urgency import DEFAULT_RULE, UrgencyRule, urgent_deadline
 
+# The reminder's lead time when a task does not set its own (`so_ngay_nhac`): a task given more
+# than LONG_TASK_DAYS calendar days from its assignment to its deadline is reminded
+# REMINDER_WORKING_DAYS working days ahead, a shorter one SHORT_REMINDER_WORKING_DAYS.
 REMINDER_WORKING_DAYS = 3
+SHORT_REMINDER_WORKING_DAYS = 1
+LONG_TASK_DAYS = 30
+MAX_REMINDER_WORKING_DAYS = 30
+# The verdicts on a finished task (QĐ 42/2014 reports): judged at the report's date.
+ON_TIME, LATE = "hoan_thanh_dung_han", "hoan_thanh_qua_han"
 END_OF_DAY = time(23, 59, 59)
 START_OF_DAY = time(8, 0)
 
@@ -21,6 +29,10 @@ def _as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _vn(value: Any) -> str:
+    return _as_date(value).strftime("%d/%m/%Y")
 
 
 def script_helpers(
@@ -36,10 +48,50 @@ def script_helpers(
         """The last moment of the deadline day, in the office's time zone."""
         return datetime.combine(_as_date(han), END_OF_DAY, tzinfo=zone)
 
-    def nhac_truoc_han(han: Any) -> datetime:
-        """When to remind: the morning a few working days before the deadline day."""
+    def nhac_truoc_han(han: Any, so_ngay: Any = None) -> datetime:
+        """When to remind: the morning `so_ngay` working days before the deadline day
+        (REMINDER_WORKING_DAYS when not given)."""
+        days = REMINDER_WORKING_DAYS if so_ngay is None else int(so_ngay)
         deadline = datetime.combine(_as_date(han), START_OF_DAY, tzinfo=zone)
-        return calendar.add_working_days(deadline, -REMINDER_WORKING_DAYS)
+        return calendar.add_working_days(deadline, -days)
+
+    def tinh_so_ngay_nhac(han: Any, now: datetime, chon: Any = None) -> int | None:
+        """The reminder's lead time in working days: the task's own (`chon`, 1 to
+        MAX_REMINDER_WORKING_DAYS) when given, else by the task's length: more than
+        LONG_TASK_DAYS calendar days from now to the deadline, REMINDER_WORKING_DAYS; shorter,
+        SHORT_REMINDER_WORKING_DAYS. None when there is no deadline yet."""
+        if chon not in (None, ""):
+            return max(1, min(int(chon), MAX_REMINDER_WORKING_DAYS))
+        if not han:
+            return None
+        length = (_as_date(han) - now.astimezone(zone).date()).days
+        return REMINDER_WORKING_DAYS if length > LONG_TASK_DAYS else SHORT_REMINDER_WORKING_DAYS
+
+    def loi_gia_han(han: Any, han_de_nghi: Any, now: datetime) -> str:
+        """Why a request to extend the deadline `han` to `han_de_nghi`, sent at `now`, cannot go
+        to the leader; "" when it can. A request comes before the deadline (the end of its
+        day) and proposes a later date."""
+        if now > het_han(han):
+            return (
+                f"Không gửi được đề nghị gia hạn: nhiệm vụ đã quá hạn {_vn(han)}; đề nghị gia "
+                "hạn phải gửi trước thời hạn."
+            )
+        if not han_de_nghi or _as_date(han_de_nghi) <= _as_date(han):
+            return f"Không gửi được đề nghị gia hạn: hạn đề nghị phải sau hạn hiện tại {_vn(han)}."
+        return ""
+
+    def phan_loai_ket_qua(ngay_bao_cao: Any, han: Any) -> str:
+        """Done on time or late, judged at the moment the unit sent its result report against
+        the deadline then in force (an approved extension included) — not at the leader's
+        acceptance."""
+        reported = ngay_bao_cao if isinstance(ngay_bao_cao, datetime) else None
+        if reported is None:
+            reported = datetime.fromisoformat(str(ngay_bao_cao))
+        return ON_TIME if reported <= het_han(han) else LATE
+
+    def thoi_diem(now: datetime) -> str:
+        """A moment as stored in an item's data: ISO 8601 in the office's zone."""
+        return now.astimezone(zone).isoformat(timespec="seconds")
 
     def han_theo_ke_hoach(kind: Any, value: Any, now: datetime) -> str | None:
         """The deadline date (ISO) a plan's wording gives: a date, the end of a year, the end of
@@ -73,6 +125,10 @@ def script_helpers(
         "han_theo_do_khan": han_theo_do_khan,
         "het_han": het_han,
         "nhac_truoc_han": nhac_truoc_han,
+        "tinh_so_ngay_nhac": tinh_so_ngay_nhac,
+        "loi_gia_han": loi_gia_han,
+        "phan_loai_ket_qua": phan_loai_ket_qua,
+        "thoi_diem": thoi_diem,
         "han_theo_ke_hoach": han_theo_ke_hoach,
         "nam_cua": nam_cua,
         "dau_nam": dau_nam,

@@ -63,7 +63,8 @@ def test_giao__done_on_time(office: Office) -> None:
 
 
 def test_giao__reminder_before_and_escalation_after_the_deadline(office: Office) -> None:
-    item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
+    # This task sets its own reminder lead time: 3 working days.
+    item = office.start("giao_nhiem_vu", "vp.tp", **TASK, so_ngay_nhac=3)
     assert office.tick(1) == 0
     office.tick(13)  # Monday 16 March: 3 working days before Friday 20 March is the 17th
     assert not [h for h in office.show(item).history if h.kind == "timer_fired"]

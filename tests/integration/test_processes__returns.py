@@ -158,7 +158,9 @@ def _required_for(form: dict[str, Any], field: str, decision: Any) -> set[str]:
     """What the form requires once this decision is taken (its own and its if/then rules)."""
     needed = set(form.get("required") or [])
     for rule in form.get("allOf") or []:
-        test = rule["if"]["properties"][field]
+        test = rule["if"]["properties"].get(field)
+        if test is None:
+            continue  # a rule on another field, which the samples leave off (xin_gia_han)
         if decision in test.get("enum", [test.get("const")]):
             needed |= set(rule["then"].get("required") or [])
     return needed
