@@ -454,16 +454,17 @@ def _busiest(counts: dict[str, int]) -> list[tuple[str, int]]:
 # --- finished items -----------------------------------------------------------------------
 
 
-# A process that judges its own timeliness records the verdict in the item's data; the
-# department's task tracking judges at the report's date, not at the leader's acceptance
-# (workflows/script_helpers.py phan_loai_ket_qua).
-VERDICT_KEY, VERDICT_LATE = "ket_qua_phan_loai", "hoan_thanh_qua_han"
+# A process that judges its own timeliness (the department's task tracking judges at the
+# report's date, not at the leader's acceptance) records its verdict in the item's data as
+# `on_time`: true or false. Without it, an item is late when a step was completed after its due
+# time.
+VERDICT_KEY = "on_time"
 
 
 def _late() -> ColumnElement[bool]:
     """SQL over an item: late by its recorded verdict when it has one, else because one of its
     steps was completed after its due time."""
-    verdict = InstanceModel.data[VERDICT_KEY].as_string()
+    verdict = InstanceModel.data[VERDICT_KEY].as_boolean()
     steps_late = exists().where(
         HumanTaskModel.instance_id == InstanceModel.id,
         HumanTaskModel.status == TaskStatus.COMPLETED,
@@ -472,7 +473,7 @@ def _late() -> ColumnElement[bool]:
     )
     return cast(
         ColumnElement[bool],
-        case((verdict.is_not(None), verdict == VERDICT_LATE), else_=steps_late),
+        case((verdict.is_not(None), verdict.is_(False)), else_=steps_late),
     )
 
 

@@ -1120,7 +1120,9 @@ def giao_nhiem_vu() -> Diagram:
         "phan_loai",
         "Phân loại kết quả",
         leaders,
-        "ket_qua_phan_loai = phan_loai_ket_qua(ngay_bao_cao, han_xu_ly)",
+        "ket_qua_phan_loai = phan_loai_ket_qua(ngay_bao_cao, han_xu_ly)\n"
+        # The engine's own key for a verdict a process makes itself (Theo dõi reads it).
+        'on_time = ket_qua_phan_loai == "hoan_thanh_dung_han"',
     )
     d.xor("gw_thuong_xuyen", "Nhiệm vụ thường xuyên?", leaders)
     d.script(
