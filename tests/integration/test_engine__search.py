@@ -145,8 +145,9 @@ def test_search__finished_and_cancelled_items_are_found(office: Office) -> None:
     cancelled = _proposal(office, "qlkh.cv1")
     office.cancel(cancelled, "qlkh.cv1", "Trùng với nhiệm vụ đã giao năm 2025")
     assert office.show(done).status == engine.InstanceStatus.COMPLETED
-    # The tờ trình's number is computed by the diagram and found as people write it.
-    assert _find(office, "qlkh.cv1", "125/TTr-SKHCN") == [done]
+    # The tờ trình's number is given by the register at issue and found as people write it.
+    assert office.show(done).data["so_ky_hieu"] == "01/TTr-SKHCN"
+    assert _find(office, "qlkh.cv1", "01/TTr-SKHCN") == [done]
     assert _find(office, "qlkh.cv1", "danh mục nhiệm vụ") == [done]
     [hit] = _hits(office, "qlkh.cv1", "trung voi nhiem vu")
     assert (hit.id, hit.status) == (cancelled, engine.InstanceStatus.CANCELLED)

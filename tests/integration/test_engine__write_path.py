@@ -4,17 +4,16 @@ included; candidate rows only for open tasks, while a former candidate still see
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from alembic import command
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 import engine
 from engine import transaction
 from engine.human_tasks import ItemCandidateModel, TaskCandidateModel
 from engine.migrate import alembic_config
+from tests.statements import counted
 
 # What one completion that opens the next step writes and reads: the person, the locked item,
 # the task row, the task row closed, the audit event, the item's open task rows, its closed
@@ -22,23 +21,6 @@ from engine.migrate import alembic_config
 # item), the item row, the audit chain's head read, the event sealed, the head moved, the search
 # row's parts read and the row written.
 STATEMENTS_PER_COMPLETION = 16
-
-
-@contextmanager
-def counted(factory: Any) -> Iterator[list[str]]:
-    """The SQL statements run through the factory's engine inside the block (BEGIN aside)."""
-    statements: list[str] = []
-    bind = factory.kw["bind"]
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            statements.append(statement)
-
-    event.listen(bind, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(bind, "before_cursor_execute", seen)
 
 
 def _task(factory: Any, item: int, element: str) -> engine.TaskView:
@@ -60,7 +42,7 @@ def _start(factory: Any, config: Any, title: str = "Đề xuất") -> int:
 
 def _draft_statements(factory: Any, config: Any, item: int, summary: str) -> list[str]:
     task = _task(factory, item, "draft")
-    with counted(factory) as statements, transaction(factory) as s:
+    with counted(factory, with_begin=False) as statements, transaction(factory) as s:
         engine.complete_task(s, config, task.id, "an", data={"summary": summary})
     return statements
 
@@ -89,7 +71,7 @@ def test_write_path__identity_passed_in_is_not_read_again(deployed: Any, config:
     task = _task(deployed, item, "draft")
     with transaction(deployed) as s:
         who = engine.get_identity(s, "an")
-    with counted(deployed) as statements, transaction(deployed) as s:
+    with counted(deployed, with_begin=False) as statements, transaction(deployed) as s:
         engine.complete_task(s, config, task.id, who, data={"summary": "Trồng nấm"})
     assert len(statements) == STATEMENTS_PER_COMPLETION - 1
     assert not any("FROM users" in statement for statement in statements)

@@ -5,39 +5,21 @@ N+1 again); the inbox pages 50 at a time, most urgent first, none missing, none 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
+from tests.statements import counted
 from tests.web.conftest import csrf_token
 
 PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
 _ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
 _NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app sends while the block runs."""
-    db = app.extensions["pheduyet.sessions"].kw["bind"]
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db, "before_cursor_execute", note)
 
 
 def _assign(office: Any, title: str, deadline: str | None = "2026-03-20") -> int:
@@ -55,7 +37,7 @@ def _progress(office: Any, item: int, times: int) -> None:
 
 
 def _get(client: FlaskClient, app: Flask, url: str) -> tuple[int, str]:
-    with statements(app) as seen:
+    with counted(app.extensions["pheduyet.sessions"]) as seen:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
     return len(seen), response.get_data(as_text=True)
@@ -72,7 +54,7 @@ def _complete(client: FlaskClient, app: Flask, office: Any, item: int) -> int:
         "ty_le_hoan_thanh": "60",
         "noi_dung_cap_nhat": "Đã xong dự thảo",
     }
-    with statements(app) as seen:
+    with counted(app.extensions["pheduyet.sessions"]) as seen:
         response = client.post(url, data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
     return len(seen)

@@ -5,20 +5,18 @@ long an item's history; Theo dõi and "Hồ sơ của tôi" come 50 rows a page,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.integration.test_processes__giao_nhiem_vu import TASK
+from tests.statements import counted
 from tests.web.test_web__monitor import Tables
 
 MONITOR = "/monitor/"
@@ -28,25 +26,9 @@ MINE = "/items/"
 _NEXT = re.compile(r'href="([^"]*)" rel="next"')
 
 
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app runs inside the block."""
-    db = app.extensions["pheduyet.sessions"].kw["bind"]
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(db, "before_cursor_execute", seen)
-
-
 def statements(app: Flask, client: Any, url: str) -> int:
     client.get(url)  # warm: the first request of a client loads what every later one reuses
-    with counted(app) as found:
+    with counted(app.extensions["pheduyet.sessions"]) as found:
         response = client.get(url)
     assert response.status_code == 200, url
     return len(found)
