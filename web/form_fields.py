@@ -298,11 +298,21 @@ def _condition_hint(
 ) -> str | None:
     if not conditions:
         return None
-    titles = []
+    hints, titles = [], []
     for trigger, wanted in conditions:
-        options = dict(_choices(properties.get(trigger) or {}) or [])
+        spec = properties.get(trigger) or {}
+        if spec.get("type") == "boolean":  # a tick box: named by its label, never "True"
+            label = str(spec.get("title") or trigger)
+            if any(str(v).lower() == "true" for v in wanted):
+                hints.append(_("Bắt buộc khi đánh dấu «%(field)s»", field=label))
+            else:
+                hints.append(_("Bắt buộc khi không đánh dấu «%(field)s»", field=label))
+            continue
+        options = dict(_choices(spec) or [])
         titles.extend(options.get(v, v) for v in wanted)
-    return _("Bắt buộc khi chọn: %(choices)s", choices=", ".join(titles))
+    if titles:
+        hints.append(_("Bắt buộc khi chọn: %(choices)s", choices=", ".join(titles)))
+    return "; ".join(hints)
 
 
 def _decision_choices(choices: list[Choice]) -> list[Choice]:

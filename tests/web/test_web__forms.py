@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+import engine
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
+from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.office import TO_TRINH
 from tests.web.conftest import post
 
@@ -181,3 +183,12 @@ def test_forms__the_print_stylesheet_is_linked_and_hides_what_is_not_for_paper(
     assert "@page { size: A4" in rules
     assert ".print-footer[hidden] { display: block !important;" in rules
     assert "a[href]::after" not in rules  # links print as text, without their address
+
+
+def test_forms__a_field_required_by_a_tick_box_names_the_box(office: Any, login: Any) -> None:
+    """The progress form's extension fields say which box makes them required, never "True"."""
+    with engine.transaction(office.factory) as s:
+        item = engine.start_instance(s, office.config, "giao_nhiem_vu", "vp.tp", data=GIAO_TASK)
+    page = _page(login("cs.cv1"), f"/tasks/{office.task('cs.cv1', item, 'cap_nhat_tien_do').id}")
+    assert "Bắt buộc khi đánh dấu «Xin gia hạn (gửi lãnh đạo Sở xem xét)»" in page
+    assert "True" not in page
