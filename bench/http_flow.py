@@ -441,7 +441,10 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
     results: list[Result] = []
-    for database in args.db.split(","):
+    databases = ["sqlite", "pg"] if args.db == "both" else args.db.split(",")
+    if not set(databases) <= {"sqlite", "pg"}:
+        parser.error(f"--db: sqlite, pg, sqlite,pg or both, not {args.db!r}")
+    for database in databases:
         for n in clients:
             with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
                 url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
