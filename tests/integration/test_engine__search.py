@@ -4,20 +4,19 @@ PostgreSQL trigram), on both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 import engine
 from engine import transaction
 from engine.migrate import alembic_config
 from engine.search import fold
 from tests.office import Office
+from tests.statements import counted
 from workflows.org_chart import read_org_chart
 from workflows.roles import AUDITOR_GROUPS
 
@@ -206,24 +205,9 @@ def test_search__odd_queries_are_only_words(office: Office, query: str, finds: b
     assert _find(office, "trungtam.cv1", query) == ([item] if finds else [])
 
 
-@contextmanager
-def _statements(office: Office) -> Iterator[list[str]]:
-    seen: list[str] = []
-    bind = office.factory.kw["bind"]
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(bind, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(bind, "before_cursor_execute", record)
-
-
 def test_search__is_one_query_answered_from_the_index(office: Office) -> None:
     item = _proposal(office)
-    with transaction(office.factory) as s, _statements(office) as seen:
+    with transaction(office.factory) as s, counted(office.factory) as seen:
         who = engine.get_identity(s, "qlkh.cv2")
         seen.clear()
         hits = engine.search_items(s, who, "quy dinh", auditor_groups=AUDITOR_GROUPS)
