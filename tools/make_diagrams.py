@@ -545,6 +545,11 @@ FORMS: dict[str, dict[str, Any]] = {
             }
         ]
     },
+    "phoi_hop.json": simple_form(
+        "Kết quả phối hợp thực hiện nhiệm vụ",
+        {"noi_dung_phoi_hop": text("Nội dung phối hợp (ý kiến, kết quả)", long=True)},
+        ["noi_dung_phoi_hop"],
+    ),
     "bao_cao_ket_qua.json": simple_form(
         "Báo cáo kết quả thực hiện nhiệm vụ",
         {
@@ -1010,6 +1015,20 @@ EXTENSION_DOC = (
     "kiến). Đề nghị gửi sau thời hạn thì không được chuyển, đơn vị nhận thông báo. (Quy tắc của "
     "cơ quan theo thực tiễn theo dõi nhiệm vụ của các tỉnh; văn bản trung ương không quy định.)"
 )
+COOPERATION_DOC = (
+    " Phối hợp: khi giao nhiệm vụ, mỗi đơn vị phối hợp thuộc Sở (có trong sơ đồ tổ chức) nhận "
+    "một việc «Phối hợp thực hiện, gửi ý kiến/kết quả phối hợp», hạn trước hạn của đơn vị chủ "
+    "trì 5 ngày làm việc nhưng không sớm hơn 3 ngày làm việc kể từ khi giao và không muộn hơn "
+    "hạn của đơn vị chủ trì (workflows/script_helpers.py: tinh_han_phoi_hop). Cơ quan ngoài Sở "
+    "và cách ghi chung («các phòng, đơn vị») không có việc riêng, vẫn được ghi trong hồ sơ. Kết "
+    "quả phối hợp của từng đơn vị được lưu vào hồ sơ nhiệm vụ của đơn vị chủ trì. Nhánh phối hợp "
+    "chạy song song, tách ra ngay khi giao và tự kết thúc, không nhập lại vào nhánh chủ trì: đơn "
+    "vị chủ trì cập nhật tiến độ, xin gia hạn, báo cáo và lãnh đạo Sở đánh giá mà không phải chờ "
+    "đơn vị phối hợp (một cổng song song nhập lại sẽ chặn báo cáo khi đơn vị phối hợp chậm, và "
+    "bị đi qua nhiều lần khi gia hạn hay bổ sung). Hồ sơ chỉ kết thúc khi các đơn vị phối hợp đã "
+    "gửi kết quả. Hạn phối hợp tính một lần khi giao; gia hạn cho đơn vị chủ trì và nhiệm vụ mở "
+    "lại năm sau không giao lại việc phối hợp."
+)
 ON_TIME_DOC = (
     " Đúng hạn hay quá hạn được xác định tại ngày đơn vị gửi báo cáo kết quả (ngay_bao_cao) so "
     "với hạn đang có hiệu lực (kể cả hạn đã được gia hạn), không tính ngày lãnh đạo chấp nhận; "
@@ -1026,10 +1045,11 @@ def giao_nhiem_vu() -> Diagram:
         "hạn, đôn đốc khi quá hạn; nhiệm vụ thường xuyên hằng năm được mở lại mỗi năm."
         + REMINDER_DOC
         + EXTENSION_DOC
-        + ON_TIME_DOC,
+        + ON_TIME_DOC
+        + COOPERATION_DOC,
     )
-    unit, leaders = "Đơn vị chủ trì", "Lãnh đạo Sở"
-    d.lanes(unit, leaders)
+    unit, leaders, partners = "Đơn vị chủ trì", "Lãnh đạo Sở", "Đơn vị phối hợp"
+    d.lanes(unit, leaders, partners)
     # The start form labels what the plan says of the task, for the item's dossier.
     d.start("bat_dau", "Nhiệm vụ theo kế hoạch", leaders, formJsonSchemaFilename=START_FORM)
     d.script(
@@ -1057,6 +1077,45 @@ def giao_nhiem_vu() -> Diagram:
         doc="Kế hoạch chưa nêu rõ đơn vị chủ trì hoặc thời hạn: chọn đơn vị chủ trì, nhập hạn "
         "hoàn thành (và, nếu cần, số ngày nhắc trước hạn) rồi giao.",
     )
+    d.script(
+        "xac_dinh_phoi_hop",
+        "Xác định đơn vị, hạn phối hợp",
+        leaders,
+        # A task started without the field (the catalog's, older items) has no partners.
+        "try:\n"
+        "    don_vi_phoi_hop\n"
+        "except NameError:\n"
+        "    don_vi_phoi_hop = []\n"
+        "don_vi_giao_phoi_hop = [u for u in chon_don_vi_phoi_hop(don_vi_phoi_hop) "
+        "if u != don_vi_chu_tri]\n"
+        "han_phoi_hop = tinh_han_phoi_hop(han_xu_ly, now())",
+    )
+    d.parallel("tach_phoi_hop", leaders, "Chủ trì và phối hợp song song")
+    d.script(
+        "chuan_bi_phoi_hop",
+        "Chuẩn bị việc phối hợp",
+        partners,
+        # The branch keeps no copy of what the lead's branch changes later (deadline,
+        # extensions): when it ends after the lead's, its data must not bring them back.
+        "del han_xu_ly\ndel lich_su_gia_han\ndel can_phan_cong",
+    )
+    d.xor("gw_co_phoi_hop", "Có đơn vị phối hợp?", partners)
+    d.user(
+        "phoi_hop",
+        "Phối hợp thực hiện, gửi ý kiến/kết quả phối hợp",
+        partners,
+        form="phoi_hop.json",
+        candidateGroups="${don_vi_phoi_hop_nay}",
+        dueDate="${han_phoi_hop}",
+        multi={"collection": "don_vi_giao_phoi_hop", "element": "don_vi_phoi_hop_nay"},
+        submitLabel="Gửi kết quả phối hợp",
+        doneMessage="Đã gửi kết quả phối hợp",
+        doc="Phối hợp với đơn vị chủ trì thực hiện nhiệm vụ; ghi nội dung phối hợp (ý kiến, kết "
+        "quả), đính kèm tài liệu nếu có, gửi trước hạn ghi ở đầu trang. Kết quả được lưu vào hồ "
+        "sơ nhiệm vụ của đơn vị chủ trì." + COOPERATION_DOC,
+    )
+    d.end("ket_thuc_phoi_hop", "Đã phối hợp", partners)
+    d.end("ket_thuc_khong_phoi_hop", "Không có đơn vị phối hợp", partners)
     d.script(
         "xac_dinh_nhac_han",
         "Xác định ngày nhắc hạn",
@@ -1137,9 +1196,14 @@ def giao_nhiem_vu() -> Diagram:
     d.end("ket_thuc", "Hoàn thành", leaders)
 
     d.chain("bat_dau", "xac_dinh_han", "gw_du_thong_tin")
-    d.flow("gw_du_thong_tin", "xac_dinh_nhac_han", "Đủ", default=True)
+    d.flow("gw_du_thong_tin", "xac_dinh_phoi_hop", "Đủ", default=True)
     d.flow("gw_du_thong_tin", "phan_cong", "Cần phân công", "can_phan_cong")
-    d.flow("phan_cong", "xac_dinh_nhac_han")
+    d.flow("phan_cong", "xac_dinh_phoi_hop")
+    d.chain("xac_dinh_phoi_hop", "tach_phoi_hop", "xac_dinh_nhac_han")
+    d.chain("tach_phoi_hop", "chuan_bi_phoi_hop", "gw_co_phoi_hop")
+    d.flow("gw_co_phoi_hop", "ket_thuc_khong_phoi_hop", "Không", default=True)
+    d.flow("gw_co_phoi_hop", "phoi_hop", "Có", "len(don_vi_giao_phoi_hop) > 0")
+    d.flow("phoi_hop", "ket_thuc_phoi_hop")
     d.flow("xac_dinh_nhac_han", "thuc_hien")
     d.chain("nhac_han", "ghi_nhac_han", "ket_thuc_nhac")
     d.chain("qua_han", "don_doc", "ket_thuc_don_doc")

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from .calendar import WorkCalendar
-from .org_chart import leaders_group
+from .org_chart import OrgChart, leaders_group, read_org_chart
 from .urgency import DEFAULT_RULE, UrgencyRule, urgent_deadline
 
 # The reminder's lead time when a task does not set its own (`so_ngay_nhac`): a task given more
@@ -19,6 +19,11 @@ LONG_TASK_DAYS = 30
 MAX_REMINDER_WORKING_DAYS = 30
 # The verdicts on a finished task (QĐ 42/2014 reports): judged at the report's date.
 ON_TIME, LATE = "hoan_thanh_dung_han", "hoan_thanh_qua_han"
+# A cooperating unit's (phối hợp) deadline: COOPERATION_LEAD_WORKING_DAYS working days before
+# the lead unit's, so the lead can use the contribution in its report, but never earlier than
+# COOPERATION_MIN_WORKING_DAYS working days from the assignment, nor later than the lead's.
+COOPERATION_LEAD_WORKING_DAYS = 5
+COOPERATION_MIN_WORKING_DAYS = 3
 END_OF_DAY = time(23, 59, 59)
 START_OF_DAY = time(8, 0)
 
@@ -36,9 +41,35 @@ def _vn(value: Any) -> str:
 
 
 def script_helpers(
-    calendar: WorkCalendar, urgency: UrgencyRule = DEFAULT_RULE
+    calendar: WorkCalendar, urgency: UrgencyRule = DEFAULT_RULE, chart: OrgChart | None = None
 ) -> dict[str, Callable[..., Any]]:
     zone = calendar.zone
+    units = chart or read_org_chart()
+
+    def tinh_han_phoi_hop(han: Any, now: datetime) -> str | None:
+        """A cooperating unit's deadline (ISO date): COOPERATION_LEAD_WORKING_DAYS working days
+        before the lead's deadline `han`, not earlier than COOPERATION_MIN_WORKING_DAYS working
+        days from `now`, never after `han`. None when the lead has no deadline."""
+        if not han:
+            return None
+        lead = _as_date(han)
+        before = calendar.add_working_days(
+            datetime.combine(lead, START_OF_DAY, tzinfo=zone), -COOPERATION_LEAD_WORKING_DAYS
+        )
+        earliest = calendar.add_working_days(now.astimezone(zone), COOPERATION_MIN_WORKING_DAYS)
+        return min(lead, max(before.date(), earliest.date())).isoformat()
+
+    def chon_don_vi_phoi_hop(ds: Any) -> list[str]:
+        """The cooperating units that get a task of their own: the Sở's units among `ds` (by key
+        or by name, as the plan words them), as group keys, each once, the lead excluded by the
+        caller. Outside bodies and wordings such as "các phòng, đơn vị" get no task (they have
+        no inbox here); they stay listed in the item."""
+        found: list[str] = []
+        for entry in ds if isinstance(ds, list | tuple) else []:
+            unit = units.unit(str(entry)) or units.unit_by_name(str(entry))
+            if unit is not None and unit.key not in found:
+                found.append(unit.key)
+        return found
 
     def lanh_dao(unit: str) -> str:
         """The group of a unit's leaders (trưởng phòng, phó phòng): '<unit>.lanh_dao'."""
@@ -122,6 +153,8 @@ def script_helpers(
 
     return {
         "lanh_dao": lanh_dao,
+        "tinh_han_phoi_hop": tinh_han_phoi_hop,
+        "chon_don_vi_phoi_hop": chon_don_vi_phoi_hop,
         "han_theo_do_khan": han_theo_do_khan,
         "het_han": het_han,
         "nhac_truoc_han": nhac_truoc_han,
