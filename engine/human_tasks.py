@@ -77,16 +77,28 @@ class HumanTaskModel(Base):
 
 class TaskCandidateModel(Base):
     """Who may act on an open task when nobody holds it: one row per lower-cased group or user
-    name, so the inbox is one indexed query on every database."""
+    name, so the inbox is one indexed query on every database. The task's sort keys (due_at,
+    created_at) are copied here, so each of a person's keys is read in the inbox's order from
+    ix_task_candidates_urgency (migration 0012); an open task's keys never change (a task is
+    closed and a new one opened when its step restarts, e.g. an extension)."""
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index("ix_task_candidates_kind_value", "kind", "value"),)
+    __table_args__ = (
+        Index("ix_task_candidates_kind_value", "kind", "value"),
+        Index(
+            "ix_task_candidates_urgency", "kind", "value", "due_at", desc("created_at"), "task_id"
+        ),
+    )
 
     task_id: Mapped[str] = mapped_column(
         ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True
     )
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Nullable only because migration 0012 added it to existing rows (and filled it); the write
+    # path always sets it.
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ItemCandidateModel(Base):
@@ -168,16 +180,25 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     if not rows:
         return
     session.connection().execute(_INSERT_TASKS, list(rows))
-    candidates: dict[tuple[str, str, str], None] = {}
+    candidates: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     for row in rows:
         pairs = effective_candidates(
             row["candidate_groups"], row["candidate_users"], row["lane"], started_by
         )
         for kind, value in pairs:
-            candidates[(row["id"], kind, value)] = None
+            candidates[(row["id"], kind, value)] = row
     session.connection().execute(
         _INSERT_CANDIDATES,
-        [{"task_id": t, "kind": k, "value": v} for t, k, v in candidates],
+        [
+            {
+                "task_id": t,
+                "kind": k,
+                "value": v,
+                "due_at": row.get("due_at"),
+                "created_at": row["created_at"],
+            }
+            for (t, k, v), row in candidates.items()
+        ],
     )
     instance_ids = {row["instance_id"] for row in rows}
     seen = dict.fromkeys((i, k, v) for i in instance_ids for _t, k, v in candidates)

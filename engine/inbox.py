@@ -19,13 +19,11 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
-    ColumnElement,
     CompoundSelect,
     Select,
     and_,
     bindparam,
     case,
-    exists,
     func,
     literal,
     or_,
@@ -121,12 +119,11 @@ def inbox(
     if cursor is not None:
         params.update(due=cursor[0], created=cursor[1], task_id=cursor[2])
     shape = "first" if cursor is None else "undated" if cursor[0] is None else "dated"
-    total, overdue = session.execute(_count_statement(), {**params, "cap": count_cap + 1}).one()
-    # A few tasks: read them all by the person's keys and sort them. Many: walk the open tasks
-    # in urgency order (an index) and keep the person's; the first page is found after about
-    # limit x (open tasks / the person's) of them, so the more a person has, the sooner.
-    driven = "order" if total > count_cap else "keys"
-    rows = session.execute(_page_statement(shape, driven), params).all()
+    groups = params["groups"]
+    params.update({f"group_{i}": g for i, g in enumerate(groups)})
+    counts = _count_statement(len(groups))
+    total, overdue = session.execute(counts, {**params, "cap": count_cap + 1}).one()
+    rows = session.execute(_page_statement(shape, len(groups)), params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     groups, people = _names(session, rows)
@@ -271,18 +268,12 @@ def _mine(*columns: Any) -> Select[Any]:
 
 
 @cache
-def _page_statement(shape: str, driven: str = "keys") -> Select[Any]:
+def _page_statement(shape: str, groups: int) -> Select[Any]:
     """A page: the first (`shape` "first") or the one after a cursor on a task with a due date
-    ("dated") or without ("undated"); with the holder's and starter's names and the item's
-    latest completed step, read for the page's rows only. `driven`: "keys" reads every task
-    of the person and sorts them; "order" walks the urgency index (see `_by_urgency`)."""
-    if driven == "order":
-        page = _by_urgency(shape).subquery("page")
-    else:
-        query = _urgent_first(_mine())
-        if shape != "first":
-            query = query.where(_after(dated=shape == "dated"))
-        page = query.limit(bindparam("limit")).subquery("page")
+    ("dated") or without ("undated"), for a person with `groups` group names (bind parameters
+    `group_0`...); with the holder's and starter's names and the item's latest completed step,
+    read for the page's rows only (see `_urgent_page`)."""
+    page = _urgent_page(shape, groups).subquery("page")
     assignee = aliased(UserModel)
     starter = aliased(UserModel)
     last = aliased(AuditEventModel)
@@ -310,77 +301,117 @@ def _page_statement(shape: str, driven: str = "keys") -> Select[Any]:
 
 
 @cache
-def _count_statement() -> Select[Any]:
+def _count_statement(groups: int) -> Select[Any]:
     """How many tasks (up to the bind parameter `cap`) and how many of those are overdue:
-    exact below the cap; past it, the overdue ones are not all among those counted."""
+    exact below the cap; past it, the overdue ones are not all among those counted. Each of
+    the person's keys is read in index order up to the cap (see `_branches`), so the count
+    costs at most the cap's rows per key, however many tasks the person has."""
     cap: BindParameter[int] = bindparam("cap")
-    counted = _mine(HumanTaskModel.id, HumanTaskModel.due_at).limit(cap).subquery("counted")
-    late = case((counted.c.due_at < bindparam("now", type_=UTCDateTime()), 1), else_=0)
-    return select(func.count(), func.coalesce(func.sum(late), 0)).select_from(counted)
+    parts = [
+        query.order_by(due, created.desc(), task_id).limit(cap).subquery().select()
+        for query, due, created, task_id in _branches(groups)
+    ]
+    counted = union(*parts).subquery("mine")
+    capped = select(counted.c.due_at).limit(cap).subquery("counted")
+    late = case((capped.c.due_at < bindparam("now", type_=UTCDateTime()), 1), else_=0)
+    return select(func.count(), func.coalesce(func.sum(late), 0)).select_from(capped)
 
 
-def _by_urgency(shape: str) -> Select[Any]:
-    """The page's tasks read in urgency order from ix_human_tasks_urgency (status, due_at,
-    created_at DESC, id), keeping those the person holds or may take: the tasks with a due
-    date, then those without, each part its own ordered index range."""
-    offered = exists().where(
-        TaskCandidateModel.task_id == HumanTaskModel.id,
-        or_(
-            and_(
-                TaskCandidateModel.kind == "user", TaskCandidateModel.value == bindparam("me_key")
-            ),
-            and_(
-                TaskCandidateModel.kind == "group",
-                TaskCandidateModel.value.in_(bindparam("groups", expanding=True)),
-            ),
-        ),
-    )
-    mine = (
-        select(*_COLUMNS)
-        .select_from(HumanTaskModel)
-        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
-        .where(
-            HumanTaskModel.status == TaskStatus.OPEN,
-            InstanceModel.status == InstanceStatus.RUNNING,
-            or_(
-                HumanTaskModel.assignee == bindparam("me"),
-                and_(HumanTaskModel.assignee.is_(None), offered),
-            ),
-        )
-    )
-    later = or_(
-        HumanTaskModel.created_at < bindparam("created"),
-        and_(
-            HumanTaskModel.created_at == bindparam("created"),
-            HumanTaskModel.id > bindparam("task_id"),
-        ),
-    )
-    dated = mine.where(HumanTaskModel.due_at.is_not(None))
-    undated = mine.where(HumanTaskModel.due_at.is_(None))
-    if shape == "dated":
-        dated = dated.where(
-            or_(
-                HumanTaskModel.due_at > bindparam("due"),
-                and_(HumanTaskModel.due_at == bindparam("due"), later),
+def _branches(groups: int) -> list[tuple[Select[Any], Any, Any, Any]]:
+    """The person's open tasks of running items, one query per key with the columns (id,
+    due_at, created_at) and those columns: the tasks offered to the user key (bind parameter
+    `me_key`) and to each group name (`group_0`...) nobody holds, from the candidate rows
+    (their index ix_task_candidates_urgency: kind, value, due_at, created_at DESC, task_id),
+    then the tasks the person holds (`me`; ix_human_tasks_assignee_status). A key's rows are
+    an index range; the test that nobody holds the task and its item runs is a join per row."""
+    keys: list[tuple[str, Any]] = [("user", bindparam("me_key"))] + [
+        ("group", bindparam(f"group_{i}")) for i in range(groups)
+    ]
+    c = TaskCandidateModel
+    found: list[tuple[Select[Any], Any, Any, Any]] = []
+    for kind, value in keys:
+        offered = (
+            select(*_keyed(c.task_id.label("id"), c.due_at, c.created_at))
+            .join(HumanTaskModel, HumanTaskModel.id == c.task_id)
+            .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+            .where(
+                c.kind == kind,
+                c.value == value,
+                # Candidate rows exist for open tasks only (they go when it closes): no test of
+                # the task's status, which would also make the planner expect a third of them.
+                HumanTaskModel.assignee.is_(None),
+                InstanceModel.status == InstanceStatus.RUNNING,
             )
         )
-    elif shape == "undated":
-        undated = undated.where(later)
-    limit: BindParameter[int] = bindparam("limit")
-    parts = [undated.order_by(HumanTaskModel.created_at.desc(), HumanTaskModel.id).limit(limit)]
-    if shape != "undated":  # after an undated task, only undated ones follow
-        parts.insert(
-            0,
-            dated.order_by(
-                HumanTaskModel.due_at, HumanTaskModel.created_at.desc(), HumanTaskModel.id
-            ).limit(limit),
+        found.append((offered, c.due_at, c.created_at, c.task_id))
+    held = (
+        select(*_keyed(HumanTaskModel.id, HumanTaskModel.due_at, HumanTaskModel.created_at))
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(
+            HumanTaskModel.assignee == bindparam("me"),
+            HumanTaskModel.status == TaskStatus.OPEN,
+            InstanceModel.status == InstanceStatus.RUNNING,
         )
-    both = union_all(*(part.subquery().select() for part in parts)).subquery("both")
+    )
+    found.append((held, HumanTaskModel.due_at, HumanTaskModel.created_at, HumanTaskModel.id))
+    return found
+
+
+def _urgent_page(shape: str, groups: int) -> Select[Any]:
+    """The page's tasks, each of the person's keys read in urgency order: for the user key and
+    each group name, the offered tasks with a due date and those without are each an ordered
+    range of ix_task_candidates_urgency (kind, value, due_at, created_at DESC, task_id), and the
+    held tasks one of ix_human_tasks_assignee_status; each range stops after a page, the union
+    keeps the first page of them. A range passes over the tasks someone holds or whose item is
+    not running (a join per row), so a page costs about a page of rows per key, whatever the
+    number of the person's or everyone's tasks."""
+    limit: BindParameter[int] = bindparam("limit")
+    parts = [
+        part
+        for query, due, created, task_id in _branches(groups)
+        for part in _ranges(query, due, created, task_id, shape)
+    ]
+    # UNION, not UNION ALL: a task offered to two of the person's keys is one row.
+    ids = union(*(part.limit(limit).subquery().select() for part in parts)).subquery("ids")
     return (
-        select(both)
-        .order_by(both.c.due_at.is_(None), both.c.due_at, both.c.created_at.desc(), both.c.id)
+        select(*_keyed(*_COLUMNS))
+        .select_from(ids)
+        .join(HumanTaskModel, HumanTaskModel.id == ids.c.id)
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .order_by(ids.c.due_at.is_(None), ids.c.due_at, ids.c.created_at.desc(), ids.c.id)
         .limit(limit)
     )
+
+
+def _keyed(*columns: Any) -> list[Any]:
+    return list(columns)
+
+
+def _ranges(
+    query: Select[Any], due: Any, created: Any, task_id: Any, shape: str
+) -> list[Select[Any]]:
+    """`query`'s rows after the cursor (see `_page_statement`) in urgency order, as ordered
+    parts that each match the index (due, created DESC, id) after the key's equal columns: the
+    rows with a due date, then those without (only these follow an undated cursor). The cursor
+    test repeats its first column as a plain bound, so the range starts at the cursor."""
+    later = or_(
+        created < bindparam("created"),
+        and_(created == bindparam("created"), task_id > bindparam("task_id")),
+    )
+    dated = query.where(due.is_not(None))
+    undated = query.where(due.is_(None))
+    if shape == "dated":
+        dated = dated.where(
+            due >= bindparam("due"),
+            or_(due > bindparam("due"), and_(due == bindparam("due"), later)),
+        )
+    elif shape == "undated":
+        undated = undated.where(created <= bindparam("created"), later)
+    order = (due, created.desc(), task_id)
+    parts = [undated.order_by(*order)]
+    if shape != "undated":
+        parts.insert(0, dated.order_by(*order))
+    return parts
 
 
 @cache
@@ -394,25 +425,6 @@ def _urgent_first(query: Select[Any]) -> Select[Any]:
         HumanTaskModel.due_at,
         HumanTaskModel.created_at.desc(),
         HumanTaskModel.id,
-    )
-
-
-def _after(*, dated: bool) -> ColumnElement[bool]:
-    """The rows that come after the cursor's row (bind parameters `due`, `created`,
-    `task_id`) in urgency order; `dated`: the cursor's row has a due date."""
-    same_due_later = or_(
-        HumanTaskModel.created_at < bindparam("created"),
-        and_(
-            HumanTaskModel.created_at == bindparam("created"),
-            HumanTaskModel.id > bindparam("task_id"),
-        ),
-    )
-    if not dated:
-        return and_(HumanTaskModel.due_at.is_(None), same_due_later)
-    return or_(
-        HumanTaskModel.due_at.is_(None),
-        HumanTaskModel.due_at > bindparam("due"),
-        and_(HumanTaskModel.due_at == bindparam("due"), same_due_later),
     )
 
 

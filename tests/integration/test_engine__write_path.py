@@ -137,7 +137,10 @@ def test_write_path__migration_0007_keeps_only_open_tasks_candidate_rows(
 
     def candidates() -> tuple[set[tuple[str, str, str]], set[tuple[int, str, str]]]:
         with transaction(deployed) as s:
-            task_rows = {(t, k, v) for t, k, v in s.execute(select(TaskCandidateModel.__table__))}
+            task_rows = {
+                (r.task_id, r.kind, r.value)
+                for r in s.execute(select(TaskCandidateModel.__table__))
+            }
             item_rows = {(i, k, v) for i, k, v in s.execute(select(ItemCandidateModel.__table__))}
         return task_rows, item_rows
 
