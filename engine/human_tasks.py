@@ -47,12 +47,18 @@ class HumanTaskModel(Base):
     __table_args__ = (
         Index("ix_human_tasks_status_created", "status", "created_at"),
         Index("ix_human_tasks_status_due", "status", "due_at"),
-        Index("ix_human_tasks_assignee_status", "assignee", "status"),
+        # A person's held tasks, in the inbox's order (engine.inbox; migration 0012).
+        Index(
+            "ix_human_tasks_assignee_urgency",
+            "assignee",
+            "status",
+            "due_at",
+            desc("created_at"),
+            "id",
+        ),
         # Theo dõi's keyset page of open steps and its step statistics (migration 0009).
         Index("ix_human_tasks_status_created_item", "status", "created_at", "instance_id", "id"),
         Index("ix_human_tasks_process_element", "process_id", "element_id", "status"),
-        # A busy inbox read in urgency order (engine.inbox._by_urgency; migration 0010).
-        Index("ix_human_tasks_urgency", "status", "due_at", desc("created_at"), "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -322,7 +322,7 @@ def _branches(groups: int) -> list[tuple[Select[Any], Any, Any, Any]]:
     due_at, created_at) and those columns: the tasks offered to the user key (bind parameter
     `me_key`) and to each group name (`group_0`...) nobody holds, from the candidate rows
     (their index ix_task_candidates_urgency: kind, value, due_at, created_at DESC, task_id),
-    then the tasks the person holds (`me`; ix_human_tasks_assignee_status). A key's rows are
+    then the tasks the person holds (`me`; ix_human_tasks_assignee_urgency). A key's rows are
     an index range; the test that nobody holds the task and its item runs is a join per row."""
     keys: list[tuple[str, Any]] = [("user", bindparam("me_key"))] + [
         ("group", bindparam(f"group_{i}")) for i in range(groups)
@@ -361,7 +361,7 @@ def _urgent_page(shape: str, groups: int) -> Select[Any]:
     """The page's tasks, each of the person's keys read in urgency order: for the user key and
     each group name, the offered tasks with a due date and those without are each an ordered
     range of ix_task_candidates_urgency (kind, value, due_at, created_at DESC, task_id), and the
-    held tasks one of ix_human_tasks_assignee_status; each range stops after a page, the union
+    held tasks one of ix_human_tasks_assignee_urgency; each range stops after a page, the union
     keeps the first page of them. A range passes over the tasks someone holds or whose item is
     not running (a join per row), so a page costs about a page of rows per key, whatever the
     number of the person's or everyone's tasks."""

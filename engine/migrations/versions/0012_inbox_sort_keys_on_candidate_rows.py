@@ -6,6 +6,11 @@ value, due_at, created_at DESC, task_id): each of a person's keys is then an ind
 the inbox's own order, so a page costs some fifty rows per key however many tasks the person or
 everyone has. The upgrade copies the keys of the existing rows from human_tasks.
 
+human_tasks: the tasks a person holds get the same order, (assignee, status, due_at, created_at
+DESC, id) in place of (assignee, status); ix_human_tasks_urgency (0010), which walked everyone's
+open tasks for a busy inbox, goes: nothing reads it now, and a planner could pick it to look for
+one person's held tasks among all the open ones.
+
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-13 09:00:00.000000
@@ -42,9 +47,23 @@ def upgrade() -> None:
         "task_candidates",
         ["kind", "value", "due_at", sa.text("created_at DESC"), "task_id"],
     )
+    op.create_index(
+        "ix_human_tasks_assignee_urgency",
+        "human_tasks",
+        ["assignee", "status", "due_at", sa.text("created_at DESC"), "id"],
+    )
+    op.drop_index("ix_human_tasks_assignee_status", table_name="human_tasks")
+    op.drop_index("ix_human_tasks_urgency", table_name="human_tasks")
 
 
 def downgrade() -> None:
+    op.create_index(
+        "ix_human_tasks_urgency",
+        "human_tasks",
+        ["status", "due_at", sa.text("created_at DESC"), "id"],
+    )
+    op.create_index("ix_human_tasks_assignee_status", "human_tasks", ["assignee", "status"])
+    op.drop_index("ix_human_tasks_assignee_urgency", table_name="human_tasks")
     op.drop_index("ix_task_candidates_urgency", table_name="task_candidates")
     with op.batch_alter_table("task_candidates") as batch:
         batch.drop_column("created_at")
