@@ -162,3 +162,32 @@ def test_write_path__migration_0007_keeps_only_open_tasks_candidate_rows(
     with transaction(deployed) as s:
         assert {t.id for t in engine.open_tasks(s)} == {t for t, _k, _v in before[0]}
         assert {i for i, _k, _v in before[1]} == {done, waiting}
+
+
+def test_write_path__candidate_rows_carry_their_tasks_sort_keys_through_migration_0012(
+    deployed: Any, config: Any
+) -> None:
+    """The inbox reads each candidate key in urgency order from the candidate rows: their due
+    and creation times are their task's, written with the row and refilled by 0012 on a
+    database that had rows before it."""
+    first = _start(deployed, config)
+    _complete(deployed, config, first, "draft", "an", data={"summary": "Trồng nấm"})
+    _start(deployed, config)
+    query = text(
+        "SELECT c.task_id, c.due_at = t.due_at OR (c.due_at IS NULL AND t.due_at IS NULL),"
+        " c.created_at = t.created_at FROM task_candidates c JOIN human_tasks t ON t.id = c.task_id"
+    )
+    db = deployed.kw["bind"]
+
+    def keys_match() -> dict[str, tuple[bool, bool]]:
+        with db.connect() as conn:
+            return {r[0]: (bool(r[1]), bool(r[2])) for r in conn.execute(query)}
+
+    written = keys_match()
+    assert written and all(same == (True, True) for same in written.values())
+    alembic = alembic_config(db.url.render_as_string(hide_password=False))
+    with db.begin() as connection:
+        alembic.attributes["connection"] = connection
+        command.downgrade(alembic, "0011")
+    engine.upgrade_database(db)
+    assert keys_match() == written
