@@ -56,6 +56,7 @@ from .item_details import (
 )
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .migrate import upgrade_database
+from .monitor_export import monitor_all
 from .monitoring import (
     STATUSES,
     MonitorFilter,
@@ -63,7 +64,6 @@ from .monitoring import (
     MonitorRow,
     StepStat,
     monitor,
-    monitor_all,
     monitor_rows,
     process_steps,
     process_versions,
