@@ -41,7 +41,7 @@ from .sandbox_guards import (
     SandboxViolation,
     UnstorableValue,
     check_storable,
-    peak_memory_bytes,
+    resident_memory_bytes,
 )
 
 __all__ = [
@@ -315,7 +315,7 @@ class _Budget:
         self.seconds = seconds
         self.deadline = time.thread_time() + seconds
         self.max_memory_bytes = max_memory_bytes
-        self.memory_ceiling = peak_memory_bytes() + max_memory_bytes
+        self.memory_ceiling = resident_memory_bytes() + max_memory_bytes
         self.events = 0
 
     def check(self, line: int = 0) -> None:
@@ -327,7 +327,7 @@ class _Budget:
             )
         self.events += 1
         # Each step is bounded by the guards' size limits, so a few unchecked ones stay small.
-        if not self.events % MEMORY_CHECK_EVERY and peak_memory_bytes() > self.memory_ceiling:
+        if not self.events % MEMORY_CHECK_EVERY and resident_memory_bytes() > self.memory_ceiling:
             raise SandboxViolation(
                 "the script used more memory than its limit of "
                 f"{self.max_memory_bytes // (1024 * 1024)} MB",

@@ -4,20 +4,23 @@ A CPU budget checked between lines cannot stop a single C-level operation (`10**
 `'x' * 10**10`, a nested `str.replace`), and it bounds time, not memory. So the operators and
 methods that can make a value much larger than their operands are routed through the guards
 below, which work out the size of the result *before* making it and refuse what is over the
-limit; and the growth of the process's peak memory is watched while a script runs, for the
+limit; and the growth of the process's resident memory is watched while a script runs, for the
 rest. What a script leaves in the data is checked too: only values that can be saved and read
 back unchanged, nested to a sane depth, within the item's data limit.
 
-The memory watch reads the process's peak resident size (getrusage, Linux): it is shared by
-the threads of a process, so it bounds a script's growth above the highest the process has
-been, not its exact use. Cost, measured: a three-line script 7.8 -> 14.9 us, a condition
-3.0 -> 4.0 us; bench/engine_actions.py's CPU ms per action 6.78-7.20 -> 6.89-7.28 (+0.1 ms,
-about 1.5 %).
+The memory watch reads the process's resident size now (/proc/self/statm on Linux): it is
+shared by the threads of a process, so it bounds the process's growth while the script runs,
+not the script's exact use. (It once read the peak, getrusage's ru_maxrss, which only moves
+above the highest the process has ever been: after one large export in the same worker, a
+script could take that much more before being stopped.) Cost, measured: a three-line script
+7.8 -> 14.9 us, a condition 3.0 -> 4.0 us; bench/engine_actions.py's CPU ms per action
+6.78-7.20 -> 6.89-7.28 (+0.1 ms, about 1.5 %).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import resource
 from collections.abc import Callable, Iterable, Mapping
@@ -27,7 +30,7 @@ from typing import Any
 
 MAX_SIZE = 1_000_000  # items, characters or bytes of one value made by one operation
 MAX_INT_BITS = 100_000  # about 30,000 digits
-MAX_MEMORY_BYTES = 128 * 1024 * 1024  # growth of the peak resident memory during one run
+MAX_MEMORY_BYTES = 128 * 1024 * 1024  # growth of the resident memory during one run
 MAX_DATA_BYTES = 2 * 1024 * 1024  # an item's data, as JSON
 MAX_DEPTH = 32  # lists and dicts within lists and dicts
 MAX_STORED_INT_BITS = 1024  # about 300 digits: larger is no amount anyone writes down
@@ -69,9 +72,21 @@ _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _DIGITS = re.compile(r"\d+")
 
 
-def peak_memory_bytes() -> int:
-    """The process's peak resident memory; Linux reports it in KiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_statm: tuple[int, int] | None = None  # (pid, descriptor): /proc/self is the opener's
+
+
+def resident_memory_bytes() -> int:
+    """The process's resident memory now (Linux: /proc/self/statm, kept open: reading it costs
+    what getrusage does); elsewhere the peak, which only bounds growth above the highest the
+    process has been."""
+    global _statm
+    try:
+        if _statm is None or _statm[0] != os.getpid():
+            _statm = (os.getpid(), os.open("/proc/self/statm", os.O_RDONLY))
+        return int(os.pread(_statm[1], 64, 0).split()[1]) * _PAGE_BYTES
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class Guards:

@@ -30,7 +30,10 @@ CASES: list[tuple[str, tuple[str, ...], str | None, str | None]] = [
     ("repeat_nested_list", ("repeating", "2,000,000"), None, None),
     ("replace_blowup", ("replace()", "1,000,000,000"), None, None),
     ("text_100mb", ("repeating", "100,000,000"), None, None),
-    ("memory_loop", ("more memory than its limit",), None, None),
+    # Stopped by the memory watch, or by the CPU limit when the allocator hands the loop memory
+    # that is already resident (freed by earlier work in a long-lived process): either way in
+    # time and nothing changes. Seen once in CI under load.
+    ("memory_loop", ("than its limit",), None, None),
     ("data_too_large", ("larger than its limit of 2 MB",), "data_too_large", None),
     ("big_int_stored", ("type int", "too large"), "unstorable_value", "int"),
     ("generator_stored", ("type generator",), "unstorable_value", "generator"),
