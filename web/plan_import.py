@@ -402,21 +402,22 @@ def deadline_text(deadline: Deadline) -> str:
 
 
 def _refusal(error: engine.InvalidInput) -> str:
-    """The importer's refusal in the person's language (its message names a server path)."""
-    message = error.message
-    if error.details.get("reason") == "unsafe_archive" or "not a readable .docx" in message:
+    """The importer's refusal in the person's language, chosen by its reason code (its message
+    is English and names a server path)."""
+    reason = error.details.get("reason")
+    if reason in ("unsafe_archive", "not_docx"):
         return _(
             "Tệp .docx không phải văn bản Word đọc được (có thể là tệp khác bị đổi tên hoặc tệp "
             "bị hỏng). Hãy mở bằng Word, lưu lại dạng .docx rồi tải lên lại. Chưa có gì thay đổi."
         )
-    if "not UTF-8" in message:
+    if reason == "not_utf8":
         return _(
             "Tệp .txt phải là văn bản mã UTF-8 (khi lưu tệp, chọn mã hóa UTF-8). Chưa có gì "
             "thay đổi."
         )
-    if "over the limit" in message:
+    if reason == "plan_too_large":
         return _("Kế hoạch quá dài (một kế hoạch chỉ vài trang). Chưa có gì thay đổi.")
-    if "found no assignment" in message or "found no section of tasks" in message:
+    if reason == "no_assignments":
         return _(
             "Không tìm thấy nhiệm vụ nào được giao trong văn bản, nên chưa có gì thay đổi. "
             "Chương trình tìm mục có tiêu đề như «II. NHIỆM VỤ VÀ GIẢI PHÁP», «II. NỘI DUNG» "
@@ -424,10 +425,10 @@ def _refusal(error: engine.InvalidInput) -> str:
             "«<đơn vị> chủ trì …», «Đơn vị chủ trì: …», tên đơn vị làm tiêu đề («1. Sở Tài "
             "chính:») hoặc bảng có cột «Đơn vị chủ trì»."
         )
-    if "cannot be moved to" in message:
+    if reason == "deadline_not_movable":
         return _(
             "Không chuyển được thời hạn của kế hoạch sang năm đã chọn. Hãy bỏ trống ô năm "
             "hoặc chọn năm khác."
         )
-    current_app.logger.info("plan refused: %s", message)
+    current_app.logger.info("plan refused: %s", error.message)
     return _("Không đọc được kế hoạch; hãy kiểm tra lại tệp. Chưa có gì thay đổi.")

@@ -115,13 +115,16 @@ def read_plan(path: str | Path) -> str:
         if size > MAX_DOCX_BYTES:
             raise InvalidInput(
                 f"{path}: the file is {size:,} bytes, over the limit of {MAX_DOCX_BYTES:,} bytes "
-                "for a plan"
+                "for a plan",
+                reason="plan_too_large",
             )
         text = _docx_text(path)
         _check_plan_size(path, len(text.encode("utf-8")))
         return text
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}: the plan is not UTF-8 text ({exc.reason})") from exc
+        raise InvalidInput(
+            f"{path}: the plan is not UTF-8 text ({exc.reason})", reason="not_utf8"
+        ) from exc
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the plan: {exc.strerror or exc}") from exc
 
@@ -130,7 +133,8 @@ def _check_plan_size(path: Path, size: int) -> None:
     if size > MAX_PLAN_BYTES:
         raise InvalidInput(
             f"{path}: the plan's text is {size:,} bytes, over the limit of {MAX_PLAN_BYTES:,} "
-            "bytes (a plan is a few pages)"
+            "bytes (a plan is a few pages)",
+            reason="plan_too_large",
         )
 
 
@@ -149,9 +153,11 @@ def _docx_text(path: Path) -> str:
         document = docx.Document(io.BytesIO(content))
     except (PackageNotFoundError, KeyError, ValueError, AttributeError, TypeError) as exc:
         # python-docx meets a zip that holds no Word document in many ways: all are refusals.
-        raise InvalidInput(f"{path}: not a readable .docx file") from exc
+        raise InvalidInput(f"{path}: not a readable .docx file", reason="not_docx") from exc
     except SyntaxError as exc:  # lxml's XMLSyntaxError: a part that is not well-formed XML
-        raise InvalidInput(f"{path}: not a readable .docx file ({exc.msg})") from exc
+        raise InvalidInput(
+            f"{path}: not a readable .docx file ({exc.msg})", reason="not_docx"
+        ) from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -243,7 +249,9 @@ def require_assignments(text: str) -> list[Assignment]:
     """find_assignments, refusing a plan in which none is found."""
     found = find_assignments(text)
     if not found:
-        raise InvalidInput(f"found no assignment in the plan: {LOOKED_FOR}")
+        raise InvalidInput(
+            f"found no assignment in the plan: {LOOKED_FOR}", reason="no_assignments"
+        )
     return found
 
 

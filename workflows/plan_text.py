@@ -152,7 +152,7 @@ def task_sections(lines: list[str]) -> list[Section]:
     if not seen_roman:
         return [Section("", "", [], paragraphs=body, strict=True)]
     if not sections:
-        raise InvalidInput(f"found no section of tasks: {LOOKED_FOR}")
+        raise InvalidInput(f"found no section of tasks: {LOOKED_FOR}", reason="no_assignments")
     return sections
 
 

@@ -52,7 +52,8 @@ def in_year(assignments: list[Assignment], year: int) -> list[Assignment]:
         except ValueError as exc:  # a date the plan names beyond year 9999 once moved
             raise InvalidInput(
                 f"{assignment.section}: “{assignment.deadline.describe()}” cannot be moved to "
-                f"a plan of {year}"
+                f"a plan of {year}",
+                reason="deadline_not_movable",
             ) from exc
         if deadline == assignment.deadline:
             shifted.append(assignment)
