@@ -1,0 +1,215 @@
+"""What every process of the department shares: form builders, units, return choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tools.bpmn_builder import Diagram
+
+ROOT = Path(__file__).resolve().parents[2]
+BPMN_DIR = ROOT / "bpmn"
+FORMS_DIR = BPMN_DIR / "forms"
+
+Y_KIEN = {"type": "string", "title": "Ý kiến xử lý", "maxLength": 4000}
+REASON_MESSAGES = {"required": "Trả lại phải nêu lý do", "minLength": "Trả lại phải nêu lý do"}
+
+
+def choice(title: str, options: list[tuple[str, str]], message: str) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "title": title,
+        "oneOf": [{"const": key, "title": label} for key, label in options],
+        "errorMessages": {"required": message, "oneOf": message},
+    }
+
+
+@dataclass(frozen=True)
+class ReturnTarget:
+    value: str  # what the form stores
+    title: str  # the choice as the form shows it
+    node: str  # the element the gateway sends the item to
+    flow: str  # the flow's label on the diagram
+
+
+@dataclass(frozen=True)
+class ReturnChoice:
+    """A return whose target step the person chooses. The form's field and the gateway's flows
+    are both made from this one table, so every target offered has its flow and the field a
+    condition reads is one the form requires whenever that condition can be true."""
+
+    targets: tuple[ReturnTarget, ...]
+    preselected: str  # the step just before: the usual target, chosen unless changed
+    when: str = "tra_lai"  # the decision that returns
+    field: str = "buoc_tra_lai"
+    decision: str = "decision"
+
+    def form_field(self) -> dict[str, Any]:
+        assert self.preselected in {t.value for t in self.targets}
+        return {
+            **choice(
+                "Trả lại về bước",
+                [(t.value, t.title) for t in self.targets],
+                "Hãy chọn bước trả lại",
+            ),
+            "default": self.preselected,
+        }
+
+    def rule(self) -> dict[str, Any]:
+        return {
+            "if": {
+                "properties": {self.decision: {"enum": [self.when]}},
+                "required": [self.decision],
+            },
+            "then": {"required": [self.field]},
+        }
+
+    def flows(self, d: Diagram, gateway: str) -> None:
+        for t in self.targets:
+            d.flow(
+                gateway,
+                t.node,
+                t.flow,
+                f'{self.decision} == "{self.when}" and {self.field} == "{t.value}"',
+            )
+
+
+def decision_form(
+    title: str,
+    options: list[tuple[str, str]],
+    returns: list[str],
+    *,
+    field: str = "decision",
+    label: str = "Kết quả xử lý",
+    extra: dict[str, Any] | None = None,
+    required: tuple[str, ...] = (),
+    reason_field: str = "y_kien",
+    reason_title: str = "Ý kiến xử lý",
+    return_to: ReturnChoice | None = None,
+) -> dict[str, Any]:
+    """A decision among `options`; choosing one of `returns` requires a reason, and a return
+    with a choice of target (`return_to`) requires the target."""
+    properties: dict[str, Any] = {
+        field: choice(label, options, f"Hãy chọn {label[:1].lower()}{label[1:]}"),
+        **(extra or {}),
+    }
+    rules: list[dict[str, Any]] = []
+    if returns:
+        rules.append(
+            {
+                "if": {"properties": {field: {"enum": returns}}, "required": [field]},
+                "then": {
+                    "required": [reason_field],
+                    "properties": {reason_field: {"minLength": 1}},
+                },
+            }
+        )
+    if return_to is not None:
+        assert return_to.decision == field and return_to.when in dict(options)
+        properties[return_to.field] = return_to.form_field()
+        rules.append(return_to.rule())
+    properties[reason_field] = {**Y_KIEN, "title": reason_title, "errorMessages": REASON_MESSAGES}
+    form: dict[str, Any] = {
+        "title": title,
+        "type": "object",
+        "required": [field, *required],
+        "properties": properties,
+    }
+    if rules:
+        form["allOf"] = rules
+    return form
+
+
+def with_decision_record(form: dict[str, Any]) -> dict[str, Any]:
+    """The Chairman's approval is recorded with its decision's number and date of signing."""
+    form["allOf"] = [
+        *form.get("allOf", []),
+        {
+            "if": {"properties": {"decision": {"enum": ["phe_duyet"]}}, "required": ["decision"]},
+            "then": {
+                "required": ["so_quyet_dinh", "ngay_ky"],
+                "properties": {"so_quyet_dinh": {"minLength": 1}},
+            },
+        },
+    ]
+    form["properties"]["so_quyet_dinh"]["errorMessages"] = {
+        "required": "Hãy nhập số quyết định",
+        "minLength": "Hãy nhập số quyết định",
+    }
+    form["properties"]["ngay_ky"]["errorMessages"]["required"] = "Hãy nhập ngày ký"
+    return form
+
+
+def require_when(
+    form: dict[str, Any], field: str, value: str, required: list[str]
+) -> dict[str, Any]:
+    """Choosing `value` for `field` makes the `required` fields required."""
+    form["allOf"] = [
+        *form.get("allOf", []),
+        {
+            "if": {"properties": {field: {"enum": [value]}}, "required": [field]},
+            "then": {"required": required},
+        },
+    ]
+    return form
+
+
+def text(title: str, *, long: bool = False, required: bool = True) -> dict[str, Any]:
+    field: dict[str, Any] = {"type": "string", "title": title, "maxLength": 8000 if long else 500}
+    if required:
+        field["minLength"] = 1
+        field["errorMessages"] = {
+            "required": f"Hãy nhập {title.lower()}",
+            "minLength": f"Hãy nhập {title.lower()}",
+        }
+    if long:
+        field["format_hint"] = "textarea"
+    return field
+
+
+def simple_form(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "title": title,
+        "type": "object",
+        "required": required,
+        "properties": {**properties, "y_kien": Y_KIEN},
+    }
+
+
+UNITS = [
+    ("van_phong_so", "Văn phòng Sở"),
+    ("thanh_tra_so", "Thanh tra Sở"),
+    ("phong_khtc", "Phòng Kế hoạch Tài chính"),
+    ("phong_qlkh", "Phòng Quản lý Khoa học"),
+    ("phong_qlkhcn_cs", "Phòng Quản lý Khoa học và Công nghệ cơ sở"),
+    ("phong_qlcn_ttcn", "Phòng Quản lý Công nghệ và Thị trường công nghệ"),
+    ("phong_qlcn", "Phòng Quản lý Chuyên ngành"),
+    ("chi_cuc_tdc", "Chi cục Tiêu chuẩn Đo lường Chất lượng"),
+    ("trung_tam_ud", "Trung tâm Ứng dụng khoa học và công nghệ"),
+]
+# A task's own reminder lead time; empty: by the task's length (workflows/script_helpers.py).
+REMINDER_FIELD = {
+    "type": "integer",
+    "title": "Nhắc hạn trước (ngày làm việc; để trống: theo độ dài nhiệm vụ)",
+    "minimum": 1,
+    "maximum": 30,
+    "errorMessages": {"minimum": "Từ 1 đến 30 ngày", "maximum": "Từ 1 đến 30 ngày"},
+}
+UNIT_CHOICE = {
+    "type": "string",
+    "title": "Đơn vị",
+    "oneOf": [{"const": k, "title": v} for k, v in UNITS],
+}
+
+# Written by hand beside the generated forms: the fields of a task imported from a plan.
+
+DECIDED = 'decision == "{}"'
+# A step after the tờ trình is drafted: its usual working days, fewer when the document is urgent
+# (Khẩn, Thượng khẩn, Hỏa tốc: the rule and its basis are in workflows/urgency.py).
+URGENT_DUE = "${{han_theo_do_khan({}, do_khan, now())}}"
+URGENCY_DOC = (
+    " Hạn xử lý rút ngắn theo độ khẩn (Nghị định 30/2020/NĐ-CP: văn bản khẩn được xử lý ngay; "
+    "quy tắc của cơ quan: Khẩn còn một nửa số ngày làm việc, ít nhất 1 ngày; Thượng khẩn 1 "
+    "ngày làm việc; Hỏa tốc trong ngày)."
+)

@@ -1,0 +1,460 @@
+"""The process giao_nhiem_vu: its diagram and its forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.bpmn_builder import Diagram
+from tools.diagrams.common import (
+    DECIDED,
+    REMINDER_FIELD,
+    UNIT_CHOICE,
+    decision_form,
+    require_when,
+    simple_form,
+    text,
+)
+
+# Written by hand beside the generated forms: the fields of a task imported from a plan.
+START_FORM = "nhiem_vu_ke_hoach.json"
+
+REMINDER_DOC = (
+    " Nhắc hạn trước hạn theo số ngày làm việc của từng nhiệm vụ (so_ngay_nhac, nhập khi giao); "
+    "để trống thì theo độ dài nhiệm vụ: hơn 30 ngày từ khi giao đến hạn, nhắc trước 3 ngày làm "
+    "việc; ngắn hơn, trước 1 ngày làm việc (quy tắc của cơ quan; văn bản pháp luật không quy "
+    "định)."
+)
+EXTENSION_DOC = (
+    " Gia hạn: trước thời hạn, đơn vị chủ trì chọn «Xin gia hạn» trên phiếu cập nhật tiến độ, "
+    "nêu lý do và hạn đề nghị; lãnh đạo Sở đồng ý (ghi hạn mới: nhiệm vụ tiếp tục với hạn mới, "
+    "nhắc hạn và đôn đốc tính lại theo hạn mới) hoặc không đồng ý (nêu lý do, hạn giữ nguyên). "
+    "Mỗi lần xin gia hạn được ghi vào lịch sử gia hạn (hạn cũ, hạn đề nghị, hạn mới, lý do, ý "
+    "kiến). Đề nghị gửi sau thời hạn thì không được chuyển, đơn vị nhận thông báo. (Quy tắc của "
+    "cơ quan theo thực tiễn theo dõi nhiệm vụ của các tỉnh; văn bản trung ương không quy định.)"
+)
+COOPERATION_DOC = (
+    " Phối hợp: khi giao nhiệm vụ, mỗi đơn vị phối hợp thuộc Sở (có trong sơ đồ tổ chức) nhận "
+    "một việc «Phối hợp thực hiện, gửi ý kiến/kết quả phối hợp», hạn trước hạn của đơn vị chủ "
+    "trì 5 ngày làm việc nhưng không sớm hơn 3 ngày làm việc kể từ khi giao và không muộn hơn "
+    "hạn của đơn vị chủ trì (workflows/script_helpers.py: tinh_han_phoi_hop). Cơ quan ngoài Sở "
+    "và cách ghi chung («các phòng, đơn vị») không có việc riêng, vẫn được ghi trong hồ sơ. Kết "
+    "quả phối hợp của từng đơn vị được lưu vào hồ sơ nhiệm vụ của đơn vị chủ trì. Nhánh phối hợp "
+    "chạy song song, tách ra ngay khi giao và tự kết thúc, không nhập lại vào nhánh chủ trì: đơn "
+    "vị chủ trì cập nhật tiến độ, xin gia hạn, báo cáo và lãnh đạo Sở đánh giá mà không phải chờ "
+    "đơn vị phối hợp (một cổng song song nhập lại sẽ chặn báo cáo khi đơn vị phối hợp chậm, và "
+    "bị đi qua nhiều lần khi gia hạn hay bổ sung). Hồ sơ chỉ kết thúc khi các đơn vị phối hợp đã "
+    "gửi kết quả. Hạn phối hợp tính một lần khi giao; gia hạn cho đơn vị chủ trì và nhiệm vụ mở "
+    "lại năm sau không giao lại việc phối hợp."
+)
+ON_TIME_DOC = (
+    " Đúng hạn hay quá hạn được xác định tại ngày đơn vị gửi báo cáo kết quả (ngay_bao_cao) so "
+    "với hạn đang có hiệu lực (kể cả hạn đã được gia hạn), không tính ngày lãnh đạo chấp nhận; "
+    "nếu lãnh đạo yêu cầu bổ sung, ngày của báo cáo được chấp nhận là ngày báo cáo."
+)
+
+
+FORMS: dict[str, dict[str, Any]] = {
+    "phan_cong.json": simple_form(
+        "Phân công đơn vị chủ trì và thời hạn",
+        {
+            "don_vi_chu_tri": {
+                **UNIT_CHOICE,
+                "title": "Đơn vị chủ trì",
+                "errorMessages": {"required": "Hãy chọn đơn vị chủ trì"},
+            },
+            "han_xu_ly": {
+                "type": "string",
+                "format": "date",
+                "title": "Hạn hoàn thành",
+                "errorMessages": {
+                    "required": "Hãy nhập hạn hoàn thành",
+                    "format": "Ngày không hợp lệ",
+                },
+            },
+            "so_ngay_nhac": REMINDER_FIELD,
+        },
+        ["don_vi_chu_tri", "han_xu_ly"],
+    ),
+    "tien_do.json": simple_form(
+        "Cập nhật tiến độ thực hiện",
+        {
+            "ty_le_hoan_thanh": {
+                "type": "integer",
+                "title": "Tỷ lệ hoàn thành (%)",
+                "minimum": 0,
+                "maximum": 100,
+                "errorMessages": {
+                    "required": "Hãy nhập tỷ lệ hoàn thành",
+                    "minimum": "Từ 0 đến 100",
+                    "maximum": "Từ 0 đến 100",
+                },
+            },
+            "noi_dung_cap_nhat": text("Nội dung đã thực hiện", long=True),
+            "hoan_thanh": {"type": "boolean", "title": "Đã hoàn thành, chuyển báo cáo kết quả"},
+            "xin_gia_han": {
+                "type": "boolean",
+                "title": "Xin gia hạn (gửi lãnh đạo Sở xem xét)",
+                "default": False,
+            },
+            "han_de_nghi": {
+                "type": "string",
+                "format": "date",
+                "title": "Hạn đề nghị gia hạn đến",
+                "errorMessages": {
+                    "required": "Hãy nhập hạn đề nghị",
+                    "format": "Ngày không hợp lệ",
+                },
+            },
+            "ly_do_gia_han": text("Lý do xin gia hạn", long=True, required=False),
+        },
+        ["ty_le_hoan_thanh", "noi_dung_cap_nhat", "hoan_thanh"],
+    )
+    | {
+        "allOf": [
+            {
+                "if": {"properties": {"xin_gia_han": {"const": True}}, "required": ["xin_gia_han"]},
+                "then": {
+                    "required": ["han_de_nghi", "ly_do_gia_han"],
+                    "properties": {"ly_do_gia_han": {"minLength": 1}},
+                },
+            }
+        ]
+    },
+    "phoi_hop.json": simple_form(
+        "Kết quả phối hợp thực hiện nhiệm vụ",
+        {"noi_dung_phoi_hop": text("Nội dung phối hợp (ý kiến, kết quả)", long=True)},
+        ["noi_dung_phoi_hop"],
+    ),
+    "bao_cao_ket_qua.json": simple_form(
+        "Báo cáo kết quả thực hiện nhiệm vụ",
+        {
+            "so_bao_cao": text("Số, ký hiệu báo cáo"),
+            "ket_qua": text("Kết quả thực hiện", long=True),
+        },
+        ["so_bao_cao", "ket_qua"],
+    ),
+    "xet_gia_han.json": require_when(
+        decision_form(
+            "Xét đề nghị gia hạn",
+            [("dong_y", "Đồng ý gia hạn"), ("khong_dong_y", "Không đồng ý gia hạn")],
+            ["khong_dong_y"],
+            extra={
+                "han_gia_han": {
+                    "type": "string",
+                    "format": "date",
+                    "title": "Hạn mới (khi đồng ý)",
+                    "errorMessages": {
+                        "required": "Hãy nhập hạn mới",
+                        "format": "Ngày không hợp lệ",
+                    },
+                }
+            },
+            reason_field="y_kien_gia_han",
+            reason_title="Ý kiến của lãnh đạo (bắt buộc khi không đồng ý)",
+        ),
+        "decision",
+        "dong_y",
+        ["han_gia_han"],
+    ),
+    "danh_gia_ket_qua.json": decision_form(
+        "Đánh giá kết quả thực hiện",
+        [("chap_nhan", "Chấp nhận kết quả"), ("yeu_cau_bo_sung", "Yêu cầu bổ sung")],
+        ["yeu_cau_bo_sung"],
+    ),
+    "don_doc.json": simple_form(
+        "Đôn đốc thực hiện nhiệm vụ quá hạn",
+        {"noi_dung_don_doc": text("Nội dung đôn đốc", long=True)},
+        ["noi_dung_don_doc"],
+    ),
+}
+
+
+def giao_nhiem_vu() -> Diagram:
+    d = Diagram(
+        "giao_nhiem_vu",
+        "Giao nhiệm vụ theo kế hoạch",
+        doc="Nhiệm vụ do kế hoạch giao cho đơn vị chủ trì, phối hợp, với thời hạn (QĐ 42/2014/"
+        "QĐ-TTg sửa đổi bởi QĐ 23/2018/QĐ-TTg; chế độ báo cáo NĐ 09/2019/NĐ-CP). Nhắc hạn trước "
+        "hạn, đôn đốc khi quá hạn; nhiệm vụ thường xuyên hằng năm được mở lại mỗi năm."
+        + REMINDER_DOC
+        + EXTENSION_DOC
+        + ON_TIME_DOC
+        + COOPERATION_DOC,
+    )
+    unit, leaders, partners = "Đơn vị chủ trì", "Lãnh đạo Sở", "Đơn vị phối hợp"
+    d.lanes(unit, leaders, partners)
+    # The start form labels what the plan says of the task, for the item's dossier.
+    d.start("bat_dau", "Nhiệm vụ theo kế hoạch", leaders, formJsonSchemaFilename=START_FORM)
+    d.script(
+        "xac_dinh_han",
+        "Xác định hạn hoàn thành",
+        leaders,
+        "han_xu_ly = han_theo_ke_hoach(loai_han, gia_tri_han, now())\n"
+        "can_phan_cong = not don_vi_chu_tri or not han_xu_ly\n"
+        "lich_su_gia_han = []\n"
+        # A task imported from a plan may come without its own reminder lead time.
+        "try:\n"
+        "    so_ngay_nhac\n"
+        "except NameError:\n"
+        "    so_ngay_nhac = None",
+    )
+    d.xor("gw_du_thong_tin", "Đủ đơn vị chủ trì và hạn?", leaders)
+    d.user(
+        "phan_cong",
+        "Phân công đơn vị chủ trì, xác định hạn",
+        leaders,
+        form="phan_cong.json",
+        dueInWorkingDays="3",
+        submitLabel="Giao",
+        doneMessage="Đã giao nhiệm vụ cho đơn vị chủ trì",
+        doc="Kế hoạch chưa nêu rõ đơn vị chủ trì hoặc thời hạn: chọn đơn vị chủ trì, nhập hạn "
+        "hoàn thành (và, nếu cần, số ngày nhắc trước hạn) rồi giao.",
+    )
+    d.script(
+        "xac_dinh_phoi_hop",
+        "Xác định đơn vị, hạn phối hợp",
+        leaders,
+        # A task started without the field (the catalog's, older items) has no partners.
+        "try:\n"
+        "    don_vi_phoi_hop\n"
+        "except NameError:\n"
+        "    don_vi_phoi_hop = []\n"
+        "don_vi_giao_phoi_hop = [u for u in chon_don_vi_phoi_hop(don_vi_phoi_hop) "
+        "if u != don_vi_chu_tri]\n"
+        "han_phoi_hop = tinh_han_phoi_hop(han_xu_ly, now())",
+    )
+    d.parallel("tach_phoi_hop", leaders, "Chủ trì và phối hợp song song")
+    d.script(
+        "chuan_bi_phoi_hop",
+        "Chuẩn bị việc phối hợp",
+        partners,
+        # The branch keeps no copy of what the lead's branch changes later (deadline,
+        # extensions): when it ends after the lead's, its data must not bring them back.
+        "del han_xu_ly\ndel lich_su_gia_han\ndel can_phan_cong",
+    )
+    d.xor("gw_co_phoi_hop", "Có đơn vị phối hợp?", partners)
+    d.user(
+        "phoi_hop",
+        "Phối hợp thực hiện, gửi ý kiến/kết quả phối hợp",
+        partners,
+        form="phoi_hop.json",
+        candidateGroups="${don_vi_phoi_hop_nay}",
+        dueDate="${han_phoi_hop}",
+        multi={"collection": "don_vi_giao_phoi_hop", "element": "don_vi_phoi_hop_nay"},
+        submitLabel="Gửi kết quả phối hợp",
+        doneMessage="Đã gửi kết quả phối hợp",
+        doc="Phối hợp với đơn vị chủ trì thực hiện nhiệm vụ; ghi nội dung phối hợp (ý kiến, kết "
+        "quả), đính kèm tài liệu nếu có, gửi trước hạn ghi ở đầu trang. Kết quả được lưu vào hồ "
+        "sơ nhiệm vụ của đơn vị chủ trì." + COOPERATION_DOC,
+    )
+    d.end("ket_thuc_phoi_hop", "Đã phối hợp", partners)
+    d.end("ket_thuc_khong_phoi_hop", "Không có đơn vị phối hợp", partners)
+    d.script(
+        "xac_dinh_nhac_han",
+        "Xác định ngày nhắc hạn",
+        leaders,
+        "nhac_truoc_ngay = tinh_so_ngay_nhac(han_xu_ly, now(), so_ngay_nhac)",
+    )
+    d.call(
+        "thuc_hien",
+        "Đơn vị chủ trì thực hiện, báo cáo",
+        unit,
+        "thuc_hien_nhiem_vu",
+        doc="Đơn vị chủ trì thực hiện, cập nhật tiến độ (có thể xin gia hạn trước thời hạn), "
+        "báo cáo kết quả; lãnh đạo Sở đánh giá, chấp nhận hoặc yêu cầu bổ sung.",
+    )
+    d.timer_on(
+        "nhac_han",
+        "Nhắc hạn",
+        "thuc_hien",
+        "nhac_truoc_han(han_xu_ly, nhac_truoc_ngay)",
+        kind="timeDate",
+    )
+    d.script("ghi_nhac_han", "Ghi nhận đã nhắc hạn", unit, "da_nhac_han = True")
+    d.end("ket_thuc_nhac", "Đã nhắc hạn", unit)
+    d.timer_on("qua_han", "Quá hạn", "thuc_hien", "het_han(han_xu_ly)", kind="timeDate")
+    d.user(
+        "don_doc",
+        "Đôn đốc nhiệm vụ quá hạn",
+        leaders,
+        form="don_doc.json",
+        dueInWorkingDays="2",
+        submitLabel="Đôn đốc",
+        doneMessage="Đã đôn đốc đơn vị chủ trì",
+        doc="Nhiệm vụ đã quá hạn: ghi nội dung đôn đốc đơn vị chủ trì (yêu cầu báo cáo, hạn mới "
+        "nếu có).",
+    )
+    d.end("ket_thuc_don_doc", "Đã đôn đốc", leaders)
+    d.xor("gw_gia_han", "Được gia hạn?", leaders)
+    d.script(
+        "ghi_gia_han",
+        "Ghi nhận hạn mới",
+        leaders,
+        "lich_su_gia_han = lich_su_gia_han + [{"
+        '"han_cu": han_xu_ly, "han_de_nghi": han_de_nghi, "han_moi": han_gia_han, '
+        '"ly_do": ly_do_gia_han, "ket_qua": "Đồng ý gia hạn", "y_kien": y_kien_gia_han, '
+        '"ngay": thoi_diem(now())}]\n'
+        "han_xu_ly = han_gia_han\n"
+        'ket_qua_thuc_hien = ""\n'
+        "da_nhac_han = False",
+    )
+    d.user(
+        "danh_gia_ket_qua",
+        "Lãnh đạo Sở đánh giá kết quả",
+        leaders,
+        form="danh_gia_ket_qua.json",
+        dueInWorkingDays="5",
+        doneMessage="Đã đánh giá kết quả",
+        doc="Xem báo cáo kết quả; chấp nhận, hoặc yêu cầu bổ sung và nêu nội dung cần bổ sung.",
+    )
+    d.xor("gw_danh_gia", "Chấp nhận?", leaders)
+    d.script(
+        "phan_loai",
+        "Phân loại kết quả",
+        leaders,
+        "ket_qua_phan_loai = phan_loai_ket_qua(ngay_bao_cao, han_xu_ly)\n"
+        # The engine's own key for a verdict a process makes itself (Theo dõi reads it).
+        'on_time = ket_qua_phan_loai == "hoan_thanh_dung_han"',
+    )
+    d.xor("gw_thuong_xuyen", "Nhiệm vụ thường xuyên?", leaders)
+    d.script(
+        "sang_nam_sau",
+        "Mở lại cho năm sau",
+        leaders,
+        "nam_thuc_hien = nam_cua(han_xu_ly) + 1\n"
+        'han_xu_ly = str(nam_thuc_hien) + "-12-31"\n'
+        "da_nhac_han = False",
+    )
+    d.wait("dau_nam", "Đầu năm sau", leaders, "dau_nam(nam_thuc_hien)")
+    d.end("ket_thuc", "Hoàn thành", leaders)
+
+    d.chain("bat_dau", "xac_dinh_han", "gw_du_thong_tin")
+    d.flow("gw_du_thong_tin", "xac_dinh_phoi_hop", "Đủ", default=True)
+    d.flow("gw_du_thong_tin", "phan_cong", "Cần phân công", "can_phan_cong")
+    d.flow("phan_cong", "xac_dinh_phoi_hop")
+    d.chain("xac_dinh_phoi_hop", "tach_phoi_hop", "xac_dinh_nhac_han")
+    d.chain("tach_phoi_hop", "chuan_bi_phoi_hop", "gw_co_phoi_hop")
+    d.flow("gw_co_phoi_hop", "ket_thuc_khong_phoi_hop", "Không", default=True)
+    d.flow("gw_co_phoi_hop", "phoi_hop", "Có", "len(don_vi_giao_phoi_hop) > 0")
+    d.flow("phoi_hop", "ket_thuc_phoi_hop")
+    d.flow("xac_dinh_nhac_han", "thuc_hien")
+    d.chain("nhac_han", "ghi_nhac_han", "ket_thuc_nhac")
+    d.chain("qua_han", "don_doc", "ket_thuc_don_doc")
+    d.chain("thuc_hien", "gw_gia_han")
+    d.flow("gw_gia_han", "danh_gia_ket_qua", "Đã báo cáo kết quả", default=True)
+    d.flow("danh_gia_ket_qua", "gw_danh_gia")
+    d.flow("gw_danh_gia", "phan_loai", "Chấp nhận", default=True)
+    d.flow("gw_danh_gia", "thuc_hien", "Yêu cầu bổ sung", DECIDED.format("yeu_cau_bo_sung"))
+    d.flow("gw_gia_han", "ghi_gia_han", "Được gia hạn", 'ket_qua_thuc_hien == "gia_han"')
+    d.flow("ghi_gia_han", "xac_dinh_nhac_han")
+    d.flow("phan_loai", "gw_thuong_xuyen")
+    d.flow("gw_thuong_xuyen", "ket_thuc", "Không", default=True)
+    d.flow("gw_thuong_xuyen", "sang_nam_sau", "Thường xuyên hằng năm", 'loai_han == "recurring"')
+    d.chain("sang_nam_sau", "dau_nam", "xac_dinh_nhac_han")
+    return d
+
+
+def thuc_hien_nhiem_vu() -> Diagram:
+    d = Diagram(
+        "thuc_hien_nhiem_vu",
+        "Thực hiện nhiệm vụ được giao",
+        doc="Gọi từ quy trình Giao nhiệm vụ theo kế hoạch: thực hiện, cập nhật tiến độ, xin gia "
+        "hạn, báo cáo kết quả. Kết thúc khi đã gửi báo cáo kết quả (lãnh đạo Sở đánh giá ở quy "
+        "trình gọi; nhắc hạn, đôn đốc thôi tính từ khi đã báo cáo), hoặc khi được gia hạn "
+        "(quy trình gọi ghi hạn mới rồi gọi lại với hạn mới)." + EXTENSION_DOC + ON_TIME_DOC,
+    )
+    unit, leaders = "Đơn vị chủ trì", "Lãnh đạo Sở"
+    d.lanes(unit, leaders)
+    d.start("bat_dau", "Bắt đầu thực hiện", unit)
+    d.script(
+        "khoi_tao",
+        "Chuẩn bị theo dõi",
+        unit,
+        'xin_gia_han = False\nthong_bao_gia_han = ""\nket_qua_thuc_hien = ""',
+    )
+    d.user(
+        "cap_nhat_tien_do",
+        "Thực hiện, cập nhật tiến độ",
+        unit,
+        form="tien_do.json",
+        candidateGroups="${don_vi_chu_tri}",
+        dueDate="${han_xu_ly}",
+        decisionField="hoan_thanh",
+        submitLabel="Cập nhật tiến độ",
+        doneMessage="Đã cập nhật tiến độ ({ty_le_hoan_thanh}%). {thong_bao_gia_han}",
+        doc="Ghi phần việc đã làm và tỷ lệ hoàn thành; mỗi lần cập nhật đều được lưu lại. Khi "
+        "xong nhiệm vụ, đánh dấu đã hoàn thành để chuyển sang báo cáo kết quả. Cần thêm thời "
+        "gian: trước thời hạn, chọn «Xin gia hạn», nhập hạn đề nghị và lý do; đề nghị được "
+        "chuyển lãnh đạo Sở xem xét (đề nghị gửi sau thời hạn không được chuyển).",
+    )
+    d.script(
+        "kiem_tra_gia_han",
+        "Kiểm tra đề nghị gia hạn",
+        unit,
+        'ly_do_khong_chuyen = loi_gia_han(han_xu_ly, han_de_nghi, now()) if xin_gia_han else ""\n'
+        'gui_de_nghi_gia_han = xin_gia_han and ly_do_khong_chuyen == ""\n'
+        "thong_bao_gia_han = ly_do_khong_chuyen or ("
+        '"Đã gửi đề nghị gia hạn đến lãnh đạo Sở." if gui_de_nghi_gia_han else "")\n'
+        "xin_gia_han = False\n"
+        'y_kien_gia_han = ""',
+    )
+    d.xor("gw_hoan_thanh", "Đã hoàn thành?", unit)
+    d.user(
+        "xet_gia_han",
+        "Lãnh đạo Sở xét đề nghị gia hạn",
+        leaders,
+        form="xet_gia_han.json",
+        dueInWorkingDays="2",
+        submitLabel="Gửi ý kiến",
+        doneMessage="Đã cho ý kiến về đề nghị gia hạn",
+        doc="Xem lý do và hạn đề nghị của đơn vị chủ trì. Đồng ý gia hạn: nhập hạn mới (thường "
+        "là hạn đơn vị đề nghị). Không đồng ý gia hạn: nêu lý do; hạn giữ nguyên." + EXTENSION_DOC,
+    )
+    d.xor("gw_xet_gia_han", "Đồng ý gia hạn?", leaders)
+    d.script(
+        "ghi_dong_y_gia_han",
+        "Ghi nhận: được gia hạn",
+        leaders,
+        'ket_qua_thuc_hien = "gia_han"',
+    )
+    d.end("ket_thuc_gia_han", "Được gia hạn", leaders)
+    d.script(
+        "ghi_tu_choi_gia_han",
+        "Ghi nhận: không được gia hạn",
+        leaders,
+        "lich_su_gia_han = lich_su_gia_han + [{"
+        '"han_cu": han_xu_ly, "han_de_nghi": han_de_nghi, "han_moi": han_xu_ly, '
+        '"ly_do": ly_do_gia_han, "ket_qua": "Không đồng ý gia hạn", "y_kien": y_kien_gia_han, '
+        '"ngay": thoi_diem(now())}]\n'
+        'thong_bao_gia_han = "Lãnh đạo Sở không đồng ý gia hạn: " + y_kien_gia_han',
+    )
+    d.user(
+        "bao_cao_ket_qua",
+        "Báo cáo kết quả",
+        unit,
+        form="bao_cao_ket_qua.json",
+        candidateGroups="${don_vi_chu_tri}",
+        dueDate="${han_xu_ly}",
+        submitLabel="Gửi báo cáo",
+        doneMessage="Đã gửi báo cáo kết quả số {so_bao_cao}",
+        doc="Nhập số, ký hiệu và nội dung báo cáo kết quả; đính kèm báo cáo đã ký. Ngày gửi báo "
+        "cáo là ngày xét đúng hạn. (Căn cứ: Nghị định 09/2019/NĐ-CP.)",
+    )
+    d.script("ghi_ngay_bao_cao", "Ghi nhận ngày báo cáo", unit, "ngay_bao_cao = thoi_diem(now())")
+    d.end("ket_thuc", "Đã báo cáo kết quả", unit)
+    d.chain("bat_dau", "khoi_tao", "cap_nhat_tien_do", "kiem_tra_gia_han", "gw_hoan_thanh")
+    d.flow("gw_hoan_thanh", "cap_nhat_tien_do", "Tiếp tục thực hiện", default=True)
+    d.flow("gw_hoan_thanh", "xet_gia_han", "Xin gia hạn", "gui_de_nghi_gia_han")
+    d.flow(
+        "gw_hoan_thanh",
+        "bao_cao_ket_qua",
+        "Hoàn thành",
+        'hoan_thanh and not gui_de_nghi_gia_han and ly_do_khong_chuyen == ""',
+    )
+    d.chain("xet_gia_han", "gw_xet_gia_han")
+    d.flow("gw_xet_gia_han", "ghi_dong_y_gia_han", "Đồng ý gia hạn", DECIDED.format("dong_y"))
+    d.flow("gw_xet_gia_han", "ghi_tu_choi_gia_han", "Không đồng ý", default=True)
+    d.flow("ghi_dong_y_gia_han", "ket_thuc_gia_han")
+    d.flow("ghi_tu_choi_gia_han", "cap_nhat_tien_do")
+    d.chain("bao_cao_ket_qua", "ghi_ngay_bao_cao", "ket_thuc")
+    return d

@@ -1,0 +1,289 @@
+"""The process trinh_ubnd: its diagram and its forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.bpmn_builder import Diagram
+from tools.diagrams.common import (
+    DECIDED,
+    URGENCY_DOC,
+    URGENT_DUE,
+    ReturnChoice,
+    ReturnTarget,
+    choice,
+    decision_form,
+    simple_form,
+    text,
+    with_decision_record,
+)
+from workflows.urgency import URGENCY_LEVELS
+
+CHI_DAO_RETURNS = ReturnChoice(
+    (
+        ReturnTarget(
+            "soan_to_trinh", "Soạn thảo lại tờ trình", "soan_to_trinh", "Soạn lại tờ trình"
+        ),
+        ReturnTarget(
+            "ho_so", "Xem xét lại hồ sơ (về quy trình đã trình)", "ghi_tra_lai", "Xem xét lại hồ sơ"
+        ),
+    ),
+    preselected="soan_to_trinh",
+)
+
+FORMS: dict[str, dict[str, Any]] = {
+    "to_trinh.json": simple_form(
+        "Soạn thảo tờ trình",
+        {
+            "trich_yeu": text("Trích yếu nội dung"),
+            "noi_dung_to_trinh": text("Nội dung tờ trình", long=True),
+            # Khẩn, Thượng khẩn, Hỏa tốc shorten every later step (workflows/urgency.py).
+            "do_khan": choice("Độ khẩn", list(URGENCY_LEVELS), "Hãy chọn độ khẩn"),
+            # No độ mật: a networked system carries no classified document (see the step's doc).
+        },
+        ["trich_yeu", "noi_dung_to_trinh", "do_khan"],
+    ),
+    "duyet.json": decision_form(
+        "Cho ý kiến", [("dong_y", "Duyệt"), ("tra_lai", "Trả lại")], ["tra_lai"]
+    ),
+    "ky_to_trinh.json": decision_form(
+        "Ký tờ trình",
+        [("ky", "Ký duyệt"), ("tra_lai", "Trả lại")],
+        ["tra_lai"],
+        extra={
+            "hinh_thuc_ky": choice(
+                "Hình thức ký",
+                [("giam_doc", "Giám đốc ký"), ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký")],
+                "Hãy chọn hình thức ký",
+            )
+        },
+    ),
+    "phat_hanh.json": simple_form(
+        "Cấp số, phát hành văn bản",
+        {
+            # Given by the engine from the register of tờ trình of the year when the step is
+            # completed (engine/registers.py); shown, never typed.
+            "so_ky_hieu": {
+                "type": "string",
+                "title": "Số, ký hiệu",
+                "readOnly": True,
+                "x-register": {"key": "TTr", "suffix": "/TTr-SKHCN"},
+            },
+            "ngay_ban_hanh": {
+                "type": "string",
+                "format": "date",
+                "title": "Ngày ban hành",
+                "errorMessages": {
+                    "required": "Hãy nhập ngày ban hành",
+                    "format": "Ngày không hợp lệ",
+                },
+            },
+        },
+        ["ngay_ban_hanh"],
+    ),
+    "tiep_nhan.json": simple_form(
+        "Tiếp nhận văn bản đến",
+        {
+            "so_den": {
+                "type": "integer",
+                "title": "Số đến",
+                "minimum": 1,
+                "errorMessages": {"required": "Hãy nhập số đến"},
+            }
+        },
+        ["so_den"],
+    ),
+    "tham_tra_ho_so.json": decision_form(
+        "Thẩm tra hồ sơ trình",
+        [("du_ho_so", "Hồ sơ đầy đủ, trình lãnh đạo UBND tỉnh"), ("tra_lai", "Trả lại Sở bổ sung")],
+        ["tra_lai"],
+        reason_title="Ý kiến thẩm tra (hồ sơ còn thiếu)",
+    ),
+    "bo_sung_ho_so.json": simple_form(
+        "Bổ sung hồ sơ trình",
+        {"noi_dung_bo_sung": text("Nội dung, tài liệu đã bổ sung", long=True)},
+        ["noi_dung_bo_sung"],
+    ),
+    "chi_dao_ubnd.json": with_decision_record(
+        decision_form(
+            "Ý kiến chỉ đạo của lãnh đạo UBND tỉnh",
+            [("phe_duyet", "Đồng ý"), ("tra_lai", "Trả lại")],
+            ["tra_lai"],
+            return_to=CHI_DAO_RETURNS,
+            extra={
+                "so_quyet_dinh": text("Số quyết định", required=False),
+                "ngay_ky": {
+                    "type": "string",
+                    "format": "date",
+                    "title": "Ngày ký",
+                    "errorMessages": {"format": "Ngày không hợp lệ"},
+                },
+            },
+            reason_field="y_kien_chi_dao",
+            reason_title="Ý kiến chỉ đạo",
+        )
+    ),
+}
+
+
+def trinh_ubnd() -> Diagram:
+    d = Diagram(
+        "trinh_ubnd",
+        "Trình UBND tỉnh",
+        doc="Tờ trình gửi UBND tỉnh theo Nghị định 30/2020/NĐ-CP về công tác văn thư: soạn thảo, "
+        "kiểm tra nội dung và thể thức, ký, phát hành, Văn phòng UBND tỉnh tiếp nhận, lãnh đạo "
+        "UBND tỉnh cho ý kiến chỉ đạo. Dùng chung cho các quy trình trình UBND tỉnh. Văn thư "
+        "không nhập số: hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi phát hành (số "
+        "dưới 10 có số 0 ở trước: 05/TTr-SKHCN). Văn phòng UBND tỉnh thẩm tra hồ sơ, có thể trả "
+        "lại Sở bổ sung; lãnh đạo UBND tỉnh đồng ý thì ghi số và ngày ký của quyết định."
+        + URGENCY_DOC,
+    )
+    unit, office, leaders, vp_ubnd, ubnd = (
+        "Đơn vị soạn thảo",
+        "Văn phòng Sở",
+        "Lãnh đạo Sở",
+        "Văn phòng UBND tỉnh",
+        "Lãnh đạo UBND tỉnh",
+    )
+    d.lanes(unit, office, leaders, vp_ubnd, ubnd)
+    d.start("bat_dau", "Cần trình UBND tỉnh", unit)
+    d.user(
+        "soan_to_trinh",
+        "Soạn thảo tờ trình",
+        unit,
+        form="to_trinh.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueInWorkingDays="3",
+        submitLabel="Trình lãnh đạo đơn vị",
+        doneMessage="Đã trình dự thảo tờ trình",
+        doc="Soạn dự thảo tờ trình: nhập trích yếu, nội dung, chọn độ khẩn và đính kèm dự thảo. "
+        "Nếu bị trả lại, sửa rồi đính kèm lại cùng tên tệp để có phiên bản mới. Văn bản mật "
+        "(Mật, Tối mật, Tuyệt mật) không soạn thảo, xử lý trên hệ thống này mà theo quy định về "
+        "bảo vệ bí mật nhà nước. (Căn cứ: Điều 10 Nghị định 30/2020/NĐ-CP; Luật Bảo vệ bí mật nhà "
+        "nước 2018.)",
+    )
+    d.user(
+        "kiem_tra_noi_dung",
+        "Lãnh đạo đơn vị kiểm tra nội dung",
+        unit,
+        form="duyet.json",
+        candidateGroups="${lanh_dao(don_vi_soan_thao)}",
+        dueDate=URGENT_DUE.format(2),
+        doneMessage="Đã cho ý kiến về nội dung",
+        doc="Kiểm tra nội dung dự thảo và hồ sơ kèm theo. Đạt: duyệt để Văn phòng Sở kiểm tra "
+        "thể thức. Chưa đạt: ghi rõ nội dung cần sửa và trả lại. (Căn cứ: Điều 11 Nghị định "
+        "30/2020/NĐ-CP.)",
+    )
+    d.xor("gw_noi_dung", "Nội dung đạt?", unit)
+    d.user(
+        "kiem_tra_the_thuc",
+        "Kiểm tra thể thức văn bản",
+        office,
+        form="duyet.json",
+        dueDate=URGENT_DUE.format(1),
+        doneMessage="Đã kiểm tra thể thức",
+        doc="Kiểm tra thể thức và kỹ thuật trình bày của tờ trình. Đạt: duyệt để trình lãnh đạo "
+        "Sở ký. Chưa đạt: ghi rõ chỗ cần sửa và trả lại. (Căn cứ: Điều 12 Nghị định "
+        "30/2020/NĐ-CP.)",
+    )
+    d.xor("gw_the_thuc", "Thể thức đạt?", office)
+    d.user(
+        "ky_to_trinh",
+        "Lãnh đạo Sở ký tờ trình",
+        leaders,
+        form="ky_to_trinh.json",
+        dueDate=URGENT_DUE.format(2),
+        decisionField="decision",
+        doneMessage="Đã cho ý kiến về tờ trình",
+        doc="Xem dự thảo tờ trình và ý kiến của các bước trước; ký số và chọn hình thức ký "
+        "(Giám đốc ký, hoặc Phó Giám đốc ký thay: KT. GIÁM ĐỐC). Cần sửa: ghi ý kiến và trả "
+        "lại. (Căn cứ: Điều 13 Nghị định 30/2020/NĐ-CP.)",
+    )
+    d.xor("gw_ky", "Ký duyệt?", leaders)
+    d.user(
+        "phat_hanh",
+        "Văn thư cấp số, phát hành",
+        office,
+        form="phat_hanh.json",
+        dueDate=URGENT_DUE.format(1),
+        submitLabel="Phát hành",
+        doneMessage="Đã phát hành văn bản số {so_ky_hieu}",
+        doc="Hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi phát hành (dạng "
+        "05/TTr-SKHCN; không nhập số). Nhập ngày ban hành; ký số của cơ quan, đính kèm bản phát "
+        "hành, gửi trong ngày hoặc ngày làm việc tiếp theo (văn bản khẩn: gửi ngay). (Căn cứ: "
+        "Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
+    )
+    d.user(
+        "tiep_nhan",
+        "Tiếp nhận văn bản đến",
+        vp_ubnd,
+        form="tiep_nhan.json",
+        dueDate=URGENT_DUE.format(1),
+        submitLabel="Tiếp nhận",
+        doneMessage="Đã tiếp nhận văn bản (số đến {so_den})",
+        doc="Xác nhận đã nhận tờ trình và ghi số đến trong ngày. (Căn cứ: Điều 21-22 Nghị định "
+        "30/2020/NĐ-CP.)",
+    )
+    d.user(
+        "tham_tra_ho_so",
+        "Thẩm tra hồ sơ, trình lãnh đạo UBND tỉnh",
+        vp_ubnd,
+        form="tham_tra_ho_so.json",
+        dueDate=URGENT_DUE.format(3),
+        doneMessage="Đã thẩm tra hồ sơ",
+        doc="Chuyên viên Văn phòng UBND tỉnh thẩm tra hồ sơ trình (đủ thành phần, đúng thẩm "
+        "quyền, đúng trình tự). Đủ: trình lãnh đạo UBND tỉnh kèm ý kiến thẩm tra. Thiếu: trả lại "
+        "Sở, ghi rõ hồ sơ, tài liệu còn thiếu. Thời hạn thẩm tra theo quy chế làm việc của UBND "
+        "tỉnh (mặc định 3 ngày làm việc). (Căn cứ: Điều 23 Nghị định 30/2020/NĐ-CP; quy chế làm "
+        "việc của UBND tỉnh.)",
+    )
+    d.xor("gw_tham_tra", "Hồ sơ đầy đủ?", vp_ubnd)
+    d.user(
+        "bo_sung_ho_so",
+        "Bổ sung hồ sơ theo yêu cầu của Văn phòng UBND tỉnh",
+        unit,
+        form="bo_sung_ho_so.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueDate=URGENT_DUE.format(3),
+        submitLabel="Gửi hồ sơ bổ sung",
+        doneMessage="Đã gửi hồ sơ bổ sung đến Văn phòng UBND tỉnh",
+        doc="Đọc ý kiến thẩm tra của Văn phòng UBND tỉnh; đính kèm các tài liệu còn thiếu, ghi "
+        "nội dung đã bổ sung rồi gửi lại để thẩm tra.",
+    )
+    d.user(
+        "chi_dao",
+        "Lãnh đạo UBND tỉnh cho ý kiến chỉ đạo",
+        ubnd,
+        form="chi_dao_ubnd.json",
+        dueDate=URGENT_DUE.format(7),
+        doneMessage="Đã cho ý kiến chỉ đạo",
+        doc="Xem tờ trình, hồ sơ và ý kiến thẩm tra; đồng ý (ghi số và ngày ký của quyết định), "
+        "hoặc trả lại và chọn bước cần làm lại. Ghi ý kiến chỉ đạo (nếu giao việc: nêu đơn vị "
+        "chủ trì, phối hợp và thời hạn). "
+        "(Căn cứ: Điều 23 Nghị định 30/2020/NĐ-CP.)",
+    )
+    d.xor("gw_chi_dao", "Ý kiến chỉ đạo?", ubnd)
+    d.script("ghi_phe_duyet", "Ghi nhận: được phê duyệt", ubnd, 'ket_qua_trinh = "phe_duyet"')
+    d.script("ghi_tra_lai", "Ghi nhận: trả lại hồ sơ", ubnd, 'ket_qua_trinh = "tra_lai"')
+    d.end("ket_thuc_phe_duyet", "Đã phê duyệt", ubnd)
+    d.end("ket_thuc_tra_lai", "Trả lại hồ sơ", ubnd)
+
+    d.chain("bat_dau", "soan_to_trinh", "kiem_tra_noi_dung", "gw_noi_dung")
+    d.flow("gw_noi_dung", "kiem_tra_the_thuc", "Đồng ý", default=True)
+    d.flow("gw_noi_dung", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
+    d.flow("kiem_tra_the_thuc", "gw_the_thuc")
+    d.flow("gw_the_thuc", "ky_to_trinh", "Đồng ý", default=True)
+    d.flow("gw_the_thuc", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
+    d.flow("ky_to_trinh", "gw_ky")
+    d.flow("gw_ky", "phat_hanh", "Ký duyệt", default=True)
+    d.flow("gw_ky", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
+    d.chain("phat_hanh", "tiep_nhan", "tham_tra_ho_so", "gw_tham_tra")
+    d.flow("gw_tham_tra", "chi_dao", "Đủ hồ sơ", default=True)
+    d.flow("gw_tham_tra", "bo_sung_ho_so", "Trả lại bổ sung", DECIDED.format("tra_lai"))
+    d.flow("bo_sung_ho_so", "tham_tra_ho_so")
+    d.flow("chi_dao", "gw_chi_dao")
+    d.flow("gw_chi_dao", "ghi_phe_duyet", "Phê duyệt", default=True)
+    CHI_DAO_RETURNS.flows(d, "gw_chi_dao")
+    d.flow("ghi_phe_duyet", "ket_thuc_phe_duyet")
+    d.flow("ghi_tra_lai", "ket_thuc_tra_lai")
+    return d
