@@ -84,6 +84,14 @@ from .queries import (
     tasks_for,
     verify_audit,
 )
+from .register_listing import (
+    RegisterFilter,
+    RegisterPage,
+    RegisterRow,
+    register_book,
+    register_books,
+    register_listing,
+)
 from .registers import IssuedNumber, register_entries, void_number
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
@@ -165,6 +173,9 @@ __all__ = [
     "OrphanFile",
     "ProcessView",
     "Progress",
+    "RegisterFilter",
+    "RegisterPage",
+    "RegisterRow",
     "Retitle",
     "ScriptError",
     "SearchHit",
@@ -233,7 +244,10 @@ __all__ = [
     "process_steps",
     "process_versions",
     "record_start",
+    "register_book",
+    "register_books",
     "register_entries",
+    "register_listing",
     "rename_instance",
     "reseal_chain",
     "run_due_timers",
