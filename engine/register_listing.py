@@ -71,23 +71,24 @@ def _select(
     visible: ColumnElement[bool] = (
         true() if viewer is None else visible_clause(viewer, auditor_groups)
     )
+    columns: tuple[Any, ...] = (
+        number.id,
+        number.register_key,
+        number.year,
+        number.number,
+        number.text,
+        number.issued_at,
+        number.status,
+        number.void_reason,
+        number.instance_id,
+        InstanceModel.title,
+        InstanceModel.process_id,
+        HumanTaskModel.completed_by,
+        UserModel.display_name,
+        and_(InstanceModel.id.is_not(None), visible).label("may_view"),
+    )
     statement = (
-        select(
-            number.id,
-            number.register_key,
-            number.year,
-            number.number,
-            number.text,
-            number.issued_at,
-            number.status,
-            number.void_reason,
-            number.instance_id,
-            InstanceModel.title,
-            InstanceModel.process_id,
-            HumanTaskModel.completed_by,
-            UserModel.display_name,
-            and_(InstanceModel.id.is_not(None), visible).label("may_view"),
-        )
+        select(*columns)
         .select_from(number)
         .outerjoin(InstanceModel, InstanceModel.id == number.instance_id)
         .outerjoin(HumanTaskModel, HumanTaskModel.id == number.task_id)
