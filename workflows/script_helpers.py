@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from .calendar import WorkCalendar
+from .legal_drafting import legal_drafting_helpers
 from .org_chart import OrgChart, leaders_group, read_org_chart
 from .urgency import DEFAULT_RULE, UrgencyRule, urgent_deadline
 
@@ -152,6 +153,7 @@ def script_helpers(
         return urgent_deadline(urgency, calendar.add_working_days, zone, int(so_ngay), level, now)
 
     return {
+        **legal_drafting_helpers(calendar),
         "lanh_dao": lanh_dao,
         "tinh_han_phoi_hop": tinh_han_phoi_hop,
         "chon_don_vi_phoi_hop": chon_don_vi_phoi_hop,
