@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .human_tasks import HumanTaskModel
 from .instances import InstanceModel
@@ -67,6 +67,9 @@ def _select(
     filters: RegisterFilter, viewer: Identity | None, auditor_groups: Iterable[str]
 ) -> Select[Any]:
     number = IssuedNumberModel
+    # An alias: the visibility rule's subqueries name human_tasks themselves, and must not be
+    # correlated to the issuing step's row.
+    step = aliased(HumanTaskModel)
     # The operator (the CLI, viewer None) may see every item.
     visible: ColumnElement[bool] = (
         true() if viewer is None else visible_clause(viewer, auditor_groups)
@@ -83,7 +86,7 @@ def _select(
         number.instance_id,
         InstanceModel.title,
         InstanceModel.process_id,
-        HumanTaskModel.completed_by,
+        step.completed_by,
         UserModel.display_name,
         and_(InstanceModel.id.is_not(None), visible).label("may_view"),
     )
@@ -91,8 +94,8 @@ def _select(
         select(*columns)
         .select_from(number)
         .outerjoin(InstanceModel, InstanceModel.id == number.instance_id)
-        .outerjoin(HumanTaskModel, HumanTaskModel.id == number.task_id)
-        .outerjoin(UserModel, UserModel.username == HumanTaskModel.completed_by)
+        .outerjoin(step, step.id == number.task_id)
+        .outerjoin(UserModel, UserModel.username == step.completed_by)
     )
     if filters.key:
         statement = statement.where(number.register_key == filters.key)

@@ -78,4 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, inbox.bp, items.bp, monitor.bp, admin.bp, search.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(plan_import.bp)
+    from . import registers
+
+    app.register_blueprint(registers.bp)
     return app
