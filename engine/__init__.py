@@ -43,6 +43,7 @@ from .errors import (
     NotFound,
     ScriptError,
 )
+from .form_options import resolve_form
 from .forms import schema_choices
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
 from .inbox import InboxPage, InboxRow, TaskAccess, display_names, inbox, task_access
@@ -70,6 +71,12 @@ from .monitoring import (
     step_stats,
 )
 from .my_items import ItemAccess, MyItemRow, MyItemsPage, item_access, my_items
+from .outside_bodies import (
+    OutsideBody,
+    list_outside_bodies,
+    save_outside_body,
+    seed_outside_bodies,
+)
 from .paging import decode_cursor, encode_cursor
 from .parsing import SourceFile
 from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
@@ -96,6 +103,19 @@ from .registers import IssuedNumber, register_entries, void_number
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
 from .start_keys import claim_start_key, is_start_key, record_start
+from .task_report import (
+    NO_UNIT,
+    REPORT_STATES,
+    ReportItem,
+    ReportPeriod,
+    TaskReport,
+    TaskSource,
+    UnitCounts,
+    current_period,
+    report_period,
+    task_report,
+    task_report_items,
+)
 from .timers import run_due_timers
 from .users import (
     ADMIN_GROUP,
@@ -131,6 +151,8 @@ from .visibility import is_auditor, may_contribute, may_view_instance, visible_i
 
 __all__ = [
     "ADMIN_GROUP",
+    "NO_UNIT",
+    "REPORT_STATES",
     "STATUSES",
     "ArchiveLimits",
     "AttachmentView",
@@ -171,11 +193,14 @@ __all__ = [
     "MyItemsPage",
     "NotFound",
     "OrphanFile",
+    "OutsideBody",
     "ProcessView",
     "Progress",
     "RegisterFilter",
     "RegisterPage",
     "RegisterRow",
+    "ReportItem",
+    "ReportPeriod",
     "Retitle",
     "ScriptError",
     "SearchHit",
@@ -183,8 +208,11 @@ __all__ = [
     "StepStat",
     "StuckRow",
     "TaskAccess",
+    "TaskReport",
+    "TaskSource",
     "TaskStatus",
     "TaskView",
+    "UnitCounts",
     "UserView",
     "add_attachment",
     "add_group",
@@ -207,6 +235,7 @@ __all__ = [
     "complete_task",
     "create_db_engine",
     "credentials",
+    "current_period",
     "database_url",
     "decode_cursor",
     "deploy",
@@ -230,6 +259,7 @@ __all__ = [
     "list_attachments",
     "list_documents",
     "list_groups",
+    "list_outside_bodies",
     "list_processes",
     "list_units",
     "list_users",
@@ -249,10 +279,14 @@ __all__ = [
     "register_entries",
     "register_listing",
     "rename_instance",
+    "report_period",
     "reseal_chain",
+    "resolve_form",
     "run_due_timers",
+    "save_outside_body",
     "schema_choices",
     "search_items",
+    "seed_outside_bodies",
     "session_factory",
     "session_identity",
     "set_active",
@@ -267,6 +301,8 @@ __all__ = [
     "take_attempt",
     "task_access",
     "task_form",
+    "task_report",
+    "task_report_items",
     "tasks_for",
     "to_jsonable",
     "transaction",
