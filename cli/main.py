@@ -18,6 +18,7 @@ from workflows.config import audit_key
 from .context import moment, session_factory
 from .department import demo, plan
 from .output import emit, emit_json, emit_table, reporting
+from .registers import registers
 from .serving import serve
 from .worker import POLL_SECONDS, make_worker, upload_folder, worker
 from .worker import loop as worker_loop
@@ -465,3 +466,4 @@ main.add_command(plan)
 main.add_command(serve)
 main.add_command(worker)
 main.add_command(demo)
+main.add_command(registers)
