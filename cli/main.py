@@ -20,6 +20,7 @@ from .department import demo, plan
 from .output import emit, emit_json, emit_table, reporting
 from .registers import registers
 from .serving import serve
+from .task_report import report
 from .worker import POLL_SECONDS, make_worker, upload_folder, worker
 from .worker import loop as worker_loop
 
@@ -466,4 +467,5 @@ main.add_command(plan)
 main.add_command(serve)
 main.add_command(worker)
 main.add_command(demo)
+main.add_command(report)
 main.add_command(registers)

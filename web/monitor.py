@@ -23,12 +23,15 @@ import engine
 from workflows.catalog import entry as catalog_entry
 from workflows.org_chart import read_org_chart
 
+from . import task_report
 from .extensions import login_manager
 from .formatting import datetime_vn, local
 from .unit_of_work import is_auditor, now, uow
 from .xlsx import DATE, DECIMAL, SheetLayout, write_xlsx
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+# The report of assigned tasks (/monitor/report/): its pages pass this blueprint's check.
+bp.register_blueprint(task_report.bp)
 
 PAGE_SIZE = 50  # rows on a page; the export has them all
 MAX_TEXT = 200

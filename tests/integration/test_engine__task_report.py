@@ -4,6 +4,7 @@ engine's generic rules on items of a fixture process (a recurring task's listed 
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -204,3 +205,26 @@ def test_task_report__without_a_deadline_or_with_a_bad_period(
     assert report_period("q4", 2026).end == date(2026, 12, 31)
     assert engine.current_period(date(2026, 8, 15)).code == "q3"
     assert OPEN_WITHIN in engine.REPORT_STATES
+
+
+def test_task_report__the_command_line(
+    office: Office, tasks: dict[str, int], sqlite_url: str, request: pytest.FixtureRequest
+) -> None:
+    if "sqlite" not in request.node.name:
+        pytest.skip("the command is checked once, on the SQLite file")
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    env = {"PHEDUYET_DATABASE_URL": sqlite_url}
+    args = ["report", "--period", "q1", "--year", "2026", "--now", "2026-03-18T09:00:00+07:00"]
+    found = CliRunner().invoke(main, [*args, "--json"], env=env)
+    assert found.exit_code == 0, found.output
+    data = json.loads(found.output)
+    assert (data["as_of"], data["totals"]["total"]) == ("2026-03-18", 5)
+    units = {u["unit"]: u for u in data["units"]}
+    assert (units[VP][OPEN_WITHIN], units[VP][OPEN_OVERDUE]) == (1, 1)
+    table = CliRunner().invoke(main, args, env=env)
+    assert table.exit_code == 0 and "OPEN OVERDUE" in table.output
+    bad = CliRunner().invoke(main, ["report", "--period", "q9", "--json"], env=env)
+    assert bad.exit_code == 6 and json.loads(bad.output)["error"]["reason"] == "bad_period"
