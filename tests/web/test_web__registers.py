@@ -105,7 +105,7 @@ def test_registers__a_void_number_stays_in_the_register(
     assert found[1]["Tình trạng"] == "Đã hủy số Văn bản bị thu hồi"
 
 
-@pytest.mark.parametrize("who", ["vp.vanthu", "vp.tp", "giamdoc", "tt.tp"])
+@pytest.mark.parametrize("who", ["vp.vanthu", "vp.tp", "giamdoc", "quantri"])
 def test_registers__the_office_the_leadership_and_the_auditors_may_read_it(
     login: Any, who: str
 ) -> None:
