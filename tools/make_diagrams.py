@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import json
 
-from tools.diagrams import de_xuat_nhiem_vu, giao_nhiem_vu, trinh_ubnd, xay_dung_quy_dinh
+from tools.diagrams import (
+    de_xuat_nhiem_vu,
+    giao_nhiem_vu,
+    trinh_ubnd,
+    xac_dinh_nhiem_vu,
+    xay_dung_quy_dinh,
+)
 from tools.diagrams.common import BPMN_DIR, FORMS_DIR, ROOT
 
-MODULES = [trinh_ubnd, de_xuat_nhiem_vu, xay_dung_quy_dinh, giao_nhiem_vu]
+MODULES = [trinh_ubnd, de_xuat_nhiem_vu, xay_dung_quy_dinh, giao_nhiem_vu, xac_dinh_nhiem_vu]
 PROCESSES = [
     trinh_ubnd.trinh_ubnd,
     de_xuat_nhiem_vu.de_xuat_nhiem_vu,
     xay_dung_quy_dinh.xay_dung_quy_dinh,
     giao_nhiem_vu.giao_nhiem_vu,
     giao_nhiem_vu.thuc_hien_nhiem_vu,
+    xac_dinh_nhiem_vu.xac_dinh_nhiem_vu_nam,
 ]
 
 

@@ -30,6 +30,15 @@ CATALOG: tuple[CatalogEntry, ...] = (
         title_field="ten_nhiem_vu",
     ),
     CatalogEntry(
+        "xac_dinh_nhiem_vu_nam",
+        "Xác định nhiệm vụ khoa học và công nghệ cấp tỉnh hằng năm",
+        "Yearly identification of provincial S&T tasks",
+        "Thông báo đề xuất với hạn nộp, tổng hợp danh mục của năm, Hội đồng tư vấn đánh giá "
+        "từng đề xuất, trình UBND tỉnh một tờ trình, công bố và thông báo kết quả.",
+        ("phong_qlkh", "lanh_dao_so"),
+        title_field="trich_yeu_thong_bao",
+    ),
+    CatalogEntry(
         "xay_dung_quy_dinh",
         "Xây dựng dự thảo quy định",
         "Draft a regulation",

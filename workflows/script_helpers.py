@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
+from .batch_identification import batch_helpers
 from .calendar import WorkCalendar
 from .legal_drafting import legal_drafting_helpers
 from .org_chart import OrgChart, leaders_group, read_org_chart
@@ -154,6 +155,7 @@ def script_helpers(
 
     return {
         **legal_drafting_helpers(calendar),
+        **batch_helpers(zone),
         "lanh_dao": lanh_dao,
         "tinh_han_phoi_hop": tinh_han_phoi_hop,
         "chon_don_vi_phoi_hop": chon_don_vi_phoi_hop,
