@@ -21,6 +21,9 @@ TO_TRINH = {
 
 # The Chairman's approval is recorded with the decision's number and date of signing.
 DECISION_RECORD = {"so_quyet_dinh": "1234/QĐ-UBND", "ngay_ky": "2026-03-20"}
+# The "person" of a path table's step where nobody acts and the clock moves on by
+# `days` (a legal waiting period such as the draft's posting on the portal).
+TIME_PASSES = "(thời gian trôi)"
 
 
 def bpmn_files() -> list[SourceFile]:
@@ -62,6 +65,9 @@ class Office:
     def do(
         self, who: str, item: int, element_id: str, comment: str | None = None, **data: Any
     ) -> None:
+        if who == TIME_PASSES:
+            self.tick(float(data["days"]))
+            return
         task = self.task(who, item, element_id)
         with transaction(self.factory) as s:
             engine.complete_task(s, self.config, task.id, who, data=data, comment=comment)

@@ -102,6 +102,13 @@ def legal_drafting_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., An
             return "Chưa gửi lấy ý kiến: hãy chọn ít nhất một cơ quan, đơn vị được lấy ý kiến."
         return ""
 
+    def co_quan_bat_buoc(hinh_thuc: Any, co_quan: Any) -> list[str]:
+        """The outside bodies chosen, with those the law requires for this kind of decision."""
+        chosen = list(co_quan or [])
+        if hinh_thuc == CHAIRMAN_DECISION:
+            chosen += [k for k in REQUIRED_FOR_CHAIRMAN if k not in chosen]
+        return chosen
+
     def noi_lay_y_kien(co_quan: Any, don_vi: Any) -> list[str]:
         """Every body a reply is asked of, outside bodies first, each once."""
         return list(dict.fromkeys([*(co_quan or []), *(don_vi or [])]))
@@ -132,6 +139,7 @@ def legal_drafting_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., An
         "so_ngay_gop_y": so_ngay_gop_y,
         "ket_thuc_dang_tai": ket_thuc_dang_tai,
         "loi_lay_y_kien": loi_lay_y_kien,
+        "co_quan_bat_buoc": co_quan_bat_buoc,
         "noi_lay_y_kien": noi_lay_y_kien,
         "loi_bieu_quyet": loi_bieu_quyet,
         "bieu_quyet_thong_qua": thong_qua,

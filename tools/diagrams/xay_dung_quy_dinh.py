@@ -1,51 +1,127 @@
-"""The process xay_dung_quy_dinh: its diagram and its forms."""
+"""The process xay_dung_quy_dinh: its diagram and its forms.
+
+Drafting a provincial legal document as the 2025 rules read (shared DOMAIN.md §2 and the review):
+Luật Ban hành văn bản QPPL 64/2025/QH15 as amended by 87/2025/QH15; NĐ 78/2025/NĐ-CP as amended
+by NĐ 187/2025/NĐ-CP. The limits and their basis live in workflows/legal_drafting.py; each step's
+documentation repeats the basis of its deadline.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tools.bpmn_builder import Diagram
-from tools.diagrams.common import DECIDED, UNIT_CHOICE, decision_form, simple_form, text
+from tools.diagrams.common import DECIDED, UNITS, choice, decision_form, simple_form, text
+from workflows.legal_drafting import (
+    APPRAISAL_WORKING_DAYS,
+    DECISION_KINDS,
+    GAZETTE_DAYS,
+    OUTSIDE_BODIES,
+    POSTING_DAYS,
+    REPLY_DAYS,
+    SHORTENED_REPLY_DAYS,
+    SIGNING_WORKING_DAYS,
+    UBND_DECISION,
+)
+
+
+def _date(title: str) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "format": "date",
+        "title": title,
+        "errorMessages": {"required": f"Hãy nhập {title.lower()}", "format": "Ngày không hợp lệ"},
+    }
+
+
+def _count(title: str, minimum: int) -> dict[str, Any]:
+    message = f"{title}: nhập số nguyên từ {minimum}"
+    return {
+        "type": "integer",
+        "title": title,
+        "minimum": minimum,
+        "maximum": 200,
+        "errorMessages": {
+            "required": f"Hãy nhập {title[:1].lower()}{title[1:]}",
+            "minimum": message,
+            "maximum": f"{title}: không quá 200",
+            "type": message,
+        },
+    }
+
+
+def _many(
+    title: str, options: list[tuple[str, str]] | tuple[tuple[str, str], ...]
+) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "title": title,
+        "items": {"type": "string", "oneOf": [{"const": k, "title": v} for k, v in options]},
+        "uniqueItems": True,
+    }
+
 
 FORMS: dict[str, dict[str, Any]] = {
     "giao_soan_thao.json": simple_form(
-        "Giao soạn thảo dự thảo quy định",
+        "Giao soạn thảo dự thảo văn bản quy phạm pháp luật",
         {
             "ten_du_thao": text("Tên dự thảo quy định"),
+            "hinh_thuc_van_ban": {
+                **choice(
+                    "Hình thức văn bản (thẩm quyền ban hành)",
+                    list(DECISION_KINDS),
+                    "Hãy chọn hình thức văn bản",
+                ),
+            },
             "don_vi_soan_thao": {
-                **UNIT_CHOICE,
-                "title": "Đơn vị chủ trì soạn thảo",
-                "errorMessages": {"required": "Hãy chọn đơn vị soạn thảo"},
+                **choice("Đơn vị chủ trì soạn thảo", UNITS, "Hãy chọn đơn vị soạn thảo"),
             },
-            "don_vi_lay_y_kien": {
-                "type": "array",
-                "title": "Đơn vị được lấy ý kiến",
-                "items": UNIT_CHOICE,
-                "minItems": 1,
-                "uniqueItems": True,
-                "errorMessages": {"minItems": "Chọn ít nhất một đơn vị"},
+            "trinh_tu_rut_gon": {
+                "type": "boolean",
+                "title": "Xây dựng theo trình tự, thủ tục rút gọn "
+                f"(thời hạn góp ý {SHORTENED_REPLY_DAYS} ngày thay vì {REPLY_DAYS} ngày)",
+                "default": False,
             },
-            "han_gop_y_ngay": {
-                "type": "integer",
-                "title": "Thời hạn góp ý (ngày làm việc)",
-                "minimum": 1,
-                "maximum": 30,
-                "default": 7,
+            "so_ngay_tham_dinh": {
+                **_count("Thời hạn thẩm định của Sở Tư pháp (ngày làm việc)", 1),
+                "maximum": 60,
+                "default": APPRAISAL_WORKING_DAYS,
             },
         },
-        ["ten_du_thao", "don_vi_soan_thao", "don_vi_lay_y_kien", "han_gop_y_ngay"],
+        ["ten_du_thao", "hinh_thuc_van_ban", "don_vi_soan_thao", "so_ngay_tham_dinh"],
     ),
     "du_thao.json": simple_form(
-        "Dự thảo quy định và tờ trình",
-        {"tom_tat_du_thao": text("Tóm tắt nội dung dự thảo", long=True)},
+        "Dự thảo văn bản, tờ trình và gửi lấy ý kiến",
+        {
+            "tom_tat_du_thao": text("Tóm tắt nội dung dự thảo", long=True),
+            # The bodies the law requires come ticked: the step's pre-script adds them.
+            "co_quan_lay_y_kien": _many("Cơ quan được lấy ý kiến (ngoài Sở)", OUTSIDE_BODIES),
+            "don_vi_lay_y_kien": _many("Đơn vị thuộc Sở được lấy ý kiến", UNITS),
+        },
         ["tom_tat_du_thao"],
+    ),
+    "dang_tai.json": simple_form(
+        "Đăng tải dự thảo trên Cổng thông tin điện tử tỉnh",
+        {
+            "duong_dan_dang_tai": {
+                **text("Đường dẫn bài đăng trên Cổng thông tin điện tử"),
+                "pattern": "^https?://",
+                "errorMessages": {
+                    "required": "Hãy nhập đường dẫn bài đăng",
+                    "minLength": "Hãy nhập đường dẫn bài đăng",
+                    "pattern": "Đường dẫn phải bắt đầu bằng http:// hoặc https://",
+                },
+            },
+            "ngay_dang_tai": _date("Ngày đăng tải"),
+        },
+        ["duong_dan_dang_tai", "ngay_dang_tai"],
     ),
     "gop_y.json": decision_form(
         "Góp ý dự thảo",
         [("thong_nhat", "Thống nhất"), ("co_y_kien", "Có ý kiến khác")],
         ["co_y_kien"],
         field="ket_qua_gop_y",
-        label="Ý kiến của đơn vị",
+        label="Ý kiến của cơ quan, đơn vị",
         reason_title="Nội dung góp ý",
     ),
     "tong_hop_y_kien.json": simple_form(
@@ -68,7 +144,39 @@ FORMS: dict[str, dict[str, Any]] = {
         {"bao_cao_giai_trinh": text("Báo cáo giải trình, tiếp thu ý kiến thẩm định", long=True)},
         ["bao_cao_giai_trinh"],
     ),
+    "bieu_quyet.json": simple_form(
+        "Kết quả biểu quyết của UBND tỉnh",
+        {
+            "hinh_thuc_bieu_quyet": choice(
+                "Hình thức biểu quyết",
+                [
+                    ("hop", "Tại phiên họp UBND tỉnh"),
+                    ("lay_phieu", "Lấy ý kiến thành viên bằng phiếu"),
+                ],
+                "Hãy chọn hình thức biểu quyết",
+            ),
+            "ngay_bieu_quyet": _date("Ngày biểu quyết"),
+            "so_thanh_vien": _count("Tổng số thành viên UBND tỉnh", 1),
+            "so_tan_thanh": _count("Số thành viên tán thành", 0),
+        },
+        ["hinh_thuc_bieu_quyet", "ngay_bieu_quyet", "so_thanh_vien", "so_tan_thanh"],
+    ),
+    "ky_ban_hanh.json": simple_form(
+        "Ký ban hành quyết định (TM. ỦY BAN NHÂN DÂN)",
+        {"so_quyet_dinh": text("Số quyết định"), "ngay_ky": _date("Ngày ký")},
+        ["so_quyet_dinh", "ngay_ky"],
+    ),
+    "cong_bao.json": simple_form(
+        "Đăng Công báo tỉnh",
+        {"so_cong_bao": text("Số Công báo"), "ngay_dang_cong_bao": _date("Ngày đăng Công báo")},
+        ["so_cong_bao", "ngay_dang_cong_bao"],
+    ),
 }
+
+CALENDAR_DAYS_DOC = (
+    " Thời hạn tính theo ngày (không phải ngày làm việc), từ ngày tiếp theo, hết ngày cuối; ngày "
+    "cuối là ngày nghỉ thì hết ngày làm việc tiếp theo (Bộ luật Dân sự 2015, Điều 147-148)."
+)
 
 
 def xay_dung_quy_dinh() -> Diagram:
@@ -76,18 +184,30 @@ def xay_dung_quy_dinh() -> Diagram:
         "xay_dung_quy_dinh",
         "Xây dựng dự thảo quy định",
         doc="Kế hoạch mục II.4.1, II.4.2 (Quy định định mức kinh phí; Quy định quản lý nhiệm vụ "
-        "KH&CN). Luật Ban hành văn bản quy phạm pháp luật 2025, NĐ 78/2025/NĐ-CP sửa đổi bởi "
-        "NĐ 187/2025/NĐ-CP: soạn thảo, lấy ý kiến, tổng hợp, thẩm định của Sở Tư pháp, giải "
-        "trình, trình UBND tỉnh.",
+        "KH&CN). Luật Ban hành văn bản quy phạm pháp luật 64/2025/QH15 sửa đổi bởi Luật "
+        "87/2025/QH15 (quyết định của Chủ tịch UBND tỉnh là loại văn bản riêng; đăng Công báo "
+        "tỉnh); Nghị định 78/2025/NĐ-CP sửa đổi bởi Nghị định 187/2025/NĐ-CP (Điều 51a): đăng "
+        f"tải dự thảo trên Cổng thông tin điện tử tỉnh ít nhất {POSTING_DAYS} ngày; lấy ý kiến "
+        "Sở Tài chính, Sở Nội vụ, Sở Tư pháp và sở quản lý ngành; cơ quan được lấy ý kiến trả "
+        f"lời trong {REPLY_DAYS} ngày ({SHORTENED_REPLY_DAYS} ngày theo trình tự rút gọn). Sở "
+        "Tư pháp thẩm định (thời hạn chưa tra cứu được: cấu hình khi giao, mặc định "
+        f"{APPRAISAL_WORKING_DAYS} ngày làm việc), thẩm định lại sau giải trình. Quyết định của "
+        "UBND tỉnh do tập thể UBND biểu quyết (họp hoặc lấy phiếu, thông qua khi quá nửa tổng số "
+        "thành viên tán thành), Chủ tịch ký TM. ỦY BAN NHÂN DÂN; quyết định của Chủ tịch do Chủ "
+        "tịch ký. Văn bản được đăng Công báo tỉnh, ghi số và ngày đăng.",
     )
-    leaders, unit, consulted, justice = (
+    leaders, unit, consulted, justice, vp_ubnd, ubnd = (
         "Lãnh đạo Sở",
         "Đơn vị soạn thảo",
-        "Đơn vị được lấy ý kiến",
+        "Cơ quan, đơn vị được lấy ý kiến",
         "Sở Tư pháp",
+        "Văn phòng UBND tỉnh",
+        "Lãnh đạo UBND tỉnh",
     )
-    d.lanes(leaders, unit, consulted, justice)
+    d.lanes(leaders, unit, consulted, justice, vp_ubnd, ubnd)
     d.start("bat_dau", "Có nhiệm vụ xây dựng quy định", leaders)
+    # Fields a form may leave out (an unticked list is not sent) start defined, so that the
+    # scripts read them.
     d.user(
         "giao_soan_thao",
         "Giao đơn vị chủ trì soạn thảo",
@@ -95,19 +215,64 @@ def xay_dung_quy_dinh() -> Diagram:
         form="giao_soan_thao.json",
         submitLabel="Giao",
         doneMessage="Đã giao soạn thảo «{ten_du_thao}»",
-        doc="Giao đơn vị chủ trì soạn thảo, chọn các đơn vị được lấy ý kiến và thời hạn góp ý.",
-    )
+        doc="Giao đơn vị chủ trì soạn thảo; chọn hình thức văn bản (quyết định của UBND tỉnh, do "
+        "tập thể UBND quyết định; hoặc quyết định của Chủ tịch UBND tỉnh — Luật 87/2025/QH15), "
+        "trình tự rút gọn nếu có, và thời hạn thẩm định của Sở Tư pháp (chưa tra cứu được thời "
+        f"hạn luật định: mặc định {APPRAISAL_WORKING_DAYS} ngày làm việc, sửa được).",
+    ).pre_script = "trinh_tu_rut_gon = False\nco_quan_lay_y_kien = []\ndon_vi_lay_y_kien = []"
     d.user(
         "soan_du_thao",
-        "Soạn dự thảo quy định và tờ trình",
+        "Soạn dự thảo, tờ trình và gửi lấy ý kiến",
         unit,
         form="du_thao.json",
         candidateGroups="${don_vi_soan_thao}",
         dueInWorkingDays="15",
         submitLabel="Gửi lấy ý kiến",
-        doneMessage="Đã gửi dự thảo lấy ý kiến các đơn vị",
-        doc="Soạn dự thảo quy định và tờ trình, đính kèm dự thảo; đăng tải dự thảo trên Cổng "
-        "thông tin điện tử tỉnh (ít nhất 10 ngày) và gửi lấy ý kiến các đơn vị.",
+        doneMessage="{thong_bao_lay_y_kien}",
+        doc="Soạn dự thảo và tờ trình, đính kèm dự thảo; chọn các cơ quan ngoài Sở và các đơn vị "
+        "thuộc Sở được lấy ý kiến. Quyết định của Chủ tịch UBND tỉnh phải lấy ý kiến Sở Tài "
+        "chính, Sở Nội vụ, Sở Tư pháp (Nghị định 187/2025/NĐ-CP, Điều 51a); thiếu thì hồ sơ "
+        "không được gửi và bước này mở lại. Mỗi cơ quan, đơn vị nhận một việc riêng, hạn trả lời "
+        f"{REPLY_DAYS} ngày ({SHORTENED_REPLY_DAYS} ngày theo trình tự rút gọn).",
+    ).pre_script = "co_quan_lay_y_kien = co_quan_bat_buoc(hinh_thuc_van_ban, co_quan_lay_y_kien)"
+    d.script(
+        "kiem_tra_lay_y_kien",
+        "Kiểm tra cơ quan được lấy ý kiến",
+        unit,
+        "loi_gui = loi_lay_y_kien(hinh_thuc_van_ban, co_quan_lay_y_kien, don_vi_lay_y_kien)\n"
+        "du_lay_y_kien = loi_gui == ''\n"
+        "ds_lay_y_kien = noi_lay_y_kien(co_quan_lay_y_kien, don_vi_lay_y_kien)\n"
+        "han_gop_y = han_ngay_lich(so_ngay_gop_y(trinh_tu_rut_gon), now())\n"
+        "thong_bao_lay_y_kien = loi_gui or 'Đã gửi dự thảo lấy ý kiến các cơ quan, đơn vị'",
+    )
+    d.xor("gw_lay_y_kien", "Đủ cơ quan bắt buộc?", unit)
+    d.parallel("gw_gui", unit)
+    d.user(
+        "dang_tai",
+        "Đăng tải dự thảo trên Cổng thông tin điện tử tỉnh",
+        unit,
+        form="dang_tai.json",
+        candidateGroups="${don_vi_soan_thao}",
+        dueInWorkingDays="1",
+        submitLabel="Ghi nhận đăng tải",
+        doneMessage="Đã ghi nhận đăng tải; tổng hợp ý kiến sau khi hết thời gian đăng tải",
+        doc=f"Đăng toàn văn dự thảo trên Cổng thông tin điện tử tỉnh ít nhất {POSTING_DAYS} ngày "
+        "(Nghị định 187/2025/NĐ-CP, Điều 51a; với quyết định của UBND tỉnh chưa tra cứu được "
+        "thời gian riêng, áp dụng cùng thời gian), rồi ghi đường dẫn và ngày đăng. Thời gian "
+        "đăng tải tính từ ngày đăng (không sớm hơn ngày ghi nhận trên hệ thống); chưa hết thời "
+        "gian này thì chưa tổng hợp ý kiến.",
+    )
+    d.script(
+        "tinh_thoi_gian_dang_tai",
+        "Tính thời điểm hết đăng tải",
+        unit,
+        "het_dang_tai = ket_thuc_dang_tai(ngay_dang_tai, now())",
+    )
+    d.wait(
+        "cho_het_dang_tai",
+        f"Hết {POSTING_DAYS} ngày đăng tải",
+        unit,
+        "het_dang_tai",
     )
     d.user(
         "gop_y",
@@ -115,15 +280,18 @@ def xay_dung_quy_dinh() -> Diagram:
         consulted,
         form="gop_y.json",
         candidateGroups="${don_vi}",
-        dueInWorkingDays="${han_gop_y_ngay}",
+        dueDate="${han_gop_y}",
         decisionField="ket_qua_gop_y",
         # Each reply (decision and content) is kept in the item's history; Spiff runs a
         # multi-instance task's post-script once for all, so replies are not gathered in data.
-        multi={"collection": "don_vi_lay_y_kien", "element": "don_vi"},
+        multi={"collection": "ds_lay_y_kien", "element": "don_vi"},
+        submitLabel="Gửi ý kiến",
         doneMessage="Đã gửi ý kiến góp ý",
         doc="Đọc dự thảo; chọn thống nhất, hoặc ghi ý kiến góp ý (đính kèm nếu có) trước hạn "
-        "ghi ở đầu trang. (Căn cứ: Nghị định 187/2025/NĐ-CP: 7 ngày, thủ tục rút gọn 3 ngày.)",
+        "ghi ở đầu trang. (Căn cứ: Nghị định 187/2025/NĐ-CP, Điều 51a: trả lời trong "
+        f"{REPLY_DAYS} ngày, trình tự rút gọn {SHORTENED_REPLY_DAYS} ngày.)" + CALENDAR_DAYS_DOC,
     )
+    d.parallel("gw_du_y_kien", unit)
     d.user(
         "tong_hop_y_kien",
         "Tổng hợp, giải trình, tiếp thu ý kiến",
@@ -133,18 +301,23 @@ def xay_dung_quy_dinh() -> Diagram:
         dueInWorkingDays="5",
         submitLabel="Gửi Sở Tư pháp thẩm định",
         doneMessage="Đã gửi hồ sơ đề nghị Sở Tư pháp thẩm định",
-        doc="Lập báo cáo tổng hợp, giải trình, tiếp thu ý kiến góp ý; đính kèm dự thảo đã chỉnh "
-        "lý.",
+        doc="Mở khi các cơ quan, đơn vị đã trả lời và đã hết thời gian đăng tải. Lập báo cáo tổng "
+        "hợp, giải trình, tiếp thu ý kiến góp ý; đính kèm dự thảo đã chỉnh lý. (Thời hạn 5 ngày "
+        "làm việc: quy định của cơ quan, chưa tra cứu được thời hạn luật định.)",
     )
     d.user(
         "tham_dinh",
         "Sở Tư pháp thẩm định",
         justice,
         form="tham_dinh.json",
+        dueInWorkingDays="${so_ngay_tham_dinh}",
         decisionField="ket_luan_tham_dinh",
         submitLabel="Gửi ý kiến",
         doneMessage="Đã gửi báo cáo thẩm định số {so_bao_cao_tham_dinh}",
-        doc="Thẩm định dự thảo; nhập số báo cáo, chọn kết luận và đính kèm báo cáo thẩm định.",
+        doc="Thẩm định dự thảo; nhập số báo cáo, chọn kết luận và đính kèm báo cáo thẩm định. "
+        "Chưa đủ điều kiện: đơn vị soạn thảo giải trình, chỉnh lý rồi gửi thẩm định lại. Thời "
+        "hạn thẩm định: theo số ngày làm việc Lãnh đạo Sở ghi khi giao (chưa tra cứu được thời "
+        f"hạn luật định theo quy định 2025; mặc định {APPRAISAL_WORKING_DAYS} ngày làm việc).",
     )
     d.user(
         "giai_trinh",
@@ -153,10 +326,12 @@ def xay_dung_quy_dinh() -> Diagram:
         form="giai_trinh.json",
         candidateGroups="${don_vi_soan_thao}",
         dueInWorkingDays="5",
-        submitLabel="Trình Giám đốc Sở",
-        doneMessage="Đã trình Giám đốc Sở dự thảo đã chỉnh lý",
-        doc="Tiếp thu, giải trình ý kiến thẩm định và chỉnh lý dự thảo; đính kèm dự thảo đã "
-        "chỉnh lý (cùng tên tệp để có phiên bản mới) và báo cáo giải trình.",
+        submitLabel="Gửi",
+        doneMessage="Đã gửi dự thảo đã chỉnh lý và báo cáo giải trình",
+        doc="Tiếp thu, giải trình ý kiến thẩm định (và ý kiến trả lại, nếu có) và chỉnh lý dự "
+        "thảo; đính kèm dự thảo đã chỉnh lý (cùng tên tệp để có phiên bản mới) và báo cáo giải "
+        "trình. Thẩm định chưa đạt: hồ sơ về Sở Tư pháp thẩm định lại; đạt: trình Giám đốc Sở. "
+        "(Thời hạn 5 ngày làm việc: quy định của cơ quan.)",
     )
     d.xor("gw_tham_dinh", "Đủ điều kiện trình?", unit)
     d.user(
@@ -170,23 +345,80 @@ def xay_dung_quy_dinh() -> Diagram:
         "UBND tỉnh hoặc trả lại để chỉnh lý.",
     )
     d.xor("gw_giam_doc", "Giám đốc đồng ý?", leaders)
-    d.call("trinh_ubnd", "Trình UBND tỉnh ban hành", leaders, "trinh_ubnd")
+    d.call(
+        "trinh_ubnd",
+        "Trình UBND tỉnh ban hành",
+        leaders,
+        "trinh_ubnd",
+        doc="Tờ trình qua Văn phòng UBND tỉnh; lãnh đạo UBND tỉnh cho ý kiến chỉ đạo. Với quyết "
+        "định của Chủ tịch UBND tỉnh, ý kiến đồng ý là quyết định (ghi số, ngày ký); với quyết "
+        "định của UBND tỉnh, dự thảo còn phải được tập thể UBND biểu quyết.",
+    )
     d.xor("gw_ubnd", "Kết quả trình?", leaders)
+    d.xor("gw_hinh_thuc", "Ai quyết định?", vp_ubnd)
+    d.user(
+        "bieu_quyet",
+        "Ghi kết quả biểu quyết của UBND tỉnh",
+        vp_ubnd,
+        form="bieu_quyet.json",
+        dueInWorkingDays="7",
+        submitLabel="Ghi kết quả",
+        doneMessage="{thong_bao_bieu_quyet}",
+        doc="UBND tỉnh quyết định tập thể, tại phiên họp hoặc bằng phiếu lấy ý kiến thành viên. "
+        "Ghi hình thức, ngày biểu quyết, tổng số thành viên và số tán thành: dự thảo được thông "
+        "qua khi quá nửa tổng số thành viên UBND tỉnh tán thành, rồi Chủ tịch ký TM. ỦY BAN NHÂN "
+        "DÂN; không đủ thì hồ sơ trả về đơn vị soạn thảo chỉnh lý. (Căn cứ: Luật Tổ chức chính "
+        "quyền địa phương; Luật Ban hành văn bản QPPL 2025. Thời hạn 7 ngày làm việc: quy định "
+        "của cơ quan, chưa tra cứu được.)",
+    )
     d.script(
-        "ghi_ban_hanh", "Ghi nhận: quy định được ban hành", leaders, 'trang_thai = "da_ban_hanh"'
+        "kiem_tra_bieu_quyet",
+        "Kiểm tra kết quả biểu quyết",
+        vp_ubnd,
+        "loi_so_lieu = loi_bieu_quyet(so_thanh_vien, so_tan_thanh)\n"
+        "hop_le = loi_so_lieu == ''\n"
+        "da_thong_qua = hop_le and bieu_quyet_thong_qua(so_thanh_vien, so_tan_thanh)\n"
+        "thong_bao_bieu_quyet = loi_so_lieu or ket_qua_bieu_quyet(so_thanh_vien, so_tan_thanh)\n"
+        "y_kien = '' if da_thong_qua or not hop_le else thong_bao_bieu_quyet",
     )
-    d.end("ket_thuc", "Quy định được ban hành", leaders)
+    d.xor("gw_bieu_quyet", "Thông qua?", vp_ubnd)
+    d.user(
+        "ky_ban_hanh",
+        "Chủ tịch ký quyết định (TM. ỦY BAN NHÂN DÂN)",
+        ubnd,
+        form="ky_ban_hanh.json",
+        dueInWorkingDays=str(SIGNING_WORKING_DAYS),
+        submitLabel="Ký ban hành",
+        doneMessage="Đã ký ban hành quyết định số {so_quyet_dinh}",
+        doc="Chủ tịch UBND tỉnh ký quyết định đã được tập thể UBND tỉnh thông qua, thể thức "
+        "TM. ỦY BAN NHÂN DÂN; ghi số và ngày ký. (Thời hạn "
+        f"{SIGNING_WORKING_DAYS} ngày làm việc: quy định của cơ quan, chưa tra cứu được.)",
+    )
+    d.user(
+        "dang_cong_bao",
+        "Đăng Công báo tỉnh",
+        vp_ubnd,
+        form="cong_bao.json",
+        dueDate=f"${{han_ngay_lich({GAZETTE_DAYS}, now())}}",
+        submitLabel="Ghi nhận đăng Công báo",
+        doneMessage="Đã đăng Công báo số {so_cong_bao}",
+        doc="Gửi văn bản đã ký đăng Công báo điện tử tỉnh (Luật 87/2025/QH15) và ghi số, ngày "
+        f"đăng. Thời hạn {GAZETTE_DAYS} ngày: Luật 2015 quy định gửi trong 3 ngày kể từ ngày "
+        "ký và đăng trong 7 ngày kể từ ngày nhận; chưa đối chiếu với Luật 2025, cấu hình trong "
+        "workflows/legal_drafting.py." + CALENDAR_DAYS_DOC,
+    )
+    d.script(
+        "ghi_ban_hanh", "Ghi nhận: quy định được ban hành", vp_ubnd, 'trang_thai = "da_ban_hanh"'
+    )
+    d.end("ket_thuc", "Quy định được ban hành", vp_ubnd)
 
-    d.chain(
-        "bat_dau",
-        "giao_soan_thao",
-        "soan_du_thao",
-        "gop_y",
-        "tong_hop_y_kien",
-        "tham_dinh",
-        "giai_trinh",
-        "gw_tham_dinh",
-    )
+    d.chain("bat_dau", "giao_soan_thao", "soan_du_thao", "kiem_tra_lay_y_kien", "gw_lay_y_kien")
+    d.flow("gw_lay_y_kien", "gw_gui", "Đủ", default=True)
+    d.flow("gw_lay_y_kien", "soan_du_thao", "Thiếu cơ quan bắt buộc", "not du_lay_y_kien")
+    d.flow("gw_gui", "gop_y")
+    d.chain("gw_gui", "dang_tai", "tinh_thoi_gian_dang_tai", "cho_het_dang_tai", "gw_du_y_kien")
+    d.flow("gop_y", "gw_du_y_kien")
+    d.chain("gw_du_y_kien", "tong_hop_y_kien", "tham_dinh", "giai_trinh", "gw_tham_dinh")
     d.flow("gw_tham_dinh", "duyet_giam_doc", "Đủ điều kiện", default=True)
     d.flow(
         "gw_tham_dinh", "tham_dinh", "Thẩm định lại", 'ket_luan_tham_dinh == "chua_du_dieu_kien"'
@@ -195,7 +427,19 @@ def xay_dung_quy_dinh() -> Diagram:
     d.flow("gw_giam_doc", "trinh_ubnd", "Đồng ý", default=True)
     d.flow("gw_giam_doc", "giai_trinh", "Trả lại", DECIDED.format("tra_lai"))
     d.flow("trinh_ubnd", "gw_ubnd")
-    d.flow("gw_ubnd", "ghi_ban_hanh", "Phê duyệt", default=True)
+    d.flow("gw_ubnd", "gw_hinh_thuc", "Đồng ý", default=True)
     d.flow("gw_ubnd", "giai_trinh", "Trả lại", 'ket_qua_trinh == "tra_lai"')
-    d.flow("ghi_ban_hanh", "ket_thuc")
+    d.flow(
+        "gw_hinh_thuc",
+        "bieu_quyet",
+        "Quyết định của UBND tỉnh",
+        f'hinh_thuc_van_ban == "{UBND_DECISION}"',
+    )
+    d.flow("gw_hinh_thuc", "dang_cong_bao", "Quyết định của Chủ tịch", default=True)
+    d.flow("bieu_quyet", "kiem_tra_bieu_quyet")
+    d.flow("kiem_tra_bieu_quyet", "gw_bieu_quyet")
+    d.flow("gw_bieu_quyet", "ky_ban_hanh", "Thông qua", default=True)
+    d.flow("gw_bieu_quyet", "bieu_quyet", "Số liệu không hợp lệ", "not hop_le")
+    d.flow("gw_bieu_quyet", "giai_trinh", "Không thông qua", "hop_le and not da_thong_qua")
+    d.chain("ky_ban_hanh", "dang_cong_bao", "ghi_ban_hanh", "ket_thuc")
     return d
