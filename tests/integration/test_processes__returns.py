@@ -14,7 +14,7 @@ import pytest
 import engine
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
-from tests.integration.test_processes__xay_dung_quy_dinh import GIAO as GIAO_SOAN_THAO
+from tests.integration.test_processes__xay_dung_quy_dinh import PATH as QUY_DINH_PATH
 from tests.office import BPMN, DECISION_RECORD, TO_TRINH, Office
 
 NS = {
@@ -65,19 +65,7 @@ PATHS: dict[str, tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]
         "giamdoc",
         {},
         [
-            ("giamdoc", "giao_soan_thao", GIAO_SOAN_THAO),
-            ("khtc.cv1", "soan_du_thao", {"tom_tat_du_thao": "Dự thảo gồm 3 chương"}),
-            ("qlkh.cv1", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
-            ("vp.cv2", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
-            ("chicuc.cv1", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
-            ("khtc.cv1", "tong_hop_y_kien", {"bao_cao_tong_hop": "Tiếp thu"}),
-            (
-                "tuphap",
-                "tham_dinh",
-                {"ket_luan_tham_dinh": "du_dieu_kien", "so_bao_cao_tham_dinh": "45/BC-STP"},
-            ),
-            ("khtc.tp", "giai_trinh", {"bao_cao_giai_trinh": "Đã tiếp thu"}),
-            ("giamdoc", "duyet_giam_doc", DONG_Y),
+            *QUY_DINH_PATH,
             *[
                 (who, step, data)
                 for who, (step, data) in zip(
