@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import calendar as months
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .batch_identification import batch_helpers
@@ -26,6 +27,8 @@ ON_TIME, LATE = "hoan_thanh_dung_han", "hoan_thanh_qua_han"
 # COOPERATION_MIN_WORKING_DAYS working days from the assignment, nor later than the lead's.
 COOPERATION_LEAD_WORKING_DAYS = 5
 COOPERATION_MIN_WORKING_DAYS = 3
+# A periodic task's period, in months ("lap_lai": {"every", "day", "month"}, see plan_deadline).
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 END_OF_DAY = time(23, 59, 59)
 START_OF_DAY = time(8, 0)
 
@@ -40,6 +43,19 @@ def _as_date(value: Any) -> date:
 
 def _vn(value: Any) -> str:
     return _as_date(value).strftime("%d/%m/%Y")
+
+
+def _period(every: str, day: date) -> tuple[date, date]:
+    """The period of kind `every` that holds `day`: its first and last days."""
+    step = PERIOD_MONTHS[every]
+    first = (day.month - 1) // step * step + 1
+    last = first + step - 1
+    return date(day.year, first, 1), date(day.year, last, months.monthrange(day.year, last)[1])
+
+
+def _every(lap_lai: Any) -> str | None:
+    every = lap_lai.get("every") if isinstance(lap_lai, dict) else None
+    return every if every in PERIOD_MONTHS else None
 
 
 def script_helpers(
@@ -147,6 +163,62 @@ def script_helpers(
         """The first morning of a year, when a yearly task reopens."""
         return datetime.combine(date(int(nam), 1, 1), START_OF_DAY, tzinfo=zone)
 
+    def ngay_lam_viec(day: date) -> date:
+        """`day`, or the next working day when it is a day off (the office's rule for a
+        periodic deadline that falls on a weekend or a holiday)."""
+        while not calendar.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def ky_cua(lap_lai: Any, han: Any) -> dict[str, str] | None:
+        """The period of a periodic task (`lap_lai`) whose deadline is `han`: {"bat_dau",
+        "ket_thuc"} (ISO dates); None for a task that does not recur or has no deadline."""
+        every = _every(lap_lai)
+        if every is None or not han:
+            return None
+        start, end = _period(every, _as_date(han))
+        return {"bat_dau": start.isoformat(), "ket_thuc": end.isoformat()}
+
+    def ky_tiep_theo(lap_lai: Any, ky: Any, ket_thuc_chuoi: Any = None) -> dict[str, str] | None:
+        """The period after `ky` and its deadline: {"bat_dau", "ket_thuc", "han"}. The deadline
+        is day `day` of the period's last month (of month `month` for a yearly date), else the
+        period's last day, moved to the next working day when it is a day off. None when the
+        task does not recur or the next period starts after the series' end `ket_thuc_chuoi`."""
+        every = _every(lap_lai)
+        if every is None or not isinstance(ky, dict) or not ky.get("ket_thuc"):
+            return None
+        start, end = _period(every, _as_date(ky["ket_thuc"]) + timedelta(days=1))
+        if ket_thuc_chuoi and start > _as_date(ket_thuc_chuoi):
+            return None
+        month = end.month
+        if every == "year" and lap_lai.get("month"):
+            month = int(lap_lai["month"])
+        last = months.monthrange(end.year, month)[1]
+        day = lap_lai.get("day")
+        due = date(end.year, month, min(int(day), last) if day else last)
+        return {
+            "bat_dau": start.isoformat(),
+            "ket_thuc": end.isoformat(),
+            "han": ngay_lam_viec(due).isoformat(),
+        }
+
+    def bat_dau_ky(ky: Any) -> datetime:
+        """The first morning of a period, when its occurrence of a periodic task opens."""
+        return datetime.combine(_as_date(ky["bat_dau"]), START_OF_DAY, tzinfo=zone)
+
+    def ghi_ky(cac_ky: Any, ky: Any, han: Any, ngay_bao_cao: Any, dung_han: Any) -> list[Any]:
+        """The item's record of its occurrences with one more: the period (None for a task
+        that does not recur), the deadline in force, the report's date and the verdict."""
+        period = ky if isinstance(ky, dict) else {}
+        entry = {
+            "bat_dau": period.get("bat_dau"),
+            "ket_thuc": period.get("ket_thuc"),
+            "han_xu_ly": str(han) if han else None,
+            "ngay_bao_cao": ngay_bao_cao,
+            "on_time": bool(dung_han),
+        }
+        return [*(cac_ky if isinstance(cac_ky, list) else []), entry]
+
     def han_theo_do_khan(so_ngay: Any, do_khan: Any, now: datetime) -> datetime:
         """A step's deadline: `so_ngay` working days from now for an ordinary document, fewer
         for an urgent one (workflows/urgency.py: Khẩn, Thượng khẩn, Hỏa tốc)."""
@@ -169,4 +241,8 @@ def script_helpers(
         "han_theo_ke_hoach": han_theo_ke_hoach,
         "nam_cua": nam_cua,
         "dau_nam": dau_nam,
+        "ky_cua": ky_cua,
+        "ky_tiep_theo": ky_tiep_theo,
+        "bat_dau_ky": bat_dau_ky,
+        "ghi_ky": ghi_ky,
     }

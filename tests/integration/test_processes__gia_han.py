@@ -40,7 +40,7 @@ def _ask(office: Office, item: int, until: str = "2026-04-30") -> None:
         "cap_nhat_tien_do",
         **PROGRESS,
         hoan_thanh=False,
-        xin_gia_han=True,
+        hanh_dong="gia_han",
         han_de_nghi=until,
         ly_do_gia_han="Chờ ý kiến thẩm định của Sở Tư pháp",
     )
@@ -108,7 +108,7 @@ def test_gia_han__refusing_needs_a_reason_and_approving_a_date(office: Office) -
     item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
     with pytest.raises(engine.InvalidData):  # the unit's request needs its reason and date
         office.do(
-            "cs.cv1", item, "cap_nhat_tien_do", **PROGRESS, hoan_thanh=False, xin_gia_han=True
+            "cs.cv1", item, "cap_nhat_tien_do", **PROGRESS, hoan_thanh=False, hanh_dong="gia_han"
         )
     _ask(office, item)
     with pytest.raises(engine.InvalidData):

@@ -78,11 +78,11 @@ def test_diagram__a_wait_for_a_date_is_listed_too(office: Any, login: Any) -> No
     )
     office.do("vp.cv2", item, "bao_cao_ket_qua", so_bao_cao="15/BC", ket_qua="Hoàn thành")
     office.do("giamdoc", item, "danh_gia_ket_qua", decision="chap_nhan")
-    assert office.steps(item) == []  # no one's task: the yearly task waits for next year
+    assert office.steps(item) == []  # no one's task: the yearly task waits for its next period
     client = login("vp.tp")
     progress = client.get(f"/items/{item}/progress.json").get_json()
-    assert progress["current"] == ["dau_nam"]
-    assert _current_steps(_page(client, f"/items/{item}")) == ["Đầu năm sau"]
+    assert progress["current"] == ["dau_ky_sau"]
+    assert _current_steps(_page(client, f"/items/{item}")) == ["Đầu kỳ sau"]
 
 
 def test_diagram__zoom_buttons_in_vietnamese_for_every_diagram(office: Any, login: Any) -> None:

@@ -185,10 +185,12 @@ def test_forms__the_print_stylesheet_is_linked_and_hides_what_is_not_for_paper(
     assert "a[href]::after" not in rules  # links print as text, without their address
 
 
-def test_forms__a_field_required_by_a_tick_box_names_the_box(office: Any, login: Any) -> None:
-    """The progress form's extension fields say which box makes them required, never "True"."""
+def test_forms__a_field_required_by_a_button_names_the_button(office: Any, login: Any) -> None:
+    """The progress form's extension fields say which button makes them required, never
+    "True"; the form has a button for each action (update progress, ask for an extension)."""
     with engine.transaction(office.factory) as s:
         item = engine.start_instance(s, office.config, "giao_nhiem_vu", "vp.tp", data=GIAO_TASK)
     page = _page(login("cs.cv1"), f"/tasks/{office.task('cs.cv1', item, 'cap_nhat_tien_do').id}")
-    assert "Bắt buộc khi đánh dấu «Xin gia hạn (gửi lãnh đạo Sở xem xét)»" in page
+    assert "Bắt buộc khi chọn: Gửi đề nghị gia hạn" in page
+    assert 'value="cap_nhat"' in page and 'value="gia_han"' in page
     assert "True" not in page

@@ -9,6 +9,7 @@ from tools.diagrams.common import (
     DECIDED,
     REMINDER_FIELD,
     UNIT_CHOICE,
+    choice,
     decision_form,
     require_when,
     simple_form,
@@ -25,12 +26,13 @@ REMINDER_DOC = (
     "định)."
 )
 EXTENSION_DOC = (
-    " Gia hạn: trước thời hạn, đơn vị chủ trì chọn «Xin gia hạn» trên phiếu cập nhật tiến độ, "
-    "nêu lý do và hạn đề nghị; lãnh đạo Sở đồng ý (ghi hạn mới: nhiệm vụ tiếp tục với hạn mới, "
-    "nhắc hạn và đôn đốc tính lại theo hạn mới) hoặc không đồng ý (nêu lý do, hạn giữ nguyên). "
-    "Mỗi lần xin gia hạn được ghi vào lịch sử gia hạn (hạn cũ, hạn đề nghị, hạn mới, lý do, ý "
-    "kiến). Đề nghị gửi sau thời hạn thì không được chuyển, đơn vị nhận thông báo. (Quy tắc của "
-    "cơ quan theo thực tiễn theo dõi nhiệm vụ của các tỉnh; văn bản trung ương không quy định.)"
+    " Gia hạn: trước thời hạn, đơn vị chủ trì nêu lý do và hạn đề nghị trên phiếu cập nhật "
+    "tiến độ rồi bấm «Gửi đề nghị gia hạn»; lãnh đạo Sở đồng ý (ghi hạn mới: nhiệm vụ tiếp "
+    "tục với hạn mới, nhắc hạn và đôn đốc tính lại theo hạn mới) hoặc không đồng ý (nêu lý "
+    "do, hạn giữ nguyên). Mỗi lần xin gia hạn được ghi vào lịch sử gia hạn (hạn cũ, hạn đề "
+    "nghị, hạn mới, lý do, ý kiến). Đề nghị gửi sau thời hạn thì không được chuyển, đơn vị "
+    "nhận thông báo. (Quy tắc của cơ quan theo thực tiễn theo dõi nhiệm vụ của các tỉnh; văn "
+    "bản trung ương không quy định.)"
 )
 COOPERATION_DOC = (
     " Phối hợp: khi giao nhiệm vụ, mỗi đơn vị phối hợp thuộc Sở (có trong sơ đồ tổ chức) nhận "
@@ -46,12 +48,65 @@ COOPERATION_DOC = (
     "gửi kết quả. Hạn phối hợp tính một lần khi giao; gia hạn cho đơn vị chủ trì và nhiệm vụ mở "
     "lại năm sau không giao lại việc phối hợp."
 )
+PERIOD_DOC = (
+    " Nhiệm vụ định kỳ (hằng tháng, hằng quý, 6 tháng, hằng năm, báo cáo định kỳ): mỗi kỳ là "
+    "một lần thực hiện riêng với hạn của kỳ đó (ngày ghi trong kế hoạch của tháng cuối kỳ, như "
+    "«trước ngày 25 hằng tháng»; không ghi ngày thì ngày cuối kỳ; rơi vào ngày nghỉ thì chuyển "
+    "sang ngày làm việc tiếp theo). Việc của kỳ sau mở vào sáng ngày đầu kỳ; nếu kỳ trước chưa "
+    "được chấp nhận khi kỳ sau bắt đầu thì mở ngay khi kỳ trước được chấp nhận, hạn của kỳ sau "
+    "không đổi. Đúng hạn hay quá hạn xét riêng từng kỳ (cac_ky). Chuỗi kỳ dừng ở ngày kết thúc "
+    "của kế hoạch (ket_thuc_chuoi) hoặc khi lãnh đạo Sở chọn «Dừng theo dõi định kỳ» khi đánh "
+    "giá; không có ngày kết thúc thì mở tiếp cho đến khi lãnh đạo dừng."
+)
 ON_TIME_DOC = (
     " Đúng hạn hay quá hạn được xác định tại ngày đơn vị gửi báo cáo kết quả (ngay_bao_cao) so "
     "với hạn đang có hiệu lực (kể cả hạn đã được gia hạn), không tính ngày lãnh đạo chấp nhận; "
     "nếu lãnh đạo yêu cầu bổ sung, ngày của báo cáo được chấp nhận là ngày báo cáo."
 )
 
+
+DATE_MESSAGES = {"format": "Ngày không hợp lệ"}
+# The document that assigns the task (kế hoạch, thông báo kết luận…): the importer fills it from
+# the plan's header when the plan states it; the start form and Phân công show the same fields.
+SOURCE_FIELDS: dict[str, Any] = {
+    "so_ky_hieu_van_ban": text("Số, ký hiệu văn bản giao nhiệm vụ", required=False),
+    "ngay_van_ban": {
+        "type": "string",
+        "format": "date",
+        "title": "Ngày văn bản",
+        "errorMessages": DATE_MESSAGES,
+    },
+    "co_quan_ban_hanh": text("Cơ quan ban hành", required=False),
+    "trich_yeu_van_ban": text("Trích yếu văn bản", long=True, required=False),
+}
+PERIOD_CHOICES = [
+    ("khong", "Không định kỳ"),
+    ("month", "Hằng tháng"),
+    ("quarter", "Hằng quý"),
+    ("half_year", "6 tháng một lần"),
+    ("year", "Hằng năm"),
+]
+PERIOD_FIELDS: dict[str, Any] = {
+    "dinh_ky": {
+        **choice("Nhiệm vụ định kỳ", PERIOD_CHOICES, "Hãy chọn nhiệm vụ định kỳ hay không"),
+        "default": "khong",
+    },
+    "ngay_trong_ky": {
+        "type": "integer",
+        "title": "Hạn mỗi kỳ: ngày (của tháng cuối kỳ; để trống: ngày cuối kỳ)",
+        "minimum": 1,
+        "maximum": 31,
+        "errorMessages": {"minimum": "Từ 1 đến 31", "maximum": "Từ 1 đến 31"},
+    },
+    "ket_thuc_chuoi": {
+        "type": "string",
+        "format": "date",
+        "title": "Theo dõi định kỳ đến ngày (để trống: đến khi lãnh đạo Sở dừng)",
+        "errorMessages": DATE_MESSAGES,
+    },
+}
+# The decision on the progress form: one button each.
+PROGRESS_ACTIONS = [("cap_nhat", "Cập nhật tiến độ"), ("gia_han", "Gửi đề nghị gia hạn")]
 
 FORMS: dict[str, dict[str, Any]] = {
     "phan_cong.json": simple_form(
@@ -72,6 +127,14 @@ FORMS: dict[str, dict[str, Any]] = {
                 },
             },
             "so_ngay_nhac": REMINDER_FIELD,
+            **PERIOD_FIELDS,
+            "them_don_vi_phoi_hop": {
+                "type": "array",
+                "title": "Đơn vị phối hợp (thêm)",
+                "items": UNIT_CHOICE,
+                "uniqueItems": True,
+            },
+            **SOURCE_FIELDS,
         },
         ["don_vi_chu_tri", "han_xu_ly"],
     ),
@@ -91,10 +154,9 @@ FORMS: dict[str, dict[str, Any]] = {
             },
             "noi_dung_cap_nhat": text("Nội dung đã thực hiện", long=True),
             "hoan_thanh": {"type": "boolean", "title": "Đã hoàn thành, chuyển báo cáo kết quả"},
-            "xin_gia_han": {
-                "type": "boolean",
-                "title": "Xin gia hạn (gửi lãnh đạo Sở xem xét)",
-                "default": False,
+            "hanh_dong": {
+                **choice("Thao tác", PROGRESS_ACTIONS, "Hãy chọn thao tác"),
+                "default": "cap_nhat",
             },
             "han_de_nghi": {
                 "type": "string",
@@ -105,14 +167,23 @@ FORMS: dict[str, dict[str, Any]] = {
                     "format": "Ngày không hợp lệ",
                 },
             },
-            "ly_do_gia_han": text("Lý do xin gia hạn", long=True, required=False),
+            "ly_do_gia_han": {
+                **text("Lý do xin gia hạn", long=True, required=False),
+                "errorMessages": {
+                    "required": "Hãy nhập lý do xin gia hạn",
+                    "minLength": "Hãy nhập lý do xin gia hạn",
+                },
+            },
         },
         ["ty_le_hoan_thanh", "noi_dung_cap_nhat", "hoan_thanh"],
     )
     | {
         "allOf": [
             {
-                "if": {"properties": {"xin_gia_han": {"const": True}}, "required": ["xin_gia_han"]},
+                "if": {
+                    "properties": {"hanh_dong": {"enum": ["gia_han"]}},
+                    "required": ["hanh_dong"],
+                },
                 "then": {
                     "required": ["han_de_nghi", "ly_do_gia_han"],
                     "properties": {"ly_do_gia_han": {"minLength": 1}},
@@ -160,6 +231,13 @@ FORMS: dict[str, dict[str, Any]] = {
         "Đánh giá kết quả thực hiện",
         [("chap_nhan", "Chấp nhận kết quả"), ("yeu_cau_bo_sung", "Yêu cầu bổ sung")],
         ["yeu_cau_bo_sung"],
+        extra={
+            "dung_dinh_ky": {
+                "type": "boolean",
+                "title": "Dừng theo dõi định kỳ (nhiệm vụ định kỳ: không mở kỳ sau)",
+                "default": False,
+            }
+        },
     ),
     "don_doc.json": simple_form(
         "Đôn đốc thực hiện nhiệm vụ quá hạn",
@@ -175,7 +253,8 @@ def giao_nhiem_vu() -> Diagram:
         "Giao nhiệm vụ theo kế hoạch",
         doc="Nhiệm vụ do kế hoạch giao cho đơn vị chủ trì, phối hợp, với thời hạn (QĐ 42/2014/"
         "QĐ-TTg sửa đổi bởi QĐ 23/2018/QĐ-TTg; chế độ báo cáo NĐ 09/2019/NĐ-CP). Nhắc hạn trước "
-        "hạn, đôn đốc khi quá hạn; nhiệm vụ thường xuyên hằng năm được mở lại mỗi năm."
+        "hạn, đôn đốc khi quá hạn; nhiệm vụ định kỳ được mở lại mỗi kỳ."
+        + PERIOD_DOC
         + REMINDER_DOC
         + EXTENSION_DOC
         + ON_TIME_DOC
@@ -196,7 +275,18 @@ def giao_nhiem_vu() -> Diagram:
         "try:\n"
         "    so_ngay_nhac\n"
         "except NameError:\n"
-        "    so_ngay_nhac = None",
+        "    so_ngay_nhac = None\n"
+        # Recurrence and the series' end come from the importer; a manual start has neither.
+        "try:\n"
+        "    lap_lai\n"
+        "except NameError:\n"
+        "    lap_lai = None\n"
+        "try:\n"
+        "    ket_thuc_chuoi\n"
+        "except NameError:\n"
+        "    ket_thuc_chuoi = None\n"
+        "cac_ky = []\n"
+        "dung_dinh_ky = False",
     )
     d.xor("gw_du_thong_tin", "Đủ đơn vị chủ trì và hạn?", leaders)
     d.user(
@@ -211,6 +301,27 @@ def giao_nhiem_vu() -> Diagram:
         "hoàn thành (và, nếu cần, số ngày nhắc trước hạn) rồi giao.",
     )
     d.script(
+        "xac_dinh_ky",
+        "Xác định kỳ thực hiện",
+        leaders,
+        # A periodic kind chosen on the Phân công form overrides what the start data said.
+        "try:\n"
+        "    dinh_ky\n"
+        "except NameError:\n"
+        "    dinh_ky = None\n"
+        'if dinh_ky == "khong":\n'
+        "    lap_lai = None\n"
+        "try:\n"
+        "    ngay_trong_ky\n"
+        "except NameError:\n"
+        "    ngay_trong_ky = None\n"
+        'if dinh_ky and dinh_ky != "khong":\n'
+        '    lap_lai = {"every": dinh_ky, "day": ngay_trong_ky or None}\n'
+        'if not lap_lai and loai_han == "recurring":\n'
+        '    lap_lai = {"every": "year", "day": None}\n'
+        "ky = ky_cua(lap_lai, han_xu_ly)",
+    )
+    d.script(
         "xac_dinh_phoi_hop",
         "Xác định đơn vị, hạn phối hợp",
         leaders,
@@ -219,6 +330,11 @@ def giao_nhiem_vu() -> Diagram:
         "    don_vi_phoi_hop\n"
         "except NameError:\n"
         "    don_vi_phoi_hop = []\n"
+        # Units the leader adds on the Phân công form join those the plan names.
+        "try:\n"
+        "    don_vi_phoi_hop = don_vi_phoi_hop + them_don_vi_phoi_hop\n"
+        "except NameError:\n"
+        "    pass\n"
         "don_vi_giao_phoi_hop = [u for u in chon_don_vi_phoi_hop(don_vi_phoi_hop) "
         "if u != don_vi_chu_tri]\n"
         "han_phoi_hop = tinh_han_phoi_hop(han_xu_ly, now())",
@@ -314,24 +430,33 @@ def giao_nhiem_vu() -> Diagram:
         leaders,
         "ket_qua_phan_loai = phan_loai_ket_qua(ngay_bao_cao, han_xu_ly)\n"
         # The engine's own key for a verdict a process makes itself (Theo dõi reads it).
-        'on_time = ket_qua_phan_loai == "hoan_thanh_dung_han"',
+        'on_time = ket_qua_phan_loai == "hoan_thanh_dung_han"\n'
+        # Each occurrence's deadline and verdict, for the report per unit and period.
+        "cac_ky = ghi_ky(cac_ky, ky, han_xu_ly, ngay_bao_cao, on_time)\n"
+        "ky_sau = None if dung_dinh_ky else ky_tiep_theo(lap_lai, ky, ket_thuc_chuoi)",
     )
-    d.xor("gw_thuong_xuyen", "Nhiệm vụ thường xuyên?", leaders)
+    d.xor("gw_thuong_xuyen", "Còn kỳ sau?", leaders)
+    d.wait("dau_ky_sau", "Đầu kỳ sau", leaders, "bat_dau_ky(ky_sau)")
     d.script(
-        "sang_nam_sau",
-        "Mở lại cho năm sau",
+        "mo_ky_sau",
+        "Mở lại cho kỳ sau",
         leaders,
-        "nam_thuc_hien = nam_cua(han_xu_ly) + 1\n"
-        'han_xu_ly = str(nam_thuc_hien) + "-12-31"\n'
-        "da_nhac_han = False",
+        "ky = ky_sau\n"
+        'han_xu_ly = ky["han"]\n'
+        "da_nhac_han = False\n"
+        # The new occurrence starts from nothing done.
+        "ty_le_hoan_thanh = 0\n"
+        'noi_dung_cap_nhat = ""\n'
+        "hoan_thanh = False\n"
+        'so_bao_cao = ""\n'
+        'ket_qua = ""',
     )
-    d.wait("dau_nam", "Đầu năm sau", leaders, "dau_nam(nam_thuc_hien)")
     d.end("ket_thuc", "Hoàn thành", leaders)
 
     d.chain("bat_dau", "xac_dinh_han", "gw_du_thong_tin")
-    d.flow("gw_du_thong_tin", "xac_dinh_phoi_hop", "Đủ", default=True)
+    d.flow("gw_du_thong_tin", "xac_dinh_ky", "Đủ", default=True)
     d.flow("gw_du_thong_tin", "phan_cong", "Cần phân công", "can_phan_cong")
-    d.flow("phan_cong", "xac_dinh_phoi_hop")
+    d.chain("phan_cong", "xac_dinh_ky", "xac_dinh_phoi_hop")
     d.chain("xac_dinh_phoi_hop", "tach_phoi_hop", "xac_dinh_nhac_han")
     d.chain("tach_phoi_hop", "chuan_bi_phoi_hop", "gw_co_phoi_hop")
     d.flow("gw_co_phoi_hop", "ket_thuc_khong_phoi_hop", "Không", default=True)
@@ -349,8 +474,8 @@ def giao_nhiem_vu() -> Diagram:
     d.flow("ghi_gia_han", "xac_dinh_nhac_han")
     d.flow("phan_loai", "gw_thuong_xuyen")
     d.flow("gw_thuong_xuyen", "ket_thuc", "Không", default=True)
-    d.flow("gw_thuong_xuyen", "sang_nam_sau", "Thường xuyên hằng năm", 'loai_han == "recurring"')
-    d.chain("sang_nam_sau", "dau_nam", "xac_dinh_nhac_han")
+    d.flow("gw_thuong_xuyen", "dau_ky_sau", "Nhiệm vụ định kỳ", "ky_sau is not None")
+    d.chain("dau_ky_sau", "mo_ky_sau", "xac_dinh_nhac_han")
     return d
 
 
@@ -370,7 +495,7 @@ def thuc_hien_nhiem_vu() -> Diagram:
         "khoi_tao",
         "Chuẩn bị theo dõi",
         unit,
-        'xin_gia_han = False\nthong_bao_gia_han = ""\nket_qua_thuc_hien = ""',
+        'hanh_dong = "cap_nhat"\nthong_bao_gia_han = ""\nket_qua_thuc_hien = ""',
     )
     d.user(
         "cap_nhat_tien_do",
@@ -379,23 +504,30 @@ def thuc_hien_nhiem_vu() -> Diagram:
         form="tien_do.json",
         candidateGroups="${don_vi_chu_tri}",
         dueDate="${han_xu_ly}",
-        decisionField="hoan_thanh",
+        decisionField="hanh_dong",
         submitLabel="Cập nhật tiến độ",
         doneMessage="Đã cập nhật tiến độ ({ty_le_hoan_thanh}%). {thong_bao_gia_han}",
         doc="Ghi phần việc đã làm và tỷ lệ hoàn thành; mỗi lần cập nhật đều được lưu lại. Khi "
         "xong nhiệm vụ, đánh dấu đã hoàn thành để chuyển sang báo cáo kết quả. Cần thêm thời "
-        "gian: trước thời hạn, chọn «Xin gia hạn», nhập hạn đề nghị và lý do; đề nghị được "
-        "chuyển lãnh đạo Sở xem xét (đề nghị gửi sau thời hạn không được chuyển).",
+        "gian: trước thời hạn, nhập hạn đề nghị và lý do rồi bấm «Gửi đề nghị gia hạn»; đề "
+        "nghị được chuyển lãnh đạo Sở xem xét (đề nghị gửi sau thời hạn không được chuyển).",
     )
     d.script(
         "kiem_tra_gia_han",
         "Kiểm tra đề nghị gia hạn",
         unit,
+        # An API caller that sends no action updates progress, as the first button does.
+        "try:\n"
+        "    hanh_dong\n"
+        "except NameError:\n"
+        '    hanh_dong = "cap_nhat"\n'
+        'xin_gia_han = hanh_dong == "gia_han"\n'
         'ly_do_khong_chuyen = loi_gia_han(han_xu_ly, han_de_nghi, now()) if xin_gia_han else ""\n'
         'gui_de_nghi_gia_han = xin_gia_han and ly_do_khong_chuyen == ""\n'
         "thong_bao_gia_han = ly_do_khong_chuyen or ("
         '"Đã gửi đề nghị gia hạn đến lãnh đạo Sở." if gui_de_nghi_gia_han else "")\n'
         "xin_gia_han = False\n"
+        'hanh_dong = "cap_nhat"\n'
         'y_kien_gia_han = ""',
     )
     d.xor("gw_hoan_thanh", "Đã hoàn thành?", unit)
