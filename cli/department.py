@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import click
 
+import engine
 from engine import system_clock, transaction
 from workflows import engine_config
 from workflows.demo import DEMO_PASSWORD, load_demo
-from workflows.org_chart import read_org_chart
+from workflows.org_chart import read_org_chart, units_of
 from workflows.plan_assign import start_assignments
 from workflows.plan_import import Assignment, Deadline, read_plan, require_assignments
+from workflows.plan_units import UnitRegistry, recognising, registry_from_files, registry_of
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
 from .context import moment, session_factory
@@ -35,15 +40,17 @@ def plan() -> None:
 def plan_import(file: str, dry_run: bool, username: str, year: int | None, as_json: bool) -> None:
     """Find every assignment of a plan (.txt or .docx); start one item per assignment."""
     with reporting(as_json):
-        found = require_assignments(read_plan(file))
+        text = read_plan(file)
+        with recognising(_unit_registry(dry_run)):
+            found = require_assignments(text)
         if year is not None:
             found = in_year(found, year)
         started: dict[int, int | None] = {}
         if not dry_run:
             with transaction(session_factory()) as session:
-                results = start_assignments(
-                    session, engine_config(), found, read_org_chart(), username
-                )
+                # The units as the database has them: the chart's and any added in Quản trị.
+                chart = replace(read_org_chart(), units=units_of(session))
+                results = start_assignments(session, engine_config(), found, chart, username)
             started = {i: r.instance_id for i, r in enumerate(results)}
         if as_json:
             rows = [a.to_json() for a in found]
@@ -67,6 +74,19 @@ def plan_import(file: str, dry_run: bool, username: str, year: int | None, as_js
             f"{len(found)} assignment(s), {todo} need a person's decision"
             + ("" if dry_run else f"; {sum(1 for v in started.values() if v)} started")
         )
+
+
+def _unit_registry(dry_run: bool) -> UnitRegistry:
+    """The units and outside bodies of the database (the one source, edited in Quản trị); a
+    dry run before any SQLite database exists reads the shipped chart and list instead."""
+    db = engine.create_db_engine()
+    path = db.url.database if db.url.get_backend_name() == "sqlite" else None
+    if dry_run and path and path != ":memory:" and not Path(path).exists():
+        db.dispose()
+        return registry_from_files()
+    db.dispose()
+    with transaction(session_factory(), write=False) as session:
+        return registry_of(session)
 
 
 def _deadline_cell(assignment: Assignment) -> str:

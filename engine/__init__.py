@@ -43,6 +43,7 @@ from .errors import (
     NotFound,
     ScriptError,
 )
+from .form_options import resolve_form
 from .forms import schema_choices
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
 from .inbox import InboxPage, InboxRow, TaskAccess, display_names, inbox, task_access
@@ -70,6 +71,12 @@ from .monitoring import (
     step_stats,
 )
 from .my_items import ItemAccess, MyItemRow, MyItemsPage, item_access, my_items
+from .outside_bodies import (
+    OutsideBody,
+    list_outside_bodies,
+    save_outside_body,
+    seed_outside_bodies,
+)
 from .paging import decode_cursor, encode_cursor
 from .parsing import SourceFile
 from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
@@ -186,6 +193,7 @@ __all__ = [
     "MyItemsPage",
     "NotFound",
     "OrphanFile",
+    "OutsideBody",
     "ProcessView",
     "Progress",
     "RegisterFilter",
@@ -251,6 +259,7 @@ __all__ = [
     "list_attachments",
     "list_documents",
     "list_groups",
+    "list_outside_bodies",
     "list_processes",
     "list_units",
     "list_users",
@@ -272,9 +281,12 @@ __all__ = [
     "rename_instance",
     "report_period",
     "reseal_chain",
+    "resolve_form",
     "run_due_timers",
+    "save_outside_body",
     "schema_choices",
     "search_items",
+    "seed_outside_bodies",
     "session_factory",
     "session_identity",
     "set_active",

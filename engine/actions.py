@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .audit import append_event
 from .definitions import latest_version, load_version
 from .errors import Conflict, Forbidden, InvalidData, InvalidInput, NotFound
+from .form_options import resolve_one
 from .forms import validate_form
 from .forwarding import require_colleague
 from .human_tasks import (
@@ -167,7 +168,9 @@ def complete_task(
     comment = _comment(comment)
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
-    clean = validate_form(meta, version.forms, data)
+    # Choices read from the database (x-options) are checked against it as it is now.
+    form_file = meta.form_file if meta else None
+    clean = validate_form(meta, resolve_one(session, version.forms, form_file), data)
     workflow = load_workflow(instance, version, config)
     task = workflow.get_task_from_id(UUID(row.id))
     if task is None or task.state != TaskState.READY:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .audit import AuditEventModel, events_of
 from .definitions import LoadedVersion, load_version
 from .errors import NotFound
+from .form_options import resolve_forms
 from .forms import schema_choices
 from .human_tasks import HumanTaskModel
 from .instances import InstanceModel
@@ -121,6 +122,7 @@ def _dossier(
     reader: str | None,
 ) -> Dossier:
     version = load_version(session, instance.process_version_id)
+    forms = resolve_forms(session, version.forms)  # units by their names as they are now
     task_ids = [e.task_id for e in events if e.task_id]
     keys = dict(
         session.execute(
@@ -145,7 +147,7 @@ def _dossier(
         meta = version.tasks.get(keys.get(event.task_id or "", ""))
         section = _task_section(
             meta,
-            version.forms,
+            forms,
             event,
             details,
             instance.data,

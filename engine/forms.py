@@ -24,9 +24,11 @@ DATE_WINDOW = f"a date between the years {FIRST_YEAR} and {LAST_YEAR} is expecte
 
 NO_SUCH_FIELD = "the form has no such field"
 READ_ONLY = "this field is read-only"
+# A choice read from the database ("x-options", see form_options) that is not among it now.
+NOT_AN_OPTION = "is not one of the current {source}"
 
 
-def validate_form(meta: TaskMeta | None, forms: dict[str, Any], data: Any) -> dict[str, Any]:
+def validate_form(meta: TaskMeta | None, forms: Mapping[str, Any], data: Any) -> dict[str, Any]:
     """The data to store on the task, or InvalidData naming each bad field.
 
     A task takes only the fields its form declares: a name the form does not have (a forged
@@ -109,7 +111,8 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
                     problems.setdefault(name, NO_SUCH_FIELD)
             continue
         field = str(error.path[0]) if error.path else "_form"
-        problems.setdefault(field, _schema_message(schema, field, error.validator, error.message))
+        default = _option_message(properties.get(field), error) or error.message
+        problems.setdefault(field, _schema_message(schema, field, error.validator, default))
     for name, value in data.items():
         spec = properties.get(name)
         dated = isinstance(spec, dict) and spec.get("format") == "date"
@@ -118,6 +121,16 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems)
     return dict(data)
+
+
+def _option_message(spec: Any, error: Any) -> str | None:
+    """For a field whose choices come from the database, which ones it missed, in words."""
+    if not isinstance(spec, dict) or error.validator not in ("oneOf", "enum"):
+        return None
+    items = spec.get("items")
+    marked = items if spec.get("type") == "array" and isinstance(items, dict) else spec
+    source = marked.get("x-options")
+    return NOT_AN_OPTION.format(source=source) if isinstance(source, str) else None
 
 
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .definitions import ProcessVersionModel, load_version
 from .errors import NotFound
+from .form_options import resolve_form
 from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow
@@ -67,7 +68,7 @@ def task_form(session: Session, task_id: str) -> FormView:
     if meta.form_file:
         return FormView(
             "jsonschema",
-            version.forms[meta.form_file],
+            resolve_form(session, version.forms[meta.form_file], meta.form_file),
             [],
             meta.decision_field,
             meta.documentation,

@@ -8,6 +8,7 @@ from .definitions import ProcessVersionModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .login_limits import LoginAttemptModel
+from .outside_bodies import OutsideBodyModel
 from .registers import DocumentRegisterModel, IssuedNumberModel
 from .search import SearchDocumentModel
 from .start_keys import StartKeyModel
@@ -22,6 +23,7 @@ __all__ = [
     "InstanceModel",
     "IssuedNumberModel",
     "LoginAttemptModel",
+    "OutsideBodyModel",
     "ProcessVersionModel",
     "SearchDocumentModel",
     "StartKeyModel",

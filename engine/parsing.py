@@ -31,6 +31,7 @@ from .definition_checks import (
     strip_el,
 )
 from .errors import InvalidDefinition
+from .form_options import option_sources
 from .form_safety import check_form_safety
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .registers import register_fields
@@ -188,6 +189,7 @@ def _form_schema(source: SourceFile, max_bytes: int) -> Any:
     _refuse_outside_refs(source.name, schema)
     check_form_safety(source.name, schema)
     register_fields(schema, source.name)  # a malformed register marker is refused now
+    option_sources(schema, source.name)  # so is a choice source the engine does not have
     return schema
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import engine
 from engine import ManualClock, SourceFile, transaction
 from workflows import engine_config
-from workflows.org_chart import load_org_chart, read_org_chart
+from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 BPMN = Path(__file__).parents[1] / "bpmn"
 TO_TRINH = {
@@ -40,7 +40,7 @@ class Office:
         self.clock = clock
         self.config = engine_config(clock)
         with transaction(factory) as s:
-            load_org_chart(s, read_org_chart())
+            load_org_chart(s, read_org_chart(CHART_2020_PATH))
             engine.deploy(s, bpmn_files(), clock)
 
     def start(self, process_id: str, who: str, **data: Any) -> int:

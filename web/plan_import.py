@@ -48,6 +48,7 @@ from workflows.plan_import import (
     read_plan,
     require_assignments,
 )
+from workflows.plan_units import UnitRegistry, recognising, registry_of
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
 from .extensions import login_manager
@@ -156,8 +157,15 @@ def _load(draft_id: str) -> Draft:
 
 
 def _rows(draft: Draft) -> list[Assignment]:
-    found = find_assignments(draft.text)
+    with recognising(_unit_registry()):
+        found = find_assignments(draft.text)
     return in_year(found, draft.year) if draft.year is not None else found
+
+
+def _unit_registry() -> UnitRegistry:
+    """The units and outside bodies as the database has them now (Quản trị edits both)."""
+    with uow(write=False) as s:
+        return registry_of(s)
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -209,7 +217,8 @@ def upload() -> BaseResponse | Page:
     try:
         uploaded.write_bytes(content)
         text = read_plan(uploaded)
-        rows = require_assignments(text)
+        with recognising(_unit_registry()):
+            rows = require_assignments(text)
         if year is not None:
             rows = in_year(rows, year)
     except engine.InvalidInput as error:

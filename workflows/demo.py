@@ -19,9 +19,10 @@ from engine import ManualClock, SourceFile, transaction
 
 from .calendar import DEFAULT_ZONE
 from .config import engine_config
-from .org_chart import OrgChart, load_org_chart, read_org_chart
+from .org_chart import CHART_2020_PATH, OrgChart, load_org_chart, read_org_chart
 from .plan_assign import Started, start_assignments
 from .plan_import import Assignment, find_assignments, read_plan
+from .plan_units import recognising, registry_of
 from .plan_year import in_year
 
 DEMO_PASSWORD = "pheduyet2026"
@@ -323,7 +324,7 @@ def plan_assignments(year: int) -> list[Assignment]:
 
 def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
     """Load the demo office as of ``now``; an office already acted out is left as it is."""
-    chart = read_org_chart()
+    chart = read_org_chart(CHART_2020_PATH)  # the chart the 2020 plan names
     clock = ManualClock(_history_starts(now))
     config = engine_config(clock)
     with transaction(factory) as s:
@@ -332,7 +333,9 @@ def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
     with transaction(factory) as s:
         fresh = not engine.instance_titles(s, "de_xuat_nhiem_vu")
         year = now.astimezone(DEFAULT_ZONE).year
-        plan = start_assignments(s, config, plan_assignments(year), chart, PLAN_IMPORTER)
+        with recognising(registry_of(s)):  # the units as the database has them
+            assignments = plan_assignments(year)
+        plan = start_assignments(s, config, assignments, chart, PLAN_IMPORTER)
     demo_items = _act_out_the_weeks(_Office(factory, clock, now), plan) if fresh else 0
     clock.set(now)
     for _ in range(TIMER_ROUNDS):
@@ -375,6 +378,10 @@ def _logins(factory: sessionmaker[Session], chart: OrgChart) -> list[tuple[str, 
     return lines
 
 
+# The step of an act where nobody acts: the timers due by then fire.
+TIMERS = "(hẹn giờ)"
+
+
 @dataclass(frozen=True)
 class _Act:
     """One thing a person did, ``days_ago`` days before now, on an item the script names."""
@@ -406,6 +413,9 @@ class _Office:
         moment = self.now - timedelta(days=act.days_ago)
         # Acts of one moment keep their order, a few minutes apart.
         self.clock.set(max(moment, self.clock() + timedelta(minutes=5)))
+        if act.step == TIMERS:
+            engine.run_due_timers(self.factory, self.config)
+            return
         with transaction(self.factory) as s:
             if act.step is None:
                 self.items[act.item] = engine.start_instance(
@@ -422,7 +432,7 @@ class _Office:
 
 
 def _act_out_the_weeks(office: _Office, plan: list[Started]) -> int:
-    acts = [*_plan_acts(office, plan), *_urge_acts(office), *_draft_acts()]
+    acts = [*_plan_acts(office, plan), *_urge_acts(office), *_draft_acts(office)]
     for n, proposal in enumerate(PROPOSALS):
         acts.extend(_proposal_acts(office, n, proposal))
     # Longest ago first; acts of one moment in the order they were written (a stable sort).
@@ -601,13 +611,16 @@ def _proposal_acts(office: _Office, n: int, p: Proposal) -> list[_Act]:
     return acts
 
 
-def _draft_acts() -> list[_Act]:
+def _draft_acts(office: _Office) -> list[_Act]:
     acts = []
-    # (started days ago, drafted days ago) of each draft
-    for (started, drafted), (title, unit, consulted) in zip(
-        ((6, 3), (14, 10)), DRAFTS, strict=True
+    # (started, drafted and posted on the portal) days ago, and the decision's form: the first
+    # draft a Chairman's decision (Sở Tài chính, Nội vụ, Tư pháp consulted too), the second the
+    # UBND's, whose 10 days on the portal are over.
+    for (started, drafted, form), (title, unit, consulted) in zip(
+        ((6, 3, "qd_chu_tich"), (20, 16, "qd_ubnd")), DRAFTS, strict=True
     ):
         drafter = "khtc.cv1" if unit == "phong_khtc" else "qlkh.cv1"
+        outside = ["so_tai_chinh", "so_noi_vu", "so_tu_phap"] if form == "qd_chu_tich" else []
         acts += [
             _Act(
                 started + 0.05,
@@ -623,19 +636,42 @@ def _draft_acts() -> list[_Act]:
                 "giao_soan_thao",
                 {
                     "ten_du_thao": title,
+                    "hinh_thuc_van_ban": form,
                     "don_vi_soan_thao": unit,
-                    "don_vi_lay_y_kien": consulted,
-                    "han_gop_y_ngay": 7,
+                    "trinh_tu_rut_gon": False,
+                    "so_ngay_tham_dinh": 10,
                 },
             ),
-            _Act(drafted, drafter, unit, "soan_du_thao", {"tom_tat_du_thao": f"Dự thảo {title}"}),
+            _Act(
+                drafted,
+                drafter,
+                unit,
+                "soan_du_thao",
+                {
+                    "tom_tat_du_thao": f"Dự thảo {title}",
+                    "co_quan_lay_y_kien": outside,
+                    "don_vi_lay_y_kien": consulted,
+                },
+            ),
+            _Act(
+                drafted,
+                drafter,
+                unit,
+                "dang_tai",
+                {
+                    "duong_dan_dang_tai": "https://congthongtin.example.gov.vn/du-thao",
+                    "ngay_dang_tai": office.day(-drafted),
+                },
+            ),
         ]
-    # The first draft waits for Văn phòng Sở and Thanh tra Sở; the second is at Sở Tư pháp.
+    # The first draft waits for Văn phòng Sở, Thanh tra Sở and the outside bodies; the second is
+    # at Sở Tư pháp.
     return [
         *acts,
         _Act(1, "qlkh.cv2", "phong_khtc", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
-        _Act(8, "cs.cv1", "phong_qlkh", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
-        _Act(7, "khtc.cv1", "phong_qlkh", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
+        _Act(14, "cs.cv1", "phong_qlkh", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
+        _Act(13, "khtc.cv1", "phong_qlkh", "gop_y", {"ket_qua_gop_y": "thong_nhat"}),
+        _Act(4.5, "", "phong_qlkh", TIMERS, {}),  # the 10 days on the portal end
         _Act(
             4,
             "qlkh.cv1",

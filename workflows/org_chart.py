@@ -1,4 +1,9 @@
-"""The Sở's org chart (units, their leadership groups, the outside actors) from a data file."""
+"""The Sở's org chart (units, their leadership groups, the outside actors) from a data file.
+
+Two charts ship: ``data/org_chart.json``, the default, an example of a Sở KH&CN after its 2025
+merger with the Sở TT&TT (no Thanh tra Sở), and ``data/org_chart_2020.json``, the structure the
+2020 plan names, which the demo office loads. A chart is what a database starts from: at run
+time the units are the database's (``units_of``), where Quản trị adds and renames them."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sqlalchemy.orm import Session
 import engine
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "org_chart.json"
+CHART_2020_PATH = Path(__file__).parent / "data" / "org_chart_2020.json"
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class OrgChart:
     units: tuple[Unit, ...]
     groups: tuple[tuple[str, str], ...]
     people: tuple[Person, ...]
+    description: str = ""
 
     def unit(self, key: str) -> Unit | None:
         return next((u for u in self.units if u.key == key), None)
@@ -55,6 +62,7 @@ def read_org_chart(path: Path = DEFAULT_PATH) -> OrgChart:
             Person(p["username"], p["name"], p["title"], p.get("unit"), tuple(p["groups"]))
             for p in data["users"]
         ),
+        description=data.get("description", ""),
     )
 
 

@@ -1,31 +1,152 @@
-"""The units a plan names: the org chart's, the registry of outside bodies, and unknown ones.
+"""The units a plan names: the Sở's own, the registry of outside bodies, and unknown ones.
 
-A unit is recognised by any spelling the org chart (``data/org_chart.json``) or the registry
-(``data/outside_bodies.json``) gives, longest first, in any case. A name no list holds but
-shaped like a unit ("Phòng …", "Chi cục …", "Trung tâm …", "Quỹ …", "Văn phòng …", "Sở …",
-"UBND …", "Ban …") is kept as written and reported as unknown, for a person to decide.
+A unit is recognised by any spelling its registry gives, longest first, in any case, words split
+by spaces or dashes alike. A ``UnitRegistry`` holds the Sở's units (the database's at run time:
+the chart's and those Quản trị added) and the outside bodies (the database's registry, edited in
+Quản trị; until its first edit, the shipped list ``data/outside_bodies.json``). The importer
+reads the registry made current by ``recognising`` (the web and the CLI set it from their
+session); without one it reads the shipped files (the default chart and the shipped list).
+A name no list holds but shaped like a unit ("Phòng …", "Chi cục …", "Trung tâm …", "Quỹ …",
+"Văn phòng …", "Sở …", "UBND …", "Ban …") is kept as written and reported as unknown, for a
+person to decide.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
-from .org_chart import read_org_chart
+from sqlalchemy.orm import Session
+
+import engine
+from engine import OutsideBody
+
+from .org_chart import DEFAULT_PATH, read_org_chart
 
 __all__ = [
     "ALL_SO_UNITS",
     "REGISTRY_PATH",
+    "UnitRegistry",
+    "ensure_outside_bodies",
     "is_collective",
     "is_known",
+    "outside_bodies_of",
+    "recognising",
+    "registry_from_files",
+    "registry_of",
+    "shipped_outside_bodies",
     "unit_pattern",
     "units_at",
 ]
 
 REGISTRY_PATH = Path(__file__).parent / "data" / "outside_bodies.json"
 ALL_SO_UNITS = "Các phòng, đơn vị trực thuộc Sở"
+_DASHES = frozenset("-–—")
+
+
+def _normal(spelling: str) -> str:
+    """A spelling as the pattern matches it: case and dashes between words aside."""
+    return " ".join(w for w in spelling.split() if w not in _DASHES).lower()
+
+
+@dataclass(frozen=True)
+class UnitRegistry:
+    """The Sở's units (names) and the outside bodies a plan may name."""
+
+    units: tuple[str, ...]
+    bodies: tuple[OutsideBody, ...] = field(default=())
+
+    @cached_property
+    def spellings(self) -> dict[str, str]:
+        """Every spelling (normalised) -> the name recorded. A body that is another spelling of
+        one of the Sở's units records the unit's name."""
+        found: dict[str, str] = {}
+        for unit in self.units:
+            found.setdefault(_normal(unit), unit)
+        for body in self.bodies:
+            said = (body.name, *body.aliases)
+            name = next((found[_normal(s)] for s in said if _normal(s) in found), body.name)
+            for spelling in said:
+                found.setdefault(_normal(spelling), name)
+        return found
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.spellings.values())
+
+    @cached_property
+    def collective(self) -> frozenset[str]:
+        return frozenset(b.name for b in self.bodies if b.collective)
+
+    @cached_property
+    def table(self) -> tuple[re.Pattern[str], tuple[str, ...]]:
+        """One pattern for every spelling, longest first, and the recorded name of each."""
+        spellings = sorted(self.spellings.items(), key=lambda pair: len(pair[0]), reverse=True)
+        # Words may be split by spaces or dashes: "Phòng Kế hoạch - Tài chính".
+        alternatives = (
+            r"[\s\-–—]+".join(re.escape(word) for word in spelling.split())
+            for spelling, _ in spellings
+        )
+        pattern = "|".join(f"(?P<u{i}>{alt})" for i, alt in enumerate(alternatives))
+        compiled = re.compile(rf"(?<!\w)(?:{pattern})(?![\w&])", re.IGNORECASE)
+        return compiled, tuple(name for _, name in spellings)
+
+
+def shipped_outside_bodies(path: Path = REGISTRY_PATH) -> tuple[OutsideBody, ...]:
+    """The outside bodies shipped with the application (the seed of Quản trị's registry)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        OutsideBody(b["name"], tuple(b.get("aliases", ())), bool(b.get("collective")))
+        for b in data["bodies"]
+    )
+
+
+@lru_cache(maxsize=4)
+def registry_from_files(chart: Path = DEFAULT_PATH, bodies: Path = REGISTRY_PATH) -> UnitRegistry:
+    """The registry of a chart file and a list of outside bodies, without a database."""
+    return UnitRegistry(
+        tuple(u.name for u in read_org_chart(chart).units), shipped_outside_bodies(bodies)
+    )
+
+
+def outside_bodies_of(session: Session) -> tuple[OutsideBody, ...]:
+    """The database's registry; the shipped list while nobody has edited it yet."""
+    return tuple(engine.list_outside_bodies(session)) or shipped_outside_bodies()
+
+
+def ensure_outside_bodies(session: Session) -> None:
+    """Copy the shipped list into an empty registry, before its first edit in Quản trị."""
+    engine.seed_outside_bodies(session, shipped_outside_bodies())
+
+
+def registry_of(session: Session) -> UnitRegistry:
+    """The units and outside bodies as the database knows them now."""
+    units = tuple(name for _key, name in engine.list_units(session))
+    return UnitRegistry(units, outside_bodies_of(session))
+
+
+_CURRENT: ContextVar[UnitRegistry | None] = ContextVar("plan_unit_registry", default=None)
+
+
+@contextmanager
+def recognising(registry: UnitRegistry) -> Iterator[UnitRegistry]:
+    """Read plans with ``registry`` inside the block (the database's, from ``registry_of``)."""
+    token = _CURRENT.set(registry)
+    try:
+        yield registry
+    finally:
+        _CURRENT.reset(token)
+
+
+def _current() -> UnitRegistry:
+    return _CURRENT.get() or registry_from_files()
+
 
 # What an unknown unit's name starts with, capitalised as a name is ("Ban hành", "phòng chống",
 # "sở hữu" are not units); the next word must be capitalised too, or one of these.
@@ -46,50 +167,21 @@ _NAME_END = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _registry() -> tuple[dict[str, str], frozenset[str]]:
-    """Every spelling -> the name recorded, and the names of collective bodies."""
-    data = json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
-    spellings: dict[str, str] = {}
-    collective: set[str] = set()
-    for unit in read_org_chart().units:
-        spellings[unit.name] = unit.name
-    for body in data["bodies"]:
-        for spelling in (body["name"], *body.get("aliases", ())):
-            spellings.setdefault(spelling, body["name"])
-        if body.get("collective"):
-            collective.add(body["name"])
-    return spellings, frozenset(collective)
-
-
-@lru_cache(maxsize=1)
-def _unit_table() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """One pattern for every spelling, longest first, and the recorded name of each."""
-    spellings = sorted(_registry()[0].items(), key=lambda pair: len(pair[0]), reverse=True)
-    # Words may be split by spaces or hyphens: "Phòng Kế hoạch - Tài chính".
-    alternatives = (
-        r"[\s\-–]+".join(re.escape(word) for word in spelling.split()) for spelling, _ in spellings
-    )
-    pattern = "|".join(f"(?P<u{i}>{alt})" for i, alt in enumerate(alternatives))
-    compiled = re.compile(rf"(?<!\w)(?:{pattern})(?![\w&])", re.IGNORECASE)
-    return compiled, tuple(name for _, name in spellings)
-
-
 def unit_pattern() -> re.Pattern[str]:
     """Matches any known unit or outside body, in any case, longest spelling first."""
-    return _unit_table()[0]
+    return _current().table[0]
 
 
 def is_known(name: str) -> bool:
-    return name in _registry()[0].values()
+    return name in _current().names
 
 
 def is_collective(name: str) -> bool:
-    return name in _registry()[1]
+    return name in _current().collective
 
 
 def _unit_at(text: str, pos: int, unknown: bool) -> tuple[str, int] | None:
-    pattern, names = _unit_table()
+    pattern, names = _current().table
     if match := pattern.match(text, pos):
         return names[int((match.lastgroup or "u0")[1:])], match.end()
     head = _UNKNOWN.match(text, pos) if unknown else None

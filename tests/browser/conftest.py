@@ -20,7 +20,7 @@ from engine import ManualClock, transaction
 from tests.conftest import START, skip_or_fail
 from tests.office import bpmn_files
 from web import create_app
-from workflows.org_chart import load_org_chart, read_org_chart
+from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 CHROMIUM = os.environ.get("PHEDUYET_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -59,7 +59,7 @@ def live(tmp_path: Path) -> Iterator[dict[str, Any]]:
     factory = engine.session_factory(db)
     clock = ManualClock(START)
     with transaction(factory) as s:
-        load_org_chart(s, read_org_chart(), password=PASSWORD)
+        load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
         engine.deploy(s, bpmn_files(), clock)
     db.dispose()
     app = create_app(

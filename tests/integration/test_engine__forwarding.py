@@ -12,7 +12,7 @@ import engine
 from engine import transaction
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
 from tests.office import TO_TRINH, Office
-from workflows.org_chart import add_unit, leaders_group, read_org_chart
+from workflows.org_chart import CHART_2020_PATH, add_unit, leaders_group, read_org_chart
 
 # People of other organisations, the advisory council and the administrator: never offered.
 NEVER = {"chutich", "vpubnd", "tuphap", "hoidong", "quantri"}
@@ -92,7 +92,7 @@ def test_forwarding__the_director_reaches_every_unit_of_the_department(office: O
     item = _at_director(office)
     task = office.task("giamdoc", item, "quyet_dinh_giam_doc")
     offered = _offered(office, "giamdoc", task.id)
-    chart = read_org_chart()
+    chart = read_org_chart(CHART_2020_PATH)
     units = {u.key for u in chart.units}
     department = {p.username for p in chart.people if p.unit in units} - {"quantri"}
     assert set(offered) == department | {"phogiamdoc"}

@@ -17,7 +17,7 @@ from engine.migrate import alembic_config
 from engine.search import fold
 from tests.office import Office
 from tests.statements import counted
-from workflows.org_chart import read_org_chart
+from workflows.org_chart import CHART_2020_PATH, read_org_chart
 from workflows.roles import AUDITOR_GROUPS
 
 PHIEU = {
@@ -172,7 +172,7 @@ def test_search__only_among_what_the_person_may_see(office: Office) -> None:
     assert _find(office, "cn.cv1", str(item)) == []  # nor by its number
     # The same rule as the item page's, for everyone in the office.
     with transaction(office.factory) as s:
-        for person in read_org_chart().people:
+        for person in read_org_chart(CHART_2020_PATH).people:
             who = engine.get_identity(s, person.username)
             found = engine.search_items(s, who, "quy dinh", auditor_groups=AUDITOR_GROUPS)
             may_view = engine.may_view_instance(s, who, item, AUDITOR_GROUPS)

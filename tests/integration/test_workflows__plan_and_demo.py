@@ -15,7 +15,7 @@ import engine
 from cli.main import main
 from engine import transaction
 from workflows.demo import FIRST_STEPS, bpmn_files, load_demo
-from workflows.org_chart import load_org_chart, read_org_chart
+from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 PLAN = Path(__file__).parents[1] / "fixtures" / "plan" / "ke_hoach_2020.txt"
 ROW_KEYS = {
@@ -52,7 +52,7 @@ def _factory(url: str) -> Any:
 def _office_without_items(url: str) -> None:
     """The org chart and the diagrams, as the demo loads them, and nothing started."""
     with transaction(_factory(url)) as s:
-        load_org_chart(s, read_org_chart())
+        load_org_chart(s, read_org_chart(CHART_2020_PATH))
         engine.deploy(s, bpmn_files(), engine.ManualClock(datetime.now(UTC)))
 
 
@@ -166,7 +166,8 @@ def test_demo__is_idempotent_and_each_login_says_what_to_try(cli: Any, sqlite_ur
     first = cli("demo").stdout
     assert "pheduyet2026" in first
     lines = {line.split()[0]: line for line in first.splitlines() if line.startswith("  ")}
-    assert set(lines) == {p.username for p in read_org_chart().people}  # one line each
+    people = read_org_chart(CHART_2020_PATH).people  # the demo's chart
+    assert set(lines) == {p.username for p in people}  # one line each
     second = cli("demo").stdout
     assert "plan: 0 new item(s); demo items: 0 new" in second
     with transaction(_factory(sqlite_url)) as s:

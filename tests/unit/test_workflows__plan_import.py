@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from cli.main import main
 from engine import InvalidInput
 from tests import hostile_archives
-from workflows.org_chart import read_org_chart
+from workflows.org_chart import CHART_2020_PATH, read_org_chart
 from workflows.plan_assign import start_data
 from workflows.plan_import import (
     MAX_PLAN_BYTES,
@@ -28,6 +29,7 @@ from workflows.plan_import import (
     read_plan,
 )
 from workflows.plan_text import SO_UNITS
+from workflows.plan_units import recognising, registry_from_files
 from workflows.plan_year import in_year, plan_year
 
 ROOT = Path(__file__).parents[2]
@@ -352,7 +354,7 @@ def test_plan_import__a_plan_without_a_section_of_tasks_is_refused() -> None:
 
 def test_plan_import__unit_names_are_the_org_charts() -> None:
     # The importer's lead_unit must find its unit by name in the org chart.
-    chart = {unit.name for unit in read_org_chart().units}
+    chart = {unit.name for unit in read_org_chart(CHART_2020_PATH).units}
     assert set(SO_UNITS) - {"Lãnh đạo Sở"} == chart
 
 
@@ -422,7 +424,7 @@ START_FORM = ROOT / "bpmn" / "forms" / "nhiem_vu_ke_hoach.json"
 
 
 def test_plan_start_data__everything_a_person_must_read(assignments: list[Assignment]) -> None:
-    chart = read_org_chart()
+    chart = read_org_chart(CHART_2020_PATH)
     moved = in_year(assignments, 2026)
     meeting = start_data(moved[16], chart, 2020)
     assert meeting["section"] == "II.4.3"
@@ -456,7 +458,7 @@ def test_plan_start_data__its_labels(assignments: list[Assignment]) -> None:
     form = json.loads(START_FORM.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(form)
     fields = form["properties"]
-    data = start_data(in_year(assignments, 2026)[16], read_org_chart(), 2020)
+    data = start_data(in_year(assignments, 2026)[16], read_org_chart(CHART_2020_PATH), 2020)
     assert set(fields) <= set(data)
     # what a person reads is labelled in Vietnamese; the deadline's machine values are not shown
     assert all(spec["title"] and spec["title"] != name for name, spec in fields.items())
@@ -538,6 +540,13 @@ def test_plan_import__hostile_files_exit_6_with_the_reason(
     error = json.loads(result.output)["error"]
     assert error["code"] == "invalid_input" and words in error["message"]
     assert "unexpected" not in result.output
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _units_of_the_2020_chart() -> Iterator[None]:
+    """The plan of 2020 names the units of the 2020 chart (the demo's), not today's."""
+    with recognising(registry_from_files(CHART_2020_PATH)):
+        yield
 
 
 def test_plan_import__a_plan_just_under_the_limit_is_read(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from engine import ManualClock, transaction
 from tests.conftest import START
 from tests.office import bpmn_files
 from web import create_app
-from workflows.org_chart import load_org_chart, read_org_chart
+from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 PASSWORD = "mật khẩu thử nghiệm"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -31,7 +31,7 @@ def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine.upgrade_database(db)
     factory = engine.session_factory(db)
     with transaction(factory) as s:
-        load_org_chart(s, read_org_chart(), password=PASSWORD)
+        load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
         engine.deploy(s, bpmn_files(), ManualClock(START))
     db.dispose()
     return path

@@ -177,6 +177,16 @@ def simple_form(title: str, properties: dict[str, Any], required: list[str]) -> 
     }
 
 
+# A task's own reminder lead time; empty: by the task's length (workflows/script_helpers.py).
+REMINDER_FIELD = {
+    "type": "integer",
+    "title": "Nhắc hạn trước (ngày làm việc; để trống: theo độ dài nhiệm vụ)",
+    "minimum": 1,
+    "maximum": 30,
+    "errorMessages": {"minimum": "Từ 1 đến 30 ngày", "maximum": "Từ 1 đến 30 ngày"},
+}
+# A fixed list of the 2020 chart's units, kept for forms that still enumerate them; a new form
+# takes UNIT_CHOICE below, whose choices follow the database.
 UNITS = [
     ("van_phong_so", "Văn phòng Sở"),
     ("thanh_tra_so", "Thanh tra Sở"),
@@ -188,18 +198,13 @@ UNITS = [
     ("chi_cuc_tdc", "Chi cục Tiêu chuẩn Đo lường Chất lượng"),
     ("trung_tam_ud", "Trung tâm Ứng dụng khoa học và công nghệ"),
 ]
-# A task's own reminder lead time; empty: by the task's length (workflows/script_helpers.py).
-REMINDER_FIELD = {
-    "type": "integer",
-    "title": "Nhắc hạn trước (ngày làm việc; để trống: theo độ dài nhiệm vụ)",
-    "minimum": 1,
-    "maximum": 30,
-    "errorMessages": {"minimum": "Từ 1 đến 30 ngày", "maximum": "Từ 1 đến 30 ngày"},
-}
+# A unit of the Sở: its choices are the units in the database when the form is shown and when
+# it is checked ("x-options": "units", engine/form_options.py), so a unit added in Quản trị is
+# offered at once and one that is gone is refused.
 UNIT_CHOICE = {
     "type": "string",
     "title": "Đơn vị",
-    "oneOf": [{"const": k, "title": v} for k, v in UNITS],
+    "x-options": "units",
 }
 
 # Written by hand beside the generated forms: the fields of a task imported from a plan.
