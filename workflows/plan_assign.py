@@ -13,6 +13,7 @@ import engine
 
 from .org_chart import OrgChart
 from .plan_import import Assignment, Deadline, DeadlineKind, Every
+from .plan_source import SourceDocument
 from .plan_year import plan_year
 
 PROCESS_ID = "giao_nhiem_vu"
@@ -68,6 +69,8 @@ def start_data(
         "nam_ke_hoach": source_year,
         "can_quyet_dinh": assignment.needs_decision,
         "lap_lai": every.to_json() if every else None,
+        # Number, date, issuer and summary of the plan, as its header states them (or empty).
+        **(assignment.source or SourceDocument()).to_data(),
         "loai_han": kind,
         "gia_tri_han": value,
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ from .plan_deadline import (
     plan_year_of,
     read_deadlines,
 )
+from .plan_source import SourceDocument, read_source
 from .plan_text import (
     LOOKED_FOR,
     Section,
@@ -79,6 +80,8 @@ class Assignment:
     section_title: str = ""  # the heading of ``section`` in the plan
     # The plan's own deadline when an import moved the plan to another year (plan_year).
     source_deadline: Deadline | None = None
+    # The document that assigns it, from the plan's header (plan_source); not part of identity.
+    source: SourceDocument | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -238,10 +241,15 @@ def find_assignments(text: str) -> list[Assignment]:
     """Every task the plan assigns, in every part that may assign tasks (plan_text), with
     dates that give no year read in the plan's year (plan_deadline.plan_year_of)."""
     year = plan_year_of(text)
+    source = read_source(text)
     found: list[Assignment] = []
     for section in task_sections(paragraphs(text)):
         drafts = _drafts(section, year)
-        found.extend(_build(draft, year) for draft in drafts if draft.strong or not section.strict)
+        found.extend(
+            replace(_build(draft, year), source=source)
+            for draft in drafts
+            if draft.strong or not section.strict
+        )
     return found
 
 
