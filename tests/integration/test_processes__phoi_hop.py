@@ -114,3 +114,22 @@ def test_phoi_hop__no_cooperating_unit_no_task(office: Office) -> None:
     assert office.steps(item) == ["cap_nhat_tien_do"]
     _finish_lead(office, item)
     assert office.steps(item) == []
+
+
+def test_phoi_hop__units_added_on_the_assignment_form_get_their_task(office: Office) -> None:
+    item = office.start(
+        "giao_nhiem_vu",
+        "vp.tp",
+        **{**TASK, "don_vi_chu_tri": None, "loai_han": "none", "gia_tri_han": None},
+    )
+    office.do(
+        "giamdoc",
+        item,
+        "phan_cong",
+        don_vi_chu_tri="phong_qlkhcn_cs",
+        han_xu_ly="2026-06-30",
+        them_don_vi_phoi_hop=["thanh_tra_so"],
+    )
+    assert office.task("tt.cv1", item, "phoi_hop").due_at == datetime(
+        2026, 6, 23, 23, 59, 59, tzinfo=HANOI
+    )
