@@ -73,11 +73,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
 
-    from . import admin, auth, inbox, items, monitor, plan_import, search
+    from . import admin, admin_bodies, auth, inbox, items, monitor, plan_import, search
 
     for blueprint in (auth.bp, inbox.bp, items.bp, monitor.bp, admin.bp, search.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(plan_import.bp)
+    app.register_blueprint(admin_bodies.bp)
     from . import registers
 
     app.register_blueprint(registers.bp)

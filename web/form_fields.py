@@ -461,6 +461,7 @@ _CAMUNDA_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"true or false"), "boolean"),
     (re.compile(r"a date is expected"), "date"),
     (re.compile(r"a date between the years (?P<n>\d+) and (?P<m>\d+)"), "date_window"),
+    (re.compile(r"not one of the current units"), "unit"),
     (re.compile(r"must be one of"), "choice"),
     (re.compile(r"needs at least (?P<n>\d+)"), "minlength"),
     (re.compile(r"allows at most (?P<n>\d+)"), "maxlength"),
@@ -501,6 +502,10 @@ def _generic(item: Field, message: str) -> str:
                 "date": _("Hãy nhập ngày theo dạng dd/mm/yyyy."),
                 "date_window": _("Hãy nhập một ngày từ năm %(n)s đến năm %(m)s.", n=n, m=m),
                 "choice": _("Hãy chọn một giá trị trong danh sách."),
+                "unit": _(
+                    "Đơn vị này không có trong danh sách đơn vị hiện nay; hãy chọn một đơn vị "
+                    "trong danh sách."
+                ),
                 "minlength": _("Cần ít nhất %(n)s ký tự.", n=n),
                 "maxlength": _("Tối đa %(n)s ký tự.", n=n),
                 "unknown": _("Biểu mẫu không có trường này."),

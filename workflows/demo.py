@@ -19,9 +19,10 @@ from engine import ManualClock, SourceFile, transaction
 
 from .calendar import DEFAULT_ZONE
 from .config import engine_config
-from .org_chart import OrgChart, load_org_chart, read_org_chart
+from .org_chart import CHART_2020_PATH, OrgChart, load_org_chart, read_org_chart
 from .plan_assign import Started, start_assignments
 from .plan_import import Assignment, find_assignments, read_plan
+from .plan_units import recognising, registry_of
 from .plan_year import in_year
 
 DEMO_PASSWORD = "pheduyet2026"
@@ -323,7 +324,7 @@ def plan_assignments(year: int) -> list[Assignment]:
 
 def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
     """Load the demo office as of ``now``; an office already acted out is left as it is."""
-    chart = read_org_chart()
+    chart = read_org_chart(CHART_2020_PATH)  # the chart the 2020 plan names
     clock = ManualClock(_history_starts(now))
     config = engine_config(clock)
     with transaction(factory) as s:
@@ -332,7 +333,9 @@ def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
     with transaction(factory) as s:
         fresh = not engine.instance_titles(s, "de_xuat_nhiem_vu")
         year = now.astimezone(DEFAULT_ZONE).year
-        plan = start_assignments(s, config, plan_assignments(year), chart, PLAN_IMPORTER)
+        with recognising(registry_of(s)):  # the units as the database has them
+            assignments = plan_assignments(year)
+        plan = start_assignments(s, config, assignments, chart, PLAN_IMPORTER)
     demo_items = _act_out_the_weeks(_Office(factory, clock, now), plan) if fresh else 0
     clock.set(now)
     for _ in range(TIMER_ROUNDS):
