@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.bpmn_builder import Diagram
-from tools.diagrams.common import DECIDED, UNITS, choice, decision_form, simple_form, text
+from tools.diagrams.common import DECIDED, UNIT_CHOICE, choice, decision_form, simple_form, text
 from workflows.legal_drafting import (
     APPRAISAL_WORKING_DAYS,
     DECISION_KINDS,
@@ -73,8 +73,11 @@ FORMS: dict[str, dict[str, Any]] = {
                     "Hãy chọn hình thức văn bản",
                 ),
             },
+            # The Sở's units as the database has them now ("x-options": "units").
             "don_vi_soan_thao": {
-                **choice("Đơn vị chủ trì soạn thảo", UNITS, "Hãy chọn đơn vị soạn thảo"),
+                **UNIT_CHOICE,
+                "title": "Đơn vị chủ trì soạn thảo",
+                "errorMessages": {"required": "Hãy chọn đơn vị soạn thảo"},
             },
             "trinh_tu_rut_gon": {
                 "type": "boolean",
@@ -96,7 +99,12 @@ FORMS: dict[str, dict[str, Any]] = {
             "tom_tat_du_thao": text("Tóm tắt nội dung dự thảo", long=True),
             # The bodies the law requires come ticked: the step's pre-script adds them.
             "co_quan_lay_y_kien": _many("Cơ quan được lấy ý kiến (ngoài Sở)", OUTSIDE_BODIES),
-            "don_vi_lay_y_kien": _many("Đơn vị thuộc Sở được lấy ý kiến", UNITS),
+            "don_vi_lay_y_kien": {
+                "type": "array",
+                "title": "Đơn vị thuộc Sở được lấy ý kiến",
+                "items": UNIT_CHOICE,
+                "uniqueItems": True,
+            },
         },
         ["tom_tat_du_thao"],
     ),
