@@ -185,19 +185,6 @@ REMINDER_FIELD = {
     "maximum": 30,
     "errorMessages": {"minimum": "Từ 1 đến 30 ngày", "maximum": "Từ 1 đến 30 ngày"},
 }
-# A fixed list of the 2020 chart's units, kept for forms that still enumerate them; a new form
-# takes UNIT_CHOICE below, whose choices follow the database.
-UNITS = [
-    ("van_phong_so", "Văn phòng Sở"),
-    ("thanh_tra_so", "Thanh tra Sở"),
-    ("phong_khtc", "Phòng Kế hoạch Tài chính"),
-    ("phong_qlkh", "Phòng Quản lý Khoa học"),
-    ("phong_qlkhcn_cs", "Phòng Quản lý Khoa học và Công nghệ cơ sở"),
-    ("phong_qlcn_ttcn", "Phòng Quản lý Công nghệ và Thị trường công nghệ"),
-    ("phong_qlcn", "Phòng Quản lý Chuyên ngành"),
-    ("chi_cuc_tdc", "Chi cục Tiêu chuẩn Đo lường Chất lượng"),
-    ("trung_tam_ud", "Trung tâm Ứng dụng khoa học và công nghệ"),
-]
 # A unit of the Sở: its choices are the units in the database when the form is shown and when
 # it is checked ("x-options": "units", engine/form_options.py), so a unit added in Quản trị is
 # offered at once and one that is gone is refused.
@@ -207,7 +194,6 @@ UNIT_CHOICE = {
     "x-options": "units",
 }
 
-# Written by hand beside the generated forms: the fields of a task imported from a plan.
 
 DECIDED = 'decision == "{}"'
 # A step after the tờ trình is drafted: its usual working days, fewer when the document is urgent
