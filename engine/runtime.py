@@ -167,19 +167,40 @@ def persist(
 
 
 def _snapshot(workflow: Any, ready_tasks: list[Any]) -> dict[str, Any]:
-    """The item's data as its current holders see it: the data of the open human tasks (newest
-    last), else of the last task run, else the finished workflow's."""
+    """The item's data as its current holders see it: the data of every open path (its READY
+    human tasks and the tasks waiting for an event), the most recently written last; else of
+    the last task run; else the finished workflow's. A side path (a non-interrupting boundary
+    event's, a parallel branch's) carries a copy of the data from when it split off: dated by
+    that write, not by when its task opened, it never hides what the main path wrote since."""
     if workflow.is_completed():
         data = workflow.data
     else:
         data = {}
-        ready = sorted(ready_tasks, key=lambda t: t.last_state_change)
-        sources = ready or ([workflow.last_task] if workflow.last_task is not None else [])
+        waiting = [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING]
+        sources = sorted([*ready_tasks, *waiting], key=_written_at)
+        if not sources and workflow.last_task is not None:
+            sources = [workflow.last_task]
         for task in sources:
             data.update(task.data)
     cleaned = {k: v for k, v in data.items() if not callable(v) and k != "data_objects"}
     result: dict[str, Any] = json.loads(json.dumps(cleaned, default=str))
     return result
+
+
+MAX_DATA_WALK = 200  # steps up a task's path to find where its data was written
+
+
+def _written_at(task: Any) -> tuple[float, float]:
+    """When the task's data was last written: the state change of the nearest task on its
+    path (itself included) whose data differs from its parent's; events, gateways and splits
+    pass data on unchanged. Ties go to the task that opened later."""
+    writer = task
+    for _ in range(MAX_DATA_WALK):
+        parent = writer.parent
+        if parent is None or parent.data != writer.data:
+            break
+        writer = parent
+    return (writer.last_state_change, task.last_state_change)
 
 
 def next_timer(workflow: Any) -> datetime | None:
