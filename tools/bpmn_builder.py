@@ -34,6 +34,7 @@ KIND_SHAPE = {
     "endEvent": "event",
     "boundaryEvent": "event",
     "intermediateCatchEvent": "event",
+    "intermediateThrowEvent": "event",
     "exclusiveGateway": "gateway",
     "parallelGateway": "gateway",
     "userTask": "task",
@@ -64,6 +65,8 @@ class Node:
     default: str | None = None
     pre_script: str | None = None
     post_script: str | None = None
+    terminate: bool = False  # an end event that closes whatever else is still open
+    signal: str | None = None  # the name of the signal it throws or catches
 
 
 @dataclass
@@ -83,6 +86,7 @@ class Diagram:
         self.lane_names: list[str] = []
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
+        self.signals: list[str] = []
 
     # -- building -----------------------------------------------------------------------
     def lanes(self, *names: str) -> None:
@@ -99,8 +103,10 @@ class Diagram:
     def start(self, id: str, name: str, lane: str, **props: str) -> Node:
         return self._add(Node(id, "startEvent", name, lane, props=props))
 
-    def end(self, id: str, name: str, lane: str) -> Node:
-        return self._add(Node(id, "endEvent", name, lane))
+    def end(self, id: str, name: str, lane: str, *, terminate: bool = False) -> Node:
+        """An end event; `terminate`: reaching it ends the whole process at once, closing the
+        tasks still open on other paths (BPMN's terminate end event)."""
+        return self._add(Node(id, "endEvent", name, lane, terminate=terminate))
 
     def user(
         self,
@@ -165,6 +171,36 @@ class Diagram:
                 timer=(kind, expr),
                 attached_to=attached_to,
                 cancel=cancel,
+            )
+        )
+
+    def _signal(self, name: str) -> str:
+        if name not in self.signals:
+            self.signals.append(name)
+        return name
+
+    def throw_signal(self, id: str, name: str, lane: str, signal: str) -> Node:
+        """An intermediate event that throws a signal and goes on: whatever waits for the
+        signal in this process catches it (a boundary event made by `signal_on`)."""
+        return self._add(
+            Node(id, "intermediateThrowEvent", name, lane, signal=self._signal(signal))
+        )
+
+    def signal_on(
+        self, id: str, name: str, attached_to: str, signal: str, *, cancel: bool = True
+    ) -> Node:
+        """A boundary event that catches a signal thrown in this process; interrupting by
+        default: the task it sits on is closed and the flow leaves through the event."""
+        lane = self.nodes[attached_to].lane
+        return self._add(
+            Node(
+                id,
+                "boundaryEvent",
+                name,
+                lane,
+                attached_to=attached_to,
+                cancel=cancel,
+                signal=self._signal(signal),
             )
         )
 
@@ -334,6 +370,8 @@ class Diagram:
                 "exporterVersion": "1",
             },
         )
+        for signal in self.signals:
+            ET.SubElement(root, q(BPMN, "signal"), {"id": self._signal_id(signal), "name": signal})
         collab = ET.SubElement(root, q(BPMN, "collaboration"), {"id": f"collab_{self.process_id}"})
         ET.SubElement(
             collab,
@@ -391,6 +429,14 @@ class Diagram:
             if n.timer:
                 ted = ET.SubElement(el, q(BPMN, "timerEventDefinition"), {"id": f"{n.id}_timer"})
                 ET.SubElement(ted, q(BPMN, n.timer[0])).text = n.timer[1]
+            if n.signal:
+                ET.SubElement(
+                    el,
+                    q(BPMN, "signalEventDefinition"),
+                    {"id": f"{n.id}_signal", "signalRef": self._signal_id(n.signal)},
+                )
+            if n.terminate:
+                ET.SubElement(el, q(BPMN, "terminateEventDefinition"), {"id": f"{n.id}_terminate"})
             if n.multi:
                 mi = ET.SubElement(
                     el,
@@ -473,6 +519,9 @@ class Diagram:
         ET.indent(root, "  ")
         text = ET.tostring(root, encoding="unicode")
         return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text).encode("utf-8")
+
+    def _signal_id(self, name: str) -> str:
+        return f"signal_{self.process_id}_{self.signals.index(name) + 1}"
 
     def write(self, folder: Path) -> Path:
         path = folder / f"{self.process_id}.bpmn"

@@ -44,9 +44,17 @@ COOPERATION_DOC = (
     "chạy song song, tách ra ngay khi giao và tự kết thúc, không nhập lại vào nhánh chủ trì: đơn "
     "vị chủ trì cập nhật tiến độ, xin gia hạn, báo cáo và lãnh đạo Sở đánh giá mà không phải chờ "
     "đơn vị phối hợp (một cổng song song nhập lại sẽ chặn báo cáo khi đơn vị phối hợp chậm, và "
-    "bị đi qua nhiều lần khi gia hạn hay bổ sung). Hồ sơ chỉ kết thúc khi các đơn vị phối hợp đã "
-    "gửi kết quả. Hạn phối hợp tính một lần khi giao; gia hạn cho đơn vị chủ trì và nhiệm vụ mở "
-    "lại năm sau không giao lại việc phối hợp."
+    "bị đi qua nhiều lần khi gia hạn hay bổ sung). Đơn vị phối hợp được nhắc trước hạn phối hợp "
+    "theo cùng quy tắc nhắc hạn (số ngày nhắc của nhiệm vụ, hoặc theo độ dài thời gian phối hợp). "
+    "Khi nhiệm vụ hoàn thành (lãnh đạo Sở chấp nhận kết quả; nhiệm vụ định kỳ: kết quả kỳ cuối), "
+    "hồ sơ kết thúc và việc phối hợp chưa gửi được đóng lại (đơn vị phối hợp gửi muộn thì không "
+    "còn gửi được). Hạn phối hợp tính một lần khi giao; gia hạn cho đơn vị chủ trì và nhiệm vụ "
+    "mở lại kỳ sau không giao lại việc phối hợp."
+)
+CHASE_DOC = (
+    " Đôn đốc: khi quá hạn, lãnh đạo Sở nhận việc «Đôn đốc nhiệm vụ quá hạn». Việc đôn đốc chưa "
+    "làm được đóng khi kết quả của kỳ đó được chấp nhận hoặc khi đơn vị được gia hạn (không còn "
+    "gì để đôn đốc), và khi nhiệm vụ hoàn thành."
 )
 PERIOD_DOC = (
     " Nhiệm vụ định kỳ (hằng tháng, hằng quý, 6 tháng, hằng năm, báo cáo định kỳ): mỗi kỳ là "
@@ -105,6 +113,8 @@ PERIOD_FIELDS: dict[str, Any] = {
         "errorMessages": DATE_MESSAGES,
     },
 }
+# Thrown when a deadline no longer stands; an open chaser (don_doc) catches it and closes.
+STOP_CHASING = "Thôi đôn đốc nhiệm vụ"
 # The decision on the progress form: one button each.
 PROGRESS_ACTIONS = [("cap_nhat", "Cập nhật tiến độ"), ("gia_han", "Gửi đề nghị gia hạn")]
 
@@ -256,6 +266,7 @@ def giao_nhiem_vu() -> Diagram:
         "hạn, đôn đốc khi quá hạn; nhiệm vụ định kỳ được mở lại mỗi kỳ."
         + PERIOD_DOC
         + REMINDER_DOC
+        + CHASE_DOC
         + EXTENSION_DOC
         + ON_TIME_DOC
         + COOPERATION_DOC,
@@ -348,6 +359,13 @@ def giao_nhiem_vu() -> Diagram:
         # extensions): when it ends after the lead's, its data must not bring them back.
         "del han_xu_ly\ndel lich_su_gia_han\ndel can_phan_cong",
     )
+    d.script(
+        "xac_dinh_nhac_phoi_hop",
+        "Xác định ngày nhắc hạn phối hợp",
+        partners,
+        # The lead's rule for the partners' own deadline: the task's lead time, else by length.
+        "nhac_truoc_ngay_phoi_hop = tinh_so_ngay_nhac(han_phoi_hop, now(), so_ngay_nhac)",
+    )
     d.xor("gw_co_phoi_hop", "Có đơn vị phối hợp?", partners)
     d.user(
         "phoi_hop",
@@ -364,6 +382,20 @@ def giao_nhiem_vu() -> Diagram:
         "sơ nhiệm vụ của đơn vị chủ trì." + COOPERATION_DOC,
     )
     d.end("ket_thuc_phoi_hop", "Đã phối hợp", partners)
+    d.timer_on(
+        "nhac_han_phoi_hop",
+        "Nhắc hạn phối hợp",
+        "phoi_hop",
+        "nhac_truoc_han(han_phoi_hop, nhac_truoc_ngay_phoi_hop)",
+        kind="timeDate",
+    )
+    d.script(
+        "ghi_nhac_han_phoi_hop",
+        "Ghi nhận đã nhắc hạn phối hợp",
+        partners,
+        "da_nhac_han_phoi_hop = True",
+    )
+    d.end("ket_thuc_nhac_phoi_hop", "Đã nhắc hạn phối hợp", partners)
     d.end("ket_thuc_khong_phoi_hop", "Không có đơn vị phối hợp", partners)
     d.script(
         "xac_dinh_nhac_han",
@@ -398,9 +430,13 @@ def giao_nhiem_vu() -> Diagram:
         submitLabel="Đôn đốc",
         doneMessage="Đã đôn đốc đơn vị chủ trì",
         doc="Nhiệm vụ đã quá hạn: ghi nội dung đôn đốc đơn vị chủ trì (yêu cầu báo cáo, hạn mới "
-        "nếu có).",
+        "nếu có)." + CHASE_DOC,
     )
     d.end("ket_thuc_don_doc", "Đã đôn đốc", leaders)
+    # The chaser of a deadline that no longer stands (the occurrence accepted, the deadline
+    # extended) leaves the leaders' inboxes: the lead's path throws this signal.
+    d.signal_on("dong_don_doc", "Thôi đôn đốc", "don_doc", STOP_CHASING)
+    d.end("ket_thuc_dong_don_doc", "Không cần đôn đốc nữa", leaders)
     d.xor("gw_gia_han", "Được gia hạn?", leaders)
     d.script(
         "ghi_gia_han",
@@ -414,6 +450,7 @@ def giao_nhiem_vu() -> Diagram:
         'ket_qua_thuc_hien = ""\n'
         "da_nhac_han = False",
     )
+    d.throw_signal("thoi_don_doc_gia_han", "Đã gia hạn: thôi đôn đốc", leaders, STOP_CHASING)
     d.user(
         "danh_gia_ket_qua",
         "Lãnh đạo Sở đánh giá kết quả",
@@ -435,6 +472,7 @@ def giao_nhiem_vu() -> Diagram:
         "cac_ky = ghi_ky(cac_ky, ky, han_xu_ly, ngay_bao_cao, on_time)\n"
         "ky_sau = None if dung_dinh_ky else ky_tiep_theo(lap_lai, ky, ket_thuc_chuoi)",
     )
+    d.throw_signal("thoi_don_doc_ky", "Kỳ đã được chấp nhận: thôi đôn đốc", leaders, STOP_CHASING)
     d.xor("gw_thuong_xuyen", "Còn kỳ sau?", leaders)
     d.wait("dau_ky_sau", "Đầu kỳ sau", leaders, "bat_dau_ky(ky_sau)")
     d.script(
@@ -451,28 +489,31 @@ def giao_nhiem_vu() -> Diagram:
         'so_bao_cao = ""\n'
         'ket_qua = ""',
     )
-    d.end("ket_thuc", "Hoàn thành", leaders)
+    # The task is done: a late cooperating unit's task and an open chaser close with it.
+    d.end("ket_thuc", "Hoàn thành", leaders, terminate=True)
 
     d.chain("bat_dau", "xac_dinh_han", "gw_du_thong_tin")
     d.flow("gw_du_thong_tin", "xac_dinh_ky", "Đủ", default=True)
     d.flow("gw_du_thong_tin", "phan_cong", "Cần phân công", "can_phan_cong")
     d.chain("phan_cong", "xac_dinh_ky", "xac_dinh_phoi_hop")
     d.chain("xac_dinh_phoi_hop", "tach_phoi_hop", "xac_dinh_nhac_han")
-    d.chain("tach_phoi_hop", "chuan_bi_phoi_hop", "gw_co_phoi_hop")
+    d.chain("tach_phoi_hop", "chuan_bi_phoi_hop", "xac_dinh_nhac_phoi_hop", "gw_co_phoi_hop")
     d.flow("gw_co_phoi_hop", "ket_thuc_khong_phoi_hop", "Không", default=True)
     d.flow("gw_co_phoi_hop", "phoi_hop", "Có", "len(don_vi_giao_phoi_hop) > 0")
     d.flow("phoi_hop", "ket_thuc_phoi_hop")
+    d.chain("nhac_han_phoi_hop", "ghi_nhac_han_phoi_hop", "ket_thuc_nhac_phoi_hop")
     d.flow("xac_dinh_nhac_han", "thuc_hien")
     d.chain("nhac_han", "ghi_nhac_han", "ket_thuc_nhac")
     d.chain("qua_han", "don_doc", "ket_thuc_don_doc")
+    d.flow("dong_don_doc", "ket_thuc_dong_don_doc")
     d.chain("thuc_hien", "gw_gia_han")
     d.flow("gw_gia_han", "danh_gia_ket_qua", "Đã báo cáo kết quả", default=True)
     d.flow("danh_gia_ket_qua", "gw_danh_gia")
     d.flow("gw_danh_gia", "phan_loai", "Chấp nhận", default=True)
     d.flow("gw_danh_gia", "thuc_hien", "Yêu cầu bổ sung", DECIDED.format("yeu_cau_bo_sung"))
     d.flow("gw_gia_han", "ghi_gia_han", "Được gia hạn", 'ket_qua_thuc_hien == "gia_han"')
-    d.flow("ghi_gia_han", "xac_dinh_nhac_han")
-    d.flow("phan_loai", "gw_thuong_xuyen")
+    d.chain("ghi_gia_han", "thoi_don_doc_gia_han", "xac_dinh_nhac_han")
+    d.chain("phan_loai", "thoi_don_doc_ky", "gw_thuong_xuyen")
     d.flow("gw_thuong_xuyen", "ket_thuc", "Không", default=True)
     d.flow("gw_thuong_xuyen", "dau_ky_sau", "Nhiệm vụ định kỳ", "ky_sau is not None")
     d.chain("dau_ky_sau", "mo_ky_sau", "xac_dinh_nhac_han")
