@@ -147,6 +147,9 @@ def persist(
     `closed`: task rows the action itself closed (their candidate rows go too). The item row
     is written last, once (see `save_instance`): nothing is flushed on the way."""
     now = config.clock()
+    # A signal thrown that nothing in the item waits for is lost, as BPMN has it; kept, the
+    # queue would grow in the stored state with every throw (no one outside reads it).
+    workflow.get_events()
     state = dump_checked(version.dialect, workflow, config.max_data_bytes)
     ready = ready_human_tasks(workflow)  # one walk of the task tree serves both below
     data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)

@@ -7,6 +7,7 @@ own deadline. The office's clock starts on Monday 2 March 2026."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ import pytest
 
 import engine
 from engine import ManualClock, report_period, transaction
+from engine.instances import InstanceModel
 from tests.office import Office
 from workflows.task_report import ASSIGNED_TASKS
 
@@ -104,11 +106,10 @@ def test_ket_thuc__a_late_cooperating_unit_is_closed_when_the_task_is_done(
     assert _status(office, late.id) == "cancelled"
     assert (view.data["on_time"], view.data["han_xu_ly"]) == (True, "2026-06-30")
     assert _counts(office, "q2", date(2026, 4, 1)) == (1, 0, 0, 0)
-    with pytest.raises(engine.Conflict):
-        with transaction(office.factory) as s:
-            engine.complete_task(
-                s, office.config, late.id, "khtc.cv1", data={"noi_dung_phoi_hop": "Muộn"}
-            )
+    with pytest.raises(engine.Conflict), transaction(office.factory) as s:
+        engine.complete_task(
+            s, office.config, late.id, "khtc.cv1", data={"noi_dung_phoi_hop": "Muộn"}
+        )
     # What qlkh sent stays in the dossier.
     with transaction(office.factory) as s:
         sections = engine.dossier(s, item).sections
@@ -126,9 +127,7 @@ def test_ket_thuc__a_periodic_occurrence_accepted_with_its_chaser_open(office: O
     view = office.show(item)
     assert view.status == "running"
     assert view.data["on_time"] is False
-    assert [(k["han_xu_ly"], k["on_time"]) for k in view.data["cac_ky"]] == [
-        ("2026-03-25", False)
-    ]
+    assert [(k["han_xu_ly"], k["on_time"]) for k in view.data["cac_ky"]] == [("2026-03-25", False)]
     assert _counts(office, "m3", date(2026, 3, 27)) == (0, 1, 0, 0)
     _until(office, date(2026, 4, 1))
     assert office.steps(item) == ["cap_nhat_tien_do"]
@@ -137,9 +136,7 @@ def test_ket_thuc__a_periodic_occurrence_accepted_with_its_chaser_open(office: O
 def test_ket_thuc__a_periodic_task_waits_for_its_next_period_with_a_late_partner(
     office: Office,
 ) -> None:
-    item = office.start(
-        "giao_nhiem_vu", "vp.tp", **{**MONTHLY, "don_vi_phoi_hop": ["phong_qlkh"]}
-    )
+    item = office.start("giao_nhiem_vu", "vp.tp", **{**MONTHLY, "don_vi_phoi_hop": ["phong_qlkh"]})
     _accept(office, item)
     # March is accepted; the cooperating unit has not answered: its task alone is open.
     assert office.steps(item) == ["phoi_hop"]
@@ -147,6 +144,9 @@ def test_ket_thuc__a_periodic_task_waits_for_its_next_period_with_a_late_partner
     assert data["on_time"] is True
     assert [k["han_xu_ly"] for k in data["cac_ky"]] == ["2026-03-25"]
     assert _counts(office, "m3", date(2026, 3, 10)) == (1, 0, 0, 0)
+    # No chaser caught the signal the acceptance threw: it is not kept in the stored state.
+    with transaction(office.factory) as s:
+        assert json.loads(s.get(InstanceModel, item).state)["bpmn_events"] == []
     late = office.task("qlkh.cv1", item, "phoi_hop")
     _until(office, date(2026, 4, 1))
     _progress(office, item, 60)
