@@ -274,6 +274,9 @@ def _handled_message(page: TaskPage) -> str:
                 who=page.names.person(done[-1].actor),
                 at=datetime_vn(done[-1].at),
             )
+    if task.status == engine.TaskStatus.CANCELLED and page.item.status == "completed":
+        # A side step the item's end closed (a late cooperating unit's, a chaser).
+        return _("Việc này đã đóng vì hồ sơ đã kết thúc; không cần xử lý nữa.")
     return _("Việc này không còn chờ xử lý: hồ sơ đã chuyển sang bước khác.")
 
 
