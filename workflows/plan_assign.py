@@ -61,6 +61,13 @@ def start_data(
         "don_vi_chu_tri": lead.key if lead else None,
         "ten_don_vi_chu_tri": assignment.lead_unit,
         "don_vi_phoi_hop": list(assignment.cooperating_units),
+        # The Sở's units among them, by key, as the database's units read them now: the
+        # diagram gives each its own task (outside bodies stay listed only).
+        "ma_don_vi_phoi_hop": [
+            unit.key
+            for name in assignment.cooperating_units
+            if (unit := chart.unit_by_name(name)) is not None
+        ],
         "thoi_han": deadline_words(deadline),
         "han_hoan_thanh": due,
         # The plan's own deadline, kept when the import moved the plan to another year.

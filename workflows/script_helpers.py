@@ -77,12 +77,15 @@ def script_helpers(
         earliest = calendar.add_working_days(now.astimezone(zone), COOPERATION_MIN_WORKING_DAYS)
         return min(lead, max(before.date(), earliest.date())).isoformat()
 
-    def chon_don_vi_phoi_hop(ds: Any) -> list[str]:
-        """The cooperating units that get a task of their own: the Sở's units among `ds` (by key
-        or by name, as the plan words them), as group keys, each once, the lead excluded by the
-        caller. Outside bodies and wordings such as "các phòng, đơn vị" get no task (they have
-        no inbox here); they stay listed in the item."""
-        found: list[str] = []
+    def chon_don_vi_phoi_hop(ds: Any, keys: Any = ()) -> list[str]:
+        """The cooperating units that get a task of their own, as group keys, each once (the
+        caller excludes the lead): `keys` as given (unit keys checked against the database's
+        units when they were entered: a form's `x-options` field, or the importer), then the
+        Sở's units among the names `ds` as the shipped chart knows them (items imported before
+        keys were recorded). Outside bodies and wordings such as "các phòng, đơn vị" get no
+        task (they have no inbox here); they stay listed in the item."""
+        found: list[str] = [str(k) for k in keys if k] if isinstance(keys, list | tuple) else []
+        found = list(dict.fromkeys(found))
         for entry in ds if isinstance(ds, list | tuple) else []:
             unit = units.unit(str(entry)) or units.unit_by_name(str(entry))
             if unit is not None and unit.key not in found:

@@ -4,7 +4,8 @@ lands in the lead's item. Time moves by the injected clock (Monday 2 March 2026)
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,9 @@ import pytest
 import engine
 from engine import transaction
 from tests.office import Office
+from workflows.org_chart import CHART_2020_PATH, add_unit, read_org_chart, units_of
+from workflows.plan_assign import start_assignments
+from workflows.plan_import import Assignment, Deadline, DeadlineKind
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 TASK = {
@@ -135,3 +139,28 @@ def test_phoi_hop__units_added_on_the_assignment_form_get_their_task(office: Off
     assert office.task("tt.cv1", item, "phoi_hop").due_at == datetime(
         2026, 6, 23, 23, 59, 59, tzinfo=HANOI
     )
+
+
+def test_phoi_hop__a_unit_added_in_quan_tri_and_named_by_a_plan_gets_its_task(
+    office: Office,
+) -> None:
+    """The plan's cooperating units are read against the database's units (the chart's and
+    those added in Quản trị), never the shipped chart alone."""
+    with transaction(office.factory) as s:
+        add_unit(s, "phong_ttkh", "Phòng Thông tin Khoa học")
+        engine.add_user(s, "ttkh.cv1", display_name="Chuyên viên TTKH", unit="phong_ttkh")
+        chart = replace(read_org_chart(CHART_2020_PATH), units=units_of(s))
+        assignment = Assignment(
+            section="II.5",
+            summary="Số hóa hồ sơ nhiệm vụ KH&CN",
+            lead_unit="Phòng Quản lý Khoa học",
+            cooperating_units=("Phòng Thông tin Khoa học", "Thanh tra Sở", "Sở Tài chính"),
+            deadline=Deadline(DeadlineKind.DATE, date(2026, 6, 30)),
+            needs_decision=None,
+        )
+        [started] = start_assignments(s, office.config, [assignment], chart, "vp.tp")
+    item = started.instance_id
+    assert item is not None
+    assert office.steps(item) == ["cap_nhat_tien_do", "phoi_hop", "phoi_hop"]
+    assert office.task("ttkh.cv1", item, "phoi_hop").candidate_groups == ["phong_ttkh"]
+    assert office.task("tt.cv1", item, "phoi_hop").candidate_groups == ["thanh_tra_so"]

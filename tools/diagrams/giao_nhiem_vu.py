@@ -343,10 +343,17 @@ def giao_nhiem_vu() -> Diagram:
         "    don_vi_phoi_hop = []\n"
         # Units the leader adds on the Phân công form join those the plan names.
         "try:\n"
-        "    don_vi_phoi_hop = don_vi_phoi_hop + them_don_vi_phoi_hop\n"
+        "    don_vi_them = them_don_vi_phoi_hop or []\n"
         "except NameError:\n"
-        "    pass\n"
-        "don_vi_giao_phoi_hop = [u for u in chon_don_vi_phoi_hop(don_vi_phoi_hop) "
+        "    don_vi_them = []\n"
+        # The plan's units as keys, resolved against the database's units when it was imported
+        # (absent on items imported before: their names are read against the shipped chart).
+        "try:\n"
+        "    ma_phoi_hop = ma_don_vi_phoi_hop\n"
+        "except NameError:\n"
+        "    ma_phoi_hop = None\n"
+        "don_vi_giao_phoi_hop = [u for u in chon_don_vi_phoi_hop("
+        "don_vi_phoi_hop if ma_phoi_hop is None else [], (ma_phoi_hop or []) + don_vi_them) "
         "if u != don_vi_chu_tri]\n"
         "han_phoi_hop = tinh_han_phoi_hop(han_xu_ly, now())",
     )
