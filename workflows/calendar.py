@@ -222,6 +222,15 @@ def _zone(value: object) -> ZoneInfo:
 _DEFAULT = WorkCalendar()
 
 
+def as_date(value: object) -> date:
+    """A date from what a diagram's data holds: a date, a datetime, or an ISO text."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def is_working_day(day: date) -> bool:
     """``WorkCalendar().is_working_day``: public holidays and weekends only."""
     return _DEFAULT.is_working_day(day)

@@ -12,10 +12,10 @@ the value below is this office's default, marked so, and a form may change it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, as_date
 
 # The two kinds of decision (Law 87/2025 makes the Chairman's decisions a type of their own).
 UBND_DECISION, CHAIRMAN_DECISION = "qd_ubnd", "qd_chu_tich"
@@ -49,14 +49,6 @@ GAZETTE_DAYS = 10
 END_OF_DAY = time(23, 59, 59)
 
 
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _names(keys: list[str]) -> str:
     names = dict(OUTSIDE_BODIES)
     return ", ".join(names.get(k, k) for k in keys)
@@ -84,7 +76,7 @@ def legal_drafting_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., An
         posting, counted from the next day; never from a day before the posting was recorded
         here, which is all the system can vouch for."""
         recorded = now.astimezone(zone).date()
-        first = max(_as_date(ngay_dang_tai), recorded)
+        first = max(as_date(ngay_dang_tai), recorded)
         end = first + timedelta(days=POSTING_DAYS + 1)
         return datetime.combine(end, time(0, 0), tzinfo=zone).isoformat()
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .batch_identification import batch_helpers
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, as_date
 from .legal_drafting import legal_drafting_helpers
 from .org_chart import OrgChart, leaders_group, read_org_chart
 from .urgency import DEFAULT_RULE, UrgencyRule, urgent_deadline
@@ -33,16 +33,8 @@ END_OF_DAY = time(23, 59, 59)
 START_OF_DAY = time(8, 0)
 
 
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _vn(value: Any) -> str:
-    return _as_date(value).strftime("%d/%m/%Y")
+    return as_date(value).strftime("%d/%m/%Y")
 
 
 def _period(every: str, day: date) -> tuple[date, date]:
@@ -70,7 +62,7 @@ def script_helpers(
         days from `now`, never after `han`. None when the lead has no deadline."""
         if not han:
             return None
-        lead = _as_date(han)
+        lead = as_date(han)
         before = calendar.add_working_days(
             datetime.combine(lead, START_OF_DAY, tzinfo=zone), -COOPERATION_LEAD_WORKING_DAYS
         )
@@ -98,13 +90,13 @@ def script_helpers(
 
     def het_han(han: Any) -> datetime:
         """The last moment of the deadline day, in the office's time zone."""
-        return datetime.combine(_as_date(han), END_OF_DAY, tzinfo=zone)
+        return datetime.combine(as_date(han), END_OF_DAY, tzinfo=zone)
 
     def nhac_truoc_han(han: Any, so_ngay: Any = None) -> datetime:
         """When to remind: the morning `so_ngay` working days before the deadline day
         (REMINDER_WORKING_DAYS when not given)."""
         days = REMINDER_WORKING_DAYS if so_ngay is None else int(so_ngay)
-        deadline = datetime.combine(_as_date(han), START_OF_DAY, tzinfo=zone)
+        deadline = datetime.combine(as_date(han), START_OF_DAY, tzinfo=zone)
         return calendar.add_working_days(deadline, -days)
 
     def tinh_so_ngay_nhac(han: Any, now: datetime, chon: Any = None) -> int | None:
@@ -116,7 +108,7 @@ def script_helpers(
             return max(1, min(int(chon), MAX_REMINDER_WORKING_DAYS))
         if not han:
             return None
-        length = (_as_date(han) - now.astimezone(zone).date()).days
+        length = (as_date(han) - now.astimezone(zone).date()).days
         return REMINDER_WORKING_DAYS if length > LONG_TASK_DAYS else SHORT_REMINDER_WORKING_DAYS
 
     def loi_gia_han(han: Any, han_de_nghi: Any, now: datetime) -> str:
@@ -128,7 +120,7 @@ def script_helpers(
                 f"Không gửi được đề nghị gia hạn: nhiệm vụ đã quá hạn {_vn(han)}; đề nghị gia "
                 "hạn phải gửi trước thời hạn."
             )
-        if not han_de_nghi or _as_date(han_de_nghi) <= _as_date(han):
+        if not han_de_nghi or as_date(han_de_nghi) <= as_date(han):
             return f"Không gửi được đề nghị gia hạn: hạn đề nghị phải sau hạn hiện tại {_vn(han)}."
         return ""
 
@@ -150,7 +142,7 @@ def script_helpers(
         the current year for open-ended and yearly tasks; None when the plan gives none."""
         this_year = now.astimezone(zone).year
         if kind == "date" and value:
-            return _as_date(value).isoformat()
+            return as_date(value).isoformat()
         if kind == "year" and value:
             return f"{int(value)}-12-31"
         if kind == "from_year" and value:
@@ -160,7 +152,7 @@ def script_helpers(
         return None
 
     def nam_cua(han: Any) -> int:
-        return _as_date(han).year
+        return as_date(han).year
 
     def dau_nam(nam: Any) -> datetime:
         """The first morning of a year, when a yearly task reopens."""
@@ -179,7 +171,7 @@ def script_helpers(
         every = _every(lap_lai)
         if every is None or not han:
             return None
-        start, end = _period(every, _as_date(han))
+        start, end = _period(every, as_date(han))
         return {"bat_dau": start.isoformat(), "ket_thuc": end.isoformat()}
 
     def ky_tiep_theo(lap_lai: Any, ky: Any, ket_thuc_chuoi: Any = None) -> dict[str, str] | None:
@@ -190,8 +182,8 @@ def script_helpers(
         every = _every(lap_lai)
         if every is None or not isinstance(ky, dict) or not ky.get("ket_thuc"):
             return None
-        start, end = _period(every, _as_date(ky["ket_thuc"]) + timedelta(days=1))
-        if ket_thuc_chuoi and start > _as_date(ket_thuc_chuoi):
+        start, end = _period(every, as_date(ky["ket_thuc"]) + timedelta(days=1))
+        if ket_thuc_chuoi and start > as_date(ket_thuc_chuoi):
             return None
         month = end.month
         if every == "year" and lap_lai.get("month"):
@@ -207,7 +199,7 @@ def script_helpers(
 
     def bat_dau_ky(ky: Any) -> datetime:
         """The first morning of a period, when its occurrence of a periodic task opens."""
-        return datetime.combine(_as_date(ky["bat_dau"]), START_OF_DAY, tzinfo=zone)
+        return datetime.combine(as_date(ky["bat_dau"]), START_OF_DAY, tzinfo=zone)
 
     def ghi_ky(cac_ky: Any, ky: Any, han: Any, ngay_bao_cao: Any, dung_han: Any) -> list[Any]:
         """The item's record of its occurrences with one more: the period (None for a task
