@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 import engine
 from workflows.plan_units import ensure_outside_bodies, outside_bodies_of
 
-from .extensions import login_manager
-from .unit_of_work import is_admin, uow
+from .admin import admins_only
+from .unit_of_work import uow
 
 bp = Blueprint("admin_bodies", __name__, url_prefix="/admin/bodies")
 
@@ -24,13 +23,8 @@ MAX_NAME = 300
 Page = tuple[str, int]
 
 
-@bp.before_request
-def admins_only() -> Any:
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not is_admin():
-        abort(403)
-    return None
+# Quản trị's own rule: administrators only, others 403, strangers to the login page.
+bp.before_request(admins_only)
 
 
 @bp.get("/")
