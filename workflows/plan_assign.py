@@ -76,6 +76,13 @@ def start_data(
         "nam_ke_hoach": source_year,
         "can_quyet_dinh": assignment.needs_decision,
         "lap_lai": every.to_json() if every else None,
+        # Monthly, quarterly and half-yearly work of a plan runs through the plan's year (the
+        # year of its first period's deadline); yearly work ("hằng năm") until a leader stops it.
+        "ket_thuc_chuoi": (
+            date(int(due[:4]), 12, 31).isoformat()
+            if every is not None and every.every != "year" and due
+            else None
+        ),
         # Number, date, issuer and summary of the plan, as its header states them (or empty).
         **(assignment.source or SourceDocument()).to_data(),
         "loai_han": kind,

@@ -180,6 +180,7 @@ def test_genre__a_periodic_item_starts_with_its_first_periods_deadline() -> None
     data = start_data(task, read_org_chart(CHART_2020_PATH), 2022, date(2022, 3, 28))
     assert (data["loai_han"], data["gia_tri_han"]) == ("date", "2022-04-25")
     assert data["lap_lai"] == {"every": "month", "day": 25}
+    assert data["ket_thuc_chuoi"] == "2022-12-31"  # a monthly report runs through the plan's year
     assert first_due(Every("quarter"), date(2022, 3, 28)) == date(2022, 3, 31)
     assert first_due(Every("half_year"), date(2022, 7, 1)) == date(2022, 12, 31)
 

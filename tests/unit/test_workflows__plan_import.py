@@ -464,8 +464,9 @@ def test_plan_start_data__its_labels(assignments: list[Assignment]) -> None:
     assert all(spec["title"] and spec["title"] != name for name, spec in fields.items())
     assert not {"loai_han", "gia_tri_han", "don_vi_chu_tri"} & set(fields)
     dates = {name for name, spec in fields.items() if spec.get("format") == "date"}
-    assert dates == {"han_hoan_thanh", "han_goc", "ngay_van_ban"}
-    for name in dates - {"ngay_van_ban"}:  # the plan leaves its own date blank
+    assert dates == {"han_hoan_thanh", "ket_thuc_chuoi", "han_goc", "ngay_van_ban"}
+    # the plan leaves its own date blank; this task does not recur
+    for name in dates - {"ngay_van_ban", "ket_thuc_chuoi"}:
         date.fromisoformat(data[name])
     assert jsonschema.Draft202012Validator(form).is_valid(
         {k: v for k, v in data.items() if k in fields and v is not None}
