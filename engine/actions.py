@@ -81,7 +81,9 @@ def start_instance(
     data = {**validate_form(None, {}, data), "initiator": who.username, "initiator_unit": who.unit}
     title = (title or "").replace("\x00", "").strip() or version.name
     if len(title) > MAX_TITLE:
-        raise InvalidInput(f"a title has at most {MAX_TITLE} characters")
+        raise InvalidInput(
+            f"a title has at most {MAX_TITLE} characters", reason="title_too_long", limit=MAX_TITLE
+        )
     now = config.clock()
     workflow = new_workflow(version, config)
     with spiff_errors():
@@ -236,7 +238,11 @@ def complete_task(
 def _comment(comment: str | None) -> str | None:
     comment = (comment or "").replace("\x00", "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
-        raise InvalidInput(f"a comment has at most {MAX_COMMENT:,} characters")
+        raise InvalidInput(
+            f"a comment has at most {MAX_COMMENT:,} characters",
+            reason="comment_too_long",
+            limit=MAX_COMMENT,
+        )
     return comment
 
 
@@ -336,7 +342,7 @@ def cancel_instance(
     who = _identity(session, username)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("cancelling an item needs a reason")
+        raise InvalidInput("cancelling an item needs a reason", reason="reason_required")
     instance = lock_instance(session, instance_id)
     if instance.created_by != who.username and ADMIN_GROUP not in who.groups:
         raise Forbidden(
@@ -375,7 +381,7 @@ def rename_instance(
 def _new_title(title: str) -> str:
     title = (title or "").replace("\x00", "").strip()
     if not title:
-        raise InvalidInput("a title cannot be empty")
+        raise InvalidInput("a title cannot be empty", reason="title_empty")
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1].rstrip() + "…"
     return title

@@ -94,7 +94,7 @@ def _safe_name(filename: str) -> str:
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(c for c in name if c.isprintable() and c not in '<>:"|?*')
     if not name or name.startswith("."):
-        raise InvalidInput("the file has no usable name")
+        raise InvalidInput("the file has no usable name", reason="file_name")
     return name[-200:]
 
 
@@ -103,16 +103,23 @@ def _content_type(name: str, content: bytes) -> str:
     if extension not in ALLOWED:
         raise InvalidInput(
             f"files of type '{extension or name}' are not accepted; accepted: "
-            + ", ".join(sorted(ALLOWED))
+            + ", ".join(sorted(ALLOWED)),
+            reason="file_type",
+            extension=extension or name,
+            accepted=sorted(ALLOWED),
         )
     content_type, magic = ALLOWED[extension]
     if magic and not content.startswith(magic):
-        raise InvalidInput(f"the file's content is not a real {extension} file")
+        raise InvalidInput(
+            f"the file's content is not a real {extension} file",
+            reason="file_content",
+            extension=extension,
+        )
     if extension == ".txt":
         try:
             content.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InvalidInput("a .txt file must be UTF-8 text") from exc
+            raise InvalidInput("a .txt file must be UTF-8 text", reason="file_not_utf8") from exc
     return content_type
 
 
@@ -132,9 +139,13 @@ def add_attachment(
     """Store a file on a running item. The caller checks that the person may see the item."""
     name = _safe_name(filename)
     if not content:
-        raise InvalidInput("the file is empty")
+        raise InvalidInput("the file is empty", reason="file_empty")
     if len(content) > max_bytes:
-        raise InvalidInput(f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB")
+        raise InvalidInput(
+            f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB",
+            reason="file_too_large",
+            limit_bytes=max_bytes,
+        )
     content_type = _content_type(name, content)
     if name.lower().endswith((".docx", ".xlsx")):
         check_office_archive(name, content)

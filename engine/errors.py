@@ -1,7 +1,10 @@
 """The one error tree of the engine.
 
-Every error carries a stable ``code`` (for the API and the CLI's exit status), a message a person
-can act on, and optional details. Errors of the libraries underneath never leave the engine: they
+Every error carries a stable ``code``, its kind (for the API and the CLI's exit status), a message
+a person can act on (in English: the log's and the CLI's), and details: where a refusal has a
+cause of its own, ``reason`` names it (``title_too_long``, ``file_type``, ``not_a_colleague``…)
+with its parameters (``limit``, ``extension``…). Callers choose their words by code and reason,
+never by reading the message. Errors of the libraries underneath never leave the engine: they
 are translated here into one of these kinds.
 """
 
@@ -83,8 +86,8 @@ class InvalidData(InvalidInput):
 
     code = "invalid_data"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message, fields=fields or None)
+    def __init__(self, message: str, fields: dict[str, str] | None = None, **details: Any) -> None:
+        super().__init__(message, fields=fields or None, **details)
         self.fields = fields or {}
 
 

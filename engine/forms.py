@@ -54,7 +54,11 @@ def validate_form(meta: TaskMeta | None, forms: Mapping[str, Any], data: Any) ->
 def _without_nul(value: Any, field: str) -> None:
     """A NUL character is never text a person typed, and PostgreSQL cannot store it."""
     if isinstance(value, str) and "\x00" in value:
-        raise InvalidData("a field holds a NUL character", {field: "contains a NUL character"})
+        raise InvalidData(
+            "a field holds a NUL character",
+            {field: "contains a NUL character"},
+            reason="nul_character",
+        )
     if isinstance(value, dict):
         for item in value.values():
             _without_nul(item, field)

@@ -86,7 +86,7 @@ def add_group(
     """Create a group, or rename it; `unit` marks (or unmarks) it as a unit."""
     key = key.strip()
     if not key:
-        raise InvalidInput("a group needs a key")
+        raise InvalidInput("a group needs a key", reason="key_required")
     check_names(group_key=key, group_name=name)
     group = session.get(GroupModel, key)
     if group is None:
@@ -119,7 +119,7 @@ def add_user(
     """Create a user, or update the name, unit, groups and password of an existing one."""
     username = username.strip()
     if not username or any(c.isspace() for c in username):
-        raise InvalidInput("a username must be one word")
+        raise InvalidInput("a username must be one word", reason="username_not_one_word")
     check_names(username=username, display_name=display_name, unit=unit, groups=groups)
     user = session.get(UserModel, username)
     if user is None:
@@ -137,7 +137,9 @@ def add_user(
             user.groups.append(group)
     if password is not None:
         if len(password) < 8:
-            raise InvalidInput("a password needs at least 8 characters")
+            raise InvalidInput(
+                "a password needs at least 8 characters", reason="password_too_short", minimum=8
+            )
         if user.password_hash is not None:
             _end_sessions(user)  # a new password ends the sessions the old one opened
         user.password_hash = _hasher.hash(password)

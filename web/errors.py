@@ -124,7 +124,7 @@ def explain(error: engine.EngineError) -> str:
         )
     if details.get("reason") == "invalid_name":
         return _name_problem(details)
-    return _known_input_error(error.message)
+    return _known_input_error(error)
 
 
 def _name_problem(details: dict[str, Any]) -> str:
@@ -167,18 +167,18 @@ def _moment(value: Any) -> str:
         return str(value or "")
 
 
-def _known_input_error(message: str) -> str:
-    """The engine's refusals of plain input, in Vietnamese."""
-    known = (
-        ("a title has at most", _("Tiêu đề quá dài.")),
-        ("a title cannot be empty", _("Tiêu đề không được để trống.")),
-        ("a comment has at most", _("Ý kiến quá dài.")),
-        ("needs a reason", _("Hãy nêu lý do.")),
-        ("password needs at least", _("Mật khẩu cần ít nhất 8 ký tự.")),
-        ("NUL character", _("Dữ liệu có ký tự không hợp lệ.")),
-    )
-    for words, text in known:
-        if words in message:
-            return text
-    log.info("input refused: %s", message)  # the engine's words, for the log only
+def _known_input_error(error: engine.EngineError) -> str:
+    """The engine's refusals of plain input, in Vietnamese, by their reason."""
+    reason = error.details.get("reason")
+    known = {
+        "title_too_long": _("Tiêu đề quá dài (tối đa %(n)s ký tự).", n=error.details.get("limit")),
+        "title_empty": _("Tiêu đề không được để trống."),
+        "comment_too_long": _("Ý kiến quá dài."),
+        "reason_required": _("Hãy nêu lý do."),
+        "password_too_short": _("Mật khẩu cần ít nhất 8 ký tự."),
+        "nul_character": _("Dữ liệu có ký tự không hợp lệ."),
+    }
+    if reason in known:
+        return known[str(reason)]
+    log.info("input refused: %s", error.message)  # the engine's words, for the log only
     return _("Dữ liệu không hợp lệ; hãy kiểm tra lại.")

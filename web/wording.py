@@ -3,7 +3,6 @@ called, and why a file was refused, so the inbox and the item pages say the same
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -123,10 +122,6 @@ def size_text(size: int) -> str:
     return _("%(n)s byte", n=size)
 
 
-_TYPE_REFUSED = re.compile(r"files of type '([^']*)' are not accepted")
-_NOT_REAL = re.compile(r"content is not a real (\.\w+) file")
-
-
 @dataclass(frozen=True)
 class FileRefusal:
     """Why the engine refused a file: a short headline and the detail, in the user's language."""
@@ -136,8 +131,9 @@ class FileRefusal:
 
 
 def file_refusal(error: engine.InvalidInput, max_bytes: int) -> FileRefusal:
-    message = error.message
-    if error.details.get("reason") == "unsafe_archive":
+    """Why the engine refused a file, by the refusal's reason."""
+    reason = error.details.get("reason")
+    if reason == "unsafe_archive":
         return FileRefusal(
             _("Tệp Word/Excel không hợp lệ."),
             _(
@@ -145,31 +141,31 @@ def file_refusal(error: engine.InvalidInput, max_bytes: int) -> FileRefusal:
                 "rồi gửi lại."
             ),
         )
-    if found := _TYPE_REFUSED.search(message):
+    if reason == "file_type":
         return FileRefusal(
             _("Không nhận loại tệp này."),
             _(
                 "loại tệp %(ext)s không được nhận (chỉ nhận: %(allowed)s).",
-                ext=found.group(1),
+                ext=error.details.get("extension", ""),
                 allowed=ACCEPT.replace(",", ", "),
             ),
         )
-    if found := _NOT_REAL.search(message):
+    if reason == "file_content":
         return FileRefusal(
             _("Nội dung tệp không đúng với đuôi tên tệp."),
             _(
                 "nội dung không phải là tệp %(ext)s thật (có thể là tệp khác bị đổi tên).",
-                ext=found.group(1),
+                ext=error.details.get("extension", ""),
             ),
         )
-    if "larger than the limit" in message:
+    if reason == "file_too_large":
         return FileRefusal(
             _("Tệp vượt quá dung lượng cho phép."),
             _("tệp lớn hơn giới hạn %(limit)s.", limit=size_text(max_bytes)),
         )
-    if "is empty" in message:
+    if reason == "file_empty":
         return FileRefusal(_("Tệp rỗng."), _("tệp rỗng."))
-    if "UTF-8" in message:
+    if reason == "file_not_utf8":
         return FileRefusal(
             _("Tệp .txt phải là văn bản UTF-8."), _("tệp .txt phải là văn bản UTF-8.")
         )
