@@ -82,13 +82,24 @@ class InvalidDefinition(InvalidInput):
 
 
 class InvalidData(InvalidInput):
-    """Form data that does not fit the task's form; ``fields`` maps a field to its problem."""
+    """Form data that does not fit the task's form. ``fields`` maps a field to its problem in
+    words (the form's own `errorMessages` where it has them, else English); ``field_codes``
+    maps it to the problem's code and parameters, e.g. ``{"code": "max", "limit": 100}``, with
+    code one of: required, unknown, read_only, type, enum, not_an_option, min, max,
+    min_length, max_length, min_items, max_items, format, date_window, invalid."""
 
     code = "invalid_data"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None, **details: Any) -> None:
-        super().__init__(message, fields=fields or None, **details)
+    def __init__(
+        self,
+        message: str,
+        fields: dict[str, str] | None = None,
+        field_codes: dict[str, dict[str, Any]] | None = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message, fields=fields or None, field_codes=field_codes or None, **details)
         self.fields = fields or {}
+        self.field_codes = field_codes or {}
 
 
 class ScriptError(InvalidInput):

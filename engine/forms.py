@@ -47,7 +47,11 @@ def validate_form(meta: TaskMeta | None, forms: Mapping[str, Any], data: Any) ->
         return _camunda(meta.form_fields, data)
     if data:
         problems = {name: NO_SUCH_FIELD for name in data}
-        raise InvalidData("this task has no form: " + _summary(problems), problems)
+        raise InvalidData(
+            "this task has no form: " + _summary(problems),
+            problems,
+            {name: {"code": "unknown"} for name in data},
+        )
     return {}
 
 
@@ -90,21 +94,26 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
         registry=Registry(),
     )
     declared = _declared(schema)
-    problems: dict[str, str] = {
-        name: NO_SUCH_FIELD for name in data if declared is not None and name not in declared
-    }
+    problems: dict[str, str] = {}
+    codes: dict[str, dict[str, Any]] = {}
+
+    def refuse(name: str, words: str, code: dict[str, Any]) -> None:
+        if name not in problems:
+            problems[name], codes[name] = words, code
+
+    for name in data:
+        if declared is not None and name not in declared:
+            refuse(name, NO_SUCH_FIELD, {"code": "unknown"})
     # A readOnly field shows what the process wrote (a document's number); nobody types it.
     properties = schema.get("properties") or {}
-    problems.update(
-        (name, READ_ONLY)
-        for name in data
-        if isinstance(properties.get(name), dict) and properties[name].get("readOnly") is True
-    )
+    for name in data:
+        if isinstance(properties.get(name), dict) and properties[name].get("readOnly") is True:
+            refuse(name, READ_ONLY, {"code": "read_only"})
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":
             # The missing property is named in the error's message, not its path.
             missing = str(error.message).split("'")[1] if "'" in error.message else "?"
-            problems.setdefault(missing, _schema_message(schema, missing, "required"))
+            refuse(missing, _schema_message(schema, missing, "required"), {"code": "required"})
             continue
         if error.validator == "additionalProperties" and not error.path:
             # The form's own "no other fields": name each one, as for an undeclared name.
@@ -112,29 +121,62 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
             patterns = error.schema.get("patternProperties") or {}
             for name in data:
                 if name not in known and not any(re.search(p, name) for p in patterns):
-                    problems.setdefault(name, NO_SUCH_FIELD)
+                    refuse(name, NO_SUCH_FIELD, {"code": "unknown"})
             continue
         field = str(error.path[0]) if error.path else "_form"
-        default = _option_message(properties.get(field), error) or error.message
-        problems.setdefault(field, _schema_message(schema, field, error.validator, default))
+        option = _option_source(properties.get(field), error)
+        default = NOT_AN_OPTION.format(source=option) if option else error.message
+        code = {"code": "not_an_option", "source": option} if option else _code_of(error)
+        refuse(field, _schema_message(schema, field, error.validator, default), code)
     for name, value in data.items():
         spec = properties.get(name)
         dated = isinstance(spec, dict) and spec.get("format") == "date"
         if dated and isinstance(value, str) and not _in_window(value):
-            problems.setdefault(name, DATE_WINDOW)
+            window = {"code": "date_window", "first": FIRST_YEAR, "last": LAST_YEAR}
+            refuse(name, DATE_WINDOW, window)
     if problems:
-        raise InvalidData("the form has errors: " + _summary(problems), problems)
+        raise InvalidData("the form has errors: " + _summary(problems), problems, codes)
     return dict(data)
 
 
-def _option_message(spec: Any, error: Any) -> str | None:
-    """For a field whose choices come from the database, which ones it missed, in words."""
+# JSON Schema's keywords, as the codes a caller translates (InvalidData.field_codes).
+_CODES = {
+    "type": "type",
+    "enum": "enum",
+    "const": "enum",
+    "oneOf": "enum",
+    "anyOf": "enum",
+    "minimum": "min",
+    "exclusiveMinimum": "min",
+    "maximum": "max",
+    "exclusiveMaximum": "max",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minItems": "min_items",
+    "maxItems": "max_items",
+    "format": "format",
+}
+_LIMITS = ("min", "max", "min_length", "max_length", "min_items", "max_items")
+
+
+def _code_of(error: Any) -> dict[str, Any]:
+    """A schema error's code and its parameter (the limit, the format, the expected type)."""
+    code = _CODES.get(str(error.validator), "invalid")
+    if code in _LIMITS:
+        return {"code": code, "limit": error.validator_value}
+    if code in ("format", "type"):
+        return {"code": code, "expected": error.validator_value}
+    return {"code": code}
+
+
+def _option_source(spec: Any, error: Any) -> str | None:
+    """For a field whose choices come from the database, the source it missed ("units")."""
     if not isinstance(spec, dict) or error.validator not in ("oneOf", "enum"):
         return None
     items = spec.get("items")
     marked = items if spec.get("type") == "array" and isinstance(items, dict) else spec
     source = marked.get("x-options")
-    return NOT_AN_OPTION.format(source=source) if isinstance(source, str) else None
+    return source if isinstance(source, str) else None
 
 
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -181,23 +223,33 @@ def _summary(problems: dict[str, str]) -> str:
 def _camunda(fields: tuple[dict[str, Any], ...], data: dict[str, Any]) -> dict[str, Any]:
     known = {f["id"]: f for f in fields}
     problems: dict[str, str] = {}
+    codes: dict[str, dict[str, Any]] = {}
     clean: dict[str, Any] = {}
     for name in data:
         if name not in known:
-            problems[name] = "the form has no such field"
+            problems[name], codes[name] = NO_SUCH_FIELD, {"code": "unknown"}
     for field_id, spec in known.items():
         value = data.get(field_id)
         if value is None or value == "":
             if spec.get("required"):
                 problems[field_id] = "this field is required"
+                codes[field_id] = {"code": "required"}
             continue
         try:
             clean[field_id] = _camunda_value(spec, value)
-        except ValueError as exc:
-            problems[field_id] = str(exc)
+        except _Refused as exc:
+            problems[field_id], codes[field_id] = str(exc), exc.code
     if problems:
-        raise InvalidData("the form has errors: " + _summary(problems), problems)
+        raise InvalidData("the form has errors: " + _summary(problems), problems, codes)
     return clean
+
+
+class _Refused(ValueError):
+    """A Camunda field's value refused: the words and the code (InvalidData.field_codes)."""
+
+    def __init__(self, message: str, code: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code = {"code": code, **params}
 
 
 def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
@@ -208,32 +260,36 @@ def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
             isinstance(value, int)
             or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
         ):
-            raise ValueError("a whole number is expected")
+            raise _Refused("a whole number is expected", "type", expected="integer")
         number = int(value)
         if "min" in constraints and number < int(constraints["min"]):
-            raise ValueError(f"must be at least {constraints['min']}")
+            low = int(constraints["min"])
+            raise _Refused(f"must be at least {low}", "min", limit=low)
         if "max" in constraints and number > int(constraints["max"]):
-            raise ValueError(f"must be at most {constraints['max']}")
+            high = int(constraints["max"])
+            raise _Refused(f"must be at most {high}", "max", limit=high)
         return number
     if kind == "boolean":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise ValueError("true or false is expected")
+        raise _Refused("true or false is expected", "type", expected="boolean")
     if kind == "date":
         return _date(value)
     if kind == "enum":
         options = [o["id"] for o in spec.get("options", [])]
         if value not in options:
-            raise ValueError("must be one of: " + ", ".join(options))
+            raise _Refused("must be one of: " + ", ".join(options), "enum")
         return value
     if not isinstance(value, str):
-        raise ValueError("text is expected")
+        raise _Refused("text is expected", "type", expected="string")
     if "minlength" in constraints and len(value) < int(constraints["minlength"]):
-        raise ValueError(f"needs at least {constraints['minlength']} characters")
+        shortest = int(constraints["minlength"])
+        raise _Refused(f"needs at least {shortest} characters", "min_length", limit=shortest)
     if "maxlength" in constraints and len(value) > int(constraints["maxlength"]):
-        raise ValueError(f"allows at most {constraints['maxlength']} characters")
+        longest = int(constraints["maxlength"])
+        raise _Refused(f"allows at most {longest} characters", "max_length", limit=longest)
     return value
 
 
@@ -247,9 +303,9 @@ def _date(value: Any) -> str:
             except ValueError:
                 continue
     if found is None:
-        raise ValueError("a date is expected (dd/mm/yyyy or yyyy-mm-dd)")
+        raise _Refused("a date is expected (dd/mm/yyyy or yyyy-mm-dd)", "format", expected="date")
     if not FIRST_YEAR <= found.year <= LAST_YEAR:
-        raise ValueError(DATE_WINDOW)
+        raise _Refused(DATE_WINDOW, "date_window", first=FIRST_YEAR, last=LAST_YEAR)
     return found.isoformat()
 
 

@@ -453,26 +453,12 @@ def _iso_date(text: str) -> str:
 
 # --- errors in Vietnamese --------------------------------------------------------------------
 
-_CAMUNDA_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"this field is required"), "required"),
-    (re.compile(r"a whole number is expected"), "integer"),
-    (re.compile(r"must be at least (?P<n>-?\d+)"), "min"),
-    (re.compile(r"must be at most (?P<n>-?\d+)"), "max"),
-    (re.compile(r"true or false"), "boolean"),
-    (re.compile(r"a date is expected"), "date"),
-    (re.compile(r"a date between the years (?P<n>\d+) and (?P<m>\d+)"), "date_window"),
-    (re.compile(r"not one of the current units"), "unit"),
-    (re.compile(r"must be one of"), "choice"),
-    (re.compile(r"needs at least (?P<n>\d+)"), "minlength"),
-    (re.compile(r"allows at most (?P<n>\d+)"), "maxlength"),
-    (re.compile(r"no such field"), "unknown"),
-    (re.compile(r"read-only"), "readonly"),
-)
 
-
-def errors_in_vietnamese(view: engine.FormView, problems: Mapping[str, str]) -> dict[str, str]:
-    """The form's own messages (its errorMessages) stay; the engine's generic English ones
-    become Vietnamese."""
+def errors_in_vietnamese(
+    view: engine.FormView, problems: Mapping[str, str], codes: Mapping[str, Mapping[str, Any]]
+) -> dict[str, str]:
+    """The form's own messages (its errorMessages) stay; the engine's others are said in
+    Vietnamese by their code (InvalidData.field_codes), never by reading the English."""
     spec = build_form(view, values={})
     by_name = {f.name: f for f in spec.all_fields}
     properties = (view.schema or {}).get("properties") or {}
@@ -482,45 +468,57 @@ def errors_in_vietnamese(view: engine.FormView, problems: Mapping[str, str]) -> 
         if isinstance(own, dict) and message in own.values():
             result[name] = message
         elif name in by_name:
-            result[name] = _generic(by_name[name], message)
+            result[name] = _generic(by_name[name], codes.get(name) or {})
         else:
             result[name] = _("Biểu mẫu có dữ liệu không hợp lệ; hãy kiểm tra lại.")
     return result
 
 
-def _generic(item: Field, message: str) -> str:
-    for pattern, kind in _CAMUNDA_MESSAGES:
-        found = pattern.search(message)
-        if found:
-            n, m = found.groupdict().get("n", ""), found.groupdict().get("m", "")
-            return {
-                "required": _("Mục này bắt buộc nhập."),
-                "integer": _("Hãy nhập một số nguyên."),
-                "min": _("Giá trị nhỏ nhất là %(n)s.", n=n),
-                "max": _("Giá trị lớn nhất là %(n)s.", n=n),
-                "boolean": _("Hãy chọn có hoặc không."),
-                "date": _("Hãy nhập ngày theo dạng dd/mm/yyyy."),
-                "date_window": _("Hãy nhập một ngày từ năm %(n)s đến năm %(m)s.", n=n, m=m),
-                "choice": _("Hãy chọn một giá trị trong danh sách."),
-                "unit": _(
-                    "Đơn vị này không có trong danh sách đơn vị hiện nay; hãy chọn một đơn vị "
-                    "trong danh sách."
-                ),
-                "minlength": _("Cần ít nhất %(n)s ký tự.", n=n),
-                "maxlength": _("Tối đa %(n)s ký tự.", n=n),
-                "unknown": _("Biểu mẫu không có trường này."),
-                "readonly": _("Trường này do hệ thống ghi, không nhập được."),
-            }[kind]
-    if item.widget == "number":
-        if item.minimum is not None and item.maximum is not None:
-            return _("Hãy nhập một số nguyên từ %(a)s đến %(b)s.", a=item.minimum, b=item.maximum)
-        if item.minimum is not None:
-            return _("Hãy nhập một số nguyên không nhỏ hơn %(a)s.", a=item.minimum)
+def _generic(item: Field, problem: Mapping[str, Any]) -> str:
+    code, limit = problem.get("code"), problem.get("limit")
+    if item.widget == "number" and code in ("min", "max", "type"):
+        return _number(item)
+    said = {
+        "required": lambda: _("Mục này bắt buộc nhập."),
+        "min": lambda: _("Giá trị nhỏ nhất là %(n)s.", n=limit),
+        "max": lambda: _("Giá trị lớn nhất là %(n)s.", n=limit),
+        "date_window": lambda: _(
+            "Hãy nhập một ngày từ năm %(n)s đến năm %(m)s.",
+            n=problem.get("first"),
+            m=problem.get("last"),
+        ),
+        "enum": lambda: _("Hãy chọn một giá trị trong danh sách."),
+        "not_an_option": lambda: _(
+            "Đơn vị này không có trong danh sách đơn vị hiện nay; hãy chọn một đơn vị "
+            "trong danh sách."
+        ),
+        "min_length": lambda: _("Cần ít nhất %(n)s ký tự.", n=limit),
+        "max_length": lambda: _("Tối đa %(n)s ký tự.", n=limit),
+        "unknown": lambda: _("Biểu mẫu không có trường này."),
+        "read_only": lambda: _("Trường này do hệ thống ghi, không nhập được."),
+    }
+    if code in said:
+        return str(said[str(code)]())
+    expected = problem.get("expected")
+    if code == "type" and expected == "boolean":
+        return _("Hãy chọn có hoặc không.")
+    if code == "type" and expected == "integer":
         return _("Hãy nhập một số nguyên.")
+    if code == "format" and expected == "date":
+        return _("Hãy nhập ngày theo dạng dd/mm/yyyy.")
+    if item.widget == "number":
+        return _number(item)
     if item.widget == "date":
         return _("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.")
     if item.widget in ("radio", "checkboxes") or item.choices:
         return _("Hãy chọn một giá trị trong danh sách.")
-    if item.max_length and "too long" in message:
-        return _("Tối đa %(n)s ký tự.", n=item.max_length)
     return _("Giá trị không hợp lệ.")
+
+
+def _number(item: Field) -> str:
+    """A number field's problem, said with its range."""
+    if item.minimum is not None and item.maximum is not None:
+        return _("Hãy nhập một số nguyên từ %(a)s đến %(b)s.", a=item.minimum, b=item.maximum)
+    if item.minimum is not None:
+        return _("Hãy nhập một số nguyên không nhỏ hơn %(a)s.", a=item.minimum)
+    return _("Hãy nhập một số nguyên.")

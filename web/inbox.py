@@ -345,7 +345,12 @@ def complete(task_id: str) -> Any:
         )
         return _again(task_id, submission, {FILES_FIELD: message}, 422)
     except engine.InvalidData as invalid:
-        return _again(task_id, submission, errors_in_vietnamese(form, invalid.fields), 422)
+        return _again(
+            task_id,
+            submission,
+            errors_in_vietnamese(form, invalid.fields, invalid.field_codes),
+            422,
+        )
     except engine.Conflict as conflict:
         return _conflict(task_id, submission, conflict)
     except engine.InvalidInput as invalid:

@@ -62,3 +62,71 @@ def test_forms__a_task_without_a_form_takes_no_field_and_a_start_takes_its_data(
         validate_form(bare, {}, {"decision": "approve"})
     assert refused.value.fields == {"decision": NO_SUCH_FIELD}
     assert validate_form(None, {}, {"loai_han": "date"}) == {"loai_han": "date"}
+
+
+CODED: dict[str, Any] = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string", "maxLength": 5},
+        "count": {"type": "integer", "minimum": 1, "maximum": 9},
+        "kind": {"type": "string", "enum": ["a", "b"]},
+        "day": {"type": "string", "format": "date"},
+        "number": {"type": "string", "readOnly": True},
+        "items": {"type": "array", "minItems": 1},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "code"),
+    [
+        ({}, "title", {"code": "required"}),
+        ({"title": "a long one"}, "title", {"code": "max_length", "limit": 5}),
+        ({"title": "ok", "count": 0}, "count", {"code": "min", "limit": 1}),
+        ({"title": "ok", "count": 10}, "count", {"code": "max", "limit": 9}),
+        ({"title": "ok", "count": "x"}, "count", {"code": "type", "expected": "integer"}),
+        ({"title": "ok", "kind": "c"}, "kind", {"code": "enum"}),
+        ({"title": "ok", "day": "31/02"}, "day", {"code": "format", "expected": "date"}),
+        (
+            {"title": "ok", "day": "0001-01-01"},
+            "day",
+            {"code": "date_window", "first": 1900, "last": 2200},
+        ),
+        ({"title": "ok", "number": "01"}, "number", {"code": "read_only"}),
+        ({"title": "ok", "items": []}, "items", {"code": "min_items", "limit": 1}),
+        ({"title": "ok", "forged": 1}, "forged", {"code": "unknown"}),
+    ],
+)
+def test_forms__each_refused_field_has_a_code_and_its_parameters(
+    data: dict[str, Any], field: str, code: dict[str, Any]
+) -> None:
+    """What a caller translates (the web, the CLI's --json): never the English words."""
+    with pytest.raises(InvalidData) as refused:
+        validate_form(META, {"form.json": CODED}, data)
+    assert refused.value.field_codes[field] == code
+    assert refused.value.to_dict()["field_codes"][field] == code
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "code"),
+    [
+        ({"type": "long", "constraints": {"min": 2}}, "1", {"code": "min", "limit": 2}),
+        ({"type": "long"}, "x", {"code": "type", "expected": "integer"}),
+        ({"type": "boolean"}, "maybe", {"code": "type", "expected": "boolean"}),
+        ({"type": "enum", "options": [{"id": "a"}]}, "b", {"code": "enum"}),
+        (
+            {"type": "string", "constraints": {"maxlength": 3}},
+            "abcd",
+            {"code": "max_length", "limit": 3},
+        ),
+        ({"type": "date"}, "soon", {"code": "format", "expected": "date"}),
+    ],
+)
+def test_forms__a_camunda_field_refused_has_its_code(
+    spec: dict[str, Any], value: str, code: dict[str, Any]
+) -> None:
+    meta = TaskMeta("p", "t", "Task", 1, form_fields=({"id": "f", **spec},))
+    with pytest.raises(InvalidData) as refused:
+        validate_form(meta, {}, {"f": value})
+    assert refused.value.field_codes == {"f": code}
