@@ -283,9 +283,59 @@ def test_quy_dinh__the_chairmans_decision_is_published_in_the_cong_bao(office: O
     assert (view.data["so_cong_bao"], view.data["ngay_dang_cong_bao"]) == ("15", "2026-03-25")
 
 
+def _put_to_the_vote(office: Office, item: int) -> None:
+    """The UBND leader agrees to put the draft to the UBND's vote: no decision exists yet."""
+    office.submit_to_ubnd(item, "khtc.cv1", "khtc.tp")
+    office.do("chutich", item, "chi_dao_bieu_quyet", decision="phe_duyet")
+
+
+def test_quy_dinh__a_ubnd_decision_goes_to_the_vote_without_a_decision_number(
+    office: Office,
+) -> None:
+    item = _to_ubnd(office, hinh_thuc_van_ban="qd_ubnd")
+    office.submit_to_ubnd(item, "khtc.cv1", "khtc.tp")
+    [task] = office.inbox("chutich", item)
+    assert task.element_id == "chi_dao_bieu_quyet"
+    with pytest.raises(engine.InvalidData) as refused:  # a return still needs its reason
+        office.do("chutich", item, "chi_dao_bieu_quyet", decision="tra_lai", buoc_tra_lai="ho_so")
+    assert set(refused.value.fields) == {"y_kien_chi_dao"}
+    office.do("chutich", item, "chi_dao_bieu_quyet", decision="phe_duyet")  # no number, no date
+    view = office.show(item)
+    assert office.steps(item) == ["bieu_quyet"]
+    assert view.data["ket_qua_trinh"] == "phe_duyet"
+    assert "so_quyet_dinh" not in view.data and "ngay_ky" not in view.data
+
+
+def test_quy_dinh__a_ubnd_decision_returned_by_the_leader_goes_back_to_revision(
+    office: Office,
+) -> None:
+    item = _to_ubnd(office, hinh_thuc_van_ban="qd_ubnd")
+    office.submit_to_ubnd(item, "khtc.cv1", "khtc.tp")
+    office.do(
+        "chutich",
+        item,
+        "chi_dao_bieu_quyet",
+        decision="tra_lai",
+        buoc_tra_lai="ho_so",
+        y_kien_chi_dao="Làm rõ tác động",
+    )
+    assert office.steps(item) == ["giai_trinh"]
+    assert office.show(item).data["y_kien_chi_dao"] == "Làm rõ tác động"
+
+
+def test_quy_dinh__the_chairmans_decision_is_recorded_by_the_leaders_step(office: Office) -> None:
+    item = _to_ubnd(office)
+    office.submit_to_ubnd(item, "khtc.cv1", "khtc.tp")
+    [task] = office.inbox("chutich", item)
+    assert task.element_id == "chi_dao"
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do("chutich", item, "chi_dao", decision="phe_duyet")
+    assert set(refused.value.fields) == {"so_quyet_dinh", "ngay_ky"}
+
+
 def test_quy_dinh__the_ubnd_decides_by_a_majority_of_its_members(office: Office) -> None:
     item = _to_ubnd(office, hinh_thuc_van_ban="qd_ubnd")
-    office.submit_to_ubnd(item, "khtc.cv1", "khtc.tp", {"decision": "phe_duyet"})
+    _put_to_the_vote(office, item)
     vote = {"hinh_thuc_bieu_quyet": "lay_phieu", "ngay_bieu_quyet": "2026-03-27"}
     # More members for it than there are: refused, the step stays with VP UBND, saying why.
     office.do("vpubnd", item, "bieu_quyet", **vote, so_thanh_vien=30, so_tan_thanh=31)
@@ -302,7 +352,7 @@ def test_quy_dinh__the_ubnd_decides_by_a_majority_of_its_members(office: Office)
     )
     office.do("khtc.tp", item, "giai_trinh", bao_cao_giai_trinh="Chỉnh lý theo ý kiến thành viên")
     office.do("giamdoc", item, "duyet_giam_doc", decision="dong_y")
-    office.submit_to_ubnd(item, "khtc.cv1", "khtc.tp", {"decision": "phe_duyet"})
+    _put_to_the_vote(office, item)
     office.do(
         "vpubnd",
         item,

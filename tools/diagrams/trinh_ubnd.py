@@ -123,7 +123,22 @@ FORMS: dict[str, dict[str, Any]] = {
             reason_title="Ý kiến chỉ đạo",
         )
     ),
+    # The same choices and returns as chi_dao, without the decision's number and date: when the
+    # UBND decides collectively, the leader's agreement only puts the draft to the vote, and the
+    # decision is numbered when the Chairman signs it (the caller records both).
+    "chi_dao_bieu_quyet.json": decision_form(
+        "Ý kiến của lãnh đạo UBND tỉnh về việc đưa ra UBND tỉnh biểu quyết",
+        [("phe_duyet", "Đồng ý đưa ra UBND tỉnh biểu quyết"), ("tra_lai", "Trả lại")],
+        ["tra_lai"],
+        return_to=CHI_DAO_RETURNS,
+        reason_field="y_kien_chi_dao",
+        reason_title="Ý kiến chỉ đạo",
+    ),
 }
+
+# The caller sets it True before the call when the UBND decides collectively (a meeting or a
+# written ballot); a caller that says nothing gets the leader's decision with its record.
+TO_VOTE = "dua_ra_bieu_quyet"
 
 
 def trinh_ubnd() -> Diagram:
@@ -135,8 +150,10 @@ def trinh_ubnd() -> Diagram:
         "UBND tỉnh cho ý kiến chỉ đạo. Dùng chung cho các quy trình trình UBND tỉnh. Văn thư "
         "không nhập số: hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi phát hành (số "
         "dưới 10 có số 0 ở trước: 05/TTr-SKHCN). Văn phòng UBND tỉnh thẩm tra hồ sơ, có thể trả "
-        "lại Sở bổ sung; lãnh đạo UBND tỉnh đồng ý thì ghi số và ngày ký của quyết định."
-        + URGENCY_DOC,
+        "lại Sở bổ sung; lãnh đạo UBND tỉnh đồng ý thì ghi số và ngày ký của quyết định. Khi "
+        f"quy trình gọi đặt {TO_VOTE} (quyết định do tập thể UBND tỉnh biểu quyết), lãnh đạo "
+        "UBND tỉnh chỉ cho ý kiến đưa ra biểu quyết, không ghi số quyết định: số và ngày ký ghi "
+        "khi Chủ tịch ký sau biểu quyết." + URGENCY_DOC,
     )
     unit, office, leaders, vp_ubnd, ubnd = (
         "Đơn vị soạn thảo",
@@ -161,6 +178,9 @@ def trinh_ubnd() -> Diagram:
         "(Mật, Tối mật, Tuyệt mật) không soạn thảo, xử lý trên hệ thống này mà theo quy định về "
         "bảo vệ bí mật nhà nước. (Căn cứ: Điều 10 Nghị định 30/2020/NĐ-CP; Luật Bảo vệ bí mật nhà "
         "nước 2018.)",
+    ).pre_script = (
+        # A caller that does not say how the UBND decides: the leader's approval is the decision.
+        f"try:\n    {TO_VOTE}\nexcept NameError:\n    {TO_VOTE} = False"
     )
     d.user(
         "kiem_tra_noi_dung",
@@ -262,6 +282,20 @@ def trinh_ubnd() -> Diagram:
         "chủ trì, phối hợp và thời hạn). "
         "(Căn cứ: Điều 23 Nghị định 30/2020/NĐ-CP.)",
     )
+    d.user(
+        "chi_dao_bieu_quyet",
+        "Lãnh đạo UBND tỉnh cho ý kiến, đưa ra UBND biểu quyết",
+        ubnd,
+        form="chi_dao_bieu_quyet.json",
+        dueDate=URGENT_DUE.format(7),
+        doneMessage="Đã cho ý kiến chỉ đạo",
+        doc="Quyết định này do tập thể UBND tỉnh quyết định. Xem tờ trình, hồ sơ và ý kiến thẩm "
+        "tra; đồng ý đưa dự thảo ra UBND tỉnh biểu quyết (tại phiên họp hoặc lấy phiếu), hoặc "
+        "trả lại và chọn bước cần làm lại. Không ghi số quyết định: số và ngày ký ghi khi Chủ "
+        "tịch ký sau khi UBND tỉnh thông qua. (Căn cứ: Điều 23 Nghị định 30/2020/NĐ-CP; Luật Tổ "
+        "chức chính quyền địa phương.)",
+    )
+    d.xor("gw_tap_the", "UBND tỉnh biểu quyết?", ubnd)
     d.xor("gw_chi_dao", "Ý kiến chỉ đạo?", ubnd)
     d.script("ghi_phe_duyet", "Ghi nhận: được phê duyệt", ubnd, 'ket_qua_trinh = "phe_duyet"')
     d.script("ghi_tra_lai", "Ghi nhận: trả lại hồ sơ", ubnd, 'ket_qua_trinh = "tra_lai"')
@@ -278,10 +312,13 @@ def trinh_ubnd() -> Diagram:
     d.flow("gw_ky", "phat_hanh", "Ký duyệt", default=True)
     d.flow("gw_ky", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
     d.chain("phat_hanh", "tiep_nhan", "tham_tra_ho_so", "gw_tham_tra")
-    d.flow("gw_tham_tra", "chi_dao", "Đủ hồ sơ", default=True)
+    d.flow("gw_tham_tra", "gw_tap_the", "Đủ hồ sơ", default=True)
     d.flow("gw_tham_tra", "bo_sung_ho_so", "Trả lại bổ sung", DECIDED.format("tra_lai"))
     d.flow("bo_sung_ho_so", "tham_tra_ho_so")
+    d.flow("gw_tap_the", "chi_dao", "Lãnh đạo quyết định", default=True)
+    d.flow("gw_tap_the", "chi_dao_bieu_quyet", "Tập thể UBND biểu quyết", TO_VOTE)
     d.flow("chi_dao", "gw_chi_dao")
+    d.flow("chi_dao_bieu_quyet", "gw_chi_dao")
     d.flow("gw_chi_dao", "ghi_phe_duyet", "Phê duyệt", default=True)
     CHI_DAO_RETURNS.flows(d, "gw_chi_dao")
     d.flow("ghi_phe_duyet", "ket_thuc_phe_duyet")

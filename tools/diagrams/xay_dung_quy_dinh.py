@@ -12,6 +12,7 @@ from typing import Any
 
 from tools.bpmn_builder import Diagram
 from tools.diagrams.common import DECIDED, UNIT_CHOICE, choice, decision_form, simple_form, text
+from tools.diagrams.trinh_ubnd import TO_VOTE
 from workflows.legal_drafting import (
     APPRAISAL_WORKING_DAYS,
     DECISION_KINDS,
@@ -360,8 +361,9 @@ def xay_dung_quy_dinh() -> Diagram:
         "trinh_ubnd",
         doc="Tờ trình qua Văn phòng UBND tỉnh; lãnh đạo UBND tỉnh cho ý kiến chỉ đạo. Với quyết "
         "định của Chủ tịch UBND tỉnh, ý kiến đồng ý là quyết định (ghi số, ngày ký); với quyết "
-        "định của UBND tỉnh, dự thảo còn phải được tập thể UBND biểu quyết.",
-    )
+        "định của UBND tỉnh, lãnh đạo UBND tỉnh đồng ý đưa dự thảo ra tập thể UBND biểu quyết "
+        "(không ghi số: số và ngày ký ghi khi Chủ tịch ký sau biểu quyết).",
+    ).pre_script = f'{TO_VOTE} = hinh_thuc_van_ban == "{UBND_DECISION}"'
     d.xor("gw_ubnd", "Kết quả trình?", leaders)
     d.xor("gw_hinh_thuc", "Ai quyết định?", vp_ubnd)
     d.user(
