@@ -1,4 +1,5 @@
-"""A one-sheet Excel workbook written as it streams: a title row, a header row, then the rows.
+"""An Excel workbook written as it streams, one sheet or several one after the other, each a
+title row, a header row, then the rows.
 
 openpyxl's write-only mode costs some 90 µs a row of ten cells (a cell object, its style and
 its XML element each time); this writer formats each row as text in a few µs, keeps one batch
@@ -41,38 +42,56 @@ class SheetLayout:
 def write_xlsx(out: IO[bytes], layout: SheetLayout, rows: Iterable[Sequence[Any]]) -> int:
     """Write the workbook to `out`; returns the number of rows written after the header.
     Values: int, float, str, datetime (naive: the wall-clock time shown), or None (empty)."""
+    return write_workbook(out, [(layout, rows)])[0]
+
+
+def write_workbook(
+    out: IO[bytes], sheets: Sequence[tuple[SheetLayout, Iterable[Sequence[Any]]]]
+) -> list[int]:
+    """Write a workbook of these sheets, in this order, each streamed in turn (the rows of
+    the next are not read before the previous is written); returns each sheet's number of
+    rows written after its header. Sheet names are cut to Excel's 31 characters."""
+    if not sheets:
+        raise ValueError("a workbook needs at least one sheet")
+    names = [layout.name[:31].lower() for layout, _rows in sheets]
+    if len(set(names)) != len(names):
+        raise ValueError(f"sheet names must differ (Excel ignores case): {names}")
+    written: list[int] = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, content in _package([layout.name for layout, _rows in sheets]).items():
+            book.writestr(name, content)
+        for number, (layout, rows) in enumerate(sheets, start=1):
+            with book.open(f"xl/worksheets/sheet{number}.xml", "w") as sheet:
+                written.append(_write_sheet(sheet, layout, rows))
+    return written
+
+
+def _write_sheet(sheet: IO[bytes], layout: SheetLayout, rows: Iterable[Sequence[Any]]) -> int:
     letters = [_column(i) for i in range(len(layout.headers))]
     styles = [_STYLE.get(f or "", 0) for f in layout.formats]
     last = letters[-1]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        for name, content in _package(layout.name).items():
-            book.writestr(name, content)
-        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(_sheet_start(layout).encode())
-            head = [_text_cell("A1", layout.title, _TITLE_STYLE)]
-            header = [
-                _text_cell(f"{c}2", h, _HEADER_STYLE)
-                for c, h in zip(letters, layout.headers, strict=True)
-            ]
-            sheet.write(
-                f'<row r="1">{"".join(head)}</row><row r="2">{"".join(header)}</row>'.encode()
-            )
-            written = 0
-            batch: list[str] = []
-            for written, values in enumerate(rows, start=1):
-                r = written + 2
-                cells = "".join(
-                    _cell(f"{c}{r}", v, s)
-                    for c, v, s in zip(letters, values, styles, strict=True)
-                    if v is not None
-                )
-                batch.append(f'<row r="{r}">{cells}</row>')
-                if len(batch) >= _BATCH:
-                    sheet.write("".join(batch).encode())
-                    batch.clear()
+    sheet.write(_sheet_start(layout).encode())
+    head = [_text_cell("A1", layout.title, _TITLE_STYLE)]
+    header = [
+        _text_cell(f"{c}2", h, _HEADER_STYLE) for c, h in zip(letters, layout.headers, strict=True)
+    ]
+    sheet.write(f'<row r="1">{"".join(head)}</row><row r="2">{"".join(header)}</row>'.encode())
+    written = 0
+    batch: list[str] = []
+    for written, values in enumerate(rows, start=1):
+        r = written + 2
+        cells = "".join(
+            _cell(f"{c}{r}", v, s)
+            for c, v, s in zip(letters, values, styles, strict=True)
+            if v is not None
+        )
+        batch.append(f'<row r="{r}">{cells}</row>')
+        if len(batch) >= _BATCH:
             sheet.write("".join(batch).encode())
-            end = f'<autoFilter ref="A2:{last}{written + 2}"/>' if written else ""
-            sheet.write(f"</sheetData>{end}</worksheet>".encode())
+            batch.clear()
+    sheet.write("".join(batch).encode())
+    end = f'<autoFilter ref="A2:{last}{written + 2}"/>' if written else ""
+    sheet.write(f"</sheetData>{end}</worksheet>".encode())
     return written
 
 
@@ -116,8 +135,22 @@ def _sheet_start(layout: SheetLayout) -> str:
     )
 
 
-def _package(sheet_name: str) -> dict[str, str]:
+def _package(sheet_names: Sequence[str]) -> dict[str, str]:
     sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    numbers = range(1, len(sheet_names) + 1)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet}.worksheet+xml"/>'
+        for n in numbers
+    )
+    entries = "".join(
+        f'<sheet name="{escape(name[:31], {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, name in zip(numbers, sheet_names, strict=True)
+    )
+    relations = "".join(
+        f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in numbers
+    )
+    styles_id = len(sheet_names) + 1
     return {
         "[Content_Types].xml": (
             f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -125,8 +158,7 @@ def _package(sheet_name: str) -> dict[str, str]:
             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{sheet}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/worksheets/sheet1.xml" '
-            f'ContentType="{sheet}.worksheet+xml"/>'
+            f"{overrides}"
             f'<Override PartName="/xl/styles.xml" ContentType="{sheet}.styles+xml"/>'
             "</Types>"
         ),
@@ -137,13 +169,12 @@ def _package(sheet_name: str) -> dict[str, str]:
         ),
         "xl/workbook.xml": (
             f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-            f'<sheet name="{escape(sheet_name[:31], {chr(34): "&quot;"})}" sheetId="1" '
-            'r:id="rId1"/></sheets></workbook>'
+            f"{entries}</sheets></workbook>"
         ),
         "xl/_rels/workbook.xml.rels": (
             f'{_HEAD}<Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
+            f'{relations}<Relationship Id="rId{styles_id}" Type="{_REL}/styles" '
+            'Target="styles.xml"/>'
             "</Relationships>"
         ),
         "xl/styles.xml": (
