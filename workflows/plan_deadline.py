@@ -2,10 +2,13 @@
 
 The grammar reads what plans of the genre write: a date with or without its year ("trước ngày
 30/6", "ngày 15/9/2021"), a month ("trong tháng 9", "tháng 10/2021"), a quarter or a half ("Quý
-III/2021", "6 tháng đầu năm"), a period ("giai đoạn 2021-2025"), a start ("từ Quý II/2021"), and
-periodic work ("hằng quý", "trước ngày 25 hằng tháng", "định kỳ 6 tháng"). A month, a quarter or
-a half means its last day; a period its last year. A date that belongs to another document
-("Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019") is never a deadline.
+III/2021", "6 tháng đầu năm"), a range or list of them ("tháng 9-10/2021", "Quý III-IV/2021",
+"tháng 6, 12"), a period ("giai đoạn 2021-2025"), a start ("từ Quý II/2021"), and periodic work
+with or without its day ("hằng quý", "trước ngày 25 hằng tháng", "hằng tháng (trước ngày 25)",
+"hằng quý, trước ngày 20 tháng cuối quý", "định kỳ 6 tháng"). A month, a quarter or a half means
+its last day; a range or list its end; a period its last year. A week or the start of a month
+("tuần đầu tháng 7") names no day: it is Unreadable, for a person to set. A date that belongs to
+another document ("Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019") is never a deadline.
 """
 
 from __future__ import annotations
@@ -149,19 +152,37 @@ _DOC_ASIDE = re.compile(rf"\((?=[^()]*(?:{_DOC_WORDS}))[^()]*\)", re.IGNORECASE)
 _ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _PERIODIC = r"(?:hằng|hàng|mỗi)"
 _OF_YEAR = rf"(?:\s*/\s*{_Y}|\s+năm\s+{_Y})?"
+_Q = r"(?:I{1,3}|IV|[1-4])(?![\w\d])"
+# "9-10", "6, 12", "6 và tháng 12", "III đến IV": a range or list of months or quarters.
+_AND = r"\s*(?:[-–,]|và|đến|tới)\s*"
+# The day periodic work is due, after its period: "hằng quý, trước ngày 20 tháng cuối quý",
+# "hằng tháng (trước ngày 25)"; never a date of its own ("trước ngày 15/6").
+_DAY_AFTER = (
+    rf"(?:\s*[,(]?\s*(?:(?:trước|chậm nhất(?:\s+là)?|vào|không quá)\s+)?ngày\s+{_D}"
+    r"(?!\s*[\d/.\-–])(?!\s+tháng\s+\d)(?:\s+(?:của\s+)?tháng\s+cuối\s+(?:mỗi\s+)?(?:quý|kỳ))?"
+    r"\s*\)?)?"
+)
 
 _RULES: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in [
         ("every_month_day", rf"ngày\s+{_D}\s+(?:{_PERIODIC}|của\s+mỗi)\s+tháng"),
         ("every_year_date", rf"ngày\s+{_D}\s*/\s*{_D}\s+{_PERIODIC}\s+năm"),
+        (
+            "every_quarter_day",
+            rf"ngày\s+{_D}\s+(?:của\s+)?tháng\s+cuối\s+(?:của\s+)?(?:mỗi|hằng|hàng)?\s*quý",
+        ),
         ("continuous", rf"thường xuyên(?:,?\s+{_PERIODIC}\s+năm)?"),
         (
             "every_half",
-            rf"định kỳ\s+0?6\s+tháng|0?6\s+tháng\s+(?:một|1)\s+lần|{_PERIODIC}\s+0?6\s+tháng",
+            rf"(?:định kỳ\s+0?6\s+tháng|0?6\s+tháng\s+(?:một|1)\s+lần|{_PERIODIC}\s+0?6\s+tháng)"
+            rf"{_DAY_AFTER}",
         ),
-        ("every_month", rf"(?:định kỳ\s+)?{_PERIODIC}\s+tháng|định kỳ\s+tháng"),
-        ("every_quarter", rf"(?:định kỳ\s+)?{_PERIODIC}\s+quý|định kỳ\s+(?:theo\s+)?quý"),
+        ("every_month", rf"(?:(?:định kỳ\s+)?{_PERIODIC}\s+tháng|định kỳ\s+tháng){_DAY_AFTER}"),
+        (
+            "every_quarter",
+            rf"(?:(?:định kỳ\s+)?{_PERIODIC}\s+quý|định kỳ\s+(?:theo\s+)?quý){_DAY_AFTER}",
+        ),
         ("every_year", rf"(?:định kỳ\s+)?{_PERIODIC}\s+năm|định kỳ\s+năm"),
         ("periodic", r"định kỳ"),
         (
@@ -169,6 +190,21 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             rf"từ\s+(?:quý\s+(?:I{{1,3}}|IV|[1-4])|tháng\s+\d{{1,2}}|năm)\s*(?:/\s*|năm\s+)?{_Y}",
         ),
         ("period", rf"(?:giai đoạn|năm|thời kỳ)\s+{_Y}\s*[-–]\s*{_Y}"),
+        # A week, or the start or middle of a month or quarter, names no day to hold to.
+        (
+            "part_of",
+            r"(?:tuần\s+(?:đầu|cuối|giữa|thứ\s+(?:nhất|hai|ba|tư|năm|\d))|tuần|đầu|giữa)"
+            rf"\s+(?:của\s+)?(?:tháng\s+{_D}|quý\s+{_Q}){_OF_YEAR}",
+        ),
+        (
+            "month_range",
+            rf"tháng\s+\d{{1,2}}(?:{_AND}(?:tháng\s+)?\d{{1,2}}(?!\d))*{_AND}(?:tháng\s+)?"
+            rf"{_D}(?!\d){_OF_YEAR}(?![\d/])",
+        ),
+        (
+            "quarter_range",
+            rf"quý\s+{_Q}(?:{_AND}(?:quý\s+)?{_Q})*{_AND}(?:quý\s+)?({_Q}){_OF_YEAR}",
+        ),
         ("word_date", rf"(?<!\d){_WORD_DATE}"),
         ("num_date", rf"(?<![\d/]){_NUM_DATE}"),
         ("month", rf"tháng\s+{_D}{_OF_YEAR}(?![\d/])"),
@@ -178,6 +214,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ("year", rf"(?:trong|đến hết|đến|hết|thực hiện)\s+năm\s+{_Y}|(?:^|:)\s*năm\s+{_Y}"),
     ]
 ]
+
+
+_AFTER_PERIOD = re.compile(r"(?:tháng|quý)\s*$", re.IGNORECASE)
+_UNSURE_PERIOD = "không rõ là ngày hay khoảng tháng, quý"
 
 
 def _clean(sentence: str) -> str:
@@ -201,6 +241,10 @@ def read_deadlines(sentence: str, year: int | None) -> list[Deadline | Unreadabl
             if name == "num_date" and "/" not in match.group(0) and match.group(3) is None:
                 continue  # "4.0", "1-2": a dotted or dashed date always gives its year
             taken.append((start, end))
+            if name == "num_date" and _AFTER_PERIOD.search(text, 0, start):
+                # "tháng 9-10/2021" that no range rule read: never a day and a month.
+                found.append((start, Unreadable(match.group(0), _UNSURE_PERIOD)))
+                continue
             found.append((start, _deadline(name, match, year)))
     return [deadline for _, deadline in sorted(found, key=lambda pair: pair[0])]
 
@@ -219,6 +263,8 @@ def _deadline(name: str, match: re.Match[str], plan_year: int | None) -> Deadlin
         return Deadline(DeadlineKind.FROM_YEAR, numbers[-1])
     if name == "period":
         return Deadline(DeadlineKind.YEAR, numbers[1])
+    if name == "part_of":
+        return Unreadable(said, "tuần, đầu hay giữa tháng, quý không phải một ngày cụ thể")
     if name == "year":
         return Deadline(DeadlineKind.YEAR, numbers[-1])
     year = _year(groups, name, plan_year)
@@ -231,6 +277,10 @@ def _deadline(name: str, match: re.Match[str], plan_year: int | None) -> Deadlin
 
 
 def _periodic(name: str, numbers: list[int], said: str) -> Deadline | Unreadable:
+    if name == "every_quarter_day":
+        if not 1 <= numbers[0] <= 31:
+            return Unreadable(said, "không phải một ngày có thật")
+        return Deadline(DeadlineKind.RECURRING, Every("quarter", numbers[0]))
     if name == "every_month_day":
         if not 1 <= numbers[0] <= 31:
             return Unreadable(said, "không phải một ngày có thật")
@@ -243,13 +293,16 @@ def _periodic(name: str, numbers: list[int], said: str) -> Deadline | Unreadable
             return Unreadable(said, "không phải một ngày có thật")
         return Deadline(DeadlineKind.RECURRING, Every("year", day, month))
     every = {"every_half": "half_year", "every_month": "month", "every_quarter": "quarter"}
-    return Deadline(DeadlineKind.RECURRING, Every(every.get(name, "year")))
+    day = numbers[0] if numbers else None  # "hằng tháng (trước ngày 25)"
+    if day is not None and not 1 <= day <= 31:
+        return Unreadable(said, "không phải một ngày có thật")
+    return Deadline(DeadlineKind.RECURRING, Every(every.get(name, "year"), day))
 
 
 def _year(groups: list[str | None], name: str, plan_year: int | None) -> int | None:
     if name in {"word_date", "num_date"}:
         given = groups[2]
-    elif name in {"month", "quarter"}:
+    elif name in {"month", "quarter", "month_range", "quarter_range"}:
         given = groups[1] or groups[2]
     else:
         given = groups[0]
@@ -263,7 +316,10 @@ def _day(name: str, match: re.Match[str], year: int) -> date:
     if name == "month":
         month = int(groups[0] or 0)
         return date(year, month, calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0)
-    if name == "quarter":
+    if name == "month_range":  # its end: the last day of the last month
+        month = int(groups[0] or 0)
+        return date(year, month, calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0)
+    if name in {"quarter", "quarter_range"}:
         last = 3 * _ROMAN_Q[(groups[0] or "").lower()]
         return date(year, last, calendar.monthrange(year, last)[1])
     if name == "first_half":

@@ -16,7 +16,14 @@ from cli.main import main
 from engine import InvalidInput
 from workflows.org_chart import CHART_2020_PATH, read_org_chart
 from workflows.plan_assign import first_due, start_data
-from workflows.plan_deadline import Deadline, DeadlineKind, Every, plan_year_of, read_deadlines
+from workflows.plan_deadline import (
+    Deadline,
+    DeadlineKind,
+    Every,
+    Unreadable,
+    plan_year_of,
+    read_deadlines,
+)
 from workflows.plan_import import Assignment, find_assignments, read_plan, require_assignments
 from workflows.plan_units import recognising, registry_from_files
 
@@ -140,6 +147,24 @@ def test_genre__unknown_unit_is_told_with_the_reason() -> None:
         ("hàng tháng", Deadline(DeadlineKind.RECURRING, Every("month"))),
         ("trước ngày 25 hằng tháng", Deadline(DeadlineKind.RECURRING, Every("month", 25))),
         ("định kỳ 6 tháng", Deadline(DeadlineKind.RECURRING, Every("half_year"))),
+        # a range or list of months or quarters means its end, never a day and a month
+        ("tháng 9-10/2021", Deadline(DeadlineKind.DATE, date(2021, 10, 31))),
+        ("Tháng 11-12/2021", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        ("tháng 6, 12/2021", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        ("tháng 6 và tháng 12", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        ("quý 1-2/2021", Deadline(DeadlineKind.DATE, date(2021, 6, 30))),
+        ("Quý III-IV/2021", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        ("trong quý III và quý IV", Deadline(DeadlineKind.DATE, date(2021, 12, 31))),
+        # periodic work keeps its day, before or after the period
+        (
+            "hằng quý, trước ngày 20 tháng cuối quý",
+            Deadline(DeadlineKind.RECURRING, Every("quarter", 20)),
+        ),
+        (
+            "trước ngày 20 tháng cuối mỗi quý",
+            Deadline(DeadlineKind.RECURRING, Every("quarter", 20)),
+        ),
+        ("hằng tháng (trước ngày 25)", Deadline(DeadlineKind.RECURRING, Every("month", 25))),
     ],
 )
 def test_genre__deadline_grammar(words: str, expected: Deadline) -> None:
@@ -162,6 +187,32 @@ def _units_of_the_2020_chart() -> Iterator[None]:
     """The plan of 2020 names the units of the 2020 chart (the demo's), not today's."""
     with recognising(registry_from_files(CHART_2020_PATH)):
         yield
+
+
+@pytest.mark.parametrize(
+    ("words", "reason"),
+    [
+        ("tuần đầu tháng 7/2021", "không phải một ngày cụ thể"),
+        ("đầu tháng 7", "không phải một ngày cụ thể"),
+        ("tháng 13-14/2021", "không phải một ngày có thật"),
+        ("tháng 10/9/2021", "không rõ là ngày hay khoảng tháng"),
+    ],
+)
+def test_genre__a_deadline_without_a_sure_day_is_told(words: str, reason: str) -> None:
+    [unread] = read_deadlines(words, 2021)
+    assert isinstance(unread, Unreadable)
+    assert reason in unread.reason
+
+
+def test_genre__an_unsure_deadline_needs_a_decision() -> None:
+    text = (
+        "KẾ HOẠCH\n\nCông tác năm 2021\n\nII. NHIỆM VỤ\n\n"
+        "Văn phòng Sở chủ trì tổ chức hội nghị sơ kết. Thời gian: tuần đầu tháng 7/2021.\n"
+    )
+    [task] = find_assignments(text)
+    assert task.deadline == Deadline(DeadlineKind.NONE)
+    assert "tuần đầu tháng 7/2021" in (task.needs_decision or "")
+    assert "cần đặt thời hạn" in (task.needs_decision or "")
 
 
 def test_genre__a_date_without_a_year_in_a_plan_without_one_is_told() -> None:
