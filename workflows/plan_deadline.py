@@ -293,10 +293,10 @@ def _periodic(name: str, numbers: list[int], said: str) -> Deadline | Unreadable
             return Unreadable(said, "không phải một ngày có thật")
         return Deadline(DeadlineKind.RECURRING, Every("year", day, month))
     every = {"every_half": "half_year", "every_month": "month", "every_quarter": "quarter"}
-    day = numbers[0] if numbers else None  # "hằng tháng (trước ngày 25)"
-    if day is not None and not 1 <= day <= 31:
+    due = numbers[0] if numbers else None  # "hằng tháng (trước ngày 25)"
+    if due is not None and not 1 <= due <= 31:
         return Unreadable(said, "không phải một ngày có thật")
-    return Deadline(DeadlineKind.RECURRING, Every(every.get(name, "year"), day))
+    return Deadline(DeadlineKind.RECURRING, Every(every.get(name, "year"), due))
 
 
 def _year(groups: list[str | None], name: str, plan_year: int | None) -> int | None:
