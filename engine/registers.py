@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
-from .errors import InvalidDefinition, NotFound
+from .errors import Conflict, InvalidDefinition, NotFound
 
 MARKER = "x-register"
 KEY = re.compile(r"[^\s/]{1,40}")
@@ -239,19 +239,35 @@ def register_entries(session: Session, key: str, year: int) -> list[IssuedNumber
     ]
 
 
-def void_number(session: Session, key: str, year: int, number: int, reason: str) -> None:
-    """Mark an issued number void (the document was withdrawn); it is never given again."""
+def void_number(
+    session: Session, key: str, year: int, number: int, reason: str, *, by: str | None = None
+) -> None:
+    """Mark an issued number void (the document was withdrawn); it is never given again.
+    `by` (who voids it) is kept with the reason, as "reason [by]". Raises NotFound for a
+    number never issued, Conflict for one already void."""
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("voiding a number needs a reason")
+    if by:
+        reason = f"{reason} [{by}]"
+    where = (
+        IssuedNumberModel.register_key == key,
+        IssuedNumberModel.year == year,
+        IssuedNumberModel.number == number,
+    )
     done = session.execute(
         update(IssuedNumberModel)
-        .where(
-            IssuedNumberModel.register_key == key,
-            IssuedNumberModel.year == year,
-            IssuedNumberModel.number == number,
-        )
+        .where(*where, IssuedNumberModel.status != NumberStatus.VOID)
         .values(status=NumberStatus.VOID, void_reason=reason[:1000])
     )
-    if not done.rowcount:  # type: ignore[attr-defined]
-        raise NotFound(f"number {number} of register {key} in {year} was never issued")
+    if done.rowcount:  # type: ignore[attr-defined]
+        return
+    if session.scalar(select(IssuedNumberModel.id).where(*where)) is not None:
+        raise Conflict(
+            f"number {number} of register {key} in {year} is void already",
+            reason="already_void",
+            register=key,
+            year=year,
+            number=number,
+        )
+    raise NotFound(f"number {number} of register {key} in {year} was never issued")

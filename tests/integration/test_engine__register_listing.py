@@ -187,3 +187,48 @@ def test_register_listing__the_cli_prints_the_years_register(
     assert "02/TTr-SKHCN" in result.stdout and "NUMBER" in result.stdout
     result = runner.invoke(main, ["registers", "--year", "2025", "--json"], env=env)
     assert json.loads(result.stdout) == []
+
+
+def test_register_listing__the_cli_voids_a_withdrawn_number_once(
+    sqlite_factory: Any, sqlite_url: str
+) -> None:
+    with engine.transaction(sqlite_factory) as s:
+        engine.add_user(s, "vp.vanthu", display_name="Văn thư")
+        for n in range(2):
+            issue_number(s, TTR, START + timedelta(hours=n), HANOI)
+    runner = CliRunner()
+    env = {"PHEDUYET_DATABASE_URL": sqlite_url}
+    void = ["registers", "void", "1", "--key", "TTr", "--year", "2026"]
+    who = ["--reason", "Văn bản bị thu hồi", "--as", "vp.vanthu"]
+    result = runner.invoke(main, [*void, *who, "--json"], env=env)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    done = json.loads(result.stdout)
+    assert (done["text"], done["status"]) == ("01/TTr-SKHCN", "void")
+    assert done["void_reason"] == "Văn bản bị thu hồi [vp.vanthu]"
+    # The listing shows it void, with who and why.
+    result = runner.invoke(main, ["registers", "--year", "2026", "--json"], env=env)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    rows = {r["text"]: r for r in json.loads(result.stdout)}
+    assert rows["01/TTr-SKHCN"]["status"] == "void"
+    assert rows["01/TTr-SKHCN"]["void_reason"] == "Văn bản bị thu hồi [vp.vanthu]"
+    assert rows["02/TTr-SKHCN"]["status"] == "issued"
+    # Voiding again, a number never issued, an unknown user, no reason: refused, no change.
+    result = runner.invoke(main, [*void, *who, "--json"], env=env)
+    assert result.exit_code == engine.Conflict.exit_code
+    assert json.loads(result.stdout)["error"]["reason"] == "already_void"
+    result = runner.invoke(main, [*void[:2], "9", *void[3:], *who], env=env)
+    assert result.exit_code == engine.NotFound.exit_code and "never issued" in result.stderr
+    result = runner.invoke(
+        main, [*void[:2], "2", *void[3:], "--reason", "x", "--as", "ai_do"], env=env
+    )
+    assert result.exit_code == engine.NotFound.exit_code and "ai_do" in result.stderr
+    blank = ["--reason", " ", "--as", "vp.vanthu"]
+    result = runner.invoke(main, [*void[:2], "2", *void[3:], *blank], env=env)
+    assert result.exit_code == engine.InvalidInput.exit_code
+    with engine.transaction(sqlite_factory) as s:
+        assert [(e.number, e.status) for e in engine.register_entries(s, "TTr", 2026)] == [
+            (1, "void"),
+            (2, "issued"),
+        ]
+        # The next issue takes the next number, never the voided one.
+        assert issue_number(s, TTR, START + timedelta(hours=3), HANOI).text == "03/TTr-SKHCN"
