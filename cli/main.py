@@ -17,6 +17,7 @@ from workflows.config import audit_key
 
 from .context import moment, session_factory
 from .department import demo, plan
+from .org import org
 from .output import emit, emit_json, emit_table, reporting
 from .registers import registers
 from .serving import serve
@@ -469,3 +470,4 @@ main.add_command(worker)
 main.add_command(demo)
 main.add_command(report)
 main.add_command(registers)
+main.add_command(org)
