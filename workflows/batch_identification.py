@@ -135,18 +135,44 @@ def recommended(proposals: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [p for p in proposals if (p.get("danh_gia") or {}).get("ket_luan") == RECOMMENDED]
 
 
-def results(proposals: list[dict[str, Any]], decision: Any) -> list[dict[str, Any]]:
-    """Each proposal's result once the UBND tỉnh approved the list (decision `decision`): the
-    recommended ones are in the approved list, the others are not, with the council's reason."""
+def approval(proposal: Mapping[str, Any], verdict: Any, reason: Any) -> dict[str, Any]:
+    """What the Chairman's decision says of one proposal of the list put to the UBND."""
+    refused = verdict == NOT_APPROVED
+    return {
+        "stt": proposal.get("stt"),
+        "ket_qua": NOT_APPROVED if refused else APPROVED,
+        "ly_do": (str(reason or "").strip() or None) if refused else None,
+    }
+
+
+def results(
+    proposals: list[dict[str, Any]],
+    decision: Any,
+    approvals: list[dict[str, Any]] | None = None,
+    signed: Any = None,
+) -> list[dict[str, Any]]:
+    """Each proposal's result once the UBND tỉnh decided on the list (decision `decision`,
+    signed on `signed`): a recommended proposal is approved unless the decision strikes it out
+    (`approvals`, matched by number: the reason the office recorded); the others are not, with
+    the council's reason."""
+    struck = {
+        a.get("stt"): a.get("ly_do")
+        for a in approvals or []
+        if isinstance(a, Mapping) and a.get("ket_qua") == NOT_APPROVED
+    }
     done = []
     for p in proposals:
         s = p.get("danh_gia") or {}
-        if s.get("ket_luan") == RECOMMENDED:
+        if s.get("ket_luan") == RECOMMENDED and p.get("stt") in struck:
+            reason = struck[p.get("stt")] or "UBND tỉnh không phê duyệt"
+            result = {"ket_qua": NOT_APPROVED, "ly_do": reason, "phuong_thuc": None}
+        elif s.get("ket_luan") == RECOMMENDED:
             result = {"ket_qua": APPROVED, "ly_do": None, "phuong_thuc": s.get("phuong_thuc")}
         else:
             reason = s.get("ly_do") or "Hội đồng tư vấn không đề nghị thực hiện"
             result = {"ket_qua": NOT_APPROVED, "ly_do": reason, "phuong_thuc": None}
-        done.append({**p, **result, "quyet_dinh_phe_duyet": decision})
+        record = {"quyet_dinh_phe_duyet": decision, "ngay_phe_duyet": signed}
+        done.append({**p, **result, **record})
     return done
 
 
@@ -159,7 +185,13 @@ def results_text(proposals: list[dict[str, Any]]) -> str:
             verdict = f"không được phê duyệt — lý do: {p.get('ly_do')}"
         proposer = f", người đề xuất {p['nguoi_de_xuat']}" if p.get("nguoi_de_xuat") else ""
         parts.append(f"{describe(p)}{proposer}: {verdict}")
-    return "; ".join(parts) + "."
+    decided = next((p for p in proposals if p.get("quyet_dinh_phe_duyet")), None)
+    if decided is None:
+        return "; ".join(parts) + "."
+    basis = f"Theo Quyết định số {decided['quyet_dinh_phe_duyet']}"
+    if decided.get("ngay_phe_duyet"):
+        basis += f" ngày {_vn(decided['ngay_phe_duyet'])}"
+    return f"{basis} của UBND tỉnh: " + "; ".join(parts) + "."
 
 
 def recipients(proposals: list[dict[str, Any]]) -> list[str]:
@@ -191,6 +223,7 @@ def batch_helpers(zone: tzinfo) -> dict[str, Callable[..., Any]]:
         "gop_danh_gia": merge_scores,
         "bang_hoi_dong": council_text,
         "de_xuat_duoc_de_nghi": recommended,
+        "ghi_phe_duyet": approval,
         "ket_qua_xac_dinh": results,
         "bang_ket_qua": results_text,
         "nguoi_nhan_thong_bao": recipients,

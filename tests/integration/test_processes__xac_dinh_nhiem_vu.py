@@ -38,8 +38,9 @@ CONG_VAN = {
     "so_den": 125,
     "ngay_den": "2026-03-05",
 }
-HOI_DONG = {"so_quyet_dinh_hoi_dong": "45/QĐ-SKHCN", "ngay_quyet_dinh_hoi_dong": "2026-03-16"}
-HOI_DONG |= {"thanh_vien_hoi_dong": "7 thành viên: …", "so_thanh_vien": 7}
+# The Director agrees to the council and its members; the văn thư numbers the decision.
+HOI_DONG = {"thanh_vien_hoi_dong": "7 thành viên: …", "so_thanh_vien": 7}
+QD_HOI_DONG = {"ngay_quyet_dinh_hoi_dong": "2026-03-16"}
 DE_NGHI = {
     "so_thanh_vien_co_mat": 7,
     "phieu_cap_thiet": 7,
@@ -49,6 +50,11 @@ DE_NGHI = {
     "so_phieu_tan_thanh": 6,
     "ket_luan": "de_nghi",
     "phuong_thuc": "tuyen_chon",
+}
+APPROVAL = {
+    "so_quyet_dinh_phe_duyet": "1234/QĐ-UBND",
+    "ngay_quyet_dinh_phe_duyet": "2026-03-20",
+    "pham_vi_phe_duyet": "toan_bo",
 }
 KHONG_DE_NGHI = {
     **DE_NGHI,
@@ -66,10 +72,10 @@ def office(sqlite_factory: Any, clock: Any) -> Office:
     return Office(sqlite_factory, clock)
 
 
-def _called(office: Office) -> int:
-    """The call for proposals, approved and issued: the list is open."""
+def _called(office: Office, closing: str = THONG_BAO["han_nop_de_xuat"]) -> int:
+    """The call for proposals, approved and issued: the list is open until `closing`."""
     item = office.start(PROCESS, "qlkh.cv1")
-    office.do("qlkh.cv1", item, "soan_thong_bao", **THONG_BAO)
+    office.do("qlkh.cv1", item, "soan_thong_bao", **{**THONG_BAO, "han_nop_de_xuat": closing})
     office.do("giamdoc", item, "duyet_thong_bao", decision="dong_y")
     office.do("vp.vanthu", item, "phat_hanh_thong_bao", ngay_ban_hanh_thong_bao="2026-03-02")
     return item
@@ -90,14 +96,43 @@ def _score(office: Office, item: int, **form: Any) -> None:
     office.do("hoidong", item, "danh_gia_de_xuat", xet_de_xuat=shown, **form)
 
 
-def _scored(office: Office) -> int:
-    """Two proposals in the list, the council set up, the first recommended, the second not."""
-    item = _closed_with_two(office)
+def _council(office: Office, item: int) -> None:
+    """The list consolidated, the council's setting-up agreed and its decision issued."""
     office.do("qlkh.cv1", item, "tong_hop_danh_muc")
     office.do("giamdoc", item, "thanh_lap_hoi_dong", decision="thanh_lap", **HOI_DONG)
+    office.do("vp.vanthu", item, "ban_hanh_quyet_dinh_hoi_dong", **QD_HOI_DONG)
+
+
+def _scored(office: Office, second: dict[str, Any] = KHONG_DE_NGHI) -> int:
+    """Two proposals in the list, the council set up, the first recommended, the second not
+    (unless `second` says otherwise)."""
+    item = _closed_with_two(office)
+    _council(office, item)
     _score(office, item, **DE_NGHI)
-    _score(office, item, **KHONG_DE_NGHI)
+    _score(office, item, **second)
     return item
+
+
+def _approved(office: Office, item: int, **record: Any) -> None:
+    """The UBND approves the list; the office records its decision, the whole list approved
+    unless `record` says otherwise."""
+    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
+    office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
+    assert office.steps(item) == ["ghi_quyet_dinh_phe_duyet"]
+    office.do("qlkh.cv1", item, "ghi_quyet_dinh_phe_duyet", **{**APPROVAL, **record})
+
+
+def _approve_each(office: Office, item: int, verdict: str, reason: str | None = None) -> None:
+    shown = office.show(item).data["xet_de_xuat"]
+    given = {"ly_do_khong_phe_duyet": reason} if reason else {}
+    office.do(
+        "qlkh.cv1",
+        item,
+        "ghi_phe_duyet_de_xuat",
+        xet_de_xuat=shown,
+        ket_qua_phe_duyet=verdict,
+        **given,
+    )
 
 
 def _due(office: Office, who: str, item: int, step: str) -> datetime | None:
@@ -109,6 +144,15 @@ def test_xac_dinh__a_whole_batch_one_approved_one_not(office: Office) -> None:
     office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
     assert office.steps(item) == ["soan_to_trinh"]  # one tờ trình for the whole list
     office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
+    # The office records the UBND's decision, filled in from the UBND's step.
+    assert office.steps(item) == ["ghi_quyet_dinh_phe_duyet"]
+    data = office.show(item).data
+    assert (data["so_quyet_dinh_phe_duyet"], data["ngay_quyet_dinh_phe_duyet"]) == (
+        "1234/QĐ-UBND",
+        "2026-03-20",
+    )
+    assert data["danh_muc_trinh"].startswith("1 đề xuất: 1. " + NOI_BO["ten_nhiem_vu"])
+    office.do("qlkh.cv1", item, "ghi_quyet_dinh_phe_duyet", **APPROVAL)
     assert office.steps(item) == ["cong_bo_danh_muc"]
     data = office.show(item).data
     approved, refused = data["danh_sach_de_xuat"]
@@ -122,6 +166,7 @@ def test_xac_dinh__a_whole_batch_one_approved_one_not(office: Office) -> None:
     assert "được phê duyệt, tuyển chọn" in notice
     assert "không được phê duyệt — lý do: Trùng với nhiệm vụ đang thực hiện" in notice
     assert "UBND xã Hòa Bình (Công văn đến số 125 ngày 05/03/2026)" in notice
+    assert notice.startswith("Theo Quyết định số 1234/QĐ-UBND ngày 20/03/2026 của UBND tỉnh")
     office.do(
         "qlkh.cv1",
         item,
@@ -190,8 +235,7 @@ def test_xac_dinh__an_empty_list_goes_no_further(office: Office) -> None:
 
 def test_xac_dinh__the_council_scores_each_proposal(office: Office) -> None:
     item = _closed_with_two(office)
-    office.do("qlkh.cv1", item, "tong_hop_danh_muc")
-    office.do("giamdoc", item, "thanh_lap_hoi_dong", decision="thanh_lap", **HOI_DONG)
+    _council(office, item)
     # One proposal at a time, its page naming it.
     assert office.steps(item) == ["danh_gia_de_xuat"]
     assert office.show(item).data["xet_de_xuat"].startswith("1. " + NOI_BO["ten_nhiem_vu"])
@@ -256,8 +300,7 @@ def test_xac_dinh__the_council_scores_each_proposal(office: Office) -> None:
 
 def test_xac_dinh__the_notice_is_due_in_15_working_days(office: Office) -> None:
     item = _scored(office)
-    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
-    office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
+    _approved(office, item)
     approved_at = office.clock().astimezone(HANOI)
     due = _due(office, "qlkh.cv1", item, "cong_bo_danh_muc")
     assert due is not None
@@ -289,8 +332,7 @@ def test_xac_dinh__the_ubnd_returns_the_list(office: Office) -> None:
 
 def test_xac_dinh__nothing_recommended_goes_straight_to_the_notice(office: Office) -> None:
     item = _closed_with_two(office)
-    office.do("qlkh.cv1", item, "tong_hop_danh_muc")
-    office.do("giamdoc", item, "thanh_lap_hoi_dong", decision="thanh_lap", **HOI_DONG)
+    _council(office, item)
     _score(office, item, **KHONG_DE_NGHI)
     _score(office, item, **KHONG_DE_NGHI)
     office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
@@ -319,3 +361,91 @@ def test_xac_dinh__started_by_the_science_office_or_the_leadership(
     groups: tuple[str, ...], unit: str | None, allowed: bool
 ) -> None:
     assert may_start(PROCESS, groups, unit) is allowed
+
+
+def test_xac_dinh__the_ubnd_strikes_out_a_recommended_proposal(office: Office) -> None:
+    """The UBND approves or returns the whole list; its decision may still leave a proposal
+    out: the office records it, and that proposer's notice says why."""
+    item = _scored(office, second={**DE_NGHI, "phuong_thuc": "giao_truc_tiep"})
+    _approved(office, item, pham_vi_phe_duyet="mot_phan")
+    assert office.steps(item) == ["ghi_phe_duyet_de_xuat"]  # one proposal at a time
+    assert office.show(item).data["xet_de_xuat"].startswith("1. " + NOI_BO["ten_nhiem_vu"])
+    with pytest.raises(engine.InvalidData) as refused:  # a proposal struck out needs a reason
+        _approve_each(office, item, "khong_duoc_phe_duyet")
+    assert "ly_do_khong_phe_duyet" in refused.value.fields
+    reason = "Đã được hỗ trợ từ nguồn vốn khuyến nông"
+    _approve_each(office, item, "khong_duoc_phe_duyet", reason)
+    assert office.show(item).data["xet_de_xuat"].startswith("2. " + CONG_VAN["ten_nhiem_vu"])
+    _approve_each(office, item, "duoc_phe_duyet")
+    assert office.steps(item) == ["cong_bo_danh_muc"]
+    data = office.show(item).data
+    struck, approved = data["danh_sach_de_xuat"]
+    assert (struck["ket_qua"], struck["ly_do"], struck["phuong_thuc"]) == (
+        "khong_duoc_phe_duyet",
+        reason,
+        None,
+    )
+    assert (approved["ket_qua"], approved["phuong_thuc"]) == ("duoc_phe_duyet", "giao_truc_tiep")
+    assert [(a["stt"], a["ket_qua"]) for a in data["danh_sach_phe_duyet"]] == [
+        (1, "khong_duoc_phe_duyet"),
+        (2, "duoc_phe_duyet"),
+    ]
+    office.do(
+        "qlkh.cv1",
+        item,
+        "cong_bo_danh_muc",
+        ngay_cong_bo="2026-03-23",
+        noi_cong_bo="Trang thông tin điện tử của Sở",
+    )
+    # The struck-out proposer, in the Sở, reads the notice with the UBND's reason.
+    task = office.task("trungtam.cv1", item, "nhan_thong_bao")
+    with transaction(office.factory) as s:
+        form = engine.task_form(s, task.id)
+    notice = form.data["ket_qua_thong_bao"]
+    assert (
+        f"1. {NOI_BO['ten_nhiem_vu']} — {NOI_BO['don_vi_de_xuat']} (Trong Sở), người đề xuất "
+        f"trungtam.cv1: không được phê duyệt — lý do: {reason}"
+    ) in notice
+    assert "giao trực tiếp" in notice
+
+
+def test_xac_dinh__the_council_decision_is_numbered_when_issued(office: Office) -> None:
+    """NĐ 30/2020: the văn thư issues the council's decision with the register's next number;
+    the Director's return takes none."""
+    first = _closed_with_two(office)
+    office.do("qlkh.cv1", first, "tong_hop_danh_muc")
+    office.do("giamdoc", first, "thanh_lap_hoi_dong", decision="tra_lai", y_kien="Bổ sung")
+    assert office.steps(first) == ["tong_hop_danh_muc"]
+    with transaction(office.factory) as s:
+        assert engine.register_entries(s, "QĐ", 2026) == []
+    office.do("qlkh.cv1", first, "tong_hop_danh_muc")
+    with pytest.raises(engine.InvalidData):  # the number is never typed
+        office.do(
+            "giamdoc",
+            first,
+            "thanh_lap_hoi_dong",
+            decision="thanh_lap",
+            so_quyet_dinh_hoi_dong="45/QĐ-SKHCN",
+            **HOI_DONG,
+        )
+    office.do("giamdoc", first, "thanh_lap_hoi_dong", decision="thanh_lap", **HOI_DONG)
+    with transaction(office.factory) as s:  # agreed, not yet issued: still no number
+        assert engine.register_entries(s, "QĐ", 2026) == []
+    office.do("vp.vanthu", first, "ban_hanh_quyet_dinh_hoi_dong", **QD_HOI_DONG)
+    assert office.show(first).data["so_quyet_dinh_hoi_dong"] == "01/QĐ-SKHCN"
+    assert office.steps(first) == ["danh_gia_de_xuat"]
+    second = _called(office, closing="2026-03-31")  # a later batch
+    office.do("qlkh.cv1", second, "tiep_nhan_de_xuat", **NOI_BO)
+    office.tick(20)  # Friday 3 April
+    _council(office, second)
+    data = office.show(second).data
+    assert (data["so_quyet_dinh_hoi_dong"], data["ngay_quyet_dinh_hoi_dong"]) == (
+        "02/QĐ-SKHCN",
+        "2026-03-16",
+    )
+    with transaction(office.factory) as s:
+        entries = engine.register_entries(s, "QĐ", 2026)
+    assert [(e.text, e.instance_id, e.element_id) for e in entries] == [
+        ("01/QĐ-SKHCN", first, "ban_hanh_quyet_dinh_hoi_dong"),
+        ("02/QĐ-SKHCN", second, "ban_hanh_quyet_dinh_hoi_dong"),
+    ]

@@ -18,6 +18,7 @@ from tests.integration.test_processes__xac_dinh_nhiem_vu import (
     KHONG_DE_NGHI,
     NOI_BO,
     PROCESS,
+    QD_HOI_DONG,
     THONG_BAO,
 )
 from tests.office import DECISION_RECORD, TO_TRINH
@@ -80,6 +81,18 @@ def test_xac_dinh__a_batch_through_the_forms(office: Any, login: Any) -> None:
     page = act("qlkh.cv1", "tong_hop_danh_muc", {}, item)
     assert "2 đề xuất: 1. " + NOI_BO["ten_nhiem_vu"] in page
     act("giamdoc", "thanh_lap_hoi_dong", {"decision": "thanh_lap", **HOI_DONG}, item)
+    issued = act(
+        "vp.vanthu",
+        "ban_hanh_quyet_dinh_hoi_dong",
+        {"ngay_quyet_dinh_hoi_dong": "16/03/2026"},
+        item,
+    )
+    assert "cấp tự động" in issued and 'name="so_quyet_dinh_hoi_dong"' not in issued
+    assert office.show(item).data["so_quyet_dinh_hoi_dong"] == "01/QĐ-SKHCN"
+    assert (
+        QD_HOI_DONG["ngay_quyet_dinh_hoi_dong"]
+        == office.show(item).data["ngay_quyet_dinh_hoi_dong"]
+    )
     first = act("hoidong", "danh_gia_de_xuat", DE_NGHI, item)
     # The page names the proposal whose turn it is.
     assert (_prefilled(first, "xet_de_xuat") or "").startswith("1. " + NOI_BO["ten_nhiem_vu"])
@@ -95,6 +108,17 @@ def test_xac_dinh__a_batch_through_the_forms(office: Any, login: Any) -> None:
     act("vpubnd", "tiep_nhan", {"so_den": 4410}, item)
     act("vpubnd", "tham_tra_ho_so", {"decision": "du_ho_so"}, item)
     act("chutich", "chi_dao", {"decision": "phe_duyet", **DECISION_RECORD}, item)
+    # The office records the UBND's decision: filled in from the UBND's step; one proposal
+    # was put to the UBND, and it is approved.
+    record = act(
+        "qlkh.cv1",
+        "ghi_quyet_dinh_phe_duyet",
+        {"pham_vi_phe_duyet": "toan_bo", "so_quyet_dinh_phe_duyet": "1234/QĐ-UBND"}
+        | {"ngay_quyet_dinh_phe_duyet": "20/03/2026"},
+        item,
+    )
+    assert _prefilled(record, "so_quyet_dinh_phe_duyet") == DECISION_RECORD["so_quyet_dinh"]
+    assert "Phê duyệt toàn bộ danh mục trình" in record
     notice = act(
         "qlkh.cv1",
         "cong_bo_danh_muc",

@@ -24,7 +24,8 @@ REVIEW_WORKING_DAYS = 7
 NOTICE_WORKING_DAYS = 15
 # The office's own working days for the other steps (no legal figure retrieved: change here).
 OFFICE_DAYS = {"duyet_thong_bao": 3, "phat_hanh_thong_bao": 1, "tong_hop_danh_muc": 5}
-OFFICE_DAYS.update(thanh_lap_hoi_dong=5, danh_muc_trong=3)
+OFFICE_DAYS.update(thanh_lap_hoi_dong=5, danh_muc_trong=3, ban_hanh_quyet_dinh_hoi_dong=1)
+OFFICE_DAYS.update(ghi_quyet_dinh_phe_duyet=2)
 
 LIMITS_DOC = (
     " Thời hạn: Sở xem xét kết quả làm việc của Hội đồng trong 7 ngày làm việc; công bố danh "
@@ -99,13 +100,39 @@ def _shown(title: str) -> dict[str, Any]:
     return {"type": "string", "title": title, "readOnly": True}
 
 
-def _register(title: str) -> dict[str, Any]:
+def _register(title: str, key: str = "TB") -> dict[str, Any]:
+    """A number the engine takes from the Sở's register `key` when the step is completed."""
     return {
         "type": "string",
         "title": title,
         "readOnly": True,
-        "x-register": {"key": "TB", "suffix": "/TB-SKHCN"},
+        "x-register": {"key": key, "suffix": f"/{key}-SKHCN"},
     }
+
+
+def _approval_form() -> dict[str, Any]:
+    form = decision_form(
+        "Kết quả phê duyệt của UBND tỉnh đối với đề xuất",
+        [
+            ("duoc_phe_duyet", "Được phê duyệt"),
+            ("khong_duoc_phe_duyet", "Không được phê duyệt"),
+        ],
+        ["khong_duoc_phe_duyet"],
+        field="ket_qua_phe_duyet",
+        label="Kết quả phê duyệt",
+        extra={
+            # Filled in from the proposal whose turn it is (as on the council's form).
+            "xet_de_xuat": {**text("Đề xuất (ghi sẵn theo danh mục trình)"), "maxLength": 2000},
+        },
+        required=("xet_de_xuat",),
+        reason_field="ly_do_khong_phe_duyet",
+        reason_title="Lý do không được phê duyệt (theo quyết định của UBND tỉnh)",
+    )
+    form["properties"]["ly_do_khong_phe_duyet"]["errorMessages"] = {
+        "required": "Hãy nêu lý do không được phê duyệt",
+        "minLength": "Hãy nêu lý do không được phê duyệt",
+    }
+    return form
 
 
 FORMS: dict[str, dict[str, Any]] = {
@@ -197,13 +224,11 @@ FORMS: dict[str, dict[str, Any]] = {
     ),
     "dot_thanh_lap_hoi_dong.json": require_when(
         decision_form(
-            "Quyết định thành lập Hội đồng tư vấn xác định nhiệm vụ",
-            [("thanh_lap", "Ký quyết định thành lập Hội đồng"), ("tra_lai", "Trả lại")],
+            "Thành lập Hội đồng tư vấn xác định nhiệm vụ",
+            [("thanh_lap", "Đồng ý thành lập Hội đồng"), ("tra_lai", "Trả lại")],
             ["tra_lai"],
             extra={
                 "danh_sach_tiep_nhan": _shown("Danh mục đề xuất"),
-                "so_quyet_dinh_hoi_dong": text("Số quyết định", required=False),
-                "ngay_quyet_dinh_hoi_dong": _date("Ngày ký quyết định"),
                 "thanh_vien_hoi_dong": text(
                     "Thành viên Hội đồng (họ tên, chức danh)", long=True, required=False
                 ),
@@ -212,12 +237,16 @@ FORMS: dict[str, dict[str, Any]] = {
         ),
         "decision",
         "thanh_lap",
-        [
-            "so_quyet_dinh_hoi_dong",
-            "ngay_quyet_dinh_hoi_dong",
-            "thanh_vien_hoi_dong",
-            "so_thanh_vien",
-        ],
+        ["thanh_vien_hoi_dong", "so_thanh_vien"],
+    ),
+    "dot_quyet_dinh_hoi_dong.json": simple_form(
+        "Cấp số, ban hành quyết định thành lập Hội đồng",
+        {
+            "thanh_vien_hoi_dong": _shown("Thành viên Hội đồng"),
+            "so_quyet_dinh_hoi_dong": _register("Số, ký hiệu quyết định", key="QĐ"),
+            "ngay_quyet_dinh_hoi_dong": _date("Ngày ký quyết định"),
+        },
+        ["ngay_quyet_dinh_hoi_dong"],
     ),
     "dot_danh_gia.json": require_when(
         decision_form(
@@ -274,6 +303,31 @@ FORMS: dict[str, dict[str, Any]] = {
             "y_kien_chi_dao": _shown("Ý kiến chỉ đạo của UBND tỉnh (khi trả lại)"),
         },
     ),
+    "dot_quyet_dinh_phe_duyet.json": decision_form(
+        "Ghi quyết định phê duyệt danh mục của UBND tỉnh",
+        [
+            ("toan_bo", "Phê duyệt toàn bộ danh mục trình"),
+            ("mot_phan", "Ghi từng đề xuất (có đề xuất không được phê duyệt)"),
+        ],
+        [],
+        field="pham_vi_phe_duyet",
+        label="Phạm vi phê duyệt",
+        extra={
+            "danh_muc_trinh": _shown("Danh mục đã trình UBND tỉnh"),
+            "so_quyet_dinh_phe_duyet": {
+                **text("Số, ký hiệu quyết định phê duyệt của UBND tỉnh"),
+                "maxLength": 100,
+                "errorMessages": {
+                    "required": "Hãy nhập số quyết định",
+                    "minLength": "Hãy nhập số quyết định",
+                },
+                "minLength": 1,
+            },
+            "ngay_quyet_dinh_phe_duyet": _date("Ngày ký quyết định"),
+        },
+        required=("so_quyet_dinh_phe_duyet", "ngay_quyet_dinh_phe_duyet"),
+    ),
+    "dot_phe_duyet_de_xuat.json": _approval_form(),
     "dot_cong_bo.json": simple_form(
         "Công bố danh mục, thông báo kết quả cho người đề xuất",
         {
@@ -465,11 +519,23 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         form="dot_thanh_lap_hoi_dong.json",
         dueInWorkingDays=str(OFFICE_DAYS["thanh_lap_hoi_dong"]),
         doneMessage="Đã cho ý kiến về việc thành lập Hội đồng",
-        doc="Xem danh mục tổng hợp; ký quyết định thành lập Hội đồng tư vấn xác định nhiệm vụ "
-        "(ghi số, ngày, thành viên và tổng số thành viên; đính kèm quyết định), hoặc trả lại "
-        "Phòng Quản lý Khoa học, nêu lý do.",
+        doc="Xem danh mục tổng hợp và dự thảo quyết định; đồng ý thành lập Hội đồng tư vấn xác "
+        "định nhiệm vụ (ghi thành viên và tổng số thành viên) để văn thư cấp số, ban hành quyết "
+        "định, hoặc trả lại Phòng Quản lý Khoa học, nêu lý do (trả lại thì không cấp số).",
     )
     d.xor("gw_thanh_lap", "Thành lập Hội đồng?", leaders)
+    d.user(
+        "ban_hanh_quyet_dinh_hoi_dong",
+        "Văn thư cấp số, ban hành quyết định thành lập Hội đồng",
+        office,
+        form="dot_quyet_dinh_hoi_dong.json",
+        dueInWorkingDays=str(OFFICE_DAYS["ban_hanh_quyet_dinh_hoi_dong"]),
+        submitLabel="Phát hành",
+        doneMessage="Đã ban hành quyết định thành lập Hội đồng số {so_quyet_dinh_hoi_dong}",
+        doc="Hệ thống cấp số tiếp theo trong sổ quyết định của năm (dạng 05/QĐ-SKHCN; không "
+        "nhập số). Nhập ngày Giám đốc ký, đính kèm quyết định đã ký và gửi các thành viên Hội "
+        "đồng. (Căn cứ: Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
+    )
     d.script(
         "chuan_bi_danh_gia",
         "Chuẩn bị phiếu đánh giá",
@@ -504,7 +570,7 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         "đánh giá. (Căn cứ: Thông tư 07/2014/TT-BKHCN.)",
     )
     council_task.pre_script = "xet_de_xuat = mo_ta_de_xuat(de_xuat)"
-    d.scripts_on_instances = ("danh_gia_de_xuat",)
+    d.scripts_on_instances = ("danh_gia_de_xuat", "ghi_phe_duyet_de_xuat")
     d.returns_from_boundary = (("gia_han_nop", "tiep_nhan_de_xuat"),)
     d.script(
         "tong_hop_hoi_dong",
@@ -536,6 +602,8 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         "Chuẩn bị hồ sơ trình danh mục",
         leaders,
         'don_vi_soan_thao = "phong_qlkh"\n'
+        # The UBND's record of its decision (number, date) exists whichever way it decides.
+        "so_quyet_dinh = None\nngay_ky = None\n"
         'trich_yeu = f"Về việc phê duyệt danh mục nhiệm vụ khoa học và công nghệ cấp tỉnh '
         'năm {nam_ke_hoach}"',
     )
@@ -548,12 +616,67 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         "tịch UBND tỉnh phê duyệt danh mục bằng quyết định, hoặc trả lại.",
     )
     d.xor("gw_ubnd", "Kết quả trình?", leaders)
-    d.script("khong_trinh", "Không có đề xuất được đề nghị", qlkh, "so_quyet_dinh = None")
+    d.script(
+        "chuan_bi_ghi_phe_duyet",
+        "Chuẩn bị ghi quyết định phê duyệt",
+        qlkh,
+        # The number and date the UBND's step recorded, if any, fill the form in.
+        "so_quyet_dinh_phe_duyet = so_quyet_dinh\n"
+        "ngay_quyet_dinh_phe_duyet = ngay_ky\n"
+        "danh_muc_trinh = bang_de_xuat(danh_muc_de_nghi)\n"
+        "danh_sach_phe_duyet = []\n"
+        "ket_qua_phe_duyet = None\n"
+        "ly_do_khong_phe_duyet = None",
+    )
+    d.user(
+        "ghi_quyet_dinh_phe_duyet",
+        "Ghi quyết định phê duyệt danh mục của UBND tỉnh",
+        qlkh,
+        form="dot_quyet_dinh_phe_duyet.json",
+        decisionField="pham_vi_phe_duyet",
+        dueInWorkingDays=str(OFFICE_DAYS["ghi_quyet_dinh_phe_duyet"]),
+        doneMessage="Đã ghi quyết định phê duyệt số {so_quyet_dinh_phe_duyet}",
+        doc="UBND tỉnh phê duyệt hoặc trả lại cả danh mục; quyết định phê duyệt có thể không phê "
+        "duyệt một số đề xuất. Ghi số, ngày ký quyết định (đính kèm quyết định). Quyết định phê "
+        "duyệt mọi đề xuất đã trình: «Phê duyệt toàn bộ danh mục trình». Có đề xuất không được "
+        "phê duyệt: ghi từng đề xuất (được / không được phê duyệt, nêu lý do theo quyết định); "
+        "thông báo kết quả dùng kết quả này.",
+    )
+    d.xor("gw_pham_vi", "Phê duyệt toàn bộ?", qlkh)
+    approval_task = d.user(
+        "ghi_phe_duyet_de_xuat",
+        "Ghi kết quả phê duyệt từng đề xuất",
+        qlkh,
+        form="dot_phe_duyet_de_xuat.json",
+        decisionField="ket_qua_phe_duyet",
+        doneMessage="Đã ghi kết quả phê duyệt đề xuất",
+        multi={
+            "collection": "danh_muc_de_nghi",
+            "element": "de_xuat_trinh",
+            "output": "danh_sach_phe_duyet",
+            "output_item": "phe_duyet",
+            "sequential": True,
+        },
+        post_script="phe_duyet = ghi_phe_duyet(de_xuat_trinh, ket_qua_phe_duyet, "
+        "ly_do_khong_phe_duyet)",
+        doc="Lần lượt từng đề xuất đã trình (ghi ở đầu phiếu): được phê duyệt, hoặc không được "
+        "phê duyệt và lý do ghi trong quyết định của UBND tỉnh (Chủ tịch UBND tỉnh loại khỏi "
+        "danh mục). Người đề xuất nhận thông báo với lý do này.",
+    )
+    approval_task.pre_script = "xet_de_xuat = mo_ta_de_xuat(de_xuat_trinh)"
+    d.script(
+        "khong_trinh",
+        "Không có đề xuất được đề nghị",
+        qlkh,
+        "so_quyet_dinh_phe_duyet = None\nngay_quyet_dinh_phe_duyet = None\n"
+        "danh_sach_phe_duyet = []",
+    )
     d.script(
         "ghi_ket_qua",
         "Ghi kết quả của từng đề xuất",
         qlkh,
-        "danh_sach_de_xuat = ket_qua_xac_dinh(danh_sach_de_xuat, so_quyet_dinh)\n"
+        "danh_sach_de_xuat = ket_qua_xac_dinh(danh_sach_de_xuat, so_quyet_dinh_phe_duyet, "
+        "danh_sach_phe_duyet, ngay_quyet_dinh_phe_duyet)\n"
         "ket_qua_thong_bao = bang_ket_qua(danh_sach_de_xuat)\n"
         "nguoi_nhan = nguoi_nhan_thong_bao(danh_sach_de_xuat)",
     )
@@ -600,7 +723,8 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
     d.flow("gw_danh_muc_trong", "ket_thuc_khong_de_xuat", "Kết thúc", DECIDED.format("ket_thuc"))
     d.flow("gia_han_nop", "tiep_nhan_de_xuat")
     d.chain("tong_hop_danh_muc", "thanh_lap_hoi_dong", "gw_thanh_lap")
-    d.flow("gw_thanh_lap", "chuan_bi_danh_gia", "Thành lập", default=True)
+    d.flow("gw_thanh_lap", "ban_hanh_quyet_dinh_hoi_dong", "Thành lập", default=True)
+    d.flow("ban_hanh_quyet_dinh_hoi_dong", "chuan_bi_danh_gia")
     d.flow("gw_thanh_lap", "tong_hop_danh_muc", "Trả lại", DECIDED.format("tra_lai"))
     d.chain("chuan_bi_danh_gia", "danh_gia_de_xuat", "tong_hop_hoi_dong")
     d.chain("tong_hop_hoi_dong", "xem_xet_ket_qua_hoi_dong", "gw_xem_xet")
@@ -613,7 +737,11 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
     )
     d.flow("gw_xem_xet", "chuan_bi_danh_gia", "Trả lại Hội đồng", DECIDED.format("tra_lai"))
     d.chain("chuan_bi_trinh", "trinh_ubnd", "gw_ubnd")
-    d.flow("gw_ubnd", "ghi_ket_qua", "Phê duyệt", default=True)
+    d.flow("gw_ubnd", "chuan_bi_ghi_phe_duyet", "Phê duyệt", default=True)
+    d.chain("chuan_bi_ghi_phe_duyet", "ghi_quyet_dinh_phe_duyet", "gw_pham_vi")
+    d.flow("gw_pham_vi", "ghi_ket_qua", "Toàn bộ", default=True)
+    d.flow("gw_pham_vi", "ghi_phe_duyet_de_xuat", "Từng đề xuất", 'pham_vi_phe_duyet == "mot_phan"')
+    d.flow("ghi_phe_duyet_de_xuat", "ghi_ket_qua")
     d.flow("gw_ubnd", "xem_xet_ket_qua_hoi_dong", "Trả lại", 'ket_qua_trinh == "tra_lai"')
     d.flow("khong_trinh", "ghi_ket_qua")
     d.chain("ghi_ket_qua", "cong_bo_danh_muc", "gw_nguoi_nhan")
