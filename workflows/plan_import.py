@@ -248,7 +248,7 @@ def find_assignments(text: str) -> list[Assignment]:
         found.extend(
             replace(_build(draft, year), source=source)
             for draft in drafts
-            if draft.strong or not section.strict
+            if (draft.strong or not section.strict) and (draft.assigned or not section.purpose)
         )
     return found
 

@@ -94,7 +94,9 @@ class Section:
     """A numbered part of the plan and the paragraphs directly under it.
 
     ``strict``: a part whose heading does not announce tasks ("III. TỔ CHỨC THỰC HIỆN", "IV.
-    KINH PHÍ"); only paragraphs that name who leads count as tasks there."""
+    KINH PHÍ"); only paragraphs that name who leads count as tasks there. ``purpose``: a part
+    that says why ("I. MỤC ĐÍCH, YÊU CẦU"); only a paragraph that opens with who leads ("Giao X
+    chủ trì …", "X chủ trì …") counts as a task there."""
 
     label: str  # "II.4.2"
     title: str
@@ -103,12 +105,13 @@ class Section:
     has_children: bool = False
     strict: bool = False
     intro: str = ""  # the heading's words after its unit: "1. Sở Tài chính: <intro>"
+    purpose: bool = False
 
 
 _ROMAN = re.compile(r"([IVXL]+)\.\s+(.+)")
 _NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2})*)\.\s+(.+)")
 _GIAO = re.compile(r"Giao\s+", re.IGNORECASE)
-# Parts that say why, not who does what: never read for tasks.
+# Parts that say why, not who does what: read only for paragraphs that say who leads.
 _PURPOSE = re.compile(r"mục đích|yêu cầu|căn cứ|sự cần thiết|quan điểm|mục tiêu", re.IGNORECASE)
 # Parts whose every paragraph is a task.
 _TASKS = re.compile(r"nhiệm vụ|nội dung|giải pháp|phân công|hoạt động|công việc", re.IGNORECASE)
@@ -125,9 +128,9 @@ LOOKED_FOR = (
 
 
 def task_sections(lines: list[str]) -> list[Section]:
-    """Every part of the plan that may assign tasks, in order: each Roman-numbered section but
-    those that state purposes ("I. MỤC ĐÍCH - YÊU CẦU"); a plan without Roman headings is one
-    strict part. Reading stops at "Nơi nhận"."""
+    """Every part of the plan, in order: each Roman-numbered section, those that state purposes
+    ("I. MỤC ĐÍCH - YÊU CẦU") marked ``purpose`` (a "Giao X chủ trì …" there is still a task); a
+    plan without Roman headings is one strict part. Reading stops at "Nơi nhận"."""
     sections: list[Section] = []
     roman: str | None = None
     seen_roman = False
@@ -139,10 +142,10 @@ def task_sections(lines: list[str]) -> list[Section]:
         if match := _ROMAN.fullmatch(line):
             seen_roman = True
             title = match.group(2)
-            wanted = not _PURPOSE.search(title) or _TASKS.search(title)
-            roman = match.group(1) if wanted else None
-            if roman:
-                sections.append(Section(roman, title, [], strict=not _TASKS.search(title)))
+            purpose = bool(_PURPOSE.search(title)) and not _TASKS.search(title)
+            roman = match.group(1)
+            strict = purpose or not _TASKS.search(title)
+            sections.append(Section(roman, title, [], strict=strict, purpose=purpose))
         elif roman is None:
             continue
         elif match := _NUMBERED.fullmatch(line):
@@ -151,26 +154,28 @@ def task_sections(lines: list[str]) -> list[Section]:
             sections[-1].paragraphs.append(line)
     if not seen_roman:
         return [Section("", "", [], paragraphs=body, strict=True)]
-    if not sections:
+    if all(section.purpose for section in sections):
         raise InvalidInput(f"found no section of tasks: {LOOKED_FOR}", reason="no_assignments")
     return sections
 
 
 def _heading(label: str, title: str, sections: list[Section]) -> Section:
     parent = label.rsplit(".", 1)[0]
-    strict = False
+    strict = purpose = False
     for section in sections:
         if section.label == parent:
             section.has_children = True
-            strict = section.strict
+            strict, purpose = section.strict, section.purpose
         elif section.label == parent.split(".")[0]:
-            strict = section.strict
+            strict, purpose = section.strict, section.purpose
     if _PURPOSE.match(title):
         strict = True  # "1. Mục tiêu" inside "II. NỘI DUNG"
+    units: list[str] = []
+    intro = ""
     if giao := _GIAO.match(title):
-        return Section(label, title, units_at(title, giao.end())[0], strict=strict)
-    units, end = units_at(title, 0, unknown=True)
-    rest = _UNIT_HEADING_REST.match(title, end) if units else None
-    if rest is not None:
-        return Section(label, title, units, strict=strict, intro=(rest.group(1) or "").strip())
-    return Section(label, title, [], strict=strict)
+        units = units_at(title, giao.end())[0]
+    elif (found := units_at(title, 0, unknown=True))[0] and (
+        rest := _UNIT_HEADING_REST.match(title, found[1])
+    ):
+        units, intro = found[0], (rest.group(1) or "").strip()
+    return Section(label, title, units, strict=strict, intro=intro, purpose=purpose)

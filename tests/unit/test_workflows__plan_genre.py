@@ -33,6 +33,8 @@ D = "date"
 
 # Written by hand from the plans' words: section, lead, partners, deadline, needs a decision.
 UBND_2021 = [
+    # "I. MỤC ĐÍCH, YÊU CẦU" says why, but a "Giao X chủ trì …" there is a task all the same
+    ("I.1", SO, [], (D, "2021-12-31"), False),
     # "(thay thế Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019 …)" is not the deadline; "30/6"
     # takes the plan's year (its title: "… năm 2021")
     ("II.1", SO, ["Sở Tư pháp"], (D, "2021-06-30"), False),
