@@ -10,10 +10,12 @@ import pytest
 
 from workflows.batch_identification import (
     add_proposal,
+    approval,
     describe,
     merge_scores,
     recipients,
     results,
+    results_text,
     score,
 )
 
@@ -96,3 +98,34 @@ def test_batch__results_by_number_whatever_the_order_and_notices_to_staff_only()
         (2, "khong_duoc_phe_duyet", "Trùng"),
     ]
     assert recipients(done) == ["trungtam.cv1"]
+
+
+def test_batch__the_ubnd_strikes_out_a_recommended_proposal_with_its_reason() -> None:
+    ds = merge_scores(_listed(), [score(p, 7, FORM) for p in _listed()])
+    struck = approval(ds[1], "khong_duoc_phe_duyet", "  Trùng nguồn vốn ")
+    kept = approval(ds[0], "duoc_phe_duyet", "ignored")
+    assert (kept["ket_qua"], kept["ly_do"]) == ("duoc_phe_duyet", None)
+    done = results(ds, "12/QĐ-UBND", [struck, kept], "2026-03-20")
+    assert [(p["stt"], p["ket_qua"], p["ly_do"], p["phuong_thuc"]) for p in done] == [
+        (1, "duoc_phe_duyet", None, "giao_truc_tiep"),
+        (2, "khong_duoc_phe_duyet", "Trùng nguồn vốn", None),
+    ]
+    text = results_text(done)
+    assert text.startswith("Theo Quyết định số 12/QĐ-UBND ngày 20/03/2026 của UBND tỉnh: 1. A")
+    assert (
+        "2. B — UBND xã (Công văn đến số 125 ngày 05/03/2026): không được phê duyệt — lý do: "
+        "Trùng nguồn vốn."
+    ) in text
+    # Nothing recorded: everything the council recommended is approved.
+    assert {p["ket_qua"] for p in results(ds, "12/QĐ-UBND")} == {"duoc_phe_duyet"}
+
+
+def test_batch__a_striking_out_never_approves_what_the_council_did_not_recommend() -> None:
+    ds = _listed()
+    scores = [
+        score(ds[0], 7, FORM),
+        score(ds[1], 7, {**FORM, "ket_luan": "khong_de_nghi", "y_kien_hoi_dong": "Trùng"}),
+    ]
+    done = results(merge_scores(ds, scores), None, [approval(ds[1], "duoc_phe_duyet", None)])
+    assert done[1]["ket_qua"] == "khong_duoc_phe_duyet"
+    assert results_text(done).startswith("1. A")  # no decision: no basis named
