@@ -196,3 +196,23 @@ def test_dinh_ky__a_manual_start_chooses_a_periodic_kind(office: Office) -> None
     assert _lead_due(office, item) == _due(date(2026, 4, 20))
     _finish(office, item)
     assert office.show(item).status == "completed"
+
+
+def test_dinh_ky__cooperating_units_get_their_task_again_each_period(office: Office) -> None:
+    item = office.start("giao_nhiem_vu", "vp.tp", **{**MONTHLY, "don_vi_phoi_hop": ["phong_qlkh"]})
+    # March: 25 March minus 5 working days is Wednesday 18 March.
+    assert office.task("qlkh.cv1", item, "phoi_hop").due_at == _due(date(2026, 3, 18))
+    office.do("qlkh.cv1", item, "phoi_hop", noi_dung_phoi_hop="Số liệu tháng 3")
+    _finish(office, item)
+    assert office.steps(item) == []
+    _until(office, date(2026, 4, 1))
+    # April's lead deadline is Tuesday 28 April (27 April is Giỗ Tổ): five working days before
+    # it is Monday 20 April.
+    assert sorted(office.steps(item)) == ["cap_nhat_tien_do", "phoi_hop"]
+    april = office.task("qlkh.cv1", item, "phoi_hop")
+    assert april.due_at == _due(date(2026, 4, 20))
+    office.do("qlkh.cv1", item, "phoi_hop", noi_dung_phoi_hop="Số liệu tháng 4")
+    assert office.show(item).data["han_xu_ly"] == "2026-04-28"  # the lead's data, not the side's
+    _finish(office, item)
+    _until(office, date(2026, 5, 1))
+    assert office.task("qlkh.cv1", item, "phoi_hop").due_at == _due(date(2026, 5, 18))

@@ -149,14 +149,21 @@ def test_ket_thuc__a_periodic_task_waits_for_its_next_period_with_a_late_partner
         assert json.loads(s.get(InstanceModel, item).state)["bpmn_events"] == []
     late = office.task("qlkh.cv1", item, "phoi_hop")
     _until(office, date(2026, 4, 1))
+    # April gives the unit its task of the period; March's, unanswered, stays open beside it.
+    assert sorted(office.steps(item)) == ["cap_nhat_tien_do", "phoi_hop", "phoi_hop"]
+    april = next(
+        t for t in office.inbox("qlkh.cv1", item) if t.element_id == "phoi_hop" and t.id != late.id
+    )
     _progress(office, item, 60)
     assert office.show(item).data["ty_le_hoan_thanh"] == 60
+    _until(office, date(2026, 4, 29))  # April's deadline (28th) has passed: chased
+    chaser = office.task("phogiamdoc", item, "don_doc")
     _accept(office, item)  # April, the series' last period
     view = office.show(item)
     assert (view.status, view.open_tasks) == ("completed", [])
-    assert _status(office, late.id) == "cancelled"
+    assert [_status(office, t) for t in (late.id, april.id, chaser.id)] == ["cancelled"] * 3
     assert [k["han_xu_ly"] for k in view.data["cac_ky"]] == ["2026-03-25", "2026-04-28"]
-    assert _counts(office, "m4", date(2026, 4, 10)) == (1, 0, 0, 0)
+    assert _counts(office, "m4", date(2026, 4, 30)) == (0, 1, 0, 0)
 
 
 def test_ket_thuc__a_chaser_opened_after_a_progress_update_does_not_hide_it(
@@ -189,3 +196,29 @@ def test_ket_thuc__cooperating_units_are_reminded_before_their_deadline(
     _until(office, date(2026, 6, 26))
     fired = [h.element_id for h in office.show(item).history if h.kind == "timer_fired"]
     assert fired.count("nhac_han_phoi_hop") == 1  # once, for all units
+
+
+def test_ket_thuc__accepting_a_period_closes_its_chaser_not_its_partners_task(
+    office: Office,
+) -> None:
+    series = {**MONTHLY, "don_vi_phoi_hop": ["phong_qlkh"], "ket_thuc_chuoi": "2026-05-31"}
+    item = office.start("giao_nhiem_vu", "vp.tp", **series)
+    office.do("qlkh.cv1", item, "phoi_hop", noi_dung_phoi_hop="Ý kiến tháng 3")
+    _accept(office, item)
+    _until(office, date(2026, 4, 1))
+    _until(office, date(2026, 4, 29))  # April's deadline (28th) has passed: chased
+    april = office.task("qlkh.cv1", item, "phoi_hop")
+    assert april.due_at == datetime(2026, 4, 20, 23, 59, 59, tzinfo=HANOI)
+    chaser = office.task("phogiamdoc", item, "don_doc")
+    _accept(office, item)
+    # The stop-chasing signal of the accepted period reaches the chaser only: the unit's
+    # task of April stays open; it can still send.
+    assert [_status(office, t) for t in (chaser.id, april.id)] == ["cancelled", "open"]
+    assert office.steps(item) == ["phoi_hop"]
+    office.do("qlkh.cv1", item, "phoi_hop", noi_dung_phoi_hop="Ý kiến tháng 4")
+    assert office.show(item).data["cac_ky"][-1]["han_xu_ly"] == "2026-04-28"
+    _until(office, date(2026, 5, 4))
+    assert sorted(office.steps(item)) == ["cap_nhat_tien_do", "phoi_hop"]
+    _accept(office, item)  # May, the last period: the item ends with the unit's May task
+    view = office.show(item)
+    assert (view.status, view.open_tasks) == ("completed", [])

@@ -48,13 +48,17 @@ COOPERATION_DOC = (
     "theo cùng quy tắc nhắc hạn (số ngày nhắc của nhiệm vụ, hoặc theo độ dài thời gian phối hợp). "
     "Khi nhiệm vụ hoàn thành (lãnh đạo Sở chấp nhận kết quả; nhiệm vụ định kỳ: kết quả kỳ cuối), "
     "hồ sơ kết thúc và việc phối hợp chưa gửi được đóng lại (đơn vị phối hợp gửi muộn thì không "
-    "còn gửi được). Hạn phối hợp tính một lần khi giao; gia hạn cho đơn vị chủ trì và nhiệm vụ "
-    "mở lại kỳ sau không giao lại việc phối hợp."
+    "còn gửi được). Hạn phối hợp tính khi giao; gia hạn cho đơn vị chủ trì không giao lại việc "
+    "phối hợp. Nhiệm vụ định kỳ: mỗi kỳ mới, các đơn vị phối hợp nhận lại việc phối hợp của kỳ "
+    "đó, hạn tính theo hạn của đơn vị chủ trì trong kỳ (cùng quy tắc); việc phối hợp của kỳ "
+    "trước chưa gửi vẫn mở đến khi gửi hoặc nhiệm vụ hoàn thành."
 )
 CHASE_DOC = (
     " Đôn đốc: khi quá hạn, lãnh đạo Sở nhận việc «Đôn đốc nhiệm vụ quá hạn». Việc đôn đốc chưa "
     "làm được đóng khi kết quả của kỳ đó được chấp nhận hoặc khi đơn vị được gia hạn (không còn "
-    "gì để đôn đốc), và khi nhiệm vụ hoàn thành."
+    "gì để đôn đốc), và khi nhiệm vụ hoàn thành. Việc đôn đốc không đặt hạn mới: hạn chỉ đổi "
+    "khi lãnh đạo Sở đồng ý đề nghị gia hạn gửi trước thời hạn; thời gian báo cáo ghi trong nội "
+    "dung đôn đốc không thay hạn dùng để xét đúng hạn."
 )
 PERIOD_DOC = (
     " Nhiệm vụ định kỳ (hằng tháng, hằng quý, 6 tháng, hằng năm, báo cáo định kỳ): mỗi kỳ là "
@@ -436,8 +440,8 @@ def giao_nhiem_vu() -> Diagram:
         dueInWorkingDays="2",
         submitLabel="Đôn đốc",
         doneMessage="Đã đôn đốc đơn vị chủ trì",
-        doc="Nhiệm vụ đã quá hạn: ghi nội dung đôn đốc đơn vị chủ trì (yêu cầu báo cáo, hạn mới "
-        "nếu có)." + CHASE_DOC,
+        doc="Nhiệm vụ đã quá hạn: ghi nội dung đôn đốc đơn vị chủ trì (yêu cầu báo cáo kết quả, "
+        "thời gian báo cáo)." + CHASE_DOC,
     )
     d.end("ket_thuc_don_doc", "Đã đôn đốc", leaders)
     # The chaser of a deadline that no longer stands (the occurrence accepted, the deadline
@@ -494,8 +498,11 @@ def giao_nhiem_vu() -> Diagram:
         'noi_dung_cap_nhat = ""\n'
         "hoan_thanh = False\n"
         'so_bao_cao = ""\n'
-        'ket_qua = ""',
+        'ket_qua = ""\n'
+        # The cooperating units' task of this period: the same rule on this period's deadline.
+        "han_phoi_hop = tinh_han_phoi_hop(han_xu_ly, now())",
     )
+    d.parallel("tach_phoi_hop_ky", leaders, "Chủ trì và phối hợp của kỳ song song")
     # The task is done: a late cooperating unit's task and an open chaser close with it.
     d.end("ket_thuc", "Hoàn thành", leaders, terminate=True)
 
@@ -523,7 +530,8 @@ def giao_nhiem_vu() -> Diagram:
     d.chain("phan_loai", "thoi_don_doc_ky", "gw_thuong_xuyen")
     d.flow("gw_thuong_xuyen", "ket_thuc", "Không", default=True)
     d.flow("gw_thuong_xuyen", "dau_ky_sau", "Nhiệm vụ định kỳ", "ky_sau is not None")
-    d.chain("dau_ky_sau", "mo_ky_sau", "xac_dinh_nhac_han")
+    d.chain("dau_ky_sau", "mo_ky_sau", "tach_phoi_hop_ky", "xac_dinh_nhac_han")
+    d.flow("tach_phoi_hop_ky", "chuan_bi_phoi_hop")
     return d
 
 
