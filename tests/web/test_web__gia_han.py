@@ -1,0 +1,40 @@
+"""An extension asked for after the deadline is not forwarded: the unit's page says why, in
+Vietnamese, and no leader gets a request to decide."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.integration.test_processes__giao_nhiem_vu import TASK
+from tests.web.conftest import post
+
+
+def test_gia_han__a_late_request_is_refused_on_the_units_page(office: Any, login: Any) -> None:
+    item = int(office.start("giao_nhiem_vu", "vp.tp", **TASK))
+    office.tick(25)  # the deadline, Friday 20 March 2026, has passed
+    url = f"/tasks/{office.task('cs.cv1', item, 'cap_nhat_tien_do').id}"
+    unit = login("cs.cv1")
+    revision = re.search(r'name="_revision" value="(\d+)"', unit.get(url).get_data(as_text=True))
+    response = post(
+        unit,
+        url,
+        url,
+        {
+            "ty_le_hoan_thanh": "40",
+            "noi_dung_cap_nhat": "Đang hoàn thiện dự thảo",
+            "hanh_dong": "gia_han",
+            "han_de_nghi": "30/04/2026",
+            "ly_do_gia_han": "Chờ ý kiến của Sở Tư pháp",
+            "_revision": revision.group(1) if revision else "",
+        },
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert (
+        "Không gửi được đề nghị gia hạn: nhiệm vụ đã quá hạn 20/03/2026; đề nghị gia hạn phải "
+        "gửi trước thời hạn." in page
+    )
+    assert "xet_gia_han" not in office.steps(item)
+    assert office.show(item).data["ty_le_hoan_thanh"] == 40
