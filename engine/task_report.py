@@ -336,11 +336,12 @@ def task_report_items(
     *,
     unit: str | None = None,
     state: str | None = None,
-    limit: int = MAX_LISTED,
+    limit: int | None = MAX_LISTED,
 ) -> list[ReportItem]:
     """The tasks behind one number of `task_report`: of a unit (its group key; NO_UNIT for
     tasks without one; None for every unit) and a state (None for all), by deadline, at most
-    `limit`: one statement. A recurring task appears once per occurrence the period holds."""
+    `limit` (None: all of them): one statement. A recurring task appears once per occurrence
+    the period holds."""
     as_of = _as_of(period, today)
     judged = _judged(session, source, period, as_of)
     rows = judged.rows.c
@@ -365,7 +366,9 @@ def task_report_items(
         query = query.where(rows.unit == unit)
     if state is not None:
         query = query.where(judged.state == state)
-    query = query.order_by(rows.deadline, rows.instance_id).limit(max(limit, 0))
+    query = query.order_by(rows.deadline, rows.instance_id)
+    if limit is not None:
+        query = query.limit(max(limit, 0))
     return [
         ReportItem(r[0], r[1], r[2], r[3] or None, r[4], r[5], r[6], r[7])
         for r in session.execute(query)

@@ -19,7 +19,7 @@ from workflows.task_report import ASSIGNED_TASKS
 
 from .formatting import datetime_vn, local
 from .unit_of_work import now, uow
-from .xlsx import SheetLayout, write_xlsx
+from .xlsx import DATE, SheetLayout, write_workbook
 
 bp = Blueprint("report", __name__, url_prefix="/report")
 
@@ -151,20 +151,26 @@ def index() -> str:
 
 @bp.get("/export.xlsx")
 def export() -> Response:
+    """The counts table, then (second sheet) every counted task of the period, by unit in the
+    table's order and then by deadline."""
     chosen = _chosen()
     moment = now()
     with uow() as s:
         report = engine.task_report(s, ASSIGNED_TASKS, chosen.period, chosen.today)
+        items = engine.task_report_items(s, ASSIGNED_TASKS, chosen.period, chosen.today, limit=None)
     buffer = BytesIO()
     labels = state_labels()
-    layout = SheetLayout(
+    when = {
+        "period": period_label(chosen.period),
+        "as_of": report.as_of.strftime("%d/%m/%Y"),
+        "at": datetime_vn(moment),
+    }
+    counts = SheetLayout(
         name=_("Báo cáo nhiệm vụ"),
         title=_(
             "Báo cáo tình hình thực hiện nhiệm vụ — %(period)s (tính đến ngày %(as_of)s) — "
             "Xuất lúc %(at)s",
-            period=period_label(chosen.period),
-            as_of=report.as_of.strftime("%d/%m/%Y"),
-            at=datetime_vn(moment),
+            **when,
         ),
         headers=[_("Đơn vị chủ trì"), *(labels[s] for s in STATES), _("Tổng số")],
         widths=[48, 18, 18, 18, 18, 12],
@@ -172,7 +178,55 @@ def export() -> Response:
     )
     rows = [(_unit_name(r), *(r.count(s) for s in STATES), r.total) for r in _ordered(report.rows)]
     rows.append((_("Tổng cộng"), *(report.totals.count(s) for s in STATES), report.totals.total))
-    write_xlsx(buffer, layout, rows)
+    listing = SheetLayout(
+        name=_("Danh sách nhiệm vụ"),
+        title=_(
+            "Danh sách nhiệm vụ — %(period)s (tính đến ngày %(as_of)s) — Xuất lúc %(at)s",
+            **when,
+        ),
+        headers=[
+            _("Số"),
+            _("Nhiệm vụ"),
+            _("Đơn vị chủ trì"),
+            _("Hạn"),
+            _("Ngày báo cáo"),
+            _("Tình trạng"),
+        ],
+        widths=[8, 60, 40, 12, 14, 26],
+        formats=[None, None, None, DATE, DATE, None],
+    )
+    tasks = (
+        (
+            item.instance_id,
+            item.title,
+            _unit_name(item),
+            _excel_day(item.deadline),
+            _excel_day(item.done_on),
+            labels[item.state],
+        )
+        for item in _ordered_items(items)
+    )
+    write_workbook(buffer, [(counts, rows), (listing, tasks)])
     buffer.seek(0)
     name = f"bao-cao-nhiem-vu-{chosen.period.year}-{chosen.period.code}.xlsx"
     return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _ordered_items(items: list[engine.ReportItem]) -> list[engine.ReportItem]:
+    """The tasks by unit in the org chart's order (then the others, then no unit), then by
+    deadline as the engine gave them (the sort is stable)."""
+    order = {unit.key: n for n, unit in enumerate(read_org_chart().units)}
+    return sorted(
+        items,
+        key=lambda i: (i.unit is None, order.get(i.unit or "", len(order)), i.unit or ""),
+    )
+
+
+def _excel_day(value: str | None) -> datetime | None:
+    """An ISO date (or moment: its date) as the day Excel shows; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value[:10])
+    except ValueError:
+        return None

@@ -4,7 +4,7 @@ fixed number of statements whatever the number of tasks."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
 from typing import Any
 
@@ -102,6 +102,39 @@ def test_report__the_excel_has_the_same_numbers(login: Any, office: Any) -> None
     assert body["Văn phòng Sở"] == [0, 0, 1, 1, 2]
     assert body["Tổng cộng"] == [1, 1, 1, 1, 4]
     assert list(body)[-1] == "Tổng cộng"
+
+
+def test_report__the_excel_lists_the_counted_tasks_on_a_second_sheet(
+    login: Any, office: Any
+) -> None:
+    made = _tasks(office)
+    response = login("giamdoc").get(EXPORT + "?ky=q1&nam=2026")
+    book = load_workbook(BytesIO(response.data))
+    assert book.sheetnames == ["Báo cáo nhiệm vụ", "Danh sách nhiệm vụ"]
+    values = [list(r) for r in book["Danh sách nhiệm vụ"].iter_rows(values_only=True)]
+    assert "Quý I năm 2026" in str(values[0][0]) and "18/03/2026" in str(values[0][0])
+    assert values[1] == ["Số", "Nhiệm vụ", "Đơn vị chủ trì", "Hạn", "Ngày báo cáo", "Tình trạng"]
+    tasks = values[2:]
+    # Every counted task, none of the next quarter's; per unit and state as the counts say.
+    counts = {r[0]: r[1:5] for r in list(book["Báo cáo nhiệm vụ"].iter_rows(values_only=True))[2:]}
+    for unit, numbers in counts.items():
+        for state, number in zip(HEADERS[1:5], numbers, strict=True):
+            listed = [t for t in tasks if t[5] == state and unit in (t[2], "Tổng cộng")]
+            assert len(listed) == number, (unit, state)
+    assert made["next"] not in [t[0] for t in tasks]
+    # By unit in the table's order, then by deadline; dates as dates.
+    units = [r for r in counts if r != "Tổng cộng"]
+    assert [t[2] for t in tasks] == sorted((t[2] for t in tasks), key=units.index)
+    by_number = {t[0]: t for t in tasks}
+    assert by_number[made["overdue"]][2:] == [
+        "Văn phòng Sở",
+        datetime(2026, 3, 16),
+        None,
+        "Quá hạn chưa hoàn thành",
+    ]
+    assert by_number[made["late"]][3:5] == [datetime(2026, 3, 13), datetime(2026, 3, 17)]
+    assert [t[0] for t in tasks if t[2] == "Văn phòng Sở"] == [made["overdue"], made["within"]]
+    assert [t[0] for t in tasks if t[2] == CS_NAME] == [made["late"], made["on_time"]]
 
 
 def test_report__auditors_only(login: Any) -> None:
