@@ -42,7 +42,15 @@ from .plan_text import (
     without_asides,
     without_quotes,
 )
-from .plan_units import ALL_SO_UNITS, is_collective, is_known, unit_pattern, units_at
+from .plan_units import (
+    ALL_SO_UNITS,
+    THE_SO,
+    is_collective,
+    is_known,
+    is_the_so,
+    unit_pattern,
+    units_at,
+)
 
 if TYPE_CHECKING:
     from docx.table import Table
@@ -250,7 +258,35 @@ def find_assignments(text: str) -> list[Assignment]:
             for draft in drafts
             if (draft.strong or not section.strict) and (draft.assigned or not section.purpose)
         )
+    if _issued_outside(source):
+        found = [_outside_lead(assignment) for assignment in found]
     return found
+
+
+def _issued_outside(source: SourceDocument) -> bool:
+    """Whether the plan's header names another body (UBND tỉnh …) as its issuer."""
+    issuer = " ".join((source.issuer or "").split()).lower()
+    sở = re.search(r"\bsở\s+(?:khoa học\s*(?:và|-)?\s*công nghệ|kh&cn|khcn)\b", issuer)
+    return bool(issuer) and sở is None
+
+
+def _outside_lead(assignment: Assignment) -> Assignment:
+    """In another body's plan, a task led outside the Sở is not the Sở's own: say so."""
+    lead = assignment.lead_unit
+    if lead is None or not is_known(lead) or is_collective(lead) or is_the_so(lead):
+        return assignment  # already told, or the Sở's
+    if any(is_the_so(unit) for unit in assignment.cooperating_units):
+        note = (
+            f"Đơn vị chủ trì là cơ quan ngoài Sở ({lead}): Sở chỉ phối hợp; cần quyết định "
+            "có nhận việc phối hợp này không."
+        )
+    else:
+        note = (
+            f"Đơn vị chủ trì là cơ quan ngoài Sở ({lead}), {THE_SO} không được giao: cần "
+            "quyết định có theo dõi việc này không."
+        )
+    notes = " ".join(n for n in (assignment.needs_decision, note) if n)
+    return replace(assignment, needs_decision=notes)
 
 
 def require_assignments(text: str) -> list[Assignment]:

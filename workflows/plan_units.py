@@ -32,10 +32,12 @@ from .org_chart import DEFAULT_PATH, read_org_chart
 __all__ = [
     "ALL_SO_UNITS",
     "REGISTRY_PATH",
+    "THE_SO",
     "UnitRegistry",
     "ensure_outside_bodies",
     "is_collective",
     "is_known",
+    "is_the_so",
     "outside_bodies_of",
     "recognising",
     "registry_from_files",
@@ -47,6 +49,8 @@ __all__ = [
 
 REGISTRY_PATH = Path(__file__).parent / "data" / "outside_bodies.json"
 ALL_SO_UNITS = "Các phòng, đơn vị trực thuộc Sở"
+# The Sở itself, as data/outside_bodies.json records it when another body's plan names it.
+THE_SO = "Sở Khoa học và Công nghệ"
 _DASHES = frozenset("-–—")
 
 
@@ -174,6 +178,11 @@ def unit_pattern() -> re.Pattern[str]:
 
 def is_known(name: str) -> bool:
     return name in _current().names
+
+
+def is_the_so(name: str) -> bool:
+    """Whether ``name`` is the Sở itself, one of its units, or all of them."""
+    return name in {THE_SO, ALL_SO_UNITS} or name in _current().units
 
 
 def is_collective(name: str) -> bool:

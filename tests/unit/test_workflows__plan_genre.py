@@ -38,7 +38,8 @@ UBND_2021 = [
     # "(thay thế Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019 …)" is not the deadline; "30/6"
     # takes the plan's year (its title: "… năm 2021")
     ("II.1", SO, ["Sở Tư pháp"], (D, "2021-06-30"), False),
-    ("II.1", "Sở Tài chính", [SO], (D, "2021-12-31"), False),  # trong Quý IV năm 2021
+    # led by another sở in the UBND's plan: the Sở only cooperates, a person decides
+    ("II.1", "Sở Tài chính", [SO], (D, "2021-12-31"), True),  # trong Quý IV năm 2021
     (
         "II.2",
         SO,
@@ -46,13 +47,14 @@ UBND_2021 = [
         ("year", 2025),  # giai đoạn 2021-2025
         False,
     ),
-    ("II.2", "Quỹ Phát triển khoa học và công nghệ tỉnh", [], ("from_year", 2021), False),
-    ("II.2", "Sở Nội vụ", [SO], (D, "2021-09-30"), False),  # trong tháng 9
+    # the Sở is not named at all
+    ("II.2", "Quỹ Phát triển khoa học và công nghệ tỉnh", [], ("from_year", 2021), True),
+    ("II.2", "Sở Nội vụ", [SO], (D, "2021-09-30"), True),  # trong tháng 9
     # an unknown unit is kept by its name and told
     ("II.2", "Trung tâm Dữ liệu tỉnh", ["Sở Thông tin và Truyền thông"], (D, "2021-10-31"), True),
     ("III.1", SO, [], ("recurring", {"every": "half_year", "day": None}), False),
     ("III.1", SO, [], (D, "2021-09-15"), False),
-    ("III.2", "Sở Tài chính", [], (D, "2021-12-31"), False),  # 6 tháng cuối năm
+    ("III.2", "Sở Tài chính", [], (D, "2021-12-31"), True),  # 6 tháng cuối năm
     # a group of bodies cannot lead alone
     (
         "III.3",
@@ -119,6 +121,20 @@ def test_genre__plans_give_the_assignments_written_by_hand(
     assert all(not a.summary.startswith(("- ", "a)", "Giao ")) for a in found)
     notes = [a.needs_decision or "" for a in found]
     assert all("cần" in note for note in notes if note)
+
+
+def test_genre__a_task_led_outside_the_so_in_another_bodys_plan_is_told() -> None:
+    found = find_assignments(read_plan(FIXTURES / "ubnd_tinh_2021.txt"))
+    notes = {(a.section, a.lead_unit): a.needs_decision or "" for a in found}
+    assert (
+        "Đơn vị chủ trì là cơ quan ngoài Sở (Sở Tài chính): Sở chỉ phối hợp"
+        in notes[("II.1", "Sở Tài chính")]
+    )
+    assert f"{SO} không được giao" in notes[("III.2", "Sở Tài chính")]
+    assert notes[("II.1", SO)] == ""  # the Sở's own task stays its own
+    # the Sở's own plan gives its units and the bodies it names their tasks without a word
+    own = find_assignments(read_plan(FIXTURES / "so_khcn_2022.txt"))
+    assert all("chủ trì là cơ quan ngoài Sở" not in (a.needs_decision or "") for a in own)
 
 
 def test_genre__unknown_unit_is_told_with_the_reason() -> None:
