@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from io import BytesIO
 from typing import Any
 
@@ -21,7 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import engine
 from workflows.catalog import entry as catalog_entry
-from workflows.org_chart import read_org_chart
+from workflows.org_chart import units_of
 
 from . import task_report
 from .extensions import login_manager
@@ -97,12 +96,6 @@ def _filters() -> engine.MonitorFilter:
     )
 
 
-@cache
-def _unit_keys() -> tuple[tuple[str, str], ...]:
-    """(unit key, its leaders' group key) in the org chart's order."""
-    return tuple((u.key, u.leaders_group) for u in read_org_chart().units)
-
-
 def _choices(
     session: Session, filters: engine.MonitorFilter, moment: datetime, *, step_menu: bool = True
 ) -> Choices:
@@ -116,7 +109,8 @@ def _choices(
     ]
     group_names = dict(engine.list_groups(session))
     in_units: list[tuple[str, str]] = []
-    for unit, leaders in _unit_keys():
+    # The units as the database has them (the loaded chart's and any added in Quản trị).
+    for unit, leaders in ((u.key, u.leaders_group) for u in units_of(session)):
         if unit in group_names:
             in_units.append((unit, group_names[unit]))
         if leaders in group_names:

@@ -16,6 +16,7 @@ import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.integration.test_processes__giao_nhiem_vu import TASK
+from workflows.org_chart import add_unit
 
 # The Văn phòng Sở's leaders follow the Sở's work since 2025 (no Thanh tra Sở after the Luật
 # Thanh tra 84/2025); the 2020 chart's inspectorate keeps its access. Văn phòng staff do not.
@@ -475,3 +476,29 @@ def test_monitor__the_diagram_xml(login: Any) -> None:
     assert b'<bpmn:process id="giao_nhiem_vu"' in response.data
     # Served as a download, so an uploaded file never renders as a page of the site.
     assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+def _unit_menu(html: str) -> tuple[str, str]:
+    """The unit filter's two groups: (Phòng, đơn vị thuộc Sở; Nhóm khác), as HTML."""
+    menu = html.split('<select id="f-unit" name="unit">', 1)[1].split("</select>", 1)[0]
+    units, others = menu.split('<optgroup label="Nhóm khác">', 1)
+    return units, others
+
+
+def test_monitor__the_unit_filter_groups_the_databases_units(app: Flask, login: Any) -> None:
+    """The units are the database's: the loaded chart's (here the 2020 one, with Thanh tra Sở)
+    and one added since in Quản trị, each with its leaders right under it, never under Nhóm
+    khác; the filter takes the added unit."""
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        add_unit(s, "phong_bao_chi", "Phòng Báo chí, Xuất bản")
+    client = login("giamdoc")
+    units, others = _unit_menu(page(client, "/monitor/"))
+    for key in ("phong_qlkhcn_cs", "phong_qlcn_ttcn", "thanh_tra_so", "phong_bao_chi"):
+        assert f'<option value="{key}">' in units, key
+        assert f'<option value="{key}.lanh_dao">— Lãnh đạo' in units, key
+        assert f'value="{key}"' not in others and f'value="{key}.lanh_dao"' not in others
+    assert '<option value="phong_bao_chi">Phòng Báo chí, Xuất bản</option>' in units
+    # Groups that are no unit of the Sở stay under Nhóm khác.
+    assert '<option value="lanh_dao_so">' in others and "lanh_dao_so" not in units
+    chosen, _others = _unit_menu(page(client, "/monitor/?unit=phong_bao_chi"))
+    assert '<option value="phong_bao_chi" selected>Phòng Báo chí, Xuất bản</option>' in chosen
