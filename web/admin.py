@@ -338,9 +338,8 @@ def _engine_problem(error: engine.EngineError) -> str:
                 "tải lại trang. Chưa có gì được lưu."
             )
         )
-    if error.details.get("reason") == "invalid_name":
-        return f"{explain(error)} {_('Chưa có gì được lưu.')}"
-    return str(_("Dữ liệu không hợp lệ, chưa có gì được lưu: %(why)s", why=error.message))
+    # By its reason (a name refused, a password too short…), never by the engine's words.
+    return f"{explain(error)} {_('Chưa có gì được lưu.')}"
 
 
 def _users_page(form: PersonForm, status: int = 200) -> Page:
