@@ -11,9 +11,10 @@ from io import BytesIO
 
 from flask import Blueprint, Response, render_template, request, send_file
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 import engine
-from workflows.org_chart import read_org_chart
+from workflows.org_chart import units_of
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR
 from workflows.task_report import ASSIGNED_TASKS
 
@@ -96,9 +97,14 @@ def _chosen() -> Chosen:
     return chosen_period(request.args.get("ky"), request.args.get("nam"), _today(now()))
 
 
-def _ordered(rows: list[engine.UnitCounts]) -> list[engine.UnitCounts]:
-    """The units in the org chart's order, then the others as the engine gave them."""
-    order = {unit.key: n for n, unit in enumerate(read_org_chart().units)}
+def _unit_order(session: Session) -> dict[str, int]:
+    """Each unit's place: the database's units (the loaded chart's and any added in Quản trị)
+    in Quản trị's order, never the shipped chart file's."""
+    return {unit.key: n for n, unit in enumerate(units_of(session))}
+
+
+def _ordered(rows: list[engine.UnitCounts], order: dict[str, int]) -> list[engine.UnitCounts]:
+    """The units in the database's order, then the others as the engine gave them."""
     return sorted(rows, key=lambda r: (r.unit is None, order.get(r.unit or "", len(order))))
 
 
@@ -116,6 +122,7 @@ def index() -> str:
     listing = unit is not None or state in STATES
     with uow() as s:
         report = engine.task_report(s, ASSIGNED_TASKS, chosen.period, chosen.today)
+        order = _unit_order(s)
         items = (
             engine.task_report_items(
                 s,
@@ -133,7 +140,7 @@ def index() -> str:
         "monitor/report.html",
         chosen=chosen,
         report=report,
-        rows=_ordered(report.rows),
+        rows=_ordered(report.rows, order),
         states=STATES,
         state_labels=state_labels(),
         choices=period_choices(),
@@ -158,6 +165,7 @@ def export() -> Response:
     with uow() as s:
         report = engine.task_report(s, ASSIGNED_TASKS, chosen.period, chosen.today)
         items = engine.task_report_items(s, ASSIGNED_TASKS, chosen.period, chosen.today, limit=None)
+        order = _unit_order(s)
     buffer = BytesIO()
     labels = state_labels()
     when = {
@@ -176,7 +184,10 @@ def export() -> Response:
         widths=[48, 18, 18, 18, 18, 12],
         formats=[None] * 6,
     )
-    rows = [(_unit_name(r), *(r.count(s) for s in STATES), r.total) for r in _ordered(report.rows)]
+    rows = [
+        (_unit_name(r), *(r.count(s) for s in STATES), r.total)
+        for r in _ordered(report.rows, order)
+    ]
     rows.append((_("Tổng cộng"), *(report.totals.count(s) for s in STATES), report.totals.total))
     listing = SheetLayout(
         name=_("Danh sách nhiệm vụ"),
@@ -204,7 +215,7 @@ def export() -> Response:
             _excel_day(item.done_on),
             labels[item.state],
         )
-        for item in _ordered_items(items)
+        for item in _ordered_items(items, order)
     )
     write_workbook(buffer, [(counts, rows), (listing, tasks)])
     buffer.seek(0)
@@ -212,10 +223,11 @@ def export() -> Response:
     return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=name)
 
 
-def _ordered_items(items: list[engine.ReportItem]) -> list[engine.ReportItem]:
-    """The tasks by unit in the org chart's order (then the others, then no unit), then by
+def _ordered_items(
+    items: list[engine.ReportItem], order: dict[str, int]
+) -> list[engine.ReportItem]:
+    """The tasks by unit in the database's order (then the others, then no unit), then by
     deadline as the engine gave them (the sort is stable)."""
-    order = {unit.key: n for n, unit in enumerate(read_org_chart().units)}
     return sorted(
         items,
         key=lambda i: (i.unit is None, order.get(i.unit or "", len(order)), i.unit or ""),

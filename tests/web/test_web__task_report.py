@@ -11,9 +11,11 @@ from typing import Any
 from flask import Flask
 from openpyxl import load_workbook
 
+from engine import transaction
 from tests.integration.test_engine__task_report import CS, VP, _done, _task, _until
 from tests.statements import counted
 from tests.web.test_web__monitor import Tables, page
+from workflows.org_chart import add_unit, units_of
 
 REPORT = "/monitor/report/"
 EXPORT = "/monitor/report/export.xlsx"
@@ -166,3 +168,23 @@ def test_report__a_fixed_number_of_statements_whatever_the_tasks(
     after = [_statements(app, client, url) for url in urls]
     assert after == before
     print("statements per page:", dict(zip(urls, after, strict=True)))
+
+
+def test_report__a_unit_added_in_quan_tri_has_its_own_row_in_the_databases_order(
+    app: Flask, login: Any, office: Any
+) -> None:
+    """Rows follow the database's units (the loaded 2020 chart's and one added since), in
+    Quản trị's order, on the page and in the Excel; none of them is read from a shipped file."""
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        add_unit(s, "phong_bao_chi", "Phòng Báo chí, Xuất bản")
+        order = [u.name for u in units_of(s)]
+    _tasks(office)
+    _task(office, "phong_bao_chi", "2026-03-25", "Quy chế phát ngôn")
+    names = [r["Đơn vị chủ trì"] for r in _table(page(login("giamdoc"), REPORT))]
+    assert names == [*sorted(names[:-1], key=order.index), "Tổng cộng"]
+    assert names[:3] == ["Phòng Báo chí, Xuất bản", CS_NAME, "Văn phòng Sở"]
+    rows = {r["Đơn vị chủ trì"]: r for r in _table(page(login("giamdoc"), REPORT))}
+    assert [rows["Phòng Báo chí, Xuất bản"][h] for h in HEADERS[1:]] == ["0", "0", "1", "0", "1"]
+    book = load_workbook(BytesIO(login("giamdoc").get(EXPORT).data))
+    sheet = book.worksheets[0]
+    assert [r[0] for r in list(sheet.iter_rows(values_only=True))[2:]] == names
