@@ -300,8 +300,11 @@ def test_xac_dinh__the_council_scores_each_proposal(office: Office) -> None:
 
 def test_xac_dinh__the_notice_is_due_in_15_working_days(office: Office) -> None:
     item = _scored(office)
-    _approved(office, item)
+    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
+    office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", {"decision": "phe_duyet"})
     approved_at = office.clock().astimezone(HANOI)
+    office.tick(2)  # the decision recorded two days later: the 15 days run from the approval
+    office.do("qlkh.cv1", item, "ghi_quyet_dinh_phe_duyet", **APPROVAL)
     due = _due(office, "qlkh.cv1", item, "cong_bo_danh_muc")
     assert due is not None
     config = office.config
@@ -309,7 +312,7 @@ def test_xac_dinh__the_notice_is_due_in_15_working_days(office: Office) -> None:
     with transaction(office.factory) as s:
         late = engine.monitor(s, office.clock(), MonitorFilter(status="overdue")).rows
     assert not [r for r in late if r.instance_id == item]
-    office.tick(22)  # three weeks and a day: 16 working days
+    office.tick(20)  # three weeks and a day after the approval: 16 working days
     with transaction(office.factory) as s:
         late = engine.monitor(s, office.clock(), MonitorFilter(status="overdue")).rows
     assert [r.element_id for r in late if r.instance_id == item] == ["cong_bo_danh_muc"]
@@ -337,6 +340,8 @@ def test_xac_dinh__nothing_recommended_goes_straight_to_the_notice(office: Offic
     _score(office, item, **KHONG_DE_NGHI)
     office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
     assert office.steps(item) == ["cong_bo_danh_muc"]  # no tờ trình for an empty list
+    due = _due(office, "qlkh.cv1", item, "cong_bo_danh_muc")
+    assert due == office.config.add_working_days(office.clock().astimezone(HANOI), 15)
     listed = office.show(item).data["danh_sach_de_xuat"]
     assert {p["ket_qua"] for p in listed} == {"khong_duoc_phe_duyet"}
 

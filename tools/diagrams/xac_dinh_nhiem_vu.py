@@ -620,7 +620,9 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         "chuan_bi_ghi_phe_duyet",
         "Chuẩn bị ghi quyết định phê duyệt",
         qlkh,
-        # The number and date the UBND's step recorded, if any, fill the form in.
+        # The number and date the UBND's step recorded, if any, fill the form in; the notice's
+        # 15 working days run from the approval, not from its recording.
+        f"han_cong_bo = add_working_days(now(), {NOTICE_WORKING_DAYS}).isoformat()\n"
         "so_quyet_dinh_phe_duyet = so_quyet_dinh\n"
         "ngay_quyet_dinh_phe_duyet = ngay_ky\n"
         "danh_muc_trinh = bang_de_xuat(danh_muc_de_nghi)\n"
@@ -668,6 +670,7 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         "khong_trinh",
         "Không có đề xuất được đề nghị",
         qlkh,
+        f"han_cong_bo = add_working_days(now(), {NOTICE_WORKING_DAYS}).isoformat()\n"
         "so_quyet_dinh_phe_duyet = None\nngay_quyet_dinh_phe_duyet = None\n"
         "danh_sach_phe_duyet = []",
     )
@@ -685,7 +688,7 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         "Công bố danh mục, thông báo kết quả cho người đề xuất",
         qlkh,
         form="dot_cong_bo.json",
-        dueInWorkingDays=str(NOTICE_WORKING_DAYS),
+        dueDate="${han_cong_bo}",
         submitLabel="Công bố, thông báo",
         doneMessage="Đã công bố danh mục, thông báo kết quả số {so_thong_bao_ket_qua}",
         doc="Công bố danh mục được phê duyệt và thông báo kết quả cho mọi tổ chức, cá nhân đề "
