@@ -6,6 +6,10 @@ a unit added or renamed by an administrator is offered at once, and a value that
 now is refused like any other value outside a field's choices. The marker is resolved into a
 ``oneOf`` of ``{"const", "title"}`` on a copy of the form, so rendering, checking and the
 dossier all read ordinary choices. An unknown source is refused at deploy.
+
+``"x-options": "outside_actors"`` offers, the same way, the groups marked as outside actors
+(bodies outside the organisation, not units) that have at least one active member to receive
+their task: a body without a receiver is not offered, since its task would reach nobody.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import InvalidDefinition
-from .users import GroupModel
+from .users import GroupModel, UserModel, membership
 
 MARKER = "x-options"
 UNITS = "units"
-SOURCES = frozenset({UNITS})
+OUTSIDE_ACTORS = "outside_actors"
+SOURCES = frozenset({UNITS, OUTSIDE_ACTORS})
 
 
 def option_sources(schema: Any, form_file: str | None = None) -> frozenset[str]:
@@ -48,6 +53,22 @@ def current_options(session: Session, sources: frozenset[str]) -> dict[str, list
             .order_by(GroupModel.key)
         )
         options[UNITS] = [(str(key), str(name)) for key, name in rows]
+    if OUTSIDE_ACTORS in sources:
+        received = (
+            select(membership.c.group_key)
+            .join(UserModel, UserModel.username == membership.c.username)
+            .where(UserModel.active.is_(True))
+        )
+        rows = session.execute(
+            select(GroupModel.key, GroupModel.name)
+            .where(
+                GroupModel.is_outside.is_(True),
+                GroupModel.is_unit.is_(False),
+                GroupModel.key.in_(received),
+            )
+            .order_by(GroupModel.key)
+        )
+        options[OUTSIDE_ACTORS] = [(str(key), str(name)) for key, name in rows]
     return options
 
 

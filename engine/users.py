@@ -33,6 +33,9 @@ class GroupModel(Base):
     name: Mapped[str] = mapped_column(String(300))
     # A unit (phòng, chi cục, trung tâm) is a group people belong to by their unit, too.
     is_unit: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # An outside actor stands for a body outside the organisation (another agency); its
+    # members are that body's receivers. Forms can offer these ("x-options": "outside_actors").
+    is_outside: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class UserModel(Base):
@@ -81,9 +84,15 @@ def _identity(session: Session, user: UserModel) -> Identity:
 
 
 def add_group(
-    session: Session, key: str, name: str | None = None, *, unit: bool | None = None
+    session: Session,
+    key: str,
+    name: str | None = None,
+    *,
+    unit: bool | None = None,
+    outside: bool | None = None,
 ) -> None:
-    """Create a group, or rename it; `unit` marks (or unmarks) it as a unit."""
+    """Create a group, or rename it; `unit` marks (or unmarks) it as a unit, `outside` as an
+    outside actor (a body outside the organisation, its members being its receivers)."""
     key = key.strip()
     if not key:
         raise InvalidInput("a group needs a key", reason="key_required")
@@ -96,6 +105,8 @@ def add_group(
         group.name = name.strip()
     if unit is not None:
         group.is_unit = unit
+    if outside is not None:
+        group.is_outside = outside
 
 
 def list_units(session: Session) -> list[tuple[str, str]]:

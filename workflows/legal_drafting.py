@@ -23,14 +23,16 @@ DECISION_KINDS = (
     (UBND_DECISION, "Quyết định của UBND tỉnh (tập thể quyết định: họp hoặc lấy phiếu)"),
     (CHAIRMAN_DECISION, "Quyết định của Chủ tịch UBND tỉnh"),
 )
-# Outside bodies a draft can be sent to, each a group of the org chart with its own receiver.
-OUTSIDE_BODIES = (
+# A draft can be sent to any outside actor of the org chart (a group marked outside, with a
+# receiver): the form offers them from the database ("x-options": "outside_actors").
+# NĐ 187/2025 Art. 51a: a Chairman's decision is sent to these (the sector sở, KH&CN, drafts it),
+# by their keys in the org chart, named as the message says them.
+REQUIRED_BODIES = (
     ("so_tai_chinh", "Sở Tài chính"),
     ("so_noi_vu", "Sở Nội vụ"),
     ("so_tu_phap", "Sở Tư pháp"),
 )
-# NĐ 187/2025 Art. 51a: a Chairman's decision is sent to these (the sector sở, KH&CN, drafts it).
-REQUIRED_FOR_CHAIRMAN = ("so_tai_chinh", "so_noi_vu", "so_tu_phap")
+REQUIRED_FOR_CHAIRMAN = tuple(key for key, _ in REQUIRED_BODIES)
 # NĐ 187/2025 Art. 51a: replies within 7 days, 3 under the shortened procedure (calendar days:
 # the decree says "ngày", not "ngày làm việc").
 REPLY_DAYS, SHORTENED_REPLY_DAYS = 7, 3
@@ -50,7 +52,7 @@ END_OF_DAY = time(23, 59, 59)
 
 
 def _names(keys: list[str]) -> str:
-    names = dict(OUTSIDE_BODIES)
+    names = dict(REQUIRED_BODIES)
     return ", ".join(names.get(k, k) for k in keys)
 
 

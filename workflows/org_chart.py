@@ -1,5 +1,9 @@
 """The Sở's org chart (units, their leadership groups, the outside actors) from a data file.
 
+A group marked ``"outside": true`` is an outside actor: a body outside the Sở (another sở, the
+Văn phòng UBND tỉnh) whose members are its receivers; loading the chart marks it so in the
+database, where forms offer such bodies ("x-options": "outside_actors") and Quản trị adds more.
+
 Two charts ship: ``data/org_chart.json``, the default, an example of a Sở KH&CN after its 2025
 merger with the Sở TT&TT (no Thanh tra Sở), and ``data/org_chart_2020.json``, the structure the
 2020 plan names, which the demo office loads. A chart is what a database starts from: at run
@@ -43,6 +47,7 @@ class OrgChart:
     groups: tuple[tuple[str, str], ...]
     people: tuple[Person, ...]
     description: str = ""
+    outside: frozenset[str] = frozenset()  # the keys of the groups that are outside actors
 
     def unit(self, key: str) -> Unit | None:
         return next((u for u in self.units if u.key == key), None)
@@ -63,6 +68,7 @@ def read_org_chart(path: Path = DEFAULT_PATH) -> OrgChart:
             for p in data["users"]
         ),
         description=data.get("description", ""),
+        outside=frozenset(g["key"] for g in data["groups"] if g.get("outside") is True),
     )
 
 
@@ -89,7 +95,9 @@ def load_org_chart(session: Session, chart: OrgChart, password: str | None = Non
     """Create or update every group and person of the chart; returns how many people."""
     unit_keys = {u.key for u in chart.units}
     for key, name in chart.groups:
-        engine.add_group(session, key, name, unit=key in unit_keys or None)
+        engine.add_group(
+            session, key, name, unit=key in unit_keys or None, outside=key in chart.outside or None
+        )
     for person in chart.people:
         # A password is given to new people only: loading the chart again never resets one.
         engine.add_user(

@@ -17,7 +17,6 @@ from workflows.legal_drafting import (
     APPRAISAL_WORKING_DAYS,
     DECISION_KINDS,
     GAZETTE_DAYS,
-    OUTSIDE_BODIES,
     POSTING_DAYS,
     REPLY_DAYS,
     SHORTENED_REPLY_DAYS,
@@ -51,16 +50,10 @@ def _count(title: str, minimum: int) -> dict[str, Any]:
     }
 
 
-def _many(
-    title: str, options: list[tuple[str, str]] | tuple[tuple[str, str], ...]
-) -> dict[str, Any]:
-    return {
-        "type": "array",
-        "title": title,
-        "items": {"type": "string", "oneOf": [{"const": k, "title": v} for k, v in options]},
-        "uniqueItems": True,
-    }
-
+NOT_A_BODY = (
+    "Cơ quan này không có trong danh sách cơ quan ngoài Sở được lấy ý kiến; hãy chọn một cơ "
+    "quan trong danh sách."
+)
 
 FORMS: dict[str, dict[str, Any]] = {
     "giao_soan_thao.json": simple_form(
@@ -98,8 +91,19 @@ FORMS: dict[str, dict[str, Any]] = {
         "Dự thảo văn bản, tờ trình và gửi lấy ý kiến",
         {
             "tom_tat_du_thao": text("Tóm tắt nội dung dự thảo", long=True),
-            # The bodies the law requires come ticked: the step's pre-script adds them.
-            "co_quan_lay_y_kien": _many("Cơ quan được lấy ý kiến (ngoài Sở)", OUTSIDE_BODIES),
+            # The outside actors as the database has them now ("x-options": "outside_actors":
+            # groups marked outside, with a receiver); those the law requires come ticked: the
+            # step's pre-script adds them.
+            "co_quan_lay_y_kien": {
+                "type": "array",
+                "title": "Cơ quan được lấy ý kiến (ngoài Sở)",
+                "items": {"type": "string", "title": "Cơ quan", "x-options": "outside_actors"},
+                "uniqueItems": True,
+                "errorMessages": {
+                    "oneOf": NOT_A_BODY,
+                    "enum": NOT_A_BODY,
+                },
+            },
             "don_vi_lay_y_kien": {
                 "type": "array",
                 "title": "Đơn vị thuộc Sở được lấy ý kiến",
