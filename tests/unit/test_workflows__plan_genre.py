@@ -27,6 +27,14 @@ from workflows.plan_deadline import (
 from workflows.plan_import import Assignment, find_assignments, read_plan, require_assignments
 from workflows.plan_units import recognising, registry_from_files
 
+
+@pytest.fixture(autouse=True)
+def _no_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The command line's dry runs read no database of the checkout: the one they would open
+    does not exist, so they read the shipped chart and list."""
+    monkeypatch.setenv("PHEDUYET_DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
+
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "plan"
 SO = "Sở Khoa học và Công nghệ"
 D = "date"

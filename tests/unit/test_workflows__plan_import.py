@@ -32,6 +32,14 @@ from workflows.plan_text import SO_UNITS
 from workflows.plan_units import recognising, registry_from_files
 from workflows.plan_year import in_year, plan_year
 
+
+@pytest.fixture(autouse=True)
+def _no_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The command line's dry runs read no database of the checkout: the one they would open
+    does not exist, so they read the shipped chart and list."""
+    monkeypatch.setenv("PHEDUYET_DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
+
+
 ROOT = Path(__file__).parents[2]
 # A copy of the department's plan (shared/plan/000_95d111a6ff9658f7.txt), so that the tests
 # never depend on shared/.
