@@ -154,9 +154,15 @@ def groups() -> None:
 @groups.command("add")
 @click.argument("key")
 @click.option("--name", help="display name")
-def groups_add(key: str, name: str | None) -> None:
+@click.option(
+    "--outside/--not-outside",
+    default=None,
+    help="mark (or unmark) it as an outside actor: a body outside the organisation whose "
+    "members receive its tasks; forms offer these (x-options: outside_actors)",
+)
+def groups_add(key: str, name: str | None, outside: bool | None) -> None:
     with reporting(False), transaction(session_factory()) as session:
-        engine.add_group(session, key, name)
+        engine.add_group(session, key, name, outside=outside)
     click.echo(f"group {key} saved")
 
 

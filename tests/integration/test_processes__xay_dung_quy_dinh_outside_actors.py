@@ -8,8 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
 
 import engine
+from cli.main import main
 from engine import transaction
 from engine.form_options import current_options
 from tests.office import Office
@@ -118,3 +122,24 @@ def test_outside_actors__a_chairmans_decision_still_needs_the_three_the_law_name
     assert office.inbox("congthuong", item) == []
     # the three come ticked again, beside the body chosen
     assert set(view.data["co_quan_lay_y_kien"]) == {"so_cong_thuong", *REQUIRED_FOR_CHAIRMAN}
+
+
+def test_outside_actors__an_administrator_adds_one_from_the_command_line(sqlite_url: str) -> None:
+    runner = CliRunner()
+    env = {"PHEDUYET_DATABASE_URL": sqlite_url}
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    commands = [
+        ["groups", "add", "so_cong_thuong", "--name", "Sở Công Thương", "--outside"],
+        ["users", "add", "congthuong", "--name", "Văn thư", "--group", "so_cong_thuong"],
+        ["groups", "add", "so_y_te", "--name", "Sở Y tế", "--outside"],
+        ["users", "add", "yte", "--name", "Văn thư", "--group", "so_y_te"],
+        ["groups", "add", "so_y_te", "--not-outside"],  # unmarked: no longer offered
+        ["groups", "add", "so_cong_thuong", "--name", "Sở Công Thương tỉnh"],  # stays marked
+    ]
+    for command in commands:
+        result = runner.invoke(main, command, env=env)
+        assert result.exit_code == 0, result.output
+    factory = sessionmaker(create_engine(sqlite_url))
+    with transaction(factory) as s:
+        offered = current_options(s, frozenset({"outside_actors"}))["outside_actors"]
+    assert offered == [("so_cong_thuong", "Sở Công Thương tỉnh")]
