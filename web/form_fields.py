@@ -476,7 +476,7 @@ def errors_in_vietnamese(
 
 def _generic(item: Field, problem: Mapping[str, Any]) -> str:
     code, limit = problem.get("code"), problem.get("limit")
-    if item.widget == "number" and code in ("min", "max", "type"):
+    if item.widget == "number" and code == "type":
         return _number(item)
     said = {
         "required": lambda: _("Mục này bắt buộc nhập."),
