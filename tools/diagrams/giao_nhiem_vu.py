@@ -38,7 +38,7 @@ COOPERATION_DOC = (
     " Phối hợp: khi giao nhiệm vụ, mỗi đơn vị phối hợp thuộc Sở (có trong sơ đồ tổ chức) nhận "
     "một việc «Phối hợp thực hiện, gửi ý kiến/kết quả phối hợp», hạn trước hạn của đơn vị chủ "
     "trì 5 ngày làm việc nhưng không sớm hơn 3 ngày làm việc kể từ khi giao và không muộn hơn "
-    "hạn của đơn vị chủ trì (workflows/script_helpers.py: tinh_han_phoi_hop). Cơ quan ngoài Sở "
+    "hạn của đơn vị chủ trì. Cơ quan ngoài Sở "
     "và cách ghi chung («các phòng, đơn vị») không có việc riêng, vẫn được ghi trong hồ sơ. Kết "
     "quả phối hợp của từng đơn vị được lưu vào hồ sơ nhiệm vụ của đơn vị chủ trì. Nhánh phối hợp "
     "chạy song song, tách ra ngay khi giao và tự kết thúc, không nhập lại vào nhánh chủ trì: đơn "
@@ -390,7 +390,8 @@ def giao_nhiem_vu() -> Diagram:
         doneMessage="Đã gửi kết quả phối hợp",
         doc="Phối hợp với đơn vị chủ trì thực hiện nhiệm vụ; ghi nội dung phối hợp (ý kiến, kết "
         "quả), đính kèm tài liệu nếu có, gửi trước hạn ghi ở đầu trang. Kết quả được lưu vào hồ "
-        "sơ nhiệm vụ của đơn vị chủ trì." + COOPERATION_DOC,
+        "sơ nhiệm vụ của đơn vị chủ trì. Hạn phối hợp trước hạn của đơn vị chủ trì 5 ngày làm "
+        "việc; khi nhiệm vụ hoàn thành, việc phối hợp chưa gửi được đóng lại.",
     )
     d.end("ket_thuc_phoi_hop", "Đã phối hợp", partners)
     d.timer_on(
