@@ -54,6 +54,15 @@ def office(factory: Any, clock: ManualClock) -> Office:
 
 @pytest.fixture
 def tasks(office: Office) -> dict[str, int]:
+    return _made(office)
+
+
+@pytest.fixture
+def sqlite_office(sqlite_factory: Any, clock: ManualClock) -> Office:
+    return Office(sqlite_factory, clock)
+
+
+def _made(office: Office) -> dict[str, int]:
     """Made on Monday 2 March 2026: in Phòng QLKHCN cơ sở one done on time, one done late, one
     done after the quarter; in Văn phòng Sở one open within its deadline (the quarter's last
     day), one open overdue, one due next quarter."""
@@ -207,11 +216,9 @@ def test_task_report__without_a_deadline_or_with_a_bad_period(
     assert OPEN_WITHIN in engine.REPORT_STATES
 
 
-def test_task_report__the_command_line(
-    office: Office, tasks: dict[str, int], sqlite_url: str, request: pytest.FixtureRequest
-) -> None:
-    if "sqlite" not in request.node.name:
-        pytest.skip("the command is checked once, on the SQLite file")
+def test_task_report__the_command_line(sqlite_office: Office, sqlite_url: str) -> None:
+    """Once, on the SQLite file: the command opens its own database, as an operator's would."""
+    _made(sqlite_office)
     from click.testing import CliRunner
 
     from cli.main import main
