@@ -12,18 +12,17 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from .human_tasks import HumanTaskModel, TaskCandidateModel
-from .instances import InstanceModel
 from .monitoring import (
     STREAM_BATCH,
     MonitorFilter,
     MonitorRow,
-    _days,
-    _dialect,
-    _finished_only,
-    _finished_query,
-    _finished_row,
-    _open_where,
-    _status_of_open,
+    age_in_days,
+    dialect_of,
+    finished_only,
+    finished_query,
+    finished_row,
+    open_step_columns,
+    open_where,
 )
 from .users import GroupModel, UserModel
 
@@ -121,20 +120,12 @@ def _sorted_keys(keys: str | None) -> str | None:
 
 
 def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Iterator[MonitorRow]:
-    dialect = _dialect(session)
+    dialect = dialect_of(session)
     names = _Names(session)
     keys = _candidate_keys(dialect)
     query = (
         select(
-            HumanTaskModel.id,
-            HumanTaskModel.instance_id,
-            HumanTaskModel.process_id,
-            HumanTaskModel.title,
-            HumanTaskModel.element_id,
-            HumanTaskModel.created_at,
-            HumanTaskModel.due_at,
-            InstanceModel.title,
-            _status_of_open(now),
+            *open_step_columns(now),
             HumanTaskModel.assignee,
             keys.c.candidate_keys,
             keys.c.first_group,
@@ -142,7 +133,7 @@ def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Ite
         .select_from(HumanTaskModel)
         .outerjoin(keys, keys.c.task_id == HumanTaskModel.id)
     )
-    query = _open_where(session, query, now, filters).order_by(
+    query = open_where(session, query, now, filters).order_by(
         HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id
     )
     for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
@@ -160,7 +151,7 @@ def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Ite
             unit=unit,
             since=r[5],
             due_at=r[6],
-            age_days=_days(now, r[5]),
+            age_days=age_in_days(now, r[5]),
         )
 
 
@@ -168,9 +159,9 @@ def monitor_all(session: Session, now: datetime, filters: MonitorFilter) -> Iter
     """Every row the filters select, oldest first, streamed from one query (for exports): what
     is held at a time is one batch of plain rows, whatever the number of rows; the holders'
     names come from the people and groups read once (`_Names`), never a subquery a row."""
-    if _finished_only(filters):
-        query = _finished_query(session, filters, None)
+    if finished_only(filters):
+        query = finished_query(session, filters, None)
         for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
-            yield _finished_row(r)
+            yield finished_row(r)
     else:
         yield from _open_export(session, now, filters)

@@ -106,7 +106,7 @@ class StepStat:
 # --- dialect helpers ----------------------------------------------------------------------
 
 
-def _dialect(session: Session) -> str:
+def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
@@ -133,7 +133,7 @@ def _joined(dialect: str, value: ColumnElement[str], order: ColumnElement[str]) 
 def _unicode_lower(session: Session) -> bool:
     """SQLite's lower() and LIKE fold ASCII only: give this connection Python's lower() so
     'CÀ PHÊ' finds 'cà phê' as it does on PostgreSQL. Returns whether it is needed."""
-    if _dialect(session) != "sqlite":
+    if dialect_of(session) != "sqlite":
         return False
     raw: Any = session.connection().connection.driver_connection
     raw.create_function("pheduyet_lower", 1, _lower, deterministic=True)
@@ -210,7 +210,7 @@ def _candidate_names(dialect: str) -> Any:
 # --- open steps ---------------------------------------------------------------------------
 
 
-def _status_of_open(now: datetime) -> Any:
+def status_of_open(now: datetime) -> Any:
     return case(
         (InstanceModel.status == InstanceStatus.ERROR, ERROR),
         (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _at(now)), OVERDUE),
@@ -272,7 +272,7 @@ def _unit_clause(session: Session, unit: str) -> ColumnElement[bool]:
     return HumanTaskModel.id.in_(union(offered, held))
 
 
-def _open_where(
+def open_where(
     session: Session, query: Select[Any], now: datetime, filters: MonitorFilter
 ) -> Select[Any]:
     query = query.join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id).where(
@@ -297,23 +297,32 @@ def _open_where(
     return query
 
 
+def open_step_columns(now: datetime) -> tuple[Any, ...]:
+    """The first columns of an open step's row, as Theo dõi's page and its export read them
+    (positions 0-8): task id, item id, process, step title, element, since, due, item title,
+    due state at `now`."""
+    return (
+        HumanTaskModel.id,
+        HumanTaskModel.instance_id,
+        HumanTaskModel.process_id,
+        HumanTaskModel.title,
+        HumanTaskModel.element_id,
+        HumanTaskModel.created_at,
+        HumanTaskModel.due_at,
+        InstanceModel.title,
+        status_of_open(now),
+    )
+
+
 def _open_query(
     session: Session, now: datetime, filters: MonitorFilter, after: tuple[Any, ...] | None
 ) -> Select[Any]:
-    dialect = _dialect(session)
+    dialect = dialect_of(session)
     holder_person = aliased(UserModel)
     holder_unit = aliased(GroupModel)
-    query = (
+    query: Select[Any] = (
         select(
-            HumanTaskModel.id,
-            HumanTaskModel.instance_id,
-            HumanTaskModel.process_id,
-            HumanTaskModel.title,
-            HumanTaskModel.element_id,
-            HumanTaskModel.created_at,
-            HumanTaskModel.due_at,
-            InstanceModel.title,
-            _status_of_open(now),
+            *open_step_columns(now),
             case(
                 (
                     HumanTaskModel.assignee.is_not(None),
@@ -330,7 +339,7 @@ def _open_query(
         .outerjoin(holder_person, holder_person.username == HumanTaskModel.assignee)
         .outerjoin(holder_unit, holder_unit.key == holder_person.unit)
     )
-    query = _open_where(session, query, now, filters)
+    query = open_where(session, query, now, filters)
     if after is not None:
         since, instance_id, task_id = after
         query = query.where(
@@ -353,7 +362,7 @@ def _open_row(r: Any, now: datetime) -> MonitorRow:
         unit=r[10],
         since=r[5],
         due_at=r[6],
-        age_days=_days(now, r[5]),
+        age_days=age_in_days(now, r[5]),
     )
 
 
@@ -370,12 +379,12 @@ def _open_summary(
     unheld = HumanTaskModel.assignee.is_(None)
     order = (HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
     rows = (
-        _open_where(
+        open_where(
             session,
             select(
                 HumanTaskModel.title.label("title"),
                 HumanTaskModel.element_id.label("element_id"),
-                _status_of_open(now).label("state"),
+                status_of_open(now).label("state"),
                 HumanTaskModel.assignee.label("assignee"),
                 person.unit.label("unit"),
                 # Only an unheld step needs its candidates (CASE skips the lookups otherwise).
@@ -489,7 +498,7 @@ def _finished_where(session: Session, query: Select[Any], filters: MonitorFilter
     return query
 
 
-def _finished_query(
+def finished_query(
     session: Session, filters: MonitorFilter, after: tuple[Any, ...] | None
 ) -> Select[Any]:
     starter = aliased(UserModel)
@@ -517,7 +526,7 @@ def _finished_query(
     return query.order_by(InstanceModel.created_at, InstanceModel.id)
 
 
-def _finished_row(r: Any) -> MonitorRow:
+def finished_row(r: Any) -> MonitorRow:
     return MonitorRow(
         instance_id=r[0],
         process_id=r[1],
@@ -530,7 +539,7 @@ def _finished_row(r: Any) -> MonitorRow:
         unit=None,
         since=r[3],
         due_at=None,
-        age_days=_days(r[4], r[3]),
+        age_days=age_in_days(r[4], r[3]),
     )
 
 
@@ -561,11 +570,11 @@ def _finished_counts(
 # --- the answers --------------------------------------------------------------------------
 
 
-def _days(later: datetime, earlier: datetime) -> float:
+def age_in_days(later: datetime, earlier: datetime) -> float:
     return round(max((later - earlier).total_seconds(), 0.0) / DAY_SECONDS, 1)
 
 
-def _finished_only(filters: MonitorFilter) -> bool:
+def finished_only(filters: MonitorFilter) -> bool:
     return filters.status in (DONE_ON_TIME, DONE_LATE)
 
 
@@ -578,10 +587,10 @@ def monitor_rows(
 ) -> tuple[list[MonitorRow], str | None]:
     """One page of rows, oldest first, starting after the cursor; and the next page's cursor
     (None on the last page). A cursor that does not decode starts at the first page."""
-    if _finished_only(filters):
+    if finished_only(filters):
         start = decode_cursor(after, (datetime, int))
-        query = _finished_query(session, filters, start).limit(limit + 1)
-        rows = [_finished_row(r) for r in session.execute(query)]
+        query = finished_query(session, filters, start).limit(limit + 1)
+        rows = [finished_row(r) for r in session.execute(query)]
     else:
         start = decode_cursor(after, (datetime, int, str))
         query = _open_query(session, now, filters, start).limit(limit + 1)
@@ -608,7 +617,7 @@ def monitor(
     page of rows, oldest first, and the counts of all the rows the filters select (of open
     steps, of the `count_cap` longest waiting at most: `capped` says there are more)."""
     rows, cursor = monitor_rows(session, now, filters, after, limit)
-    if _finished_only(filters):
+    if finished_only(filters):
         per_unit, by_status = _finished_counts(session, filters)
         total = sum(by_status.values())
         per_step = [("-", total)] if total else []
@@ -633,7 +642,7 @@ def monitor(
 
 def step_stats(session: Session, process_id: str, now: datetime) -> list[StepStat]:
     """Per step of a process: how many wait and for how long on average; how long it took."""
-    dialect = _dialect(session)
+    dialect = dialect_of(session)
     is_open = HumanTaskModel.status == TaskStatus.OPEN
     is_done = and_(
         HumanTaskModel.status == TaskStatus.COMPLETED, HumanTaskModel.completed_at.is_not(None)
