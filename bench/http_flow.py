@@ -213,7 +213,7 @@ def one_instance(people: dict[str, Browser], tally: Tally) -> None:
 def prepare_database(url: str) -> None:
     """Schema, the department's people (all with PASSWORD) and its diagrams, from scratch."""
     import engine
-    from workflows.org_chart import load_org_chart, read_org_chart
+    from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
     if url.startswith("postgresql"):
         from sqlalchemy import create_engine, text
@@ -232,7 +232,7 @@ def prepare_database(url: str) -> None:
         if p.suffix in (".bpmn", ".json")
     ]
     with engine.transaction(engine.session_factory(db)) as s:
-        load_org_chart(s, read_org_chart(), password=PASSWORD)
+        load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
         engine.deploy(s, files, engine.system_clock)
     db.dispose()
 

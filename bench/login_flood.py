@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 import engine  # noqa: E402
 from engine import ManualClock, SourceFile  # noqa: E402
 from web import create_app  # noqa: E402
-from workflows.org_chart import load_org_chart, read_org_chart  # noqa: E402
+from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart  # noqa: E402
 
 PASSWORD = "mật khẩu thử nghiệm"
 PERSON = "qlkh.cv1"
@@ -63,7 +63,7 @@ def prepare_database(url: str) -> None:
             if p.suffix in (".bpmn", ".json")
         ]
         with engine.transaction(factory) as s:
-            load_org_chart(s, read_org_chart(), password=PASSWORD)
+            load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
             engine.deploy(s, files, ManualClock(engine.system_clock()))
     finally:
         db.dispose()
