@@ -118,6 +118,15 @@ def list_units(session: Session) -> list[tuple[str, str]]:
     ]
 
 
+def list_outside_groups(session: Session) -> list[str]:
+    """The keys of the groups marked as outside actors, whether or not they have a member."""
+    return list(
+        session.scalars(
+            select(GroupModel.key).where(GroupModel.is_outside.is_(True)).order_by(GroupModel.key)
+        )
+    )
+
+
 def add_user(
     session: Session,
     username: str,
