@@ -407,21 +407,47 @@ def save_group() -> Response | Page:
         errors["name"] = _("Hãy nhập tên nhóm.")
     elif len(name) > 300:
         errors["name"] = _("Tên nhóm dài quá 300 ký tự.")
+    # A row's form says it shows the tick box; a rename without it keeps the mark as it is.
+    shown = intent == "add" or bool(request.form.get("outside_shown"))
+    outside = bool(request.form.get("is_outside")) if shown else None
+    is_unit = bool(request.form.get("is_unit")) if intent == "add" else _is_unit(key)
+    if outside and is_unit:
+        errors["is_outside"] = _(
+            "Một đơn vị của Sở không phải cơ quan ngoài Sở: hãy bỏ một trong hai ô đánh dấu."
+        )
     if errors:
         entered = {"key": key, "name": name} if intent == "add" else {}
+        if intent == "add":
+            entered |= {"is_unit": "1" if is_unit else "", "is_outside": "1" if outside else ""}
         return _groups_page(
             errors=errors, entered=entered, renaming=key if intent == "rename" else None, status=422
         )
     with uow() as session:
-        if intent == "add" and request.form.get("is_unit"):
+        before = dict(engine.list_groups(session)).get(key)
+        was_outside = key in engine.list_outside_groups(session)
+        if intent == "add" and is_unit:
             add_unit(session, key, name)
         else:
-            engine.add_group(session, key, name)
-    if intent == "rename":
-        flash(_("Đã đổi tên nhóm %(key)s thành “%(name)s”.", key=key, name=name), "success")
-    else:
+            engine.add_group(session, key, name, outside=outside)
+    if intent == "add":
         flash(_("Đã thêm nhóm %(key)s (%(name)s).", key=key, name=name), "success")
+        if outside:
+            flash(_("Đã đánh dấu nhóm %(key)s là cơ quan ngoài Sở.", key=key), "success")
+        return redirect(url_for("admin.groups"))
+    if name != before or outside is None or outside == was_outside:
+        flash(_("Đã đổi tên nhóm %(key)s thành “%(name)s”.", key=key, name=name), "success")
+    if outside is not None and outside != was_outside:
+        flash(
+            _("Đã đánh dấu nhóm %(key)s là cơ quan ngoài Sở.", key=key)
+            if outside
+            else _("Đã bỏ đánh dấu cơ quan ngoài Sở của nhóm %(key)s.", key=key),
+            "success",
+        )
     return redirect(url_for("admin.groups"))
+
+
+def _is_unit(key: str) -> bool:
+    return key in {u.key for u in _units()}
 
 
 def _groups_page(
@@ -432,6 +458,7 @@ def _groups_page(
 ) -> Page:
     with uow() as session:
         groups = engine.list_groups(session)
+        outside = set(engine.list_outside_groups(session))
         people = [p for p in engine.list_users(session) if p.active]
     units = _units()
     unit_keys = {u.key for u in units}
@@ -447,7 +474,16 @@ def _groups_page(
             if key in leader_groups
             else _("Nhóm")
         )
-        rows.append({"key": key, "name": name, "members": members, "kind": kind})
+        rows.append(
+            {
+                "key": key,
+                "name": name,
+                "members": members,
+                "kind": kind,
+                "is_unit": key in unit_keys,
+                "outside": key in outside,
+            }
+        )
     return render_template(
         "admin/groups.html",
         rows=rows,
