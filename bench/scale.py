@@ -176,33 +176,14 @@ def seed(url: str, count: int) -> Seeded:
             item = engine.start_instance(s, config, PROCESS, STARTER, data=data)
         actions += 1
         stage = n % 4  # 0: assigned; 1, 2: progress updates; 3: reported and accepted
-        for step in range(min(stage, 2)):
-            _act(
-                factory,
-                config,
-                who,
-                item,
-                "cap_nhat_tien_do",
-                {
-                    "ty_le_hoan_thanh": 30 * (step + 1),
-                    "noi_dung_cap_nhat": f"Cập nhật lần {step + 1}",
-                    "hoan_thanh": False,
-                },
-            )
+        progress = [(30 * (k + 1), f"Cập nhật lần {k + 1}", False) for k in range(min(stage, 2))]
+        if stage == 3:
+            progress.append((100, "Đã xong", True))
+        for percent, words, done in progress:
+            update = {"ty_le_hoan_thanh": percent, "noi_dung_cap_nhat": words, "hoan_thanh": done}
+            _act(factory, config, who, item, "cap_nhat_tien_do", update)
             actions += 1
         if stage == 3:
-            _act(
-                factory,
-                config,
-                who,
-                item,
-                "cap_nhat_tien_do",
-                {
-                    "ty_le_hoan_thanh": 100,
-                    "noi_dung_cap_nhat": "Đã xong",
-                    "hoan_thanh": True,
-                },
-            )
             _act(
                 factory,
                 config,
@@ -215,7 +196,7 @@ def seed(url: str, count: int) -> Seeded:
                 },
             )
             _act(factory, config, "giamdoc", item, "danh_gia_ket_qua", {"decision": "chap_nhan"})
-            actions += 3
+            actions += 2
         if stage == 1 and not sample:
             sample = item
     clock.set(NOW)
