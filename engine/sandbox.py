@@ -13,7 +13,9 @@ Compiled code is cached, which also makes scripts cheaper than plain exec.
 from __future__ import annotations
 
 import ast
+import gc
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -317,6 +319,20 @@ class _Budget:
         self.max_memory_bytes = max_memory_bytes
         self.memory_ceiling = resident_memory_bytes() + max_memory_bytes
         self.events = 0
+        self.thread = threading.get_ident()
+        self.collecting_since: float | None = None
+
+    def on_collection(self, phase: str, info: dict[str, Any]) -> None:
+        """A garbage collection of the whole process that happens to start during the script
+        is the interpreter's work, not the script's: its CPU time moves the deadline on (a
+        full collection in a long-lived worker can take longer than a script's budget)."""
+        if threading.get_ident() != self.thread:
+            return
+        if phase == "start":
+            self.collecting_since = time.thread_time()
+        elif self.collecting_since is not None:
+            self.deadline += time.thread_time() - self.collecting_since
+            self.collecting_since = None
 
     def check(self, line: int = 0) -> None:
         # Every event reads the clock: it is cheap, and a sampled check lets a loop whose body
@@ -356,11 +372,13 @@ def _with_cpu_budget(
         return local_trace if frame.f_code.co_filename == SCRIPT_FILENAME else None
 
     previous = sys.gettrace()
+    gc.callbacks.append(budget.on_collection)
     sys.settrace(global_trace)
     try:
         result = run()
     finally:
         sys.settrace(previous)
+        gc.callbacks.remove(budget.on_collection)
     # A script of a few events is never sampled above: its growth is checked once at the end.
     budget.events = MEMORY_CHECK_EVERY - 1
     budget.check()

@@ -3,6 +3,7 @@ that a script which never ends is stopped. No database, no workflow."""
 
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -321,3 +322,25 @@ def test_sandbox__a_bound_method_helper_is_offered_as_a_plain_function() -> None
     data: dict[str, Any] = {}
     sandbox.execute("x = moment()", data)
     assert data == {"x": clock()}
+
+
+def test_sandbox__a_garbage_collection_during_a_script_is_not_the_scripts_time() -> None:
+    """A long-lived worker's full collection may start inside any script: its CPU time is the
+    interpreter's, so a short script is never stopped for it (a CI run once saw a three-line
+    script stopped at its 1 s limit)."""
+    burnt = []
+
+    def slow_collection(phase: str, info: dict[str, Any]) -> None:
+        if phase == "stop" and not burnt:
+            burnt.append(True)
+            started = time.thread_time()
+            while time.thread_time() - started < 0.5:
+                pass
+
+    gc.callbacks.append(slow_collection)
+    try:
+        data: dict[str, Any] = {}
+        Sandbox(cpu_seconds=0.3).execute("x = [[] for i in range(5000)]\nn = len(x)", data)
+    finally:
+        gc.callbacks.remove(slow_collection)
+    assert burnt and data["n"] == 5000
