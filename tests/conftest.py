@@ -58,6 +58,22 @@ def sqlite_url(tmp_path: Path) -> str:
     return _sqlite_url(tmp_path)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pg_trgm in the public schema before any test migrates: a migration creates it where the
+    search_path points, and in a test's own schema the schema's DROP … CASCADE took the
+    extension away under tests running beside it ("operator class was concurrently dropped")."""
+    if not PG_URL:
+        return
+    admin = create_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    except Exception:  # unreachable, or another process created it first: the tests say so
+        pass
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL schema of its own, dropped afterwards; its URL selects it by search_path."""
