@@ -10,6 +10,7 @@ from typing import Any
 import engine
 from engine import ManualClock, SourceFile, transaction
 from workflows import engine_config
+from workflows.catalog import entry
 from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 BPMN = Path(__file__).parents[1] / "bpmn"
@@ -80,6 +81,36 @@ class Office:
         self.clock.advance(timedelta(days=days))
         return engine.run_due_timers(self.factory, self.config)
 
+    def start_by_hand(self, process_id: str, who: str) -> int:
+        """An item started from the catalogue, with the data a person's start gives it."""
+        found = entry(process_id)
+        assert found is not None
+        return self.start(process_id, who, **found.start_data)
+
+    def issue(
+        self, item: int, head: str, *, signer: str = "giamdoc", sign: str = "giam_doc"
+    ) -> None:
+        """A drafted tờ trình checked, signed and issued (its number from the register)."""
+        self.do(head, item, "kiem_tra_noi_dung", decision="dong_y")
+        self.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
+        self.do(signer, item, "ky_to_trinh", decision="ky", hinh_thuc_ky=sign)
+        self.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+
+    def issued_to_trinh(self, title: str) -> int:
+        """A tờ trình of Phòng QLKH titled `title`, drafted and issued."""
+        with transaction(self.factory) as s:
+            item = engine.start_instance(
+                s,
+                self.config,
+                "trinh_ubnd",
+                "qlkh.cv1",
+                title=title,
+                data={"don_vi_soan_thao": "phong_qlkh"},
+            )
+        self.do("qlkh.cv1", item, "soan_to_trinh", **{**TO_TRINH, "trich_yeu": title})
+        self.issue(item, "qlkh.tp")
+        return item
+
     def submit_to_ubnd(
         self,
         item: int,
@@ -95,10 +126,7 @@ class Office:
         (made only when `decision` is given); `drafted`: the tờ trình is written already."""
         if not drafted:
             self.do(drafter, item, "soan_to_trinh", **TO_TRINH)
-        self.do(head, item, "kiem_tra_noi_dung", decision="dong_y")
-        self.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-        self.do(signer, item, "ky_to_trinh", decision="ky", hinh_thuc_ky=sign)
-        self.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+        self.issue(item, head, signer=signer, sign=sign)
         self.do("vpubnd", item, "tiep_nhan", so_den=4410)
         self.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
         if decision is not None:

@@ -16,7 +16,7 @@ import engine
 from cli.main import main
 from engine.registers import RegisterField, issue_number
 from tests.conftest import START
-from tests.office import TO_TRINH, Office
+from tests.office import Office
 from workflows.register_access import may_read_register
 from workflows.roles import AUDITOR_GROUPS
 
@@ -31,30 +31,11 @@ def office(sqlite_factory: Any, clock: Any) -> Office:
     return Office(sqlite_factory, clock)
 
 
-def issued(office: Office, title: str) -> int:
-    """A tờ trình by Phòng QLKH, checked, signed and issued by the văn thư."""
-    with engine.transaction(office.factory) as s:
-        item = engine.start_instance(
-            s,
-            office.config,
-            "trinh_ubnd",
-            "qlkh.cv1",
-            title=title,
-            data={"don_vi_soan_thao": "phong_qlkh"},
-        )
-    office.do("qlkh.cv1", item, "soan_to_trinh", **{**TO_TRINH, "trich_yeu": title})
-    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
-    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
-    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
-    return item
-
-
 @pytest.fixture
 def two(office: Office) -> tuple[int, int]:
-    first = issued(office, "Về việc phê duyệt danh mục nhiệm vụ năm 2027")
+    first = office.issued_to_trinh("Về việc phê duyệt danh mục nhiệm vụ năm 2027")
     office.clock.advance(timedelta(days=1))
-    return first, issued(office, "Về việc ban hành quy định quản lý nhiệm vụ")
+    return first, office.issued_to_trinh("Về việc ban hành quy định quản lý nhiệm vụ")
 
 
 def identity(office: Office, username: str) -> engine.Identity:

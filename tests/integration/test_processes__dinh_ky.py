@@ -171,15 +171,7 @@ def test_dinh_ky__a_leader_stops_the_series(office: Office) -> None:
 
 
 def test_dinh_ky__a_manual_start_chooses_a_periodic_kind(office: Office) -> None:
-    item = office.start(
-        "giao_nhiem_vu",
-        "vp.tp",
-        section=None,
-        don_vi_chu_tri=None,
-        don_vi_phoi_hop=[],
-        loai_han="none",
-        gia_tri_han=None,
-    )
+    item = office.start_by_hand("giao_nhiem_vu", "vp.tp")
     office.do(
         "giamdoc",
         item,

@@ -25,15 +25,7 @@ def office(sqlite_factory: Any, clock: Any) -> Office:
 
 
 def test_van_ban_giao__a_manual_start_records_the_source_document(office: Office) -> None:
-    item = office.start(
-        "giao_nhiem_vu",
-        "vp.tp",
-        section=None,
-        don_vi_chu_tri=None,
-        don_vi_phoi_hop=[],
-        loai_han="none",
-        gia_tri_han=None,
-    )
+    item = office.start_by_hand("giao_nhiem_vu", "vp.tp")
     office.do(
         "giamdoc",
         item,

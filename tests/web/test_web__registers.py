@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 import engine
 from engine import ManualClock, transaction
 from engine.registers import RegisterField, issue_number
-from tests.office import TO_TRINH
 from tests.statements import counted
 from tests.web.test_web__monitor import Tables
 
@@ -24,25 +23,6 @@ URL = "/so-van-ban-di/"
 EXPORT = URL + "export.xlsx"
 _NEXT = re.compile(r'href="([^"]*)" rel="next"')
 TTR = RegisterField("so_ky_hieu", "TTr", "/TTr-SKHCN")
-
-
-def issued(office: Any, title: str) -> int:
-    """A tờ trình by Phòng QLKH taken through its checks and signing to issue (phát hành)."""
-    with transaction(office.factory) as s:
-        item = engine.start_instance(
-            s,
-            office.config,
-            "trinh_ubnd",
-            "qlkh.cv1",
-            title=title,
-            data={"don_vi_soan_thao": "phong_qlkh"},
-        )
-    office.do("qlkh.cv1", item, "soan_to_trinh", **{**TO_TRINH, "trich_yeu": title})
-    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
-    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
-    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
-    return item
 
 
 def rows(client: Any, url: str = URL) -> list[dict[str, str]]:
@@ -53,9 +33,9 @@ def rows(client: Any, url: str = URL) -> list[dict[str, str]]:
 
 @pytest.fixture
 def two(office: Any, web_clock: ManualClock) -> tuple[int, int]:
-    first = issued(office, "Về việc phê duyệt danh mục nhiệm vụ năm 2027")
+    first = office.issued_to_trinh("Về việc phê duyệt danh mục nhiệm vụ năm 2027")
     web_clock.advance(timedelta(days=1))
-    second = issued(office, "Về việc ban hành quy định quản lý nhiệm vụ")
+    second = office.issued_to_trinh("Về việc ban hành quy định quản lý nhiệm vụ")
     return first, second
 
 
@@ -157,7 +137,7 @@ def test_registers__a_fixed_number_of_statements_whatever_the_rows(
     urls = [URL, URL + "?q=TTr", EXPORT]
     before = [_statements(app, c, u) for c in (clerk, auditor) for u in urls]
     for n in range(6):
-        issued(office, f"Tờ trình số {n}")
+        office.issued_to_trinh(f"Tờ trình số {n}")
     after = [_statements(app, c, u) for c in (clerk, auditor) for u in urls]
     assert after == before
     print("statements per page:", after)
