@@ -10,12 +10,13 @@ import click
 
 import engine
 from engine import as_utc
-from workflows.config import audit_key
+from workflows.config import audit_key, event_listeners
 
 
 def session_factory() -> Any:
     """Sessions on the configured database whose audit events are sealed with the audit key."""
-    return engine.bind_audit_key(engine.session_factory(engine.create_db_engine()), audit_key())
+    factory = engine.session_factory(engine.create_db_engine())
+    return engine.bind_listeners(engine.bind_audit_key(factory, audit_key()), event_listeners())
 
 
 def moment(value: str | None, option: str = "--now") -> datetime | None:

@@ -43,6 +43,7 @@ from .errors import (
     NotFound,
     ScriptError,
 )
+from .events import EngineEvent, HistoryRecorded, Listener, TaskOpened, bind_listeners
 from .form_options import resolve_form
 from .forms import schema_choices
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
@@ -171,10 +172,12 @@ __all__ = [
     "DossierSection",
     "EngineConfig",
     "EngineError",
+    "EngineEvent",
     "Forbidden",
     "FormView",
     "Hierarchy",
     "HistoryEntry",
+    "HistoryRecorded",
     "Identity",
     "InboxPage",
     "InboxRow",
@@ -185,6 +188,7 @@ __all__ = [
     "InvalidInput",
     "IssuedNumber",
     "ItemAccess",
+    "Listener",
     "LoginPolicy",
     "ManualClock",
     "MonitorFilter",
@@ -209,6 +213,7 @@ __all__ = [
     "StepStat",
     "StuckRow",
     "TaskAccess",
+    "TaskOpened",
     "TaskReport",
     "TaskSource",
     "TaskStatus",
@@ -225,6 +230,7 @@ __all__ = [
     "audit_key_from_environment",
     "audit_report",
     "bind_audit_key",
+    "bind_listeners",
     "can_act",
     "cancel_instance",
     "check_office_archive",

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, s
 
 from .db import Base, UTCDateTime
 from .errors import InvalidInput
+from .events import HistoryRecorded, has_listeners, publish
 from .views import AuditProblem
 
 GENESIS = "0" * 64
@@ -244,6 +245,21 @@ class _Pending:
     savepoint: SessionTransaction | None
 
 
+# The fields of an event that listeners are told (the chain's own are not theirs).
+_TOLD = (
+    "instance_id",
+    "seq",
+    "kind",
+    "at",
+    "actor",
+    "task_id",
+    "element_id",
+    "decision",
+    "comment",
+    "details",
+)
+
+
 def append_event(
     session: Session,
     instance: Any,
@@ -284,6 +300,8 @@ def append_event(
     from .search import mark_stale
 
     mark_stale(session, instance, fields)
+    if has_listeners(session):
+        publish(session, HistoryRecorded(**{k: fields[k] for k in _TOLD}))
 
 
 @orm_event.listens_for(Session, "before_commit")

@@ -38,6 +38,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import Base, UTCDateTime
 from .errors import Conflict, Forbidden, NotFound
+from .events import TaskOpened, has_listeners, publish
 from .users import Identity
 from .views import TaskStatus, TaskView
 
@@ -187,12 +188,15 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
         return
     session.connection().execute(_INSERT_TASKS, list(rows))
     candidates: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+    listened = has_listeners(session)
     for row in rows:
         pairs = effective_candidates(
             row["candidate_groups"], row["candidate_users"], row["lane"], started_by
         )
         for kind, value in pairs:
             candidates[(row["id"], kind, value)] = row
+        if listened:
+            publish(session, _opened(row, pairs))
     session.connection().execute(
         _INSERT_CANDIDATES,
         [
@@ -212,6 +216,20 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     session.connection().execute(
         insert_item_candidates,
         [{"instance_id": i, "kind": k, "value": v} for i, k, v in seen],
+    )
+
+
+def _opened(row: Mapping[str, Any], candidates: list[tuple[str, str]]) -> TaskOpened:
+    return TaskOpened(
+        instance_id=row["instance_id"],
+        task_id=row["id"],
+        process_id=row["process_id"],
+        element_id=row["element_id"],
+        title=row["title"],
+        candidates=tuple(candidates),
+        assignee=row.get("assignee"),
+        created_at=row["created_at"],
+        due_at=row.get("due_at"),
     )
 
 

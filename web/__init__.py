@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import engine
-from workflows.config import audit_key
+from workflows.config import audit_key, event_listeners
 
 from . import errors, formatting, security
 from .extensions import csrf, init_babel, login_manager
@@ -62,9 +62,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
-    app.extensions["pheduyet.sessions"] = engine.bind_audit_key(
-        engine.session_factory(engine.create_db_engine(app.config["DATABASE_URL"])),
-        app.config["AUDIT_KEY"],
+    app.extensions["pheduyet.sessions"] = engine.bind_listeners(
+        engine.bind_audit_key(
+            engine.session_factory(engine.create_db_engine(app.config["DATABASE_URL"])),
+            app.config["AUDIT_KEY"],
+        ),
+        event_listeners(),
     )
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .config import engine_config
+from .config import engine_config, event_listeners
 
-__all__ = ["engine_config"]
+__all__ = ["engine_config", "event_listeners"]

@@ -7,7 +7,14 @@ import os
 from functools import cache
 from pathlib import Path
 
-from engine import Clock, EngineConfig, Hierarchy, audit_key_from_environment, system_clock
+from engine import (
+    Clock,
+    EngineConfig,
+    Hierarchy,
+    Listener,
+    audit_key_from_environment,
+    system_clock,
+)
 
 from .calendar import WorkCalendar, load_work_calendar
 from .org_chart import leaders_group
@@ -27,6 +34,12 @@ def work_calendar() -> WorkCalendar:
 def audit_key() -> bytes | None:
     """The audit key (PHEDUYET_AUDIT_KEY or PHEDUYET_AUDIT_KEY_FILE), read once per process."""
     return audit_key_from_environment()
+
+
+def event_listeners() -> tuple[Listener, ...]:
+    """What listens to every action of the web app, the CLI and the worker (engine.events):
+    the writers of the outbox."""
+    return ()
 
 
 def engine_config(
