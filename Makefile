@@ -38,6 +38,8 @@ run: install $(MO)
 diagrams: install
 	$(BIN)/python -m tools.make_diagrams
 
+# Tests are isolated (a SQLite file or PostgreSQL schema each, ports chosen free): one worker a core.
+PYTEST_ARGS ?= -n auto
 test: install $(MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
