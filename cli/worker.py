@@ -77,6 +77,9 @@ class Worker:
         fired = engine.run_due_timers(self.factory, self.config, ROUND_LIMIT)
         if fired:
             log.info("%d item(s) had due timers", fired)
+        hooks = engine.deliver_webhooks(self.factory, self.config.clock)  # engine.webhook_delivery
+        if hooks.sent or hooks.failed:
+            log.info("webhooks: %d sent, %d failed for good", hooks.sent, hooks.failed)
         # The clean-up judges file ages by the real clock even under --now: a pinned future
         # moment must not make an upload in progress look an hour old.
         now = system_clock()

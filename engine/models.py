@@ -13,6 +13,7 @@ from .registers import DocumentRegisterModel, IssuedNumberModel
 from .search import SearchDocumentModel
 from .start_keys import StartKeyModel
 from .users import GroupModel, UserModel
+from .webhooks import WebhookDeliveryModel, WebhookModel
 
 __all__ = [
     "AttachmentModel",
@@ -29,4 +30,6 @@ __all__ = [
     "StartKeyModel",
     "TaskCandidateModel",
     "UserModel",
+    "WebhookDeliveryModel",
+    "WebhookModel",
 ]

@@ -14,6 +14,7 @@ from engine import (
     Listener,
     audit_key_from_environment,
     system_clock,
+    webhook_listener,
 )
 
 from .calendar import WorkCalendar, load_work_calendar
@@ -39,7 +40,7 @@ def audit_key() -> bytes | None:
 def event_listeners() -> tuple[Listener, ...]:
     """What listens to every action of the web app, the CLI and the worker (engine.events):
     the writers of the outbox."""
-    return ()
+    return (webhook_listener,)
 
 
 def engine_config(
