@@ -85,4 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import registers
 
     app.register_blueprint(registers.bp)
+    from . import admin_webhooks
+
+    app.register_blueprint(admin_webhooks.bp)
     return app
