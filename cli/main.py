@@ -22,6 +22,7 @@ from .output import emit, emit_json, emit_table, reporting
 from .registers import registers
 from .serving import serve
 from .task_report import report
+from .tokens import tokens
 from .worker import POLL_SECONDS, make_worker, upload_folder, worker
 from .worker import loop as worker_loop
 
@@ -477,3 +478,4 @@ main.add_command(demo)
 main.add_command(report)
 main.add_command(registers)
 main.add_command(org)
+main.add_command(tokens)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .api_tokens import ApiTokenModel
 from .attachments import AttachmentModel
 from .audit import AuditEventModel
 from .definitions import ProcessVersionModel
@@ -16,6 +17,7 @@ from .users import GroupModel, UserModel
 from .webhooks import WebhookDeliveryModel, WebhookModel
 
 __all__ = [
+    "ApiTokenModel",
     "AttachmentModel",
     "AuditEventModel",
     "DocumentRegisterModel",

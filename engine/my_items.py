@@ -39,9 +39,16 @@ class MyItemsPage:
 
 
 def my_items(
-    session: Session, who: Identity, after: str | None = None, limit: int = PAGE_SIZE
+    session: Session,
+    who: Identity,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+    *,
+    status: str | None = None,
+    process_id: str | None = None,
 ) -> MyItemsPage:
-    """The items this person started or acted on, newest first, after the cursor."""
+    """The items this person started or acted on, newest first, after the cursor; only those
+    of this status and process when given."""
     start = decode_cursor(after, (int,))
     started = select(InstanceModel.id.label("id")).where(InstanceModel.created_by == who.username)
     acted = select(AuditEventModel.instance_id.label("id")).where(
@@ -51,6 +58,14 @@ def my_items(
         started = started.where(InstanceModel.id < start[0])
         acted = acted.where(AuditEventModel.instance_id < start[0])
     ids = union(started, acted).subquery()
+    only = [
+        condition
+        for condition, given in (
+            (InstanceModel.status == status, status),
+            (InstanceModel.process_id == process_id, process_id),
+        )
+        if given is not None
+    ]
     last_change = (
         select(AuditEventModel.at)
         .where(AuditEventModel.instance_id == InstanceModel.id)
@@ -68,7 +83,7 @@ def my_items(
             InstanceModel.created_at,
             func.coalesce(last_change, InstanceModel.created_at),
         )
-        .where(InstanceModel.id.in_(select(ids.c.id)))
+        .where(InstanceModel.id.in_(select(ids.c.id)), *only)
         .order_by(InstanceModel.id.desc())
         .limit(limit + 1)
     ).all()

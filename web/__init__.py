@@ -88,4 +88,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import admin_webhooks
 
     app.register_blueprint(admin_webhooks.bp)
+    from . import api, api_tokens
+
+    api.init_app(app)
+    app.register_blueprint(api_tokens.bp)
     return app
