@@ -23,6 +23,7 @@ from .registers import registers
 from .serving import serve
 from .task_report import report
 from .tokens import tokens
+from .webhooks import webhooks
 from .worker import POLL_SECONDS, make_worker, upload_folder, worker
 from .worker import loop as worker_loop
 
@@ -478,4 +479,5 @@ main.add_command(demo)
 main.add_command(report)
 main.add_command(registers)
 main.add_command(org)
+main.add_command(webhooks)
 main.add_command(tokens)
