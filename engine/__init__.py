@@ -42,6 +42,7 @@ from .audit import audit_key_from_environment, bind_audit_key, reseal_chain
 from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
+from .deadline_notices import DeadlinePolicy, scan_deadlines
 from .definitions import deploy, list_processes
 from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
 from .errors import (
@@ -68,6 +69,7 @@ from .item_details import (
     task_form,
 )
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
+from .mail import MailError, SmtpSettings, send_message
 from .migrate import upgrade_database
 from .monitor_export import monitor_all
 from .monitoring import (
@@ -83,6 +85,38 @@ from .monitoring import (
     step_stats,
 )
 from .my_items import ItemAccess, MyItemRow, MyItemsPage, item_access, my_items
+from .notifications import (
+    ALWAYS_SENT,
+    CHOOSABLE_EVENTS,
+    LOCALES,
+    Delivery,
+    MailStatus,
+    NotificationList,
+    NotificationView,
+    NotifyEvent,
+    Preferences,
+    check_email,
+    mark_read,
+    notifications_for,
+    notify,
+    preferences,
+    set_choice,
+    set_digest_hour,
+    set_email,
+    set_locale,
+    unread_count,
+)
+from .outbox import (
+    MailDeliveryView,
+    MailItem,
+    MailRound,
+    OutgoingMail,
+    RetryPolicy,
+    deliver_mail,
+    failed_mail,
+    mail_deliveries,
+    retry_mail,
+)
 from .outside_bodies import (
     OutsideBody,
     list_outside_bodies,
@@ -103,6 +137,7 @@ from .queries import (
     tasks_for,
     verify_audit,
 )
+from .recipients import item_facts, leaders_of, people_of
 from .register_listing import (
     RegisterFilter,
     RegisterPage,
@@ -180,6 +215,9 @@ from .webhooks import (
 
 __all__ = [
     "ADMIN_GROUP",
+    "ALWAYS_SENT",
+    "CHOOSABLE_EVENTS",
+    "LOCALES",
     "NO_UNIT",
     "REPORT_STATES",
     "STATUSES",
@@ -194,6 +232,8 @@ __all__ = [
     "Clock",
     "Colleague",
     "Conflict",
+    "DeadlinePolicy",
+    "Delivery",
     "DeliveryRound",
     "DeliveryStatus",
     "DeployResult",
@@ -222,6 +262,11 @@ __all__ = [
     "ItemAccess",
     "Listener",
     "LoginPolicy",
+    "MailDeliveryView",
+    "MailError",
+    "MailItem",
+    "MailRound",
+    "MailStatus",
     "ManualClock",
     "MonitorFilter",
     "MonitorResult",
@@ -231,8 +276,13 @@ __all__ = [
     "NewApiToken",
     "NewWebhook",
     "NotFound",
+    "NotificationList",
+    "NotificationView",
+    "NotifyEvent",
     "OrphanFile",
+    "OutgoingMail",
     "OutsideBody",
+    "Preferences",
     "ProcessView",
     "Progress",
     "RegisterFilter",
@@ -241,8 +291,10 @@ __all__ = [
     "ReportItem",
     "ReportPeriod",
     "Retitle",
+    "RetryPolicy",
     "ScriptError",
     "SearchHit",
+    "SmtpSettings",
     "SourceFile",
     "StepStat",
     "StuckRow",
@@ -271,6 +323,7 @@ __all__ = [
     "bind_listeners",
     "can_act",
     "cancel_instance",
+    "check_email",
     "check_office_archive",
     "check_password",
     "check_webhook_url",
@@ -285,6 +338,7 @@ __all__ = [
     "current_period",
     "database_url",
     "decode_cursor",
+    "deliver_mail",
     "deliver_webhooks",
     "deploy",
     "diagram_xml",
@@ -293,6 +347,7 @@ __all__ = [
     "encode_cursor",
     "end_everyones_sessions",
     "end_sessions",
+    "failed_mail",
     "forward_candidates",
     "get_identity",
     "get_task",
@@ -303,7 +358,9 @@ __all__ = [
     "is_auditor",
     "is_start_key",
     "item_access",
+    "item_facts",
     "item_with_dossier",
+    "leaders_of",
     "list_api_tokens",
     "list_attachments",
     "list_deliveries",
@@ -315,7 +372,9 @@ __all__ = [
     "list_units",
     "list_users",
     "list_webhooks",
+    "mail_deliveries",
     "make_checkpoint",
+    "mark_read",
     "may_contribute",
     "may_view_instance",
     "monitor",
@@ -323,7 +382,11 @@ __all__ = [
     "monitor_rows",
     "my_items",
     "needs_touch",
+    "notifications_for",
+    "notify",
     "open_tasks",
+    "people_of",
+    "preferences",
     "process_steps",
     "process_versions",
     "record_start",
@@ -337,15 +400,22 @@ __all__ = [
     "reseal_chain",
     "resolve_form",
     "retry_delivery",
+    "retry_mail",
     "revoke_api_token",
     "run_due_timers",
     "save_outside_body",
+    "scan_deadlines",
     "schema_choices",
     "search_items",
     "seed_outside_bodies",
+    "send_message",
     "session_factory",
     "session_identity",
     "set_active",
+    "set_choice",
+    "set_digest_hour",
+    "set_email",
+    "set_locale",
     "set_user_groups",
     "set_webhook_active",
     "show_instance",
@@ -365,6 +435,7 @@ __all__ = [
     "touch_api_token",
     "transaction",
     "unclaim_task",
+    "unread_count",
     "upgrade_database",
     "upgraded_hash",
     "user_exists",

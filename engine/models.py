@@ -9,6 +9,7 @@ from .definitions import ProcessVersionModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .login_limits import LoginAttemptModel
+from .notifications import NotificationChoiceModel, NotificationModel
 from .outside_bodies import OutsideBodyModel
 from .registers import DocumentRegisterModel, IssuedNumberModel
 from .search import SearchDocumentModel
@@ -26,6 +27,8 @@ __all__ = [
     "InstanceModel",
     "IssuedNumberModel",
     "LoginAttemptModel",
+    "NotificationChoiceModel",
+    "NotificationModel",
     "OutsideBodyModel",
     "ProcessVersionModel",
     "SearchDocumentModel",

@@ -49,6 +49,10 @@ class UserModel(Base):
     # Every login cookie carries the number current when it was made; raising the number ends
     # every copy of every cookie at once (logout, a new password, a lock, "end all sessions").
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Where and how notifications reach the person (engine.notifications; migration 0016).
+    email: Mapped[str | None] = mapped_column(String(320))
+    locale: Mapped[str] = mapped_column(String(10), default="vi", server_default="vi")
+    digest_hour: Mapped[int] = mapped_column(default=7, server_default="7")
     groups: Mapped[list[GroupModel]] = relationship(secondary=membership, lazy="selectin")
 
 

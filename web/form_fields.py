@@ -14,29 +14,12 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 import engine
+from workflows.decisions import is_return
 
 # Schema fields that carry the person's comment: the engine records them as the comment too.
 COMMENT_FIELDS = ("y_kien", "y_kien_chi_dao")
-# Decisions that send an item back to an earlier step (or end it refused): the next person
-# reads them as "Lý do trả lại".
-RETURN_DECISIONS = frozenset(
-    {
-        "tra_lai",
-        "chuyen_lai",
-        "yeu_cau_bo_sung",
-        "khong_phe_duyet",
-        "chua_du_dieu_kien",
-        "return",
-        "more",
-    }
-)
 TEXTAREA_OVER = 500
 RAW = str | list[str] | bool
-
-
-def is_return(decision: Any) -> bool:
-    value = str(decision or "").strip().lower()
-    return value in RETURN_DECISIONS or value.startswith("tra_lai")
 
 
 def decision_word(value: str) -> str:

@@ -18,6 +18,7 @@ from engine import (
 )
 
 from .calendar import WorkCalendar, load_work_calendar
+from .notifications import notification_listener
 from .org_chart import leaders_group
 from .roles import DEPARTMENT_LEADERS
 from .script_helpers import script_helpers
@@ -40,7 +41,7 @@ def audit_key() -> bytes | None:
 def event_listeners() -> tuple[Listener, ...]:
     """What listens to every action of the web app, the CLI and the worker (engine.events):
     the writers of the outbox."""
-    return (webhook_listener,)
+    return (notification_listener, webhook_listener)
 
 
 def engine_config(

@@ -1,0 +1,156 @@
+"""Notifications that time causes: a deadline draws near, passes, and is long past.
+
+The worker calls ``scan_deadlines`` every round. For each open task with a deadline it writes,
+once per task and person (the dedupe key), a ``reminder`` to its holders when the deadline is
+within `remind_working_days`, an ``overdue`` notice to them once it has passed, and, once it is
+`escalate_after_working_days` past, an ``escalated`` notice to the leaders of the holders' units
+(``recipients.leaders_of``). Working days are the configuration's calendar; now is its clock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from .human_tasks import HumanTaskModel, TaskCandidateModel
+from .instances import InstanceModel
+from .notifications import NotificationModel, NotifyEvent, notify
+from .recipients import leaders_of, people_of
+from .runtime import EngineConfig
+from .views import TaskStatus
+
+REMIND_ENV = "PHEDUYET_REMIND_WORKING_DAYS"
+ESCALATE_ENV = "PHEDUYET_ESCALATE_WORKING_DAYS"
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """How many working days before its deadline a task's holders are reminded, and how many
+    after it its unit's leaders are told."""
+
+    remind_working_days: int = 1
+    escalate_after_working_days: int = 2
+
+    @classmethod
+    def from_environment(cls) -> DeadlinePolicy:
+        """PHEDUYET_REMIND_WORKING_DAYS and PHEDUYET_ESCALATE_WORKING_DAYS, else 1 and 2."""
+        return cls(
+            remind_working_days=_days(REMIND_ENV, cls.remind_working_days),
+            escalate_after_working_days=_days(ESCALATE_ENV, cls.escalate_after_working_days),
+        )
+
+
+def _days(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        days = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of working days, got {value!r}") from None
+    if not 0 <= days <= 60:
+        raise ValueError(f"{name} must be from 0 to 60 working days, got {days}")
+    return days
+
+
+@dataclass(frozen=True)
+class _Due:
+    task_id: str
+    instance_id: int
+    item_title: str
+    step: str
+    due_at: datetime
+    assignee: str | None
+
+
+def scan_deadlines(
+    session: Session, config: EngineConfig, policy: DeadlinePolicy, *, limit: int = 500
+) -> dict[str, int]:
+    """Write the reminders, overdue notices and escalations that have come due (each at most
+    `limit` tasks a round); returns how many notifications of each event were written."""
+    now = config.clock()
+    written = {NotifyEvent.REMINDER.value: 0, NotifyEvent.OVERDUE.value: 0}
+    written[NotifyEvent.ESCALATED.value] = 0
+    horizon = config.add_working_days(now, policy.remind_working_days)
+    if policy.remind_working_days > 0:
+        for task in _due(session, NotifyEvent.REMINDER, limit, after=now, until=horizon):
+            written["reminder"] += _tell(
+                session, NotifyEvent.REMINDER, task, _holders(session, task), now
+            )
+    for task in _due(session, NotifyEvent.OVERDUE, limit, until=now):
+        written["overdue"] += _tell(
+            session, NotifyEvent.OVERDUE, task, _holders(session, task), now
+        )
+    late = config.add_working_days(now, -policy.escalate_after_working_days)
+    for task in _due(session, NotifyEvent.ESCALATED, limit, until=late):
+        leaders = leaders_of(session, config.hierarchy, _holders(session, task))
+        written["escalated"] += _tell(session, NotifyEvent.ESCALATED, task, leaders, now)
+    return written
+
+
+def _due(
+    session: Session,
+    event: NotifyEvent,
+    limit: int,
+    *,
+    until: datetime,
+    after: datetime | None = None,
+) -> Sequence[_Due]:
+    """Open tasks due by `until` (and after `after`) whose `event` nobody was told yet."""
+    told = exists().where(
+        and_(NotificationModel.task_id == HumanTaskModel.id, NotificationModel.event == event)
+    )
+    query: Any = (
+        select(
+            HumanTaskModel.id,
+            HumanTaskModel.instance_id,
+            InstanceModel.title,
+            HumanTaskModel.title,
+            HumanTaskModel.due_at,
+            HumanTaskModel.assignee,
+        )
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(
+            HumanTaskModel.status == TaskStatus.OPEN,
+            HumanTaskModel.due_at.is_not(None),
+            HumanTaskModel.due_at <= until,
+            ~told,
+        )
+        .order_by(HumanTaskModel.due_at, HumanTaskModel.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(HumanTaskModel.due_at > after)
+    return [_Due(*row) for row in session.execute(query)]
+
+
+def _holders(session: Session, task: _Due) -> set[str]:
+    pairs = session.execute(
+        select(TaskCandidateModel.kind, TaskCandidateModel.value).where(
+            TaskCandidateModel.task_id == task.task_id
+        )
+    )
+    return people_of(session, list(pairs), task.assignee)
+
+
+def _tell(
+    session: Session, event: NotifyEvent, task: _Due, recipients: set[str], now: datetime
+) -> int:
+    return notify(
+        session,
+        event=event,
+        recipients=recipients,
+        dedupe_key=f"{event}:{task.task_id}",
+        at=now,
+        title=task.item_title,
+        instance_id=task.instance_id,
+        task_id=task.task_id,
+        step=task.step,
+        due_at=task.due_at,
+    )

@@ -1,0 +1,394 @@
+"""Notifications: what a person is told (a new task, a return, a deadline…), in the app and by mail.
+
+One row per person and event (``notifications``) is both the in-app notification (the bell:
+``notifications_for``, ``mark_read``) and the mail outbox entry (``engine.outbox`` sends it).
+Rows are written in the transaction of the action that causes them (``notify``), so a
+rolled-back action leaves none, and each event reaches a person once: its ``dedupe_key`` is
+unique per recipient.
+
+A person's settings live here too: their address and mail language (``set_email``,
+``set_locale``), the hour of their daily digest (``set_digest_hour``) and, per event, how the
+mail reaches them (``set_choice``: immediately, in the digest, or not at all; the escalation of an
+overdue task cannot be switched off). ``preferences`` reads them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .db import Base, UTCDateTime
+from .errors import InvalidInput, NotFound
+from .users import UserModel
+
+
+class NotifyEvent(StrEnum):
+    """What a notification tells."""
+
+    NEW_TASK = "new_task"  # a task for me or my group (or forwarded to me)
+    RETURNED = "returned"  # a task sent back to me, with the reason
+    REMINDER = "reminder"  # a deadline is near
+    OVERDUE = "overdue"  # a task I hold is past its deadline
+    ESCALATED = "escalated"  # a task in my unit is long past its deadline (to its leaders)
+    FINISHED = "finished"  # an item I started has finished
+    TEST = "test"  # `pheduyet notify test`: not a choice anyone makes
+
+
+# The events a person chooses a delivery for, in the order a settings page lists them.
+CHOOSABLE_EVENTS: tuple[NotifyEvent, ...] = (
+    NotifyEvent.NEW_TASK,
+    NotifyEvent.RETURNED,
+    NotifyEvent.REMINDER,
+    NotifyEvent.OVERDUE,
+    NotifyEvent.ESCALATED,
+    NotifyEvent.FINISHED,
+)
+# Events whose mail cannot be switched off (a digest is allowed).
+ALWAYS_SENT: frozenset[NotifyEvent] = frozenset({NotifyEvent.ESCALATED})
+
+
+class Delivery(StrEnum):
+    """How the mail of an event reaches a person; the in-app notification is written always."""
+
+    IMMEDIATELY = "immediately"
+    DIGEST = "digest"  # in one mail a day, at the person's digest hour
+    OFF = "off"
+
+
+class MailStatus(StrEnum):
+    """Where a notification's mail is."""
+
+    PENDING = "pending"  # to be sent at next_attempt_at (again after a failure)
+    SENDING = "sending"  # handed to a worker; retried after its lease if it never came back
+    SENT = "sent"
+    FAILED = "failed"  # the retries ran out: last_error says why
+    DIGEST = "digest"  # waits for the person's daily digest
+    SKIPPED_NO_EMAIL = "skipped_no_email"  # the person has no address
+    OFF = "off"  # the person chose no mail for this event
+
+
+LOCALES = ("vi", "en")
+DEFAULT_DIGEST_HOUR = 7
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+MAX_EMAIL = 254
+
+
+class NotificationChoiceModel(Base):
+    __tablename__ = "notification_choices"
+
+    username: Mapped[str] = mapped_column(
+        ForeignKey("users.username", ondelete="CASCADE"), primary_key=True
+    )
+    event: Mapped[str] = mapped_column(String(30), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(20))
+
+
+class NotificationModel(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("recipient", "dedupe_key", name="uq_notifications_recipient_dedupe"),
+        Index("ix_notifications_recipient_created", "recipient", "created_at", "id"),
+        Index("ix_notifications_recipient_read", "recipient", "read_at"),
+        Index("ix_notifications_status_next", "status", "next_attempt_at"),
+        Index("ix_notifications_message_id", "message_id"),
+        Index("ix_notifications_task_event", "task_id", "event"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    recipient: Mapped[str] = mapped_column(ForeignKey("users.username", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(30))
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(String(500))
+    step: Mapped[str | None] = mapped_column(String(500))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(250))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- A person's settings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """A person's notification settings: address (None: no mail at all), mail language, digest
+    hour (0-23, local time) and the delivery of each choosable event (defaults filled in)."""
+
+    username: str
+    email: str | None
+    locale: str
+    digest_hour: int
+    choices: dict[str, Delivery] = field(default_factory=dict)
+
+
+def _person(session: Session, username: str) -> UserModel:
+    user = session.get(UserModel, username)
+    if user is None:
+        raise NotFound(f"user '{username}' does not exist")
+    return user
+
+
+def check_email(email: str) -> str:
+    """The address, trimmed; InvalidInput (reason 'email_format') when it is not one."""
+    value = email.strip()
+    if len(value) > MAX_EMAIL or not _EMAIL.match(value):
+        raise InvalidInput(f"'{value}' is not an email address", reason="email_format")
+    return value
+
+
+def set_email(session: Session, username: str, email: str | None) -> None:
+    """Set (or, with None or "", remove) a person's email address. Raises NotFound for an
+    unknown person, InvalidInput (reason 'email_format') for a malformed address."""
+    user = _person(session, username)
+    user.email = check_email(email) if email and email.strip() else None
+
+
+def set_locale(session: Session, username: str, locale: str) -> None:
+    """The language of a person's mail: 'vi' or 'en' (InvalidInput, reason 'locale')."""
+    if locale not in LOCALES:
+        raise InvalidInput(f"a language is one of {', '.join(LOCALES)}", reason="locale")
+    _person(session, username).locale = locale
+
+
+def set_digest_hour(session: Session, username: str, hour: int) -> None:
+    """The local hour (0-23) at which a person's daily digest is sent (InvalidInput, reason
+    'digest_hour', otherwise)."""
+    if not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise InvalidInput("a digest hour is from 0 to 23", reason="digest_hour")
+    _person(session, username).digest_hour = hour
+
+
+def set_choice(session: Session, username: str, event: str, delivery: str) -> None:
+    """How the mail of `event` (a CHOOSABLE_EVENTS value) reaches the person: a Delivery value.
+    An escalation cannot be switched off (InvalidInput, reason 'always_sent'); an unknown
+    event or delivery is InvalidInput (reason 'event' / 'delivery')."""
+    _person(session, username)
+    if event not in set(CHOOSABLE_EVENTS):
+        raise InvalidInput(f"no notification event '{event}'", reason="event")
+    if delivery not in set(Delivery):
+        raise InvalidInput(f"no delivery '{delivery}'", reason="delivery")
+    if event in ALWAYS_SENT and delivery == Delivery.OFF:
+        raise InvalidInput(
+            f"the mail of '{event}' cannot be switched off", reason="always_sent", event=event
+        )
+    row = session.get(NotificationChoiceModel, (username, event))
+    if row is None:
+        session.add(NotificationChoiceModel(username=username, event=event, delivery=delivery))
+    else:
+        row.delivery = delivery
+
+
+def preferences(session: Session, username: str) -> Preferences:
+    """A person's settings, each choosable event with its delivery (immediately by default)."""
+    user = _person(session, username)
+    chosen = dict(
+        session.execute(
+            select(NotificationChoiceModel.event, NotificationChoiceModel.delivery).where(
+                NotificationChoiceModel.username == username
+            )
+        ).all()
+    )
+    return Preferences(
+        username=user.username,
+        email=user.email,
+        locale=user.locale or "vi",
+        digest_hour=user.digest_hour if user.digest_hour is not None else DEFAULT_DIGEST_HOUR,
+        choices={e.value: Delivery(chosen.get(e, Delivery.IMMEDIATELY)) for e in CHOOSABLE_EVENTS},
+    )
+
+
+# --- Writing notifications -------------------------------------------------------------------
+
+_TABLE = cast(Table, NotificationModel.__table__)
+_INSERT = {
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+}
+
+
+def notify(
+    session: Session,
+    *,
+    event: str,
+    recipients: Iterable[str],
+    dedupe_key: str,
+    at: datetime,
+    title: str,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    step: str | None = None,
+    due_at: datetime | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> int:
+    """Write one notification per active recipient, in the caller's transaction; a recipient
+    who already has `dedupe_key` is skipped (an event is told once per person). Each row's mail
+    status follows the person's choice for the event (and `skipped_no_email` without an
+    address). Returns how many rows were written."""
+    wanted = sorted(set(recipients))
+    if not wanted:
+        return 0
+    people = session.execute(
+        select(UserModel.username, UserModel.email).where(
+            UserModel.username.in_(wanted), UserModel.active.is_(True)
+        )
+    ).all()
+    if not people:
+        return 0
+    chosen = dict(
+        session.execute(
+            select(NotificationChoiceModel.username, NotificationChoiceModel.delivery).where(
+                NotificationChoiceModel.username.in_([p for p, _e in people]),
+                NotificationChoiceModel.event == event,
+            )
+        ).all()
+    )
+    rows: list[dict[str, Any]] = []
+    for username, email in people:
+        status = _first_status(event, chosen.get(username), email)
+        rows.append(
+            {
+                "recipient": username,
+                "event": event,
+                "dedupe_key": dedupe_key[:200],
+                "instance_id": instance_id,
+                "task_id": task_id,
+                "title": title[:500],
+                "step": step[:500] if step else None,
+                "due_at": due_at,
+                "reason": reason,
+                "actor": actor,
+                "created_at": at,
+                "status": status,
+                "attempts": 0,
+                "next_attempt_at": at if status == MailStatus.PENDING else None,
+            }
+        )
+    # RETURNING counts the rows written: a recipient told before (the dedupe key) returns none.
+    written = session.connection().execute(_INSERT[session.get_bind().dialect.name], rows)
+    return len(written.all())
+
+
+def _first_status(event: str, delivery: str | None, email: str | None) -> MailStatus:
+    if delivery == Delivery.OFF and event not in ALWAYS_SENT:
+        return MailStatus.OFF
+    if not email:
+        return MailStatus.SKIPPED_NO_EMAIL
+    if delivery == Delivery.DIGEST:
+        return MailStatus.DIGEST
+    return MailStatus.PENDING
+
+
+# --- The bell --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """One notification as a person reads it in the app."""
+
+    id: int
+    event: str
+    instance_id: int | None
+    task_id: str | None
+    title: str
+    step: str | None
+    due_at: datetime | None
+    reason: str | None
+    actor: str | None
+    created_at: datetime
+    read_at: datetime | None
+    mail_status: str
+
+
+@dataclass(frozen=True)
+class NotificationList:
+    """A person's newest notifications and how many of all theirs are unread."""
+
+    rows: tuple[NotificationView, ...]
+    unread: int
+
+
+def _view(row: NotificationModel) -> NotificationView:
+    return NotificationView(
+        id=row.id,
+        event=row.event,
+        instance_id=row.instance_id,
+        task_id=row.task_id,
+        title=row.title,
+        step=row.step,
+        due_at=row.due_at,
+        reason=row.reason,
+        actor=row.actor,
+        created_at=row.created_at,
+        read_at=row.read_at,
+        mail_status=row.status,
+    )
+
+
+def unread_count(session: Session, username: str) -> int:
+    """How many of the person's notifications are unread (for the bell's badge)."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(NotificationModel)
+        .where(NotificationModel.recipient == username, NotificationModel.read_at.is_(None))
+    )
+    return int(count or 0)
+
+
+def notifications_for(
+    session: Session, username: str, *, limit: int = 20, unread_only: bool = False
+) -> NotificationList:
+    """The person's newest notifications (at most `limit`, newest first; only the unread ones
+    with `unread_only`), with their unread count. Two queries."""
+    query = select(NotificationModel).where(NotificationModel.recipient == username)
+    if unread_only:
+        query = query.where(NotificationModel.read_at.is_(None))
+    query = query.order_by(NotificationModel.created_at.desc(), NotificationModel.id.desc())
+    rows = tuple(_view(r) for r in session.scalars(query.limit(max(1, min(limit, 200)))))
+    return NotificationList(rows=rows, unread=unread_count(session, username))
+
+
+def mark_read(
+    session: Session, username: str, at: datetime, ids: Iterable[int] | None = None
+) -> int:
+    """Mark the person's notifications read at `at`: those of `ids` (others' ids are ignored),
+    or all of them when `ids` is None. Returns how many were unread."""
+    statement = (
+        update(NotificationModel)
+        .where(NotificationModel.recipient == username, NotificationModel.read_at.is_(None))
+        .values(read_at=at)
+    )
+    if ids is not None:
+        wanted = sorted({int(i) for i in ids})
+        if not wanted:
+            return 0
+        statement = statement.where(NotificationModel.id.in_(wanted))
+    result = session.execute(statement)
+    return max(getattr(result, "rowcount", 0) or 0, 0)

@@ -1,0 +1,119 @@
+"""Who is to be told: the people behind a task's candidates, a unit's leaders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from .forwarding import Hierarchy
+from .instances import InstanceModel
+from .users import GroupModel, UserModel, membership
+
+
+def people_of(
+    session: Session, candidates: Iterable[tuple[str, str]], assignee: str | None = None
+) -> set[str]:
+    """The active people a task's candidates stand for: ("user", name) pairs by their name, and
+    ("group", name) pairs by every person whose group or unit goes by that key or name
+    (lower-cased, as the inbox matches them); the assignee, when there is one, alone."""
+    if assignee:
+        return _active(session, [assignee])
+    users = {value.lower() for kind, value in candidates if kind == "user"}
+    groups = {value.lower() for kind, value in candidates if kind == "group"}
+    found: set[str] = set()
+    if users:
+        found |= set(
+            session.scalars(
+                select(UserModel.username).where(
+                    func.lower(UserModel.username).in_(sorted(users)), UserModel.active.is_(True)
+                )
+            )
+        )
+    if groups:
+        names = sorted(groups)
+        group_keys = select(GroupModel.key).where(
+            or_(func.lower(GroupModel.key).in_(names), func.lower(GroupModel.name).in_(names))
+        )
+        unit = aliased(GroupModel)
+        found |= set(
+            session.scalars(
+                select(UserModel.username)
+                .outerjoin(unit, unit.key == UserModel.unit)
+                .where(
+                    UserModel.active.is_(True),
+                    or_(
+                        UserModel.username.in_(
+                            select(membership.c.username).where(
+                                membership.c.group_key.in_(group_keys)
+                            )
+                        ),
+                        func.lower(UserModel.unit).in_(names),
+                        func.lower(unit.name).in_(names),
+                    ),
+                )
+            )
+        )
+    return found
+
+
+def _active(session: Session, usernames: Iterable[str]) -> set[str]:
+    wanted = sorted(set(usernames))
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(UserModel.username).where(
+                UserModel.username.in_(wanted), UserModel.active.is_(True)
+            )
+        )
+    )
+
+
+def members_of(session: Session, group_keys: Iterable[str]) -> set[str]:
+    """The active members of these groups (by key)."""
+    keys = sorted(set(group_keys))
+    if not keys:
+        return set()
+    return set(
+        session.scalars(
+            select(UserModel.username)
+            .join(membership, membership.c.username == UserModel.username)
+            .where(membership.c.group_key.in_(keys), UserModel.active.is_(True))
+        )
+    )
+
+
+def units_of(session: Session, usernames: Iterable[str]) -> set[str]:
+    """The units these people belong to."""
+    wanted = sorted(set(usernames))
+    if not wanted:
+        return set()
+    return {
+        unit
+        for unit in session.scalars(select(UserModel.unit).where(UserModel.username.in_(wanted)))
+        if unit
+    }
+
+
+def leaders_of(session: Session, hierarchy: Hierarchy, holders: Iterable[str]) -> set[str]:
+    """The leaders of the units of the people who hold a task, themselves left out; when a unit
+    has none but them (or the holders have no unit), the head group's members (who lead every
+    unit). Empty when the hierarchy names no leaders."""
+    holding = set(holders)
+    leaders: set[str] = set()
+    if hierarchy.leaders_group is not None:
+        groups = [hierarchy.leaders_group(unit) for unit in units_of(session, holding)]
+        leaders = members_of(session, groups) - holding
+    if not leaders and hierarchy.head_group:
+        leaders = members_of(session, [hierarchy.head_group]) - holding
+    return leaders
+
+
+def item_facts(session: Session, instance_id: int) -> tuple[str, str] | None:
+    """An item's title and the person who started it (None for no such item)."""
+    row = session.execute(
+        select(InstanceModel.title, InstanceModel.created_by).where(InstanceModel.id == instance_id)
+    ).first()
+    return None if row is None else (row[0], row[1])

@@ -1,0 +1,25 @@
+"""The department's words for decisions: which of them send an item back (a return)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Decisions that send an item back to an earlier step (or end it refused): the next person
+# reads them as "Lý do trả lại", and is told by a `returned` notification.
+RETURN_DECISIONS = frozenset(
+    {
+        "tra_lai",
+        "chuyen_lai",
+        "yeu_cau_bo_sung",
+        "khong_phe_duyet",
+        "chua_du_dieu_kien",
+        "return",
+        "more",
+    }
+)
+
+
+def is_return(decision: Any) -> bool:
+    """Whether a step's decision is a return (one of RETURN_DECISIONS, or any `tra_lai…`)."""
+    value = str(decision or "").strip().lower()
+    return value in RETURN_DECISIONS or value.startswith("tra_lai")

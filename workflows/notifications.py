@@ -1,0 +1,115 @@
+"""Who is told what, in this department: the listener that writes notifications (in the
+action's transaction, see engine.events) and the policy of the deadline notices.
+
+- A new task: each person it is for (its assignee, else every active member of its candidate
+  groups and the candidate users), but not the person whose action opened it.
+- A task returned: when the action that opened it completed a step with a return decision
+  (``decisions.is_return``), its people are told ``returned`` with the reason instead.
+- A task forwarded: the colleague it was forwarded to is told of a new task.
+- An item finished: the person who started it.
+Reminders, overdue notices and escalations are written by the worker (engine.scan_deadlines).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import engine
+from engine import EngineEvent, HistoryRecorded, NotifyEvent, TaskOpened
+
+from .decisions import is_return
+
+# The last history event of each item in this session: the cause of the tasks an action opens
+# (an action records what it did before the tasks it opens).
+_CAUSES = "pheduyet.notify.causes"
+# Form fields that carry a return's reason when no comment was given.
+_REASON_FIELDS = ("ly_do_tra_lai", "ly_do", "y_kien", "y_kien_chi_dao")
+
+
+def notification_listener(session: Session, event: EngineEvent) -> None:
+    """Write the notifications an engine event causes (bound by ``config.event_listeners``)."""
+    if isinstance(event, HistoryRecorded):
+        session.info.setdefault(_CAUSES, {})[event.instance_id] = event
+        if event.kind == "assigned":
+            _forwarded(session, event)
+        elif event.kind == "finished":
+            _finished(session, event)
+    elif isinstance(event, TaskOpened):
+        _opened(session, event)
+
+
+def _opened(session: Session, event: TaskOpened) -> None:
+    cause: HistoryRecorded | None = session.info.get(_CAUSES, {}).get(event.instance_id)
+    returned = cause is not None and cause.kind == "completed" and is_return(cause.decision)
+    actor = cause.actor if cause is not None else None
+    facts = engine.item_facts(session, event.instance_id)
+    if facts is None:
+        return
+    people = engine.people_of(session, event.candidates, event.assignee) - {actor}
+    engine.notify(
+        session,
+        event=NotifyEvent.RETURNED if returned else NotifyEvent.NEW_TASK,
+        recipients=people,
+        dedupe_key=f"task:{event.task_id}",
+        at=event.created_at,
+        title=facts[0],
+        instance_id=event.instance_id,
+        task_id=event.task_id,
+        step=event.title,
+        due_at=event.due_at,
+        reason=_reason(cause) if returned and cause is not None else None,
+        actor=actor,
+    )
+
+
+def _reason(cause: HistoryRecorded) -> str | None:
+    if cause.comment:
+        return cause.comment
+    data: Any = cause.details.get("data") or {}
+    for name in _REASON_FIELDS:
+        value = data.get(name) if isinstance(data, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _forwarded(session: Session, event: HistoryRecorded) -> None:
+    to = event.details.get("to")
+    if not isinstance(to, str) or not event.task_id or to == event.actor:
+        return
+    task = engine.get_task(session, event.task_id)
+    facts = engine.item_facts(session, event.instance_id)
+    if facts is None:
+        return
+    engine.notify(
+        session,
+        event=NotifyEvent.NEW_TASK,
+        recipients=[to],
+        dedupe_key=f"task:{event.task_id}",
+        at=event.at,
+        title=facts[0],
+        instance_id=event.instance_id,
+        task_id=event.task_id,
+        step=task.title,
+        due_at=task.due_at,
+        reason=event.comment,
+        actor=event.actor,
+    )
+
+
+def _finished(session: Session, event: HistoryRecorded) -> None:
+    facts = engine.item_facts(session, event.instance_id)
+    if facts is None or facts[1] == event.actor:
+        return
+    engine.notify(
+        session,
+        event=NotifyEvent.FINISHED,
+        recipients=[facts[1]],
+        dedupe_key=f"finished:{event.instance_id}",
+        at=event.at,
+        title=facts[0],
+        instance_id=event.instance_id,
+        actor=event.actor,
+    )
