@@ -1,6 +1,9 @@
-"""Vendors the bpmn-js navigated viewer into web/static/vendor/bpmn-js/ from the npm registry.
+"""Vendors the bpmn-js navigated viewer into web/static/vendor/bpmn-js/ and Swagger UI (the
+API's documentation page, /api/v1/docs) into web/static/vendor/swagger-ui/, from the npm
+registry.
 
-Run: .venv/bin/python -m tools.vendor_assets   (needs npm and the registry; then review the diff)
+Run: .venv/bin/python -m tools.vendor_assets [bpmn-js|swagger-ui-dist]   (needs npm and the
+registry; then review the diff)
 
 Offices run on closed networks, so the web UI never links to a CDN: the viewer's script, its two
 stylesheets and its icon font are copied from the published tarball at a pinned version, and
@@ -34,6 +37,17 @@ FILES = {
     "dist/assets/diagram-js.css": "assets/diagram-js.css",
     "LICENSE": "LICENSE",
 }
+# Swagger UI's self-contained bundle and stylesheet (Apache-2.0; its NOTICE travels with it).
+SWAGGER = "swagger-ui-dist"
+SWAGGER_VERSION = "5.35.0"
+SWAGGER_DIR = "swagger-ui"
+SWAGGER_FILES = {
+    "swagger-ui-bundle.js": "swagger-ui-bundle.js",
+    "swagger-ui-bundle.js.LICENSE.txt": "swagger-ui-bundle.js.LICENSE.txt",
+    "swagger-ui.css": "swagger-ui.css",
+    "LICENSE": "LICENSE",
+    "NOTICE": "NOTICE",
+}
 FONT_DIR = "dist/assets/bpmn-font/"
 FONT_SUFFIXES = (".css", ".woff", ".woff2", ".ttf", ".eot", ".svg")
 
@@ -57,29 +71,29 @@ def pack(workdir: Path, package: str, version: str) -> Path:
     return workdir / name
 
 
-def wanted(members: list[str]) -> dict[str, str]:
+def wanted(members: list[str], files: dict[str, str] = FILES) -> dict[str, str]:
     """Tarball member -> target path, for the fixed files and every file of the icon font."""
     chosen = {}
     for member in members:
         inner = member.removeprefix("package/")
-        if inner in FILES:
-            chosen[member] = FILES[inner]
+        if inner in files:
+            chosen[member] = files[inner]
         elif inner.startswith(FONT_DIR) and inner.endswith(FONT_SUFFIXES):
             chosen[member] = "assets/" + inner.removeprefix("dist/assets/")
-    missing = set(FILES.values()) - set(chosen.values())
+    missing = set(files.values()) - set(chosen.values())
     if missing:
         raise SystemExit(f"the tarball lacks: {', '.join(sorted(missing))}")
     return chosen
 
 
-def extract(tarball: Path, target: Path) -> dict[str, str]:
+def extract(tarball: Path, target: Path, files: dict[str, str] = FILES) -> dict[str, str]:
     """Copy the chosen files into target (emptied first); returns {path: sha256}."""
     if target.exists():
         shutil.rmtree(target)
     hashes = {}
     with tarfile.open(tarball, "r:gz") as archive:
         members = {m.name: m for m in archive.getmembers() if m.isfile()}
-        for member, relative in sorted(wanted(list(members)).items()):
+        for member, relative in sorted(wanted(list(members), files).items()):
             # Names come from a fixed table or a checked prefix; still refuse any escape.
             if ".." in PurePosixPath(relative).parts:
                 raise SystemExit(f"refusing a path outside the vendor folder: {relative}")
@@ -99,29 +113,44 @@ def record(vendor_dir: Path, package: str, entry: dict[str, object]) -> None:
     path.write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version", default=VERSION, help="bpmn-js version (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=VENDOR_DIR, help="the vendor folder")
-    args = parser.parse_args(argv)
+def vendor(out: Path, package: str, version: str) -> None:
+    """Fetch one package at `version`, copy its files and record them in VENDOR.json."""
+    swagger = package == SWAGGER
+    folder = SWAGGER_DIR if swagger else PACKAGE
     with tempfile.TemporaryDirectory() as temporary:
-        tarball = pack(Path(temporary), PACKAGE, args.version)
-        how = f"npm pack {PACKAGE}@{args.version}"
+        tarball = pack(Path(temporary), package, version)
+        how = f"npm pack {package}@{version}"
         tarball_sha = sha256(tarball)
-        hashes = extract(tarball, args.out / PACKAGE)
+        hashes = extract(tarball, out / folder, SWAGGER_FILES if swagger else FILES)
         record(
-            args.out,
-            PACKAGE,
+            out,
+            package,
             {
-                "version": args.version,
+                "version": version,
                 "source": f"npm registry tarball {tarball.name} ({how})",
                 "tarball_sha256": tarball_sha,
-                "licence": LICENCE,
-                "licence_file": f"{PACKAGE}/LICENSE",
+                "licence": "Apache-2.0" if swagger else LICENCE,
+                "licence_file": f"{folder}/LICENSE",
                 "files": hashes,
             },
         )
-    print(f"vendored {PACKAGE}@{args.version}: {len(hashes)} files into {args.out / PACKAGE}")
+    print(f"vendored {package}@{version}: {len(hashes)} files into {out / folder}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("packages", nargs="*", help=f"{PACKAGE} and/or {SWAGGER} (default: both)")
+    parser.add_argument("--version", help="the version of the one package named")
+    parser.add_argument("--out", type=Path, default=VENDOR_DIR, help="the vendor folder")
+    args = parser.parse_args(argv)
+    packages = args.packages or [PACKAGE, SWAGGER]
+    if unknown := set(packages) - {PACKAGE, SWAGGER}:
+        parser.error(f"unknown package: {', '.join(sorted(unknown))}")
+    if args.version and len(packages) != 1:
+        parser.error("--version needs exactly one package")
+    for package in packages:
+        pinned = VERSION if package == PACKAGE else SWAGGER_VERSION
+        vendor(args.out, package, args.version or pinned)
     return 0
 
 
