@@ -86,7 +86,8 @@ def downgrade() -> None:
     op.drop_index("ix_notifications_recipient_created", table_name="notifications")
     op.drop_table("notifications")
     op.drop_table("notification_choices")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("digest_hour")
-        batch.drop_column("locale")
-        batch.drop_column("email")
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy and drop `users`, which the
+    # other tables' foreign keys forbid while SQLite enforces them.
+    op.drop_column("users", "digest_hour")
+    op.drop_column("users", "locale")
+    op.drop_column("users", "email")
