@@ -165,7 +165,8 @@ def loop(now_text: str | None, poll_seconds: float) -> None:
     help="seconds between rounds",
 )
 def worker(now_text: str | None, poll_seconds: float) -> None:
-    """The background work alone: fire due timers every few seconds and remove the upload
-    folder's orphan files once a day. Run as many as you like, on any machine sharing the
-    database; SIGTERM or Ctrl-C stops it after the round in progress."""
+    """The background work alone: fire due timers and send the webhooks' deliveries every few
+    seconds, and remove the upload folder's orphan files once a day. Run as many as you like,
+    on any machine sharing the database; SIGTERM or Ctrl-C stops it after the round in
+    progress."""
     loop(now_text, poll_seconds)
