@@ -18,7 +18,7 @@ import pytest
 
 import engine
 from engine import DeliveryStatus, InvalidInput, ManualClock, transaction
-from engine.webhook_delivery import MAX_ATTEMPTS, retry_wait
+from engine.webhook_delivery import LEASE, MAX_ATTEMPTS, Answer, post, retry_wait
 
 SECRET = "a secret of the receiver, 32 chars"
 
@@ -248,3 +248,27 @@ def test_webhooks__url_validation(url: str, reason: str | None) -> None:
         engine.check_webhook_url(url)
     assert refused.value.details["reason"] == reason
     assert refused.value.details["field"] == "url"
+
+
+def test_webhooks__a_delivery_in_flight_is_not_sent_twice_and_a_crash_sends_it_again(
+    hooked: Any, config: engine.EngineConfig, clock: ManualClock, receiver: Receiver
+) -> None:
+    add_hook(hooked, clock, receiver.url, "item.started")
+    with transaction(hooked) as s:
+        engine.start_instance(s, config, "approval", "an", title="Đề xuất")
+    meanwhile: list[engine.DeliveryRound] = []
+
+    def crash_after_sending(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+        meanwhile.append(engine.deliver_webhooks(hooked, clock))  # another worker's round
+        post(url, body, headers)
+        raise KeyboardInterrupt  # the worker dies before it records the answer
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.deliver_webhooks(hooked, clock, post=crash_after_sending)
+    assert meanwhile == [engine.DeliveryRound()]  # claimed: nobody else sends it meanwhile
+    assert len(receiver.received) == 1 and log(hooked)[0].status == "pending"
+
+    clock.advance(LEASE)
+    assert engine.deliver_webhooks(hooked, clock) == engine.DeliveryRound(sent=1)
+    first, again = receiver.received
+    assert first[0]["X-Pheduyet-Event-Id"] == again[0]["X-Pheduyet-Event-Id"]
