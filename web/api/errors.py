@@ -47,7 +47,8 @@ class ApiError(Exception):
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
-    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    given = {k: v for k, v in extra.items() if v is not None}
+    response = jsonify({"error": {"code": code, "message": message, **given}})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
