@@ -1,0 +1,108 @@
+"""Where a Camunda 7 diagram carries JUEL, rewritten once at deploy into the sandbox's Python.
+
+`translate_camunda` rewrites every JUEL expression of a freshly read Camunda diagram
+(engine/juel_parser.py): conditions, loop and completion conditions, conditional events, timers,
+owners, due and follow-up dates, multi-instance collections. Plain text without `${…}`/`#{…}`
+is left as it was (models written for Spiff's Camunda parser carry Python there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lxml import etree
+
+from .definition_checks import owner_id
+from .errors import InvalidDefinition
+from .juel_parser import HELPER_PREFIX, JuelRefused, has_expression, translate, translate_name
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+# Elements whose text is a condition (made a boolean as EL coerces) or another expression.
+_CONDITIONS = ("conditionExpression", "condition", "completionCondition", "loopCondition")
+_VALUES = ("loopCardinality", "timeDate", "timeDuration", "timeCycle")
+# Attributes (and camunda:property names) the engine reads as owners and dates.
+_TASK_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate")
+_TASK_PROPERTIES = (*_TASK_ATTRIBUTES, "dueInWorkingDays")
+_NOT_JUEL = frozenset({"javascript", "ecmascript", "groovy", "python", "js", "feel"})
+
+
+def translate_camunda(file_name: str, root: Any) -> None:
+    """Rewrite, in place, every JUEL expression of a Camunda diagram just read into Python:
+    element texts become the expression itself, owner and date attributes `${python}` (the
+    form the engine evaluates at run time). Refuses the first expression outside the subset,
+    naming file, element, line and the expression."""
+    aliases = {
+        str(name): "initiator"
+        for start in root.iter(f"{{{BPMN}}}startEvent")
+        if (name := start.get(f"{{{CAMUNDA_NS}}}initiator")) and name != "initiator"
+    }
+    for tag in (*_CONDITIONS, *_VALUES):
+        for element in root.iter(f"{{{BPMN}}}{tag}"):
+            text = (element.text or "").strip()
+            if not has_expression(text) or _other_language(element):
+                continue
+            code = _translated(file_name, element, text, aliases)
+            element.text = f"{HELPER_PREFIX}bool({code})" if tag in _CONDITIONS else code
+    for loop in root.iter(f"{{{BPMN}}}multiInstanceLoopCharacteristics"):
+        _collection(file_name, loop, aliases)
+    for element in root.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN:
+            continue
+        for name in _TASK_ATTRIBUTES:
+            attribute = f"{{{CAMUNDA_NS}}}{name}"
+            text = (element.get(attribute) or "").strip()
+            if has_expression(text):
+                element.set(attribute, "${" + _translated(file_name, element, text, aliases) + "}")
+    for prop in root.iter(f"{{{CAMUNDA_NS}}}property"):
+        text = (prop.get("value") or "").strip()
+        if prop.get("name") in _TASK_PROPERTIES and has_expression(text):
+            prop.set("value", "${" + _translated(file_name, prop, text, aliases) + "}")
+
+
+def _other_language(element: Any) -> bool:
+    language = (element.get("language") or "").strip().lower()
+    return language in _NOT_JUEL
+
+
+def _collection(file_name: str, loop: Any, aliases: Mapping[str, str]) -> None:
+    """`camunda:collection` names the list a multi-instance task runs over: `${name}` becomes
+    the name, which is how SpiffWorkflow reads it."""
+    attribute = f"{{{CAMUNDA_NS}}}collection"
+    text = (loop.get(attribute) or "").strip()
+    if not has_expression(text):
+        return
+    try:
+        name = translate_name(text, aliases)
+    except JuelRefused as exc:
+        raise _refusal(file_name, loop, text, exc) from exc
+    if name is None:
+        raise InvalidDefinition(
+            f"refused multi-instance collection {text!r}: the collection must be a variable, "
+            "written as its name or ${name}; compute the list in a script task before",
+            file=file_name,
+            element_id=owner_id(loop),
+            line=loop.sourceline,
+        )
+    loop.set(attribute, name)
+
+
+def _translated(file_name: str, element: Any, text: str, aliases: Mapping[str, str]) -> str:
+    try:
+        return translate(text, aliases)
+    except JuelRefused as exc:
+        raise _refusal(file_name, element, text, exc) from exc
+
+
+def _refusal(file_name: str, element: Any, text: str, exc: JuelRefused) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"refused expression {_quoted(text)}: {exc.message}",
+        file=file_name,
+        element_id=owner_id(element),
+        line=element.sourceline,
+    )
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= 200 else text[:200] + "…")
