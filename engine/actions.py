@@ -33,6 +33,7 @@ from .instances import InstanceModel, lock_instance, lock_instance_of_task, requ
 from .registers import fill_register_fields
 from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
 from .serialization import SERIALIZER_VERSION
+from .services import bind_item
 from .stored_data import checked_data
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
@@ -86,12 +87,6 @@ def start_instance(
         )
     now = config.clock()
     workflow = new_workflow(version, config)
-    with spiff_errors():
-        for task in workflow.get_tasks(state=TaskState.READY):
-            task.set_data(**data)
-        workflow.do_engine_steps()
-    # The start data goes into the audit event at once: refuse what no database stores first.
-    checked_data(data, workflow, config.max_data_bytes)
     instance = InstanceModel(
         process_version_id=row.id,
         process_id=process_id,
@@ -106,6 +101,13 @@ def start_instance(
     )
     session.add(instance)
     session.flush()
+    bind_item(workflow, instance.id)  # a service task right after the start knows its item
+    with spiff_errors():
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**data)
+        workflow.do_engine_steps()
+    # The start data goes into the audit event at once: refuse what no database stores first.
+    checked_data(data, workflow, config.max_data_bytes)
     append_event(
         session,
         instance,

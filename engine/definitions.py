@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,11 +125,13 @@ def deploy(
     deployed_by: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE,
+    services: Collection[str] = (),
 ) -> list[DeployResult]:
     """Validate every file, then store a new version of each process whose content changed.
 
     Either every process of the set is stored or none is; the same content again is a no-op.
     A call activity may call a process deployed earlier: its latest version's files are used.
+    Every service task must call a key of `services` (the keys of `EngineConfig.services`).
     """
     parsed = parse_bundle(
         files,
@@ -137,6 +139,7 @@ def deploy(
         resolve=_latest_files(session),
         now=clock(),
         max_multi_instance=max_multi_instance,
+        services=services,
     )
     results = [_store(session, process, clock, deployed_by) for process in parsed]
     session.flush()

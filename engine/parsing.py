@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -15,10 +15,8 @@ from typing import Any
 import jsonschema
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .clock import system_clock
 from .definition_checks import (
@@ -36,6 +34,7 @@ from .form_safety import check_form_safety
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
+from .service_specs import ServiceCamundaParser, ServiceSpiffParser, check_services
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
 from .xml_safety import DEFAULT_MAX_BYTES, parse_json_form, parse_xml, root_kind
@@ -89,12 +88,14 @@ def parse_bundle(
     *,
     now: datetime | None = None,
     max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE,
+    services: Collection[str] = (),
 ) -> list[ParsedProcess]:
     """Parse a set of diagram, decision and form files; refuse the whole set on any problem.
 
     `resolve` is asked for the files of processes that a call activity names but the set does not
     define (the stored files of their latest deployed versions); those are used, not redeployed.
     Timers are bounded from `now`; a literal loop count may not exceed `max_multi_instance`.
+    A service task must call a key of `services` (engine/service_specs.py).
     """
     now = now or system_clock()
     given = list(files)
@@ -114,6 +115,7 @@ def parse_bundle(
     for doc in bpmn_docs:
         _check_flows(doc)
         _check_scripts(doc)
+        check_services(doc.name, doc.root, services)
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
     for doc in docs:
@@ -386,7 +388,7 @@ def _build(
     forms: dict[str, Any],
 ) -> ParsedProcess:
     home = defined[process_id]
-    parser: Any = (CamundaParser if home.dialect == "camunda" else SpiffBpmnParser)(
+    parser: Any = (ServiceCamundaParser if home.dialect == "camunda" else ServiceSpiffParser)(
         validator=_validator(home.dialect)
     )
     used = _files_used(process_id, defined)

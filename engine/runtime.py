@@ -29,6 +29,7 @@ from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
 from .sandbox_guards import MAX_DATA_BYTES
 from .scripting import SandboxScriptEngine, make_script_engine
 from .serialization import SERIALIZER_VERSION, load_state
+from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
 from .stored_data import checked_data, dump_checked, name_step
 from .task_meta import TaskMeta, meta_key
 from .views import InstanceStatus, TaskStatus
@@ -69,6 +70,10 @@ class EngineConfig:
     max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE
     # Seals the audit trail (HMAC-SHA256); kept out of the database. None: the public recipe.
     audit_key: bytes | None = field(default=None, repr=False)
+    # Service tasks: key -> the operator's handler (None: a recorded no-op), and how long a
+    # handler may take (wall clock) before its call becomes an incident (engine/services.py).
+    services: Mapping[str, Handler | None] = field(default_factory=dict)
+    service_seconds: float = DEFAULT_SERVICE_SECONDS
 
     def script_engine(self) -> SandboxScriptEngine:
         helpers = {"add_working_days": self.bounded_working_days, **self.helpers}
@@ -118,6 +123,7 @@ def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
 def load_workflow(instance: InstanceModel, version: LoadedVersion, config: EngineConfig) -> Any:
     workflow = load_state(version.dialect, instance.state, version.spec, version.subprocess_specs)
     workflow.script_engine = _bounded_engine(version, config)
+    bind_item(workflow, instance.id)
     return workflow
 
 
@@ -126,6 +132,7 @@ def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScri
     watch_loops([version.spec, *version.subprocess_specs.values()])
     engine = config.script_engine()
     engine.max_multi_instance = config.max_multi_instance
+    engine.services = ServiceRunner(config.services, config.service_seconds)
     return engine
 
 
@@ -161,6 +168,9 @@ def persist(
         instance.updated_at = now
         instance.data = data
         instance.next_timer_at = timer
+        incident = note_service_calls(session, instance, workflow, now)
+        if incident is not None:  # the failed task waits in error for a retry
+            record_error(session, instance, incident, now)
         if workflow.is_completed() and instance.status == InstanceStatus.RUNNING:
             instance.status = InstanceStatus.COMPLETED
             instance.ended_at = now

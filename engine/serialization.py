@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from .service_specs import SERIALIZER_CONFIG as SERVICE_CONVERTERS
 from .timer_events import CLOCKED
 
 SERIALIZER_VERSION: str = SPIFF_SERIALIZER_VERSION
@@ -61,6 +62,7 @@ def serializer(dialect: str) -> BpmnWorkflowSerializer:
     config[BpmnWorkflow] = _StateOnlyWorkflowConverter
     for clocked in CLOCKED.values():
         config[clocked] = TimerConditionalEventDefinitionConverter
+    config.update(SERVICE_CONVERTERS[dialect])
     registry = BpmnWorkflowSerializer.configure(config)
     # Scripts are offered `date`; Spiff registers datetime and timedelta but not date, so a
     # script that kept a date would make the next save fail.

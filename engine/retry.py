@@ -1,0 +1,75 @@
+"""Retrying an item parked in error: its failed service tasks run again, and a timer whose
+script failed fires again.
+
+An item is parked (status 'error') by a service call that failed (engine/services.py; the task
+waits in SpiffWorkflow's ERROR state, nothing it would have written was kept) or by a timer's
+script that failed (engine/timers.py; the timer's work was undone). A retry puts the failed
+tasks back to ready, runs the engine steps and saves, in the caller's transaction: if the call
+fails again, the item is parked again with the new error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
+
+from .audit import append_event
+from .definitions import load_version
+from .errors import Conflict, Forbidden
+from .instances import lock_instance
+from .runtime import EngineConfig, load_workflow, persist, spiff_errors
+from .users import ADMIN_GROUP, get_identity
+from .views import InstanceStatus
+
+
+def retry_instance(
+    session: Session,
+    config: EngineConfig,
+    instance_id: int,
+    actor: str | None,
+    *,
+    allowed_groups: Collection[str] = (),
+) -> None:
+    """Run an item in error again from where it failed.
+
+    `actor` must be an administrator or a member of one of `allowed_groups` (the web passes the
+    managers' groups); None is the operator at the console (the CLI), who may always."""
+    if actor is not None:
+        who = get_identity(session, actor)
+        if ADMIN_GROUP not in who.groups and not set(who.groups) & set(allowed_groups):
+            raise Forbidden(
+                f"only an administrator or a manager may retry item {instance_id}",
+                reason="retry_not_allowed",
+            )
+    instance = lock_instance(session, instance_id)
+    if instance.status != InstanceStatus.ERROR:
+        raise Conflict(
+            f"item {instance_id} is {instance.status}, not in error: there is nothing to retry",
+            instance_id=instance_id,
+            reason="not_in_error",
+        )
+    version = load_version(session, instance.process_version_id)
+    workflow = load_workflow(instance, version, config)
+    failed = [t for t in workflow.get_tasks(state=TaskState.ERROR)]
+    now = config.clock()
+    previous = instance.error
+    instance.status = InstanceStatus.RUNNING
+    instance.error = None
+    append_event(
+        session,
+        instance,
+        at=now,
+        actor=actor,
+        kind="retried",
+        element_id=failed[0].task_spec.bpmn_id if failed else None,
+        details={"error": previous, "steps": [t.task_spec.bpmn_id for t in failed]},
+    )
+    with spiff_errors():
+        for task in failed:
+            # Public rewind: the task becomes ready again with the data it had.
+            task.workflow.reset_from_task_id(task.id)
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    persist(session, config, instance, version, workflow, actor)

@@ -1,0 +1,216 @@
+"""Calling the operator's Python for service tasks, within a time limit, and turning what goes
+wrong into an incident instead of a lost step.
+
+A handler is trusted code (the operator's own module), but it must not hang an action nor leave
+the item half-written. It runs in a thread of its own with a wall-clock limit
+(`EngineConfig.service_seconds`): when the limit passes, the action goes on without it and an
+exception is injected into the thread (CPython's `PyThreadState_SetAsyncExc`), which stops a
+loop of Python code at its next step; a call blocked in C (a socket read) ends when the call
+returns, and its result is thrown away. The handler sees a deep copy of the task's data, so
+nothing it does reaches the item unless it returns it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+from collections.abc import Callable, Mapping
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .audit import append_event
+from .errors import ScriptError
+
+__all__ = [
+    "DEFAULT_SERVICE_SECONDS",
+    "Handler",
+    "ServiceCall",
+    "ServiceRunner",
+    "note_service_calls",
+]
+
+DEFAULT_SERVICE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """What a service handler receives: `handler(call) -> dict | None`.
+
+    `data` is a read-only view of a copy of the task's data; `params` the SpiffArena
+    operator's parameters, evaluated (empty for Camunda tasks). The handler returns the
+    variables to set (a dict of JSON values), or None to set nothing."""
+
+    key: str
+    element_id: str
+    item_id: int | None
+    process_id: str
+    data: Mapping[str, Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[ServiceCall], Mapping[str, Any] | None]
+
+
+class ServiceTimeout(Exception):
+    """Injected into a handler's thread once its time is up."""
+
+
+@dataclass(frozen=True)
+class _Record:
+    element_id: str
+    key: str
+    noop: bool
+    variables: tuple[str, ...]
+
+
+class ServiceRunner:
+    """Carried by one action's script engine: runs the handlers of the service tasks the
+    engine steps reach, and remembers the calls and the first failure for `persist`."""
+
+    def __init__(self, services: Mapping[str, Handler | None], seconds: float) -> None:
+        self.services = services
+        self.seconds = seconds
+        self.item_id: int | None = None
+        self.calls: list[_Record] = []
+        self.incidents: list[ScriptError] = []
+
+    def run(self, task: Any, key: str, params: dict[str, Any], result: str | None) -> bool:
+        """Call the handler mapped to `key`; True when the task may complete, False (the
+        task is left in error, its data untouched) when the call became an incident."""
+        element = task.task_spec.bpmn_id
+        if key not in self.services:
+            return self._incident(
+                element, key, "service_unmapped", f"no handler is mapped to '{key}'"
+            )
+        handler = self.services[key]
+        if handler is None:
+            self.calls.append(_Record(element, key, True, ()))
+            return True
+        call = ServiceCall(
+            key=key,
+            element_id=element,
+            item_id=self.item_id,
+            process_id=task.workflow.spec.name,
+            data=MappingProxyType(deepcopy(dict(task.data))),
+            params=MappingProxyType(params),
+        )
+        try:
+            value = self._call(handler, call)
+        except ServiceTimeout:
+            return self._incident(
+                element,
+                key,
+                "service_timeout",
+                f"the service '{key}' did not answer within {self.seconds:g} s",
+            )
+        except Exception as exc:  # the operator's code may raise anything
+            return self._incident(
+                element,
+                key,
+                "service_failed",
+                f"the service '{key}' failed: {exc.__class__.__name__}: {exc}",
+            )
+        variables, problem = _variables(value)
+        if problem:
+            return self._incident(
+                element, key, "service_result", f"the service '{key}' returned {problem}"
+            )
+        if result:
+            task.data[result] = variables
+        else:
+            task.data.update(variables)
+        self.calls.append(_Record(element, key, False, tuple(sorted(variables))))
+        return True
+
+    def _call(self, handler: Handler, call: ServiceCall) -> Any:
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = handler(call)
+            except BaseException as exc:  # handed to the waiting action
+                box["error"] = exc
+
+        thread = threading.Thread(target=target, name=f"service {call.key}", daemon=True)
+        thread.start()
+        thread.join(self.seconds)
+        if thread.is_alive():
+            _stop(thread)
+            raise ServiceTimeout
+        if "error" in box:
+            error: BaseException = box["error"]
+            if not isinstance(error, Exception):  # SystemExit, KeyboardInterrupt
+                error = RuntimeError(f"{error.__class__.__name__} raised")
+            raise error
+        return box.get("value")
+
+    def _incident(self, element: str, key: str, reason: str, message: str) -> bool:
+        error = ScriptError(message, element_id=element)
+        error.details.update(reason=reason, key=key)
+        self.incidents.append(error)
+        return False
+
+
+def _stop(thread: threading.Thread) -> None:
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(ServiceTimeout)
+        )
+
+
+def _variables(value: Any) -> tuple[dict[str, Any], str | None]:
+    """The returned variables as plain JSON values, or what is wrong with them."""
+    if value is None:
+        return {}, None
+    if not isinstance(value, Mapping):
+        return {}, f"a {type(value).__name__}, not a dict of variables"
+    if not all(isinstance(k, str) and k and not k.startswith("_") for k in value):
+        return {}, "a variable name that is not a plain non-empty text"
+    try:
+        text = json.dumps(dict(value), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return {}, f"a value that cannot be stored as JSON ({exc})"
+    variables: dict[str, Any] = json.loads(text)
+    return variables, None
+
+
+def runner_of(workflow: Any) -> ServiceRunner | None:
+    runner = getattr(workflow.script_engine, "services", None)
+    return runner if isinstance(runner, ServiceRunner) else None
+
+
+def bind_item(workflow: Any, item_id: int) -> None:
+    """Tell the handlers which item they work for (known once the item's row exists)."""
+    runner = runner_of(workflow)
+    if runner is not None:
+        runner.item_id = item_id
+
+
+def note_service_calls(
+    session: Session, instance: Any, workflow: Any, at: datetime
+) -> ScriptError | None:
+    """Write the action's service calls into the item's history; the first incident, if any,
+    for the caller to park the item with (the failed task stays in error until a retry)."""
+    runner = runner_of(workflow)
+    if runner is None:
+        return None
+    for record in runner.calls:
+        append_event(
+            session,
+            instance,
+            at=at,
+            actor=None,
+            kind="service_called",
+            element_id=record.element_id,
+            details={"key": record.key, "noop": record.noop, "variables": list(record.variables)},
+        )
+    runner.calls.clear()
+    incident = runner.incidents[0] if runner.incidents else None
+    runner.incidents.clear()
+    return incident
