@@ -198,7 +198,7 @@ from .views import (
     to_jsonable,
 )
 from .visibility import is_auditor, may_contribute, may_view_instance, visible_instance_ids
-from .webhook_delivery import DeliveryRound, deliver_webhooks, prune_webhook_log
+from .webhook_delivery import DeliveryRound, deliver_webhooks
 from .webhooks import EVENT_TYPES as WEBHOOK_EVENTS
 from .webhooks import (
     DeliveryStatus,
@@ -392,7 +392,6 @@ __all__ = [
     "preferences",
     "process_steps",
     "process_versions",
-    "prune_webhook_log",
     "record_start",
     "register_book",
     "register_books",
