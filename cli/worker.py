@@ -85,6 +85,8 @@ class Worker:
         now = system_clock()
         if self.last_gc is None or now - self.last_gc >= GC_EVERY:
             self._collect_orphans()
+            with transaction(self.factory) as session:  # sent webhooks older than 30 days
+                engine.prune_webhook_log(session, self.config.clock())
             self.last_gc = now
         return fired
 

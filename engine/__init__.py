@@ -147,10 +147,8 @@ from .register_listing import (
     register_listing,
 )
 from .registers import IssuedNumber, register_entries, void_number
-from .retry import retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
-from .services import ServiceCall
 from .start_keys import claim_start_key, is_start_key, record_start
 from .task_report import (
     NO_UNIT,
@@ -198,7 +196,7 @@ from .views import (
     to_jsonable,
 )
 from .visibility import is_auditor, may_contribute, may_view_instance, visible_instance_ids
-from .webhook_delivery import DeliveryRound, deliver_webhooks
+from .webhook_delivery import DeliveryRound, deliver_webhooks, prune_webhook_log
 from .webhooks import EVENT_TYPES as WEBHOOK_EVENTS
 from .webhooks import (
     DeliveryStatus,
@@ -296,7 +294,6 @@ __all__ = [
     "RetryPolicy",
     "ScriptError",
     "SearchHit",
-    "ServiceCall",
     "SmtpSettings",
     "SourceFile",
     "StepStat",
@@ -392,6 +389,7 @@ __all__ = [
     "preferences",
     "process_steps",
     "process_versions",
+    "prune_webhook_log",
     "record_start",
     "register_book",
     "register_books",
@@ -403,7 +401,6 @@ __all__ = [
     "reseal_chain",
     "resolve_form",
     "retry_delivery",
-    "retry_instance",
     "retry_mail",
     "revoke_api_token",
     "run_due_timers",

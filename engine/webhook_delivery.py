@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from http.client import HTTPException
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .clock import Clock
@@ -39,6 +39,8 @@ TIMEOUT_S = 10.0
 BATCH = 10
 ROUND_LIMIT = 100
 TIME_BUDGET_S = 30.0
+# Sent deliveries stay in the log this long; failed ones until an administrator acts.
+KEEP_SENT = timedelta(days=30)
 _READ_AT_MOST = 64 * 1024
 
 SIGNATURE_HEADER = "X-Pheduyet-Signature"
@@ -134,6 +136,17 @@ def deliver_webhooks(
         if len(claimed) < BATCH:
             break
     return DeliveryRound(sent, retrying, failed)
+
+
+def prune_webhook_log(session: Session, now: datetime) -> int:
+    """Forget the deliveries sent more than KEEP_SENT ago; returns how many."""
+    result = session.execute(
+        delete(WebhookDeliveryModel).where(
+            WebhookDeliveryModel.status == DeliveryStatus.SENT,
+            WebhookDeliveryModel.sent_at < now - KEEP_SENT,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _claim(

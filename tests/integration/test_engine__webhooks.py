@@ -272,3 +272,22 @@ def test_webhooks__a_delivery_in_flight_is_not_sent_twice_and_a_crash_sends_it_a
     assert engine.deliver_webhooks(hooked, clock) == engine.DeliveryRound(sent=1)
     first, again = receiver.received
     assert first[0]["X-Pheduyet-Event-Id"] == again[0]["X-Pheduyet-Event-Id"]
+
+
+def test_webhooks__sent_deliveries_leave_the_log_after_30_days_failed_ones_stay(
+    hooked: Any, config: engine.EngineConfig, clock: ManualClock, receiver: Receiver
+) -> None:
+    add_hook(hooked, clock, receiver.url, "item.started")
+    add_hook(hooked, clock, "http://127.0.0.1:9/nobody", "item.started")
+    with transaction(hooked) as s:
+        engine.start_instance(s, config, "approval", "an", title="Đề xuất")
+    for _ in range(MAX_ATTEMPTS):
+        engine.deliver_webhooks(hooked, clock)
+        clock.advance(timedelta(hours=6))
+    assert sorted(d.status for d in log(hooked)) == ["failed", "sent"]
+    with transaction(hooked) as s:
+        assert engine.prune_webhook_log(s, clock()) == 0
+    clock.advance(timedelta(days=30))
+    with transaction(hooked) as s:
+        assert engine.prune_webhook_log(s, clock()) == 1
+    assert [d.status for d in log(hooked)] == ["failed"]
