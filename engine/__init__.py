@@ -147,8 +147,10 @@ from .register_listing import (
     register_listing,
 )
 from .registers import IssuedNumber, register_entries, void_number
+from .retry import retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
+from .services import ServiceCall
 from .start_keys import claim_start_key, is_start_key, record_start
 from .task_report import (
     NO_UNIT,
@@ -294,6 +296,7 @@ __all__ = [
     "RetryPolicy",
     "ScriptError",
     "SearchHit",
+    "ServiceCall",
     "SmtpSettings",
     "SourceFile",
     "StepStat",
@@ -401,6 +404,7 @@ __all__ = [
     "reseal_chain",
     "resolve_form",
     "retry_delivery",
+    "retry_instance",
     "retry_mail",
     "revoke_api_token",
     "run_due_timers",
