@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 
 import engine
-from workflows.catalog import CATALOG, may_start
+from workflows.catalog import CATALOG, entry, may_start
 from workflows.items import start_item
 
 from ..unit_of_work import config, now, uow
@@ -48,6 +50,7 @@ def list_processes() -> ProcessList:
                 title_en=e.title_en,
                 description=e.description_vi,
                 version=deployed[e.process_id].version,
+                start_fields=sorted(e.start_data),
             )
             for e in CATALOG
             if e.process_id in deployed and may_start(e.process_id, who.groups, who.unit)
@@ -69,9 +72,11 @@ def list_processes() -> ProcessList:
 )
 def start(key: str, body: StartBody) -> ItemOut:
     """Starts an item of this process for the caller, as "Tạo mới" does: only the processes
-    the catalog lets them start; `data` is checked by the engine as the start's data. Answers
+    the catalog lets them start; `data` holds only the process's `start_fields` (GET
+    /processes), checked by the engine as the start's data. Answers
     the item with its first steps (201)."""
     who = me()
+    _check_start_data(key, who, body.data)
     idempotency = request.headers.get("Idempotency-Key", "")
     keyed = engine.is_start_key(idempotency)
     if idempotency and not keyed:
@@ -86,3 +91,20 @@ def start(key: str, body: StartBody) -> ItemOut:
         if keyed and earlier is None:
             engine.record_start(s, who.username, idempotency, item)
         return item_out(s, who, item)
+
+
+def _check_start_data(key: str, who: engine.Identity, data: dict[str, Any] | None) -> None:
+    """A person starting by hand gives only what the process's start asks (the catalog's
+    start fields; most processes have none, as the page's "Tạo mới" asks only a title): a
+    program may not set the item's other variables. Checked once the person may start it, so
+    the refusal of a process they may not start stays 403/404."""
+    found = entry(key)
+    if not data or found is None or not may_start(key, who.groups, who.unit):
+        return
+    unknown = [name for name in data if name not in found.start_data]
+    if unknown:
+        raise engine.InvalidData(
+            f"not start fields of '{key}': {', '.join(unknown)}",
+            {name: "not a start field of this process" for name in unknown},
+            {name: {"code": "unknown"} for name in unknown},
+        )

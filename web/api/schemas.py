@@ -66,6 +66,7 @@ class ProcessOut(BaseModel):
     title_en: str
     description: str
     version: int = Field(description="the deployed version a new item runs on")
+    start_fields: list[str] = Field(description="the names `data` may hold when starting one")
 
 
 class ProcessList(BaseModel):
@@ -74,7 +75,9 @@ class ProcessList(BaseModel):
 
 class StartBody(Request):
     title: str | None = Field(None, description="the item's title; the process's name if empty")
-    data: dict[str, Any] | None = Field(None, description="the item's starting data")
+    data: dict[str, Any] | None = Field(
+        None, description="the item's starting data: only the process's start_fields"
+    )
 
 
 # --- items ------------------------------------------------------------------------------------
