@@ -31,6 +31,7 @@ from .definition_checks import (
 from .errors import InvalidDefinition
 from .form_options import option_sources
 from .form_safety import check_form_safety
+from .juel_camunda import translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
@@ -163,7 +164,11 @@ def _read(
         root = parse_xml(source.name, source.content, max_bytes)
         kind = root_kind(source.name, root)
         text = source.content.decode("utf-8")
-        docs.append(_Doc(source.name, text, root, kind, _dialect(root), given))
+        dialect = _dialect(root)
+        if kind == "bpmn" and dialect == "camunda":
+            # JUEL becomes the sandbox's Python once, here: every check after sees Python.
+            translate_camunda(source.name, root)
+        docs.append(_Doc(source.name, text, root, kind, dialect, given))
     return docs
 
 

@@ -24,6 +24,7 @@ from .errors import ScriptError
 from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
 from .instances import InstanceModel, save_instance
+from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
 from .sandbox_guards import MAX_DATA_BYTES
@@ -76,7 +77,11 @@ class EngineConfig:
     service_seconds: float = DEFAULT_SERVICE_SECONDS
 
     def script_engine(self) -> SandboxScriptEngine:
-        helpers = {"add_working_days": self.bounded_working_days, **self.helpers}
+        helpers = {
+            "add_working_days": self.bounded_working_days,
+            **juel_helpers(self.clock, self.timezone),
+            **self.helpers,
+        }
         limits = Limits(max_data_bytes=self.max_data_bytes)
         return make_script_engine(self.clock, helpers, self.script_cpu_seconds, limits)
 

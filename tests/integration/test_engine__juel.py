@@ -1,0 +1,129 @@
+"""A Camunda 7 model written in JUEL, driven to its end through the engine: a gateway on
+`${!approved && amount gt 1000}`, owners from `#{initiator}`, `${dept}` and a property, due
+dates from `dateTime()`, a timer from `P${days}D`; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import engine
+from engine import ManualClock, transaction
+from tests.conftest import START, add_people, fixture_files
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def juel_config(clock: ManualClock) -> engine.EngineConfig:
+    return engine.EngineConfig(clock=clock, timezone=HANOI)
+
+
+@pytest.fixture
+def office(factory: Any, clock: ManualClock) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.add_group(s, "buyers_heads", "Buyers")
+        engine.deploy(s, fixture_files("camunda_juel"), clock)
+    return factory
+
+
+def _start(factory: Any, config: engine.EngineConfig, **data: Any) -> int:
+    with transaction(factory) as s:
+        return engine.start_instance(s, config, "juel_purchase", "an", data=data)
+
+
+def _inbox(factory: Any, who: str) -> list[engine.TaskView]:
+    with transaction(factory) as s:
+        return engine.tasks_for(s, who)
+
+
+def _complete(
+    factory: Any, config: engine.EngineConfig, task_id: str, who: str, **data: Any
+) -> None:
+    with transaction(factory) as s:
+        engine.complete_task(s, config, task_id, who, data=data)
+
+
+def _show(factory: Any, item: int) -> engine.InstanceView:
+    with transaction(factory) as s:
+        return engine.show_instance(s, item)
+
+
+REQUEST = {"dept": "heads", "reminder_days": 2, "purchaser": {"name": "chi"}}
+
+
+def test_juel__a_large_refusal_goes_back_to_the_initiator(office: Any, juel_config: Any) -> None:
+    item = _start(office, juel_config, amount=5000, **REQUEST)
+    [review] = _inbox(office, "binh")  # ${dept}: the heads
+    assert review.candidate_groups == ["heads"] and _inbox(office, "an") == []
+    # ${dateTime().plusWeeks(1).toDate()}: a week on from 08:00 in Hà Nội, stored in UTC.
+    assert review.due_at == START + timedelta(weeks=1)
+    assert review.due_at.astimezone(HANOI).hour == 8
+    _complete(office, juel_config, review.id, "binh", approved=False)
+
+    [appeal] = _inbox(office, "an")  # #{initiator}
+    assert (appeal.element_id, appeal.assignee) == ("appeal", "an")
+    assert appeal.due_at == START + timedelta(days=5)  # plusDays(amount div 1000)
+    _complete(office, juel_config, appeal.id, "an")
+    view = _show(office, item)
+    assert view.status == "completed"
+    done = [h.element_id for h in view.history if h.kind == "completed"]
+    assert done == ["review", "appeal"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "approved", "route"),
+    [
+        (500, False, []),  # small and refused: the default flow ends it
+        (5000, True, ["order"]),  # #{approved and not empty purchaser}
+        ("5000", "true", ["order"]),  # texts as EL coerces them
+    ],
+)
+def test_juel__the_gateway_takes_the_route_juel_gives(
+    office: Any, juel_config: Any, amount: Any, approved: Any, route: list[str]
+) -> None:
+    item = _start(office, juel_config, amount=amount, **REQUEST)
+    [review] = _inbox(office, "dung")
+    _complete(office, juel_config, review.id, "dung", approved=approved)
+    view = _show(office, item)
+    assert [t.element_id for t in view.open_tasks] == route
+    if route:
+        [order] = _inbox(office, "chi")  # ${purchaser.name}
+        assert order.assignee == "chi"
+        # "buyers_${dept}, ${purchaser['backup'] == null ? 'staff' : purchaser['backup']}"
+        assert order.candidate_groups == ["buyers_heads", "staff"]
+        _complete(office, juel_config, order.id, "chi")
+    assert _show(office, item).status == "completed"
+
+
+def test_juel__a_timer_from_text_and_an_owner_from_get_variable(
+    office: Any, juel_config: Any, clock: ManualClock
+) -> None:
+    item = _start(office, juel_config, amount=10, **REQUEST)
+    clock.advance(timedelta(days=2))  # P${reminder_days}D
+    assert engine.run_due_timers(office, juel_config) == 1
+    # execution.getVariable("starter"): camunda:initiator="starter" names the initiator.
+    [chase] = _inbox(office, "an")
+    assert (chase.element_id, chase.assignee) == ("chase", "an")
+    view = _show(office, item)
+    assert sorted(t.element_id for t in view.open_tasks) == ["chase", "review"]
+
+
+def test_juel__a_run_time_coercion_error_names_the_step(office: Any, juel_config: Any) -> None:
+    item = _start(office, juel_config, amount="a lot", **REQUEST)
+    [review] = _inbox(office, "binh")
+    with pytest.raises(engine.ScriptError, match="a lot") as failed:
+        _complete(office, juel_config, review.id, "binh", approved=False)
+    assert failed.value.details.get("element_id") in ("decide", "f_appeal")
+    assert _show(office, item).open_tasks[0].element_id == "review"
+
+
+def test_juel__the_due_date_follows_the_clock(office: Any, juel_config: Any, clock: Any) -> None:
+    clock.set(datetime(2026, 1, 31, 3, 0, tzinfo=UTC))
+    _start(office, juel_config, amount=5000, **REQUEST)
+    [review] = _inbox(office, "binh")
+    assert review.due_at == datetime(2026, 2, 7, 3, 0, tzinfo=UTC)
