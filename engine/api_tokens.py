@@ -30,6 +30,7 @@ PREFIX = "phd"
 NAME_LENGTH = 100
 MAX_ACTIVE = 50  # tokens a person may hold at once (revoked and expired ones do not count)
 MAX_DAYS = 3650
+MAX_ID = 2**31 - 1
 # last_used_at moves on only after this much time: a busy script does not write on every call.
 TOUCH_AFTER = timedelta(minutes=1)
 
@@ -189,9 +190,11 @@ def _parse(text: str) -> tuple[int, str] | None:
     parts = text.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isascii():
         return None
-    if not parts[1].isdigit() or len(parts[1]) > 12 or not parts[2]:
+    if not parts[1].isdigit() or len(parts[1]) > 10 or not parts[2]:
         return None
-    return int(parts[1]), parts[2]
+    number = int(parts[1])
+    # A database integer: PostgreSQL refuses a larger one in the query instead of finding none.
+    return (number, parts[2]) if number <= MAX_ID else None
 
 
 def authenticate_api_token(session: Session, text: str, now: datetime) -> ApiCaller:
