@@ -120,3 +120,9 @@ def test_admin_webhooks__switched_off_then_removed(app: Flask, login: Any, offic
     answer = post(client, PAGE, f"/admin/webhooks/{hook.id}/remove")
     assert answer.status_code == 302 and hooks(app) == []
     assert post(client, PAGE, f"/admin/webhooks/{hook.id}/remove").status_code == 404
+
+
+def test_admin_webhooks__every_event_type_has_its_words() -> None:
+    from web.admin_webhooks import EVENT_LABELS
+
+    assert tuple(EVENT_LABELS) == engine.WEBHOOK_EVENTS
