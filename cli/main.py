@@ -17,6 +17,7 @@ from workflows.config import audit_key
 
 from .context import moment, session_factory
 from .department import demo, plan
+from .notify import notify
 from .org import org
 from .output import emit, emit_json, emit_table, reporting
 from .registers import registers
@@ -179,12 +180,14 @@ def users() -> None:
 @click.option("--unit", help="the unit (phòng, đơn vị) the person belongs to")
 @click.option("--group", "group_keys", multiple=True, help="a group to join (repeatable)")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option("--email", help="where notifications are mailed")
 def users_add(
     username: str,
     name: str | None,
     unit: str | None,
     group_keys: tuple[str, ...],
     password_stdin: bool,
+    email: str | None,
 ) -> None:
     with reporting(False):
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
@@ -197,7 +200,22 @@ def users_add(
                 groups=group_keys,
                 password=password,
             )
+            if email is not None:
+                engine.set_email(session, username, email)
     click.echo(f"user {username} saved")
+
+
+@users.command("email")
+@click.argument("username")
+@click.argument("address")
+@click.option("--locale", type=click.Choice(engine.LOCALES), help="the language of their mail")
+def users_email(username: str, address: str, locale: str | None) -> None:
+    """Set where USERNAME's notifications are mailed ("" removes the address)."""
+    with reporting(False), transaction(session_factory()) as session:
+        engine.set_email(session, username, address)
+        if locale is not None:
+            engine.set_locale(session, username, locale)
+    click.echo(f"{username}: {address or 'no email address'}")
 
 
 @main.command()
@@ -481,3 +499,4 @@ main.add_command(registers)
 main.add_command(org)
 main.add_command(webhooks)
 main.add_command(tokens)
+main.add_command(notify)

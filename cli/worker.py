@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -23,6 +23,7 @@ from engine import ManualClock, system_clock, transaction
 from workflows import engine_config
 
 from .context import moment, session_factory
+from .notify import Notices
 from .output import reporting
 
 POLL_SECONDS = 5.0
@@ -70,6 +71,7 @@ class Worker:
     config: engine.EngineConfig
     folder: Path
     last_gc: datetime | None = None
+    notices: Notices = field(default_factory=Notices)
 
     def round(self) -> int:
         """One round: fire what is due, then the daily clean-up when it is time. Returns how
@@ -80,6 +82,7 @@ class Worker:
         hooks = engine.deliver_webhooks(self.factory, self.config.clock)  # engine.webhook_delivery
         if hooks.sent or hooks.failed:
             log.info("webhooks: %d sent, %d failed for good", hooks.sent, hooks.failed)
+        self.notices.round(self.factory, self.config)  # deadline notices, then mail (cli.notify)
         # The clean-up judges file ages by the real clock even under --now: a pinned future
         # moment must not make an upload in progress look an hour old.
         now = system_clock()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -112,7 +112,7 @@ def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     return context
 
 
-def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
+def send_message(settings: SmtpSettings, message: Message) -> None:
     """Hand one message to the server (its To, From and Message-ID set by the caller)."""
     try:
         with _connect(settings) as client:
@@ -170,7 +170,12 @@ def _secure_and_login(client: smtplib.SMTP, settings: SmtpSettings) -> None:
                 reason="smtp_no_starttls",
             )
     if settings.username:
-        client.login(settings.username, settings.password or "")
+        try:
+            client.login(settings.username, settings.password or "")
+        except UnicodeEncodeError:
+            raise MailError(
+                "smtplib logs in with ASCII user names and passwords only", reason="smtp_login"
+            ) from None
 
 
 def _refused(settings: SmtpSettings, refused: dict[str, tuple[int, bytes]]) -> MailError:

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event, text
 
 import engine
 from engine import ManualClock, SourceFile
+from tests.smtp_server import mailbox, tls_mailbox  # noqa: F401  (fixtures: a real SMTP server)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 in Hà Nội
