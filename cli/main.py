@@ -21,6 +21,7 @@ from .notify import notify
 from .org import org
 from .output import emit, emit_json, emit_table, reporting
 from .registers import registers
+from .services import check, retry
 from .serving import serve
 from .task_report import report
 from .tokens import tokens
@@ -121,7 +122,12 @@ def deploy(paths: tuple[str, ...], username: str | None, as_json: bool) -> None:
         config = engine_config()
         with transaction(session_factory()) as session:
             results = engine.deploy(
-                session, _collect(paths), config.clock, username, config.max_file_bytes
+                session,
+                _collect(paths),
+                config.clock,
+                username,
+                config.max_file_bytes,
+                services=config.services.keys(),
             )
         if as_json:
             emit_json(results)
@@ -497,6 +503,8 @@ main.add_command(demo)
 main.add_command(report)
 main.add_command(registers)
 main.add_command(org)
+main.add_command(retry)
+main.add_command(check)
 main.add_command(webhooks)
 main.add_command(tokens)
 main.add_command(notify)

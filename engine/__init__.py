@@ -43,6 +43,7 @@ from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .deadline_notices import DeadlinePolicy, scan_deadlines
+from .definition_report import CheckReport, DefinitionProblem, check_definitions
 from .definitions import deploy, list_processes
 from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
 from .errors import (
@@ -230,11 +231,13 @@ __all__ = [
     "AttachmentView",
     "AuditProblem",
     "AuditReport",
+    "CheckReport",
     "Checkpoint",
     "Clock",
     "Colleague",
     "Conflict",
     "DeadlinePolicy",
+    "DefinitionProblem",
     "Delivery",
     "DeliveryRound",
     "DeliveryStatus",
@@ -326,6 +329,7 @@ __all__ = [
     "bind_listeners",
     "can_act",
     "cancel_instance",
+    "check_definitions",
     "check_email",
     "check_office_archive",
     "check_password",

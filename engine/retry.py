@@ -22,6 +22,7 @@ from .instances import lock_instance
 from .runtime import EngineConfig, load_workflow, persist, spiff_errors
 from .users import ADMIN_GROUP, get_identity
 from .views import InstanceStatus
+from .visibility import is_auditor
 
 
 def retry_instance(
@@ -31,14 +32,15 @@ def retry_instance(
     actor: str | None,
     *,
     allowed_groups: Collection[str] = (),
-) -> None:
-    """Run an item in error again from where it failed.
+) -> str:
+    """Run an item in error again from where it failed; returns its status after (back to
+    'error' with the new message if the step failed again).
 
     `actor` must be an administrator or a member of one of `allowed_groups` (the web passes the
     managers' groups); None is the operator at the console (the CLI), who may always."""
     if actor is not None:
         who = get_identity(session, actor)
-        if ADMIN_GROUP not in who.groups and not set(who.groups) & set(allowed_groups):
+        if ADMIN_GROUP not in who.groups and not is_auditor(who, allowed_groups):
             raise Forbidden(
                 f"only an administrator or a manager may retry item {instance_id}",
                 reason="retry_not_allowed",
@@ -52,7 +54,7 @@ def retry_instance(
         )
     version = load_version(session, instance.process_version_id)
     workflow = load_workflow(instance, version, config)
-    failed = [t for t in workflow.get_tasks(state=TaskState.ERROR)]
+    failed = list(workflow.get_tasks(state=TaskState.ERROR))
     now = config.clock()
     previous = instance.error
     instance.status = InstanceStatus.RUNNING
@@ -69,7 +71,8 @@ def retry_instance(
     with spiff_errors():
         for task in failed:
             # Public rewind: the task becomes ready again with the data it had.
-            task.workflow.reset_from_task_id(task.id)
+            workflow.reset_from_task_id(task.id)
         workflow.refresh_timers()
         workflow.do_engine_steps()
     persist(session, config, instance, version, workflow, actor)
+    return str(instance.status)

@@ -187,6 +187,15 @@ SERIALIZER_CONFIG: dict[str, dict[type, type]] = {
 
 def check_services(file_name: str, root: Any, services: Collection[str]) -> None:
     """Refuse a service task whose key the services module does not map, naming the key."""
+    for error in unmapped_services(file_name, root, services):
+        raise error
+
+
+def unmapped_services(
+    file_name: str, root: Any, services: Collection[str]
+) -> list[InvalidDefinition]:
+    """One refusal per service task whose key `services` lacks (reason `service_unmapped`)."""
+    found = []
     for tag in SERVICE_TAGS:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             key = service_key(node)
@@ -201,4 +210,5 @@ def check_services(file_name: str, root: Any, services: Collection[str]) -> None
                 line=node.sourceline,
             )
             error.details.update(reason="service_unmapped", key=key)
-            raise error
+            found.append(error)
+    return found

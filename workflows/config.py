@@ -22,6 +22,7 @@ from .notifications import notification_listener
 from .org_chart import leaders_group
 from .roles import DEPARTMENT_LEADERS
 from .script_helpers import script_helpers
+from .services import service_seconds_from_environment, services_from_environment
 
 CALENDAR_ENV = "PHEDUYET_CALENDAR_FILE"
 
@@ -55,4 +56,6 @@ def engine_config(
         timezone=calendar.zone,
         hierarchy=Hierarchy(leaders_group=leaders_group, head_group=DEPARTMENT_LEADERS),
         audit_key=audit_key(),
+        services=services_from_environment(),
+        service_seconds=service_seconds_from_environment(EngineConfig.service_seconds),
     )

@@ -1,0 +1,84 @@
+"""`pheduyet retry ITEM` (run an item parked in error again) and `pheduyet check PATH…` (what a
+folder of models would be refused for, without a database)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+import engine
+from engine import InvalidInput, SourceFile, transaction
+from workflows import engine_config
+
+from .context import session_factory
+from .output import emit_json, emit_table, reporting
+
+CHECKED = (".bpmn", ".dmn", ".json")
+PROBLEM_COLUMNS = [
+    ("FILE", lambda p: p.file),
+    ("ELEMENT", lambda p: p.element_id),
+    ("LINE", lambda p: p.line),
+    ("PROBLEM", lambda p: p.message),
+]
+
+
+@click.command()
+@click.argument("instance_id", type=int)
+@click.option("--as", "username", help="who retries (an administrator or a manager)")
+@click.option("--json", "as_json", is_flag=True)
+def retry(instance_id: int, username: str | None, as_json: bool) -> None:
+    """Run an item in error again from the step that failed (a service call, a timer)."""
+    with reporting(as_json):
+        factory = session_factory()
+        with transaction(factory) as session:
+            engine.retry_instance(session, engine_config(), instance_id, username)
+        with transaction(factory) as session:
+            view = engine.show_instance(session, instance_id)
+        if as_json:
+            emit_json(view)
+            return
+        state = f"is {view.status}"
+        if view.status == engine.InstanceStatus.ERROR:
+            state += f" again: {view.error}"
+        click.echo(f"item {instance_id} retried; it {state}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True)
+def check(paths: tuple[str, ...], as_json: bool) -> None:
+    """List what in these models will not run and why (no database needed); exit 6 if any."""
+    with reporting(as_json):
+        config = engine_config()
+        report = engine.check_definitions(
+            _collect(paths),
+            services=config.services.keys(),
+            now=config.clock(),
+            max_bytes=config.max_file_bytes,
+            max_multi_instance=config.max_multi_instance,
+        )
+    if as_json:
+        emit_json(report)
+    elif report.problems:
+        emit_table(report.problems, PROBLEM_COLUMNS)
+        click.echo(f"{len(report.problems)} problem(s) in {len(report.files)} file(s)")
+    else:
+        names = ", ".join(report.processes) or "none"
+        click.echo(f"{len(report.files)} file(s) checked: nothing refused (processes: {names})")
+    if report.problems:
+        sys.exit(InvalidInput.exit_code)
+
+
+def _collect(paths: tuple[str, ...]) -> list[SourceFile]:
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CHECKED)
+            )
+        else:
+            files.append(path)
+    return [SourceFile(str(p), p.read_bytes()) for p in files]

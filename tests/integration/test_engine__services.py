@@ -1,0 +1,300 @@
+"""Service tasks map to the operator's Python (issue 12 point 1), on SQLite and PostgreSQL.
+
+Our own models under tests/fixtures/services: a Camunda Modeler diagram with one service task of
+each kind (camunda:class, delegateExpression, expression, external topic, connector, and one
+with no implementation, mapped by its id), a SpiffArena diagram with connector operators, and a
+Camunda diagram where a service task follows a person's step. Each runs to its end with the
+returned variables steering a gateway; an unmapped key is refused at deploy naming file,
+element, line and key; a handler that raises, hangs or returns what cannot be stored parks the
+item in error with nothing half-written, and a retry runs the failed step again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import engine
+from engine import EngineConfig, ManualClock, ServiceCall, transaction
+from engine.audit import AuditEventModel
+from engine.instances import InstanceModel
+from tests.conftest import FIXTURES, add_people, fixture_files
+
+SERVICES = FIXTURES / "services"
+Handlers = dict[str, Callable[[ServiceCall], Any] | None]
+
+
+def camunda_handlers(points: int, calls: list[ServiceCall]) -> Handlers:
+    def archive(call: ServiceCall) -> dict[str, Any]:
+        calls.append(call)
+        return {"archived": True}
+
+    return {
+        "vn.gov.sokhcn.ArchiveDelegate": archive,
+        "notifier": lambda call: {"sent": True},
+        "scoring.score(execution)": lambda call: {"points": points},
+        "topic:invoice-archive": lambda call: None,
+        "connector:http-connector": lambda call: {"archive_id": f"HS-{call.item_id}"},
+        "st_plain": None,
+    }
+
+
+def all_handlers(**overrides: Any) -> Handlers:
+    handlers: Handlers = {
+        **camunda_handlers(70, []),
+        "http/GetRequestV2": lambda call: {"status": 200, "url": call.params["url"]},
+        "audit/Write": None,
+        "vn.gov.sokhcn.Register": lambda call: {"registered": True},
+    }
+    handlers.update(overrides)
+    return handlers
+
+
+@pytest.fixture
+def people(factory: Any) -> Any:
+    add_people(factory)
+    return factory
+
+
+def deploy(factory: Any, clock: ManualClock, handlers: Handlers) -> None:
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("services"), clock, services=handlers.keys())
+
+
+def start(factory: Any, config: EngineConfig, process_id: str, **data: Any) -> int:
+    with transaction(factory) as s:
+        return engine.start_instance(s, config, process_id, "an", data=data)
+
+
+def item(factory: Any, item_id: int) -> engine.InstanceView:
+    with transaction(factory) as s:
+        return engine.show_instance(s, item_id)
+
+
+def events(factory: Any, item_id: int, kind: str) -> list[AuditEventModel]:
+    with transaction(factory) as s:
+        query = (
+            select(AuditEventModel)
+            .where(AuditEventModel.instance_id == item_id, AuditEventModel.kind == kind)
+            .order_by(AuditEventModel.seq)
+        )
+        rows = list(s.scalars(query))
+        s.expunge_all()
+        return rows
+
+
+def item_data(factory: Any, item_id: int) -> dict[str, Any]:
+    with transaction(factory) as s:
+        row = s.get(InstanceModel, item_id)
+        assert row is not None
+        return dict(row.data)
+
+
+@pytest.mark.parametrize(
+    ("points", "status", "open_step"),
+    [(70, "completed", None), (30, "running", "review")],
+)
+def test_camunda_service_tasks_of_every_kind_run_and_steer_the_gateway(
+    people: Any, clock: ManualClock, points: int, status: str, open_step: str | None
+) -> None:
+    calls: list[ServiceCall] = []
+    handlers = {**all_handlers(), **camunda_handlers(points, calls)}
+    deploy(people, clock, handlers)
+    config = EngineConfig(clock=clock, services=handlers)
+    item_id = start(people, config, "camunda_services", invoice="HD-01")
+
+    view = item(people, item_id)
+    assert view.status == status
+    assert [t.element_id for t in view.open_tasks] == ([open_step] if open_step else [])
+    data = item_data(people, item_id)
+    assert data["archive_id"] == f"HS-{item_id}"  # the handler knew its item
+    assert data["scoring"] == {"points": points}  # camunda:resultVariable keeps the result apart
+    assert calls[0].element_id == "st_class" and calls[0].process_id == "camunda_services"
+    assert calls[0].data["invoice"] == "HD-01"
+    with pytest.raises(TypeError):
+        calls[0].data["invoice"] = "changed"  # type: ignore[index]
+    called = [
+        (e.element_id, e.details["key"], e.details["noop"])
+        for e in events(people, item_id, "service_called")
+    ]
+    assert called == [
+        ("st_class", "vn.gov.sokhcn.ArchiveDelegate", False),
+        ("st_delegate", "notifier", False),
+        ("st_expression", "scoring.score(execution)", False),
+        ("st_external", "topic:invoice-archive", False),
+        ("st_connector", "connector:http-connector", False),
+        ("st_plain", "st_plain", True),  # mapped to None: a no-op, recorded
+    ]
+
+
+@pytest.mark.parametrize(("status_code", "end"), [(200, "completed"), (404, "running")])
+def test_spiffarena_operator_gets_its_parameters_and_steers_the_gateway(
+    people: Any, clock: ManualClock, status_code: int, end: str
+) -> None:
+    seen: list[ServiceCall] = []
+
+    def lookup(call: ServiceCall) -> dict[str, Any]:
+        seen.append(call)
+        return {"status": status_code, "name": "Công ty TNHH Ánh Dương"}
+
+    handlers = all_handlers(**{"http/GetRequestV2": lookup})
+    deploy(people, clock, handlers)
+    item_id = start(
+        people, EngineConfig(clock=clock, services=handlers), "spiff_services", tax_code="0101"
+    )
+
+    assert seen[0].params == {"url": "https://tax.example.invalid/0101", "timeout": 5}
+    assert item(people, item_id).status == end
+    assert item_data(people, item_id)["response"]["status"] == status_code
+    noop = events(people, item_id, "service_called")[1]
+    assert (noop.element_id, noop.details["noop"]) == ("audit_log", True)
+
+
+def test_an_unmapped_service_task_is_refused_at_deploy_naming_file_element_line_and_key(
+    people: Any, clock: ManualClock
+) -> None:
+    handlers = all_handlers()
+    del handlers["topic:invoice-archive"]
+    with pytest.raises(engine.InvalidDefinition) as caught, transaction(people) as s:
+        engine.deploy(s, fixture_files("services"), clock, services=handlers.keys())
+    text = (SERVICES / "camunda_services.bpmn").read_text().splitlines()
+    line = next(n for n, t in enumerate(text, 1) if 'id="st_external"' in t)
+    details = caught.value.details
+    assert details == {
+        "file": "camunda_services.bpmn",
+        "element_id": "st_external",
+        "line": line,
+        "reason": "service_unmapped",
+        "key": "topic:invoice-archive",
+    }
+    assert "map 'topic:invoice-archive' in the services module (PHEDUYET_SERVICES)" in str(
+        caught.value
+    )
+    with transaction(people) as s:
+        assert engine.list_processes(s) == []  # nothing half-deployed
+
+
+class FailsOnce:
+    """A handler whose outside system is down on the first call only."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.result = result
+        self.calls = 0
+
+    def __call__(self, call: ServiceCall) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls == 1:
+            raise ConnectionError("the registry is down")
+        return self.result
+
+
+def test_a_failing_handler_parks_the_item_and_a_retry_goes_on(
+    people: Any, clock: ManualClock
+) -> None:
+    register = FailsOnce({"registered": True})
+    handlers = all_handlers(**{"vn.gov.sokhcn.Register": register})
+    deploy(people, clock, handlers)
+    config = EngineConfig(clock=clock, services=handlers)
+    item_id = start(people, config, "camunda_after_user")
+    with transaction(people) as s:
+        (task,) = engine.open_tasks(s, item_id)
+        engine.complete_task(s, config, task.id, "an", comment="nộp")
+
+    view = item(people, item_id)
+    assert view.status == "error"
+    assert view.error is not None and "ConnectionError: the registry is down" in view.error
+    assert view.open_tasks == []
+    assert [e.kind for e in view.history][-2:] == ["completed", "error"]  # the step is kept
+    (error,) = events(people, item_id, "error")
+    assert error.element_id == "register"
+    assert "registered" not in item_data(people, item_id)
+
+    with pytest.raises(engine.Forbidden), transaction(people) as s:
+        engine.retry_instance(s, config, item_id, "an")
+    with transaction(people) as s:
+        assert engine.retry_instance(s, config, item_id, "root") == "completed"
+    view = item(people, item_id)
+    assert view.status == "completed" and view.error is None
+    assert register.calls == 2
+    assert [e.kind for e in view.history][-4:] == ["error", "retried", "service_called", "finished"]
+    with pytest.raises(engine.Conflict), transaction(people) as s:
+        engine.retry_instance(s, config, item_id, None)
+
+
+def test_retry_runs_only_the_failed_step_and_keeps_what_ran_before(
+    people: Any, clock: ManualClock
+) -> None:
+    calls: list[ServiceCall] = []
+    handlers = {**all_handlers(), **camunda_handlers(70, calls)}
+    handlers["scoring.score(execution)"] = FailsOnce({"points": 70})
+    deploy(people, clock, handlers)
+    config = EngineConfig(clock=clock, services=handlers)
+    item_id = start(people, config, "camunda_services")
+
+    assert item(people, item_id).status == "error"
+    data = item_data(people, item_id)
+    assert data.get("archived") is True and "scoring" not in data  # nothing half-written
+    with transaction(people) as s:
+        engine.retry_instance(s, config, item_id, None)
+    assert item(people, item_id).status == "completed"
+    assert len(calls) == 1  # the steps before the failure did not run again
+
+
+@pytest.fixture
+def released() -> Iterator[threading.Event]:
+    gate = threading.Event()
+    yield gate
+    gate.set()  # let a handler left blocked in C finish
+
+
+def busy_loop(call: ServiceCall) -> dict[str, Any]:
+    while True:
+        pass
+
+
+@pytest.mark.parametrize("kind", ["blocked", "busy"])
+def test_a_hanging_handler_is_stopped_at_the_limit(
+    people: Any, clock: ManualClock, released: threading.Event, kind: str
+) -> None:
+    hang = (lambda call: {"ok": released.wait(60)}) if kind == "blocked" else busy_loop
+    handlers = all_handlers(**{"vn.gov.sokhcn.ArchiveDelegate": hang})
+    deploy(people, clock, handlers)
+    config = EngineConfig(clock=clock, services=handlers, service_seconds=0.3)
+    began = time.monotonic()
+    item_id = start(people, config, "camunda_services")
+    assert time.monotonic() - began < 5
+    view = item(people, item_id)
+    assert view.status == "error"
+    assert view.error == (
+        "task 'st_class': the service 'vn.gov.sokhcn.ArchiveDelegate' did not answer within 0.3 s"
+    )
+    assert "ok" not in item_data(people, item_id)
+
+
+@pytest.mark.parametrize(
+    ("returned", "words"),
+    [
+        ({"when": datetime(2026, 1, 1, tzinfo=UTC)}, "cannot be stored as JSON"),
+        ({"ratio": float("nan")}, "cannot be stored as JSON"),
+        (["registered"], "a list, not a dict of variables"),
+        ({3: "x"}, "not a plain non-empty text"),
+    ],
+)
+def test_a_result_that_cannot_be_stored_is_an_incident(
+    people: Any, clock: ManualClock, returned: Any, words: str
+) -> None:
+    handlers = all_handlers(**{"vn.gov.sokhcn.ArchiveDelegate": lambda call: returned})
+    deploy(people, clock, handlers)
+    item_id = start(people, EngineConfig(clock=clock, services=handlers), "camunda_services")
+    view = item(people, item_id)
+    assert view.status == "error"
+    assert view.error is not None and words in view.error
+    (error,) = events(people, item_id, "error")
+    assert error.element_id == "st_class"
+    assert events(people, item_id, "service_called") == []
