@@ -12,6 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    ParallelMultiInstanceTask,
+    SequentialMultiInstanceTask,
+)
 
 from .definition_checks import owner_id
 from .errors import InvalidDefinition
@@ -25,6 +30,7 @@ _VALUES = ("loopCardinality", "timeDate", "timeDuration", "timeCycle")
 # Attributes (and camunda:property names) the engine reads as owners and dates.
 _TASK_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate")
 _TASK_PROPERTIES = (*_TASK_ATTRIBUTES, "dueInWorkingDays")
+CAMUNDA_MULTI_INSTANCE = (SequentialMultiInstanceTask, ParallelMultiInstanceTask)
 _NOT_JUEL = frozenset({"javascript", "ecmascript", "groovy", "python", "js", "feel"})
 
 
@@ -106,3 +112,19 @@ def _refusal(file_name: str, element: Any, text: str, exc: JuelRefused) -> Inval
 
 def _quoted(text: str) -> str:
     return repr(text if len(text) <= 200 else text[:200] + "…")
+
+
+def settle_collections(spec: Any) -> None:
+    """SpiffWorkflow's Camunda multi-instance task points its input at `camunda:collection`
+    only when it first starts, on the spec itself: a spec read back from storage has lost that,
+    and the next item after a save would end the round. Pointed here, once, it is stored."""
+    for task_spec in spec.task_specs.values():
+        if (
+            isinstance(task_spec, CAMUNDA_MULTI_INSTANCE)
+            and task_spec.cardinality is None
+            and task_spec.data_input is None
+            and task_spec.data_output is not None
+        ):
+            task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+            if task_spec.output_item is not None:
+                task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)

@@ -185,13 +185,17 @@ def _limit(workflow: Any) -> int:
 def _check_instances(workflow: Any, my_task: Any) -> None:
     spec = my_task.task_spec
     limit = _limit(workflow)
-    if spec.data_input is not None:
-        collection = spec.data_input.get(my_task)
+    source = spec.data_input
+    if source is None and spec.cardinality is None:
+        # Camunda's collection (camunda:collection) is kept as the output until the task starts.
+        source = spec.data_output
+    if source is not None:
+        collection = source.get(my_task)
         try:
             count = len(collection)
         except TypeError:
             return  # not a collection: Spiff says so itself
-        what = f"the collection '{spec.data_input.bpmn_id}' has {count:,} items"
+        what = f"the collection '{source.bpmn_id}' has {count:,} items"
     else:
         count = workflow.script_engine.evaluate(my_task, spec.cardinality)
         if not isinstance(count, int):

@@ -31,7 +31,7 @@ from .definition_checks import (
 from .errors import InvalidDefinition
 from .form_options import option_sources
 from .form_safety import check_form_safety
-from .juel_camunda import translate_camunda
+from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
@@ -411,6 +411,7 @@ def _build(
         raise InvalidDefinition(str(exc), file=home.name) from exc
     for each in (spec, *subprocess_specs.values()):
         use_injected_clock(each)
+        settle_collections(each)
     used_docs = [d for d in docs if d.name in used or d.kind == "dmn"]
     tasks = {key: meta for d in used_docs for key, meta in metas.get(d.name, {}).items()}
     used_forms = {m.form_file: forms[m.form_file] for m in tasks.values() if m.form_file}

@@ -127,3 +127,24 @@ def test_juel__the_due_date_follows_the_clock(office: Any, juel_config: Any, clo
     _start(office, juel_config, amount=5000, **REQUEST)
     [review] = _inbox(office, "binh")
     assert review.due_at == datetime(2026, 2, 7, 3, 0, tzinfo=UTC)
+
+
+def test_juel__each_reviewer_of_a_collection_holds_their_own_step(
+    office: Any, juel_config: Any
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(
+            s,
+            juel_config,
+            "juel_reviews",
+            "an",
+            data={"reviewers": ["binh", "dung"], "copies": None},
+        )
+    [first] = _inbox(office, "binh")  # ${reviewer}, one at a time
+    assert first.assignee == "binh" and _inbox(office, "dung") == []
+    _complete(office, juel_config, first.id, "binh", verdict="ok")
+    [second] = _inbox(office, "dung")
+    _complete(office, juel_config, second.id, "dung", verdict="ok")
+    [copy] = _inbox(office, "chi")  # ${empty copies ? 1 : copies}: copies is null
+    _complete(office, juel_config, copy.id, "chi")
+    assert _show(office, item).status == "completed"
