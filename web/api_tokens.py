@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 import engine
 
-from .unit_of_work import me, now, uow
+from .unit_of_work import end_request_read, me, now, uow
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 
@@ -69,6 +69,8 @@ def create() -> Page:
             )
     except engine.InvalidInput as error:
         return _page(problem=_refusal(error), status=422)
+    # The request's read snapshot (the login's) predates the new token: the list reads anew.
+    end_request_read()
     return _page(created=made)
 
 

@@ -77,6 +77,7 @@ def test_tokens__web_page_shows_a_new_token_once_and_revokes_it(app: Flask, logi
     assert made.status_code == 200 and secret, html
     (row,) = _rows(app)
     assert (row.username, row.scope, row.name) == ("qlkh.cv1", "write", "Ứng dụng di động")
+    assert f"(#{row.id})" in html  # listed at once, beside the text shown once
     assert row.expires_at == app.config["NOW"]() + timedelta(days=30)
     # Shown once: the list never shows it again, nor does any cookie carry it.
     again = client.get("/account/tokens/").get_data(as_text=True)

@@ -37,9 +37,8 @@ READ, WRITE = "read", "write"
 PUBLIC = None  # no token needed (the document that describes the API)
 MAX_BODY_BYTES = 1024 * 1024  # a JSON body; files go through the attachments' own route
 _CALLER = "pheduyet_api_caller"
-# The statuses each kind of operation can answer besides its success, for the document.
+# The statuses every operation with a token can answer besides its success, for the document.
 AUTH_ERRORS = (401, 429)
-WRITE_ERRORS = (400, 401, 403, 413, 422, 429)
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -129,7 +128,7 @@ def operation(
                 body=body,
                 response=response,
                 status=status,
-                errors=tuple(sorted({*errors, *(AUTH_ERRORS if scope else ())})),
+                errors=tuple(sorted({*errors, *_implied_errors(scope, query, body)})),
                 media=media,
                 extra=extra or {},
                 description=(view.__doc__ or "").strip() or None,
@@ -138,6 +137,20 @@ def operation(
         return run  # type: ignore[return-value]
 
     return decorate
+
+
+def _implied_errors(
+    scope: str | None, query: type[BaseModel] | None, body: type[BaseModel] | None
+) -> set[int]:
+    """The statuses the decorator itself may answer, for the document."""
+    implied = set(AUTH_ERRORS) if scope else set()
+    if scope == WRITE:
+        implied.add(403)
+    if query is not None:
+        implied.add(422)
+    if body is not None:
+        implied |= {400, 413, 422}
+    return implied
 
 
 class _Invalid(Exception):

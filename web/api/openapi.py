@@ -103,8 +103,9 @@ def _operation(o: Operation, refs: dict[Any, dict[str, Any]], defs: dict[str, An
     success: dict[str, Any] = {"description": "OK" if o.status == 200 else "Created"}
     if o.response is not None:
         success["content"] = {o.media: {"schema": refs[(o.response, "serialization")]}}
-    elif o.media != "application/json":
-        success["content"] = {o.media: {"schema": {"type": "string"}}}
+    else:
+        kind = "object" if o.media == "application/json" else "string"
+        success["content"] = {o.media: {"schema": {"type": kind}}}
     document["responses"][str(o.status)] = success
     error_schema = {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}
     for status in o.errors:
