@@ -229,3 +229,24 @@ def test_items__another_units_item_is_404_even_to_cancel(app: Flask) -> None:
     assert (status, body["error"]["code"]) == (404, "not_found")
     admin = api_as(app, "quantri")
     assert admin.post(f"/items/{item}/cancel", {"reason": "Nhập nhầm"})[1]["status"] == "cancelled"
+
+
+def test_items__listing_runs_a_fixed_number_of_statements(app: Flask) -> None:
+    """The token (one read), the person, the page's items and their open steps: the same
+    statements for one item as for four, and no write once the token's use is recorded."""
+    from tests.statements import counted
+
+    api = api_as(app, "trungtam.cv1")
+
+    def statements() -> list[str]:
+        api.get("/items")  # warm, and the token's use recorded for this minute
+        with counted(app.extensions["pheduyet.sessions"]) as found:
+            assert api.get("/items")[0] == 200
+        return found
+
+    api.post(START, {})
+    one = statements()
+    for _ in range(3):
+        api.post(START, {})
+    assert len(statements()) == len(one) <= 6, one
+    assert not [s for s in one if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
