@@ -200,6 +200,11 @@ def juel_arith(left: Any, op: str, right: Any) -> int | float:
     raise JuelError(f"unknown operator {op}")
 
 
+def juel_int(value: Any) -> int:
+    """A whole number as EL coerces to one (a loop's cardinality): `3.0` and `'3'` are 3."""
+    return _to_long(value)
+
+
 def juel_neg(value: Any) -> int | float:
     if value is None:
         return 0
@@ -362,6 +367,7 @@ def juel_helpers(clock: Clock, zone: tzinfo) -> dict[str, Callable[..., Any]]:
         "juel_compare": juel_compare,
         "juel_arith": juel_arith,
         "juel_neg": juel_neg,
+        "juel_int": juel_int,
         "juel_empty": juel_empty,
         "juel_prop": juel_prop,
         "juel_concat": juel_concat,

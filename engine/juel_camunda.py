@@ -50,7 +50,11 @@ def translate_camunda(file_name: str, root: Any) -> None:
             if not has_expression(text) or _other_language(element):
                 continue
             code = _translated(file_name, element, text, aliases)
-            element.text = f"{HELPER_PREFIX}bool({code})" if tag in _CONDITIONS else code
+            if tag in _CONDITIONS:
+                code = f"{HELPER_PREFIX}bool({code})"
+            elif tag == "loopCardinality" and not code.isdigit():
+                code = f"{HELPER_PREFIX}int({code})"  # Camunda takes a number or its text
+            element.text = code
     for loop in root.iter(f"{{{BPMN}}}multiInstanceLoopCharacteristics"):
         _collection(file_name, loop, aliases)
     for element in root.iter():

@@ -65,6 +65,7 @@ TRANSLATIONS = [
     (r"\${a}", repr("${a}")),
     ("${dateTime().plusWeeks(1).toDate()}", "juel_datetime().plusWeeks(1).toDate()"),
     ("${dateTime().minusHours(2)}", "juel_datetime().minusHours(2)"),
+    ("${\"') + __import__('os') + ('\"}", repr("') + __import__('os') + ('")),
     ("${now()}", "juel_now()"),
     ("${a gt 1 && !b || c}", "(juel_bool((juel_bool(juel_compare(a, '>', 1)) and "
      "juel_bool((not juel_bool(b))))) or juel_bool(c))"),
@@ -135,6 +136,7 @@ EVALUATIONS = [
     ("${order['lines'][0]['sku']}", "A-1"),
     ("${order.missing}", None),  # a missing key is null, as JUEL's map resolver
     ("${order.missing.deeper}", None),
+    ("${order.__class__}", None),
     ("${items[5]}", None),
     ("${items['1']}", 2),
     ("${execution.getVariable(\"amount\") ge 5000}", True),
@@ -176,6 +178,8 @@ def test_juel__evaluation(sandbox: Sandbox, juel: str, expected: Any) -> None:
         ("${dateTime().plusYears(99999999).toDate()}", "too large an amount of time"),
         ("${dateTime().plusYears(9000).toDate()}", "outside the calendar"),
         ("${items ? 1 : 2}", "cannot use list [1, 2, 3] as true or false"),
+        # A property is looked up as data, never as a Python attribute.
+        ("${name.__class__}", "cannot read '__class__' of text"),
     ],
 )
 def test_juel__run_time_errors_say_what_was_wrong(
@@ -349,6 +353,12 @@ def test_juel__a_collection_and_a_completion_condition(roundtrip: bool) -> None:
     # ${verdict eq 'veto'} ends the round before an is asked; ${empty copies ? 1 : copies}.
     assert driver.complete("opinion", {"verdict": "veto"}) == Seen(("copies",))
     assert driver.complete("copies") == Seen((), completed=True)
+
+
+def test_juel__a_cardinality_from_text_is_a_number() -> None:
+    driver = Driver(parse("camunda_juel", "juel_reviews.bpmn"), roundtrip=True)
+    driver.start(reviewers=["binh"], copies="2")
+    assert driver.complete("opinion", {"verdict": "ok"}) == Seen(("copies", "copies"))
 
 
 def test_juel__a_collection_over_the_limit_is_refused_when_the_task_starts() -> None:
