@@ -250,3 +250,27 @@ def test_items__listing_runs_a_fixed_number_of_statements(app: Flask) -> None:
         api.post(START, {})
     assert len(statements()) == len(one) <= 6, one
     assert not [s for s in one if s.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+
+
+def test_items__engine_errors_keep_code_reason_and_parameters(app: Flask) -> None:
+    from web.api.errors import from_engine_error
+
+    with app.app_context():
+        script = from_engine_error(engine.ScriptError("name 'secret_var' is not defined", line=3))
+        conflict = from_engine_error(
+            engine.Conflict("task done", handled_by="qlkh.cv1", handled_at="2026-03-02T01:00:00")
+        )
+        data = from_engine_error(
+            engine.InvalidData("bad", {"n": "too big"}, {"n": {"code": "max", "limit": 100}})
+        )
+    body = script.get_json()["error"]
+    assert (script.status_code, body["code"]) == (422, "script_error")
+    assert "secret_var" not in str(body)  # its words are for the log, as on the pages
+    assert conflict.status_code == 409
+    assert conflict.get_json()["error"]["details"] == {
+        "handled_by": "qlkh.cv1",
+        "handled_at": "2026-03-02T01:00:00",
+    }
+    assert data.get_json()["error"]["fields"] == {
+        "n": {"code": "max", "limit": 100, "message": "too big"}
+    }

@@ -80,9 +80,15 @@ def from_engine_error(error: engine.EngineError) -> Response:
             }
             for name in names
         }
+    message = error.message
     if isinstance(error, engine.ScriptError):
+        # Its words (an expression, a Python error) are for the administrator's log, as on
+        # the pages; the caller learns the kind, the reason and the step.
         log.warning("script error through the API: %s", error.message)
-    return error_response(status, error.code, error.message, **extra)
+        message = "the process failed at this step; nothing was recorded: tell an administrator"
+        extra["details"] = {k: v for k, v in (extra["details"] or {}).items() if k == "step"}
+        extra["details"] = extra["details"] or None
+    return error_response(status, error.code, message, **extra)
 
 
 # pydantic's error types -> the engine's field codes (engine/errors.py, InvalidData).
