@@ -17,7 +17,7 @@ from engine.juel_parser import JuelRefused, translate
 from engine.parsing import SourceFile, parse_bundle
 from engine.runtime import EngineConfig
 from engine.sandbox import Sandbox
-from tests.unit.test_engine__scenarios import Driver, Seen, parse
+from tests.unit.test_engine__scenarios import DAY, SECOND, START, Driver, Seen, parse
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 1, 31, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội
@@ -365,3 +365,41 @@ def test_juel__a_collection_over_the_limit_is_refused_when_the_task_starts() -> 
     driver = Driver(parse("camunda_juel", "juel_reviews.bpmn"), roundtrip=False)
     with pytest.raises(ScriptError, match="the collection 'reviewers' has 1,001 items"):
         driver.start(reviewers=[f"r{i}" for i in range(1001)])
+
+
+WAITS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="defs" targetNamespace="x">
+  <bpmn:process id="waits" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="until" />
+    <bpmn:intermediateCatchEvent id="until">
+      <bpmn:timerEventDefinition>
+        <bpmn:timeDate>${dateTime().plusDays(days).toDate()}</bpmn:timeDate>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="until" targetRef="ready" />
+    <bpmn:intermediateCatchEvent id="ready">
+      <bpmn:conditionalEventDefinition id="ready_def">
+        <bpmn:condition xsi:type="bpmn:tFormalExpression">${not empty documents}</bpmn:condition>
+      </bpmn:conditionalEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="ready" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize("roundtrip", [False, True], ids=["live", "saved_after_every_step"])
+def test_juel__a_time_date_and_a_conditional_event(roundtrip: bool) -> None:
+    [process] = parse_bundle([SourceFile("waits.bpmn", WAITS.encode())])
+    condition = process.spec.task_specs["ready"].event_definition.expression
+    assert condition == "juel_bool((not juel_bool(juel_empty(documents))))"
+    driver = Driver(process, roundtrip=roundtrip)
+    assert driver.start(days="2", documents=["decision.pdf"]) == Seen(
+        (), next_timer=START + 2 * DAY
+    )
+    assert driver.advance(2 * DAY - SECOND) == Seen((), next_timer=START + 2 * DAY)
+    assert driver.advance(SECOND) == Seen((), completed=True)
