@@ -86,6 +86,11 @@ def test_items__main_flow(any_app: Flask) -> None:
     # Another unit's civil servant does not see it (404 as on the pages); the reviewing unit,
     # a candidate now, and the department's leadership do.
     assert api_as(app, "cs.cv1").get(f"/items/{item['id']}")[0] == 404
+    assert api_as(app, "cs.cv1").get(f"/items/{item['id']}/diagram.xml")[0] == 404
+    status, _ = starter.get(f"/items/{item['id']}/diagram.xml")
+    xml = starter.last.get_data(as_text=True)
+    assert status == 200 and starter.last.mimetype == "application/xml"
+    assert all(f'id="{element}"' in xml for element in shown["diagram"]["completed"])
     assert api_as(app, "qlkh.cv1").get(f"/items/{item['id']}")[0] == 200
     leader = api_as(app, "giamdoc")
     assert leader.get(f"/items/{item['id']}")[0] == 200

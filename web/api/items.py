@@ -4,6 +4,7 @@ as on the pages, so ids cannot be probed."""
 
 from __future__ import annotations
 
+from flask import Response
 from sqlalchemy.orm import Session
 
 import engine
@@ -108,6 +109,25 @@ def show_item(item_id: int) -> ItemOut:
     with uow() as s:
         require_view(s, who, item_id)
         return item_out(s, who, item_id)
+
+
+@operation(
+    f"{ITEM}/diagram.xml",
+    "GET",
+    summary="The item's diagram",
+    tag="items",
+    scope=READ,
+    errors=(404,),
+    media="application/xml",
+)
+def item_diagram(item_id: int) -> Response:
+    """The BPMN XML of the version the item runs on; `diagram` in the item names its
+    elements."""
+    with uow() as s:
+        require_view(s, me(), item_id)
+        item = engine.show_instance(s, item_id)
+        xml = engine.diagram_xml(s, item.process_id, item.version)
+    return Response(xml, mimetype="application/xml")
 
 
 @operation(

@@ -158,7 +158,7 @@ class WaitingOut(BaseModel):
 
 
 class DiagramState(BaseModel):
-    """Element ids of the item's own diagram (GET its BPMN from the item page's diagram.xml)."""
+    """Element ids of the item's own diagram (GET /items/{id}/diagram.xml)."""
 
     completed: list[str]
     current: list[str]
