@@ -15,12 +15,17 @@ How a route module plugs in (``web/api/tasks.py``, ``attachments.py``, ``monitor
   and ``query=``/``body=`` the validated models; ``core.me()`` is the token's Identity.
 * Reach the engine as the pages do: ``unit_of_work.uow()`` (a GET reads in the request's read
   transaction, a POST writes in its own), the same engine functions and checks the page uses
-  (``items.require_view`` answers 404 for an item the caller may not see). Raise engine errors
+  (``items.require_view`` answers 404 for an item the caller may not see). Read what a write
+  made inside its write transaction (as ``items.cancel_item`` does): the request's read
+  transaction began with the token's check, before the write, and does not see it. Raise
+  engine errors
   freely: ``errors.from_engine_error`` turns them into ``{"error": {"code", "message",
   "reason"?, "details"?, "fields"?}}`` with 404/403/409/422; raise ``errors.ApiError`` for a
   refusal of your own.
 * Return an instance of the ``response`` model (serialized with ``model_dump(mode="json")``
-  with the declared status), or a Flask Response (a file; say its ``media`` then).
+  with the declared status), or a Flask Response (a file: say its ``media`` then). A route
+  that reads no JSON body (an upload) declares ``body=None`` and describes its
+  ``requestBody`` in ``extra=``; the app's MAX_CONTENT_LENGTH answers 413 ``body_too_large``.
 * Shared shapes and converters are in ``schemas.py`` (``TaskOut``, ``task_out``, ``PageQuery``
   for ``limit``/``cursor`` keyset paging with ``next_cursor`` in the answer, ``Request`` as the
   base of every query and body: unknown names are refused). Models of your own may live in your
