@@ -54,7 +54,7 @@ def translate_camunda(file_name: str, root: Any) -> None:
                 code = f"{HELPER_PREFIX}bool({code})"
             elif tag == "loopCardinality" and not code.isdigit():
                 code = f"{HELPER_PREFIX}int({code})"  # Camunda takes a number or its text
-            element.text = code
+            element.text = _with_source(code, text)
     for loop in root.iter(f"{{{BPMN}}}multiInstanceLoopCharacteristics"):
         _collection(file_name, loop, aliases)
     for element in root.iter():
@@ -64,11 +64,22 @@ def translate_camunda(file_name: str, root: Any) -> None:
             attribute = f"{{{CAMUNDA_NS}}}{name}"
             text = (element.get(attribute) or "").strip()
             if has_expression(text):
-                element.set(attribute, "${" + _translated(file_name, element, text, aliases) + "}")
+                code = _translated(file_name, element, text, aliases)
+                element.set(attribute, "${" + _with_source(code, text) + "}")
     for prop in root.iter(f"{{{CAMUNDA_NS}}}property"):
         text = (prop.get("value") or "").strip()
         if prop.get("name") in _TASK_PROPERTIES and has_expression(text):
-            prop.set("value", "${" + _translated(file_name, prop, text, aliases) + "}")
+            code = _translated(file_name, prop, text, aliases)
+            prop.set("value", "${" + _with_source(code, text) + "}")
+
+
+def _with_source(code: str, text: str) -> str:
+    """The Python with the JUEL it came from as a trailing comment, so that an error at run
+    time, which quotes the expression, shows what the author wrote. Left off when the two read
+    the same (`${dept}` is `dept`)."""
+    if text[2:-1].strip() == code and text[:2] in ("${", "#{") and text.endswith("}"):
+        return code
+    return f"{code}  # {' '.join(text.split())}"
 
 
 def _other_language(element: Any) -> bool:

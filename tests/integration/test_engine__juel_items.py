@@ -118,6 +118,8 @@ def test_juel__a_run_time_coercion_error_names_the_step(office: Any, juel_config
     [review] = _inbox(office, "binh")
     with pytest.raises(engine.ScriptError, match="a lot") as failed:
         _complete(office, juel_config, review.id, "binh", approved=False)
+    # The message quotes the expression as the model has it.
+    assert "${!approved && amount gt 1000}" in failed.value.message
     assert failed.value.details.get("element_id") in ("decide", "f_appeal")
     assert _show(office, item).open_tasks[0].element_id == "review"
 

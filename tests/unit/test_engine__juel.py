@@ -320,9 +320,12 @@ def test_juel__the_subset_deploys_and_becomes_python_once() -> None:
     )
     meta = process.tasks["refused/work"]
     assert meta.assignee == "${initiator}"
-    assert meta.due_date == "${juel_datetime().plusWeeks(1).toDate()}"
+    # The JUEL rides along as a comment, for the errors that quote the expression.
+    assert meta.due_date == (
+        "${juel_datetime().plusWeeks(1).toDate()  # ${dateTime().plusWeeks(1).toDate()}}"
+    )
     timer = process.spec.task_specs["late"].event_definition.expression
-    assert timer == "juel_concat('P', days, 'D')"
+    assert timer == "juel_concat('P', days, 'D')  # P${days}D"
     # The stored file is the model as written: only the parsed copy carries Python.
     assert "#{initiator}" in process.files["refused.bpmn"]
 
@@ -396,7 +399,9 @@ WAITS = """<?xml version="1.0" encoding="UTF-8"?>
 def test_juel__a_time_date_and_a_conditional_event(roundtrip: bool) -> None:
     [process] = parse_bundle([SourceFile("waits.bpmn", WAITS.encode())])
     condition = process.spec.task_specs["ready"].event_definition.expression
-    assert condition == "juel_bool((not juel_bool(juel_empty(documents))))"
+    assert condition == (
+        "juel_bool((not juel_bool(juel_empty(documents))))  # ${not empty documents}"
+    )
     driver = Driver(process, roundtrip=roundtrip)
     assert driver.start(days="2", documents=["decision.pdf"]) == Seen(
         (), next_timer=START + 2 * DAY
