@@ -148,7 +148,7 @@ from .register_listing import (
     register_listing,
 )
 from .registers import IssuedNumber, register_entries, void_number
-from .retry import retry_instance
+from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
 from .services import ServiceCall
@@ -287,6 +287,7 @@ __all__ = [
     "OrphanFile",
     "OutgoingMail",
     "OutsideBody",
+    "ParkedItem",
     "Preferences",
     "ProcessView",
     "Progress",
@@ -392,6 +393,7 @@ __all__ = [
     "notifications_for",
     "notify",
     "open_tasks",
+    "parked_items",
     "people_of",
     "preferences",
     "process_steps",

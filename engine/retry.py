@@ -11,14 +11,17 @@ fails again, the item is parked again with the new error.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
 
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
 from .definitions import load_version
 from .errors import Conflict, Forbidden
-from .instances import lock_instance
+from .instances import InstanceModel, lock_instance
 from .runtime import EngineConfig, load_workflow, persist, spiff_errors
 from .users import ADMIN_GROUP, get_identity
 from .views import InstanceStatus
@@ -76,3 +79,36 @@ def retry_instance(
         workflow.do_engine_steps()
     persist(session, config, instance, version, workflow, actor)
     return str(instance.status)
+
+
+@dataclass(frozen=True)
+class ParkedItem:
+    """An item waiting in error for a retry (Theo dõi lists them apart: it may have no open
+    step to show it by)."""
+
+    id: int
+    process_id: str
+    title: str
+    error: str | None
+    since: datetime
+
+
+def parked_items(
+    session: Session, *, process_id: str | None = None, limit: int = 20
+) -> list[ParkedItem]:
+    """The items in error, the most recently parked first (one statement)."""
+    query = (
+        select(
+            InstanceModel.id,
+            InstanceModel.process_id,
+            InstanceModel.title,
+            InstanceModel.error,
+            InstanceModel.updated_at,
+        )
+        .where(InstanceModel.status == InstanceStatus.ERROR)
+        .order_by(InstanceModel.updated_at.desc(), InstanceModel.id.desc())
+        .limit(limit)
+    )
+    if process_id:
+        query = query.where(InstanceModel.process_id == process_id)
+    return [ParkedItem(*row) for row in session.execute(query)]

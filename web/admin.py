@@ -32,7 +32,7 @@ from workflows.org_chart import Unit, add_unit, units_of
 
 from .errors import explain
 from .extensions import login_manager
-from .unit_of_work import is_admin, me, now, uow
+from .unit_of_work import config, is_admin, me, now, uow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -89,7 +89,12 @@ def deploy() -> Response | Page:
     try:
         with uow() as session:
             results = engine.deploy(
-                session, files, now, me().username, max_bytes=MAX_DEFINITION_BYTES
+                session,
+                files,
+                now,
+                me().username,
+                max_bytes=MAX_DEFINITION_BYTES,
+                services=config().services.keys(),
             )
     except engine.InvalidDefinition as error:
         return _processes_page(refusal=_refusal(error), status=422)

@@ -32,9 +32,19 @@ from werkzeug.wrappers import Response as BaseResponse
 import engine
 from workflows.catalog import CATALOG, may_start
 from workflows.items import start_item
+from workflows.roles import AUDITOR_GROUPS
 
 from .form_fields import decision_word, is_return
-from .unit_of_work import attachment_store, config, is_admin, me, now, require_view, uow
+from .unit_of_work import (
+    attachment_store,
+    config,
+    is_admin,
+    is_auditor,
+    me,
+    now,
+    require_view,
+    uow,
+)
 from .wording import (
     ACCEPT,
     Names,
@@ -236,6 +246,7 @@ def show(item_id: int) -> str:
         may_attach=running and access.may_contribute,
         may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
         and (item.created_by == who.username or is_admin()),
+        may_retry=item.status == engine.InstanceStatus.ERROR and is_auditor(who),
         accept=ACCEPT,
         size_text=size_text,
         max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
@@ -346,6 +357,24 @@ def download(attachment_id: str) -> BaseResponse:
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/items/<int(max=2147483647):item_id>/retry")
+@login_required  # type: ignore[misc]
+def retry(item_id: int) -> BaseResponse:
+    """Thử lại: run an item in error again from the step that failed (managers only)."""
+    with uow() as s:
+        require_view(s, item_id)
+        status = engine.retry_instance(
+            s, config(), item_id, me().username, allowed_groups=AUDITOR_GROUPS
+        )
+    if status == engine.InstanceStatus.ERROR:
+        flash(_("Đã thử lại hồ sơ số %(id)s nhưng bước đó vẫn lỗi.", id=item_id), "error")
+    else:
+        flash(_("Đã thử lại hồ sơ số %(id)s: quy trình chạy tiếp.", id=item_id), "success")
+    if request.form.get("back") == "monitor":
+        return redirect(url_for("monitor.index"), 303)
+    return redirect(url_for("items.show", item_id=item_id), 303)
 
 
 @bp.post("/items/<int(max=2147483647):item_id>/cancel")

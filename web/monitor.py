@@ -184,6 +184,8 @@ def index() -> str:
     with uow() as s:
         result = engine.monitor(s, moment, filters, after=after, limit=PAGE_SIZE)
         choices = _choices(s, filters, moment)
+        # Items stopped by a failed service call or timer: some have no open step to list.
+        parked = [] if after else engine.parked_items(s, process_id=filters.process_id)
     unit_keys = {name: key for key, name in choices.group_names.items()}
     return render_template(
         "monitor/index.html",
@@ -198,6 +200,7 @@ def index() -> str:
         unit_keys=unit_keys,
         description=_describe(filters, choices),
         query=_query(),
+        parked=parked,
     )
 
 

@@ -25,6 +25,8 @@ EVENT_LABELS = {
     "timer_fired": _l("Hệ thống nhắc hạn"),
     "cancelled": _l("Hủy hồ sơ"),
     "error": _l("Quy trình gặp lỗi"),
+    "service_called": _l("Hệ thống gọi dịch vụ"),
+    "retried": _l("Thử lại bước bị lỗi"),
     "finished": _l("Kết thúc"),
     "attached": _l("Đính kèm tệp"),
     "renamed": _l("Cập nhật tên hồ sơ"),

@@ -19,7 +19,7 @@ DIAGRAMS = [str(p) for p in sorted(SERVICES.glob("*.bpmn"))]
 def handlers_file(tmp_path: Path, drop: str | None = None) -> str:
     """A fresh copy per test (the module is loaded once per path), minus one key if asked."""
     path = tmp_path / (f"without_{drop.replace(':', '_')}.py" if drop else "handlers.py")
-    text = (SERVICES / "handlers.py").read_text()
+    text = (FIXTURES / "service_handlers" / "handlers.py").read_text()
     if drop:
         text = "\n".join(line for line in text.splitlines() if not line.startswith(f'    "{drop}"'))
     path.write_text(text)
@@ -72,7 +72,7 @@ def test_cli__retry_runs_an_item_in_error_again(cli: Cli) -> None:
 
 def test_cli__check_lists_every_problem_of_a_folder_and_exits_6(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "models"
-    shutil.copytree(SERVICES, folder, ignore=shutil.ignore_patterns("*.py"))
+    shutil.copytree(SERVICES, folder)
     (folder / "broken.bpmn").write_text(
         (SERVICES / "camunda_after_user.bpmn")
         .read_text()
