@@ -1,6 +1,7 @@
-"""`pheduyet worker`: the background work of an installation (due timers, and once a day the
-upload folder's orphan files) in rounds. Any number of workers, on any machine sharing the
-database, may run at once: the engine hands each due timer to exactly one of them."""
+"""`pheduyet worker`: the background work of an installation (due timers, webhooks, deadline
+notices and notification mail, and once a day the upload folder's orphan files) in rounds. Any
+number of workers, on any machine sharing the database, may run at once: the engine hands each
+due timer, and each message, to exactly one of them."""
 
 from __future__ import annotations
 

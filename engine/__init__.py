@@ -71,6 +71,7 @@ from .item_details import (
 )
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .mail import MailError, SmtpSettings, send_message
+from .mail_log import MailDeliveryView, failed_mail, mail_deliveries, retry_mail
 from .migrate import upgrade_database
 from .monitor_export import monitor_all
 from .monitoring import (
@@ -108,15 +109,11 @@ from .notifications import (
     unread_count,
 )
 from .outbox import (
-    MailDeliveryView,
     MailItem,
     MailRound,
     OutgoingMail,
     RetryPolicy,
     deliver_mail,
-    failed_mail,
-    mail_deliveries,
-    retry_mail,
 )
 from .outside_bodies import (
     OutsideBody,

@@ -7,7 +7,7 @@ share a Message-ID). Sending goes in three steps, each in its own short transact
    taken with FOR UPDATE SKIP LOCKED), their attempt counted and their Message-ID recorded.
 2. The caller hands each one to the SMTP server (outside any transaction).
 3. ``mark_sent``, or ``mark_retry`` with the error: back to ``pending`` after an exponential
-   back-off, ``failed`` once the attempts run out (``failed_mail`` lists them).
+   back-off, ``failed`` once the attempts run out (``engine.mail_log.failed_mail`` lists them).
 
 Delivery is at-least-once with a stable Message-ID: a worker that dies between the server's
 acceptance and step 3 leaves the message ``sending``; once its lease is over another round sends it
@@ -78,24 +78,6 @@ class OutgoingMail:
     digest: bool
     attempt: int
     items: tuple[MailItem, ...]
-
-
-@dataclass(frozen=True)
-class MailDeliveryView:
-    """A notification's mail, as administrators see the outbox."""
-
-    id: int
-    recipient: str
-    email: str | None
-    event: str
-    title: str
-    status: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    next_attempt_at: datetime | None
-    sent_at: datetime | None
-    message_id: str | None
 
 
 @dataclass(frozen=True)
@@ -226,16 +208,13 @@ def _messages(
     if shared_ids:
         # Every row of a digest goes out together, even those past the limit.
         known = {row.id for row in rows}
-        rows = rows + [
-            row
-            for row in session.scalars(
-                select(NotificationModel).where(
-                    NotificationModel.message_id.in_(sorted(shared_ids)),
-                    NotificationModel.status.in_([MailStatus.PENDING, MailStatus.SENDING]),
-                )
-            )
-            if row.id not in known
-        ]
+        query = select(NotificationModel).where(
+            NotificationModel.message_id.in_(sorted(shared_ids)),
+            NotificationModel.status.in_([MailStatus.PENDING, MailStatus.SENDING]),
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = rows + [row for row in session.scalars(query) if row.id not in known]
     grouped: dict[str, list[NotificationModel]] = {}
     for row in rows:
         if row.message_id is None:
@@ -316,57 +295,6 @@ def mark_retry(
         row.last_error = error[:2000]
         row.next_attempt_at = None if give_up else now + policy.delay(attempts)
     return status
-
-
-def _delivery(row: NotificationModel, email: str | None) -> MailDeliveryView:
-    return MailDeliveryView(
-        id=row.id,
-        recipient=row.recipient,
-        email=email,
-        event=row.event,
-        title=row.title,
-        status=row.status,
-        attempts=row.attempts,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        next_attempt_at=row.next_attempt_at,
-        sent_at=row.sent_at,
-        message_id=row.message_id,
-    )
-
-
-def mail_deliveries(
-    session: Session, *, status: str | None = None, limit: int = 100
-) -> list[MailDeliveryView]:
-    """The outbox's newest rows (of one MailStatus, if given), newest first, with each
-    recipient's current address."""
-    query = select(NotificationModel, UserModel.email).join(
-        UserModel, UserModel.username == NotificationModel.recipient
-    )
-    if status is not None:
-        query = query.where(NotificationModel.status == status)
-    query = query.order_by(NotificationModel.created_at.desc(), NotificationModel.id.desc())
-    return [_delivery(row, email) for row, email in session.execute(query.limit(limit))]
-
-
-def failed_mail(session: Session, *, limit: int = 100) -> list[MailDeliveryView]:
-    """The mail whose retries ran out (or that the server refused for good), newest first, with
-    the last error: for administrators."""
-    return mail_deliveries(session, status=MailStatus.FAILED, limit=limit)
-
-
-def retry_mail(session: Session, ids: Iterable[int], now: datetime) -> int:
-    """Send failed mail again (an administrator mended the address or the server): the rows of
-    `ids` that failed are pending now, their attempts counted afresh. Returns how many."""
-    wanted = sorted({int(i) for i in ids})
-    if not wanted:
-        return 0
-    result = session.execute(
-        update(NotificationModel)
-        .where(NotificationModel.id.in_(wanted), NotificationModel.status == MailStatus.FAILED)
-        .values(status=MailStatus.PENDING, attempts=0, next_attempt_at=now)
-    )
-    return max(getattr(result, "rowcount", 0) or 0, 0)
 
 
 Send = Callable[[OutgoingMail], None]
