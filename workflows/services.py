@@ -43,7 +43,10 @@ def service_seconds_from_environment(default: float) -> float:
     except ValueError:
         seconds = 0.0
     if not 0 < seconds <= 3600:
-        raise _refused(f"{SECONDS_ENV} must be a number of seconds above 0 and up to 3600")
+        raise InvalidInput(
+            f"{SECONDS_ENV} must be a number of seconds above 0 and up to 3600",
+            reason="services_module",
+        )
     return seconds
 
 
