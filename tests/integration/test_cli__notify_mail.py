@@ -5,6 +5,8 @@ SMTP problems are recorded; `pheduyet notify` and `pheduyet users email` work.""
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -282,3 +284,38 @@ def test_cli_notify__email_test_mail_and_list(sqlite_url: str, mailbox: Mailbox)
     down = run(sqlite_url, "notify", "test", "hoa", env=env, code=1)
     assert f"cannot talk to the mail server 127.0.0.1:{mailbox.port}" in down.stderr
     assert json.loads(run(sqlite_url, "notify", "list", "--failed", "--json").stdout) == []
+
+
+def test_mail__two_workers_at_once_send_each_message_once(
+    office: Any, clock: ManualClock, mailbox: Mailbox
+) -> None:
+    with transaction(office) as s:
+        for n in range(12):
+            engine.add_user(s, f"cv{n}", groups=["heads"])
+            engine.set_email(s, f"cv{n}", f"cv{n}@so-khcn.example.vn")
+    submit(office, clock)
+    settings = MailSettings(SmtpSettings.from_url(mailbox.url), FROM, BASE)
+    config = engine_config(clock)
+    send = sender(settings, config.timezone, clock)
+    start = threading.Barrier(2)
+
+    def work() -> engine.MailRound:
+        start.wait(10)
+        return engine.deliver_mail(
+            office, clock, send, zone=config.timezone, domain=settings.domain, limit=5
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        rounds = [pool.submit(work) for _ in range(2)]
+        sent = sum(r.result().sent for r in rounds)
+    while (more := work_alone(office, clock, send, settings)) > 0:
+        sent += more
+    assert sent == 14  # binh, dung and the twelve
+    recipients = [r for rcpt, _m in mailbox.received for r in rcpt]
+    assert len(recipients) == len(set(recipients)) == 14
+
+
+def work_alone(factory: Any, clock: ManualClock, send: Any, settings: MailSettings) -> int:
+    return engine.deliver_mail(
+        factory, clock, send, zone=engine_config(clock).timezone, domain=settings.domain
+    ).sent
