@@ -71,12 +71,14 @@ def retry_instance(
         element_id=failed[0].task_spec.bpmn_id if failed else None,
         details={"error": previous, "steps": [t.task_spec.bpmn_id for t in failed]},
     )
-    with spiff_errors():
-        for task in failed:
-            # Public rewind: the task becomes ready again with the data it had.
-            workflow.reset_from_task_id(task.id)
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
+    if failed:
+        with spiff_errors():
+            for task in failed:
+                # Public rewind: the task becomes ready again with the data it had.
+                workflow.reset_from_task_id(task.id)
+            workflow.do_engine_steps()
+    # Else a timer failed: saved as running, it is due again and the worker fires it (and
+    # records it) on its next round.
     persist(session, config, instance, version, workflow, actor)
     return str(instance.status)
 

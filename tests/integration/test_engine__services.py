@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -298,3 +298,21 @@ def test_a_result_that_cannot_be_stored_is_an_incident(
     (error,) = events(people, item_id, "error")
     assert error.element_id == "st_class"
     assert events(people, item_id, "service_called") == []
+
+
+def test_an_item_parked_by_a_failing_timer_is_due_again_after_a_retry(
+    people: Any, clock: ManualClock
+) -> None:
+    config = EngineConfig(clock=clock)
+    with transaction(people) as s:
+        engine.deploy(s, fixture_files("timer_error"), clock)
+    item_id = start(people, config, "timer_error")
+    clock.advance(timedelta(days=2))
+    assert engine.run_due_timers(people, config) == 1
+    assert item(people, item_id).status == "error"
+    with transaction(people) as s:
+        assert engine.retry_instance(s, config, item_id, "root") == "running"
+    assert engine.run_due_timers(people, config) == 1  # fired again: the script still fails
+    view = item(people, item_id)
+    assert view.status == "error"
+    assert [h.kind for h in view.history][-3:] == ["error", "retried", "error"]
