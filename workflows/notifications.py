@@ -24,6 +24,9 @@ from .decisions import is_return
 # The last history event of each item in this session: the cause of the tasks an action opens
 # (an action records what it did before the tasks it opens).
 _CAUSES = "pheduyet.notify.causes"
+# Events an action records besides what it did (a completion that also renames the item): they
+# open no task, and must not hide the completion from the tasks it opens.
+_NOT_CAUSES = frozenset({"renamed", "attached", "finished", "error"})
 # Form fields that carry a return's reason when no comment was given.
 _REASON_FIELDS = ("ly_do_tra_lai", "ly_do", "y_kien", "y_kien_chi_dao")
 
@@ -31,7 +34,8 @@ _REASON_FIELDS = ("ly_do_tra_lai", "ly_do", "y_kien", "y_kien_chi_dao")
 def notification_listener(session: Session, event: EngineEvent) -> None:
     """Write the notifications an engine event causes (bound by ``config.event_listeners``)."""
     if isinstance(event, HistoryRecorded):
-        session.info.setdefault(_CAUSES, {})[event.instance_id] = event
+        if event.kind not in _NOT_CAUSES:
+            session.info.setdefault(_CAUSES, {})[event.instance_id] = event
         if event.kind == "assigned":
             _forwarded(session, event)
         elif event.kind == "finished":
