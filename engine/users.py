@@ -241,12 +241,18 @@ class UserView:
     unit: str | None
     groups: tuple[str, ...]
     active: bool
+    email: str | None = None  # where notifications are mailed (engine.notifications)
 
 
 def list_users(session: Session) -> list[UserView]:
     return [
         UserView(
-            u.username, u.display_name, u.unit, tuple(sorted(g.key for g in u.groups)), u.active
+            u.username,
+            u.display_name,
+            u.unit,
+            tuple(sorted(g.key for g in u.groups)),
+            u.active,
+            u.email,
         )
         for u in session.scalars(select(UserModel).order_by(UserModel.username))
     ]
