@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 import engine
 from engine import transaction
 from tests.conftest import FIXTURES, fixture_files
+from tests.web.api_helpers import api_as
 from tests.web.conftest import post
 from workflows import engine_config
 
@@ -59,3 +61,12 @@ def test_the_starter_sees_the_error_but_may_not_retry(parked: int, login: Any) -
     assert f"/items/{parked}/retry" not in page
     response = post(client, f"/items/{parked}", f"/items/{parked}/retry")
     assert response.status_code == 403
+
+
+def test_the_api_retries_for_managers_only(parked: int, app: Flask) -> None:
+    status, body = api_as(app, "qlkh.cv1").post(f"/items/{parked}/retry")
+    assert (status, body["error"]["code"]) == (403, "forbidden")
+    status, item = api_as(app, "giamdoc").post(f"/items/{parked}/retry")
+    assert status == 200 and item["status"] == "completed" and item["error"] is None
+    status, body = api_as(app, "giamdoc").post(f"/items/{parked}/retry")
+    assert (status, body["error"]["code"]) == (409, "conflict")

@@ -148,3 +148,23 @@ def cancel_item(item_id: int, body: CancelBody) -> ItemOut:
         require_view(s, who, item_id)
         engine.cancel_instance(s, config(), item_id, who.username, body.reason)
         return item_out(s, who, item_id)
+
+
+@operation(
+    f"{ITEM}/retry",
+    "POST",
+    summary="Retry an item in error",
+    tag="items",
+    scope=WRITE,
+    response=ItemOut,
+    errors=(403, 404, 409),
+)
+def retry_item(item_id: int) -> ItemOut:
+    """Runs the step that failed (a service call; a failed timer is left due for the worker)
+    again: managers and administrators may (403 for anyone else who sees it; 409 when the item
+    is not in error). If the step fails again the item is back in error with the new message."""
+    who = me()
+    with uow() as s:
+        require_view(s, who, item_id)
+        engine.retry_instance(s, config(), item_id, who.username, allowed_groups=AUDITOR_GROUPS)
+        return item_out(s, who, item_id)
