@@ -10,12 +10,12 @@ within `remind_working_days`, an ``overdue`` notice to them once it has passed, 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from .human_tasks import HumanTaskModel, TaskCandidateModel
@@ -27,6 +27,8 @@ from .views import TaskStatus
 
 REMIND_ENV = "PHEDUYET_REMIND_WORKING_DAYS"
 ESCALATE_ENV = "PHEDUYET_ESCALATE_WORKING_DAYS"
+# Pages of `limit` tasks one scan reads at most for each event.
+MAX_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -72,21 +74,22 @@ class _Due:
 def scan_deadlines(
     session: Session, config: EngineConfig, policy: DeadlinePolicy, *, limit: int = 500
 ) -> dict[str, int]:
-    """Write the reminders, overdue notices and escalations that have come due (each at most
-    `limit` tasks a round); returns how many notifications of each event were written."""
+    """Write the reminders, overdue notices and escalations that have come due; returns how
+    many notifications of each event were written. Tasks are read `limit` at a time, oldest
+    deadline first, so a task nobody can be told of (a group without members) is passed over
+    instead of holding back the others."""
     now = config.clock()
-    written = {NotifyEvent.REMINDER.value: 0, NotifyEvent.OVERDUE.value: 0}
-    written[NotifyEvent.ESCALATED.value] = 0
-    horizon = config.add_working_days(now, policy.remind_working_days)
+    written = dict.fromkeys(
+        (NotifyEvent.REMINDER.value, NotifyEvent.OVERDUE.value, NotifyEvent.ESCALATED.value), 0
+    )
     if policy.remind_working_days > 0:
+        horizon = config.add_working_days(now, policy.remind_working_days)
         for task in _due(session, NotifyEvent.REMINDER, limit, after=now, until=horizon):
-            written["reminder"] += _tell(
-                session, NotifyEvent.REMINDER, task, _holders(session, task), now
-            )
+            holders = _holders(session, task)
+            written["reminder"] += _tell(session, NotifyEvent.REMINDER, task, holders, now)
     for task in _due(session, NotifyEvent.OVERDUE, limit, until=now):
-        written["overdue"] += _tell(
-            session, NotifyEvent.OVERDUE, task, _holders(session, task), now
-        )
+        holders = _holders(session, task)
+        written["overdue"] += _tell(session, NotifyEvent.OVERDUE, task, holders, now)
     late = config.add_working_days(now, -policy.escalate_after_working_days)
     for task in _due(session, NotifyEvent.ESCALATED, limit, until=late):
         leaders = leaders_of(session, config.hierarchy, _holders(session, task))
@@ -101,8 +104,9 @@ def _due(
     *,
     until: datetime,
     after: datetime | None = None,
-) -> Sequence[_Due]:
-    """Open tasks due by `until` (and after `after`) whose `event` nobody was told yet."""
+) -> Iterator[_Due]:
+    """Open tasks due by `until` (and after `after`) whose `event` nobody was told yet, page by
+    page (keyset on the deadline and the id), at most MAX_PAGES pages a round."""
     told = exists().where(
         and_(NotificationModel.task_id == HumanTaskModel.id, NotificationModel.event == event)
     )
@@ -127,7 +131,19 @@ def _due(
     )
     if after is not None:
         query = query.where(HumanTaskModel.due_at > after)
-    return [_Due(*row) for row in session.execute(query)]
+    page = query
+    for _ in range(MAX_PAGES):
+        rows = [_Due(*row) for row in session.execute(page)]
+        yield from rows
+        if len(rows) < limit:
+            return
+        last = rows[-1]
+        page = query.where(
+            or_(
+                HumanTaskModel.due_at > last.due_at,
+                and_(HumanTaskModel.due_at == last.due_at, HumanTaskModel.id > last.task_id),
+            )
+        )
 
 
 def _holders(session: Session, task: _Due) -> set[str]:

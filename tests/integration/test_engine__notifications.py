@@ -167,3 +167,15 @@ def test_notifications__deadline_notices_are_written_once_each_even_over_many_ro
     assert scan() == {"reminder": 0, "overdue": 0, "escalated": 0}
     escalated = [r for r in rows(office) if r[1] == "escalated"]
     assert escalated == [("lan", "escalated", "Review the proposal", "pending")]
+
+
+def test_notifications__a_scan_reads_page_after_page(
+    office: Any, config: engine.EngineConfig, clock: ManualClock
+) -> None:
+    items = [start_and_submit(office, config) for _ in range(3)]  # three reviews, one deadline
+    due = _open(office, items[0])[0].due_at
+    assert due is not None
+    clock.set(due + timedelta(minutes=1))
+    with transaction(office) as s:
+        written = engine.scan_deadlines(s, config, DeadlinePolicy(), limit=2)
+    assert written["overdue"] == 6  # binh and dung, for each of the three
