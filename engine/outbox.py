@@ -167,8 +167,14 @@ def claim_mail(
         person = people.get(group[0].recipient)
         attempts = max(row.attempts for row in group)
         crashed = any(row.status == MailStatus.SENDING for row in group)
-        if person is None or not person.email:
-            _set(group, status=MailStatus.SKIPPED_NO_EMAIL, next_attempt_at=None)
+        if person is None or not person.email or not person.active:
+            # A locked person is mailed nothing more, as if they had switched it off.
+            status = MailStatus.OFF if person is not None and person.email else None
+            _set(
+                group,
+                status=status or MailStatus.SKIPPED_NO_EMAIL,
+                next_attempt_at=None,
+            )
             dropped += 1
             continue
         if crashed and attempts >= policy.max_attempts:

@@ -319,3 +319,14 @@ def work_alone(factory: Any, clock: ManualClock, send: Any, settings: MailSettin
     return engine.deliver_mail(
         factory, clock, send, zone=engine_config(clock).timezone, domain=settings.domain
     ).sent
+
+
+def test_mail__a_person_locked_since_is_mailed_nothing(
+    office: Any, clock: ManualClock, mailbox: Mailbox
+) -> None:
+    submit(office, clock)
+    with transaction(office) as s:
+        engine.set_active(s, "dung", False)
+    assert notices(mailbox.url).round(office, engine_config(clock)).sent == 1
+    assert mailbox.to("dung@so-khcn.example.vn") == []
+    assert {r.recipient: r.status for r in mail_rows(office)}["dung"] == "off"
