@@ -4,6 +4,7 @@ again. Everyone else sees no button and is refused."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,21 @@ def test_the_api_retries_for_managers_only(parked: int, app: Flask) -> None:
     assert status == 200 and item["status"] == "completed" and item["error"] is None
     status, body = api_as(app, "giamdoc").post(f"/items/{parked}/retry")
     assert (status, body["error"]["code"]) == (409, "conflict")
+
+
+def test_the_deploy_page_refuses_a_service_task_no_handler_is_mapped_to(
+    login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PHEDUYET_SERVICES", "")
+    path = FIXTURES / "services" / "camunda_after_user.bpmn"
+    response = post(
+        login("quantri"),
+        "/admin/processes",
+        "/admin/processes/deploy",
+        {"files": [(io.BytesIO(path.read_bytes()), path.name)]},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "phần tử register" in page and "dòng 15" in page
+    assert "map &#39;vn.gov.sokhcn.Register&#39; in the services module" in page
