@@ -43,6 +43,8 @@ _WORDS = {
     "div": "/",
     "mod": "%",
 }
+MAX_OPERATORS = 40
+_CLOSING = frozenset({")", "]", ",", ":"})
 _LITERAL_WORDS = {"true": "True", "false": "False", "null": "None"}
 _COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
 
@@ -107,6 +109,14 @@ class _Parser:
     """Recursive descent over EL 2.2's grammar, lowest precedence first."""
 
     def __init__(self, tokens: list[Token], aliases: Mapping[str, str]) -> None:
+        operators = sum(1 for token in tokens if _is_operator(token))
+        if operators > MAX_OPERATORS:
+            # Each operator nests the parser and the Python it writes one level deeper.
+            raise JuelRefused(
+                f"the expression has {operators} operators, more than {MAX_OPERATORS}; "
+                "compute part of it in a script task",
+                tokens[0].position,
+            )
         self.tokens = tokens
         self.at = 0
         self.aliases = aliases
@@ -336,6 +346,12 @@ class _Parser:
         ):
             raise JuelRefused(f"the variable name {name!r} cannot be used here", position)
         return _Node(name, "name", name)
+
+
+def _is_operator(token: Token) -> bool:
+    if token.kind == "op":
+        return token.value not in _CLOSING
+    return token.kind == "name" and (token.value in _WORDS or token.value == "empty")
 
 
 def _checked(node: _Node, position: int) -> str:

@@ -198,6 +198,19 @@ def test_juel__a_date_time_cannot_be_changed_or_opened(sandbox: Sandbox) -> None
         sandbox.evaluate("juel_datetime()._moment", {})
 
 
+@pytest.mark.parametrize(
+    "juel",
+    [
+        "${" + "!" * 40 + "x}",
+        "${x" + " && x" * 40 + "}",
+        "${" + "!(" * 20 + "x" + ")" * 20 + "}",
+        "${" + "x ? " * 20 + "1" + " : 2" * 20 + "}",
+    ],
+)
+def test_juel__the_deepest_expression_allowed_runs(sandbox: Sandbox, juel: str) -> None:
+    assert sandbox.evaluate(translate(juel), {"x": True}) in (True, False, 1)
+
+
 def test_juel__helpers_reach_every_script_engine() -> None:
     engine = EngineConfig(clock=ManualClock(NOW), timezone=HANOI).script_engine()
     value = engine.environment.evaluate(translate("${dateTime().plusDays(1).toDate()}"), {})
@@ -277,6 +290,9 @@ REFUSED = [
     ("condition", "${a @ b}", "unexpected character '@'"),
     ("condition", "${}", "the expression is empty"),
     ("condition", "${a} #{b}", "may not mix"),
+    ("condition", "${" + "!" * 41 + "a}", "41 operators, more than 40"),
+    ("condition", "${" + "(" * 500 + "a" + ")" * 500 + "}", "500 operators, more than 40"),
+    ("condition", "${a" + " && a" * 1000 + "}", "1000 operators, more than 40"),
     ("condition", "${class}", "the variable name 'class' cannot be used"),
     ("condition", "${_secret}", "the variable name '_secret' cannot be used"),
     ("condition", "${juel_eq}", "the variable name 'juel_eq' cannot be used"),
@@ -305,7 +321,7 @@ def test_juel__refused_at_deploy_naming_file_element_line_and_expression(
     assert error.details["element_id"] == ELEMENTS.get(place, "f_yes")
     assert error.details["line"] == LINES[place]
     assert message in error.message
-    assert repr(juel) in error.message
+    assert repr(juel) in error.message or f"'{juel[:100]}" in error.message  # long: cut
     assert error.exit_code == 6
 
 
