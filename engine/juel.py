@@ -14,6 +14,7 @@ from typing import Any
 
 from .clock import Clock
 from .juel_parser import HELPER_PREFIX
+from .sandbox_guards import MAX_SIZE, SandboxViolation
 
 _LONG = 2**63
 
@@ -239,8 +240,18 @@ def juel_prop(base: Any, key: Any) -> Any:
 
 
 def juel_concat(*parts: Any) -> str:
-    """Text with expressions in it (`Order ${id}`): each part as EL makes it a string."""
-    return "".join(juel_str(part) for part in parts)
+    """Text with expressions in it (`Order ${id}`): each part as EL makes it a string, the
+    whole no longer than the sandbox lets one operation make."""
+    texts: list[str] = []
+    size = 0
+    for part in parts:
+        texts.append(juel_str(part))
+        size += len(texts[-1])
+        if size > MAX_SIZE:
+            raise SandboxViolation(
+                f"the text would have more than {MAX_SIZE:,} characters; the limit is {MAX_SIZE:,}"
+            )
+    return "".join(texts)
 
 
 def _shown(value: Any) -> str:

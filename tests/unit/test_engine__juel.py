@@ -16,7 +16,7 @@ from engine.juel import JuelDateTime, JuelError, juel_helpers
 from engine.juel_parser import JuelRefused, translate
 from engine.parsing import SourceFile, parse_bundle
 from engine.runtime import EngineConfig
-from engine.sandbox import Sandbox
+from engine.sandbox import Sandbox, SandboxViolation
 from tests.unit.test_engine__scenarios import DAY, SECOND, START, Driver, Seen, parse
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -187,6 +187,13 @@ def test_juel__run_time_errors_say_what_was_wrong(
 ) -> None:
     with pytest.raises(JuelError, match=message.replace("[", r"\[").replace("]", r"\]")):
         sandbox.evaluate(translate(juel), DATA)
+
+
+def test_juel__text_made_of_expressions_is_bounded(sandbox: Sandbox) -> None:
+    big = {"big": "x" * 400_000}
+    assert len(sandbox.evaluate(translate("${big}${big}"), big)) == 800_000
+    with pytest.raises(SandboxViolation, match="more than 1,000,000 characters"):
+        sandbox.evaluate(translate("${big}${big}${big}"), big)
 
 
 def test_juel__a_date_time_cannot_be_changed_or_opened(sandbox: Sandbox) -> None:
