@@ -44,6 +44,9 @@ _WORDS = {
     "mod": "%",
 }
 MAX_OPERATORS = 40
+_MULTI_INSTANCE_VARIABLES = frozenset(
+    {"nrOfInstances", "nrOfActiveInstances", "nrOfCompletedInstances", "loopCounter"}
+)
 _CLOSING = frozenset({")", "]", ",", ":"})
 _LITERAL_WORDS = {"true": "True", "false": "False", "null": "None"}
 _COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
@@ -345,6 +348,13 @@ class _Parser:
             or name.startswith(("_", HELPER_PREFIX))
         ):
             raise JuelRefused(f"the variable name {name!r} cannot be used here", position)
+        if name in _MULTI_INSTANCE_VARIABLES:
+            raise JuelRefused(
+                f"Camunda's multi-instance variable {name} is not kept by this engine; "
+                "decide from the instances' own data (a completion condition sees the data of "
+                "the instance that just finished)",
+                position,
+            )
         return _Node(name, "name", name)
 
 

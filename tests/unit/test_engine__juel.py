@@ -314,6 +314,11 @@ REFUSED = [
     ("timer", "${duration.toString()}", "the method call .toString() is not supported"),
     ("collection", "${people.subList(0, 2)}", "the method call .subList() is not supported"),
     ("collection", "${a ? b : c}", "the collection must be a variable"),
+    (
+        "condition",
+        "${nrOfCompletedInstances / nrOfInstances >= 0.5}",
+        "multi-instance variable nrOfCompletedInstances is not kept",
+    ),
 ]
 
 
