@@ -23,10 +23,13 @@ from collections.abc import Collection
 from typing import Any, ClassVar
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import SendTaskParser
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import SendTask
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask as BpmnServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import BusinessRuleTaskParser, CamundaTaskParser
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
@@ -37,7 +40,9 @@ from .errors import InvalidDefinition
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-SERVICE_TAGS = ("serviceTask",)
+SERVICE_TAGS = ("serviceTask", "sendTask", "businessRuleTask")
+# Camunda runs a send task or a business rule task that names one of these like a service task.
+_IMPLEMENTATIONS = ("class", "delegateExpression", "expression", "type", "topic")
 
 
 def strip_delimiters(text: str) -> str:
@@ -46,6 +51,17 @@ def strip_delimiters(text: str) -> str:
     if len(text) >= 3 and text[0] in "$#" and text[1] == "{" and text.endswith("}"):
         return text[2:-1].strip()
     return text
+
+
+def is_service(node: Any) -> bool:
+    """A service task; or a send or business rule task implemented the way a Camunda service
+    task is (a class, an expression, an external topic, a connector) rather than by a message
+    or a decision table."""
+    if str(node.tag).endswith("}serviceTask"):
+        return True
+    if any(node.get(f"{{{CAMUNDA_NS}}}{name}") for name in _IMPLEMENTATIONS):
+        return True
+    return next(node.iter(f"{{{CAMUNDA_NS}}}connectorId"), None) is not None
 
 
 def service_key(node: Any) -> str:
@@ -123,13 +139,33 @@ class MappedSpiffServiceTask(SpiffServiceTask):  # type: ignore[misc]
 
 class _CamundaServiceParser(CamundaTaskParser):  # type: ignore[misc]
     def create_task(self) -> Any:
-        return self.spec_class(
-            self.spec,
-            self.bpmn_id,
-            service_key=service_key(self.node),
-            service_result=result_variable(self.node),
-            **self.bpmn_attributes,
-        )
+        return _mapped(self)
+
+
+def _mapped(parser: Any) -> Any:
+    return MappedServiceTask(
+        parser.spec,
+        parser.bpmn_id,
+        service_key=service_key(parser.node),
+        service_result=result_variable(parser.node),
+        **parser.bpmn_attributes,
+    )
+
+
+class _CamundaSendParser(SendTaskParser):  # type: ignore[misc]
+    def create_task(self) -> Any:
+        return _mapped(self) if is_service(self.node) else super().create_task()
+
+
+class _CamundaRuleParser(BusinessRuleTaskParser):  # type: ignore[misc]
+    def create_task(self) -> Any:
+        return _mapped(self) if is_service(self.node) else super().create_task()
+
+    @staticmethod
+    def get_decision_ref(node: Any) -> Any:
+        # Asked of every business rule task when its process is added: one run as a service
+        # names no decision table.
+        return None if is_service(node) else BusinessRuleTaskParser.get_decision_ref(node)
 
 
 class _SpiffServiceParser(SpiffTaskParser):  # type: ignore[misc]
@@ -154,6 +190,8 @@ class ServiceCamundaParser(CamundaParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (_CamundaServiceParser, MappedServiceTask),
+        full_tag("sendTask"): (_CamundaSendParser, SendTask),
+        full_tag("businessRuleTask"): (_CamundaRuleParser, BusinessRuleTask),
     }
 
 
@@ -199,7 +237,7 @@ def unmapped_services(
     for tag in SERVICE_TAGS:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             key = service_key(node)
-            if key in services:
+            if key in services or not is_service(node):
                 continue
             error = InvalidDefinition(
                 f"the service task calls '{key}', which no handler is mapped to: map "

@@ -87,10 +87,14 @@ def test_cli__check_lists_every_problem_of_a_folder_and_exits_6(cli: Cli, tmp_pa
         ("camunda_services.bpmn", "st_delegate", "service_unmapped"),
         ("broken.bpmn", "f3", None),
     }
-    assert sorted(report["processes"]) == ["camunda_after_user", "spiff_services"]
+    assert sorted(report["processes"]) == [
+        "camunda_after_user",
+        "camunda_send_rule",
+        "spiff_services",
+    ]
     table = cli("check", str(folder), code=6).stdout
     assert "map 'notifier' in the services module" in table
-    assert "2 problem(s) in 4 file(s)" in table
+    assert "2 problem(s) in 5 file(s)" in table
 
 
 def test_cli__check_of_models_that_all_run_exits_0(cli: Cli) -> None:

@@ -51,6 +51,8 @@ def all_handlers(**overrides: Any) -> Handlers:
         "http/GetRequestV2": lambda call: {"status": 200, "url": call.params["url"]},
         "audit/Write": None,
         "vn.gov.sokhcn.Register": lambda call: {"registered": True},
+        "ratingRules": lambda call: {"grade": call.data.get("expected", "A")},
+        "vn.gov.sokhcn.SendResult": lambda call: {"delivered": True},
     }
     handlers.update(overrides)
     return handlers
@@ -131,6 +133,19 @@ def test_camunda_service_tasks_of_every_kind_run_and_steer_the_gateway(
         ("st_connector", "connector:http-connector", False),
         ("st_plain", "st_plain", True),  # mapped to None: a no-op, recorded
     ]
+
+
+@pytest.mark.parametrize(("grade", "status"), [("A", "completed"), ("B", "running")])
+def test_camunda_send_and_business_rule_tasks_implemented_like_services_run_too(
+    people: Any, clock: ManualClock, grade: str, status: str
+) -> None:
+    handlers = all_handlers()
+    deploy(people, clock, handlers)
+    config = EngineConfig(clock=clock, services=handlers)
+    item_id = start(people, config, "camunda_send_rule", expected=grade)
+    assert item(people, item_id).status == status
+    called = [(e.element_id, e.details["key"]) for e in events(people, item_id, "service_called")]
+    assert called == [("rate", "ratingRules"), ("notify", "vn.gov.sokhcn.SendResult")]
 
 
 @pytest.mark.parametrize(("status_code", "end"), [(200, "completed"), (404, "running")])
