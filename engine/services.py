@@ -130,19 +130,27 @@ class ServiceRunner:
 
     def _call(self, handler: Handler, call: ServiceCall) -> Any:
         box: dict[str, Any] = {}
+        finished = threading.Lock()  # held while the handler's thread is marked done
 
         def target() -> None:
             try:
-                box["value"] = handler(call)
-            except BaseException as exc:  # handed to the waiting action
-                box["error"] = exc
+                try:
+                    box["value"] = handler(call)
+                except BaseException as exc:  # handed to the waiting action
+                    box["error"] = exc
+                with finished:
+                    box["done"] = True
+            except ServiceTimeout:  # the limit's exception, arriving as the handler returned
+                pass
 
         thread = threading.Thread(target=target, name=f"service {call.key}", daemon=True)
         thread.start()
         thread.join(self.seconds)
-        if thread.is_alive():
-            _stop(thread)
-            raise ServiceTimeout
+        with finished:
+            if "done" not in box:
+                # Never into a thread that has ended: its id may already be another's.
+                _stop(thread)
+                raise ServiceTimeout
         if "error" in box:
             error: BaseException = box["error"]
             if not isinstance(error, Exception):  # SystemExit, KeyboardInterrupt
