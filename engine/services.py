@@ -44,7 +44,9 @@ class ServiceCall:
 
     `data` is a read-only view of a copy of the task's data; `params` the SpiffArena
     operator's parameters, evaluated (empty for Camunda tasks). The handler returns the
-    variables to set (a dict of JSON values), or None to set nothing."""
+    variables to set (a dict of JSON values), or None to set nothing; where the model names a
+    result variable (`camunda:resultVariable`, the operator's `resultVariable`), whatever it
+    returns (any JSON value, None included) is stored under that name instead."""
 
     key: str
     element_id: str
@@ -116,15 +118,16 @@ class ServiceRunner:
                 "service_failed",
                 f"the service '{key}' failed: {exc.__class__.__name__}: {exc}",
             )
-        variables, problem = _variables(value)
+        if result:  # the model names where the answer goes: any JSON value, as it is
+            stored, problem = _json_value(value)
+            variables = {result: stored} if problem is None else {}
+        else:
+            variables, problem = _variables(value)
         if problem:
             return self._incident(
                 element, key, "service_result", f"the service '{key}' returned {problem}"
             )
-        if result:
-            task.data[result] = variables
-        else:
-            task.data.update(variables)
+        task.data.update(variables)
         self.calls.append(_Record(element, key, False, tuple(sorted(variables))))
         return True
 
@@ -180,12 +183,17 @@ def _variables(value: Any) -> tuple[dict[str, Any], str | None]:
         return {}, f"a {type(value).__name__}, not a dict of variables"
     if not all(isinstance(k, str) and k and not k.startswith("_") for k in value):
         return {}, "a variable name that is not a plain non-empty text"
+    variables, problem = _json_value(dict(value))
+    return (variables, None) if problem is None else ({}, problem)
+
+
+def _json_value(value: Any) -> tuple[Any, str | None]:
+    """The value as it will be stored (JSON), or why it cannot be."""
     try:
-        text = json.dumps(dict(value), ensure_ascii=False, allow_nan=False)
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        return {}, f"a value that cannot be stored as JSON ({exc})"
-    variables: dict[str, Any] = json.loads(text)
-    return variables, None
+        return None, f"a value that cannot be stored as JSON ({exc})"
+    return json.loads(text), None
 
 
 def runner_of(workflow: Any) -> ServiceRunner | None:
