@@ -19,7 +19,7 @@ parsers' `OVERRIDE_PARSER_CLASSES`, the serializer's configure dict); nothing is
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, ClassVar
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -36,6 +36,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
 from .errors import InvalidDefinition
+from .service_params import Param, evaluate_params, read_params
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -91,7 +92,7 @@ def result_variable(node: Any) -> str | None:
     return node.get(f"{{{CAMUNDA_NS}}}resultVariable") or None
 
 
-def _call(spec: Any, task: Any, params: dict[str, Any]) -> bool:
+def _call(spec: Any, task: Any, params: Callable[[], dict[str, Any]]) -> bool:
     runner = getattr(task.workflow.script_engine, "services", None)
     if runner is None:  # a workflow run outside the engine's actions: nothing can be called
         raise RuntimeError(f"no services are configured to run service task {spec.bpmn_id}")
@@ -108,14 +109,17 @@ class MappedServiceTask(BpmnServiceTask):  # type: ignore[misc]
         bpmn_id: str,
         service_key: str = "",
         service_result: str | None = None,
+        service_params: dict[str, Param] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.service_key = service_key or bpmn_id
         self.service_result = service_result
+        # Field injections and a connector's input parameters (engine/service_params.py).
+        self.service_params = service_params or {}
 
     def _execute(self, task: Any) -> bool:
-        return _call(self, task, {})
+        return _call(self, task, lambda: evaluate_params(task, self.service_params))
 
 
 class MappedSpiffServiceTask(SpiffServiceTask):  # type: ignore[misc]
@@ -133,7 +137,9 @@ class MappedSpiffServiceTask(SpiffServiceTask):  # type: ignore[misc]
         self.service_result = explicit or None
 
     def _execute(self, task: Any) -> bool:
-        params = {name: value["value"] for name, value in self.evaluate_params(task).items()}
+        def params() -> dict[str, Any]:
+            return {name: value["value"] for name, value in self.evaluate_params(task).items()}
+
         return _call(self, task, params)
 
 
@@ -148,6 +154,7 @@ def _mapped(parser: Any) -> Any:
         parser.bpmn_id,
         service_key=service_key(parser.node),
         service_result=result_variable(parser.node),
+        service_params=read_params(parser.filename, parser.node),
         **parser.bpmn_attributes,
     )
 
@@ -207,6 +214,7 @@ class _MappedServiceConverter(BpmnTaskSpecConverter):  # type: ignore[misc]
         dct: dict[str, Any] = self.get_default_attributes(spec)
         dct["service_key"] = spec.service_key
         dct["service_result"] = spec.service_result
+        dct["service_params"] = spec.service_params
         return dct
 
 
@@ -224,9 +232,14 @@ SERIALIZER_CONFIG: dict[str, dict[type, type]] = {
 
 
 def check_services(file_name: str, root: Any, services: Collection[str]) -> None:
-    """Refuse a service task whose key the services module does not map, naming the key."""
+    """Refuse a service task whose key the services module does not map, naming the key, or
+    whose parameters cannot run (checked here: the parser would lose the line)."""
     for error in unmapped_services(file_name, root, services):
         raise error
+    for tag in SERVICE_TAGS:
+        for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            if is_service(node):
+                read_params(file_name, node)
 
 
 def unmapped_services(

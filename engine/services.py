@@ -82,9 +82,13 @@ class ServiceRunner:
         self.calls: list[_Record] = []
         self.incidents: list[ScriptError] = []
 
-    def run(self, task: Any, key: str, params: dict[str, Any], result: str | None) -> bool:
-        """Call the handler mapped to `key`; True when the task may complete, False (the
-        task is left in error, its data untouched) when the call became an incident."""
+    def run(
+        self, task: Any, key: str, params: Callable[[], dict[str, Any]], result: str | None
+    ) -> bool:
+        """Call the handler mapped to `key` with the task's parameters (`params()`, evaluated
+        only for a call: an expression that fails there refuses the action like any other);
+        True when the task may complete, False (the task is left in error, its data untouched)
+        when the call became an incident."""
         element = task.task_spec.bpmn_id
         if key not in self.services:
             return self._incident(
@@ -100,7 +104,7 @@ class ServiceRunner:
             item_id=self.item_id,
             process_id=task.workflow.spec.name,
             data=MappingProxyType(deepcopy(dict(task.data))),
-            params=MappingProxyType(params),
+            params=MappingProxyType(params()),
         )
         try:
             value = self._call(handler, call)

@@ -56,7 +56,14 @@ def test_cli__without_a_services_module_every_service_task_is_refused(cli: Cli) 
 def test_cli__retry_runs_an_item_in_error_again(cli: Cli) -> None:
     cli("deploy", *DIAGRAMS)
     cli("users", "add", "an")
-    item = cli.json("start", "camunda_services", "--as", "an", "--data", '{"archive_down": true}')
+    item = cli.json(
+        "start",
+        "camunda_services",
+        "--as",
+        "an",
+        "--data",
+        '{"archive_down": true, "invoice": "HD-02"}',
+    )
     assert item["status"] == "error"
     assert "ConnectionError: kho lưu trữ không phản hồi" in item["error"]
     assert (

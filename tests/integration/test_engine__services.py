@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 import engine
-from engine import EngineConfig, ManualClock, ServiceCall, transaction
+from engine import EngineConfig, ManualClock, ServiceCall, SourceFile, transaction
 from engine.audit import AuditEventModel
 from engine.instances import InstanceModel
 from tests.conftest import FIXTURES, add_people, fixture_files
@@ -35,12 +35,16 @@ def camunda_handlers(points: int, calls: list[ServiceCall]) -> Handlers:
         calls.append(call)
         return {"archived": True}
 
+    def send(call: ServiceCall) -> dict[str, Any]:
+        calls.append(call)
+        return {"archive_id": f"HS-{call.item_id}"}
+
     return {
         "vn.gov.sokhcn.ArchiveDelegate": archive,
         "notifier": lambda call: {"sent": True},
         "scoring.score(execution)": lambda call: {"points": points},
         "topic:invoice-archive": lambda call: None,
-        "connector:http-connector": lambda call: {"archive_id": f"HS-{call.item_id}"},
+        "connector:http-connector": send,
         "st_plain": None,
     }
 
@@ -70,6 +74,8 @@ def deploy(factory: Any, clock: ManualClock, handlers: Handlers) -> None:
 
 
 def start(factory: Any, config: EngineConfig, process_id: str, **data: Any) -> int:
+    if process_id == "camunda_services":  # its field and connector parameters read it
+        data.setdefault("invoice", "HD-01")
     with transaction(factory) as s:
         return engine.start_instance(s, config, process_id, "an", data=data)
 
@@ -119,6 +125,12 @@ def test_camunda_service_tasks_of_every_kind_run_and_steer_the_gateway(
     assert data["scoring"] == {"points": points}  # camunda:resultVariable keeps the result apart
     assert calls[0].element_id == "st_class" and calls[0].process_id == "camunda_services"
     assert calls[0].data["invoice"] == "HD-01"
+    # camunda:field injections and the connector's input parameters, expressions evaluated
+    assert dict(calls[0].params) == {"folder": "hoa-don", "number": "HD-01"}
+    assert dict(calls[1].params) == {
+        "url": "https://example.invalid/api",
+        "payload": {"so_hoa_don": "HD-01", "diem": points + 1, "nhan": ["luu-tru", True]},
+    }
     with pytest.raises(TypeError):
         calls[0].data["invoice"] = "changed"  # type: ignore[index]
     called = [
@@ -258,7 +270,8 @@ def test_retry_runs_only_the_failed_step_and_keeps_what_ran_before(
     with transaction(people) as s:
         engine.retry_instance(s, config, item_id, None)
     assert item(people, item_id).status == "completed"
-    assert len(calls) == 1  # the steps before the failure did not run again
+    # The steps before the failure did not run again.
+    assert [c.element_id for c in calls] == ["st_class", "st_connector"]
 
 
 @pytest.fixture
@@ -331,3 +344,41 @@ def test_an_item_parked_by_a_failing_timer_is_due_again_after_a_retry(
     view = item(people, item_id)
     assert view.status == "error"
     assert [h.kind for h in view.history][-3:] == ["error", "retried", "error"]
+
+
+@pytest.mark.parametrize(
+    ("extension", "words"),
+    [
+        (
+            '<camunda:field name="who"><camunda:expression>${currentUser()}</camunda:expression>'
+            "</camunda:field>",
+            "refused expression '${currentUser()}'",
+        ),
+        (
+            "<camunda:connector><camunda:connectorId>mail</camunda:connectorId>"
+            '<camunda:inputOutput><camunda:inputParameter name="to">'
+            '<camunda:script scriptFormat="javascript">"a@b"</camunda:script>'
+            "</camunda:inputParameter></camunda:inputOutput></camunda:connector>",
+            "parameter 'to' is a script, which the engine does not run here",
+        ),
+    ],
+)
+def test_a_parameter_the_engine_cannot_run_is_refused_at_deploy(
+    people: Any, clock: ManualClock, extension: str, words: str
+) -> None:
+    text = (SERVICES / "camunda_after_user.bpmn").read_text()
+    marker = 'camunda:class="vn.gov.sokhcn.Register">'
+    text = text.replace(
+        marker, f"{marker}\n      <bpmn:extensionElements>{extension}</bpmn:extensionElements>"
+    )
+    with pytest.raises(engine.InvalidDefinition) as caught, transaction(people) as s:
+        engine.deploy(
+            s, [SourceFile("tham_so.bpmn", text.encode())], clock, services=all_handlers().keys()
+        )
+    details = caught.value.details
+    assert (details["file"], details["element_id"], details["line"]) == (
+        "tham_so.bpmn",
+        "register",
+        16,
+    )
+    assert words in str(caught.value)

@@ -34,7 +34,7 @@ def task(data: dict[str, Any]) -> Any:
 def test_what_an_answer_sets(returned: Any, result: str | None, after: dict[str, Any]) -> None:
     runner = ServiceRunner({"k": lambda call: returned}, 5)
     item = task({"keep": 0})
-    assert runner.run(item, "k", {}, result) is True
+    assert runner.run(item, "k", dict, result) is True
     assert item.data == after
     assert runner.incidents == []
 
@@ -54,7 +54,7 @@ def test_answers_that_cannot_be_stored_are_incidents(
 ) -> None:
     runner = ServiceRunner({"k": lambda call: returned}, 5)
     item = task({"keep": 0})
-    assert runner.run(item, "k", {}, result) is False
+    assert runner.run(item, "k", dict, result) is False
     assert item.data == {"keep": 0}
     (incident,) = runner.incidents
     assert incident.details["reason"] == reason and words in incident.message
@@ -71,8 +71,8 @@ def test_the_handler_sees_a_copy_and_an_unmapped_key_is_an_incident() -> None:
     runner = ServiceRunner({"k": handler}, 5)
     runner.item_id = 7
     item = task({"nested": [1]})
-    assert runner.run(item, "k", {"p": 1}, None) is True
+    assert runner.run(item, "k", lambda: {"p": 1}, None) is True
     assert item.data == {"nested": [1]}
     assert (seen[0].item_id, seen[0].process_id, dict(seen[0].params)) == (7, "proc", {"p": 1})
-    assert runner.run(item, "other", {}, None) is False
+    assert runner.run(item, "other", dict, None) is False
     assert runner.incidents[0].details["reason"] == "service_unmapped"

@@ -34,7 +34,7 @@ def parked(office: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
         engine.deploy(
             s, fixture_files("services"), office.clock, services=office.config.services.keys()
         )
-    item_id: int = office.start("camunda_services", "qlkh.cv1", archive_down=True)
+    item_id: int = office.start("camunda_services", "qlkh.cv1", archive_down=True, invoice="HD-03")
     return item_id
 
 

@@ -1,0 +1,118 @@
+"""What a Camunda service task hands its handler besides the item's data: its field injections
+(`camunda:field`, as a Java delegate receives them) and, for a connector, the connector's input
+parameters (`camunda:inputParameter`, with `camunda:map` and `camunda:list`). They arrive in
+`ServiceCall.params`, by name.
+
+Literal text stays text; a JUEL expression (`${invoice.number}`) is translated once, here at
+deploy, into the sandbox's Python and evaluated on the task's data when the task runs. What
+cannot be run (a `camunda:script` parameter, JUEL outside the subset) is refused at deploy
+naming file, element, line and the parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import InvalidDefinition
+from .juel_parser import translate
+from .juel_scanner import JuelRefused, has_expression
+from .sandbox import SandboxViolation, compile_script
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+_EXT = f"{{{BPMN_NS}}}extensionElements"
+
+# A parameter as stored in the spec: {"text": str} | {"code": str} | {"map": {name: param}}
+# | {"list": [param]}.
+Param = dict[str, Any]
+
+
+def read_params(file_name: str | None, node: Any) -> dict[str, Param]:
+    """The fields and connector input parameters of a service task element."""
+    params: dict[str, Param] = {}
+    for ext in node.iterfind(_EXT):
+        for field in ext.iterfind(f"{{{CAMUNDA_NS}}}field"):
+            params[_name(file_name, node, field)] = _field(file_name, node, field)
+        for connector in ext.iterfind(f"{{{CAMUNDA_NS}}}connector"):
+            path = f"{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}inputParameter"
+            for parameter in connector.iterfind(path):
+                name = _name(file_name, node, parameter)
+                params[name] = _value(file_name, node, parameter)
+    return params
+
+
+def evaluate_params(task: Any, params: dict[str, Param]) -> dict[str, Any]:
+    """The parameters' values for this run of the task (expressions on its data)."""
+    engine = task.workflow.script_engine
+
+    def value(param: Param) -> Any:
+        if "text" in param:
+            return param["text"]
+        if "code" in param:
+            return engine.evaluate(task, param["code"])
+        if "map" in param:
+            return {key: value(entry) for key, entry in param["map"].items()}
+        return [value(item) for item in param["list"]]
+
+    return {name: value(param) for name, param in params.items()}
+
+
+def _name(file_name: str | None, node: Any, element: Any) -> str:
+    name = (element.get("name") or "").strip()
+    if not name:
+        raise _refused(file_name, node, element, "a field or input parameter has no name")
+    return name
+
+
+def _field(file_name: str | None, node: Any, field: Any) -> Param:
+    if field.get("stringValue") is not None:
+        return {"text": field.get("stringValue")}
+    if field.get("expression") is not None:
+        return _text(file_name, node, field, field.get("expression"))
+    for child in field:
+        if child.tag == f"{{{CAMUNDA_NS}}}string":
+            return {"text": child.text or ""}
+        if child.tag == f"{{{CAMUNDA_NS}}}expression":
+            return _text(file_name, node, child, child.text or "")
+    return {"text": ""}
+
+
+def _value(file_name: str | None, node: Any, element: Any) -> Param:
+    """An input parameter's, a map entry's or a list value's content."""
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue  # a comment
+        if child.tag == f"{{{CAMUNDA_NS}}}map":
+            entries = child.iterfind(f"{{{CAMUNDA_NS}}}entry")
+            return {"map": {str(e.get("key")): _value(file_name, node, e) for e in entries}}
+        if child.tag == f"{{{CAMUNDA_NS}}}list":
+            values = child.iterfind(f"{{{CAMUNDA_NS}}}value")
+            return {"list": [_value(file_name, node, v) for v in values]}
+        raise _refused(
+            file_name,
+            node,
+            child,
+            f"parameter '{element.get('name') or element.get('key') or ''}' is a "
+            f"{child.tag.rsplit('}', 1)[-1]}, which the engine does not run here: give a text "
+            "or ${expression}, or compute the value in a script task before",
+        )
+    return _text(file_name, node, element, element.text or "")
+
+
+def _text(file_name: str | None, node: Any, element: Any, text: str) -> Param:
+    if not has_expression(text):
+        return {"text": text.strip()}
+    try:
+        code = translate(text.strip())
+        compile_script(code, "eval")
+    except (JuelRefused, SandboxViolation, SyntaxError) as exc:
+        raise _refused(
+            file_name, node, element, f"refused expression {text.strip()!r}: {exc}"
+        ) from exc
+    return {"code": code}
+
+
+def _refused(file_name: str | None, node: Any, element: Any, message: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        message, file=file_name, element_id=node.get("id"), line=element.sourceline
+    )
