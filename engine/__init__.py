@@ -57,6 +57,15 @@ from .errors import (
     ScriptError,
 )
 from .events import EngineEvent, HistoryRecorded, Listener, TaskOpened, bind_listeners
+from .external_tasks import (
+    ExternalTaskView,
+    LockedExternalTask,
+    complete_external,
+    extend_lock,
+    fail_external,
+    fetch_and_lock,
+    list_external_tasks,
+)
 from .form_options import resolve_form
 from .forms import schema_choices
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
@@ -247,6 +256,7 @@ __all__ = [
     "EngineConfig",
     "EngineError",
     "EngineEvent",
+    "ExternalTaskView",
     "Forbidden",
     "FormView",
     "Hierarchy",
@@ -263,6 +273,7 @@ __all__ = [
     "IssuedNumber",
     "ItemAccess",
     "Listener",
+    "LockedExternalTask",
     "LoginPolicy",
     "MailDeliveryView",
     "MailError",
@@ -336,6 +347,7 @@ __all__ = [
     "claim_task",
     "colleagues",
     "collect_orphan_files",
+    "complete_external",
     "complete_task",
     "create_api_token",
     "create_db_engine",
@@ -352,7 +364,10 @@ __all__ = [
     "encode_cursor",
     "end_everyones_sessions",
     "end_sessions",
+    "extend_lock",
+    "fail_external",
     "failed_mail",
+    "fetch_and_lock",
     "forward_candidates",
     "get_identity",
     "get_task",
@@ -370,6 +385,7 @@ __all__ = [
     "list_attachments",
     "list_deliveries",
     "list_documents",
+    "list_external_tasks",
     "list_groups",
     "list_outside_bodies",
     "list_outside_groups",

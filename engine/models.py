@@ -6,6 +6,7 @@ from .api_tokens import ApiTokenModel
 from .attachments import AttachmentModel
 from .audit import AuditEventModel
 from .definitions import ProcessVersionModel
+from .external_rows import ExternalTaskModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .login_limits import LoginAttemptModel
@@ -22,6 +23,7 @@ __all__ = [
     "AttachmentModel",
     "AuditEventModel",
     "DocumentRegisterModel",
+    "ExternalTaskModel",
     "GroupModel",
     "HumanTaskModel",
     "InstanceModel",

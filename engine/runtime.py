@@ -21,6 +21,7 @@ from .audit import append_event
 from .clock import Clock, as_utc, system_clock
 from .definitions import LoadedVersion
 from .errors import ScriptError
+from .external_rows import note_external_tasks
 from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
 from .instances import InstanceModel, save_instance
@@ -174,6 +175,7 @@ def persist(
         instance.data = data
         instance.next_timer_at = timer
         incident = note_service_calls(session, instance, workflow, now)
+        note_external_tasks(session, instance, workflow, now)
         if incident is not None:  # the failed task waits in error for a retry
             record_error(session, instance, incident, now)
         if workflow.is_completed() and instance.status == InstanceStatus.RUNNING:

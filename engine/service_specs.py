@@ -92,11 +92,11 @@ def result_variable(node: Any) -> str | None:
     return node.get(f"{{{CAMUNDA_NS}}}resultVariable") or None
 
 
-def _call(spec: Any, task: Any, params: Callable[[], dict[str, Any]]) -> bool:
+def _call(spec: Any, task: Any, params: Callable[[], dict[str, Any]]) -> bool | None:
     runner = getattr(task.workflow.script_engine, "services", None)
     if runner is None:  # a workflow run outside the engine's actions: nothing can be called
         raise RuntimeError(f"no services are configured to run service task {spec.bpmn_id}")
-    done: bool = runner.run(task, spec.service_key, params, spec.service_result)
+    done: bool | None = runner.run(task, spec.service_key, params, spec.service_result)
     return done
 
 
@@ -118,7 +118,7 @@ class MappedServiceTask(BpmnServiceTask):  # type: ignore[misc]
         # Field injections and a connector's input parameters (engine/service_params.py).
         self.service_params = service_params or {}
 
-    def _execute(self, task: Any) -> bool:
+    def _execute(self, task: Any) -> bool | None:
         return _call(self, task, lambda: evaluate_params(task, self.service_params))
 
 
@@ -136,7 +136,7 @@ class MappedSpiffServiceTask(SpiffServiceTask):  # type: ignore[misc]
         # Spiff invents `spiff__<id>_result` when none is given; we spread the result instead.
         self.service_result = explicit or None
 
-    def _execute(self, task: Any) -> bool:
+    def _execute(self, task: Any) -> bool | None:
         def params() -> dict[str, Any]:
             return {name: value["value"] for name, value in self.evaluate_params(task).items()}
 
@@ -242,15 +242,22 @@ def check_services(file_name: str, root: Any, services: Collection[str]) -> None
                 read_params(file_name, node)
 
 
+def _external(key: str) -> bool:
+    """`topic:NAME` with a name: an external task outside workers may take when no handler
+    is mapped (engine/external_tasks.py)."""
+    return key.startswith("topic:") and bool(key.removeprefix("topic:"))
+
+
 def unmapped_services(
     file_name: str, root: Any, services: Collection[str]
 ) -> list[InvalidDefinition]:
-    """One refusal per service task whose key `services` lacks (reason `service_unmapped`)."""
+    """One refusal per service task whose key `services` lacks (reason `service_unmapped`);
+    an external topic no handler takes is left to outside workers, not refused."""
     found = []
     for tag in SERVICE_TAGS:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             key = service_key(node)
-            if key in services or not is_service(node):
+            if key in services or not is_service(node) or _external(key):
                 continue
             error = InvalidDefinition(
                 f"the service task calls '{key}', which no handler is mapped to: map "

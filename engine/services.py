@@ -81,15 +81,23 @@ class ServiceRunner:
         self.item_id: int | None = None
         self.calls: list[_Record] = []
         self.incidents: list[ScriptError] = []
+        # External tasks reached (task id, element id, topic): left to outside workers.
+        self.external: list[tuple[str, str, str]] = []
 
     def run(
         self, task: Any, key: str, params: Callable[[], dict[str, Any]], result: str | None
-    ) -> bool:
+    ) -> bool | None:
         """Call the handler mapped to `key` with the task's parameters (`params()`, evaluated
         only for a call: an expression that fails there refuses the action like any other);
         True when the task may complete, False (the task is left in error, its data untouched)
-        when the call became an incident."""
+        when the call became an incident; None (the task waits, STARTED) for an external task
+        left to outside workers."""
         element = task.task_spec.bpmn_id
+        if key not in self.services and key.startswith("topic:") and key != "topic:":
+            # An external task no handler takes: it waits (STARTED) for an outside worker
+            # (engine/external_tasks.py), as Camunda's external task clients do.
+            self.external.append((str(task.id), element, key.removeprefix("topic:")))
+            return None
         if key not in self.services:
             return self._incident(
                 element, key, "service_unmapped", f"no handler is mapped to '{key}'"

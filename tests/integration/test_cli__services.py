@@ -35,15 +35,15 @@ def cli(sqlite_url: str, tmp_path: Path) -> Cli:
 
 
 def test_cli__deploy_refuses_an_unmapped_service_task_with_exit_6(cli: Cli, tmp_path: Path) -> None:
-    cli.env["PHEDUYET_SERVICES"] = handlers_file(tmp_path, drop="topic:invoice-archive")
+    cli.env["PHEDUYET_SERVICES"] = handlers_file(tmp_path, drop="connector:http-connector")
     error = cli.json("deploy", *DIAGRAMS, code=6)["error"]
     assert error["code"] == "invalid_definition"
     assert error["file"].endswith("camunda_services.bpmn")
     lines = (SERVICES / "camunda_services.bpmn").read_text().splitlines()
-    line = next(n for n, text in enumerate(lines, 1) if 'id="st_external"' in text)
-    assert (error["element_id"], error["line"]) == ("st_external", line)
-    assert (error["reason"], error["key"]) == ("service_unmapped", "topic:invoice-archive")
-    assert "map 'topic:invoice-archive' in the services module" in error["message"]
+    line = next(n for n, text in enumerate(lines, 1) if 'id="st_connector"' in text)
+    assert (error["element_id"], error["line"]) == ("st_connector", line)
+    assert (error["reason"], error["key"]) == ("service_unmapped", "connector:http-connector")
+    assert "map 'connector:http-connector' in the services module" in error["message"]
     assert cli.json("processes") == []
 
 

@@ -187,20 +187,20 @@ def test_an_unmapped_service_task_is_refused_at_deploy_naming_file_element_line_
     people: Any, clock: ManualClock
 ) -> None:
     handlers = all_handlers()
-    del handlers["topic:invoice-archive"]
+    del handlers["connector:http-connector"]
     with pytest.raises(engine.InvalidDefinition) as caught, transaction(people) as s:
         engine.deploy(s, fixture_files("services"), clock, services=handlers.keys())
     text = (SERVICES / "camunda_services.bpmn").read_text().splitlines()
-    line = next(n for n, t in enumerate(text, 1) if 'id="st_external"' in t)
+    line = next(n for n, t in enumerate(text, 1) if 'id="st_connector"' in t)
     details = caught.value.details
     assert details == {
         "file": "camunda_services.bpmn",
-        "element_id": "st_external",
+        "element_id": "st_connector",
         "line": line,
         "reason": "service_unmapped",
-        "key": "topic:invoice-archive",
+        "key": "connector:http-connector",
     }
-    assert "map 'topic:invoice-archive' in the services module (PHEDUYET_SERVICES)" in str(
+    assert "map 'connector:http-connector' in the services module (PHEDUYET_SERVICES)" in str(
         caught.value
     )
     with transaction(people) as s:
