@@ -15,6 +15,7 @@ from .outside_bodies import OutsideBodyModel
 from .registers import DocumentRegisterModel, IssuedNumberModel
 from .search import SearchDocumentModel
 from .start_keys import StartKeyModel
+from .subscriptions import WaitingEventModel
 from .users import GroupModel, UserModel
 from .webhooks import WebhookDeliveryModel, WebhookModel
 
@@ -37,6 +38,7 @@ __all__ = [
     "StartKeyModel",
     "TaskCandidateModel",
     "UserModel",
+    "WaitingEventModel",
     "WebhookDeliveryModel",
     "WebhookModel",
 ]

@@ -34,6 +34,7 @@ from .serialization import SERIALIZER_VERSION, load_state
 from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
 from .stored_data import checked_data, dump_checked, name_step
 from .task_meta import TaskMeta, meta_key
+from .subscriptions import sync_subscriptions, timer_values
 from .views import InstanceStatus, TaskStatus
 from .xml_safety import DEFAULT_MAX_BYTES
 
@@ -186,6 +187,8 @@ def persist(
         save_instance(session, instance)
 
 
+        running = instance.status == InstanceStatus.RUNNING
+        sync_subscriptions(session, instance.id, version, workflow, data, running, now)
 def _snapshot(workflow: Any, ready_tasks: list[Any]) -> dict[str, Any]:
     """The item's data as its current holders see it: the data of every open path (its READY
     human tasks and the tasks waiting for an event), the most recently written last; else of
@@ -227,9 +230,7 @@ def next_timer(workflow: Any) -> datetime | None:
     """When the earliest waiting timer of the workflow (and its subprocesses) comes due."""
     times = []
     for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition):
-            value = definition.details(task).value
+        for value in timer_values(task):  # an event-based gateway's timers too
             if isinstance(value, str):
                 times.append(TimerEventDefinition.get_datetime(value))
     return min(times) if times else None

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import Index, select, tuple_
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +20,8 @@ from .definitions import load_version
 from .errors import EngineError, ScriptError
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
+from .spiff_arena import acting
+from .subscriptions import timer_values
 from .views import InstanceStatus
 
 DEFAULT_BATCH = 50
@@ -135,7 +136,7 @@ def _fire(session: Session, config: EngineConfig, instance: InstanceModel, now: 
     version = load_version(session, instance.process_version_id)
     workflow = load_workflow(instance, version, config)
     waiting = {t.id: (t, _timer_value(t)) for t in workflow.event_manager.tasks.values()}
-    with spiff_errors():
+    with spiff_errors(), acting(session, None, instance):
         workflow.refresh_timers()
         workflow.do_engine_steps()
     after = workflow.event_manager.tasks
@@ -157,7 +158,5 @@ def _timer_value(task: Any) -> Any:
     """When a waiting timer is next due; a cycle timer's moves on each time it fires. Checked by
     class, not by name: a timeDate timer's type name ('...TimeDateEventDefinition') has no
     'Timer' in it."""
-    definition = task.task_spec.event_definition
-    if not isinstance(definition, TimerEventDefinition):
-        return None
-    return definition.details(task).value
+    values = tuple(timer_values(task))  # an event-based gateway's timers too
+    return values or None

@@ -1,0 +1,157 @@
+"""What running items wait for from outside: messages and signals, kept as rows so that who
+waits for what is one indexed query, never a load of every item's state.
+
+`persist` calls `sync_subscriptions` after each action: the rows of an item are replaced by
+what its workflow waits for now (catch events, boundary events, event-based gateways, in its
+subprocesses too). A version with no message or signal catch event never touches the table.
+
+An item's correlation key is its data variable `business_key` (Camunda's business key): set at
+start (`message send --key`, or in the start data), or by a form or script later.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from sqlalchemy import ForeignKey, Index, Integer, String, delete, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .db import Base, UTCDateTime
+
+MESSAGE = "message"
+SIGNAL = "signal"
+BUSINESS_KEY = "business_key"  # the data variable a message's --key is matched against
+MAX_NAME = 255
+MAX_KEY = 255
+
+
+class WaitingEventModel(Base):
+    __tablename__ = "waiting_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instances.id", ondelete="CASCADE"), index=True
+    )
+    element_id: Mapped[str] = mapped_column(String(255))
+    element_name: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    correlation_key: Mapped[str | None] = mapped_column(String(MAX_KEY))
+    # True when the element is an event-based gateway (the first of its events wins).
+    gateway: Mapped[bool] = mapped_column(default=False)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_waiting_events_kind_name", "kind", "name", "correlation_key"),)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One thing a task of a workflow waits for."""
+
+    task: Any
+    kind: str
+    name: str
+    definition: Any
+    gateway: bool
+
+
+def definitions_of(definition: Any) -> list[Any]:
+    """The event definitions a task waits on: several behind an event-based gateway."""
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition]
+
+
+def timer_values(task: Any) -> Iterator[Any]:
+    """The due values of the timers a waiting task holds (an event-based gateway's included:
+    the gateway task keeps its timer's value in its own internal data)."""
+    for definition in definitions_of(task.task_spec.event_definition):
+        if isinstance(definition, TimerEventDefinition):
+            yield definition.details(task).value
+
+
+def kind_of(definition: Any) -> str | None:
+    if isinstance(definition, MessageEventDefinition):
+        return MESSAGE
+    if isinstance(definition, SignalEventDefinition):
+        return SIGNAL
+    return None
+
+
+def waiting_in(workflow: Any) -> list[Waiting]:
+    """What the workflow's waiting tasks wait for from outside (messages and signals)."""
+    found = []
+    for task in workflow.event_manager.tasks.values():
+        outer = task.task_spec.event_definition
+        gateway = isinstance(outer, MultipleEventDefinition)
+        for definition in definitions_of(outer):
+            kind = kind_of(definition)
+            if kind is not None:
+                found.append(Waiting(task, kind, definition.name, definition, gateway))
+    return found
+
+
+_catches: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def may_wait(spec: Any, subprocess_specs: dict[str, Any]) -> bool:
+    """Whether any element of the version catches a message or a signal (cached per spec)."""
+    known = _catches.get(spec)
+    if known is None:
+        known = any(
+            kind_of(d) is not None
+            for process in [spec, *subprocess_specs.values()]
+            for task_spec in process.task_specs.values()
+            for d in definitions_of(getattr(task_spec, "event_definition", None))
+        )
+        _catches[spec] = known
+    return known
+
+
+def correlation_key(data: dict[str, Any]) -> str | None:
+    value = data.get(BUSINESS_KEY)
+    if value is None or value == "":
+        return None
+    return str(value)[:MAX_KEY]
+
+
+def sync_subscriptions(
+    session: Session,
+    instance_id: int,
+    version: Any,
+    workflow: Any,
+    data: dict[str, Any],
+    running: bool,
+    now: datetime,
+) -> None:
+    """Replace the item's rows by what it waits for now: two statements, and none at all for
+    a version that catches no message or signal."""
+    if not may_wait(version.spec, version.subprocess_specs):
+        return
+    session.execute(delete(WaitingEventModel).where(WaitingEventModel.instance_id == instance_id))
+    if not running:
+        return
+    key = correlation_key(data)
+    rows = [
+        {
+            "instance_id": instance_id,
+            "element_id": w.task.task_spec.bpmn_id,
+            "element_name": w.task.task_spec.bpmn_name,
+            "kind": w.kind,
+            "name": str(w.name)[:MAX_NAME],
+            "correlation_key": key,
+            "gateway": w.gateway,
+            "since": now,
+        }
+        for w in waiting_in(workflow)
+    ]
+    if rows:
+        session.execute(insert(WaitingEventModel), rows)
