@@ -1,0 +1,341 @@
+"""JavaScript from Camunda 7 models, run in an embedded QuickJS engine (the `quickjs` package).
+
+Every run gets a fresh QuickJS context with a hard memory limit and a CPU time limit, and sees
+only plain JSON values: the item's data goes in as JSON text, the script's changes come back as
+JSON text. What a script can call is the bridge written below in JavaScript itself — an
+`execution` object (and a `task` object for task listeners) with Camunda's method names over
+that JSON copy — never a Python or Java object. QuickJS as built by the package has no
+modules, no `std`/`os`, no network and no files; `Java`, `Packages`, `require`, `fetch`,
+`XMLHttpRequest` and friends are names that fail with a clear error.
+
+Camunda's habits kept: process variables can be read by name as globals, and only what goes
+through `execution.setVariable` (or `task.setVariable`) is stored; a condition's completion
+value must be a boolean.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import quickjs
+
+from .sandbox_guards import Limits, SandboxViolation, check_storable
+
+__all__ = [
+    "JS_FORMATS",
+    "JS_MARKER",
+    "JavaScriptError",
+    "Outcome",
+    "ScriptScope",
+    "compile_script",
+    "is_javascript",
+    "marked",
+    "run_listener_script",
+    "run_script",
+    "unmarked",
+]
+
+JS_FORMATS = frozenset({"javascript", "ecmascript", "js"})
+# A script or condition read from a JavaScript element is carried in the spec with this first
+# line: never valid Python, so it cannot be mistaken for the sandbox's language.
+JS_MARKER = "//@javascript\n"
+DEFAULT_MEMORY_BYTES = 32 * 1024 * 1024
+STACK_BYTES = 512 * 1024
+# A stack frame: "at NAME (<input>:LINE)"; a syntax error has only "at <input>:LINE".
+_FRAME = re.compile(r"at (?:(\S+) \()?<input>:(\d+)")
+_BRIDGE = "__pheduyet_"
+_BLOCKED = (
+    "Java",
+    "Packages",
+    "JavaImporter",
+    "importClass",
+    "importPackage",
+    "java",
+    "javax",
+    "require",
+    "load",
+    "loadWithNewGlobal",
+    "fetch",
+    "XMLHttpRequest",
+    "WebSocket",
+    "importScripts",
+    "process",
+)
+
+# The bridge. It runs before the script in the same context and keeps everything it needs in
+# its closure; only `execution`, `task`, the variables as globals and the blocked names are
+# left on the global object, and `__pheduyet_outcome` which the host calls at the end.
+_PRELUDE = r"""
+(function (input, blocked) {
+  var vars = input.vars, info = input.info;
+  var changed = {}, removed = {}, people = {assignee: info.assignee, set: false};
+  var has = Object.prototype.hasOwnProperty, copy, named;
+  function __pheduyet_copy(value) {
+    if (value === undefined) return null;
+    var text = JSON.stringify(value);
+    return text === undefined ? null : JSON.parse(text);
+  }
+  copy = __pheduyet_copy;
+  function __pheduyet_named(name) {
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError('a variable name must be a non-empty string');
+    return name;
+  }
+  named = __pheduyet_named;
+  function __pheduyet_set(name, value) {
+    name = named(name);
+    vars[name] = copy(value);
+    changed[name] = true;
+    delete removed[name];
+  }
+  function constant(value) { return function () { return value; }; }
+  var execution = {
+    getVariable: function __pheduyet_get(name) {
+      name = named(name);
+      return has.call(vars, name) ? copy(vars[name]) : null;
+    },
+    getVariables: function __pheduyet_all() { return copy(vars); },
+    hasVariable: function __pheduyet_has(name) { return has.call(vars, named(name)); },
+    setVariable: __pheduyet_set,
+    setVariableLocal: __pheduyet_set,
+    removeVariable: function __pheduyet_remove(name) {
+      name = named(name);
+      delete vars[name];
+      delete changed[name];
+      removed[name] = true;
+    },
+    getId: constant(info.executionId),
+    getName: constant(info.name),
+    getEventName: constant(info.eventName),
+    getProcessInstanceId: constant(info.processInstanceId),
+    getProcessDefinitionId: constant(info.processDefinitionId),
+    getActivityId: constant(info.elementId),
+    getCurrentActivityId: constant(info.elementId),
+    getCurrentActivityName: constant(info.name),
+    getBusinessKey: constant(info.processInstanceId)
+  };
+  Object.freeze(execution);
+  globalThis.execution = execution;
+  if (info.withTask) {
+    var task = {};
+    for (var key in execution) task[key] = execution[key];
+    task.getId = constant(info.taskId);
+    task.getTaskDefinitionKey = constant(info.elementId);
+    task.getExecution = constant(execution);
+    task.getAssignee = function () { return people.assignee; };
+    task.setAssignee = function __pheduyet_assign(who) {
+      if (who !== null && who !== undefined && typeof who !== 'string')
+        throw new TypeError('an assignee must be a user name (a string) or null');
+      people.assignee = who === undefined ? null : who;
+      people.set = true;
+    };
+    globalThis.task = Object.freeze(task);
+  }
+  blocked.forEach(function (name) {
+    Object.defineProperty(globalThis, name, {
+      get: function __pheduyet_blocked() {
+        throw new ReferenceError(name + ' is not available: scripts here run without Java ' +
+          'classes, modules, network or files; use execution.getVariable/setVariable');
+      }
+    });
+  });
+  for (var name in vars) {
+    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && !(name in globalThis))
+      globalThis[name] = copy(vars[name]);
+  }
+  globalThis.__pheduyet_outcome = function () {
+    var out = {}, gone = [];
+    for (var key in changed) out[key] = vars[key];
+    for (key in removed) gone.push(key);
+    return JSON.stringify({vars: out, removed: gone, assignee: people.assignee,
+                           assigneeSet: people.set});
+  };
+})(JSON.parse(__pheduyet_input), JSON.parse(__pheduyet_blocked));
+delete globalThis.__pheduyet_input;
+delete globalThis.__pheduyet_blocked;
+"""
+
+
+class JavaScriptError(SandboxViolation):
+    """A JavaScript script failed or was stopped; carries the script's line when known."""
+
+
+@dataclass(frozen=True)
+class ScriptScope:
+    """Who runs the script: what `execution` and `task` answer about themselves."""
+
+    element_id: str
+    name: str = ""
+    event_name: str | None = None
+    process_instance_id: str | None = None
+    process_definition_id: str | None = None
+    task_id: str | None = None
+    assignee: str | None = None
+    with_task: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run changed: variables set (JSON values), variables removed, the assignee (if
+    the script set one) and the script's completion value."""
+
+    value: Any = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
+    assignee: str | None = None
+    assignee_set: bool = False
+
+
+def is_javascript(script_format: str | None) -> bool:
+    return (script_format or "").strip().lower() in JS_FORMATS
+
+
+def marked(source: str) -> str:
+    return JS_MARKER + source
+
+
+def unmarked(text: Any) -> str | None:
+    """The JavaScript source of a marked script, or None for anything else."""
+    if isinstance(text, str) and text.startswith(JS_MARKER):
+        return text[len(JS_MARKER) :]
+    return None
+
+
+def _context(cpu_seconds: float, memory_bytes: int) -> Any:
+    context = quickjs.Context()
+    context.set_memory_limit(memory_bytes)
+    context.set_time_limit(max(cpu_seconds, 0.01))
+    context.set_max_stack_size(STACK_BYTES)
+    return context
+
+
+def _line(text: str) -> int:
+    """The line of the script's own frame nearest the error (the bridge's frames skipped)."""
+    for found in _FRAME.finditer(text):
+        if not (found.group(1) or "").startswith(_BRIDGE):
+            return int(found.group(2))
+    return 0
+
+
+def _error(exc: Exception, cpu_seconds: float, memory_bytes: int) -> JavaScriptError:
+    text = str(exc).strip()
+    head = text.splitlines()[0] if text else ""
+    line = _line(text)
+    if "interrupted" in head:
+        return JavaScriptError(
+            f"the script ran longer than its limit of {cpu_seconds:g} s of CPU time", line
+        )
+    if "out of memory" in head or head in ("", "null"):
+        return JavaScriptError(
+            f"the script used more memory than its limit of {memory_bytes // (1024 * 1024)} MB",
+            line,
+        )
+    if "stack overflow" in head:
+        return JavaScriptError("the script called itself too deeply (stack overflow)", line)
+    return JavaScriptError(f"JavaScript {head}", line)
+
+
+def compile_script(source: str) -> None:
+    """Check the script's syntax without running any of it; raise JavaScriptError with the
+    line (counted in `source`) of the first error. The parser reads the whole text before the
+    first statement runs, and that statement throws at once."""
+    context = _context(1.0, DEFAULT_MEMORY_BYTES)
+    try:
+        context.eval("throw '__pheduyet_compiled__';" + source)
+    except quickjs.JSException as exc:
+        if "__pheduyet_compiled__" in str(exc).splitlines()[0]:
+            return
+        error = _error(exc, 1.0, DEFAULT_MEMORY_BYTES)
+        if str(exc).startswith("SyntaxError"):
+            reason = str(error.args[0]).removeprefix("JavaScript SyntaxError: ")
+            raise JavaScriptError(f"JavaScript syntax error: {reason}", error.lineno or 1) from exc
+        raise error from exc
+
+
+def _json_default(value: Any) -> Any:
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def run_script(
+    source: str,
+    data: Mapping[str, Any],
+    scope: ScriptScope,
+    *,
+    cpu_seconds: float,
+    max_data_bytes: int,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+) -> Outcome:
+    """Run `source` over a JSON copy of `data` in a fresh context; return what it changed.
+    Raises JavaScriptError (a SandboxViolation) for anything the script did wrong, the limits
+    included; nothing is applied anywhere by this function."""
+    info = {
+        "executionId": scope.task_id or scope.process_instance_id,
+        "name": scope.name,
+        "eventName": scope.event_name,
+        "processInstanceId": scope.process_instance_id,
+        "processDefinitionId": scope.process_definition_id,
+        "elementId": scope.element_id,
+        "taskId": scope.task_id,
+        "assignee": scope.assignee,
+        "withTask": scope.with_task,
+    }
+    payload = {"vars": {k: v for k, v in data.items() if not callable(v)}, "info": info}
+    text = json.dumps(payload, default=_json_default, allow_nan=False)
+    if len(text) > max_data_bytes + 64 * 1024:
+        raise JavaScriptError(
+            f"the item's data is larger than its limit of {max_data_bytes:,} bytes"
+        )
+    context = _context(cpu_seconds, memory_bytes)
+    context.set("__pheduyet_input", text)
+    context.set("__pheduyet_blocked", json.dumps(_BLOCKED))
+    try:
+        context.eval(_PRELUDE)
+    except quickjs.JSException as exc:  # the data alone is over the memory limit
+        raise _error(exc, cpu_seconds, memory_bytes) from exc
+    try:
+        value = context.eval(source)
+        if isinstance(value, quickjs.Object):  # a function or a symbol gives no JSON: null
+            value = json.loads(value.json() or "null")
+        result = context.eval("__pheduyet_outcome()")
+    except quickjs.JSException as exc:
+        raise _error(exc, cpu_seconds, memory_bytes) from exc
+    if not isinstance(result, str):
+        raise JavaScriptError("the script's changes could not be read back")
+    if len(result.encode()) > max_data_bytes:
+        raise JavaScriptError(
+            f"the script's changes are larger than the data limit of {max_data_bytes:,} bytes"
+        )
+    answer = json.loads(result)
+    variables: dict[str, Any] = answer["vars"]
+    check_storable(variables, Limits(max_data_bytes=max_data_bytes))
+    assignee = answer["assignee"]
+    return Outcome(
+        value=value if not isinstance(value, float) or math.isfinite(value) else None,
+        variables=variables,
+        removed=tuple(answer["removed"]),
+        assignee=assignee if isinstance(assignee, str) and assignee else None,
+        assignee_set=bool(answer["assigneeSet"]),
+    )
+
+
+def run_listener_script(
+    source: str,
+    data: Mapping[str, Any],
+    scope: ScriptScope,
+    *,
+    cpu_seconds: float,
+    max_data_bytes: int,
+) -> Outcome:
+    """A task or execution listener's script: as `run_script`, with `task` bound when
+    `scope.with_task` (task listeners) and `scope.event_name` as `getEventName()`."""
+    return run_script(source, data, scope, cpu_seconds=cpu_seconds, max_data_bytes=max_data_bytes)
