@@ -34,6 +34,7 @@ from .registers import fill_register_fields
 from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
 from .serialization import SERIALIZER_VERSION
 from .services import bind_item
+from .spiff_arena import acting
 from .stored_data import checked_data
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
@@ -102,7 +103,7 @@ def start_instance(
     session.add(instance)
     session.flush()
     bind_item(workflow, instance.id)  # a service task right after the start knows its item
-    with spiff_errors():
+    with spiff_errors(), acting(session, who.username, instance):
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)
         workflow.do_engine_steps()
@@ -193,7 +194,7 @@ def complete_task(
                 task_id=row.id,
             )
         )
-    with spiff_errors():
+    with spiff_errors(), acting(session, who.username, instance):
         task.set_data(**clean)
         task.run()
         workflow.do_engine_steps()

@@ -15,6 +15,7 @@ from lxml import etree
 
 from .errors import InvalidDefinition
 from .limits import OutOfBounds, check_moment, duration_after, parse_cycle, parse_moment
+from .quartz_cron import looks_like_quartz, parse_quartz
 from .sandbox import SandboxViolation, compile_script
 from .task_meta import TaskMeta
 from .timer_events import normalize_timer_expression
@@ -83,6 +84,8 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                     duration_after(value, now)
                 elif kind == "date":
                     check_moment(parse_moment(value), now)
+                elif looks_like_quartz(value):
+                    parse_quartz(value)
                 else:
                     parse_cycle(value, now)
             except OutOfBounds as exc:

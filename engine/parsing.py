@@ -19,6 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
 
 from .clock import system_clock
+from .data_stores import drop_data_store_references, refuse_data_stores
 from .definition_checks import (
     check_call_cycles,
     check_decisions,
@@ -119,6 +120,7 @@ def parse_bundle(
         check_services(doc.name, doc.root, services)
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
+        refuse_data_stores(doc.name, doc.root)
     for doc in docs:
         if doc.kind == "dmn":
             check_decisions(doc.name, doc.root)
@@ -390,6 +392,7 @@ def _build(
     docs: list[_Doc],
     defined: dict[str, _Doc],
     metas: dict[str, dict[str, TaskMeta]],
+    drop_data_store_references(tree)  # documentation only (engine/data_stores.py)
     forms: dict[str, Any],
 ) -> ParsedProcess:
     home = defined[process_id]

@@ -32,6 +32,7 @@ from .sandbox_guards import MAX_DATA_BYTES
 from .scripting import SandboxScriptEngine, make_script_engine
 from .serialization import SERIALIZER_VERSION, load_state
 from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
+from .spiff_arena import lane_candidates, spiff_arena_helpers
 from .stored_data import checked_data, dump_checked, name_step
 from .task_meta import TaskMeta, meta_key
 from .subscriptions import sync_subscriptions, timer_values
@@ -82,6 +83,7 @@ class EngineConfig:
         helpers = {
             "add_working_days": self.bounded_working_days,
             **juel_helpers(self.clock, self.timezone),
+            **spiff_arena_helpers(self.clock, self.timezone),
             **self.helpers,
         }
         limits = Limits(max_data_bytes=self.max_data_bytes)
@@ -139,6 +141,7 @@ def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScri
     watch_loops([version.spec, *version.subprocess_specs.values()])
     engine = config.script_engine()
     engine.max_multi_instance = config.max_multi_instance
+    engine.timezone = config.timezone  # a Quartz cron cycle reads the office's time
     engine.services = ServiceRunner(config.services, config.service_seconds)
     return engine
 
@@ -288,7 +291,8 @@ def _new_row(
         "title": meta.name,
         "lane": meta.lane or task.task_spec.lane,
         "candidate_groups": _owners(meta.candidate_groups, task, engine),
-        "candidate_users": _owners(meta.candidate_users, task, engine),
+        "candidate_users": _owners(meta.candidate_users, task, engine)
+        or ([] if meta.candidate_groups else lane_candidates(task)),
         "process_assignee": assignee,
         "assignee": assignee,
         "status": TaskStatus.OPEN,

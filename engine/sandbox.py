@@ -18,7 +18,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dt_time
 from functools import lru_cache
 from types import CodeType, FrameType, FunctionType
 from typing import Any
@@ -215,6 +216,14 @@ def _capped_range(*args: int) -> range:
 
 
 _safer_getattr: Callable[..., Any] = safer_getattr
+# The members of the module `datetime` reached as attributes of the class (SpiffArena's scripts).
+DATETIME_MODULE: dict[str, Any] = {
+    "datetime": datetime,
+    "date": date,
+    "time": dt_time,
+    "timedelta": timedelta,
+    "timezone": timezone,
+}
 _MISSING = object()
 
 
@@ -226,6 +235,9 @@ def _getattr_with(guards: Guards) -> Callable[..., Any]:
             isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
         ):
             raise SandboxViolation(f"str.{name}() is not allowed in BPMN scripts: use an f-string")
+        if obj is datetime and name in DATETIME_MODULE:
+            # SpiffArena's scripts see `datetime` as the module: `datetime.datetime.now()`.
+            return DATETIME_MODULE[name]
         value = _safer_getattr(obj, name, *(default or (_MISSING,)))
         if value is _MISSING:
             # RestrictedPython gives None for a missing attribute: `now.set(...)` would then
@@ -397,7 +409,9 @@ class Sandbox:
         self.cpu_seconds = cpu_seconds
         self.limits = limits or Limits()
         self.globals = _base_globals(Guards(self.limits))
-        self.globals.update({k: _read_only(k, v) for k, v in (helpers or {}).items()})
+        self.globals.update(
+            {k: _read_only(k, v) if callable(v) else v for k, v in (helpers or {}).items()}
+        )
 
     def check(self, source: str, mode: str) -> None:
         """Compile only: used when a diagram is deployed."""

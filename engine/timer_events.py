@@ -29,6 +29,7 @@ from .limits import (
     parse_cycle,
     parse_moment,
 )
+from .quartz_cron import looks_like_quartz, next_fire, parse_quartz
 
 _ISO_LITERAL = re.compile(
     r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)(/.*)?$", re.I
@@ -117,6 +118,8 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            if isinstance(value, str) and looks_like_quartz(value):
+                return _cron_fired(my_task, self.expression, value)
             try:
                 cycle = parse_cycle(str(value), now_for(my_task))
             except OutOfBounds as exc:
@@ -127,6 +130,8 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
                 "next": start.isoformat(),
                 "duration": duration.total_seconds(),
             }
+        if "cron" in event_value:
+            return _cron_fired(my_task, self.expression, event_value["cron"])
         ready = False
         if event_value["cycles"] != 0:
             next_event = datetime.fromisoformat(event_value["next"])
@@ -142,6 +147,34 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
         return ready
 
 
+def _cron_fired(my_task: Any, expression: str, text: str) -> bool:
+    """A Quartz cron cycle: fires when its next time has come (once, however many times it was
+    missed), then waits for the next time after now; ends when there is none."""
+    engine = my_task.workflow.top_workflow.script_engine
+    zone = getattr(engine, "timezone", UTC)
+    now = now_for(my_task)
+    event_value = my_task._get_internal_data("event_value")
+    try:
+        cron = parse_quartz(text)
+    except OutOfBounds as exc:
+        raise _bad_value(my_task, expression, text, exc) from exc
+    ready = False
+    if event_value is None:
+        upcoming = next_fire(cron, now, zone)
+    else:
+        upcoming = datetime.fromisoformat(event_value["next"])
+        if upcoming <= now:
+            ready = True
+            upcoming = next_fire(cron, now, zone)
+    if upcoming is None:
+        my_task.internal_data.pop("event_value", None)
+        my_task.internal_data["event_fired"] = True
+        return ready
+    value = {"cycles": -1, "next": upcoming.isoformat(), "duration": 0, "cron": text}
+    my_task._set_internal_data(event_value=value)
+    return ready
+
+
 CLOCKED = {
     TimeDateEventDefinition: ClockedTimeDateEventDefinition,
     DurationTimerEventDefinition: ClockedDurationTimerEventDefinition,
@@ -155,7 +188,7 @@ def normalize_timer_expression(text: str) -> str:
     text = text.strip()
     if text.startswith("${") and text.endswith("}"):
         return text[2:-1].strip()
-    if _ISO_LITERAL.match(text):
+    if _ISO_LITERAL.match(text) or looks_like_quartz(text):
         return repr(text)
     return text
 

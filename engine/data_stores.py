@@ -1,0 +1,53 @@
+"""Data store references in a diagram: documentation, as Camunda 7 treats them.
+
+A `dataStoreReference` (a register, a database drawn as a cylinder) and the associations that
+link tasks to it say where a step reads or writes; Camunda 7 runs nothing for them, and neither
+does this engine. SpiffWorkflow would refuse the associations ("Cannot resolve
+dataInputAssociation"), so the copy handed to it goes without them. A `dataStore` definition is
+another matter: SpiffArena runs its own data stores (JSON, key-value) through it, and a model
+that relies on one cannot run here, so it is refused naming the element and line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import InvalidDefinition
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def refuse_data_stores(file_name: str, root: Any) -> None:
+    """A `dataStore` definition (a store SpiffArena would run) cannot run here."""
+    for store in root.iter(f"{{{BPMN}}}dataStore"):
+        name = store.get("name") or store.get("id") or ""
+        raise InvalidDefinition(
+            f"the data store '{name}' would need SpiffArena's "
+            "data store implementation, which this engine does not have; keep the data in the "
+            "item's variables or read it from a service task",
+            file=file_name,
+            element_id=store.get("id"),
+            line=store.sourceline,
+        )
+
+
+def drop_data_store_references(tree: Any) -> None:
+    """Remove data store references and their associations from a copy handed to Spiff."""
+    stores = {str(e.get("id")) for e in tree.iter(f"{{{BPMN}}}dataStoreReference") if e.get("id")}
+    if not stores:
+        return
+    doomed = []
+    for tag in ("dataInputAssociation", "dataOutputAssociation"):
+        for association in tree.iter(f"{{{BPMN}}}{tag}"):
+            ends = {
+                (ref.text or "").strip()
+                for ref in association
+                if ref.tag in (f"{{{BPMN}}}sourceRef", f"{{{BPMN}}}targetRef")
+            }
+            if ends & stores:
+                doomed.append(association)
+    doomed.extend(tree.iter(f"{{{BPMN}}}dataStoreReference"))
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)

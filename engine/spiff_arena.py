@@ -1,0 +1,213 @@
+"""SpiffArena's script environment: the helpers its models call in scripts and conditions.
+
+SpiffArena pre-loads names into every script (`datetime` the module, `timedelta`, `time`,
+`Decimal`, ...) and offers functions that read the server's state: who started the item, who
+is completing the task, who last completed a step, who is in a group. Here they are plain
+functions over what the running action tells them (`acting`): the session, for reads only,
+the person acting (None for a timer fired by the worker) and the item. Nothing a script
+reaches is a module or an ORM object: only plain values (a user is a dict of strings).
+
+`lane_owners` (a dict in the item's data, from lane name to user names) assigns a lane's
+tasks, as SpiffArena does: see `lane_candidates`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .audit import AuditEventModel
+from .clock import Clock
+from .sandbox import SandboxViolation
+from .users import GroupModel, UserModel, membership
+
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class ScriptActor:
+    """What the running action tells the helpers."""
+
+    session: Session
+    actor: str | None  # the person whose action runs the scripts; None for a timer
+    item_id: int | None
+    process_id: str | None
+    started_by: str | None
+
+
+_acting: ContextVar[ScriptActor | None] = ContextVar("pheduyet_script_actor", default=None)
+
+
+@contextmanager
+def acting(session: Session, actor: str | None, instance: Any) -> Iterator[None]:
+    """Tell the helpers who acts on which item while the workflow runs."""
+    token = _acting.set(
+        ScriptActor(
+            session=session,
+            actor=actor,
+            item_id=getattr(instance, "id", None),
+            process_id=getattr(instance, "process_id", None),
+            started_by=getattr(instance, "created_by", None),
+        )
+    )
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def current_actor() -> ScriptActor | None:
+    return _acting.get()
+
+
+def _user(session: Session, username: str | None) -> dict[str, Any] | None:
+    if not username:
+        return None
+    row = session.execute(
+        select(UserModel.username, UserModel.display_name, UserModel.email, UserModel.unit).where(
+            UserModel.username == username
+        )
+    ).first()
+    if row is None:
+        return {"username": username, "display_name": username, "email": None, "unit": None}
+    return {
+        "username": row.username,
+        "display_name": row.display_name,
+        "email": row.email,
+        "unit": row.unit,
+    }
+
+
+def _zone(name: Any, default: tzinfo) -> tzinfo:
+    if name is None or name == "":
+        return default
+    if not isinstance(name, str) or len(name) > 64:
+        raise SandboxViolation("a time zone is a name such as 'Asia/Ho_Chi_Minh'")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SandboxViolation(f"unknown time zone {name!r}") from exc
+
+
+class _TimeModule:
+    """`time` as SpiffArena scripts use it: `time.time()` reads the engine's clock; nothing
+    can sleep."""
+
+    __slots__ = ("_clock",)
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def time(self) -> float:
+        return self._clock().timestamp()
+
+    def sleep(self, seconds: Any) -> None:
+        raise SandboxViolation("time.sleep() is not available in BPMN scripts")
+
+
+def spiff_arena_helpers(clock: Clock, zone: tzinfo) -> dict[str, Any]:
+    """The names SpiffArena's script engine offers, as the sandbox offers them."""
+
+    def get_current_user() -> dict[str, Any] | None:
+        """The person completing the task (or starting the item); None when a timer runs."""
+        context = current_actor()
+        return _user(context.session, context.actor) if context else None
+
+    def get_process_initiator_user() -> dict[str, Any] | None:
+        """The person who started the item."""
+        context = current_actor()
+        return _user(context.session, context.started_by) if context else None
+
+    def get_last_user_completing_task(item_id: Any, task_bpmn_identifier: Any) -> str | None:
+        """The user name of whoever last completed the step `task_bpmn_identifier` of the item
+        (SpiffArena's process instance id), None when nobody has yet."""
+        context = current_actor()
+        if context is None or not isinstance(task_bpmn_identifier, str):
+            return None
+        try:
+            wanted = int(item_id) if item_id is not None else context.item_id
+        except (TypeError, ValueError) as exc:
+            raise SandboxViolation("the process instance id must be a whole number") from exc
+        found = context.session.scalars(
+            select(AuditEventModel.actor)
+            .where(
+                AuditEventModel.instance_id == wanted,
+                AuditEventModel.kind == "completed",
+                AuditEventModel.element_id == task_bpmn_identifier[:MAX_NAME],
+            )
+            .order_by(AuditEventModel.seq.desc())
+            .limit(1)
+        ).first()
+        return found
+
+    def get_group_members(group_identifier: Any) -> list[str]:
+        """The user names of a group's members (its key or its name), sorted."""
+        context = current_actor()
+        if context is None or not isinstance(group_identifier, str):
+            return []
+        name = group_identifier.strip()[:MAX_NAME]
+        keys = select(GroupModel.key).where((GroupModel.key == name) | (GroupModel.name == name))
+        members = select(membership.c.username).where(membership.c.group_key.in_(keys))
+        in_unit = select(UserModel.username).where(UserModel.unit.in_(keys))
+        rows = context.session.scalars(members.union(in_unit)).all()
+        return sorted(set(rows))
+
+    def get_localtime(moment: Any, timezone: Any = None) -> datetime:
+        """`moment` (a datetime or an ISO text; naive means UTC) in the zone `timezone`
+        (the office's when not given)."""
+        value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+        if not isinstance(value, datetime):
+            raise SandboxViolation("get_localtime() takes a datetime or an ISO 8601 text")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(_zone(timezone, zone))
+
+    def get_toplevel_process_info() -> dict[str, Any]:
+        """The item's id and process id (SpiffArena's process_instance_id and
+        process_model_identifier)."""
+        context = current_actor()
+        if context is None:
+            return {}
+        return {
+            "process_instance_id": context.item_id,
+            "process_model_identifier": context.process_id,
+        }
+
+    def get_process_initiator_username() -> str | None:
+        context = current_actor()
+        return context.started_by if context else None
+
+    return {
+        "get_current_user": get_current_user,
+        "get_process_initiator_user": get_process_initiator_user,
+        "get_last_user_completing_task": get_last_user_completing_task,
+        "get_group_members": get_group_members,
+        "get_localtime": get_localtime,
+        "get_toplevel_process_info": get_toplevel_process_info,
+        "get_process_initiator_username": get_process_initiator_username,
+        "Decimal": Decimal,
+        "time": _TimeModule(clock),
+    }
+
+
+def lane_candidates(task: Any) -> list[str]:
+    """The users SpiffArena's `lane_owners` (in the task's data) names for the task's lane."""
+    lane = getattr(task.task_spec, "lane", None)
+    owners = task.data.get("lane_owners") if isinstance(task.data, dict) else None
+    if not lane or not isinstance(owners, dict):
+        return []
+    named = owners.get(lane)
+    if isinstance(named, str):
+        named = [named]
+    if not isinstance(named, list | tuple):
+        return []
+    return [str(n).strip() for n in named if n is not None and str(n).strip()]
