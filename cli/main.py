@@ -29,7 +29,7 @@ from .webhooks import webhooks
 from .worker import POLL_SECONDS, make_worker, upload_folder, worker
 from .worker import loop as worker_loop
 
-DEPLOYABLE = (".bpmn", ".dmn", ".json")
+DEPLOYABLE = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
 
 
 def _json_object(value: str | None, what: str) -> dict[str, Any] | None:

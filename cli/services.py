@@ -15,7 +15,7 @@ from workflows import engine_config
 from .context import session_factory
 from .output import emit_json, emit_table, reporting
 
-CHECKED = (".bpmn", ".dmn", ".json")
+CHECKED = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
 PROBLEM_COLUMNS = [
     ("FILE", lambda p: p.file),
     ("ELEMENT", lambda p: p.element_id),

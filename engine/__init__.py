@@ -75,6 +75,7 @@ from .item_details import (
     Progress,
     diagram_xml,
     instance_progress,
+    start_form_fields,
     step_titles,
     task_form,
 )
@@ -443,6 +444,7 @@ __all__ = [
     "set_user_groups",
     "set_webhook_active",
     "show_instance",
+    "start_form_fields",
     "start_instance",
     "step_stats",
     "step_titles",

@@ -20,7 +20,7 @@ from .audit import append_event
 from .definitions import latest_version, load_version
 from .errors import Conflict, Forbidden, InvalidData, InvalidInput, NotFound
 from .form_options import resolve_one
-from .forms import validate_form
+from .forms import validate_form, validate_start
 from .forwarding import require_colleague
 from .human_tasks import (
     HumanTaskModel,
@@ -36,6 +36,7 @@ from .serialization import SERIALIZER_VERSION
 from .services import bind_item
 from .spiff_arena import acting
 from .stored_data import checked_data
+from .task_meta import START_KIND
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
 
@@ -80,7 +81,13 @@ def start_instance(
     if data is not None and not isinstance(data, dict):
         raise InvalidData("start data must be a JSON object")
     # Like Camunda's initiator: diagrams can send work back to the starter and their unit.
-    data = {**validate_form(None, {}, data), "initiator": who.username, "initiator_unit": who.unit}
+    # A Camunda model's start form checks what the item starts with, as a task's form does.
+    start = next(
+        (m for m in version.tasks.values() if m.kind == START_KIND and m.scope_id == process_id),
+        None,
+    )
+    given = validate_start(start, version.forms, data, checked=version.dialect == "camunda")
+    data = {**given, "initiator": who.username, "initiator_unit": who.unit}
     title = (title or "").replace("\x00", "").strip() or version.name
     if len(title) > MAX_TITLE:
         raise InvalidInput(
@@ -175,7 +182,8 @@ def complete_task(
     meta = version.tasks.get(row.meta_key)
     # Choices read from the database (x-options) are checked against it as it is now.
     form_file = meta.form_file if meta else None
-    clean = validate_form(meta, resolve_one(session, version.forms, form_file), data)
+    forms = resolve_one(session, version.forms, form_file)
+    clean = validate_form(meta, forms, data, current=instance.data)
     workflow = load_workflow(instance, version, config)
     task = workflow.get_task_from_id(UUID(row.id))
     if task is None or task.state != TaskState.READY:

@@ -17,6 +17,7 @@ from typing import Any
 from .clock import system_clock
 from .errors import InvalidDefinition
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
+from .model_forms import is_model_form
 from .parsing import SourceFile, parse_bundle
 from .service_specs import unmapped_services
 from .xml_safety import DEFAULT_MAX_BYTES, parse_xml, root_kind
@@ -58,7 +59,7 @@ def check_definitions(
     roots: dict[str, Any] = {}
     problems: list[DefinitionProblem] = []
     for source in given:
-        if source.name.lower().endswith(".json"):
+        if source.name.lower().endswith(".json") or is_model_form(source.name):
             continue
         try:
             root = parse_xml(source.name, source.content, max_bytes)

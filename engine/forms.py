@@ -12,6 +12,7 @@ import jsonschema
 from referencing import Registry
 
 from .errors import InvalidData
+from .model_forms import TEXT_EXTENSION
 from .task_meta import TaskMeta
 
 MAX_FIELDS = 200
@@ -28,12 +29,20 @@ READ_ONLY = "this field is read-only"
 NOT_AN_OPTION = "is not one of the current {source}"
 
 
-def validate_form(meta: TaskMeta | None, forms: Mapping[str, Any], data: Any) -> dict[str, Any]:
+def validate_form(
+    meta: TaskMeta | None,
+    forms: Mapping[str, Any],
+    data: Any,
+    *,
+    current: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The data to store on the task, or InvalidData naming each bad field.
 
     A task takes only the fields its form declares: a name the form does not have (a forged
     key) is refused, and a task without a form takes none (its person may still comment).
-    `meta` None stands for an item's start, whose data the caller composes."""
+    `meta` None stands for an item's start, whose data the caller composes. A read-only field
+    keeps its value: sent again unchanged (as in `current`, the item's data) it passes, any
+    other value is refused (`read_only`)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -42,9 +51,9 @@ def validate_form(meta: TaskMeta | None, forms: Mapping[str, Any], data: Any) ->
     if meta is None:
         return dict(data)
     if meta.form_file:
-        return _json_schema(forms[meta.form_file], data)
+        return _json_schema(forms[meta.form_file], data, current)
     if meta.form_fields:
-        return _camunda(meta.form_fields, data)
+        return _camunda(meta.form_fields, data, current)
     if data:
         problems = {name: NO_SUCH_FIELD for name in data}
         raise InvalidData(
@@ -86,7 +95,9 @@ def _check_names(data: dict[str, Any]) -> None:
         _without_nul(value, name)
 
 
-def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+def _json_schema(
+    schema: dict[str, Any], data: dict[str, Any], current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     # An empty registry: a form never makes the server fetch anything it references.
     validator = jsonschema.Draft202012Validator(
         schema,
@@ -107,7 +118,9 @@ def _json_schema(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
     # A readOnly field shows what the process wrote (a document's number); nobody types it.
     properties = schema.get("properties") or {}
     for name in data:
-        if isinstance(properties.get(name), dict) and properties[name].get("readOnly") is True:
+        spec = properties.get(name)
+        fixed = isinstance(spec, dict) and spec.get("readOnly") is True
+        if fixed and not _unchanged(name, data[name], current):
             refuse(name, READ_ONLY, {"code": "read_only"})
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":
@@ -220,7 +233,15 @@ def _summary(problems: dict[str, str]) -> str:
     return "; ".join(f"{k}: {v}" for k, v in problems.items())
 
 
-def _camunda(fields: tuple[dict[str, Any], ...], data: dict[str, Any]) -> dict[str, Any]:
+def _unchanged(name: str, value: Any, current: Mapping[str, Any] | None) -> bool:
+    return current is not None and name in current and current[name] == value
+
+
+def _camunda(
+    fields: tuple[dict[str, Any], ...],
+    data: dict[str, Any],
+    current: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     known = {f["id"]: f for f in fields}
     problems: dict[str, str] = {}
     codes: dict[str, dict[str, Any]] = {}
@@ -239,6 +260,9 @@ def _camunda(fields: tuple[dict[str, Any], ...], data: dict[str, Any]) -> dict[s
             clean[field_id] = _camunda_value(spec, value)
         except _Refused as exc:
             problems[field_id], codes[field_id] = str(exc), exc.code
+            continue
+        if spec.get("readonly") and not _unchanged(field_id, clean[field_id], current):
+            problems[field_id], codes[field_id] = READ_ONLY, {"code": "read_only"}
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems, codes)
     return clean
@@ -307,6 +331,37 @@ def _date(value: Any) -> str:
     if not FIRST_YEAR <= found.year <= LAST_YEAR:
         raise _Refused(DATE_WINDOW, "date_window", first=FIRST_YEAR, last=LAST_YEAR)
     return found.isoformat()
+
+
+def start_defaults(start: TaskMeta, forms: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a start form gives when nobody changes them: each field's default (a
+    literal; a `${…}` expression is left for the starter to fill in)."""
+    found: dict[str, Any] = {}
+    if start.form_file:
+        properties = (forms.get(start.form_file) or {}).get("properties") or {}
+        for name, spec in properties.items():
+            if isinstance(spec, dict) and "default" in spec and TEXT_EXTENSION not in spec:
+                found[name] = spec["default"]
+        return found
+    for spec in start.form_fields:
+        default = spec.get("default")
+        if default not in (None, "") and not str(default).lstrip().startswith(("${", "#{")):
+            found[str(spec["id"])] = default
+    return found
+
+
+def validate_start(
+    start: TaskMeta | None, forms: Mapping[str, Any], data: Any, *, checked: bool
+) -> dict[str, Any]:
+    """An item's start data. A Camunda model's start form (`checked`) is a form like a task's:
+    its defaults fill what is not given, then the data is checked against it (required fields,
+    types, limits, read-only fields keeping their default). Otherwise the caller composes it."""
+    if start is None or not checked:
+        return validate_form(None, forms, data)
+    if data is not None and not isinstance(data, dict):
+        raise InvalidData("form data must be a JSON object of field names and values")
+    defaults = start_defaults(start, forms)
+    return validate_form(start, forms, {**defaults, **(data or {})}, current=defaults)
 
 
 def _in_window(text: str) -> bool:

@@ -14,13 +14,13 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .definitions import ProcessVersionModel, load_version
+from .definitions import ProcessVersionModel, latest_version, load_version
 from .errors import NotFound
 from .form_options import resolve_form
 from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow
-from .task_meta import TASK_KIND
+from .task_meta import START_KIND, TASK_KIND
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,29 @@ def task_form(session: Session, task_id: str) -> FormView:
             **wording,
         )
     return FormView("none", None, [], meta.decision_field, meta.documentation, data, **wording)
+
+
+def start_form_fields(session: Session, process_id: str) -> frozenset[str]:
+    """The fields the start form of a process's latest version asks (none without one)."""
+    try:
+        row = latest_version(session, process_id)
+    except NotFound:
+        return frozenset()
+    version = load_version(session, row.id)
+    start = next(
+        (m for m in version.tasks.values() if m.kind == START_KIND and m.scope_id == process_id),
+        None,
+    )
+    if start is None:
+        return frozenset()
+    if start.form_file:
+        schema = version.forms.get(start.form_file) or {}
+        return frozenset(
+            name
+            for name, spec in (schema.get("properties") or {}).items()
+            if isinstance(spec, dict) and spec.get("readOnly") is not True
+        )
+    return frozenset(str(f["id"]) for f in start.form_fields if not f.get("readonly"))
 
 
 def instance_progress(session: Session, config: EngineConfig, instance_id: int) -> Progress:

@@ -34,6 +34,7 @@ from .form_options import option_sources
 from .form_safety import check_form_safety
 from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
+from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
 from .service_specs import ServiceCamundaParser, ServiceSpiffParser, check_services
@@ -163,6 +164,12 @@ def _read(
         if source.name.lower().endswith(".json"):
             forms[_basename(source.name)] = _form_schema(source, max_bytes)
             continue
+        if is_model_form(source.name):  # a Camunda model's HTML form or Camunda Form
+            for form_name, schema in model_form_schemas(
+                source.name, source.content, max_bytes
+            ).items():
+                forms[form_name] = _checked_form(source.name, schema)
+            continue
         root = parse_xml(source.name, source.content, max_bytes)
         kind = root_kind(source.name, root)
         text = source.content.decode("utf-8")
@@ -188,17 +195,18 @@ def _basename(name: str) -> str:
 
 
 def _form_schema(source: SourceFile, max_bytes: int) -> Any:
-    schema = parse_json_form(source.name, source.content, max_bytes)
+    return _checked_form(source.name, parse_json_form(source.name, source.content, max_bytes))
+
+
+def _checked_form(name: str, schema: Any) -> Any:
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        raise InvalidDefinition(
-            f"not a valid JSON Schema: {exc.message}", file=source.name
-        ) from exc
-    _refuse_outside_refs(source.name, schema)
-    check_form_safety(source.name, schema)
-    register_fields(schema, source.name)  # a malformed register marker is refused now
-    option_sources(schema, source.name)  # so is a choice source the engine does not have
+        raise InvalidDefinition(f"not a valid JSON Schema: {exc.message}", file=name) from exc
+    _refuse_outside_refs(name, schema)
+    check_form_safety(name, schema)
+    register_fields(schema, name)  # a malformed register marker is refused now
+    option_sources(schema, name)  # so is a choice source the engine does not have
     return schema
 
 
@@ -350,12 +358,15 @@ def _check_forms(metas: dict[str, dict[str, TaskMeta]], forms: dict[str, Any]) -
                 if owner and owner.startswith("${"):
                     _check_owner_expression(file_name, meta, owner)
             if meta.form_file and meta.form_file not in forms:
-                raise InvalidDefinition(
-                    f"the task's form '{meta.form_file}' is not among the deployed files",
+                said = f" (camunda form key '{meta.form_key}')" if meta.form_key else ""
+                error = InvalidDefinition(
+                    f"the task's form '{meta.form_file}'{said} is not among the deployed files",
                     file=file_name,
                     element_id=meta.element_id,
                     line=meta.line,
                 )
+                error.details.update(reason="form_missing", form=meta.form_file)
+                raise error
 
 
 def _check_owner_expression(file_name: str, meta: TaskMeta, owner: str) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from lxml import etree
 
+from .model_forms import form_file_of_key, ref_file
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -32,6 +34,8 @@ class TaskMeta:
     candidate_users: str | None = None
     assignee: str | None = None
     form_file: str | None = None
+    # What the model wrote (`camunda:formKey` or `camunda:formRef`), for a refusal's words.
+    form_key: str | None = None
     form_fields: tuple[dict[str, Any], ...] = ()
     due_date: str | None = None
     due_in_working_days: str | None = None
@@ -135,7 +139,7 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str]) -> TaskMeta:
             candidate_groups=attr("candidateGroups") or props.get("candidateGroups"),
             candidate_users=attr("candidateUsers") or props.get("candidateUsers"),
             assignee=attr("assignee") or props.get("assignee"),
-            form_file=None,
+            **_camunda_form(attr("formKey"), attr("formRef")),
             form_fields=tuple(_camunda_fields(element)),
             due_date=attr("dueDate") or props.get("dueDate"),
             due_in_working_days=props.get("dueInWorkingDays"),
@@ -156,6 +160,16 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str]) -> TaskMeta:
         submit_label=props.get("submitLabel"),
         done_message=props.get("doneMessage"),
     )
+
+
+def _camunda_form(key: str | None, ref: str | None) -> dict[str, Any]:
+    """A deployed form file that `camunda:formKey` names, or the id `camunda:formRef` names
+    (engine/model_forms.py); the model's own words kept for a refusal."""
+    if key:
+        return {"form_file": form_file_of_key(key), "form_key": key}
+    if ref:
+        return {"form_file": ref_file(ref), "form_key": ref}
+    return {"form_file": None, "form_key": None}
 
 
 def _camunda_fields(element: Any) -> list[dict[str, Any]]:

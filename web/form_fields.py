@@ -239,6 +239,9 @@ def _schema_form(
         if not isinstance(spec, dict):
             continue
         widget = "readonly" if spec.get("readOnly") is True else _widget(spec)
+        if isinstance(spec.get("x-text"), str):  # a Camunda Form's text: shown as it is
+            fields.append(Field(name, str(spec.get("title") or ""), widget, value=spec["x-text"]))
+            continue
         if widget == "readonly" and "x-register" in spec:
             # A register's number is given when this step is done, whatever the item holds.
             pending = _("(cấp tự động khi phát hành)")

@@ -101,7 +101,10 @@ def _check_start_data(key: str, who: engine.Identity, data: dict[str, Any] | Non
     found = entry(key)
     if not data or found is None or not may_start(key, who.groups, who.unit):
         return
-    unknown = [name for name in data if name not in found.start_data]
+    # A deployed model with a start form: that form's fields too (the engine checks them).
+    with uow() as s:
+        asked = engine.start_form_fields(s, key)
+    unknown = [name for name in data if name not in found.start_data and name not in asked]
     if unknown:
         raise engine.InvalidData(
             f"not start fields of '{key}': {', '.join(unknown)}",

@@ -1,0 +1,128 @@
+"""Forms from Camunda models: a start event's formData checks what an item starts with, an
+embedded HTML form (camunda:formKey) and a Camunda Form (camunda:formRef) become the tasks'
+fields and drive the gateways, read-only fields keep their value, and a form key that names no
+deployed file is refused at deploy naming the file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine import InvalidData, InvalidDefinition, transaction
+from tests.conftest import fixture_files
+
+PURCHASE = "camunda_forms/purchase"
+GOOD_START = {"amount": "1200000", "purpose": "Printer paper"}
+
+
+@pytest.fixture
+def purchases(factory: Any, clock: Any) -> Any:
+    with transaction(factory) as s:
+        engine.add_group(s, "purchase_reviewers", "Reviewers")
+        engine.add_group(s, "purchase_payers", "Payers")
+        engine.add_user(s, "an", display_name="An", groups=["purchase_reviewers"])
+        engine.add_user(s, "binh", display_name="Bình", groups=["purchase_payers"])
+        engine.deploy(s, fixture_files(PURCHASE), clock)
+    return factory
+
+
+def _start(factory: Any, config: Any, data: dict[str, Any] | None) -> int:
+    with transaction(factory) as s:
+        return engine.start_instance(s, config, "purchase_request", "an", data=data)
+
+
+def _do(factory: Any, config: Any, item: int, who: str, data: dict[str, Any]) -> None:
+    with transaction(factory) as s:
+        (task,) = engine.open_tasks(s, item)
+        engine.complete_task(s, config, task.id, who, data=data)
+
+
+def _route(factory: Any, config: Any, item: int) -> list[str]:
+    with transaction(factory) as s:
+        return engine.instance_progress(s, config, item).completed
+
+
+def test_camunda_forms__the_start_form_fills_its_defaults(purchases: Any, config: Any) -> None:
+    item = _start(purchases, config, GOOD_START)
+    with transaction(purchases) as s:
+        data = engine.show_instance(s, item).data
+    assert data["amount"] == 1200000  # a long, as the form says
+    assert (data["category"], data["urgent"], data["channel"]) == ("office", False, "web")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "code"),
+    [
+        ({"purpose": "Printer paper"}, "amount", "required"),
+        (None, "amount", "required"),
+        ({**GOOD_START, "amount": "0"}, "amount", "min"),
+        ({**GOOD_START, "amount": "many"}, "amount", "type"),
+        ({**GOOD_START, "purpose": "ab"}, "purpose", "min_length"),
+        ({**GOOD_START, "category": "food"}, "category", "enum"),
+        ({**GOOD_START, "urgent": "maybe"}, "urgent", "type"),
+        ({**GOOD_START, "needed_by": "31/02/2026"}, "needed_by", "format"),
+        ({**GOOD_START, "channel": "phone"}, "channel", "read_only"),
+        ({**GOOD_START, "approved": True}, "approved", "unknown"),
+    ],
+)
+def test_camunda_forms__start_data_is_checked_against_the_start_form(
+    purchases: Any, config: Any, data: dict[str, Any] | None, field: str, code: str
+) -> None:
+    with pytest.raises(InvalidData) as refused:
+        _start(purchases, config, data)
+    assert refused.value.field_codes[field]["code"] == code
+
+
+def test_camunda_forms__a_read_only_field_sent_unchanged_passes(
+    purchases: Any, config: Any
+) -> None:
+    item = _start(purchases, config, {**GOOD_START, "channel": "web"})
+    with transaction(purchases) as s:
+        assert engine.show_instance(s, item).data["channel"] == "web"
+
+
+def test_camunda_forms__the_forms_drive_the_gateways(purchases: Any, config: Any) -> None:
+    item = _start(purchases, config, GOOD_START)
+    with pytest.raises(InvalidData) as refused:
+        _do(purchases, config, item, "an", {"approved": True})
+    assert refused.value.field_codes["supplier"]["code"] == "required"
+    _do(purchases, config, item, "an", {"supplier": "Hồng Hà", "quoted": 1100000, "approved": True})
+    with pytest.raises(InvalidData) as refused:
+        _do(purchases, config, item, "binh", {"invoice_no": "hd-12", "payment": "pay"})
+    assert refused.value.field_codes["invoice_no"]["code"] == "invalid"  # the pattern
+    with pytest.raises(InvalidData) as refused:
+        pay = {"invoice_no": "HD-12", "payment": "pay", "budget_line": "B2"}
+        _do(purchases, config, item, "binh", pay)
+    assert refused.value.field_codes["budget_line"]["code"] == "read_only"
+    _do(purchases, config, item, "binh", {"invoice_no": "HD-12", "payment": "pay"})
+    route = _route(purchases, config, item)
+    assert "paid" in route and "held" not in route and "rejected" not in route
+
+
+def test_camunda_forms__a_rejection_ends_at_rejected(purchases: Any, config: Any) -> None:
+    item = _start(purchases, config, GOOD_START)
+    _do(purchases, config, item, "an", {"supplier": "Hồng Hà", "approved": False})
+    route = _route(purchases, config, item)
+    assert "rejected" in route and "pay" not in route
+
+
+def test_camunda_forms__a_missing_form_is_refused_naming_the_file(factory: Any, clock: Any) -> None:
+    with transaction(factory) as s, pytest.raises(InvalidDefinition) as refused:
+        engine.deploy(s, fixture_files("camunda_forms/missing"), clock)
+    details = refused.value.details
+    assert details["reason"] == "form_missing" and details["form"] == "request.html"
+    assert (details["file"], details["element_id"], details["line"]) == (
+        "missing_form.bpmn",
+        "fill_in",
+        6,
+    )
+    assert "request.html" in str(refused.value)
+
+
+def test_camunda_forms__check_reports_the_missing_form() -> None:
+    report = engine.check_definitions(fixture_files("camunda_forms/missing"))
+    (problem,) = report.problems
+    assert problem.reason == "form_missing" and "request.html" in problem.message
+    assert engine.check_definitions(fixture_files(PURCHASE)).problems == ()
