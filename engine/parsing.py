@@ -392,6 +392,7 @@ def _spiff_ready_copy(doc: _Doc) -> Any:
     A deep copy keeps every element's source line (a serialize-and-parse round trip would drop
     the XML declaration and shift them all) and never hands the text to a default parser."""
     tree = copy.deepcopy(doc.root)
+    drop_data_store_references(tree)  # documentation only (engine/data_stores.py)
     for expr in tree.iter(f"{{{BPMN}}}conditionExpression"):
         if expr.text:
             expr.text = strip_el(expr.text)
@@ -403,7 +404,6 @@ def _build(
     docs: list[_Doc],
     defined: dict[str, _Doc],
     metas: dict[str, dict[str, TaskMeta]],
-    drop_data_store_references(tree)  # documentation only (engine/data_stores.py)
     forms: dict[str, Any],
 ) -> ParsedProcess:
     home = defined[process_id]
