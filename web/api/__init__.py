@@ -43,7 +43,8 @@ from . import core
 bp = core.bp
 
 # Route modules: importing one registers its operations on the blueprint.
-from . import items, openapi, processes  # noqa: E402
+from . import attachments, external_tasks, items, monitor, openapi, processes, tasks  # noqa: E402
+from .messages import DeliveryOut  # noqa: E402, F401  (registers POST /messages, /signals)
 
 
 def init_app(app: Flask) -> None:
@@ -55,4 +56,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["bp", "init_app", "items", "openapi", "processes"]
+__all__ = [
+    "attachments",
+    "bp",
+    "external_tasks",
+    "init_app",
+    "items",
+    "monitor",
+    "openapi",
+    "processes",
+    "tasks",
+]
