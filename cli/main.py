@@ -17,6 +17,7 @@ from workflows.config import audit_key
 
 from .context import moment, session_factory
 from .department import demo, plan
+from .messages import message, signal
 from .notify import notify
 from .org import org
 from .output import emit, emit_json, emit_table, reporting
@@ -505,6 +506,8 @@ main.add_command(registers)
 main.add_command(org)
 main.add_command(retry)
 main.add_command(check)
+main.add_command(message)
+main.add_command(signal)
 main.add_command(webhooks)
 main.add_command(tokens)
 main.add_command(notify)

@@ -82,6 +82,13 @@ from .item_details import (
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .mail import MailError, SmtpSettings, send_message
 from .mail_log import MailDeliveryView, failed_mail, mail_deliveries, retry_mail
+from .messages import (
+    EventDelivery,
+    WaitingItem,
+    broadcast_signal,
+    correlate_message,
+    waiting_items,
+)
 from .migrate import upgrade_database
 from .monitor_export import monitor_all
 from .monitoring import (
@@ -257,6 +264,7 @@ __all__ = [
     "EngineConfig",
     "EngineError",
     "EngineEvent",
+    "EventDelivery",
     "ExternalTaskView",
     "Forbidden",
     "FormView",
@@ -322,6 +330,7 @@ __all__ = [
     "TaskView",
     "UnitCounts",
     "UserView",
+    "WaitingItem",
     "Webhook",
     "WebhookDelivery",
     "add_attachment",
@@ -337,6 +346,7 @@ __all__ = [
     "authenticate_api_token",
     "bind_audit_key",
     "bind_listeners",
+    "broadcast_signal",
     "can_act",
     "cancel_instance",
     "check_definitions",
@@ -350,6 +360,7 @@ __all__ = [
     "collect_orphan_files",
     "complete_external",
     "complete_task",
+    "correlate_message",
     "create_api_token",
     "create_db_engine",
     "credentials",
@@ -469,6 +480,7 @@ __all__ = [
     "verify_password",
     "visible_instance_ids",
     "void_number",
+    "waiting_items",
     "webhook_listener",
     "weekdays_only",
 ]

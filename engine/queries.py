@@ -16,6 +16,7 @@ from .errors import NotFound
 from .human_tasks import HumanTaskModel, may_act, task_view
 from .inbox import open_tasks_of
 from .instances import InstanceModel
+from .subscriptions import WaitingEventModel
 from .users import Identity, get_identity
 from .views import (
     AuditProblem,
@@ -104,7 +105,8 @@ def instance_view(
 
 
 def stuck(session: Session, now: datetime) -> list[StuckRow]:
-    """Every open task with who holds it, since when and whether it is overdue; oldest first."""
+    """Every open task with who holds it, since when and whether it is overdue, oldest first;
+    then the items waiting for a message or a signal, with what they wait for."""
     return list(iter_stuck(session, now))
 
 
@@ -149,6 +151,44 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
             age_days=round(max(age, 0.0), 1),
             due_at=due,
             overdue=due is not None and due < now,
+        )
+    yield from _waiting_for_events(session, now)
+
+
+def _waiting_for_events(session: Session, now: datetime) -> Iterator[StuckRow]:
+    """Items waiting for a message or a signal (a catch event, a boundary event, an
+    event-based gateway): the holder says what they wait for; a gateway's timer is its due."""
+    query = (
+        select(
+            WaitingEventModel.instance_id,
+            InstanceModel.title,
+            WaitingEventModel.element_id,
+            WaitingEventModel.kind,
+            WaitingEventModel.name,
+            WaitingEventModel.correlation_key,
+            WaitingEventModel.gateway,
+            WaitingEventModel.since,
+            InstanceModel.next_timer_at,
+        )
+        .join(InstanceModel, InstanceModel.id == WaitingEventModel.instance_id)
+        .where(InstanceModel.status == InstanceStatus.RUNNING)
+        .order_by(WaitingEventModel.since, WaitingEventModel.instance_id, WaitingEventModel.id)
+        .execution_options(yield_per=STUCK_BATCH)
+    )
+    for item, title, element_id, kind, name, key, gateway, since, timer in session.execute(query):
+        waits = f"{kind} '{name}'" + (f" (key {key})" if key else "")
+        due = timer if gateway else None
+        yield StuckRow(
+            instance_id=item,
+            title=title,
+            task_id="",
+            element_id=element_id,
+            lane=None,
+            holder=waits + (" or a timer" if due is not None else ""),
+            since=since,
+            age_days=round(max((now - since).total_seconds() / 86400, 0.0), 1),
+            due_at=due,
+            overdue=False,
         )
 
 

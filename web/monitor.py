@@ -186,6 +186,8 @@ def index() -> str:
         choices = _choices(s, filters, moment)
         # Items stopped by a failed service call or timer: some have no open step to list.
         parked = [] if after else engine.parked_items(s, process_id=filters.process_id)
+        # Items waiting for a message or a signal from outside: no one's desk holds them.
+        waiting = [] if after else engine.waiting_items(s, process_id=filters.process_id, limit=20)
     unit_keys = {name: key for key, name in choices.group_names.items()}
     return render_template(
         "monitor/index.html",
@@ -201,6 +203,7 @@ def index() -> str:
         description=_describe(filters, choices),
         query=_query(),
         parked=parked,
+        waiting=waiting,
     )
 
 

@@ -1,0 +1,188 @@
+"""Messages, signals and event-based gateways, on SQLite and PostgreSQL: a message starts an
+item and a second one, correlated by key, moves it on; a message boundary event interrupts its
+task; a signal reaches every waiting item and starts an item of the process that starts on it;
+behind an event-based gateway the timer wins (the worker fires it) or the message wins, and the
+other event is cancelled; `stuck` and `waiting_items` say what each item waits for."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import engine
+from engine import Conflict, InvalidInput, ManualClock, NotFound, transaction
+from engine.instances import InstanceModel
+from tests.conftest import START, add_people, fixture_files
+
+
+@pytest.fixture
+def events(factory: Any, clock: ManualClock) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("messages"), clock)
+    return factory
+
+
+def _waits(s: Any) -> dict[int, list[tuple[str, str, str | None, bool]]]:
+    found: dict[int, list[tuple[str, str, str | None, bool]]] = {}
+    for w in engine.waiting_items(s):
+        found.setdefault(w.instance_id, []).append((w.kind, w.name, w.correlation_key, w.gateway))
+    return found
+
+
+def _steps(s: Any, item: int) -> list[str]:
+    return [t.element_id for t in engine.show_instance(s, item).open_tasks]
+
+
+def test_engine__a_message_starts_an_item_and_a_keyed_message_moves_it_on(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        first = engine.correlate_message(s, config, "ho_so_nop", "an", key="HS-1", data={"x": 1})
+        second = engine.correlate_message(s, config, "ho_so_nop", "an", key="HS-2")
+    (one,), (two,) = first.started, second.started
+    assert first.received == ()
+    with transaction(events) as s:
+        assert _waits(s) == {
+            one: [("message", "da_nop_phi", "HS-1", False)],
+            two: [("message", "da_nop_phi", "HS-2", False)],
+        }
+        with pytest.raises(Conflict) as ambiguous:
+            engine.correlate_message(s, config, "da_nop_phi", None)
+        assert ambiguous.value.details["reason"] == "message_ambiguous"
+        with pytest.raises(NotFound) as unmatched:
+            engine.correlate_message(s, config, "da_nop_phi", None, key="HS-9")
+        assert unmatched.value.details["reason"] == "message_unmatched"
+    with transaction(events) as s:
+        paid = engine.correlate_message(s, config, "da_nop_phi", "an", key="HS-2", data={"fee": 5})
+    assert paid.received == (two,)
+    with transaction(events) as s:
+        view = engine.show_instance(s, two)
+        assert _steps(s, two) == ["check"]
+        assert (view.data["business_key"], view.data["fee"]) == ("HS-2", 5)
+        assert [h.kind for h in view.history] == [
+            "started",
+            "message_received",
+            "message_received",
+        ]
+        assert engine.show_instance(s, one).data["x"] == 1
+        assert _waits(s) == {one: [("message", "da_nop_phi", "HS-1", False)]}
+        # Only one item waits now: no key needed.
+        assert engine.correlate_message(s, config, "da_nop_phi", None).received == (one,)
+        assert _waits(s) == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error", "reason"),
+    [
+        ("", None, InvalidInput, "message_name"),
+        ("x" * 256, None, InvalidInput, "message_name"),
+        ("khong_ai_cho", None, NotFound, "message_unmatched"),
+    ],
+)
+def test_engine__a_message_nothing_takes_is_refused(
+    events: Any, config: engine.EngineConfig, name: str, data: Any, error: type, reason: str
+) -> None:
+    with transaction(events) as s, pytest.raises(error) as refused:
+        engine.correlate_message(s, config, name, "an", data=data)
+    assert refused.value.details["reason"] == reason
+
+
+def test_engine__a_message_that_starts_an_item_needs_a_sender(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s, pytest.raises(InvalidInput) as refused:
+        engine.correlate_message(s, config, "ho_so_nop", None)
+    assert refused.value.details["reason"] == "message_needs_sender"
+
+
+def test_engine__a_message_boundary_event_interrupts_its_task(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        item = engine.start_instance(s, config, "msg_boundary", "an")
+        assert _steps(s, item) == ["review"]
+        assert _waits(s) == {item: [("message", "rut_ho_so", None, False)]}
+    with transaction(events) as s:
+        assert engine.correlate_message(s, config, "rut_ho_so", "an").received == (item,)
+    with transaction(events) as s:
+        view = engine.show_instance(s, item)
+        assert (view.status, view.open_tasks) == ("completed", [])
+        assert _waits(s) == {}
+
+
+def test_engine__a_signal_reaches_every_waiting_item_and_starts_its_process(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        items = [engine.start_instance(s, config, "sig_wait", "an") for _ in range(2)]
+        other = engine.start_instance(s, config, "msg_boundary", "an")
+    with transaction(events) as s:
+        sent = engine.broadcast_signal(s, config, "quy_dinh_moi", "binh", data={"so": "12/QĐ"})
+    assert sent.received == tuple(items)
+    (started,) = sent.started
+    with transaction(events) as s:
+        assert [engine.show_instance(s, i).status for i in items] == ["completed"] * 2
+        assert engine.show_instance(s, items[0]).data["so"] == "12/QĐ"
+        assert engine.show_instance(s, started).process_id == "sig_start"
+        assert _steps(s, started) == ["spread"]
+        assert list(_waits(s)) == [other]
+        # A signal nobody waits for is not an error: it goes unheard.
+        assert engine.broadcast_signal(s, config, "khong_ai_nghe", None).received == ()
+
+
+def test_engine__behind_an_event_based_gateway_the_timer_wins(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        item = engine.start_instance(s, config, "evt_gateway", "an")
+        row = s.get(InstanceModel, item)
+        assert row.next_timer_at == START + timedelta(days=5)
+        assert _waits(s) == {item: [("message", "tra_loi", None, True)]}
+        (stuck,) = [r for r in engine.stuck(s, START) if r.instance_id == item]
+        assert (stuck.element_id, stuck.holder) == ("gw", "message 'tra_loi' or a timer")
+        assert stuck.due_at == START + timedelta(days=5)
+    later = engine.EngineConfig(clock=ManualClock(START + timedelta(days=5, seconds=1)))
+    assert engine.run_due_timers(events, later) == 1
+    with transaction(events) as s:
+        assert _steps(s, item) == ["remind"]
+        assert _waits(s) == {}
+        assert s.get(InstanceModel, item).next_timer_at is None
+        kinds = [(h.kind, h.element_id) for h in engine.show_instance(s, item).history]
+        assert kinds == [("started", None), ("timer_fired", "gw")]
+        with pytest.raises(NotFound):
+            engine.correlate_message(s, config, "tra_loi", None)
+
+
+def test_engine__behind_an_event_based_gateway_the_message_wins(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        item = engine.start_instance(s, config, "evt_gateway", "an", data={"business_key": "CV-7"})
+        assert _waits(s) == {item: [("message", "tra_loi", "CV-7", True)]}
+    with transaction(events) as s:
+        got = engine.correlate_message(s, config, "tra_loi", None, key="CV-7", data={"ok": True})
+        assert got.received == (item,)
+    with transaction(events) as s:
+        assert _steps(s, item) == ["read_answer"]
+        assert s.get(InstanceModel, item).next_timer_at is None  # the timer is cancelled
+        assert engine.show_instance(s, item).data["ok"] is True
+    later = engine.EngineConfig(clock=ManualClock(START + timedelta(days=6)))
+    assert engine.run_due_timers(events, later) == 0
+    with transaction(events) as s:
+        assert _steps(s, item) == ["read_answer"]
+
+
+def test_engine__a_cancelled_item_waits_for_nothing(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        item = engine.start_instance(s, config, "sig_wait", "an")
+    with transaction(events) as s:
+        engine.cancel_instance(s, config, item, "root", "thử")
+    with transaction(events) as s:
+        assert _waits(s) == {}
+        assert [r for r in engine.stuck(s, START) if r.instance_id == item] == []
+        assert engine.broadcast_signal(s, config, "quy_dinh_moi", "binh").received == ()
