@@ -35,6 +35,7 @@ from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_e
 from .serialization import SERIALIZER_VERSION
 from .services import bind_item
 from .spiff_arena import acting
+from .starters import require_starter
 from .stored_data import checked_data
 from .task_meta import START_KIND
 from .users import ADMIN_GROUP, Identity, get_identity
@@ -77,6 +78,7 @@ def start_instance(
     """Start the latest version of a process; returns the new item's id."""
     who = _identity(session, username)
     row = latest_version(session, process_id)
+    require_starter(row, who)  # camunda:candidateStarterGroups/Users
     version = load_version(session, row.id)
     if data is not None and not isinstance(data, dict):
         raise InvalidData("start data must be a JSON object")

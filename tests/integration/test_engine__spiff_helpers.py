@@ -14,6 +14,7 @@ from engine import ManualClock, transaction
 from tests.conftest import START, add_people, fixture_files
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_spiff_helpers__the_wrappers_stay_closed(
 ) -> None:
     add_people(factory)
     diagram = f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+<bpmn:definitions xmlns:bpmn="{BPMN_NS}" id="d" targetNamespace="t">
   <bpmn:process id="closed" isExecutable="true">
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="run" />
@@ -110,8 +111,7 @@ def test_spiff_helpers__the_wrappers_stay_closed(
     <bpmn:endEvent id="end" />
   </bpmn:process>
 </bpmn:definitions>"""
-    with pytest.raises(engine.EngineError) as raised:
-        with transaction(factory) as s:
-            engine.deploy(s, [engine.SourceFile("closed.bpmn", diagram.encode())], clock)
-            engine.start_instance(s, arena_config, "closed", "an")
+    with pytest.raises(engine.EngineError) as raised, transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("closed.bpmn", diagram.encode())], clock)
+        engine.start_instance(s, arena_config, "closed", "an")
     assert message in str(raised.value)
