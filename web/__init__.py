@@ -92,4 +92,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     api.init_app(app)
     app.register_blueprint(api_tokens.bp)
+    from . import admin_mail, bell, profile
+
+    for blueprint in (profile.bp, bell.bp, admin_mail.bp):
+        app.register_blueprint(blueprint)
     return app

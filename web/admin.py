@@ -197,6 +197,7 @@ class PersonForm:
     groups: list[str] = field(default_factory=list)
     active: bool = True
     password: str = ""
+    email: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -226,6 +227,7 @@ def add_user() -> Response | Page:
                 groups=form.groups,
                 password=form.password,
             )
+            engine.set_email(session, form.username, form.email or None)
     except (engine.InvalidInput, engine.NotFound) as error:
         form.errors["form"] = _engine_problem(error)
         return _users_page(form, status=422)
@@ -242,6 +244,7 @@ def user(username: str) -> Page:
         unit=person.unit or "",
         groups=list(person.groups),
         active=person.active,
+        email=person.email or "",
     )
     return _user_page(form)
 
@@ -269,6 +272,8 @@ def edit_user(username: str) -> Response | Page:
             )
             engine.set_user_groups(session, username, form.groups)
             engine.set_active(session, username, form.active)
+            if "email" in request.form:  # a form of before the field leaves the address be
+                engine.set_email(session, username, form.email or None)
     except (engine.InvalidInput, engine.NotFound) as error:
         form.errors["form"] = _engine_problem(error)
         return _user_page(form, status=422)
@@ -304,6 +309,7 @@ def _read_person(new: bool) -> PersonForm:
         groups=sorted(set(data.getlist("groups"))),
         active=data.get("active") == "1",
         password=data.get("password", ""),
+        email=data.get("email", "").strip()[:300],
     )
     if new and not KEY.fullmatch(form.username):
         form.errors["username"] = _(
@@ -314,6 +320,13 @@ def _read_person(new: bool) -> PersonForm:
         form.errors["display_name"] = _("Hãy nhập họ tên.")
     elif len(form.display_name) > 300:
         form.errors["display_name"] = _("Họ tên dài quá 300 ký tự.")
+    if form.email:
+        try:
+            engine.check_email(form.email)
+        except engine.InvalidInput:
+            form.errors["email"] = _(
+                "Địa chỉ thư điện tử không đúng dạng (ví dụ đúng: nguyenvana@skhcn.gov.vn)."
+            )
     if form.unit and form.unit not in {u.key for u in _units()}:
         form.errors["unit"] = _("Đơn vị này không có trong sơ đồ tổ chức.")
     with uow() as session:

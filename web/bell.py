@@ -1,0 +1,105 @@
+"""Thông báo: the bell in the header (how many of my notifications are unread) and the page that
+lists them, each leading to its task or item; opening one marks it read, and so does "Đánh dấu
+đã đọc" for all of them (engine.notifications; the worker mails the same rows).
+
+The header's count is read lazily, once per page and only for a person logged in, in the
+request's read transaction: one statement more per page, none on the API or a redirect."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+import engine
+
+from .unit_of_work import me, now, uow
+
+bp = Blueprint("bell", __name__, url_prefix="/notifications")
+
+Page = tuple[str, int]
+SHOWN = 50
+_UNREAD = "pheduyet_unread_notifications"
+# Where opening a notification may lead: a task's or an item's page (never another site).
+_PLACE = re.compile(r"/tasks/[0-9A-Za-z-]{1,64}|/items/[0-9]{1,10}")
+
+# Each event in the words of the app (the mail's subjects say the same).
+EVENT_LABELS = {
+    "new_task": _l("Công việc mới"),
+    "returned": _l("Hồ sơ bị trả lại"),
+    "reminder": _l("Sắp đến hạn"),
+    "overdue": _l("Quá hạn"),
+    "escalated": _l("Báo cáo quá hạn"),
+    "finished": _l("Hồ sơ đã hoàn thành"),
+    "test": _l("Thư thử nghiệm"),
+}
+
+
+def event_label(event: str) -> str:
+    return str(EVENT_LABELS.get(event, event))
+
+
+def target(row: engine.NotificationView) -> str | None:
+    """The page a notification leads to: its task's, or its item's for a finished item (as the
+    mail's link)."""
+    if row.task_id and row.event != engine.NotifyEvent.FINISHED:
+        return url_for("inbox.task", task_id=row.task_id)
+    if row.instance_id is not None:
+        return url_for("items.show", item_id=row.instance_id)
+    return None
+
+
+@bp.app_template_global("unread_notifications")
+def unread_notifications() -> int:
+    """The header's badge: the person's unread notifications, read once per request."""
+    if not current_user.is_authenticated:
+        return 0
+    found: int | None = g.get(_UNREAD)
+    if found is None:
+        with uow(write=False) as s:
+            found = engine.unread_count(s, me().username)
+        setattr(g, _UNREAD, found)
+    return found
+
+
+@bp.get("/")
+@login_required  # type: ignore[misc]
+def index() -> Page:
+    unread_only = request.args.get("chua_doc") == "1"
+    with uow(write=False) as s:
+        found = engine.notifications_for(s, me().username, limit=SHOWN, unread_only=unread_only)
+    setattr(g, _UNREAD, found.unread)
+    rows = [(row, target(row)) for row in found.rows]
+    return render_template(
+        "account/notifications.html",
+        rows=rows,
+        unread=found.unread,
+        unread_only=unread_only,
+        shown=SHOWN,
+        label=event_label,
+    ), 200
+
+
+@bp.post("/read")
+@login_required  # type: ignore[misc]
+def read_all() -> Response:
+    with uow() as s:
+        count = engine.mark_read(s, me().username, now())
+    if count:
+        flash(_("Đã đánh dấu %(n)s thông báo là đã đọc.", n=count), "success")
+    return redirect(url_for("bell.index"), 303)
+
+
+@bp.post("/<int(max=2147483647):notification_id>/open")
+@login_required  # type: ignore[misc]
+def open_one(notification_id: int) -> Response:
+    """Marks the person's notification read (another's id changes nothing) and goes to the page
+    the list gave it: a task's or an item's, nowhere else."""
+    with uow() as s:
+        engine.mark_read(s, me().username, now(), [notification_id])
+    place = request.form.get("next", "")
+    return redirect(place if _PLACE.fullmatch(place) else url_for("bell.index"), 303)

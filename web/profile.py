@@ -1,0 +1,168 @@
+"""Thông tin cá nhân: a person's own page (the mail's footer sends people here): their email
+address, the language of their mail (the app's too, once saved), the hour of their daily digest
+and, per event, how its mail reaches them (engine.notifications). The escalation of an overdue
+task is always sent. Everything is saved in one transaction: a refused value changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+import engine
+
+from .bell import event_label
+from .extensions import LOCALES
+from .unit_of_work import me, uow
+
+bp = Blueprint("profile", __name__, url_prefix="/account")
+
+Page = tuple[str, int]
+
+# What each event is, in a line under its name.
+EVENT_HINTS = {
+    "new_task": _l("Có việc chuyển đến bạn hoặc nhóm, đơn vị của bạn; việc được chuyển cho bạn."),
+    "returned": _l("Hồ sơ bị trả lại để bạn xem xét, bổ sung (kèm lý do)."),
+    "reminder": _l("Việc bạn đang giữ sắp đến hạn xử lý."),
+    "overdue": _l("Việc bạn đang giữ đã quá hạn xử lý."),
+    "escalated": _l("Việc của đơn vị do bạn phụ trách đã quá hạn lâu (gửi lãnh đạo đơn vị)."),
+    "finished": _l("Hồ sơ do bạn tạo đã hoàn thành quy trình."),
+}
+DELIVERY_LABELS = {
+    engine.Delivery.IMMEDIATELY: _l("Gửi ngay"),
+    engine.Delivery.DIGEST: _l("Gộp vào thư tổng hợp hằng ngày"),
+    engine.Delivery.OFF: _l("Không gửi"),
+}
+LOCALE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
+
+
+@dataclass
+class ProfileForm:
+    """What the page shows or the person sent, and what is wrong with it (field -> message)."""
+
+    email: str = ""
+    locale: str = "vi"
+    digest_hour: int = 7
+    choices: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, prefs: engine.Preferences) -> ProfileForm:
+        return cls(
+            email=prefs.email or "",
+            locale=prefs.locale,
+            digest_hour=prefs.digest_hour,
+            choices={event: str(delivery) for event, delivery in prefs.choices.items()},
+        )
+
+
+@bp.get("/")
+@login_required  # type: ignore[misc]
+def show() -> Page:
+    with uow(write=False) as s:
+        prefs = engine.preferences(s, me().username)
+    return _page(ProfileForm.of(prefs))
+
+
+@bp.post("/")
+@login_required  # type: ignore[misc]
+def save() -> Response | Page:
+    form = _read()
+    if form.errors:
+        return _page(form, 422)
+    username = me().username
+    try:
+        with uow() as s:
+            engine.set_email(s, username, form.email or None)
+            engine.set_locale(s, username, form.locale)
+            engine.set_digest_hour(s, username, form.digest_hour)
+            for event, delivery in form.choices.items():
+                engine.set_choice(s, username, event, delivery)
+    except engine.InvalidInput as error:
+        form.errors[_field_of(error)] = _refusal(error)
+        return _page(form, 422)
+    session["lang"] = form.locale  # the app speaks the person's language from now on
+    flash(_("Đã lưu thông tin cá nhân."), "success")
+    return redirect(url_for("profile.show"), 303)
+
+
+def _read() -> ProfileForm:
+    data = request.form
+    form = ProfileForm(email=data.get("email", "").strip()[:300])
+    locale = data.get("locale", "")
+    form.locale = locale if locale in LOCALES else "vi"
+    if locale not in LOCALES:
+        form.errors["locale"] = _("Hãy chọn Tiếng Việt hoặc English.")
+    hour = data.get("digest_hour", "")
+    if hour.isdigit() and 0 <= int(hour) <= 23:
+        form.digest_hour = int(hour)
+    else:
+        form.errors["digest_hour"] = _("Hãy chọn giờ gửi thư tổng hợp (từ 0 đến 23 giờ).")
+    deliveries = {str(d) for d in engine.Delivery}
+    for event in engine.CHOOSABLE_EVENTS:
+        chosen = data.get(f"event_{event}", "")
+        form.choices[event] = chosen if chosen in deliveries else str(engine.Delivery.IMMEDIATELY)
+        if chosen not in deliveries:
+            form.errors[f"event_{event}"] = _("Hãy chọn một cách nhận thông báo.")
+        elif event in engine.ALWAYS_SENT and chosen == engine.Delivery.OFF:
+            form.errors[f"event_{event}"] = _always_sent()
+    if form.email:
+        try:
+            engine.check_email(form.email)
+        except engine.InvalidInput as error:
+            form.errors["email"] = _refusal(error)
+    return form
+
+
+def _always_sent() -> str:
+    return _(
+        "Thông báo việc quá hạn của đơn vị luôn được gửi, không tắt được; bạn có thể chọn gộp "
+        "vào thư tổng hợp hằng ngày."
+    )
+
+
+def _field_of(error: engine.InvalidInput) -> str:
+    reason = error.details.get("reason")
+    if reason == "email_format":
+        return "email"
+    if reason in ("locale", "digest_hour"):
+        return str(reason)
+    if reason == "always_sent":
+        return f"event_{error.details.get('event')}"
+    return "form"
+
+
+def _refusal(error: engine.InvalidInput) -> str:
+    reason = error.details.get("reason")
+    if reason == "email_format":
+        return _(
+            "Địa chỉ thư điện tử không đúng dạng (ví dụ đúng: nguyenvana@skhcn.gov.vn). "
+            "Chưa có gì được lưu."
+        )
+    if reason == "always_sent":
+        return _always_sent()
+    if reason == "locale":
+        return _("Hãy chọn Tiếng Việt hoặc English.")
+    if reason == "digest_hour":
+        return _("Hãy chọn giờ gửi thư tổng hợp (từ 0 đến 23 giờ).")
+    return _("Dữ liệu không hợp lệ; hãy kiểm tra lại. Chưa có gì được lưu.")
+
+
+def _page(form: ProfileForm, status: int = 200) -> Page:
+    who = me()
+    return render_template(
+        "account/profile.html",
+        form=form,
+        who=who,
+        events=[
+            (str(e), event_label(e), EVENT_HINTS.get(e, ""), e in engine.ALWAYS_SENT)
+            for e in engine.CHOOSABLE_EVENTS
+        ],
+        deliveries=[(str(d), label) for d, label in DELIVERY_LABELS.items()],
+        locales=LOCALE_LABELS,
+        hours=range(24),
+    ), status
