@@ -67,6 +67,10 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
     else:
         names = ", ".join(report.processes) or "none"
         click.echo(f"{len(report.files)} file(s) checked: nothing refused (processes: {names})")
+    if report.notes and not as_json:
+        # Accepted, nothing to do: Camunda's async attributes, data store references.
+        emit_table(report.notes, [*PROBLEM_COLUMNS[:3], ("NOTE", lambda p: p.message)])
+        click.echo(f"{len(report.notes)} note(s): accepted as they are, nothing to change")
     if report.problems:
         sys.exit(InvalidInput.exit_code)
 

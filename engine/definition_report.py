@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from .clock import system_clock
+from .definition_notes import definition_notes
 from .errors import InvalidDefinition
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .model_forms import is_model_form
@@ -42,6 +43,8 @@ class CheckReport:
     files: tuple[str, ...]
     processes: tuple[str, ...]  # the executable processes that would deploy
     problems: tuple[DefinitionProblem, ...]
+    # Accepted and not needed, or kept as documentation (engine/definition_notes.py).
+    notes: tuple[DefinitionProblem, ...] = ()
 
 
 def check_definitions(
@@ -74,6 +77,9 @@ def check_definitions(
     }
     by_name = {f.name: f for f in given}
     processes: list[str] = []
+    notes = [
+        DefinitionProblem(*n) for name, root in roots.items() for n in definition_notes(name, root)
+    ]
     for name, root in roots.items():
         unmapped = unmapped_services(name, root, services)
         problems.extend(_problem(error) for error in unmapped)
@@ -97,7 +103,7 @@ def check_definitions(
     if not roots and not problems:
         problems.append(DefinitionProblem(None, None, None, "no BPMN diagram among the files"))
     unique = list(dict.fromkeys(problems))
-    return CheckReport(tuple(f.name for f in given), tuple(processes), tuple(unique))
+    return CheckReport(tuple(f.name for f in given), tuple(processes), tuple(unique), tuple(notes))
 
 
 def _resolver(definers: dict[str, str], by_name: dict[str, SourceFile], own: str) -> Any:

@@ -187,7 +187,11 @@ def _store(
     try:
         spec_json = dump_specs(process.dialect, process.spec, process.subprocess_specs)
     except (TypeError, ValueError) as exc:
-        raise InvalidDefinition(f"the process cannot be stored: {exc}") from exc
+        raise InvalidDefinition(
+            f"the process cannot be stored: {exc}",
+            file=process.main_file,
+            element_id=process.process_id,
+        ) from exc
     row = ProcessVersionModel(
         process_id=process.process_id,
         version=(current or 0) + 1,

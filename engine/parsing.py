@@ -438,6 +438,13 @@ def _build(
         name=process.get("name") or process_id,
         dialect=home.dialect,
         spec=spec,
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        # The library tripping over a construct it does not expect: still name where.
+        raise InvalidDefinition(
+            f"the process cannot be read: {type(exc).__name__}: {exc}",
+            file=home.name,
+            element_id=process_id,
+        ) from exc
         subprocess_specs=subprocess_specs,
         files=files,
         content_hash=_hash(files),
