@@ -32,11 +32,13 @@ from .definition_checks import (
 from .errors import InvalidDefinition
 from .form_options import option_sources
 from .form_safety import check_form_safety
+from .javascript_listeners import attach_listeners, check_listeners
 from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
+from .script_languages import check_script_languages, is_python, mark_javascript
 from .service_specs import ServiceCamundaParser, ServiceSpiffParser, check_services
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -117,6 +119,8 @@ def parse_bundle(
     )
     for doc in bpmn_docs:
         _check_flows(doc)
+        check_script_languages(doc.name, doc.root)  # JavaScript compiled; others refused
+        check_listeners(doc.name, doc.root)
         _check_scripts(doc)
         check_services(doc.name, doc.root, services)
         check_timers(doc.name, doc.root, now)
@@ -126,6 +130,7 @@ def parse_bundle(
         if doc.kind == "dmn":
             check_decisions(doc.name, doc.root)
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
+    metas = {d.name: attach_listeners(metas[d.name], d.root) for d in bpmn_docs}  # JavaScript
     for file_name, tasks in metas.items():
         check_due_dates(file_name, tasks.values(), now)
     _check_forms(metas, forms)
@@ -327,7 +332,7 @@ def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
 
 def _check_scripts(doc: _Doc) -> None:
     for element, source, mode in _expressions(doc):
-        if not source.strip():
+        if not source.strip() or not is_python(element):
             continue
         # An expression is compiled stripped: count the lines its leading blank space took.
         raw = element.text or ""
@@ -396,6 +401,7 @@ def _spiff_ready_copy(doc: _Doc) -> Any:
     for expr in tree.iter(f"{{{BPMN}}}conditionExpression"):
         if expr.text:
             expr.text = strip_el(expr.text)
+    mark_javascript(tree)  # run in QuickJS, not the sandbox (engine/scripting.py)
     return tree
 
 

@@ -14,7 +14,10 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .clock import Clock
+from .javascript import JS_MARKER
+from .javascript_tasks import condition_in_task, run_in_task
 from .sandbox import SCRIPT_FILENAME, Limits, Sandbox, SandboxViolation
+from .script_languages import split_marked
 
 
 class _SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
@@ -56,6 +59,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
         try:
+            if expression.startswith(JS_MARKER):  # a JavaScript condition (script_languages)
+                return condition_in_task(self, task, expression)
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException as exc:
             exc.add_note(f"Error evaluating expression {expression.strip()!r}")
@@ -65,6 +70,15 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise WorkflowTaskException(
                 f"{_describe(exc)} (in expression {expression.strip()!r})", task=task, exception=exc
             ) from exc
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        if not script.startswith(JS_MARKER):
+            return super().execute(task, script, external_context)
+        try:  # a JavaScript script task (engine/script_languages.py)
+            run_in_task(self, task, script)
+        except Exception as err:
+            raise self.create_task_exec_exception(task, split_marked(script)[0], err) from err
+        return True
 
     def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
         if isinstance(err, SpiffWorkflowException):
