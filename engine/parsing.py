@@ -22,7 +22,6 @@ from .clock import system_clock
 from .data_stores import drop_data_store_references, refuse_data_stores
 from .definition_checks import (
     check_call_cycles,
-    check_decisions,
     check_due_dates,
     check_loops,
     check_timers,
@@ -39,7 +38,8 @@ from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
 from .script_languages import check_script_languages, is_python, mark_javascript
-from .service_specs import ServiceCamundaParser, ServiceSpiffParser, check_services
+from .dmn_specs import DecisionCamundaParser, called_decisions, check_dmn, missing_decisions
+from .service_specs import ServiceSpiffParser, check_services
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
 from .xml_safety import DEFAULT_MAX_BYTES, parse_json_form, parse_xml, root_kind
@@ -126,9 +126,18 @@ def parse_bundle(
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
         refuse_data_stores(doc.name, doc.root)
+    # DMN called from a Camunda diagram is read as Camunda reads it (engine/dmn_specs.py).
+    camunda_calls = {
+        ref for d in bpmn_docs if d.dialect == "camunda" for ref in called_decisions(d.root)
+    }
+    dmn_roots = [d.root for d in docs if d.kind == "dmn"]
+    for doc in bpmn_docs:
+        if doc.dialect == "camunda":
+            for error in missing_decisions(doc.name, doc.root, dmn_roots):
+                raise error
     for doc in docs:
         if doc.kind == "dmn":
-            check_decisions(doc.name, doc.root)
+            check_dmn(doc.name, doc.root, camunda_calls)
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
     metas = {d.name: attach_listeners(metas[d.name], d.root) for d in bpmn_docs}  # JavaScript
     for file_name, tasks in metas.items():
@@ -413,7 +422,7 @@ def _build(
     forms: dict[str, Any],
 ) -> ParsedProcess:
     home = defined[process_id]
-    parser: Any = (ServiceCamundaParser if home.dialect == "camunda" else ServiceSpiffParser)(
+    parser: Any = (DecisionCamundaParser if home.dialect == "camunda" else ServiceSpiffParser)(
         validator=_validator(home.dialect)
     )
     used = _files_used(process_id, defined)

@@ -10,9 +10,11 @@ fails again, the item is parked again with the new error.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .audit import append_event
 from .definitions import load_version
-from .errors import Conflict, Forbidden
+from .errors import Conflict, Forbidden, InvalidInput
 from .instances import InstanceModel, lock_instance
 from .runtime import EngineConfig, load_workflow, persist, spiff_errors
 from .users import ADMIN_GROUP, get_identity
@@ -35,12 +37,15 @@ def retry_instance(
     actor: str | None,
     *,
     allowed_groups: Collection[str] = (),
+    data: Mapping[str, Any] | None = None,
 ) -> str:
     """Run an item in error again from where it failed; returns its status after (back to
     'error' with the new message if the step failed again).
 
     `actor` must be an administrator or a member of one of `allowed_groups` (the web passes the
-    managers' groups); None is the operator at the console (the CLI), who may always."""
+    managers' groups); None is the operator at the console (the CLI), who may always.
+    `data`: variables set on the failed steps before they run again, the operator's fix of
+    what made them fail (as Camunda's cockpit allows); their names go into the history."""
     if actor is not None:
         who = get_identity(session, actor)
         if ADMIN_GROUP not in who.groups and not is_auditor(who, allowed_groups):
@@ -69,18 +74,35 @@ def retry_instance(
         actor=actor,
         kind="retried",
         element_id=failed[0].task_spec.bpmn_id if failed else None,
-        details={"error": previous, "steps": [t.task_spec.bpmn_id for t in failed]},
+        details={
+            "error": previous,
+            "steps": [t.task_spec.bpmn_id for t in failed],
+            **({"data": sorted(data)} if data else {}),
+        },
     )
     if failed:
         with spiff_errors():
             for task in failed:
                 # Public rewind: the task becomes ready again with the data it had.
                 workflow.reset_from_task_id(task.id)
+                task.data.update(_fixed(data))
             workflow.do_engine_steps()
     # Else a timer failed: saved as running, it is due again and the worker fires it (and
     # records it) on its next round.
     persist(session, config, instance, version, workflow, actor)
     return str(instance.status)
+
+
+def _fixed(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not data:
+        return {}
+    if not all(isinstance(k, str) and k and not k.startswith("_") for k in data):
+        raise InvalidInput("the data to retry with must map plain names to values")
+    try:
+        fixed: dict[str, Any] = json.loads(json.dumps(dict(data), allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"the data to retry with cannot be stored: {exc}") from exc
+    return fixed
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .audit import append_event
 from .clock import Clock, as_utc, system_clock
 from .definitions import LoadedVersion
+from .dmn_specs import note_decisions
 from .errors import ScriptError
 from .external_rows import note_external_tasks
 from .forwarding import Hierarchy
@@ -181,6 +182,7 @@ def persist(
         instance.data = data
         instance.next_timer_at = timer
         incident = note_service_calls(session, instance, workflow, now)
+        incident = note_decisions(session, instance, workflow, now) or incident
         note_external_tasks(session, instance, workflow, now)
         if incident is not None:  # the failed task waits in error for a retry
             record_error(session, instance, incident, now)

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
+from SpiffWorkflow.bpmn.serializer.default.task_spec import SubWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
@@ -26,6 +27,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from .dmn_specs import SERIALIZER_CONFIG as DECISION_CONVERTERS
+from .io_mappings import MappedCallActivity
 from .service_specs import SERIALIZER_CONFIG as SERVICE_CONVERTERS
 from .timer_events import CLOCKED
 
@@ -63,6 +66,8 @@ def serializer(dialect: str) -> BpmnWorkflowSerializer:
     for clocked in CLOCKED.values():
         config[clocked] = TimerConditionalEventDefinitionConverter
     config.update(SERVICE_CONVERTERS[dialect])
+    config.update(DECISION_CONVERTERS[dialect])
+    config[MappedCallActivity] = SubWorkflowConverter  # camunda:in/out (engine/io_mappings.py)
     registry = BpmnWorkflowSerializer.configure(config)
     # Scripts are offered `date`; Spiff registers datetime and timedelta but not date, so a
     # script that kept a date would make the next save fail.

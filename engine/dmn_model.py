@@ -1,0 +1,272 @@
+"""A DMN file read the way Camunda 7 reads it: every decision, the decision requirements between
+them, decision tables with every hit policy, literal expressions; each expression translated once
+into the sandbox's Python (FEEL by engine/dmn_feel.py, `${…}` JUEL by engine/juel_parser.py).
+
+The result is plain JSON (a `Decision` is a dict), stored inside the business rule task's spec:
+nothing of the file is read again when an item runs. Every refusal names the file, the element
+and the line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from .dmn_feel import FeelRefused, literal_values, translate_expression, translate_tests
+from .errors import InvalidDefinition
+from .juel_parser import JuelRefused, has_expression, translate
+from .sandbox import SandboxViolation, compile_script
+
+Decision = dict[str, Any]
+
+HIT_POLICIES = ("UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER", "OUTPUT ORDER")
+AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
+MAX_RULES = 2000
+MAX_COLUMNS = 100
+
+
+def _local(element: Any) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _children(element: Any, name: str) -> list[Any]:
+    return [c for c in element if _local(c) == name]
+
+
+def _child(element: Any, name: str) -> Any:
+    found = _children(element, name)
+    return found[0] if found else None
+
+
+def _text(element: Any) -> tuple[str, Any]:
+    """The expression text of an element and the node it sits on (for the line)."""
+    if element is None:
+        return "", None
+    node = _child(element, "text")
+    if node is None:
+        return "", element
+    return (node.text or "").strip(), node
+
+
+def decision_ids(root: Any) -> set[str]:
+    return {str(d.get("id")) for d in root.iter() if _local(d) == "decision" and d.get("id")}
+
+
+class _Reader:
+    def __init__(self, file_name: str, root: Any) -> None:
+        self.file_name = file_name
+        self.default_language = root.get("expressionLanguage")
+
+    def refuse(self, message: str, element: Any, node: Any = None) -> InvalidDefinition:
+        owner = element
+        while owner is not None and not owner.get("id"):
+            owner = owner.getparent()
+        return InvalidDefinition(
+            message,
+            file=self.file_name,
+            element_id=owner.get("id") if owner is not None else None,
+            line=(node if node is not None else element).sourceline,
+        )
+
+    def language(self, element: Any, text: str) -> str:
+        if text.startswith(("${", "#{")) and has_expression(text):
+            return "juel"
+        named = (element.get("expressionLanguage") or self.default_language or "feel").lower()
+        if "feel" in named:
+            return "feel"
+        if "juel" in named:
+            return "juel"
+        raise self.refuse(
+            f"the expression language '{named}' is not supported in decision tables: "
+            "write FEEL or JUEL",
+            element,
+        )
+
+    def code(self, element: Any, *, cell: str | None = None, alias: str | None = None) -> str:
+        """The Python of an expression (cell is None) or of an input entry's tests."""
+        text, node = _text(element)
+        if not text:
+            return "True" if cell else "None"
+        try:
+            if self.language(element, text) == "juel":
+                juel = text if has_expression(text) else "${" + text + "}"
+                aliases = {"cellInput": cell} if cell else {}
+                if cell and alias:
+                    aliases[alias] = cell
+                code = translate(juel, aliases)
+                code = f"juel_bool({code})" if cell else code
+            elif cell:
+                code = translate_tests(text, cell)
+            else:
+                code = translate_expression(text)
+            compile_script(code, "eval")
+        except (FeelRefused, JuelRefused) as exc:
+            raise self.refuse(
+                f"refused decision expression {_quoted(text)}: {exc.message}", element, node
+            ) from exc
+        except (SandboxViolation, SyntaxError) as exc:
+            raise self.refuse(
+                f"refused decision expression {_quoted(text)}: {exc}", element, node
+            ) from exc
+        return code
+
+    def decision(self, element: Any) -> Decision:
+        decision_id = str(element.get("id"))
+        requires = []
+        for requirement in _children(element, "informationRequirement"):
+            for required in _children(requirement, "requiredDecision"):
+                href = (required.get("href") or "").strip()
+                requires.append(href.removeprefix("#"))
+        decision: Decision = {
+            "id": decision_id,
+            "name": element.get("name") or decision_id,
+            "requires": requires,
+        }
+        table = _child(element, "decisionTable")
+        literal = _child(element, "literalExpression")
+        if table is not None:
+            decision.update(self.table(table))
+        elif literal is not None:
+            variable = _child(element, "variable")
+            name = variable.get("name") if variable is not None else None
+            decision.update(kind="literal", variable=name or decision_id, code=self.code(literal))
+        else:
+            raise self.refuse(
+                "the decision has neither a decision table nor a literal expression", element
+            )
+        return decision
+
+    def table(self, table: Any) -> Decision:
+        policy = " ".join((table.get("hitPolicy") or "UNIQUE").upper().replace("_", " ").split())
+        if policy not in HIT_POLICIES:
+            raise self.refuse(
+                f"unknown hit policy '{table.get('hitPolicy')}': use one of "
+                + ", ".join(HIT_POLICIES),
+                table,
+            )
+        aggregation = (table.get("aggregation") or "").upper() or None
+        if aggregation and (policy != "COLLECT" or aggregation not in AGGREGATIONS):
+            raise self.refuse(
+                f"aggregation '{aggregation}' is only allowed with hit policy COLLECT and one "
+                "of " + ", ".join(AGGREGATIONS),
+                table,
+            )
+        inputs = _children(table, "input")
+        outputs = _children(table, "output")
+        rules = _children(table, "rule")
+        if not outputs:
+            raise self.refuse("the decision table has no output", table)
+        if len(inputs) > MAX_COLUMNS or len(outputs) > MAX_COLUMNS or len(rules) > MAX_RULES:
+            raise self.refuse(
+                f"the decision table is too large (at most {MAX_COLUMNS} inputs and outputs "
+                f"and {MAX_RULES} rules)",
+                table,
+            )
+        if aggregation and len(outputs) > 1:
+            raise self.refuse(f"aggregation {aggregation} needs a table with one output", table)
+        input_codes = [self.code(_child(i, "inputExpression")) for i in inputs]
+        aliases = [i.get("{http://camunda.org/schema/1.0/dmn}inputVariable") for i in inputs]
+        names = [self.output_name(o, len(outputs)) for o in outputs]
+        matches: list[str] = []
+        rule_outputs: list[str] = []
+        rule_ids: list[str] = []
+        for rule in rules:
+            entries = _children(rule, "inputEntry")
+            results = _children(rule, "outputEntry")
+            if len(entries) != len(inputs) or len(results) != len(outputs):
+                raise self.refuse(
+                    f"the rule has {len(entries)} input and {len(results)} output entries; "
+                    f"the table has {len(inputs)} inputs and {len(outputs)} outputs",
+                    rule,
+                )
+            tests = [
+                self.code(entry, cell=f"dmn_in{n}", alias=aliases[n])
+                for n, entry in enumerate(entries)
+            ]
+            tests = [t for t in tests if t != "True"]
+            matches.append(" and ".join(f"feel_is_true({t})" for t in tests) or "True")
+            rule_outputs.append(f"({''.join(self.code(r) + ', ' for r in results)})")
+            rule_ids.append(str(rule.get("id") or f"rule {len(rule_ids) + 1}"))
+        return {
+            "kind": "table",
+            "hit_policy": policy,
+            "aggregation": aggregation,
+            "inputs": f"({''.join(c + ', ' for c in input_codes)})",
+            "outputs": names,
+            "output_values": [self.output_values(o) for o in outputs],
+            "output_types": [(o.get("typeRef") or "").lower() or None for o in outputs],
+            "matches": f"({''.join(m + ', ' for m in matches)})",
+            "rule_outputs": rule_outputs,
+            "rule_ids": rule_ids,
+        }
+
+    def output_name(self, output: Any, count: int) -> str:
+        name = output.get("name") or (output.get("id") if count == 1 else None)
+        if not name:
+            raise self.refuse("an output of a table with several outputs needs a name", output)
+        return str(name)
+
+    def output_values(self, output: Any) -> list[Any] | None:
+        text, node = _text(_child(output, "outputValues"))
+        if not text:
+            return None
+        try:
+            return literal_values(text)
+        except FeelRefused as exc:
+            raise self.refuse(
+                f"refused output values {_quoted(text)}: {exc.message}", output, node
+            ) from exc
+
+
+def read_decisions(file_name: str, root: Any) -> dict[str, Decision]:
+    """Every decision of a DMN file by id, each with its requirements checked."""
+    reader = _Reader(file_name, root)
+    decisions: dict[str, Decision] = {}
+    elements: dict[str, Any] = {}
+    for element in root.iter():
+        if _local(element) != "decision":
+            continue
+        decision_id = element.get("id")
+        if not decision_id:
+            raise reader.refuse("a decision has no id", element)
+        if decision_id in decisions:
+            raise reader.refuse(f"decision id '{decision_id}' is defined twice", element)
+        decisions[decision_id] = reader.decision(element)
+        elements[decision_id] = element
+    for decision_id, decision in decisions.items():
+        for required in decision["requires"]:
+            if required not in decisions:
+                raise reader.refuse(
+                    f"the decision requires decision '{required}', which is not in this file",
+                    elements[decision_id],
+                )
+    for decision_id in decisions:
+        try:
+            graph_of(decisions, decision_id)
+        except ValueError as exc:
+            raise reader.refuse(str(exc), elements[decision_id]) from exc
+    return decisions
+
+
+def graph_of(decisions: dict[str, Decision], decision_id: str) -> list[Decision]:
+    """The decision and every decision it requires, the required ones first."""
+    ordered: list[Decision] = []
+    done: set[str] = set()
+
+    def visit(current: str, path: tuple[str, ...]) -> None:
+        if current in path:
+            raise ValueError("the decisions require each other in a cycle: " + " -> ".join(path))
+        if current in done:
+            return
+        for required in decisions[current]["requires"]:
+            visit(required, (*path, current))
+        done.add(current)
+        ordered.append(decisions[current])
+
+    visit(decision_id, ())
+    return ordered
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= 200 else text[:200] + "…")

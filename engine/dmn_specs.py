@@ -1,0 +1,268 @@
+"""Camunda business rule tasks (`camunda:decisionRef`) run by our own DMN evaluation
+(engine/dmn_model.py, engine/dmn_eval.py) instead of SpiffWorkflow's, which reads only the first
+decision of a file, knows no requirements and no FEEL.
+
+At deploy the parser reads the DMN files a Camunda diagram calls, and the task's spec keeps the
+called decision with every decision it requires, already translated into the sandbox's Python;
+`camunda:resultVariable` and `camunda:mapDecisionResult` (Camunda's default `resultList`) say
+where the result goes. When the task runs, a decision that cannot decide for the item's data
+(two rules under UNIQUE, a failing expression) leaves the task in error: `persist` parks the item
+with the reason (`note_decisions`) and a retry runs the decision again. Every evaluation is
+written to the item's history (`decision_evaluated`: decisions, matched rules, result).
+
+Registered through SpiffWorkflow's override points (the parser's `OVERRIDE_PARSER_CLASSES`, the
+serializer's configure dict); business rule tasks implemented like service tasks stay with
+engine/service_specs.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
+from sqlalchemy.orm import Session
+
+from .audit import append_event
+from .definition_checks import check_decisions
+from .dmn_eval import MAPPINGS, DecisionFailed, map_result, run_decisions
+from .dmn_model import Decision, decision_ids, graph_of, read_decisions
+from .errors import InvalidDefinition, ScriptError
+from .service_specs import ServiceCamundaParser, _CamundaRuleParser, is_service
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+MAX_AUDIT_CHARS = 20_000
+
+
+class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
+    """A business rule task that evaluates a decision (and the decisions it requires)."""
+
+    def __init__(
+        self,
+        wf_spec: Any,
+        bpmn_id: str,
+        decision_ref: str = "",
+        result_variable: str | None = None,
+        map_decision_result: str = "resultList",
+        decisions: list[Decision] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.decision_ref = decision_ref
+        self.result_variable = result_variable
+        self.map_decision_result = map_decision_result
+        self.decisions = decisions or []
+
+    def _run_hook(self, task: Any) -> bool:
+        log = decision_log(task.workflow.script_engine)
+        environment = task.workflow.script_engine.environment
+
+        def evaluate(code: str, scope: dict[str, Any]) -> Any:
+            return environment.evaluate(code, scope)
+
+        try:
+            result, traces = run_decisions(self.decisions, task.data, evaluate)
+            value = map_result(result, self.map_decision_result, self.decision_ref)
+        except DecisionFailed as exc:
+            return log.incident(self.bpmn_id, exc.message, exc.decision_id)
+        except Exception as exc:  # a table's expression may raise anything on this data
+            return log.incident(
+                self.bpmn_id,
+                f"the decision '{self.decision_ref}' failed: {exc.__class__.__name__}: {exc}",
+                self.decision_ref,
+            )
+        if self.result_variable:
+            task.data[self.result_variable] = value
+        log.records.append(
+            _Record(
+                self.bpmn_id,
+                {
+                    "decision": self.decision_ref,
+                    "variable": self.result_variable,
+                    "mapping": self.map_decision_result,
+                    "value": value,
+                    "decisions": [t.as_dict() for t in traces],
+                },
+            )
+        )
+        return True
+
+
+@dataclass(frozen=True)
+class _Record:
+    element_id: str
+    details: dict[str, Any]
+
+
+@dataclass
+class DecisionLog:
+    """The decisions one action's engine steps evaluated, and the first failure."""
+
+    records: list[_Record] = field(default_factory=list)
+    incidents: list[ScriptError] = field(default_factory=list)
+
+    def incident(self, element_id: str, message: str, decision_id: str | None) -> bool:
+        error = ScriptError(message, element_id=element_id)
+        error.details.update(reason="decision_failed", decision=decision_id)
+        self.incidents.append(error)
+        return False
+
+
+def decision_log(script_engine: Any) -> DecisionLog:
+    log = getattr(script_engine, "decision_log", None)
+    if not isinstance(log, DecisionLog):
+        log = DecisionLog()
+        script_engine.decision_log = log
+    return log
+
+
+def note_decisions(
+    session: Session, instance: Any, workflow: Any, at: datetime
+) -> ScriptError | None:
+    """Write the action's decisions into the item's history; the first failure, if any, for
+    the caller to park the item with."""
+    log = getattr(workflow.script_engine, "decision_log", None)
+    if not isinstance(log, DecisionLog):
+        return None
+    for record in log.records:
+        details = record.details
+        if len(repr(details)) > MAX_AUDIT_CHARS:
+            details = {**details, "decisions": "(too long to record)"}
+        append_event(
+            session,
+            instance,
+            at=at,
+            actor=None,
+            kind="decision_evaluated",
+            element_id=record.element_id,
+            details=details,
+        )
+    log.records.clear()
+    incident = log.incidents[0] if log.incidents else None
+    log.incidents.clear()
+    return incident
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+class _DecisionRuleParser(_CamundaRuleParser):
+    def create_task(self) -> Any:
+        if is_service(self.node):
+            return super().create_task()
+        ref = (self.node.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip()
+        if not ref:
+            self.raise_validation_exception(
+                "the business rule task names no decision (camunda:decisionRef) and no "
+                "implementation (camunda:class, expression, delegateExpression, topic)"
+            )
+        mapping = self.node.get(f"{{{CAMUNDA_NS}}}mapDecisionResult") or "resultList"
+        if mapping not in MAPPINGS:
+            self.raise_validation_exception(
+                f"unknown camunda:mapDecisionResult '{mapping}': use one of " + ", ".join(MAPPINGS)
+            )
+        graph = self.process_parser.parser.decision_graph(ref)
+        if graph is None:
+            self.raise_validation_exception(
+                f"the business rule task calls decision '{ref}', which none of the DMN files "
+                "given defines"
+            )
+        return DecisionTask(
+            self.spec,
+            self.bpmn_id,
+            decision_ref=ref,
+            result_variable=self.node.get(f"{{{CAMUNDA_NS}}}resultVariable") or None,
+            map_decision_result=mapping,
+            decisions=graph,
+            **self.bpmn_attributes,
+        )
+
+
+class DecisionCamundaParser(ServiceCamundaParser):
+    """The Camunda parser whose business rule tasks evaluate DMN with engine/dmn_eval.py."""
+
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
+        **ServiceCamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("businessRuleTask"): (_DecisionRuleParser, DecisionTask),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dmn_files: list[tuple[str, Any]] = []
+        self.read_files: dict[str, dict[str, Decision]] = {}
+
+    def add_dmn_xml(self, node: Any, filename: str | None = None) -> None:
+        # Read when a task calls one of its decisions: a file of Python tables for a
+        # SpiffArena process deployed alongside is not ours to refuse.
+        self.dmn_files.append((filename or "decisions.dmn", node))
+
+    def decision_graph(self, decision_id: str) -> list[Decision] | None:
+        for name, root in self.dmn_files:
+            if decision_id in decision_ids(root):
+                if name not in self.read_files:
+                    self.read_files[name] = read_decisions(name, root)
+                return graph_of(self.read_files[name], decision_id)
+        return None
+
+
+class _DecisionConverter(BpmnTaskSpecConverter):  # type: ignore[misc]
+    def to_dict(self, spec: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = self.get_default_attributes(spec)
+        dct["decision_ref"] = spec.decision_ref
+        dct["result_variable"] = spec.result_variable
+        dct["map_decision_result"] = spec.map_decision_result
+        dct["decisions"] = spec.decisions
+        return dct
+
+
+SERIALIZER_CONFIG: dict[str, dict[type, type]] = {
+    "camunda": {DecisionTask: _DecisionConverter},
+    "spiff": {},
+}
+
+
+# --- deploy checks ------------------------------------------------------------------------
+
+
+def called_decisions(root: Any) -> set[str]:
+    """The decisions a Camunda diagram's business rule tasks call."""
+    return {
+        str(node.get(f"{{{CAMUNDA_NS}}}decisionRef")).strip()
+        for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask")
+        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") and not is_service(node)
+    }
+
+
+def check_dmn(file_name: str, root: Any, camunda_calls: set[str]) -> None:
+    """A DMN file a Camunda diagram calls is read as Camunda reads it (FEEL, JUEL; refused
+    with file, element and line); any other keeps SpiffWorkflow's Python tables, checked
+    through the sandbox."""
+    if camunda_calls & decision_ids(root):
+        read_decisions(file_name, root)
+    else:
+        check_decisions(file_name, root)
+
+
+def missing_decisions(file_name: str, root: Any, dmn_roots: list[Any]) -> list[InvalidDefinition]:
+    """One refusal per business rule task calling a decision no DMN file given defines."""
+    defined: set[str] = set()
+    for dmn in dmn_roots:
+        defined |= decision_ids(dmn)
+    found = []
+    for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        ref = (node.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip()
+        if ref and not is_service(node) and ref not in defined:
+            found.append(
+                InvalidDefinition(
+                    f"the business rule task calls decision '{ref}', which none of the DMN "
+                    "files given defines",
+                    file=file_name,
+                    element_id=node.get("id"),
+                    line=node.sourceline,
+                )
+            )
+    return found

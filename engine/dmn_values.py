@@ -1,0 +1,211 @@
+"""The functions the Python written from FEEL calls (engine/dmn_feel.py), handed to the sandbox
+with each evaluation. They follow FEEL's null semantics: comparing values of different kinds, or
+with null, gives null (which no test passes) rather than an error; arithmetic on null is null.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .sandbox_guards import MAX_SIZE
+
+_ORDERED = ("<", "<=", ">", ">=")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _comparable(left: Any, right: Any) -> bool:
+    if _number(left) and _number(right):
+        return True
+    if isinstance(left, datetime) or isinstance(right, datetime):
+        return isinstance(left, datetime) and isinstance(right, datetime)
+    return any(isinstance(left, kind) and isinstance(right, kind) for kind in (str, date, bool))
+
+
+def feel_eq(left: Any, right: Any) -> bool | None:
+    if left is None or right is None:
+        return left is None and right is None
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(
+            feel_eq(a, b) for a, b in zip(left, right, strict=True)
+        )
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(feel_eq(left[k], right[k]) for k in left)
+    if not _comparable(left, right):
+        return None
+    if isinstance(left, datetime) and (left.tzinfo is None) != (right.tzinfo is None):
+        return None
+    return bool(left == right)
+
+
+def feel_cmp(left: Any, op: str, right: Any) -> bool | None:
+    if op == "=":
+        return feel_eq(left, right)
+    if op == "!=":
+        same = feel_eq(left, right)
+        return None if same is None else not same
+    if left is None or right is None or not _comparable(left, right) or isinstance(left, bool):
+        return None
+    try:
+        if op == "<":
+            return bool(left < right)
+        if op == "<=":
+            return bool(left <= right)
+        if op == ">":
+            return bool(left > right)
+        return bool(left >= right)
+    except TypeError:  # aware against naive datetimes
+        return None
+
+
+def feel_between(value: Any, low: Any, low_closed: bool, high: Any, high_closed: bool) -> Any:
+    above = feel_cmp(value, ">=" if low_closed else ">", low)
+    below = feel_cmp(value, "<=" if high_closed else "<", high)
+    return feel_and(above, below)
+
+
+def feel_matches(value: Any, expected: Any) -> bool | None:
+    """A plain value as a test: equal to the input; a boolean the test computed on its own
+    (`x > 5` without `?`) decides by itself when the input is not a boolean."""
+    if isinstance(expected, bool) and not isinstance(value, bool):
+        return expected
+    if isinstance(expected, list) and not isinstance(value, list):
+        return any(feel_eq(value, item) for item in expected)
+    return feel_eq(value, expected)
+
+
+def feel_any(results: Iterable[Any]) -> bool | None:
+    seen = list(results)
+    if any(r is True for r in seen):
+        return True
+    return None if any(r is None for r in seen) else False
+
+
+def feel_not(value: Any) -> bool | None:
+    return (not value) if isinstance(value, bool) else None
+
+
+def feel_is_true(value: Any) -> bool:
+    return value is True
+
+
+def feel_and(left: Any, right: Any) -> bool | None:
+    if left is False or right is False:
+        return False
+    if left is True and right is True:
+        return True
+    return None
+
+
+def feel_or(left: Any, right: Any) -> bool | None:
+    if left is True or right is True:
+        return True
+    if left is False and right is False:
+        return False
+    return None
+
+
+def feel_arith(left: Any, op: str, right: Any) -> Any:
+    if left is None or right is None:
+        return None
+    if op == "+" and isinstance(left, str) and isinstance(right, str):
+        if len(left) + len(right) > MAX_SIZE:
+            raise ValueError(f"a text longer than {MAX_SIZE:,} characters")
+        return left + right
+    if not (_number(left) and _number(right)):
+        return None
+    try:
+        if op == "+":
+            result = left + right
+        elif op == "-":
+            result = left - right
+        elif op == "*":
+            result = left * right
+        elif op == "/":
+            result = None if right == 0 else left / right
+        else:
+            if abs(right) > 64 or abs(left) > 2**64:
+                raise ValueError("a power too large to compute")
+            result = left**right
+    except (OverflowError, ArithmeticError):
+        return None
+    if isinstance(result, float) and not math.isfinite(result):
+        return None
+    return result
+
+
+def feel_get(base: Any, key: str) -> Any:
+    if isinstance(base, Mapping):
+        return base.get(key)
+    if isinstance(base, date | datetime) and key in ("year", "month", "day"):
+        return getattr(base, key)
+    return None
+
+
+def feel_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def feel_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def feel_string(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def feel_number(value: Any) -> int | float | None:
+    if _number(value):
+        return value  # type: ignore[no-any-return]
+    if not isinstance(value, str):
+        return None
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def feel_abs(value: Any) -> Any:
+    return abs(value) if _number(value) else None
+
+
+def feel_upper(value: Any) -> str | None:
+    return value.upper() if isinstance(value, str) else None
+
+
+def feel_lower(value: Any) -> str | None:
+    return value.lower() if isinstance(value, str) else None
+
+
+FEEL_HELPERS: dict[str, Callable[..., Any]] = {
+    name: function
+    for name, function in globals().copy().items()
+    if name.startswith("feel_") and callable(function)
+}
