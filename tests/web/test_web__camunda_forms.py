@@ -1,0 +1,107 @@
+"""A Camunda model's forms through the pages: the embedded HTML form and the Camunda Form of
+tests/fixtures/camunda_forms/purchase render as the task's fields, a submission is checked
+against them, and what they set decides the route."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+
+import engine
+from engine import transaction
+from tests.conftest import fixture_files
+from tests.web.conftest import post
+
+REVIEWER, PAYER = "qlkh.cv1", "qlkh.tp"
+
+
+@pytest.fixture
+def purchase(app: Flask, office: Any) -> int:
+    """A purchase request started by the reviewer, waiting for review."""
+    factory = app.extensions["pheduyet.sessions"]
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("camunda_forms/purchase"), office.clock, "quantri")
+        engine.add_group(s, "purchase_reviewers", "Reviewers")
+        engine.add_group(s, "purchase_payers", "Payers")
+        for who, group in ((REVIEWER, "purchase_reviewers"), (PAYER, "purchase_payers")):
+            groups = list(engine.get_identity(s, who).groups)
+            engine.set_user_groups(s, who, [*groups, group])
+    item: int = office.start("purchase_request", REVIEWER, amount="1200000", purpose="Giấy in")
+    return item
+
+
+def _url(office: Any, who: str, item: int, step: str) -> str:
+    return f"/tasks/{office.task(who, item, step).id}"
+
+
+def _completed(office: Any, item: int) -> list[str]:
+    with transaction(office.factory) as s:
+        return engine.instance_progress(s, office.config, item).completed
+
+
+def test_camunda_forms__the_html_form_renders_and_decides(
+    purchase: int, office: Any, login: Any
+) -> None:
+    client = login(REVIEWER)
+    url = _url(office, REVIEWER, purchase, "review")
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<label for="f-supplier">Supplier', page)
+    assert 'name="quoted"' in page and 'min="0"' in page
+    assert "Administration" in page and "Laboratory" in page
+    assert re.search(r'<textarea id="f-remarks" name="remarks"[^>]*maxlength="500"', page)
+    assert 'type="checkbox" id="f-approved"' in page and "Approve the purchase" in page
+    assert "never run by the server" not in page  # the form's script is not taken along
+
+    refused = post(client, url, url, {"quoted": "900", "approved": "on"})
+    assert refused.status_code == 422
+    assert 'id="f-supplier-error"' in refused.get_data(as_text=True)
+
+    done = post(client, url, url, {"supplier": "Hồng Hà", "quoted": "1100000", "approved": "on"})
+    assert done.status_code == 302
+    assert office.steps(purchase) == ["pay"]
+
+
+def test_camunda_forms__the_camunda_form_renders_and_decides(
+    purchase: int, office: Any, login: Any
+) -> None:
+    office.do(REVIEWER, purchase, "review", supplier="Hồng Hà", approved=True)
+    client = login(PAYER)
+    url = _url(office, PAYER, purchase, "pay")
+    page = client.get(url).get_data(as_text=True)
+    assert "Check the invoice against the approved amount before paying." in page
+    assert re.search(r'<label for="f-invoice_no">Invoice number', page)
+    assert "Pay now" in page and "Delivery note" in page
+    assert re.search(r'name="bank" value="vcb" checked', page)  # the default
+    assert 'name="budget_line"' not in page  # read-only, nothing to show yet
+
+    refused = post(client, url, url, {"invoice_no": "hd-12", "payment": "pay"})
+    assert refused.status_code == 422
+    assert 'id="f-invoice_no-error"' in refused.get_data(as_text=True)
+
+    answer = {
+        "invoice_no": "HD-12",
+        "paid_amount": "1.100.000",
+        "paid_on": "05/01/2026",
+        "documents": ["invoice", "delivery"],
+        "bank": "bidv",
+        "payment": "pay",
+    }
+    assert post(client, url, url, answer).status_code == 302
+    route = _completed(office, purchase)
+    assert "paid" in route and "held" not in route
+    with transaction(office.factory) as s:
+        data = engine.show_instance(s, purchase).data
+    assert (data["paid_amount"], data["paid_on"], data["bank"]) == (1100000, "2026-01-05", "bidv")
+
+
+def test_camunda_forms__a_rejection_through_the_page_ends_there(
+    purchase: int, office: Any, login: Any
+) -> None:
+    client = login(REVIEWER)
+    url = _url(office, REVIEWER, purchase, "review")
+    assert post(client, url, url, {"supplier": "Hồng Hà"}).status_code == 302
+    route = _completed(office, purchase)
+    assert "rejected" in route and "pay" not in route
