@@ -1,0 +1,96 @@
+"""The API's attachments: upload (multipart, the page's checks: type, content, size → 422/413
+with the reason), list as documents with versions, download; the item page's access rules
+(another unit's item is 404; seeing an item is not enough to add to it)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.web.api_helpers import Api, api_as
+from tests.web.test_api__items import START
+
+PDF = b"%PDF-1.4\n% test\n"
+
+
+def _upload(api: Api, item: int, name: str, content: bytes, **form: str) -> tuple[int, Any]:
+    return api.call(
+        "POST",
+        f"/items/{item}/attachments",
+        data={"file": (io.BytesIO(content), name), **form},
+        content_type="multipart/form-data",
+    )
+
+
+def test_attachments__upload_list_download(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    item = api.post(START, {})[1]["id"]
+    status, made = _upload(api, item, "du_toan.pdf", PDF)
+    assert status == 201, made
+    assert (made["filename"], made["content_type"], made["size"]) == (
+        "du_toan.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    status, again = _upload(api, item, "du_toan.pdf", PDF + b"v2")
+    assert status == 201
+    status, listed = api.get(f"/items/{item}/attachments")
+    assert status == 200
+    (document,) = listed["documents"]
+    assert document["name"] == "du_toan.pdf"
+    assert [v["number"] for v in document["versions"]] == [2, 1]
+    assert document["versions"][0]["attachment_id"] == again["id"]
+    response = api.client.get(
+        f"/api/v1/attachments/{made['id']}", headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert response.status_code == 200 and response.data == PDF
+    assert response.mimetype == "application/pdf"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "code"),
+    [
+        ("virus.exe", b"MZ", 422, "invalid_input"),
+        ("gia.pdf", b"not a pdf", 422, "invalid_input"),
+        ("rong.txt", b"", 422, "invalid_input"),
+        ("lon.txt", b"x" * 2048, 413, "file_too_large"),
+    ],
+)
+def test_attachments__refused_files(
+    app: Flask, name: str, content: bytes, status: int, code: str
+) -> None:
+    app.config["MAX_ATTACHMENT_BYTES"] = 1024
+    api = api_as(app, "trungtam.cv1")
+    item = api.post(START, {})[1]["id"]
+    answer = _upload(api, item, name, content)
+    assert (answer[0], answer[1]["error"]["code"]) == (status, code), answer
+    assert answer[1]["error"]["reason"]
+    assert api.get(f"/items/{item}/attachments")[1]["documents"] == []
+
+
+def test_attachments__access(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    item = api.post(START, {})[1]["id"]
+    made = _upload(api, item, "a.pdf", PDF)[1]
+    stranger = api_as(app, "cs.cv1")
+    assert stranger.get(f"/items/{item}/attachments")[0] == 404
+    assert stranger.get(f"/attachments/{made['id']}")[0] == 404
+    assert _upload(stranger, item, "b.pdf", PDF)[0] == 404
+    assert api.get("/attachments/khong-co")[0] == 404
+    # The director sees the item but has no step in it: he may read, not add.
+    leader = api_as(app, "giamdoc")
+    assert leader.get(f"/items/{item}/attachments")[0] == 200
+    assert _upload(leader, item, "c.pdf", PDF)[1]["error"]["code"] == "forbidden"
+    status, body = api.call(
+        "POST", f"/items/{item}/attachments", data={}, content_type="multipart/form-data"
+    )
+    assert (status, body["error"]["code"]) == (400, "file_missing")
+    reader = api_as(app, "trungtam.cv1", "read")
+    assert _upload(reader, item, "d.pdf", PDF)[1]["error"]["code"] == "token_scope"
+    api.post(f"/items/{item}/cancel", {"reason": "Thôi"})
+    assert _upload(api, item, "e.pdf", PDF)[0] == 409
