@@ -69,8 +69,8 @@ def deploy() -> Response | Page:
     if not uploads:
         return _processes_page(
             problem=_(
-                "Chưa chọn tệp nào. Hãy chọn một hoặc nhiều tệp .bpmn, .dmn hoặc .json "
-                "rồi bấm Triển khai."
+                "Chưa chọn tệp nào. Hãy chọn một hoặc nhiều tệp .bpmn, .dmn hoặc biểu mẫu "
+                "(.json, .html, .form) rồi bấm Triển khai."
             ),
             status=422,
         )
@@ -80,7 +80,7 @@ def deploy() -> Response | Page:
         return _processes_page(
             problem=_(
                 "Tệp %(names)s không phải tệp quy trình: chỉ nhận tệp .bpmn, .dmn và "
-                ".json (biểu mẫu). Chưa có gì được lưu.",
+                "biểu mẫu (.json, .html, .form). Chưa có gì được lưu.",
                 names=", ".join(wrong),
             ),
             status=422,
