@@ -1,0 +1,244 @@
+"""The JavaScript bridge (engine/javascript.py) and the reading of script languages at deploy
+(engine/script_languages.py): what a script sees, what comes back, what it cannot reach, and
+how it is stopped."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from engine.javascript import (
+    JS_MARKER,
+    JavaScriptError,
+    Outcome,
+    ScriptScope,
+    compile_script,
+    is_javascript,
+    run_listener_script,
+    run_script,
+)
+from engine.script_languages import language_of, mark_javascript, split_marked
+
+SCOPE = ScriptScope(
+    element_id="approve",
+    name="Approve",
+    event_name="create",
+    process_instance_id="42",
+    process_definition_id="purchase",
+    task_id="t-1",
+    assignee="an",
+    with_task=True,
+)
+LIMIT = 2 * 1024 * 1024
+
+
+def _run(source: str, data: dict[str, Any] | None = None, **kw: Any) -> Outcome:
+    kw.setdefault("cpu_seconds", 1.0)
+    kw.setdefault("max_data_bytes", LIMIT)
+    return run_script(source, data or {}, kw.pop("scope", SCOPE), **kw)
+
+
+def test_bridge__reads_sets_and_removes_variables_as_json() -> None:
+    data = {"amount": 5, "items": [1, 2], "gone": True, "kept": "x"}
+    out = _run(
+        """
+        var items = execution.getVariable("items");
+        items.push(3);  // a copy: the data is not changed behind the bridge's back
+        execution.setVariable("doubled", amount * 2);
+        execution.setVariableLocal("when", new Date(0));
+        execution.setVariable("nothing", undefined);
+        execution.setVariable("fn", function () {});
+        execution.removeVariable("gone");
+        [execution.hasVariable("kept"), execution.hasVariable("missing"),
+         execution.getVariable("missing"), execution.getVariable("items").length,
+         Object.keys(execution.getVariables()).sort().join(",")]
+        """,
+        data,
+    )
+    assert out.variables == {
+        "doubled": 10,
+        "when": "1970-01-01T00:00:00.000Z",
+        "nothing": None,
+        "fn": None,
+    }
+    assert out.removed == ("gone",)
+    assert out.value == [True, False, None, 2, "amount,doubled,fn,items,kept,nothing,when"]
+    assert data == {"amount": 5, "items": [1, 2], "gone": True, "kept": "x"}
+
+
+def test_bridge__a_global_assignment_is_not_stored() -> None:
+    out = _run("amount = 7; var other = 1; amount", {"amount": 5})
+    assert out.value == 7 and out.variables == {} and out.removed == ()
+
+
+def test_bridge__identity_and_the_task() -> None:
+    out = _run(
+        """
+        [execution.getId(), execution.getName(), execution.getEventName(),
+         execution.getProcessInstanceId(), execution.getProcessDefinitionId(),
+         task.getId(), task.getTaskDefinitionKey(), task.getAssignee(),
+         task.getExecution() === execution]
+        """
+    )
+    assert out.value == ["t-1", "Approve", "create", "42", "purchase", "t-1", "approve", "an", True]
+    assert not out.assignee_set
+
+
+def test_bridge__set_assignee() -> None:
+    out = run_listener_script(
+        'task.setAssignee(execution.getVariable("boss")); task.getAssignee()',
+        {"boss": "binh"},
+        SCOPE,
+        cpu_seconds=1.0,
+        max_data_bytes=LIMIT,
+    )
+    assert (out.assignee, out.assignee_set, out.value) == ("binh", True, "binh")
+    cleared = _run("task.setAssignee(null)")
+    assert (cleared.assignee, cleared.assignee_set) == (None, True)
+    with pytest.raises(JavaScriptError, match="assignee must be a user name"):
+        _run("task.setAssignee({name: 'binh'})")
+
+
+def test_bridge__no_task_outside_a_task_listener() -> None:
+    script_task = ScriptScope(element_id="compute")
+    assert _run("typeof task", scope=script_task).value == "undefined"
+    assert _run("typeof execution", scope=script_task).value == "object"
+
+
+def test_bridge__the_bridge_cannot_be_replaced() -> None:
+    out = _run("execution.setVariable = null; 'use strict'; typeof execution.setVariable")
+    assert out.value == "function"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'Java.type("java.lang.System").exit(0)',
+        'Packages.java.io.File("/etc/passwd")',
+        'require("fs").readFileSync("/etc/passwd")',
+        'fetch("http://example.com")',
+        "new XMLHttpRequest()",
+        'load("nashorn:mozilla_compat.js")',
+        "importClass(java.io.File)",
+        "process.exit(1)",
+    ],
+)
+def test_bridge__no_java_modules_network_or_files(source: str) -> None:
+    with pytest.raises(JavaScriptError, match="is not available") as refused:
+        _run("var a = 1;\n" + source)
+    assert refused.value.lineno == 2  # the script's own line, not the bridge's
+
+
+@pytest.mark.parametrize("name", ["std", "os", "print", "console", "setTimeout", "WebAssembly"])
+def test_bridge__no_host_objects(name: str) -> None:
+    assert _run(f"typeof {name}").value == "undefined"
+
+
+def test_bridge__a_loop_is_stopped_by_the_cpu_limit() -> None:
+    begin = time.process_time()
+    with pytest.raises(JavaScriptError, match=r"longer than its limit of 0\.2 s"):
+        _run("for (;;) {}", cpu_seconds=0.2)
+    assert time.process_time() - begin < 1.5
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["var a = []; for (;;) a.push('x' + a.length)", "var s = 'x'; for (;;) s = s + s"],
+)
+def test_bridge__allocation_is_stopped_by_the_memory_limit(source: str) -> None:
+    with pytest.raises(JavaScriptError, match="more memory than its limit of 8 MB"):
+        _run(source, memory_bytes=8 * 1024 * 1024)
+
+
+def test_bridge__deep_recursion_is_stopped() -> None:
+    with pytest.raises(JavaScriptError, match="too deeply"):
+        _run("function f(n) { return f(n + 1) + 1; }\nf(0)")
+
+
+def test_bridge__a_result_over_the_data_limit_is_refused() -> None:
+    with pytest.raises(JavaScriptError, match="larger than the data limit"):
+        _run('execution.setVariable("big", "x".repeat(5000))', max_data_bytes=1000)
+
+
+def test_bridge__an_error_keeps_its_line_and_kind() -> None:
+    with pytest.raises(JavaScriptError) as failed:
+        _run('var a = 1;\n\nfunction f() {\n  throw new Error("boom");\n}\nf();')
+    assert str(failed.value) == "JavaScript Error: boom" and failed.value.lineno == 4
+    with pytest.raises(JavaScriptError, match="'x' is not defined"):
+        _run("x.y")
+
+
+def test_bridge__data_that_is_not_json_goes_in_as_text() -> None:
+    from datetime import UTC, date, datetime
+
+    out = _run(
+        "[when, day]", {"when": datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "day": date(2026, 1, 2)}
+    )
+    assert out.value == ["2026-01-02T03:04:00+00:00", "2026-01-02"]
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "words"),
+    [
+        ("var a = 1;\nvar b = ;\n", 2, "unexpected token"),
+        ("return 5", 1, "return not in a function"),
+        ("if (x {\n}", 1, "expecting ')'"),
+    ],
+)
+def test_compile__a_syntax_error_gives_its_line(source: str, line: int, words: str) -> None:
+    with pytest.raises(JavaScriptError) as refused:
+        compile_script(source)
+    assert refused.value.lineno == line
+    assert "JavaScript syntax error" in str(refused.value) and words in str(refused.value)
+
+
+def test_compile__runs_nothing() -> None:
+    begin = time.process_time()
+    compile_script("for (;;) {}\nJava.type('x')")
+    assert time.process_time() - begin < 0.5
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("javascript", True),
+        ("JavaScript", True),
+        ("ECMAScript", True),
+        ("js", True),
+        ("groovy", False),
+        ("python", False),
+        (None, False),
+        ("", False),
+    ],
+)
+def test_formats(fmt: str | None, expected: bool) -> None:
+    assert is_javascript(fmt) is expected
+
+
+DIAGRAM = b"""<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
+  <bpmn:process id="p">
+    <bpmn:scriptTask id="s" scriptFormat="JavaScript" camunda:resultVariable="r">
+      <bpmn:script>1 + 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:scriptTask id="py"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f" sourceRef="s" targetRef="py">
+      <bpmn:conditionExpression language="ecmascript">x &gt; 1</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_languages__marked_for_the_script_engine() -> None:
+    root = etree.fromstring(DIAGRAM)
+    scripts = root.findall(".//{*}script")
+    assert [language_of(s) for s in scripts] == ["javascript", ""]
+    mark_javascript(root)
+    js, py = (s.text for s in scripts)
+    assert js.startswith(JS_MARKER) and split_marked(js) == ("1 + 1", "r")
+    assert py == "x = 1"
+    condition = root.find(".//{*}conditionExpression")
+    assert split_marked(condition.text) == ("x > 1", None)
