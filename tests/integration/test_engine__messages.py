@@ -186,3 +186,16 @@ def test_engine__a_cancelled_item_waits_for_nothing(
         assert _waits(s) == {}
         assert [r for r in engine.stuck(s, START) if r.instance_id == item] == []
         assert engine.broadcast_signal(s, config, "quy_dinh_moi", "binh").received == ()
+
+
+def test_engine__a_spiffarena_message_variable_receives_the_data(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        item = engine.start_instance(s, config, "spiff_reply", "an")
+        assert engine.correlate_message(s, config, "phan_hoi", None, data={"ok": 1}).received == (
+            item,
+        )
+        view = engine.show_instance(s, item)
+        assert view.status == "completed"
+        assert (view.data["ok"], view.data["reply"]) == (1, {"ok": 1})
