@@ -31,6 +31,7 @@ from .definition_checks import (
 from .errors import InvalidDefinition
 from .form_options import option_sources
 from .form_safety import check_form_safety
+from .io_mappings import apply_mappings, read_mappings
 from .javascript_listeners import attach_listeners, check_listeners
 from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
@@ -438,9 +439,23 @@ def _build(
         raise _refusal(exc, docs) from exc
     except SpiffWorkflowException as exc:
         raise InvalidDefinition(str(exc), file=home.name) from exc
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        # The library tripping over a construct it does not expect: still name where.
+        raise InvalidDefinition(
+            f"the process cannot be read: {type(exc).__name__}: {exc}",
+            file=home.name,
+            element_id=process_id,
+        ) from exc
+    mappings = {
+        element: entry
+        for d in docs
+        if d.kind == "bpmn" and d.name in used and d.dialect == "camunda"
+        for element, entry in read_mappings(d.name, d.root).items()
+    }
     for each in (spec, *subprocess_specs.values()):
         use_injected_clock(each)
         settle_collections(each)
+        apply_mappings(each, mappings)  # camunda:in/out, camunda:inputOutput
     used_docs = [d for d in docs if d.name in used or d.kind == "dmn"]
     tasks = {key: meta for d in used_docs for key, meta in metas.get(d.name, {}).items()}
     used_forms = {m.form_file: forms[m.form_file] for m in tasks.values() if m.form_file}
@@ -453,13 +468,6 @@ def _build(
         name=process.get("name") or process_id,
         dialect=home.dialect,
         spec=spec,
-    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
-        # The library tripping over a construct it does not expect: still name where.
-        raise InvalidDefinition(
-            f"the process cannot be read: {type(exc).__name__}: {exc}",
-            file=home.name,
-            element_id=process_id,
-        ) from exc
         subprocess_specs=subprocess_specs,
         files=files,
         content_hash=_hash(files),

@@ -26,6 +26,7 @@ from .external_rows import note_external_tasks
 from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
 from .instances import InstanceModel, save_instance
+from .io_mappings import watch_io
 from .juel import juel_helpers
 from .javascript_listeners import listener_assignee, run_create_listeners
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
@@ -141,6 +142,7 @@ def load_workflow(instance: InstanceModel, version: LoadedVersion, config: Engin
 def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScriptEngine:
     """The script engine, carrying the loop limit that the version's loop tasks check."""
     watch_loops([version.spec, *version.subprocess_specs.values()])
+    watch_io([version.spec, *version.subprocess_specs.values()])  # camunda:inputOutput
     engine = config.script_engine()
     engine.max_multi_instance = config.max_multi_instance
     engine.timezone = config.timezone  # a Quartz cron cycle reads the office's time
@@ -286,9 +288,9 @@ def _new_row(
     engine = task.workflow.script_engine
     assignee_list = _owners(meta.assignee, task, engine)
     assignee = assignee_list[0] if assignee_list else None
+    assignee = listener_assignee(task, assignee)  # set by a JavaScript `create` listener
     return {
         "id": str(task.id),
-    assignee = listener_assignee(task, assignee)  # set by a JavaScript `create` listener
         "instance_id": instance.id,
         "process_id": instance.process_id,
         "element_id": meta.element_id,

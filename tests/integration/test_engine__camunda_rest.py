@@ -19,6 +19,7 @@ from tests.conftest import add_people, fixture_files
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 
 
 @pytest.fixture
@@ -139,3 +140,62 @@ def test_camunda_rest__a_spiff_arena_data_store_is_refused_with_its_line(
     details = refused.value.details
     assert (details["file"], details["element_id"], details["line"]) == ("ds.bpmn", "ds", 3)
     assert "data store 'JSONDataStore'" in refused.value.message
+
+
+def test_camunda_rest__only_mapped_variables_cross_a_call_activity(
+    office: Any, rest_config: Any
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, rest_config, "mapped_caller", "an")
+        [sign] = engine.tasks_for(s, "binh")  # camunda:assignee="${approver}", mapped from who
+        inside = engine.show_instance(s, item).data
+    assert (sign.element_id, sign.assignee) == ("sign", "binh")
+    assert {k: inside.get(k) for k in ("sum", "doubled", "approver")} == {
+        "sum": 1200,
+        "doubled": 2400,
+        "approver": "binh",
+    }
+    assert "secret" not in inside and "amount" not in inside
+
+    with transaction(office) as s:
+        engine.complete_task(s, rest_config, sign.id, "binh", data={})
+        [archive] = engine.tasks_for(s, "chi")
+        data = engine.show_instance(s, item).data
+    # camunda:out: the verdict and an expression on the called process's end; nothing else.
+    assert (data["decision"], data["after"], data["secret"]) == (
+        "approved",
+        1201,
+        "not for the approval",
+    )
+    assert "inner" not in data and "sum" not in data
+    # camunda:inputOutput: the archive task's input parameters, set when it opened.
+    assert data["label"] == "Request approved"
+    assert data["tags"] == ["archive", "approved"]
+    assert data["meta"] == {"amount": 1200, "large": True}
+
+    with transaction(office) as s:
+        engine.complete_task(s, rest_config, archive.id, "chi", data={})
+        view = engine.show_instance(s, item)
+    assert view.status == "completed" and view.data["archived_note"] == "Request approved, filed"
+
+
+def test_camunda_rest__a_script_parameter_is_refused_at_deploy(
+    sqlite_factory: Any, clock: ManualClock
+) -> None:
+    body = """  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />
+    <bpmn:userTask id="t"><bpmn:extensionElements><camunda:inputOutput>
+      <camunda:inputParameter name="x">
+        <camunda:script scriptFormat="javascript">1 + 1</camunda:script>
+      </camunda:inputParameter>
+    </camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>"""
+    source = engine.SourceFile("io.bpmn", _diagram(body, f'xmlns:camunda="{CAMUNDA_NS}"'))
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(sqlite_factory) as s:
+        engine.deploy(s, [source], clock)
+    details = refused.value.details
+    assert (details["file"], details["element_id"], details["line"]) == ("io.bpmn", "t", 8)
+    assert "parameter 'x' is a script" in refused.value.message

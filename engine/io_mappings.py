@@ -1,0 +1,195 @@
+"""Camunda 7's variable mappings: a call activity's `camunda:in`/`camunda:out` and a task's
+`camunda:inputOutput`.
+
+Call activity: without any mapping the called process gets a copy of all the caller's data and
+hands all of its data back, as before (SpiffWorkflow's way, which the department's models rely
+on). With mappings, as Camunda does, only what they name passes:
+`<camunda:in source="a" target="b"/>` (b in the called process is the caller's a),
+`sourceExpression="${…}"` (JUEL, translated at deploy), `variables="all"` (everything), and
+the same with `camunda:out` on the way back, read on the called process's end. `businessKey`
+and `local` are accepted (an item has no business key; variables have one scope here).
+
+Task: `camunda:inputParameter`s are set into the task's data when it becomes ready (text, JUEL,
+`camunda:list`, `camunda:map`), `camunda:outputParameter`s are evaluated on the task's data when
+it completes and set for the steps after. Camunda keeps input parameters local to the task; here
+they stay in the item's data (one scope). A `camunda:script` parameter is refused at deploy.
+
+The mappings are read at deploy into the specs' `extensions` (which the serializer keeps); the
+call activities that have some become `MappedCallActivity`; the task hooks are connected to each
+restored spec once (`watch_io`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.defaults import CallActivity
+
+from .errors import InvalidDefinition
+from .juel_parser import translate
+from .juel_scanner import JuelRefused, has_expression
+from .sandbox import SandboxViolation, compile_script
+from .service_params import Param, _value, evaluate_params
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+CALL_KEY = "pheduyet_call"
+IO_KEY = "pheduyet_io"
+_EXT = f"{{{BPMN}}}extensionElements"
+_watched: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
+    """Element id -> what to put in its spec's extensions (CALL_KEY and/or IO_KEY)."""
+    found: dict[str, dict[str, Any]] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str) or not node.get("id"):
+            continue
+        extensions = node.find(_EXT)
+        if extensions is None:
+            continue
+        entry: dict[str, Any] = {}
+        if node.tag == f"{{{BPMN}}}callActivity":
+            calls = {
+                "in": [_mapping(file_name, node, e) for e in extensions.iterfind(_c("in"))],
+                "out": [_mapping(file_name, node, e) for e in extensions.iterfind(_c("out"))],
+            }
+            calls = {k: [m for m in v if m] for k, v in calls.items()}
+            if calls["in"] or calls["out"]:
+                entry[CALL_KEY] = calls
+        io = extensions.find(_c("inputOutput"))
+        if io is not None:
+            entry[IO_KEY] = {
+                "inputs": _parameters(file_name, node, io, "inputParameter"),
+                "outputs": _parameters(file_name, node, io, "outputParameter"),
+            }
+        if entry:
+            found[str(node.get("id"))] = entry
+    return found
+
+
+def _c(tag: str) -> str:
+    return f"{{{CAMUNDA_NS}}}{tag}"
+
+
+def _parameters(file_name: str, node: Any, io: Any, tag: str) -> dict[str, Param]:
+    params: dict[str, Param] = {}
+    for parameter in io.iterfind(_c(tag)):
+        name = (parameter.get("name") or "").strip()
+        if not name:
+            raise _refused(file_name, node, parameter, f"a camunda:{tag} has no name")
+        params[name] = _value(file_name, node, parameter)
+    return params
+
+
+def _mapping(file_name: str, node: Any, element: Any) -> dict[str, Any] | None:
+    if (element.get("variables") or "").strip() == "all":
+        return {"all": True}
+    target = (element.get("target") or "").strip()
+    source = (element.get("source") or "").strip()
+    expression = (element.get("sourceExpression") or "").strip()
+    if element.get("businessKey") is not None and not (source or expression):
+        return None  # an item has no business key: nothing to pass
+    if not target or not (source or expression):
+        raise _refused(
+            file_name,
+            node,
+            element,
+            "a camunda:in/out mapping needs a target and a source, a sourceExpression or "
+            'variables="all"',
+        )
+    if source:
+        return {"source": source, "target": target}
+    if not has_expression(expression):
+        return {"text": expression, "target": target}
+    try:
+        code = translate(expression)
+        compile_script(code, "eval")
+    except (JuelRefused, SandboxViolation, SyntaxError) as exc:
+        raise _refused(
+            file_name, node, element, f"refused expression {expression!r}: {exc}"
+        ) from exc
+    return {"code": code, "target": target}
+
+
+def _refused(file_name: str, node: Any, element: Any, message: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        message, file=file_name, element_id=node.get("id"), line=element.sourceline
+    )
+
+
+class MappedCallActivity(CallActivity):  # type: ignore[misc]
+    """A call activity that passes only what its camunda:in/out mappings name."""
+
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        mappings = (getattr(self, "extensions", None) or {}).get(CALL_KEY)
+        if not mappings:
+            super().copy_data(my_task, subworkflow)
+            return
+        start = subworkflow.get_next_task(
+            subworkflow.task_tree, skip_subprocesses=True, spec_name="Start"
+        )
+        start.set_data(**_mapped(my_task, my_task.data, mappings["in"]))
+
+    def update_data(self, my_task: Any, subworkflow: Any) -> None:
+        mappings = (getattr(self, "extensions", None) or {}).get(CALL_KEY)
+        if not mappings:
+            super().update_data(my_task, subworkflow)
+            return
+        end = subworkflow.last_task
+        passed = _mapped(end, end.data, mappings["out"])
+        my_task.data = {**deepcopy(my_task.data), **passed}
+
+
+def _mapped(task: Any, data: dict[str, Any], mappings: list[dict[str, Any]]) -> dict[str, Any]:
+    engine = task.workflow.script_engine
+    result: dict[str, Any] = {}
+    for mapping in mappings:
+        if mapping.get("all"):
+            result.update(deepcopy(data))
+        elif "source" in mapping:
+            result[mapping["target"]] = deepcopy(data.get(mapping["source"]))
+        elif "code" in mapping:
+            result[mapping["target"]] = engine.environment.evaluate(mapping["code"], data)
+        else:
+            result[mapping["target"]] = mapping["text"]
+    return result
+
+
+def apply_mappings(spec: Any, found: dict[str, dict[str, Any]]) -> None:
+    """Put what `read_mappings` found into a parsed process spec."""
+    for task_spec in spec.task_specs.values():
+        entry = found.get(getattr(task_spec, "bpmn_id", None) or "")
+        if not entry:
+            continue
+        if not isinstance(getattr(task_spec, "extensions", None), dict):
+            task_spec.extensions = {}
+        task_spec.extensions.update(entry)
+        if CALL_KEY in entry and type(task_spec) is CallActivity:
+            task_spec.__class__ = MappedCallActivity
+
+
+def watch_io(specs: Any) -> None:
+    """Connect the input/output parameters of every task of these specs (once per spec)."""
+    for spec in specs:
+        if spec in _watched:
+            continue
+        for task_spec in spec.task_specs.values():
+            if IO_KEY in (getattr(task_spec, "extensions", None) or {}):
+                task_spec.ready_event.connect(_inputs)
+                task_spec.completed_event.connect(_outputs)
+        _watched.add(spec)
+
+
+def _inputs(workflow: Any, task: Any) -> None:
+    params = task.task_spec.extensions[IO_KEY]["inputs"]
+    if params:
+        task.set_data(**evaluate_params(task, params))
+
+
+def _outputs(workflow: Any, task: Any) -> None:
+    params = task.task_spec.extensions[IO_KEY]["outputs"]
+    if params:
+        task.set_data(**evaluate_params(task, params))
