@@ -1,5 +1,6 @@
 """JavaScript where SpiffWorkflow runs a script: script tasks and conditions marked at deploy
-(engine/script_languages.py), and task listeners' scripts when a task is created.
+(engine/script_languages.py), input and output parameters written as JavaScript
+(`javascript_value`), and task listeners' scripts when a task is created.
 
 The script engine (engine/scripting.py) hands a marked script or condition here; the run
 happens in QuickJS over a JSON copy of the task's data (engine/javascript.py), and only when
@@ -12,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .javascript import JavaScriptError, Outcome, ScriptScope, run_script
+from .javascript import JS_MARKER, JavaScriptError, Outcome, ScriptScope, run_script
 from .sandbox_guards import MAX_DATA_BYTES
 from .script_languages import split_marked
 from .services import runner_of
 
 DEFAULT_SECONDS = 1.0
+VALUE_LINE = "//@value\n"
 
 
 def _limits(script_engine: Any) -> tuple[float, int]:
@@ -74,6 +76,29 @@ def apply_outcome(data: dict[str, Any], outcome: Outcome, result_variable: str |
     data.update(outcome.variables)
     if result_variable:
         data[result_variable] = outcome.value
+
+
+def javascript_value(source: str) -> str:
+    """A JavaScript input or output parameter (`camunda:script` in `camunda:inputParameter`)
+    as an expression the script engine evaluates: its completion value is the parameter's."""
+    return JS_MARKER + VALUE_LINE + source
+
+
+def evaluate_in_task(script_engine: Any, task: Any, text: str) -> Any:
+    """A marked expression: a parameter's value (what it sets is kept), else a condition."""
+    body = text[len(JS_MARKER) :] if text.startswith(JS_MARKER) else text
+    if not body.startswith(VALUE_LINE):
+        return condition_in_task(script_engine, task, text)
+    seconds, max_bytes = _limits(script_engine)
+    outcome = run_script(
+        body[len(VALUE_LINE) :],
+        task.data,
+        scope_of(task),
+        cpu_seconds=seconds,
+        max_data_bytes=max_bytes,
+    )
+    apply_outcome(task.data, outcome, None)
+    return outcome.value
 
 
 def condition_in_task(script_engine: Any, task: Any, text: str) -> bool:

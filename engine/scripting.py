@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .clock import Clock
 from .javascript import JS_MARKER
-from .javascript_tasks import condition_in_task, run_in_task
+from .javascript_tasks import evaluate_in_task, run_in_task
 from .sandbox import SCRIPT_FILENAME, Limits, Sandbox, SandboxViolation
 from .script_languages import split_marked
 
@@ -59,8 +59,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
         try:
-            if expression.startswith(JS_MARKER):  # a JavaScript condition (script_languages)
-                return condition_in_task(self, task, expression)
+            if expression.startswith(JS_MARKER):  # JavaScript (engine/javascript_tasks.py)
+                return evaluate_in_task(self, task, expression)
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException as exc:
             exc.add_note(f"Error evaluating expression {expression.strip()!r}")

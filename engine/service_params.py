@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InvalidDefinition
+from .javascript import is_javascript
+from .javascript_tasks import javascript_value
 from .juel_parser import translate
 from .juel_scanner import JuelRefused, has_expression
 from .sandbox import SandboxViolation, compile_script
@@ -88,6 +90,8 @@ def _value(file_name: str | None, node: Any, element: Any) -> Param:
         if child.tag == f"{{{CAMUNDA_NS}}}list":
             values = child.iterfind(f"{{{CAMUNDA_NS}}}value")
             return {"list": [_value(file_name, node, v) for v in values]}
+        if child.tag == f"{{{CAMUNDA_NS}}}script" and is_javascript(child.get("scriptFormat")):
+            return {"code": javascript_value(child.text or "")}  # compiled at deploy already
         raise _refused(
             file_name,
             node,

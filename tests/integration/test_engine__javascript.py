@@ -147,3 +147,24 @@ def test_javascript__refused_at_deploy_naming_file_element_and_line(
     assert (details["element_id"], details["line"]) == (element, line)
     for word in words:
         assert word in refused.value.message, refused.value.message
+
+
+def test_javascript__a_connectors_parameters_written_in_javascript(
+    factory: Any, clock: ManualClock
+) -> None:
+    calls: list[engine.ServiceCall] = []
+
+    def mail(call: engine.ServiceCall) -> dict[str, Any]:
+        calls.append(call)
+        return {"mailed": True}
+
+    config = engine.EngineConfig(clock=clock, services={"connector:mail-connector": mail})
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(
+            s, fixture_files("javascript/js_connector.bpmn"), clock, services=config.services
+        )
+    item = _start(factory, config, "js_connector", number="DH-7", lines=[100, 250])
+    assert _show(factory, item).status == "completed"
+    [call] = calls
+    assert call.params == {"subject": "Order DH-7 (2 lines)", "payload": {"total": 350}}
