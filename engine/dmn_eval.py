@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dmn_model import Decision
-from .dmn_values import FEEL_HELPERS, feel_cmp, feel_eq
+from .dmn_values import FEEL_HELPERS, feel_cmp, feel_date, feel_datetime, feel_eq, feel_number
 
 __all__ = [
     "MAPPINGS",
@@ -100,7 +100,8 @@ def _table(
     decision: Decision, variables: dict[str, Any], evaluate: Evaluator
 ) -> tuple[Result, tuple[str, ...]]:
     inputs = evaluate(decision["inputs"], _scope(variables))
-    cells = {f"dmn_in{n}": value for n, value in enumerate(inputs)}
+    types = decision.get("input_types") or [None] * len(inputs)
+    cells = {f"dmn_in{n}": _input(v, t) for n, (v, t) in enumerate(zip(inputs, types, strict=True))}
     flags = evaluate(decision["matches"], _scope(variables, **cells))
     hits = [n for n, flag in enumerate(flags) if flag is True]
     names: list[str] = decision["outputs"]
@@ -112,6 +113,19 @@ def _table(
     ids = [decision["rule_ids"][n] for n in hits]
     picked, matched = _hit_policy(decision, rows, ids)
     return picked, tuple(matched)
+
+
+def _input(value: Any, type_ref: str | None) -> Any:
+    """An input value as its `typeRef` reads it, as Camunda transforms it: a number or a date
+    that came as text (a form's field, a JSON date) is compared as one; else as it is."""
+    if isinstance(value, str) and type_ref in ("integer", "long", "double"):
+        number = feel_number(value)
+        return value if number is None else number
+    if isinstance(value, str) and type_ref == "date":
+        return feel_date(feel_datetime(value)) or value
+    if isinstance(value, str) and type_ref == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
 
 
 def _typed(value: Any, type_ref: str | None) -> Any:

@@ -195,7 +195,8 @@ class _Reader:
             "inputs": f"({''.join(c + ', ' for c in input_codes)})",
             "outputs": names,
             "output_values": [self.output_values(o) for o in outputs],
-            "output_types": [(o.get("typeRef") or "").lower() or None for o in outputs],
+            "input_types": [_type_ref(_child(i, "inputExpression")) for i in inputs],
+            "output_types": [_type_ref(o) for o in outputs],
             "matches": f"({''.join(m + ', ' for m in matches)})",
             "rule_outputs": rule_outputs,
             "rule_ids": rule_ids,
@@ -266,6 +267,10 @@ def graph_of(decisions: dict[str, Decision], decision_id: str) -> list[Decision]
 
     visit(decision_id, ())
     return ordered
+
+
+def _type_ref(element: Any) -> str | None:
+    return ((element.get("typeRef") if element is not None else None) or "").lower() or None
 
 
 def _quoted(text: str) -> str:

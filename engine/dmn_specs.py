@@ -169,7 +169,7 @@ class _DecisionRuleParser(_CamundaRuleParser):
         if graph is None:
             self.raise_validation_exception(
                 f"the business rule task calls decision '{ref}', which none of the DMN files "
-                "given defines"
+                "given defines: deploy its .dmn file together with the diagram"
             )
         return DecisionTask(
             self.spec,
@@ -259,7 +259,7 @@ def missing_decisions(file_name: str, root: Any, dmn_roots: list[Any]) -> list[I
             found.append(
                 InvalidDefinition(
                     f"the business rule task calls decision '{ref}', which none of the DMN "
-                    "files given defines",
+                    "files given defines: deploy its .dmn file together with the diagram",
                     file=file_name,
                     element_id=node.get("id"),
                     line=node.sourceline,

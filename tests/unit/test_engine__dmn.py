@@ -326,3 +326,23 @@ def test_refused_at_deploy(xml: str, element: str, words: str) -> None:
     assert caught.value.details["element_id"] == element
     assert caught.value.details["file"] == "t.dmn"
     assert words in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("type_ref", "test", "value", "expected"),
+    [
+        ("integer", "&lt; 10", "5", ["yes"]),
+        ("double", "[1.5..2.5]", "2.0", ["yes"]),
+        ("integer", "&lt; 10", "five", []),
+        ("date", '&lt; date("2026-01-01")', "2025-12-31", ["yes"]),
+        ("date", '&lt; date("2026-01-01")', "2025-12-31T08:00:00", ["yes"]),
+        ("date", '&lt; date("2026-01-01")', "2026-01-01", []),
+        ("boolean", "true", "true", ["yes"]),
+        ("string", '"5"', "5", ["yes"]),
+    ],
+)
+def test_inputs_are_read_by_their_type_ref(
+    type_ref: str, test: str, value: Any, expected: list[str]
+) -> None:
+    xml = table("COLLECT", [(test, '"yes"')]).replace('typeRef="integer"', f'typeRef="{type_ref}"')
+    assert [row["out"] for row in decide(xml, n=value)[0]] == expected
