@@ -96,6 +96,9 @@ def explain(error: engine.EngineError) -> str:
         return _("Hồ sơ, việc hoặc tệp này không tồn tại, hoặc bạn không được xem.")
     if isinstance(error, engine.Forbidden) and details.get("reason") == "not_a_colleague":
         return _("Hãy chọn người nhận trong danh sách.")
+    if isinstance(error, engine.Forbidden) and details.get("reason") == "not_a_starter":
+        # camunda:candidateStarterGroups/Users name who may start the process.
+        return _("Bạn không có quyền khởi tạo hồ sơ theo quy trình này.")
     if isinstance(error, engine.Forbidden):
         return _("Việc này không thuộc quyền xử lý của bạn.")
     if isinstance(error, engine.InvalidDefinition):
