@@ -321,7 +321,12 @@ def extend_lock(
 
 
 def list_external_tasks(
-    session: Session, *, topic: str | None = None, item_id: int | None = None, limit: int = 50
+    session: Session,
+    *,
+    topic: str | None = None,
+    item_id: int | None = None,
+    process_id: str | None = None,
+    limit: int = 50,
 ) -> list[ExternalTaskView]:
     """The external tasks waiting (of running items), the oldest first."""
     query = (
@@ -335,4 +340,6 @@ def list_external_tasks(
         query = query.where(ExternalTaskModel.topic == topic)
     if item_id is not None:
         query = query.where(ExternalTaskModel.instance_id == item_id)
+    if process_id:
+        query = query.where(ExternalTaskModel.process_id == process_id)
     return [_view(r) for r in session.scalars(query)]

@@ -13,6 +13,7 @@ from .audit import AuditEventModel, events_of
 from .audit_verify import audit_report
 from .definitions import load_version
 from .errors import NotFound
+from .external_rows import ExternalTaskModel
 from .human_tasks import HumanTaskModel, may_act, task_view
 from .inbox import open_tasks_of
 from .instances import InstanceModel
@@ -106,7 +107,8 @@ def instance_view(
 
 def stuck(session: Session, now: datetime) -> list[StuckRow]:
     """Every open task with who holds it, since when and whether it is overdue, oldest first;
-    then the items waiting for a message or a signal, with what they wait for."""
+    then the items waiting for a message or a signal, with what they wait for; then those
+    waiting for an outside worker (an external task), with its topic."""
     return list(iter_stuck(session, now))
 
 
@@ -153,6 +155,46 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
             overdue=due is not None and due < now,
         )
     yield from _waiting_for_events(session, now)
+    yield from _waiting_for_workers(session, now)
+
+
+def _waiting_for_workers(session: Session, now: datetime) -> Iterator[StuckRow]:
+    """Items waiting for an outside worker to complete an external task: the holder names
+    the topic, the worker holding its lock, and the last failure it reported."""
+    query = (
+        select(
+            ExternalTaskModel.instance_id,
+            InstanceModel.title,
+            ExternalTaskModel.element_id,
+            ExternalTaskModel.topic,
+            ExternalTaskModel.worker_id,
+            ExternalTaskModel.lock_expires_at,
+            ExternalTaskModel.error_message,
+            ExternalTaskModel.created_at,
+        )
+        .join(InstanceModel, InstanceModel.id == ExternalTaskModel.instance_id)
+        .where(InstanceModel.status == InstanceStatus.RUNNING)
+        .order_by(ExternalTaskModel.created_at, ExternalTaskModel.id)
+        .execution_options(yield_per=STUCK_BATCH)
+    )
+    for item, title, element_id, topic, worker, until, failed, since in session.execute(query):
+        holder = f"external task '{topic}'"
+        if worker and until is not None and until > now:
+            holder += f" (locked by {worker})"
+        if failed:
+            holder += f" (last failure: {failed[:200]})"
+        yield StuckRow(
+            instance_id=item,
+            title=title,
+            task_id="",
+            element_id=element_id,
+            lane=None,
+            holder=holder,
+            since=since,
+            age_days=round(max((now - since).total_seconds() / 86400, 0.0), 1),
+            due_at=None,
+            overdue=False,
+        )
 
 
 def _waiting_for_events(session: Session, now: datetime) -> Iterator[StuckRow]:

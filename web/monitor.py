@@ -188,6 +188,10 @@ def index() -> str:
         parked = [] if after else engine.parked_items(s, process_id=filters.process_id)
         # Items waiting for a message or a signal from outside: no one's desk holds them.
         waiting = [] if after else engine.waiting_items(s, process_id=filters.process_id, limit=20)
+        # Items waiting for an outside worker (an external task): no one's desk holds them either.
+        external = (
+            [] if after else engine.list_external_tasks(s, process_id=filters.process_id, limit=20)
+        )
     unit_keys = {name: key for key, name in choices.group_names.items()}
     return render_template(
         "monitor/index.html",
@@ -204,6 +208,7 @@ def index() -> str:
         query=_query(),
         parked=parked,
         waiting=waiting,
+        external=external,
     )
 
 

@@ -47,8 +47,14 @@ def test_fetch_lock_complete_runs_the_item_on(deployed: Any, clock: ManualClock)
         assert engine.show_instance(s, item_id).status == "running"
         (waiting,) = engine.list_external_tasks(s, topic=TOPIC)
         assert (waiting.item_id, waiting.element_id, waiting.worker_id) == (item_id, "lookup", None)
+    with transaction(deployed) as s:
+        (row,) = [r for r in engine.stuck(s, clock()) if r.instance_id == item_id]
+        assert (row.element_id, row.holder) == ("lookup", f"external task '{TOPIC}'")
     (locked,) = fetch(deployed, clock, "w1")
     assert locked.task.topic == TOPIC and locked.variables["mst"] == "01"
+    with transaction(deployed) as s:
+        (row,) = [r for r in engine.stuck(s, clock()) if r.instance_id == item_id]
+        assert row.holder == f"external task '{TOPIC}' (locked by w1)"
     assert locked.task.lock_expires_at == clock() + timedelta(seconds=60)
     assert fetch(deployed, clock, "w2") == []  # locked
     with pytest.raises(engine.Conflict) as caught, transaction(deployed) as s:

@@ -6,11 +6,13 @@ topic. Our own model: tests/fixtures/external."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 import engine
 from engine import ManualClock, transaction
@@ -104,8 +106,15 @@ def test_external__who_may_act_and_bad_bodies(app: Flask, item: int) -> None:
     assert (status, body["error"]["code"]) == (404, "not_found")
 
 
-def test_external__theo_doi_shows_the_item_waiting_with_its_topic(app: Flask, item: int) -> None:
+def test_external__theo_doi_shows_the_item_waiting_with_its_topic(
+    app: Flask, item: int, login: Callable[[str], FlaskClient]
+) -> None:
     status, body = api_as(app, "giamdoc").get("/monitor")
     assert status == 200, body
     (waiting,) = [t for t in body["external_tasks"] if t["item_id"] == item]
     assert (waiting["topic"], waiting["element_id"]) == (TOPIC, "lookup")
+    assert (
+        api_as(app, "giamdoc").get("/monitor?process=de_xuat_nhiem_vu")[1]["external_tasks"] == []
+    )
+    page = login("giamdoc").get("/monitor/").get_data(as_text=True)
+    assert "Hồ sơ chờ dịch vụ bên ngoài" in page and f"<code>{TOPIC}</code>" in page

@@ -102,7 +102,7 @@ def show_monitor(query: MonitorQuery) -> MonitorOut:
     with uow() as s:
         found = engine.monitor(s, now(), filters, after=query.cursor, limit=query.limit)
         external = (
-            engine.list_external_tasks(s, limit=query.limit)
+            engine.list_external_tasks(s, process_id=query.process, limit=query.limit)
             if query.cursor is None and query.status in (None, "within")
             else []
         )
@@ -144,6 +144,5 @@ def show_monitor(query: MonitorQuery) -> MonitorOut:
                 error_message=t.error_message,
             )
             for t in external
-            if query.process in (None, t.process_id)
         ],
     )
