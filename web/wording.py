@@ -26,6 +26,7 @@ EVENT_LABELS = {
     "cancelled": _l("Hủy hồ sơ"),
     "error": _l("Quy trình gặp lỗi"),
     "service_called": _l("Hệ thống gọi dịch vụ"),
+    "external_completed": _l("Dịch vụ bên ngoài hoàn thành bước"),
     "decision_evaluated": _l("Hệ thống áp dụng bảng quyết định"),
     "retried": _l("Thử lại bước bị lỗi"),
     "finished": _l("Kết thúc"),
