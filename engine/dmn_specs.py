@@ -17,6 +17,7 @@ engine/service_specs.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -35,6 +36,7 @@ from .service_specs import ServiceCamundaParser, _CamundaRuleParser, is_service
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 MAX_AUDIT_CHARS = 20_000
 
 
@@ -237,14 +239,52 @@ def called_decisions(root: Any) -> set[str]:
     }
 
 
-def check_dmn(file_name: str, root: Any, camunda_calls: set[str]) -> None:
+@dataclass(frozen=True)
+class DmnCalls:
+    """Which decisions the diagrams of a deploy call, by dialect."""
+
+    camunda: frozenset[str]
+    spiff: frozenset[str]
+    any_camunda: bool
+
+    @classmethod
+    def of(cls, diagrams: Iterable[tuple[Any, str]]) -> DmnCalls:
+        """From (root, dialect) of each BPMN diagram."""
+        camunda: set[str] = set()
+        spiff: set[str] = set()
+        any_camunda = False
+        for root, dialect in diagrams:
+            if dialect == "camunda":
+                any_camunda = True
+                camunda |= called_decisions(root)
+            else:
+                spiff |= {
+                    (node.text or "").strip()
+                    for node in root.iter(f"{{{SPIFF_NS}}}calledDecisionId")
+                }
+        return cls(frozenset(camunda), frozenset(spiff), any_camunda)
+
+
+def check_dmn(file_name: str, root: Any, calls: DmnCalls) -> None:
     """A DMN file a Camunda diagram calls is read as Camunda reads it (FEEL, JUEL; refused
-    with file, element and line); any other keeps SpiffWorkflow's Python tables, checked
-    through the sandbox."""
-    if camunda_calls & decision_ids(root):
+    with file, element and line); one a SpiffArena diagram calls keeps SpiffWorkflow's Python
+    tables, checked through the sandbox. One no diagram given calls (`pheduyet check` of a
+    folder) passes if either reading accepts it."""
+    ids = decision_ids(root)
+    if calls.camunda & ids:
         read_decisions(file_name, root)
-    else:
+    elif calls.spiff & ids:
         check_decisions(file_name, root)
+    else:
+        first, second = (
+            (read_decisions, check_decisions)
+            if calls.any_camunda
+            else (check_decisions, read_decisions)
+        )
+        try:
+            second(file_name, root)
+        except InvalidDefinition:
+            first(file_name, root)
 
 
 def missing_decisions(file_name: str, root: Any, dmn_roots: list[Any]) -> list[InvalidDefinition]:

@@ -39,7 +39,7 @@ from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
 from .script_languages import check_script_languages, is_python, mark_javascript
-from .dmn_specs import DecisionCamundaParser, called_decisions, check_dmn, missing_decisions
+from .dmn_specs import DecisionCamundaParser, DmnCalls, check_dmn, missing_decisions
 from .service_specs import ServiceSpiffParser, check_services
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -128,9 +128,7 @@ def parse_bundle(
         check_loops(doc.name, doc.root, max_multi_instance)
         refuse_data_stores(doc.name, doc.root)
     # DMN called from a Camunda diagram is read as Camunda reads it (engine/dmn_specs.py).
-    camunda_calls = {
-        ref for d in bpmn_docs if d.dialect == "camunda" for ref in called_decisions(d.root)
-    }
+    calls = DmnCalls.of((d.root, d.dialect) for d in bpmn_docs)
     dmn_roots = [d.root for d in docs if d.kind == "dmn"]
     for doc in bpmn_docs:
         if doc.dialect == "camunda":
@@ -138,7 +136,7 @@ def parse_bundle(
                 raise error
     for doc in docs:
         if doc.kind == "dmn":
-            check_dmn(doc.name, doc.root, camunda_calls)
+            check_dmn(doc.name, doc.root, calls)
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
     metas = {d.name: attach_listeners(metas[d.name], d.root) for d in bpmn_docs}  # JavaScript
     for file_name, tasks in metas.items():
