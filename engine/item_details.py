@@ -20,7 +20,7 @@ from .form_options import resolve_form
 from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow
-from .task_meta import START_KIND, TASK_KIND
+from .task_meta import START_KIND, TASK_KIND, TaskMeta
 
 
 @dataclass(frozen=True)
@@ -88,17 +88,23 @@ def task_form(session: Session, task_id: str) -> FormView:
     return FormView("none", None, [], meta.decision_field, meta.documentation, data, **wording)
 
 
-def start_form_fields(session: Session, process_id: str) -> frozenset[str]:
-    """The fields the start form of a process's latest version asks (none without one)."""
+def _start_of(session: Session, process_id: str) -> tuple[Any, TaskMeta | None]:
+    """The latest version of a process and its start event's form (None without one)."""
     try:
         row = latest_version(session, process_id)
     except NotFound:
-        return frozenset()
+        return None, None
     version = load_version(session, row.id)
     start = next(
         (m for m in version.tasks.values() if m.kind == START_KIND and m.scope_id == process_id),
         None,
     )
+    return version, start
+
+
+def start_form_fields(session: Session, process_id: str) -> frozenset[str]:
+    """The fields the start form of a process's latest version asks (none without one)."""
+    version, start = _start_of(session, process_id)
     if start is None:
         return frozenset()
     if start.form_file:
@@ -109,6 +115,20 @@ def start_form_fields(session: Session, process_id: str) -> frozenset[str]:
             if isinstance(spec, dict) and spec.get("readOnly") is not True
         )
     return frozenset(str(f["id"]) for f in start.form_fields if not f.get("readonly"))
+
+
+def start_form(session: Session, process_id: str) -> FormView | None:
+    """The form a person starts an item of this process with, when the engine checks the start
+    against one (a Camunda model's start event with formData or a form key); else None. It has
+    no decision buttons: the page's own button starts the item."""
+    version, start = _start_of(session, process_id)
+    if start is None or version.dialect != "camunda":
+        return None
+    if start.form_file:
+        schema = version.forms[start.form_file]
+        return FormView("jsonschema", schema, [], "", start.documentation)
+    fields = [dict(f) for f in start.form_fields]
+    return FormView("camunda", None, fields, "", start.documentation)
 
 
 def instance_progress(session: Session, config: EngineConfig, instance_id: int) -> Progress:

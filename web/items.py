@@ -34,7 +34,13 @@ from workflows.catalog import CATALOG, may_start
 from workflows.items import start_item
 from workflows.roles import AUDITOR_GROUPS
 
-from .form_fields import decision_word, is_return
+from .form_fields import (
+    build_form,
+    decision_word,
+    errors_in_vietnamese,
+    is_return,
+    read_submission,
+)
 from .unit_of_work import (
     attachment_store,
     config,
@@ -90,15 +96,36 @@ def _step_titles(session: Session, item: engine.InstanceView) -> dict[str, str]:
 @bp.get("/items/new")
 @login_required  # type: ignore[misc]
 def new() -> str:
+    return _new_page()
+
+
+def _new_page(
+    process_id: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    """The processes this person may start, each with its start form's fields when its model
+    has one (a Camunda start event's formData or form key); after a refused start, that
+    process's fields hold what was typed, with the errors."""
     who = me()
     with uow() as s:
         deployed = _process_names(s)
-    offered = [
-        e
-        for e in CATALOG
-        if e.process_id in deployed and may_start(e.process_id, who.groups, who.unit)
-    ]
-    return render_template("items/new.html", offered=offered, english=english())
+        offered = [
+            e
+            for e in CATALOG
+            if e.process_id in deployed and may_start(e.process_id, who.groups, who.unit)
+        ]
+        views = {e.process_id: engine.start_form(s, e.process_id) for e in offered}
+    start_forms = {
+        key: build_form(
+            view, values if key == process_id else None, errors if key == process_id else None
+        )
+        for key, view in views.items()
+        if view is not None
+    }
+    return render_template(
+        "items/new.html", offered=offered, start_forms=start_forms, english=english()
+    )
 
 
 @bp.app_template_global()
@@ -114,15 +141,32 @@ def start(process_id: str) -> BaseResponse:
     title = request.form.get("tieu_de", "").strip() or None
     key = request.form.get("khoa_tao_moi", "")
     keyed = engine.is_start_key(key)
-    with uow() as s:
-        # A second submit of the same form (a double click, a resend) waits here for the first
-        # and gets its item.
-        earlier = engine.claim_start_key(s, username, key, now()) if keyed else None
-        item = earlier or start_item(s, config(), process_id, username, title=title)
-        if keyed and earlier is None:
-            engine.record_start(s, username, key, item)
-        view = engine.show_instance(s, item)
-        mine = [t for t in view.open_tasks if engine.can_act(s, t.id, username)]
+    with uow(write=False) as s:
+        form = engine.start_form(s, process_id)
+    submission = read_submission(form, request.form) if form is not None else None
+    try:
+        with uow() as s:
+            # A second submit of the same form (a double click, a resend) waits here for the
+            # first and gets its item.
+            earlier = engine.claim_start_key(s, username, key, now()) if keyed else None
+            item = earlier or start_item(
+                s,
+                config(),
+                process_id,
+                username,
+                title=title,
+                data=submission.data if submission is not None else None,
+            )
+            if keyed and earlier is None:
+                engine.record_start(s, username, key, item)
+            view = engine.show_instance(s, item)
+            mine = [t for t in view.open_tasks if engine.can_act(s, t.id, username)]
+    except engine.InvalidData as invalid:
+        if form is None or submission is None:
+            raise
+        errors = errors_in_vietnamese(form, invalid.fields, invalid.field_codes)
+        page = _new_page(process_id, submission.raw, errors)
+        return Response(page, status=422, mimetype="text/html")
     if earlier is not None:
         flash(_("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item), "info")
     else:

@@ -105,3 +105,44 @@ def test_camunda_forms__a_rejection_through_the_page_ends_there(
     assert post(client, url, url, {"supplier": "Hồng Hà"}).status_code == 302
     route = _completed(office, purchase)
     assert "rejected" in route and "pay" not in route
+
+
+@pytest.fixture
+def offered(purchase: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The purchase request offered on "Tạo mới" to everyone, as a catalog entry would."""
+    import web.items
+    import workflows.catalog
+    from workflows.catalog import CATALOG, CatalogEntry
+
+    extended = (*CATALOG, CatalogEntry("purchase_request", "Đề nghị mua sắm", "Purchase", "", ()))
+    monkeypatch.setattr(workflows.catalog, "CATALOG", extended)
+    monkeypatch.setattr(web.items, "CATALOG", extended)
+
+
+def test_camunda_forms__the_start_page_asks_the_start_form(
+    offered: None, office: Any, login: Any
+) -> None:
+    client = login(REVIEWER)
+    page = client.get("/items/new").get_data(as_text=True)
+    assert re.search(r'<label for="f-amount">Amount<span class="req"', page)
+    assert "Office supplies" in page and 'name="needed_by"' in page
+    assert 'name="channel"' not in page  # read-only: kept as the model says
+
+    start = "/items/new/purchase_request"
+    refused = post(client, "/items/new", start, {"amount": "0", "purpose": "Giấy in"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="f-amount-error"' in html and 'value="Giấy in"' in html
+
+    answer = {"amount": "2500000", "purpose": "Giấy in", "category": "travel", "urgent": "on"}
+    assert post(client, "/items/new", start, answer).status_code == 303
+    with transaction(office.factory) as s:
+        mine = engine.my_items(s, engine.get_identity(s, REVIEWER)).rows
+        newest = max(i.id for i in mine if i.process_id == "purchase_request")
+        data = engine.show_instance(s, newest).data
+    assert (data["amount"], data["category"], data["urgent"], data["channel"]) == (
+        2500000,
+        "travel",
+        True,
+        "web",
+    )
