@@ -41,6 +41,7 @@ from .sandbox import SandboxViolation, compile_script
 from .script_languages import check_script_languages, is_python, mark_javascript
 from .dmn_specs import DecisionCamundaParser, DmnCalls, check_dmn, missing_decisions
 from .service_specs import ServiceSpiffParser, check_services
+from .subscriptions import camunda_messages
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
 from .xml_safety import DEFAULT_MAX_BYTES, parse_json_form, parse_xml, root_kind
@@ -453,6 +454,8 @@ def _build(
     for each in (spec, *subprocess_specs.values()):
         use_injected_clock(each)
         settle_collections(each)
+        if home.dialect == "camunda":
+            camunda_messages(each)  # receive tasks (engine/subscriptions.py)
         apply_mappings(each, mappings)  # camunda:in/out, camunda:inputOutput
     used_docs = [d for d in docs if d.name in used or d.kind == "dmn"]
     tasks = {key: meta for d in used_docs for key, meta in metas.get(d.name, {}).items()}

@@ -21,6 +21,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEv
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.specs.event_definitions import (
+    MessageEventDefinition as CamundaMessageEventDefinition,
+)
 from sqlalchemy import ForeignKey, Index, Integer, String, delete, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -76,6 +79,19 @@ def timer_values(task: Any) -> Iterator[Any]:
     for definition in definitions_of(task.task_spec.event_definition):
         if isinstance(definition, TimerEventDefinition):
             yield definition.details(task).value
+
+
+def camunda_messages(spec: Any) -> None:
+    """Give a Camunda spec's receive tasks Camunda's message definition: SpiffWorkflow's
+    Camunda parser leaves them the generic one, which its Camunda serializer cannot store."""
+    for task_spec in spec.task_specs.values():
+        definition: Any = getattr(task_spec, "event_definition", None)
+        if type(definition) is MessageEventDefinition:
+            task_spec.event_definition = CamundaMessageEventDefinition(
+                definition.name,
+                definition.correlation_properties,
+                description=definition.description,
+            )
 
 
 def kind_of(definition: Any) -> str | None:

@@ -199,3 +199,18 @@ def test_engine__a_spiffarena_message_variable_receives_the_data(
         view = engine.show_instance(s, item)
         assert view.status == "completed"
         assert (view.data["ok"], view.data["reply"]) == (1, {"ok": 1})
+
+
+def test_engine__a_camunda_receive_task_waits_for_its_message(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(events) as s:
+        item = engine.start_instance(s, config, "receive_task", "an", data={"business_key": "TD-1"})
+        assert _waits(s) == {item: [("message", "ket_qua_tham_dinh", "TD-1", False)]}
+    with transaction(events) as s:
+        got = engine.correlate_message(
+            s, config, "ket_qua_tham_dinh", None, key="TD-1", data={"dat": True}
+        )
+        assert got.received == (item,)
+        view = engine.show_instance(s, item)
+        assert (view.status, view.data["dat"]) == ("completed", True)
