@@ -78,11 +78,14 @@ def check_script_languages(file_name: str, root: Any) -> None:
             named = etree.QName(element)
             if named.namespace == BPMN and named.localname == "script":
                 element = element.getparent()  # the script task, where its format is written
+            written = (
+                "language" if etree.QName(element).localname in _CONDITIONS else "scriptFormat"
+            )
             raise _refused(
                 file_name,
                 element,
-                f"scripts in '{language}' cannot run here: write them in JavaScript "
-                '(scriptFormat="javascript") or Python',
+                f"scripts in '{language}' cannot run here: write this one in JavaScript "
+                f'({written}="javascript") or Python',
                 "script_language",
                 language,
             )

@@ -357,9 +357,9 @@ def test_an_item_parked_by_a_failing_timer_is_due_again_after_a_retry(
         (
             "<camunda:connector><camunda:connectorId>mail</camunda:connectorId>"
             '<camunda:inputOutput><camunda:inputParameter name="to">'
-            '<camunda:script scriptFormat="javascript">"a@b"</camunda:script>'
+            '<camunda:script scriptFormat="python">"a@b"</camunda:script>'
             "</camunda:inputParameter></camunda:inputOutput></camunda:connector>",
-            "parameter 'to' is a script, which the engine does not run here",
+            "parameter 'to' is a script, which the engine does not run here",  # JavaScript runs
         ),
     ],
 )
