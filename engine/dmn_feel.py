@@ -8,7 +8,9 @@ The subset Camunda 7 models use:
 - expressions (input expressions, output entries, range ends): numbers, strings, `true`,
   `false`, `null`, variables and `a.b` paths, `+ - * / **`, comparisons, `and`, `or`,
   `if … then … else …`, lists `[…]`, and the functions `not()`, `date()`, `date and time()`,
-  `string()`, `number()`, `abs()`, `upper case()`, `lower case()`.
+  `today()`, `now()`, `string()`, `number()`, `abs()`, `floor()`, `ceiling()`, `upper case()`,
+  `lower case()`, `string length()`, `contains()`, `starts with()`, `ends with()`, and on lists
+  `count()`, `sum()`, `min()`, `max()`.
 Anything else is refused with `FeelRefused` (what and where in the text), so a table fails at
 deploy and never half-way through an item. The diagram's text reaches the Python only as quoted
 literals.
@@ -16,8 +18,7 @@ literals.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from .dmn_feel_scan import FeelRefused, Token, literal_values, scan, string_value
 
 __all__ = [
     "CELL",
@@ -30,93 +31,49 @@ __all__ = [
 
 VARS = "dmn_vars"  # the variables an expression reads: the item's data and earlier decisions
 CELL = "dmn_cell"  # the input value a unary test checks (the tests name their own copy)
-MAX_TEXT = 4000
 MAX_DEPTH = 40
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-      (?P<number>\d+(?:\.\d+)?)
-    | (?P<string>"(?:[^"\\]|\\.)*")
-    | (?P<op>\.\.|\*\*|<=|>=|!=|[-+*/<>=()\[\],.?])
-    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    )""",
-    re.VERBOSE,
-)
 _KEYWORDS = frozenset({"true", "false", "null", "and", "or", "if", "then", "else", "not"})
+# FEEL function -> (helper in engine/dmn_values.py, or the whole call; how many arguments)
 _FUNCTIONS = {
-    "date": "feel_date",
-    "date and time": "feel_datetime",
-    "string": "feel_string",
-    "number": "feel_number",
-    "abs": "feel_abs",
-    "upper case": "feel_upper",
-    "lower case": "feel_lower",
-    "not": "feel_not",
+    "date": ("feel_date", 1),
+    "date and time": ("feel_datetime", 1),
+    "string": ("feel_string", 1),
+    "number": ("feel_number", 1),
+    "abs": ("feel_abs", 1),
+    "floor": ("feel_floor", 1),
+    "ceiling": ("feel_ceiling", 1),
+    "upper case": ("feel_upper", 1),
+    "lower case": ("feel_lower", 1),
+    "string length": ("feel_length", 1),
+    "contains": ("feel_contains", 2),
+    "starts with": ("feel_starts_with", 2),
+    "ends with": ("feel_ends_with", 2),
+    "count": ("feel_count", 1),
+    "sum": ("feel_sum", 1),
+    "min": ("feel_min", 1),
+    "max": ("feel_max", 1),
+    "not": ("feel_not", 1),
+    # the office's day and time, as JUEL's now() (engine/juel.py)
+    "today": ("feel_date(juel_now())", 0),
+    "now": ("juel_now()", 0),
 }
-_TWO_WORD = {("date", "and", "time"), ("upper", "case"), ("lower", "case")}
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
-
-
-class FeelRefused(ValueError):
-    """A FEEL text outside the subset; `position` is the offset in the text."""
-
-    def __init__(self, message: str, position: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # number, string, op, name, end
-    text: str
-    position: int
-
-
-def _scan(text: str) -> list[_Token]:
-    if len(text) > MAX_TEXT:
-        raise FeelRefused(f"the text is longer than {MAX_TEXT} characters")
-    tokens: list[_Token] = []
-    i = 0
-    while i < len(text):
-        if text[i:].strip() == "":
-            break
-        match = _TOKEN.match(text, i)
-        if match is None or match.lastgroup is None:
-            shown = text[i:].lstrip()[:1]
-            raise FeelRefused(f"'{shown}' is not part of the FEEL this engine reads", i)
-        kind = match.lastgroup
-        tokens.append(_Token(kind, match.group(kind), match.start(kind)))
-        i = match.end()
-    tokens.append(_Token("end", "", len(text)))
-    return tokens
-
-
-def _string(token: _Token) -> str:
-    body = token.text[1:-1]
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c != "\\":
-            out.append(c)
-            i += 1
-            continue
-        nxt = body[i + 1]
-        if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2 : i + 6]):
-            out.append(chr(int(body[i + 2 : i + 6], 16)))
-            i += 6
-        elif nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
-            i += 2
-        else:
-            raise FeelRefused(f"unknown escape \\{nxt} in a string", token.position + i + 1)
-    return "".join(out)
+_TWO_WORD = {
+    ("date", "and", "time"),
+    ("upper", "case"),
+    ("lower", "case"),
+    ("string", "length"),
+    ("starts", "with"),
+    ("ends", "with"),
+}
 
 
 class _Parser:
-    def __init__(self, text: str, cell: str | None) -> None:
-        self.tokens = _scan(text)
+    def __init__(
+        self, text: str, cell: str | None, cell_names: frozenset[str] = frozenset()
+    ) -> None:
+        self.tokens = scan(text)
+        self.cell_names = cell_names
         self.i = 0
         self.cell = cell  # the Python name `?` stands for, None where `?` is not allowed
         self.depth = 0
@@ -125,13 +82,13 @@ class _Parser:
     # --- tokens -------------------------------------------------------------------------
 
     @property
-    def token(self) -> _Token:
+    def token(self) -> Token:
         return self.tokens[self.i]
 
     def at(self, *texts: str) -> bool:
         return self.token.kind in ("op", "name") and self.token.text in texts
 
-    def take(self, text: str) -> _Token:
+    def take(self, text: str) -> Token:
         if not self.at(text):
             raise self.refuse(f"expected '{text}'")
         token = self.token
@@ -292,7 +249,7 @@ class _Parser:
             return _number(token.text)
         if token.kind == "string":
             self.i += 1
-            return repr(_string(token))
+            return repr(string_value(token))
         if self.at("("):
             self.i += 1
             value = self.expression()
@@ -325,10 +282,21 @@ class _Parser:
         width = len(function.split()) if function else 1
         function = function or token.text
         if self.tokens[self.i + width].text == "(" and function in _FUNCTIONS:
+            helper, arity = _FUNCTIONS[function]
             self.i += width + 1
-            argument = self.expression()
+            arguments: list[str] = []
+            while not self.at(")") and len(arguments) <= arity:
+                arguments.append(self.expression())
+                if not self.at(","):
+                    break
+                self.i += 1
             self.take(")")
-            return f"{_FUNCTIONS[function]}({argument})"
+            if len(arguments) != arity:
+                raise FeelRefused(
+                    f"{function}() takes {arity} argument{'s' if arity != 1 else ''}",
+                    token.position,
+                )
+            return helper if arity == 0 else f"{helper}({', '.join(arguments)})"
         if self.tokens[self.i + 1].text == "(":
             raise self.refuse(f"the function '{token.text}' is not part of the FEEL subset")
         self.i += 1
@@ -338,6 +306,9 @@ class _Parser:
         if token.text in _KEYWORDS:
             self.i -= 1
             raise self.refuse("expected a value")
+        if self.cell and token.text in self.cell_names:
+            self.used_cell = True
+            return self.cell
         return f"feel_get({VARS}, {token.text!r})"
 
 
@@ -355,35 +326,14 @@ def translate_expression(text: str) -> str:
     return code
 
 
-def translate_tests(text: str, cell: str = CELL) -> str:
+def translate_tests(text: str, cell: str = CELL, input_name: str | None = None) -> str:
     """The Python test for a FEEL input entry (simple unary tests), true when the value in
-    the variable `cell` passes; an empty entry is `-`."""
-    parser = _Parser(text, cell)
+    the variable `cell` passes; an empty entry is `-`. Like `?`, `cellInput` (and the input's
+    `camunda:inputVariable`, if any) stand for the input value."""
+    names = frozenset({"cellInput", input_name} - {None})
+    parser = _Parser(text, cell, names)  # type: ignore[arg-type]
     if parser.token.kind == "end":
         return "True"
     code = parser.tests()
     parser.done()
     return code
-
-
-def literal_values(text: str) -> list[str | int | float | bool]:
-    """The values of a list of literals (an output's `outputValues`: `"high","low"`), in order."""
-    values: list[str | int | float | bool] = []
-    tokens = _scan(text)
-    i = 0
-    while tokens[i].kind != "end":
-        token = tokens[i]
-        if token.kind == "string":
-            values.append(_string(token))
-        elif token.kind == "number":
-            values.append(float(token.text) if "." in token.text else int(token.text))
-        elif token.kind == "name" and token.text in ("true", "false"):
-            values.append(token.text == "true")
-        else:
-            raise FeelRefused("output values must be a list of literals", token.position)
-        i += 1
-        if tokens[i].text == ",":
-            i += 1
-        elif tokens[i].kind != "end":
-            raise FeelRefused("expected ',' between output values", tokens[i].position)
-    return values

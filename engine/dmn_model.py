@@ -97,7 +97,7 @@ class _Reader:
                 code = translate(juel, aliases)
                 code = f"juel_bool({code})" if cell else code
             elif cell:
-                code = translate_tests(text, cell)
+                code = translate_tests(text, cell, alias)
             else:
                 code = translate_expression(text)
             compile_script(code, "eval")

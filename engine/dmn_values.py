@@ -204,6 +204,61 @@ def feel_lower(value: Any) -> str | None:
     return value.lower() if isinstance(value, str) else None
 
 
+def feel_floor(value: Any) -> int | None:
+    return math.floor(value) if _number(value) else None
+
+
+def feel_ceiling(value: Any) -> int | None:
+    return math.ceil(value) if _number(value) else None
+
+
+def feel_length(value: Any) -> int | None:
+    return len(value) if isinstance(value, str) else None
+
+
+def feel_contains(text: Any, part: Any) -> bool | None:
+    return part in text if isinstance(text, str) and isinstance(part, str) else None
+
+
+def feel_starts_with(text: Any, part: Any) -> bool | None:
+    return text.startswith(part) if isinstance(text, str) and isinstance(part, str) else None
+
+
+def feel_ends_with(text: Any, part: Any) -> bool | None:
+    return text.endswith(part) if isinstance(text, str) and isinstance(part, str) else None
+
+
+def feel_count(values: Any) -> int | None:
+    return len(values) if isinstance(values, list) else None
+
+
+def feel_sum(values: Any) -> Any:
+    if not isinstance(values, list) or not all(_number(v) for v in values):
+        return None
+    return sum(values)
+
+
+def feel_min(values: Any) -> Any:
+    return _extreme(values, "<")
+
+
+def feel_max(values: Any) -> Any:
+    return _extreme(values, ">")
+
+
+def _extreme(values: Any, op: str) -> Any:
+    if not isinstance(values, list) or not values:
+        return None
+    best = values[0]
+    for value in values[1:]:
+        wins = feel_cmp(value, op, best)
+        if wins is None:
+            return None
+        if wins:
+            best = value
+    return best
+
+
 FEEL_HELPERS: dict[str, Callable[..., Any]] = {
     name: function
     for name, function in globals().copy().items()

@@ -76,6 +76,7 @@ def passes(entry: str, value: Any, **variables: Any) -> bool:
         ("? > 5 and ? < 8", 9, False),
         ("limit > 2", "whatever", True),
         ("[1, 2, 3]", 2, True),
+        ("cellInput > 2 and cellInput < 4", 3, True),
     ],
 )
 def test_feel_unary_tests(entry: str, value: Any, expected: bool) -> None:
@@ -105,6 +106,13 @@ def test_feel_unary_tests(entry: str, value: Any, expected: bool) -> None:
         ("string(amount)", "10"),
         ("abs(-4)", 4),
         ("[amount, 2]", [10, 2]),
+        ("floor(2.5) + ceiling(2.5)", 5),
+        ('string length("abc")', 3),
+        ('contains(name, "n")', True),
+        ('starts with(name, "A") and ends with(name, "x")', False),
+        ("count([1, 2]) + sum([1, 2]) + min([4, 3]) + max([4, 3])", 12),
+        ("today()", date(2026, 3, 1)),
+        ("now()", datetime(2026, 3, 1, tzinfo=UTC)),
         ("null", None),
         ("", None),
     ],
@@ -126,6 +134,8 @@ def test_feel_expressions(text: str, expected: Any) -> None:
         (">", True, "expected a value"),
         ("[1..", True, "expected a value"),
         ("[1..2", True, "a range ends with"),
+        ('contains("a")', False, "contains() takes 2 arguments"),
+        ("today(1)", False, "today() takes 0 arguments"),
         ("not(1", True, "expected ')'"),
     ],
 )
@@ -281,6 +291,16 @@ def test_required_decisions_run_first_and_are_seen_by_id_and_output_name() -> No
     result, traces = run_decisions(graph_of(decisions, "label"), {"n": 12}, evaluate)
     assert result == [{"label": "large/large"}]
     assert [t.decision_id for t in traces] == ["size", "label"]
+
+
+def test_the_input_variable_names_the_input_in_its_tests() -> None:
+    xml = table("FIRST", [("amount &gt; 3", '"big"'), ("-", '"small"')]).replace(
+        '<input id="i">', '<input id="i" camunda:inputVariable="amount">'
+    )
+    xml = xml.replace('<decision id="pick"', '<decision xmlns:camunda="x" id="pick"')
+    xml = xml.replace('xmlns:camunda="x"', 'xmlns:camunda="http://camunda.org/schema/1.0/dmn"')
+    assert decide(xml, n=5)[0] == [{"out": "big"}]
+    assert decide(xml, n=2)[0] == [{"out": "small"}]
 
 
 def test_juel_entries_and_expressions() -> None:
