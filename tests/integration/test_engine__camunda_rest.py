@@ -187,7 +187,7 @@ def test_camunda_rest__a_script_parameter_is_refused_at_deploy(
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />
     <bpmn:userTask id="t"><bpmn:extensionElements><camunda:inputOutput>
       <camunda:inputParameter name="x">
-        <camunda:script scriptFormat="javascript">1 + 1</camunda:script>
+        <camunda:script scriptFormat="python">1 + 1</camunda:script>
       </camunda:inputParameter>
     </camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>
     <bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" />
