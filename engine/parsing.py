@@ -41,6 +41,7 @@ from .sandbox import SandboxViolation, compile_script
 from .script_languages import check_script_languages, is_python, mark_javascript
 from .dmn_specs import DecisionCamundaParser, DmnCalls, check_dmn, missing_decisions
 from .service_specs import ServiceSpiffParser, check_services
+from .spiff_arena import settle_empty_scripts
 from .subscriptions import camunda_messages
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -457,6 +458,7 @@ def _build(
         if home.dialect == "camunda":
             camunda_messages(each)  # receive tasks (engine/subscriptions.py)
         apply_mappings(each, mappings)  # camunda:in/out, camunda:inputOutput
+        settle_empty_scripts(each)
     used_docs = [d for d in docs if d.name in used or d.kind == "dmn"]
     tasks = {key: meta for d in used_docs for key, meta in metas.get(d.name, {}).items()}
     used_forms = {m.form_file: forms[m.form_file] for m in tasks.values() if m.form_file}

@@ -211,3 +211,11 @@ def lane_candidates(task: Any) -> list[str]:
     if not isinstance(named, list | tuple):
         return []
     return [str(n).strip() for n in named if n is not None and str(n).strip()]
+
+
+def settle_empty_scripts(spec: Any) -> None:
+    """A script task drawn without a script (SpiffArena's modeler leaves a new one so) does
+    nothing, as in SpiffArena, instead of failing when it runs."""
+    for task_spec in spec.task_specs.values():
+        if hasattr(task_spec, "script") and task_spec.script is None:
+            task_spec.script = ""

@@ -115,3 +115,27 @@ def test_spiff_helpers__the_wrappers_stay_closed(
         engine.deploy(s, [engine.SourceFile("closed.bpmn", diagram.encode())], clock)
         engine.start_instance(s, arena_config, "closed", "an")
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "task",
+    ['<bpmn:scriptTask id="run" />', '<bpmn:scriptTask id="run"><bpmn:script /></bpmn:scriptTask>'],
+)
+def test_spiff_helpers__a_script_task_without_a_script_does_nothing(
+    factory: Any, clock: ManualClock, arena_config: Any, task: str
+) -> None:
+    add_people(factory)
+    diagram = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{BPMN_NS}" id="d" targetNamespace="t">
+  <bpmn:process id="empty" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="run" />
+    {task}
+    <bpmn:sequenceFlow id="f2" sourceRef="run" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("empty.bpmn", diagram.encode())], clock)
+        item = engine.start_instance(s, arena_config, "empty", "an")
+        assert engine.show_instance(s, item).status == "completed"
