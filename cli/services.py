@@ -3,8 +3,10 @@ folder of models would be refused for, without a database)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,13 +29,16 @@ PROBLEM_COLUMNS = [
 @click.command()
 @click.argument("instance_id", type=int)
 @click.option("--as", "username", help="who retries (an administrator or a manager)")
+@click.option("--data", help="JSON object of variables to set on the failed step first")
 @click.option("--json", "as_json", is_flag=True)
-def retry(instance_id: int, username: str | None, as_json: bool) -> None:
-    """Run an item in error again from the step that failed (a service call, a timer)."""
+def retry(instance_id: int, username: str | None, data: str | None, as_json: bool) -> None:
+    """Run an item in error again from the step that failed (a service call, a decision, a
+    timer), with --data the variables that fix what made it fail."""
     with reporting(as_json):
+        fixed = _fix(data)
         factory = session_factory()
         with transaction(factory) as session:
-            engine.retry_instance(session, engine_config(), instance_id, username)
+            engine.retry_instance(session, engine_config(), instance_id, username, data=fixed)
         with transaction(factory) as session:
             view = engine.show_instance(session, instance_id)
         if as_json:
@@ -43,6 +48,18 @@ def retry(instance_id: int, username: str | None, as_json: bool) -> None:
         if view.status == engine.InstanceStatus.ERROR:
             state += f" again: {view.error}"
         click.echo(f"item {instance_id} retried; it {state}")
+
+
+def _fix(value: str | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError as exc:
+        raise InvalidInput(f"--data is not JSON: {exc}", reason="not_json") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("--data must be a JSON object", reason="not_an_object")
+    return data
 
 
 @click.command()
