@@ -168,3 +168,19 @@ def test_javascript__a_connectors_parameters_written_in_javascript(
     assert _show(factory, item).status == "completed"
     [call] = calls
     assert call.params == {"subject": "Order DH-7 (2 lines)", "payload": {"total": 350}}
+
+
+def test_javascript__a_tasks_input_and_output_parameters_written_in_javascript(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("javascript/js_io.bpmn"), clock)
+    item = _start(factory, config, "js_io", supplier="Công ty Hoà Bình")
+    view = _show(factory, item)
+    assert view.data["greeting"] == "Dear Công ty Hoà Bình"  # set when the task opened
+    with transaction(factory) as s:
+        engine.complete_task(s, config, view.open_tasks[0].id, "an", data={"signature": "An"})
+    view = _show(factory, item)
+    assert view.status == "completed"
+    assert view.data["signed"] == "Dear Công ty Hoà Bình, An"  # read when it completed
