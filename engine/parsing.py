@@ -28,6 +28,7 @@ from .definition_checks import (
     owner_id,
     strip_el,
 )
+from .dmn_specs import DecisionCamundaParser, DmnCalls, check_dmn, missing_decisions
 from .errors import InvalidDefinition
 from .form_options import option_sources
 from .form_safety import check_form_safety
@@ -39,7 +40,6 @@ from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
 from .script_languages import check_script_languages, is_python, mark_javascript
-from .dmn_specs import DecisionCamundaParser, DmnCalls, check_dmn, missing_decisions
 from .service_specs import ServiceSpiffParser, check_services
 from .spiff_arena import settle_empty_scripts
 from .subscriptions import camunda_messages
