@@ -40,6 +40,11 @@ from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
 from .script_languages import check_script_languages, is_python, mark_javascript
+from .service_listeners import (
+    attach_service_listeners,
+    check_service_listeners,
+    read_service_listeners,
+)
 from .service_specs import ServiceSpiffParser, check_services
 from .spiff_arena import settle_empty_scripts
 from .subscriptions import camunda_messages
@@ -126,6 +131,7 @@ def parse_bundle(
         check_listeners(doc.name, doc.root)
         _check_scripts(doc)
         check_services(doc.name, doc.root, services)
+        check_service_listeners(doc.name, doc.root, services)
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
         refuse_data_stores(doc.name, doc.root)
@@ -452,11 +458,18 @@ def _build(
         if d.kind == "bpmn" and d.name in used and d.dialect == "camunda"
         for element, entry in read_mappings(d.name, d.root).items()
     }
+    listeners = {
+        element: entries
+        for d in docs
+        if d.kind == "bpmn" and d.name in used
+        for element, entries in read_service_listeners(d.root).items()
+    }
     for each in (spec, *subprocess_specs.values()):
         use_injected_clock(each)
         settle_collections(each)
         if home.dialect == "camunda":
             camunda_messages(each)  # receive tasks (engine/subscriptions.py)
+        attach_service_listeners(each, listeners)  # engine/service_listeners.py
         apply_mappings(each, mappings)  # camunda:in/out, camunda:inputOutput
         settle_empty_scripts(each)
     used_docs = [d for d in docs if d.name in used or d.kind == "dmn"]

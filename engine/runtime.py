@@ -34,6 +34,7 @@ from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
 from .sandbox_guards import MAX_DATA_BYTES
 from .scripting import SandboxScriptEngine, make_script_engine
 from .serialization import SERIALIZER_VERSION, load_state
+from .service_listeners import watch_service_listeners
 from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
 from .spiff_arena import lane_candidates, spiff_arena_helpers
 from .stored_data import checked_data, dump_checked, name_step
@@ -142,6 +143,7 @@ def load_workflow(instance: InstanceModel, version: LoadedVersion, config: Engin
 def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScriptEngine:
     """The script engine, carrying the loop limit that the version's loop tasks check."""
     watch_loops([version.spec, *version.subprocess_specs.values()])
+    watch_service_listeners([version.spec, *version.subprocess_specs.values()])
     watch_io([version.spec, *version.subprocess_specs.values()])  # camunda:inputOutput
     engine = config.script_engine()
     engine.max_multi_instance = config.max_multi_instance
@@ -193,11 +195,11 @@ def persist(
             instance.ended_at = now
             instance.next_timer_at = None
             append_event(session, instance, at=now, actor=actor, kind="finished")
+        running = instance.status == InstanceStatus.RUNNING
+        sync_subscriptions(session, instance.id, version, workflow, data, running, now)
         save_instance(session, instance)
 
 
-        running = instance.status == InstanceStatus.RUNNING
-        sync_subscriptions(session, instance.id, version, workflow, data, running, now)
 def _snapshot(workflow: Any, ready_tasks: list[Any]) -> dict[str, Any]:
     """The item's data as its current holders see it: the data of every open path (its READY
     human tasks and the tasks waiting for an event), the most recently written last; else of

@@ -1,0 +1,208 @@
+"""Camunda task and execution listeners that call Java (`camunda:class`, `expression`,
+`delegateExpression`), run through the services module as service tasks are.
+
+Keys as for service tasks: the class name, or the expression without `${}`/`#{}`. An unmapped
+key is refused at deploy naming file, element, line and key (reason `listener_unmapped`);
+events this engine does not run (`take`, `delete`, `update`, `timeout`) are refused too
+(`listener_unsupported`). JavaScript listeners are engine/javascript_listeners.py's.
+
+At deploy the listeners are written into the element's spec (`extensions`, which the
+serializer keeps); when a version is first run its specs' hooks are wrapped once:
+- execution `start` and task `create` run when the element becomes ready, then task
+  `assignment` when the model gives the task an assignee; execution `end` and task `complete`
+  when it completes. Process-level execution listeners run at its start and end events.
+- The handler gets a `ServiceCall` (params: `event`, `listener` = task|execution) and returns
+  the variables to set, or None; a task listener's `assignee` key sets the task's assignee.
+- A handler that raises, hangs past the service time limit or returns something else than a
+  dict stops the action with a ScriptError naming the element: nothing is written.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Collection, Iterator
+from copy import deepcopy
+from types import MappingProxyType
+from typing import Any
+
+from .definition_checks import owner_id
+from .errors import InvalidDefinition, ScriptError
+from .javascript_listeners import ASSIGNED, RAN
+from .services import ServiceCall
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+EXTENSION = "pheduyet_listeners"
+TASK_EVENTS = ("create", "assignment", "complete")
+EXECUTION_EVENTS = ("start", "end")
+
+
+def _key(listener: Any) -> str | None:
+    """The services key of a listener, or None for a script listener (not ours)."""
+    if listener.get("class"):
+        return str(listener.get("class")).strip()
+    for attribute in ("delegateExpression", "expression"):
+        text = (listener.get(attribute) or "").strip()
+        if text:
+            if text[:2] in ("${", "#{") and text.endswith("}"):
+                text = text[2:-1].strip()
+            return text
+    return None
+
+
+def _listeners(root: Any) -> Iterator[tuple[Any, str, str, str]]:
+    """(node, kind, event, key) of every listener that calls a services key."""
+    for tag, kind in (("taskListener", "task"), ("executionListener", "execution")):
+        for node in root.iter(f"{{{CAMUNDA_NS}}}{tag}"):
+            key = _key(node)
+            if key is not None:
+                event = (node.get("event") or ("create" if kind == "task" else "start")).strip()
+                yield node, kind, event, key
+
+
+def check_service_listeners(file_name: str, root: Any, services: Collection[str]) -> None:
+    """Refuse a listener whose key the services module lacks or whose event does not run."""
+    for node, kind, event, key in _listeners(root):
+        element = owner_id(node) or _process_id(node)
+        allowed = TASK_EVENTS if kind == "task" else EXECUTION_EVENTS
+        if event not in allowed:
+            error = InvalidDefinition(
+                f"a {kind} listener on '{event}' cannot run here: {kind} listeners run on "
+                + ", ".join(f"'{e}'" for e in allowed),
+                file=file_name,
+                element_id=element,
+                line=node.sourceline,
+            )
+            error.details.update(reason="listener_unsupported", event=event)
+            raise error
+        if key not in services:
+            error = InvalidDefinition(
+                f"the {kind} listener calls '{key}', which no handler is mapped to: map "
+                f"'{key}' in the services module (PHEDUYET_SERVICES), to a function or to "
+                "None to skip it",
+                file=file_name,
+                element_id=element,
+                line=node.sourceline,
+            )
+            error.details.update(reason="listener_unmapped", key=key)
+            raise error
+
+
+def _process_id(node: Any) -> str | None:
+    parent = node.getparent()
+    while parent is not None and parent.tag != f"{{{BPMN}}}process":
+        parent = parent.getparent()
+    return None if parent is None else parent.get("id")
+
+
+def read_service_listeners(root: Any) -> dict[str, list[dict[str, str]]]:
+    """Element id -> its listeners; a process's own execution listeners go to its start
+    events (`start`) and end events (`end`)."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for node, kind, event, key in _listeners(root):
+        entry = {"kind": kind, "event": event, "key": key}
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        if owner is not None and owner.get(f"{{{CAMUNDA_NS}}}assignee"):
+            entry["assigned"] = "yes"  # Camunda runs `assignment` after `create` then
+        if owner is not None and owner.tag == f"{{{BPMN}}}process":
+            wanted = "startEvent" if event == "start" else "endEvent"
+            for child in owner.iter(f"{{{BPMN}}}{wanted}"):
+                if child.getparent() is owner:
+                    found.setdefault(child.get("id"), []).append(entry)
+            continue
+        element = owner_id(node)
+        if element is not None:
+            found.setdefault(element, []).append(entry)
+    return found
+
+
+def attach_service_listeners(spec: Any, listeners: dict[str, list[dict[str, str]]]) -> None:
+    """Write the listeners into the specs' `extensions` (kept by the serializer)."""
+    if not listeners:
+        return
+    for task_spec in spec.task_specs.values():
+        entries = listeners.get(getattr(task_spec, "bpmn_id", None) or "")
+        if entries:
+            extensions = dict(getattr(task_spec, "extensions", None) or {})
+            extensions[EXTENSION] = entries
+            task_spec.extensions = extensions
+
+
+_watched: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def watch_service_listeners(specs: list[Any]) -> None:
+    """Wrap, once per restored spec, the hooks of the elements that have listeners."""
+    for spec in specs:
+        if _watched.get(spec):
+            continue
+        for task_spec in spec.task_specs.values():
+            entries = (getattr(task_spec, "extensions", None) or {}).get(EXTENSION)
+            if entries:
+                _wrap(task_spec, entries)
+        _watched[spec] = True
+
+
+def _wrap(task_spec: Any, entries: list[dict[str, str]]) -> None:
+    ready, complete = task_spec._on_ready_hook, task_spec._on_complete_hook
+
+    def on_ready(my_task: Any) -> None:
+        ready(my_task)
+        _run(my_task, entries, "execution", "start")
+        _run(my_task, entries, "task", "create")
+        if any(e.get("assigned") for e in entries) or my_task.internal_data.get(ASSIGNED):
+            _run(my_task, entries, "task", "assignment")
+
+    def on_complete(my_task: Any) -> None:
+        _run(my_task, entries, "task", "complete")
+        _run(my_task, entries, "execution", "end")
+        complete(my_task)
+
+    task_spec._on_ready_hook = on_ready
+    task_spec._on_complete_hook = on_complete
+
+
+def _run(my_task: Any, entries: list[dict[str, str]], kind: str, event: str) -> None:
+    for entry in entries:
+        if entry["kind"] == kind and entry["event"] == event:
+            _call(my_task, entry["key"], kind, event)
+
+
+def _call(my_task: Any, key: str, kind: str, event: str) -> None:
+    element = my_task.task_spec.bpmn_id
+    runner: Any = getattr(my_task.workflow.script_engine, "services", None)
+    services = getattr(runner, "services", {})
+    if key not in services:
+        raise ScriptError(f"no handler is mapped to listener '{key}'", element_id=element)
+    handler = services[key]
+    if handler is None:
+        return
+    call = ServiceCall(
+        key=key,
+        element_id=element,
+        item_id=runner.item_id,
+        process_id=my_task.workflow.spec.name,
+        data=MappingProxyType(deepcopy(dict(my_task.data))),
+        params=MappingProxyType({"event": event, "listener": kind}),
+    )
+    try:
+        value = runner._call(handler, call)
+    except Exception as exc:  # the operator's code may raise anything, or time out
+        raise ScriptError(
+            f"the {kind} listener '{key}' on '{event}' failed: {exc.__class__.__name__}: {exc}",
+            element_id=element,
+        ) from exc
+    if value is None:
+        return
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ScriptError(
+            f"the {kind} listener '{key}' must return a dict of variables or None, "
+            f"got {type(value).__name__}",
+            element_id=element,
+        )
+    variables = dict(value)
+    if kind == "task" and "assignee" in variables:
+        assignee = variables.pop("assignee")
+        my_task.internal_data[ASSIGNED] = str(assignee) if assignee else None
+        my_task.internal_data[RAN] = True
+    my_task.data.update(variables)
