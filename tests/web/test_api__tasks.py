@@ -150,9 +150,13 @@ def test_tasks__claim_release_and_forward(app: Flask) -> None:
     assert (status, body["error"]["fields"]["to"]["code"]) == (422, "required")
 
 
-def test_tasks__two_completions_with_one_version_one_wins_the_other_409(app: Flask) -> None:
+def test_tasks__two_completions_with_one_version_one_wins_the_other_409(
+    any_app: Flask,  # noqa: F811
+) -> None:
     """Two threads complete the same task with the same expected_version at once: the write
-    lock orders them; exactly one wins, the other is 409 with who acted and when."""
+    lock orders them (BEGIN IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL); exactly one wins,
+    the other is 409 with who acted and when."""
+    app = any_app
     _starter, item = _proposed(app)
     one, two = api_as(app, "qlkh.cv1"), api_as(app, "qlkh.cv2")
     task = _task(one, item, "xem_xet_de_xuat")
