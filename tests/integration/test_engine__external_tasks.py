@@ -8,6 +8,7 @@ parked in error and a retry makes the task wait for a worker again."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -156,3 +157,33 @@ def test_fetch_refusals(
     with pytest.raises(engine.InvalidInput) as caught, transaction(deployed) as s:
         engine.fetch_and_lock(s, worker, topics, count, seconds, clock())
     assert caught.value.details["reason"] == reason
+
+
+def test_two_workers_fetching_at_once_never_get_the_same_task(
+    deployed: Any, clock: ManualClock
+) -> None:
+    """On PostgreSQL the second worker's fetch, while the first one's transaction still holds
+    its row, skips it (FOR UPDATE SKIP LOCKED) and takes the next task instead of waiting. On
+    SQLite the write lock makes fetches take turns (the second would wait at BEGIN)."""
+    if deployed.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite serialises the fetches at BEGIN IMMEDIATE")
+    config = EngineConfig(clock=clock)
+    items = {start(deployed, config), start(deployed, config)}
+    first_holds, second_done = threading.Event(), threading.Event()
+    got: dict[str, list[engine.LockedExternalTask]] = {}
+
+    def first() -> None:
+        with transaction(deployed) as s:
+            got["w1"] = engine.fetch_and_lock(s, "w1", [TOPIC], 1, 60, clock())
+            first_holds.set()
+            second_done.wait(10)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_holds.wait(10)
+    with transaction(deployed) as s:
+        got["w2"] = engine.fetch_and_lock(s, "w2", [TOPIC], 1, 60, clock())
+    second_done.set()
+    thread.join()
+    (one,), (two,) = got["w1"], got["w2"]
+    assert one.task.id != two.task.id and {one.task.item_id, two.task.item_id} == items
