@@ -32,7 +32,7 @@ from .definition_checks import check_decisions
 from .dmn_eval import MAPPINGS, DecisionFailed, map_result, run_decisions
 from .dmn_model import Decision, decision_ids, graph_of, read_decisions
 from .errors import InvalidDefinition, ScriptError
-from .service_specs import ServiceCamundaParser, _CamundaRuleParser, is_service
+from .service_specs import ServiceCamundaParser, is_service
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -152,7 +152,13 @@ def note_decisions(
 # --- parsing ------------------------------------------------------------------------------
 
 
-class _DecisionRuleParser(_CamundaRuleParser):
+# The services module's parser of business rule tasks (one implemented like a service task).
+_ServiceRuleParser: Any = ServiceCamundaParser.OVERRIDE_PARSER_CLASSES[
+    full_tag("businessRuleTask")
+][0]
+
+
+class _DecisionRuleParser(_ServiceRuleParser):  # type: ignore[misc]
     def create_task(self) -> Any:
         if is_service(self.node):
             return super().create_task()
