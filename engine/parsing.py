@@ -46,7 +46,7 @@ from .service_listeners import (
     read_service_listeners,
 )
 from .service_specs import ServiceSpiffParser, check_services
-from .spiff_arena import settle_empty_scripts
+from .spiff_arena import check_spiff_arena_calls, settle_empty_scripts
 from .subscriptions import camunda_messages
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -135,6 +135,7 @@ def parse_bundle(
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
         refuse_data_stores(doc.name, doc.root)
+        check_spiff_arena_calls(doc.name, doc.root)
     # DMN called from a Camunda diagram is read as Camunda reads it (engine/dmn_specs.py).
     calls = DmnCalls.of((d.root, d.dialect) for d in bpmn_docs)
     dmn_roots = [d.root for d in docs if d.kind == "dmn"]

@@ -13,6 +13,8 @@ tasks, as SpiffArena does: see `lane_candidates`.
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,10 +29,38 @@ from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel
 from .clock import Clock
+from .definition_checks import owner_id
+from .errors import InvalidDefinition
 from .sandbox import SandboxViolation
+from .script_languages import is_python
 from .users import GroupModel, UserModel, membership
 
 MAX_NAME = 200
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+# SpiffArena's script functions that read or change what only SpiffArena has (its secrets,
+# environment, permissions, front end, files, user properties): a script calling one is refused
+# at deploy, naming it, rather than failing with a NameError when the item gets there.
+NOT_HERE = {
+    "add_permission": "permissions are managed in Quản trị",
+    "add_user_to_group": "groups are managed in Quản trị or with pheduyet users",
+    "delete_process_instances_with_criteria": "items are cancelled, never deleted",
+    "get_all_permissions": "permissions are managed in Quản trị",
+    "get_current_task_info": "use the task's data",
+    "get_data_sizes": "there is no such report here",
+    "get_encoded_file_data": "attachments are kept with the item, not in its data",
+    "get_env": "the server's environment is not open to diagrams",
+    "get_frontend_url": "there is no SpiffArena front end",
+    "get_markdown_file_download_link": "attachments are kept with the item",
+    "get_secret": "secrets belong in a service handler (PHEDUYET_SERVICES)",
+    "get_task_data_value": "read the variable by its name",
+    "get_url_for_task_with_bpmn_identifier": "there is no SpiffArena front end",
+    "get_user_properties": "people's details come from get_current_user()",
+    "markdown_file_download_link": "attachments are kept with the item",
+    "refresh_permissions": "permissions are managed in Quản trị",
+    "set_user_properties": "people's details are managed in Quản trị",
+    "user_has_permission": "permissions are managed in Quản trị",
+}
 
 
 @dataclass(frozen=True)
@@ -219,3 +249,33 @@ def settle_empty_scripts(spec: Any) -> None:
     for task_spec in spec.task_specs.values():
         if hasattr(task_spec, "script") and task_spec.script is None:
             task_spec.script = ""
+
+
+def check_spiff_arena_calls(file_name: str, root: Any) -> None:
+    """Refuse a script that calls one of SpiffArena's functions this engine does not offer."""
+    elements = [
+        *root.iter(f"{{{BPMN}}}script"),
+        *root.iter(f"{{{SPIFF_NS}}}preScript"),
+        *root.iter(f"{{{SPIFF_NS}}}postScript"),
+        *root.iter(f"{{{BPMN}}}conditionExpression"),
+    ]
+    for element in elements:
+        text = element.text or ""
+        if not any(name in text for name in NOT_HERE) or not is_python(element):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(text))
+        except SyntaxError:
+            continue  # the script check says where
+        for node in ast.walk(tree):
+            func = node.func if isinstance(node, ast.Call) else None
+            if isinstance(func, ast.Name) and func.id in NOT_HERE:
+                error = InvalidDefinition(
+                    f"{func.id}() is one of SpiffArena's own functions and does not exist "
+                    f"here: {NOT_HERE[func.id]}",
+                    file=file_name,
+                    element_id=owner_id(element),
+                    line=(element.sourceline or 1) + node.lineno - 1,
+                )
+                error.details.update(reason="spiff_arena_function", function=func.id)
+                raise error

@@ -139,3 +139,29 @@ def test_spiff_helpers__a_script_task_without_a_script_does_nothing(
         engine.deploy(s, [engine.SourceFile("empty.bpmn", diagram.encode())], clock)
         item = engine.start_instance(s, arena_config, "empty", "an")
         assert engine.show_instance(s, item).status == "completed"
+
+
+def test_spiff_helpers__a_spiff_arena_function_not_offered_is_refused_at_deploy(
+    sqlite_factory: Any, clock: ManualClock
+) -> None:
+    diagram = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{BPMN_NS}" id="d" targetNamespace="t">
+  <bpmn:process id="secret" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="run" />
+    <bpmn:scriptTask id="run"><bpmn:script>user = get_current_user()
+token = get_secret("api_token")</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="run" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+    source = engine.SourceFile("secret.bpmn", diagram.encode())
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(sqlite_factory) as s:
+        engine.deploy(s, [source], clock)
+    details = refused.value.details
+    assert (details["element_id"], details["line"], details["reason"]) == (
+        "run",
+        7,
+        "spiff_arena_function",
+    )
+    assert "get_secret() is one of SpiffArena's own functions" in refused.value.message
