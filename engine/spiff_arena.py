@@ -223,6 +223,7 @@ def spiff_arena_helpers(clock: Clock, zone: tzinfo) -> dict[str, Any]:
         "get_group_members": get_group_members,
         "get_localtime": get_localtime,
         "get_toplevel_process_info": get_toplevel_process_info,
+        "get_process_info": get_toplevel_process_info,  # no subprocess has an item of its own
         "get_process_initiator_username": get_process_initiator_username,
         "Decimal": Decimal,
         "time": _TimeModule(clock),

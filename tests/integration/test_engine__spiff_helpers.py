@@ -61,6 +61,7 @@ def test_spiff_helpers__a_spiff_arena_model_runs_to_its_end(office: Any, arena_c
     assert (data["local_hour"], data["office_hour"]) == (8, 8)
     assert (data["total"], data["today"], data["item"]) == ("3.30", "2026-03-01", item)
     assert data["stamp"] == int(START.timestamp())
+    assert data["same_info"] is True
 
     # lane_owners: the Reviewers lane goes to dung alone, not to the lane's group.
     assert _inbox(office, "binh") == []
