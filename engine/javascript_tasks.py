@@ -1,6 +1,6 @@
 """JavaScript where SpiffWorkflow runs a script: script tasks and conditions marked at deploy
 (engine/script_languages.py), input and output parameters written as JavaScript
-(`javascript_value`), and task listeners' scripts when a task is created.
+(`javascript_value`), and listeners' scripts (engine/javascript_listeners.py).
 
 The script engine (engine/scripting.py) hands a marked script or condition here; the run
 happens in QuickJS over a JSON copy of the task's data (engine/javascript.py), and only when
@@ -10,7 +10,6 @@ data as it was.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from .javascript import JS_MARKER, JavaScriptError, Outcome, ScriptScope, run_script
@@ -123,15 +122,17 @@ def run_task_listener(
     source: str,
     event_name: str,
     assignee: str | None,
-    data: Mapping[str, Any] | None = None,
+    *,
+    with_task: bool = True,
 ) -> Outcome:
-    """A task listener's JavaScript, with `task` bound: its variable changes are applied to
-    the task's data; the caller applies `outcome.assignee` when `outcome.assignee_set`."""
+    """A listener's JavaScript, with `task` bound for a task listener: its variable changes
+    are applied to the task's data; the caller applies `outcome.assignee` when
+    `outcome.assignee_set`."""
     seconds, max_bytes = _limits(script_engine)
     outcome = run_script(
         source,
-        task.data if data is None else data,
-        scope_of(task, event_name=event_name, with_task=True, assignee=assignee),
+        task.data,
+        scope_of(task, event_name=event_name, with_task=with_task, assignee=assignee),
         cpu_seconds=seconds,
         max_data_bytes=max_bytes,
     )

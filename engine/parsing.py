@@ -33,7 +33,6 @@ from .errors import InvalidDefinition
 from .form_options import option_sources
 from .form_safety import check_form_safety
 from .io_mappings import apply_mappings, read_mappings
-from .javascript_listeners import attach_listeners, check_listeners
 from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .model_forms import is_model_form, model_form_schemas
@@ -128,7 +127,6 @@ def parse_bundle(
     for doc in bpmn_docs:
         _check_flows(doc)
         check_script_languages(doc.name, doc.root)  # JavaScript compiled; others refused
-        check_listeners(doc.name, doc.root)
         _check_scripts(doc)
         check_services(doc.name, doc.root, services)
         check_service_listeners(doc.name, doc.root, services)
@@ -147,7 +145,6 @@ def parse_bundle(
         if doc.kind == "dmn":
             check_dmn(doc.name, doc.root, calls)
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
-    metas = {d.name: attach_listeners(metas[d.name], d.root) for d in bpmn_docs}  # JavaScript
     for file_name, tasks in metas.items():
         check_due_dates(file_name, tasks.values(), now)
     _check_forms(metas, forms)

@@ -28,7 +28,7 @@ from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_kn
 from .instances import InstanceModel, save_instance
 from .io_mappings import watch_io
 from .juel import juel_helpers
-from .javascript_listeners import listener_assignee, run_create_listeners
+from .javascript_listeners import listener_assignee
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
 from .sandbox_guards import MAX_DATA_BYTES
@@ -174,7 +174,6 @@ def persist(
     # queue would grow in the stored state with every throw (no one outside reads it).
     workflow.get_events()
     state = dump_checked(version.dialect, workflow, config.max_data_bytes)
-    run_create_listeners(version.tasks, workflow)  # JavaScript `create` task listeners
     ready = ready_human_tasks(workflow)  # one walk of the task tree serves both below
     data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
     timer = next_timer(workflow) if instance.status == InstanceStatus.RUNNING else None

@@ -4,7 +4,8 @@
 Keys as for service tasks: the class name, or the expression without `${}`/`#{}`. An unmapped
 key is refused at deploy naming file, element, line and key (reason `listener_unmapped`);
 events this engine does not run (`take`, `delete`, `update`, `timeout`) are refused too
-(`listener_unsupported`). JavaScript listeners are engine/javascript_listeners.py's.
+(`listener_unsupported`). JavaScript listeners (`camunda:script`) take the same path under the
+key `SCRIPT_KEY` and run in QuickJS (engine/javascript_listeners.py).
 
 At deploy the listeners are written into the element's spec (`extensions`, which the
 serializer keeps); when a version is first run its specs' hooks are wrapped once:
@@ -27,7 +28,7 @@ from typing import Any
 
 from .definition_checks import owner_id
 from .errors import InvalidDefinition, ScriptError
-from .javascript_listeners import ASSIGNED, RAN
+from .javascript_listeners import ASSIGNED, RAN, SCRIPT_KEY, run_script_listener, script_entry
 from .services import ServiceCall
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -55,6 +56,8 @@ def _listeners(root: Any) -> Iterator[tuple[Any, str, str, str]]:
     for tag, kind in (("taskListener", "task"), ("executionListener", "execution")):
         for node in root.iter(f"{{{CAMUNDA_NS}}}{tag}"):
             key = _key(node)
+            if key is None and script_entry(node):  # JavaScript (javascript_listeners.py)
+                key = SCRIPT_KEY
             if key is not None:
                 event = (node.get("event") or ("create" if kind == "task" else "start")).strip()
                 yield node, kind, event, key
@@ -75,7 +78,7 @@ def check_service_listeners(file_name: str, root: Any, services: Collection[str]
             )
             error.details.update(reason="listener_unsupported", event=event)
             raise error
-        if key not in services:
+        if key not in services and key != SCRIPT_KEY:
             error = InvalidDefinition(
                 f"the {kind} listener calls '{key}', which no handler is mapped to: map "
                 f"'{key}' in the services module (PHEDUYET_SERVICES), to a function or to "
@@ -100,7 +103,7 @@ def read_service_listeners(root: Any) -> dict[str, list[dict[str, str]]]:
     events (`start`) and end events (`end`)."""
     found: dict[str, list[dict[str, str]]] = {}
     for node, kind, event, key in _listeners(root):
-        entry = {"kind": kind, "event": event, "key": key}
+        entry = {"kind": kind, "event": event, "key": key, **script_entry(node)}
         owner = node.getparent().getparent() if node.getparent() is not None else None
         if owner is not None and owner.get(f"{{{CAMUNDA_NS}}}assignee"):
             entry["assigned"] = "yes"  # Camunda runs `assignment` after `create` then
@@ -164,7 +167,9 @@ def _wrap(task_spec: Any, entries: list[dict[str, str]]) -> None:
 
 def _run(my_task: Any, entries: list[dict[str, str]], kind: str, event: str) -> None:
     for entry in entries:
-        if entry["kind"] == kind and entry["event"] == event:
+        if entry["kind"] == kind and entry["event"] == event and entry["key"] == SCRIPT_KEY:
+            run_script_listener(my_task, entry, kind, event)
+        elif entry["kind"] == kind and entry["event"] == event:
             _call(my_task, entry["key"], kind, event)
 
 

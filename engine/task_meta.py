@@ -45,8 +45,6 @@ class TaskMeta:
     # Step wording: the submit button ("Gửi ý kiến") and the message once done; both optional.
     submit_label: str | None = None
     done_message: str | None = None
-    # JavaScript task listeners on `create` (engine/javascript_listeners.py): event, source, line.
-    script_listeners: tuple[dict[str, Any], ...] = ()
 
     @property
     def key(self) -> str:
@@ -55,14 +53,12 @@ class TaskMeta:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["form_fields"] = list(self.form_fields)
-        data["script_listeners"] = list(self.script_listeners)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TaskMeta:
         data = dict(data)
         data["form_fields"] = tuple(data.get("form_fields") or ())
-        data["script_listeners"] = tuple(data.get("script_listeners") or ())
         return cls(**data)
 
 

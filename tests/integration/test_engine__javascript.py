@@ -130,7 +130,7 @@ REFUSED = [
     ("js_syntax_error", "act", 12, ("JavaScript syntax error",)),
     ("groovy_script", "act", 8, ("'groovy'", "JavaScript")),
     ("groovy_condition", "f_check", 20, ("'groovy'",)),
-    ("js_complete_listener", "check", 17, ("listener", "'complete'")),
+    ("js_delete_listener", "check", 16, ("listener on 'delete'",)),
     ("js_listener_syntax_error", "check", 18, ("JavaScript syntax error",)),
     ("js_resource", "act", 8, ("deployment://compute.js", "inline")),
 ]
@@ -184,3 +184,25 @@ def test_javascript__a_tasks_input_and_output_parameters_written_in_javascript(
     view = _show(factory, item)
     assert view.status == "completed"
     assert view.data["signed"] == "Dear Công ty Hoà Bình, An"  # read when it completed
+
+
+def test_javascript__task_and_execution_listeners_on_their_events(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("javascript/js_listeners.bpmn"), clock)
+    item = _start(factory, config, "js_listeners", reviewer="binh")
+    view = _show(factory, item)
+    [review] = view.open_tasks
+    assert review.assignee == "binh"  # the create listener
+    assert view.data["log"] == ["process start"]
+    _complete(factory, config, review.id, "binh")
+    view = _show(factory, item)
+    assert view.status == "completed"
+    assert view.data["log"] == [
+        "process start",
+        "Review complete by binh",
+        "Review end",
+        "process end",
+    ]
