@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from .juel_parser import JuelRefused, has_expression, translate_name
 from .model_forms import form_file_of_key, ref_file
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -172,6 +173,16 @@ def _camunda_form(key: str | None, ref: str | None) -> dict[str, Any]:
     return {"form_file": None, "form_key": None}
 
 
+def _default_variable(text: str | None) -> str | None:
+    """The variable a `${name}` default takes its value from; other expressions give none."""
+    if not text or not has_expression(text):
+        return None
+    try:
+        return translate_name(text)
+    except JuelRefused:
+        return None
+
+
 def _camunda_fields(element: Any) -> list[dict[str, Any]]:
     fields = []
     path = f"{{{BPMN}}}extensionElements/{{{CAMUNDA_NS}}}formData/{{{CAMUNDA_NS}}}formField"
@@ -186,6 +197,7 @@ def _camunda_fields(element: Any) -> list[dict[str, Any]]:
                 "label": node.get("label") or node.get("id"),
                 "type": node.get("type") or "string",
                 "default": node.get("defaultValue"),
+                "default_from": _default_variable(node.get("defaultValue")),
                 "required": "required" in constraints,
                 "readonly": "readonly" in constraints,
                 "constraints": {k: v for k, v in constraints.items() if k != "required"},

@@ -338,6 +338,10 @@ def _camunda_form(
         if spec.get("readonly"):
             widget = "readonly"
         default: Any = spec.get("default")
+        if spec.get("default_from"):  # `${name}`: the item's value of that variable
+            default = view.data.get(str(spec["default_from"]))
+        elif isinstance(default, str) and default.lstrip().startswith(("${", "#{")):
+            default = None  # an expression is not shown as text
         if widget == "checkbox":
             default = str(default).lower() == "true"
         value = _raw(

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from engine import InvalidDefinition, SourceFile
 from engine.model_forms import (
@@ -16,6 +17,7 @@ from engine.model_forms import (
     model_form_schemas,
 )
 from engine.parsing import parse_bundle
+from engine.task_meta import read_task_meta
 from tests.conftest import FIXTURES, fixture_files
 
 LIMIT = 1_000_000
@@ -154,3 +156,20 @@ def test_model_forms__a_backtracking_pattern_is_refused_at_deploy() -> None:
     with pytest.raises(InvalidDefinition) as refused:
         parse_bundle(files)
     assert refused.value.details["file"] == "payment.form" and "(a+)+b" in str(refused.value)
+
+
+def test_model_forms__a_default_naming_a_variable_takes_its_value() -> None:
+    xml = (
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">'
+        '<bpmn:process id="p"><bpmn:userTask id="t"><bpmn:extensionElements><camunda:formData>'
+        '<camunda:formField id="a" type="long" defaultValue="${amount}"/>'
+        '<camunda:formField id="b" type="string" defaultValue="${amount + 1}"/>'
+        '<camunda:formField id="c" type="string" defaultValue="plain"/>'
+        "</camunda:formData></bpmn:extensionElements></bpmn:userTask></bpmn:process>"
+        "</bpmn:definitions>"
+    )
+    meta = read_task_meta(etree.fromstring(xml.encode()), "camunda")["p/t"]
+    by_id = {f["id"]: f for f in meta.form_fields}
+    assert [by_id[k]["default_from"] for k in "abc"] == ["amount", None, None]
+    assert by_id["c"]["default"] == "plain"
