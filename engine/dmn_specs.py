@@ -159,6 +159,13 @@ _ServiceRuleParser: Any = ServiceCamundaParser.OVERRIDE_PARSER_CLASSES[
 
 
 class _DecisionRuleParser(_ServiceRuleParser):  # type: ignore[misc]
+    @staticmethod
+    def get_decision_ref(node: Any) -> Any:
+        # Asked of every business rule task when its process is added, for SpiffWorkflow's
+        # own DMN engines: ours find their decisions in create_task, which refuses, with the
+        # line, a task naming none.
+        return None
+
     def create_task(self) -> Any:
         if is_service(self.node):
             return super().create_task()

@@ -202,6 +202,13 @@ def _line_of(files: list[SourceFile], name: str, needle: str) -> int:
             "rate_risk",
             ("firstEntry",),
         ),
+        (
+            "risk_check.bpmn",
+            'camunda:decisionRef="riskLevel"',
+            "",
+            "rate_risk",
+            ("names no decision (camunda:decisionRef)",),
+        ),
     ],
 )
 def test_refused_at_deploy_with_file_element_and_line(
