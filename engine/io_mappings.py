@@ -131,7 +131,7 @@ class MappedCallActivity(CallActivity):  # type: ignore[misc]
         start = subworkflow.get_next_task(
             subworkflow.task_tree, skip_subprocesses=True, spec_name="Start"
         )
-        start.set_data(**_mapped(my_task, my_task.data, mappings["in"]))
+        start.set_data(**_mapped(my_task, mappings["in"]))
 
     def update_data(self, my_task: Any, subworkflow: Any) -> None:
         mappings = (getattr(self, "extensions", None) or {}).get(CALL_KEY)
@@ -139,12 +139,15 @@ class MappedCallActivity(CallActivity):  # type: ignore[misc]
             super().update_data(my_task, subworkflow)
             return
         end = subworkflow.last_task
-        passed = _mapped(end, end.data, mappings["out"])
+        passed = _mapped(end, mappings["out"])
         my_task.data = {**deepcopy(my_task.data), **passed}
 
 
-def _mapped(task: Any, data: dict[str, Any], mappings: list[dict[str, Any]]) -> dict[str, Any]:
+def _mapped(task: Any, mappings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The variables the mappings give, read on `task`'s data (a failing expression is the
+    script engine's error, naming the task)."""
     engine = task.workflow.script_engine
+    data = task.data
     result: dict[str, Any] = {}
     for mapping in mappings:
         if mapping.get("all"):
@@ -152,7 +155,7 @@ def _mapped(task: Any, data: dict[str, Any], mappings: list[dict[str, Any]]) -> 
         elif "source" in mapping:
             result[mapping["target"]] = deepcopy(data.get(mapping["source"]))
         elif "code" in mapping:
-            result[mapping["target"]] = engine.environment.evaluate(mapping["code"], data)
+            result[mapping["target"]] = engine.evaluate(task, mapping["code"])
         else:
             result[mapping["target"]] = mapping["text"]
     return result

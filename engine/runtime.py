@@ -23,6 +23,7 @@ from .definitions import LoadedVersion
 from .dmn_specs import note_decisions
 from .errors import ScriptError
 from .external_rows import note_external_tasks
+from .failures import failing_element
 from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
 from .instances import InstanceModel, save_instance
@@ -120,6 +121,10 @@ def spiff_errors() -> Iterator[None]:
         raise ScriptError(_spiff_message(exc), element_id=getattr(spec, "bpmn_id", None)) from exc
     except SandboxViolation as exc:
         raise script_error(exc, None) from exc
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as exc:
+        # The library tripping over the model: name the step it was running (engine/failures.py).
+        message = f"{type(exc).__name__}: {exc}"
+        raise ScriptError(message, element_id=failing_element(exc)) from exc
 
 
 def _spiff_message(exc: BaseException) -> str:
