@@ -330,8 +330,8 @@ def translate_tests(text: str, cell: str = CELL, input_name: str | None = None) 
     """The Python test for a FEEL input entry (simple unary tests), true when the value in
     the variable `cell` passes; an empty entry is `-`. Like `?`, `cellInput` (and the input's
     `camunda:inputVariable`, if any) stand for the input value."""
-    names = frozenset({"cellInput", input_name} - {None})
-    parser = _Parser(text, cell, names)  # type: ignore[arg-type]
+    names = frozenset(name for name in ("cellInput", input_name) if name)
+    parser = _Parser(text, cell, names)
     if parser.token.kind == "end":
         return "True"
     code = parser.tests()

@@ -366,3 +366,16 @@ def test_inputs_are_read_by_their_type_ref(
 ) -> None:
     xml = table("COLLECT", [(test, '"yes"')]).replace('typeRef="integer"', f'typeRef="{type_ref}"')
     assert [row["out"] for row in decide(xml, n=value)[0]] == expected
+
+
+def test_dmn_1_1_files_and_tables_without_inputs_read_the_same() -> None:
+    text = (
+        '<definitions xmlns="http://www.omg.org/spec/DMN/20151101/dmn.xsd" id="d" name="d" '
+        'namespace="x"><decision id="always"><decisionTable id="t" hitPolicy="COLLECT">'
+        '<output id="o" name="out"/><rule id="r1"><outputEntry id="e1"><text>"x"</text>'
+        '</outputEntry></rule><rule id="r2"><outputEntry id="e2"><text></text></outputEntry>'
+        "</rule></decisionTable></decision></definitions>"
+    )
+    decisions = read_decisions("old.dmn", etree.fromstring(text.encode()))
+    result, [trace] = run_decisions(graph_of(decisions, "always"), {}, evaluate)
+    assert result == [{"out": "x"}, {"out": None}] and trace.matched == ("r1", "r2")
