@@ -4,19 +4,29 @@ item, attempts and last error, and "Gửi lại" queues it again; others get 403
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 import engine
 from engine import ManualClock, transaction
 from engine.notifications import NotificationModel
+from tests.web.both_databases import app_on
 from tests.web.conftest import post
 
 ADMIN = "quantri"
 PAGE = "/admin/mail/"
 ERROR = "550 5.1.1 <cv1@skhcn.gov.vn>: Recipient address rejected"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def app(request: pytest.FixtureRequest, tmp_path: Path, web_clock: ManualClock) -> Iterator[Flask]:
+    """Each test on SQLite and on PostgreSQL."""
+    yield from app_on(request, tmp_path, web_clock)
 
 
 def failed(app: Flask, clock: ManualClock, *people: str) -> list[int]:

@@ -5,15 +5,19 @@ another person's notification id changes nothing; the count costs one statement 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine import transaction
+from engine import ManualClock, transaction
 from engine.notifications import NotificationModel
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.statements import counted
+from tests.web.both_databases import app_on
 from tests.web.conftest import post
 
 PAGE = "/notifications/"
@@ -24,6 +28,12 @@ _OPEN = re.compile(
     r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
     r'<input type="hidden" name="next" value="([^"]+)">'
 )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def app(request: pytest.FixtureRequest, tmp_path: Path, web_clock: ManualClock) -> Iterator[Flask]:
+    """Each test on SQLite and on PostgreSQL."""
+    yield from app_on(request, tmp_path, web_clock)
 
 
 def submitted(office: Any) -> int:
