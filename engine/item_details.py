@@ -103,9 +103,10 @@ def _start_of(session: Session, process_id: str) -> tuple[Any, TaskMeta | None]:
 
 
 def start_form_fields(session: Session, process_id: str) -> frozenset[str]:
-    """The fields the start form of a process's latest version asks (none without one)."""
+    """The fields the start form of a process's latest version asks, when the engine checks the
+    start against it (a Camunda model's, see start_form); none otherwise."""
     version, start = _start_of(session, process_id)
-    if start is None:
+    if start is None or version.dialect != "camunda":
         return frozenset()
     if start.form_file:
         schema = version.forms.get(start.form_file) or {}

@@ -13,6 +13,7 @@ from flask import Flask
 import engine
 from engine import transaction
 from tests.conftest import fixture_files
+from tests.web.api_helpers import api_as
 from tests.web.conftest import post
 
 REVIEWER, PAYER = "qlkh.cv1", "qlkh.tp"
@@ -110,6 +111,7 @@ def test_camunda_forms__a_rejection_through_the_page_ends_there(
 @pytest.fixture
 def offered(purchase: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The purchase request offered on "Tạo mới" to everyone, as a catalog entry would."""
+    import web.api.processes
     import web.items
     import workflows.catalog
     from workflows.catalog import CATALOG, CatalogEntry
@@ -117,6 +119,7 @@ def offered(purchase: int, monkeypatch: pytest.MonkeyPatch) -> None:
     extended = (*CATALOG, CatalogEntry("purchase_request", "Đề nghị mua sắm", "Purchase", "", ()))
     monkeypatch.setattr(workflows.catalog, "CATALOG", extended)
     monkeypatch.setattr(web.items, "CATALOG", extended)
+    monkeypatch.setattr(web.api.processes, "CATALOG", extended)
 
 
 def test_camunda_forms__the_start_page_asks_the_start_form(
@@ -146,3 +149,19 @@ def test_camunda_forms__the_start_page_asks_the_start_form(
         True,
         "web",
     )
+
+
+def test_camunda_forms__the_api_starts_with_the_start_forms_fields(
+    offered: None, app: Flask
+) -> None:
+    api = api_as(app, REVIEWER)
+    status, listed = api.get("/processes")
+    (mine,) = [p for p in listed["processes"] if p["key"] == "purchase_request"]
+    assert mine["start_fields"] == ["amount", "category", "needed_by", "purpose", "urgent"]
+    start = "/processes/purchase_request/items"
+    status, body = api.post(start, {"data": {"amount": 0, "purpose": "Giấy in"}})
+    assert (status, body["error"]["fields"]["amount"]["code"]) == (422, "min")
+    status, body = api.post(start, {"data": {"purpose": "Giấy in", "channel": "x"}})
+    assert (status, body["error"]["fields"]["channel"]["code"]) == (422, "unknown")
+    status, item = api.post(start, {"data": {"amount": 7, "purpose": "Giấy in"}})
+    assert status == 201 and item["process"] == "purchase_request"

@@ -42,6 +42,7 @@ def list_processes() -> ProcessList:
     who = me()
     with uow() as s:
         deployed = {p.process_id: p for p in engine.list_processes(s)}
+        asked = {e.process_id: engine.start_form_fields(s, e.process_id) for e in CATALOG}
     return ProcessList(
         processes=[
             ProcessOut(
@@ -50,7 +51,7 @@ def list_processes() -> ProcessList:
                 title_en=e.title_en,
                 description=e.description_vi,
                 version=deployed[e.process_id].version,
-                start_fields=sorted(e.start_data),
+                start_fields=sorted({*e.start_data, *asked[e.process_id]}),
             )
             for e in CATALOG
             if e.process_id in deployed and may_start(e.process_id, who.groups, who.unit)
