@@ -25,6 +25,7 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NOT_FOREIGN = frozenset({"", "python", "juel"})
 _CONDITIONS = ("conditionExpression", "condition", "completionCondition", "loopCondition")
 RESULT_PREFIX = "//@result "
+_LISTENERS = ("taskListener", "executionListener")
 
 
 def language_of(element: Any) -> str:
@@ -72,6 +73,16 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 "script_resource",
                 language,
             )
+        if language in NOT_FOREIGN and _in_listener(element):
+            raise _refused(
+                file_name,
+                element,
+                "a listener's script runs only in JavaScript here "
+                '(scriptFormat="javascript"); or map a class or expression listener in the '
+                "services module",
+                "script_language",
+                language or "python",
+            )
         if language in NOT_FOREIGN:
             continue
         if not is_javascript(language):
@@ -101,6 +112,11 @@ def check_script_languages(file_name: str, root: Any) -> None:
             )
             error.details.update(reason="script_syntax", language=language)
             raise error from exc
+
+
+def _in_listener(element: Any) -> bool:
+    parent = element.getparent()
+    return parent is not None and etree.QName(parent).localname in _LISTENERS
 
 
 def _refused(

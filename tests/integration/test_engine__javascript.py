@@ -133,6 +133,7 @@ REFUSED = [
     ("js_delete_listener", "check", 16, ("listener on 'delete'",)),
     ("js_listener_syntax_error", "check", 18, ("JavaScript syntax error",)),
     ("js_resource", "act", 8, ("deployment://compute.js", "inline")),
+    ("python_listener", "check", 17, ("listener's script runs only in JavaScript",)),
 ]
 
 
