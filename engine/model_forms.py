@@ -181,10 +181,8 @@ def html_form_schema(name: str, content: bytes, max_bytes: int) -> dict[str, Any
     reader = _HtmlFields()
     reader.feed(content.decode("utf-8"))
     reader.close()
-    if not reader.fields:
-        raise InvalidDefinition(
-            "the HTML form has no field with a cam-variable-name: nothing to fill in", file=name
-        )
+    # No cam-variable-name field: a form that only shows something (or a page that is no form
+    # at all, deployed from the same folder), with nothing to fill in.
     if len(reader.fields) > MAX_FIELDS:
         raise InvalidDefinition(f"a form has at most {MAX_FIELDS} fields", file=name)
     properties: dict[str, Any] = {}

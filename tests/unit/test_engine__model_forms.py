@@ -78,7 +78,6 @@ def test_model_forms__html_fields_labels_and_limits() -> None:
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        ('<input name="x">', "no field with a cam-variable-name"),
         ('<input cam-variable-name="x" cam-variable-type="Json">', "is not supported"),
         ('<input cam-variable-name="a-b">', "not a valid variable name"),
     ],
@@ -87,6 +86,10 @@ def test_model_forms__html_refusals(body: str, words: str) -> None:
     with pytest.raises(InvalidDefinition) as refused:
         _html(body)
     assert words in str(refused.value) and refused.value.details["file"] == "x.html"
+
+
+def test_model_forms__an_html_page_without_variables_asks_nothing() -> None:
+    assert _html('<p>Read the request.</p><input name="x">')["properties"] == {}
 
 
 def test_model_forms__an_html_form_over_the_size_limit_is_refused() -> None:
