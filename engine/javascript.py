@@ -72,8 +72,11 @@ _BLOCKED = (
 # left on the global object, and `__pheduyet_outcome` which the host calls at the end.
 _PRELUDE = r"""
 (function (input, blocked) {
-  var vars = input.vars, info = input.info;
-  var changed = {}, removed = {}, people = {assignee: info.assignee, set: false};
+  // Maps without a prototype: a variable named "__proto__" is a variable like any other.
+  var vars = Object.create(null), info = input.info;
+  var changed = Object.create(null), removed = Object.create(null);
+  var people = {assignee: info.assignee, set: false};
+  for (var given in input.vars) vars[given] = input.vars[given];
   var has = Object.prototype.hasOwnProperty, copy, named;
   function __pheduyet_copy(value) {
     if (value === undefined) return null;
@@ -148,13 +151,18 @@ _PRELUDE = r"""
     if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && !(name in globalThis))
       globalThis[name] = copy(vars[name]);
   }
-  globalThis.__pheduyet_outcome = function () {
-    var out = {}, gone = [];
-    for (var key in changed) out[key] = vars[key];
-    for (key in removed) gone.push(key);
-    return JSON.stringify({vars: out, removed: gone, assignee: people.assignee,
-                           assigneeSet: people.set});
-  };
+  // Read by the host after the script; the script can neither replace nor remove it.
+  Object.defineProperty(globalThis, '__pheduyet_outcome', {
+    value: function () {
+      var out = Object.create(null), gone = [];
+      for (var key in changed) out[key] = vars[key];
+      for (key in removed) gone.push(key);
+      return JSON.stringify({vars: out, removed: gone, assignee: people.assignee,
+                             assigneeSet: people.set});
+    },
+    writable: false,
+    configurable: false
+  });
 })(JSON.parse(__pheduyet_input), JSON.parse(__pheduyet_blocked));
 delete globalThis.__pheduyet_input;
 delete globalThis.__pheduyet_blocked;
@@ -316,15 +324,18 @@ def run_script(
             f"the script's changes are larger than the data limit of {max_data_bytes:,} bytes"
         )
     answer = json.loads(result)
-    variables: dict[str, Any] = answer["vars"]
+    variables = answer.get("vars") if isinstance(answer, dict) else None
+    removed = answer.get("removed") if isinstance(answer, dict) else None
+    if not isinstance(variables, dict) or not isinstance(removed, list):
+        raise JavaScriptError("the script's changes could not be read back")
     check_storable(variables, Limits(max_data_bytes=max_data_bytes))
-    assignee = answer["assignee"]
+    assignee = answer.get("assignee")
     return Outcome(
         value=value if not isinstance(value, float) or math.isfinite(value) else None,
         variables=variables,
-        removed=tuple(answer["removed"]),
+        removed=tuple(str(name) for name in removed),
         assignee=assignee if isinstance(assignee, str) and assignee else None,
-        assignee_set=bool(answer["assigneeSet"]),
+        assignee_set=answer.get("assigneeSet") is True,
     )
 
 

@@ -242,3 +242,15 @@ def test_languages__marked_for_the_script_engine() -> None:
     assert py == "x = 1"
     condition = root.find(".//{*}conditionExpression")
     assert split_marked(condition.text) == ("x > 1", None)
+
+
+def test_bridge__the_outcome_cannot_be_forged() -> None:
+    out = _run(
+        """
+        try { __pheduyet_outcome = function () { return '{"vars": 1}'; }; } catch (e) {}
+        try { delete globalThis.__pheduyet_outcome; } catch (e) {}
+        execution.setVariable("__proto__", {a: 1});
+        execution.setVariable("ok", execution.getVariable("__proto__").a);
+        """
+    )
+    assert out.variables == {"__proto__": {"a": 1}, "ok": 1}
