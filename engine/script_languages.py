@@ -100,6 +100,15 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 "script_language",
                 language,
             )
+        parent = element.getparent()
+        if parent is not None and etree.QName(parent).localname == "adHocSubProcess":
+            raise _refused(  # SpiffWorkflow evaluates this one outside the script engine
+                file_name,
+                element,
+                "an ad hoc subprocess's completion condition must be written in Python",
+                "script_language",
+                language,
+            )
         try:
             compile_script(element.text or "")
         except JavaScriptError as exc:
