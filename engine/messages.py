@@ -52,7 +52,7 @@ MAX_WAITING_LISTED = 200
 
 
 @dataclass(frozen=True)
-class Delivery:
+class EventDelivery:
     """What a message or signal did: the items that caught it and the items it started."""
 
     kind: str
@@ -228,7 +228,7 @@ def _start_by_event(
     return instance_id
 
 
-def send_message(
+def correlate_message(
     session: Session,
     config: EngineConfig,
     name: str,
@@ -236,7 +236,7 @@ def send_message(
     *,
     key: str | None = None,
     data: Any = None,
-) -> Delivery:
+) -> EventDelivery:
     """Correlate a message to the one item waiting for it, or start an item on it."""
     name = _checked_name(name, MESSAGE)
     payload = _checked_data(data)
@@ -257,7 +257,7 @@ def send_message(
         )
     if items:
         if deliver(session, config, items[0], MESSAGE, name, payload, actor, key):
-            return Delivery(MESSAGE, name, (items[0],), ())
+            return EventDelivery(MESSAGE, name, (items[0],), ())
         raise Conflict(
             f"item {items[0]} no longer waits for message '{name}'",
             reason="message_taken",
@@ -282,17 +282,17 @@ def send_message(
             key=key,
         )
     started = _start_by_event(session, config, starters[0], MESSAGE, name, payload, sender, key)
-    return Delivery(MESSAGE, name, (), (started,))
+    return EventDelivery(MESSAGE, name, (), (started,))
 
 
-def send_signal(
+def broadcast_signal(
     session: Session,
     config: EngineConfig,
     name: str,
     sender: str | Identity | None,
     *,
     data: Any = None,
-) -> Delivery:
+) -> EventDelivery:
     """Broadcast a signal to every item waiting for it; start an item of every process with a
     signal start event of that name. Nothing waiting is not an error (a signal may go unheard)."""
     name = _checked_name(name, SIGNAL)
@@ -307,7 +307,7 @@ def send_signal(
         _start_by_event(session, config, process_id, SIGNAL, name, payload, sender, None)
         for process_id in starting_processes(session, SIGNAL, name)
     )
-    return Delivery(SIGNAL, name, received, started)
+    return EventDelivery(SIGNAL, name, received, started)
 
 
 def waiting_items(
@@ -338,11 +338,11 @@ def waiting_items(
 
 
 __all__ = [
-    "Delivery",
+    "EventDelivery",
     "WaitingItem",
+    "broadcast_signal",
+    "correlate_message",
     "deliver",
-    "send_message",
-    "send_signal",
     "starting_processes",
     "waiting_items",
 ]
