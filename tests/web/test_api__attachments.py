@@ -5,11 +5,13 @@ with the reason), list as documents with versions, download; the item page's acc
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from engine import ManualClock
 from tests.web.api_helpers import Api, api_as
 from tests.web.test_api__items import START
 
@@ -25,7 +27,7 @@ def _upload(api: Api, item: int, name: str, content: bytes, **form: str) -> tupl
     )
 
 
-def test_attachments__upload_list_download(app: Flask) -> None:
+def test_attachments__upload_list_download(app: Flask, web_clock: ManualClock) -> None:
     api = api_as(app, "trungtam.cv1")
     item = api.post(START, {})[1]["id"]
     status, made = _upload(api, item, "du_toan.pdf", PDF)
@@ -35,6 +37,7 @@ def test_attachments__upload_list_download(app: Flask) -> None:
         "application/pdf",
         len(PDF),
     )
+    web_clock.advance(timedelta(minutes=1))  # a version is newer by its time
     status, again = _upload(api, item, "du_toan.pdf", PDF + b"v2")
     assert status == 201
     status, listed = api.get(f"/items/{item}/attachments")
