@@ -97,21 +97,39 @@ _PRELUDE = r"""
     delete removed[name];
   }
   function constant(value) { return function () { return value; }; }
+  function __pheduyet_get(name) {
+    name = named(name);
+    return has.call(vars, name) ? copy(vars[name]) : null;
+  }
+  function __pheduyet_all() { return copy(vars); }
+  function __pheduyet_has(name) { return has.call(vars, named(name)); }
+  function __pheduyet_remove(name) {
+    name = named(name);
+    delete vars[name];
+    delete changed[name];
+    removed[name] = true;
+  }
+  function __pheduyet_set_all(values) {
+    if (values === null || typeof values !== 'object')
+      throw new TypeError('setVariables takes an object of names and values');
+    for (var key in values) __pheduyet_set(key, values[key]);
+  }
+  // An item's business key is its `business_key` variable (see engine/messages.py).
+  function __pheduyet_key() { return __pheduyet_get('business_key'); }
+  // Camunda's local variants: an item has one scope of variables here.
   var execution = {
-    getVariable: function __pheduyet_get(name) {
-      name = named(name);
-      return has.call(vars, name) ? copy(vars[name]) : null;
-    },
-    getVariables: function __pheduyet_all() { return copy(vars); },
-    hasVariable: function __pheduyet_has(name) { return has.call(vars, named(name)); },
+    getVariable: __pheduyet_get,
+    getVariableLocal: __pheduyet_get,
+    getVariables: __pheduyet_all,
+    getVariablesLocal: __pheduyet_all,
+    hasVariable: __pheduyet_has,
+    hasVariableLocal: __pheduyet_has,
     setVariable: __pheduyet_set,
     setVariableLocal: __pheduyet_set,
-    removeVariable: function __pheduyet_remove(name) {
-      name = named(name);
-      delete vars[name];
-      delete changed[name];
-      removed[name] = true;
-    },
+    setVariables: __pheduyet_set_all,
+    setVariablesLocal: __pheduyet_set_all,
+    removeVariable: __pheduyet_remove,
+    removeVariableLocal: __pheduyet_remove,
     getId: constant(info.executionId),
     getName: constant(info.name),
     getEventName: constant(info.eventName),
@@ -120,7 +138,8 @@ _PRELUDE = r"""
     getActivityId: constant(info.elementId),
     getCurrentActivityId: constant(info.elementId),
     getCurrentActivityName: constant(info.name),
-    getBusinessKey: constant(info.processInstanceId)
+    getBusinessKey: __pheduyet_key,
+    getProcessBusinessKey: __pheduyet_key
   };
   Object.freeze(execution);
   globalThis.execution = execution;
@@ -139,6 +158,11 @@ _PRELUDE = r"""
     };
     globalThis.task = Object.freeze(task);
   }
+  // Nashorn's print() and console.log(): accepted, and what they print is dropped.
+  function __pheduyet_quiet() {}
+  globalThis.print = __pheduyet_quiet;
+  globalThis.console = Object.freeze({log: __pheduyet_quiet, info: __pheduyet_quiet,
+    warn: __pheduyet_quiet, error: __pheduyet_quiet, debug: __pheduyet_quiet});
   blocked.forEach(function (name) {
     Object.defineProperty(globalThis, name, {
       get: function __pheduyet_blocked() {

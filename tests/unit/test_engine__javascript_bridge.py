@@ -132,7 +132,7 @@ def test_bridge__no_java_modules_network_or_files(source: str) -> None:
     assert refused.value.lineno == 2  # the script's own line, not the bridge's
 
 
-@pytest.mark.parametrize("name", ["std", "os", "print", "console", "setTimeout", "WebAssembly"])
+@pytest.mark.parametrize("name", ["std", "os", "setTimeout", "WebAssembly"])
 def test_bridge__no_host_objects(name: str) -> None:
     assert _run(f"typeof {name}").value == "undefined"
 
@@ -254,3 +254,21 @@ def test_bridge__the_outcome_cannot_be_forged() -> None:
         """
     )
     assert out.variables == {"__proto__": {"a": 1}, "ok": 1}
+
+
+def test_bridge__camundas_local_variants_business_key_and_print() -> None:
+    out = _run(
+        """
+        print("debugging");
+        console.log("more");
+        execution.setVariables({a: 1, b: 2});
+        execution.setVariablesLocal({c: 3});
+        execution.removeVariableLocal("b");
+        [execution.getVariableLocal("a"), execution.hasVariableLocal("b"),
+         Object.keys(execution.getVariablesLocal()).sort().join(","),
+         execution.getProcessBusinessKey(), execution.getBusinessKey()]
+        """,
+        {"business_key": "HD-7"},
+    )
+    assert out.value == [1, False, "a,business_key,c", "HD-7", "HD-7"]
+    assert out.variables == {"a": 1, "c": 3} and out.removed == ("b",)
