@@ -355,7 +355,8 @@ def complete_task(task_id: str, body: CompleteBody) -> CompletedOut:
                 open_tasks=[task_out(t) for t in item.open_tasks],
             )
     except engine.Conflict as conflict:
-        if body.expected_version is None or "handled_by" in conflict.details:
+        stale = body.expected_version is not None and "instance_id" in conflict.details
+        if not stale or "handled_by" in conflict.details or body.expected_version is None:
             raise
         raise _stale(conflict, body.expected_version) from conflict
 
