@@ -42,6 +42,7 @@ from .subscriptions import (
     SIGNAL,
     WaitingEventModel,
     definitions_of,
+    held_by_nobody,
     kind_of,
     waiting_in,
 )
@@ -329,6 +330,7 @@ def waiting_items(
         )
         .join(InstanceModel, InstanceModel.id == WaitingEventModel.instance_id)
         .where(InstanceModel.status == InstanceStatus.RUNNING)
+        .where(held_by_nobody())
         .order_by(WaitingEventModel.since, WaitingEventModel.instance_id, WaitingEventModel.id)
         .limit(limit)
     )

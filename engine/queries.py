@@ -17,7 +17,7 @@ from .external_rows import ExternalTaskModel
 from .human_tasks import HumanTaskModel, may_act, task_view
 from .inbox import open_tasks_of
 from .instances import InstanceModel
-from .subscriptions import WaitingEventModel
+from .subscriptions import WaitingEventModel, held_by_nobody
 from .users import Identity, get_identity
 from .views import (
     AuditProblem,
@@ -214,6 +214,7 @@ def _waiting_for_events(session: Session, now: datetime) -> Iterator[StuckRow]:
         )
         .join(InstanceModel, InstanceModel.id == WaitingEventModel.instance_id)
         .where(InstanceModel.status == InstanceStatus.RUNNING)
+        .where(held_by_nobody())
         .order_by(WaitingEventModel.since, WaitingEventModel.instance_id, WaitingEventModel.id)
         .execution_options(yield_per=STUCK_BATCH)
     )

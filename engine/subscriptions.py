@@ -24,10 +24,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition,
 )
-from sqlalchemy import ForeignKey, Index, Integer, String, delete, insert
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, delete, exists, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
+from .human_tasks import HumanTaskModel
+from .views import TaskStatus
 
 MESSAGE = "message"
 SIGNAL = "signal"
@@ -53,6 +55,16 @@ class WaitingEventModel(Base):
     since: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_waiting_events_kind_name", "kind", "name", "correlation_key"),)
+
+
+def held_by_nobody() -> ColumnElement[bool]:
+    """The waiting item has no open human task: it stands still until the event comes. An
+    item whose people are at work is not stuck on an event it also waits for (a chaser's
+    stop signal, a message boundary on a task), so the listings leave it out."""
+    return ~exists().where(
+        HumanTaskModel.instance_id == WaitingEventModel.instance_id,
+        HumanTaskModel.status == TaskStatus.OPEN,
+    )
 
 
 @dataclass(frozen=True)
