@@ -1,15 +1,31 @@
-"""What the API tests share: a token made through the engine on the app's database, and a
-client that sends it (no cookie, no CSRF)."""
+"""What the API tests share: a token made through the engine on the app's database, a client
+that sends it (no cookie, no CSRF), and an `app` fixture on SQLite that a test marked ON_BOTH
+gets on PostgreSQL too (a module takes it with `from tests.web.api_helpers import app_either`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 import engine
-from engine import transaction
+from engine import ManualClock, transaction
+from tests.web.both_databases import app_on
+
+# Runs a test on SQLite and on a PostgreSQL schema of its own (about a second more to prepare).
+ON_BOTH = pytest.mark.parametrize("app", ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture(name="app")
+def app_either(
+    request: pytest.FixtureRequest, tmp_path: Path, web_clock: ManualClock
+) -> Iterator[Flask]:
+    """The conftest's app (a copy of the prepared SQLite file); PostgreSQL under ON_BOTH."""
+    yield from app_on(request, tmp_path, web_clock)
 
 
 def make_token(

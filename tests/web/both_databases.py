@@ -1,7 +1,8 @@
 """The web app of tests/web/conftest.py on either database: a copy of the prepared SQLite file,
 or a PostgreSQL schema of its own prepared the same way (migrated, the 2020 chart, the test
 password's hashes, the department's diagrams). A test module runs on both by defining its `app`
-fixture, parametrized "sqlite"/"postgres", as `yield from app_on(request, tmp_path, web_clock)`."""
+fixture, parametrized "sqlite"/"postgres", as `yield from app_on(request, tmp_path, web_clock)`;
+an unparametrized fixture gets SQLite (tests/web/api_helpers.py's `app`, for ON_BOTH)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _hashes(prepared: Path) -> list[tuple[str, str]]:
 
 
 def app_on(request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock) -> Iterator[Flask]:
-    if request.param == "sqlite":
+    if getattr(request, "param", "sqlite") == "sqlite":
         path = tmp_path / "pheduyet.db"
         shutil.copy(request.getfixturevalue("prepared_db"), path)
         url = f"sqlite:///{path}"

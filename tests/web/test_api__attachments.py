@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from engine import ManualClock
-from tests.web.api_helpers import Api, api_as
+from tests.web.api_helpers import ON_BOTH, Api, api_as, app_either  # noqa: F401  (the app fixture)
 from tests.web.test_api__items import START
 
 PDF = b"%PDF-1.4\n% test\n"
@@ -27,6 +27,7 @@ def _upload(api: Api, item: int, name: str, content: bytes, **form: str) -> tupl
     )
 
 
+@ON_BOTH
 def test_attachments__upload_list_download(app: Flask, web_clock: ManualClock) -> None:
     api = api_as(app, "trungtam.cv1")
     item = api.post(START, {})[1]["id"]
@@ -76,6 +77,7 @@ def test_attachments__refused_files(
     assert api.get(f"/items/{item}/attachments")[1]["documents"] == []
 
 
+@ON_BOTH
 def test_attachments__access(app: Flask) -> None:
     api = api_as(app, "trungtam.cv1")
     item = api.post(START, {})[1]["id"]

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 import engine
 from engine import ManualClock, transaction
 from tests.conftest import fixture_files
-from tests.web.api_helpers import Api, api_as
+from tests.web.api_helpers import ON_BOTH, Api, api_as, app_either  # noqa: F401  (the app fixture)
 from workflows import engine_config
 
 TOPIC = "tra-cuu-mst"
@@ -40,6 +40,7 @@ def _fetch(api: Api, worker: str, ms: int = 60_000) -> tuple[int, Any]:
     return api.post(FETCH, {"worker_id": worker, "topics": [TOPIC], "lock_duration": ms})
 
 
+@ON_BOTH
 def test_external__fetch_lock_complete(app: Flask, item: int) -> None:
     robot = api_as(app, "robot")
     status, body = _fetch(robot, "w1")
@@ -62,6 +63,7 @@ def test_external__fetch_lock_complete(app: Flask, item: int) -> None:
     assert (status, body["error"]["code"]) == (404, "not_found")
 
 
+@ON_BOTH
 def test_external__expired_lock_and_failures_until_an_incident(
     app: Flask, item: int, web_clock: ManualClock
 ) -> None:

@@ -17,7 +17,7 @@ import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.office import bpmn_files
-from tests.web.api_helpers import api_as
+from tests.web.api_helpers import ON_BOTH, api_as, app_either  # noqa: F401  (the app fixture)
 from web import create_app
 from workflows import engine_config
 from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
@@ -106,6 +106,7 @@ def test_items__main_flow(any_app: Flask) -> None:
     assert (status, body["error"]["code"]) == (409, "conflict")
 
 
+@ON_BOTH
 def test_items__start_with_the_processes_start_fields(app: Flask) -> None:
     leader = api_as(app, "giamdoc")
     processes = {p["key"]: p for p in leader.get("/processes")[1]["processes"]}
@@ -120,6 +121,7 @@ def test_items__start_with_the_processes_start_fields(app: Flask) -> None:
     assert (status, body["error"]["fields"]["initiator"]["code"]) == (422, "unknown")
 
 
+@ON_BOTH
 def test_items__start_once_per_idempotency_key(app: Flask) -> None:
     api = api_as(app, "trungtam.cv1")
     key = {"Idempotency-Key": "k" * 24}
@@ -181,6 +183,7 @@ def test_items__bodies_that_are_not_json_or_too_large(
     assert api.get("/items")[1]["items"] == []
 
 
+@ON_BOTH
 def test_items__filters_and_keyset_paging(app: Flask) -> None:
     api = api_as(app, "trungtam.cv1")
     ids = [api.post(START, {"title": f"Hồ sơ {n}"})[1]["id"] for n in range(3)]
@@ -226,6 +229,7 @@ def test_items__unknown_items_routes_and_methods(app: Flask) -> None:
     assert body["error"]["fields"]["reason"]["code"] == "required"
 
 
+@ON_BOTH
 def test_items__another_units_item_is_404_even_to_cancel(app: Flask) -> None:
     item = api_as(app, "trungtam.cv1").post(START, {})[1]["id"]
     stranger = api_as(app, "cs.cv1")

@@ -11,7 +11,7 @@ from flask import Flask
 import engine
 from engine import transaction
 from tests.conftest import fixture_files
-from tests.web.api_helpers import api_as
+from tests.web.api_helpers import ON_BOTH, api_as, app_either  # noqa: F401  (the app fixture)
 from tests.web.test_web__monitor import Tables, page
 from workflows import engine_config
 
@@ -23,6 +23,7 @@ def _deploy(app: Flask) -> Any:
     return factory
 
 
+@ON_BOTH
 def test_api__messages_and_signals(app: Flask, login: Any) -> None:
     factory = _deploy(app)
     admin = api_as(app, "quantri")

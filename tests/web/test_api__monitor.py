@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.web.api_helpers import api_as
+from tests.web.api_helpers import ON_BOTH, api_as, app_either  # noqa: F401  (the app fixture)
 from tests.web.test_api__items import START
 
 
+@ON_BOTH
 def test_monitor__rows_counts_filters_and_paging(app: Flask) -> None:
     starter = api_as(app, "trungtam.cv1")
     ids = [starter.post(START, {"title": f"Đề xuất {n}"})[1]["id"] for n in range(3)]

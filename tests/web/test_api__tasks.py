@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
-from tests.web.api_helpers import Api, api_as
+from tests.web.api_helpers import ON_BOTH, Api, api_as, app_either  # noqa: F401  (the app fixture)
 from tests.web.test_api__items import START, any_app  # noqa: F401  (a fixture)
 
 
@@ -83,6 +83,7 @@ def test_tasks__main_job_through_the_api_only(any_app: Flask) -> None:  # noqa: 
     assert "tra_lai" in decisions and "phe_duyet" in decisions
 
 
+@ON_BOTH
 def test_tasks__inbox_pages_with_a_cursor(app: Flask) -> None:
     api = api_as(app, "trungtam.cv1")
     ids = [api.post(START, {"title": f"Hồ sơ {n}"})[1]["id"] for n in range(3)]
@@ -98,6 +99,7 @@ def test_tasks__inbox_pages_with_a_cursor(app: Flask) -> None:
     assert (status, body["error"]["fields"]["limit"]["code"]) == (422, "max")
 
 
+@ON_BOTH
 def test_tasks__another_units_task_is_404_and_unknown_fields_are_422(app: Flask) -> None:
     starter = api_as(app, "trungtam.cv1")
     item = starter.post(START, {})[1]["id"]
@@ -125,6 +127,7 @@ def test_tasks__another_units_task_is_404_and_unknown_fields_are_422(app: Flask)
     assert (status, body["error"]["code"]) == (403, "token_scope")
 
 
+@ON_BOTH
 def test_tasks__claim_release_and_forward(app: Flask) -> None:
     _starter, item = _proposed(app)
     one, two = api_as(app, "qlkh.cv1"), api_as(app, "qlkh.cv2")

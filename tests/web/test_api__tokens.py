@@ -19,7 +19,13 @@ import engine
 from cli.main import main
 from engine import ManualClock, transaction
 from engine.api_tokens import ApiTokenModel
-from tests.web.api_helpers import Api, api_as, make_token
+from tests.web.api_helpers import (  # noqa: F401  (app_either: the app fixture)
+    ON_BOTH,
+    Api,
+    api_as,
+    app_either,
+    make_token,
+)
 from tests.web.conftest import post
 
 
@@ -119,6 +125,7 @@ def test_tokens__no_or_unknown_token_is_401(app: Flask, header: str | None, code
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+@ON_BOTH
 def test_tokens__expired_revoked_and_locked_are_401(app: Flask, web_clock: ManualClock) -> None:
     expiring = Api(app.test_client(), make_token(app, "qlkh.cv1", expires_days=1))
     assert expiring.get("/items")[0] == 200
@@ -132,6 +139,7 @@ def test_tokens__expired_revoked_and_locked_are_401(app: Flask, web_clock: Manua
     assert (status, body["error"]["code"]) == (401, "user_inactive")
 
 
+@ON_BOTH
 def test_tokens__a_read_token_may_not_write(app: Flask) -> None:
     reader = api_as(app, "trungtam.cv1", scope="read")
     assert reader.get("/processes")[0] == 200
@@ -145,6 +153,7 @@ def _items(app: Flask) -> int:
         return len(engine.visible_instance_ids(s, engine.get_identity(s, "trungtam.cv1")))
 
 
+@ON_BOTH
 def test_tokens__use_is_recorded_once_a_minute(app: Flask, web_clock: ManualClock) -> None:
     api = api_as(app, "qlkh.cv1")
     api.get("/items")
