@@ -1,0 +1,53 @@
+"""The command line and the smaller Camunda 7 constructs: `pheduyet start` by someone outside a
+process's candidate starters exits 4 with reason not_a_starter; `pheduyet check` lists the
+accepted async attributes and data store references as notes without failing, and refuses a
+cron that fires several times a minute with exit 6."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_cli__contract import FIXTURES, Cli
+
+CRON = str(FIXTURES / "camunda_rest" / "cron_reminder.bpmn")
+
+
+@pytest.fixture
+def cli(sqlite_url: str) -> Cli:
+    run = Cli(sqlite_url)
+    run("db", "upgrade")
+    return run
+
+
+def test_cli__only_candidate_starters_start(cli: Cli) -> None:
+    cli("deploy", CRON)
+    cli("groups", "add", "staff")
+    cli("users", "add", "an", "--group", "staff")
+    cli("users", "add", "em")
+    error = cli.json("start", "cron_reminder", "--as", "em", code=4)["error"]
+    assert (error["code"], error["reason"]) == ("forbidden", "not_a_starter")
+    assert cli.json("start", "cron_reminder", "--as", "an")["status"] == "running"
+
+
+def test_cli__check_notes_without_failing(cli: Cli) -> None:
+    result = cli("check", CRON)
+    assert "nothing refused (processes: cron_reminder)" in result.stdout
+    assert 'camunda:asyncBefore="true" is accepted and not needed' in result.stdout
+    assert "5 note(s)" in result.stdout
+    report = cli.json("check", CRON)
+    assert report["problems"] == [] and len(report["notes"]) == 5
+
+
+def test_cli__check_refuses_a_cron_firing_every_few_seconds(cli: Cli, tmp_path: Path) -> None:
+    model = tmp_path / "fast.bpmn"
+    model.write_text(
+        Path(CRON).read_text().replace("0 0 8 ? * MON-FRI", "0/5 0/1 * 1/1 * ?"),
+        encoding="utf-8",
+    )
+    [problem] = cli.json("check", str(model), code=6)["problems"]
+    lines = Path(CRON).read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "<bpmn:timeCycle" in text)
+    assert (problem["element_id"], problem["line"]) == ("every_morning", line)
+    assert "fires several times a minute" in problem["message"]
