@@ -198,6 +198,28 @@ def test_tokens__rate_limit_per_token_with_retry_after(
     assert api.get("/items")[0] == 200
 
 
+def test_tokens__the_operator_sets_the_rate_limit_in_the_environment(
+    prepared_db: Any, tmp_path: Any, web_clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from web import create_app
+
+    monkeypatch.setenv("PHEDUYET_API_RATE_LIMIT", "2")
+    path = tmp_path / "limited.db"
+    shutil.copy(prepared_db, path)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "NOW": web_clock,
+        }
+    )
+    api = api_as(app, "qlkh.cv1")
+    assert [api.get("/items")[0] for _ in range(3)] == [200, 200, 429]
+
+
 def test_tokens__cookies_do_not_log_in_to_the_api(login: Any) -> None:
     client = login("qlkh.cv1")
     response = client.get("/api/v1/items")

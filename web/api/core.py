@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from .errors import (
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 READ, WRITE = "read", "write"
+RATE_LIMIT_ENV = "PHEDUYET_API_RATE_LIMIT"
 PUBLIC = None  # no token needed (the document that describes the API)
 MAX_BODY_BYTES = 1024 * 1024  # a JSON body; files go through the attachments' own route
 _CALLER = "pheduyet_api_caller"
@@ -329,8 +331,9 @@ def _routes() -> Any:
 
 
 def init_app(app: Flask) -> None:
-    """The rate limit's configuration: `API_RATE_LIMIT` requests per `API_RATE_WINDOW`."""
-    app.config.setdefault("API_RATE_LIMIT", 300)
+    """The rate limit's configuration: `API_RATE_LIMIT` requests per `API_RATE_WINDOW`; an
+    operator sets the first with PHEDUYET_API_RATE_LIMIT (requests per minute)."""
+    app.config.setdefault("API_RATE_LIMIT", int(os.environ.get(RATE_LIMIT_ENV) or 300))
     app.config.setdefault("API_RATE_WINDOW", timedelta(minutes=1))
     app.extensions["pheduyet.api_limits"] = RateLimits(
         app.config["API_RATE_LIMIT"], app.config["API_RATE_WINDOW"]
