@@ -330,3 +330,32 @@ def test_mail__a_person_locked_since_is_mailed_nothing(
     assert notices(mailbox.url).round(office, engine_config(clock)).sent == 1
     assert mailbox.to("dung@so-khcn.example.vn") == []
     assert {r.recipient: r.status for r in mail_rows(office)}["dung"] == "off"
+
+
+def test_mail__pheduyet_worker_mails_a_new_task_with_the_settings_of_its_environment(
+    office: Any,
+    clock: ManualClock,
+    mailbox: Mailbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What an installation runs: `pheduyet worker`'s round, configured by PHEDUYET_SMTP_URL,
+    PHEDUYET_MAIL_FROM and PHEDUYET_BASE_URL alone, mails each candidate of a new task once."""
+    from cli.worker import Worker
+
+    monkeypatch.setenv("PHEDUYET_SMTP_URL", mailbox.url)
+    monkeypatch.setenv("PHEDUYET_MAIL_FROM", FROM)
+    monkeypatch.setenv("PHEDUYET_BASE_URL", BASE)
+    submit(office, clock)
+    worker = Worker(office, engine_config(clock), tmp_path)
+    worker.round()
+    worker.round()
+    assert sorted(r for rcpt, _m in mailbox.received for r in rcpt) == [
+        "binh@so-khcn.example.vn",
+        "dung@so-khcn.example.vn",
+    ]
+    (mail,) = mailbox.to("binh@so-khcn.example.vn")
+    assert "pheduyet@so-khcn.example.vn" in mail["From"]
+    task_id = next(r.task_id for r in mail_rows(office) if r.recipient == "binh")
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"{BASE}/tasks/{task_id}" in text
