@@ -359,3 +359,34 @@ def test_mail__pheduyet_worker_mails_a_new_task_with_the_settings_of_its_environ
     task_id = next(r.task_id for r in mail_rows(office) if r.recipient == "binh")
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert f"{BASE}/tasks/{task_id}" in text
+
+
+def test_cli_notify__failed_mail_is_listed_and_sent_again_by_retry(
+    sqlite_url: str, sqlite_factory: Any, clock: ManualClock, mailbox: Mailbox
+) -> None:
+    """`pheduyet notify list --failed` shows the mail whose retries ran out, with the error;
+    `pheduyet notify retry ID…` queues it again and the next round delivers it."""
+    from tests.conftest import add_people, fixture_files
+
+    add_people(sqlite_factory)
+    with transaction(sqlite_factory) as s:
+        engine.deploy(s, fixture_files("spiff", "camunda"), clock)
+        engine.set_email(s, "binh", "binh@so-khcn.example.vn")
+    factory = engine.bind_listeners(sqlite_factory, event_listeners())
+    mailbox.stop()
+    submit(factory, clock)
+    notices(mailbox.url, RetryPolicy(max_attempts=1)).round(factory, engine_config(clock))
+    (failed,) = json.loads(run(sqlite_url, "notify", "list", "--failed", "--json").stdout)
+    assert (failed["recipient"], failed["status"]) == ("binh", "failed")
+    assert "cannot talk to the mail server" in failed["last_error"]
+    assert (
+        "1 failed message(s) queued again"
+        in run(sqlite_url, "notify", "retry", str(failed["id"])).stdout
+    )
+    assert json.loads(run(sqlite_url, "notify", "list", "--failed", "--json").stdout) == []
+    mailbox.start()
+    clock.advance(engine.system_clock() - clock())  # the command queues it at the real now
+    notices(mailbox.url).round(factory, engine_config(clock))
+    (again,) = [r for r in mail_rows(factory) if r.id == failed["id"]]
+    assert (again.status, again.last_error) == ("sent", None)
+    assert again.message_id in {m["Message-ID"] for m in mailbox.to("binh@so-khcn.example.vn")}
