@@ -27,7 +27,11 @@ def start_item(
         raise engine.NotFound(f"'{process_id}' is not a process that can be started here")
     who = engine.get_identity(session, username)
     if not may_start(process_id, who.groups, who.unit):
-        raise engine.Forbidden(f"{username} may not start '{found.title_vi}'")
+        raise engine.Forbidden(
+            f"{username} may not start '{found.title_vi}'",
+            reason="not_a_starter",
+            process_id=process_id,
+        )
     title = (title or "").strip() or found.title_vi
     data = {**found.start_data, **(data or {})}
     return engine.start_instance(session, config, process_id, username, title=title, data=data)

@@ -136,7 +136,7 @@ def test_items__start_once_per_idempotency_key(app: Flask) -> None:
 @pytest.mark.parametrize(
     ("path", "body", "status", "code", "where"),
     [
-        ("/processes/xay_dung_quy_dinh/items", {}, 403, "forbidden", None),
+        ("/processes/xay_dung_quy_dinh/items", {}, 403, "forbidden", ("reason", "not_a_starter")),
         ("/processes/khong_co/items", {}, 404, "not_found", None),
         ("/processes/trinh_ubnd/items", {}, 404, "not_found", None),  # called by others only
         (START, {"title": "x" * 1000}, 422, "invalid_input", ("reason", "title_too_long")),
