@@ -159,14 +159,15 @@ def test_fetch_refusals(
     assert caught.value.details["reason"] == reason
 
 
+# On PostgreSQL only: SQLite's write lock makes fetches take turns (BEGIN IMMEDIATE).
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_two_workers_fetching_at_once_never_get_the_same_task(
     deployed: Any, clock: ManualClock
 ) -> None:
     """On PostgreSQL the second worker's fetch, while the first one's transaction still holds
     its row, skips it (FOR UPDATE SKIP LOCKED) and takes the next task instead of waiting. On
     SQLite the write lock makes fetches take turns (the second would wait at BEGIN)."""
-    if deployed.kw["bind"].dialect.name != "postgresql":
-        pytest.skip("SQLite serialises the fetches at BEGIN IMMEDIATE")
+    assert deployed.kw["bind"].dialect.name == "postgresql"
     config = EngineConfig(clock=clock)
     items = {start(deployed, config), start(deployed, config)}
     first_holds, second_done = threading.Event(), threading.Event()
