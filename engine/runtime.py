@@ -28,8 +28,8 @@ from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
 from .instances import InstanceModel, save_instance
 from .io_mappings import watch_io
-from .juel import juel_helpers
 from .javascript_listeners import listener_assignee
+from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
 from .sandbox_guards import MAX_DATA_BYTES
@@ -39,8 +39,8 @@ from .service_listeners import watch_service_listeners
 from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
 from .spiff_arena import lane_candidates, spiff_arena_helpers
 from .stored_data import checked_data, dump_checked, name_step
-from .task_meta import TaskMeta, meta_key
 from .subscriptions import sync_subscriptions, timer_values
+from .task_meta import TaskMeta, meta_key
 from .views import InstanceStatus, TaskStatus
 from .xml_safety import DEFAULT_MAX_BYTES
 
