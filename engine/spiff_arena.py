@@ -269,7 +269,9 @@ def check_spiff_arena_calls(file_name: str, root: Any) -> None:
         except SyntaxError:
             continue  # the script check says where
         for node in ast.walk(tree):
-            func = node.func if isinstance(node, ast.Call) else None
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
             if isinstance(func, ast.Name) and func.id in NOT_HERE:
                 error = InvalidDefinition(
                     f"{func.id}() is one of SpiffArena's own functions and does not exist "
