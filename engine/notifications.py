@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import (
     ForeignKey,
@@ -335,8 +335,24 @@ class NotificationList:
     unread: int
 
 
-def _view(row: NotificationModel) -> NotificationView:
-    return NotificationView(
+class NotificationFields(TypedDict):
+    """What a notification row says about itself, shared by the app's view and the mail item."""
+
+    id: int
+    event: str
+    instance_id: int | None
+    task_id: str | None
+    title: str
+    step: str | None
+    due_at: datetime | None
+    reason: str | None
+    actor: str | None
+    created_at: datetime
+
+
+def notification_fields(row: NotificationModel) -> NotificationFields:
+    """The row's own fields, for building a view of it (here and in the outbox)."""
+    return NotificationFields(
         id=row.id,
         event=row.event,
         instance_id=row.instance_id,
@@ -347,9 +363,11 @@ def _view(row: NotificationModel) -> NotificationView:
         reason=row.reason,
         actor=row.actor,
         created_at=row.created_at,
-        read_at=row.read_at,
-        mail_status=row.status,
     )
+
+
+def _view(row: NotificationModel) -> NotificationView:
+    return NotificationView(**notification_fields(row), read_at=row.read_at, mail_status=row.status)
 
 
 def unread_count(session: Session, username: str) -> int:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .clock import Clock
 from .db import transaction
 from .mail import MailError
-from .notifications import MailStatus, NotificationModel
+from .notifications import MailStatus, NotificationModel, notification_fields
 from .users import UserModel
 
 
@@ -246,18 +246,7 @@ def _set(group: list[NotificationModel], **values: Any) -> None:
 
 
 def _item(row: NotificationModel) -> MailItem:
-    return MailItem(
-        id=row.id,
-        event=row.event,
-        instance_id=row.instance_id,
-        task_id=row.task_id,
-        title=row.title,
-        step=row.step,
-        due_at=row.due_at,
-        reason=row.reason,
-        actor=row.actor,
-        created_at=row.created_at,
-    )
+    return MailItem(**notification_fields(row))
 
 
 def mark_sent(session: Session, message_id: str, now: datetime) -> int:
