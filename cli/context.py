@@ -1,16 +1,20 @@
-"""What the commands share: the database's sessions, sealed with the audit key, and a moment
-given on the command line."""
+"""What the commands share: the database's sessions, sealed with the audit key, and a moment,
+a JSON object or model files given on the command line."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
 
 import engine
-from engine import as_utc
+from engine import InvalidInput, SourceFile, as_utc
 from workflows.config import audit_key, event_listeners
+
+MODEL_SUFFIXES = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
 
 
 def session_factory() -> Any:
@@ -29,3 +33,32 @@ def moment(value: str | None, option: str = "--now") -> datetime | None:
         raise click.BadParameter(
             f"{value!r} is not an ISO 8601 date and time", param_hint=option
         ) from exc
+
+
+def json_object(value: str | None) -> dict[str, Any] | None:
+    """A --data option: None when not given, else a JSON object (anything else is refused)."""
+    if value is None:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError as exc:
+        raise InvalidInput(f"--data is not JSON: {exc}", reason="not_json") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("--data must be a JSON object", reason="not_an_object")
+    return data
+
+
+def model_files(paths: tuple[str, ...]) -> list[SourceFile]:
+    """The files named, a folder standing for the model files below it (by suffix, sorted)."""
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MODEL_SUFFIXES
+                )
+            )
+        else:
+            files.append(path)
+    return [SourceFile(str(p), p.read_bytes()) for p in files]

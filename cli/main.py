@@ -11,11 +11,11 @@ from typing import Any
 import click
 
 import engine
-from engine import SourceFile, system_clock, transaction
+from engine import system_clock, transaction
 from workflows import engine_config
 from workflows.config import audit_key
 
-from .context import moment, session_factory
+from .context import model_files, moment, session_factory
 from .department import demo, plan
 from .messages import message, signal
 from .notify import notify
@@ -29,8 +29,6 @@ from .tokens import tokens
 from .webhooks import webhooks
 from .worker import POLL_SECONDS, make_worker, upload_folder, worker
 from .worker import loop as worker_loop
-
-DEPLOYABLE = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
 
 
 def _json_object(value: str | None, what: str) -> dict[str, Any] | None:
@@ -100,19 +98,6 @@ def db_upgrade() -> None:
         click.echo(f"database is up to date ({engine.database_url().split('@')[-1]})")
 
 
-def _collect(paths: tuple[str, ...]) -> list[SourceFile]:
-    files: list[Path] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DEPLOYABLE)
-            )
-        else:
-            files.append(path)
-    return [SourceFile(str(p), p.read_bytes()) for p in files]
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--as", "username", help="who deploys (recorded with the version)")
@@ -124,7 +109,7 @@ def deploy(paths: tuple[str, ...], username: str | None, as_json: bool) -> None:
         with transaction(session_factory()) as session:
             results = engine.deploy(
                 session,
-                _collect(paths),
+                model_files(paths),
                 config.clock,
                 username,
                 config.max_file_bytes,

@@ -3,29 +3,14 @@ and `pheduyet signal send NAME` (broadcast a signal to every item waiting for it
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import click
 
 import engine
-from engine import InvalidInput, transaction
+from engine import transaction
 from workflows import engine_config
 
-from .context import session_factory
+from .context import json_object, session_factory
 from .output import emit_json, reporting
-
-
-def _data(value: str | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    try:
-        data = json.loads(value)
-    except ValueError as exc:
-        raise InvalidInput(f"--data is not JSON: {exc}", reason="not_json") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("--data must be a JSON object", reason="not_an_object")
-    return data
 
 
 def _report(delivery: engine.EventDelivery, as_json: bool) -> None:
@@ -61,7 +46,7 @@ def message_send(
     business_key is KEY), or start an item of the process whose start event catches it."""
     with reporting(as_json), transaction(session_factory()) as session:
         delivery = engine.correlate_message(
-            session, engine_config(), name, username, key=key, data=_data(data)
+            session, engine_config(), name, username, key=key, data=json_object(data)
         )
         _report(delivery, as_json)
 
@@ -81,6 +66,6 @@ def signal_send(name: str, data: str | None, username: str | None, as_json: bool
     whose start event catches it, all in one transaction."""
     with reporting(as_json), transaction(session_factory()) as session:
         delivery = engine.broadcast_signal(
-            session, engine_config(), name, username, data=_data(data)
+            session, engine_config(), name, username, data=json_object(data)
         )
         _report(delivery, as_json)

@@ -3,21 +3,17 @@ folder of models would be refused for, without a database)."""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
-from typing import Any
 
 import click
 
 import engine
-from engine import InvalidInput, SourceFile, transaction
+from engine import InvalidInput, transaction
 from workflows import engine_config
 
-from .context import session_factory
+from .context import json_object, model_files, session_factory
 from .output import emit_json, emit_table, reporting
 
-CHECKED = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
 PROBLEM_COLUMNS = [
     ("FILE", lambda p: p.file),
     ("ELEMENT", lambda p: p.element_id),
@@ -35,7 +31,7 @@ def retry(instance_id: int, username: str | None, data: str | None, as_json: boo
     """Run an item in error again from the step that failed (a service call, a decision, a
     timer), with --data the variables that fix what made it fail."""
     with reporting(as_json):
-        fixed = _fix(data)
+        fixed = json_object(data)
         factory = session_factory()
         with transaction(factory) as session:
             engine.retry_instance(session, engine_config(), instance_id, username, data=fixed)
@@ -50,18 +46,6 @@ def retry(instance_id: int, username: str | None, data: str | None, as_json: boo
         click.echo(f"item {instance_id} retried; it {state}")
 
 
-def _fix(value: str | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    try:
-        data = json.loads(value)
-    except ValueError as exc:
-        raise InvalidInput(f"--data is not JSON: {exc}", reason="not_json") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("--data must be a JSON object", reason="not_an_object")
-    return data
-
-
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True)
@@ -70,7 +54,7 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
     with reporting(as_json):
         config = engine_config()
         report = engine.check_definitions(
-            _collect(paths),
+            model_files(paths),
             services=config.services.keys(),
             now=config.clock(),
             max_bytes=config.max_file_bytes,
@@ -90,16 +74,3 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"{len(report.notes)} note(s): accepted as they are, nothing to change")
     if report.problems:
         sys.exit(InvalidInput.exit_code)
-
-
-def _collect(paths: tuple[str, ...]) -> list[SourceFile]:
-    files: list[Path] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CHECKED)
-            )
-        else:
-            files.append(path)
-    return [SourceFile(str(p), p.read_bytes()) for p in files]
