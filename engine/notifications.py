@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypedDict, cast
+from typing import Any, Self, cast
 
 from sqlalchemy import (
     ForeignKey,
@@ -310,8 +310,8 @@ def _first_status(event: str, delivery: str | None, email: str | None) -> MailSt
 
 
 @dataclass(frozen=True)
-class NotificationView:
-    """One notification as a person reads it in the app."""
+class NotificationItem:
+    """What one notification says: the mail's item (`MailItem`) and the start of the app's view."""
 
     id: int
     event: str
@@ -323,6 +323,29 @@ class NotificationView:
     reason: str | None
     actor: str | None
     created_at: datetime
+
+    @classmethod
+    def of(cls, row: NotificationModel, **more: Any) -> Self:
+        """The row's own fields, with `more` for a subclass's own."""
+        return cls(
+            id=row.id,
+            event=row.event,
+            instance_id=row.instance_id,
+            task_id=row.task_id,
+            title=row.title,
+            step=row.step,
+            due_at=row.due_at,
+            reason=row.reason,
+            actor=row.actor,
+            created_at=row.created_at,
+            **more,
+        )
+
+
+@dataclass(frozen=True)
+class NotificationView(NotificationItem):
+    """One notification as a person reads it in the app."""
+
     read_at: datetime | None
     mail_status: str
 
@@ -335,39 +358,8 @@ class NotificationList:
     unread: int
 
 
-class NotificationFields(TypedDict):
-    """What a notification row says about itself, shared by the app's view and the mail item."""
-
-    id: int
-    event: str
-    instance_id: int | None
-    task_id: str | None
-    title: str
-    step: str | None
-    due_at: datetime | None
-    reason: str | None
-    actor: str | None
-    created_at: datetime
-
-
-def notification_fields(row: NotificationModel) -> NotificationFields:
-    """The row's own fields, for building a view of it (here and in the outbox)."""
-    return NotificationFields(
-        id=row.id,
-        event=row.event,
-        instance_id=row.instance_id,
-        task_id=row.task_id,
-        title=row.title,
-        step=row.step,
-        due_at=row.due_at,
-        reason=row.reason,
-        actor=row.actor,
-        created_at=row.created_at,
-    )
-
-
 def _view(row: NotificationModel) -> NotificationView:
-    return NotificationView(**notification_fields(row), read_at=row.read_at, mail_status=row.status)
+    return NotificationView.of(row, read_at=row.read_at, mail_status=row.status)
 
 
 def unread_count(session: Session, username: str) -> int:

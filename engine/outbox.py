@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .clock import Clock
 from .db import transaction
 from .mail import MailError
-from .notifications import MailStatus, NotificationModel, notification_fields
+from .notifications import MailStatus, NotificationItem, NotificationModel
 from .users import UserModel
 
 
@@ -50,19 +50,8 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
-class MailItem:
+class MailItem(NotificationItem):
     """One notification inside a message."""
-
-    id: int
-    event: str
-    instance_id: int | None
-    task_id: str | None
-    title: str
-    step: str | None
-    due_at: datetime | None
-    reason: str | None
-    actor: str | None
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -246,7 +235,7 @@ def _set(group: list[NotificationModel], **values: Any) -> None:
 
 
 def _item(row: NotificationModel) -> MailItem:
-    return MailItem(**notification_fields(row))
+    return MailItem.of(row)
 
 
 def mark_sent(session: Session, message_id: str, now: datetime) -> int:
