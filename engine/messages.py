@@ -42,8 +42,8 @@ from .subscriptions import (
     SIGNAL,
     WaitingEventModel,
     definitions_of,
-    held_by_nobody,
     kind_of,
+    standing_waits,
     waiting_in,
 )
 from .users import Identity
@@ -315,25 +315,18 @@ def waiting_items(
     session: Session, *, process_id: str | None = None, limit: int = MAX_WAITING_LISTED
 ) -> list[WaitingItem]:
     """Running items waiting for a message or a signal, the longest waiting first."""
-    query = (
-        select(
-            WaitingEventModel.instance_id,
-            InstanceModel.process_id,
-            InstanceModel.title,
-            WaitingEventModel.element_id,
-            WaitingEventModel.element_name,
-            WaitingEventModel.kind,
-            WaitingEventModel.name,
-            WaitingEventModel.correlation_key,
-            WaitingEventModel.gateway,
-            WaitingEventModel.since,
-        )
-        .join(InstanceModel, InstanceModel.id == WaitingEventModel.instance_id)
-        .where(InstanceModel.status == InstanceStatus.RUNNING)
-        .where(held_by_nobody())
-        .order_by(WaitingEventModel.since, WaitingEventModel.instance_id, WaitingEventModel.id)
-        .limit(limit)
-    )
+    query = standing_waits(
+        WaitingEventModel.instance_id,
+        InstanceModel.process_id,
+        InstanceModel.title,
+        WaitingEventModel.element_id,
+        WaitingEventModel.element_name,
+        WaitingEventModel.kind,
+        WaitingEventModel.name,
+        WaitingEventModel.correlation_key,
+        WaitingEventModel.gateway,
+        WaitingEventModel.since,
+    ).limit(limit)
     if process_id:
         query = query.where(InstanceModel.process_id == process_id)
     return [WaitingItem(**row._asdict()) for row in session.execute(query)]

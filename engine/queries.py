@@ -17,7 +17,7 @@ from .external_rows import ExternalTaskModel
 from .human_tasks import HumanTaskModel, may_act, task_view
 from .inbox import open_tasks_of
 from .instances import InstanceModel
-from .subscriptions import WaitingEventModel, held_by_nobody
+from .subscriptions import WaitingEventModel, standing_waits
 from .users import Identity, get_identity
 from .views import (
     AuditProblem,
@@ -200,24 +200,17 @@ def _waiting_for_workers(session: Session, now: datetime) -> Iterator[StuckRow]:
 def _waiting_for_events(session: Session, now: datetime) -> Iterator[StuckRow]:
     """Items waiting for a message or a signal (a catch event, a boundary event, an
     event-based gateway): the holder says what they wait for; a gateway's timer is its due."""
-    query = (
-        select(
-            WaitingEventModel.instance_id,
-            InstanceModel.title,
-            WaitingEventModel.element_id,
-            WaitingEventModel.kind,
-            WaitingEventModel.name,
-            WaitingEventModel.correlation_key,
-            WaitingEventModel.gateway,
-            WaitingEventModel.since,
-            InstanceModel.next_timer_at,
-        )
-        .join(InstanceModel, InstanceModel.id == WaitingEventModel.instance_id)
-        .where(InstanceModel.status == InstanceStatus.RUNNING)
-        .where(held_by_nobody())
-        .order_by(WaitingEventModel.since, WaitingEventModel.instance_id, WaitingEventModel.id)
-        .execution_options(yield_per=STUCK_BATCH)
-    )
+    query = standing_waits(
+        WaitingEventModel.instance_id,
+        InstanceModel.title,
+        WaitingEventModel.element_id,
+        WaitingEventModel.kind,
+        WaitingEventModel.name,
+        WaitingEventModel.correlation_key,
+        WaitingEventModel.gateway,
+        WaitingEventModel.since,
+        InstanceModel.next_timer_at,
+    ).execution_options(yield_per=STUCK_BATCH)
     for item, title, element_id, kind, name, key, gateway, since, timer in session.execute(query):
         waits = f"{kind} '{name}'" + (f" (key {key})" if key else "")
         due = timer if gateway else None

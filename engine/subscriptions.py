@@ -24,12 +24,24 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition,
 )
-from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, delete, exists, insert
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    delete,
+    exists,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
 from .human_tasks import HumanTaskModel
-from .views import TaskStatus
+from .instances import InstanceModel
+from .views import InstanceStatus, TaskStatus
 
 MESSAGE = "message"
 SIGNAL = "signal"
@@ -64,6 +76,18 @@ def held_by_nobody() -> ColumnElement[bool]:
     return ~exists().where(
         HumanTaskModel.instance_id == WaitingEventModel.instance_id,
         HumanTaskModel.status == TaskStatus.OPEN,
+    )
+
+
+def standing_waits(*columns: Any) -> Select[Any]:
+    """`columns` of the waits of running items held by nobody (`held_by_nobody`), joined to
+    their item, the longest waiting first: what the waiting and the stuck listings read."""
+    return (
+        select(*columns)
+        .join(InstanceModel, InstanceModel.id == WaitingEventModel.instance_id)
+        .where(InstanceModel.status == InstanceStatus.RUNNING)
+        .where(held_by_nobody())
+        .order_by(WaitingEventModel.since, WaitingEventModel.instance_id, WaitingEventModel.id)
     )
 
 
