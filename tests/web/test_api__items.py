@@ -5,7 +5,6 @@ pages' access rules (another unit's item is 404). The main flow runs on SQLite a
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,9 @@ from flask import Flask
 import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
-from tests.office import bpmn_files
 from tests.web.api_helpers import ON_BOTH, api_as, app_either  # noqa: F401  (the app fixture)
-from web import create_app
+from tests.web.both_databases import app_on
 from workflows import engine_config
-from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 START = "/processes/de_xuat_nhiem_vu/items"
 
@@ -40,23 +37,8 @@ def _complete(app: Flask, who: str, item: int, element_id: str, **data: Any) -> 
 def any_app(
     request: pytest.FixtureRequest, tmp_path: Path, web_clock: ManualClock
 ) -> Iterator[Flask]:
-    """The web app on a copy of the prepared SQLite file, or on its own PostgreSQL schema
-    prepared the same way (migrated, the 2020 chart, the department's diagrams)."""
-    if request.param == "sqlite":
-        path = tmp_path / "pheduyet.db"
-        shutil.copy(request.getfixturevalue("prepared_db"), path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("pg_url")
-        db = engine.create_db_engine(url)
-        engine.upgrade_database(db)
-        with transaction(engine.session_factory(db)) as s:
-            load_org_chart(s, read_org_chart(CHART_2020_PATH))
-            engine.deploy(s, bpmn_files(), web_clock)
-        db.dispose()
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": url, "NOW": web_clock})
-    yield app
-    app.extensions["pheduyet.sessions"].kw["bind"].dispose()
+    """The web app on a copy of the prepared SQLite file, or on its own PostgreSQL schema."""
+    yield from app_on(request, tmp_path, web_clock)
 
 
 def test_items__main_flow(any_app: Flask) -> None:
