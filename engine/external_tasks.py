@@ -24,7 +24,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
-from .definitions import load_version
+from .definitions import LoadedVersion, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound, ScriptError
 from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
@@ -206,6 +206,23 @@ def _variables(variables: Any) -> dict[str, Any]:
     return loaded
 
 
+def _locked_item(
+    session: Session, config: EngineConfig, row: ExternalTaskModel
+) -> tuple[InstanceModel, LoadedVersion, Any, Any]:
+    """The row's item, locked and still running (else 409 `not_running`), its version, its
+    workflow and the task waiting for the worker."""
+    instance = lock_instance(session, row.instance_id)
+    if instance.status != InstanceStatus.RUNNING:
+        raise Conflict(
+            f"item {instance.id} is {instance.status}",
+            reason="not_running",
+            instance_id=instance.id,
+        )
+    version = load_version(session, instance.process_version_id)
+    workflow = load_workflow(instance, version, config)
+    return instance, version, workflow, _waiting_task(workflow, row)
+
+
 def _waiting_task(workflow: Any, row: ExternalTaskModel) -> Any:
     task = workflow.get_task_from_id(UUID(row.spiff_task_id))
     if task is None or task.state != TaskState.STARTED:
@@ -227,16 +244,7 @@ def complete_external(
     now = config.clock()
     clean = _variables(variables)
     row = _held(session, task_id, _check_worker(worker_id), now)
-    instance = lock_instance(session, row.instance_id)
-    if instance.status != InstanceStatus.RUNNING:
-        raise Conflict(
-            f"item {instance.id} is {instance.status}",
-            reason="not_running",
-            instance_id=instance.id,
-        )
-    version = load_version(session, instance.process_version_id)
-    workflow = load_workflow(instance, version, config)
-    task = _waiting_task(workflow, row)
+    instance, version, workflow, task = _locked_item(session, config, row)
     append_event(
         session,
         instance,
@@ -283,16 +291,7 @@ def fail_external(
         row.lock_expires_at = now + pause if pause else None
         session.flush()
         return "retry"
-    instance = lock_instance(session, row.instance_id)
-    if instance.status != InstanceStatus.RUNNING:
-        raise Conflict(
-            f"item {instance.id} is {instance.status}",
-            reason="not_running",
-            instance_id=instance.id,
-        )
-    version = load_version(session, instance.process_version_id)
-    workflow = load_workflow(instance, version, config)
-    task = _waiting_task(workflow, row)
+    instance, version, workflow, task = _locked_item(session, config, row)
     task.error()  # retry_instance puts it back to ready, and it waits for a worker again
     error = ScriptError(
         f"the external task '{row.topic}' failed: {message}", element_id=row.element_id
