@@ -15,13 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 import engine
 from engine import EngineConfig, InvalidDefinition, ManualClock, SourceFile, transaction
-from engine.audit import AuditEventModel
 from engine.instances import InstanceModel
 from tests.conftest import FIXTURES, add_people, fixture_files
+from tests.integration.test_engine__services import events
 
 DMN = FIXTURES / "camunda_dmn"
 
@@ -56,18 +55,6 @@ def _item(factory: Any, item_id: int) -> tuple[str, dict[str, Any], str | None]:
         return row.status, dict(row.data), row.error
 
 
-def _events(factory: Any, item_id: int, kind: str) -> list[AuditEventModel]:
-    with transaction(factory) as s:
-        query = (
-            select(AuditEventModel)
-            .where(AuditEventModel.instance_id == item_id, AuditEventModel.kind == kind)
-            .order_by(AuditEventModel.seq)
-        )
-        rows = list(s.scalars(query))
-        s.expunge_all()
-        return rows
-
-
 @pytest.mark.parametrize(
     ("amount", "category", "groups", "classification"),
     [
@@ -97,7 +84,7 @@ def test_invoice__the_collected_groups_approve_and_the_item_ends(
     _complete(office, config, pay.id, "chi")
     assert _item(office, item)[0] == "completed"
 
-    [event] = _events(office, item, "decision_evaluated")
+    [event] = events(office, item, "decision_evaluated")
     assert event.element_id == "decide_approvers"
     details = event.details
     assert details["decision"] == "approverGroups" and details["value"] == groups
@@ -117,9 +104,9 @@ def test_unique_conflict__parks_the_item_and_a_retry_with_fixed_data_goes_on(
     assert error is not None
     assert "riskLevel" in error and "UNIQUE" in error
     assert "rule_low" in error and "rule_high" in error
-    [parked] = _events(office, item, "error")
+    [parked] = events(office, item, "error")
     assert parked.element_id == "rate_risk"
-    assert _events(office, item, "decision_evaluated") == []
+    assert events(office, item, "decision_evaluated") == []
 
     with transaction(office) as s:
         assert engine.retry_instance(s, config, item, None) == "error"  # same data, same error
@@ -130,7 +117,7 @@ def test_unique_conflict__parks_the_item_and_a_retry_with_fixed_data_goes_on(
     [review] = _inbox(office, "binh")
     _complete(office, config, review.id, "binh")
     assert _item(office, item)[0] == "completed"
-    [event] = _events(office, item, "decision_evaluated")
+    [event] = events(office, item, "decision_evaluated")
     assert event.details["decisions"][0]["matched"] == ["rule_high"]
 
 
