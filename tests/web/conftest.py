@@ -3,6 +3,7 @@ with passwords, the department's diagrams deployed), and people who log in throu
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from collections.abc import Callable
@@ -85,6 +86,19 @@ def post(
     """Submit a form as a browser would: take the CSRF token from the page it is on."""
     token = csrf_token(client.get(page).get_data(as_text=True))
     return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+def refused_deploy(client: FlaskClient, path: Path) -> str:
+    """Upload one model on the deploy page, which must refuse it (422): the page's text."""
+    response = post(
+        client,
+        "/admin/processes",
+        "/admin/processes/deploy",
+        {"files": [(io.BytesIO(path.read_bytes()), path.name)]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    return str(response.get_data(as_text=True))
 
 
 @pytest.fixture

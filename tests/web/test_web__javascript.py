@@ -3,13 +3,12 @@ are refused naming the element and the line in the file."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.web.conftest import post
+from tests.web.conftest import refused_deploy
 
 
 @pytest.mark.parametrize(
@@ -23,15 +22,7 @@ def test_the_deploy_page_refuses_javascript_that_cannot_run(
     login: Any, name: str, where: tuple[str, str], words: str
 ) -> None:
     path = FIXTURES / "javascript" / "refused" / f"{name}.bpmn"
-    response = post(
-        login("quantri"),
-        "/admin/processes",
-        "/admin/processes/deploy",
-        {"files": [(io.BytesIO(path.read_bytes()), path.name)]},
-        content_type="multipart/form-data",
-    )
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    page = refused_deploy(login("quantri"), path)
     for part in where:
         assert part in page
     assert words in page

@@ -4,7 +4,6 @@ again. Everyone else sees no button and is refused."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import engine
 from engine import transaction
 from tests.conftest import FIXTURES, fixture_files
 from tests.web.api_helpers import api_as
-from tests.web.conftest import post
+from tests.web.conftest import post, refused_deploy
 from workflows import engine_config
 
 RETRY = "Thử lại"
@@ -78,14 +77,6 @@ def test_the_deploy_page_refuses_a_service_task_no_handler_is_mapped_to(
 ) -> None:
     monkeypatch.setenv("PHEDUYET_SERVICES", "")
     path = FIXTURES / "services" / "camunda_after_user.bpmn"
-    response = post(
-        login("quantri"),
-        "/admin/processes",
-        "/admin/processes/deploy",
-        {"files": [(io.BytesIO(path.read_bytes()), path.name)]},
-        content_type="multipart/form-data",
-    )
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    page = refused_deploy(login("quantri"), path)
     assert "phần tử register" in page and "dòng 15" in page
     assert "map &#39;vn.gov.sokhcn.Register&#39; in the services module" in page
