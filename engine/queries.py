@@ -141,7 +141,6 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
     for row in session.execute(query):
         (item, title, task_id, element_id, lane, assignee, groups, users, by, since, due) = row
         holder = assignee or ", ".join([*(groups or []), *(users or [])]) or lane or by
-        age = (now - since).total_seconds() / 86400
         yield StuckRow(
             instance_id=item,
             title=title,
@@ -150,7 +149,7 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
             lane=lane,
             holder=holder,
             since=since,
-            age_days=round(max(age, 0.0), 1),
+            age_days=_age_days(since, now),
             due_at=due,
             overdue=due is not None and due < now,
         )
@@ -183,18 +182,7 @@ def _waiting_for_workers(session: Session, now: datetime) -> Iterator[StuckRow]:
             holder += f" (locked by {worker})"
         if failed:
             holder += f" (last failure: {failed[:200]})"
-        yield StuckRow(
-            instance_id=item,
-            title=title,
-            task_id="",
-            element_id=element_id,
-            lane=None,
-            holder=holder,
-            since=since,
-            age_days=round(max((now - since).total_seconds() / 86400, 0.0), 1),
-            due_at=None,
-            overdue=False,
-        )
+        yield _waiting_row(item, title, element_id, holder, since, now)
 
 
 def _waiting_for_events(session: Session, now: datetime) -> Iterator[StuckRow]:
@@ -214,18 +202,38 @@ def _waiting_for_events(session: Session, now: datetime) -> Iterator[StuckRow]:
     for item, title, element_id, kind, name, key, gateway, since, timer in session.execute(query):
         waits = f"{kind} '{name}'" + (f" (key {key})" if key else "")
         due = timer if gateway else None
-        yield StuckRow(
-            instance_id=item,
-            title=title,
-            task_id="",
-            element_id=element_id,
-            lane=None,
-            holder=waits + (" or a timer" if due is not None else ""),
-            since=since,
-            age_days=round(max((now - since).total_seconds() / 86400, 0.0), 1),
-            due_at=due,
-            overdue=False,
-        )
+        holder = waits + (" or a timer" if due is not None else "")
+        yield _waiting_row(item, title, element_id, holder, since, now, due)
+
+
+def _waiting_row(
+    item: int,
+    title: str,
+    element_id: str,
+    holder: str,
+    since: datetime,
+    now: datetime,
+    due: datetime | None = None,
+) -> StuckRow:
+    """A stuck row for an item waiting outside a human task (no task id, no lane, never
+    overdue: a gateway's timer fires by itself)."""
+    return StuckRow(
+        instance_id=item,
+        title=title,
+        task_id="",
+        element_id=element_id,
+        lane=None,
+        holder=holder,
+        since=since,
+        age_days=_age_days(since, now),
+        due_at=due,
+        overdue=False,
+    )
+
+
+def _age_days(since: datetime, now: datetime) -> float:
+    """Days waited, to one decimal (never negative)."""
+    return round(max((now - since).total_seconds() / 86400, 0.0), 1)
 
 
 def verify_audit(
