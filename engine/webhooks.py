@@ -227,6 +227,7 @@ def add_webhook(
     )
     session.add(row)
     session.flush()
+    session.info.pop(_ACTIVE, None)
     return NewWebhook(_view(row), row.secret)
 
 
@@ -240,6 +241,7 @@ def set_webhook_active(session: Session, webhook_id: int, active: bool) -> Webho
     still go). NotFound when there is no such webhook."""
     row = _row(session, webhook_id)
     row.active = active
+    session.info.pop(_ACTIVE, None)
     return _view(row)
 
 
@@ -248,6 +250,7 @@ def remove_webhook(session: Session, webhook_id: int) -> None:
     row = _row(session, webhook_id)
     session.execute(delete(WebhookDeliveryModel).where(WebhookDeliveryModel.webhook_id == row.id))
     session.delete(row)
+    session.info.pop(_ACTIVE, None)
 
 
 def list_deliveries(
@@ -281,22 +284,21 @@ def retry_delivery(session: Session, delivery_id: int, now: datetime) -> None:
         row.status, row.attempts, row.next_attempt_at = DeliveryStatus.PENDING, 0, now
 
 
+# The active webhooks, read once per transaction: an action tells its listeners of several
+# events, and most installations have no webhook at all.
+_ACTIVE = "pheduyet.webhooks.active"
+
+
 def webhook_listener(session: Session, event: EngineEvent) -> None:
     """An engine event listener (``engine.bind_listeners``): one pending delivery per active
     webhook that listens to the event's type, written in the action's transaction."""
-    found = _event(session, event)
-    if found is None:
+    event_type = _event_type(event)
+    if event_type is None:
         return
-    event_type, occurred_at, payload = found
-    hooks = [
-        hook_id
-        for hook_id, types in session.execute(
-            select(WebhookModel.id, WebhookModel.event_types).where(WebhookModel.active)
-        )
-        if event_type in (types or ())
-    ]
+    hooks = [hook_id for hook_id, types in _active(session) if event_type in types]
     if not hooks:
         return
+    occurred_at, payload = _payload(session, event)
     event_id = str(uuid.uuid4())
     body = {"id": event_id, "type": event_type, "occurred_at": occurred_at.isoformat(), **payload}
     session.add_all(
@@ -314,7 +316,29 @@ def webhook_listener(session: Session, event: EngineEvent) -> None:
     )
 
 
-def _event(session: Session, event: EngineEvent) -> tuple[str, datetime, dict[str, Any]] | None:
+def _active(session: Session) -> list[tuple[int, tuple[str, ...]]]:
+    transaction = session.get_transaction()
+    cached = session.info.get(_ACTIVE)
+    if cached is not None and cached[0] is transaction:
+        hooks: list[tuple[int, tuple[str, ...]]] = cached[1]
+        return hooks
+    hooks = [
+        (hook_id, tuple(types or ()))
+        for hook_id, types in session.execute(
+            select(WebhookModel.id, WebhookModel.event_types).where(WebhookModel.active)
+        )
+    ]
+    session.info[_ACTIVE] = (transaction, hooks)
+    return hooks
+
+
+def _event_type(event: EngineEvent) -> str | None:
+    if isinstance(event, TaskOpened):
+        return "task.created"
+    return _HISTORY_EVENTS.get(event.kind)
+
+
+def _payload(session: Session, event: EngineEvent) -> tuple[datetime, dict[str, Any]]:
     if isinstance(event, TaskOpened):
         task = {
             "id": event.task_id,
@@ -325,13 +349,12 @@ def _event(session: Session, event: EngineEvent) -> tuple[str, datetime, dict[st
             "due_at": event.due_at.isoformat() if event.due_at else None,
         }
         item = _item(session, event.instance_id, event.process_id)
-        return "task.created", event.created_at, {"item": item, "task": task, "actor": None}
-    event_type = _HISTORY_EVENTS.get(event.kind)
-    if event_type is None:
-        return None
-    item = _item(session, event.instance_id, None)
-    payload: dict[str, Any] = {"item": item, "actor": event.actor}
-    if event_type.startswith("task."):
+        return event.created_at, {"item": item, "task": task, "actor": None}
+    payload: dict[str, Any] = {
+        "item": _item(session, event.instance_id, None),
+        "actor": event.actor,
+    }
+    if _HISTORY_EVENTS[event.kind].startswith("task."):
         payload["task"] = {"id": event.task_id, "element": event.element_id}
     if event.kind == "completed":
         payload["decision"], payload["comment"] = event.decision, event.comment
@@ -340,7 +363,7 @@ def _event(session: Session, event: EngineEvent) -> tuple[str, datetime, dict[st
     elif event.kind == "assigned":
         payload["comment"] = event.comment
         payload["to"] = event.details.get("to")
-    return event_type, event.at, payload
+    return event.at, payload
 
 
 def _item(session: Session, instance_id: int, process_id: str | None) -> dict[str, Any]:
