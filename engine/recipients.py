@@ -112,8 +112,7 @@ def leaders_of(session: Session, hierarchy: Hierarchy, holders: Iterable[str]) -
 
 
 def item_facts(session: Session, instance_id: int) -> tuple[str, str] | None:
-    """An item's title and the person who started it (None for no such item)."""
-    row = session.execute(
-        select(InstanceModel.title, InstanceModel.created_by).where(InstanceModel.id == instance_id)
-    ).first()
-    return None if row is None else (row[0], row[1])
+    """An item's title and the person who started it (None for no such item). The action that
+    tells of it holds the item: the session answers without a query."""
+    instance = session.get(InstanceModel, instance_id)
+    return None if instance is None else (instance.title, instance.created_by)
