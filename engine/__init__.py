@@ -168,6 +168,7 @@ from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
 from .services import ServiceCall
 from .start_keys import claim_start_key, is_start_key, record_start
+from .starters import StartableProcess, Starters, startable_processes
 from .task_report import (
     NO_UNIT,
     REPORT_STATES,
@@ -321,6 +322,8 @@ __all__ = [
     "ServiceCall",
     "SmtpSettings",
     "SourceFile",
+    "StartableProcess",
+    "Starters",
     "StepStat",
     "StuckRow",
     "TaskAccess",
@@ -459,6 +462,7 @@ __all__ = [
     "start_form",
     "start_form_fields",
     "start_instance",
+    "startable_processes",
     "step_stats",
     "step_titles",
     "store_upgraded_hash",

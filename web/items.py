@@ -30,8 +30,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response as BaseResponse
 
 import engine
-from workflows.catalog import CATALOG, may_start
-from workflows.items import start_item
+from workflows.items import start_item, startable
 from workflows.roles import AUDITOR_GROUPS
 
 from .form_fields import (
@@ -104,18 +103,14 @@ def _new_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> str:
-    """The processes this person may start, each with its start form's fields when its model
-    has one (a Camunda start event's formData or form key); after a refused start, that
-    process's fields hold what was typed, with the errors."""
+    """The processes this person may start (workflows.items.startable): the department's own,
+    then the models deployed besides them, each with its start form's fields when its model has
+    one (a Camunda start event's formData or form key); after a refused start, that process's
+    fields hold what was typed, with the errors."""
     who = me()
     with uow() as s:
-        deployed = _process_names(s)
-        offered = [
-            e
-            for e in CATALOG
-            if e.process_id in deployed and may_start(e.process_id, who.groups, who.unit)
-        ]
-        views = {e.process_id: engine.start_form(s, e.process_id) for e in offered}
+        offered = startable(s, who)
+        views = {o.process_id: engine.start_form(s, o.process_id) for o in offered}
     start_forms = {
         key: build_form(
             view, values if key == process_id else None, errors if key == process_id else None
@@ -124,7 +119,11 @@ def _new_page(
         if view is not None
     }
     return render_template(
-        "items/new.html", offered=offered, start_forms=start_forms, english=english()
+        "items/new.html",
+        built_in=[o for o in offered if o.built_in],
+        added=[o for o in offered if not o.built_in],
+        start_forms=start_forms,
+        english=english(),
     )
 
 
@@ -137,7 +136,8 @@ def start_key() -> str:
 @bp.post("/items/new/<process_id>")
 @login_required  # type: ignore[misc]
 def start(process_id: str) -> BaseResponse:
-    username = me().username
+    who = me()
+    username = who.username
     title = request.form.get("tieu_de", "").strip() or None
     key = request.form.get("khoa_tao_moi", "")
     keyed = engine.is_start_key(key)
@@ -153,7 +153,7 @@ def start(process_id: str) -> BaseResponse:
                 s,
                 config(),
                 process_id,
-                username,
+                who,
                 title=title,
                 data=submission.data if submission is not None else None,
             )

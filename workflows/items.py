@@ -1,8 +1,12 @@
-"""Starting items the way this department allows: only the processes its catalog offers, only by
-the people the catalog names."""
+"""Starting items the way this department allows. One answer to "what may this person start",
+used by the pages, the API and `start_item`: the catalog's processes, each by the people the
+catalog names; then every other deployed process that people start by hand (a migrated Camunda 7
+or SpiffArena model), by the people its model names as starters (engine.startable_processes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,29 +16,114 @@ import engine
 from .catalog import CATALOG, entry, may_start
 
 
+@dataclass(frozen=True)
+class Startable:
+    """A process offered to people. `built_in`: one of the catalog's; else a deployed model,
+    titled by its name in both languages and described by its documentation."""
+
+    process_id: str
+    title_vi: str
+    title_en: str
+    description_vi: str
+    version: int
+    built_in: bool
+    start_data: dict[str, Any] = field(default_factory=dict)
+
+
+_Offer = tuple[Startable, Callable[[engine.Identity], bool]]
+
+
+def _catalog_allows(process_id: str) -> Callable[[engine.Identity], bool]:
+    return lambda who: may_start(process_id, who.groups, who.unit)
+
+
+def _offers(session: Session) -> list[_Offer]:
+    """Every process offered to someone, with who may start it: the deployed catalog processes
+    people start, in the catalog's order, then the other deployed processes by title."""
+    deployed = {p.process_id: p for p in engine.list_processes(session)}
+    built_in: list[_Offer] = [
+        (
+            Startable(
+                e.process_id,
+                e.title_vi,
+                e.title_en,
+                e.description_vi,
+                deployed[e.process_id].version,
+                True,
+                e.start_data,
+            ),
+            _catalog_allows(e.process_id),
+        )
+        for e in CATALOG
+        if e.process_id in deployed and e.starters is not None
+    ]
+    added: list[_Offer] = [
+        (
+            Startable(p.process_id, p.name, p.name, p.description, p.version, False),
+            p.starters.allows,
+        )
+        for p in engine.startable_processes(session)
+        if entry(p.process_id) is None
+    ]
+    added.sort(key=lambda offer: (offer[0].title_vi.casefold(), offer[0].process_id))
+    return built_in + added
+
+
+def startable(session: Session, who: engine.Identity) -> list[Startable]:
+    """What this person may start: the catalog's processes first, then the deployed models."""
+    return [offer for offer, allows in _offers(session) if allows(who)]
+
+
+def _offered(session: Session, who: engine.Identity, process_id: str) -> Startable:
+    """The process as offered to this person: 404 when it is offered to no one, 403 when not
+    to them."""
+    found = next((o for o in _offers(session) if o[0].process_id == process_id), None)
+    if found is None:
+        raise engine.NotFound(f"'{process_id}' is not a process that can be started here")
+    offer, allows = found
+    if not allows(who):
+        raise engine.Forbidden(
+            f"{who.username} may not start '{offer.title_vi}'",
+            reason="not_a_starter",
+            process_id=process_id,
+        )
+    return offer
+
+
+def start_fields(session: Session, offer: Startable) -> frozenset[str]:
+    """The names a start's data may hold: the catalog's start data and the model's start form."""
+    return frozenset(offer.start_data) | engine.start_form_fields(session, offer.process_id)
+
+
 def start_item(
     session: Session,
     config: engine.EngineConfig,
     process_id: str,
-    username: str,
+    username: str | engine.Identity,
     *,
     title: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Start a catalog process for this person; refuses what the catalog does not allow."""
-    found = entry(process_id)
-    if found is None or found.starters is None:
-        raise engine.NotFound(f"'{process_id}' is not a process that can be started here")
-    who = engine.get_identity(session, username)
-    if not may_start(process_id, who.groups, who.unit):
-        raise engine.Forbidden(
-            f"{username} may not start '{found.title_vi}'",
-            reason="not_a_starter",
-            process_id=process_id,
-        )
-    title = (title or "").strip() or found.title_vi
-    data = {**found.start_data, **(data or {})}
-    return engine.start_instance(session, config, process_id, username, title=title, data=data)
+    """Start a process offered to this person (see `startable`); refuses any other. A person
+    starting by hand gives only what the process's start asks (`start_fields`): a program may
+    not set the item's other variables. The start form's values are checked by the engine."""
+    if isinstance(username, engine.Identity):
+        who = username
+    else:
+        who = engine.get_identity(session, username)
+    offer = _offered(session, who, process_id)
+    if isinstance(data, dict):
+        asked = start_fields(session, offer)
+        unknown = [name for name in data if name not in asked]
+        if unknown:
+            raise engine.InvalidData(
+                f"not start fields of '{process_id}': {', '.join(unknown)}",
+                {name: "not a start field of this process" for name in unknown},
+                {name: {"code": "unknown"} for name in unknown},
+            )
+    title = (title or "").strip() or offer.title_vi
+    data = {**offer.start_data, **(data or {})}
+    return engine.start_instance(session, config, process_id, who, title=title, data=data)
 
 
 # Which form field names an item, per process, while it still has its default name.

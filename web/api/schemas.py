@@ -66,6 +66,9 @@ class ProcessOut(BaseModel):
     title_en: str
     description: str
     version: int = Field(description="the deployed version a new item runs on")
+    built_in: bool = Field(
+        description="one of the department's own processes; false: a model deployed besides them"
+    )
     start_fields: list[str] = Field(description="the names `data` may hold when starting one")
 
 
