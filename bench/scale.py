@@ -55,6 +55,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
 
 import engine
 from engine import ManualClock, SourceFile, transaction
+from engine.step_totals import recount
 from workflows import engine_config
 from workflows.org_chart import (
     CHART_2020_PATH,
@@ -372,6 +373,7 @@ def grow(db: Engine, plan: CopyPlan, target_tasks: int) -> tuple[int, float]:
         k0 = k1 + 1
     plan.next_copy = last + 1
     with db.begin() as conn:
+        recount(conn)  # the copies went around the engine: its step totals are rebuilt
         if db.dialect.name == "postgresql":
             for name in plan.spans | {"instances": 0}:
                 conn.execute(
@@ -649,7 +651,8 @@ def run_backend(
     shown = make_url(url).render_as_string(hide_password=True)
     print(f"\n=== {shown}")
     db = engine.create_db_engine(url)
-    if keep:  # measure the database as it is, filled by an earlier run
+    if keep:  # measure the database as it is, filled by an earlier run (migrated if needed)
+        engine.upgrade_database(db)
         sample = int(_sample_file(url).read_text())
         print(f"kept as filled: {counts(db)}")
         print(f"{'page':42} {'p50 ms':>9} {'p95 ms':>9} {'stmts':>6}  note")

@@ -18,10 +18,8 @@ from sqlalchemy import (
     and_,
     case,
     exists,
-    extract,
     func,
     literal,
-    null,
     or_,
     select,
     tuple_,
@@ -35,6 +33,7 @@ from .definitions import ProcessVersionModel, load_version
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
+from .step_totals import StepTotalModel
 from .task_meta import TASK_KIND
 from .users import GroupModel, UserModel
 from .views import InstanceStatus, TaskStatus
@@ -108,13 +107,6 @@ class StepStat:
 
 def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
-
-
-def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[float]:
-    """SQL: seconds from `earlier` to `later` (two timestamps)."""
-    if dialect == "postgresql":
-        return cast(ColumnElement[float], extract("epoch", later - earlier))
-    return (func.julianday(later) - func.julianday(earlier)) * DAY_SECONDS
 
 
 def _at(moment: datetime) -> ColumnElement[datetime]:
@@ -641,34 +633,36 @@ def monitor(
 
 
 def step_stats(session: Session, process_id: str, now: datetime) -> list[StepStat]:
-    """Per step of a process: how many wait and for how long on average; how long it took."""
-    dialect = dialect_of(session)
-    is_open = HumanTaskModel.status == TaskStatus.OPEN
-    is_done = and_(
-        HumanTaskModel.status == TaskStatus.COMPLETED, HumanTaskModel.completed_at.is_not(None)
-    )
-    waited = seconds_between(dialect, _at(now), HumanTaskModel.created_at)
-    took = seconds_between(dialect, HumanTaskModel.completed_at, HumanTaskModel.created_at)
+    """Per step of a process: how many wait and for how long on average; how long it took.
+    Read from the step's running totals (engine.step_totals): a few rows, whatever the
+    history."""
     query = (
         select(
-            HumanTaskModel.element_id,
-            func.min(HumanTaskModel.title),
-            func.count(case((is_open, 1))),
-            func.avg(case((is_open, waited), else_=null())),
-            func.count(case((is_done, 1))),
-            func.avg(case((is_done, took), else_=null())),
+            StepTotalModel.element_id,
+            StepTotalModel.title,
+            StepTotalModel.open_count,
+            StepTotalModel.open_since_sum,
+            StepTotalModel.done_count,
+            StepTotalModel.done_seconds_sum,
         )
-        .where(HumanTaskModel.process_id == process_id)
-        .group_by(HumanTaskModel.element_id)
-        .order_by(HumanTaskModel.element_id)
+        .where(StepTotalModel.process_id == process_id)
+        .order_by(StepTotalModel.element_id)
     )
+    at = now.timestamp()
 
-    def days(seconds: Any) -> float:
-        return round(max(float(seconds or 0.0), 0.0) / DAY_SECONDS, 1)
+    def days(seconds: float) -> float:
+        return round(max(seconds, 0.0) / DAY_SECONDS, 1)
 
     return [
-        StepStat(element, title, int(waiting), days(wait), int(done), days(duration))
-        for element, title, waiting, wait, done, duration in session.execute(query)
+        StepStat(
+            element,
+            title,
+            waiting,
+            days(at - since_sum / waiting) if waiting > 0 else 0.0,
+            done,
+            days(took_sum / done) if done > 0 else 0.0,
+        )
+        for element, title, waiting, since_sum, done, took_sum in session.execute(query)
     ]
 
 

@@ -38,6 +38,7 @@ from .serialization import SERIALIZER_VERSION, load_state
 from .service_listeners import watch_service_listeners
 from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
 from .spiff_arena import lane_candidates, spiff_arena_helpers
+from .step_totals import note_task_changes
 from .stored_data import checked_data, dump_checked, name_step
 from .subscriptions import sync_subscriptions, timer_values
 from .task_meta import TaskMeta, meta_key
@@ -274,6 +275,7 @@ def _sync_task_rows(
         if task_id not in known
     ]
     insert_tasks(session, rows, instance.created_by)
+    note_task_changes(session, (row["id"] for row in rows), gone | set(closed))
 
 
 def _new_row(

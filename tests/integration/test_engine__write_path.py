@@ -19,8 +19,8 @@ from tests.statements import counted
 # the task row, the task row closed, the audit event, the item's open task rows, its closed
 # task's candidate rows deleted, the new task row and its candidate rows (of the task, of the
 # item), the item row, the audit chain's head read, the event sealed, the head moved, the search
-# row's parts read and the row written.
-STATEMENTS_PER_COMPLETION = 16
+# row's parts read and the row written; at commit, the step totals of the two task rows.
+STATEMENTS_PER_COMPLETION = 17
 
 
 def _task(factory: Any, item: int, element: str) -> engine.TaskView:
