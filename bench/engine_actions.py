@@ -3,8 +3,9 @@
 Side A drives instances of tests/fixtures/spiff/approval.bpmn through the public engine API, one
 transaction per action, finding each task in the acting person's inbox (`tasks_for`) as a real
 user would. Side B drives the same path on raw SpiffWorkflow (parsed once, Spiff's default
-PythonScriptEngine) with a state-only JSON save + load after every action: the floor under which
-no SpiffWorkflow-based engine can go.
+PythonScriptEngine) with a state-only JSON save + load after every action, through Spiff's own
+converters (the engine's write the same text for less): the floor under which no
+SpiffWorkflow-based engine can go.
 
 The path per instance (7 actions): start, draft, review=return (with a comment), draft again,
 review=approve, then sign and check in parallel, after which the instance is finished.
@@ -230,9 +231,9 @@ class RawSide:
         self.state_bytes: list[int] = []
 
     def _save_and_load(self, workflow: Any) -> Any:
-        state = dump_state(DIALECT, workflow)
+        state = dump_state(DIALECT, workflow, reference=True)
         self.state_bytes.append(len(state))
-        return load_state(DIALECT, state, self.spec, self.subprocess_specs)
+        return load_state(DIALECT, state, self.spec, self.subprocess_specs, reference=True)
 
     def run_instance(self, timings: Timings) -> None:
         begin = clocks()

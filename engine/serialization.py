@@ -10,7 +10,7 @@ import json
 from copy import deepcopy
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -23,13 +23,16 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 from .dmn_specs import SERIALIZER_CONFIG as DECISION_CONVERTERS
 from .io_mappings import MappedCallActivity
 from .service_specs import SERIALIZER_CONFIG as SERVICE_CONVERTERS
+from .state_converters import FastSubWorkflowConverter, FastTaskConverter, TaskMappings
 from .timer_events import CLOCKED
 
 SERIALIZER_VERSION: str = SPIFF_SERIALIZER_VERSION
@@ -48,21 +51,35 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         if spec is None:
             raise ValueError("state-only workflow JSON needs its spec to be restored")
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = self.tasks_from_dict(dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
+    def tasks_from_dict(self, dct: dict[str, Any], workflow: Any) -> dict[UUID, Any]:
+        return cast(dict[UUID, Any], self.mapping_from_dict(dct, UUID, workflow=workflow))
+
+
+class _FastStateOnlyWorkflowConverter(TaskMappings, _StateOnlyWorkflowConverter):
+    """The same, with the task tree through engine.state_converters."""
+
 
 _BASE_CONFIGS = {"spiff": SPIFF_CONFIG, "camunda": CAMUNDA_CONFIG}
 
 
 @cache
-def serializer(dialect: str) -> BpmnWorkflowSerializer:
+def serializer(dialect: str, *, reference: bool = False) -> BpmnWorkflowSerializer:
+    """The dialect's serializer, state only. `reference`: with Spiff's own converters of the
+    task tree, which write the same text, slower (for the tests and the benchmark)."""
     config = deepcopy(_BASE_CONFIGS[dialect])
-    config[BpmnWorkflow] = _StateOnlyWorkflowConverter
+    if reference:
+        config[BpmnWorkflow] = _StateOnlyWorkflowConverter
+    else:
+        config[BpmnWorkflow] = _FastStateOnlyWorkflowConverter
+        config[BpmnSubWorkflow] = FastSubWorkflowConverter
+        config[Task] = FastTaskConverter
     for clocked in CLOCKED.values():
         config[clocked] = TimerConditionalEventDefinitionConverter
     config.update(SERVICE_CONVERTERS[dialect])
@@ -83,13 +100,20 @@ def _date_from_dict(dct: dict[str, str]) -> date:
     return date.fromisoformat(dct["value"])
 
 
-def dump_state(dialect: str, workflow: Any) -> str:
-    text: str = serializer(dialect).serialize_json(workflow)
+def dump_state(dialect: str, workflow: Any, *, reference: bool = False) -> str:
+    text: str = serializer(dialect, reference=reference).serialize_json(workflow)
     return text
 
 
-def load_state(dialect: str, state: str, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
-    ser = serializer(dialect)
+def load_state(
+    dialect: str,
+    state: str,
+    spec: Any,
+    subprocess_specs: dict[str, Any],
+    *,
+    reference: bool = False,
+) -> Any:
+    ser = serializer(dialect, reference=reference)
     dct = json.loads(state)
     version = dct.pop(ser.VERSION_KEY, None)
     if version != ser.VERSION:

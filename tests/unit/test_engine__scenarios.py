@@ -179,6 +179,16 @@ class Driver:
             self.workflow = self._load(self.saved)
             # Nothing may be lost or reordered: the restored state saves to the same text.
             assert dump_state(self.dialect, self.workflow) == self.saved
+            # The engine's task converters write and read what Spiff's own do.
+            assert dump_state(self.dialect, self.workflow, reference=True) == self.saved
+            by_spiff = load_state(
+                self.dialect,
+                self.saved,
+                self.restored.spec,
+                self.restored.subprocess_specs,
+                reference=True,
+            )
+            assert dump_state(self.dialect, by_spiff) == self.saved
         return self.seen()
 
     def _load(self, state: str) -> Any:

@@ -1,0 +1,116 @@
+"""Spiff's converters of a workflow's task tree, writing and reading the very same dicts, for
+less: each task id becomes text (or is read back) once per save (or load) instead of up to
+five times a task, and a load makes one UUID object per task id, shared by the task, its key
+in the workflow's mapping and its parent's and children's references, so that Spiff, which
+looks tasks up by id at every step, finds them by identity instead of comparing UUIDs.
+
+`engine.serialization` uses them; a test checks that every state they write is the text
+Spiff's own converters write (`serializer(dialect, reference=True)`), and reads back alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter, TaskConverter
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
+
+
+class _Ids(dict[str, UUID]):
+    """The task ids of one load: one UUID per text."""
+
+    def __missing__(self, text: str) -> UUID:
+        value = self[text] = UUID(text)
+        return value
+
+
+class FastTaskConverter(TaskConverter):  # type: ignore[misc]
+    """Spiff's TaskConverter, given the texts of the ids (`names`) or the ids of the texts
+    (`ids`) of the whole mapping by `TaskMappings`."""
+
+    def to_dict(self, task: Any, names: dict[UUID, str] | None = None) -> dict[str, Any]:
+        if names is None:
+            return cast(dict[str, Any], super().to_dict(task))
+        parent = task.workflow.tasks.get(task._parent)
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            data = {}
+            delta = {
+                "updates": DeepMerge.get_updated_keys(parent.data, task.data),
+                "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
+            }
+        return {
+            "id": names.get(task.id) or str(task.id),
+            "parent": (names.get(task._parent) or str(task._parent)) if parent else None,
+            "children": [names.get(child) or str(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task._state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any, ids: _Ids | None = None) -> Any:
+        ids = _Ids() if ids is None else ids
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=ids[dct["id"]])
+        parent_id = dct["parent"]
+        task._parent = None if parent_id is None else ids[parent_id]
+        task._children = [ids[child] for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = None if task._parent is None else workflow.tasks.get(task._parent)
+        if delta and parent is not None:
+            data = DeepMerge.merge({}, parent.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in data:
+                    del data[key]
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
+class TaskMappings:
+    """For a workflow converter: its task mapping written and read through FastTaskConverter
+    (any other mapping as Spiff's BpmnConverter does)."""
+
+    registry: Any
+
+    def mapping_to_dict(self, mapping: dict[Any, Any], **kwargs: Any) -> dict[str, Any]:
+        if kwargs or not isinstance(next(iter(mapping.values()), None), Task):
+            return {str(k): self.registry.convert(v, **kwargs) for k, v in mapping.items()}
+        names = {key: str(key) for key in mapping}
+        convert = self.registry.convert_to_dict[self.registry.typenames[Task]]
+        return {names[key]: convert(task, names=names) for key, task in mapping.items()}
+
+    def tasks_from_dict(self, dct: dict[str, Any], workflow: Any) -> dict[UUID, Any]:
+        ids = _Ids()
+        return {
+            ids[key]: self.registry.restore(value, workflow=workflow, ids=ids)
+            for key, value in dct.items()
+        }
+
+
+class FastSubWorkflowConverter(TaskMappings, BpmnSubWorkflowConverter):  # type: ignore[misc]
+    """Spiff's BpmnSubWorkflowConverter (a subprocess's or call activity's own task tree)."""
+
+    def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> Any:
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = self.tasks_from_dict(dct["tasks"], subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
