@@ -38,6 +38,7 @@ _KEYWORDS = frozenset({"true", "false", "null", "and", "or", "if", "then", "else
 _FUNCTIONS = {
     "date": ("feel_date", 1),
     "date and time": ("feel_datetime", 1),
+    "duration": ("feel_duration", 1),
     "string": ("feel_string", 1),
     "number": ("feel_number", 1),
     "abs": ("feel_abs", 1),

@@ -9,6 +9,7 @@ and the line.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -49,6 +50,37 @@ def _text(element: Any) -> tuple[str, Any]:
     return (node.text or "").strip(), node
 
 
+def _feel_or_juel(text: str) -> str:
+    """An input expression, output entry or literal expression: FEEL, or JUEL where the text is
+    not FEEL (`a ? b : c`, `==`), as Camunda 7 read these before 7.13 made FEEL the default."""
+    try:
+        return translate_expression(text)
+    except FeelRefused:
+        try:
+            return translate("${" + text + "}", {})
+        except JuelRefused:
+            pass
+        raise
+
+
+# What may open a Python input entry that compares by itself (SpiffWorkflow's DMN engine).
+_PYTHON_OPERATORS = ("<", ">", "==", "!=", "in ", "not in ", "is ")
+
+
+def _python_tests(text: str, cell: str) -> str:
+    """A Python input entry as SpiffWorkflow evaluates it: `?` stands for the input value, an
+    entry opening with an operator continues the input (`> 5`), anything else must equal it."""
+    if re.search(_OUTSIDE_QUOTES_MARK, text):
+        return re.sub(_OUTSIDE_QUOTES_MARK, cell, text)
+    if text.startswith(_PYTHON_OPERATORS):
+        return f"({cell} {text})"
+    return f"({cell} == ({text}))"
+
+
+# A `?` that no quote encloses.
+_OUTSIDE_QUOTES_MARK = r"\?(?=(?:[^'\"]|'[^']*'|\"[^\"]*\")*$)"
+
+
 def decision_ids(root: Any) -> set[str]:
     return {str(d.get("id")) for d in root.iter() if _local(d) == "decision" and d.get("id")}
 
@@ -77,9 +109,11 @@ class _Reader:
             return "feel"
         if "juel" in named:
             return "juel"
+        if named == "python":  # SpiffArena's modeler offers it; SpiffWorkflow evaluates it so
+            return "python"
         raise self.refuse(
             f"the expression language '{named}' is not supported in decision tables: "
-            "write FEEL or JUEL",
+            "write FEEL, JUEL or Python",
             element,
         )
 
@@ -89,7 +123,10 @@ class _Reader:
         if not text:
             return "True" if cell else "None"
         try:
-            if self.language(element, text) == "juel":
+            language = self.language(element, text)
+            if language == "python":
+                code = _python_tests(text, cell) if cell else text
+            elif language == "juel":
                 juel = text if has_expression(text) else "${" + text + "}"
                 aliases = {"cellInput": cell} if cell else {}
                 if cell and alias:
@@ -99,7 +136,7 @@ class _Reader:
             elif cell:
                 code = translate_tests(text, cell, alias)
             else:
-                code = translate_expression(text)
+                code = _feel_or_juel(text)
             compile_script(code, "eval")
         except (FeelRefused, JuelRefused) as exc:
             raise self.refuse(
@@ -203,7 +240,9 @@ class _Reader:
         }
 
     def output_name(self, output: Any, count: int) -> str:
-        name = output.get("name") or (output.get("id") if count == 1 else None)
+        # Without a name SpiffWorkflow keys an output by its label (SpiffArena's tables do so).
+        name = output.get("name") or output.get("label")
+        name = name or (output.get("id") if count == 1 else None)
         if not name:
             raise self.refuse("an output of a table with several outputs needs a name", output)
         return str(name)

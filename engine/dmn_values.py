@@ -5,9 +5,12 @@ with null, gives null (which no test passes) rather than an error; arithmetic on
 
 from __future__ import annotations
 
+import calendar
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,7 +28,8 @@ def _comparable(left: Any, right: Any) -> bool:
         return True
     if isinstance(left, datetime) or isinstance(right, datetime):
         return isinstance(left, datetime) and isinstance(right, datetime)
-    return any(isinstance(left, kind) and isinstance(right, kind) for kind in (str, date, bool))
+    kinds = (str, date, bool, timedelta)
+    return any(isinstance(left, kind) and isinstance(right, kind) for kind in kinds)
 
 
 def feel_eq(left: Any, right: Any) -> bool | None:
@@ -111,9 +115,90 @@ def feel_or(left: Any, right: Any) -> bool | None:
     return None
 
 
+_DURATION = re.compile(
+    r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+)
+_DAYS_AT_MOST = 3_000_000  # past year 9999 either way
+
+
+@dataclass(frozen=True)
+class YearsMonths:
+    """FEEL's years-and-months duration: months have no fixed length, so it is no timedelta."""
+
+    months: int
+
+    def shift(self, moment: date, sign: int) -> date:
+        """The same day `months` later (earlier with sign -1), the month's last if shorter."""
+        index = moment.year * 12 + moment.month - 1 + sign * self.months
+        year, month = divmod(index, 12)
+        day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+        return moment.replace(year=year, month=month + 1, day=day)
+
+
+def feel_duration(value: Any) -> timedelta | YearsMonths | None:
+    """FEEL's duration("P6M"): a days-and-time duration is a timedelta, one of years and
+    months a YearsMonths; FEEL has no duration of both kinds, and anything else is null."""
+    if isinstance(value, timedelta | YearsMonths):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    found = _DURATION.fullmatch(text)
+    if found is None or not any(found.groups()[1:]) or text.endswith("T"):
+        return None
+    sign = -1 if found.group(1) else 1
+    years, months, days, hours, minutes = (int(g or 0) for g in found.groups()[1:6])
+    seconds = float(found.group(7) or 0)
+    if years or months:
+        if days or hours or minutes or seconds or years > 10_000:
+            return None
+        return YearsMonths(sign * (years * 12 + months))
+    if days > _DAYS_AT_MOST or hours > 24 * _DAYS_AT_MOST:
+        return None
+    return sign * timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _moment(value: Any) -> Any:
+    """A date or a date and time from the ISO text a JSON item holds in its data."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+def _temporal(left: Any, op: str, right: Any) -> Any:
+    """Arithmetic where a duration, date or date and time takes part; None where FEEL's is null."""
+    left, right = _moment(left), _moment(right)
+    moments = (date, datetime)
+    if op == "-" and isinstance(left, moments) and isinstance(right, moments):
+        if isinstance(left, datetime) != isinstance(right, datetime):
+            return None
+        return left - right
+    if op not in ("+", "-"):
+        return None
+    if isinstance(right, moments) and op == "+":
+        left, right = right, left
+    sign = 1 if op == "+" else -1
+    try:
+        if isinstance(left, moments) and isinstance(right, YearsMonths):
+            return right.shift(left, sign)
+        if isinstance(left, moments) and isinstance(right, timedelta):
+            return left + sign * right
+        if isinstance(left, timedelta) and isinstance(right, timedelta):
+            return left + sign * right
+        if isinstance(left, YearsMonths) and isinstance(right, YearsMonths):
+            return YearsMonths(left.months + sign * right.months)
+    except (OverflowError, ValueError):
+        pass
+    return None
+
+
 def feel_arith(left: Any, op: str, right: Any) -> Any:
     if left is None or right is None:
         return None
+    temporal = (date, timedelta, YearsMonths)
+    if isinstance(left, temporal) or isinstance(right, temporal):
+        return _temporal(left, op, right)
     if op == "+" and isinstance(left, str) and isinstance(right, str):
         if len(left) + len(right) > MAX_SIZE:
             raise ValueError(f"a text longer than {MAX_SIZE:,} characters")

@@ -16,7 +16,6 @@ import jsonschema
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
 
 from .clock import system_clock
 from .data_stores import drop_data_store_references, refuse_data_stores
@@ -401,8 +400,10 @@ def _check_owner_expression(file_name: str, meta: TaskMeta, owner: str) -> None:
 
 
 @cache
-def _validator(dialect: str) -> Any:
-    return SPIFF_VALIDATOR if dialect == "spiff" else BpmnValidator()
+def _validator() -> Any:
+    # BPMN 2.0's schema only, as SpiffArena checks a diagram: extension elements stay lax, so
+    # an attribute a newer SpiffArena modeler writes (the operator's resultSchema) is no error.
+    return BpmnValidator()
 
 
 def _spiff_ready_copy(doc: _Doc) -> Any:
@@ -428,7 +429,7 @@ def _build(
 ) -> ParsedProcess:
     home = defined[process_id]
     parser: Any = (DecisionCamundaParser if home.dialect == "camunda" else ServiceSpiffParser)(
-        validator=_validator(home.dialect)
+        validator=_validator()
     )
     used = _files_used(process_id, defined)
     try:

@@ -17,6 +17,7 @@ DMN_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
+    "http://www.omg.org/spec/DMN/20151101/dmn11.xsd",  # DMN 1.1 as Camunda's own examples name it
 )
 XINCLUDE_NAMESPACES = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
