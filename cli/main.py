@@ -24,6 +24,7 @@ from .output import emit, emit_json, emit_table, reporting
 from .registers import registers
 from .services import check, retry
 from .serving import serve
+from .stuck import stuck
 from .task_report import report
 from .tokens import tokens
 from .webhooks import webhooks
@@ -345,29 +346,6 @@ def show(instance_id: int, as_json: bool) -> None:
         _print_instance(engine.show_instance(session, instance_id), as_json)
 
 
-@main.command("stuck")
-@click.option("--now", "now_text", help="judge ages and deadlines at this moment (ISO 8601)")
-@click.option("--json", "as_json", is_flag=True)
-def stuck_command(now_text: str | None, as_json: bool) -> None:
-    """Where every open item waits: whose desk, since when, overdue or not. Oldest first."""
-    now = moment(now_text) or system_clock()
-    with reporting(as_json), transaction(session_factory()) as session:
-        emit(
-            engine.stuck(session, now),
-            [
-                ("ITEM", lambda r: r.instance_id),
-                ("TITLE", lambda r: r.title),
-                ("STEP", lambda r: r.element_id),
-                ("HOLDER", lambda r: r.holder),
-                ("SINCE", lambda r: r.since),
-                ("DAYS", lambda r: r.age_days),
-                ("DUE", lambda r: r.due_at),
-                ("OVERDUE", lambda r: r.overdue),
-            ],
-            as_json,
-        )
-
-
 @main.command()
 @click.option("--once", is_flag=True, help="fire what is due now, then stop")
 @click.option("--now", "now_text", help="act as if it were this moment (ISO 8601)")
@@ -491,6 +469,7 @@ main.add_command(registers)
 main.add_command(org)
 main.add_command(retry)
 main.add_command(check)
+main.add_command(stuck)
 main.add_command(message)
 main.add_command(signal)
 main.add_command(webhooks)
