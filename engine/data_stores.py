@@ -4,8 +4,9 @@ A `dataStoreReference` (a register, a database drawn as a cylinder) and the asso
 link tasks to it say where a step reads or writes; Camunda 7 runs nothing for them, and neither
 does this engine. SpiffWorkflow would refuse the associations ("Cannot resolve
 dataInputAssociation"), so the copy handed to it goes without them. A `dataStore` definition is
-another matter: SpiffArena runs its own data stores (JSON, key-value) through it, and a model
-that relies on one cannot run here, so it is refused naming the element and line.
+documentation too in a Camunda model; in a SpiffArena model it is another matter: SpiffArena
+runs its own data stores (JSON, key-value) through it, and a model that relies on one cannot
+run here, so it is refused naming the element and line.
 """
 
 from __future__ import annotations
@@ -32,11 +33,10 @@ def refuse_data_stores(file_name: str, root: Any) -> None:
 
 
 def drop_data_store_references(tree: Any) -> None:
-    """Remove data store references and their associations from a copy handed to Spiff."""
+    """Remove data store references and their associations from a copy handed to Spiff, and the
+    data stores a Camunda model defines (a SpiffArena model's are refused before)."""
+    doomed = list(tree.iterfind(f"{{{BPMN}}}dataStore"))
     stores = {str(e.get("id")) for e in tree.iter(f"{{{BPMN}}}dataStoreReference") if e.get("id")}
-    if not stores:
-        return
-    doomed = []
     for tag in ("dataInputAssociation", "dataOutputAssociation"):
         for association in tree.iter(f"{{{BPMN}}}{tag}"):
             ends = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -254,6 +255,64 @@ def juel_concat(*parts: Any) -> str:
     return "".join(texts)
 
 
+def juel_var(name: str) -> Any:
+    """`execution.getVariable("x")`: the item's x, or null when it has none (Camunda's answer).
+    The translated expression runs with the item's data as its globals, so they are read from
+    the calling frame."""
+    value = sys._getframe(1).f_globals.get(name)
+    return None if callable(value) else value
+
+
+def juel_call(receiver: Any, method: str, *args: Any) -> Any:
+    """A method of a Java value that models call (engine/juel_parser.py's VALUE_METHODS), on
+    the value as this engine stores it: a String, a List, a Map, or a DMN result (a list of
+    maps). Called on null it fails as Java does."""
+    if receiver is None:
+        raise JuelError(f"cannot call {method}() on null")
+    if method in ("collectEntries", "collectOutputValues"):
+        return [juel_prop(row, args[0]) for row in _rows(receiver)]
+    if method in ("getSingleResult", "getFirstResult"):
+        rows = _rows(receiver)
+        if method == "getSingleResult" and len(rows) > 1:
+            raise JuelError(f"the decision gave {len(rows)} results, not a single one")
+        return rows[0] if rows else None
+    if method == "getSingleEntry":
+        row = receiver if isinstance(receiver, dict) else juel_call(receiver, "getSingleResult")
+        return next(iter(row.values()), None) if isinstance(row, dict) else row
+    if method in ("size", "length", "isEmpty"):
+        if not isinstance(receiver, str | list | tuple | dict):
+            raise JuelError(f"{_kind(receiver)} {_shown(receiver)} has no {method}()")
+        return len(receiver) == 0 if method == "isEmpty" else len(receiver)
+    if method in ("get", "containsKey", "contains") and isinstance(receiver, dict | list | tuple):
+        if method == "get":
+            return juel_prop(receiver, args[0])
+        return args[0] in receiver
+    if not isinstance(receiver, str):
+        raise JuelError(f"{_kind(receiver)} {_shown(receiver)} has no {method}()")
+    text = [juel_str(a) for a in args]
+    string_methods: dict[str, Callable[[], Any]] = {
+        "equals": lambda: receiver == (args[0] if args else None),
+        "equalsIgnoreCase": lambda: args[0] is not None and receiver.lower() == text[0].lower(),
+        "contains": lambda: text[0] in receiver,
+        "startsWith": lambda: receiver.startswith(text[0]),
+        "endsWith": lambda: receiver.endswith(text[0]),
+        "toLowerCase": receiver.lower,
+        "toUpperCase": receiver.upper,
+        "trim": receiver.strip,
+    }
+    if method not in string_methods:
+        raise JuelError(f"{_kind(receiver)} {_shown(receiver)} has no {method}()")
+    return string_methods[method]()
+
+
+def _rows(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise JuelError(f"{_kind(value)} {_shown(value)} is not a decision's result")
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:40] + "..."
@@ -381,6 +440,8 @@ def juel_helpers(clock: Clock, zone: tzinfo) -> dict[str, Callable[..., Any]]:
         "juel_int": juel_int,
         "juel_empty": juel_empty,
         "juel_prop": juel_prop,
+        "juel_var": juel_var,
+        "juel_call": juel_call,
         "juel_concat": juel_concat,
         "juel_datetime": juel_datetime,
         "juel_now": juel_now,

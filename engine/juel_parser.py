@@ -3,8 +3,10 @@ written out as a Python expression for the sandbox.
 
 The subset models use: `${…}` and `#{…}` (alone or inside text, which makes a string), the
 operators of EL 2.2 with their word forms (`and`, `eq`, `div`, `empty`…), `?:`, property and
-index access, literals, `execution.getVariable("x")`, `dateTime()` with its `plus…`/`minus…`
-methods and `toDate()`, and `now()`. Everything else (other functions and methods, lambdas,
+index access, literals, `execution.getVariable("x")` (null when the item has no x), the common
+methods of Strings, Lists, Maps and DMN results (VALUE_METHODS), `dateTime()` with its
+`plus…`/`minus…` methods and `toDate()`, and `now()`. Everything else (other functions, a bean's
+methods, lambdas,
 assignments) is refused here, so a model fails at deploy rather than half-way through an item.
 The operators become calls of the helpers in engine/juel.py, which follow EL's coercions; the
 Python this writes never contains the diagram's text except as quoted literals.
@@ -21,6 +23,7 @@ from .juel_scanner import JuelRefused, Token, has_expression, said, scan
 __all__ = [
     "DATE_METHODS",
     "HELPER_PREFIX",
+    "VALUE_METHODS",
     "JuelRefused",
     "has_expression",
     "translate",
@@ -29,6 +32,30 @@ __all__ = [
 
 HELPER_PREFIX = "juel_"
 _UNITS = ("Years", "Months", "Weeks", "Days", "Hours", "Minutes", "Seconds")
+# Methods of Java values that models call in expressions (Strings, Lists, Maps, a DMN result),
+# run by engine/juel.py's juel_call.
+VALUE_METHODS = frozenset(
+    {
+        "equals",
+        "equalsIgnoreCase",
+        "contains",
+        "startsWith",
+        "endsWith",
+        "isEmpty",
+        "size",
+        "length",
+        "toLowerCase",
+        "toUpperCase",
+        "trim",
+        "get",
+        "containsKey",
+        "collectEntries",
+        "collectOutputValues",
+        "getSingleResult",
+        "getFirstResult",
+        "getSingleEntry",
+    }
+)
 DATE_METHODS = frozenset(f"{sign}{unit}" for sign in ("plus", "minus") for unit in _UNITS)
 _WORDS = {
     "and": "&&",
@@ -237,7 +264,18 @@ class _Parser:
                 "plusMonths, plusYears, plusHours, plusMinutes, plusSeconds, minus… or toDate()",
                 name.position,
             )
-        raise JuelRefused(f"the method call .{name.value}() is not supported", name.position)
+        if name.value not in VALUE_METHODS:
+            raise JuelRefused(
+                f"the method call .{name.value}() is not supported (on values only "
+                f"{', '.join(sorted(VALUE_METHODS))}; a bean's method is a service task's "
+                "expression, mapped in PHEDUYET_SERVICES)",
+                name.position,
+            )
+        where = name.position
+        parts = ", ".join(
+            [_checked(receiver, where), repr(name.value)] + [_checked(a, where) for a in args]
+        )
+        return _Node(f"{HELPER_PREFIX}call({parts})")
 
     def arguments(self) -> list[_Node]:
         self._take("(")
@@ -338,7 +376,9 @@ class _Parser:
                 "execution.getVariable() takes the variable's name as a quoted string", args_at
             )
         self.at += 3
-        return self.variable(args[1].value, args[1].position)
+        # Camunda's getVariable gives null for a variable the item does not have.
+        found = self.variable(args[1].value, args[1].position)
+        return _Node(f"{HELPER_PREFIX}var({found.code!r})", "name", found.name)
 
     def variable(self, name: str, position: int) -> _Node:
         name = self.aliases.get(name, name)

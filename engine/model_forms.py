@@ -27,7 +27,6 @@ _KEY_PREFIXES = (
     "deployment:",
     "app:",
 )
-MIN_SCHEMA_VERSION = 4
 MAX_FIELDS = 200
 # A Camunda Form's "text" component is shown, never typed into: a read-only property carrying
 # the text under this extension (web/form_fields.py shows it as it is).
@@ -117,6 +116,9 @@ _HTML_TYPES = {
     "boolean": "boolean",
     "date": "date",
 }
+# A document uploaded through the form (`cam-variable-type="File"`): here documents are the
+# item's attachments, added beside the form, so the input is no field of it.
+_FILE_TYPE = "file"
 
 
 class _HtmlFields(HTMLParser):
@@ -196,6 +198,8 @@ def html_form_schema(name: str, content: bytes, max_bytes: int) -> dict[str, Any
                 file=name,
                 line=found["line"],
             )
+        if (attrs.get("cam-variable-type") or "").strip().lower() == _FILE_TYPE:
+            continue
         label = found.get("label") or reader.labels_for.get(attrs.get("id") or "") or variable
         properties[variable] = _html_property(name, found, label)
         if "required" in attrs and properties[variable].get("type") != "boolean":
@@ -264,12 +268,12 @@ def camunda_form_schema(name: str, content: bytes, max_bytes: int) -> tuple[str,
         raise InvalidDefinition(
             'not a Camunda Form: the top component must have "type": "default"', file=name
         )
-    version = form.get("schemaVersion")
-    if not isinstance(version, int) or version < MIN_SCHEMA_VERSION:
+    # Camunda Modeler 4 saved forms without a schemaVersion (or with an early one); Camunda 7's
+    # Tasklist renders them, and their components read as later ones do.
+    version = form.get("schemaVersion", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise InvalidDefinition(
-            f"a Camunda Form of schemaVersion {MIN_SCHEMA_VERSION} or later is expected "
-            f"(Camunda Modeler 5), not {version!r}",
-            file=name,
+            f"a Camunda Form's schemaVersion is a whole number, not {version!r}", file=name
         )
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -334,8 +338,8 @@ def _component_property(name: str, component: dict[str, Any]) -> dict[str, Any]:
         if isinstance(validate.get("pattern"), str) and validate["pattern"]:
             spec["pattern"] = f"^(?:{validate['pattern']})$"
     elif kind == "number":
-        digits = component.get("decimalDigits")
-        spec["type"] = "integer" if digits in (None, 0) else "number"
+        # form-js takes any decimals unless decimalDigits limits them (0: whole numbers only).
+        spec["type"] = "integer" if component.get("decimalDigits") == 0 else "number"
         for source, keyword in (("min", "minimum"), ("max", "maximum")):
             if _number(validate.get(source)) is not None:
                 spec[keyword] = _number(validate.get(source))

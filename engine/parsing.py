@@ -131,7 +131,8 @@ def parse_bundle(
         check_service_listeners(doc.name, doc.root, services)
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
-        refuse_data_stores(doc.name, doc.root)
+        if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
+            refuse_data_stores(doc.name, doc.root)
         check_spiff_arena_calls(doc.name, doc.root)
     # DMN called from a Camunda diagram is read as Camunda reads it (engine/dmn_specs.py).
     calls = DmnCalls.of((d.root, d.dialect) for d in bpmn_docs)

@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from .camunda_namespaces import adopt_activiti_namespace
 from .errors import InvalidDefinition
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -107,6 +108,7 @@ def parse_xml(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     if root is None:
         raise InvalidDefinition("the file is empty", file=name)
     _refuse_xinclude(name, root)
+    adopt_activiti_namespace(root)  # Camunda 7 reads it as its own
     return root
 
 

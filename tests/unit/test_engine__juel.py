@@ -59,7 +59,8 @@ TRANSLATIONS = [
     ("${false}", "False"),
     ("${1e3}", "1000.0"),
     (r"${'it\'s \"x\" \\ y'}", repr("it's \"x\" \\ y")),
-    ("${execution.getVariable('amount')}", "amount"),
+    ("${execution.getVariable('amount')}", "juel_var('amount')"),
+    ("${name.equals('An')}", "juel_call(name, 'equals', 'An')"),
     ("Order ${id}", "juel_concat('Order ', id)"),
     ("${a}-${b}", "juel_concat(a, '-', b)"),
     (r"\${a}", repr("${a}")),
@@ -96,6 +97,8 @@ DATA = {
     "order": {"lines": [{"sku": "A-1"}], "total": 7},
     "no_order": {},
     "flag": "true",
+    "groups": [{"result": "sales"}, {"result": "accounting"}],
+    "level": [{"level": "high"}],
 }
 
 EVALUATIONS = [
@@ -140,6 +143,15 @@ EVALUATIONS = [
     ("${items[5]}", None),
     ("${items['1']}", 2),
     ("${execution.getVariable(\"amount\") ge 5000}", True),
+    ("${execution.getVariable('absent') == null}", True),  # null, as Camunda answers
+    ("${name.equals('An') && name.startsWith('A') && !name.contains('x')}", True),
+    ("${name.equalsIgnoreCase('an') and name.toUpperCase() == 'AN'}", True),
+    ("${items.size() == 3 && !items.isEmpty() && items.contains(2)}", True),
+    ("${order.containsKey('total') ? order.get('total') : 0}", 7),
+    ("${groups.collectEntries('result')}", ["sales", "accounting"]),
+    ("${groups.collectOutputValues('result')}", ["sales", "accounting"]),
+    ("${groups.getFirstResult().result}", "sales"),
+    ("${level.getSingleEntry()}", "high"),
     ("Order ${amount} for ${name}", "Order 5000 for An"),
     ("${approved}/${nothing}/${7 / 2}", "false//3.5"),
     ("${dateTime().plusWeeks(1).toDate()}", datetime(2026, 2, 7, 8, 30, tzinfo=HANOI)),
@@ -180,6 +192,9 @@ def test_juel__evaluation(sandbox: Sandbox, juel: str, expected: Any) -> None:
         ("${items ? 1 : 2}", "cannot use list [1, 2, 3] as true or false"),
         # A property is looked up as data, never as a Python attribute.
         ("${name.__class__}", "cannot read '__class__' of text"),
+        ("${nothing.equals('x')}", "cannot call equals.. on null"),
+        ("${amount.trim()}", "number 5000 has no trim"),
+        ("${groups.getSingleResult()}", "2 results, not a single one"),
     ],
 )
 def test_juel__run_time_errors_say_what_was_wrong(
@@ -277,7 +292,8 @@ def _model(**changes: str) -> list[SourceFile]:
 REFUSED = [
     ("condition", "${isApproved()}", "the function isApproved() is not supported"),
     ("condition", "${fn:contains(a, b)}", "the function fn:contains() is not supported"),
-    ("condition", "${list.contains('x')}", "the method call .contains() is not supported"),
+    ("condition", "${list.sort()}", "the method call .sort() is not supported"),
+    ("assignee", "${people.findBoss(x)}", "a bean's method is a service task's expression"),
     ("condition", "${execution.setVariable('a', 1)}", "changes the item's data"),
     ("condition", "${execution.getVariables()}", "only execution.getVariable"),
     ("condition", "${execution.processInstanceId}", "only be read as execution.getVariable"),

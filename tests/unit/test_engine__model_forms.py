@@ -128,7 +128,7 @@ def test_model_forms__camunda_form_components() -> None:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (_form({"type": "textfield", "key": "a"}, version=3), "schemaVersion 4 or later"),
+        (b'{"type": "default", "schemaVersion": "4", "components": []}', "a whole number"),
         (b'{"components": []}', '"type": "default"'),
         (_form({"type": "taglist", "key": "tags"}), "'taglist' ('tags') is not supported"),
         (_form({"type": "radio", "key": "r", "valuesKey": "opts"}), "lists no static values"),

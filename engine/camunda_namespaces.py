@@ -1,0 +1,34 @@
+"""Camunda 7 reads `xmlns:camunda="http://activiti.org/bpmn"` as its own namespace (models made
+with the old Camunda and Signavio modelers, and Camunda's own invoice example, use it). The
+engine reads Camunda's extensions under the Camunda namespace only, so such a tree is moved to
+it as soon as it is parsed: its assignees, forms, listeners and JUEL then run as Camunda's do,
+instead of being skipped without a word."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+ACTIVITI_NS = "http://activiti.org/bpmn"
+_OLD = f"{{{ACTIVITI_NS}}}"
+_NEW = f"{{{CAMUNDA_NS}}}"
+
+
+def adopt_activiti_namespace(root: Any) -> None:
+    """Rename, in place, the elements and attributes of the Activiti namespace to Camunda's."""
+    if ACTIVITI_NS not in _namespaces(root):
+        return
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments
+        if element.tag.startswith(_OLD):
+            element.tag = _NEW + element.tag[len(_OLD) :]
+        for name in [n for n in element.attrib if n.startswith(_OLD)]:
+            element.set(_NEW + name[len(_OLD) :], element.attrib.pop(name))
+
+
+def _namespaces(root: Any) -> set[str]:
+    found: set[str] = set()
+    for element in root.iter():
+        found.update(element.nsmap.values())
+    return found

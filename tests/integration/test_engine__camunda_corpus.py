@@ -1,0 +1,90 @@
+"""What real Camunda 7 deploy units brought up when they were driven through the engine (issue
+12), each on a model of our own in the Camunda Modeler dialect, run to its end on SQLite and
+PostgreSQL: the Activiti namespace Camunda reads as its own, a data store drawn in a Camunda
+model, an embedded form with a document upload, a Camunda Form saved by Camunda Modeler 4 with
+a decimal number, JUEL methods of Java values and execution.getVariable of a missing
+variable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine import InvalidData, transaction
+from tests.conftest import fixture_files
+
+LEAVE = "camunda_corpus/leave"
+
+
+@pytest.fixture
+def office(factory: Any, clock: Any) -> Any:
+    with transaction(factory) as s:
+        engine.add_group(s, "heads", "Heads")
+        engine.add_group(s, "staff", "Staff")
+        engine.add_user(s, "an", display_name="An", groups=["staff"])
+        engine.add_user(s, "dung", display_name="Dũng", groups=["heads"])
+        engine.add_user(s, "binh", display_name="Bình", groups=["staff"])
+        engine.deploy(s, fixture_files(LEAVE), clock)
+    return factory
+
+
+def _start(factory: Any, config: Any, **data: Any) -> int:
+    with transaction(factory) as s:
+        return engine.start_instance(s, config, "leave_request", "an", data=data)
+
+
+def _task(factory: Any, item: int) -> engine.TaskView:
+    with transaction(factory) as s:
+        (task,) = engine.open_tasks(s, item)
+    return task
+
+
+def _complete(factory: Any, config: Any, item: int, who: str, **data: Any) -> engine.TaskView:
+    task = _task(factory, item)
+    with transaction(factory) as s:
+        engine.complete_task(s, config, task.id, who, data=data)
+    return task
+
+
+def _show(factory: Any, item: int) -> engine.InstanceView:
+    with transaction(factory) as s:
+        return engine.show_instance(s, item)
+
+
+def test_camunda_corpus__an_activiti_namespaced_model_runs_as_camunda_reads_it(
+    office: Any, config: Any
+) -> None:
+    # The start form's formData is read: the required person is checked, days made a long.
+    with pytest.raises(InvalidData) as refused:
+        _start(office, config, days="3")
+    assert refused.value.field_codes["person"]["code"] == "required"
+    item = _start(office, config, person="An Nguyen", days="3")
+    assert _show(office, item).data["days"] == 3
+    # candidateGroups with a String method; the embedded form has no field for the upload.
+    approve = _task(office, item)
+    assert approve.candidate_groups == ["heads"]
+    with transaction(office) as s:
+        fields = engine.task_form(s, approve.id).schema["properties"]
+    assert set(fields) == {"approved"}
+    _complete(office, config, item, "dung", approved=True)
+    # getVariable of a variable the item never had is null: the approved path is taken.
+    pay = _task(office, item)
+    assert (pay.element_id, pay.assignee) == ("pay", "binh")
+    with transaction(office) as s:
+        allowance = engine.task_form(s, pay.id).schema["properties"]["allowance"]
+    assert allowance["type"] == "number"  # no decimalDigits: decimals are allowed
+    _complete(office, config, item, "binh", allowance=12.5, paid_by="Bình")
+    view = _show(office, item)
+    assert view.status == "completed" and view.data["allowance"] == 12.5
+
+
+def test_camunda_corpus__a_refusal_ends_the_item_on_the_default_flow(
+    office: Any, config: Any
+) -> None:
+    item = _start(office, config, person="Chi", days="1")
+    assert _task(office, item).candidate_groups == ["staff"]
+    _complete(office, config, item, "an", approved=False)
+    view = _show(office, item)
+    assert view.status == "completed" and "pay" not in [h.element_id for h in view.history]
