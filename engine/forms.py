@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 from referencing import Registry
 
+from .dot_fields import expand_dots, is_dotted
 from .errors import InvalidData
 from .model_forms import TEXT_EXTENSION
 from .task_meta import TaskMeta
@@ -47,11 +48,12 @@ def validate_form(
         data = {}
     if not isinstance(data, dict):
         raise InvalidData("form data must be a JSON object of field names and values")
-    _check_names(data)
+    schema = forms[meta.form_file] if meta is not None and meta.form_file else None
+    _check_names(data, set((schema or {}).get("properties") or {}))
     if meta is None:
         return dict(data)
-    if meta.form_file:
-        return _json_schema(forms[meta.form_file], data, current)
+    if schema is not None:
+        return expand_dots(_json_schema(schema, data, current))  # SpiffArena's `a.b` fields
     if meta.form_fields:
         return _camunda(meta.form_fields, data, current)
     if data:
@@ -80,11 +82,13 @@ def _without_nul(value: Any, field: str) -> None:
             _without_nul(item, field)
 
 
-def _check_names(data: dict[str, Any]) -> None:
+def _check_names(data: dict[str, Any], declared: set[str]) -> None:
     if len(data) > MAX_FIELDS:
         raise InvalidData(f"a form has at most {MAX_FIELDS} fields")
     bad = {}
     for name in data:
+        if isinstance(name, str) and name in declared and is_dotted(name):
+            continue
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             bad[str(name)] = "not a valid field name"
         elif name == "typename":
