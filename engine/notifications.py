@@ -22,12 +22,16 @@ from enum import StrEnum
 from typing import Any, Self, cast
 
 from sqlalchemy import (
+    ColumnElement,
     ForeignKey,
     Index,
+    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    bindparam,
     func,
     select,
     update,
@@ -37,6 +41,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
 from .errors import InvalidInput, NotFound
+from .recipients import CANDIDATE_PEOPLE, candidate_names
 from .users import UserModel
 
 
@@ -231,6 +236,24 @@ _INSERT = {
     "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
     "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
 }
+_users = cast(Table, UserModel.__table__)
+_choices = cast(Table, NotificationChoiceModel.__table__)
+
+
+def _people(where: ColumnElement[bool]) -> Select[str, str | None, str | None]:
+    """The active people `where` picks, each with their address and their choice for the
+    event (bound as "event"), in name order: one query, built once."""
+    chosen = and_(_choices.c.username == _users.c.username, _choices.c.event == bindparam("event"))
+    return (
+        select(_users.c.username, _users.c.email, _choices.c.delivery)
+        .select_from(_users.outerjoin(_choices, chosen))
+        .where(_users.c.active.is_(True), where)
+        .order_by(_users.c.username)
+    )
+
+
+_NAMED = _people(_users.c.username.in_(bindparam("names", expanding=True)))
+_CANDIDATES = _people(_users.c.username.in_(CANDIDATE_PEOPLE.scalar_subquery()))
 
 
 def notify(
@@ -255,24 +278,96 @@ def notify(
     wanted = sorted(set(recipients))
     if not wanted:
         return 0
-    people = session.execute(
-        select(UserModel.username, UserModel.email).where(
-            UserModel.username.in_(wanted), UserModel.active.is_(True)
-        )
-    ).all()
+    people = _read(session, _NAMED, {"names": wanted, "event": event})
+    return _write(
+        session,
+        people,
+        event=event,
+        dedupe_key=dedupe_key,
+        at=at,
+        title=title,
+        instance_id=instance_id,
+        task_id=task_id,
+        step=step,
+        due_at=due_at,
+        reason=reason,
+        actor=actor,
+    )
+
+
+def notify_candidates(
+    session: Session,
+    *,
+    candidates: Iterable[tuple[str, str]],
+    assignee: str | None,
+    leave_out: Iterable[str | None] = (),
+    event: str,
+    dedupe_key: str,
+    at: datetime,
+    title: str,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    step: str | None = None,
+    due_at: datetime | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> int:
+    """`notify` the people of a task: its assignee, else the active people its candidates
+    stand for (engine.people_of), but not those of `leave_out`. One query and one INSERT."""
+    if assignee:
+        people = _read(session, _NAMED, {"names": [assignee], "event": event})
+    else:
+        names = candidate_names(candidates)
+        if not names["users"] and not names["groups"]:
+            return 0
+        people = _read(session, _CANDIDATES, {**names, "event": event})
+    left_out = set(leave_out)
+    return _write(
+        session,
+        [person for person in people if person[0] not in left_out],
+        event=event,
+        dedupe_key=dedupe_key,
+        at=at,
+        title=title,
+        instance_id=instance_id,
+        task_id=task_id,
+        step=step,
+        due_at=due_at,
+        reason=reason,
+        actor=actor,
+    )
+
+
+_Person = tuple[str, str | None, str | None]
+
+
+def _read(
+    session: Session, query: Select[str, str | None, str | None], params: dict[str, Any]
+) -> list[_Person]:
+    """(username, address, choice) of the people the query finds."""
+    return [(name, email, choice) for name, email, choice in session.execute(query, params)]
+
+
+def _write(
+    session: Session,
+    people: list[_Person],
+    *,
+    event: str,
+    dedupe_key: str,
+    at: datetime,
+    title: str,
+    instance_id: int | None,
+    task_id: str | None,
+    step: str | None,
+    due_at: datetime | None,
+    reason: str | None,
+    actor: str | None,
+) -> int:
     if not people:
         return 0
-    chosen = dict(
-        session.execute(
-            select(NotificationChoiceModel.username, NotificationChoiceModel.delivery).where(
-                NotificationChoiceModel.username.in_([p for p, _e in people]),
-                NotificationChoiceModel.event == event,
-            )
-        ).all()
-    )
     rows: list[dict[str, Any]] = []
-    for username, email in people:
-        status = _first_status(event, chosen.get(username), email)
+    for username, email, delivery in people:
+        status = _first_status(event, delivery, email)
         rows.append(
             {
                 "recipient": username,
@@ -364,12 +459,18 @@ def _view(row: NotificationModel) -> NotificationView:
 
 def unread_count(session: Session, username: str) -> int:
     """How many of the person's notifications are unread (for the bell's badge)."""
-    count = session.scalar(
-        select(func.count())
-        .select_from(NotificationModel)
-        .where(NotificationModel.recipient == username, NotificationModel.read_at.is_(None))
-    )
+    # Every page asks: one statement, built once per process.
+    count = session.scalar(_UNREAD, {"recipient": username})
     return int(count or 0)
+
+
+_UNREAD = (
+    select(func.count())
+    .select_from(NotificationModel)
+    .where(
+        NotificationModel.recipient == bindparam("recipient"), NotificationModel.read_at.is_(None)
+    )
+)
 
 
 def notifications_for(

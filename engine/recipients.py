@@ -3,13 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import BindParameter, Table, bindparam, func, or_, select
+from sqlalchemy.orm import Session
 
 from .forwarding import Hierarchy
 from .instances import InstanceModel
 from .users import GroupModel, UserModel, membership
+
+_users = cast(Table, UserModel.__table__)
+_groups = cast(Table, GroupModel.__table__)
+_unit = _groups.alias("unit")
+_USERS: BindParameter[list[str]] = bindparam("users", expanding=True)
+_GROUPS: BindParameter[list[str]] = bindparam("groups", expanding=True)
+# Usernames of the active people behind lower-cased candidate names: "users" by their name,
+# "groups" by every person whose group or unit goes by that key or name. Built once (the
+# notification listener runs it for every task an action opens).
+CANDIDATE_PEOPLE = (
+    select(_users.c.username)
+    .select_from(_users.outerjoin(_unit, _unit.c.key == _users.c.unit))
+    .where(
+        _users.c.active.is_(True),
+        or_(
+            func.lower(_users.c.username).in_(_USERS),
+            _users.c.username.in_(
+                select(membership.c.username).where(
+                    membership.c.group_key.in_(
+                        select(_groups.c.key).where(
+                            or_(
+                                func.lower(_groups.c.key).in_(_GROUPS),
+                                func.lower(_groups.c.name).in_(_GROUPS),
+                            )
+                        )
+                    )
+                )
+            ),
+            func.lower(_users.c.unit).in_(_GROUPS),
+            func.lower(_unit.c.name).in_(_GROUPS),
+        ),
+    )
+)
+_ACTIVE = select(_users.c.username).where(
+    _users.c.username.in_(bindparam("names", expanding=True)), _users.c.active.is_(True)
+)
+
+
+def candidate_names(candidates: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The parameters of CANDIDATE_PEOPLE for ("user"|"group", name) pairs."""
+    users = {value.lower() for kind, value in candidates if kind == "user"}
+    groups = {value.lower() for kind, value in candidates if kind == "group"}
+    return {"users": sorted(users), "groups": sorted(groups)}
 
 
 def people_of(
@@ -20,55 +64,17 @@ def people_of(
     (lower-cased, as the inbox matches them); the assignee, when there is one, alone."""
     if assignee:
         return _active(session, [assignee])
-    users = {value.lower() for kind, value in candidates if kind == "user"}
-    groups = {value.lower() for kind, value in candidates if kind == "group"}
-    found: set[str] = set()
-    if users:
-        found |= set(
-            session.scalars(
-                select(UserModel.username).where(
-                    func.lower(UserModel.username).in_(sorted(users)), UserModel.active.is_(True)
-                )
-            )
-        )
-    if groups:
-        names = sorted(groups)
-        group_keys = select(GroupModel.key).where(
-            or_(func.lower(GroupModel.key).in_(names), func.lower(GroupModel.name).in_(names))
-        )
-        unit = aliased(GroupModel)
-        found |= set(
-            session.scalars(
-                select(UserModel.username)
-                .outerjoin(unit, unit.key == UserModel.unit)
-                .where(
-                    UserModel.active.is_(True),
-                    or_(
-                        UserModel.username.in_(
-                            select(membership.c.username).where(
-                                membership.c.group_key.in_(group_keys)
-                            )
-                        ),
-                        func.lower(UserModel.unit).in_(names),
-                        func.lower(unit.name).in_(names),
-                    ),
-                )
-            )
-        )
-    return found
+    names = candidate_names(candidates)
+    if not names["users"] and not names["groups"]:
+        return set()
+    return set(session.scalars(CANDIDATE_PEOPLE, names))
 
 
 def _active(session: Session, usernames: Iterable[str]) -> set[str]:
     wanted = sorted(set(usernames))
     if not wanted:
         return set()
-    return set(
-        session.scalars(
-            select(UserModel.username).where(
-                UserModel.username.in_(wanted), UserModel.active.is_(True)
-            )
-        )
-    )
+    return set(session.scalars(_ACTIVE, {"names": wanted}))
 
 
 def members_of(session: Session, group_keys: Iterable[str]) -> set[str]:

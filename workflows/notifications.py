@@ -51,11 +51,12 @@ def _opened(session: Session, event: TaskOpened) -> None:
     facts = engine.item_facts(session, event.instance_id)
     if facts is None:
         return
-    people = engine.people_of(session, event.candidates, event.assignee) - {actor}
-    engine.notify(
+    engine.notify_candidates(
         session,
+        candidates=event.candidates,
+        assignee=event.assignee,
+        leave_out={actor},
         event=NotifyEvent.RETURNED if returned else NotifyEvent.NEW_TASK,
-        recipients=people,
         dedupe_key=f"task:{event.task_id}",
         at=event.created_at,
         title=facts[0],
