@@ -102,11 +102,12 @@ def _new_page(
     process_id: str | None = None,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    title: str | None = None,
 ) -> str:
     """The processes this person may start (workflows.items.startable): the department's own,
     then the models deployed besides them, each with its start form's fields when its model has
     one (a Camunda start event's formData or form key); after a refused start, that process's
-    fields hold what was typed, with the errors."""
+    title and fields hold what was typed, with the errors."""
     who = me()
     with uow() as s:
         offered = startable(s, who)
@@ -118,8 +119,12 @@ def _new_page(
         for key, view in views.items()
         if view is not None
     }
+    titles = {o.process_id: o.title_en if english() else o.title_vi for o in offered}
     return render_template(
         "items/new.html",
+        refused=process_id,
+        refused_title=titles.get(process_id or ""),
+        typed_title=title or "",
         built_in=[o for o in offered if o.built_in],
         added=[o for o in offered if not o.built_in],
         start_forms=start_forms,
@@ -165,7 +170,7 @@ def start(process_id: str) -> BaseResponse:
         if form is None or submission is None:
             raise
         errors = errors_in_vietnamese(form, invalid.fields, invalid.field_codes)
-        page = _new_page(process_id, submission.raw, errors)
+        page = _new_page(process_id, submission.raw, errors, title)
         return Response(page, status=422, mimetype="text/html")
     if earlier is not None:
         flash(_("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item), "info")

@@ -39,7 +39,7 @@ def _catalog_allows(process_id: str) -> Callable[[engine.Identity], bool]:
 
 def _offers(session: Session) -> list[_Offer]:
     """Every process offered to someone, with who may start it: the deployed catalog processes
-    people start, in the catalog's order, then the other deployed processes by title."""
+    people start, in the catalog's order, then the other deployed processes by name."""
     deployed = {p.process_id: p for p in engine.list_processes(session)}
     built_in: list[_Offer] = [
         (
@@ -65,7 +65,6 @@ def _offers(session: Session) -> list[_Offer]:
         for p in engine.startable_processes(session)
         if entry(p.process_id) is None
     ]
-    added.sort(key=lambda offer: (offer[0].title_vi.casefold(), offer[0].process_id))
     return built_in + added
 
 

@@ -77,11 +77,15 @@ def test_migrated__the_page_checks_the_start_form_then_lands_on_the_first_task(
 ) -> None:
     client = login(STAFF)
     url = f"/items/new/{PROCESS}"
-    refused = post(client, "/items/new", url, {"so_luong": "2", "ghi_chu": "Gấp"})
+    typed = {"tieu_de": "Máy in tầng 3", "so_luong": "2", "ghi_chu": "Gấp"}
+    refused = post(client, "/items/new", url, typed)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert 'id="f-thiet_bi-error"' in html and "Mục này bắt buộc nhập." in html
-    assert 'value="Gấp"' in html  # what was typed stays
+    assert f"Chưa tạo được hồ sơ «{TITLE}»" in html  # said first, with a link to the field
+    assert 'href="#f-thiet_bi">Thiết bị cần cấp: Mục này bắt buộc nhập.' in html
+    assert 'id="f-thiet_bi-error"' in html
+    assert 'value="Máy in tầng 3"' in html and 'value="Gấp"' in html  # what was typed stays
+    assert html.count('<details class="start-form" open>') == 1  # its form, open
     assert _items(deployed, PROCESS) == []
 
     answer = {"thiet_bi": "Máy in laser", "so_luong": "2"}
