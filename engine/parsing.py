@@ -45,6 +45,7 @@ from .service_listeners import (
 )
 from .service_specs import ServiceSpiffParser, check_services
 from .spiff_arena import check_spiff_arena_calls, settle_empty_scripts
+from .spiff_repairs import mend_spiff_arena_shapes
 from .subscriptions import camunda_messages
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -413,6 +414,8 @@ def _spiff_ready_copy(doc: _Doc) -> Any:
     A deep copy keeps every element's source line (a serialize-and-parse round trip would drop
     the XML declaration and shift them all) and never hands the text to a default parser."""
     tree = copy.deepcopy(doc.root)
+    if doc.dialect == "spiff":
+        mend_spiff_arena_shapes(tree)  # what SpiffArena runs unchecked (engine/spiff_repairs.py)
     drop_data_store_references(tree)  # documentation only (engine/data_stores.py)
     for expr in tree.iter(f"{{{BPMN}}}conditionExpression"):
         if expr.text:
