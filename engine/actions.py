@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
@@ -29,7 +28,7 @@ from .human_tasks import (
     require_may_act,
     require_open,
 )
-from .instances import InstanceModel, lock_instance, lock_instance_of_task, require_running
+from .instances import InstanceModel, lock_instance, lock_instance_with_task, require_running
 from .registers import fill_register_fields
 from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
 from .serialization import SERIALIZER_VERSION
@@ -43,12 +42,6 @@ from .views import InstanceStatus, TaskStatus
 
 MAX_TITLE = 500
 MAX_COMMENT = 10_000
-# Read once the item is locked, and fresh even if the session held the row before.
-_TASK_ROW = (
-    select(HumanTaskModel)
-    .where(HumanTaskModel.id == bindparam("task_id"))
-    .execution_options(populate_existing=True)
-)
 
 
 @dataclass(frozen=True)
@@ -133,12 +126,12 @@ def start_instance(
 def _locked_task(
     session: Session, task_id: str, who: Identity, expected_version: int | None
 ) -> tuple[HumanTaskModel, InstanceModel]:
-    """The task row and its locked instance, the row read after the lock so a race is seen."""
+    """The task row and its locked instance, read together under the lock, so a race is seen."""
     task_id = _task_uuid(task_id)
-    instance = lock_instance_of_task(session, task_id, expected_version)
-    row = session.scalars(_TASK_ROW, {"task_id": task_id}).first()
-    if instance is None or row is None:
+    found = lock_instance_with_task(session, task_id, expected_version)
+    if found is None:
         raise NotFound(f"task {task_id} does not exist")
+    instance, row = found
     if row.status != TaskStatus.OPEN:
         if row.completed_by == who.username or _was_candidate(row, who, instance.created_by):
             require_open(row)

@@ -58,14 +58,13 @@ _LOCK = (
     # The session may hold an older copy (read before the lock): the locked one counts.
     .execution_options(populate_existing=True)
 )
-_LOCK_OF_TASK = (
-    select(InstanceModel)
-    .where(
-        InstanceModel.id
-        == select(HumanTaskModel.instance_id)
-        .where(HumanTaskModel.id == bindparam("task_id"))
-        .scalar_subquery()
-    )
+# The item of a task row, locked, with the row itself (read fresh even if the session held
+# it): on PostgreSQL both rows are locked, so an action that waited for another on the same
+# item sees the task row as that one left it.
+_LOCK_WITH_TASK = (
+    select(InstanceModel, HumanTaskModel)
+    .join(HumanTaskModel, HumanTaskModel.instance_id == InstanceModel.id)
+    .where(HumanTaskModel.id == bindparam("task_id"))
     .with_for_update()
     .execution_options(populate_existing=True)
 )
@@ -82,12 +81,16 @@ def lock_instance(
     return _checked(instance, expected_version)
 
 
-def lock_instance_of_task(
+def lock_instance_with_task(
     session: Session, task_id: str, expected_version: int | None = None
-) -> InstanceModel | None:
-    """`lock_instance` for the item of a task row, in one statement; None when no such task."""
-    instance = session.scalars(_LOCK_OF_TASK, {"task_id": task_id}).first()
-    return None if instance is None else _checked(instance, expected_version)
+) -> tuple[InstanceModel, HumanTaskModel] | None:
+    """`lock_instance` for the item of a task row, and the row, in one statement; None when
+    no such task."""
+    found = session.execute(_LOCK_WITH_TASK, {"task_id": task_id}).first()
+    if found is None:
+        return None
+    instance, row = found
+    return _checked(instance, expected_version), row
 
 
 def _checked(instance: InstanceModel, expected_version: int | None) -> InstanceModel:

@@ -287,6 +287,7 @@ def retry_delivery(session: Session, delivery_id: int, now: datetime) -> None:
 # The active webhooks, read once per transaction: an action tells its listeners of several
 # events, and most installations have no webhook at all.
 _ACTIVE = "pheduyet.webhooks.active"
+_ACTIVE_HOOKS = select(WebhookModel.id, WebhookModel.event_types).where(WebhookModel.active)
 
 
 def webhook_listener(session: Session, event: EngineEvent) -> None:
@@ -322,12 +323,7 @@ def _active(session: Session) -> list[tuple[int, tuple[str, ...]]]:
     if cached is not None and cached[0] is transaction:
         hooks: list[tuple[int, tuple[str, ...]]] = cached[1]
         return hooks
-    hooks = [
-        (hook_id, tuple(types or ()))
-        for hook_id, types in session.execute(
-            select(WebhookModel.id, WebhookModel.event_types).where(WebhookModel.active)
-        )
-    ]
+    hooks = [(hook_id, tuple(types or ())) for hook_id, types in session.execute(_ACTIVE_HOOKS)]
     session.info[_ACTIVE] = (transaction, hooks)
     return hooks
 

@@ -15,12 +15,12 @@ from engine.human_tasks import ItemCandidateModel, TaskCandidateModel
 from engine.migrate import alembic_config
 from tests.statements import counted
 
-# What one completion that opens the next step writes and reads: the person, the locked item,
-# the task row, the task row closed, the audit event, the item's open task rows, its closed
+# What one completion that opens the next step writes and reads: the person, the locked item
+# with the task row, the task row closed, the audit event, the item's open task rows, its closed
 # task's candidate rows deleted, the new task row and its candidate rows (of the task, of the
 # item), the item row, the audit chain's head read, the event sealed, the head moved, the search
 # row's parts read and the row written; at commit, the step totals of the two task rows.
-STATEMENTS_PER_COMPLETION = 17
+STATEMENTS_PER_COMPLETION = 16
 
 
 def _task(factory: Any, item: int, element: str) -> engine.TaskView:
