@@ -198,7 +198,9 @@ def complete_task(
             )
         )
     with spiff_errors(), acting(session, who.username, instance):
-        task.set_data(**clean)
+        # SpiffArena's variableName: the form's data goes under that one name.
+        variable = getattr(task.task_spec, "variable", None)
+        task.set_data(**({variable: clean} if variable else clean))
         task.run()
         workflow.do_engine_steps()
     checked_data(clean, workflow, config.max_data_bytes)  # it goes into the audit event as it is

@@ -1,7 +1,8 @@
-"""SpiffArena's dot notation in a task's JSON Schema form: a property `grant.amount` fills
-`amount` inside the item's `grant`, which a later script reads; a dotted name the form does not
-declare is refused like any other forged field. Our own model, driven to its end on SQLite and
-PostgreSQL."""
+"""Where a SpiffArena form's data lands. Dot notation in a task's JSON Schema form: a property
+`grant.amount` fills `amount` inside the item's `grant`, which a later script reads; a dotted
+name the form does not declare is refused like any other forged field. A user task's
+`spiffworkflow:variableName` puts the whole form under that one name. Our own models, driven to
+their end on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -23,13 +24,13 @@ DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
         <spiffworkflow:properties>
           <spiffworkflow:property name="formJsonSchemaFilename" value="grant-schema.json"/>
         </spiffworkflow:properties>
+        <spiffworkflow:variableName>{variable}</spiffworkflow:variableName>
       </bpmn:extensionElements>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:scriptTask id="total" scriptFormat="python">
       <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-      <bpmn:script>with_tax = grant["amount"] * 110 // 100
-holder = grant["owner"]["name"]</bpmn:script>
+      <bpmn:script>{script}</bpmn:script>
     </bpmn:scriptTask>
     <bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="fill_in"/>
@@ -50,16 +51,25 @@ SCHEMA = {
 }
 
 
-@pytest.fixture
-def deployed(factory: Any, clock: ManualClock) -> Any:
+DOTTED_SCRIPT = """with_tax = grant["amount"] * 110 // 100
+holder = grant["owner"]["name"]"""
+
+
+def _deploy(factory: Any, clock: ManualClock, variable: str, script: str) -> Any:
+    diagram = DIAGRAM.format(variable=variable, script=script)
     files = [
-        SourceFile("grant.bpmn", DIAGRAM.encode()),
+        SourceFile("grant.bpmn", diagram.encode()),
         SourceFile("grant-schema.json", json.dumps(SCHEMA).encode()),
     ]
     with transaction(factory) as s:
         engine.add_user(s, "an")
         engine.deploy(s, files, clock)
     return factory
+
+
+@pytest.fixture
+def deployed(factory: Any, clock: ManualClock) -> Any:
+    return _deploy(factory, clock, "", DOTTED_SCRIPT)
 
 
 def _open_task(factory: Any, config: EngineConfig) -> tuple[int, str]:
@@ -93,3 +103,19 @@ def test_a_dotted_name_the_form_does_not_declare_is_refused(
     assert forged in refused.value.fields
     with transaction(deployed) as s:
         assert engine.show_instance(s, item).status == "running"
+
+
+def test_a_variable_name_keeps_the_form_under_it(
+    factory: Any, clock: ManualClock, config: EngineConfig
+) -> None:
+    script = 'with_tax = request["grant"]["amount"] * 110 // 100'
+    deployed = _deploy(factory, clock, "request", script)
+    item, task_id = _open_task(deployed, config)
+    data = {"grant.amount": 100, "grant.owner.name": "Dung"}
+    with transaction(deployed) as s:
+        engine.complete_task(s, config, task_id, "an", data=data)
+    with transaction(deployed) as s:
+        view = engine.show_instance(s, item)
+    assert view.status == "completed"
+    assert view.data["request"] == {"grant": {"amount": 100, "owner": {"name": "Dung"}}}
+    assert (view.data["with_tax"], "grant" in view.data) == (110, False)
