@@ -69,7 +69,7 @@ from .external_tasks import (
 from .form_options import resolve_form
 from .forms import schema_choices
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
-from .inbox import InboxPage, InboxRow, TaskAccess, display_names, inbox, task_access
+from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .item_details import (
     FormView,
     Progress,
@@ -377,7 +377,6 @@ __all__ = [
     "deliver_webhooks",
     "deploy",
     "diagram_xml",
-    "display_names",
     "dossier",
     "encode_cursor",
     "end_everyones_sessions",
@@ -421,6 +420,7 @@ __all__ = [
     "monitor_all",
     "monitor_rows",
     "my_items",
+    "names_of",
     "needs_touch",
     "notifications_for",
     "notify",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel, events_of
@@ -124,15 +124,7 @@ def _dossier(
     version = load_version(session, instance.process_version_id)
     forms = resolve_forms(session, version.forms)  # units by their names as they are now
     task_ids = [e.task_id for e in events if e.task_id]
-    keys = dict(
-        session.execute(
-            select(HumanTaskModel.id, HumanTaskModel.meta_key).where(
-                HumanTaskModel.id.in_(task_ids)
-            )
-        ).all()
-        if task_ids
-        else []
-    )
+    keys = dict(session.execute(_META_KEYS, {"ids": task_ids}).all() if task_ids else [])
     by_task: dict[str, DossierSection] = {}
     latest: dict[tuple[str | None, str | None], DossierSection] = {}
     for event in events:
@@ -159,6 +151,11 @@ def _dossier(
         latest[key] = section
     ordered = sorted(latest.values(), key=lambda s: (not s.is_start, _first_done(s, events)))
     return Dossier(tuple(ordered), by_task)
+
+
+_META_KEYS = select(HumanTaskModel.id, HumanTaskModel.meta_key).where(
+    HumanTaskModel.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def private_fields(version: LoadedVersion) -> frozenset[str]:

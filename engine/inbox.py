@@ -178,11 +178,7 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     page or a POST reads next of them (its form, the item, its revision, the forward check)
     costs no further statement: SQLAlchemy's identity map only holds weak references, and a
     row nobody holds would be read again by each of those functions."""
-    found = session.execute(
-        select(HumanTaskModel, InstanceModel)
-        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
-        .where(HumanTaskModel.id == task_id)
-    ).first()
+    found = session.execute(_task_and_item(), {"task_id": task_id}).first()
     if found is None:
         raise NotFound(f"task {task_id} does not exist")
     row, instance = found
@@ -192,15 +188,13 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     return TaskAccess(task_view(row), acting, acting and held)
 
 
-def display_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
-    """Display names of these people (those who exist), in one statement."""
-    wanted = sorted(set(usernames))
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(UserModel.username, UserModel.display_name).where(UserModel.username.in_(wanted))
+@cache
+def _task_and_item() -> Select[HumanTaskModel, InstanceModel]:
+    return (
+        select(HumanTaskModel, InstanceModel)
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .where(HumanTaskModel.id == bindparam("task_id"))
     )
-    return {username: name for username, name in rows}
 
 
 def open_tasks_of(session: Session, who: Identity) -> list[TaskView]:
@@ -445,16 +439,28 @@ def _names_statement() -> CompoundSelect[Any]:
 
 
 def _names(session: Session, rows: Sequence[Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """Display names of the candidate groups (by lower-cased key and name) and candidate people
-    on the page, in one statement."""
-    group_keys = sorted({g.lower() for r in rows for g in r.candidate_groups or []})
-    usernames = sorted({u for r in rows for u in r.candidate_users or []})
-    if not group_keys and not usernames:
+    """Display names of the candidate groups and candidate people on the page."""
+    return names_of(
+        session,
+        {g for r in rows for g in r.candidate_groups or []},
+        {u for r in rows for u in r.candidate_users or []},
+    )
+
+
+def names_of(
+    session: Session, groups: Iterable[str], usernames: Iterable[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The names of these groups (each found by its key or its name, case aside; keyed by the
+    lower-cased key and name) and the display names of these people (those who exist), in one
+    statement: (groups, people)."""
+    group_keys = sorted({g.lower() for g in groups})
+    wanted = sorted(set(usernames))
+    if not group_keys and not wanted:
         return {}, {}
-    found = session.execute(_names_statement(), {"keys": group_keys, "users": usernames}).all()
-    groups = {key: name for kind, key, name in found if kind == "g"}
+    found = session.execute(_names_statement(), {"keys": group_keys, "users": wanted}).all()
+    named = {key: name for kind, key, name in found if kind == "g"}
     people = {key: name for kind, key, name in found if kind == "u"}
-    return groups, people
+    return named, people
 
 
 # --- the cursor: where the next page starts -----------------------------------------------------

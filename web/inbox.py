@@ -233,7 +233,7 @@ def _load(session: Session, task_id: str) -> TaskPage:
         *(h.actor for h in item.history),
         *(v.uploaded_by for d in attachments for v in d.versions),
     }
-    names = Names.of(session, people)
+    names = Names.of(session, people, task.candidate_groups)
     page = TaskPage(
         task=task,
         item=item,

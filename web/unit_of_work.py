@@ -3,6 +3,7 @@ config, the person logged in. Views never build queries themselves."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -15,11 +16,15 @@ from sqlalchemy.orm import Session
 
 import engine
 from workflows import engine_config
+from workflows.config import CALENDAR_ENV
 from workflows.roles import AUDITOR_GROUPS
+from workflows.services import SECONDS_ENV, SERVICES_ENV
 
 # Requests of these methods only read (HTTP says so, and CSRF protection relies on it).
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READ = "pheduyet_read"
+_CONFIG = "pheduyet.engine_config"
+_CONFIG_ENV = (CALENDAR_ENV, SERVICES_ENV, SECONDS_ENV)
 
 
 @contextmanager
@@ -73,7 +78,20 @@ def now() -> datetime:
 
 
 def config() -> engine.EngineConfig:
-    return engine_config(now)
+    """The department's engine config, built once per process for each value of the settings
+    it reads from the environment (the calendar file, the service handlers, their time limit):
+    building it reads the org chart and the calendar from disk and imports the handlers, which
+    no request should pay for. An edited calendar or handler file takes effect at restart, as
+    any setting does; a changed variable (a test's) at once. The clock is `now`, which reads
+    the app's pinned clock at each call."""
+    settings = tuple(os.environ.get(name) for name in _CONFIG_ENV)
+    cache: dict[tuple[str | None, ...], engine.EngineConfig] = current_app.extensions.setdefault(
+        _CONFIG, {}
+    )
+    found = cache.get(settings)
+    if found is None:
+        found = cache[settings] = engine_config(now)
+    return found
 
 
 def me() -> engine.Identity:

@@ -87,14 +87,13 @@ class Names:
         )
 
     @classmethod
-    def of(cls, session: Session, usernames: Iterable[str | None]) -> Names:
-        """The names of these people only (and every group: a short list), for a page that
-        names a few people, never all of them."""
-        groups: dict[str, str] = {}
-        for key, name in engine.list_groups(session):
-            groups[key.lower()] = name
-            groups[name.lower()] = name
-        return cls(engine.display_names(session, {u for u in usernames if u}), groups, {})
+    def of(
+        cls, session: Session, usernames: Iterable[str | None], groups: Iterable[str] = ()
+    ) -> Names:
+        """The names of these people and these groups only, in one statement, for a page that
+        names a few of them, never the whole directory."""
+        named, people = engine.names_of(session, groups, {u for u in usernames if u})
+        return cls(people, named, {})
 
 
 def holder_text(
