@@ -14,7 +14,8 @@ import engine
 from engine import InvalidInput, SourceFile, as_utc
 from workflows.config import audit_key, event_listeners
 
-MODEL_SUFFIXES = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
+# Camunda 7 names diagrams *.bpmn20.xml and decisions *.dmn11.xml as well.
+MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml", ".json", ".html", ".htm", ".form")
 
 
 def session_factory() -> Any:
@@ -56,7 +57,9 @@ def model_files(paths: tuple[str, ...]) -> list[SourceFile]:
         if path.is_dir():
             files.extend(
                 sorted(
-                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MODEL_SUFFIXES
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.name.lower().endswith(MODEL_SUFFIXES)
                 )
             )
         else:

@@ -119,7 +119,8 @@ def start_instance(
         kind="started",
         details={"version": version.version, "data": data},
     )
-    persist(session, config, instance, version, workflow, who.username)
+    with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
+        persist(session, config, instance, version, workflow, who.username)
     return instance.id
 
 
@@ -239,7 +240,8 @@ def complete_task(
         title = _new_title(named)
         if title != instance.title:
             _retitle(session, instance, title, who.username, now)
-    persist(session, config, instance, version, workflow, who.username, closed=(row.id,))
+    with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
+        persist(session, config, instance, version, workflow, who.username, closed=(row.id,))
     return instance.id
 
 

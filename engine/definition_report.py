@@ -21,7 +21,7 @@ from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .model_forms import is_model_form
 from .parsing import SourceFile, parse_bundle
 from .service_specs import unmapped_services
-from .xml_safety import DEFAULT_MAX_BYTES, parse_xml, root_kind
+from .xml_safety import DEFAULT_MAX_BYTES, is_bpmn_name, parse_xml, root_kind
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -58,7 +58,7 @@ def check_definitions(
     """What a deploy of these files would refuse, per BPMN file; nothing is stored."""
     given = list(files)
     now = now or system_clock()
-    extras = [f for f in given if not f.name.lower().endswith(".bpmn")]
+    extras = [f for f in given if not is_bpmn_name(f.name)]
     roots: dict[str, Any] = {}
     problems: list[DefinitionProblem] = []
     for source in given:

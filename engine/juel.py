@@ -7,6 +7,7 @@ Where EL would give what no item can store (a division by zero's infinity) they 
 from __future__ import annotations
 
 import calendar
+import json
 import math
 import sys
 from collections.abc import Callable
@@ -14,8 +15,11 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from .clock import Clock
+from .errors import NotFound
 from .juel_parser import HELPER_PREFIX
 from .sandbox_guards import MAX_SIZE, SandboxViolation
+from .spiff_arena import current_actor
+from .users import get_identity
 
 _LONG = 2**63
 
@@ -267,8 +271,12 @@ def juel_call(receiver: Any, method: str, *args: Any) -> Any:
     """A method of a Java value that models call (engine/juel_parser.py's VALUE_METHODS), on
     the value as this engine stores it: a String, a List, a Map, or a DMN result (a list of
     maps). Called on null it fails as Java does."""
+    if method == "isNull":
+        return receiver is None
     if receiver is None:
         raise JuelError(f"cannot call {method}() on null")
+    if method in _SPIN_METHODS:
+        return _spin_call(receiver, method, args)
     if method in ("collectEntries", "collectOutputValues"):
         return [juel_prop(row, args[0]) for row in _rows(receiver)]
     if method in ("getSingleResult", "getFirstResult"):
@@ -303,6 +311,63 @@ def juel_call(receiver: Any, method: str, *args: Any) -> Any:
     if method not in string_methods:
         raise JuelError(f"{_kind(receiver)} {_shown(receiver)} has no {method}()")
     return string_methods[method]()
+
+
+_SPIN_METHODS = frozenset(
+    {"prop", "hasProp", "value", "stringValue", "numberValue", "boolValue", "elements", "toString"}
+)
+_SPIN_TYPES: dict[str, Any] = {"stringValue": str, "numberValue": int | float, "boolValue": bool}
+
+
+def juel_spin(value: Any) -> Any:
+    """Spin's `S(x)`: JSON text is read; a JSON value (what the engine stores) stays itself."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise JuelError(f"S() was given text that is not JSON: {_shown(value)}") from exc
+    return value
+
+
+def _spin_call(node: Any, method: str, args: tuple[Any, ...]) -> Any:
+    if method in ("prop", "hasProp"):
+        if not isinstance(node, dict):
+            raise JuelError(f"{_kind(node)} {_shown(node)} is no JSON object")
+        if method == "hasProp":
+            return args[0] in node
+        if args[0] not in node:
+            raise JuelError(f"the JSON object has no property {_shown(args[0])}")
+        return node[args[0]]
+    if method == "elements":
+        if not isinstance(node, list):
+            raise JuelError(f"{_kind(node)} {_shown(node)} is no JSON array")
+        return node
+    if method == "toString":
+        return node if isinstance(node, str) else json.dumps(node, ensure_ascii=False)
+    wanted = _SPIN_TYPES.get(method)
+    if wanted is not None and (
+        not isinstance(node, wanted) or (wanted is not bool and isinstance(node, bool))
+    ):
+        raise JuelError(f"{_kind(node)} {_shown(node)} is no {method[: -len('Value')]}")
+    return node
+
+
+def juel_current_user() -> str | None:
+    """`currentUser()`: who is acting (the one completing the task or starting the item);
+    null when the worker fires a timer."""
+    context = current_actor()
+    return context.actor if context else None
+
+
+def juel_current_user_groups() -> list[str]:
+    """`currentUserGroups()`: the groups of the person acting (none for the worker)."""
+    context = current_actor()
+    if context is None or not context.actor:
+        return []
+    try:
+        return list(get_identity(context.session, context.actor).groups)
+    except NotFound:
+        return []
 
 
 def _rows(value: Any) -> list[Any]:
@@ -442,6 +507,9 @@ def juel_helpers(clock: Clock, zone: tzinfo) -> dict[str, Callable[..., Any]]:
         "juel_prop": juel_prop,
         "juel_var": juel_var,
         "juel_call": juel_call,
+        "juel_spin": juel_spin,
+        "juel_current_user": juel_current_user,
+        "juel_current_user_groups": juel_current_user_groups,
         "juel_concat": juel_concat,
         "juel_datetime": juel_datetime,
         "juel_now": juel_now,

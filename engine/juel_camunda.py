@@ -18,6 +18,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
     SequentialMultiInstanceTask,
 )
 
+from .camunda_legacy import modernize_camunda
 from .definition_checks import owner_id
 from .errors import InvalidDefinition
 from .juel_parser import HELPER_PREFIX, JuelRefused, has_expression, translate, translate_name
@@ -39,6 +40,7 @@ def translate_camunda(file_name: str, root: Any) -> None:
     element texts become the expression itself, owner and date attributes `${python}` (the
     form the engine evaluates at run time). Refuses the first expression outside the subset,
     naming file, element, line and the expression."""
+    modernize_camunda(root)  # legacy assignments and forms first, then read as today's
     aliases = {
         str(name): "initiator"
         for start in root.iter(f"{{{BPMN}}}startEvent")

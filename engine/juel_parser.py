@@ -5,7 +5,8 @@ The subset models use: `${…}` and `#{…}` (alone or inside text, which makes 
 operators of EL 2.2 with their word forms (`and`, `eq`, `div`, `empty`…), `?:`, property and
 index access, literals, `execution.getVariable("x")` (null when the item has no x), the common
 methods of Strings, Lists, Maps and DMN results (VALUE_METHODS), `dateTime()` with its
-`plus…`/`minus…` methods and `toDate()`, and `now()`. Everything else (other functions, a bean's
+`plus…`/`minus…` methods and `toDate()`, `now()`, `currentUser()`, `currentUserGroups()` and
+Spin's `S(json)`. Everything else (other functions, a bean's
 methods, lambdas,
 assignments) is refused here, so a model fails at deploy rather than half-way through an item.
 The operators become calls of the helpers in engine/juel.py, which follow EL's coercions; the
@@ -54,8 +55,24 @@ VALUE_METHODS = frozenset(
         "getSingleResult",
         "getFirstResult",
         "getSingleEntry",
+        # Spin's JSON (S(x), a JSON variable): on the plain JSON value this engine stores.
+        "prop",
+        "hasProp",
+        "value",
+        "stringValue",
+        "numberValue",
+        "boolValue",
+        "isNull",
+        "elements",
+        "toString",
     }
 )
+# Functions a JUEL expression may call: name -> (number of arguments, helper).
+FUNCTIONS = {
+    "currentUser": (0, "current_user"),
+    "currentUserGroups": (0, "current_user_groups"),
+    "S": (1, "spin"),
+}
 DATE_METHODS = frozenset(f"{sign}{unit}" for sign in ("plus", "minus") for unit in _UNITS)
 _WORDS = {
     "and": "&&",
@@ -336,8 +353,15 @@ class _Parser:
             if name.value == "now":
                 return _Node(f"{HELPER_PREFIX}now()")
             return _Node(f"{HELPER_PREFIX}datetime()", "date")
+        if name.value in FUNCTIONS:
+            count, helper = FUNCTIONS[name.value]
+            if len(args) != count:
+                raise JuelRefused(f"{name.value}() takes {count} argument(s)", name.position)
+            parts = ", ".join(_checked(a, name.position) for a in args)
+            return _Node(f"{HELPER_PREFIX}{helper}({parts})")
         raise JuelRefused(
-            f"the function {name.value}() is not supported (only dateTime() and now())",
+            f"the function {name.value}() is not supported (only dateTime(), now(), "
+            f"{', '.join(f + '()' for f in FUNCTIONS)})",
             name.position,
         )
 

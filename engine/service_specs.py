@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import SendTaskParser
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.specs.defaults import SendTask
+from SpiffWorkflow.bpmn.specs.defaults import NoneTask, SendTask
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask as BpmnServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import BusinessRuleTaskParser, CamundaTaskParser
@@ -193,9 +193,19 @@ class _SpiffServiceParser(SpiffTaskParser):  # type: ignore[misc]
         )
 
 
+class PassThroughTask(NoneTask):  # type: ignore[misc]
+    """A Camunda model's `bpmn:task` (no type): Camunda 7 passes through it without waiting,
+    where SpiffWorkflow would wait for a person."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
 class ServiceCamundaParser(CamundaParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("task"): (CamundaTaskParser, PassThroughTask),
         full_tag("serviceTask"): (_CamundaServiceParser, MappedServiceTask),
         full_tag("sendTask"): (_CamundaSendParser, SendTask),
         full_tag("businessRuleTask"): (_CamundaRuleParser, BusinessRuleTask),
@@ -226,7 +236,7 @@ class _MappedSpiffServiceConverter(ServiceTaskConverter):  # type: ignore[misc]
 
 
 SERIALIZER_CONFIG: dict[str, dict[type, type]] = {
-    "camunda": {MappedServiceTask: _MappedServiceConverter},
+    "camunda": {MappedServiceTask: _MappedServiceConverter, PassThroughTask: BpmnTaskSpecConverter},
     "spiff": {MappedSpiffServiceTask: _MappedSpiffServiceConverter},
 }
 

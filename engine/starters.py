@@ -30,7 +30,7 @@ from .errors import Forbidden
 from .search import fold
 from .task_meta import START_KIND
 from .users import Identity
-from .xml_safety import parse_xml
+from .xml_safety import is_bpmn_name, parse_xml
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -130,7 +130,7 @@ def _model(row: Any) -> _Model:
     )
     model = _Model(start_form=start_form)
     for name, text in row.files.items():
-        if not name.lower().endswith(".bpmn") or row.process_id not in text:
+        if not is_bpmn_name(name) or row.process_id not in text:
             continue
         root = parse_xml(name, text.encode("utf-8"))
         # Compared in Python, not put into a path expression: ids come from the uploaded file.

@@ -20,6 +20,8 @@ DMN_NAMESPACES = (
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
     "http://www.omg.org/spec/DMN/20151101/dmn11.xsd",  # DMN 1.1 as Camunda's own examples name it
 )
+# Camunda 7 deploys `*.bpmn20.xml` as well as `*.bpmn` (its own tests and older projects).
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 XINCLUDE_NAMESPACES = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -119,6 +121,11 @@ def _refuse_xinclude(name: str, root: Any) -> None:
         raise InvalidDefinition(
             "XInclude is not allowed in a diagram", file=name, line=found.sourceline
         )
+
+
+def is_bpmn_name(name: str) -> bool:
+    """Whether a file's name says it is a BPMN diagram."""
+    return name.lower().endswith(BPMN_SUFFIXES)
 
 
 def root_kind(name: str, root: Any) -> str:

@@ -37,7 +37,16 @@ from .unit_of_work import config, is_admin, me, now, uow
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 MAX_DEFINITION_BYTES = 5 * 1024 * 1024
-DEFINITION_SUFFIXES = (".bpmn", ".dmn", ".json", ".html", ".htm", ".form")
+DEFINITION_SUFFIXES = (
+    ".bpmn",
+    ".bpmn20.xml",
+    ".dmn",
+    ".dmn11.xml",
+    ".json",
+    ".html",
+    ".htm",
+    ".form",
+)
 MIN_PASSWORD = 8
 # Logins and group keys are typed by people and matched by diagrams: plain ASCII, no spaces.
 KEY = re.compile(r"[A-Za-z0-9._-]{1,100}")

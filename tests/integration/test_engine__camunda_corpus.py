@@ -26,6 +26,7 @@ def office(factory: Any, clock: Any) -> Any:
         engine.add_user(s, "an", display_name="An", groups=["staff"])
         engine.add_user(s, "dung", display_name="Dũng", groups=["heads"])
         engine.add_user(s, "binh", display_name="Bình", groups=["staff"])
+        engine.add_user(s, "chi", display_name="Chi", groups=["staff"])
         engine.deploy(s, fixture_files(LEAVE), clock)
     return factory
 
@@ -88,3 +89,42 @@ def test_camunda_corpus__a_refusal_ends_the_item_on_the_default_flow(
     _complete(office, config, item, "an", approved=False)
     view = _show(office, item)
     assert view.status == "completed" and "pay" not in [h.element_id for h in view.history]
+
+
+LEGACY = "camunda_corpus/legacy"
+
+
+@pytest.fixture
+def legacy(office: Any, clock: Any) -> Any:
+    with transaction(office) as s:
+        engine.deploy(s, fixture_files(LEGACY), clock)
+    return office
+
+
+def test_camunda_corpus__a_camunda_7_0_model_runs_as_camunda_reads_it(
+    legacy: Any, config: Any
+) -> None:
+    # camunda:formProperty is the start form: hours is required and made a long.
+    with pytest.raises(InvalidData) as refused, transaction(legacy) as s:
+        engine.start_instance(s, config, "overtime", "an", data={})
+    assert refused.value.field_codes["hours"]["code"] == "required"
+    with transaction(legacy) as s:
+        item = engine.start_instance(s, config, "overtime", "an", data={"hours": "6"})
+    # potentialOwner: group(heads), user(chi); the enum and a read-only field from ${hours}.
+    check = _task(legacy, item)
+    assert (check.candidate_groups, check.candidate_users) == (["heads"], ["chi"])
+    with transaction(legacy) as s:
+        fields = {f["id"]: f for f in engine.task_form(s, check.id).fields}
+    assert [o["id"] for o in fields["verdict"]["options"]] == ["pay", "redo"]
+    assert fields["hours"]["readonly"] and fields["hours"]["default_from"] == "hours"
+    _complete(legacy, config, item, "dung", verdict="redo")
+    # The plain task passed through; humanPerformer names the claimant; currentUser() is the
+    # head who sent it back.
+    redo = _task(legacy, item)
+    assert (redo.element_id, redo.assignee, redo.candidate_users) == ("redo", "an", ["dung"])
+    _complete(legacy, config, item, "an")
+    _complete(legacy, config, item, "chi", verdict="pay")
+    view = _show(legacy, item)
+    assert view.status == "completed"
+    assert [h.element_id for h in view.history].count("record") <= 2
+    assert view.data["sheet"] == '{"site": "office"}'  # the default, read by S() as JSON

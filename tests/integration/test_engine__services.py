@@ -350,9 +350,9 @@ def test_an_item_parked_by_a_failing_timer_is_due_again_after_a_retry(
     ("extension", "words"),
     [
         (
-            '<camunda:field name="who"><camunda:expression>${currentUser()}</camunda:expression>'
+            '<camunda:field name="who"><camunda:expression>${mailer.sender()}</camunda:expression>'
             "</camunda:field>",
-            "refused expression '${currentUser()}'",
+            "refused expression '${mailer.sender()}'",
         ),
         (
             "<camunda:connector><camunda:connectorId>mail</camunda:connectorId>"

@@ -99,6 +99,7 @@ DATA = {
     "flag": "true",
     "groups": [{"result": "sales"}, {"result": "accounting"}],
     "level": [{"level": "high"}],
+    "text_json": '{"age": 21}',
 }
 
 EVALUATIONS = [
@@ -152,6 +153,12 @@ EVALUATIONS = [
     ("${groups.collectOutputValues('result')}", ["sales", "accounting"]),
     ("${groups.getFirstResult().result}", "sales"),
     ("${level.getSingleEntry()}", "high"),
+    ("${order.prop('lines').elements()[0].prop('sku').stringValue()}", "A-1"),
+    ("${S(order).prop('total').numberValue() >= 7 && S(order).hasProp('lines')}", True),
+    ("${S(text_json).prop('age').value()}", 21),
+    ("${nothing.isNull() && !order.isNull()}", True),
+    ("${S(no_order).toString()}", "{}"),
+    ("${currentUser() == null}", True),  # no one acts: the worker fires a timer
     ("Order ${amount} for ${name}", "Order 5000 for An"),
     ("${approved}/${nothing}/${7 / 2}", "false//3.5"),
     ("${dateTime().plusWeeks(1).toDate()}", datetime(2026, 2, 7, 8, 30, tzinfo=HANOI)),
@@ -195,6 +202,9 @@ def test_juel__evaluation(sandbox: Sandbox, juel: str, expected: Any) -> None:
         ("${nothing.equals('x')}", "cannot call equals.. on null"),
         ("${amount.trim()}", "number 5000 has no trim"),
         ("${groups.getSingleResult()}", "2 results, not a single one"),
+        ("${order.prop('missing')}", "has no property 'missing'"),
+        ("${order.prop('total').stringValue()}", "number 7 is no string"),
+        ("${S(name)}", "not JSON"),
     ],
 )
 def test_juel__run_time_errors_say_what_was_wrong(
@@ -321,13 +331,13 @@ REFUSED = [
     ("condition", "${juel_eq}", "the variable name 'juel_eq' cannot be used"),
     ("condition", "${dateTime() gt 1}", "toDate()"),
     ("assignee", "#{task.getAssignee()}", "the method call .getAssignee() is not supported"),
-    ("assignee", "${currentUser()}", "the function currentUser() is not supported"),
+    ("assignee", "${currentUser(1)}", "currentUser() takes 0 argument(s)"),
     ("due", "${dateTime().plusFortnights(1).toDate()}", "dateTime() has no method plusFortnights"),
     ("due", "${dateTime().plusDays().toDate()}", "plusDays() takes one number"),
     ("due", "${dateTime().toDate(1)}", "toDate() takes no arguments"),
     ("due", "${dateTime(1)}", "dateTime() takes no arguments"),
     ("due", "${dateTime().toDate().plusDays(1)}", "the method call .plusDays() is not supported"),
-    ("timer", "${duration.toString()}", "the method call .toString() is not supported"),
+    ("timer", "${duration.toPlainString()}", "the method call .toPlainString() is not supported"),
     ("collection", "${people.subList(0, 2)}", "the method call .subList() is not supported"),
     ("collection", "${a ? b : c}", "the collection must be a variable"),
     (
