@@ -1,7 +1,7 @@
 """`pheduyet stuck`: where every open item waits. Its JSON is written as the rows come from the
 database (`engine.iter_stuck`, a batch at a time), in the shape `emit_json` gives a list: a
 listing of 300,000 open steps is never one document in memory, and a row costs a few string
-joins instead of `asdict`'s deep copies."""
+joins (strings by json's C escaper) instead of `asdict`'s deep copies."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import fields
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 import click
@@ -20,21 +21,30 @@ from .context import moment, session_factory
 from .output import emit_table, reporting
 
 _NAMES = [f.name for f in fields(StuckRow)]
-_KEYS = [json.dumps(name) for name in _NAMES]
+_KEYS = [f"    {encode_basestring(name)}: " for name in _NAMES]
 _CHUNK = 1000  # rows written at a time
-_value = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _json_value(value: Any) -> str:
-    return _value(value.isoformat() if isinstance(value, datetime) else value)
+    """A value as `json.dumps(..., ensure_ascii=False)` writes it (strings by json's own C
+    escaper, numbers by their repr)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return encode_basestring(value.isoformat())
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    raise TypeError(f"a stuck row holds a {type(value).__name__}")
 
 
 def row_json(row: StuckRow) -> str:
     """One row as `json.dumps(..., indent=2)` writes it inside a list."""
-    pairs = ",\n".join(
-        f"    {key}: {_json_value(getattr(row, name))}"
-        for key, name in zip(_KEYS, _NAMES, strict=True)
-    )
+    values = [_json_value(getattr(row, name)) for name in _NAMES]
+    pairs = ",\n".join([key + value for key, value in zip(_KEYS, values, strict=True)])
     return "  {\n" + pairs + "\n  }"
 
 
