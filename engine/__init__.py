@@ -76,7 +76,7 @@ from .item_details import (
     diagram_xml,
     instance_progress,
     start_form,
-    start_form_fields,
+    start_forms,
     step_titles,
     task_form,
 )
@@ -464,7 +464,7 @@ __all__ = [
     "set_webhook_active",
     "show_instance",
     "start_form",
-    "start_form_fields",
+    "start_forms",
     "start_instance",
     "startable_processes",
     "step_stats",

@@ -3,6 +3,7 @@ of the item's version, and which of its steps are done and which are current."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,16 +12,16 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .definitions import ProcessVersionModel, latest_version, load_version
+from .definitions import LoadedVersion, ProcessVersionModel, load_version
 from .errors import NotFound
 from .form_options import resolve_form
 from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow
-from .task_meta import START_KIND, TASK_KIND, TaskMeta
+from .task_meta import START_KIND, TASK_KIND
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,17 @@ class FormView:
     data: dict[str, Any] = field(default_factory=dict)
     submit_label: str | None = None  # what the step's button says ("Gửi ý kiến")
     done_message: str | None = None  # what the person reads once it is done
+
+    @property
+    def writable_fields(self) -> frozenset[str]:
+        """The names a submission of this form may set (its read-only fields left out)."""
+        if self.kind == "jsonschema":
+            return frozenset(
+                name
+                for name, spec in ((self.schema or {}).get("properties") or {}).items()
+                if isinstance(spec, dict) and spec.get("readOnly") is not True
+            )
+        return frozenset(str(f["id"]) for f in self.fields if not f.get("readonly"))
 
 
 @dataclass(frozen=True)
@@ -88,41 +100,16 @@ def task_form(session: Session, task_id: str) -> FormView:
     return FormView("none", None, [], meta.decision_field, meta.documentation, data, **wording)
 
 
-def _start_of(session: Session, process_id: str) -> tuple[Any, TaskMeta | None]:
-    """The latest version of a process and its start event's form (None without one)."""
-    try:
-        row = latest_version(session, process_id)
-    except NotFound:
-        return None, None
-    version = load_version(session, row.id)
+def _start_view(version: LoadedVersion) -> FormView | None:
+    """The start form of a version, when the engine checks its start against one."""
     start = next(
-        (m for m in version.tasks.values() if m.kind == START_KIND and m.scope_id == process_id),
+        (
+            m
+            for m in version.tasks.values()
+            if m.kind == START_KIND and m.scope_id == version.process_id
+        ),
         None,
     )
-    return version, start
-
-
-def start_form_fields(session: Session, process_id: str) -> frozenset[str]:
-    """The fields the start form of a process's latest version asks, when the engine checks the
-    start against it (a Camunda model's, see start_form); none otherwise."""
-    version, start = _start_of(session, process_id)
-    if start is None or version.dialect != "camunda":
-        return frozenset()
-    if start.form_file:
-        schema = version.forms.get(start.form_file) or {}
-        return frozenset(
-            name
-            for name, spec in (schema.get("properties") or {}).items()
-            if isinstance(spec, dict) and spec.get("readOnly") is not True
-        )
-    return frozenset(str(f["id"]) for f in start.form_fields if not f.get("readonly"))
-
-
-def start_form(session: Session, process_id: str) -> FormView | None:
-    """The form a person starts an item of this process with, when the engine checks the start
-    against one (a Camunda model's start event with formData or a form key); else None. It has
-    no decision buttons: the page's own button starts the item."""
-    version, start = _start_of(session, process_id)
     if start is None or version.dialect != "camunda":
         return None
     if start.form_file:
@@ -130,6 +117,35 @@ def start_form(session: Session, process_id: str) -> FormView | None:
         return FormView("jsonschema", schema, [], "", start.documentation)
     fields = [dict(f) for f in start.form_fields]
     return FormView("camunda", None, fields, "", start.documentation)
+
+
+def start_forms(session: Session, process_ids: Collection[str]) -> dict[str, FormView]:
+    """The form a person starts an item of each of these processes with, by process id, for
+    the latest versions whose start the engine checks against one (a Camunda model's start
+    event with formData or a form key). They have no decision buttons: the page's own button
+    starts the item. One query however many processes (versions are read once, then cached)."""
+    if not process_ids:
+        return {}
+    latest = (
+        select(ProcessVersionModel.process_id, func.max(ProcessVersionModel.version).label("v"))
+        .where(ProcessVersionModel.process_id.in_(sorted(set(process_ids))))
+        .group_by(ProcessVersionModel.process_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ProcessVersionModel.process_id, ProcessVersionModel.id).join(
+            latest,
+            (ProcessVersionModel.process_id == latest.c.process_id)
+            & (ProcessVersionModel.version == latest.c.v),
+        )
+    )
+    views = {process_id: _start_view(load_version(session, id_)) for process_id, id_ in rows}
+    return {process_id: view for process_id, view in views.items() if view is not None}
+
+
+def start_form(session: Session, process_id: str) -> FormView | None:
+    """The start form of one process (see start_forms); None without one."""
+    return start_forms(session, (process_id,)).get(process_id)
 
 
 def instance_progress(session: Session, config: EngineConfig, instance_id: int) -> Progress:

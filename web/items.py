@@ -111,13 +111,14 @@ def _new_page(
     who = me()
     with uow() as s:
         offered = startable(s, who)
-        views = {o.process_id: engine.start_form(s, o.process_id) for o in offered}
     start_forms = {
-        key: build_form(
-            view, values if key == process_id else None, errors if key == process_id else None
+        o.process_id: build_form(
+            o.form,
+            values if o.process_id == process_id else None,
+            errors if o.process_id == process_id else None,
         )
-        for key, view in views.items()
-        if view is not None
+        for o in offered
+        if o.form is not None
     }
     titles = {o.process_id: o.title_en if english() else o.title_vi for o in offered}
     return render_template(

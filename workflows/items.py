@@ -6,7 +6,7 @@ or SpiffArena model), by the people its model names as starters (engine.startabl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,6 +28,15 @@ class Startable:
     version: int
     built_in: bool
     start_data: dict[str, Any] = field(default_factory=dict)
+    # The start form the engine checks a start against (a Camunda model's), else None.
+    form: engine.FormView | None = None
+
+    @property
+    def start_fields(self) -> frozenset[str]:
+        """The names a start's data may hold: the catalog's start data and the start form's."""
+        return frozenset(self.start_data) | (
+            self.form.writable_fields if self.form else frozenset()
+        )
 
 
 _Offer = tuple[Startable, Callable[[engine.Identity], bool]]
@@ -70,7 +79,12 @@ def _offers(session: Session) -> list[_Offer]:
 
 def startable(session: Session, who: engine.Identity) -> list[Startable]:
     """What this person may start: the catalog's processes first, then the deployed models."""
-    return [offer for offer, allows in _offers(session) if allows(who)]
+    return _with_forms(session, [offer for offer, allows in _offers(session) if allows(who)])
+
+
+def _with_forms(session: Session, offers: list[Startable]) -> list[Startable]:
+    forms = engine.start_forms(session, [o.process_id for o in offers])
+    return [replace(o, form=forms.get(o.process_id)) for o in offers]
 
 
 def _offered(session: Session, who: engine.Identity, process_id: str) -> Startable:
@@ -86,12 +100,7 @@ def _offered(session: Session, who: engine.Identity, process_id: str) -> Startab
             reason="not_a_starter",
             process_id=process_id,
         )
-    return offer
-
-
-def start_fields(session: Session, offer: Startable) -> frozenset[str]:
-    """The names a start's data may hold: the catalog's start data and the model's start form."""
-    return frozenset(offer.start_data) | engine.start_form_fields(session, offer.process_id)
+    return _with_forms(session, [offer])[0]
 
 
 def start_item(
@@ -104,16 +113,15 @@ def start_item(
     data: dict[str, Any] | None = None,
 ) -> int:
     """Start a process offered to this person (see `startable`); refuses any other. A person
-    starting by hand gives only what the process's start asks (`start_fields`): a program may
-    not set the item's other variables. The start form's values are checked by the engine."""
+    starting by hand gives only what the process's start asks (`Startable.start_fields`): a
+    program may not set the item's other variables. The engine checks the start form's values."""
     if isinstance(username, engine.Identity):
         who = username
     else:
         who = engine.get_identity(session, username)
     offer = _offered(session, who, process_id)
     if isinstance(data, dict):
-        asked = start_fields(session, offer)
-        unknown = [name for name in data if name not in asked]
+        unknown = [name for name in data if name not in offer.start_fields]
         if unknown:
             raise engine.InvalidData(
                 f"not start fields of '{process_id}': {', '.join(unknown)}",

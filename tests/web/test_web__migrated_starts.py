@@ -18,6 +18,7 @@ import engine
 from engine import transaction
 from engine.instances import InstanceModel
 from tests.conftest import fixture_files
+from tests.statements import counted
 from tests.web.api_helpers import ON_BOTH, api_as, app_either  # noqa: F401
 from tests.web.conftest import post
 
@@ -135,3 +136,31 @@ def test_migrated__the_api_starts_it_with_the_same_checks(deployed: Flask) -> No
     assert [t["element_id"] for t in item["open_tasks"]] == ["hoan_thien"]
     status, other = api_as(deployed, OTHER).post(f"/processes/{OPEN}/items", {})
     assert status == 201 and other["title"] == "Góp ý cải tiến thủ tục"
+
+
+def test_migrated__the_offers_take_the_same_statements_however_many_models(
+    app: Flask, login: Any
+) -> None:
+    """The page and the API read the offers and their start forms in a fixed number of
+    statements: no query per deployed model (a version's facts are read once, then cached)."""
+    client, api = login(STAFF), api_as(app, STAFF)
+    factory = app.extensions["pheduyet.sessions"]
+
+    def counts() -> tuple[int, int]:
+        client.get("/items/new")  # a version new to this process is read once, here
+        api.get("/processes")  # and the token's first use is recorded
+        with counted(factory) as page:
+            assert client.get("/items/new").status_code == 200
+        with counted(factory) as listed:
+            assert api.get("/processes")[0] == 200
+        return len(page), len(listed)
+
+    before = counts()
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("migrated_starts"), app.config["NOW"], "quantri")
+        copies = fixture_files("migrated_starts/de_nghi_cap_thiet_bi.bpmn") * 6
+        for n, source in enumerate(copies):
+            text = source.content.decode().replace(PROCESS, f"mo_hinh_{n}")
+            engine.deploy(s, [engine.SourceFile(f"m{n}.bpmn", text.encode())], app.config["NOW"])
+    assert counts() == before
+    assert len(re.findall(r'action="/items/new/mo_hinh_\d"', client.get("/items/new").text)) == 6

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 import engine
-from workflows.items import start_fields, start_item, startable
+from workflows.items import start_item, startable
 
 from ..unit_of_work import config, now, uow
 from .core import READ, WRITE, me, operation
@@ -49,7 +49,7 @@ def list_processes() -> ProcessList:
                     description=p.description_vi,
                     version=p.version,
                     built_in=p.built_in,
-                    start_fields=sorted(start_fields(s, p)),
+                    start_fields=sorted(p.start_fields),
                 )
                 for p in startable(s, who)
             ]
