@@ -1,6 +1,7 @@
 """The step totals (engine.step_totals) kept by the actions equal a recount from every task row,
-after completions, returns, a cancelled item and a rolled-back action; the step statistics read
-them in one statement, whatever the history."""
+after completions, returns, a cancelled item and a rolled-back action; migration 0020 fills them
+the same way from an existing history; the step statistics read them in one statement, whatever
+the history; `stuck` reads a fixed number of statements whatever the number of open steps."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select
 
 import engine
 from engine import transaction
+from engine.migrate import alembic_config
 from engine.step_totals import StepTotalModel, recount
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.office import Office
@@ -81,3 +84,35 @@ def test_step_totals__the_statistics_read_one_statement_whatever_the_history(
     reviewing = {st.element_id: st for st in stats}["xem_xet_de_xuat"]
     assert (reviewing.waiting, reviewing.done) == (7, 6)
     assert reviewing.avg_waiting_days > 2.0
+
+
+def test_step_totals__migration_0020_fills_them_from_the_history(office: Office) -> None:
+    for n in range(3):
+        proposal(office, returns=n)
+    kept = totals(office)
+    db = office.factory.kw["bind"]
+    config = alembic_config(db.url.render_as_string(hide_password=False))
+    with db.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0019")
+    with db.connect() as connection:
+        assert "step_totals" not in inspect(connection).get_table_names()
+    engine.upgrade_database(db)
+    assert totals(office) == kept
+
+
+def test_step_totals__stuck_reads_the_same_statements_whatever_the_open_steps(
+    office: Office,
+) -> None:
+    def listed() -> tuple[int, int]:
+        with counted(office.factory, with_begin=False) as found, transaction(office.factory) as s:
+            rows = list(engine.iter_stuck(s, office.clock()))
+        return len(found), len(rows)
+
+    proposal(office, returns=0)
+    before, few = listed()
+    for n in range(12):
+        proposal(office, returns=n % 2)
+    after, many = listed()
+    assert (few, many) == (1, 13)
+    assert before == after
