@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -31,6 +31,8 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
+    bindparam,
     delete,
     exists,
     insert,
@@ -175,6 +177,12 @@ def correlation_key(data: dict[str, Any]) -> str | None:
     return str(value)[:MAX_KEY]
 
 
+# Built once, run on the connection: rows no ORM object stands for (every action saves them).
+_waits = cast(Table, WaitingEventModel.__table__)
+_CLEAR_WAITS = delete(_waits).where(_waits.c.instance_id == bindparam("instance_id"))
+_ADD_WAITS = insert(_waits)
+
+
 def sync_subscriptions(
     session: Session,
     instance_id: int,
@@ -188,7 +196,7 @@ def sync_subscriptions(
     a version that catches no message or signal."""
     if not may_wait(version.spec, version.subprocess_specs):
         return
-    session.execute(delete(WaitingEventModel).where(WaitingEventModel.instance_id == instance_id))
+    session.connection().execute(_CLEAR_WAITS, {"instance_id": instance_id})
     if not running:
         return
     key = correlation_key(data)
@@ -206,4 +214,4 @@ def sync_subscriptions(
         for w in waiting_in(workflow)
     ]
     if rows:
-        session.execute(insert(WaitingEventModel), rows)
+        session.connection().execute(_ADD_WAITS, rows)

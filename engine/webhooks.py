@@ -241,6 +241,7 @@ def set_webhook_active(session: Session, webhook_id: int, active: bool) -> Webho
     still go). NotFound when there is no such webhook."""
     row = _row(session, webhook_id)
     row.active = active
+    session.flush()  # the listener reads the active webhooks without flushing
     session.info.pop(_ACTIVE, None)
     return _view(row)
 
@@ -250,6 +251,7 @@ def remove_webhook(session: Session, webhook_id: int) -> None:
     row = _row(session, webhook_id)
     session.execute(delete(WebhookDeliveryModel).where(WebhookDeliveryModel.webhook_id == row.id))
     session.delete(row)
+    session.flush()
     session.info.pop(_ACTIVE, None)
 
 
@@ -323,7 +325,11 @@ def _active(session: Session) -> list[tuple[int, tuple[str, ...]]]:
     if cached is not None and cached[0] is transaction:
         hooks: list[tuple[int, tuple[str, ...]]] = cached[1]
         return hooks
-    hooks = [(hook_id, tuple(types or ())) for hook_id, types in session.execute(_ACTIVE_HOOKS)]
+    # Without flushing: the action's item row, dirty in the middle of the action, is written
+    # once at its end (engine.instances.save_instance), not here; webhooks flush as they change.
+    with session.no_autoflush:
+        found = session.execute(_ACTIVE_HOOKS).all()
+    hooks = [(hook_id, tuple(types or ())) for hook_id, types in found]
     session.info[_ACTIVE] = (transaction, hooks)
     return hooks
 

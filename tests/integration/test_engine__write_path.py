@@ -14,6 +14,7 @@ from engine import transaction
 from engine.human_tasks import ItemCandidateModel, TaskCandidateModel
 from engine.migrate import alembic_config
 from tests.statements import counted
+from workflows.notifications import notification_listener
 
 # What one completion that opens the next step writes and reads: the person, the locked item
 # with the task row, the task row closed, the audit event, the item's open task rows, its closed
@@ -75,6 +76,24 @@ def test_write_path__identity_passed_in_is_not_read_again(deployed: Any, config:
         engine.complete_task(s, config, task.id, who, data={"summary": "Trồng nấm"})
     assert len(statements) == STATEMENTS_PER_COMPLETION - 1
     assert not any("FROM users" in statement for statement in statements)
+
+
+def test_write_path__listeners_read_without_writing_the_item_early(
+    deployed: Any, config: Any
+) -> None:
+    """The webhook and notification listeners read while the action runs: the item row is
+    still written once, at the end of the action, and its version moves by one."""
+    factory = engine.bind_listeners(deployed, [engine.webhook_listener, notification_listener])
+    item = _start(factory, config)
+    task = _task(factory, item, "draft")
+    with transaction(factory) as s:
+        before = engine.instance_revision(s, item)
+    with counted(factory, with_begin=False) as statements, transaction(factory) as s:
+        engine.complete_task(s, config, task.id, "an", data={"summary": "Trồng nấm"})
+    assert sum(st.startswith("UPDATE instances") for st in statements) == 1, statements
+    assert any(st.startswith("INSERT INTO notifications") for st in statements)
+    with transaction(factory) as s:
+        assert engine.instance_revision(s, item) == before + 1
 
 
 def test_write_path__a_rename_from_the_form_is_one_version_step(deployed: Any, config: Any) -> None:
