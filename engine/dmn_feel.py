@@ -33,7 +33,9 @@ VARS = "dmn_vars"  # the variables an expression reads: the item's data and earl
 CELL = "dmn_cell"  # the input value a unary test checks (the tests name their own copy)
 MAX_DEPTH = 40
 
-_KEYWORDS = frozenset({"true", "false", "null", "and", "or", "if", "then", "else", "not"})
+_KEYWORDS = frozenset(
+    {"true", "false", "null", "and", "or", "if", "then", "else", "not", "in", "between"}
+)
 # FEEL function -> (helper in engine/dmn_values.py, or the whole call; how many arguments)
 _FUNCTIONS = {
     "date": ("feel_date", 1),
@@ -51,6 +53,8 @@ _FUNCTIONS = {
     "starts with": ("feel_starts_with", 2),
     "ends with": ("feel_ends_with", 2),
     "count": ("feel_count", 1),
+    "list contains": ("feel_list_contains", 2),
+    "matches": ("feel_regex_matches", 2),
     "sum": ("feel_sum", 1),
     "min": ("feel_min", 1),
     "max": ("feel_max", 1),
@@ -66,6 +70,7 @@ _TWO_WORD = {
     ("string", "length"),
     ("starts", "with"),
     ("ends", "with"),
+    ("list", "contains"),
 }
 
 
@@ -198,7 +203,34 @@ class _Parser:
             if self.at(op):
                 self.i += 1
                 return f"feel_cmp({left}, {op!r}, {self.additive()})"
+        if self.at("between"):  # `x between 1 and 5`: both ends included
+            self.i += 1
+            low = self.additive()
+            self.take("and")
+            return f"feel_between({left}, {low}, True, {self.additive()}, True)"
+        if self.at("in"):
+            self.i += 1
+            return self.membership(left)
         return left
+
+    def membership(self, left: str) -> str:
+        """`x in [1..5]`, `x in (1, 2, >= 10)`, `x in ["a", "b"]`: the tests on the right
+        applied to the value on the left, as an input entry applies its tests to the input."""
+        saved = self.cell
+        self.cell = f"({left})"
+        try:
+            if self.at("("):
+                start, used = self.i, self.used_cell
+                try:
+                    return self.positive_test()  # an interval such as (1..5]
+                except FeelRefused:
+                    self.i, self.used_cell = start + 1, used
+                tests = self.positive_tests()
+                self.take(")")
+                return tests
+            return self.positive_test()
+        finally:
+            self.cell = saved
 
     def additive(self) -> str:
         left = self.multiplicative()
@@ -251,6 +283,9 @@ class _Parser:
         if token.kind == "string":
             self.i += 1
             return repr(string_value(token))
+        if token.kind == "temporal":  # @"2026-03-01", @"P3M"
+            self.i += 1
+            return _temporal_literal(token)
         if self.at("("):
             self.i += 1
             value = self.expression()
@@ -311,6 +346,19 @@ class _Parser:
             self.used_cell = True
             return self.cell
         return f"feel_get({VARS}, {token.text!r})"
+
+
+def _temporal_literal(token: Token) -> str:
+    text = string_value(Token("string", token.text[1:], token.position))
+    if text.lstrip("-").startswith("P"):
+        helper = "feel_duration"
+    elif "T" in text:
+        helper = "feel_datetime"
+    elif len(text) == 10 and text[4:5] == "-":
+        helper = "feel_date"
+    else:
+        raise FeelRefused(f"the temporal value @{text!r} is not a date, date and time or duration")
+    return f"{helper}({text!r})"
 
 
 def _number(text: str) -> str:

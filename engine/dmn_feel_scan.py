@@ -14,6 +14,7 @@ _TOKEN = re.compile(
     r"""\s*(?:
       (?P<number>\d+(?:\.\d+)?)
     | (?P<string>"(?:[^"\\]|\\.)*")
+    | (?P<temporal>@"(?:[^"\\]|\\.)*")
     | (?P<op>\.\.|\*\*|<=|>=|!=|[-+*/<>=()\[\],.?])
     | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     )""",
@@ -33,7 +34,7 @@ class FeelRefused(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # number, string, op, name, end
+    kind: str  # number, string, temporal (@"…"), op, name, end
     text: str
     position: int
 

@@ -10,6 +10,7 @@ and the line.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from lxml import etree
@@ -259,8 +260,12 @@ class _Reader:
             ) from exc
 
 
-def read_decisions(file_name: str, root: Any) -> dict[str, Decision]:
-    """Every decision of a DMN file by id, each with its requirements checked."""
+def read_decisions(
+    file_name: str, root: Any, elsewhere: Collection[str] = ()
+) -> dict[str, Decision]:
+    """Every decision of a DMN file by id, each with its requirements checked; a required
+    decision may also be one of `elsewhere`, the decisions the deployment's other DMN files
+    define."""
     reader = _Reader(file_name, root)
     decisions: dict[str, Decision] = {}
     elements: dict[str, Any] = {}
@@ -276,14 +281,19 @@ def read_decisions(file_name: str, root: Any) -> dict[str, Decision]:
         elements[decision_id] = element
     for decision_id, decision in decisions.items():
         for required in decision["requires"]:
-            if required not in decisions:
+            if required not in decisions and required not in elsewhere:
                 raise reader.refuse(
-                    f"the decision requires decision '{required}', which is not in this file",
+                    f"the decision requires decision '{required}', which neither this file "
+                    "nor another DMN file given defines",
                     elements[decision_id],
                 )
+    local = {
+        key: {**d, "requires": [r for r in d["requires"] if r in decisions]}
+        for key, d in decisions.items()
+    }  # a cycle through other files is found when a task's graph is put together
     for decision_id in decisions:
         try:
-            graph_of(decisions, decision_id)
+            graph_of(local, decision_id)
         except ValueError as exc:
             raise reader.refuse(str(exc), elements[decision_id]) from exc
     return decisions

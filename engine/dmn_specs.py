@@ -17,7 +17,7 @@ engine/service_specs.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -32,6 +32,7 @@ from .definition_checks import check_decisions
 from .dmn_eval import MAPPINGS, DecisionFailed, map_result, run_decisions
 from .dmn_model import Decision, decision_ids, graph_of, read_decisions
 from .errors import InvalidDefinition, ScriptError
+from .juel_parser import JuelRefused, has_expression, translate
 from .service_specs import ServiceCamundaParser, is_service
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -51,6 +52,7 @@ class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
         result_variable: str | None = None,
         map_decision_result: str = "resultList",
         decisions: list[Decision] | None = None,
+        decision_code: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(wf_spec, bpmn_id, **kwargs)
@@ -58,6 +60,9 @@ class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
         self.result_variable = result_variable
         self.map_decision_result = map_decision_result
         self.decisions = decisions or []
+        # A `${…}` decisionRef, as Python: the decision is picked among `decisions` (every one
+        # the deployment's DMN files define) when the task runs.
+        self.decision_code = decision_code
 
     def _run_hook(self, task: Any) -> bool:
         log = decision_log(task.workflow.script_engine)
@@ -66,16 +71,21 @@ class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
         def evaluate(code: str, scope: dict[str, Any]) -> Any:
             return environment.evaluate(code, scope)
 
+        decision_ref = self.decision_ref
         try:
-            result, traces = run_decisions(self.decisions, task.data, evaluate)
-            value = map_result(result, self.map_decision_result, self.decision_ref)
+            graph = self.decisions
+            if self.decision_code is not None:
+                decision_ref = str(evaluate(self.decision_code, dict(task.data)))
+                graph = _picked_graph(self.decisions, decision_ref, self.decision_ref)
+            result, traces = run_decisions(graph, task.data, evaluate)
+            value = map_result(result, self.map_decision_result, decision_ref)
         except DecisionFailed as exc:
             return log.incident(self.bpmn_id, exc.message, exc.decision_id)
         except Exception as exc:  # a table's expression may raise anything on this data
             return log.incident(
                 self.bpmn_id,
-                f"the decision '{self.decision_ref}' failed: {exc.__class__.__name__}: {exc}",
-                self.decision_ref,
+                f"the decision '{decision_ref}' failed: {exc.__class__.__name__}: {exc}",
+                decision_ref,
             )
         if self.result_variable:
             task.data[self.result_variable] = value
@@ -83,7 +93,7 @@ class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
             _Record(
                 self.bpmn_id,
                 {
-                    "decision": self.decision_ref,
+                    "decision": decision_ref,
                     "variable": self.result_variable,
                     "mapping": self.map_decision_result,
                     "value": value,
@@ -92,6 +102,21 @@ class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
             )
         )
         return True
+
+
+def _picked_graph(decisions: list[Decision], decision_id: str, expression: str) -> list[Decision]:
+    """The graph of the decision a `${…}` decisionRef named for this item."""
+    known = {d["id"]: d for d in decisions}
+    if decision_id not in known:
+        raise DecisionFailed(
+            f"the decisionRef {expression} named decision '{decision_id}', which none of the "
+            "DMN files deployed with the diagram defines",
+            decision_id,
+        )
+    try:
+        return graph_of(known, decision_id)
+    except ValueError as exc:
+        raise DecisionFailed(str(exc), decision_id) from exc
 
 
 @dataclass(frozen=True)
@@ -180,7 +205,18 @@ class _DecisionRuleParser(_ServiceRuleParser):  # type: ignore[misc]
             self.raise_validation_exception(
                 f"unknown camunda:mapDecisionResult '{mapping}': use one of " + ", ".join(MAPPINGS)
             )
-        graph = self.process_parser.parser.decision_graph(ref)
+        parser = self.process_parser.parser
+        code = None
+        try:
+            if has_expression(ref):  # `${…}`: picked among every decision when the task runs
+                code = translate(ref, {})
+                graph = parser.every_decision()
+            else:
+                graph = parser.decision_graph(ref)
+        except JuelRefused as exc:
+            self.raise_validation_exception(f"refused decisionRef {ref!r}: {exc.message}")
+        except ValueError as exc:
+            self.raise_validation_exception(str(exc))
         if graph is None:
             self.raise_validation_exception(
                 f"the business rule task calls decision '{ref}', which none of the DMN files "
@@ -193,6 +229,7 @@ class _DecisionRuleParser(_ServiceRuleParser):  # type: ignore[misc]
             result_variable=self.node.get(f"{{{CAMUNDA_NS}}}resultVariable") or None,
             map_decision_result=mapping,
             decisions=graph,
+            decision_code=code,
             **self.bpmn_attributes,
         )
 
@@ -215,13 +252,41 @@ class DecisionCamundaParser(ServiceCamundaParser):
         # SpiffArena process deployed alongside is not ours to refuse.
         self.dmn_files.append((filename or "decisions.dmn", node))
 
+    def decisions_of(self, name: str, root: Any) -> dict[str, Decision]:
+        if name not in self.read_files:
+            others = set()
+            for other, other_root in self.dmn_files:
+                if other != name:
+                    others |= decision_ids(other_root)
+            self.read_files[name] = read_decisions(name, root, others)
+        return self.read_files[name]
+
     def decision_graph(self, decision_id: str) -> list[Decision] | None:
+        """The decision and those it requires, from whichever DMN files define them; None if
+        none defines it. A cycle through several files is a ValueError."""
+        known: dict[str, Decision] = {}
+        wanted = [decision_id]
+        while wanted:
+            needed = wanted.pop()
+            if needed in known:
+                continue
+            found = next(((n, r) for n, r in self.dmn_files if needed in decision_ids(r)), None)
+            if found is None:
+                return None
+            known.update(self.decisions_of(*found))
+            wanted.extend(known[needed]["requires"])
+        return graph_of(known, decision_id)
+
+    def every_decision(self) -> list[Decision]:
+        """Every decision of the DMN files read as Camunda reads them, for a `${…}`
+        decisionRef; a file that reading refuses (a SpiffArena Python table) is left out."""
+        every: dict[str, Decision] = {}
         for name, root in self.dmn_files:
-            if decision_id in decision_ids(root):
-                if name not in self.read_files:
-                    self.read_files[name] = read_decisions(name, root)
-                return graph_of(self.read_files[name], decision_id)
-        return None
+            try:
+                every.update(self.decisions_of(name, root))
+            except InvalidDefinition:
+                continue
+        return list(every.values())
 
 
 class _DecisionConverter(BpmnTaskSpecConverter):  # type: ignore[misc]
@@ -231,6 +296,7 @@ class _DecisionConverter(BpmnTaskSpecConverter):  # type: ignore[misc]
         dct["result_variable"] = spec.result_variable
         dct["map_decision_result"] = spec.map_decision_result
         dct["decisions"] = spec.decisions
+        dct["decision_code"] = spec.decision_code
         return dct
 
 
@@ -278,21 +344,30 @@ class DmnCalls:
         return cls(frozenset(camunda), frozenset(spiff), any_camunda)
 
 
-def check_dmn(file_name: str, root: Any, calls: DmnCalls) -> None:
+def check_dmn(file_name: str, root: Any, calls: DmnCalls, dmn_roots: Sequence[Any] = ()) -> None:
     """A DMN file a Camunda diagram calls is read as Camunda reads it (FEEL, JUEL; refused
     with file, element and line); one a SpiffArena diagram calls keeps SpiffWorkflow's Python
     tables, checked through the sandbox. One no diagram given calls (`pheduyet check` of a
-    folder) passes if either reading accepts it."""
+    folder) passes if either reading accepts it. A decision may require one that another of
+    `dmn_roots` (the deployment's DMN files) defines."""
+    others: set[str] = set()
+    for other in dmn_roots:
+        if other is not root:
+            others |= decision_ids(other)
+
+    def camunda_reading(name: str, tree: Any) -> None:
+        read_decisions(name, tree, others)
+
     ids = decision_ids(root)
     if calls.camunda & ids:
-        read_decisions(file_name, root)
+        camunda_reading(file_name, root)
     elif calls.spiff & ids:
         check_decisions(file_name, root)
     else:
         first, second = (
-            (read_decisions, check_decisions)
+            (camunda_reading, check_decisions)
             if calls.any_camunda
-            else (check_decisions, read_decisions)
+            else (check_decisions, camunda_reading)
         )
         try:
             second(file_name, root)
@@ -308,7 +383,8 @@ def missing_decisions(file_name: str, root: Any, dmn_roots: list[Any]) -> list[I
     found = []
     for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
         ref = (node.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip()
-        if ref and not is_service(node) and ref not in defined:
+        dynamic = has_expression(ref)  # `${…}`: named when the task runs
+        if ref and not dynamic and not is_service(node) and ref not in defined:
             found.append(
                 InvalidDefinition(
                     f"the business rule task calls decision '{ref}', which none of the DMN "

@@ -14,9 +14,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .regex_safety import catastrophic_reason
 from .sandbox_guards import MAX_SIZE
 
 _ORDERED = ("<", "<=", ">", ">=")
+MAX_PATTERN = 500
 
 
 def _number(value: Any) -> bool:
@@ -311,6 +313,24 @@ def feel_starts_with(text: Any, part: Any) -> bool | None:
 
 def feel_ends_with(text: Any, part: Any) -> bool | None:
     return text.endswith(part) if isinstance(text, str) and isinstance(part, str) else None
+
+
+def feel_list_contains(values: Any, item: Any) -> bool | None:
+    if not isinstance(values, list):
+        return None
+    return any(feel_eq(value, item) is True for value in values)
+
+
+def feel_regex_matches(text: Any, pattern: Any) -> bool | None:
+    """FEEL's matches(input, pattern); a pattern that could backtrack for ever is null."""
+    if not isinstance(text, str) or not isinstance(pattern, str) or len(pattern) > MAX_PATTERN:
+        return None
+    if catastrophic_reason(pattern) is not None:
+        return None
+    try:
+        return re.search(pattern, text[:MAX_SIZE]) is not None
+    except re.error:
+        return None
 
 
 def feel_count(values: Any) -> int | None:

@@ -144,7 +144,7 @@ def parse_bundle(
                 raise error
     for doc in docs:
         if doc.kind == "dmn":
-            check_dmn(doc.name, doc.root, calls)
+            check_dmn(doc.name, doc.root, calls, dmn_roots)
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
     for file_name, tasks in metas.items():
         check_due_dates(file_name, tasks.values(), now)

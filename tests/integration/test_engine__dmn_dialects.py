@@ -208,3 +208,122 @@ def test_a_python_table_called_from_a_camunda_diagram_decides_alike(
         engine.deploy(s, files, clock)
     view = _run(factory, config, "camunda_fee", {"field": "IT", "members": ["x"] * 7})
     assert (view.status, view.data["outcome"]) == ("completed", 2_000_000)
+
+
+# A deployment of two DMN files: `grant_route` (FIRST) requires `grant_band`, defined in the
+# other file, whose entries use FEEL's `between` and `in`.
+ROUTE_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="routes" name="Routes"
+    namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="grant_route" name="Grant route">
+    <informationRequirement><requiredDecision href="#grant_band"/></informationRequirement>
+    <decisionTable id="t" hitPolicy="FIRST">
+      <input id="i1"><inputExpression id="ie1" typeRef="string"><text>band</text>
+      </inputExpression></input>
+      <output id="o1" name="route" typeRef="string"/>
+      <rule id="r1">
+        <inputEntry id="e1"><text>"large"</text></inputEntry>
+        <outputEntry id="x1"><text>"director"</text></outputEntry>
+      </rule>
+      <rule id="r2">
+        <inputEntry id="e2"><text>-</text></inputEntry>
+        <outputEntry id="x2"><text>"head of unit"</text></outputEntry>
+      </rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+BAND_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="bands" name="Bands"
+    namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="grant_band" name="Grant band">
+    <decisionTable id="t">
+      <input id="i1"><inputExpression id="ie1" typeRef="integer"><text>amount</text>
+      </inputExpression></input>
+      <input id="i2"><inputExpression id="ie2" typeRef="string"><text>field</text>
+      </inputExpression></input>
+      <output id="o1" name="band" typeRef="string"/>
+      <rule id="r1">
+        <inputEntry id="a1"><text>? between 0 and 99</text></inputEntry>
+        <inputEntry id="b1"><text>-</text></inputEntry>
+        <outputEntry id="x1"><text>"small"</text></outputEntry>
+      </rule>
+      <rule id="r2">
+        <inputEntry id="a2"><text>cellInput in ([100..499], 500)</text></inputEntry>
+        <inputEntry id="b2"><text>not(? in ["medicine", "energy"])</text></inputEntry>
+        <outputEntry id="x2"><text>"medium"</text></outputEntry>
+      </rule>
+      <rule id="r3">
+        <inputEntry id="a3"><text>&gt;= 100</text></inputEntry>
+        <inputEntry id="b3"><text>? in ["medicine", "energy"]</text></inputEntry>
+        <outputEntry id="x3"><text>"large"</text></outputEntry>
+      </rule>
+      <rule id="r4">
+        <inputEntry id="a4"><text>&gt; 500</text></inputEntry>
+        <inputEntry id="b4"><text>not(? in ["medicine", "energy"])</text></inputEntry>
+        <outputEntry id="x4"><text>"large"</text></outputEntry>
+      </rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+@pytest.mark.parametrize(
+    ("amount", "field", "route"),
+    [
+        (50, "law", "head of unit"),
+        (500, "law", "head of unit"),
+        (200, "energy", "director"),
+        (900, "law", "director"),
+    ],
+)
+def test_a_decision_requires_one_of_another_dmn_file(
+    factory: Any, config: EngineConfig, clock: ManualClock, amount: int, field: str, route: str
+) -> None:
+    files = _files(
+        ("route.bpmn", CAMUNDA_BPMN.format(pid="route", ref="grant_route")),
+        ("routes.dmn", ROUTE_DMN),
+        ("bands.dmn", BAND_DMN),
+    )
+    with transaction(factory) as s:
+        engine.deploy(s, files, clock)
+    view = _run(factory, config, "route", {"amount": amount, "field": field})
+    assert (view.status, view.data["outcome"]) == ("completed", route)
+
+
+def test_a_decision_ref_expression_picks_the_decision_when_the_task_runs(
+    factory: Any, config: EngineConfig, clock: ManualClock
+) -> None:
+    ref = "${kind == 'route' ? 'grant_route' : 'grant_band'}"
+    files = _files(
+        ("pick.bpmn", CAMUNDA_BPMN.format(pid="pick", ref=ref)),
+        ("routes.dmn", ROUTE_DMN),
+        ("bands.dmn", BAND_DMN),
+    )
+    with transaction(factory) as s:
+        engine.deploy(s, files, clock)
+    band = _run(factory, config, "pick", {"kind": "band", "amount": 900, "field": "law"})
+    assert (band.status, band.data["outcome"]) == ("completed", "large")
+    with transaction(factory) as s:
+        item = engine.start_instance(
+            s, config, "pick", "an", data={"kind": "route", "amount": 5, "field": "law"}
+        )
+    with transaction(factory) as s:
+        route = engine.show_instance(s, item)
+    assert (route.status, route.data["outcome"]) == ("completed", "head of unit")
+
+
+def test_a_decision_ref_naming_no_deployed_decision_parks_the_item(
+    factory: Any, config: EngineConfig, clock: ManualClock
+) -> None:
+    files = _files(
+        ("pick.bpmn", CAMUNDA_BPMN.format(pid="pick", ref="${which}")),
+        ("bands.dmn", BAND_DMN),
+    )
+    with transaction(factory) as s:
+        engine.deploy(s, files, clock)
+    view = _run(factory, config, "pick", {"which": "nowhere", "amount": 1, "field": "x"})
+    assert view.status == "error"
+    assert view.error is not None and "'nowhere'" in view.error

@@ -77,6 +77,25 @@ def passes(entry: str, value: Any, **variables: Any) -> bool:
         ("limit > 2", "whatever", True),
         ("[1, 2, 3]", 2, True),
         ("cellInput > 2 and cellInput < 4", 3, True),
+        # `in` and `between` as Camunda's FEEL engine reads them in input entries
+        ("? in [1..5]", 5, True),
+        ("? in (1..5)", 5, False),
+        ("cellInput in (1, 2, >= 10)", 12, True),
+        ("cellInput in (1, 2, >= 10)", 5, False),
+        ('? in ["a", "b"]', "b", True),
+        ("? between 1 and 5", 5, True),
+        ("? between 1 and 5", 6, False),
+        ("limit between 1 and 5", "whatever", True),
+        ("not(? in [1..3])", 4, True),
+        ("list contains(?, 3)", [1, 3], True),
+        ("list contains(?, 3)", [1, 2], False),
+        ('matches(?, "^HĐ-[0-9]+$")', "HĐ-12", True),
+        ('matches(?, "^HĐ-[0-9]+$")', "HD-12", False),
+        ('matches(?, "(a+)+$")', "aaaa", False),  # a pattern that could run for ever: null
+        ('< @"2026-01-01"', date(2025, 12, 31), True),
+        ('? + @"P1M" = @"2026-03-31"', date(2026, 2, 28), False),
+        ('? + @"P1M" = @"2026-02-28"', date(2026, 1, 31), True),
+        ('? - @"P1D" < @"2026-01-01"', date(2026, 1, 1), True),
     ],
 )
 def test_feel_unary_tests(entry: str, value: Any, expected: bool) -> None:
@@ -126,8 +145,9 @@ def test_feel_expressions(text: str, expected: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "tests", "words"),
     [
-        ("x in [1, 2]", False, "unexpected text"),
-        ("matches(x, y)", False, "not part of the FEEL subset"),
+        ("x instance of number", False, "unexpected text"),
+        ("sublist(x, 1)", False, "not part of the FEEL subset"),
+        ('@"10:00"', False, "not a date, date and time or duration"),
         ("a ; b", False, "';'"),
         ("? > 1", False, "only allowed in input entries"),
         ('"open', True, "'\"'"),
