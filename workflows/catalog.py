@@ -1,4 +1,6 @@
-"""The processes this department offers: their titles in both languages and who may start them."""
+"""The processes this department offers: their titles in both languages and who may start them.
+A deployed process not listed here is offered as its model says (workflows/items.py, which
+answers "what may this person start" for both kinds)."""
 
 from __future__ import annotations
 
