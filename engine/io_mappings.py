@@ -10,9 +10,10 @@ the same with `camunda:out` on the way back, read on the called process's end. `
 and `local` are accepted (an item has no business key; variables have one scope here).
 
 Task: `camunda:inputParameter`s are set into the task's data when it becomes ready (text, JUEL,
-`camunda:list`, `camunda:map`), `camunda:outputParameter`s are evaluated on the task's data when
-it completes and set for the steps after. Camunda keeps input parameters local to the task; here
-they stay in the item's data (one scope). A `camunda:script` parameter is refused at deploy.
+`camunda:list`, `camunda:map`, JavaScript), `camunda:outputParameter`s are evaluated on the
+task's data when it completes and set for the steps after. As in Camunda, input parameters are
+local to the task: when it completes, after its outputs are evaluated, each goes away, or gets
+back the value it hid.
 
 The mappings are read at deploy into the specs' `extensions` (which the serializer keeps); the
 call activities that have some become `MappedCallActivity`; the task hooks are connected to each
@@ -37,6 +38,7 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 CALL_KEY = "pheduyet_call"
 IO_KEY = "pheduyet_io"
+HIDDEN_KEY = "pheduyet_hidden"  # a task's internal data: what its inputs hid
 _EXT = f"{{{BPMN}}}extensionElements"
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -189,10 +191,20 @@ def watch_io(specs: Any) -> None:
 def _inputs(workflow: Any, task: Any) -> None:
     params = task.task_spec.extensions[IO_KEY]["inputs"]
     if params:
-        task.set_data(**evaluate_params(task, params))
+        values = evaluate_params(task, params)
+        # What each input hides, given back when the task ends (kept with the task's state).
+        task.internal_data[HIDDEN_KEY] = {
+            name: [task.data[name]] if name in task.data else [] for name in values
+        }
+        task.set_data(**values)
 
 
 def _outputs(workflow: Any, task: Any) -> None:
     params = task.task_spec.extensions[IO_KEY]["outputs"]
-    if params:
-        task.set_data(**evaluate_params(task, params))
+    values = evaluate_params(task, params) if params else {}
+    for name, hidden in (task.internal_data.pop(HIDDEN_KEY, None) or {}).items():
+        if hidden:
+            task.data[name] = hidden[0]
+        else:
+            task.data.pop(name, None)
+    task.set_data(**values)

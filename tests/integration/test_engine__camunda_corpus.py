@@ -128,3 +128,20 @@ def test_camunda_corpus__a_camunda_7_0_model_runs_as_camunda_reads_it(
     assert view.status == "completed"
     assert [h.element_id for h in view.history].count("record") <= 2
     assert view.data["sheet"] == '{"site": "office"}'  # the default, read by S() as JSON
+
+
+def test_camunda_corpus__input_parameters_are_local_to_their_task(
+    office: Any, config: Any, clock: Any
+) -> None:
+    with transaction(office) as s:
+        engine.deploy(s, fixture_files("camunda_corpus/io"), clock)
+        item = engine.start_instance(s, config, "io_local", "an", data={"subject": "roads"})
+    with transaction(office) as s:
+        (sign,) = engine.open_tasks(s, item)
+        shown = engine.task_form(s, sign.id).data
+    # While the task is open its inputs are what it sees (subject hides the item's own).
+    assert (shown["subject"], shown["signer"]) == ("Letter about roads", "an")
+    _complete(office, config, item, "an")
+    data = _show(office, item).data
+    assert data["signed_as"] == "Letter about roads (an)"  # outputs read the inputs
+    assert data["subject"] == "roads" and "signer" not in data  # then they are gone
