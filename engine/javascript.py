@@ -75,7 +75,7 @@ _PRELUDE = r"""
   // Maps without a prototype: a variable named "__proto__" is a variable like any other.
   var vars = Object.create(null), info = input.info;
   var changed = Object.create(null), removed = Object.create(null);
-  var people = {assignee: info.assignee, set: false};
+  var people = {assignee: info.assignee, set: false, groups: [], users: []};
   for (var given in input.vars) vars[given] = input.vars[given];
   var has = Object.prototype.hasOwnProperty, copy, named;
   function __pheduyet_copy(value) {
@@ -156,8 +156,69 @@ _PRELUDE = r"""
       people.assignee = who === undefined ? null : who;
       people.set = true;
     };
+    function __pheduyet_candidates(list) {
+      return function (names) {
+        [].concat(names).forEach(function (name) {
+          if (typeof name !== 'string' || name === '')
+            throw new TypeError('a candidate must be a non-empty string');
+          if (list.indexOf(name) < 0) list.push(name);
+        });
+      };
+    }
+    task.addCandidateGroup = __pheduyet_candidates(people.groups);
+    task.addCandidateGroups = task.addCandidateGroup;
+    task.addCandidateUser = __pheduyet_candidates(people.users);
+    task.addCandidateUsers = task.addCandidateUser;
     globalThis.task = Object.freeze(task);
   }
+  // Spin's S() on JSON, as Camunda scripts read and build JSON variables: a node over a plain
+  // JSON value (no Java, no XML); stored as its JSON through toJSON.
+  function __pheduyet_node(value) {
+    function kind(want) {
+      return function () {
+        if (typeof value !== want) throw new TypeError('the JSON node is no ' + want);
+        return value;
+      };
+    }
+    function isObject() {
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    }
+    var node = {
+      prop: function (name, given) {
+        if (!isObject()) throw new TypeError('the JSON node is no object');
+        if (arguments.length > 1) { value[name] = copy(given); return node; }
+        if (!has.call(value, name))
+          throw new ReferenceError('the JSON object has no property ' + name);
+        return __pheduyet_node(value[name]);
+      },
+      hasProp: function (name) { return isObject() && has.call(value, name); },
+      deleteProp: function (name) { if (isObject()) delete value[name]; return node; },
+      value: function () { return copy(value); },
+      stringValue: kind('string'),
+      numberValue: kind('number'),
+      boolValue: kind('boolean'),
+      isNull: function () { return value === null; },
+      isString: function () { return typeof value === 'string'; },
+      isNumber: function () { return typeof value === 'number'; },
+      isBoolean: function () { return typeof value === 'boolean'; },
+      isArray: function () { return Array.isArray(value); },
+      isObject: isObject,
+      elements: function () {
+        if (!Array.isArray(value)) throw new TypeError('the JSON node is no array');
+        return value.map(__pheduyet_node);
+      },
+      append: function (given) {
+        if (!Array.isArray(value)) throw new TypeError('the JSON node is no array');
+        value.push(copy(given)); return node;
+      },
+      toString: function () { return JSON.stringify(value); },
+      toJSON: function () { return value; }
+    };
+    return node;
+  }
+  globalThis.S = function S(given) {
+    return __pheduyet_node(typeof given === 'string' ? JSON.parse(given) : copy(given));
+  };
   // Nashorn's print() and console.log(): accepted, and what they print is dropped.
   function __pheduyet_quiet() {}
   globalThis.print = __pheduyet_quiet;
@@ -182,7 +243,8 @@ _PRELUDE = r"""
       for (var key in changed) out[key] = vars[key];
       for (key in removed) gone.push(key);
       return JSON.stringify({vars: out, removed: gone, assignee: people.assignee,
-                             assigneeSet: people.set});
+                             assigneeSet: people.set, groups: people.groups,
+                             users: people.users});
     },
     writable: false,
     configurable: false
@@ -221,6 +283,8 @@ class Outcome:
     removed: tuple[str, ...] = ()
     assignee: str | None = None
     assignee_set: bool = False
+    candidate_groups: tuple[str, ...] = ()  # what task.addCandidateGroup(s) added
+    candidate_users: tuple[str, ...] = ()
 
 
 def is_javascript(script_format: str | None) -> bool:
@@ -360,7 +424,13 @@ def run_script(
         removed=tuple(str(name) for name in removed),
         assignee=assignee if isinstance(assignee, str) and assignee else None,
         assignee_set=answer.get("assigneeSet") is True,
+        candidate_groups=_names(answer.get("groups")),
+        candidate_users=_names(answer.get("users")),
     )
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def run_listener_script(

@@ -15,8 +15,10 @@ and end events). A JavaScript listener is marked there by `SCRIPT_KEY` and its e
 the script and its line (`script_entry`); `run_script_listener` runs it in QuickJS
 (engine/javascript.py) with `execution` and, for a task listener, `task` bound. The script was
 compiled at deploy (engine/script_languages.py). Its variable changes go into the task's data;
-an assignee it sets is kept in the task's internal data (`ASSIGNED`) and used when the task's
-row is opened (engine/runtime.py `_new_row`, through `listener_assignee`). A listener that fails
+an assignee it sets is kept in the task's internal data (`ASSIGNED`), candidates it adds
+(`task.addCandidateGroup`, `addCandidateUser`) under `CANDIDATES`, both used when the task's
+row is opened (engine/runtime.py `_new_row`, through `listener_assignee`,
+`listener_candidates`). A listener that fails
 stops the action with a ScriptError naming the element and the line in the file: nothing is
 written.
 """
@@ -34,6 +36,7 @@ from .sandbox import script_error
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 RAN = "pheduyet_listeners_ran"
 ASSIGNED = "pheduyet_listener_assignee"
+CANDIDATES = "pheduyet_listener_candidates"  # {"groups": [...], "users": [...]} added
 # The services key service_listeners.py gives a JavaScript listener (never a services key).
 SCRIPT_KEY = "<javascript>"
 
@@ -64,6 +67,13 @@ def run_script_listener(my_task: Any, entry: Mapping[str, str], kind: str, event
     if kind == "task" and outcome.assignee_set:
         my_task.internal_data[ASSIGNED] = outcome.assignee
         my_task.internal_data[RAN] = True
+    if kind == "task" and (outcome.candidate_groups or outcome.candidate_users):
+        added = my_task.internal_data.setdefault(CANDIDATES, {"groups": [], "users": []})
+        for key, names in (
+            ("groups", outcome.candidate_groups),
+            ("users", outcome.candidate_users),
+        ):
+            added[key].extend(n for n in names if n not in added[key])
 
 
 def _failed(
@@ -75,6 +85,13 @@ def _failed(
         error.details["line"] = int(line) + max(exc.lineno - 1, 0)
     error.details.update(listener=kind, event=event)
     return error
+
+
+def listener_candidates(task: Any, key: str, model: list[str]) -> list[str]:
+    """The task's candidate groups or users (`key`): the model's, and those a `create`
+    listener added (task.addCandidateGroup / addCandidateUser)."""
+    added = (task.internal_data.get(CANDIDATES) or {}).get(key) or []
+    return [*model, *(name for name in added if name not in model)]
 
 
 def listener_assignee(task: Any, assignee: str | None) -> str | None:

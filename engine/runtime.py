@@ -28,7 +28,7 @@ from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
 from .instances import InstanceModel, save_instance
 from .io_mappings import watch_io
-from .javascript_listeners import listener_assignee
+from .javascript_listeners import listener_assignee, listener_candidates
 from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
@@ -301,13 +301,16 @@ def _new_row(
         "id": str(task.id),
         "instance_id": instance.id,
         "process_id": instance.process_id,
+    groups = listener_candidates(task, "groups", _owners(meta.candidate_groups, task, engine))
         "element_id": meta.element_id,
         "meta_key": key,
         "title": meta.name,
         "lane": meta.lane or task.task_spec.lane,
-        "candidate_groups": _owners(meta.candidate_groups, task, engine),
-        "candidate_users": _owners(meta.candidate_users, task, engine)
-        or ([] if meta.candidate_groups else lane_candidates(task)),
+        "candidate_groups": groups,
+        "candidate_users": listener_candidates(
+            task, "users", _owners(meta.candidate_users, task, engine)
+        )
+        or ([] if groups else lane_candidates(task)),
         "process_assignee": assignee,
         "assignee": assignee,
         "status": TaskStatus.OPEN,

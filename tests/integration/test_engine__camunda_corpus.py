@@ -145,3 +145,20 @@ def test_camunda_corpus__input_parameters_are_local_to_their_task(
     data = _show(office, item).data
     assert data["signed_as"] == "Letter about roads (an)"  # outputs read the inputs
     assert data["subject"] == "roads" and "signer" not in data  # then they are gone
+
+
+@pytest.mark.parametrize(
+    ("amount", "groups", "users", "who"),
+    [(5000, ["staff", "heads"], ["chi"], "dung"), (10, ["staff"], [], "binh")],
+)
+def test_camunda_corpus__a_javascript_listener_adds_candidates_from_spin_json(
+    office: Any, config: Any, clock: Any, amount: int, groups: list[str], users: list[str], who: str
+) -> None:
+    with transaction(office) as s:
+        engine.deploy(s, fixture_files("camunda_corpus/js"), clock)
+        item = engine.start_instance(s, config, "js_candidates", "an", data={"amount": amount})
+    review = _task(office, item)
+    assert (review.candidate_groups, review.candidate_users) == (groups, users)
+    assert _show(office, item).data["request"] == {"unit": "finance", "urgent": amount > 1000}
+    _complete(office, config, item, who)
+    assert _show(office, item).status == "completed"

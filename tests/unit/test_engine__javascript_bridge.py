@@ -102,6 +102,44 @@ def test_bridge__set_assignee() -> None:
         _run("task.setAssignee({name: 'binh'})")
 
 
+def test_bridge__add_candidates() -> None:
+    out = _run(
+        """
+        task.addCandidateGroup("heads");
+        task.addCandidateGroups(["heads", "finance"]);
+        task.addCandidateUser(execution.getVariable("boss"));
+        """,
+        {"boss": "binh"},
+    )
+    assert (out.candidate_groups, out.candidate_users) == (("heads", "finance"), ("binh",))
+    with pytest.raises(JavaScriptError, match="candidate must be a non-empty string"):
+        _run("task.addCandidateUser(null)")
+
+
+def test_bridge__spin_json_on_plain_json() -> None:
+    out = _run(
+        """
+        var order = S(execution.getVariable("order"));
+        var parsed = S('{"lines": [{"sku": "A-1"}]}');
+        order.prop("checked", true).prop("lines", parsed.prop("lines"));
+        execution.setVariable("order", order);
+        [order.prop("total").numberValue(), order.hasProp("nope"),
+         parsed.prop("lines").elements()[0].prop("sku").stringValue(),
+         S(null).isNull(), String(S([1, 2]))]
+        """,
+        {"order": {"total": 7}},
+    )
+    assert out.value == [7, False, "A-1", True, "[1,2]"]
+    assert out.variables == {"order": {"total": 7, "checked": True, "lines": [{"sku": "A-1"}]}}
+    for source, words in [
+        ("S({}).prop('missing')", "no property missing"),
+        ("S({a: 'x'}).prop('a').numberValue()", "no number"),
+        ("S('not json')", "SyntaxError"),
+    ]:
+        with pytest.raises(JavaScriptError, match=words):
+            _run(source)
+
+
 def test_bridge__no_task_outside_a_task_listener() -> None:
     script_task = ScriptScope(element_id="compute")
     assert _run("typeof task", scope=script_task).value == "undefined"
