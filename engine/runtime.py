@@ -297,11 +297,11 @@ def _new_row(
     assignee_list = _owners(meta.assignee, task, engine)
     assignee = assignee_list[0] if assignee_list else None
     assignee = listener_assignee(task, assignee)  # set by a JavaScript `create` listener
+    groups = listener_candidates(task, "groups", _owners(meta.candidate_groups, task, engine))
     return {
         "id": str(task.id),
         "instance_id": instance.id,
         "process_id": instance.process_id,
-    groups = listener_candidates(task, "groups", _owners(meta.candidate_groups, task, engine))
         "element_id": meta.element_id,
         "meta_key": key,
         "title": meta.name,
