@@ -310,7 +310,7 @@ def _new_row(
         "candidate_users": listener_candidates(
             task, "users", _owners(meta.candidate_users, task, engine)
         )
-        or ([] if groups else lane_candidates(task)),
+        or ([] if groups else lane_candidates(task, instance.created_by)),
         "process_assignee": assignee,
         "assignee": assignee,
         "status": TaskStatus.OPEN,

@@ -14,6 +14,7 @@ tasks, as SpiffArena does: see `lane_candidates`.
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ from .script_languages import is_python
 from .users import GroupModel, UserModel, membership
 
 MAX_NAME = 200
+# SpiffArena's test for the lane whose tasks go to whoever started the item.
+_INITIATOR_LANE = re.compile(r"(process.?)initiator", re.IGNORECASE)
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 # SpiffArena's script functions that read or change what only SpiffArena has (its secrets,
@@ -230,9 +233,13 @@ def spiff_arena_helpers(clock: Clock, zone: tzinfo) -> dict[str, Any]:
     }
 
 
-def lane_candidates(task: Any) -> list[str]:
-    """The users SpiffArena's `lane_owners` (in the task's data) names for the task's lane."""
+def lane_candidates(task: Any, starter: str | None = None) -> list[str]:
+    """The users SpiffArena gives a lane's task: the item's starter for a lane named as its
+    initiator ("Process Initiator", `process_initiator`), else those `lane_owners` (in the
+    task's data) names for the lane."""
     lane = getattr(task.task_spec, "lane", None)
+    if lane and starter and _INITIATOR_LANE.match(lane):
+        return [starter]
     owners = task.data.get("lane_owners") if isinstance(task.data, dict) else None
     if not lane or not isinstance(owners, dict):
         return []
