@@ -120,7 +120,7 @@ def start_instance(
         details={"version": version.version, "data": data},
     )
     with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
-        persist(session, config, instance, version, workflow, who.username)
+        persist(session, config, instance, version, workflow, who.username, new=True)
     return instance.id
 
 

@@ -171,10 +171,12 @@ def persist(
     actor: str | None,
     *,
     closed: Collection[str] = (),
+    new: bool = False,
 ) -> None:
     """Store the new state, refresh the task rows and the next timer; note the end if reached.
-    `closed`: task rows the action itself closed (their candidate rows go too). The item row
-    is written last, once (see `save_instance`): nothing is flushed on the way."""
+    `closed`: task rows the action itself closed (their candidate rows go too); `new`: the
+    action created the item, which has no task rows yet. The item row is written last, once
+    (see `save_instance`): nothing is flushed on the way."""
     now = config.clock()
     # A signal thrown that nothing in the item waits for is lost, as BPMN has it; kept, the
     # queue would grow in the stored state with every throw (no one outside reads it).
@@ -184,7 +186,7 @@ def persist(
     data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
     timer = next_timer(workflow) if instance.status == InstanceStatus.RUNNING else None
     with session.no_autoflush:
-        _sync_task_rows(session, config, instance, version, ready, closed)
+        _sync_task_rows(session, config, instance, version, ready, closed, new)
         instance.state = state
         instance.serializer_version = SERIALIZER_VERSION
         instance.updated_at = now
@@ -259,12 +261,14 @@ def _sync_task_rows(
     version: LoadedVersion,
     ready_tasks: list[Any],
     closed: Collection[str],
+    new: bool,
 ) -> None:
     """Open rows for the new READY human tasks, cancelled rows for the open ones no longer
     READY; closed tasks (these and `closed`) leave the candidate table. A fixed number of
-    statements, however long the item's history."""
+    statements, however long the item's history; a new item's rows are not read (it has none)."""
     ready = {str(t.id): t for t in ready_tasks}
-    open_ids, known = open_and_known(session, instance.id, ready.keys())
+    no_rows: tuple[set[str], set[str]] = (set(), set())
+    open_ids, known = no_rows if new else open_and_known(session, instance.id, ready.keys())
     gone = open_ids - ready.keys()
     if gone:
         close_tasks(session, gone, {"status": TaskStatus.CANCELLED, "completed_at": config.clock()})

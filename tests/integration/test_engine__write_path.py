@@ -30,6 +30,11 @@ def _task(factory: Any, item: int, element: str) -> engine.TaskView:
     return task
 
 
+def _open(factory: Any, item: int) -> list[engine.TaskView]:
+    with transaction(factory) as s:
+        return engine.open_tasks(s, item)
+
+
 def _complete(factory: Any, config: Any, item: int, element: str, who: str, **kw: Any) -> None:
     task = _task(factory, item, element)
     with transaction(factory) as s:
@@ -65,6 +70,15 @@ def test_write_path__a_completion_takes_the_same_statements_whatever_the_history
         )
     later = _draft_statements(deployed, config, long, "Bản cuối")
     assert later == fresh
+
+
+def test_write_path__a_start_reads_no_task_rows(deployed: Any, config: Any) -> None:
+    """A new item has no task rows: its start writes its first ones without looking."""
+    with counted(deployed, with_begin=False) as statements:
+        item = _start(deployed, config)
+    read = [st for st in statements if st.startswith("SELECT") and "FROM human_tasks" in st]
+    assert not read, read
+    assert [t.element_id for t in _open(deployed, item)] == ["draft"]
 
 
 def test_write_path__identity_passed_in_is_not_read_again(deployed: Any, config: Any) -> None:
