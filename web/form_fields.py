@@ -71,10 +71,12 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     max_length: int | None = None
+    # Set where one page shows several forms (Tạo mới), so no two fields share an id.
+    scope: str = ""
 
     @property
     def id(self) -> str:
-        return f"f-{self.name}"
+        return f"f-{self.scope}{self.name}"
 
 
 @dataclass
@@ -199,9 +201,10 @@ def build_form(
     view: engine.FormView,
     values: Mapping[str, RAW] | None = None,
     errors: Mapping[str, str] | None = None,
+    scope: str = "",
 ) -> FormSpec:
     """Template-ready fields; `values` are what the person sent (kept after an error), else
-    the item's data fills the form."""
+    the item's data fills the form. `scope` starts every field's id (f-SCOPEname)."""
     errors = dict(errors or {})
     if view.kind == "jsonschema" and view.schema:
         spec = _schema_form(view, values, errors)
@@ -214,6 +217,8 @@ def build_form(
     for item in spec.fields:
         if item.widget == "date" and isinstance(item.value, str):
             item.value = _shown_date(item.value)
+    for item in spec.all_fields:
+        item.scope = scope
     return spec
 
 

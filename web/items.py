@@ -116,6 +116,7 @@ def _new_page(
             o.form,
             values if o.process_id == process_id else None,
             errors if o.process_id == process_id else None,
+            scope=f"{o.process_id}-",
         )
         for o in offered
         if o.form is not None

@@ -119,7 +119,7 @@ def test_camunda_forms__the_start_page_asks_the_start_form(
 ) -> None:
     client = login(REVIEWER)
     page = client.get("/items/new").get_data(as_text=True)
-    assert re.search(r'<label for="f-amount">Amount<span class="req"', page)
+    assert re.search(r'<label for="f-purchase_request-amount">Amount<span class="req"', page)
     assert "Office supplies" in page and 'name="needed_by"' in page
     assert 'name="channel"' not in page  # read-only: kept as the model says
 
@@ -127,7 +127,7 @@ def test_camunda_forms__the_start_page_asks_the_start_form(
     refused = post(client, "/items/new", start, {"amount": "0", "purpose": "Giấy in"})
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
-    assert 'id="f-amount-error"' in html and 'value="Giấy in"' in html
+    assert 'id="f-purchase_request-amount-error"' in html and 'value="Giấy in"' in html
 
     answer = {"amount": "2500000", "purpose": "Giấy in", "category": "travel", "urgent": "on"}
     assert post(client, "/items/new", start, answer).status_code == 303

@@ -83,8 +83,9 @@ def test_migrated__the_page_checks_the_start_form_then_lands_on_the_first_task(
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert f"Chưa tạo được hồ sơ «{TITLE}»" in html  # said first, with a link to the field
-    assert 'href="#f-thiet_bi">Thiết bị cần cấp: Mục này bắt buộc nhập.' in html
-    assert 'id="f-thiet_bi-error"' in html
+    field = f"f-{PROCESS}-thiet_bi"  # a start form's ids are its process's: several on a page
+    assert f'href="#{field}">Thiết bị cần cấp: Mục này bắt buộc nhập.' in html
+    assert f'id="{field}-error"' in html
     assert 'value="Máy in tầng 3"' in html and 'value="Gấp"' in html  # what was typed stays
     assert html.count('<details class="start-form" open>') == 1  # its form, open
     assert _items(deployed, PROCESS) == []
@@ -163,4 +164,7 @@ def test_migrated__the_offers_take_the_same_statements_however_many_models(
             text = source.content.decode().replace(PROCESS, f"mo_hinh_{n}")
             engine.deploy(s, [engine.SourceFile(f"m{n}.bpmn", text.encode())], app.config["NOW"])
     assert counts() == before
-    assert len(re.findall(r'action="/items/new/mo_hinh_\d"', client.get("/items/new").text)) == 6
+    html = client.get("/items/new").text
+    assert len(re.findall(r'action="/items/new/mo_hinh_\d"', html)) == 6
+    ids = re.findall(r'\sid="([^"]+)"', html)  # six forms with the same fields, no id twice
+    assert len(ids) == len(set(ids)) and 'id="f-mo_hinh_5-thiet_bi"' in html
