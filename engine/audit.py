@@ -427,14 +427,15 @@ def reseal_chain(session: Session, key: bytes) -> int:
     return seq
 
 
+_EVENTS_OF = (
+    select(AuditEventModel)
+    .where(AuditEventModel.instance_id == bindparam("instance_id"))
+    .order_by(AuditEventModel.seq)
+)
+
+
 def events_of(session: Session, instance_id: int) -> list[AuditEventModel]:
-    return list(
-        session.scalars(
-            select(AuditEventModel)
-            .where(AuditEventModel.instance_id == instance_id)
-            .order_by(AuditEventModel.seq)
-        )
-    )
+    return list(session.scalars(_EVENTS_OF, {"instance_id": instance_id}))
 
 
 def verify_chain(

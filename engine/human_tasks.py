@@ -160,6 +160,9 @@ _OPEN_OR_KNOWN = select(_tasks.c.id, _tasks.c.status).where(
         _tasks.c.id.in_(bindparam("ids", expanding=True)),
     )
 )
+_CANDIDATES_OF = select(_candidates.c.kind, _candidates.c.value).where(
+    _candidates.c.task_id == bindparam("task_id")
+)
 _DROP_CANDIDATES = delete(_candidates).where(
     _candidates.c.task_id.in_(bindparam("ids", expanding=True))
 )
@@ -311,11 +314,7 @@ def may_act(
         return task.assignee == who.username
     if started_by is not None:
         return is_candidate(task, who, started_by)
-    rows = session.execute(
-        select(TaskCandidateModel.kind, TaskCandidateModel.value).where(
-            TaskCandidateModel.task_id == task.id
-        )
-    )
+    rows = session.execute(_CANDIDATES_OF, {"task_id": task.id})
     return _any_is(((kind, value) for kind, value in rows), who)
 
 
