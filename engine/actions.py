@@ -36,6 +36,7 @@ from .services import bind_item
 from .spiff_arena import acting
 from .starters import require_starter
 from .stored_data import checked_data
+from .task_assignment import fire_assignment
 from .task_meta import START_KIND
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
@@ -272,6 +273,7 @@ def claim_task(
         )
     require_may_act(session, row, who, instance.created_by)
     row.assignee = who.username
+    fire_assignment(session, config, instance, row, who.username)  # Camunda's listeners
     append_event(
         session,
         instance,
@@ -328,6 +330,7 @@ def assign_task(
     require_colleague(session, config.hierarchy, who, to_username)
     comment = _comment(comment)
     row.assignee = to_username
+    fire_assignment(session, config, instance, row, who.username)  # Camunda's listeners
     append_event(
         session,
         instance,

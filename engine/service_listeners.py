@@ -10,8 +10,9 @@ key `SCRIPT_KEY` and run in QuickJS (engine/javascript_listeners.py).
 At deploy the listeners are written into the element's spec (`extensions`, which the
 serializer keeps); when a version is first run its specs' hooks are wrapped once:
 - execution `start` and task `create` run when the element becomes ready, then task
-  `assignment` when the model gives the task an assignee; execution `end` and task `complete`
-  when it completes. Process-level execution listeners run at its start and end events.
+  `assignment` when the model gives the task an assignee, and again whenever a person claims
+  it or is given it (engine/task_assignment.py); execution `end` and task `complete` when it
+  completes. Process-level execution listeners run at its start and end events.
 - The handler gets a `ServiceCall` (params: `event`, `listener` = task|execution) and returns
   the variables to set, or None; a task listener's `assignee` key sets the task's assignee.
 - A handler that raises, hangs past the service time limit or returns something else than a
@@ -163,6 +164,25 @@ def _wrap(task_spec: Any, entries: list[dict[str, str]]) -> None:
 
     task_spec._on_ready_hook = on_ready
     task_spec._on_complete_hook = on_complete
+
+
+def has_assignment_listeners(specs: list[Any], element_id: str) -> bool:
+    """Whether the element (a user task) has task listeners on `assignment`."""
+    return any(
+        entry["kind"] == "task" and entry["event"] == "assignment"
+        for spec in specs
+        for task_spec in spec.task_specs.values()
+        if getattr(task_spec, "bpmn_id", None) == element_id
+        for entry in (getattr(task_spec, "extensions", None) or {}).get(EXTENSION) or ()
+    )
+
+
+def run_assignment_listeners(my_task: Any, assignee: str | None) -> None:
+    """A person took or was given the open task (a claim, a forward): its `assignment`
+    listeners run, seeing the new assignee, as Camunda runs them on every assignment."""
+    my_task.internal_data[ASSIGNED] = assignee
+    entries = (getattr(my_task.task_spec, "extensions", None) or {}).get(EXTENSION) or []
+    _run(my_task, entries, "task", "assignment")
 
 
 def _run(my_task: Any, entries: list[dict[str, str]], kind: str, event: str) -> None:

@@ -162,3 +162,21 @@ def test_camunda_corpus__a_javascript_listener_adds_candidates_from_spin_json(
     assert _show(office, item).data["request"] == {"unit": "finance", "urgent": amount > 1000}
     _complete(office, config, item, who)
     assert _show(office, item).status == "completed"
+
+
+def test_camunda_corpus__a_claim_runs_the_assignment_listeners(
+    office: Any, config: Any, clock: Any
+) -> None:
+    with transaction(office) as s:
+        engine.deploy(s, fixture_files("camunda_corpus/claim"), clock)
+        item = engine.start_instance(s, config, "claim_then_route", "an")
+    first = _task(office, item)
+    assert first.assignee is None and "checker" not in _show(office, item).data
+    with transaction(office) as s:
+        engine.claim_task(s, config, first.id, "dung")
+    assert _show(office, item).data["checker"] == "dung"  # the listener ran on the claim
+    _complete(office, config, item, "dung", done=False)
+    second = _task(office, item)
+    assert second.assignee == "dung"  # the create listener routed it back to the checker
+    _complete(office, config, item, "dung", done=True)
+    assert _show(office, item).status == "completed"
