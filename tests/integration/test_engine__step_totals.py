@@ -1,7 +1,8 @@
 """The step totals (engine.step_totals) kept by the actions equal a recount from every task row,
 after completions, returns, a cancelled item and a rolled-back action; migration 0020 fills them
-the same way from an existing history; the step statistics read them in one statement, whatever
-the history; `stuck` reads a fixed number of statements whatever the number of open steps."""
+the same way from an existing history (and, on PostgreSQL, keeps the inbox's table from parallel
+scans); the step statistics read them in one statement, whatever the history; `stuck` reads a
+fixed number of statements whatever the number of open steps."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 import engine
 from engine import transaction
@@ -99,6 +100,12 @@ def test_step_totals__migration_0020_fills_them_from_the_history(office: Office)
         assert "step_totals" not in inspect(connection).get_table_names()
     engine.upgrade_database(db)
     assert totals(office) == kept
+    if db.dialect.name == "postgresql":  # the inbox's table is read by index, never in parallel
+        with db.connect() as connection:
+            options = connection.scalar(
+                text("SELECT reloptions FROM pg_class WHERE relname = 'task_candidates'")
+            )
+        assert options == ["parallel_workers=0"]
 
 
 def test_step_totals__stuck_reads_the_same_statements_whatever_the_open_steps(

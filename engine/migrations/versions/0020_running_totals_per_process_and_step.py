@@ -5,6 +5,11 @@ moments in seconds since 1970) and the completed ones (how many, and the sum of 
 in seconds), so the step statistics read a few rows instead of every task row ever made. Filled
 here from the task rows; kept by the engine's actions afterwards (engine.step_totals).
 
+PostgreSQL: no parallel scans of task_candidates. The inbox reads it by index, a person's key at
+a time, at most a page (or the count's cap) of rows; at 1M task rows the planner still started
+two workers for the capped count, whose start-up cost more than the scan (the busiest inbox's
+query 70 -> 35 ms on 2 busy cores, bench/scale.py).
+
 Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-04 00:00:00.000000
@@ -36,7 +41,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("process_id", "element_id"),
     )
     recount(op.get_bind())
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE task_candidates SET (parallel_workers = 0)")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE task_candidates RESET (parallel_workers)")
     op.drop_table("step_totals")
