@@ -375,23 +375,37 @@ def check_dmn(file_name: str, root: Any, calls: DmnCalls, dmn_roots: Sequence[An
             first(file_name, root)
 
 
-def missing_decisions(file_name: str, root: Any, dmn_roots: list[Any]) -> list[InvalidDefinition]:
-    """One refusal per business rule task calling a decision no DMN file given defines."""
+def missing_decisions(
+    file_name: str, root: Any, dmn_roots: list[Any], dialect: str = "camunda"
+) -> list[InvalidDefinition]:
+    """One refusal per business rule task calling a decision no DMN file given defines, and
+    per SpiffArena business rule task naming no decision at all (SpiffWorkflow would only say
+    'No DMN Diagram available with id "None"')."""
     defined: set[str] = set()
     for dmn in dmn_roots:
         defined |= decision_ids(dmn)
     found = []
     for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
-        ref = (node.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip()
-        dynamic = has_expression(ref)  # `${…}`: named when the task runs
-        if ref and not dynamic and not is_service(node) and ref not in defined:
-            found.append(
-                InvalidDefinition(
-                    f"the business rule task calls decision '{ref}', which none of the DMN "
-                    "files given defines: deploy its .dmn file together with the diagram",
-                    file=file_name,
-                    element_id=node.get("id"),
-                    line=node.sourceline,
-                )
+        if is_service(node):
+            continue
+        called = node.find(f".//{{{SPIFF_NS}}}calledDecisionId")
+        spiff_ref = (called.text or "").strip() if called is not None else ""
+        ref = (node.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip() or spiff_ref
+        if not ref and dialect != "camunda":
+            message = (
+                "the business rule task names no decision: give it the DMN decision it "
+                "evaluates (spiffworkflow:calledDecisionId in SpiffArena's modeler)"
             )
+        elif ref and not has_expression(ref) and ref not in defined:  # `${…}`: named later
+            message = (
+                f"the business rule task calls decision '{ref}', which none of the DMN "
+                "files given defines: deploy its .dmn file together with the diagram"
+            )
+        else:
+            continue
+        found.append(
+            InvalidDefinition(
+                message, file=file_name, element_id=node.get("id"), line=node.sourceline
+            )
+        )
     return found

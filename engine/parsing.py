@@ -139,9 +139,8 @@ def parse_bundle(
     calls = DmnCalls.of((d.root, d.dialect) for d in bpmn_docs)
     dmn_roots = [d.root for d in docs if d.kind == "dmn"]
     for doc in bpmn_docs:
-        if doc.dialect == "camunda":
-            for error in missing_decisions(doc.name, doc.root, dmn_roots):
-                raise error
+        for error in missing_decisions(doc.name, doc.root, dmn_roots, doc.dialect):
+            raise error
     for doc in docs:
         if doc.kind == "dmn":
             check_dmn(doc.name, doc.root, calls, dmn_roots)

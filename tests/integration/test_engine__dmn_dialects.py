@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import engine
-from engine import EngineConfig, ManualClock, SourceFile, transaction
+from engine import EngineConfig, InvalidDefinition, ManualClock, SourceFile, transaction
 
 CAMUNDA_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -327,3 +327,26 @@ def test_a_decision_ref_naming_no_deployed_decision_parks_the_item(
     view = _run(factory, config, "pick", {"which": "nowhere", "amount": 1, "field": "x"})
     assert view.status == "error"
     assert view.error is not None and "'nowhere'" in view.error
+
+
+@pytest.mark.parametrize(
+    ("extension", "words"),
+    [
+        ("", "names no decision"),
+        (
+            "<spiffworkflow:calledDecisionId>nowhere</spiffworkflow:calledDecisionId>",
+            "calls decision 'nowhere', which none of the DMN files given defines",
+        ),
+    ],
+)
+def test_a_spiff_arena_rule_task_without_its_decision_is_refused_with_its_line(
+    factory: Any, clock: ManualClock, extension: str, words: str
+) -> None:
+    diagram = SPIFF_BPMN.replace(
+        "<spiffworkflow:calledDecisionId>review_fee</spiffworkflow:calledDecisionId>", extension
+    )
+    files = _files(("fee.bpmn", diagram), ("fees.dmn", FEE_DMN))
+    with pytest.raises(InvalidDefinition) as refused, transaction(factory) as s:
+        engine.deploy(s, files, clock, services=["archive/Store"])
+    assert words in refused.value.message
+    assert (refused.value.details["element_id"], refused.value.details["line"]) == ("fee_rule", 6)
