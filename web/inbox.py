@@ -171,7 +171,7 @@ class TaskPage:
             "event_label": event_label,
             "size_text": size_text,
             "is_return": is_return,
-            "decision_label": _decision_label(self.form),
+            "decision_label": _decision_label(spec),
             "item_link": item_url(self.item.id),
             "releasable": self.releasable,
             "handled": _handled_message(self) if not self.is_open else None,
@@ -180,8 +180,8 @@ class TaskPage:
         }
 
 
-def _decision_label(form: engine.FormView) -> Any:
-    spec = build_form(form, values={})
+def _decision_label(spec: FormSpec) -> Any:
+    # The choices' titles are the form's whatever its values: the page's own spec has them.
     titles = {c.value: c.title for f in spec.all_fields for c in f.choices}
 
     def label(value: str | None) -> str:
