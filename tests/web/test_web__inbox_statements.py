@@ -17,6 +17,12 @@ from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.statements import counted
 from tests.web.conftest import csrf_token
 
+# BEGIN, the person, the counts, the page's rows, the names on them, the bell.
+INBOX_STATEMENTS = 6
+# BEGIN, the person, the task with its item, the item's history, its steps' keys and open tasks,
+# the units its forms offer (twice), its files, the names it shows (one statement), the
+# colleagues to forward to (two), the bell: was 14 when the names took two.
+TASK_PAGE_STATEMENTS = 13
 PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
 _ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
 _NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
@@ -81,6 +87,7 @@ def test_statements__the_inbox_costs_the_same_for_3_tasks_and_for_43_with_histor
     assert len(_ROW.findall(page)) == 43
     assert "Bị trả lại" in page and "Thôi nhận xử lý" in page
     assert many == few, f"{few} statements for 3 tasks, {many} for 43"
+    assert few == INBOX_STATEMENTS, f"{few} statements instead of {INBOX_STATEMENTS}"
 
 
 def test_statements__the_task_page_costs_the_same_whatever_the_history(
@@ -97,6 +104,7 @@ def test_statements__the_task_page_costs_the_same_whatever_the_history(
         assert 'name="_revision"' in page
         counts.append(count)
     assert counts[0] == counts[1], f"{counts[0]} statements after one step, {counts[1]} after 15"
+    assert counts[0] == TASK_PAGE_STATEMENTS, f"{counts[0]} instead of {TASK_PAGE_STATEMENTS}"
 
 
 def test_statements__a_task_post_costs_the_same_whatever_the_history(
