@@ -243,15 +243,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve_command(port: int, workers: int) -> list[str]:
-    """`pheduyet serve` when it runs gunicorn, else gunicorn itself."""
+def serve_command(port: int, workers: int, threads: int | None = None) -> list[str]:
+    """`pheduyet serve` when it runs gunicorn, else gunicorn itself (threads: its default)."""
     pheduyet = BIN / "pheduyet"
     if (ROOT / "cli" / "serving.py").exists() and pheduyet.exists():
-        return [str(pheduyet), "serve", "--port", str(port), "--workers", str(workers)]
+        command = [str(pheduyet), "serve", "--port", str(port), "--workers", str(workers)]
+        return command + (["--threads", str(threads)] if threads else [])
     return [
         str(BIN / "gunicorn"),
         "-w",
         str(workers),
+        *(["--threads", str(threads)] if threads else []),
         "-b",
         f"127.0.0.1:{port}",
         "web:create_app()",
@@ -259,7 +261,9 @@ def serve_command(port: int, workers: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int, folder: Path) -> Iterator[tuple[int, int]]:
+def server(
+    url: str, workers: int, folder: Path, threads: int | None = None
+) -> Iterator[tuple[int, int]]:
     """The server running on `url`: yields (port, pid of the process tree's root)."""
     port = free_port()
     env = {
@@ -271,7 +275,7 @@ def server(url: str, workers: int, folder: Path) -> Iterator[tuple[int, int]]:
     }
     log = open(folder / "server.log", "ab")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        serve_command(port, workers), cwd=folder, env=env, stdout=log, stderr=log
+        serve_command(port, workers, threads), cwd=folder, env=env, stdout=log, stderr=log
     )
     try:
         deadline = time.monotonic() + 60
@@ -303,8 +307,8 @@ def server(url: str, workers: int, folder: Path) -> Iterator[tuple[int, int]]:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) of `root` and every process under it, the reaped children's
+def tree_cpu(root: int) -> tuple[float, float]:
+    """CPU seconds (user, system) of `root` and every process under it, the reaped children's
     included (cutime/cstime)."""
     stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
@@ -315,16 +319,17 @@ def tree_cpu(root: int) -> float:
     children: dict[int, list[int]] = {}
     for pid, fields in stats.items():
         children.setdefault(int(fields[1]), []).append(pid)
-    total, todo = 0, [root]
+    user, system, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         fields = stats.get(pid)
         if fields is None:
             continue
         # fields[0] is the state; utime, stime, cutime, cstime are fields 14-17 of stat.
-        total += sum(int(v) for v in fields[11:15])
+        utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+        user, system = user + utime + cutime, system + stime + cstime
         todo.extend(children.get(pid, []))
-    return total / _TICK
+    return user / _TICK, system / _TICK
 
 
 # --- a run ---------------------------------------------------------------------------------------
@@ -338,6 +343,7 @@ class Result:
     seconds: float
     posts: list[float]
     cpu: float
+    system: float  # of which in the kernel (waking threads, the disk, the sockets)
 
     def line(self) -> str:
         posts = sorted(self.posts)
@@ -346,8 +352,9 @@ class Result:
             f"{self.database:<10} {self.clients} client(s): {self.instances / self.seconds:6.2f} "
             f"instances/s, POST median {statistics.median(posts) * 1000:5.1f} ms, p95 "
             f"{p95 * 1000:5.1f} ms, server CPU {self.cpu / self.instances * 1000:5.1f} ms per "
-            f"instance ({self.instances} instances, {self.instances * REQUESTS_PER_INSTANCE} "
-            f"requests in {self.seconds:.1f} s)"
+            f"instance, {self.system / max(self.cpu, 1e-9) * 100:.0f} % system "
+            f"({self.instances} instances, {self.instances * REQUESTS_PER_INSTANCE} requests in "
+            f"{self.seconds:.1f} s)"
         )
 
 
@@ -376,10 +383,11 @@ def run(port: int, root: int, database: str, clients: int, per_client: int) -> R
         t.start()
     for t in threads:
         t.join()
-    seconds, cpu = time.perf_counter() - began, tree_cpu(root) - cpu_before
+    seconds, cpu_after = time.perf_counter() - began, tree_cpu(root)
+    user, system = (after - before for after, before in zip(cpu_after, cpu_before, strict=True))
     if errors:
         raise errors[0]
-    return Result(database, clients, tally.instances, seconds, tally.posts, cpu)
+    return Result(database, clients, tally.instances, seconds, tally.posts, user + system, system)
 
 
 def profile(instances: int, top: int, dump: str | None = None) -> None:
@@ -430,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="sqlite,pg", help="sqlite, pg or both")
     parser.add_argument("--pg-url", default=PG_URL, help="a database this run may drop")
     parser.add_argument("--workers", type=int, default=2, help="web processes")
+    parser.add_argument("--threads", type=int, help="threads per web process (serve's default)")
     parser.add_argument("--profile", action="store_true", help="cProfile in-process instead")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
     parser.add_argument("--dump", help="with --profile: also write the raw stats to this file")
@@ -449,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
                 url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
                 prepare_database(url)
-                with server(url, args.workers, Path(folder)) as (port, root):
+                with server(url, args.workers, Path(folder), args.threads) as (port, root):
                     result = run(
                         port,
                         root,
