@@ -33,6 +33,7 @@ from .definitions import latest_version, list_processes, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound
 from .instances import InstanceModel, lock_instance
 from .runtime import EngineConfig, load_workflow, persist, spiff_errors
+from .spiff_arena import acting
 from .stored_data import checked_data
 from .subscriptions import (
     BUSINESS_KEY,
@@ -177,7 +178,8 @@ def deliver(
         payload=payload,
         correlations=_correlations(workflow, first.definition, data),
     )
-    with spiff_errors():
+    # The sender acts: currentUser() and the helpers see them, as Camunda's authenticated user.
+    with spiff_errors(), acting(session, actor, instance):
         for w in waiting:  # the data become the item's variables, as in Camunda
             w.task.set_data(**data)
         caught = workflow.event_manager.catch(event, internal=False)
@@ -197,7 +199,8 @@ def deliver(
         element_id=first.task.task_spec.bpmn_id,
         details=details,
     )
-    persist(session, config, instance, version, workflow, actor)
+    with acting(session, actor, instance):  # new tasks' owners may name currentUser()
+        persist(session, config, instance, version, workflow, actor)
     return True
 
 

@@ -195,3 +195,17 @@ def test_camunda_corpus__events_named_start_and_end_run(
         with transaction(office) as s:
             engine.complete_task(s, config, task.id, "an", data={})
     assert _show(office, item).status == "completed"
+
+
+def test_camunda_corpus__current_user_is_the_sender_of_a_message(
+    office: Any, config: Any, clock: Any
+) -> None:
+    with transaction(office) as s:
+        engine.deploy(s, fixture_files("camunda_corpus/message"), clock)
+        item = engine.start_instance(s, config, "acknowledged", "an", data={"business_key": "K-1"})
+    with transaction(office) as s:
+        delivered = engine.correlate_message(s, config, "acknowledged", "dung", key="K-1")
+    assert delivered.received == (item,)
+    assert _task(office, item).assignee == "dung"
+    _complete(office, config, item, "dung")
+    assert _show(office, item).status == "completed"
