@@ -46,7 +46,7 @@ class FastTaskConverter(TaskConverter):  # type: ignore[misc]
             }
         return {
             "id": names.get(task.id) or str(task.id),
-            "parent": (names.get(task._parent) or str(task._parent)) if parent else None,
+            "parent": None if parent is None else (names.get(task._parent) or str(task._parent)),
             "children": [names.get(child) or str(child) for child in task._children],
             "last_state_change": task.last_state_change,
             "state": task._state,
