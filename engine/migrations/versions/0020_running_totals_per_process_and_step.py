@@ -5,11 +5,6 @@ moments in seconds since 1970) and the completed ones (how many, and the sum of 
 in seconds), so the step statistics read a few rows instead of every task row ever made. Filled
 here from the task rows; kept by the engine's actions afterwards (engine.step_totals).
 
-ix_human_tasks_open_instance: the open task rows by item, a partial index. Theo dõi's list of
-items waiting for a message or signal leaves out the items someone holds a step of (an anti-join
-on open rows by item): without it PostgreSQL hashed every open row (290 ms at 1M task rows, 62
-ms with it).
-
 PostgreSQL: no parallel scans of task_candidates. The inbox reads it by index, a person's key at
 a time, at most a page (or the count's cap) of rows; at 1M task rows the planner still started
 two workers for the capped count, whose start-up cost more than the scan (the busiest inbox's
@@ -46,13 +41,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("process_id", "element_id"),
     )
     recount(op.get_bind())
-    op.create_index(
-        "ix_human_tasks_open_instance",
-        "human_tasks",
-        ["instance_id"],
-        postgresql_where=sa.text("status = 'open'"),
-        sqlite_where=sa.text("status = 'open'"),
-    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE task_candidates SET (parallel_workers = 0)")
 
@@ -60,5 +48,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE task_candidates RESET (parallel_workers)")
-    op.drop_index("ix_human_tasks_open_instance", table_name="human_tasks")
     op.drop_table("step_totals")
