@@ -73,10 +73,6 @@ STATUS_LABELS: dict[str, Any] = {
 }
 
 
-def _process_names(session: Session) -> dict[str, str]:
-    return {p.process_id: p.name for p in engine.list_processes(session)}
-
-
 def _task_url(task_id: str) -> str:
     # The task page belongs to the inbox blueprint; keep a working link while it is missing.
     try:
@@ -189,11 +185,10 @@ def mine() -> str:
     with uow() as s:
         found = engine.my_items(s, me(), after=after, limit=PAGE_SIZE)
         names = Names.load(s)
-        processes = _process_names(s)
     rows = [
         {
             "view": item,
-            "process": process_title(item.process_id, processes),
+            "process": process_title(item.process_id),
             "status": STATUS_LABELS.get(item.status, item.status),
             "steps": [(t, names.holder(t, item.created_by)) for t in item.open_tasks],
             "changed": item.changed_at,
@@ -279,7 +274,7 @@ def show(item_id: int) -> str:
             }
             for t in item.open_tasks
         ]
-        process = process_title(item.process_id, _process_names(s))
+        process = process_title(item.process_id)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
         "items/show.html",

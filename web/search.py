@@ -26,7 +26,6 @@ def results() -> str:
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     page = min(max(request.args.get("trang", 1, type=int) or 1, 1), MAX_PAGE)
     hits: list[engine.SearchHit] = []
-    processes: dict[str, str] = {}
     if query:
         with uow() as s:
             # One more than a page tells whether there is a next one.
@@ -38,11 +37,10 @@ def results() -> str:
                 limit=PAGE_SIZE + 1,
                 offset=(page - 1) * PAGE_SIZE,
             )
-            processes = {p.process_id: p.name for p in engine.list_processes(s)}
     rows = [
         {
             "hit": hit,
-            "process": process_title(hit.process_id, processes),
+            "process": process_title(hit.process_id),
             "status": STATUS_LABELS.get(hit.status, hit.status),
         }
         for hit in hits[:PAGE_SIZE]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask import g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Session
 import engine
 from workflows.catalog import entry
 
+from .unit_of_work import uow
+
+_DEPLOYED_NAMES = "pheduyet.deployed_process_names"
 ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.txt"
 
 EVENT_LABELS = {
@@ -43,12 +47,22 @@ def english() -> bool:
     return str(get_locale()) == "en"
 
 
-def process_title(process_id: str, fallback: dict[str, str] | None = None) -> str:
-    """The catalog's title in the page's language, else the diagram's name, else the id."""
+def process_title(process_id: str) -> str:
+    """The catalog's title in the page's language, else the deployed diagram's name, else the id."""
     found = entry(process_id)
     if found is None:
-        return (fallback or {}).get(process_id, process_id)
+        return _deployed_names().get(process_id) or process_id
     return found.title_en if english() else found.title_vi
+
+
+def _deployed_names() -> dict[str, str]:
+    # Read once per request, and only when a page shows a process outside the catalog.
+    names: dict[str, str] | None = g.get(_DEPLOYED_NAMES)
+    if names is None:
+        with uow(write=False) as s:
+            names = {p.process_id: p.name for p in engine.list_processes(s)}
+        g.setdefault(_DEPLOYED_NAMES, names)
+    return names
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,11 @@ def test_migrated__the_page_checks_the_start_form_then_lands_on_the_first_task(
     assert (item.title, item.created_by, task.element_id) == (TITLE, STAFF, "hoan_thien")
     assert (item.data["thiet_bi"], item.data["so_luong"]) == ("Máy in laser", 2)
     assert response.headers["Location"].endswith(f"/tasks/{task.id}")
+    # Its pages name the process as its model does, not by its key.
+    inbox = client.get("/").text
+    assert f'data-label="Quy trình">{TITLE}</td>' in inbox and PROCESS not in inbox
+    page = client.get(f"/tasks/{task.id}").text
+    assert f"<dt>Quy trình</dt><dd>{TITLE}</dd>" in page
 
 
 @ON_BOTH
