@@ -34,7 +34,7 @@ from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_e
 from .serialization import SERIALIZER_VERSION
 from .services import bind_item
 from .spiff_arena import acting
-from .starters import require_starter
+from .starters import require_plain_start, require_starter
 from .stored_data import checked_data
 from .task_assignment import fire_assignment
 from .task_meta import START_KIND
@@ -68,11 +68,15 @@ def start_instance(
     *,
     title: str | None = None,
     data: dict[str, Any] | None = None,
+    by_event: bool = False,
 ) -> int:
-    """Start the latest version of a process; returns the new item's id."""
+    """Start the latest version of a process; returns the new item's id. Only a process with a
+    plain start event starts by hand; `by_event` is a message or signal starting it."""
     who = _identity(session, username)
     row = latest_version(session, process_id)
     require_starter(row, who)  # camunda:candidateStarterGroups/Users
+    if not by_event:
+        require_plain_start(row)
     version = load_version(session, row.id)
     if data is not None and not isinstance(data, dict):
         raise InvalidData("start data must be a JSON object")

@@ -221,7 +221,9 @@ def _start_by_event(
             process_id=process_id,
         )
     start_data = {**data, BUSINESS_KEY: key} if key is not None else dict(data)
-    instance_id = start_instance(session, config, process_id, sender, data=start_data)
+    instance_id = start_instance(
+        session, config, process_id, sender, data=start_data, by_event=True
+    )
     actor = sender.username if isinstance(sender, Identity) else sender
     if not deliver(session, config, instance_id, kind, name, data, actor, key):
         raise Conflict(  # the process's start event did not take it: a library surprise

@@ -26,7 +26,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from .definitions import latest_version, list_processes
-from .errors import Forbidden
+from .errors import Forbidden, InvalidInput
 from .search import fold
 from .task_meta import START_KIND
 from .users import Identity
@@ -72,6 +72,7 @@ class _Model:
 
     starters: Starters = Starters()
     by_hand: bool = False  # a plain start event at the top, not hidden from the start list
+    plain_start: bool = True  # a plain start event at the top, hidden or not
     start_form: bool = False
     calls: frozenset[str] = frozenset()  # the processes its call activities call
     description: str = ""
@@ -98,12 +99,14 @@ def _plain(start: Any) -> bool:
 def _read_model(process: Any, start_form: bool) -> _Model:
     hidden = process.get(f"{{{CAMUNDA_NS}}}isStartableInTasklist", "true").lower() == "false"
     documentation = process.findtext(f"{{{BPMN}}}documentation") or ""
+    plain = any(_plain(s) for s in process.iterfind(f"{{{BPMN}}}startEvent"))
     return _Model(
         starters=Starters(
             groups=_names(process.get(f"{{{CAMUNDA_NS}}}candidateStarterGroups")),
             users=_names(process.get(f"{{{CAMUNDA_NS}}}candidateStarterUsers")),
         ),
-        by_hand=not hidden and any(_plain(s) for s in process.iterfind(f"{{{BPMN}}}startEvent")),
+        by_hand=not hidden and plain,
+        plain_start=plain,
         start_form=start_form,
         calls=frozenset(
             str(c.get("calledElement"))
@@ -184,5 +187,17 @@ def require_starter(row: Any, who: Identity) -> None:
         raise Forbidden(
             f"{who.username} may not start process '{row.process_id}'",
             reason="not_a_starter",
+            process_id=row.process_id,
+        )
+
+
+def require_plain_start(row: Any) -> None:
+    """Refuse to start by hand a process that only its message, signal, timer or condition
+    starts (Camunda: no none start event), instead of an item that would wait for nothing."""
+    if not _model(row).plain_start:
+        raise InvalidInput(
+            f"process '{row.process_id}' has no plain start event: it starts when its message "
+            "or signal is sent (pheduyet message send / signal send) or its timer is due",
+            reason="starts_on_event",
             process_id=row.process_id,
         )

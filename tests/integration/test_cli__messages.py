@@ -40,6 +40,13 @@ def test_cli__a_message_starts_an_item_and_a_keyed_one_moves_it_on(cli: Cli) -> 
     cli("message", "send", "x", "--data", "[1]", code=6)
 
 
+def test_cli__a_process_started_only_by_its_message_is_not_started_by_hand(cli: Cli) -> None:
+    error = cli.json("start", "msg_order", "--as", "an", code=6)["error"]
+    assert (error["code"], error["reason"]) == ("invalid_input", "starts_on_event")
+    assert "message send" in error["message"]
+    assert cli.json("stuck") == []  # no item waiting for a start that never comes
+
+
 def test_cli__a_signal_reaches_every_waiting_item(cli: Cli) -> None:
     items = [cli.json("start", "sig_wait", "--as", "an")["id"] for _ in range(2)]
     holders = {r["instance_id"]: r["holder"] for r in cli.json("stuck")}
