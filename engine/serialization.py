@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
@@ -100,9 +101,38 @@ def _date_from_dict(dct: dict[str, str]) -> date:
     return date.fromisoformat(dct["value"])
 
 
+# datetime, date and dataclasses go to Spiff's encoder (its registry tags them), as with json.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+@cache
+def _encoder_default(dialect: str) -> Any:
+    """Spiff's JSON encoder's `default` (what its registry converts), for orjson."""
+    return serializer(dialect)._encoder_cls().default
+
+
 def dump_state(dialect: str, workflow: Any, *, reference: bool = False) -> str:
-    text: str = serializer(dialect, reference=reference).serialize_json(workflow)
-    return text
+    """The workflow's state as JSON text. Spiff's own `serialize_json` builds the same dict and
+    writes it with the json module; orjson writes it in a tenth of the time (compact, UTF-8
+    as it is). What orjson refuses (an integer beyond 64 bits, a key that is not a text) is
+    written by the json module, as Spiff would; `reference` writes all through Spiff's."""
+    ser = serializer(dialect, reference=reference)
+    if reference:
+        text: str = ser.serialize_json(workflow)
+        return text
+    ser.registry._encoder_mode = True
+    try:
+        dct = ser.to_dict(workflow)
+        dct[ser.VERSION_KEY] = ser.VERSION
+        try:
+            return orjson.dumps(
+                dct, default=_encoder_default(dialect), option=_ORJSON_OPTIONS
+            ).decode()
+        except orjson.JSONEncodeError:
+            text = json.dumps(dct, cls=ser._encoder_cls)
+            return text
+    finally:
+        ser.registry._encoder_mode = False
 
 
 def load_state(
@@ -114,13 +144,23 @@ def load_state(
     reference: bool = False,
 ) -> Any:
     ser = serializer(dialect, reference=reference)
-    dct = json.loads(state)
+    dct = json.loads(state) if reference else _read_state(state)
     version = dct.pop(ser.VERSION_KEY, None)
     if version != ser.VERSION:
         raise ValueError(
             f"workflow state was saved by serializer {version}, this engine reads {ser.VERSION}"
         )
     return ser.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def _read_state(text: str) -> Any:
+    """The dict of a state. orjson reads what orjson wrote (it writes no NaN and no integer
+    beyond 64 bits, which its reader would take for a float); the json module reads the rest:
+    states saved before, and those written by the json module (spaces after the colons)."""
+    colon = text.find('":', 0, 200)
+    if colon > 0 and text[colon + 2 : colon + 3] != " ":
+        return orjson.loads(text)
+    return json.loads(text)
 
 
 def dump_specs(dialect: str, spec: Any, subprocess_specs: dict[str, Any]) -> str:
