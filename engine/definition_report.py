@@ -20,6 +20,7 @@ from .errors import InvalidDefinition
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .model_forms import is_model_form
 from .parsing import SourceFile, parse_bundle
+from .script_resources import is_script_resource
 from .service_specs import unmapped_services
 from .xml_safety import DEFAULT_MAX_BYTES, is_bpmn_name, parse_xml, root_kind
 
@@ -62,7 +63,11 @@ def check_definitions(
     roots: dict[str, Any] = {}
     problems: list[DefinitionProblem] = []
     for source in given:
-        if source.name.lower().endswith(".json") or is_model_form(source.name):
+        if (
+            source.name.lower().endswith(".json")
+            or is_model_form(source.name)
+            or is_script_resource(source.name)
+        ):
             continue
         try:
             root = parse_xml(source.name, source.content, max_bytes)

@@ -149,6 +149,7 @@ _PRELUDE = r"""
     task.getId = constant(info.taskId);
     task.getTaskDefinitionKey = constant(info.elementId);
     task.getExecution = constant(execution);
+    task.execution = execution;  // Nashorn read getExecution() as a property too
     task.getAssignee = function () { return people.assignee; };
     task.setAssignee = function __pheduyet_assign(who) {
       if (who !== null && who !== undefined && typeof who !== 'string')

@@ -38,6 +38,7 @@ from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
 from .script_languages import check_script_languages, is_python, mark_javascript
+from .script_resources import inline_script_resources, is_script_resource, script_pool
 from .service_listeners import (
     attach_service_listeners,
     check_service_listeners,
@@ -88,6 +89,7 @@ class _Doc:
     kind: str
     dialect: str
     given: bool
+    scripts: dict[str, str] = field(default_factory=dict)  # JavaScript files it names
 
 
 Resolver = Callable[[set[str]], list[SourceFile]]
@@ -179,7 +181,11 @@ def _read(
     files: Iterable[SourceFile], max_bytes: int, forms: dict[str, Any], given: bool
 ) -> list[_Doc]:
     docs = []
+    files = list(files)
+    pool = script_pool(files)  # .js files beside the diagrams (engine/script_resources.py)
     for source in files:
+        if is_script_resource(source.name):
+            continue
         if source.name.lower().endswith(".json"):
             forms[_basename(source.name)] = _form_schema(source, max_bytes)
             continue
@@ -193,10 +199,11 @@ def _read(
         kind = root_kind(source.name, root)
         text = source.content.decode("utf-8")
         dialect = _dialect(root)
+        scripts = inline_script_resources(root, pool) if kind == "bpmn" else {}
         if kind == "bpmn" and dialect == "camunda":
             # JUEL becomes the sandbox's Python once, here: every check after sees Python.
             translate_camunda(source.name, root)
-        docs.append(_Doc(source.name, text, root, kind, dialect, given))
+        docs.append(_Doc(source.name, text, root, kind, dialect, given, scripts))
     return docs
 
 
@@ -478,6 +485,8 @@ def _build(
     tasks = {key: meta for d in used_docs for key, meta in metas.get(d.name, {}).items()}
     used_forms = {m.form_file: forms[m.form_file] for m in tasks.values() if m.form_file}
     files = {_basename(d.name): d.text for d in used_docs}
+    for d in used_docs:
+        files.update(d.scripts)
     for form_name, schema in used_forms.items():
         files[form_name] = _canonical_json(schema)
     process = _process_element(home.root, process_id)

@@ -64,12 +64,22 @@ def check_script_languages(file_name: str, root: Any) -> None:
         else:
             language = language_of(element)
         outside = element.get(f"{{{CAMUNDA_NS}}}resource") or element.get("resource")
+        if outside and language not in NOT_FOREIGN and not is_javascript(language):
+            raise _refused(
+                file_name,
+                element,
+                f"scripts in '{language}' cannot run here (the outside resource '{outside}'): "
+                "rewrite it in JavaScript, deployed beside the diagram or inline",
+                "script_language",
+                language,
+            )
         if outside:
             raise _refused(
                 file_name,
                 element,
-                f"the script is kept in the outside resource '{outside}': write it inline in "
-                "the diagram",
+                f"the script is kept in the outside resource '{outside}', which is not a "
+                "JavaScript file deployed with the diagram: deploy it beside the diagram (a "
+                "folder's .js files) or write the script inline",
                 "script_resource",
                 language,
             )

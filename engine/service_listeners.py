@@ -3,9 +3,12 @@
 
 Keys as for service tasks: the class name, or the expression without `${}`/`#{}`. An unmapped
 key is refused at deploy naming file, element, line and key (reason `listener_unmapped`);
-events this engine does not run (`take`, `delete`, `update`, `timeout`) are refused too
-(`listener_unsupported`). JavaScript listeners (`camunda:script`) take the same path under the
-key `SCRIPT_KEY` and run in QuickJS (engine/javascript_listeners.py).
+events this engine does not run (`delete`, `update`, `timeout`) are refused too
+(`listener_unsupported`). A sequence flow's listeners (`take`, Camunda's only event there) run
+when the token crosses it: kept on the flow's target, they run as the target is entered from
+the flow's source, before the target's own `start` listeners, as in Camunda (at a parallel
+gateway, every incoming flow's, each once). JavaScript listeners (`camunda:script`) take the
+same path under the key `SCRIPT_KEY` and run in QuickJS (engine/javascript_listeners.py).
 
 At deploy the listeners are written into the element's spec (`extensions`, which the
 serializer keeps); when a version is first run its specs' hooks are wrapped once:
@@ -37,6 +40,7 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 EXTENSION = "pheduyet_listeners"
 TASK_EVENTS = ("create", "assignment", "complete")
 EXECUTION_EVENTS = ("start", "end")
+TAKE = "take"  # a sequence flow's listeners, run by the element the flow leads to
 
 
 def _key(listener: Any) -> str | None:
@@ -52,6 +56,13 @@ def _key(listener: Any) -> str | None:
     return None
 
 
+def _flow_of(node: Any) -> Any:
+    """The sequence flow a listener is written on, or None."""
+    extensions = node.getparent()
+    owner = extensions.getparent() if extensions is not None else None
+    return owner if owner is not None and owner.tag == f"{{{BPMN}}}sequenceFlow" else None
+
+
 def _listeners(root: Any) -> Iterator[tuple[Any, str, str, str]]:
     """(node, kind, event, key) of every listener that calls a services key."""
     for tag, kind in (("taskListener", "task"), ("executionListener", "execution")):
@@ -60,16 +71,35 @@ def _listeners(root: Any) -> Iterator[tuple[Any, str, str, str]]:
             if key is None and script_entry(node):  # JavaScript (javascript_listeners.py)
                 key = SCRIPT_KEY
             if key is not None:
+                if kind == "execution" and _flow_of(node) is not None:
+                    # Camunda runs a sequence flow's listeners when it is taken, whatever
+                    # event is written (BpmnParse reads none there).
+                    yield node, kind, TAKE, key
+                    continue
                 event = (node.get("event") or ("create" if kind == "task" else "start")).strip()
                 yield node, kind, event, key
 
 
 def check_service_listeners(file_name: str, root: Any, services: Collection[str]) -> None:
     """Refuse a listener whose key the services module lacks or whose event does not run."""
+    taken: dict[tuple[str, str], str] = {}
     for node, kind, event, key in _listeners(root):
         element = owner_id(node) or _process_id(node)
+        flow = _flow_of(node) if event == TAKE else None
+        if flow is not None:
+            pair = (flow.get("sourceRef") or "", flow.get("targetRef") or "")
+            if taken.setdefault(pair, flow.get("id") or "") != (flow.get("id") or ""):
+                error = InvalidDefinition(
+                    "two sequence flows join the same two elements and one has listeners: "
+                    "which was taken cannot be told here; give one of them an element between",
+                    file=file_name,
+                    element_id=flow.get("id") or element,
+                    line=node.sourceline,
+                )
+                error.details.update(reason="listener_unsupported", event=event)
+                raise error
         allowed = TASK_EVENTS if kind == "task" else EXECUTION_EVENTS
-        if event not in allowed:
+        if event not in allowed and flow is None:
             error = InvalidDefinition(
                 f"a {kind} listener on '{event}' cannot run here: {kind} listeners run on "
                 + ", ".join(f"'{e}'" for e in allowed),
@@ -106,6 +136,11 @@ def read_service_listeners(root: Any) -> dict[str, list[dict[str, str]]]:
     for node, kind, event, key in _listeners(root):
         entry = {"kind": kind, "event": event, "key": key, **script_entry(node)}
         owner = node.getparent().getparent() if node.getparent() is not None else None
+        flow = _flow_of(node) if event == TAKE else None
+        if flow is not None:  # run by its target when entered from its source
+            entry["source"] = flow.get("sourceRef") or ""
+            found.setdefault(flow.get("targetRef") or "", []).append(entry)
+            continue
         if owner is not None and owner.get(f"{{{CAMUNDA_NS}}}assignee"):
             entry["assigned"] = "yes"  # Camunda runs `assignment` after `create` then
         if owner is not None and owner.tag == f"{{{BPMN}}}process":
@@ -152,6 +187,7 @@ def _wrap(task_spec: Any, entries: list[dict[str, str]]) -> None:
 
     def on_ready(my_task: Any) -> None:
         ready(my_task)
+        _run_taken(my_task, entries)
         _run(my_task, entries, "execution", "start")
         _run(my_task, entries, "task", "create")
         if any(e.get("assigned") for e in entries) or my_task.internal_data.get(ASSIGNED):
@@ -183,6 +219,38 @@ def run_assignment_listeners(my_task: Any, assignee: str | None) -> None:
     my_task.internal_data[ASSIGNED] = assignee
     entries = (getattr(my_task.task_spec, "extensions", None) or {}).get(EXTENSION) or []
     _run(my_task, entries, "task", "assignment")
+
+
+def _run_taken(my_task: Any, entries: list[dict[str, str]]) -> None:
+    """The `take` listeners of the flow the token came in by: the one from the element the
+    task was reached from; at a parallel gateway, every incoming flow's (all were taken)."""
+    taken = [e for e in entries if e["event"] == TAKE]
+    if not taken:
+        return
+    joins = type(my_task.task_spec).__name__ == "ParallelGateway"
+    came_from = _came_from(my_task)
+    for entry in taken:
+        if joins or entry.get("source") == came_from:
+            _run_one(my_task, entry, "execution", TAKE)
+
+
+def _came_from(my_task: Any) -> str | None:
+    """The element id of the task this one was reached from (SpiffWorkflow's parent; a
+    boundary event's hidden parent stands for the task it is attached to)."""
+    parent = my_task.parent
+    while parent is not None:
+        element = getattr(parent.task_spec, "bpmn_id", None)
+        if element:
+            return str(element)
+        parent = parent.parent
+    return None
+
+
+def _run_one(my_task: Any, entry: dict[str, str], kind: str, event: str) -> None:
+    if entry["key"] == SCRIPT_KEY:
+        run_script_listener(my_task, entry, kind, event)
+    else:
+        _call(my_task, entry["key"], kind, event)
 
 
 def _run(my_task: Any, entries: list[dict[str, str]], kind: str, event: str) -> None:
