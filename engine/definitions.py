@@ -17,6 +17,7 @@ from .errors import InvalidDefinition, NotFound
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
 from .serialization import dump_specs, load_specs
+from .session_memo import memo
 from .task_meta import TaskMeta
 from .views import DeployResult, ProcessView
 from .xml_safety import DEFAULT_MAX_BYTES
@@ -211,7 +212,12 @@ def _store(
 
 
 def list_processes(session: Session) -> list[ProcessView]:
-    """The latest version of every deployed process, with how many versions it has."""
+    """The latest version of every deployed process, with how many versions it has (read once
+    per transaction: the start page and a start ask twice, for the catalog and the models)."""
+    return list(memo(session, "definitions.processes", lambda: _read_processes(session)))
+
+
+def _read_processes(session: Session) -> list[ProcessView]:
     counts = dict(
         session.execute(
             select(ProcessVersionModel.process_id, func.count()).group_by(

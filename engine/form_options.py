@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from .errors import InvalidDefinition
+from .session_memo import memo
 from .users import GroupModel, UserModel, membership
 
 MARKER = "x-options"
@@ -47,29 +48,42 @@ def current_options(session: Session, sources: frozenset[str]) -> dict[str, list
     """(value, title) of each source, read now."""
     options: dict[str, list[tuple[str, str]]] = {}
     if UNITS in sources:
-        rows = session.execute(
-            select(GroupModel.key, GroupModel.name)
-            .where(GroupModel.is_unit.is_(True))
-            .order_by(GroupModel.key)
-        )
-        options[UNITS] = [(str(key), str(name)) for key, name in rows]
+        options[UNITS] = units(session)
     if OUTSIDE_ACTORS in sources:
-        received = (
+        options[OUTSIDE_ACTORS] = memo(session, _OUTSIDE_KEY, lambda: _pairs(session, _OUTSIDE))
+    return options
+
+
+def units(session: Session) -> list[tuple[str, str]]:
+    """(key, name) of every unit, by key: read once per transaction (`session_memo`), since a
+    task page needs them for its form, its dossier and the holder's colleagues."""
+    return memo(session, _UNITS_KEY, lambda: _pairs(session, _UNITS))
+
+
+def _pairs(session: Session, statement: Select[str, str]) -> list[tuple[str, str]]:
+    return [(str(key), str(name)) for key, name in session.execute(statement)]
+
+
+# Built once: every task page and every completion reads them.
+_UNITS_KEY, _OUTSIDE_KEY = "form_options.units", "form_options.outside_actors"
+_UNITS = (
+    select(GroupModel.key, GroupModel.name)
+    .where(GroupModel.is_unit.is_(True))
+    .order_by(GroupModel.key)
+)
+_OUTSIDE = (
+    select(GroupModel.key, GroupModel.name)
+    .where(
+        GroupModel.is_outside.is_(True),
+        GroupModel.is_unit.is_(False),
+        GroupModel.key.in_(
             select(membership.c.group_key)
             .join(UserModel, UserModel.username == membership.c.username)
             .where(UserModel.active.is_(True))
-        )
-        rows = session.execute(
-            select(GroupModel.key, GroupModel.name)
-            .where(
-                GroupModel.is_outside.is_(True),
-                GroupModel.is_unit.is_(False),
-                GroupModel.key.in_(received),
-            )
-            .order_by(GroupModel.key)
-        )
-        options[OUTSIDE_ACTORS] = [(str(key), str(name)) for key, name in rows]
-    return options
+        ),
+    )
+    .order_by(GroupModel.key)
+)
 
 
 def with_options(

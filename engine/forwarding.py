@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .errors import Forbidden
+from .form_options import units as form_units
 from .human_tasks import get_task_row, require_may_act, require_open
 from .users import ADMIN_GROUP, GroupModel, Identity, UserModel, get_identity, membership
 
@@ -75,7 +76,7 @@ def require_colleague(
 def colleagues(session: Session, hierarchy: Hierarchy, who: Identity) -> list[Colleague]:
     """The people `who` may forward a task to (the rule of this module's docstring), by unit,
     then by name."""
-    units = set(session.scalars(_UNITS))
+    units = {key for key, _name in form_units(session)}
     leaders_of = hierarchy.leaders_group
     heads = hierarchy.head_group if hierarchy.head_group in who.groups else None
     led = {u for u in units if heads or (leaders_of and leaders_of(u) in who.groups)}
@@ -93,10 +94,6 @@ def colleagues(session: Session, hierarchy: Hierarchy, who: Identity) -> list[Co
     found = [Colleague(u, name, unit_name) for u, name, unit_name in rows]
     found.sort(key=lambda c: (c.unit_name is not None, c.unit_name or "", c.display_name))
     return found
-
-
-# Built once: a task page asks this on every load.
-_UNITS = select(GroupModel.key).where(GroupModel.is_unit.is_(True))
 
 
 def _colleagues_statement() -> Select[str, str, str]:
