@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any
 
 import jsonschema
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
@@ -46,7 +45,7 @@ from .service_listeners import (
 )
 from .service_specs import ServiceSpiffParser, check_services
 from .spiff_arena import check_spiff_arena_calls, settle_empty_scripts
-from .spiff_repairs import mend_spiff_arena_shapes
+from .spiff_repairs import SpiffArenaValidator, is_detached_flow, mend_spiff_arena_shapes
 from .subscriptions import camunda_messages
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
@@ -337,6 +336,8 @@ def _check_flows(doc: _Doc) -> None:
 
 def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
     """(element, source, mode) for every piece of code a diagram carries."""
+        if doc.dialect == "spiff" and is_detached_flow(flow):
+            continue  # dropped before parsing, as SpiffArena ignores it (engine/spiff_repairs.py)
     root = doc.root
     for script in root.iter(f"{{{BPMN}}}script"):
         yield script, script.text or "", "exec"
@@ -411,7 +412,7 @@ def _check_owner_expression(file_name: str, meta: TaskMeta, owner: str) -> None:
 def _validator() -> Any:
     # BPMN 2.0's schema only, as SpiffArena checks a diagram: extension elements stay lax, so
     # an attribute a newer SpiffArena modeler writes (the operator's resultSchema) is no error.
-    return BpmnValidator()
+    return SpiffArenaValidator()
 
 
 def _spiff_ready_copy(doc: _Doc) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import importlib
 import sys
 import threading
 import time
@@ -271,10 +272,26 @@ def _read_only(name: str, helper: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _runtime_import(name: str, *args: Any, **kwargs: Any) -> Any:
+    """The imports C code does on a script's behalf, through the running frame's
+    `__import__`: `datetime.strptime()` imports `_strptime` and `strftime()` imports `time` on
+    every call (SpiffArena's scripts parse and format dates so). Only those two modules are
+    handed out, and only to C code: a script's own `import`, or a name starting with `_`,
+    never compiles."""
+    found = _RUNTIME_MODULES.get(name)
+    if found is None:
+        raise SandboxViolation("imports are not allowed in BPMN scripts")
+    return found
+
+
+_RUNTIME_MODULES = {"_strptime": importlib.import_module("_strptime"), "time": time}
+
+
 def _base_globals(guards: Guards) -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.pop("setattr", None)
     builtins.pop("delattr", None)
+    builtins["__import__"] = _runtime_import
     builtins.update(
         range=_capped_range,
         list=list,

@@ -132,8 +132,9 @@ def _zone(name: Any, default: tzinfo) -> tzinfo:
 
 
 class _TimeModule:
-    """`time` as SpiffArena scripts use it: `time.time()` reads the engine's clock; nothing
-    can sleep."""
+    """`time` as SpiffArena scripts use it: `time.time()` reads the engine's clock, and
+    `time.sleep()` returns at once: SpiffArena's examples sleep only to slow a demo down, and
+    here a script runs inside the action's transaction, which must not wait."""
 
     __slots__ = ("_clock",)
 
@@ -144,7 +145,36 @@ class _TimeModule:
         return self._clock().timestamp()
 
     def sleep(self, seconds: Any) -> None:
-        raise SandboxViolation("time.sleep() is not available in BPMN scripts")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise SandboxViolation("time.sleep() takes a number of seconds")
+
+
+class _Zone(ZoneInfo):
+    """A zone as `pytz.timezone()` gives it: a tzinfo with pytz's `localize()` and
+    `normalize()`, which scripts written for pytz call."""
+
+    def localize(self, moment: Any, is_dst: Any = None) -> datetime:
+        if not isinstance(moment, datetime):
+            raise SandboxViolation("localize() takes a datetime")
+        return moment.replace(tzinfo=self)
+
+    def normalize(self, moment: Any) -> datetime:
+        if not isinstance(moment, datetime) or moment.tzinfo is None:
+            raise SandboxViolation("normalize() takes a datetime with a time zone")
+        return moment.astimezone(self)
+
+
+class _Pytz:
+    """`pytz` as SpiffArena offers it to scripts: `pytz.timezone(name)`, `pytz.utc`."""
+
+    __slots__ = ()
+    utc = _Zone("UTC")
+    UTC = utc
+
+    def timezone(self, name: Any) -> tzinfo:
+        if name in ("UTC", "utc"):
+            return self.utc
+        return _Zone(str(_zone(name, UTC)))
 
 
 def spiff_arena_helpers(clock: Clock, zone: tzinfo) -> dict[str, Any]:
@@ -230,6 +260,7 @@ def spiff_arena_helpers(clock: Clock, zone: tzinfo) -> dict[str, Any]:
         "get_process_initiator_username": get_process_initiator_username,
         "Decimal": Decimal,
         "time": _TimeModule(clock),
+        "pytz": _Pytz(),
     }
 
 

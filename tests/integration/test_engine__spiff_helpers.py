@@ -92,7 +92,9 @@ def test_spiff_helpers__nobody_is_the_current_user_when_a_timer_fires(
 @pytest.mark.parametrize(
     ("script", "message"),
     [
-        ("x = time.sleep(5)", "time.sleep() is not available"),
+        ("x = time.sleep('a while')", "time.sleep() takes a number of seconds"),
+        ("x = pytz.timezone('Mars/Olympus')", "unknown time zone"),
+        ("x = pytz.timezone('UTC').localize('noon')", "localize() takes a datetime"),
         ("x = get_localtime(datetime.datetime(2026, 1, 1), 'Mars/Olympus')", "unknown time zone"),
         ("x = time._clock", "_clock"),
         ("x = datetime.datetime.__subclasses__()", "__subclasses__"),

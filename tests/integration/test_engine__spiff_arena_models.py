@@ -1,0 +1,84 @@
+"""Shapes and script habits of SpiffArena's published example models, in our own model
+(tests/fixtures/spiff_arena_models): dates parsed with `datetime.strptime` and formatted with
+`strftime`, `pytz.timezone(...).localize(...)`, `time.sleep()` (returns at once), a sequential
+multi-instance task whose input and output data items share one id (each line edited in place),
+and a sequence flow left connected to nothing. Driven to its end on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine import ManualClock, transaction
+from tests.conftest import add_people, fixture_files
+
+
+@pytest.fixture
+def office(factory: Any, clock: ManualClock) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("spiff_arena_models"), clock)
+    return factory
+
+
+def _show(factory: Any, item: int) -> engine.InstanceView:
+    with transaction(factory) as s:
+        return engine.show_instance(s, item)
+
+
+def test_spiff_arena_models__invoice_lines_run_to_the_end(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(
+            s, config, "invoice_lines", "an", data={"issued_on": "2026-02-27"}
+        )
+    data = _show(office, item).data
+    assert data["due_text"] == "29/03/2026"
+    assert data["received"] == "2026-03-02T09:30:00+07:00"
+    checked = []
+    for accepted in (True, False):
+        view = _show(office, item)
+        (task,) = view.open_tasks
+        line = view.data["line"]
+        checked.append(line["item"])
+        with transaction(office) as s:
+            engine.complete_task(
+                s, config, task.id, "an", data={"line": {**line, "accepted": accepted}}
+            )
+    view = _show(office, item)
+    assert checked == ["paper", "ink"]
+    assert view.status == "completed"
+    assert [line["accepted"] for line in view.data["lines"]] == [True, False]
+    assert view.data["total"] == 120
+
+
+def test_spiff_arena_models__check_passes_the_shapes_spiff_arena_writes() -> None:
+    report = engine.check_definitions(fixture_files("spiff_arena_models"))
+    assert not report.problems
+
+
+def test_spiff_arena_models__a_script_still_cannot_import(
+    office: Any, config: engine.EngineConfig, clock: ManualClock
+) -> None:
+    hostile = (
+        fixture_files("spiff_arena_models/invoice_lines.bpmn")[0]
+        .content.replace(b"time.sleep(1)", b"pytz.timezone('../../etc/passwd')")
+        .replace(b'id="invoice_lines"', b'id="invoice_lines_bad"')
+    )
+    with transaction(office) as s:
+        engine.deploy(
+            s,
+            [
+                engine.SourceFile("bad.bpmn", hostile),
+                *fixture_files("spiff_arena_models/check-line-schema.json"),
+            ],
+            clock,
+        )
+    with pytest.raises(engine.ScriptError) as refused, transaction(office) as s:
+        engine.start_instance(
+            s, config, "invoice_lines_bad", "an", data={"issued_on": "2026-02-27"}
+        )
+    assert "unknown time zone" in refused.value.message
