@@ -323,6 +323,8 @@ def _check_call_activities(docs: list[_Doc], defined: dict[str, _Doc]) -> None:
 def _check_flows(doc: _Doc) -> None:
     ids = {str(e.get("id")) for e in doc.root.iter() if e.get("id")}
     for flow in doc.root.iter(f"{{{BPMN}}}sequenceFlow"):
+        if doc.dialect == "spiff" and is_detached_flow(flow):
+            continue  # dropped before parsing, as SpiffArena ignores it (engine/spiff_repairs.py)
         for end in ("sourceRef", "targetRef"):
             ref = flow.get(end)
             if ref not in ids:
@@ -336,8 +338,6 @@ def _check_flows(doc: _Doc) -> None:
 
 def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
     """(element, source, mode) for every piece of code a diagram carries."""
-        if doc.dialect == "spiff" and is_detached_flow(flow):
-            continue  # dropped before parsing, as SpiffArena ignores it (engine/spiff_repairs.py)
     root = doc.root
     for script in root.iter(f"{{{BPMN}}}script"):
         yield script, script.text or "", "exec"
