@@ -220,6 +220,14 @@ _PRELUDE = r"""
   globalThis.S = function S(given) {
     return __pheduyet_node(typeof given === 'string' ? JSON.parse(given) : copy(given));
   };
+  // A JSON variable (Spin's S(), a JSON input) was a Spin value in Camunda, whose text
+  // JSON.parse read through toString(); here it is already the plain value: parse a copy.
+  var __pheduyet_parse = JSON.parse;
+  JSON.parse = function parse(text, reviver) {
+    if (text !== null && typeof text === 'object')
+      return __pheduyet_parse(JSON.stringify(text), reviver);
+    return __pheduyet_parse(text, reviver);
+  };
   // Nashorn's print() and console.log(): accepted, and what they print is dropped.
   function __pheduyet_quiet() {}
   globalThis.print = __pheduyet_quiet;

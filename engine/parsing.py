@@ -263,7 +263,19 @@ def _dialect(root: Any) -> str:
             break
     if CAMUNDA_NS in namespaces and SPIFF_NS not in namespaces:
         return "camunda"
+    if SPIFF_NS not in namespaces and _writes_juel(root):
+        return "camunda"  # a Camunda Modeler diagram that needed no camunda: attribute
     return "spiff"
+
+
+def _writes_juel(root: Any) -> bool:
+    """Whether a diagram without extensions was written for Camunda: its conditions written as
+    `${…}`/`#{…}` (JUEL). SpiffWorkflow's models, often saved by Camunda Modeler too, write
+    Python conditions without them."""
+    return any(
+        (node.text or "").strip()[:2] in ("${", "#{")
+        for node in root.iter(f"{{{BPMN}}}conditionExpression")
+    )
 
 
 def _defined_processes(docs: list[_Doc]) -> dict[str, _Doc]:

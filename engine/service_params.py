@@ -1,7 +1,10 @@
 """What a Camunda service task hands its handler besides the item's data: its field injections
 (`camunda:field`, as a Java delegate receives them) and, for a connector, the connector's input
 parameters (`camunda:inputParameter`, with `camunda:map` and `camunda:list`). They arrive in
-`ServiceCall.params`, by name.
+`ServiceCall.params`, by name. A connector's output parameters (`read_outputs`) are evaluated
+on the item's data and the handler's returned variables (the connector's response, e.g.
+`response`); only they are set on the item, as Camunda keeps a connector's own variables in
+the connector's scope.
 
 Literal text stays text; a JUEL expression (`${invoice.number}`) is translated once, here at
 deploy, into the sandbox's Python and evaluated on the task's data when the task runs. What
@@ -41,6 +44,18 @@ def read_params(file_name: str | None, node: Any) -> dict[str, Param]:
                 name = _name(file_name, node, parameter)
                 params[name] = _value(file_name, node, parameter)
     return params
+
+
+def read_outputs(file_name: str | None, node: Any) -> dict[str, Param]:
+    """A connector's output parameters: what its response (the handler's returned variables)
+    gives the item, as Camunda maps a connector's response into the task's scope."""
+    outputs: dict[str, Param] = {}
+    for ext in node.iterfind(_EXT):
+        for connector in ext.iterfind(f"{{{CAMUNDA_NS}}}connector"):
+            path = f"{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}outputParameter"
+            for parameter in connector.iterfind(path):
+                outputs[_name(file_name, node, parameter)] = _value(file_name, node, parameter)
+    return outputs
 
 
 def evaluate_params(task: Any, params: dict[str, Param]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
 from .errors import InvalidDefinition
-from .service_params import Param, evaluate_params, read_params
+from .service_params import Param, evaluate_params, read_outputs, read_params
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -110,6 +110,7 @@ class MappedServiceTask(BpmnServiceTask):  # type: ignore[misc]
         service_key: str = "",
         service_result: str | None = None,
         service_params: dict[str, Param] | None = None,
+        service_outputs: dict[str, Param] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(wf_spec, bpmn_id, **kwargs)
@@ -117,9 +118,18 @@ class MappedServiceTask(BpmnServiceTask):  # type: ignore[misc]
         self.service_result = service_result
         # Field injections and a connector's input parameters (engine/service_params.py).
         self.service_params = service_params or {}
+        # A connector's output parameters: only they reach the item (read_outputs).
+        self.service_outputs = service_outputs or {}
 
     def _execute(self, task: Any) -> bool | None:
-        return _call(self, task, lambda: evaluate_params(task, self.service_params))
+        before = dict(task.data)
+        done = _call(self, task, lambda: evaluate_params(task, self.service_params))
+        if done and self.service_outputs:
+            outputs = evaluate_params(task, self.service_outputs)  # sees the response
+            task.data.clear()
+            task.data.update(before)
+            task.data.update(outputs)
+        return done
 
 
 class MappedSpiffServiceTask(SpiffServiceTask):  # type: ignore[misc]
@@ -155,6 +165,7 @@ def _mapped(parser: Any) -> Any:
         service_key=service_key(parser.node),
         service_result=result_variable(parser.node),
         service_params=read_params(parser.filename, parser.node),
+        service_outputs=read_outputs(parser.filename, parser.node),
         **parser.bpmn_attributes,
     )
 
@@ -225,6 +236,8 @@ class _MappedServiceConverter(BpmnTaskSpecConverter):  # type: ignore[misc]
         dct["service_key"] = spec.service_key
         dct["service_result"] = spec.service_result
         dct["service_params"] = spec.service_params
+        if spec.service_outputs:  # versions stored before have none
+            dct["service_outputs"] = spec.service_outputs
         return dct
 
 
