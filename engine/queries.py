@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel, events_of
@@ -30,18 +30,6 @@ from .views import (
 )
 
 
-def _open_tasks() -> Select[HumanTaskModel]:
-    return select(HumanTaskModel).where(HumanTaskModel.status == TaskStatus.OPEN)
-
-
-def _urgent_first(query: Select[HumanTaskModel]) -> Select[HumanTaskModel]:
-    return query.order_by(
-        HumanTaskModel.due_at.is_(None),
-        HumanTaskModel.due_at,
-        HumanTaskModel.created_at.desc(),
-    )
-
-
 def tasks_for(session: Session, who: str | Identity) -> list[TaskView]:
     """Open tasks this person may act on: held by them, or open to one of their groups; most
     urgent first (the inbox's query, without paging)."""
@@ -49,10 +37,53 @@ def tasks_for(session: Session, who: str | Identity) -> list[TaskView]:
 
 
 def open_tasks(session: Session, instance_id: int | None = None) -> list[TaskView]:
-    query = _open_tasks()
-    if instance_id is not None:
-        query = query.where(HumanTaskModel.instance_id == instance_id)
-    return [task_view(t) for t in session.scalars(_urgent_first(query))]
+    """Open tasks (of one item, or of all), most urgent first: plain rows from a statement
+    built once, since every item page, task page and action's result asks for its item's."""
+    if instance_id is None:
+        rows = session.execute(_OPEN_TASKS)
+    else:
+        rows = session.execute(_OPEN_TASKS_OF_ITEM, {"instance_id": instance_id})
+    return [
+        TaskView(
+            id=r.id,
+            instance_id=r.instance_id,
+            process_id=r.process_id,
+            element_id=r.element_id,
+            title=r.title,
+            lane=r.lane,
+            candidate_groups=list(r.candidate_groups or []),
+            candidate_users=list(r.candidate_users or []),
+            assignee=r.assignee,
+            status=r.status,
+            created_at=r.created_at,
+            due_at=r.due_at,
+        )
+        for r in rows
+    ]
+
+
+_TASK_COLUMNS = (
+    HumanTaskModel.id,
+    HumanTaskModel.instance_id,
+    HumanTaskModel.process_id,
+    HumanTaskModel.element_id,
+    HumanTaskModel.title,
+    HumanTaskModel.lane,
+    HumanTaskModel.candidate_groups,
+    HumanTaskModel.candidate_users,
+    HumanTaskModel.assignee,
+    HumanTaskModel.status,
+    HumanTaskModel.created_at,
+    HumanTaskModel.due_at,
+)
+_OPEN_TASKS = (
+    select(*_TASK_COLUMNS)
+    .where(HumanTaskModel.status == TaskStatus.OPEN)
+    .order_by(
+        HumanTaskModel.due_at.is_(None), HumanTaskModel.due_at, HumanTaskModel.created_at.desc()
+    )
+)
+_OPEN_TASKS_OF_ITEM = _OPEN_TASKS.where(HumanTaskModel.instance_id == bindparam("instance_id"))
 
 
 def get_task(session: Session, task_id: str) -> TaskView:
