@@ -37,6 +37,7 @@ from .spiff_arena import acting
 from .starters import require_plain_start, require_starter
 from .stored_data import checked_data
 from .task_assignment import fire_assignment
+from .task_data_options import with_task_data_options
 from .task_meta import START_KIND
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
@@ -184,6 +185,8 @@ def complete_task(
     # Choices read from the database (x-options) are checked against it as it is now.
     form_file = meta.form_file if meta else None
     forms = resolve_one(session, version.forms, form_file)
+    if form_file is not None and form_file in forms:  # SpiffArena's choices from the data
+        forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
     clean = validate_form(meta, forms, data, current=instance.data)
     workflow = load_workflow(instance, version, config)
     task = workflow.get_task_from_id(UUID(row.id))

@@ -47,6 +47,7 @@ from .service_specs import ServiceSpiffParser, check_services
 from .spiff_arena import check_spiff_arena_calls, settle_empty_scripts
 from .spiff_repairs import SpiffArenaValidator, is_detached_flow, mend_spiff_arena_shapes
 from .subscriptions import camunda_messages
+from .task_data_options import mark_task_data_options
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
 from .xml_safety import DEFAULT_MAX_BYTES, parse_json_form, parse_xml, root_kind
@@ -224,6 +225,7 @@ def _form_schema(source: SourceFile, max_bytes: int) -> Any:
 
 
 def _checked_form(name: str, schema: Any) -> Any:
+    schema = mark_task_data_options(schema)  # SpiffArena's choices from the item's data
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:

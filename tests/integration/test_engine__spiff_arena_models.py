@@ -82,3 +82,49 @@ def test_spiff_arena_models__a_script_still_cannot_import(
             s, config, "invoice_lines_bad", "an", data={"issued_on": "2026-02-27"}
         )
     assert "unknown time zone" in refused.value.message
+
+
+def _room_task(office: Any, config: engine.EngineConfig, **data: Any) -> tuple[int, str]:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "book_room", "an", data=data)
+    (task,) = _show(office, item).open_tasks
+    return item, task.id
+
+
+def test_spiff_arena_models__choices_come_from_the_items_data(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    item, task_id = _room_task(office, config, no_rooms=False)
+    with transaction(office) as s:
+        form = engine.task_form(s, task_id)
+    assert form.schema is not None
+    assert engine.schema_choices(form.schema["definitions"]["Room"]) == {
+        "p201": "Phòng 201",
+        "p305": "Phòng 305",
+    }
+    needs = form.schema["properties"]["needs"]["items"]
+    assert engine.schema_choices(needs) == {"projector": "projector", "whiteboard": "whiteboard"}
+    with pytest.raises(engine.InvalidData), transaction(office) as s:
+        engine.complete_task(s, config, task_id, "an", data={"room": "p999"})
+    with pytest.raises(engine.InvalidData), transaction(office) as s:
+        engine.complete_task(s, config, task_id, "an", data={"room": "p201", "needs": ["fax"]})
+    with transaction(office) as s:
+        engine.complete_task(
+            s, config, task_id, "an", data={"room": "p305", "needs": ["projector"]}
+        )
+    view = _show(office, item)
+    assert (view.status, view.data["room"], view.data["needs"]) == (
+        "completed",
+        "p305",
+        ["projector"],
+    )
+
+
+def test_spiff_arena_models__no_choices_in_the_data_is_said_not_waited_on(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    _, task_id = _room_task(office, config, no_rooms=True)
+    with pytest.raises(engine.InvalidData) as refused, transaction(office) as s:
+        engine.task_form(s, task_id)
+    assert refused.value.details["reason"] == "form_options_missing"
+    assert "'free_rooms'" in refused.value.message
