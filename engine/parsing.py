@@ -30,6 +30,7 @@ from .dmn_specs import DecisionCamundaParser, DmnCalls, check_dmn, missing_decis
 from .errors import InvalidDefinition
 from .form_options import option_sources
 from .form_safety import check_form_safety
+from .implicit_splits import split_implicit_forks
 from .io_mappings import apply_mappings, read_mappings
 from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
@@ -442,6 +443,8 @@ def _spiff_ready_copy(doc: _Doc) -> Any:
         if expr.text:
             expr.text = strip_el(expr.text)
     mark_javascript(tree)  # run in QuickJS, not the sandbox (engine/scripting.py)
+    if doc.dialect == "camunda":
+        split_implicit_forks(tree)  # several flows out of a task (engine/implicit_splits.py)
     return tree
 
 

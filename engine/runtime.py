@@ -26,6 +26,7 @@ from .external_rows import note_external_tasks
 from .failures import failing_element
 from .forwarding import Hierarchy
 from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
+from .implicit_splits import split_element_id
 from .instances import InstanceModel, save_instance
 from .io_mappings import watch_io
 from .javascript_listeners import listener_assignee, listener_candidates
@@ -111,7 +112,7 @@ def spiff_errors() -> Iterator[None]:
         yield
     except WorkflowTaskException as exc:
         cause = exc.__cause__ or exc.__context__
-        element = exc.task_spec.bpmn_id if exc.task_spec is not None else None
+        element = split_element_id(exc.task_spec.bpmn_id) if exc.task_spec is not None else None
         if isinstance(cause, SandboxViolation):
             raise name_step(script_error(cause, element), exc.task_spec) from exc
         raise ScriptError(

@@ -32,6 +32,7 @@ from typing import Any
 
 from .definition_checks import owner_id
 from .errors import InvalidDefinition, ScriptError
+from .implicit_splits import split_element_id
 from .javascript_listeners import ASSIGNED, RAN, SCRIPT_KEY, run_script_listener, script_entry
 from .services import ServiceCall
 
@@ -241,7 +242,7 @@ def _came_from(my_task: Any) -> str | None:
     while parent is not None:
         element = getattr(parent.task_spec, "bpmn_id", None)
         if element:
-            return str(element)
+            return split_element_id(str(element))  # a task's own split (implicit_splits.py)
         parent = parent.parent
     return None
 
