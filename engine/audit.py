@@ -36,7 +36,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    mapped_column,
+    sessionmaker,
+)
 
 from .db import Base, UTCDateTime
 from .errors import InvalidInput
@@ -234,15 +241,20 @@ def same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and hmac.compare_digest(a, b)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Pending:
-    """An event written in this transaction, waiting for its seal at commit."""
+    """An event of this transaction, waiting for its seal at commit. Its row is written then,
+    sealed, in one INSERT with the transaction's other events, unless something reads through
+    the session before (`_write_before_reading`): then it is written at once, unsealed, and
+    sealed at commit by an UPDATE, as every event was before."""
 
     instance: Any
     seq: int
     hash: str
-    # The innermost savepoint it was written in: if that is rolled back, so is the event.
+    # The innermost savepoint it was added in: if that is rolled back, so is the event.
     savepoint: SessionTransaction | None
+    fields: dict[str, Any]
+    written: bool = False
 
 
 # The fields of an event that listeners are told (the chain's own are not theirs).
@@ -273,8 +285,8 @@ def append_event(
     comment: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Add an event to the item's history (one INSERT, now, so the transaction reads it);
-    it is sealed into the common chain at commit."""
+    """Add an event to the item's history; it is sealed into the common chain at commit and
+    its row written then, or before anything reads through the session (which so sees it)."""
     fields: dict[str, Any] = {
         "instance_id": instance.id,
         "seq": instance.audit_count + 1,
@@ -289,9 +301,9 @@ def append_event(
         "prev_hash": instance.audit_head,
     }
     fields["hash"] = _hash_fields(fields)
-    # On the connection: no autoflush, the item row is written once, at the end of the action.
-    session.connection().execute(_INSERT_EVENT, {**fields, **_UNSEALED})
-    pending = _Pending(instance, fields["seq"], fields["hash"], session.get_nested_transaction())
+    pending = _Pending(
+        instance, fields["seq"], fields["hash"], session.get_nested_transaction(), fields
+    )
     session.info.setdefault(_PENDING, []).append(pending)
     instance.audit_head = fields["hash"]
     instance.audit_count = fields["seq"]
@@ -302,6 +314,26 @@ def append_event(
     mark_stale(session, instance, fields)
     if has_listeners(session):
         publish(session, HistoryRecorded(**{k: fields[k] for k in _TOLD}))
+
+
+@orm_event.listens_for(Session, "do_orm_execute")
+def _write_before_reading(state: ORMExecuteState) -> None:
+    # Whatever the session runs may read the history (an item's page, a listener): the events
+    # added so far are in it. (The engine's own writes go to the connection, not through here.)
+    pending = state.session.info.get(_PENDING)
+    if pending and not pending[-1].written:
+        write_pending(state.session)
+
+
+def write_pending(session: Session) -> None:
+    """Write the rows of the events added and not yet written, unsealed (sealed at commit)."""
+    unwritten = [p for p in session.info.get(_PENDING, ()) if not p.written]
+    if not unwritten:
+        return
+    # On the connection: no autoflush, the item row is written once, at the end of the action.
+    session.connection().execute(_INSERT_EVENT, [{**p.fields, **_UNSEALED} for p in unwritten])
+    for event in unwritten:
+        event.written = True
 
 
 @orm_event.listens_for(Session, "before_commit")
@@ -354,8 +386,9 @@ def lock_head(session: Session) -> AuditChainModel:
 
 def seal_events(session: Session, pending: list[_Pending], key: bytes | None) -> None:
     """Give each event its chain position, its item's data hash and its MAC, in order; move
-    the head. Three statements (read and lock the head, seal the events, move the head); the
-    caller commits right after: the head's lock is held only until then."""
+    the head. Three statements (read and lock the head, write the events sealed or seal those
+    already written, move the head); the caller commits right after: the head's lock is held
+    only until then."""
     found = session.connection().execute(_LOCK_HEAD).first()
     if found is None:  # the migration creates it; a database emptied by hand gets a new one
         seq, previous = 0, GENESIS
@@ -366,6 +399,7 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
         seq, previous = found
     data_hashes: dict[int, str] = {}
     seals = []
+    rows = []
     for event in pending:
         seq += 1
         instance = event.instance
@@ -373,18 +407,32 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
         if data_hash is None:
             data_hash = data_hashes[id(instance)] = data_digest(instance.data)
         mac, recipe = event_seal(key, seq, instance.id, event.seq, event.hash, data_hash, previous)
-        seals.append(
-            {
-                "b_instance_id": instance.id,
-                "b_seq": event.seq,
-                "b_chain_seq": seq,
-                "b_data_hash": data_hash,
-                "b_mac": mac,
-                "b_seal": recipe,
-            }
-        )
+        if event.written:
+            seals.append(
+                {
+                    "b_instance_id": instance.id,
+                    "b_seq": event.seq,
+                    "b_chain_seq": seq,
+                    "b_data_hash": data_hash,
+                    "b_mac": mac,
+                    "b_seal": recipe,
+                }
+            )
+        else:
+            rows.append(
+                {
+                    **event.fields,
+                    "chain_seq": seq,
+                    "data_hash": data_hash,
+                    "mac": mac,
+                    "seal": recipe,
+                }
+            )
         previous = mac
-    session.connection().execute(_SEAL_EVENT, seals)
+    if rows:
+        session.connection().execute(_INSERT_EVENT, rows)
+    if seals:
+        session.connection().execute(_SEAL_EVENT, seals)
     sig, recipe = head_seal(key, seq, previous)
     session.connection().execute(
         _MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe}

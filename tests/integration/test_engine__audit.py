@@ -318,6 +318,28 @@ def test_audit__the_data_hash_is_the_data_after_the_action(keyed: Any, keyed_ite
         assert instance.data.get("summary") == "x"
 
 
+@pytest.mark.parametrize("read_before_commit", [False, True], ids=["at_commit", "read_first"])
+def test_audit__an_event_is_in_the_history_its_own_transaction_reads_and_sealed_alike(
+    keyed: Any, keyed_item: int, config: Any, read_before_commit: bool
+) -> None:
+    """An action's events are written at its commit, sealed, unless the transaction reads
+    through the session first: then they are written at once and sealed at commit."""
+    [task] = [t for t in _inbox(keyed, "an") if t.instance_id == keyed_item]
+    with transaction(keyed) as s:
+        engine.claim_task(s, config, task.id, "an")
+        engine.unclaim_task(s, config, task.id, "an")
+        if read_before_commit:
+            kinds = [h.kind for h in engine.show_instance(s, keyed_item).history]
+            assert kinds[-2:] == ["claimed", "unclaimed"]
+    with transaction(keyed) as s:
+        events = _events(s, keyed_item)
+        assert [e.kind for e in events][-2:] == ["claimed", "unclaimed"]
+        assert events[-1].chain_seq == events[-2].chain_seq + 1  # type: ignore[operator]
+        assert all(e.mac and e.seal == "hmac-sha256" for e in events)
+    assert _report(keyed).problems == []
+    assert _verify(keyed, keyed_item) == (1, [])
+
+
 def test_audit__one_item_is_checked_against_its_neighbours_in_the_chain(
     keyed: Any, keyed_item: int, config: Any
 ) -> None:
