@@ -249,7 +249,7 @@ def complete_task(
         if title != instance.title:
             _retitle(session, instance, title, who.username, now)
     with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
-        persist(session, config, instance, version, workflow, who.username, closed=(row.id,))
+        persist(session, config, instance, version, workflow, who.username, closed=(row,))
     return instance.id
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -154,7 +154,14 @@ _ITEM_CANDIDATES = {
     "sqlite": sqlite.insert(_item_candidates).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(_item_candidates).on_conflict_do_nothing(),
 }
-_OPEN_OR_KNOWN = select(_tasks.c.id, _tasks.c.status).where(
+_OPEN_OR_KNOWN = select(
+    _tasks.c.id,
+    _tasks.c.status,
+    _tasks.c.process_id,
+    _tasks.c.element_id,
+    _tasks.c.title,
+    _tasks.c.created_at,
+).where(
     or_(
         and_(_tasks.c.instance_id == bindparam("instance_id"), _tasks.c.status == TaskStatus.OPEN),
         _tasks.c.id.in_(bindparam("ids", expanding=True)),
@@ -170,18 +177,27 @@ _DROP_CANDIDATES = delete(_candidates).where(
 
 def open_and_known(
     session: Session, instance_id: int, task_ids: Collection[str]
-) -> tuple[set[str], set[str]]:
-    """(ids of the item's open task rows, ids of every row among `task_ids` or open): one
+) -> tuple[dict[str, OpenRow], set[str]]:
+    """(the item's open task rows by id, ids of every row among `task_ids` or open): one
     query, whatever the item's history."""
-    open_ids: set[str] = set()
+    open_rows: dict[str, OpenRow] = {}
     known: set[str] = set()
-    for task_id, status in session.connection().execute(
+    for task_id, status, process_id, element_id, title, created_at in session.connection().execute(
         _OPEN_OR_KNOWN, {"instance_id": instance_id, "ids": sorted(task_ids)}
     ):
         known.add(task_id)
         if status == TaskStatus.OPEN:
-            open_ids.add(task_id)
-    return open_ids, known
+            open_rows[task_id] = OpenRow(process_id, element_id, title, created_at)
+    return open_rows, known
+
+
+class OpenRow(NamedTuple):
+    """What the step totals need of an open task row that is about to close."""
+
+    process_id: str
+    element_id: str
+    title: str
+    created_at: datetime
 
 
 def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by: str) -> None:

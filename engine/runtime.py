@@ -25,7 +25,13 @@ from .errors import ScriptError
 from .external_rows import note_external_tasks
 from .failures import failing_element
 from .forwarding import Hierarchy
-from .human_tasks import close_tasks, drop_candidates, insert_tasks, open_and_known
+from .human_tasks import (
+    HumanTaskModel,
+    close_tasks,
+    drop_candidates,
+    insert_tasks,
+    open_and_known,
+)
 from .implicit_splits import split_element_id
 from .instances import InstanceModel, save_instance
 from .io_mappings import watch_io
@@ -39,7 +45,7 @@ from .serialization import SERIALIZER_VERSION, load_state
 from .service_listeners import watch_service_listeners
 from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
 from .spiff_arena import lane_candidates, spiff_arena_helpers
-from .step_totals import note_task_changes
+from .step_totals import note_closed, note_opened
 from .stored_data import checked_data, dump_checked, name_step
 from .subscriptions import sync_subscriptions, timer_values
 from .task_meta import TaskMeta, meta_key
@@ -171,7 +177,7 @@ def persist(
     workflow: Any,
     actor: str | None,
     *,
-    closed: Collection[str] = (),
+    closed: Collection[HumanTaskModel] = (),
     new: bool = False,
 ) -> None:
     """Store the new state, refresh the task rows and the next timer; note the end if reached.
@@ -261,26 +267,41 @@ def _sync_task_rows(
     instance: InstanceModel,
     version: LoadedVersion,
     ready_tasks: list[Any],
-    closed: Collection[str],
+    closed: Collection[HumanTaskModel],
     new: bool,
 ) -> None:
     """Open rows for the new READY human tasks, cancelled rows for the open ones no longer
     READY; closed tasks (these and `closed`) leave the candidate table. A fixed number of
     statements, however long the item's history; a new item's rows are not read (it has none)."""
     ready = {str(t.id): t for t in ready_tasks}
-    no_rows: tuple[set[str], set[str]] = (set(), set())
-    open_ids, known = no_rows if new else open_and_known(session, instance.id, ready.keys())
-    gone = open_ids - ready.keys()
+    open_rows, known = ({}, set()) if new else open_and_known(session, instance.id, ready.keys())
+    gone = open_rows.keys() - ready.keys()
     if gone:
-        close_tasks(session, gone, {"status": TaskStatus.CANCELLED, "completed_at": config.clock()})
-    drop_candidates(session, gone | set(closed))
+        now = config.clock()
+        close_tasks(session, gone, {"status": TaskStatus.CANCELLED, "completed_at": now})
+        note_closed(
+            session,
+            (
+                (row.process_id, row.element_id, row.title, row.created_at, now, False)
+                for row in (open_rows[task_id] for task_id in sorted(gone))
+            ),
+        )
+    note_closed(
+        session,
+        (
+            (r.process_id, r.element_id, r.title, r.created_at, r.completed_at, True)
+            for r in closed
+            if r.status == TaskStatus.COMPLETED
+        ),
+    )
+    drop_candidates(session, gone | {row.id for row in closed})
     rows = [
         _new_row(config, instance, version, task)
         for task_id, task in ready.items()
         if task_id not in known
     ]
     insert_tasks(session, rows, instance.created_by)
-    note_task_changes(session, (row["id"] for row in rows), gone | set(closed))
+    note_opened(session, rows)
 
 
 def _new_row(

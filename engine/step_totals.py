@@ -2,15 +2,17 @@
 history: how many task rows are open and the sum of their opening moments (their average wait
 at any moment follows), how many were completed and the sum of the time they took.
 
-An action names the task rows it opened and closed (`note_task_changes`, from the one place that
-writes them, `runtime._sync_task_rows`); when its transaction commits, one INSERT … SELECT … ON
-CONFLICT adds what those rows say at that moment. So a savepoint rolled back (a timer that failed
-on one item) adds nothing, and the totals' rows are locked only during the commit, in key order
-(two actions touching the same steps wait for each other, never deadlock)."""
+An action tells what each task row it opened or closed adds (`note_opened`, `note_closed`, from
+the one place that writes them, `runtime._sync_task_rows`); when its transaction commits, one
+INSERT … ON CONFLICT adds it up, a row per step. What a savepoint rolled back (a timer that
+failed on one item) adds nothing, and the totals' rows are locked only during the commit, in key
+order (two actions touching the same steps wait for each other, never deadlock)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -21,7 +23,6 @@ from sqlalchemy import (
     Insert,
     Integer,
     String,
-    bindparam,
     case,
     delete,
     event,
@@ -36,7 +37,7 @@ from .db import Base
 from .human_tasks import HumanTaskModel, cast_table
 from .views import TaskStatus
 
-_CHANGED = "pheduyet.step_totals.changed"  # session.info: ids of the rows opened or closed
+_CHANGED = "pheduyet.step_totals.changed"  # session.info: the changes noted, in order
 _JULIAN_EPOCH = 2440587.5  # julianday('1970-01-01')
 _DAY_SECONDS = 86400.0
 
@@ -58,16 +59,64 @@ class StepTotalModel(Base):
 
 _totals = cast_table(StepTotalModel)
 _COLUMNS = [c.name for c in _totals.columns]
+_SUMMED = ("open_count", "open_since_sum", "done_count", "done_seconds_sum")
 
 
-def note_task_changes(session: Session, opened: Iterable[str], closed: Iterable[str]) -> None:
-    """The task rows this transaction opened and closed: counted into the totals when it
-    commits, as they stand then."""
-    changed: dict[str, set[str]] = session.info.setdefault(
-        _CHANGED, {"opened": set(), "closed": set()}
+@dataclass(frozen=True)
+class _Change:
+    """What one task row opening or closing adds to its step's totals."""
+
+    key: tuple[str, str]  # process, element
+    title: str
+    open_count: int
+    open_since_sum: float
+    done_count: int
+    done_seconds_sum: float
+    # The innermost savepoint it was noted in: if that is rolled back, so is the change.
+    savepoint: SessionTransaction | None
+
+
+def note_opened(session: Session, rows: Iterable[Any]) -> None:
+    """Task rows opened in this transaction (mappings of their columns)."""
+    savepoint = session.get_nested_transaction()
+    _noted(session).extend(
+        _Change(
+            (row["process_id"], row["element_id"]),
+            row["title"],
+            1,
+            row["created_at"].timestamp(),
+            0,
+            0.0,
+            savepoint,
+        )
+        for row in rows
     )
-    changed["opened"].update(opened)
-    changed["closed"].update(closed)
+
+
+def note_closed(
+    session: Session,
+    rows: Iterable[tuple[str, str, str, datetime, datetime | None, bool]],
+) -> None:
+    """Task rows that were open and are now closed: (process, element, title, opened at,
+    closed at, completed or not)."""
+    savepoint = session.get_nested_transaction()
+    _noted(session).extend(
+        _Change(
+            (process_id, element_id),
+            title,
+            -1,
+            -opened.timestamp(),
+            1 if completed else 0,
+            (closed - opened).total_seconds() if completed and closed is not None else 0.0,
+            savepoint,
+        )
+        for process_id, element_id, title, opened, closed, completed in rows
+    )
+
+
+def _noted(session: Session) -> list[_Change]:
+    changes: list[_Change] = session.info.setdefault(_CHANGED, [])
+    return changes
 
 
 def epoch_seconds(dialect: str, moment: Any) -> ColumnElement[float]:
@@ -106,24 +155,12 @@ def _insert(dialect: str) -> Any:
 
 @lru_cache(maxsize=4)
 def _add_statement(dialect: str) -> Insert:
-    """INSERT … SELECT … ON CONFLICT: add the changes of the listed rows to the totals. A listed
-    row opened here (`opened`) and still open joins the open ones; one not opened here and now
-    closed leaves them (it was open when the transaction listed it); one opened and closed
-    here, or whose closing was rolled back, changes no open count. Every closed row that was
-    completed adds to the completed ones."""
-    task = HumanTaskModel
-    listed = task.id.in_(bindparam("ids", expanding=True))
-    opened = task.id.in_(bindparam("opened", expanding=True))
-    is_open = task.status == TaskStatus.OPEN
-    weight = case((opened & is_open, 1), (~opened & ~is_open, -1), else_=0)
-    statement = _insert(dialect).from_select(_COLUMNS, _totals_of(dialect, listed, weight))
+    """INSERT … ON CONFLICT: add a step's changes to its totals (a new step starts at them)."""
+    statement = _insert(dialect)
     new = statement.excluded
     added: Insert = statement.on_conflict_do_update(
         index_elements=["process_id", "element_id"],
-        set_={
-            name: _totals.c[name] + new[name]
-            for name in ("open_count", "open_since_sum", "done_count", "done_seconds_sum")
-        },
+        set_={name: _totals.c[name] + new[name] for name in _SUMMED},
     )
     return added
 
@@ -140,14 +177,47 @@ def recount(connection: Connection) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _add_changes(session: Session) -> None:
-    changed = session.info.pop(_CHANGED, None)
-    if not changed or not (changed["opened"] or changed["closed"]):
+    if session.in_nested_transaction():
+        return  # a savepoint's release: its changes wait for the outer commit
+    changes: list[_Change] | None = session.info.pop(_CHANGED, None)
+    if not changes:
         return
-    ids = sorted(changed["opened"] | changed["closed"])
+    steps: dict[tuple[str, str], dict[str, Any]] = {}
+    for change in changes:
+        step = steps.get(change.key)
+        if step is None:
+            step = steps[change.key] = {
+                "process_id": change.key[0],
+                "element_id": change.key[1],
+                "title": change.title,
+                **dict.fromkeys(_SUMMED, 0),
+            }
+        step["title"] = min(step["title"], change.title)
+        step["open_count"] += change.open_count
+        step["open_since_sum"] += change.open_since_sum
+        step["done_count"] += change.done_count
+        step["done_seconds_sum"] += change.done_seconds_sum
     dialect = session.get_bind().dialect.name
-    session.connection().execute(
-        _add_statement(dialect), {"ids": ids, "opened": sorted(changed["opened"])}
-    )
+    session.connection().execute(_add_statement(dialect), [steps[key] for key in sorted(steps)])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    changes = session.info.get(_CHANGED)
+    if not changes:
+        return
+    if not transaction.nested:
+        session.info.pop(_CHANGED, None)
+        return
+    session.info[_CHANGED] = [c for c in changes if not _within(c.savepoint, transaction)]
+
+
+def _within(savepoint: SessionTransaction | None, transaction: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is transaction:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 @event.listens_for(Session, "after_transaction_end")
