@@ -288,12 +288,13 @@ def instance_titles(session: Session, process_id: str) -> set[str]:
     )
 
 
-def can_act(session: Session, task_id: str, username: str) -> bool:
-    """Whether this person may act on this open task now."""
+def can_act(session: Session, task_id: str, who: str | Identity) -> bool:
+    """Whether this person (a username, or their Identity when the caller has it: one query
+    less) may act on this open task now."""
     row = session.get(HumanTaskModel, task_id)
     if row is None or row.status != TaskStatus.OPEN:
         return False
-    return may_act(session, row, get_identity(session, username))
+    return may_act(session, row, who if isinstance(who, Identity) else get_identity(session, who))
 
 
 def instance_revision(session: Session, instance_id: int) -> int:

@@ -162,8 +162,9 @@ def start(process_id: str) -> BaseResponse:
             )
             if keyed and earlier is None:
                 engine.record_start(s, username, key, item)
-            view = engine.show_instance(s, item)
-            mine = [t for t in view.open_tasks if engine.can_act(s, t.id, username)]
+            # Only its title and the starter's own first step: not the whole item view.
+            facts = engine.item_facts(s, item)
+            mine = [t for t in engine.open_tasks(s, item) if engine.can_act(s, t.id, who)]
     except engine.InvalidData as invalid:
         if form is None or submission is None:
             raise
@@ -173,7 +174,8 @@ def start(process_id: str) -> BaseResponse:
     if earlier is not None:
         flash(_("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item), "info")
     else:
-        flash(_("Đã tạo hồ sơ số %(id)s: %(title)s", id=item, title=view.title), "success")
+        named = facts[0] if facts else ""
+        flash(_("Đã tạo hồ sơ số %(id)s: %(title)s", id=item, title=named), "success")
     target = _task_url(mine[0].id) if mine else url_for("items.show", item_id=item)
     return redirect(target, 303)
 
