@@ -94,13 +94,29 @@ def task_form(session: Session, task_id: str) -> FormView:
         return FormView(
             "camunda",
             None,
-            [dict(f) for f in meta.form_fields],
+            [_with_default(dict(f), data) for f in meta.form_fields],
             meta.decision_field,
             meta.documentation,
             data,
             **wording,
         )
     return FormView("none", None, [], meta.decision_field, meta.documentation, data, **wording)
+
+
+def _with_default(spec: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A field whose default is a JUEL expression shows its value on the item's data now
+    (`default_code`, translated at deploy); one that cannot be computed shows none."""
+    code = spec.pop("default_code", None)
+    if not code:
+        return spec
+    try:
+        value = EngineConfig().script_engine().environment.evaluate(code, dict(data))
+    except Exception:  # a default is a suggestion: the person fills the field in instead
+        value = None
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    spec["default"] = None if value is None else str(value)
+    return spec
 
 
 def _start_view(version: LoadedVersion) -> FormView | None:
@@ -118,7 +134,7 @@ def _start_view(version: LoadedVersion) -> FormView | None:
     if start.form_file:
         schema = version.forms[start.form_file]
         return FormView("jsonschema", schema, [], "", start.documentation)
-    fields = [dict(f) for f in start.form_fields]
+    fields = [_with_default(dict(f), {}) for f in start.form_fields]
     return FormView("camunda", None, fields, "", start.documentation)
 
 

@@ -2,7 +2,11 @@
 older models name their start and end events `Start` and `End`; SpiffWorkflow would take them
 for its internal specs of those names and refuse to start the item ("No output task
 connected"). Such an element is renamed, with every reference to it, as soon as the diagram
-is read; the diagram's file keeps its own words."""
+is read; the diagram's file keeps its own words.
+
+A sequence flow written without an id (Camunda's own test models do so, and Camunda runs them)
+gets one the same way, `<source>_to_<target>`: SpiffWorkflow leaves a flow without an id out,
+and an item would have ended at its start event with nothing done."""
 
 from __future__ import annotations
 
@@ -39,3 +43,16 @@ def rename_reserved_ids(root: Any) -> None:
         local = element.tag.rsplit("}", 1)[-1]
         if local in _REFERENCE_TEXTS and (element.text or "").strip() in renamed:
             element.text = renamed[(element.text or "").strip()]
+
+
+def name_anonymous_flows(root: Any) -> None:
+    """Give every sequence flow without an id one (see above), in place."""
+    taken = {str(e.get("id")) for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        if flow.get("id"):
+            continue
+        new = f"{flow.get('sourceRef') or 'flow'}_to_{flow.get('targetRef') or 'flow'}"
+        while new in taken:
+            new += "_"
+        taken.add(new)
+        flow.set("id", new)

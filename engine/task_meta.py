@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from .juel_parser import JuelRefused, has_expression, translate_name
+from .juel_parser import JuelRefused, has_expression, translate, translate_name
 from .model_forms import form_file_of_key, ref_file
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -183,6 +183,18 @@ def _default_variable(text: str | None) -> str | None:
         return None
 
 
+def _default_code(text: str | None) -> str | None:
+    """A default written as a JUEL expression other than `${name}` (`${12 * 2 - 1}`,
+    `${dateTime().plusDays(3).toDate()}`), translated once into the sandbox's Python and
+    evaluated on the item's data when the form is shown; None when it cannot be."""
+    if not text or not has_expression(text) or _default_variable(text):
+        return None
+    try:
+        return translate(text.strip())
+    except JuelRefused:
+        return None
+
+
 def _camunda_fields(element: Any) -> list[dict[str, Any]]:
     fields = []
     path = f"{{{BPMN}}}extensionElements/{{{CAMUNDA_NS}}}formData/{{{CAMUNDA_NS}}}formField"
@@ -198,6 +210,7 @@ def _camunda_fields(element: Any) -> list[dict[str, Any]]:
                 "type": node.get("type") or "string",
                 "default": node.get("defaultValue"),
                 "default_from": _default_variable(node.get("defaultValue")),
+                "default_code": _default_code(node.get("defaultValue")),
                 "required": "required" in constraints,
                 "readonly": "readonly" in constraints,
                 "constraints": {k: v for k, v in constraints.items() if k != "required"},

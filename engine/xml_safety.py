@@ -11,7 +11,7 @@ from lxml import etree
 
 from .camunda_namespaces import adopt_activiti_namespace
 from .errors import InvalidDefinition
-from .reserved_ids import rename_reserved_ids
+from .reserved_ids import name_anonymous_flows, rename_reserved_ids
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -113,6 +113,7 @@ def parse_xml(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     _refuse_xinclude(name, root)
     adopt_activiti_namespace(root)  # Camunda 7 reads it as its own
     rename_reserved_ids(root)  # `Start`, `End`: SpiffWorkflow's own
+    name_anonymous_flows(root)  # a flow without an id would be left out
     return root
 
 

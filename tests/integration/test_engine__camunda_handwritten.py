@@ -1,0 +1,36 @@
+"""What Camunda 7 runs in hand-written models (issue 12): sequence flows without an id (they
+were left out and the item ended at its start event with nothing done) and a form field's
+default written as a JUEL expression, shown computed on the item's data. A model of our own
+in the style of Camunda's hand-written test models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import engine
+from engine import transaction
+from tests.conftest import fixture_files
+
+
+def test_camunda_handwritten__flows_without_ids_and_expression_defaults(
+    factory: Any, clock: Any, config: Any
+) -> None:
+    with transaction(factory) as s:
+        engine.add_group(s, "heads", "Heads")
+        engine.add_user(s, "dung", display_name="Dũng", groups=["heads"])
+        engine.deploy(s, fixture_files("camunda_noids"), clock)
+        item = engine.start_instance(s, config, "overtime_claim", "dung", data={"hours": 4})
+        (check,) = engine.open_tasks(s, item)
+        fields = {f["id"]: f for f in engine.task_form(s, check.id).fields}
+    assert check.element_id == "check"
+    assert fields["paid_hours"]["default"] == "7"  # ${hours * 2 - 1} on the item's data
+    assert fields["claimed_hours"]["default_from"] == "hours"  # ${name}: its value, as before
+    assert fields["rate"]["default"] == "standard"
+    assert "default_code" not in fields["paid_hours"]
+    with transaction(factory) as s:
+        engine.complete_task(s, config, check.id, "dung", data={"paid_hours": 7})
+        (pay,) = engine.open_tasks(s, item)
+        engine.complete_task(s, config, pay.id, "dung")
+        view = engine.show_instance(s, item)
+    assert view.status == "completed" and view.data["paid_hours"] == 7
+    assert [h.element_id for h in view.history if h.kind == "completed"][:2] == ["check", "pay"]
