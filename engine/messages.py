@@ -137,8 +137,10 @@ def _payload(definition: Any, data: dict[str, Any]) -> Any:
     return dict(data)
 
 
-def _correlations(workflow: Any, definition: Any, payload: Any) -> dict[str, Any]:
-    """SpiffArena correlation properties, computed from the payload as a thrown message's are."""
+def _correlations(workflow: Any, definition: Any, payload: Any, name: str) -> dict[str, Any]:
+    """SpiffArena correlation properties, computed from the payload as a thrown message's are.
+    SpiffWorkflow computes them again when the event is caught, so a payload they cannot be
+    read from is refused here, naming what is missing, rather than failing inside the catch."""
     properties = getattr(definition, "correlation_properties", None)
     if not properties or not isinstance(payload, dict):
         return {}
@@ -146,8 +148,14 @@ def _correlations(workflow: Any, definition: Any, payload: Any) -> dict[str, Any
         found: dict[str, Any] = definition.calculate_correlations(
             workflow.script_engine, properties, payload
         )
-    except Exception:  # a retrieval expression that does not fit this payload
-        return {}
+    except Exception as exc:  # a retrieval expression that does not fit this payload
+        wanted = ", ".join(sorted(p.name for p in properties))
+        raise InvalidData(
+            f"the message '{name}' is correlated by {wanted}: its data must give them "
+            f"({type(exc).__name__}: {exc})",
+            reason="message_data_missing",
+            name=name,
+        ) from exc
     return found
 
 
@@ -176,7 +184,7 @@ def deliver(
     event = BpmnEvent(
         first.definition,
         payload=payload,
-        correlations=_correlations(workflow, first.definition, data),
+        correlations=_correlations(workflow, first.definition, data, name),
     )
     # The sender acts: currentUser() and the helpers see them, as Camunda's authenticated user.
     with spiff_errors(), acting(session, actor, instance):

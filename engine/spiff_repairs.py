@@ -2,8 +2,8 @@
 SpiffWorkflow: SpiffArena parses the diagrams it runs without a schema check, and its own tools
 write these shapes (an empty `ioSpecification`; a script task's unit tests appended after its
 script, so `extensionElements` comes last; a sequence flow left connected to nothing; a
-multi-instance task whose input and output data items are one variable, written as two elements
-with the same id). None changes what runs."""
+`messageRef` attribute on an event; a multi-instance task whose input and output data items are
+one variable, written as two elements with the same id). None changes what runs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _EXTENSIONS = f"{{{BPMN}}}extensionElements"
 _LEADING = (f"{{{BPMN}}}documentation",)
+_EVENTS = tuple(
+    f"{{{BPMN}}}{tag}"
+    for tag in (
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+    )
+)
 
 
 def is_detached_flow(flow: Any) -> bool:
@@ -30,6 +40,10 @@ def mend_spiff_arena_shapes(root: Any) -> None:
     for flow in list(root.iter(f"{{{BPMN}}}sequenceFlow")):
         if is_detached_flow(flow) and flow.getparent() is not None:
             flow.getparent().remove(flow)
+    for event in root.iter(*_EVENTS):
+        # SpiffArena's modeler writes `messageRef="[object Object]"` on a message start event;
+        # the message is named by the event's messageEventDefinition, where it belongs.
+        event.attrib.pop("messageRef", None)
     for spec in list(root.iter(f"{{{BPMN}}}ioSpecification")):
         if len(spec) == 0 and spec.getparent() is not None:
             spec.getparent().remove(spec)

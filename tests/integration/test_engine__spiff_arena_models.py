@@ -128,3 +128,20 @@ def test_spiff_arena_models__no_choices_in_the_data_is_said_not_waited_on(
         engine.task_form(s, task_id)
     assert refused.value.details["reason"] == "form_options_missing"
     assert "'free_rooms'" in refused.value.message
+
+
+def test_spiff_arena_models__a_message_start_as_the_modeler_writes_it(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    with pytest.raises(engine.InvalidData) as refused, transaction(office) as s:
+        engine.correlate_message(s, config, "case_submitted", "an", data={"title": "x"})
+    assert refused.value.details["reason"] == "message_data_missing"
+    assert "case_no" in refused.value.message
+    with transaction(office) as s:
+        started = engine.correlate_message(s, config, "case_submitted", "an", data={"case_no": 7})
+    (item,) = started.started
+    with transaction(office) as s:  # the refusal left no half-started item behind
+        mine = engine.my_items(s, engine.get_identity(s, "an")).rows
+    assert [row.id for row in mine] == [item]
+    view = _show(office, item)
+    assert (view.status, view.data["filed_as"]) == ("completed", "HS-7")
