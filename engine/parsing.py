@@ -7,7 +7,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -395,10 +395,15 @@ def _check_scripts(doc: _Doc) -> None:
 
 def _check_forms(metas: dict[str, dict[str, TaskMeta]], forms: dict[str, Any]) -> None:
     for file_name, tasks in metas.items():
-        for meta in tasks.values():
+        for key, meta in list(tasks.items()):
             for owner in (meta.candidate_groups, meta.candidate_users, meta.assignee):
                 if owner and owner.startswith("${"):
                     _check_owner_expression(file_name, meta, owner)
+            if meta.form_file and meta.form_file not in forms and meta.form_fields:
+                # A form key that names no file beside formData is the form's name (as
+                # SpiffWorkflow's Camunda examples write it): the formData fields are the form.
+                tasks[key] = replace(meta, form_file=None)
+                continue
             if meta.form_file and meta.form_file not in forms:
                 said = f" (camunda form key '{meta.form_key}')" if meta.form_key else ""
                 error = InvalidDefinition(
