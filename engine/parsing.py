@@ -153,6 +153,7 @@ def parse_bundle(
     _check_forms(metas, forms)
     wanted = [pid for pid, doc in defined.items() if doc.given and _executable(doc.root, pid)]
     if not wanted:
+        _refuse_not_executable(defined)
         raise _nothing_to_deploy(
             'no executable process among the files given (isExecutable="false" or none)', given
         )
@@ -307,6 +308,20 @@ def _process_element(root: Any, process_id: str) -> Any:
         if process.get("id") == process_id:
             return process
     return None
+
+
+def _refuse_not_executable(defined: dict[str, _Doc]) -> None:
+    """Name the process marked isExecutable="false", with its line, when that is all there is."""
+    for process_id, doc in defined.items():
+        process = _process_element(doc.root, process_id)
+        if doc.given and process is not None and not _executable(doc.root, process_id):
+            raise InvalidDefinition(
+                'no executable process: this one is marked isExecutable="false" (set it to '
+                '"true" to deploy it; Camunda, too, deploys only executable processes)',
+                file=doc.name,
+                element_id=process_id,
+                line=process.sourceline,
+            )
 
 
 def _executable(root: Any, process_id: str) -> bool:

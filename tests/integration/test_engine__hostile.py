@@ -37,7 +37,7 @@ REFUSED: list[tuple[str, tuple[str, ...], str | None, int | None]] = [
     ("not_bpmn_root.bpmn", ("root element", "<svg>"), None, 2),
     ("no_namespace_root.bpmn", ("root element", "not BPMN 2.0"), None, 2),
     ("dmn_only.dmn", ("no BPMN diagram",), None, None),
-    ("not_executable.bpmn", ("no executable process",), None, None),
+    ("not_executable.bpmn", ("no executable process", "isExecutable"), "hostile_not_executable", 3),
     ("schema_invalid.bpmn", ("bpmn:frobnicate", "not expected"), "frob", 7),
     ("process_id_quote.bpmn", ("not a valid value",), "hostile_quote']|//*[@id='x", 3),
     (
