@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Delete,
     ForeignKey,
     Index,
+    Select,
     String,
     Table,
     Text,
@@ -154,25 +156,48 @@ _ITEM_CANDIDATES = {
     "sqlite": sqlite.insert(_item_candidates).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(_item_candidates).on_conflict_do_nothing(),
 }
-_OPEN_OR_KNOWN = select(
-    _tasks.c.id,
-    _tasks.c.status,
-    _tasks.c.process_id,
-    _tasks.c.element_id,
-    _tasks.c.title,
-    _tasks.c.created_at,
-).where(
-    or_(
-        and_(_tasks.c.instance_id == bindparam("instance_id"), _tasks.c.status == TaskStatus.OPEN),
-        _tasks.c.id.in_(bindparam("ids", expanding=True)),
+# An IN list of bound values, one statement built (and compiled) per length up to
+# _LISTED_IDS: an action names one to a few task ids, and an expanding IN would be rendered
+# again at every call. Longer lists (a wide multi-instance step) take the expanding one.
+_LISTED_IDS = 8
+
+
+def _ids_in(column: Any, count: int) -> ColumnElement[bool]:
+    if count > _LISTED_IDS:
+        return cast(ColumnElement[bool], column.in_(bindparam("ids", expanding=True)))
+    return cast(ColumnElement[bool], column.in_([bindparam(f"id{i}") for i in range(count)]))
+
+
+def _ids_params(ids: Collection[str]) -> dict[str, Any]:
+    ordered = sorted(ids)
+    if len(ordered) > _LISTED_IDS:
+        return {"ids": ordered}
+    return {f"id{i}": task_id for i, task_id in enumerate(ordered)}
+
+
+@lru_cache(maxsize=_LISTED_IDS + 2)
+def _open_or_known(count: int) -> Select[Any]:
+    open_rows = and_(
+        _tasks.c.instance_id == bindparam("instance_id"), _tasks.c.status == TaskStatus.OPEN
     )
-)
+    return select(
+        _tasks.c.id,
+        _tasks.c.status,
+        _tasks.c.process_id,
+        _tasks.c.element_id,
+        _tasks.c.title,
+        _tasks.c.created_at,
+    ).where(or_(open_rows, _ids_in(_tasks.c.id, count)) if count else open_rows)
+
+
 _CANDIDATES_OF = select(_candidates.c.kind, _candidates.c.value).where(
     _candidates.c.task_id == bindparam("task_id")
 )
-_DROP_CANDIDATES = delete(_candidates).where(
-    _candidates.c.task_id.in_(bindparam("ids", expanding=True))
-)
+
+
+@lru_cache(maxsize=_LISTED_IDS + 2)
+def _drop_candidates(count: int) -> Delete:
+    return delete(_candidates).where(_ids_in(_candidates.c.task_id, count))
 
 
 def open_and_known(
@@ -182,8 +207,10 @@ def open_and_known(
     query, whatever the item's history."""
     open_rows: dict[str, OpenRow] = {}
     known: set[str] = set()
+    statement = _open_or_known(min(len(task_ids), _LISTED_IDS + 1))
+    params = {"instance_id": instance_id, **_ids_params(task_ids)}
     for task_id, status, process_id, element_id, title, created_at in session.connection().execute(
-        _OPEN_OR_KNOWN, {"instance_id": instance_id, "ids": sorted(task_ids)}
+        statement, params
     ):
         known.add(task_id)
         if status == TaskStatus.OPEN:
@@ -290,7 +317,8 @@ def _close_statement(columns: tuple[str, ...]) -> Update:
 def drop_candidates(session: Session, task_ids: Collection[str]) -> None:
     """Closed tasks leave the inbox's candidate table (their item keeps its candidates)."""
     if task_ids:
-        session.connection().execute(_DROP_CANDIDATES, {"ids": sorted(task_ids)})
+        statement = _drop_candidates(min(len(task_ids), _LISTED_IDS + 1))
+        session.connection().execute(statement, _ids_params(task_ids))
 
 
 def candidate_is(
