@@ -61,6 +61,15 @@ class HumanTaskModel(Base):
         ),
         # Theo dõi's keyset page of open steps and its step statistics (migration 0009).
         Index("ix_human_tasks_status_created_item", "status", "created_at", "instance_id", "id"),
+        # Theo dõi by unit: a person's held steps in the page's order (migration 0021).
+        Index(
+            "ix_human_tasks_assignee_created",
+            "assignee",
+            "status",
+            "created_at",
+            "instance_id",
+            "id",
+        ),
         Index("ix_human_tasks_process_element", "process_id", "element_id", "status"),
     )
 
@@ -93,9 +102,12 @@ class TaskCandidateModel(Base):
 
     __tablename__ = "task_candidates"
     __table_args__ = (
-        Index("ix_task_candidates_kind_value", "kind", "value"),
         Index(
             "ix_task_candidates_urgency", "kind", "value", "due_at", desc("created_at"), "task_id"
+        ),
+        # Theo dõi by unit: a group's steps in the page's order (migration 0021).
+        Index(
+            "ix_task_candidates_created", "kind", "value", "created_at", "instance_id", "task_id"
         ),
     )
 
@@ -108,6 +120,7 @@ class TaskCandidateModel(Base):
     # Nullable only because migration 0012 added it to existing rows (and filled it); the write
     # path always sets it.
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    instance_id: Mapped[int | None] = mapped_column()  # the task's item (migration 0021)
 
 
 class ItemCandidateModel(Base):
@@ -252,6 +265,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
                 "value": v,
                 "due_at": row.get("due_at"),
                 "created_at": row["created_at"],
+                "instance_id": row["instance_id"],
             }
             for (t, k, v), row in candidates.items()
         ],

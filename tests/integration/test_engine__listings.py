@@ -191,3 +191,53 @@ def test_listings__migration_0009_goes_down_and_up(factory: Any) -> None:
     engine.upgrade_database(db)
     assert {"ix_instances_created_by", "ix_instances_status_created"} <= indexes("instances")
     assert "ix_audit_actor_instance" in indexes("audit_events")
+
+
+def test_listings__a_unit_in_pages_and_counts_as_the_export_lists_it(office: Office) -> None:
+    """Theo dõi by unit reads each of the unit's keys (its groups' unheld steps, its people's
+    held ones) a page at a time and merges them: the pages and the capped counts are those of
+    the unit's full list (the export's), ties on the creation moment included."""
+    ours = []
+    for n in range(12):
+        unit, who = ("phong_qlkh", "qlkh.cv1") if n % 4 else ("phong_khtc", "khtc.cv1")
+        item = office.start("trinh_ubnd", who, don_vi_soan_thao=unit)
+        if n % 3 == 1:  # on to the unit's leaders' desk: a sub-group's unheld step
+            office.do(who, item, "soan_to_trinh", **TO_TRINH)
+        elif n % 3 == 2:  # held by the drafter: a person's step
+            task = office.task(who, item, "soan_to_trinh")
+            with transaction(office.factory) as s:
+                engine.claim_task(s, office.config, task.id, who)
+        if unit == "phong_qlkh":
+            ours.append(item)
+        if n % 5 == 4:
+            office.clock.advance(timedelta(minutes=1))
+    filters = MonitorFilter(unit="phong_qlkh")
+    with transaction(office.factory) as s:
+        listed = list(engine.monitor_all(s, office.clock(), filters))
+    assert sorted({r.instance_id for r in listed}) == ours
+    assert {r.element_id for r in listed} == {"soan_to_trinh", "kiem_tra_noi_dung"}
+    assert {r.holder for r in listed} == {
+        "Lãnh đạo Phòng Quản lý Khoa học",
+        "Phòng Quản lý Khoa học",
+        "Nguyễn Văn An (Chuyên viên)",  # qlkh.cv1
+    }
+    pages, cursor = [], None
+    while True:
+        with transaction(office.factory) as s:
+            result = engine.monitor(s, office.clock(), filters, after=cursor, limit=2, count_cap=4)
+        pages.append(result.rows)
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    assert [len(p) for p in pages] == [2, 2, 2, 2, 1]
+    assert [r for p in pages for r in p] == listed
+    first = listed[:4]
+    assert (result.total, result.capped) == (4, True)
+    steps: dict[str, int] = {}
+    for r in first:
+        steps[r.step or "-"] = steps.get(r.step or "-", 0) + 1
+    assert dict(result.per_step) == steps
+    with transaction(office.factory) as s:
+        whole = engine.monitor(s, office.clock(), filters, count_cap=100)
+    assert (whole.total, whole.capped) == (len(listed), False)
+    assert [r.task_id for r in whole.rows] == [r.task_id for r in listed]
