@@ -51,3 +51,30 @@ def drop_data_store_references(tree: Any) -> None:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
+
+
+def drop_data_object_associations(tree: Any) -> None:
+    """A Camunda model's data objects are drawings only (Camunda 7 runs nothing for them: the
+    data they show is in process variables), so their associations are removed from the copy
+    handed to SpiffWorkflow, which would otherwise move a variable named after the data object
+    in and out of each task it touches (and fail on one it does not find)."""
+    objects = {
+        str(e.get("id"))
+        for tag in ("dataObjectReference", "dataObject")
+        for e in tree.iter(f"{{{BPMN}}}{tag}")
+        if e.get("id")
+    }
+    doomed = []
+    for tag in ("dataInputAssociation", "dataOutputAssociation"):
+        for association in tree.iter(f"{{{BPMN}}}{tag}"):
+            ends = {
+                (ref.text or "").strip()
+                for ref in association
+                if ref.tag in (f"{{{BPMN}}}sourceRef", f"{{{BPMN}}}targetRef")
+            }
+            if ends & objects:
+                doomed.append(association)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)

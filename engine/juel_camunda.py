@@ -22,6 +22,7 @@ from .camunda_legacy import modernize_camunda
 from .definition_checks import owner_id
 from .errors import InvalidDefinition
 from .juel_parser import HELPER_PREFIX, JuelRefused, has_expression, translate, translate_name
+from .mi_collections import CODE_ATTRIBUTE, collection_variable
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -100,14 +101,10 @@ def _collection(file_name: str, loop: Any, aliases: Mapping[str, str]) -> None:
         name = translate_name(text, aliases)
     except JuelRefused as exc:
         raise _refusal(file_name, loop, text, exc) from exc
-    if name is None:
-        raise InvalidDefinition(
-            f"refused multi-instance collection {text!r}: the collection must be a variable, "
-            "written as its name or ${name}; compute the list in a script task before",
-            file=file_name,
-            element_id=owner_id(loop),
-            line=loop.sourceline,
-        )
+    if name is None:  # an expression: computed when the activity starts (mi_collections.py)
+        element = owner_id(loop) or "activity"
+        loop.set(CODE_ATTRIBUTE, _translated(file_name, loop, text, aliases))
+        name = collection_variable(element)
     loop.set(attribute, name)
 
 
@@ -119,12 +116,14 @@ def _translated(file_name: str, element: Any, text: str, aliases: Mapping[str, s
 
 
 def _refusal(file_name: str, element: Any, text: str, exc: JuelRefused) -> InvalidDefinition:
-    return InvalidDefinition(
+    error = InvalidDefinition(
         f"refused expression {_quoted(text)}: {exc.message}",
         file=file_name,
         element_id=owner_id(element),
         line=element.sourceline,
     )
+    error.details.update(reason="juel_refused")
+    return error
 
 
 def _quoted(text: str) -> str:

@@ -17,7 +17,11 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .clock import system_clock
-from .data_stores import drop_data_store_references, refuse_data_stores
+from .data_stores import (
+    drop_data_object_associations,
+    drop_data_store_references,
+    refuse_data_stores,
+)
 from .definition_checks import (
     check_call_cycles,
     check_due_dates,
@@ -34,6 +38,7 @@ from .implicit_splits import split_implicit_forks
 from .io_mappings import apply_mappings, read_mappings
 from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
+from .mi_collections import attach_collection_codes
 from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
@@ -465,6 +470,7 @@ def _spiff_ready_copy(doc: _Doc) -> Any:
     mark_javascript(tree)  # run in QuickJS, not the sandbox (engine/scripting.py)
     if doc.dialect == "camunda":
         split_implicit_forks(tree)  # several flows out of a task (engine/implicit_splits.py)
+        drop_data_object_associations(tree)  # drawings only in Camunda (engine/data_stores.py)
     return tree
 
 
@@ -517,6 +523,7 @@ def _build(
         if home.dialect == "camunda":
             camunda_messages(each)  # receive tasks (engine/subscriptions.py)
         attach_service_listeners(each, listeners)  # engine/service_listeners.py
+        attach_collection_codes([each], [d.root for d in docs if d.kind == "bpmn"])
         apply_mappings(each, mappings)  # camunda:in/out, camunda:inputOutput
         settle_empty_scripts(each)
     used_docs = [d for d in docs if d.name in used or d.kind == "dmn"]

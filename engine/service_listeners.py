@@ -34,6 +34,7 @@ from .definition_checks import owner_id
 from .errors import InvalidDefinition, ScriptError
 from .implicit_splits import split_element_id
 from .javascript_listeners import ASSIGNED, RAN, SCRIPT_KEY, run_script_listener, script_entry
+from .mi_collections import watch_collections
 from .services import ServiceCall
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -172,7 +173,9 @@ _watched: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def watch_service_listeners(specs: list[Any]) -> None:
-    """Wrap, once per restored spec, the hooks of the elements that have listeners."""
+    """Wrap, once per restored spec, the hooks of the elements that have listeners (and of
+    multi-instance activities whose collection is an expression, engine/mi_collections.py)."""
+    watch_collections(specs)
     for spec in specs:
         if _watched.get(spec):
             continue

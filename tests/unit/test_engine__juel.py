@@ -339,7 +339,6 @@ REFUSED = [
     ("due", "${dateTime().toDate().plusDays(1)}", "the method call .plusDays() is not supported"),
     ("timer", "${duration.toPlainString()}", "the method call .toPlainString() is not supported"),
     ("collection", "${people.subList(0, 2)}", "the method call .subList() is not supported"),
-    ("collection", "${a ? b : c}", "the collection must be a variable"),
     (
         "condition",
         "${nrOfCompletedInstances / nrOfInstances >= 0.5}",
