@@ -97,6 +97,24 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                 ) from exc
 
 
+def check_receive_tasks(file_name: str, root: Any) -> None:
+    """A receive task without a message waits, in Camunda 7, for Java code to move it on
+    (RuntimeService.signal/trigger); nothing here can, and passing through it would skip the
+    wait: refused, naming the task."""
+    for task in root.iter(f"{{{BPMN}}}receiveTask"):
+        if not task.get("messageRef"):
+            error = InvalidDefinition(
+                "a receive task without a message waits for Camunda's Java API to move it on, "
+                "which nothing here can do: give it a message (then `pheduyet message send`) "
+                "or make it a user task",
+                file=file_name,
+                element_id=task.get("id"),
+                line=task.sourceline,
+            )
+            error.details.update(reason="receive_without_message")
+            raise error
+
+
 def check_loops(file_name: str, root: Any, limit: int) -> None:
     """A literal loop cardinality or loop maximum up to the limit of instances."""
     counts: list[tuple[Any, str, Any]] = []

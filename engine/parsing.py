@@ -26,6 +26,7 @@ from .definition_checks import (
     check_call_cycles,
     check_due_dates,
     check_loops,
+    check_receive_tasks,
     check_timers,
     owner_id,
     strip_el,
@@ -140,6 +141,7 @@ def parse_bundle(
         check_service_listeners(doc.name, doc.root, services)
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
+        check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
         if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
             refuse_data_stores(doc.name, doc.root)
         check_spiff_arena_calls(doc.name, doc.root)

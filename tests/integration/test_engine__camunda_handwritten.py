@@ -1,11 +1,14 @@
 """What Camunda 7 runs in hand-written models (issue 12): sequence flows without an id (they
-were left out and the item ended at its start event with nothing done) and a form field's
-default written as a JUEL expression, shown computed on the item's data. A model of our own
+were left out and the item ended at its start event with nothing done), a form field's
+default written as a JUEL expression, shown computed on the item's data, and a receive task
+without a message, which only Camunda's Java API moves on, refused at deploy. A model of our own
 in the style of Camunda's hand-written test models."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
 
 import engine
 from engine import transaction
@@ -34,3 +37,19 @@ def test_camunda_handwritten__flows_without_ids_and_expression_defaults(
         view = engine.show_instance(s, item)
     assert view.status == "completed" and view.data["paid_hours"] == 7
     assert [h.element_id for h in view.history if h.kind == "completed"][:2] == ["check", "pay"]
+
+
+def test_camunda_handwritten__a_receive_task_without_a_message_is_refused(
+    factory: Any, clock: Any
+) -> None:
+    # In Camunda it waits for RuntimeService.signal(); passing through would skip the wait.
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(factory) as s:
+        engine.deploy(s, fixture_files("camunda_refused/parcel_wait.bpmn"), clock)
+    details = refused.value.details
+    assert (details["file"], details["element_id"], details["line"]) == (
+        "parcel_wait.bpmn",
+        "parcel_arrived",
+        8,
+    )
+    assert details["reason"] == "receive_without_message"
+    assert refused.value.exit_code == 6
