@@ -63,6 +63,23 @@ NOT_HERE = {
     "refresh_permissions": "permissions are managed in Quản trị",
     "set_user_properties": "people's details are managed in Quản trị",
     "user_has_permission": "permissions are managed in Quản trị",
+    "clear_permissions": "permissions are managed in Quản trị",
+    "create_unique_kkv_top_level_key": "SpiffArena data stores are not offered",
+    "fact_service": "it is SpiffArena's demonstration service",
+    "get_current_task_data": "read the variables by their names",
+    "get_dmn": "decisions run in business rule tasks",
+    "get_groups_assigned_to_task": "a task's candidates are shown on the task",
+    "get_task_potential_owners": "a task's candidates are shown on the task",
+    "get_url_for_task": "there is no SpiffArena front end",
+    "get_user_by_id": "people are named by their user names",
+    "get_usernames_waiting_for_task": "a task's candidates are shown on the task",
+    "get_users_assigned_to_task": "a task's candidates are shown on the task",
+    "save_process_instance_metadata": "the item's data is searchable as it is",
+    "set_feature_flags": "there are no feature flags",
+    "set_secret": "secrets belong in a service handler (PHEDUYET_SERVICES)",
+    "times_executed_by_user": "there is no such report here",
+    "update_task_data_with_dictionary": "set the variables by their names",
+    "user_has_started_instance": "there is no such report here",
 }
 
 
@@ -249,6 +266,19 @@ def spiff_arena_helpers(clock: Clock, zone: tzinfo) -> dict[str, Any]:
         context = current_actor()
         return context.started_by if context else None
 
+    def get_user() -> str | None:
+        """SpiffArena's older name: the user name of the person whose action runs the script."""
+        context = current_actor()
+        return context.actor if context else None
+
+    def get_groups_for_user() -> list[str]:
+        """The keys of the groups of the person whose action runs the script, sorted."""
+        context = current_actor()
+        if context is None or context.actor is None:
+            return []
+        keys = select(membership.c.group_key).where(membership.c.username == context.actor)
+        return sorted(set(context.session.scalars(keys).all()))
+
     return {
         "get_current_user": get_current_user,
         "get_process_initiator_user": get_process_initiator_user,
@@ -258,10 +288,37 @@ def spiff_arena_helpers(clock: Clock, zone: tzinfo) -> dict[str, Any]:
         "get_toplevel_process_info": get_toplevel_process_info,
         "get_process_info": get_toplevel_process_info,  # no subprocess has an item of its own
         "get_process_initiator_username": get_process_initiator_username,
+        "get_user": get_user,
+        "get_groups_for_user": get_groups_for_user,
+        "generate_markdown_table": generate_markdown_table,
         "Decimal": Decimal,
         "time": _TimeModule(clock),
         "pytz": _Pytz(),
     }
+
+
+def generate_markdown_table(columns: Any, data: Any) -> str:
+    """SpiffArena's `generate_markdown_table(columns, data)`: a Markdown table of `data` (a
+    list of dicts) with `columns` (names, or dicts with `property` and `label`)."""
+    if not isinstance(columns, list) or not isinstance(data, list):
+        raise SandboxViolation("generate_markdown_table() takes a list of columns and a list")
+    heads = [
+        c
+        if isinstance(c, dict)
+        else {"property": c, "label": str(c).replace("_", " ").capitalize()}
+        for c in columns
+    ]
+    lines = [
+        "| " + " | ".join(str(h.get("label", h.get("property", ""))) for h in heads) + " |",
+        "| " + " | ".join("----" for _ in heads) + " |",
+    ]
+    for row in data:
+        cells = [
+            str(row.get(h.get("property"), "") if isinstance(row, dict) else "").replace("|", "\\|")
+            for h in heads
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def lane_candidates(task: Any, starter: str | None = None) -> list[str]:

@@ -145,3 +145,30 @@ def test_spiff_arena_models__a_message_start_as_the_modeler_writes_it(
     assert [row.id for row in mine] == [item]
     view = _show(office, item)
     assert (view.status, view.data["filed_as"]) == ("completed", "HS-7")
+
+
+def test_spiff_arena_models__older_helpers_and_tables(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "sign_off", "an")
+        (task,) = engine.show_instance(s, item).open_tasks
+    with transaction(office) as s:
+        engine.complete_task(s, config, task.id, "an")
+        view = engine.show_instance(s, item)
+    assert view.status == "completed"
+    assert (view.data["signed_by"], view.data["signer_groups"]) == ("an", ["staff"])
+    assert view.data["summary"] == "| Item | Số lượng |\n| ---- | ---- |\n| giấy | 5 |\n"
+
+
+def test_spiff_arena_models__a_function_only_spiff_arena_has_is_refused_at_deploy(
+    factory: Any, clock: ManualClock
+) -> None:
+    diagram = fixture_files("spiff_arena_models/sign_off.bpmn")[0].content.replace(
+        b"signed_by = get_user()", b"x = set_secret('k', 'v')"
+    )
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("sign_off.bpmn", diagram)], clock)
+    details = refused.value.details
+    assert (details["reason"], details["element_id"]) == ("spiff_arena_function", "confirm")
+    assert "set_secret()" in refused.value.message
