@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy import ForeignKey, Integer, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .archives import check_office_archive
@@ -245,29 +245,33 @@ def _document_key(filename: str) -> str:
     return unicodedata.normalize("NFC", filename).casefold()
 
 
+# Built once: every task page and item page lists its item's files.
+_DOCUMENTS = (
+    select(
+        AttachmentModel.id,
+        AttachmentModel.task_id,
+        AttachmentModel.filename,
+        AttachmentModel.content_type,
+        AttachmentModel.size,
+        AttachmentModel.uploaded_by,
+        AttachmentModel.uploaded_at,
+        HumanTaskModel.process_id,
+        HumanTaskModel.element_id,
+        HumanTaskModel.title,
+        HumanTaskModel.created_at,
+    )
+    .outerjoin(HumanTaskModel, HumanTaskModel.id == AttachmentModel.task_id)
+    .where(AttachmentModel.instance_id == bindparam("instance_id"))
+    .order_by(AttachmentModel.uploaded_at, AttachmentModel.id)
+)
+
+
 def list_documents(session: Session, instance_id: int) -> list[DocumentView]:
     """The item's files as documents, in one query. A file uploaded again under the same name is
     the document's next version (by upload time, then id). Documents come grouped by the step
     that added their first version, steps in the order they happened (the step's task creation),
     files added outside any step last; within a step, in the order they were first added."""
-    rows = session.execute(
-        select(
-            AttachmentModel.id,
-            AttachmentModel.task_id,
-            AttachmentModel.filename,
-            AttachmentModel.content_type,
-            AttachmentModel.size,
-            AttachmentModel.uploaded_by,
-            AttachmentModel.uploaded_at,
-            HumanTaskModel.process_id,
-            HumanTaskModel.element_id,
-            HumanTaskModel.title,
-            HumanTaskModel.created_at,
-        )
-        .outerjoin(HumanTaskModel, HumanTaskModel.id == AttachmentModel.task_id)
-        .where(AttachmentModel.instance_id == instance_id)
-        .order_by(AttachmentModel.uploaded_at, AttachmentModel.id)
-    ).all()
+    rows = session.execute(_DOCUMENTS, {"instance_id": instance_id}).all()
     by_name: dict[str, list[DocumentVersion]] = {}
     step_of: dict[str, tuple[str | None, str | None]] = {}  # document -> (process, element)
     step_began: dict[tuple[str | None, str | None], datetime] = {}

@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .definitions import LoadedVersion, ProcessVersionModel, load_version
@@ -145,21 +145,27 @@ def start_forms(session: Session, process_ids: Collection[str]) -> dict[str, For
     starts the item. One query however many processes (versions are read once, then cached)."""
     if not process_ids:
         return {}
+    rows = session.execute(_LATEST_VERSIONS, {"process_ids": sorted(set(process_ids))})
+    views = {process_id: _start_view(load_version(session, id_)) for process_id, id_ in rows}
+    return {process_id: view for process_id, view in views.items() if view is not None}
+
+
+def _latest_versions() -> Select[str, int]:
     latest = (
         select(ProcessVersionModel.process_id, func.max(ProcessVersionModel.version).label("v"))
-        .where(ProcessVersionModel.process_id.in_(sorted(set(process_ids))))
+        .where(ProcessVersionModel.process_id.in_(bindparam("process_ids", expanding=True)))
         .group_by(ProcessVersionModel.process_id)
         .subquery()
     )
-    rows = session.execute(
-        select(ProcessVersionModel.process_id, ProcessVersionModel.id).join(
-            latest,
-            (ProcessVersionModel.process_id == latest.c.process_id)
-            & (ProcessVersionModel.version == latest.c.v),
-        )
+    return select(ProcessVersionModel.process_id, ProcessVersionModel.id).join(
+        latest,
+        (ProcessVersionModel.process_id == latest.c.process_id)
+        & (ProcessVersionModel.version == latest.c.v),
     )
-    views = {process_id: _start_view(load_version(session, id_)) for process_id, id_ in rows}
-    return {process_id: view for process_id, view in views.items() if view is not None}
+
+
+# Built once: the start page and every start ask.
+_LATEST_VERSIONS = _latest_versions()
 
 
 def start_form(session: Session, process_id: str) -> FormView | None:
