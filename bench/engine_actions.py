@@ -349,21 +349,21 @@ BREAKDOWN_PARTS: tuple[tuple[str, str, str], ...] = (
     ("form validation", "engine.actions", "validate_form"),
     ("load workflow (JSON -> Spiff)", "engine.actions", "load_workflow"),
     ("close the task row", "engine.actions", "close_tasks"),
-    ("audit event INSERT", "engine.actions", "append_event"),
+    ("audit event (hashed; its row at commit)", "engine.actions", "append_event"),
     ("persist", "engine.actions", "persist"),
     ("  dump state (Spiff -> JSON, size check)", "engine.runtime", "dump_checked"),
     ("  item data snapshot", "engine.runtime", "_snapshot"),
     ("  item data size check", "engine.runtime", "checked_data"),
     ("  next timer", "engine.runtime", "next_timer"),
     ("  task rows (read, close, insert)", "engine.runtime", "_sync_task_rows"),
-    ("commit: audit sealing", "engine.audit", "seal_events"),
+    ("commit: audit head, events sealed+written", "engine.audit", "seal_events"),
 )
 
 
 def breakdown(side: EngineSide, instances: int) -> dict[str, float]:
     """CPU ms per completion spent in each part of BREAKDOWN_PARTS, in Spiff's run (the rest of
-    complete_task), in the search row refresh and in the rest of the commit (ORM flush of the
-    item row, COMMIT); measured over `instances` untimed instances."""
+    complete_task), in the search row refresh and in the rest of the commit (the step totals,
+    the session's own work, COMMIT); measured over `instances` untimed instances."""
     import importlib
 
     from sqlalchemy.orm import Session
@@ -426,8 +426,9 @@ def breakdown(side: EngineSide, instances: int) -> dict[str, float]:
     per = {label: 1000 * value / completions for label, value in spent.items()}
     inside = sum(per.get(label, 0.0) for label, _m, _n in BREAKDOWN_PARTS[:8])
     per["Spiff: set data, run, engine steps"] = per["complete_task"] - inside
-    per["commit: ORM flush of the item row, COMMIT"] = (
-        per["commit"] - per.get("commit: audit sealing", 0.0) - per["commit: search row refresh"]
+    sealed = per.get("commit: audit head, events sealed+written", 0.0)
+    per["commit: step totals, session, COMMIT"] = (
+        per["commit"] - sealed - per["commit: search row refresh"]
     )
     return per
 
@@ -438,9 +439,9 @@ def print_breakdown(per: dict[str, float]) -> None:
         *(label for label, _m, _n in BREAKDOWN_PARTS[:5]),
         "Spiff: set data, run, engine steps",
         *(label for label, _m, _n in BREAKDOWN_PARTS[5:13]),
-        "commit: audit sealing",
+        "commit: audit head, events sealed+written",
         "commit: search row refresh",
-        "commit: ORM flush of the item row, COMMIT",
+        "commit: step totals, session, COMMIT",
     ]
     for label in order:
         print(f"  {label:44}{per.get(label, 0.0):8.3f}")
