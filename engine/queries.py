@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -295,6 +296,15 @@ def can_act(session: Session, task_id: str, who: str | Identity) -> bool:
     if row is None or row.status != TaskStatus.OPEN:
         return False
     return may_act(session, row, who if isinstance(who, Identity) else get_identity(session, who))
+
+
+def item_data(session: Session, instance_id: int) -> dict[str, Any]:
+    """The item's data as it is now in this transaction (after an action: what it produced),
+    from the row the session holds: no statement when the action just wrote it."""
+    instance = session.get(InstanceModel, instance_id)
+    if instance is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    return dict(instance.data or {})
 
 
 def instance_revision(session: Session, instance_id: int) -> int:

@@ -331,7 +331,7 @@ def complete(task_id: str) -> Any:
                     expected_version=expected,
                 )
                 # The message may name what the step produced ("văn bản số 05/TTr-SKHCN").
-                after = engine.task_form(s, task.id).data if form.done_message else {}
+                after = engine.item_data(s, task.instance_id) if form.done_message else {}
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
