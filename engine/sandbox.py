@@ -104,6 +104,9 @@ class _Policy(RestrictingNodeTransformer):
     def visit_Call(self, node: Any) -> Any:
         if isinstance(node.func, ast.Name) and node.func.id in NOT_AVAILABLE:
             self.error(node, f"{node.func.id}() is not available in BPMN scripts")
+        if _literal_range_too_long(node):
+            # Known when the diagram is deployed: refused there, not when an item gets here.
+            self.error(node, f"range() of more than {MAX_RANGE:,} items is not allowed")
         return super().visit_Call(node)
 
     # A loop whose body is only `pass` compiles to a jump onto itself, which raises no trace
@@ -207,6 +210,23 @@ def _without_line(message: str) -> str:
     if message.startswith("Line ") and ": " in message:
         return message.split(": ", 1)[1]
     return message
+
+
+def _literal_range_too_long(node: ast.Call) -> bool:
+    """`range(1000000)` written with literal numbers, over the limit `_capped_range` enforces."""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "range") or node.keywords:
+        return False
+    values = [
+        a.value
+        for a in node.args
+        if isinstance(a, ast.Constant) and type(a.value) is int  # bool is no length
+    ]
+    if len(values) != len(node.args) or not 1 <= len(values) <= 3:
+        return False
+    try:
+        return len(range(*values)) > MAX_RANGE
+    except (ValueError, OverflowError):
+        return False
 
 
 def _capped_range(*args: int) -> range:

@@ -172,3 +172,17 @@ def test_spiff_arena_models__a_function_only_spiff_arena_has_is_refused_at_deplo
     details = refused.value.details
     assert (details["reason"], details["element_id"]) == ("spiff_arena_function", "confirm")
     assert "set_secret()" in refused.value.message
+
+
+def test_spiff_arena_models__a_loop_over_the_range_limit_is_refused_at_deploy(
+    factory: Any, clock: ManualClock
+) -> None:
+    diagram = fixture_files("spiff_arena_models/sign_off.bpmn")[0].content.replace(
+        b'summary = generate_markdown_table(["item"',
+        b'for i in range(1000000):\n    pi = i\nsummary = generate_markdown_table(["item"',
+    )
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("sign_off.bpmn", diagram)], clock)
+    details = refused.value.details
+    assert (details["element_id"], details["line"]) == ("summarize", 18)
+    assert "range() of more than 100,000 items" in refused.value.message
