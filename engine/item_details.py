@@ -21,7 +21,7 @@ from .form_options import resolve_form
 from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, load_workflow
-from .task_data_options import with_task_data_options
+from .task_data_options import inline_local_refs, with_task_data_options
 from .task_meta import START_KIND, TASK_KIND
 
 
@@ -81,8 +81,10 @@ def task_form(session: Session, task_id: str) -> FormView:
     if meta.form_file:
         return FormView(
             "jsonschema",
-            with_task_data_options(
-                resolve_form(session, version.forms[meta.form_file], meta.form_file), data
+            inline_local_refs(
+                with_task_data_options(
+                    resolve_form(session, version.forms[meta.form_file], meta.form_file), data
+                )
             ),
             [],
             meta.decision_field,

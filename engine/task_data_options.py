@@ -117,3 +117,32 @@ def _options(name: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 variable=name,
             )
     return choices
+
+
+def inline_local_refs(schema: Any) -> Any:
+    """``schema`` with each field written as ``{"$ref": "#/definitions/Color", ...}`` (as
+    SpiffArena's forms share a choice list) replaced by the definition it names, merged with
+    the field's own keys, so the pages see its type and choices; one level, for display only
+    (the engine checks a submission against the schema as written)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return schema
+    properties = {name: _inlined(spec, schema) for name, spec in schema["properties"].items()}
+    if all(properties[name] is spec for name, spec in schema["properties"].items()):
+        return schema
+    return {**schema, "properties": properties}
+
+
+def _inlined(spec: Any, schema: dict[str, Any]) -> Any:
+    if not isinstance(spec, dict):
+        return spec
+    items = spec.get("items")
+    if isinstance(items, dict) and "$ref" in items:
+        spec = {**spec, "items": _inlined(items, schema)}
+    ref = spec.get("$ref")
+    if not isinstance(ref, str):
+        return spec
+    for prefix, key in (("#/definitions/", "definitions"), ("#/$defs/", "$defs")):
+        target = (schema.get(key) or {}).get(ref[len(prefix) :]) if ref.startswith(prefix) else None
+        if isinstance(target, dict) and "$ref" not in target:
+            return {**target, **{k: v for k, v in spec.items() if k != "$ref"}}
+    return spec

@@ -102,6 +102,8 @@ def test_spiff_arena_models__choices_come_from_the_items_data(
         "p201": "Phòng 201",
         "p305": "Phòng 305",
     }
+    room = form.schema["properties"]["room"]  # its $ref inlined for the pages
+    assert (room["type"], room["title"], len(room["oneOf"])) == ("string", "Phòng họp", 2)
     needs = form.schema["properties"]["needs"]["items"]
     assert engine.schema_choices(needs) == {"projector": "projector", "whiteboard": "whiteboard"}
     with pytest.raises(engine.InvalidData), transaction(office) as s:
