@@ -48,6 +48,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -386,11 +387,15 @@ def grow(db: Engine, plan: CopyPlan, target_tasks: int) -> tuple[int, float]:
             conn.execute(text("ANALYZE"))
         have = conn.execute(text("SELECT count(*) FROM human_tasks")).scalar_one()
     if db.dialect.name == "postgresql":
-        # As autovacuum leaves a table that stopped changing: statistics and the visibility
-        # map, without which every index-only scan still reads the table's pages.
-        with db.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+        vacuum(db)
     return have, time.perf_counter() - begin
+
+
+def vacuum(db: Engine) -> None:
+    """As autovacuum leaves a table that stopped changing: statistics and the visibility map,
+    without which every index-only scan still reads the table's pages."""
+    with db.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
 
 
 def counts(db: Engine) -> dict[str, int]:
@@ -531,6 +536,8 @@ def _queries(factory: Any, runs: int, stmts: Statements) -> list[Figure]:
             f"query engine.monitor ({TYPICAL_USER}'s unit)",
             lambda s: engine.monitor(s, NOW, engine.MonitorFilter(unit="phong_qlkh")),
         ),
+        # Theo dõi's list of items waiting for a message or signal (its first page only).
+        ("query engine.waiting_items", lambda s: engine.waiting_items(s, limit=20)),
     ):
 
         def once(call: Callable[[Any], Any] = call) -> Any:
@@ -539,6 +546,8 @@ def _queries(factory: Any, runs: int, stmts: Statements) -> list[Figure]:
 
         times, count, result = timed(stmts, runs, once, lambda _r: None)
         note = f"total {result.total}" if hasattr(result, "total") else ""
+        if isinstance(result, list):
+            note = f"{len(result)} rows"
         found.append(Figure(label, statistics.median(times), percentile(times, 0.95), count, note))
     return found
 
@@ -656,7 +665,15 @@ def run_backend(
     print(f"\n=== {shown}")
     db = engine.create_db_engine(url)
     if keep:  # measure the database as it is, filled by an earlier run (migrated if needed)
+        with db.connect() as conn:
+            before = MigrationContext.configure(conn).get_current_revision()
         engine.upgrade_database(db)
+        with db.connect() as conn:
+            after = MigrationContext.configure(conn).get_current_revision()
+        if after != before:
+            if db.dialect.name == "postgresql":
+                vacuum(db)  # after a backfill, as an operator should (dead rows, statistics)
+            print(f"migrated {before} -> {after}")
         sample = int(_sample_file(url).read_text())
         print(f"kept as filled: {counts(db)}")
         print(f"{'page':42} {'p50 ms':>9} {'p95 ms':>9} {'stmts':>6}  note")

@@ -1,0 +1,89 @@
+"""Theo dõi filtered by one unit, the bounded way and the old way, interleaved on one database.
+
+The bounded way (engine.monitoring._unit_first, migration 0021) reads each of the unit's keys as
+an index range in the page's order cut at the page or the counts' cap; the old way selects every
+open step of the unit (`open_where`'s unit clause, which the export still uses) and sorts them.
+Each run alternates the two in fresh read transactions, checks that they give the same page
+and counts, and prints p50 / p95 and the statements of one call. Run it on a database that
+bench/scale.py filled (and migrated with `--keep`):
+
+    .venv/bin/python bench/monitor_unit.py --url postgresql+psycopg://…/bench_scale \
+        --units phong_qlkh,phong_qlkhcn_cs,don_vi_05 --runs 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+
+import engine
+from engine import MonitorFilter, transaction
+from engine import monitoring as m
+
+NOW = datetime(2026, 4, 1, tzinfo=UTC)  # bench/scale.py's pinned clock
+
+
+def old_where(
+    session: Any, query: Any, now: datetime, filters: MonitorFilter, _after: Any, _limit: int
+) -> Any:
+    return m.open_where(session, query, now, filters)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--units", default="phong_qlkh,phong_qlkhcn_cs")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args(argv)
+    db = engine.create_db_engine(args.url)
+    factory = engine.session_factory(db)
+    count = [0]
+
+    @event.listens_for(db, "before_cursor_execute")
+    def _note(*_args: Any) -> None:
+        count[0] += 1
+
+    ways = {"old": old_where, "bounded": m._page_where}
+    try:
+        for unit in args.units.split(","):
+            times: dict[str, list[float]] = {name: [] for name in ways}
+            statements: dict[str, int] = {}
+            answers: dict[str, Any] = {}
+            for run in range(args.runs + 1):  # the first run warms up
+                for name, where in ways.items():
+                    m._page_where = where  # type: ignore[assignment]
+                    with transaction(factory, write=False) as s:
+                        count[0] = 0
+                        begin = time.perf_counter()
+                        r = engine.monitor(s, NOW, MonitorFilter(unit=unit))
+                        took = (time.perf_counter() - begin) * 1000
+                    if run:
+                        times[name].append(took)
+                    statements[name] = count[0]
+                    answers[name] = (r.total, r.capped, r.rows, r.per_step, r.per_unit)
+            m._page_where = ways["bounded"]  # type: ignore[assignment]
+            same = answers["old"] == answers["bounded"]
+            for name, found in times.items():
+                found.sort()
+                p95 = found[round(0.95 * (len(found) - 1))]
+                print(
+                    f"{unit:18} {name:8} p50 {statistics.median(found):7.1f} p95 {p95:7.1f} ms,"
+                    f" {statements[name]} statements, total {answers[name][0]}"
+                    f"{' (capped)' if answers[name][1] else ''}"
+                )
+            if not same:
+                print(f"{unit}: the two ways differ", file=sys.stderr)
+                return 1
+    finally:
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
