@@ -241,3 +241,16 @@ def test_listings__a_unit_in_pages_and_counts_as_the_export_lists_it(office: Off
         whole = engine.monitor(s, office.clock(), filters, count_cap=100)
     assert (whole.total, whole.capped) == (len(listed), False)
     assert [r.task_id for r in whole.rows] == [r.task_id for r in listed]
+    for more in (
+        {"element_id": "kiem_tra_noi_dung"},
+        {"status": "within", "process_id": "trinh_ubnd"},
+        {"status": "overdue"},
+        {"text": str(ours[4])},
+    ):
+        narrower = MonitorFilter(unit="phong_qlkh", **more)
+        with transaction(office.factory) as s:
+            expected = [r.task_id for r in engine.monitor_all(s, office.clock(), narrower)]
+            found = engine.monitor(s, office.clock(), narrower)
+        assert [r.task_id for r in found.rows] == expected, more
+        assert found.total == len(expected), more
+    assert expected and len(expected) == 1  # the item found by its number
