@@ -97,12 +97,8 @@ from .monitoring import (
     MonitorFilter,
     MonitorResult,
     MonitorRow,
-    StepStat,
     monitor,
     monitor_rows,
-    process_steps,
-    process_versions,
-    step_stats,
 )
 from .my_items import ItemAccess, MyItemRow, MyItemsPage, item_access, my_items
 from .notifications import (
@@ -143,6 +139,7 @@ from .outside_bodies import (
 from .paging import decode_cursor, encode_cursor
 from .parsing import SourceFile
 from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
+from .process_steps import StepStat, process_steps, process_versions, step_stats
 from .queries import (
     can_act,
     get_task,

@@ -1,5 +1,5 @@
 """The managers' questions: where every item waits, who holds it, since when, overdue or not,
-counts per step and unit, and how long each step takes.
+and counts per step and unit (how long each step takes: engine.process_steps).
 
 Read models: each answer is one SQL query over the task, candidate, item, people and group
 tables (due state, holder names, counts and durations computed by the database), and the list
@@ -30,12 +30,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from .db import UTCDateTime
-from .definitions import ProcessVersionModel, load_version
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
-from .step_totals import StepTotalModel
-from .task_meta import TASK_KIND
 from .users import GroupModel, UserModel
 from .views import InstanceStatus, TaskStatus
 
@@ -92,16 +89,6 @@ class MonitorResult:
     next_cursor: str | None = None  # where the next page starts; None on the last page
     # The open steps' counts cover only the COUNT_CAP oldest of them: there are more.
     capped: bool = False
-
-
-@dataclass(frozen=True)
-class StepStat:
-    element_id: str
-    title: str
-    waiting: int
-    avg_waiting_days: float
-    done: int
-    avg_duration_days: float
 
 
 # --- dialect helpers ----------------------------------------------------------------------
@@ -767,71 +754,3 @@ def monitor(
         next_cursor=cursor,
         capped=capped,
     )
-
-
-def step_stats(session: Session, process_id: str, now: datetime) -> list[StepStat]:
-    """Per step of a process: how many wait and for how long on average; how long it took.
-    Read from the step's running totals (engine.step_totals): a few rows, whatever the
-    history."""
-    query = (
-        select(
-            StepTotalModel.element_id,
-            StepTotalModel.title,
-            StepTotalModel.open_count,
-            StepTotalModel.open_since_sum,
-            StepTotalModel.done_count,
-            StepTotalModel.done_seconds_sum,
-        )
-        .where(StepTotalModel.process_id == process_id)
-        .order_by(StepTotalModel.element_id)
-    )
-    at = now.timestamp()
-
-    def days(seconds: float) -> float:
-        return round(max(seconds, 0.0) / DAY_SECONDS, 1)
-
-    return [
-        StepStat(
-            element,
-            title,
-            waiting,
-            days(at - since_sum / waiting) if waiting > 0 else 0.0,
-            done,
-            days(took_sum / done) if done > 0 else 0.0,
-        )
-        for element, title, waiting, since_sum, done, took_sum in session.execute(query)
-    ]
-
-
-def process_steps(session: Session, process_ids: list[str]) -> dict[str, str]:
-    """Element id -> title of every human step of these processes' latest versions (their
-    called processes included), from the versions' metadata: no task rows."""
-    if not process_ids:
-        return {}
-    latest = (
-        select(func.max(ProcessVersionModel.id))
-        .where(ProcessVersionModel.process_id.in_(process_ids))
-        .group_by(ProcessVersionModel.process_id)
-    )
-    steps: dict[str, str] = {}
-    for version_id in session.scalars(latest):
-        for meta in load_version(session, version_id).tasks.values():
-            if meta.kind == TASK_KIND:
-                steps.setdefault(meta.element_id, meta.name)
-    return steps
-
-
-def process_versions(
-    session: Session, process_id: str | None = None
-) -> list[tuple[str, int, str, datetime]]:
-    """(process id, version, name, deployed at) of every version, newest first."""
-    query = select(
-        ProcessVersionModel.process_id,
-        ProcessVersionModel.version,
-        ProcessVersionModel.name,
-        ProcessVersionModel.deployed_at,
-    )
-    if process_id:
-        query = query.where(ProcessVersionModel.process_id == process_id)
-    query = query.order_by(ProcessVersionModel.process_id, ProcessVersionModel.version.desc())
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
