@@ -45,7 +45,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, within_savepoint
 from .errors import InvalidInput
 from .events import HistoryRecorded, has_listeners, publish
 from .views import AuditProblem
@@ -357,15 +357,7 @@ def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> No
         return
     # A savepoint rolled back: the events written inside it (or inside its own savepoints)
     # are gone from the database, so they are not sealed.
-    session.info[_PENDING] = [p for p in pending if not _within(p.savepoint, transaction)]
-
-
-def _within(savepoint: SessionTransaction | None, transaction: SessionTransaction) -> bool:
-    while savepoint is not None:
-        if savepoint is transaction:
-            return True
-        savepoint = savepoint.parent
-    return False
+    session.info[_PENDING] = [p for p in pending if not within_savepoint(p.savepoint, transaction)]
 
 
 def lock_head(session: Session) -> AuditChainModel:

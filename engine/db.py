@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event, exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 DEFAULT_SQLITE_PATH = Path("instance") / "pheduyet.db"
@@ -140,3 +140,13 @@ def transaction(factory: sessionmaker[Session], *, write: bool = True) -> Iterat
         if not write:
             session.connection(execution_options={READ_ONLY: True})
         yield session
+
+
+def within_savepoint(savepoint: SessionTransaction | None, transaction: SessionTransaction) -> bool:
+    """Whether what was written inside `savepoint` (None: outside any) is undone when
+    `transaction` rolls back: it is that savepoint or one of its parents."""
+    while savepoint is not None:
+        if savepoint is transaction:
+            return True
+        savepoint = savepoint.parent
+    return False

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from .db import Base
+from .db import Base, within_savepoint
 from .human_tasks import HumanTaskModel, cast_table
 from .views import TaskStatus
 
@@ -209,15 +209,7 @@ def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> No
     if not transaction.nested:
         session.info.pop(_CHANGED, None)
         return
-    session.info[_CHANGED] = [c for c in changes if not _within(c.savepoint, transaction)]
-
-
-def _within(savepoint: SessionTransaction | None, transaction: SessionTransaction) -> bool:
-    while savepoint is not None:
-        if savepoint is transaction:
-            return True
-        savepoint = savepoint.parent
-    return False
+    session.info[_CHANGED] = [c for c in changes if not within_savepoint(c.savepoint, transaction)]
 
 
 @event.listens_for(Session, "after_transaction_end")
