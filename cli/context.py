@@ -11,21 +11,8 @@ from typing import Any
 import click
 
 import engine
-from engine import InvalidInput, SourceFile, as_utc
+from engine import MODEL_SUFFIXES, InvalidInput, SourceFile, as_utc
 from workflows.config import audit_key, event_listeners
-
-# Camunda 7 names diagrams *.bpmn20.xml and decisions *.dmn11.xml as well.
-MODEL_SUFFIXES = (
-    ".bpmn",
-    ".bpmn20.xml",
-    ".dmn",
-    ".dmn11.xml",
-    ".json",
-    ".html",
-    ".htm",
-    ".form",
-    ".js",
-)
 
 
 def session_factory() -> Any:

@@ -44,7 +44,7 @@ from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .deadline_notices import DeadlinePolicy, scan_deadlines
 from .definition_report import CheckReport, DefinitionProblem, check_definitions
-from .definitions import deploy, list_processes
+from .definitions import MODEL_SUFFIXES, deploy, list_processes
 from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
 from .errors import (
     Conflict,
@@ -237,6 +237,7 @@ __all__ = [
     "ALWAYS_SENT",
     "CHOOSABLE_EVENTS",
     "LOCALES",
+    "MODEL_SUFFIXES",
     "NO_UNIT",
     "REPORT_STATES",
     "STATUSES",

@@ -33,6 +33,21 @@ from .task_meta import TaskMeta
 from .views import DeployResult, ProcessView
 from .xml_safety import DEFAULT_MAX_BYTES
 
+# The files a deploy reads: diagrams and decisions (Camunda 7 also names them *.bpmn20.xml and
+# *.dmn11.xml), forms (SpiffArena's JSON schemas, embedded HTML, Camunda Forms) and JavaScript
+# kept beside a diagram. The CLI's folders and the web's upload take exactly these.
+MODEL_SUFFIXES = (
+    ".bpmn",
+    ".bpmn20.xml",
+    ".dmn",
+    ".dmn11.xml",
+    ".json",
+    ".html",
+    ".htm",
+    ".form",
+    ".js",
+)
+
 
 class ProcessVersionModel(Base):
     __tablename__ = "process_versions"

@@ -37,16 +37,6 @@ from .unit_of_work import config, is_admin, me, now, uow
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 MAX_DEFINITION_BYTES = 5 * 1024 * 1024
-DEFINITION_SUFFIXES = (
-    ".bpmn",
-    ".bpmn20.xml",
-    ".dmn",
-    ".dmn11.xml",
-    ".json",
-    ".html",
-    ".htm",
-    ".form",
-)
 MIN_PASSWORD = 8
 # Logins and group keys are typed by people and matched by diagrams: plain ASCII, no spaces.
 KEY = re.compile(r"[A-Za-z0-9._-]{1,100}")
@@ -84,12 +74,12 @@ def deploy() -> Response | Page:
             status=422,
         )
     names = [_basename(f) for f in uploads]
-    wrong = [n for n in names if not n.lower().endswith(DEFINITION_SUFFIXES)]
+    wrong = [n for n in names if not n.lower().endswith(engine.MODEL_SUFFIXES)]
     if wrong:
         return _processes_page(
             problem=_(
-                "Tệp %(names)s không phải tệp quy trình: chỉ nhận tệp .bpmn, .dmn và "
-                "biểu mẫu (.json, .html, .form). Chưa có gì được lưu.",
+                "Tệp %(names)s không phải tệp quy trình: chỉ nhận tệp .bpmn, .dmn, "
+                "biểu mẫu (.json, .html, .form) và mã JavaScript (.js). Chưa có gì được lưu.",
                 names=", ".join(wrong),
             ),
             status=422,
