@@ -14,6 +14,7 @@ class CatalogEntry:
     title_vi: str
     title_en: str
     description_vi: str
+    description_en: str
     # Group keys whose members may start it; empty: anyone; None: only called by other processes.
     starters: tuple[str, ...] | None
     # Data an item starts with when a person starts it by hand (no plan behind it).
@@ -28,6 +29,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Đề xuất nhiệm vụ khoa học và công nghệ",
         "Propose a science and technology task",
         "Lập phiếu đề xuất nhiệm vụ KH&CN cấp tỉnh để Sở xem xét, trình UBND tỉnh phê duyệt.",
+        "Fill in a proposal for a provincial science and technology task, for the Department to "
+        "review and submit to the provincial People's Committee for approval.",
         (),
         title_field="ten_nhiem_vu",
     ),
@@ -37,6 +40,9 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Yearly identification of provincial S&T tasks",
         "Thông báo đề xuất với hạn nộp, tổng hợp danh mục của năm, Hội đồng tư vấn đánh giá "
         "từng đề xuất, trình UBND tỉnh một tờ trình, công bố và thông báo kết quả.",
+        "Announce the call for proposals and its deadline, compile the year's list, have the "
+        "advisory council assess each proposal, submit one report to the provincial People's "
+        "Committee, then publish and announce the result.",
         ("phong_qlkh", "lanh_dao_so"),
         title_field="trich_yeu_thong_bao",
     ),
@@ -45,6 +51,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Xây dựng dự thảo quy định",
         "Draft a regulation",
         "Giao soạn thảo, lấy ý kiến, thẩm định và trình UBND tỉnh ban hành một quy định.",
+        "Assign the drafting of a regulation, collect comments, have it appraised and submit it "
+        "to the provincial People's Committee for issue.",
         ("lanh_dao_so",),
         title_field="ten_du_thao",
     ),
@@ -53,6 +61,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Giao nhiệm vụ theo kế hoạch",
         "Assign a planned task",
         "Giao một nhiệm vụ của kế hoạch cho đơn vị chủ trì, theo dõi đến khi hoàn thành.",
+        "Assign a task of the plan to a lead unit and follow it until it is done.",
         ("lanh_dao_so", "van_phong_so"),
         # Started by hand, the leadership first names the lead unit and the deadline.
         {
@@ -68,6 +77,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Trình UBND tỉnh",
         "Submit to the People's Committee",
         "Tờ trình gửi UBND tỉnh; dùng trong các quy trình khác.",
+        "A submission to the provincial People's Committee; used within other processes.",
         None,
         title_field="trich_yeu",
     ),
@@ -76,6 +86,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         "Thực hiện nhiệm vụ được giao",
         "Carry out an assigned task",
         "Phần thực hiện của quy trình Giao nhiệm vụ theo kế hoạch.",
+        "The carrying-out part of the process Assign a planned task.",
         None,
     ),
 )

@@ -25,6 +25,7 @@ class Startable:
     title_vi: str
     title_en: str
     description_vi: str
+    description_en: str
     version: int
     built_in: bool
     start_data: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +58,7 @@ def _offers(session: Session) -> list[_Offer]:
                 e.title_vi,
                 e.title_en,
                 e.description_vi,
+                e.description_en,
                 deployed[e.process_id].version,
                 True,
                 e.start_data,
@@ -68,7 +70,7 @@ def _offers(session: Session) -> list[_Offer]:
     ]
     added: list[_Offer] = [
         (
-            Startable(p.process_id, p.name, p.name, p.description, p.version, False),
+            Startable(p.process_id, p.name, p.name, p.description, p.description, p.version, False),
             p.starters.allows,
         )
         for p in engine.startable_processes(session)

@@ -88,6 +88,16 @@ def test_items__the_catalog_offers_what_each_person_may_start(
     assert "Lập phiếu đề xuất nhiệm vụ KH&amp;CN cấp tỉnh" in text(page)  # the description
 
 
+def test_items__in_english_the_catalog_describes_its_processes_in_english(login: Any) -> None:
+    client = login("giamdoc")
+    post(client, "/", "/lang/en")
+    page = text(client.get("/items/new"))
+    assert "Propose a science and technology task" in page
+    assert "Fill in a proposal for a provincial science and technology task" in page
+    assert "Assign a task of the plan to a lead unit" in page
+    assert "Lập phiếu đề xuất" not in page
+
+
 def test_items__starting_goes_to_the_first_task_with_a_message(login: Any, app: Flask) -> None:
     client = login("trungtam.cv1")
     response = post(

@@ -47,6 +47,7 @@ def list_processes() -> ProcessList:
                     title=p.title_vi,
                     title_en=p.title_en,
                     description=p.description_vi,
+                    description_en=p.description_en,
                     version=p.version,
                     built_in=p.built_in,
                     start_fields=sorted(p.start_fields),

@@ -65,6 +65,7 @@ class ProcessOut(BaseModel):
     title: str
     title_en: str
     description: str
+    description_en: str
     version: int = Field(description="the deployed version a new item runs on")
     built_in: bool = Field(
         description="one of the department's own processes; false: a model deployed besides them"
