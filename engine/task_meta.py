@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from .gateway_fields import gateway_fields
 from .juel_parser import JuelRefused, has_expression, translate, translate_name
 from .model_forms import form_file_of_key, ref_file
 
@@ -69,13 +70,17 @@ def meta_key(scope_id: str, element_id: str) -> str:
 
 def read_task_meta(root: Any, dialect: str) -> dict[str, TaskMeta]:
     lanes = _lanes(root)
+    declared = {
+        str(f.get("id"))
+        for f in root.iter(f"{{{CAMUNDA_NS}}}formField", f"{{{CAMUNDA_NS}}}formProperty")
+    }
     found: dict[str, TaskMeta] = {}
     for tag in HUMAN_TASKS:
         for element in root.iter(f"{{{BPMN}}}{tag}"):
-            meta = _meta(element, dialect, lanes)
+            meta = _meta(element, dialect, lanes, declared)
             found[meta.key] = meta
     for element in root.iter(f"{{{BPMN}}}startEvent"):
-        start = _meta(element, dialect, lanes)
+        start = _meta(element, dialect, lanes, declared)
         parent = element.getparent()
         top = etree.QName(parent).localname == "process" if parent is not None else False
         if top and (start.form_file or start.form_fields):
@@ -118,7 +123,7 @@ def _documentation(element: Any) -> str | None:
     return doc.text.strip() if doc is not None and doc.text else None
 
 
-def _meta(element: Any, dialect: str, lanes: dict[str, str]) -> TaskMeta:
+def _meta(element: Any, dialect: str, lanes: dict[str, str], declared: set[str]) -> TaskMeta:
     element_id = element.get("id")
     common: dict[str, Any] = {
         "scope_id": _scope(element),
@@ -135,13 +140,17 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str]) -> TaskMeta:
             value = element.get(f"{{{CAMUNDA_NS}}}{name}")
             return value.strip() if value else None
 
+        form = _camunda_form(attr("formKey"), attr("formRef"))
+        fields = _camunda_fields(element)
+        if not fields and not form["form_key"] and etree.QName(element).localname == "userTask":
+            fields = gateway_fields(element, declared)  # Camunda's generic form, bounded
         return TaskMeta(
             **common,
             candidate_groups=attr("candidateGroups") or props.get("candidateGroups"),
             candidate_users=attr("candidateUsers") or props.get("candidateUsers"),
             assignee=attr("assignee") or props.get("assignee"),
-            **_camunda_form(attr("formKey"), attr("formRef")),
-            form_fields=tuple(_camunda_fields(element)),
+            **form,
+            form_fields=tuple(fields),
             due_date=attr("dueDate") or props.get("dueDate"),
             due_in_working_days=props.get("dueInWorkingDays"),
             decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
