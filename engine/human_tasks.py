@@ -406,7 +406,8 @@ def require_may_act(
         )
 
 
-def task_view(task: HumanTaskModel) -> TaskView:
+def task_view(task: Any) -> TaskView:
+    """A task row as callers see it: the ORM object or a plain row of the same columns."""
     return TaskView(
         id=task.id,
         instance_id=task.instance_id,

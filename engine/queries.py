@@ -44,23 +44,7 @@ def open_tasks(session: Session, instance_id: int | None = None) -> list[TaskVie
         rows = session.execute(_OPEN_TASKS)
     else:
         rows = session.execute(_OPEN_TASKS_OF_ITEM, {"instance_id": instance_id})
-    return [
-        TaskView(
-            id=r.id,
-            instance_id=r.instance_id,
-            process_id=r.process_id,
-            element_id=r.element_id,
-            title=r.title,
-            lane=r.lane,
-            candidate_groups=list(r.candidate_groups or []),
-            candidate_users=list(r.candidate_users or []),
-            assignee=r.assignee,
-            status=r.status,
-            created_at=r.created_at,
-            due_at=r.due_at,
-        )
-        for r in rows
-    ]
+    return [task_view(r) for r in rows]
 
 
 _TASK_COLUMNS = (
