@@ -35,22 +35,14 @@ def refuse_data_stores(file_name: str, root: Any) -> None:
 def drop_data_store_references(tree: Any) -> None:
     """Remove data store references and their associations from a copy handed to Spiff, and the
     data stores a Camunda model defines (a SpiffArena model's are refused before)."""
-    doomed = list(tree.iterfind(f"{{{BPMN}}}dataStore"))
     stores = {str(e.get("id")) for e in tree.iter(f"{{{BPMN}}}dataStoreReference") if e.get("id")}
-    for tag in ("dataInputAssociation", "dataOutputAssociation"):
-        for association in tree.iter(f"{{{BPMN}}}{tag}"):
-            ends = {
-                (ref.text or "").strip()
-                for ref in association
-                if ref.tag in (f"{{{BPMN}}}sourceRef", f"{{{BPMN}}}targetRef")
-            }
-            if ends & stores:
-                doomed.append(association)
-    doomed.extend(tree.iter(f"{{{BPMN}}}dataStoreReference"))
-    for element in doomed:
-        parent = element.getparent()
-        if parent is not None:
-            parent.remove(element)
+    _remove(
+        [
+            *tree.iterfind(f"{{{BPMN}}}dataStore"),
+            *_associations_with(tree, stores),
+            *tree.iter(f"{{{BPMN}}}dataStoreReference"),
+        ]
+    )
 
 
 def drop_data_object_associations(tree: Any) -> None:
@@ -64,17 +56,26 @@ def drop_data_object_associations(tree: Any) -> None:
         for e in tree.iter(f"{{{BPMN}}}{tag}")
         if e.get("id")
     }
-    doomed = []
+    _remove(_associations_with(tree, objects))
+
+
+def _associations_with(tree: Any, ends: set[str]) -> list[Any]:
+    """The data input and output associations with a source or target among `ends`."""
+    found = []
     for tag in ("dataInputAssociation", "dataOutputAssociation"):
         for association in tree.iter(f"{{{BPMN}}}{tag}"):
-            ends = {
+            refs = {
                 (ref.text or "").strip()
                 for ref in association
                 if ref.tag in (f"{{{BPMN}}}sourceRef", f"{{{BPMN}}}targetRef")
             }
-            if ends & objects:
-                doomed.append(association)
-    for element in doomed:
+            if refs & ends:
+                found.append(association)
+    return found
+
+
+def _remove(elements: list[Any]) -> None:
+    for element in elements:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
