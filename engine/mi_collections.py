@@ -18,7 +18,7 @@ import weakref
 from typing import Any
 
 from .errors import ScriptError
-from .sandbox import SandboxViolation, script_error
+from .sandbox import evaluate_expression
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 PHEDUYET_NS = "urn:pheduyet:bpmn"
@@ -81,15 +81,10 @@ def _wrap(task_spec: Any, entry: dict[str, str]) -> None:
 
 def _evaluate(my_task: Any, code: str, data: dict[str, Any]) -> Any:
     element = my_task.task_spec.bpmn_id
-    try:
-        value = my_task.workflow.script_engine.environment.evaluate(code, data)
-    except SandboxViolation as exc:
-        raise script_error(exc, element) from exc
-    except Exception as exc:  # a diagram's expression may raise anything
-        raise ScriptError(
-            f"the multi-instance collection failed: {exc.__class__.__name__}: {exc}",
-            element_id=element,
-        ) from exc
+    environment = my_task.workflow.script_engine.environment
+    value = evaluate_expression(
+        environment, code, data, element, "the multi-instance collection failed"
+    )
     if isinstance(value, dict | str) or not hasattr(value, "__iter__"):
         raise ScriptError(
             f"the multi-instance collection must be a list, got {type(value).__name__}",

@@ -38,7 +38,13 @@ from .io_mappings import watch_io
 from .javascript_listeners import listener_assignee, listener_candidates
 from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
-from .sandbox import DEFAULT_CPU_SECONDS, Limits, SandboxViolation, script_error
+from .sandbox import (
+    DEFAULT_CPU_SECONDS,
+    Limits,
+    SandboxViolation,
+    evaluate_expression,
+    script_error,
+)
 from .sandbox_guards import MAX_DATA_BYTES
 from .scripting import SandboxScriptEngine, make_script_engine
 from .serialization import SERIALIZER_VERSION, load_state
@@ -350,15 +356,9 @@ def _new_row(
 
 
 def _evaluate(engine: Any, task: Any, expression: str, element_id: str) -> Any:
-    try:
-        return engine.environment.evaluate(expression, task.data)
-    except SandboxViolation as exc:
-        raise script_error(exc, element_id) from exc
-    except Exception as exc:  # a diagram's expression may raise anything
-        raise ScriptError(
-            f"{exc.__class__.__name__}: {exc} (in expression {expression!r})",
-            element_id=element_id,
-        ) from exc
+    return evaluate_expression(
+        engine.environment, expression, task.data, element_id, f"expression {expression!r}"
+    )
 
 
 def _owners(raw: str | None, task: Any, engine: Any) -> list[str]:

@@ -499,3 +499,18 @@ def script_error(exc: BaseException, element_id: str | None) -> ScriptError:
         named = {"reason": exc.reason, "field": exc.field, "value_type": exc.value_type}
         error.details.update({k: v for k, v in named.items() if v})
     return error
+
+
+def evaluate_expression(
+    environment: Any, code: str, data: Mapping[str, Any], element_id: str, what: str
+) -> Any:
+    """A diagram's expression evaluated in the script engine's environment: a sandbox refusal
+    as itself, anything else the expression raises as a ScriptError saying `what` failed."""
+    try:
+        return environment.evaluate(code, data)
+    except SandboxViolation as exc:
+        raise script_error(exc, element_id) from exc
+    except Exception as exc:  # a diagram's expression may raise anything
+        raise ScriptError(
+            f"{what}: {exc.__class__.__name__}: {exc}", element_id=element_id
+        ) from exc
