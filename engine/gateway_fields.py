@@ -7,52 +7,31 @@ task would be stuck: it is given, as its form, the variables that the conditions
 outgoing flows and of a gateway right after it read and that no form of the diagram declares.
 Each is optional (left empty, the item's value stays as it was): a boolean where the variable is
 tested as such, a choice of the text literals it is compared with, a number where it is compared
-with one. Read from the condition's text, after its string literals are set aside."""
+with one. Read from the condition's JUEL tokens (engine/juel_scanner.py)."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from typing import Any
+
+from .juel_scanner import JuelRefused, Token, scan
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 MAX_FIELDS = 10
 
-_EXPRESSION = re.compile(r"[$#]\{(.*?)\}", re.S)
-_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
-_NAME = re.compile(r"(?<![\w.$])([A-Za-z_]\w*)(?!\s*\()(?!\s*[.\[])")
-_COMPARE = r"(?:==|!=|<=|>=|<|>|\beq\b|\bne\b|\blt\b|\bgt\b|\ble\b|\bge\b)"
-_WORDS = frozenset(
-    [
-        "and",
-        "or",
-        "not",
-        "eq",
-        "ne",
-        "lt",
-        "gt",
-        "le",
-        "ge",
-        "empty",
-        "true",
-        "false",
-        "null",
-        "div",
-        "mod",
-        "instanceof",
-        "execution",
-        "task",
-        "initiator",
-    ]
-)
+_COMPARE = frozenset(["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "gt", "le", "ge"])
+_NOT_A_VARIABLE_AFTER = frozenset(["(", ".", "["])  # a function, a bean, a map: no field
+_KEYWORDS = "and or not empty true false null div mod instanceof execution task initiator"
+_WORDS = _COMPARE | frozenset(_KEYWORDS.split(" "))
 
 
 def gateway_fields(element: Any, declared: set[str]) -> list[dict[str, Any]]:
     """The generic fields of a user task with no form (see the module's docstring)."""
     found: dict[str, dict[str, Any]] = {}
     for text in _conditions(element):
-        for expression in _EXPRESSION.findall(text):
-            _read(expression, declared, found)
+        for tokens in _expressions(text):
+            _read(tokens, declared, found)
     return list(found.values())[:MAX_FIELDS]
 
 
@@ -82,20 +61,43 @@ def _condition(flow: Any) -> str:
     return node.text or ""
 
 
-def _read(expression: str, declared: set[str], found: dict[str, dict[str, Any]]) -> None:
-    literals: list[str] = []
+def _expressions(text: str) -> Iterator[list[Token]]:
+    """The tokens of each `${…}` or `#{…}` of a text; one the scanner refuses is left to the
+    deploy's own refusal, which names it."""
+    at = 0
+    while True:
+        opens = [p for p in (text.find("${", at), text.find("#{", at)) if p >= 0]
+        if not opens:
+            return
+        try:
+            tokens, end = scan(text, min(opens) + 2)
+        except JuelRefused:
+            return
+        yield tokens
+        at = end + 1
 
-    def aside(match: re.Match[str]) -> str:
-        literals.append(match.group(1) if match.group(1) is not None else match.group(2))
-        return f" __literal{len(literals) - 1}__ "
 
-    plain = _STRING.sub(aside, expression)
-    for match in _NAME.finditer(plain):
-        name = match.group(1)
-        if name in _WORDS or name in declared or name.startswith("__literal"):
+def _read(tokens: list[Token], declared: set[str], found: dict[str, dict[str, Any]]) -> None:
+    for k, token in enumerate(tokens):
+        if token.kind != "name" or token.value in _WORDS or token.value in declared:
             continue
-        field = found.setdefault(name, _field(name))
-        _type_from_use(field, plain, name, literals)
+        before = tokens[k - 1] if k else None
+        if (before is not None and before.value == "." and before.kind == "op") or (
+            tokens[k + 1].kind == "op" and tokens[k + 1].value in _NOT_A_VARIABLE_AFTER
+        ):
+            continue
+        field = found.setdefault(token.value, _field(token.value))
+        _type_from(field, _compared_with(tokens, k))
+
+
+def _compared_with(tokens: list[Token], k: int) -> Token | None:
+    """The literal a name at `k` is compared with (`x == 'a'`, `5 < x`, `x gt -1`), if any."""
+    if tokens[k + 1].value in _COMPARE and tokens[k + 1].kind != "str":
+        other = tokens[k + 2]
+        return tokens[k + 3] if other.value == "-" and other.kind == "op" else other
+    if k >= 2 and tokens[k - 1].value in _COMPARE and tokens[k - 1].kind != "str":
+        return tokens[k - 2]
+    return None
 
 
 def _field(name: str) -> dict[str, Any]:
@@ -110,25 +112,17 @@ def _field(name: str) -> dict[str, Any]:
         "readonly": False,
         "constraints": {},
         "options": [],
-        "properties": {"generic": "true"},
+        "properties": {},
     }
 
 
-def _type_from_use(field: dict[str, Any], plain: str, name: str, literals: list[str]) -> None:
-    word = re.escape(name)
-    near = (
-        rf"(?<![\w.]){word}\s*{_COMPARE}\s*([^\s)&|]+)"
-        rf"|([^\s(&|]+)\s*{_COMPARE}\s*{word}(?![\w.])"
-    )
-    for match in re.finditer(near, plain):
-        other = (match.group(1) or match.group(2) or "").strip()
-        literal = re.fullmatch(r"__literal(\d+)__", other)
-        if literal:
-            value = literals[int(literal.group(1))]
-            field["type"] = "enum"
-            if value not in {o["id"] for o in field["options"]}:
-                field["options"].append({"id": value, "name": value})
-        elif re.fullmatch(r"-?\d+", other) and field["type"] != "enum":
-            field["type"] = "long"
-        elif re.fullmatch(r"-?\d*\.\d+", other) and field["type"] != "enum":
-            field["type"] = "string"  # a decimal: the forms have no such type
+def _type_from(field: dict[str, Any], other: Token | None) -> None:
+    if other is None:
+        return
+    if other.kind == "str":
+        field["type"] = "enum"
+        if other.value not in {o["id"] for o in field["options"]}:
+            field["options"].append({"id": other.value, "name": other.value})
+    elif other.kind == "num" and field["type"] != "enum":
+        # A whole number: a number field; a decimal: text (the forms have no decimal type).
+        field["type"] = "long" if isinstance(other.number, int) else "string"
