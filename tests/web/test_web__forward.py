@@ -10,8 +10,9 @@ import pytest
 
 import engine
 from engine import transaction
+from tests.conftest import fixture_files
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
-from tests.web.conftest import post
+from tests.web.conftest import PASSWORD, post
 
 REFUSED = "Hãy chọn người nhận trong danh sách."
 _OPTION = re.compile(r'<option value="([^"]+)">')
@@ -79,3 +80,17 @@ def test_forward__a_forged_choice_is_refused_and_the_task_stays(
     assert REFUSED in _page(client, url)
     assert office.show(item) == before
     assert office.task("qlkh.cv1", item, "xem_xet_de_xuat").assignee == "qlkh.cv1"
+
+
+def test_forward__a_personal_step_with_nobody_to_forward_to_shows_no_empty_card(
+    app: Any, office: Any, login: Any
+) -> None:
+    """A step the diagram gives one person outside any unit: nothing to take, give back or
+    forward, so the page has no "Nhận, chuyển xử lý" box at all."""
+    with transaction(office.factory) as s:
+        engine.add_user(s, "an", display_name="Nguyễn Văn An", password=PASSWORD)
+        engine.deploy(s, fixture_files("camunda_generic"), office.clock, "quantri")
+    item = office.start("duyet_chi_phi", "an", so_tien="500000")
+    html = _page(login("an"), f"/tasks/{office.task('an', item, 'xem_xet').id}")
+    assert "Xem xét đề nghị" in html
+    assert "Nhận, chuyển xử lý" not in html
