@@ -1,13 +1,20 @@
-"""The fields of a Camunda user task that has no form: the variables the choice after it reads.
+"""The fields of a Camunda user task that has no form: the variables the choices after it read.
 
 In Camunda 7 a user task without a form is completed through the Tasklist's generic form or
-REST's `complete` with variables, and the gateway after it reads them (`${approved}`,
+REST's `complete` with variables, and what comes after it reads them (`${approved}`,
 `${decision == 'reject'}`). Here a task takes only the fields its form declares, so such a
-task would be stuck: it is given, as its form, the variables that the conditions of its own
-outgoing flows and of a gateway right after it read and that no form of the diagram declares.
-Each is optional (left empty, the item's value stays as it was): a boolean where the variable is
-tested as such, a choice of the text literals it is compared with, a number where it is compared
-with one. Read from the condition's JUEL tokens (engine/juel_scanner.py)."""
+task would be stuck: it is given, as its form, the variables that no form of the diagram
+declares and that are read, before anything could set them, by the task's own output parameters
+(`<camunda:outputParameter name="approval_1">${approval}</camunda:outputParameter>`) and by the
+conditions of the flows after it: its own outgoing flows and those leaving the gateways, events
+and plain tasks reached from it, up to the next element that may set variables (another user
+task, a service, script or rule task, a call activity, a sub-process). A variable the task's
+output parameters set is not asked (nor, read in them, one its input parameters set: those are
+local to the task, gone once it is done); one an output parameter only copies
+(`${approval}` into `approval_1`) is asked as the copy is read. Each is optional (left empty,
+the item's value stays as it was): a boolean where the variable is tested as such, a choice of
+the text literals it is compared with, a number where it is compared with one. Read from the
+condition's JUEL tokens (engine/juel_scanner.py)."""
 
 from __future__ import annotations
 
@@ -17,8 +24,23 @@ from typing import Any
 from .juel_scanner import JuelRefused, Token, scan
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+# What the walk after the task passes through: nothing in them sets a variable.
+PASSED = frozenset(
+    [
+        "exclusiveGateway",
+        "inclusiveGateway",
+        "parallelGateway",
+        "eventBasedGateway",
+        "complexGateway",
+        "intermediateThrowEvent",
+        "intermediateCatchEvent",
+        "task",
+        "manualTask",
+    ]
+)
 MAX_FIELDS = 10
+MAX_WALKED = 50  # elements looked at after the task
 
 _COMPARE = frozenset(["==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "gt", "le", "ge"])
 _NOT_A_VARIABLE_AFTER = frozenset(["(", ".", "["])  # a function, a bean, a map: no field
@@ -29,28 +51,58 @@ _WORDS = _COMPARE | frozenset(_KEYWORDS.split(" "))
 def gateway_fields(element: Any, declared: set[str]) -> list[dict[str, Any]]:
     """The generic fields of a user task with no form (see the module's docstring)."""
     found: dict[str, dict[str, Any]] = {}
+    inputs, outputs = (
+        _parameters(element, "inputParameter"),
+        _parameters(element, "outputParameter"),
+    )
+    aliases: dict[str, str] = {}
+    for name, text in outputs.items():
+        for tokens in _expressions(text):
+            if len(tokens) == 2 and tokens[0].kind == "name" and tokens[0].value not in _WORDS:
+                aliases[name] = tokens[0].value
+            _read(tokens, declared | set(inputs), found, {})
+    set_here = declared | set(outputs)  # inputs are local: gone once the task is done
     for text in _conditions(element):
         for tokens in _expressions(text):
-            _read(tokens, declared, found)
+            _read(tokens, set_here, found, aliases)
     return list(found.values())[:MAX_FIELDS]
 
 
+def _parameters(element: Any, kind: str) -> dict[str, str]:
+    """The task's own `camunda:inputOutput` parameters of a kind: name -> text (a script or a
+    list is no text: its name only)."""
+    found: dict[str, str] = {}
+    for io in element.iterfind(f"{{{BPMN}}}extensionElements/{{{CAMUNDA_NS}}}inputOutput"):
+        for parameter in io.iterfind(f"{{{CAMUNDA_NS}}}{kind}"):
+            if parameter.get("name"):
+                simple = len(parameter) == 0
+                found[parameter.get("name")] = (parameter.text or "") if simple else ""
+    return found
+
+
 def _conditions(element: Any) -> list[str]:
+    """The conditions of the flows leaving the task and the elements reached from it that set
+    nothing (gateways, events, plain tasks), in the order a walk reaches them."""
     scope = element.getparent()
     if scope is None:
         return []
-    flows = {f.get("id"): f for f in scope.iterfind(f"{{{BPMN}}}sequenceFlow")}
+    flows = [f for f in scope.iterfind(f"{{{BPMN}}}sequenceFlow")]
     nodes = {n.get("id"): n for n in scope if isinstance(n.tag, str) and n.get("id")}
-
-    def leaving(node_id: str | None) -> list[Any]:
-        return [f for f in flows.values() if f.get("sourceRef") == node_id]
-
+    leaving: dict[str | None, list[Any]] = {}
+    for flow in flows:
+        leaving.setdefault(flow.get("sourceRef"), []).append(flow)
     texts = []
-    for flow in leaving(element.get("id")):
-        texts.append(_condition(flow))
-        target = nodes.get(flow.get("targetRef"))
-        if target is not None and target.tag.rsplit("}", 1)[-1] in GATEWAYS:
-            texts.extend(_condition(f) for f in leaving(target.get("id")))
+    seen = {element.get("id")}
+    queue = [element.get("id")]
+    while queue and len(seen) <= MAX_WALKED:
+        for flow in leaving.get(queue.pop(0), []):
+            texts.append(_condition(flow))
+            target = nodes.get(flow.get("targetRef"))
+            if target is None or target.get("id") in seen:
+                continue
+            seen.add(target.get("id"))
+            if target.tag.rsplit("}", 1)[-1] in PASSED:
+                queue.append(target.get("id"))
     return [t for t in texts if t]
 
 
@@ -77,16 +129,24 @@ def _expressions(text: str) -> Iterator[list[Token]]:
         at = end + 1
 
 
-def _read(tokens: list[Token], declared: set[str], found: dict[str, dict[str, Any]]) -> None:
+def _read(
+    tokens: list[Token],
+    declared: set[str],
+    found: dict[str, dict[str, Any]],
+    aliases: dict[str, str],
+) -> None:
     for k, token in enumerate(tokens):
-        if token.kind != "name" or token.value in _WORDS or token.value in declared:
+        if token.kind != "name" or token.value in _WORDS:
             continue
+        name = aliases.get(token.value, token.value)
         before = tokens[k - 1] if k else None
         if (before is not None and before.value == "." and before.kind == "op") or (
             tokens[k + 1].kind == "op" and tokens[k + 1].value in _NOT_A_VARIABLE_AFTER
         ):
             continue
-        field = found.setdefault(token.value, _field(token.value))
+        if name in declared:  # a form declares it, or the task's own parameters set it
+            continue
+        field = found.setdefault(name, _field(name))
         _type_from(field, _compared_with(tokens, k))
 
 
