@@ -89,12 +89,14 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                 else:
                     parse_cycle(value, now)
             except OutOfBounds as exc:
-                raise InvalidDefinition(
+                error = InvalidDefinition(
                     f"refused timer {kind}: {exc}",
                     file=file_name,
                     element_id=owner_id(element),
                     line=element.sourceline,
-                ) from exc
+                )
+                error.details.update(reason="timer_bounds")
+                raise error from exc
 
 
 def check_receive_tasks(file_name: str, root: Any) -> None:
@@ -125,12 +127,14 @@ def check_loops(file_name: str, root: Any, limit: int) -> None:
             counts.append((element, "loop maximum", _literal(element.get("loopMaximum"))))
     for element, what, value in counts:
         if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= limit:
-            raise InvalidDefinition(
+            error = InvalidDefinition(
                 f"the {what} is {value:,}; a task may run at most {limit:,} instances",
                 file=file_name,
                 element_id=owner_id(element),
                 line=element.sourceline,
             )
+            error.details.update(reason="loop_bounds")
+            raise error
 
 
 def check_due_dates(file_name: str, tasks: Iterable[TaskMeta], now: datetime) -> None:
@@ -142,12 +146,14 @@ def check_due_dates(file_name: str, tasks: Iterable[TaskMeta], now: datetime) ->
         try:
             check_moment(parse_moment(text), now)
         except OutOfBounds as exc:
-            raise InvalidDefinition(
+            error = InvalidDefinition(
                 f"refused due date: {exc}",
                 file=file_name,
                 element_id=meta.element_id,
                 line=meta.line,
-            ) from exc
+            )
+            error.details.update(reason="due_date_bounds")
+            raise error from exc
 
 
 def check_call_cycles(processes: Mapping[str, tuple[str, Any, bool]]) -> None:
