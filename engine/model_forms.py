@@ -139,7 +139,10 @@ class _HtmlFields(HTMLParser):
             self._skip += 1
         elif tag == "label":
             self._label = {"for": a.get("for"), "text": [], "fields": []}
-        elif tag in ("input", "textarea", "select") and a.get("cam-variable-name"):
+        elif tag in ("input", "textarea", "select") and _variable_input(a):
+            if (a.get("type") or "").lower() == "radio":
+                self._radio(a)
+                return
             found = {"tag": tag, "attrs": a, "options": [], "line": self.getpos()[0]}
             self.fields.append(found)
             if self._label is not None:
@@ -149,6 +152,20 @@ class _HtmlFields(HTMLParser):
         elif tag == "option" and self._select is not None:
             self._option = {"value": a.get("value"), "text": []}
             self._select["options"].append(self._option)
+
+    def _radio(self, a: dict[str, str]) -> None:
+        """Radio buttons of one variable are one field, a choice of their values; the text of
+        the label around each button is its option's title."""
+        variable = a["cam-variable-name"]
+        found = next((f for f in self.fields if f["attrs"]["cam-variable-name"] == variable), None)
+        if found is None:
+            attrs = {k: v for k, v in a.items() if k not in ("type", "value", "id")}
+            found = {"tag": "select", "attrs": attrs, "options": [], "line": self.getpos()[0]}
+            self.fields.append(found)
+        option: dict[str, Any] = {"value": a.get("value") or None, "text": []}
+        found["options"].append(option)
+        if self._label is not None:
+            self._label["option"] = option
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -173,8 +190,28 @@ class _HtmlFields(HTMLParser):
             return
         if self._label is not None and self._select is None:  # an option is not the label
             self._label["text"].append(data)
+            if self._label.get("option") is not None:  # the label of a radio button
+                self._label["option"]["text"].append(data)
         if self._option is not None:
             self._option["text"].append(data)
+
+
+def _variable_input(a: dict[str, str]) -> bool:
+    """An input bound to a variable: `cam-variable-name` (Camunda 7.2 on), or Camunda 7.0's
+    and 7.1's `form-field` with the variable as its `name` and its type as `type`
+    (`<input form-field type="number" name="amount">`), read as if written the later way."""
+    if a.get("cam-variable-name"):
+        return True
+    if "form-field" not in a or not a.get("name"):
+        return False
+    a["cam-variable-name"] = a["name"]
+    kind = (a.get("type") or "").strip().lower()
+    if kind in ("string", "boolean", "date"):
+        a["cam-variable-type"] = kind
+    for angular in ("minlength", "maxlength", "pattern"):  # AngularJS's validators
+        if a.get(f"ng-{angular}") and not a.get(angular):
+            a[angular] = a[f"ng-{angular}"]
+    return True
 
 
 def html_form_schema(name: str, content: bytes, max_bytes: int) -> dict[str, Any]:
