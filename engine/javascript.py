@@ -143,6 +143,18 @@ _PRELUDE = r"""
   };
   Object.freeze(execution);
   globalThis.execution = execution;
+  // A connector's parameters see the connector's variables (its response among them); here
+  // they are the task's data, the response merged in.
+  if (info.withConnector) {
+    globalThis.connector = Object.freeze({
+      getVariable: __pheduyet_get,
+      getVariableLocal: __pheduyet_get,
+      getVariables: __pheduyet_all,
+      getVariablesLocal: __pheduyet_all,
+      hasVariable: __pheduyet_has,
+      hasVariableLocal: __pheduyet_has
+    });
+  }
   if (info.withTask) {
     var task = {};
     for (var key in execution) task[key] = execution[key];
@@ -280,6 +292,7 @@ class ScriptScope:
     task_id: str | None = None
     assignee: str | None = None
     with_task: bool = False
+    with_connector: bool = False  # a connector's parameter: `connector` reads its variables
 
 
 @dataclass(frozen=True)
@@ -393,6 +406,7 @@ def run_script(
         "taskId": scope.task_id,
         "assignee": scope.assignee,
         "withTask": scope.with_task,
+        "withConnector": scope.with_connector,
     }
     payload = {"vars": {k: v for k, v in data.items() if not callable(v)}, "info": info}
     text = json.dumps(payload, default=_json_default, allow_nan=False)

@@ -48,6 +48,7 @@ def scope_of(
         task_id=str(task.id),
         assignee=assignee,
         with_task=with_task,
+        with_connector=str(getattr(spec, "service_key", "")).startswith("connector:"),
     )
 
 

@@ -95,19 +95,21 @@ def _field(file_name: str | None, node: Any, field: Any) -> Param:
 
 
 def _value(file_name: str | None, node: Any, element: Any) -> Param:
-    """An input parameter's, a map entry's or a list value's content."""
+    """An input parameter's, a map entry's or a list value's content. Camunda reads `map`,
+    `list`, `entry`, `value` and `script` by their local names: written without a prefix in a
+    file with no default namespace (Camunda's own examples do), they are the same."""
     for child in element:
         if not isinstance(child.tag, str):
             continue  # a comment
-        if child.tag == f"{{{CAMUNDA_NS}}}map":
-            entries = child.iterfind(f"{{{CAMUNDA_NS}}}entry")
+        if _is(child, "map"):
+            entries = [e for e in child if _is(e, "entry")]
             return {"map": {str(e.get("key")): _value(file_name, node, e) for e in entries}}
-        if child.tag == f"{{{CAMUNDA_NS}}}list":
-            values = child.iterfind(f"{{{CAMUNDA_NS}}}value")
+        if _is(child, "list"):
+            values = [v for v in child if _is(v, "value")]
             return {"list": [_value(file_name, node, v) for v in values]}
-        if child.tag == f"{{{CAMUNDA_NS}}}script" and is_javascript(child.get("scriptFormat")):
+        if _is(child, "script") and is_javascript(child.get("scriptFormat")):
             return {"code": javascript_value(child.text or "")}  # compiled at deploy already
-        raise _refused(
+        error = _refused(
             file_name,
             node,
             child,
@@ -115,7 +117,13 @@ def _value(file_name: str | None, node: Any, element: Any) -> Param:
             f"{child.tag.rsplit('}', 1)[-1]}, which the engine does not run here: give a text "
             "or ${expression}, or compute the value in a script task before",
         )
+        error.details.update(reason="parameter_unsupported")
+        raise error
     return _text(file_name, node, element, element.text or "")
+
+
+def _is(child: Any, name: str) -> bool:
+    return isinstance(child.tag, str) and child.tag in (f"{{{CAMUNDA_NS}}}{name}", name)
 
 
 def _text(file_name: str | None, node: Any, element: Any, text: str) -> Param:
