@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition,
 )
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import (
     ColumnElement,
     ForeignKey,
@@ -34,16 +35,15 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
-    exists,
+    false,
     insert,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
-from .human_tasks import HumanTaskModel
 from .instances import InstanceModel
-from .views import InstanceStatus, TaskStatus
+from .views import InstanceStatus
 
 MESSAGE = "message"
 SIGNAL = "signal"
@@ -67,18 +67,25 @@ class WaitingEventModel(Base):
     # True when the element is an event-based gateway (the first of its events wins).
     gateway: Mapped[bool] = mapped_column(default=False)
     since: Mapped[datetime] = mapped_column(UTCDateTime())
+    # True when the item had an open human task when its waits were written (`sync_subscriptions`
+    # writes them after every action, when its open tasks are known): it is not stuck on the
+    # event, its people are at work.
+    held: Mapped[bool] = mapped_column(default=False, server_default=false())
 
-    __table_args__ = (Index("ix_waiting_events_kind_name", "kind", "name", "correlation_key"),)
+    __table_args__ = (
+        Index("ix_waiting_events_kind_name", "kind", "name", "correlation_key"),
+        # The waits held by nobody in the listings' order: one index range, however many
+        # items wait while their people work.
+        Index("ix_waiting_events_held_since", "held", "since", "instance_id", "id"),
+    )
 
 
 def held_by_nobody() -> ColumnElement[bool]:
     """The waiting item has no open human task: it stands still until the event comes. An
     item whose people are at work is not stuck on an event it also waits for (a chaser's
-    stop signal, a message boundary on a task), so the listings leave it out."""
-    return ~exists().where(
-        HumanTaskModel.instance_id == WaitingEventModel.instance_id,
-        HumanTaskModel.status == TaskStatus.OPEN,
-    )
+    stop signal, a message boundary on a task), so the listings leave it out. Read from the
+    wait's own `held` (an index range), never by looking for each wait's open steps."""
+    return WaitingEventModel.held == false()
 
 
 def standing_waits(*columns: Any) -> Select[Any]:
@@ -193,13 +200,18 @@ def sync_subscriptions(
     now: datetime,
 ) -> None:
     """Replace the item's rows by what it waits for now: two statements, and none at all for
-    a version that catches no message or signal."""
+    a version that catches no message or signal. Each row notes whether the item has an open
+    human task now (`held`): the same READY manual tasks `persist` keeps open task rows for."""
     if not may_wait(version.spec, version.subprocess_specs):
         return
     session.connection().execute(_CLEAR_WAITS, {"instance_id": instance_id})
     if not running:
         return
     key = correlation_key(data)
+    waits = waiting_in(workflow)
+    if not waits:
+        return
+    held = workflow.get_next_task(state=TaskState.READY, manual=True) is not None
     rows = [
         {
             "instance_id": instance_id,
@@ -210,8 +222,8 @@ def sync_subscriptions(
             "correlation_key": key,
             "gateway": w.gateway,
             "since": now,
+            "held": held,
         }
-        for w in waiting_in(workflow)
+        for w in waits
     ]
-    if rows:
-        session.connection().execute(_ADD_WAITS, rows)
+    session.connection().execute(_ADD_WAITS, rows)
