@@ -213,6 +213,14 @@ def _drop_candidates(count: int) -> Delete:
     return delete(_candidates).where(_ids_in(_candidates.c.task_id, count))
 
 
+def one_or_many(
+    rows: Sequence[Mapping[str, Any]],
+) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+    """The parameters of a bulk statement: one row (as an action mostly writes) as a plain
+    execution, which costs less than a driver's executemany (psycopg's most of all)."""
+    return rows[0] if len(rows) == 1 else rows
+
+
 def open_and_known(
     session: Session, instance_id: int, task_ids: Collection[str]
 ) -> tuple[dict[str, OpenRow], set[str]]:
@@ -245,7 +253,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     statements however many rows."""
     if not rows:
         return
-    session.connection().execute(_INSERT_TASKS, list(rows))
+    session.connection().execute(_INSERT_TASKS, one_or_many(rows))
     candidates: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     listened = has_listeners(session)
     for row in rows:
@@ -258,24 +266,26 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
             publish(session, _opened(row, pairs))
     session.connection().execute(
         _INSERT_CANDIDATES,
-        [
-            {
-                "task_id": t,
-                "kind": k,
-                "value": v,
-                "due_at": row.get("due_at"),
-                "created_at": row["created_at"],
-                "instance_id": row["instance_id"],
-            }
-            for (t, k, v), row in candidates.items()
-        ],
+        one_or_many(
+            [
+                {
+                    "task_id": t,
+                    "kind": k,
+                    "value": v,
+                    "due_at": row.get("due_at"),
+                    "created_at": row["created_at"],
+                    "instance_id": row["instance_id"],
+                }
+                for (t, k, v), row in candidates.items()
+            ]
+        ),
     )
     instance_ids = {row["instance_id"] for row in rows}
     seen = dict.fromkeys((i, k, v) for i in instance_ids for _t, k, v in candidates)
     insert_item_candidates = _ITEM_CANDIDATES[session.get_bind().dialect.name]
     session.connection().execute(
         insert_item_candidates,
-        [{"instance_id": i, "kind": k, "value": v} for i, k, v in seen],
+        one_or_many([{"instance_id": i, "kind": k, "value": v} for i, k, v in seen]),
     )
 
 
@@ -306,12 +316,11 @@ def close_tasks(
         return
     params = {f"new_{key}": value for key, value in values.items()}
     statement = _close_statement(tuple(sorted(values)))
-    session.connection().execute(
-        statement, [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
-    )
-    rows = {row.id: row for row in held}
+    rows = [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
+    session.connection().execute(statement, one_or_many(rows))
+    held_rows = {row.id: row for row in held}
     for task_id in task_ids:
-        row = rows.get(task_id)
+        row = held_rows.get(task_id)
         if row is None:
             row = session.identity_map.get(session.identity_key(HumanTaskModel, task_id))
         if row is not None:

@@ -17,8 +17,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from .audit import GENESIS
 from .db import Base, UTCDateTime
@@ -60,13 +60,20 @@ _LOCK = (
 )
 # The item of a task row, locked, with the row itself (read fresh even if the session held
 # it): on PostgreSQL both rows are locked, so an action that waited for another on the same
-# item sees the task row as that one left it.
+# item sees the task row as that one left it. Read by Core and made into the session's objects
+# here (`_held`): the ORM's own loading costs twice the statement.
+_INSTANCE_KEYS = tuple(attr.key for attr in InstanceModel.__mapper__.column_attrs)
+_TASK_KEYS = tuple(attr.key for attr in HumanTaskModel.__mapper__.column_attrs)
+_items = cast(Table, InstanceModel.__table__)
+_tasks = cast(Table, HumanTaskModel.__table__)
 _LOCK_WITH_TASK = (
-    select(InstanceModel, HumanTaskModel)
-    .join(HumanTaskModel, HumanTaskModel.instance_id == InstanceModel.id)
-    .where(HumanTaskModel.id == bindparam("task_id"))
+    select(
+        *(InstanceModel.__mapper__.get_property(key).columns[0] for key in _INSTANCE_KEYS),
+        *(HumanTaskModel.__mapper__.get_property(key).columns[0] for key in _TASK_KEYS),
+    )
+    .join_from(_items, _tasks, _tasks.c.instance_id == _items.c.id)
+    .where(_tasks.c.id == bindparam("task_id"))
     .with_for_update()
-    .execution_options(populate_existing=True)
 )
 
 
@@ -86,11 +93,29 @@ def lock_instance_with_task(
 ) -> tuple[InstanceModel, HumanTaskModel] | None:
     """`lock_instance` for the item of a task row, and the row, in one statement; None when
     no such task."""
-    found = session.execute(_LOCK_WITH_TASK, {"task_id": task_id}).first()
+    session.flush()  # as the ORM's query would: what the session holds is written first
+    found = session.connection().execute(_LOCK_WITH_TASK, {"task_id": task_id}).first()
     if found is None:
         return None
-    instance, row = found
+    count = len(_INSTANCE_KEYS)
+    instance = _held(session, InstanceModel, dict(zip(_INSTANCE_KEYS, found[:count], strict=True)))
+    row = _held(session, HumanTaskModel, dict(zip(_TASK_KEYS, found[count:], strict=True)))
     return _checked(instance, expected_version), row
+
+
+def _held(session: Session, model: type[Any], values: dict[str, Any]) -> Any:
+    """The session's object for this row, with the values just read as its stored ones (what
+    the ORM's populate_existing does): the one it holds, else a new one made part of it."""
+    held = session.identity_map.get(session.identity_key(model, values["id"]))
+    if held is not None:
+        for key, value in values.items():
+            set_committed_value(held, key, value)
+        return held
+    made = manager_of_class(model).new_instance()
+    made.__dict__.update(values)
+    make_transient_to_detached(made)  # persistent as loaded, once added: nothing to write
+    session.add(made)
+    return made
 
 
 def _checked(instance: InstanceModel, expected_version: int | None) -> InstanceModel:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from weakref import WeakSet
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
@@ -159,11 +160,19 @@ def load_workflow(instance: InstanceModel, version: LoadedVersion, config: Engin
     return workflow
 
 
+# The process specs whose hooks are connected (see `_bounded_engine`): a loaded version's specs
+# live as long as the version's cache keeps them, and are watched once.
+_watched: WeakSet[Any] = WeakSet()
+
+
 def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScriptEngine:
     """The script engine, carrying the loop limit that the version's loop tasks check."""
-    watch_loops([version.spec, *version.subprocess_specs.values()])
-    watch_service_listeners([version.spec, *version.subprocess_specs.values()])
-    watch_io([version.spec, *version.subprocess_specs.values()])  # camunda:inputOutput
+    if version.spec not in _watched:
+        specs = [version.spec, *version.subprocess_specs.values()]
+        watch_loops(specs)
+        watch_service_listeners(specs)
+        watch_io(specs)  # camunda:inputOutput
+        _watched.add(version.spec)
     engine = config.script_engine()
     engine.max_multi_instance = config.max_multi_instance
     engine.timezone = config.timezone  # a Quartz cron cycle reads the office's time

@@ -45,7 +45,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .attachments import AttachmentModel
-from .audit import AuditEventModel
+from .audit import AuditEventModel, write_pending
 from .db import Base, UTCDateTime
 from .definitions import LoadedVersion, load_version
 from .dossier import private_fields
@@ -316,8 +316,11 @@ def _document_row(
     comments: list[tuple[int, str]] = []
     files: list[tuple[datetime, str]] = []
     stored: tuple[str, str] | None = None
-    # (Executing the read flushes what the ORM holds, an attachment's row say, first.)
-    for _id, part, seq, at, a, b in session.execute(_PARTS, {"id": instance_id}):
+    # What the session holds is written first (an attachment's row, this transaction's events
+    # with their comments), as a read through the session would; read on the connection.
+    session.flush()
+    write_pending(session)
+    for _id, part, seq, at, a, b in session.connection().execute(_PARTS, {"id": instance_id}):
         if part == 0:
             comments.append((seq, a))
         elif part == 1:

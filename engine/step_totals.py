@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .db import Base, within_savepoint
-from .human_tasks import HumanTaskModel, cast_table
+from .human_tasks import HumanTaskModel, cast_table, one_or_many
 from .views import TaskStatus
 
 _CHANGED = "pheduyet.step_totals.changed"  # session.info: the changes noted, in order
@@ -198,7 +198,8 @@ def _add_changes(session: Session) -> None:
         step["done_count"] += change.done_count
         step["done_seconds_sum"] += change.done_seconds_sum
     dialect = session.get_bind().dialect.name
-    session.connection().execute(_add_statement(dialect), [steps[key] for key in sorted(steps)])
+    rows = [steps[key] for key in sorted(steps)]
+    session.connection().execute(_add_statement(dialect), one_or_many(rows))
 
 
 @event.listens_for(Session, "after_soft_rollback")
