@@ -78,9 +78,39 @@ _PRELUDE = r"""
   var people = {assignee: info.assignee, set: false, groups: [], users: []};
   for (var given in input.vars) vars[given] = input.vars[given];
   var has = Object.prototype.hasOwnProperty, copy, named;
+  // QuickJS's JSON.stringify recurses in C without looking at the stack: a value nested some
+  // 100,000 levels deep crashed the whole process. With a replacer every level is a
+  // JavaScript call, which does look: a clean "stack overflow" error instead. The scripts'
+  // JSON.stringify, the bridge and the host all go through a replacer.
+  var __pheduyet_stringify = JSON.stringify;
+  function same(key, value) { return value; }
+  function guarded(value) { return __pheduyet_stringify(value, same); }
+  JSON.stringify = function stringify(value, replacer, space) {
+    if (typeof replacer === 'function') {
+      var given = replacer;
+      replacer = function (key, found) { return given.call(this, key, found); };
+    } else if (Array.isArray(replacer)) {
+      // A list of names keeps those properties of every object, in the list's order.
+      var names = replacer.filter(function (name) {
+        return typeof name === 'string' || typeof name === 'number' ||
+          name instanceof String || name instanceof Number;
+      }).map(String);
+      replacer = function (key, found) {
+        if (found === null || typeof found !== 'object' || Array.isArray(found)) return found;
+        var kept = {};
+        names.forEach(function (name) { kept[name] = found[name]; });
+        return kept;
+      };
+    } else {
+      replacer = same;
+    }
+    return __pheduyet_stringify(value, replacer, space);
+  };
+  Object.defineProperty(globalThis, '__pheduyet_json', {value: guarded, writable: false,
+                                                        configurable: false});
   function __pheduyet_copy(value) {
     if (value === undefined) return null;
-    var text = JSON.stringify(value);
+    var text = guarded(value);
     return text === undefined ? null : JSON.parse(text);
   }
   copy = __pheduyet_copy;
@@ -224,7 +254,7 @@ _PRELUDE = r"""
         if (!Array.isArray(value)) throw new TypeError('the JSON node is no array');
         value.push(copy(given)); return node;
       },
-      toString: function () { return JSON.stringify(value); },
+      toString: function () { return guarded(value); },
       toJSON: function () { return value; }
     };
     return node;
@@ -237,7 +267,7 @@ _PRELUDE = r"""
   var __pheduyet_parse = JSON.parse;
   JSON.parse = function parse(text, reviver) {
     if (text !== null && typeof text === 'object')
-      return __pheduyet_parse(JSON.stringify(text), reviver);
+      return __pheduyet_parse(guarded(text), reviver);
     return __pheduyet_parse(text, reviver);
   };
   // Nashorn's print() and console.log(): accepted, and what they print is dropped.
@@ -263,7 +293,7 @@ _PRELUDE = r"""
       var out = Object.create(null), gone = [];
       for (var key in changed) out[key] = vars[key];
       for (key in removed) gone.push(key);
-      return JSON.stringify({vars: out, removed: gone, assignee: people.assignee,
+      return guarded({vars: out, removed: gone, assignee: people.assignee,
                              assigneeSet: people.set, groups: people.groups,
                              users: people.users});
     },
@@ -354,7 +384,7 @@ def _error(exc: Exception, cpu_seconds: float, memory_bytes: int) -> JavaScriptE
             line,
         )
     if "stack overflow" in head:
-        return JavaScriptError("the script called itself too deeply (stack overflow)", line)
+        return JavaScriptError("the script called itself or nested a value too deeply (stack overflow)", line)
     return JavaScriptError(f"JavaScript {head}", line)
 
 
@@ -424,7 +454,7 @@ def run_script(
     try:
         value = context.eval(source)
         if isinstance(value, quickjs.Object):  # a function or a symbol gives no JSON: null
-            value = json.loads(value.json() or "null")
+            value = json.loads(context.get("__pheduyet_json")(value) or "null")
         result = context.eval("__pheduyet_outcome()")
     except quickjs.JSException as exc:
         raise _error(exc, cpu_seconds, memory_bytes) from exc

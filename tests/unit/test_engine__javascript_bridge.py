@@ -196,6 +196,38 @@ def test_bridge__deep_recursion_is_stopped() -> None:
         _run("function f(n) { return f(n + 1) + 1; }\nf(0)")
 
 
+_DEEP = "var a = []; for (var i = 0; i < 100000; i++) a = [a];\n"
+
+
+@pytest.mark.parametrize(
+    "use",
+    ["JSON.stringify(a)", "execution.setVariable('x', a)", "a", "S({x: a}).toString()"],
+)
+def test_bridge__a_value_nested_too_deeply_is_an_error_not_a_crash(use: str) -> None:
+    """QuickJS's own JSON.stringify overflowed the C stack on such a value and killed the
+    process (the web worker with every request it was serving)."""
+    with pytest.raises(JavaScriptError, match="too deeply"):
+        _run(_DEEP + use)
+
+
+def test_bridge__json_stringify_keeps_its_replacers_and_spacing() -> None:
+    value = "{b: 2, a: 1, c: {a: 5, z: 1}, d: {toJSON: function () { return 'D'; }}}"
+    source = f"""
+      var v = {value};
+      execution.setVariable('fn', JSON.stringify(v, function (k, x) {{
+        return typeof x === 'number' ? x * 10 : x; }}));
+      execution.setVariable('list', JSON.stringify(v, ['a', 'c', 1]));
+      execution.setVariable('spaced', JSON.stringify([1], null, 1));
+      execution.setVariable('plain', JSON.stringify(v));
+    """
+    assert _run(source).variables == {
+        "fn": '{"b":20,"a":10,"c":{"a":50,"z":10},"d":"D"}',
+        "list": '{"a":1,"c":{"a":5}}',
+        "spaced": "[\n 1\n]",
+        "plain": '{"b":2,"a":1,"c":{"a":5,"z":1},"d":"D"}',
+    }
+
+
 def test_bridge__a_result_over_the_data_limit_is_refused() -> None:
     with pytest.raises(JavaScriptError, match="larger than the data limit"):
         _run('execution.setVariable("big", "x".repeat(5000))', max_data_bytes=1000)
