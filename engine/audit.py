@@ -45,7 +45,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
-from .db import Base, UTCDateTime, within_savepoint
+from .db import Base, UTCDateTime, one_or_many, within_savepoint
 from .errors import InvalidInput
 from .events import HistoryRecorded, has_listeners, publish
 from .views import AuditProblem
@@ -331,7 +331,9 @@ def write_pending(session: Session) -> None:
     if not unwritten:
         return
     # On the connection: no autoflush, the item row is written once, at the end of the action.
-    session.connection().execute(_INSERT_EVENT, [{**p.fields, **_UNSEALED} for p in unwritten])
+    session.connection().execute(
+        _INSERT_EVENT, one_or_many([{**p.fields, **_UNSEALED} for p in unwritten])
+    )
     for event in unwritten:
         event.written = True
 
@@ -422,9 +424,9 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
             )
         previous = mac
     if rows:
-        session.connection().execute(_INSERT_EVENT, rows)
+        session.connection().execute(_INSERT_EVENT, one_or_many(rows))
     if seals:
-        session.connection().execute(_SEAL_EVENT, seals)
+        session.connection().execute(_SEAL_EVENT, one_or_many(seals))
     sig, recipe = head_seal(key, seq, previous)
     session.connection().execute(
         _MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe}

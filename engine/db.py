@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,3 +150,11 @@ def within_savepoint(savepoint: SessionTransaction | None, transaction: SessionT
             return True
         savepoint = savepoint.parent
     return False
+
+
+def one_or_many(
+    rows: Sequence[Mapping[str, Any]],
+) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+    """The parameters of a bulk statement: one row (as an action mostly writes) as a plain
+    execution, which costs less than a driver's executemany (psycopg's most of all)."""
+    return rows[0] if len(rows) == 1 else rows

@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, one_or_many
 from .errors import Conflict, Forbidden, NotFound
 from .events import TaskOpened, has_listeners, publish
 from .users import Identity
@@ -211,14 +211,6 @@ _CANDIDATES_OF = select(_candidates.c.kind, _candidates.c.value).where(
 @lru_cache(maxsize=_LISTED_IDS + 2)
 def _drop_candidates(count: int) -> Delete:
     return delete(_candidates).where(_ids_in(_candidates.c.task_id, count))
-
-
-def one_or_many(
-    rows: Sequence[Mapping[str, Any]],
-) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
-    """The parameters of a bulk statement: one row (as an action mostly writes) as a plain
-    execution, which costs less than a driver's executemany (psycopg's most of all)."""
-    return rows[0] if len(rows) == 1 else rows
 
 
 def open_and_known(

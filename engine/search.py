@@ -46,7 +46,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .attachments import AttachmentModel
 from .audit import AuditEventModel, write_pending
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, one_or_many
 from .definitions import LoadedVersion, load_version
 from .dossier import private_fields
 from .instances import InstanceModel
@@ -290,7 +290,7 @@ def refresh_stale(session: Session) -> None:
         if row is not None:
             rows.append(row)
     if rows:
-        session.connection().execute(_UPSERTS[session.get_bind().dialect.name], rows)
+        session.connection().execute(_UPSERTS[session.get_bind().dialect.name], one_or_many(rows))
 
 
 def _indexed_change(session: Session, mark: _Stale, instance: InstanceModel) -> bool:
