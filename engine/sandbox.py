@@ -47,6 +47,7 @@ from .sandbox_guards import (
     check_storable,
     resident_memory_bytes,
 )
+from .script_modules import script_modules
 
 __all__ = [
     "DEFAULT_CPU_SECONDS",
@@ -73,7 +74,6 @@ NOT_AVAILABLE = frozenset(
         "exit",
         "getattr",
         "globals",
-        "hasattr",
         "help",
         "input",
         "locals",
@@ -269,6 +269,24 @@ def _getattr_with(guards: Guards) -> Callable[..., Any]:
     return _getattr
 
 
+def _hasattr_with(getattr_guard: Callable[..., Any]) -> Callable[[Any, str], bool]:
+    """`hasattr` answered by the same guard as attribute access: a name the guard refuses (one
+    starting with `_`) is simply not there, so nothing is learnt that a script could not read."""
+
+    def _hasattr(obj: Any, name: str) -> bool:
+        if not isinstance(name, str):
+            raise TypeError("hasattr(): attribute name must be a string")
+        try:
+            getattr_guard(obj, name)
+        except AttributeError:
+            return False
+        except SandboxViolation:
+            return True  # there, but refused when used (`str.format`)
+        return True
+
+    return _hasattr
+
+
 def _inplacevar_with(guards: Guards) -> Callable[[str, Any, Any], Any]:
     def _inplacevar(op: str, target: Any, value: Any) -> Any:
         if op not in INPLACE_OPERATORS:
@@ -312,7 +330,9 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
     builtins.pop("setattr", None)
     builtins.pop("delattr", None)
     builtins["__import__"] = _runtime_import
+    getattr_guard = _getattr_with(guards)
     builtins.update(
+        hasattr=_hasattr_with(getattr_guard),
         range=_capped_range,
         list=list,
         dict=dict,
@@ -329,10 +349,11 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         filter=filter,
         sorted=sorted,
         reversed=reversed,
+        **script_modules(guards),
     )
     return {
         "__builtins__": builtins,
-        "_getattr_": _getattr_with(guards),
+        "_getattr_": getattr_guard,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,

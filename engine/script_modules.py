@@ -1,0 +1,210 @@
+"""The modules SpiffArena's script engine pre-loads, as the sandbox offers them.
+
+SpiffArena puts `json`, `uuid`, `random`, `re`, `calendar`, `decimal` and the builtin `format`
+into every script's globals, and its published models call them (`json.loads` on a
+connector's answer, `str(uuid.uuid4())` for a reference, `re.sub` to tidy a text). Here each is
+a small object that exposes only those functions, over plain values, within the sandbox's
+limits: `re` refuses a pattern that could backtrack for ever and texts past a size, `json` and
+`format` cannot make a text larger than the guards allow. Nothing a script reaches is the real
+module (no `json.JSONDecoder` subclasses, no `random.Random` state, no `re` internals).
+
+They are builtins, not helpers: an item's variable of the same name (a form field `format`)
+simply shadows one in a script, as in SpiffArena, instead of being refused.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import json as _json
+import random as _random
+import re as _re
+import uuid as _uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from .regex_safety import catastrophic_reason
+from .sandbox_guards import Guards, SandboxViolation
+
+__all__ = ["script_modules"]
+
+# Longer texts would let one linear-time regular expression call outlast the CPU budget,
+# which is checked between the script's own steps only.
+MAX_REGEX_TEXT = 1_000_000
+MAX_PATTERN = 1_000
+
+
+def _check_size(guards: Guards, size: int, what: str) -> None:
+    if size > guards.limits.max_size:
+        raise SandboxViolation(
+            f"{what} would make a text of {size:,} characters; "
+            f"the limit is {guards.limits.max_size:,}"
+        )
+
+
+class _Module:
+    """A namespace of plain functions: attribute access reaches nothing else."""
+
+    __slots__ = ("_members", "_name")
+
+    def __init__(self, name: str, members: dict[str, Any]) -> None:
+        self._name = name
+        self._members = members
+
+    def __getattr__(self, name: str) -> Any:
+        members = object.__getattribute__(self, "_members")
+        if name in members:
+            return members[name]
+        module = object.__getattribute__(self, "_name")
+        raise AttributeError(f"{module}.{name} is not available in BPMN scripts")
+
+    def __repr__(self) -> str:
+        return f"<module {object.__getattribute__(self, '_name')}>"
+
+
+_Module.__name__ = _Module.__qualname__ = "module"  # as Python says: "module has no attribute"
+
+
+def _json_module(guards: Guards) -> _Module:
+    def loads(text: Any) -> Any:
+        if isinstance(text, bytes | bytearray):
+            text = bytes(text).decode("utf-8")
+        if not isinstance(text, str):
+            raise TypeError(f"json.loads() takes a text, not {type(text).__name__}")
+        return _json.loads(text)
+
+    def dumps(value: Any, indent: Any = None, sort_keys: bool = False, **_: Any) -> str:
+        if indent is not None and (not isinstance(indent, int) or not 0 <= indent <= 8):
+            raise SandboxViolation("json.dumps() takes an indent of 0 to 8 spaces")
+        text = _json.dumps(value, indent=indent, sort_keys=bool(sort_keys), default=str)
+        _check_size(guards, len(text), "json.dumps()")
+        return text
+
+    return _Module("json", {"loads": loads, "dumps": dumps, "JSONDecodeError": ValueError})
+
+
+def _checked_pattern(pattern: Any) -> Any:
+    if not isinstance(pattern, str):
+        raise TypeError("a regular expression is a text")
+    if len(pattern) > MAX_PATTERN:
+        raise SandboxViolation(f"a regular expression longer than {MAX_PATTERN} characters")
+    reason = catastrophic_reason(pattern)
+    if reason:
+        raise SandboxViolation(f"the regular expression {pattern[:80]!r} is refused: {reason}")
+    return pattern
+
+
+def _checked_text(text: Any) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"a regular expression searches a text, not {type(text).__name__}")
+    if len(text) > MAX_REGEX_TEXT:
+        raise SandboxViolation("a text searched by a regular expression is too long")
+    return text
+
+
+def _match_view(found: Any) -> Any:
+    """A match as plain values: what `group()`, `groups()` and `groupdict()` give."""
+    if found is None:
+        return None
+    return _Module(
+        "re.Match",
+        {
+            "group": found.group,
+            "groups": found.groups,
+            "groupdict": found.groupdict,
+            "start": found.start,
+            "end": found.end,
+            "span": found.span,
+        },
+    )
+
+
+def _re_module(guards: Guards) -> _Module:
+    flags = {"IGNORECASE": _re.IGNORECASE, "I": _re.IGNORECASE, "MULTILINE": _re.MULTILINE}
+    flags |= {"M": _re.MULTILINE, "DOTALL": _re.DOTALL, "S": _re.DOTALL}
+
+    def finder(name: str) -> Callable[..., Any]:
+        def call(pattern: Any, text: Any, flags: int = 0) -> Any:
+            method = getattr(_re, name)
+            return _match_view(method(_checked_pattern(pattern), _checked_text(text), flags))
+
+        return call
+
+    def findall(pattern: Any, text: Any, flags: int = 0) -> list[Any]:
+        return _re.findall(_checked_pattern(pattern), _checked_text(text), flags)
+
+    def split(pattern: Any, text: Any, maxsplit: int = 0, flags: int = 0) -> list[str]:
+        return _re.split(
+            _checked_pattern(pattern), _checked_text(text), maxsplit=maxsplit, flags=flags
+        )
+
+    def sub(pattern: Any, replacement: Any, text: Any, count: int = 0, flags: int = 0) -> str:
+        if not isinstance(replacement, str):
+            raise SandboxViolation("re.sub() takes a text as its replacement")
+        result = _re.sub(
+            _checked_pattern(pattern),
+            replacement,
+            _checked_text(text),
+            count=count,
+            flags=flags,
+        )
+        _check_size(guards, len(result), "re.sub()")
+        return result
+
+    return _Module(
+        "re",
+        {
+            "match": finder("match"),
+            "search": finder("search"),
+            "fullmatch": finder("fullmatch"),
+            "findall": findall,
+            "split": split,
+            "sub": sub,
+            "escape": _re.escape,
+            **flags,
+        },
+    )
+
+
+def _random_module() -> _Module:
+    generator = _random.SystemRandom()
+
+    def sample(population: Any, k: int) -> list[Any]:
+        return generator.sample(list(population), k)
+
+    return _Module(
+        "random",
+        {
+            "random": generator.random,
+            "randint": generator.randint,
+            "uniform": generator.uniform,
+            "choice": generator.choice,
+            "sample": sample,
+        },
+    )
+
+
+def script_modules(guards: Guards) -> dict[str, Any]:
+    """The builtins a script gets beside Python's own, by the names SpiffArena uses."""
+
+    def format_value(value: Any, spec: Any = "") -> str:
+        return str(guards.format(value, -1, spec if isinstance(spec, str) else str(spec)))
+
+    return {
+        "json": _json_module(guards),
+        "uuid": _Module("uuid", {"uuid4": _uuid.uuid4, "UUID": _uuid.UUID}),
+        "random": _random_module(),
+        "re": _re_module(guards),
+        "calendar": _Module(
+            "calendar",
+            {
+                "monthrange": _calendar.monthrange,
+                "isleap": _calendar.isleap,
+                "weekday": _calendar.weekday,
+                "month_name": list(_calendar.month_name),
+                "day_name": list(_calendar.day_name),
+            },
+        ),
+        "decimal": _Module("decimal", {"Decimal": Decimal}),
+        "format": format_value,
+    }
