@@ -254,10 +254,131 @@ _PRELUDE = r"""
         if (!Array.isArray(value)) throw new TypeError('the JSON node is no array');
         value.push(copy(given)); return node;
       },
+      jsonPath: function (path) { return __pheduyet_query(value, String(path)); },
       toString: function () { return guarded(value); },
       toJSON: function () { return value; }
     };
     return node;
+  }
+  // Spin's jsonPath on the same nodes: `$`, `.name`, `['name']`, `[n]`, `*`, `..` and filters
+  // `[?(@.a.b == 'x')]` (==, !=, <, <=, >, >=, or only `@.a` for "has it"). A path with none
+  // of `..`, `*` or a filter names one value, as Jayway's definite paths do.
+  function __pheduyet_query(root, path) {
+    function all(v) {
+      var out = [v];
+      if (v !== null && typeof v === 'object')
+        for (var k in v) if (has.call(v, k)) out = out.concat(all(v[k]));
+      return out;
+    }
+    function children(v) {
+      if (v === null || typeof v !== 'object') return [];
+      return Array.isArray(v) ? v.slice() : Object.keys(v).map(function (k) { return v[k]; });
+    }
+    function child(v, name) {
+      var object = v !== null && typeof v === 'object' && !Array.isArray(v);
+      return object && has.call(v, name) ? [v[name]] : [];
+    }
+    function at(v, n) {
+      if (!Array.isArray(v)) return [];
+      if (n < 0) n += v.length;
+      return n >= 0 && n < v.length ? [v[n]] : [];
+    }
+    function each(list, pick) {
+      return list.reduce(function (out, v) { return out.concat(pick(v)); }, []);
+    }
+    function bad(part) {
+      return new SyntaxError('the JSON path ' + path + ' has a part not supported here: ' + part);
+    }
+    function literal(text) {
+      text = text.trim();
+      if (/^'[^']*'$/.test(text) || /^"[^"]*"$/.test(text)) return text.slice(1, -1);
+      if (text === 'true' || text === 'false') return text === 'true';
+      if (text === 'null') return null;
+      if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+      throw bad(text);
+    }
+    function predicate(inner) {
+      var target = /@((?:\.[A-Za-z_$][\w$-]*|\[(?:'[^']*'|"[^"]*"|\d+)\])*)/.source;
+      var compare = /\s*(?:(==|!=|<=|>=|<|>)\s*(.+?))?\s*\)$/.source;
+      var m = new RegExp('^\\?\\(\\s*' + target + compare).exec(inner);
+      if (!m) throw bad('[' + inner + ']');
+      var steps = m[1].match(/\.[A-Za-z_$][\w$-]*|\[[^\]]*\]/g) || [];
+      var want = m[2] ? literal(m[3]) : undefined;
+      return function (v) {
+        var found = [v];
+        steps.forEach(function (step) {
+          var key = step.charAt(0) === '.' ? step.slice(1) : step.slice(1, -1);
+          found = /^\d+$/.test(key) ? each(found, function (x) { return at(x, +key); })
+            : each(found, function (x) { return child(x, key.replace(/^['"]|['"]$/g, '')); });
+        });
+        if (!found.length) return false;
+        var x = found[0];
+        switch (m[2]) {
+          case undefined: return true;
+          case '==': return x === want;
+          case '!=': return x !== want;
+          case '<': return x < want;
+          case '<=': return x <= want;
+          case '>': return x > want;
+          default: return x >= want;
+        }
+      };
+    }
+    if (path.charAt(0) !== '$') throw bad(path.charAt(0));
+    var nodes = [root], definite = true, i = 1;
+    while (i < path.length) {
+      var deep = path.substr(i, 2) === '..';
+      if (deep) { i += 2; definite = false; } else if (path.charAt(i) === '.') i += 1;
+      var base = deep ? each(nodes, all) : nodes;
+      if (path.charAt(i) === '[') {
+        var end = i + 1, quote = null, depth = 0;
+        for (; end < path.length; end++) {
+          var c = path.charAt(end);
+          if (quote) { if (c === quote) quote = null; }
+          else if (c === "'" || c === '"') quote = c;
+          else if (c === '(') depth++;
+          else if (c === ')') depth--;
+          else if (c === ']' && depth === 0) break;
+        }
+        var inner = path.slice(i + 1, end).trim();
+        i = end + 1;
+        if (inner === '*') { nodes = each(base, children); definite = false; }
+        else if (/^-?\d+$/.test(inner)) nodes = each(base, function (v) { return at(v, +inner); });
+        else if (/^'[^']*'$/.test(inner) || /^"[^"]*"$/.test(inner))
+          nodes = each(base, function (v) { return child(v, inner.slice(1, -1)); });
+        else if (inner.charAt(0) === '?') {
+          var test = predicate(inner);
+          nodes = each(base, function (v) { return children(v).filter(test); });
+          definite = false;
+        } else throw bad('[' + inner + ']');
+      } else {
+        var name = /^(\*|[A-Za-z_$][\w$-]*)/.exec(path.slice(i));
+        if (!name) throw bad(path.slice(i));
+        i += name[0].length;
+        if (name[0] === '*') { nodes = each(base, children); definite = false; }
+        else nodes = each(base, function (v) { return child(v, name[0]); });
+      }
+    }
+    function one() {
+      if (!definite) return __pheduyet_node(nodes);
+      if (!nodes.length) throw new ReferenceError('the JSON path ' + path + ' finds nothing');
+      return __pheduyet_node(nodes[0]);
+    }
+    var query = {
+      element: one,
+      elementList: function () {
+        var found = definite && nodes.length === 1 && Array.isArray(nodes[0]) ? nodes[0] : nodes;
+        var list = found.map(__pheduyet_node);
+        list.isEmpty = function () { return list.length === 0; };
+        list.size = function () { return list.length; };
+        list.get = function (n) { return list[n]; };
+        return list;
+      },
+      stringValue: function () { return one().stringValue(); },
+      numberValue: function () { return one().numberValue(); },
+      boolValue: function () { return one().boolValue(); }
+    };
+    return query;
   }
   globalThis.S = function S(given) {
     return __pheduyet_node(typeof given === 'string' ? JSON.parse(given) : copy(given));
@@ -384,7 +505,9 @@ def _error(exc: Exception, cpu_seconds: float, memory_bytes: int) -> JavaScriptE
             line,
         )
     if "stack overflow" in head:
-        return JavaScriptError("the script called itself or nested a value too deeply (stack overflow)", line)
+        return JavaScriptError(
+            "the script called itself or nested a value too deeply (stack overflow)", line
+        )
     return JavaScriptError(f"JavaScript {head}", line)
 
 

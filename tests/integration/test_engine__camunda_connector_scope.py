@@ -1,10 +1,11 @@
 """A Camunda connector written as Camunda's own examples write it (issue 12): its `map` and
-`list` input parameters without the camunda prefix (Camunda reads them by name), and an output
-parameter script reading the response through `connector.getVariable`. A model of our own in
-the Camunda Modeler dialect, on SQLite and PostgreSQL."""
+`list` input parameters without the camunda prefix (Camunda reads them by name), and output
+parameter scripts reading the response through `connector.getVariable` and Spin's `jsonPath`.
+A model of our own in the Camunda Modeler dialect, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -24,7 +25,8 @@ def test_camunda_connector_scope__unprefixed_parameters_and_the_connector_variab
 
     def calendar(call: engine.ServiceCall) -> dict[str, Any]:
         calls.append(call)
-        return {"response": ["2026-12-24", "2026-12-25"], "statusCode": 200}
+        holidays = [{"ngay": "2026-12-24", "ten": "Nghỉ bù"}, {"ngay": "2026-12-25", "ten": "Lễ"}]
+        return {"response": json.dumps(holidays), "statusCode": 200}
 
     config = engine.EngineConfig(clock=clock, services={KEY: calendar})
     with transaction(factory) as s:
@@ -38,3 +40,4 @@ def test_camunda_connector_scope__unprefixed_parameters_and_the_connector_variab
     assert call.params["headers"] == {"Accept": "application/json", "X-Don-Vi": "VP"}
     assert call.params["ngay"] == ["2026-12-24", day]
     assert view.status == "completed" and view.data["la_ngay_nghi"] is off
+    assert view.data["ngay_nghi_dau"] == "Nghỉ bù"
