@@ -1,6 +1,6 @@
 """What `pheduyet check` notes without refusing: Camunda 7 attributes that this engine accepts
-and does not need (each action already runs in its own transaction; there is no job executor)
-and data store references kept as documentation."""
+and does not need (each action already runs in its own transaction; there is no job executor;
+there are no tenants) and data store references kept as documentation."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ NOT_NEEDED = {
     "exclusive": "an item is always locked while it runs",
     "jobPriority": "there is no job executor to order",
     "taskPriority": "there is no job executor to order",
+    "calledElementTenantId": "there are no tenants: the process deployed here is called",
+    "decisionRefTenantId": "there are no tenants: the decision deployed here is taken",
 }
 
 
