@@ -151,6 +151,11 @@ def add_attachment(
         check_office_archive(name, content)
     instance = lock_instance(session, instance_id, expected_version)
     require_running(instance)
+    if task_id is not None:
+        # A file is filed under one of the item's own steps, never another item's or none.
+        step_of = select(HumanTaskModel.instance_id).where(HumanTaskModel.id == task_id)
+        if session.scalar(step_of) != instance_id:
+            raise NotFound(f"item {instance_id} has no task {task_id}", reason="task_not_found")
     row = AttachmentModel(
         id=str(uuid.uuid4()),
         instance_id=instance_id,

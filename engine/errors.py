@@ -86,7 +86,8 @@ class InvalidData(InvalidInput):
     words (the form's own `errorMessages` where it has them, else English); ``field_codes``
     maps it to the problem's code and parameters, e.g. ``{"code": "max", "limit": 100}``, with
     code one of: required, unknown, read_only, type, enum, not_an_option, min, max,
-    min_length, max_length, min_items, max_items, format, date_window, invalid."""
+    min_length, max_length, min_items, max_items, format, date_window, too_large, too_deep,
+    invalid."""
 
     code = "invalid_data"
 

@@ -14,9 +14,13 @@ from referencing import Registry
 from .dot_fields import expand_dots, is_dotted
 from .errors import InvalidData
 from .model_forms import TEXT_EXTENSION
+from .sandbox_guards import MAX_DEPTH, MAX_STORED_INT_BITS
 from .task_meta import TaskMeta
 
 MAX_FIELDS = 200
+# A whole number as typed: ASCII digits (str.isdigit also takes '²', which int() refuses), at
+# most 400 of them (int() refuses a text of over 4,300; past ~300 digits is too large anyway).
+_WHOLE = re.compile(r"-?[0-9]{1,400}")
 # A date a person types into a form: a birth year or a deadline, never year 1 nor 9999 (which
 # break the arithmetic of due dates and reminders later on).
 FIRST_YEAR = 1900
@@ -66,20 +70,32 @@ def validate_form(
     return {}
 
 
-def _without_nul(value: Any, field: str) -> None:
-    """A NUL character is never text a person typed, and PostgreSQL cannot store it."""
+def _plain(value: Any, field: str, depth: int = 0) -> None:
+    """What a form field may hold and the item store: no NUL character (never text a person
+    typed, and PostgreSQL cannot store it), no number of more than about 300 digits (a script
+    may not store one either: `unstorable_value`), no lists or dicts nested past the store's
+    depth."""
     if isinstance(value, str) and "\x00" in value:
         raise InvalidData(
             "a field holds a NUL character",
             {field: "contains a NUL character"},
             reason="nul_character",
         )
-    if isinstance(value, dict):
-        for item in value.values():
-            _without_nul(item, field)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _without_nul(item, field)
+    if isinstance(value, int) and value.bit_length() > MAX_STORED_INT_BITS:
+        raise InvalidData(
+            f"the number in '{field}' is too large",
+            {field: "the number is too large"},
+            {field: {"code": "too_large"}},
+        )
+    if isinstance(value, dict | list | tuple):
+        if depth >= MAX_DEPTH:
+            raise InvalidData(
+                f"the value of '{field}' is nested more than {MAX_DEPTH} levels deep",
+                {field: f"nested more than {MAX_DEPTH} levels deep"},
+                {field: {"code": "too_deep", "limit": MAX_DEPTH}},
+            )
+        for item in value.values() if isinstance(value, dict) else value:
+            _plain(item, field, depth + 1)
 
 
 def _check_names(data: dict[str, Any], declared: set[str]) -> None:
@@ -96,7 +112,7 @@ def _check_names(data: dict[str, Any], declared: set[str]) -> None:
     if bad:
         raise InvalidData("some field names are not allowed", bad)
     for name, value in data.items():
-        _without_nul(value, name)
+        _plain(value, name)
 
 
 def _json_schema(
@@ -286,10 +302,12 @@ def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
     if kind == "long":
         if isinstance(value, bool) or not (
             isinstance(value, int)
-            or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
+            or (isinstance(value, str) and _WHOLE.fullmatch(value.strip()))
         ):
             raise _Refused("a whole number is expected", "type", expected="integer")
         number = int(value)
+        if number.bit_length() > MAX_STORED_INT_BITS:
+            raise _Refused("the number is too large", "too_large")
         if "min" in constraints and number < int(constraints["min"]):
             low = int(constraints["min"])
             raise _Refused(f"must be at least {low}", "min", limit=low)

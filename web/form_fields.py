@@ -379,7 +379,9 @@ def _camunda_form(
 
 # --- reading the browser's answer ------------------------------------------------------------
 
-_INTEGER = re.compile(r"-?\d+")
+# At most 400 digits: int() refuses a text of over 4,300 (a 500), and past ~300 the engine
+# refuses the number as too large; a longer text goes on as text, refused as not a number.
+_INTEGER = re.compile(r"-?[0-9]{1,400}")
 
 
 def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submission:
@@ -491,6 +493,8 @@ def _generic(item: Field, problem: Mapping[str, Any]) -> str:
         "max_length": lambda: _("Tối đa %(n)s ký tự.", n=limit),
         "unknown": lambda: _("Biểu mẫu không có trường này."),
         "read_only": lambda: _("Trường này do hệ thống ghi, không nhập được."),
+        "too_large": lambda: _("Số quá lớn."),
+        "too_deep": lambda: _("Giá trị lồng nhau quá nhiều tầng."),
     }
     if code in said:
         return str(said[str(code)]())

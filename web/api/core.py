@@ -183,6 +183,8 @@ def _json_body() -> Any:
         value = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(400, "invalid_json", f"the body is not JSON: {error}") from error
+    except RecursionError as error:  # "[[[[…" a hundred thousand deep
+        raise ApiError(400, "invalid_json", "the body is nested too deeply") from error
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
     return value

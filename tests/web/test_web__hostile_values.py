@@ -1,0 +1,76 @@
+"""Values no person types, sent by someone probing: a number of thousands of digits, a JSON body
+nested a hundred thousand deep, a file filed under another item's step. Each is refused with its
+reason (in Vietnamese on the pages) and changes nothing; none is a 500."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
+from tests.web.api_helpers import api_as
+from tests.web.conftest import post
+from tests.web.test_api__items import START
+
+PDF = b"%PDF-1.4\n% test\n"
+
+
+def _draft(office: Any) -> tuple[int, str]:
+    item = int(office.start("de_xuat_nhiem_vu", "trungtam.cv1"))
+    return item, f"/tasks/{office.task('trungtam.cv1', item, 'lap_phieu_de_xuat').id}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("9" * 5000, "Nhập số tiền (đồng)"), ("9" * 350, "Số quá lớn."), ("²", "Nhập số tiền (đồng)")],
+)
+def test_a_number_no_one_writes_is_refused_on_the_page(
+    office: Any, login: Any, typed: str, said: str
+) -> None:
+    """Past 400 digits (int() refuses 4,300) the text is not a number (the form's own words);
+    past about 300 it is too large to store."""
+    item, url = _draft(office)
+    fields = {**PHIEU, "kinh_phi_du_kien": typed}
+    response = post(login("trungtam.cv1"), url, url, {k: str(v) for k, v in fields.items()})
+    assert response.status_code == 422
+    assert said in response.get_data(as_text=True)
+    assert office.steps(item) == ["lap_phieu_de_xuat"]
+
+
+def test_a_number_no_one_writes_is_refused_by_the_api(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    item = api.post(START, {})[1]["id"]
+    task = next(t for t in api.get("/tasks")[1]["tasks"] if t["item_id"] == item)
+    version = api.get(f"/tasks/{task['id']}")[1]["version"]
+    for value, code in (
+        (10**400, "too_large"),
+        ([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], "too_deep"),
+    ):
+        body = {"data": {**PHIEU, "kinh_phi_du_kien": value}, "expected_version": version}
+        status, answer = api.post(f"/tasks/{task['id']}/complete", body)
+        assert (status, answer["error"]["fields"]["kinh_phi_du_kien"]["code"]) == (422, code)
+    assert api.get(f"/tasks/{task['id']}")[1]["version"] == version
+
+
+def test_a_body_nested_too_deeply_is_not_json(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    status, answer = api.call("POST", START, data="[" * 100_000, content_type="application/json")
+    assert (status, answer["error"]["code"]) == (400, "invalid_json")
+
+
+def test_a_file_under_another_items_step_is_refused_and_not_stored(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    mine, other = (api.post(START, {})[1]["id"] for _ in range(2))
+    other_step = next(t for t in api.get("/tasks")[1]["tasks"] if t["item_id"] == other)["id"]
+    for task_id in (other_step, "not-a-task"):
+        status, answer = api.call(
+            "POST",
+            f"/items/{mine}/attachments",
+            data={"file": (io.BytesIO(PDF), "du_toan.pdf"), "task_id": task_id},
+            content_type="multipart/form-data",
+        )
+        assert (status, answer["error"]["code"]) == (404, "not_found"), task_id
+    assert api.get(f"/items/{mine}/attachments")[1]["documents"] == []
