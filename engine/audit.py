@@ -349,6 +349,31 @@ def _seal_on_commit(session: Session) -> None:
         seal_events(session, pending, session_audit_key(session))
 
 
+# session.info: the chain head as the action's first read found it, on SQLite (see `head_read`).
+_HEAD_READ = "pheduyet.audit.head_read"
+# The head's (seq, mac) as two columns for another statement's select list.
+HEAD_COLUMNS = (
+    select(_chain.c.seq).where(_chain.c.id == 1).scalar_subquery(),
+    select(_chain.c.mac).where(_chain.c.id == 1).scalar_subquery(),
+)
+
+
+def head_read(session: Session, seq: int | None, mac: str | None) -> None:
+    """Note the chain head read (by `HEAD_COLUMNS`) in the action's first statement, so that
+    the commit seals from it without reading it again. SQLite only: there the transaction is
+    the database's one writer from that read to its commit (BEGIN IMMEDIATE; a deferred one
+    that wrote after another's commit fails), so nothing moves the head in between. On
+    PostgreSQL the head is read and locked at commit, for as short a time as possible."""
+    if seq is not None and mac is not None and session.get_bind().dialect.name == "sqlite":
+        session.info[_HEAD_READ] = (seq, mac)
+
+
+@orm_event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HEAD_READ, None)
+
+
 @orm_event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> None:
     pending = session.info.get(_PENDING)
@@ -365,6 +390,7 @@ def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> No
 def lock_head(session: Session) -> AuditChainModel:
     """The chain head, locked until the commit (FOR UPDATE on PostgreSQL; SQLite's writer
     already holds the database's write lock from BEGIN IMMEDIATE)."""
+    session.info.pop(_HEAD_READ, None)  # the head may move other than by `seal_events`
     head = session.scalars(
         select(AuditChainModel)
         .where(AuditChainModel.id == 1)
@@ -383,7 +409,7 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
     the head. Three statements (read and lock the head, write the events sealed or seal those
     already written, move the head); the caller commits right after: the head's lock is held
     only until then."""
-    found = session.connection().execute(_LOCK_HEAD).first()
+    found = session.info.pop(_HEAD_READ, None) or session.connection().execute(_LOCK_HEAD).first()
     if found is None:  # the migration creates it; a database emptied by hand gets a new one
         seq, previous = 0, GENESIS
         session.connection().execute(

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
-from .audit import GENESIS
+from .audit import GENESIS, HEAD_COLUMNS, head_read
 from .db import Base, UTCDateTime
 from .errors import Conflict, NotFound
 from .human_tasks import HumanTaskModel
@@ -75,6 +75,8 @@ _LOCK_WITH_TASK = (
     .where(_tasks.c.id == bindparam("task_id"))
     .with_for_update()
 )
+# On SQLite, the audit chain's head too (see `head_read`): the commit need not read it again.
+_LOCK_WITH_TASK_AND_HEAD = _LOCK_WITH_TASK.add_columns(*HEAD_COLUMNS)
 
 
 def lock_instance(
@@ -94,12 +96,17 @@ def lock_instance_with_task(
     """`lock_instance` for the item of a task row, and the row, in one statement; None when
     no such task."""
     session.flush()  # as the ORM's query would: what the session holds is written first
-    found = session.connection().execute(_LOCK_WITH_TASK, {"task_id": task_id}).first()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    statement = _LOCK_WITH_TASK_AND_HEAD if sqlite else _LOCK_WITH_TASK
+    found = session.connection().execute(statement, {"task_id": task_id}).first()
     if found is None:
         return None
     count = len(_INSTANCE_KEYS)
+    end = count + len(_TASK_KEYS)
     instance = _held(session, InstanceModel, dict(zip(_INSTANCE_KEYS, found[:count], strict=True)))
-    row = _held(session, HumanTaskModel, dict(zip(_TASK_KEYS, found[count:], strict=True)))
+    row = _held(session, HumanTaskModel, dict(zip(_TASK_KEYS, found[count:end], strict=True)))
+    if sqlite:
+        head_read(session, found[end], found[end + 1])
     return _checked(instance, expected_version), row
 
 

@@ -20,8 +20,15 @@ from workflows.notifications import notification_listener
 # with the task row, the task row closed, the item's open task rows, its closed task's candidate
 # rows deleted, the new task row and its candidate rows (of the task, of the item), the item
 # row; at commit, the audit chain's head read, the event written sealed, the head moved, the
-# step totals of the two task rows, the search row's parts read and the row written.
+# step totals of the two task rows, the search row's parts read and the row written. On SQLite
+# the item's lock reads the chain's head too (the transaction is the one writer from there).
 STATEMENTS_PER_COMPLETION = 15
+STATEMENTS_PER_COMPLETION_SQLITE = 14
+
+
+def _per_completion(factory: Any) -> int:
+    sqlite = factory.kw["bind"].dialect.name == "sqlite"
+    return STATEMENTS_PER_COMPLETION_SQLITE if sqlite else STATEMENTS_PER_COMPLETION
 
 
 def _task(factory: Any, item: int, element: str) -> engine.TaskView:
@@ -58,7 +65,7 @@ def test_write_path__a_completion_takes_the_same_statements_whatever_the_history
 ) -> None:
     first = _start(deployed, config)
     fresh = _draft_statements(deployed, config, first, "Trồng nấm")
-    assert len(fresh) == STATEMENTS_PER_COMPLETION, "\n".join(fresh)
+    assert len(fresh) == _per_completion(deployed), "\n".join(fresh)
 
     long = _start(deployed, config)
     for _ in range(20):
@@ -88,7 +95,7 @@ def test_write_path__identity_passed_in_is_not_read_again(deployed: Any, config:
         who = engine.get_identity(s, "an")
     with counted(deployed, with_begin=False) as statements, transaction(deployed) as s:
         engine.complete_task(s, config, task.id, who, data={"summary": "Trồng nấm"})
-    assert len(statements) == STATEMENTS_PER_COMPLETION - 1
+    assert len(statements) == _per_completion(deployed) - 1
     assert not any("FROM users" in statement for statement in statements)
 
 
