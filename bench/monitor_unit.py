@@ -9,6 +9,10 @@ bench/scale.py filled (and migrated with `--keep`):
 
     .venv/bin/python bench/monitor_unit.py --url postgresql+psycopg://…/bench_scale \
         --units phong_qlkh,phong_qlkhcn_cs,don_vi_05 --runs 15
+
+`--waits` does the same for Theo dõi's list of items waiting for a message or signal held by
+nobody (`engine.waiting_items`, its first 20): the old way looks for an open step of every
+wait's item, the new one reads the waits' `held` (migration 0022).
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exists
 
 import engine
 from engine import MonitorFilter, transaction
 from engine import monitoring as m
+from engine import subscriptions as subs
+from engine.human_tasks import HumanTaskModel
+from engine.views import TaskStatus
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)  # bench/scale.py's pinned clock
 
@@ -35,11 +42,71 @@ def old_where(
     return m.open_where(session, query, now, filters)
 
 
+def old_held_by_nobody() -> Any:
+    """The unheld waits as found before migration 0022: no open step of the wait's item."""
+    return ~exists().where(
+        HumanTaskModel.instance_id == subs.WaitingEventModel.instance_id,
+        HumanTaskModel.status == TaskStatus.OPEN,
+    )
+
+
+def interleaved(
+    factory: Any, count: list[int], runs: int, label: str, ways: dict[str, Any], call: Any
+) -> bool:
+    """Each way in turn in a fresh read transaction (`ways`: a name and a function that sets
+    it up); p50 / p95, this process's CPU time (p50: what a loaded machine distorts least) and
+    the statements printed; whether the answers are the same."""
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    cpu: dict[str, list[float]] = {name: [] for name in ways}
+    statements: dict[str, int] = {}
+    answers: dict[str, Any] = {}
+    for run in range(runs + 1):  # the first run warms up
+        for name, setup in ways.items():
+            setup()
+            with transaction(factory, write=False) as s:
+                count[0] = 0
+                begin, begin_cpu = time.perf_counter(), time.process_time()
+                answers[name] = call(s)
+                took = (time.perf_counter() - begin) * 1000
+                took_cpu = (time.process_time() - begin_cpu) * 1000
+            if run:
+                times[name].append(took)
+                cpu[name].append(took_cpu)
+            statements[name] = count[0]
+    for name, found in times.items():
+        found.sort()
+        p95 = found[round(0.95 * (len(found) - 1))]
+        print(
+            f"{label:18} {name:8} p50 {statistics.median(found):7.1f} p95 {p95:7.1f} ms,"
+            f" CPU p50 {statistics.median(cpu[name]):6.1f} ms, {statements[name]} statements"
+        )
+    return len({repr(a) for a in answers.values()}) == 1
+
+
+def waits(factory: Any, count: list[int], runs: int) -> int:
+    new = subs.held_by_nobody
+    ways = {
+        "old": lambda: setattr(subs, "held_by_nobody", old_held_by_nobody),
+        "held": lambda: setattr(subs, "held_by_nobody", new),
+    }
+    try:
+        same = interleaved(
+            factory, count, runs, "waiting_items", ways, lambda s: engine.waiting_items(s, limit=20)
+        )
+    finally:
+        subs.held_by_nobody = new
+    if not same:
+        print("waiting_items: the two ways differ", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--units", default="phong_qlkh,phong_qlkhcn_cs")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--waits", action="store_true", help="the waiting items, old and new")
     args = parser.parse_args(argv)
     db = engine.create_db_engine(args.url)
     factory = engine.session_factory(db)
@@ -49,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     def _note(*_args: Any) -> None:
         count[0] += 1
 
+    if args.waits:
+        try:
+            return waits(factory, count, args.runs)
+        finally:
+            db.dispose()
     ways = {"old": old_where, "bounded": m._page_where}
     try:
         for unit in args.units.split(","):
