@@ -7,6 +7,7 @@ append audit events. They never commit; on any error the caller rolls back and n
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,7 @@ def start_instance(
     )
     given = validate_start(start, version.forms, data, checked=version.dialect == "camunda")
     data = {**given, "initiator": who.username, "initiator_unit": who.unit}
-    title = (title or "").replace("\x00", "").strip() or version.name
+    title = _visible(title) or version.name
     if len(title) > MAX_TITLE:
         raise InvalidInput(
             f"a title has at most {MAX_TITLE} characters", reason="title_too_long", limit=MAX_TITLE
@@ -398,8 +399,17 @@ def rename_instance(
         _retitle(session, instance, new_title, actor, config.clock())
 
 
-def _new_title(title: str) -> str:
+def _visible(title: str | None) -> str:
+    """The title as shown, or "" when nothing of it shows: no NUL, no spaces around, and a
+    title of only zero-width or other format characters (U+200B…) is no title."""
     title = (title or "").replace("\x00", "").strip()
+    if all(char.isspace() or unicodedata.category(char) == "Cf" for char in title):
+        return ""
+    return title
+
+
+def _new_title(title: str) -> str:
+    title = _visible(title)
     if not title:
         raise InvalidInput("a title cannot be empty", reason="title_empty")
     if len(title) > MAX_TITLE:

@@ -74,3 +74,10 @@ def test_a_file_under_another_items_step_is_refused_and_not_stored(app: Flask) -
         )
         assert (status, answer["error"]["code"]) == (404, "not_found"), task_id
     assert api.get(f"/items/{mine}/attachments")[1]["documents"] == []
+
+
+def test_a_title_of_only_invisible_characters_is_no_title(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    status, item = api.post(START, {"title": "\u200b\u200b \u2060"})
+    assert status == 201
+    assert item["title"] == "Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh"  # its process
