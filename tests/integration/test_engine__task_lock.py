@@ -1,0 +1,66 @@
+"""The item and task row that an action locks are read by Core and become the session's own
+objects, as the ORM's populate_existing query made them: a session that already held them sees
+them as they are stored now, and what the action changes on them is written as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import engine
+from engine import transaction
+from engine.human_tasks import HumanTaskModel
+from engine.instances import InstanceModel, lock_instance_with_task
+
+
+def _start_and_task(factory: Any, config: Any) -> tuple[int, str]:
+    with transaction(factory) as s:
+        item = engine.start_instance(s, config, "approval", "an", title="Đề xuất")
+    with transaction(factory) as s:
+        [task] = engine.open_tasks(s, item)
+    return item, task.id
+
+
+def test_task_lock__a_held_item_and_row_take_the_stored_values(deployed: Any, config: Any) -> None:
+    item, task_id = _start_and_task(deployed, config)
+    session = deployed()
+    try:
+        with session.begin():
+            held_item = session.get(InstanceModel, item)
+            held_row = session.get(HumanTaskModel, task_id)
+            assert held_item is not None and held_row is not None
+            before = held_item.version_counter
+        with transaction(deployed) as other:  # someone else acts meanwhile
+            engine.complete_task(other, config, task_id, "an", data={"summary": "Trồng nấm"})
+        with session.begin():
+            found = lock_instance_with_task(session, task_id)
+            assert found is not None
+            instance, row = found
+            assert instance is held_item and row is held_row
+            assert instance.version_counter == before + 1
+            assert row.status == "completed" and row.completed_by == "an"
+            assert not session.dirty
+    finally:
+        session.close()
+
+
+def test_task_lock__the_objects_are_the_sessions_and_their_changes_are_written(
+    deployed: Any, config: Any
+) -> None:
+    item, task_id = _start_and_task(deployed, config)
+    with transaction(deployed) as s:
+        found = lock_instance_with_task(s, task_id)
+        assert found is not None
+        instance, row = found
+        assert s.get(InstanceModel, item) is instance
+        assert s.get(HumanTaskModel, task_id) is row
+        assert not s.dirty and not s.new
+        row.assignee = "chi"
+    with transaction(deployed) as s:
+        assert s.get(HumanTaskModel, task_id).assignee == "chi"  # type: ignore[union-attr]
+        assert engine.instance_revision(s, item) == instance.version_counter
+
+
+def test_task_lock__an_unknown_task_is_none(deployed: Any, config: Any) -> None:
+    _start_and_task(deployed, config)
+    with transaction(deployed) as s:
+        assert lock_instance_with_task(s, "00000000-0000-0000-0000-000000000000") is None
