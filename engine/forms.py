@@ -301,8 +301,7 @@ def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
     constraints = spec.get("constraints") or {}
     if kind == "long":
         if isinstance(value, bool) or not (
-            isinstance(value, int)
-            or (isinstance(value, str) and _WHOLE.fullmatch(value.strip()))
+            isinstance(value, int) or (isinstance(value, str) and _WHOLE.fullmatch(value.strip()))
         ):
             raise _Refused("a whole number is expected", "type", expected="integer")
         number = int(value)
