@@ -81,3 +81,17 @@ def test_a_title_of_only_invisible_characters_is_no_title(app: Flask) -> None:
     status, item = api.post(START, {"title": "\u200b\u200b \u2060"})
     assert status == 201
     assert item["title"] == "Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh"  # its process
+
+
+def test_two_files_in_one_upload_are_refused_not_half_stored(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    item = api.post(START, {})[1]["id"]
+    files = [(io.BytesIO(PDF), "a.pdf"), (io.BytesIO(PDF), "b.pdf")]
+    status, answer = api.call(
+        "POST",
+        f"/items/{item}/attachments",
+        data={"file": files},
+        content_type="multipart/form-data",
+    )
+    assert (status, answer["error"]["code"]) == (400, "one_file")
+    assert api.get(f"/items/{item}/attachments")[1]["documents"] == []

@@ -147,6 +147,8 @@ def upload_attachment(item_id: int) -> AttachmentOut:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ApiError(400, "file_missing", "send the file as the multipart field 'file'")
+    if len(request.files.getlist("file")) > 1:  # the others would be dropped without a word
+        raise ApiError(400, "one_file", "send one file a request (one multipart field 'file')")
     task_id = request.form.get("task_id") or None
     max_bytes = current_app.config["MAX_ATTACHMENT_BYTES"]
     written: list[Path] = []
