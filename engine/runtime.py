@@ -225,7 +225,8 @@ def persist(
             instance.next_timer_at = None
             append_event(session, instance, at=now, actor=actor, kind="finished")
         running = instance.status == InstanceStatus.RUNNING
-        sync_subscriptions(session, instance.id, version, workflow, data, running, now)
+        held = bool(ready)  # its people are at work: the item is not stuck on its waits
+        sync_subscriptions(session, instance.id, version, workflow, data, running, now, held)
         save_instance(session, instance)
 
 

@@ -24,7 +24,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition,
 )
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import (
     ColumnElement,
     ForeignKey,
@@ -198,10 +197,11 @@ def sync_subscriptions(
     data: dict[str, Any],
     running: bool,
     now: datetime,
+    held: bool,
 ) -> None:
     """Replace the item's rows by what it waits for now: two statements, and none at all for
-    a version that catches no message or signal. Each row notes whether the item has an open
-    human task now (`held`): the same READY manual tasks `persist` keeps open task rows for."""
+    a version that catches no message or signal. Each row notes `held`: whether the item has an
+    open human task now (the caller's READY manual tasks, those it keeps open task rows for)."""
     if not may_wait(version.spec, version.subprocess_specs):
         return
     session.connection().execute(_CLEAR_WAITS, {"instance_id": instance_id})
@@ -211,7 +211,6 @@ def sync_subscriptions(
     waits = waiting_in(workflow)
     if not waits:
         return
-    held = workflow.get_next_task(state=TaskState.READY, manual=True) is not None
     rows = [
         {
             "instance_id": instance_id,
