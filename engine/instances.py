@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
     bindparam,
     inspect,
@@ -23,7 +22,7 @@ from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 from .audit import GENESIS, HEAD_COLUMNS, head_read
 from .db import Base, UTCDateTime
 from .errors import Conflict, NotFound
-from .human_tasks import HumanTaskModel
+from .human_tasks import HumanTaskModel, cast_table
 from .views import InstanceStatus
 
 
@@ -64,14 +63,14 @@ _LOCK = (
 # here (`_held`): the ORM's own loading costs twice the statement.
 _INSTANCE_KEYS = tuple(attr.key for attr in InstanceModel.__mapper__.column_attrs)
 _TASK_KEYS = tuple(attr.key for attr in HumanTaskModel.__mapper__.column_attrs)
-_items = cast(Table, InstanceModel.__table__)
-_tasks = cast(Table, HumanTaskModel.__table__)
+_instances = cast_table(InstanceModel)
+_tasks = cast_table(HumanTaskModel)
 _LOCK_WITH_TASK = (
     select(
         *(InstanceModel.__mapper__.get_property(key).columns[0] for key in _INSTANCE_KEYS),
         *(HumanTaskModel.__mapper__.get_property(key).columns[0] for key in _TASK_KEYS),
     )
-    .join_from(_items, _tasks, _tasks.c.instance_id == _items.c.id)
+    .join_from(_instances, _tasks, _tasks.c.instance_id == _instances.c.id)
     .where(_tasks.c.id == bindparam("task_id"))
     .with_for_update()
 )
@@ -151,7 +150,6 @@ _SAVED = (
     "audit_count",
 )
 _SAVED_SET = frozenset(_SAVED)
-_instances = cast(Table, InstanceModel.__table__)
 _SAVE = (
     update(_instances)
     .where(
