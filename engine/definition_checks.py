@@ -89,14 +89,13 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                 else:
                     parse_cycle(value, now)
             except OutOfBounds as exc:
-                error = InvalidDefinition(
+                raise InvalidDefinition(
                     f"refused timer {kind}: {exc}",
                     file=file_name,
                     element_id=owner_id(element),
                     line=element.sourceline,
-                )
-                error.details.update(reason="timer_bounds")
-                raise error from exc
+                    reason="timer_bounds",
+                ) from exc
 
 
 def check_receive_tasks(file_name: str, root: Any) -> None:
@@ -105,16 +104,15 @@ def check_receive_tasks(file_name: str, root: Any) -> None:
     wait: refused, naming the task."""
     for task in root.iter(f"{{{BPMN}}}receiveTask"):
         if not task.get("messageRef"):
-            error = InvalidDefinition(
+            raise InvalidDefinition(
                 "a receive task without a message waits for Camunda's Java API to move it on, "
                 "which nothing here can do: give it a message (then `pheduyet message send`) "
                 "or make it a user task",
                 file=file_name,
                 element_id=task.get("id"),
                 line=task.sourceline,
+                reason="receive_without_message",
             )
-            error.details.update(reason="receive_without_message")
-            raise error
 
 
 def check_loops(file_name: str, root: Any, limit: int) -> None:
@@ -127,14 +125,13 @@ def check_loops(file_name: str, root: Any, limit: int) -> None:
             counts.append((element, "loop maximum", _literal(element.get("loopMaximum"))))
     for element, what, value in counts:
         if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= limit:
-            error = InvalidDefinition(
+            raise InvalidDefinition(
                 f"the {what} is {value:,}; a task may run at most {limit:,} instances",
                 file=file_name,
                 element_id=owner_id(element),
                 line=element.sourceline,
+                reason="loop_bounds",
             )
-            error.details.update(reason="loop_bounds")
-            raise error
 
 
 def check_due_dates(file_name: str, tasks: Iterable[TaskMeta], now: datetime) -> None:
@@ -146,14 +143,13 @@ def check_due_dates(file_name: str, tasks: Iterable[TaskMeta], now: datetime) ->
         try:
             check_moment(parse_moment(text), now)
         except OutOfBounds as exc:
-            error = InvalidDefinition(
+            raise InvalidDefinition(
                 f"refused due date: {exc}",
                 file=file_name,
                 element_id=meta.element_id,
                 line=meta.line,
-            )
-            error.details.update(reason="due_date_bounds")
-            raise error from exc
+                reason="due_date_bounds",
+            ) from exc
 
 
 def check_call_cycles(processes: Mapping[str, tuple[str, Any, bool]]) -> None:

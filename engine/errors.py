@@ -62,6 +62,7 @@ class InvalidDefinition(InvalidInput):
         file: str | None = None,
         element_id: str | None = None,
         line: int | None = None,
+        **details: Any,
     ) -> None:
         where = ", ".join(
             part
@@ -77,6 +78,7 @@ class InvalidDefinition(InvalidInput):
             file=file,
             element_id=element_id,
             line=line,
+            **details,  # its `reason` code and the reason's parameters
         )
         self.reason = message
 

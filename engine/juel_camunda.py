@@ -116,14 +116,13 @@ def _translated(file_name: str, element: Any, text: str, aliases: Mapping[str, s
 
 
 def _refusal(file_name: str, element: Any, text: str, exc: JuelRefused) -> InvalidDefinition:
-    error = InvalidDefinition(
+    return InvalidDefinition(
         f"refused expression {_quoted(text)}: {exc.message}",
         file=file_name,
         element_id=owner_id(element),
         line=element.sourceline,
+        reason="juel_refused",
     )
-    error.details.update(reason="juel_refused")
-    return error
 
 
 def _quoted(text: str) -> str:

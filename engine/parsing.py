@@ -428,14 +428,14 @@ def _check_forms(metas: dict[str, dict[str, TaskMeta]], forms: dict[str, Any]) -
                 continue
             if meta.form_file and meta.form_file not in forms:
                 said = f" (camunda form key '{meta.form_key}')" if meta.form_key else ""
-                error = InvalidDefinition(
+                raise InvalidDefinition(
                     f"the task's form '{meta.form_file}'{said} is not among the deployed files",
                     file=file_name,
                     element_id=meta.element_id,
                     line=meta.line,
+                    reason="form_missing",
+                    form=meta.form_file,
                 )
-                error.details.update(reason="form_missing", form=meta.form_file)
-                raise error
 
 
 def _check_owner_expression(file_name: str, meta: TaskMeta, owner: str) -> None:

@@ -123,14 +123,14 @@ def check_script_languages(file_name: str, root: Any) -> None:
             compile_script(element.text or "")
         except JavaScriptError as exc:
             line = (element.sourceline or 0) + max(exc.lineno - 1, 0)
-            error = InvalidDefinition(
+            raise InvalidDefinition(
                 f"refused script: {exc}",
                 file=file_name,
                 element_id=owner_id(element),
                 line=line or None,
-            )
-            error.details.update(reason="script_syntax", language=language)
-            raise error from exc
+                reason="script_syntax",
+                language=language,
+            ) from exc
 
 
 def _in_listener(element: Any) -> bool:
@@ -141,11 +141,14 @@ def _in_listener(element: Any) -> bool:
 def _refused(
     file_name: str, element: Any, message: str, reason: str, language: str
 ) -> InvalidDefinition:
-    error = InvalidDefinition(
-        message, file=file_name, element_id=owner_id(element), line=element.sourceline
+    return InvalidDefinition(
+        message,
+        file=file_name,
+        element_id=owner_id(element),
+        line=element.sourceline,
+        reason=reason,
+        language=language,
     )
-    error.details.update(reason=reason, language=language)
-    return error
 
 
 def mark_javascript(root: Any) -> None:

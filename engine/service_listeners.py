@@ -91,37 +91,37 @@ def check_service_listeners(file_name: str, root: Any, services: Collection[str]
         if flow is not None:
             pair = (flow.get("sourceRef") or "", flow.get("targetRef") or "")
             if taken.setdefault(pair, flow.get("id") or "") != (flow.get("id") or ""):
-                error = InvalidDefinition(
+                raise InvalidDefinition(
                     "two sequence flows join the same two elements and one has listeners: "
                     "which was taken cannot be told here; give one of them an element between",
                     file=file_name,
                     element_id=flow.get("id") or element,
                     line=node.sourceline,
+                    reason="listener_unsupported",
+                    event=event,
                 )
-                error.details.update(reason="listener_unsupported", event=event)
-                raise error
         allowed = TASK_EVENTS if kind == "task" else EXECUTION_EVENTS
         if event not in allowed and flow is None:
-            error = InvalidDefinition(
+            raise InvalidDefinition(
                 f"a {kind} listener on '{event}' cannot run here: {kind} listeners run on "
                 + ", ".join(f"'{e}'" for e in allowed),
                 file=file_name,
                 element_id=element,
                 line=node.sourceline,
+                reason="listener_unsupported",
+                event=event,
             )
-            error.details.update(reason="listener_unsupported", event=event)
-            raise error
         if key not in services and key != SCRIPT_KEY:
-            error = InvalidDefinition(
+            raise InvalidDefinition(
                 f"the {kind} listener calls '{key}', which no handler is mapped to: map "
                 f"'{key}' in the services module (PHEDUYET_SERVICES), to a function or to "
                 "None to skip it",
                 file=file_name,
                 element_id=element,
                 line=node.sourceline,
+                reason="listener_unmapped",
+                key=key,
             )
-            error.details.update(reason="listener_unmapped", key=key)
-            raise error
 
 
 def _process_id(node: Any) -> str | None:

@@ -109,16 +109,15 @@ def _value(file_name: str | None, node: Any, element: Any) -> Param:
             return {"list": [_value(file_name, node, v) for v in values]}
         if _is(child, "script") and is_javascript(child.get("scriptFormat")):
             return {"code": javascript_value(child.text or "")}  # compiled at deploy already
-        error = _refused(
+        raise _refused(
             file_name,
             node,
             child,
             f"parameter '{element.get('name') or element.get('key') or ''}' is a "
             f"{child.tag.rsplit('}', 1)[-1]}, which the engine does not run here: give a text "
             "or ${expression}, or compute the value in a script task before",
+            reason="parameter_unsupported",
         )
-        error.details.update(reason="parameter_unsupported")
-        raise error
     return _text(file_name, node, element, element.text or "")
 
 
@@ -139,7 +138,9 @@ def _text(file_name: str | None, node: Any, element: Any, text: str) -> Param:
     return {"code": code}
 
 
-def _refused(file_name: str | None, node: Any, element: Any, message: str) -> InvalidDefinition:
+def _refused(
+    file_name: str | None, node: Any, element: Any, message: str, **details: Any
+) -> InvalidDefinition:
     return InvalidDefinition(
-        message, file=file_name, element_id=node.get("id"), line=element.sourceline
+        message, file=file_name, element_id=node.get("id"), line=element.sourceline, **details
     )

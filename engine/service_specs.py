@@ -282,14 +282,16 @@ def unmapped_services(
             key = service_key(node)
             if key in services or not is_service(node) or _external(key):
                 continue
-            error = InvalidDefinition(
-                f"the service task calls '{key}', which no handler is mapped to: map "
-                f"'{key}' in the services module (PHEDUYET_SERVICES), to a function or to "
-                "None for a recorded no-op",
-                file=file_name,
-                element_id=node.get("id"),
-                line=node.sourceline,
+            found.append(
+                InvalidDefinition(
+                    f"the service task calls '{key}', which no handler is mapped to: map "
+                    f"'{key}' in the services module (PHEDUYET_SERVICES), to a function or to "
+                    "None for a recorded no-op",
+                    file=file_name,
+                    element_id=node.get("id"),
+                    line=node.sourceline,
+                    reason="service_unmapped",
+                    key=key,
+                )
             )
-            error.details.update(reason="service_unmapped", key=key)
-            found.append(error)
     return found

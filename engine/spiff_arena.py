@@ -368,12 +368,12 @@ def check_spiff_arena_calls(file_name: str, root: Any) -> None:
                 continue
             func = node.func
             if isinstance(func, ast.Name) and func.id in NOT_HERE:
-                error = InvalidDefinition(
+                raise InvalidDefinition(
                     f"{func.id}() is one of SpiffArena's own functions and does not exist "
                     f"here: {NOT_HERE[func.id]}",
                     file=file_name,
                     element_id=owner_id(element),
                     line=(element.sourceline or 1) + node.lineno - 1,
+                    reason="spiff_arena_function",
+                    function=func.id,
                 )
-                error.details.update(reason="spiff_arena_function", function=func.id)
-                raise error
