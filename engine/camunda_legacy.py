@@ -15,8 +15,9 @@ from typing import Any
 
 from lxml import etree
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
+
 _ASSIGNMENT = f"{{{BPMN}}}resourceAssignmentExpression/{{{BPMN}}}formalExpression"
 _OWNER = re.compile(r"^\s*(user|group)\s*\(\s*(.*?)\s*\)\s*$")
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+from .xml_namespaces import CAMUNDA_NS
+
 ACTIVITI_NS = "http://activiti.org/bpmn"
 _OLD = f"{{{ACTIVITI_NS}}}"
 _NEW = f"{{{CAMUNDA_NS}}}"

@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InvalidDefinition
-
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from .xml_namespaces import BPMN_NS as BPMN
 
 
 def refuse_data_stores(file_name: str, root: Any) -> None:

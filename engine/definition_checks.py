@@ -19,8 +19,8 @@ from .quartz_cron import looks_like_quartz, parse_quartz
 from .sandbox import SandboxViolation, compile_script
 from .task_meta import TaskMeta
 from .timer_events import normalize_timer_expression
+from .xml_namespaces import BPMN_NS as BPMN
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _TIMER_KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 # Spiff's DMN engine puts the input value where a `?` stands outside quotes.
 _QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
+
 NOT_NEEDED = {
     "asyncBefore": "each action already commits on its own",
     "asyncAfter": "each action already commits on its own",

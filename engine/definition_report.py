@@ -22,9 +22,8 @@ from .model_forms import is_model_form
 from .parsing import SourceFile, parse_bundle
 from .script_resources import is_script_resource
 from .service_specs import unmapped_services
+from .xml_namespaces import BPMN_NS
 from .xml_safety import DEFAULT_MAX_BYTES, is_bpmn_name, parse_xml, root_kind
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,8 @@ from .dmn_model import Decision, decision_ids, graph_of, read_decisions
 from .errors import InvalidDefinition, ScriptError
 from .juel_parser import JuelRefused, has_expression, translate
 from .service_specs import ServiceCamundaParser, is_service
+from .xml_namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 MAX_AUDIT_CHARS = 20_000
 
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .camunda_namespaces import CAMUNDA_NS
 from .juel_scanner import JuelRefused, Token, scan
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # What the walk after the task passes through: nothing in them sets a variable.
 PASSED = frozenset(
     [

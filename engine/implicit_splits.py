@@ -17,7 +17,8 @@ from typing import Any
 
 from lxml import etree
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from .xml_namespaces import BPMN_NS as BPMN
+
 SPLIT_SUFFIX = "__split"
 _GATEWAYS = frozenset(
     {

@@ -33,9 +33,9 @@ from .juel_parser import translate
 from .juel_scanner import JuelRefused, has_expression
 from .sandbox import SandboxViolation, compile_script
 from .service_params import Param, _value, evaluate_params
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 CALL_KEY = "pheduyet_call"
 IO_KEY = "pheduyet_io"
 HIDDEN_KEY = "pheduyet_hidden"  # a task's internal data: what its inputs hid

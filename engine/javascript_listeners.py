@@ -32,8 +32,8 @@ from .errors import ScriptError
 from .javascript import JavaScriptError, is_javascript
 from .javascript_tasks import run_task_listener
 from .sandbox import script_error
+from .xml_namespaces import CAMUNDA_NS
 
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 RAN = "pheduyet_listeners_ran"
 ASSIGNED = "pheduyet_listener_assignee"
 CANDIDATES = "pheduyet_listener_candidates"  # {"groups": [...], "users": [...]} added

@@ -23,9 +23,9 @@ from .definition_checks import owner_id
 from .errors import InvalidDefinition
 from .juel_parser import HELPER_PREFIX, JuelRefused, has_expression, translate, translate_name
 from .mi_collections import CODE_ATTRIBUTE, collection_variable
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 # Elements whose text is a condition (made a boolean as EL coerces) or another expression.
 _CONDITIONS = ("conditionExpression", "condition", "completionCondition", "loopCondition")
 _VALUES = ("loopCardinality", "timeDate", "timeDuration", "timeCycle")

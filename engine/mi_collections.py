@@ -19,8 +19,8 @@ from typing import Any
 
 from .errors import ScriptError
 from .sandbox import evaluate_expression
+from .xml_namespaces import BPMN_NS as BPMN
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 PHEDUYET_NS = "urn:pheduyet:bpmn"
 CODE_ATTRIBUTE = f"{{{PHEDUYET_NS}}}collectionCode"
 EXTENSION = "pheduyet_collection"

@@ -57,11 +57,10 @@ from .subscriptions import camunda_messages
 from .task_data_options import mark_task_data_options
 from .task_meta import TaskMeta, read_task_meta
 from .timer_events import normalize_timer_expression, use_injected_clock
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS, SPIFF_NS
 from .xml_safety import DEFAULT_MAX_BYTES, parse_json_form, parse_xml, root_kind
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF_NS, "camunda": CAMUNDA_NS}
 _REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
 

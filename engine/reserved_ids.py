@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from .xml_namespaces import BPMN_NS as BPMN
+
 RESERVED = frozenset({"Start", "End"})
 # Attributes that name another element of the diagram (DI's bpmnElement included).
 _REFERENCES = ("sourceRef", "targetRef", "attachedToRef", "default", "bpmnElement")

@@ -18,9 +18,9 @@ from lxml import etree
 from .definition_checks import owner_id
 from .errors import InvalidDefinition
 from .javascript import JS_MARKER, JavaScriptError, compile_script, is_javascript
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 # No language named, the sandbox's Python, or JUEL (rewritten into Python by juel_camunda).
 NOT_FOREIGN = frozenset({"", "python", "juel"})
 _CONDITIONS = ("conditionExpression", "condition", "completionCondition", "loopCondition")

@@ -25,7 +25,9 @@ from typing import Any
 from lxml import etree
 
 from .javascript import is_javascript
-from .script_languages import BPMN, CAMUNDA_NS, language_of
+from .script_languages import language_of
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
 
 SCRIPT_SUFFIXES = (".js",)
 _SCHEMES = ("deployment://", "classpath://")

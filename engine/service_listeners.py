@@ -36,9 +36,9 @@ from .implicit_splits import split_element_id
 from .javascript_listeners import ASSIGNED, RAN, SCRIPT_KEY, run_script_listener, script_entry
 from .mi_collections import watch_collections
 from .services import ServiceCall
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 EXTENSION = "pheduyet_listeners"
 TASK_EVENTS = ("create", "assignment", "complete")
 EXECUTION_EVENTS = ("start", "end")

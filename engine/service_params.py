@@ -22,9 +22,8 @@ from .javascript_tasks import javascript_value
 from .juel_parser import translate
 from .juel_scanner import JuelRefused, has_expression
 from .sandbox import SandboxViolation, compile_script
+from .xml_namespaces import BPMN_NS, CAMUNDA_NS
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 _EXT = f"{{{BPMN_NS}}}extensionElements"
 
 # A parameter as stored in the spec: {"text": str} | {"code": str} | {"map": {name: param}}

@@ -37,10 +37,8 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
 from .errors import InvalidDefinition
 from .service_params import Param, evaluate_params, read_outputs, read_params
+from .xml_namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SERVICE_TAGS = ("serviceTask", "sendTask", "businessRuleTask")
 # Camunda runs a send task or a business rule task that names one of these like a service task.
 _IMPLEMENTATIONS = ("class", "delegateExpression", "expression", "type", "topic")

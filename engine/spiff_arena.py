@@ -35,12 +35,12 @@ from .errors import InvalidDefinition
 from .sandbox import SandboxViolation
 from .script_languages import is_python
 from .users import GroupModel, UserModel, membership
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import SPIFF_NS
 
 MAX_NAME = 200
 # SpiffArena's test for the lane whose tasks go to whoever started the item.
 _INITIATOR_LANE = re.compile(r"(process.?)initiator", re.IGNORECASE)
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 # SpiffArena's script functions that read or change what only SpiffArena has (its secrets,
 # environment, permissions, front end, files, user properties): a script calling one is refused
 # at deploy, naming it, rather than failing with a NameError when the item gets there.

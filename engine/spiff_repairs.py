@@ -12,7 +12,8 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from .xml_namespaces import BPMN_NS as BPMN
+
 _EXTENSIONS = f"{{{BPMN}}}extensionElements"
 _LEADING = (f"{{{BPMN}}}documentation",)
 _EVENTS = tuple(

@@ -30,10 +30,10 @@ from .errors import Forbidden, InvalidInput
 from .search import fold
 from .task_meta import START_KIND
 from .users import Identity
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS
 from .xml_safety import is_bpmn_name, parse_xml
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 MAX_CACHED = 2048
 
 

@@ -12,9 +12,9 @@ from lxml import etree
 from .camunda_namespaces import adopt_activiti_namespace
 from .errors import InvalidDefinition
 from .reserved_ids import name_anonymous_flows, rename_reserved_ids
+from .xml_namespaces import BPMN_NS
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",

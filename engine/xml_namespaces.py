@@ -1,0 +1,7 @@
+"""The XML namespaces the engine reads diagrams in, named once for every module that reads them."""
+
+from __future__ import annotations
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
