@@ -13,9 +13,11 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -103,6 +105,39 @@ def _at(moment: datetime) -> ColumnElement[datetime]:
     return literal(moment, UTCDateTime())
 
 
+def _bound(name: str, value: Any, type_: Any = None) -> Any:
+    """A named bound value: a statement built once (`_built`) takes this call's value by the
+    name at execution; a statement used once carries it."""
+    if isinstance(type_, type):
+        type_ = type_()
+    return bindparam(name, value, type_=type_ if type_ is not None else String())
+
+
+def _now(now: datetime) -> Any:
+    return _bound("now", now, UTCDateTime)
+
+
+# Statements built once per shape (database, statement, which filters, how many keys the unit
+# has, a cursor or not, the limit) and executed with this call's values: building Theo dõi's
+# statements and computing their cache keys anew cost ~10 ms of Python a call for a unit.
+_BUILT: dict[tuple[Any, ...], Any] = {}
+_BUILT_MAX = 256
+
+
+def _built(shape: tuple[Any, ...], build: Any) -> Any:
+    found = _BUILT.get(shape)
+    if found is None:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        found = _BUILT[shape] = build()
+    return found
+
+
+def _escaped(text: str) -> str:
+    """The text as a LIKE pattern's literal part, escaped with '/' (as autoescape does)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 def _joined(dialect: str, value: ColumnElement[str], order: ColumnElement[str]) -> Any:
     """SQL aggregate: the values joined by ', ' (ordered where the database can say so; on
     SQLite they come in the order the index gives them)."""
@@ -127,17 +162,36 @@ def _lower(value: Any) -> Any:
 
 def _title_contains(session: Session, needle: str) -> ColumnElement[bool]:
     if _unicode_lower(session):
-        return func.pheduyet_lower(InstanceModel.title).contains(needle.lower(), autoescape=True)
-    return InstanceModel.title.icontains(needle, autoescape=True)
+        pattern = _bound("text_pattern", _escaped(needle.lower()))
+        return func.pheduyet_lower(InstanceModel.title).contains(pattern, escape="/")
+    return InstanceModel.title.icontains(_bound("text_pattern", _escaped(needle)), escape="/")
+
+
+def _item_number(needle: str) -> int | None:
+    return int(needle) if needle.isdigit() and int(needle) <= MAX_ITEM_ID else None
 
 
 def _text_clause(session: Session, text: str) -> ColumnElement[bool]:
     """An item whose title holds the text, or whose number it is."""
     needle = text.strip()
     found = _title_contains(session, needle)
-    if needle.isdigit() and int(needle) <= MAX_ITEM_ID:
-        found = or_(found, InstanceModel.id == int(needle))
+    number = _item_number(needle)
+    if number is not None:
+        found = or_(found, InstanceModel.id == _bound("item_no", number, Integer))
     return found
+
+
+def _text_values(session: Session, text: str | None) -> tuple[int, dict[str, Any]]:
+    """The shape `_text_clause` gives the text (0 none, 1 title, 2 title or number) and its
+    values by name."""
+    needle = (text or "").strip()
+    if not needle:
+        return 0, {}
+    pattern = _escaped(needle.lower() if _unicode_lower(session) else needle)
+    number = _item_number(needle)
+    if number is None:
+        return 1, {"text_pattern": pattern}
+    return 2, {"text_pattern": pattern, "item_no": number}
 
 
 # --- names --------------------------------------------------------------------------------
@@ -203,7 +257,7 @@ def _candidate_names(dialect: str) -> Any:
 def status_of_open(now: datetime) -> Any:
     return case(
         (InstanceModel.status == InstanceStatus.ERROR, ERROR),
-        (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _at(now)), OVERDUE),
+        (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now(now)), OVERDUE),
         else_=WITHIN,
     )
 
@@ -217,8 +271,24 @@ def _unit_keys(session: Session, unit: str) -> tuple[list[str], list[str]]:
     memo: dict[str, tuple[list[str], list[str]]] = session.info.setdefault("pheduyet.unit_keys", {})
     if key in memo:
         return memo[key]
+    values: set[str] = set()
+    usernames: set[str] = set()
+    found = session.execute(
+        _built(("unit_keys",), _unit_keys_statement),
+        {"unit_key": key, "unit_prefix": _escaped(key + ".") + "%"},
+    )
+    for kind, value in found:
+        if value is not None:
+            (values if kind == "group" else usernames).add(str(value))
+    memo[key] = (sorted(values), sorted(usernames))
+    return memo[key]
+
+
+def _unit_keys_statement() -> Any:
+    """`_unit_keys`' statement, its unit's key and the pattern of its sub-groups' keys bound."""
+    key = bindparam("unit_key", type_=String())
     wanted = union(
-        select(literal(key, String)),
+        select(key),
         select(func.lower(GroupModel.name)).where(func.lower(GroupModel.key) == key),
     ).subquery()
     matching = select(func.lower(GroupModel.key)).where(
@@ -229,27 +299,20 @@ def _unit_keys(session: Session, unit: str) -> tuple[list[str], list[str]]:
     )
     sub = aliased(GroupModel)
     sub_key = func.lower(sub.key)
+    prefix = bindparam("unit_prefix", type_=String())
     names = union(
         select(wanted.c[0]),
         matching,
         select(func.lower(GroupModel.name)).where(
             func.lower(GroupModel.key).in_(matching.subquery().select())
         ),
-        select(sub_key).where(sub_key.startswith(key + ".", autoescape=True)),
-        select(func.lower(sub.name)).where(sub_key.startswith(key + ".", autoescape=True)),
+        select(sub_key).where(sub_key.like(prefix, escape="/")),
+        select(func.lower(sub.name)).where(sub_key.like(prefix, escape="/")),
     ).subquery()
     people = select(literal("person", String), UserModel.username).where(
         func.lower(UserModel.unit).in_(select(names.c[0]))
     )
-    values: set[str] = set()
-    usernames: set[str] = set()
-    for kind, value in session.execute(
-        union_all(select(literal("group", String), names.c[0]), people)
-    ):
-        if value is not None:
-            (values if kind == "group" else usernames).add(str(value))
-    memo[key] = (sorted(values), sorted(usernames))
-    return memo[key]
+    return union_all(select(literal("group", String), names.c[0]), people)
 
 
 def _unit_clause(session: Session, unit: str) -> ColumnElement[bool]:
@@ -315,22 +378,22 @@ def _unit_first(
     ranges = [
         _cut(
             select(c.created_at, c.instance_id, c.task_id).where(  # the task's own, copied
-                c.kind == "group", c.value == value, offered_ok
+                c.kind == "group", c.value == _bound(f"group_{n}", value), offered_ok
             ),
             after,
             limit,
         )
-        for value in values
+        for n, value in enumerate(values)
     ]
     ranges.extend(
         _cut(
             select(task.created_at, task.instance_id, task.id).where(
-                task.assignee == username, *step, held_ok
+                task.assignee == _bound(f"person_{n}", username), *step, held_ok
             ),
             after,
             limit,
         )
-        for username in people
+        for n, username in enumerate(people)
     )
     merged = union(*ranges).subquery()
     return (
@@ -350,12 +413,19 @@ def _cut(query: Any, after: tuple[Any, ...] | None, limit: int) -> Select[Any]:
     database (SQLite refuses a part's own ORDER BY)."""
     order = tuple(query.selected_columns)
     if after is not None:
-        since, instance_id, task_id = after
-        query = query.where(
-            tuple_(*order) > tuple_(_at(since), literal(instance_id), literal(task_id))
-        )
+        query = query.where(tuple_(*order) > _after(after))
     cut = query.order_by(*order).limit(limit).subquery()
     return select(*(c.label(n) for c, n in zip(cut.c, _KEY_NAMES, strict=True)))
+
+
+def _after(after: tuple[Any, ...]) -> Any:
+    """SQL: an open step's page key (created_at, instance_id, id) of the cursor, bound."""
+    since, instance_id, task_id = after
+    return tuple_(
+        _bound("after_since", since, UTCDateTime),
+        _bound("after_item", instance_id, Integer),
+        _bound("after_task", task_id),
+    )
 
 
 def _open_conditions(
@@ -367,10 +437,10 @@ def _open_conditions(
         InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR])
     ]
     if filters.process_id:  # a step's row carries its item's process
-        step.append(HumanTaskModel.process_id == filters.process_id)
+        step.append(HumanTaskModel.process_id == _bound("process_id", filters.process_id))
     if filters.element_id:
-        step.append(HumanTaskModel.element_id == filters.element_id)
-    overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _at(now))
+        step.append(HumanTaskModel.element_id == _bound("element_id", filters.element_id))
+    overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now(now))
     if filters.status == ERROR:
         item.append(InstanceModel.status == InstanceStatus.ERROR)
     elif filters.status == OVERDUE:
@@ -412,6 +482,38 @@ def _page_where(
         return open_where(session, query, now, filters)
     query = open_where(session, query, now, replace(filters, unit=None))
     return query.where(HumanTaskModel.id.in_(_unit_first(session, now, filters, after, limit)))
+
+
+def _open_values(
+    session: Session, now: datetime, filters: MonitorFilter, after: tuple[Any, ...] | None
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The shape of the open-step statements these filters and cursor make (what `_built`
+    keeps them by), and their values by name."""
+    text, values = _text_values(session, filters.text)
+    values["now"] = now
+    if filters.process_id:
+        values["process_id"] = filters.process_id
+    if filters.element_id:
+        values["element_id"] = filters.element_id
+    unit: tuple[int, int] | None = None
+    if filters.unit:
+        groups, people = _unit_keys(session, filters.unit)
+        unit = (len(groups), len(people))
+        values.update((f"group_{n}", v) for n, v in enumerate(groups))
+        values.update((f"person_{n}", v) for n, v in enumerate(people))
+    if after is not None:
+        values.update(zip(("after_since", "after_item", "after_task"), after, strict=True))
+    status = filters.status if filters.status in (ERROR, OVERDUE, WITHIN) else None
+    shape = (
+        dialect_of(session),
+        bool(filters.process_id),
+        bool(filters.element_id),
+        status,
+        text,
+        unit,
+        after is not None,
+    )
+    return shape, values
 
 
 def open_step_columns(now: datetime) -> tuple[Any, ...]:
@@ -461,10 +563,9 @@ def _open_query(
     )
     query = _page_where(session, query, now, filters, after, limit)
     if after is not None:
-        since, instance_id, task_id = after
         query = query.where(
             tuple_(HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
-            > tuple_(_at(since), literal(instance_id), literal(task_id))
+            > _after(after)
         )
     return query.order_by(
         HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id
@@ -497,6 +598,32 @@ def _open_summary(
 
     A step's unit is its holder's unit, else its first candidate group; a step with neither
     counts under its person's name."""
+    shape, values = _open_values(session, now, filters, None)
+    statement = _built(
+        ("counts", cap, *shape), lambda: _open_summary_statement(session, now, filters, cap)
+    )
+    per_step: dict[str, int] = {}
+    per_unit: dict[str, int] = {}
+    by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    step_ids: dict[str, str] = {}
+    capped = False
+    for title, element_id, state, unit, beyond_cap, count in session.execute(statement, values):
+        if beyond_cap:
+            capped = True  # the one row past the cap: it only says there are more
+            continue
+        per_step[title or "-"] = per_step.get(title or "-", 0) + count
+        per_unit[unit or "-"] = per_unit.get(unit or "-", 0) + count
+        by_status[state] += count
+        if title and element_id:
+            step_ids.setdefault(title, element_id)
+    return _busiest(per_step), _busiest(per_unit), by_status, step_ids, capped
+
+
+def _open_summary_statement(
+    session: Session, now: datetime, filters: MonitorFilter, cap: int
+) -> Select[Any]:
+    """`_open_summary`'s statement: per step title, state and unit, how many of the first
+    `cap` + 1 open steps (and whether a row is the one past the cap)."""
     person = _HOLDER
     unheld = HumanTaskModel.assignee.is_(None)
     order = (HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
@@ -552,31 +679,9 @@ def _open_summary(
         (grouped.c.kind == "group", func.coalesce(_group_name(grouped.c.value), grouped.c.value)),
         else_=func.coalesce(_person_name(grouped.c.value), grouped.c.value),
     )
-    per_step: dict[str, int] = {}
-    per_unit: dict[str, int] = {}
-    by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)
-    step_ids: dict[str, str] = {}
-    capped = False
-    found = session.execute(
-        select(
-            grouped.c.title,
-            grouped.c.element_id,
-            grouped.c.state,
-            label,
-            grouped.c.beyond,
-            grouped.c.n,
-        )
+    return select(
+        grouped.c.title, grouped.c.element_id, grouped.c.state, label, grouped.c.beyond, grouped.c.n
     )
-    for title, element_id, state, unit, beyond_cap, count in found:
-        if beyond_cap:
-            capped = True  # the one row past the cap: it only says there are more
-            continue
-        per_step[title or "-"] = per_step.get(title or "-", 0) + count
-        per_unit[unit or "-"] = per_unit.get(unit or "-", 0) + count
-        by_status[state] += count
-        if title and element_id:
-            step_ids.setdefault(title, element_id)
-    return _busiest(per_step), _busiest(per_unit), by_status, step_ids, capped
 
 
 def _busiest(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -717,8 +822,11 @@ def monitor_rows(
         rows = [finished_row(r) for r in session.execute(query)]
     else:
         start = decode_cursor(after, (datetime, int, str))
-        query = _open_query(session, now, filters, start, limit + 1)
-        rows = [_open_row(r, now) for r in session.execute(query)]
+        shape, values = _open_values(session, now, filters, start)
+        query = _built(
+            ("page", limit, *shape), lambda: _open_query(session, now, filters, start, limit + 1)
+        )
+        rows = [_open_row(r, now) for r in session.execute(query, values)]
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
