@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import os
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,9 +28,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Table,
+    TableClause,
     Text,
+    TextClause,
     bindparam,
     insert,
     select,
@@ -44,6 +48,7 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
+from sqlalchemy.sql import visitors
 
 from .db import Base, UTCDateTime, one_or_many, within_savepoint
 from .errors import InvalidInput
@@ -318,11 +323,34 @@ def append_event(
 
 @orm_event.listens_for(Session, "do_orm_execute")
 def _write_before_reading(state: ORMExecuteState) -> None:
-    # Whatever the session runs may read the history (an item's page, a listener): the events
-    # added so far are in it. (The engine's own writes go to the connection, not through here.)
+    # Whatever the session runs that may read the history (an item's page) finds the events
+    # added so far in it. A query that cannot (a listener's read of the people to tell) leaves
+    # them to the commit, which writes them sealed in one INSERT instead of an INSERT now and
+    # an UPDATE then. (The engine's own writes go to the connection, not through here.)
     pending = state.session.info.get(_PENDING)
-    if pending and not pending[-1].written:
+    if pending and not pending[-1].written and _may_read_history(state.statement):
         write_pending(state.session)
+
+
+# Statement -> whether it may read audit_events: most statements run in an action's window are
+# built once at import, so each is looked through once.
+_reads_history: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _may_read_history(statement: Any) -> bool:
+    """False only for a SELECT built of tables other than audit_events, with no SQL text in
+    it (text could name any table): anything else, a write or a lambda among them, may."""
+    if not isinstance(statement, Select):
+        return True
+    known = _reads_history.get(statement)
+    if known is None:
+        known = any(
+            isinstance(element, TextClause)
+            or (isinstance(element, TableClause) and element.name == _events.name)
+            for element in visitors.iterate(statement)
+        )
+        _reads_history[statement] = known
+    return known
 
 
 def write_pending(session: Session) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 import engine
@@ -28,8 +28,10 @@ from engine.audit import (
 from engine.human_tasks import HumanTaskModel, TaskCandidateModel
 from engine.instances import InstanceModel
 from engine.search import SearchDocumentModel
+from engine.users import UserModel
 from tests.conftest import add_people, fixture_files
 from tests.integration.test_engine__actions import _complete, _inbox, _start
+from tests.statements import counted
 from workflows.config import audit_key
 
 KEY = b"a key kept outside the database, 32b"
@@ -336,6 +338,55 @@ def test_audit__an_event_is_in_the_history_its_own_transaction_reads_and_sealed_
         assert [e.kind for e in events][-2:] == ["claimed", "unclaimed"]
         assert events[-1].chain_seq == events[-2].chain_seq + 1  # type: ignore[operator]
         assert all(e.mac and e.seal == "hmac-sha256" for e in events)
+    assert _report(keyed).problems == []
+    assert _verify(keyed, keyed_item) == (1, [])
+
+
+def _count_events(s: Session, instance_id: int) -> int:
+    return s.scalar(select(func.count()).where(AuditEventModel.instance_id == instance_id)) or 0
+
+
+def _count_events_in_subquery(s: Session, instance_id: int) -> int:
+    events = select(AuditEventModel.id).where(AuditEventModel.instance_id == instance_id)
+    return s.scalar(select(func.count()).select_from(events.subquery())) or 0
+
+
+def _count_events_by_text(s: Session, instance_id: int) -> int:
+    query = text("SELECT count(*) FROM audit_events WHERE instance_id = :item")
+    return int(s.execute(query, {"item": instance_id}).scalar_one())
+
+
+@pytest.mark.parametrize(
+    "read",
+    [_count_events, _count_events_in_subquery, _count_events_by_text],
+    ids=["query", "subquery", "sql_text"],
+)
+def test_audit__a_read_of_the_history_in_any_form_finds_the_actions_events(
+    keyed: Any, keyed_item: int, config: Any, read: Callable[[Session, int], int]
+) -> None:
+    """However the transaction's own read reaches the history (a query, a subquery, SQL text),
+    the events it added are there; the chain stays intact."""
+    [task] = [t for t in _inbox(keyed, "an") if t.instance_id == keyed_item]
+    with transaction(keyed) as s:
+        before = _count_events(s, keyed_item)
+    with transaction(keyed) as s:
+        engine.claim_task(s, config, task.id, "an")
+        assert read(s, keyed_item) == before + 1
+    assert _report(keyed).problems == []
+    assert _verify(keyed, keyed_item) == (1, [])
+
+
+def test_audit__a_read_of_other_tables_leaves_the_events_to_the_commit(
+    keyed: Any, keyed_item: int, config: Any
+) -> None:
+    """A listener reading the people to tell while the action runs does not write the events
+    early: the commit writes them sealed, in one INSERT (no UPDATE to seal them after)."""
+    [task] = [t for t in _inbox(keyed, "an") if t.instance_id == keyed_item]
+    with counted(keyed, with_begin=False) as statements, transaction(keyed) as s:
+        engine.claim_task(s, config, task.id, "an")
+        assert s.scalars(select(UserModel.username).where(UserModel.username == "an")).all()
+    assert not [st for st in statements if st.startswith("UPDATE audit_events")], statements
+    assert sum(st.startswith("INSERT INTO audit_events") for st in statements) == 1
     assert _report(keyed).problems == []
     assert _verify(keyed, keyed_item) == (1, [])
 
