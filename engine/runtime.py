@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
+from . import live_workflows
 from .audit import append_event
 from .clock import Clock, as_utc, system_clock
 from .definitions import LoadedVersion
@@ -154,7 +155,20 @@ def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
 
 
 def load_workflow(instance: InstanceModel, version: LoadedVersion, config: EngineConfig) -> Any:
-    workflow = load_state(version.dialect, instance.state, version.spec, version.subprocess_specs)
+    """The item's workflow as its stored state has it, ready to run: the one this process
+    saved it from when that is still the stored state (engine/live_workflows.py), else read
+    from the state."""
+    workflow = live_workflows.LIVE.take(
+        instance.id,
+        instance.state,
+        instance.process_version_id,
+        version.spec,
+        instance.serializer_version,
+    )
+    if workflow is None:
+        workflow = load_state(
+            version.dialect, instance.state, version.spec, version.subprocess_specs
+        )
     workflow.script_engine = _bounded_engine(version, config)
     bind_item(workflow, instance.id)
     return workflow
@@ -228,6 +242,19 @@ def persist(
         held = bool(ready)  # its people are at work: the item is not stuck on its waits
         sync_subscriptions(session, instance.id, version, workflow, data, running, now, held)
         save_instance(session, instance)
+    if instance.status in _ACTING_ON:  # an ended item is not acted on again
+        entry = live_workflows.Entry(
+            workflow=workflow,
+            state=state,
+            version_id=instance.process_version_id,
+            spec=version.spec,
+            serializer_version=SERIALIZER_VERSION,
+            dialect=version.dialect,
+        )
+        live_workflows.saved(session, instance.id, entry)
+
+
+_ACTING_ON = frozenset({InstanceStatus.RUNNING, InstanceStatus.ERROR})
 
 
 def _snapshot(workflow: Any, ready_tasks: list[Any]) -> dict[str, Any]:

@@ -24,11 +24,16 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.event import Event
+from SpiffWorkflow.util.task import TaskState
 
 from .dmn_specs import SERIALIZER_CONFIG as DECISION_CONVERTERS
 from .io_mappings import MappedCallActivity
@@ -178,3 +183,102 @@ def load_specs(dialect: str, text: str) -> tuple[Any, dict[str, Any]]:
     dct = json.loads(text)
     subprocess_specs = {k: registry.restore(v) for k, v in dct["subprocess_specs"].items()}
     return registry.restore(dct["spec"]), subprocess_specs
+
+
+def settle_state(dialect: str, workflow: Any, state: str) -> bool:
+    """Make a live workflow, just saved as `state`, what `load_state(state)` would give, without
+    building its tasks again: each task's data and internal data, each workflow's data and
+    correlations, the pending events, the order of the subprocesses and of the waiting events,
+    and the subprocesses' completion hooks are restored from the text as the loader restores
+    them (what a save turns into other values: tuples, sets, callables, keys that are not
+    texts, time zones; and which values tasks share). The task tree itself (ids, states,
+    parents, children, times) is what the text was written from. False when the text does
+    not describe this workflow's tree: the caller loads it instead."""
+    ser = serializer(dialect)
+    dct = _read_state(state)
+    if dct.pop(ser.VERSION_KEY, None) != ser.VERSION:
+        return False
+    registry = ser.registry
+    waiting: dict[Any, Any] = {}
+    if not _settle_tasks(registry, workflow, dct["tasks"], waiting):
+        return False
+    _settle_attributes(registry, workflow, dct)
+    live = workflow.subprocesses
+    workflow.subprocesses = {}
+    if not _settle_subprocesses(registry, workflow, dct["subprocesses"], live, workflow, waiting):
+        return False
+    workflow.bpmn_events = registry.restore(dct.get("bpmn_events", []))
+    workflow.completed_event = Event()
+    workflow.task_removed_event = Event()
+    workflow.event_manager.tasks = waiting
+    return True
+
+
+def _settle_tasks(
+    registry: Any, workflow: Any, tasks: dict[str, Any], waiting: dict[Any, Any]
+) -> bool:
+    """As FastTaskConverter.from_dict, on the tasks as they are: the text was written from this
+    very mapping, in its order (the steps' names are checked on the way)."""
+    if len(workflow.tasks) != len(tasks):
+        return False
+    settled: dict[str, Any] = {}  # by the id's text: the parent of each task, once settled
+    for task, dct in zip(workflow.tasks.values(), tasks.values(), strict=True):
+        if task.task_spec.name != dct["task_spec"]:
+            return False
+        internal = dct["internal_data"]
+        task.internal_data = registry.restore(internal) if internal else {}
+        if isinstance(task.task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            waiting[task.id] = task
+        delta = dct.get("delta")
+        parent_id = dct["parent"]
+        parent = None if parent_id is None else settled.get(parent_id)
+        if delta and parent is not None:
+            data = DeepMerge.merge({}, parent.data)
+            updates = delta.get("updates", {})
+            if updates:
+                data.update(registry.restore(updates))
+            for name in delta.get("deletions", {}):
+                if name in data:
+                    del data[name]
+        else:
+            data = registry.restore(dct["data"])
+        task.data = data
+        settled[dct["id"]] = task
+    return True
+
+
+def _settle_attributes(registry: Any, workflow: Any, dct: dict[str, Any]) -> None:
+    """As WorkflowConverter.set_default_attributes."""
+    workflow.success = dct["success"]
+    workflow.completed = dct.get("completed", False)
+    workflow.correlations = dct.pop("correlations", {})
+    last = dct["last_task"]
+    workflow.last_task = workflow.tasks.get(UUID(last)) if isinstance(last, str) else None
+    workflow.data = registry.restore(dct.pop("data", {}))
+    workflow.locks = {}
+
+
+def _settle_subprocesses(
+    registry: Any,
+    workflow: Any,
+    dct: dict[str, Any],
+    live: dict[Any, Any],
+    top: Any,
+    waiting: dict[Any, Any],
+) -> bool:
+    """As BpmnWorkflowConverter.subprocesses_from_dict: parents before their children, each
+    subprocess with one completion hook, to its task."""
+    for task in workflow.tasks.values():
+        if isinstance(task.task_spec, SubWorkflowTask) and str(task.id) in dct:
+            sub = dct.pop(str(task.id))
+            subprocess = live.get(task.id)
+            if subprocess is None or not _settle_tasks(registry, subprocess, sub["tasks"], waiting):
+                return False
+            _settle_attributes(registry, subprocess, sub)
+            top.subprocesses[task.id] = subprocess
+            subprocess.completed_event = Event()
+            subprocess.task_removed_event = Event()
+            subprocess.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+            if not _settle_subprocesses(registry, subprocess, dct, live, top, waiting):
+                return False
+    return True
