@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from .audit import AuditEventModel, events_of
+from .audit import AuditEventModel
 from .definitions import LoadedVersion, load_version
 from .errors import NotFound
 from .form_options import resolve_forms
@@ -91,40 +91,61 @@ def dossier(session: Session, instance_id: int, *, reader: str | None = None) ->
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
-    events = session.scalars(
-        select(AuditEventModel)
-        .where(
-            AuditEventModel.instance_id == instance_id,
-            AuditEventModel.kind.in_(DOSSIER_KINDS),
-        )
-        .order_by(AuditEventModel.seq)
-    ).all()
-    return _dossier(session, instance, events, reader)
+    found = session.execute(_SUBMISSIONS, {"instance_id": instance_id}).all()
+    return _dossier(session, instance, [row[0] for row in found], _keys(found), reader)
 
 
 def item_with_dossier(
     session: Session, instance_id: int, *, reader: str | None = None
 ) -> tuple[InstanceView, Dossier]:
-    """`show_instance` and `dossier` together, from one read of the item's audit events (the
-    task page and the item page show both)."""
+    """`show_instance` and `dossier` together, from one read of the item's audit events with
+    their steps' keys (the task page and the item page show both)."""
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
-    events = events_of(session, instance_id)
-    found = [e for e in events if e.kind in DOSSIER_KINDS]
-    return instance_view(session, instance, events), _dossier(session, instance, found, reader)
+    found = session.execute(_EVENTS, {"instance_id": instance_id}).all()
+    events = [row[0] for row in found]
+    submitted = [e for e in events if e.kind in DOSSIER_KINDS]
+    return (
+        instance_view(session, instance, events),
+        _dossier(session, instance, submitted, _keys(found), reader),
+    )
+
+
+# An event with the key of its step's form (`version.tasks`), in the one statement: the task's
+# row by its primary key, for the events of a task.
+_EVENTS = (
+    select(AuditEventModel, HumanTaskModel.meta_key)
+    .outerjoin(HumanTaskModel, HumanTaskModel.id == AuditEventModel.task_id)
+    .where(AuditEventModel.instance_id == bindparam("instance_id"))
+    .order_by(AuditEventModel.seq)
+)
+_SUBMISSIONS = _EVENTS.where(AuditEventModel.kind.in_(DOSSIER_KINDS))
+
+
+def _keys(found: Iterable[Row[AuditEventModel, str]]) -> dict[str, str]:
+    # The key is None for an event of no task (the start) or of a task no longer stored.
+    return {row[0].task_id: row[1] for row in found if row[0].task_id and row[1] is not None}
 
 
 def _dossier(
     session: Session,
     instance: InstanceModel,
     events: Sequence[AuditEventModel],
+    keys: Mapping[str, str],
     reader: str | None,
 ) -> Dossier:
     version = load_version(session, instance.process_version_id)
-    forms = resolve_forms(session, version.forms)  # units by their names as they are now
-    task_ids = [e.task_id for e in events if e.task_id]
-    keys = dict(session.execute(_META_KEYS, {"ids": task_ids}).all() if task_ids else [])
+    metas = {k: version.tasks.get(k) for k in set(keys.values())}
+    # Only the forms of the steps done, units by their names as they are now; each form's
+    # fields read once, however many times its step was done.
+    used = {m.form_file for m in metas.values() if m is not None and m.form_file}
+    forms = resolve_forms(session, {n: f for n, f in version.forms.items() if n in used})
+    fields = {k: _form_fields(m, forms) for k, m in metas.items()}
+    first_done: dict[str | None, int] = {}
+    for event in events:
+        if event.kind == "completed":
+            first_done.setdefault(event.element_id, event.seq)
     by_task: dict[str, DossierSection] = {}
     latest: dict[tuple[str | None, str | None], DossierSection] = {}
     for event in events:
@@ -136,10 +157,10 @@ def _dossier(
             if section.fields:
                 latest[(None, None)] = section
             continue
-        meta = version.tasks.get(keys.get(event.task_id or "", ""))
+        meta_key = keys.get(event.task_id or "", "")
         section = _task_section(
-            meta,
-            forms,
+            metas.get(meta_key),
+            fields.get(meta_key, []),
             event,
             details,
             instance.data,
@@ -149,13 +170,11 @@ def _dossier(
         key = (section.element_id, section.actor)
         latest.pop(key, None)  # re-inserted: a step done again moves to where it was done last
         latest[key] = section
-    ordered = sorted(latest.values(), key=lambda s: (not s.is_start, _first_done(s, events)))
+    # Steps keep the place where they were first done, so a returned draft stays first.
+    ordered = sorted(
+        latest.values(), key=lambda s: (not s.is_start, first_done.get(s.element_id, 0))
+    )
     return Dossier(tuple(ordered), by_task)
-
-
-_META_KEYS = select(HumanTaskModel.id, HumanTaskModel.meta_key).where(
-    HumanTaskModel.id.in_(bindparam("ids", expanding=True))
-)
 
 
 def private_fields(version: LoadedVersion) -> frozenset[str]:
@@ -166,14 +185,6 @@ def private_fields(version: LoadedVersion) -> frozenset[str]:
         for f in _form_fields(meta, version.forms)
         if f.private
     )
-
-
-def _first_done(section: DossierSection, events: Iterable[AuditEventModel]) -> int:
-    """Steps keep the place where they were first done, so a returned draft stays first."""
-    for event in events:
-        if event.kind == "completed" and event.element_id == section.element_id:
-            return event.seq
-    return 0
 
 
 def _start_section(
@@ -213,7 +224,7 @@ def _start_section(
 
 def _task_section(
     meta: TaskMeta | None,
-    forms: Mapping[str, Any],
+    form: list[_FormField],
     event: AuditEventModel,
     details: Mapping[str, Any],
     current: Mapping[str, Any],
@@ -222,7 +233,6 @@ def _task_section(
 ) -> DossierSection:
     # "data" is the whole submission; events written before it was kept have only "changed".
     data = details.get("data", details.get("changed")) or {}
-    form = _form_fields(meta, forms)
     decision_name = meta.decision_field if meta else "decision"
     # Only a choice is a decision; a yes/no field ("done") is shown among the values.
     asked_decision = next((f for f in form if f.name == decision_name and f.choices), None)

@@ -172,8 +172,10 @@ class TaskAccess:
 
 
 def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
-    """The task and `who`'s rights on it, in one or two statements; NotFound for no such task.
+    """The task and `who`'s rights on it, in one statement; NotFound for no such task.
 
+    Whether `who` is a candidate is read from the task's row with its item's starter (the rule
+    its candidate rows were written by, the one the actions check), not from those rows.
     The task's row and its item's row stay in the session until it closes, so what the task
     page or a POST reads next of them (its form, the item, its revision, the forward check)
     costs no further statement: SQLAlchemy's identity map only holds weak references, and a
@@ -183,7 +185,7 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
         raise NotFound(f"task {task_id} does not exist")
     row, instance = found
     session.info.setdefault(_PINNED, []).extend((row, instance))
-    acting = row.status == TaskStatus.OPEN and may_act(session, row, who)
+    acting = row.status == TaskStatus.OPEN and may_act(session, row, who, instance.created_by)
     held = row.assignee == who.username and row.process_assignee != who.username
     return TaskAccess(task_view(row), acting, acting and held)
 

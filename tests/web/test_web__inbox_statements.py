@@ -19,11 +19,13 @@ from tests.web.conftest import csrf_token
 
 # BEGIN, the person, the counts, the page's rows, the names on them, the bell.
 INBOX_STATEMENTS = 6
-# BEGIN, the person, the task with its item, the item's history, its steps' keys and open tasks,
-# the units (read once for its forms and the colleagues), its files, the names it shows (one
-# statement), the colleagues to forward to, the bell: was 13 when the forms and the colleagues
-# each read the units, 14 when the names took two.
-TASK_PAGE_STATEMENTS = 12
+# BEGIN, the person, the task with its item, the item's history with its steps' keys, its open
+# tasks, the units (read once for its forms and the colleagues), its files, the names it shows
+# (one statement), the colleagues to forward to, the bell: was 12 when the check of the
+# person's rights read the task's candidate rows (it reads the task's row with its item's
+# starter, as the actions do) and the steps' keys came in a statement of their own, 13 when the
+# forms and the colleagues each read the units, 14 when the names took two.
+TASK_PAGE_STATEMENTS = 10
 PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
 _ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
 _NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
