@@ -5,7 +5,7 @@ and the engine's field errors said in Vietnamese."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -102,6 +102,8 @@ class Submission:
     comment: str | None
     raw: dict[str, RAW]  # what the person typed, to show it again
     decision: str | None
+    # The chosen decision's title on the form ("Yêu cầu bổ sung"), else the value sent.
+    decision_title: str | None = None
 
 
 # --- reading a FormView ----------------------------------------------------------------------
@@ -111,11 +113,11 @@ def _choices(spec: Mapping[str, Any]) -> list[tuple[str, str]] | None:
     return list(engine.schema_choices(spec).items()) or None
 
 
-def _widget(spec: Mapping[str, Any]) -> str:
+def _widget(spec: Mapping[str, Any], has_choices: bool) -> str:
     kind = spec.get("type")
     if kind == "array":
         return "checkboxes"
-    if _choices(spec):
+    if has_choices:
         return "radio"
     if kind in ("integer", "number"):
         return "number"
@@ -180,11 +182,14 @@ def _asked_only_for(view: engine.FormView) -> dict[str, list[tuple[str, list[str
     }
 
 
-def _initial(view: engine.FormView, name: str, default: Any) -> Any:
+def _initial(
+    view: engine.FormView, name: str, default: Any, asked_only: Collection[str] = ()
+) -> Any:
     """On a first visit, what the item already holds (a returned draft comes back filled in),
-    except the decision, the comment and choices asked only for some decisions, which are this
-    person's own (a target step left from an earlier return must not stand in for the default)."""
-    if name == view.decision_field or name in COMMENT_FIELDS or name in _asked_only_for(view):
+    except the decision, the comment and choices asked only for some decisions (`asked_only`,
+    see `_asked_only_for`), which are this person's own (a target step left from an earlier
+    return must not stand in for the default)."""
+    if name == view.decision_field or name in COMMENT_FIELDS or name in asked_only:
         return default
     return view.data.get(name, default)
 
@@ -238,12 +243,14 @@ def _schema_form(
     conditions = _conditions(schema)
     decision_name = decision_field(view)
     properties: dict[str, Any] = schema.get("properties") or {}
+    asked_only = _asked_only_for(view)
     fields: list[Field] = []
     decision: Field | None = None
     for name, spec in properties.items():
         if not isinstance(spec, dict):
             continue
-        widget = "readonly" if spec.get("readOnly") is True else _widget(spec)
+        choices = _choices(spec)
+        widget = "readonly" if spec.get("readOnly") is True else _widget(spec, bool(choices))
         if isinstance(spec.get("x-text"), str):  # a Camunda Form's text: shown as it is
             fields.append(Field(name, str(spec.get("title") or ""), widget, value=spec["x-text"]))
             continue
@@ -258,10 +265,10 @@ def _schema_form(
         value = _raw(
             values.get(name, False if widget == "checkbox" else "")
             if values is not None and widget != "readonly"
-            else _initial(view, name, default)
+            else _initial(view, name, default, asked_only)
         )
         item_spec = spec.get("items") if isinstance(spec.get("items"), dict) else {}
-        options = _choices(item_spec if widget == "checkboxes" else spec) or []
+        options = (_choices(item_spec) if widget == "checkboxes" else choices) or []
         chosen = set(value) if isinstance(value, list) else {value}
         item = Field(
             name=name,
@@ -391,6 +398,10 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
     data: dict[str, Any] = {}
     raw: dict[str, RAW] = {}
     decision = form.get(spec.decision.name) if spec.decision else None
+    decision_title = None
+    if spec.decision and decision:
+        titles = (c.title for c in spec.decision.choices if c.value == decision)
+        decision_title = next(titles, decision)
     for item in spec.all_fields:
         if item.widget == "readonly":
             continue
@@ -425,7 +436,7 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
     else:
         comment = (form.get("_comment") or "").strip() or None
         raw["_comment"] = comment or ""
-    return Submission(data, comment, raw, decision)
+    return Submission(data, comment, raw, decision, decision_title)
 
 
 def _typed(kind: str, widget: str, text: str) -> Any:

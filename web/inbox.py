@@ -449,11 +449,8 @@ def _success(
     """What happened, in the step's own words: "Đã gửi ý kiến", never "Đã duyệt" after a vote."""
     step, number = task.title, task.instance_id
     done = _done_text(form, data)
-    # The form is built again only for a decision's title: most steps submit none.
-    decision = build_form(form, values={}).decision if submission.decision else None
-    if submission.decision and decision:
-        choice = next((c for c in decision.choices if c.value == submission.decision), None)
-        title = choice.title if choice else submission.decision
+    title = submission.decision_title  # the form read the decision's title with the answer
+    if submission.decision and title:
         if is_return(submission.decision):
             return _(
                 "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.",
