@@ -76,6 +76,18 @@ class LiveWorkflows:
     ) -> Any | None:
         """The item's workflow if it was saved as `state` from this process, ready to run;
         None otherwise. Either way the item has no entry afterwards."""
+        entry = self.take_entry(item_id, state, version_id, spec, serializer_version)
+        return None if entry is None else entry.workflow
+
+    def take_entry(
+        self,
+        item_id: int,
+        state: str,
+        version_id: int,
+        spec: Any,
+        serializer_version: str,
+    ) -> Entry | None:
+        """As `take`, the entry itself (for `give_back`)."""
         with self._lock:
             entry = self._entries.pop(item_id, None)
             if entry is not None:
@@ -89,9 +101,17 @@ class LiveWorkflows:
         )
         if usable and entry is not None and settle_state(entry.dialect, entry.workflow, state):
             self.hits += 1
-            return entry.workflow
+            return entry
         self.misses += 1
         return None
+
+    def give_back(self, item_id: int, entry: Entry) -> None:
+        """An entry taken only to be read, unchanged: kept again, unless the item was saved
+        since (its new entry stands)."""
+        with self._lock:
+            if item_id in self._entries:
+                return
+        self.put(item_id, entry)
 
     def put(self, item_id: int, entry: Entry) -> None:
         size = len(entry.state)

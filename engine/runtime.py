@@ -158,17 +158,46 @@ def load_workflow(instance: InstanceModel, version: LoadedVersion, config: Engin
     """The item's workflow as its stored state has it, ready to run: the one this process
     saved it from when that is still the stored state (engine/live_workflows.py), else read
     from the state."""
-    workflow = live_workflows.LIVE.take(
+    entry = _live_entry(instance, version)
+    return _ready_to_run(
+        entry.workflow if entry is not None else _from_state(instance, version),
+        instance,
+        version,
+        config,
+    )
+
+
+@contextmanager
+def reading_workflow(
+    instance: InstanceModel, version: LoadedVersion, config: EngineConfig
+) -> Iterator[Any]:
+    """As `load_workflow`, for a look that changes nothing in it (the item's page): the
+    workflow this process kept for the item's next action stays kept."""
+    entry = _live_entry(instance, version)
+    if entry is None:
+        yield _ready_to_run(_from_state(instance, version), instance, version, config)
+        return
+    yield _ready_to_run(entry.workflow, instance, version, config)
+    live_workflows.LIVE.give_back(instance.id, entry)
+
+
+def _live_entry(instance: InstanceModel, version: LoadedVersion) -> live_workflows.Entry | None:
+    return live_workflows.LIVE.take_entry(
         instance.id,
         instance.state,
         instance.process_version_id,
         version.spec,
         instance.serializer_version,
     )
-    if workflow is None:
-        workflow = load_state(
-            version.dialect, instance.state, version.spec, version.subprocess_specs
-        )
+
+
+def _from_state(instance: InstanceModel, version: LoadedVersion) -> Any:
+    return load_state(version.dialect, instance.state, version.spec, version.subprocess_specs)
+
+
+def _ready_to_run(
+    workflow: Any, instance: InstanceModel, version: LoadedVersion, config: EngineConfig
+) -> Any:
     workflow.script_engine = _bounded_engine(version, config)
     bind_item(workflow, instance.id)
     return workflow

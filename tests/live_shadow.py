@@ -132,19 +132,18 @@ _COUNTS = os.environ.get("PHEDUYET_LIVE_SHADOW_COUNTS")
 
 @pytest.fixture(autouse=True)
 def _shadow_live_workflows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real = live_workflows.LiveWorkflows.take
+    real = live_workflows.LiveWorkflows.take_entry
 
-    def take(self: Any, item_id: int, state: str, *args: Any) -> Any:
-        entry = self._entries.get(item_id)
-        workflow = real(self, item_id, state, *args)
-        if workflow is not None:
-            assert entry is not None
+    def take_entry(self: Any, item_id: int, state: str, *args: Any) -> Any:
+        entry = real(self, item_id, state, *args)
+        if entry is not None:
+            workflow = entry.workflow
             loaded = load_state(entry.dialect, state, entry.spec, workflow.subprocess_specs)
             assert_same_workflow(workflow, loaded)
             assert dump_state(entry.dialect, workflow) == state
-        return workflow
+        return entry
 
-    monkeypatch.setattr(live_workflows.LiveWorkflows, "take", take)
+    monkeypatch.setattr(live_workflows.LiveWorkflows, "take_entry", take_entry)
     yield
 
 

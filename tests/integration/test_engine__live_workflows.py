@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import SpiffWorkflow.task
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import create_engine, text
 
 import engine
@@ -347,3 +348,21 @@ def test_live__the_cache_keeps_the_most_recently_saved_within_its_bounds() -> No
     assert cache.take(3, "ccc", 2, spec, "v") is None
     assert cache.take(4, "dddddd", 1, object(), "v") is None
     assert len(cache) == 0
+
+
+def test_live__a_look_at_the_workflow_leaves_it_for_the_next_action(
+    office: Any, config: engine.EngineConfig, live: LiveWorkflows
+) -> None:
+    item, review = _item_at_review(office, config)
+    with transaction(office) as s:
+        instance = s.get(engine.instances.InstanceModel, item)
+        assert instance is not None
+        version = load_version(s, instance.process_version_id)
+        with engine.runtime.reading_workflow(instance, version, config) as workflow:
+            assert [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY)] == [
+                "review"
+            ]
+    hits = live.hits
+    with transaction(office) as s:
+        engine.complete_task(s, config, review, "binh", data={"decision": "approve"})
+    assert live.hits == hits + 1
