@@ -437,12 +437,11 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
     the head. Three statements (read and lock the head, write the events sealed or seal those
     already written, move the head); the caller commits right after: the head's lock is held
     only until then."""
-    found = session.info.pop(_HEAD_READ, None) or session.connection().execute(_LOCK_HEAD).first()
+    connection = session.connection()
+    found = session.info.pop(_HEAD_READ, None) or connection.execute(_LOCK_HEAD).first()
     if found is None:  # the migration creates it; a database emptied by hand gets a new one
         seq, previous = 0, GENESIS
-        session.connection().execute(
-            _NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS, "seal": "", "sig": ""}
-        )
+        connection.execute(_NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS, "seal": "", "sig": ""})
     else:
         seq, previous = found
     data_hashes: dict[int, str] = {}
@@ -478,11 +477,11 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
             )
         previous = mac
     if rows:
-        session.connection().execute(_INSERT_EVENT, one_or_many(rows))
+        connection.execute(_INSERT_EVENT, one_or_many(rows))
     if seals:
-        session.connection().execute(_SEAL_EVENT, one_or_many(seals))
+        connection.execute(_SEAL_EVENT, one_or_many(seals))
     sig, recipe = head_seal(key, seq, previous)
-    session.connection().execute(
+    connection.execute(
         _MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe}
     )
 

@@ -245,7 +245,8 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     statements however many rows."""
     if not rows:
         return
-    session.connection().execute(_INSERT_TASKS, one_or_many(rows))
+    connection = session.connection()
+    connection.execute(_INSERT_TASKS, one_or_many(rows))
     candidates: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     listened = has_listeners(session)
     for row in rows:
@@ -256,7 +257,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
             candidates[(row["id"], kind, value)] = row
         if listened:
             publish(session, _opened(row, pairs))
-    session.connection().execute(
+    connection.execute(
         _INSERT_CANDIDATES,
         one_or_many(
             [
@@ -274,9 +275,8 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     )
     instance_ids = {row["instance_id"] for row in rows}
     seen = dict.fromkeys((i, k, v) for i in instance_ids for _t, k, v in candidates)
-    insert_item_candidates = _ITEM_CANDIDATES[session.get_bind().dialect.name]
-    session.connection().execute(
-        insert_item_candidates,
+    connection.execute(
+        _ITEM_CANDIDATES[connection.dialect.name],
         one_or_many([{"instance_id": i, "kind": k, "value": v} for i, k, v in seen]),
     )
 
@@ -311,10 +311,11 @@ def close_tasks(
     rows = [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
     session.connection().execute(statement, one_or_many(rows))
     held_rows = {row.id: row for row in held}
+    identity_map = session.identity_map
     for task_id in task_ids:
         row = held_rows.get(task_id)
-        if row is None:
-            row = session.identity_map.get(session.identity_key(HumanTaskModel, task_id))
+        if row is None:  # the identity key as the ORM forms it (class, primary key, no token)
+            row = identity_map.get((HumanTaskModel, (task_id,), None))
         if row is not None:
             for key, value in values.items():
                 set_committed_value(row, key, value)

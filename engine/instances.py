@@ -112,7 +112,9 @@ def lock_instance_with_task(
 def _held(session: Session, model: type[Any], values: dict[str, Any]) -> Any:
     """The session's object for this row, with the values just read as its stored ones (what
     the ORM's populate_existing does): the one it holds, else a new one made part of it."""
-    held = session.identity_map.get(session.identity_key(model, values["id"]))
+    # The identity key as the ORM forms it (class, primary key, no token), without asking the
+    # mapper to build it: a few microseconds an action that add up.
+    held = session.identity_map.get((model, (values["id"],), None))
     if held is not None:
         for key, value in values.items():
             set_committed_value(held, key, value)

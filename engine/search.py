@@ -152,7 +152,13 @@ def document(
     title: str, data: Any, comments: Iterable[str | None], filenames: Iterable[str]
 ) -> tuple[str, str]:
     """(content, folded) of one item: what its search row holds."""
-    parts = [*_values(data), *(c for c in comments if c), *filenames]
+    return _document(title, _values(data), comments, filenames)
+
+
+def _document(
+    title: str, values: Iterable[str], comments: Iterable[str | None], filenames: Iterable[str]
+) -> tuple[str, str]:
+    parts = [*values, *(c for c in comments if c), *filenames]
     content = "\n".join(dict.fromkeys(p.replace("\x00", "") for p in parts))
     return content, f" {fold(title + chr(10) + content)} "
 
@@ -278,41 +284,41 @@ def refresh_stale(session: Session) -> None:
         mark = stale[instance_id]
         held = mark.instance
         if held is not None:
-            if not mark.new_text and not _indexed_change(session, mark, held):
-                continue
-            item = (held.id, held.title, held.data, held.process_version_id)
+            title, data, version_id = held.title, held.data, held.process_version_id
         else:
             found = session.execute(_ITEM, {"id": instance_id}).first()
             if found is None:
                 continue
-            item = (found[0], found[1], found[2], found[3])
-        row = _document_row(session, *item)
+            title, data, version_id = found[1], found[2], found[3]
+        # Only the data may have changed what the index holds (no new text, the same title).
+        data_only = held is not None and not mark.new_text and mark.title == title
+        if data_only and (mark.data is data or mark.data == data):
+            continue
+        # A field private to its step must not make the item findable by others.
+        hidden = _hidden_fields(session, version_id)
+        values = _shown_values(data, hidden)
+        if data_only and _shown_values(mark.data, hidden) == values:
+            continue
+        row = _document_row(session, instance_id, title, values)
         if row is not None:
             rows.append(row)
     if rows:
-        session.connection().execute(_UPSERTS[session.get_bind().dialect.name], one_or_many(rows))
+        connection = session.connection()
+        connection.execute(_UPSERTS[connection.dialect.name], one_or_many(rows))
 
 
-def _indexed_change(session: Session, mark: _Stale, instance: InstanceModel) -> bool:
-    """Whether the title or the values the index takes from the data changed."""
-    if mark.title != instance.title:
-        return True
-    if mark.data is instance.data:
-        return False
-    hidden = _hidden_fields(session, instance.process_version_id)
-
-    def shown(data: Any) -> list[str]:
-        if not isinstance(data, Mapping):
-            return []
-        return list(_values({k: v for k, v in data.items() if k not in hidden}))
-
-    return shown(mark.data) != shown(instance.data)
+def _shown_values(data: Any, hidden: frozenset[str]) -> list[str]:
+    """The values the index takes from an item's data, its private fields left out."""
+    if not isinstance(data, Mapping):
+        return []
+    return list(_values({k: v for k, v in data.items() if k not in hidden} if hidden else data))
 
 
 def _document_row(
-    session: Session, instance_id: int, title: str, data: dict[str, Any], version_id: int
+    session: Session, instance_id: int, title: str, values: list[str]
 ) -> dict[str, Any] | None:
-    """The item's search row, or None when it is stored already as it would be written."""
+    """The item's search row (from its title and the values its data shows), or None when it
+    is stored already as it would be written."""
     comments: list[tuple[int, str]] = []
     files: list[tuple[datetime, str]] = []
     stored: tuple[str, str] | None = None
@@ -327,12 +333,9 @@ def _document_row(
             files.append((at, a))
         else:
             stored = (a, b)
-    # A field private to its step must not make the item findable by others.
-    hidden = _hidden_fields(session, version_id)
-    shown = {k: v for k, v in data.items() if k not in hidden} if hidden else data
-    content, folded = document(
+    content, folded = _document(
         title,
-        shown,
+        values,
         (c for _seq, c in sorted(comments)),
         (f for _at, f in sorted(files, key=lambda p: p[0])),
     )
