@@ -99,7 +99,7 @@ class LiveWorkflows:
             and entry.serializer_version == serializer_version
             and entry.state == state
         )
-        if usable and entry is not None and settle_state(entry.dialect, entry.workflow, state):
+        if usable and entry is not None and _settled(entry, state):
             self.hits += 1
             return entry
         self.misses += 1
@@ -111,6 +111,7 @@ class LiveWorkflows:
         with self._lock:
             if item_id in self._entries:
                 return
+        _at_rest(entry.workflow)
         self.put(item_id, entry)
 
     def put(self, item_id: int, entry: Entry) -> None:
@@ -146,6 +147,19 @@ class LiveWorkflows:
         return self._chars
 
 
+def _settled(entry: Entry, state: str) -> bool:
+    try:
+        return settle_state(entry.dialect, entry.workflow, state)
+    except Exception:  # what cannot be settled is loaded from the state, as without the cache
+        return False
+
+
+def _at_rest(workflow: Any) -> None:
+    # The action's script engine is not kept (as much memory again as the workflow): the next
+    # action gives the workflow its own, as it does to one it loads.
+    workflow.script_engine = None
+
+
 LIVE = LiveWorkflows()
 
 
@@ -162,6 +176,7 @@ def _keep_on_commit(session: Session) -> None:
         return
     pending: dict[int, Entry] | None = session.info.pop(_PENDING, None)
     for item_id, entry in (pending or {}).items():
+        _at_rest(entry.workflow)
         LIVE.put(item_id, entry)
 
 
