@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from babel.support import NullTranslations
 from flask import Flask, g, session
@@ -64,13 +65,27 @@ def init_babel(app: Flask) -> None:
     app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext)
 
 
+# A string without values, as a template shows it (escaped), per catalogue: a page asks for
+# ~55 and the catalogues live as long as the process (Flask-Babel keeps each one).
+_SHOWN: WeakKeyDictionary[NullTranslations, dict[str, Markup]] = WeakKeyDictionary()
+
+
 @pass_context
 def _template_gettext(context: Context, text: str, **variables: Any) -> str:
     """The templates' `_()` and `gettext()`, as Jinja's new-style gettext does it (the
     catalogue's text; under autoescape, the values escaped as they are filled in with %, even
     when there are none), called at once: Jinja's own goes through three context calls for
-    each of the ~55 strings of a page."""
-    found: str = translations().ugettext(text)
+    each of the ~55 strings of a page. A string without values is looked up once per process."""
+    catalogue = translations()
+    if not variables and context.eval_ctx.autoescape:
+        shown = _SHOWN.get(catalogue)
+        if shown is None:
+            shown = _SHOWN.setdefault(catalogue, {})
+        found = shown.get(text)
+        if found is None:
+            found = shown[text] = Markup(catalogue.ugettext(text)) % variables
+        return found
+    result: str = catalogue.ugettext(text)
     if context.eval_ctx.autoescape:
-        found = Markup(found)
-    return found % variables
+        result = Markup(result)
+    return result % variables
