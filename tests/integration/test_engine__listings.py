@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 import engine
 from engine import MonitorFilter, transaction
 from engine.migrate import alembic_config
+from tests.conftest import fixture_files
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.office import TO_TRINH, Office
 
@@ -254,3 +255,54 @@ def test_listings__a_unit_in_pages_and_counts_as_the_export_lists_it(office: Off
         assert [r.task_id for r in found.rows] == expected, more
         assert found.total == len(expected), more
     assert expected and len(expected) == 1  # the item found by its number
+
+
+def test_listings__counts_are_those_of_the_first_steps_listed(office: Office) -> None:
+    """Theo dõi's counts (per step, unit and due state, capped) are those of the export's list
+    cut at the cap, with and without a unit's filter: unheld steps offered to the unit's group
+    or its leaders' sub-group, steps its people hold, overdue ones, an item stopped on an
+    error and a step offered to a person (PostgreSQL reads a unit's counted steps once)."""
+    with transaction(office.factory) as s:
+        engine.deploy(s, fixture_files("timer_error"), office.clock)
+    broken = office.start("timer_error", "qlkh.cv1")  # offered to its starter, a person
+    held_broken = office.start("timer_error", "qlkh.cv2")
+    with transaction(office.factory) as s:
+        engine.claim_task(
+            s, office.config, office.task("qlkh.cv2", held_broken, "wait").id, "qlkh.cv2"
+        )
+    for n in range(9):
+        unit, who = ("phong_qlkh", "qlkh.cv1") if n % 3 else ("phong_khtc", "khtc.cv1")
+        item = office.start("trinh_ubnd", who, don_vi_soan_thao=unit)
+        if n % 4 == 1:
+            office.do(who, item, "soan_to_trinh", **TO_TRINH)
+        elif n % 4 == 2:
+            with transaction(office.factory) as s:
+                engine.claim_task(s, office.config, office.task(who, item, "soan_to_trinh").id, who)
+        if n == 4:
+            office.tick(2)  # the timers' scripts fail: both timer_error items stop on an error
+        office.clock.advance(timedelta(minutes=1))
+    office.tick(4)  # the first drafting steps (3 working days) are overdue now
+    office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")  # within its time
+    for filters in (MonitorFilter(), MonitorFilter(unit="phong_qlkh")):
+        with transaction(office.factory) as s:
+            listed = list(engine.monitor_all(s, office.clock(), filters))
+        assert {r.status for r in listed} >= {"within", "overdue", "error"}, filters
+        if not filters.unit:
+            assert broken in {r.instance_id for r in listed}
+        for cap in (1, 3, 5, len(listed) - 1, len(listed), 100):
+            with transaction(office.factory) as s:
+                found = engine.monitor(s, office.clock(), filters, count_cap=cap)
+            first = listed[:cap]
+            steps: dict[str, int] = {}
+            units: dict[str, int] = {}
+            states = dict.fromkeys(engine.STATUSES, 0)
+            for r in first:
+                steps[r.step or "-"] = steps.get(r.step or "-", 0) + 1
+                label = r.unit or r.holder
+                units[label] = units.get(label, 0) + 1
+                states[r.status] += 1
+            assert dict(found.per_step) == steps, (filters, cap)
+            assert dict(found.per_unit) == units, (filters, cap)
+            assert found.by_status == states, (filters, cap)
+            assert (found.total, found.capped) == (len(first), len(listed) > cap), (filters, cap)
+            assert found.rows == listed[:50], (filters, cap)
