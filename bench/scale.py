@@ -14,12 +14,13 @@ missing and emptied), the script:
    and the task POST are measured on items the engine made; the copies' audit events are left
    out of the keyed chain (chain_seq NULL), so `audit verify` reports them;
 4. measures, at each size, as real users of the demo org logged in through the login form, with
-   the clock pinned: the inbox `/` (a unit's staff member), Theo dõi `/monitor/` and a process's
-   steps `/monitor/processes/giao_nhiem_vu` (the director), an item page, `pheduyet stuck --json`
-   (the CLI, in-process), the Excel export `/monitor/export.xlsx` (time, rows, and the peak of
-   Python allocations in one extra run under tracemalloc) and a task POST (a progress update on
-   a fresh item; only the POST is timed). It prints p50/p95 and the SQL statements of one run
-   (an SQLAlchemy `before_cursor_execute` listener on every engine).
+   the clock pinned: the inbox `/` (a unit's staff member), Theo dõi `/monitor/` (all, and one
+   unit's) and a process's steps `/monitor/processes/giao_nhiem_vu` (the director), an item
+   page, `pheduyet stuck --json` (the CLI, in-process), the Excel export `/monitor/export.xlsx`
+   (time, rows, and the peak of Python allocations in one extra run under tracemalloc) and a
+   task POST (a progress update on a fresh item; only the POST is timed). It prints p50/p95
+   and the SQL statements of one run (an SQLAlchemy `before_cursor_execute` listener on every
+   engine).
 
 Pages are reached by their URLs only, so the figures follow whatever the pages' queries are now.
 This is a benchmark, not a test:
@@ -507,6 +508,7 @@ def measure(url: str, sample_item: int, runs: int, stmts: Statements) -> list[Fi
         ("inbox / (a unit's staff)", typical, "/"),
         ("inbox / (the busiest unit's staff)", staff, "/"),
         ("Theo dõi /monitor/", leader, "/monitor/"),
+        (f"Theo dõi /monitor/ ({TYPICAL_USER}'s unit)", leader, "/monitor/?unit=phong_qlkh"),
         ("steps /monitor/processes/giao_nhiem_vu", leader, f"/monitor/processes/{PROCESS}"),
         ("item page", leader, f"/items/{sample_item}"),
     ):
