@@ -198,6 +198,8 @@ def settle_state(dialect: str, workflow: Any, state: str) -> bool:
     dct = _read_state(state)
     if dct.pop(ser.VERSION_KEY, None) != ser.VERSION:
         return False
+    if str(workflow.task_tree.id) != dct["root"]:
+        return False
     registry = ser.registry
     waiting: dict[Any, Any] = {}
     if not _settle_tasks(registry, workflow, dct["tasks"], waiting):
@@ -218,12 +220,17 @@ def _settle_tasks(
     registry: Any, workflow: Any, tasks: dict[str, Any], waiting: dict[Any, Any]
 ) -> bool:
     """As FastTaskConverter.from_dict, on the tasks as they are: the text was written from this
-    very mapping, in its order (the steps' names are checked on the way)."""
+    very mapping, in its order (checked on the way: each task's step, state and time, which
+    anything done to the tree since would have moved)."""
     if len(workflow.tasks) != len(tasks):
         return False
     settled: dict[str, Any] = {}  # by the id's text: the parent of each task, once settled
     for task, dct in zip(workflow.tasks.values(), tasks.values(), strict=True):
-        if task.task_spec.name != dct["task_spec"]:
+        if (
+            task._state != dct["state"]
+            or task.last_state_change != dct["last_state_change"]
+            or task.task_spec.name != dct["task_spec"]
+        ):
             return False
         internal = dct["internal_data"]
         task.internal_data = registry.restore(internal) if internal else {}
