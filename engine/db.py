@@ -1,6 +1,6 @@
 """Database plumbing shared by every table module: the declarative base, portable column types,
-and engines configured so that writers queue instead of failing (SQLite) or lock rows
-(PostgreSQL)."""
+and engines configured so that writers queue instead of failing (SQLite: in turn, see
+engine.sqlite_writers) or lock rows (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from sqlalchemy import DateTime, Engine, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from .sqlite_writers import QueuedConnection, queue_for
 
 DEFAULT_SQLITE_PATH = Path("instance") / "pheduyet.db"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -99,13 +101,16 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
+    queue = queue_for(url)
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, "factory": QueuedConnection}
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         # Take BEGIN away from the driver so that every transaction starts IMMEDIATE: writers
-        # then queue on the busy timeout instead of failing with "database is locked".
+        # then queue instead of failing with "database is locked".
         dbapi_connection.isolation_level = None
+        dbapi_connection.writer_queue = queue
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
@@ -116,11 +121,19 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # Readers start deferred: in WAL mode they read a snapshot and never wait for, nor
-        # hold, the one write lock. Writers take it at once, so they queue on the busy timeout.
+        # hold, the one write lock. Writers take it at once, in turn: each first waits for the
+        # writers' queue (engine.sqlite_writers), which wakes it the moment the writer before
+        # it has ended; the busy timeout is left for programs that do not queue.
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN DEFERRED")
-        else:
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.enter_queue()
+        try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.leave_queue()
+            raise
 
     return engine
 
