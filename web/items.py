@@ -164,7 +164,10 @@ def start(process_id: str) -> BaseResponse:
                 engine.record_start(s, username, key, item)
             # Only its title and the starter's own first step: not the whole item view.
             facts = engine.item_facts(s, item)
-            mine = [t for t in engine.open_tasks(s, item) if engine.can_act(s, t.id, who)]
+            # The rights on each from its row with the item's starter: no candidate rows read.
+            mine = [
+                t for t in engine.open_tasks(s, item) if engine.task_access(s, who, t.id).can_act
+            ]
     except engine.InvalidData as invalid:
         if form is None or submission is None:
             raise
