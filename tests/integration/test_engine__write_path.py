@@ -21,8 +21,9 @@ from workflows.notifications import notification_listener
 # rows deleted, the new task row and its candidate rows (of the task, of the item), the item
 # row; at commit, the audit chain's head read, the event written sealed, the head moved, the
 # step totals of the two task rows, the search row's parts read and the row written. On SQLite
-# the item's lock reads the chain's head too (the transaction is the one writer from there).
-STATEMENTS_PER_COMPLETION = 15
+# the item's lock reads the chain's head too (the transaction is the one writer from there). On
+# PostgreSQL the task row's close deletes its candidate rows in the same statement (was 15).
+STATEMENTS_PER_COMPLETION = 14
 STATEMENTS_PER_COMPLETION_SQLITE = 14
 
 
@@ -163,6 +164,30 @@ def test_write_path__closed_tasks_keep_no_candidate_rows_yet_their_candidates_se
         dung = engine.get_identity(s, "dung")
         assert engine.may_view_instance(s, dung, item, ())
         assert item in {h.id for h in engine.search_items(s, dung, "nấm")}
+
+
+def test_write_path__a_completion_rolled_back_to_its_savepoint_leaves_the_task_in_the_inbox(
+    deployed: Any, config: Any
+) -> None:
+    """The task row's close and its candidate rows' delete are undone together: after a
+    rollback to a savepoint, the task is open and in its candidates' inbox, and completing it
+    then leaves no candidate row behind."""
+    item = _start(deployed, config)
+    task = _task(deployed, item, "draft")
+    with transaction(deployed) as s:
+        savepoint = s.begin_nested()
+        engine.complete_task(s, config, task.id, "an", data={"summary": "Trồng nấm"})
+        savepoint.rollback()
+        assert task.id in {t.id for t in engine.tasks_for(s, "an")}
+        engine.complete_task(s, config, task.id, "an", data={"summary": "Lần hai"})
+    with transaction(deployed) as s:
+        assert task.id not in {t.id for t in engine.tasks_for(s, "an")}
+        left = s.scalars(
+            select(TaskCandidateModel.task_id).where(TaskCandidateModel.task_id == task.id)
+        )
+        assert left.all() == []
+        assert [t.element_id for t in engine.open_tasks(s, item)] == ["review"]
+        assert engine.show_instance(s, item).data["summary"] == "Lần hai"
 
 
 def test_write_path__migration_0007_keeps_only_open_tasks_candidate_rows(
