@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import event, exists
 
 import engine
-from engine import MonitorFilter, transaction
+from engine import MonitorFilter, monitor_sql, transaction
 from engine import monitoring as m
 from engine import subscriptions as subs
 from engine.human_tasks import HumanTaskModel
@@ -122,9 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             return waits(factory, count, args.runs)
         finally:
             db.dispose()
-    # Each way with its own statements built once (engine.monitoring._built keeps them by
+    # Each way with its own statements built once (engine.monitor_sql._built keeps them by
     # shape, not by way); the old way counts a unit's steps through its page's clause too.
-    bounded = (m._page_where, m._unit_rows, m._BUILT)
+    bounded = (m._page_where, m._unit_rows, monitor_sql._BUILT)
     ways = {"old": (old_where, m._summary_rows, {}), "bounded": bounded}
     try:
         for unit in args.units.split(","):
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, (where, unit_rows, built) in ways.items():
                     m._page_where = where  # type: ignore[assignment]
                     m._unit_rows = unit_rows
-                    m._BUILT = built
+                    monitor_sql._BUILT = built
                     with transaction(factory, write=False) as s:
                         count[0] = 0
                         begin = time.perf_counter()
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                         times[name].append(took)
                     statements[name] = count[0]
                     answers[name] = (r.total, r.capped, r.rows, r.per_step, r.per_unit)
-            m._page_where, m._unit_rows, m._BUILT = bounded
+            m._page_where, m._unit_rows, monitor_sql._BUILT = bounded
             same = answers["old"] == answers["bounded"]
             for name, found in times.items():
                 found.sort()

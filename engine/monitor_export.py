@@ -12,12 +12,11 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from .human_tasks import HumanTaskModel, TaskCandidateModel
+from .monitor_sql import MonitorFilter, dialect_of
 from .monitoring import (
     STREAM_BATCH,
-    MonitorFilter,
     MonitorRow,
     age_in_days,
-    dialect_of,
     finished_only,
     finished_query,
     finished_row,

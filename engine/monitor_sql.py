@@ -1,0 +1,305 @@
+"""The SQL pieces Theo dõi's statements share (engine.monitoring, engine.monitor_export): its
+filters and statuses, named bound values and statements built once, holders' names, and what an
+open step and its item must be for the filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session, aliased
+
+from .db import UTCDateTime
+from .human_tasks import HumanTaskModel, TaskCandidateModel
+from .instances import InstanceModel
+from .users import GroupModel, UserModel
+from .views import InstanceStatus, TaskStatus
+
+WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE = "within", "overdue", "done_on_time", "done_late"
+ERROR = "error"  # a step of the item failed (a timer's script): it waits for an administrator
+STATUSES = (WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE, ERROR)
+MAX_ITEM_ID = 2_147_483_647
+
+
+@dataclass(frozen=True)
+class MonitorFilter:
+    process_id: str | None = None
+    unit: str | None = None  # a group key: the unit holding the step
+    element_id: str | None = None
+    status: str | None = None  # one of STATUSES
+    text: str | None = None
+
+
+# --- dialect helpers ----------------------------------------------------------------------
+
+
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _at(moment: datetime) -> ColumnElement[datetime]:
+    """A moment as a bound value stored the way the columns store it."""
+    return literal(moment, UTCDateTime())
+
+
+def _bound(name: str, value: Any, type_: Any = None) -> Any:
+    """A named bound value: a statement built once (`_built`) takes this call's value by the
+    name at execution; a statement used once carries it."""
+    if isinstance(type_, type):
+        type_ = type_()
+    return bindparam(name, value, type_=type_ if type_ is not None else String())
+
+
+def _now(now: datetime) -> Any:
+    return _bound("now", now, UTCDateTime)
+
+
+# Statements built once per shape (database, statement, which filters, how many keys the unit
+# has, a cursor or not, the limit) and executed with this call's values: building Theo dõi's
+# statements and computing their cache keys anew cost ~10 ms of Python a call for a unit.
+_BUILT: dict[tuple[Any, ...], Any] = {}
+_BUILT_MAX = 256
+
+
+def _built(shape: tuple[Any, ...], build: Any) -> Any:
+    found = _BUILT.get(shape)
+    if found is None:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        found = _BUILT[shape] = build()
+    return found
+
+
+def _escaped(text: str) -> str:
+    """The text as a LIKE pattern's literal part, escaped with '/' (as autoescape does)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _joined(dialect: str, value: ColumnElement[str], order: ColumnElement[str]) -> Any:
+    """SQL aggregate: the values joined by ', ' (ordered where the database can say so; on
+    SQLite they come in the order the index gives them)."""
+    if dialect == "postgresql":
+        return func.string_agg(value, aggregate_order_by(literal(", "), order))
+    return func.group_concat(value, ", ")
+
+
+def _unicode_lower(session: Session) -> bool:
+    """SQLite's lower() and LIKE fold ASCII only: give this connection Python's lower() so
+    'CÀ PHÊ' finds 'cà phê' as it does on PostgreSQL. Returns whether it is needed."""
+    if dialect_of(session) != "sqlite":
+        return False
+    raw: Any = session.connection().connection.driver_connection
+    raw.create_function("pheduyet_lower", 1, _lower, deterministic=True)
+    return True
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _title_contains(session: Session, needle: str) -> ColumnElement[bool]:
+    if _unicode_lower(session):
+        pattern = _bound("text_pattern", _escaped(needle.lower()))
+        return func.pheduyet_lower(InstanceModel.title).contains(pattern, escape="/")
+    return InstanceModel.title.icontains(_bound("text_pattern", _escaped(needle)), escape="/")
+
+
+def _item_number(needle: str) -> int | None:
+    return int(needle) if needle.isdigit() and int(needle) <= MAX_ITEM_ID else None
+
+
+def _text_clause(session: Session, text: str) -> ColumnElement[bool]:
+    """An item whose title holds the text, or whose number it is."""
+    needle = text.strip()
+    found = _title_contains(session, needle)
+    number = _item_number(needle)
+    if number is not None:
+        found = or_(found, InstanceModel.id == _bound("item_no", number, Integer))
+    return found
+
+
+def _text_values(session: Session, text: str | None) -> tuple[int, dict[str, Any]]:
+    """The shape `_text_clause` gives the text (0 none, 1 title, 2 title or number) and its
+    values by name."""
+    needle = (text or "").strip()
+    if not needle:
+        return 0, {}
+    pattern = _escaped(needle.lower() if _unicode_lower(session) else needle)
+    number = _item_number(needle)
+    if number is None:
+        return 1, {"text_pattern": pattern}
+    return 2, {"text_pattern": pattern, "item_no": number}
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+def _group_name(value: Any) -> Any:
+    """SQL: the name of the group a lower-cased key or name designates, else NULL. Keys are
+    looked up by the primary key first: the scan by lower-cased name runs only for the rare
+    value that is not a key as written (COALESCE stops at the first value found)."""
+    by_key = select(GroupModel.name).where(GroupModel.key == value).scalar_subquery()
+    by_name = (
+        select(GroupModel.name)
+        .where(or_(func.lower(GroupModel.key) == value, func.lower(GroupModel.name) == value))
+        .order_by(GroupModel.key)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(by_key, by_name)
+
+
+def _person_name(value: Any) -> Any:
+    return select(UserModel.display_name).where(UserModel.username == value).scalar_subquery()
+
+
+# Aliases made once: a fresh alias each call made SQLAlchemy adapt every column anew and
+# miss its cache of compiled statements (half of Theo dõi's Python time at 1M rows). Each is
+# used in one place of a statement (a scalar subquery, a join), so one alias can serve all.
+_FIRST = aliased(TaskCandidateModel, name="first_candidate")
+_NAMED = aliased(TaskCandidateModel, name="named_candidate")
+_HOLDER = aliased(UserModel, name="holder")
+_HOLDER_UNIT = aliased(GroupModel, name="holder_unit")
+
+
+def _first_candidate(kind: str) -> Any:
+    """SQL over an open task: its first candidate of this kind (group or user)."""
+    c = _FIRST
+    return (
+        select(func.min(c.value))
+        .where(c.task_id == HumanTaskModel.id, c.kind == kind)
+        # The task of the query around, however deep this is nested (in a name lookup, say).
+        .correlate(HumanTaskModel)
+        .scalar_subquery()
+    )
+
+
+def _candidate_names(dialect: str) -> Any:
+    """SQL over an open task: the names of its candidate groups, then people."""
+    c = _NAMED
+    name = case(
+        (c.kind == "group", func.coalesce(_group_name(c.value), c.value)),
+        else_=func.coalesce(_person_name(c.value), c.value),
+    )
+    return (
+        select(_joined(dialect, name, c.kind + c.value))
+        .where(c.task_id == HumanTaskModel.id)
+        .scalar_subquery()
+    )
+
+
+# --- open steps ---------------------------------------------------------------------------
+
+
+def _unit_keys(session: Session, unit: str) -> tuple[list[str], list[str]]:
+    """The lower-cased keys and names that designate this unit (its group, by key or name, the
+    groups of that name, and its sub-groups keyed '<unit>.<role>'), and the usernames of its
+    people. Read once per session, in one statement (a few group and people rows): as lists of
+    values, the planner sees how few rows they select."""
+    key = unit.strip().lower()
+    memo: dict[str, tuple[list[str], list[str]]] = session.info.setdefault("pheduyet.unit_keys", {})
+    if key in memo:
+        return memo[key]
+    values: set[str] = set()
+    usernames: set[str] = set()
+    found = session.execute(
+        _built(("unit_keys",), _unit_keys_statement),
+        {"unit_key": key, "unit_prefix": _escaped(key + ".") + "%"},
+    )
+    for kind, value in found:
+        if value is not None:
+            (values if kind == "group" else usernames).add(str(value))
+    memo[key] = (sorted(values), sorted(usernames))
+    return memo[key]
+
+
+def _unit_keys_statement() -> Any:
+    """`_unit_keys`' statement, its unit's key and the pattern of its sub-groups' keys bound."""
+    key = bindparam("unit_key", type_=String())
+    wanted = union(
+        select(key),
+        select(func.lower(GroupModel.name)).where(func.lower(GroupModel.key) == key),
+    ).subquery()
+    matching = select(func.lower(GroupModel.key)).where(
+        or_(
+            func.lower(GroupModel.name).in_(select(wanted.c[0])),
+            func.lower(GroupModel.key) == key,
+        )
+    )
+    sub = aliased(GroupModel)
+    sub_key = func.lower(sub.key)
+    prefix = bindparam("unit_prefix", type_=String())
+    names = union(
+        select(wanted.c[0]),
+        matching,
+        select(func.lower(GroupModel.name)).where(
+            func.lower(GroupModel.key).in_(matching.subquery().select())
+        ),
+        select(sub_key).where(sub_key.like(prefix, escape="/")),
+        select(func.lower(sub.name)).where(sub_key.like(prefix, escape="/")),
+    ).subquery()
+    people = select(literal("person", String), UserModel.username).where(
+        func.lower(UserModel.unit).in_(select(names.c[0]))
+    )
+    return union_all(select(literal("group", String), names.c[0]), people)
+
+
+def status_of_open(now: datetime) -> Any:
+    return case(
+        (InstanceModel.status == InstanceStatus.ERROR, ERROR),
+        (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now(now)), OVERDUE),
+        else_=WITHIN,
+    )
+
+
+def _after(after: tuple[Any, ...]) -> Any:
+    """SQL: an open step's page key (created_at, instance_id, id) of the cursor, bound."""
+    since, instance_id, task_id = after
+    return tuple_(
+        _bound("after_since", since, UTCDateTime),
+        _bound("after_item", instance_id, Integer),
+        _bound("after_task", task_id),
+    )
+
+
+def _open_conditions(
+    session: Session, now: datetime, filters: MonitorFilter
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
+    """What `open_where` asks of the step row and of its item's row, the unit aside."""
+    step: list[ColumnElement[bool]] = [HumanTaskModel.status == TaskStatus.OPEN]
+    item: list[ColumnElement[bool]] = [
+        InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR])
+    ]
+    if filters.process_id:  # a step's row carries its item's process
+        step.append(HumanTaskModel.process_id == _bound("process_id", filters.process_id))
+    if filters.element_id:
+        step.append(HumanTaskModel.element_id == _bound("element_id", filters.element_id))
+    overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now(now))
+    if filters.status == ERROR:
+        item.append(InstanceModel.status == InstanceStatus.ERROR)
+    elif filters.status == OVERDUE:
+        item.append(InstanceModel.status == InstanceStatus.RUNNING)
+        step.append(overdue)
+    elif filters.status == WITHIN:
+        item.append(InstanceModel.status == InstanceStatus.RUNNING)
+        step.append(~overdue)
+    if filters.text and filters.text.strip():
+        item.append(_text_clause(session, filters.text))
+    return step, item
