@@ -25,6 +25,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    ColumnClause,
     ForeignKey,
     Index,
     Integer,
@@ -339,13 +340,15 @@ _reads_history: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary
 
 def _may_read_history(statement: Any) -> bool:
     """False only for a SELECT built of tables other than audit_events, with no SQL text in
-    it (text could name any table): anything else, a write or a lambda among them, may."""
+    it (text or a literal column could name any table): anything else, a write or a lambda
+    among them, may."""
     if not isinstance(statement, Select):
         return True
     known = _reads_history.get(statement)
     if known is None:
         known = any(
             isinstance(element, TextClause)
+            or (isinstance(element, ColumnClause) and element.is_literal)
             or (isinstance(element, TableClause) and element.name == _events.name)
             for element in visitors.iterate(statement)
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 import engine
@@ -356,10 +356,20 @@ def _count_events_by_text(s: Session, instance_id: int) -> int:
     return int(s.execute(query, {"item": instance_id}).scalar_one())
 
 
+def _count_events_by_literal_column(s: Session, instance_id: int) -> int:
+    sql = f"(SELECT count(*) FROM audit_events WHERE instance_id = {int(instance_id)})"
+    return int(s.execute(select(literal_column(sql))).scalar_one())
+
+
 @pytest.mark.parametrize(
     "read",
-    [_count_events, _count_events_in_subquery, _count_events_by_text],
-    ids=["query", "subquery", "sql_text"],
+    [
+        _count_events,
+        _count_events_in_subquery,
+        _count_events_by_text,
+        _count_events_by_literal_column,
+    ],
+    ids=["query", "subquery", "sql_text", "literal_column"],
 )
 def test_audit__a_read_of_the_history_in_any_form_finds_the_actions_events(
     keyed: Any, keyed_item: int, config: Any, read: Callable[[Session, int], int]
