@@ -28,6 +28,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union,
     union_all,
 )
@@ -110,9 +111,9 @@ def inbox(
 ) -> InboxPage:
     """The page of `who`'s inbox that follows the cursor `after` (None: the first page).
 
-    Three statements: the page's rows (with the item, the holder's and starter's names and the
-    item's latest completed step), the names of the candidate groups and people on the page,
-    and the counts. A cursor this function did not hand out means the first page."""
+    Two statements: the counts with the page's rows (with the item, the holder's and starter's
+    names and the item's latest completed step), then the names of the candidate groups and
+    people on the page. A cursor this function did not hand out means the first page."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     cursor = _decode(after)
     params: dict[str, Any] = {**_keys(who), "limit": limit + 1, "now": now}
@@ -121,9 +122,12 @@ def inbox(
     shape = "first" if cursor is None else "undated" if cursor[0] is None else "dated"
     groups = params["groups"]
     params.update({f"group_{i}": g for i, g in enumerate(groups)})
-    counts = _count_statement(len(groups))
-    total, overdue = session.execute(counts, {**params, "cap": count_cap + 1}).one()
-    rows = session.execute(_page_statement(shape, len(groups)), params).all()
+    found_rows = session.execute(
+        _counted_page_statement(shape, len(groups)), {**params, "cap": count_cap + 1}
+    ).all()
+    total, overdue = found_rows[0].total, found_rows[0].overdue
+    # An empty page is the counts' row alone, its page columns NULL.
+    rows = [r for r in found_rows if r.id is not None]
     more = len(rows) > limit
     rows = rows[:limit]
     groups, people = _names(session, rows)
@@ -264,11 +268,25 @@ def _mine(*columns: Any) -> Select[Any]:
 
 
 @cache
-def _page_statement(shape: str, groups: int) -> Select[Any]:
+def _counted_page_statement(shape: str, groups: int) -> Select[Any]:
+    """`_count_statement`'s counts (columns total, overdue) on each row of `_page_statement`,
+    or on a row of their own when the page is empty: one round trip for both."""
+    counts = _count_statement(groups).subquery("counts")
+    page = _page_statement(shape, groups, ordered=False).subquery("paged")
+    return (
+        select(counts, page)
+        .select_from(counts)
+        .outerjoin(page, true())
+        .order_by(page.c.due_at.is_(None), page.c.due_at, page.c.created_at.desc(), page.c.id)
+    )
+
+
+def _page_statement(shape: str, groups: int, *, ordered: bool = True) -> Select[Any]:
     """A page: the first (`shape` "first") or the one after a cursor on a task with a due date
     ("dated") or without ("undated"), for a person with `groups` group names (bind parameters
     `group_0`...); with the holder's and starter's names and the item's latest completed step,
-    read for the page's rows only (see `_urgent_page`)."""
+    read for the page's rows only (see `_urgent_page`); most urgent first unless not
+    `ordered` (a subquery, ordered by its caller)."""
     page = _urgent_page(shape, groups).subquery("page")
     assignee = aliased(UserModel)
     starter = aliased(UserModel)
@@ -281,7 +299,7 @@ def _page_statement(shape: str, groups: int) -> Select[Any]:
         )
         .scalar_subquery()
     )
-    return (
+    found = (
         select(
             page,
             assignee.display_name.label("assignee_name"),
@@ -292,11 +310,14 @@ def _page_statement(shape: str, groups: int) -> Select[Any]:
         .outerjoin(assignee, assignee.username == page.c.assignee)
         .outerjoin(starter, starter.username == page.c.created_by)
         .outerjoin(last, and_(last.instance_id == page.c.instance_id, last.seq == latest_seq))
-        .order_by(page.c.due_at.is_(None), page.c.due_at, page.c.created_at.desc(), page.c.id)
+    )
+    if not ordered:
+        return found
+    return found.order_by(
+        page.c.due_at.is_(None), page.c.due_at, page.c.created_at.desc(), page.c.id
     )
 
 
-@cache
 def _count_statement(groups: int) -> Select[Any]:
     """How many tasks (up to the bind parameter `cap`) and how many of those are overdue:
     exact below the cap; past it, the overdue ones are not all among those counted. Each of
@@ -310,7 +331,9 @@ def _count_statement(groups: int) -> Select[Any]:
     counted = union(*parts).subquery("mine")
     capped = select(counted.c.due_at).limit(cap).subquery("counted")
     late = case((capped.c.due_at < bindparam("now", type_=UTCDateTime()), 1), else_=0)
-    return select(func.count(), func.coalesce(func.sum(late), 0)).select_from(capped)
+    return select(
+        func.count().label("total"), func.coalesce(func.sum(late), 0).label("overdue")
+    ).select_from(capped)
 
 
 def _branches(groups: int) -> list[tuple[Select[Any], Any, Any, Any]]:
