@@ -64,6 +64,11 @@ def init_babel(app: Flask) -> None:
     )
     app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext)
 
+    @app.context_processor
+    def catalogue() -> dict[str, NullTranslations]:
+        # In the page's context, `_()` finds the catalogue without Flask's `g`.
+        return {_TRANSLATIONS: translations()}
+
 
 # A string without values, as a template shows it (escaped), per catalogue: a page asks for
 # ~55 and the catalogues live as long as the process (Flask-Babel keeps each one).
@@ -76,7 +81,9 @@ def _template_gettext(context: Context, text: str, **variables: Any) -> str:
     catalogue's text; under autoescape, the values escaped as they are filled in with %, even
     when there are none), called at once: Jinja's own goes through three context calls for
     each of the ~55 strings of a page. A string without values is looked up once per process."""
-    catalogue = translations()
+    catalogue = context.get(_TRANSLATIONS)
+    if catalogue is None:  # a macro imported without the page's context
+        catalogue = translations()
     if not variables and context.eval_ctx.autoescape:
         shown = _SHOWN.get(catalogue)
         if shown is None:
