@@ -20,7 +20,7 @@ from .errors import NotFound
 from .form_options import resolve_form
 from .human_tasks import get_task_row
 from .instances import InstanceModel
-from .runtime import EngineConfig, load_workflow
+from .runtime import EngineConfig, reading_workflow
 from .task_data_options import inline_local_refs, with_task_data_options
 from .task_meta import START_KIND, TASK_KIND
 
@@ -184,7 +184,12 @@ def instance_progress(session: Session, config: EngineConfig, instance_id: int) 
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
     version = load_version(session, instance.process_version_id)
-    workflow = load_workflow(instance, version, config)
+    # A look that changes nothing: the workflow kept for the item's next action stays kept.
+    with reading_workflow(instance, version, config) as workflow:
+        return _progress(workflow)
+
+
+def _progress(workflow: Any) -> Progress:
     completed: set[str] = set()
     current: set[str] = set()
     waiting: list[WaitingStep] = []
