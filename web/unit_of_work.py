@@ -33,8 +33,8 @@ def uow(*, write: bool | None = None) -> Iterator[Session]:
     takes it at once. `write=False` marks a read inside a POST, `write=True` a write in a GET.
 
     The reads of one request share one read transaction (the person's identity, the permission
-    check, the page's data: one snapshot, one BEGIN), which ends with the request; a write
-    always has a transaction of its own."""
+    check, the page's data: one snapshot, one BEGIN), which ends with the request or when the
+    request writes; a write always has a transaction of its own."""
     if write is None:
         write = not has_request_context() or request.method not in READING_METHODS
     if not write and has_request_context():
@@ -45,6 +45,11 @@ def uow(*, write: bool | None = None) -> Iterator[Session]:
             end_request_read(error)  # rolled back: the next read, if any, starts afresh
             raise
         return
+    if has_request_context():
+        # The request's reads so far are done: a read after this write sees it (a snapshot
+        # kept open across it would not, on SQLite), and the write does not hold two
+        # connections of the pool.
+        end_request_read()
     with engine.transaction(current_app.extensions["pheduyet.sessions"], write=write) as session:
         yield session
 
