@@ -12,10 +12,9 @@ from lxml import etree
 from .gateway_fields import gateway_fields
 from .juel_parser import JuelRefused, has_expression, translate, translate_name
 from .model_forms import form_file_of_key, ref_file
+from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import CAMUNDA_NS, SPIFF_NS
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 HUMAN_TASKS = ("userTask", "manualTask")
 _SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
 DEFAULT_DECISION_FIELD = "decision"
