@@ -73,21 +73,9 @@ class LiveWorkflows:
         version_id: int,
         spec: Any,
         serializer_version: str,
-    ) -> Any | None:
-        """The item's workflow if it was saved as `state` from this process, ready to run;
-        None otherwise. Either way the item has no entry afterwards."""
-        entry = self.take_entry(item_id, state, version_id, spec, serializer_version)
-        return None if entry is None else entry.workflow
-
-    def take_entry(
-        self,
-        item_id: int,
-        state: str,
-        version_id: int,
-        spec: Any,
-        serializer_version: str,
     ) -> Entry | None:
-        """As `take`, the entry itself (for `give_back`)."""
+        """The item's entry if its workflow was saved as `state` from this process, ready to run
+        (settled); None otherwise. Either way the item has no entry afterwards."""
         with self._lock:
             entry = self._entries.pop(item_id, None)
             if entry is not None:
@@ -127,17 +115,6 @@ class LiveWorkflows:
             while len(self._entries) > self.max_items or self._chars > self.max_chars:
                 _, dropped = self._entries.popitem(last=False)
                 self._chars -= len(dropped.state)
-
-    def discard(self, item_id: int) -> None:
-        with self._lock:
-            old = self._entries.pop(item_id, None)
-            if old is not None:
-                self._chars -= len(old.state)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._chars = 0
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -182,7 +182,7 @@ def reading_workflow(
 
 
 def _live_entry(instance: InstanceModel, version: LoadedVersion) -> live_workflows.Entry | None:
-    return live_workflows.LIVE.take_entry(
+    return live_workflows.LIVE.take(
         instance.id,
         instance.state,
         instance.process_version_id,

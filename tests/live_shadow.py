@@ -132,9 +132,9 @@ _COUNTS = os.environ.get("PHEDUYET_LIVE_SHADOW_COUNTS")
 
 @pytest.fixture(autouse=True)
 def _shadow_live_workflows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real = live_workflows.LiveWorkflows.take_entry
+    real = live_workflows.LiveWorkflows.take
 
-    def take_entry(self: Any, item_id: int, state: str, *args: Any) -> Any:
+    def take(self: Any, item_id: int, state: str, *args: Any) -> Any:
         entry = real(self, item_id, state, *args)
         if entry is not None:
             workflow = entry.workflow
@@ -143,7 +143,7 @@ def _shadow_live_workflows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             assert dump_state(entry.dialect, workflow) == dump_state(entry.dialect, loaded)
         return entry
 
-    monkeypatch.setattr(live_workflows.LiveWorkflows, "take_entry", take_entry)
+    monkeypatch.setattr(live_workflows.LiveWorkflows, "take", take)
     yield
 
 
