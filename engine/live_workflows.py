@@ -96,15 +96,16 @@ class LiveWorkflows:
     def give_back(self, item_id: int, entry: Entry) -> None:
         """An entry taken only to be read, unchanged: kept again, unless the item was saved
         since (its new entry stands)."""
-        with self._lock:
-            if item_id in self._entries:
-                return
         _at_rest(entry.workflow)
-        self.put(item_id, entry)
+        self.put(item_id, entry, unless_kept=True)
 
-    def put(self, item_id: int, entry: Entry) -> None:
+    def put(self, item_id: int, entry: Entry, *, unless_kept: bool = False) -> None:
+        """Keep the entry (in place of the item's earlier one, or, `unless_kept`, only if the
+        item has none: checked and put under one hold of the lock)."""
         size = len(entry.state)
         with self._lock:
+            if unless_kept and item_id in self._entries:
+                return
             old = self._entries.pop(item_id, None)
             if old is not None:
                 self._chars -= len(old.state)

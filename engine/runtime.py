@@ -158,13 +158,7 @@ def load_workflow(instance: InstanceModel, version: LoadedVersion, config: Engin
     """The item's workflow as its stored state has it, ready to run: the one this process
     saved it from when that is still the stored state (engine/live_workflows.py), else read
     from the state."""
-    entry = _live_entry(instance, version)
-    return _ready_to_run(
-        entry.workflow if entry is not None else _from_state(instance, version),
-        instance,
-        version,
-        config,
-    )
+    return _workflow_of(_live_entry(instance, version), instance, version, config)
 
 
 @contextmanager
@@ -174,11 +168,19 @@ def reading_workflow(
     """As `load_workflow`, for a look that changes nothing in it (the item's page): the
     workflow this process kept for the item's next action stays kept."""
     entry = _live_entry(instance, version)
-    if entry is None:
-        yield _ready_to_run(_from_state(instance, version), instance, version, config)
-        return
-    yield _ready_to_run(entry.workflow, instance, version, config)
-    live_workflows.LIVE.give_back(instance.id, entry)
+    yield _workflow_of(entry, instance, version, config)
+    if entry is not None:
+        live_workflows.LIVE.give_back(instance.id, entry)
+
+
+def _workflow_of(
+    entry: live_workflows.Entry | None,
+    instance: InstanceModel,
+    version: LoadedVersion,
+    config: EngineConfig,
+) -> Any:
+    workflow = entry.workflow if entry is not None else _from_state(instance, version)
+    return _ready_to_run(workflow, instance, version, config)
 
 
 def _live_entry(instance: InstanceModel, version: LoadedVersion) -> live_workflows.Entry | None:
