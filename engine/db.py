@@ -171,3 +171,11 @@ def one_or_many(
     """The parameters of a bulk statement: one row (as an action mostly writes) as a plain
     execution, which costs less than a driver's executemany (psycopg's most of all)."""
     return rows[0] if len(rows) == 1 else rows
+
+
+def read_rows(session: Session, statement: Any, params: Mapping[str, Any]) -> Any:
+    """A read on the session's connection (plain rows: the ORM's execution costs more than a
+    small query), after the flush an ORM query would do, so it sees the action's changes."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)

@@ -272,7 +272,7 @@ def _counted_page_statement(shape: str, groups: int) -> Select[Any]:
     """`_count_statement`'s counts (columns total, overdue) on each row of `_page_statement`,
     or on a row of their own when the page is empty: one round trip for both."""
     counts = _count_statement(groups).subquery("counts")
-    page = _page_statement(shape, groups, ordered=False).subquery("paged")
+    page = _page_statement(shape, groups).subquery("paged")
     return (
         select(counts, page)
         .select_from(counts)
@@ -281,12 +281,11 @@ def _counted_page_statement(shape: str, groups: int) -> Select[Any]:
     )
 
 
-def _page_statement(shape: str, groups: int, *, ordered: bool = True) -> Select[Any]:
+def _page_statement(shape: str, groups: int) -> Select[Any]:
     """A page: the first (`shape` "first") or the one after a cursor on a task with a due date
     ("dated") or without ("undated"), for a person with `groups` group names (bind parameters
     `group_0`...); with the holder's and starter's names and the item's latest completed step,
-    read for the page's rows only (see `_urgent_page`); most urgent first unless not
-    `ordered` (a subquery, ordered by its caller)."""
+    read for the page's rows only (see `_urgent_page`); unordered: its caller orders it."""
     page = _urgent_page(shape, groups).subquery("page")
     assignee = aliased(UserModel)
     starter = aliased(UserModel)
@@ -299,7 +298,7 @@ def _page_statement(shape: str, groups: int, *, ordered: bool = True) -> Select[
         )
         .scalar_subquery()
     )
-    found = (
+    return (
         select(
             page,
             assignee.display_name.label("assignee_name"),
@@ -310,11 +309,6 @@ def _page_statement(shape: str, groups: int, *, ordered: bool = True) -> Select[
         .outerjoin(assignee, assignee.username == page.c.assignee)
         .outerjoin(starter, starter.username == page.c.created_by)
         .outerjoin(last, and_(last.instance_id == page.c.instance_id, last.seq == latest_seq))
-    )
-    if not ordered:
-        return found
-    return found.order_by(
-        page.c.due_at.is_(None), page.c.due_at, page.c.created_at.desc(), page.c.id
     )
 
 

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, read_rows
 from .errors import InvalidInput, NotFound
 from .recipients import CANDIDATE_PEOPLE, candidate_names
 from .users import UserModel
@@ -344,13 +344,9 @@ _Person = tuple[str, str | None, str | None]
 def _read(
     session: Session, query: Select[str, str | None, str | None], params: dict[str, Any]
 ) -> list[_Person]:
-    """(username, address, choice) of the people the query finds. Read on the connection (an
-    action's listener runs it for every task it opens: the ORM's execution costs more than the
-    query), after the flush an ORM query would do."""
-    if session.autoflush:
-        session.flush()
-    rows = session.connection().execute(query, params)
-    return [(name, email, choice) for name, email, choice in rows]
+    """(username, address, choice) of the people the query finds (an action's listener runs
+    it for every task it opens: see `read_rows`)."""
+    return [(name, email, choice) for name, email, choice in read_rows(session, query, params)]
 
 
 def _write(

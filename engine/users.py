@@ -11,7 +11,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, bindparam, false, sele
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .db import Base
+from .db import Base, read_rows
 from .errors import InvalidInput, NotFound
 from .names import check_names
 
@@ -195,8 +195,7 @@ _IDENTITY = (
 
 
 def _identity_rows(session: Session, username: str) -> list[Any]:
-    # Core on the transaction's connection: plain rows, no ORM on the way.
-    return list(session.connection().execute(_IDENTITY, {"username": username}).all())
+    return list(read_rows(session, _IDENTITY, {"username": username}).all())
 
 
 def _identity_of(rows: list[Any]) -> Identity:
