@@ -179,3 +179,10 @@ def read_rows(session: Session, statement: Any, params: Mapping[str, Any]) -> An
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)
+
+
+def held_object(session: Session, model: type[Any], row_id: Any) -> Any | None:
+    """The session's object of this row, if it holds one. The identity key is formed as the
+    ORM forms it (class, primary key, no token) without asking the mapper to build it: a few
+    microseconds an action that add up."""
+    return session.identity_map.get((model, (row_id,), None))

@@ -39,7 +39,7 @@ from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .db import Base, UTCDateTime, one_or_many
+from .db import Base, UTCDateTime, held_object, one_or_many
 from .errors import Conflict, Forbidden, NotFound
 from .events import TaskOpened, has_listeners, publish
 from .users import Identity
@@ -317,11 +317,10 @@ def close_tasks(
     if dialect == "postgresql":
         session.info.setdefault(_DROPPED, set()).update(task_ids)
     held_rows = {row.id: row for row in held}
-    identity_map = session.identity_map
     for task_id in task_ids:
         row = held_rows.get(task_id)
-        if row is None:  # the identity key as the ORM forms it (class, primary key, no token)
-            row = identity_map.get((HumanTaskModel, (task_id,), None))
+        if row is None:
+            row = held_object(session, HumanTaskModel, task_id)
         if row is not None:
             for key, value in values.items():
                 set_committed_value(row, key, value)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_c
 from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from .audit import GENESIS, HEAD_COLUMNS, head_read
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, held_object
 from .errors import Conflict, NotFound
 from .human_tasks import HumanTaskModel, cast_table
 from .views import InstanceStatus
@@ -112,9 +112,7 @@ def lock_instance_with_task(
 def _held(session: Session, model: type[Any], values: dict[str, Any]) -> Any:
     """The session's object for this row, with the values just read as its stored ones (what
     the ORM's populate_existing does): the one it holds, else a new one made part of it."""
-    # The identity key as the ORM forms it (class, primary key, no token), without asking the
-    # mapper to build it: a few microseconds an action that add up.
-    held = session.identity_map.get((model, (values["id"],), None))
+    held = held_object(session, model, values["id"])
     if held is not None:
         for key, value in values.items():
             set_committed_value(held, key, value)
