@@ -141,7 +141,6 @@ from .parsing import SourceFile
 from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
 from .process_steps import StepStat, process_steps, process_versions, step_stats
 from .queries import (
-    can_act,
     get_task,
     instance_revision,
     instance_titles,
@@ -352,7 +351,6 @@ __all__ = [
     "bind_audit_key",
     "bind_listeners",
     "broadcast_signal",
-    "can_act",
     "cancel_instance",
     "check_definitions",
     "check_email",

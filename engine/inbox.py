@@ -181,9 +181,10 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     Whether `who` is a candidate is read from the task's row with its item's starter (the rule
     its candidate rows were written by, the one the actions check), not from those rows.
     The task's row and its item's row stay in the session until it closes, so what the task
-    page or a POST reads next of them (its form, the item, its revision, the forward check)
-    costs no further statement: SQLAlchemy's identity map only holds weak references, and a
-    row nobody holds would be read again by each of those functions."""
+    page reads next of them (its form, the item, its revision, the forward check) costs no
+    further statement (a POST's write ends that read and reads them again under its lock):
+    SQLAlchemy's identity map only holds weak references, and a row nobody holds would be read
+    again by each of those functions."""
     found = session.execute(_task_and_item(), {"task_id": task_id}).first()
     if found is None:
         raise NotFound(f"task {task_id} does not exist")

@@ -15,7 +15,7 @@ from .audit_verify import audit_report
 from .definitions import load_version
 from .errors import NotFound
 from .external_rows import ExternalTaskModel
-from .human_tasks import HumanTaskModel, may_act, task_view
+from .human_tasks import HumanTaskModel, task_view
 from .inbox import open_tasks_of
 from .instances import InstanceModel
 from .subscriptions import WaitingEventModel, standing_waits
@@ -271,15 +271,6 @@ def instance_titles(session: Session, process_id: str) -> set[str]:
             )
         )
     )
-
-
-def can_act(session: Session, task_id: str, who: str | Identity) -> bool:
-    """Whether this person (a username, or their Identity when the caller has it: one query
-    less) may act on this open task now."""
-    row = session.get(HumanTaskModel, task_id)
-    if row is None or row.status != TaskStatus.OPEN:
-        return False
-    return may_act(session, row, who if isinstance(who, Identity) else get_identity(session, who))
 
 
 def item_data(session: Session, instance_id: int) -> dict[str, Any]:
