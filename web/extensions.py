@@ -71,7 +71,8 @@ def init_babel(app: Flask) -> None:
 
 
 # A string without values, as a template shows it (escaped), per catalogue: a page asks for
-# ~55 and the catalogues live as long as the process (Flask-Babel keeps each one).
+# ~55 and the catalogues live as long as the process (Flask-Babel keeps each one). It stays as
+# small as the templates' own strings because no template passes data to `_()`: keep it so.
 _SHOWN: WeakKeyDictionary[NullTranslations, dict[str, Markup]] = WeakKeyDictionary()
 
 
