@@ -86,6 +86,8 @@ class FormSpec:
     decision: Field | None  # rendered as the submit buttons themselves
     comment_field: str | None  # a schema field that doubles as the comment box
     errors: list[str]  # errors that belong to no field
+    # Choices asked only for some decisions (see `_asked_only_for`): name -> their conditions.
+    asked_only: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -288,7 +290,7 @@ def _schema_form(
             decision = item
         else:
             fields.append(item)
-    return FormSpec("jsonschema", fields, decision, comment_field(view), [])
+    return FormSpec("jsonschema", fields, decision, comment_field(view), [], asked_only)
 
 
 def _condition_hint(
@@ -386,9 +388,11 @@ def _camunda_form(
 
 # --- reading the browser's answer ------------------------------------------------------------
 
-# At most 400 digits: int() refuses a text of over 4,300 (a 500), and past ~300 the engine
-# refuses the number as too large; a longer text goes on as text, refused as not a number.
-_INTEGER = re.compile(r"-?[0-9]{1,400}")
+# A whole number as typed. int() refuses a text of over 4,300 digits (a 500) and its time grows
+# with the length, so past 400 digits only the first 401 are read: the engine refuses any number
+# past about 300 digits as too large, and says so, as it does for one of 350.
+_INTEGER = re.compile(r"-?[0-9]+")
+_MOST_DIGITS = 400
 
 
 def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submission:
@@ -423,7 +427,7 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
         data[item.name] = _typed(spec.kind, item.widget, text)
     # A choice asked only for some decisions (the step to return to) means nothing with the
     # others: an approval must not carry the preselected return step into the item.
-    for name, rules in _asked_only_for(view).items():
+    for name, rules in spec.asked_only.items():
         if name in data and not any(str(data.get(t)) in values for t, values in rules):
             del data[name]
     comment: str | None
@@ -444,10 +448,16 @@ def _typed(kind: str, widget: str, text: str) -> Any:
         return text  # the engine reads Camunda values from text itself
     if widget == "number":
         compact = re.sub(r"[\s.]", "", text)  # 1.500.000 is how people write big numbers here
-        return int(compact) if _INTEGER.fullmatch(compact) else text
+        return _whole_number(compact) if _INTEGER.fullmatch(compact) else text
     if widget == "date":
         return _iso_date(text)
     return text
+
+
+def _whole_number(typed: str) -> int:
+    """The number of a text `_INTEGER` matches, or past `_MOST_DIGITS` digits one too large."""
+    sign, digits = ("-", typed[1:]) if typed.startswith("-") else ("", typed)
+    return int(sign + (digits.lstrip("0") or "0")[: _MOST_DIGITS + 1])
 
 
 def _iso_date(text: str) -> str:

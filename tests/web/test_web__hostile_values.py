@@ -25,13 +25,21 @@ def _draft(office: Any) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     ("typed", "said"),
-    [("9" * 5000, "Nhập số tiền (đồng)"), ("9" * 350, "Số quá lớn."), ("²", "Nhập số tiền (đồng)")],
+    [
+        ("9" * 350, "Số quá lớn."),
+        ("9" * 500, "Số quá lớn."),
+        ("-" + "9" * 5000, "Số quá lớn."),
+        ("0" * 5000 + "1" + "0" * 400, "Số quá lớn."),
+        ("9" * 500 + "x", "Nhập số tiền (đồng)"),
+        ("²", "Nhập số tiền (đồng)"),
+    ],
 )
 def test_a_number_no_one_writes_is_refused_on_the_page(
     office: Any, login: Any, typed: str, said: str
 ) -> None:
-    """Past 400 digits (int() refuses 4,300) the text is not a number (the form's own words);
-    past about 300 it is too large to store."""
+    """Past about 300 digits a number is too large to store, however many digits it has (int()
+    refuses 4,300: none of them is read past 400); a text with more than digits is not a number
+    (the form's own words)."""
     item, url = _draft(office)
     fields = {**PHIEU, "kinh_phi_du_kien": typed}
     response = post(login("trungtam.cv1"), url, url, {k: str(v) for k, v in fields.items()})
