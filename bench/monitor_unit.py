@@ -37,10 +37,8 @@ from engine.views import TaskStatus
 NOW = datetime(2026, 4, 1, tzinfo=UTC)  # bench/scale.py's pinned clock
 
 
-def old_where(
-    session: Any, query: Any, now: datetime, filters: MonitorFilter, _after: Any, _limit: int
-) -> Any:
-    return m.open_where(session, query, now, filters)
+def old_where(session: Any, query: Any, filters: MonitorFilter, _cursor: bool, _limit: int) -> Any:
+    return m._open_where(session, query, filters)
 
 
 def old_held_by_nobody() -> Any:

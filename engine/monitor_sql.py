@@ -59,20 +59,19 @@ def _at(moment: datetime) -> ColumnElement[datetime]:
     return literal(moment, UTCDateTime())
 
 
-def _bound(name: str, value: Any, type_: Any = None) -> Any:
-    """A named bound value: a statement built once (`_built`) takes this call's value by the
-    name at execution; a statement used once carries it."""
-    if isinstance(type_, type):
-        type_ = type_()
-    return bindparam(name, value, type_=type_ if type_ is not None else String())
+def _bound(name: str, type_: Any = String) -> Any:
+    """A named value the statement takes at execution. It holds no value of its own: a
+    statement built once (`_built`) serves every call, so a value a call leaves out raises
+    instead of running with the first caller's."""
+    return bindparam(name, type_=type_)
 
 
-def _now(now: datetime) -> Any:
-    return _bound("now", now, UTCDateTime)
+def _now() -> Any:
+    return _bound("now", UTCDateTime)
 
 
 # Statements built once per shape (database, statement, which filters, how many keys the unit
-# has, a cursor or not, the limit) and executed with this call's values: building Theo dõi's
+# has, a cursor or not, the limit) and executed with every value of this call: building Theo dõi's
 # statements and computing their cache keys anew cost ~10 ms of Python a call for a unit.
 _BUILT: dict[tuple[Any, ...], Any] = {}
 _BUILT_MAX = 256
@@ -114,11 +113,11 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def _title_contains(session: Session, needle: str) -> ColumnElement[bool]:
+def _title_contains(session: Session) -> ColumnElement[bool]:
+    pattern = _bound("text_pattern")
     if _unicode_lower(session):
-        pattern = _bound("text_pattern", _escaped(needle.lower()))
         return func.pheduyet_lower(InstanceModel.title).contains(pattern, escape="/")
-    return InstanceModel.title.icontains(_bound("text_pattern", _escaped(needle)), escape="/")
+    return InstanceModel.title.icontains(pattern, escape="/")
 
 
 def _item_number(needle: str) -> int | None:
@@ -126,12 +125,10 @@ def _item_number(needle: str) -> int | None:
 
 
 def _text_clause(session: Session, text: str) -> ColumnElement[bool]:
-    """An item whose title holds the text, or whose number it is."""
-    needle = text.strip()
-    found = _title_contains(session, needle)
-    number = _item_number(needle)
-    if number is not None:
-        found = or_(found, InstanceModel.id == _bound("item_no", number, Integer))
+    """An item whose title holds the text, or whose number it is (values: `_text_values`)."""
+    found = _title_contains(session)
+    if _item_number(text.strip()) is not None:
+        found = or_(found, InstanceModel.id == _bound("item_no", Integer))
     return found
 
 
@@ -261,26 +258,26 @@ def _unit_keys_statement() -> Any:
     return union_all(select(literal("group", String), names.c[0]), people)
 
 
-def status_of_open(now: datetime) -> Any:
+def status_of_open(moment: Any) -> Any:
+    """SQL: an open step's state at the moment (a SQL value)."""
     return case(
         (InstanceModel.status == InstanceStatus.ERROR, ERROR),
-        (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now(now)), OVERDUE),
+        (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < moment), OVERDUE),
         else_=WITHIN,
     )
 
 
-def _after(after: tuple[Any, ...]) -> Any:
-    """SQL: an open step's page key (created_at, instance_id, id) of the cursor, bound."""
-    since, instance_id, task_id = after
+def _after() -> Any:
+    """SQL: the cursor's open-step page key (created_at, instance_id, id), taken by name."""
     return tuple_(
-        _bound("after_since", since, UTCDateTime),
-        _bound("after_item", instance_id, Integer),
-        _bound("after_task", task_id),
+        _bound("after_since", UTCDateTime),
+        _bound("after_item", Integer),
+        _bound("after_task"),
     )
 
 
 def _open_conditions(
-    session: Session, now: datetime, filters: MonitorFilter
+    session: Session, filters: MonitorFilter
 ) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
     """What `open_where` asks of the step row and of its item's row, the unit aside."""
     step: list[ColumnElement[bool]] = [HumanTaskModel.status == TaskStatus.OPEN]
@@ -288,10 +285,10 @@ def _open_conditions(
         InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR])
     ]
     if filters.process_id:  # a step's row carries its item's process
-        step.append(HumanTaskModel.process_id == _bound("process_id", filters.process_id))
+        step.append(HumanTaskModel.process_id == _bound("process_id"))
     if filters.element_id:
-        step.append(HumanTaskModel.element_id == _bound("element_id", filters.element_id))
-    overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now(now))
+        step.append(HumanTaskModel.element_id == _bound("element_id"))
+    overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now())
     if filters.status == ERROR:
         item.append(InstanceModel.status == InstanceStatus.ERROR)
     elif filters.status == OVERDUE:

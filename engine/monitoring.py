@@ -136,14 +136,8 @@ def _unit_clause(session: Session, unit: str) -> ColumnElement[bool]:
     return HumanTaskModel.id.in_(union(offered, held))
 
 
-def _unit_first(
-    session: Session,
-    now: datetime,
-    filters: MonitorFilter,
-    after: tuple[Any, ...] | None,
-    limit: int,
-) -> Select[Any]:
-    """SQL: the ids of the first `limit` open steps (after the cursor, in the page's order
+def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: int) -> Select[Any]:
+    """SQL: the ids of the first `limit` open steps (after the cursor if any, in the page's order
     created_at, instance_id, id) that the filters select and that wait on the unit.
 
     Each of the unit's keys is an index range in that order cut at `limit`: a group's unheld
@@ -154,7 +148,7 @@ def _unit_first(
     at 1M task rows)."""
     assert filters.unit
     values, people = _unit_keys(session, filters.unit)
-    step, item = _open_conditions(session, now, filters)
+    step, item = _open_conditions(session, filters)
     # Each row of a range is checked by a correlated count of one looked-up row: PostgreSQL
     # never turns that into a join, which for the counts' thousand rows it would run as a hash
     # join over every open step. Plain tables in every part (each is its own SELECT): with an
@@ -177,22 +171,22 @@ def _unit_first(
     ranges = [
         _cut(
             select(c.created_at, c.instance_id, c.task_id).where(  # the task's own, copied
-                c.kind == "group", c.value == _bound(f"group_{n}", value), offered_ok
+                c.kind == "group", c.value == _bound(f"group_{n}"), offered_ok
             ),
-            after,
+            cursor,
             limit,
         )
-        for n, value in enumerate(values)
+        for n in range(len(values))
     ]
     ranges.extend(
         _cut(
             select(task.created_at, task.instance_id, task.id).where(
-                task.assignee == _bound(f"person_{n}", username), *step, held_ok
+                task.assignee == _bound(f"person_{n}"), *step, held_ok
             ),
-            after,
+            cursor,
             limit,
         )
-        for n, username in enumerate(people)
+        for n in range(len(people))
     )
     merged = union(*ranges).subquery()
     return (
@@ -206,13 +200,13 @@ def _one(found: Select[Any]) -> ColumnElement[bool]:
     return found.scalar_subquery() > 0
 
 
-def _cut(query: Any, after: tuple[Any, ...] | None, limit: int) -> Select[Any]:
+def _cut(query: Any, cursor: bool, limit: int) -> Select[Any]:
     """The query's first `limit` rows in the order of its three columns (a creation moment,
-    an item, a step) after the cursor, as a SELECT that can be one part of a UNION on every
-    database (SQLite refuses a part's own ORDER BY)."""
+    an item, a step) after the cursor if any, as a SELECT that can be one part of a UNION on
+    every database (SQLite refuses a part's own ORDER BY)."""
     order = tuple(query.selected_columns)
-    if after is not None:
-        query = query.where(tuple_(*order) > _after(after))
+    if cursor:
+        query = query.where(tuple_(*order) > _after())
     cut = query.order_by(*order).limit(limit).subquery()
     return select(*(c.label(n) for c, n in zip(cut.c, _KEY_NAMES, strict=True)))
 
@@ -221,8 +215,14 @@ def open_where(
     session: Session, query: Select[Any], now: datetime, filters: MonitorFilter
 ) -> Select[Any]:
     """The open steps the filters select (every step of the unit: see `_unit_first` for a
-    page's)."""
-    step, item = _open_conditions(session, now, filters)
+    page's), for a statement run once: the filters' values are bound in it."""
+    _shape, values = _open_values(session, now, filters, None)
+    return _open_where(session, query, filters).params(values)
+
+
+def _open_where(session: Session, query: Select[Any], filters: MonitorFilter) -> Select[Any]:
+    """`open_where` with its values taken at execution (`_open_values`)."""
+    step, item = _open_conditions(session, filters)
     query = query.join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id).where(
         *step, *item
     )
@@ -232,19 +232,14 @@ def open_where(
 
 
 def _page_where(
-    session: Session,
-    query: Select[Any],
-    now: datetime,
-    filters: MonitorFilter,
-    after: tuple[Any, ...] | None,
-    limit: int,
+    session: Session, query: Select[Any], filters: MonitorFilter, cursor: bool, limit: int
 ) -> Select[Any]:
-    """`open_where` for a page or the capped counts: the rows among the first `limit` after the
-    cursor (so a unit's are read a key at a time, never all of them)."""
+    """`_open_where` for a page or the capped counts: the rows among the first `limit` after the
+    cursor if any (so a unit's are read a key at a time, never all of them)."""
     if not filters.unit:
-        return open_where(session, query, now, filters)
-    query = open_where(session, query, now, replace(filters, unit=None))
-    return query.where(HumanTaskModel.id.in_(_unit_first(session, now, filters, after, limit)))
+        return _open_where(session, query, filters)
+    query = _open_where(session, query, replace(filters, unit=None))
+    return query.where(HumanTaskModel.id.in_(_unit_first(session, filters, cursor, limit)))
 
 
 def _open_values(
@@ -282,7 +277,12 @@ def _open_values(
 def open_step_columns(now: datetime) -> tuple[Any, ...]:
     """The first columns of an open step's row, as Theo dõi's page and its export read them
     (positions 0-8): task id, item id, process, step title, element, since, due, item title,
-    due state at `now`."""
+    due state at `now` (bound: for a statement run once)."""
+    return _step_columns(_at(now))
+
+
+def _step_columns(moment: Any) -> tuple[Any, ...]:
+    """`open_step_columns`, the due state's moment a SQL value."""
     return (
         HumanTaskModel.id,
         HumanTaskModel.instance_id,
@@ -292,22 +292,16 @@ def open_step_columns(now: datetime) -> tuple[Any, ...]:
         HumanTaskModel.created_at,
         HumanTaskModel.due_at,
         InstanceModel.title,
-        status_of_open(now),
+        status_of_open(moment),
     )
 
 
-def _open_query(
-    session: Session,
-    now: datetime,
-    filters: MonitorFilter,
-    after: tuple[Any, ...] | None,
-    limit: int,
-) -> Select[Any]:
+def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: int) -> Select[Any]:
     dialect = dialect_of(session)
     holder_person, holder_unit = _HOLDER, _HOLDER_UNIT
     query: Select[Any] = (
         select(
-            *open_step_columns(now),
+            *_step_columns(_now()),
             case(
                 (
                     HumanTaskModel.assignee.is_not(None),
@@ -324,11 +318,11 @@ def _open_query(
         .outerjoin(holder_person, holder_person.username == HumanTaskModel.assignee)
         .outerjoin(holder_unit, holder_unit.key == holder_person.unit)
     )
-    query = _page_where(session, query, now, filters, after, limit)
-    if after is not None:
+    query = _page_where(session, query, filters, cursor, limit)
+    if cursor:
         query = query.where(
             tuple_(HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
-            > _after(after)
+            > _after()
         )
     return query.order_by(
         HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id
@@ -363,7 +357,7 @@ def _open_summary(
     counts under its person's name."""
     shape, values = _open_values(session, now, filters, None)
     statement = _built(
-        ("counts", cap, *shape), lambda: _open_summary_statement(session, now, filters, cap)
+        ("counts", cap, *shape), lambda: _open_summary_statement(session, filters, cap)
     )
     per_step: dict[str, int] = {}
     per_unit: dict[str, int] = {}
@@ -382,19 +376,17 @@ def _open_summary(
     return _busiest(per_step), _busiest(per_unit), by_status, step_ids, capped
 
 
-def _open_summary_statement(
-    session: Session, now: datetime, filters: MonitorFilter, cap: int
-) -> Select[Any]:
+def _open_summary_statement(session: Session, filters: MonitorFilter, cap: int) -> Select[Any]:
     """`_open_summary`'s statement: per step title, state and unit, how many of the first
     `cap` + 1 open steps (and whether a row is the one past the cap)."""
     if filters.unit and dialect_of(session) == "postgresql":
-        rows = _unit_rows(session, now, filters, cap + 1)
+        rows = _unit_rows(session, filters, cap + 1)
     else:
-        rows = _summary_rows(session, now, filters, cap + 1)
+        rows = _summary_rows(session, filters, cap + 1)
     return _grouped(rows, cap)
 
 
-def _summary_rows(session: Session, now: datetime, filters: MonitorFilter, limit: int) -> Any:
+def _summary_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     """The counts' rows: the first `limit` open steps the filters select, each with its title,
     element, state, holder and holder's unit, first candidate group and person, and rank."""
     person = _HOLDER
@@ -419,16 +411,15 @@ def _summary_rows(session: Session, now: datetime, filters: MonitorFilter, limit
             query.add_columns(
                 HumanTaskModel.title.label("title"),
                 HumanTaskModel.element_id.label("element_id"),
-                status_of_open(now).label("state"),
+                status_of_open(_now()).label("state"),
                 HumanTaskModel.assignee.label("assignee"),
                 person.unit.label("unit"),
                 first[0].label("first_group"),
                 first[1].label("first_user"),
                 func.row_number().over(order_by=order).label("n"),
             ).outerjoin(person, person.username == HumanTaskModel.assignee),
-            now,
             filters,
-            None,
+            False,
             limit,
         )
         .order_by(*order)
@@ -437,7 +428,7 @@ def _summary_rows(session: Session, now: datetime, filters: MonitorFilter, limit
     )
 
 
-def _unit_rows(session: Session, now: datetime, filters: MonitorFilter, limit: int) -> Any:
+def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     """`_summary_rows` for a unit on PostgreSQL, its steps read once: each of the unit's key
     ranges (as `_unit_first` reads them) looks up its rows' step and item with what the
     counts need (a LATERAL lookup of one row, which PostgreSQL runs as an index probe a range
@@ -446,7 +437,7 @@ def _unit_rows(session: Session, now: datetime, filters: MonitorFilter, limit: i
     thousand rows, half their time."""
     assert filters.unit
     values, people = _unit_keys(session, filters.unit)
-    step, item = _open_conditions(session, now, filters)
+    step, item = _open_conditions(session, filters)
     c, task, instance = TaskCandidateModel, HumanTaskModel, InstanceModel
     offered = (
         select(
@@ -466,10 +457,10 @@ def _unit_rows(session: Session, now: datetime, filters: MonitorFilter, limit: i
             select(c.created_at, c.instance_id, c.task_id, *offered.c)
             .select_from(c)
             .join(offered, true())
-            .where(c.kind == "group", c.value == _bound(f"group_{n}", value)),
+            .where(c.kind == "group", c.value == _bound(f"group_{n}")),
             limit,
         )
-        for n, value in enumerate(values)
+        for n in range(len(values))
     ]
     of_item = (
         select(instance.status.label("item_status"))
@@ -491,10 +482,10 @@ def _unit_rows(session: Session, now: datetime, filters: MonitorFilter, limit: i
             )
             .select_from(task)
             .join(of_item, true())
-            .where(task.assignee == _bound(f"person_{n}", username), *step),
+            .where(task.assignee == _bound(f"person_{n}"), *step),
             limit,
         )
-        for n, username in enumerate(people)
+        for n in range(len(people))
     )
     merged = union(*parts).subquery()
     order = (merged.c.created_at, merged.c.instance_id, merged.c.id)
@@ -503,7 +494,7 @@ def _unit_rows(session: Session, now: datetime, filters: MonitorFilter, limit: i
     candidate = _first_candidate_row(first.c.id, first.c.assignee)
     state = case(
         (first.c.item_status == InstanceStatus.ERROR, ERROR),
-        (and_(first.c.due_at.is_not(None), first.c.due_at < _now(now)), OVERDUE),
+        (and_(first.c.due_at.is_not(None), first.c.due_at < _now()), OVERDUE),
         else_=WITHIN,
     )
     return (
@@ -616,6 +607,8 @@ def _late() -> ColumnElement[bool]:
 
 
 def _finished_where(session: Session, query: Select[Any], filters: MonitorFilter) -> Select[Any]:
+    """The finished items the filters select, for a statement run once: the text's values are
+    bound in it."""
     query = query.where(InstanceModel.status == InstanceStatus.COMPLETED)
     if filters.process_id:
         query = query.where(InstanceModel.process_id == filters.process_id)
@@ -624,7 +617,8 @@ def _finished_where(session: Session, query: Select[Any], filters: MonitorFilter
     elif filters.status == DONE_ON_TIME:
         query = query.where(~_late())
     if filters.text and filters.text.strip():
-        query = query.where(_text_clause(session, filters.text))
+        _shape, values = _text_values(session, filters.text)
+        query = query.where(_text_clause(session, filters.text)).params(values)
     return query
 
 
@@ -725,7 +719,8 @@ def monitor_rows(
         start = decode_cursor(after, (datetime, int, str))
         shape, values = _open_values(session, now, filters, start)
         query = _built(
-            ("page", limit, *shape), lambda: _open_query(session, now, filters, start, limit + 1)
+            ("page", limit, *shape),
+            lambda: _open_query(session, filters, start is not None, limit + 1),
         )
         rows = [_open_row(r, now) for r in session.execute(query, values)]
     if len(rows) <= limit:

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from alembic import command
 from sqlalchemy import inspect
+from sqlalchemy.exc import StatementError
 
 import engine
-from engine import MonitorFilter, transaction
+from engine import MonitorFilter, monitor_sql, monitoring, transaction
 from engine.migrate import alembic_config
 from tests.conftest import fixture_files
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
@@ -99,6 +100,33 @@ def test_listings__filters_are_sql_and_case_blind_in_vietnamese(office: Office) 
         assert [r.instance_id for r in rows] == [coffee], text
     with transaction(office.factory) as s:
         assert engine.monitor(s, office.clock(), MonitorFilter(text="100%_")).rows == []
+
+
+def test_listings__a_statement_built_once_takes_every_value_from_its_call(office: Office) -> None:
+    """Theo dõi's page and counts are built once per shape and hold no value of their own: a
+    later call of the same shape gets its own rows, and a value left out raises instead of
+    running with the first caller's."""
+    coffee = start(office, "Chuỗi giá trị cà phê")
+    rice = start(office, "Mô hình lúa gạo")
+    monitor_sql._BUILT.clear()  # so that what is built below is this test's
+    cases = [("de_xuat_nhiem_vu", "cà phê", [coffee]), ("de_xuat_nhiem_vu", "lúa gạo", [rice])]
+    cases.append(("trinh_ubnd", "cà phê", []))
+    for process_id, text, items in cases:
+        filters = MonitorFilter(process_id=process_id, text=text)
+        with transaction(office.factory) as s:
+            result = engine.monitor(s, office.clock(), filters)
+        assert [r.instance_id for r in result.rows] == items, (process_id, text)
+        assert result.total == len(items)
+    built = list(monitor_sql._BUILT.values())
+    assert len(built) == 2  # the page and the counts, built by the first call
+    with transaction(office.factory) as s:
+        _shape, values = monitoring._open_values(s, office.clock(), filters, None)
+        assert set(values) == {"now", "process_id", "text_pattern"}
+        for statement in built:
+            for name in values:
+                left_out = {k: v for k, v in values.items() if k != name}
+                with pytest.raises(StatementError, match=f"bind parameter '{name}'"):
+                    s.execute(statement, left_out)
 
 
 def test_listings__holder_unit_and_due_state_come_from_the_query(office: Office) -> None:
