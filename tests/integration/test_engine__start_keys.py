@@ -1,20 +1,29 @@
-"""Idempotent starts on both databases: parallel submits of one form's key start one item."""
+"""Idempotent starts on both databases: parallel submits of one form's key start one item; a
+key given with another request's fingerprint is refused, even while the first is starting."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy import inspect
+
 import engine
+from engine.db import UTCDateTime
+from engine.migrate import alembic_config
 from engine.start_keys import claim_start_key, record_start
 from tests.conftest import START
 
 KEY = "k" * 32
 
 
-def _start_once(factory: Any, config: engine.EngineConfig, key: str) -> int:
+def _start_once(
+    factory: Any, config: engine.EngineConfig, key: str, fingerprint: str | None = None
+) -> int:
     with engine.transaction(factory) as s:
-        earlier = claim_start_key(s, "an", key, START)
+        earlier = claim_start_key(s, "an", key, START, fingerprint)
         if earlier is not None:
             return earlier
         item = engine.start_instance(s, config, "approval", "an")
@@ -53,3 +62,56 @@ def test_start_keys__a_failed_start_frees_its_key(
         pass
     item = _start_once(deployed, config, KEY)
     assert _start_once(deployed, config, KEY) == item
+
+
+def test_start_keys__the_key_of_another_request_is_refused(
+    deployed: Any, config: engine.EngineConfig
+) -> None:
+    """Three send one request, three another, all with one key at once: whichever claims it
+    first starts the item and its repeats get it; the others wait for it and are refused."""
+    started: list[int] = []
+    refused: list[str] = []
+    gate = threading.Barrier(6)
+
+    def submit(fingerprint: str) -> None:
+        gate.wait()
+        try:
+            started.append(_start_once(deployed, config, KEY, fingerprint))
+        except engine.InvalidInput as error:
+            refused.append(error.details["reason"])
+
+    threads = [threading.Thread(target=submit, args=(c * 64,)) for c in "aaabbb"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(started) == 3 and len(set(started)) == 1
+    assert refused == ["start_key_reused"] * 3
+    # A form's submit has no fingerprint: it gets the item, as a resent form does.
+    assert _start_once(deployed, config, KEY) == started[0]
+    with engine.transaction(deployed, write=False) as s:
+        assert len(engine.visible_instance_ids(s, engine.get_identity(s, "an"))) == 1
+
+
+def test_start_keys__migration_0023_keeps_the_keys_stored_before(
+    deployed: Any, config: engine.EngineConfig
+) -> None:
+    """A key stored before its request was remembered answers its item to any request."""
+    db = deployed.kw["bind"]
+    migrations = alembic_config(db.url.render_as_string(hide_password=False))
+    with db.begin() as connection:
+        migrations.attributes["connection"] = connection
+        command.downgrade(migrations, "0022")
+    with db.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("start_keys")}
+        assert "fingerprint" not in columns
+    with engine.transaction(deployed) as s:
+        item = engine.start_instance(s, config, "approval", "an")
+        keys = sa.table(
+            "start_keys",
+            *(sa.column(name) for name in ("username", "key", "instance_id")),
+            sa.column("created_at", UTCDateTime()),
+        )
+        s.execute(keys.insert().values(username="an", key=KEY, instance_id=item, created_at=START))
+    engine.upgrade_database(db)
+    assert _start_once(deployed, config, KEY, "a" * 64) == item

@@ -107,10 +107,31 @@ def test_items__start_with_the_processes_start_fields(app: Flask) -> None:
 def test_items__start_once_per_idempotency_key(app: Flask) -> None:
     api = api_as(app, "trungtam.cv1")
     key = {"Idempotency-Key": "k" * 24}
-    first = api.post(START, {"title": "Một lần"}, headers=key)
-    again = api.post(START, {"title": "Một lần"}, headers=key)
+    first = api.post(START, {"title": "Một lần", "data": {}}, headers=key)
+    again = api.post(START, {"title": "Một lần", "data": {}}, headers=key)
     assert first[0] == again[0] == 201 and first[1]["id"] == again[1]["id"]
-    assert len(api.get("/items")[1]["items"]) == 1
+    # The same request written another way (members in another order, other spacing).
+    status, body = api.call(
+        "POST",
+        START,
+        data='{ "data" : {},\n "title": "Một lần" }',
+        content_type="application/json",
+        headers=key,
+    )
+    assert (status, body["id"]) == (201, first[1]["id"])
+    # The same key with another request starts nothing and says why.
+    for path, other in (
+        (START, {"title": "Lần khác", "data": {}}),
+        (START, {"title": "Một lần", "data": {"a": 1}}),
+        (START, {}),
+        ("/processes/xay_dung_quy_dinh/items", {"title": "Một lần", "data": {}}),
+    ):
+        status, body = api.post(path, other, headers=key)
+        assert (status, body["error"]["code"]) == (422, "idempotency_key_reused"), other
+        assert body["error"]["message"]
+    assert [i["id"] for i in api.get("/items")[1]["items"]] == [first[1]["id"]]
+    # Keys are each person's own: another's same key is another request.
+    assert api_as(app, "cs.cv1").post(START, {}, headers=key)[0] == 201
     status, body = api.post(START, {}, headers={"Idempotency-Key": "short"})
     assert (status, body["error"]["code"]) == (400, "invalid_idempotency_key")
 

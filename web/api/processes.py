@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import request
+from sqlalchemy.orm import Session
 
 import engine
 from workflows.items import start_item, startable
@@ -20,7 +24,9 @@ IDEMPOTENCY = {
             "in": "header",
             "required": False,
             "description": "16 to 64 URL-safe characters of your choosing: a retry with the "
-            "same key starts nothing new and answers with the item the first request started",
+            "same key starts nothing new and answers with the item the first request started; "
+            "the same key with another request (another process, title or data) is refused "
+            "with 422 idempotency_key_reused",
             "schema": {"type": "string"},
         }
     ]
@@ -73,7 +79,9 @@ def start(key: str, body: StartBody) -> ItemOut:
     """Starts an item of this process for the caller, as "Tạo mới" does: only a process GET
     /processes lists for them (403 reason not_a_starter for one they may not start, 404 for one
     no person starts); `data` holds only the process's `start_fields`, checked by the engine
-    against its start form as the page's are. Answers the item with its first steps (201)."""
+    against its start form as the page's are. Answers the item with its first steps (201).
+    With an Idempotency-Key, a repeat answers the first request's item, and the same key with
+    another request is refused (422 idempotency_key_reused), starting nothing."""
     who = me()
     idempotency = request.headers.get("Idempotency-Key", "")
     keyed = engine.is_start_key(idempotency)
@@ -82,8 +90,31 @@ def start(key: str, body: StartBody) -> ItemOut:
             400, "invalid_idempotency_key", "an Idempotency-Key has 16 to 64 URL-safe characters"
         )
     with uow() as s:
-        earlier = engine.claim_start_key(s, who.username, idempotency, now()) if keyed else None
+        earlier = _claim(s, who.username, idempotency, _fingerprint(key, body)) if keyed else None
         item = earlier or start_item(s, config(), key, who, title=body.title, data=body.data)
         if keyed and earlier is None:
             engine.record_start(s, who.username, idempotency, item)
         return item_out(s, who, item)
+
+
+def _fingerprint(key: str, body: StartBody) -> str:
+    """The request an Idempotency-Key stands for: the process and the body as read (so the
+    order of its members and its spacing do not count)."""
+    asked = json.dumps(
+        [key, body.model_dump(mode="json")],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(asked.encode()).hexdigest()
+
+
+def _claim(s: Session, username: str, idempotency: str, fingerprint: str) -> int | None:
+    try:
+        return engine.claim_start_key(s, username, idempotency, now(), fingerprint)
+    except engine.InvalidInput as reused:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was sent before with a different request",
+        ) from reused
