@@ -258,11 +258,18 @@ def _unit_keys_statement() -> Any:
     return union_all(select(literal("group", String), names.c[0]), people)
 
 
-def status_of_open(moment: Any) -> Any:
-    """SQL: an open step's state at the moment (a SQL value)."""
+def _overdue(due_at: Any, moment: Any) -> ColumnElement[bool]:
+    return and_(due_at.is_not(None), due_at < moment)
+
+
+def status_of_open(
+    moment: Any, item_status: Any = InstanceModel.status, due_at: Any = HumanTaskModel.due_at
+) -> Any:
+    """SQL: an open step's state at the moment (a SQL value), from its item's status and its
+    due time (the step's and item's columns, or a subquery's copies of them)."""
     return case(
-        (InstanceModel.status == InstanceStatus.ERROR, ERROR),
-        (and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < moment), OVERDUE),
+        (item_status == InstanceStatus.ERROR, ERROR),
+        (_overdue(due_at, moment), OVERDUE),
         else_=WITHIN,
     )
 
@@ -288,7 +295,7 @@ def _open_conditions(
         step.append(HumanTaskModel.process_id == _bound("process_id"))
     if filters.element_id:
         step.append(HumanTaskModel.element_id == _bound("element_id"))
-    overdue = and_(HumanTaskModel.due_at.is_not(None), HumanTaskModel.due_at < _now())
+    overdue = _overdue(HumanTaskModel.due_at, _now())
     if filters.status == ERROR:
         item.append(InstanceModel.status == InstanceStatus.ERROR)
     elif filters.status == OVERDUE:

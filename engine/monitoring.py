@@ -14,7 +14,6 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     case,
     exists,
     func,
@@ -492,11 +491,7 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     first = select(merged).order_by(*order).limit(limit).subquery()
     person = _HOLDER
     candidate = _first_candidate_row(first.c.id, first.c.assignee)
-    state = case(
-        (first.c.item_status == InstanceStatus.ERROR, ERROR),
-        (and_(first.c.due_at.is_not(None), first.c.due_at < _now()), OVERDUE),
-        else_=WITHIN,
-    )
+    state = status_of_open(_now(), first.c.item_status, first.c.due_at)
     return (
         select(
             first.c.title,
