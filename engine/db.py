@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, create_engine, event, exc
+from sqlalchemy import DateTime, Engine, Table, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -32,6 +32,12 @@ _IDLE_SINCE = "pheduyet_idle_since"
 
 class Base(DeclarativeBase):
     pass
+
+
+def cast_table(model: type[Base]) -> Table:
+    """The model's table, typed as the `Table` it is (the ORM types `__table__` as any
+    FromClause), for the Core statements a hot path builds over it."""
+    return cast(Table, model.__table__)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
 
-from sqlalchemy import BindParameter, Table, bindparam, func, or_, select
+from sqlalchemy import BindParameter, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from .db import cast_table
 from .forwarding import Hierarchy
 from .instances import InstanceModel
 from .users import GroupModel, UserModel, membership
 
-_users = cast(Table, UserModel.__table__)
-_groups = cast(Table, GroupModel.__table__)
+_users = cast_table(UserModel)
+_groups = cast_table(GroupModel)
 _unit = _groups.alias("unit")
 _USERS: BindParameter[list[str]] = bindparam("users", expanding=True)
 _GROUPS: BindParameter[list[str]] = bindparam("groups", expanding=True)

@@ -20,14 +20,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     ForeignKey,
     Integer,
     Select,
-    Table,
     Text,
     and_,
     bindparam,
@@ -46,7 +45,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .attachments import AttachmentModel
 from .audit import AuditEventModel, write_pending
-from .db import Base, UTCDateTime, one_or_many
+from .db import Base, UTCDateTime, cast_table, one_or_many
 from .definitions import LoadedVersion, load_version
 from .dossier import private_fields
 from .instances import InstanceModel
@@ -203,10 +202,10 @@ def _adds_text(event: Mapping[str, Any]) -> bool:
     return event.get("comment") is not None and event.get("kind") != "error"
 
 
-_documents = cast(Table, SearchDocumentModel.__table__)
-_events = cast(Table, AuditEventModel.__table__)
-_files = cast(Table, AttachmentModel.__table__)
-_items = cast(Table, InstanceModel.__table__)
+_documents = cast_table(SearchDocumentModel)
+_events = cast_table(AuditEventModel)
+_files = cast_table(AttachmentModel)
+_items = cast_table(InstanceModel)
 _ID: BindParameter[Any] = bindparam("id")
 _NO_TEXT = null().cast(Text)
 # What an item's document is made of besides its title and data, and the document as it stands

@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -31,7 +31,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Table,
     bindparam,
     delete,
     false,
@@ -40,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, cast_table
 from .instances import InstanceModel
 from .views import InstanceStatus
 
@@ -184,7 +183,7 @@ def correlation_key(data: dict[str, Any]) -> str | None:
 
 
 # Built once, run on the connection: rows no ORM object stands for (every action saves them).
-_waits = cast(Table, WaitingEventModel.__table__)
+_waits = cast_table(WaitingEventModel)
 _CLEAR_WAITS = delete(_waits).where(_waits.c.instance_id == bindparam("instance_id"))
 _ADD_WAITS = insert(_waits)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,7 +11,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, bindparam, false, sele
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .db import Base, read_rows
+from .db import Base, cast_table, read_rows
 from .errors import InvalidInput, NotFound
 from .names import check_names
 
@@ -169,8 +169,8 @@ def add_user(
         user.password_hash = _hasher.hash(password)
 
 
-_users = cast(Table, UserModel.__table__)
-_groups = cast(Table, GroupModel.__table__)
+_users = cast_table(UserModel)
+_groups = cast_table(GroupModel)
 _unit = _groups.alias("unit")
 # A person, each of their groups, and their unit's name: one row per group, one query (Core,
 # built once: every action and every request asks, and the ORM's execute of the same select
