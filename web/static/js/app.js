@@ -55,3 +55,35 @@ window.addEventListener("afterprint", function () {
     delete d.dataset.printOpened;
   });
 });
+// A form of data (a task's, a start's: data-warn-unsaved) once changed: leaving the page other
+// than by sending that form asks the browser's own "leave this page?" first (the language
+// switch, a link, another form). A form sent back with errors holds what was typed already
+// (data-warn-unsaved="changed"). The listener is there only while something is unsaved: a page
+// with one is kept out of the browser's back-forward cache.
+(function () {
+  function ask(event) {
+    event.preventDefault();
+    event.returnValue = true; // browsers that ignore preventDefault here (Chrome before 119)
+  }
+  function watch() {
+    var unsaved = document.querySelector("form[data-warn-unsaved=changed]") !== null;
+    window[unsaved ? "addEventListener" : "removeEventListener"]("beforeunload", ask);
+  }
+  function changed(event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-warn-unsaved")) {
+      form.dataset.warnUnsaved = "changed";
+      watch();
+    }
+  }
+  document.addEventListener("input", changed);
+  document.addEventListener("change", changed);
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!event.defaultPrevented && form.hasAttribute("data-warn-unsaved")) {
+      form.dataset.warnUnsaved = "";
+      watch();
+    }
+  });
+  watch();
+})();
