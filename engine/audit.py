@@ -525,7 +525,8 @@ def reseal_chain(session: Session, key: bytes) -> int:
     return seq
 
 
-_EVENTS_OF = (
+# An item's events in order, its id bound as "instance_id" (engine.dossier reads them with more).
+EVENTS_OF = (
     select(AuditEventModel)
     .where(AuditEventModel.instance_id == bindparam("instance_id"))
     .order_by(AuditEventModel.seq)
@@ -533,7 +534,7 @@ _EVENTS_OF = (
 
 
 def events_of(session: Session, instance_id: int) -> list[AuditEventModel]:
-    return list(session.scalars(_EVENTS_OF, {"instance_id": instance_id}))
+    return list(session.scalars(EVENTS_OF, {"instance_id": instance_id}))
 
 
 def verify_chain(

@@ -8,15 +8,15 @@ nor through the search index."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from .audit import AuditEventModel
+from .audit import EVENTS_OF, AuditEventModel
 from .definitions import LoadedVersion, load_version
 from .errors import NotFound
 from .form_options import resolve_forms
@@ -92,7 +92,7 @@ def dossier(session: Session, instance_id: int, *, reader: str | None = None) ->
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
     found = session.execute(_SUBMISSIONS, {"instance_id": instance_id}).all()
-    return _dossier(session, instance, [row[0] for row in found], _keys(found), reader)
+    return _dossier(session, instance, found, reader)
 
 
 def item_with_dossier(
@@ -104,37 +104,32 @@ def item_with_dossier(
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
     found = session.execute(_EVENTS, {"instance_id": instance_id}).all()
-    events = [row[0] for row in found]
-    submitted = [e for e in events if e.kind in DOSSIER_KINDS]
+    submitted = [row for row in found if row[0].kind in DOSSIER_KINDS]
     return (
-        instance_view(session, instance, events),
-        _dossier(session, instance, submitted, _keys(found), reader),
+        instance_view(session, instance, [row[0] for row in found]),
+        _dossier(session, instance, submitted, reader),
     )
 
 
 # An event with the key of its step's form (`version.tasks`), in the one statement: the task's
 # row by its primary key, for the events of a task.
-_EVENTS = (
-    select(AuditEventModel, HumanTaskModel.meta_key)
-    .outerjoin(HumanTaskModel, HumanTaskModel.id == AuditEventModel.task_id)
-    .where(AuditEventModel.instance_id == bindparam("instance_id"))
-    .order_by(AuditEventModel.seq)
+_EVENTS = EVENTS_OF.add_columns(HumanTaskModel.meta_key).outerjoin(
+    HumanTaskModel, HumanTaskModel.id == AuditEventModel.task_id
 )
 _SUBMISSIONS = _EVENTS.where(AuditEventModel.kind.in_(DOSSIER_KINDS))
-
-
-def _keys(found: Iterable[Row[AuditEventModel, str]]) -> dict[str, str]:
-    # The key is None for an event of no task (the start) or of a task no longer stored.
-    return {row[0].task_id: row[1] for row in found if row[0].task_id and row[1] is not None}
 
 
 def _dossier(
     session: Session,
     instance: InstanceModel,
-    events: Sequence[AuditEventModel],
-    keys: Mapping[str, str],
+    submitted: Sequence[Row[AuditEventModel, str | None]],
     reader: str | None,
 ) -> Dossier:
+    """The dossier from the item's submissions (`_SUBMISSIONS`' rows): only the forms of the
+    steps they submitted are read."""
+    events = [row[0] for row in submitted]
+    # The key is None for an event of no task (the start) or of a task no longer stored.
+    keys = {e.task_id: key for e, key in submitted if e.task_id and key is not None}
     version = load_version(session, instance.process_version_id)
     metas = {k: version.tasks.get(k) for k in set(keys.values())}
     # Only the forms of the steps done, units by their names as they are now; each form's

@@ -12,6 +12,8 @@ import pytest
 import engine
 from engine import transaction
 from tests.conftest import add_people, fixture_files
+from tests.office import Office
+from tests.statements import counted
 
 DRAFT = {
     "summary": "Dòng một\nDòng hai",
@@ -154,3 +156,21 @@ def test_dossier__a_private_field_does_not_make_the_item_findable(office: Any, c
         who = engine.get_identity(s, "an")
         assert [h.id for h in engine.search_items(s, who, "dong hai")] == [item]
         assert engine.search_items(s, who, "chi nguoi soan doc") == []
+
+
+def test_dossier__a_step_only_claimed_reads_no_form(factory: Any, clock: Any) -> None:
+    """The dossier shows what was submitted: the form of a step someone took but has not
+    done (here one whose choices are the units of the moment) is not read."""
+    office = Office(factory, clock)
+    item = office.start("xay_dung_quy_dinh", "giamdoc")
+
+    def read() -> list[str]:
+        with transaction(factory) as s, counted(factory, with_begin=False) as statements:
+            engine.item_with_dossier(s, item, reader="giamdoc")
+        return statements
+
+    before = read()
+    [task] = office.inbox("giamdoc", item)
+    with transaction(factory) as s:
+        engine.claim_task(s, office.config, task.id, "giamdoc")
+    assert len(read()) == len(before)
