@@ -51,10 +51,10 @@ def old_held_by_nobody() -> Any:
 
 def interleaved(
     factory: Any, count: list[int], runs: int, label: str, ways: dict[str, Any], call: Any
-) -> bool:
+) -> Any | None:
     """Each way in turn in a fresh read transaction (`ways`: a name and a function that sets
     it up); p50 / p95, this process's CPU time (p50: what a loaded machine distorts least) and
-    the statements printed; whether the answers are the same."""
+    the statements printed; the ways' one answer, or None when they differ."""
     times: dict[str, list[float]] = {name: [] for name in ways}
     cpu: dict[str, list[float]] = {name: [] for name in ways}
     statements: dict[str, int] = {}
@@ -79,7 +79,7 @@ def interleaved(
             f"{label:18} {name:8} p50 {statistics.median(found):7.1f} p95 {p95:7.1f} ms,"
             f" CPU p50 {statistics.median(cpu[name]):6.1f} ms, {statements[name]} statements"
         )
-    return len({repr(a) for a in answers.values()}) == 1
+    return answers[name] if len({repr(a) for a in answers.values()}) == 1 else None
 
 
 def waits(factory: Any, count: list[int], runs: int) -> int:
@@ -94,7 +94,7 @@ def waits(factory: Any, count: list[int], runs: int) -> int:
         )
     finally:
         subs.held_by_nobody = new
-    if not same:
+    if same is None:
         print("waiting_items: the two ways differ", file=sys.stderr)
         return 1
     return 0
@@ -123,40 +123,28 @@ def main(argv: list[str] | None = None) -> int:
     # Each way with its own statements built once (engine.monitor_sql._built keeps them by
     # shape, not by way); the old way counts a unit's steps through its page's clause too.
     bounded = (m._page_where, m._unit_rows, monitor_sql._BUILT)
-    ways = {"old": (old_where, m._summary_rows, {}), "bounded": bounded}
+    old: tuple[Any, Any, dict[tuple[Any, ...], Any]] = (old_where, m._summary_rows, {})
+
+    def use(way: tuple[Any, Any, dict[tuple[Any, ...], Any]]) -> None:
+        m._page_where, m._unit_rows, monitor_sql._BUILT = way
+
+    def counts(unit: str) -> Any:
+        def call(s: Any) -> Any:
+            r = engine.monitor(s, NOW, MonitorFilter(unit=unit))
+            return (r.total, r.capped, r.rows, r.per_step, r.per_unit)
+
+        return call
+
+    ways = {"old": lambda: use(old), "bounded": lambda: use(bounded)}
     try:
         for unit in args.units.split(","):
-            times: dict[str, list[float]] = {name: [] for name in ways}
-            statements: dict[str, int] = {}
-            answers: dict[str, Any] = {}
-            for run in range(args.runs + 1):  # the first run warms up
-                for name, (where, unit_rows, built) in ways.items():
-                    m._page_where = where  # type: ignore[assignment]
-                    m._unit_rows = unit_rows
-                    monitor_sql._BUILT = built
-                    with transaction(factory, write=False) as s:
-                        count[0] = 0
-                        begin = time.perf_counter()
-                        r = engine.monitor(s, NOW, MonitorFilter(unit=unit))
-                        took = (time.perf_counter() - begin) * 1000
-                    if run:
-                        times[name].append(took)
-                    statements[name] = count[0]
-                    answers[name] = (r.total, r.capped, r.rows, r.per_step, r.per_unit)
-            m._page_where, m._unit_rows, monitor_sql._BUILT = bounded
-            same = answers["old"] == answers["bounded"]
-            for name, found in times.items():
-                found.sort()
-                p95 = found[round(0.95 * (len(found) - 1))]
-                print(
-                    f"{unit:18} {name:8} p50 {statistics.median(found):7.1f} p95 {p95:7.1f} ms,"
-                    f" {statements[name]} statements, total {answers[name][0]}"
-                    f"{' (capped)' if answers[name][1] else ''}"
-                )
-            if not same:
+            same = interleaved(factory, count, args.runs, unit, ways, counts(unit))
+            if same is None:
                 print(f"{unit}: the two ways differ", file=sys.stderr)
                 return 1
+            print(f"{unit:18} total {same[0]}{' (capped)' if same[1] else ''}")
     finally:
+        use(bounded)
         db.dispose()
     return 0
 
