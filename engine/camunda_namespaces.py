@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .xml_namespaces import CAMUNDA_NS
+from .xml_namespaces import ACTIVITI_NS, CAMUNDA_NS
 
-ACTIVITI_NS = "http://activiti.org/bpmn"
 _OLD = f"{{{ACTIVITI_NS}}}"
 _NEW = f"{{{CAMUNDA_NS}}}"
 

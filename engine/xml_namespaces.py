@@ -5,3 +5,5 @@ from __future__ import annotations
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+# Older Camunda models' name for Camunda's own (engine.camunda_namespaces moves them to it).
+ACTIVITI_NS = "http://activiti.org/bpmn"
