@@ -28,6 +28,8 @@ def refuse_data_stores(file_name: str, root: Any) -> None:
             file=file_name,
             element_id=store.get("id"),
             line=store.sourceline,
+            reason="data_store",
+            store=name,
         )
 
 

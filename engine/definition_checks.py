@@ -95,6 +95,8 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                     element_id=owner_id(element),
                     line=element.sourceline,
                     reason="timer_bounds",
+                    timer=value,
+                    detail=str(exc),
                 ) from exc
 
 
@@ -131,6 +133,8 @@ def check_loops(file_name: str, root: Any, limit: int) -> None:
                 element_id=owner_id(element),
                 line=element.sourceline,
                 reason="loop_bounds",
+                value=value,
+                limit=limit,
             )
 
 
@@ -149,6 +153,8 @@ def check_due_dates(file_name: str, tasks: Iterable[TaskMeta], now: datetime) ->
                 element_id=meta.element_id,
                 line=meta.line,
                 reason="due_date_bounds",
+                due_date=text,
+                detail=str(exc),
             ) from exc
 
 
@@ -172,10 +178,10 @@ def check_call_cycles(processes: Mapping[str, tuple[str, Any, bool]]) -> None:
         if path is None:
             continue
         target, call = path[0]
+        chain = " → ".join([start, *(step for step, _ in path)])
         if target == start:
             message = f"the call activity calls its own process '{start}'"
         else:
-            chain = " → ".join([start, *(step for step, _ in path)])
             message = (
                 f"the call activity calls process '{target}', which calls '{start}' again ({chain})"
             )
@@ -184,6 +190,8 @@ def check_call_cycles(processes: Mapping[str, tuple[str, Any, bool]]) -> None:
             file=processes[start][0],
             element_id=call.get("id"),
             line=call.sourceline,
+            reason="call_cycle",
+            chain=chain,
         )
 
 
@@ -230,6 +238,9 @@ def check_decisions(file_name: str, root: Any) -> None:
                     file=file_name,
                     element_id=element.get("id"),
                     line=(text_node if text_node is not None else element).sourceline,
+                    reason="decision_expression",
+                    expression=source,
+                    detail=str(exc),
                 ) from exc
 
 

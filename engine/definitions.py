@@ -218,6 +218,8 @@ def _store(
             f"the process cannot be stored: {exc}",
             file=process.main_file,
             element_id=process.process_id,
+            reason="process_unreadable",
+            detail=str(exc),
         ) from exc
     row = ProcessVersionModel(
         process_id=process.process_id,

@@ -91,7 +91,10 @@ class _Reader:
         self.file_name = file_name
         self.default_language = root.get("expressionLanguage")
 
-    def refuse(self, message: str, element: Any, node: Any = None) -> InvalidDefinition:
+    def refuse(
+        self, message: str, element: Any, node: Any = None, **details: Any
+    ) -> InvalidDefinition:
+        """`details`: the refusal's `reason` code and its parameters."""
         owner = element
         while owner is not None and not owner.get("id"):
             owner = owner.getparent()
@@ -100,6 +103,7 @@ class _Reader:
             file=self.file_name,
             element_id=owner.get("id") if owner is not None else None,
             line=(node if node is not None else element).sourceline,
+            **details,
         )
 
     def language(self, element: Any, text: str) -> str:
@@ -116,6 +120,8 @@ class _Reader:
             f"the expression language '{named}' is not supported in decision tables: "
             "write FEEL, JUEL or Python",
             element,
+            reason="decision_language",
+            language=named,
         )
 
     def code(self, element: Any, *, cell: str | None = None, alias: str | None = None) -> str:
@@ -141,11 +147,21 @@ class _Reader:
             compile_script(code, "eval")
         except (FeelRefused, JuelRefused) as exc:
             raise self.refuse(
-                f"refused decision expression {_quoted(text)}: {exc.message}", element, node
+                f"refused decision expression {_quoted(text)}: {exc.message}",
+                element,
+                node,
+                reason="decision_expression",
+                expression=text,
+                detail=exc.message,
             ) from exc
         except (SandboxViolation, SyntaxError) as exc:
             raise self.refuse(
-                f"refused decision expression {_quoted(text)}: {exc}", element, node
+                f"refused decision expression {_quoted(text)}: {exc}",
+                element,
+                node,
+                reason="decision_expression",
+                expression=text,
+                detail=str(exc),
             ) from exc
         return code
 
@@ -171,7 +187,9 @@ class _Reader:
             decision.update(kind="literal", variable=name or decision_id, code=self.code(literal))
         else:
             raise self.refuse(
-                "the decision has neither a decision table nor a literal expression", element
+                "the decision has neither a decision table nor a literal expression",
+                element,
+                reason="decision_empty",
             )
         return decision
 
@@ -182,6 +200,9 @@ class _Reader:
                 f"unknown hit policy '{table.get('hitPolicy')}': use one of "
                 + ", ".join(HIT_POLICIES),
                 table,
+                reason="decision_hit_policy",
+                hit_policy=table.get("hitPolicy"),
+                allowed=", ".join(HIT_POLICIES),
             )
         aggregation = (table.get("aggregation") or "").upper() or None
         if aggregation and (policy != "COLLECT" or aggregation not in AGGREGATIONS):
@@ -189,20 +210,34 @@ class _Reader:
                 f"aggregation '{aggregation}' is only allowed with hit policy COLLECT and one "
                 "of " + ", ".join(AGGREGATIONS),
                 table,
+                reason="decision_aggregation",
+                aggregation=aggregation,
+                allowed=", ".join(AGGREGATIONS),
             )
         inputs = _children(table, "input")
         outputs = _children(table, "output")
         rules = _children(table, "rule")
         if not outputs:
-            raise self.refuse("the decision table has no output", table)
+            raise self.refuse(
+                "the decision table has no output", table, reason="decision_no_output"
+            )
         if len(inputs) > MAX_COLUMNS or len(outputs) > MAX_COLUMNS or len(rules) > MAX_RULES:
             raise self.refuse(
                 f"the decision table is too large (at most {MAX_COLUMNS} inputs and outputs "
                 f"and {MAX_RULES} rules)",
                 table,
+                reason="decision_too_large",
+                columns_limit=MAX_COLUMNS,
+                rules_limit=MAX_RULES,
             )
         if aggregation and len(outputs) > 1:
-            raise self.refuse(f"aggregation {aggregation} needs a table with one output", table)
+            raise self.refuse(
+                f"aggregation {aggregation} needs a table with one output",
+                table,
+                reason="decision_aggregation",
+                aggregation=aggregation,
+                allowed=", ".join(AGGREGATIONS),
+            )
         input_codes = [self.code(_child(i, "inputExpression")) for i in inputs]
         aliases = [i.get("{http://camunda.org/schema/1.0/dmn}inputVariable") for i in inputs]
         names = [self.output_name(o, len(outputs)) for o in outputs]
@@ -217,6 +252,11 @@ class _Reader:
                     f"the rule has {len(entries)} input and {len(results)} output entries; "
                     f"the table has {len(inputs)} inputs and {len(outputs)} outputs",
                     rule,
+                    reason="decision_rule_shape",
+                    rule_inputs=len(entries),
+                    rule_outputs=len(results),
+                    inputs=len(inputs),
+                    outputs=len(outputs),
                 )
             tests = [
                 self.code(entry, cell=f"dmn_in{n}", alias=aliases[n])
@@ -245,7 +285,11 @@ class _Reader:
         name = output.get("name") or output.get("label")
         name = name or (output.get("id") if count == 1 else None)
         if not name:
-            raise self.refuse("an output of a table with several outputs needs a name", output)
+            raise self.refuse(
+                "an output of a table with several outputs needs a name",
+                output,
+                reason="decision_output_name",
+            )
         return str(name)
 
     def output_values(self, output: Any) -> list[Any] | None:
@@ -256,7 +300,12 @@ class _Reader:
             return literal_values(text)
         except FeelRefused as exc:
             raise self.refuse(
-                f"refused output values {_quoted(text)}: {exc.message}", output, node
+                f"refused output values {_quoted(text)}: {exc.message}",
+                output,
+                node,
+                reason="decision_expression",
+                expression=text,
+                detail=exc.message,
             ) from exc
 
 
@@ -274,9 +323,14 @@ def read_decisions(
             continue
         decision_id = element.get("id")
         if not decision_id:
-            raise reader.refuse("a decision has no id", element)
+            raise reader.refuse("a decision has no id", element, reason="id_missing")
         if decision_id in decisions:
-            raise reader.refuse(f"decision id '{decision_id}' is defined twice", element)
+            raise reader.refuse(
+                f"decision id '{decision_id}' is defined twice",
+                element,
+                reason="id_twice",
+                id=decision_id,
+            )
         decisions[decision_id] = reader.decision(element)
         elements[decision_id] = element
     for decision_id, decision in decisions.items():
@@ -286,6 +340,8 @@ def read_decisions(
                     f"the decision requires decision '{required}', which neither this file "
                     "nor another DMN file given defines",
                     elements[decision_id],
+                    reason="decision_not_deployed",
+                    decision=required,
                 )
     local = {
         key: {**d, "requires": [r for r in d["requires"] if r in decisions]}
@@ -295,7 +351,7 @@ def read_decisions(
         try:
             graph_of(local, decision_id)
         except ValueError as exc:
-            raise reader.refuse(str(exc), elements[decision_id]) from exc
+            raise reader.refuse(str(exc), elements[decision_id], reason="decision_cycle") from exc
     return decisions
 
 

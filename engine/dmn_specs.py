@@ -389,21 +389,24 @@ def missing_decisions(
         called = node.find(f".//{{{SPIFF_NS}}}calledDecisionId")
         spiff_ref = (called.text or "").strip() if called is not None else ""
         ref = (node.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip() or spiff_ref
+        where = {"file": file_name, "element_id": node.get("id"), "line": node.sourceline}
         if not ref and dialect != "camunda":
-            message = (
-                "the business rule task names no decision: give it the DMN decision it "
-                "evaluates (spiffworkflow:calledDecisionId in SpiffArena's modeler)"
+            found.append(
+                InvalidDefinition(
+                    "the business rule task names no decision: give it the DMN decision it "
+                    "evaluates (spiffworkflow:calledDecisionId in SpiffArena's modeler)",
+                    **where,
+                    reason="decision_not_named",
+                )
             )
         elif ref and not has_expression(ref) and ref not in defined:  # `${…}`: named later
-            message = (
-                f"the business rule task calls decision '{ref}', which none of the DMN "
-                "files given defines: deploy its .dmn file together with the diagram"
+            found.append(
+                InvalidDefinition(
+                    f"the business rule task calls decision '{ref}', which none of the DMN "
+                    "files given defines: deploy its .dmn file together with the diagram",
+                    **where,
+                    reason="decision_not_deployed",
+                    decision=ref,
+                )
             )
-        else:
-            continue
-        found.append(
-            InvalidDefinition(
-                message, file=file_name, element_id=node.get("id"), line=node.sourceline
-            )
-        )
     return found

@@ -39,6 +39,10 @@ def option_sources(schema: Any, form_file: str | None = None) -> frozenset[str]:
             raise InvalidDefinition(
                 f"field '{name}': {MARKER} must be one of: {', '.join(sorted(SOURCES))}",
                 file=form_file,
+                reason="option_source",
+                field=name,
+                marker=MARKER,
+                allowed=", ".join(sorted(SOURCES)),
             )
         found.add(str(source))
     return frozenset(found)

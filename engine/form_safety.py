@@ -57,6 +57,10 @@ def _check_patterns(name: str, schema: Any) -> None:
                 raise InvalidDefinition(
                     f"the {keyword} '{_short(pattern)}' at {_where(pointer)} is refused: {reason}",
                     file=name,
+                    reason="form_pattern_unsafe",
+                    pattern=pattern,
+                    at=_where(pointer),
+                    detail=reason,
                 )
 
 
@@ -77,7 +81,12 @@ def _check_references(name: str, schema: Any) -> None:
                 anchors[(_resource(pointer, resources), node[keyword])] = pointer
         refs.extend((pointer, node[k]) for k in _REF_KEYWORDS if isinstance(node.get(k), str))
     if len(refs) > MAX_REFERENCES:
-        raise InvalidDefinition(f"the form has more than {MAX_REFERENCES} references", file=name)
+        raise InvalidDefinition(
+            f"the form has more than {MAX_REFERENCES} references",
+            file=name,
+            reason="form_too_many_references",
+            limit=MAX_REFERENCES,
+        )
     values = dict(nodes)
     targets: list[Pointer] = []
     for pointer, ref in refs:
@@ -86,6 +95,9 @@ def _check_references(name: str, schema: Any) -> None:
             raise InvalidDefinition(
                 f"the reference '{_short(ref)}' at {_where(pointer)} points to nothing in the form",
                 file=name,
+                reason="form_reference_missing",
+                reference=ref,
+                at=_where(pointer),
             )
         targets.append(target)
     # Following a reference enters its target; a reference inside that target is followed next.
@@ -101,6 +113,9 @@ def _check_references(name: str, schema: Any) -> None:
             f"the reference '{_short(ref)}' at {_where(pointer)} leads back to itself; "
             "a form cannot contain itself",
             file=name,
+            reason="form_reference_cycle",
+            reference=ref,
+            at=_where(pointer),
         )
 
 

@@ -81,7 +81,13 @@ def _parameters(file_name: str, node: Any, io: Any, tag: str) -> dict[str, Param
     for parameter in io.iterfind(_c(tag)):
         name = (parameter.get("name") or "").strip()
         if not name:
-            raise _refused(file_name, node, parameter, f"a camunda:{tag} has no name")
+            raise _refused(
+                file_name,
+                node,
+                parameter,
+                f"a camunda:{tag} has no name",
+                reason="parameter_no_name",
+            )
         params[name] = _value(file_name, node, parameter)
     return params
 
@@ -101,6 +107,7 @@ def _mapping(file_name: str, node: Any, element: Any) -> dict[str, Any] | None:
             element,
             "a camunda:in/out mapping needs a target and a source, a sourceExpression or "
             'variables="all"',
+            reason="mapping_incomplete",
         )
     if source:
         return {"source": source, "target": target}
@@ -111,14 +118,22 @@ def _mapping(file_name: str, node: Any, element: Any) -> dict[str, Any] | None:
         compile_script(code, "eval")
     except (JuelRefused, SandboxViolation, SyntaxError) as exc:
         raise _refused(
-            file_name, node, element, f"refused expression {expression!r}: {exc}"
+            file_name,
+            node,
+            element,
+            f"refused expression {expression!r}: {exc}",
+            reason="juel_refused",
+            expression=expression,
+            detail=str(exc),
         ) from exc
     return {"code": code, "target": target}
 
 
-def _refused(file_name: str, node: Any, element: Any, message: str) -> InvalidDefinition:
+def _refused(
+    file_name: str, node: Any, element: Any, message: str, **details: Any
+) -> InvalidDefinition:
     return InvalidDefinition(
-        message, file=file_name, element_id=node.get("id"), line=element.sourceline
+        message, file=file_name, element_id=node.get("id"), line=element.sourceline, **details
     )
 
 

@@ -122,6 +122,8 @@ def _refusal(file_name: str, element: Any, text: str, exc: JuelRefused) -> Inval
         element_id=owner_id(element),
         line=element.sourceline,
         reason="juel_refused",
+        expression=text,
+        detail=exc.message,
     )
 
 

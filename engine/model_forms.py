@@ -223,7 +223,12 @@ def html_form_schema(name: str, content: bytes, max_bytes: int) -> dict[str, Any
     # No cam-variable-name field: a form that only shows something (or a page that is no form
     # at all, deployed from the same folder), with nothing to fill in.
     if len(reader.fields) > MAX_FIELDS:
-        raise InvalidDefinition(f"a form has at most {MAX_FIELDS} fields", file=name)
+        raise InvalidDefinition(
+            f"a form has at most {MAX_FIELDS} fields",
+            file=name,
+            reason="form_too_many_fields",
+            limit=MAX_FIELDS,
+        )
     properties: dict[str, Any] = {}
     required: list[str] = []
     for found in reader.fields:
@@ -234,6 +239,8 @@ def html_form_schema(name: str, content: bytes, max_bytes: int) -> dict[str, Any
                 f"the field name '{variable}' is not a valid variable name",
                 file=name,
                 line=found["line"],
+                reason="form_field_name",
+                field=variable,
             )
         if (attrs.get("cam-variable-type") or "").strip().lower() == _FILE_TYPE:
             continue
@@ -254,6 +261,10 @@ def _html_property(name: str, found: dict[str, Any], label: str) -> dict[str, An
             f"(use one of: {', '.join(sorted(_HTML_TYPES))})",
             file=name,
             line=found["line"],
+            reason="form_field_type",
+            field=attrs.get("cam-variable-name"),
+            type=attrs.get("cam-variable-type"),
+            supported=", ".join(sorted(_HTML_TYPES)),
         )
     kind = _HTML_TYPES.get(declared) or (
         "boolean"
@@ -297,26 +308,37 @@ def _html_property(name: str, found: dict[str, Any], label: str) -> dict[str, An
 # --- Camunda Forms (.form) -------------------------------------------------------------------
 
 _CHOICE_TYPES = ("radio", "select")
+_COMPONENT_TYPES = "textfield, textarea, number, checkbox, checklist, radio, select, datetime, text"
 
 
 def camunda_form_schema(name: str, content: bytes, max_bytes: int) -> tuple[str, dict[str, Any]]:
     form = parse_json_form(name, content, max_bytes)
     if not isinstance(form, dict) or form.get("type") != "default":
         raise InvalidDefinition(
-            'not a Camunda Form: the top component must have "type": "default"', file=name
+            'not a Camunda Form: the top component must have "type": "default"',
+            file=name,
+            reason="camunda_form_invalid",
         )
     # Camunda Modeler 4 saved forms without a schemaVersion (or with an early one); Camunda 7's
     # Tasklist renders them, and their components read as later ones do.
     version = form.get("schemaVersion", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise InvalidDefinition(
-            f"a Camunda Form's schemaVersion is a whole number, not {version!r}", file=name
+            f"a Camunda Form's schemaVersion is a whole number, not {version!r}",
+            file=name,
+            reason="camunda_form_version",
+            version=repr(version),
         )
     properties: dict[str, Any] = {}
     required: list[str] = []
     components = list(_components(form))
     if len(components) > MAX_FIELDS:
-        raise InvalidDefinition(f"a form has at most {MAX_FIELDS} fields", file=name)
+        raise InvalidDefinition(
+            f"a form has at most {MAX_FIELDS} fields",
+            file=name,
+            reason="form_too_many_fields",
+            limit=MAX_FIELDS,
+        )
     for index, component in enumerate(components):
         kind = component.get("type")
         if kind == "text":
@@ -337,6 +359,8 @@ def camunda_form_schema(name: str, content: bytes, max_bytes: int) -> tuple[str,
                 f"the {kind} component '{component.get('id') or index}' has no valid key "
                 f"({key!r}): a key is the variable it sets",
                 file=name,
+                reason="form_field_name",
+                field=str(component.get("id") or index),
             )
         spec = _component_property(name, component)
         properties[key] = spec
@@ -397,8 +421,12 @@ def _component_property(name: str, component: dict[str, Any]) -> dict[str, Any]:
     else:
         raise InvalidDefinition(
             f"the form component type '{kind}' ('{component['key']}') is not supported "
-            "(textfield, textarea, number, checkbox, checklist, radio, select, datetime, text)",
+            f"({_COMPONENT_TYPES})",
             file=name,
+            reason="form_field_type",
+            field=component["key"],
+            type=str(kind),
+            supported=_COMPONENT_TYPES,
         )
     if "defaultValue" in component and component["defaultValue"] not in (None, ""):
         spec["default"] = component["defaultValue"]
@@ -412,4 +440,6 @@ def _no_values(name: str, component: dict[str, Any]) -> InvalidDefinition:
         f"the {component.get('type')} '{component.get('key')}' lists no static values "
         "(options from a variable, valuesKey, are not supported)",
         file=name,
+        reason="form_options_missing",
+        field=str(component.get("key")),
     )

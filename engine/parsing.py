@@ -122,7 +122,9 @@ def parse_bundle(
     forms: dict[str, Any] = {}
     docs = _read(given, max_bytes, forms, given=True)
     if not any(d.kind == "bpmn" for d in docs):
-        raise _nothing_to_deploy("no BPMN diagram among the files given", given)
+        raise _nothing_to_deploy(
+            "no BPMN diagram among the files given", given, reason="no_diagram"
+        )
     missing = _called(docs) - set(_defined_processes(docs))
     if missing and resolve is not None:
         docs += _superseded_left_out(_read(resolve(missing), max_bytes, forms, given=False), docs)
@@ -161,7 +163,9 @@ def parse_bundle(
     if not wanted:
         _refuse_not_executable(defined)
         raise _nothing_to_deploy(
-            'no executable process among the files given (isExecutable="false" or none)', given
+            'no executable process among the files given (isExecutable="false" or none)',
+            given,
+            reason="not_executable",
         )
     return [_build(process_id, docs, defined, metas, forms) for process_id in wanted]
 
@@ -178,11 +182,11 @@ def _superseded_left_out(resolved: list[_Doc], given: list[_Doc]) -> list[_Doc]:
     return kept
 
 
-def _nothing_to_deploy(message: str, files: list[SourceFile]) -> InvalidDefinition:
+def _nothing_to_deploy(message: str, files: list[SourceFile], *, reason: str) -> InvalidDefinition:
     if len(files) == 1:
-        return InvalidDefinition(message, file=files[0].name)
+        return InvalidDefinition(message, file=files[0].name, reason=reason)
     names = ", ".join(f.name for f in files[:5]) + (", ..." if len(files) > 5 else "")
-    return InvalidDefinition(f"{message} ({names})")
+    return InvalidDefinition(f"{message} ({names})", reason=reason)
 
 
 def _read(
@@ -237,7 +241,12 @@ def _checked_form(name: str, schema: Any) -> Any:
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        raise InvalidDefinition(f"not a valid JSON Schema: {exc.message}", file=name) from exc
+        raise InvalidDefinition(
+            f"not a valid JSON Schema: {exc.message}",
+            file=name,
+            reason="form_schema_invalid",
+            detail=exc.message,
+        ) from exc
     _refuse_outside_refs(name, schema)
     check_form_safety(name, schema)
     register_fields(schema, name)  # a malformed register marker is refused now
@@ -259,6 +268,8 @@ def _refuse_outside_refs(name: str, schema: Any) -> None:
                         f"the form refers to '{ref}' outside itself ({keyword}); only "
                         "references inside the form, starting with '#', are allowed",
                         file=name,
+                        reason="form_reference_outside",
+                        reference=ref,
                     )
             todo.extend(node.values())
         elif isinstance(node, list):
@@ -295,7 +306,10 @@ def _defined_processes(docs: list[_Doc]) -> dict[str, _Doc]:
             pid = process.get("id")
             if not pid:
                 raise InvalidDefinition(
-                    "a process has no id", file=doc.name, line=process.sourceline
+                    "a process has no id",
+                    file=doc.name,
+                    line=process.sourceline,
+                    reason="id_missing",
                 )
             if pid in defined:
                 raise InvalidDefinition(
@@ -303,6 +317,8 @@ def _defined_processes(docs: list[_Doc]) -> dict[str, _Doc]:
                     file=doc.name,
                     element_id=pid,
                     line=process.sourceline,
+                    reason="id_twice",
+                    id=pid,
                 )
             defined[pid] = doc
     return defined
@@ -327,6 +343,7 @@ def _refuse_not_executable(defined: dict[str, _Doc]) -> None:
                 file=doc.name,
                 element_id=process_id,
                 line=process.sourceline,
+                reason="not_executable",
             )
 
 
@@ -345,6 +362,7 @@ def _check_call_activities(docs: list[_Doc], defined: dict[str, _Doc]) -> None:
                     file=doc.name,
                     element_id=call.get("id"),
                     line=call.sourceline,
+                    reason="call_target_missing",
                 )
             if target not in defined:
                 raise InvalidDefinition(
@@ -353,6 +371,8 @@ def _check_call_activities(docs: list[_Doc], defined: dict[str, _Doc]) -> None:
                     file=doc.name,
                     element_id=call.get("id"),
                     line=call.sourceline,
+                    reason="call_target_unknown",
+                    process=target,
                 )
 
 
@@ -369,6 +389,9 @@ def _check_flows(doc: _Doc) -> None:
                     file=doc.name,
                     element_id=flow.get("id"),
                     line=flow.sourceline,
+                    reason="flow_end_unknown",
+                    end=end,
+                    ref=ref or "",
                 )
 
 
@@ -404,6 +427,8 @@ def _check_scripts(doc: _Doc) -> None:
                 file=doc.name,
                 element_id=owner_id(element),
                 line=first_line + max(exc.lineno - 1, 0) or None,
+                reason="script_refused",
+                detail=str(exc),
             ) from exc
         except SyntaxError as exc:
             raise InvalidDefinition(
@@ -411,6 +436,9 @@ def _check_scripts(doc: _Doc) -> None:
                 file=doc.name,
                 element_id=owner_id(element),
                 line=first_line + max((exc.lineno or 1) - 1, 0) or None,
+                reason="script_syntax",
+                language="python",
+                detail=exc.msg,
             ) from exc
 
 
@@ -446,6 +474,9 @@ def _check_owner_expression(file_name: str, meta: TaskMeta, owner: str) -> None:
             file=file_name,
             element_id=meta.element_id,
             line=meta.line,
+            reason="owner_expression",
+            expression=owner,
+            detail=str(exc),
         ) from exc
 
 
@@ -498,13 +529,17 @@ def _build(
     except ValidationException as exc:
         raise _refusal(exc, docs) from exc
     except SpiffWorkflowException as exc:
-        raise InvalidDefinition(str(exc), file=home.name) from exc
+        raise InvalidDefinition(
+            str(exc), file=home.name, reason="bpmn_invalid", detail=str(exc)
+        ) from exc
     except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
         # The library tripping over a construct it does not expect: still name where.
         raise InvalidDefinition(
             f"the process cannot be read: {type(exc).__name__}: {exc}",
             file=home.name,
             element_id=process_id,
+            reason="process_unreadable",
+            detail=f"{type(exc).__name__}: {exc}",
         ) from exc
     mappings = {
         element: entry
@@ -603,4 +638,11 @@ def _refusal(exc: ValidationException, docs: list[_Doc]) -> InvalidDefinition:
             break
     message = str(exc.args[0]) if exc.args else str(exc)
     message = message.replace(f"{{{BPMN}}}", "bpmn:")
-    return InvalidDefinition(message, file=file_name, element_id=element_id, line=line)
+    return InvalidDefinition(
+        message,
+        file=file_name,
+        element_id=element_id,
+        line=line,
+        reason="bpmn_invalid",
+        detail=message,
+    )

@@ -128,6 +128,9 @@ def register_fields(schema: Any, form_file: str | None = None) -> list[RegisterF
                 f"field '{name}': {MARKER} must be a register key (up to 40 characters, no "
                 "spaces or '/') or {key, suffix}, on a readOnly field",
                 file=form_file,
+                reason="register_marker",
+                field=name,
+                marker=MARKER,
             )
         assert isinstance(key, str) and isinstance(suffix, str)
         found.append(RegisterField(name, key, suffix))

@@ -70,8 +70,9 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 element,
                 f"scripts in '{language}' cannot run here (the outside resource '{outside}'): "
                 "rewrite it in JavaScript, deployed beside the diagram or inline",
-                "script_language",
-                language,
+                reason="script_language",
+                language=language,
+                allowed="JavaScript",
             )
         if outside:
             raise _refused(
@@ -80,8 +81,9 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 f"the script is kept in the outside resource '{outside}', which is not a "
                 "JavaScript file deployed with the diagram: deploy it beside the diagram (a "
                 "folder's .js files) or write the script inline",
-                "script_resource",
-                language,
+                reason="script_resource",
+                language=language,
+                resource=outside,
             )
         if language in NOT_FOREIGN and _in_listener(element):
             raise _refused(
@@ -90,8 +92,9 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 "a listener's script runs only in JavaScript here "
                 '(scriptFormat="javascript"); or map a class or expression listener in the '
                 "services module",
-                "script_language",
-                language or "python",
+                reason="script_language",
+                language=language or "python",
+                allowed="JavaScript",
             )
         if language in NOT_FOREIGN:
             continue
@@ -107,8 +110,9 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 element,
                 f"scripts in '{language}' cannot run here: write this one in JavaScript "
                 f'({written}="javascript") or Python',
-                "script_language",
-                language,
+                reason="script_language",
+                language=language,
+                allowed="JavaScript, Python",
             )
         parent = element.getparent()
         if parent is not None and etree.QName(parent).localname == "adHocSubProcess":
@@ -116,8 +120,9 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 file_name,
                 element,
                 "an ad hoc subprocess's completion condition must be written in Python",
-                "script_language",
-                language,
+                reason="script_language",
+                language=language,
+                allowed="Python",
             )
         try:
             compile_script(element.text or "")
@@ -130,6 +135,7 @@ def check_script_languages(file_name: str, root: Any) -> None:
                 line=line or None,
                 reason="script_syntax",
                 language=language,
+                detail=str(exc),
             ) from exc
 
 
@@ -139,7 +145,7 @@ def _in_listener(element: Any) -> bool:
 
 
 def _refused(
-    file_name: str, element: Any, message: str, reason: str, language: str
+    file_name: str, element: Any, message: str, *, reason: str, language: str, **details: Any
 ) -> InvalidDefinition:
     return InvalidDefinition(
         message,
@@ -148,6 +154,7 @@ def _refused(
         line=element.sourceline,
         reason=reason,
         language=language,
+        **details,
     )
 
 

@@ -98,6 +98,7 @@ def check_service_listeners(file_name: str, root: Any, services: Collection[str]
                     element_id=flow.get("id") or element,
                     line=node.sourceline,
                     reason="listener_unsupported",
+                    problem="twin_flows",
                     event=event,
                 )
         allowed = TASK_EVENTS if kind == "task" else EXECUTION_EVENTS
@@ -109,7 +110,9 @@ def check_service_listeners(file_name: str, root: Any, services: Collection[str]
                 element_id=element,
                 line=node.sourceline,
                 reason="listener_unsupported",
+                problem="event",
                 event=event,
+                allowed=", ".join(allowed),
             )
         if key not in services and key != SCRIPT_KEY:
             raise InvalidDefinition(

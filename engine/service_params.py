@@ -76,7 +76,13 @@ def evaluate_params(task: Any, params: dict[str, Param]) -> dict[str, Any]:
 def _name(file_name: str | None, node: Any, element: Any) -> str:
     name = (element.get("name") or "").strip()
     if not name:
-        raise _refused(file_name, node, element, "a field or input parameter has no name")
+        raise _refused(
+            file_name,
+            node,
+            element,
+            "a field or input parameter has no name",
+            reason="parameter_no_name",
+        )
     return name
 
 
@@ -108,14 +114,17 @@ def _value(file_name: str | None, node: Any, element: Any) -> Param:
             return {"list": [_value(file_name, node, v) for v in values]}
         if _is(child, "script") and is_javascript(child.get("scriptFormat")):
             return {"code": javascript_value(child.text or "")}  # compiled at deploy already
+        parameter = element.get("name") or element.get("key") or ""
+        kind = child.tag.rsplit("}", 1)[-1]
         raise _refused(
             file_name,
             node,
             child,
-            f"parameter '{element.get('name') or element.get('key') or ''}' is a "
-            f"{child.tag.rsplit('}', 1)[-1]}, which the engine does not run here: give a text "
-            "or ${expression}, or compute the value in a script task before",
+            f"parameter '{parameter}' is a {kind}, which the engine does not run here: give a "
+            "text or ${expression}, or compute the value in a script task before",
             reason="parameter_unsupported",
+            parameter=parameter,
+            kind=kind,
         )
     return _text(file_name, node, element, element.text or "")
 
@@ -132,7 +141,13 @@ def _text(file_name: str | None, node: Any, element: Any, text: str) -> Param:
         compile_script(code, "eval")
     except (JuelRefused, SandboxViolation, SyntaxError) as exc:
         raise _refused(
-            file_name, node, element, f"refused expression {text.strip()!r}: {exc}"
+            file_name,
+            node,
+            element,
+            f"refused expression {text.strip()!r}: {exc}",
+            reason="juel_refused",
+            expression=text.strip(),
+            detail=str(exc),
         ) from exc
     return {"code": code}
 

@@ -57,7 +57,11 @@ def _parser() -> etree.XMLParser:
 def check_size(name: str, content: bytes, max_bytes: int) -> None:
     if len(content) > max_bytes:
         raise InvalidDefinition(
-            f"file is {len(content):,} bytes, over the limit of {max_bytes:,} bytes", file=name
+            f"file is {len(content):,} bytes, over the limit of {max_bytes:,} bytes",
+            file=name,
+            reason="file_too_large",
+            size_bytes=len(content),
+            limit_bytes=max_bytes,
         )
 
 
@@ -68,24 +72,34 @@ def check_utf8(name: str, content: bytes) -> None:
     for start, encoding in _WIDE_STARTS:
         if content.startswith(start):
             raise InvalidDefinition(
-                f"the file is {encoding} text, not UTF-8: save it as UTF-8", file=name, line=1
+                f"the file is {encoding} text, not UTF-8: save it as UTF-8",
+                file=name,
+                line=1,
+                reason="file_not_utf8",
+                encoding=encoding,
             )
     try:
         content.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
-        raise InvalidDefinition("the file is not valid UTF-8", file=name, line=line) from exc
+        raise InvalidDefinition(
+            "the file is not valid UTF-8", file=name, line=line, reason="file_not_utf8"
+        ) from exc
     nul = content.find(b"\x00")
     if nul >= 0:
         line = content[:nul].count(b"\n") + 1
-        raise InvalidDefinition("the file holds a NUL character", file=name, line=line)
-    declared = _DECLARED_ENCODING.match(content)
-    if declared and declared.group(1).decode("ascii", "replace").lower() not in ("utf-8", "utf8"):
         raise InvalidDefinition(
-            f"the file declares the encoding '{declared.group(1).decode('ascii', 'replace')}'; "
-            "only UTF-8 is accepted",
+            "the file holds a NUL character", file=name, line=line, reason="nul_character"
+        )
+    declared = _DECLARED_ENCODING.match(content)
+    encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
+    if encoding.lower() not in ("utf-8", "utf8"):
+        raise InvalidDefinition(
+            f"the file declares the encoding '{encoding}'; only UTF-8 is accepted",
             file=name,
             line=1,
+            reason="file_not_utf8",
+            encoding=encoding,
         )
 
 
@@ -93,7 +107,10 @@ def parse_xml(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     """Parse untrusted XML; refuse a DOCTYPE or entity declaration outright."""
     check_size(name, content, max_bytes)
     check_utf8(name, content)
-    for pattern, what in ((_DOCTYPE, "a DOCTYPE"), (_ENTITY, "an entity declaration")):
+    for pattern, what, construct in (
+        (_DOCTYPE, "a DOCTYPE", "DOCTYPE"),
+        (_ENTITY, "an entity declaration", "ENTITY"),
+    ):
         found = pattern.search(content)
         if found:
             line = content[: found.start()].count(b"\n") + 1
@@ -101,15 +118,21 @@ def parse_xml(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> 
                 f"{what} is not allowed in a diagram (DTDs and entities are refused)",
                 file=name,
                 line=line,
+                reason="xml_unsafe",
+                construct=construct,
             )
     try:
         root = etree.fromstring(content, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise InvalidDefinition(
-            f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno or None
+            f"not well-formed XML: {exc.msg}",
+            file=name,
+            line=exc.lineno or None,
+            reason="xml_malformed",
+            detail=exc.msg,
         ) from exc
     if root is None:
-        raise InvalidDefinition("the file is empty", file=name)
+        raise InvalidDefinition("the file is empty", file=name, reason="file_empty")
     _refuse_xinclude(name, root)
     adopt_activiti_namespace(root)  # Camunda 7 reads it as its own
     rename_reserved_ids(root)  # `Start`, `End`: SpiffWorkflow's own
@@ -122,7 +145,11 @@ def _refuse_xinclude(name: str, root: Any) -> None:
     found = next(root.iter(*(f"{{{ns}}}*" for ns in XINCLUDE_NAMESPACES)), None)
     if found is not None:
         raise InvalidDefinition(
-            "XInclude is not allowed in a diagram", file=name, line=found.sourceline
+            "XInclude is not allowed in a diagram",
+            file=name,
+            line=found.sourceline,
+            reason="xml_unsafe",
+            construct="XInclude",
         )
 
 
@@ -143,6 +170,8 @@ def root_kind(name: str, root: Any) -> str:
         "not BPMN 2.0 or DMN <definitions>",
         file=name,
         line=root.sourceline,
+        reason="not_bpmn_or_dmn",
+        root=tag.localname,
     )
 
 
@@ -152,11 +181,21 @@ def parse_json_form(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTE
     try:
         form = json.loads(content.decode("utf-8"))
     except json.JSONDecodeError as exc:
-        raise InvalidDefinition(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+        raise InvalidDefinition(
+            f"not valid JSON: {exc.msg}",
+            file=name,
+            line=exc.lineno,
+            reason="json_malformed",
+            detail=exc.msg,
+        ) from exc
     except RecursionError as exc:
-        raise InvalidDefinition("the JSON is nested too deeply", file=name) from exc
+        raise InvalidDefinition(
+            "the JSON is nested too deeply", file=name, reason="json_too_deep"
+        ) from exc
     if _holds_nul(form):
-        raise InvalidDefinition("the form holds a NUL character (\\u0000)", file=name)
+        raise InvalidDefinition(
+            "the form holds a NUL character (\\u0000)", file=name, reason="nul_character"
+        )
     return form
 
 

@@ -30,6 +30,7 @@ import engine
 from workflows.catalog import entry as catalog_entry
 from workflows.org_chart import Unit, add_unit, units_of
 
+from .definition_refusals import refusal_place, refusal_words
 from .errors import explain
 from .extensions import login_manager
 from .unit_of_work import config, is_admin, me, now, uow
@@ -169,17 +170,15 @@ def _basename(upload: FileStorage) -> str:
 
 def _refusal(error: engine.InvalidDefinition) -> dict[str, Any]:
     details = error.details
-    where = [
-        _("tệp %(file)s", file=details["file"]) if details.get("file") else None,
-        _("phần tử %(id)s", id=details["element_id"]) if details.get("element_id") else None,
-        _("dòng %(line)s", line=details["line"]) if details.get("line") else None,
-    ]
+    words = refusal_words(error)
     return {
         "file": details.get("file"),
         "element_id": details.get("element_id"),
         "line": details.get("line"),
-        "reason": error.reason,
-        "where": ", ".join(w for w in where if w),
+        "reason": words,
+        # The checker's own words, for a search or a question to the diagram's author.
+        "original": error.reason if words != error.reason else None,
+        "where": refusal_place(error),
     }
 
 

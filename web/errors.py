@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 import engine
 
+from .definition_refusals import refusal_place, refusal_words
 from .formatting import datetime_vn
 from .unit_of_work import uow
 from .wording import Names
@@ -102,7 +103,14 @@ def explain(error: engine.EngineError) -> str:
     if isinstance(error, engine.Forbidden):
         return _("Việc này không thuộc quyền xử lý của bạn.")
     if isinstance(error, engine.InvalidDefinition):
-        return _("Tệp quy trình bị từ chối: %(why)s", why=error.message)
+        place = refusal_place(error)
+        if place:
+            return _(
+                "Tệp quy trình bị từ chối (%(where)s): %(why)s",
+                where=place,
+                why=refusal_words(error),
+            )
+        return _("Tệp quy trình bị từ chối: %(why)s", why=refusal_words(error))
     if isinstance(error, engine.ScriptError):
         # The details (an expression, a Python error) are for the administrator's log.
         log.warning("script error: %s", error.message)

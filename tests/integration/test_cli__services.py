@@ -92,7 +92,7 @@ def test_cli__check_lists_every_problem_of_a_folder_and_exits_6(cli: Cli, tmp_pa
     found = {(Path(p["file"]).name, p["element_id"], p["reason"]) for p in report["problems"]}
     assert found == {
         ("camunda_services.bpmn", "st_delegate", "service_unmapped"),
-        ("broken.bpmn", "f3", None),
+        ("broken.bpmn", "f3", "flow_end_unknown"),
     }
     assert sorted(report["processes"]) == [
         "camunda_after_user",

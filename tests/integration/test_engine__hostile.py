@@ -283,7 +283,12 @@ def test_hostile__the_size_limit_is_five_megabytes(
             assert [r.process_id for r in engine.deploy(s, files, clock)] == ["generated"]
         return
     error = _refuse(sqlite_factory, clock, files)
-    assert error.details == {"file": "oversize.bpmn"}
+    assert error.details == {
+        "file": "oversize.bpmn",
+        "reason": "file_too_large",
+        "size_bytes": LIMIT + 1,
+        "limit_bytes": LIMIT,
+    }
     assert "5,242,881 bytes, over the limit of 5,242,880 bytes" in str(error)
 
 
@@ -520,7 +525,13 @@ def test_hostile__a_collection_from_a_form_over_the_limit_leaves_the_item_unchan
 
 
 CYCLE_FILES = {"call_mutual_a.bpmn", "call_mutual_b.bpmn"}
-AT_CALL_B = {"file": "call_mutual_a.bpmn", "element_id": "call_b", "line": 6}
+AT_CALL_B = {
+    "file": "call_mutual_a.bpmn",
+    "element_id": "call_b",
+    "line": 6,
+    "reason": "call_cycle",
+    "chain": "hostile_mutual_a → hostile_mutual_b → hostile_mutual_a",
+}
 _NO_CALL = (
     b'<bpmn:callActivity id="call_b" name="Ask the other process" '
     b'calledElement="hostile_mutual_b" />',
@@ -551,11 +562,7 @@ def test_hostile__a_cycle_through_a_deployed_process_is_refused(
     with pytest.raises(engine.InvalidDefinition) as refused, transaction(sqlite_factory) as s:
         engine.deploy(s, [a_file], clock)
     assert time.monotonic() - began < 5
-    assert refused.value.details == {
-        "file": "call_mutual_a.bpmn",
-        "element_id": "call_b",
-        "line": 6,
-    }
+    assert refused.value.details == AT_CALL_B
     assert "calls 'hostile_mutual_a' again" in refused.value.reason
     assert _row_counts(sqlite_factory) == before
     with transaction(sqlite_factory) as s:
