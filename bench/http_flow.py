@@ -459,13 +459,19 @@ def main(argv: list[str] | None = None) -> int:
                 url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
                 prepare_database(url)
                 with server(url, args.workers, Path(folder), args.threads) as (port, root):
-                    result = run(
-                        port,
-                        root,
-                        "PostgreSQL" if database == "pg" else "SQLite",
-                        n,
-                        args.instances,
-                    )
+                    try:
+                        result = run(
+                            port,
+                            root,
+                            "PostgreSQL" if database == "pg" else "SQLite",
+                            n,
+                            args.instances,
+                        )
+                    except RuntimeError:
+                        # The server's own account of a failed request goes with the folder.
+                        log = (Path(folder) / "server.log").read_text(errors="replace")
+                        print(log[-6000:], file=sys.stderr)
+                        raise
             print(result.line(), flush=True)
             results.append(result)
     print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))

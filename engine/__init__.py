@@ -7,11 +7,13 @@ SQLAlchemy session and never commit: the caller owns the transaction (see ``db.t
 from __future__ import annotations
 
 from .actions import (
+    Rehearsal,
     Retitle,
     assign_task,
     cancel_instance,
     claim_task,
     complete_task,
+    rehearse_completion,
     rename_instance,
     start_instance,
     unclaim_task,
@@ -313,6 +315,7 @@ __all__ = [
     "RegisterFilter",
     "RegisterPage",
     "RegisterRow",
+    "Rehearsal",
     "ReportItem",
     "ReportPeriod",
     "Retitle",
@@ -435,6 +438,7 @@ __all__ = [
     "register_books",
     "register_entries",
     "register_listing",
+    "rehearse_completion",
     "remove_webhook",
     "rename_instance",
     "report_period",

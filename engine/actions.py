@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +17,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from .audit import append_event
-from .definitions import latest_version, load_version
-from .errors import Conflict, Forbidden, InvalidData, InvalidInput, NotFound
+from .definitions import LoadedVersion, latest_version, load_version
+from .errors import Conflict, EngineError, Forbidden, InvalidData, InvalidInput, NotFound
 from .form_options import resolve_one
 from .forms import validate_form, validate_start
 from .forwarding import require_colleague
@@ -29,17 +29,31 @@ from .human_tasks import (
     require_may_act,
     require_open,
 )
-from .instances import InstanceModel, lock_instance, lock_instance_with_task, require_running
-from .registers import fill_register_fields
-from .runtime import EngineConfig, load_workflow, new_workflow, persist, spiff_errors
+from .instances import (
+    InstanceModel,
+    instance_with_task,
+    lock_instance,
+    lock_instance_with_task,
+    require_running,
+)
+from .registers import fill_register_fields, register_fields
+from .runtime import (
+    EngineConfig,
+    Stored,
+    load_workflow,
+    new_workflow,
+    persist,
+    spiff_errors,
+    to_store,
+)
 from .serialization import SERIALIZER_VERSION
-from .services import bind_item
+from .services import ServiceRunner, bind_item
 from .spiff_arena import acting
 from .starters import require_plain_start, require_starter
 from .stored_data import checked_data
 from .task_assignment import fire_assignment
 from .task_data_options import with_task_data_options
-from .task_meta import START_KIND
+from .task_meta import START_KIND, TaskMeta
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, TaskStatus
 
@@ -171,48 +185,49 @@ def complete_task(
     comment: str | None = None,
     expected_version: int | None = None,
     retitle: Mapping[str, Retitle] | None = None,
+    rehearsal: Rehearsal | None = None,
 ) -> int:
     """Complete a READY human task with its form data; returns the item's id.
 
     `retitle` (by process id): the form field whose value becomes the item's title while the
     item is still called by a default name. The rename is part of this action: the item's
-    version moves once, and its history records the rename."""
+    version moves once, and its history records the rename. `rehearsal`: the same completion
+    run ahead by `rehearse_completion`, used only if the item is still exactly as it saw it."""
     who = _identity(session, username)
     row, instance = _locked_task(session, task_id, who, expected_version)
     require_may_act(session, row, who, instance.created_by)
     comment = _comment(comment)
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
-    # Choices read from the database (x-options) are checked against it as it is now.
-    form_file = meta.form_file if meta else None
-    forms = resolve_one(session, version.forms, form_file)
-    if form_file is not None and form_file in forms:  # SpiffArena's choices from the data
-        forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
-    clean = validate_form(meta, forms, data, current=instance.data)
-    workflow = load_workflow(instance, version, config)
-    task = workflow.get_task_from_id(UUID(row.id))
-    if task is None or task.state != TaskState.READY:
-        raise Conflict(f"task '{row.title}' is no longer waiting for anyone", task_id=row.id)
-    if meta is not None and meta.form_file:
-        # A number of a register (sổ văn bản đi), taken in this transaction: see registers.
-        clean.update(
-            fill_register_fields(
-                session,
-                version.forms[meta.form_file],
-                config.clock(),
-                config.timezone,
-                form_file=meta.form_file,
-                instance_id=instance.id,
-                element_id=row.element_id,
-                task_id=row.id,
+    clean = _validated(session, version, meta, instance, data)
+    ran = _rehearsed(rehearsal, row, instance, who, clean)
+    stored = None
+    if ran is not None:
+        if ran.error is not None:
+            raise ran.error
+        workflow, stored = ran.workflow, ran.stored
+        # It reached no service (or it would not have been kept); the services of the steps
+        # this action's later runs reach are called for real.
+        workflow.script_engine.services = ServiceRunner(config.services, config.service_seconds)
+        bind_item(workflow, instance.id)
+    else:
+        workflow = load_workflow(instance, version, config)
+        task = _ready_task(workflow, row)
+        if meta is not None and meta.form_file:
+            # A number of a register (sổ văn bản đi), taken in this transaction: see registers.
+            clean.update(
+                fill_register_fields(
+                    session,
+                    version.forms[meta.form_file],
+                    config.clock(),
+                    config.timezone,
+                    form_file=meta.form_file,
+                    instance_id=instance.id,
+                    element_id=row.element_id,
+                    task_id=row.id,
+                )
             )
-        )
-    with spiff_errors(), acting(session, who.username, instance):
-        # SpiffArena's variableName: the form's data goes under that one name.
-        variable = getattr(task.task_spec, "variable", None)
-        task.set_data(**({variable: clean} if variable else clean))
-        task.run()
-        workflow.do_engine_steps()
+        _run(session, who, instance, task, workflow, clean)
     checked_data(clean, workflow, config.max_data_bytes)  # it goes into the audit event as it is
     now = config.clock()
     decision_field = meta.decision_field if meta else "decision"
@@ -250,8 +265,156 @@ def complete_task(
         if title != instance.title:
             _retitle(session, instance, title, who.username, now)
     with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
-        persist(session, config, instance, version, workflow, who.username, closed=(row,))
+        persist(
+            session, config, instance, version, workflow, who.username, closed=(row,), stored=stored
+        )
     return instance.id
+
+
+def _validated(
+    session: Session,
+    version: LoadedVersion,
+    meta: TaskMeta | None,
+    instance: InstanceModel,
+    data: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The submission as the step's form accepts it."""
+    # Choices read from the database (x-options) are checked against it as it is now.
+    form_file = meta.form_file if meta else None
+    forms = resolve_one(session, version.forms, form_file)
+    if form_file is not None and form_file in forms:  # SpiffArena's choices from the data
+        forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
+    return validate_form(meta, forms, data, current=instance.data)
+
+
+def _ready_task(workflow: Any, row: HumanTaskModel) -> Any:
+    task = workflow.get_task_from_id(UUID(row.id))
+    if task is None or task.state != TaskState.READY:
+        raise Conflict(f"task '{row.title}' is no longer waiting for anyone", task_id=row.id)
+    return task
+
+
+def _run(
+    session: Session,
+    who: Identity,
+    instance: InstanceModel,
+    task: Any,
+    workflow: Any,
+    clean: dict[str, Any],
+) -> None:
+    """The step's part in SpiffWorkflow: its data set, the task run, the engine steps after."""
+    with spiff_errors(), acting(session, who.username, instance):
+        # SpiffArena's variableName: the form's data goes under that one name.
+        variable = getattr(task.task_spec, "variable", None)
+        task.set_data(**({variable: clean} if variable else clean))
+        task.run()
+        workflow.do_engine_steps()
+
+
+# --- Rehearsals: the run of a completion ahead of its write ---------------------------------
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """A completion run in a read transaction, before the write that makes it: the write then
+    holds the database's write lock (SQLite's, for the whole database) or the item's row lock
+    for the writing only, not for SpiffWorkflow's run. It is used only if the write finds the
+    item exactly as the read did (same version counter, same stored state), the same task,
+    person and accepted data; otherwise the write runs the step itself. A run that failed
+    with the engine's error is that error again, raised by the write without running twice."""
+
+    task_id: str
+    actor: str
+    clean: dict[str, Any]
+    version_counter: int
+    state: str
+    workflow: Any = None
+    stored: Stored | None = None
+    error: EngineError | None = None
+
+
+class _NoCalls(ServiceRunner):
+    """A rehearsal's services: reaching a service task ends it (a call out, or an external
+    task's row, is made only by the write, under its lock)."""
+
+    reached = False
+
+    def run(self, task: Any, key: str, params: Any, result: str | None) -> bool | None:
+        self.reached = True
+        raise InvalidInput(f"a rehearsal does not call the service '{key}'")
+
+
+def rehearse_completion(
+    session: Session,
+    config: EngineConfig,
+    task_id: str,
+    who: Identity,
+    *,
+    data: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Rehearsal | None:
+    """Run a completion on what this (read) transaction sees, writing nothing, for
+    `complete_task` to use. None where only the write may run the step: a task not open, not
+    this person's, or changed since the page (`expected_version`); data the form refuses (the
+    write says why); a register number to take or a service task reached (they write or call
+    out); anything else that goes wrong. Time and any helper's reads are as of this moment,
+    a few milliseconds before the write, as if the person had acted then."""
+    try:
+        found = instance_with_task(session, _task_uuid(task_id))
+    except NotFound:
+        return None
+    if found is None:
+        return None
+    instance, row = found
+    if row.status != TaskStatus.OPEN or instance.status != InstanceStatus.RUNNING:
+        return None
+    if expected_version is not None and instance.version_counter != expected_version:
+        return None
+    try:
+        require_may_act(session, row, who, instance.created_by)
+        version = load_version(session, instance.process_version_id)
+        meta = version.tasks.get(row.meta_key)
+        form_file = meta.form_file if meta else None
+        form = version.forms.get(form_file) if form_file else None
+        if form is not None and register_fields(form, form_file):
+            return None
+        clean = _validated(session, version, meta, instance, data)
+        workflow = load_workflow(instance, version, config)
+        task = _ready_task(workflow, row)
+    except EngineError:
+        return None
+    services = workflow.script_engine.services = _NoCalls({}, 0)
+    kept = Rehearsal(row.id, who.username, dict(clean), instance.version_counter, instance.state)
+    try:
+        _run(session, who, instance, task, workflow, clean)
+        # What the write checks and stores next, in its order: made here, outside its lock.
+        checked_data(clean, workflow, config.max_data_bytes)
+        stored = to_store(version, workflow, config)
+    except EngineError as error:
+        return None if services.reached else replace(kept, error=error)
+    except Exception:  # the write meets it again, and reports it as it always has
+        return None
+    return None if services.reached else replace(kept, workflow=workflow, stored=stored)
+
+
+def _rehearsed(
+    rehearsal: Rehearsal | None,
+    row: HumanTaskModel,
+    instance: InstanceModel,
+    who: Identity,
+    clean: dict[str, Any],
+) -> Rehearsal | None:
+    """The rehearsal, if it ran this very completion on the item as the write found it."""
+    if rehearsal is None:
+        return None
+    same = (
+        rehearsal.task_id == row.id
+        and rehearsal.actor == who.username
+        and rehearsal.version_counter == instance.version_counter
+        and rehearsal.state == instance.state
+        and rehearsal.clean == clean
+    )
+    return rehearsal if same else None
 
 
 def _comment(comment: str | None) -> str | None:

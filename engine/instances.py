@@ -65,15 +65,15 @@ _INSTANCE_KEYS = tuple(attr.key for attr in InstanceModel.__mapper__.column_attr
 _TASK_KEYS = tuple(attr.key for attr in HumanTaskModel.__mapper__.column_attrs)
 _instances = cast_table(InstanceModel)
 _tasks = cast_table(HumanTaskModel)
-_LOCK_WITH_TASK = (
+_WITH_TASK = (
     select(
         *(InstanceModel.__mapper__.get_property(key).columns[0] for key in _INSTANCE_KEYS),
         *(HumanTaskModel.__mapper__.get_property(key).columns[0] for key in _TASK_KEYS),
     )
     .join_from(_instances, _tasks, _tasks.c.instance_id == _instances.c.id)
     .where(_tasks.c.id == bindparam("task_id"))
-    .with_for_update()
 )
+_LOCK_WITH_TASK = _WITH_TASK.with_for_update()
 # On SQLite, the audit chain's head too (see `head_read`): the commit need not read it again.
 _LOCK_WITH_TASK_AND_HEAD = _LOCK_WITH_TASK.add_columns(*HEAD_COLUMNS)
 
@@ -100,13 +100,28 @@ def lock_instance_with_task(
     found = session.connection().execute(statement, {"task_id": task_id}).first()
     if found is None:
         return None
+    instance, row = _instance_and_task(session, found)
+    if sqlite:
+        end = len(_INSTANCE_KEYS) + len(_TASK_KEYS)
+        head_read(session, found[end], found[end + 1])
+    return _checked(instance, expected_version), row
+
+
+def instance_with_task(
+    session: Session, task_id: str
+) -> tuple[InstanceModel, HumanTaskModel] | None:
+    """The item of a task row and the row, read together without a lock (a read transaction's
+    look ahead of an action: see actions.rehearse_completion); None when no such task."""
+    found = session.connection().execute(_WITH_TASK, {"task_id": task_id}).first()
+    return None if found is None else _instance_and_task(session, found)
+
+
+def _instance_and_task(session: Session, found: Any) -> tuple[InstanceModel, HumanTaskModel]:
     count = len(_INSTANCE_KEYS)
     end = count + len(_TASK_KEYS)
     instance = _held(session, InstanceModel, dict(zip(_INSTANCE_KEYS, found[:count], strict=True)))
     row = _held(session, HumanTaskModel, dict(zip(_TASK_KEYS, found[count:end], strict=True)))
-    if sqlite:
-        head_read(session, found[end], found[end + 1])
-    return _checked(instance, expected_version), row
+    return instance, row
 
 
 def _held(session: Session, model: type[Any], values: dict[str, Any]) -> Any:

@@ -229,6 +229,28 @@ def ready_human_tasks(workflow: Any) -> list[Any]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What a run leaves to store, made from the workflow alone: the state's text, the READY
+    human tasks, the item's data as its holders see it."""
+
+    state: str
+    ready: list[Any]
+    data: dict[str, Any]
+
+
+def to_store(version: LoadedVersion, workflow: Any, config: EngineConfig) -> Stored:
+    """`Stored` of a workflow that has run (refused, as `dump_checked` and `checked_data`
+    say, when too large to store)."""
+    # A signal thrown that nothing in the item waits for is lost, as BPMN has it; kept, the
+    # queue would grow in the stored state with every throw (no one outside reads it).
+    workflow.get_events()
+    state = dump_checked(version.dialect, workflow, config.max_data_bytes)
+    ready = ready_human_tasks(workflow)  # one walk of the task tree serves both
+    data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
+    return Stored(state, ready, data)
+
+
 def persist(
     session: Session,
     config: EngineConfig,
@@ -239,18 +261,16 @@ def persist(
     *,
     closed: Collection[HumanTaskModel] = (),
     new: bool = False,
+    stored: Stored | None = None,
 ) -> None:
     """Store the new state, refresh the task rows and the next timer; note the end if reached.
     `closed`: task rows the action itself closed (their candidate rows go too); `new`: the
-    action created the item, which has no task rows yet. The item row is written last, once
-    (see `save_instance`): nothing is flushed on the way."""
+    action created the item, which has no task rows yet; `stored`: `to_store` of this workflow
+    made already (by a rehearsal). The item row is written last, once (see `save_instance`):
+    nothing is flushed on the way."""
     now = config.clock()
-    # A signal thrown that nothing in the item waits for is lost, as BPMN has it; kept, the
-    # queue would grow in the stored state with every throw (no one outside reads it).
-    workflow.get_events()
-    state = dump_checked(version.dialect, workflow, config.max_data_bytes)
-    ready = ready_human_tasks(workflow)  # one walk of the task tree serves both below
-    data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
+    stored = stored or to_store(version, workflow, config)
+    state, ready, data = stored.state, stored.ready, stored.data
     timer = next_timer(workflow) if instance.status == InstanceStatus.RUNNING else None
     with session.no_autoflush:
         _sync_task_rows(session, config, instance, version, ready, closed, new)

@@ -316,6 +316,12 @@ def complete(task_id: str) -> Any:
     submission = read_submission(form, request.form)
     files = [f for f in request.files.getlist("_files") if f and f.filename]
     revision = _as_int(request.form.get("_revision"))
+    rehearsal = None
+    if not files:  # a file moves the item on before the step: the write runs it
+        with uow(write=False) as s:  # SpiffWorkflow's run, outside the write lock
+            rehearsal = engine.rehearse_completion(
+                s, config(), task.id, me(), data=submission.data, expected_version=revision
+            )
     stored: list[Path] = []
     try:
         try:
@@ -329,6 +335,7 @@ def complete(task_id: str) -> Any:
                     data=submission.data,
                     comment=submission.comment,
                     expected_version=expected,
+                    rehearsal=rehearsal,
                 )
                 # The message may name what the step produced ("văn bản số 05/TTr-SKHCN").
                 after = engine.item_data(s, task.instance_id) if form.done_message else {}

@@ -152,6 +152,7 @@ def complete_item(
     data: dict[str, Any] | None = None,
     comment: str | None = None,
     expected_version: int | None = None,
+    rehearsal: engine.Rehearsal | None = None,
 ) -> int:
     """Complete a task; an item still called by its process's name takes the name its form
     gave it (the proposal's or the draft's title), so people find it by what it is. The
@@ -165,4 +166,5 @@ def complete_item(
         comment=comment,
         expected_version=expected_version,
         retitle=_RETITLE,
+        rehearsal=rehearsal,
     )

@@ -1,7 +1,8 @@
-"""An item's live workflow kept in the process between its actions (engine/live_workflows.py):
-with it or without it, every action writes the very same rows; a state written behind its back,
-a failed action, a rolled-back savepoint all send the next action back to the stored state.
-On a real SQLite file and a real PostgreSQL."""
+"""An item's live workflow kept in the process between its actions (engine/live_workflows.py),
+and a completion rehearsed in a read before its write (engine.rehearse_completion): with them or
+without, every action writes the very same rows; a state written behind its back, a failed
+action, a rolled-back savepoint all send the next action back to the stored state. On a real
+SQLite file and a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -162,9 +163,12 @@ def other_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
-def _run(url: str, scenario: Scenario, cache: LiveWorkflows, monkeypatch: Any) -> list[Any]:
+def _run(
+    url: str, scenario: Scenario, cache: LiveWorkflows, monkeypatch: Any, rehearse: bool = False
+) -> list[Any]:
     """Drive one item through the scenario on a fresh database; the rows after each action.
-    Spiff's task ids and clock are made repeatable, so that two runs can be compared."""
+    Spiff's task ids and clock are made repeatable, so that two runs can be compared.
+    `rehearse`: each completion is first run in a read transaction, as the web's POST does."""
     counter = itertools.count(1)
     monkeypatch.setattr(SpiffWorkflow.task, "uuid4", lambda: uuid.UUID(int=next(counter)))
     clock = ManualClock(START)
@@ -190,8 +194,9 @@ def _run(url: str, scenario: Scenario, cache: LiveWorkflows, monkeypatch: Any) -
                 if callable(data):
                     with transaction(factory) as s:
                         data = data(engine.show_instance(s, item).data)
+                rehearsal = _rehearsal(factory, config, task.id, who, data) if rehearse else None
                 with transaction(factory) as s:
-                    engine.complete_task(s, config, task.id, who, data=data)
+                    engine.complete_task(s, config, task.id, who, data=data, rehearsal=rehearsal)
             elif isinstance(step, Wait):
                 clock.advance(step.delta)
                 engine.run_due_timers(factory, config)
@@ -207,6 +212,17 @@ def _run(url: str, scenario: Scenario, cache: LiveWorkflows, monkeypatch: Any) -
         db.dispose()
 
 
+def _rehearsal(
+    factory: Any, config: engine.EngineConfig, task_id: str, who: str, data: dict[str, Any]
+) -> engine.Rehearsal:
+    with transaction(factory, write=False) as s:
+        found = engine.rehearse_completion(
+            s, config, task_id, engine.get_identity(s, who), data=data
+        )
+    assert found is not None and found.error is None and found.workflow is not None
+    return found
+
+
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_live__every_action_writes_the_same_rows_with_the_cache_as_without(
     name: str, db_url: str, other_url: str, monkeypatch: pytest.MonkeyPatch
@@ -220,6 +236,21 @@ def test_live__every_action_writes_the_same_rows_with_the_cache_as_without(
     assert cached.hits >= len([s for s in scenario.steps if isinstance(s, Do)]) - 1
     assert len(with_cache) == len(without)
     for step, (mine, theirs) in enumerate(zip(with_cache, without, strict=True)):
+        for table in mine:
+            assert mine[table] == theirs[table], f"after step {step}: {table}"
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_rehearsal__every_completion_writes_the_same_rows_rehearsed_as_run_under_the_lock(
+    name: str, db_url: str, other_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = SCENARIOS[name]
+    with monkeypatch.context() as m:
+        rehearsed = _run(db_url, scenario, LiveWorkflows(), m, rehearse=True)
+    with monkeypatch.context() as m:
+        plain = _run(other_url, scenario, LiveWorkflows(max_items=0), m)
+    assert len(rehearsed) == len(plain)
+    for step, (mine, theirs) in enumerate(zip(rehearsed, plain, strict=True)):
         for table in mine:
             assert mine[table] == theirs[table], f"after step {step}: {table}"
 

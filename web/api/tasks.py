@@ -334,6 +334,10 @@ def complete_task(task_id: str, body: CompleteBody) -> CompletedOut:
     that moved since is 409 (reason `stale_version`) with who acted last and when; a task done
     already is 409 with `details.handled_by`/`handled_at`."""
     who = me()
+    with uow(write=False) as s:  # SpiffWorkflow's run, outside the write lock
+        rehearsal = engine.rehearse_completion(
+            s, config(), task_id, who, data=body.data, expected_version=body.expected_version
+        )
     try:
         with uow() as s:
             task = require_task(s, who, task_id).task
@@ -345,6 +349,7 @@ def complete_task(task_id: str, body: CompleteBody) -> CompletedOut:
                 data=body.data,
                 comment=body.comment,
                 expected_version=body.expected_version,
+                rehearsal=rehearsal,
             )
             item = engine.show_instance(s, item_id)
             return CompletedOut(
