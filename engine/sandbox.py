@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import gc
 import importlib
+import keyword
 import sys
 import threading
 import time
@@ -476,7 +477,12 @@ class Sandbox:
         compile_script(source, mode)
 
     def evaluate(self, expression: str, context: Mapping[str, Any]) -> Any:
-        code = compile_script(expression.strip(), "eval")
+        source = expression.strip()
+        code = compile_script(source, "eval")  # refused names are refused here, as ever
+        if source in context and _is_plain_name(source):
+            # A variable's name alone (an owner `${nguoi_xu_ly}`, a flag as a condition): its
+            # value, as eval over the same scope gives it, without copying the helpers.
+            return context[source]
         scope = dict(self.globals)
         scope.update(context)
         return _with_cpu_budget(lambda: eval(code, scope), scope, self.cpu_seconds, self.limits)
@@ -506,6 +512,10 @@ class Sandbox:
         for key in list(context):
             if key not in scope:
                 del context[key]
+
+
+def _is_plain_name(source: str) -> bool:
+    return source.isidentifier() and not keyword.iskeyword(source)
 
 
 def script_error(exc: BaseException, element_id: str | None) -> ScriptError:

@@ -344,3 +344,16 @@ def test_sandbox__a_garbage_collection_during_a_script_is_not_the_scripts_time()
     finally:
         gc.callbacks.remove(slow_collection)
     assert burnt and data["n"] == 5000
+
+
+def test_sandbox__a_variable_name_alone_gives_what_eval_gives() -> None:
+    sandbox = Sandbox(cpu_seconds=CPU_SECONDS)
+    owners = ["cs.cv1", "cs.cv2"]
+    data: dict[str, Any] = {"nguoi_xu_ly": owners, "True": "shadow", "len": "data first"}
+    assert sandbox.evaluate(" nguoi_xu_ly ", data) is owners
+    assert sandbox.evaluate("len", data) == "data first"  # the task's data hides a helper
+    assert sandbox.evaluate("True", data) is True  # a keyword is never a variable
+    with pytest.raises(NameError):
+        sandbox.evaluate("missing", data)
+    with pytest.raises(SandboxViolation):  # a refused name stays refused, data or not
+        sandbox.evaluate("_secret", {"_secret": 1})
