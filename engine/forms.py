@@ -20,7 +20,9 @@ from .task_meta import TaskMeta
 MAX_FIELDS = 200
 # A whole number as typed: ASCII digits (str.isdigit also takes '²', which int() refuses), at
 # most 400 of them (int() refuses a text of over 4,300; past ~300 digits is too large anyway).
-_WHOLE = re.compile(r"-?[0-9]{1,400}")
+_WHOLE = re.compile(r"-?[0-9]+")
+# Digits past which a whole number is too large whatever it is: never handed to int().
+_MAX_DIGITS = 400
 # A date a person types into a form: a birth year or a deadline, never year 1 nor 9999 (which
 # break the arithmetic of due dates and reminders later on).
 FIRST_YEAR = 1900
@@ -296,6 +298,17 @@ class _Refused(ValueError):
         self.code = {"code": code, **params}
 
 
+def _whole(text: str) -> int:
+    """A whole number's digits read, leading zeros dropped: too many is too large, and never
+    given to int() (which refuses, or takes long over, thousands of digits)."""
+    text = text.strip()
+    sign = "-" if text.startswith("-") else ""
+    digits = text.removeprefix("-").lstrip("0")
+    if len(digits) > _MAX_DIGITS:
+        raise _Refused("the number is too large", "too_large")
+    return int(sign + (digits or "0"))
+
+
 def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
     kind = spec.get("type", "string")
     constraints = spec.get("constraints") or {}
@@ -304,7 +317,7 @@ def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
             isinstance(value, int) or (isinstance(value, str) and _WHOLE.fullmatch(value.strip()))
         ):
             raise _Refused("a whole number is expected", "type", expected="integer")
-        number = int(value)
+        number = _whole(value) if isinstance(value, str) else int(value)
         if number.bit_length() > MAX_STORED_INT_BITS:
             raise _Refused("the number is too large", "too_large")
         if "min" in constraints and number < int(constraints["min"]):

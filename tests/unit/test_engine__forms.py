@@ -113,6 +113,14 @@ def test_forms__each_refused_field_has_a_code_and_its_parameters(
     [
         ({"type": "long", "constraints": {"min": 2}}, "1", {"code": "min", "limit": 2}),
         ({"type": "long"}, "x", {"code": "type", "expected": "integer"}),
+        ({"type": "long"}, "9" * 350, {"code": "too_large"}),
+        ({"type": "long"}, "-" + "9" * 5000, {"code": "too_large"}),  # never given to int()
+        ({"type": "long"}, "0" * 5000 + "1" * 401, {"code": "too_large"}),
+        (
+            {"type": "long", "constraints": {"max": 9}},
+            "0" * 5000 + "12",
+            {"code": "max", "limit": 9},
+        ),
         ({"type": "boolean"}, "maybe", {"code": "type", "expected": "boolean"}),
         ({"type": "enum", "options": [{"id": "a"}]}, "b", {"code": "enum"}),
         (
