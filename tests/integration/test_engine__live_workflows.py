@@ -242,13 +242,14 @@ def test_live__every_action_writes_the_same_rows_with_the_cache_as_without(
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_rehearsal__every_completion_writes_the_same_rows_rehearsed_as_run_under_the_lock(
-    name: str, db_url: str, other_url: str, monkeypatch: pytest.MonkeyPatch
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On SQLite, where rehearsals run (see engine.rehearse_completion)."""
     scenario = SCENARIOS[name]
     with monkeypatch.context() as m:
-        rehearsed = _run(db_url, scenario, LiveWorkflows(), m, rehearse=True)
+        rehearsed = _run(f"sqlite:///{tmp_path / 'a.db'}", scenario, LiveWorkflows(), m, True)
     with monkeypatch.context() as m:
-        plain = _run(other_url, scenario, LiveWorkflows(max_items=0), m)
+        plain = _run(f"sqlite:///{tmp_path / 'b.db'}", scenario, LiveWorkflows(max_items=0), m)
     assert len(rehearsed) == len(plain)
     for step, (mine, theirs) in enumerate(zip(rehearsed, plain, strict=True)):
         for table in mine:

@@ -2,7 +2,8 @@
 the write uses the run only on the item exactly as the read saw it; a timer that fired in
 between, a service task or a register number on the way, someone not allowed, data the form
 refuses all leave the step to the write; a run that failed is the same failure at the write,
-with nothing written. On a real SQLite file and a real PostgreSQL."""
+with nothing written. On a real SQLite file, the database whose one write lock a rehearsal
+spares; on PostgreSQL the write runs the step itself."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ _FAILING = b"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    """`factory` on SQLite only: rehearsals are SQLite's."""
+    return sqlite_url
 
 
 @pytest.fixture
@@ -214,3 +221,22 @@ def test_rehearsal__a_register_number_is_taken_only_by_the_write(
         assert s.scalar(select(func.count()).select_from(IssuedNumberModel)) == 0
     office.do("vp.vanthu", item, "phat_hanh", **data)
     assert office.show(item).data["so_ky_hieu"] == "01/TTr-SKHCN"
+
+
+def test_rehearsal__postgresql_runs_the_step_in_the_write_alone(
+    pg_url: str, clock: ManualClock, config: EngineConfig
+) -> None:
+    db = engine.create_db_engine(pg_url)
+    try:
+        engine.upgrade_database(db)
+        factory = engine.session_factory(db)
+        add_people(factory)
+        with transaction(factory) as s:
+            engine.deploy(s, fixture_files("spiff", "camunda"), clock)
+        item, review = _at_review(factory, config)
+        assert _rehearse(factory, config, review, "binh", data={"decision": "approve"}) is None
+        with transaction(factory) as s:
+            engine.complete_task(s, config, review, "binh", data={"decision": "approve"})
+            assert {t.element_id for t in engine.open_tasks(s, item)} == {"sign", "check"}
+    finally:
+        db.dispose()
