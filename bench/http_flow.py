@@ -345,6 +345,7 @@ class Result:
     cpu: float
     system: float  # of which in the kernel (waking threads, the disk, the sockets)
     client: float  # this process's own CPU: the clients share its one interpreter
+    machine: float  # share of all the cores busy during the run, any process's work
 
     def line(self) -> str:
         posts = sorted(self.posts)
@@ -354,7 +355,8 @@ class Result:
             f"instances/s, POST median {statistics.median(posts) * 1000:5.1f} ms, p95 "
             f"{p95 * 1000:5.1f} ms, server CPU {self.cpu / self.instances * 1000:5.1f} ms per "
             f"instance, {self.system / max(self.cpu, 1e-9) * 100:.0f} % system; client CPU "
-            f"{self.client / self.instances * 1000:.1f} ms per instance "
+            f"{self.client / self.instances * 1000:.1f} ms per instance; cores "
+            f"{self.machine * 100:.0f} % busy "
             f"({self.instances} instances, {self.instances * REQUESTS_PER_INSTANCE} requests in "
             f"{self.seconds:.1f} s)"
         )
@@ -381,18 +383,38 @@ def run(port: int, root: int, database: str, clients: int, per_client: int) -> R
 
     threads = [threading.Thread(target=client, args=(b,)) for b in browsers]
     cpu_before, began, mine = tree_cpu(root), time.perf_counter(), time.process_time()
+    machine_before = machine_ticks()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds, cpu_after = time.perf_counter() - began, tree_cpu(root)
     client = time.process_time() - mine
+    busy, total = (
+        after - before for after, before in zip(machine_ticks(), machine_before, strict=True)
+    )
     user, system = (after - before for after, before in zip(cpu_after, cpu_before, strict=True))
     if errors:
         raise errors[0]
     return Result(
-        database, clients, tally.instances, seconds, tally.posts, user + system, system, client
+        database,
+        clients,
+        tally.instances,
+        seconds,
+        tally.posts,
+        user + system,
+        system,
+        client,
+        busy / max(total, 1),
     )
+
+
+def machine_ticks() -> tuple[int, int]:
+    """The whole machine's CPU ticks (busy, all) from /proc/stat: how much of the cores the run
+    left idle, whoever else was on them."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def profile(instances: int, top: int, dump: str | None = None) -> None:

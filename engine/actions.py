@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
@@ -199,8 +200,11 @@ def complete_task(
     comment = _comment(comment)
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
-    clean = _validated(session, version, meta, instance, data)
-    ran = _rehearsed(rehearsal, row, instance, who, clean)
+    ran = _rehearsed(rehearsal, row, instance, who, data)
+    # The same data on the same item: what the rehearsal's form check accepted.
+    clean = (
+        dict(ran.clean) if ran is not None else _validated(session, version, meta, instance, data)
+    )
     stored = None
     if ran is not None:
         if ran.error is not None:
@@ -320,12 +324,13 @@ class Rehearsal:
     holds SQLite's one write lock (every writer of the database waits on it) for the writing
     only, not for SpiffWorkflow's run. It is used only if the write finds the
     item exactly as the read did (same version counter, same stored state), the same task,
-    person and accepted data; otherwise the write runs the step itself. A run that failed
-    with the engine's error is that error again, raised by the write without running twice."""
+    person and data; otherwise the write runs the step itself. A run that failed with the
+    engine's error is that error again, raised by the write without running twice."""
 
     task_id: str
     actor: str
-    clean: dict[str, Any]
+    data: dict[str, Any] | None  # as submitted
+    clean: dict[str, Any]  # as the form accepted it
     version_counter: int
     state: str
     workflow: Any = None
@@ -357,8 +362,9 @@ def rehearse_completion(
     `complete_task` to use. None where only the write may run the step: a task not open, not
     this person's, or changed since the page (`expected_version`); data the form refuses (the
     write says why); a register number to take or a service task reached (they write or call
-    out); anything else that goes wrong. Time and any helper's reads are as of this moment,
-    a few milliseconds before the write, as if the person had acted then.
+    out); anything else that goes wrong. Time, any helper's reads and the form's choices read
+    from the database are as of this moment, a few milliseconds before the write, as if the
+    person had acted then.
 
     Only on SQLite, whose one write lock every writer of the database queues on: PostgreSQL's
     write locks only the item's row, which nobody else waits for, so there a rehearsal would
@@ -390,7 +396,14 @@ def rehearse_completion(
     except EngineError:
         return None
     services = workflow.script_engine.services = _NoCalls({}, 0)
-    kept = Rehearsal(row.id, who.username, dict(clean), instance.version_counter, instance.state)
+    kept = Rehearsal(
+        row.id,
+        who.username,
+        deepcopy(data),
+        dict(clean),
+        instance.version_counter,
+        instance.state,
+    )
     try:
         _run(session, who, instance, task, workflow, clean)
         # What the write checks and stores next, in its order: made here, outside its lock.
@@ -408,7 +421,7 @@ def _rehearsed(
     row: HumanTaskModel,
     instance: InstanceModel,
     who: Identity,
-    clean: dict[str, Any],
+    data: dict[str, Any] | None,
 ) -> Rehearsal | None:
     """The rehearsal, if it ran this very completion on the item as the write found it."""
     if rehearsal is None:
@@ -418,7 +431,7 @@ def _rehearsed(
         and rehearsal.actor == who.username
         and rehearsal.version_counter == instance.version_counter
         and rehearsal.state == instance.state
-        and rehearsal.clean == clean
+        and rehearsal.data == data
     )
     return rehearsal if same else None
 
