@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 
 from .clock import Clock
 from .db import Base, UTCDateTime
@@ -187,12 +187,27 @@ def _latest_files(session: Session) -> Resolver:
 
 
 def _latest(session: Session, process_id: str) -> ProcessVersionModel | None:
+    """The newest version's row. Its files, spec and forms (up to megabytes, read and decoded
+    at every start before) load only when something reads them: the version's runnable form
+    and the starter rules are cached per content."""
     return session.scalars(
         select(ProcessVersionModel)
+        .options(*_HEAVY)
         .where(ProcessVersionModel.process_id == process_id)
         .order_by(ProcessVersionModel.version.desc())
         .limit(1)
     ).first()
+
+
+_HEAVY = tuple(
+    defer(column)
+    for column in (
+        ProcessVersionModel.files,
+        ProcessVersionModel.spec_json,
+        ProcessVersionModel.task_meta,
+        ProcessVersionModel.forms,
+    )
+)
 
 
 def _store(
