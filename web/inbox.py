@@ -337,8 +337,6 @@ def complete(task_id: str) -> Any:
                     expected_version=expected,
                     rehearsal=rehearsal,
                 )
-                # The message may name what the step produced ("văn bản số 05/TTr-SKHCN").
-                after = engine.item_data(s, task.instance_id) if form.done_message else {}
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -362,6 +360,10 @@ def complete(task_id: str) -> Any:
         return _conflict(task_id, submission, conflict)
     except engine.InvalidInput as invalid:
         return _again(task_id, submission, {"_form": explain(invalid)}, 422)
+    after: dict[str, Any] = {}
+    if form.done_message:  # it may name what the step produced ("văn bản số 05/TTr-SKHCN")
+        with uow(write=False) as s:  # read after the commit, not under the write lock
+            after = engine.item_data(s, task.instance_id)
     flash(_success(task, form, submission, after), "success")
     return redirect(url_for("inbox.index"))
 

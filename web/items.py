@@ -162,18 +162,17 @@ def start(process_id: str) -> BaseResponse:
             )
             if keyed and earlier is None:
                 engine.record_start(s, username, key, item)
-            # Only its title and the starter's own first step: not the whole item view.
-            facts = engine.item_facts(s, item)
-            # The rights on each from its row with the item's starter: no candidate rows read.
-            mine = [
-                t for t in engine.open_tasks(s, item) if engine.task_access(s, who, t.id).can_act
-            ]
     except engine.InvalidData as invalid:
         if form is None or submission is None:
             raise
         errors = errors_in_vietnamese(form, invalid.fields, invalid.field_codes)
         page = _new_page(process_id, submission.raw, errors, title)
         return Response(page, status=422, mimetype="text/html")
+    with uow(write=False) as s:  # read after the commit: the write lock is not held for it
+        # Only its title and the starter's own first step: not the whole item view.
+        facts = engine.item_facts(s, item)
+        # The rights on each from its row with the item's starter: no candidate rows read.
+        mine = [t for t in engine.open_tasks(s, item) if engine.task_access(s, who, t.id).can_act]
     if earlier is not None:
         flash(_("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item), "info")
     else:
