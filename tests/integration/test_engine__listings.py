@@ -8,15 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect
 from sqlalchemy.exc import StatementError
 
 import engine
 from engine import MonitorFilter, monitor_sql, monitoring, transaction
-from engine.migrate import alembic_config
 from tests.conftest import fixture_files
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
+from tests.migrations import downgrade
 from tests.office import TO_TRINH, Office
 
 
@@ -203,7 +202,6 @@ def test_listings__inbox_pages_alike_by_keys_or_by_urgency(office: Office, many:
 
 def test_listings__migration_0009_goes_down_and_up(factory: Any) -> None:
     db = factory.kw["bind"]
-    config = alembic_config(db.url.render_as_string(hide_password=False))
 
     def indexes(table: str) -> set[str]:
         with db.connect() as conn:
@@ -212,9 +210,7 @@ def test_listings__migration_0009_goes_down_and_up(factory: Any) -> None:
     assert {"ix_human_tasks_status_created_item", "ix_human_tasks_process_element"} <= indexes(
         "human_tasks"
     )
-    with db.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0008")
+    downgrade(db, "0008")
     assert "ix_instances_created_by" not in indexes("instances")
     assert "ix_audit_actor_instance" not in indexes("audit_events")
     engine.upgrade_database(db)

@@ -260,11 +260,9 @@ def test_rehearsal__every_completion_writes_the_same_rows_rehearsed_as_run_under
 
 
 @pytest.fixture
-def office(factory: Any, clock: ManualClock) -> Any:
-    add_people(factory)
-    with transaction(factory) as s:
-        engine.deploy(s, fixture_files("spiff", "camunda"), clock)
-    return factory
+def office(deployed: Any) -> Any:
+    """The fixture diagrams deployed, the people added: the session factory."""
+    return deployed
 
 
 def _item_at_review(office: Any, config: engine.EngineConfig) -> tuple[int, str]:

@@ -47,11 +47,9 @@ def db_url(sqlite_url: str) -> str:
 
 
 @pytest.fixture
-def office(factory: Any, clock: ManualClock) -> Any:
-    add_people(factory)
-    with transaction(factory) as s:
-        engine.deploy(s, fixture_files("spiff", "camunda"), clock)
-    return factory
+def office(deployed: Any) -> Any:
+    """The fixture diagrams deployed, the people added: the session factory."""
+    return deployed
 
 
 def _rehearse(

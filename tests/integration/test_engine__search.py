@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
 import engine
 from engine import transaction
-from engine.migrate import alembic_config
 from engine.search import fold
+from tests.migrations import downgrade
 from tests.office import Office
 from tests.statements import counted
 from workflows.org_chart import CHART_2020_PATH, read_org_chart
@@ -244,10 +243,7 @@ def test_search__the_index_moves_with_the_transaction(office: Office) -> None:
 def test_search__migration_0004_indexes_the_items_already_there(office: Office) -> None:
     item = _proposal(office)
     bind = office.factory.kw["bind"]
-    config = alembic_config(bind.url.render_as_string(hide_password=False))
-    with bind.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+    downgrade(bind, "0003")
     engine.upgrade_database(bind)
     assert _find(office, "trungtam.cv1", "quy dinh") == [item]
     with transaction(office.factory) as s:

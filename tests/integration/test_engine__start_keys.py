@@ -7,14 +7,13 @@ import threading
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import inspect
 
 import engine
 from engine.db import UTCDateTime
-from engine.migrate import alembic_config
 from engine.start_keys import claim_start_key, record_start
 from tests.conftest import START
+from tests.migrations import downgrade
 
 KEY = "k" * 32
 
@@ -98,10 +97,7 @@ def test_start_keys__migration_0023_keeps_the_keys_stored_before(
 ) -> None:
     """A key stored before its request was remembered answers its item to any request."""
     db = deployed.kw["bind"]
-    migrations = alembic_config(db.url.render_as_string(hide_password=False))
-    with db.begin() as connection:
-        migrations.attributes["connection"] = connection
-        command.downgrade(migrations, "0022")
+    downgrade(db, "0022")
     with db.connect() as connection:
         columns = {c["name"] for c in inspect(connection).get_columns("start_keys")}
         assert "fingerprint" not in columns

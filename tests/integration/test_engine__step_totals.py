@@ -10,14 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, select, text
 
 import engine
 from engine import transaction
-from engine.migrate import alembic_config
 from engine.step_totals import StepTotalModel, recount
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
+from tests.migrations import downgrade
 from tests.office import Office
 from tests.statements import counted
 
@@ -92,10 +91,7 @@ def test_step_totals__migration_0020_fills_them_from_the_history(office: Office)
         proposal(office, returns=n)
     kept = totals(office)
     db = office.factory.kw["bind"]
-    config = alembic_config(db.url.render_as_string(hide_password=False))
-    with db.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0019")
+    downgrade(db, "0019")
     with db.connect() as connection:
         assert "step_totals" not in inspect(connection).get_table_names()
     engine.upgrade_database(db)

@@ -10,14 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, select, update
 
 import engine
 from engine import ManualClock, transaction
-from engine.migrate import alembic_config
 from engine.subscriptions import WaitingEventModel
 from tests.conftest import add_people, fixture_files
+from tests.migrations import downgrade
 
 
 @pytest.fixture
@@ -81,10 +80,7 @@ def test_waits_held__migration_0022_marks_the_waits_already_stored(
         kept = held(s)
         s.execute(update(WaitingEventModel).values(held=False))  # as before the column
     db = events.kw["bind"]
-    config_ = alembic_config(db.url.render_as_string(hide_password=False))
-    with db.begin() as connection:
-        config_.attributes["connection"] = connection
-        command.downgrade(config_, "0021")
+    downgrade(db, "0021")
     with db.connect() as connection:
         columns = {c["name"] for c in inspect(connection).get_columns("waiting_events")}
         assert "held" not in columns

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
 from sqlalchemy import func, select, text
 
 import engine
 from engine import transaction
 from engine.human_tasks import ItemCandidateModel, TaskCandidateModel
-from engine.migrate import alembic_config
+from tests.migrations import downgrade
 from tests.statements import counted
 from workflows.notifications import notification_listener
 
@@ -211,10 +210,7 @@ def test_write_path__migration_0007_keeps_only_open_tasks_candidate_rows(
 
     before = candidates()
     db = deployed.kw["bind"]
-    alembic = alembic_config(db.url.render_as_string(hide_password=False))
-    with db.begin() as connection:
-        alembic.attributes["connection"] = connection
-        command.downgrade(alembic, "0006")
+    downgrade(db, "0006")
     with db.connect() as conn:
         restored = {row[0] for row in conn.execute(text("SELECT task_id FROM task_candidates"))}
         closed = {
@@ -250,9 +246,6 @@ def test_write_path__candidate_rows_carry_their_tasks_sort_keys_through_migratio
 
     written = keys_match()
     assert written and all(same == (True, True) for same in written.values())
-    alembic = alembic_config(db.url.render_as_string(hide_password=False))
-    with db.begin() as connection:
-        alembic.attributes["connection"] = connection
-        command.downgrade(alembic, "0011")
+    downgrade(db, "0011")
     engine.upgrade_database(db)
     assert keys_match() == written
