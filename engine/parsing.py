@@ -43,6 +43,7 @@ from .mi_collections import attach_collection_codes
 from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
+from .sandbox_guards import SandboxSyntaxError
 from .script_languages import check_script_languages, is_python, mark_javascript
 from .script_resources import inline_script_resources, is_script_resource, script_pool
 from .service_listeners import (
@@ -421,14 +422,19 @@ def _check_scripts(doc: _Doc) -> None:
         first_line = (element.sourceline or 0) + skipped
         try:
             compile_script(source.strip() if mode == "eval" else source, mode)
+        except SandboxSyntaxError as exc:  # not Python at all: Python's words say why
+            raise _script_refusal(
+                doc,
+                element,
+                first_line,
+                exc,
+                reason="script_syntax",
+                language="python",
+                detail=exc.detail,
+            ) from exc
         except SandboxViolation as exc:
-            raise InvalidDefinition(
-                f"refused script: {exc}",
-                file=doc.name,
-                element_id=owner_id(element),
-                line=first_line + max(exc.lineno - 1, 0) or None,
-                reason="script_refused",
-                detail=str(exc),
+            raise _script_refusal(
+                doc, element, first_line, exc, reason="script_refused", detail=str(exc)
             ) from exc
         except SyntaxError as exc:
             raise InvalidDefinition(
@@ -440,6 +446,19 @@ def _check_scripts(doc: _Doc) -> None:
                 language="python",
                 detail=exc.msg,
             ) from exc
+
+
+def _script_refusal(
+    doc: _Doc, element: Any, first_line: int, exc: SandboxViolation, **details: Any
+) -> InvalidDefinition:
+    """A script or expression the sandbox refused to compile, where it stands in its file."""
+    return InvalidDefinition(
+        f"refused script: {exc}",
+        file=doc.name,
+        element_id=owner_id(element),
+        line=first_line + max(exc.lineno - 1, 0) or None,
+        **details,
+    )
 
 
 def _check_forms(metas: dict[str, dict[str, TaskMeta]], forms: dict[str, Any]) -> None:

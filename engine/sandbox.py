@@ -43,6 +43,7 @@ from .sandbox_guards import (
     INPLACE_OPERATORS,
     Guards,
     Limits,
+    SandboxSyntaxError,
     SandboxViolation,
     UnstorableValue,
     check_storable,
@@ -190,7 +191,11 @@ def compile_script(source: str, mode: str) -> CodeType:
     if result.errors:
         first = result.errors[0]
         line = _line_of(first)
-        raise SandboxViolation(_without_line(first), line)
+        message = _without_line(first)
+        if message.startswith(_SYNTAX):  # "SyntaxError: '(' was never closed at statement: …"
+            detail = message.removeprefix(_SYNTAX).split(" at statement:", 1)[0]
+            raise SandboxSyntaxError(message, line, detail)
+        raise SandboxViolation(message, line)
     if result.code is None:
         raise SandboxViolation("the script could not be compiled", 1)
     code: CodeType = result.code
@@ -204,6 +209,9 @@ def _line_of(message: str) -> int:
         if head.isdigit():
             return int(head)
     return 1
+
+
+_SYNTAX = "SyntaxError: "
 
 
 def _without_line(message: str) -> str:

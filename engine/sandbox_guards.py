@@ -45,6 +45,14 @@ class SandboxViolation(Exception):
         self.lineno = line
 
 
+class SandboxSyntaxError(SandboxViolation):
+    """The script is not Python at all: `detail` is Python's own words for what is wrong."""
+
+    def __init__(self, message: str, line: int, detail: str) -> None:
+        super().__init__(message, line)
+        self.detail = detail
+
+
 class UnstorableValue(SandboxViolation):
     """A script left a value in the data that cannot be saved; names the field and its type."""
 

@@ -52,6 +52,12 @@ PAGES = [
         "refused script",
     ),
     (
+        "script_syntax_error.bpmn",
+        (FIXTURES / "hostile" / "script_syntax_error.bpmn").read_bytes(),
+        "Mã lệnh (python) có lỗi cú pháp: &#39;(&#39; was never closed.",
+        "SyntaxError",
+    ),
+    (
         "juel_method_call.bpmn",
         (FIXTURES / "camunda_juel_refused" / "juel_method_call.bpmn").read_bytes(),
         "cú pháp JUEL mà hệ thống không hỗ trợ",
