@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -31,7 +31,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Table,
     TableClause,
     Text,
     TextClause,
@@ -51,7 +50,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql import visitors
 
-from .db import Base, UTCDateTime, one_or_many, within_savepoint
+from .db import Base, UTCDateTime, cast_table, one_or_many, within_savepoint
 from .errors import InvalidInput
 from .events import HistoryRecorded, has_listeners, publish
 from .views import AuditProblem
@@ -105,8 +104,8 @@ class AuditChainModel(Base):
     sig: Mapped[str] = mapped_column(String(64))
 
 
-_events = cast(Table, AuditEventModel.__table__)
-_chain = cast(Table, AuditChainModel.__table__)
+_events = cast_table(AuditEventModel)
+_chain = cast_table(AuditChainModel)
 # Built once; an action only binds values. Core, not the ORM: the rows are written and sealed
 # without ORM objects to track.
 _INSERT_EVENT = insert(_events)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self, cast
+from typing import Any, Self
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,7 +27,6 @@ from sqlalchemy import (
     Index,
     Select,
     String,
-    Table,
     Text,
     UniqueConstraint,
     and_,
@@ -39,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base, UTCDateTime, read_rows
+from .db import Base, UTCDateTime, cast_table, read_rows
 from .errors import InvalidInput, NotFound
 from .recipients import CANDIDATE_PEOPLE, candidate_names
 from .users import UserModel
@@ -231,13 +230,13 @@ def preferences(session: Session, username: str) -> Preferences:
 
 # --- Writing notifications -------------------------------------------------------------------
 
-_TABLE = cast(Table, NotificationModel.__table__)
+_TABLE = cast_table(NotificationModel)
 _INSERT = {
     "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
     "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
 }
-_users = cast(Table, UserModel.__table__)
-_choices = cast(Table, NotificationChoiceModel.__table__)
+_users = cast_table(UserModel)
+_choices = cast_table(NotificationChoiceModel)
 
 
 def _people(where: ColumnElement[bool]) -> Select[str, str | None, str | None]:
