@@ -41,6 +41,7 @@ from .registers import fill_register_fields, register_fields
 from .runtime import (
     EngineConfig,
     Stored,
+    call_services,
     load_workflow,
     new_workflow,
     persist,
@@ -201,20 +202,15 @@ def complete_task(
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
     ran = _rehearsed(rehearsal, row, instance, who, data)
-    # The same data on the same item: what the rehearsal's form check accepted.
-    clean = (
-        dict(ran.clean) if ran is not None else _validated(session, version, meta, instance, data)
-    )
-    stored = None
-    if ran is not None:
+    if ran is not None:  # the same data on the same item: the rehearsal's check and run
         if ran.error is not None:
             raise ran.error
-        workflow, stored = ran.workflow, ran.stored
-        # It reached no service (or it would not have been kept); the services of the steps
-        # this action's later runs reach are called for real.
-        workflow.script_engine.services = ServiceRunner(config.services, config.service_seconds)
-        bind_item(workflow, instance.id)
+        clean, workflow, stored = dict(ran.clean), ran.workflow, ran.stored
+        # It reached no service (or it would not have been kept); later runs call them.
+        call_services(workflow, config, instance.id)
     else:
+        clean = _validated(session, version, meta, instance, data)
+        stored = None
         workflow = load_workflow(instance, version, config)
         task = _ready_task(workflow, row)
         if meta is not None and meta.form_file:

@@ -225,6 +225,13 @@ def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScri
     return engine
 
 
+def call_services(workflow: Any, config: EngineConfig, item_id: int) -> None:
+    """From here on the workflow's service tasks call the configured handlers, for this item,
+    with a runner of this action's own (the calls it notes are this action's)."""
+    workflow.script_engine.services = ServiceRunner(config.services, config.service_seconds)
+    bind_item(workflow, item_id)
+
+
 def ready_human_tasks(workflow: Any) -> list[Any]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
