@@ -22,7 +22,6 @@ from sqlalchemy import (
     Index,
     Select,
     String,
-    Table,
     Text,
     Update,
     and_,
@@ -39,7 +38,7 @@ from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .db import Base, UTCDateTime, held_object, one_or_many
+from .db import Base, UTCDateTime, cast_table, held_object, one_or_many
 from .errors import Conflict, Forbidden, NotFound
 from .events import TaskOpened, has_listeners, publish
 from .users import Identity
@@ -152,12 +151,6 @@ def effective_candidates(
     if lane:
         return [("group", lane.strip().lower())]
     return [("user", started_by.lower())]
-
-
-def cast_table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 _tasks = cast_table(HumanTaskModel)

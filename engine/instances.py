@@ -20,9 +20,9 @@ from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_c
 from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from .audit import GENESIS, HEAD_COLUMNS, head_read
-from .db import Base, UTCDateTime, held_object
+from .db import Base, UTCDateTime, cast_table, held_object
 from .errors import Conflict, NotFound
-from .human_tasks import HumanTaskModel, cast_table
+from .human_tasks import HumanTaskModel
 from .views import InstanceStatus
 
 

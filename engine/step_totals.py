@@ -33,8 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from .db import Base, one_or_many, within_savepoint
-from .human_tasks import HumanTaskModel, cast_table
+from .db import Base, cast_table, one_or_many, within_savepoint
+from .human_tasks import HumanTaskModel
 from .views import TaskStatus
 
 _CHANGED = "pheduyet.step_totals.changed"  # session.info: the changes noted, in order
