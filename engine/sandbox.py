@@ -186,16 +186,16 @@ def _with_budget_check(node: Any) -> Any:
 @lru_cache(maxsize=4096)
 def compile_script(source: str, mode: str) -> CodeType:
     """Compile once per source text; raise SandboxViolation with the first problem found."""
+    try:  # Python's own verdict first: what is not Python at all is not a forbidden operation
+        ast.parse(source, mode=mode)
+    except SyntaxError as exc:  # IndentationError and TabError too
+        message = f"{type(exc).__name__}: {exc.msg}"
+        raise SandboxSyntaxError(message, exc.lineno or 1, exc.msg) from exc
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compiler(source, filename=SCRIPT_FILENAME, policy=_Policy)
     if result.errors:
         first = result.errors[0]
-        line = _line_of(first)
-        message = _without_line(first)
-        if message.startswith(_SYNTAX):  # "SyntaxError: '(' was never closed at statement: …"
-            detail = message.removeprefix(_SYNTAX).split(" at statement:", 1)[0]
-            raise SandboxSyntaxError(message, line, detail)
-        raise SandboxViolation(message, line)
+        raise SandboxViolation(_without_line(first), _line_of(first))
     if result.code is None:
         raise SandboxViolation("the script could not be compiled", 1)
     code: CodeType = result.code
@@ -209,9 +209,6 @@ def _line_of(message: str) -> int:
         if head.isdigit():
             return int(head)
     return 1
-
-
-_SYNTAX = "SyntaxError: "
 
 
 def _without_line(message: str) -> str:

@@ -55,6 +55,7 @@ REFUSED: list[tuple[str, tuple[str, ...], str | None, int | None]] = [
     ("script_type_escape.bpmn", ("type()", "not available"), "act", 7),
     ("script_open.bpmn", ("open()", "not available"), "act", 8),
     ("script_syntax_error.bpmn", ("SyntaxError", "never closed"), "act", 7),
+    ("script_indentation_error.bpmn", ("IndentationError", "unexpected indent"), "act", 8),
     ("condition_import.bpmn", ("__import__",), "f_escape", 9),
     ("timer_expression_escape.bpmn", ("__subclasses__",), "wait", 8),
     ("prescript_escape.bpmn", ("imports",), "act", 8),

@@ -58,6 +58,12 @@ PAGES = [
         "SyntaxError",
     ),
     (
+        "script_indentation_error.bpmn",
+        (FIXTURES / "hostile" / "script_indentation_error.bpmn").read_bytes(),
+        "Mã lệnh (python) có lỗi cú pháp: unexpected indent.",
+        "IndentationError",
+    ),
+    (
         "juel_method_call.bpmn",
         (FIXTURES / "camunda_juel_refused" / "juel_method_call.bpmn").read_bytes(),
         "cú pháp JUEL mà hệ thống không hỗ trợ",
