@@ -405,10 +405,11 @@ def _attach(
 def _again(
     task_id: str, submission: Submission, errors: dict[str, str], status: int, **extra: Any
 ) -> Any:
-    """The task page again with what the person typed and the errors next to the fields."""
+    """The task page again with what the person typed and the errors next to the fields;
+    what they typed is not saved, so leaving the page asks first (the form is `unsaved`)."""
     errors = dict(errors)
     files_error = errors.pop(FILES_FIELD, None)
-    with uow() as s:
+    with uow(write=False) as s:  # a page again: read, not the write lock
         page = _load(s, task_id)
     return _render(
         page,
@@ -416,12 +417,13 @@ def _again(
         status,
         typed_comment=submission.raw.get("_comment", ""),
         files_error=files_error,
+        unsaved=True,
         **extra,
     )
 
 
 def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -> Any:
-    with uow() as s:
+    with uow(write=False) as s:
         page = _load(s, task_id)
     if page.is_open and page.can_act:
         # The item moved on (a colleague's file, a parallel step) but this task still waits.

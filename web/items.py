@@ -105,7 +105,7 @@ def _new_page(
     one (a Camunda start event's formData or form key); after a refused start, that process's
     title and fields hold what was typed, with the errors."""
     who = me()
-    with uow() as s:
+    with uow(write=False) as s:  # a page, also after a refused POST: read, not the write lock
         offered = startable(s, who)
     start_forms = {
         o.process_id: build_form(

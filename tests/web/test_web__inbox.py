@@ -515,6 +515,7 @@ def test_task__a_stale_page_on_a_task_still_open_keeps_the_input(office: Any, lo
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "Hồ sơ vừa được cập nhật" in html
     assert ">Sửa Điều 3</textarea>" in html
+    assert 'data-warn-unsaved="changed"' in html  # leaving it asks: the input is not saved
     assert len(office.inbox("qlkh.cv1", item)) == 1
     again = client.post(
         url,

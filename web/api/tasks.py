@@ -369,7 +369,7 @@ def complete_task(task_id: str, body: CompleteBody) -> CompletedOut:
 def _stale(conflict: engine.Conflict, expected: int) -> ApiError:
     """The item moved since the caller read it: who acted last, and when (a fresh read)."""
     item_id = int(conflict.details.get("instance_id") or 0)
-    with uow() as s:
+    with uow(write=False) as s:  # an answer after a refused write: read only
         item = engine.show_instance(s, item_id)
         version = engine.instance_revision(s, item_id)
     last = next((h for h in reversed(item.history) if h.actor), None)
