@@ -69,7 +69,7 @@ from .external_tasks import (
     list_external_tasks,
 )
 from .form_options import resolve_form
-from .forms import schema_choices
+from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .item_details import (
@@ -495,4 +495,5 @@ __all__ = [
     "waiting_items",
     "webhook_listener",
     "weekdays_only",
+    "whole_number",
 ]

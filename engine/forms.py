@@ -18,11 +18,11 @@ from .sandbox_guards import MAX_DEPTH, MAX_STORED_INT_BITS
 from .task_meta import TaskMeta
 
 MAX_FIELDS = 200
-# A whole number as typed: ASCII digits (str.isdigit also takes '²', which int() refuses), at
-# most 400 of them (int() refuses a text of over 4,300; past ~300 digits is too large anyway).
+# A whole number as typed: ASCII digits (str.isdigit also takes '²', which int() refuses).
 _WHOLE = re.compile(r"-?[0-9]+")
-# Digits past which a whole number is too large whatever it is: never handed to int().
-_MAX_DIGITS = 400
+# Digits read of a whole number: past them it is too large to store whatever it is (about 300
+# digits fit MAX_STORED_INT_BITS), and int() refuses a text of over 4,300 (its time grows too).
+_MOST_DIGITS = 400
 # A date a person types into a form: a birth year or a deadline, never year 1 nor 9999 (which
 # break the arithmetic of due dates and reminders later on).
 FIRST_YEAR = 1900
@@ -298,15 +298,13 @@ class _Refused(ValueError):
         self.code = {"code": code, **params}
 
 
-def _whole(text: str) -> int:
-    """A whole number's digits read, leading zeros dropped: too many is too large, and never
-    given to int() (which refuses, or takes long over, thousands of digits)."""
+def whole_number(text: str) -> int:
+    """The number of a text of ASCII digits (an optional minus first), leading zeros dropped;
+    past 400 digits only the first 401 are read: a number too large to store, refused as such
+    where it is checked, never a text of thousands of digits given to int()."""
     text = text.strip()
-    sign = "-" if text.startswith("-") else ""
-    digits = text.removeprefix("-").lstrip("0")
-    if len(digits) > _MAX_DIGITS:
-        raise _Refused("the number is too large", "too_large")
-    return int(sign + (digits or "0"))
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    return int(sign + (digits.lstrip("0") or "0")[: _MOST_DIGITS + 1])
 
 
 def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
@@ -317,7 +315,7 @@ def _camunda_value(spec: dict[str, Any], value: Any) -> Any:
             isinstance(value, int) or (isinstance(value, str) and _WHOLE.fullmatch(value.strip()))
         ):
             raise _Refused("a whole number is expected", "type", expected="integer")
-        number = _whole(value) if isinstance(value, str) else int(value)
+        number = whole_number(value) if isinstance(value, str) else int(value)
         if number.bit_length() > MAX_STORED_INT_BITS:
             raise _Refused("the number is too large", "too_large")
         if "min" in constraints and number < int(constraints["min"]):

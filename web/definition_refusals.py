@@ -298,7 +298,7 @@ def refusal_words(error: engine.InvalidDefinition) -> str:
         return error.reason
     try:
         return str(words) % {key: _shown(value) for key, value in details.items()}
-    except KeyError:
+    except (KeyError, ValueError, TypeError):  # a parameter missing, or a catalogue's slip
         return error.reason
 
 

@@ -388,11 +388,9 @@ def _camunda_form(
 
 # --- reading the browser's answer ------------------------------------------------------------
 
-# A whole number as typed. int() refuses a text of over 4,300 digits (a 500) and its time grows
-# with the length, so past 400 digits only the first 401 are read: the engine refuses any number
-# past about 300 digits as too large, and says so, as it does for one of 350.
+# A whole number as typed, read by engine.whole_number (which never gives int() thousands of
+# digits): the engine refuses one past about 300 digits as too large, and says so.
 _INTEGER = re.compile(r"-?[0-9]+")
-_MOST_DIGITS = 400
 
 
 def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submission:
@@ -448,16 +446,10 @@ def _typed(kind: str, widget: str, text: str) -> Any:
         return text  # the engine reads Camunda values from text itself
     if widget == "number":
         compact = re.sub(r"[\s.]", "", text)  # 1.500.000 is how people write big numbers here
-        return _whole_number(compact) if _INTEGER.fullmatch(compact) else text
+        return engine.whole_number(compact) if _INTEGER.fullmatch(compact) else text
     if widget == "date":
         return _iso_date(text)
     return text
-
-
-def _whole_number(typed: str) -> int:
-    """The number of a text `_INTEGER` matches, or past `_MOST_DIGITS` digits one too large."""
-    sign, digits = ("-", typed[1:]) if typed.startswith("-") else ("", typed)
-    return int(sign + (digits.lstrip("0") or "0")[: _MOST_DIGITS + 1])
 
 
 def _iso_date(text: str) -> str:

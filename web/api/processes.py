@@ -113,6 +113,8 @@ def _claim(s: Session, username: str, idempotency: str, fingerprint: str) -> int
     try:
         return engine.claim_start_key(s, username, idempotency, now(), fingerprint)
     except engine.InvalidInput as reused:
+        if reused.details.get("reason") != "start_key_reused":
+            raise
         raise ApiError(
             422,
             "idempotency_key_reused",
