@@ -34,8 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.event import listens_for
-from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import Base, UTCDateTime, cast_table, held_object, one_or_many
@@ -296,9 +295,10 @@ def close_tasks(
     held: Iterable[HumanTaskModel] = (),
 ) -> None:
     """Close open task rows (completed or cancelled: `values` has the status) in one prebuilt
-    UPDATE; their candidate rows go with `drop_candidates` (on PostgreSQL, in the UPDATE
-    itself). The rows in `held`, and any other the session holds, take the new values as
-    stored ones."""
+    UPDATE; their candidate rows go too, as closed tasks leave the inbox's candidate table
+    (their item keeps its candidates): on PostgreSQL in the UPDATE itself, on SQLite in one
+    DELETE after it. The rows in `held`, and any other the session holds, take the new values
+    as stored ones."""
     if not task_ids:
         return
     params = {f"new_{key}": value for key, value in values.items()}
@@ -307,8 +307,9 @@ def close_tasks(
     statement = _close_statement(tuple(sorted(values)), dialect)
     rows = [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
     connection.execute(statement, one_or_many(rows))
-    if dialect == "postgresql":
-        session.info.setdefault(_DROPPED, set()).update(task_ids)
+    if dialect != "postgresql":
+        drop = _drop_candidates(min(len(task_ids), _LISTED_IDS + 1))
+        connection.execute(drop, _ids_params(task_ids))
     held_rows = {row.id: row for row in held}
     for task_id in task_ids:
         row = held_rows.get(task_id)
@@ -328,36 +329,10 @@ def _close_statement(columns: tuple[str, ...], dialect: str) -> Update:
     )
     if dialect == "postgresql":
         # The closed rows' candidate rows go in the same statement (a data-modifying WITH):
-        # one round trip instead of two, and `drop_candidates` has nothing left to do for them.
+        # one round trip instead of two.
         dropped = delete(_candidates).where(_candidates.c.task_id == bindparam("b_id"))
         statement = statement.add_cte(dropped.cte("dropped"))
     return statement
-
-
-# session.info: ids of the tasks `close_tasks` has dropped the candidate rows of already, in
-# this transaction (PostgreSQL); forgotten at any rollback, when the rows may be back.
-_DROPPED = "pheduyet.human_tasks.dropped"
-
-
-def drop_candidates(session: Session, task_ids: Collection[str]) -> None:
-    """Closed tasks leave the inbox's candidate table (their item keeps its candidates)."""
-    dropped = session.info.get(_DROPPED)
-    if dropped:
-        task_ids = [task_id for task_id in task_ids if task_id not in dropped]
-    if task_ids:
-        statement = _drop_candidates(min(len(task_ids), _LISTED_IDS + 1))
-        session.connection().execute(statement, _ids_params(task_ids))
-
-
-@listens_for(Session, "after_soft_rollback")
-def _forget_dropped_at_rollback(session: Session, _transaction: SessionTransaction) -> None:
-    session.info.pop(_DROPPED, None)
-
-
-@listens_for(Session, "after_transaction_end")
-def _forget_dropped(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_DROPPED, None)
 
 
 def candidate_is(

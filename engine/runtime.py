@@ -30,7 +30,6 @@ from .forwarding import Hierarchy
 from .human_tasks import (
     HumanTaskModel,
     close_tasks,
-    drop_candidates,
     insert_tasks,
     open_and_known,
 )
@@ -372,8 +371,9 @@ def _sync_task_rows(
     new: bool,
 ) -> None:
     """Open rows for the new READY human tasks, cancelled rows for the open ones no longer
-    READY; closed tasks (these and `closed`) leave the candidate table. A fixed number of
-    statements, however long the item's history; a new item's rows are not read (it has none)."""
+    READY (their candidate rows go with them, as `closed`'s went when the action closed them).
+    A fixed number of statements, however long the item's history; a new item's rows are not
+    read (it has none)."""
     ready = {str(t.id): t for t in ready_tasks}
     open_rows, known = ({}, set()) if new else open_and_known(session, instance.id, ready.keys())
     gone = open_rows.keys() - ready.keys()
@@ -395,7 +395,6 @@ def _sync_task_rows(
             if r.status == TaskStatus.COMPLETED
         ),
     )
-    drop_candidates(session, gone | {row.id for row in closed})
     rows = [
         _new_row(config, instance, version, task)
         for task_id, task in ready.items()
