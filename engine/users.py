@@ -313,14 +313,6 @@ def end_everyones_sessions(session: Session, *, keep: str | None = None) -> int:
     return result.rowcount or 0
 
 
-def session_generation(session: Session, username: str) -> int | None:
-    """The number a new login cookie of this active person carries; None for no such person."""
-    user = session.get(UserModel, username)
-    if user is None or not user.active:
-        return None
-    return user.session_generation
-
-
 def session_identity(session: Session, username: str, generation: object) -> Identity | None:
     """Who a login cookie speaks for, or None once its sessions were ended or the person
     locked or removed."""
