@@ -351,19 +351,20 @@ def complete_task(task_id: str, body: CompleteBody) -> CompletedOut:
                 expected_version=body.expected_version,
                 rehearsal=rehearsal,
             )
-            item = engine.show_instance(s, item_id)
-            return CompletedOut(
-                task_id=task.id,
-                item_id=item_id,
-                item_status=item.status,
-                version=engine.instance_revision(s, item_id),
-                open_tasks=[task_out(t) for t in item.open_tasks],
-            )
     except engine.Conflict as conflict:
         stale = body.expected_version is not None and "instance_id" in conflict.details
         if not stale or "handled_by" in conflict.details or body.expected_version is None:
             raise
         raise _stale(conflict, body.expected_version) from conflict
+    with uow(write=False) as s:  # read after the commit, not under the write lock
+        item = engine.show_instance(s, item_id)
+        return CompletedOut(
+            task_id=task.id,
+            item_id=item_id,
+            item_status=item.status,
+            version=engine.instance_revision(s, item_id),
+            open_tasks=[task_out(t) for t in item.open_tasks],
+        )
 
 
 def _stale(conflict: engine.Conflict, expected: int) -> ApiError:
