@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             return waits(factory, count, args.runs)
         finally:
             db.dispose()
-    # Each way with its own statements built once (engine.monitor_sql._built keeps them by
+    # Each way with its own statements built once (engine.monitor_sql.built_once keeps them by
     # shape, not by way); the old way counts a unit's steps through its page's clause too.
     bounded = (m._page_where, m._unit_rows, monitor_sql._BUILT)
     old: tuple[Any, Any, dict[tuple[Any, ...], Any]] = (old_where, m._summary_rows, {})

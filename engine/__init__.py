@@ -94,14 +94,8 @@ from .messages import (
 )
 from .migrate import upgrade_database
 from .monitor_export import monitor_all
-from .monitoring import (
-    STATUSES,
-    MonitorFilter,
-    MonitorResult,
-    MonitorRow,
-    monitor,
-    monitor_rows,
-)
+from .monitor_sql import STATUSES, MonitorFilter
+from .monitoring import MonitorResult, MonitorRow, monitor, monitor_rows
 from .my_items import ItemAccess, MyItemRow, MyItemsPage, item_access, my_items
 from .notifications import (
     ALWAYS_SENT,

@@ -34,7 +34,7 @@ _KIND_END, _KEY_END = "\x1e", "\x1f"
 
 
 class _Names:
-    """The names `_group_name` and `_person_name` give, read once: people by username, groups
+    """The names `group_name` and `person_name` give, read once: people by username, groups
     by key, then by lower-cased key or name (the first group in key order wins), lower-cased
     by the database as the page's SQL does."""
 
@@ -92,7 +92,7 @@ class _Names:
 
 
 def _candidate_keys(dialect: str) -> Any:
-    """SQL: per open step with candidates, its keys (in `_candidate_names`' order on
+    """SQL: per open step with candidates, its keys (in `candidate_names`' order on
     PostgreSQL; SQLite's come unordered and are sorted by the reader) and its first group."""
     c = aliased(TaskCandidateModel)
     pair = c.kind + literal(_KIND_END) + c.value

@@ -54,20 +54,20 @@ def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _at(moment: datetime) -> ColumnElement[datetime]:
+def moment_value(moment: datetime) -> ColumnElement[datetime]:
     """A moment as a bound value stored the way the columns store it."""
     return literal(moment, UTCDateTime())
 
 
-def _bound(name: str, type_: Any = String) -> Any:
+def named_value(name: str, type_: Any = String) -> Any:
     """A named value the statement takes at execution. It holds no value of its own: a
-    statement built once (`_built`) serves every call, so a value a call leaves out raises
+    statement built once (`built_once`) serves every call, so a value a call leaves out raises
     instead of running with the first caller's."""
     return bindparam(name, type_=type_)
 
 
-def _now() -> Any:
-    return _bound("now", UTCDateTime)
+def now_value() -> Any:
+    return named_value("now", UTCDateTime)
 
 
 # Statements built once per shape (database, statement, which filters, how many keys the unit
@@ -77,7 +77,7 @@ _BUILT: dict[tuple[Any, ...], Any] = {}
 _BUILT_MAX = 256
 
 
-def _built(shape: tuple[Any, ...], build: Any) -> Any:
+def built_once(shape: tuple[Any, ...], build: Any) -> Any:
     found = _BUILT.get(shape)
     if found is None:
         if len(_BUILT) >= _BUILT_MAX:
@@ -114,7 +114,7 @@ def _lower(value: Any) -> Any:
 
 
 def _title_contains(session: Session) -> ColumnElement[bool]:
-    pattern = _bound("text_pattern")
+    pattern = named_value("text_pattern")
     if _unicode_lower(session):
         return func.pheduyet_lower(InstanceModel.title).contains(pattern, escape="/")
     return InstanceModel.title.icontains(pattern, escape="/")
@@ -124,16 +124,16 @@ def _item_number(needle: str) -> int | None:
     return int(needle) if needle.isdigit() and int(needle) <= MAX_ITEM_ID else None
 
 
-def _text_clause(session: Session, text: str) -> ColumnElement[bool]:
-    """An item whose title holds the text, or whose number it is (values: `_text_values`)."""
+def text_clause(session: Session, text: str) -> ColumnElement[bool]:
+    """An item whose title holds the text, or whose number it is (values: `text_values`)."""
     found = _title_contains(session)
     if _item_number(text.strip()) is not None:
-        found = or_(found, InstanceModel.id == _bound("item_no", Integer))
+        found = or_(found, InstanceModel.id == named_value("item_no", Integer))
     return found
 
 
-def _text_values(session: Session, text: str | None) -> tuple[int, dict[str, Any]]:
-    """The shape `_text_clause` gives the text (0 none, 1 title, 2 title or number) and its
+def text_values(session: Session, text: str | None) -> tuple[int, dict[str, Any]]:
+    """The shape `text_clause` gives the text (0 none, 1 title, 2 title or number) and its
     values by name."""
     needle = (text or "").strip()
     if not needle:
@@ -148,7 +148,7 @@ def _text_values(session: Session, text: str | None) -> tuple[int, dict[str, Any
 # --- names --------------------------------------------------------------------------------
 
 
-def _group_name(value: Any) -> Any:
+def group_name(value: Any) -> Any:
     """SQL: the name of the group a lower-cased key or name designates, else NULL. Keys are
     looked up by the primary key first: the scan by lower-cased name runs only for the rare
     value that is not a key as written (COALESCE stops at the first value found)."""
@@ -163,22 +163,22 @@ def _group_name(value: Any) -> Any:
     return func.coalesce(by_key, by_name)
 
 
-def _person_name(value: Any) -> Any:
+def person_name(value: Any) -> Any:
     return select(UserModel.display_name).where(UserModel.username == value).scalar_subquery()
 
 
 # Aliases made once: a fresh alias each call made SQLAlchemy adapt every column anew and
 # miss its cache of compiled statements (half of Theo dõi's Python time at 1M rows). Each is
 # used in one place of a statement (a scalar subquery, a join), so one alias can serve all.
-_FIRST = aliased(TaskCandidateModel, name="first_candidate")
+FIRST_CANDIDATE = aliased(TaskCandidateModel, name="first_candidate")
 _NAMED = aliased(TaskCandidateModel, name="named_candidate")
-_HOLDER = aliased(UserModel, name="holder")
-_HOLDER_UNIT = aliased(GroupModel, name="holder_unit")
+HOLDER = aliased(UserModel, name="holder")
+HOLDER_UNIT = aliased(GroupModel, name="holder_unit")
 
 
-def _first_candidate(kind: str) -> Any:
+def first_candidate_of(kind: str) -> Any:
     """SQL over an open task: its first candidate of this kind (group or user)."""
-    c = _FIRST
+    c = FIRST_CANDIDATE
     return (
         select(func.min(c.value))
         .where(c.task_id == HumanTaskModel.id, c.kind == kind)
@@ -188,12 +188,12 @@ def _first_candidate(kind: str) -> Any:
     )
 
 
-def _candidate_names(dialect: str) -> Any:
+def candidate_names(dialect: str) -> Any:
     """SQL over an open task: the names of its candidate groups, then people."""
     c = _NAMED
     name = case(
-        (c.kind == "group", func.coalesce(_group_name(c.value), c.value)),
-        else_=func.coalesce(_person_name(c.value), c.value),
+        (c.kind == "group", func.coalesce(group_name(c.value), c.value)),
+        else_=func.coalesce(person_name(c.value), c.value),
     )
     return (
         select(_joined(dialect, name, c.kind + c.value))
@@ -205,7 +205,7 @@ def _candidate_names(dialect: str) -> Any:
 # --- open steps ---------------------------------------------------------------------------
 
 
-def _unit_keys(session: Session, unit: str) -> tuple[list[str], list[str]]:
+def unit_keys_of(session: Session, unit: str) -> tuple[list[str], list[str]]:
     """The lower-cased keys and names that designate this unit (its group, by key or name, the
     groups of that name, and its sub-groups keyed '<unit>.<role>'), and the usernames of its
     people. Read once per session, in one statement (a few group and people rows): as lists of
@@ -217,7 +217,7 @@ def _unit_keys(session: Session, unit: str) -> tuple[list[str], list[str]]:
     values: set[str] = set()
     usernames: set[str] = set()
     found = session.execute(
-        _built(("unit_keys",), _unit_keys_statement),
+        built_once(("unit_keys",), _unit_keys_statement),
         {"unit_key": key, "unit_prefix": _escaped(key + ".") + "%"},
     )
     for kind, value in found:
@@ -228,7 +228,7 @@ def _unit_keys(session: Session, unit: str) -> tuple[list[str], list[str]]:
 
 
 def _unit_keys_statement() -> Any:
-    """`_unit_keys`' statement, its unit's key and the pattern of its sub-groups' keys bound."""
+    """`unit_keys_of`' statement, its unit's key and the pattern of its sub-groups' keys bound."""
     key = bindparam("unit_key", type_=String())
     wanted = union(
         select(key),
@@ -274,16 +274,16 @@ def status_of_open(
     )
 
 
-def _after() -> Any:
+def after_key() -> Any:
     """SQL: the cursor's open-step page key (created_at, instance_id, id), taken by name."""
     return tuple_(
-        _bound("after_since", UTCDateTime),
-        _bound("after_item", Integer),
-        _bound("after_task"),
+        named_value("after_since", UTCDateTime),
+        named_value("after_item", Integer),
+        named_value("after_task"),
     )
 
 
-def _open_conditions(
+def open_conditions(
     session: Session, filters: MonitorFilter
 ) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
     """What `open_where` asks of the step row and of its item's row, the unit aside."""
@@ -292,10 +292,10 @@ def _open_conditions(
         InstanceModel.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR])
     ]
     if filters.process_id:  # a step's row carries its item's process
-        step.append(HumanTaskModel.process_id == _bound("process_id"))
+        step.append(HumanTaskModel.process_id == named_value("process_id"))
     if filters.element_id:
-        step.append(HumanTaskModel.element_id == _bound("element_id"))
-    overdue = _overdue(HumanTaskModel.due_at, _now())
+        step.append(HumanTaskModel.element_id == named_value("element_id"))
+    overdue = _overdue(HumanTaskModel.due_at, now_value())
     if filters.status == ERROR:
         item.append(InstanceModel.status == InstanceStatus.ERROR)
     elif filters.status == OVERDUE:
@@ -305,5 +305,5 @@ def _open_conditions(
         item.append(InstanceModel.status == InstanceStatus.RUNNING)
         step.append(~overdue)
     if filters.text and filters.text.strip():
-        item.append(_text_clause(session, filters.text))
+        item.append(text_clause(session, filters.text))
     return step, item

@@ -28,41 +28,31 @@ from sqlalchemy.orm import Session, aliased
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .monitor_sql import (
-    _FIRST,
-    _HOLDER,
-    _HOLDER_UNIT,
+    DONE_LATE,
+    DONE_ON_TIME,
     ERROR,
+    FIRST_CANDIDATE,
+    HOLDER,
+    HOLDER_UNIT,
     OVERDUE,
+    STATUSES,
     WITHIN,
-    _after,
-    _at,
-    _bound,
-    _built,
-    _candidate_names,
-    _first_candidate,
-    _group_name,
-    _now,
-    _open_conditions,
-    _person_name,
-    _text_clause,
-    _text_values,
-    _unit_keys,
+    MonitorFilter,
+    after_key,
+    built_once,
+    candidate_names,
     dialect_of,
+    first_candidate_of,
+    group_name,
+    moment_value,
+    named_value,
+    now_value,
+    open_conditions,
+    person_name,
     status_of_open,
-)
-
-# Named from here by engine/__init__ and callers.
-from .monitor_sql import (
-    DONE_LATE as DONE_LATE,
-)
-from .monitor_sql import (
-    DONE_ON_TIME as DONE_ON_TIME,
-)
-from .monitor_sql import (
-    STATUSES as STATUSES,
-)
-from .monitor_sql import (
-    MonitorFilter as MonitorFilter,
+    text_clause,
+    text_values,
+    unit_keys_of,
 )
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
 from .users import UserModel
@@ -117,7 +107,7 @@ def _unit_clause(session: Session, unit: str) -> ColumnElement[bool]:
     """The step waits on this unit: its group, a sub-group keyed '<unit>.<role>' (its leaders,
     say), or a person of the unit; a group is named by its key or its name. (Every such step:
     the export's; a page reads `_unit_first` instead.)"""
-    values, _people = _unit_keys(session, unit)
+    values, _people = unit_keys_of(session, unit)
     # One IN over the unit's step ids, found from its keys through their indexes: the steps
     # its people hold (assignee, status) and the unheld steps offered to its groups (kind,
     # value; candidate rows are those of open steps only). An OR of two IN tests is checked
@@ -146,8 +136,8 @@ def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     however many steps the unit has (all of them read and sorted before: 170-250 ms for 5-10k
     at 1M task rows)."""
     assert filters.unit
-    values, people = _unit_keys(session, filters.unit)
-    step, item = _open_conditions(session, filters)
+    values, people = unit_keys_of(session, filters.unit)
+    step, item = open_conditions(session, filters)
     # Each row of a range is checked by a correlated count of one looked-up row: PostgreSQL
     # never turns that into a join, which for the counts' thousand rows it would run as a hash
     # join over every open step. Plain tables in every part (each is its own SELECT): with an
@@ -170,7 +160,7 @@ def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     ranges = [
         _cut(
             select(c.created_at, c.instance_id, c.task_id).where(  # the task's own, copied
-                c.kind == "group", c.value == _bound(f"group_{n}"), offered_ok
+                c.kind == "group", c.value == named_value(f"group_{n}"), offered_ok
             ),
             cursor,
             limit,
@@ -180,7 +170,7 @@ def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     ranges.extend(
         _cut(
             select(task.created_at, task.instance_id, task.id).where(
-                task.assignee == _bound(f"person_{n}"), *step, held_ok
+                task.assignee == named_value(f"person_{n}"), *step, held_ok
             ),
             cursor,
             limit,
@@ -205,7 +195,7 @@ def _cut(query: Any, cursor: bool, limit: int) -> Select[Any]:
     every database (SQLite refuses a part's own ORDER BY)."""
     order = tuple(query.selected_columns)
     if cursor:
-        query = query.where(tuple_(*order) > _after())
+        query = query.where(tuple_(*order) > after_key())
     cut = query.order_by(*order).limit(limit).subquery()
     return select(*(c.label(n) for c, n in zip(cut.c, _KEY_NAMES, strict=True)))
 
@@ -221,7 +211,7 @@ def open_where(
 
 def _open_where(session: Session, query: Select[Any], filters: MonitorFilter) -> Select[Any]:
     """`open_where` with its values taken at execution (`_open_values`)."""
-    step, item = _open_conditions(session, filters)
+    step, item = open_conditions(session, filters)
     query = query.join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id).where(
         *step, *item
     )
@@ -244,9 +234,9 @@ def _page_where(
 def _open_values(
     session: Session, now: datetime, filters: MonitorFilter, after: tuple[Any, ...] | None
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """The shape of the open-step statements these filters and cursor make (what `_built`
+    """The shape of the open-step statements these filters and cursor make (what `built_once`
     keeps them by), and their values by name."""
-    text, values = _text_values(session, filters.text)
+    text, values = text_values(session, filters.text)
     values["now"] = now
     if filters.process_id:
         values["process_id"] = filters.process_id
@@ -254,7 +244,7 @@ def _open_values(
         values["element_id"] = filters.element_id
     unit: tuple[int, int] | None = None
     if filters.unit:
-        groups, people = _unit_keys(session, filters.unit)
+        groups, people = unit_keys_of(session, filters.unit)
         unit = (len(groups), len(people))
         values.update((f"group_{n}", v) for n, v in enumerate(groups))
         values.update((f"person_{n}", v) for n, v in enumerate(people))
@@ -277,7 +267,7 @@ def open_step_columns(now: datetime) -> tuple[Any, ...]:
     """The first columns of an open step's row, as Theo dõi's page and its export read them
     (positions 0-8): task id, item id, process, step title, element, since, due, item title,
     due state at `now` (bound: for a statement run once)."""
-    return _step_columns(_at(now))
+    return _step_columns(moment_value(now))
 
 
 def _step_columns(moment: Any) -> tuple[Any, ...]:
@@ -297,20 +287,20 @@ def _step_columns(moment: Any) -> tuple[Any, ...]:
 
 def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: int) -> Select[Any]:
     dialect = dialect_of(session)
-    holder_person, holder_unit = _HOLDER, _HOLDER_UNIT
+    holder_person, holder_unit = HOLDER, HOLDER_UNIT
     query: Select[Any] = (
         select(
-            *_step_columns(_now()),
+            *_step_columns(now_value()),
             case(
                 (
                     HumanTaskModel.assignee.is_not(None),
                     func.coalesce(holder_person.display_name, HumanTaskModel.assignee),
                 ),
-                else_=_candidate_names(dialect),
+                else_=candidate_names(dialect),
             ),
             case(
                 (HumanTaskModel.assignee.is_not(None), holder_unit.name),
-                else_=_group_name(_first_candidate("group")),
+                else_=group_name(first_candidate_of("group")),
             ),
         )
         .select_from(HumanTaskModel)
@@ -321,7 +311,7 @@ def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     if cursor:
         query = query.where(
             tuple_(HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
-            > _after()
+            > after_key()
         )
     return query.order_by(
         HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id
@@ -355,7 +345,7 @@ def _open_summary(
     A step's unit is its holder's unit, else its first candidate group; a step with neither
     counts under its person's name."""
     shape, values = _open_values(session, now, filters, None)
-    statement = _built(
+    statement = built_once(
         ("counts", cap, *shape), lambda: _open_summary_statement(session, filters, cap)
     )
     per_step: dict[str, int] = {}
@@ -388,13 +378,13 @@ def _open_summary_statement(session: Session, filters: MonitorFilter, cap: int) 
 def _summary_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     """The counts' rows: the first `limit` open steps the filters select, each with its title,
     element, state, holder and holder's unit, first candidate group and person, and rank."""
-    person = _HOLDER
+    person = HOLDER
     unheld = HumanTaskModel.assignee.is_(None)
     order = (HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
     first: tuple[Any, Any] = (
         # Only an unheld step needs its candidates (CASE skips the lookups otherwise).
-        case((unheld, _first_candidate("group"))),
-        case((unheld, _first_candidate("user"))),
+        case((unheld, first_candidate_of("group"))),
+        case((unheld, first_candidate_of("user"))),
     )
     query = select().select_from(HumanTaskModel)
     if dialect_of(session) == "postgresql":
@@ -410,7 +400,7 @@ def _summary_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
             query.add_columns(
                 HumanTaskModel.title.label("title"),
                 HumanTaskModel.element_id.label("element_id"),
-                status_of_open(_now()).label("state"),
+                status_of_open(now_value()).label("state"),
                 HumanTaskModel.assignee.label("assignee"),
                 person.unit.label("unit"),
                 first[0].label("first_group"),
@@ -435,8 +425,8 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     lookups and the page's query then looks the step and item up again: for the counts'
     thousand rows, half their time."""
     assert filters.unit
-    values, people = _unit_keys(session, filters.unit)
-    step, item = _open_conditions(session, filters)
+    values, people = unit_keys_of(session, filters.unit)
+    step, item = open_conditions(session, filters)
     c, task, instance = TaskCandidateModel, HumanTaskModel, InstanceModel
     offered = (
         select(
@@ -456,7 +446,7 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
             select(c.created_at, c.instance_id, c.task_id, *offered.c)
             .select_from(c)
             .join(offered, true())
-            .where(c.kind == "group", c.value == _bound(f"group_{n}")),
+            .where(c.kind == "group", c.value == named_value(f"group_{n}")),
             limit,
         )
         for n in range(len(values))
@@ -481,7 +471,7 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
             )
             .select_from(task)
             .join(of_item, true())
-            .where(task.assignee == _bound(f"person_{n}"), *step),
+            .where(task.assignee == named_value(f"person_{n}"), *step),
             limit,
         )
         for n in range(len(people))
@@ -489,9 +479,9 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     merged = union(*parts).subquery()
     order = (merged.c.created_at, merged.c.instance_id, merged.c.id)
     first = select(merged).order_by(*order).limit(limit).subquery()
-    person = _HOLDER
+    person = HOLDER
     candidate = _first_candidate_row(first.c.id, first.c.assignee)
-    state = status_of_open(_now(), first.c.item_status, first.c.due_at)
+    state = status_of_open(now_value(), first.c.item_status, first.c.due_at)
     return (
         select(
             first.c.title,
@@ -515,8 +505,8 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
 def _first_candidate_row(task_id: Any, assignee: Any) -> Any:
     """PostgreSQL, LATERAL: an unheld step's first candidate (kind, value) in one probe of its
     candidate rows in key order: its first group, else its first person ('group' sorts before
-    'user'), as `_first_candidate` gives them in two."""
-    fc = _FIRST
+    'user'), as `first_candidate_of` gives them in two."""
+    fc = FIRST_CANDIDATE
     return (
         select(fc.kind, fc.value)
         .where(fc.task_id == task_id, fc.kind.in_(("group", "user")), assignee.is_(None))
@@ -563,8 +553,8 @@ def _grouped(rows: Any, cap: int) -> Select[Any]:
         .subquery()
     )
     label = case(
-        (grouped.c.kind == "group", func.coalesce(_group_name(grouped.c.value), grouped.c.value)),
-        else_=func.coalesce(_person_name(grouped.c.value), grouped.c.value),
+        (grouped.c.kind == "group", func.coalesce(group_name(grouped.c.value), grouped.c.value)),
+        else_=func.coalesce(person_name(grouped.c.value), grouped.c.value),
     )
     return select(
         grouped.c.title, grouped.c.element_id, grouped.c.state, label, grouped.c.beyond, grouped.c.n
@@ -612,8 +602,8 @@ def _finished_where(session: Session, query: Select[Any], filters: MonitorFilter
     elif filters.status == DONE_ON_TIME:
         query = query.where(~_late())
     if filters.text and filters.text.strip():
-        _shape, values = _text_values(session, filters.text)
-        query = query.where(_text_clause(session, filters.text)).params(values)
+        _shape, values = text_values(session, filters.text)
+        query = query.where(text_clause(session, filters.text)).params(values)
     return query
 
 
@@ -640,7 +630,7 @@ def finished_query(
         since, instance_id = after
         query = query.where(
             tuple_(InstanceModel.created_at, InstanceModel.id)
-            > tuple_(_at(since), literal(instance_id))
+            > tuple_(moment_value(since), literal(instance_id))
         )
     return query.order_by(InstanceModel.created_at, InstanceModel.id)
 
@@ -713,7 +703,7 @@ def monitor_rows(
     else:
         start = decode_cursor(after, (datetime, int, str))
         shape, values = _open_values(session, now, filters, start)
-        query = _built(
+        query = built_once(
             ("page", limit, *shape),
             lambda: _open_query(session, filters, start is not None, limit + 1),
         )

@@ -13,7 +13,8 @@ import pytest
 
 import engine
 from engine import transaction
-from engine.monitoring import DONE_LATE, DONE_ON_TIME, MonitorFilter, monitor_rows
+from engine.monitor_sql import DONE_LATE, DONE_ON_TIME, MonitorFilter
+from engine.monitoring import monitor_rows
 from tests.office import Office
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
