@@ -97,8 +97,7 @@ def check_service_listeners(file_name: str, root: Any, services: Collection[str]
                     file=file_name,
                     element_id=flow.get("id") or element,
                     line=node.sourceline,
-                    reason="listener_unsupported",
-                    problem="twin_flows",
+                    reason="listener_twin_flows",
                     event=event,
                 )
         allowed = TASK_EVENTS if kind == "task" else EXECUTION_EVENTS
@@ -110,7 +109,6 @@ def check_service_listeners(file_name: str, root: Any, services: Collection[str]
                 element_id=element,
                 line=node.sourceline,
                 reason="listener_unsupported",
-                problem="event",
                 event=event,
                 allowed=", ".join(allowed),
             )

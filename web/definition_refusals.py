@@ -16,8 +16,7 @@ from .formatting import number_vn
 # Text from the file (an expression, a pattern) is cut here: the page is no place for a script.
 _LONGEST = 200
 
-# Reason code -> what is wrong and what to fix. A refusal with a `problem` of its own is looked
-# up as "reason/problem" first.
+# Reason code -> what is wrong and what to fix.
 REFUSALS = {
     # Reading the file
     "file_too_large": _l(
@@ -132,7 +131,7 @@ REFUSALS = {
         "Listener gắn với sự kiện «%(event)s» không chạy được ở đây; loại listener này chỉ "
         "chạy với các sự kiện: %(allowed)s. Hãy đổi sự kiện của listener."
     ),
-    "listener_unsupported/twin_flows": _l(
+    "listener_twin_flows": _l(
         "Có hai luồng (sequence flow) nối cùng hai phần tử và một luồng có listener, nên hệ "
         "thống không phân biệt được luồng nào đã đi qua. Hãy đặt thêm một phần tử vào giữa "
         "một trong hai luồng."
@@ -292,8 +291,7 @@ def refusal_words(error: engine.InvalidDefinition) -> str:
     """What is wrong with the file and what to fix, in the page's language; the engine's
     English words when the refusal has no entry here (or lacks a parameter its entry names)."""
     details = error.details
-    reason, problem = details.get("reason"), details.get("problem")
-    words = REFUSALS.get(f"{reason}/{problem}", REFUSALS.get(str(reason)))
+    words = REFUSALS.get(str(details.get("reason")))
     if words is None:
         return error.reason
     try:

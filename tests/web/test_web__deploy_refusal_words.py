@@ -27,7 +27,7 @@ from web.errors import explain
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Given by every InvalidDefinition: where it is, and its code.
-WHERE = {"file", "element_id", "line", "reason", "problem"}
+WHERE = {"file", "element_id", "line", "reason"}
 
 MALFORMED = b'<?xml version="1.0"?>\n<definitions>\n  <process id="x">\n</definitions>\n'
 OVERSIZED = b"<definitions>" + b" " * MAX_DEFINITION_BYTES + b"</definitions>"
@@ -157,8 +157,8 @@ def test_deploy_refusal_words__a_long_expression_is_cut(app: Flask) -> None:
 # --- Every refusal of the engine has its words ------------------------------------------------
 
 
-def _raises() -> list[tuple[str, int, str | None, str | None, set[str]]]:
-    """(file, line, reason, problem, keyword names) of every InvalidDefinition the engine builds:
+def _raises() -> list[tuple[str, int, str | None, set[str]]]:
+    """(file, line, reason, keyword names) of every InvalidDefinition the engine builds:
     the class called, or a helper of a module returning one whose caller gives the reason."""
     found = []
     for path in sorted((ROOT / "engine").glob("*.py")):
@@ -178,7 +178,7 @@ def _raises() -> list[tuple[str, int, str | None, str | None, set[str]]]:
             if name != "InvalidDefinition" and name not in helpers:
                 continue
             given = {k.arg: k.value for k in node.keywords}
-            reason, problem = given.get("reason"), given.get("problem")
+            reason = given.get("reason")
             if name in helpers and reason is None:
                 continue  # the helper names its reason itself: its own call is checked
             if (None in given and reason is None) or isinstance(reason, ast.Name):
@@ -188,7 +188,6 @@ def _raises() -> list[tuple[str, int, str | None, str | None, set[str]]]:
                     path.name,
                     node.lineno,
                     reason.value if isinstance(reason, ast.Constant) else None,
-                    problem.value if isinstance(problem, ast.Constant) else None,
                     {k for k in given if k},
                 )
             )
@@ -200,13 +199,12 @@ RAISES = _raises()
 
 def test_deploy_refusal_words__every_refusal_has_a_reason_code() -> None:
     assert len(RAISES) > 80
-    assert [(f, n) for f, n, reason, _p, _k in RAISES if not reason] == []
+    assert [(f, n) for f, n, reason, _k in RAISES if not reason] == []
 
 
 def test_deploy_refusal_words__every_reason_has_words_and_every_word_a_reason() -> None:
-    raised = {reason for _f, _n, reason, _p, _k in RAISES}
-    raised |= {f"{reason}/{problem}" for _f, _n, reason, problem, _k in RAISES if problem}
-    assert {r for r in raised if "/" not in r} - set(REFUSALS) == set()
+    raised = {reason for _f, _n, reason, _k in RAISES}
+    assert raised - set(REFUSALS) == set()
     assert set(REFUSALS) - raised == set()
 
 
@@ -215,8 +213,8 @@ def test_deploy_refusal_words__the_words_name_only_what_their_raise_gives(app: F
         named = {key: set(PLACEHOLDER.findall(str(words))) for key, words in REFUSALS.items()}
     missing = [
         (f, n, sorted(needed - keywords))
-        for f, n, reason, problem, keywords in RAISES
-        for needed in [named.get(f"{reason}/{problem}", named.get(str(reason), set()))]
+        for f, n, reason, keywords in RAISES
+        for needed in [named.get(str(reason), set())]
         if needed - keywords - WHERE
     ]
     assert missing == []
