@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, literal, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from .human_tasks import HumanTaskModel, TaskCandidateModel
-from .monitor_sql import MonitorFilter, dialect_of
+from .monitor_sql import MonitorFilter, dialect_of, joined
 from .monitoring import (
     STREAM_BATCH,
     MonitorRow,
@@ -96,10 +95,7 @@ def _candidate_keys(dialect: str) -> Any:
     PostgreSQL; SQLite's come unordered and are sorted by the reader) and its first group."""
     c = aliased(TaskCandidateModel)
     pair = c.kind + literal(_KIND_END) + c.value
-    if dialect == "postgresql":
-        keys = func.string_agg(pair, aggregate_order_by(literal(_KEY_END), c.kind + c.value))
-    else:
-        keys = func.group_concat(pair, _KEY_END)
+    keys = joined(dialect, pair, c.kind + c.value, _KEY_END)
     return (
         select(
             c.task_id,

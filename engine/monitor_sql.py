@@ -91,12 +91,14 @@ def _escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def _joined(dialect: str, value: ColumnElement[str], order: ColumnElement[str]) -> Any:
-    """SQL aggregate: the values joined by ', ' (ordered where the database can say so; on
+def joined(
+    dialect: str, value: ColumnElement[str], order: ColumnElement[str], sep: str = ", "
+) -> Any:
+    """SQL aggregate: the values joined by `sep` (ordered where the database can say so; on
     SQLite they come in the order the index gives them)."""
     if dialect == "postgresql":
-        return func.string_agg(value, aggregate_order_by(literal(", "), order))
-    return func.group_concat(value, ", ")
+        return func.string_agg(value, aggregate_order_by(literal(sep), order))
+    return func.group_concat(value, sep)
 
 
 def _unicode_lower(session: Session) -> bool:
@@ -196,7 +198,7 @@ def candidate_names(dialect: str) -> Any:
         else_=func.coalesce(person_name(c.value), c.value),
     )
     return (
-        select(_joined(dialect, name, c.kind + c.value))
+        select(joined(dialect, name, c.kind + c.value))
         .where(c.task_id == HumanTaskModel.id)
         .scalar_subquery()
     )
