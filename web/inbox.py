@@ -489,8 +489,9 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 def _done_text(form: engine.FormView, data: dict[str, Any]) -> str | None:
     """The step's message once done (its {names} filled from the item), else "Đã" + its button."""
-    if form.done_message:
-        return _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), form.done_message)
+    if form.done_message:  # a sentence of its own; the flash goes on after it
+        done = _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), form.done_message)
+        return done.rstrip().rstrip(".")
     if form.submit_label:
         label = form.submit_label.strip()
         return _("Đã %(action)s", action=label[:1].lower() + label[1:])

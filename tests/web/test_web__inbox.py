@@ -623,3 +623,26 @@ def test_task__a_proposal_takes_its_own_name(login: Any, office: Any) -> None:
     assert view.title == PHIEU["ten_nhiem_vu"]
     assert view.history[-1].kind == "renamed"
     assert "Cập nhật tên hồ sơ" in client.get(f"/items/{item}").get_data(as_text=True)
+
+
+_FLASH = re.compile(r'<div class="flash [^"]*"[^>]*>([^<]*)</div>')
+
+
+def test_task__a_progress_update_says_what_was_done_in_one_sentence(
+    office: Any, login: Any
+) -> None:
+    """The step's own message ("Đã cập nhật tiến độ (40%).") goes on into the flash's sentence,
+    whether the person pressed the step's button or sent the form without one."""
+    data = {**GIAO_TASK, "gia_tri_han": "2026-03-20", "loai_han": "date"}
+    item = _start(office, "giao_nhiem_vu", "vp.tp", "Cập nhật tiến độ", **data)
+    client = login("cs.cv1")
+    progress = {"ty_le_hoan_thanh": "40", "noi_dung_cap_nhat": "Đã khảo sát 3 huyện"}
+    flashes = []
+    for pressed in ({"hanh_dong": "cap_nhat"}, {}):
+        url = _url(office, "cs.cv1", item, "cap_nhat_tien_do")
+        response = post(client, url, url, {**progress, **pressed}, follow_redirects=True)
+        flashes += _FLASH.findall(response.get_data(as_text=True))
+    assert flashes == [
+        f"Đã cập nhật tiến độ (40%): «Cập nhật tiến độ» — hồ sơ số {item}.",
+        f"Đã cập nhật tiến độ (40%) — hồ sơ số {item} (Thực hiện, cập nhật tiến độ).",
+    ]
