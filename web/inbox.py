@@ -459,16 +459,17 @@ def _success(
 ) -> str:
     """What happened, in the step's own words: "Đã gửi ý kiến", never "Đã duyệt" after a vote."""
     step, number = task.title, task.instance_id
-    done = _done_text(form, data)
     title = submission.decision_title  # the form read the decision's title with the answer
+    if submission.decision and title and is_return(submission.decision):
+        return _(
+            "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.", id=number, step=step, choice=title
+        )
+    said = _said(form, data)
+    if said and _SENTENCE_END.search(said):  # sentences of their own: the item after them
+        return _("%(said)s Hồ sơ số %(id)s (%(step)s).", said=said, id=number, step=step)
+    # One sentence, which the flash goes on: its full stop goes.
+    done = said.rstrip(".!?") if said else _done_text(form)
     if submission.decision and title:
-        if is_return(submission.decision):
-            return _(
-                "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.",
-                id=number,
-                step=step,
-                choice=title,
-            )
         if done:
             return _(
                 "%(done)s: «%(choice)s» — hồ sơ số %(id)s.", done=done, choice=title, id=number
@@ -487,11 +488,18 @@ def _success(
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _done_text(form: engine.FormView, data: dict[str, Any]) -> str | None:
-    """The step's message once done (its {names} filled from the item), else "Đã" + its button."""
-    if form.done_message:  # a sentence of its own; the flash goes on after it
-        done = _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), form.done_message)
-        return done.rstrip().rstrip(".")
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def _said(form: engine.FormView, data: dict[str, Any]) -> str | None:
+    """The step's message once done, its {names} filled from the item."""
+    if not form.done_message:
+        return None
+    return _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), form.done_message).strip()
+
+
+def _done_text(form: engine.FormView) -> str | None:
+    """What was done, from the step's button: "Đã" + its words."""
     if form.submit_label:
         label = form.submit_label.strip()
         return _("Đã %(action)s", action=label[:1].lower() + label[1:])

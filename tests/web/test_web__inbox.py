@@ -632,7 +632,8 @@ def test_task__a_progress_update_says_what_was_done_in_one_sentence(
     office: Any, login: Any
 ) -> None:
     """The step's own message ("Đã cập nhật tiến độ (40%).") goes on into the flash's sentence,
-    whether the person pressed the step's button or sent the form without one."""
+    whether the person pressed the step's button or sent the form without one; a message of two
+    sentences (a notice after the step's) stands whole, the item after it."""
     data = {**GIAO_TASK, "gia_tri_han": "2026-03-20", "loai_han": "date"}
     item = _start(office, "giao_nhiem_vu", "vp.tp", "Cập nhật tiến độ", **data)
     client = login("cs.cv1")
