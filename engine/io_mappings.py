@@ -29,8 +29,10 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 
 from .errors import InvalidDefinition
-from .juel_scanner import has_expression
-from .service_params import Param, _value, evaluate_params, expression_code, parameter_name
+from .juel_parser import translate
+from .juel_scanner import JuelRefused, has_expression
+from .sandbox import SandboxViolation, compile_script
+from .service_params import Param, _value, evaluate_params
 from .xml_namespaces import BPMN_NS as BPMN
 from .xml_namespaces import CAMUNDA_NS
 
@@ -77,7 +79,15 @@ def _c(tag: str) -> str:
 def _parameters(file_name: str, node: Any, io: Any, tag: str) -> dict[str, Param]:
     params: dict[str, Param] = {}
     for parameter in io.iterfind(_c(tag)):
-        name = parameter_name(file_name, node, parameter, f"a camunda:{tag}")
+        name = (parameter.get("name") or "").strip()
+        if not name:
+            raise _refused(
+                file_name,
+                node,
+                parameter,
+                f"a camunda:{tag} has no name",
+                reason="parameter_no_name",
+            )
         params[name] = _value(file_name, node, parameter)
     return params
 
@@ -91,19 +101,40 @@ def _mapping(file_name: str, node: Any, element: Any) -> dict[str, Any] | None:
     if element.get("businessKey") is not None and not (source or expression):
         return None  # an item has no business key: nothing to pass
     if not target or not (source or expression):
-        raise InvalidDefinition(
+        raise _refused(
+            file_name,
+            node,
+            element,
             "a camunda:in/out mapping needs a target and a source, a sourceExpression or "
             'variables="all"',
-            file=file_name,
-            element_id=node.get("id"),
-            line=element.sourceline,
             reason="mapping_incomplete",
         )
     if source:
         return {"source": source, "target": target}
     if not has_expression(expression):
         return {"text": expression, "target": target}
-    return {"code": expression_code(file_name, node, element, expression), "target": target}
+    try:
+        code = translate(expression)
+        compile_script(code, "eval")
+    except (JuelRefused, SandboxViolation, SyntaxError) as exc:
+        raise _refused(
+            file_name,
+            node,
+            element,
+            f"refused expression {expression!r}: {exc}",
+            reason="juel_refused",
+            expression=expression,
+            detail=str(exc),
+        ) from exc
+    return {"code": code, "target": target}
+
+
+def _refused(
+    file_name: str, node: Any, element: Any, message: str, **details: Any
+) -> InvalidDefinition:
+    return InvalidDefinition(
+        message, file=file_name, element_id=node.get("id"), line=element.sourceline, **details
+    )
 
 
 class MappedCallActivity(CallActivity):  # type: ignore[misc]

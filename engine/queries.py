@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel, events_of
 from .audit_verify import audit_report
+from .db import held_object
 from .definitions import load_version
 from .errors import NotFound
 from .external_rows import ExternalTaskModel
@@ -275,11 +276,17 @@ def instance_titles(session: Session, process_id: str) -> set[str]:
 
 def item_data(session: Session, instance_id: int) -> dict[str, Any]:
     """The item's data as it is now in this transaction (after an action: what it produced),
-    from the row the session holds: no statement when the action just wrote it."""
-    instance = session.get(InstanceModel, instance_id)
-    if instance is None:
+    from the row the session holds: no statement when the action just wrote it; else its data
+    column alone (not the stored state, tens of kilobytes that a done-message does not need)."""
+    held = held_object(session, InstanceModel, instance_id)
+    if held is not None:
+        return dict(held.data or {})
+    found = session.execute(
+        select(InstanceModel.data).where(InstanceModel.id == instance_id)
+    ).one_or_none()
+    if found is None:
         raise NotFound(f"item {instance_id} does not exist")
-    return dict(instance.data or {})
+    return dict(found.data or {})
 
 
 def instance_revision(session: Session, instance_id: int) -> int:

@@ -31,14 +31,18 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.event import Event
 from SpiffWorkflow.util.task import TaskState
 
 from .dmn_specs import SERIALIZER_CONFIG as DECISION_CONVERTERS
 from .io_mappings import MappedCallActivity
 from .service_specs import SERIALIZER_CONFIG as SERVICE_CONVERTERS
-from .state_converters import FastSubWorkflowConverter, FastTaskConverter, TaskMappings
+from .state_converters import (
+    FastSubWorkflowConverter,
+    FastTaskConverter,
+    TaskMappings,
+    inherited,
+)
 from .timer_events import CLOCKED
 
 SERIALIZER_VERSION: str = SPIFF_SERIALIZER_VERSION
@@ -240,7 +244,7 @@ def _settle_tasks(
         parent_id = dct["parent"]
         parent = None if parent_id is None else settled.get(parent_id)
         if delta and parent is not None:
-            data = DeepMerge.merge({}, parent.data)
+            data = inherited(parent.data)
             updates = delta.get("updates", {})
             if updates:
                 data.update(registry.restore(updates))

@@ -36,11 +36,11 @@ def read_params(file_name: str | None, node: Any) -> dict[str, Param]:
     params: dict[str, Param] = {}
     for ext in node.iterfind(_EXT):
         for field in ext.iterfind(f"{{{CAMUNDA_NS}}}field"):
-            params[parameter_name(file_name, node, field)] = _field(file_name, node, field)
+            params[_name(file_name, node, field)] = _field(file_name, node, field)
         for connector in ext.iterfind(f"{{{CAMUNDA_NS}}}connector"):
             path = f"{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}inputParameter"
             for parameter in connector.iterfind(path):
-                name = parameter_name(file_name, node, parameter)
+                name = _name(file_name, node, parameter)
                 params[name] = _value(file_name, node, parameter)
     return params
 
@@ -53,9 +53,7 @@ def read_outputs(file_name: str | None, node: Any) -> dict[str, Param]:
         for connector in ext.iterfind(f"{{{CAMUNDA_NS}}}connector"):
             path = f"{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}outputParameter"
             for parameter in connector.iterfind(path):
-                outputs[parameter_name(file_name, node, parameter)] = _value(
-                    file_name, node, parameter
-                )
+                outputs[_name(file_name, node, parameter)] = _value(file_name, node, parameter)
     return outputs
 
 
@@ -75,13 +73,16 @@ def evaluate_params(task: Any, params: dict[str, Param]) -> dict[str, Any]:
     return {name: value(param) for name, param in params.items()}
 
 
-def parameter_name(
-    file_name: str | None, node: Any, element: Any, what: str = "a field or input parameter"
-) -> str:
-    """The element's `name`, refused (`parameter_no_name`: "<what> has no name") when blank."""
+def _name(file_name: str | None, node: Any, element: Any) -> str:
     name = (element.get("name") or "").strip()
     if not name:
-        raise refused(file_name, node, element, f"{what} has no name", reason="parameter_no_name")
+        raise _refused(
+            file_name,
+            node,
+            element,
+            "a field or input parameter has no name",
+            reason="parameter_no_name",
+        )
     return name
 
 
@@ -115,7 +116,7 @@ def _value(file_name: str | None, node: Any, element: Any) -> Param:
             return {"code": javascript_value(child.text or "")}  # compiled at deploy already
         parameter = element.get("name") or element.get("key") or ""
         kind = child.tag.rsplit("}", 1)[-1]
-        raise refused(
+        raise _refused(
             file_name,
             node,
             child,
@@ -135,38 +136,25 @@ def _is(child: Any, name: str) -> bool:
 def _text(file_name: str | None, node: Any, element: Any, text: str) -> Param:
     if not has_expression(text):
         return {"text": text.strip()}
-    return {"code": expression_code(file_name, node, element, text.strip())}
-
-
-def expression_code(file_name: str | None, node: Any, element: Any, expression: str) -> str:
-    """A JUEL expression translated, once at deploy, into the sandbox's Python; refused
-    (`juel_refused`, with the expression and why) where it is outside the subset or the
-    sandbox."""
     try:
-        code = translate(expression)
+        code = translate(text.strip())
         compile_script(code, "eval")
     except (JuelRefused, SandboxViolation, SyntaxError) as exc:
-        raise refused(
+        raise _refused(
             file_name,
             node,
             element,
-            f"refused expression {expression!r}: {exc}",
+            f"refused expression {text.strip()!r}: {exc}",
             reason="juel_refused",
-            expression=expression,
+            expression=text.strip(),
             detail=str(exc),
         ) from exc
-    return code
+    return {"code": code}
 
 
-def refused(
-    file_name: str | None, node: Any, element: Any, message: str, *, reason: str, **details: Any
+def _refused(
+    file_name: str | None, node: Any, element: Any, message: str, **details: Any
 ) -> InvalidDefinition:
-    """A Camunda parameter or mapping refused, named by its task `node`, at `element`'s line."""
     return InvalidDefinition(
-        message,
-        file=file_name,
-        element_id=node.get("id"),
-        line=element.sourceline,
-        reason=reason,
-        **details,
+        message, file=file_name, element_id=node.get("id"), line=element.sourceline, **details
     )

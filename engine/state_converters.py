@@ -10,6 +10,7 @@ Spiff's own converters write (`serializer(dialect, reference=True)`), and reads 
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any, cast
 from uuid import UUID
 
@@ -18,6 +19,16 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
+
+
+def inherited(data: dict[str, Any]) -> dict[str, Any]:
+    """A task's data as Spiff's loader starts it from its parent's, `DeepMerge.merge({}, data)`:
+    the same keys, each dict, list and set copied one level deep, other values shared. Written
+    out, it costs half of Spiff's walk (a quarter of a load was spent there)."""
+    return {key: copy(v) if isinstance(v, _COPIED) else v for key, v in data.items()}
+
+
+_COPIED = (dict, list, set)
 
 
 class _Ids(dict[str, UUID]):
@@ -72,7 +83,7 @@ class FastTaskConverter(TaskConverter):  # type: ignore[misc]
         delta = dct.get("delta")
         parent = None if task._parent is None else workflow.tasks.get(task._parent)
         if delta and parent is not None:
-            data = DeepMerge.merge({}, parent.data)
+            data = inherited(parent.data)
             data.update(self.registry.restore(delta.get("updates", {})))
             for key in delta.get("deletions", {}):
                 if key in data:
