@@ -29,10 +29,8 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 
 from .errors import InvalidDefinition
-from .juel_parser import translate
-from .juel_scanner import JuelRefused, has_expression
-from .sandbox import SandboxViolation, compile_script
-from .service_params import Param, _value, evaluate_params
+from .juel_scanner import has_expression
+from .service_params import Param, _value, evaluate_params, expression_code, parameter_name
 from .xml_namespaces import BPMN_NS as BPMN
 from .xml_namespaces import CAMUNDA_NS
 
@@ -79,15 +77,7 @@ def _c(tag: str) -> str:
 def _parameters(file_name: str, node: Any, io: Any, tag: str) -> dict[str, Param]:
     params: dict[str, Param] = {}
     for parameter in io.iterfind(_c(tag)):
-        name = (parameter.get("name") or "").strip()
-        if not name:
-            raise _refused(
-                file_name,
-                node,
-                parameter,
-                f"a camunda:{tag} has no name",
-                reason="parameter_no_name",
-            )
+        name = parameter_name(file_name, node, parameter, f"a camunda:{tag}")
         params[name] = _value(file_name, node, parameter)
     return params
 
@@ -101,40 +91,19 @@ def _mapping(file_name: str, node: Any, element: Any) -> dict[str, Any] | None:
     if element.get("businessKey") is not None and not (source or expression):
         return None  # an item has no business key: nothing to pass
     if not target or not (source or expression):
-        raise _refused(
-            file_name,
-            node,
-            element,
+        raise InvalidDefinition(
             "a camunda:in/out mapping needs a target and a source, a sourceExpression or "
             'variables="all"',
+            file=file_name,
+            element_id=node.get("id"),
+            line=element.sourceline,
             reason="mapping_incomplete",
         )
     if source:
         return {"source": source, "target": target}
     if not has_expression(expression):
         return {"text": expression, "target": target}
-    try:
-        code = translate(expression)
-        compile_script(code, "eval")
-    except (JuelRefused, SandboxViolation, SyntaxError) as exc:
-        raise _refused(
-            file_name,
-            node,
-            element,
-            f"refused expression {expression!r}: {exc}",
-            reason="juel_refused",
-            expression=expression,
-            detail=str(exc),
-        ) from exc
-    return {"code": code, "target": target}
-
-
-def _refused(
-    file_name: str, node: Any, element: Any, message: str, **details: Any
-) -> InvalidDefinition:
-    return InvalidDefinition(
-        message, file=file_name, element_id=node.get("id"), line=element.sourceline, **details
-    )
+    return {"code": expression_code(file_name, node, element, expression), "target": target}
 
 
 class MappedCallActivity(CallActivity):  # type: ignore[misc]

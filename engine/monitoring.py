@@ -7,6 +7,7 @@ comes one keyset page at a time, so the cost follows the page, never the history
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -64,7 +65,18 @@ STREAM_BATCH = 1000  # rows fetched at a time by a streamed listing
 # hundreds of thousands on every page view costs a second; past it the page says "more than".
 # Some 10-25 µs a counted step (its item, holder and first group looked up): 1,000 stay < 20 ms.
 COUNT_CAP = 1000
-_KEY_NAMES = ("created_at", "instance_id", "id")  # a page key's columns, as `_cut` names them
+# The columns of a unit's key range (`_cut`): the page key's, then what the counts' ranges
+# bring on PostgreSQL (`_unit_rows`).
+_ROW_NAMES = (
+    "created_at",
+    "instance_id",
+    "id",
+    "title",
+    "element_id",
+    "due_at",
+    "assignee",
+    "item_status",
+)
 
 
 @dataclass(frozen=True)
@@ -135,8 +147,6 @@ def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     cut again. So the page reads some fifty rows a key and the capped counts some thousand,
     however many steps the unit has (all of them read and sorted before: 170-250 ms for 5-10k
     at 1M task rows)."""
-    assert filters.unit
-    values, people = unit_keys_of(session, filters.unit)
     step, item = open_conditions(session, filters)
     # Each row of a range is checked by a correlated count of one looked-up row: PostgreSQL
     # never turns that into a join, which for the counts' thousand rows it would run as a hash
@@ -157,27 +167,15 @@ def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: i
         .correlate(HumanTaskModel)
     )
     task = HumanTaskModel
-    ranges = [
-        _cut(
-            select(c.created_at, c.instance_id, c.task_id).where(  # the task's own, copied
-                c.kind == "group", c.value == named_value(f"group_{n}"), offered_ok
-            ),
-            cursor,
-            limit,
-        )
-        for n in range(len(values))
-    ]
-    ranges.extend(
-        _cut(
-            select(task.created_at, task.instance_id, task.id).where(
-                task.assignee == named_value(f"person_{n}"), *step, held_ok
-            ),
-            cursor,
-            limit,
-        )
-        for n in range(len(people))
+    merged = _key_ranges(
+        session,
+        filters,
+        # A candidate row's key columns are its task's, copied.
+        lambda *key: select(c.created_at, c.instance_id, c.task_id).where(*key, offered_ok),
+        lambda *key: select(task.created_at, task.instance_id, task.id).where(*key, *step, held_ok),
+        cursor,
+        limit,
     )
-    merged = union(*ranges).subquery()
     return (
         select(merged.c.id)
         .order_by(merged.c.created_at, merged.c.instance_id, merged.c.id)
@@ -185,19 +183,49 @@ def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     )
 
 
+def _key_ranges(
+    session: Session,
+    filters: MonitorFilter,
+    offered: Callable[..., Any],
+    held: Callable[..., Any],
+    cursor: bool,
+    limit: int,
+) -> Any:
+    """The unit's key ranges merged (UNION: a step offered to two of the unit's groups is one
+    step), as a subquery of `_cut`'s columns: a range a group key, `offered(*key)` (a SELECT
+    over the candidate rows, `key` the conditions that pick the group's), and a range a person,
+    `held(*key)` (over the steps, `key` the condition that picks the person's), each cut at
+    `limit` in the page's order, after the cursor if any. The values are named `group_<n>` and
+    `person_<n>` (`_open_values`)."""
+    assert filters.unit
+    groups, people = unit_keys_of(session, filters.unit)
+    c, task = TaskCandidateModel, HumanTaskModel
+    ranges = [
+        _cut(offered(c.kind == "group", c.value == named_value(f"group_{n}")), cursor, limit)
+        for n in range(len(groups))
+    ]
+    ranges.extend(
+        _cut(held(task.assignee == named_value(f"person_{n}")), cursor, limit)
+        for n in range(len(people))
+    )
+    return union(*ranges).subquery()
+
+
 def _one(found: Select[Any]) -> ColumnElement[bool]:
     return found.scalar_subquery() > 0
 
 
 def _cut(query: Any, cursor: bool, limit: int) -> Select[Any]:
-    """The query's first `limit` rows in the order of its three columns (a creation moment,
-    an item, a step) after the cursor if any, as a SELECT that can be one part of a UNION on
-    every database (SQLite refuses a part's own ORDER BY)."""
-    order = tuple(query.selected_columns)
+    """The query's first `limit` rows in the order of its first three columns (a creation
+    moment, an item, a step) after the cursor if any, its columns named `_ROW_NAMES`, as a
+    SELECT that can be one part of a UNION on every database (SQLite refuses a part's own
+    ORDER BY)."""
+    order = tuple(query.selected_columns)[:3]
     if cursor:
         query = query.where(tuple_(*order) > after_key())
     cut = query.order_by(*order).limit(limit).subquery()
-    return select(*(c.label(n) for c, n in zip(cut.c, _KEY_NAMES, strict=True)))
+    names = _ROW_NAMES[: len(cut.c)]
+    return select(*(c.label(n) for c, n in zip(cut.c, names, strict=True)))
 
 
 def open_where(
@@ -424,8 +452,6 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     row, never a hash join over every open step). `_unit_first` checks a row by the same
     lookups and the page's query then looks the step and item up again: for the counts'
     thousand rows, half their time."""
-    assert filters.unit
-    values, people = unit_keys_of(session, filters.unit)
     step, item = open_conditions(session, filters)
     c, task, instance = TaskCandidateModel, HumanTaskModel, InstanceModel
     offered = (
@@ -441,24 +467,22 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
         .limit(1)
         .lateral()
     )
-    parts = [
-        _cut_rows(
-            select(c.created_at, c.instance_id, c.task_id, *offered.c)
-            .select_from(c)
-            .join(offered, true())
-            .where(c.kind == "group", c.value == named_value(f"group_{n}")),
-            limit,
-        )
-        for n in range(len(values))
-    ]
     of_item = (
         select(instance.status.label("item_status"))
         .where(instance.id == task.instance_id, *item)
         .limit(1)
         .lateral()
     )
-    parts.extend(
-        _cut_rows(
+    merged = _key_ranges(
+        session,
+        filters,
+        lambda *key: (
+            select(c.created_at, c.instance_id, c.task_id, *offered.c)
+            .select_from(c)
+            .join(offered, true())
+            .where(*key)
+        ),
+        lambda *key: (
             select(
                 task.created_at,
                 task.instance_id,
@@ -471,12 +495,11 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
             )
             .select_from(task)
             .join(of_item, true())
-            .where(task.assignee == named_value(f"person_{n}"), *step),
-            limit,
-        )
-        for n in range(len(people))
+            .where(*key, *step)
+        ),
+        False,
+        limit,
     )
-    merged = union(*parts).subquery()
     order = (merged.c.created_at, merged.c.instance_id, merged.c.id)
     first = select(merged).order_by(*order).limit(limit).subquery()
     person = HOLDER
@@ -514,16 +537,6 @@ def _first_candidate_row(task_id: Any, assignee: Any) -> Any:
         .limit(1)
         .lateral()
     )
-
-
-_ROW_NAMES = (*_KEY_NAMES, "title", "element_id", "due_at", "assignee", "item_status")
-
-
-def _cut_rows(query: Any, limit: int) -> Select[Any]:
-    """The query's first `limit` rows in the order of its first three columns (a creation
-    moment, an item, a step), named `_ROW_NAMES`, as one part of a UNION."""
-    cut = query.order_by(*tuple(query.selected_columns)[:3]).limit(limit).subquery()
-    return select(*(c.label(n) for c, n in zip(cut.c, _ROW_NAMES, strict=True)))
 
 
 def _grouped(rows: Any, cap: int) -> Select[Any]:

@@ -36,11 +36,11 @@ def read_params(file_name: str | None, node: Any) -> dict[str, Param]:
     params: dict[str, Param] = {}
     for ext in node.iterfind(_EXT):
         for field in ext.iterfind(f"{{{CAMUNDA_NS}}}field"):
-            params[_name(file_name, node, field)] = _field(file_name, node, field)
+            params[parameter_name(file_name, node, field)] = _field(file_name, node, field)
         for connector in ext.iterfind(f"{{{CAMUNDA_NS}}}connector"):
             path = f"{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}inputParameter"
             for parameter in connector.iterfind(path):
-                name = _name(file_name, node, parameter)
+                name = parameter_name(file_name, node, parameter)
                 params[name] = _value(file_name, node, parameter)
     return params
 
@@ -53,7 +53,9 @@ def read_outputs(file_name: str | None, node: Any) -> dict[str, Param]:
         for connector in ext.iterfind(f"{{{CAMUNDA_NS}}}connector"):
             path = f"{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}outputParameter"
             for parameter in connector.iterfind(path):
-                outputs[_name(file_name, node, parameter)] = _value(file_name, node, parameter)
+                outputs[parameter_name(file_name, node, parameter)] = _value(
+                    file_name, node, parameter
+                )
     return outputs
 
 
@@ -73,16 +75,13 @@ def evaluate_params(task: Any, params: dict[str, Param]) -> dict[str, Any]:
     return {name: value(param) for name, param in params.items()}
 
 
-def _name(file_name: str | None, node: Any, element: Any) -> str:
+def parameter_name(
+    file_name: str | None, node: Any, element: Any, what: str = "a field or input parameter"
+) -> str:
+    """The element's `name`, refused (`parameter_no_name`: "<what> has no name") when blank."""
     name = (element.get("name") or "").strip()
     if not name:
-        raise _refused(
-            file_name,
-            node,
-            element,
-            "a field or input parameter has no name",
-            reason="parameter_no_name",
-        )
+        raise refused(file_name, node, element, f"{what} has no name", reason="parameter_no_name")
     return name
 
 
@@ -116,7 +115,7 @@ def _value(file_name: str | None, node: Any, element: Any) -> Param:
             return {"code": javascript_value(child.text or "")}  # compiled at deploy already
         parameter = element.get("name") or element.get("key") or ""
         kind = child.tag.rsplit("}", 1)[-1]
-        raise _refused(
+        raise refused(
             file_name,
             node,
             child,
@@ -136,25 +135,38 @@ def _is(child: Any, name: str) -> bool:
 def _text(file_name: str | None, node: Any, element: Any, text: str) -> Param:
     if not has_expression(text):
         return {"text": text.strip()}
+    return {"code": expression_code(file_name, node, element, text.strip())}
+
+
+def expression_code(file_name: str | None, node: Any, element: Any, expression: str) -> str:
+    """A JUEL expression translated, once at deploy, into the sandbox's Python; refused
+    (`juel_refused`, with the expression and why) where it is outside the subset or the
+    sandbox."""
     try:
-        code = translate(text.strip())
+        code = translate(expression)
         compile_script(code, "eval")
     except (JuelRefused, SandboxViolation, SyntaxError) as exc:
-        raise _refused(
+        raise refused(
             file_name,
             node,
             element,
-            f"refused expression {text.strip()!r}: {exc}",
+            f"refused expression {expression!r}: {exc}",
             reason="juel_refused",
-            expression=text.strip(),
+            expression=expression,
             detail=str(exc),
         ) from exc
-    return {"code": code}
+    return code
 
 
-def _refused(
-    file_name: str | None, node: Any, element: Any, message: str, **details: Any
+def refused(
+    file_name: str | None, node: Any, element: Any, message: str, *, reason: str, **details: Any
 ) -> InvalidDefinition:
+    """A Camunda parameter or mapping refused, named by its task `node`, at `element`'s line."""
     return InvalidDefinition(
-        message, file=file_name, element_id=node.get("id"), line=element.sourceline, **details
+        message,
+        file=file_name,
+        element_id=node.get("id"),
+        line=element.sourceline,
+        reason=reason,
+        **details,
     )
