@@ -9,7 +9,8 @@ Each client logs in once as each of the three people before the clock starts.
 
 Run against a fresh SQLite file and a fresh PostgreSQL database (`--pg-url`, default the local
 server's `bench_http`, dropped and created), with 1 and 4 concurrent clients (threads), the
-server being `pheduyet serve --workers 2` (gunicorn, plus its background worker). Prints
+server being `pheduyet serve` with its defaults (gunicorn, 2 processes a core × 2 threads, plus
+its background worker; `--workers`, `--threads` to choose). Prints
 instances/s, POST median/p95 and the server's CPU per instance (user + system time of the whole
 server process tree, read from /proc before and after). `--profile` runs the same flow in this
 process through Flask's test client under cProfile instead, to see where the server's time goes.
@@ -243,16 +244,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve_command(port: int, workers: int, threads: int | None = None) -> list[str]:
-    """`pheduyet serve` when it runs gunicorn, else gunicorn itself (threads: its default)."""
+def serve_command(port: int, workers: int | None, threads: int | None = None) -> list[str]:
+    """`pheduyet serve` when it runs gunicorn (processes and threads: its defaults, unless
+    given), else gunicorn itself (2 processes unless given; threads: its default)."""
     pheduyet = BIN / "pheduyet"
     if (ROOT / "cli" / "serving.py").exists() and pheduyet.exists():
-        command = [str(pheduyet), "serve", "--port", str(port), "--workers", str(workers)]
+        command = [str(pheduyet), "serve", "--port", str(port)]
+        command += ["--workers", str(workers)] if workers else []
         return command + (["--threads", str(threads)] if threads else [])
     return [
         str(BIN / "gunicorn"),
         "-w",
-        str(workers),
+        str(workers or 2),
         *(["--threads", str(threads)] if threads else []),
         "-b",
         f"127.0.0.1:{port}",
@@ -260,9 +263,16 @@ def serve_command(port: int, workers: int, threads: int | None = None) -> list[s
     ]
 
 
+def processes_and_threads(workers: int | None, threads: int | None) -> str:
+    """The web server's shape, as `serve` makes it of these options."""
+    from cli.serving import THREADS, default_workers
+
+    return f"{workers or default_workers()} web processes × {threads or THREADS} threads"
+
+
 @contextlib.contextmanager
 def server(
-    url: str, workers: int, folder: Path, threads: int | None = None
+    url: str, workers: int | None, folder: Path, threads: int | None = None
 ) -> Iterator[tuple[int, int]]:
     """The server running on `url`: yields (port, pid of the process tree's root)."""
     port = free_port()
@@ -464,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,4", help="concurrent clients, comma-separated")
     parser.add_argument("--db", default="sqlite,pg", help="sqlite, pg or both")
     parser.add_argument("--pg-url", default=PG_URL, help="a database this run may drop")
-    parser.add_argument("--workers", type=int, default=2, help="web processes")
+    parser.add_argument("--workers", type=int, help="web processes (serve's default)")
     parser.add_argument("--threads", type=int, help="threads per web process (serve's default)")
     parser.add_argument("--profile", action="store_true", help="cProfile in-process instead")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
@@ -476,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     clients = [int(c) for c in args.clients.split(",")]
     load = os.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
+    print(f"server: {processes_and_threads(args.workers, args.threads)}")
     results: list[Result] = []
     databases = ["sqlite", "pg"] if args.db == "both" else args.db.split(",")
     if not set(databases) <= {"sqlite", "pg"}:
