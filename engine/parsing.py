@@ -382,17 +382,21 @@ def _check_flows(doc: _Doc) -> None:
     for flow in doc.root.iter(f"{{{BPMN}}}sequenceFlow"):
         if doc.dialect == "spiff" and is_detached_flow(flow):
             continue  # dropped before parsing, as SpiffArena ignores it (engine/spiff_repairs.py)
+        where = {"file": doc.name, "element_id": flow.get("id"), "line": flow.sourceline}
         for end in ("sourceRef", "targetRef"):
             ref = flow.get(end)
+            if not ref:  # BPMN requires both ends: name the absent one, not an unknown ''
+                missing = f"the sequence flow has no {end} attribute"
+                raise InvalidDefinition(
+                    missing, **where, reason="bpmn_invalid", detail=missing, end=end
+                )
             if ref not in ids:
                 raise InvalidDefinition(
-                    f"the sequence flow's {end} '{ref or ''}' is not an element of this diagram",
-                    file=doc.name,
-                    element_id=flow.get("id"),
-                    line=flow.sourceline,
+                    f"the sequence flow's {end} '{ref}' is not an element of this diagram",
+                    **where,
                     reason="flow_end_unknown",
                     end=end,
-                    ref=ref or "",
+                    ref=ref,
                 )
 
 
