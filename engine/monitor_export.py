@@ -120,7 +120,7 @@ def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Ite
     keys = _candidate_keys(dialect)
     query = (
         select(
-            *open_step_columns(now),
+            *open_step_columns(),
             HumanTaskModel.assignee,
             keys.c.candidate_keys,
             keys.c.first_group,

@@ -290,15 +290,11 @@ def _open_values(
     return shape, values
 
 
-def open_step_columns(now: datetime) -> tuple[Any, ...]:
+def open_step_columns() -> tuple[Any, ...]:
     """The first columns of an open step's row, as Theo dõi's page and its export read them
     (positions 0-8): task id, item id, process, step title, element, since, due, item title,
-    due state at `now` (bound: for a statement run once)."""
-    return _step_columns(moment_value(now))
-
-
-def _step_columns(moment: Any) -> tuple[Any, ...]:
-    """`open_step_columns`, the due state's moment a SQL value."""
+    due state at the moment named `now` (the value the filters' overdue test takes too: given
+    at execution, or bound by `open_where`)."""
     return (
         HumanTaskModel.id,
         HumanTaskModel.instance_id,
@@ -308,7 +304,7 @@ def _step_columns(moment: Any) -> tuple[Any, ...]:
         HumanTaskModel.created_at,
         HumanTaskModel.due_at,
         InstanceModel.title,
-        status_of_open(moment),
+        status_of_open(now_value()),
     )
 
 
@@ -317,7 +313,7 @@ def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     holder_person, holder_unit = HOLDER, HOLDER_UNIT
     query: Select[Any] = (
         select(
-            *_step_columns(now_value()),
+            *open_step_columns(),
             case(
                 (
                     HumanTaskModel.assignee.is_not(None),
