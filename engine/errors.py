@@ -59,6 +59,7 @@ class InvalidDefinition(InvalidInput):
         self,
         message: str,
         *,
+        reason: str,
         file: str | None = None,
         element_id: str | None = None,
         line: int | None = None,
@@ -78,7 +79,8 @@ class InvalidDefinition(InvalidInput):
             file=file,
             element_id=element_id,
             line=line,
-            **details,  # its `reason` code and the reason's parameters
+            reason=reason,
+            **details,  # the reason's parameters
         )
         self.reason = message
 

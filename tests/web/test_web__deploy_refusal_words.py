@@ -134,8 +134,8 @@ def test_deploy_refusal_words__a_failed_step_names_the_file_and_the_reason(app: 
 
 @pytest.mark.parametrize(
     "details",
-    [{"reason": "a_code_without_words"}, {"reason": "service_unmapped"}, {}],
-    ids=["unknown code", "a parameter missing", "no code"],
+    [{"reason": "a_code_without_words"}, {"reason": "service_unmapped"}],
+    ids=["unknown code", "a parameter missing"],
 )
 def test_deploy_refusal_words__without_words_the_engines_stay(
     app: Flask, details: dict[str, str]
