@@ -386,9 +386,11 @@ def _check_flows(doc: _Doc) -> None:
         for end in ("sourceRef", "targetRef"):
             ref = flow.get(end)
             if not ref:  # BPMN requires both ends: name the absent one, not an unknown ''
-                missing = f"the sequence flow has no {end} attribute"
                 raise InvalidDefinition(
-                    missing, **where, reason="bpmn_invalid", detail=missing, end=end
+                    f"the sequence flow has no {end} attribute",
+                    **where,
+                    reason="flow_end_missing",
+                    end=end,
                 )
             if ref not in ids:
                 raise InvalidDefinition(

@@ -75,6 +75,10 @@ REFUSALS = {
         "Luồng (sequence flow) này nối tới «%(ref)s», không phải phần tử nào của sơ đồ. Hãy nối "
         "lại hai đầu của luồng trong công cụ soạn sơ đồ."
     ),
+    "flow_end_missing": _l(
+        "Luồng (sequence flow) này chưa có thuộc tính %(end)s, nên không rõ nó nối từ đâu tới "
+        "đâu. Hãy nối lại hai đầu của luồng trong công cụ soạn sơ đồ."
+    ),
     "call_target_missing": _l(
         "Bước call activity này chưa ghi quy trình cần gọi (calledElement). Hãy ghi mã của quy "
         "trình được gọi."

@@ -1,6 +1,6 @@
 """A sequence flow with an end left out (no sourceRef or targetRef, or an empty one) is refused
-as not valid BPMN, naming the attribute that is absent: not as a reference to an unknown element
-whose name is empty ('' in the engine's words, «» in the page's)."""
+for that, naming the attribute that is absent: not as a reference to an unknown element whose
+name is empty ('' in the engine's words, «» in the page's)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,11 @@ def _diagram(ends: str) -> bytes:
 def test_flow_end_refusal__the_check_names_the_absent_attribute(ends: str, absent: str) -> None:
     report = engine.check_definitions([engine.SourceFile("thieu_dau.bpmn", _diagram(ends))])
     [problem] = report.problems
-    assert (problem.reason, problem.element_id, problem.line) == ("bpmn_invalid", "half_flow", 6)
+    assert (problem.reason, problem.element_id, problem.line) == (
+        "flow_end_missing",
+        "half_flow",
+        6,
+    )
     assert f"no {absent} attribute" in problem.message
     assert "''" not in problem.message
 
@@ -48,5 +52,5 @@ def test_flow_end_refusal__the_deploy_page_names_it_too(
     path = tmp_path / "thieu_dau.bpmn"
     path.write_bytes(_diagram(ends))
     page = refused_deploy(login("quantri"), path)
-    assert "Sơ đồ không đúng chuẩn BPMN 2.0" in page and f"no {absent} attribute" in page
+    assert f"Luồng (sequence flow) này chưa có thuộc tính {absent}" in page
     assert "«»" not in page
