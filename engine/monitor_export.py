@@ -15,10 +15,10 @@ from .monitor_sql import MonitorFilter, dialect_of, joined
 from .monitoring import (
     STREAM_BATCH,
     MonitorRow,
-    age_in_days,
     finished_only,
     finished_query,
     finished_row,
+    open_row,
     open_step_columns,
     open_where,
 )
@@ -133,21 +133,7 @@ def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Ite
     )
     for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
         listed = r[10] if dialect == "postgresql" else _sorted_keys(r[10])
-        holder, unit = names.holder(r[9], listed, r[11])
-        yield MonitorRow(
-            instance_id=r[1],
-            process_id=r[2],
-            title=r[7],
-            status=r[8],
-            step=r[3],
-            element_id=r[4],
-            task_id=r[0],
-            holder=holder,
-            unit=unit,
-            since=r[5],
-            due_at=r[6],
-            age_days=age_in_days(now, r[5]),
-        )
+        yield open_row(r, now, *names.holder(r[9], listed, r[11]))
 
 
 def monitor_all(session: Session, now: datetime, filters: MonitorFilter) -> Iterator[MonitorRow]:

@@ -341,7 +341,8 @@ def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     ).limit(limit)
 
 
-def _open_row(r: Any, now: datetime) -> MonitorRow:
+def open_row(r: Any, now: datetime, holder: str, unit: str | None) -> MonitorRow:
+    """An open step's row from `open_step_columns`' values, held by `holder` of `unit`."""
     return MonitorRow(
         instance_id=r[1],
         process_id=r[2],
@@ -350,8 +351,8 @@ def _open_row(r: Any, now: datetime) -> MonitorRow:
         step=r[3],
         element_id=r[4],
         task_id=r[0],
-        holder=r[9] or "",
-        unit=r[10],
+        holder=holder,
+        unit=unit,
         since=r[5],
         due_at=r[6],
         age_days=age_in_days(now, r[5]),
@@ -715,7 +716,7 @@ def monitor_rows(
             ("page", limit, *shape),
             lambda: _open_query(session, filters, start is not None, limit + 1),
         )
-        rows = [_open_row(r, now) for r in session.execute(query, values)]
+        rows = [open_row(r, now, r[9] or "", r[10]) for r in session.execute(query, values)]
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
