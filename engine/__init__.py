@@ -134,7 +134,14 @@ from .outside_bodies import (
 )
 from .paging import decode_cursor, encode_cursor
 from .parsing import SourceFile
-from .passwords import credentials, store_upgraded_hash, upgraded_hash, verify_password
+from .passwords import (
+    change_password,
+    credentials,
+    new_password_hash,
+    store_upgraded_hash,
+    upgraded_hash,
+    verify_password,
+)
 from .process_steps import StepStat, process_steps, process_versions, step_stats
 from .queries import (
     get_task,
@@ -180,6 +187,7 @@ from .task_report import (
 from .timers import run_due_timers
 from .users import (
     ADMIN_GROUP,
+    MIN_PASSWORD_LENGTH,
     Identity,
     UserView,
     add_group,
@@ -232,6 +240,7 @@ __all__ = [
     "ALWAYS_SENT",
     "CHOOSABLE_EVENTS",
     "LOCALES",
+    "MIN_PASSWORD_LENGTH",
     "MODEL_SUFFIXES",
     "NO_UNIT",
     "REPORT_STATES",
@@ -349,6 +358,7 @@ __all__ = [
     "bind_listeners",
     "broadcast_signal",
     "cancel_instance",
+    "change_password",
     "check_definitions",
     "check_email",
     "check_office_archive",
@@ -417,6 +427,7 @@ __all__ = [
     "my_items",
     "names_of",
     "needs_touch",
+    "new_password_hash",
     "notifications_for",
     "notify",
     "notify_candidates",

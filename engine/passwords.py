@@ -1,6 +1,6 @@
-"""Checking a password without holding the database: read the stored hash in one short read,
-hash outside any transaction (Argon2 takes tens of milliseconds and 64 MB on purpose), store an
-upgraded hash in one short write."""
+"""Checking and changing a password without holding the database: read the stored hash in one
+short read, hash outside any transaction (Argon2 takes tens of milliseconds and 64 MB on purpose),
+store an upgraded or a new hash in one short write."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from .users import UserModel
+from .errors import Conflict, NotFound
+from .users import UserModel, check_new_password
 
 # The parameters of users.py's hasher (argon2-cffi's defaults): the hashes are interchangeable.
 _hasher = PasswordHasher()
@@ -70,3 +71,31 @@ def store_upgraded_hash(session: Session, found: Credentials, new_hash: str) -> 
     user = session.get(UserModel, found.username)
     if user is not None and user.password_hash == found.password_hash:
         user.password_hash = new_hash
+
+
+def new_password_hash(password: str) -> str:
+    """The hash of a new password, once it keeps the rule (InvalidInput otherwise). Hashes:
+    call it outside any transaction."""
+    check_new_password(password)
+    return _hasher.hash(password)
+
+
+def change_password(session: Session, found: Credentials, new_hash: str) -> int:
+    """A person's own new password (`new_hash` from new_password_hash), after their current one
+    was checked against `found`: every session the old one opened ends. Returns the new session
+    generation, for the login that made the change to carry on. NotFound when there is no such
+    active person; Conflict when their password or sessions changed since `found` was read."""
+    user = session.get(UserModel, found.username)
+    if user is None or not user.active:
+        raise NotFound(f"user '{found.username}' does not exist")
+    if (user.password_hash, user.session_generation) != (
+        found.password_hash,
+        found.session_generation,
+    ):
+        raise Conflict(
+            f"the password or sessions of '{found.username}' changed meanwhile: try again",
+            reason="password_changed_meanwhile",
+        )
+    user.password_hash = new_hash
+    user.session_generation += 1
+    return user.session_generation

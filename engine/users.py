@@ -16,6 +16,7 @@ from .errors import InvalidInput, NotFound
 from .names import check_names
 
 _hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8  # the one rule for a new password, whoever sets it
 ADMIN_GROUP = "admin"  # its members may cancel any item and manage the application
 
 membership = Table(
@@ -160,13 +161,20 @@ def add_user(
         if group not in user.groups:
             user.groups.append(group)
     if password is not None:
-        if len(password) < 8:
-            raise InvalidInput(
-                "a password needs at least 8 characters", reason="password_too_short", minimum=8
-            )
+        check_new_password(password)
         if user.password_hash is not None:
             _end_sessions(user)  # a new password ends the sessions the old one opened
         user.password_hash = _hasher.hash(password)
+
+
+def check_new_password(password: str) -> None:
+    """Refuse a new password that breaks the rule (InvalidInput, reason password_too_short)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
+            reason="password_too_short",
+            minimum=MIN_PASSWORD_LENGTH,
+        )
 
 
 _users = cast_table(UserModel)

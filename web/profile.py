@@ -1,7 +1,12 @@
 """Thông tin cá nhân: a person's own page (the mail's footer sends people here): their email
 address, the language of their mail (the app's too, once saved), the hour of their daily digest
 and, per event, how its mail reaches them (engine.notifications). The escalation of an overdue
-task is always sent. Everything is saved in one transaction: a refused value changes nothing."""
+task is always sent. Everything is saved in one transaction: a refused value changes nothing.
+
+Đổi mật khẩu, on the same page, is checked as a login is (web/auth.py): the attempt counts
+against the login limits first, so the current password cannot be guessed here; Argon2 runs
+outside any transaction; a change ends every other copy of the person's login and keeps this
+one."""
 
 from __future__ import annotations
 
@@ -10,14 +15,17 @@ from dataclasses import dataclass, field
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import login_required, login_user
 from werkzeug.wrappers import Response
 
 import engine
 
+from .auth import WebUser, login_wait_seconds
 from .bell import event_label
 from .extensions import LOCALES
-from .unit_of_work import me, uow
+from .formatting import local
+from .security import login_policy, password_checks, start_session
+from .unit_of_work import end_request_read, me, now, uow
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
 
@@ -90,6 +98,80 @@ def save() -> Response | Page:
     return redirect(url_for("profile.show"), 303)
 
 
+@bp.post("/password")
+@login_required  # type: ignore[misc]
+def change_password() -> Response | Page:
+    current = request.form.get("current_password", "")
+    new = request.form.get("new_password", "")
+    problems = _password_problems(current, new, request.form.get("new_password_again", ""))
+    if problems:
+        return _password_page(problems, 422)
+    username, address = me().username, request.remote_addr or "-"
+    policy, moment = login_policy(), now()
+    with uow() as s:  # counted as a login is: the current password cannot be guessed here
+        locked_until = engine.take_attempt(s, username, address, moment, policy)
+    if locked_until is not None:
+        until = local(locked_until)
+        words = _(
+            "Bạn đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %(time)s.",
+            time=until.strftime("%H:%M") if until else "",
+        )
+        return _password_page({"current_password": words}, 429)
+    with uow(write=False) as s:
+        found = engine.credentials(s, username)
+    end_request_read()  # no database connection is held while waiting for Argon2
+    checks = password_checks()
+    if not checks.acquire(timeout=login_wait_seconds()):
+        busy = _("Hệ thống đang bận. Xin vui lòng thử lại sau ít phút. Mật khẩu chưa được đổi.")
+        return _password_page({"form": busy}, 503)
+    try:  # Argon2 outside any transaction
+        right = engine.verify_password(found, current)
+        new_hash = engine.new_password_hash(new) if right else None
+    finally:
+        checks.release()
+    if found is None or new_hash is None:
+        wrong = _("Mật khẩu hiện tại không đúng. Mật khẩu chưa được đổi.")
+        return _password_page({"current_password": wrong}, 422)
+    try:
+        with uow() as s:
+            engine.attempt_succeeded(s, username, address, moment, policy)
+            generation = engine.change_password(s, found, new_hash)
+            identity = engine.session_identity(s, username, generation)
+    except (engine.NotFound, engine.Conflict):
+        changed = _(
+            "Tài khoản của bạn vừa được thay đổi ở nơi khác nên mật khẩu chưa được đổi. "
+            "Hãy tải lại trang rồi thử lại."
+        )
+        return _password_page({"form": changed}, 409)
+    start_session(generation)  # this browser carries on; every other copy of the login ends
+    if identity is not None:
+        login_user(WebUser(identity))
+    flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), "success")
+    return redirect(url_for("profile.show"), 303)
+
+
+def _password_problems(current: str, new: str, again: str) -> dict[str, str]:
+    """What is wrong with the password form, field by field, before any password is checked."""
+    problems: dict[str, str] = {}
+    if not current:
+        problems["current_password"] = _("Hãy nhập mật khẩu hiện tại.")
+    if len(new) < engine.MIN_PASSWORD_LENGTH:
+        problems["new_password"] = _(
+            "Mật khẩu mới phải có ít nhất %(n)s ký tự.", n=engine.MIN_PASSWORD_LENGTH
+        )
+    elif new == current:
+        problems["new_password"] = _("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    elif again != new:
+        problems["new_password_again"] = _("Hai lần nhập mật khẩu mới không khớp nhau.")
+    return problems
+
+
+def _password_page(problems: dict[str, str], status: int) -> Page:
+    with uow(write=False) as s:
+        prefs = engine.preferences(s, me().username)
+    return _page(ProfileForm.of(prefs), status, password_errors=problems)
+
+
 def _read() -> ProfileForm:
     data = request.form
     form = ProfileForm(email=data.get("email", "").strip()[:300])
@@ -152,11 +234,15 @@ def _refusal(error: engine.InvalidInput) -> str:
     return _("Dữ liệu không hợp lệ; hãy kiểm tra lại. Chưa có gì được lưu.")
 
 
-def _page(form: ProfileForm, status: int = 200) -> Page:
+def _page(
+    form: ProfileForm, status: int = 200, *, password_errors: dict[str, str] | None = None
+) -> Page:
     who = me()
     return render_template(
         "account/profile.html",
         form=form,
+        password_errors=password_errors or {},
+        minimum=engine.MIN_PASSWORD_LENGTH,
         who=who,
         events=[
             (str(e), event_label(e), EVENT_HINTS.get(e, ""), e in engine.ALWAYS_SENT)
