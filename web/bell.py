@@ -43,6 +43,17 @@ def event_label(event: str) -> str:
     return str(EVENT_LABELS.get(event, event))
 
 
+def actor_line(event: str, who: str) -> str:
+    """Who caused the notification, in the words its event calls for."""
+    if event == engine.NotifyEvent.NEW_TASK:
+        return str(_("Người chuyển: %(who)s", who=who))
+    if event == engine.NotifyEvent.RETURNED:
+        return str(_("Người trả lại: %(who)s", who=who))
+    if event == engine.NotifyEvent.FINISHED:
+        return str(_("Người xử lý bước cuối: %(who)s", who=who))
+    return str(_("Người thực hiện: %(who)s", who=who))
+
+
 def target(row: engine.NotificationView) -> str | None:
     """The page a notification leads to: its task's, or its item's for a finished item (as the
     mail's link)."""
@@ -72,6 +83,9 @@ def index() -> Page:
     unread_only = request.args.get("chua_doc") == "1"
     with uow(write=False) as s:
         found = engine.notifications_for(s, me().username, limit=SHOWN, unread_only=unread_only)
+        # The full names of the page's people, in one statement; one no longer there keeps
+        # their login name.
+        _groups, people = engine.names_of(s, (), {r.actor for r in found.rows if r.actor})
     setattr(g, _UNREAD, found.unread)
     rows = [(row, target(row)) for row in found.rows]
     return render_template(
@@ -81,6 +95,8 @@ def index() -> Page:
         unread_only=unread_only,
         shown=SHOWN,
         label=event_label,
+        actor_line=actor_line,
+        people=people,
     ), 200
 
 
