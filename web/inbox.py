@@ -316,6 +316,7 @@ def complete(task_id: str) -> Any:
     submission = read_submission(form, request.form)
     files = [f for f in request.files.getlist("_files") if f and f.filename]
     revision = _as_int(request.form.get("_revision"))
+    started = now()  # the steps this completion opens are those opened since
     rehearsal = None
     if not files:  # a file moves the item on before the step: the write runs it
         with uow(write=False) as s:  # SpiffWorkflow's run, outside the write lock
@@ -360,11 +361,12 @@ def complete(task_id: str) -> Any:
         return _conflict(task_id, submission, conflict)
     except engine.InvalidInput as invalid:
         return _again(task_id, submission, {"_form": explain(invalid)}, 422)
-    after: dict[str, Any] = {}
-    if form.done_message:  # it may name what the step produced ("văn bản số 05/TTr-SKHCN")
-        with uow(write=False) as s:  # read after the commit, not under the write lock
-            after = engine.item_data(s, task.instance_id)
-    flash(_success(task, form, submission, after), "success")
+    with uow(write=False) as s:  # read after the commit, not under the write lock
+        # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN").
+        after = engine.item_data(s, task.instance_id) if form.done_message else {}
+        where = _where_now(s, task.instance_id, started)
+    said = _success(task, form, submission, after)
+    flash(f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
 
 
@@ -461,6 +463,8 @@ def _success(
     step, number = task.title, task.instance_id
     title = submission.decision_title  # the form read the decision's title with the answer
     if submission.decision and title and is_return(submission.decision):
+        if _repeats(_("Đã trả lại"), title):  # "Trả lại" says nothing more
+            return _("Đã trả lại hồ sơ số %(id)s (%(step)s).", id=number, step=step)
         return _(
             "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.", id=number, step=step, choice=title
         )
@@ -469,6 +473,8 @@ def _success(
         return _("%(said)s Hồ sơ số %(id)s (%(step)s).", said=said, id=number, step=step)
     # One sentence, which the flash goes on: its full stop goes.
     done = said.rstrip(".!?") if said else _done_text(form)
+    if done and title and _repeats(done, title):  # "Đã ký duyệt tờ trình", not «Ký duyệt» again
+        title = None
     if submission.decision and title:
         if done:
             return _(
@@ -483,6 +489,41 @@ def _success(
     if done:
         return _("%(done)s — hồ sơ số %(id)s (%(step)s).", done=done, id=number, step=step)
     return _("Đã hoàn thành bước «%(step)s» của hồ sơ số %(id)s.", step=step, id=number)
+
+
+def _repeats(done: str, choice: str) -> bool:
+    """Whether the words of what was done already say the choice."""
+    return choice.strip().casefold() in done.casefold()
+
+
+def _where_now(session: Session, item_id: int, since: datetime) -> str | None:
+    """Where the item went: the steps the completion opened (those opened `since`), each with
+    who holds it: a person, or the unit or group it waits for. Two statements; None when it
+    opened none (it waits for a parallel step, a timer, or it finished)."""
+    steps = [t for t in engine.open_tasks(session, item_id) if t.created_at >= since]
+    if not steps:
+        return None
+    names = Names.of(
+        session,
+        [u for t in steps for u in (t.assignee, *t.candidate_users)],
+        [g for t in steps for g in t.candidate_groups],
+    )
+    places = [_place(t, names) for t in steps]
+    if len(places) == 1:
+        return _("Hồ sơ đang ở bước %(place)s.", place=places[0])
+    return _("Hồ sơ đang ở các bước: %(places)s.", places="; ".join(places))
+
+
+def _place(step: engine.TaskView, names: Names) -> str:
+    if step.assignee:
+        return _("«%(step)s», do %(who)s xử lý", step=step.title, who=names.person(step.assignee))
+    waiting = [
+        *(names.groups.get(g.lower(), g) for g in step.candidate_groups),
+        *(names.person(u) for u in step.candidate_users),
+    ] or ([step.lane] if step.lane else [])
+    if not waiting:
+        return _("«%(step)s»", step=step.title)
+    return _("«%(step)s», chờ %(who)s nhận xử lý", step=step.title, who=", ".join(waiting))
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -632,8 +632,9 @@ def test_task__a_progress_update_says_what_was_done_in_one_sentence(
     office: Any, login: Any
 ) -> None:
     """The step's own message ("Đã cập nhật tiến độ (40%).") goes on into the flash's sentence,
-    whether the person pressed the step's button or sent the form without one; a message of two
-    sentences (a notice after the step's) stands whole, the item after it."""
+    whether the person pressed the step's button or sent the form without one (the button's
+    words, already said, are not said again); a message of two sentences (a notice after the
+    step's) stands whole, the item after it; then where the item is now."""
     data = {**GIAO_TASK, "gia_tri_han": "2026-03-20", "loai_han": "date"}
     item = _start(office, "giao_nhiem_vu", "vp.tp", "Cập nhật tiến độ", **data)
     client = login("cs.cv1")
@@ -643,7 +644,9 @@ def test_task__a_progress_update_says_what_was_done_in_one_sentence(
         url = _url(office, "cs.cv1", item, "cap_nhat_tien_do")
         response = post(client, url, url, {**progress, **pressed}, follow_redirects=True)
         flashes += _FLASH.findall(response.get_data(as_text=True))
-    assert flashes == [
-        f"Đã cập nhật tiến độ (40%): «Cập nhật tiến độ» — hồ sơ số {item}.",
-        f"Đã cập nhật tiến độ (40%) — hồ sơ số {item} (Thực hiện, cập nhật tiến độ).",
-    ]
+    said = (
+        f"Đã cập nhật tiến độ (40%) — hồ sơ số {item} (Thực hiện, cập nhật tiến độ). Hồ sơ đang "
+        "ở bước «Thực hiện, cập nhật tiến độ», chờ Phòng Quản lý Khoa học và Công nghệ cơ sở "
+        "nhận xử lý."
+    )
+    assert flashes == [said, said]

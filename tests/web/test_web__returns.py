@@ -1,6 +1,7 @@
 """Returning never breaks, in the browser: at every decision whose return offers a choice of
-step, the step before comes preselected; a return sent without a step is refused (422) with the
-form's message next to the field, never "Quy trình gặp lỗi"; with the step, the item goes there."""
+step, no step comes preselected (a return goes only where the person sends it); a return sent
+without a step is refused (422) with the form's message next to the field, never "Quy trình gặp
+lỗi"; with the step, the item goes there."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from tests.integration.test_processes__returns import PATHS
 from tests.web.conftest import post
 
-# (process, who decides, step, the step before: preselected, where a return there lands, reason)
+# (process, who decides, step, a step to return to, where a return there lands, reason)
 RETURNS_WITH_A_CHOICE = [
     (
         "de_xuat_nhiem_vu",
@@ -42,7 +43,7 @@ def _checked(html: str, name: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("process", "who", "step", "preselected", "lands_at", "reason"), RETURNS_WITH_A_CHOICE
+    ("process", "who", "step", "target", "lands_at", "reason"), RETURNS_WITH_A_CHOICE
 )
 def test_returns__a_return_without_its_step_is_refused_next_to_the_field(
     office: Any,
@@ -50,7 +51,7 @@ def test_returns__a_return_without_its_step_is_refused_next_to_the_field(
     process: str,
     who: str,
     step: str,
-    preselected: str,
+    target: str,
     lands_at: str,
     reason: str,
 ) -> None:
@@ -58,13 +59,13 @@ def test_returns__a_return_without_its_step_is_refused_next_to_the_field(
     client = login(who)
     url = f"/tasks/{office.task(who, item, step).id}"
     page = client.get(url).get_data(as_text=True)
-    assert _checked(page, "buoc_tra_lai") == [preselected]  # the step before, on a first visit
+    assert _checked(page, "buoc_tra_lai") == []  # none chosen for the person
     assert "Bắt buộc khi chọn: Trả lại" in page
 
     refused = post(client, url, url, {"decision": "tra_lai", reason: "Làm rõ kinh phí"})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert '<p class="error" id="f-buoc_tra_lai-error">Hãy chọn bước trả lại</p>' in html
+    assert '<p class="error" id="f-buoc_tra_lai-error">Hãy chọn bước trả lại về</p>' in html
     field = html[html.index('id="f-buoc_tra_lai"') : html.index('id="f-buoc_tra_lai-error"')]
     assert "<legend>Trả lại về bước" in field  # the message sits in the field's own fieldset
     assert "Quy trình gặp lỗi" not in html and "báo quản trị viên" not in html
@@ -75,7 +76,7 @@ def test_returns__a_return_without_its_step_is_refused_next_to_the_field(
         client,
         url,
         url,
-        {"decision": "tra_lai", "buoc_tra_lai": preselected, reason: "Làm rõ kinh phí"},
+        {"decision": "tra_lai", "buoc_tra_lai": target, reason: "Làm rõ kinh phí"},
     )
     assert sent.status_code == 302
     assert office.steps(item) == [lands_at]

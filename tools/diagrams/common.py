@@ -37,24 +37,20 @@ class ReturnTarget:
 class ReturnChoice:
     """A return whose target step the person chooses. The form's field and the gateway's flows
     are both made from this one table, so every target offered has its flow and the field a
-    condition reads is one the form requires whenever that condition can be true."""
+    condition reads is one the form requires whenever that condition can be true. No target
+    is chosen beforehand: a return goes only where the person sends it."""
 
     targets: tuple[ReturnTarget, ...]
-    preselected: str  # the step just before: the usual target, chosen unless changed
     when: str = "tra_lai"  # the decision that returns
     field: str = "buoc_tra_lai"
     decision: str = "decision"
 
     def form_field(self) -> dict[str, Any]:
-        assert self.preselected in {t.value for t in self.targets}
-        return {
-            **choice(
-                "Trả lại về bước",
-                [(t.value, t.title) for t in self.targets],
-                "Hãy chọn bước trả lại",
-            ),
-            "default": self.preselected,
-        }
+        return choice(
+            "Trả lại về bước",
+            [(t.value, t.title) for t in self.targets],
+            "Hãy chọn bước trả lại về",
+        )
 
     def rule(self) -> dict[str, Any]:
         return {

@@ -36,7 +36,6 @@ GIAM_DOC_RETURNS = ReturnChoice(
             "Về Hội đồng",
         ),
     ),
-    preselected="danh_gia_hoi_dong",
 )
 
 

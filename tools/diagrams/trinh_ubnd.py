@@ -13,6 +13,7 @@ from tools.diagrams.common import (
     ReturnTarget,
     choice,
     decision_form,
+    require_when,
     simple_form,
     text,
     with_decision_record,
@@ -28,7 +29,6 @@ CHI_DAO_RETURNS = ReturnChoice(
             "ho_so", "Xem xét lại hồ sơ (về quy trình đã trình)", "ghi_tra_lai", "Xem xét lại hồ sơ"
         ),
     ),
-    preselected="soan_to_trinh",
 )
 
 FORMS: dict[str, dict[str, Any]] = {
@@ -46,17 +46,26 @@ FORMS: dict[str, dict[str, Any]] = {
     "duyet.json": decision_form(
         "Cho ý kiến", [("dong_y", "Duyệt"), ("tra_lai", "Trả lại")], ["tra_lai"]
     ),
-    "ky_to_trinh.json": decision_form(
-        "Ký tờ trình",
-        [("ky", "Ký duyệt"), ("tra_lai", "Trả lại")],
-        ["tra_lai"],
-        extra={
-            "hinh_thuc_ky": choice(
-                "Hình thức ký",
-                [("giam_doc", "Giám đốc ký"), ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký")],
-                "Hãy chọn hình thức ký",
-            )
-        },
+    # A signature is Giám đốc's own or KT. GIÁM ĐỐC (Điều 13 NĐ 30/2020): one must be chosen.
+    "ky_to_trinh.json": require_when(
+        decision_form(
+            "Ký tờ trình",
+            [("ky", "Ký duyệt"), ("tra_lai", "Trả lại")],
+            ["tra_lai"],
+            extra={
+                "hinh_thuc_ky": choice(
+                    "Hình thức ký",
+                    [
+                        ("giam_doc", "Giám đốc ký"),
+                        ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký"),
+                    ],
+                    "Hãy chọn hình thức ký",
+                )
+            },
+        ),
+        "decision",
+        "ky",
+        ["hinh_thuc_ky"],
     ),
     "phat_hanh.json": simple_form(
         "Cấp số, phát hành văn bản",
@@ -214,7 +223,7 @@ def trinh_ubnd() -> Diagram:
         form="ky_to_trinh.json",
         dueDate=URGENT_DUE.format(2),
         decisionField="decision",
-        doneMessage="Đã cho ý kiến về tờ trình",
+        doneMessage="Đã ký duyệt tờ trình",
         doc="Xem dự thảo tờ trình và ý kiến của các bước trước; ký số và chọn hình thức ký "
         "(Giám đốc ký, hoặc Phó Giám đốc ký thay: KT. GIÁM ĐỐC). Cần sửa: ghi ý kiến và trả "
         "lại. (Căn cứ: Điều 13 Nghị định 30/2020/NĐ-CP.)",
