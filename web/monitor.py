@@ -4,6 +4,7 @@ of the same list; per process, a heatmap of its steps on the diagram. Managers a
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from . import task_report
 from .extensions import login_manager
 from .formatting import datetime_vn, local
 from .unit_of_work import is_auditor, now, uow
-from .xlsx import DATE, DECIMAL, SheetLayout, write_xlsx
+from .xlsx import DATE, SheetLayout, write_xlsx
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 # The report of assigned tasks (/monitor/report/): its pages pass this blueprint's check.
@@ -75,11 +76,21 @@ def auditors_only() -> BaseResponse | None:
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"status_labels": status_labels(), "days": _days_text}
+    return {"status_labels": status_labels(), "days": _days_text, "age": _age_text}
 
 
 def _days_text(value: float | None) -> str:
     return "" if value is None else str(format_decimal(value, format="0.0"))
+
+
+def _age_text(days: float) -> str:
+    return str(format_decimal(shown_age(days), format="0.#"))
+
+
+def shown_age(days: float) -> float:
+    """How long a step has waited as Theo dõi shows it, on the page and in the export: in whole
+    days, and in tenths of a day only under one day (a file that came in this morning)."""
+    return days if days < 1 else float(math.floor(days + 0.5))
 
 
 def _filters() -> engine.MonitorFilter:
@@ -268,7 +279,7 @@ def _workbook(
             _("Tình trạng"),
         ],
         widths=[8, 48, 34, 34, 34, 30, 12, 9, 12, 20],
-        formats=[None, None, None, None, None, None, DATE, DECIMAL, DATE, None],
+        formats=[None, None, None, None, None, None, DATE, None, DATE, None],
     )
     labels = status_labels()
     names = choices.names
@@ -284,7 +295,7 @@ def _workbook(
                 row.unit or "",
                 row.holder,
                 _excel_date(row.since),
-                row.age_days,
+                shown_age(row.age_days),
                 _excel_date(row.due_at),
                 labels.get(row.status, row.status),
             )

@@ -180,7 +180,7 @@ def test_monitor__every_open_step_with_its_holder_oldest_first(
     assert first["Quy trình"] == "Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh"
     assert (first["Bước hiện tại"], first["Đơn vị"]) == (LAP_PHIEU, TRUNG_TAM)
     assert first["Người xử lý"] == "Hà Thị Linh (Viên chức)"
-    assert (first["Từ ngày"], first["Số ngày"], first["Hạn xử lý"]) == ("02/03/2026", "4,0", "—")
+    assert (first["Từ ngày"], first["Số ngày"], first["Hạn xử lý"]) == ("02/03/2026", "4", "—")
     assert (coffee["Bước hiện tại"], coffee["Đơn vị"], coffee["Từ ngày"]) == (
         XEM_XET,
         QLKH,
