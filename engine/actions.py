@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -104,7 +105,8 @@ def start_instance(
         (m for m in version.tasks.values() if m.kind == START_KIND and m.scope_id == process_id),
         None,
     )
-    given = validate_start(start, version.forms, data, checked=version.dialect == "camunda")
+    camunda = version.dialect == "camunda"
+    given = validate_start(start, version.forms, data, checked=camunda, today=_today(config))
     data = {**given, "initiator": who.username, "initiator_unit": who.unit}
     title = _visible(title) or version.name
     if len(title) > MAX_TITLE:
@@ -209,7 +211,7 @@ def complete_task(
         # It reached no service (or it would not have been kept); later runs call them.
         call_services(workflow, config, instance.id)
     else:
-        clean = _validated(session, version, meta, instance, data)
+        clean = _validated(session, config, version, meta, instance, data)
         stored = None
         workflow = load_workflow(instance, version, config)
         task = _ready_task(workflow, row)
@@ -271,8 +273,14 @@ def complete_task(
     return instance.id
 
 
+def _today(config: EngineConfig) -> date:
+    """The office's date now: a form's "not before today" is by the office's calendar."""
+    return config.clock().astimezone(config.timezone).date()
+
+
 def _validated(
     session: Session,
+    config: EngineConfig,
     version: LoadedVersion,
     meta: TaskMeta | None,
     instance: InstanceModel,
@@ -284,7 +292,7 @@ def _validated(
     forms = resolve_one(session, version.forms, form_file)
     if form_file is not None and form_file in forms:  # SpiffArena's choices from the data
         forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
-    return validate_form(meta, forms, data, current=instance.data)
+    return validate_form(meta, forms, data, current=instance.data, today=_today(config))
 
 
 def _ready_task(workflow: Any, row: HumanTaskModel) -> Any:
@@ -386,7 +394,7 @@ def rehearse_completion(
         form = version.forms.get(form_file) if form_file else None
         if form is not None and register_fields(form, form_file):
             return None
-        clean = _validated(session, version, meta, instance, data)
+        clean = _validated(session, config, version, meta, instance, data)
         workflow = load_workflow(instance, version, config)
         task = _ready_task(workflow, row)
     except EngineError:

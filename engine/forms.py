@@ -28,6 +28,9 @@ _MOST_DIGITS = 400
 FIRST_YEAR = 1900
 LAST_YEAR = 2200
 DATE_WINDOW = f"a date between the years {FIRST_YEAR} and {LAST_YEAR} is expected"
+# A date field marked "x-not-before": "today" (a deadline) takes no day before the office's today.
+NOT_BEFORE = "x-not-before"
+NOT_BEFORE_TODAY = "a date before today is not allowed"
 
 
 NO_SUCH_FIELD = "the form has no such field"
@@ -42,6 +45,7 @@ def validate_form(
     data: Any,
     *,
     current: Mapping[str, Any] | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """The data to store on the task, or InvalidData naming each bad field.
 
@@ -49,17 +53,18 @@ def validate_form(
     key) is refused, and a task without a form takes none (its person may still comment).
     `meta` None stands for an item's start, whose data the caller composes. A read-only field
     keeps its value: sent again unchanged (as in `current`, the item's data) it passes, any
-    other value is refused (`read_only`)."""
+    other value is refused (`read_only`). `today` is the office's date (the engine's clock in
+    its time zone), for the fields marked "x-not-before": "today"; without it they go unchecked."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InvalidData("form data must be a JSON object of field names and values")
     schema = forms[meta.form_file] if meta is not None and meta.form_file else None
-    _check_names(data, set((schema or {}).get("properties") or {}))
+    if schema is not None:
+        return json_schema_data(schema, data, current, today)
+    _check_names(data, set())
     if meta is None:
         return dict(data)
-    if schema is not None:
-        return expand_dots(_json_schema(schema, data, current))  # SpiffArena's `a.b` fields
     if meta.form_fields:
         return _camunda(meta.form_fields, data, current)
     if data:
@@ -117,8 +122,23 @@ def _check_names(data: dict[str, Any], declared: set[str]) -> None:
         _plain(value, name)
 
 
+def json_schema_data(
+    schema: dict[str, Any],
+    data: dict[str, Any],
+    current: Mapping[str, Any] | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The data a JSON Schema form accepts (see validate_form), its `a.b` fields (SpiffArena's)
+    expanded, or InvalidData naming each bad field."""
+    _check_names(data, set(schema.get("properties") or {}))
+    return expand_dots(_json_schema(schema, data, current, today))
+
+
 def _json_schema(
-    schema: dict[str, Any], data: dict[str, Any], current: Mapping[str, Any] | None = None
+    schema: dict[str, Any],
+    data: dict[str, Any],
+    current: Mapping[str, Any] | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     # An empty registry: a form never makes the server fetch anything it references.
     validator = jsonschema.Draft202012Validator(
@@ -169,6 +189,9 @@ def _json_schema(
         if dated and isinstance(value, str) and not _in_window(value):
             window = {"code": "date_window", "first": FIRST_YEAR, "last": LAST_YEAR}
             refuse(name, DATE_WINDOW, window)
+        if today is not None and _before(spec, value, today):
+            words = _schema_message(schema, name, NOT_BEFORE, NOT_BEFORE_TODAY)
+            refuse(name, words, {"code": "not_before", "date": today.isoformat()})
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems, codes)
     return dict(data)
@@ -383,7 +406,12 @@ def start_defaults(start: TaskMeta, forms: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def validate_start(
-    start: TaskMeta | None, forms: Mapping[str, Any], data: Any, *, checked: bool
+    start: TaskMeta | None,
+    forms: Mapping[str, Any],
+    data: Any,
+    *,
+    checked: bool,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """An item's start data. A Camunda model's start form (`checked`) is a form like a task's:
     its defaults fill what is not given, then the data is checked against it (required fields,
@@ -393,7 +421,18 @@ def validate_start(
     if data is not None and not isinstance(data, dict):
         raise InvalidData("form data must be a JSON object of field names and values")
     defaults = start_defaults(start, forms)
-    return validate_form(start, forms, {**defaults, **(data or {})}, current=defaults)
+    return validate_form(start, forms, {**defaults, **(data or {})}, current=defaults, today=today)
+
+
+def _before(spec: Any, value: Any, today: date) -> bool:
+    """Whether a field marked "x-not-before": "today" holds a date before `today` (a text that
+    is not a date is the format check's to refuse)."""
+    if not isinstance(spec, dict) or spec.get(NOT_BEFORE) != "today" or not isinstance(value, str):
+        return False
+    try:
+        return date.fromisoformat(value.strip()) < today
+    except ValueError:
+        return False
 
 
 def _in_window(text: str) -> bool:

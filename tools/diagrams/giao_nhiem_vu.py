@@ -135,9 +135,12 @@ FORMS: dict[str, dict[str, Any]] = {
                 "type": "string",
                 "format": "date",
                 "title": "Hạn hoàn thành",
+                # A deadline set now is not already past (engine/forms.py).
+                "x-not-before": "today",
                 "errorMessages": {
                     "required": "Hãy nhập hạn hoàn thành",
                     "format": "Ngày không hợp lệ",
+                    "x-not-before": "Hạn hoàn thành không được trước ngày hôm nay",
                 },
             },
             "so_ngay_nhac": REMINDER_FIELD,
@@ -285,6 +288,9 @@ def giao_nhiem_vu() -> Diagram:
         leaders,
         "han_xu_ly = han_theo_ke_hoach(loai_han, gia_tri_han, now())\n"
         "can_phan_cong = not don_vi_chu_tri or not han_xu_ly\n"
+        # A plan's deadline that has passed is not offered: the leadership sets a new one.
+        "if can_phan_cong and han_xu_ly and han_xu_ly < thoi_diem(now())[:10]:\n"
+        "    han_xu_ly = None\n"
         "lich_su_gia_han = []\n"
         # A task imported from a plan may come without its own reminder lead time.
         "try:\n"

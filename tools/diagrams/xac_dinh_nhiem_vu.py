@@ -80,6 +80,17 @@ def _date(title: str) -> dict[str, Any]:
     }
 
 
+def _deadline(title: str) -> dict[str, Any]:
+    """A date set as a deadline now: not before today (engine/forms.py's "x-not-before")."""
+    field = _date(title)
+    messages = field.pop("errorMessages")
+    return {
+        **field,
+        "x-not-before": "today",
+        "errorMessages": {**messages, "x-not-before": f"{title} không được trước ngày hôm nay"},
+    }
+
+
 def _count(title: str, minimum: int = 0) -> dict[str, Any]:
     return {
         "type": "integer",
@@ -153,7 +164,7 @@ FORMS: dict[str, dict[str, Any]] = {
                 },
             },
             "noi_dung_thong_bao": text("Nội dung thông báo (định hướng, yêu cầu)", long=True),
-            "han_nop_de_xuat": _date("Hạn nộp đề xuất"),
+            "han_nop_de_xuat": _deadline("Hạn nộp đề xuất"),
         },
         ["trich_yeu_thong_bao", "nam_ke_hoach", "noi_dung_thong_bao", "han_nop_de_xuat"],
     ),
