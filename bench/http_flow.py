@@ -183,6 +183,7 @@ def one_instance(people: dict[str, Browser], tally: Tally) -> None:
         "csrf_token": _found(_TOKEN, page, "token"),
         "khoa_tao_moi": _found(_START_KEY, page, "start key"),
         "tieu_de": f"Nhiệm vụ đo tải {secrets.token_hex(4)}",
+        "noi_dung_day_du": "Báo cáo kết quả đo tải hệ thống",
     }
     headers = post(starter, "/items/new/giao_nhiem_vu", form, 303)
     item = _found(_ITEM, headers.get("location", ""), "item number")

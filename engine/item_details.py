@@ -3,8 +3,9 @@ of the item's version, and which of its steps are done and which are current."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from .definitions import LoadedVersion, ProcessVersionModel, load_version
 from .errors import NotFound
 from .form_options import resolve_form
+from .forms import json_schema_data
 from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, reading_workflow
@@ -37,6 +39,9 @@ class FormView:
     data: dict[str, Any] = field(default_factory=dict)
     submit_label: str | None = None  # what the step's button says ("Gửi ý kiến")
     done_message: str | None = None  # what the person reads once it is done
+    # A hand start's fields of a start form the engine does not check (see start_forms): the
+    # caller checks them (`accepted`) before it starts the item.
+    caller_checks: bool = False
 
     @property
     def writable_fields(self) -> frozenset[str]:
@@ -48,6 +53,12 @@ class FormView:
                 if isinstance(spec, dict) and spec.get("readOnly") is not True
             )
         return frozenset(str(f["id"]) for f in self.fields if not f.get("readonly"))
+
+    def accepted(self, data: dict[str, Any], today: date) -> dict[str, Any]:
+        """The data as this JSON Schema form accepts it (`today`, the office's date, for its
+        "x-not-before" fields), or InvalidData naming each bad field."""
+        assert self.kind == "jsonschema" and self.schema is not None
+        return json_schema_data(self.schema, data, today=today)
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ def task_form(session: Session, task_id: str) -> FormView:
     data = dict(instance.data)
     if meta is None:
         return FormView("none", None, [], "decision", None, data)
-    wording = {"submit_label": meta.submit_label, "done_message": meta.done_message}
+    wording: dict[str, Any] = {"submit_label": meta.submit_label, "done_message": meta.done_message}
     if meta.form_file:
         return FormView(
             "jsonschema",
@@ -121,8 +132,9 @@ def _with_default(spec: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def _start_view(version: LoadedVersion) -> FormView | None:
-    """The start form of a version, when the engine checks its start against one."""
+def _start_view(version: LoadedVersion, asked: Collection[str]) -> FormView | None:
+    """The start form of a version, when the engine checks its start against one; else the
+    `asked` fields of its start event's JSON Schema form, for the caller to check."""
     start = next(
         (
             m
@@ -131,8 +143,13 @@ def _start_view(version: LoadedVersion) -> FormView | None:
         ),
         None,
     )
-    if start is None or version.dialect != "camunda":
+    if start is None:
         return None
+    if version.dialect != "camunda":
+        if not asked or not start.form_file:
+            return None
+        schema = _only(version.forms[start.form_file], asked)
+        return FormView("jsonschema", schema, [], "", start.documentation, caller_checks=True)
     if start.form_file:
         schema = version.forms[start.form_file]
         return FormView("jsonschema", schema, [], "", start.documentation)
@@ -140,15 +157,37 @@ def _start_view(version: LoadedVersion) -> FormView | None:
     return FormView("camunda", None, fields, "", start.documentation)
 
 
-def start_forms(session: Session, process_ids: Collection[str]) -> dict[str, FormView]:
+def _only(schema: Mapping[str, Any], names: Collection[str]) -> dict[str, Any]:
+    """A JSON Schema form cut down to these fields (its other fields and their requirement
+    left out)."""
+    properties = schema.get("properties") or {}
+    return {
+        **schema,
+        "properties": {name: spec for name, spec in properties.items() if name in names},
+        "required": [name for name in schema.get("required") or () if name in names],
+    }
+
+
+def start_forms(
+    session: Session,
+    process_ids: Collection[str],
+    asked: Mapping[str, Collection[str]] | None = None,
+) -> dict[str, FormView]:
     """The form a person starts an item of each of these processes with, by process id, for
     the latest versions whose start the engine checks against one (a Camunda model's start
-    event with formData or a form key). They have no decision buttons: the page's own button
-    starts the item. One query however many processes (versions are read once, then cached)."""
+    event with formData or a form key); for another model, the fields of its start event's
+    form that `asked` names for its process (what a person starting it by hand must say, where
+    a program's start fills in the whole form), which the caller checks (`caller_checks`).
+    They have no decision buttons: the page's own button starts the item. One query however
+    many processes (versions are read once, then cached)."""
     if not process_ids:
         return {}
+    asked = asked or {}
     rows = session.execute(_LATEST_VERSIONS, {"process_ids": sorted(set(process_ids))})
-    views = {process_id: _start_view(load_version(session, id_)) for process_id, id_ in rows}
+    views = {
+        process_id: _start_view(load_version(session, id_), asked.get(process_id, ()))
+        for process_id, id_ in rows
+    }
     return {process_id: view for process_id, view in views.items() if view is not None}
 
 
@@ -170,9 +209,9 @@ def _latest_versions() -> Select[str, int]:
 _LATEST_VERSIONS = _latest_versions()
 
 
-def start_form(session: Session, process_id: str) -> FormView | None:
+def start_form(session: Session, process_id: str, asked: Collection[str] = ()) -> FormView | None:
     """The start form of one process (see start_forms); None without one."""
-    return start_forms(session, (process_id,)).get(process_id)
+    return start_forms(session, (process_id,), {process_id: asked}).get(process_id)
 
 
 def instance_progress(session: Session, config: EngineConfig, instance_id: int) -> Progress:

@@ -30,7 +30,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response as BaseResponse
 
 import engine
-from workflows.items import start_item, startable
+from workflows.items import start_form, start_item, startable
 from workflows.roles import AUDITOR_GROUPS
 
 from .form_fields import (
@@ -145,7 +145,7 @@ def start(process_id: str) -> BaseResponse:
     key = request.form.get("khoa_tao_moi", "")
     keyed = engine.is_start_key(key)
     with uow(write=False) as s:
-        form = engine.start_form(s, process_id)
+        form = start_form(s, process_id)
     submission = read_submission(form, request.form) if form is not None else None
     try:
         with uow() as s:

@@ -21,6 +21,9 @@ class CatalogEntry:
     start_data: dict[str, Any] = field(default_factory=dict)
     # The form field that names the item: once filled, the item takes it as its title.
     title_field: str | None = None
+    # Fields of the start event's form a person starting it by hand fills in (a program, such
+    # as the plan's import, fills in the whole form).
+    start_asks: tuple[str, ...] = ()
 
 
 CATALOG: tuple[CatalogEntry, ...] = (
@@ -71,6 +74,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
             "loai_han": "none",
             "gia_tri_han": None,
         },
+        # What the task is, so the leadership knows what they assign.
+        start_asks=("noi_dung_day_du",),
     ),
     CatalogEntry(
         "trinh_ubnd",

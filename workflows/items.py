@@ -84,9 +84,18 @@ def startable(session: Session, who: engine.Identity) -> list[Startable]:
     return _with_forms(session, [offer for offer, allows in _offers(session) if allows(who)])
 
 
+# What a person starting a catalog process by hand fills in of its start form, by process id.
+_ASKED = {e.process_id: e.start_asks for e in CATALOG if e.start_asks}
+
+
 def _with_forms(session: Session, offers: list[Startable]) -> list[Startable]:
-    forms = engine.start_forms(session, [o.process_id for o in offers])
+    forms = engine.start_forms(session, [o.process_id for o in offers], _ASKED)
     return [replace(o, form=forms.get(o.process_id)) for o in offers]
+
+
+def start_form(session: Session, process_id: str) -> engine.FormView | None:
+    """The form a person starts an item of this process with (see `startable`), if any."""
+    return engine.start_form(session, process_id, _ASKED.get(process_id, ()))
 
 
 def _offered(session: Session, who: engine.Identity, process_id: str) -> Startable:
@@ -116,7 +125,8 @@ def start_item(
 ) -> int:
     """Start a process offered to this person (see `startable`); refuses any other. A person
     starting by hand gives only what the process's start asks (`Startable.start_fields`): a
-    program may not set the item's other variables. The engine checks the start form's values."""
+    program may not set the item's other variables. The start form's values are checked: by
+    the engine, or here for the fields a hand start asks for of a form it does not check."""
     if isinstance(username, engine.Identity):
         who = username
     else:
@@ -130,9 +140,20 @@ def start_item(
                 {name: "not a start field of this process" for name in unknown},
                 {name: {"code": "unknown"} for name in unknown},
             )
+    data = {**offer.start_data, **(data or {}), **_checked_by_us(config, offer.form, data)}
     title = (title or "").strip() or offer.title_vi
-    data = {**offer.start_data, **(data or {})}
     return engine.start_instance(session, config, process_id, who, title=title, data=data)
+
+
+def _checked_by_us(
+    config: engine.EngineConfig, form: engine.FormView | None, data: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The start form's fields as it accepts them, for a form the engine does not check (the
+    fields a hand start asks for); nothing for one it does."""
+    if form is None or not form.caller_checks:
+        return {}
+    given = {name: value for name, value in (data or {}).items() if name in form.writable_fields}
+    return form.accepted(given, config.clock().astimezone(config.timezone).date())
 
 
 # Which form field names an item, per process, while it still has its default name.

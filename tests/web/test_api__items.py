@@ -96,7 +96,10 @@ def test_items__start_with_the_processes_start_fields(app: Flask) -> None:
     assert "don_vi_chu_tri" in fields and processes["de_xuat_nhiem_vu"]["start_fields"] == []
     status, item = leader.post(
         "/processes/giao_nhiem_vu/items",
-        {"title": "Nhiệm vụ giao", "data": {"don_vi_chu_tri": "trung_tam_ud"}},
+        {
+            "title": "Nhiệm vụ giao",
+            "data": {"don_vi_chu_tri": "trung_tam_ud", "noi_dung_day_du": "Nội dung nhiệm vụ"},
+        },
     )
     assert status == 201 and item["open_tasks"], item
     status, body = leader.post("/processes/giao_nhiem_vu/items", {"data": {"initiator": "x"}})

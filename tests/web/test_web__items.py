@@ -151,7 +151,8 @@ def test_items__a_planned_task_started_by_hand_asks_the_leadership_first(
 ) -> None:
     client = login(who)
     assert "Giao nhiệm vụ theo kế hoạch" in text(client.get("/items/new"))
-    response = post(client, "/items/new", "/items/new/giao_nhiem_vu", {"tieu_de": "Việc mới"})
+    sent = {"tieu_de": "Việc mới", "noi_dung_day_du": "Tổng hợp báo cáo tình hình thực hiện"}
+    response = post(client, "/items/new", "/items/new/giao_nhiem_vu", sent)
     assert response.status_code == 303
     assert [t.element_id for t in _item(app, 1).open_tasks] == ["phan_cong"]
 
