@@ -38,7 +38,6 @@ from .unit_of_work import config, is_admin, me, now, uow
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 MAX_DEFINITION_BYTES = 5 * 1024 * 1024
-MIN_PASSWORD = 8
 # Logins and group keys are typed by people and matched by diagrams: plain ASCII, no spaces.
 KEY = re.compile(r"[A-Za-z0-9._-]{1,100}")
 DIALECTS = {"spiff": "SpiffArena", "camunda": "Camunda"}
@@ -332,8 +331,10 @@ def _read_person(new: bool) -> PersonForm:
     unknown = [g for g in form.groups if g not in known]
     if unknown:
         form.errors["groups"] = _("Nhóm %(keys)s không tồn tại.", keys=", ".join(unknown))
-    if (new or form.password) and len(form.password) < MIN_PASSWORD:
-        form.errors["password"] = _("Mật khẩu phải có ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
+    if (new or form.password) and len(form.password) < engine.MIN_PASSWORD_LENGTH:
+        form.errors["password"] = _(
+            "Mật khẩu phải có ít nhất %(n)s ký tự.", n=engine.MIN_PASSWORD_LENGTH
+        )
     return form
 
 

@@ -34,12 +34,6 @@ def is_overdue(due: datetime | None) -> bool:
     return due is not None and due < unit_of_work.now()
 
 
-def days_between(later: datetime | None, earlier: datetime | None) -> str:
-    if not later or not earlier:
-        return ""
-    return f"{max((later - earlier).total_seconds(), 0) / 86400:.1f}".replace(".", ",")
-
-
 def number_vn(value: int | float) -> str:
     """1.500.000 and 2,5: how numbers and money are written here."""
     if isinstance(value, float) and not value.is_integer():
@@ -100,7 +94,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_vn, "date_vn")
     app.add_template_filter(datetime_vn, "datetime_vn")
     app.add_template_global(is_overdue, "is_overdue")
-    app.add_template_global(days_between, "days_between")
     app.add_template_global(field_value, "field_value")
     app.add_template_global(unit_of_work.now, "now")
     app.add_template_global(get_locale, "get_locale")

@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
-DATE, DECIMAL = "date", "decimal"  # column formats: dd/mm/yyyy, 0.0
-_STYLE = {DATE: 1, DECIMAL: 2}
-_TITLE_STYLE, _HEADER_STYLE = 3, 4
+DATE = "date"  # a column's format: dd/mm/yyyy (numbers and texts as they are)
+_STYLE = {DATE: 1}
+_TITLE_STYLE, _HEADER_STYLE = 2, 3
 _EPOCH = datetime(1899, 12, 30)
 _BATCH = 1000
 # XML 1.0 cannot carry these characters at all.
@@ -36,7 +36,7 @@ class SheetLayout:
     title: str
     headers: Sequence[str]
     widths: Sequence[float]
-    formats: Sequence[str | None]  # per column: DATE, DECIMAL or None
+    formats: Sequence[str | None]  # per column: DATE or None
 
 
 def write_xlsx(out: IO[bytes], layout: SheetLayout, rows: Iterable[Sequence[Any]]) -> int:
@@ -179,8 +179,7 @@ def _package(sheet_names: Sequence[str]) -> dict[str, str]:
         ),
         "xl/styles.xml": (
             f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
-            '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
-            '<numFmt numFmtId="165" formatCode="0.0"/></numFmts>'
+            '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
             '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
             '<font><b/><sz val="11"/><name val="Calibri"/></font>'
             '<font><b/><sz val="12"/><name val="Calibri"/></font></fonts>'
@@ -190,10 +189,8 @@ def _package(sheet_names: Sequence[str]) -> dict[str, str]:
             "</borders>"
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
             "</cellStyleXfs>"
-            '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
             '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
-            'applyNumberFormat="1"/>'
-            '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
             'applyNumberFormat="1"/>'
             '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
             '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
