@@ -97,6 +97,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(field_value, "field_value")
     app.add_template_global(unit_of_work.now, "now")
     app.add_template_global(get_locale, "get_locale")
+    app.add_template_global(engine.MIN_PASSWORD_LENGTH, "min_password_length")
 
     @app.context_processor
     def roles() -> dict[str, Any]:
