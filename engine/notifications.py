@@ -53,6 +53,7 @@ class NotifyEvent(StrEnum):
     OVERDUE = "overdue"  # a task I hold is past its deadline
     ESCALATED = "escalated"  # a task in my unit is long past its deadline (to its leaders)
     FINISHED = "finished"  # an item I started has finished
+    URGED = "urged"  # the leaders urge my unit on a task past its deadline (its mail always goes)
     TEST = "test"  # `pheduyet notify test`: not a choice anyone makes
 
 

@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "overdue": _l("Quá hạn"),
     "escalated": _l("Báo cáo quá hạn"),
     "finished": _l("Hồ sơ đã hoàn thành"),
+    "urged": _l("Lãnh đạo Sở đôn đốc"),
     "test": _l("Thư thử nghiệm"),
 }
 
@@ -51,6 +52,8 @@ def actor_line(event: str, who: str) -> str:
         return str(_("Người trả lại: %(who)s", who=who))
     if event == engine.NotifyEvent.FINISHED:
         return str(_("Người xử lý bước cuối: %(who)s", who=who))
+    if event == engine.NotifyEvent.URGED:
+        return str(_("Người đôn đốc: %(who)s", who=who))
     return str(_("Người thực hiện: %(who)s", who=who))
 
 

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 
 import engine
 from workflows.items import complete_item
+from workflows.urging import Urging, latest_urging
 
 from .errors import explain
 from .form_fields import (
@@ -146,6 +147,7 @@ class TaskPage:
     attachments: list[engine.DocumentView]
     releasable: bool
     dossier: engine.Dossier | None = None
+    urged: Urging | None = None  # the leaders' latest urging of the lead unit on this step
     colleagues: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -245,6 +247,9 @@ def _load(session: Session, task_id: str) -> TaskPage:
         attachments=attachments,
         releasable=access.releasable,
         dossier=dossier,
+        urged=latest_urging(dossier, task, item.data)
+        if task.status == engine.TaskStatus.OPEN
+        else None,
     )
     if access.can_act:
         page.colleagues = _colleagues(session)

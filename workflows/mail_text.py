@@ -21,6 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "subject.overdue": "[{app}] Quá hạn xử lý: {step} – {title}",
         "subject.escalated": "[{app}] Báo cáo công việc quá hạn: {step} – {title}",
         "subject.finished": "[{app}] Hồ sơ đã hoàn thành: {title}",
+        "subject.urged": "[{app}] Lãnh đạo Sở đôn đốc: {step} – {title}",
         "subject.test": "[{app}] Thư thử nghiệm",
         "subject.digest": "[{app}] Tổng hợp thông báo ngày {date} ({count} nội dung)",
         "lead.new_task": "Hệ thống {app} xin thông báo: có công việc mới chuyển đến đồng chí "
@@ -33,6 +34,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "lead.escalated": "Công việc dưới đây thuộc đơn vị do đồng chí phụ trách đã quá hạn xử "
         "lý. Xin báo cáo để đồng chí xem xét, chỉ đạo.",
         "lead.finished": "Hồ sơ do đồng chí khởi tạo đã hoàn thành quy trình xử lý.",
+        "lead.urged": "Lãnh đạo Sở đôn đốc đơn vị thực hiện công việc dưới đây đã quá hạn. Đề "
+        "nghị đồng chí khẩn trương hoàn thành, báo cáo kết quả.",
         "lead.test": "Đây là thư thử nghiệm của hệ thống {app}. Đồng chí nhận được thư này "
         "nghĩa là việc gửi thư điện tử đã được cấu hình đúng.",
         "lead.digest": "Hệ thống {app} xin tổng hợp các thông báo gửi đồng chí như sau:",
@@ -42,11 +45,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "event.overdue": "Quá hạn",
         "event.escalated": "Báo cáo quá hạn",
         "event.finished": "Hồ sơ đã hoàn thành",
+        "event.urged": "Lãnh đạo Sở đôn đốc",
         "event.test": "Thư thử nghiệm",
         "label.title": "Hồ sơ",
         "label.step": "Bước xử lý",
         "label.due": "Hạn xử lý",
         "label.reason": "Lý do trả lại",
+        "label.urging": "Nội dung đôn đốc",
         "label.note": "Ý kiến",
         "label.link": "Xem và xử lý tại",
         "label.item_link": "Xem hồ sơ tại",
@@ -63,6 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "subject.overdue": "[{app}] Overdue: {step} – {title}",
         "subject.escalated": "[{app}] Overdue in your unit: {step} – {title}",
         "subject.finished": "[{app}] Finished: {title}",
+        "subject.urged": "[{app}] The department's leaders urge: {step} – {title}",
         "subject.test": "[{app}] Test message",
         "subject.digest": "[{app}] Your notifications of {date} ({count})",
         "lead.new_task": "A new task is waiting for you in {app}.",
@@ -73,6 +79,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "lead.escalated": "The task below, in a unit you lead, is overdue. It is reported to "
         "you for your direction.",
         "lead.finished": "The item you started has finished.",
+        "lead.urged": "The department's leaders urge your unit on the overdue task below. "
+        "Please complete it and report its result as soon as possible.",
         "lead.test": "This is a test message from {app}. If you read it, mail is set up correctly.",
         "lead.digest": "Here are your notifications from {app}:",
         "event.new_task": "New task",
@@ -81,11 +89,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "event.overdue": "Overdue",
         "event.escalated": "Overdue in your unit",
         "event.finished": "Finished",
+        "event.urged": "Urged by the leaders",
         "event.test": "Test",
         "label.title": "Item",
         "label.step": "Step",
         "label.due": "Deadline",
         "label.reason": "Reason for the return",
+        "label.urging": "What the leaders wrote",
         "label.note": "Note",
         "label.link": "Open the task",
         "label.item_link": "Open the item",
@@ -143,6 +153,8 @@ def render(mail: OutgoingMail, base_url: str | None, zone: tzinfo, now: datetime
 
 
 Field = tuple[str, str, bool]  # label, value, is a link
+# What a notification's text is, by its event; another event's is a note.
+_REASON_LABELS = {"returned": "label.reason", "urged": "label.urging"}
 
 
 def _fields(
@@ -158,7 +170,7 @@ def _fields(
             (words["label.due"], item.due_at.astimezone(zone).strftime(words["datetime"]), False)
         )
     if item.reason:
-        label = words["label.reason"] if item.event == "returned" else words["label.note"]
+        label = words[_REASON_LABELS.get(item.event, "label.note")]
         fields.append((label, item.reason, False))
     url = link(item, base_url)
     if url:

@@ -7,6 +7,8 @@ action's transaction, see engine.events) and the policy of the deadline notices.
   (``decisions.is_return``), its people are told ``returned`` with the reason instead.
 - A task forwarded: the colleague it was forwarded to is told of a new task.
 - An item finished: the person who started it.
+- An urging (đôn đốc, ``workflows.urging``): the people holding the lead unit's open steps, and
+  the unit's leaders, with what the leaders wrote.
 Reminders, overdue notices and escalations are written by the worker (engine.scan_deadlines).
 """
 
@@ -20,6 +22,7 @@ import engine
 from engine import EngineEvent, HistoryRecorded, NotifyEvent, TaskOpened
 
 from .decisions import is_return
+from .urging import lead_unit_of, told_of_urging, urging_text
 
 # The last history event of each item in this session: the cause of the tasks an action opens
 # (an action records what it did before the tasks it opens).
@@ -40,6 +43,8 @@ def notification_listener(session: Session, event: EngineEvent) -> None:
             _forwarded(session, event)
         elif event.kind == "finished":
             _finished(session, event)
+        elif event.kind == "completed" and urging_text(event.details.get("data")):
+            _urged(session, event)
     elif isinstance(event, TaskOpened):
         _opened(session, event)
 
@@ -118,3 +123,31 @@ def _finished(session: Session, event: HistoryRecorded) -> None:
         instance_id=event.instance_id,
         actor=event.actor,
     )
+
+
+def _urged(session: Session, event: HistoryRecorded) -> None:
+    facts = engine.item_facts(session, event.instance_id)
+    if facts is None:
+        return
+    data = engine.item_data(session, event.instance_id)
+    for task in engine.open_tasks(session, event.instance_id):
+        unit = lead_unit_of(task, data)
+        if unit is None:
+            continue
+        for candidates, assignee in told_of_urging(task, unit):
+            engine.notify_candidates(
+                session,
+                candidates=candidates,
+                assignee=assignee,
+                leave_out={event.actor},
+                event=NotifyEvent.URGED,
+                dedupe_key=f"urged:{event.task_id}",  # once per person, whatever they hold
+                at=event.at,
+                title=facts[0],
+                instance_id=event.instance_id,
+                task_id=task.id,
+                step=task.title,
+                due_at=task.due_at,
+                reason=urging_text(event.details.get("data")),
+                actor=event.actor,
+            )

@@ -1,0 +1,60 @@
+"""Đôn đốc reaches the unit: when the leadership urges the lead unit of an overdue task, the
+officer holding the unit's step and the unit's head are told (the bell), and the unit's step
+shows the urging at the top of its page, with who urged and when, while the deadline it chased
+stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.test_processes__giao_nhiem_vu import TASK
+from tests.web.conftest import post
+
+URGING = "Đề nghị hoàn thành, báo cáo kết quả trước ngày 25/3"
+
+
+def _overdue(office: Any) -> int:
+    """A task of the plan, its deadline (20 March) gone by: the leaders' chaser is open."""
+    item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
+    for _day in range(60):
+        if "don_doc" in office.steps(item):
+            return int(item)
+        office.tick(1)
+    raise AssertionError(f"no chaser opened: {office.steps(item)}")
+
+
+def test_urging__tells_the_units_officer_and_head_and_shows_on_the_units_step(
+    office: Any, login: Any
+) -> None:
+    item = _overdue(office)
+    officer = login("cs.cv1")
+    step = f"/tasks/{office.task('cs.cv1', item, 'cap_nhat_tien_do').id}"
+    assert post(officer, step, f"{step}/claim").status_code in (302, 303)
+    assert "Lãnh đạo Sở đôn đốc" not in officer.get(step).get_data(as_text=True)
+
+    director = login("giamdoc")
+    chase = f"/tasks/{office.task('giamdoc', item, 'don_doc').id}"
+    done = post(director, chase, chase, {"noi_dung_don_doc": URGING}, follow_redirects=True)
+    assert "Đã đôn đốc đơn vị chủ trì" in done.get_data(as_text=True)
+
+    for who in ("cs.cv1", "cs.tp"):  # the officer holds the step; the head answers for the unit
+        bell = login(who).get("/notifications/").get_data(as_text=True)
+        assert "Lãnh đạo Sở đôn đốc" in bell, who
+        assert f"Nội dung đôn đốc: {URGING}" in bell
+        assert "Người đôn đốc: Nguyễn Văn Bình" in bell
+        assert "Bước: Thực hiện, cập nhật tiến độ" in bell
+
+    page = officer.get(step).get_data(as_text=True)
+    box = page[page.index('<section class="card reason urged"') :]
+    box = box[: box.index("</section>")]
+    assert "<h2" in box and "Lãnh đạo Sở đôn đốc" in box
+    assert URGING in box
+    assert "Nguyễn Văn Bình (Giám đốc Sở) đôn đốc lúc 21/03/2026" in box
+
+
+def test_urging__the_director_who_urged_is_not_told_of_it(office: Any, login: Any) -> None:
+    item = _overdue(office)
+    director = login("giamdoc")
+    chase = f"/tasks/{office.task('giamdoc', item, 'don_doc').id}"
+    post(director, chase, chase, {"noi_dung_don_doc": URGING})
+    assert "Nội dung đôn đốc" not in director.get("/notifications/").get_data(as_text=True)
