@@ -468,8 +468,9 @@ def _success(
     step, number = task.title, task.instance_id
     title = submission.decision_title  # the form read the decision's title with the answer
     if submission.decision and title and is_return(submission.decision):
-        if _repeats(_("Đã trả lại"), title):  # "Trả lại" says nothing more
-            return _("Đã trả lại hồ sơ số %(id)s (%(step)s).", id=number, step=step)
+        returned = _("Đã trả lại hồ sơ số %(id)s (%(step)s).", id=number, step=step)
+        if _repeats(returned, title):  # "Trả lại" says nothing more
+            return returned
         return _(
             "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.", id=number, step=step, choice=title
         )
