@@ -504,6 +504,10 @@ def _generic(item: Field, problem: Mapping[str, Any]) -> str:
         ),
         "min_length": lambda: _("Cần ít nhất %(n)s ký tự.", n=limit),
         "max_length": lambda: _("Tối đa %(n)s ký tự.", n=limit),
+        "not_before": lambda: _(
+            "Ngày này đã qua; hãy nhập từ hôm nay (%(date)s) trở đi.",
+            date=_shown_date(str(problem.get("date") or "")),
+        ),
         "unknown": lambda: _("Biểu mẫu không có trường này."),
         "read_only": lambda: _("Trường này do hệ thống ghi, không nhập được."),
         "too_large": lambda: _("Số quá lớn."),
