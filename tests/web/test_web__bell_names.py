@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from engine import transaction
+from engine.notifications import notify
 from engine.users import UserModel
 from tests.statements import counted
 from tests.web.test_web__bell import PAGE, REVIEWER, submitted
@@ -49,3 +50,25 @@ def test_bell_names__one_statement_names_every_row(app: Flask, login: Any, offic
         html = client.get(PAGE).get_data(as_text=True)
     assert html.count(f"Người chuyển: {full_name(app, SENDER)}") == 4
     assert len(four) == len(one)
+
+
+def test_bell_names__a_note_is_named_by_its_event(app: Flask, login: Any, office: Any) -> None:
+    """A returned task's note is its reason, an urging's its text, any other (a forwarded
+    task's comment) a comment: never a "Lý do trả lại" that nobody returned."""
+    notes = {"returned": "Thiếu dự toán", "urged": "Đề nghị khẩn trương", "new_task": "Nhờ xem"}
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        for event, note in notes.items():
+            notify(
+                s,
+                event=event,
+                recipients=[SENDER],
+                dedupe_key=f"note:{event}",
+                at=office.clock(),
+                title=f"Hồ sơ {event}",
+                reason=note,
+                actor=REVIEWER,
+            )
+    html = login(SENDER).get(PAGE).get_data(as_text=True)
+    assert "Lý do trả lại: Thiếu dự toán" in html
+    assert "Nội dung đôn đốc: Đề nghị khẩn trương" in html
+    assert "Ý kiến kèm theo: Nhờ xem" in html
