@@ -19,6 +19,16 @@ document.addEventListener("change", function (event) {
   var el = event.target;
   if (el.matches("[data-autosubmit]")) { el.form.requestSubmit(); }
 });
+// A form sent back with errors: its list of what to correct (data-show-on-load) is brought
+// into view and focused, as the page opens at its top and the list may be far below (under a
+// long dossier, on a phone); a screen reader reads it out.
+(function () {
+  var summary = document.querySelector("[data-show-on-load]");
+  if (summary) {
+    summary.scrollIntoView({ block: "center" });
+    summary.focus({ preventScroll: true });
+  }
+})();
 // File inputs show our words, not the browser's ("Choose files / No file chosen" in an English
 // browser): the input stays (hidden from sight, still focusable), a label opens it, a line
 // lists the chosen files. Without this script the browser's own input is shown.
