@@ -74,7 +74,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
             "loai_han": "none",
             "gia_tri_han": None,
         },
-        # What the task is, so the leadership knows what they assign.
+        # What the task is, so the leadership knows what they assign; it names the item too.
+        title_field="noi_dung_day_du",
         start_asks=("noi_dung_day_du",),
     ),
     CatalogEntry(

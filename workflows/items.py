@@ -141,8 +141,18 @@ def start_item(
                 {name: {"code": "unknown"} for name in unknown},
             )
     data = {**offer.start_data, **(data or {}), **_checked_by_us(config, offer.form, data)}
-    title = (title or "").strip() or offer.title_vi
+    title = (title or "").strip() or _named_by(process_id, data) or offer.title_vi
     return engine.start_instance(session, config, process_id, who, title=title, data=data)
+
+
+def _named_by(process_id: str, data: dict[str, Any]) -> str | None:
+    """An item's name from its start's own words, where the field that names its process's
+    items is one the start asks for (Giao nhiệm vụ: the first line of its content)."""
+    rule = _RETITLE.get(process_id)
+    value = data.get(rule.field) if rule else None
+    if isinstance(value, str) and value.strip():
+        return value.strip().splitlines()[0]
+    return None
 
 
 def _checked_by_us(

@@ -41,6 +41,13 @@ def test_by_hand__the_director_reads_what_they_assign(login: Any, office: Any) -
     assert CONTENT in page and "Hồ sơ chưa có nội dung nào được nhập" not in page
 
 
+def test_by_hand__an_item_left_unnamed_is_named_by_its_content(login: Any, office: Any) -> None:
+    sent = {"tieu_de": "", "noi_dung_day_du": f"{CONTENT}\nGồm cả các thủ tục liên thông."}
+    assert post(login("vp.tp"), "/items/new", START, sent).status_code == 303
+    (task,) = office.inbox("giamdoc")
+    assert office.show(task.instance_id).title == CONTENT
+
+
 def test_by_hand__the_api_asks_it_too(app: Flask) -> None:
     leader = api_as(app, "giamdoc")
     status, body = leader.post("/processes/giao_nhiem_vu/items", {"title": "Nhiệm vụ giao"})
