@@ -503,10 +503,12 @@ def _repeats(done: str, choice: str) -> bool:
 
 
 def _where_now(session: Session, item_id: int, since: datetime) -> str | None:
-    """Where the item went: the steps the completion opened (those opened `since`), each with
-    who holds it: a person, or the unit or group it waits for. Two statements; None when it
-    opened none (it waits for a parallel step, a timer, or it finished)."""
-    steps = [t for t in engine.open_tasks(session, item_id) if t.created_at >= since]
+    """Where the item went: the steps the completion opened (those opened `since`), else the
+    steps it still waits at (an urging leaves the unit's step where it was), each with who
+    holds it: a person, or the unit or group it waits for. Two statements; None when nothing
+    is open (it waits for a timer, or it finished)."""
+    waiting = engine.open_tasks(session, item_id)
+    steps = [t for t in waiting if t.created_at >= since] or waiting
     if not steps:
         return None
     names = Names.of(

@@ -35,7 +35,10 @@ def test_urging__tells_the_units_officer_and_head_and_shows_on_the_units_step(
     director = login("giamdoc")
     chase = f"/tasks/{office.task('giamdoc', item, 'don_doc').id}"
     done = post(director, chase, chase, {"noi_dung_don_doc": URGING}, follow_redirects=True)
-    assert "Đã đôn đốc đơn vị chủ trì" in done.get_data(as_text=True)
+    said = done.get_data(as_text=True)
+    assert "Đã đôn đốc đơn vị chủ trì" in said
+    # The unit's step stays where it was, and the flash says so: with whom it is.
+    assert "Hồ sơ đang ở bước «Thực hiện, cập nhật tiến độ», do " in said
 
     for who in ("cs.cv1", "cs.tp"):  # the officer holds the step; the head answers for the unit
         bell = login(who).get("/notifications/").get_data(as_text=True)
