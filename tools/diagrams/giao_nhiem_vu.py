@@ -54,11 +54,11 @@ COOPERATION_DOC = (
     "trước chưa gửi vẫn mở đến khi gửi hoặc nhiệm vụ hoàn thành."
 )
 CHASE_DOC = (
-    " Đôn đốc: khi quá hạn, lãnh đạo Sở nhận việc «Đôn đốc nhiệm vụ quá hạn». Việc đôn đốc chưa "
-    "làm được đóng khi kết quả của kỳ đó được chấp nhận hoặc khi đơn vị được gia hạn (không còn "
-    "gì để đôn đốc), và khi nhiệm vụ hoàn thành. Việc đôn đốc không đặt hạn mới: hạn chỉ đổi "
-    "khi lãnh đạo Sở đồng ý đề nghị gia hạn gửi trước thời hạn; thời gian báo cáo ghi trong nội "
-    "dung đôn đốc không thay hạn dùng để xét đúng hạn."
+    " Đôn đốc: khi nhiệm vụ quá hạn, lãnh đạo Sở nhận việc «Đôn đốc nhiệm vụ quá hạn». Nếu "
+    "trước khi lãnh đạo đôn đốc, đơn vị đã được gia hạn, kết quả của kỳ đó đã được chấp nhận "
+    "hoặc nhiệm vụ đã hoàn thành, việc đôn đốc tự đóng lại vì không còn gì để đôn đốc. Đôn đốc "
+    "không đặt hạn mới: hạn chỉ thay đổi khi lãnh đạo Sở đồng ý đề nghị gia hạn gửi trước thời "
+    "hạn; thời gian báo cáo ghi trong nội dung đôn đốc không thay cho hạn dùng để xét đúng hạn."
 )
 PERIOD_DOC = (
     " Nhiệm vụ định kỳ (hằng tháng, hằng quý, 6 tháng, hằng năm, báo cáo định kỳ): mỗi kỳ là "
