@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 import engine
@@ -123,3 +124,14 @@ def people(browser: Any, live: dict[str, Any], request: pytest.FixtureRequest) -
     yield person
     for who in opened:
         who.close()
+
+
+def start_proposal(who: Person, title: str = "Chuỗi liên kết lúa gạo") -> None:
+    """Start a proposal (Đề xuất nhiệm vụ) from Tạo mới; the browser lands on its first step."""
+    page = who.page
+    page.goto(f"{who.base}/items/new")
+    start = page.locator("form[action$='/items/new/de_xuat_nhiem_vu']")
+    start.get_by_label("Tiêu đề").fill(title)
+    start.get_by_role("button", name="Tạo hồ sơ").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Lập phiếu đề xuất nhiệm vụ").first).to_be_visible()

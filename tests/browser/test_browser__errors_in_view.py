@@ -8,17 +8,14 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import start_proposal
+
 
 def test_browser__a_refused_step_shows_its_corrections(people: Any) -> None:
     staff = people("trungtam.cv1")
     page = staff.page
     page.set_viewport_size({"width": 390, "height": 800})
-    page.goto(f"{staff.base}/items/new")
-    start = page.locator("form[action$='/items/new/de_xuat_nhiem_vu']")
-    start.get_by_label("Tiêu đề").fill("Chuỗi liên kết lúa gạo")
-    start.get_by_role("button", name="Tạo hồ sơ").click()
-    page.wait_for_load_state("networkidle")
-    expect(page.get_by_text("Lập phiếu đề xuất nhiệm vụ").first).to_be_visible()
+    start_proposal(staff)
 
     page.get_by_label("Tên nhiệm vụ").fill("Chuỗi liên kết sản xuất lúa gạo BG1")
     page.get_by_role("button", name="Trình", exact=True).click()

@@ -9,6 +9,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import start_proposal
+
 
 def test_browser__a_half_filled_form_is_not_left_silently(people: Any) -> None:
     staff = people("trungtam.cv1")
@@ -20,12 +22,7 @@ def test_browser__a_half_filled_form_is_not_left_silently(people: Any) -> None:
         dialog.dismiss()
 
     page.on("dialog", stay)
-    page.goto(f"{staff.base}/items/new")
-    start = page.locator("form[action$='/items/new/de_xuat_nhiem_vu']")
-    start.get_by_label("Tiêu đề").fill("Chuỗi liên kết lúa gạo")
-    start.get_by_role("button", name="Tạo hồ sơ").click()
-    page.wait_for_load_state("networkidle")
-    expect(page.get_by_text("Lập phiếu đề xuất nhiệm vụ").first).to_be_visible()
+    start_proposal(staff)
     assert asked == []
     task_url = page.url
 
