@@ -19,6 +19,8 @@ from workflows.decisions import is_return
 # Schema fields that carry the person's comment: the engine records them as the comment too.
 COMMENT_FIELDS = ("y_kien", "y_kien_chi_dao")
 TEXTAREA_OVER = 500
+# A field shown only for some values of another: {"other field": [values]} (see _shown_when).
+SHOWN_WHEN = "x-shown-when"
 RAW = str | list[str] | bool
 
 
@@ -73,6 +75,8 @@ class Field:
     max_length: int | None = None
     # Set where one page shows several forms (Tạo mới), so no two fields share an id.
     scope: str = ""
+    # "x-shown-when": shown only while this other field of the form holds one of these values.
+    shown_when: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def id(self) -> str:
@@ -263,6 +267,9 @@ def _schema_form(
             continue
         if widget == "readonly" and view.data.get(name) in (None, ""):
             continue  # computed by the process later: nothing to show yet
+        shown_when = _shown_when(spec, properties, view.data)
+        if shown_when is False:
+            continue  # for other items than this one (a periodic task's, on a one-off task)
         default = spec.get("default")
         value = _raw(
             values.get(name, False if widget == "checkbox" else "")
@@ -284,6 +291,7 @@ def _schema_form(
             minimum=_int_or_none(spec.get("minimum")),
             maximum=_int_or_none(spec.get("maximum")),
             max_length=_int_or_none(spec.get("maxLength")),
+            shown_when=shown_when if isinstance(shown_when, tuple) else None,
         )
         if name == decision_name:
             item.choices = _decision_choices(item.choices)
@@ -291,6 +299,22 @@ def _schema_form(
         else:
             fields.append(item)
     return FormSpec("jsonschema", fields, decision, comment_field(view), [], asked_only)
+
+
+def _shown_when(
+    spec: Mapping[str, Any], properties: Mapping[str, Any], data: Mapping[str, Any]
+) -> tuple[str, tuple[str, ...]] | bool:
+    """A field marked "x-shown-when": {"other": [values]}: (other, values) when `other` is a
+    field of this form (the page shows the field only while it holds one of them); else the
+    item's data decides now, True to show it, False to leave it out. True when unmarked."""
+    rule = spec.get(SHOWN_WHEN)
+    if not isinstance(rule, dict) or len(rule) != 1:
+        return True
+    ((other, wanted),) = rule.items()
+    values = tuple(str(v) for v in (wanted if isinstance(wanted, list) else [wanted]))
+    if other in properties:
+        return (str(other), values)
+    return str(data.get(other)) in values
 
 
 def _condition_hint(

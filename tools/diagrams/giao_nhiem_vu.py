@@ -98,6 +98,8 @@ PERIOD_CHOICES = [
     ("half_year", "6 tháng một lần"),
     ("year", "Hằng năm"),
 ]
+# A periodic task's own fields are shown only for one ("x-shown-when", web/form_fields.py).
+PERIODIC = {"dinh_ky": [value for value, _title in PERIOD_CHOICES if value != "khong"]}
 PERIOD_FIELDS: dict[str, Any] = {
     "dinh_ky": {
         **choice("Nhiệm vụ định kỳ", PERIOD_CHOICES, "Hãy chọn nhiệm vụ định kỳ hay không"),
@@ -109,12 +111,14 @@ PERIOD_FIELDS: dict[str, Any] = {
         "minimum": 1,
         "maximum": 31,
         "errorMessages": {"minimum": "Từ 1 đến 31", "maximum": "Từ 1 đến 31"},
+        "x-shown-when": PERIODIC,
     },
     "ket_thuc_chuoi": {
         "type": "string",
         "format": "date",
         "title": "Theo dõi định kỳ đến ngày (để trống: đến khi lãnh đạo Sở dừng)",
         "errorMessages": DATE_MESSAGES,
+        "x-shown-when": PERIODIC,
     },
 }
 # Thrown when a deadline no longer stands; an open chaser (don_doc) catches it and closes.
@@ -253,6 +257,7 @@ FORMS: dict[str, dict[str, Any]] = {
                 "type": "boolean",
                 "title": "Dừng theo dõi định kỳ (nhiệm vụ định kỳ: không mở kỳ sau)",
                 "default": False,
+                "x-shown-when": PERIODIC,  # the item's: this form does not ask it
             }
         },
     ),

@@ -19,6 +19,37 @@ document.addEventListener("change", function (event) {
   var el = event.target;
   if (el.matches("[data-autosubmit]")) { el.form.requestSubmit(); }
 });
+// A field marked to be shown only for some values of another field of its form
+// (data-shown-when: that field's name; data-shown-for: the values) is hidden, and its inputs
+// left out of the sending, while that field holds another value. Without this script every
+// field shows.
+(function () {
+  function current(form, name) {
+    var chosen = [];
+    form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) { return; }
+      chosen.push(input.type === "checkbox" && input.value === "on" ? "True" : input.value);
+    });
+    return chosen;
+  }
+  function apply(form) {
+    form.querySelectorAll("[data-shown-when]").forEach(function (box) {
+      var wanted = box.dataset.shownFor.split(" ");
+      var shown = current(form, box.dataset.shownWhen).some(function (v) {
+        return wanted.indexOf(v) >= 0;
+      });
+      box.hidden = !shown;
+      box.querySelectorAll("input, select, textarea").forEach(function (i) { i.disabled = !shown; });
+    });
+  }
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-shown-when]")) { apply(form); }
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.querySelector("[data-shown-when]")) { apply(form); }
+  });
+})();
 // A form sent back with errors: its list of what to correct (data-show-on-load) is brought
 // into view and focused, as the page opens at its top and the list may be far below (under a
 // long dossier, on a phone); a screen reader reads it out.
