@@ -11,7 +11,6 @@ import unicodedata
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -106,7 +105,7 @@ def start_instance(
         None,
     )
     camunda = version.dialect == "camunda"
-    given = validate_start(start, version.forms, data, checked=camunda, today=_today(config))
+    given = validate_start(start, version.forms, data, checked=camunda, today=config.today())
     data = {**given, "initiator": who.username, "initiator_unit": who.unit}
     title = _visible(title) or version.name
     if len(title) > MAX_TITLE:
@@ -273,11 +272,6 @@ def complete_task(
     return instance.id
 
 
-def _today(config: EngineConfig) -> date:
-    """The office's date now: a form's "not before today" is by the office's calendar."""
-    return config.clock().astimezone(config.timezone).date()
-
-
 def _validated(
     session: Session,
     config: EngineConfig,
@@ -292,7 +286,7 @@ def _validated(
     forms = resolve_one(session, version.forms, form_file)
     if form_file is not None and form_file in forms:  # SpiffArena's choices from the data
         forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
-    return validate_form(meta, forms, data, current=instance.data, today=_today(config))
+    return validate_form(meta, forms, data, current=instance.data, today=config.today())
 
 
 def _ready_task(workflow: Any, row: HumanTaskModel) -> Any:

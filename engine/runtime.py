@@ -99,6 +99,10 @@ class EngineConfig:
     services: Mapping[str, Handler | None] = field(default_factory=dict)
     service_seconds: float = DEFAULT_SERVICE_SECONDS
 
+    def today(self) -> date:
+        """The office's date now (its clock in its time zone): what "today" means on a form."""
+        return self.clock().astimezone(self.timezone).date()
+
     def script_engine(self) -> SandboxScriptEngine:
         helpers = {
             "add_working_days": self.bounded_working_days,

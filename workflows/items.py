@@ -163,7 +163,7 @@ def _checked_by_us(
     if form is None or not form.caller_checks:
         return {}
     given = {name: value for name, value in (data or {}).items() if name in form.writable_fields}
-    return form.accepted(given, config.clock().astimezone(config.timezone).date())
+    return form.accepted(given, config.today())
 
 
 # Which form field names an item, per process, while it still has its default name.

@@ -157,7 +157,7 @@ def start_assignments(
         [replace(a, deadline=a.source_deadline or a.deadline) for a in assignments]
     )
     started = []
-    today = config.clock().astimezone(config.timezone).date()
+    today = config.today()
     for assignment in assignments:
         title = item_title(assignment)
         if title in existing:
