@@ -126,12 +126,18 @@ def people(browser: Any, live: dict[str, Any], request: pytest.FixtureRequest) -
         who.close()
 
 
-def start_proposal(who: Person, title: str = "Chuỗi liên kết lúa gạo") -> None:
-    """Start a proposal (Đề xuất nhiệm vụ) from Tạo mới; the browser lands on its first step."""
+def start_from_new(who: Person, process_id: str, filled: dict[str, str]) -> None:
+    """Start an item of `process_id` from Tạo mới, its card's fields filled by label."""
     page = who.page
     page.goto(f"{who.base}/items/new")
-    start = page.locator("form[action$='/items/new/de_xuat_nhiem_vu']")
-    start.get_by_label("Tiêu đề").fill(title)
+    start = page.locator(f"form[action$='/items/new/{process_id}']")
+    for label, value in filled.items():
+        start.get_by_label(label).fill(value)
     start.get_by_role("button", name="Tạo hồ sơ").click()
     page.wait_for_load_state("networkidle")
-    expect(page.get_by_text("Lập phiếu đề xuất nhiệm vụ").first).to_be_visible()
+
+
+def start_proposal(who: Person, title: str = "Chuỗi liên kết lúa gạo") -> None:
+    """Start a proposal (Đề xuất nhiệm vụ) from Tạo mới; the browser lands on its first step."""
+    start_from_new(who, "de_xuat_nhiem_vu", {"Tiêu đề": title})
+    expect(who.page.get_by_text("Lập phiếu đề xuất nhiệm vụ").first).to_be_visible()

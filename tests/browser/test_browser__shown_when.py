@@ -8,17 +8,14 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import start_from_new
+
 TASK = "Báo cáo tình hình ứng dụng khoa học hằng tháng"
 
 
 def test_browser__the_periodic_fields_follow_the_choice(people: Any) -> None:
     office = people("vp.tp")
-    page = office.page
-    page.goto(f"{office.base}/items/new")
-    start = page.locator("form[action$='/items/new/giao_nhiem_vu']")
-    start.get_by_label("Nội dung nhiệm vụ").fill(TASK)
-    start.get_by_role("button", name="Tạo hồ sơ").click()
-    page.wait_for_load_state("networkidle")
+    start_from_new(office, "giao_nhiem_vu", {"Nội dung nhiệm vụ": TASK})
 
     director = people("giamdoc")
     page = director.page
