@@ -27,6 +27,7 @@ from . import task_report
 from .extensions import login_manager
 from .formatting import datetime_vn, local
 from .unit_of_work import is_auditor, now, uow
+from .wording import catalog_title
 from .xlsx import DATE, SheetLayout, write_xlsx
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
@@ -111,10 +112,10 @@ def _choices(
     session: Session, filters: engine.MonitorFilter, moment: datetime, *, step_menu: bool = True
 ) -> Choices:
     deployed = engine.list_processes(session)
-    names = {p.process_id: p.name for p in deployed}
+    names = {p.process_id: catalog_title(p.process_id) or p.name for p in deployed}
     # Processes that only run as a call activity have no items of their own.
     startable = [
-        (p.process_id, p.name)
+        (p.process_id, names[p.process_id])
         for p in deployed
         if (found := catalog_entry(p.process_id)) is None or found.starters is not None
     ]
@@ -316,7 +317,7 @@ def heat(stat: engine.StepStat) -> int:
 def _process_name(session: Session, process_id: str) -> str:
     for process in engine.list_processes(session):
         if process.process_id == process_id:
-            return process.name
+            return catalog_title(process_id) or process.name
     raise engine.NotFound(f"process '{process_id}' is not deployed")
 
 

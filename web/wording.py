@@ -49,9 +49,15 @@ def english() -> bool:
 
 def process_title(process_id: str) -> str:
     """The catalog's title in the page's language, else the deployed diagram's name, else the id."""
+    return catalog_title(process_id) or _deployed_names().get(process_id) or process_id
+
+
+def catalog_title(process_id: str) -> str | None:
+    """The department's own process's title in the page's language (the name people know it
+    by, which its diagram's name may spell out longer); None for a process outside the catalog."""
     found = entry(process_id)
     if found is None:
-        return _deployed_names().get(process_id) or process_id
+        return None
     return found.title_en if english() else found.title_vi
 
 

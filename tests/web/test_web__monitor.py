@@ -177,7 +177,7 @@ def test_monitor__every_open_step_with_its_holder_oldest_first(
     ]
     first, _second, coffee, task = rows
     assert first["Hồ sơ"] == "Mô hình lúa gạo BG1"
-    assert first["Quy trình"] == "Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh"
+    assert first["Quy trình"] == "Đề xuất nhiệm vụ khoa học và công nghệ"
     assert (first["Bước hiện tại"], first["Đơn vị"]) == (LAP_PHIEU, TRUNG_TAM)
     assert first["Người xử lý"] == "Hà Thị Linh (Viên chức)"
     assert (first["Từ ngày"], first["Số ngày"], first["Hạn xử lý"]) == ("02/03/2026", "4", "—")
@@ -340,7 +340,7 @@ def test_monitor__export_to_excel(
     sheet = load_workbook(BytesIO(response.data)).active
     assert sheet is not None
     title = str(sheet["A1"].value)
-    assert "Quy trình: Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh" in title
+    assert "Quy trình: Đề xuất nhiệm vụ khoa học và công nghệ" in title
     assert "Đơn vị: tất cả" in title and "Xuất lúc 06/03/2026 08:00" in title
     values = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert values[0] == [
@@ -364,7 +364,7 @@ def test_monitor__export_to_excel(
     first = values[1]
     assert first[1:6] == [
         "Mô hình lúa gạo BG1",
-        "Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh",
+        "Đề xuất nhiệm vụ khoa học và công nghệ",
         LAP_PHIEU,
         TRUNG_TAM,
         "Hà Thị Linh (Viên chức)",
@@ -444,7 +444,7 @@ def test_monitor__heat_rises_with_the_queue_and_the_wait(
 
 def test_monitor__the_process_page(login: Any, scene: dict[str, int]) -> None:
     html = page(login("tt.cv1"), "/monitor/processes/de_xuat_nhiem_vu")
-    assert "<h1>Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh</h1>" in html
+    assert "<h1>Đề xuất nhiệm vụ khoa học và công nghệ</h1>" in html
     assert 'data-stats-url="/monitor/processes/de_xuat_nhiem_vu/stats.json"' in html
     assert 'data-xml-url="/monitor/processes/de_xuat_nhiem_vu/diagram.xml"' in html
     assert "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" in html
