@@ -135,6 +135,7 @@ from .outside_bodies import (
 from .paging import decode_cursor, encode_cursor
 from .parsing import SourceFile
 from .passwords import (
+    Credentials,
     change_password,
     credentials,
     new_password_hash,
@@ -257,6 +258,7 @@ __all__ = [
     "Clock",
     "Colleague",
     "Conflict",
+    "Credentials",
     "DeadlinePolicy",
     "DefinitionProblem",
     "Delivery",

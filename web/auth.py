@@ -9,6 +9,8 @@ copy of the cookie."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,28 +104,18 @@ def login() -> Any:
     password = request.form.get("password", "")
     address = request.remote_addr or "-"
     policy, moment = login_policy(), now()
-    with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
-        locked_until = engine.take_attempt(s, username, address, moment, policy)
-    if locked_until is not None:
-        return _locked(locked_until, moment)
-    with uow(write=False) as s:
-        found = engine.credentials(s, username)
-    end_request_read()  # a crowd queueing for Argon2 must not hold database connections
-    checks = password_checks()
-    if not checks.acquire(timeout=login_wait_seconds()):
+    check = check_password(username, password, lambda found: engine.upgraded_hash(found, password))
+    if check.locked_until is not None:
+        return _locked(check.locked_until, moment)
+    if check.busy:
         flash(_("Hệ thống đang bận. Xin vui lòng đăng nhập lại sau ít phút."), "error")
         return _login_page(503, {"Retry-After": "60"})
-    try:  # Argon2 outside any transaction
-        right = engine.verify_password(found, password)
-        upgraded = engine.upgraded_hash(found, password) if right and found else None
-    finally:
-        checks.release()
-    identity = None
-    if right and found is not None:
+    found, identity = check.found, None
+    if found is not None:
         with uow() as s:
             engine.attempt_succeeded(s, username, address, moment, policy)
-            if upgraded:
-                engine.store_upgraded_hash(s, found, upgraded)
+            if check.made:
+                engine.store_upgraded_hash(s, found, check.made)
             identity = engine.session_identity(s, found.username, found.session_generation)
     if found is None or identity is None:
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
@@ -131,6 +123,46 @@ def login() -> Any:
     start_session(found.session_generation)
     login_user(WebUser(identity))
     return redirect(_safe_next(request.form.get("next")))
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password checked as a login checks it. `locked_until`: the account or the address is
+    locked (nothing was checked); `busy`: too many checks were queued (nothing was checked);
+    else `found`, the person's credentials when the password is right (None when it is not),
+    and `made`, what the caller's `then` made of the right password."""
+
+    locked_until: datetime | None = None
+    busy: bool = False
+    found: engine.Credentials | None = None
+    made: str | None = None
+
+
+def check_password(
+    username: str, password: str, then: Callable[[engine.Credentials], str | None]
+) -> PasswordCheck:
+    """Check a password as a login does, wherever one is typed: the attempt counts against the
+    account's and the address's limits first (one short write), so no form can be used to
+    guess; the stored hash is read without a lock; the hashing runs outside any transaction,
+    a few at a time per process (`password_checks`), and so does `then` (a new hash), only for
+    the right password."""
+    address, policy, moment = request.remote_addr or "-", login_policy(), now()
+    with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
+        locked_until = engine.take_attempt(s, username, address, moment, policy)
+    if locked_until is not None:
+        return PasswordCheck(locked_until=locked_until)
+    with uow(write=False) as s:
+        found = engine.credentials(s, username)
+    end_request_read()  # a crowd queueing for Argon2 must not hold database connections
+    checks = password_checks()
+    if not checks.acquire(timeout=login_wait_seconds()):
+        return PasswordCheck(busy=True)
+    try:  # Argon2 outside any transaction
+        if not engine.verify_password(found, password) or found is None:
+            return PasswordCheck()
+        return PasswordCheck(found=found, made=then(found))
+    finally:
+        checks.release()
 
 
 def login_wait_seconds() -> float:

@@ -20,12 +20,12 @@ from werkzeug.wrappers import Response
 
 import engine
 
-from .auth import WebUser, login_wait_seconds
+from .auth import WebUser, check_password
 from .bell import event_label
 from .extensions import LOCALES
 from .formatting import local
-from .security import login_policy, password_checks, start_session
-from .unit_of_work import end_request_read, me, now, uow
+from .security import login_policy, start_session
+from .unit_of_work import me, now, uow
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
 
@@ -106,32 +106,23 @@ def change_password() -> Response | Page:
     problems = _password_problems(current, new, request.form.get("new_password_again", ""))
     if problems:
         return _password_page(problems, 422)
-    username, address = me().username, request.remote_addr or "-"
-    policy, moment = login_policy(), now()
-    with uow() as s:  # counted as a login is: the current password cannot be guessed here
-        locked_until = engine.take_attempt(s, username, address, moment, policy)
-    if locked_until is not None:
-        until = local(locked_until)
+    username = me().username
+    check = check_password(username, current, lambda _found: engine.new_password_hash(new))
+    if check.locked_until is not None:
+        until = local(check.locked_until)
         words = _(
             "Bạn đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %(time)s.",
             time=until.strftime("%H:%M") if until else "",
         )
         return _password_page({"current_password": words}, 429)
-    with uow(write=False) as s:
-        found = engine.credentials(s, username)
-    end_request_read()  # no database connection is held while waiting for Argon2
-    checks = password_checks()
-    if not checks.acquire(timeout=login_wait_seconds()):
+    if check.busy:
         busy = _("Hệ thống đang bận. Xin vui lòng thử lại sau ít phút. Mật khẩu chưa được đổi.")
         return _password_page({"form": busy}, 503)
-    try:  # Argon2 outside any transaction
-        right = engine.verify_password(found, current)
-        new_hash = engine.new_password_hash(new) if right else None
-    finally:
-        checks.release()
+    found, new_hash = check.found, check.made
     if found is None or new_hash is None:
         wrong = _("Mật khẩu hiện tại không đúng. Mật khẩu chưa được đổi.")
         return _password_page({"current_password": wrong}, 422)
+    address, policy, moment = request.remote_addr or "-", login_policy(), now()
     try:
         with uow() as s:
             engine.attempt_succeeded(s, username, address, moment, policy)
