@@ -267,7 +267,7 @@ def _schema_form(
             continue
         if widget == "readonly" and view.data.get(name) in (None, ""):
             continue  # computed by the process later: nothing to show yet
-        shown_when = _shown_when(spec, properties, view.data)
+        shown_when = _shown_when(spec, properties, view.data, decision_name)
         if shown_when is False:
             continue  # for other items than this one (a periodic task's, on a one-off task)
         default = spec.get("default")
@@ -302,17 +302,25 @@ def _schema_form(
 
 
 def _shown_when(
-    spec: Mapping[str, Any], properties: Mapping[str, Any], data: Mapping[str, Any]
+    spec: Mapping[str, Any],
+    properties: Mapping[str, Any],
+    data: Mapping[str, Any],
+    buttons: str | None,
 ) -> tuple[str, tuple[str, ...]] | bool:
     """A field marked "x-shown-when": {"other": [values]}: (other, values) when `other` is a
-    field of this form (the page shows the field only while it holds one of them); else the
-    item's data decides now, True to show it, False to leave it out. True when unmarked."""
+    field the person fills in on this form (the page shows the field only while it holds one
+    of them); else (a field of the item, or one shown read-only) the item's data decides now,
+    True to show it, False to leave it out. True when unmarked, or marked by the decision shown
+    as the buttons (its value is known only once one is pressed)."""
     rule = spec.get(SHOWN_WHEN)
     if not isinstance(rule, dict) or len(rule) != 1:
         return True
     ((other, wanted),) = rule.items()
+    if other == buttons:
+        return True
     values = tuple(str(v) for v in (wanted if isinstance(wanted, list) else [wanted]))
-    if other in properties:
+    deciding = properties.get(other)
+    if isinstance(deciding, dict) and deciding.get("readOnly") is not True:
         return (str(other), values)
     return str(data.get(other)) in values
 

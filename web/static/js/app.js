@@ -26,9 +26,15 @@ document.addEventListener("change", function (event) {
 (function () {
   function current(form, name) {
     var chosen = [];
-    form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
-      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) { return; }
-      chosen.push(input.type === "checkbox" && input.value === "on" ? "True" : input.value);
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (input.name !== name || input.type === "submit" || input.type === "button") { return; }
+      if (input.type === "radio" && !input.checked) { return; }
+      if (input.type === "checkbox" && input.value === "on") {  // a tick box: True or False
+        chosen.push(input.checked ? "True" : "False");
+        return;
+      }
+      if (input.type === "checkbox" && !input.checked) { return; }
+      chosen.push(input.value);
     });
     return chosen;
   }
