@@ -4,7 +4,7 @@ with its form and files, claiming, releasing and forwarding it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -318,10 +318,11 @@ def complete(task_id: str) -> Any:
     with uow(write=False) as s:  # the check and the form, read; the action takes the write lock
         task = _access(s, task_id).task
         form = engine.task_form(s, task.id)
+        # The item's steps open now: those open after the completion but not now, it opened.
+        before = {t.id for t in engine.open_tasks(s, task.instance_id)}
     submission = read_submission(form, request.form)
     files = [f for f in request.files.getlist("_files") if f and f.filename]
     revision = _as_int(request.form.get("_revision"))
-    started = now()  # the steps this completion opens are those opened since
     rehearsal = None
     if not files:  # a file moves the item on before the step: the write runs it
         with uow(write=False) as s:  # SpiffWorkflow's run, outside the write lock
@@ -369,7 +370,7 @@ def complete(task_id: str) -> Any:
     with uow(write=False) as s:  # read after the commit, not under the write lock
         # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN").
         after = engine.item_data(s, task.instance_id) if form.done_message else {}
-        where = _where_now(s, task.instance_id, started)
+        where = _where_now(s, task.instance_id, before)
     said = _success(task, form, submission, after)
     flash(f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
@@ -502,13 +503,13 @@ def _repeats(done: str, choice: str) -> bool:
     return choice.strip().casefold() in done.casefold()
 
 
-def _where_now(session: Session, item_id: int, since: datetime) -> str | None:
-    """Where the item went: the steps the completion opened (those opened `since`), else the
+def _where_now(session: Session, item_id: int, before: Collection[str]) -> str | None:
+    """Where the item went: the steps the completion opened (open now, not `before` it), else the
     steps it still waits at (an urging leaves the unit's step where it was), each with who
     holds it: a person, or the unit or group it waits for. Two statements; None when nothing
     is open (it waits for a timer, or it finished)."""
     waiting = engine.open_tasks(session, item_id)
-    steps = [t for t in waiting if t.created_at >= since] or waiting
+    steps = [t for t in waiting if t.id not in before] or waiting
     if not steps:
         return None
     names = Names.of(
