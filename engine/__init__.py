@@ -16,6 +16,7 @@ from .actions import (
     rehearse_completion,
     rename_instance,
     start_instance,
+    title_from,
     unclaim_task,
 )
 from .api_tokens import (
@@ -487,6 +488,7 @@ __all__ = [
     "task_report",
     "task_report_items",
     "tasks_for",
+    "title_from",
     "to_jsonable",
     "touch_api_token",
     "transaction",

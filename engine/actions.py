@@ -262,7 +262,7 @@ def complete_task(
     named = clean.get(rule.field) if rule else None
     still_default = rule is not None and instance.title in {*rule.defaults, version.name}
     if still_default and isinstance(named, str) and named.strip():
-        title = _new_title(named)
+        title = title_from(named)
         if title != instance.title:
             _retitle(session, instance, title, who.username, now)
     with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
@@ -573,7 +573,7 @@ def rename_instance(
 ) -> None:
     """Give an item a new title (recorded in its history)."""
     actor = username.username if isinstance(username, Identity) else username
-    new_title = _new_title(title)
+    new_title = title_from(title)
     instance = lock_instance(session, instance_id)
     if instance.title != new_title:
         _retitle(session, instance, new_title, actor, config.clock())
@@ -588,7 +588,9 @@ def _visible(title: str | None) -> str:
     return title
 
 
-def _new_title(title: str) -> str:
+def title_from(title: str) -> str:
+    """An item's title made from words it was given (a form's field): visible characters only,
+    cut to MAX_TITLE with an ellipsis; InvalidInput when nothing visible is left."""
     title = _visible(title)
     if not title:
         raise InvalidInput("a title cannot be empty", reason="title_empty")

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, NotFound
-from .users import UserModel, check_new_password
+from .users import UserModel, check_new_password, end_user_sessions
 
 # The parameters of users.py's hasher (argon2-cffi's defaults): the hashes are interchangeable.
 _hasher = PasswordHasher()
@@ -97,5 +97,5 @@ def change_password(session: Session, found: Credentials, new_hash: str) -> int:
             reason="password_changed_meanwhile",
         )
     user.password_hash = new_hash
-    user.session_generation += 1
+    end_user_sessions(user)
     return user.session_generation

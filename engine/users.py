@@ -163,7 +163,7 @@ def add_user(
     if password is not None:
         check_new_password(password)
         if user.password_hash is not None:
-            _end_sessions(user)  # a new password ends the sessions the old one opened
+            end_user_sessions(user)  # a new password ends the sessions the old one opened
         user.password_hash = _hasher.hash(password)
 
 
@@ -296,11 +296,12 @@ def set_active(session: Session, username: str, active: bool) -> None:
         raise NotFound(f"user '{username}' does not exist")
     if user.active != active:
         # Locking ends the person's sessions; unlocking must not bring the old ones back.
-        _end_sessions(user)
+        end_user_sessions(user)
     user.active = active
 
 
-def _end_sessions(user: UserModel) -> None:
+def end_user_sessions(user: UserModel) -> None:
+    """Move the person's session generation on: every copy of their login ends."""
     user.session_generation = (user.session_generation or 0) + 1
 
 
@@ -309,7 +310,7 @@ def end_sessions(session: Session, username: str) -> None:
     user = session.get(UserModel, username)
     if user is None:
         raise NotFound(f"user '{username}' does not exist")
-    _end_sessions(user)
+    end_user_sessions(user)
 
 
 def end_everyones_sessions(session: Session, *, keep: str | None = None) -> int:

@@ -151,7 +151,7 @@ def _named_by(process_id: str, data: dict[str, Any]) -> str | None:
     rule = _RETITLE.get(process_id)
     value = data.get(rule.field) if rule else None
     if isinstance(value, str) and value.strip():
-        return value.strip().splitlines()[0]
+        return engine.title_from(value.strip().splitlines()[0])  # cut as a rename cuts it
     return None
 
 

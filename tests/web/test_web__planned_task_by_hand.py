@@ -55,3 +55,12 @@ def test_by_hand__the_api_asks_it_too(app: Flask) -> None:
     sent = {"title": "Nhiệm vụ giao", "data": {"noi_dung_day_du": CONTENT}}
     status, item = leader.post("/processes/giao_nhiem_vu/items", sent)
     assert status == 201 and item["open_tasks"], item
+
+
+def test_by_hand__a_long_first_line_names_the_item_cut_short(login: Any, office: Any) -> None:
+    content = "Rà soát " + "thủ tục hành chính " * 60  # one line of over a thousand characters
+    sent = {"tieu_de": "", "noi_dung_day_du": content}
+    assert post(login("vp.tp"), "/items/new", START, sent).status_code == 303
+    (task,) = office.inbox("giamdoc")
+    title = office.show(task.instance_id).title
+    assert len(title) == 500 and title.endswith("…") and content.startswith(title[:-1])
