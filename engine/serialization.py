@@ -41,7 +41,7 @@ from .state_converters import (
     FastSubWorkflowConverter,
     FastTaskConverter,
     TaskMappings,
-    inherited,
+    task_data,
 )
 from .timer_events import CLOCKED
 
@@ -240,20 +240,9 @@ def _settle_tasks(
         task.internal_data = registry.restore(internal) if internal else {}
         if isinstance(task.task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
             waiting[task.id] = task
-        delta = dct.get("delta")
         parent_id = dct["parent"]
         parent = None if parent_id is None else settled.get(parent_id)
-        if delta and parent is not None:
-            data = inherited(parent.data)
-            updates = delta.get("updates", {})
-            if updates:
-                data.update(registry.restore(updates))
-            for name in delta.get("deletions", {}):
-                if name in data:
-                    del data[name]
-        else:
-            data = registry.restore(dct["data"])
-        task.data = data
+        task.data = task_data(registry, dct, None if parent is None else parent.data)
         settled[dct["id"]] = task
     return True
 

@@ -31,6 +31,22 @@ def inherited(data: dict[str, Any]) -> dict[str, Any]:
 _COPIED = (dict, list, set)
 
 
+def task_data(registry: Any, dct: dict[str, Any], parent_data: dict[str, Any] | None) -> Any:
+    """A task's data from its saved dict, as Spiff's loader reads it: its parent's data with
+    the saved delta's updates and deletions, or, without a delta or a parent, its own."""
+    delta = dct.get("delta")
+    if not delta or parent_data is None:
+        return registry.restore(dct["data"])
+    data = inherited(parent_data)
+    updates = delta.get("updates", {})
+    if updates:
+        data.update(registry.restore(updates))
+    for name in delta.get("deletions", {}):
+        if name in data:
+            del data[name]
+    return data
+
+
 class _Ids(dict[str, UUID]):
     """The task ids of one load: one UUID per text."""
 
@@ -80,17 +96,8 @@ class FastTaskConverter(TaskConverter):  # type: ignore[misc]
         task.internal_data = self.registry.restore(dct["internal_data"])
         if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
             task.workflow.top_workflow.event_manager.add_task(task)
-        delta = dct.get("delta")
         parent = None if task._parent is None else workflow.tasks.get(task._parent)
-        if delta and parent is not None:
-            data = inherited(parent.data)
-            data.update(self.registry.restore(delta.get("updates", {})))
-            for key in delta.get("deletions", {}):
-                if key in data:
-                    del data[key]
-        else:
-            data = self.registry.restore(dct["data"])
-        task.data = data
+        task.data = task_data(self.registry, dct, None if parent is None else parent.data)
         return task
 
 
