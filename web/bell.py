@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 import engine
 
 from .unit_of_work import me, now, uow
+from .wording import Names
 
 bp = Blueprint("bell", __name__, url_prefix="/notifications")
 
@@ -57,6 +58,16 @@ def actor_line(event: str, who: str) -> str:
     return str(_("Người thực hiện: %(who)s", who=who))
 
 
+def reason_label(event: str) -> str:
+    """What a notification's note is, by its event: a return's reason, an urging's text, else
+    the comment that came with it (a forwarded task's)."""
+    if event == engine.NotifyEvent.URGED:
+        return str(_("Nội dung đôn đốc:"))
+    if event == engine.NotifyEvent.RETURNED:
+        return str(_("Lý do trả lại:"))
+    return str(_("Ý kiến kèm theo:"))
+
+
 def target(row: engine.NotificationView) -> str | None:
     """The page a notification leads to: its task's, or its item's for a finished item (as the
     mail's link)."""
@@ -88,7 +99,7 @@ def index() -> Page:
         found = engine.notifications_for(s, me().username, limit=SHOWN, unread_only=unread_only)
         # The full names of the page's people, in one statement; one no longer there keeps
         # their login name.
-        _groups, people = engine.names_of(s, (), {r.actor for r in found.rows if r.actor})
+        names = Names.of(s, (r.actor for r in found.rows))
     setattr(g, _UNREAD, found.unread)
     rows = [(row, target(row)) for row in found.rows]
     return render_template(
@@ -99,7 +110,8 @@ def index() -> Page:
         shown=SHOWN,
         label=event_label,
         actor_line=actor_line,
-        people=people,
+        reason_label=reason_label,
+        names=names,
     ), 200
 
 
