@@ -331,10 +331,13 @@ def _read_person(new: bool) -> PersonForm:
     unknown = [g for g in form.groups if g not in known]
     if unknown:
         form.errors["groups"] = _("Nhóm %(keys)s không tồn tại.", keys=", ".join(unknown))
-    if (new or form.password) and len(form.password) < engine.MIN_PASSWORD_LENGTH:
-        form.errors["password"] = _(
-            "Mật khẩu phải có ít nhất %(n)s ký tự.", n=engine.MIN_PASSWORD_LENGTH
-        )
+    if new or form.password:
+        try:
+            engine.check_new_password(form.password)  # the engine's rule, its limit with it
+        except engine.InvalidInput as refused:
+            form.errors["password"] = _(
+                "Mật khẩu phải có ít nhất %(n)s ký tự.", n=refused.details.get("minimum")
+            )
     return form
 
 

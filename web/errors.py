@@ -186,7 +186,9 @@ def _known_input_error(error: engine.EngineError) -> str:
         "title_empty": _("Tiêu đề không được để trống."),
         "comment_too_long": _("Ý kiến quá dài."),
         "reason_required": _("Hãy nêu lý do."),
-        "password_too_short": _("Mật khẩu cần ít nhất %(n)s ký tự.", n=engine.MIN_PASSWORD_LENGTH),
+        "password_too_short": _(
+            "Mật khẩu cần ít nhất %(n)s ký tự.", n=error.details.get("minimum")
+        ),
         "nul_character": _("Dữ liệu có ký tự không hợp lệ."),
     }
     if reason in known:

@@ -146,11 +146,14 @@ def _password_problems(current: str, new: str, again: str) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not current:
         problems["current_password"] = _("Hãy nhập mật khẩu hiện tại.")
-    if len(new) < engine.MIN_PASSWORD_LENGTH:
+    try:
+        engine.check_new_password(new)  # the engine's rule, its limit with it
+    except engine.InvalidInput as refused:
         problems["new_password"] = _(
-            "Mật khẩu mới phải có ít nhất %(n)s ký tự.", n=engine.MIN_PASSWORD_LENGTH
+            "Mật khẩu mới phải có ít nhất %(n)s ký tự.", n=refused.details.get("minimum")
         )
-    elif new == current:
+        return problems
+    if new == current:
         problems["new_password"] = _("Mật khẩu mới phải khác mật khẩu hiện tại.")
     elif again != new:
         problems["new_password_again"] = _("Hai lần nhập mật khẩu mới không khớp nhau.")
