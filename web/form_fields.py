@@ -460,6 +460,15 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
     for name, rules in spec.asked_only.items():
         if name in data and not any(str(data.get(t)) in values for t, values in rules):
             del data[name]
+    # So does a field for some cases only ("x-shown-when") in the others, whether or not a
+    # script hid it on the page.
+    for item in spec.fields:
+        if (
+            item.shown_when
+            and item.name in data
+            and str(data.get(item.shown_when[0])) not in (item.shown_when[1])
+        ):
+            del data[item.name]
     comment: str | None
     if spec.comment_field:
         properties = (view.schema or {}).get("properties") or {}

@@ -499,8 +499,10 @@ def _success(
 
 
 def _repeats(done: str, choice: str) -> bool:
-    """Whether the words of what was done already say the choice."""
-    return choice.strip().casefold() in done.casefold()
+    """Whether the words of what was done already say the choice, as whole words (a short
+    choice such as "Có" inside a longer word says nothing)."""
+    words = re.escape(choice.strip())
+    return re.search(rf"(?<!\w){words}(?!\w)", done, re.IGNORECASE) is not None
 
 
 def _where_now(session: Session, item_id: int, before: Collection[str]) -> str | None:

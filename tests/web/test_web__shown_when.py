@@ -10,6 +10,7 @@ from typing import Any
 import engine
 from engine import transaction
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
+from tests.web.conftest import post
 
 PERIODIC = "month quarter half_year year"
 
@@ -52,3 +53,21 @@ def test_shown_when__stopping_the_periods_is_offered_for_a_periodic_task_only(
     monthly = _page(office, login, _at_evaluation(office, "month"), "danh_gia_ket_qua")
     assert "Dừng theo dõi định kỳ" not in once and "Chấp nhận kết quả" in once
     assert "Dừng theo dõi định kỳ" in monthly
+
+
+def test_shown_when__a_periodic_field_sent_for_a_one_off_task_is_not_kept(
+    office: Any, login: Any
+) -> None:
+    """Without the script (or through a forged form) the field still arrives: it is dropped."""
+    item = _at_phan_cong(office)
+    task = office.task("giamdoc", item, "phan_cong")
+    client = login("giamdoc")
+    url = f"/tasks/{task.id}"
+    sent = {
+        "don_vi_chu_tri": "phong_qlkh",
+        "han_xu_ly": "30/06/2026",
+        "dinh_ky": "khong",
+        "ngay_trong_ky": "25",
+    }
+    assert post(client, url, url, sent).status_code == 302
+    assert office.show(item).data.get("ngay_trong_ky") != 25
