@@ -22,7 +22,7 @@ import engine
 from engine import EngineEvent, HistoryRecorded, NotifyEvent, TaskOpened
 
 from .decisions import is_return
-from .urging import lead_unit_of, told_of_urging, urging_text
+from .urging import Reach, lead_unit_of, told_of_urging, urging_text
 
 # The last history event of each item in this session: the cause of the tasks an action opens
 # (an action records what it did before the tasks it opens).
@@ -43,8 +43,8 @@ def notification_listener(session: Session, event: EngineEvent) -> None:
             _forwarded(session, event)
         elif event.kind == "finished":
             _finished(session, event)
-        elif event.kind == "completed" and urging_text(event.details.get("data")):
-            _urged(session, event)
+        elif event.kind == "completed" and (text := urging_text(event.details.get("data"))):
+            _urged(session, event, text)
     elif isinstance(event, TaskOpened):
         _opened(session, event)
 
@@ -125,16 +125,21 @@ def _finished(session: Session, event: HistoryRecorded) -> None:
     )
 
 
-def _urged(session: Session, event: HistoryRecorded) -> None:
+def _urged(session: Session, event: HistoryRecorded, text: str) -> None:
     facts = engine.item_facts(session, event.instance_id)
     if facts is None:
         return
     data = engine.item_data(session, event.instance_id)
+    told: set[Reach] = set()  # the unit's leaders once, however many of its steps are open
     for task in engine.open_tasks(session, event.instance_id):
         unit = lead_unit_of(task, data)
         if unit is None:
             continue
-        for candidates, assignee in told_of_urging(task, unit):
+        for reach in told_of_urging(task, unit):
+            if reach in told:
+                continue
+            told.add(reach)
+            candidates, assignee = reach
             engine.notify_candidates(
                 session,
                 candidates=candidates,
@@ -148,6 +153,6 @@ def _urged(session: Session, event: HistoryRecorded) -> None:
                 task_id=task.id,
                 step=task.title,
                 due_at=task.due_at,
-                reason=urging_text(event.details.get("data")),
+                reason=text,
                 actor=event.actor,
             )
