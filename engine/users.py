@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Column, ForeignKey, String, Table, bindparam, false, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -69,23 +68,6 @@ class Identity:
 
     def matches_group(self, name: str) -> bool:
         return name.strip().lower() in self.match_names
-
-
-def _identity(session: Session, user: UserModel) -> Identity:
-    names = {g.key.lower() for g in user.groups} | {g.name.lower() for g in user.groups}
-    if user.unit:
-        # A person's unit counts as one of their groups, by its key and by its name.
-        names.add(user.unit.lower())
-        unit = session.get(GroupModel, user.unit)
-        if unit is not None:
-            names.add(unit.name.lower())
-    return Identity(
-        username=user.username,
-        display_name=user.display_name,
-        unit=user.unit,
-        groups=tuple(sorted(g.key for g in user.groups)),
-        match_names=frozenset(names),
-    )
 
 
 def add_group(
@@ -230,21 +212,6 @@ def get_identity(session: Session, username: str) -> Identity:
     if not rows or not rows[0][3]:
         raise NotFound(f"user '{username}' does not exist")
     return _identity_of(rows)
-
-
-def check_password(session: Session, username: str, password: str) -> Identity | None:
-    """The identity when the password is right, else None (never says which part was wrong)."""
-    user = session.get(UserModel, username)
-    if user is None or not user.active or not user.password_hash:
-        _hasher.hash(password)  # spend the same time either way
-        return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    return _identity(session, user)
 
 
 def list_groups(session: Session) -> list[tuple[str, str]]:
