@@ -44,8 +44,8 @@ def validate_form(
     forms: Mapping[str, Any],
     data: Any,
     *,
+    today: date,
     current: Mapping[str, Any] | None = None,
-    today: date | None = None,
 ) -> dict[str, Any]:
     """The data to store on the task, or InvalidData naming each bad field.
 
@@ -54,17 +54,15 @@ def validate_form(
     `meta` None stands for an item's start, whose data the caller composes. A read-only field
     keeps its value: sent again unchanged (as in `current`, the item's data) it passes, any
     other value is refused (`read_only`). `today` is the office's date (the engine's clock in
-    its time zone), for the fields marked "x-not-before": "today"; without it they go unchecked."""
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InvalidData("form data must be a JSON object of field names and values")
-    schema = forms[meta.form_file] if meta is not None and meta.form_file else None
-    if schema is not None:
-        return json_schema_data(schema, data, current, today)
-    _check_names(data, set())
+    its time zone, `EngineConfig.today()`), for the fields marked "x-not-before": "today": a
+    required keyword, so a caller cannot skip that check by forgetting it."""
     if meta is None:
-        return dict(data)
+        return _composed(data)
+    data = _object(data)
+    schema = forms[meta.form_file] if meta.form_file else None
+    if schema is not None:
+        return json_schema_data(schema, data, today=today, current=current)
+    _check_names(data, set())
     if meta.form_fields:
         return _camunda(meta.form_fields, data, current)
     if data:
@@ -75,6 +73,22 @@ def validate_form(
             {name: {"code": "unknown"} for name in data},
         )
     return {}
+
+
+def _object(data: Any) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidData("form data must be a JSON object of field names and values")
+    return data
+
+
+def _composed(data: Any) -> dict[str, Any]:
+    """Start data the caller composes (no form checks it): only its names and values are
+    checked, as any form's are."""
+    data = _object(data)
+    _check_names(data, set())
+    return dict(data)
 
 
 def _plain(value: Any, field: str, depth: int = 0) -> None:
@@ -125,8 +139,9 @@ def _check_names(data: dict[str, Any], declared: set[str]) -> None:
 def json_schema_data(
     schema: dict[str, Any],
     data: dict[str, Any],
+    *,
+    today: date,
     current: Mapping[str, Any] | None = None,
-    today: date | None = None,
 ) -> dict[str, Any]:
     """The data a JSON Schema form accepts (see validate_form), its `a.b` fields (SpiffArena's)
     expanded, or InvalidData naming each bad field."""
@@ -137,8 +152,8 @@ def json_schema_data(
 def _json_schema(
     schema: dict[str, Any],
     data: dict[str, Any],
-    current: Mapping[str, Any] | None = None,
-    today: date | None = None,
+    current: Mapping[str, Any] | None,
+    today: date,
 ) -> dict[str, Any]:
     # An empty registry: a form never makes the server fetch anything it references.
     validator = jsonschema.Draft202012Validator(
@@ -189,7 +204,7 @@ def _json_schema(
         if dated and isinstance(value, str) and not _in_window(value):
             window = {"code": "date_window", "first": FIRST_YEAR, "last": LAST_YEAR}
             refuse(name, DATE_WINDOW, window)
-        if today is not None and _before(spec, value, today):
+        if _before(spec, value, today):
             words = _schema_message(schema, name, NOT_BEFORE, NOT_BEFORE_TODAY)
             refuse(name, words, {"code": "not_before", "date": today.isoformat()})
     if problems:
@@ -411,17 +426,16 @@ def validate_start(
     data: Any,
     *,
     checked: bool,
-    today: date | None = None,
+    today: date,
 ) -> dict[str, Any]:
     """An item's start data. A Camunda model's start form (`checked`) is a form like a task's:
     its defaults fill what is not given, then the data is checked against it (required fields,
-    types, limits, read-only fields keeping their default). Otherwise the caller composes it."""
+    types, limits, read-only fields keeping their default, `today` for "x-not-before" as
+    validate_form). Otherwise the caller composes it."""
     if start is None or not checked:
-        return validate_form(None, forms, data)
-    if data is not None and not isinstance(data, dict):
-        raise InvalidData("form data must be a JSON object of field names and values")
+        return _composed(data)
     defaults = start_defaults(start, forms)
-    return validate_form(start, forms, {**defaults, **(data or {})}, current=defaults, today=today)
+    return validate_form(start, forms, {**defaults, **_object(data)}, current=defaults, today=today)
 
 
 def _before(spec: Any, value: Any, today: date) -> bool:

@@ -4,6 +4,7 @@ when the form is shown, when it is checked and when the dossier names the choice
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from engine.forms import validate_form
 from engine.task_meta import TaskMeta
 
 FORM = Path(__file__).parents[1] / "fixtures" / "forms" / "units_choice.json"
+TODAY = date(2026, 3, 2)  # the form marks no field "x-not-before"
 
 
 def _schema() -> dict[str, Any]:
@@ -55,9 +57,11 @@ def test_form_options__a_value_that_is_not_a_unit_now_is_refused(
         engine.add_group(s, "nhom_b", "Nhóm B")
         forms = resolve_one(s, {"f.json": _schema()}, "f.json")
     meta = TaskMeta("p", "t", "T", None, form_file="f.json")
-    assert validate_form(meta, forms, {"don_vi": "phong_a", "don_vi_phoi_hop": ["phong_a"]})
+    assert validate_form(
+        meta, forms, {"don_vi": "phong_a", "don_vi_phoi_hop": ["phong_a"]}, today=TODAY
+    )
     with pytest.raises(InvalidData) as refused:
-        validate_form(meta, forms, data)
+        validate_form(meta, forms, data, today=TODAY)
     assert refused.value.fields[field] == "is not one of the current units"
 
 

@@ -4,6 +4,7 @@ date fields alike; the web shows the refusal in Vietnamese."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from engine.forms import DATE_WINDOW, validate_form
 from engine.task_meta import TaskMeta
 
 SCHEMA_META = TaskMeta("p", "t", "Task", 1, form_file="form.json")
+TODAY = date(2026, 3, 2)  # none of these forms marks a field "x-not-before"
 FORMS = {
     "form.json": {
         "type": "object",
@@ -49,10 +51,10 @@ DATES = [
 def test_form_dates__a_schema_date_lies_between_1900_and_2200(value: str, accepted: bool) -> None:
     data = {"han_xu_ly": value, "ghi_chu": "0001-01-01 is only text here"}
     if accepted:
-        assert validate_form(SCHEMA_META, FORMS, data) == data
+        assert validate_form(SCHEMA_META, FORMS, data, today=TODAY) == data
         return
     with pytest.raises(InvalidData) as refused:
-        validate_form(SCHEMA_META, FORMS, data)
+        validate_form(SCHEMA_META, FORMS, data, today=TODAY)
     assert refused.value.fields == {"han_xu_ly": DATE_WINDOW}
     assert DATE_WINDOW == "a date between the years 1900 and 2200 is expected"
 
@@ -62,15 +64,17 @@ def test_form_dates__a_camunda_date_lies_between_1900_and_2200(value: str, accep
     typed = "/".join(reversed(value.split("-")))  # as a person types it: dd/mm/yyyy
     for sent in (value, typed):
         if accepted:
-            assert validate_form(CAMUNDA_META, {}, {"han_xu_ly": sent}) == {"han_xu_ly": value}
+            assert validate_form(CAMUNDA_META, {}, {"han_xu_ly": sent}, today=TODAY) == {
+                "han_xu_ly": value
+            }
             continue
         with pytest.raises(InvalidData) as refused:
-            validate_form(CAMUNDA_META, {}, {"han_xu_ly": sent})
+            validate_form(CAMUNDA_META, {}, {"han_xu_ly": sent}, today=TODAY)
         assert refused.value.fields == {"han_xu_ly": DATE_WINDOW}
 
 
 @pytest.mark.parametrize("value", ["mai", "2026-02-30", 20260630])
 def test_form_dates__what_is_no_date_at_all_keeps_its_own_message(value: Any) -> None:
     with pytest.raises(InvalidData) as refused:
-        validate_form(SCHEMA_META, FORMS, {"han_xu_ly": value})
+        validate_form(SCHEMA_META, FORMS, {"han_xu_ly": value}, today=TODAY)
     assert refused.value.fields["han_xu_ly"] != DATE_WINDOW

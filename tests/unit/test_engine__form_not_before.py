@@ -1,6 +1,7 @@
 """A date field marked "x-not-before": "today" (a deadline) takes no day before the office's
 today, which the engine hands in from its clock: yesterday is refused, with the form's own words
-where it has them; today and later days pass. Without the marker a past date is just a date."""
+where it has them; today and later days pass. Without the marker a past date is just a date. A
+caller that forgets the day gets a TypeError, never a form whose check was silently skipped."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 import pytest
 
 from engine.errors import InvalidData
-from engine.forms import NOT_BEFORE_TODAY, validate_form
+from engine.forms import NOT_BEFORE_TODAY, json_schema_data, validate_form, validate_start
 from engine.task_meta import TaskMeta
 
 META = TaskMeta("p", "t", "Task", 1, form_file="form.json")
@@ -64,3 +65,17 @@ def test_not_before__a_text_that_is_no_date_is_the_format_checks_to_refuse() -> 
     with pytest.raises(InvalidData) as refused:
         validate_form(META, FORMS, {"han_khac": "hôm qua"}, today=TODAY)
     assert refused.value.field_codes["han_khac"]["code"] == "format"
+
+
+def test_not_before__a_caller_that_forgets_the_day_is_stopped_not_let_through() -> None:
+    past = {"han_xu_ly": "2020-01-01"}
+    with pytest.raises(TypeError, match="today"):
+        validate_form(META, FORMS, past)
+    with pytest.raises(TypeError, match="today"):
+        validate_start(META, FORMS, past, checked=True)
+    with pytest.raises(TypeError, match="today"):
+        json_schema_data(FORMS["form.json"], past)
+    # Given the day, the same start is refused as a task's form is.
+    with pytest.raises(InvalidData) as refused:
+        validate_start(META, FORMS, past, checked=True, today=TODAY)
+    assert refused.value.field_codes["han_xu_ly"] == {"code": "not_before", "date": "2026-03-02"}

@@ -4,6 +4,7 @@ itself admits them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from engine.forms import NO_SUCH_FIELD, validate_form
 from engine.task_meta import TaskMeta
 
 META = TaskMeta("p", "t", "Task", 1, form_file="form.json")
+TODAY = date(2026, 3, 2)  # none of these forms marks a field "x-not-before"
 BASE: dict[str, Any] = {"type": "object", "properties": {"decision": {"type": "string"}}}
 
 
@@ -38,17 +40,17 @@ def test_forms__a_name_is_taken_only_where_the_form_declares_or_admits_it(
     forms = {"form.json": {**BASE, **extra}}
     data = {"decision": "ok", "note": "hi"}
     if accepted:
-        assert validate_form(META, forms, data) == data
+        assert validate_form(META, forms, data, today=TODAY) == data
     else:
         with pytest.raises(InvalidData) as refused:
-            validate_form(META, forms, data)
+            validate_form(META, forms, data, today=TODAY)
         assert refused.value.fields == {"note": NO_SUCH_FIELD}
 
 
 def test_forms__a_forged_key_is_named_beside_the_forms_own_errors() -> None:
     form = {**BASE, "required": ["decision"], "properties": {"decision": {"type": "string"}}}
     with pytest.raises(InvalidData) as refused:
-        validate_form(META, {"form.json": form}, {"trang_thai": "da_phe_duyet"})
+        validate_form(META, {"form.json": form}, {"trang_thai": "da_phe_duyet"}, today=TODAY)
     assert refused.value.fields == {
         "trang_thai": NO_SUCH_FIELD,
         "decision": "this field is required",
@@ -57,11 +59,11 @@ def test_forms__a_forged_key_is_named_beside_the_forms_own_errors() -> None:
 
 def test_forms__a_task_without_a_form_takes_no_field_and_a_start_takes_its_data() -> None:
     bare = TaskMeta("p", "t", "Task", 1)
-    assert validate_form(bare, {}, {}) == {}
+    assert validate_form(bare, {}, {}, today=TODAY) == {}
     with pytest.raises(InvalidData) as refused:
-        validate_form(bare, {}, {"decision": "approve"})
+        validate_form(bare, {}, {"decision": "approve"}, today=TODAY)
     assert refused.value.fields == {"decision": NO_SUCH_FIELD}
-    assert validate_form(None, {}, {"loai_han": "date"}) == {"loai_han": "date"}
+    assert validate_form(None, {}, {"loai_han": "date"}, today=TODAY) == {"loai_han": "date"}
 
 
 CODED: dict[str, Any] = {
@@ -103,7 +105,7 @@ def test_forms__each_refused_field_has_a_code_and_its_parameters(
 ) -> None:
     """What a caller translates (the web, the CLI's --json): never the English words."""
     with pytest.raises(InvalidData) as refused:
-        validate_form(META, {"form.json": CODED}, data)
+        validate_form(META, {"form.json": CODED}, data, today=TODAY)
     assert refused.value.field_codes[field] == code
     assert refused.value.to_dict()["field_codes"][field] == code
 
@@ -136,5 +138,5 @@ def test_forms__a_camunda_field_refused_has_its_code(
 ) -> None:
     meta = TaskMeta("p", "t", "Task", 1, form_fields=({"id": "f", **spec},))
     with pytest.raises(InvalidData) as refused:
-        validate_form(meta, {}, {"f": value})
+        validate_form(meta, {}, {"f": value}, today=TODAY)
     assert refused.value.field_codes == {"f": code}
