@@ -105,11 +105,11 @@ def login() -> Any:
     address = request.remote_addr or "-"
     policy, moment = login_policy(), now()
     check = check_password(username, password, lambda found: engine.upgraded_hash(found, password))
-    if check.locked_until is not None:
-        return _locked(check.locked_until, moment)
+    if check.locked is not None:
+        return _locked(check, check.locked)
     if check.busy:
         flash(_("Hệ thống đang bận. Xin vui lòng đăng nhập lại sau ít phút."), "error")
-        return _login_page(503, {"Retry-After": "60"})
+        return _login_page(503, check.retry_after)
     found, identity = check.found, None
     if found is not None:
         with uow() as s:
@@ -125,17 +125,48 @@ def login() -> Any:
     return redirect(_safe_next(request.form.get("next")))
 
 
+BUSY_RETRY_SECONDS = 60  # what a refusal for too many queued checks asks a client to wait
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """How long a locked account or address waits, as every page that checks a password says
+    it: whole `minutes` (at least one), the local `time` it ends (HH:MM) and the `seconds` a
+    Retry-After header carries."""
+
+    minutes: int
+    time: str
+    seconds: int
+
+    @classmethod
+    def of(cls, until: datetime, moment: datetime) -> Lockout:
+        left = (until - moment).total_seconds()
+        at = local(until)
+        return cls(
+            minutes=max(math.ceil(left / 60), 1),
+            time=at.strftime("%H:%M") if at else "",
+            seconds=max(math.ceil(left), 1),
+        )
+
+
 @dataclass(frozen=True)
 class PasswordCheck:
-    """A password checked as a login checks it. `locked_until`: the account or the address is
-    locked (nothing was checked); `busy`: too many checks were queued (nothing was checked);
-    else `found`, the person's credentials when the password is right (None when it is not),
-    and `made`, what the caller's `then` made of the right password."""
+    """A password checked as a login checks it. `locked`: the account or the address is
+    locked, and for how long (nothing was checked); `busy`: too many checks were queued
+    (nothing was checked); else `found`, the person's credentials when the password is right
+    (None when it is not), and `made`, what the caller's `then` made of the right password."""
 
-    locked_until: datetime | None = None
+    locked: Lockout | None = None
     busy: bool = False
     found: engine.Credentials | None = None
     made: str | None = None
+
+    @property
+    def retry_after(self) -> dict[str, str]:
+        """The Retry-After header of a refused check (429 locked, 503 busy), else none."""
+        if self.locked is not None:
+            return {"Retry-After": str(self.locked.seconds)}
+        return {"Retry-After": str(BUSY_RETRY_SECONDS)} if self.busy else {}
 
 
 def check_password(
@@ -150,7 +181,7 @@ def check_password(
     with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
         locked_until = engine.take_attempt(s, username, address, moment, policy)
     if locked_until is not None:
-        return PasswordCheck(locked_until=locked_until)
+        return PasswordCheck(locked=Lockout.of(locked_until, moment))
     with uow(write=False) as s:
         found = engine.credentials(s, username)
     end_request_read()  # a crowd queueing for Argon2 must not hold database connections
@@ -179,19 +210,16 @@ def _login_page(status: int, headers: dict[str, str] | None = None) -> Any:
     return page, status, headers or {}
 
 
-def _locked(until: datetime, moment: datetime) -> Any:
-    minutes = max(math.ceil((until - moment).total_seconds() / 60), 1)
-    at = local(until)
+def _locked(check: PasswordCheck, lock: Lockout) -> Any:
     flash(
         _(
             "Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(minutes)s phút (từ %(time)s).",
-            minutes=minutes,
-            time=at.strftime("%H:%M") if at else "",
+            minutes=lock.minutes,
+            time=lock.time,
         ),
         "error",
     )
-    retry = str(max(math.ceil((until - moment).total_seconds()), 1))
-    return _login_page(429, {"Retry-After": retry})
+    return _login_page(429, check.retry_after)
 
 
 @bp.post("/logout")

@@ -23,13 +23,13 @@ import engine
 from .auth import WebUser, check_password
 from .bell import event_label
 from .extensions import LOCALES
-from .formatting import local
 from .security import login_policy, start_session
 from .unit_of_work import me, now, uow
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
 
 Page = tuple[str, int]
+PageWithHeaders = tuple[str, int, dict[str, str]]
 
 # What each event is, in a line under its name.
 EVENT_HINTS = {
@@ -100,7 +100,7 @@ def save() -> Response | Page:
 
 @bp.post("/password")
 @login_required  # type: ignore[misc]
-def change_password() -> Response | Page:
+def change_password() -> Response | PageWithHeaders:
     current = request.form.get("current_password", "")
     new = request.form.get("new_password", "")
     problems = _password_problems(current, new, request.form.get("new_password_again", ""))
@@ -108,16 +108,17 @@ def change_password() -> Response | Page:
         return _password_page(problems, 422)
     username = me().username
     check = check_password(username, current, lambda _found: engine.new_password_hash(new))
-    if check.locked_until is not None:
-        until = local(check.locked_until)
+    if check.locked is not None:
         words = _(
-            "Bạn đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %(time)s.",
-            time=until.strftime("%H:%M") if until else "",
+            "Bạn đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %(minutes)s phút "
+            "(từ %(time)s). Mật khẩu chưa được đổi.",
+            minutes=check.locked.minutes,
+            time=check.locked.time,
         )
-        return _password_page({"current_password": words}, 429)
+        return _password_page({"current_password": words}, 429, check.retry_after)
     if check.busy:
         busy = _("Hệ thống đang bận. Xin vui lòng thử lại sau ít phút. Mật khẩu chưa được đổi.")
-        return _password_page({"form": busy}, 503)
+        return _password_page({"form": busy}, 503, check.retry_after)
     found, new_hash = check.found, check.made
     if found is None or new_hash is None:
         wrong = _("Mật khẩu hiện tại không đúng. Mật khẩu chưa được đổi.")
@@ -160,10 +161,13 @@ def _password_problems(current: str, new: str, again: str) -> dict[str, str]:
     return problems
 
 
-def _password_page(problems: dict[str, str], status: int) -> Page:
+def _password_page(
+    problems: dict[str, str], status: int, headers: dict[str, str] | None = None
+) -> PageWithHeaders:
     with uow(write=False) as s:
         prefs = engine.preferences(s, me().username)
-    return _page(ProfileForm.of(prefs), status, password_errors=problems)
+    html, status = _page(ProfileForm.of(prefs), status, password_errors=problems)
+    return html, status, headers or {}
 
 
 def _read() -> ProfileForm:

@@ -1,16 +1,18 @@
 """Đổi mật khẩu on Thông tin cá nhân: a person changes their own password, which ends every other
 copy of their login and keeps this one; a wrong current password changes nothing and counts as a
-failed login; a new password too short or typed differently twice is refused by field."""
+failed login; a new password too short or typed differently twice is refused by field. Locked or
+busy, the page says what the login says and sends the same Retry-After."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 import engine
-from engine import transaction
+from engine import ManualClock, transaction
 from engine.login_limits import failures as login_failures
 from engine.login_limits import login_keys
 from tests.web.conftest import PASSWORD, csrf_token, post
@@ -94,15 +96,49 @@ def test_password_change__a_wrong_current_password_changes_nothing_and_counts(
 
 
 def test_password_change__too_many_wrong_passwords_lock_as_logins_do(
-    app: Flask, login: Any
+    app: Flask, login: Any, web_clock: ManualClock
 ) -> None:
     client = login(WHO)
     for _n in range(app.config["LOGIN_ATTEMPTS"]):
         assert change(client, "đoán sai", NEW).status_code == 422
+    # The clock stands at 08:00 in Hà Nội: locked for 15 minutes, until 08:15, as a login is.
     locked = change(client, PASSWORD, NEW)
-    assert locked.status_code == 429
-    assert "Bạn đã nhập sai mật khẩu quá nhiều lần." in locked.get_data(as_text=True)
+    assert locked.status_code == 429 and locked.headers["Retry-After"] == "900"
+    assert (
+        "Bạn đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau 15 phút (từ 08:15). "
+        "Mật khẩu chưa được đổi."
+    ) in locked.get_data(as_text=True)
+    web_clock.advance(timedelta(minutes=10, seconds=30))
+    later = change(client, PASSWORD, NEW)
+    assert later.status_code == 429 and later.headers["Retry-After"] == "270"
+    assert "Hãy thử lại sau 5 phút (từ 08:15)." in later.get_data(as_text=True)
     assert not logs_in(app, NEW)
+
+
+def test_password_change__a_busy_server_asks_to_come_back_in_a_minute_as_the_login_does(
+    app: Flask, login: Any
+) -> None:
+    client, stranger = login(WHO), app.test_client()
+    token = csrf_token(stranger.get("/login").get_data(as_text=True))
+    app.config["PASSWORD_CHECK_WAIT"] = timedelta(0)
+    gate = app.extensions["pheduyet.password_checks"]
+    taken = 0
+    while gate.acquire(blocking=False):  # every check slot held, as by a crowd hashing
+        taken += 1
+    try:
+        busy = change(client, PASSWORD, NEW)
+        login_busy = stranger.post(
+            "/login", data={"username": WHO, "password": PASSWORD, "csrf_token": token}
+        )
+    finally:
+        for _n in range(taken):
+            gate.release()
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "60"
+    assert "Hệ thống đang bận. Xin vui lòng thử lại sau ít phút. Mật khẩu chưa được đổi." in (
+        busy.get_data(as_text=True)
+    )
+    assert login_busy.status_code == 503 and login_busy.headers["Retry-After"] == "60"
+    assert logs_in(app, PASSWORD) and not logs_in(app, NEW)
 
 
 def test_password_change__field_problems_are_refused_before_any_check(
