@@ -4,7 +4,9 @@ The worker calls ``scan_deadlines`` every round. For each open task with a deadl
 once per task and person (the dedupe key), a ``reminder`` to its holders when the deadline is
 within `remind_working_days`, an ``overdue`` notice to them once it has passed, and, once it is
 `escalate_after_working_days` past, an ``escalated`` notice to the leaders of the holders' units
-(``recipients.leaders_of``). Working days are the configuration's calendar; now is its clock.
+(``recipients.leaders_of``) that names those units, so a leader told for several units, or the
+head of the department told for all, knows whom to chase. Working days are the configuration's
+calendar; now is its clock.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .notifications import NotificationModel, NotifyEvent, notify
-from .recipients import leaders_of, people_of
+from .recipients import leaders_of, people_of, units_of
 from .runtime import EngineConfig
+from .users import GroupModel
 from .views import TaskStatus
 
 REMIND_ENV = "PHEDUYET_REMIND_WORKING_DAYS"
@@ -92,8 +95,13 @@ def scan_deadlines(
         written["overdue"] += _tell(session, NotifyEvent.OVERDUE, task, holders, now)
     late = config.add_working_days(now, -policy.escalate_after_working_days)
     for task in _due(session, NotifyEvent.ESCALATED, limit, until=late):
-        leaders = leaders_of(session, config.hierarchy, _holders(session, task))
-        written["escalated"] += _tell(session, NotifyEvent.ESCALATED, task, leaders, now)
+        pairs = _candidates(session, task)
+        holders = people_of(session, pairs, task.assignee)
+        leaders = leaders_of(session, config.hierarchy, holders)
+        late_units = _unit_names(session, holders, pairs)
+        written["escalated"] += _tell(
+            session, NotifyEvent.ESCALATED, task, leaders, now, note=late_units
+        )
     return written
 
 
@@ -146,17 +154,48 @@ def _due(
         )
 
 
-def _holders(session: Session, task: _Due) -> set[str]:
+def _candidates(session: Session, task: _Due) -> list[tuple[str, str]]:
     pairs = session.execute(
         select(TaskCandidateModel.kind, TaskCandidateModel.value).where(
             TaskCandidateModel.task_id == task.task_id
         )
     )
-    return people_of(session, list(pairs), task.assignee)
+    return [(kind, value) for kind, value in pairs]
+
+
+def _holders(session: Session, task: _Due) -> set[str]:
+    return people_of(session, _candidates(session, task), task.assignee)
+
+
+def _unit_names(session: Session, holders: set[str], pairs: list[tuple[str, str]]) -> str | None:
+    """The names of the units late with a task, in name order: its holders' units, else
+    (nobody holds it) the units among its candidate groups; None when it has no unit."""
+    keys = units_of(session, holders)
+    named: ColumnElement[bool]
+    if keys:
+        named = GroupModel.key.in_(sorted(keys))
+    else:
+        groups = sorted({value.lower() for kind, value in pairs if kind == "group"})
+        if not groups:
+            return None
+        named = and_(
+            GroupModel.is_unit.is_(True),
+            or_(func.lower(GroupModel.key).in_(groups), func.lower(GroupModel.name).in_(groups)),
+        )
+    found = dict(session.execute(select(GroupModel.key, GroupModel.name).where(named)).all())
+    # A person's unit that is no group (a chart loaded by hand) keeps its key.
+    names = sorted({found.get(key, key) for key in keys} if keys else set(found.values()))
+    return ", ".join(names) or None
 
 
 def _tell(
-    session: Session, event: NotifyEvent, task: _Due, recipients: set[str], now: datetime
+    session: Session,
+    event: NotifyEvent,
+    task: _Due,
+    recipients: set[str],
+    now: datetime,
+    *,
+    note: str | None = None,
 ) -> int:
     return notify(
         session,
@@ -169,4 +208,5 @@ def _tell(
         task_id=task.task_id,
         step=task.step,
         due_at=task.due_at,
+        reason=note,
     )

@@ -59,8 +59,11 @@ def actor_line(event: str, who: str) -> str:
 
 
 def reason_label(event: str) -> str:
-    """What a notification's note is, by its event: a return's reason, an urging's text, else
-    the comment that came with it (a forwarded task's)."""
+    """What a notification's note is, by its event: a return's reason, an urging's text, the
+    units late with a task (an escalation's), else the comment that came with it (a forwarded
+    task's)."""
+    if event == engine.NotifyEvent.ESCALATED:
+        return str(_("Đơn vị chậm xử lý:"))
     if event == engine.NotifyEvent.URGED:
         return str(_("Nội dung đôn đốc:"))
     if event == engine.NotifyEvent.RETURNED:

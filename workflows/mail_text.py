@@ -52,6 +52,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "label.due": "Hạn xử lý",
         "label.reason": "Lý do trả lại",
         "label.urging": "Nội dung đôn đốc",
+        "label.late_unit": "Đơn vị chậm xử lý",
         "label.note": "Ý kiến",
         "label.link": "Xem và xử lý tại",
         "label.item_link": "Xem hồ sơ tại",
@@ -96,6 +97,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "label.due": "Deadline",
         "label.reason": "Reason for the return",
         "label.urging": "What the leaders wrote",
+        "label.late_unit": "Unit behind schedule",
         "label.note": "Note",
         "label.link": "Open the task",
         "label.item_link": "Open the item",
@@ -154,7 +156,11 @@ def render(mail: OutgoingMail, base_url: str | None, zone: tzinfo, now: datetime
 
 Field = tuple[str, str, bool]  # label, value, is a link
 # What a notification's text is, by its event; another event's is a note.
-_REASON_LABELS = {"returned": "label.reason", "urged": "label.urging"}
+_REASON_LABELS = {
+    "returned": "label.reason",
+    "urged": "label.urging",
+    "escalated": "label.late_unit",
+}
 
 
 def _fields(

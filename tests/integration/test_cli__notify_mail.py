@@ -260,6 +260,8 @@ def test_mail__reminder_overdue_and_escalation_are_mailed_once_over_many_rounds(
     ]
     (escalated,) = mailbox.to("lan@so-khcn.example.vn")
     assert escalated["Subject"].startswith("[Phê duyệt] Báo cáo công việc quá hạn")
+    text = escalated.get_body(("plain",)).get_content()
+    assert "Đơn vị chậm xử lý: Phòng A" in text  # whom the leader is to chase
 
 
 def run(url: str, *args: str, code: int = 0, env: dict[str, str] | None = None) -> Any:

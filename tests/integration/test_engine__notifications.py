@@ -169,6 +169,49 @@ def test_notifications__deadline_notices_are_written_once_each_even_over_many_ro
     assert escalated == [("lan", "escalated", "Review the proposal", "pending")]
 
 
+@pytest.mark.parametrize(
+    ("units", "told", "named"),
+    [
+        ({"binh": "phong_a", "dung": "phong_a"}, ["lan"], "Phòng A"),
+        ({"binh": "phong_a", "dung": "phong_b"}, ["lan", "tam"], "Phòng A, Phòng B"),
+        ({}, ["root"], None),  # no unit holds it: the head group is told, no unit named
+    ],
+    ids=["one-unit", "two-units", "no-unit"],
+)
+def test_notifications__an_escalation_names_the_units_late_with_the_step(
+    office: Any,
+    config: engine.EngineConfig,
+    clock: ManualClock,
+    units: dict[str, str],
+    told: list[str],
+    named: str | None,
+) -> None:
+    with transaction(office) as s:
+        for key, name in (("phong_a", "Phòng A"), ("phong_b", "Phòng B")):
+            engine.add_group(s, key, name, unit=True)
+            engine.add_group(s, f"{key}.lanh_dao", f"Lãnh đạo {name}")
+        for person, unit in units.items():
+            engine.add_user(s, person, unit=unit)
+        engine.add_user(s, "lan", display_name="Lê Lan", groups=["phong_a.lanh_dao"])
+        engine.add_user(s, "tam", display_name="Đỗ Tâm", groups=["phong_b.lanh_dao"])
+    item = start_and_submit(office, config)
+    due = _open(office, item)[0].due_at
+    assert due is not None
+    clock.set(due + timedelta(days=4))
+    config = engine.EngineConfig(
+        clock=clock,
+        hierarchy=Hierarchy(leaders_group=lambda unit: f"{unit}.lanh_dao", head_group="admin"),
+    )
+    with transaction(office) as s:
+        engine.scan_deadlines(s, config, DeadlinePolicy())
+        found = s.execute(
+            select(NotificationModel.recipient, NotificationModel.reason)
+            .where(NotificationModel.event == NotifyEvent.ESCALATED)
+            .order_by(NotificationModel.recipient)
+        ).all()
+    assert [tuple(row) for row in found] == [(person, named) for person in told]
+
+
 def test_notifications__a_scan_reads_page_after_page(
     office: Any, config: engine.EngineConfig, clock: ManualClock
 ) -> None:
