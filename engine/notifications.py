@@ -53,7 +53,7 @@ class NotifyEvent(StrEnum):
     OVERDUE = "overdue"  # a task I hold is past its deadline
     ESCALATED = "escalated"  # a task in my unit is long past its deadline (to its leaders)
     FINISHED = "finished"  # an item I started has finished
-    URGED = "urged"  # the leaders urge my unit on a task past its deadline (its mail always goes)
+    URGED = "urged"  # the leaders urge my unit on a task past its deadline
     TEST = "test"  # `pheduyet notify test`: not a choice anyone makes
 
 
@@ -65,6 +65,7 @@ CHOOSABLE_EVENTS: tuple[NotifyEvent, ...] = (
     NotifyEvent.OVERDUE,
     NotifyEvent.ESCALATED,
     NotifyEvent.FINISHED,
+    NotifyEvent.URGED,
 )
 # Events whose mail cannot be switched off (a digest is allowed).
 ALWAYS_SENT: frozenset[NotifyEvent] = frozenset({NotifyEvent.ESCALATED})

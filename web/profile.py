@@ -39,6 +39,10 @@ EVENT_HINTS = {
     "overdue": _l("Việc bạn đang giữ đã quá hạn xử lý."),
     "escalated": _l("Việc của đơn vị do bạn phụ trách đã quá hạn lâu (gửi lãnh đạo đơn vị)."),
     "finished": _l("Hồ sơ do bạn tạo đã hoàn thành quy trình."),
+    "urged": _l(
+        "Lãnh đạo Sở đôn đốc việc quá hạn của đơn vị bạn (gửi người đang giữ việc và lãnh đạo "
+        "đơn vị, kèm nội dung đôn đốc)."
+    ),
 }
 DELIVERY_LABELS = {
     engine.Delivery.IMMEDIATELY: _l("Gửi ngay"),
