@@ -37,6 +37,7 @@ from .instances import (
     lock_instance_with_task,
     require_running,
 )
+from .ready_tasks import run_engine_steps
 from .registers import fill_register_fields, register_fields
 from .runtime import (
     EngineConfig,
@@ -132,7 +133,7 @@ def start_instance(
     with spiff_errors(), acting(session, who.username, instance):
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)
-        workflow.do_engine_steps()
+        run_engine_steps(workflow)
     # The start data goes into the audit event at once: refuse what no database stores first.
     checked_data(data, workflow, config.max_data_bytes)
     append_event(
@@ -310,7 +311,7 @@ def _run(
         variable = getattr(task.task_spec, "variable", None)
         task.set_data(**({variable: clean} if variable else clean))
         task.run()
-        workflow.do_engine_steps()
+        run_engine_steps(workflow)
 
 
 # --- Rehearsals: the run of a completion ahead of its write ---------------------------------

@@ -28,6 +28,7 @@ from .definitions import LoadedVersion, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound, ScriptError
 from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
+from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
 from .views import InstanceStatus
 
@@ -258,7 +259,7 @@ def complete_external(
     with spiff_errors():
         task.data.update(clean)
         task.complete()
-        workflow.do_engine_steps()
+        run_engine_steps(workflow)
     persist(session, config, instance, version, workflow, actor)
     return instance.id
 

@@ -32,6 +32,7 @@ from .audit import append_event
 from .definitions import latest_version, list_processes, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound
 from .instances import InstanceModel, lock_instance
+from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, spiff_errors
 from .spiff_arena import acting
 from .stored_data import checked_data
@@ -193,7 +194,7 @@ def deliver(
         caught = workflow.event_manager.catch(event, internal=False)
         if not caught:
             return False
-        workflow.do_engine_steps()
+        run_engine_steps(workflow)
     checked_data(data, workflow, config.max_data_bytes)
     details: dict[str, Any] = {"name": name, "data": data}
     if key is not None:

@@ -24,6 +24,7 @@ from .audit import append_event
 from .definitions import load_version
 from .errors import Conflict, Forbidden, InvalidInput
 from .instances import InstanceModel, lock_instance
+from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, spiff_errors
 from .users import ADMIN_GROUP, get_identity
 from .views import InstanceStatus
@@ -86,7 +87,7 @@ def retry_instance(
                 # Public rewind: the task becomes ready again with the data it had.
                 workflow.reset_from_task_id(task.id)
                 task.data.update(_fixed(data))
-            workflow.do_engine_steps()
+            run_engine_steps(workflow)
     # Else a timer failed: saved as running, it is due again and the worker fires it (and
     # records it) on its next round.
     persist(session, config, instance, version, workflow, actor)

@@ -39,6 +39,7 @@ from .io_mappings import watch_io
 from .javascript_listeners import listener_assignee, listener_candidates
 from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
+from .ready_tasks import ready_human_tasks
 from .sandbox import (
     DEFAULT_CPU_SECONDS,
     Limits,
@@ -235,10 +236,6 @@ def call_services(workflow: Any, config: EngineConfig, item_id: int) -> None:
     bind_item(workflow, item_id)
 
 
-def ready_human_tasks(workflow: Any) -> list[Any]:
-    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
-
-
 @dataclass(frozen=True)
 class Stored:
     """What a run leaves to store, made from the workflow alone: the state's text, the READY
@@ -256,7 +253,7 @@ def to_store(version: LoadedVersion, workflow: Any, config: EngineConfig) -> Sto
     # queue would grow in the stored state with every throw (no one outside reads it).
     workflow.get_events()
     state = dump_checked(version.dialect, workflow, config.max_data_bytes)
-    ready = ready_human_tasks(workflow)  # one walk of the task tree serves both
+    ready = ready_human_tasks(workflow)  # found once, for both
     data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
     return Stored(state, ready, data)
 

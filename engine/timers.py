@@ -19,6 +19,7 @@ from .db import transaction
 from .definitions import load_version
 from .errors import EngineError, ScriptError
 from .instances import InstanceModel
+from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
 from .spiff_arena import acting
 from .subscriptions import timer_values
@@ -138,7 +139,7 @@ def _fire(session: Session, config: EngineConfig, instance: InstanceModel, now: 
     waiting = {t.id: (t, _timer_value(t)) for t in workflow.event_manager.tasks.values()}
     with spiff_errors(), acting(session, None, instance):
         workflow.refresh_timers()
-        workflow.do_engine_steps()
+        run_engine_steps(workflow)
     after = workflow.event_manager.tasks
     for task_id, (task, value) in waiting.items():
         if value is not None and (task_id not in after or _timer_value(after[task_id]) != value):

@@ -22,7 +22,8 @@ from engine.clock import ManualClock
 from engine.definitions import LoadedVersion
 from engine.errors import ScriptError
 from engine.parsing import ParsedProcess, SourceFile, parse_bundle
-from engine.runtime import EngineConfig, new_workflow, next_timer, ready_human_tasks, spiff_errors
+from engine.ready_tasks import ready_human_tasks
+from engine.runtime import EngineConfig, new_workflow, next_timer, spiff_errors
 from engine.serialization import dump_specs, dump_state, load_specs, load_state
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -1,0 +1,102 @@
+"""engine.ready_tasks runs the steps SpiffWorkflow's do_engine_steps runs, in the same order,
+leaving the same state, and lists the steps waiting for a person as Spiff does: on a diagram
+with parallel branches of different lengths, two people's steps at once, a join, a decision and
+a loop back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+from engine.ready_tasks import ready_human_tasks, run_engine_steps
+
+DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="d" targetNamespace="http://example.org/steps">
+  <bpmn:process id="steps" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count"/>
+    <bpmn:scriptTask id="count"><bpmn:script>rounds = rounds + 1 if 'rounds' in dir() else 1
+</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="split"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="a"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="split" targetRef="b1"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="split" targetRef="c"/>
+    <bpmn:scriptTask id="a"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:scriptTask id="b1"><bpmn:script>y = 2</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f6" sourceRef="b1" targetRef="b2"/>
+    <bpmn:scriptTask id="b2"><bpmn:script>y = y + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:userTask id="c"/>
+    <bpmn:sequenceFlow id="f7a" sourceRef="a" targetRef="d"/>
+    <bpmn:userTask id="d"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="d" targetRef="join"/>
+    <bpmn:sequenceFlow id="f8" sourceRef="b2" targetRef="join"/>
+    <bpmn:sequenceFlow id="f9" sourceRef="c" targetRef="join"/>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:sequenceFlow id="f10" sourceRef="join" targetRef="decide"/>
+    <bpmn:exclusiveGateway id="decide" default="f12"/>
+    <bpmn:sequenceFlow id="f11" sourceRef="decide" targetRef="count">
+      <bpmn:conditionExpression>rounds &lt; 2</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f12" sourceRef="decide" targetRef="done"/>
+    <bpmn:scriptTask id="done"><bpmn:script>total = x + y + rounds</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f13" sourceRef="done" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.fixture(scope="module")
+def specs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    path = Path(tmp_path_factory.mktemp("steps")) / "steps.bpmn"
+    path.write_text(DIAGRAM, encoding="utf-8")
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(path))
+    return parser.get_spec("steps"), parser.get_subprocess_specs("steps")
+
+
+def _trace(workflow: Any) -> list[tuple[str, str]]:
+    """Every task's step and state, the finished ones in the order they finished."""
+    tasks = workflow.get_tasks()
+    finished = sorted(
+        (t for t in tasks if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change
+    )
+    rest = [t for t in tasks if t.state != TaskState.COMPLETED]
+    return [(t.task_spec.name, TaskState.get_name(t.state)) for t in (*finished, *rest)]
+
+
+def _drive(specs: tuple[Any, Any], steps: Any, people: Any) -> tuple[list[Any], dict[str, Any]]:
+    """Engine steps, then the first step waiting for a person completed, until none waits."""
+    workflow = BpmnWorkflow(*specs)
+    traces = []
+    for _round in range(10):
+        steps(workflow)
+        waiting = people(workflow)
+        traces.append((_trace(workflow), [t.task_spec.name for t in waiting]))
+        if not waiting:
+            break
+        waiting[0].run()
+    return traces, dict(workflow.data)
+
+
+def _spiffs_people(workflow: Any) -> list[Any]:
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def test_the_same_steps_in_the_same_order_as_spiff(specs: tuple[Any, Any]) -> None:
+    theirs = _drive(specs, lambda workflow: workflow.do_engine_steps(), _spiffs_people)
+    ours = _drive(specs, run_engine_steps, ready_human_tasks)
+    assert ours == theirs
+    traces, data = ours
+    # Each round: d and c wait together (d first, in the walk's order), then c alone; then the end.
+    assert [waiting for _trace, waiting in traces] == [["d", "c"], ["c"], ["d", "c"], ["c"], []]
+    assert data == {"rounds": 2, "x": 1, "y": 3, "total": 6}
+    names = [name for name, _state in traces[-1][0]]
+    assert names.count("b2") == 2 and names.index("b1") < names.index("b2")
