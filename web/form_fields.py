@@ -21,6 +21,8 @@ COMMENT_FIELDS = ("y_kien", "y_kien_chi_dao")
 TEXTAREA_OVER = 500
 # A field shown only for some values of another: {"other field": [values]} (see _shown_when).
 SHOWN_WHEN = "x-shown-when"
+# A field that is the step's comment itself: no other comment box is asked beside it.
+COMMENT_MARK = "x-comment"
 RAW = str | list[str] | bool
 
 
@@ -153,10 +155,13 @@ def _conditions(schema: Mapping[str, Any]) -> dict[str, list[tuple[str, list[str
 
 
 def comment_field(view: engine.FormView) -> str | None:
+    """The field that doubles as the step's comment: one marked "x-comment" (a step whose own
+    text is its comment, as an urging's), else the usual comment field."""
     if view.kind != "jsonschema" or not view.schema:
         return None
     properties = view.schema.get("properties") or {}
-    return next((name for name in COMMENT_FIELDS if name in properties), None)
+    marked = (n for n, s in properties.items() if isinstance(s, dict) and s.get(COMMENT_MARK))
+    return next(marked, None) or next((n for n in COMMENT_FIELDS if n in properties), None)
 
 
 def decision_field(view: engine.FormView) -> str | None:
@@ -195,7 +200,8 @@ def _initial(
     except the decision, the comment and choices asked only for some decisions (`asked_only`,
     see `_asked_only_for`), which are this person's own (a target step left from an earlier
     return must not stand in for the default)."""
-    if name == view.decision_field or name in COMMENT_FIELDS or name in asked_only:
+    own = (view.decision_field, comment_field(view), *COMMENT_FIELDS)
+    if name in own or name in asked_only:
         return default
     return view.data.get(name, default)
 

@@ -61,3 +61,29 @@ def test_urging__the_director_who_urged_is_not_told_of_it(office: Any, login: An
     chase = f"/tasks/{office.task('giamdoc', item, 'don_doc').id}"
     post(director, chase, chase, {"noi_dung_don_doc": URGING})
     assert "Nội dung đôn đốc" not in director.get("/notifications/").get_data(as_text=True)
+
+
+def test_urging__asks_one_box_and_its_text_is_the_steps_comment(office: Any, login: Any) -> None:
+    """The urging form asks its content once ("Nội dung đôn đốc", required), no "Ý kiến xử lý"
+    beside it; an empty one changes nothing; the text sent is the urging and the step's comment."""
+    item = _overdue(office)
+    director = login("giamdoc")
+    chase = f"/tasks/{office.task('giamdoc', item, 'don_doc').id}"
+    page = director.get(chase).get_data(as_text=True)
+    form = page[page.index('<form method="post" action="' + chase) :]
+    form = form[: form.index("</form>")]
+    assert form.count("<textarea") == 1
+    assert 'name="noi_dung_don_doc"' in form and 'aria-required="true"' in form
+    assert "Ý kiến xử lý" not in form and 'name="_comment"' not in form
+
+    refused = post(director, chase, chase, {"noi_dung_don_doc": "  "})
+    assert refused.status_code == 422
+    assert "Hãy nhập nội dung đôn đốc" in refused.get_data(as_text=True)
+    assert "don_doc" in office.steps(item)
+
+    post(director, chase, chase, {"noi_dung_don_doc": URGING})
+    [urged] = [h for h in office.show(item).history if h.element_id == "don_doc"]
+    assert urged.comment == URGING
+    # The item's history shows it once: as what the step sent, not again as a comment.
+    history = director.get(f"/items/{item}").get_data(as_text=True).split('id="qua-trinh"')[1]
+    assert history.count(URGING) == 1

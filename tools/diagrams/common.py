@@ -13,6 +13,8 @@ BPMN_DIR = ROOT / "bpmn"
 FORMS_DIR = BPMN_DIR / "forms"
 
 Y_KIEN = {"type": "string", "title": "Ý kiến xử lý", "maxLength": 4000}
+# A field that is the step's comment itself (web/form_fields.py): the page adds no comment box.
+COMMENT_MARK = "x-comment"
 REASON_MESSAGES = {"required": "Trả lại phải nêu lý do", "minLength": "Trả lại phải nêu lý do"}
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from tools.bpmn_builder import Diagram
 from tools.diagrams.common import (
+    COMMENT_MARK,
     DECIDED,
     REMINDER_FIELD,
     UNIT_CHOICE,
@@ -261,11 +262,16 @@ FORMS: dict[str, dict[str, Any]] = {
             }
         },
     ),
-    "don_doc.json": simple_form(
-        "Đôn đốc thực hiện nhiệm vụ quá hạn",
-        {"noi_dung_don_doc": text("Nội dung đôn đốc", long=True)},
-        ["noi_dung_don_doc"],
-    ),
+    # One box: the urging's text is the step's comment too ("x-comment", web/form_fields.py),
+    # so the page asks no "Ý kiến xử lý" beside it.
+    "don_doc.json": {
+        "title": "Đôn đốc thực hiện nhiệm vụ quá hạn",
+        "type": "object",
+        "required": ["noi_dung_don_doc"],
+        "properties": {
+            "noi_dung_don_doc": {**text("Nội dung đôn đốc", long=True), COMMENT_MARK: True}
+        },
+    },
 }
 
 
