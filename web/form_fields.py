@@ -293,7 +293,7 @@ def _schema_form(
             value=value,
             choices=[Choice(v, t, v in chosen) for v, t in options],
             error=errors.get(name),
-            hint=_condition_hint(conditions.get(name), properties),
+            hint=_condition_hint(conditions.get(name), properties, widget in ("text", "textarea")),
             minimum=_int_or_none(spec.get("minimum")),
             maximum=_int_or_none(spec.get("maximum")),
             max_length=_int_or_none(spec.get("maxLength")),
@@ -332,11 +332,17 @@ def _shown_when(
 
 
 def _condition_hint(
-    conditions: list[tuple[str, list[str]]] | None, properties: Mapping[str, Any]
+    conditions: list[tuple[str, list[str]]] | None,
+    properties: Mapping[str, Any],
+    written: bool = False,
 ) -> str | None:
+    """When a field is required, said from its conditions. A text (`written`) required only by
+    returns or refusals is their reason, and the hint says so: one box serves every decision
+    (the decision is the button pressed, known only once the form is sent), so its label stays
+    the step's and the hint tells what a return must write in it."""
     if not conditions:
         return None
-    hints, titles = [], []
+    hints, titles, values = [], [], []
     for trigger, wanted in conditions:
         spec = properties.get(trigger) or {}
         if spec.get("type") == "boolean":  # a tick box: named by its label, never "True"
@@ -348,7 +354,10 @@ def _condition_hint(
             continue
         options = dict(_choices(spec) or [])
         titles.extend(options.get(v, v) for v in wanted)
-    if titles:
+        values.extend(wanted)
+    if titles and written and all(is_negative(v) for v in values):
+        hints.append(_("Bắt buộc khi chọn: %(choices)s (ghi rõ lý do)", choices=", ".join(titles)))
+    elif titles:
         hints.append(_("Bắt buộc khi chọn: %(choices)s", choices=", ".join(titles)))
     return "; ".join(hints)
 

@@ -85,9 +85,11 @@ def decision_form(
     reason_field: str = "y_kien",
     reason_title: str = "Ý kiến xử lý",
     return_to: ReturnChoice | None = None,
+    reason_message: str | None = None,
 ) -> dict[str, Any]:
     """A decision among `options`; choosing one of `returns` requires a reason, and a return
-    with a choice of target (`return_to`) requires the target."""
+    with a choice of target (`return_to`) requires the target. A missing reason is said by
+    the decisions that need it ("Không đề nghị thực hiện phải nêu lý do"), or `reason_message`."""
     properties: dict[str, Any] = {
         field: choice(label, options, f"Hãy chọn {label[:1].lower()}{label[1:]}"),
         **(extra or {}),
@@ -107,7 +109,9 @@ def decision_form(
         assert return_to.decision == field and return_to.when in dict(options)
         properties[return_to.field] = return_to.form_field()
         rules.append(return_to.rule())
-    properties[reason_field] = {**Y_KIEN, "title": reason_title, "errorMessages": REASON_MESSAGES}
+    message = reason_message or _reason_message([t for v, t in options if v in returns])
+    messages = {"required": message, "minLength": message} if message else REASON_MESSAGES
+    properties[reason_field] = {**Y_KIEN, "title": reason_title, "errorMessages": messages}
     form: dict[str, Any] = {
         "title": title,
         "type": "object",
@@ -117,6 +121,16 @@ def decision_form(
     if rules:
         form["allOf"] = rules
     return form
+
+
+def _reason_message(titles: list[str]) -> str | None:
+    """The missing-reason message said by the decisions that need a reason when they are not
+    all returns ("Kết thúc đợt phải nêu lý do"); None when they are ("Trả lại phải nêu lý do"
+    stands), or when none needs one."""
+    if not titles or all(t.startswith("Trả lại") for t in titles):
+        return None
+    named = [titles[0], *(t[:1].lower() + t[1:] for t in titles[1:])]
+    return " hoặc ".join(named) + " phải nêu lý do"
 
 
 def with_decision_record(form: dict[str, Any]) -> dict[str, Any]:

@@ -296,7 +296,9 @@ FORMS: dict[str, dict[str, Any]] = {
                 "so_phieu_tan_thanh",
             ),
             reason_field="y_kien_hoi_dong",
-            reason_title="Lý do không đề nghị / ý kiến của Hội đồng",
+            # One box whatever the conclusion (it is the button pressed): the hint and the
+            # error say a "Không đề nghị thực hiện" must give its reason here.
+            reason_title="Ý kiến của Hội đồng",
         ),
         "ket_luan",
         "de_nghi",

@@ -136,6 +136,7 @@ FORMS: dict[str, dict[str, Any]] = {
         field="ket_qua_gop_y",
         label="Ý kiến của cơ quan, đơn vị",
         reason_title="Nội dung góp ý",
+        reason_message="Có ý kiến khác phải nêu nội dung góp ý",
     ),
     "tong_hop_y_kien.json": simple_form(
         "Tổng hợp, giải trình, tiếp thu ý kiến góp ý",

@@ -1,0 +1,52 @@
+"""The department's forms (bpmn/forms, made by tools/diagrams) name each box once, by what it
+holds, and say a missing reason by the decision that needs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+FORMS = Path(__file__).parents[2] / "bpmn" / "forms"
+
+
+def test_form_wording__a_box_has_one_label() -> None:
+    """Never two labels glued with a slash ("Lý do … / ý kiến …"): one box, one name."""
+    glued = []
+    for path in sorted(FORMS.glob("*.json")):
+        form = json.loads(path.read_text(encoding="utf-8"))
+        for name, spec in (form.get("properties") or {}).items():
+            if " / " in str(spec.get("title") or ""):
+                glued.append(f"{path.name} {name}: {spec['title']}")
+    assert glued == []
+
+
+def test_form_wording__the_councils_reason_is_asked_by_its_conclusion() -> None:
+    form = json.loads((FORMS / "dot_danh_gia.json").read_text(encoding="utf-8"))
+    box = form["properties"]["y_kien_hoi_dong"]
+    assert box["title"] == "Ý kiến của Hội đồng"
+    assert box["errorMessages"]["required"] == "Không đề nghị thực hiện phải nêu lý do"
+
+
+@pytest.mark.parametrize(
+    ("form", "name", "message"),
+    [
+        ("duyet.json", "y_kien", "Trả lại phải nêu lý do"),
+        ("quyet_dinh_giam_doc.json", "y_kien", "Trả lại hoặc không trình UBND tỉnh phải nêu lý do"),
+        ("xet_gia_han.json", "y_kien_gia_han", "Không đồng ý gia hạn phải nêu lý do"),
+        ("gop_y.json", "y_kien", "Có ý kiến khác phải nêu nội dung góp ý"),
+    ],
+)
+def test_form_wording__a_missing_reason_names_the_decision(
+    form: str, name: str, message: str
+) -> None:
+    spec = json.loads((FORMS / form).read_text(encoding="utf-8"))["properties"][name]
+    assert spec["errorMessages"] == {"required": message, "minLength": message}
+
+
+def test_form_wording__the_urging_asks_its_content_once() -> None:
+    form = json.loads((FORMS / "don_doc.json").read_text(encoding="utf-8"))
+    assert list(form["properties"]) == ["noi_dung_don_doc"]
+    assert form["required"] == ["noi_dung_don_doc"]
+    assert form["properties"]["noi_dung_don_doc"]["x-comment"] is True
