@@ -293,7 +293,7 @@ def _schema_form(
             value=value,
             choices=[Choice(v, t, v in chosen) for v, t in options],
             error=errors.get(name),
-            hint=_condition_hint(conditions.get(name), properties, widget in ("text", "textarea")),
+            hint=_condition_hint(conditions.get(name), properties),
             minimum=_int_or_none(spec.get("minimum")),
             maximum=_int_or_none(spec.get("maximum")),
             max_length=_int_or_none(spec.get("maxLength")),
@@ -332,17 +332,16 @@ def _shown_when(
 
 
 def _condition_hint(
-    conditions: list[tuple[str, list[str]]] | None,
-    properties: Mapping[str, Any],
-    written: bool = False,
+    conditions: list[tuple[str, list[str]]] | None, properties: Mapping[str, Any]
 ) -> str | None:
-    """When a field is required, said from its conditions. A text (`written`) required only by
-    returns or refusals is their reason, and the hint says so: one box serves every decision
-    (the decision is the button pressed, known only once the form is sent), so its label stays
-    the step's and the hint tells what a return must write in it."""
+    """When a field is required, said from its conditions ("Bắt buộc khi chọn: Trả lại"): one
+    box serves every decision (the decision is the button pressed, known only once the form is
+    sent), so its label stays the step's, and what a missing text lacks is said by the form's
+    own message for it ("Trả lại phải nêu lý do", "Yêu cầu bổ sung phải nêu nội dung cần bổ
+    sung")."""
     if not conditions:
         return None
-    hints, titles, values = [], [], []
+    hints, titles = [], []
     for trigger, wanted in conditions:
         spec = properties.get(trigger) or {}
         if spec.get("type") == "boolean":  # a tick box: named by its label, never "True"
@@ -354,10 +353,7 @@ def _condition_hint(
             continue
         options = dict(_choices(spec) or [])
         titles.extend(options.get(v, v) for v in wanted)
-        values.extend(wanted)
-    if titles and written and all(is_negative(v) for v in values):
-        hints.append(_("Bắt buộc khi chọn: %(choices)s (ghi rõ lý do)", choices=", ".join(titles)))
-    elif titles:
+    if titles:
         hints.append(_("Bắt buộc khi chọn: %(choices)s", choices=", ".join(titles)))
     return "; ".join(hints)
 

@@ -36,6 +36,7 @@ def test_form_wording__the_councils_reason_is_asked_by_its_conclusion() -> None:
         ("quyet_dinh_giam_doc.json", "y_kien", "Trả lại hoặc không trình UBND tỉnh phải nêu lý do"),
         ("xet_gia_han.json", "y_kien_gia_han", "Không đồng ý gia hạn phải nêu lý do"),
         ("gop_y.json", "y_kien", "Có ý kiến khác phải nêu nội dung góp ý"),
+        ("danh_gia_ket_qua.json", "y_kien", "Yêu cầu bổ sung phải nêu nội dung cần bổ sung"),
     ],
 )
 def test_form_wording__a_missing_reason_names_the_decision(
@@ -50,3 +51,15 @@ def test_form_wording__the_urging_asks_its_content_once() -> None:
     assert list(form["properties"]) == ["noi_dung_don_doc"]
     assert form["required"] == ["noi_dung_don_doc"]
     assert form["properties"]["noi_dung_don_doc"]["x-comment"] is True
+
+
+@pytest.mark.parametrize(
+    ("form", "name"),
+    [("dot_danh_gia.json", "y_kien_hoi_dong"), ("xet_gia_han.json", "y_kien_gia_han")],
+)
+def test_form_wording__a_steps_own_opinion_box_is_its_only_one(form: str, name: str) -> None:
+    """The council's opinion and the leader's opinion on an extension are the step's comment
+    ("x-comment"): the task page asks no "Ý kiến xử lý" beside them (web/form_fields.py)."""
+    properties = json.loads((FORMS / form).read_text(encoding="utf-8"))["properties"]
+    assert properties[name]["x-comment"] is True
+    assert "y_kien" not in properties

@@ -86,10 +86,13 @@ def decision_form(
     reason_title: str = "Ý kiến xử lý",
     return_to: ReturnChoice | None = None,
     reason_message: str | None = None,
+    reason_is_comment: bool = False,
 ) -> dict[str, Any]:
     """A decision among `options`; choosing one of `returns` requires a reason, and a return
     with a choice of target (`return_to`) requires the target. A missing reason is said by
-    the decisions that need it ("Không đề nghị thực hiện phải nêu lý do"), or `reason_message`."""
+    the decisions that need it ("Không đề nghị thực hiện phải nêu lý do"), or `reason_message`.
+    `reason_is_comment`: the reason box is the step's only text box, its comment too (the page
+    then asks no "Ý kiến xử lý" beside it)."""
     properties: dict[str, Any] = {
         field: choice(label, options, f"Hãy chọn {label[:1].lower()}{label[1:]}"),
         **(extra or {}),
@@ -112,6 +115,8 @@ def decision_form(
     message = reason_message or _reason_message([t for v, t in options if v in returns])
     messages = {"required": message, "minLength": message} if message else REASON_MESSAGES
     properties[reason_field] = {**Y_KIEN, "title": reason_title, "errorMessages": messages}
+    if reason_is_comment:
+        properties[reason_field][COMMENT_MARK] = True
     form: dict[str, Any] = {
         "title": title,
         "type": "object",

@@ -244,6 +244,7 @@ FORMS: dict[str, dict[str, Any]] = {
             },
             reason_field="y_kien_gia_han",
             reason_title="Ý kiến của lãnh đạo (bắt buộc khi không đồng ý)",
+            reason_is_comment=True,  # the leader's one text box
         ),
         "decision",
         "dong_y",
@@ -253,6 +254,8 @@ FORMS: dict[str, dict[str, Any]] = {
         "Đánh giá kết quả thực hiện",
         [("chap_nhan", "Chấp nhận kết quả"), ("yeu_cau_bo_sung", "Yêu cầu bổ sung")],
         ["yeu_cau_bo_sung"],
+        # What is asked for is what to add, not a reason (the step's guide says so).
+        reason_message="Yêu cầu bổ sung phải nêu nội dung cần bổ sung",
         extra={
             "dung_dinh_ky": {
                 "type": "boolean",

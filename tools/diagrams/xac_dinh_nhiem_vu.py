@@ -297,8 +297,10 @@ FORMS: dict[str, dict[str, Any]] = {
             ),
             reason_field="y_kien_hoi_dong",
             # One box whatever the conclusion (it is the button pressed): the hint and the
-            # error say a "Không đề nghị thực hiện" must give its reason here.
+            # error say a "Không đề nghị thực hiện" must give its reason here. It is the
+            # step's comment too: the secretary writes the council's opinion once.
             reason_title="Ý kiến của Hội đồng",
+            reason_is_comment=True,
         ),
         "ket_luan",
         "de_nghi",
