@@ -149,6 +149,9 @@ class TaskPage:
     dossier: engine.Dossier | None = None
     urged: Urging | None = None  # the leaders' latest urging of the lead unit on this step
     colleagues: list[tuple[str, str]] = field(default_factory=list)
+    # Where the person may only look: their own open steps on the same item (a leader sent
+    # here by a report of a unit's late step has the urging to do, say).
+    own_steps: list[engine.TaskView] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -253,6 +256,9 @@ def _load(session: Session, task_id: str) -> TaskPage:
     )
     if access.can_act:
         page.colleagues = _colleagues(session)
+    elif item.open_tasks:
+        actionable = engine.item_access(session, me(), item.id).actionable
+        page.own_steps = [t for t in item.open_tasks if t.id in actionable]
     return page
 
 

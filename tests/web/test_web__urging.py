@@ -87,3 +87,25 @@ def test_urging__asks_one_box_and_its_text_is_the_steps_comment(office: Any, log
     # The item's history shows it once: as what the step sent, not again as a comment.
     history = director.get(f"/items/{item}").get_data(as_text=True).split('id="qua-trinh"')[1]
     assert history.count(URGING) == 1
+
+
+def test_urging__a_leader_looking_at_the_units_late_step_is_led_to_the_urging(
+    office: Any, login: Any
+) -> None:
+    """A report of a unit's late step leads the director to that step, which he may only look
+    at: the page names his own step on the item, the urging, and links to it."""
+    item = _overdue(office)
+    director = login("giamdoc")
+    units_step = f"/tasks/{office.task('cs.cv1', item, 'cap_nhat_tien_do').id}"
+    chase = f"/tasks/{office.task('giamdoc', item, 'don_doc').id}"
+    page = director.get(units_step).get_data(as_text=True)
+    notice = page[page.index("Bạn chỉ được xem việc này") :]
+    notice = notice[: notice.index("</div>")]
+    assert "Việc của bạn ở hồ sơ này:" in notice
+    assert f'href="{chase}"' in notice and "Đôn đốc" in notice
+    # Looking at the urging, the unit's officer is led to his own step; the office head who
+    # started the item, with no step of hers open, to none.
+    officer = login("cs.cv1").get(chase).get_data(as_text=True)
+    assert f'Việc của bạn ở hồ sơ này: <a href="{units_step}">' in officer
+    starter = login("vp.tp").get(chase).get_data(as_text=True)
+    assert "Bạn chỉ được xem việc này" in starter and "Việc của bạn ở hồ sơ này" not in starter
