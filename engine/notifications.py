@@ -57,15 +57,16 @@ class NotifyEvent(StrEnum):
     TEST = "test"  # `pheduyet notify test`: not a choice anyone makes
 
 
-# The events a person chooses a delivery for, in the order a settings page lists them.
+# The events a person chooses a delivery for, in the order a settings page lists them: the
+# lateness events together, in the order they come (near, past, reported, urged by the leaders).
 CHOOSABLE_EVENTS: tuple[NotifyEvent, ...] = (
     NotifyEvent.NEW_TASK,
     NotifyEvent.RETURNED,
     NotifyEvent.REMINDER,
     NotifyEvent.OVERDUE,
     NotifyEvent.ESCALATED,
-    NotifyEvent.FINISHED,
     NotifyEvent.URGED,
+    NotifyEvent.FINISHED,
 )
 # Events whose mail cannot be switched off (a digest is allowed).
 ALWAYS_SENT: frozenset[NotifyEvent] = frozenset({NotifyEvent.ESCALATED})

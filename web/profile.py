@@ -31,18 +31,18 @@ bp = Blueprint("profile", __name__, url_prefix="/account")
 Page = tuple[str, int]
 PageWithHeaders = tuple[str, int, dict[str, str]]
 
-# What each event is, in a line under its name.
+# What each event is, in a line under its name (the page lists them as engine.CHOOSABLE_EVENTS).
 EVENT_HINTS = {
     "new_task": _l("Có việc chuyển đến bạn hoặc nhóm, đơn vị của bạn; việc được chuyển cho bạn."),
     "returned": _l("Hồ sơ bị trả lại để bạn xem xét, bổ sung (kèm lý do)."),
     "reminder": _l("Việc bạn đang giữ sắp đến hạn xử lý."),
     "overdue": _l("Việc bạn đang giữ đã quá hạn xử lý."),
     "escalated": _l("Việc của đơn vị do bạn phụ trách đã quá hạn lâu (gửi lãnh đạo đơn vị)."),
-    "finished": _l("Hồ sơ do bạn tạo đã hoàn thành quy trình."),
     "urged": _l(
         "Lãnh đạo Sở đôn đốc việc quá hạn của đơn vị bạn (gửi người đang giữ việc và lãnh đạo "
         "đơn vị, kèm nội dung đôn đốc)."
     ),
+    "finished": _l("Hồ sơ do bạn tạo đã hoàn thành quy trình."),
 }
 DELIVERY_LABELS = {
     engine.Delivery.IMMEDIATELY: _l("Gửi ngay"),

@@ -1,9 +1,10 @@
 """An urging (Đôn đốc) is one of the mail choices on Thông tin cá nhân: its mail goes at once
 by default, in the daily digest or not at all as the person chose, while the bell tells of it
-always. Mail goes to a real SMTP server."""
+always. It is listed with the other lateness events. Mail goes to a real SMTP server."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,20 @@ def test_urging__the_profile_lists_it_as_a_choice_sent_at_once_by_default(login:
     assert 'name="event_urged" value="immediately" checked' in html
     assert 'name="event_urged" value="off"' in html
     assert 'name="event_urged" value="off" disabled' not in html
+
+
+def test_urging__the_choice_stands_with_the_other_lateness_events(login: Any) -> None:
+    html = login("cs.cv1").get(PROFILE).get_data(as_text=True)
+    legends = re.findall(r'id="event_\w+">\s*<legend>([^<]+)</legend>', html)
+    assert legends == [
+        "Công việc mới",
+        "Hồ sơ bị trả lại",
+        "Sắp đến hạn",
+        "Quá hạn",
+        "Báo cáo quá hạn",
+        "Lãnh đạo Sở đôn đốc",
+        "Hồ sơ đã hoàn thành",
+    ]
 
 
 def test_urging__no_mail_for_one_who_chose_none_a_digest_for_one_who_chose_it(
