@@ -112,20 +112,21 @@ def change_password() -> Response | PageWithHeaders:
         return _password_page(problems, 422)
     username = me().username
     check = check_password(username, current, lambda _found: engine.new_password_hash(new))
-    if check.locked is not None:
+    if check.locked is not None:  # nothing to correct, only to wait: one message, no field
+        # The lock is the login's own: one who logs out to try again is refused too.
         words = _(
-            "Bạn đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau %(minutes)s phút "
-            "(từ %(time)s). Mật khẩu chưa được đổi.",
+            "Mật khẩu chưa được đổi. Do nhập sai mật khẩu quá nhiều lần, việc đăng nhập vào "
+            "tài khoản này cũng tạm thời bị khóa. Hãy thử lại sau %(minutes)s phút (từ %(time)s).",
             minutes=check.locked.minutes,
             time=check.locked.time,
         )
-        return _password_page({"current_password": words}, 429, check.retry_after)
+        return _password_page({"form": words}, 429, check.retry_after)
     if check.busy:
         busy = _("Hệ thống đang bận. Xin vui lòng thử lại sau ít phút. Mật khẩu chưa được đổi.")
         return _password_page({"form": busy}, 503, check.retry_after)
     found, new_hash = check.found, check.made
     if found is None or new_hash is None:
-        wrong = _("Mật khẩu hiện tại không đúng. Mật khẩu chưa được đổi.")
+        wrong = _("Mật khẩu hiện tại không đúng.")  # the summary says it was not changed
         return _password_page({"current_password": wrong}, 422)
     address, policy, moment = request.remote_addr or "-", login_policy(), now()
     try:

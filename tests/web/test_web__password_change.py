@@ -1,7 +1,8 @@
 """Đổi mật khẩu on Thông tin cá nhân: a person changes their own password, which ends every other
 copy of their login and keeps this one; a wrong current password changes nothing and counts as a
 failed login; a new password too short or typed differently twice is refused by field. Locked or
-busy, the page says what the login says and sends the same Retry-After."""
+busy, the page says so in one message (the lock: that the login waits too) and sends the same
+Retry-After as the login."""
 
 from __future__ import annotations
 
@@ -88,8 +89,9 @@ def test_password_change__a_wrong_current_password_changes_nothing_and_counts(
     answer = change(client, "không phải mật khẩu", NEW)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "Mật khẩu hiện tại không đúng. Mật khẩu chưa được đổi." in html
-    assert 'id="current_password-error"' in html
+    assert html.count("Mật khẩu chưa được đổi") == 1  # said once, in the summary
+    assert "Mật khẩu chưa được đổi: hãy sửa các mục được đánh dấu bên dưới." in html
+    assert "Mật khẩu hiện tại không đúng." in html and 'id="current_password-error"' in html
     assert failures(app) == 1  # as a failed login: the page cannot be used to guess
     assert generation(app) == before and client.get(PAGE).status_code == 200
     assert logs_in(app, PASSWORD) and not logs_in(app, NEW)
@@ -104,15 +106,23 @@ def test_password_change__too_many_wrong_passwords_lock_as_logins_do(
     # The clock stands at 08:00 in Hà Nội: locked for 15 minutes, until 08:15, as a login is.
     locked = change(client, PASSWORD, NEW)
     assert locked.status_code == 429 and locked.headers["Retry-After"] == "900"
+    html = locked.get_data(as_text=True)
+    # One message where the form's summary stands, saying the login waits too: nothing to mend.
     assert (
-        "Bạn đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau 15 phút (từ 08:15). "
-        "Mật khẩu chưa được đổi."
-    ) in locked.get_data(as_text=True)
+        '<div class="flash error" role="alert" tabindex="-1" data-show-on-load>'
+        "Mật khẩu chưa được đổi. Do nhập sai mật khẩu quá nhiều lần, việc đăng nhập vào tài "
+        "khoản này cũng tạm thời bị khóa. Hãy thử lại sau 15 phút (từ 08:15).</div>"
+    ) in html
+    assert html.count("Mật khẩu chưa được đổi") == 1
+    assert "hãy sửa các mục" not in html and 'class="field-error"' not in html
+    assert 'aria-invalid="true"' not in html
     web_clock.advance(timedelta(minutes=10, seconds=30))
     later = change(client, PASSWORD, NEW)
     assert later.status_code == 429 and later.headers["Retry-After"] == "270"
     assert "Hãy thử lại sau 5 phút (từ 08:15)." in later.get_data(as_text=True)
-    assert not logs_in(app, NEW)
+    assert not logs_in(app, PASSWORD)  # the login waits as the page said
+    web_clock.advance(timedelta(minutes=5))
+    assert not logs_in(app, NEW) and logs_in(app, PASSWORD)
 
 
 def test_password_change__a_busy_server_asks_to_come_back_in_a_minute_as_the_login_does(
@@ -134,9 +144,10 @@ def test_password_change__a_busy_server_asks_to_come_back_in_a_minute_as_the_log
         for _n in range(taken):
             gate.release()
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "60"
-    assert "Hệ thống đang bận. Xin vui lòng thử lại sau ít phút. Mật khẩu chưa được đổi." in (
-        busy.get_data(as_text=True)
-    )
+    html = busy.get_data(as_text=True)
+    assert "Hệ thống đang bận. Xin vui lòng thử lại sau ít phút. Mật khẩu chưa được đổi." in html
+    assert html.count("Mật khẩu chưa được đổi") == 1  # one message: nothing to mend, only wait
+    assert "hãy sửa các mục" not in html and 'class="field-error"' not in html
     assert login_busy.status_code == 503 and login_busy.headers["Retry-After"] == "60"
     assert logs_in(app, PASSWORD) and not logs_in(app, NEW)
 
