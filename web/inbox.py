@@ -41,7 +41,7 @@ from .form_fields import (
     is_return,
     read_submission,
 )
-from .formatting import datetime_vn
+from .formatting import datetime_vn, local
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
 from .wording import Names, event_label, file_refusal, holder_text, process_title, size_text
 
@@ -149,6 +149,9 @@ class TaskPage:
     dossier: engine.Dossier | None = None
     urged: Urging | None = None  # the leaders' latest urging of the lead unit on this step
     colleagues: list[tuple[str, str]] = field(default_factory=list)
+    # The item's other open steps: who holds each and how late it is (a leader urging a unit
+    # decides on the unit's step, not on the urging's own).
+    others: list[engine.TaskView] = field(default_factory=list)
     # Where the person may only look: their own open steps on the same item (a leader sent
     # here by a report of a unit's late step has the urging to do, say).
     own_steps: list[engine.TaskView] = field(default_factory=list)
@@ -181,8 +184,28 @@ class TaskPage:
             "releasable": self.releasable,
             "handled": _handled_message(self) if not self.is_open else None,
             "submit_label": self.form.submit_label or _("Hoàn thành"),
+            "other_steps": [self._other_step(t) for t in self.others],
             **extra,
         }
+
+    def _other_step(self, task: engine.TaskView) -> OtherStep:
+        holder = self.names.holder(task, self.item.created_by)
+        moment = now()
+        due, today = local(task.due_at), local(moment)
+        if due is None or today is None or due_state(task.due_at, moment) != "overdue":
+            return OtherStep(task, holder, False, 0)
+        return OtherStep(task, holder, True, (today.date() - due.date()).days)
+
+
+@dataclass(frozen=True)
+class OtherStep:
+    """Another open step of the item, as the task page lists it: who holds it and, when its
+    deadline has passed, by how many days (calendar days, in the office's time zone)."""
+
+    task: engine.TaskView
+    holder: str
+    late: bool
+    days_late: int
 
 
 def _decision_label(spec: FormSpec) -> Any:
@@ -231,14 +254,17 @@ def _load(session: Session, task_id: str) -> TaskPage:
     # The item and its dossier from one read of its history.
     item, dossier = engine.item_with_dossier(session, task.instance_id, reader=username)
     attachments = engine.list_documents(session, item.id)
+    others = [t for t in item.open_tasks if t.id != task.id]
     people = {
         item.created_by,
         task.assignee,
         *task.candidate_users,
         *(h.actor for h in item.history),
         *(v.uploaded_by for d in attachments for v in d.versions),
+        *(u for t in others for u in (t.assignee, *t.candidate_users)),
     }
-    names = Names.of(session, people, task.candidate_groups)
+    groups = {*task.candidate_groups, *(g for t in others for g in t.candidate_groups)}
+    names = Names.of(session, people, groups)
     page = TaskPage(
         task=task,
         item=item,
@@ -253,6 +279,7 @@ def _load(session: Session, task_id: str) -> TaskPage:
         urged=latest_urging(dossier, task, item.data)
         if task.status == engine.TaskStatus.OPEN
         else None,
+        others=others,
     )
     if access.can_act:
         page.colleagues = _colleagues(session)

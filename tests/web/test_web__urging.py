@@ -5,6 +5,7 @@ stands."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from tests.integration.test_processes__giao_nhiem_vu import TASK
@@ -109,3 +110,19 @@ def test_urging__a_leader_looking_at_the_units_late_step_is_led_to_the_urging(
     assert f'Việc của bạn ở hồ sơ này: <a href="{units_step}">' in officer
     starter = login("vp.tp").get(chase).get_data(as_text=True)
     assert "Bạn chỉ được xem việc này" in starter and "Việc của bạn ở hồ sơ này" not in starter
+
+
+def test_urging__the_directors_page_shows_the_units_late_step(office: Any, login: Any) -> None:
+    """What the director decides on when urging is the unit's step: the urging's page lists it
+    with who holds it, its deadline and how many days it is late."""
+    item = _overdue(office)
+    director = login("giamdoc")
+    chase = f"/tasks/{office.task('giamdoc', item, 'don_doc').id}"
+    page = director.get(chase).get_data(as_text=True)
+    card = page[page.index("Các bước khác đang xử lý") :]
+    card = card[: card.index("</section>")]
+    assert "Thực hiện, cập nhật tiến độ" in card
+    assert "Phòng Quản lý Khoa học và Công nghệ cơ sở" in card
+    assert "Hạn: 20/03/2026" in card
+    late = (office.clock().date() - date(2026, 3, 20)).days
+    assert late > 0 and f"Quá hạn {late} ngày" in card
