@@ -141,8 +141,20 @@ def start_item(
                 {name: {"code": "unknown"} for name in unknown},
             )
     data = {**offer.start_data, **(data or {}), **_checked_by_us(config, offer.form, data)}
-    title = (title or "").strip() or _named_by(process_id, data) or offer.title_vi
+    typed = (title or "").strip()
+    title = typed or _named_by(process_id, data) or offer.title_vi
+    data = _naming_field_filled(process_id, data, typed)
     return engine.start_instance(session, config, process_id, who, title=title, data=data)
+
+
+def _naming_field_filled(process_id: str, data: dict[str, Any], typed: str) -> dict[str, Any]:
+    """The title a person typed, also in the form field that names the process's items when
+    the start left it empty: the proposal's "Tên nhiệm vụ" shows what its "Tiêu đề" said, to
+    keep or correct, instead of asking it again."""
+    rule = _RETITLE.get(process_id)
+    if not typed or rule is None or data.get(rule.field):
+        return data
+    return {**data, rule.field: typed}
 
 
 def _named_by(process_id: str, data: dict[str, Any]) -> str | None:

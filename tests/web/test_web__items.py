@@ -115,6 +115,21 @@ def test_items__starting_goes_to_the_first_task_with_a_message(login: Any, app: 
     assert "Đã tạo hồ sơ số 1: Chuỗi liên kết lúa gạo" in text(client.get("/items/"))
 
 
+def test_items__the_typed_title_fills_the_field_that_names_the_item(login: Any, app: Flask) -> None:
+    """A proposal's "Tên nhiệm vụ" shows what its "Tiêu đề" said, to keep or correct, instead
+    of asking it again; a title left empty fills nothing."""
+    client = login("trungtam.cv1")
+    start = post(client, "/items/new", "/items/new/de_xuat_nhiem_vu", {"tieu_de": "Lúa gạo"})
+    form = text(client.get(start.headers["Location"]))
+    box = form[form.index('name="ten_nhiem_vu"') :]
+    assert box[: box.index(">")].count('value="Lúa gạo"') == 1
+    untitled = post(client, "/items/new", "/items/new/de_xuat_nhiem_vu", {"tieu_de": ""})
+    form = text(client.get(untitled.headers["Location"]))
+    box = form[form.index('name="ten_nhiem_vu"') :]
+    assert 'value="' not in box[: box.index(">")] or 'value=""' in box[: box.index(">")]
+    assert _item(app, 2).title == "Đề xuất nhiệm vụ khoa học và công nghệ"
+
+
 def test_items__a_title_left_empty_is_the_process_title(login: Any, app: Flask) -> None:
     client = login("giamdoc")
     response = post(client, "/items/new", "/items/new/xay_dung_quy_dinh", {"tieu_de": ""})
