@@ -72,6 +72,7 @@ from .external_tasks import (
 from .form_options import resolve_form
 from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
+from .human_tasks import effective_candidates
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .item_details import (
     FormView,
@@ -385,6 +386,7 @@ __all__ = [
     "deploy",
     "diagram_xml",
     "dossier",
+    "effective_candidates",
     "encode_cursor",
     "end_everyones_sessions",
     "end_sessions",

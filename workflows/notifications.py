@@ -135,7 +135,7 @@ def _urged(session: Session, event: HistoryRecorded, text: str) -> None:
         unit = lead_unit_of(task, data)
         if unit is None:
             continue
-        for reach in told_of_urging(task, unit):
+        for reach in told_of_urging(task, unit, facts[1]):
             if reach in told:
                 continue
             told.add(reach)

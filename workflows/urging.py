@@ -42,12 +42,14 @@ def lead_unit_of(task: engine.TaskView, item_data: Mapping[str, Any]) -> str | N
     return None
 
 
-def told_of_urging(task: engine.TaskView, unit: str) -> list[Reach]:
+def told_of_urging(task: engine.TaskView, unit: str, started_by: str) -> list[Reach]:
     """Whom an urging of the lead unit `unit` reaches through its open `task`: the step's
-    holders (its assignee, else its candidates), and the unit's leaders, who answer for it."""
-    candidates = (
-        *(("group", g) for g in task.candidate_groups),
-        *(("user", u) for u in task.candidate_users),
+    holders (its assignee, else its candidates by the engine's rule, the one its candidate
+    rows were written by), and the unit's leaders, who answer for it."""
+    candidates = tuple(
+        engine.effective_candidates(
+            task.candidate_groups, task.candidate_users, task.lane, started_by
+        )
     )
     return [(candidates, task.assignee), ((("group", leaders_group(unit)),), None)]
 
