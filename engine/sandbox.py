@@ -16,6 +16,7 @@ import ast
 import gc
 import importlib
 import keyword
+import math
 import sys
 import threading
 import time
@@ -391,12 +392,18 @@ class _Budget:
 
     def __init__(self, seconds: float, max_memory_bytes: int) -> None:
         self.seconds = seconds
-        self.deadline = time.thread_time() + seconds
         self.max_memory_bytes = max_memory_bytes
         self.memory_ceiling = resident_memory_bytes() + max_memory_bytes
         self.events = 0
         self.thread = threading.get_ident()
         self.collecting_since: float | None = None
+        self.deadline = math.inf
+
+    def start(self) -> None:
+        """Start the clock, once the budget's own setup is done and collections are watched: a
+        full collection set off by that setup would otherwise be charged to the script's
+        first line."""
+        self.deadline = time.thread_time() + self.seconds
 
     def on_collection(self, phase: str, info: dict[str, Any]) -> None:
         """A garbage collection of the whole process that happens to start during the script
@@ -451,6 +458,7 @@ def _with_cpu_budget(
     gc.callbacks.append(budget.on_collection)
     sys.settrace(global_trace)
     try:
+        budget.start()
         result = run()
     finally:
         sys.settrace(previous)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import engine.sandbox as sandbox_module
 from engine.clock import ManualClock
 from engine.sandbox import Limits, Sandbox, SandboxViolation, UnstorableValue, script_error
 from engine.scripting import make_script_engine
@@ -344,6 +345,29 @@ def test_sandbox__a_garbage_collection_during_a_script_is_not_the_scripts_time()
     finally:
         gc.callbacks.remove(slow_collection)
     assert burnt and data["n"] == 5000
+
+
+def test_sandbox__a_collection_set_off_before_the_first_line_is_not_the_scripts_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The budget's own setup allocates (reading the memory in use) and may set off a full
+    collection before the collection watch is on: the clock starts after it (a CI run saw the
+    period script stopped at its line 1, its 1 s already spent)."""
+    read_memory = sandbox_module.resident_memory_bytes
+    burnt = []
+
+    def slow_setup() -> int:
+        if not burnt:
+            burnt.append(True)
+            started = time.thread_time()
+            while time.thread_time() - started < 0.5:
+                pass
+        return read_memory()
+
+    monkeypatch.setattr(sandbox_module, "resident_memory_bytes", slow_setup)
+    data: dict[str, Any] = {}
+    Sandbox(cpu_seconds=0.3).execute("n = 1 + 1", data)
+    assert burnt and data["n"] == 2
 
 
 def test_sandbox__a_variable_name_alone_gives_what_eval_gives() -> None:
