@@ -19,7 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "subject.returned": "[{app}] Hồ sơ bị trả lại: {title}",
         "subject.reminder": "[{app}] Sắp đến hạn xử lý: {step} – {title}",
         "subject.overdue": "[{app}] Quá hạn xử lý: {step} – {title}",
-        "subject.escalated": "[{app}] Báo cáo công việc quá hạn: {step} – {title}",
+        "subject.escalated": "[{app}] Báo cáo công việc quá hạn của {units}: {step} – {title}",
+        "subject.escalated.no_unit": "[{app}] Báo cáo công việc quá hạn: {step} – {title}",
         "subject.finished": "[{app}] Hồ sơ đã hoàn thành: {title}",
         "subject.urged": "[{app}] Lãnh đạo Sở đôn đốc: {step} – {title}",
         "subject.test": "[{app}] Thư thử nghiệm",
@@ -67,7 +68,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "subject.returned": "[{app}] Returned to you: {title}",
         "subject.reminder": "[{app}] Due soon: {step} – {title}",
         "subject.overdue": "[{app}] Overdue: {step} – {title}",
-        "subject.escalated": "[{app}] Overdue in your unit: {step} – {title}",
+        "subject.escalated": "[{app}] Overdue in {units}: {step} – {title}",
+        "subject.escalated.no_unit": "[{app}] Overdue in your unit: {step} – {title}",
         "subject.finished": "[{app}] Finished: {title}",
         "subject.urged": "[{app}] The department's leaders urge: {step} – {title}",
         "subject.test": "[{app}] Test message",
@@ -144,7 +146,9 @@ def render(mail: OutgoingMail, base_url: str | None, zone: tzinfo, now: datetime
         headings: list[str | None] = [say(f"event.{item.event}") for item in mail.items]
     else:
         item = mail.items[0]
-        subject = say(f"subject.{item.event}", step=item.step or "", title=item.title)
+        subject = say(
+            _subject_key(item), step=item.step or "", title=item.title, units=_units(item)
+        )
         lead = say(f"lead.{item.event}")
         headings = [None]
     greeting = say("greeting", name=mail.display_name)
@@ -152,6 +156,32 @@ def render(mail: OutgoingMail, base_url: str | None, zone: tzinfo, now: datetime
     text = _text(greeting, lead, headings, blocks, footer)
     html = _html(greeting, lead, headings, blocks, footer)
     return RenderedMail(subject=" ".join(subject.split())[:250], text=text, html=html)
+
+
+# An escalation's subject names the late units, so a leader told of several tells them apart in
+# the mailbox's list; a long list is cut here so the step and the item's title still show.
+UNITS_IN_SUBJECT = 80
+
+
+def _subject_key(item: MailItem) -> str:
+    if item.event == "escalated" and not item.reason:
+        return "subject.escalated.no_unit"
+    return f"subject.{item.event}"
+
+
+def _units(item: MailItem) -> str:
+    """An escalation's late units (its note, as the engine wrote it); past UNITS_IN_SUBJECT, the
+    whole names that fit and "…" (or the whole words of a single long name)."""
+    if item.event != "escalated" or not item.reason:
+        return ""
+    units = " ".join(item.reason.split())
+    if len(units) <= UNITS_IN_SUBJECT:
+        return units
+    shown = units[: UNITS_IN_SUBJECT - 2]
+    names, comma, _cut = shown.rpartition(", ")
+    if comma:
+        return f"{names}, …"
+    return f"{shown.rsplit(' ', 1)[0]}…"
 
 
 Field = tuple[str, str, bool]  # label, value, is a link

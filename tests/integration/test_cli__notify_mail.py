@@ -259,9 +259,67 @@ def test_mail__reminder_overdue_and_escalation_are_mailed_once_over_many_rounds(
         "[Phê duyệt] Sắp đến hạn xử lý",
     ]
     (escalated,) = mailbox.to("lan@so-khcn.example.vn")
-    assert escalated["Subject"].startswith("[Phê duyệt] Báo cáo công việc quá hạn")
+    assert escalated["Subject"] == (
+        "[Phê duyệt] Báo cáo công việc quá hạn của Phòng A: Review the proposal – "
+        "Đề xuất nhiệm vụ nấm"
+    )
     text = escalated.get_body(("plain",)).get_content()
     assert "Đơn vị chậm xử lý: Phòng A" in text  # whom the leader is to chase
+
+
+def lead_two_units(factory: Any, clock: ManualClock) -> tuple[int, int]:
+    """Lan leads Phòng A (binh) and Phòng B (dung); each holds one of two items' steps."""
+    with transaction(factory) as s:
+        for key, name, person in (("phong_a", "Phòng A", "binh"), ("phong_b", "Phòng B", "dung")):
+            engine.add_group(s, key, name, unit=True)
+            engine.add_group(s, f"{key}.lanh_dao", f"Lãnh đạo {name}")
+            engine.add_user(s, person, unit=key)
+        engine.add_user(
+            s, "lan", display_name="Lê Lan", groups=["phong_a.lanh_dao", "phong_b.lanh_dao"]
+        )
+        engine.set_email(s, "lan", "lan@so-khcn.example.vn")
+    items = (submit(factory, clock), submit(factory, clock))
+    with transaction(factory) as s:
+        for item, person in zip(items, ("binh", "dung"), strict=True):
+            engine.claim_task(s, engine_config(clock), engine.open_tasks(s, item)[0].id, person)
+    return items
+
+
+def test_mail__a_leader_of_two_units_tells_their_escalations_apart_by_the_subject(
+    office: Any, clock: ManualClock, mailbox: Mailbox
+) -> None:
+    lead_two_units(office, clock)
+    clock.advance(timedelta(days=10))
+    notices(mailbox.url).round(office, engine_config(clock))
+    subjects = sorted(m["Subject"] for m in mailbox.to("lan@so-khcn.example.vn"))
+    assert subjects == [
+        "[Phê duyệt] Báo cáo công việc quá hạn của Phòng A: Review the proposal – Đề xuất "
+        "nhiệm vụ nấm",
+        "[Phê duyệt] Báo cáo công việc quá hạn của Phòng B: Review the proposal – Đề xuất "
+        "nhiệm vụ nấm",
+    ]
+
+
+def test_mail__a_digest_names_the_unit_late_with_each_escalation(
+    office: Any, clock: ManualClock, mailbox: Mailbox
+) -> None:
+    lead_two_units(office, clock)
+    with transaction(office) as s:
+        engine.set_choice(s, "lan", "escalated", "digest")
+        engine.set_digest_hour(s, "lan", 17)
+    clock.advance(timedelta(days=10))  # a Thursday, 08:00 in Hà Nội
+    work = notices(mailbox.url)
+    work.round(office, engine_config(clock))
+    assert mailbox.to("lan@so-khcn.example.vn") == []
+    clock.advance(timedelta(hours=9, minutes=1))
+    work.round(office, engine_config(clock))
+    (digest,) = mailbox.to("lan@so-khcn.example.vn")
+    text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    blocks = [b for b in text.split("\n\n") if "Báo cáo quá hạn" in b]
+    assert sorted(b.split("Đơn vị chậm xử lý: ")[1].split("\n")[0] for b in blocks) == [
+        "Phòng A",
+        "Phòng B",
+    ]
 
 
 def run(url: str, *args: str, code: int = 0, env: dict[str, str] | None = None) -> Any:
