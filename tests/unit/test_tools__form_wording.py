@@ -22,6 +22,17 @@ def test_form_wording__a_box_has_one_label() -> None:
     assert glued == []
 
 
+def test_form_wording__a_label_does_not_say_when_it_is_required() -> None:
+    """The task page says it under the box ("Bắt buộc khi chọn: …", web/form_fields.py)."""
+    said = []
+    for path in sorted(FORMS.glob("*.json")):
+        form = json.loads(path.read_text(encoding="utf-8"))
+        for name, spec in (form.get("properties") or {}).items():
+            if "bắt buộc" in str(spec.get("title") or "").lower():
+                said.append(f"{path.name} {name}: {spec['title']}")
+    assert said == []
+
+
 def test_form_wording__the_councils_reason_is_asked_by_its_conclusion() -> None:
     form = json.loads((FORMS / "dot_danh_gia.json").read_text(encoding="utf-8"))
     box = form["properties"]["y_kien_hoi_dong"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.integration.test_processes__gia_han import _ask
 from tests.integration.test_processes__giao_nhiem_vu import TASK
 from tests.web.conftest import post
 
@@ -38,3 +39,18 @@ def test_gia_han__a_late_request_is_refused_on_the_units_page(office: Any, login
     )
     assert "xet_gia_han" not in office.steps(item)
     assert office.show(item).data["ty_le_hoan_thanh"] == 40
+
+
+def test_gia_han__the_leaders_opinion_box_is_named_once_and_its_hint_says_when(
+    office: Any, login: Any
+) -> None:
+    """The label names the box; when it is required is said once, by the hint under it."""
+    item = int(office.start("giao_nhiem_vu", "vp.tp", **TASK))
+    _ask(office, item)
+    url = f"/tasks/{office.task('giamdoc', item, 'xet_gia_han').id}"
+    page = login("giamdoc").get(url).get_data(as_text=True)
+    start = page.index('<label for="f-y_kien_gia_han">')
+    box = page[start : page.index("</div>", start)]
+    assert '<label for="f-y_kien_gia_han">Ý kiến của lãnh đạo</label>' in box
+    assert "Bắt buộc khi chọn: Không đồng ý gia hạn</" in box
+    assert "bắt buộc khi không đồng ý" not in page.lower()

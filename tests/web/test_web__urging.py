@@ -126,3 +126,22 @@ def test_urging__the_directors_page_shows_the_units_late_step(office: Any, login
     assert "Hạn: 20/03/2026" in card
     late = (office.clock().date() - date(2026, 3, 20)).days
     assert late > 0 and f"Quá hạn {late} ngày" in card
+
+
+def test_urging__the_leaders_guide_says_what_to_do_now(office: Any, login: Any) -> None:
+    """The chaser's page tells the leader what to write, who gets it on «Đôn đốc», and that the
+    deadline stays: an instruction to the one at the screen, not the process's rules."""
+    item = _overdue(office)
+    director = login("giamdoc")
+    page = director.get(f"/tasks/{office.task('giamdoc', item, 'don_doc').id}").get_data(
+        as_text=True
+    )
+    guide = page[page.index('<section class="card doc"') :]
+    guide = guide[: guide.index("</section>")]
+    assert "Hướng dẫn" in guide
+    assert (
+        "Ghi nội dung đôn đốc: yêu cầu đơn vị chủ trì báo cáo kết quả và thời hạn báo cáo" in guide
+    )
+    assert "Khi bấm «Đôn đốc», nội dung được gửi đến đơn vị chủ trì" in guide
+    assert "Đôn đốc không thay đổi hạn của nhiệm vụ" in guide
+    assert "tự đóng lại" not in guide and "Đôn đốc:" not in guide

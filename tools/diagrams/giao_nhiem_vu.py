@@ -55,11 +55,11 @@ COOPERATION_DOC = (
     "trước chưa gửi vẫn mở đến khi gửi hoặc nhiệm vụ hoàn thành."
 )
 CHASE_DOC = (
-    " Đôn đốc: khi nhiệm vụ quá hạn, lãnh đạo Sở nhận việc «Đôn đốc nhiệm vụ quá hạn». Nếu "
-    "trước khi lãnh đạo đôn đốc, đơn vị đã được gia hạn, kết quả của kỳ đó đã được chấp nhận "
-    "hoặc nhiệm vụ đã hoàn thành, việc đôn đốc tự đóng lại vì không còn gì để đôn đốc. Đôn đốc "
-    "không đặt hạn mới: hạn chỉ thay đổi khi lãnh đạo Sở đồng ý đề nghị gia hạn gửi trước thời "
-    "hạn; thời gian báo cáo ghi trong nội dung đôn đốc không thay cho hạn dùng để xét đúng hạn."
+    " Đôn đốc: khi nhiệm vụ quá hạn, lãnh đạo Sở nhận việc «Đôn đốc nhiệm vụ quá hạn», ghi nội "
+    "dung đôn đốc gửi đơn vị chủ trì. Việc đôn đốc tự đóng lại nếu trước đó đơn vị đã được gia "
+    "hạn, kết quả của kỳ đã được chấp nhận hoặc nhiệm vụ đã hoàn thành. Đôn đốc không thay đổi "
+    "hạn: chỉ khi lãnh đạo Sở đồng ý gia hạn thì hạn mới thay đổi; thời hạn báo cáo ghi trong "
+    "nội dung đôn đốc không dùng để xét đúng hạn."
 )
 PERIOD_DOC = (
     " Nhiệm vụ định kỳ (hằng tháng, hằng quý, 6 tháng, hằng năm, báo cáo định kỳ): mỗi kỳ là "
@@ -243,7 +243,7 @@ FORMS: dict[str, dict[str, Any]] = {
                 }
             },
             reason_field="y_kien_gia_han",
-            reason_title="Ý kiến của lãnh đạo (bắt buộc khi không đồng ý)",
+            reason_title="Ý kiến của lãnh đạo",  # the page says when it is required
             reason_is_comment=True,  # the leader's one text box
         ),
         "decision",
@@ -461,8 +461,11 @@ def giao_nhiem_vu() -> Diagram:
         dueInWorkingDays="2",
         submitLabel="Đôn đốc",
         doneMessage="Đã đôn đốc đơn vị chủ trì",
-        doc="Nhiệm vụ đã quá hạn: ghi nội dung đôn đốc đơn vị chủ trì (yêu cầu báo cáo kết quả, "
-        "thời gian báo cáo)." + CHASE_DOC,
+        # The leader's own guide, what to do on this page; the rules are the process's (CHASE_DOC).
+        doc="Nhiệm vụ đã quá hạn. Ghi nội dung đôn đốc: yêu cầu đơn vị chủ trì báo cáo kết quả "
+        "và thời hạn báo cáo. Khi bấm «Đôn đốc», nội dung được gửi đến đơn vị chủ trì: cán bộ "
+        "đang xử lý nhiệm vụ và lãnh đạo đơn vị nhận được thông báo. Đôn đốc không thay đổi hạn "
+        "của nhiệm vụ; hạn chỉ thay đổi khi lãnh đạo Sở đồng ý gia hạn.",
     )
     d.end("ket_thuc_don_doc", "Đã đôn đốc", leaders)
     # The chaser of a deadline that no longer stands (the occurrence accepted, the deadline
