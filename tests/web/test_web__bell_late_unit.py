@@ -64,7 +64,10 @@ def test_escalation__the_bell_and_the_mail_name_the_late_unit(
 
     deliver(office, mailbox)
     (mail,) = about(mailbox, "giamdoc@skhcn.gov.vn", "Thực hiện, cập nhật tiến độ")
-    assert str(mail["Subject"]).startswith("[Phê duyệt] Báo cáo công việc quá hạn")
+    # Told of several units' steps, the director tells them apart in the mailbox's list.
+    assert str(mail["Subject"]).startswith(
+        f"[Phê duyệt] Báo cáo công việc quá hạn của {UNIT}: Thực hiện, cập nhật tiến độ – "
+    )
     text = mail.get_body(("plain",)).get_content()
     assert f"Đơn vị chậm xử lý: {UNIT}" in text
 
