@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from .forwarding import Hierarchy
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
-from .notifications import NotificationModel, NotifyEvent, notify
-from .recipients import leaders_of, people_of, units_of
+from .notifications import CHOOSABLE_EVENTS, NotificationModel, NotifyEvent, notify
+from .recipients import leaders_of, may_be_a_leader_told, people_of, units_of
 from .runtime import EngineConfig
 from .users import GroupModel
 from .views import TaskStatus
@@ -103,6 +104,16 @@ def scan_deadlines(
             session, NotifyEvent.ESCALATED, task, leaders, now, note=late_units
         )
     return written
+
+
+def choosable_events_of(
+    session: Session, hierarchy: Hierarchy, username: str
+) -> tuple[NotifyEvent, ...]:
+    """The events this person may choose a delivery for, in CHOOSABLE_EVENTS' order: the
+    escalation only for one `leaders_of` can name, as `scan_deadlines` tells it to no one else."""
+    if may_be_a_leader_told(session, hierarchy, username):
+        return CHOOSABLE_EVENTS
+    return tuple(e for e in CHOOSABLE_EVENTS if e != NotifyEvent.ESCALATED)
 
 
 def _due(

@@ -108,13 +108,38 @@ def leaders_of(session: Session, hierarchy: Hierarchy, holders: Iterable[str]) -
     has none but them (or the holders have no unit), the head group's members (who lead every
     unit). Empty when the hierarchy names no leaders."""
     holding = set(holders)
-    leaders: set[str] = set()
-    if hierarchy.leaders_group is not None:
-        groups = [hierarchy.leaders_group(unit) for unit in units_of(session, holding)]
-        leaders = members_of(session, groups) - holding
+    leaders = members_of(session, _leaders_groups(hierarchy, units_of(session, holding))) - holding
     if not leaders and hierarchy.head_group:
         leaders = members_of(session, [hierarchy.head_group]) - holding
     return leaders
+
+
+def may_be_a_leader_told(session: Session, hierarchy: Hierarchy, username: str) -> bool:
+    """Whether `leaders_of` can name this person for some task: a member of the head group, or
+    of the leaders' group of a unit (one people belong to, as it reads the holders', or one
+    declared that has nobody yet)."""
+    units = session.scalars(
+        select(UserModel.unit)
+        .where(UserModel.unit.is_not(None))
+        .union(select(GroupModel.key).where(GroupModel.is_unit.is_(True)))
+    )
+    groups = set(_leaders_groups(hierarchy, units))
+    if hierarchy.head_group:
+        groups.add(hierarchy.head_group)
+    if not groups:
+        return False
+    found = session.scalar(
+        select(membership.c.username)
+        .where(membership.c.username == username, membership.c.group_key.in_(sorted(groups)))
+        .limit(1)
+    )
+    return found is not None
+
+
+def _leaders_groups(hierarchy: Hierarchy, units: Iterable[str | None]) -> list[str]:
+    """The groups of these units' leaders (the head group aside)."""
+    lead = hierarchy.leaders_group
+    return [lead(unit) for unit in units if unit] if lead is not None else []
 
 
 def item_facts(session: Session, instance_id: int) -> tuple[str, str] | None:

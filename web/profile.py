@@ -1,7 +1,9 @@
 """Thông tin cá nhân: a person's own page (the mail's footer sends people here): their email
 address, the language of their mail (the app's too, once saved), the hour of their daily digest
 and, per event, how its mail reaches them (engine.notifications). The escalation of an overdue
-task is always sent. Everything is saved in one transaction: a refused value changes nothing.
+task is always sent, and offered only to whom it can reach (engine.choosable_events_of: a unit's
+leaders, the department's). Everything is saved in one transaction: a refused value changes
+nothing.
 
 Đổi mật khẩu, on the same page, is checked as a login is (web/auth.py): the attempt counts
 against the login limits first, so the current password cannot be guessed here; Argon2 runs
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user
@@ -24,14 +26,15 @@ from .auth import WebUser, check_password
 from .bell import event_label
 from .extensions import LOCALES
 from .security import login_policy, start_session
-from .unit_of_work import me, now, uow
+from .unit_of_work import config, me, now, uow
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
 
 Page = tuple[str, int]
 PageWithHeaders = tuple[str, int, dict[str, str]]
+_OFFERED = "pheduyet_offered_events"
 
-# What each event is, in a line under its name (the page lists them as engine.CHOOSABLE_EVENTS).
+# What each event is, in a line under its name (the page lists engine.choosable_events_of).
 EVENT_HINTS = {
     "new_task": _l("Có việc chuyển đến bạn hoặc nhóm, đơn vị của bạn; việc được chuyển cho bạn."),
     "returned": _l("Hồ sơ bị trả lại để bạn xem xét, bổ sung (kèm lý do)."),
@@ -188,7 +191,7 @@ def _read() -> ProfileForm:
     else:
         form.errors["digest_hour"] = _("Hãy chọn giờ gửi thư tổng hợp (từ 0 đến 23 giờ).")
     deliveries = {str(d) for d in engine.Delivery}
-    for event in engine.CHOOSABLE_EVENTS:
+    for event in _offered():
         chosen = data.get(f"event_{event}", "")
         form.choices[event] = chosen if chosen in deliveries else str(engine.Delivery.IMMEDIATELY)
         if chosen not in deliveries:
@@ -201,6 +204,17 @@ def _read() -> ProfileForm:
         except engine.InvalidInput as error:
             form.errors["email"] = _refusal(error)
     return form
+
+
+def _offered() -> tuple[engine.NotifyEvent, ...]:
+    """The events the person may choose for (a staff officer is never told of an escalation),
+    read once per request."""
+    found: tuple[engine.NotifyEvent, ...] | None = g.get(_OFFERED)
+    if found is None:
+        with uow(write=False) as s:
+            found = engine.choosable_events_of(s, config().hierarchy, me().username)
+        setattr(g, _OFFERED, found)
+    return found
 
 
 def _always_sent() -> str:
@@ -249,7 +263,7 @@ def _page(
         who=who,
         events=[
             (str(e), event_label(e), EVENT_HINTS.get(e, ""), e in engine.ALWAYS_SENT)
-            for e in engine.CHOOSABLE_EVENTS
+            for e in _offered()
         ],
         deliveries=[(str(d), label) for d, label in DELIVERY_LABELS.items()],
         locales=LOCALE_LABELS,

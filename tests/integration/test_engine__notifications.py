@@ -210,6 +210,15 @@ def test_notifications__an_escalation_names_the_units_late_with_the_step(
             .order_by(NotificationModel.recipient)
         ).all()
     assert [tuple(row) for row in found] == [(person, named) for person in told]
+    # Thông tin cá nhân offers the escalation by the same rule: to whom it can reach, never to
+    # the holders or the staff (they lead nothing).
+    with transaction(office, write=False) as s:
+        offered = {
+            person
+            for person in ("an", "chi", "binh", "dung", "lan", "tam", "root")
+            if NotifyEvent.ESCALATED in engine.choosable_events_of(s, config.hierarchy, person)
+        }
+    assert offered == {"lan", "tam", "root"} >= set(told)
 
 
 def test_notifications__a_scan_reads_page_after_page(

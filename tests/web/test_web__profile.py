@@ -1,6 +1,8 @@
 """Thông tin cá nhân: a person saves their address, language, digest hour and, per event, how
 its mail reaches them, and reads it all back; a malformed address or switching the escalation
-off is refused with a clear message and nothing saved; the header's name leads here."""
+off is refused with a clear message and nothing saved; the escalation is offered only to those
+it can reach (a unit's leaders, the department's), never to a staff officer; the header's name
+leads here."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from tests.web.both_databases import app_on
 from tests.web.conftest import post
 
 PAGE = "/account/"
-WHO = "trungtam.cv1"
+WHO = "trungtam.cv1"  # a staff officer of Trung tâm Ứng dụng, who leads nothing
+LEADER = "trungtam.tp"  # the head of that unit
 EVENTS = [str(e) for e in engine.CHOOSABLE_EVENTS]
 
 
@@ -49,10 +52,40 @@ def test_profile__the_header_name_leads_here_and_here_to_the_tokens(login: Any) 
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Thông tin cá nhân" in html and 'href="/account/tokens/"' in html
-    assert "Luôn được gửi, không tắt được." in html
-    assert 'name="event_escalated" value="off" disabled' in html
     for words in ("Gửi ngay", "Gộp vào thư tổng hợp hằng ngày", "Không gửi", "Tiếng Việt"):
         assert words in html
+
+
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [("trungtam.cv1", False), ("cs.cv1", False), ("trungtam.tp", True), ("giamdoc", True)],
+    ids=["staff", "another-staff", "unit-head", "director"],
+)
+def test_profile__the_escalation_is_offered_only_to_whom_it_can_reach(
+    app: Flask, login: Any, who: str, offered: bool
+) -> None:
+    html = login(who).get(PAGE).get_data(as_text=True)
+    if offered:
+        assert "Báo cáo quá hạn" in html and "Luôn được gửi, không tắt được." in html
+        assert 'name="event_escalated" value="off" disabled' in html
+    else:
+        assert 'name="event_escalated"' not in html and "Báo cáo quá hạn" not in html
+    assert 'name="event_overdue" value="immediately" checked' in html  # the others, for all
+
+
+def test_profile__a_staff_officer_saves_without_the_escalation_and_keeps_its_default(
+    app: Flask, login: Any
+) -> None:
+    client = login(WHO)
+    choices = {e: "digest" for e in EVENTS if e != "escalated"}
+    sent = {k: v for k, v in form("cv@skhcn.gov.vn", **choices).items() if k != "event_escalated"}
+    answer = post(client, PAGE, PAGE, sent)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    saved = {e: str(d) for e, d in prefs(app).choices.items()}
+    assert saved == {**choices, "escalated": "immediately"}
+    # A forged field for it changes nothing: the page never offered it.
+    post(client, PAGE, PAGE, {**sent, "event_escalated": "digest"})
+    assert str(prefs(app).choices["escalated"]) == "immediately"
 
 
 def test_profile__a_stranger_is_sent_to_the_login(app: Flask) -> None:
@@ -68,7 +101,7 @@ ROUNDS = [
 
 
 def test_profile__every_choice_is_saved_and_read_back(app: Flask, login: Any) -> None:
-    client = login(WHO)
+    client = login(LEADER)
     seen: dict[str, set[str]] = {e: set() for e in EVENTS}
     for n, chosen in enumerate(ROUNDS):
         chosen = {
@@ -76,7 +109,7 @@ def test_profile__every_choice_is_saved_and_read_back(app: Flask, login: Any) ->
         }
         answer = post(client, PAGE, PAGE, form(f"cv{n}@skhcn.gov.vn", "vi", str(6 + n), **chosen))
         assert answer.status_code == 303, answer.get_data(as_text=True)
-        saved = prefs(app)
+        saved = prefs(app, LEADER)
         assert (saved.email, saved.locale, saved.digest_hour) == (
             f"cv{n}@skhcn.gov.vn",
             "vi",
@@ -126,13 +159,13 @@ def test_profile__a_bad_address_is_refused_and_nothing_changes(app: Flask, login
 
 
 def test_profile__the_escalation_cannot_be_switched_off(app: Flask, login: Any) -> None:
-    before = prefs(app)
-    client = login(WHO)
-    answer = post(client, PAGE, PAGE, form("cv@skhcn.gov.vn", escalated="off", finished="off"))
+    before = prefs(app, LEADER)
+    client = login(LEADER)
+    answer = post(client, PAGE, PAGE, form("tp@skhcn.gov.vn", escalated="off", finished="off"))
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert "luôn được gửi, không tắt được" in html
-    assert prefs(app) == before
+    assert prefs(app, LEADER) == before
 
 
 def test_profile__an_unknown_delivery_or_hour_is_refused(app: Flask, login: Any) -> None:

@@ -23,7 +23,7 @@ def test_urging__the_profile_lists_it_as_a_choice_sent_at_once_by_default(login:
 
 
 def test_urging__the_choice_stands_with_the_other_lateness_events(login: Any) -> None:
-    html = login("cs.cv1").get(PROFILE).get_data(as_text=True)
+    html = login("cs.tp").get(PROFILE).get_data(as_text=True)  # a head: offered every event
     legends = re.findall(r'id="event_\w+">\s*<legend>([^<]+)</legend>', html)
     assert legends == [
         "Công việc mới",
