@@ -1,6 +1,7 @@
 // The item's diagram in the vendored bpmn-js navigated viewer, with its done and current steps
-// marked and zoom buttons (diagram_controls.js). Data comes through data-* attributes (the content security policy forbids inline
-// scripts). The bpmn.io watermark the viewer adds stays as it is: its licence requires it.
+// marked and zoom buttons (diagram_controls.js). Data comes through data-* attributes (the content
+// security policy forbids inline scripts). The bpmn.io watermark the viewer adds stays as it is:
+// its licence requires it.
 "use strict";
 (function () {
   var box = document.querySelector("[data-diagram-url]");
@@ -20,37 +21,38 @@
       });
   }
 
-  if (typeof window.BpmnJS !== "function" || !window.PheduyetDiagram) { fail(); return; }
-  var viewer = new window.BpmnJS({ container: box });
-
-  function mark(ids, marker) {
-    var registry = viewer.get("elementRegistry");
-    var canvas = viewer.get("canvas");
-    (ids || []).forEach(function (id) {
-      if (registry.get(id)) { canvas.addMarker(id, marker); }
-    });
-  }
-
   function report(error) {
     if (window.console) { window.console.error(error); }
   }
 
+  if (typeof window.BpmnJS !== "function" || !window.PheduyetDiagram) { fail(); return; }
+  var viewer = new window.BpmnJS({ container: box });
+
+  // The elements of `ids` on the diagram, marked.
+  function mark(ids, marker) {
+    var registry = viewer.get("elementRegistry");
+    var canvas = viewer.get("canvas");
+    return (ids || []).map(function (id) { return registry.get(id); }).filter(function (element) {
+      if (element) { canvas.addMarker(element, marker); }
+      return Boolean(element);
+    });
+  }
+
+  // Both asked for at once; the first view waits for the current steps so that it can open on
+  // them. Without the markers the diagram still helps: the list of steps says the rest.
+  var progress = get(box.dataset.progressUrl, "application/json")
+    .catch(function (error) { report(error); return null; });
   get(box.dataset.diagramUrl, "text/xml")
     .then(function (xml) { return viewer.importXML(xml); })
-    .then(function () {
-      window.PheduyetDiagram.setup(viewer, box);
-      // Without the markers the diagram still helps: the list of steps says the rest.
-      get(box.dataset.progressUrl, "application/json")
-        .then(function (progress) {
-          mark(progress.completed, "pd-done");
-          mark(progress.current, "pd-current");
-          var here = (progress.current || []).map(function (id) {
-            return viewer.get("elementRegistry").get(id);
-          }).filter(Boolean)[0];
-          if (here) { window.PheduyetDiagram.focus(viewer, box, here); }
-          box.dataset.marked = "1";
-        })
-        .catch(report);
+    .then(function () { return progress; })
+    .then(function (steps) {
+      var here = [];
+      if (steps) {
+        mark(steps.completed, "pd-done");
+        here = mark(steps.current, "pd-current");
+      }
+      window.PheduyetDiagram.setup(viewer, box, here);
+      if (steps) { box.dataset.marked = "1"; }
     })
     .catch(function (error) { report(error); fail(); });
 })();

@@ -85,13 +85,25 @@
     return { section: section, holder: holder };
   }
 
+  // The steps where items wait, the hottest first: what a diagram too wide to read whole (on a
+  // phone) opens on.
+  function hottest(viewer, stats) {
+    return viewer.get("elementRegistry").filter(function (element) {
+      var step = stats[element.id];
+      return element.type !== "label" && step && step.waiting > 0;
+    }).sort(function (a, b) {
+      var one = stats[a.id], other = stats[b.id];
+      return (other.heat || 0) - (one.heat || 0) || other.waiting - one.waiting;
+    });
+  }
+
   // Draws one diagram into container with its badges; resolves to the total of its steps
   // (with those of the processes it calls).
   function draw(container, xml, stats, placed, trail, shown) {
     var viewer = new window.BpmnJS({ container: container });
     return viewer.importXML(xml).then(function () {
       if (window.PheduyetDiagram) {
-        window.PheduyetDiagram.setup(viewer, container);
+        window.PheduyetDiagram.setup(viewer, container, hottest(viewer, stats));
       } else {
         viewer.get("canvas").zoom("fit-viewport");
       }
