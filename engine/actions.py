@@ -273,6 +273,9 @@ def complete_task(
     return instance.id
 
 
+_FORMLESS = TaskMeta(scope_id="", element_id="", name="", line=None)
+
+
 def _validated(
     session: Session,
     config: EngineConfig,
@@ -281,9 +284,11 @@ def _validated(
     instance: InstanceModel,
     data: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """The submission as the step's form accepts it."""
+    """The submission as the step's form accepts it. A step its version keeps no record of
+    takes what a step without a form takes: no field (None is validate_form's start)."""
+    meta = meta or _FORMLESS
     # Choices read from the database (x-options) are checked against it as it is now.
-    form_file = meta.form_file if meta else None
+    form_file = meta.form_file
     forms = resolve_one(session, version.forms, form_file)
     if form_file is not None and form_file in forms:  # SpiffArena's choices from the data
         forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}

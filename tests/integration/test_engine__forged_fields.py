@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 import engine
 from engine import transaction
+from engine.human_tasks import HumanTaskModel
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.office import Office
 
@@ -106,6 +108,24 @@ def test_forged__a_task_without_a_form_takes_a_comment_and_no_field(
     view = _show(deployed, item)
     assert [t.element_id for t in view.open_tasks] == ["check"]
     assert any(h.comment == "Đã ký" for h in view.history)
+
+
+def test_forged__a_step_its_version_keeps_no_record_of_takes_no_field(
+    deployed: Any, config: Any
+) -> None:
+    """Every step's record is written when its diagram is deployed; a row that names none (a
+    store edited by hand, a version from before) must not open the item's data to any name."""
+    item = _start(deployed, config, "approval")
+    draft = _task(deployed, "an", item, "draft")
+    with transaction(deployed) as s:
+        s.execute(
+            update(HumanTaskModel).where(HumanTaskModel.id == draft.id).values(meta_key="x/y")
+        )
+    before = _show(deployed, item)
+    with pytest.raises(engine.InvalidData) as refused:
+        _complete(deployed, config, draft, "an", data={"summary": "x", "approved": True})
+    assert refused.value.fields == {"summary": NO_SUCH_FIELD, "approved": NO_SUCH_FIELD}
+    assert _show(deployed, item) == before
 
 
 @pytest.fixture
