@@ -296,10 +296,21 @@ def diagram_xml(session: Session, process_id: str, version: int | None = None) -
 
 
 def step_titles(session: Session, instance_id: int) -> dict[str, str]:
-    """Element id -> title of every human step of the item's version (its called processes
-    included), from the version's own metadata: no task rows, no workflow state."""
+    """Element id -> title of every named element of the item's version (its called processes
+    included): its human steps as their metadata names them, and the rest (a timer that fired,
+    a service called) by the diagram's own names, so a history never shows an element's id
+    where its diagram names it. From the version alone: no task rows, no workflow state."""
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
     version = load_version(session, instance.process_version_id)
-    return {meta.element_id: meta.name for meta in version.tasks.values() if meta.kind == TASK_KIND}
+    titles = {
+        spec.bpmn_id: " ".join(str(spec.bpmn_name).split())
+        for process in (version.spec, *version.subprocess_specs.values())
+        for spec in process.task_specs.values()
+        if getattr(spec, "bpmn_id", None) and str(getattr(spec, "bpmn_name", None) or "").strip()
+    }
+    titles.update(
+        {meta.element_id: meta.name for meta in version.tasks.values() if meta.kind == TASK_KIND}
+    )
+    return titles

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
+from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO
 from tests.web.conftest import post
 
 VENDOR = Path(__file__).parents[2] / "web" / "static" / "vendor"
@@ -249,6 +250,23 @@ def test_items__the_page_shows_the_holder_and_the_due_date_and_overdue(
     web_clock.advance(task.due_at - web_clock() + timedelta(hours=1))
     page = text(client.get(f"/items/{returned}"))
     assert "Quá hạn" in page[page.index('id="dang-cho"') : page.index('id="tep-dinh-kem"')]
+
+
+def test_items__the_history_names_a_timer_that_fired_as_its_diagram_does(
+    login: Any, office: Any, web_clock: ManualClock, app: Flask
+) -> None:
+    """The reminder and the lateness of an assigned task, fired by the clock, read by the
+    names on the diagram ("Nhắc hạn", "Quá hạn"), never by the elements' ids."""
+    from workflows import engine_config
+
+    item = int(office.start("giao_nhiem_vu", "vp.tp", **GIAO))
+    web_clock.advance(timedelta(days=40))
+    engine.run_due_timers(app.extensions["pheduyet.sessions"], engine_config(web_clock))
+    page = text(login("cs.cv1").get(f"/items/{item}"))
+    history = page[page.index('id="qua-trinh"') :]
+    history = history[: history.index("</section>")]
+    fired = re.findall(r'<span class="step">([^<]*)</span>', history)
+    assert fired == ["Nhắc hạn", "Quá hạn"]
 
 
 def test_items__the_holder_gets_a_link_to_the_task(login: Any, returned: int, app: Flask) -> None:
