@@ -73,6 +73,28 @@ def test_past_deadlines__a_plans_passed_deadline_is_not_offered_again(
     assert office.show(later).data["han_xu_ly"] == GIAO_TASK["gia_tri_han"]
 
 
+def test_past_deadlines__a_task_whose_plan_deadline_has_passed_goes_to_the_leadership_first(
+    office: Any, login: Any
+) -> None:
+    """A plan imported late in its year names the unit and a day already past: the unit would
+    receive its task overdue on day one, and the leaders told of it at once. The leadership
+    sets a new day first, and its page says why."""
+    item = _start(office, "giao_nhiem_vu", "vp.tp", **{**GIAO_TASK, "gia_tri_han": "2026-02-27"})
+    assert office.steps(item) == ["phan_cong"]
+    assert office.inbox("cs.cv1", item) == []
+    page = login("giamdoc").get(f"/tasks/{office.task('giamdoc', item, 'phan_cong').id}")
+    html = page.get_data(as_text=True)
+    assert "Thời hạn trong kế hoạch đã qua khi giao nhiệm vụ" in html
+    # The unit the plan named is chosen already: only the day is asked again.
+    assert re.search(r'name="don_vi_chu_tri" value="phong_qlkhcn_cs" checked', html)
+    office.do(
+        "giamdoc", item, "phan_cong", don_vi_chu_tri="phong_qlkhcn_cs", han_xu_ly="2026-04-30"
+    )
+    [task] = office.inbox("cs.cv1", item)
+    assert task.element_id == "cap_nhat_tien_do" and task.due_at is not None
+    assert task.due_at.date().isoformat() == "2026-04-30"
+
+
 def test_past_deadlines__a_call_for_proposals_cannot_close_before_today(
     office: Any, login: Any
 ) -> None:

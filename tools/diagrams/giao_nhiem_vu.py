@@ -54,6 +54,9 @@ COOPERATION_DOC = (
     "đó, hạn tính theo hạn của đơn vị chủ trì trong kỳ (cùng quy tắc); việc phối hợp của kỳ "
     "trước chưa gửi vẫn mở đến khi gửi hoặc nhiệm vụ hoàn thành."
 )
+# What the leadership reads on a task whose plan deadline had passed when it was given.
+PASSED_NOTE = "Thời hạn trong kế hoạch đã qua khi giao nhiệm vụ: cần xác định hạn hoàn thành mới."
+
 CHASE_DOC = (
     " Đôn đốc: khi nhiệm vụ quá hạn, lãnh đạo Sở nhận việc «Đôn đốc nhiệm vụ quá hạn», ghi nội "
     "dung đôn đốc gửi đơn vị chủ trì. Việc đôn đốc tự đóng lại nếu trước đó đơn vị đã được gia "
@@ -301,10 +304,17 @@ def giao_nhiem_vu() -> Diagram:
         "Xác định hạn hoàn thành",
         leaders,
         "han_xu_ly = han_theo_ke_hoach(loai_han, gia_tri_han, now())\n"
-        "can_phan_cong = not don_vi_chu_tri or not han_xu_ly\n"
-        # A plan's deadline that has passed is not offered: the leadership sets a new one.
-        "if can_phan_cong and han_xu_ly and han_xu_ly < thoi_diem(now())[:10]:\n"
+        # A plan's deadline that has passed when the task is given (a plan imported late in
+        # its year) is not given to the unit, which would receive its task overdue on day one:
+        # the leadership sets a new one, told why.
+        "if han_xu_ly and han_xu_ly < thoi_diem(now())[:10]:\n"
         "    han_xu_ly = None\n"
+        "    try:\n"
+        "        can_quyet_dinh\n"
+        "    except NameError:\n"
+        "        can_quyet_dinh = None\n"
+        f'    can_quyet_dinh = " ".join([can_quyet_dinh or "", "{PASSED_NOTE}"]).strip()\n'
+        "can_phan_cong = not don_vi_chu_tri or not han_xu_ly\n"
         "lich_su_gia_han = []\n"
         # A task imported from a plan may come without its own reminder lead time.
         "try:\n"
@@ -332,8 +342,9 @@ def giao_nhiem_vu() -> Diagram:
         dueInWorkingDays="3",
         submitLabel="Giao",
         doneMessage="Đã giao nhiệm vụ cho đơn vị chủ trì",
-        doc="Kế hoạch chưa nêu rõ đơn vị chủ trì hoặc thời hạn: chọn đơn vị chủ trì, nhập hạn "
-        "hoàn thành (và, nếu cần, số ngày nhắc trước hạn) rồi giao.",
+        doc="Kế hoạch chưa nêu rõ đơn vị chủ trì hoặc thời hạn, hoặc thời hạn trong kế hoạch đã "
+        "qua khi giao nhiệm vụ: chọn đơn vị chủ trì, nhập hạn hoàn thành (và, nếu cần, số ngày "
+        "nhắc trước hạn) rồi giao.",
     )
     d.script(
         "xac_dinh_ky",
