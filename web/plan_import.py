@@ -38,7 +38,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import engine
 from workflows.org_chart import Unit, read_org_chart, units_of
-from workflows.plan_assign import Started, start_assignments
+from workflows.plan_assign import Started, deadline_passed, start_assignments
 from workflows.plan_import import (
     Assignment,
     Deadline,
@@ -362,6 +362,7 @@ def _review_page(
     rows = _rows(draft)
     with uow(write=False) as s:
         units = units_of(s)
+    today = config().today()
     shown = [
         {
             "index": i,
@@ -373,6 +374,7 @@ def _review_page(
             "partners": a.cooperating_units,
             "deadline": deadline_text(a.deadline),
             "source_deadline": deadline_text(a.source_deadline) if a.source_deadline else None,
+            "passed": deadline_passed(a.deadline, today),
             "needs_decision": a.needs_decision,
         }
         for i, a in enumerate(rows)
@@ -385,6 +387,7 @@ def _review_page(
         values=values,
         problem=problem,
         decisions=sum(1 for a in rows if a.needs_decision),
+        passed=sum(1 for r in shown if r["passed"]),
     )
     return page, status
 

@@ -110,6 +110,14 @@ def deadline_date(deadline: Deadline) -> str | None:
     return None
 
 
+def deadline_passed(deadline: Deadline, today: date) -> bool:
+    """Whether the day the plan's words give is before `today`: such a task is not given to
+    its unit but waits at the leadership's Phân công for a new deadline (giao_nhiem_vu's
+    xac_dinh_han; periodic work starts at its first period still ahead, so it never is)."""
+    due = deadline_date(deadline)
+    return due is not None and date.fromisoformat(due) < today
+
+
 def _iso(value: date | int | Every | None) -> str | int | None:
     if isinstance(value, Every):
         return None

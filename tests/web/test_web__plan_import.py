@@ -194,6 +194,22 @@ def test_plan_import__year_moves_the_deadlines(login: Any) -> None:
     assert bad.status_code == 422 and "Năm của kế hoạch" in text_of(bad)
 
 
+def test_plan_import__the_review_marks_the_deadlines_already_passed(login: Any) -> None:
+    """Read as written, the 2020 plan's dates are long past: each such row says so, and the
+    page says where those tasks go (the leadership's Phân công) unless a new day is typed.
+    Moved to 2026 (today is 02/03/2026), none has passed."""
+    client = login(ADMIN)
+    _url, page = review(client)
+    page = html.unescape(page)
+    rows = re.findall(r'<tr id="dong-\d+">.*?</tr>', page, re.S)
+    passed = [r for r in rows if '<span class="badge overdue">Đã qua</span>' in r]
+    assert passed and all("2020" in r for r in passed)  # "15/06/2020", "Trong năm 2020"
+    assert len(passed) < len(rows)  # "Thường xuyên", "Từ năm 2021": no day has passed
+    assert f"{len(passed)} nhiệm vụ có thời hạn đã qua" in page
+    moved = text_of(client.get(upload(client, PLAN.read_bytes(), PLAN.name, "2026").location))
+    assert "Đã qua" not in moved and "có thời hạn đã qua" not in moved
+
+
 def test_plan_import__a_wrong_correction_starts_nothing(app: Flask, login: Any) -> None:
     client = login(ADMIN)
     url, page = review(client)
