@@ -141,10 +141,23 @@ def start_item(
                 {name: {"code": "unknown"} for name in unknown},
             )
     data = {**offer.start_data, **(data or {}), **_checked_by_us(config, offer.form, data)}
+    named, data = start_naming(process_id, title, data)
+    return engine.start_instance(
+        session, config, process_id, who, title=named or offer.title_vi, data=data
+    )
+
+
+def start_naming(
+    process_id: str, title: str | None, data: dict[str, Any]
+) -> tuple[str | None, dict[str, Any]]:
+    """The name an item starts with, and its data: the title typed, else the words of the
+    field that names the process's items, else the catalog's name (None outside the catalog:
+    the engine takes the diagram's); a typed title also fills that field when it was left
+    empty. The web, the API and the CLI's `start` name items alike."""
     typed = (title or "").strip()
-    title = typed or _named_by(process_id, data) or offer.title_vi
-    data = _naming_field_filled(process_id, data, typed)
-    return engine.start_instance(session, config, process_id, who, title=title, data=data)
+    found = entry(process_id)
+    named = typed or _named_by(process_id, data) or (found.title_vi if found else None)
+    return named, _naming_field_filled(process_id, data, typed)
 
 
 def _naming_field_filled(process_id: str, data: dict[str, Any], typed: str) -> dict[str, Any]:

@@ -223,3 +223,30 @@ def test_demo__on_postgresql(pg_url: str) -> None:
                 assert set(hint.steps) <= waiting, hint.username
     finally:
         db.dispose()
+
+
+def test_cli_start__names_an_item_as_the_web_does(cli: Any, sqlite_url: str) -> None:
+    """An operator's `pheduyet start` without a title: the catalog's name, or the words of the
+    field that names the process's items; a title given also fills that field when empty."""
+    _office_without_items(sqlite_url)
+    proposal = json.loads(cli("start", "de_xuat_nhiem_vu", "--as", "cs.cv1", "--json").stdout)
+    assert proposal["title"] == "Đề xuất nhiệm vụ khoa học và công nghệ"
+    words = "Rà soát quy chế quản lý nhiệm vụ\nChi tiết: các điều 5, 7"
+    task = json.loads(
+        cli(
+            "start",
+            "giao_nhiem_vu",
+            "--as",
+            "giamdoc",
+            "--data",
+            json.dumps({"noi_dung_day_du": words}),
+            "--json",
+        ).stdout
+    )
+    assert task["title"] == "Rà soát quy chế quản lý nhiệm vụ"
+    named = json.loads(
+        cli(
+            "start", "de_xuat_nhiem_vu", "--as", "cs.cv1", "--title", "Mô hình nấm", "--json"
+        ).stdout
+    )
+    assert (named["title"], named["data"]["ten_nhiem_vu"]) == ("Mô hình nấm", "Mô hình nấm")
