@@ -258,7 +258,7 @@ def start(draft_id: str) -> BaseResponse | Page:
     with uow(write=False) as s:
         units = units_of(s)
     try:
-        kept = _corrected(rows, form, {u.key: u for u in units})
+        kept = _corrected(rows, form, {u.key: u for u in units}, config().today())
     except ValueError as problem:
         return _review_page(draft, form.to_dict(), str(problem), status=422)
     chart = replace(read_org_chart(), units=units)
@@ -301,10 +301,11 @@ def result(draft_id: str) -> BaseResponse | Page:
 
 
 def _corrected(
-    rows: list[Assignment], form: Any, units: dict[str, Unit]
+    rows: list[Assignment], form: Any, units: dict[str, Unit], today: date
 ) -> list[tuple[int, Assignment]]:
     """The kept rows with the person's corrections; ValueError (its words for the person) for a
-    correction that cannot be taken."""
+    correction that cannot be taken: a new deadline is a day from `today` (the office's) on,
+    as the leadership's Phân công asks."""
     kept: list[tuple[int, Assignment]] = []
     for index, assignment in enumerate(rows):
         if form.get(f"bo_qua_{index}"):
@@ -328,12 +329,16 @@ def _corrected(
                 raise ValueError(
                     _("Dòng %(n)s: thời hạn phải là một ngày (ngày/tháng/năm).", n=index + 1)
                 )
+            new = Deadline(DeadlineKind.DATE, due)
+            if deadline_passed(new, today):
+                raise ValueError(
+                    _(
+                        "Dòng %(n)s: thời hạn mới đã qua; hãy nhập một ngày từ hôm nay trở đi.",
+                        n=index + 1,
+                    )
+                )
             # The plan's own words stay with the item as its original deadline.
-            row = replace(
-                row,
-                deadline=Deadline(DeadlineKind.DATE, due),
-                source_deadline=row.source_deadline or row.deadline,
-            )
+            row = replace(row, deadline=new, source_deadline=row.source_deadline or row.deadline)
         kept.append((index, row))
     if not kept:
         raise ValueError(_("Tất cả các dòng đều được bỏ qua: không có nhiệm vụ nào để khởi tạo."))

@@ -87,7 +87,7 @@ def test_plan_import__admin_corrects_rows_and_starts_each_kept_one_once(
         "csrf_token": csrf_token(page),
         "khoa_tao_moi": key.group(1),
         "chu_tri_0": "phong_qlkh",
-        "han_2": "2020-07-31",
+        "han_2": "2026-07-31",
         "bo_qua_1": "1",
     }
     response = client.post(action.group(1), data=form)
@@ -104,7 +104,7 @@ def test_plan_import__admin_corrects_rows_and_starts_each_kept_one_once(
     assert first.data["don_vi_chu_tri"] == "phong_qlkh"
     assert first.data["ten_don_vi_chu_tri"] == "Phòng Quản lý Khoa học"
     third = by_section_text[ROWS[2].text or ROWS[2].summary]
-    assert third.data["han_hoan_thanh"] == "2020-07-31"
+    assert third.data["han_hoan_thanh"] == "2026-07-31"
     assert third.data["han_goc"] == "2020-06-15"  # the plan's own words stay with the item
     assert (ROWS[1].text or ROWS[1].summary) not in by_section_text
 
@@ -202,12 +202,12 @@ def test_plan_import__the_review_marks_the_deadlines_already_passed(login: Any) 
     _url, page = review(client)
     page = html.unescape(page)
     rows = re.findall(r'<tr id="dong-\d+">.*?</tr>', page, re.S)
-    passed = [r for r in rows if '<span class="badge overdue">Đã qua</span>' in r]
+    passed = [r for r in rows if '<span class="badge overdue">Đã hết hạn</span>' in r]
     assert passed and all("2020" in r for r in passed)  # "15/06/2020", "Trong năm 2020"
     assert len(passed) < len(rows)  # "Thường xuyên", "Từ năm 2021": no day has passed
     assert f"{len(passed)} nhiệm vụ có thời hạn đã qua" in page
     moved = text_of(client.get(upload(client, PLAN.read_bytes(), PLAN.name, "2026").location))
-    assert "Đã qua" not in moved and "có thời hạn đã qua" not in moved
+    assert "Đã hết hạn" not in moved and "có thời hạn đã qua" not in moved
 
 
 def test_plan_import__a_wrong_correction_starts_nothing(app: Flask, login: Any) -> None:
@@ -220,6 +220,11 @@ def test_plan_import__a_wrong_correction_starts_nothing(app: Flask, login: Any) 
     every = {f"bo_qua_{i}": "1" for i in range(len(ROWS))}
     response = client.post(url, data={**form, "chu_tri_0": "", **every})
     assert response.status_code == 422
+    # A new deadline already past (today is 02/03/2026) would only send the task to the
+    # leadership to set another: refused, as Phân công refuses it.
+    response = client.post(url, data={**form, "chu_tri_0": "", "han_2": "2026-03-01"})
+    assert response.status_code == 422
+    assert "Dòng 3: thời hạn mới đã qua" in text_of(response)
     assert titles(app) == set()
 
 
