@@ -304,9 +304,10 @@ def step_titles(session: Session, instance_id: int) -> dict[str, str]:
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
     version = load_version(session, instance.process_version_id)
+    # The item's own process last, so that its names win over a called process's same ids.
     titles = {
         spec.bpmn_id: " ".join(str(spec.bpmn_name).split())
-        for process in (version.spec, *version.subprocess_specs.values())
+        for process in (*version.subprocess_specs.values(), version.spec)
         for spec in process.task_specs.values()
         if getattr(spec, "bpmn_id", None) and str(getattr(spec, "bpmn_name", None) or "").strip()
     }

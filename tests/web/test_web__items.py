@@ -267,6 +267,10 @@ def test_items__the_history_names_a_timer_that_fired_as_its_diagram_does(
     history = history[: history.index("</section>")]
     fired = re.findall(r'<span class="step">([^<]*)</span>', history)
     assert fired == ["Nhắc hạn", "Quá hạn"]
+    # An id the item's process shares with a process it calls is named as the item's own.
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        titles = engine.step_titles(s, item)
+    assert titles["ket_thuc"] == "Hoàn thành"  # thuc_hien_nhiem_vu's says "Đã báo cáo kết quả"
 
 
 def test_items__the_holder_gets_a_link_to_the_task(login: Any, returned: int, app: Flask) -> None:
