@@ -13,9 +13,8 @@ import click
 import engine
 from engine import system_clock, transaction
 from workflows import engine_config
-from workflows.catalog import entry
 from workflows.config import audit_key
-from workflows.items import start_naming
+from workflows.items import hand_start
 
 from .context import model_files, moment, session_factory
 from .department import demo, plan
@@ -226,11 +225,10 @@ def start(
     with reporting(as_json):
         config = engine_config()
         factory = session_factory()
-        # Named, and given the catalog's data of a start by hand, as the web does; the catalog's
-        # rules of who may start are the web's (an operator starts any process).
-        found = entry(process_id)
-        given = {**(found.start_data if found else {}), **(_json_object(data, "--data") or {})}
-        named, start_data = start_naming(process_id, title, given)
+        # Named and given the catalog's start data as the web does; the catalog's rules of who
+        # may start, and its checks of the fields a person types, are the web's: an operator
+        # starts any process with the data it needs, checked by the engine.
+        named, start_data = hand_start(process_id, title, _json_object(data, "--data") or {})
         with transaction(factory) as session:
             instance_id = engine.start_instance(
                 session, config, process_id, username, title=named, data=start_data

@@ -140,22 +140,24 @@ def start_item(
                 {name: "not a start field of this process" for name in unknown},
                 {name: {"code": "unknown"} for name in unknown},
             )
-    data = {**offer.start_data, **(data or {}), **_checked_by_us(config, offer.form, data)}
-    named, data = start_naming(process_id, title, data)
+    given = {**(data or {}), **_checked_by_us(config, offer.form, data)}
+    named, start_data = hand_start(process_id, title, given)
     return engine.start_instance(
-        session, config, process_id, who, title=named or offer.title_vi, data=data
+        session, config, process_id, who, title=named or offer.title_vi, data=start_data
     )
 
 
-def start_naming(
+def hand_start(
     process_id: str, title: str | None, data: dict[str, Any]
 ) -> tuple[str | None, dict[str, Any]]:
-    """The name an item starts with, and its data: the title typed, else the words of the
-    field that names the process's items, else the catalog's name (None outside the catalog:
-    the engine takes the diagram's); a typed title also fills that field when it was left
-    empty. The web, the API and the CLI's `start` name items alike."""
-    typed = (title or "").strip()
+    """The name and the data an item started by hand begins with, for the web, the API and
+    the CLI's `start` alike: the catalog's start data under what was given; the title typed,
+    else the words of the field that names the process's items, else the catalog's name (None
+    outside the catalog: the engine takes the diagram's); a typed title also fills that field
+    when it was left empty."""
     found = entry(process_id)
+    data = {**(found.start_data if found else {}), **data}
+    typed = (title or "").strip()
     named = typed or _named_by(process_id, data) or (found.title_vi if found else None)
     return named, _naming_field_filled(process_id, data, typed)
 
