@@ -126,3 +126,9 @@ def test_browser__a_resized_diagram_fits_again_unless_the_reader_zoomed(
     fitted = _settled(page, "whole")
     assert _inside(fitted["drawing"], fitted["box"]), fitted
     assert fitted["drawing"]["width"] > kept["box"]["width"], "fitted to the wider box"
+
+    # Clicking a step (the viewer selects it) is no zoom of the reader's: a new size fits again.
+    page.locator("#diagram g.djs-element.pd-current").first.click()
+    page.set_viewport_size(PHONE)
+    narrow = _settled(page, "whole")
+    assert _inside(narrow["drawing"], narrow["box"]), narrow

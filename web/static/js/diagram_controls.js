@@ -142,7 +142,14 @@
       size = { width: box.clientWidth, height: box.clientHeight };
       window.clearTimeout(pending);
       pending = window.setTimeout(function () {
-        state.canvas.resized();
+        // The viewer may scroll to keep a selected step in sight as it takes the new size:
+        // that is the page's move, not the reader's, and must not make the view theirs.
+        state.quiet = true;
+        try {
+          state.canvas.resized();
+        } finally {
+          state.quiet = false;
+        }
         if (state.chosen !== "own") { show(state, state.chosen); }
       }, 100);
     }
