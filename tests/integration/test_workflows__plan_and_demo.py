@@ -250,3 +250,32 @@ def test_cli_start__names_an_item_as_the_web_does(cli: Any, sqlite_url: str) -> 
         ).stdout
     )
     assert (named["title"], named["data"]["ten_nhiem_vu"]) == ("Mô hình nấm", "Mô hình nấm")
+
+
+def test_plan_import__the_review_flags_the_deadlines_the_diagram_sends_back(
+    cli: Any, sqlite_url: str
+) -> None:
+    """The review's "Đã hết hạn" (workflows.plan_assign.deadline_passed) and the diagram's own
+    rule (giao_nhiem_vu's xac_dinh_han) are written apart: on every row of a real plan, read
+    as a plan of 2026 on 15/09/2026 (dates, years, "từ năm", yearly, periodic work, none),
+    a row flagged is exactly a task given to the leadership for a new deadline."""
+    from workflows import engine_config
+    from workflows.plan_assign import deadline_passed, start_assignments
+    from workflows.plan_import import find_assignments, read_plan
+    from workflows.plan_year import in_year
+
+    _office_without_items(sqlite_url)
+    config = engine_config(engine.ManualClock(datetime(2026, 9, 15, 3, 0, tzinfo=UTC)))
+    rows = in_year(find_assignments(read_plan(PLAN)), 2026)
+    factory = _factory(sqlite_url)
+    with transaction(factory) as s:
+        started = start_assignments(s, config, rows, read_org_chart(CHART_2020_PATH), "vp.tp")
+    flagged, sent_back = [], []
+    with transaction(factory) as s:
+        for one in started:
+            assert one.instance_id is not None
+            data = engine.show_instance(s, one.instance_id).data
+            flagged.append(deadline_passed(one.assignment.deadline, config.today()))
+            sent_back.append("Thời hạn trong kế hoạch đã qua" in (data["can_quyet_dinh"] or ""))
+    assert flagged == sent_back
+    assert 0 < sum(flagged) < len(flagged)
