@@ -177,11 +177,13 @@ def _units(item: MailItem) -> str:
     units = " ".join(item.reason.split())
     if len(units) <= UNITS_IN_SUBJECT:
         return units
-    shown = units[: UNITS_IN_SUBJECT - 2]
-    names, comma, _cut = shown.rpartition(", ")
-    if comma:
-        return f"{names}, …"
-    return f"{shown.rsplit(' ', 1)[0]}…"
+    names = units.split(", ")
+    fit = 0
+    while fit < len(names) and len(", ".join(names[: fit + 1])) + len(", …") <= UNITS_IN_SUBJECT:
+        fit += 1
+    if fit:
+        return ", ".join(names[:fit]) + ", …"
+    return f"{units[: UNITS_IN_SUBJECT - 1].rsplit(' ', 1)[0]}…"
 
 
 Field = tuple[str, str, bool]  # label, value, is a link

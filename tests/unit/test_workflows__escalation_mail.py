@@ -68,6 +68,14 @@ def test_escalation_mail__many_units_are_cut_in_the_subject_and_listed_in_full_i
     assert f"Đơn vị chậm xử lý: {MANY}" in rendered.text
 
 
+def test_escalation_mail__names_that_just_fit_are_all_shown() -> None:
+    first = "Phòng Quản lý Khoa học và Công nghệ cơ sở tỉnh"
+    second = "Phòng Quản lý chuyên ngành Sở"  # both, with ", …", make the limit: 80
+    assert len(f"{first}, {second}, …") == 80
+    rendered = render(escalation(f"{first}, {second}, Văn phòng Sở", "vi"), None, UTC, AT)
+    assert f"quá hạn của {first}, {second}, …: Thẩm định" in rendered.subject
+
+
 def test_escalation_mail__one_long_unit_name_is_cut_in_the_subject() -> None:
     name = (
         "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ thuộc Sở Khoa học và Công nghệ tỉnh "
