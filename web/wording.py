@@ -26,7 +26,7 @@ EVENT_LABELS = {
     "claimed": _l("Nhận xử lý"),
     "unclaimed": _l("Thôi nhận xử lý"),
     "assigned": _l("Chuyển xử lý"),
-    "timer_fired": _l("Hệ thống nhắc hạn"),
+    "timer_fired": _l("Đến thời điểm hẹn"),  # a reminder, a lateness, any timer of a model
     "cancelled": _l("Hủy hồ sơ"),
     "error": _l("Quy trình gặp lỗi"),
     "service_called": _l("Hệ thống gọi dịch vụ"),

@@ -265,8 +265,8 @@ def test_items__the_history_names_a_timer_that_fired_as_its_diagram_does(
     page = text(login("cs.cv1").get(f"/items/{item}"))
     history = page[page.index('id="qua-trinh"') :]
     history = history[: history.index("</section>")]
-    fired = re.findall(r'<span class="step">([^<]*)</span>', history)
-    assert fired == ["Nhắc hạn", "Quá hạn"]
+    fired = re.findall(r'— ([^:<]*): <span class="step">([^<]*)</span>', history)
+    assert fired == [("Đến thời điểm hẹn", "Nhắc hạn"), ("Đến thời điểm hẹn", "Quá hạn")]
     # An id the item's process shares with a process it calls is named as the item's own.
     with transaction(app.extensions["pheduyet.sessions"]) as s:
         titles = engine.step_titles(s, item)
