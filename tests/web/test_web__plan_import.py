@@ -205,6 +205,8 @@ def test_plan_import__the_review_marks_the_deadlines_already_passed(login: Any) 
     passed = [r for r in rows if '<span class="badge overdue">Đã hết hạn</span>' in r]
     assert passed and all("2020" in r for r in passed)  # "15/06/2020", "Trong năm 2020"
     assert len(passed) < len(rows)  # "Thường xuyên", "Từ năm 2021": no day has passed
+    # On a phone the table's rows stack: each cell names its column.
+    assert all('data-label="Thời hạn"' in r and 'data-label="Bỏ qua"' in r for r in rows)
     assert f"{len(passed)} nhiệm vụ có thời hạn đã qua" in page
     moved = text_of(client.get(upload(client, PLAN.read_bytes(), PLAN.name, "2026").location))
     assert "Đã hết hạn" not in moved and "có thời hạn đã qua" not in moved
