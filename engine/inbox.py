@@ -173,6 +173,7 @@ class TaskAccess:
     task: TaskView
     can_act: bool
     releasable: bool
+    started_by: str  # the item's starter: who holds a step the diagram gives nobody
 
 
 def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
@@ -192,7 +193,7 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     session.info.setdefault(_PINNED, []).extend((row, instance))
     acting = row.status == TaskStatus.OPEN and may_act(session, row, who, instance.created_by)
     held = row.assignee == who.username and row.process_assignee != who.username
-    return TaskAccess(task_view(row), acting, acting and held)
+    return TaskAccess(task_view(row), acting, acting and held, instance.created_by)
 
 
 @cache

@@ -43,7 +43,15 @@ from .form_fields import (
 )
 from .formatting import datetime_vn, local
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
-from .wording import Names, event_label, file_refusal, holder_text, process_title, size_text
+from .wording import (
+    Names,
+    event_label,
+    file_refusal,
+    holder_text,
+    process_title,
+    size_text,
+    waiting_for,
+)
 
 bp = Blueprint("inbox", __name__)
 
@@ -349,7 +357,8 @@ class FileRefused(Exception):
 @login_required  # type: ignore[misc]
 def complete(task_id: str) -> Any:
     with uow(write=False) as s:  # the check and the form, read; the action takes the write lock
-        task = _access(s, task_id).task
+        access = _access(s, task_id)
+        task = access.task
         form = engine.task_form(s, task.id)
         # The item's steps open now: those open after the completion but not now, it opened.
         before = {t.id for t in engine.open_tasks(s, task.instance_id)}
@@ -403,7 +412,7 @@ def complete(task_id: str) -> Any:
     with uow(write=False) as s:  # read after the commit, not under the write lock
         # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN").
         after = engine.item_data(s, task.instance_id) if form.done_message else {}
-        where = _where_now(s, task.instance_id, before)
+        where = _where_now(s, task.instance_id, before, access.started_by)
     said = _success(task, form, submission, after)
     flash(f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
@@ -538,7 +547,9 @@ def _repeats(done: str, choice: str) -> bool:
     return re.search(rf"(?<!\w){words}(?!\w)", done, re.IGNORECASE) is not None
 
 
-def _where_now(session: Session, item_id: int, before: Collection[str]) -> str | None:
+def _where_now(
+    session: Session, item_id: int, before: Collection[str], started_by: str
+) -> str | None:
     """Where the item went: the steps the completion opened (open now, not `before` it), else the
     steps it still waits at (an urging leaves the unit's step where it was), each with who
     holds it: a person, or the unit or group it waits for. Two statements; None when nothing
@@ -549,25 +560,26 @@ def _where_now(session: Session, item_id: int, before: Collection[str]) -> str |
         return None
     names = Names.of(
         session,
-        [u for t in steps for u in (t.assignee, *t.candidate_users)],
+        [started_by, *(u for t in steps for u in (t.assignee, *t.candidate_users))],
         [g for t in steps for g in t.candidate_groups],
     )
-    places = [_place(t, names) for t in steps]
+    places = [_place(t, names, started_by) for t in steps]
     if len(places) == 1:
         return _("Hồ sơ đang ở bước %(place)s.", place=places[0])
     return _("Hồ sơ đang ở các bước: %(places)s.", places="; ".join(places))
 
 
-def _place(step: engine.TaskView, names: Names) -> str:
+def _place(step: engine.TaskView, names: Names, started_by: str) -> str:
     if step.assignee:
         return _("«%(step)s», do %(who)s xử lý", step=step.title, who=names.person(step.assignee))
-    waiting = [
-        *(names.groups.get(g.lower(), g) for g in step.candidate_groups),
-        *(names.person(u) for u in step.candidate_users),
-    ] or ([step.lane] if step.lane else [])
-    if not waiting:
-        return _("«%(step)s»", step=step.title)
-    return _("«%(step)s», chờ %(who)s nhận xử lý", step=step.title, who=", ".join(waiting))
+    groups, people = waiting_for(
+        [names.groups.get(g.lower(), g) for g in step.candidate_groups],
+        [names.person(u) for u in step.candidate_users],
+        step.lane,
+        names.person(started_by),
+    )
+    who = ", ".join([*groups, *people])
+    return _("«%(step)s», chờ %(who)s nhận xử lý", step=step.title, who=who)
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
