@@ -285,7 +285,7 @@ def _validated(
     data: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The submission as the step's form accepts it. A step its version keeps no record of
-    takes what a step without a form takes: no field (None is validate_form's start)."""
+    takes what a step without a form takes: no field."""
     meta = meta or _FORMLESS
     # Choices read from the database (x-options) are checked against it as it is now.
     form_file = meta.form_file

@@ -40,7 +40,7 @@ NOT_AN_OPTION = "is not one of the current {source}"
 
 
 def validate_form(
-    meta: TaskMeta | None,
+    meta: TaskMeta,
     forms: Mapping[str, Any],
     data: Any,
     *,
@@ -51,13 +51,12 @@ def validate_form(
 
     A task takes only the fields its form declares: a name the form does not have (a forged
     key) is refused, and a task without a form takes none (its person may still comment).
-    `meta` None stands for an item's start, whose data the caller composes. A read-only field
-    keeps its value: sent again unchanged (as in `current`, the item's data) it passes, any
-    other value is refused (`read_only`). `today` is the office's date (the engine's clock in
+    `meta` is required: an item's start, whose data the caller composes, is validate_start's
+    (a None here once meant a start, and let a task take any name). A read-only field keeps
+    its value: sent again unchanged (as in `current`, the item's data) it passes, any other
+    value is refused (`read_only`). `today` is the office's date (the engine's clock in
     its time zone, `EngineConfig.today()`), for the fields marked "x-not-before": "today": a
     required keyword, so a caller cannot skip that check by forgetting it."""
-    if meta is None:
-        return _composed(data)
     data = _object(data)
     schema = forms[meta.form_file] if meta.form_file else None
     if schema is not None:
