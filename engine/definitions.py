@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +30,7 @@ from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
 from .serialization import dump_specs, load_specs
 from .session_memo import memo
-from .task_meta import TaskMeta
+from .task_meta import TASK_KIND, TaskMeta
 from .views import DeployResult, ProcessView
 from .xml_safety import DEFAULT_MAX_BYTES
 
@@ -84,6 +85,22 @@ class LoadedVersion:
     subprocess_specs: dict[str, Any]
     tasks: dict[str, TaskMeta]
     forms: dict[str, Any]
+
+    @cached_property
+    def element_titles(self) -> Mapping[str, str]:
+        """Element id -> title of every named element (its called processes included): the
+        human steps as their metadata names them, the rest (a timer, a service) by the
+        diagram's own names. Worked out once per loaded version, as the specs are."""
+        # The version's own process last, so that its names win over a called process's ids.
+        titles = {
+            spec.bpmn_id: " ".join(str(spec.bpmn_name).split())
+            for process in (*self.subprocess_specs.values(), self.spec)
+            for spec in process.task_specs.values()
+            if getattr(spec, "bpmn_id", None)
+            and str(getattr(spec, "bpmn_name", None) or "").strip()
+        }
+        titles.update({m.element_id: m.name for m in self.tasks.values() if m.kind == TASK_KIND})
+        return MappingProxyType(titles)
 
 
 # Keyed by content, not by row id: one process may talk to several databases (tests, tools)

@@ -24,7 +24,7 @@ from .human_tasks import get_task_row
 from .instances import InstanceModel
 from .runtime import EngineConfig, reading_workflow
 from .task_data_options import inline_local_refs, with_task_data_options
-from .task_meta import START_KIND, TASK_KIND
+from .task_meta import START_KIND
 
 
 @dataclass(frozen=True)
@@ -297,21 +297,11 @@ def diagram_xml(session: Session, process_id: str, version: int | None = None) -
 
 def step_titles(session: Session, instance_id: int) -> dict[str, str]:
     """Element id -> title of every named element of the item's version (its called processes
-    included): its human steps as their metadata names them, and the rest (a timer that fired,
-    a service called) by the diagram's own names, so a history never shows an element's id
-    where its diagram names it. From the version alone: no task rows, no workflow state."""
-    instance = session.get(InstanceModel, instance_id)
-    if instance is None:
-        raise NotFound(f"item {instance_id} does not exist")
-    version = load_version(session, instance.process_version_id)
-    # The item's own process last, so that its names win over a called process's same ids.
-    titles = {
-        spec.bpmn_id: " ".join(str(spec.bpmn_name).split())
-        for process in (*version.subprocess_specs.values(), version.spec)
-        for spec in process.task_specs.values()
-        if getattr(spec, "bpmn_id", None) and str(getattr(spec, "bpmn_name", None) or "").strip()
-    }
-    titles.update(
-        {meta.element_id: meta.name for meta in version.tasks.values() if meta.kind == TASK_KIND}
+    included), so a history never shows an element's id where its diagram names it. From the
+    version alone (`LoadedVersion.element_titles`): no task rows, no workflow state."""
+    version_id = session.scalar(
+        select(InstanceModel.process_version_id).where(InstanceModel.id == instance_id)
     )
-    return titles
+    if version_id is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    return dict(load_version(session, version_id).element_titles)
