@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 import engine
 
 from .org_chart import OrgChart
+from .plan_deadline import due_passed, stated_day
 from .plan_import import Assignment, Deadline, DeadlineKind, Every
 from .plan_source import SourceDocument
 from .plan_year import plan_year
@@ -48,11 +49,8 @@ def start_data(
     lead = chart.unit_by_name(assignment.lead_unit) if assignment.lead_unit else None
     deadline, source = assignment.deadline, assignment.source_deadline
     every = deadline.value if isinstance(deadline.value, Every) else None
-    kind, value = str(deadline.kind), _iso(deadline.value)
-    due = deadline_date(deadline)
-    if every is not None and (every.every != "year" or every.day is not None):
-        due = first_due(every, today or date.today()).isoformat()
-        kind, value = str(DeadlineKind.DATE), due
+    kind, value = start_deadline(deadline, today or date.today())
+    due = _iso_day(stated_day(kind, value))
     return {
         "section": assignment.section,
         "ten_muc": assignment.section_title or None,
@@ -103,19 +101,30 @@ def deadline_words(deadline: Deadline) -> str:
 def deadline_date(deadline: Deadline) -> str | None:
     """The day the task is due by the plan's words (ISO): the date, or the last day of the
     year for "trong năm"; None when the words give no day ("từ năm", "thường xuyên")."""
-    if isinstance(deadline.value, date):
-        return deadline.value.isoformat()
-    if deadline.kind is DeadlineKind.YEAR and isinstance(deadline.value, int):
-        return date(deadline.value, 12, 31).isoformat()
-    return None
+    return _iso_day(stated_day(str(deadline.kind), _iso(deadline.value)))
+
+
+def start_deadline(deadline: Deadline, today: date) -> tuple[str, str | int | None]:
+    """The deadline an item given on ``today`` starts with, as its ``loai_han`` and
+    ``gia_tri_han``: the plan's kind and value (ISO date, year, or None); periodic work with a
+    day or a period shorter than a year, the date of its first period from ``today`` on."""
+    every = deadline.value if isinstance(deadline.value, Every) else None
+    if every is not None and (every.every != "year" or every.day is not None):
+        return str(DeadlineKind.DATE), first_due(every, today).isoformat()
+    return str(deadline.kind), _iso(deadline.value)
 
 
 def deadline_passed(deadline: Deadline, today: date) -> bool:
-    """Whether the day the plan's words give is before `today`: such a task is not given to
-    its unit but waits at the leadership's Phân công for a new deadline (giao_nhiem_vu's
-    xac_dinh_han; periodic work starts at its first period still ahead, so it never is)."""
-    due = deadline_date(deadline)
-    return due is not None and date.fromisoformat(due) < today
+    """Whether the plan's deadline has passed when its task is given on ``today`` (the
+    office's date): such a task is not given to its unit but waits at the leadership's Phân
+    công for a new deadline. The rule is plan_deadline.due_passed, which giao_nhiem_vu's
+    xac_dinh_han follows too, on the deadline the item would start with (periodic work starts
+    at its first period still ahead, so it never has)."""
+    return due_passed(*start_deadline(deadline, today), today)
+
+
+def _iso_day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _iso(value: date | int | Every | None) -> str | int | None:

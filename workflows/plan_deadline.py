@@ -9,6 +9,10 @@ with or without its day ("hằng quý", "trước ngày 25 hằng tháng", "hằ
 its last day; a range or list its end; a period its last year. A week or the start of a month
 ("tuần đầu tháng 7") names no day: it is Unreadable, for a person to set. A date that belongs to
 another document ("Quyết định số 12/2019/QĐ-UBND ngày 3/5/2019") is never a deadline.
+
+Then the day a task is due by those words, and whether that day has passed when the task is
+given (``due_day``, ``due_passed``): the one rule that both the plan's review («Đã hết hạn»,
+workflows.plan_assign) and giao_nhiem_vu's diagram (its script helpers) follow.
 """
 
 from __future__ import annotations
@@ -19,14 +23,19 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from .calendar import as_date
+
 __all__ = [
     "NO_DEADLINE",
     "Deadline",
     "DeadlineKind",
     "Every",
     "Unreadable",
+    "due_day",
+    "due_passed",
     "plan_year_of",
     "read_deadlines",
+    "stated_day",
 ]
 
 
@@ -109,6 +118,49 @@ class Unreadable:
 
     words: str
     reason: str
+
+
+# --- the day a task is due ----------------------------------------------------------------
+# What an item starts with: `kind` and `value` are its data's `loai_han` and `gia_tri_han`, as
+# workflows.plan_assign.start_data writes them (a DeadlineKind's word; an ISO date, a year, or
+# None), or as a person or a script gave them (a date, a year as text): hence `object`.
+
+
+def stated_day(kind: object, value: object) -> date | None:
+    """The day the plan's words name: the date ("trước ngày 10/6/2026"), the last day of the
+    year ("trong năm 2026"); None for words that name no day ("từ năm", "thường xuyên", none)."""
+    if kind == DeadlineKind.DATE and value:
+        return as_date(value)
+    if kind == DeadlineKind.YEAR and value:
+        return date(_year_of(value), 12, 31)
+    return None
+
+
+def due_day(kind: object, value: object, today: date) -> date | None:
+    """The day a task of the plan, given on ``today`` (the office's date), is due: the day its
+    words name; for open-ended work ("từ năm 2021") the last day of that year or of today's,
+    whichever is later, and for work done every year ("thường xuyên") the last day of today's
+    year (the diagram reopens it each year); None when the plan gives none."""
+    if (day := stated_day(kind, value)) is not None:
+        return day
+    if kind == DeadlineKind.FROM_YEAR and value:
+        return date(max(_year_of(value), today.year), 12, 31)
+    if kind == DeadlineKind.RECURRING:
+        return date(today.year, 12, 31)
+    return None
+
+
+def due_passed(kind: object, value: object, today: date) -> bool:
+    """Whether the task's due day is already behind it when it is given on ``today``: a day
+    before today (today itself is still in time). Such a task is not given to its unit, which
+    would receive it overdue on day one, but waits at the leadership's Phân công for a new
+    deadline; the plan's review flags it «Đã hết hạn» beforehand."""
+    day = due_day(kind, value, today)
+    return day is not None and day < today
+
+
+def _year_of(value: object) -> int:
+    return value if isinstance(value, int) else int(str(value))
 
 
 # --- the plan's year -----------------------------------------------------------------------

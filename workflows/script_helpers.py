@@ -11,6 +11,7 @@ from .batch_identification import batch_helpers
 from .calendar import WorkCalendar, as_date
 from .legal_drafting import legal_drafting_helpers
 from .org_chart import OrgChart, leaders_group, read_org_chart
+from .plan_deadline import due_day, due_passed
 from .urgency import DEFAULT_RULE, UrgencyRule, urgent_deadline
 
 # The reminder's lead time when a task does not set its own (`so_ngay_nhac`): a task given more
@@ -138,18 +139,15 @@ def script_helpers(
         return now.astimezone(zone).isoformat(timespec="seconds")
 
     def han_theo_ke_hoach(kind: Any, value: Any, now: datetime) -> str | None:
-        """The deadline date (ISO) a plan's wording gives: a date, the end of a year, the end of
-        the current year for open-ended and yearly tasks; None when the plan gives none."""
-        this_year = now.astimezone(zone).year
-        if kind == "date" and value:
-            return as_date(value).isoformat()
-        if kind == "year" and value:
-            return f"{int(value)}-12-31"
-        if kind == "from_year" and value:
-            return f"{max(int(value), this_year)}-12-31"
-        if kind == "recurring":
-            return f"{this_year}-12-31"
-        return None
+        """The deadline date (ISO) a plan's wording gives a task given at `now`
+        (plan_deadline.due_day); None when the plan gives none."""
+        day = due_day(kind, value, now.astimezone(zone).date())
+        return day.isoformat() if day else None
+
+    def han_ke_hoach_da_qua(kind: Any, value: Any, now: datetime) -> bool:
+        """Whether that deadline has passed when the task is given at `now`
+        (plan_deadline.due_passed, the rule the plan's review flags «Đã hết hạn» by)."""
+        return due_passed(kind, value, now.astimezone(zone).date())
 
     def nam_cua(han: Any) -> int:
         return as_date(han).year
@@ -234,6 +232,7 @@ def script_helpers(
         "phan_loai_ket_qua": phan_loai_ket_qua,
         "thoi_diem": thoi_diem,
         "han_theo_ke_hoach": han_theo_ke_hoach,
+        "han_ke_hoach_da_qua": han_ke_hoach_da_qua,
         "nam_cua": nam_cua,
         "dau_nam": dau_nam,
         "ky_cua": ky_cua,

@@ -255,17 +255,20 @@ def test_cli_start__names_an_item_as_the_web_does(cli: Any, sqlite_url: str) -> 
 def test_plan_import__the_review_flags_the_deadlines_the_diagram_sends_back(
     cli: Any, sqlite_url: str
 ) -> None:
-    """The review's "Đã hết hạn" (workflows.plan_assign.deadline_passed) and the diagram's own
-    rule (giao_nhiem_vu's xac_dinh_han) are written apart: on every row of a real plan, read
-    as a plan of 2026 on 15/09/2026 (dates, years, "từ năm", yearly, periodic work, none),
-    a row flagged is exactly a task given to the leadership for a new deadline."""
+    """The review's "Đã hết hạn" (workflows.plan_assign.deadline_passed, on a row of the plan)
+    and the diagram's xac_dinh_han (on the item's data) follow one rule,
+    workflows.plan_deadline.due_passed: on every row of a real plan, read as a plan of 2026 on
+    15/09/2026 (dates, years, "từ năm", yearly, periodic work, none), a row flagged is exactly a
+    task given to the leadership for a new deadline, and a task given keeps the rule's day."""
     from workflows import engine_config
     from workflows.plan_assign import deadline_passed, start_assignments
+    from workflows.plan_deadline import due_day
     from workflows.plan_import import find_assignments, read_plan
     from workflows.plan_year import in_year
 
     _office_without_items(sqlite_url)
     config = engine_config(engine.ManualClock(datetime(2026, 9, 15, 3, 0, tzinfo=UTC)))
+    today = config.today()
     rows = in_year(find_assignments(read_plan(PLAN)), 2026)
     factory = _factory(sqlite_url)
     with transaction(factory) as s:
@@ -275,7 +278,12 @@ def test_plan_import__the_review_flags_the_deadlines_the_diagram_sends_back(
         for one in started:
             assert one.instance_id is not None
             data = engine.show_instance(s, one.instance_id).data
-            flagged.append(deadline_passed(one.assignment.deadline, config.today()))
+            passed = deadline_passed(one.assignment.deadline, today)
+            flagged.append(passed)
             sent_back.append("Thời hạn trong kế hoạch đã qua" in (data["can_quyet_dinh"] or ""))
+            due = due_day(data["loai_han"], data["gia_tri_han"], today)
+            assert data["han_xu_ly"] == (None if passed or due is None else due.isoformat())
     assert flagged == sent_back
+    kinds = {str(one.assignment.deadline.kind) for one in started}
+    assert {"date", "year", "from_year", "recurring", "none"} <= kinds, kinds
     assert 0 < sum(flagged) < len(flagged)

@@ -306,8 +306,9 @@ def giao_nhiem_vu() -> Diagram:
         "han_xu_ly = han_theo_ke_hoach(loai_han, gia_tri_han, now())\n"
         # A plan's deadline that has passed when the task is given (a plan imported late in
         # its year) is not given to the unit, which would receive its task overdue on day one:
-        # the leadership sets a new one, told why.
-        "if han_xu_ly and han_xu_ly < thoi_diem(now())[:10]:\n"
+        # the leadership sets a new one, told why. The rule is workflows.plan_deadline's
+        # due_passed, which the plan's review flags «Đã hết hạn» by.
+        "if han_ke_hoach_da_qua(loai_han, gia_tri_han, now()):\n"
         "    han_xu_ly = None\n"
         "    try:\n"
         "        can_quyet_dinh\n"
