@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cached_property
 from typing import Any
 from weakref import WeakSet
 
@@ -43,12 +44,13 @@ from .ready_tasks import ready_human_tasks
 from .sandbox import (
     DEFAULT_CPU_SECONDS,
     Limits,
+    Sandbox,
     SandboxViolation,
     evaluate_expression,
     script_error,
 )
 from .sandbox_guards import MAX_DATA_BYTES
-from .scripting import SandboxScriptEngine, make_script_engine
+from .scripting import SandboxScriptEngine, make_sandbox
 from .serialization import SERIALIZER_VERSION, load_state
 from .service_listeners import watch_service_listeners
 from .services import DEFAULT_SERVICE_SECONDS, Handler, ServiceRunner, bind_item, note_service_calls
@@ -105,6 +107,15 @@ class EngineConfig:
         return self.clock().astimezone(self.timezone).date()
 
     def script_engine(self) -> SandboxScriptEngine:
+        """A script engine of its own for one action (it carries that action's services), over
+        the configuration's one sandbox."""
+        return SandboxScriptEngine(self._sandbox, self.clock)
+
+    @cached_property
+    def _sandbox(self) -> Sandbox:
+        """The scripts' globals (builtins, guards, modules, helpers), built once per
+        configuration: each run copies them into a scope of its own, and nothing in them can
+        be changed by a script, so items and threads share them safely."""
         helpers = {
             "add_working_days": self.bounded_working_days,
             **juel_helpers(self.clock, self.timezone),
@@ -112,7 +123,7 @@ class EngineConfig:
             **self.helpers,
         }
         limits = Limits(max_data_bytes=self.max_data_bytes)
-        return make_script_engine(self.clock, helpers, self.script_cpu_seconds, limits)
+        return make_sandbox(self.clock, helpers, self.script_cpu_seconds, limits)
 
     def bounded_working_days(self, start: datetime, days: int) -> datetime:
         """add_working_days for diagrams: a count no deadline needs is refused, not computed."""

@@ -102,12 +102,13 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         return line, lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def make_script_engine(
+def make_sandbox(
     clock: Clock,
     helpers: Mapping[str, Callable[..., Any]],
     cpu_seconds: float,
     limits: Limits | None = None,
-) -> SandboxScriptEngine:
+) -> Sandbox:
+    """The sandbox of scripts with these helpers, `now()` reading the engine's clock."""
     helpers = dict(helpers)
 
     def now() -> datetime:
@@ -115,4 +116,4 @@ def make_script_engine(
         return clock()
 
     helpers.setdefault("now", now)
-    return SandboxScriptEngine(Sandbox(helpers, cpu_seconds, limits), clock)
+    return Sandbox(helpers, cpu_seconds, limits)

@@ -13,7 +13,7 @@ import pytest
 import engine.sandbox as sandbox_module
 from engine.clock import ManualClock
 from engine.sandbox import Limits, Sandbox, SandboxViolation, UnstorableValue, script_error
-from engine.scripting import make_script_engine
+from engine.scripting import make_sandbox
 
 CPU_SECONDS = 0.2
 
@@ -294,8 +294,7 @@ def test_sandbox__shared_parts_are_counted_without_walking_them_all() -> None:
 def test_sandbox__helpers_are_read_only() -> None:
     """`now` is a plain function: the clock behind it cannot be reached or moved."""
     clock = ManualClock(datetime(2026, 3, 2, tzinfo=UTC))
-    engine = make_script_engine(clock, {"double": lambda v: v * 2}, CPU_SECONDS)
-    sandbox = engine.environment.sandbox
+    sandbox = make_sandbox(clock, {"double": lambda v: v * 2}, CPU_SECONDS)
     data: dict[str, Any] = {}
     sandbox.execute("moment = now()\ny = double(2)", data)
     assert data == {"moment": clock(), "y": 4}
@@ -381,3 +380,30 @@ def test_sandbox__a_variable_name_alone_gives_what_eval_gives() -> None:
         sandbox.evaluate("missing", data)
     with pytest.raises(SandboxViolation):  # a refused name stays refused, data or not
         sandbox.evaluate("_secret", {"_secret": 1})
+
+
+def test_sandbox__one_configuration_shares_nothing_a_script_can_change() -> None:
+    """A configuration builds its scripts' globals once for every item and thread: a script
+    that tries to change what they hold (a module's list, a helper, a builtin) changes nothing
+    another run sees."""
+    from engine.runtime import EngineConfig
+
+    config = EngineConfig(clock=ManualClock(datetime(2026, 3, 2, tzinfo=UTC)))
+    first, second = config.script_engine(), config.script_engine()
+    assert first is not second  # each action's engine carries its own services
+    tries = [
+        "calendar.month_name[1] = 'x'",
+        "calendar.month_name.append('x')",
+        "calendar.day_name.clear()",
+        "json.loads = None",
+        "now.x = 1",
+    ]
+    for script in tries:
+        with pytest.raises((AttributeError, SandboxViolation, TypeError)):
+            first.environment.sandbox.execute(script, {})
+    first.environment.sandbox.execute("len = 3\nsorted = None\ncalendar = 1", {})
+    data: dict[str, Any] = {}
+    second.environment.sandbox.execute(
+        "m = calendar.month_name[1]\nn = len(calendar.day_name)\ns = sorted([2, 1])", data
+    )
+    assert (data["m"], data["n"], data["s"]) == ("January", 7, [1, 2])
