@@ -101,7 +101,7 @@ def scan_deadlines(
         leaders = leaders_of(session, config.hierarchy, holders)
         late_units = _unit_names(session, holders, pairs)
         written["escalated"] += _tell(
-            session, NotifyEvent.ESCALATED, task, leaders, now, note=late_units
+            session, NotifyEvent.ESCALATED, task, leaders, now, units=late_units
         )
     return written
 
@@ -178,9 +178,9 @@ def _holders(session: Session, task: _Due) -> set[str]:
     return people_of(session, _candidates(session, task), task.assignee)
 
 
-def _unit_names(session: Session, holders: set[str], pairs: list[tuple[str, str]]) -> str | None:
+def _unit_names(session: Session, holders: set[str], pairs: list[tuple[str, str]]) -> list[str]:
     """The names of the units late with a task, in name order: its holders' units, else
-    (nobody holds it) the units among its candidate groups; None when it has no unit."""
+    (nobody holds it) the units among its candidate groups; none when it has no unit."""
     keys = units_of(session, holders)
     named: ColumnElement[bool]
     if keys:
@@ -188,15 +188,14 @@ def _unit_names(session: Session, holders: set[str], pairs: list[tuple[str, str]
     else:
         groups = sorted({value.lower() for kind, value in pairs if kind == "group"})
         if not groups:
-            return None
+            return []
         named = and_(
             GroupModel.is_unit.is_(True),
             or_(func.lower(GroupModel.key).in_(groups), func.lower(GroupModel.name).in_(groups)),
         )
     found = dict(session.execute(select(GroupModel.key, GroupModel.name).where(named)).all())
     # A person's unit that is no group (a chart loaded by hand) keeps its key.
-    names = sorted({found.get(key, key) for key in keys} if keys else set(found.values()))
-    return ", ".join(names) or None
+    return sorted({found.get(key, key) for key in keys} if keys else set(found.values()))
 
 
 def _tell(
@@ -206,8 +205,10 @@ def _tell(
     recipients: set[str],
     now: datetime,
     *,
-    note: str | None = None,
+    units: list[str] | None = None,
 ) -> int:
+    """`notify` of a task; an escalation's late units travel as a list (the mail's subject cuts
+    on whole names) and as their text, joined here alone, for what shows them as a line."""
     return notify(
         session,
         event=event,
@@ -219,5 +220,6 @@ def _tell(
         task_id=task.task_id,
         step=task.step,
         due_at=task.due_at,
-        reason=note,
+        reason=", ".join(units) if units else None,
+        units=units or None,
     )

@@ -15,13 +15,14 @@ overdue task cannot be switched off). ``preferences`` reads them all at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     ForeignKey,
     Index,
@@ -129,6 +130,9 @@ class NotificationModel(Base):
     step: Mapped[str | None] = mapped_column(String(500))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
+    # The units an escalation names, as a list: a unit's name may hold ", " itself, so the
+    # mail's subject cuts on whole names from here, never by splitting `reason` (its text).
+    units: Mapped[list[str] | None] = mapped_column(JSON)
     actor: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -271,12 +275,14 @@ def notify(
     step: str | None = None,
     due_at: datetime | None = None,
     reason: str | None = None,
+    units: Sequence[str] | None = None,
     actor: str | None = None,
 ) -> int:
     """Write one notification per active recipient, in the caller's transaction; a recipient
     who already has `dedupe_key` is skipped (an event is told once per person). Each row's mail
     status follows the person's choice for the event (and `skipped_no_email` without an
-    address). Returns how many rows were written."""
+    address). `units` are the whole names of the units it names (an escalation's), kept as a
+    list beside `reason`, its text. Returns how many rows were written."""
     wanted = sorted(set(recipients))
     if not wanted:
         return 0
@@ -293,6 +299,7 @@ def notify(
         step=step,
         due_at=due_at,
         reason=reason,
+        units=units,
         actor=actor,
     )
 
@@ -336,6 +343,7 @@ def notify_candidates(
         step=step,
         due_at=due_at,
         reason=reason,
+        units=None,
         actor=actor,
     )
 
@@ -364,6 +372,7 @@ def _write(
     step: str | None,
     due_at: datetime | None,
     reason: str | None,
+    units: Sequence[str] | None,
     actor: str | None,
 ) -> int:
     if not people:
@@ -382,6 +391,7 @@ def _write(
                 "step": step[:500] if step else None,
                 "due_at": due_at,
                 "reason": reason,
+                "units": list(units) if units else None,
                 "actor": actor,
                 "created_at": at,
                 "status": status,
@@ -419,6 +429,9 @@ class NotificationItem:
     step: str | None
     due_at: datetime | None
     reason: str | None
+    # The whole names of the units it names (an escalation's), None where the row has no list
+    # (another event, or an escalation written before there was one: `reason` alone).
+    units: tuple[str, ...] | None
     actor: str | None
     created_at: datetime
 
@@ -434,6 +447,7 @@ class NotificationItem:
             step=row.step,
             due_at=row.due_at,
             reason=row.reason,
+            units=tuple(row.units) if row.units is not None else None,
             actor=row.actor,
             created_at=row.created_at,
             **more,

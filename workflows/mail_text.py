@@ -164,26 +164,33 @@ UNITS_IN_SUBJECT = 80
 
 
 def _subject_key(item: MailItem) -> str:
-    if item.event == "escalated" and not item.reason:
+    if item.event == "escalated" and not _late_units(item):
         return "subject.escalated.no_unit"
     return f"subject.{item.event}"
 
 
+def _late_units(item: MailItem) -> tuple[str, ...]:
+    """An escalation's late units, each a whole name: the list the engine wrote, else (a row
+    written without one) its note as one name, never split: a name may hold ", " itself."""
+    if item.event != "escalated":
+        return ()
+    names = item.units if item.units is not None else (item.reason or "",)
+    return tuple(name for name in (" ".join(n.split()) for n in names) if name)
+
+
 def _units(item: MailItem) -> str:
-    """An escalation's late units (its note, as the engine wrote it); past UNITS_IN_SUBJECT, the
-    whole names that fit and "…" (or the whole words of a single long name)."""
-    if item.event != "escalated" or not item.reason:
-        return ""
-    units = " ".join(item.reason.split())
+    """An escalation's late units for its subject; past UNITS_IN_SUBJECT, the whole names that
+    fit and "…" (or the whole words of the first name, when even it does not fit)."""
+    names = _late_units(item)
+    units = ", ".join(names)
     if len(units) <= UNITS_IN_SUBJECT:
         return units
-    names = units.split(", ")
     fit = 0
     while fit < len(names) and len(", ".join(names[: fit + 1])) + len(", …") <= UNITS_IN_SUBJECT:
         fit += 1
     if fit:
         return ", ".join(names[:fit]) + ", …"
-    return f"{units[: UNITS_IN_SUBJECT - 1].rsplit(' ', 1)[0]}…"
+    return f"{names[0][: UNITS_IN_SUBJECT - 1].rsplit(' ', 1)[0]}…"
 
 
 Field = tuple[str, str, bool]  # label, value, is a link

@@ -111,6 +111,7 @@ def trial_mail(
                 step=None,
                 due_at=None,
                 reason=None,
+                units=None,
                 actor=None,
                 created_at=at,
             ),

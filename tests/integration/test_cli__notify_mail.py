@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -20,7 +21,9 @@ import engine
 from cli.main import main
 from cli.notify import Notices
 from engine import DeadlinePolicy, ManualClock, RetryPolicy, SmtpSettings, transaction
+from engine.db import UTCDateTime
 from engine.notifications import NotificationModel
+from tests.migrations import downgrade
 from tests.smtp_server import PASSWORD, USER, Mailbox
 from workflows import engine_config, event_listeners
 from workflows.mailing import MailSettings, sender
@@ -267,17 +270,23 @@ def test_mail__reminder_overdue_and_escalation_are_mailed_once_over_many_rounds(
     assert "Đơn vị chậm xử lý: Phòng A" in text  # whom the leader is to chase
 
 
-def lead_two_units(factory: Any, clock: ManualClock) -> tuple[int, int]:
-    """Lan leads Phòng A (binh) and Phòng B (dung); each holds one of two items' steps."""
+def lan_leads(factory: Any, units: dict[str, tuple[str, str]]) -> None:
+    """Each unit (key: its name and the one person of it) has a leaders' group; Lê Lan, with
+    an address, is in all of them."""
     with transaction(factory) as s:
-        for key, name, person in (("phong_a", "Phòng A", "binh"), ("phong_b", "Phòng B", "dung")):
+        for key, (name, person) in units.items():
             engine.add_group(s, key, name, unit=True)
             engine.add_group(s, f"{key}.lanh_dao", f"Lãnh đạo {name}")
             engine.add_user(s, person, unit=key)
         engine.add_user(
-            s, "lan", display_name="Lê Lan", groups=["phong_a.lanh_dao", "phong_b.lanh_dao"]
+            s, "lan", display_name="Lê Lan", groups=[f"{key}.lanh_dao" for key in units]
         )
         engine.set_email(s, "lan", "lan@so-khcn.example.vn")
+
+
+def lead_two_units(factory: Any, clock: ManualClock) -> tuple[int, int]:
+    """Lan leads Phòng A (binh) and Phòng B (dung); each holds one of two items' steps."""
+    lan_leads(factory, {"phong_a": ("Phòng A", "binh"), "phong_b": ("Phòng B", "dung")})
     items = (submit(factory, clock), submit(factory, clock))
     with transaction(factory) as s:
         for item, person in zip(items, ("binh", "dung"), strict=True):
@@ -319,6 +328,79 @@ def test_mail__a_digest_names_the_unit_late_with_each_escalation(
     assert sorted(b.split("Đơn vị chậm xử lý: ")[1].split("\n")[0] for b in blocks) == [
         "Phòng A",
         "Phòng B",
+    ]
+
+
+# A unit whose name holds ", ", after one that leaves room in the subject for "Phòng Kế hoạch"
+# but not for the whole name.
+COMMA = "Phòng Kế hoạch, Tài chính"
+LONG = "Chi cục Tiêu chuẩn - Đo lường - Chất lượng tỉnh Lâm Đồng"
+
+
+def test_mail__an_escalation_cuts_its_subject_on_whole_unit_names_even_with_a_comma(
+    office: Any, clock: ManualClock, mailbox: Mailbox
+) -> None:
+    """The step waits for binh (of COMMA) and dung (of LONG): lan, who leads both, is told of
+    both units; the subject shows LONG and "…", never "Phòng Kế hoạch" cut from its unit."""
+    lan_leads(office, {"phong_khtc": (COMMA, "binh"), "chi_cuc": (LONG, "dung")})
+    submit(office, clock)
+    clock.advance(timedelta(days=10))
+    notices(mailbox.url).round(office, engine_config(clock))
+    (escalated,) = mailbox.to("lan@so-khcn.example.vn")
+    assert escalated["Subject"] == (
+        f"[Phê duyệt] Báo cáo công việc quá hạn của {LONG}, …: Review the proposal – "
+        "Đề xuất nhiệm vụ nấm"
+    )
+    text = escalated.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"Đơn vị chậm xử lý: {LONG}, {COMMA}" in text
+    (row,) = [r for r in mail_rows(office) if r.event == "escalated"]
+    # The bell shows the text; the list keeps each name whole.
+    assert (row.units, row.reason) == ([LONG, COMMA], f"{LONG}, {COMMA}")
+
+
+def test_mail__escalations_stored_before_0024_are_mailed_as_before(
+    deployed: Any, office: Any, clock: ManualClock, mailbox: Mailbox
+) -> None:
+    """An escalation written with its units as text alone gets their list from the upgrade,
+    split as the mail read it then: its subject is cut after the names that fit, as before."""
+    many = ", ".join(f"Phòng Quản lý chuyên ngành số {n}" for n in range(1, 6))
+    with transaction(office) as s:
+        engine.add_user(s, "lan", display_name="Lê Lan")
+        engine.set_email(s, "lan", "lan@so-khcn.example.vn")
+    db = deployed.kw["bind"]
+    downgrade(db, "0023")
+    old = sa.table(
+        "notifications",
+        *(sa.column(c) for c in ("recipient", "event", "dedupe_key", "title", "step", "reason")),
+        *(sa.column(c) for c in ("status", "attempts")),
+        *(sa.column(c, UTCDateTime()) for c in ("created_at", "next_attempt_at")),
+    )
+    with db.begin() as connection:
+        for key, reason in (("many", many), ("none", None)):
+            connection.execute(
+                old.insert().values(
+                    recipient="lan",
+                    event="escalated",
+                    dedupe_key=f"escalated:{key}",
+                    title="Đề xuất nhiệm vụ nấm",
+                    step="Review the proposal",
+                    reason=reason,
+                    status="pending",
+                    attempts=0,
+                    created_at=clock(),
+                    next_attempt_at=clock(),
+                )
+            )
+    engine.upgrade_database(db)
+    assert {r.dedupe_key: r.units for r in mail_rows(office)} == {
+        "escalated:many": many.split(", "),
+        "escalated:none": None,
+    }
+    assert notices(mailbox.url).round(office, engine_config(clock)).sent == 2
+    assert sorted(m["Subject"] for m in mailbox.to("lan@so-khcn.example.vn")) == [
+        "[Phê duyệt] Báo cáo công việc quá hạn của Phòng Quản lý chuyên ngành số 1, Phòng Quản "
+        "lý chuyên ngành số 2, …: Review the proposal – Đề xuất nhiệm vụ nấm",
+        "[Phê duyệt] Báo cáo công việc quá hạn: Review the proposal – Đề xuất nhiệm vụ nấm",
     ]
 
 

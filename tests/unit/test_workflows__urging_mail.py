@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 import pytest
 
-from engine import MailItem, OutgoingMail
+from tests.mail_items import AT, mail_item, one_mail
 from workflows.mail_text import render
-
-AT = datetime(2026, 3, 21, 1, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -29,19 +27,8 @@ AT = datetime(2026, 3, 21, 1, 0, tzinfo=UTC)
     ],
 )
 def test_urging_mail__says_who_urges_and_what(locale: str, subject: str, label: str) -> None:
-    item = MailItem(
-        id=1,
-        event="urged",
-        instance_id=7,
-        task_id="t-1",
-        title="Nhiệm vụ II.2",
-        step="Báo cáo kết quả",
-        due_at=AT,
-        reason="Báo cáo trước 25/3",
-        actor="giamdoc",
-        created_at=AT,
-    )
-    mail = OutgoingMail("m", "cs.cv1", "Phan Thị Hạnh", "h@example.vn", locale, False, 1, (item,))
+    item = mail_item("urged", "Báo cáo kết quả", reason="Báo cáo trước 25/3", actor="giamdoc")
+    mail = one_mail(item, locale)
     rendered = render(mail, "https://pheduyet.example.vn", UTC, AT)
     assert rendered.subject == subject
     assert f"{label}: Báo cáo trước 25/3" in rendered.text
