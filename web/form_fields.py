@@ -277,11 +277,15 @@ def _schema_form(
         if shown_when is False:
             continue  # for other items than this one (a periodic task's, on a one-off task)
         default = spec.get("default")
-        value = _raw(
-            values.get(name, False if widget == "checkbox" else "")
-            if values is not None and widget != "readonly"
-            else _initial(view, name, default, asked_only)
-        )
+        if widget == "readonly":
+            # What the process holds, shown whatever its name: a comment field's name
+            # (y_kien_chi_dao, the UBND's direction on a returned list) is this person's own
+            # only where they type it, and _initial would show it empty.
+            value = _raw(view.data.get(name, default))
+        elif values is not None:
+            value = _raw(values.get(name, False if widget == "checkbox" else ""))
+        else:
+            value = _raw(_initial(view, name, default, asked_only))
         item_spec = spec.get("items") if isinstance(spec.get("items"), dict) else {}
         options = (_choices(item_spec) if widget == "checkboxes" else choices) or []
         chosen = set(value) if isinstance(value, list) else {value}

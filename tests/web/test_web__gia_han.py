@@ -54,3 +54,18 @@ def test_gia_han__the_leaders_opinion_box_is_named_once_and_its_hint_says_when(
     assert '<label for="f-y_kien_gia_han">Ý kiến của lãnh đạo</label>' in box
     assert "Bắt buộc khi chọn: Không đồng ý gia hạn</" in box
     assert "bắt buộc khi không đồng ý" not in page.lower()
+
+
+def test_gia_han__the_new_deadline_is_named_plainly_and_its_hint_says_when(
+    office: Any, login: Any
+) -> None:
+    """«Hạn mới» is the box's name; that an agreement needs it is said by the hint under it."""
+    item = int(office.start("giao_nhiem_vu", "vp.tp", **TASK))
+    _ask(office, item)
+    url = f"/tasks/{office.task('giamdoc', item, 'xet_gia_han').id}"
+    page = login("giamdoc").get(url).get_data(as_text=True)
+    start = page.index('<label for="f-han_gia_han">')
+    box = page[start : page.index("</div>", start)]
+    assert '<label for="f-han_gia_han">Hạn mới</label>' in box
+    assert "Bắt buộc khi chọn: Đồng ý gia hạn</" in box
+    assert "(khi đồng ý)" not in page

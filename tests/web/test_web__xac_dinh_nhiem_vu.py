@@ -20,6 +20,7 @@ from tests.integration.test_processes__xac_dinh_nhiem_vu import (
     PROCESS,
     QD_HOI_DONG,
     THONG_BAO,
+    _scored,
 )
 from tests.office import DECISION_RECORD, TO_TRINH
 from tests.web.conftest import post
@@ -136,3 +137,29 @@ def test_xac_dinh__a_batch_through_the_forms(office: Any, login: Any) -> None:
     assert diagram.status_code == 200 and f'id="{PROCESS}"' in _text(diagram)
     monitor = login("tt.tp").get(f"/monitor/processes/{PROCESS}")
     assert monitor.status_code == 200
+
+
+def test_xac_dinh__the_ubnds_direction_is_shown_once_it_returns_the_list(
+    office: Any, login: Any
+) -> None:
+    """The review's «Ý kiến chỉ đạo của UBND tỉnh» is a plain name: the line is on the page
+    only when the UBND has returned the list with its direction, so no "(khi trả lại)", and
+    it shows that direction (it was shown empty: its name is a comment field's)."""
+    item = _scored(office)
+    reviewer = login("qlkh.cv1")
+    url = f"/tasks/{office.task('qlkh.cv1', item, 'xem_xet_ket_qua_hoi_dong').id}"
+    assert "Ý kiến chỉ đạo của UBND tỉnh" not in _text(reviewer.get(url))  # nothing yet
+    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
+    office.submit_to_ubnd(
+        item,
+        "qlkh.cv1",
+        "qlkh.tp",
+        {"decision": "tra_lai", "buoc_tra_lai": "ho_so", "y_kien_chi_dao": "Rà soát kinh phí"},
+    )
+    url = f"/tasks/{office.task('qlkh.cv1', item, 'xem_xet_ket_qua_hoi_dong').id}"
+    page = _text(reviewer.get(url))
+    shown = re.search(
+        r'<span class="label">([^<]*)</span>\s*<span class="value">Rà soát kinh phí</span>', page
+    )
+    assert shown is not None and shown.group(1) == "Ý kiến chỉ đạo của UBND tỉnh"
+    assert "(khi trả lại)" not in page

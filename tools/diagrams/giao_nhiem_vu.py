@@ -238,7 +238,7 @@ FORMS: dict[str, dict[str, Any]] = {
                 "han_gia_han": {
                     "type": "string",
                     "format": "date",
-                    "title": "Hạn mới (khi đồng ý)",
+                    "title": "Hạn mới",
                     "errorMessages": {
                         "required": "Hãy nhập hạn mới",
                         "format": "Ngày không hợp lệ",

@@ -315,7 +315,7 @@ FORMS: dict[str, dict[str, Any]] = {
         ["tra_lai"],
         extra={
             "ket_qua_hoi_dong": _shown("Kết quả đánh giá của Hội đồng"),
-            "y_kien_chi_dao": _shown("Ý kiến chỉ đạo của UBND tỉnh (khi trả lại)"),
+            "y_kien_chi_dao": _shown("Ý kiến chỉ đạo của UBND tỉnh"),
         },
     ),
     "dot_quyet_dinh_phe_duyet.json": decision_form(
