@@ -89,6 +89,8 @@ PROCESS = "giao_nhiem_vu"
 COPIES_PER_STATEMENT = 50
 # Files on disk and one-off keys are not copied with an item.
 NOT_COPIED = {"attachments", "start_keys"}
+# Rows the database writes by itself when another table gets rows (engine migration 0025).
+FILLED_BY_TRIGGERS = frozenset({"item_candidates"})
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _REVISION = re.compile(r'name="_revision" value="(\d+)"')
 
@@ -342,9 +344,13 @@ def _copy_statement(
         " SELECT k FROM s) AS ks"
     )
     columns = ", ".join(c.name for c in table.columns)
+    # A table the database also fills by itself from another copied one (item_candidates, from
+    # task_candidates' trigger): the copy may find some of its rows there already.
+    kept = name in FILLED_BY_TRIGGERS
     return (
-        f"INSERT INTO {name} ({columns}) SELECT {', '.join(out)} FROM {name} AS t "
-        f"CROSS JOIN {series} WHERE {seed_filter}"
+        f"INSERT {'OR IGNORE ' if kept and not pg else ''}INTO {name} ({columns}) "
+        f"SELECT {', '.join(out)} FROM {name} AS t CROSS JOIN {series} WHERE {seed_filter}"
+        f"{' ON CONFLICT DO NOTHING' if kept and pg else ''}"
     )
 
 

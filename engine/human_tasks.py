@@ -4,8 +4,10 @@ workflow state. Completed rows stay, to say who handled a task and when.
 Who may act on a task is kept twice, for two questions: `task_candidates` holds the candidates
 of open tasks only (its rows go when the task closes), so the inbox never wades through
 history; `item_candidates` keeps every candidate any step of an item ever had, for "who may
-see this item". Both are written here, with bulk Core statements: an action writes its rows in
-a few statements, whatever the item's history."""
+see this item". Task and candidate rows are written here, with bulk Core statements (an action
+writes its rows in a few statements, whatever the item's history); the database keeps the two
+candidate tables in step by itself (migration 0025's triggers): a task row that closes drops its
+candidate rows, and each candidate row is kept for its item."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import (
     JSON,
     ColumnElement,
-    Delete,
     ForeignKey,
     Index,
     Select,
@@ -26,14 +27,12 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
-    delete,
     desc,
     insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -158,10 +157,6 @@ _item_candidates = cast_table(ItemCandidateModel)
 # Built once: an action runs them with new values only (no statement built per call).
 _INSERT_TASKS = insert(_tasks)
 _INSERT_CANDIDATES = insert(_candidates)
-_ITEM_CANDIDATES = {
-    "sqlite": sqlite.insert(_item_candidates).on_conflict_do_nothing(),
-    "postgresql": postgresql.insert(_item_candidates).on_conflict_do_nothing(),
-}
 # An IN list of bound values, one statement built (and compiled) per length up to
 # _LISTED_IDS: an action names one to a few task ids, and an expanding IN would be rendered
 # again at every call. Longer lists (a wide multi-instance step) take the expanding one.
@@ -201,11 +196,6 @@ _CANDIDATES_OF = select(_candidates.c.kind, _candidates.c.value).where(
 )
 
 
-@lru_cache(maxsize=_LISTED_IDS + 2)
-def _drop_candidates(count: int) -> Delete:
-    return delete(_candidates).where(_ids_in(_candidates.c.task_id, count))
-
-
 def open_and_known(
     session: Session, instance_id: int, task_ids: Collection[str]
 ) -> tuple[dict[str, OpenRow], set[str]]:
@@ -234,8 +224,9 @@ class OpenRow(NamedTuple):
 
 
 def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by: str) -> None:
-    """New open task rows (dicts of HumanTaskModel's columns) with their candidate rows: three
-    statements however many rows."""
+    """New open task rows (dicts of HumanTaskModel's columns) with their candidate rows: two
+    statements however many rows (the item keeps each candidate by itself: migration 0025's
+    trigger)."""
     if not rows:
         return
     connection = session.connection()
@@ -266,12 +257,6 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
             ]
         ),
     )
-    instance_ids = {row["instance_id"] for row in rows}
-    seen = dict.fromkeys((i, k, v) for i in instance_ids for _t, k, v in candidates)
-    connection.execute(
-        _ITEM_CANDIDATES[connection.dialect.name],
-        one_or_many([{"instance_id": i, "kind": k, "value": v} for i, k, v in seen]),
-    )
 
 
 def _opened(row: Mapping[str, Any], candidates: list[tuple[str, str]]) -> TaskOpened:
@@ -295,21 +280,15 @@ def close_tasks(
     held: Iterable[HumanTaskModel] = (),
 ) -> None:
     """Close open task rows (completed or cancelled: `values` has the status) in one prebuilt
-    UPDATE; their candidate rows go too, as closed tasks leave the inbox's candidate table
-    (their item keeps its candidates): on PostgreSQL in the UPDATE itself, on SQLite in one
-    DELETE after it. The rows in `held`, and any other the session holds, take the new values
-    as stored ones."""
+    UPDATE; their candidate rows go with them (migration 0025's trigger), as closed tasks
+    leave the inbox's candidate table (their item keeps its candidates). The rows in `held`,
+    and any other the session holds, take the new values as stored ones."""
     if not task_ids:
         return
     params = {f"new_{key}": value for key, value in values.items()}
-    connection = session.connection()
-    dialect = connection.dialect.name
-    statement = _close_statement(tuple(sorted(values)), dialect)
+    statement = _close_statement(tuple(sorted(values)))
     rows = [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
-    connection.execute(statement, one_or_many(rows))
-    if dialect != "postgresql":
-        drop = _drop_candidates(min(len(task_ids), _LISTED_IDS + 1))
-        connection.execute(drop, _ids_params(task_ids))
+    session.connection().execute(statement, one_or_many(rows))
     held_rows = {row.id: row for row in held}
     for task_id in task_ids:
         row = held_rows.get(task_id)
@@ -321,18 +300,12 @@ def close_tasks(
 
 
 @lru_cache(maxsize=16)
-def _close_statement(columns: tuple[str, ...], dialect: str) -> Update:
-    statement = (
+def _close_statement(columns: tuple[str, ...]) -> Update:
+    return (
         update(_tasks)
         .where(_tasks.c.id == bindparam("b_id"))
         .values({c: bindparam(f"new_{c}") for c in columns})
     )
-    if dialect == "postgresql":
-        # The closed rows' candidate rows go in the same statement (a data-modifying WITH):
-        # one round trip instead of two.
-        dropped = delete(_candidates).where(_candidates.c.task_id == bindparam("b_id"))
-        statement = statement.add_cte(dropped.cte("dropped"))
-    return statement
 
 
 def candidate_is(

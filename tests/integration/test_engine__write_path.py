@@ -16,14 +16,14 @@ from tests.statements import counted
 from workflows.notifications import notification_listener
 
 # What one completion that opens the next step writes and reads: the person, the locked item
-# with the task row, the task row closed, the item's open task rows, its closed task's candidate
-# rows deleted, the new task row and its candidate rows (of the task, of the item), the item
-# row; at commit, the audit chain's head read, the event written sealed, the head moved, the
-# step totals of the two task rows, the search row's parts read and the row written. On SQLite
-# the item's lock reads the chain's head too (the transaction is the one writer from there). On
-# PostgreSQL the task row's close deletes its candidate rows in the same statement (was 15).
-STATEMENTS_PER_COMPLETION = 14
-STATEMENTS_PER_COMPLETION_SQLITE = 14
+# with the task row, the task row closed (the database drops its candidate rows: migration
+# 0025), the item's open task rows, the new task row and its candidate rows (the database keeps
+# them for the item too), the item row; at commit, the audit chain's head read, the event
+# written sealed, the head moved, the step totals of the two task rows, the search row's parts
+# read and the row written. On SQLite the item's lock reads the chain's head too (the
+# transaction is the one writer from there): one statement fewer (was 14 on both before 0025).
+STATEMENTS_PER_COMPLETION = 13
+STATEMENTS_PER_COMPLETION_SQLITE = 12
 
 
 def _per_completion(factory: Any) -> int:
@@ -163,6 +163,50 @@ def test_write_path__closed_tasks_keep_no_candidate_rows_yet_their_candidates_se
         dung = engine.get_identity(s, "dung")
         assert engine.may_view_instance(s, dung, item, ())
         assert item in {h.id for h in engine.search_items(s, dung, "nấm")}
+
+
+def test_write_path__the_database_keeps_the_candidate_rules_whoever_writes_the_rows(
+    deployed: Any, config: Any
+) -> None:
+    """Migration 0025's triggers, not the engine's statements, keep the two candidate tables in
+    step: a candidate row written by anything (a tool, a bulk copy) is kept for its item, and a
+    task row closed by anything drops its candidate rows (and only a close does)."""
+    item = _start(deployed, config)
+    task = _task(deployed, item, "draft")
+    with transaction(deployed) as s:
+        s.execute(
+            text(
+                "INSERT INTO task_candidates (task_id, kind, value, instance_id) "
+                "VALUES (:task, 'user', 'khach', :item)"
+            ),
+            {"task": task.id, "item": item},
+        )
+        s.execute(
+            text("UPDATE human_tasks SET title = 'Soạn thảo' WHERE id = :id"), {"id": task.id}
+        )
+    with transaction(deployed) as s:
+        kept = set(
+            s.execute(
+                select(ItemCandidateModel.kind, ItemCandidateModel.value).where(
+                    ItemCandidateModel.instance_id == item
+                )
+            )
+        )
+        assert ("user", "khach") in kept
+        rows = select(func.count()).where(TaskCandidateModel.task_id == task.id)
+        assert s.scalar(rows) == 2  # the lane's group and the new one: a rename drops nothing
+        s.execute(
+            text("UPDATE human_tasks SET status = 'cancelled' WHERE id = :id"), {"id": task.id}
+        )
+        assert s.scalar(rows) == 0
+    with transaction(deployed) as s:
+        assert ("user", "khach") in set(
+            s.execute(
+                select(ItemCandidateModel.kind, ItemCandidateModel.value).where(
+                    ItemCandidateModel.instance_id == item
+                )
+            )
+        )
 
 
 def test_write_path__a_completion_rolled_back_to_its_savepoint_leaves_the_task_in_the_inbox(
