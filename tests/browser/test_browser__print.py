@@ -154,3 +154,69 @@ def test_browser__the_diagram_zooms_in_and_out_and_fits(people: Any, live: Any) 
     )
     assert whole, "Vừa khung shows the whole diagram"
     starter.shot("so-do-vua-khung")
+
+
+def _pressed_until_it_stops(page: Any, name: str) -> float:
+    """The scale "Phóng to"/"Thu nhỏ" stops at: pressed until a press changes nothing."""
+    scale = _scale(page)
+    for _ in range(40):
+        page.get_by_role("button", name=name).click()
+        now = _scale(page)
+        if abs(now - scale) < 1e-6:
+            return now
+        scale = now
+    raise AssertionError(f"«{name}» never stops")
+
+
+def _wheeled_until_it_stops(page: Any, dy: int) -> float:
+    """The scale the viewer's own Ctrl + mouse-wheel zoom stops at: turned until three turns
+    in a row change nothing (Playwright does not wait for the page to handle a turn)."""
+    page.locator("#diagram").scroll_into_view_if_needed()
+    box = page.locator("#diagram").bounding_box()
+    seen = page.viewport_size or {"height": 720}
+    bottom = min(box["y"] + box["height"], seen["height"])  # the wheel turns where it is seen
+    page.mouse.move(box["x"] + box["width"] / 2, (max(box["y"], 0) + bottom) / 2)
+    page.keyboard.down("Control")
+    try:
+        scale, still = _scale(page), 0
+        for _ in range(80):
+            page.mouse.wheel(0, dy)
+            page.wait_for_timeout(100)
+            now = _scale(page)
+            still = still + 1 if abs(now - scale) < 1e-6 else 0
+            if still == 3:
+                return now
+            scale = now
+    finally:
+        page.keyboard.up("Control")
+    raise AssertionError("the wheel never stops")
+
+
+def test_browser__the_zoom_buttons_stop_where_the_wheel_does(people: Any, live: Any) -> None:
+    """The buttons «Thu nhỏ» and «Phóng to» keep to the viewer's own wheel range: neither goes
+    where the wheel cannot, and the wheel's floor and ceiling are theirs."""
+    _office, item = _reviewed(live)
+    starter = people("trungtam.cv1")
+    page = starter.page
+    page.goto(f"{starter.base}/items/{item}")
+    _diagram_ready(page)
+    floor = _pressed_until_it_stops(page, "Thu nhỏ")
+    assert abs(floor - _zoom(page)) < 0.01
+    assert abs(_wheeled_until_it_stops(page, 400) - floor) < 0.001  # the wheel: no lower
+    ceiling = _pressed_until_it_stops(page, "Phóng to")
+    assert abs(_wheeled_until_it_stops(page, -400) - ceiling) < 0.001  # nor higher
+    page.get_by_role("button", name="Vừa khung").click()
+    assert abs(_wheeled_until_it_stops(page, 400) - floor) < 0.001  # the wheel's own floor
+    assert abs(_wheeled_until_it_stops(page, -400) - ceiling) < 0.001
+    assert (round(floor, 3), round(ceiling, 3)) == (0.2, 4.0)
+    # On a phone the whole process fits below the floor: "Thu nhỏ" leaves it, never jumps up.
+    page.set_viewport_size(PHONE)
+    page.reload()
+    _diagram_ready(page)
+    page.get_by_role("button", name="Vừa khung").click()
+    fitted = _scale(page)
+    assert fitted < floor
+    page.get_by_role("button", name="Thu nhỏ").click()
+    assert abs(_scale(page) - fitted) < 1e-6
+    page.get_by_role("button", name="Phóng to").click()
+    assert _scale(page) > fitted

@@ -15,8 +15,10 @@
   var READABLE = 0.75;
   var MARGIN = 20; // diagram units kept around the marked step
   var STEP = 1.25;
-  var SMALLEST = 0.05;
-  var LARGEST = 3;
+  // The buttons keep to the range the viewer's own mouse-wheel zoom keeps to (diagram-js's
+  // ZoomScroll RANGE, `{min:.2,max:4}` in the vendored bpmn-navigated-viewer): the two ways of
+  // zooming never disagree on how small or how large the diagram can be drawn.
+  var RANGE = { min: 0.2, max: 4 };
 
   function centre(box) {
     return { x: box.clientWidth / 2, y: box.clientHeight / 2 };
@@ -104,8 +106,14 @@
     var canvas = state.canvas;
     var parts = template.content.querySelector(".diagram-tools");
     var bar = parts.cloneNode(false);
+    // A press never zooms the other way: a fitted view may lie outside RANGE (a wide process
+    // on a phone fits below its floor), and "Thu nhỏ" must not then jump up to the floor.
     function zoomBy(factor) {
-      var level = Math.min(LARGEST, Math.max(SMALLEST, canvas.zoom() * factor));
+      var now = canvas.zoom();
+      var level = factor > 1
+        ? Math.max(now, Math.min(RANGE.max, now * factor))
+        : Math.min(now, Math.max(RANGE.min, now * factor));
+      if (level === now) { return; } // at the edge: the viewer would still round the scale
       canvas.zoom(level, centre(box));
       note(state);
     }
