@@ -9,10 +9,15 @@ none of the tasks sought, or exactly one, the walk would find the same: they are
 table. Several at once (their order is the walk's) and a workflow with subprocesses (whose
 tasks sit in tables of their own, and whose parents a pass also updates) go through Spiff's
 own. The steps run, their order and the state left are Spiff's; a test compares the two.
+
+After every task it completes, Spiff also walks the whole tree for WAITING tasks to update
+them (a join, an event's catch). Where the table holds none (most completions of an approval
+item), that walk finds nothing and changes nothing: `skip_idle_waits` leaves it out then.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
@@ -54,3 +59,17 @@ def _ready(workflow: Any, *, manual: bool) -> list[Any]:
             if len(found) == 2:
                 break
     return found
+
+
+def skip_idle_waits(workflow: Any) -> None:
+    """Spiff's update of WAITING tasks, not made when the table holds none: on the workflow
+    and the subprocesses it has now (one it starts later keeps Spiff's own walk)."""
+    for flow in (workflow, *workflow.subprocesses.values()):
+        flow.update_waiting_tasks = partial(_update_waiting, flow)
+
+
+def _update_waiting(workflow: Any) -> None:
+    for task in workflow.tasks.values():
+        if task.state == TaskState.WAITING:
+            type(workflow).update_waiting_tasks(workflow)  # Spiff's walk, in its order
+            return

@@ -40,7 +40,7 @@ from .io_mappings import watch_io
 from .javascript_listeners import listener_assignee, listener_candidates
 from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
-from .ready_tasks import ready_human_tasks
+from .ready_tasks import ready_human_tasks, skip_idle_waits
 from .sandbox import (
     DEFAULT_CPU_SECONDS,
     Limits,
@@ -164,9 +164,11 @@ def _spiff_message(exc: BaseException) -> str:
 
 
 def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
-    return BpmnWorkflow(
+    workflow = BpmnWorkflow(
         version.spec, version.subprocess_specs, script_engine=_bounded_engine(version, config)
     )
+    skip_idle_waits(workflow)
+    return workflow
 
 
 def load_workflow(instance: InstanceModel, version: LoadedVersion, config: EngineConfig) -> Any:
@@ -217,6 +219,7 @@ def _ready_to_run(
 ) -> Any:
     workflow.script_engine = _bounded_engine(version, config)
     bind_item(workflow, instance.id)
+    skip_idle_waits(workflow)
     return workflow
 
 
