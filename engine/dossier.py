@@ -81,8 +81,8 @@ class _FormField:
     kind: str
     choices: Mapping[str, str]
     private: bool
-    # Shown, never typed: a value the process computes (the tờ trình's "125/TTr-SKHCN"), read
-    # from the item's data as it is now.
+    # Shown, never typed here: a value the process computes (the tờ trình's "125/TTr-SKHCN") or
+    # another step typed (see `_dossier` for which moment's value a section shows).
     read_only: bool = False
 
 
@@ -143,11 +143,21 @@ def _dossier(
             first_done.setdefault(event.element_id, event.seq)
     by_task: dict[str, DossierSection] = {}
     latest: dict[tuple[str | None, str | None], DossierSection] = {}
+    # A read-only field shows what the item held when the step was done: a value some step
+    # types (the UBND's direction on a returned list) as the latest typed before it, never
+    # under a step done before anyone wrote it; one no step types (a number a script gave),
+    # as the item holds it now.
+    typed = {f.name for form in fields.values() for f in form if not f.read_only}
+    untyped_now = {k: v for k, v in instance.data.items() if k not in typed}
+    typed_before: dict[str, Any] = {}
     for event in events:
         details = event.details or {}
+        as_then = {**untyped_now, **typed_before}
+        submitted_data = details.get("data", details.get("changed")) or {}
+        typed_before.update({k: v for k, v in submitted_data.items() if k in typed})
         if event.kind == "started":
             section = _start_section(
-                version, event, details, instance.data, show_private=event.actor == reader
+                version, event, details, as_then, show_private=event.actor == reader
             )
             if section.fields:
                 latest[(None, None)] = section
@@ -158,7 +168,7 @@ def _dossier(
             fields.get(meta_key, []),
             event,
             details,
-            instance.data,
+            as_then,
             show_private=reader is not None and event.actor == reader,
         )
         by_task[event.task_id or ""] = section

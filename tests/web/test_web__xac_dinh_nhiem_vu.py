@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import engine
 from tests.integration.test_processes__xac_dinh_nhiem_vu import (
     CONG_VAN,
     DE_NGHI,
@@ -163,3 +164,32 @@ def test_xac_dinh__the_ubnds_direction_is_shown_once_it_returns_the_list(
     )
     assert shown is not None and shown.group(1) == "Ý kiến chỉ đạo của UBND tỉnh"
     assert "(khi trả lại)" not in page
+
+
+def test_xac_dinh__the_dossier_shows_the_direction_only_under_the_review_done_after_it(
+    office: Any,
+) -> None:
+    """A read-only field that another step types (the UBND's direction, shown on the review
+    form) appears under a step done after it was written, not under the review done before
+    the UBND returned the list."""
+    item = _scored(office)
+    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
+    office.submit_to_ubnd(
+        item,
+        "qlkh.cv1",
+        "qlkh.tp",
+        {"decision": "tra_lai", "buoc_tra_lai": "ho_so", "y_kien_chi_dao": "Rà soát kinh phí"},
+    )
+
+    def reviews() -> list[list[str]]:
+        with engine.transaction(office.factory) as s:
+            dossier = engine.dossier(s, item)
+        return [
+            [str(f.value) for f in section.fields if f.name == "y_kien_chi_dao"]
+            for section in dossier.by_task.values()
+            if section.element_id == "xem_xet_ket_qua_hoi_dong"
+        ]
+
+    assert reviews() == [[]]  # done before the direction was written
+    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
+    assert reviews() == [[], ["Rà soát kinh phí"]]
