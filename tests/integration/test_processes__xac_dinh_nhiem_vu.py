@@ -318,15 +318,23 @@ def test_xac_dinh__the_notice_is_due_in_15_working_days(office: Office) -> None:
     assert [r.element_id for r in late if r.instance_id == item] == ["cong_bo_danh_muc"]
 
 
-def test_xac_dinh__the_ubnd_returns_the_list(office: Office) -> None:
-    item = _scored(office)
+DIRECTION = "Rà soát kinh phí"
+
+
+def returned_by_ubnd(office: Office, item: int) -> None:
+    """The scored list reviewed and sent to the UBND, which returns it with its direction."""
     office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
     office.submit_to_ubnd(
         item,
         "qlkh.cv1",
         "qlkh.tp",
-        {"decision": "tra_lai", "buoc_tra_lai": "ho_so", "y_kien_chi_dao": "Rà soát kinh phí"},
+        {"decision": "tra_lai", "buoc_tra_lai": "ho_so", "y_kien_chi_dao": DIRECTION},
     )
+
+
+def test_xac_dinh__the_ubnd_returns_the_list(office: Office) -> None:
+    item = _scored(office)
+    returned_by_ubnd(office, item)
     assert office.steps(item) == ["xem_xet_ket_qua_hoi_dong"]  # back to the list
     assert office.show(item).data["y_kien_chi_dao"] == "Rà soát kinh phí"
     office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.integration.test_processes__gia_han import _ask
 from tests.integration.test_processes__giao_nhiem_vu import TASK
 from tests.web.conftest import post
@@ -41,31 +43,23 @@ def test_gia_han__a_late_request_is_refused_on_the_units_page(office: Any, login
     assert office.show(item).data["ty_le_hoan_thanh"] == 40
 
 
-def test_gia_han__the_leaders_opinion_box_is_named_once_and_its_hint_says_when(
-    office: Any, login: Any
+@pytest.mark.parametrize(
+    ("field", "label", "when", "gone"),
+    [
+        ("y_kien_gia_han", "Ý kiến của lãnh đạo", "Không đồng ý gia hạn", "bắt buộc khi không"),
+        ("han_gia_han", "Hạn mới", "Đồng ý gia hạn", "(khi đồng ý)"),
+    ],
+)
+def test_gia_han__a_box_is_named_plainly_and_its_hint_says_when_it_is_needed(
+    office: Any, login: Any, field: str, label: str, when: str, gone: str
 ) -> None:
     """The label names the box; when it is required is said once, by the hint under it."""
     item = int(office.start("giao_nhiem_vu", "vp.tp", **TASK))
     _ask(office, item)
     url = f"/tasks/{office.task('giamdoc', item, 'xet_gia_han').id}"
     page = login("giamdoc").get(url).get_data(as_text=True)
-    start = page.index('<label for="f-y_kien_gia_han">')
+    start = page.index(f'<label for="f-{field}">')
     box = page[start : page.index("</div>", start)]
-    assert '<label for="f-y_kien_gia_han">Ý kiến của lãnh đạo</label>' in box
-    assert "Bắt buộc khi chọn: Không đồng ý gia hạn</" in box
-    assert "bắt buộc khi không đồng ý" not in page.lower()
-
-
-def test_gia_han__the_new_deadline_is_named_plainly_and_its_hint_says_when(
-    office: Any, login: Any
-) -> None:
-    """«Hạn mới» is the box's name; that an agreement needs it is said by the hint under it."""
-    item = int(office.start("giao_nhiem_vu", "vp.tp", **TASK))
-    _ask(office, item)
-    url = f"/tasks/{office.task('giamdoc', item, 'xet_gia_han').id}"
-    page = login("giamdoc").get(url).get_data(as_text=True)
-    start = page.index('<label for="f-han_gia_han">')
-    box = page[start : page.index("</div>", start)]
-    assert '<label for="f-han_gia_han">Hạn mới</label>' in box
-    assert "Bắt buộc khi chọn: Đồng ý gia hạn</" in box
-    assert "(khi đồng ý)" not in page
+    assert f'<label for="f-{field}">{label}</label>' in box
+    assert f"Bắt buộc khi chọn: {when}</" in box
+    assert gone not in page.lower()

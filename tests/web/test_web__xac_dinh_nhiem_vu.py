@@ -22,6 +22,7 @@ from tests.integration.test_processes__xac_dinh_nhiem_vu import (
     QD_HOI_DONG,
     THONG_BAO,
     _scored,
+    returned_by_ubnd,
 )
 from tests.office import DECISION_RECORD, TO_TRINH
 from tests.web.conftest import post
@@ -150,13 +151,7 @@ def test_xac_dinh__the_ubnds_direction_is_shown_once_it_returns_the_list(
     reviewer = login("qlkh.cv1")
     url = f"/tasks/{office.task('qlkh.cv1', item, 'xem_xet_ket_qua_hoi_dong').id}"
     assert "Ý kiến chỉ đạo của UBND tỉnh" not in _text(reviewer.get(url))  # nothing yet
-    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
-    office.submit_to_ubnd(
-        item,
-        "qlkh.cv1",
-        "qlkh.tp",
-        {"decision": "tra_lai", "buoc_tra_lai": "ho_so", "y_kien_chi_dao": "Rà soát kinh phí"},
-    )
+    returned_by_ubnd(office, item)
     url = f"/tasks/{office.task('qlkh.cv1', item, 'xem_xet_ket_qua_hoi_dong').id}"
     page = _text(reviewer.get(url))
     shown = re.search(
@@ -173,13 +168,7 @@ def test_xac_dinh__the_dossier_shows_the_direction_only_under_the_review_done_af
     form) appears under a step done after it was written, not under the review done before
     the UBND returned the list."""
     item = _scored(office)
-    office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
-    office.submit_to_ubnd(
-        item,
-        "qlkh.cv1",
-        "qlkh.tp",
-        {"decision": "tra_lai", "buoc_tra_lai": "ho_so", "y_kien_chi_dao": "Rà soát kinh phí"},
-    )
+    returned_by_ubnd(office, item)
 
     def reviews() -> list[list[str]]:
         with engine.transaction(office.factory) as s:
