@@ -10,6 +10,7 @@ from functools import cache, cached_property
 from types import MappingProxyType
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -101,6 +102,17 @@ class LoadedVersion:
         }
         titles.update({m.element_id: m.name for m in self.tasks.values() if m.kind == TASK_KIND})
         return MappingProxyType(titles)
+
+    @cached_property
+    def multi_instance_elements(self) -> frozenset[str]:
+        """Ids of the elements done once for each item of a collection (or a loop count), each
+        instance a task of its own (called processes included)."""
+        return frozenset(
+            spec.bpmn_id
+            for process in (*self.subprocess_specs.values(), self.spec)
+            for spec in process.task_specs.values()
+            if isinstance(spec, MultiInstanceTask) and getattr(spec, "bpmn_id", None)
+        )
 
 
 # Keyed by content, not by row id: one process may talk to several databases (tests, tools)

@@ -67,7 +67,8 @@ class DossierSection:
 @dataclass(frozen=True)
 class Dossier:
     """`sections`: what the item says now, the latest submission of each step (of each person,
-    for steps several people do in parallel), in the order the steps were first done.
+    for steps several people do in parallel; every one of its latest run for a step done once
+    for each item of a collection), in the order the steps were first done.
     `by_task`: every submission by task id, for the history."""
 
     sections: tuple[DossierSection, ...]
@@ -142,7 +143,11 @@ def _dossier(
         if event.kind == "completed":
             first_done.setdefault(event.element_id, event.seq)
     by_task: dict[str, DossierSection] = {}
-    latest: dict[tuple[str | None, str | None], DossierSection] = {}
+    # A step's latest run by each person: one submission, or, for a step done once for each
+    # item of a collection (a council's evaluation of each proposal), every submission of its
+    # latest run: those made one after another, no other step's in between.
+    latest: dict[tuple[str | None, str | None], list[DossierSection]] = {}
+    previous_element: str | None = None
     # A read-only field shows what the item held when the step was done: a value some step
     # types (the UBND's direction on a returned list) as the latest typed before it, never
     # under a step done before anyone wrote it; one no step types (a number a script gave),
@@ -160,7 +165,7 @@ def _dossier(
                 version, event, details, as_then, show_private=event.actor == reader
             )
             if section.fields:
-                latest[(None, None)] = section
+                latest[(None, None)] = [section]
             continue
         meta_key = keys.get(event.task_id or "", "")
         section = _task_section(
@@ -173,11 +178,19 @@ def _dossier(
         )
         by_task[event.task_id or ""] = section
         key = (section.element_id, section.actor)
-        latest.pop(key, None)  # re-inserted: a step done again moves to where it was done last
-        latest[key] = section
+        same_run = section.element_id in version.multi_instance_elements and (
+            previous_element == section.element_id and key in latest
+        )
+        if same_run:
+            latest[key].append(section)
+        else:
+            latest.pop(key, None)  # re-inserted: a step done again moves to where it was last
+            latest[key] = [section]
+        previous_element = section.element_id
     # Steps keep the place where they were first done, so a returned draft stays first.
     ordered = sorted(
-        latest.values(), key=lambda s: (not s.is_start, first_done.get(s.element_id, 0))
+        (section for run in latest.values() for section in run),
+        key=lambda s: (not s.is_start, first_done.get(s.element_id, 0)),
     )
     return Dossier(tuple(ordered), by_task)
 

@@ -174,3 +174,60 @@ def test_dossier__a_step_only_claimed_reads_no_form(factory: Any, clock: Any) ->
     with transaction(factory) as s:
         engine.claim_task(s, office.config, task.id, "giamdoc")
     assert len(read()) == len(before)
+
+
+ROUNDS_OF_OPINIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    targetNamespace="http://example.org/opinions">
+  <bpmn:process id="opinions" name="Opinions in rounds" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="setup"/>
+    <bpmn:scriptTask id="setup"><bpmn:script>rounds = 0</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="setup" targetRef="consult"/>
+    <bpmn:userTask id="consult" name="Give the unit's opinion">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+        <bpmn:loopCardinality>2</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="consult" targetRef="conclude"/>
+    <bpmn:userTask id="conclude" name="Conclude"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="conclude" targetRef="count"/>
+    <bpmn:scriptTask id="count"><bpmn:script>rounds = rounds + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f5" sourceRef="count" targetRef="again"/>
+    <bpmn:exclusiveGateway id="again" default="f7"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="again" targetRef="consult">
+      <bpmn:conditionExpression>rounds &lt; 2</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f7" sourceRef="again" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_dossier__a_step_done_for_each_item_shows_every_one_of_its_latest_run(
+    factory: Any, config: Any, clock: Any
+) -> None:
+    """A step done once for each item of a collection (a council's evaluation of each
+    proposal) is in the dossier once for each, not only its last; when the process comes
+    back to it, the new run takes the place of the old, as a step done again does."""
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("opinions.bpmn", ROUNDS_OF_OPINIONS)], clock)
+        item = engine.start_instance(s, config, "opinions", "an")
+
+    def steps() -> list[str | None]:
+        return [section.element_id for section in _dossier(factory, item).sections]
+
+    for _ in range(2):
+        _do(factory, config, "an", item)
+    assert steps() == ["consult", "consult"]
+    _do(factory, config, "an", item)  # conclude: the process comes back for a second round
+    _do(factory, config, "an", item)
+    first_of_second = list(_dossier(factory, item).by_task)[-1]
+    _do(factory, config, "an", item)
+    _do(factory, config, "an", item)  # conclude again: the end
+    found = _dossier(factory, item)
+    assert [s.element_id for s in found.sections] == ["consult", "consult", "conclude"]
+    assert found.sections[0].task_id == first_of_second
+    assert len([s for s in found.by_task.values() if s.element_id == "consult"]) == 4
