@@ -153,7 +153,6 @@ def effective_candidates(
 
 _tasks = cast_table(HumanTaskModel)
 _candidates = cast_table(TaskCandidateModel)
-_item_candidates = cast_table(ItemCandidateModel)
 # Built once: an action runs them with new values only (no statement built per call).
 _INSERT_TASKS = insert(_tasks)
 _INSERT_CANDIDATES = insert(_candidates)

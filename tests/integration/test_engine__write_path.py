@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 import engine
 from engine import transaction
 from engine.human_tasks import ItemCandidateModel, TaskCandidateModel
+from tests.conftest import add_people, fixture_files
 from tests.migrations import downgrade
 from tests.statements import counted
 from workflows.notifications import notification_listener
@@ -293,3 +294,34 @@ def test_write_path__candidate_rows_carry_their_tasks_sort_keys_through_migratio
     downgrade(db, "0011")
     engine.upgrade_database(db)
     assert keys_match() == written
+
+
+def test_write_path__the_candidate_rules_survive_a_sqlite_table_rebuild(
+    sqlite_factory: Any, config: Any, clock: Any
+) -> None:
+    """A later migration that rebuilds a candidate table on SQLite (Alembic's batch mode)
+    drops the triggers first and creates them after, as engine.candidate_triggers says: the
+    rebuild then goes through, and the rules hold on the rebuilt tables."""
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    from engine.candidate_triggers import create_candidate_triggers, drop_candidate_triggers
+
+    db = sqlite_factory.kw["bind"]
+    with db.begin() as conn:
+        operations = Operations(MigrationContext.configure(conn))
+        drop_candidate_triggers(conn)
+        for table in ("human_tasks", "task_candidates", "item_candidates"):
+            with operations.batch_alter_table(table, recreate="always"):
+                pass
+        create_candidate_triggers(conn)
+    add_people(sqlite_factory)
+    with transaction(sqlite_factory) as s:
+        engine.deploy(s, fixture_files("spiff"), clock)
+    item = _start(sqlite_factory, config)
+    _complete(sqlite_factory, config, item, "draft", "an", data={"summary": "Trồng nấm"})
+    with transaction(sqlite_factory) as s:
+        open_ids = {t.id for t in engine.open_tasks(s, item)}
+        assert set(s.scalars(select(TaskCandidateModel.task_id).distinct())) == open_ids
+        kept = select(ItemCandidateModel.value).where(ItemCandidateModel.instance_id == item)
+        assert {"staff", "heads"} <= set(s.scalars(kept))
