@@ -194,14 +194,21 @@ def _asked_only_for(view: engine.FormView) -> dict[str, list[tuple[str, list[str
 
 
 def _initial(
-    view: engine.FormView, name: str, default: Any, asked_only: Collection[str] = ()
+    view: engine.FormView,
+    name: str,
+    default: Any,
+    asked_only: Collection[str] = (),
+    *,
+    read_only: bool = False,
 ) -> Any:
     """On a first visit, what the item already holds (a returned draft comes back filled in),
     except the decision, the comment and choices asked only for some decisions (`asked_only`,
     see `_asked_only_for`), which are this person's own (a target step left from an earlier
-    return must not stand in for the default)."""
+    return must not stand in for the default). A read-only field always shows what the item
+    holds, whatever its name: a comment field's name (y_kien_chi_dao, the UBND's direction on
+    a returned list) is a person's own only where they type it."""
     own = (view.decision_field, comment_field(view), *COMMENT_FIELDS)
-    if name in own or name in asked_only:
+    if not read_only and (name in own or name in asked_only):
         return default
     return view.data.get(name, default)
 
@@ -277,15 +284,11 @@ def _schema_form(
         if shown_when is False:
             continue  # for other items than this one (a periodic task's, on a one-off task)
         default = spec.get("default")
-        if widget == "readonly":
-            # What the process holds, shown whatever its name: a comment field's name
-            # (y_kien_chi_dao, the UBND's direction on a returned list) is this person's own
-            # only where they type it, and _initial would show it empty.
-            value = _raw(view.data.get(name, default))
-        elif values is not None:
+        read_only = widget == "readonly"
+        if values is not None and not read_only:
             value = _raw(values.get(name, False if widget == "checkbox" else ""))
         else:
-            value = _raw(_initial(view, name, default, asked_only))
+            value = _raw(_initial(view, name, default, asked_only, read_only=read_only))
         item_spec = spec.get("items") if isinstance(spec.get("items"), dict) else {}
         options = (_choices(item_spec) if widget == "checkboxes" else choices) or []
         chosen = set(value) if isinstance(value, list) else {value}
@@ -405,10 +408,11 @@ def _camunda_form(
             default = None  # an expression is not shown as text
         if widget == "checkbox":
             default = str(default).lower() == "true"
+        read_only = widget == "readonly"
         value = _raw(
             values.get(name, False if widget == "checkbox" else "")
-            if values is not None and widget != "readonly"
-            else _initial(view, name, default)
+            if values is not None and not read_only
+            else _initial(view, name, default, read_only=read_only)
         )
         item = Field(
             name=name,
