@@ -148,10 +148,10 @@ def _dossier(
     # latest run: those made one after another, no other step's in between.
     latest: dict[tuple[str | None, str | None], list[DossierSection]] = {}
     previous_element: str | None = None
-    # A read-only field shows what the item held when the step was done: a value some step
-    # types (the UBND's direction on a returned list) as the latest typed before it, never
-    # under a step done before anyone wrote it; one no step types (a number a script gave),
-    # as the item holds it now.
+    # A read-only field under a step: a value some step types (the UBND's direction on a
+    # returned list) as the latest typed before that step's submission, never under a step
+    # done before anyone wrote it (a script that changed it afterwards is not seen there); one
+    # no step types (a number a script gave), as the item holds it now.
     typed = {f.name for form in fields.values() for f in form if not f.read_only}
     untyped_now = {k: v for k, v in instance.data.items() if k not in typed}
     typed_before: dict[str, Any] = {}

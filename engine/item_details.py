@@ -116,6 +116,11 @@ def task_form(session: Session, task_id: str) -> FormView:
     return FormView("none", None, [], meta.decision_field, meta.documentation, data, **wording)
 
 
+# The configuration a form's default expression is computed under: one for the process, so
+# its scripts' sandbox is built once (engine.runtime.EngineConfig._sandbox).
+_DEFAULTS = EngineConfig()
+
+
 def _with_default(spec: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """A field whose default is a JUEL expression shows its value on the item's data now
     (`default_code`, translated at deploy); one that cannot be computed shows none."""
@@ -123,7 +128,7 @@ def _with_default(spec: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     if not code:
         return spec
     try:
-        value = EngineConfig().script_engine().environment.evaluate(code, dict(data))
+        value = _DEFAULTS.script_engine().environment.evaluate(code, dict(data))
     except Exception:  # a default is a suggestion: the person fills the field in instead
         value = None
     if isinstance(value, bool):

@@ -160,7 +160,8 @@ def due_passed(kind: object, value: object, today: date) -> bool:
 
 
 def _year_of(value: object) -> int:
-    return value if isinstance(value, int) else int(str(value))
+    """A year as start data gives it: a number (2026, or 2026.0 through the API) or its text."""
+    return int(value) if isinstance(value, int | float) else int(str(value))
 
 
 # --- the plan's year -----------------------------------------------------------------------

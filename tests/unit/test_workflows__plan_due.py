@@ -30,6 +30,7 @@ TODAY = date(2026, 9, 15)
         ("year", 2026, date(2026, 12, 31), date(2026, 12, 31), False),
         ("year", 2026, date(2027, 1, 1), date(2026, 12, 31), True),
         ("year", "2026", TODAY, date(2026, 12, 31), False),
+        ("year", 2026.0, TODAY, date(2026, 12, 31), False),  # a JSON number through the API
         ("year", 2025, TODAY, date(2025, 12, 31), True),
         # "Từ năm": the end of that year or of today's, whichever is later: never passed.
         ("from_year", 2021, TODAY, date(2026, 12, 31), False),
