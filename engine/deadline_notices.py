@@ -208,7 +208,9 @@ def _tell(
     units: list[str] | None = None,
 ) -> int:
     """`notify` of a task; an escalation's late units travel as a list (the mail's subject cuts
-    on whole names) and as their text, joined here alone, for what shows them as a line."""
+    on whole names) and as their text, joined here alone, for what shows them as a line: by
+    ", ", or by "; " where a name has a comma of its own («Phòng Kế hoạch, Tài chính»)."""
+    joint = "; " if units and any("," in unit for unit in units) else ", "
     return notify(
         session,
         event=event,
@@ -220,6 +222,6 @@ def _tell(
         task_id=task.task_id,
         step=task.step,
         due_at=task.due_at,
-        reason=", ".join(units) if units else None,
+        reason=joint.join(units) if units else None,
         units=units or None,
     )

@@ -352,10 +352,11 @@ def test_mail__an_escalation_cuts_its_subject_on_whole_unit_names_even_with_a_co
         "Đề xuất nhiệm vụ nấm"
     )
     text = escalated.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert f"Đơn vị chậm xử lý: {LONG}, {COMMA}" in text
+    assert f"Đơn vị chậm xử lý: {LONG}; {COMMA}" in text
     (row,) = [r for r in mail_rows(office) if r.event == "escalated"]
-    # The bell shows the text; the list keeps each name whole.
-    assert (row.units, row.reason) == ([LONG, COMMA], f"{LONG}, {COMMA}")
+    # The bell shows the text (names apart by ";" where one has a comma); the list keeps each
+    # name whole.
+    assert (row.units, row.reason) == ([LONG, COMMA], f"{LONG}; {COMMA}")
 
 
 def test_mail__escalations_stored_before_0024_are_mailed_as_before(
