@@ -45,7 +45,7 @@ from .audit import audit_key_from_environment, bind_audit_key, reseal_chain
 from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
-from .deadline_notices import DeadlinePolicy, choosable_events_of, scan_deadlines
+from .deadline_notices import DeadlinePolicy, choosable_events_of, scan_deadlines, unit_separator
 from .definition_report import CheckReport, DefinitionProblem, check_definitions
 from .definitions import MODEL_SUFFIXES, deploy, list_processes
 from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
@@ -496,6 +496,7 @@ __all__ = [
     "touch_api_token",
     "transaction",
     "unclaim_task",
+    "unit_separator",
     "unread_count",
     "upgrade_database",
     "upgraded_hash",

@@ -12,7 +12,7 @@ calendar; now is its clock.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -73,6 +73,12 @@ class _Due:
     step: str
     due_at: datetime
     assignee: str | None
+
+
+def unit_separator(names: Sequence[str]) -> str:
+    """What sets an escalation's late units apart on one line: ", ", or "; " where a name has
+    a comma of its own («Phòng Kế hoạch, Tài chính» would read as two units)."""
+    return "; " if any("," in name for name in names) else ", "
 
 
 def scan_deadlines(
@@ -208,9 +214,7 @@ def _tell(
     units: list[str] | None = None,
 ) -> int:
     """`notify` of a task; an escalation's late units travel as a list (the mail's subject cuts
-    on whole names) and as their text, joined here alone, for what shows them as a line: by
-    ", ", or by "; " where a name has a comma of its own («Phòng Kế hoạch, Tài chính»)."""
-    joint = "; " if units and any("," in unit for unit in units) else ", "
+    on whole names) and as their text, for what shows them as a line."""
     return notify(
         session,
         event=event,
@@ -222,6 +226,6 @@ def _tell(
         task_id=task.task_id,
         step=task.step,
         due_at=task.due_at,
-        reason=joint.join(units) if units else None,
+        reason=unit_separator(units).join(units) if units else None,
         units=units or None,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
 
-from engine import MailItem, OutgoingMail
+from engine import MailItem, OutgoingMail, unit_separator
 
 APP = "Phê duyệt"
 
@@ -182,14 +182,15 @@ def _units(item: MailItem) -> str:
     """An escalation's late units for its subject; past UNITS_IN_SUBJECT, the whole names that
     fit and "…" (or the whole words of the first name, when even it does not fit)."""
     names = _late_units(item)
-    units = ", ".join(names)
+    apart = unit_separator(names)
+    units = apart.join(names)
     if len(units) <= UNITS_IN_SUBJECT:
         return units
     fit = 0
-    while fit < len(names) and len(", ".join(names[: fit + 1])) + len(", …") <= UNITS_IN_SUBJECT:
+    while fit < len(names) and len(apart.join((*names[: fit + 1], "…"))) <= UNITS_IN_SUBJECT:
         fit += 1
     if fit:
-        return ", ".join(names[:fit]) + ", …"
+        return apart.join((*names[:fit], "…"))
     return f"{names[0][: UNITS_IN_SUBJECT - 1].rsplit(' ', 1)[0]}…"
 
 

@@ -348,7 +348,7 @@ def test_mail__an_escalation_cuts_its_subject_on_whole_unit_names_even_with_a_co
     notices(mailbox.url).round(office, engine_config(clock))
     (escalated,) = mailbox.to("lan@so-khcn.example.vn")
     assert escalated["Subject"] == (
-        f"[Phê duyệt] Báo cáo công việc quá hạn của {LONG}, …: Review the proposal – "
+        f"[Phê duyệt] Báo cáo công việc quá hạn của {LONG}; …: Review the proposal – "
         "Đề xuất nhiệm vụ nấm"
     )
     text = escalated.get_body(("plain",)).get_content()  # type: ignore[union-attr]

@@ -85,15 +85,16 @@ def test_escalation_mail__one_long_unit_name_is_cut_in_the_subject() -> None:
 
 
 def test_escalation_mail__a_name_with_a_comma_is_kept_whole_or_left_out_whole() -> None:
-    assert len(f"{LONG}, {COMMA}") > UNITS_IN_SUBJECT >= len(f"{LONG}, Phòng Kế hoạch, …")
+    # Names apart by "; " where one has a comma of its own (engine.unit_separator).
+    assert len(f"{LONG}; {COMMA}") > UNITS_IN_SUBJECT >= len(f"{LONG}; Phòng Kế hoạch, …")
     cut = render(escalation((LONG, COMMA), "vi"), None, UTC, AT)
     assert cut.subject == (
-        f"[Phê duyệt] Báo cáo công việc quá hạn của {LONG}, …: Thẩm định hồ sơ – Nhiệm vụ II.2"
+        f"[Phê duyệt] Báo cáo công việc quá hạn của {LONG}; …: Thẩm định hồ sơ – Nhiệm vụ II.2"
     )
     assert f"Đơn vị chậm xử lý: {LONG}, {COMMA}" in cut.text
     whole = render(escalation((COMMA, "Văn phòng Sở"), "en"), None, UTC, AT)
     assert whole.subject == (
-        f"[Phê duyệt] Overdue in {COMMA}, Văn phòng Sở: Thẩm định hồ sơ – Nhiệm vụ II.2"
+        f"[Phê duyệt] Overdue in {COMMA}; Văn phòng Sở: Thẩm định hồ sơ – Nhiệm vụ II.2"
     )
 
 
