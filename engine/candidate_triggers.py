@@ -5,7 +5,9 @@ item_candidates. Two triggers on each database, created by migration 0025.
 On SQLite a migration that rebuilds human_tasks, task_candidates or item_candidates (Alembic's
 batch mode copies the table and renames the copy) must drop them first and create them again
 after: a rebuilt table loses its own triggers, and SQLite refuses to rename a table while a
-trigger of another table names one that is missing."""
+trigger of another table names one that is missing. Changing what they do is an edit here and
+a migration that drops and creates them again: migration 0025 creates them from this text, so
+without it a database upgraded before the edit would keep the old ones."""
 
 from __future__ import annotations
 
