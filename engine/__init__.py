@@ -72,7 +72,7 @@ from .external_tasks import (
 from .form_options import resolve_form
 from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
-from .human_tasks import effective_candidates
+from .human_tasks import effective_candidates, waiting_for
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .item_details import (
     FormView,
@@ -505,6 +505,7 @@ __all__ = [
     "verify_password",
     "visible_instance_ids",
     "void_number",
+    "waiting_for",
     "waiting_items",
     "webhook_listener",
     "weekdays_only",

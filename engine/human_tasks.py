@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -135,20 +135,34 @@ class ItemCandidateModel(Base):
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
+_Name = TypeVar("_Name")
+
+
+def waiting_for(
+    groups: Sequence[_Name], people: Sequence[_Name], lane: _Name | None, started_by: _Name
+) -> tuple[list[_Name], list[_Name]]:
+    """Whom a step nobody holds waits for, as groups and as people: its candidate groups and
+    people, else its lane's group, else the person who started the item. One rule for the
+    candidate rows (`effective_candidates`, by key) and for the pages that name them (by
+    name, engine callers' own look-ups)."""
+    if groups or people:
+        return list(groups), list(people)
+    if lane:
+        return [lane], []
+    return [], [started_by]
+
+
 def effective_candidates(
     candidate_groups: list[str],
     candidate_users: list[str],
     lane: str | None,
     started_by: str,
 ) -> list[tuple[str, str]]:
-    """Candidates, else the lane's group, else the person who started the item."""
-    if candidate_groups or candidate_users:
-        return [("group", g.lower()) for g in candidate_groups] + [
-            ("user", u.lower()) for u in candidate_users
-        ]
-    if lane:
-        return [("group", lane.strip().lower())]
-    return [("user", started_by.lower())]
+    """The candidate rows' (kind, lower-cased key) pairs, by `waiting_for`'s rule."""
+    groups, users = waiting_for(
+        candidate_groups, candidate_users, lane.strip() if lane else None, started_by
+    )
+    return [("group", g.lower()) for g in groups] + [("user", u.lower()) for u in users]
 
 
 _tasks = cast_table(HumanTaskModel)

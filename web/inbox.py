@@ -50,7 +50,6 @@ from .wording import (
     holder_text,
     process_title,
     size_text,
-    waiting_for,
 )
 
 bp = Blueprint("inbox", __name__)
@@ -572,7 +571,7 @@ def _where_now(
 def _place(step: engine.TaskView, names: Names, started_by: str) -> str:
     if step.assignee:
         return _("«%(step)s», do %(who)s xử lý", step=step.title, who=names.person(step.assignee))
-    groups, people = waiting_for(
+    groups, people = engine.waiting_for(
         [names.groups.get(g.lower(), g) for g in step.candidate_groups],
         [names.person(u) for u in step.candidate_users],
         step.lane,

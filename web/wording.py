@@ -126,24 +126,11 @@ def holder_text(
     """Who holds a step, from names already looked up (see `Names.holder`)."""
     if assignee:
         return assignee
-    shown_groups, shown_people = waiting_for(groups, people, lane, started_by)
+    shown_groups, shown_people = engine.waiting_for(groups, people, lane, started_by)
     shown = (
         [_("%(names)s (chưa có người nhận)", names=", ".join(shown_groups))] if shown_groups else []
     )
     return "; ".join([*shown, *shown_people])
-
-
-def waiting_for(
-    groups: Sequence[str], people: Sequence[str], lane: str | None, started_by: str
-) -> tuple[list[str], list[str]]:
-    """Whom a step nobody has taken waits for, as groups and as people, from names already
-    looked up: its groups and candidate people, else its lane's group, else the person who
-    started the item (the engine's own order, engine.effective_candidates)."""
-    if groups or people:
-        return list(groups), list(people)
-    if lane:
-        return [lane], []
-    return [], [started_by]
 
 
 def size_text(size: int) -> str:
