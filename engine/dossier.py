@@ -155,19 +155,22 @@ def _dossier(
     typed = {f.name for form in fields.values() for f in form if not f.read_only}
     untyped_now = {k: v for k, v in instance.data.items() if k not in typed}
     typed_before: dict[str, Any] = {}
+    # The forms that show a read-only field: only their sections need the values as they were.
+    showing = {key for key, form in fields.items() if any(f.read_only for f in form)}
     for event in events:
         details = event.details or {}
-        as_then = {**untyped_now, **typed_before}
-        submitted_data = details.get("data", details.get("changed")) or {}
-        typed_before.update({k: v for k, v in submitted_data.items() if k in typed})
-        if event.kind == "started":
+        given = details.get("data", details.get("changed")) or {}
+        if event.kind == "started":  # the first event: nothing typed before it
             section = _start_section(
-                version, event, details, as_then, show_private=event.actor == reader
+                version, event, details, untyped_now, show_private=event.actor == reader
             )
             if section.fields:
                 latest[(None, None)] = [section]
+            typed_before.update({k: v for k, v in given.items() if k in typed})
             continue
         meta_key = keys.get(event.task_id or "", "")
+        as_then = {**untyped_now, **typed_before} if meta_key in showing else untyped_now
+        typed_before.update({k: v for k, v in given.items() if k in typed})
         section = _task_section(
             metas.get(meta_key),
             fields.get(meta_key, []),
