@@ -45,7 +45,7 @@ from .audit import audit_key_from_environment, bind_audit_key, reseal_chain
 from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
 from .clock import Clock, ManualClock, as_utc, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
-from .deadline_notices import DeadlinePolicy, choosable_events_of, scan_deadlines, unit_separator
+from .deadline_notices import DeadlinePolicy, choosable_events_of, scan_deadlines
 from .definition_report import CheckReport, DefinitionProblem, check_definitions
 from .definitions import MODEL_SUFFIXES, deploy, list_processes
 from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
@@ -84,6 +84,7 @@ from .item_details import (
     step_titles,
     task_form,
 )
+from .late_units import unit_separator
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .mail import MailError, SmtpSettings, send_message
 from .mail_log import MailDeliveryView, failed_mail, mail_deliveries, retry_mail

@@ -12,7 +12,7 @@ calendar; now is its clock.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -73,12 +73,6 @@ class _Due:
     step: str
     due_at: datetime
     assignee: str | None
-
-
-def unit_separator(names: Sequence[str]) -> str:
-    """What sets an escalation's late units apart on one line: ", ", or "; " where a name has
-    a comma of its own («Phòng Kế hoạch, Tài chính» would read as two units)."""
-    return "; " if any("," in name for name in names) else ", "
 
 
 def scan_deadlines(
@@ -213,8 +207,8 @@ def _tell(
     *,
     units: list[str] | None = None,
 ) -> int:
-    """`notify` of a task; an escalation's late units travel as a list (the mail's subject cuts
-    on whole names) and as their text, for what shows them as a line."""
+    """`notify` of a task; an escalation's late units travel as a list, which its readers show
+    as a line (`late_units.units_line`) or cut on whole names (the mail's subject)."""
     return notify(
         session,
         event=event,
@@ -226,6 +220,5 @@ def _tell(
         task_id=task.task_id,
         step=task.step,
         due_at=task.due_at,
-        reason=unit_separator(units).join(units) if units else None,
         units=units or None,
     )

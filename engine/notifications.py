@@ -41,6 +41,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, cast_table, read_rows
 from .errors import InvalidInput, NotFound
+from .late_units import units_line
 from .recipients import CANDIDATE_PEOPLE, candidate_names
 from .users import UserModel
 
@@ -130,8 +131,9 @@ class NotificationModel(Base):
     step: Mapped[str | None] = mapped_column(String(500))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
-    # The units an escalation names, as a list: a unit's name may hold ", " itself, so the
-    # mail's subject cuts on whole names from here, never by splitting `reason` (its text).
+    # The units an escalation names, as a list: a unit's name may hold ", " itself, so readers
+    # join them (late_units.units_line) or cut on whole names, never split a text; such a row
+    # keeps no `reason` of its own (one written before migration 0024 still has it).
     units: Mapped[list[str] | None] = mapped_column(JSON)
     actor: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -282,7 +284,8 @@ def notify(
     who already has `dedupe_key` is skipped (an event is told once per person). Each row's mail
     status follows the person's choice for the event (and `skipped_no_email` without an
     address). `units` are the whole names of the units it names (an escalation's), kept as a
-    list beside `reason`, its text. Returns how many rows were written."""
+    list: the row's text is made from them when it is read. Returns how many rows were
+    written."""
     wanted = sorted(set(recipients))
     if not wanted:
         return 0
@@ -446,7 +449,8 @@ class NotificationItem:
             title=row.title,
             step=row.step,
             due_at=row.due_at,
-            reason=row.reason,
+            # An escalation's text is its units' line, made from the list it keeps.
+            reason=units_line(row.units) if row.units else row.reason,
             units=tuple(row.units) if row.units is not None else None,
             actor=row.actor,
             created_at=row.created_at,

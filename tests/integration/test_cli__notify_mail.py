@@ -22,7 +22,7 @@ from cli.main import main
 from cli.notify import Notices
 from engine import DeadlinePolicy, ManualClock, RetryPolicy, SmtpSettings, transaction
 from engine.db import UTCDateTime
-from engine.notifications import NotificationModel
+from engine.notifications import NotificationItem, NotificationModel
 from tests.migrations import downgrade
 from tests.smtp_server import PASSWORD, USER, Mailbox
 from workflows import engine_config, event_listeners
@@ -356,7 +356,7 @@ def test_mail__an_escalation_cuts_its_subject_on_whole_unit_names_even_with_a_co
     (row,) = [r for r in mail_rows(office) if r.event == "escalated"]
     # The bell shows the text (names apart by ";" where one has a comma); the list keeps each
     # name whole.
-    assert (row.units, row.reason) == ([LONG, COMMA], f"{LONG}; {COMMA}")
+    assert (row.units, NotificationItem.of(row).reason) == ([LONG, COMMA], f"{LONG}; {COMMA}")
 
 
 def test_mail__escalations_stored_before_0024_are_mailed_as_before(

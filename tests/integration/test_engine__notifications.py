@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 import engine
 from engine import DeadlinePolicy, Hierarchy, ManualClock, NotifyEvent, transaction
-from engine.notifications import NotificationModel
+from engine.notifications import NotificationItem, NotificationModel
 from workflows import event_listeners
 
 
@@ -204,11 +204,15 @@ def test_notifications__an_escalation_names_the_units_late_with_the_step(
     )
     with transaction(office) as s:
         engine.scan_deadlines(s, config, DeadlinePolicy())
-        found = s.execute(
-            select(NotificationModel.recipient, NotificationModel.reason)
-            .where(NotificationModel.event == NotifyEvent.ESCALATED)
-            .order_by(NotificationModel.recipient)
-        ).all()
+        # The text each is shown (the bell's and the mail's), made from the row's units.
+        found = [
+            (row.recipient, NotificationItem.of(row).reason)
+            for row in s.scalars(
+                select(NotificationModel)
+                .where(NotificationModel.event == NotifyEvent.ESCALATED)
+                .order_by(NotificationModel.recipient)
+            )
+        ]
     assert [tuple(row) for row in found] == [(person, named) for person in told]
     # Thông tin cá nhân offers the escalation by the same rule: to whom it can reach, never to
     # the holders or the staff (they lead nothing).

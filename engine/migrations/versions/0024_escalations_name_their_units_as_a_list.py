@@ -3,8 +3,8 @@
 An escalation's late units travelled as one line of text (`reason`, the names joined by ", ")
 and the mail re-split it on ", " to cut its subject on whole names: a unit whose name holds ", "
 itself ("Phòng Kế hoạch, Tài chính") was cut in its middle. notifications gets `units`, a JSON
-list of the names, written by the engine beside `reason` (still the joined text the bell, the
-mail's body and the digest show).
+list of the names; the bell, the mail's body and the digest show them joined as a line
+(engine/late_units.py), and an escalation written since keeps no `reason` of its own.
 
 The upgrade gives the escalations stored before it the list their mail read from `reason`,
 split on ", " once here, as the renderer did, so they render as they did; a row that still has
