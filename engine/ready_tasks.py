@@ -1,14 +1,17 @@
-"""READY tasks found in the workflow's table of tasks where SpiffWorkflow would walk its tree.
+"""READY tasks found in the workflow's tables of tasks where SpiffWorkflow would walk its tree.
 
-SpiffWorkflow finds READY tasks by walking the whole task tree, depth first, with its iterator:
-at every pass of `do_engine_steps` (which runs passes until one runs nothing; on an approval
-item most passes find one task to run or none, and the last always none), and again when the
-engine asks which steps now wait for a person. Every task of the tree is also in the workflow's
-table (`workflow.tasks`), which a loop reads in a fraction of a walk's time. Where the table has
-none of the tasks sought, or exactly one, the walk would find the same: they are taken from the
-table. Several at once (their order is the walk's) and a workflow with subprocesses (whose
-tasks sit in tables of their own, and whose parents a pass also updates) go through Spiff's
-own. The steps run, their order and the state left are Spiff's; a test compares the two.
+SpiffWorkflow finds READY tasks by walking a task tree, depth first, with its iterator: at every
+pass of `do_engine_steps` (which runs passes until one runs nothing; on an approval item most
+passes find one task to run or none, and the last always none) — once for each active
+subprocess, deepest first, until it runs nothing, then once for the top — and again when the
+engine asks which steps now wait for a person. A walk goes down into every subprocess it meets,
+so the walk of a workflow's tree also visits the trees of the subprocesses beneath it. Every
+task is also in the table of its own workflow (`workflow.tasks`, a subprocess's in its own),
+which a loop reads in a fraction of a walk's time. Where all the tables together hold none of
+the tasks sought, the walk would find none; where they hold exactly one, beneath the workflow
+walked, the walk would find that one: both are taken from the tables. Several at once (their
+order is the walk's), or one the walk might not reach, go through Spiff's own walk. The steps
+run, their order and the state left are Spiff's; tests compare the two.
 
 After every task it completes, Spiff also walks the whole tree for WAITING tasks to update
 them (a join, an event's catch). Where the table holds none (most completions of an approval
@@ -32,33 +35,63 @@ def run_engine_steps(workflow: Any) -> None:
 
 def ready_human_tasks(workflow: Any) -> list[Any]:
     """The READY tasks a person completes, as `get_tasks(state=READY, manual=True)` lists them."""
-    if not workflow.subprocesses:
-        found = _ready(workflow, manual=True)
-        if len(found) < 2:
-            return found
-    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+    found = _sole_ready(workflow, workflow, manual=True)
+    if found is None:
+        return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+    return found
 
 
 def _engine_pass(workflow: Any) -> bool:
-    """One of Spiff's passes; whether another is needed (what its `_do_engine_steps` says)."""
-    if workflow.subprocesses:
-        return bool(workflow._do_engine_steps())
-    found = _ready(workflow, manual=False)
-    if len(found) != 1:
-        return bool(workflow._do_engine_steps()) if found else False
-    found[0].run()
-    return True
+    """One of Spiff's passes (its `_do_engine_steps`); whether another is needed."""
+    active = workflow.get_active_subprocesses()
+    for flow in sorted(active, key=lambda v: v.depth, reverse=True):
+        while _update(workflow, flow):
+            pass
+        if flow.parent_task_id is not None:
+            task = workflow.get_task_from_id(flow.parent_task_id)
+            task.task_spec._update(task)
+    ran = _update(workflow, workflow)
+    return ran > 0 or len(workflow.get_active_subprocesses()) > len(active)
 
 
-def _ready(workflow: Any, *, manual: bool) -> list[Any]:
-    """Up to two READY tasks of the workflow's own table, of a person's kind or the engine's."""
+def _update(top: Any, flow: Any) -> int:
+    """Spiff's update of one workflow in a pass: each READY task of the engine's kind a walk of
+    its tree finds, run in the walk's order; how many ran."""
+    found = _sole_ready(top, flow, manual=False)
+    if found is None:
+        found = [t for t in flow.get_tasks(state=TaskState.READY) if not t.task_spec.manual]
+    for task in found:
+        task.run()
+    return len(found)
+
+
+def _sole_ready(top: Any, flow: Any, *, manual: bool) -> list[Any] | None:
+    """The READY tasks (of a person's kind or the engine's) a walk of `flow`'s tree would find,
+    where the tables tell it for sure: none, or one beneath `flow`. None where only the walk
+    can tell."""
     found = []
-    for task in workflow.tasks.values():
-        if task.state == TaskState.READY and bool(task.task_spec.manual) == manual:
-            found.append(task)
-            if len(found) == 2:
-                break
+    for table in (top, *top.subprocesses.values()):
+        for task in table.tasks.values():
+            if task.state == TaskState.READY and bool(task.task_spec.manual) == manual:
+                found.append(task)
+                if len(found) == 2:
+                    return None
+    if found and not _beneath(top, flow, found[0]):
+        return None
     return found
+
+
+def _beneath(top: Any, flow: Any, task: Any) -> bool:
+    """Whether a walk of `flow`'s tree reaches this READY task: it is in `flow`'s own table, or
+    in a subprocess whose task (and so on up) is in it and has not finished. A READY or started
+    task's ancestors have all run, so the walk goes down to it."""
+    while task.workflow is not flow:
+        if task.workflow is top:
+            return False
+        task = top.get_task_from_id(task.workflow.parent_task_id)
+        if task.state & TaskState.FINISHED_MASK:
+            return False
+    return True
 
 
 def skip_idle_waits(workflow: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
@@ -142,3 +143,98 @@ def test_skipping_idle_waits_inside_a_subprocess_changes_nothing(
     ours = _drive(nested, run_engine_steps, ready_human_tasks, skipping=True)
     assert ours == theirs
     assert theirs[1]["total"] == 6
+
+
+# Two subprocesses side by side, one with a subprocess of its own: a person's step in each at
+# once (several READY tasks: the walk's order), then one at a time, two levels down.
+BRANCHES = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="b" targetNamespace="http://example.org/branches">
+  <bpmn:process id="branches" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="left"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="right"/>
+    <bpmn:subProcess id="left">
+      <bpmn:startEvent id="l_start"/>
+      <bpmn:sequenceFlow id="l1" sourceRef="l_start" targetRef="l_note"/>
+      <bpmn:scriptTask id="l_note"><bpmn:script>left = 1</bpmn:script></bpmn:scriptTask>
+      <bpmn:sequenceFlow id="l2" sourceRef="l_note" targetRef="l_ask"/>
+      <bpmn:userTask id="l_ask"/>
+      <bpmn:sequenceFlow id="l3" sourceRef="l_ask" targetRef="l_end"/>
+      <bpmn:endEvent id="l_end"/>
+    </bpmn:subProcess>
+    <bpmn:subProcess id="right">
+      <bpmn:startEvent id="r_start"/>
+      <bpmn:sequenceFlow id="r1" sourceRef="r_start" targetRef="r_ask"/>
+      <bpmn:userTask id="r_ask"/>
+      <bpmn:sequenceFlow id="r2" sourceRef="r_ask" targetRef="deep"/>
+      <bpmn:subProcess id="deep">
+        <bpmn:startEvent id="d_start"/>
+        <bpmn:sequenceFlow id="d1" sourceRef="d_start" targetRef="d_note"/>
+        <bpmn:scriptTask id="d_note"><bpmn:script>deep = 2</bpmn:script></bpmn:scriptTask>
+        <bpmn:sequenceFlow id="d2" sourceRef="d_note" targetRef="d_ask"/>
+        <bpmn:userTask id="d_ask"/>
+        <bpmn:sequenceFlow id="d3" sourceRef="d_ask" targetRef="d_end"/>
+        <bpmn:endEvent id="d_end"/>
+      </bpmn:subProcess>
+      <bpmn:sequenceFlow id="r3" sourceRef="deep" targetRef="r_end"/>
+      <bpmn:endEvent id="r_end"/>
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f4" sourceRef="left" targetRef="join"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="right" targetRef="join"/>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="last"/>
+    <bpmn:userTask id="last"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="last" targetRef="sum"/>
+    <bpmn:scriptTask id="sum"><bpmn:script>total = left + deep</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f8" sourceRef="sum" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_subprocesses_side_by_side_and_nested_as_spiff(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Steps inside two subprocesses at once and a subprocess two levels down: the same steps,
+    order and state as Spiff's; the tables answer most of the questions (none READY, or one),
+    the walk those where several are READY at once."""
+    branches = _parsed(Path(tmp_path_factory.mktemp("branches")), BRANCHES, "branches")
+    walks = [0]
+    spiffs_iterator = BpmnBaseWorkflow.get_tasks_iterator
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("state") == TaskState.READY:  # a search for READY tasks, not a join's
+            walks[0] += 1
+        return spiffs_iterator(self, *args, **kwargs)
+
+    def walks_in(run: Any) -> Any:
+        def measured(workflow: Any) -> Any:
+            with monkeypatch.context() as patch:
+                patch.setattr(BpmnBaseWorkflow, "get_tasks_iterator", counted)
+                return run(workflow)
+
+        return measured
+
+    theirs = _drive(
+        branches, walks_in(lambda workflow: workflow.do_engine_steps()), walks_in(_spiffs_people)
+    )
+    spiffs_walks, walks[0] = walks[0], 0
+    ours = _drive(branches, walks_in(run_engine_steps), walks_in(ready_human_tasks), skipping=True)
+    assert ours == theirs
+    traces, data = ours
+    assert [waiting for _trace, waiting in traces] == [
+        ["l_ask", "r_ask"],
+        ["r_ask"],
+        ["d_ask"],
+        ["last"],
+        [],
+    ]
+    assert data["total"] == 3
+    # Spiff walks a tree (the top's or a subprocess's) for READY tasks at every update of a
+    # pass and at every listing (44 here); the tables leave it the questions where two tables
+    # each hold one at once (8: both subprocesses starting, and a step of each waiting).
+    assert 0 < walks[0] < spiffs_walks / 4
