@@ -385,6 +385,9 @@ def complete(task_id: str) -> Any:
                     expected_version=expected,
                     rehearsal=rehearsal,
                 )
+                # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN"):
+                # the item the action left, held by this session (no statement).
+                after = engine.item_data(s, task.instance_id) if form.done_message else {}
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -409,8 +412,6 @@ def complete(task_id: str) -> Any:
     except engine.InvalidInput as invalid:
         return _again(task_id, submission, {"_form": explain(invalid)}, 422)
     with uow(write=False) as s:  # read after the commit, not under the write lock
-        # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN").
-        after = engine.item_data(s, task.instance_id) if form.done_message else {}
         where = _where_now(s, task.instance_id, before, access.started_by)
     said = _success(task, form, submission, after)
     flash(f"{said} {where}" if where else said, "success")
