@@ -173,6 +173,7 @@ from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
 from .services import ServiceCall
+from .spiff_logs import quiet_spiff_logs
 from .start_keys import claim_start_key, is_start_key, record_start
 from .starters import StartableProcess, Starters, startable_processes
 from .task_report import (
@@ -238,6 +239,8 @@ from .webhooks import (
     set_webhook_active,
     webhook_listener,
 )
+
+quiet_spiff_logs()  # SpiffWorkflow's INFO records: a line and a walk of the tree per change
 
 __all__ = [
     "ADMIN_GROUP",
