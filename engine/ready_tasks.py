@@ -23,6 +23,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 
@@ -88,7 +89,10 @@ def _beneath(top: Any, flow: Any, task: Any) -> bool:
     while task.workflow is not flow:
         if task.workflow is top:
             return False
-        task = top.get_task_from_id(task.workflow.parent_task_id)
+        try:
+            task = top.get_task_from_id(task.workflow.parent_task_id)
+        except TaskNotFoundException:  # a subprocess whose task is gone: the walk decides
+            return False
         if task.state & TaskState.FINISHED_MASK:
             return False
     return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
@@ -238,3 +239,20 @@ def test_subprocesses_side_by_side_and_nested_as_spiff(
     # pass and at every listing (44 here); the tables leave it the questions where two tables
     # each hold one at once (8: both subprocesses starting, and a step of each waiting).
     assert 0 < walks[0] < spiffs_walks / 4
+
+
+def test_a_subprocess_whose_task_cannot_be_found_is_left_to_the_walk(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Where the task a subprocess belongs to cannot be found, whether the walk reaches the
+    subprocess's READY step is the walk's to say: the listing is Spiff's, without an error."""
+    branches = _parsed(Path(tmp_path_factory.mktemp("lost")), BRANCHES, "branches")
+    workflow = BpmnWorkflow(*branches)
+    run_engine_steps(workflow)
+    next(t for t in ready_human_tasks(workflow) if t.task_spec.name == "l_ask").run()
+    run_engine_steps(workflow)
+    right = next(t for t in workflow.get_tasks() if t.task_spec.name == "right")
+    workflow.subprocesses[right.id].parent_task_id = uuid4()  # its task: nowhere
+    waiting = ready_human_tasks(workflow)
+    assert waiting == _spiffs_people(workflow)
+    assert [t.task_spec.name for t in waiting] == ["r_ask"]
