@@ -71,7 +71,10 @@ def _sole_ready(top: Any, flow: Any, *, manual: bool) -> list[Any] | None:
     where the tables tell it for sure: none, or one beneath `flow`. None where only the walk
     can tell."""
     found = []
-    for table in (top, *top.subprocesses.values()):
+    subprocesses = top.subprocesses.values()
+    if flow is not top:  # the walk reaches only deeper subprocesses: the rest need no look
+        subprocesses = [sub for sub in subprocesses if sub.depth > flow.depth]
+    for table in (flow, *subprocesses):
         for task in table.tasks.values():
             if task.state == TaskState.READY and bool(task.task_spec.manual) == manual:
                 found.append(task)

@@ -256,3 +256,43 @@ def test_a_subprocess_whose_task_cannot_be_found_is_left_to_the_walk(
     waiting = ready_human_tasks(workflow)
     assert waiting == _spiffs_people(workflow)
     assert [t.task_spec.name for t in waiting] == ["r_ask"]
+
+
+# A subprocess run three times at once: three tables at the same depth, a step waiting in each.
+EACH = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="e" targetNamespace="http://example.org/each">
+  <bpmn:process id="each" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="round"/>
+    <bpmn:subProcess id="round">
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopCardinality>3</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:startEvent id="r_start"/>
+      <bpmn:sequenceFlow id="r1" sourceRef="r_start" targetRef="r_note"/>
+      <bpmn:scriptTask id="r_note"><bpmn:script>seen = 1</bpmn:script></bpmn:scriptTask>
+      <bpmn:sequenceFlow id="r2" sourceRef="r_note" targetRef="r_ask"/>
+      <bpmn:userTask id="r_ask"/>
+      <bpmn:sequenceFlow id="r3" sourceRef="r_ask" targetRef="r_end"/>
+      <bpmn:endEvent id="r_end"/>
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="round" targetRef="done"/>
+    <bpmn:scriptTask id="done"><bpmn:script>finished = True</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="done" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_subprocess_run_three_times_at_once_as_spiff(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    each = _parsed(Path(tmp_path_factory.mktemp("each")), EACH, "each")
+    theirs = _drive(each, lambda workflow: workflow.do_engine_steps(), _spiffs_people)
+    ours = _drive(each, run_engine_steps, ready_human_tasks, skipping=True)
+    assert ours == theirs
+    traces, data = ours
+    assert [waiting for _trace, waiting in traces] == [["r_ask"] * 3, ["r_ask"] * 2, ["r_ask"], []]
+    assert data["finished"] is True
