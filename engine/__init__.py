@@ -6,6 +6,7 @@ SQLAlchemy session and never commit: the caller owns the transaction (see ``db.t
 
 from __future__ import annotations
 
+from . import spiff_logs
 from .actions import (
     Rehearsal,
     Retitle,
@@ -173,7 +174,6 @@ from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
 from .services import ServiceCall
-from .spiff_logs import quiet_spiff_logs
 from .start_keys import claim_start_key, is_start_key, record_start
 from .starters import StartableProcess, Starters, startable_processes
 from .task_report import (
@@ -240,7 +240,7 @@ from .webhooks import (
     webhook_listener,
 )
 
-quiet_spiff_logs()  # SpiffWorkflow's INFO records: a line and a walk of the tree per change
+spiff_logs.quiet_spiff_logs()  # Spiff's INFO records: a line, and a walk of the tree, a change
 
 __all__ = [
     "ADMIN_GROUP",
