@@ -14,13 +14,16 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 import engine
-from engine import ManualClock, SourceFile
+from engine import ManualClock, SourceFile, transaction
+from tests.office import bpmn_files
 from tests.smtp_server import mailbox, tls_mailbox  # noqa: F401  (fixtures: a real SMTP server)
+from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 in Hà Nội
 REQUIRE_ALL = os.environ.get("PHEDUYET_REQUIRE_ALL") == "1"
 PG_URL = os.environ.get("PHEDUYET_TEST_PG_URL")
+PASSWORD = "mật khẩu thử nghiệm"  # every person's in the prepared database
 
 
 def skip_or_fail(reason: str) -> None:
@@ -148,3 +151,19 @@ def deployed(factory: Any, clock: ManualClock) -> Any:
 @event.listens_for(engine.db.Base.metadata, "after_create")
 def _never(*_args: Any) -> None:  # pragma: no cover - schema comes from Alembic only
     raise AssertionError("tables must be created by the Alembic migrations")
+
+
+@pytest.fixture(scope="session")
+def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The department's database, made once a test process and copied by each web and
+    browser test: migrated, the 2020 org chart with PASSWORD for everyone (hashing it for
+    each person is most of the making), the department's diagrams deployed."""
+    path = tmp_path_factory.mktemp("template") / "pheduyet.db"
+    db = engine.create_db_engine(f"sqlite:///{path}")
+    engine.upgrade_database(db)
+    factory = engine.session_factory(db)
+    with transaction(factory) as s:
+        load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
+        engine.deploy(s, bpmn_files(), ManualClock(START))
+    db.dispose()
+    return path

@@ -16,12 +16,9 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-import engine
-from engine import ManualClock, transaction
-from tests.conftest import START, skip_or_fail
-from tests.office import bpmn_files
+from engine import ManualClock
+from tests.conftest import PASSWORD, START, skip_or_fail
 from web import create_app
-from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 CHROMIUM = os.environ.get("PHEDUYET_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -33,7 +30,6 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-PASSWORD = "mật khẩu thử nghiệm"
 OUTPUT = Path(__file__).parents[2] / "test-output" / "screenshots"
 
 
@@ -52,17 +48,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """The app on a free port over a fresh database with the org chart and the diagrams."""
+def live(prepared_db: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The app on a free port over its own copy of the prepared database (the org chart with
+    PASSWORD, the department's diagrams)."""
     path = tmp_path / "pheduyet.db"
-    db = engine.create_db_engine(f"sqlite:///{path}")
-    engine.upgrade_database(db)
-    factory = engine.session_factory(db)
+    shutil.copy(prepared_db, path)
     clock = ManualClock(START)
-    with transaction(factory) as s:
-        load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
-        engine.deploy(s, bpmn_files(), clock)
-    db.dispose()
     app = create_app(
         {
             "SECRET_KEY": "browser-test",

@@ -1,5 +1,6 @@
 """Web tests: a Flask app on its own copy of a prepared SQLite database (migrated, org chart
-with passwords, the department's diagrams deployed), and people who log in through the form."""
+with passwords, the department's diagrams deployed: tests/conftest.py's `prepared_db`), and people
+who log in through the form."""
 
 from __future__ import annotations
 
@@ -14,28 +15,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import engine
-from engine import ManualClock, transaction
-from tests.conftest import START
-from tests.office import bpmn_files
+from engine import ManualClock
+from tests.conftest import PASSWORD, START
 from web import create_app
-from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
-PASSWORD = "mật khẩu thử nghiệm"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(scope="session")
-def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "pheduyet.db"
-    db = engine.create_db_engine(f"sqlite:///{path}")
-    engine.upgrade_database(db)
-    factory = engine.session_factory(db)
-    with transaction(factory) as s:
-        load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
-        engine.deploy(s, bpmn_files(), ManualClock(START))
-    db.dispose()
-    return path
 
 
 @pytest.fixture
