@@ -13,7 +13,9 @@ server being `pheduyet serve` with its defaults (gunicorn, 2 processes a core ×
 its background worker; `--workers`, `--threads` to choose). Prints
 instances/s, POST median/p95 and the server's CPU per instance (user + system time of the whole
 server process tree, read from /proc before and after). `--profile` runs the same flow in this
-process through Flask's test client under cProfile instead, to see where the server's time goes.
+process through Flask's test client instead: first without the profiler, timing each kind of
+request in CPU (how many an instance, the median, the sum an instance), then under cProfile, to
+see where the server's time goes.
 
     .venv/bin/python bench/http_flow.py [--instances 20] [--clients 1,4] [--db sqlite,pg]
     .venv/bin/python bench/http_flow.py --profile [--instances 30]
@@ -140,6 +142,34 @@ class TestClientBrowser:
     def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], str]:
         r = self.client.post(path, data=form)
         return r.status_code, {k.lower(): v for k, v in r.headers.items()}, r.get_data(True)
+
+
+class TimedBrowser(TestClientBrowser):
+    """The same, noting the CPU time of each request under its kind ("POST /tasks/<id>")."""
+
+    def __init__(self, app: Any, times: dict[str, list[float]]) -> None:
+        super().__init__(app)
+        self.times = times
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        began = time.process_time()
+        answer = super().get(path)
+        self.times.setdefault(_kind("GET", path), []).append(time.process_time() - began)
+        return answer
+
+    def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        began = time.process_time()
+        answer = super().post(path, form)
+        self.times.setdefault(_kind("POST", path), []).append(time.process_time() - began)
+        return answer
+
+
+def _kind(method: str, path: str) -> str:
+    path = _TASK_ID.sub("/<id>", path.split("?", 1)[0])
+    return f"{method} {re.sub(r'/[0-9]+', '/<n>', path)}"
+
+
+_TASK_ID = re.compile(r"/[0-9a-f]{8}-[0-9a-f-]{27}")
 
 
 def _found(pattern: re.Pattern[str], text: str, what: str) -> str:
@@ -438,15 +468,18 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
         app = create_app(
             {"SECRET_KEY": "bench", "DATABASE_URL": url, "UPLOAD_FOLDER": f"{folder}/files"}
         )
+        times: dict[str, list[float]] = {}
         people: dict[str, Browser] = {}
         for who in (STARTER, LEADER, OFFICER):
-            people[who] = TestClientBrowser(app)
+            people[who] = TimedBrowser(app, times)
             log_in(people[who], who)
         one_instance(people, Tally())
+        times.clear()
         began = time.process_time()
         for _i in range(instances):
             one_instance(people, Tally())
         plain = time.process_time() - began
+        kinds = sorted(((k, list(v)) for k, v in times.items()), key=lambda kind: -sum(kind[1]))
         tally = Tally()
         profiler = cProfile.Profile()
         began = time.process_time()
@@ -463,6 +496,12 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
         stats.sort_stats("cumulative").print_stats(r"/(web|engine|workflows)/", top)
         stats.sort_stats("tottime").print_stats(top)
         print(out.getvalue())
+        print(f"{'request (without the profiler)':32} {'an instance':>11} {'median':>9} {'sum':>9}")
+        for kind, spent in kinds:
+            print(
+                f"{kind:32} {len(spent) / instances:11.1f} "
+                f"{statistics.median(spent) * 1000:6.2f} ms {sum(spent) / instances * 1000:6.1f} ms"
+            )
         print(
             f"in-process (test client, SQLite): {plain / instances * 1000:.1f} ms CPU per "
             f"instance ({cpu / instances * 1000:.1f} ms under cProfile), client side included"
