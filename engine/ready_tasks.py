@@ -11,7 +11,10 @@ which a loop reads in a fraction of a walk's time. Where all the tables together
 the tasks sought, the walk would find none; where they hold exactly one, beneath the workflow
 walked, the walk would find that one: both are taken from the tables. Several at once (their
 order is the walk's), or one the walk might not reach, go through Spiff's own walk. The steps
-run, their order and the state left are Spiff's; tests compare the two.
+run, their order and the state left are Spiff's; tests compare the two. (Past 1000 levels of
+the tree, where Spiff's walks stop looking, the tables would still find a lone READY task; but
+there Spiff's own gateways stop as well (after a loop of 600 rounds a parallel split, 1202
+levels down, stays WAITING): such an item stands still either way.)
 
 After every task it completes, Spiff also walks the whole tree for WAITING tasks to update
 them (a join, an event's catch). Where the table holds none (most completions of an approval
