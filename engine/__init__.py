@@ -240,7 +240,7 @@ from .webhooks import (
     webhook_listener,
 )
 
-spiff_logs.quiet_spiff_logs()  # Spiff's INFO records: a line, and a walk of the tree, a change
+spiff_logs.quiet_spiff_logs()  # no INFO line from Spiff for each task's change of state
 
 __all__ = [
     "ADMIN_GROUP",

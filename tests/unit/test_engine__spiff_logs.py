@@ -12,7 +12,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 import engine  # noqa: F401  (importing the engine sets the levels)
 from engine.ready_tasks import ready_human_tasks, run_engine_steps
-from engine.spiff_logs import SPIFF_LOGGERS, quiet_spiff_logs
+from engine.spiff_logs import SPIFF_LOGGER, quiet_spiff_logs
 
 DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -50,18 +50,22 @@ def test_a_worker_logging_at_info_writes_none_of_spiffs_records(
     assert [r.getMessage() for r in caplog.records if r.name.startswith("spiff")] == []
 
 
-def test_a_level_the_installation_set_is_kept(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("name", ["spiff.task", "spiff"])
+def test_a_level_the_installation_sets_is_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str
 ) -> None:
-    task_log = logging.getLogger("spiff.task")
-    before = task_log.level
+    """Wanted: Spiff's records of each state change, asked for on one of its loggers or on
+    their parent, after the engine was imported (and the engine imported again)."""
+    chosen = logging.getLogger(name)
+    before = chosen.level
     try:
-        task_log.setLevel(logging.INFO)  # wanted: Spiff's records of each state change
-        quiet_spiff_logs()  # as a second import of the engine would
+        chosen.setLevel(logging.INFO)
+        quiet_spiff_logs()
         caplog.set_level(logging.INFO)
         _run_to_the_end(tmp_path)
         changes = [r.getMessage() for r in caplog.records if r.name == "spiff.task"]
         assert "State changed to COMPLETED" in changes
     finally:
-        task_log.setLevel(before)
-    assert {logging.getLogger(name).level for name in SPIFF_LOGGERS} == {logging.WARNING}
+        chosen.setLevel(before)
+    assert logging.getLogger(SPIFF_LOGGER).level == logging.WARNING
+    assert logging.getLogger("spiff.task").level == logging.NOTSET
