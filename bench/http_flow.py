@@ -479,7 +479,13 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
         for _i in range(instances):
             one_instance(people, Tally())
         plain = time.process_time() - began
-        kinds = sorted(((k, list(v)) for k, v in times.items()), key=lambda kind: -sum(kind[1]))
+        print(f"{'request (CPU, no profiler)':32} {'an instance':>11} {'median':>9} {'sum':>9}")
+        for kind, spent in sorted(times.items(), key=lambda kind: -sum(kind[1])):
+            print(
+                f"{kind:32} {len(spent) / instances:11.1f} "
+                f"{statistics.median(spent) * 1000:6.2f} ms {sum(spent) / instances * 1000:6.1f} ms"
+            )
+        print(flush=True)
         tally = Tally()
         profiler = cProfile.Profile()
         began = time.process_time()
@@ -496,12 +502,6 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
         stats.sort_stats("cumulative").print_stats(r"/(web|engine|workflows)/", top)
         stats.sort_stats("tottime").print_stats(top)
         print(out.getvalue())
-        print(f"{'request (without the profiler)':32} {'an instance':>11} {'median':>9} {'sum':>9}")
-        for kind, spent in kinds:
-            print(
-                f"{kind:32} {len(spent) / instances:11.1f} "
-                f"{statistics.median(spent) * 1000:6.2f} ms {sum(spent) / instances * 1000:6.1f} ms"
-            )
         print(
             f"in-process (test client, SQLite): {plain / instances * 1000:.1f} ms CPU per "
             f"instance ({cpu / instances * 1000:.1f} ms under cProfile), client side included"
