@@ -35,7 +35,9 @@ def main() -> None:
     FORMS_DIR.mkdir(parents=True, exist_ok=True)
     for module in MODULES:
         for name, form in module.FORMS.items():
-            (FORMS_DIR / name).write_text(json.dumps(form, ensure_ascii=False, indent=2) + "\n")
+            (FORMS_DIR / name).write_text(
+                json.dumps(form, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
     for build in PROCESSES:
         print(build().write(BPMN_DIR).relative_to(ROOT))
 
