@@ -12,61 +12,15 @@ from uuid import uuid4
 import pytest
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.ready_tasks import ready_human_tasks, run_engine_steps, skip_idle_waits
-
-DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    id="d" targetNamespace="http://example.org/steps">
-  <bpmn:process id="steps" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count"/>
-    <bpmn:scriptTask id="count"><bpmn:script>rounds = rounds + 1 if 'rounds' in dir() else 1
-</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="split"/>
-    <bpmn:parallelGateway id="split"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="a"/>
-    <bpmn:sequenceFlow id="f4" sourceRef="split" targetRef="b1"/>
-    <bpmn:sequenceFlow id="f5" sourceRef="split" targetRef="c"/>
-    <bpmn:scriptTask id="a"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:scriptTask id="b1"><bpmn:script>y = 2</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f6" sourceRef="b1" targetRef="b2"/>
-    <bpmn:scriptTask id="b2"><bpmn:script>y = y + 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:userTask id="c"/>
-    <bpmn:sequenceFlow id="f7a" sourceRef="a" targetRef="d"/>
-    <bpmn:userTask id="d"/>
-    <bpmn:sequenceFlow id="f7" sourceRef="d" targetRef="join"/>
-    <bpmn:sequenceFlow id="f8" sourceRef="b2" targetRef="join"/>
-    <bpmn:sequenceFlow id="f9" sourceRef="c" targetRef="join"/>
-    <bpmn:parallelGateway id="join"/>
-    <bpmn:sequenceFlow id="f10" sourceRef="join" targetRef="decide"/>
-    <bpmn:exclusiveGateway id="decide" default="f12"/>
-    <bpmn:sequenceFlow id="f11" sourceRef="decide" targetRef="count">
-      <bpmn:conditionExpression>rounds &lt; 2</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f12" sourceRef="decide" targetRef="done"/>
-    <bpmn:scriptTask id="done"><bpmn:script>total = x + y + rounds</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f13" sourceRef="done" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
-
-def _parsed(folder: Path, text: str, process_id: str) -> tuple[Any, Any]:
-    path = folder / f"{process_id}.bpmn"
-    path.write_text(text, encoding="utf-8")
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(path))
-    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
-
+from engine.ready_tasks import ready_human_tasks, run_engine_steps
+from tests.spiff_steps import STEPS, drive, parsed, spiffs_people
 
 # The same steps inside an embedded subprocess, whose tasks sit in a table of their own.
-_BODY = DIAGRAM.split('isExecutable="true">', 1)[1].split("</bpmn:process>", 1)[0]
-NESTED = DIAGRAM.replace(
-    DIAGRAM[DIAGRAM.index('<bpmn:process id="steps"') : DIAGRAM.index("</bpmn:process>")],
+_BODY = STEPS.split('isExecutable="true">', 1)[1].split("</bpmn:process>", 1)[0]
+NESTED = STEPS.replace(
+    STEPS[STEPS.index('<bpmn:process id="steps"') : STEPS.index("</bpmn:process>")],
     '<bpmn:process id="outer" isExecutable="true">'
     '<bpmn:startEvent id="o_start"/>'
     '<bpmn:sequenceFlow id="o1" sourceRef="o_start" targetRef="inner"/>'
@@ -78,45 +32,12 @@ NESTED = DIAGRAM.replace(
 
 @pytest.fixture(scope="module")
 def specs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    return _parsed(Path(tmp_path_factory.mktemp("steps")), DIAGRAM, "steps")
-
-
-def _trace(workflow: Any) -> list[tuple[str, str]]:
-    """Every task's step and state (a subprocess's too), the finished ones in the order they
-    finished."""
-    tasks = [t for flow in (workflow, *workflow.subprocesses.values()) for t in flow.get_tasks()]
-    finished = sorted(
-        (t for t in tasks if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change
-    )
-    rest = [t for t in tasks if t.state != TaskState.COMPLETED]
-    return [(t.task_spec.name, TaskState.get_name(t.state)) for t in (*finished, *rest)]
-
-
-def _drive(
-    specs: tuple[Any, Any], steps: Any, people: Any, *, skipping: bool = False
-) -> tuple[list[Any], dict[str, Any]]:
-    """Engine steps, then the first step waiting for a person completed, until none waits."""
-    workflow = BpmnWorkflow(*specs)
-    traces = []
-    for _round in range(10):
-        if skipping:  # as the engine does before each action: subprocesses made since too
-            skip_idle_waits(workflow)
-        steps(workflow)
-        waiting = people(workflow)
-        traces.append((_trace(workflow), [t.task_spec.name for t in waiting]))
-        if not waiting:
-            break
-        waiting[0].run()
-    return traces, dict(workflow.data)
-
-
-def _spiffs_people(workflow: Any) -> list[Any]:
-    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+    return parsed(Path(tmp_path_factory.mktemp("steps")), STEPS, "steps")
 
 
 def test_the_same_steps_in_the_same_order_as_spiff(specs: tuple[Any, Any]) -> None:
-    theirs = _drive(specs, lambda workflow: workflow.do_engine_steps(), _spiffs_people)
-    ours = _drive(specs, run_engine_steps, ready_human_tasks)
+    theirs = drive(specs, lambda workflow: workflow.do_engine_steps(), spiffs_people)
+    ours = drive(specs, run_engine_steps, ready_human_tasks)
     assert ours == theirs
     traces, data = ours
     # Each round: d and c wait together (d first, in the walk's order), then c alone; then the end.
@@ -129,8 +50,8 @@ def test_the_same_steps_in_the_same_order_as_spiff(specs: tuple[Any, Any]) -> No
 def test_skipping_idle_waits_changes_nothing(specs: tuple[Any, Any]) -> None:
     """The join waits (a WAITING task to update) in some rounds and not in others: with the
     update left out where none waits, every round ends as Spiff's own."""
-    theirs = _drive(specs, lambda workflow: workflow.do_engine_steps(), _spiffs_people)
-    ours = _drive(specs, run_engine_steps, ready_human_tasks, skipping=True)
+    theirs = drive(specs, lambda workflow: workflow.do_engine_steps(), spiffs_people)
+    ours = drive(specs, run_engine_steps, ready_human_tasks, skipping=True)
     assert ours == theirs
 
 
@@ -139,9 +60,9 @@ def test_skipping_idle_waits_inside_a_subprocess_changes_nothing(
 ) -> None:
     """The same with the steps inside an embedded subprocess: its table is looked at, as the
     top workflow's is, once the subprocess exists."""
-    nested = _parsed(Path(tmp_path_factory.mktemp("nested")), NESTED, "outer")
-    theirs = _drive(nested, lambda workflow: workflow.do_engine_steps(), _spiffs_people)
-    ours = _drive(nested, run_engine_steps, ready_human_tasks, skipping=True)
+    nested = parsed(Path(tmp_path_factory.mktemp("nested")), NESTED, "outer")
+    theirs = drive(nested, lambda workflow: workflow.do_engine_steps(), spiffs_people)
+    ours = drive(nested, run_engine_steps, ready_human_tasks, skipping=True)
     assert ours == theirs
     assert theirs[1]["total"] == 6
 
@@ -203,7 +124,7 @@ def test_subprocesses_side_by_side_and_nested_as_spiff(
     """Steps inside two subprocesses at once and a subprocess two levels down: the same steps,
     order and state as Spiff's; the tables answer most of the questions (none READY, or one),
     the walk those where several are READY at once."""
-    branches = _parsed(Path(tmp_path_factory.mktemp("branches")), BRANCHES, "branches")
+    branches = parsed(Path(tmp_path_factory.mktemp("branches")), BRANCHES, "branches")
     walks = [0]
     spiffs_iterator = BpmnBaseWorkflow.get_tasks_iterator
 
@@ -220,11 +141,11 @@ def test_subprocesses_side_by_side_and_nested_as_spiff(
 
         return measured
 
-    theirs = _drive(
-        branches, walks_in(lambda workflow: workflow.do_engine_steps()), walks_in(_spiffs_people)
+    theirs = drive(
+        branches, walks_in(lambda workflow: workflow.do_engine_steps()), walks_in(spiffs_people)
     )
     spiffs_walks, walks[0] = walks[0], 0
-    ours = _drive(branches, walks_in(run_engine_steps), walks_in(ready_human_tasks), skipping=True)
+    ours = drive(branches, walks_in(run_engine_steps), walks_in(ready_human_tasks), skipping=True)
     assert ours == theirs
     traces, data = ours
     assert [waiting for _trace, waiting in traces] == [
@@ -246,7 +167,7 @@ def test_a_subprocess_whose_task_cannot_be_found_is_left_to_the_walk(
 ) -> None:
     """Where the task a subprocess belongs to cannot be found, whether the walk reaches the
     subprocess's READY step is the walk's to say: the listing is Spiff's, without an error."""
-    branches = _parsed(Path(tmp_path_factory.mktemp("lost")), BRANCHES, "branches")
+    branches = parsed(Path(tmp_path_factory.mktemp("lost")), BRANCHES, "branches")
     workflow = BpmnWorkflow(*branches)
     run_engine_steps(workflow)
     next(t for t in ready_human_tasks(workflow) if t.task_spec.name == "l_ask").run()
@@ -254,7 +175,7 @@ def test_a_subprocess_whose_task_cannot_be_found_is_left_to_the_walk(
     right = next(t for t in workflow.get_tasks() if t.task_spec.name == "right")
     workflow.subprocesses[right.id].parent_task_id = uuid4()  # its task: nowhere
     waiting = ready_human_tasks(workflow)
-    assert waiting == _spiffs_people(workflow)
+    assert waiting == spiffs_people(workflow)
     assert [t.task_spec.name for t in waiting] == ["r_ask"]
 
 
@@ -289,9 +210,9 @@ EACH = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_subprocess_run_three_times_at_once_as_spiff(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    each = _parsed(Path(tmp_path_factory.mktemp("each")), EACH, "each")
-    theirs = _drive(each, lambda workflow: workflow.do_engine_steps(), _spiffs_people)
-    ours = _drive(each, run_engine_steps, ready_human_tasks, skipping=True)
+    each = parsed(Path(tmp_path_factory.mktemp("each")), EACH, "each")
+    theirs = drive(each, lambda workflow: workflow.do_engine_steps(), spiffs_people)
+    ours = drive(each, run_engine_steps, ready_human_tasks, skipping=True)
     assert ours == theirs
     traces, data = ours
     assert [waiting for _trace, waiting in traces] == [["r_ask"] * 3, ["r_ask"] * 2, ["r_ask"], []]

@@ -7,39 +7,16 @@ import logging
 from pathlib import Path
 
 import pytest
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 import engine  # noqa: F401  (importing the engine sets the levels)
 from engine.ready_tasks import ready_human_tasks, run_engine_steps
 from engine.spiff_logs import SPIFF_LOGGER, quiet_spiff_logs
-
-DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    id="d" targetNamespace="http://example.org/logs">
-  <bpmn:process id="logs" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="note"/>
-    <bpmn:scriptTask id="note"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="note" targetRef="ask"/>
-    <bpmn:userTask id="ask"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="ask" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+from tests.spiff_steps import STEPS, drive, parsed
 
 
 def _run_to_the_end(folder: Path) -> None:
-    path = folder / "logs.bpmn"
-    path.write_text(DIAGRAM, encoding="utf-8")
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(path))
-    workflow = BpmnWorkflow(parser.get_spec("logs"))
-    run_engine_steps(workflow)
-    ready_human_tasks(workflow)[0].run()
-    run_engine_steps(workflow)
-    assert workflow.completed
+    traces, _data = drive(parsed(folder, STEPS, "steps"), run_engine_steps, ready_human_tasks)
+    assert ("end", "COMPLETED") in traces[-1][0]
 
 
 def test_a_worker_logging_at_info_writes_none_of_spiffs_records(
