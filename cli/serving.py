@@ -203,8 +203,9 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int, proxies: int
         # The app's ProxyFix decides which forwarded headers to believe (the last N hops);
         # gunicorn must not drop the scheme header of a proxy on another address first.
         argv += ["--forwarded-allow-ips", "*"]
-    # No --preload: each web process builds its own app, its own database pool included.
-    return [*argv, "web:create_app()"]
+    # The app is built and warmed once, in gunicorn's master, and each web process is forked
+    # from it (web/serving.py), its database connections closed before the fork.
+    return [*argv, "--preload", "web.serving:create_served_app()"]
 
 
 def _child_env(proxies: int) -> dict[str, str]:

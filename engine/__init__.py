@@ -210,6 +210,7 @@ from .users import (
     set_user_groups,
     user_exists,
 )
+from .versions_in_use import restore_versions_in_use
 from .views import (
     AuditProblem,
     DeployResult,
@@ -459,6 +460,7 @@ __all__ = [
     "report_period",
     "reseal_chain",
     "resolve_form",
+    "restore_versions_in_use",
     "retry_delivery",
     "retry_instance",
     "retry_mail",

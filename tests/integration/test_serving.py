@@ -242,6 +242,9 @@ def test_serving__gunicorn_serves_a_person_who_completes_a_task_then_stops_clean
     server, base = serve(office, processes, "--workers", "2")
     assert "with gunicorn, 2 web process(es)" in server.output()
     assert "background worker runs" in server.output()
+    # Built once and warmed before gunicorn forks the web processes from it (web/serving.py).
+    assert "web processes start warm" in server.output()
+    assert "1 process version(s) restored" in server.output()
 
     an = Browser(base)
     assert 'action="/logout"' in an.log_in("an", PASSWORD)
@@ -277,6 +280,27 @@ def test_serving__the_background_worker_is_started_again_after_it_is_killed(
     family = descendants(server.pid)
     assert server.stop() == 0
     assert {p for p in family | again if alive(p)} == set()
+
+
+def web_processes(server: Process) -> set[int]:
+    [gunicorn] = [p for p in children(server.pid) if "gunicorn" in command_line(p)]
+    return {p for p in children(gunicorn) if alive(p)}
+
+
+def test_serving__a_web_process_that_dies_is_replaced_and_people_stay_logged_in(
+    office: Office, processes: list[Process]
+) -> None:
+    task_id = office.prepare()
+    server, base = serve(office, processes, "--workers", "1", "--no-worker")
+    an = Browser(base)
+    an.log_in("an", PASSWORD)
+    [first] = until(lambda: web_processes(server), "a web process")
+    os.kill(first, signal.SIGKILL)
+
+    until(lambda: web_processes(server) - {first}, "a new web process")
+    assert 'name="_revision"' in an.get(f"/tasks/{task_id}")
+    assert server.stop() == 0
+    assert "Traceback" not in server.output()
 
 
 def test_serving__ctrl_c_stops_everything_cleanly(office: Office, processes: list[Process]) -> None:
