@@ -9,8 +9,9 @@ Each client logs in once as each of the three people before the clock starts.
 
 Run against a fresh SQLite file and a fresh PostgreSQL database (`--pg-url`, default the local
 server's `bench_http`, dropped and created), with 1 and 4 concurrent clients (threads), the
-server being `pheduyet serve` with its defaults (gunicorn, 2 processes a core × 2 threads, plus
-its background worker; `--workers`, `--threads` to choose). Prints
+server being `pheduyet serve` with its defaults on the loopback address (gunicorn, one process a
+core × 2 threads, each thread holding one connection, no keep-alive; plus its background
+worker; `--workers`, `--threads` to choose). Prints
 instances/s, POST median/p95 and the server's CPU per instance (user + system time of the whole
 server process tree, read from /proc before and after). `--profile` runs the same flow in this
 process through Flask's test client instead: first without the profiler, timing each kind of
@@ -298,7 +299,7 @@ def processes_and_threads(workers: int | None, threads: int | None) -> str:
     """The web server's shape, as `serve` makes it of these options."""
     from cli.serving import THREADS, default_workers
 
-    return f"{workers or default_workers()} web processes × {threads or THREADS} threads"
+    return f"{workers or default_workers(True)} web processes × {threads or THREADS} threads"
 
 
 @contextlib.contextmanager

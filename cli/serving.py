@@ -6,6 +6,7 @@ groups, the parent-death signal)."""
 from __future__ import annotations
 
 import ctypes
+import ipaddress
 import os
 import secrets
 import signal
@@ -18,13 +19,14 @@ from types import FrameType
 
 import click
 
-# A slow client (a large upload on a slow line) holds one of its process's threads, not the
-# process; behind nginx, which buffers requests, none is slow.
 THREADS = 2
 MAX_DEFAULT_WORKERS = 8
 # Requests in flight get this long to finish on SIGTERM; the supervisor then waits a little
 # longer before it kills what is left.
 GRACE_SECONDS = 20
+# gunicorn restarts a web process silent for this long; a one-thread process is silent while it
+# serves a request, and a large export takes a while (nginx's proxy_read_timeout in Deploying).
+SILENT_SECONDS = 120
 KILL_AFTER_SECONDS = GRACE_SECONDS + 5
 # A worker that keeps dying is started again after 1, 2, 5, 10, then every 30 seconds, so a
 # crash loop (the database gone, a bad release) does not spin; a worker that ran a minute
@@ -34,16 +36,52 @@ STEADY_SECONDS = 60.0
 PR_SET_PDEATHSIG = 1
 
 
-def default_workers() -> int:
-    """Web processes when `--workers` is not given: two per core. A request's work is mostly
-    Python, which one process runs on one core at a time (the GIL), and a kept-alive connection
-    stays with the process that took it: with as many processes as cores, two busy clients
-    could meet in one process while a core idled (measured with 4 clients on 2 cores: 3 × 4
-    threads kept the cores 75-83 % busy; 4 × 1 and 4 × 2, 90-97 %, for 10-20 % more items a
-    second). At most 8: each process keeps its own database connections, and 8 × 2 threads
-    stay well inside PostgreSQL's default of 100 connections with a second host beside this
-    one."""
-    return min(2 * len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS)
+def is_sheltered(host: str, proxies: int) -> bool:
+    """Whether no slow client can reach gunicorn: behind reverse proxies, which take each
+    request whole before passing it on (nginx, as Deploying sets it up), or on the loopback
+    address, which only this machine reaches (`make run`, or nginx on the same box). A slow
+    client (a large upload on a slow line, or one that sends slowly on purpose) holds a thread
+    for as long as it sends."""
+    return proxies > 0 or _loopback(host)
+
+
+def default_workers(sheltered: bool) -> int:
+    """Web processes when `--workers` is not given.
+
+    Sheltered, one a core, each taking a connection only when one of its threads is free and
+    closing it after the answer (`one_connection_a_thread`): the cores then share the work
+    evenly, and each process, serving a larger share of the requests, finds more of them warm
+    (an item's workflow kept from its last step, the database's pages, the processor's
+    caches). Measured on 2 cores with 4 clients (bench/http_flow.py, alternated): 11.6-13.5
+    items a second against 10.6-11.7 with two processes a core as before, PostgreSQL 9.0-9.3
+    against 8.1-8.7; under a flood of 100 failed logins (bench/login_flood.py's) a person's
+    pages kept a p95 of 19-25 ms against 640. One thread a process (gunicorn's sync workers)
+    was faster still (13.8-14.7, PostgreSQL 10.7-11.4) but let the flood's password checks
+    hold every process: pages waited 2 s.
+
+    Exposed, a process keeps the connections it accepted (kept alive) and takes more while its
+    threads are busy, so that a slow client holds one thread, not the process: two processes a
+    core, lest two busy clients meet in one process while a core idles. At most 8 either way:
+    each keeps its own database connections, and 8 × 2 stay well inside PostgreSQL's default
+    of 100 connections with a second host beside this one."""
+    cores = len(os.sched_getaffinity(0))
+    return min(cores if sheltered else 2 * cores, MAX_DEFAULT_WORKERS)
+
+
+def one_connection_a_thread(threads: int) -> list[str]:
+    """gunicorn's options for a process that holds no more connections than threads: no
+    keep-alive (a kept-alive connection would stay with its process) and no connection
+    accepted while every thread is busy (another process takes it)."""
+    return ["--worker-connections", str(threads), "--keep-alive", "0"]
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, or 0.0.0.0's kin
+        return False
 
 
 def _die_with_parent(parent: int) -> None:
@@ -182,7 +220,9 @@ class Supervisor:
         return killed
 
 
-def gunicorn_argv(host: str, port: int, workers: int, threads: int, proxies: int) -> list[str]:
+def gunicorn_argv(
+    host: str, port: int, workers: int, threads: int, proxies: int, *, sheltered: bool
+) -> list[str]:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     argv = [
         sys.executable,
@@ -196,8 +236,11 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int, proxies: int
         str(threads),
         "--graceful-timeout",
         str(GRACE_SECONDS),
+        "--timeout",
+        str(SILENT_SECONDS),
         # Otherwise every gunicorn of this user shares one ~/.gunicorn/gunicorn.ctl.
         "--no-control-socket",
+        *(one_connection_a_thread(threads) if sheltered else []),
     ]
     if proxies:
         # The app's ProxyFix decides which forwarded headers to believe (the last N hops);
@@ -238,7 +281,8 @@ def _dev_server(host: str, port: int, proxies: int) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="web processes  [default: 2 a core, at most 8]",
+    help="web processes  [default: one a core behind a proxy or on the loopback address, "
+    "else two a core; at most 8]",
 )
 @click.option(
     "--threads",
@@ -277,9 +321,11 @@ def serve(
     if dev:
         _dev_server(host, port, proxies)
         return
-    workers = workers or default_workers()
+    sheltered = is_sheltered(host, proxies)
+    workers = workers or default_workers(sheltered)
     env = _child_env(proxies)
-    web = Child("the web server", gunicorn_argv(host, port, workers, threads, proxies), env)
+    argv = gunicorn_argv(host, port, workers, threads, proxies, sheltered=sheltered)
+    web = Child("the web server", argv, env)
     worker_argv = [sys.executable, "-m", "cli", "worker"]
     worker = None if no_worker else Child("the background worker", worker_argv, env)
     supervisor = Supervisor(web, worker)
@@ -292,6 +338,6 @@ def serve(
     )
     click.echo(
         f"pheduyet: serving http://{shown}:{port}/ with gunicorn, {workers} web process(es) "
-        f"× {threads} thread(s); {background}"
+        f"× {threads} thread(s){', one connection a thread' if sheltered else ''}; {background}"
     )
     sys.exit(supervisor.tend())

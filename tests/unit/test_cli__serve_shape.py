@@ -1,0 +1,43 @@
+"""How `pheduyet serve` shapes gunicorn: where no slow client can reach it (behind a proxy, or on
+the loopback address), one process a core whose threads each hold one connection at a time;
+exposed on a network address, two processes a core keeping their connections alive."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cli.serving import default_workers, gunicorn_argv, is_sheltered
+
+CORES = len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize(
+    ("host", "proxies", "sheltered"),
+    [
+        ("127.0.0.1", 0, True),
+        ("127.0.0.2", 0, True),
+        ("::1", 0, True),
+        ("localhost", 0, True),
+        ("10.0.0.11", 1, True),  # behind nginx, which takes each request whole first
+        ("10.0.0.11", 0, False),
+        ("0.0.0.0", 0, False),
+        ("::", 0, False),
+        ("pheduyet.skhcn.example.gov.vn", 0, False),
+    ],
+)
+def test_serve__shelter_decides_processes_and_connections(
+    host: str, proxies: int, sheltered: bool
+) -> None:
+    assert is_sheltered(host, proxies) is sheltered
+    workers = default_workers(sheltered)
+    assert workers == min(CORES if sheltered else 2 * CORES, 8)
+    argv = gunicorn_argv(host, 5000, workers, 2, proxies, sheltered=sheltered)
+    assert argv[argv.index("--workers") + 1] == str(workers)
+    if sheltered:
+        assert argv[argv.index("--worker-connections") + 1] == "2"
+        assert argv[argv.index("--keep-alive") + 1] == "0"
+    else:
+        assert "--worker-connections" not in argv and "--keep-alive" not in argv
+    assert argv[-2:] == ["--preload", "web.serving:create_served_app()"]
