@@ -37,11 +37,11 @@ PR_SET_PDEATHSIG = 1
 
 
 def is_sheltered(host: str, proxies: int) -> bool:
-    """Whether no slow client can reach gunicorn: behind reverse proxies, which take each
-    request whole before passing it on (nginx, as Deploying sets it up), or on the loopback
-    address, which only this machine reaches (`make run`, or nginx on the same box). A slow
-    client (a large upload on a slow line, or one that sends slowly on purpose) holds a thread
-    for as long as it sends."""
+    """Whether gunicorn is reached only through reverse proxies (`--trusted-proxies`: nginx,
+    which takes each request whole before passing it on and has its own timeouts for slow
+    clients, as Deploying sets it up) or only from this machine (the loopback address: `make
+    run`, or nginx on the same box). It trusts what it is told: a web process bound to an
+    address others reach, with `--trusted-proxies`, is as exposed as without it."""
     return proxies > 0 or _loopback(host)
 
 
@@ -52,18 +52,20 @@ def default_workers(sheltered: bool) -> int:
     closing it after the answer (`one_connection_a_thread`): the cores then share the work
     evenly, and each process, serving a larger share of the requests, finds more of them warm
     (an item's workflow kept from its last step, the database's pages, the processor's
-    caches). Measured on 2 cores with 4 clients (bench/http_flow.py, alternated): 11.6-13.5
-    items a second against 10.6-11.7 with two processes a core as before, PostgreSQL 9.0-9.3
-    against 8.1-8.7; under a flood of 100 failed logins (bench/login_flood.py's) a person's
-    pages kept a p95 of 19-25 ms against 640. One thread a process (gunicorn's sync workers)
-    was faster still (13.8-14.7, PostgreSQL 10.7-11.4) but let the flood's password checks
-    hold every process: pages waited 2 s.
+    caches). Measured on 2 cores with 4 clients (bench/http_flow.py, alternated with the
+    former shape, two processes a core keeping their connections): 13.4 / 14.3 items a second
+    against 11.9 / 12.2, PostgreSQL 9.7 / 9.5 against 8.8 / 8.6; under a flood of 100 failed
+    logins (bench/login_flood.py's) a person's pages kept a p95 of 15-25 ms against 640. One
+    thread a process (gunicorn's sync workers) was faster still (13.8-14.7, PostgreSQL
+    10.7-11.4) but let the flood's password checks hold every process: pages waited 2 s.
 
-    Exposed, a process keeps the connections it accepted (kept alive) and takes more while its
-    threads are busy, so that a slow client holds one thread, not the process: two processes a
-    core, lest two busy clients meet in one process while a core idles. At most 8 either way:
-    each keeps its own database connections, and 8 × 2 stay well inside PostgreSQL's default
-    of 100 connections with a second host beside this one."""
+    Exposed, a process keeps the connections it accepted alive and takes more while its
+    threads are busy: two processes a core, lest two busy clients meet in one process while a
+    core idles. Neither shape stands up to slow clients by itself (a connection that sends
+    nothing holds a thread for gunicorn's 5 s; one that sends slowly, for as long as it
+    sends): in front of people, nginx does. At most 8 processes either way: each keeps its own
+    database connections, and 8 × 2 stay well inside PostgreSQL's default of 100 connections
+    with a second host beside this one."""
     cores = len(os.sched_getaffinity(0))
     return min(cores if sheltered else 2 * cores, MAX_DEFAULT_WORKERS)
 
@@ -80,7 +82,7 @@ def _loopback(host: str) -> bool:
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a name, or 0.0.0.0's kin
+    except ValueError:  # a host name
         return False
 
 

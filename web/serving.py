@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -32,13 +33,13 @@ def create_served_app() -> Flask:
 
 
 def warm(app: Flask) -> None:
+    """Whatever fails here is logged and left to first use, as it was before: warming never
+    keeps the server from starting."""
     began = time.perf_counter()
     names = app.jinja_env.list_templates(extensions=TEMPLATE_EXTENSIONS)
-    for name in names:
-        app.jinja_env.get_template(name)
+    compiled = sum(_warmed(f"template {name}", app.jinja_env.get_template, name) for name in names)
     with app.app_context():
-        config = unit_of_work.config()
-        config.add_working_days(config.clock(), 1)
+        _warmed("the engine configuration", _calendar)
     restored = engine.restore_versions_in_use(app.extensions["pheduyet.sessions"])
     if restored is None:
         versions = "no process version restored (each web process reads them at first use)"
@@ -47,7 +48,23 @@ def warm(app: Flask) -> None:
         versions = f"{restored} process version(s) restored"
     log.info(
         "pheduyet: web processes start warm: %d templates compiled, %s (%.1f s)",
-        len(names),
+        compiled,
         versions,
         time.perf_counter() - began,
     )
+
+
+def _calendar() -> None:
+    config = unit_of_work.config()
+    config.add_working_days(config.clock(), 1)
+
+
+def _warmed(what: str, step: Callable[..., object], *args: object) -> bool:
+    try:
+        step(*args)
+    except Exception:  # it fails again, with its message, where it is used
+        log.warning(
+            "pheduyet: %s could not be prepared before the first request", what, exc_info=True
+        )
+        return False
+    return True

@@ -299,6 +299,8 @@ def test_serving__a_web_process_that_dies_is_replaced_and_people_stay_logged_in(
 
     until(lambda: web_processes(server) - {first}, "a new web process")
     assert 'name="_revision"' in an.get(f"/tasks/{task_id}")
+    # Forked again from the warm app: it was built and warmed once, at the start.
+    assert server.output().count("web processes start warm") == 1
     assert server.stop() == 0
     assert "Traceback" not in server.output()
 

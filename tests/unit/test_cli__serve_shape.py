@@ -40,4 +40,6 @@ def test_serve__shelter_decides_processes_and_connections(
         assert argv[argv.index("--keep-alive") + 1] == "0"
     else:
         assert "--worker-connections" not in argv and "--keep-alive" not in argv
+    # A one-thread process is silent while it serves: a large export must not be cut off.
+    assert argv[argv.index("--timeout") + 1] == "120"
     assert argv[-2:] == ["--preload", "web.serving:create_served_app()"]

@@ -52,9 +52,12 @@ def test_serving__the_app_is_warm_and_holds_no_connection_when_the_web_processes
     assert "Việc cần xử lý" in page
 
 
+@pytest.mark.parametrize("content", [None, b"not a database at all, " * 200])
 def test_serving__a_database_not_yet_readable_leaves_the_versions_to_first_use(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes | None
 ) -> None:
+    if content is not None:
+        (tmp_path / "not-migrated.db").write_bytes(content)
     app = create_app(
         {
             "TESTING": True,
