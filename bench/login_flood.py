@@ -1,7 +1,8 @@
 """A logged-in person's page times while a crowd fails to log in.
 
-A real WSGI server (werkzeug's threaded server, what `pheduyet serve` runs) on a free loopback
-port serves the app on a prepared database (the org chart with passwords, the department's
+A real WSGI server (werkzeug's threaded server, in this process; `pheduyet serve`'s gunicorn
+shapes were measured against the same crowd with `measure`, see bench/README.md) on a free
+loopback port serves the app on a prepared database (the org chart with passwords, the department's
 diagrams). One person logs in and loads pages (the inbox, "Hồ sơ của tôi", "Tạo mới") one after
 another; first alone, then while `--flood` threads (100 by default) each post a failed login
 under a name that does not exist, all at the same moment. The address limit is raised for the
