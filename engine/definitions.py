@@ -23,6 +23,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Mapped, Session, defer, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
 from .clock import Clock
 from .db import Base, UTCDateTime
@@ -305,10 +307,9 @@ def _read_processes(session: Session) -> list[ProcessView]:
 
 
 @cache
-def _processes_statement() -> Select[str, str, int, str, str, datetime, int]:
-    """The latest version of each process with the number of its versions: one statement,
-    built once (it was two, the counts apart)."""
-    latest = (
+def _newest() -> Subquery:
+    """Each process's newest version number (`v`) and how many versions it has (`n`)."""
+    return (
         select(
             ProcessVersionModel.process_id,
             func.max(ProcessVersionModel.version).label("v"),
@@ -317,6 +318,25 @@ def _processes_statement() -> Select[str, str, int, str, str, datetime, int]:
         .group_by(ProcessVersionModel.process_id)
         .subquery()
     )
+
+
+def _is_newest(newest: Subquery) -> ColumnElement[bool]:
+    return (ProcessVersionModel.process_id == newest.c.process_id) & (
+        ProcessVersionModel.version == newest.c.v
+    )
+
+
+@cache
+def latest_version_ids() -> Select[int]:
+    """The id of each process's newest version (the one a new item starts on)."""
+    return select(ProcessVersionModel.id).join(_newest(), _is_newest(_newest()))
+
+
+@cache
+def _processes_statement() -> Select[str, str, int, str, str, datetime, int]:
+    """The latest version of each process with the number of its versions: one statement,
+    built once (it was two, the counts apart)."""
+    newest = _newest()
     # Only the listed columns: a version row also carries its files and serialized spec.
     return (
         select(
@@ -326,12 +346,8 @@ def _processes_statement() -> Select[str, str, int, str, str, datetime, int]:
             ProcessVersionModel.dialect,
             ProcessVersionModel.content_hash,
             ProcessVersionModel.deployed_at,
-            latest.c.n.label("versions"),
+            newest.c.n.label("versions"),
         )
-        .join(
-            latest,
-            (ProcessVersionModel.process_id == latest.c.process_id)
-            & (ProcessVersionModel.version == latest.c.v),
-        )
+        .join(newest, _is_newest(newest))
         .order_by(ProcessVersionModel.process_id)
     )

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select, union
+from sqlalchemy import select, union
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import transaction
-from .definitions import ProcessVersionModel, load_version
+from .definitions import latest_version_ids, load_version
 from .instances import InstanceModel
 from .views import InstanceStatus
 
@@ -37,21 +37,11 @@ def restore_versions_in_use(factory: sessionmaker[Session]) -> int | None:
 
 
 def _restore(session: Session) -> int:
-    newest = (
-        select(ProcessVersionModel.process_id, func.max(ProcessVersionModel.version).label("v"))
-        .group_by(ProcessVersionModel.process_id)
-        .subquery()
-    )
-    latest = select(ProcessVersionModel.id).join(
-        newest,
-        (ProcessVersionModel.process_id == newest.c.process_id)
-        & (ProcessVersionModel.version == newest.c.v),
-    )
     running = select(InstanceModel.process_version_id).where(
         InstanceModel.status == InstanceStatus.RUNNING
     )
     restored = 0
-    for version_id in sorted(session.scalars(union(latest, running)).all()):
+    for version_id in sorted(session.scalars(union(latest_version_ids(), running)).all()):
         try:
             load_version(session, version_id)
         except SQLAlchemyError:
