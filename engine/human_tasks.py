@@ -33,7 +33,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import Base, UTCDateTime, cast_table, held_object, one_or_many
@@ -244,6 +245,9 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
         return
     connection = session.connection()
     connection.execute(_INSERT_TASKS, one_or_many(rows))
+    opened: dict[int, list[TaskView]] = session.info.setdefault(_OPENED, {})
+    for row in rows:
+        opened.setdefault(row["instance_id"], []).append(_view_of_new(row))
     candidates: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     listened = has_listeners(session)
     for row in rows:
@@ -270,6 +274,50 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
             ]
         ),
     )
+
+
+def opened_tasks(session: Session, instance_id: int) -> list[TaskView]:
+    """The steps this transaction's actions opened on the item, in the order they opened, as
+    their rows were written (no statement): where the person who acted is told the item went,
+    without reading its open steps back. Empty after any rollback in the transaction."""
+    opened: dict[int, list[TaskView]] = session.info.get(_OPENED, {})
+    return list(opened.get(instance_id, ()))
+
+
+# session.info: item id -> the task rows this transaction opened (`opened_tasks`).
+_OPENED = "pheduyet.human_tasks.opened"
+
+
+def _view_of_new(row: Mapping[str, Any]) -> TaskView:
+    return TaskView(
+        id=row["id"],
+        instance_id=row["instance_id"],
+        process_id=row["process_id"],
+        element_id=row["element_id"],
+        title=row["title"],
+        lane=row["lane"],
+        candidate_groups=list(row["candidate_groups"] or []),
+        candidate_users=list(row["candidate_users"] or []),
+        assignee=row["assignee"],
+        status=row["status"],
+        created_at=row["created_at"],
+        due_at=row.get("due_at"),
+    )
+
+
+def _forget_opened(session: Session, *_transaction: SessionTransaction) -> None:
+    session.info.pop(_OPENED, None)
+
+
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        _forget_opened(session)
+
+
+# Any rollback, a savepoint's too, may have undone some of them: none is known then (the
+# caller reads the item's open steps instead).
+sa_event.listen(Session, "after_soft_rollback", _forget_opened)
+sa_event.listen(Session, "after_transaction_end", _forget_at_end)
 
 
 def _opened(row: Mapping[str, Any], candidates: list[tuple[str, str]]) -> TaskOpened:

@@ -4,7 +4,7 @@ with its form and files, claiming, releasing and forwarding it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -359,8 +359,6 @@ def complete(task_id: str) -> Any:
         access = _access(s, task_id)
         task = access.task
         form = engine.task_form(s, task.id)
-        # The item's steps open now: those open after the completion but not now, it opened.
-        before = {t.id for t in engine.open_tasks(s, task.instance_id)}
     submission = read_submission(form, request.form)
     files = [f for f in request.files.getlist("_files") if f and f.filename]
     revision = _as_int(request.form.get("_revision"))
@@ -388,6 +386,7 @@ def complete(task_id: str) -> Any:
                 # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN"):
                 # the item the action left, held by this session (no statement).
                 after = engine.item_data(s, task.instance_id) if form.done_message else {}
+                opened = engine.opened_tasks(s, task.instance_id)  # the steps it opened
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -412,7 +411,7 @@ def complete(task_id: str) -> Any:
     except engine.InvalidInput as invalid:
         return _again(task_id, submission, {"_form": explain(invalid)}, 422)
     with uow(write=False) as s:  # read after the commit, not under the write lock
-        where = _where_now(s, task.instance_id, before, access.started_by)
+        where = _where_now(s, task.instance_id, opened, access.started_by)
     said = _success(task, form, submission, after)
     flash(f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
@@ -548,14 +547,13 @@ def _repeats(done: str, choice: str) -> bool:
 
 
 def _where_now(
-    session: Session, item_id: int, before: Collection[str], started_by: str
+    session: Session, item_id: int, opened: list[engine.TaskView], started_by: str
 ) -> str | None:
-    """Where the item went: the steps the completion opened (open now, not `before` it), else the
-    steps it still waits at (an urging leaves the unit's step where it was), each with who
-    holds it: a person, or the unit or group it waits for. Two statements; None when nothing
-    is open (it waits for a timer, or it finished)."""
-    waiting = engine.open_tasks(session, item_id)
-    steps = [t for t in waiting if t.id not in before] or waiting
+    """Where the item went: the steps the completion `opened`, else the steps it still waits
+    at (an urging leaves the unit's step where it was), each with who holds it: a person, or
+    the unit or group it waits for. One statement (the names), two when it opened none; None
+    when nothing is open (it waits for a timer, or it finished)."""
+    steps = opened or engine.open_tasks(session, item_id)
     if not steps:
         return None
     names = Names.of(
