@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from engine_actions import ACTIONS_PER_INSTANCE, WARMUP_INSTANCES, EngineSide, Timings
 
 import engine
+from engine.db import READ_ONLY
 
 
 def _copy_database(path: Path, to: Path) -> None:
@@ -62,6 +63,8 @@ def _record(side: EngineSide, instances: int) -> tuple[list[tuple[str, Any, Any]
         ("after_cursor_execute", timer("driver", opening=False)),
         ("before_execute", timer("core", opening=True)),
         ("after_execute", timer("core", opening=False)),
+        # SQLite's BEGIN goes to the driver past the statement events (engine.db).
+        ("begin", lambda conn: traffic.append(("one", _begin_of(conn), ()))),
         ("commit", lambda _conn: traffic.append(("commit", None, None))),
         ("rollback", lambda _conn: traffic.append(("rollback", None, None))),
     ]
@@ -76,6 +79,11 @@ def _record(side: EngineSide, instances: int) -> tuple[list[tuple[str, Any, Any]
         for name, listener in listeners:
             event.remove(side.db, name, listener)
     return traffic, [cpu, inside["core"], inside["driver"]]
+
+
+def _begin_of(connection: Any) -> str:
+    read_only = connection.get_execution_options().get(READ_ONLY)
+    return "BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"
 
 
 def _replay(path: Path, traffic: list[tuple[str, Any, Any]]) -> float:

@@ -430,9 +430,15 @@ class Statements:
     def __init__(self) -> None:
         self.count = 0
         event.listen(Engine, "before_cursor_execute", self._note)
+        # SQLite's BEGIN goes to the driver past the statement events (engine.db).
+        event.listen(Engine, "begin", self._note_begin)
 
     def _note(self, *_args: Any) -> None:
         self.count += 1
+
+    def _note_begin(self, connection: Any) -> None:
+        if connection.dialect.name == "sqlite":
+            self.count += 1
 
     @contextmanager
     def counting(self) -> Iterator[list[int]]:

@@ -12,16 +12,24 @@ from sqlalchemy import event
 
 @contextmanager
 def counted(factory: Any, *, with_begin: bool = True) -> Iterator[list[str]]:
-    """The statements run through the session factory's engine while the block runs."""
+    """The statements run through the session factory's engine while the block runs, with
+    SQLite's BEGIN (which the engine sends to the driver itself, past the statement events)."""
     statements: list[str] = []
     bind = factory.kw["bind"]
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if with_begin or not statement.startswith("BEGIN"):
-            statements.append(statement)
+        statements.append(statement)
 
-    event.listen(bind, "before_cursor_execute", seen)
+    def began(_conn: Any) -> None:
+        statements.append("BEGIN")
+
+    listeners: list[tuple[str, Any]] = [("before_cursor_execute", seen)]
+    if with_begin and bind.dialect.name == "sqlite":
+        listeners.append(("begin", began))
+    for name, listener in listeners:
+        event.listen(bind, name, listener)
     try:
         yield statements
     finally:
-        event.remove(bind, "before_cursor_execute", seen)
+        for name, listener in listeners:
+            event.remove(bind, name, listener)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, text
+from sqlalchemy import exc as sqlalchemy_exc
 
 import engine
 from engine.sqlite_writers import LOCK_SUFFIX, queue_for
@@ -232,3 +233,27 @@ def test_writers__the_lock_file_takes_the_database_files_permissions(tmp_path: P
     engine.upgrade_database(db)
     db.dispose()
     assert stat.S_IMODE(lock_file(url).stat().st_mode) == 0o640
+
+
+def test_writers__a_begin_refused_by_sqlite_is_sqlalchemys_error_and_frees_the_queue(
+    url: str,
+) -> None:
+    """BEGIN goes to the driver itself (engine.db): a program that does not queue holding
+    SQLite's lock still makes a writer fail as a statement would, with SQLAlchemy's error
+    (what the worker's retry catches), and the writer's place in the queue is given back."""
+    db = no_busy_timeout(engine.create_db_engine(url))
+    factory = engine.session_factory(db)
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        refused = pytest.raises(sqlalchemy_exc.OperationalError, match="locked")
+        with refused, engine.transaction(factory) as s:
+            s.connection()
+        assert not taken(url)
+        other.rollback()
+        with engine.transaction(factory) as s:
+            engine.add_user(s, "an", display_name="Nguyễn Văn An")
+        assert users(factory) == ["an"]
+    finally:
+        other.close()
+        db.dispose()
