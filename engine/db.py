@@ -191,9 +191,11 @@ def one_or_many(
     return rows[0] if len(rows) == 1 else rows
 
 
-def read_rows(session: Session, statement: Any, params: Mapping[str, Any]) -> Any:
-    """A read on the session's connection (plain rows: the ORM's execution costs more than a
-    small query), after the flush an ORM query would do, so it sees the action's changes."""
+def read_rows(session: Session, statement: Any, params: Mapping[str, Any] | None = None) -> Any:
+    """A read of columns (never of ORM entities) on the session's connection: the ORM's
+    execution costs about 50 us of CPU more a statement (a scratch loop: 75-91 us against 28),
+    and pages and actions run dozens. After the flush an ORM query would do (none in
+    `no_autoflush`), so it sees the action's changes."""
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from .db import read_rows
 from .errors import InvalidDefinition
 from .session_memo import memo
 from .users import GroupModel, UserModel, membership
@@ -65,7 +66,7 @@ def units(session: Session) -> list[tuple[str, str]]:
 
 
 def _pairs(session: Session, statement: Select[str, str]) -> list[tuple[str, str]]:
-    return [(str(key), str(name)) for key, name in session.execute(statement)]
+    return [(str(key), str(name)) for key, name in read_rows(session, statement)]
 
 
 # Built once: every task page and every completion reads them.

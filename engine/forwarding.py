@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from .db import read_rows
 from .errors import Forbidden
 from .form_options import units as form_units
 from .human_tasks import get_task_row, require_may_act, require_open
@@ -87,7 +88,8 @@ def colleagues(session: Session, hierarchy: Hierarchy, who: Identity) -> list[Co
         leader_groups.add(heads)
     if not scope and not leader_groups:
         return []
-    rows = session.execute(
+    rows = read_rows(
+        session,
         _COLLEAGUES,
         {"me": who.username, "units": sorted(scope), "leaders": sorted(leader_groups)},
     )

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from .audit import AuditEventModel
-from .db import UTCDateTime
+from .db import UTCDateTime, read_rows
 from .errors import NotFound
 from .human_tasks import (
     HumanTaskModel,
@@ -122,8 +122,8 @@ def inbox(
     shape = "first" if cursor is None else "undated" if cursor[0] is None else "dated"
     groups = params["groups"]
     params.update({f"group_{i}": g for i, g in enumerate(groups)})
-    found_rows = session.execute(
-        _counted_page_statement(shape, len(groups)), {**params, "cap": count_cap + 1}
+    found_rows = read_rows(
+        session, _counted_page_statement(shape, len(groups)), {**params, "cap": count_cap + 1}
     ).all()
     total, overdue = found_rows[0].total, found_rows[0].overdue
     # An empty page is the counts' row alone, its page columns NULL.
@@ -497,7 +497,7 @@ def names_of(
     wanted = sorted(set(usernames))
     if not group_keys and not wanted:
         return {}, {}
-    found = session.execute(_names_statement(), {"keys": group_keys, "users": wanted}).all()
+    found = read_rows(session, _names_statement(), {"keys": group_keys, "users": wanted}).all()
     named = {key: name for kind, key, name in found if kind == "g"}
     people = {key: name for kind, key, name in found if kind == "u"}
     return named, people

@@ -481,7 +481,7 @@ def _view(row: NotificationModel) -> NotificationView:
 def unread_count(session: Session, username: str) -> int:
     """How many of the person's notifications are unread (for the bell's badge)."""
     # Every page asks: one statement, built once per process.
-    count = session.scalar(_UNREAD, {"recipient": username})
+    count = read_rows(session, _UNREAD, {"recipient": username}).scalar()
     return int(count or 0)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel, events_of
 from .audit_verify import audit_report
-from .db import held_object
+from .db import held_object, read_rows
 from .definitions import load_version
 from .errors import NotFound
 from .external_rows import ExternalTaskModel
@@ -42,9 +42,9 @@ def open_tasks(session: Session, instance_id: int | None = None) -> list[TaskVie
     """Open tasks (of one item, or of all), most urgent first: plain rows from a statement
     built once, since every item page, task page and action's result asks for its item's."""
     if instance_id is None:
-        rows = session.execute(_OPEN_TASKS)
+        rows = read_rows(session, _OPEN_TASKS)
     else:
-        rows = session.execute(_OPEN_TASKS_OF_ITEM, {"instance_id": instance_id})
+        rows = read_rows(session, _OPEN_TASKS_OF_ITEM, {"instance_id": instance_id})
     return [task_view(r) for r in rows]
 
 

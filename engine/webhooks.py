@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, delete, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, read_rows
 from .errors import InvalidInput, NotFound
 from .events import EngineEvent, TaskOpened
 from .instances import InstanceModel
@@ -328,7 +328,7 @@ def _active(session: Session) -> list[tuple[int, tuple[str, ...]]]:
     # Without flushing: the action's item row, dirty in the middle of the action, is written
     # once at its end (engine.instances.save_instance), not here; webhooks flush as they change.
     with session.no_autoflush:
-        found = session.execute(_ACTIVE_HOOKS).all()
+        found = read_rows(session, _ACTIVE_HOOKS).all()
     hooks = [(hook_id, tuple(types or ())) for hook_id, types in found]
     session.info[_ACTIVE] = (transaction, hooks)
     return hooks
