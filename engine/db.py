@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, Table, create_engine, event, exc
+from sqlalchemy import DateTime, Engine, Table, create_engine, event, exc, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -28,6 +28,7 @@ READ_ONLY = "pheduyet_read_only"
 # POOL_RECYCLE_S (a firewall may cut a connection it thinks idle without telling either side).
 PING_AFTER_IDLE_S = 5.0
 POOL_RECYCLE_S = 1800
+PG_CONNECT_TIMEOUT_S = 10  # seconds a new connection may take to be established
 _IDLE_SINCE = "pheduyet_idle_since"
 
 
@@ -76,10 +77,24 @@ def create_db_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
     options: dict[str, Any] = {"pool_recycle": POOL_RECYCLE_S, **kwargs}
+    if url.startswith("postgresql"):
+        options["connect_args"] = _bounded_connect(url, options.get("connect_args") or {})
     engine = create_engine(url, **options)
     if not options.get("pool_pre_ping"):
         _ping_after_idle(engine)
     return engine
+
+
+def _bounded_connect(url: str, connect_args: Mapping[str, Any]) -> dict[str, Any]:
+    """A connection attempt to PostgreSQL gives up after PG_CONNECT_TIMEOUT_S unless the URL,
+    the caller or libpq's PGCONNECT_TIMEOUT says otherwise: without a bound, a host that drops
+    packets holds a request, a worker's turn, or serve's start, for as long as the kernel keeps
+    trying (about two minutes)."""
+    bounded = dict(connect_args)
+    given = "connect_timeout" in make_url(url).query or "PGCONNECT_TIMEOUT" in os.environ
+    if not given:
+        bounded.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
+    return bounded
 
 
 def _ping_after_idle(engine: Engine) -> None:
