@@ -50,7 +50,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql import visitors
 
-from .db import Base, UTCDateTime, cast_table, one_or_many, within_savepoint
+from .db import BEFORE_READS, Base, UTCDateTime, cast_table, one_or_many, within_savepoint
 from .errors import InvalidInput
 from .events import HistoryRecorded, has_listeners, publish
 from .views import AuditProblem
@@ -323,13 +323,20 @@ def append_event(
 
 @orm_event.listens_for(Session, "do_orm_execute")
 def _write_before_reading(state: ORMExecuteState) -> None:
+    _write_before_read(state.session, state.statement)
+
+
+def _write_before_read(session: Session, statement: Any) -> None:
     # Whatever the session runs that may read the history (an item's page) finds the events
     # added so far in it. A query that cannot (a listener's read of the people to tell) leaves
     # them to the commit, which writes them sealed in one INSERT instead of an INSERT now and
     # an UPDATE then. (The engine's own writes go to the connection, not through here.)
-    pending = state.session.info.get(_PENDING)
-    if pending and not pending[-1].written and _may_read_history(state.statement):
-        write_pending(state.session)
+    pending = session.info.get(_PENDING)
+    if pending and not pending[-1].written and _may_read_history(statement):
+        write_pending(session)
+
+
+BEFORE_READS.append(_write_before_read)  # `read_rows`, on the connection
 
 
 # Statement -> whether it may read audit_events: most statements run in an action's window are
