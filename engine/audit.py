@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ColumnClause,
+    CompoundSelect,
     ForeignKey,
     Index,
     Integer,
@@ -345,10 +346,10 @@ _reads_history: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary
 
 
 def _may_read_history(statement: Any) -> bool:
-    """False only for a SELECT built of tables other than audit_events, with no SQL text in
-    it (text or a literal column could name any table): anything else, a write or a lambda
-    among them, may."""
-    if not isinstance(statement, Select):
+    """False only for a SELECT (or a UNION of them) built of tables other than audit_events,
+    with no SQL text in it (text or a literal column could name any table): anything else, a
+    write or a lambda among them, may."""
+    if not isinstance(statement, Select | CompoundSelect):
         return True
     known = _reads_history.get(statement)
     if known is None:

@@ -386,7 +386,11 @@ def complete(task_id: str) -> Any:
                 # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN"):
                 # the item the action left, held by this session (no statement).
                 after = engine.item_data(s, task.instance_id) if form.done_message else {}
-                opened = engine.opened_tasks(s, task.instance_id)  # the steps it opened
+                # Where it went: the steps it opened with their holders' names, read in this
+                # transaction (one statement, the names) rather than in a third one after it.
+                where = _where_now(
+                    s, task.instance_id, engine.opened_tasks(s, task.instance_id), access.started_by
+                )
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -410,8 +414,6 @@ def complete(task_id: str) -> Any:
         return _conflict(task_id, submission, conflict)
     except engine.InvalidInput as invalid:
         return _again(task_id, submission, {"_form": explain(invalid)}, 422)
-    with uow(write=False) as s:  # read after the commit, not under the write lock
-        where = _where_now(s, task.instance_id, opened, access.started_by)
     said = _success(task, form, submission, after)
     flash(f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))

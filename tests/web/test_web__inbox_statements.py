@@ -27,10 +27,10 @@ INBOX_STATEMENTS = 5
 # starter, as the actions do) and the steps' keys came in a statement of their own, 13 when the
 # forms and the colleagues each read the units, 14 when the names took two.
 TASK_PAGE_STATEMENTS = 10
-# The check and the form read; the write; where the item went (the names of the step it
-# opened, read after the commit): was 24 when the item's open steps were read before the write
-# and again after it, to tell which it opened (the write knows).
-TASK_POST_STATEMENTS = 22
+# The check and the form read; the write, with where the item went (the names of the step it
+# opened): was 24 when the item's open steps were read before the write and again after it, to
+# tell which it opened (the write knows), 22 when the names were read in a third transaction.
+TASK_POST_STATEMENTS = 21
 PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
 _ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
 _NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
