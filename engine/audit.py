@@ -532,12 +532,29 @@ def reseal_chain(session: Session, key: bytes) -> int:
     return seq
 
 
-# An item's events in order, its id bound as "instance_id" (engine.dossier reads them with more).
+# An item's events in order, its id bound as "instance_id".
 EVENTS_OF = (
     select(AuditEventModel)
     .where(AuditEventModel.instance_id == bindparam("instance_id"))
     .order_by(AuditEventModel.seq)
 )
+# What pages read of an event (not its seals): a row of these reads as the model does, by the
+# same names, without the ORM's objects (engine.dossier reads an item's history so).
+HISTORY_COLUMNS = (
+    AuditEventModel.id,
+    AuditEventModel.instance_id,
+    AuditEventModel.seq,
+    AuditEventModel.at,
+    AuditEventModel.actor,
+    AuditEventModel.kind,
+    AuditEventModel.task_id,
+    AuditEventModel.element_id,
+    AuditEventModel.decision,
+    AuditEventModel.comment,
+    AuditEventModel.details,
+)
+# An audit event as a page reads it: the model, or a row of HISTORY_COLUMNS.
+HistoryEvent = Any
 
 
 def events_of(session: Session, instance_id: int) -> list[AuditEventModel]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from .audit import EVENTS_OF, AuditEventModel
+from .audit import HISTORY_COLUMNS, AuditEventModel, HistoryEvent
+from .db import read_rows
 from .definitions import LoadedVersion, load_version
 from .errors import NotFound
 from .form_options import resolve_forms
@@ -92,7 +93,7 @@ def dossier(session: Session, instance_id: int, *, reader: str | None = None) ->
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
-    found = session.execute(_SUBMISSIONS, {"instance_id": instance_id}).all()
+    found = read_rows(session, _SUBMISSIONS, {"instance_id": instance_id}).all()
     return _dossier(session, instance, found, reader)
 
 
@@ -104,18 +105,22 @@ def item_with_dossier(
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         raise NotFound(f"item {instance_id} does not exist")
-    found = session.execute(_EVENTS, {"instance_id": instance_id}).all()
-    submitted = [row for row in found if row[0].kind in DOSSIER_KINDS]
+    found = read_rows(session, _EVENTS, {"instance_id": instance_id}).all()
+    submitted = [row for row in found if row.kind in DOSSIER_KINDS]
     return (
-        instance_view(session, instance, [row[0] for row in found]),
+        instance_view(session, instance, found),
         _dossier(session, instance, submitted, reader),
     )
 
 
-# An event with the key of its step's form (`version.tasks`), in the one statement: the task's
-# row by its primary key, for the events of a task.
-_EVENTS = EVENTS_OF.add_columns(HumanTaskModel.meta_key).outerjoin(
-    HumanTaskModel, HumanTaskModel.id == AuditEventModel.task_id
+# The item's events (as rows: a page's history has dozens, and ORM objects cost several times
+# as much to make) with the key of each one's step form (`version.tasks`), in the one
+# statement: the task's row by its primary key, for the events of a task.
+_EVENTS = (
+    select(*HISTORY_COLUMNS, HumanTaskModel.meta_key)
+    .outerjoin(HumanTaskModel, HumanTaskModel.id == AuditEventModel.task_id)
+    .where(AuditEventModel.instance_id == bindparam("instance_id"))
+    .order_by(AuditEventModel.seq)
 )
 _SUBMISSIONS = _EVENTS.where(AuditEventModel.kind.in_(DOSSIER_KINDS))
 
@@ -123,14 +128,13 @@ _SUBMISSIONS = _EVENTS.where(AuditEventModel.kind.in_(DOSSIER_KINDS))
 def _dossier(
     session: Session,
     instance: InstanceModel,
-    submitted: Sequence[Row[AuditEventModel, str | None]],
+    events: Sequence[HistoryEvent],
     reader: str | None,
 ) -> Dossier:
-    """The dossier from the item's submissions (`_SUBMISSIONS`' rows): only the forms of the
-    steps they submitted are read."""
-    events = [row[0] for row in submitted]
+    """The dossier from the item's submissions (`_SUBMISSIONS`' rows, each with its step's
+    `meta_key`): only the forms of the steps they submitted are read."""
     # The key is None for an event of no task (the start) or of a task no longer stored.
-    keys = {e.task_id: key for e, key in submitted if e.task_id and key is not None}
+    keys = {e.task_id: e.meta_key for e in events if e.task_id and e.meta_key is not None}
     version = load_version(session, instance.process_version_id)
     metas = {k: version.tasks.get(k) for k in set(keys.values())}
     # Only the forms of the steps done, units by their names as they are now; each form's
@@ -210,7 +214,7 @@ def private_fields(version: LoadedVersion) -> frozenset[str]:
 
 def _start_section(
     version: LoadedVersion,
-    event: AuditEventModel,
+    event: HistoryEvent,
     details: Mapping[str, Any],
     current: Mapping[str, Any],
     *,
@@ -246,7 +250,7 @@ def _start_section(
 def _task_section(
     meta: TaskMeta | None,
     form: list[_FormField],
-    event: AuditEventModel,
+    event: HistoryEvent,
     details: Mapping[str, Any],
     current: Mapping[str, Any],
     *,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from .audit import AuditEventModel, events_of
+from .audit import HistoryEvent, events_of
 from .audit_verify import audit_report
 from .db import held_object, read_rows
 from .definitions import load_version
@@ -87,7 +87,7 @@ def show_instance(session: Session, instance_id: int) -> InstanceView:
 
 
 def instance_view(
-    session: Session, instance: InstanceModel, events: Iterable[AuditEventModel]
+    session: Session, instance: InstanceModel, events: Iterable[HistoryEvent]
 ) -> InstanceView:
     """The item as `show_instance` shows it, from its row and its audit events (read by the
     caller, who may read them once for this and the dossier)."""
