@@ -7,9 +7,12 @@ from __future__ import annotations
 import os
 import threading
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, Response, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import LoginPolicy, system_clock
@@ -44,6 +47,21 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(_headers)
     app.before_request(_idle_timeout)
+    app.session_interface = _CookieSessions()
+
+
+class _CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed session cookie, its signer made once for each set of keys instead of
+    twice a request (to read the cookie, and to write it back when it changed)."""
+
+    _made: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = self._made
+        if made is None or made[0] != keys:
+            made = self._made = (keys, super().get_signing_serializer(app))
+        return made[1]
 
 
 def login_policy() -> LoginPolicy:
