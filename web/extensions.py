@@ -35,10 +35,12 @@ def select_locale() -> str:
 def translations() -> NullTranslations:
     """The request's catalogue, looked up once per request: Flask-Babel finds its context, the
     locale and its cache again for every string, ~35 times on a page."""
-    found: NullTranslations | None = g.get(_TRANSLATIONS)
+    # The proxy's own method: `g.get` on the proxy fails first (an exception made and dropped).
+    request_globals = g._get_current_object()
+    found: NullTranslations | None = request_globals.get(_TRANSLATIONS)
     if found is None:
         found = get_translations()
-        setattr(g, _TRANSLATIONS, found)
+        setattr(request_globals, _TRANSLATIONS, found)
     return found
 
 

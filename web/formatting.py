@@ -80,7 +80,9 @@ def fixed_url_for(app: Flask) -> Callable[..., str]:
             or any(app.url_default_functions.values())
         ):
             return build(endpoint, **values)
-        key = (request.script_root, endpoint, values.get("filename"))
+        # The proxy's own method: `.script_root` on the proxy fails first (an exception made
+        # and dropped), at each of a page's dozen links.
+        key = (request._get_current_object().script_root, endpoint, values.get("filename"))
         found = built.get(key)
         if found is None:
             found = built[key] = build(endpoint, **values)

@@ -55,10 +55,10 @@ def uow(*, write: bool | None = None) -> Iterator[Session]:
 
 
 def _request_read() -> Session:
-    found: tuple[ExitStack, Session] | None = g.get(_READ)
+    found: tuple[ExitStack, Session] | None = g._get_current_object().get(_READ)  # see me()
     if found is None:
         stack = ExitStack()
-        factory = current_app.extensions["pheduyet.sessions"]
+        factory = current_app._get_current_object().extensions["pheduyet.sessions"]
         found = (stack, stack.enter_context(engine.transaction(factory, write=False)))
         setattr(g, _READ, found)
     return found[1]
@@ -67,7 +67,7 @@ def _request_read() -> Session:
 def end_request_read(error: BaseException | None = None) -> None:
     """End the request's read transaction, if one was opened: at the end of each request, or
     at once when a read failed (then rolled back)."""
-    found: tuple[ExitStack, Session] | None = g.pop(_READ, None)
+    found: tuple[ExitStack, Session] | None = g._get_current_object().pop(_READ, None)
     if found is None:
         return
     stack = found[0]
@@ -78,7 +78,7 @@ def end_request_read(error: BaseException | None = None) -> None:
 
 
 def now() -> datetime:
-    pinned = current_app.config.get("NOW")
+    pinned = current_app._get_current_object().config.get("NOW")  # see me()
     return pinned() if pinned else engine.system_clock()
 
 
@@ -90,9 +90,8 @@ def config() -> engine.EngineConfig:
     any setting does; a changed variable (a test's) at once. The clock is `now`, which reads
     the app's pinned clock at each call."""
     settings = tuple(os.environ.get(name) for name in _CONFIG_ENV)
-    cache: dict[tuple[str | None, ...], engine.EngineConfig] = current_app.extensions.setdefault(
-        _CONFIG, {}
-    )
+    extensions = current_app._get_current_object().extensions  # see me()
+    cache: dict[tuple[str | None, ...], engine.EngineConfig] = extensions.setdefault(_CONFIG, {})
     found = cache.get(settings)
     if found is None:
         found = cache[settings] = engine_config(now)
