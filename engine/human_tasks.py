@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
@@ -247,7 +248,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     connection.execute(_INSERT_TASKS, one_or_many(rows))
     opened: dict[int, list[TaskView]] = session.info.setdefault(_OPENED, {})
     for row in rows:
-        opened.setdefault(row["instance_id"], []).append(_view_of_new(row))
+        opened.setdefault(row["instance_id"], []).append(task_view(SimpleNamespace(**row)))
     candidates: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     listened = has_listeners(session)
     for row in rows:
@@ -286,23 +287,6 @@ def opened_tasks(session: Session, instance_id: int) -> list[TaskView]:
 
 # session.info: item id -> the task rows this transaction opened (`opened_tasks`).
 _OPENED = "pheduyet.human_tasks.opened"
-
-
-def _view_of_new(row: Mapping[str, Any]) -> TaskView:
-    return TaskView(
-        id=row["id"],
-        instance_id=row["instance_id"],
-        process_id=row["process_id"],
-        element_id=row["element_id"],
-        title=row["title"],
-        lane=row["lane"],
-        candidate_groups=list(row["candidate_groups"] or []),
-        candidate_users=list(row["candidate_users"] or []),
-        assignee=row["assignee"],
-        status=row["status"],
-        created_at=row["created_at"],
-        due_at=row.get("due_at"),
-    )
 
 
 def _forget_opened(session: Session, *_transaction: SessionTransaction) -> None:
