@@ -290,7 +290,7 @@ def _validated(
     # Choices read from the database (x-options) are checked against it as it is now.
     form_file = meta.form_file
     forms = resolve_one(session, version.forms, form_file)
-    if form_file is not None and form_file in forms:  # SpiffArena's choices from the data
+    if form_file in version.task_data_forms and form_file in forms:  # choices from the data
         forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
     return validate_form(meta, forms, data, current=instance.data, today=config.today())
 

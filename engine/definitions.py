@@ -33,6 +33,7 @@ from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
 from .serialization import dump_specs, load_specs
 from .session_memo import memo
+from .task_data_options import offers_task_data_options
 from .task_meta import TASK_KIND, TaskMeta
 from .views import DeployResult, ProcessView
 from .xml_safety import DEFAULT_MAX_BYTES
@@ -104,6 +105,12 @@ class LoadedVersion:
         }
         titles.update({m.element_id: m.name for m in self.tasks.values() if m.kind == TASK_KIND})
         return MappingProxyType(titles)
+
+    @cached_property
+    def task_data_forms(self) -> frozenset[str]:
+        """The forms with a choice whose options come from the item's data: only they are
+        rewritten at each task page and check (the others' schemas are not walked again)."""
+        return frozenset(n for n, schema in self.forms.items() if offers_task_data_options(schema))
 
     @cached_property
     def multi_instance_elements(self) -> frozenset[str]:
@@ -329,7 +336,8 @@ def _is_newest(newest: Subquery) -> ColumnElement[bool]:
 @cache
 def latest_version_ids() -> Select[int]:
     """The id of each process's newest version (the one a new item starts on)."""
-    return select(ProcessVersionModel.id).join(_newest(), _is_newest(_newest()))
+    newest = _newest()
+    return select(ProcessVersionModel.id).join(newest, _is_newest(newest))
 
 
 @cache

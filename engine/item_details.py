@@ -90,13 +90,12 @@ def task_form(session: Session, task_id: str) -> FormView:
         return FormView("none", None, [], "decision", None, data)
     wording: dict[str, Any] = {"submit_label": meta.submit_label, "done_message": meta.done_message}
     if meta.form_file:
+        schema = resolve_form(session, version.forms[meta.form_file], meta.form_file)
+        if meta.form_file in version.task_data_forms:  # SpiffArena's choices from the data
+            schema = with_task_data_options(schema, data)
         return FormView(
             "jsonschema",
-            inline_local_refs(
-                with_task_data_options(
-                    resolve_form(session, version.forms[meta.form_file], meta.form_file), data
-                )
-            ),
+            inline_local_refs(schema),
             [],
             meta.decision_field,
             meta.documentation,

@@ -40,32 +40,17 @@ def mark_task_data_options(schema: Any) -> Any:
     )
 
 
+def offers_task_data_options(schema: Any) -> bool:
+    """Whether the form has a choice whose options come from the item's data (a marker)."""
+    return _has(schema, _marker)
+
+
 def with_task_data_options(schema: Any, data: Mapping[str, Any]) -> Any:
     """``schema`` with its markers replaced by the options the item's ``data`` holds now."""
-    if not _marked(schema):
+    if not offers_task_data_options(schema):
         return schema
     # As a `oneOf` of constants, the shape the pages render as a choice (engine.schema_choices).
     return _rewrite(schema, _marker, lambda key, name: {"oneOf": _options(name, data)})
-
-
-# Whether a form has markers, by the form's identity (the form kept with it, so that the id
-# is never another's): a version's forms live as long as the process and are asked at every
-# task page and submission, where walking the whole schema cost more than the rest of the
-# check. Forms made anew for one request (units filled in) are dropped with the rest when the
-# table is full.
-_MARKED_FORMS: dict[int, tuple[Any, bool]] = {}
-_MAX_MARKED_FORMS = 1000
-
-
-def _marked(schema: Any) -> bool:
-    found = _MARKED_FORMS.get(id(schema))
-    if found is not None and found[0] is schema:
-        return found[1]
-    marked = _has(schema, _marker)
-    if len(_MARKED_FORMS) >= _MAX_MARKED_FORMS:
-        _MARKED_FORMS.clear()
-    _MARKED_FORMS[id(schema)] = (schema, marked)
-    return marked
 
 
 def _placeholder(value: Any) -> str | None:
