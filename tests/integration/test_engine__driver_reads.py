@@ -1,0 +1,92 @@
+"""`engine.driver_reads` reads the rows SQLAlchemy's own execution reads, value for value and
+name for name, for the statements the engine reads through `read_rows`: the same SQL, the same
+parameters in the same order, the same conversions (aware UTC datetimes, JSON lists, booleans),
+an expanding IN with no value, one or several. On PostgreSQL it steps aside."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, column, exc, select, table
+
+import engine
+from engine import transaction
+from engine.db import read_rows
+from engine.dossier import _EVENTS, _SUBMISSIONS
+from engine.driver_reads import driver_rows
+from engine.form_options import _UNITS
+from engine.forwarding import _COLLEAGUES
+from engine.human_tasks import HumanTaskModel
+from engine.inbox import _names_statement
+from engine.notifications import _UNREAD
+from engine.queries import _OPEN_TASKS, _OPEN_TASKS_OF_ITEM
+from engine.users import _IDENTITY
+from engine.webhooks import _ACTIVE_HOOKS
+
+
+def _both(session: Any, statement: Any, params: dict[str, Any] | None = None) -> Any:
+    connection = session.connection()
+    theirs = connection.execute(statement, params)
+    keys, rows = list(theirs.keys()), theirs.all()
+    expected = [tuple(row) for row in rows]
+    ours = driver_rows(connection, statement, params)
+    if connection.dialect.name != "sqlite":
+        assert ours is None
+        return rows
+    assert ours is not None
+    assert [tuple(row) for row in ours] == expected
+    for row in ours:
+        assert [getattr(row, key) for key in keys] == list(row)
+    return ours
+
+
+def test_driver_reads__the_same_rows_as_sqlalchemy(
+    deployed: Any, config: engine.EngineConfig
+) -> None:
+    with transaction(deployed) as s:
+        item = engine.start_instance(s, config, "approval", "an")
+    with transaction(deployed) as s:
+        (draft,) = engine.tasks_for(s, "an")
+        engine.complete_task(s, config, draft.id, "an", data={"summary": "Trồng nấm"})
+    now = config.clock()
+    with transaction(deployed, write=False) as s:
+        tasks = _both(s, _OPEN_TASKS_OF_ITEM, {"instance_id": item})
+        assert tasks and tasks[0].created_at.tzinfo is not None  # aware, as SQLAlchemy's
+        assert _both(s, _OPEN_TASKS)
+        assert _both(s, _IDENTITY, {"username": "an"})
+        assert _both(s, _IDENTITY, {"username": "nobody"}) == []
+        _both(s, _UNREAD, {"recipient": "binh"})
+        _both(s, _UNITS)
+        _both(s, _ACTIVE_HOOKS)
+        assert _both(s, _EVENTS, {"instance_id": item})
+        _both(s, _SUBMISSIONS, {"instance_id": item})
+        for keys, users in (([], []), (["staff"], []), (["heads", "staff", "x"], ["an", "binh"])):
+            _both(s, _names_statement(), {"keys": keys, "users": users})
+        _both(s, _COLLEAGUES, {"me": "an", "units": ["phong_qlkh"], "leaders": []})
+        since = select(HumanTaskModel.id, HumanTaskModel.candidate_groups).where(
+            HumanTaskModel.created_at <= bindparam("now"), HumanTaskModel.instance_id == item
+        )
+        assert _both(s, since, {"now": now + timedelta(seconds=1)})
+        assert _both(s, since, {"now": now - timedelta(days=1)}) == []
+
+
+def test_driver_reads__what_it_cannot_run_goes_to_sqlalchemy(deployed: Any) -> None:
+    with transaction(deployed, write=False) as s:
+        connection = s.connection()
+        # A parameter not given: SQLAlchemy's execution names it.
+        assert driver_rows(connection, _IDENTITY, {}) is None
+        with pytest.raises(exc.StatementError, match="username"):
+            read_rows(s, _IDENTITY, {})
+        # An expanding IN given something that is no list.
+        assert driver_rows(connection, _COLLEAGUES, {"me": "an", "units": 3, "leaders": []}) is None
+
+
+def test_driver_reads__the_drivers_error_is_sqlalchemys(deployed: Any) -> None:
+    missing = select(table("no_such_table", column("x")).c.x)
+    with (
+        transaction(deployed, write=False) as s,
+        pytest.raises(exc.DBAPIError, match="no_such_table"),
+    ):
+        read_rows(s, missing)
