@@ -52,6 +52,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql import visitors
 
 from .db import BEFORE_READS, Base, UTCDateTime, cast_table, one_or_many, within_savepoint
+from .driver_sql import run
 from .errors import InvalidInput
 from .events import HistoryRecorded, has_listeners, publish
 from .views import AuditProblem
@@ -369,8 +370,10 @@ def write_pending(session: Session) -> None:
     if not unwritten:
         return
     # On the connection: no autoflush, the item row is written once, at the end of the action.
-    session.connection().execute(
-        _INSERT_EVENT, one_or_many([{**p.fields, **_UNSEALED} for p in unwritten])
+    run(
+        session.connection(),
+        _INSERT_EVENT,
+        one_or_many([{**p.fields, **_UNSEALED} for p in unwritten]),
     )
     for event in unwritten:
         event.written = True
@@ -448,7 +451,7 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
     already written, move the head); the caller commits right after: the head's lock is held
     only until then."""
     connection = session.connection()
-    found = session.info.pop(_HEAD_READ, None) or connection.execute(_LOCK_HEAD).first()
+    found = session.info.pop(_HEAD_READ, None) or run(connection, _LOCK_HEAD).first()
     if found is None:  # the migration creates it; a database emptied by hand gets a new one
         seq, previous = 0, GENESIS
         connection.execute(_NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS, "seal": "", "sig": ""})
@@ -487,13 +490,11 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
             )
         previous = mac
     if rows:
-        connection.execute(_INSERT_EVENT, one_or_many(rows))
+        run(connection, _INSERT_EVENT, one_or_many(rows))
     if seals:
-        connection.execute(_SEAL_EVENT, one_or_many(seals))
+        run(connection, _SEAL_EVENT, one_or_many(seals))
     sig, recipe = head_seal(key, seq, previous)
-    connection.execute(
-        _MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe}
-    )
+    run(connection, _MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe})
 
 
 def _seal(audit_event: AuditEventModel, key: bytes | None, seq: int, previous: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from .driver_reads import driver_rows
+from .driver_sql import run
 from .sqlite_writers import QueuedConnection, queue_for
 
 DEFAULT_SQLITE_PATH = Path("instance") / "pheduyet.db"
@@ -216,9 +216,7 @@ def read_rows(session: Session, statement: Any, params: Mapping[str, Any] | None
         session.flush()
     for hook in BEFORE_READS:
         hook(session, statement)
-    connection = session.connection()
-    found = driver_rows(connection, statement, params)
-    return connection.execute(statement, params) if found is None else found
+    return run(session.connection(), statement, params)
 
 
 # What must be written before `read_rows` runs a statement, as before `session.execute` (whose

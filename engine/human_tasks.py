@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import Base, UTCDateTime, cast_table, held_object, one_or_many
+from .driver_sql import run
 from .errors import Conflict, Forbidden, NotFound
 from .events import TaskOpened, has_listeners, publish
 from .users import Identity
@@ -220,8 +221,8 @@ def open_and_known(
     known: set[str] = set()
     statement = _open_or_known(min(len(task_ids), _LISTED_IDS + 1))
     params = {"instance_id": instance_id, **_ids_params(task_ids)}
-    for task_id, status, process_id, element_id, title, created_at in session.connection().execute(
-        statement, params
+    for task_id, status, process_id, element_id, title, created_at in run(
+        session.connection(), statement, params
     ):
         known.add(task_id)
         if status == TaskStatus.OPEN:
@@ -245,7 +246,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     if not rows:
         return
     connection = session.connection()
-    connection.execute(_INSERT_TASKS, one_or_many(rows))
+    run(connection, _INSERT_TASKS, one_or_many(rows))
     opened: dict[int, list[TaskView]] = session.info.setdefault(_OPENED, {})
     for row in rows:
         opened.setdefault(row["instance_id"], []).append(task_view(SimpleNamespace(**row)))
@@ -259,7 +260,8 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
             candidates[(row["id"], kind, value)] = row
         if listened:
             publish(session, _opened(row, pairs))
-    connection.execute(
+    run(
+        connection,
         _INSERT_CANDIDATES,
         one_or_many(
             [
@@ -333,7 +335,7 @@ def close_tasks(
     params = {f"new_{key}": value for key, value in values.items()}
     statement = _close_statement(tuple(sorted(values)))
     rows = [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
-    session.connection().execute(statement, one_or_many(rows))
+    run(session.connection(), statement, one_or_many(rows))
     held_rows = {row.id: row for row in held}
     for task_id in task_ids:
         row = held_rows.get(task_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from .audit import GENESIS, HEAD_COLUMNS, head_read
 from .db import Base, UTCDateTime, cast_table, held_object
+from .driver_sql import run
 from .errors import Conflict, NotFound
 from .human_tasks import HumanTaskModel
 from .views import InstanceStatus
@@ -97,7 +98,7 @@ def lock_instance_with_task(
     session.flush()  # as the ORM's query would: what the session holds is written first
     sqlite = session.get_bind().dialect.name == "sqlite"
     statement = _LOCK_WITH_TASK_AND_HEAD if sqlite else _LOCK_WITH_TASK
-    found = session.connection().execute(statement, {"task_id": task_id}).first()
+    found = run(session.connection(), statement, {"task_id": task_id}).first()
     if found is None:
         return None
     instance, row = _instance_and_task(session, found)
@@ -112,7 +113,7 @@ def instance_with_task(
 ) -> tuple[InstanceModel, HumanTaskModel] | None:
     """The item of a task row and the row, read together without a lock (a read transaction's
     look ahead of an action: see actions.rehearse_completion); None when no such task."""
-    found = session.connection().execute(_WITH_TASK, {"task_id": task_id}).first()
+    found = run(session.connection(), _WITH_TASK, {"task_id": task_id}).first()
     return None if found is None else _instance_and_task(session, found)
 
 
@@ -192,7 +193,8 @@ def save_instance(session: Session, instance: InstanceModel) -> None:
         return
     version = instance.version_counter
     values = {name: getattr(instance, name) for name in _SAVED}
-    result = session.connection().execute(
+    result = run(
+        session.connection(),
         _SAVE,
         {
             "b_id": instance.id,

@@ -48,6 +48,7 @@ from .audit import AuditEventModel, write_pending
 from .db import Base, UTCDateTime, cast_table, one_or_many
 from .definitions import LoadedVersion, load_version
 from .dossier import private_fields
+from .driver_sql import run
 from .instances import InstanceModel
 from .users import Identity
 from .visibility import visible_clause
@@ -303,7 +304,7 @@ def refresh_stale(session: Session) -> None:
             rows.append(row)
     if rows:
         connection = session.connection()
-        connection.execute(_UPSERTS[connection.dialect.name], one_or_many(rows))
+        run(connection, _UPSERTS[connection.dialect.name], one_or_many(rows))
 
 
 def _shown_values(data: Any, hidden: frozenset[str]) -> list[str]:
@@ -325,7 +326,7 @@ def _document_row(
     # with their comments), as a read through the session would; read on the connection.
     session.flush()
     write_pending(session)
-    for _id, part, seq, at, a, b in session.connection().execute(_PARTS, {"id": instance_id}):
+    for _id, part, seq, at, a, b in run(session.connection(), _PARTS, {"id": instance_id}):
         if part == 0:
             comments.append((seq, a))
         elif part == 1:

@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .db import Base, cast_table, one_or_many, within_savepoint
+from .driver_sql import run
 from .human_tasks import HumanTaskModel
 from .views import TaskStatus
 
@@ -199,7 +200,7 @@ def _add_changes(session: Session) -> None:
         step["done_seconds_sum"] += change.done_seconds_sum
     dialect = session.get_bind().dialect.name
     rows = [steps[key] for key in sorted(steps)]
-    session.connection().execute(_add_statement(dialect), one_or_many(rows))
+    run(session.connection(), _add_statement(dialect), one_or_many(rows))
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, cast_table
+from .driver_sql import run
 from .instances import InstanceModel
 from .views import InstanceStatus
 
@@ -203,7 +204,7 @@ def sync_subscriptions(
     open human task now (the caller's READY manual tasks, those it keeps open task rows for)."""
     if not may_wait(version.spec, version.subprocess_specs):
         return
-    session.connection().execute(_CLEAR_WAITS, {"instance_id": instance_id})
+    run(session.connection(), _CLEAR_WAITS, {"instance_id": instance_id})
     if not running:
         return
     key = correlation_key(data)
@@ -224,4 +225,4 @@ def sync_subscriptions(
         }
         for w in waits
     ]
-    session.connection().execute(_ADD_WAITS, rows)
+    run(session.connection(), _ADD_WAITS, rows)

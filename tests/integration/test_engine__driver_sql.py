@@ -1,7 +1,8 @@
-"""`engine.driver_reads` reads the rows SQLAlchemy's own execution reads, value for value and
-name for name, for the statements the engine reads through `read_rows`: the same SQL, the same
+"""`engine.driver_sql.run` reads the rows SQLAlchemy's own execution reads, value for value and
+name for name, for the statements the engine reads through it: the same SQL, the same
 parameters in the same order, the same conversions (aware UTC datetimes, JSON lists, booleans),
-an expanding IN with no value, one or several. On PostgreSQL it steps aside."""
+an expanding IN with no value, one or several. Its writes leave SQLite holding exactly the text
+SQLAlchemy's would. On PostgreSQL it steps aside."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ import pytest
 from sqlalchemy import bindparam, column, exc, select, table
 
 import engine
-from engine import transaction
+from engine import driver_sql, transaction
 from engine.db import read_rows
 from engine.dossier import _EVENTS, _SUBMISSIONS
-from engine.driver_reads import driver_rows
+from engine.driver_sql import Rows, run
 from engine.form_options import _UNITS
 from engine.forwarding import _COLLEAGUES
-from engine.human_tasks import HumanTaskModel
+from engine.human_tasks import HumanTaskModel, close_tasks, insert_tasks
 from engine.inbox import _names_statement
+from engine.instances import InstanceModel, save_instance
 from engine.notifications import _UNREAD
 from engine.queries import _OPEN_TASKS, _OPEN_TASKS_OF_ITEM
 from engine.users import _IDENTITY
@@ -31,11 +33,11 @@ def _both(session: Any, statement: Any, params: dict[str, Any] | None = None) ->
     theirs = connection.execute(statement, params)
     keys, rows = list(theirs.keys()), theirs.all()
     expected = [tuple(row) for row in rows]
-    ours = driver_rows(connection, statement, params)
+    ours = run(connection, statement, params)
     if connection.dialect.name != "sqlite":
-        assert ours is None
+        assert not isinstance(ours, Rows)
         return rows
-    assert ours is not None
+    assert isinstance(ours, Rows)
     assert [tuple(row) for row in ours] == expected
     for row in ours:
         assert [getattr(row, key) for key in keys] == list(row)
@@ -76,11 +78,11 @@ def test_driver_reads__what_it_cannot_run_goes_to_sqlalchemy(deployed: Any) -> N
     with transaction(deployed, write=False) as s:
         connection = s.connection()
         # A parameter not given: SQLAlchemy's execution names it.
-        assert driver_rows(connection, _IDENTITY, {}) is None
         with pytest.raises(exc.StatementError, match="username"):
             read_rows(s, _IDENTITY, {})
         # An expanding IN given something that is no list.
-        assert driver_rows(connection, _COLLEAGUES, {"me": "an", "units": 3, "leaders": []}) is None
+        with pytest.raises(exc.StatementError):
+            run(connection, _COLLEAGUES, {"me": "an", "units": 3, "leaders": []})
 
 
 def test_driver_reads__the_drivers_error_is_sqlalchemys(deployed: Any) -> None:
@@ -90,3 +92,63 @@ def test_driver_reads__the_drivers_error_is_sqlalchemys(deployed: Any) -> None:
         pytest.raises(exc.DBAPIError, match="no_such_table"),
     ):
         read_rows(s, missing)
+
+
+class _Undo(Exception):
+    pass
+
+
+def _stored(session: Any, tables: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of these tables as SQLite holds it (its text, not SQLAlchemy's reading)."""
+    raw = session.connection().exec_driver_sql
+    return {t: sorted(tuple(map(repr, r)) for r in raw(f"SELECT * FROM {t}").all()) for t in tables}
+
+
+def _both_ways(
+    factory: Any, monkeypatch: pytest.MonkeyPatch, write: Any, tables: tuple[str, ...]
+) -> list[dict[str, list[tuple[Any, ...]]]]:
+    """What `write` leaves in the tables through SQLAlchemy alone, then through the driver,
+    each rolled back."""
+    seen = []
+    for driver in (False, True):
+        with monkeypatch.context() as patch:
+            if not driver:
+                patch.setattr(driver_sql, "_driver", lambda *_args: None)
+            try:
+                with transaction(factory) as s:
+                    write(s)
+                    seen.append(_stored(s, tables))
+                    raise _Undo
+            except _Undo:
+                pass
+    return seen
+
+
+def test_driver_sql__writes_leave_what_sqlalchemys_leave(
+    deployed: Any, config: engine.EngineConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with transaction(deployed) as s:
+        item = engine.start_instance(s, config, "approval", "an")
+    with transaction(deployed, write=False) as s:
+        (task,) = [
+            dict(r._mapping) for r in s.connection().execute(select(HumanTaskModel.__table__))
+        ]
+    moment = config.clock() + timedelta(hours=3)
+
+    def open_and_close(s: Any) -> None:
+        copies = [{**task, "id": f"copy-{n}", "created_at": moment} for n in range(3)]
+        insert_tasks(s, copies[:1], "an")  # one row: a plain execution
+        insert_tasks(s, copies[1:], "an")  # several: executemany
+        values = {"status": "completed", "completed_at": moment, "completed_by": "an"}
+        close_tasks(s, ["copy-0", "copy-2"], {**values, "decision": "approve", "comment": "Được"})
+
+    def save(s: Any) -> None:
+        instance = s.get(InstanceModel, item)
+        instance.title = "Đề tài (đổi tên)"
+        instance.updated_at = moment
+        save_instance(s, instance)
+
+    tables = ("human_tasks", "task_candidates", "instances")
+    for write in (open_and_close, save):
+        through_sqlalchemy, through_driver = _both_ways(deployed, monkeypatch, write, tables)
+        assert through_driver == through_sqlalchemy

@@ -1,0 +1,259 @@
+"""Statements built once, sent straight to SQLite's driver: compiled once by SQLAlchemy, then
+run on the connection's own sqlite3 cursor with SQLAlchemy's conversions of values, their
+parameters and rows passed through no execution context.
+
+Through `Connection.execute`, the UI's reads spent about four fifths of their time in
+SQLAlchemy rather than in SQLite (the statement's cache key, the execution context, the
+parameters' dictionary, the result's metadata): a tenth of a page's CPU, and as much again in
+an action's writes. The SQL, the order of the parameters and the conversions of values here are
+the compiler's and the types' own, so both paths read and write the same rows
+(tests/integration/test_engine__driver_sql.py compares them); the statement events still fire,
+so whatever counts statements counts these, and the driver's errors are SQLAlchemy's.
+
+What this path leaves to SQLAlchemy (`run` then calls `Connection.execute`): PostgreSQL, whose
+lost connections need SQLAlchemy's handling; a write whose defaults are computed in Python or
+that returns rows; a parameter missing or of the wrong kind (SQLAlchemy's message says which).
+Only for statements a module builds once: the caches hold at most `MAX_PREPARED` of them, for
+the life of the process, and a statement built anew for each call would be compiled anew each
+time. An expanding IN is prepared once for each number of values (at most `MAX_SHAPES`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, exc
+
+MAX_PREPARED = 1024
+MAX_SHAPES = 32
+
+Convert = Callable[[Any], Any] | None
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+
+
+class Rows(list[Any]):
+    """The rows of a read, answering as much of SQLAlchemy's `Result` as the engine uses."""
+
+    def all(self) -> list[Any]:
+        return self
+
+    def first(self) -> Any:
+        return self[0] if self else None
+
+    def scalar(self) -> Any:
+        return self[0][0] if self else None
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a write through the driver answers: how many rows it touched."""
+
+    rowcount: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The statement as sent for one number of values of each expanding parameter: its SQL,
+    and for each "?" in turn the parameter's name, the index in its list (None: not a list)
+    and its conversion."""
+
+    sql: str
+    places: tuple[tuple[str, int | None, Convert], ...]
+
+    def values(self, given: Mapping[str, Any]) -> list[Any]:
+        values = []
+        for name, index, convert in self.places:
+            value = given[name] if index is None else given[name][index]
+            values.append(value if convert is None else convert(value))
+        return values
+
+
+@dataclass(slots=True)
+class _Prepared:
+    compiled: Any
+    given: dict[str, Any]  # the statement's own values, for parameters a caller need not give
+    expanding: tuple[str, ...]
+    results: tuple[Convert, ...] | None  # None: every column comes as the driver gives it
+    row: Callable[[Any], tuple[Any, ...]] | None  # None: a write
+    shapes: dict[tuple[int, ...], _Shape] = field(default_factory=dict)
+
+    def shape(self, given: Mapping[str, Any]) -> _Shape | None:
+        if not self.expanding:
+            return self.shapes[()]
+        key = tuple(len(given[name]) for name in self.expanding)
+        found = self.shapes.get(key)
+        if found is None and len(self.shapes) < MAX_SHAPES:
+            found = self.shapes[key] = _shape(self.compiled, given)
+        return found
+
+    def rows(self, found: list[Any]) -> Rows:
+        assert self.row is not None
+        make, results = self.row, self.results
+        if results is None:
+            return Rows(map(make, found))
+        return Rows(
+            make([v if c is None else c(v) for v, c in zip(row, results, strict=True)])
+            for row in found
+        )
+
+
+# statement -> its reading; (statement, parameters' names, executemany) -> its writing.
+_READS: dict[Any, _Prepared | None] = {}
+_WRITES: dict[tuple[Any, tuple[str, ...], bool], _Prepared | None] = {}
+
+
+def run(connection: Connection, statement: Any, params: Params = None) -> Any:
+    """The statement on the connection, through the driver where it can go (see above), else
+    through SQLAlchemy: its rows (`all`, `first`, `scalar`, iteration; each row a named
+    tuple) or, for a write, its `rowcount`."""
+    found = _driver(connection, statement, params)
+    return connection.execute(statement, params) if found is None else found
+
+
+def _driver(connection: Connection, statement: Any, params: Params) -> Rows | Written | None:
+    if connection.dialect.name != "sqlite":
+        return None
+    try:
+        if params is None or isinstance(params, Mapping):
+            if getattr(statement, "is_dml", False):
+                return _write(connection, statement, [params], False)
+            return _read(connection, statement, params)
+        if getattr(statement, "is_dml", False):
+            rows: list[Mapping[str, Any] | None] = list(params)
+            return _write(connection, statement, rows, len(rows) > 1)
+        return None
+    except (KeyError, TypeError, IndexError):  # SQLAlchemy's own path says what is wrong
+        return None
+
+
+def _read(connection: Connection, statement: Any, params: Mapping[str, Any] | None) -> Rows | None:
+    prepared = _READS.get(statement, _READS)
+    if prepared is _READS:
+        if len(_READS) >= MAX_PREPARED:
+            return None
+        prepared = _READS[statement] = _prepare_read(statement, connection)
+    if prepared is None:
+        return None
+    assert isinstance(prepared, _Prepared)
+    given = {**prepared.given, **params} if params else prepared.given
+    shape = prepared.shape(given)
+    if shape is None:
+        return None
+    return prepared.rows(_send(connection, shape.sql, shape.values(given), fetch=True))
+
+
+def _write(
+    connection: Connection, statement: Any, rows: list[Mapping[str, Any] | None], many: bool
+) -> Written | None:
+    first = rows[0] or {}
+    key = (statement, tuple(sorted(first)), many)
+    prepared = _WRITES.get(key, _WRITES)
+    if prepared is _WRITES:
+        if len(_WRITES) >= MAX_PREPARED:
+            return None
+        prepared = _WRITES[key] = _prepare_write(statement, connection, key[1], many)
+    if prepared is None:
+        return None
+    assert isinstance(prepared, _Prepared)
+    shape = prepared.shapes[()]
+    own = prepared.given
+    values = [shape.values({**own, **row} if row else own) for row in rows]
+    count = _send(connection, shape.sql, values if many else values[0], fetch=False, many=many)
+    return Written(count)
+
+
+def _send(connection: Connection, sql: str, values: Any, *, fetch: bool, many: bool = False) -> Any:
+    """The rows the driver read (`fetch`), or the number of rows it wrote."""
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    cursor = dbapi_connection.cursor()
+    try:
+        for listener in connection.dispatch.before_cursor_execute:
+            listener(connection, cursor, sql, values, None, many)
+        try:
+            if many:
+                cursor.executemany(sql, values)
+            else:
+                cursor.execute(sql, values)
+            answer = list(cursor.fetchall()) if fetch else cursor.rowcount
+        except sqlite3.Error as error:
+            raise exc.DBAPIError.instance(sql, values, error, sqlite3.Error) from error
+        for listener in connection.dispatch.after_cursor_execute:
+            listener(connection, cursor, sql, values, None, many)
+        return answer
+    finally:
+        cursor.close()
+
+
+def _prepare_read(statement: Any, connection: Connection) -> _Prepared | None:
+    if not getattr(statement, "is_select", False):
+        return None
+    dialect = connection.dialect
+    compiled: Any = statement.compile(dialect=dialect)
+    if not _plain(compiled):
+        return None
+    columns = compiled._result_columns
+    results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+    keys = [c.keyname for c in columns]
+    return _prepared(
+        compiled,
+        results if any(r is not None for r in results) else None,
+        namedtuple("Row", keys, rename=True)._make,  # type: ignore[attr-defined]
+    )
+
+
+def _prepare_write(
+    statement: Any, connection: Connection, keys: tuple[str, ...], many: bool
+) -> _Prepared | None:
+    # Compiled as SQLAlchemy's execution compiles it: the columns the parameters name.
+    compiled: Any = statement.compile(
+        dialect=connection.dialect, column_keys=list(keys), for_executemany=many
+    )
+    if not _plain(compiled) or any(b.expanding for b in compiled.binds.values()):
+        return None
+    if compiled.insert_prefetch or compiled.update_prefetch or compiled.effective_returning:
+        return None  # defaults computed in Python, or rows returned: SQLAlchemy's context
+    return _prepared(compiled, None, None)
+
+
+def _plain(compiled: Any) -> bool:
+    """Positional "?" parameters named as given, none computed at execution nor written into
+    the SQL."""
+    return (
+        compiled.positiontup is not None
+        and not compiled.escaped_bind_names
+        and not any(b.callable is not None or b.literal_execute for b in compiled.binds.values())
+    )
+
+
+def _prepared(
+    compiled: Any, results: tuple[Convert, ...] | None, row: Callable[[Any], Any] | None
+) -> _Prepared:
+    binds = compiled.binds
+    given = {name: bind.value for name, bind in binds.items() if not bind.required}
+    expanding = tuple(name for name, bind in binds.items() if bind.expanding)
+    prepared = _Prepared(compiled, given, expanding, results, row)
+    if not expanding:
+        prepared.shapes[()] = _shape(compiled, {})
+    return prepared
+
+
+def _shape(compiled: Any, given: Mapping[str, Any]) -> _Shape:
+    converts: dict[str, Convert] = compiled._bind_processors
+    if not any(b.expanding for b in compiled.binds.values()):
+        plain = tuple((n, None, converts.get(n)) for n in compiled.positiontup)
+        return _Shape(compiled.string, plain)
+    state = compiled.construct_expanded_state({**dict.fromkeys(compiled.binds), **given})
+    source = {
+        expanded: (name, index)
+        for name, names in state.parameter_expansion.items()
+        for index, expanded in enumerate(names)
+    }
+    places: list[tuple[str, int | None, Convert]] = []
+    for name in state.positiontup:
+        original, index = source.get(name, (name, None))
+        places.append((original, index, converts.get(original)))
+    return _Shape(state.statement, tuple(places))
