@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .archives import check_office_archive
 from .audit import append_event
 from .clock import Clock
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, read_rows
 from .errors import InvalidInput, NotFound
 from .human_tasks import HumanTaskModel
 from .instances import lock_instance, require_running
@@ -276,7 +276,7 @@ def list_documents(session: Session, instance_id: int) -> list[DocumentView]:
     the document's next version (by upload time, then id). Documents come grouped by the step
     that added their first version, steps in the order they happened (the step's task creation),
     files added outside any step last; within a step, in the order they were first added."""
-    rows = session.execute(_DOCUMENTS, {"instance_id": instance_id}).all()
+    rows = read_rows(session, _DOCUMENTS, {"instance_id": instance_id}).all()
     by_name: dict[str, list[DocumentVersion]] = {}
     step_of: dict[str, tuple[str | None, str | None]] = {}  # document -> (process, element)
     step_began: dict[tuple[str | None, str | None], datetime] = {}

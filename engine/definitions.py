@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
 from .clock import Clock
-from .db import Base, UTCDateTime
+from .db import Base, UTCDateTime, read_rows
 from .errors import InvalidDefinition, NotFound
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
@@ -309,7 +309,7 @@ def _read_processes(session: Session) -> list[ProcessView]:
             content_hash=r.content_hash,
             deployed_at=r.deployed_at,
         )
-        for r in session.execute(_processes_statement())
+        for r in read_rows(session, _processes_statement())
     ]
 
 

@@ -43,7 +43,7 @@ from .human_tasks import (
     may_act,
     task_view,
 )
-from .instances import InstanceModel
+from .instances import InstanceModel, instance_with_task
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
 from .users import GroupModel, Identity, UserModel
 from .views import InstanceStatus, TaskStatus, TaskView
@@ -185,24 +185,17 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     page reads next of them (its form, the item, its revision, the forward check) costs no
     further statement (a POST's write ends that read and reads them again under its lock):
     SQLAlchemy's identity map only holds weak references, and a row nobody holds would be read
-    again by each of those functions."""
-    found = session.execute(_task_and_item(), {"task_id": task_id}).first()
+    again by each of those functions. The rows are read as columns and made the session's
+    objects (`instance_with_task`): the ORM's own loading cost twice the statement."""
+    session.flush()  # as the ORM's query would: what the session holds is written first
+    found = instance_with_task(session, task_id)
     if found is None:
         raise NotFound(f"task {task_id} does not exist")
-    row, instance = found
+    instance, row = found
     session.info.setdefault(_PINNED, []).extend((row, instance))
     acting = row.status == TaskStatus.OPEN and may_act(session, row, who, instance.created_by)
     held = row.assignee == who.username and row.process_assignee != who.username
     return TaskAccess(task_view(row), acting, acting and held, instance.created_by)
-
-
-@cache
-def _task_and_item() -> Select[HumanTaskModel, InstanceModel]:
-    return (
-        select(HumanTaskModel, InstanceModel)
-        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
-        .where(HumanTaskModel.id == bindparam("task_id"))
-    )
 
 
 def open_tasks_of(session: Session, who: Identity) -> list[TaskView]:

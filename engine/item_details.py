@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from .db import read_rows
 from .definitions import LoadedVersion, ProcessVersionModel, load_version
 from .errors import NotFound
 from .form_options import resolve_form
@@ -187,7 +188,7 @@ def start_forms(
     if not process_ids:
         return {}
     asked = asked or {}
-    rows = session.execute(_LATEST_VERSIONS, {"process_ids": sorted(set(process_ids))})
+    rows = read_rows(session, _LATEST_VERSIONS, {"process_ids": sorted(set(process_ids))})
     views = {
         process_id: _start_view(load_version(session, id_), asked.get(process_id, ()))
         for process_id, id_ in rows
