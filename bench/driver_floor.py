@@ -3,10 +3,11 @@
 statement, parameter set, COMMIT and ROLLBACK recorded at the driver, then replayed in the same
 order through the bare sqlite3 driver on a copy of the database as it was before. It prints,
 in CPU ms an action: the engine's whole run; the time inside SQLAlchemy Core's `execute` calls
-(compiling, binding, the driver's call, the result's set-up) and, within it, inside the
-driver's own calls, each measured around every call; and the replay (what SQLite's own work
-costs, COMMITs included: the floor any engine writing the same rows pays). This is a
-benchmark, not a test:
+(compiling, binding, the driver's call, the result's set-up) for the statements it still runs
+(on SQLite the engine's prebuilt ones go to the driver past it: engine/driver_sql.py); inside
+the driver's own calls, every statement's, each measured around every call; and the replay
+(what SQLite's own work costs, COMMITs included: the floor any engine writing the same rows
+pays). This is a benchmark, not a test:
 
     .venv/bin/python bench/driver_floor.py [--instances 40]
 """
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.instances} instances, {actions} actions, {len(traffic)} driver calls")
     print(f"engine, whole run (inbox look-ups included)  {per_action(run_cpu)} CPU ms an action")
     print(f"  inside SQLAlchemy Core's execute calls     {per_action(core_cpu)}")
-    print(f"    of which in the driver's own calls       {per_action(driver_cpu)}")
+    print(f"  inside the driver's own calls (all)        {per_action(driver_cpu)}")
     print(f"the same traffic on the bare sqlite3 driver  {per_action(replay_cpu)}")
     return 0
 
