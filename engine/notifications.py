@@ -40,6 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, cast_table, read_rows
+from .driver_sql import run
 from .errors import InvalidInput, NotFound
 from .late_units import units_line
 from .recipients import CANDIDATE_PEOPLE, candidate_names
@@ -240,8 +241,11 @@ def preferences(session: Session, username: str) -> Preferences:
 # --- Writing notifications -------------------------------------------------------------------
 
 _TABLE = cast_table(NotificationModel)
+# A recipient told before (the dedupe key) gets no second row. How many rows were written: on
+# SQLite the driver's count of the rows changed (an executemany's too), which lets the INSERT
+# go past SQLAlchemy (engine/driver_sql.py); on PostgreSQL the rows RETURNING gives back.
 _INSERT = {
-    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
 }
 _users = cast_table(UserModel)
@@ -402,9 +406,9 @@ def _write(
                 "next_attempt_at": at if status == MailStatus.PENDING else None,
             }
         )
-    # RETURNING counts the rows written: a recipient told before (the dedupe key) returns none.
-    written = session.connection().execute(_INSERT[session.get_bind().dialect.name], rows)
-    return len(written.all())
+    dialect = session.get_bind().dialect.name
+    written = run(session.connection(), _INSERT[dialect], rows)
+    return int(written.rowcount) if dialect == "sqlite" else len(written.all())
 
 
 def _first_status(event: str, delivery: str | None, email: str | None) -> MailStatus:

@@ -152,3 +152,15 @@ def test_driver_sql__writes_leave_what_sqlalchemys_leave(
     for write in (open_and_close, save):
         through_sqlalchemy, through_driver = _both_ways(deployed, monkeypatch, write, tables)
         assert through_driver == through_sqlalchemy
+
+
+def test_driver_sql__a_notification_told_twice_is_written_once(
+    deployed: Any, config: engine.EngineConfig
+) -> None:
+    """The count of rows written comes from the driver on SQLite (RETURNING on PostgreSQL):
+    those the dedupe key leaves out are not counted, one recipient or several."""
+    told = {"event": "task.assigned", "at": config.clock(), "title": "Đề tài"}
+    with transaction(deployed) as s:
+        assert engine.notify(s, recipients=["an"], dedupe_key="k1", **told) == 1
+        assert engine.notify(s, recipients=["an", "binh", "chi"], dedupe_key="k1", **told) == 2
+        assert engine.notify(s, recipients=["an", "binh"], dedupe_key="k1", **told) == 0
