@@ -188,7 +188,7 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     again by each of those functions. The rows are read as columns and made the session's
     objects (`instance_with_task`): the ORM's own loading cost twice the statement."""
     session.flush()  # as the ORM's query would: what the session holds is written first
-    found = instance_with_task(session, task_id)
+    found = instance_with_task(session, task_id, state=False)
     if found is None:
         raise NotFound(f"task {task_id} does not exist")
     instance, row = found

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     bindparam,
@@ -66,14 +67,24 @@ _INSTANCE_KEYS = tuple(attr.key for attr in InstanceModel.__mapper__.column_attr
 _TASK_KEYS = tuple(attr.key for attr in HumanTaskModel.__mapper__.column_attrs)
 _instances = cast_table(InstanceModel)
 _tasks = cast_table(HumanTaskModel)
-_WITH_TASK = (
-    select(
-        *(InstanceModel.__mapper__.get_property(key).columns[0] for key in _INSTANCE_KEYS),
-        *(HumanTaskModel.__mapper__.get_property(key).columns[0] for key in _TASK_KEYS),
+
+
+def _with_task(instance_keys: tuple[str, ...]) -> Select[Any]:
+    return (
+        select(
+            *(InstanceModel.__mapper__.get_property(key).columns[0] for key in instance_keys),
+            *(HumanTaskModel.__mapper__.get_property(key).columns[0] for key in _TASK_KEYS),
+        )
+        .join_from(_instances, _tasks, _tasks.c.instance_id == _instances.c.id)
+        .where(_tasks.c.id == bindparam("task_id"))
     )
-    .join_from(_instances, _tasks, _tasks.c.instance_id == _instances.c.id)
-    .where(_tasks.c.id == bindparam("task_id"))
-)
+
+
+_WITH_TASK = _with_task(_INSTANCE_KEYS)
+# Without the item's state (its workflow, tens of kB: the largest column by far), for a look at
+# a task that runs nothing: the object loads it at first use, should anything read it.
+_LOOK_KEYS = tuple(key for key in _INSTANCE_KEYS if key != "state")
+_LOOK_WITH_TASK = _with_task(_LOOK_KEYS)
 _LOCK_WITH_TASK = _WITH_TASK.with_for_update()
 # On SQLite, the audit chain's head too (see `head_read`): the commit need not read it again.
 _LOCK_WITH_TASK_AND_HEAD = _LOCK_WITH_TASK.add_columns(*HEAD_COLUMNS)
@@ -109,18 +120,24 @@ def lock_instance_with_task(
 
 
 def instance_with_task(
-    session: Session, task_id: str
+    session: Session, task_id: str, *, state: bool = True
 ) -> tuple[InstanceModel, HumanTaskModel] | None:
     """The item of a task row and the row, read together without a lock (a read transaction's
-    look ahead of an action: see actions.rehearse_completion); None when no such task."""
-    found = run(session.connection(), _WITH_TASK, {"task_id": task_id}).first()
-    return None if found is None else _instance_and_task(session, found)
+    look ahead of an action: see actions.rehearse_completion); None when no such task. Without
+    `state`, the item's state is left unread (`_LOOK_WITH_TASK`)."""
+    statement = _WITH_TASK if state else _LOOK_WITH_TASK
+    found = run(session.connection(), statement, {"task_id": task_id}).first()
+    if found is None:
+        return None
+    return _instance_and_task(session, found, _INSTANCE_KEYS if state else _LOOK_KEYS)
 
 
-def _instance_and_task(session: Session, found: Any) -> tuple[InstanceModel, HumanTaskModel]:
-    count = len(_INSTANCE_KEYS)
+def _instance_and_task(
+    session: Session, found: Any, keys: tuple[str, ...] = _INSTANCE_KEYS
+) -> tuple[InstanceModel, HumanTaskModel]:
+    count = len(keys)
     end = count + len(_TASK_KEYS)
-    instance = _held(session, InstanceModel, dict(zip(_INSTANCE_KEYS, found[:count], strict=True)))
+    instance = _held(session, InstanceModel, dict(zip(keys, found[:count], strict=True)))
     row = _held(session, HumanTaskModel, dict(zip(_TASK_KEYS, found[count:end], strict=True)))
     return instance, row
 
