@@ -13,13 +13,14 @@ so whatever counts statements counts these, and the driver's errors are SQLAlche
 What this path leaves to SQLAlchemy (`run` then calls `Connection.execute`): PostgreSQL, whose
 lost connections need SQLAlchemy's handling; a write whose defaults are computed in Python or
 that returns rows; a parameter missing or of the wrong kind (SQLAlchemy's message says which).
-Only for statements a module builds once: the caches hold at most `MAX_PREPARED` of them, for
-the life of the process, and a statement built anew for each call would be compiled anew each
-time. An expanding IN is prepared once for each number of values (at most `MAX_SHAPES`)."""
+Only for statements a module builds once: each is prepared at its second run, and for as long
+as it lives; one built anew for each call keeps SQLAlchemy's path. An expanding IN is prepared
+once for each number of values (at most `MAX_SHAPES`)."""
 
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ from typing import Any
 
 from sqlalchemy import Connection, exc
 
-MAX_PREPARED = 1024
 MAX_SHAPES = 32
+_MISSING: Any = object()
 
 Convert = Callable[[Any], Any] | None
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -100,39 +101,61 @@ class _Prepared:
         )
 
 
-# statement -> its reading; (statement, parameters' names, executemany) -> its writing.
-_READS: dict[Any, _Prepared | None] = {}
-_WRITES: dict[tuple[Any, tuple[str, ...], bool], _Prepared | None] = {}
+# Statement -> its preparation: a reading, or (parameters' names, executemany) -> a writing.
+# Weak keys: a statement nobody holds any more (a builder's cache let it go) leaves with its
+# preparation. A statement is prepared at its second run: one built anew for each call (never
+# run twice) is left to SQLAlchemy's own cache, not compiled again at every call.
+_SEEN: weakref.WeakSet[Any] = weakref.WeakSet()
+_READS: weakref.WeakKeyDictionary[Any, _Prepared | None] = weakref.WeakKeyDictionary()
+_WRITES: weakref.WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], bool], _Prepared | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def run(connection: Connection, statement: Any, params: Params = None) -> Any:
     """The statement on the connection, through the driver where it can go (see above), else
     through SQLAlchemy: its rows (`all`, `first`, `scalar`, iteration; each row a named
     tuple) or, for a write, its `rowcount`."""
-    found = _driver(connection, statement, params)
-    return connection.execute(statement, params) if found is None else found
-
-
-def _driver(connection: Connection, statement: Any, params: Params) -> Rows | Written | None:
     if connection.dialect.name != "sqlite":
-        return None
+        return connection.execute(statement, params)
     try:
-        if params is None or isinstance(params, Mapping):
-            if getattr(statement, "is_dml", False):
-                return _write(connection, statement, [params], False)
-            return _read(connection, statement, params)
-        if getattr(statement, "is_dml", False):
-            rows: list[Mapping[str, Any] | None] = list(params)
-            return _write(connection, statement, rows, len(rows) > 1)
-        return None
+        planned = _plan(connection, statement, params)
     except (KeyError, TypeError, IndexError):  # SQLAlchemy's own path says what is wrong
-        return None
+        planned = None
+    if planned is None:
+        return connection.execute(statement, params)
+    prepared, sql, values, many = planned
+    # Sent once, outside the guard above: an error from here on is the statement's own.
+    found = _send(connection, sql, values, fetch=prepared.row is not None, many=many)
+    return Written(found) if prepared.row is None else prepared.rows(found)
 
 
-def _read(connection: Connection, statement: Any, params: Mapping[str, Any] | None) -> Rows | None:
-    prepared = _READS.get(statement, _READS)
-    if prepared is _READS:
-        if len(_READS) >= MAX_PREPARED:
+_Plan = tuple[_Prepared, str, Any, bool]  # the preparation, the SQL, its values, executemany
+
+
+def _plan(connection: Connection, statement: Any, params: Params) -> _Plan | None:
+    if params is None or isinstance(params, Mapping):
+        if getattr(statement, "is_dml", False):
+            return _write(connection, statement, [params], False)
+        return _read(connection, statement, params)
+    if getattr(statement, "is_dml", False):
+        rows: list[Mapping[str, Any] | None] = list(params)
+        return _write(connection, statement, rows, len(rows) > 1)
+    return None
+
+
+def _first_run(statement: Any) -> bool:
+    """Whether this is the statement's first run (noted, for its second to be prepared)."""
+    if statement in _SEEN:
+        return False
+    _SEEN.add(statement)
+    return True
+
+
+def _read(connection: Connection, statement: Any, params: Mapping[str, Any] | None) -> _Plan | None:
+    prepared = _READS.get(statement, _MISSING)
+    if prepared is _MISSING:
+        if _first_run(statement):
             return None
         prepared = _READS[statement] = _prepare_read(statement, connection)
     if prepared is None:
@@ -142,27 +165,29 @@ def _read(connection: Connection, statement: Any, params: Mapping[str, Any] | No
     shape = prepared.shape(given)
     if shape is None:
         return None
-    return prepared.rows(_send(connection, shape.sql, shape.values(given), fetch=True))
+    return prepared, shape.sql, shape.values(given), False
 
 
 def _write(
     connection: Connection, statement: Any, rows: list[Mapping[str, Any] | None], many: bool
-) -> Written | None:
+) -> _Plan | None:
     first = rows[0] or {}
-    key = (statement, tuple(sorted(first)), many)
-    prepared = _WRITES.get(key, _WRITES)
-    if prepared is _WRITES:
-        if len(_WRITES) >= MAX_PREPARED:
+    keys = tuple(sorted(first))
+    writings = _WRITES.get(statement)
+    if writings is None:
+        if _first_run(statement):
             return None
-        prepared = _WRITES[key] = _prepare_write(statement, connection, key[1], many)
+        writings = _WRITES[statement] = {}
+    prepared = writings.get((keys, many), _MISSING)
+    if prepared is _MISSING:
+        prepared = writings[(keys, many)] = _prepare_write(statement, connection, keys, many)
     if prepared is None:
         return None
     assert isinstance(prepared, _Prepared)
     shape = prepared.shapes[()]
     own = prepared.given
     values = [shape.values({**own, **row} if row else own) for row in rows]
-    count = _send(connection, shape.sql, values if many else values[0], fetch=False, many=many)
-    return Written(count)
+    return prepared, shape.sql, values if many else values[0], many
 
 
 def _send(connection: Connection, sql: str, values: Any, *, fetch: bool, many: bool = False) -> Any:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, column, exc, select, table
+from sqlalchemy import bindparam, column, event, exc, select, table
 
 import engine
 from engine import driver_sql, transaction
@@ -24,6 +24,7 @@ from engine.inbox import _names_statement
 from engine.instances import InstanceModel, save_instance
 from engine.notifications import _UNREAD
 from engine.queries import _OPEN_TASKS, _OPEN_TASKS_OF_ITEM
+from engine.subscriptions import _CLEAR_WAITS
 from engine.users import _IDENTITY
 from engine.webhooks import _ACTIVE_HOOKS
 
@@ -33,6 +34,7 @@ def _both(session: Any, statement: Any, params: dict[str, Any] | None = None) ->
     theirs = connection.execute(statement, params)
     keys, rows = list(theirs.keys()), theirs.all()
     expected = [tuple(row) for row in rows]
+    run(connection, statement, params)  # a statement's first run is SQLAlchemy's (driver_sql)
     ours = run(connection, statement, params)
     if connection.dialect.name != "sqlite":
         assert not isinstance(ours, Rows)
@@ -108,12 +110,21 @@ def _both_ways(
     factory: Any, monkeypatch: pytest.MonkeyPatch, write: Any, tables: tuple[str, ...]
 ) -> list[dict[str, list[tuple[Any, ...]]]]:
     """What `write` leaves in the tables through SQLAlchemy alone, then through the driver,
-    each rolled back."""
+    each rolled back (the driver's pass runs twice: a statement's first run is SQLAlchemy's)."""
     seen = []
-    for driver in (False, True):
+    sent: list[str] = []
+    send = driver_sql._send
+
+    def noted(connection: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(sql)
+        return send(connection, sql, *args, **kwargs)
+
+    for driver in (False, True, True):
         with monkeypatch.context() as patch:
-            if not driver:
-                patch.setattr(driver_sql, "_driver", lambda *_args: None)
+            if driver:
+                patch.setattr(driver_sql, "_send", noted)
+            else:
+                patch.setattr(driver_sql, "_plan", lambda *_args: None)
             try:
                 with transaction(factory) as s:
                     write(s)
@@ -121,7 +132,9 @@ def _both_ways(
                     raise _Undo
             except _Undo:
                 pass
-    return seen
+    if factory.kw["bind"].dialect.name == "sqlite":
+        assert sent  # the driver did write
+    return [seen[0], seen[2]]
 
 
 def test_driver_sql__writes_leave_what_sqlalchemys_leave(
@@ -160,7 +173,34 @@ def test_driver_sql__a_notification_told_twice_is_written_once(
     """The count of rows written comes from the driver on SQLite (RETURNING on PostgreSQL):
     those the dedupe key leaves out are not counted, one recipient or several."""
     told = {"event": "task.assigned", "at": config.clock(), "title": "Đề tài"}
-    with transaction(deployed) as s:
-        assert engine.notify(s, recipients=["an"], dedupe_key="k1", **told) == 1
-        assert engine.notify(s, recipients=["an", "binh", "chi"], dedupe_key="k1", **told) == 2
-        assert engine.notify(s, recipients=["an", "binh"], dedupe_key="k1", **told) == 0
+    for key in ("k1", "k2", "k3"):  # SQLAlchemy's first run, then the driver's
+        with transaction(deployed) as s:
+            assert engine.notify(s, recipients=["an"], dedupe_key=key, **told) == 1
+            assert engine.notify(s, recipients=["an", "binh", "chi"], dedupe_key=key, **told) == 2
+            assert engine.notify(s, recipients=["an", "binh"], dedupe_key=key, **told) == 0
+
+
+def test_driver_sql__a_statement_is_sent_once_whatever_follows_it(sqlite_factory: Any) -> None:
+    """What fails after the driver ran the statement (here a statement listener) is raised as
+    it is: the statement is not sent again through SQLAlchemy."""
+    bind = sqlite_factory.kw["bind"]
+    sent: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        sent.append(statement)
+
+    def after(*_args: Any) -> None:
+        raise KeyError("a listener's own failure")
+
+    with transaction(sqlite_factory) as s:
+        connection = s.connection()
+        run(connection, _CLEAR_WAITS, {"instance_id": 0})  # the first run is SQLAlchemy's
+        event.listen(bind, "before_cursor_execute", before)
+        event.listen(bind, "after_cursor_execute", after)
+        try:
+            with pytest.raises(KeyError, match="listener"):
+                run(connection, _CLEAR_WAITS, {"instance_id": 0})
+        finally:
+            event.remove(bind, "before_cursor_execute", before)
+            event.remove(bind, "after_cursor_execute", after)
+    assert len(sent) == 1
