@@ -187,7 +187,6 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     SQLAlchemy's identity map only holds weak references, and a row nobody holds would be read
     again by each of those functions. The rows are read as columns and made the session's
     objects (`instance_with_task`): the ORM's own loading cost twice the statement."""
-    session.flush()  # as the ORM's query would: what the session holds is written first
     found = instance_with_task(session, task_id, state=False)
     if found is None:
         raise NotFound(f"task {task_id} does not exist")

@@ -125,6 +125,7 @@ def instance_with_task(
     """The item of a task row and the row, read together without a lock (a read transaction's
     look ahead of an action: see actions.rehearse_completion); None when no such task. Without
     `state`, the item's state is left unread (`_LOOK_WITH_TASK`)."""
+    session.flush()  # as the ORM's query would: what the session holds is written first
     statement = _WITH_TASK if state else _LOOK_WITH_TASK
     found = run(session.connection(), statement, {"task_id": task_id}).first()
     if found is None:
