@@ -382,6 +382,40 @@ def test_sandbox__a_variable_name_alone_gives_what_eval_gives() -> None:
         sandbox.evaluate("_secret", {"_secret": 1})
 
 
+def test_sandbox__a_condition_without_loops_or_calls_gives_what_eval_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A gateway's usual condition (names, constants, comparisons, and/or/not) runs without the
+    budget's set-up, with the same answers and the data shadowing the helpers as ever; anything
+    that can loop or call still runs under the budget."""
+    sandbox = Sandbox({"add_working_days": lambda start, days: start}, cpu_seconds=CPU_SECONDS)
+    data: dict[str, Any] = {"decision": "tra_lai", "buoc": None, "n": 3, "add_working_days": 1}
+    budgets: list[float] = []
+    real = sandbox_module.resident_memory_bytes
+
+    def watched() -> int:
+        budgets.append(1)
+        return real()
+
+    monkeypatch.setattr(sandbox_module, "resident_memory_bytes", watched)
+    cases = {
+        'decision == "tra_lai" and buoc is None': True,
+        'not (decision != "tra_lai") or n > 5': True,
+        "-n < 0 and n in (1, 2, 3) and 'x' not in decision": True,
+        "add_working_days == 1": True,  # the data's value, not the helper
+    }
+    for condition, expected in cases.items():
+        assert sandbox.evaluate(condition, data) is expected
+        assert eval(condition, {}, dict(data)) is expected
+    assert budgets == []
+    with pytest.raises(NameError):
+        sandbox.evaluate("missing == 1", data)
+    with pytest.raises(SandboxViolation):  # a refused name stays refused
+        sandbox.evaluate("_secret == 1", {"_secret": 1})
+    assert sandbox.evaluate("len([n]) == 1", data) is True
+    assert budgets  # a call: under the budget
+
+
 def test_sandbox__one_configuration_shares_nothing_a_script_can_change() -> None:
     """A configuration builds its scripts' globals once for every item and thread: a script
     that tries to change what they hold (a module's list, a helper, a builtin) changes nothing
