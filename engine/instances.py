@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    Update,
     bindparam,
     inspect,
     select,
@@ -184,19 +186,27 @@ _SAVED = (
     "audit_count",
 )
 _SAVED_SET = frozenset(_SAVED)
-_SAVE = (
-    update(_instances)
-    .where(
-        _instances.c.id == bindparam("b_id"),
-        _instances.c.version_counter == bindparam("b_version"),
+# Those an index of the table holds: SQLite rewrites an index's entry whenever an UPDATE sets
+# one of its columns, to the same value or not (four index pages written at every step for an
+# item's unchanged status and timer), so these are set only when they changed.
+_INDEXED = frozenset(c.name for index in _instances.indexes for c in index.columns) & _SAVED_SET
+
+
+@lru_cache(maxsize=64)
+def _save_statement(columns: tuple[str, ...]) -> Update:
+    return (
+        update(_instances)
+        .where(
+            _instances.c.id == bindparam("b_id"),
+            _instances.c.version_counter == bindparam("b_version"),
+        )
+        .values(
+            {
+                **{name: bindparam(f"b_{name}") for name in columns},
+                "version_counter": bindparam("b_next"),
+            }
+        )
     )
-    .values(
-        {
-            **{name: bindparam(f"b_{name}") for name in _SAVED},
-            "version_counter": bindparam("b_next"),
-        }
-    )
-)
 
 
 def save_instance(session: Session, instance: InstanceModel) -> None:
@@ -210,10 +220,16 @@ def save_instance(session: Session, instance: InstanceModel) -> None:
         session.flush()
         return
     version = instance.version_counter
-    values = {name: getattr(instance, name) for name in _SAVED}
+    committed = state.committed_state
+    values = {
+        name: getattr(instance, name)
+        for name in _SAVED
+        if name not in _INDEXED
+        or (name in committed and committed[name] != getattr(instance, name))
+    }
     result = run(
         session.connection(),
-        _SAVE,
+        _save_statement(tuple(values)),
         {
             "b_id": instance.id,
             "b_version": version,
