@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import cache, cached_property
 from types import MappingProxyType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, defer, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
@@ -136,7 +138,7 @@ _by_row: dict[tuple[str, int], tuple[str, str]] = {}
 def load_version(session: Session, version_id: int) -> LoadedVersion:
     """The runnable version, restored once per process and shared by its instances."""
     # Versions never change, so a row id seen on this database maps to its content for good.
-    row_key = (str(session.get_bind().engine.url), version_id)
+    row_key = (_database_of(session), version_id)
     with _cache_lock:
         content_key = _by_row.get(row_key)
         cached = _cache.get(content_key) if content_key else None
@@ -174,6 +176,18 @@ def load_version(session: Session, version_id: int) -> LoadedVersion:
         _cache[key] = loaded
         _by_row[row_key] = key
     return loaded
+
+
+# Engine -> its URL as text (formatting a URL at every action cost more than the cache's look-up).
+_urls: WeakKeyDictionary[Engine, str] = WeakKeyDictionary()
+
+
+def _database_of(session: Session) -> str:
+    engine = session.get_bind().engine
+    url = _urls.get(engine)
+    if url is None:
+        url = _urls[engine] = str(engine.url)
+    return url
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersionModel:
