@@ -49,7 +49,7 @@ def default_workers(sheltered: bool) -> int:
     """Web processes when `--workers` is not given.
 
     Sheltered, one a core, each taking a connection only when one of its threads is free and
-    closing it after the answer (`one_connection_a_thread`): the cores then share the work
+    closing it after the answer (`ONE_CONNECTION_A_THREAD`): the cores then share the work
     evenly, and each process, serving a larger share of the requests, finds more of them warm
     (an item's workflow kept from its last step, the database's pages, the processor's
     caches). Measured on 2 cores with 4 clients (bench/http_flow.py, alternated with the
@@ -70,11 +70,10 @@ def default_workers(sheltered: bool) -> int:
     return min(cores if sheltered else 2 * cores, MAX_DEFAULT_WORKERS)
 
 
-def one_connection_a_thread(threads: int) -> list[str]:
-    """gunicorn's options for a process that holds no more connections than threads: no
-    keep-alive (a kept-alive connection would stay with its process) and no connection
-    accepted while every thread is busy (another process takes it)."""
-    return ["--worker-connections", str(threads), "--keep-alive", "0"]
+# gunicorn's process for where no slow client reaches it: one that holds no more connections
+# than threads, none kept alive (a kept-alive connection would stay with its process), and takes
+# none while every thread is busy (another process takes it); web/serving_worker.py.
+ONE_CONNECTION_A_THREAD = ["--worker-class", "web.serving_worker.ThreadsAccepting"]
 
 
 def _loopback(host: str) -> bool:
@@ -242,7 +241,7 @@ def gunicorn_argv(
         str(SILENT_SECONDS),
         # Otherwise every gunicorn of this user shares one ~/.gunicorn/gunicorn.ctl.
         "--no-control-socket",
-        *(one_connection_a_thread(threads) if sheltered else []),
+        *(ONE_CONNECTION_A_THREAD if sheltered else []),
     ]
     if proxies:
         # The app's ProxyFix decides which forwarded headers to believe (the last N hops);

@@ -305,6 +305,28 @@ def test_serving__a_web_process_that_dies_is_replaced_and_people_stay_logged_in(
     assert "Traceback" not in server.output()
 
 
+def test_serving__connections_that_send_nothing_hold_no_thread_for_long(
+    office: Office, processes: list[Process]
+) -> None:
+    """One web process of two threads, each accepting its own connections: two connections
+    that never send a request hold both threads only until the read timeout; a person's
+    page then comes, and the silent connections are closed without an answer."""
+    office.prepare()
+    server, base = serve(office, processes, "--workers", "1", "--no-worker")
+    port = int(base.rsplit(":", 1)[1])
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+    try:
+        assert answers(f"{base}/login") or until(lambda: answers(f"{base}/login"), "a page")
+        for connection in silent:
+            connection.settimeout(DEADLINE)
+            assert connection.recv(1) == b""  # closed by the server, nothing sent
+    finally:
+        for connection in silent:
+            connection.close()
+    assert server.stop() == 0
+    assert "Traceback" not in server.output()
+
+
 def test_serving__ctrl_c_stops_everything_cleanly(office: Office, processes: list[Process]) -> None:
     office.prepare()
     server, _base = serve(office, processes, "--workers", "1", "--no-worker")

@@ -1,6 +1,6 @@
 """How `pheduyet serve` shapes gunicorn: where no slow client can reach it (behind a proxy, or on
-the loopback address), one process a core whose threads each hold one connection at a time;
-exposed on a network address, two processes a core keeping their connections alive."""
+the loopback address), one process a core whose threads each accept and serve one connection at
+a time; exposed on a network address, two processes a core keeping their connections alive."""
 
 from __future__ import annotations
 
@@ -35,11 +35,10 @@ def test_serve__shelter_decides_processes_and_connections(
     assert workers == min(CORES if sheltered else 2 * CORES, 8)
     argv = gunicorn_argv(host, 5000, workers, 2, proxies, sheltered=sheltered)
     assert argv[argv.index("--workers") + 1] == str(workers)
-    if sheltered:
-        assert argv[argv.index("--worker-connections") + 1] == "2"
-        assert argv[argv.index("--keep-alive") + 1] == "0"
-    else:
-        assert "--worker-connections" not in argv and "--keep-alive" not in argv
+    if sheltered:  # each thread accepts its own connections, none kept alive
+        assert argv[argv.index("--worker-class") + 1] == "web.serving_worker.ThreadsAccepting"
+    else:  # gunicorn's threaded worker, connections kept alive
+        assert "--worker-class" not in argv
     # A one-thread process is silent while it serves: a large export must not be cut off.
     assert argv[argv.index("--timeout") + 1] == "120"
     assert argv[-2:] == ["--preload", "web.serving:create_served_app()"]
