@@ -55,6 +55,20 @@ def test_auth__a_form_without_its_csrf_token_is_refused(login: Any) -> None:
     assert client.get("/").status_code == 200  # still logged in: nothing happened
 
 
+def test_auth__a_sessions_form_token_is_the_same_on_every_page_and_its_own(login: Any) -> None:
+    """Signed once per session (web/security.py): every page of a session carries one token,
+    which its forms are accepted with; another session's token is another, and refused here."""
+    an, other = login("qlkh.cv1"), login("giamdoc")
+    pages = [csrf_token(an.get(page).get_data(as_text=True)) for page in ("/", "/items/new", "/")]
+    assert len(set(pages)) == 1
+    theirs = csrf_token(other.get("/").get_data(as_text=True))
+    assert theirs != pages[0]
+    assert an.post("/logout", data={"csrf_token": theirs}).status_code == 400
+    assert an.get("/").status_code == 200  # still logged in
+    assert an.post("/logout", data={"csrf_token": pages[0]}).status_code == 302
+    assert an.get("/").status_code == 302
+
+
 def test_auth__security_headers_and_cookie_flags(app: Flask, login: Any) -> None:
     client = app.test_client()
     response = client.get("/login")
