@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import BindParameter, bindparam, func, or_, select
+from sqlalchemy import BindParameter, bindparam, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .db import cast_table
@@ -14,35 +14,31 @@ from .users import GroupModel, UserModel, membership
 
 _users = cast_table(UserModel)
 _groups = cast_table(GroupModel)
-_unit = _groups.alias("unit")
 _USERS: BindParameter[list[str]] = bindparam("users", expanding=True)
 _GROUPS: BindParameter[list[str]] = bindparam("groups", expanding=True)
 # Usernames of the active people behind lower-cased candidate names: "users" by their name,
 # "groups" by every person whose group or unit goes by that key or name. Built once (the
-# notification listener runs it for every task an action opens).
-CANDIDATE_PEOPLE = (
-    select(_users.c.username)
-    .select_from(_users.outerjoin(_unit, _unit.c.key == _users.c.unit))
-    .where(
-        _users.c.active.is_(True),
-        or_(
-            func.lower(_users.c.username).in_(_USERS),
-            _users.c.username.in_(
-                select(membership.c.username).where(
-                    membership.c.group_key.in_(
-                        select(_groups.c.key).where(
-                            or_(
-                                func.lower(_groups.c.key).in_(_GROUPS),
-                                func.lower(_groups.c.name).in_(_GROUPS),
-                            )
-                        )
-                    )
+# notification listener runs it for every task an action opens, inside the write lock). Each
+# way of being named is its own part, read through its own index (migration 0026): one query
+# whose parts were joined by OR read every user instead, 0.4-0.6 ms with 600 people.
+_person = _users.alias("person")
+_NAMED_GROUPS = select(_groups.c.key).where(
+    or_(func.lower(_groups.c.key).in_(_GROUPS), func.lower(_groups.c.name).in_(_GROUPS))
+)
+CANDIDATE_PEOPLE = select(_users.c.username).where(
+    _users.c.active.is_(True),
+    _users.c.username.in_(
+        union_all(
+            select(_person.c.username).where(func.lower(_person.c.username).in_(_USERS)),
+            select(membership.c.username).where(membership.c.group_key.in_(_NAMED_GROUPS)),
+            select(_person.c.username).where(func.lower(_person.c.unit).in_(_GROUPS)),
+            select(_person.c.username).where(
+                _person.c.unit.in_(
+                    select(_groups.c.key).where(func.lower(_groups.c.name).in_(_GROUPS))
                 )
             ),
-            func.lower(_users.c.unit).in_(_GROUPS),
-            func.lower(_unit.c.name).in_(_GROUPS),
-        ),
-    )
+        )
+    ),
 )
 _ACTIVE = select(_users.c.username).where(
     _users.c.username.in_(bindparam("names", expanding=True)), _users.c.active.is_(True)
