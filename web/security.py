@@ -49,8 +49,10 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
     app.before_request(_idle_timeout)
     app.session_interface = _CookieSessions()
-    # Flask-WTF's own makes the form token again at every page (the header's logout form has one).
+    # Flask-WTF's own makes the form token again at every page (the header's logout form has
+    # one); it offers it as a global and through a context processor, which this one follows.
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(_form_token)
 
 
 # (signing key, the session's raw token) -> the signed token a form carries. Tokens have no time
@@ -61,13 +63,17 @@ _SIGNED: dict[tuple[Any, str], str] = {}
 MAX_SIGNED = 4096  # sessions whose token is kept; then the lot is dropped and signed again
 
 
+def _form_token() -> dict[str, Any]:
+    return {"csrf_token": csrf_token}
+
+
 def csrf_token() -> str:
     """The page's form token: Flask-WTF's `generate_csrf`, signed once per session and key."""
     field = current_app.config["WTF_CSRF_FIELD_NAME"]
     if field in g:
         return str(g.get(field))
     raw = session.get(field)
-    key = (current_app.config["WTF_CSRF_SECRET_KEY"] or current_app.secret_key, raw)
+    key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
     token = _SIGNED.get(key) if raw is not None else None
     if token is None:
         token = generate_csrf()

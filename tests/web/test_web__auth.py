@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import flask_wtf.csrf
 import pytest
 from flask import Flask
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from tests.web.conftest import PASSWORD, csrf_token, post
 
@@ -55,10 +57,23 @@ def test_auth__a_form_without_its_csrf_token_is_refused(login: Any) -> None:
     assert client.get("/").status_code == 200  # still logged in: nothing happened
 
 
-def test_auth__a_sessions_form_token_is_the_same_on_every_page_and_its_own(login: Any) -> None:
+def test_auth__a_sessions_form_token_is_the_same_on_every_page_and_its_own(
+    login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Signed once per session (web/security.py): every page of a session carries one token,
-    which its forms are accepted with; another session's token is another, and refused here."""
+    which its forms are accepted with, however much later; another session's token is another,
+    and refused here."""
     an, other = login("qlkh.cv1"), login("giamdoc")
+    seconds = iter(range(1_800_000_000, 1_900_000_000, 60))
+
+    class MinuteLater(TimestampSigner):  # each form token Flask-WTF signs, a minute later
+        def get_timestamp(self) -> int:
+            return next(seconds)
+
+    class Tokens(URLSafeTimedSerializer):
+        default_signer = MinuteLater
+
+    monkeypatch.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", Tokens)
     pages = [csrf_token(an.get(page).get_data(as_text=True)) for page in ("/", "/items/new", "/")]
     assert len(set(pages)) == 1
     theirs = csrf_token(other.get("/").get_data(as_text=True))
