@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, or_, select, union_all
+from sqlalchemy import BindParameter, String, bindparam, func, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from .db import cast_table
 from .forwarding import Hierarchy
@@ -16,6 +19,27 @@ _users = cast_table(UserModel)
 _groups = cast_table(GroupModel)
 _USERS: BindParameter[list[str]] = bindparam("users", expanding=True)
 _GROUPS: BindParameter[list[str]] = bindparam("groups", expanding=True)
+
+
+class _Folded(FunctionElement[str]):
+    """A person's column case aside, as the index of migration 0026 holds it: lower() on
+    PostgreSQL; on SQLite the column under the NOCASE collation, which folds the same letters
+    as SQLite's lower() (ASCII's) and, unlike an index on an expression, survives reflection."""
+
+    inherit_cache = True
+    type = String()
+
+
+@compiles(_Folded)
+def _lower(element: _Folded, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Folded, "sqlite")
+def _nocase(element: _Folded, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} COLLATE NOCASE"
+
+
 # Usernames of the active people behind lower-cased candidate names: "users" by their name,
 # "groups" by every person whose group or unit goes by that key or name. Built once (the
 # notification listener runs it for every task an action opens, inside the write lock). Each
@@ -29,9 +53,9 @@ CANDIDATE_PEOPLE = select(_users.c.username).where(
     _users.c.active.is_(True),
     _users.c.username.in_(
         union_all(
-            select(_person.c.username).where(func.lower(_person.c.username).in_(_USERS)),
+            select(_person.c.username).where(_Folded(_person.c.username).in_(_USERS)),
             select(membership.c.username).where(membership.c.group_key.in_(_NAMED_GROUPS)),
-            select(_person.c.username).where(func.lower(_person.c.unit).in_(_GROUPS)),
+            select(_person.c.username).where(_Folded(_person.c.unit).in_(_GROUPS)),
             select(_person.c.username).where(
                 _person.c.unit.in_(
                     select(_groups.c.key).where(func.lower(_groups.c.name).in_(_GROUPS))
