@@ -566,13 +566,18 @@ _BOUNDED_NODES = (
 )
 
 
+# ... and at most this many of them: each comparison may take as long as the data it compares,
+# so thousands of them over large values would run for seconds with nothing to stop them.
+MAX_BOUNDED_NODES = 64
+
+
 @lru_cache(maxsize=4096)
 def _bounded(source: str) -> bool:
-    """Whether an expression (compiled already, so valid) can neither loop nor call anything:
-    evaluated without the CPU and memory budget, whose set-up (a trace function, two reads
-    of the process's memory) cost more than such an expression itself."""
-    tree = ast.parse(source, mode="eval")
-    return all(isinstance(node, _BOUNDED_NODES) for node in ast.walk(tree))
+    """Whether an expression (compiled already, so valid) is a few comparisons that can neither
+    loop nor call anything: evaluated without the CPU and memory budget, whose set-up (a trace
+    function, two reads of the process's memory) cost more than such an expression itself."""
+    nodes = list(ast.walk(ast.parse(source, mode="eval")))
+    return len(nodes) <= MAX_BOUNDED_NODES and all(isinstance(n, _BOUNDED_NODES) for n in nodes)
 
 
 def script_error(exc: BaseException, element_id: str | None) -> ScriptError:

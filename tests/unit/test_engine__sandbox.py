@@ -414,6 +414,10 @@ def test_sandbox__a_condition_without_loops_or_calls_gives_what_eval_gives(
         sandbox.evaluate("_secret == 1", {"_secret": 1})
     assert sandbox.evaluate("len([n]) == 1", data) is True
     assert budgets  # a call: under the budget
+    budgets.clear()
+    many = " and ".join(["n == 3"] * 40)  # comparisons by the dozen, each as long as its data
+    assert sandbox.evaluate(many, data) is True
+    assert budgets  # under the budget too
 
 
 def test_sandbox__one_configuration_shares_nothing_a_script_can_change() -> None:
