@@ -241,7 +241,8 @@ def gunicorn_argv(
         str(SILENT_SECONDS),
         # Otherwise every gunicorn of this user shares one ~/.gunicorn/gunicorn.ctl.
         "--no-control-socket",
-        *(ONE_CONNECTION_A_THREAD if sheltered else []),
+        # One thread: gunicorn's sync worker is that shape already, with the master's timeout.
+        *(ONE_CONNECTION_A_THREAD if sheltered and threads > 1 else []),
     ]
     if proxies:
         # The app's ProxyFix decides which forwarded headers to believe (the last N hops);

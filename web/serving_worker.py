@@ -6,9 +6,13 @@ gunicorn's threaded worker, in the shape serve used before (one connection a thr
 alive), passed every connection from a selector to a pool of threads: about 330 µs of server
 CPU a request of a 20 kB page, against about 200 here (bench/README.md), some 3 ms of an item's
 23 requests. A process still takes a connection only while one of its threads is free, so the
-cores share the work as before. A connection that sends nothing for `READ_SECONDS` is dropped,
-so it cannot hold a thread longer; one that sends slowly holds it while it sends, which is why
-this runs only behind a proxy or on loopback."""
+cores share the work as before. A connection that sends nothing for `READ_SECONDS` is closed,
+so it cannot hold a thread longer; one that stops that long within its request is dropped too
+(gunicorn logs that as a socket error); one that sends slowly holds a thread while it sends,
+which is why this runs only behind a proxy or on loopback. A request that hangs is not killed:
+the main thread tells the master the process lives whatever its threads do, as gunicorn's
+threaded worker did (with one thread, `serve` runs gunicorn's sync worker instead, which the
+master restarts when a request keeps it silent)."""
 
 from __future__ import annotations
 
@@ -69,6 +73,8 @@ class ThreadsAccepting(SyncWorker):
             except OSError:  # the listeners closed: the process is ending
                 return
             for listener in ready:
+                if not self.alive:  # stopping (a signal, or --max-requests reached)
+                    return
                 try:
                     client, address = listener.accept()
                 except OSError as error:

@@ -39,6 +39,9 @@ def test_serve__shelter_decides_processes_and_connections(
         assert argv[argv.index("--worker-class") + 1] == "web.serving_worker.ThreadsAccepting"
     else:  # gunicorn's threaded worker, connections kept alive
         assert "--worker-class" not in argv
+    # With one thread a process, gunicorn's sync worker is that shape, with the master's timeout.
+    one = gunicorn_argv(host, 5000, workers, 1, proxies, sheltered=sheltered)
+    assert "--worker-class" not in one
     # A one-thread process is silent while it serves: a large export must not be cut off.
     assert argv[argv.index("--timeout") + 1] == "120"
     assert argv[-2:] == ["--preload", "web.serving:create_served_app()"]
