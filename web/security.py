@@ -69,11 +69,14 @@ def _form_token() -> dict[str, Any]:
 
 def csrf_token() -> str:
     """The page's form token: Flask-WTF's `generate_csrf`, signed once per session and key."""
-    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    config = current_app.config
+    field = config["WTF_CSRF_FIELD_NAME"]
     if field in g:
         return str(g.get(field))
+    if config["WTF_CSRF_TIME_LIMIT"] is not None:  # a token that expires is signed afresh
+        return str(generate_csrf())
     raw = session.get(field)
-    key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
     token = _SIGNED.get(key) if raw is not None else None
     if token is None:
         token = generate_csrf()

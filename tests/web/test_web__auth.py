@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -82,6 +83,27 @@ def test_auth__a_sessions_form_token_is_the_same_on_every_page_and_its_own(
     assert an.get("/").status_code == 200  # still logged in
     assert an.post("/logout", data={"csrf_token": pages[0]}).status_code == 302
     assert an.get("/").status_code == 302
+
+
+def test_auth__with_a_time_limit_each_page_signs_its_token_afresh(
+    app: Flask, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token that expires is not kept: each page carries one signed for it, still accepted."""
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    an = login("qlkh.cv1")
+    seconds = iter(range(int(time.time()), int(time.time()) + 10_000, 60))
+
+    class MinuteLater(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return next(seconds)
+
+    class Tokens(URLSafeTimedSerializer):
+        default_signer = MinuteLater
+
+    monkeypatch.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", Tokens)
+    pages = [csrf_token(an.get(page).get_data(as_text=True)) for page in ("/", "/")]
+    assert pages[0] != pages[1]
+    assert an.post("/logout", data={"csrf_token": pages[1]}).status_code == 302
 
 
 def test_auth__security_headers_and_cookie_flags(app: Flask, login: Any) -> None:
