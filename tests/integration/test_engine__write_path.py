@@ -80,6 +80,33 @@ def test_write_path__a_completion_takes_the_same_statements_whatever_the_history
     assert later == fresh
 
 
+def _item_update(statements: list[str]) -> str:
+    [update] = [q for q in statements if q.startswith("UPDATE instances SET")]
+    return update.split(" WHERE ")[0]
+
+
+def test_write_path__the_item_row_sets_its_status_and_timer_only_when_they_change(
+    deployed: Any, config: Any
+) -> None:
+    """SQLite rewrites an index's entry whenever an UPDATE sets its column, to the same value or
+    not: a step that leaves the item's status and next timer as they were does not set them; the
+    step that ends the item sets its status, and the item reads as ended."""
+    item = _start(deployed, config)
+    _complete(deployed, config, item, "draft", "an", data={"summary": "Trồng nấm"})
+    _complete(deployed, config, item, "review", "dung", data={"decision": "approve"})
+    sign = _task(deployed, item, "sign")
+    with counted(deployed, with_begin=False) as statements, transaction(deployed) as s:
+        engine.complete_task(s, config, sign.id, "binh")  # "check" still open: still running
+    kept = _item_update(statements)
+    assert "status" not in kept and "next_timer_at" not in kept, kept
+    check = _task(deployed, item, "check")
+    with counted(deployed, with_begin=False) as statements, transaction(deployed) as s:
+        engine.complete_task(s, config, check.id, "an")
+    assert "status" in _item_update(statements)
+    with transaction(deployed) as s:
+        assert engine.show_instance(s, item).status == engine.InstanceStatus.COMPLETED
+
+
 def test_write_path__a_start_reads_no_task_rows(deployed: Any, config: Any) -> None:
     """A new item has no task rows: its start writes its first ones without looking."""
     with counted(deployed, with_begin=False) as statements:
