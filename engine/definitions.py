@@ -132,15 +132,20 @@ _cache: dict[tuple[str, str], LoadedVersion] = {}
 _cache_lock = threading.Lock()
 
 
-_by_row: dict[tuple[str, int], tuple[str, str]] = {}
+# Engine -> version row id -> its content's key. Versions never change, so a row id seen on a
+# database maps to its content for good; kept for each engine (weakly), so two databases' ids
+# never meet.
+_by_row: WeakKeyDictionary[Engine, dict[int, tuple[str, str]]] = WeakKeyDictionary()
 
 
 def load_version(session: Session, version_id: int) -> LoadedVersion:
     """The runnable version, restored once per process and shared by its instances."""
-    # Versions never change, so a row id seen on this database maps to its content for good.
-    row_key = (_database_of(session), version_id)
+    engine = session.get_bind().engine
     with _cache_lock:
-        content_key = _by_row.get(row_key)
+        by_row = _by_row.get(engine)
+        if by_row is None:
+            by_row = _by_row[engine] = {}
+        content_key = by_row.get(version_id)
         cached = _cache.get(content_key) if content_key else None
     if cached is not None:
         return cached
@@ -156,7 +161,7 @@ def load_version(session: Session, version_id: int) -> LoadedVersion:
         cached = _cache.get(key)
     if cached is not None and cached.id == version_id:
         with _cache_lock:
-            _by_row[row_key] = key
+            by_row[version_id] = key
         return cached
     row = session.get(ProcessVersionModel, version_id)
     assert row is not None
@@ -174,20 +179,8 @@ def load_version(session: Session, version_id: int) -> LoadedVersion:
     )
     with _cache_lock:
         _cache[key] = loaded
-        _by_row[row_key] = key
+        by_row[version_id] = key
     return loaded
-
-
-# Engine -> its URL as text (formatting a URL at every action cost more than the cache's look-up).
-_urls: WeakKeyDictionary[Engine, str] = WeakKeyDictionary()
-
-
-def _database_of(session: Session) -> str:
-    engine = session.get_bind().engine
-    url = _urls.get(engine)
-    if url is None:
-        url = _urls[engine] = str(engine.url)
-    return url
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersionModel:
