@@ -186,9 +186,11 @@ _SAVED = (
     "audit_count",
 )
 _SAVED_SET = frozenset(_SAVED)
-# Those an index of the table holds: SQLite rewrites an index's entry whenever an UPDATE sets
-# one of its columns, to the same value or not (four index pages written at every step for an
-# item's unchanged status and timer), so these are set only when they changed.
+# Those the model's indexes hold (the migrations' composite indexes of the table are on the
+# same columns): SQLite rewrites an index's entry whenever an UPDATE sets one of its columns, to
+# the same value or not (four index pages written at every step for an item's unchanged status
+# and timer), so these are set only when they changed. A migration that indexes another saved
+# column should declare the index on the model too.
 _INDEXED = frozenset(c.name for index in _instances.indexes for c in index.columns) & _SAVED_SET
 
 
