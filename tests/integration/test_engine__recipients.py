@@ -66,7 +66,10 @@ def test_recipients__an_org_chart_of_600_people_is_read_by_index_not_scanned(
             engine.add_user(s, f"cv{n}", unit=f"phong_{n % 12}", groups=groups)
     sent: list[tuple[str, Any]] = []
     db = sqlite_factory.kw["bind"]
-    listen = lambda _c, _cur, sql, params, *_rest: sent.append((sql, params))  # noqa: E731
+
+    def listen(_conn: Any, _cursor: Any, sql: str, params: Any, *_rest: Any) -> None:
+        sent.append((sql, params))
+
     event.listen(db, "before_cursor_execute", listen)
     try:
         with transaction(sqlite_factory) as s:
