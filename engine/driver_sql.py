@@ -1,34 +1,39 @@
-"""Statements built once, sent straight to SQLite's driver: compiled once by SQLAlchemy, then
-run on the connection's own sqlite3 cursor with SQLAlchemy's conversions of values, their
-parameters and rows passed through no execution context.
+"""Statements built once, sent straight to the database's driver (SQLite's sqlite3, PostgreSQL's
+psycopg): compiled once by SQLAlchemy, then run on the connection's own driver cursor with
+SQLAlchemy's conversions of values, their parameters and rows passed through no execution
+context.
 
 Through `Connection.execute`, the UI's reads spent about four fifths of their time in
 SQLAlchemy rather than in SQLite (the statement's cache key, the execution context, the
 parameters' dictionary, the result's metadata): a tenth of a page's CPU, and as much again in
-an action's writes. The SQL, the order of the parameters and the conversions of values here are
-the compiler's and the types' own, so both paths read and write the same rows
-(tests/integration/test_engine__driver_sql.py compares them); the statement events still fire,
-so whatever counts statements counts these, and the driver's errors are SQLAlchemy's.
+an action's writes. On PostgreSQL SQLAlchemy's part was about 55 us of CPU a statement above
+psycopg's 35. The SQL, the parameters (SQLite's "?" in order, psycopg's named ones) and the
+conversions of values here are the compiler's and the types' own, so both paths read and write
+the same rows (tests/integration/test_engine__driver_sql.py compares them on both databases);
+the statement events still fire, so whatever counts statements counts these, and the driver's
+errors go through SQLAlchemy's own handling (a lost PostgreSQL connection is invalidated, as
+SQLAlchemy's execution would, and the error says so).
 
-What this path leaves to SQLAlchemy (`run` then calls `Connection.execute`): PostgreSQL, whose
-lost connections need SQLAlchemy's handling; a write whose defaults are computed in Python or
-that returns rows; a parameter missing or of the wrong kind (SQLAlchemy's message says which).
+What this path leaves to SQLAlchemy (`run` then calls `Connection.execute`): other drivers; a
+write whose defaults are computed in Python or that returns rows; a parameter missing or of the
+wrong kind (SQLAlchemy's message says which).
 Only for statements a module builds once: each is prepared at its second run, and for as long
 as it lives; one built anew for each call keeps SQLAlchemy's path. An expanding IN is prepared
 once for each number of values (at most `MAX_SHAPES`)."""
 
 from __future__ import annotations
 
-import sqlite3
 import weakref
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection
 
 MAX_SHAPES = 32
+# The drivers whose cursors this module sends statements to (SQLAlchemy's names for them).
+DRIVERS = frozenset({"pysqlite", "psycopg"})
 _MISSING: Any = object()
 
 Convert = Callable[[Any], Any] | None
@@ -58,18 +63,20 @@ class Written:
 @dataclass(frozen=True, slots=True)
 class _Shape:
     """The statement as sent for one number of values of each expanding parameter: its SQL,
-    and for each "?" in turn the parameter's name, the index in its list (None: not a list)
-    and its conversion."""
+    and for each of its parameters (SQLite's each "?" in turn, psycopg's each name) the
+    parameter's name, the index in its list (None: not a list) and its conversion; `keys`,
+    psycopg's names of them in the SQL (None: SQLite's positions)."""
 
     sql: str
     places: tuple[tuple[str, int | None, Convert], ...]
+    keys: tuple[str, ...] | None
 
-    def values(self, given: Mapping[str, Any]) -> list[Any]:
+    def values(self, given: Mapping[str, Any]) -> list[Any] | dict[str, Any]:
         values = []
         for name, index, convert in self.places:
             value = given[name] if index is None else given[name][index]
             values.append(value if convert is None else convert(value))
-        return values
+        return values if self.keys is None else dict(zip(self.keys, values, strict=True))
 
 
 @dataclass(slots=True)
@@ -106,17 +113,20 @@ class _Prepared:
 # preparation. A statement is prepared at its second run: one built anew for each call (never
 # run twice) is left to SQLAlchemy's own cache, not compiled again at every call.
 _SEEN: weakref.WeakSet[Any] = weakref.WeakSet()
-_READS: weakref.WeakKeyDictionary[Any, _Prepared | None] = weakref.WeakKeyDictionary()
-_WRITES: weakref.WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], bool], _Prepared | None]] = (
-    weakref.WeakKeyDictionary()
-)
+# Each driver's own: the SQL and conversions differ (one process's tests use both).
+_READS: dict[str, weakref.WeakKeyDictionary[Any, _Prepared | None]] = {
+    driver: weakref.WeakKeyDictionary() for driver in DRIVERS
+}
+_WRITES: dict[
+    str, weakref.WeakKeyDictionary[Any, dict[tuple[tuple[str, ...], bool], _Prepared | None]]
+] = {driver: weakref.WeakKeyDictionary() for driver in DRIVERS}
 
 
 def run(connection: Connection, statement: Any, params: Params = None) -> Any:
     """The statement on the connection, through the driver where it can go (see above), else
     through SQLAlchemy: its rows (`all`, `first`, `scalar`, iteration; each row a named
     tuple) or, for a write, its `rowcount`."""
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.driver not in DRIVERS:
         return connection.execute(statement, params)
     try:
         planned = _plan(connection, statement, params)
@@ -153,11 +163,12 @@ def _first_run(statement: Any) -> bool:
 
 
 def _read(connection: Connection, statement: Any, params: Mapping[str, Any] | None) -> _Plan | None:
-    prepared = _READS.get(statement, _MISSING)
+    reads = _READS[connection.dialect.driver]
+    prepared = reads.get(statement, _MISSING)
     if prepared is _MISSING:
         if _first_run(statement):
             return None
-        prepared = _READS[statement] = _prepare_read(statement, connection)
+        prepared = reads[statement] = _prepare_read(statement, connection)
     if prepared is None:
         return None
     assert isinstance(prepared, _Prepared)
@@ -173,11 +184,12 @@ def _write(
 ) -> _Plan | None:
     first = rows[0] or {}
     keys = tuple(sorted(first))
-    writings = _WRITES.get(statement)
+    writes = _WRITES[connection.dialect.driver]
+    writings = writes.get(statement)
     if writings is None:
         if _first_run(statement):
             return None
-        writings = _WRITES[statement] = {}
+        writings = writes[statement] = {}
     prepared = writings.get((keys, many), _MISSING)
     if prepared is _MISSING:
         prepared = writings[(keys, many)] = _prepare_write(statement, connection, keys, many)
@@ -204,8 +216,10 @@ def _send(connection: Connection, sql: str, values: Any, *, fetch: bool, many: b
             else:
                 cursor.execute(sql, values)
             answer = list(cursor.fetchall()) if fetch else cursor.rowcount
-        except sqlite3.Error as error:
-            raise exc.DBAPIError.instance(sql, values, error, sqlite3.Error) from error
+        except connection.dialect.loaded_dbapi.Error as error:
+            # SQLAlchemy's own handling of a driver's error, as its execution does it: the
+            # error wrapped, a lost connection invalidated (and said so), `handle_error` told.
+            connection._handle_dbapi_exception(error, sql, values, cursor, None)
         for listener in connection.dispatch.after_cursor_execute:
             listener(connection, cursor, sql, values, None, many)
         return answer
@@ -245,10 +259,10 @@ def _prepare_write(
 
 
 def _plain(compiled: Any) -> bool:
-    """Positional "?" parameters named as given, none computed at execution nor written into
-    the SQL."""
+    """Parameters (SQLite's positional "?", psycopg's named ones) named as given, none computed
+    at execution nor written into the SQL."""
     return (
-        compiled.positiontup is not None
+        (compiled.positiontup is not None or not compiled.positional)
         and not compiled.escaped_bind_names
         and not any(b.callable is not None or b.literal_execute for b in compiled.binds.values())
     )
@@ -268,17 +282,29 @@ def _prepared(
 
 def _shape(compiled: Any, given: Mapping[str, Any]) -> _Shape:
     converts: dict[str, Convert] = compiled._bind_processors
+    named = not compiled.positional
     if not any(b.expanding for b in compiled.binds.values()):
-        plain = tuple((n, None, converts.get(n)) for n in compiled.positiontup)
-        return _Shape(compiled.string, plain)
+        names = tuple(compiled.binds if named else compiled.positiontup)
+        plain = tuple((n, None, converts.get(n)) for n in names)
+        return _Shape(compiled.string, plain, names if named else None)
     state = compiled.construct_expanded_state({**dict.fromkeys(compiled.binds), **given})
     source = {
         expanded: (name, index)
         for name, names in state.parameter_expansion.items()
         for index, expanded in enumerate(names)
     }
+    sent = tuple(_named(compiled, state) if named else state.positiontup)
     places: list[tuple[str, int | None, Convert]] = []
-    for name in state.positiontup:
+    for name in sent:
         original, index = source.get(name, (name, None))
         places.append((original, index, converts.get(original)))
-    return _Shape(state.statement, tuple(places))
+    return _Shape(state.statement, tuple(places), sent if named else None)
+
+
+def _named(compiled: Any, state: Any) -> list[str]:
+    """The names of an expanded statement's parameters: each plain one, each expanding one's
+    expansions."""
+    names: list[str] = []
+    for name in compiled.binds:
+        names.extend(state.parameter_expansion.get(name, [name]))
+    return names

@@ -1,8 +1,8 @@
 """`engine.driver_sql.run` reads the rows SQLAlchemy's own execution reads, value for value and
 name for name, for the statements the engine reads through it: the same SQL, the same
 parameters in the same order, the same conversions (aware UTC datetimes, JSON lists, booleans),
-an expanding IN with no value, one or several. Its writes leave SQLite holding exactly the text
-SQLAlchemy's would. On PostgreSQL it steps aside."""
+an expanding IN with no value, one or several. Its writes leave the database holding exactly
+what SQLAlchemy's would. Both on SQLite and on PostgreSQL (psycopg)."""
 
 from __future__ import annotations
 
@@ -36,9 +36,6 @@ def _both(session: Any, statement: Any, params: dict[str, Any] | None = None) ->
     expected = [tuple(row) for row in rows]
     run(connection, statement, params)  # a statement's first run is SQLAlchemy's (driver_sql)
     ours = run(connection, statement, params)
-    if connection.dialect.name != "sqlite":
-        assert not isinstance(ours, Rows)
-        return rows
     assert isinstance(ours, Rows)
     assert [tuple(row) for row in ours] == expected
     for row in ours:
@@ -101,7 +98,7 @@ class _Undo(Exception):
 
 
 def _stored(session: Any, tables: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of these tables as SQLite holds it (its text, not SQLAlchemy's reading)."""
+    """Every row of these tables as the driver reads it (not SQLAlchemy's reading)."""
     raw = session.connection().exec_driver_sql
     return {t: sorted(tuple(map(repr, r)) for r in raw(f"SELECT * FROM {t}").all()) for t in tables}
 
@@ -132,8 +129,7 @@ def _both_ways(
                     raise _Undo
             except _Undo:
                 pass
-    if factory.kw["bind"].dialect.name == "sqlite":
-        assert sent  # the driver did write
+    assert sent  # the driver did write
     return [seen[0], seen[2]]
 
 
@@ -204,3 +200,27 @@ def test_driver_sql__a_statement_is_sent_once_whatever_follows_it(sqlite_factory
             event.remove(bind, "before_cursor_execute", before)
             event.remove(bind, "after_cursor_execute", after)
     assert len(sent) == 1
+
+
+def test_driver_sql__a_lost_postgresql_connection_is_sqlalchemys_to_replace(pg_url: str) -> None:
+    """A PostgreSQL connection lost under the driver's statement is handled as SQLAlchemy's
+    own execution handles it: the error says the connection was invalidated, and the next
+    transaction runs on a new connection."""
+    db = engine.create_db_engine(pg_url)
+    engine.upgrade_database(db)
+    factory = engine.session_factory(db)
+    try:
+        with transaction(factory, write=False) as s:
+            run(s.connection(), _UNREAD, {"recipient": "an"})  # the first run is SQLAlchemy's
+        with pytest.raises(exc.DBAPIError) as lost, transaction(factory, write=False) as s:
+            connection = s.connection()
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with db.connect() as other:
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+            run(connection, _UNREAD, {"recipient": "an"})
+        assert lost.value.connection_invalidated
+        assert "FROM notifications" in str(lost.value.statement)  # the statement's own error
+        with transaction(factory, write=False) as s:
+            assert isinstance(run(s.connection(), _UNREAD, {"recipient": "an"}), Rows)
+    finally:
+        db.dispose()
