@@ -109,8 +109,9 @@ class AuditChainModel(Base):
 _events = cast_table(AuditEventModel)
 _chain = cast_table(AuditChainModel)
 # Built once; an action only binds values. Core, not the ORM: the rows are written and sealed
-# without ORM objects to track.
-_INSERT_EVENT = insert(_events)
+# without ORM objects to track. Inline: nothing reads the new rows' ids, which PostgreSQL would
+# otherwise return (and the statement could not go past SQLAlchemy, engine/driver_sql.py).
+_INSERT_EVENT = insert(_events).inline()
 _UNSEALED = {"chain_seq": None, "data_hash": None, "mac": None, "seal": None}
 _SEAL_EVENT = (
     update(_events)

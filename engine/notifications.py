@@ -241,12 +241,16 @@ def preferences(session: Session, username: str) -> Preferences:
 # --- Writing notifications -------------------------------------------------------------------
 
 _TABLE = cast_table(NotificationModel)
-# A recipient told before (the dedupe key) gets no second row. How many rows were written: on
-# SQLite the driver's count of the rows changed (an executemany's too), which lets the INSERT
-# go past SQLAlchemy (engine/driver_sql.py); on PostgreSQL the rows RETURNING gives back.
+# A recipient told before (the dedupe key) gets no second row. How many rows were written: the
+# driver's count of the rows changed (an executemany's the sum, on both databases), which lets
+# the INSERT go past SQLAlchemy (engine/driver_sql.py), where RETURNING would keep it there.
+# SQLAlchemy's own execution (a statement's first run) keeps an INSERT's count only when told.
 _INSERT = {
-    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing(),
-    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+    dialect: insert.on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    for dialect, insert in (
+        ("sqlite", sqlite.insert(_TABLE)),
+        ("postgresql", postgresql.insert(_TABLE)),
+    )
 }
 _users = cast_table(UserModel)
 _choices = cast_table(NotificationChoiceModel)
@@ -406,9 +410,8 @@ def _write(
                 "next_attempt_at": at if status == MailStatus.PENDING else None,
             }
         )
-    dialect = session.get_bind().dialect.name
-    written = run(session.connection(), _INSERT[dialect], rows)
-    return int(written.rowcount) if dialect == "sqlite" else len(written.all())
+    connection = session.connection()
+    return int(run(connection, _INSERT[connection.dialect.name], rows).rowcount)
 
 
 def _first_status(event: str, delivery: str | None, email: str | None) -> MailStatus:
