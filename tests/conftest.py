@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 
 import engine
 from engine import ManualClock, SourceFile, transaction
@@ -151,6 +151,21 @@ def deployed(factory: Any, clock: ManualClock) -> Any:
 @event.listens_for(engine.db.Base.metadata, "after_create")
 def _never(*_args: Any) -> None:  # pragma: no cover - schema comes from Alembic only
     raise AssertionError("tables must be created by the Alembic migrations")
+
+
+_READS = ("SELECT", "WITH", "PRAGMA", "EXPLAIN", "SHOW")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _reads_only(connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+    """A transaction that promised only to read (`transaction(write=False)`) runs without
+    BEGIN on PostgreSQL, so a write in it would not be undone with it, and without the write
+    lock on SQLite: any statement but a plain read there fails the test."""
+    if not connection.get_execution_options().get(engine.db.READ_ONLY):
+        return
+    text = statement.lstrip().upper()
+    if not text.startswith(_READS) or " FOR UPDATE" in text or " FOR SHARE" in text:
+        raise AssertionError(f"a read-only transaction ran: {statement[:200]}")
 
 
 @pytest.fixture(scope="session")

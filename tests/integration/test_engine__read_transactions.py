@@ -49,3 +49,34 @@ def test_reads__a_write_waits_for_the_writer_instead_of_failing(sqlite_factory: 
     assert done == ["binh"]
     with engine.transaction(sqlite_factory, write=False) as s:
         assert engine.user_exists(s, "binh") and engine.user_exists(s, "chi")
+
+
+def test_reads__on_postgresql_a_read_sends_no_begin_nor_commit(pg_url: str) -> None:
+    """A transaction that only reads runs its statements in autocommit on PostgreSQL: no BEGIN,
+    no COMMIT (two round trips of a page's dozen), each statement in a transaction of its own,
+    as READ COMMITTED gives each its own snapshot anyway. A write's transaction is one, also
+    on a pooled connection that served a read before."""
+    db = engine.create_db_engine(pg_url, pool_size=1)
+    try:
+        engine.upgrade_database(db)
+        factory = engine.session_factory(db)
+        with engine.transaction(factory) as s:
+            engine.add_user(s, "an", display_name="Nguyễn Văn An")
+
+        def transactions(write: bool) -> tuple[str, set[int]]:
+            with engine.transaction(factory, write=write) as s:
+                assert engine.user_exists(s, "an")
+                connection = s.connection()
+                raw = connection.connection.dbapi_connection
+                assert raw is not None
+                status = raw.info.transaction_status
+                ids = "SELECT txid_current()"  # the statement's transaction
+                return status.name, {connection.exec_driver_sql(ids).scalar() for _ in range(3)}
+
+        for _round in range(2):
+            status, ids = transactions(write=False)
+            assert status == "IDLE" and len(ids) == 3
+            status, ids = transactions(write=True)
+            assert status == "INTRANS" and len(ids) == 1
+    finally:
+        db.dispose()
