@@ -13,6 +13,10 @@ says whether a change does less work, `engine_actions.py` what the work costs.
 
     .venv/bin/python bench/instructions.py [--items 4]      # about 90 s a run
     .venv/bin/python bench/instructions.py --engine [--items 20]
+    .venv/bin/python bench/instructions.py --pg-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_instructions
+
+`--pg-url` runs the flow on PostgreSQL (the database is dropped and made again): only this
+process's instructions are counted, the server's own work is not.
 
 Needs valgrind (Debian's package) and its callgrind_control. To compare two commits, run each
 from its own worktree: `cd /tmp/base && PYTHONPATH=/tmp/base python bench/instructions.py`.
@@ -42,12 +46,12 @@ _TOTALS = re.compile(r"^totals:\s*(\d+)", re.MULTILINE)
 # --- inside valgrind: the work, in phases the parent counts one by one -------------------------
 
 
-def _flow_phases(items: int) -> Iterator[tuple[str, Callable[[], Any]]]:
+def _flow_phases(items: int, url: str | None) -> Iterator[tuple[str, Callable[[], Any]]]:
     sys.path.insert(0, str(HERE))
     import http_flow
 
     folder = tempfile.mkdtemp(prefix="pheduyet-instructions-")
-    url = f"sqlite:///{folder}/pheduyet.db"
+    url = url or f"sqlite:///{folder}/pheduyet.db"
     http_flow.prepare_database(url)
     from web import create_app
 
@@ -84,9 +88,9 @@ def _engine_phases(items: int) -> Iterator[tuple[str, Callable[[], Any]]]:
         yield name, run
 
 
-def child(kind: str, items: int, signals: Path) -> None:
+def child(kind: str, items: int, signals: Path, url: str | None) -> None:
     """Run each phase when the parent says so (a file), telling it when done (another)."""
-    phases = _engine_phases(items) if kind == "engine" else _flow_phases(items)
+    phases = _engine_phases(items) if kind == "engine" else _flow_phases(items, url)
     for name, run in phases:
         (signals / f"{name}.ready").write_text(str(os.getpid()))
         _wait_for(signals / f"{name}.go")
@@ -107,7 +111,9 @@ def _wait_for(path: Path, seconds: float = 3600) -> None:
 
 
 @contextmanager
-def _valgrind(kind: str, items: int, signals: Path, out: Path) -> Iterator[subprocess.Popen[bytes]]:
+def _valgrind(
+    kind: str, items: int, signals: Path, out: Path, url: str | None
+) -> Iterator[subprocess.Popen[bytes]]:
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -121,6 +127,7 @@ def _valgrind(kind: str, items: int, signals: Path, out: Path) -> Iterator[subpr
         str(items),
         "--signals",
         str(signals),
+        *(["--pg-url", url] if url else []),
     ]
     # The same hashes in every run: a dict's order, and so the work, is the same.
     env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -139,7 +146,7 @@ def _control(*args: str) -> None:
     subprocess.run(["callgrind_control", *args], check=True, capture_output=True)
 
 
-def count(kind: str, items: int) -> dict[str, int]:
+def count(kind: str, items: int, url: str | None = None) -> dict[str, int]:
     """Instructions of each phase, from callgrind's dump at its end."""
     counted: dict[str, int] = {}
     names = ["A", "B"] if kind == "engine" else ["flow"]
@@ -147,7 +154,7 @@ def count(kind: str, items: int) -> dict[str, int]:
         signals, out = Path(folder, "signals"), Path(folder, "out")
         signals.mkdir()
         out.mkdir()
-        with _valgrind(kind, items, signals, out) as proc:
+        with _valgrind(kind, items, signals, out, url) as proc:
             for name in names:
                 ready = signals / f"{name}.ready"
                 while not ready.exists():
@@ -195,20 +202,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=None, help="items counted (4; --engine 20)")
     parser.add_argument("--engine", action="store_true", help="engine_actions.py's sides A, B")
+    parser.add_argument("--pg-url", help="the flow on this PostgreSQL database (bench*, dropped)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--signals", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     kind = args.child or ("engine" if args.engine else "flow")
     items = args.items or (20 if kind == "engine" else 4)
     if args.child:
-        child(kind, items, Path(args.signals))
+        child(kind, items, Path(args.signals), args.pg_url)
         return 0
+    if args.pg_url and not args.pg_url.rsplit("/", 1)[-1].startswith("bench"):
+        print("--pg-url: a database named bench*, which this run drops and makes again")
+        return 2
     if not (shutil.which("valgrind") and shutil.which("callgrind_control")):
         print("valgrind and callgrind_control are needed (Debian's valgrind package)")
         return 2
-    counted = count(kind, items)
+    counted = count(kind, items, args.pg_url)
     for name, total in counted.items():
         what = "an item of the UI flow" if name == "flow" else f"an instance, side {name}"
+        what += " (PostgreSQL, this process only)" if args.pg_url else ""
         print(f"{total / items / 1e6:8.1f} M instructions {what} ({items} counted)")
     if kind == "engine":
         print(f"A/B in instructions: {counted['A'] / counted['B']:.2f}")
