@@ -7,11 +7,12 @@ Through `Connection.execute`, the UI's reads spent about four fifths of their ti
 SQLAlchemy rather than in SQLite (the statement's cache key, the execution context, the
 parameters' dictionary, the result's metadata): a tenth of a page's CPU, and as much again in
 an action's writes. On PostgreSQL SQLAlchemy's part was about 55 us of CPU a statement above
-psycopg's 35. The SQL, the parameters (SQLite's "?" in order, psycopg's named ones) and the
-conversions of values here are the compiler's and the types' own, so both paths read and write
-the same rows (tests/integration/test_engine__driver_sql.py compares them on both databases);
-the statement events still fire, so whatever counts statements counts these, and the driver's
-errors go through SQLAlchemy's own handling (a lost PostgreSQL connection is invalidated, as
+psycopg's 35. The SQL, the parameters (SQLite's "?" in order; for PostgreSQL the compiler's
+named ones numbered "$n" as psycopg numbers them) and the conversions of values here are the
+compiler's and the types' own, so both paths read and write the same rows
+(tests/integration/test_engine__driver_sql.py compares them on both databases); the statement
+events still fire, so whatever counts statements counts these, and the driver's errors go
+through SQLAlchemy's own handling (a lost PostgreSQL connection is invalidated, as
 SQLAlchemy's execution would, and the error says so).
 
 What this path leaves to SQLAlchemy (`run` then calls `Connection.execute`): other drivers; a
@@ -23,11 +24,12 @@ once for each number of values (at most `MAX_SHAPES`)."""
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 
@@ -63,20 +65,18 @@ class Written:
 @dataclass(frozen=True, slots=True)
 class _Shape:
     """The statement as sent for one number of values of each expanding parameter: its SQL,
-    and for each of its parameters (SQLite's each "?" in turn, psycopg's each name) the
-    parameter's name, the index in its list (None: not a list) and its conversion; `keys`,
-    psycopg's names of them in the SQL (None: SQLite's positions)."""
+    and for each of its positional parameters in turn (SQLite's "?", PostgreSQL's "$n") the
+    parameter's name, the index in its list (None: not a list) and its conversion."""
 
     sql: str
     places: tuple[tuple[str, int | None, Convert], ...]
-    keys: tuple[str, ...] | None
 
-    def values(self, given: Mapping[str, Any]) -> list[Any] | dict[str, Any]:
+    def values(self, given: Mapping[str, Any]) -> list[Any]:
         values = []
         for name, index, convert in self.places:
             value = given[name] if index is None else given[name][index]
             values.append(value if convert is None else convert(value))
-        return values if self.keys is None else dict(zip(self.keys, values, strict=True))
+        return values
 
 
 @dataclass(slots=True)
@@ -240,7 +240,11 @@ def _cursor(connection: Connection) -> tuple[Any, bool]:
         return dbapi_connection.cursor(), False
     cursor = pooled.info.get(_CURSOR)
     if cursor is None or cursor.closed:
-        cursor = pooled.info[_CURSOR] = dbapi_connection.cursor()
+        from psycopg import Connection as PsycopgConnection
+        from psycopg import RawCursor
+
+        # PostgreSQL's own "$n" parameters (see `_numbered`).
+        cursor = pooled.info[_CURSOR] = RawCursor(cast(PsycopgConnection[Any], dbapi_connection))
     return cursor, True
 
 
@@ -304,27 +308,39 @@ def _shape(compiled: Any, given: Mapping[str, Any]) -> _Shape:
     converts: dict[str, Convert] = compiled._bind_processors
     named = not compiled.positional
     if not any(b.expanding for b in compiled.binds.values()):
-        names = tuple(compiled.binds if named else compiled.positiontup)
-        plain = tuple((n, None, converts.get(n)) for n in names)
-        return _Shape(compiled.string, plain, names if named else None)
+        sql, names = (
+            _numbered(compiled.string) if named else (compiled.string, compiled.positiontup)
+        )
+        return _Shape(sql, tuple((n, None, converts.get(n)) for n in names))
     state = compiled.construct_expanded_state({**dict.fromkeys(compiled.binds), **given})
     source = {
         expanded: (name, index)
         for name, names in state.parameter_expansion.items()
         for index, expanded in enumerate(names)
     }
-    sent = tuple(_named(compiled, state) if named else state.positiontup)
+    sql, sent = _numbered(state.statement) if named else (state.statement, state.positiontup)
     places: list[tuple[str, int | None, Convert]] = []
     for name in sent:
         original, index = source.get(name, (name, None))
         places.append((original, index, converts.get(original)))
-    return _Shape(state.statement, tuple(places), sent if named else None)
+    return _Shape(sql, tuple(places))
 
 
-def _named(compiled: Any, state: Any) -> list[str]:
-    """The names of an expanded statement's parameters: each plain one, each expanding one's
-    expansions."""
-    names: list[str] = []
-    for name in compiled.binds:
-        names.extend(state.parameter_expansion.get(name, [name]))
-    return names
+_PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """SQLAlchemy's SQL for psycopg (its named "%(name)s", "%%" for a "%") in PostgreSQL's own
+    form, as psycopg turns it before sending it: each name a "$n", the same n for the same
+    name; and the names in the order of their numbers. Sent through psycopg's RawCursor, the
+    SQL goes as it is: psycopg no longer parses it at each run (it keeps what it parsed only
+    for statements under 4 kB; the inbox's is 10.6) nor orders a dictionary of values."""
+    numbers: dict[str, int] = {}
+
+    def number(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name is None:
+            return "%"
+        return f"${numbers.setdefault(name, len(numbers) + 1)}"
+
+    return _PYFORMAT.sub(number, sql), tuple(numbers)

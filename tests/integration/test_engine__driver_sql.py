@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, column, event, exc, select, table
+from sqlalchemy import String, bindparam, column, event, exc, literal_column, select, table
 
 import engine
 from engine import driver_sql, transaction
@@ -71,6 +71,13 @@ def test_driver_reads__the_same_rows_as_sqlalchemy(
         )
         assert _both(s, since, {"now": now + timedelta(seconds=1)})
         assert _both(s, since, {"now": now - timedelta(days=1)}) == []
+        # A "%" of the SQL's own, and one parameter in two places (PostgreSQL's "$1" twice).
+        percent = select(
+            literal_column("'50%'").label("share"),
+            bindparam("a", type_=String).label("x"),
+            bindparam("a", type_=String).label("y"),
+        )
+        assert [tuple(r) for r in _both(s, percent, {"a": "%(a)s"})] == [("50%", "%(a)s", "%(a)s")]
 
 
 def test_driver_reads__what_it_cannot_run_goes_to_sqlalchemy(deployed: Any) -> None:
