@@ -211,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(kind, items, Path(args.signals), args.pg_url)
         return 0
+    if args.pg_url and kind == "engine":
+        print("--pg-url counts the UI flow; engine_actions.py's sides run on SQLite")
+        return 2
     if args.pg_url and not args.pg_url.rsplit("/", 1)[-1].startswith("bench"):
         print("--pg-url: a database named bench*, which this run drops and makes again")
         return 2

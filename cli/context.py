@@ -16,8 +16,14 @@ from workflows.config import audit_key, event_listeners
 
 
 def session_factory() -> Any:
-    """Sessions on the configured database whose audit events are sealed with the audit key."""
-    factory = engine.session_factory(engine.create_db_engine())
+    """Sessions on the configured database whose audit events are sealed with the audit key.
+    Its connections are closed when the command ends (PostgreSQL then sees a goodbye rather
+    than a dropped connection, and a program running commands in its own process keeps none)."""
+    db = engine.create_db_engine()
+    command = click.get_current_context(silent=True)
+    if command is not None:
+        command.call_on_close(db.dispose)
+    factory = engine.session_factory(db)
     return engine.bind_listeners(engine.bind_audit_key(factory, audit_key()), event_listeners())
 
 

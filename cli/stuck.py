@@ -69,7 +69,7 @@ def stream_json(rows: Iterable[StuckRow]) -> None:
 def stuck(now_text: str | None, as_json: bool) -> None:
     """Where every open item waits: whose desk, since when, overdue or not. Oldest first."""
     now = moment(now_text) or system_clock()
-    with reporting(as_json), transaction(session_factory(), write=False) as session:
+    with reporting(as_json), transaction(session_factory(), write=False, stream=True) as session:
         if as_json:
             stream_json(engine.iter_stuck(session, now))
             return

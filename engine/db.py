@@ -25,6 +25,8 @@ DEFAULT_SQLITE_PATH = Path("instance") / "pheduyet.db"
 SQLITE_BUSY_TIMEOUT_S = 30
 # An execution option on the connection: this transaction only reads (see `transaction`).
 READ_ONLY = "pheduyet_read_only"
+# Another: this read transaction may stream its rows (`transaction(stream=True)`).
+STREAMED = "pheduyet_streamed"
 # PostgreSQL's pool: a connection idle this long is checked before use; none lives longer than
 # POOL_RECYCLE_S (a firewall may cut a connection it thinks idle without telling either side).
 PING_AFTER_IDLE_S = 5.0
@@ -177,27 +179,37 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
+def transaction(
+    factory: sessionmaker[Session], *, write: bool = True, stream: bool = False
+) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any error.
 
     `write=False` promises the block only reads: on SQLite it then runs in a deferred
     transaction that takes no write lock, so pages keep loading while an action (or a crowd of
     logins) writes. On PostgreSQL its statements run without BEGIN and COMMIT (autocommit):
     at READ COMMITTED each statement reads its own snapshot inside a transaction as outside
-    one, so only the two round trips go, a tenth of a page's statements. Every action must
-    keep the default, which starts `BEGIN IMMEDIATE` on SQLite (tests/conftest.py fails any
-    statement but a plain read in a transaction that promised to read)."""
+    one, so only the two round trips go, a tenth of a page's statements. A read that streams
+    its rows (`yield_per`) says `stream=True`: PostgreSQL's server-side cursor lives only in a
+    transaction, which it then keeps. Every action must keep the default, which starts
+    `BEGIN IMMEDIATE` on SQLite (tests/conftest.py fails a write or a locking read in a
+    transaction that promised to read, and a streamed read without `stream`)."""
     with factory() as session, session.begin():
         if not write:
-            session.connection(execution_options=_READING[factory.kw["bind"].dialect.name])
+            if stream:
+                options = _STREAMED_READ
+            elif factory.kw["bind"].dialect.name == "postgresql":
+                options = _AUTOCOMMIT_READ
+            else:
+                options = _READ
+            session.connection(execution_options=options)
         yield session
 
 
-# The execution options of a transaction that only reads, on each database.
-_READING: dict[str, dict[str, Any]] = {
-    "sqlite": {READ_ONLY: True},
-    "postgresql": {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"},
-}
+# The execution options of a transaction that only reads: in a transaction (one that may
+# stream its rows says so), or in autocommit.
+_READ: dict[str, Any] = {READ_ONLY: True}
+_STREAMED_READ: dict[str, Any] = {READ_ONLY: True, STREAMED: True}
+_AUTOCOMMIT_READ: dict[str, Any] = {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
 
 
 def within_savepoint(savepoint: SessionTransaction | None, transaction: SessionTransaction) -> bool:

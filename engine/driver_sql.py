@@ -214,9 +214,10 @@ def _send(connection: Connection, sql: str, values: Any, *, fetch: bool, many: b
             else:
                 cursor.execute(sql, values)
             answer = list(cursor.fetchall()) if fetch else cursor.rowcount
-        except connection.dialect.loaded_dbapi.Error as error:
-            # SQLAlchemy's own handling of a driver's error, as its execution does it: the
-            # error wrapped, a lost connection invalidated (and said so), `handle_error` told.
+        except BaseException as error:
+            # SQLAlchemy's own handling, as its execution does it: a driver's error wrapped,
+            # a lost connection invalidated (and said so), `handle_error` told; a connection
+            # left in the middle of a statement (Ctrl-C, a worker's timeout) invalidated too.
             connection._handle_dbapi_exception(error, sql, values, cursor, None)
         for listener in connection.dispatch.after_cursor_execute:
             listener(connection, cursor, sql, values, None, many)
@@ -259,13 +260,21 @@ def _prepare_read(statement: Any, connection: Connection) -> _Prepared | None:
     if not _plain(compiled):
         return None
     columns = compiled._result_columns
-    results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+    try:
+        results = tuple(_result_processor(c.type, dialect) for c in columns)
+    except Exception:  # a type whose conversion needs the driver's column type (a Numeric's)
+        return None  # SQLAlchemy's execution, which has it, for as long as the statement lives
     keys = [c.keyname for c in columns]
     return _prepared(
         compiled,
         results if any(r is not None for r in results) else None,
         namedtuple("Row", keys, rename=True)._make,  # type: ignore[attr-defined]
     )
+
+
+def _result_processor(column_type: Any, dialect: Any) -> Convert:
+    processor: Convert = column_type.dialect_impl(dialect).result_processor(dialect, None)
+    return processor
 
 
 def _prepare_write(

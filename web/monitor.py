@@ -229,7 +229,7 @@ def export() -> Response:
     filters = _filters()
     moment = now()
     buffer = BytesIO()
-    with uow() as s:
+    with uow(stream=True) as s:
         choices = _choices(s, filters, moment)
         _workbook(
             buffer,

@@ -28,16 +28,17 @@ _CONFIG_ENV = (CALENDAR_ENV, SERVICES_ENV, SECONDS_ENV)
 
 
 @contextmanager
-def uow(*, write: bool | None = None) -> Iterator[Session]:
+def uow(*, write: bool | None = None, stream: bool = False) -> Iterator[Session]:
     """One transaction. A page (GET) reads without the write lock; a form's POST writes and
     takes it at once. `write=False` marks a read inside a POST, `write=True` a write in a GET.
 
     The reads of one request share one read transaction (the person's identity, the permission
     check, the page's data: one snapshot, one BEGIN), which ends with the request or when the
-    request writes; a write always has a transaction of its own."""
+    request writes; a write always has a transaction of its own, and so has a read that
+    streams its rows (`stream=True`, engine.transaction's)."""
     if write is None:
         write = not has_request_context() or request.method not in READING_METHODS
-    if not write and has_request_context():
+    if not write and has_request_context() and not stream:
         session = _request_read()
         try:
             yield session
@@ -50,7 +51,8 @@ def uow(*, write: bool | None = None) -> Iterator[Session]:
         # kept open across it would not, on SQLite), and the write does not hold two
         # connections of the pool.
         end_request_read()
-    with engine.transaction(current_app.extensions["pheduyet.sessions"], write=write) as session:
+    factory = current_app.extensions["pheduyet.sessions"]
+    with engine.transaction(factory, write=write, stream=stream) as session:
         yield session
 
 

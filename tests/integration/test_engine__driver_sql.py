@@ -7,10 +7,23 @@ what SQLAlchemy's would. Both on SQLite and on PostgreSQL (psycopg)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import String, bindparam, column, event, exc, literal_column, select, table
+from sqlalchemy import (
+    Numeric,
+    String,
+    bindparam,
+    cast,
+    column,
+    event,
+    exc,
+    literal,
+    literal_column,
+    select,
+    table,
+)
 
 import engine
 from engine import driver_sql, transaction
@@ -173,7 +186,7 @@ def test_driver_sql__writes_leave_what_sqlalchemys_leave(
 def test_driver_sql__a_notification_told_twice_is_written_once(
     deployed: Any, config: engine.EngineConfig
 ) -> None:
-    """The count of rows written comes from the driver on SQLite (RETURNING on PostgreSQL):
+    """The count of rows written comes from the driver's rowcount, on both databases:
     those the dedupe key leaves out are not counted, one recipient or several."""
     told = {"event": "task.assigned", "at": config.clock(), "title": "Đề tài"}
     for key in ("k1", "k2", "k3"):  # SQLAlchemy's first run, then the driver's
@@ -231,3 +244,14 @@ def test_driver_sql__a_lost_postgresql_connection_is_sqlalchemys_to_replace(pg_u
             assert isinstance(run(s.connection(), _UNREAD, {"recipient": "an"}), Rows)
     finally:
         db.dispose()
+
+
+def test_driver_reads__a_type_it_cannot_convert_stays_with_sqlalchemy(deployed: Any) -> None:
+    """A column whose conversion needs the driver's own column type (psycopg's Numeric) is
+    read through SQLAlchemy's execution, decided once for the statement, not at every run."""
+    numeric = select(cast(literal("1.50"), Numeric(10, 2)).label("n"))
+    with transaction(deployed, write=False) as s:
+        connection = s.connection()
+        answers = [run(connection, numeric).first()[0] for _ in range(3)]
+    assert answers == [Decimal("1.50")] * 3
+    assert numeric in driver_sql._READS[connection.dialect.driver]
