@@ -78,14 +78,31 @@ def database_url() -> str:
 def create_db_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, **kwargs)
-    options: dict[str, Any] = {"pool_recycle": POOL_RECYCLE_S, **kwargs}
-    if url.startswith("postgresql"):
-        options["connect_args"] = _bounded_connect(url, options.get("connect_args") or {})
-    engine = create_engine(url, **options)
-    if not options.get("pool_pre_ping"):
-        _ping_after_idle(engine)
+        engine = _sqlite_engine(url, **kwargs)
+    else:
+        options: dict[str, Any] = {"pool_recycle": POOL_RECYCLE_S, **kwargs}
+        if url.startswith("postgresql"):
+            options["connect_args"] = _bounded_connect(url, options.get("connect_args") or {})
+        engine = create_engine(url, **options)
+        if not options.get("pool_pre_ping"):
+            _ping_after_idle(engine)
+    event.listen(engine, "before_execute", _streamed_in_a_transaction)
     return engine
+
+
+def _streamed_in_a_transaction(
+    _connection: Any, statement: Any, _many: Any, _params: Any, options: Mapping[str, Any]
+) -> None:
+    """A read that streams its rows (`yield_per`) in a transaction that promised to read must
+    have said `transaction(stream=True)`: on PostgreSQL the others run in autocommit, where a
+    server-side cursor cannot live. Refused on both databases, so that SQLite's tests find
+    what PostgreSQL would refuse. Only SQLAlchemy's own executions stream (never
+    engine/driver_sql.py's), so this costs the hot statements nothing."""
+    streams = options.get("yield_per") or options.get("stream_results")
+    if streams and options.get(READ_ONLY) and not options.get(STREAMED):
+        raise RuntimeError(
+            f"a read that streams its rows needs transaction(stream=True): {str(statement)[:200]}"
+        )
 
 
 def _bounded_connect(url: str, connect_args: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,9 +207,10 @@ def transaction(
     at READ COMMITTED each statement reads its own snapshot inside a transaction as outside
     one, so only the two round trips go, a tenth of a page's statements. A read that streams
     its rows (`yield_per`) says `stream=True`: PostgreSQL's server-side cursor lives only in a
-    transaction, which it then keeps. Every action must keep the default, which starts
-    `BEGIN IMMEDIATE` on SQLite (tests/conftest.py fails a write or a locking read in a
-    transaction that promised to read, and a streamed read without `stream`)."""
+    transaction, which it then keeps (one that does not say so is refused, on both databases).
+    Every action must keep the default, which starts `BEGIN IMMEDIATE` on SQLite
+    (tests/conftest.py fails a write or a locking read in a transaction that promised to
+    read)."""
     with factory() as session, session.begin():
         if not write:
             if stream:

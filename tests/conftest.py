@@ -161,16 +161,12 @@ _WRITES = ("INSERT ", "UPDATE ", "DELETE ", "NEXTVAL(", "PG_ADVISORY")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _reads_only(
-    connection: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
-) -> None:
+def _reads_only(connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
     """A transaction that promised only to read (`transaction(write=False)`) runs without
     BEGIN on PostgreSQL, so a write in it would not be undone with it, and without the write
-    lock on SQLite: a statement that writes or locks fails the test there. So does a read that
-    streams its rows (`yield_per`) in one that did not say `stream=True`: PostgreSQL's
-    server-side cursor needs the transaction that autocommit leaves out."""
-    options = connection.get_execution_options()
-    if not options.get(engine.db.READ_ONLY):
+    lock on SQLite: a statement that writes or locks fails the test there (a read that streams
+    without saying so, the engine refuses itself: engine.db)."""
+    if not connection.get_execution_options().get(engine.db.READ_ONLY):
         return
     text = statement.lstrip().upper()
     if (
@@ -179,9 +175,6 @@ def _reads_only(
         or any(write in text for write in _WRITES)
     ):
         raise AssertionError(f"a read-only transaction ran: {statement[:200]}")
-    streamed = context is not None and context.execution_options.get("stream_results")
-    if streamed and not options.get(engine.db.STREAMED):
-        raise AssertionError(f"a streamed read outside transaction(stream=True): {statement[:200]}")
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 import engine
 
@@ -80,3 +83,20 @@ def test_reads__on_postgresql_a_read_sends_no_begin_nor_commit(pg_url: str) -> N
             assert status == "INTRANS" and len(ids) == 1
     finally:
         db.dispose()
+
+
+def test_reads__a_streamed_read_must_say_so(factory: Any) -> None:
+    """A read that streams its rows (`yield_per`: Theo dõi's export, `stuck`) runs only in a
+    transaction that said `stream=True`, which keeps PostgreSQL's transaction for its
+    server-side cursor; elsewhere the engine refuses it, on SQLite as on PostgreSQL, with a
+    message that says what to do."""
+    now = datetime.now(UTC)
+    with (
+        pytest.raises(RuntimeError, match=r"needs transaction\(stream=True\)"),
+        engine.transaction(factory, write=False) as s,
+    ):
+        list(engine.iter_stuck(s, now))
+    with engine.transaction(factory, write=False, stream=True) as s:
+        assert list(engine.iter_stuck(s, now)) == []
+    with engine.transaction(factory) as s:  # a write's transaction streams as it likes
+        assert list(engine.iter_stuck(s, now)) == []
