@@ -33,7 +33,8 @@ def uow(*, write: bool | None = None, stream: bool = False) -> Iterator[Session]
     takes it at once. `write=False` marks a read inside a POST, `write=True` a write in a GET.
 
     The reads of one request share one read transaction (the person's identity, the permission
-    check, the page's data: one snapshot, one BEGIN), which ends with the request or when the
+    check, the page's data: on SQLite one snapshot and one BEGIN; on PostgreSQL one pooled
+    connection in autocommit, engine.transaction), which ends with the request or when the
     request writes; a write always has a transaction of its own, and so has a read that
     streams its rows (`stream=True`, engine.transaction's)."""
     if write is None:
