@@ -375,6 +375,7 @@ def write_pending(session: Session) -> None:
         session.connection(),
         _INSERT_EVENT,
         one_or_many([{**p.fields, **_UNSEALED} for p in unwritten]),
+        later=True,
     )
     for event in unwritten:
         event.written = True
@@ -491,11 +492,16 @@ def seal_events(session: Session, pending: list[_Pending], key: bytes | None) ->
             )
         previous = mac
     if rows:
-        run(connection, _INSERT_EVENT, one_or_many(rows))
+        run(connection, _INSERT_EVENT, one_or_many(rows), later=True)
     if seals:
-        run(connection, _SEAL_EVENT, one_or_many(seals))
+        run(connection, _SEAL_EVENT, one_or_many(seals), later=True)
     sig, recipe = head_seal(key, seq, previous)
-    run(connection, _MOVE_HEAD, {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe})
+    run(
+        connection,
+        _MOVE_HEAD,
+        {"b_seq": seq, "b_mac": previous, "b_sig": sig, "b_seal": recipe},
+        later=True,
+    )
 
 
 def _seal(audit_event: AuditEventModel, key: bytes | None, seq: int, previous: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from . import driver_pipeline
 from .driver_sql import run
 from .sqlite_writers import QueuedConnection, queue_for
 
@@ -86,6 +87,8 @@ def create_db_engine(url: str | None = None, **kwargs: Any) -> Engine:
         engine = create_engine(url, **options)
         if not options.get("pool_pre_ping"):
             _ping_after_idle(engine)
+        if engine.dialect.driver == "psycopg":
+            driver_pipeline.watch(engine)
     event.listen(engine, "before_execute", _streamed_in_a_transaction)
     return engine
 

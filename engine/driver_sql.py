@@ -33,6 +33,8 @@ from typing import Any, cast
 
 from sqlalchemy import Connection
 
+from . import driver_pipeline
+
 MAX_SHAPES = 32
 # The drivers whose cursors this module sends statements to (SQLAlchemy's names for them).
 DRIVERS = frozenset({"pysqlite", "psycopg"})
@@ -122,10 +124,19 @@ _WRITES: dict[
 ] = {driver: weakref.WeakKeyDictionary() for driver in DRIVERS}
 
 
-def run(connection: Connection, statement: Any, params: Params = None) -> Any:
+def run(
+    connection: Connection, statement: Any, params: Params = None, *, later: bool = False
+) -> Any:
     """The statement on the connection, through the driver where it can go (see above), else
     through SQLAlchemy: its rows (`all`, `first`, `scalar`, iteration; each row a named
-    tuple) or, for a write, its `rowcount`."""
+    tuple) or, for a write, its `rowcount`. A write whose count nobody reads says `later`: it
+    answers None, and on PostgreSQL it may wait in the transaction's pipeline
+    (engine/driver_pipeline.py) for the next statement that needs an answer."""
+    found = _run(connection, statement, params, later)
+    return None if later else found
+
+
+def _run(connection: Connection, statement: Any, params: Params, later: bool) -> Any:
     if connection.dialect.driver not in DRIVERS:
         return connection.execute(statement, params)
     try:
@@ -136,8 +147,9 @@ def run(connection: Connection, statement: Any, params: Params = None) -> Any:
         return connection.execute(statement, params)
     prepared, sql, values, many = planned
     # Sent once, outside the guard above: an error from here on is the statement's own.
-    found = _send(connection, sql, values, fetch=prepared.row is not None, many=many)
-    return Written(found) if prepared.row is None else prepared.rows(found)
+    if prepared.row is None:
+        return Written(_send(connection, sql, values, fetch=False, many=many, later=later))
+    return prepared.rows(_send(connection, sql, values, fetch=True, many=many))
 
 
 _Plan = tuple[_Prepared, str, Any, bool]  # the preparation, the SQL, its values, executemany
@@ -202,9 +214,24 @@ def _write(
     return prepared, shape.sql, values if many else values[0], many
 
 
-def _send(connection: Connection, sql: str, values: Any, *, fetch: bool, many: bool = False) -> Any:
+_CURSOR = "pheduyet.driver_sql.cursor"
+
+
+def _send(
+    connection: Connection,
+    sql: str,
+    values: Any,
+    *,
+    fetch: bool,
+    many: bool = False,
+    later: bool = False,
+) -> Any:
     """The rows the driver read (`fetch`), or the number of rows it wrote."""
-    cursor, kept = _cursor(connection)
+    psycopg = connection.dialect.driver == "psycopg"
+    pipeline = driver_pipeline.entered(connection, later) if psycopg else None
+    # In the pipeline, a later write's result may come back while the next statement is sent:
+    # psycopg gives it to the cursor that sent it, which must not be a read's.
+    cursor, kept = _cursor(connection, _LATER if pipeline is not None and later else _CURSOR)
     try:
         for listener in connection.dispatch.before_cursor_execute:
             listener(connection, cursor, sql, values, None, many)
@@ -213,7 +240,15 @@ def _send(connection: Connection, sql: str, values: Any, *, fetch: bool, many: b
                 cursor.executemany(sql, values)
             else:
                 cursor.execute(sql, values)
-            answer = list(cursor.fetchall()) if fetch else cursor.rowcount
+            if fetch:
+                answer = list(cursor.fetchall())  # with every result before it
+            elif pipeline is None:
+                answer = cursor.rowcount
+            elif later:
+                answer = None  # nobody asks
+            else:
+                pipeline.sync()  # its count, with every result before it
+                answer = cursor.rowcount
         except BaseException as error:
             # SQLAlchemy's own handling, as its execution does it: a driver's error wrapped,
             # a lost connection invalidated (and said so), `handle_error` told; a connection
@@ -227,7 +262,7 @@ def _send(connection: Connection, sql: str, values: Any, *, fetch: bool, many: b
             cursor.close()
 
 
-def _cursor(connection: Connection) -> tuple[Any, bool]:
+def _cursor(connection: Connection, key: str = _CURSOR) -> tuple[Any, bool]:
     """A cursor of the connection's driver, and whether it is kept for the next statement.
 
     psycopg's is kept with its connection (SQLAlchemy's `info` of the pooled connection, which
@@ -239,17 +274,17 @@ def _cursor(connection: Connection) -> tuple[Any, bool]:
     assert dbapi_connection is not None
     if connection.dialect.driver != "psycopg":
         return dbapi_connection.cursor(), False
-    cursor = pooled.info.get(_CURSOR)
+    cursor = pooled.info.get(key)
     if cursor is None or cursor.closed:
         from psycopg import Connection as PsycopgConnection
         from psycopg import RawCursor
 
         # PostgreSQL's own "$n" parameters (see `_numbered`).
-        cursor = pooled.info[_CURSOR] = RawCursor(cast(PsycopgConnection[Any], dbapi_connection))
+        cursor = pooled.info[key] = RawCursor(cast(PsycopgConnection[Any], dbapi_connection))
     return cursor, True
 
 
-_CURSOR = "pheduyet.driver_sql.cursor"
+_LATER = "pheduyet.driver_sql.later"  # the cursor of later writes (see `_send`)
 
 
 def _prepare_read(statement: Any, connection: Connection) -> _Prepared | None:

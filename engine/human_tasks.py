@@ -246,7 +246,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
     if not rows:
         return
     connection = session.connection()
-    run(connection, _INSERT_TASKS, one_or_many(rows))
+    run(connection, _INSERT_TASKS, one_or_many(rows), later=True)
     opened: dict[int, list[TaskView]] = session.info.setdefault(_OPENED, {})
     for row in rows:
         opened.setdefault(row["instance_id"], []).append(task_view(SimpleNamespace(**row)))
@@ -276,6 +276,7 @@ def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by
                 for (t, k, v), row in candidates.items()
             ]
         ),
+        later=True,
     )
 
 
@@ -335,7 +336,7 @@ def close_tasks(
     params = {f"new_{key}": value for key, value in values.items()}
     statement = _close_statement(tuple(sorted(values)))
     rows = [{"b_id": task_id, **params} for task_id in sorted(task_ids)]
-    run(session.connection(), statement, one_or_many(rows))
+    run(session.connection(), statement, one_or_many(rows), later=True)
     held_rows = {row.id: row for row in held}
     for task_id in task_ids:
         row = held_rows.get(task_id)

@@ -304,7 +304,7 @@ def refresh_stale(session: Session) -> None:
             rows.append(row)
     if rows:
         connection = session.connection()
-        run(connection, _UPSERTS[connection.dialect.name], one_or_many(rows))
+        run(connection, _UPSERTS[connection.dialect.name], one_or_many(rows), later=True)
 
 
 def _shown_values(data: Any, hidden: frozenset[str]) -> list[str]:

@@ -200,7 +200,7 @@ def _add_changes(session: Session) -> None:
         step["done_seconds_sum"] += change.done_seconds_sum
     dialect = session.get_bind().dialect.name
     rows = [steps[key] for key in sorted(steps)]
-    run(session.connection(), _add_statement(dialect), one_or_many(rows))
+    run(session.connection(), _add_statement(dialect), one_or_many(rows), later=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -204,7 +204,7 @@ def sync_subscriptions(
     open human task now (the caller's READY manual tasks, those it keeps open task rows for)."""
     if not may_wait(version.spec, version.subprocess_specs):
         return
-    run(session.connection(), _CLEAR_WAITS, {"instance_id": instance_id})
+    run(session.connection(), _CLEAR_WAITS, {"instance_id": instance_id}, later=True)
     if not running:
         return
     key = correlation_key(data)
@@ -225,4 +225,4 @@ def sync_subscriptions(
         }
         for w in waits
     ]
-    run(session.connection(), _ADD_WAITS, rows)
+    run(session.connection(), _ADD_WAITS, rows, later=True)
