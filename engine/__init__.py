@@ -121,6 +121,7 @@ from .notifications import (
     set_digest_hour,
     set_email,
     set_locale,
+    signed_in,
     unread_count,
 )
 from .outbox import (
@@ -483,6 +484,7 @@ __all__ = [
     "set_user_groups",
     "set_webhook_active",
     "show_instance",
+    "signed_in",
     "start_form",
     "start_forms",
     "start_instance",

@@ -44,7 +44,7 @@ from .driver_sql import run
 from .errors import InvalidInput, NotFound
 from .late_units import units_line
 from .recipients import CANDIDATE_PEOPLE, candidate_names
-from .users import UserModel
+from .users import IDENTITY, Identity, UserModel, identity_of_session
 
 
 class NotifyEvent(StrEnum):
@@ -498,6 +498,25 @@ _UNREAD = (
     .where(
         NotificationModel.recipient == bindparam("recipient"), NotificationModel.read_at.is_(None)
     )
+)
+
+
+def signed_in(session: Session, username: str, generation: object) -> tuple[Identity, int] | None:
+    """`session_identity` and the person's unread count (the bell's badge) in one statement:
+    every page asks both, the count once (a subquery that depends on no row)."""
+    rows = list(read_rows(session, _SIGNED_IN, {"username": username}).all())
+    identity = identity_of_session(rows, generation)
+    return None if identity is None else (identity, int(rows[0][-1] or 0))
+
+
+_SIGNED_IN = IDENTITY.add_columns(
+    select(func.count())
+    .select_from(NotificationModel)
+    .where(
+        NotificationModel.recipient == bindparam("username"), NotificationModel.read_at.is_(None)
+    )
+    .scalar_subquery()
+    .label("unread")
 )
 
 

@@ -165,7 +165,7 @@ _unit = _groups.alias("unit")
 # A person, each of their groups, and their unit's name: one row per group, one query (Core,
 # built once: every action and every request asks, and the ORM's execute of the same select
 # costs some 150 µs more).
-_IDENTITY = (
+IDENTITY = (
     select(
         _users.c.username,
         _users.c.display_name,
@@ -185,11 +185,11 @@ _IDENTITY = (
 
 
 def _identity_rows(session: Session, username: str) -> list[Any]:
-    return list(read_rows(session, _IDENTITY, {"username": username}).all())
+    return list(read_rows(session, IDENTITY, {"username": username}).all())
 
 
 def _identity_of(rows: list[Any]) -> Identity:
-    name, display_name, unit, _active, _generation, _key, _group_name, unit_name = rows[0]
+    name, display_name, unit, _active, _generation, _key, _group_name, unit_name = rows[0][:8]
     groups = sorted({row[5] for row in rows if row[5] is not None})
     names = {g.lower() for g in groups} | {row[6].lower() for row in rows if row[6] is not None}
     if unit:
@@ -292,8 +292,12 @@ def end_everyones_sessions(session: Session, *, keep: str | None = None) -> int:
 def session_identity(session: Session, username: str, generation: object) -> Identity | None:
     """Who a login cookie speaks for, or None once its sessions were ended or the person
     locked or removed."""
-    # Every request asks: the prebuilt statement of get_identity, which reads the generation.
-    rows = _identity_rows(session, username)
+    return identity_of_session(_identity_rows(session, username), generation)
+
+
+def identity_of_session(rows: list[Any], generation: object) -> Identity | None:
+    """`session_identity` from the rows of `IDENTITY`, or of a statement that reads more
+    columns after its own (engine.notifications.signed_in)."""
     if not rows or not rows[0][3] or rows[0][4] != generation:
         return None
     return _identity_of(rows)

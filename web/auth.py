@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response
 
 import engine
 
+from .bell import note_unread
 from .extensions import LOCALES, login_manager
 from .formatting import local
 from .security import (
@@ -59,13 +60,18 @@ class WebUser(UserMixin):  # type: ignore[misc]
 @login_manager.user_loader
 def load_user(username: str) -> WebUser | None:
     """Who the cookie speaks for, read once per request, in the request's read transaction
-    (never behind the write lock); the request's views take the Identity from here."""
+    (never behind the write lock); the request's views take the Identity from here. The bell's
+    count comes with it: every page shows it."""
     generation = session.get(GENERATION_KEY)
     if generation is None:
         return None
     with uow(write=False) as s:
-        identity = engine.session_identity(s, username, generation)
-    return WebUser(identity) if identity else None
+        found = engine.signed_in(s, username, generation)
+    if found is None:
+        return None
+    identity, unread = found
+    note_unread(unread)
+    return WebUser(identity)
 
 
 @bp.teardown_app_request

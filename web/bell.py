@@ -81,9 +81,15 @@ def target(row: engine.NotificationView) -> str | None:
     return None
 
 
+def note_unread(count: int) -> None:
+    """The person's unread count, read with who they are (web.auth.load_user)."""
+    setattr(g, _UNREAD, count)
+
+
 @bp.app_template_global("unread_notifications")
 def unread_notifications() -> int:
-    """The header's badge: the person's unread notifications, read once per request."""
+    """The header's badge: the person's unread notifications, read once per request (with
+    who they are, unless the request logged them in)."""
     if not current_user.is_authenticated:
         return 0
     found: int | None = g.get(_UNREAD)

@@ -35,10 +35,10 @@ from engine.forwarding import _COLLEAGUES
 from engine.human_tasks import HumanTaskModel, close_tasks, insert_tasks
 from engine.inbox import _names_statement
 from engine.instances import InstanceModel, save_instance
-from engine.notifications import _UNREAD
+from engine.notifications import _SIGNED_IN, _UNREAD
 from engine.queries import _OPEN_TASKS, _OPEN_TASKS_OF_ITEM
 from engine.subscriptions import _CLEAR_WAITS
-from engine.users import _IDENTITY
+from engine.users import IDENTITY
 from engine.webhooks import _ACTIVE_HOOKS
 
 
@@ -69,9 +69,11 @@ def test_driver_reads__the_same_rows_as_sqlalchemy(
         tasks = _both(s, _OPEN_TASKS_OF_ITEM, {"instance_id": item})
         assert tasks and tasks[0].created_at.tzinfo is not None  # aware, as SQLAlchemy's
         assert _both(s, _OPEN_TASKS)
-        assert _both(s, _IDENTITY, {"username": "an"})
-        assert _both(s, _IDENTITY, {"username": "nobody"}) == []
+        assert _both(s, IDENTITY, {"username": "an"})
+        assert _both(s, IDENTITY, {"username": "nobody"}) == []
         _both(s, _UNREAD, {"recipient": "binh"})
+        (binh,) = {row[-1] for row in _both(s, _SIGNED_IN, {"username": "binh"})}
+        assert binh == engine.unread_count(s, "binh")  # the bell's count, one row a group
         _both(s, _UNITS)
         _both(s, _ACTIVE_HOOKS)
         assert _both(s, _EVENTS, {"instance_id": item})
@@ -98,7 +100,7 @@ def test_driver_reads__what_it_cannot_run_goes_to_sqlalchemy(deployed: Any) -> N
         connection = s.connection()
         # A parameter not given: SQLAlchemy's execution names it.
         with pytest.raises(exc.StatementError, match="username"):
-            read_rows(s, _IDENTITY, {})
+            read_rows(s, IDENTITY, {})
         # An expanding IN given something that is no list.
         with pytest.raises(exc.StatementError):
             run(connection, _COLLEAGUES, {"me": "an", "units": 3, "leaders": []})
