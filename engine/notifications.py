@@ -298,8 +298,7 @@ def notify(
     if not wanted:
         return 0
     people = _read(session, _NAMED, {"names": wanted, "event": event})
-    return _write(
-        session,
+    rows = _rows(
         people,
         event=event,
         dedupe_key=dedupe_key,
@@ -313,6 +312,10 @@ def notify(
         units=units,
         actor=actor,
     )
+    if not rows:
+        return 0
+    connection = session.connection()
+    return int(run(connection, _INSERT[connection.dialect.name], rows).rowcount)
 
 
 def notify_candidates(
@@ -331,19 +334,20 @@ def notify_candidates(
     due_at: datetime | None = None,
     reason: str | None = None,
     actor: str | None = None,
-) -> int:
+) -> None:
     """`notify` the people of a task: its assignee, else the active people its candidates
-    stand for (engine.people_of), but not those of `leave_out`. One query and one INSERT."""
+    stand for (engine.people_of), but not those of `leave_out`. One query and one INSERT,
+    which nobody counts: on PostgreSQL it may wait in the action's pipeline
+    (engine/driver_pipeline.py)."""
     if assignee:
         people = _read(session, _NAMED, {"names": [assignee], "event": event})
     else:
         names = candidate_names(candidates)
         if not names["users"] and not names["groups"]:
-            return 0
+            return
         people = _read(session, _CANDIDATES, {**names, "event": event})
     left_out = set(leave_out)
-    return _write(
-        session,
+    rows = _rows(
         [person for person in people if person[0] not in left_out],
         event=event,
         dedupe_key=dedupe_key,
@@ -357,6 +361,9 @@ def notify_candidates(
         units=None,
         actor=actor,
     )
+    if rows:
+        connection = session.connection()
+        run(connection, _INSERT[connection.dialect.name], rows, later=True)
 
 
 _Person = tuple[str, str | None, str | None]
@@ -370,8 +377,7 @@ def _read(
     return [(name, email, choice) for name, email, choice in read_rows(session, query, params)]
 
 
-def _write(
-    session: Session,
+def _rows(
     people: list[_Person],
     *,
     event: str,
@@ -385,9 +391,9 @@ def _write(
     reason: str | None,
     units: Sequence[str] | None,
     actor: str | None,
-) -> int:
-    if not people:
-        return 0
+) -> list[dict[str, Any]]:
+    """The notifications' rows, one a person (a person's choice and address decide its mail's
+    status)."""
     rows: list[dict[str, Any]] = []
     for username, email, delivery in people:
         status = _first_status(event, delivery, email)
@@ -410,8 +416,7 @@ def _write(
                 "next_attempt_at": at if status == MailStatus.PENDING else None,
             }
         )
-    connection = session.connection()
-    return int(run(connection, _INSERT[connection.dialect.name], rows).rowcount)
+    return rows
 
 
 def _first_status(event: str, delivery: str | None, email: str | None) -> MailStatus:
