@@ -263,6 +263,9 @@ class _Pending:
     savepoint: SessionTransaction | None
     fields: dict[str, Any]
     written: bool = False
+    # The innermost savepoint its row was written in: if that is rolled back, the row is gone
+    # and is written again (an event added before a savepoint may be written inside it).
+    written_in: SessionTransaction | None = None
 
 
 # The fields of an event that listeners are told (the chain's own are not theirs).
@@ -377,8 +380,9 @@ def write_pending(session: Session) -> None:
         one_or_many([{**p.fields, **_UNSEALED} for p in unwritten]),
         later=True,
     )
+    savepoint = session.get_nested_transaction()
     for event in unwritten:
-        event.written = True
+        event.written, event.written_in = True, savepoint
 
 
 @orm_event.listens_for(Session, "before_commit")
@@ -425,9 +429,17 @@ def _forget_rolled_back(session: Session, transaction: SessionTransaction) -> No
     if not transaction.nested:
         session.info.pop(_PENDING, None)
         return
-    # A savepoint rolled back: the events written inside it (or inside its own savepoints)
-    # are gone from the database, so they are not sealed.
-    session.info[_PENDING] = [p for p in pending if not within_savepoint(p.savepoint, transaction)]
+    # A savepoint rolled back: the events added inside it (or inside its own savepoints) are
+    # undone, so they are not sealed; the rows of earlier events written inside it are gone,
+    # so they are written again.
+    kept = []
+    for event in pending:
+        if within_savepoint(event.savepoint, transaction):
+            continue
+        if event.written and within_savepoint(event.written_in, transaction):
+            event.written, event.written_in = False, None
+        kept.append(event)
+    session.info[_PENDING] = kept
 
 
 def lock_head(session: Session) -> AuditChainModel:
