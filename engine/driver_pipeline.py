@@ -102,7 +102,11 @@ def _leave(info: dict[str, Any], *, commit: bool = False) -> None:
     try:
         if commit:
             dbapi_connection.execute("COMMIT", prepare=False)
-    finally:
-        # Sends what waits, reads every result and raises the first error; out of the pipeline
-        # whatever happens.
-        manager.__exit__(None, None, None)
+    except BaseException as error:
+        # A waiting write's error may come back while the COMMIT is sent: it is the one to
+        # raise, not the "pipeline aborted" of the COMMIT behind it (psycopg logs that one).
+        manager.__exit__(type(error), error, error.__traceback__)
+        raise
+    # Sends what waits, reads every result and raises the first error; out of the pipeline
+    # whatever happens.
+    manager.__exit__(None, None, None)

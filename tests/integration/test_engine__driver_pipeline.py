@@ -7,6 +7,7 @@ pool out of it."""
 from __future__ import annotations
 
 import gc
+import select as io_select
 from collections.abc import Iterator
 from typing import Any
 
@@ -80,6 +81,21 @@ def test_later_writes__an_error_fails_the_transaction_and_leaves_nothing(db: Any
     with db.begin() as c:
         run(c, _ADD, {"id": 5, "note": "năm"}, later=True)
     assert _stored(db) == [(5, "năm")]
+
+
+def test_later_writes__an_error_back_before_the_commit_is_sent_is_the_one_raised(
+    db: Any,
+) -> None:
+    """The write's own error, not the "pipeline aborted" of the COMMIT queued behind it."""
+    with pytest.raises(exc.IntegrityError, match="scratch_pkey"), db.begin() as c:
+        run(c, _ADD, {"id": 1, "note": "một"}, later=True)
+        run(c, _ADD, {"id": 1, "note": "một lần nữa"}, later=True)
+        # The server's answers are in before the COMMIT is sent: it flushes them together.
+        pgconn = c.connection.dbapi_connection.pgconn
+        pgconn.send_flush_request()
+        pgconn.flush()
+        assert io_select.select([pgconn.socket], [], [], 10)[0]
+    assert _stored(db) == []
 
 
 def test_later_writes__sqlalchemys_own_statements_run_out_of_the_pipeline(db: Any) -> None:
