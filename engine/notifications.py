@@ -497,13 +497,16 @@ def unread_count(session: Session, username: str) -> int:
     return int(count or 0)
 
 
-_UNREAD = (
-    select(func.count())
-    .select_from(NotificationModel)
-    .where(
-        NotificationModel.recipient == bindparam("recipient"), NotificationModel.read_at.is_(None)
+def _unread_of(name: str) -> Select[int]:
+    """The count of the unread notifications of the person bound to `name`."""
+    return (
+        select(func.count())
+        .select_from(NotificationModel)
+        .where(NotificationModel.recipient == bindparam(name), NotificationModel.read_at.is_(None))
     )
-)
+
+
+_UNREAD = _unread_of("recipient")
 
 
 def signed_in(session: Session, username: str, generation: object) -> tuple[Identity, int] | None:
@@ -514,15 +517,7 @@ def signed_in(session: Session, username: str, generation: object) -> tuple[Iden
     return None if identity is None else (identity, int(rows[0][-1] or 0))
 
 
-_SIGNED_IN = IDENTITY.add_columns(
-    select(func.count())
-    .select_from(NotificationModel)
-    .where(
-        NotificationModel.recipient == bindparam("username"), NotificationModel.read_at.is_(None)
-    )
-    .scalar_subquery()
-    .label("unread")
-)
+_SIGNED_IN = IDENTITY.add_columns(_unread_of("username").scalar_subquery().label("unread"))
 
 
 def notifications_for(

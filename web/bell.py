@@ -109,7 +109,7 @@ def index() -> Page:
         # The full names of the page's people, in one statement; one no longer there keeps
         # their login name.
         names = Names.of(s, (r.actor for r in found.rows))
-    setattr(g, _UNREAD, found.unread)
+    note_unread(found.unread)
     rows = [(row, target(row)) for row in found.rows]
     return render_template(
         "account/notifications.html",
