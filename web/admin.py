@@ -21,7 +21,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -32,6 +31,7 @@ from workflows.org_chart import Unit, add_unit, units_of
 
 from .definition_refusals import refusal_place, refusal_words
 from .errors import explain
+from .extensions import gettext as _
 from .extensions import login_manager
 from .unit_of_work import config, is_admin, me, now, uow
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 import engine
 from workflows.plan_units import ensure_outside_bodies, outside_bodies_of
 
 from .admin import admins_only
+from .extensions import gettext as _
 from .unit_of_work import uow
 
 bp = Blueprint("admin_bodies", __name__, url_prefix="/admin/bodies")

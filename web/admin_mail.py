@@ -6,13 +6,13 @@ only, as every page of Quản trị."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 import engine
 
 from .admin import admins_only
 from .bell import event_label
+from .extensions import gettext as _
 from .unit_of_work import now, uow
 
 bp = Blueprint("admin_mail", __name__, url_prefix="/admin/mail")

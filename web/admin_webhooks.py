@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 import engine
 
 from .admin import admins_only
+from .extensions import gettext as _
 from .unit_of_work import me, now, uow
 
 bp = Blueprint("admin_webhooks", __name__, url_prefix="/admin/webhooks")

@@ -5,12 +5,12 @@ JSON API (/api/v1). A new token's text is shown once, on the answer to the form 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 import engine
 
+from .extensions import gettext as _
 from .unit_of_work import end_request_read, me, now, uow
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")

@@ -26,7 +26,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
@@ -34,6 +33,7 @@ import engine
 
 from .bell import note_unread
 from .extensions import LOCALES, login_manager
+from .extensions import gettext as _
 from .formatting import local
 from .security import (
     GENERATION_KEY,

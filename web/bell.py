@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 import engine
 
+from .extensions import gettext as _
 from .unit_of_work import me, now, uow
 from .wording import Names
 

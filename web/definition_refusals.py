@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import engine
 
+from .extensions import gettext as _
 from .formatting import number_vn
 
 # Text from the file (an expression, a pattern) is cut here: the page is no place for a script.

@@ -9,13 +9,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 import engine
 
 from .definition_refusals import refusal_place, refusal_words
+from .extensions import gettext as _
 from .formatting import datetime_vn
 from .unit_of_work import uow
 from .wording import Names

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 import engine
 from workflows.decisions import is_return
+
+from .extensions import gettext as _
 
 # Schema fields that carry the person's comment: the engine records them as the comment too.
 COMMENT_FIELDS = ("y_kien", "y_kien_chi_dao")

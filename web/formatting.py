@@ -8,12 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context, request
-from flask_babel import get_locale
-from flask_babel import gettext as _
 
 import engine
 
 from . import unit_of_work
+from .extensions import get_locale
+from .extensions import gettext as _
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -19,7 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -31,6 +30,7 @@ from workflows.items import complete_item
 from workflows.urging import Urging, latest_urging
 
 from .errors import explain
+from .extensions import gettext as _
 from .form_fields import (
     COMMENT_FIELDS,
     FormSpec,

@@ -22,7 +22,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy.orm import Session
@@ -33,6 +32,7 @@ import engine
 from workflows.items import start_form, start_item, startable
 from workflows.roles import AUDITOR_GROUPS
 
+from .extensions import gettext as _
 from .form_fields import (
     build_form,
     decision_word,

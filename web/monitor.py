@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
@@ -24,6 +23,7 @@ from workflows.catalog import entry as catalog_entry
 from workflows.org_chart import units_of
 
 from . import task_report
+from .extensions import gettext as _
 from .extensions import login_manager
 from .formatting import datetime_vn, local
 from .unit_of_work import is_auditor, now, uow

@@ -32,7 +32,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -51,6 +50,7 @@ from workflows.plan_import import (
 from workflows.plan_units import UnitRegistry, recognising, registry_of
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
+from .extensions import gettext as _
 from .extensions import login_manager
 from .unit_of_work import config, is_admin, is_auditor, me, now, uow
 from .wording import size_text

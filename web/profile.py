@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user
 from werkzeug.wrappers import Response
@@ -25,6 +24,7 @@ import engine
 from .auth import WebUser, check_password
 from .bell import event_label
 from .extensions import LOCALES
+from .extensions import gettext as _
 from .security import login_policy, start_session
 from .unit_of_work import config, me, now, uow
 

@@ -10,7 +10,6 @@ from io import BytesIO
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -18,6 +17,7 @@ import engine
 from workflows.register_access import document_type, may_read_register
 from workflows.roles import AUDITOR_GROUPS
 
+from .extensions import gettext as _
 from .extensions import login_manager
 from .formatting import datetime_vn, local
 from .unit_of_work import me, now, uow

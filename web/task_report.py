@@ -10,7 +10,6 @@ from datetime import date, datetime
 from io import BytesIO
 
 from flask import Blueprint, Response, render_template, request, send_file
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 import engine
@@ -18,6 +17,7 @@ from workflows.org_chart import units_of
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR
 from workflows.task_report import ASSIGNED_TASKS
 
+from .extensions import gettext as _
 from .formatting import datetime_vn, local
 from .unit_of_work import now, uow
 from .xlsx import DATE, SheetLayout, write_workbook

@@ -7,14 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import g
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 import engine
 from workflows.catalog import entry
 
+from .extensions import get_locale
+from .extensions import gettext as _
 from .unit_of_work import uow
 
 _DEPLOYED_NAMES = "pheduyet.deployed_process_names"
