@@ -10,7 +10,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from .db import cast_table
+from .db import cast_table, held_object, read_rows
 from .forwarding import Hierarchy
 from .instances import InstanceModel
 from .users import GroupModel, UserModel, membership
@@ -164,6 +164,15 @@ def _leaders_groups(hierarchy: Hierarchy, units: Iterable[str | None]) -> list[s
 
 def item_facts(session: Session, instance_id: int) -> tuple[str, str] | None:
     """An item's title and the person who started it (None for no such item). The action that
-    tells of it holds the item: the session answers without a query."""
-    instance = session.get(InstanceModel, instance_id)
-    return None if instance is None else (instance.title, instance.created_by)
+    tells of it holds the item: the session answers without a query. Otherwise the two columns
+    only (a page after its action's commit): the ORM would load the whole row, its state (tens
+    of kB) and data decoded."""
+    held = held_object(session, InstanceModel, instance_id)
+    if held is not None:
+        return held.title, held.created_by
+    found = read_rows(session, _FACTS, {"id": instance_id}).first()
+    return None if found is None else (found.title, found.created_by)
+
+
+_items = cast_table(InstanceModel)
+_FACTS = select(_items.c.title, _items.c.created_by).where(_items.c.id == bindparam("id"))
