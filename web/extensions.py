@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from babel import Locale
@@ -19,6 +20,7 @@ from markupsafe import Markup
 LOCALES = ("vi", "en")
 _TRANSLATIONS = "pheduyet_translations"
 _LOCALE = "pheduyet_locale"
+_T = TypeVar("_T")
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -38,19 +40,13 @@ def select_locale() -> str:
 def translations() -> NullTranslations:
     """The request's catalogue, looked up once per request: Flask-Babel finds its context, the
     locale and its cache again for every string, ~35 times on a page."""
-    # The proxy's own method: `g.get` on the proxy fails first (an exception made and dropped).
-    request_globals = g._get_current_object()
-    found: NullTranslations | None = request_globals.get(_TRANSLATIONS)
-    if found is None:
-        found = get_translations()
-        setattr(request_globals, _TRANSLATIONS, found)
-    return found
+    return _once_a_request(_TRANSLATIONS, get_translations)
 
 
 def gettext(text: str, **variables: Any) -> str:
     """Flask-Babel's `gettext` for the views, with the request's catalogue found once
     (`translations`): Flask-Babel finds its context, domain, locale and cache again at every
-    call (about 60 an item of the UI flow, 15 us each). Outside an app context, the text, as
+    call (about 60 an item of the UI flow). Outside an app context, the text, as
     Flask-Babel's."""
     if not has_app_context():
         return text % variables if variables else text
@@ -59,15 +55,22 @@ def gettext(text: str, **variables: Any) -> str:
 
 
 def get_locale() -> Locale | None:
-    """Flask-Babel's `get_locale`, kept in the request's globals at its first call: a page
-    asks for it about 15 times (its dates, its numbers, its words)."""
+    """Flask-Babel's `get_locale`, kept for the request at its first call: a page asks for it
+    about 15 times (its dates, its numbers, its words)."""
     if not has_app_context():
         return None
+    return _once_a_request(_LOCALE, babel_locale)
+
+
+def _once_a_request(key: str, make: Callable[[], _T]) -> _T:
+    """`make()`'s answer, kept in the request's globals under `key` (an answer of None is
+    asked again)."""
+    # The proxy's own method: `g.get` on the proxy fails first (an exception made and dropped).
     request_globals = g._get_current_object()
-    found: Locale | None = request_globals.get(_LOCALE)
+    found: _T | None = request_globals.get(key)
     if found is None:
-        found = babel_locale()
-        setattr(request_globals, _LOCALE, found)
+        found = make()
+        setattr(request_globals, key, found)
     return found
 
 
