@@ -4,14 +4,16 @@ key given with another request's fingerprint is refused, even while the first is
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import inspect
 
 import engine
 from engine.db import UTCDateTime
-from engine.start_keys import claim_start_key, record_start
+from engine.start_keys import KEPT_FOR, claim_start_key, record_start
 from tests.conftest import START
 from tests.migrations import downgrade
 
@@ -61,6 +63,28 @@ def test_start_keys__a_failed_start_frees_its_key(
         pass
     item = _start_once(deployed, config, KEY)
     assert _start_once(deployed, config, KEY) == item
+
+
+def test_start_keys__a_key_kept_past_its_days_starts_anew(
+    deployed: Any, config: engine.EngineConfig
+) -> None:
+    """A key is kept two days (long past any resubmit of its form): the next claim, by anyone,
+    lets older ones go, and a form submitted again after that starts a new item."""
+    item = _start_once(deployed, config, KEY)
+    assert _start_once(deployed, config, KEY) == item  # within its days: the same item
+    later = START + KEPT_FOR + timedelta(minutes=1)
+    with engine.transaction(deployed) as s:
+        assert claim_start_key(s, "an", "m" * 32, later) is None
+    with engine.transaction(deployed) as s:
+        assert claim_start_key(s, "an", KEY, later) is None  # no longer kept: a new start
+
+
+def test_start_keys__recording_an_unclaimed_key_is_refused(deployed: Any) -> None:
+    with (
+        engine.transaction(deployed) as s,
+        pytest.raises(ValueError, match="claim the start key first"),
+    ):
+        record_start(s, "an", KEY, 1)
 
 
 def test_start_keys__the_key_of_another_request_is_refused(
