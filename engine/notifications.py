@@ -312,10 +312,7 @@ def notify(
         units=units,
         actor=actor,
     )
-    if not rows:
-        return 0
-    connection = session.connection()
-    return int(run(connection, _INSERT[connection.dialect.name], rows).rowcount)
+    return _insert(session, rows)
 
 
 def notify_candidates(
@@ -361,9 +358,7 @@ def notify_candidates(
         units=None,
         actor=actor,
     )
-    if rows:
-        connection = session.connection()
-        run(connection, _INSERT[connection.dialect.name], rows, later=True)
+    _insert(session, rows, later=True)
 
 
 _Person = tuple[str, str | None, str | None]
@@ -417,6 +412,16 @@ def _rows(
             }
         )
     return rows
+
+
+def _insert(session: Session, rows: list[dict[str, Any]], *, later: bool = False) -> int:
+    """The notifications' INSERT: how many it wrote (a dedupe key already there writes none),
+    or 0 for one nobody counts (`later`)."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    written = run(connection, _INSERT[connection.dialect.name], rows, later=later)
+    return 0 if later else int(written.rowcount)
 
 
 def _first_status(event: str, delivery: str | None, email: str | None) -> MailStatus:
