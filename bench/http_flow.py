@@ -349,29 +349,53 @@ def server(
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(root: int) -> tuple[float, float]:
-    """CPU seconds (user, system) of `root` and every process under it, the reaped children's
-    included (cutime/cstime)."""
-    stats: dict[int, list[str]] = {}
+def _processes() -> dict[int, tuple[str, list[str]]]:
+    """Every process's name and the fields of its `/proc/PID/stat` after the name (the first is
+    its state, the second its parent; utime, stime, cutime and cstime are the 12th to 15th)."""
+    found: dict[int, tuple[str, list[str]]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                text = (entry / "stat").read_text()
-                stats[int(entry.name)] = text.rsplit(")", 1)[1].split()
+                name, fields = (entry / "stat").read_text().split("(", 1)[1].rsplit(")", 1)
+                found[int(entry.name)] = (name, fields.split())
+    return found
+
+
+def _cpu_ticks(fields: list[str]) -> tuple[int, int]:
+    """A process's user and system ticks, the reaped children's included."""
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    return utime + cutime, stime + cstime
+
+
+def tree_cpu(root: int) -> tuple[float, float]:
+    """CPU seconds (user, system) of `root` and every process under it, the reaped children's
+    included (cutime/cstime)."""
+    processes = _processes()
     children: dict[int, list[int]] = {}
-    for pid, fields in stats.items():
+    for pid, (_name, fields) in processes.items():
         children.setdefault(int(fields[1]), []).append(pid)
     user, system, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
-        fields = stats.get(pid)
-        if fields is None:
+        found = processes.get(pid)
+        if found is None:
             continue
-        # fields[0] is the state; utime, stime, cutime, cstime are fields 14-17 of stat.
-        utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
-        user, system = user + utime + cutime, system + stime + cstime
+        ticks = _cpu_ticks(found[1])
+        user, system = user + ticks[0], system + ticks[1]
         todo.extend(children.get(pid, []))
     return user / _TICK, system / _TICK
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (its backends, and through the
+    postmaster's reaped children those that ended): the database's own share of the two cores,
+    which the web processes' figure leaves out. Another user of the same server counts too."""
+    ticks = [
+        sum(_cpu_ticks(fields))
+        for name, fields in _processes().values()
+        if name.startswith("postgres")
+    ]
+    return sum(ticks) / _TICK
 
 
 # --- a run ---------------------------------------------------------------------------------------
@@ -457,21 +481,6 @@ def run(port: int, root: int, database: str, clients: int, per_client: int) -> R
         busy / max(total, 1),
         database_after - database_before if database == "PostgreSQL" else None,
     )
-
-
-def postgres_cpu() -> float:
-    """CPU seconds of every PostgreSQL process on this machine (its backends, and through the
-    postmaster's reaped children those that ended): the database's own share of the two cores,
-    which the web processes' figure leaves out. Another user of the same server counts too."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                text = (entry / "stat").read_text()
-                name, fields = text.split("(", 1)[1].rsplit(")", 1)
-                if name.startswith("postgres"):
-                    total += sum(int(v) for v in fields.split()[11:15])
-    return total / _TICK
 
 
 def machine_ticks() -> tuple[int, int]:
