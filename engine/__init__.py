@@ -49,6 +49,7 @@ from .db import create_db_engine, database_url, session_factory, transaction
 from .deadline_notices import DeadlinePolicy, choosable_events_of, scan_deadlines
 from .definition_report import CheckReport, DefinitionProblem, check_definitions
 from .definitions import MODEL_SUFFIXES, deploy, list_processes
+from .directory_cache import DirectoryToken, use_directory_token
 from .dossier import Dossier, DossierField, DossierSection, dossier, item_with_dossier
 from .errors import (
     Conflict,
@@ -273,6 +274,7 @@ __all__ = [
     "DeliveryRound",
     "DeliveryStatus",
     "DeployResult",
+    "DirectoryToken",
     "DocumentVersion",
     "DocumentView",
     "Dossier",
@@ -509,6 +511,7 @@ __all__ = [
     "unread_count",
     "upgrade_database",
     "upgraded_hash",
+    "use_directory_token",
     "user_exists",
     "verify_audit",
     "verify_password",

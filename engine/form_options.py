@@ -21,6 +21,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from .db import read_rows
+from .directory_cache import kept
 from .errors import InvalidDefinition
 from .session_memo import memo
 from .users import GroupModel, UserModel, membership
@@ -28,6 +29,9 @@ from .users import GroupModel, UserModel, membership
 MARKER = "x-options"
 UNITS = "units"
 OUTSIDE_ACTORS = "outside_actors"
+# (value, title) of a source's choices; shared by a process's requests, so never changed.
+Pairs = tuple[tuple[str, str], ...]
+Options = Mapping[str, Pairs]
 SOURCES = frozenset({UNITS, OUTSIDE_ACTORS})
 
 
@@ -49,24 +53,30 @@ def option_sources(schema: Any, form_file: str | None = None) -> frozenset[str]:
     return frozenset(found)
 
 
-def current_options(session: Session, sources: frozenset[str]) -> dict[str, list[tuple[str, str]]]:
-    """(value, title) of each source, read now."""
-    options: dict[str, list[tuple[str, str]]] = {}
+def current_options(session: Session, sources: frozenset[str]) -> Options:
+    """(value, title) of each source, as they are now."""
+    options: dict[str, Pairs] = {}
     if UNITS in sources:
         options[UNITS] = units(session)
     if OUTSIDE_ACTORS in sources:
-        options[OUTSIDE_ACTORS] = memo(session, _OUTSIDE_KEY, lambda: _pairs(session, _OUTSIDE))
+        options[OUTSIDE_ACTORS] = _kept_pairs(session, _OUTSIDE_KEY, _OUTSIDE)
     return options
 
 
-def units(session: Session) -> list[tuple[str, str]]:
-    """(key, name) of every unit, by key: read once per transaction (`session_memo`), since a
-    task page needs them for its form, its dossier and the holder's colleagues."""
-    return memo(session, _UNITS_KEY, lambda: _pairs(session, _UNITS))
+def units(session: Session) -> Pairs:
+    """(key, name) of every unit, by key: a task page needs them for its form, its dossier and
+    the holder's colleagues, and every page of a form that offers them."""
+    return _kept_pairs(session, _UNITS_KEY, _UNITS)
 
 
-def _pairs(session: Session, statement: Select[str, str]) -> list[tuple[str, str]]:
-    return [(str(key), str(name)) for key, name in read_rows(session, statement)]
+def _kept_pairs(session: Session, key: str, statement: Select[str, str]) -> Pairs:
+    """Read once per transaction (`session_memo`) and, in a request, kept by the process under
+    the directory's token (`directory_cache`)."""
+    return memo(session, key, lambda: kept(session, key, lambda: _pairs(session, statement)))
+
+
+def _pairs(session: Session, statement: Select[str, str]) -> Pairs:
+    return tuple((str(key), str(name)) for key, name in read_rows(session, statement))
 
 
 # Built once: every task page and every completion reads them.
@@ -91,9 +101,7 @@ _OUTSIDE = (
 )
 
 
-def with_options(
-    schema: dict[str, Any], options: Mapping[str, list[tuple[str, str]]]
-) -> dict[str, Any]:
+def with_options(schema: dict[str, Any], options: Options) -> dict[str, Any]:
     """A copy of ``schema`` whose marked fields carry their choices as a ``oneOf``."""
     properties = dict(schema.get("properties") or {})
     for name, spec in properties.items():
@@ -140,8 +148,8 @@ def resolve_forms(session: Session, forms: Mapping[str, Any]) -> Mapping[str, An
     }
 
 
-def _choices(spec: dict[str, Any], options: Mapping[str, list[tuple[str, str]]]) -> dict[str, Any]:
-    listed = options.get(str(spec.get(MARKER)), [])
+def _choices(spec: dict[str, Any], options: Options) -> dict[str, Any]:
+    listed = options.get(str(spec.get(MARKER)), ())
     resolved = {k: v for k, v in spec.items() if k not in ("oneOf", "enum")}
     if listed:
         resolved["oneOf"] = [{"const": value, "title": title} for value, title in listed]

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .audit import AuditEventModel
 from .db import UTCDateTime, read_rows
+from .directory_cache import keeping, kept
 from .errors import NotFound
 from .human_tasks import (
     HumanTaskModel,
@@ -489,10 +490,39 @@ def names_of(
     wanted = sorted(set(usernames))
     if not group_keys and not wanted:
         return {}, {}
+    if keeping(session):  # a request: the whole directory, as the process keeps it
+        all_groups, everyone = kept(session, _DIRECTORY_KEY, lambda: _directory(session))
+        return (
+            {key: all_groups[key] for key in group_keys if key in all_groups},
+            {name: everyone[name] for name in wanted if name in everyone},
+        )
     found = read_rows(session, _names_statement(), {"keys": group_keys, "users": wanted}).all()
+    return _named(found)
+
+
+def _named(found: Iterable[Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """(groups, people) from rows of (kind, key, name): a group by its lower-cased key, then
+    by its lower-cased name (a name that is also another group's key names that one)."""
     named = {key: name for kind, key, name in found if kind == "g"}
     people = {key: name for kind, key, name in found if kind == "u"}
     return named, people
+
+
+_DIRECTORY_KEY = "inbox.directory"
+
+
+@cache
+def _directory_statement() -> CompoundSelect[Any]:
+    return union_all(
+        select(literal("g"), func.lower(GroupModel.key), GroupModel.name),
+        select(literal("g"), func.lower(GroupModel.name), GroupModel.name),
+        select(literal("u"), UserModel.username, UserModel.display_name),
+    )
+
+
+def _directory(session: Session) -> tuple[dict[str, str], dict[str, str]]:
+    """Every group's and every person's name, as `names_of` finds them."""
+    return _named(read_rows(session, _directory_statement()).all())
 
 
 # --- the cursor: where the next page starts -----------------------------------------------------

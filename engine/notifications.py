@@ -40,6 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, cast_table, read_rows
+from .directory_cache import TOKEN_COLUMN
 from .driver_sql import run
 from .errors import InvalidInput, NotFound
 from .late_units import units_line
@@ -514,15 +515,20 @@ def _unread_of(name: str) -> Select[int]:
 _UNREAD = _unread_of("recipient")
 
 
-def signed_in(session: Session, username: str, generation: object) -> tuple[Identity, int] | None:
-    """`session_identity` and the person's unread count (the bell's badge) in one statement:
-    every page asks both, the count once (a subquery that depends on no row)."""
+def signed_in(
+    session: Session, username: str, generation: object
+) -> tuple[Identity, int, str | None] | None:
+    """`session_identity`, the person's unread count (the bell's badge) and the directory's
+    token (engine.directory_cache) in one statement: every page asks all three, the count and
+    the token once (subqueries that depend on no row)."""
     rows = list(read_rows(session, _SIGNED_IN, {"username": username}).all())
     identity = identity_of_session(rows, generation)
-    return None if identity is None else (identity, int(rows[0][-1] or 0))
+    return None if identity is None else (identity, int(rows[0][-2] or 0), rows[0][-1])
 
 
-_SIGNED_IN = IDENTITY.add_columns(_unread_of("username").scalar_subquery().label("unread"))
+_SIGNED_IN = IDENTITY.add_columns(
+    _unread_of("username").scalar_subquery().label("unread"), TOKEN_COLUMN
+)
 
 
 def notifications_for(

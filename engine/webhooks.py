@@ -21,6 +21,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, delete, select,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, read_rows
+from .directory_cache import kept
 from .errors import InvalidInput, NotFound
 from .events import EngineEvent, TaskOpened
 from .instances import InstanceModel
@@ -319,19 +320,23 @@ def webhook_listener(session: Session, event: EngineEvent) -> None:
     )
 
 
-def _active(session: Session) -> list[tuple[int, tuple[str, ...]]]:
+def _active(session: Session) -> tuple[tuple[int, tuple[str, ...]], ...]:
     transaction = session.get_transaction()
     cached = session.info.get(_ACTIVE)
     if cached is not None and cached[0] is transaction:
-        hooks: list[tuple[int, tuple[str, ...]]] = cached[1]
+        hooks: tuple[tuple[int, tuple[str, ...]], ...] = cached[1]
         return hooks
+    hooks = kept(session, _ACTIVE, lambda: _read_active(session))
+    session.info[_ACTIVE] = (transaction, hooks)
+    return hooks
+
+
+def _read_active(session: Session) -> tuple[tuple[int, tuple[str, ...]], ...]:
     # Without flushing: the action's item row, dirty in the middle of the action, is written
     # once at its end (engine.instances.save_instance), not here; webhooks flush as they change.
     with session.no_autoflush:
         found = read_rows(session, _ACTIVE_HOOKS).all()
-    hooks = [(hook_id, tuple(types or ())) for hook_id, types in found]
-    session.info[_ACTIVE] = (transaction, hooks)
-    return hooks
+    return tuple((hook_id, tuple(types or ())) for hook_id, types in found)
 
 
 def _event_type(event: EngineEvent) -> str | None:

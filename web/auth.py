@@ -42,7 +42,7 @@ from .security import (
     password_checks,
     start_session,
 )
-from .unit_of_work import end_request_read, now, uow
+from .unit_of_work import end_request_read, note_directory_token, now, uow
 
 bp = Blueprint("auth", __name__)
 
@@ -69,8 +69,9 @@ def load_user(username: str) -> WebUser | None:
         found = engine.signed_in(s, username, generation)
     if found is None:
         return None
-    identity, unread = found
+    identity, unread, directory = found
     note_unread(unread)
+    note_directory_token(s, directory)
     return WebUser(identity)
 
 

@@ -23,6 +23,7 @@ from workflows.services import SECONDS_ENV, SERVICES_ENV
 # Requests of these methods only read (HTTP says so, and CSRF protection relies on it).
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READ = "pheduyet_read"
+_DIRECTORY = "pheduyet_directory"
 _CONFIG = "pheduyet.engine_config"
 _CONFIG_ENV = (CALENDAR_ENV, SERVICES_ENV, SECONDS_ENV)
 
@@ -54,6 +55,7 @@ def uow(*, write: bool | None = None, stream: bool = False) -> Iterator[Session]
         end_request_read()
     factory = current_app.extensions["pheduyet.sessions"]
     with engine.transaction(factory, write=write, stream=stream) as session:
+        _directory_of_request(session)
         yield session
 
 
@@ -64,7 +66,26 @@ def _request_read() -> Session:
         factory = current_app._get_current_object().extensions["pheduyet.sessions"]
         found = (stack, stack.enter_context(engine.transaction(factory, write=False)))
         setattr(g, _READ, found)
+        _directory_of_request(found[1])
     return found[1]
+
+
+def note_directory_token(session: Session, token: str | None) -> None:
+    """The directory's token the request read with the person (engine.directory_cache): its
+    transactions, this one and those after it, take the directory as the process kept it."""
+    if token is None:
+        return
+    shared = engine.DirectoryToken(token)
+    setattr(g, _DIRECTORY, shared)
+    engine.use_directory_token(session, shared)
+
+
+def _directory_of_request(session: Session) -> None:
+    if not has_request_context():
+        return
+    shared: engine.DirectoryToken | None = g._get_current_object().get(_DIRECTORY)
+    if shared is not None:
+        engine.use_directory_token(session, shared)
 
 
 def end_request_read(error: BaseException | None = None) -> None:

@@ -33,7 +33,7 @@ from engine.driver_sql import Rows, run
 from engine.form_options import _UNITS
 from engine.forwarding import _COLLEAGUES
 from engine.human_tasks import HumanTaskModel, close_tasks, insert_tasks
-from engine.inbox import _names_statement
+from engine.inbox import _directory_statement, _names_statement
 from engine.instances import InstanceModel, save_instance
 from engine.notifications import _SIGNED_IN, _UNREAD
 from engine.queries import _OPEN_TASKS, _OPEN_TASKS_OF_ITEM
@@ -72,8 +72,9 @@ def test_driver_reads__the_same_rows_as_sqlalchemy(
         assert _both(s, IDENTITY, {"username": "an"})
         assert _both(s, IDENTITY, {"username": "nobody"}) == []
         _both(s, _UNREAD, {"recipient": "binh"})
-        (binh,) = {row[-1] for row in _both(s, _SIGNED_IN, {"username": "binh"})}
+        (binh,) = {row[-2] for row in _both(s, _SIGNED_IN, {"username": "binh"})}
         assert binh == engine.unread_count(s, "binh")  # the bell's count, one row a group
+        _both(s, _directory_statement())
         _both(s, _UNITS)
         _both(s, _ACTIVE_HOOKS)
         assert _both(s, _EVENTS, {"instance_id": item})

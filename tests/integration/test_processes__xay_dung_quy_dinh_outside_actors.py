@@ -142,4 +142,4 @@ def test_outside_actors__an_administrator_adds_one_from_the_command_line(sqlite_
     factory = sessionmaker(create_engine(sqlite_url))
     with transaction(factory) as s:
         offered = current_options(s, frozenset({"outside_actors"}))["outside_actors"]
-    assert offered == [("so_cong_thuong", "Sở Công Thương tỉnh")]
+    assert offered == (("so_cong_thuong", "Sở Công Thương tỉnh"),)

@@ -1,0 +1,204 @@
+"""The directory every page and action asks about (the units, the names of groups and
+people) and the active webhooks, kept by each process between requests and checked against a
+token the database changes whenever one of those rows changes.
+
+The token is one row of `directory_state`, replaced by triggers (migration 0028) whenever a
+row of users (its name, unit or standing), groups, group_members or webhooks is written,
+whoever writes it: this app, the CLI, a tool, SQL by hand. A request reads it with the
+person's identity, in the statement every request sends first (`notifications.signed_in`),
+and gives it to each of its transactions (`use_directory_token`). Such a transaction takes what the
+process keeps if it was kept under that very token; otherwise it reads and keeps it under that
+token. What it read is at least as new as the token (read after it), so a request never sees
+the directory older than it was when the request began, and a change is seen by every process
+from the next request on.
+
+A transaction that writes one of those tables (seen by the session's events, before the
+database's trigger runs) neither takes nor keeps anything for the rest of its request: it must
+see its own changes, and no one else may see them before they commit. Without a token (the
+CLI, the background worker, the engine called directly) a read is the caller's own, as before.
+
+On SQLite a later migration that rebuilds one of the four tables (Alembic's batch mode) loses
+that table's triggers: it must create them again (`create_directory_triggers`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from .db import Base
+
+T = TypeVar("T")
+
+directory_state = Table(
+    "directory_state",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("token", String(32), nullable=False),
+)
+
+# The token as a column of another statement's select list (one row, id 1).
+TOKEN_COLUMN = (
+    select(directory_state.c.token)
+    .where(directory_state.c.id == 1)
+    .scalar_subquery()
+    .label("directory_token")
+)
+
+# The tables whose rows the kept answers are made of; a write to any ends their use.
+_TABLES = frozenset({"users", "groups", "group_members", "webhooks"})
+_TOKEN = "pheduyet.directory.token"
+
+
+class DirectoryToken:
+    """The token one request read, shared by all its transactions; None once one of them
+    wrote the directory (the rest of the request reads it afresh)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+
+_kept: WeakKeyDictionary[Engine, dict[str, tuple[str, Any]]] = WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def use_directory_token(session: Session, token: DirectoryToken) -> None:
+    """Let this session's reads take the answers kept under the request's token."""
+    session.info[_TOKEN] = token
+
+
+def keeping(session: Session) -> bool:
+    """Whether this session's reads of the directory may be taken from what the process keeps
+    (a request's, which wrote none of it)."""
+    return _value(session) is not None
+
+
+def _value(session: Session) -> str | None:
+    """The request's token, or None when there is none or the session changed the directory
+    (changes it holds unwritten included)."""
+    token: DirectoryToken | None = session.info.get(_TOKEN)
+    if token is None or token.value is None:
+        return None
+    if _holds_directory_changes(session):
+        token.value = None
+    return token.value
+
+
+def _holds_directory_changes(session: Session) -> bool:
+    held = (*session.new, *session.dirty, *session.deleted)
+    return any(getattr(type(row), "__tablename__", None) in _TABLES for row in held)
+
+
+def kept(session: Session, name: str, read: Callable[[], T]) -> T:
+    """What `read()` answers, taken from what this process kept under the request's token
+    when it was kept under that token; read (and kept) otherwise. The answer is shared by the
+    process's threads: it must not be changed (tuples, frozen values)."""
+    value = _value(session)
+    if value is None:
+        return read()
+    engine = session.get_bind().engine
+    with _lock:
+        answers = _kept.get(engine)
+        if answers is None:
+            answers = _kept[engine] = {}
+        found = answers.get(name)
+    if found is not None and found[0] == value:
+        answer: T = found[1]
+        return answer
+    answer = read()
+    if _value(session) == value:  # the read flushed no change of the directory
+        with _lock:
+            answers[name] = (value, answer)
+    return answer
+
+
+def _wrote_directory(session: Session) -> None:
+    token: DirectoryToken | None = session.info.get(_TOKEN)
+    if token is not None:
+        token.value = None
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _flushing(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if _TOKEN in session.info and _holds_directory_changes(session):
+        _wrote_directory(session)
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_select or _TOKEN not in state.session.info:
+        return
+    table = getattr(state.statement, "table", None)
+    # A statement whose table is not told (text) may be any: taken as a write of the directory.
+    if getattr(table, "name", None) in _TABLES or table is None:
+        _wrote_directory(state.session)
+
+
+# --- the triggers (migration 0028) ---------------------------------------------------------
+
+_NEW_SQLITE = "lower(hex(randomblob(16)))"
+_NEW_POSTGRESQL = "md5(random()::text || clock_timestamp()::text)"
+# (table, what writes it changes the directory: users' passwords and sessions do not)
+_WATCHED = (
+    ("users", ("INSERT", "DELETE", "UPDATE OF display_name, unit, active")),
+    ("groups", ("INSERT", "DELETE", "UPDATE")),
+    ("group_members", ("INSERT", "DELETE", "UPDATE")),
+    ("webhooks", ("INSERT", "DELETE", "UPDATE")),
+)
+
+
+def _trigger_name(table: str, write: str) -> str:
+    return f"directory_changed_{table}_{write.split()[0].lower()}"
+
+
+def create_directory_triggers(connection: Connection, tables: tuple[str, ...] = ()) -> None:
+    """The triggers that replace the token (of every watched table, or of `tables`)."""
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        connection.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION directory_changed() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN UPDATE directory_state SET token = "
+                f"{_NEW_POSTGRESQL} WHERE id = 1; RETURN NULL; END $$"
+            )
+        )
+    for table, writes in _WATCHED:
+        if tables and table not in tables:
+            continue
+        for write in writes:
+            name = _trigger_name(table, write)
+            if postgresql:
+                statement = (
+                    f"CREATE TRIGGER {name} AFTER {write} ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION directory_changed()"
+                )
+            else:
+                statement = (
+                    f"CREATE TRIGGER {name} AFTER {write} ON {table} FOR EACH ROW BEGIN "
+                    f"UPDATE directory_state SET token = {_NEW_SQLITE} WHERE id = 1; END"
+                )
+            connection.execute(text(statement))
+
+
+def drop_directory_triggers(connection: Connection) -> None:
+    postgresql = connection.dialect.name == "postgresql"
+    for table, writes in _WATCHED:
+        for write in writes:
+            on = f" ON {table}" if postgresql else ""
+            connection.execute(text(f"DROP TRIGGER IF EXISTS {_trigger_name(table, write)}{on}"))
+    if postgresql:
+        connection.execute(text("DROP FUNCTION IF EXISTS directory_changed()"))
+
+
+def first_token(connection: Connection) -> str:
+    """A new random token, made by the database itself (as its triggers make the next)."""
+    made = _NEW_POSTGRESQL if connection.dialect.name == "postgresql" else _NEW_SQLITE
+    return str(connection.execute(text(f"SELECT {made}")).scalar_one())

@@ -1,0 +1,146 @@
+"""The directory (units, names of groups and people) and the webhooks kept by a process between
+requests (engine.directory_cache), on both databases: the database's token moves with every
+write of those tables, whoever makes it, and with nothing else; a transaction given the token
+reads once and the next ones take what was kept; a change made elsewhere is seen at the next
+token; a transaction that changes the directory sees its own change, and keeps nothing another
+request could see before it commits, or after it rolls back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+import engine
+from engine import transaction
+from engine.directory_cache import TOKEN_COLUMN, DirectoryToken, use_directory_token
+from engine.form_options import units
+from engine.webhooks import _active
+from tests.statements import counted
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def _token(factory: Any) -> str:
+    with transaction(factory, write=False) as s:
+        return str(s.execute(select(TOKEN_COLUMN)).scalar_one())
+
+
+def _request(factory: Any, token: str, *, write: bool = False) -> Any:
+    """A transaction as a web request's: given the token the request read first."""
+    session = transaction(factory, write=write)
+    return _Given(session, DirectoryToken(token))
+
+
+class _Given:
+    def __init__(self, context: Any, token: DirectoryToken) -> None:
+        self.context, self.token = context, token
+
+    def __enter__(self) -> Any:
+        session = self.context.__enter__()
+        use_directory_token(session, self.token)
+        return session
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.context.__exit__(*exc)
+
+
+@pytest.fixture
+def office(factory: Any) -> Any:
+    with transaction(factory) as s:
+        engine.add_group(s, "phong_a", "Phòng A", unit=True)
+        engine.add_group(s, "phong_b", "Phòng B", unit=True)
+        engine.add_user(s, "an", display_name="Nguyễn Văn An", unit="phong_a")
+    return factory
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "UPDATE groups SET name = 'Phòng A mới' WHERE key = 'phong_a'",
+        "INSERT INTO groups (key, name, is_unit, is_outside) VALUES ('phong_c', 'C', true, false)",
+        "DELETE FROM groups WHERE key = 'phong_b'",
+        "UPDATE users SET display_name = 'Nguyễn An' WHERE username = 'an'",
+        "UPDATE users SET unit = 'phong_b' WHERE username = 'an'",
+        "UPDATE users SET active = false WHERE username = 'an'",
+        "INSERT INTO group_members (username, group_key) VALUES ('an', 'phong_b')",
+        "DELETE FROM users WHERE username = 'an'",
+    ],
+)
+def test_directory_token__moves_with_every_write_of_the_directory(office: Any, write: str) -> None:
+    before = _token(office)
+    with transaction(office) as s:
+        s.execute(text(write))
+    assert _token(office) != before
+
+
+def test_directory_token__moves_with_webhooks_and_not_with_passwords_or_sessions(
+    office: Any,
+) -> None:
+    before = _token(office)
+    with transaction(office) as s:
+        s.execute(text("UPDATE users SET password_hash = 'x', session_generation = 7"))
+        s.execute(text("UPDATE users SET email = 'an@example.vn', locale = 'en'"))
+    assert _token(office) == before
+    with transaction(office) as s:
+        engine.add_webhook(s, NOW, "https://example.vn/hook", ["task.created"], created_by="an")
+    assert _token(office) != before
+
+
+def test_directory_cache__read_once_then_taken_until_the_token_moves(office: Any) -> None:
+    token = _token(office)
+    with counted(office) as seen, _request(office, token) as s:
+        assert units(s) == (("phong_a", "Phòng A"), ("phong_b", "Phòng B"))
+    assert any("groups" in q for q in seen)
+    with counted(office) as seen, _request(office, token) as s:  # another request, same token
+        assert units(s) == (("phong_a", "Phòng A"), ("phong_b", "Phòng B"))
+        assert engine.names_of(s, ["PHONG_A"], ["an", "nobody"]) == (
+            {"phong_a": "Phòng A"},
+            {"an": "Nguyễn Văn An"},
+        )
+    directory_reads = [q for q in seen if "groups" in q]
+    assert len(directory_reads) == 1  # the names' directory, once; the units were kept
+    with counted(office) as seen, _request(office, token) as s:
+        engine.names_of(s, ["phong_b"], ["an"])
+        units(s)
+    assert not [q for q in seen if "groups" in q or "users" in q]
+    # Another process (here SQL by hand) renames a unit: the next request's token sees it.
+    with transaction(office) as s:
+        s.execute(text("UPDATE groups SET name = 'Phòng A (mới)' WHERE key = 'phong_a'"))
+    with _request(office, _token(office)) as s:
+        assert units(s)[0] == ("phong_a", "Phòng A (mới)")
+        assert engine.names_of(s, ["phong_a"], [])[0] == {"phong_a": "Phòng A (mới)"}
+
+
+def test_directory_cache__a_request_that_changes_it_sees_its_change_and_keeps_nothing(
+    office: Any,
+) -> None:
+    token = _token(office)
+    with _request(office, token) as s:
+        units(s)  # kept under the token
+    shared = DirectoryToken(token)
+    with pytest.raises(RuntimeError), transaction(office) as s:
+        use_directory_token(s, shared)
+        engine.add_group(s, "phong_c", "Phòng C", unit=True)  # not flushed yet
+        assert ("phong_c", "Phòng C") in units(s)
+        assert engine.names_of(s, ["phong_c"], [])[0] == {"phong_c": "Phòng C"}
+        raise RuntimeError("the request fails: its change rolls back")
+    assert shared.value is None  # the rest of that request reads the directory afresh
+    with _request(office, token) as s:  # the old token still holds: nothing changed
+        assert ("phong_c", "Phòng C") not in units(s)
+        assert engine.names_of(s, ["phong_c"], [])[0] == {}
+
+
+def test_directory_cache__a_webhook_added_elsewhere_gets_the_next_event(office: Any) -> None:
+    token = _token(office)
+    with _request(office, token, write=True) as s:
+        assert _active(s) == ()
+    with transaction(office) as s:
+        engine.add_webhook(s, NOW, "https://example.vn/hook", ["task.created"], created_by="an")
+    with _request(office, token, write=True) as s:  # a request that began before the change
+        assert _active(s) == ()
+    with _request(office, _token(office), write=True) as s:
+        [(_id, types)] = _active(s)
+        assert "task.created" in types
