@@ -1,23 +1,31 @@
 """The directory every page and action asks about (the units, the names of groups and
-people) and the active webhooks, kept by each process between requests and checked against a
-token the database changes whenever one of those rows changes.
+people, a holder's colleagues, the people a new task tells with their address and choice) and
+the active webhooks, kept by each process between requests and checked against a token the
+database changes whenever one of those rows changes.
 
 The token is one row of `directory_state`, replaced by triggers (migration 0028) whenever a
-row of users (its name, unit or standing), groups, group_members or webhooks is written,
-whoever writes it: this app, the CLI, a tool, SQL by hand. A request reads it with the
-person's identity, in the statement every request sends first (`notifications.signed_in`),
-and gives it to each of its transactions (`use_directory_token`). Such a transaction takes what the
-process keeps if it was kept under that very token; otherwise it reads and keeps it under that
-token. What it read is at least as new as the token (read after it), so a request never sees
-the directory older than it was when the request began, and a change is seen by every process
-from the next request on.
+row of users (its name, unit, standing or address), groups, group_members,
+notification_choices or webhooks is written, whoever writes it: this app, the CLI, a tool, SQL
+by hand. On PostgreSQL the triggers run when the writing transaction commits (deferred), so the
+one row is locked only for the commit's last moment and two writers never deadlock on it.
 
-A transaction that writes one of those tables (seen by the session's events, before the
-database's trigger runs) neither takes nor keeps anything for the rest of its request: it must
-see its own changes, and no one else may see them before they commit. Without a token (the
-CLI, the background worker, the engine called directly) a read is the caller's own, as before.
+A transaction is given a token it read itself: a web request's reads the one read with the
+person's identity, in the statement every request sends first (`notifications.signed_in`,
+`use_directory_token`); an action's write the one read with the item's lock
+(`instances.lock_instance_with_task`, `token_read`), so that what it writes (a webhook's
+delivery, the people it tells) agrees with the directory as the write sees it. Such a
+transaction takes what the process keeps if it was kept under that very token; otherwise it
+reads and keeps it under that token. What it read is at least as new as the token (read after
+it), and no change was committed between the token and what it stands for, so a transaction
+never sees the directory older than at the moment it read the token; a change is seen by every
+process from its commit on.
 
-On SQLite a later migration that rebuilds one of the four tables (Alembic's batch mode) loses
+A transaction that writes one of those tables (seen by the session's events) neither takes nor
+keeps anything from then on, nor does the rest of its request: it must see its own changes, and
+no one else may see them before they commit. Without a token (the CLI's reads, the engine
+called directly) a read is the caller's own, as before.
+
+On SQLite a later migration that rebuilds one of the five tables (Alembic's batch mode) loses
 that table's triggers: it must create them again (`create_directory_triggers`).
 """
 
@@ -30,7 +38,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from .db import Base
 
@@ -52,8 +60,12 @@ TOKEN_COLUMN = (
 )
 
 # The tables whose rows the kept answers are made of; a write to any ends their use.
-_TABLES = frozenset({"users", "groups", "group_members", "webhooks"})
+_TABLES = frozenset({"users", "groups", "group_members", "notification_choices", "webhooks"})
 _TOKEN = "pheduyet.directory.token"
+_WROTE = "pheduyet.directory.wrote"
+# Answers kept for each database: a few of the whole directory, and one per person for those
+# that depend on who asks (their colleagues); past this many, the process starts afresh.
+MAX_ANSWERS = 2000
 
 
 class DirectoryToken:
@@ -71,8 +83,16 @@ _lock = threading.Lock()
 
 
 def use_directory_token(session: Session, token: DirectoryToken) -> None:
-    """Let this session's reads take the answers kept under the request's token."""
+    """Let this (reading) session take the answers kept under the request's token."""
     session.info[_TOKEN] = token
+
+
+def token_read(session: Session, token: str | None) -> None:
+    """The token as this transaction read it (with an action's lock): its later reads take the
+    directory as kept under it, unless it changed the directory itself."""
+    if token is None or session.info.get(_WROTE) or _holds_directory_changes(session):
+        return
+    session.info[_TOKEN] = DirectoryToken(token)
 
 
 def keeping(session: Session) -> bool:
@@ -116,14 +136,26 @@ def kept(session: Session, name: str, read: Callable[[], T]) -> T:
     answer = read()
     if _value(session) == value:  # the read flushed no change of the directory
         with _lock:
+            if len(answers) >= MAX_ANSWERS:  # answers kept per person: start again
+                answers.clear()
             answers[name] = (value, answer)
     return answer
 
 
 def _wrote_directory(session: Session) -> None:
+    session.info[_WROTE] = True
     token: DirectoryToken | None = session.info.get(_TOKEN)
     if token is not None:
         token.value = None
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    # A token holds for the transaction that read it (a request's read lives as long as its one
+    # transaction); the next reads its own.
+    if transaction.parent is None:
+        session.info.pop(_TOKEN, None)
+        session.info.pop(_WROTE, None)
 
 
 @sa_event.listens_for(Session, "before_flush")
@@ -148,10 +180,18 @@ _NEW_SQLITE = "lower(hex(randomblob(16)))"
 _NEW_POSTGRESQL = "md5(random()::text || clock_timestamp()::text)"
 # (table, what writes it changes the directory: users' passwords and sessions do not)
 _WATCHED = (
-    ("users", ("INSERT", "DELETE", "UPDATE OF display_name, unit, active")),
+    ("users", ("INSERT", "DELETE", "UPDATE OF display_name, unit, active, email")),
     ("groups", ("INSERT", "DELETE", "UPDATE")),
     ("group_members", ("INSERT", "DELETE", "UPDATE")),
+    ("notification_choices", ("INSERT", "DELETE", "UPDATE")),
     ("webhooks", ("INSERT", "DELETE", "UPDATE")),
+)
+# PostgreSQL: the function finds directory_state in the schema it was made in, whatever the
+# writer's search_path.
+_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION directory_changed() RETURNS trigger LANGUAGE plpgsql "
+    "SET search_path FROM CURRENT AS $$ BEGIN "
+    f"UPDATE directory_state SET token = {_NEW_POSTGRESQL} WHERE id = 1; RETURN NULL; END $$"
 )
 
 
@@ -163,22 +203,17 @@ def create_directory_triggers(connection: Connection, tables: tuple[str, ...] = 
     """The triggers that replace the token (of every watched table, or of `tables`)."""
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
-        connection.execute(
-            text(
-                "CREATE OR REPLACE FUNCTION directory_changed() RETURNS trigger "
-                f"LANGUAGE plpgsql AS $$ BEGIN UPDATE directory_state SET token = "
-                f"{_NEW_POSTGRESQL} WHERE id = 1; RETURN NULL; END $$"
-            )
-        )
+        connection.execute(text(_FUNCTION))
     for table, writes in _WATCHED:
         if tables and table not in tables:
             continue
         for write in writes:
             name = _trigger_name(table, write)
-            if postgresql:
+            if postgresql:  # at the commit: see the module's docstring
                 statement = (
-                    f"CREATE TRIGGER {name} AFTER {write} ON {table} "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION directory_changed()"
+                    f"CREATE CONSTRAINT TRIGGER {name} AFTER {write} ON {table} "
+                    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                    "EXECUTE FUNCTION directory_changed()"
                 )
             else:
                 statement = (

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .db import read_rows
+from .directory_cache import kept
 from .errors import Forbidden
 from .form_options import units as form_units
 from .human_tasks import get_task_row, require_may_act, require_open
@@ -88,14 +89,18 @@ def colleagues(session: Session, hierarchy: Hierarchy, who: Identity) -> list[Co
         leader_groups.add(heads)
     if not scope and not leader_groups:
         return []
-    rows = read_rows(
-        session,
-        _COLLEAGUES,
-        {"me": who.username, "units": sorted(scope), "leaders": sorted(leader_groups)},
-    )
-    found = [Colleague(u, name, unit_name) for u, name, unit_name in rows]
-    found.sort(key=lambda c: (c.unit_name is not None, c.unit_name or "", c.display_name))
-    return found
+    params = {"me": who.username, "units": sorted(scope), "leaders": sorted(leader_groups)}
+
+    def read() -> tuple[Colleague, ...]:
+        found = [
+            Colleague(u, name, unit_name)
+            for u, name, unit_name in read_rows(session, _COLLEAGUES, params)
+        ]
+        found.sort(key=lambda c: (c.unit_name is not None, c.unit_name or "", c.display_name))
+        return tuple(found)
+
+    # Every task page of the holder asks: kept by the process in a request (directory_cache).
+    return list(kept(session, f"colleagues {params}", read))
 
 
 def _colleagues_statement() -> Select[str, str, str]:

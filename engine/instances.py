@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from .audit import GENESIS, HEAD_COLUMNS, head_read
 from .db import Base, UTCDateTime, cast_table, held_object
+from .directory_cache import TOKEN_COLUMN, token_read
 from .driver_sql import run
 from .errors import Conflict, NotFound
 from .human_tasks import HumanTaskModel
@@ -87,7 +88,8 @@ _WITH_TASK = _with_task(_INSTANCE_KEYS)
 # a task that runs nothing: the object loads it at first use, should anything read it.
 _LOOK_KEYS = tuple(key for key in _INSTANCE_KEYS if key != "state")
 _LOOK_WITH_TASK = _with_task(_LOOK_KEYS)
-_LOCK_WITH_TASK = _WITH_TASK.with_for_update()
+# With the directory's token as this transaction sees it (engine.directory_cache.token_read).
+_LOCK_WITH_TASK = _WITH_TASK.add_columns(TOKEN_COLUMN).with_for_update()
 # On SQLite, the audit chain's head too (see `head_read`): the commit need not read it again.
 _LOCK_WITH_TASK_AND_HEAD = _LOCK_WITH_TASK.add_columns(*HEAD_COLUMNS)
 
@@ -115,9 +117,10 @@ def lock_instance_with_task(
     if found is None:
         return None
     instance, row = _instance_and_task(session, found)
+    end = len(_INSTANCE_KEYS) + len(_TASK_KEYS)
+    token_read(session, found[end])
     if sqlite:
-        end = len(_INSTANCE_KEYS) + len(_TASK_KEYS)
-        head_read(session, found[end], found[end + 1])
+        head_read(session, found[end + 1], found[end + 2])
     return _checked(instance, expected_version), row
 
 

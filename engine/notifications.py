@@ -40,7 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, cast_table, read_rows
-from .directory_cache import TOKEN_COLUMN
+from .directory_cache import TOKEN_COLUMN, kept
 from .driver_sql import run
 from .errors import InvalidInput, NotFound
 from .late_units import units_line
@@ -271,6 +271,7 @@ def _people(where: ColumnElement[bool]) -> Select[str, str | None, str | None]:
 
 _NAMED = _people(_users.c.username.in_(bindparam("names", expanding=True)))
 _CANDIDATES = _people(_users.c.username.in_(CANDIDATE_PEOPLE.scalar_subquery()))
+_QUERIES = {"named": _NAMED, "candidates": _CANDIDATES}
 
 
 def notify(
@@ -298,7 +299,7 @@ def notify(
     wanted = sorted(set(recipients))
     if not wanted:
         return 0
-    people = _read(session, _NAMED, {"names": wanted, "event": event})
+    people = _read(session, "named", {"names": wanted, "event": event})
     rows = _rows(
         people,
         event=event,
@@ -338,12 +339,12 @@ def notify_candidates(
     which nobody counts: on PostgreSQL it may wait in the action's pipeline
     (engine/driver_pipeline.py)."""
     if assignee:
-        people = _read(session, _NAMED, {"names": [assignee], "event": event})
+        people = _read(session, "named", {"names": [assignee], "event": event})
     else:
         names = candidate_names(candidates)
         if not names["users"] and not names["groups"]:
             return
-        people = _read(session, _CANDIDATES, {**names, "event": event})
+        people = _read(session, "candidates", {**names, "event": event})
     left_out = set(leave_out)
     rows = _rows(
         [person for person in people if person[0] not in left_out],
@@ -365,16 +366,20 @@ def notify_candidates(
 _Person = tuple[str, str | None, str | None]
 
 
-def _read(
-    session: Session, query: Select[str, str | None, str | None], params: dict[str, Any]
-) -> list[_Person]:
-    """(username, address, choice) of the people the query finds (an action's listener runs
-    it for every task it opens: see `read_rows`)."""
-    return [(name, email, choice) for name, email, choice in read_rows(session, query, params)]
+def _read(session: Session, query: str, params: dict[str, Any]) -> tuple[_Person, ...]:
+    """(username, address, choice) of the people the query finds: an action's listener runs
+    it for every task it opens, so in a request the process keeps the answer
+    (engine.directory_cache: each of those columns is the directory's)."""
+
+    def read() -> tuple[_Person, ...]:
+        rows = read_rows(session, _QUERIES[query], params)
+        return tuple((name, email, choice) for name, email, choice in rows)
+
+    return kept(session, f"notified {query} {params}", read)
 
 
 def _rows(
-    people: list[_Person],
+    people: Sequence[_Person],
     *,
     event: str,
     dedupe_key: str,

@@ -55,7 +55,8 @@ def uow(*, write: bool | None = None, stream: bool = False) -> Iterator[Session]
         end_request_read()
     factory = current_app.extensions["pheduyet.sessions"]
     with engine.transaction(factory, write=write, stream=stream) as session:
-        _directory_of_request(session)
+        if not write:  # a write reads the token itself, with the item's lock (directory_cache)
+            _directory_of_request(session)
         yield session
 
 
@@ -72,7 +73,8 @@ def _request_read() -> Session:
 
 def note_directory_token(session: Session, token: str | None) -> None:
     """The directory's token the request read with the person (engine.directory_cache): its
-    transactions, this one and those after it, take the directory as the process kept it."""
+    reads, this one and those after it, take the directory as the process kept it (a write
+    reads its own token, with the item's lock)."""
     if token is None:
         return
     shared = engine.DirectoryToken(token)

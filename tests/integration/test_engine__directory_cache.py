@@ -7,6 +7,7 @@ request could see before it commits, or after it rolls back."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from engine import transaction
 from engine.directory_cache import TOKEN_COLUMN, DirectoryToken, use_directory_token
 from engine.form_options import units
 from engine.webhooks import _active
+from tests.integration.test_engine__actions import _inbox, _start
 from tests.statements import counted
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -66,6 +68,9 @@ def office(factory: Any) -> Any:
         "UPDATE users SET unit = 'phong_b' WHERE username = 'an'",
         "UPDATE users SET active = false WHERE username = 'an'",
         "INSERT INTO group_members (username, group_key) VALUES ('an', 'phong_b')",
+        "UPDATE users SET email = 'an@example.vn' WHERE username = 'an'",
+        "INSERT INTO notification_choices (username, event, delivery) "
+        "VALUES ('an', 'new_task', 'none')",
         "DELETE FROM users WHERE username = 'an'",
     ],
 )
@@ -82,7 +87,7 @@ def test_directory_token__moves_with_webhooks_and_not_with_passwords_or_sessions
     before = _token(office)
     with transaction(office) as s:
         s.execute(text("UPDATE users SET password_hash = 'x', session_generation = 7"))
-        s.execute(text("UPDATE users SET email = 'an@example.vn', locale = 'en'"))
+        s.execute(text("UPDATE users SET locale = 'en', digest_hour = 9"))
     assert _token(office) == before
     with transaction(office) as s:
         engine.add_webhook(s, NOW, "https://example.vn/hook", ["task.created"], created_by="an")
@@ -144,3 +149,101 @@ def test_directory_cache__a_webhook_added_elsewhere_gets_the_next_event(office: 
     with _request(office, _token(office), write=True) as s:
         [(_id, types)] = _active(s)
         assert "task.created" in types
+
+
+def test_directory_cache__colleagues_kept_per_person_until_someone_joins(office: Any) -> None:
+    with transaction(office) as s:
+        engine.add_user(s, "binh", display_name="Trần Thị Bình", unit="phong_a")
+        an = engine.get_identity(s, "an")
+    hierarchy = engine.Hierarchy()
+    with _request(office, _token(office)) as s:
+        assert [c.username for c in engine.colleagues(s, hierarchy, an)] == ["binh"]
+    token = _token(office)
+    with counted(office) as seen, _request(office, token) as s:
+        assert [c.username for c in engine.colleagues(s, hierarchy, an)] == ["binh"]
+    assert seen in ([], ["BEGIN"])  # nothing read (SQLite's BEGIN aside)
+    with transaction(office) as s:
+        s.execute(text("UPDATE users SET unit = 'phong_a' WHERE username = 'an'"))  # no change
+        engine.add_user(s, "cuong", display_name="Lê Văn Cường", unit="phong_a")
+    with _request(office, _token(office)) as s:
+        assert [c.username for c in engine.colleagues(s, hierarchy, an)] == ["cuong", "binh"]
+
+
+def test_directory_cache__an_action_tells_the_webhooks_as_its_own_write_sees_them(
+    deployed: Any, config: Any
+) -> None:
+    """A webhook removed after the request began (its reads kept the webhook under their
+    token) gets no delivery from the request's action: the write reads its own token with
+    the item's lock, so the removal is seen (a delivery would break its foreign key)."""
+    engine.bind_listeners(deployed, [engine.webhook_listener])
+    with transaction(deployed) as s:
+        hook = engine.add_webhook(s, NOW, "https://example.vn/hook", ["task.created"]).webhook
+    item = _start(deployed, config)
+    token = _token(deployed)
+    with _request(deployed, token) as s:
+        assert [h for h, _types in _active(s)] == [hook.id]  # kept under the request's token
+    with transaction(deployed) as s:
+        engine.remove_webhook(s, hook.id)
+    [draft] = _inbox(deployed, "an")
+    with transaction(deployed) as s:
+        use_directory_token(s, DirectoryToken(token))  # as a request's would, were it given
+        engine.complete_task(s, config, draft.id, "an", data={"summary": "Trồng nấm"})
+    with transaction(deployed, write=False) as s:
+        assert engine.list_deliveries(s) == []
+        assert engine.show_instance(s, item).status == "running"
+
+
+def test_directory_token__postgresql_writers_in_crossing_order_do_not_deadlock(
+    pg_url: str,
+) -> None:
+    """The token's one row is written when a writer commits (deferred triggers): two
+    transactions that change people in crossing order wait for each other's rows as they
+    always did, and never for the token's row while holding one of theirs."""
+    db = engine.create_db_engine(pg_url)
+    engine.upgrade_database(db)
+    factory = engine.session_factory(db)
+    with transaction(factory) as s:
+        for name in ("u1", "u2"):
+            engine.add_user(s, name, display_name=name)
+    before = _token(factory)
+    first, second = db.connect(), db.connect()
+    try:
+        one, two = first.begin(), second.begin()
+        first.execute(text("UPDATE users SET display_name = 'A' WHERE username = 'u1'"))
+        second.execute(text("UPDATE users SET display_name = 'B' WHERE username = 'u2'"))
+        failed: list[BaseException] = []
+
+        def crossing() -> None:
+            try:
+                first.execute(text("UPDATE users SET email = 'a@x.vn' WHERE username = 'u2'"))
+                one.commit()
+            except BaseException as error:  # a deadlock would land here
+                failed.append(error)
+
+        waiter = threading.Thread(target=crossing)
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive()  # waits for u2, which the second holds
+        two.commit()
+        waiter.join(10)
+        assert not waiter.is_alive() and failed == []
+    finally:
+        first.close()
+        second.close()
+    assert _token(factory) != before
+    db.dispose()
+
+
+def test_directory_token__postgresql_moves_whatever_the_writers_search_path(pg_url: str) -> None:
+    db = engine.create_db_engine(pg_url)
+    engine.upgrade_database(db)
+    factory = engine.session_factory(db)
+    with transaction(factory) as s:
+        schema = s.execute(text("SELECT current_schema()")).scalar_one()
+        engine.add_user(s, "an", display_name="An")
+    before = _token(factory)
+    with db.connect() as connection, connection.begin():
+        connection.execute(text("SET LOCAL search_path TO public"))
+        connection.execute(text(f"UPDATE \"{schema}\".users SET display_name = 'Ân'"))
+    assert _token(factory) != before
+    db.dispose()

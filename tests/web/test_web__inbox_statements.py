@@ -25,17 +25,17 @@ from tests.web.conftest import csrf_token
 # when the bell had its own, 4 when the names on the rows were read at each page.
 INBOX_STATEMENTS = 3
 # BEGIN, the person with the bell's count, the task with its item, the item's history with its
-# steps' keys, its open tasks, its files, the colleagues to forward to: was 12 when the check
-# of the person's rights read the task's candidate rows (it reads the task's row with its
-# item's starter, as the actions do) and the steps' keys came in a statement of their own, 13
-# when the forms and the colleagues each read the units, 14 when the names took two, 10 when
-# the bell had its own, 9 when the units and the names it shows were read at each page.
-TASK_PAGE_STATEMENTS = 7
+# steps' keys, its open tasks, its files: was 12 when the check of the person's rights read the
+# task's candidate rows (it reads the task's row with its item's starter, as the actions do)
+# and the steps' keys came in a statement of their own, 13 when the forms and the colleagues
+# each read the units, 14 when the names took two, 10 when the bell had its own, 9 when the
+# units, the names it shows and the colleagues to forward to were read at each page.
+TASK_PAGE_STATEMENTS = 6
 # The check and the form read; the write: was 24 when the item's open steps were read before
 # the write and again after it, to tell which it opened (the write knows), 22 when the names
-# were read in a third transaction, 21 when each action read the webhooks and the names of
-# the steps' holders.
-TASK_POST_STATEMENTS = 19
+# were read in a third transaction, 21 when each action read the webhooks, the people its new
+# step tells (with their addresses and choices) and the names of the steps' holders.
+TASK_POST_STATEMENTS = 18
 PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
 _ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
 _NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')

@@ -1,12 +1,13 @@
 """a token the database replaces whenever the directory or the webhooks change
 
 Every page and action asked the database for the same few rows again: the units (a task page's
-form and forward list), the names of the groups and people it shows, the active webhooks (at
-every action). Each web process now keeps them between requests (engine.directory_cache) and
-asks only whether they changed: `directory_state` holds one random token, replaced by triggers
-whenever a row of users (its name, unit or standing), groups, group_members or webhooks is
-written, by anyone; a request reads the token with the person's identity, in the statement it
-sends first anyway.
+form and forward list), the names of the groups and people it shows, the holder's colleagues,
+the people a new task tells (with their address and choice), the active webhooks (at every
+action). Each web process now keeps them between requests (engine.directory_cache) and asks
+only whether they changed: `directory_state` holds one random token, replaced by triggers
+whenever a row of users (its name, unit, standing or address), groups, group_members,
+notification_choices or webhooks is written, by anyone; a request reads the token with the
+person's identity, in the statement it sends first anyway.
 
 Revision ID: 0028
 Revises: 0027
