@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .audit import append_event
 from .definitions import LoadedVersion, latest_version, load_version
+from .directory_cache import kept
 from .errors import Conflict, EngineError, Forbidden, InvalidData, InvalidInput, NotFound
 from .form_options import resolve_one
 from .forms import validate_form, validate_start
@@ -75,8 +76,11 @@ class Retitle:
 
 def _identity(session: Session, who: str | Identity) -> Identity:
     """The person acting: a caller that has already loaded them (a web request) passes the
-    Identity, and it is not read again."""
-    return who if isinstance(who, Identity) else get_identity(session, who)
+    Identity, and it is not read again; after the item's lock, the directory as this process
+    keeps it under the token the lock read (engine.directory_cache)."""
+    if isinstance(who, Identity):
+        return who
+    return kept(session, f"identity {who}", lambda: get_identity(session, who))
 
 
 def start_instance(
@@ -150,20 +154,22 @@ def start_instance(
 
 
 def _locked_task(
-    session: Session, task_id: str, who: Identity, expected_version: int | None
-) -> tuple[HumanTaskModel, InstanceModel]:
-    """The task row and its locked instance, read together under the lock, so a race is seen."""
+    session: Session, task_id: str, username: str | Identity, expected_version: int | None
+) -> tuple[HumanTaskModel, InstanceModel, Identity]:
+    """The task row and its locked instance, read together under the lock, so a race is seen;
+    and the person acting (read after the lock: see `_identity`)."""
     task_id = _task_uuid(task_id)
     found = lock_instance_with_task(session, task_id, expected_version)
     if found is None:
         raise NotFound(f"task {task_id} does not exist")
     instance, row = found
+    who = _identity(session, username)
     if row.status != TaskStatus.OPEN:
         if row.completed_by == who.username or _was_candidate(row, who, instance.created_by):
             require_open(row)
         raise Forbidden(f"{who.username} may not act on task '{row.title}'", task_id=row.id)
     require_running(instance)
-    return row, instance
+    return row, instance, who
 
 
 def _task_uuid(task_id: str) -> str:
@@ -197,8 +203,7 @@ def complete_task(
     item is still called by a default name. The rename is part of this action: the item's
     version moves once, and its history records the rename. `rehearsal`: the same completion
     run ahead by `rehearse_completion`, used only if the item is still exactly as it saw it."""
-    who = _identity(session, username)
-    row, instance = _locked_task(session, task_id, who, expected_version)
+    row, instance, who = _locked_task(session, task_id, username, expected_version)
     require_may_act(session, row, who, instance.created_by)
     comment = _comment(comment)
     version = load_version(session, instance.process_version_id)
@@ -455,8 +460,7 @@ def claim_task(
     session: Session, config: EngineConfig, task_id: str, username: str | Identity
 ) -> None:
     """Make a group task this person's own, so colleagues see it is being handled."""
-    who = _identity(session, username)
-    row, instance = _locked_task(session, task_id, who, None)
+    row, instance, who = _locked_task(session, task_id, username, None)
     if row.assignee == who.username:
         return
     if row.assignee:
@@ -483,8 +487,7 @@ def unclaim_task(
     session: Session, config: EngineConfig, task_id: str, username: str | Identity
 ) -> None:
     """Give a claimed task back to its group."""
-    who = _identity(session, username)
-    row, instance = _locked_task(session, task_id, who, None)
+    row, instance, who = _locked_task(session, task_id, username, None)
     if row.assignee != who.username:
         raise Forbidden(f"task '{row.title}' is not held by {who.username}", task_id=row.id)
     if row.process_assignee == who.username:
@@ -517,8 +520,7 @@ def assign_task(
 ) -> None:
     """Forward a task to a colleague (see `forward_candidates`), who may then act on it;
     anyone else is refused with Forbidden (reason 'not_a_colleague') and nothing changes."""
-    who = _identity(session, username)
-    row, instance = _locked_task(session, task_id, who, None)
+    row, instance, who = _locked_task(session, task_id, username, None)
     require_may_act(session, row, who, instance.created_by)
     # Only active, existing people are colleagues: this also refuses unknown names.
     require_colleague(session, config.hierarchy, who, to_username)

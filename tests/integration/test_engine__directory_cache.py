@@ -247,3 +247,19 @@ def test_directory_token__postgresql_moves_whatever_the_writers_search_path(pg_u
         connection.execute(text(f"UPDATE \"{schema}\".users SET display_name = 'Ân'"))
     assert _token(factory) != before
     db.dispose()
+
+
+def test_directory_cache__an_action_refuses_someone_locked_out_since_their_last(
+    deployed: Any, config: Any
+) -> None:
+    """The person acting is kept under the token the action's lock reads: locked out by
+    another process after their last action, they are refused at the next."""
+    _start(deployed, config)
+    _start(deployed, config)
+    first, second = _inbox(deployed, "an")
+    with transaction(deployed) as s:
+        engine.complete_task(s, config, first.id, "an", data={"summary": "Một"})  # kept
+    with transaction(deployed) as s:
+        s.execute(text("UPDATE users SET active = false WHERE username = 'an'"))
+    with pytest.raises(engine.NotFound), transaction(deployed) as s:
+        engine.complete_task(s, config, second.id, "an", data={"summary": "Hai"})
