@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, Engine, Table, create_engine, event, exc, make_url
 from sqlalchemy.engine import Dialect
@@ -267,6 +268,21 @@ def read_rows(session: Session, statement: Any, params: Mapping[str, Any] | None
 # `do_orm_execute` listeners call the same): engine.audit's events of the action, for a read
 # of the history.
 BEFORE_READS: list[Callable[[Session, Any], None]] = []
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def of_engine(store: WeakKeyDictionary[Engine, dict[K, V]], session: Session) -> dict[K, V]:
+    """What a process-wide `store` keeps for the session's database (made at first use, gone
+    with its engine): two databases in one process (tests, tools) never share an entry. The
+    caller holds the store's lock."""
+    engine = session.get_bind().engine
+    found = store.get(engine)
+    if found is None:
+        found = store[engine] = {}
+    return found
 
 
 def held_object(session: Session, model: type[Any], row_id: Any) -> Any | None:

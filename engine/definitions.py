@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
 from .clock import Clock
-from .db import Base, UTCDateTime, read_rows
+from .db import Base, UTCDateTime, of_engine, read_rows
 from .errors import InvalidDefinition, NotFound
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
@@ -141,11 +141,8 @@ _by_row: WeakKeyDictionary[Engine, dict[int, tuple[str, str]]] = WeakKeyDictiona
 
 def load_version(session: Session, version_id: int) -> LoadedVersion:
     """The runnable version, restored once per process and shared by its instances."""
-    engine = session.get_bind().engine
     with _cache_lock:
-        by_row = _by_row.get(engine)
-        if by_row is None:
-            by_row = _by_row[engine] = {}
+        by_row = of_engine(_by_row, session)
         content_key = by_row.get(version_id)
         cached = _cache.get(content_key) if content_key else None
     if cached is not None:

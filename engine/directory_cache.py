@@ -40,7 +40,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, String, Table, selec
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
-from .db import Base
+from .db import Base, of_engine
 
 T = TypeVar("T")
 
@@ -124,11 +124,8 @@ def kept(session: Session, name: str, read: Callable[[], T]) -> T:
     value = _value(session)
     if value is None:
         return read()
-    engine = session.get_bind().engine
     with _lock:
-        answers = _kept.get(engine)
-        if answers is None:
-            answers = _kept[engine] = {}
+        answers = of_engine(_kept, session)
         found = answers.get(name)
     if found is not None and found[0] == value:
         answer: T = found[1]
