@@ -26,7 +26,9 @@ no one else may see them before they commit. Without a token (the CLI's reads, t
 called directly) a read is the caller's own, as before.
 
 On SQLite a later migration that rebuilds one of the five tables (Alembic's batch mode) loses
-that table's triggers: it must create them again (`create_directory_triggers`).
+that table's triggers: it must drop them all first and create them again after
+(`drop_directory_triggers`, `create_directory_triggers`), as engine/candidate_triggers.py says
+of its own.
 """
 
 from __future__ import annotations
@@ -196,14 +198,12 @@ def _trigger_name(table: str, write: str) -> str:
     return f"directory_changed_{table}_{write.split()[0].lower()}"
 
 
-def create_directory_triggers(connection: Connection, tables: tuple[str, ...] = ()) -> None:
-    """The triggers that replace the token (of every watched table, or of `tables`)."""
+def create_directory_triggers(connection: Connection) -> None:
+    """The triggers that replace the token, on every watched table."""
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
         connection.execute(text(_FUNCTION))
     for table, writes in _WATCHED:
-        if tables and table not in tables:
-            continue
         for write in writes:
             name = _trigger_name(table, write)
             if postgresql:  # at the commit: see the module's docstring

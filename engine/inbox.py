@@ -455,19 +455,24 @@ def _urgent_first(query: Select[Any]) -> Select[Any]:
     )
 
 
+# The parts of every look-up of names, in this order: a group by its lower-cased key, a group
+# by its lower-cased name, a person by username (`_named` relies on the order).
+_NAME_PARTS = (
+    (literal("g"), func.lower(GroupModel.key), GroupModel.name),
+    (literal("g"), func.lower(GroupModel.name), GroupModel.name),
+    (literal("u"), UserModel.username, UserModel.display_name),
+)
+
+
 @cache
 def _names_statement() -> CompoundSelect[Any]:
     keys: BindParameter[Any] = bindparam("keys", expanding=True)
+    users: BindParameter[Any] = bindparam("users", expanding=True)
     return union_all(
-        select(literal("g"), func.lower(GroupModel.key), GroupModel.name).where(
-            func.lower(GroupModel.key).in_(keys)
-        ),
-        select(literal("g"), func.lower(GroupModel.name), GroupModel.name).where(
-            func.lower(GroupModel.name).in_(keys)
-        ),
-        select(literal("u"), UserModel.username, UserModel.display_name).where(
-            UserModel.username.in_(bindparam("users", expanding=True))
-        ),
+        *(
+            select(*part).where(part[1].in_(wanted))
+            for part, wanted in zip(_NAME_PARTS, (keys, keys, users), strict=True)
+        )
     )
 
 
@@ -513,11 +518,7 @@ _DIRECTORY_KEY = "inbox.directory"
 
 @cache
 def _directory_statement() -> CompoundSelect[Any]:
-    return union_all(
-        select(literal("g"), func.lower(GroupModel.key), GroupModel.name),
-        select(literal("g"), func.lower(GroupModel.name), GroupModel.name),
-        select(literal("u"), UserModel.username, UserModel.display_name),
-    )
+    return union_all(*(select(*part) for part in _NAME_PARTS))
 
 
 def _directory(session: Session) -> tuple[dict[str, str], dict[str, str]]:

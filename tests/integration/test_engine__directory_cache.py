@@ -8,11 +8,14 @@ request could see before it commits, or after it rolls back."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 import engine
 from engine import transaction
@@ -30,23 +33,12 @@ def _token(factory: Any) -> str:
         return str(s.execute(select(TOKEN_COLUMN)).scalar_one())
 
 
-def _request(factory: Any, token: str, *, write: bool = False) -> Any:
+@contextmanager
+def _request(factory: Any, token: str, *, write: bool = False) -> Iterator[Session]:
     """A transaction as a web request's: given the token the request read first."""
-    session = transaction(factory, write=write)
-    return _Given(session, DirectoryToken(token))
-
-
-class _Given:
-    def __init__(self, context: Any, token: DirectoryToken) -> None:
-        self.context, self.token = context, token
-
-    def __enter__(self) -> Any:
-        session = self.context.__enter__()
-        use_directory_token(session, self.token)
-        return session
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self.context.__exit__(*exc)
+    with transaction(factory, write=write) as session:
+        use_directory_token(session, DirectoryToken(token))
+        yield session
 
 
 @pytest.fixture
