@@ -489,8 +489,10 @@ def names_of(
     session: Session, groups: Iterable[str], usernames: Iterable[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The names of these groups (each found by its key or its name, case aside; keyed by the
-    lower-cased key and name) and the display names of these people (those who exist), in one
-    statement: (groups, people)."""
+    lower-cased key and name) and the display names of these people (those who exist):
+    (groups, people). In a transaction given the directory's token, taken from the whole
+    directory as the process keeps it (engine.directory_cache: read once after each change);
+    otherwise in one statement."""
     group_keys = sorted({g.lower() for g in groups})
     wanted = sorted(set(usernames))
     if not group_keys and not wanted:

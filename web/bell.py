@@ -106,7 +106,7 @@ def index() -> Page:
     unread_only = request.args.get("chua_doc") == "1"
     with uow(write=False) as s:
         found = engine.notifications_for(s, me().username, limit=SHOWN, unread_only=unread_only)
-        # The full names of the page's people, in one statement; one no longer there keeps
+        # The full names of the page's people (engine.names_of); one no longer there keeps
         # their login name.
         names = Names.of(s, (r.actor for r in found.rows))
     note_unread(found.unread)

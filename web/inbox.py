@@ -253,8 +253,8 @@ def _access(session: Session, task_id: str) -> engine.TaskAccess:
 
 
 def _load(session: Session, task_id: str) -> TaskPage:
-    """Everything the task page shows, in a fixed number of statements: the names only of the
-    people it mentions, never the whole directory."""
+    """Everything the task page shows, in a fixed number of statements: the names of the
+    people it mentions from the directory the process keeps (engine.names_of)."""
     username = me().username
     access = _access(session, task_id)
     task = access.task
@@ -386,8 +386,8 @@ def complete(task_id: str) -> Any:
                 # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN"):
                 # the item the action left, held by this session (no statement).
                 after = engine.item_data(s, task.instance_id) if form.done_message else {}
-                # Where it went: the steps it opened with their holders' names, read in this
-                # transaction (one statement, the names) rather than in a third one after it.
+                # Where it went: the steps it opened with their holders' names, in this
+                # transaction (the names as the process keeps them) rather than in a third.
                 where = _where_now(
                     s, task.instance_id, engine.opened_tasks(s, task.instance_id), access.started_by
                 )
@@ -553,8 +553,9 @@ def _where_now(
 ) -> str | None:
     """Where the item went: the steps the completion `opened`, else the steps it still waits
     at (an urging leaves the unit's step where it was), each with who holds it: a person, or
-    the unit or group it waits for. One statement (the names), two when it opened none; None
-    when nothing is open (it waits for a timer, or it finished)."""
+    the unit or group it waits for. The names come from the directory the process keeps (no
+    statement once kept); one statement when it opened none. None when nothing is open (it
+    waits for a timer, or it finished)."""
     steps = opened or engine.open_tasks(session, item_id)
     if not steps:
         return None

@@ -110,8 +110,8 @@ class Names:
     def of(
         cls, session: Session, usernames: Iterable[str | None], groups: Iterable[str] = ()
     ) -> Names:
-        """The names of these people and these groups only, in one statement, for a page that
-        names a few of them, never the whole directory."""
+        """The names of these people and these groups only (engine.names_of: in a request,
+        from the directory the process keeps; else in one statement)."""
         named, people = engine.names_of(session, groups, {u for u in usernames if u})
         return cls(people, named, {})
 
