@@ -9,11 +9,14 @@ step by triggers), on PostgreSQL by a pg_trgm GIN index (migration 0004).
 
 Every action appends an audit event, and `audit.append_event` marks its item stale; the rows
 of the stale items are rewritten just before the transaction commits, from what is stored
-then, so the index always agrees with the item it describes.
+then, so the index always agrees with the item it describes. An item's comments, file names
+and row are taken from what this process last wrote for it when no other event came between
+(engine/search_written.py), and read otherwise.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,6 +46,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
+from . import search_written
 from .attachments import AttachmentModel
 from .audit import AuditEventModel, write_pending
 from .db import Base, UTCDateTime, cast_table, one_or_many
@@ -166,13 +170,15 @@ def _document(
 @dataclass
 class _Stale:
     """An item changed in this transaction: its row (when the action holds it), its title and
-    data when first marked, and whether text that the index keeps was added (a comment, a
-    file, a new item), which makes a rewrite certain."""
+    data when first marked, whether text that the index keeps was added (a comment, a file, a
+    new item), which makes a rewrite certain, and the events added, as (number, comment, kind)
+    (None: not all known, the parts are then read)."""
 
     instance: InstanceModel | None
     title: str | None
     data: Any
     new_text: bool
+    events: list[tuple[int, str | None, str]] | None
 
 
 def mark_stale(
@@ -184,15 +190,21 @@ def mark_stale(
     index holds."""
     stale: dict[int, _Stale] = session.info.setdefault(_STALE, {})
     if isinstance(instance, int):
-        stale[instance] = _Stale(None, None, None, True)
+        stale[instance] = _Stale(None, None, None, True, None)
         return
     new_text = event is None or _adds_text(event)
+    added = None if event is None else (event["seq"], event.get("comment"), event["kind"])
     found = stale.get(instance.id)
     if found is None:
-        stale[instance.id] = _Stale(instance, instance.title, instance.data, new_text)
+        events = None if added is None else [added]
+        stale[instance.id] = _Stale(instance, instance.title, instance.data, new_text, events)
     else:
         found.instance = instance
         found.new_text = found.new_text or new_text
+        if found.events is not None and added is not None:
+            found.events.append(added)
+        else:
+            found.events = None
 
 
 def _adds_text(event: Mapping[str, Any]) -> bool:
@@ -290,16 +302,19 @@ def refresh_stale(session: Session) -> None:
             if found is None:
                 continue
             title, data, version_id = found[1], found[2], found[3]
+        parts = _parts_known(session, instance_id, mark)
         # Only the data may have changed what the index holds (no new text, the same title).
         data_only = held is not None and not mark.new_text and mark.title == title
         if data_only and (mark.data is data or mark.data == data):
+            _unchanged(session, instance_id, mark, parts)
             continue
         # A field private to its step must not make the item findable by others.
         hidden = _hidden_fields(session, version_id)
         values = _shown_values(data, hidden)
         if data_only and _shown_values(mark.data, hidden) == values:
+            _unchanged(session, instance_id, mark, parts)
             continue
-        row = _document_row(session, instance_id, title, values)
+        row = _document_row(session, instance_id, title, values, mark, parts)
         if row is not None:
             rows.append(row)
     if rows:
@@ -314,14 +329,63 @@ def _shown_values(data: Any, hidden: frozenset[str]) -> list[str]:
     return list(_values({k: v for k, v in data.items() if k not in hidden} if hidden else data))
 
 
+# An item's parts besides its title and data: its comments, its files' names, and the digest of
+# its row as stored (None: it has none).
+_Parts = tuple[tuple[str, ...], tuple[str, ...], bytes | None]
+
+
 def _document_row(
-    session: Session, instance_id: int, title: str, values: list[str]
+    session: Session,
+    instance_id: int,
+    title: str,
+    values: list[str],
+    mark: _Stale,
+    parts: _Parts | None,
 ) -> dict[str, Any] | None:
     """The item's search row (from its title and the values its data shows), or None when it
     is stored already as it would be written."""
+    comments, files, stored = parts if parts is not None else _parts_read(session, instance_id)
+    content, folded = _document(title, values, comments, files)
+    row = _digest(content, folded)
+    if mark.instance is not None:
+        written = search_written.Written(mark.instance.audit_count, comments, files, row)
+        search_written.note(session, instance_id, written)
+    if stored == row:
+        return None
+    return {"instance_id": instance_id, "content": content, "folded": folded}
+
+
+def _parts_known(session: Session, instance_id: int, mark: _Stale) -> _Parts | None:
+    """The item's parts without reading them: those this process composed after the event
+    before this transaction's first (or none, for a new item), with this transaction's
+    comments; None when they are not known so (engine/search_written.py)."""
+    if not mark.events or mark.instance is None:
+        return None
+    if any(kind == "attached" for _seq, _comment, kind in mark.events):
+        return None  # a file's name and its place among the others are read
+    first = min(seq for seq, _comment, _kind in mark.events)
+    base: _Parts = ((), (), None)
+    if first > 1:
+        known = search_written.known(session, instance_id)
+        if known is None or known.count != first - 1:
+            return None
+        base = (known.comments, known.files, known.row)
+    added = tuple(c for _seq, c, kind in sorted(mark.events) if c is not None and kind != "error")
+    return base[0] + added, base[1], base[2]
+
+
+def _unchanged(session: Session, instance_id: int, mark: _Stale, parts: _Parts | None) -> None:
+    """The item's row stays as it is: what this process knows of it stands for its newer
+    events too."""
+    if parts is not None and parts[2] is not None and mark.instance is not None:
+        written = search_written.Written(mark.instance.audit_count, parts[0], parts[1], parts[2])
+        search_written.note(session, instance_id, written)
+
+
+def _parts_read(session: Session, instance_id: int) -> _Parts:
     comments: list[tuple[int, str]] = []
     files: list[tuple[datetime, str]] = []
-    stored: tuple[str, str] | None = None
+    stored: bytes | None = None
     # What the session holds is written first (an attachment's row, this transaction's events
     # with their comments), as a read through the session would; read on the connection.
     session.flush()
@@ -332,16 +396,23 @@ def _document_row(
         elif part == 1:
             files.append((at, a))
         else:
-            stored = (a, b)
-    content, folded = _document(
-        title,
-        values,
-        (c for _seq, c in sorted(comments)),
-        (f for _at, f in sorted(files, key=lambda p: p[0])),
+            stored = _digest(a, b)
+    return (
+        tuple(c for _seq, c in sorted(comments)),
+        tuple(f for _at, f in sorted(files, key=lambda p: p[0])),
+        stored,
     )
-    if stored == (content, folded):
-        return None
-    return {"instance_id": instance_id, "content": content, "folded": folded}
+
+
+def _digest(content: str, folded: str) -> bytes:
+    return hashlib.blake2b(f"{content}\x00{folded}".encode(), digest_size=16).digest()
+
+
+def _unsure(session: Session, transaction: SessionTransaction) -> None:
+    # A savepoint rolled back: the events it undid are gone, so the parts are read.
+    if transaction.nested:
+        for mark in session.info.get(_STALE, {}).values():
+            mark.events = None
 
 
 def _forget_stale(session: Session, transaction: SessionTransaction) -> None:
@@ -354,6 +425,7 @@ def _forget_stale(session: Session, transaction: SessionTransaction) -> None:
 # Every session, however it was made: the index must never miss a commit.
 sa_event.listen(Session, "before_commit", refresh_stale)
 sa_event.listen(Session, "after_transaction_end", _forget_stale)
+sa_event.listen(Session, "after_soft_rollback", _unsure)
 
 
 def _matching_ids(session: Session, terms: Sequence[str]) -> Select[Any]:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 import engine
-from engine import transaction
-from engine.search import fold
+from engine import search_written, transaction
+from engine.search import fold, mark_stale
 from tests.migrations import downgrade
 from tests.office import Office
 from tests.statements import counted
@@ -249,3 +249,98 @@ def test_search__migration_0004_indexes_the_items_already_there(office: Office) 
     with transaction(office.factory) as s:
         [count] = s.execute(text("SELECT count(*) FROM search_documents")).one()
     assert count == 1
+
+
+# --- the row composed from what this process wrote last (engine/search_written.py) ---------
+
+
+def _row(factory: Any, item: int) -> tuple[str, str]:
+    with transaction(factory) as s:
+        content, folded = s.execute(
+            text("SELECT content, folded FROM search_documents WHERE instance_id = :id"),
+            {"id": item},
+        ).one()
+    return content, folded
+
+
+def _as_read(factory: Any, item: int) -> tuple[str, str]:
+    """The item's row as composed from what is stored, this process's knowledge put aside."""
+    search_written._stores.clear()
+    with transaction(factory) as s:
+        mark_stale(s, item)
+    return _row(factory, item)
+
+
+def _review(factory: Any, office: Office, item: int, comment: str) -> None:
+    with transaction(factory) as s:
+        [task] = [t for t in engine.tasks_for(s, "qlkh.cv2") if t.instance_id == item]
+        data = {"decision": "tra_lai", "y_kien": comment}
+        engine.complete_task(s, office.config, task.id, "qlkh.cv2", data=data, comment=comment)
+
+
+def _redo(factory: Any, office: Office, item: int, comment: str) -> None:
+    with transaction(factory) as s:
+        [task] = [t for t in engine.tasks_for(s, "trungtam.cv1") if t.instance_id == item]
+        engine.complete_task(s, office.config, task.id, "trungtam.cv1", data=PHIEU, comment=comment)
+
+
+def test_search__a_row_composed_from_what_the_process_wrote_is_the_row_read(
+    office: Office,
+) -> None:
+    item = _proposal(office)
+    _review(office.factory, office, item, "Thiếu dự toán kinh phí")
+    _redo(office.factory, office, item, "Đã bổ sung phụ lục ngân sách")
+    _review(office.factory, office, item, "Còn thiếu bản thuyết minh")
+    _redo(office.factory, office, item, "Đã gửi thuyết minh chi tiết")
+    with counted(office.factory) as statements:
+        _review(office.factory, office, item, "Đề nghị ghi rõ nguồn vốn")
+    assert not [s for s in statements if "audit_events.comment" in s]  # nothing read back
+    kept = _row(office.factory, item)
+    for said in ("thieu du toan", "phu luc ngan sach", "ban thuyet minh", "nguon von"):
+        assert _find(office, "trungtam.cv1", said) == [item]
+    assert _as_read(office.factory, item) == kept
+
+
+def test_search__an_event_written_by_another_process_is_read(office: Office, db_url: str) -> None:
+    item = _proposal(office)
+    _review(office.factory, office, item, "Thiếu dự toán kinh phí")
+    other = engine.create_db_engine(db_url)  # another process: its own knowledge
+    try:
+        _redo(engine.session_factory(other), office, item, "Đã bổ sung phụ lục ngân sách")
+    finally:
+        other.dispose()
+    _review(office.factory, office, item, "Còn thiếu bản thuyết minh")
+    for said in ("thieu du toan", "phu luc ngan sach", "ban thuyet minh"):
+        assert _find(office, "trungtam.cv1", said) == [item]
+    assert _as_read(office.factory, item) == _row(office.factory, item)
+
+
+def test_search__a_comment_undone_with_its_savepoint_is_not_indexed(office: Office) -> None:
+    item = _proposal(office)
+    _review(office.factory, office, item, "Thiếu dự toán kinh phí")
+    with transaction(office.factory) as s:
+        [task] = [t for t in engine.tasks_for(s, "trungtam.cv1") if t.instance_id == item]
+        with pytest.raises(RuntimeError), s.begin_nested():
+            engine.complete_task(
+                s, office.config, task.id, "trungtam.cv1", data=PHIEU, comment="Bản nháp hỏng"
+            )
+            raise RuntimeError("undone")
+        engine.complete_task(
+            s, office.config, task.id, "trungtam.cv1", data=PHIEU, comment="Bản chính thức"
+        )
+    _review(office.factory, office, item, "Còn thiếu bản thuyết minh")
+    assert _find(office, "trungtam.cv1", "ban nhap hong") == []
+    assert _find(office, "trungtam.cv1", "ban chinh thuc") == [item]
+    assert _as_read(office.factory, item) == _row(office.factory, item)
+
+
+def test_search__a_file_added_between_actions_is_indexed(office: Office, tmp_path: Path) -> None:
+    item = _proposal(office)
+    _review(office.factory, office, item, "Thiếu dự toán kinh phí")
+    with transaction(office.factory) as s:
+        engine.add_attachment(
+            s, office.clock, tmp_path, item, "trungtam.cv1", "Dự toán chi tiết.pdf", PDF
+        )
+    _redo(office.factory, office, item, "Đã bổ sung phụ lục ngân sách")
+    assert _find(office, "trungtam.cv1", "du toan chi tiet") == [item]
+    assert _as_read(office.factory, item) == _row(office.factory, item)

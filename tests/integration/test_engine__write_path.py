@@ -22,11 +22,13 @@ from workflows.notifications import notification_listener
 # database drops its candidate rows: migration 0025), the item's open task rows, the new task
 # row and its candidate rows (the database keeps them for the item too), the item row; at
 # commit, the audit chain's head read, the event written sealed, the head moved, the step
-# totals of the two task rows, the search row's parts read and the row written. On SQLite the
-# item's lock reads the chain's head too (the transaction is the one writer from there): one
-# statement fewer (was 14 on both before 0025, 13 and 12 while each action read the person).
-STATEMENTS_PER_COMPLETION = 12
-STATEMENTS_PER_COMPLETION_SQLITE = 11
+# totals of the two task rows, the search row written (its parts as this process wrote them
+# after the item's previous event: engine.search_written). On SQLite the item's lock reads the
+# chain's head too (the transaction is the one writer from there): one statement fewer (was 14
+# on both before 0025, 13 and 12 while each action read the person, 12 and 11 while each read
+# the search row's parts back).
+STATEMENTS_PER_COMPLETION = 11
+STATEMENTS_PER_COMPLETION_SQLITE = 10
 
 
 def _per_completion(factory: Any) -> int:

@@ -34,8 +34,9 @@ TASK_PAGE_STATEMENTS = 6
 # The check and the form read; the write: was 24 when the item's open steps were read before
 # the write and again after it, to tell which it opened (the write knows), 22 when the names
 # were read in a third transaction, 21 when each action read the webhooks, the people its new
-# step tells (with their addresses and choices) and the names of the steps' holders.
-TASK_POST_STATEMENTS = 18
+# step tells (with their addresses and choices) and the names of the steps' holders, 18 when
+# each action read the item's comments, files and search row back (engine.search_written).
+TASK_POST_STATEMENTS = 17
 PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
 _ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
 _NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
