@@ -312,7 +312,9 @@ def persist(
             append_event(session, instance, at=now, actor=actor, kind="finished")
         running = instance.status == InstanceStatus.RUNNING
         held = bool(ready)  # its people are at work: the item is not stuck on its waits
-        sync_subscriptions(session, instance.id, version, workflow, data, running, now, held)
+        sync_subscriptions(
+            session, instance.id, version, workflow, data, running, now, held, new=new
+        )
         save_instance(session, instance)
     if instance.status in _ACTING_ON:  # an ended item is not acted on again
         entry = live_workflows.Entry(

@@ -3,7 +3,8 @@ waits for what is one indexed query, never a load of every item's state.
 
 `persist` calls `sync_subscriptions` after each action: the rows of an item are replaced by
 what its workflow waits for now (catch events, boundary events, event-based gateways, in its
-subprocesses too). A version with no message or signal catch event never touches the table.
+subprocesses too). A version with no message or signal catch event never touches the table,
+nor does an action on an item that had no waits and has none.
 
 An item's correlation key is its data variable `business_key` (Camunda's business key): set at
 start (`message send --key`, or in the start data), or by a form or script later.
@@ -37,7 +38,8 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .db import Base, UTCDateTime, cast_table
 from .driver_sql import run
@@ -187,6 +189,12 @@ def correlation_key(data: dict[str, Any]) -> str | None:
 _waits = cast_table(WaitingEventModel)
 _CLEAR_WAITS = delete(_waits).where(_waits.c.instance_id == bindparam("instance_id"))
 _ADD_WAITS = insert(_waits)
+# Whether each workflow's state was last stored with waits: a workflow kept between the item's
+# actions (engine/live_workflows.py) is the one whose state is stored, so this tells whether
+# the item has rows to clear. Forgotten for the workflows a transaction saved when it, or a
+# savepoint of it, rolls back.
+_had_waits: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+_SAVED = "pheduyet.subscriptions.saved"  # session.info: the workflows saved in the transaction
 
 
 def sync_subscriptions(
@@ -198,19 +206,25 @@ def sync_subscriptions(
     running: bool,
     now: datetime,
     held: bool,
+    *,
+    new: bool = False,
 ) -> None:
-    """Replace the item's rows by what it waits for now: two statements, and none at all for
-    a version that catches no message or signal. Each row notes `held`: whether the item has an
-    open human task now (the caller's READY manual tasks, those it keeps open task rows for)."""
+    """Replace the item's rows by what it waits for now: two statements, and none at all for a
+    version that catches no message or signal, nor to clear an item known to have none (`new`,
+    or saved last without waits from this very workflow). Each row notes `held`: whether the
+    item has an open human task now (the caller's READY manual tasks, those it keeps open task
+    rows for)."""
     if not may_wait(version.spec, version.subprocess_specs):
         return
-    run(session.connection(), _CLEAR_WAITS, {"instance_id": instance_id}, later=True)
-    if not running:
-        return
-    key = correlation_key(data)
-    waits = waiting_in(workflow)
+    waits = waiting_in(workflow) if running else []
+    had_waits = not new and _had_waits.get(workflow, True)
+    _had_waits[workflow] = bool(waits)
+    session.info.setdefault(_SAVED, []).append(workflow)
+    if had_waits:
+        run(session.connection(), _CLEAR_WAITS, {"instance_id": instance_id}, later=True)
     if not waits:
         return
+    key = correlation_key(data)
     rows = [
         {
             "instance_id": instance_id,
@@ -226,3 +240,17 @@ def sync_subscriptions(
         for w in waits
     ]
     run(session.connection(), _ADD_WAITS, rows, later=True)
+
+
+def _forget_saved(session: Session, _transaction: SessionTransaction) -> None:
+    for workflow in session.info.pop(_SAVED, ()):
+        _had_waits.pop(workflow, None)
+
+
+def _end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_SAVED, None)
+
+
+sa_event.listen(Session, "after_soft_rollback", _forget_saved)
+sa_event.listen(Session, "after_transaction_end", _end)

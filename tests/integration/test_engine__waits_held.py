@@ -17,6 +17,7 @@ from engine import ManualClock, transaction
 from engine.subscriptions import WaitingEventModel
 from tests.conftest import add_people, fixture_files
 from tests.migrations import downgrade
+from tests.statements import counted
 
 
 @pytest.fixture
@@ -90,3 +91,24 @@ def test_waits_held__migration_0022_marks_the_waits_already_stored(
         assert kept[(free, "wait_rule")] is False
         assert kept[(boundary, "withdrawn")] and kept[(both, "wait_rule")]
         assert [w.instance_id for w in engine.waiting_items(s)] == [free]
+
+
+def test_waits__cleared_only_where_the_item_may_have_some(
+    events: Any, config: engine.EngineConfig
+) -> None:
+    """An item saved without waits by the workflow this process keeps (engine.live_workflows)
+    has none to clear: its next action leaves the table alone. One with waits, or whose state
+    this process did not save, has its rows replaced."""
+    with transaction(events) as s:
+        (item,) = engine.correlate_message(s, config, "ho_so_nop", "an", key="HS-1").started
+    with counted(events) as paying, transaction(events) as s:
+        engine.correlate_message(s, config, "da_nop_phi", "an", key="HS-1")
+    assert [q for q in paying if q.startswith("DELETE FROM waiting_events")]  # it had one
+    with transaction(events) as s:
+        assert held(s) == {}
+        (check,) = engine.show_instance(s, item).open_tasks
+    with counted(events) as checking, transaction(events) as s:
+        engine.complete_task(s, config, check.id, "binh")
+    assert not [q for q in checking if "waiting_events" in q]
+    with transaction(events) as s:
+        assert engine.show_instance(s, item).status == engine.InstanceStatus.COMPLETED

@@ -35,8 +35,9 @@ TASK_PAGE_STATEMENTS = 6
 # the write and again after it, to tell which it opened (the write knows), 22 when the names
 # were read in a third transaction, 21 when each action read the webhooks, the people its new
 # step tells (with their addresses and choices) and the names of the steps' holders, 18 when
-# each action read the item's comments, files and search row back (engine.search_written).
-TASK_POST_STATEMENTS = 17
+# each action read the item's comments, files and search row back (engine.search_written), 17
+# when each cleared the item's waits for messages and signals, whether it had any or not.
+TASK_POST_STATEMENTS = 16
 PROGRESS = {"ty_le_hoan_thanh": 40, "noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
 _ROW = re.compile(r'<a href="/tasks/([0-9a-f-]{36})" class="item-link">')
 _NEXT = re.compile(r'<a class="button" href="([^"]+)" rel="next">')
