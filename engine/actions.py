@@ -95,8 +95,10 @@ def start_instance(
 ) -> int:
     """Start the latest version of a process; returns the new item's id. Only a process with a
     plain start event starts by hand; `by_event` is a message or signal starting it."""
+    # First: with the version, the directory's token, so the person (and the people the new
+    # step tells) come from what the process keeps (engine.directory_cache).
+    row = latest_version(session, process_id, read_token=True)
     who = _identity(session, username)
-    row = latest_version(session, process_id)
     require_starter(row, who)  # camunda:candidateStarterGroups/Users
     if not by_event:
         require_plain_start(row)

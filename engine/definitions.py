@@ -31,6 +31,7 @@ from sqlalchemy.sql.selectable import Subquery
 
 from .clock import Clock
 from .db import Base, UTCDateTime, of_engine, read_rows
+from .directory_cache import TOKEN_COLUMN, token_read
 from .errors import InvalidDefinition, NotFound
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
@@ -181,8 +182,19 @@ def load_version(session: Session, version_id: int) -> LoadedVersion:
     return loaded
 
 
-def latest_version(session: Session, process_id: str) -> ProcessVersionModel:
-    row = _latest(session, process_id)
+def latest_version(
+    session: Session, process_id: str, *, read_token: bool = False
+) -> ProcessVersionModel:
+    """The newest version's row. `read_token`: with the directory's token, in the same
+    statement, for the transaction's later reads of people and groups (a start's, as an
+    action's lock reads it: engine.directory_cache.token_read)."""
+    if read_token:
+        found = session.execute(_LATEST_WITH_TOKEN, {"process_id": process_id}).first()
+        row: ProcessVersionModel | None = None if found is None else found[0]
+        if found is not None:
+            token_read(session, found[1])
+    else:
+        row = _latest(session, process_id)
     if row is None:
         raise NotFound(f"process '{process_id}' is not deployed")
     return row
@@ -255,6 +267,7 @@ _LATEST = (
     .order_by(ProcessVersionModel.version.desc())
     .limit(1)
 )
+_LATEST_WITH_TOKEN = _LATEST.add_columns(TOKEN_COLUMN)
 
 
 def _store(

@@ -121,12 +121,13 @@ def test_start_keys__migration_0023_keeps_the_keys_stored_before(
 ) -> None:
     """A key stored before its request was remembered answers its item to any request."""
     db = deployed.kw["bind"]
+    with engine.transaction(deployed) as s:  # started by today's code, on today's schema
+        item = engine.start_instance(s, config, "approval", "an")
     downgrade(db, "0022")
     with db.connect() as connection:
         columns = {c["name"] for c in inspect(connection).get_columns("start_keys")}
         assert "fingerprint" not in columns
     with engine.transaction(deployed) as s:
-        item = engine.start_instance(s, config, "approval", "an")
         keys = sa.table(
             "start_keys",
             *(sa.column(name) for name in ("username", "key", "instance_id")),
