@@ -74,7 +74,7 @@ from .external_tasks import (
 from .form_options import resolve_form
 from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
-from .human_tasks import effective_candidates, opened_tasks, waiting_for
+from .human_tasks import effective_candidates, opened_for, opened_tasks, waiting_for
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .item_details import (
     FormView,
@@ -446,6 +446,7 @@ __all__ = [
     "notify",
     "notify_candidates",
     "open_tasks",
+    "opened_for",
     "opened_tasks",
     "parked_items",
     "people_of",

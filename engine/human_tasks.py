@@ -288,6 +288,14 @@ def opened_tasks(session: Session, instance_id: int) -> list[TaskView]:
     return list(opened.get(instance_id, ()))
 
 
+def opened_for(
+    session: Session, instance_id: int, who: Identity, started_by: str
+) -> list[TaskView]:
+    """The steps this transaction opened on the item that `who` may act on (the item started
+    by `started_by`): no statement, as `opened_tasks`."""
+    return [t for t in opened_tasks(session, instance_id) if may_act(session, t, who, started_by)]
+
+
 # session.info: item id -> the task rows this transaction opened (`opened_tasks`).
 _OPENED = "pheduyet.human_tasks.opened"
 
@@ -367,7 +375,7 @@ def candidate_is(
     )
 
 
-def is_candidate(task: HumanTaskModel, who: Identity, started_by: str) -> bool:
+def is_candidate(task: HumanTaskModel | TaskView, who: Identity, started_by: str) -> bool:
     """Whether the person is among the task's candidates (the rule its candidate rows were
     written by), read from the row itself: it holds for a closed task too."""
     pairs = effective_candidates(task.candidate_groups, task.candidate_users, task.lane, started_by)
@@ -385,7 +393,7 @@ def _any_is(pairs: Iterable[tuple[str, str]], who: Identity) -> bool:
 
 
 def may_act(
-    session: Session, task: HumanTaskModel, who: Identity, started_by: str | None = None
+    session: Session, task: HumanTaskModel | TaskView, who: Identity, started_by: str | None = None
 ) -> bool:
     """Whether the person may act on this open task now: its holder, else a candidate. With
     `started_by` (the item's starter) nothing is read from the database."""
