@@ -39,6 +39,7 @@ from .attachments import (
     DocumentView,
     add_attachment,
     attachment_file,
+    documents_of,
     list_attachments,
     list_documents,
 )
@@ -394,6 +395,7 @@ __all__ = [
     "deliver_webhooks",
     "deploy",
     "diagram_xml",
+    "documents_of",
     "dossier",
     "effective_candidates",
     "encode_cursor",

@@ -21,8 +21,10 @@ from .db import Base, UTCDateTime, read_rows
 from .errors import InvalidInput, NotFound
 from .human_tasks import HumanTaskModel
 from .instances import lock_instance, require_running
+from .views import InstanceView
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHED = "attached"  # the kind of the audit event each file is added with
 # Extension -> (content type, accepted leading bytes). Office files are zip containers.
 ALLOWED = {
     ".pdf": ("application/pdf", (b"%PDF-",)),
@@ -178,7 +180,7 @@ def add_attachment(
         instance,
         at=row.uploaded_at,
         actor=username,
-        kind="attached",
+        kind=ATTACHED,
         task_id=task_id,
         details={"file": name, "sha256": row.sha256},
     )
@@ -269,6 +271,15 @@ _DOCUMENTS = (
     .where(AttachmentModel.instance_id == bindparam("instance_id"))
     .order_by(AttachmentModel.uploaded_at, AttachmentModel.id)
 )
+
+
+def documents_of(session: Session, item: InstanceView) -> list[DocumentView]:
+    """`list_documents` of an item read with its whole history (`show_instance`,
+    `item_with_dossier`): none, without a statement, when no event of it added a file (each
+    file comes with its event, `add_attachment`)."""
+    if not any(entry.kind == ATTACHED for entry in item.history):
+        return []
+    return list_documents(session, item.id)
 
 
 def list_documents(session: Session, instance_id: int) -> list[DocumentView]:

@@ -47,7 +47,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from . import search_written
-from .attachments import AttachmentModel
+from .attachments import ATTACHED, AttachmentModel
 from .audit import AuditEventModel, write_pending
 from .db import Base, UTCDateTime, cast_table, one_or_many
 from .definitions import LoadedVersion, load_version
@@ -210,7 +210,7 @@ def mark_stale(
 def _adds_text(event: Mapping[str, Any]) -> bool:
     """The event adds to what the item's row holds: the first event (a new item has no row
     yet), a file, or a comment (the engine's own error messages excepted)."""
-    if event.get("seq") == 1 or event.get("kind") == "attached":
+    if event.get("seq") == 1 or event.get("kind") == ATTACHED:
         return True
     return event.get("comment") is not None and event.get("kind") != "error"
 
@@ -361,7 +361,7 @@ def _parts_known(session: Session, instance_id: int, mark: _Stale) -> _Parts | N
     comments; None when they are not known so (engine/search_written.py)."""
     if not mark.events or mark.instance is None:
         return None
-    if any(kind == "attached" for _seq, _comment, kind in mark.events):
+    if any(kind == ATTACHED for _seq, _comment, kind in mark.events):
         return None  # a file's name and its place among the others are read
     first = min(seq for seq, _comment, _kind in mark.events)
     base: _Parts = ((), (), None)

@@ -260,7 +260,7 @@ def _load(session: Session, task_id: str) -> TaskPage:
     task = access.task
     # The item and its dossier from one read of its history.
     item, dossier = engine.item_with_dossier(session, task.instance_id, reader=username)
-    attachments = engine.list_documents(session, item.id)
+    attachments = engine.documents_of(session, item)
     others = [t for t in item.open_tasks if t.id != task.id]
     people = {
         item.created_by,

@@ -272,7 +272,7 @@ def show(item_id: int) -> str:
         item, dossier = engine.item_with_dossier(s, item_id, reader=who.username)
         names = Names.load(s)
         titles = _step_titles(s, item)
-        documents = engine.list_documents(s, item_id)
+        documents = engine.documents_of(s, item)
         where, current_steps = _where(item, engine.instance_progress(s, config(), item_id))
         access = engine.item_access(s, who, item_id)
         open_tasks = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -25,12 +26,13 @@ from tests.web.conftest import csrf_token, post
 # when the bell had its own, 4 when the names on the rows were read at each page.
 INBOX_STATEMENTS = 3
 # BEGIN, the person with the bell's count, the task with its item, the item's history with its
-# steps' keys, its open tasks, its files: was 12 when the check of the person's rights read the
-# task's candidate rows (it reads the task's row with its item's starter, as the actions do)
-# and the steps' keys came in a statement of their own, 13 when the forms and the colleagues
-# each read the units, 14 when the names took two, 10 when the bell had its own, 9 when the
-# units, the names it shows and the colleagues to forward to were read at each page.
-TASK_PAGE_STATEMENTS = 6
+# steps' keys, its open tasks (and its files, one statement more, when its history has a file
+# added): was 12 when the check of the person's rights read the task's candidate rows (it reads
+# the task's row with its item's starter, as the actions do) and the steps' keys came in a
+# statement of their own, 13 when the forms and the colleagues each read the units, 14 when
+# the names took two, 10 when the bell had its own, 9 when the units, the names it shows and
+# the colleagues to forward to were read at each page, 6 when an item without files read them.
+TASK_PAGE_STATEMENTS = 5
 # The check and the form read; the write: was 24 when the item's open steps were read before
 # the write and again after it, to tell which it opened (the write knows), 22 when the names
 # were read in a third transaction, 21 when each action read the webhooks, the people its new
@@ -116,7 +118,7 @@ def test_statements__the_inbox_costs_the_same_for_3_tasks_and_for_43_with_histor
 
 
 def test_statements__the_task_page_costs_the_same_whatever_the_history(
-    office: Any, login: Any, app: Flask
+    office: Any, login: Any, app: Flask, tmp_path: Path
 ) -> None:
     short, long = _assign(office, "Ngắn"), _assign(office, "Dài")
     _progress(office, short, 1)
@@ -131,6 +133,16 @@ def test_statements__the_task_page_costs_the_same_whatever_the_history(
         counts.append(count)
     assert counts[0] == counts[1], f"{counts[0]} statements after one step, {counts[1]} after 15"
     assert counts[0] == TASK_PAGE_STATEMENTS, f"{counts[0]} instead of {TASK_PAGE_STATEMENTS}"
+    for item, files in ((short, 1), (long, 3)):
+        with transaction(office.factory) as s:
+            for n in range(files):
+                engine.add_attachment(
+                    s, office.clock, tmp_path, item, "cs.cv1", f"Báo cáo {n}.pdf", b"%PDF-1.4\n"
+                )
+        task = office.task("cs.cv1", item, "cap_nhat_tien_do")
+        count, page = _get(client, app, f"/tasks/{task.id}")
+        assert f"Báo cáo {files - 1}.pdf" in page
+        assert count == TASK_PAGE_STATEMENTS + 1, f"{count} with {files} file(s)"
 
 
 def test_statements__a_task_post_costs_the_same_whatever_the_history(
