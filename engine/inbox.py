@@ -44,7 +44,7 @@ from .human_tasks import (
     may_act,
     task_view,
 )
-from .instances import InstanceModel, instance_with_task
+from .instances import InstanceModel, instance_with_task, lock_instance_with_task
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
 from .users import GroupModel, Identity, UserModel
 from .views import InstanceStatus, TaskStatus, TaskView
@@ -177,7 +177,7 @@ class TaskAccess:
     started_by: str  # the item's starter: who holds a step the diagram gives nobody
 
 
-def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
+def task_access(session: Session, who: Identity, task_id: str, *, lock: bool = False) -> TaskAccess:
     """The task and `who`'s rights on it, in one statement; NotFound for no such task.
 
     Whether `who` is a candidate is read from the task's row with its item's starter (the rule
@@ -187,8 +187,14 @@ def task_access(session: Session, who: Identity, task_id: str) -> TaskAccess:
     further statement (a POST's write ends that read and reads them again under its lock):
     SQLAlchemy's identity map only holds weak references, and a row nobody holds would be read
     again by each of those functions. The rows are read as columns and made the session's
-    objects (`instance_with_task`): the ORM's own loading cost twice the statement."""
-    found = instance_with_task(session, task_id, state=False)
+    objects (`instance_with_task`): the ORM's own loading cost twice the statement.
+
+    `lock`: in the write of an action on the task, read under the item's lock, which the
+    action then takes without reading again (`lock_instance_with_task`'s `ahead`)."""
+    if lock:
+        found = lock_instance_with_task(session, task_id, ahead=True)
+    else:
+        found = instance_with_task(session, task_id, state=False)
     if found is None:
         raise NotFound(f"task {task_id} does not exist")
     instance, row = found

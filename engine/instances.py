@@ -19,7 +19,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    SessionTransaction,
+    make_transient_to_detached,
+    mapped_column,
+)
 from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from .audit import GENESIS, HEAD_COLUMNS, head_read
@@ -106,10 +113,16 @@ def lock_instance(
 
 
 def lock_instance_with_task(
-    session: Session, task_id: str, expected_version: int | None = None
+    session: Session, task_id: str, expected_version: int | None = None, *, ahead: bool = False
 ) -> tuple[InstanceModel, HumanTaskModel] | None:
     """`lock_instance` for the item of a task row, and the row, in one statement; None when
-    no such task."""
+    no such task. `ahead`: read ahead of the action on the task (a POST's check of the person's
+    rights, under the lock it takes anyway): the action's own lock of it, the next one in the
+    transaction, takes the rows read here instead of a second statement."""
+    ahead_of: dict[str, Any] = session.info.setdefault(_AHEAD, {})
+    if task_id in ahead_of:
+        instance, row = ahead_of.pop(task_id)
+        return _checked(instance, expected_version), row
     session.flush()  # as the ORM's query would: what the session holds is written first
     sqlite = session.get_bind().dialect.name == "sqlite"
     statement = _LOCK_WITH_TASK_AND_HEAD if sqlite else _LOCK_WITH_TASK
@@ -121,7 +134,26 @@ def lock_instance_with_task(
     token_read(session, found[end])
     if sqlite:
         head_read(session, found[end + 1], found[end + 2])
+    if ahead:
+        ahead_of[row.id] = (instance, row)
     return _checked(instance, expected_version), row
+
+
+# session.info: task id -> its item and row read under the lock ahead of the action on it.
+_AHEAD = "pheduyet.instances.read_ahead"
+
+
+def _forget_ahead(session: Session, *_args: Any) -> None:
+    session.info.pop(_AHEAD, None)
+
+
+def _forget_ahead_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        _forget_ahead(session)
+
+
+sa_event.listen(Session, "after_soft_rollback", _forget_ahead)
+sa_event.listen(Session, "after_transaction_end", _forget_ahead_at_end)
 
 
 def instance_with_task(

@@ -243,13 +243,24 @@ def _returned(item: engine.InstanceView, task: engine.TaskView, names: Names) ->
     return ReturnNote(names.person(last.actor), last.at, last.decision or "", reasons)
 
 
-def _access(session: Session, task_id: str) -> engine.TaskAccess:
+def _access(session: Session, task_id: str, *, lock: bool = False) -> engine.TaskAccess:
     """The task and this person's rights on it, or NotFound when they may neither act on it
-    nor see its item: the same answer for both, so task ids cannot be probed."""
-    access = engine.task_access(session, me(), task_id)
+    nor see its item: the same answer for both, so task ids cannot be probed. `lock`: in the
+    write of the action on it (engine.task_access)."""
+    access = engine.task_access(session, me(), task_id, lock=lock)
     if not access.can_act and not may_view(session, access.task.instance_id):
         raise engine.NotFound(f"task {task_id} does not exist")
     return access
+
+
+def _asked(
+    session: Session, task_id: str, *, lock: bool = False
+) -> tuple[engine.TaskAccess, engine.FormView, Submission]:
+    """What a POST asks of the task: the person's rights on it (`_access`, NotFound otherwise:
+    nothing else is raised here), its form, and what they sent in it."""
+    access = _access(session, task_id, lock=lock)
+    form = engine.task_form(session, access.task.id)
+    return access, form, read_submission(form, request.form)
 
 
 def _load(session: Session, task_id: str) -> TaskPage:
@@ -355,23 +366,31 @@ class FileRefused(Exception):
 @bp.post("/tasks/<task_id>")
 @login_required  # type: ignore[misc]
 def complete(task_id: str) -> Any:
-    with uow(write=False) as s:  # the check and the form, read; the action takes the write lock
-        access = _access(s, task_id)
-        task = access.task
-        form = engine.task_form(s, task.id)
-    submission = read_submission(form, request.form)
     files = [f for f in request.files.getlist("_files") if f and f.filename]
     revision = _as_int(request.form.get("_revision"))
-    rehearsal = None
-    if not files:  # a file moves the item on before the step: the write runs it
-        with uow(write=False) as s:  # SpiffWorkflow's run, outside the write lock
-            rehearsal = engine.rehearse_completion(
-                s, config(), task.id, me(), data=submission.data, expected_version=revision
-            )
+    access: engine.TaskAccess | None = None
+    form: engine.FormView | None = None
+    submission: Submission | None = None
+    rehearsal: engine.Rehearsal | None = None
+    with uow(write=False) as s:
+        if engine.rehearses(s):  # SQLite: all it can outside the one write lock
+            access, form, submission = _asked(s, task_id)
+            if not files:  # a file moves the item on before the step: the write runs it
+                rehearsal = engine.rehearse_completion(
+                    s,
+                    config(),
+                    access.task.id,
+                    me(),
+                    data=submission.data,
+                    expected_version=revision,
+                )
     stored: list[Path] = []
     try:
         try:
             with uow() as s:
+                if access is None:  # PostgreSQL: checked under the item's lock, read once
+                    access, form, submission = _asked(s, task_id, lock=True)
+                task = access.task
                 expected = _attach(s, task, files, revision, stored) if files else revision
                 complete_item(
                     s,

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import engine
 from engine import transaction
 from engine.human_tasks import HumanTaskModel
 from engine.instances import InstanceModel, lock_instance_with_task
+from tests.statements import counted
 
 
 def _start_and_task(factory: Any, config: Any) -> tuple[int, str]:
@@ -64,3 +67,33 @@ def test_task_lock__an_unknown_task_is_none(deployed: Any, config: Any) -> None:
     _start_and_task(deployed, config)
     with transaction(deployed) as s:
         assert lock_instance_with_task(s, "00000000-0000-0000-0000-000000000000") is None
+
+
+def test_task_lock__a_check_under_the_lock_is_the_actions_own_lock(
+    deployed: Any, config: Any
+) -> None:
+    """A POST's check of the person's rights, read under the item's lock in the action's write
+    (`task_access(lock=True)`), serves the action's lock: one statement, used once."""
+    _item, task_id = _start_and_task(deployed, config)
+    with transaction(deployed) as s:
+        who = engine.get_identity(s, "an")
+    with counted(deployed) as checked, transaction(deployed) as s:
+        access = engine.task_access(s, who, task_id, lock=True)
+        assert access.can_act
+        engine.complete_task(s, config, task_id, "an", data={"summary": "Trồng nấm"})
+        with pytest.raises(engine.Conflict):  # the next lock reads the row again: completed
+            engine.complete_task(s, config, task_id, "an", data={"summary": "Lần hai"})
+    locks = [q for q in checked if "JOIN human_tasks" in q and "instances.state" in q]
+    assert len(locks) == 2  # the check's, and the second completion's
+
+
+def test_task_lock__a_check_rolled_back_is_not_taken_after(deployed: Any, config: Any) -> None:
+    _item, task_id = _start_and_task(deployed, config)
+    with transaction(deployed) as s:
+        who = engine.get_identity(s, "an")
+        engine.task_access(s, who, task_id, lock=True)
+        savepoint = s.begin_nested()
+        savepoint.rollback()
+        with counted(deployed) as seen:
+            engine.complete_task(s, config, task_id, "an", data={"summary": "Trồng nấm"})
+    assert [q for q in seen if "JOIN human_tasks" in q and "instances.state" in q]

@@ -1,6 +1,8 @@
 """Việc cần xử lý and the task page: who sees which task, urgency, every department form,
 completing with data, comments and files, returns with their reason, claim, release, forward,
-and what must never happen (another unit's task, no CSRF token, a double approval, a bad file)."""
+and what must never happen (another unit's task, no CSRF token, a double approval, a bad file).
+A task's POST is checked and run differently on the two databases (engine.rehearses): those
+tests run on both."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from tests.integration.test_processes__trinh_ubnd import TO_TRINH
 from tests.integration.test_processes__xay_dung_quy_dinh import DU_THAO
 from tests.integration.test_processes__xay_dung_quy_dinh import PATH as QUY_DINH_PATH
 from tests.office import TIME_PASSES
+from tests.web.api_helpers import ON_BOTH, app_either  # noqa: F401  (the app fixture)
 from tests.web.conftest import csrf_token, post
 
 DONG_Y = {"decision": "dong_y"}
@@ -273,6 +276,7 @@ def test_task__the_overdue_chase_renders(office: Any, login: Any) -> None:
 # --- completing ------------------------------------------------------------------------------
 
 
+@ON_BOTH
 def test_task__submit_a_proposal_through_the_form(office: Any, login: Any) -> None:
     item = _start(office, "de_xuat_nhiem_vu", "trungtam.cv1", "Phiếu qua biểu mẫu")
     client = login("trungtam.cv1")
@@ -298,6 +302,7 @@ def test_task__submit_a_proposal_through_the_form(office: Any, login: Any) -> No
     assert (last.actor, last.comment) == ("trungtam.cv1", "Kính trình Phòng Quản lý Khoa học")
 
 
+@ON_BOTH
 def test_task__field_errors_in_vietnamese_next_to_fields_input_kept(
     office: Any, login: Any
 ) -> None:
@@ -408,6 +413,7 @@ def test_task__no_form_means_a_comment_and_a_done_button(
 
 
 @pytest.mark.parametrize("action", ["", "/claim", "/release", "/forward"])
+@ON_BOTH
 def test_task__another_units_task_is_not_found_and_unchanged(
     office: Any, login: Any, action: str
 ) -> None:
@@ -425,12 +431,14 @@ def test_task__another_units_task_is_not_found_and_unchanged(
     assert office.show(item) == before
 
 
+@ON_BOTH
 def test_task__a_task_that_does_not_exist_is_not_found(login: Any) -> None:
     client = login("qlkh.cv1")
     assert client.get("/tasks/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/tasks/not-a-task").status_code == 404
 
 
+@ON_BOTH
 def test_task__an_inspector_may_read_but_not_act(office: Any, login: Any) -> None:
     item = _proposal(office)
     url = _url(office, "qlkh.cv1", item, "xem_xet_de_xuat")
@@ -454,6 +462,7 @@ def test_task__a_post_without_its_csrf_token_changes_nothing(office: Any, login:
     assert office.show(item) == before
 
 
+@ON_BOTH
 def test_task__a_double_submit_approves_once(office: Any, login: Any) -> None:
     item = _proposal(office)
     client = login("qlkh.cv1")
@@ -473,6 +482,7 @@ def test_task__a_double_submit_approves_once(office: Any, login: Any) -> None:
     assert len(done) == 1
 
 
+@ON_BOTH
 def test_task__a_colleague_first_then_nothing_is_lost(office: Any, login: Any) -> None:
     item = _proposal(office)
     url = _url(office, "qlkh.cv1", item, "xem_xet_de_xuat")
@@ -494,6 +504,7 @@ def test_task__a_colleague_first_then_nothing_is_lost(office: Any, login: Any) -
     assert "Ý kiến tôi đã gõ" in html  # shown back, to copy
 
 
+@ON_BOTH
 def test_task__a_stale_page_on_a_task_still_open_keeps_the_input(office: Any, login: Any) -> None:
     starter, _data, steps = PATHS["xay_dung_quy_dinh"]
     item = _start(office, "xay_dung_quy_dinh", starter)
@@ -532,6 +543,7 @@ def test_task__a_stale_page_on_a_task_still_open_keeps_the_input(office: Any, lo
 # --- files -----------------------------------------------------------------------------------
 
 
+@ON_BOTH
 def test_task__a_file_goes_with_the_completion(office: Any, login: Any, app: Flask) -> None:
     item = _proposal(office)
     client = login("qlkh.cv1")
@@ -598,6 +610,7 @@ def test_task__a_refused_file_refuses_the_whole_action(
     assert _stored_files(app) == []
 
 
+@ON_BOTH
 def test_task__a_refused_form_keeps_none_of_its_files(office: Any, login: Any, app: Flask) -> None:
     item = _proposal(office)
     client = login("qlkh.cv1")

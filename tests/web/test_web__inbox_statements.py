@@ -16,6 +16,7 @@ import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.statements import counted
+from tests.web.api_helpers import ON_BOTH, app_either  # noqa: F401  (the app fixture)
 from tests.web.conftest import csrf_token, post
 
 # Counted once the process keeps the directory (engine.directory_cache): the first request
@@ -33,13 +34,15 @@ INBOX_STATEMENTS = 3
 # the names took two, 10 when the bell had its own, 9 when the units, the names it shows and
 # the colleagues to forward to were read at each page, 6 when an item without files read them.
 TASK_PAGE_STATEMENTS = 5
-# The check and the form read; the write: was 24 when the item's open steps were read before
+# SQLite: the check and the form read (and the step rehearsed) before the write, each with its
+# BEGIN; PostgreSQL: the check is the write's own lock of the item, no BEGIN counted (it was a
+# read of its own, 16 in all). On SQLite: was 24 when the item's open steps were read before
 # the write and again after it, to tell which it opened (the write knows), 22 when the names
 # were read in a third transaction, 21 when each action read the webhooks, the people its new
 # step tells (with their addresses and choices) and the names of the steps' holders, 18 when
 # each action read the item's comments, files and search row back (engine.search_written), 17
 # when each cleared the item's waits for messages and signals, whether it had any or not.
-TASK_POST_STATEMENTS = 16
+TASK_POST_STATEMENTS = {"sqlite": 16, "postgresql": 13}
 # A start with its key: the read's BEGIN, the person, the newest versions (the form); the
 # write's BEGIN, the old keys purged, the key kept and read back, the versions (the rights to
 # start, the newest one with the directory's token), the item row, its first step's row, the
@@ -145,6 +148,7 @@ def test_statements__the_task_page_costs_the_same_whatever_the_history(
         assert count == TASK_PAGE_STATEMENTS + 1, f"{count} with {files} file(s)"
 
 
+@ON_BOTH
 def test_statements__a_task_post_costs_the_same_whatever_the_history(
     office: Any, login: Any, app: Flask
 ) -> None:
@@ -158,7 +162,8 @@ def test_statements__a_task_post_costs_the_same_whatever_the_history(
     assert counts[0] == counts[1], (
         f"{counts[0]} statements for a new item, {counts[1]} for 15 steps"
     )
-    assert counts[0] == TASK_POST_STATEMENTS, f"{counts[0]} instead of {TASK_POST_STATEMENTS}"
+    pinned = TASK_POST_STATEMENTS[app.extensions["pheduyet.sessions"].kw["bind"].dialect.name]
+    assert counts[0] == pinned, f"{counts[0]} instead of {pinned}"
 
 
 def test_statements__the_forward_list_names_the_unit_never_everyone(
