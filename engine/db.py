@@ -285,6 +285,21 @@ def of_engine(store: WeakKeyDictionary[Engine, dict[K, V]], session: Session) ->
     return found
 
 
+def kept_for_the_transaction(key: str) -> None:
+    """What any session keeps in `session.info[key]` is dropped at any rollback (a savepoint's
+    too: it may have undone what the entry says) and when the outermost transaction ends."""
+
+    def forget(session: Session, *_transaction: SessionTransaction) -> None:
+        session.info.pop(key, None)
+
+    def forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            session.info.pop(key, None)
+
+    event.listen(Session, "after_soft_rollback", forget)
+    event.listen(Session, "after_transaction_end", forget_at_end)
+
+
 def held_object(session: Session, model: type[Any], row_id: Any) -> Any | None:
     """The session's object of this row, if it holds one. The identity key is formed as the
     ORM forms it (class, primary key, no token) without asking the mapper to build it: a few

@@ -34,11 +34,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .db import Base, UTCDateTime, cast_table, held_object, one_or_many
+from .db import Base, UTCDateTime, cast_table, held_object, kept_for_the_transaction, one_or_many
 from .driver_sql import run
 from .errors import Conflict, Forbidden, NotFound
 from .events import TaskOpened, has_listeners, publish
@@ -296,23 +295,11 @@ def opened_for(
     return [t for t in opened_tasks(session, instance_id) if may_act(session, t, who, started_by)]
 
 
-# session.info: item id -> the task rows this transaction opened (`opened_tasks`).
+# session.info: item id -> the task rows this transaction opened (`opened_tasks`). Any
+# rollback, a savepoint's too, may have undone some of them: none is known then (the caller
+# reads the item's open steps instead).
 _OPENED = "pheduyet.human_tasks.opened"
-
-
-def _forget_opened(session: Session, *_transaction: SessionTransaction) -> None:
-    session.info.pop(_OPENED, None)
-
-
-def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        _forget_opened(session)
-
-
-# Any rollback, a savepoint's too, may have undone some of them: none is known then (the
-# caller reads the item's open steps instead).
-sa_event.listen(Session, "after_soft_rollback", _forget_opened)
-sa_event.listen(Session, "after_transaction_end", _forget_at_end)
+kept_for_the_transaction(_OPENED)
 
 
 def _opened(row: Mapping[str, Any], candidates: list[tuple[str, str]]) -> TaskOpened:

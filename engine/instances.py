@@ -19,18 +19,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import (
-    Mapped,
-    Session,
-    SessionTransaction,
-    make_transient_to_detached,
-    mapped_column,
-)
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from .audit import GENESIS, HEAD_COLUMNS, head_read
-from .db import Base, UTCDateTime, cast_table, held_object
+from .db import Base, UTCDateTime, cast_table, held_object, kept_for_the_transaction
 from .directory_cache import TOKEN_COLUMN, token_read
 from .driver_sql import run
 from .errors import Conflict, NotFound
@@ -141,19 +134,7 @@ def lock_instance_with_task(
 
 # session.info: task id -> its item and row read under the lock ahead of the action on it.
 _AHEAD = "pheduyet.instances.read_ahead"
-
-
-def _forget_ahead(session: Session, *_args: Any) -> None:
-    session.info.pop(_AHEAD, None)
-
-
-def _forget_ahead_at_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        _forget_ahead(session)
-
-
-sa_event.listen(Session, "after_soft_rollback", _forget_ahead)
-sa_event.listen(Session, "after_transaction_end", _forget_ahead_at_end)
+kept_for_the_transaction(_AHEAD)
 
 
 def instance_with_task(

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
+from .db import kept_for_the_transaction
 from .serialization import settle_state
 
 DEFAULT_MAX_ITEMS = 1000
@@ -158,16 +159,6 @@ def _keep_on_commit(session: Session) -> None:
         LIVE.put(item_id, entry)
 
 
-def _drop_on_rollback(session: Session, _transaction: SessionTransaction) -> None:
-    # Any rollback, a savepoint's too: what the action saved may not be what is stored.
-    session.info.pop(_PENDING, None)
-
-
-def _drop_at_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)
-
-
 sa_event.listen(Session, "after_commit", _keep_on_commit)
-sa_event.listen(Session, "after_soft_rollback", _drop_on_rollback)
-sa_event.listen(Session, "after_transaction_end", _drop_at_end)
+# Any rollback, a savepoint's too: what the action saved may not be what is stored.
+kept_for_the_transaction(_PENDING)

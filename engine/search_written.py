@@ -23,9 +23,9 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
-from .db import of_engine
+from .db import kept_for_the_transaction, of_engine
 
 MAX_ITEMS = 2000
 MAX_CHARS = 16_000  # an item's comments and file names
@@ -66,11 +66,6 @@ def note(session: Session, item_id: int, written: Written) -> None:
     session.info.setdefault(_NOTED, {})[item_id] = written
 
 
-def forget_noted(session: Session) -> None:
-    """What this transaction noted is no longer sure (a savepoint rolled back)."""
-    session.info.pop(_NOTED, None)
-
-
 def _keep(session: Session, entries: dict[int, Written]) -> None:
     with _lock:
         store = of_engine(_stores, session)  # in insertion order: the oldest first
@@ -90,15 +85,5 @@ def _keep_on_commit(session: Session) -> None:
         _keep(session, noted)
 
 
-def _drop_on_rollback(session: Session, _transaction: SessionTransaction) -> None:
-    forget_noted(session)
-
-
-def _drop_at_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        forget_noted(session)
-
-
 sa_event.listen(Session, "after_commit", _keep_on_commit)
-sa_event.listen(Session, "after_soft_rollback", _drop_on_rollback)
-sa_event.listen(Session, "after_transaction_end", _drop_at_end)
+kept_for_the_transaction(_NOTED)
