@@ -157,15 +157,19 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_WROTE, None)
 
 
+# Noted in every transaction, one that has read no token yet too: a token it reads after the
+# write (an action's lock, a start's version) is not to be used. On PostgreSQL the token itself
+# moves only at the writer's commit, so the token read later in the same transaction is the one
+# before the change.
 @sa_event.listens_for(Session, "before_flush")
 def _flushing(session: Session, _flush: UOWTransaction, _instances: object) -> None:
-    if _TOKEN in session.info and _holds_directory_changes(session):
+    if not session.info.get(_WROTE) and _holds_directory_changes(session):
         _wrote_directory(session)
 
 
 @sa_event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
-    if state.is_select or _TOKEN not in state.session.info:
+    if state.is_select or state.session.info.get(_WROTE):
         return
     table = getattr(state.statement, "table", None)
     # A statement whose table is not told (text) may be any: taken as a write of the directory.

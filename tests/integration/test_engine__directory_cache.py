@@ -22,6 +22,7 @@ from engine import transaction
 from engine.directory_cache import TOKEN_COLUMN, DirectoryToken, use_directory_token
 from engine.form_options import units
 from engine.webhooks import _active
+from tests.conftest import add_people, fixture_files
 from tests.integration.test_engine__actions import _inbox, _start
 from tests.statements import counted
 
@@ -255,3 +256,31 @@ def test_directory_cache__an_action_refuses_someone_locked_out_since_their_last(
         s.execute(text("UPDATE users SET active = false WHERE username = 'an'"))
     with pytest.raises(engine.NotFound), transaction(deployed) as s:
         engine.complete_task(s, config, second.id, "an", data={"summary": "Hai"})
+
+
+def test_directory_cache__a_start_after_a_change_in_its_transaction_sees_the_change(
+    factory: Any, config: engine.EngineConfig
+) -> None:
+    """A change of the directory written before the transaction read any token (on PostgreSQL
+    the token moves only at the commit) is not hidden by what the process kept, and what such a
+    transaction reads is not kept for others, whether it commits or rolls back."""
+    add_people(factory)
+    files = fixture_files("spiff", "camunda_rest/cron_reminder.bpmn")  # started by staff only
+    with transaction(factory) as s:
+        engine.deploy(s, files, engine.system_clock)
+    # The process keeps dung's groups: heads only.
+    with transaction(factory) as s, pytest.raises(engine.Forbidden):
+        engine.start_instance(s, config, "cron_reminder", "dung")
+    with transaction(factory) as s:
+        engine.add_user(s, "dung", groups=["staff"])
+        s.flush()
+        engine.start_instance(s, config, "cron_reminder", "dung")
+    with transaction(factory) as s:
+        engine.start_instance(s, config, "approval", "an", title="Đã có")
+    with pytest.raises(RuntimeError), transaction(factory) as s:
+        engine.add_user(s, "moi", groups=["staff"])
+        s.flush()
+        engine.start_instance(s, config, "approval", "moi", title="Bỏ")
+        raise RuntimeError("rolled back")
+    with transaction(factory) as s, pytest.raises(engine.NotFound):
+        engine.start_instance(s, config, "approval", "moi", title="Không có người này")
