@@ -288,7 +288,12 @@ def _hidden_fields(session: Session, version_id: int) -> frozenset[str]:
 def refresh_stale(session: Session) -> None:
     """Rewrite the search rows of the items marked stale in this transaction: one read per
     item whose indexed text may have changed, and one write for those whose row would."""
-    stale: dict[int, _Stale] | None = session.info.pop(_STALE, None)
+    # Inside a savepoint (a search in it) the marks stay: should it roll back, what it wrote
+    # is undone, and the commit writes the rows again.
+    nested = session.in_nested_transaction()
+    stale: dict[int, _Stale] | None = (
+        session.info.get(_STALE) if nested else session.info.pop(_STALE, None)
+    )
     if not stale:
         return
     rows = []

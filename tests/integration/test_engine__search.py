@@ -344,3 +344,21 @@ def test_search__a_file_added_between_actions_is_indexed(office: Office, tmp_pat
     _redo(office.factory, office, item, "Đã bổ sung phụ lục ngân sách")
     assert _find(office, "trungtam.cv1", "du toan chi tiet") == [item]
     assert _as_read(office.factory, item) == _row(office.factory, item)
+
+
+def test_search__a_search_in_a_savepoint_rolled_back_leaves_the_row_to_the_commit(
+    office: Office,
+) -> None:
+    """A search refreshes the rows of what its transaction changed; inside a savepoint that
+    then rolls back, that refresh is undone, and the commit writes the rows again."""
+    item = _proposal(office)
+    task = office.task("qlkh.cv2", item, "xem_xet_de_xuat")
+    with transaction(office.factory) as s:
+        data = {"decision": "tra_lai", "y_kien": "Bốn năm sau"}
+        engine.complete_task(s, office.config, task.id, "qlkh.cv2", data=data, comment="Bốn năm")
+        with pytest.raises(RuntimeError), s.begin_nested():
+            who = engine.get_identity(s, "trungtam.cv1")
+            assert [h.id for h in engine.search_items(s, who, "bon nam")] == [item]
+            raise RuntimeError("undone")
+    assert _find(office, "trungtam.cv1", "bon nam") == [item]
+    assert _as_read(office.factory, item) == _row(office.factory, item)
