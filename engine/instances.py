@@ -110,11 +110,12 @@ def lock_instance_with_task(
 ) -> tuple[InstanceModel, HumanTaskModel] | None:
     """`lock_instance` for the item of a task row, and the row, in one statement; None when
     no such task. `ahead`: read ahead of the action on the task (a POST's check of the person's
-    rights, under the lock it takes anyway): the action's own lock of it, the next one in the
-    transaction, takes the rows read here instead of a second statement."""
-    ahead_of: dict[str, Any] = session.info.setdefault(_AHEAD, {})
+    rights, under the lock it takes anyway): the action's own lock of it, if it is the next
+    lock in the transaction, takes the rows read here instead of a second statement."""
+    # Read ahead for this very lock only: any other lock in between voids it.
+    ahead_of: dict[str, Any] = session.info.pop(_AHEAD, None) or {}
     if task_id in ahead_of:
-        instance, row = ahead_of.pop(task_id)
+        instance, row = ahead_of[task_id]
         return _checked(instance, expected_version), row
     session.flush()  # as the ORM's query would: what the session holds is written first
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -128,7 +129,7 @@ def lock_instance_with_task(
     if sqlite:
         head_read(session, found[end + 1], found[end + 2])
     if ahead:
-        ahead_of[row.id] = (instance, row)
+        session.info[_AHEAD] = {row.id: (instance, row)}
     return _checked(instance, expected_version), row
 
 

@@ -97,3 +97,17 @@ def test_task_lock__a_check_rolled_back_is_not_taken_after(deployed: Any, config
         with counted(deployed) as seen:
             engine.complete_task(s, config, task_id, "an", data={"summary": "Trồng nấm"})
     assert [q for q in seen if "JOIN human_tasks" in q and "instances.state" in q]
+
+
+def test_task_lock__a_check_serves_only_the_next_lock(deployed: Any, config: Any) -> None:
+    """Another lock between the check and the action voids what the check read ahead."""
+    _item, mine = _start_and_task(deployed, config)
+    _other, theirs = _start_and_task(deployed, config)
+    with transaction(deployed) as s:
+        who = engine.get_identity(s, "an")
+    with counted(deployed) as seen, transaction(deployed) as s:
+        engine.task_access(s, who, mine, lock=True)
+        engine.complete_task(s, config, theirs, "an", data={"summary": "Việc khác"})
+        engine.complete_task(s, config, mine, "an", data={"summary": "Trồng nấm"})
+    locks = [q for q in seen if "JOIN human_tasks" in q and "instances.state" in q]
+    assert len(locks) == 3  # the check's, the other action's, and this action's own again
