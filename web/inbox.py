@@ -415,27 +415,31 @@ def complete(task_id: str) -> Any:
             for path in stored:
                 path.unlink(missing_ok=True)
             raise
-    except FileRefused as refused:
-        message = _(
-            "«%(name)s»: %(why)s",
-            name=refused.filename,
-            why=_why(refused),
-        )
-        return _again(task_id, submission, {FILES_FIELD: message}, 422)
-    except engine.InvalidData as invalid:
-        return _again(
-            task_id,
-            submission,
-            errors_in_vietnamese(form, invalid.fields, invalid.field_codes),
-            422,
-        )
-    except engine.Conflict as conflict:
-        return _conflict(task_id, submission, conflict)
-    except engine.InvalidInput as invalid:
-        return _again(task_id, submission, {"_form": explain(invalid)}, 422)
+    except (FileRefused, engine.InvalidInput, engine.Conflict) as refused:
+        if form is None or submission is None:  # refused before the form was read: as raised
+            raise
+        return _refused(task_id, form, submission, refused)
     said = _success(task, form, submission, after)
     flash(f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
+
+
+def _refused(
+    task_id: str,
+    form: engine.FormView,
+    submission: Submission,
+    refused: FileRefused | engine.InvalidInput | engine.Conflict,
+) -> Any:
+    """The task page again, saying why the action was refused, with what the person sent."""
+    if isinstance(refused, FileRefused):
+        message = _("«%(name)s»: %(why)s", name=refused.filename, why=_why(refused))
+        return _again(task_id, submission, {FILES_FIELD: message}, 422)
+    if isinstance(refused, engine.InvalidData):
+        errors = errors_in_vietnamese(form, refused.fields, refused.field_codes)
+        return _again(task_id, submission, errors, 422)
+    if isinstance(refused, engine.Conflict):
+        return _conflict(task_id, submission, refused)
+    return _again(task_id, submission, {"_form": explain(refused)}, 422)  # the rest of the input
 
 
 def _attach(
