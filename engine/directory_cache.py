@@ -12,7 +12,8 @@ one row is locked only for the commit's last moment and two writers never deadlo
 A transaction is given a token it read itself: a web request's reads the one read with the
 person's identity, in the statement every request sends first (`notifications.signed_in`,
 `use_directory_token`); an action's write the one read with the item's lock
-(`instances.lock_instance_with_task`, `token_read`), so that what it writes (a webhook's
+(`instances.lock_instance_with_task`, `token_read`; a start's with the version it starts,
+`definitions.latest_version`), so that what it writes (a webhook's
 delivery, the people it tells) agrees with the directory as the write sees it. Such a
 transaction takes what the process keeps if it was kept under that very token; otherwise it
 reads and keeps it under that token. What it read is at least as new as the token (read after
@@ -20,8 +21,9 @@ it), and no change was committed between the token and what it stands for, so a 
 never sees the directory older than at the moment it read the token; a change is seen by every
 process from its commit on.
 
-A transaction that writes one of those tables (seen by the session's events) neither takes nor
-keeps anything from then on, nor does the rest of its request: it must see its own changes, and
+A transaction that writes one of those tables (seen by the session's events, whether or not
+it has read a token yet) neither takes nor keeps anything from then on, nor does the rest of its
+request: it must see its own changes, and
 no one else may see them before they commit. Without a token (the CLI's reads, the engine
 called directly) a read is the caller's own, as before.
 

@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from .db import Base, UTCDateTime, cast_table
+from .db import Base, UTCDateTime, cast_table, kept_for_the_transaction
 from .driver_sql import run
 from .instances import InstanceModel
 from .views import InstanceStatus
@@ -243,14 +243,10 @@ def sync_subscriptions(
 
 
 def _forget_saved(session: Session, _transaction: SessionTransaction) -> None:
-    for workflow in session.info.pop(_SAVED, ()):
+    for workflow in session.info.get(_SAVED, ()):
         _had_waits.pop(workflow, None)
 
 
-def _end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_SAVED, None)
-
-
+# First what the workflows saved had, then the list of them (at any rollback; at the end).
 sa_event.listen(Session, "after_soft_rollback", _forget_saved)
-sa_event.listen(Session, "after_transaction_end", _end)
+kept_for_the_transaction(_SAVED)
