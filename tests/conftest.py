@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
 import engine
-from engine import ManualClock, SourceFile, transaction
-from tests.office import bpmn_files
+from engine import ManualClock, SourceFile
+from tests import prepared
+from tests.office import office_setup
 from tests.smtp_server import mailbox, tls_mailbox  # noqa: F401  (fixtures: a real SMTP server)
-from workflows.org_chart import CHART_2020_PATH, load_org_chart, read_org_chart
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 in Hà Nội
@@ -110,16 +110,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def factory(db_url: str) -> Iterator[Any]:
+    """A migrated database (a copy: tests/prepared.py)."""
+    prepared.fill(db_url)
     db = engine.create_db_engine(db_url)
-    engine.upgrade_database(db)
     yield engine.session_factory(db)
     db.dispose()
 
 
 @pytest.fixture
 def sqlite_factory(sqlite_url: str) -> Iterator[Any]:
+    prepared.fill(sqlite_url)
     db = engine.create_db_engine(sqlite_url)
-    engine.upgrade_database(db)
     yield engine.session_factory(db)
     db.dispose()
 
@@ -142,9 +143,15 @@ def add_people(factory: Any) -> None:
 @pytest.fixture
 def deployed(factory: Any, clock: ManualClock) -> Any:
     """The fixture diagrams deployed and the people added; yields the session factory."""
-    add_people(factory)
-    with engine.transaction(factory) as s:
-        engine.deploy(s, fixture_files("spiff", "camunda"), clock)
+    moment = clock()
+
+    def build(into: Any) -> None:
+        add_people(into)
+        with engine.transaction(into) as s:
+            engine.deploy(s, fixture_files("spiff", "camunda"), ManualClock(moment))
+
+    if not prepared.fill_untouched(factory.kw["bind"], f"deployed@{moment}", build):
+        build(factory)
     return factory
 
 
@@ -178,16 +185,8 @@ def _reads_only(connection: Any, _cursor: Any, statement: str, *_rest: Any) -> N
 
 
 @pytest.fixture(scope="session")
-def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def prepared_db() -> Path:
     """The department's database, made once a test process and copied by each web and
     browser test: migrated, the 2020 org chart with PASSWORD for everyone (hashing it for
     each person is most of the making), the department's diagrams deployed."""
-    path = tmp_path_factory.mktemp("template") / "pheduyet.db"
-    db = engine.create_db_engine(f"sqlite:///{path}")
-    engine.upgrade_database(db)
-    factory = engine.session_factory(db)
-    with transaction(factory) as s:
-        load_org_chart(s, read_org_chart(CHART_2020_PATH), password=PASSWORD)
-        engine.deploy(s, bpmn_files(), ManualClock(START))
-    db.dispose()
-    return path
+    return prepared.template(f"department@{START}", office_setup(START, PASSWORD))
