@@ -48,7 +48,6 @@ from .views import TaskStatus, TaskView
 class HumanTaskModel(Base):
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_human_tasks_status_created", "status", "created_at"),
         Index("ix_human_tasks_status_due", "status", "due_at"),
         # A person's held tasks, in the inbox's order (engine.inbox; migration 0012).
         Index(
@@ -59,7 +58,9 @@ class HumanTaskModel(Base):
             desc("created_at"),
             "id",
         ),
-        # Theo dõi's keyset page of open steps and its step statistics (migration 0009).
+        # Theo dõi's keyset page of open steps and its step statistics (migration 0009); what
+        # reads open steps by their opening serves itself from it too (0029 dropped the narrower
+        # index of status and created_at).
         Index("ix_human_tasks_status_created_item", "status", "created_at", "instance_id", "id"),
         # Theo dõi by unit: a person's held steps in the page's order (migration 0021).
         Index(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ForeignKey,
+    Index,
     Integer,
     Select,
     String,
@@ -38,7 +39,7 @@ class InstanceModel(Base):
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(200), index=True)
     title: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), index=True, default=InstanceStatus.RUNNING)
+    status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.RUNNING)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -53,6 +54,10 @@ class InstanceModel(Base):
     version_counter: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version_counter}  # noqa: RUF012
+    # The listings' items by status, newest first (migration 0009); what reads items by status
+    # alone serves itself from it (0029 dropped the index of status alone). The timers' index
+    # of status and next timer is declared beside their query (engine.timers).
+    __table_args__ = (Index("ix_instances_status_created", "status", "created_at", "id"),)
 
 
 _LOCK = (
