@@ -6,18 +6,23 @@ fingerprint of its request, and the same key with another request is refused."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ForeignKey, Integer, String, bindparam, delete, select, update
+from sqlalchemy import Engine, ForeignKey, Integer, String, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base, UTCDateTime, cast_table
+from .db import Base, UTCDateTime, cast_table, of_engine
 from .driver_sql import run
 from .errors import InvalidInput
 
 KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 KEPT_FOR = timedelta(days=2)  # long past any resubmit of the same form
+# How often a process lets the keys past their days go (at a claim); a key past its days that
+# is claimed again before then is let go at that claim.
+PURGED_EVERY = timedelta(minutes=10)
 
 
 class StartKeyModel(Base):
@@ -44,7 +49,7 @@ _CLAIM = {
     "sqlite": sqlite.insert(_keys).on_conflict_do_nothing(),
 }
 _THIS_KEY = (_keys.c.username == bindparam("u"), _keys.c.key == bindparam("k"))
-_CLAIMED = select(_keys.c.instance_id, _keys.c.fingerprint).where(*_THIS_KEY)
+_CLAIMED = select(_keys.c.instance_id, _keys.c.fingerprint, _keys.c.created_at).where(*_THIS_KEY)
 _RECORD = update(_keys).where(*_THIS_KEY).values(instance_id=bindparam("instance_id"))
 
 
@@ -65,7 +70,8 @@ def claim_start_key(
     if not is_start_key(key):
         raise ValueError("not a start key")
     connection = session.connection()
-    run(connection, _PURGE, {"before": now - KEPT_FOR}, later=True)
+    if _purge_due(session, now):
+        run(connection, _PURGE, {"before": now - KEPT_FOR}, later=True)
     values = {
         "username": username,
         "key": key,
@@ -73,14 +79,36 @@ def claim_start_key(
         "created_at": now,
         "fingerprint": fingerprint,
     }
-    run(connection, _CLAIM[connection.dialect.name], values, later=True)
+    claim = _CLAIM[connection.dialect.name]
+    if run(connection, claim, values).rowcount == 1:
+        return None  # a new key: this start's
     claimed: int | None
-    claimed, claimed_for = run(connection, _CLAIMED, {"u": username, "k": key}).first()
+    claimed, claimed_for, since = run(connection, _CLAIMED, {"u": username, "k": key}).first()
+    if since < now - KEPT_FOR:  # past its days, not let go yet: claimed anew
+        run(connection, _PURGE, {"before": now - KEPT_FOR}, later=True)
+        run(connection, claim, values, later=True)
+        return None
     if fingerprint is not None and claimed_for is not None and claimed_for != fingerprint:
         raise InvalidInput(
             "the key was given before with a different request", reason="start_key_reused"
         )
     return claimed
+
+
+_purged_at: WeakKeyDictionary[Engine, dict[str, datetime]] = WeakKeyDictionary()
+_purged_lock = threading.Lock()
+
+
+def _purge_due(session: Session, now: datetime) -> bool:
+    """Whether this claim lets the keys past their days go: the process's first, then one
+    every PURGED_EVERY of the clock (every claim once the clock went back)."""
+    with _purged_lock:
+        kept = of_engine(_purged_at, session)
+        last = kept.get("at")
+        if last is not None and last <= now < last + PURGED_EVERY:
+            return False
+        kept["at"] = now
+        return True
 
 
 def record_start(session: Session, username: str, key: str, instance_id: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 
 import engine
 from engine.db import UTCDateTime
-from engine.start_keys import KEPT_FOR, claim_start_key, record_start
+from engine.start_keys import KEPT_FOR, PURGED_EVERY, claim_start_key, record_start
 from tests.conftest import START
 from tests.migrations import downgrade
 
@@ -77,6 +77,25 @@ def test_start_keys__a_key_kept_past_its_days_starts_anew(
         assert claim_start_key(s, "an", "m" * 32, later) is None
     with engine.transaction(deployed) as s:
         assert claim_start_key(s, "an", KEY, later) is None  # no longer kept: a new start
+
+
+def test_start_keys__a_key_past_its_days_starts_anew_before_the_next_purge(
+    deployed: Any, config: engine.EngineConfig
+) -> None:
+    """Old keys are let go once every PURGED_EVERY, not at every start: a key past its days
+    that comes back before that is let go at its own claim, and starts a new item."""
+    item = _start_once(deployed, config, KEY)
+    purged = START + KEPT_FOR - PURGED_EVERY / 2  # the key not yet past its days
+    with engine.transaction(deployed) as s:
+        assert claim_start_key(s, "an", "m" * 32, purged) is None
+    later = START + KEPT_FOR + timedelta(minutes=1)
+    assert later < purged + PURGED_EVERY  # no purge due at this claim
+    with engine.transaction(deployed) as s:
+        assert claim_start_key(s, "an", KEY, later) is None  # not the old item: a new start
+        started = engine.start_instance(s, config, "approval", "an")
+        record_start(s, "an", KEY, started)
+    with engine.transaction(deployed) as s:
+        assert claim_start_key(s, "an", KEY, later) == started != item
 
 
 def test_start_keys__recording_an_unclaimed_key_is_refused(deployed: Any) -> None:
