@@ -26,6 +26,7 @@ from .forms import validate_form, validate_start
 from .forwarding import require_colleague
 from .human_tasks import (
     HumanTaskModel,
+    TaskRows,
     close_tasks,
     is_candidate,
     require_may_act,
@@ -45,6 +46,7 @@ from .runtime import (
     Stored,
     call_services,
     load_workflow,
+    load_workflow_and_rows,
     new_workflow,
     persist,
     spiff_errors,
@@ -214,13 +216,13 @@ def complete_task(
     if ran is not None:  # the same data on the same item: the rehearsal's check and run
         if ran.error is not None:
             raise ran.error
-        clean, workflow, stored = dict(ran.clean), ran.workflow, ran.stored
+        clean, workflow, stored, rows = dict(ran.clean), ran.workflow, ran.stored, ran.rows
         # It reached no service (or it would not have been kept); later runs call them.
         call_services(workflow, config, instance.id)
     else:
         clean = _validated(session, config, version, meta, instance, data)
         stored = None
-        workflow = load_workflow(instance, version, config)
+        workflow, rows = load_workflow_and_rows(instance, version, config)
         task = _ready_task(workflow, row)
         if meta is not None and meta.form_file:
             # A number of a register (sổ văn bản đi), taken in this transaction: see registers.
@@ -275,7 +277,15 @@ def complete_task(
             _retitle(session, instance, title, who.username, now)
     with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
         persist(
-            session, config, instance, version, workflow, who.username, closed=(row,), stored=stored
+            session,
+            config,
+            instance,
+            version,
+            workflow,
+            who.username,
+            closed=(row,),
+            stored=stored,
+            rows=rows,
         )
     return instance.id
 
@@ -347,6 +357,7 @@ class Rehearsal:
     workflow: Any = None
     stored: Stored | None = None
     error: EngineError | None = None
+    rows: TaskRows | None = None  # known with `state` (runtime.load_workflow_and_rows)
 
 
 class _NoCalls(ServiceRunner):
@@ -408,7 +419,7 @@ def rehearse_completion(
         if form is not None and register_fields(form, form_file):
             return None
         clean = _validated(session, config, version, meta, instance, data)
-        workflow = load_workflow(instance, version, config)
+        workflow, rows = load_workflow_and_rows(instance, version, config)
         task = _ready_task(workflow, row)
     except EngineError:
         return None
@@ -430,7 +441,7 @@ def rehearse_completion(
         return None if services.reached else replace(kept, error=error)
     except Exception:  # the write meets it again, and reports it as it always has
         return None
-    return None if services.reached else replace(kept, workflow=workflow, stored=stored)
+    return None if services.reached else replace(kept, workflow=workflow, stored=stored, rows=rows)
 
 
 def _rehearsed(

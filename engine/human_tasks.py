@@ -239,6 +239,15 @@ class OpenRow(NamedTuple):
     created_at: datetime
 
 
+class TaskRows(NamedTuple):
+    """An item's task rows as an action left them, as `open_and_known` would read them for
+    the next one: its open rows, and the ids of every row (open or closed) of its READY tasks
+    and open rows."""
+
+    open: Mapping[str, OpenRow]
+    known: frozenset[str]
+
+
 def insert_tasks(session: Session, rows: Sequence[Mapping[str, Any]], started_by: str) -> None:
     """New open task rows (dicts of HumanTaskModel's columns) with their candidate rows: two
     statements however many rows (the item keeps each candidate by itself: migration 0025's

@@ -51,6 +51,9 @@ class Entry:
     spec: Any  # the parsed spec the workflow runs on
     serializer_version: str
     dialect: str
+    # The item's task rows as the action that saved it left them (human_tasks.TaskRows): as
+    # true as `state` is, since every action that writes task rows saves the state too.
+    rows: Any = None
 
 
 class LiveWorkflows:

@@ -30,6 +30,8 @@ from .failures import failing_element
 from .forwarding import Hierarchy
 from .human_tasks import (
     HumanTaskModel,
+    OpenRow,
+    TaskRows,
     close_tasks,
     insert_tasks,
     open_and_known,
@@ -178,6 +180,20 @@ def load_workflow(instance: InstanceModel, version: LoadedVersion, config: Engin
     return _workflow_of(_live_entry(instance, version), instance, version, config)
 
 
+def load_workflow_and_rows(
+    instance: InstanceModel, version: LoadedVersion, config: EngineConfig
+) -> tuple[Any, TaskRows | None]:
+    """As `load_workflow`, with the item's task rows when the workflow is the one this process
+    saved (the rows that save left, for `persist`); None when it was read from the state.
+
+    For a completion only: its run makes READY only tasks that were not READY before, each new
+    (Spiff gives a task that runs again a new id), so none of them has a row the entry does not
+    know. A retry's rewind makes an old task READY again, with its old row: it reads them."""
+    entry = _live_entry(instance, version)
+    rows = entry.rows if entry is not None else None
+    return _workflow_of(entry, instance, version, config), rows
+
+
 @contextmanager
 def reading_workflow(
     instance: InstanceModel, version: LoadedVersion, config: EngineConfig
@@ -283,18 +299,20 @@ def persist(
     closed: Collection[HumanTaskModel] = (),
     new: bool = False,
     stored: Stored | None = None,
+    rows: TaskRows | None = None,
 ) -> None:
     """Store the new state, refresh the task rows and the next timer; note the end if reached.
     `closed`: task rows the action itself closed (their candidate rows go too); `new`: the
     action created the item, which has no task rows yet; `stored`: `to_store` of this workflow
-    made already (by a rehearsal). The item row is written last, once (see `save_instance`):
-    nothing is flushed on the way."""
+    made already (by a rehearsal); `rows`: the item's task rows as the action found them, from
+    `load_workflow_and_rows` (else read). The item row is written last, once (see
+    `save_instance`): nothing is flushed on the way."""
     now = config.clock()
     stored = stored or to_store(version, workflow, config)
     state, ready, data = stored.state, stored.ready, stored.data
     timer = next_timer(workflow) if instance.status == InstanceStatus.RUNNING else None
     with session.no_autoflush:
-        _sync_task_rows(session, config, instance, version, ready, closed, new)
+        left = _sync_task_rows(session, config, instance, version, ready, closed, new, rows)
         instance.state = state
         instance.serializer_version = SERIALIZER_VERSION
         instance.updated_at = now
@@ -324,6 +342,7 @@ def persist(
             spec=version.spec,
             serializer_version=SERIALIZER_VERSION,
             dialect=version.dialect,
+            rows=left,
         )
         live_workflows.saved(session, instance.id, entry)
 
@@ -386,13 +405,23 @@ def _sync_task_rows(
     ready_tasks: list[Any],
     closed: Collection[HumanTaskModel],
     new: bool,
-) -> None:
+    rows: TaskRows | None,
+) -> TaskRows:
     """Open rows for the new READY human tasks, cancelled rows for the open ones no longer
-    READY (their candidate rows go with them, as `closed`'s went when the action closed them).
-    A fixed number of statements, however long the item's history; a new item's rows are not
-    read (it has none)."""
+    READY (their candidate rows go with them, as `closed`'s went when the action closed them);
+    returns the rows as left. A fixed number of statements, however long the item's history;
+    a new item's rows are not read (it has none), nor those the action was given (`rows`)."""
     ready = {str(t.id): t for t in ready_tasks}
-    open_rows, known = ({}, set()) if new else open_and_known(session, instance.id, ready.keys())
+    open_rows: Mapping[str, OpenRow]
+    known: Collection[str]
+    if new:
+        open_rows, known = {}, ()
+    elif rows is not None:
+        shut = {row.id for row in closed}
+        open_rows = {k: v for k, v in rows.open.items() if k not in shut}
+        known = rows.known
+    else:
+        open_rows, known = open_and_known(session, instance.id, ready.keys())
     gone = open_rows.keys() - ready.keys()
     if gone:
         now = config.clock()
@@ -412,13 +441,19 @@ def _sync_task_rows(
             if r.status == TaskStatus.COMPLETED
         ),
     )
-    rows = [
+    opened = [
         _new_row(config, instance, version, task)
         for task_id, task in ready.items()
         if task_id not in known
     ]
-    insert_tasks(session, rows, instance.created_by)
-    note_opened(session, rows)
+    insert_tasks(session, opened, instance.created_by)
+    note_opened(session, opened)
+    left = {k: v for k, v in open_rows.items() if k not in gone}
+    left.update(
+        (r["id"], OpenRow(r["process_id"], r["element_id"], r["title"], r["created_at"]))
+        for r in opened
+    )
+    return TaskRows(left, frozenset(left.keys() | ready.keys()))
 
 
 def _new_row(

@@ -1,7 +1,8 @@
 """Every workflow the engine takes from its live cache (engine/live_workflows.py), checked against
 the one `load_state` reads from the same stored text: the same tasks in the same order, states,
 times, data and internal data of the same types, sharing the same values, the same waiting
-events, subprocesses, correlations and hooks. A pytest plugin, to run any engine tests under:
+events, subprocesses, correlations and hooks; and the task rows its entry kept, against those
+the database holds when the action uses them. A pytest plugin, to run any engine tests under:
 
     .venv/bin/python -m pytest -p tests.live_shadow tests/integration/test_engine__actions.py
 
@@ -17,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from engine import live_workflows
+from engine import live_workflows, runtime
+from engine.human_tasks import open_and_known
 from engine.serialization import dump_state, load_state
 
 _ATOMS = (str, int, float, bool, type(None))
@@ -147,8 +149,32 @@ def _shadow_live_workflows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+_rows_checked = [0]
+
+
+@pytest.fixture(autouse=True)
+def _shadow_task_rows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    real = runtime._sync_task_rows
+
+    def sync(session: Any, config: Any, instance: Any, version: Any, ready: Any, *rest: Any) -> Any:
+        closed, _new, rows = rest
+        if rows is not None:  # as the entry kept them: what the database holds now
+            ids = [str(task.id) for task in ready]
+            open_rows, known = open_and_known(session, instance.id, ids)
+            shut = {row.id for row in closed}
+            assert open_rows == {k: v for k, v in rows.open.items() if k not in shut}
+            assert {i for i in ids if i in known} == {i for i in ids if i in rows.known}
+            _rows_checked[0] += 1
+        return real(session, config, instance, version, ready, *rest)
+
+    monkeypatch.setattr(runtime, "_sync_task_rows", sync)
+    yield
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _COUNTS:
         live = live_workflows.LIVE
         with open(_COUNTS, "a") as out:
-            out.write(f"{os.getpid()} hits={live.hits} misses={live.misses}\n")
+            out.write(
+                f"{os.getpid()} hits={live.hits} misses={live.misses} rows={_rows_checked[0]}\n"
+            )

@@ -19,16 +19,18 @@ from workflows.notifications import notification_listener
 # What one completion that opens the next step writes and reads: the locked item with the task
 # row (and the directory's token: the person is then taken as the process keeps them,
 # engine.directory_cache; read once after the directory changes), the task row closed (the
-# database drops its candidate rows: migration 0025), the item's open task rows, the new task
-# row and its candidate rows (the database keeps them for the item too), the item row; at
-# commit, the audit chain's head read, the event written sealed, the head moved, the step
-# totals of the two task rows, the search row written (its parts as this process wrote them
-# after the item's previous event: engine.search_written). On SQLite the item's lock reads the
-# chain's head too (the transaction is the one writer from there): one statement fewer (was 14
-# on both before 0025, 13 and 12 while each action read the person, 12 and 11 while each read
-# the search row's parts back).
-STATEMENTS_PER_COMPLETION = 11
-STATEMENTS_PER_COMPLETION_SQLITE = 10
+# database drops its candidate rows: migration 0025), the new task row and its candidate rows
+# (the database keeps them for the item too), the item row; at commit, the audit chain's head
+# read, the event written sealed, the head moved, the step totals of the two task rows, the
+# search row written (its parts as this process wrote them after the item's previous event:
+# engine.search_written). The item's open task rows are those its workflow's last save in this
+# process left (runtime.load_workflow_and_rows); a workflow read from the state reads them, one
+# statement more. On SQLite the item's lock reads the chain's head too (the transaction is the
+# one writer from there): one statement fewer (was 14 on both before 0025, 13 and 12 while each
+# action read the person, 12 and 11 while each read the search row's parts back, 11 and 10
+# while each read the item's open task rows).
+STATEMENTS_PER_COMPLETION = 10
+STATEMENTS_PER_COMPLETION_SQLITE = 9
 
 
 def _per_completion(factory: Any) -> int:
