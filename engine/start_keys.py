@@ -79,15 +79,18 @@ def claim_start_key(
         "created_at": now,
         "fingerprint": fingerprint,
     }
-    claim = _CLAIM[connection.dialect.name]
+    claim, this_key = _CLAIM[connection.dialect.name], {"u": username, "k": key}
     if run(connection, claim, values).rowcount == 1:
         return None  # a new key: this start's
     claimed: int | None
-    claimed, claimed_for, since = run(connection, _CLAIMED, {"u": username, "k": key}).first()
+    claimed, claimed_for, since = run(connection, _CLAIMED, this_key).first()
     if since < now - KEPT_FOR:  # past its days, not let go yet: claimed anew
         run(connection, _PURGE, {"before": now - KEPT_FOR}, later=True)
-        run(connection, claim, values, later=True)
-        return None
+        if run(connection, claim, values).rowcount == 1:
+            return None
+        # Another submit of the key let it go and claimed it first (this one waited on its
+        # row): that submit's item, as for any key claimed before.
+        claimed, claimed_for, since = run(connection, _CLAIMED, this_key).first()
     if fingerprint is not None and claimed_for is not None and claimed_for != fingerprint:
         raise InvalidInput(
             "the key was given before with a different request", reason="start_key_reused"

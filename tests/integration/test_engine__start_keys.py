@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import inspect
 
 import engine
+from engine import start_keys
 from engine.db import UTCDateTime
 from engine.start_keys import KEPT_FOR, PURGED_EVERY, claim_start_key, record_start
 from tests.conftest import START
@@ -96,6 +98,48 @@ def test_start_keys__a_key_past_its_days_starts_anew_before_the_next_purge(
         record_start(s, "an", KEY, started)
     with engine.transaction(deployed) as s:
         assert claim_start_key(s, "an", KEY, later) == started != item
+
+
+def test_start_keys__two_submits_of_a_key_past_its_days_start_one_item(
+    deployed: Any, config: engine.EngineConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both read the old row before either lets it go (found by a review: the second re-claimed
+    nothing, and started a second item). On SQLite they go one after the other anyway."""
+    _start_once(deployed, config, KEY)
+    with engine.transaction(deployed) as s:  # this process purged a moment ago
+        assert claim_start_key(s, "an", "m" * 32, START + KEPT_FOR - PURGED_EVERY / 2) is None
+    later = START + KEPT_FOR + timedelta(minutes=1)
+    both_read = threading.Barrier(2, timeout=10)
+    read_once = threading.local()
+    real_run = start_keys.run
+
+    def run(connection: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        found = real_run(connection, statement, *args, **kwargs)
+        if statement is start_keys._CLAIMED and not getattr(read_once, "done", False):
+            rows = found.all()
+            read_once.done = True
+            if connection.dialect.name == "postgresql":
+                both_read.wait()
+            return SimpleNamespace(first=lambda: rows[0])
+        return found
+
+    monkeypatch.setattr(start_keys, "run", run)
+    started: dict[str, int] = {}
+
+    def submit(name: str) -> None:
+        with engine.transaction(deployed) as s:
+            earlier = claim_start_key(s, "an", KEY, later)
+            if earlier is None:
+                earlier = engine.start_instance(s, config, "approval", "an")
+                record_start(s, "an", KEY, earlier)
+            started[name] = earlier
+
+    threads = [threading.Thread(target=submit, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(started) == 2 and started["a"] == started["b"]
 
 
 def test_start_keys__recording_an_unclaimed_key_is_refused(deployed: Any) -> None:
