@@ -4,7 +4,8 @@ Alembic's migrations take 0.15 s on SQLite and 0.3 s on PostgreSQL, the departme
 and diagrams another 0.5 s, and most tests begin with one or both: each kind of database is made
 once a process (`template`), then copied into a test's new database (`fill`): a SQLite file is
 copied, a PostgreSQL schema is re-created from the dump `pg_dump` took of the template's (0.07 s).
-Where `pg_dump` cannot be run, each test's database is made as before.
+Where `pg_dump` cannot be run, or the server refuses its dump (a newer pg_dump writes settings an
+older server does not know), each test's database is made as before.
 
 A database that already holds something is never replaced (`fill_untouched` says so, and the
 caller builds as before), so a test that sets up more before the office's people and diagrams
@@ -14,6 +15,7 @@ differently (another clock, another password) must have different names."""
 from __future__ import annotations
 
 import atexit
+import re
 import shutil
 import subprocess
 import tempfile
@@ -37,6 +39,8 @@ _HOLDS = (
     "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM groups)"
     " + (SELECT count(*) FROM process_versions) + (SELECT count(*) FROM instances)"
 )
+
+_PSQL_COMMAND = re.compile(r"\\(un)?restrict [A-Za-z0-9]+$")
 
 _made: dict[tuple[str, str], Path | str | None] = {}  # (name, dialect) -> file, dump or None
 _folder: list[Path] = []
@@ -80,13 +84,25 @@ def _replace(db: Engine, name: str, build: Build | None) -> None:
         for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
             path.unlink(missing_ok=True)
         shutil.copyfile(made, database)
-    else:
-        schema = _schema_of(db.url)
-        # A connection of its own: the dump sets search_path, which must not reach the pool.
-        connection = psycopg.connect(_libpq(db.url), autocommit=True)
-        with connection, connection.transaction():
-            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'.encode())
-            connection.execute(made.replace(_SCHEMA, schema).encode())
+    elif not _restored(db, made):  # a dump this server cannot read (a newer pg_dump's)
+        _made[(name, dialect)] = None
+        _make(db, build)
+
+
+def _restored(db: Engine, dump: str) -> bool:
+    """The dump run into the database's own schema; False, the schema left as it was, when the
+    server refuses it."""
+    schema = _schema_of(db.url)
+    # A connection of its own: the dump sets search_path, which must not reach the pool.
+    connection = psycopg.connect(_libpq(db.url), autocommit=True)
+    with connection:
+        try:
+            with connection.transaction():
+                connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'.encode())
+                connection.execute(dump.replace(_SCHEMA, schema).encode())
+        except psycopg.Error:
+            return False
+    return True
 
 
 def _template(name: str, dialect: str, build: Build | None) -> Path | str | None:
@@ -144,8 +160,9 @@ def _dump(url: URL, schema: str) -> str | None:
         return None
     if done.returncode != 0:
         return None
-    # psql's own commands (\restrict, since PostgreSQL 15.14) are not SQL.
-    lines = [line for line in done.stdout.splitlines() if not line.startswith("\\")]
+    # psql's own commands (since PostgreSQL 15.14) are not SQL. Only they: with --inserts, a
+    # line of a text value may begin with a backslash too.
+    lines = [line for line in done.stdout.splitlines() if not _PSQL_COMMAND.match(line)]
     return "\n".join(lines).replace(schema, _SCHEMA)
 
 
