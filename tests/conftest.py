@@ -4,7 +4,6 @@ PHEDUYET_TEST_PG_URL is set, a clock that only moves when told, deployed fixture
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from tests.smtp_server import mailbox, tls_mailbox  # noqa: F401  (fixtures: a r
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 08:00 in Hà Nội
 REQUIRE_ALL = os.environ.get("PHEDUYET_REQUIRE_ALL") == "1"
-PG_URL = os.environ.get("PHEDUYET_TEST_PG_URL")
+PG_URL = prepared.PG_URL
 PASSWORD = "mật khẩu thử nghiệm"  # every person's in the prepared database
 
 
@@ -83,20 +82,12 @@ def pg_url() -> Iterator[str]:
     """A PostgreSQL schema of its own, dropped afterwards; its URL selects it by search_path."""
     if not PG_URL:
         skip_or_fail("PHEDUYET_TEST_PG_URL is not set (no PostgreSQL to test against)")
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
     try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        schema, url = prepared.new_schema()
     except Exception as exc:
-        admin.dispose()
         skip_or_fail(f"PostgreSQL at PHEDUYET_TEST_PG_URL is not reachable: {exc}")
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    yield url
+    prepared.drop_schema(schema)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

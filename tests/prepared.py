@@ -15,6 +15,7 @@ differently (another clock, another password) must have different names."""
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 import engine
 
 Build = Callable[[sessionmaker[Session]], None]
+
+PG_URL = os.environ.get("PHEDUYET_TEST_PG_URL")  # the PostgreSQL tests' server and database
 
 MIGRATED = "migrated"
 _SCHEMA = "pheduyet_template_schema"  # where the dump names the template's schema
@@ -129,21 +132,34 @@ def _make_sqlite(name: str, build: Build | None) -> Path:
 
 
 def _make_pg(build: Build | None) -> str | None:
-    from tests.conftest import PG_URL  # set whenever a PostgreSQL test runs
+    schema, url = new_schema("tmpl")
+    try:
+        _make(engine.create_db_engine(url), build)
+        return _dump(make_url(url), schema)
+    finally:
+        drop_schema(schema)
 
+
+def new_schema(prefix: str = "t") -> tuple[str, str]:
+    """A new, empty PostgreSQL schema at PG_URL: its name, and a URL that selects it (by
+    search_path)."""
     assert PG_URL is not None
-    schema = f"tmpl_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _as_admin(f'CREATE SCHEMA "{schema}"')
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return schema, url.render_as_string(hide_password=False)
+
+
+def drop_schema(schema: str) -> None:
+    _as_admin(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _as_admin(statement: str) -> None:
+    assert PG_URL is not None
     admin = create_engine(PG_URL)
     try:
         with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-            _make(engine.create_db_engine(url.render_as_string(hide_password=False)), build)
-            return _dump(make_url(PG_URL), schema)
-        finally:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            connection.execute(text(statement))
     finally:
         admin.dispose()
 

@@ -17,14 +17,15 @@ from typing import Any
 import pytest
 import SpiffWorkflow.task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 import engine
 from engine import ManualClock, live_workflows, transaction
 from engine.definitions import load_version
 from engine.live_workflows import Entry, LiveWorkflows
 from engine.serialization import dump_state, load_state
-from tests.conftest import PG_URL, START, add_people, fixture_files
+from tests.conftest import START, add_people, fixture_files
+from tests.prepared import drop_schema, new_schema
 
 PEOPLE = ("an", "chi", "binh", "dung", "root", "em")
 HOUR = timedelta(hours=1)
@@ -151,16 +152,9 @@ def other_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'other.db'}"
         return
-    assert PG_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    schema, url = new_schema()
+    yield url
+    drop_schema(schema)
 
 
 def _run(
