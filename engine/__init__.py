@@ -76,7 +76,7 @@ from .external_tasks import (
 from .form_options import resolve_form
 from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
-from .human_tasks import effective_candidates, opened_for, opened_tasks, waiting_for
+from .human_tasks import effective_candidates, opened_tasks, waiting_for
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .item_details import (
     FormView,
@@ -160,6 +160,7 @@ from .queries import (
     iter_stuck,
     open_tasks,
     show_instance,
+    steps_for,
     stuck,
     tasks_for,
     verify_audit,
@@ -449,7 +450,6 @@ __all__ = [
     "notify",
     "notify_candidates",
     "open_tasks",
-    "opened_for",
     "opened_tasks",
     "parked_items",
     "people_of",
@@ -498,6 +498,7 @@ __all__ = [
     "startable_processes",
     "step_stats",
     "step_titles",
+    "steps_for",
     "store_upgraded_hash",
     "stuck",
     "system_clock",

@@ -297,14 +297,6 @@ def opened_tasks(session: Session, instance_id: int) -> list[TaskView]:
     return list(opened.get(instance_id, ()))
 
 
-def opened_for(
-    session: Session, instance_id: int, who: Identity, started_by: str
-) -> list[TaskView]:
-    """The steps this transaction opened on the item that `who` may act on (the item started
-    by `started_by`): no statement, as `opened_tasks`."""
-    return [t for t in opened_tasks(session, instance_id) if may_act(session, t, who, started_by)]
-
-
 # session.info: item id -> the task rows this transaction opened (`opened_tasks`). Any
 # rollback, a savepoint's too, may have undone some of them: none is known then (the caller
 # reads the item's open steps instead).

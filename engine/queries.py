@@ -16,7 +16,7 @@ from .db import held_object, read_rows
 from .definitions import load_version
 from .errors import NotFound
 from .external_rows import ExternalTaskModel
-from .human_tasks import HumanTaskModel, task_view
+from .human_tasks import HumanTaskModel, may_act, opened_tasks, task_view
 from .inbox import open_tasks_of
 from .instances import InstanceModel
 from .subscriptions import WaitingEventModel, standing_waits
@@ -46,6 +46,14 @@ def open_tasks(session: Session, instance_id: int | None = None) -> list[TaskVie
     else:
         rows = read_rows(session, _OPEN_TASKS_OF_ITEM, {"instance_id": instance_id})
     return [task_view(r) for r in rows]
+
+
+def steps_for(session: Session, instance_id: int, who: Identity, started_by: str) -> list[TaskView]:
+    """The item's open steps `who` may act on (the item started by `started_by`), each judged
+    from its row with the starter, no candidate rows read: the steps this transaction opened,
+    without a statement, when it opened the item's (a start); else its open steps, read in one."""
+    tasks = opened_tasks(session, instance_id) or open_tasks(session, instance_id)
+    return [t for t in tasks if may_act(session, t, who, started_by)]
 
 
 _TASK_COLUMNS = (

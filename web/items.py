@@ -147,8 +147,6 @@ def start(process_id: str) -> BaseResponse:
     with uow(write=False) as s:
         form = start_form(s, process_id)
     submission = read_submission(form, request.form) if form is not None else None
-    facts: tuple[str, str] | None = None
-    mine: list[engine.TaskView] = []
     try:
         with uow() as s:
             # A second submit of the same form (a double click, a resend) waits here for the
@@ -164,21 +162,16 @@ def start(process_id: str) -> BaseResponse:
             )
             if keyed and earlier is None:
                 engine.record_start(s, username, key, item)
-            if earlier is None:  # its title and the starter's own first step, as written
-                facts = engine.item_facts(s, item)
-                mine = engine.opened_for(s, item, who, username)
+            # The starter's own steps: as the start wrote them (an earlier submit's, read).
+            mine = engine.steps_for(s, item, who, username)
+            facts = engine.item_facts(s, item) if earlier is None else None
     except engine.InvalidData as invalid:
         if form is None or submission is None:
             raise
         errors = errors_in_vietnamese(form, invalid.fields, invalid.field_codes)
         page = _new_page(process_id, submission.raw, errors, title)
         return Response(page, status=422, mimetype="text/html")
-    if earlier is not None:  # an earlier submit's item: its steps read after the commit
-        with uow(write=False) as s:
-            # The rights on each from its row with the item's starter: no candidate rows read.
-            mine = [
-                t for t in engine.open_tasks(s, item) if engine.task_access(s, who, t.id).can_act
-            ]
+    if earlier is not None:
         flash(_("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item), "info")
     else:
         named = facts[0] if facts else ""
