@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import (
     BindParameter,
@@ -209,10 +209,19 @@ def mark_stale(
 
 def _adds_text(event: Mapping[str, Any]) -> bool:
     """The event adds to what the item's row holds: the first event (a new item has no row
-    yet), a file, or a comment (the engine's own error messages excepted)."""
+    yet), a file, or a comment the row takes."""
     if event.get("seq") == 1 or event.get("kind") == ATTACHED:
         return True
-    return event.get("comment") is not None and event.get("kind") != "error"
+    return _takes_comment(event.get("comment"), event["kind"])
+
+
+# The kind of event whose comment is the engine's own words (runtime.record_error's message),
+# not the item's: the row takes every other event's comment.
+_ENGINE_WORDS = "error"
+
+
+def _takes_comment(comment: str | None, kind: str) -> TypeGuard[str]:
+    return comment is not None and kind != _ENGINE_WORDS
 
 
 _documents = cast_table(SearchDocumentModel)
@@ -235,7 +244,7 @@ _PARTS = union_all(
     ).where(
         _events.c.instance_id == _ID,
         _events.c.comment.is_not(None),
-        _events.c.kind != "error",  # the engine's words, not the item's
+        _events.c.kind != _ENGINE_WORDS,  # as `_takes_comment`
     ),
     select(
         _files.c.instance_id,
@@ -375,7 +384,7 @@ def _parts_known(session: Session, instance_id: int, mark: _Stale) -> _Parts | N
         if known is None or known.count != first - 1:
             return None
         base = (known.comments, known.files, known.row)
-    added = tuple(c for _seq, c, kind in sorted(mark.events) if c is not None and kind != "error")
+    added = tuple(c for _seq, c, kind in sorted(mark.events) if _takes_comment(c, kind))
     return base[0] + added, base[1], base[2]
 
 
