@@ -34,6 +34,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from .db import kept_for_the_transaction
+from .human_tasks import TaskRows
 from .serialization import settle_state
 
 DEFAULT_MAX_ITEMS = 1000
@@ -51,9 +52,9 @@ class Entry:
     spec: Any  # the parsed spec the workflow runs on
     serializer_version: str
     dialect: str
-    # The item's task rows as the action that saved it left them (human_tasks.TaskRows): as
-    # true as `state` is, since every action that writes task rows saves the state too.
-    rows: Any = None
+    # The item's task rows as the action that saved it left them: as true as `state` is, since
+    # every action that writes task rows saves the state too.
+    rows: TaskRows | None = None
 
 
 class LiveWorkflows:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, ForeignKey, Integer, String, bindparam, delete, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base, UTCDateTime, cast_table, of_engine
+from .db import Base, UTCDateTime, cast_table
 from .driver_sql import run
 from .errors import InvalidInput
 
@@ -98,19 +98,20 @@ def claim_start_key(
     return claimed
 
 
-_purged_at: WeakKeyDictionary[Engine, dict[str, datetime]] = WeakKeyDictionary()
+# Each database's last purge in this process (tests and tools open several in one process).
+_purged_at: WeakKeyDictionary[Engine, datetime] = WeakKeyDictionary()
 _purged_lock = threading.Lock()
 
 
 def _purge_due(session: Session, now: datetime) -> bool:
     """Whether this claim lets the keys past their days go: the process's first, then one
     every PURGED_EVERY of the clock (every claim once the clock went back)."""
+    database = session.get_bind().engine
     with _purged_lock:
-        kept = of_engine(_purged_at, session)
-        last = kept.get("at")
+        last = _purged_at.get(database)
         if last is not None and last <= now < last + PURGED_EVERY:
             return False
-        kept["at"] = now
+        _purged_at[database] = now
         return True
 
 
