@@ -141,8 +141,7 @@ def deployed(factory: Any, clock: ManualClock) -> Any:
         with engine.transaction(into) as s:
             engine.deploy(s, fixture_files("spiff", "camunda"), ManualClock(moment))
 
-    if not prepared.fill_untouched(factory.kw["bind"], f"deployed@{moment}", build):
-        build(factory)
+    prepared.hold(factory, f"deployed@{moment}", build)
     return factory
 
 

@@ -53,9 +53,7 @@ class Office:
         self.factory = factory
         self.clock = clock
         self.config = engine_config(clock)
-        build = office_setup(clock())
-        if not prepared.fill_untouched(factory.kw["bind"], f"office@{clock()}", build):
-            build(factory)
+        prepared.hold(factory, f"office@{clock()}", office_setup(clock()))
 
     def start(self, process_id: str, who: str, **data: Any) -> int:
         with transaction(self.factory) as s:

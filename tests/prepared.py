@@ -7,10 +7,10 @@ copied, a PostgreSQL schema is re-created from the dump `pg_dump` took of the te
 Where `pg_dump` cannot be run, or the server refuses its dump (a newer pg_dump writes settings an
 older server does not know), each test's database is made as before.
 
-A database that already holds something is never replaced (`fill_untouched` says so, and the
-caller builds as before), so a test that sets up more before the office's people and diagrams
-keeps what it set up. The name of a template says what its build wrote: two builds that write
-differently (another clock, another password) must have different names."""
+A database that already holds something is never replaced (`hold` then runs the build itself),
+so a test that sets up more before the office's people and diagrams keeps what it set up. The
+name of a template says what its build wrote: two builds that write differently (another clock,
+another password) must have different names."""
 
 from __future__ import annotations
 
@@ -59,14 +59,16 @@ def fill(url: str, name: str = MIGRATED, build: Build | None = None) -> None:
         db.dispose()
 
 
-def fill_untouched(db: Engine, name: str, build: Build) -> bool:
-    """If the migrated database of `db` holds nothing yet, make it hold what `build` writes
-    into one (from a copy); False, with nothing done, if it holds something already."""
+def hold(factory: sessionmaker[Session], name: str, build: Build) -> None:
+    """Make the migrated database of `factory` hold what `build` writes into one: from a copy
+    while it holds nothing yet, else by `build` itself (over what the test set up first)."""
+    db = factory.kw["bind"]
     with db.connect() as connection:
-        if connection.execute(text(_HOLDS)).scalar_one():
-            return False
-    _replace(db, name, build)
-    return True
+        touched = connection.execute(text(_HOLDS)).scalar_one()
+    if touched:
+        build(factory)
+    else:
+        _replace(db, name, build)
 
 
 def template(name: str, build: Build | None) -> Path:
