@@ -327,6 +327,79 @@ def test_serving__connections_that_send_nothing_hold_no_thread_for_long(
     assert "Traceback" not in server.output()
 
 
+def holder(connection: socket.socket, pids: set[int]) -> int | None:
+    """Which of `pids` took `connection` (accepted it and holds it), if any: the server's end
+    of it found in the kernel's table of TCP sockets, and that socket among a process's files."""
+    server_port, client_port = connection.getpeername()[1], connection.getsockname()[1]
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = (int(a.rsplit(":", 1)[1], 16) for a in fields[1:3])
+        if (local, remote) == (server_port, client_port) and fields[9] != "0":
+            inode = fields[9]
+    if inode is None:  # not yet taken from the listener's backlog, or already let go
+        return None
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+    return None
+
+
+def threads_in(pids: set[int], call: str) -> int:
+    """How many threads of `pids` wait in a system call whose kernel function names `call`:
+    "epoll" for a connection, "poll_schedule" (select's wait) for a request on the
+    connection taken."""
+    count = 0
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                count += call in (task / "wchan").read_text()
+    return count
+
+
+def test_serving__a_connection_goes_to_an_idle_web_process_and_a_quiet_office_to_one(
+    office: Office, processes: list[Process]
+) -> None:
+    """Two web processes of two threads (web/serving_worker.py): a connection that comes while
+    one process serves goes to the other, not to the busy one's free thread; one at a time,
+    they all go to the same process, which keeps its caches warm. Connections that send
+    nothing stand for requests being served: each holds the thread that took it."""
+    office.prepare()
+    server, base = serve(office, processes, "--workers", "2", "--threads", "2", "--no-worker")
+    port = int(base.rsplit(":", 1)[1])
+    web = until(lambda: len(web_processes(server)) == 2 and web_processes(server), "2 processes")
+
+    def opened() -> tuple[socket.socket, int]:
+        connection = socket.create_connection(("127.0.0.1", port))
+        pid = until(lambda: holder(connection, web), "a web process takes the connection")
+        return connection, int(pid)
+
+    def closed(connection: socket.socket) -> None:
+        with connection:
+            connection.shutdown(socket.SHUT_WR)
+            connection.settimeout(DEADLINE)
+            assert connection.recv(1) == b""  # the server let it go, without an answer
+
+    first, busy = opened()
+    until(lambda: threads_in(web, "poll_schedule") == 1, "its thread waits for its request")
+    second, other = opened()
+    assert other != busy
+    closed(first)
+    closed(second)
+
+    quiet: set[int] = set()
+    for _ in range(4):
+        until(lambda: threads_in(web, "epoll") == 4, "every thread waits for a connection")
+        connection, pid = opened()
+        quiet.add(pid)
+        closed(connection)
+    assert len(quiet) == 1
+    assert server.stop() == 0
+    assert "Traceback" not in server.output()
+
+
 def test_serving__ctrl_c_stops_everything_cleanly(office: Office, processes: list[Process]) -> None:
     office.prepare()
     server, _base = serve(office, processes, "--workers", "1", "--no-worker")
