@@ -347,7 +347,7 @@ BREAKDOWN_PARTS: tuple[tuple[str, str, str], ...] = (
     ("lock item + read task row", "engine.actions", "_locked_task"),
     ("version (cached)", "engine.actions", "load_version"),
     ("form validation", "engine.actions", "validate_form"),
-    ("load workflow (JSON -> Spiff)", "engine.actions", "load_workflow"),
+    ("workflow (kept, settled; or JSON -> Spiff)", "engine.actions", "load_workflow_and_rows"),
     ("close the task row", "engine.actions", "close_tasks"),
     ("audit event (hashed; its row at commit)", "engine.actions", "append_event"),
     ("persist", "engine.actions", "persist"),
