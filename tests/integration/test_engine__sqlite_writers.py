@@ -257,3 +257,25 @@ def test_writers__a_begin_refused_by_sqlite_is_sqlalchemys_error_and_frees_the_q
     finally:
         other.close()
         db.dispose()
+
+
+def test_writers__commits_do_not_stop_to_checkpoint_before_the_log_holds_its_pages(
+    tmp_path: Path,
+) -> None:
+    """A commit copies the write-ahead log into the database file only once the log holds
+    SQLITE_CHECKPOINT_PAGES pages (engine/db.py), not SQLite's 1,000: three commits of about
+    500 pages each are all still in the log, none yet in the database file (at 1,000 the
+    third would have copied them there)."""
+    database = tmp_path / "pheduyet.db"
+    db = engine.create_db_engine(f"sqlite:///{database}")
+    try:
+        with db.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE scratch (content BLOB)")
+        for _ in range(3):
+            with db.begin() as connection:
+                connection.exec_driver_sql("INSERT INTO scratch VALUES (randomblob(2000000))")
+        wal = database.with_name(database.name + "-wal")
+        assert wal.stat().st_size > 1400 * 4096
+        assert database.stat().st_size < 100 * 4096
+    finally:
+        db.dispose()
