@@ -76,7 +76,8 @@ class ThreadsAccepting(SyncWorker):
         self.alive = False
         for thread in threads:
             thread.join(self.cfg.graceful_timeout)
-        self._queue.close()
+        # The epolls are left to the process's exit: a thread still serving past the grace
+        # would meet a closed one.
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
@@ -85,11 +86,12 @@ class ThreadsAccepting(SyncWorker):
     def _serve(self, mine: int) -> None:
         listeners = {listener.fileno(): listener for listener in self.sockets}
         while self.alive:
-            try:
-                ready = self._queue.wait(mine, POLL_SECONDS)
-            except OSError:  # the listeners closed: the process is ending
-                return
-            for fd, _events in ready:
+            ready = [fd for fd, _events in self._queue.wait(mine, POLL_SECONDS)]
+            if not ready and self.alive:
+                # A connection whose one wake-up went to a thread that died before taking it
+                # (its process killed) wakes no other: a wait that ends empty looks anyway.
+                ready = list(listeners)
+            for fd in ready:
                 # Taken even while stopping (a signal, or --max-requests reached): the kernel
                 # woke this thread alone, and a connection left in the backlog would wake no
                 # other until the next one came.
@@ -147,10 +149,6 @@ class _Queue:
             self._serving[thread] = False
             if any(self._serving):
                 self._to_the_back(thread)
-
-    def close(self) -> None:
-        for poll in self._polls:
-            poll.close()
 
     def _to_the_back(self, thread: int) -> None:
         poll = self._polls[thread]
