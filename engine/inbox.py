@@ -177,7 +177,9 @@ class TaskAccess:
     started_by: str  # the item's starter: who holds a step the diagram gives nobody
 
 
-def task_access(session: Session, who: Identity, task_id: str, *, lock: bool = False) -> TaskAccess:
+def task_access(
+    session: Session, who: Identity, task_id: str, *, lock: bool = False, ahead: bool = False
+) -> TaskAccess:
     """The task and `who`'s rights on it, in one statement; NotFound for no such task.
 
     Whether `who` is a candidate is read from the task's row with its item's starter (the rule
@@ -190,11 +192,13 @@ def task_access(session: Session, who: Identity, task_id: str, *, lock: bool = F
     objects (`instance_with_task`): the ORM's own loading cost twice the statement.
 
     `lock`: in the write of an action on the task, read under the item's lock, which the
-    action then takes without reading again (`lock_instance_with_task`'s `ahead`)."""
+    action then takes without reading again (`lock_instance_with_task`'s `ahead`). `ahead`: in
+    a read that rehearses the action next (SQLite's POST), the item's state is read along, and
+    the rehearsal takes the rows without reading again (`instance_with_task`'s `ahead`)."""
     if lock:
         found = lock_instance_with_task(session, task_id, ahead=True)
     else:
-        found = instance_with_task(session, task_id, state=False)
+        found = instance_with_task(session, task_id, state=ahead, ahead=ahead)
     if found is None:
         raise NotFound(f"task {task_id} does not exist")
     instance, row = found

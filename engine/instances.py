@@ -144,17 +144,34 @@ kept_for_the_transaction(_AHEAD)
 
 
 def instance_with_task(
-    session: Session, task_id: str, *, state: bool = True
+    session: Session, task_id: str, *, state: bool = True, ahead: bool = False
 ) -> tuple[InstanceModel, HumanTaskModel] | None:
     """The item of a task row and the row, read together without a lock (a read transaction's
     look ahead of an action: see actions.rehearse_completion); None when no such task. Without
-    `state`, the item's state is left unread (`_LOOK_WITH_TASK`)."""
+    `state`, the item's state is left unread (`_LOOK_WITH_TASK`). `ahead` (with the state):
+    read for a rehearsal of the action on the task later in this read (a POST's check of the
+    person's rights), whose own read, if it is the next in the transaction, takes these rows
+    instead of a second statement."""
+    # Read ahead for this very read only: any other read in between voids it.
+    ahead_of: dict[str, tuple[InstanceModel, HumanTaskModel]] = (
+        session.info.pop(_READ_AHEAD, None) or {}
+    )
+    if state and task_id in ahead_of:
+        return ahead_of[task_id]
     session.flush()  # as the ORM's query would: what the session holds is written first
     statement = _WITH_TASK if state else _LOOK_WITH_TASK
     found = run(session.connection(), statement, {"task_id": task_id}).first()
     if found is None:
         return None
-    return _instance_and_task(session, found, _INSTANCE_KEYS if state else _LOOK_KEYS)
+    read = _instance_and_task(session, found, _INSTANCE_KEYS if state else _LOOK_KEYS)
+    if ahead and state:
+        session.info[_READ_AHEAD] = {read[1].id: read}
+    return read
+
+
+# session.info: task id -> its item (with its state) and row read ahead of a rehearsal.
+_READ_AHEAD = "pheduyet.instances.read_ahead_unlocked"
+kept_for_the_transaction(_READ_AHEAD)
 
 
 def _instance_and_task(

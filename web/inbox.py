@@ -243,22 +243,24 @@ def _returned(item: engine.InstanceView, task: engine.TaskView, names: Names) ->
     return ReturnNote(names.person(last.actor), last.at, last.decision or "", reasons)
 
 
-def _access(session: Session, task_id: str, *, lock: bool = False) -> engine.TaskAccess:
+def _access(
+    session: Session, task_id: str, *, lock: bool = False, ahead: bool = False
+) -> engine.TaskAccess:
     """The task and this person's rights on it, or NotFound when they may neither act on it
     nor see its item: the same answer for both, so task ids cannot be probed. `lock`: in the
-    write of the action on it (engine.task_access)."""
-    access = engine.task_access(session, me(), task_id, lock=lock)
+    write of the action on it; `ahead`: in the read that rehearses it (engine.task_access)."""
+    access = engine.task_access(session, me(), task_id, lock=lock, ahead=ahead)
     if not access.can_act and not may_view(session, access.task.instance_id):
         raise engine.NotFound(f"task {task_id} does not exist")
     return access
 
 
 def _asked(
-    session: Session, task_id: str, *, lock: bool = False
+    session: Session, task_id: str, *, lock: bool = False, ahead: bool = False
 ) -> tuple[engine.TaskAccess, engine.FormView, Submission]:
     """What a POST asks of the task: the person's rights on it (`_access`, NotFound otherwise:
     nothing else is raised here), its form, and what they sent in it."""
-    access = _access(session, task_id, lock=lock)
+    access = _access(session, task_id, lock=lock, ahead=ahead)
     form = engine.task_form(session, access.task.id)
     return access, form, read_submission(form, request.form)
 
@@ -374,7 +376,7 @@ def complete(task_id: str) -> Any:
     rehearsal: engine.Rehearsal | None = None
     with uow(write=False) as s:
         if engine.rehearses(s):  # SQLite: all it can outside the one write lock
-            access, form, submission = _asked(s, task_id)
+            access, form, submission = _asked(s, task_id, ahead=not files)
             if not files:  # a file moves the item on before the step: the write runs it
                 rehearsal = engine.rehearse_completion(
                     s,

@@ -44,7 +44,7 @@ TASK_PAGE_STATEMENTS = 5
 # when each cleared the item's waits for messages and signals, whether it had any or not, 16
 # (PostgreSQL 13) when each read the item's open steps, which its last save in this process
 # left (runtime.load_workflow_and_rows).
-TASK_POST_STATEMENTS = {"sqlite": 15, "postgresql": 12}
+TASK_POST_STATEMENTS = {"sqlite": 14, "postgresql": 12}
 # A start with its key: the read's BEGIN, the person, the newest versions (the form); the
 # write's BEGIN, the key kept (a new one is not read back), the versions (the rights to start,
 # the newest one with the directory's token), the item row, its first step's row, the person it
