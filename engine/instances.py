@@ -117,10 +117,9 @@ def lock_instance_with_task(
     no such task. `ahead`: read ahead of the action on the task (a POST's check of the person's
     rights, under the lock it takes anyway): the action's own lock of it, if it is the next
     lock in the transaction, takes the rows read here instead of a second statement."""
-    # Read ahead for this very lock only: any other lock in between voids it.
-    ahead_of: dict[str, Any] = session.info.pop(_AHEAD, None) or {}
-    if task_id in ahead_of:
-        instance, row = ahead_of[task_id]
+    taken = _taken_ahead(session, _LOCKED_AHEAD, task_id)
+    if taken is not None:
+        instance, row = taken
         return _checked(instance, expected_version), row
     session.flush()  # as the ORM's query would: what the session holds is written first
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -134,13 +133,8 @@ def lock_instance_with_task(
     if sqlite:
         head_read(session, found[end + 1], found[end + 2])
     if ahead:
-        session.info[_AHEAD] = {row.id: (instance, row)}
+        _keep_ahead(session, _LOCKED_AHEAD, (instance, row))
     return _checked(instance, expected_version), row
-
-
-# session.info: task id -> its item and row read under the lock ahead of the action on it.
-_AHEAD = "pheduyet.instances.read_ahead"
-kept_for_the_transaction(_AHEAD)
 
 
 def instance_with_task(
@@ -152,12 +146,9 @@ def instance_with_task(
     read for a rehearsal of the action on the task later in this read (a POST's check of the
     person's rights), whose own read, if it is the next in the transaction, takes these rows
     instead of a second statement."""
-    # Read ahead for this very read only: any other read in between voids it.
-    ahead_of: dict[str, tuple[InstanceModel, HumanTaskModel]] = (
-        session.info.pop(_READ_AHEAD, None) or {}
-    )
-    if state and task_id in ahead_of:
-        return ahead_of[task_id]
+    taken = _taken_ahead(session, _READ_AHEAD, task_id)
+    if state and taken is not None:
+        return taken
     session.flush()  # as the ORM's query would: what the session holds is written first
     statement = _WITH_TASK if state else _LOOK_WITH_TASK
     found = run(session.connection(), statement, {"task_id": task_id}).first()
@@ -165,13 +156,30 @@ def instance_with_task(
         return None
     read = _instance_and_task(session, found, _INSTANCE_KEYS if state else _LOOK_KEYS)
     if ahead and state:
-        session.info[_READ_AHEAD] = {read[1].id: read}
+        _keep_ahead(session, _READ_AHEAD, read)
     return read
 
 
-# session.info: task id -> its item (with its state) and row read ahead of a rehearsal.
-_READ_AHEAD = "pheduyet.instances.read_ahead_unlocked"
+# session.info: (task id, its item and row) read ahead of the next read of the same kind in the
+# transaction: under the item's lock, ahead of the action's lock; with the item's state, ahead
+# of the rehearsal's read.
+_LOCKED_AHEAD = "pheduyet.instances.locked_ahead"
+_READ_AHEAD = "pheduyet.instances.read_ahead"
+kept_for_the_transaction(_LOCKED_AHEAD)
 kept_for_the_transaction(_READ_AHEAD)
+
+
+def _keep_ahead(session: Session, key: str, read: tuple[InstanceModel, HumanTaskModel]) -> None:
+    session.info[key] = (read[1].id, read)
+
+
+def _taken_ahead(
+    session: Session, key: str, task_id: str
+) -> tuple[InstanceModel, HumanTaskModel] | None:
+    """The rows kept under `key` for this task, if it is theirs. Taken out either way: they
+    serve only the very next read of their kind, any other in between voids them."""
+    kept = session.info.pop(key, None)
+    return kept[1] if kept is not None and kept[0] == task_id else None
 
 
 def _instance_and_task(
