@@ -61,6 +61,8 @@ class ThreadsAccepting(SyncWorker):
     def run(self) -> None:
         for listener in self.sockets:
             listener.setblocking(False)
+        # Made here, in the web process: gunicorn builds the worker object in its master, before
+        # the fork, and an epoll made there would be shared by the processes it forks.
         self._queue = _Queue(self.sockets, self.cfg.threads)
         threads = [
             threading.Thread(target=self._serve, args=(n,), name=f"web-{n}", daemon=True)
