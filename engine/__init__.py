@@ -76,7 +76,7 @@ from .external_tasks import (
 from .form_options import resolve_form
 from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
-from .human_tasks import effective_candidates, opened_tasks, waiting_for
+from .human_tasks import effective_candidates, waiting_for
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .item_details import (
     FormView,
@@ -161,6 +161,7 @@ from .queries import (
     open_tasks,
     show_instance,
     steps_for,
+    steps_now,
     stuck,
     tasks_for,
     verify_audit,
@@ -450,7 +451,6 @@ __all__ = [
     "notify",
     "notify_candidates",
     "open_tasks",
-    "opened_tasks",
     "parked_items",
     "people_of",
     "preferences",
@@ -499,6 +499,7 @@ __all__ = [
     "step_stats",
     "step_titles",
     "steps_for",
+    "steps_now",
     "store_upgraded_hash",
     "stuck",
     "system_clock",

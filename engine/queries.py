@@ -48,12 +48,17 @@ def open_tasks(session: Session, instance_id: int | None = None) -> list[TaskVie
     return [task_view(r) for r in rows]
 
 
+def steps_now(session: Session, instance_id: int) -> list[TaskView]:
+    """Where the item stands after this transaction's action: the steps the action opened, in
+    the order they opened, without a statement; when it opened none (an urging leaves the step
+    where it was; an earlier submit of a start opened nothing now), its open steps, read in one."""
+    return opened_tasks(session, instance_id) or open_tasks(session, instance_id)
+
+
 def steps_for(session: Session, instance_id: int, who: Identity, started_by: str) -> list[TaskView]:
-    """The item's open steps `who` may act on (the item started by `started_by`), each judged
-    from its row with the starter, no candidate rows read: the steps this transaction opened,
-    without a statement, when it opened the item's (a start); else its open steps, read in one."""
-    tasks = opened_tasks(session, instance_id) or open_tasks(session, instance_id)
-    return [t for t in tasks if may_act(session, t, who, started_by)]
+    """The item's steps now (`steps_now`) that `who` may act on (the item started by
+    `started_by`), each judged from its row with the starter, no candidate rows read."""
+    return [t for t in steps_now(session, instance_id) if may_act(session, t, who, started_by)]
 
 
 _TASK_COLUMNS = (

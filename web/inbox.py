@@ -409,9 +409,7 @@ def complete(task_id: str) -> Any:
                 after = engine.item_data(s, task.instance_id) if form.done_message else {}
                 # Where it went: the steps it opened with their holders' names, in this
                 # transaction (the names as the process keeps them) rather than in a third.
-                where = _where_now(
-                    s, task.instance_id, engine.opened_tasks(s, task.instance_id), access.started_by
-                )
+                where = _where_now(s, task.instance_id, access.started_by)
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
@@ -573,15 +571,12 @@ def _repeats(done: str, choice: str) -> bool:
     return re.search(rf"(?<!\w){words}(?!\w)", done, re.IGNORECASE) is not None
 
 
-def _where_now(
-    session: Session, item_id: int, opened: list[engine.TaskView], started_by: str
-) -> str | None:
-    """Where the item went: the steps the completion `opened`, else the steps it still waits
-    at (an urging leaves the unit's step where it was), each with who holds it: a person, or
-    the unit or group it waits for. The names come from the directory the process keeps (no
-    statement once kept); one statement when it opened none. None when nothing is open (it
-    waits for a timer, or it finished)."""
-    steps = opened or engine.open_tasks(session, item_id)
+def _where_now(session: Session, item_id: int, started_by: str) -> str | None:
+    """Where the item went (engine.steps_now: the steps the completion opened, else those it
+    still waits at), each with who holds it: a person, or the unit or group it waits for. The
+    names come from the directory the process keeps (no statement once kept). None when nothing
+    is open (it waits for a timer, or it finished)."""
+    steps = engine.steps_now(session, item_id)
     if not steps:
         return None
     names = Names.of(
