@@ -6,10 +6,12 @@ groups, the parent-death signal)."""
 from __future__ import annotations
 
 import ctypes
+import errno
 import ipaddress
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -269,6 +271,37 @@ def _child_env(proxies: int) -> dict[str, str]:
     return env
 
 
+def refuse_unservable(host: str, port: int) -> None:
+    """Stop at once, saying what to do, when the address cannot be served: gunicorn would try
+    five times over several seconds, printing its own errors, and `make run` with it."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as error:
+        raise click.ClickException(f"cannot serve on {host!r}: no such address ({error})") from None
+    family, kind, proto, _name, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As gunicorn binds: a port whose last connections are still closing is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise click.ClickException(f"{host}:{port} {_why(error, port)}") from None
+
+
+def _why(error: OSError, port: int) -> str:
+    if error.errno == errno.EADDRINUSE:
+        other = port + 1 if port < 65535 else 5001
+        return (
+            "is already in use (another server, or an earlier `make run`?): stop it, or choose "
+            f"another port with --port (make run PORT={other})"
+        )
+    if error.errno == errno.EACCES:
+        return "needs root (a port below 1024): serve a higher port with nginx in front (README)"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return "is not an address of this machine: --host 127.0.0.1 serves only this machine"
+    return f"cannot be served: {error.strerror}"
+
+
 def _dev_server(host: str, port: int, proxies: int) -> None:
     if proxies:
         os.environ["PHEDUYET_TRUSTED_PROXIES"] = str(proxies)
@@ -279,7 +312,7 @@ def _dev_server(host: str, port: int, proxies: int) -> None:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -320,6 +353,7 @@ def serve(
 ) -> None:
     """Serve the web UI with gunicorn and one background worker (timers, clean-up) beside it,
     restarted if it dies; SIGTERM or Ctrl-C stops both."""
+    refuse_unservable(host, port)
     if dev:
         _dev_server(host, port, proxies)
         return
