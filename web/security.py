@@ -10,13 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, current_app, g, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import LoginPolicy, system_clock
+
+from .session_cookie import CookieSessions
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(_headers)
     app.before_request(_idle_timeout)
-    app.session_interface = _CookieSessions()
+    app.session_interface = CookieSessions()
     # Flask-WTF's own makes the form token again at every page (the header's logout form has
     # one); it offers it as a global and through a context processor, which this one follows.
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -86,20 +86,6 @@ def csrf_token() -> str:
         _SIGNED[(key[0], raw)] = token
     setattr(g, field, token)
     return token
-
-
-class _CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed session cookie, its signer made once for each set of keys instead of
-    twice a request (to read the cookie, and to write it back when it changed)."""
-
-    _made: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        made = self._made
-        if made is None or made[0] != keys:
-            made = self._made = (keys, super().get_signing_serializer(app))
-        return made[1]
 
 
 def login_policy() -> LoginPolicy:

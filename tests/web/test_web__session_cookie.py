@@ -1,0 +1,104 @@
+"""The session cookie as someone who holds one might try it: altered, forged with another key,
+replayed after its lifetime, or not a cookie of ours at all, it logs no one in and breaks no
+page; a key rotated into SECRET_KEY_FALLBACKS keeps its people logged in. (What a form leaves
+for the next page is seen there in tests/web/test_web__deciding.py.)"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import BadSignature, SignatureExpired
+
+from tests.web.conftest import post
+from web.session_cookie import SessionSigner
+
+
+def _cookie(client: FlaskClient) -> str:
+    found = client.get_cookie("session")
+    assert found is not None
+    return found.value
+
+
+def _with_cookie(app: Flask, value: str) -> FlaskClient:
+    client = app.test_client()
+    client.set_cookie("session", value)
+    return client
+
+
+def _logged_in(client: FlaskClient) -> bool:
+    response = client.get("/")
+    if response.status_code == 302:
+        assert "/login" in response.headers["Location"]
+        return False
+    assert response.status_code == 200
+    return True
+
+
+def test_session_cookie__as_signed_it_logs_in_and_altered_it_does_not(
+    app: Flask, login: Any
+) -> None:
+    cookie = _cookie(login("qlkh.cv1"))
+    assert _logged_in(_with_cookie(app, cookie))
+    body, mac = cookie.rsplit(".", 1)
+    flip = {"A": "B"}.get(body[5], "A")
+    for altered in (
+        f"{body[:5]}{flip}{body[6:]}.{mac}",  # one character of the content
+        f"{body}.{mac[:-2]}{'AA' if mac[-2:] != 'AA' else 'BB'}",  # of the signature
+        f"{body}.",  # no signature
+        body,  # no dot at all
+        f"{body}x.{mac}",
+        "",
+        "ờ.ờ",  # not ASCII
+        "." * 3000,
+    ):
+        assert not _logged_in(_with_cookie(app, altered)), altered
+
+
+def test_session_cookie__one_signed_with_another_key_is_refused(app: Flask, login: Any) -> None:
+    session = SessionSigner((app.secret_key,)).loads(_cookie(login("giamdoc")))
+    assert session["_user_id"] == "giamdoc"
+    assert not _logged_in(_with_cookie(app, SessionSigner(("another key",)).dumps(session)))
+    # The same session signed again with the site's key is taken: the key alone was wrong.
+    assert _logged_in(_with_cookie(app, SessionSigner((app.secret_key,)).dumps(session)))
+
+
+def test_session_cookie__a_rotated_key_keeps_people_logged_in(app: Flask, login: Any) -> None:
+    client = login("giamdoc")
+    old_key = app.secret_key
+    app.secret_key = "the new key of this site, rotated today"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert _logged_in(client)
+    # What is signed from now on is signed with the new key: it holds once the old one is gone.
+    post(client, "/", "/lang/en")
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert _logged_in(client)
+    assert "My tasks" in client.get("/").get_data(as_text=True)
+
+
+def test_session_cookie__older_than_the_sessions_lifetime_is_refused(
+    app: Flask, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login("qlkh.cv1")
+    app.permanent_session_lifetime = timedelta(hours=1)
+    assert _logged_in(client)
+    later = time.time() + 3601
+    monkeypatch.setattr("web.session_cookie.time.time", lambda: later)
+    assert not _logged_in(client)
+
+
+def test_session_cookie__the_signer_says_why_it_refuses() -> None:
+    signer = SessionSigner(("k",))
+    cookie = signer.dumps({"lang": "en", "_flashes": [("success", "Đã trình Giám đốc Sở")]})
+    assert signer.loads(cookie) == {"lang": "en", "_flashes": [["success", "Đã trình Giám đốc Sở"]]}
+    assert signer.loads(cookie, max_age=60)["lang"] == "en"
+    with pytest.raises(SignatureExpired):
+        signer.loads(cookie, max_age=-1)
+    with pytest.raises(BadSignature):
+        SessionSigner(("other",)).loads(cookie)
+    with pytest.raises(BadSignature):
+        signer.loads(cookie.replace(".", ".x", 1))
