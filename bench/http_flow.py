@@ -15,7 +15,8 @@ worker; `--workers`, `--threads` to choose). Prints
 instances/s, POST median/p95 and the server's CPU per instance (user + system time of the whole
 server process tree, read from /proc before and after). `--profile` runs the same flow in this
 process through Flask's test client instead: first without the profiler, timing each kind of
-request in CPU (how many an instance, the median, the sum an instance), then under cProfile, to
+request in CPU (how many an instance, the median, the sum an instance) and how much of the app's
+CPU its views take (the rest is what every request pays around them), then under cProfile, to
 see where the server's time goes.
 
     .venv/bin/python bench/http_flow.py [--instances 20] [--clients 1,4] [--db sqlite,pg]
@@ -508,6 +509,7 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
             log_in(people[who], who)
         one_instance(people, Tally())
         times.clear()
+        inside = _time_app(app)
         began = time.process_time()
         for _i in range(instances):
             one_instance(people, Tally())
@@ -518,6 +520,13 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
                 f"{kind:32} {len(spent) / instances:11.1f} "
                 f"{statistics.median(spent) * 1000:6.2f} ms {sum(spent) / instances * 1000:6.1f} ms"
             )
+        app_ms, views_ms = (inside.pop(part) / instances * 1000 for part in ("app", "views"))
+        client_ms = plain * 1000 / instances - app_ms
+        print(
+            f"the app {app_ms:.1f} ms an instance: its views {views_ms:.1f}, around them "
+            f"{app_ms - views_ms:.1f} (the session cookie, the person's load, CSRF, the request's "
+            f"context and read transaction); the test client's side {client_ms:.1f}"
+        )
         print(flush=True)
         tally = Tally()
         profiler = cProfile.Profile()
@@ -539,6 +548,28 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
             f"in-process (test client, SQLite): {plain / instances * 1000:.1f} ms CPU per "
             f"instance ({cpu / instances * 1000:.1f} ms under cProfile), client side included"
         )
+
+
+def _time_app(app: Any) -> dict[str, float]:
+    """CPU seconds spent in the app (its WSGI call) and in its views, added up as requests run
+    until the keys are popped: the difference is what every request pays around its view."""
+    spent = {"app": 0.0, "views": 0.0}
+
+    def timed(part: str, call: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            began = time.process_time()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                if part in spent:
+                    spent[part] += time.process_time() - began
+
+        return run
+
+    app.wsgi_app = timed("app", app.wsgi_app)
+    for endpoint, view in list(app.view_functions.items()):
+        app.view_functions[endpoint] = timed("views", view)
+    return spent
 
 
 def main(argv: list[str] | None = None) -> int:
