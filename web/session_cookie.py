@@ -1,28 +1,35 @@
 """The session cookie: what Flask's holds (who is logged in, the form token, the language, the
-message a form leaves for the next page), signed so that it cannot be forged or altered.
+messages a form leaves for the next page), signed so that it cannot be forged or altered.
 
-Flask's own signs it through itsdangerous: each value tagged with its type, the JSON compressed,
-a signer and its key made again, HMAC-SHA1. Every request reads the cookie, and most write it
-back (a form's message is put in for the next page and taken out by it): about 4 % of an item's
-instructions in `bench/instructions.py`, for a few hundred bytes. This does the same job in
-about a fifth of the instructions:
+Flask's own signs it through itsdangerous: each value tagged with its type, the JSON compressed
+whatever its size, a signer and its key made again, HMAC-SHA1. Every request reads the cookie,
+and most write it back (a form's message is put in for the next page and taken out by it):
+about 3 % of an item's instructions in `bench/instructions.py`. This does the same job in about
+a fifth of the instructions:
 
-    base64url(JSON [second signed, session]) "." base64url(MAC)
+    FORM base64url(JSON [second signed, session]) "." base64url(MAC)
 
-The MAC is keyed BLAKE2b (RFC 7693, a MAC by design; 32 bytes), under a key made from the
-secret key for this use alone (HMAC-SHA512 of a label); it is checked, in constant time, before
-anything of the cookie is parsed. The first of SECRET_KEY and SECRET_KEY_FALLBACKS signs; any
-of them is accepted (a rotated key keeps its people logged in). A cookie older than the
-session's lifetime is refused, as Flask's is. A session holds JSON's kinds only: text, numbers,
-true and false, lists (a tuple comes back a list) and mappings with text keys.
+FORM is `j`, or `z` when the JSON, at least `_COMPRESS_FROM` bytes, is stored compressed (a
+browser drops a cookie over 4 KB without a word: an upload of 25 files leaves 25 messages).
+The MAC is keyed BLAKE2b (RFC 7693, a MAC by design; 32 bytes) of all before the dot, under a
+key made from the secret key for this use alone (HMAC-SHA512 of a label no user name can
+spell); it is compared as text, in constant time, before anything of the cookie is read, so one
+cookie has one spelling. SECRET_KEY signs; SECRET_KEY_FALLBACKS are accepted too (a rotated key
+keeps its people logged in). A cookie older than the session's lifetime is refused, as Flask's
+is, and so is one signed more than `_SKEW_SECONDS` ahead of this server's clock.
+
+A session holds JSON's kinds: text, numbers, true and false, lists (a tuple comes back a list)
+and mappings with text keys; a value of another kind is kept as its text (`str`), never a
+failure after the request's work is done. Flask's cookies, and these before a change of FORM,
+read as no session: the person logs in again.
 """
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import hmac
 import time
+import zlib
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Mapping
 from typing import Any
@@ -32,8 +39,13 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, SignatureExpired
 
-_LABEL = b"pheduyet session cookie"
+# With a NUL first: Flask-Login signs a user name with HMAC-SHA512 of the same secret key, and
+# no user name holds a control character.
+_LABEL = b"\x00pheduyet/session-cookie/1"
 _MAC_BYTES = 32
+_PLAIN, _COMPRESSED = "j", "z"
+_COMPRESS_FROM = 512  # bytes of JSON; a login's session is about 330
+_SKEW_SECONDS = 60  # servers' clocks may differ by this much
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -60,24 +72,48 @@ class SessionSigner:
         self._keys = tuple(_cookie_key(s) for s in secrets if s)
 
     def dumps(self, session: Mapping[str, Any]) -> str:
-        body = _encode(orjson.dumps([int(time.time()), session]))
+        raw = orjson.dumps([int(time.time()), session], default=str)
+        form = _PLAIN
+        if len(raw) >= _COMPRESS_FROM:
+            squeezed = zlib.compress(raw)
+            if len(squeezed) < len(raw):
+                form, raw = _COMPRESSED, squeezed
+        body = form + _encode(raw)
         return f"{body}.{_encode(_mac(self._keys[0], body.encode()))}"
 
     def loads(self, cookie: str, max_age: int | None = None) -> dict[str, Any]:
         body, _dot, given = cookie.rpartition(".")
         try:
-            signed = body.encode("ascii")
-            mac = _decode(given)
-        except (UnicodeEncodeError, binascii.Error, ValueError):
+            signed, mac = body.encode("ascii"), given.encode("ascii")
+        except UnicodeEncodeError:
             raise BadSignature("not a session cookie") from None
-        if not any(hmac.compare_digest(_mac(key, signed), mac) for key in self._keys):
+        if not any(
+            hmac.compare_digest(_encode(_mac(key, signed)).encode(), mac) for key in self._keys
+        ):
             raise BadSignature("the session cookie's signature does not match")
-        # Signed here, so made by `dumps`: its shape is known.
-        signed_at, session = orjson.loads(_decode(body))
-        if max_age is not None and time.time() - signed_at > max_age:
+        try:
+            signed_at, session = _read(body)
+        except (ValueError, TypeError, zlib.error):
+            # Signed with this site's key in another form (a later or earlier release).
+            raise BadSignature("a session cookie of another form") from None
+        now = time.time()
+        if signed_at > now + _SKEW_SECONDS:
+            raise BadSignature("a session cookie signed ahead of this server's clock")
+        if max_age is not None and now - signed_at > max_age:
             raise SignatureExpired("the session cookie is too old")
-        data: dict[str, Any] = session
-        return data
+        return session
+
+
+def _read(body: str) -> tuple[int, dict[str, Any]]:
+    raw = _decode(body[1:])
+    if body[:1] == _COMPRESSED:
+        raw = zlib.decompress(raw)
+    elif body[:1] != _PLAIN:
+        raise ValueError(body[:1])
+    signed_at, session = orjson.loads(raw)
+    if not isinstance(signed_at, int) or not isinstance(session, dict):
+        raise TypeError("not a session")
+    return signed_at, session
 
 
 def _cookie_key(secret: str | bytes) -> bytes:
