@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 import click
+from werkzeug.serving import is_running_from_reloader
 
 THREADS = 2
 MAX_DEFAULT_WORKERS = 8
@@ -271,7 +272,7 @@ def _child_env(proxies: int) -> dict[str, str]:
     return env
 
 
-def refuse_unservable(host: str, port: int) -> None:
+def _refuse_unservable(host: str, port: int) -> None:
     """Stop at once, saying what to do, when the address cannot be served: gunicorn would try
     five times over several seconds, printing its own errors, and `make run` with it."""
     try:
@@ -353,7 +354,10 @@ def serve(
 ) -> None:
     """Serve the web UI with gunicorn and one background worker (timers, clean-up) beside it,
     restarted if it dies; SIGTERM or Ctrl-C stops both."""
-    refuse_unservable(host, port)
+    # `--dev` runs this command again in Werkzeug's reloading child, which serves on the socket
+    # its parent has bound: only the first run looks.
+    if not is_running_from_reloader():
+        _refuse_unservable(host, port)
     if dev:
         _dev_server(host, port, proxies)
         return

@@ -265,6 +265,15 @@ def test_serving__gunicorn_serves_a_person_who_completes_a_task_then_stops_clean
     assert "Traceback" not in server.output()
 
 
+def test_serving__dev_serves_with_its_reloader(office: Office, processes: list[Process]) -> None:
+    """`--dev`: Flask's development server answers; its reloading child, on the socket the
+    parent bound, is not refused as a port in use."""
+    office.prepare()
+    server, base = serve(office, processes, "--dev")
+    assert answers(f"{base}/login")
+    assert "already in use" not in server.output()
+
+
 def test_serving__the_background_worker_is_started_again_after_it_is_killed(
     office: Office, processes: list[Process]
 ) -> None:
