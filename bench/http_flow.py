@@ -509,18 +509,18 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
             log_in(people[who], who)
         one_instance(people, Tally())
         times.clear()
-        inside = _time_app(app)
-        began = time.process_time()
-        for _i in range(instances):
-            one_instance(people, Tally())
-        plain = time.process_time() - began
+        with _app_timed(app) as inside:
+            began = time.process_time()
+            for _i in range(instances):
+                one_instance(people, Tally())
+            plain = time.process_time() - began
         print(f"{'request (CPU, no profiler)':32} {'an instance':>11} {'median':>9} {'sum':>9}")
         for kind, spent in sorted(times.items(), key=lambda kind: -sum(kind[1])):
             print(
                 f"{kind:32} {len(spent) / instances:11.1f} "
                 f"{statistics.median(spent) * 1000:6.2f} ms {sum(spent) / instances * 1000:6.1f} ms"
             )
-        app_ms, views_ms = (inside.pop(part) / instances * 1000 for part in ("app", "views"))
+        app_ms, views_ms = (inside[part] / instances * 1000 for part in ("app", "views"))
         client_ms = plain * 1000 / instances - app_ms
         print(
             f"the app {app_ms:.1f} ms an instance: its views {views_ms:.1f}, around them "
@@ -550,9 +550,10 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
         )
 
 
-def _time_app(app: Any) -> dict[str, float]:
-    """CPU seconds spent in the app (its WSGI call) and in its views, added up as requests run
-    until the keys are popped: the difference is what every request pays around its view."""
+@contextlib.contextmanager
+def _app_timed(app: Any) -> Iterator[dict[str, float]]:
+    """CPU seconds spent in the app (its WSGI call) and in its views while the block runs: the
+    difference is what every request pays around its view. The app is as before afterwards."""
     spent = {"app": 0.0, "views": 0.0}
 
     def timed(part: str, call: Any) -> Any:
@@ -561,15 +562,18 @@ def _time_app(app: Any) -> dict[str, float]:
             try:
                 return call(*args, **kwargs)
             finally:
-                if part in spent:
-                    spent[part] += time.process_time() - began
+                spent[part] += time.process_time() - began
 
         return run
 
-    app.wsgi_app = timed("app", app.wsgi_app)
-    for endpoint, view in list(app.view_functions.items()):
-        app.view_functions[endpoint] = timed("views", view)
-    return spent
+    wsgi_app, views = app.wsgi_app, dict(app.view_functions)
+    app.wsgi_app = timed("app", wsgi_app)
+    app.view_functions.update({name: timed("views", view) for name, view in views.items()})
+    try:
+        yield spent
+    finally:
+        app.wsgi_app = wsgi_app
+        app.view_functions.update(views)
 
 
 def main(argv: list[str] | None = None) -> int:
