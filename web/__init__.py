@@ -20,10 +20,18 @@ from .extensions import csrf, init_babel, login_manager
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+def earlier_keys(setting: str | None) -> list[str]:
+    """PHEDUYET_SECRET_KEY_FALLBACKS: the keys a site signed with before its current one,
+    comma-separated, still taken for the cookies they signed (a rotated key logs no one out);
+    what is signed from then on is signed with PHEDUYET_SECRET_KEY alone."""
+    return [key.strip() for key in (setting or "").split(",") if key.strip()]
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("PHEDUYET_SECRET_KEY") or os.urandom(32).hex(),
+        SECRET_KEY_FALLBACKS=earlier_keys(os.environ.get("PHEDUYET_SECRET_KEY_FALLBACKS")),
         DATABASE_URL=engine.database_url(),
         UPLOAD_FOLDER=os.environ.get("PHEDUYET_UPLOAD_FOLDER")
         or str(Path(app.instance_path) / "attachments"),

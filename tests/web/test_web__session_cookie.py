@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from itsdangerous import BadSignature, SignatureExpired
 
 from tests.web.conftest import post
+from web import create_app
 from web.session_cookie import SessionSigner, _cookie_key, _encode, _mac
 
 
@@ -80,6 +81,28 @@ def test_session_cookie__a_rotated_key_keeps_people_logged_in(app: Flask, login:
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert _logged_in(client)
     assert "My tasks" in client.get("/").get_data(as_text=True)
+
+
+def _same_site(app: Flask, key: str) -> dict[str, Any]:
+    """The settings of another process of `app`'s site (its database, files and clock)."""
+    given = ("TESTING", "DATABASE_URL", "UPLOAD_FOLDER", "NOW")
+    return {**{name: app.config[name] for name in given}, "SECRET_KEY": key}
+
+
+def test_session_cookie__keys_named_in_the_environment_as_earlier_ones_are_taken(
+    app: Flask, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a deployment sets to rotate its key: the new one in PHEDUYET_SECRET_KEY, the old
+    ones in PHEDUYET_SECRET_KEY_FALLBACKS, comma-separated (spaces and empty parts ignored)."""
+    cookie = _cookie(login("giamdoc"))  # signed by a site whose key is "test"
+    monkeypatch.setenv("PHEDUYET_SECRET_KEY_FALLBACKS", " an older key , test,,")
+    rotated = create_app(_same_site(app, "the key of this site from today"))
+    assert rotated.config["SECRET_KEY_FALLBACKS"] == ["an older key", "test"]
+    assert _logged_in(_with_cookie(rotated, cookie))
+    monkeypatch.delenv("PHEDUYET_SECRET_KEY_FALLBACKS")
+    forgotten = create_app(_same_site(app, "the key of this site from today"))
+    assert forgotten.config["SECRET_KEY_FALLBACKS"] == []
+    assert not _logged_in(_with_cookie(forgotten, cookie))
 
 
 def test_session_cookie__older_than_the_sessions_lifetime_is_refused(
