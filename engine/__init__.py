@@ -196,6 +196,7 @@ from .task_report import (
     task_report_items,
 )
 from .timers import run_due_timers
+from .unpadded_base64 import unpadded_b64decode, unpadded_b64encode
 from .users import (
     ADMIN_GROUP,
     MIN_PASSWORD_LENGTH,
@@ -515,6 +516,8 @@ __all__ = [
     "transaction",
     "unclaim_task",
     "unit_separator",
+    "unpadded_b64decode",
+    "unpadded_b64encode",
     "unread_count",
     "upgrade_database",
     "upgraded_hash",

@@ -6,12 +6,13 @@ cursor that does not decode is no cursor at all (the first page), never an error
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+from .unpadded_base64 import unpadded_b64decode, unpadded_b64encode
 
 PAGE_SIZE = 50
 MAX_CURSOR = 1000  # characters: a longer one is not ours
@@ -21,7 +22,7 @@ def encode_cursor(values: tuple[Any, ...]) -> str:
     """Sort values (datetime, int, str, None) as a URL-safe text."""
     plain = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in values]
     raw = json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return unpadded_b64encode(raw)
 
 
 def decode_cursor(text: str | None, types: Sequence[type]) -> tuple[Any, ...] | None:
@@ -29,7 +30,7 @@ def decode_cursor(text: str | None, types: Sequence[type]) -> tuple[Any, ...] | 
     if not text or len(text) > MAX_CURSOR:
         return None
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = unpadded_b64decode(text)
         values = json.loads(raw.decode("utf-8"))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None

@@ -42,6 +42,7 @@ from .security import (
     password_checks,
     start_session,
 )
+from .session_cookie import REFUSED_KEY
 from .unit_of_work import end_request_read, note_directory_token, now, uow
 
 bp = Blueprint("auth", __name__)
@@ -103,8 +104,11 @@ def login() -> Any:
     # reach the part that logs in.
     if request.method not in ("GET", "POST"):
         abort(405, valid_methods=["GET", "POST"])
+    refused = session.pop(REFUSED_KEY, None)
     if request.args.get("expired"):
         flash(_("Phiên làm việc đã hết hạn do không hoạt động. Hãy đăng nhập lại."), "warning")
+    elif refused and request.method == "GET":
+        flash(_("Phiên đăng nhập trước đây không còn hiệu lực. Hãy đăng nhập lại."), "warning")
     if request.method == "GET":
         return render_template("auth/login.html", next=_form_next(request.args.get("next")))
     username = request.form.get("username", "").strip()

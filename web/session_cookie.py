@@ -21,7 +21,7 @@ is, and so is one signed more than `_SKEW_SECONDS` ahead of this server's clock.
 A session holds JSON's kinds: text, numbers, true and false, lists (a tuple comes back a list)
 and mappings with text keys; a value of another kind is kept as its text (`str`), never a
 failure after the request's work is done. Flask's cookies, and these before a change of FORM,
-read as no session: the person logs in again.
+read as no session: the person logs in again, and the login page says why (`REFUSED_KEY`).
 """
 
 from __future__ import annotations
@@ -30,14 +30,15 @@ import hashlib
 import hmac
 import time
 import zlib
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, SignatureExpired
+
+from engine import unpadded_b64decode, unpadded_b64encode
 
 # With a NUL first: Flask-Login signs a user name with HMAC-SHA512 of the same secret key, and
 # no user name holds a control character.
@@ -46,6 +47,10 @@ _MAC_BYTES = 32
 _PLAIN, _COMPRESSED = "j", "z"
 _COMPRESS_FROM = 512  # bytes of JSON; a login's session is about 330
 _SKEW_SECONDS = 60  # servers' clocks may differ by this much
+# Put in the new session that replaces a refused cookie: the login page tells the person their
+# earlier session no longer holds (a key changed, an upgrade, a cookie too old or altered),
+# where a login page without a word would look like a fault.
+REFUSED_KEY = "_refused"
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -61,6 +66,23 @@ class CookieSessions(SecureCookieSessionInterface):
             # No secret key, no session (Flask's own says so with None, as here).
             made = self._made = (keys, SessionSigner(keys) if app.secret_key else None)
         return made[1]
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Flask's, but a cookie that came and was refused leaves `REFUSED_KEY` in the new
+        session (sent back with the answer, a redirect to the login page mostly)."""
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            return self.session_class(signer.loads(cookie, max_age=max_age))
+        except BadSignature:
+            refused = self.session_class()
+            refused[REFUSED_KEY] = True
+            return refused
 
 
 class SessionSigner:
@@ -78,8 +100,8 @@ class SessionSigner:
             squeezed = zlib.compress(raw)
             if len(squeezed) < len(raw):
                 form, raw = _COMPRESSED, squeezed
-        body = form + _encode(raw)
-        return f"{body}.{_encode(_mac(self._keys[0], body.encode()))}"
+        body = form + unpadded_b64encode(raw)
+        return f"{body}.{unpadded_b64encode(_mac(self._keys[0], body.encode()))}"
 
     def loads(self, cookie: str, max_age: int | None = None) -> dict[str, Any]:
         body, _dot, given = cookie.rpartition(".")
@@ -88,7 +110,8 @@ class SessionSigner:
         except UnicodeEncodeError:
             raise BadSignature("not a session cookie") from None
         if not any(
-            hmac.compare_digest(_encode(_mac(key, signed)).encode(), mac) for key in self._keys
+            hmac.compare_digest(unpadded_b64encode(_mac(key, signed)).encode(), mac)
+            for key in self._keys
         ):
             raise BadSignature("the session cookie's signature does not match")
         try:
@@ -105,7 +128,7 @@ class SessionSigner:
 
 
 def _read(body: str) -> tuple[int, dict[str, Any]]:
-    raw = _decode(body[1:])
+    raw = unpadded_b64decode(body[1:])
     if body[:1] == _COMPRESSED:
         raw = zlib.decompress(raw)
     elif body[:1] != _PLAIN:
@@ -123,11 +146,3 @@ def _cookie_key(secret: str | bytes) -> bytes:
 
 def _mac(key: bytes, signed: bytes) -> bytes:
     return hashlib.blake2b(signed, key=key, digest_size=_MAC_BYTES).digest()
-
-
-def _encode(raw: bytes) -> str:
-    return urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _decode(text: str) -> bytes:
-    return urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -16,9 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import BadSignature, SignatureExpired
 
+from engine import unpadded_b64encode
 from tests.web.conftest import post
 from web import create_app
-from web.session_cookie import SessionSigner, _cookie_key, _encode, _mac
+from web.session_cookie import SessionSigner, _cookie_key, _mac
 
 
 def _cookie(client: FlaskClient) -> str:
@@ -81,6 +82,23 @@ def test_session_cookie__a_rotated_key_keeps_people_logged_in(app: Flask, login:
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert _logged_in(client)
     assert "My tasks" in client.get("/").get_data(as_text=True)
+
+
+def test_session_cookie__refused_the_login_page_says_the_earlier_session_ended(
+    app: Flask, login: Any
+) -> None:
+    """Someone whose cookie no longer holds (a changed key, an upgrade, an old or altered
+    cookie) is taken to the login page, which says why; a first visit is not told so."""
+    session = SessionSigner((app.secret_key,)).loads(_cookie(login("giamdoc")))
+    stale = _with_cookie(app, SessionSigner(("the key before it changed",)).dumps(session))
+    page = stale.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'name="password"' in page
+    assert "Phiên đăng nhập trước đây không còn hiệu lực. Hãy đăng nhập lại." in page
+    # Said once: the page after it, and a newcomer's login page, say nothing of it.
+    assert "không còn hiệu lực" not in stale.get("/login").get_data(as_text=True)
+    assert "không còn hiệu lực" not in app.test_client().get("/").get_data(as_text=True)
+    fresh = app.test_client().get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'name="password"' in fresh and "không còn hiệu lực" not in fresh
 
 
 def _same_site(app: Flask, key: str) -> dict[str, Any]:
@@ -166,8 +184,12 @@ def test_session_cookie__signed_ahead_of_the_clock_or_in_another_form_is_refused
     with pytest.raises(BadSignature):
         signer.loads(cookie)
     # A cookie signed with the key in a form this release does not write: no session, no 500.
-    for body in ("x" + _encode(b"[1,{}]"), "j" + _encode(b"[1,2,3]"), "j" + _encode(b"{}")):
-        forged = f"{body}.{_encode(_mac(_cookie_key('k'), body.encode()))}"
+    for body in (
+        "x" + unpadded_b64encode(b"[1,{}]"),
+        "j" + unpadded_b64encode(b"[1,2,3]"),
+        "j" + unpadded_b64encode(b"{}"),
+    ):
+        forged = f"{body}.{unpadded_b64encode(_mac(_cookie_key('k'), body.encode()))}"
         with pytest.raises(BadSignature):
             signer.loads(forged)
 
