@@ -16,6 +16,7 @@ from workflows.config import audit_key, event_listeners
 
 from . import errors, formatting, security
 from .extensions import csrf, init_babel, login_manager
+from .localized_templates import LocalizedEnvironment
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -29,6 +30,7 @@ def earlier_keys(setting: str | None) -> list[str]:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
+    app.jinja_environment = LocalizedEnvironment  # type: ignore[assignment]
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("PHEDUYET_SECRET_KEY") or os.urandom(32).hex(),
         SECRET_KEY_FALLBACKS=earlier_keys(os.environ.get("PHEDUYET_SECRET_KEY_FALLBACKS")),

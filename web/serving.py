@@ -1,25 +1,28 @@
 """The app as `pheduyet serve` runs it: gunicorn creates it once, in its master process
 (`--preload`), and forks every web process from there. It is warmed before the fork, so each web
-process starts with what its first requests would otherwise pay for: every template compiled,
-the department's engine configuration built (its calendar of this year read), and the process
-versions in use restored into SpiffWorkflow. A fresh process served its first item's 23
-requests (the demo's flow, in-process) with about four times the CPU of the next item's, 425
-against 105 ms; warmed, with about twice. A web process that gunicorn starts again after a
-crash is forked warm too. The database's connections are closed before the fork, so no two
-processes share one, and a database that cannot be read yet only leaves the versions to be
-restored at first use."""
+process starts with what its first requests would otherwise pay for: every template compiled
+(once for each language), the department's engine configuration built (its calendar of this
+year read), and the process versions in use restored into SpiffWorkflow. A fresh process served
+its first item's 23 requests (the demo's flow, in-process) with about four times the CPU of the
+next item's, 425 against 105 ms; warmed, with about twice. A web process that gunicorn starts
+again after a crash is forked warm too. The database's connections are closed before the fork,
+so no two processes share one, and a database that cannot be read yet only leaves the versions
+to be restored at first use."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
+from flask_babel import force_locale, get_translations
 
 import engine
 
 from . import create_app, unit_of_work
+from .extensions import LOCALES
 
 # The master's log, where gunicorn says it is listening: under gunicorn it is shown at INFO.
 log = logging.getLogger("gunicorn.error")
@@ -37,8 +40,12 @@ def warm(app: Flask) -> None:
     keeps the server from starting."""
     began = time.perf_counter()
     names = app.jinja_env.list_templates(extensions=TEMPLATE_EXTENSIONS)
-    compiled = sum(_warmed(f"template {name}", app.jinja_env.get_template, name) for name in names)
     with app.app_context():
+        languages = _in_each_language(app)
+        compiled = sum(
+            all(_warmed(f"template {name}", env.get_template, name) for env in languages)
+            for name in names
+        )
         _warmed("the engine configuration", _calendar)
     restored = engine.restore_versions_in_use(app.extensions["pheduyet.sessions"])
     if restored is None:
@@ -52,6 +59,16 @@ def warm(app: Flask) -> None:
         versions,
         time.perf_counter() - began,
     )
+
+
+def _in_each_language(app: Flask) -> list[Any]:
+    """The templates' environment of each language's catalogue (web/localized_templates.py),
+    as a request in that language gets it: each template is compiled once for each."""
+    found = []
+    for locale in LOCALES:
+        with force_locale(locale):
+            found.append(app.jinja_env.for_catalogue(get_translations()))
+    return found
 
 
 def _calendar() -> None:

@@ -20,7 +20,12 @@ from web import create_app, serving
 
 
 def _compiled(app: Flask) -> set[str]:
-    return {name for _loader, name in app.jinja_env.cache or {}}
+    """The templates compiled in every language (web/localized_templates.py)."""
+    with app.app_context():
+        languages = serving._in_each_language(app)
+    assert len(languages) == 2
+    compiled = [{name for _loader, name in env.cache or {}} for env in languages]
+    return set.intersection(*compiled)
 
 
 def _open_connections(app: Flask) -> int:

@@ -1,0 +1,77 @@
+"""Templates compiled for each language (web/localized_templates.py) write the same pages, byte
+for byte, as the same templates calling `_()` at every rendering, in Vietnamese and in English;
+a template that gives `_` a value of its own keeps its calls."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import force_locale, get_translations
+
+from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
+from tests.web.conftest import post
+from web.localized_templates import LocalizedEnvironment
+
+# A new item's page carries a key of its own, made afresh at each showing (start_keys).
+_START_KEY = re.compile(r'name="khoa_tao_moi" value="[^"]+"')
+
+
+def _pages(client: FlaskClient, urls: list[str]) -> dict[str, str]:
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = _START_KEY.sub("(key)", response.get_data(as_text=True))
+    return pages
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_localized_templates__pages_are_the_same_as_with_a_call_for_each_word(
+    app: Flask, login: Any, office: Any, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = office.start("de_xuat_nhiem_vu", "trungtam.cv1")
+    office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
+    office.do("qlkh.cv1", item, "xem_xet_de_xuat", decision="tra_lai", y_kien="Thiếu dự toán")
+    task = office.task("trungtam.cv1", item, "lap_phieu_de_xuat")
+    drafter, director, visitor = login("trungtam.cv1"), login("giamdoc"), app.test_client()
+    if language == "en":
+        for client in (drafter, director, visitor):
+            assert post(client, "/login", "/lang/en").status_code == 302
+    seen = {
+        drafter: ["/", f"/tasks/{task.id}", f"/items/{item}", "/items/new", "/items/"],
+        director: ["/monitor/", "/monitor/report/", "/account/", "/tim-kiem?q=du+toan"],
+        visitor: ["/login"],
+    }
+    folded = {url: page for who, urls in seen.items() for url, page in _pages(who, urls).items()}
+
+    # The same requests through the app's own environment, whose templates call `_()`.
+    monkeypatch.setattr(LocalizedEnvironment, "_localized", lambda self: self)
+    called = {url: page for who, urls in seen.items() for url, page in _pages(who, urls).items()}
+    assert app.jinja_env.cache  # they were compiled there, apart
+    for url, page in folded.items():
+        assert page == called[url], url
+    task_page = folded[f"/tasks/{task.id}"]
+    assert ("Reason for return" if language == "en" else "Lý do trả lại") in task_page
+
+
+def test_localized_templates__a_word_becomes_text_unless_the_template_names_its_own(
+    app: Flask,
+) -> None:
+    with app.app_context(), force_locale("en"):
+        english = app.jinja_env.for_catalogue(get_translations())
+    plain = '<p title="{{ _("Đăng xuất") }}">{{ _("Việc cần xử lý") }} 100%</p>'
+    code = english.compile(plain, name="page.html", raw=True)
+    assert "context.call" not in code and "Log out" in code and "My tasks" in code
+    with app.test_request_context():
+        assert english.from_string(plain).render() == '<p title="Log out">My tasks 100%</p>'
+    # A text with a value to fill in, or a template's own `_`, goes through the call.
+    for own in (
+        '{{ _("Số %(n)s", n=3) }}',
+        '{% set _ = upper %}{{ _("Đăng xuất") }}',
+        '{% macro m(_) %}{{ _("Đăng xuất") }}{% endmacro %}',
+    ):
+        assert "context.call" in english.compile(own, name="page.html", raw=True), own
