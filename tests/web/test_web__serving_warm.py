@@ -1,12 +1,14 @@
 """The app `pheduyet serve` forks its web processes from is warmed first (web/serving.py): every
-template compiled, the process versions in use restored, and no database connection left open
-to be shared by the processes forked from it. A database that cannot be read yet does not stop
+template compiled, the process versions in use restored, what the app holds frozen out of the
+cycle collector's passes, and no database connection left open to be shared by the processes
+forked from it. A database that cannot be read yet does not stop
 the server from starting."""
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,14 @@ import engine
 from tests.conftest import START
 from tests.statements import counted
 from web import create_app, serving
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    """warm() freezes what the process holds (a server's master does it once, before it
+    forks); the tests' process gives it back to the collector after each test."""
+    yield
+    gc.unfreeze()
 
 
 def _compiled(app: Flask) -> set[str]:
@@ -42,6 +52,7 @@ def test_serving__the_app_is_warm_and_holds_no_connection_when_the_web_processes
         serving.warm(app)
 
     assert _compiled(app) == templates
+    assert gc.get_freeze_count() > 10_000  # the app, its templates and specs stay as they are
     assert _open_connections(app) == 0
     factory = app.extensions["pheduyet.sessions"]
     with engine.transaction(factory, write=False) as s:
