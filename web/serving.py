@@ -41,12 +41,13 @@ def warm(app: Flask) -> None:
     keeps the server from starting."""
     began = time.perf_counter()
     names = app.jinja_env.list_templates(extensions=TEMPLATE_EXTENSIONS)
-    with app.app_context():
+    with app.test_request_context():  # as a request to the site's root, for the links
         languages = _in_each_language(app)
         compiled = sum(
             all(_warmed(f"template {name}", env.get_template, name) for env in languages)
             for name in names
         )
+    with app.app_context():
         _warmed("the engine configuration", _calendar)
     restored = engine.restore_versions_in_use(app.extensions["pheduyet.sessions"])
     if restored is None:
@@ -75,11 +76,12 @@ def _freeze_what_lives_on() -> None:
 
 def _in_each_language(app: Flask) -> list[Any]:
     """The templates' environment of each language's catalogue (web/localized_templates.py),
-    as a request in that language gets it: each template is compiled once for each."""
+    as a request in that language to this request's root gets it: each template is compiled
+    once for each."""
     found = []
     for locale in LOCALES:
         with force_locale(locale):
-            found.append(app.jinja_env.for_catalogue(get_translations()))
+            found.append(app.jinja_env.for_request(get_translations()))
     return found
 
 

@@ -61,8 +61,8 @@ def test_localized_templates__pages_are_the_same_as_with_a_call_for_each_word(
 def test_localized_templates__a_word_becomes_text_unless_the_template_names_its_own(
     app: Flask,
 ) -> None:
-    with app.app_context(), force_locale("en"):
-        english = app.jinja_env.for_catalogue(get_translations())
+    with app.test_request_context(), force_locale("en"):
+        english = app.jinja_env.for_request(get_translations())
     plain = '<p title="{{ _("Đăng xuất") }}">{{ _("Việc cần xử lý") }} 100%</p>'
     code = english.compile(plain, name="page.html", raw=True)
     assert "context.call" not in code and "Log out" in code and "My tasks" in code
@@ -75,3 +75,35 @@ def test_localized_templates__a_word_becomes_text_unless_the_template_names_its_
         '{% macro m(_) %}{{ _("Đăng xuất") }}{% endmacro %}',
     ):
         assert "context.call" in english.compile(own, name="page.html", raw=True), own
+
+
+def test_localized_templates__a_fixed_link_becomes_its_url_under_each_site_root(
+    app: Flask,
+) -> None:
+    page = (
+        '<a href="{{ url_for("inbox.index") }}">'
+        '<link href="{{ url_for("static", filename="css/app.css") }}">'
+    )
+    for root in ("", "/pheduyet"):
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            env = app.jinja_env.for_request(get_translations())
+            code = env.compile(page, name="page.html", raw=True)
+            assert "context.call" not in code
+            assert f"{root}/static/css/app.css" in code and f'href="{root}/"' in code
+            assert env.from_string(page).render() == (
+                f'<a href="{root}/"><link href="{root}/static/css/app.css">'
+            )
+            # Links with values, to a blueprint's own endpoint, or to no endpoint at all: built
+            # when the page is.
+            for built in (
+                '{{ url_for("items.show", item_id=3) }}',
+                '{{ url_for(".index") }}',
+                '{{ url_for("no.such_page") }}',
+                '{{ url_for("static", filename=name) }}',
+                '{% set url_for = upper %}{{ url_for("inbox.index") }}',
+            ):
+                assert "context.call" in env.compile(built, name="p.html", raw=True), built
+    with app.test_request_context("/"):
+        site = app.jinja_env.for_request(get_translations())
+    with app.test_request_context("/", base_url="http://localhost/pheduyet/"):
+        assert app.jinja_env.for_request(get_translations()) is not site

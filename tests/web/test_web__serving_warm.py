@@ -31,7 +31,7 @@ def _unfrozen() -> Iterator[None]:
 
 def _compiled(app: Flask) -> set[str]:
     """The templates compiled in every language (web/localized_templates.py)."""
-    with app.app_context():
+    with app.test_request_context():
         languages = serving._in_each_language(app)
     assert len(languages) == 2
     compiled = [{name for _loader, name in env.cache or {}} for env in languages]
