@@ -18,7 +18,14 @@ levels down, stays WAITING): such an item stands still either way.)
 
 After every task it completes, Spiff also walks the whole tree for WAITING tasks to update
 them (a join, an event's catch). Where the table holds none (most completions of an approval
-item), that walk finds nothing and changes nothing: `skip_idle_waits` leaves it out then.
+item), that walk finds nothing and changes nothing: `skip_idle_waits` leaves it out then. Where
+it holds one (a join waiting for its other branches, the end waiting for a path still open),
+the walk would update that one and no other, so it is updated alone: a task's update sets
+WAITING only on itself and on tasks it creates beneath itself (a multi-instance step's next
+round), whose parent's children the walk listed before updating it, and otherwise only
+finishes or cancels tasks (a join's other branches), so nothing the rest of the walk would
+reach becomes WAITING. (A task the walk would not reach, beneath a step only predicted or past
+its depth, is left to the walk.)
 """
 
 from __future__ import annotations
@@ -112,7 +119,31 @@ def skip_idle_waits(workflow: Any) -> None:
 
 
 def _update_waiting(workflow: Any) -> None:
+    waiting = None
     for task in workflow.tasks.values():
         if task.state == TaskState.WAITING:
-            type(workflow).update_waiting_tasks(workflow)  # Spiff's walk, in its order
-            return
+            if waiting is not None:  # several: Spiff's walk, in its order
+                type(workflow).update_waiting_tasks(workflow)
+                return
+            waiting = task
+    if waiting is None:
+        return
+    if _walked_to(waiting):
+        waiting.task_spec._update(waiting)  # all the walk would do
+    else:
+        type(workflow).update_waiting_tasks(workflow)
+
+
+def _walked_to(task: Any) -> bool:
+    """Whether Spiff's walk for WAITING tasks reaches this one: it goes down from the root
+    through every task of a definite or finished state (FUTURE and above), to 1000 levels."""
+    for _ in range(_WALK_DEPTH):
+        task = task.parent
+        if task is None:
+            return True
+        if task.state < TaskState.FUTURE:
+            return False
+    return False
+
+
+_WALK_DEPTH = 999  # Spiff's TaskIterator: max_depth=1000, the root at depth 0

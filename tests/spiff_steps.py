@@ -72,8 +72,19 @@ def trace(workflow: Any) -> list[tuple[str, str]]:
     return [(t.task_spec.name, TaskState.get_name(t.state)) for t in (*finished, *rest)]
 
 
+def trace_with_data(workflow: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every task's step, state and data, in the walk's order (subprocesses after)."""
+    tasks = [t for flow in (workflow, *workflow.subprocesses.values()) for t in flow.get_tasks()]
+    return [(t.task_spec.name, TaskState.get_name(t.state), dict(t.data)) for t in tasks]
+
+
 def drive(
-    specs: tuple[Any, Any], steps: Any, people: Any, *, skipping: bool = False
+    specs: tuple[Any, Any],
+    steps: Any,
+    people: Any,
+    *,
+    skipping: bool = False,
+    record: Any = trace,
 ) -> tuple[list[Any], dict[str, Any]]:
     """Engine steps, then the first step waiting for a person completed, until none waits."""
     workflow = BpmnWorkflow(*specs)
@@ -83,7 +94,7 @@ def drive(
             skip_idle_waits(workflow)
         steps(workflow)
         waiting = people(workflow)
-        traces.append((trace(workflow), [t.task_spec.name for t in waiting]))
+        traces.append((record(workflow), [t.task_spec.name for t in waiting]))
         if not waiting:
             break
         waiting[0].run()

@@ -13,9 +13,10 @@ import pytest
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.workflow import Workflow
 
 from engine.ready_tasks import ready_human_tasks, run_engine_steps
-from tests.spiff_steps import STEPS, drive, parsed, spiffs_people
+from tests.spiff_steps import STEPS, drive, parsed, spiffs_people, trace_with_data
 
 # The same steps inside an embedded subprocess, whose tasks sit in a table of their own.
 _BODY = STEPS.split('isExecutable="true">', 1)[1].split("</bpmn:process>", 1)[0]
@@ -217,3 +218,91 @@ def test_a_subprocess_run_three_times_at_once_as_spiff(
     traces, data = ours
     assert [waiting for _trace, waiting in traces] == [["r_ask"] * 3, ["r_ask"] * 2, ["r_ask"], []]
     assert data["finished"] is True
+
+
+# A step with a deadline (a timer on its boundary), then two steps at once, one with a deadline
+# and the other beside a timer of its own: one event waiting, then two, then one again.
+DEADLINES = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="t" targetNamespace="http://example.org/deadlines">
+  <bpmn:process id="deadlines" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="note"/>
+    <bpmn:scriptTask id="note"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="note" targetRef="ask"/>
+    <bpmn:userTask id="ask"/>
+    <bpmn:boundaryEvent id="ask_late" attachedToRef="ask">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P1D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="ask_late" targetRef="late_end"/>
+    <bpmn:endEvent id="late_end"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="ask" targetRef="more"/>
+    <bpmn:scriptTask id="more"><bpmn:script>x = x + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f5" sourceRef="more" targetRef="split"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="split" targetRef="check"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="split" targetRef="pause"/>
+    <bpmn:userTask id="check"/>
+    <bpmn:boundaryEvent id="check_late" attachedToRef="check">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P2D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f8" sourceRef="check_late" targetRef="late_end2"/>
+    <bpmn:endEvent id="late_end2"/>
+    <bpmn:sequenceFlow id="f9" sourceRef="check" targetRef="sign"/>
+    <bpmn:userTask id="sign"/>
+    <bpmn:sequenceFlow id="f10" sourceRef="sign" targetRef="join"/>
+    <bpmn:intermediateCatchEvent id="pause">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P3D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f11" sourceRef="pause" targetRef="join"/>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:sequenceFlow id="f12" sourceRef="join" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_lone_waiting_task_is_updated_as_spiffs_walk_updates_it(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where one task waits (a step's deadline, a join, the end), it is updated without the
+    walk; where several do, the walk updates them: every task's step, state and data as
+    Spiff leaves them, on every diagram here."""
+    walks = [0]
+    spiffs_walk = Workflow.update_waiting_tasks
+
+    def counted(self: Any) -> None:
+        walks[0] += 1
+        spiffs_walk(self)
+
+    monkeypatch.setattr(Workflow, "update_waiting_tasks", counted)
+    folder = Path(tmp_path_factory.mktemp("waits"))
+    for text, process in (
+        (DEADLINES, "deadlines"),
+        (STEPS, "steps"),
+        (NESTED, "outer"),
+        (BRANCHES, "branches"),
+        (EACH, "each"),
+    ):
+        specs = parsed(folder, text, process)
+        walks[0] = 0
+        theirs = drive(specs, lambda w: w.do_engine_steps(), spiffs_people, record=trace_with_data)
+        spiffs_walks, walks[0] = walks[0], 0
+        ours = drive(
+            specs, run_engine_steps, ready_human_tasks, skipping=True, record=trace_with_data
+        )
+        assert ours == theirs, process
+        assert walks[0] < spiffs_walks, process
+        if process == "deadlines":
+            traces, data = ours
+            assert [waiting for _trace, waiting in traces] == [["ask"], ["check"], ["sign"], []]
+            assert data == {}  # the pause never ends: the item waits for it
+            assert [d for n, _state, d in traces[-1][0] if n == "sign"] == [{"x": 2}]
+            waits = [[n for n, state, _d in trace if state == "WAITING"] for trace, _w in traces]
+            assert waits == [["ask_late"], ["check_late", "pause"], ["pause"], ["join", "pause"]]
+            # The walk is left only where two tasks wait at once.
+            assert 0 < walks[0] < spiffs_walks / 2
