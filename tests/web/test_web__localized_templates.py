@@ -1,6 +1,7 @@
-"""Templates compiled for each language (web/localized_templates.py) write the same pages, byte
-for byte, as the same templates calling `_()` at every rendering, in Vietnamese and in English;
-a template that gives `_` a value of its own keeps its calls."""
+"""Templates compiled for each language and site root (web/localized_templates.py) write the same
+pages, byte for byte, as the same templates calling `_()` and `url_for()` at every rendering,
+in Vietnamese and in English, every page that needs no value in its address; a template that
+gives `_` or `url_for` a value of its own keeps its calls."""
 
 from __future__ import annotations
 
@@ -37,13 +38,31 @@ def test_localized_templates__pages_are_the_same_as_with_a_call_for_each_word(
     office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
     office.do("qlkh.cv1", item, "xem_xet_de_xuat", decision="tra_lai", y_kien="Thiếu dự toán")
     task = office.task("trungtam.cv1", item, "lap_phieu_de_xuat")
-    drafter, director, visitor = login("trungtam.cv1"), login("giamdoc"), app.test_client()
+    drafter, director, admin = login("trungtam.cv1"), login("giamdoc"), login("quantri")
+    visitor = app.test_client()
     if language == "en":
-        for client in (drafter, director, visitor):
+        for client in (drafter, director, admin, visitor):
             assert post(client, "/login", "/lang/en").status_code == 302
     seen = {
         drafter: ["/", f"/tasks/{task.id}", f"/items/{item}", "/items/new", "/items/"],
-        director: ["/monitor/", "/monitor/report/", "/account/", "/tim-kiem?q=du+toan"],
+        director: [
+            "/monitor/",
+            "/monitor/report/",
+            "/account/",
+            "/account/tokens/",
+            "/notifications/",
+            "/plan-import/",
+            "/so-van-ban-di/",
+            "/tim-kiem?q=du+toan",
+        ],
+        admin: [
+            "/admin/processes",
+            "/admin/users",
+            "/admin/groups",
+            "/admin/bodies/",
+            "/admin/webhooks/",
+            "/admin/mail/",
+        ],
         visitor: ["/login"],
     }
     folded = {url: page for who, urls in seen.items() for url, page in _pages(who, urls).items()}
