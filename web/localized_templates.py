@@ -37,6 +37,9 @@ from .extensions import translations
 _GETTEXT = frozenset({"_", "gettext"})
 _URL_FOR = "url_for"
 _CACHE_SIZE = 400  # templates, as Jinja's own default: the app has about 40
+# Site roots compiled for, per language: a site has one (two behind a proxy under a prefix);
+# requests under any further root render through the calls, never compiling again.
+MAX_ROOTS = 8
 
 
 class LocalizedEnvironment(Environment):
@@ -61,13 +64,15 @@ class LocalizedEnvironment(Environment):
 
     def for_request(self, catalogue: NullTranslations) -> LocalizedEnvironment:
         """The overlay whose templates speak `catalogue`'s language and link under this
-        request's script root (made at first use)."""
+        request's script root (made at first use); the app's own past `MAX_ROOTS` roots."""
         script_root = request._get_current_object().script_root
         by_root = self._overlays.get(catalogue)
         if by_root is None:
             by_root = self._overlays[catalogue] = {}
         found = by_root.get(script_root)
         if found is None:
+            if len(by_root) >= MAX_ROOTS:  # a request may name its root (SCRIPT_NAME): calls
+                return self
             found = self.overlay(cache_size=_CACHE_SIZE)  # its own cache, empty
             found.catalogue, found.script_root = catalogue, script_root
             by_root[script_root] = found

@@ -15,7 +15,7 @@ from flask_babel import force_locale, get_translations
 
 from tests.integration.test_processes__de_xuat_nhiem_vu import PHIEU
 from tests.web.conftest import post
-from web.localized_templates import LocalizedEnvironment
+from web.localized_templates import MAX_ROOTS, LocalizedEnvironment
 
 # A new item's page carries a key of its own, made afresh at each showing (start_keys).
 _START_KEY = re.compile(r'name="khoa_tao_moi" value="[^"]+"')
@@ -126,3 +126,11 @@ def test_localized_templates__a_fixed_link_becomes_its_url_under_each_site_root(
         site = app.jinja_env.for_request(get_translations())
     with app.test_request_context("/", base_url="http://localhost/pheduyet/"):
         assert app.jinja_env.for_request(get_translations()) is not site
+    # Requests that name root after root (SCRIPT_NAME) compile for a few, then use the calls.
+    made = []
+    for number in range(MAX_ROOTS + 3):
+        with app.test_request_context("/", base_url=f"http://localhost/r{number}/"):
+            made.append(app.jinja_env.for_request(get_translations()))
+    assert made[-1] is made[-2] is app.jinja_env
+    # Two roots were compiled for above ("" and /pheduyet): six more, then the calls.
+    assert len(set(made) - {app.jinja_env}) == MAX_ROOTS - 2
