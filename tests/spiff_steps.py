@@ -13,12 +13,25 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.ready_tasks import skip_idle_waits
 
+
+def diagram(process_id: str, body: str) -> str:
+    """A BPMN file of one executable process made of `body`'s elements (the tests' diagrams)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"\n'
+        f'    id="d" targetNamespace="http://example.org/{process_id}">\n'
+        f'  <bpmn:process id="{process_id}" isExecutable="true">\n'
+        f"{body}"
+        "  </bpmn:process>\n"
+        "</bpmn:definitions>\n"
+    )
+
+
 # Parallel branches of different lengths, two people's steps at once, a join, a decision and a
 # loop back: two rounds, then the end.
-STEPS = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    id="d" targetNamespace="http://example.org/steps">
-  <bpmn:process id="steps" isExecutable="true">
+STEPS = diagram(
+    "steps",
+    """\
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count"/>
     <bpmn:scriptTask id="count"><bpmn:script>rounds = rounds + 1 if 'rounds' in dir() else 1
@@ -48,9 +61,8 @@ STEPS = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:scriptTask id="done"><bpmn:script>total = x + y + rounds</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f13" sourceRef="done" targetRef="end"/>
     <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+""",
+)
 
 
 def parsed(folder: Path, text: str, process_id: str) -> tuple[Any, Any]:

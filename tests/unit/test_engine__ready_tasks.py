@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
 from engine.ready_tasks import ready_human_tasks, run_engine_steps
-from tests.spiff_steps import STEPS, drive, parsed, spiffs_people, trace_with_data
+from tests.spiff_steps import STEPS, diagram, drive, parsed, spiffs_people, trace_with_data
 
 # The same steps inside an embedded subprocess, whose tasks sit in a table of their own.
 _BODY = STEPS.split('isExecutable="true">', 1)[1].split("</bpmn:process>", 1)[0]
@@ -70,10 +70,9 @@ def test_skipping_idle_waits_inside_a_subprocess_changes_nothing(
 
 # Two subprocesses side by side, one with a subprocess of its own: a person's step in each at
 # once (several READY tasks: the walk's order), then one at a time, two levels down.
-BRANCHES = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    id="b" targetNamespace="http://example.org/branches">
-  <bpmn:process id="branches" isExecutable="true">
+BRANCHES = diagram(
+    "branches",
+    """\
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
     <bpmn:parallelGateway id="split"/>
@@ -114,9 +113,8 @@ BRANCHES = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:scriptTask id="sum"><bpmn:script>total = left + deep</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f8" sourceRef="sum" targetRef="end"/>
     <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+""",
+)
 
 
 def test_subprocesses_side_by_side_and_nested_as_spiff(
@@ -181,10 +179,9 @@ def test_a_subprocess_whose_task_cannot_be_found_is_left_to_the_walk(
 
 
 # A subprocess run three times at once: three tables at the same depth, a step waiting in each.
-EACH = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    id="e" targetNamespace="http://example.org/each">
-  <bpmn:process id="each" isExecutable="true">
+EACH = diagram(
+    "each",
+    """\
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="round"/>
     <bpmn:subProcess id="round">
@@ -203,9 +200,8 @@ EACH = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:scriptTask id="done"><bpmn:script>finished = True</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f3" sourceRef="done" targetRef="end"/>
     <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+""",
+)
 
 
 def test_a_subprocess_run_three_times_at_once_as_spiff(
@@ -220,36 +216,41 @@ def test_a_subprocess_run_three_times_at_once_as_spiff(
     assert data["finished"] is True
 
 
+def _step_with_deadline(step: str, *, days: int) -> str:
+    """A person's step with a timer on its boundary (`<step>_late`), leading to an end of its
+    own."""
+    return f"""\
+    <bpmn:userTask id="{step}"/>
+    <bpmn:boundaryEvent id="{step}_late" attachedToRef="{step}">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P{days}D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="{step}_f" sourceRef="{step}_late" targetRef="{step}_end"/>
+    <bpmn:endEvent id="{step}_end"/>
+"""
+
+
 # A step with a deadline (a timer on its boundary), then two steps at once, one with a deadline
 # and the other beside a timer of its own: one event waiting, then two, then one again.
-DEADLINES = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    id="t" targetNamespace="http://example.org/deadlines">
-  <bpmn:process id="deadlines" isExecutable="true">
+DEADLINES = diagram(
+    "deadlines",
+    """\
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="note"/>
     <bpmn:scriptTask id="note"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f2" sourceRef="note" targetRef="ask"/>
-    <bpmn:userTask id="ask"/>
-    <bpmn:boundaryEvent id="ask_late" attachedToRef="ask">
-      <bpmn:timerEventDefinition><bpmn:timeDuration>"P1D"</bpmn:timeDuration>
-      </bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:sequenceFlow id="f3" sourceRef="ask_late" targetRef="late_end"/>
-    <bpmn:endEvent id="late_end"/>
+"""
+    + _step_with_deadline("ask", days=1)
+    + """\
     <bpmn:sequenceFlow id="f4" sourceRef="ask" targetRef="more"/>
     <bpmn:scriptTask id="more"><bpmn:script>x = x + 1</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f5" sourceRef="more" targetRef="split"/>
     <bpmn:parallelGateway id="split"/>
     <bpmn:sequenceFlow id="f6" sourceRef="split" targetRef="check"/>
     <bpmn:sequenceFlow id="f7" sourceRef="split" targetRef="pause"/>
-    <bpmn:userTask id="check"/>
-    <bpmn:boundaryEvent id="check_late" attachedToRef="check">
-      <bpmn:timerEventDefinition><bpmn:timeDuration>"P2D"</bpmn:timeDuration>
-      </bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:sequenceFlow id="f8" sourceRef="check_late" targetRef="late_end2"/>
-    <bpmn:endEvent id="late_end2"/>
+"""
+    + _step_with_deadline("check", days=2)
+    + """\
     <bpmn:sequenceFlow id="f9" sourceRef="check" targetRef="sign"/>
     <bpmn:userTask id="sign"/>
     <bpmn:sequenceFlow id="f10" sourceRef="sign" targetRef="join"/>
@@ -261,9 +262,8 @@ DEADLINES = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:parallelGateway id="join"/>
     <bpmn:sequenceFlow id="f12" sourceRef="join" targetRef="end"/>
     <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+""",
+)
 
 
 def test_a_lone_waiting_task_is_updated_as_spiffs_walk_updates_it(
