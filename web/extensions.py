@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 from babel import Locale
 from babel.support import NullTranslations
@@ -102,29 +101,16 @@ def init_babel(app: Flask) -> None:
         return {_TRANSLATIONS: translations()}
 
 
-# A string without values, as a template shows it (escaped), per catalogue: a page asks for
-# ~55 and the catalogues live as long as the process (Flask-Babel keeps each one). It stays as
-# small as the templates' own strings because no template passes data to `_()`: keep it so.
-_SHOWN: WeakKeyDictionary[NullTranslations, dict[str, Markup]] = WeakKeyDictionary()
-
-
 @pass_context
 def _template_gettext(context: Context, text: str, **variables: Any) -> str:
     """The templates' `_()` and `gettext()`, as Jinja's new-style gettext does it (the
     catalogue's text; under autoescape, the values escaped as they are filled in with %, even
-    when there are none), called at once: Jinja's own goes through three context calls for
-    each of the ~55 strings of a page. A string without values is looked up once per process."""
+    when there are none), called at once: Jinja's own goes through three context calls. A
+    call with one fixed text and no values is not made at all in a request: the template is
+    compiled with the text in it (web/localized_templates.py)."""
     catalogue = context.get(_TRANSLATIONS)
     if catalogue is None:  # a macro imported without the page's context
         catalogue = translations()
-    if not variables and context.eval_ctx.autoescape:
-        shown = _SHOWN.get(catalogue)
-        if shown is None:
-            shown = _SHOWN.setdefault(catalogue, {})
-        found = shown.get(text)
-        if found is None:
-            found = shown[text] = Markup(catalogue.ugettext(text)) % variables
-        return found
     result: str = catalogue.ugettext(text)
     if context.eval_ctx.autoescape:
         result = Markup(result)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 
 import engine
 
@@ -64,35 +63,7 @@ def field_value(field: engine.DossierField) -> str:
     return str(value)
 
 
-def fixed_url_for(app: Flask) -> Callable[..., str]:
-    """The templates' `url_for`, which builds a URL without variable parts (the menu's pages) or
-    of a static file once per process for each script root: the header alone builds 17 on
-    every page, ~10 µs each. Anything else (values, `_external`, a blueprint-relative `.name`,
-    no request, an app with URL defaults) is Flask's own."""
-    build = app.url_for
-    built: dict[tuple[str, str, str | None], str] = {}
-
-    def url_for(endpoint: str, /, **values: Any) -> str:
-        if (
-            endpoint[:1] == "."
-            or (values and (endpoint != "static" or values.keys() != {"filename"}))
-            or not has_request_context()
-            or any(app.url_default_functions.values())
-        ):
-            return build(endpoint, **values)
-        # The proxy's own method: `.script_root` on the proxy fails first (an exception made
-        # and dropped), at each of a page's dozen links.
-        key = (request._get_current_object().script_root, endpoint, values.get("filename"))
-        found = built.get(key)
-        if found is None:
-            found = built[key] = build(endpoint, **values)
-        return found
-
-    return url_for
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["url_for"] = fixed_url_for(app)
     app.add_template_filter(date_vn, "date_vn")
     app.add_template_filter(datetime_vn, "datetime_vn")
     app.add_template_global(is_overdue, "is_overdue")

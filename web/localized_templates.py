@@ -94,8 +94,8 @@ class LocalizedEnvironment(Environment):
 
     def _links_fixed(self) -> bool:
         """Whether a fixed endpoint's URL is the same at every request of this overlay: built
-        in a request under its script root, by an app without URL defaults (as
-        formatting.fixed_url_for keeps them)."""
+        in a request under its script root, by an app without URL defaults (which may add
+        values of their own at each request)."""
         return (
             has_request_context()
             and request._get_current_object().script_root == self.script_root

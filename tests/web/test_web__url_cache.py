@@ -1,6 +1,7 @@
-"""The templates' `url_for` builds a menu page's or a static file's URL once per script root:
-an app mounted under a prefix (behind nginx, SCRIPT_NAME=/pheduyet) and one at the root get
-their own URLs from the one process, and an external URL (scheme and host) is never cached."""
+"""A template's fixed links are built once per script root, when it is compiled for that root
+(web/localized_templates.py): an app mounted under a prefix (behind nginx,
+SCRIPT_NAME=/pheduyet) and one at the root get their own URLs from the one process, and an
+external URL (scheme and host) is built at each rendering."""
 
 from __future__ import annotations
 
