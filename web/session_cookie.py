@@ -69,20 +69,12 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """Flask's, but a cookie that came and was refused leaves `REFUSED_KEY` in the new
-        session (sent back with the answer, a redirect to the login page mostly)."""
-        signer = self.get_signing_serializer(app)
-        if signer is None:
-            return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
-        if not cookie:
-            return self.session_class()
-        max_age = int(app.permanent_session_lifetime.total_seconds())
-        try:
-            return self.session_class(signer.loads(cookie, max_age=max_age))
-        except BadSignature:
-            refused = self.session_class()
-            refused[REFUSED_KEY] = True
-            return refused
+        session (sent back with the answer, a redirect to the login page mostly). A cookie
+        that reads as no session was refused: Flask writes none for an empty session."""
+        session = super().open_session(app, request)
+        if session is not None and not session and request.cookies.get(self.get_cookie_name(app)):
+            session[REFUSED_KEY] = True
+        return session
 
 
 class SessionSigner:
