@@ -47,7 +47,6 @@ def warm(app: Flask) -> None:
             all(_warmed(f"template {name}", env.get_template, name) for env in languages)
             for name in names
         )
-    with app.app_context():
         _warmed("the engine configuration", _calendar)
     restored = engine.restore_versions_in_use(app.extensions["pheduyet.sessions"])
     if restored is None:
