@@ -20,7 +20,7 @@ CPU its views take (the rest is what every request pays around them), then under
 see where the server's time goes.
 
     .venv/bin/python bench/http_flow.py [--instances 20] [--clients 1,4] [--db sqlite,pg]
-    .venv/bin/python bench/http_flow.py --profile [--instances 30]
+    .venv/bin/python bench/http_flow.py --profile [--instances 30] [--db pg --pg-url URL]
 """
 
 from __future__ import annotations
@@ -492,10 +492,11 @@ def machine_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def profile(instances: int, top: int, dump: str | None = None) -> None:
-    """The flow in this process through Flask's test client, under cProfile."""
+def profile(instances: int, top: int, dump: str | None = None, pg_url: str | None = None) -> None:
+    """The flow in this process through Flask's test client, under cProfile: on a SQLite file,
+    or on `pg_url` (a database the run may drop)."""
     with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
-        url = f"sqlite:///{folder}/pheduyet.db"
+        url = pg_url or f"sqlite:///{folder}/pheduyet.db"
         prepare_database(url)
         from web import create_app
 
@@ -545,7 +546,8 @@ def profile(instances: int, top: int, dump: str | None = None) -> None:
         stats.sort_stats("tottime").print_stats(top)
         print(out.getvalue())
         print(
-            f"in-process (test client, SQLite): {plain / instances * 1000:.1f} ms CPU per "
+            f"in-process (test client, {'PostgreSQL' if pg_url else 'SQLite'}): "
+            f"{plain / instances * 1000:.1f} ms CPU per "
             f"instance ({cpu / instances * 1000:.1f} ms under cProfile), client side included"
         )
 
@@ -580,7 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--instances", type=int, default=20, help="instances per client")
     parser.add_argument("--clients", default="1,4", help="concurrent clients, comma-separated")
-    parser.add_argument("--db", default="sqlite,pg", help="sqlite, pg or both")
+    parser.add_argument(
+        "--db", help="sqlite, pg or both (default both; --profile: one of them, default sqlite)"
+    )
     parser.add_argument("--pg-url", default=PG_URL, help="a database this run may drop")
     parser.add_argument("--workers", type=int, help="web processes (serve's default)")
     parser.add_argument("--threads", type=int, help="threads per web process (serve's default)")
@@ -589,14 +593,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", help="with --profile: also write the raw stats to this file")
     args = parser.parse_args(argv)
     if args.profile:
-        profile(args.instances, args.top, args.dump)
+        if args.db not in (None, "sqlite", "pg"):
+            parser.error("--profile runs on one database: --db sqlite or --db pg")
+        profile(args.instances, args.top, args.dump, args.pg_url if args.db == "pg" else None)
         return 0
     clients = [int(c) for c in args.clients.split(",")]
     load = os.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
     print(f"server: {processes_and_threads(args.workers, args.threads)}")
     results: list[Result] = []
-    databases = ["sqlite", "pg"] if args.db == "both" else args.db.split(",")
+    databases = ["sqlite", "pg"] if args.db in (None, "both") else args.db.split(",")
     if not set(databases) <= {"sqlite", "pg"}:
         parser.error(f"--db: sqlite, pg, sqlite,pg or both, not {args.db!r}")
     for database in databases:
