@@ -11,10 +11,11 @@ from flask import Flask, g, has_app_context, session
 from flask_babel import Babel, get_translations
 from flask_babel import get_locale as babel_locale
 from flask_login import LoginManager
-from flask_wtf import CSRFProtect
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+
+from .csrf_keys import RotatedKeysCSRF
 
 LOCALES = ("vi", "en")
 _TRANSLATIONS = "pheduyet_translations"
@@ -22,7 +23,7 @@ _LOCALE = "pheduyet_locale"
 _T = TypeVar("_T")
 
 babel = Babel()
-csrf = CSRFProtect()
+csrf = RotatedKeysCSRF()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from itsdangerous import BadSignature, SignatureExpired
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from engine import unpadded_b64encode
-from tests.web.conftest import post
+from tests.web.conftest import csrf_token, post
 from web import create_app
 from web.session_cookie import SessionSigner, _cookie_key, _mac
 
@@ -82,6 +82,33 @@ def test_session_cookie__a_rotated_key_keeps_people_logged_in(app: Flask, login:
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert _logged_in(client)
     assert "My tasks" in client.get("/").get_data(as_text=True)
+
+
+def test_session_cookie__a_form_opened_before_the_key_changed_is_taken_after(
+    app: Flask, login: Any
+) -> None:
+    """A page's form token signed with the key before a rotation: sent after it, the form is
+    taken while that key is among the earlier ones, and refused as stale once it is not (as is
+    a token signed with any other key)."""
+    client = login("giamdoc")
+    signed_before = csrf_token(client.get("/").get_data(as_text=True))
+    old_key = app.secret_key
+    app.secret_key = "the new key of this site, rotated today"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    sent = client.post("/lang/en", data={"csrf_token": signed_before})
+    assert sent.status_code == 302
+    assert "My tasks" in client.get("/").get_data(as_text=True)
+    signed_now = csrf_token(client.get("/").get_data(as_text=True))
+    assert signed_now != signed_before  # pages now carry the token signed with the new key
+    # The same session's token, signed with a key this site never had: refused, in English.
+    raw = SessionSigner((app.secret_key,)).loads(_cookie(client))["csrf_token"]
+    forged = URLSafeTimedSerializer("a key this site never had", salt="wtf-csrf-token").dumps(raw)
+    refused = client.post("/lang/vi", data={"csrf_token": forged})
+    assert refused.status_code == 400
+    assert "The form is out of date or invalid" in refused.get_data(as_text=True)
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.post("/lang/vi", data={"csrf_token": signed_before}).status_code == 400
+    assert client.post("/lang/vi", data={"csrf_token": signed_now}).status_code == 302
 
 
 def test_session_cookie__refused_the_login_page_says_the_earlier_session_ended(
