@@ -24,6 +24,7 @@ from .form_options import resolve_forms
 from .forms import schema_choices
 from .human_tasks import HumanTaskModel
 from .instances import InstanceModel
+from .per_schema import per_schema
 from .queries import instance_view
 from .task_meta import START_KIND, TaskMeta
 from .views import InstanceView
@@ -222,7 +223,7 @@ def _start_section(
 ) -> DossierSection:
     data = details.get("data") or {}
     start = next((m for m in version.tasks.values() if m.kind == START_KIND), None)
-    form = _form_fields(start, version.forms) if start else []
+    form = _form_fields(start, version.forms) if start else ()
     if form:
         fields = _values(form, data, current, show_private=show_private)
     else:
@@ -249,7 +250,7 @@ def _start_section(
 
 def _task_section(
     meta: TaskMeta | None,
-    form: list[_FormField],
+    form: Sequence[_FormField],
     event: HistoryEvent,
     details: Mapping[str, Any],
     current: Mapping[str, Any],
@@ -294,7 +295,7 @@ def _task_section(
 
 
 def _values(
-    form: list[_FormField],
+    form: Sequence[_FormField],
     data: Mapping[str, Any],
     current: Mapping[str, Any],
     *,
@@ -333,16 +334,17 @@ def _kind_of(value: Any) -> str:
     return "text"
 
 
-def _form_fields(meta: TaskMeta | None, forms: Mapping[str, Any]) -> list[_FormField]:
+def _form_fields(meta: TaskMeta | None, forms: Mapping[str, Any]) -> tuple[_FormField, ...]:
     if meta is None:
-        return []
+        return ()
     if meta.form_file:
         schema = forms.get(meta.form_file)
-        return _schema_fields(schema) if isinstance(schema, dict) else []
-    return [_camunda_field(f) for f in meta.form_fields]
+        return _schema_fields(schema) if isinstance(schema, dict) else ()
+    return tuple(_camunda_field(f) for f in meta.form_fields)
 
 
-def _schema_fields(schema: Mapping[str, Any]) -> list[_FormField]:
+@per_schema
+def _schema_fields(schema: Mapping[str, Any]) -> tuple[_FormField, ...]:
     found = []
     properties = schema.get("properties")
     for name, spec in properties.items() if isinstance(properties, dict) else []:
@@ -361,7 +363,7 @@ def _schema_fields(schema: Mapping[str, Any]) -> list[_FormField]:
                 read_only=spec.get("readOnly") is True,
             )
         )
-    return found
+    return tuple(found)
 
 
 def _schema_kind(spec: Mapping[str, Any], has_choices: bool) -> str:

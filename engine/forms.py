@@ -14,6 +14,7 @@ from referencing import Registry
 from .dot_fields import expand_dots, is_dotted
 from .errors import InvalidData
 from .model_forms import TEXT_EXTENSION
+from .per_schema import per_schema
 from .sandbox_guards import MAX_DEPTH, MAX_STORED_INT_BITS
 from .task_meta import TaskMeta
 
@@ -154,13 +155,7 @@ def _json_schema(
     current: Mapping[str, Any] | None,
     today: date,
 ) -> dict[str, Any]:
-    # An empty registry: a form never makes the server fetch anything it references.
-    validator = jsonschema.Draft202012Validator(
-        schema,
-        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-        registry=Registry(),
-    )
-    declared = _declared(schema)
+    validator, declared = _checking(schema)
     problems: dict[str, str] = {}
     codes: dict[str, dict[str, Any]] = {}
 
@@ -253,6 +248,20 @@ def _option_source(spec: Any, error: Any) -> str | None:
 
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _SUBSCHEMAS = ("if", "then", "else")
+
+
+@per_schema
+def _checking(schema: dict[str, Any]) -> tuple[Any, frozenset[str] | None]:
+    """The form's validator and the names it declares (`_declared`), made once per schema
+    (a validator is never changed by a check, so threads share it)."""
+    # An empty registry: a form never makes the server fetch anything it references.
+    validator = jsonschema.Draft202012Validator(
+        schema,
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        registry=Registry(),
+    )
+    declared = _declared(schema)
+    return validator, None if declared is None else frozenset(declared)
 
 
 def _declared(schema: Any) -> set[str] | None:
