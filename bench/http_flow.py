@@ -20,6 +20,7 @@ CPU its views take (the rest is what every request pays around them), then under
 see where the server's time goes.
 
     .venv/bin/python bench/http_flow.py [--instances 20] [--clients 1,4] [--db sqlite,pg]
+        [--repeat 5]   (each case run 5 times in turn, then each one's median)
     .venv/bin/python bench/http_flow.py --profile [--instances 30] [--db pg --pg-url URL]
 """
 
@@ -578,6 +579,32 @@ def _app_timed(app: Any) -> Iterator[dict[str, float]]:
         app.view_functions.update(views)
 
 
+def medians(results: list[Result]) -> list[str]:
+    """Each case's median over its runs, with the lowest and highest: on a shared machine one
+    run's figure may be a fifth off the next one's."""
+    cases: dict[tuple[str, int], list[Result]] = {}
+    for result in results:
+        cases.setdefault((result.database, result.clients), []).append(result)
+
+    def spread(values: list[float], digits: int = 1) -> str:
+        low, middle, high = min(values), statistics.median(values), max(values)
+        return f"{middle:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+    lines = []
+    for (database, clients), runs in cases.items():
+        line = (
+            f"{database:<10} {clients} client(s): "
+            f"{spread([r.instances / r.seconds for r in runs], 2)} instances/s, POST median "
+            f"{spread([statistics.median(r.posts) * 1000 for r in runs])} ms, server CPU "
+            f"{spread([r.cpu * 1000 / r.instances for r in runs])} ms per instance"
+        )
+        database_cpu = [r.database_cpu * 1000 / r.instances for r in runs if r.database_cpu]
+        if database_cpu:
+            line += f", PostgreSQL's own {spread(database_cpu)} ms"
+        lines.append(line)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--instances", type=int, default=20, help="instances per client")
@@ -591,6 +618,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile in-process instead")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
     parser.add_argument("--dump", help="with --profile: also write the raw stats to this file")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every case this many times, in turn, then print each case's medians",
+    )
     args = parser.parse_args(argv)
     if args.profile:
         if args.db not in (None, "sqlite", "pg"):
@@ -605,27 +638,32 @@ def main(argv: list[str] | None = None) -> int:
     databases = ["sqlite", "pg"] if args.db in (None, "both") else args.db.split(",")
     if not set(databases) <= {"sqlite", "pg"}:
         parser.error(f"--db: sqlite, pg, sqlite,pg or both, not {args.db!r}")
-    for database in databases:
-        for n in clients:
-            with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
-                url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
-                prepare_database(url)
-                with server(url, args.workers, Path(folder), args.threads) as (port, root):
-                    try:
-                        result = run(
-                            port,
-                            root,
-                            "PostgreSQL" if database == "pg" else "SQLite",
-                            n,
-                            args.instances,
-                        )
-                    except RuntimeError:
-                        # The server's own account of a failed request goes with the folder.
-                        log = (Path(folder) / "server.log").read_text(errors="replace")
-                        print(log[-6000:], file=sys.stderr)
-                        raise
-            print(result.line(), flush=True)
-            results.append(result)
+    for _round in range(args.repeat):
+        for database in databases:
+            for n in clients:
+                with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
+                    url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
+                    prepare_database(url)
+                    with server(url, args.workers, Path(folder), args.threads) as (port, root):
+                        try:
+                            result = run(
+                                port,
+                                root,
+                                "PostgreSQL" if database == "pg" else "SQLite",
+                                n,
+                                args.instances,
+                            )
+                        except RuntimeError:
+                            # The server's own account of a failed request goes with the folder.
+                            log = (Path(folder) / "server.log").read_text(errors="replace")
+                            print(log[-6000:], file=sys.stderr)
+                            raise
+                print(result.line(), flush=True)
+                results.append(result)
+    if args.repeat > 1:
+        print(f"each case's median of {args.repeat} runs (lowest-highest):")
+        for line in medians(results):
+            print(line)
     print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
     return 0
 
