@@ -24,14 +24,15 @@ class RotatedKeysCSRF(CSRFProtect):
         try:
             super().protect(apply_exemptions)
         except CSRFError:
-            if g.get(_RESIGNED) is not None or not _signed_with_an_earlier_key(
-                self._get_csrf_token()
-            ):
+            if not _signed_with_an_earlier_key(self._get_csrf_token()):
                 raise
             # The session's token as the current key signs it; the second check is the whole
             # of Flask-WTF's own (the same session token, the referrer on HTTPS).
             setattr(g, _RESIGNED, generate_csrf())
-            super().protect(apply_exemptions)
+            try:
+                super().protect(apply_exemptions)
+            finally:  # `g` may outlive the request (an app context pushed around several)
+                g.pop(_RESIGNED, None)
 
     def _get_csrf_token(self) -> str | None:
         resigned = g.get(_RESIGNED)

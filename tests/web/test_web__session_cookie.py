@@ -111,6 +111,22 @@ def test_session_cookie__a_form_opened_before_the_key_changed_is_taken_after(
     assert client.post("/lang/vi", data={"csrf_token": signed_now}).status_code == 302
 
 
+def test_session_cookie__a_form_taken_under_an_earlier_key_vouches_for_no_other(
+    app: Flask, login: Any
+) -> None:
+    """The current key's signature made for a form signed with an earlier one lasts for that
+    form's check only, even where one app context spans several requests (a script's, a
+    test's): the next form without a token is refused."""
+    client = login("giamdoc")
+    signed_before = csrf_token(client.get("/").get_data(as_text=True))
+    old_key = app.secret_key
+    app.secret_key = "the new key of this site, rotated today"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    with app.app_context():
+        assert client.post("/lang/en", data={"csrf_token": signed_before}).status_code == 302
+        assert client.post("/lang/vi", data={}).status_code == 400
+
+
 def test_session_cookie__refused_the_login_page_says_the_earlier_session_ended(
     app: Flask, login: Any
 ) -> None:
