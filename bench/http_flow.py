@@ -625,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
         help="run every case this many times, in turn, then print each case's medians",
     )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat: 1 or more")
     if args.profile:
         if args.db not in (None, "sqlite", "pg"):
             parser.error("--profile runs on one database: --db sqlite or --db pg")
