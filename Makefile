@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Both bootstrap .venv themselves.
 # The Python that builds .venv: the distribution's own where it is 3.11 or newer and can make a
 # venv (Debian and Ubuntu build it with profile-guided and link-time optimisation: the UI flow
-# costs about a seventh less server CPU on it than on pyenv's default build, bench/README.md,
+# takes about an eighth fewer instructions on it than on pyenv's default build, bench/README.md,
 # eighteenth session), else the first python3 on the PATH. `make install PYTHON=...` chooses.
 SYSTEM_PYTHON := /usr/bin/python3
 PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
