@@ -416,19 +416,38 @@ class Result:
     machine: float  # share of all the cores busy during the run, any process's work
     database_cpu: float | None = None  # PostgreSQL's own processes (None: SQLite's is inside)
 
+    # The figures the issue's targets name, as `line` and `medians` print them.
+    @property
+    def per_second(self) -> float:
+        return self.instances / self.seconds
+
+    @property
+    def post_median_ms(self) -> float:
+        return statistics.median(self.posts) * 1000
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU an instance."""
+        return self.cpu * 1000 / self.instances
+
+    @property
+    def database_ms(self) -> float | None:
+        """PostgreSQL's own CPU an instance (None on SQLite, whose work is the server's)."""
+        return None if self.database_cpu is None else self.database_cpu * 1000 / self.instances
+
     def line(self) -> str:
         posts = sorted(self.posts)
         p95 = posts[min(len(posts) - 1, int(len(posts) * 0.95))]
         per = 1000 / self.instances  # seconds of the run -> ms an instance
         database = (
             ""
-            if self.database_cpu is None
-            else f"PostgreSQL's own CPU {self.database_cpu * per:.1f} ms per instance; "
+            if self.database_ms is None
+            else f"PostgreSQL's own CPU {self.database_ms:.1f} ms per instance; "
         )
         return (
-            f"{self.database:<10} {self.clients} client(s): {self.instances / self.seconds:6.2f} "
-            f"instances/s, POST median {statistics.median(posts) * 1000:5.1f} ms, p95 "
-            f"{p95 * 1000:5.1f} ms, server CPU {self.cpu * per:5.1f} ms per "
+            f"{self.database:<10} {self.clients} client(s): {self.per_second:6.2f} "
+            f"instances/s, POST median {self.post_median_ms:5.1f} ms, p95 "
+            f"{p95 * 1000:5.1f} ms, server CPU {self.cpu_ms:5.1f} ms per "
             f"instance, {self.system / max(self.cpu, 1e-9) * 100:.0f} % system; client CPU "
             f"{self.client * per:.1f} ms per instance; {database}cores "
             f"{self.machine * 100:.0f} % busy "
@@ -594,13 +613,13 @@ def medians(results: list[Result]) -> list[str]:
     for (database, clients), runs in cases.items():
         line = (
             f"{database:<10} {clients} client(s): "
-            f"{spread([r.instances / r.seconds for r in runs], 2)} instances/s, POST median "
-            f"{spread([statistics.median(r.posts) * 1000 for r in runs])} ms, server CPU "
-            f"{spread([r.cpu * 1000 / r.instances for r in runs])} ms per instance"
+            f"{spread([r.per_second for r in runs], 2)} instances/s, POST median "
+            f"{spread([r.post_median_ms for r in runs])} ms, server CPU "
+            f"{spread([r.cpu_ms for r in runs])} ms per instance"
         )
-        database_cpu = [r.database_cpu * 1000 / r.instances for r in runs if r.database_cpu]
-        if database_cpu:
-            line += f", PostgreSQL's own {spread(database_cpu)} ms"
+        database_ms = [r.database_ms for r in runs if r.database_ms is not None]
+        if database_ms:
+            line += f", PostgreSQL's own {spread(database_ms)} ms"
         lines.append(line)
     return lines
 
