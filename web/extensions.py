@@ -15,7 +15,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .csrf_keys import RotatedKeysCSRF
+from .form_tokens import FormTokens
 
 LOCALES = ("vi", "en")
 _TRANSLATIONS = "pheduyet_translations"
@@ -23,7 +23,7 @@ _LOCALE = "pheduyet_locale"
 _T = TypeVar("_T")
 
 babel = Babel()
-csrf = RotatedKeysCSRF()
+csrf = FormTokens()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None

@@ -7,11 +7,9 @@ from __future__ import annotations
 import os
 import threading
 from datetime import timedelta
-from typing import Any
 
-from flask import Flask, Response, current_app, g, redirect, request, session, url_for
+from flask import Flask, Response, current_app, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import LoginPolicy, system_clock
@@ -49,43 +47,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
     app.before_request(_idle_timeout)
     app.session_interface = CookieSessions()
-    # Flask-WTF's own makes the form token again at every page (the header's logout form has
-    # one); it offers it as a global and through a context processor, which this one follows.
-    app.jinja_env.globals["csrf_token"] = csrf_token
-    app.context_processor(_form_token)
-
-
-# (signing key, the session's raw token) -> the signed token a form carries. Tokens have no time
-# limit here (WTF_CSRF_TIME_LIMIT None: a token holds as long as its session), so one signed once
-# serves every later page of the session as well as a new one: Flask-WTF signed it at every page
-# (about 70 µs: a serializer made, JSON, a timestamp, HMAC, base64).
-_SIGNED: dict[tuple[Any, str], str] = {}
-MAX_SIGNED = 4096  # sessions whose token is kept; then the lot is dropped and signed again
-
-
-def _form_token() -> dict[str, Any]:
-    return {"csrf_token": csrf_token}
-
-
-def csrf_token() -> str:
-    """The page's form token: Flask-WTF's `generate_csrf`, signed once per session and key."""
-    config = current_app.config
-    field = config["WTF_CSRF_FIELD_NAME"]
-    if field in g:
-        return str(g.get(field))
-    if config["WTF_CSRF_TIME_LIMIT"] is not None:  # a token that expires is signed afresh
-        return str(generate_csrf())
-    raw = session.get(field)
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    token = _SIGNED.get(key) if raw is not None else None
-    if token is None:
-        token = generate_csrf()
-        raw = session[field]  # made by generate_csrf if the session had none
-        if len(_SIGNED) >= MAX_SIGNED:
-            _SIGNED.clear()
-        _SIGNED[(key[0], raw)] = token
-    setattr(g, field, token)
-    return token
 
 
 def login_policy() -> LoginPolicy:
