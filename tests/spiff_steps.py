@@ -29,9 +29,7 @@ def diagram(process_id: str, body: str) -> str:
 
 # Parallel branches of different lengths, two people's steps at once, a join, a decision and a
 # loop back: two rounds, then the end.
-STEPS = diagram(
-    "steps",
-    """\
+STEPS_BODY = """\
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count"/>
     <bpmn:scriptTask id="count"><bpmn:script>rounds = rounds + 1 if 'rounds' in dir() else 1
@@ -61,8 +59,8 @@ STEPS = diagram(
     <bpmn:scriptTask id="done"><bpmn:script>total = x + y + rounds</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f13" sourceRef="done" targetRef="end"/>
     <bpmn:endEvent id="end"/>
-""",
-)
+"""
+STEPS = diagram("steps", STEPS_BODY)
 
 
 def parsed(folder: Path, text: str, process_id: str) -> tuple[Any, Any]:

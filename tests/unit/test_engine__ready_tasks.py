@@ -16,18 +16,24 @@ from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
 from engine.ready_tasks import ready_human_tasks, run_engine_steps
-from tests.spiff_steps import STEPS, diagram, drive, parsed, spiffs_people, trace_with_data
+from tests.spiff_steps import (
+    STEPS,
+    STEPS_BODY,
+    diagram,
+    drive,
+    parsed,
+    spiffs_people,
+    trace_with_data,
+)
 
 # The same steps inside an embedded subprocess, whose tasks sit in a table of their own.
-_BODY = STEPS.split('isExecutable="true">', 1)[1].split("</bpmn:process>", 1)[0]
-NESTED = STEPS.replace(
-    STEPS[STEPS.index('<bpmn:process id="steps"') : STEPS.index("</bpmn:process>")],
-    '<bpmn:process id="outer" isExecutable="true">'
+NESTED = diagram(
+    "outer",
     '<bpmn:startEvent id="o_start"/>'
     '<bpmn:sequenceFlow id="o1" sourceRef="o_start" targetRef="inner"/>'
-    f'<bpmn:subProcess id="inner">{_BODY}</bpmn:subProcess>'
+    f'<bpmn:subProcess id="inner">{STEPS_BODY}</bpmn:subProcess>'
     '<bpmn:sequenceFlow id="o2" sourceRef="inner" targetRef="o_end"/>'
-    '<bpmn:endEvent id="o_end"/>',
+    '<bpmn:endEvent id="o_end"/>\n',
 )
 
 
