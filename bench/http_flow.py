@@ -624,6 +624,22 @@ def medians(results: list[Result]) -> list[str]:
     return lines
 
 
+def one_case(database: str, clients: int, args: argparse.Namespace) -> Result:
+    """One run against a fresh database and a server of its own ("sqlite" or "pg")."""
+    with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
+        url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
+        prepare_database(url)
+        with server(url, args.workers, Path(folder), args.threads) as (port, root):
+            name = "PostgreSQL" if database == "pg" else "SQLite"
+            try:
+                return run(port, root, name, clients, args.instances)
+            except RuntimeError:
+                # The server's own account of a failed request goes with the folder.
+                log = (Path(folder) / "server.log").read_text(errors="replace")
+                print(log[-6000:], file=sys.stderr)
+                raise
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--instances", type=int, default=20, help="instances per client")
@@ -662,23 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     for _round in range(args.repeat):
         for database in databases:
             for n in clients:
-                with tempfile.TemporaryDirectory(prefix="pheduyet-bench-") as folder:
-                    url = args.pg_url if database == "pg" else f"sqlite:///{folder}/pheduyet.db"
-                    prepare_database(url)
-                    with server(url, args.workers, Path(folder), args.threads) as (port, root):
-                        try:
-                            result = run(
-                                port,
-                                root,
-                                "PostgreSQL" if database == "pg" else "SQLite",
-                                n,
-                                args.instances,
-                            )
-                        except RuntimeError:
-                            # The server's own account of a failed request goes with the folder.
-                            log = (Path(folder) / "server.log").read_text(errors="replace")
-                            print(log[-6000:], file=sys.stderr)
-                            raise
+                result = one_case(database, n, args)
                 print(result.line(), flush=True)
                 results.append(result)
     if args.repeat > 1:
