@@ -49,6 +49,7 @@ from .sandbox_guards import (
     UnstorableValue,
     check_storable,
     resident_memory_bytes,
+    text_builtins,
 )
 from .script_modules import script_modules
 
@@ -130,10 +131,9 @@ class _Policy(RestrictingNodeTransformer):
 
     def visit_FormattedValue(self, node: Any) -> Any:
         node = super().visit_FormattedValue(node)
-        if node.format_spec is None:
-            return node
+        spec = ast.Constant("") if node.format_spec is None else node.format_spec
         node.value = _guard_call(
-            "_format_", [node.value, ast.Constant(node.conversion), node.format_spec], node
+            "_format_", [node.value, ast.Constant(node.conversion), spec], node
         )
         node.conversion = -1
         node.format_spec = None
@@ -356,6 +356,7 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         filter=filter,
         sorted=sorted,
         reversed=reversed,
+        **text_builtins(guards),
         **script_modules(guards),
     )
     return {
@@ -375,11 +376,23 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         "_format_": guards.format,
         "_starred_": guards.starred,
         # print() in a script collects into `printed` instead of writing to the server's stdout.
-        "_print_": PrintCollector,
+        "_print_": _printer(guards),
         "datetime": datetime,
         "date": date,
         "timedelta": timedelta,
     }
+
+
+def _printer(guards: Guards) -> type[PrintCollector]:
+    class Printed(PrintCollector):
+        """What print() collects, each value's text checked first (as str() checks it)."""
+
+        def _call_print(self, *objects: Any, **kwargs: Any) -> None:
+            for value in objects:
+                guards.text(value, "print()")
+            super()._call_print(*objects, **kwargs)  # type: ignore[no-untyped-call]
+
+    return Printed
 
 
 # Reading the peak memory is a system call: every this many budget checks (a power of two).

@@ -5,7 +5,10 @@ A CPU budget checked between lines cannot stop a single C-level operation (`10**
 methods that can make a value much larger than their operands are routed through the guards
 below, which work out the size of the result *before* making it and refuse what is over the
 limit; and the growth of the process's resident memory is watched while a script runs, for the
-rest. What a script leaves in the data is checked too: only values that can be saved and read
+rest. Writing a value as text (str(), repr(), an f-string, `%`, print, json.dumps) is such an
+operation too: a list that holds one list of a thousand items a thousand times is a thousand
+references in memory and millions of characters as text, so its text's size is worked out first
+(`text_size`). What a script leaves in the data is checked too: only values that can be saved and read
 back unchanged, nested to a sane depth, within the item's data limit.
 
 The memory watch reads the process's resident size now (/proc/self/statm on Linux): it is
@@ -26,7 +29,7 @@ import resource
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 MAX_SIZE = 1_000_000  # items, characters or bytes of one value made by one operation
 MAX_INT_BITS = 100_000  # about 30,000 digits
@@ -148,6 +151,7 @@ class Guards:
         if not isinstance(a, str | bytes):
             return a % b
         pattern = a if isinstance(a, str) else a.decode("latin-1")
+        self.text(b, "a % format")
         for width, precision in _PERCENT_SPEC.findall(pattern):
             for number in (width, precision):
                 if number == "*":
@@ -158,8 +162,20 @@ class Guards:
         self._size(len(result), "a % format")
         return result
 
+    def text(self, value: Any, what: str) -> None:
+        """Refuse writing `value` as text (str(), repr(), a format, print) when the text would be
+        over the limit: a list that holds one large list many times is small in memory, yet its
+        text is made in one C-level step."""
+        limit = self.limits.max_size
+        if type(value) is not str and text_size(value, limit) > limit:
+            raise SandboxViolation(
+                f"{what} would write a text of more than {limit:,} characters, the limit"
+            )
+
     def format(self, value: Any, conversion: int, spec: str) -> str:
-        """An f-string's `{value!c:spec}`: a width or precision is a size too."""
+        """An f-string's `{value!c:spec}` (and the builtin `format`): the value's text and a
+        width or precision are sizes too."""
+        self.text(value, "a format")
         if conversion == ord("r"):
             value = repr(value)
         elif conversion == ord("s"):
@@ -207,6 +223,89 @@ class Guards:
             return guard(self, obj, bound, *args, **kwargs)
 
         return guarded
+
+
+def text_type(guards: Guards) -> type[str]:
+    """`str` as scripts see it: the type itself to `isinstance` and as the owner of its methods
+    (`str.upper`), and `str(value)` checked by `guards.text` before the text is made."""
+
+    class _TextType(type):
+        def __call__(cls, *args: Any, **kwargs: Any) -> str:
+            if args or "object" in kwargs:
+                guards.text(args[0] if args else kwargs["object"], "str()")
+            return str(*args, **kwargs)
+
+        def __instancecheck__(cls, instance: Any) -> bool:
+            return isinstance(instance, str)
+
+        def __subclasscheck__(cls, subclass: Any) -> bool:
+            return issubclass(subclass, str)
+
+    text = _TextType("str", (str,), {"__module__": "builtins", "__qualname__": "str"})
+    return cast(type[str], text)
+
+
+def text_builtins(guards: Guards) -> dict[str, Any]:
+    """The builtins that write a value as text, each checked by `guards.text` first (`format`,
+    with SpiffArena's other names, is in engine.script_modules)."""
+
+    def repr_(value: Any) -> str:
+        guards.text(value, "repr()")
+        return repr(value)
+
+    def ascii_(value: Any) -> str:
+        guards.text(value, "ascii()")
+        return ascii(value)
+
+    return {"str": text_type(guards), "repr": repr_, "ascii": ascii_}
+
+
+MAX_TEXT_DEPTH = 200  # repr() itself gives up at about a thousand levels
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
+def text_size(value: Any, limit: int) -> int:
+    """About how many characters `repr(value)` takes (`str()` takes no more), counted only a
+    little past `limit`. Each container (and each other object) is looked at once however often
+    it is held, and its size counted each time: what holds it a thousand times writes it a
+    thousand times."""
+    known: dict[int, int] = {}
+
+    def size(item: Any, depth: int) -> int:
+        kind = type(item)
+        if kind is str:
+            return len(item) + 2
+        if kind is int:
+            bits: int = item.bit_length()
+            return bits * 31 // 100 + 2
+        if kind is float or kind is bool or item is None:
+            return 25
+        found: int | None = known.get(id(item))
+        if found is not None:
+            return found
+        if not isinstance(item, _CONTAINERS):
+            found = known[id(item)] = len(repr(item))  # a date, a number, bytes: its own size
+            return found
+        if depth >= MAX_TEXT_DEPTH:
+            raise SandboxViolation(
+                f"a value nested more than {MAX_TEXT_DEPTH} levels deep cannot be written as text"
+            )
+        known[id(item)] = 5  # held inside itself: written as [...]
+        total = 2
+        if isinstance(item, dict):
+            for key, held in item.items():
+                total += size(key, depth + 1) + size(held, depth + 1) + 4
+                if total > limit:
+                    break
+        else:
+            for held in item:
+                total += size(held, depth + 1) + 2
+                if total > limit:
+                    break
+        known[id(item)] = total
+        return total
+
+    return size(value, 0)
 
 
 def _replace(g: Guards, s: Any, bound: Any, old: Any, new: Any, count: int = -1) -> Any:

@@ -76,6 +76,7 @@ def _json_module(guards: Guards) -> _Module:
     def dumps(value: Any, indent: Any = None, sort_keys: bool = False, **_: Any) -> str:
         if indent is not None and (not isinstance(indent, int) or not 0 <= indent <= 8):
             raise SandboxViolation("json.dumps() takes an indent of 0 to 8 spaces")
+        guards.text(value, "json.dumps()")
         text = _json.dumps(value, indent=indent, sort_keys=bool(sort_keys), default=str)
         _check_size(guards, len(text), "json.dumps()")
         return text

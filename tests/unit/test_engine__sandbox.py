@@ -182,6 +182,23 @@ TOO_BIG: list[tuple[str, str]] = [
     ("x = '%*d' % (10**9, 1)", "'*' width"),
     ("x = sum([[0] * 1000] * 1000, [])", "sum() adds numbers only"),
     ("x = (0).to_bytes(3 * 10**8, 'big')", "to_bytes() would make a value of 300,000,000"),
+    # A list holding one list thousands of times is small, its text is not (10 M characters).
+    *(
+        (f"a = [0] * 1000\nb = [a] * 3300\n{write}", f"{what} would write a text of more than")
+        for write, what in (
+            ("x = len(str(b))", "str()"),
+            ("x = f'{b}'", "a format"),
+            ("x = f'{b!r:>5}'", "a format"),
+            ("x = repr(b)", "repr()"),
+            ("x = ascii({'k': b})", "ascii()"),
+            ("x = '%s' % (b,)", "a % format"),
+            ("x = format(b)", "a format"),
+            ("x = json.dumps(b)", "json.dumps()"),
+            ("print(b)", "print()"),
+            ("text = str\nx = text(b)", "str()"),
+            ("x = list(map(str, [b]))", "str()"),
+        )
+    ),
 ]
 
 
@@ -225,6 +242,19 @@ def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
             {"a": 1, "rest": [2, 3], "x": [2, 3, 2, 3]},
         ),
         ("x = sum([1, 2.5])\ny = 1 << 10\nz = pow(3, 4)\nw = pow(3, 10**9, 7)", {}, None),
+        (
+            "x = isinstance('a', str) and isinstance(1, (str, int)) and issubclass(bool, int)\n"
+            "y = str(5) + str.upper('a') + ', '.join(map(str, [1, 2])) + f'{x} {[1, 2]}'\n"
+            "z = repr([1, 'a']) + ascii('é') + str(b'ab', 'ascii') + str(object=3)\n"
+            "loop = []\nloop.append(loop)\nw = f'{loop}' + repr({'k': loop})\ndel loop",
+            {},
+            {
+                "x": True,
+                "y": "5A1, 2True [1, 2]",
+                "z": "[1, 'a']'\\xe9'ab3",
+                "w": "[[...]]{'k': [[...]]}",
+            },
+        ),
     ],
 )
 def test_sandbox__ordinary_arithmetic_and_text_still_work(
