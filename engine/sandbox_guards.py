@@ -8,8 +8,8 @@ limit; and the growth of the process's resident memory is watched while a script
 rest. Writing a value as text (str(), repr(), an f-string, `%`, print, json.dumps) is such an
 operation too: a list that holds one list of a thousand items a thousand times is a thousand
 references in memory and millions of characters as text, so its text's size is worked out first
-(`text_size`). What a script leaves in the data is checked too: only values that can be saved and read
-back unchanged, nested to a sane depth, within the item's data limit.
+(`text_size`). What a script leaves in the data is checked too: only values that can be saved
+and read back unchanged, nested to a sane depth, within the item's data limit.
 
 The memory watch reads the process's resident size now (/proc/self/statm on Linux): it is
 shared by the threads of a process, so it bounds the process's growth while the script runs,

@@ -192,22 +192,29 @@ def parse_json_form(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTE
         raise InvalidDefinition(
             "the JSON is nested too deeply", file=name, reason="json_too_deep"
         ) from exc
-    if _holds_nul(form):
-        raise InvalidDefinition(
-            "the form holds a NUL character (\\u0000)", file=name, reason="nul_character"
-        )
+    _check_form_values(name, form)
     return form
 
 
-def _holds_nul(value: Any) -> bool:
-    todo = [value]
+# Lists and objects within each other in a form: real forms nest a few levels (an object's
+# properties, an array's items); the walks that read a form recurse, so what is deeper than this
+# (and shallower than the JSON parser's own limit) is refused here rather than failing there.
+MAX_JSON_DEPTH = 100
+
+
+def _check_form_values(name: str, value: Any) -> None:
+    todo = [(value, 0)]
     while todo:
-        item = todo.pop()
+        item, depth = todo.pop()
         if isinstance(item, str) and "\x00" in item:
-            return True
+            raise InvalidDefinition(
+                "the form holds a NUL character (\\u0000)", file=name, reason="nul_character"
+            )
+        if isinstance(item, dict | list) and depth >= MAX_JSON_DEPTH:
+            raise InvalidDefinition(
+                "the JSON is nested too deeply", file=name, reason="json_too_deep"
+            )
         if isinstance(item, dict):
-            todo.extend(item.keys())
-            todo.extend(item.values())
+            todo.extend((part, depth + 1) for part in (*item.keys(), *item.values()))
         elif isinstance(item, list):
-            todo.extend(item)
-    return False
+            todo.extend((part, depth + 1) for part in item)

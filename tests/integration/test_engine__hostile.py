@@ -317,6 +317,16 @@ def test_hostile__the_size_limit_is_five_megabytes(
             None,
             id="deep_json",
         ),
+        pytest.param(  # deep enough for the walks that read a form, not for the JSON parser
+            [
+                *_hostile("uses_bad_form.bpmn"),
+                SourceFile("bad_form.json", b"[" * 400 + b"]" * 400),
+            ],
+            "bad_form.json",
+            ("nested too deeply",),
+            None,
+            id="deep_json_under_the_parsers_limit",
+        ),
     ],
 )
 def test_hostile__generated_nesting_bombs_are_refused(
