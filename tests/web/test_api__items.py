@@ -171,12 +171,27 @@ def test_items__start_refusals(
         assert error["fields"][where[1]]["code"] == where[2]
 
 
+def test_items__a_character_written_as_a_surrogate_pair_is_one_character(app: Flask) -> None:
+    api = api_as(app, "trungtam.cv1")
+    body = b'{"title": "\\ud83c\\udf3e L\\u00faa g\\u1ea1o", "data": {}}'
+    status, item = api.call("POST", START, data=body, content_type="application/json")
+    assert (status, item["title"]) == (201, "\N{EAR OF RICE} Lúa gạo")
+
+
 @pytest.mark.parametrize(
     ("data", "content_type", "status", "code"),
     [
         (b"{not json", "application/json", 400, "invalid_json"),
         (b"[1, 2]", "application/json", 400, "invalid_json"),
         (b"\xff\xfe", "application/json", 400, "invalid_json"),
+        # Half of a surrogate pair is no character: SQLite's driver could not store it.
+        (b'{"title": "\\ud800x", "data": {}}', "application/json", 400, "invalid_json"),
+        (
+            b'{"title": "ok", "data": {"muc_tieu": ["\\uDFFF"]}}',
+            "application/json",
+            400,
+            "invalid_json",
+        ),
         (b'{"title": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413, "body_too_large"),
     ],
 )

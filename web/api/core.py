@@ -187,7 +187,31 @@ def _json_body() -> Any:
         raise ApiError(400, "invalid_json", "the body is nested too deeply") from error
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    # Only an escape can put half of a surrogate pair in a text: it is no character, and the
+    # database refuses to store it (as Python's UTF-8 codec does).
+    if b"\\ud" in raw.lower() and _holds_lone_surrogate(value):
+        raise ApiError(
+            400,
+            "invalid_json",
+            "the body holds a lone surrogate (\\ud800-\\udfff): not a character",
+        )
     return value
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            todo.extend((*item.keys(), *item.values()))
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
 
 
 # --- tokens and the rate limit ---------------------------------------------------------------
