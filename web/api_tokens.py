@@ -17,6 +17,7 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 
 Page = tuple[str, int]
 EXPIRY_DAYS = (30, 90, 365)
+_EXPIRY_CHOICES = frozenset({"", *(str(days) for days in EXPIRY_DAYS)})
 
 
 def _refusal(error: engine.InvalidInput) -> str:
@@ -61,7 +62,9 @@ def create() -> Page:
     name = " ".join(request.form.get("ten", "").split())
     scope = "write" if request.form.get("pham_vi") == "write" else "read"
     days_text = request.form.get("thoi_han", "")
-    days = int(days_text) if days_text.isdigit() else None
+    if days_text not in _EXPIRY_CHOICES:  # a choice of the list; "" is "Không hết hạn"
+        return _page(problem=_("Hãy chọn thời hạn của mã trong danh sách."), status=422)
+    days = int(days_text) if days_text else None
     try:
         with uow() as s:
             made = engine.create_api_token(

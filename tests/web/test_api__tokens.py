@@ -100,6 +100,17 @@ def test_tokens__web_page_shows_a_new_token_once_and_revokes_it(app: Flask, logi
     assert empty.status_code == 422 and "Hãy đặt tên" in empty.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("days", ["²", "-5", "abc", "7", "99999999999"])
+def test_tokens__an_expiry_not_offered_makes_no_token(app: Flask, login: Any, days: str) -> None:
+    """Not silently a token that never expires (the widest choice), nor an error page."""
+    client = login("qlkh.cv1")
+    form = {"ten": "Ứng dụng", "pham_vi": "write", "thoi_han": days}
+    refused = post(client, "/account/tokens/", "/account/tokens/", form)
+    assert refused.status_code == 422
+    assert "Hãy chọn thời hạn của mã trong danh sách." in refused.get_data(as_text=True)
+    assert _rows(app) == []
+
+
 def test_tokens__the_page_is_for_people_logged_in(app: Flask) -> None:
     response = app.test_client().get("/account/tokens/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
