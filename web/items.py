@@ -401,6 +401,7 @@ def download(attachment_id: str) -> BaseResponse:
         download_name=view.filename,
         max_age=0,
     )
+    response.content_type = view.content_type  # as stored: send_file adds a second charset
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["Cache-Control"] = "private, no-store"

@@ -54,6 +54,13 @@ def test_attachments__upload_list_download(app: Flask, web_clock: ManualClock) -
     assert response.mimetype == "application/pdf"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     response.close()
+    status, text = _upload(api, item, "ghi_chu.txt", "Ghi chú".encode())
+    assert status == 201, text
+    response = api.client.get(
+        f"/api/v1/attachments/{text['id']}", headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    response.close()
 
 
 @pytest.mark.parametrize(

@@ -208,6 +208,7 @@ def download_attachment(attachment_id: str) -> Response:
         download_name=view.filename,
         max_age=0,
     )
+    response.content_type = view.content_type  # as stored: send_file adds a second charset
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
