@@ -91,6 +91,15 @@ def test_a_title_of_only_invisible_characters_is_no_title(app: Flask) -> None:
     assert item["title"] == "Đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh"  # its process
 
 
+def test_a_title_keeps_no_control_characters_nor_direction_overrides(app: Flask) -> None:
+    """U+202E would show "\u202eevil title" reversed in every listing, a tab or ESC as nothing
+    a colleague can read."""
+    api = api_as(app, "trungtam.cv1")
+    status, item = api.post(START, {"title": "\u202eĐề xuất\u202c\tlúa\x1b[31m gạo\u2067"})
+    assert status == 201
+    assert item["title"] == "Đề xuất lúa[31m gạo"
+
+
 def test_two_files_in_one_upload_are_refused_not_half_stored(app: Flask) -> None:
     api = api_as(app, "trungtam.cv1")
     item = api.post(START, {})[1]["id"]
