@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -369,7 +370,7 @@ class FileRefused(Exception):
 @login_required  # type: ignore[misc]
 def complete(task_id: str) -> Any:
     files = [f for f in request.files.getlist("_files") if f and f.filename]
-    revision = _as_int(request.form.get("_revision"))
+    revision = _sent_revision(request.form.get("_revision"))
     access: engine.TaskAccess | None = None
     form: engine.FormView | None = None
     submission: Submission | None = None
@@ -624,11 +625,14 @@ def _done_text(form: engine.FormView) -> str | None:
     return None
 
 
-def _as_int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
+def _sent_revision(value: str | None) -> int | None:
+    """The form's revision; none sent is none to check (400 for one that is not a number: a
+    page of ours never sends that, and the check of someone acting first must not be skipped)."""
+    if not value:
         return None
+    if not value.isascii() or not value.isdigit():
+        abort(400)
+    return int(value)
 
 
 # --- claim, release, forward -----------------------------------------------------------------

@@ -482,6 +482,22 @@ def test_task__a_double_submit_approves_once(office: Any, login: Any) -> None:
     assert len(done) == 1
 
 
+@pytest.mark.parametrize("revision", ["abc", "-1", "1.5", "\u0663"])
+def test_task__a_revision_that_is_not_a_number_is_refused(
+    office: Any, login: Any, revision: str
+) -> None:
+    """Not taken as none sent, which would skip the check that nobody acted first."""
+    item = _proposal(office)
+    client = login("qlkh.cv1")
+    url = _url(office, "qlkh.cv1", item, "xem_xet_de_xuat")
+    before = office.show(item)
+    sent = {"csrf_token": csrf_token(_page(client, url)), "_revision": revision}
+    response = client.post(url, data={**sent, "decision": "dong_y"})
+    assert response.status_code == 400
+    assert "Yêu cầu không hợp lệ." in response.get_data(as_text=True)
+    assert office.show(item) == before
+
+
 @ON_BOTH
 def test_task__a_colleague_first_then_nothing_is_lost(office: Any, login: Any) -> None:
     item = _proposal(office)
