@@ -227,11 +227,16 @@ def _start_section(
     if form:
         fields = _values(form, data, current, show_private=show_private)
     else:
-        # No start form: show what was given, under its own names, rather than nothing.
+        # No start form: what was given rather than nothing, each under the label a later
+        # step's form gives it (the proposal's "Tên nhiệm vụ", filled from the title typed at
+        # the start), else under its own name.
+        declared = _declared_fields(version)
         fields = [
-            DossierField(k, k, _kind_of(v), v)
+            DossierField(k, declared[k].label if k in declared else k, _kind_of(v), v)
             for k, v in data.items()
-            if k not in ENGINE_KEYS and _present(v)
+            if k not in ENGINE_KEYS
+            and _present(v)
+            and (show_private or k not in declared or not declared[k].private)
         ]
     return DossierSection(
         task_id=None,
@@ -332,6 +337,15 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, str) and ("\n" in value or len(value) > LONG_TEXT_OVER):
         return "longtext"
     return "text"
+
+
+def _declared_fields(version: LoadedVersion) -> dict[str, _FormField]:
+    """Each field some form of the version declares, by its name (the first form's)."""
+    declared: dict[str, _FormField] = {}
+    for meta in version.tasks.values():
+        for f in _form_fields(meta, version.forms):
+            declared.setdefault(f.name, f)
+    return declared
 
 
 def _form_fields(meta: TaskMeta | None, forms: Mapping[str, Any]) -> tuple[_FormField, ...]:

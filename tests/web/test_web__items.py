@@ -124,6 +124,9 @@ def test_items__the_typed_title_fills_the_field_that_names_the_item(login: Any, 
     form = text(client.get(start.headers["Location"]))
     box = form[form.index('name="ten_nhiem_vu"') :]
     assert box[: box.index(">")].count('value="Lúa gạo"') == 1
+    # The start has no form of its own: its field shows under the label the proposal's gives it.
+    dossier = text(client.get("/items/1")).split('class="card dossier"')[1].split("</section>")[0]
+    assert "<dt>Tên nhiệm vụ</dt>" in dossier and "ten_nhiem_vu" not in dossier
     untitled = post(client, "/items/new", "/items/new/de_xuat_nhiem_vu", {"tieu_de": ""})
     form = text(client.get(untitled.headers["Location"]))
     box = form[form.index('name="ten_nhiem_vu"') :]
