@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import engine
+from engine import transaction
 from tests.office import Office
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -84,6 +86,24 @@ def test_giao__reminder_before_and_escalation_after_the_deadline(office: Office)
     office.do("giamdoc", item, "danh_gia_ket_qua", decision="chap_nhan")
     view = office.show(item)
     assert (view.status, view.data["ket_qua_phan_loai"]) == ("completed", "hoan_thanh_qua_han")
+
+
+def test_giao__the_officer_the_head_handed_it_to_keeps_it(office: Office) -> None:
+    """The head hands the unit's task down; each later update, the report and a return for
+    more reach that officer, not the whole unit again (anyone may still forward it on)."""
+    item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
+    [task] = office.inbox("cs.tp", item)
+    assert task.assignee is None and task.candidate_groups == ["phong_qlkhcn_cs"]
+    with transaction(office.factory) as s:
+        engine.assign_task(s, office.config, task.id, "cs.tp", "cs.cv1")
+    progress = {"noi_dung_cap_nhat": "Đã khảo sát", "hoan_thanh": False}
+    office.do("cs.cv1", item, "cap_nhat_tien_do", ty_le_hoan_thanh=40, **progress)
+    [task] = office.inbox("cs.cv1", item)
+    assert (task.element_id, task.assignee) == ("cap_nhat_tien_do", "cs.cv1")
+    _report(office, item)
+    office.do("giamdoc", item, "danh_gia_ket_qua", decision="yeu_cau_bo_sung", y_kien="Bổ sung")
+    [task] = office.inbox("cs.cv1", item)
+    assert (task.element_id, task.assignee) == ("cap_nhat_tien_do", "cs.cv1")
 
 
 def test_giao__the_leader_asks_for_more_with_a_reason(office: Office) -> None:

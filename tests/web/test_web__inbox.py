@@ -675,7 +675,6 @@ def test_task__a_progress_update_says_what_was_done_in_one_sentence(
         flashes += _FLASH.findall(response.get_data(as_text=True))
     said = (
         f"Đã cập nhật tiến độ (40%) — hồ sơ số {item} (Thực hiện, cập nhật tiến độ). Hồ sơ đang "
-        "ở bước «Thực hiện, cập nhật tiến độ», chờ Phòng Quản lý Khoa học và Công nghệ cơ sở "
-        "nhận xử lý."
-    )
+        "ở bước «Thực hiện, cập nhật tiến độ», do Phan Thị Hạnh (Chuyên viên) xử lý."
+    )  # the next update is theirs: whoever updated it carries it on
     assert flashes == [said, said]

@@ -587,7 +587,13 @@ def thuc_hien_nhiem_vu() -> Diagram:
         "khoi_tao",
         "Chuẩn bị theo dõi",
         unit,
-        'hanh_dong = "cap_nhat"\nthong_bao_gia_han = ""\nket_qua_thuc_hien = ""',
+        'hanh_dong = "cap_nhat"\nthong_bao_gia_han = ""\nket_qua_thuc_hien = ""\n'
+        # Who carries the task out, once someone of the unit has updated it (a return for more,
+        # which calls this process again, keeps the one it had).
+        "try:\n"
+        "    nguoi_thuc_hien\n"
+        "except NameError:\n"
+        "    nguoi_thuc_hien = None",
     )
     d.user(
         "cap_nhat_tien_do",
@@ -595,6 +601,7 @@ def thuc_hien_nhiem_vu() -> Diagram:
         unit,
         form="tien_do.json",
         candidateGroups="${don_vi_chu_tri}",
+        assignee="${nguoi_thuc_hien}",
         dueDate="${han_xu_ly}",
         decisionField="hanh_dong",
         submitLabel="Cập nhật tiến độ",
@@ -602,7 +609,9 @@ def thuc_hien_nhiem_vu() -> Diagram:
         doc="Ghi phần việc đã làm và tỷ lệ hoàn thành; mỗi lần cập nhật đều được lưu lại. Khi "
         "xong nhiệm vụ, đánh dấu đã hoàn thành để chuyển sang báo cáo kết quả. Cần thêm thời "
         "gian: trước thời hạn, nhập hạn đề nghị và lý do rồi bấm «Gửi đề nghị gia hạn»; đề "
-        "nghị được chuyển lãnh đạo Sở xem xét (đề nghị gửi sau thời hạn không được chuyển).",
+        "nghị được chuyển lãnh đạo Sở xem xét (đề nghị gửi sau thời hạn không được chuyển). "
+        "Lần cập nhật sau và báo cáo kết quả đến thẳng người đã cập nhật; người đó hoặc lãnh "
+        "đạo đơn vị có thể chuyển cho đồng chí khác.",
     )
     d.script(
         "kiem_tra_gia_han",
@@ -620,7 +629,12 @@ def thuc_hien_nhiem_vu() -> Diagram:
         '"Đã gửi đề nghị gia hạn đến lãnh đạo Sở." if gui_de_nghi_gia_han else "")\n'
         "xin_gia_han = False\n"
         'hanh_dong = "cap_nhat"\n'
-        'y_kien_gia_han = ""',
+        'y_kien_gia_han = ""\n'
+        # The one who updated it carries it on: the next update and the report reach them.
+        "nguoi_cap_nhat = get_current_user()\n"
+        "if nguoi_cap_nhat:\n"
+        '    nguoi_thuc_hien = nguoi_cap_nhat["username"]\n'
+        "del nguoi_cap_nhat",
     )
     d.xor("gw_hoan_thanh", "Đã hoàn thành?", unit)
     d.user(
@@ -658,6 +672,7 @@ def thuc_hien_nhiem_vu() -> Diagram:
         unit,
         form="bao_cao_ket_qua.json",
         candidateGroups="${don_vi_chu_tri}",
+        assignee="${nguoi_thuc_hien}",
         dueDate="${han_xu_ly}",
         submitLabel="Gửi báo cáo",
         doneMessage="Đã gửi báo cáo kết quả số {so_bao_cao}",
