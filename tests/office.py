@@ -98,13 +98,12 @@ class Office:
         assert found is not None
         return self.start(process_id, who, **found.start_data)
 
-    def issue(
-        self, item: int, head: str, *, signer: str = "giamdoc", sign: str = "giam_doc"
-    ) -> None:
-        """A drafted tờ trình checked, signed and issued (its number from the register)."""
+    def issue(self, item: int, head: str, *, signer: str = "giamdoc") -> None:
+        """A drafted tờ trình checked, signed (its form of signature follows from the signer)
+        and issued (its number from the register)."""
         self.do(head, item, "kiem_tra_noi_dung", decision="dong_y")
         self.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-        self.do(signer, item, "ky_to_trinh", decision="ky", hinh_thuc_ky=sign)
+        self.do(signer, item, "ky_to_trinh", decision="ky")
         self.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
 
     def issued_to_trinh(self, title: str) -> int:
@@ -130,14 +129,13 @@ class Office:
         decision: dict[str, Any] | None = None,
         *,
         signer: str = "giamdoc",
-        sign: str = "giam_doc",
         drafted: bool = False,
     ) -> None:
         """Take an item through the trinh_ubnd call activity up to the chairman's decision
         (made only when `decision` is given); `drafted`: the tờ trình is written already."""
         if not drafted:
             self.do(drafter, item, "soan_to_trinh", **TO_TRINH)
-        self.issue(item, head, signer=signer, sign=sign)
+        self.issue(item, head, signer=signer)
         self.do("vpubnd", item, "tiep_nhan", so_den=4410)
         self.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
         if decision is not None:

@@ -585,7 +585,7 @@ def _proposal_path(
         ),
         ("kiem_tra_noi_dung", "qlkh.tp", {"decision": "dong_y"}),
         ("kiem_tra_the_thuc", "vp.vanthu", {"decision": "dong_y"}),
-        ("ky_to_trinh", "giamdoc", {"decision": "ky", "hinh_thuc_ky": "giam_doc"}),
+        ("ky_to_trinh", "giamdoc", {"decision": "ky"}),
         # The number of the tờ trình is given by the register at issue, never typed.
         ("phat_hanh", "vp.vanthu", {"ngay_ban_hanh": office.day(-days_ago)}),
         ("tiep_nhan", "vpubnd", {"so_den": 3000 + number}),

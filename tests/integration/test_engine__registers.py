@@ -114,7 +114,7 @@ def _signed(office: Office) -> int:
     office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
+    office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     return item
 
 

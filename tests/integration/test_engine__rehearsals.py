@@ -211,7 +211,7 @@ def test_rehearsal__a_register_number_is_taken_only_by_the_write(
     office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
+    office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     task = office.task("vp.vanthu", item, "phat_hanh")
     data = {"ngay_ban_hanh": "2026-03-02"}
     assert _rehearse(office.factory, office.config, task.id, "vp.vanthu", data=data) is None

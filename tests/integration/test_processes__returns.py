@@ -26,7 +26,7 @@ UBND = [
     ("soan_to_trinh", TO_TRINH),
     ("kiem_tra_noi_dung", DONG_Y),
     ("kiem_tra_the_thuc", DONG_Y),
-    ("ky_to_trinh", {"decision": "ky", "hinh_thuc_ky": "giam_doc"}),
+    ("ky_to_trinh", {"decision": "ky"}),
     ("phat_hanh", {"ngay_ban_hanh": "2026-03-10"}),
     ("tiep_nhan", {"so_den": 88}),
     ("tham_tra_ho_so", {"decision": "du_ho_so"}),
@@ -168,7 +168,11 @@ def _cases() -> list[Any]:
             options = _options(form["properties"].get(field) or {})
             if not options:
                 continue  # not a decision form
-            optional = [n for n in form["properties"] if n not in form.get("required", [])]
+            optional = [
+                n
+                for n, spec in form["properties"].items()
+                if n not in form.get("required", []) and not spec.get("readOnly")
+            ]
             for decision in options:
                 for missing in optional:
                     cases.append(
@@ -210,7 +214,8 @@ def test_returns__an_optional_field_left_out_is_named_or_routed(
     who, step, _values = steps[index]
     form_name, field = _forms_of_user_tasks()[step]
     form = _form(form_name)
-    data = {name: _sample(spec) for name, spec in form["properties"].items()}
+    # What a person types: a read-only field is the process's to fill (a signature's form).
+    data = {n: _sample(spec) for n, spec in form["properties"].items() if not spec.get("readOnly")}
     data[field] = decision
     del data[missing]
     task = office.task(who, item, step)

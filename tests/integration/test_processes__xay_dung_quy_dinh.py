@@ -262,8 +262,7 @@ def test_quy_dinh__the_chairmans_decision_is_published_in_the_cong_bao(office: O
         "khtc.cv1",
         "khtc.tp",
         {"decision": "phe_duyet"},
-        signer="phogiamdoc",
-        sign="kt_giam_doc",
+        signer="phogiamdoc",  # a deputy signs for the Director: KT. GIÁM ĐỐC
     )
     # The Chairman's approval is the decision: no vote, straight to the Công báo.
     [task] = office.inbox("vpubnd", item)

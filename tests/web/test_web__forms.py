@@ -35,7 +35,7 @@ def _at_issuing(office: Any) -> tuple[int, str]:
     office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
+    office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     return item, f"/tasks/{office.task('vp.vanthu', item, 'phat_hanh').id}"
 
 
@@ -92,7 +92,7 @@ def test_forms__a_date_typed_dd_mm_yyyy_is_stored_iso_and_shown_back_dd_mm_yyyy(
     office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
-    office.do("giamdoc", item, "ky_to_trinh", decision="ky", hinh_thuc_ky="giam_doc")
+    office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     again = f"/tasks/{office.task('vp.vanthu', item, 'phat_hanh').id}"
     assert 'value="03/03/2026"' in _input(_page(clerk, again), "ngay_ban_hanh")
 

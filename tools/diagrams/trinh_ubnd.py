@@ -13,7 +13,6 @@ from tools.diagrams.common import (
     ReturnTarget,
     choice,
     decision_form,
-    require_when,
     simple_form,
     text,
     with_decision_record,
@@ -31,6 +30,17 @@ CHI_DAO_RETURNS = ReturnChoice(
     ),
 )
 
+SIGNATURES = [("giam_doc", "Giám đốc ký"), ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký")]
+# The form of a signature, from who signs: the Director (the group giam_doc_so of the org
+# chart) signs as such, any other leader of the Sở for the Director (ký thay).
+SIGNATURE_SCRIPT = (
+    'if decision == "ky":\n'
+    '    nguoi_ky = get_current_user()["username"]\n'
+    '    giam_doc = get_group_members("giam_doc_so")\n'
+    '    hinh_thuc_ky = "giam_doc" if nguoi_ky in giam_doc else "kt_giam_doc"\n'
+    "    del nguoi_ky, giam_doc"
+)
+
 FORMS: dict[str, dict[str, Any]] = {
     "to_trinh.json": simple_form(
         "Soạn thảo tờ trình",
@@ -46,26 +56,19 @@ FORMS: dict[str, dict[str, Any]] = {
     "duyet.json": decision_form(
         "Cho ý kiến", [("dong_y", "Duyệt"), ("tra_lai", "Trả lại")], ["tra_lai"]
     ),
-    # A signature is Giám đốc's own or KT. GIÁM ĐỐC (Điều 13 NĐ 30/2020): one must be chosen.
-    "ky_to_trinh.json": require_when(
-        decision_form(
-            "Ký tờ trình",
-            [("ky", "Ký duyệt"), ("tra_lai", "Trả lại")],
-            ["tra_lai"],
-            extra={
-                "hinh_thuc_ky": choice(
-                    "Hình thức ký",
-                    [
-                        ("giam_doc", "Giám đốc ký"),
-                        ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký"),
-                    ],
-                    "Hãy chọn hình thức ký",
-                )
-            },
-        ),
-        "decision",
-        "ky",
-        ["hinh_thuc_ky"],
+    # A signature is Giám đốc's own, or a deputy's KT. GIÁM ĐỐC (Điều 13 NĐ 30/2020): it
+    # follows from who signs (the step's post-script), never chosen, so no deputy signs as the
+    # Director; shown, never typed.
+    "ky_to_trinh.json": decision_form(
+        "Ký tờ trình",
+        [("ky", "Ký duyệt"), ("tra_lai", "Trả lại")],
+        ["tra_lai"],
+        extra={
+            "hinh_thuc_ky": {
+                **choice("Hình thức ký", SIGNATURES, "Hình thức ký theo người ký"),
+                "readOnly": True,
+            }
+        },
     ),
     "phat_hanh.json": simple_form(
         "Cấp số, phát hành văn bản",
@@ -224,9 +227,10 @@ def trinh_ubnd() -> Diagram:
         dueDate=URGENT_DUE.format(2),
         decisionField="decision",
         doneMessage="Đã ký duyệt tờ trình",
-        doc="Xem dự thảo tờ trình và ý kiến của các bước trước; ký số và chọn hình thức ký "
-        "(Giám đốc ký, hoặc Phó Giám đốc ký thay: KT. GIÁM ĐỐC). Cần sửa: ghi ý kiến và trả "
-        "lại. (Căn cứ: Điều 13 Nghị định 30/2020/NĐ-CP.)",
+        post_script=SIGNATURE_SCRIPT,
+        doc="Xem dự thảo tờ trình và ý kiến của các bước trước rồi ký số. Hình thức ký theo "
+        "người ký: Giám đốc Sở ký; Phó Giám đốc ký thay (KT. GIÁM ĐỐC). Cần sửa: ghi ý kiến và "
+        "trả lại. (Căn cứ: Điều 13 Nghị định 30/2020/NĐ-CP.)",
     )
     d.xor("gw_ky", "Ký duyệt?", leaders)
     d.user(
