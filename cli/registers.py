@@ -20,7 +20,8 @@ COLUMNS = [
     ("ISSUED", lambda r: r.issued_at),
     ("TYPE", lambda r: document_type(r.register_key)),
     ("ITEM", lambda r: r.instance_id),
-    ("TITLE", lambda r: r.title),
+    ("SUMMARY", lambda r: r.trich_yeu),
+    ("SIGNER", lambda r: r.signer),
     ("BY", lambda r: r.issued_by),
     ("STATUS", lambda r: r.status),
     ("NOTE", lambda r: r.void_reason),
@@ -30,7 +31,7 @@ COLUMNS = [
 def _json_row(row: engine.RegisterRow) -> dict[str, Any]:
     found: dict[str, Any] = engine.to_jsonable(row)
     found.pop("may_view", None)  # the operator may open every item
-    return {**found, "document_type": document_type(row.register_key)}
+    return {**found, "document_type": document_type(row.register_key), "trich_yeu": row.trich_yeu}
 
 
 @click.group(invoke_without_command=True)
@@ -40,7 +41,7 @@ def _json_row(row: engine.RegisterRow) -> dict[str, Any]:
     type=click.IntRange(2000, 2100),
     help="the year (in the office's time zone); default: this year",
 )
-@click.option("--search", "text", help="only numbers or titles containing this text")
+@click.option("--search", "text", help="only numbers, trích yếu or titles containing this text")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def registers(

@@ -237,6 +237,7 @@ def complete_task(
                     instance_id=instance.id,
                     element_id=row.element_id,
                     task_id=row.id,
+                    data={**task.data, **clean},  # a trích yếu typed in this step counts
                 )
             )
         _run(session, who, instance, task, workflow, clean)

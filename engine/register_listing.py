@@ -2,8 +2,9 @@
 its item, who issued it and whether it still stands, newest first one keyset page at a time.
 
 A read model over `issued_numbers` (see registers): one query a page, whatever the number of
-rows, with the item's title, the person who completed the issuing step and whether the viewer
-may open the item, all joined in. Which registers exist is one more query (`register_books`).
+rows, with the document's trích yếu and signer, the item's title, the person who completed the
+issuing step and whether the viewer may open the item, all joined in. Which registers exist is
+one more query (`register_books`).
 
 Newest first is by the row's id: the numbers of one register are taken under its row lock
 (registers), so within a register the ids grow with the numbers; across registers they grow
@@ -32,7 +33,7 @@ MAX_TEXT = 200
 @dataclass(frozen=True)
 class RegisterFilter:
     """Which numbers to list: one register or all, one year or all, a piece of the number and
-    symbol ("05", "TTr-SKHCN") or of the item's title."""
+    symbol ("05", "TTr-SKHCN"), of the document's trích yếu or of the item's title."""
 
     key: str | None = None
     year: int | None = None
@@ -50,11 +51,20 @@ class RegisterRow:
     status: str  # NumberStatus: issued or void
     void_reason: str | None
     instance_id: int | None  # None once the item was deleted
-    title: str | None  # the item's title (the trích yếu of a tờ trình)
+    title: str | None  # the item's title
     process_id: str | None
     issued_by: str | None  # the username who completed the issuing step
     issued_by_name: str | None
     may_view: bool  # the viewer may open the item's page
+    summary: str | None = None  # the document's trích yếu as issued (None: numbers before 0030)
+    signer: str | None = None  # who signed it (username), where the register keeps it
+    signer_name: str | None = None
+
+    @property
+    def trich_yeu(self) -> str | None:
+        """What the register's "Trích yếu nội dung" shows: the document's own, else (a number
+        that kept none) its item's title."""
+        return self.summary or self.title
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ def _select(
     # An alias: the visibility rule's subqueries name human_tasks themselves, and must not be
     # correlated to the issuing step's row.
     step = aliased(HumanTaskModel)
+    signer = aliased(UserModel)
     # The operator (the CLI, viewer None) may see every item.
     visible: ColumnElement[bool] = (
         true() if viewer is None else visible_clause(viewer, auditor_groups)
@@ -89,6 +100,9 @@ def _select(
         step.completed_by,
         UserModel.display_name,
         and_(InstanceModel.id.is_not(None), visible).label("may_view"),
+        number.summary,
+        number.signer,
+        signer.display_name,
     )
     statement = (
         select(*columns)
@@ -96,6 +110,7 @@ def _select(
         .outerjoin(InstanceModel, InstanceModel.id == number.instance_id)
         .outerjoin(step, step.id == number.task_id)
         .outerjoin(UserModel, UserModel.username == step.completed_by)
+        .outerjoin(signer, signer.username == number.signer)
     )
     if filters.key:
         statement = statement.where(number.register_key == filters.key)
@@ -106,6 +121,7 @@ def _select(
         statement = statement.where(
             or_(
                 number.text.icontains(text, autoescape=True),
+                number.summary.icontains(text, autoescape=True),
                 InstanceModel.title.icontains(text, autoescape=True),
             )
         )
@@ -128,6 +144,9 @@ def _row(found: Any) -> RegisterRow:
         issued_by=found[11],
         issued_by_name=found[12],
         may_view=bool(found[13]),
+        summary=found[14],
+        signer=found[15],
+        signer_name=found[16],
     )
 
 

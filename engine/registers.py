@@ -2,11 +2,14 @@
 given by the engine when a step whose form asks for one is completed, never typed by a person.
 
 A form field asks for a number with the marker ``"x-register"``: either the register's key
-(``"TTr"``) or ``{"key": "TTr", "suffix": "/TTr-SKHCN"}``. The field is read-only (nobody may
-type it); when its step is completed the engine takes the register's next number of the year
-and writes it into the field as text with at least two digits and the suffix
-(``"05/TTr-SKHCN"``; 10 and above as they are), before the diagram moves on. The year is the
-year of the completion in the office's time zone.
+(``"TTr"``) or ``{"key": "TTr", "suffix": "/TTr-SKHCN"}``, to which ``"summary"`` and
+``"signer"`` may add the names of the item's fields that hold the document's trích yếu and
+the user name of whoever signed it: both are kept with the number as they are at its issue,
+for the register's "Trích yếu nội dung" and "Người ký" (NĐ 30/2020, Phụ lục IV). The field
+is read-only (nobody may type it); when its step is completed the engine takes the register's
+next number of the year and writes it into the field as text with at least two digits and the
+suffix (``"05/TTr-SKHCN"``; 10 and above as they are), before the diagram moves on. The year is
+the year of the completion in the office's time zone.
 
 Why the number is taken inside the step's own transaction (and not like a sequence):
 the register row is incremented with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING``, which
@@ -26,6 +29,7 @@ still counted: the register shows it as void and never gives it again.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -41,6 +45,7 @@ from .errors import Conflict, InvalidDefinition, NotFound
 MARKER = "x-register"
 KEY = re.compile(r"[^\s/]{1,40}")
 MAX_SUFFIX = 100
+MAX_SUMMARY = 1000
 DIGITS = 2  # "05/TTr-SKHCN": numbers under 10 take a leading zero
 
 
@@ -78,6 +83,9 @@ class IssuedNumberModel(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(10), default=NumberStatus.ISSUED)
     void_reason: Mapped[str | None] = mapped_column(String(1000))
+    # The document's trích yếu and signer's user name at its issue (migration 0030).
+    summary: Mapped[str | None] = mapped_column(String(MAX_SUMMARY))
+    signer: Mapped[str | None] = mapped_column(String(100))
 
 
 @dataclass(frozen=True)
@@ -100,9 +108,20 @@ class RegisterField:
     field: str
     key: str
     suffix: str = ""
+    summary: str | None = None  # the item's field holding the document's trích yếu
+    signer: str | None = None  # the item's field holding the signer's user name
 
     def text(self, number: int) -> str:
         return f"{number:0{DIGITS}d}{self.suffix}"
+
+    def kept(self, data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """The trích yếu and the signer as the item's data holds them at the issue."""
+        summary = data.get(self.summary) if self.summary else None
+        signer = data.get(self.signer) if self.signer else None
+        return (
+            " ".join(summary.split())[:MAX_SUMMARY] if isinstance(summary, str) else None,
+            signer[:100] if isinstance(signer, str) else None,
+        )
 
 
 def register_fields(schema: Any, form_file: str | None = None) -> list[RegisterField]:
@@ -115,26 +134,33 @@ def register_fields(schema: Any, form_file: str | None = None) -> list[RegisterF
             continue
         marker = spec[MARKER]
         key, suffix = (marker, "") if isinstance(marker, str) else (None, None)
-        if isinstance(marker, dict) and set(marker) <= {"key", "suffix"}:
+        kept: dict[str, Any] = {}
+        if isinstance(marker, dict) and set(marker) <= {"key", "suffix", *_KEPT}:
             key, suffix = marker.get("key"), marker.get("suffix", "")
+            kept = {k: marker[k] for k in _KEPT if k in marker}
         well_formed = (
             isinstance(key, str)
             and KEY.fullmatch(key)
             and isinstance(suffix, str)
             and len(suffix) <= MAX_SUFFIX
+            and all(isinstance(v, str) and 0 < len(v) <= 200 for v in kept.values())
         )
         if not well_formed or spec.get("readOnly") is not True:
             raise InvalidDefinition(
                 f"field '{name}': {MARKER} must be a register key (up to 40 characters, no "
-                "spaces or '/') or {key, suffix}, on a readOnly field",
+                "spaces or '/') or {key, suffix, summary, signer}, on a readOnly field",
                 file=form_file,
                 reason="register_marker",
                 field=name,
                 marker=MARKER,
             )
         assert isinstance(key, str) and isinstance(suffix, str)
-        found.append(RegisterField(name, key, suffix))
+        found.append(RegisterField(name, key, suffix, **kept))
     return found
+
+
+# What a register marker may name beside its key and suffix: the item's fields kept with it.
+_KEPT = ("summary", "signer")
 
 
 def _next_number(session: Session, key: str, year: int) -> int:
@@ -169,12 +195,15 @@ def issue_number(
     instance_id: int | None = None,
     element_id: str | None = None,
     task_id: str | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> IssuedNumber:
     """Give the next number of `field`'s register for the year of `at` (in `zone`) and record
-    it, inside the caller's transaction (see the module's notes on rollback)."""
+    it, with what `field` keeps of the item's `data`, inside the caller's transaction (see the
+    module's notes on rollback)."""
     year = at.astimezone(zone).year
     number = _next_number(session, field.key, year)
     text = field.text(number)
+    summary, signer = field.kept(data or {})
     session.add(
         IssuedNumberModel(
             register_key=field.key,
@@ -186,6 +215,8 @@ def issue_number(
             task_id=task_id,
             issued_at=at,
             status=NumberStatus.ISSUED,
+            summary=summary,
+            signer=signer,
         )
     )
     return IssuedNumber(
@@ -203,8 +234,10 @@ def fill_register_fields(
     instance_id: int | None = None,
     element_id: str | None = None,
     task_id: str | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
-    """The values of the form's register fields for a completion at `at`: field -> text."""
+    """The values of the form's register fields for a completion at `at`: field -> text.
+    `data`: the item's, as the step found it (what each number keeps of it)."""
     return {
         field.field: issue_number(
             session,
@@ -214,6 +247,7 @@ def fill_register_fields(
             instance_id=instance_id,
             element_id=element_id,
             task_id=task_id,
+            data=data,
         ).text
         for field in register_fields(schema, form_file)
     }

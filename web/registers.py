@@ -144,13 +144,14 @@ def _workbook(
             _("Ngày cấp số"),
             _("Tên loại"),
             _("Trích yếu nội dung"),
+            _("Người ký"),
             _("Hồ sơ số"),
             _("Người cấp số"),
             _("Tình trạng"),
             _("Ghi chú"),
         ],
-        widths=[18, 12, 14, 60, 9, 30, 16, 40],
-        formats=[None, DATE, None, None, None, None, None, None],
+        widths=[18, 12, 14, 60, 30, 9, 30, 16, 40],
+        formats=[None, DATE, None, None, None, None, None, None, None],
     )
     labels = status_labels()
     return write_xlsx(
@@ -161,7 +162,8 @@ def _workbook(
                 row.text,
                 _excel_date(row.issued_at),
                 document_type(row.register_key),
-                row.title or "",
+                row.trich_yeu or "",
+                row.signer_name or row.signer or "",
                 row.instance_id,
                 row.issued_by_name or row.issued_by or "",
                 labels.get(row.status, row.status),

@@ -16,7 +16,7 @@ import engine
 from cli.main import main
 from engine.registers import RegisterField, issue_number
 from tests.conftest import START
-from tests.office import Office
+from tests.office import TO_TRINH, Office
 from workflows.register_access import may_read_register
 from workflows.roles import AUDITOR_GROUPS
 
@@ -62,6 +62,35 @@ def test_register_listing__the_issued_numbers_newest_first(
     assert (newest.issued_by, newest.issued_by_name) == ("vp.vanthu", "Lê Thị Mai (Văn thư)")
     # The văn thư was a candidate of the issuing step: the item is theirs to open.
     assert all(r.may_view for r in page.rows)
+
+
+def test_register_listing__a_number_keeps_its_documents_trich_yeu_and_signer(
+    office: Office,
+) -> None:
+    """The tờ trình's own trích yếu, not its item's name; the deputy who signed it (KT.)."""
+    with engine.transaction(office.factory) as s:
+        item = engine.start_instance(
+            s,
+            office.config,
+            "trinh_ubnd",
+            "qlkh.cv1",
+            title="Chuỗi lúa gạo BG1",
+            data={"don_vi_soan_thao": "phong_qlkh"},
+        )
+    trich_yeu = "Về việc phê duyệt nhiệm vụ   “Chuỗi lúa gạo BG1”"
+    office.do("qlkh.cv1", item, "soan_to_trinh", **{**TO_TRINH, "trich_yeu": trich_yeu})
+    office.issue(item, "qlkh.tp", signer="phogiamdoc")
+    with engine.transaction(office.factory, write=False) as s:
+        (row,) = engine.register_listing(s, ALL_2026, None).rows
+        found = engine.register_listing(s, engine.RegisterFilter(year=2026, text="phê duyệt"), None)
+    assert (row.title, row.summary, row.trich_yeu) == (
+        "Chuỗi lúa gạo BG1",
+        "Về việc phê duyệt nhiệm vụ “Chuỗi lúa gạo BG1”",
+        "Về việc phê duyệt nhiệm vụ “Chuỗi lúa gạo BG1”",
+    )
+    assert (row.signer, row.signer_name) == ("phogiamdoc", "Lê Thị Thanh (Phó Giám đốc Sở)")
+    assert office.show(item).data["hinh_thuc_ky"] == "kt_giam_doc"
+    assert [r.id for r in found.rows] == [row.id]
 
 
 def test_register_listing__the_item_link_follows_the_items_visibility(

@@ -145,8 +145,19 @@ def test_registers__the_issue_step_numbers_the_document(office: Office) -> None:
     assert issued and issued[-1].actor == "vp.vanthu"
 
 
-def test_registers__a_malformed_marker_is_refused_at_deploy(office: Office) -> None:
-    form = b'{"type": "object", "properties": {"so": {"type": "string", "x-register": "TTr"}}}'
+@pytest.mark.parametrize(
+    "marker",
+    [
+        '"TTr"',  # on a field a person could type
+        '{"key": "TTr", "summary": ""}',
+        '{"key": "TTr", "signer": 5}',
+        '{"key": "TTr", "noi_nhan": "x"}',
+    ],
+)
+def test_registers__a_malformed_marker_is_refused_at_deploy(office: Office, marker: str) -> None:
+    read_only = "" if marker == '"TTr"' else ', "readOnly": true'
+    field = f'{{"type": "string", "x-register": {marker}{read_only}}}'
+    form = f'{{"type": "object", "properties": {{"so": {field}}}}}'.encode()
     with (
         pytest.raises(engine.InvalidDefinition) as refused,
         engine.transaction(office.factory) as s,

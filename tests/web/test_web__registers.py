@@ -21,6 +21,7 @@ from tests.web.test_web__monitor import Tables
 
 URL = "/so-van-ban-di/"
 EXPORT = URL + "export.xlsx"
+GIAM_DOC = "Nguyễn Văn Bình (Giám đốc Sở)"  # who signed both tờ trình
 _NEXT = re.compile(r'href="([^"]*)" rel="next"')
 TTR = RegisterField("so_ky_hieu", "TTr", "/TTr-SKHCN")
 
@@ -53,6 +54,7 @@ def test_registers__newest_first_with_number_date_item_and_issuer(
     assert {r["Tên loại"] for r in found} == {"Tờ trình"}
     assert {r["Tình trạng"] for r in found} == {"Đã phát hành"}
     assert found[0]["Người cấp số"].startswith("Lê Thị Mai")  # the demo's văn thư
+    assert found[0]["Người ký"] == GIAM_DOC
     assert f'href="/items/{second}"' in html and f'href="/items/{first}"' in html
     # The header links the register for who may read it.
     assert 'href="/so-van-ban-di/"' in html
@@ -116,9 +118,9 @@ def test_registers__the_years_register_as_excel(login: Any, two: tuple[int, int]
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert values[0][:3] == ["Số, ký hiệu", "Ngày cấp số", "Tên loại"]
     # As a paper register reads: oldest first.
-    assert [(v[0], v[2], v[3]) for v in values[1:]] == [
-        ("01/TTr-SKHCN", "Tờ trình", "Về việc phê duyệt danh mục nhiệm vụ năm 2027"),
-        ("02/TTr-SKHCN", "Tờ trình", "Về việc ban hành quy định quản lý nhiệm vụ"),
+    assert [(v[0], v[2], v[3], v[4]) for v in values[1:]] == [
+        ("01/TTr-SKHCN", "Tờ trình", "Về việc phê duyệt danh mục nhiệm vụ năm 2027", GIAM_DOC),
+        ("02/TTr-SKHCN", "Tờ trình", "Về việc ban hành quy định quản lý nhiệm vụ", GIAM_DOC),
     ]
 
 

@@ -32,13 +32,14 @@ CHI_DAO_RETURNS = ReturnChoice(
 
 SIGNATURES = [("giam_doc", "Giám đốc ký"), ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký")]
 # The form of a signature, from who signs: the Director (the group giam_doc_so of the org
-# chart) signs as such, any other leader of the Sở for the Director (ký thay).
+# chart) signs as such, any other leader of the Sở for the Director (ký thay). The signer's
+# user name stays in `nguoi_ky`, which the register keeps with the number (phat_hanh.json).
 SIGNATURE_SCRIPT = (
     'if decision == "ky":\n'
     '    nguoi_ky = get_current_user()["username"]\n'
     '    giam_doc = get_group_members("giam_doc_so")\n'
     '    hinh_thuc_ky = "giam_doc" if nguoi_ky in giam_doc else "kt_giam_doc"\n'
-    "    del nguoi_ky, giam_doc"
+    "    del giam_doc"
 )
 
 FORMS: dict[str, dict[str, Any]] = {
@@ -79,7 +80,12 @@ FORMS: dict[str, dict[str, Any]] = {
                 "type": "string",
                 "title": "Số, ký hiệu",
                 "readOnly": True,
-                "x-register": {"key": "TTr", "suffix": "/TTr-SKHCN"},
+                "x-register": {
+                    "key": "TTr",
+                    "suffix": "/TTr-SKHCN",
+                    "summary": "trich_yeu",
+                    "signer": "nguoi_ky",
+                },
             },
             "ngay_ban_hanh": {
                 "type": "string",

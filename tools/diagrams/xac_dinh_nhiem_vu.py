@@ -111,13 +111,15 @@ def _shown(title: str) -> dict[str, Any]:
     return {"type": "string", "title": title, "readOnly": True}
 
 
-def _register(title: str, key: str = "TB") -> dict[str, Any]:
-    """A number the engine takes from the Sở's register `key` when the step is completed."""
+def _register(title: str, key: str = "TB", summary: str | None = None) -> dict[str, Any]:
+    """A number the engine takes from the Sở's register `key` when the step is completed;
+    `summary`: the field whose words the register keeps as the document's trích yếu."""
+    marker = {"key": key, "suffix": f"/{key}-SKHCN"}
     return {
         "type": "string",
         "title": title,
         "readOnly": True,
-        "x-register": {"key": key, "suffix": f"/{key}-SKHCN"},
+        "x-register": marker if summary is None else {**marker, "summary": summary},
     }
 
 
@@ -171,7 +173,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "dot_phat_hanh_thong_bao.json": simple_form(
         "Cấp số, phát hành thông báo",
         {
-            "so_thong_bao": _register("Số, ký hiệu thông báo"),
+            "so_thong_bao": _register("Số, ký hiệu thông báo", summary="trich_yeu_thong_bao"),
             "ngay_ban_hanh_thong_bao": _date("Ngày ban hành"),
         },
         ["ngay_ban_hanh_thong_bao"],
