@@ -25,11 +25,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel
 from .clock import Clock
+from .db import read_rows
 from .definition_checks import owner_id
 from .errors import InvalidDefinition
 from .sandbox import SandboxViolation
@@ -119,14 +120,17 @@ def current_actor() -> ScriptActor | None:
     return _acting.get()
 
 
+# A person as scripts see them: read by Core with the statement built once (a diagram may ask
+# at every step, as Thực hiện nhiệm vụ asks who updated it).
+_USER_ROW = select(
+    UserModel.username, UserModel.display_name, UserModel.email, UserModel.unit
+).where(UserModel.username == bindparam("username"))
+
+
 def _user(session: Session, username: str | None) -> dict[str, Any] | None:
     if not username:
         return None
-    row = session.execute(
-        select(UserModel.username, UserModel.display_name, UserModel.email, UserModel.unit).where(
-            UserModel.username == username
-        )
-    ).first()
+    row = read_rows(session, _USER_ROW, {"username": username}).first()
     if row is None:
         return {"username": username, "display_name": username, "email": None, "unit": None}
     return {
