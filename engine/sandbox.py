@@ -351,9 +351,7 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         any=any,
         all=all,
         enumerate=enumerate,
-        zip=zip,
-        map=map,
-        filter=filter,
+        **_STEPPED,
         sorted=sorted,
         reversed=reversed,
         **text_builtins(guards),
@@ -375,12 +373,50 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         "_mod_": guards.mod,
         "_format_": guards.format,
         "_starred_": guards.starred,
+        # `f(*args)` and `f(**kwargs)` compile to `_apply_(f, *args, **kwargs)`.
+        "_apply_": _apply,
         # print() in a script collects into `printed` instead of writing to the server's stdout.
         "_print_": _printer(guards),
         "datetime": datetime,
         "date": date,
         "timedelta": timedelta,
     }
+
+
+# map, filter and zip as generators compiled under the scripts' file name, so that the budget's
+# trace sees each item they make: the builtins make them all inside one C-level call of
+# whatever consumes them (`list(map(list, rows))` copies every row before anything is checked,
+# and rows may hold one large list many times over). Their own lines are not the script's,
+# so a refusal names the script's line that called them only in its traceback.
+_STEPPED_SOURCE = """
+def map(function, *iterables):
+    for values in _zip(*iterables):
+        yield function(*values)
+
+def filter(function, iterable):
+    for value in iterable:
+        if (value if function is None else function(value)):
+            yield value
+
+def zip(*iterables, strict=False):
+    for values in _zip(*iterables, strict=strict):
+        yield values
+"""
+
+
+def _stepped() -> dict[str, Callable[..., Any]]:
+    scope: dict[str, Any] = {"_zip": zip}
+    exec(compile(_STEPPED_SOURCE, SCRIPT_FILENAME, "exec"), scope)  # our own code, not a script
+    return {name: scope[name] for name in ("map", "filter", "zip")}
+
+
+_STEPPED = _stepped()
+
+
+def _apply(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A call with unpacked arguments, as RestrictedPython compiles it; what it unpacks is in
+    memory already, and each thing it reaches is guarded where it is reached."""
+    return function(*args, **kwargs)
 
 
 def _printer(guards: Guards) -> type[PrintCollector]:

@@ -223,6 +223,20 @@ def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
 
 
 @pytest.mark.parametrize(
+    "consume",
+    ["x = list(map(list, b))", "x = list(zip(*b))", "x = [*map(sorted, b)]"],
+)
+def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume: str) -> None:
+    """Each item a map or zip makes is a step the memory watch sees: copying 200,000
+    references to one list of 1,000 would take 1.6 GB inside one C-level call of `list`."""
+    sandbox = Sandbox(cpu_seconds=5, limits=Limits(max_memory_bytes=32 * 1024 * 1024))
+    data: dict[str, Any] = {}
+    with pytest.raises(SandboxViolation, match="more memory than its limit of 32 MB"):
+        sandbox.execute(f"a = [0] * 1000\nb = [a] * 200000\n{consume}", data)
+    assert data == {}
+
+
+@pytest.mark.parametrize(
     ("script", "before", "after"),
     [
         ("x = 2 ** 100 * 3 % 7", {}, {"x": 2**100 * 3 % 7}),
@@ -242,6 +256,19 @@ def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
             {"a": 1, "rest": [2, 3], "x": [2, 3, 2, 3]},
         ),
         ("x = sum([1, 2.5])\ny = 1 << 10\nz = pow(3, 4)\nw = pow(3, 10**9, 7)", {}, None),
+        (  # calls with unpacked arguments (RestrictedPython compiles them to `_apply_`)
+            "x = max(*[1, 2])\nd = dict(**{'a': 1})\ndef f(a, b=0):\n    return a + b\n"
+            "y = f(*[1], **{'b': 2})\ndel f",
+            {},
+            {"x": 2, "d": {"a": 1}, "y": 3},
+        ),
+        (
+            "x = list(map(str, [1, 2]))\ny = list(filter(None, [0, 1, 2]))\n"
+            "z = list(zip([1, 2], 'ab'))\nw = list(map(lambda p, q: p + q, [1], [2]))\n"
+            "v = dict(zip(['k'], [1]))\nu = sorted(filter(lambda n: n % 2, map(abs, [-3, 2, 1])))",
+            {},
+            None,
+        ),
         (
             "x = isinstance('a', str) and isinstance(1, (str, int)) and issubclass(bool, int)\n"
             "y = str(5) + str.upper('a') + ', '.join(map(str, [1, 2])) + f'{x} {[1, 2]}'\n"
