@@ -265,7 +265,8 @@ def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume:
         (
             "x = list(map(str, [1, 2]))\ny = list(filter(None, [0, 1, 2]))\n"
             "z = list(zip([1, 2], 'ab'))\nw = list(map(lambda p, q: p + q, [1], [2]))\n"
-            "v = dict(zip(['k'], [1]))\nu = sorted(filter(lambda n: n % 2, map(abs, [-3, 2, 1])))",
+            "v = dict(zip(['k'], [1]))\nu = sorted(filter(lambda n: n % 2, map(abs, [-3, 2, 1])))\n"
+            "t = tuple(u) + tuple('ab')\ns = sorted(frozenset(u))",
             {},
             None,
         ),
