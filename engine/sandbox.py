@@ -263,6 +263,8 @@ def _getattr_with(guards: Guards) -> Callable[..., Any]:
             isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
         ):
             raise SandboxViolation(f"str.{name}() is not allowed in BPMN scripts: use an f-string")
+        if name == "sort" and isinstance(obj, list):
+            return _list_sort(obj)
         if obj is datetime and name in DATETIME_MODULE:
             # SpiffArena's scripts see `datetime` as the module: `datetime.datetime.now()`.
             return DATETIME_MODULE[name]
@@ -354,7 +356,6 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         all=all,
         enumerate=enumerate,
         **_STEPPED,
-        sorted=sorted,
         reversed=reversed,
         **text_builtins(guards),
         **script_modules(guards),
@@ -388,8 +389,10 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
 # map, filter and zip as generators compiled under the scripts' file name, so that the budget's
 # trace sees each item they make: the builtins make them all inside one C-level call of
 # whatever consumes them (`list(map(list, rows))` copies every row before anything is checked,
-# and rows may hold one large list many times over). Their own lines are not the script's,
-# so a refusal names the script's line that called them only in its traceback.
+# and rows may hold one large list many times over). `sorted` the same way computes its keys
+# one by one (`sorted(rows, key=list)`), then sorts their positions: as stable as the builtin,
+# `reverse` included. A list's own `sort(key=…)` is sorted so too (`_getattr`). Their own
+# lines are not the script's, so a refusal names the script's line only in its traceback.
 _STEPPED_SOURCE = """
 def map(function, *iterables):
     for values in _zip(*iterables):
@@ -403,16 +406,36 @@ def filter(function, iterable):
 def zip(*iterables, strict=False):
     for values in _zip(*iterables, strict=strict):
         yield values
+
+def sorted(iterable, *, key=None, reverse=False):
+    items = _list(iterable)
+    if key is None:
+        return _sorted(items, reverse=reverse)
+    keys = [key(item) for item in items]
+    return [items[i] for i in _sorted(_range(_len(items)), key=keys.__getitem__, reverse=reverse)]
 """
 
 
 def _stepped() -> dict[str, Callable[..., Any]]:
-    scope: dict[str, Any] = {"_zip": zip}
+    scope: dict[str, Any] = {
+        "_zip": zip,
+        "_list": list,
+        "_sorted": sorted,
+        "_range": range,
+        "_len": len,
+    }
     exec(compile(_STEPPED_SOURCE, SCRIPT_FILENAME, "exec"), scope)  # our own code, not a script
-    return {name: scope[name] for name in ("map", "filter", "zip")}
+    return {name: scope[name] for name in ("map", "filter", "zip", "sorted")}
 
 
 _STEPPED = _stepped()
+
+
+def _list_sort(items: list[Any]) -> Callable[..., None]:
+    def sort(*, key: Any = None, reverse: bool = False) -> None:
+        items[:] = _STEPPED["sorted"](items, key=key, reverse=reverse)
+
+    return sort
 
 
 def _apply(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -224,11 +224,18 @@ def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
 
 @pytest.mark.parametrize(
     "consume",
-    ["x = list(map(list, b))", "x = list(zip(*b))", "x = [*map(sorted, b)]"],
+    [
+        "x = list(map(list, b))",
+        "x = list(zip(*b))",
+        "x = [*map(sorted, b)]",
+        "x = sorted(b, key=list)",
+        "b.sort(key=list)",
+    ],
 )
 def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume: str) -> None:
-    """Each item a map or zip makes is a step the memory watch sees: copying 200,000
-    references to one list of 1,000 would take 1.6 GB inside one C-level call of `list`."""
+    """Each item a map or zip makes, each key sorted computes, is a step the memory watch
+    sees: copying 200,000 references to one list of 1,000 would take 1.6 GB inside one C-level
+    call of `list`."""
     sandbox = Sandbox(cpu_seconds=5, limits=Limits(max_memory_bytes=32 * 1024 * 1024))
     data: dict[str, Any] = {}
     with pytest.raises(SandboxViolation, match="more memory than its limit of 32 MB"):
@@ -266,7 +273,9 @@ def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume:
             "x = list(map(str, [1, 2]))\ny = list(filter(None, [0, 1, 2]))\n"
             "z = list(zip([1, 2], 'ab'))\nw = list(map(lambda p, q: p + q, [1], [2]))\n"
             "v = dict(zip(['k'], [1]))\nu = sorted(filter(lambda n: n % 2, map(abs, [-3, 2, 1])))\n"
-            "t = tuple(u) + tuple('ab')\ns = sorted(frozenset(u))",
+            "t = tuple(u) + tuple('ab')\ns = sorted(frozenset(u))\n"
+            "p = [[1, 'a'], [0, 'b'], [1, 'c']]\nq = sorted(p, key=lambda r: r[0], reverse=True)\n"
+            "r = sorted(['b', 'a', 'c'], reverse=True)\np.sort(key=lambda r: r[0])",
             {},
             None,
         ),
