@@ -207,15 +207,20 @@ class Guards:
         return sum(values, start)
 
     def method(self, obj: Any, name: str, bound: Any) -> Any:
-        """The guarded version of a method that can make a much larger value, else `bound`."""
-        if isinstance(obj, str | bytes):
-            guard = _STRING_GUARDS.get(name)
-        elif isinstance(obj, list):
-            guard = _LIST_GUARDS.get(name)
-        elif isinstance(obj, int) and name == "to_bytes":
-            guard = _to_bytes
-        else:
-            guard = None
+        """The guarded version of a method that can make a much larger value, else `bound`;
+        taken from the type as well (`str.join(sep, parts)`), guarded the same way."""
+        if isinstance(obj, type):
+            guard = _guard_of(obj, name)
+            if guard is None:
+                return bound
+
+            def unbound(target: Any, *args: Any, **kwargs: Any) -> Any:
+                if not isinstance(target, obj):
+                    return bound(target, *args, **kwargs)  # Python's own TypeError
+                return guard(self, target, getattr(target, name), *args, **kwargs)
+
+            return unbound
+        guard = _guard_of(type(obj), name)
         if guard is None:
             return bound
 
@@ -223,6 +228,16 @@ class Guards:
             return guard(self, obj, bound, *args, **kwargs)
 
         return guarded
+
+
+def _guard_of(kind: type, name: str) -> Any:
+    if issubclass(kind, str | bytes):
+        return _STRING_GUARDS.get(name)
+    if issubclass(kind, list):
+        return _LIST_GUARDS.get(name)
+    if issubclass(kind, int) and name == "to_bytes":
+        return _to_bytes
+    return None
 
 
 def text_type(guards: Guards) -> type[str]:

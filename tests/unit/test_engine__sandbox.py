@@ -182,6 +182,11 @@ TOO_BIG: list[tuple[str, str]] = [
     ("x = '%*d' % (10**9, 1)", "'*' width"),
     ("x = sum([[0] * 1000] * 1000, [])", "sum() adds numbers only"),
     ("x = (0).to_bytes(3 * 10**8, 'big')", "to_bytes() would make a value of 300,000,000"),
+    # The same methods taken from their type.
+    ("x = str.join('', ['ab' * 500000] * 10)", "join() would make a value of 10,000,000"),
+    ("x = str.replace('a' * 1000, 'a', 'a' * 10000)", "replace() would make a value of"),
+    ("x = int.to_bytes(0, 3 * 10**8, 'big')", "to_bytes() would make a value of 300,000,000"),
+    ("x = [0] * 1000\nlist.extend(x, [0] * 10**6)", "extend()"),
     # A list holding one list thousands of times is small, its text is not (10 M characters).
     *(
         (f"a = [0] * 1000\nb = [a] * 3300\n{write}", f"{what} would write a text of more than")
@@ -275,7 +280,8 @@ def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume:
             "v = dict(zip(['k'], [1]))\nu = sorted(filter(lambda n: n % 2, map(abs, [-3, 2, 1])))\n"
             "t = tuple(u) + tuple('ab')\ns = sorted(frozenset(u))\n"
             "p = [[1, 'a'], [0, 'b'], [1, 'c']]\nq = sorted(p, key=lambda r: r[0], reverse=True)\n"
-            "r = sorted(['b', 'a', 'c'], reverse=True)\np.sort(key=lambda r: r[0])",
+            "r = sorted(['b', 'a', 'c'], reverse=True)\np.sort(key=lambda r: r[0])\n"
+            "o = str.upper('ab') + str.join('-', ['a', 'b']) + str.replace('aa', 'a', 'b')",
             {},
             None,
         ),
