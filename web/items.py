@@ -90,8 +90,11 @@ def _step_titles(session: Session, item: engine.InstanceView) -> dict[str, str]:
 
 @bp.get("/items/new")
 @login_required  # type: ignore[misc]
-def new() -> str:
-    return _new_page()
+def new() -> Response:
+    # Not "no-store" (every other page's): the browser may then keep this page as it was left
+    # and show it again on Back, with the same resend key, so that sending it again after Back
+    # gives the item already made instead of a second one. It holds nothing of anyone's items.
+    return Response(_new_page(), headers={"Cache-Control": "private, no-cache"})
 
 
 def _new_page(
