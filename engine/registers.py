@@ -124,6 +124,10 @@ class RegisterField:
         )
 
 
+# What a register marker may name beside its key and suffix: the item's fields kept with it.
+_KEPT = ("summary", "signer")
+
+
 def register_fields(schema: Any, form_file: str | None = None) -> list[RegisterField]:
     """The fields of a JSON Schema form that carry the register marker; a malformed marker is
     refused as a bad definition (checked at deploy and again at use)."""
@@ -157,10 +161,6 @@ def register_fields(schema: Any, form_file: str | None = None) -> list[RegisterF
         assert isinstance(key, str) and isinstance(suffix, str)
         found.append(RegisterField(name, key, suffix, **kept))
     return found
-
-
-# What a register marker may name beside its key and suffix: the item's fields kept with it.
-_KEPT = ("summary", "signer")
 
 
 def _next_number(session: Session, key: str, year: int) -> int:
