@@ -51,6 +51,8 @@ from .sandbox_guards import (
     resident_memory_bytes,
     text_builtins,
 )
+from .sandbox_stepped import FILENAME as STEPPED_FILENAME
+from .sandbox_stepped import STEPPED
 from .script_modules import script_modules
 
 __all__ = [
@@ -64,6 +66,8 @@ __all__ = [
 ]
 
 SCRIPT_FILENAME = "<bpmn-script>"
+# The code the budget's trace follows: the scripts', and the builtins that loop for them.
+_TRACED = frozenset({SCRIPT_FILENAME, STEPPED_FILENAME})
 DEFAULT_CPU_SECONDS = 1.0
 MAX_RANGE = 100_000
 _BUDGET = "_budget_"
@@ -263,8 +267,6 @@ def _getattr_with(guards: Guards) -> Callable[..., Any]:
             isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
         ):
             raise SandboxViolation(f"str.{name}() is not allowed in BPMN scripts: use an f-string")
-        if name == "sort" and isinstance(obj, list):
-            return _list_sort(obj)
         if obj is datetime and name in DATETIME_MODULE:
             # SpiffArena's scripts see `datetime` as the module: `datetime.datetime.now()`.
             return DATETIME_MODULE[name]
@@ -355,7 +357,7 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         any=any,
         all=all,
         enumerate=enumerate,
-        **_STEPPED,
+        **STEPPED,
         reversed=reversed,
         **text_builtins(guards),
         **script_modules(guards),
@@ -384,58 +386,6 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         "date": date,
         "timedelta": timedelta,
     }
-
-
-# map, filter and zip as generators compiled under the scripts' file name, so that the budget's
-# trace sees each item they make: the builtins make them all inside one C-level call of
-# whatever consumes them (`list(map(list, rows))` copies every row before anything is checked,
-# and rows may hold one large list many times over). `sorted` the same way computes its keys
-# one by one (`sorted(rows, key=list)`), then sorts their positions: as stable as the builtin,
-# `reverse` included. A list's own `sort(key=…)` is sorted so too (`_getattr`). Their own
-# lines are not the script's, so a refusal names the script's line only in its traceback.
-_STEPPED_SOURCE = """
-def map(function, *iterables):
-    for values in _zip(*iterables):
-        yield function(*values)
-
-def filter(function, iterable):
-    for value in iterable:
-        if (value if function is None else function(value)):
-            yield value
-
-def zip(*iterables, strict=False):
-    for values in _zip(*iterables, strict=strict):
-        yield values
-
-def sorted(iterable, *, key=None, reverse=False):
-    items = _list(iterable)
-    if key is None:
-        return _sorted(items, reverse=reverse)
-    keys = [key(item) for item in items]
-    return [items[i] for i in _sorted(_range(_len(items)), key=keys.__getitem__, reverse=reverse)]
-"""
-
-
-def _stepped() -> dict[str, Callable[..., Any]]:
-    scope: dict[str, Any] = {
-        "_zip": zip,
-        "_list": list,
-        "_sorted": sorted,
-        "_range": range,
-        "_len": len,
-    }
-    exec(compile(_STEPPED_SOURCE, SCRIPT_FILENAME, "exec"), scope)  # our own code, not a script
-    return {name: scope[name] for name in ("map", "filter", "zip", "sorted")}
-
-
-_STEPPED = _stepped()
-
-
-def _list_sort(items: list[Any]) -> Callable[..., None]:
-    def sort(*, key: Any = None, reverse: bool = False) -> None:
-        items[:] = _STEPPED["sorted"](items, key=key, reverse=reverse)
-
-    return sort
 
 
 def _apply(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -522,11 +472,12 @@ def _with_cpu_budget(
     scope[_BUDGET] = budget.check
 
     def local_trace(frame: FrameType, event: str, arg: Any) -> Any:
-        budget.check(frame.f_lineno)
+        # A line of the stepped builtins is none of the script's: its traceback names that.
+        budget.check(frame.f_lineno if frame.f_code.co_filename == SCRIPT_FILENAME else 0)
         return local_trace
 
     def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
-        return local_trace if frame.f_code.co_filename == SCRIPT_FILENAME else None
+        return local_trace if frame.f_code.co_filename in _TRACED else None
 
     previous = sys.gettrace()
     gc.callbacks.append(budget.on_collection)

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from .sandbox_stepped import STEPPED
+
 MAX_SIZE = 1_000_000  # items, characters or bytes of one value made by one operation
 MAX_INT_BITS = 100_000  # about 30,000 digits
 MAX_MEMORY_BYTES = 128 * 1024 * 1024  # growth of the resident memory during one run
@@ -383,7 +385,17 @@ _STRING_GUARDS: dict[str, _Guard] = {
     "expandtabs": _expandtabs,
     "translate": _translate,
 }
-_LIST_GUARDS: dict[str, _Guard] = {"extend": _extend}
+
+
+def _sort(g: Guards, items: Any, bound: Any, *, key: Any = None, reverse: bool = False) -> None:
+    # A key function's keys are made one by one where the budget sees them (sandbox_stepped).
+    if key is None:
+        bound(reverse=reverse)
+    else:
+        items[:] = STEPPED["sorted"](items, key=key, reverse=reverse)
+
+
+_LIST_GUARDS: dict[str, _Guard] = {"extend": _extend, "sort": _sort}
 
 
 def _to_bytes(g: Guards, n: Any, bound: Any, length: Any = 1, *args: Any, **kwargs: Any) -> Any:

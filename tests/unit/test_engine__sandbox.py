@@ -13,7 +13,7 @@ import pytest
 import engine.sandbox as sandbox_module
 from engine.clock import ManualClock
 from engine.sandbox import Limits, Sandbox, SandboxViolation, UnstorableValue, script_error
-from engine.scripting import make_sandbox
+from engine.scripting import SandboxScriptEngine, make_sandbox
 
 CPU_SECONDS = 0.2
 
@@ -235,6 +235,7 @@ def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
         "x = [*map(sorted, b)]",
         "x = sorted(b, key=list)",
         "b.sort(key=list)",
+        "list.sort(b, key=list)",
     ],
 )
 def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume: str) -> None:
@@ -246,6 +247,16 @@ def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume:
     with pytest.raises(SandboxViolation, match="more memory than its limit of 32 MB"):
         sandbox.execute(f"a = [0] * 1000\nb = [a] * 200000\n{consume}", data)
     assert data == {}
+
+
+def test_sandbox__an_error_inside_a_stepped_builtin_names_the_scripts_line() -> None:
+    """map, filter, zip and sorted run as code of their own (engine.sandbox_stepped): what goes
+    wrong in them is told at the script's line that called them, not at one of theirs."""
+    script = "x = 1\ny = list(map(int, ['a']))"
+    with pytest.raises(ValueError) as failed:
+        _sandbox().execute(script, {})
+    found = SandboxScriptEngine.get_error_line_number_and_content(None, script, failed.value)
+    assert found == (2, "y = list(map(int, ['a']))")
 
 
 @pytest.mark.parametrize(
