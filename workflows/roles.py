@@ -6,6 +6,9 @@ from .org_chart import leaders_group
 
 # Lãnh đạo Sở (the Director and the deputies): they lead every unit of the Sở.
 DEPARTMENT_LEADERS = "lanh_dao_so"
+# The Director alone: a tờ trình he signs is "Giám đốc ký", any other leader's "KT. GIÁM ĐỐC"
+# (Điều 13 NĐ 30/2020; the signing step's script in tools/diagrams/trinh_ubnd.py).
+DIRECTOR = "giam_doc_so"
 # Since the Luật Thanh tra 84/2025 (from 1/7/2025) no sở has an inspectorate of its own: following
 # and checking the Sở's work is the Văn phòng Sở's, whose leaders (Chánh, Phó Chánh Văn phòng)
 # open Theo dõi. The 2020 chart's Thanh tra Sở keeps its access while a database still has it.

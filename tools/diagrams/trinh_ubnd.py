@@ -17,6 +17,7 @@ from tools.diagrams.common import (
     text,
     with_decision_record,
 )
+from workflows.roles import DIRECTOR
 from workflows.urgency import URGENCY_LEVELS
 
 CHI_DAO_RETURNS = ReturnChoice(
@@ -31,13 +32,13 @@ CHI_DAO_RETURNS = ReturnChoice(
 )
 
 SIGNATURES = [("giam_doc", "Giám đốc ký"), ("kt_giam_doc", "KT. GIÁM ĐỐC — Phó Giám đốc ký")]
-# The form of a signature, from who signs: the Director (the group giam_doc_so of the org
-# chart) signs as such, any other leader of the Sở for the Director (ký thay). The signer's
-# user name stays in `nguoi_ky`, which the register keeps with the number (phat_hanh.json).
+# The form of a signature, from who signs: the Director (workflows.roles.DIRECTOR) signs as
+# such, any other leader of the Sở for the Director (ký thay). The signer's user name stays in
+# `nguoi_ky`, which the register keeps with the number (phat_hanh.json).
 SIGNATURE_SCRIPT = (
     'if decision == "ky":\n'
     '    nguoi_ky = get_current_user()["username"]\n'
-    '    giam_doc = get_group_members("giam_doc_so")\n'
+    f'    giam_doc = get_group_members("{DIRECTOR}")\n'
     '    hinh_thuc_ky = "giam_doc" if nguoi_ky in giam_doc else "kt_giam_doc"\n'
     "    del giam_doc"
 )
