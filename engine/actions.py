@@ -40,7 +40,7 @@ from .instances import (
     lock_instance_with_task,
     require_running,
 )
-from .names import BIDI_CONTROLS
+from .names import printable
 from .ready_tasks import run_engine_steps
 from .registers import fill_register_fields, register_fields
 from .runtime import (
@@ -612,21 +612,14 @@ def rename_instance(
 
 
 def _visible(title: str | None) -> str:
-    """The title as shown, or "" when nothing of it shows: no control characters (a tab or a
-    line break becomes a space), none of the invisible controls that reverse the direction of
-    the text after them (a title that reads as another in every listing), no spaces around, and
-    a title of only zero-width or other format characters (U+200B…) is no title."""
-    title = (title or "").translate(_TITLE_CLEANED).strip()
+    """The title as shown, or "" when nothing of it shows: `printable` (no control characters,
+    none that reverse the text's direction, which would make a title read as another in every
+    listing), no spaces around, and a title of only zero-width or other format characters
+    (U+200B…) is no title."""
+    title = printable(title or "").strip()
     if all(char.isspace() or unicodedata.category(char) == "Cf" for char in title):
         return ""
     return title
-
-
-_TITLE_CLEANED: dict[int, str | None] = {
-    **dict.fromkeys(map(ord, BIDI_CONTROLS)),
-    **dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)]),
-    **{ord(char): " " for char in "\t\n\r"},
-}
 
 
 def title_from(title: str) -> str:

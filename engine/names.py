@@ -50,6 +50,21 @@ def check_name(value: str, field: str, max_length: int = NAME_LENGTH) -> str:
     return value
 
 
+def printable(text: str) -> str:
+    """`text` without what `check_name` refuses as invisible or unstorable, for words taken as
+    they come (an item's title) rather than refused: control characters (a tab or a line break
+    becomes a space), the controls that reverse the text's direction, halves of surrogate
+    pairs."""
+    return text.translate(_NOT_PRINTED)
+
+
+_NOT_PRINTED: dict[int, str | None] = {
+    **dict.fromkeys(map(ord, BIDI_CONTROLS)),
+    **dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0xD800, 0xE000)]),
+    **{ord(char): " " for char in "\t\n\r"},
+}
+
+
 def _refuse(field: str, problem: str, what: str, **extra: int) -> NoReturn:
     raise InvalidInput(
         f"the {field.replace('_', ' ')} {what}",

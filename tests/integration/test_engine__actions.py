@@ -203,3 +203,12 @@ def test_actions__a_nul_character_is_refused_or_dropped(deployed: Any, config: A
     _complete(deployed, config, draft.id, "an", data={"summary": "ab"}, comment="ý\x00 kiến")
     view = _show(deployed, item)
     assert view.title == "Tênlạ" and view.history[-1].comment == "ý kiến"
+
+
+def test_actions__a_title_keeps_only_what_can_be_stored_and_read(
+    deployed: Any, config: Any
+) -> None:
+    """Half a surrogate pair (from a caller other than the JSON API, which refuses it) would
+    fail the database's write; a direction override would reverse the title in every list."""
+    item = _start(deployed, config, title="Lúa\ud800 gạo\u202e\tBG1")
+    assert _show(deployed, item).title == "Lúa gạo BG1"
