@@ -121,7 +121,7 @@ def current_actor() -> ScriptActor | None:
 
 
 # A person as scripts see them: read by Core with the statement built once (a diagram may ask
-# at every step, as Thực hiện nhiệm vụ asks who updated it).
+# who acts at every step it runs).
 _USER_ROW = select(
     UserModel.username, UserModel.display_name, UserModel.email, UserModel.unit
 ).where(UserModel.username == bindparam("username"))

@@ -189,9 +189,7 @@ def parse_json_form(name: str, content: bytes, max_bytes: int = DEFAULT_MAX_BYTE
             detail=exc.msg,
         ) from exc
     except RecursionError as exc:
-        raise InvalidDefinition(
-            "the JSON is nested too deeply", file=name, reason="json_too_deep"
-        ) from exc
+        raise _too_deep(name) from exc
     _check_form_values(name, form)
     return form
 
@@ -211,10 +209,12 @@ def _check_form_values(name: str, value: Any) -> None:
                 "the form holds a NUL character (\\u0000)", file=name, reason="nul_character"
             )
         if isinstance(item, dict | list) and depth >= MAX_JSON_DEPTH:
-            raise InvalidDefinition(
-                "the JSON is nested too deeply", file=name, reason="json_too_deep"
-            )
+            raise _too_deep(name)
         if isinstance(item, dict):
             todo.extend((part, depth + 1) for part in (*item.keys(), *item.values()))
         elif isinstance(item, list):
             todo.extend((part, depth + 1) for part in item)
+
+
+def _too_deep(name: str) -> InvalidDefinition:
+    return InvalidDefinition("the JSON is nested too deeply", file=name, reason="json_too_deep")
