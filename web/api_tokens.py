@@ -35,8 +35,12 @@ def _refusal(error: engine.InvalidInput) -> str:
 
 
 def _page(
-    created: engine.NewApiToken | None = None, problem: str | None = None, status: int = 200
+    created: engine.NewApiToken | None = None,
+    problem: str | None = None,
+    status: int = 200,
+    typed: tuple[str, str] = ("", "read"),
 ) -> Page:
+    """The page; after a refusal, `typed` (the name and the rights asked) fills the form again."""
     moment = now()
     with uow(write=False) as s:
         tokens = engine.list_api_tokens(s, me().username)
@@ -45,6 +49,8 @@ def _page(
         tokens=[(t, t.state(moment)) for t in tokens],
         created=created,
         problem=problem,
+        typed_name=typed[0],
+        typed_scope=typed[1],
         expiry_days=EXPIRY_DAYS,
         docs_url=url_for("api.docs"),
     ), status
@@ -63,7 +69,8 @@ def create() -> Page:
     scope = "write" if request.form.get("pham_vi") == "write" else "read"
     days_text = request.form.get("thoi_han", "")
     if days_text not in _EXPIRY_CHOICES:  # a choice of the list; "" is "Không hết hạn"
-        return _page(problem=_("Hãy chọn thời hạn của mã trong danh sách."), status=422)
+        problem = _("Hãy chọn thời hạn của mã trong danh sách.")
+        return _page(problem=problem, status=422, typed=(name, scope))
     days = int(days_text) if days_text else None
     try:
         with uow() as s:
@@ -71,7 +78,7 @@ def create() -> Page:
                 s, me().username, name, now(), scope=scope, expires_days=days
             )
     except engine.InvalidInput as error:
-        return _page(problem=_refusal(error), status=422)
+        return _page(problem=_refusal(error), status=422, typed=(name, scope))
     # The request's read snapshot (the login's) predates the new token: the list reads anew.
     end_request_read()
     return _page(created=made)

@@ -109,6 +109,9 @@ def test_tokens__an_expiry_not_offered_makes_no_token(app: Flask, login: Any, da
     assert refused.status_code == 422
     assert "Hãy chọn thời hạn của mã trong danh sách." in refused.get_data(as_text=True)
     assert _rows(app) == []
+    # What was typed is still there, to choose an expiry and send again.
+    page = refused.get_data(as_text=True)
+    assert 'value="Ứng dụng"' in page and 'value="write" checked' in page
 
 
 def test_tokens__the_page_is_for_people_logged_in(app: Flask) -> None:
