@@ -4,7 +4,13 @@ attempts cannot all slip under the limit.
 
 Each attempt is counted as a failure when it starts (`take_attempt`); a right password gives
 the count back (`attempt_succeeded`). The counting is one short write transaction: on SQLite
-`BEGIN IMMEDIATE` serializes it, on PostgreSQL the rows are locked `FOR UPDATE`."""
+`BEGIN IMMEDIATE` serializes it, on PostgreSQL the rows are locked `FOR UPDATE`.
+
+A browser where the person has logged in before (a "device", known to the web layer by a
+signed cookie naming the account and a random id) is counted on its own, as the account's limit
+allows, and neither the account's nor the address's count applies to it: someone guessing a
+colleague's password, or a crowd of failures behind the office's one address, cannot lock a
+person out of the browser they use every day (OWASP's device cookies)."""
 
 from __future__ import annotations
 
@@ -59,7 +65,14 @@ def login_keys(username: str, address: str) -> tuple[str, str]:
     )
 
 
-def _limits(username: str, address: str, policy: LoginPolicy) -> dict[str, int]:
+def device_key(device: str) -> str:
+    """The count of one trusted browser (its id is the web layer's random hex)."""
+    return _key("device", device, device.isascii() and device.isalnum())
+
+
+def _limits(username: str, address: str, policy: LoginPolicy, device: str | None) -> dict[str, int]:
+    if device is not None:
+        return {device_key(device): policy.account_attempts}
     account, at = login_keys(username, address)
     return {account: policy.account_attempts, at: policy.address_attempts}
 
@@ -121,12 +134,19 @@ def _refresh(row: LoginAttemptModel, now: datetime, policy: LoginPolicy) -> None
 
 
 def take_attempt(
-    session: Session, username: str, address: str, now: datetime, policy: LoginPolicy
+    session: Session,
+    username: str,
+    address: str,
+    now: datetime,
+    policy: LoginPolicy,
+    *,
+    device: str | None = None,
 ) -> datetime | None:
-    """Count one login attempt against the account and the address, before its password is
-    checked. None: go on and check it. A moment: the account or the address is locked until
-    then, and the password must not be checked (nothing is counted)."""
-    limits = _limits(username, address, policy)
+    """Count one login attempt against the account and the address (from a trusted `device`,
+    against the device alone), before its password is checked. None: go on and check it. A
+    moment: the account, the address or the device is locked until then, and the password
+    must not be checked (nothing is counted)."""
+    limits = _limits(username, address, policy, device)
     keys = sorted(limits)
     _forget_old(session, now, policy, keys)
     rows = _rows(session, keys, now)
@@ -146,10 +166,22 @@ def take_attempt(
 
 
 def attempt_succeeded(
-    session: Session, username: str, address: str, now: datetime, policy: LoginPolicy
+    session: Session,
+    username: str,
+    address: str,
+    now: datetime,
+    policy: LoginPolicy,
+    *,
+    device: str | None = None,
 ) -> None:
     """A right password: the account's failures are forgotten, the address gets its attempt
-    back (its other failures stand)."""
+    back (its other failures stand); from a trusted `device`, the device's are forgotten."""
+    if device is not None:
+        key = device_key(device)
+        row = _rows(session, [key], now)[key]
+        row.failures = 0
+        row.locked_until = None
+        return
     account, at = login_keys(username, address)
     rows = _rows(session, sorted((account, at)), now)
     rows[account].failures = 0

@@ -1,6 +1,7 @@
 """Logging in and out, and choosing the language.
 
-A login counts itself against the account's and the address's limits first (one short write),
+A login counts itself against the account's and the address's limits (or, from a browser the
+person has logged in from before, that browser's own: web.login_devices) first (one short write),
 reads the stored hash (a read that takes no lock), and hashes outside any transaction, a few at
 a time per process; only a right password writes again. A login holds while the person's session
 generation stays what it was: logging out, a new password, a lock or an administrator ends every
@@ -35,6 +36,7 @@ from .bell import note_unread
 from .extensions import LOCALES, login_manager
 from .extensions import gettext as _
 from .formatting import local
+from .login_devices import remember_device, trusted_device
 from .security import (
     GENERATION_KEY,
     end_session,
@@ -115,7 +117,10 @@ def login() -> Any:
     password = request.form.get("password", "")
     address = request.remote_addr or "-"
     policy, moment = login_policy(), now()
-    check = check_password(username, password, lambda found: engine.upgraded_hash(found, password))
+    device = trusted_device(username)
+    check = check_password(
+        username, password, lambda found: engine.upgraded_hash(found, password), device
+    )
     if check.locked is not None:
         return _locked(check, check.locked)
     if check.busy:
@@ -124,7 +129,7 @@ def login() -> Any:
     found, identity = check.found, None
     if found is not None:
         with uow() as s:
-            engine.attempt_succeeded(s, username, address, moment, policy)
+            engine.attempt_succeeded(s, username, address, moment, policy, device=device)
             if check.made:
                 engine.store_upgraded_hash(s, found, check.made)
             identity = engine.session_identity(s, found.username, found.session_generation)
@@ -133,7 +138,9 @@ def login() -> Any:
         return _login_page(401)
     start_session(found.session_generation)
     login_user(WebUser(identity))
-    return redirect(_safe_next(request.form.get("next")))
+    response = redirect(_safe_next(request.form.get("next")))
+    remember_device(response, found.username, device)
+    return response
 
 
 BUSY_RETRY_SECONDS = 60  # what a refusal for too many queued checks asks a client to wait
@@ -181,16 +188,20 @@ class PasswordCheck:
 
 
 def check_password(
-    username: str, password: str, then: Callable[[engine.Credentials], str | None]
+    username: str,
+    password: str,
+    then: Callable[[engine.Credentials], str | None],
+    device: str | None = None,
 ) -> PasswordCheck:
     """Check a password as a login does, wherever one is typed: the attempt counts against the
-    account's and the address's limits first (one short write), so no form can be used to
-    guess; the stored hash is read without a lock; the hashing runs outside any transaction,
-    a few at a time per process (`password_checks`), and so does `then` (a new hash), only for
-    the right password."""
+    account's and the address's limits first (one short write; from the login form of a
+    browser the person has logged in from before, its `device`, against that browser's own:
+    web.login_devices), so no form can be used to guess; the stored hash is read without a
+    lock; the hashing runs outside any transaction, a few at a time per process
+    (`password_checks`), and so does `then` (a new hash), only for the right password."""
     address, policy, moment = request.remote_addr or "-", login_policy(), now()
     with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
-        locked_until = engine.take_attempt(s, username, address, moment, policy)
+        locked_until = engine.take_attempt(s, username, address, moment, policy, device=device)
     if locked_until is not None:
         return PasswordCheck(locked=Lockout.of(locked_until, moment))
     with uow(write=False) as s:

@@ -140,3 +140,21 @@ def test_limits__old_counts_are_forgotten(people: Any) -> None:
     with engine.transaction(people, write=False) as s:
         keys = set(s.scalars(select(LoginAttemptModel.key)))
     assert keys == {"account:an", "address:10.5.5.5"}
+
+
+def test_limits__a_known_device_is_counted_alone(people: Any) -> None:
+    policy = LoginPolicy(account_attempts=2, address_attempts=2)
+    device = "0123456789abcdef0123456789abcdef"
+    for _ in range(2):
+        with engine.transaction(people) as s:
+            assert take_attempt(s, "an", "10.6.6.6", START, policy) is None
+    with engine.transaction(people) as s:  # the account and the address are locked ...
+        assert take_attempt(s, "an", "10.6.6.6", START, policy) is not None
+        # ... but not the browser the person logged in from before, which counts on its own
+        assert take_attempt(s, "an", "10.6.6.6", START, policy, device=device) is None
+        attempt_succeeded(s, "an", "10.6.6.6", START, policy, device=device)
+    for _ in range(2):
+        with engine.transaction(people) as s:
+            assert take_attempt(s, "an", "10.6.6.6", START, policy, device=device) is None
+    with engine.transaction(people) as s:
+        assert take_attempt(s, "an", "10.6.6.6", START, policy, device=device) is not None
