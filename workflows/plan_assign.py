@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 import engine
 
 from .org_chart import OrgChart
-from .plan_deadline import due_passed, stated_day
+from .plan_deadline import due_passed, given_on, stated_day
 from .plan_import import Assignment, Deadline, DeadlineKind, Every
 from .plan_source import SourceDocument
 from .plan_year import plan_year
@@ -43,13 +43,14 @@ def start_data(
     diagram computes its deadline from (``loai_han``, ``gia_tri_han``).
 
     Periodic work ("hằng tháng", "hằng quý", "định kỳ 6 tháng", "trước ngày 15/12 hằng năm")
-    starts with the deadline of its first period from ``today`` on, as a date, and keeps its
-    recurrence in ``lap_lai`` ({"every", "day"}); "thường xuyên" and a plain "hằng năm" stay
-    ``recurring``, which the diagram reopens every year."""
+    starts with the deadline of its first period from ``today`` on (from the first day of the
+    plan's year, ``source_year``, when that is later: plan_deadline.given_on), as a date, and
+    keeps its recurrence in ``lap_lai`` ({"every", "day"}); "thường xuyên" and a plain "hằng
+    năm" stay ``recurring``, which the diagram reopens every year (from the plan's year too)."""
     lead = chart.unit_by_name(assignment.lead_unit) if assignment.lead_unit else None
     deadline, source = assignment.deadline, assignment.source_deadline
     every = deadline.value if isinstance(deadline.value, Every) else None
-    kind, value = start_deadline(deadline, today or date.today())
+    kind, value = start_deadline(deadline, given_on(today or date.today(), source_year))
     due = _iso_day(stated_day(kind, value))
     return {
         "section": assignment.section,

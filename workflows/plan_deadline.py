@@ -33,6 +33,7 @@ __all__ = [
     "Unreadable",
     "due_day",
     "due_passed",
+    "given_on",
     "plan_year_of",
     "read_deadlines",
     "stated_day",
@@ -136,26 +137,41 @@ def stated_day(kind: object, value: object) -> date | None:
     return None
 
 
-def due_day(kind: object, value: object, today: date) -> date | None:
+def given_on(today: date, plan_year: object = None) -> date:
+    """The day a task of the plan counts as given: ``today``, or the first day of the plan's
+    year when the plan is for a later year (next year's plan, imported in December): its
+    periodic and yearly work starts with that year, not with the weeks left of this one."""
+    if plan_year in (None, ""):
+        return today
+    try:
+        year = _year_of(plan_year)
+    except (TypeError, ValueError):  # a year typed by hand that is none
+        return today
+    return max(today, date(year, 1, 1)) if 1 <= year <= 9999 else today
+
+
+def due_day(kind: object, value: object, today: date, plan_year: object = None) -> date | None:
     """The day a task of the plan, given on ``today`` (the office's date), is due: the day its
-    words name; for open-ended work ("từ năm 2021") the last day of that year or of today's,
-    whichever is later, and for work done every year ("thường xuyên") the last day of today's
-    year (the diagram reopens it each year); None when the plan gives none."""
+    words name; for open-ended work ("từ năm 2021") the last day of that year or of the year it
+    is given in (``given_on``: the plan's year when that is later), whichever is later, and for
+    work done every year ("thường xuyên") the last day of the year it is given in (the diagram
+    reopens it each year); None when the plan gives none."""
     if (day := stated_day(kind, value)) is not None:
         return day
+    year = given_on(today, plan_year).year
     if kind == DeadlineKind.FROM_YEAR and value:
-        return date(max(_year_of(value), today.year), 12, 31)
+        return date(max(_year_of(value), year), 12, 31)
     if kind == DeadlineKind.RECURRING:
-        return date(today.year, 12, 31)
+        return date(year, 12, 31)
     return None
 
 
-def due_passed(kind: object, value: object, today: date) -> bool:
+def due_passed(kind: object, value: object, today: date, plan_year: object = None) -> bool:
     """Whether the task's due day is already behind it when it is given on ``today``: a day
     before today (today itself is still in time). Such a task is not given to its unit, which
     would receive it overdue on day one, but waits at the leadership's Phân công for a new
     deadline; the plan's review flags it «Đã hết hạn» beforehand."""
-    day = due_day(kind, value, today)
+    day = due_day(kind, value, today, plan_year)
     return day is not None and day < today
 
 

@@ -138,16 +138,16 @@ def script_helpers(
         """A moment as stored in an item's data: ISO 8601 in the office's zone."""
         return now.astimezone(zone).isoformat(timespec="seconds")
 
-    def han_theo_ke_hoach(kind: Any, value: Any, now: datetime) -> str | None:
-        """The deadline date (ISO) a plan's wording gives a task given at `now`
-        (plan_deadline.due_day); None when the plan gives none."""
-        day = due_day(kind, value, now.astimezone(zone).date())
+    def han_theo_ke_hoach(kind: Any, value: Any, now: datetime, nam: Any = None) -> str | None:
+        """The deadline date (ISO) a plan's wording gives a task given at `now`, of a plan for
+        the year `nam` (plan_deadline.due_day); None when the plan gives none."""
+        day = due_day(kind, value, now.astimezone(zone).date(), nam)
         return day.isoformat() if day else None
 
-    def han_ke_hoach_da_qua(kind: Any, value: Any, now: datetime) -> bool:
+    def han_ke_hoach_da_qua(kind: Any, value: Any, now: datetime, nam: Any = None) -> bool:
         """Whether that deadline has passed when the task is given at `now`
         (plan_deadline.due_passed, the rule the plan's review flags «Đã hết hạn» by)."""
-        return due_passed(kind, value, now.astimezone(zone).date())
+        return due_passed(kind, value, now.astimezone(zone).date(), nam)
 
     def nam_cua(han: Any) -> int:
         return as_date(han).year

@@ -208,3 +208,20 @@ def test_dinh_ky__cooperating_units_get_their_task_again_each_period(office: Off
     _finish(office, item)
     _until(office, date(2026, 5, 1))
     assert office.task("qlkh.cv1", item, "phoi_hop").due_at == _due(date(2026, 5, 18))
+
+
+@pytest.mark.parametrize(("plan_year", "due"), [(2027, date(2027, 12, 31)), (None, None)])
+def test_dinh_ky__next_years_plan_given_early_is_due_in_its_own_year(
+    office: Office, plan_year: int | None, due: date | None
+) -> None:
+    """Thường xuyên work of next year's plan, given before that year begins, is due at the end
+    of the plan's year, not of the year it was given in."""
+    yearly = {
+        **{k: v for k, v in MONTHLY.items() if k not in ("lap_lai", "ket_thuc_chuoi")},
+        "loai_han": "recurring",
+        "gia_tri_han": None,
+    }
+    if plan_year is not None:
+        yearly["nam_ke_hoach"] = plan_year
+    item = office.start("giao_nhiem_vu", "vp.tp", **yearly)
+    assert _lead_due(office, item) == _due(due or date(2026, 12, 31))

@@ -11,7 +11,14 @@ import pytest
 
 from workflows.calendar import WorkCalendar
 from workflows.plan_assign import deadline_passed
-from workflows.plan_deadline import Deadline, DeadlineKind, Every, due_day, due_passed
+from workflows.plan_deadline import (
+    Deadline,
+    DeadlineKind,
+    Every,
+    due_day,
+    due_passed,
+    given_on,
+)
 from workflows.script_helpers import script_helpers
 
 TODAY = date(2026, 9, 15)
@@ -95,3 +102,34 @@ def test_plan_due__the_diagrams_helpers_read_the_day_in_the_offices_zone(
     assert helpers["han_theo_ke_hoach"]("recurring", None, new_year) == "2027-12-31"
     assert helpers["han_ke_hoach_da_qua"]("year", 2026, new_year) is True
     assert helpers["han_theo_ke_hoach"]("none", None, new_year) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "plan_year", "due"),
+    [
+        # Next year's plan, given in December: its yearly work is due at the end of its year.
+        ("recurring", None, 2027, date(2027, 12, 31)),
+        ("recurring", None, "2027", date(2027, 12, 31)),
+        ("from_year", 2021, 2027, date(2027, 12, 31)),
+        # This year's plan, or one of an earlier year, or a year that is none: as before.
+        ("recurring", None, 2026, date(2026, 12, 31)),
+        ("recurring", None, 2020, date(2026, 12, 31)),
+        ("recurring", None, None, date(2026, 12, 31)),
+        ("recurring", None, "năm sau", date(2026, 12, 31)),
+        ("recurring", None, 0, date(2026, 12, 31)),
+        # A stated day stays the day the words name.
+        ("date", "2027-06-30", 2027, date(2027, 6, 30)),
+    ],
+)
+def test_plan_due__next_years_plan_counts_from_its_first_day(
+    kind: str, value: object, plan_year: object, due: date
+) -> None:
+    december = date(2026, 12, 15)
+    assert due_day(kind, value, december, plan_year) == due
+    assert due_passed(kind, value, december, plan_year) is False
+    assert given_on(december, plan_year) == (
+        date(2027, 1, 1) if plan_year in (2027, "2027") else december
+    )
+    helpers = script_helpers(WorkCalendar())
+    moment = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)
+    assert helpers["han_theo_ke_hoach"](kind, value, moment, plan_year) == due.isoformat()

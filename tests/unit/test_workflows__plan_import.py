@@ -25,6 +25,7 @@ from workflows.plan_import import (
     Assignment,
     Deadline,
     DeadlineKind,
+    Every,
     find_assignments,
     read_plan,
 )
@@ -569,3 +570,23 @@ def test_plan_import__a_docx_with_an_embedded_workbook_is_read(tmp_path: Path) -
     path = tmp_path / "bao_cao.docx"
     path.write_bytes(hostile_archives.nested(2))
     assert "Báo cáo" in read_plan(path)
+
+
+def test_plan_start_data__next_years_plan_starts_its_periods_with_its_year() -> None:
+    """Next year's plan, imported in December: its quarterly work is first due at the end of
+    its first quarter and runs through its year, not through the weeks left of this one."""
+    chart = read_org_chart(CHART_2020_PATH)
+    quarterly = Assignment(
+        section="II.1",
+        summary="Báo cáo tiến độ",
+        lead_unit=None,
+        cooperating_units=(),
+        deadline=Deadline(DeadlineKind.RECURRING, Every("quarter")),
+        needs_decision=None,
+    )
+    december = date(2026, 12, 15)
+    data = start_data(quarterly, chart, 2027, december)
+    assert (data["loai_han"], data["gia_tri_han"]) == ("date", "2027-03-31")
+    assert data["ket_thuc_chuoi"] == "2027-12-31"
+    this_year = start_data(quarterly, chart, 2026, december)
+    assert (this_year["gia_tri_han"], this_year["ket_thuc_chuoi"]) == ("2026-12-31", "2026-12-31")

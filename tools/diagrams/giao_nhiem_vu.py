@@ -303,12 +303,17 @@ def giao_nhiem_vu() -> Diagram:
         "xac_dinh_han",
         "Xác định hạn hoàn thành",
         leaders,
-        "han_xu_ly = han_theo_ke_hoach(loai_han, gia_tri_han, now())\n"
+        # The plan's year: work of next year's plan, given in December, starts with it.
+        "try:\n"
+        "    nam_ke_hoach\n"
+        "except NameError:\n"
+        "    nam_ke_hoach = None\n"
+        "han_xu_ly = han_theo_ke_hoach(loai_han, gia_tri_han, now(), nam_ke_hoach)\n"
         # A plan's deadline that has passed when the task is given (a plan imported late in
         # its year) is not given to the unit, which would receive its task overdue on day one:
         # the leadership sets a new one, told why. The rule is workflows.plan_deadline's
         # due_passed, which the plan's review flags «Đã hết hạn» by.
-        "if han_ke_hoach_da_qua(loai_han, gia_tri_han, now()):\n"
+        "if han_ke_hoach_da_qua(loai_han, gia_tri_han, now(), nam_ke_hoach):\n"
         "    han_xu_ly = None\n"
         "    try:\n"
         "        can_quyet_dinh\n"
