@@ -351,8 +351,10 @@ def _split_labels(text: str) -> tuple[str, list[tuple[str, str]]]:
     labels = []
     for match, after in zip(found, [*found[1:], None], strict=True):
         value = text[match.end() : after.start() if after else len(text)]
-        labels.append((match.lastgroup or "other", value.strip().rstrip(".;").strip()))
-    return text[: found[0].start()].strip(), labels
+        value = value.strip().rstrip(_MARKS).rstrip(".;").strip()
+        labels.append((match.lastgroup or "other", value))
+    # "… huyện. - Đơn vị thực hiện: …": the dash before a label on the same line is its bullet.
+    return text[: found[0].start()].rstrip(_MARKS).strip(), labels
 
 
 def _who(content: str) -> _Who | None:
@@ -490,7 +492,7 @@ def _completion_note(line: str, year: int | None) -> str:
 
 def _only_states_deadline(line: str, year: int | None) -> bool:
     """A paragraph like "Thời gian hoàn thành: trước ngày 30/6/2020." after a task."""
-    parts = sentences(without_quotes(line))
+    parts = [_unbulleted(s) for s in sentences(without_quotes(line))]
     return all(
         _DEADLINE_START.match(s) and any(isinstance(d, Deadline) for d in read_deadlines(s, year))
         for s in parts
@@ -621,12 +623,16 @@ _SAYS_WHEN = re.compile(
 
 
 def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str]]:
-    """The task's deadline, and what a person must settle about it."""
+    """The task's deadline, and what a person must settle about it. A deadline under its own
+    label ("Thời gian: tháng 4/2027") comes before one the task's words name on the way
+    ("… thực hiện từ năm 2028"), whichever is written first."""
+    labelled: list[Deadline] = []
     found: list[Deadline] = []
     notes: list[str] = []
     unread: list[str] = []
     for line in lines:
-        for sentence in sentences(without_quotes(line)):
+        for said in sentences(without_quotes(line)):
+            sentence = _unbulleted(said)  # "- Thời gian: Quý III/2027."
             if not (_DEADLINE_START.match(sentence) or _SAYS_WHEN.search(sentence)):
                 continue
             read = read_deadlines(sentence, year)
@@ -638,8 +644,11 @@ def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str
                     )
                 elif deadline not in found:
                     found.append(deadline)
+                    if _SURE_DEADLINE.match(sentence):
+                        labelled.append(deadline)
             if not read and _SURE_DEADLINE.match(sentence):
                 unread.append(sentence)
+    found = [*labelled, *(d for d in found if d not in labelled)]
     if not found and unread:
         said = shorten(unread[0], 80)
         return NO_DEADLINE, [f"Không đọc được thời hạn “{said}”: cần đặt thời hạn.", *notes]
@@ -682,8 +691,15 @@ def _summary(lines: list[str]) -> str:
 
 
 def _bullet_text(line: str) -> str:
-    text = re.sub(r"^[-–•+]\s*", "", line).strip().rstrip(".;")
-    return text.strip('“”"')
+    return _unbulleted(line).strip().rstrip(".;").strip('“”"')
+
+
+_MARKS = " -–•+"  # a bullet's marks, and the space around them
+
+
+def _unbulleted(text: str) -> str:
+    """The words after a bullet's mark ("- ", "+ ", "• ")."""
+    return re.sub(r"^[-–•+]\s*", "", text)
 
 
 def _without_who(line: str) -> str:

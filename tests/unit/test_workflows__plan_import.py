@@ -316,6 +316,39 @@ def _plan(*paragraphs: str) -> str:
             (),
             Deadline(NONE),
         ),
+        # labels as bullets of their own: "- Thời gian:" is read as "Thời gian:" is
+        (
+            [
+                "1. Việc D",
+                "Xây dựng mô hình ứng dụng tiến bộ kỹ thuật.",
+                "- Đơn vị thực hiện: Thanh tra Sở.",
+                "- Thời gian: Quý III/2020.",
+            ],
+            "Thanh tra Sở",
+            (),
+            Deadline(D, date(2020, 9, 30)),
+        ),
+        (
+            [
+                "1. Việc E",
+                "Làm việc E. - Đơn vị thực hiện: Thanh tra Sở. - Thời gian: Thường xuyên.",
+            ],
+            "Thanh tra Sở",
+            (),
+            Deadline(DeadlineKind.RECURRING),
+        ),
+        # the labelled deadline comes before one the task's words name on the way
+        (
+            [
+                "1. Việc G",
+                "Đề xuất đặt hàng nhiệm vụ thực hiện từ năm 2022.",
+                "- Đơn vị thực hiện: Thanh tra Sở.",
+                "- Thời gian: tháng 4/2020.",
+            ],
+            "Thanh tra Sở",
+            (),
+            Deadline(D, date(2020, 4, 30)),
+        ),
     ],
 )
 def test_plan_import__small_plans(
@@ -350,6 +383,13 @@ def test_plan_import__small_plans(
 def test_plan_import__doubts_are_told(paragraph: str, note: str) -> None:
     [found] = find_assignments(_plan("1. Việc A", paragraph))
     assert note in (found.needs_decision or "")
+
+
+def test_plan_import__a_label_on_the_tasks_line_leaves_no_dash_in_its_summary() -> None:
+    [found] = find_assignments(
+        _plan("1. Việc E", "Làm việc E tại huyện. - Đơn vị thực hiện: Thanh tra Sở.")
+    )
+    assert found.summary == "Làm việc E tại huyện"
 
 
 def test_plan_import__an_empty_section_of_tasks_has_none() -> None:
