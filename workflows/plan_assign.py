@@ -27,9 +27,24 @@ class Started:
     instance_id: int | None  # None: an item for it existed already
 
 
-def item_title(assignment: Assignment) -> str:
+NUMBER_CHARS = 40  # of the plan's number in a title
+
+
+def item_title(assignment: Assignment, nth: int = 1) -> str:
+    """The section and summary ("<section>: <summary>"), cut to TITLE_CHARS, then the plan's
+    number when its header gives one ("II.1: Tuyên truyền … (45/KH-UBND)"): the same words in
+    two plans (this year's and next year's, two districts') are two tasks. The ``nth`` task of
+    the plan that would have the same title (its words alike for as long as a title runs) is
+    told apart by its rank ("… (2)")."""
+    number = assignment.source.number if assignment.source else None
+    tail = f" ({number[:NUMBER_CHARS]})" if number else ""
+    if nth > 1:
+        tail = f"{tail} ({nth})"
     title = f"{assignment.section}: {assignment.summary}"
-    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+    room = TITLE_CHARS - len(tail)
+    if len(title) > room:
+        title = title[: room - 1].rstrip() + "…"
+    return title + tail
 
 
 def start_data(
@@ -169,15 +184,21 @@ def start_assignments(
     chart: OrgChart,
     username: str,
 ) -> list[Started]:
-    """Start one item per assignment, skipping those already started (same title)."""
+    """Start one item per assignment, skipping those an earlier import of the plan started
+    (the same title: item_title tells apart plans by their number, and tasks of one plan by
+    their rank)."""
     existing = engine.instance_titles(session, PROCESS_ID)
     source_year = plan_year(
         [replace(a, deadline=a.source_deadline or a.deadline) for a in assignments]
     )
     started = []
     today = config.today()
+    alike: dict[str, int] = {}
     for assignment in assignments:
         title = item_title(assignment)
+        alike[title] = nth = alike.get(title, 0) + 1
+        if nth > 1:
+            title = item_title(assignment, nth)
         if title in existing:
             started.append(Started(assignment, None))
             continue
@@ -189,6 +210,5 @@ def start_assignments(
             title=title,
             data=start_data(assignment, chart, source_year, today),
         )
-        existing.add(title)
         started.append(Started(assignment, instance_id))
     return started

@@ -1,0 +1,76 @@
+"""Which task of which plan an item is: importing a plan twice starts nothing the second time,
+but the same words in another plan (next year's, another district's) are another task, and two
+tasks of one plan alike for as long as a title runs are two items, told apart by their titles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from engine import transaction
+from tests.office import Office
+from workflows.org_chart import CHART_2020_PATH, read_org_chart
+from workflows.plan_assign import TITLE_CHARS, Started, start_assignments
+from workflows.plan_import import Assignment, Deadline, DeadlineKind
+from workflows.plan_source import SourceDocument
+
+LONG = (
+    "Tổ chức triển khai đồng bộ các giải pháp ứng dụng tiến bộ khoa học và công nghệ, chuyển "
+    "đổi số trong sản xuất nông nghiệp hàng hóa tập trung gắn với xây dựng nông thôn mới nâng "
+    "cao, nông thôn mới kiểu mẫu tại các xã "
+)
+
+
+@pytest.fixture
+def office(sqlite_factory: Any, clock: Any) -> Office:
+    return Office(sqlite_factory, clock)
+
+
+def _task(summary: str, number: str | None, section: str = "II.1") -> Assignment:
+    return Assignment(
+        section=section,
+        summary=summary,
+        lead_unit="Phòng Quản lý Khoa học",
+        cooperating_units=(),
+        deadline=Deadline(DeadlineKind.DATE, date(2026, 6, 30)),
+        needs_decision=None,
+        text=summary,
+        source=SourceDocument(number=number),
+    )
+
+
+def _import(office: Office, tasks: list[Assignment]) -> list[Started]:
+    with transaction(office.factory) as s:
+        return start_assignments(s, office.config, tasks, read_org_chart(CHART_2020_PATH), "vp.tp")
+
+
+def _titles(office: Office, started: list[Started]) -> list[str]:
+    return [office.show(r.instance_id).title for r in started if r.instance_id is not None]
+
+
+def test_plan_identity__the_same_words_in_two_plans_are_two_tasks(office: Office) -> None:
+    this_year = _import(office, [_task("Tuyên truyền kiến thức KH&CN", "12/KH-UBND")])
+    next_year = _import(office, [_task("Tuyên truyền kiến thức KH&CN", "45/KH-UBND")])
+    assert _titles(office, this_year + next_year) == [
+        "II.1: Tuyên truyền kiến thức KH&CN (12/KH-UBND)",
+        "II.1: Tuyên truyền kiến thức KH&CN (45/KH-UBND)",
+    ]
+    again = _import(office, [_task("Tuyên truyền kiến thức KH&CN", "45/KH-UBND")])
+    assert [r.instance_id for r in again] == [None]  # imported before: nothing started
+
+
+def test_plan_identity__two_tasks_alike_for_a_whole_title_are_two_items(office: Office) -> None:
+    tasks = [_task(LONG + "Huyền Sơn, Lục Sơn.", "7/KH-UBND"), _task(LONG + "Tam Dị.", "7/KH-UBND")]
+    started = _import(office, tasks)
+    first, second = _titles(office, started)
+    assert len(first) <= TITLE_CHARS and len(second) <= TITLE_CHARS
+    assert first.endswith("… (7/KH-UBND)") and second.endswith("… (7/KH-UBND) (2)")
+    assert first[:140] == second[:140]  # the same words, cut shorter to make room for "(2)"
+    assert [r.instance_id for r in _import(office, tasks)] == [None, None]
+
+
+def test_plan_identity__a_plan_without_a_number_keeps_its_titles(office: Office) -> None:
+    started = _import(office, [_task("Việc A", None), _task("Việc A", None, "II.2")])
+    assert _titles(office, started) == ["II.1: Việc A", "II.2: Việc A"]
