@@ -44,6 +44,21 @@ class SourceDocument:
         }
 
 
+# A line that only names the place of the body above it: "ỦY BAN NHÂN DÂN" / "TỈNH BẮC GIANG".
+_PLACE = re.compile(r"(?:TỈNH|HUYỆN|THÀNH PHỐ|THỊ XÃ|QUẬN|XÃ|PHƯỜNG|THỊ TRẤN)\s")
+
+
+def _issuer(upper: list[str]) -> str | None:
+    """The issuing body: the last capitalised line of the header (a Sở under "UBND TỈNH …"),
+    with the line above it when it only names the body's place ("ỦY BAN NHÂN DÂN" over "TỈNH
+    BẮC GIANG")."""
+    if not upper:
+        return None
+    if len(upper) > 1 and _PLACE.match(upper[-1]):
+        return f"{upper[-2]} {upper[-1]}"
+    return upper[-1]
+
+
 def read_source(text: str) -> SourceDocument:
     """What the plan's header says of the plan itself; None for what it leaves blank."""
     lines = paragraphs(text)[:HEADER_LINES]
@@ -57,8 +72,7 @@ def read_source(text: str) -> SourceDocument:
         if _BLANK_NUMBER.match(line):
             found = _NUMBER.match(line)
             number = found.group(1) if found else None
-            upper = [x for x in lines[:index] if x.isupper()]
-            issuer = upper[-1] if upper else None
+            issuer = _issuer([x for x in lines[:index] if x.isupper()])
         elif (day := _DATE.search(line)) and issued is None and summary is None:
             try:
                 issued = date(int(day.group(3)), int(day.group(2)), int(day.group(1)))

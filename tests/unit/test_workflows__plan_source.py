@@ -68,6 +68,20 @@ def test_plan_source__every_item_of_the_plan_starts_with_it() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("lines", "issuer"),
+    [
+        (["ỦY BAN NHÂN DÂN", "TỈNH BẮC GIANG"], "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG"),
+        (["ỦY BAN NHÂN DÂN", "HUYỆN LỤC NAM"], "ỦY BAN NHÂN DÂN HUYỆN LỤC NAM"),
+        (["UBND TỈNH BẮC GIANG", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"], "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"),
+        (["SỞ KHOA HỌC VÀ CÔNG NGHỆ"], "SỞ KHOA HỌC VÀ CÔNG NGHỆ"),
+    ],
+)
+def test_plan_source__the_issuer_is_the_body_with_its_place(lines: list[str], issuer: str) -> None:
+    header = "\n\n".join([*lines, "Số: 45/KH-UBND", "KẾ HOẠCH", "Về việc X"])
+    assert read_source(header).issuer == issuer
+
+
 def test_plan_source__a_blank_number_is_left_empty() -> None:
     text = "Số: /KH-KHCN\n\nBắc Giang, ngày   tháng 5 năm 2020\n\nKẾ HOẠCH\n\nVề việc X\n"
     assert read_source(text) == SourceDocument(None, None, None, "Về việc X")
