@@ -258,9 +258,50 @@ def find_assignments(text: str) -> list[Assignment]:
             for draft in drafts
             if (draft.strong or not section.strict) and (draft.assigned or not section.purpose)
         )
+    if issuer := _another_so(source):
+        found = [_theirs(assignment, issuer) for assignment in found]
     if _issued_outside(source):
         found = [_outside_lead(assignment) for assignment in found]
     return found
+
+
+def _another_so(source: SourceDocument) -> str | None:
+    """Another Sở that issued the plan ("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"), as a name is written
+    ("Sở Tài nguyên và Môi trường"); None for this Sở's plans and other bodies'."""
+    words = " ".join((source.issuer or "").split()).lower().split()
+    if not _issued_outside(source) or words[:1] != ["sở"] or len(words) < 2:
+        return None
+    # The first word of the field and of each part of it takes a capital ("Lao động -
+    # Thương binh và Xã hội"); the rest are lower case.
+    named = [
+        word.capitalize() if i <= 1 or words[i - 1] in {"và", "-", "–"} else word
+        for i, word in enumerate(words)
+    ]
+    return " ".join(named)
+
+
+def _theirs(assignment: Assignment, issuer: str) -> Assignment:
+    """In another Sở's plan, "Văn phòng Sở", "Thanh tra Sở", "Phòng Kế hoạch - Tài chính" are
+    that Sở's units, never this Sở's of the same name: named as theirs ("Thanh tra Sở Tài
+    nguyên và Môi trường"), so that no unit here takes the task without a person's word."""
+
+    def theirs(name: str) -> str:
+        if name == THE_SO or not (is_the_so(name) or is_collective(name)):
+            return name
+        return f"{name[:-3]} {issuer}" if name.endswith(" Sở") else f"{name}, {issuer}"
+
+    lead = assignment.lead_unit
+    partners = tuple(theirs(name) for name in assignment.cooperating_units)
+    if lead is None or theirs(lead) == lead:
+        return replace(assignment, cooperating_units=partners)
+    note = (
+        f"Kế hoạch do {issuer} ban hành: “{lead}” là đơn vị của {issuer}, không phải của "
+        f"{THE_SO}: cần chọn đơn vị chủ trì."
+    )
+    notes = " ".join(n for n in (assignment.needs_decision, note) if n)
+    return replace(
+        assignment, lead_unit=theirs(lead), cooperating_units=partners, needs_decision=notes
+    )
 
 
 def _issued_outside(source: SourceDocument) -> bool:

@@ -392,6 +392,29 @@ def test_plan_import__a_label_on_the_tasks_line_leaves_no_dash_in_its_summary() 
     assert found.summary == "Làm việc E tại huyện"
 
 
+def test_plan_import__another_sos_units_are_never_this_sos() -> None:
+    header = "UBND TỈNH BẮC GIANG\n\nSỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI\n\nSố: 12/KH-SLĐTBXH"
+    found = find_assignments(
+        header
+        + "\n\nKẾ HOẠCH\n\nCông tác năm 2027\n\n"
+        + _plan(
+            "1. Giao Thanh tra Sở chủ trì, phối hợp với Văn phòng Sở và Sở Khoa học và Công "
+            "nghệ kiểm tra việc A trong năm 2027.",
+            "2. Giao Sở Khoa học và Công nghệ chủ trì việc B trong năm 2027.",
+        )
+    )
+    theirs, ours = found[0], found[1]
+    issuer = "Sở Lao động - Thương binh và Xã hội"
+    assert theirs.lead_unit == f"Thanh tra {issuer}"
+    assert theirs.cooperating_units == (f"Văn phòng {issuer}", "Sở Khoa học và Công nghệ")
+    assert f"Kế hoạch do {issuer} ban hành: “Thanh tra Sở” là đơn vị của {issuer}" in (
+        theirs.needs_decision or ""
+    )
+    assert ours.lead_unit == "Sở Khoa học và Công nghệ" and not ours.needs_decision
+    chart = read_org_chart(CHART_2020_PATH)
+    assert start_data(theirs, chart, 2027)["don_vi_chu_tri"] is None  # a person chooses
+
+
 def test_plan_import__an_empty_section_of_tasks_has_none() -> None:
     assert find_assignments(_plan()) == []
 
