@@ -12,14 +12,11 @@ which of two units leads) is written in ``Assignment.needs_decision``.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from engine import ArchiveLimits, InvalidInput, check_office_archive
+from engine import InvalidInput
 
 from .plan_deadline import (
     NO_DEADLINE,
@@ -30,6 +27,7 @@ from .plan_deadline import (
     plan_year_of,
     read_deadlines,
 )
+from .plan_files import MAX_PLAN_BYTES, read_plan
 from .plan_source import SourceDocument, read_source
 from .plan_text import (
     LOOKED_FOR,
@@ -52,16 +50,8 @@ from .plan_units import (
     units_at,
 )
 
-if TYPE_CHECKING:
-    from docx.table import Table
-
-# A plan is a few pages (the department's own is 13 kB): far more is a mistake or an attack, and
-# reading it would hold the command for minutes.
-MAX_PLAN_BYTES = 2 * 1024 * 1024
-MAX_DOCX_BYTES = 20 * 1024 * 1024
-PLAN_ARCHIVE = ArchiveLimits(max_entries=1000, max_total_bytes=100 * 1024 * 1024, scan_xml=True)
-
 __all__ = [
+    "MAX_PLAN_BYTES",
     "Assignment",
     "Deadline",
     "DeadlineKind",
@@ -106,143 +96,6 @@ class Assignment:
 
 
 # --- reading files -------------------------------------------------------------------------
-
-
-def read_plan(path: str | Path) -> str:
-    """The text of a plan: a UTF-8 ``.txt`` file, or a ``.docx`` file's paragraphs in order.
-
-    A plan is a few pages: a text over ``MAX_PLAN_BYTES``, or a .docx that would unpack to more
-    than a real one (``PLAN_ARCHIVE``, or a DOCTYPE in its XML), is refused before it is read."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in {".txt", ".docx"}:
-        raise InvalidInput(f"{path}: a plan must be a .txt or .docx file")
-    try:
-        size = path.stat().st_size
-        if suffix == ".txt":
-            _check_plan_size(path, size)
-            # utf-8-sig: Windows editors put a byte-order mark in front of UTF-8 files.
-            return path.read_text(encoding="utf-8-sig")
-        if size > MAX_DOCX_BYTES:
-            raise InvalidInput(
-                f"{path}: the file is {size:,} bytes, over the limit of {MAX_DOCX_BYTES:,} bytes "
-                "for a plan",
-                reason="plan_too_large",
-            )
-        text = _docx_text(path)
-        _check_plan_size(path, len(text.encode("utf-8")))
-        return text
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{path}: the plan is not UTF-8 text ({exc.reason})", reason="not_utf8"
-        ) from exc
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read the plan: {exc.strerror or exc}") from exc
-
-
-def _check_plan_size(path: Path, size: int) -> None:
-    if size > MAX_PLAN_BYTES:
-        raise InvalidInput(
-            f"{path}: the plan's text is {size:,} bytes, over the limit of {MAX_PLAN_BYTES:,} "
-            "bytes (a plan is a few pages)",
-            reason="plan_too_large",
-        )
-
-
-def _docx_text(path: Path) -> str:
-    # Imported here: reading a .txt plan needs no python-docx (nor the lxml under it).
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
-
-    if not path.is_file():
-        raise InvalidInput(f"{path}: cannot read the plan: no such file")
-    content = path.read_bytes()
-    # Before python-docx unpacks anything: a zip bomb or an XML part with entities stops here.
-    check_office_archive(str(path), content, PLAN_ARCHIVE)
-    try:
-        document = docx.Document(io.BytesIO(content))
-    except (PackageNotFoundError, KeyError, ValueError, AttributeError, TypeError) as exc:
-        # python-docx meets a zip that holds no Word document in many ways: all are refusals.
-        raise InvalidInput(f"{path}: not a readable .docx file", reason="not_docx") from exc
-    except SyntaxError as exc:  # lxml's XMLSyntaxError: a part that is not well-formed XML
-        raise InvalidInput(
-            f"{path}: not a readable .docx file ({exc.msg})", reason="not_docx"
-        ) from exc
-    lines: list[str] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(_task_table_lines(block) or list(_table_lines(block)))
-            continue
-        # Word's own bullet lists carry no "- " in the text: put it back, so that the bullet
-        # stays with the task above it as in a .txt plan.
-        style = (block.style.name if block.style is not None else None) or ""
-        bullet = style.startswith("List") and not is_bullet(block.text)
-        lines.append(("- " if bullet else "") + block.text)
-    return "\n\n".join(lines)
-
-
-# A table of tasks, by its header's words: which column holds what.
-_COLUMNS = (
-    ("deadline", re.compile(r"thời gian|thời hạn|tiến độ", re.IGNORECASE)),
-    ("partner", re.compile(r"phối hợp", re.IGNORECASE)),
-    ("lead", re.compile(r"chủ trì|(?:đơn vị|cơ quan) thực hiện", re.IGNORECASE)),
-    ("number", re.compile(r"^(?:stt|tt|số tt)$", re.IGNORECASE)),
-    ("content", re.compile(r"nội dung|nhiệm vụ|công việc|hoạt động", re.IGNORECASE)),
-)
-_TABLE_LABELS = {
-    "lead": "Đơn vị chủ trì",
-    "partner": "Đơn vị phối hợp",
-    "deadline": "Thời gian hoàn thành",
-}
-
-
-def _task_table_lines(table: Table) -> list[str]:
-    """A table of tasks (STT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn
-    thành, in any order) as the labelled paragraphs a text plan would hold; [] for any other
-    table."""
-    rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
-    if not rows:
-        return []
-    columns: dict[str, int] = {}
-    for index, header in enumerate(rows[0]):
-        kind = next((k for k, word in _COLUMNS if word.search(header)), None)
-        if kind is not None and kind not in columns:
-            columns[kind] = index
-    if "content" not in columns or "lead" not in columns:
-        return []
-    lines: list[str] = []
-    for cells in rows[1:]:
-
-        def cell(kind: str, cells: list[str] = cells) -> str:
-            index = columns.get(kind)
-            return cells[index] if index is not None and index < len(cells) else ""
-
-        content = " ".join(cell("content").split())
-        if not content or re.fullmatch(r"[\s()\d]*", content):
-            continue  # empty, or the row of column numbers "(1) (2) (3)"
-        labelled = [(k, " ".join(cell(k).split())) for k in _TABLE_LABELS]
-        number = cell("number").rstrip(".")
-        if not any(value for _, value in labelled):
-            # A group row ("I | Lĩnh vực …", "1 | …"): a heading for the rows below.
-            lines.append(f"{number}. {content}" if re.fullmatch(r"[IVX]+|\d+", number) else content)
-            continue
-        lines.append(content)
-        lines.extend(f"{_TABLE_LABELS[k]}: {value}" for k, value in labelled if value)
-    return lines
-
-
-def _table_lines(table: Table) -> Iterator[str]:
-    seen: set[int] = set()
-    for row in table.rows:
-        for cell in row.cells:
-            # A merged cell comes once per grid column it spans: read it once.
-            if id(cell._tc) not in seen:
-                seen.add(id(cell._tc))
-                yield from (p.text for p in cell.paragraphs)
-
-
-# --- finding the tasks ---------------------------------------------------------------------
 
 
 def find_assignments(text: str) -> list[Assignment]:

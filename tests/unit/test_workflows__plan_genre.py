@@ -288,10 +288,64 @@ def _table_plan(path: Path) -> Path:
 def test_genre__a_docx_table_of_tasks(tmp_path: Path) -> None:
     found = find_assignments(read_plan(_table_plan(tmp_path / "bang.docx")))
     assert _rows(found) == [
-        ("II", "Phòng Quản lý Khoa học", ["Sở Tư pháp"], (D, "2021-06-30"), False),
-        ("II", "Văn phòng Sở", [], ("recurring", {"every": "quarter", "day": None}), False),
+        ("II.1", "Phòng Quản lý Khoa học", ["Sở Tư pháp"], (D, "2021-06-30"), False),
+        ("II.2", "Văn phòng Sở", [], ("recurring", {"every": "quarter", "day": None}), False),
     ]
     assert found[0].summary == "Xây dựng quy chế"
+
+
+_TEXT_TABLE = """KẾ HOẠCH
+
+Công tác năm 2021
+
+II. NHIỆM VỤ
+
+{rows}
+
+III. TỔ CHỨC THỰC HIỆN
+
+Giao Văn phòng Sở chủ trì tổng hợp kết quả trước ngày 15/12/2021.
+"""
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # cells between bars, as typed or pasted from a spreadsheet into a text file
+        "STT | Nội dung công việc | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành\n"
+        "I | Thể chế | | |\n"
+        "1.1 | Xây dựng quy chế | Phòng Quản lý Khoa học | Sở Tư pháp | Quý II/2021\n"
+        "1.2 | Báo cáo tiến độ | Văn phòng Sở | | hằng quý",
+        # Markdown's table, its rule under the header
+        "| STT | Nội dung công việc | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |\n"
+        "|---|---|---|---|---|\n"
+        "| I | Thể chế | | | |\n"
+        "| 1.1 | Xây dựng quy chế | Phòng Quản lý Khoa học | Sở Tư pháp | Quý II/2021 |\n"
+        "| 1.2 | Báo cáo tiến độ | Văn phòng Sở | | hằng quý |",
+        # cells between tabs
+        "STT\tNội dung công việc\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian hoàn thành\n"
+        "I\tThể chế\t\t\t\n"
+        "1.1\tXây dựng quy chế\tPhòng Quản lý Khoa học\tSở Tư pháp\tQuý II/2021\n"
+        "1.2\tBáo cáo tiến độ\tVăn phòng Sở\t\thằng quý",
+    ],
+)
+def test_genre__a_table_of_tasks_typed_in_a_text_file(rows: str, tmp_path: Path) -> None:
+    path = tmp_path / "bang.txt"
+    path.write_text(_TEXT_TABLE.format(rows=rows), encoding="utf-8")
+    found = find_assignments(read_plan(path))
+    assert _rows(found) == [
+        ("II.1.1", "Phòng Quản lý Khoa học", ["Sở Tư pháp"], (D, "2021-06-30"), False),
+        ("II.1.2", "Văn phòng Sở", [], ("recurring", {"every": "quarter", "day": None}), False),
+        ("III", "Văn phòng Sở", [], (D, "2021-12-15"), False),
+    ]
+    assert [a.summary for a in found[:2]] == ["Xây dựng quy chế", "Báo cáo tiến độ"]
+
+
+def test_genre__bars_in_a_line_of_text_are_text(tmp_path: Path) -> None:
+    path = tmp_path / "vach.txt"
+    text = _TEXT_TABLE.format(rows="Giao Văn phòng Sở chủ trì việc A | B | C trong năm 2021.")
+    path.write_text(text, encoding="utf-8")
+    assert read_plan(path) == text.rstrip("\n")
 
 
 def test_genre__a_plan_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
