@@ -117,6 +117,45 @@ def check_receive_tasks(file_name: str, root: Any) -> None:
             )
 
 
+# An event's or a task's reference -> the kind of root element it must name.
+_REFERENCES = {
+    "messageRef": "message",
+    "errorRef": "error",
+    "signalRef": "signal",
+    "escalationRef": "escalation",
+}
+
+
+def check_references(file_name: str, root: Any) -> None:
+    """Every message, error, signal and escalation an event or a task names is declared in its
+    file (Camunda Modeler leaves a dangling id when the declaration is deleted); refused,
+    naming what is missing, before the library trips over it without saying what."""
+    declared = {
+        kind: {str(e.get("id")) for e in root.iter(f"{{{BPMN}}}{kind}")}
+        for kind in _REFERENCES.values()
+    }
+    for element in root.iter(f"{{{BPMN}}}*"):
+        for attribute, kind in _REFERENCES.items():
+            ref = element.get(attribute)
+            if ref and ref not in declared[kind]:
+                # An event's definition is named by its event, as the modeler shows it.
+                named = element.getparent() if _is_event_definition(element) else element
+                raise InvalidDefinition(
+                    f"it names the {kind} '{ref}', which this file does not declare: choose "
+                    f"the {kind} again in the modeler, or declare it",
+                    file=file_name,
+                    element_id=owner_id(named),
+                    line=element.sourceline,
+                    reason="reference_unknown",
+                    kind=kind,
+                    ref=ref,
+                )
+
+
+def _is_event_definition(element: Any) -> bool:
+    return str(etree.QName(element).localname).endswith("EventDefinition")
+
+
 def check_loops(file_name: str, root: Any, limit: int) -> None:
     """A literal loop cardinality or loop maximum up to the limit of instances."""
     counts: list[tuple[Any, str, Any]] = []

@@ -27,6 +27,7 @@ from .definition_checks import (
     check_due_dates,
     check_loops,
     check_receive_tasks,
+    check_references,
     check_timers,
     owner_id,
     strip_el,
@@ -144,6 +145,7 @@ def parse_bundle(
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
         check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
+        check_references(doc.name, doc.root)
         if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
             refuse_data_stores(doc.name, doc.root)
         check_spiff_arena_calls(doc.name, doc.root)
@@ -663,6 +665,16 @@ def _refusal(exc: ValidationException, docs: list[_Doc]) -> InvalidDefinition:
             break
     message = str(exc.args[0]) if exc.args else str(exc)
     message = message.replace(f"{{{BPMN}}}", "bpmn:")
+    tag = str(getattr(exc, "tag", "") or "")  # "bpmn:complexGateway", as Spiff shortens it
+    if message.startswith("There is no support implemented") and tag:
+        return InvalidDefinition(
+            f"this engine cannot run a {tag}",
+            file=file_name,
+            element_id=element_id,
+            line=line,
+            reason="element_unsupported",
+            element_type=tag,
+        )
     return InvalidDefinition(
         message,
         file=file_name,

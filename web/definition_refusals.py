@@ -92,6 +92,15 @@ REFUSALS = {
         "Quy trình gọi lại chính nó (%(chain)s); một quy trình không được tự gọi mình, trực "
         "tiếp hay qua quy trình khác. Hãy bỏ lời gọi tạo thành vòng."
     ),
+    "reference_unknown": _l(
+        "Phần tử này gắn với %(kind)s có id «%(ref)s», nhưng trong tệp không có khai báo nào "
+        "có id đó (thường do khai báo đã bị xoá trong công cụ soạn sơ đồ). Hãy chọn lại hoặc "
+        "khai báo %(kind)s đó rồi lưu lại."
+    ),
+    "element_unsupported": _l(
+        "Hệ thống chưa chạy được loại phần tử %(element_type)s. Hãy thay bằng các phần tử "
+        "được hỗ trợ (ví dụ cổng rẽ nhánh exclusive, parallel hoặc inclusive) rồi lưu lại."
+    ),
     "receive_without_message": _l(
         "Bước receive task này không gắn với thông điệp (message) nào nên không có gì chuyển "
         "được nó sang bước sau. Hãy gắn một message cho bước, hoặc đổi thành user task."

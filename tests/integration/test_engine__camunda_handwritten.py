@@ -53,3 +53,22 @@ def test_camunda_handwritten__a_receive_task_without_a_message_is_refused(
     )
     assert details["reason"] == "receive_without_message"
     assert refused.value.exit_code == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "element", "line", "reason", "said"),
+    [
+        # Camunda Modeler leaves the id behind when the message's declaration is deleted.
+        ("dangling_message.bpmn", "paid", 7, "reference_unknown", "the message 'Message_Deleted'"),
+        ("complex_gateway.bpmn", "gather", 6, "element_unsupported", "cannot run a bpmn:complex"),
+    ],
+)
+def test_camunda_handwritten__what_cannot_run_is_named_not_the_librarys_error(
+    factory: Any, clock: Any, name: str, element: str, line: int, reason: str, said: str
+) -> None:
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(factory) as s:
+        engine.deploy(s, fixture_files(f"camunda_refused/{name}"), clock)
+    details = refused.value.details
+    assert (details["file"], details["element_id"], details["line"]) == (name, element, line)
+    assert details["reason"] == reason and said in str(refused.value)
+    assert "Error" not in str(refused.value)  # no AssertionError, no TypeError
