@@ -67,6 +67,7 @@ from .events import EngineEvent, HistoryRecorded, Listener, TaskOpened, bind_lis
 from .external_tasks import (
     ExternalTaskView,
     LockedExternalTask,
+    bpmn_error_external,
     complete_external,
     extend_lock,
     fail_external,
@@ -373,6 +374,7 @@ __all__ = [
     "authenticate_api_token",
     "bind_audit_key",
     "bind_listeners",
+    "bpmn_error_external",
     "broadcast_signal",
     "cancel_instance",
     "change_password",

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
@@ -36,6 +36,9 @@ class ExternalTaskModel(Base):
     lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
     retries: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The task's input parameters (camunda:inputParameter): local variables the worker gets
+    # with the item's data, as Camunda's fetch gives them.
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 def note_external_tasks(
@@ -45,7 +48,7 @@ def note_external_tasks(
     runner = runner_of(workflow)
     if runner is None or not runner.external:
         return
-    for task_id, element_id, topic in runner.external:
+    for task_id, element_id, topic, inputs in runner.external:
         session.add(
             ExternalTaskModel(
                 id=str(uuid.uuid4()),
@@ -55,6 +58,7 @@ def note_external_tasks(
                 process_id=instance.process_id,
                 topic=topic,
                 created_at=at,
+                inputs=inputs or None,
             )
         )
     runner.external.clear()

@@ -19,22 +19,28 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
-from .definitions import LoadedVersion, load_version
+from .definitions import LoadedVersion, ProcessVersionModel, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound, ScriptError
 from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
 from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
 from .views import InstanceStatus
+from .xml_namespaces import BPMN_NS, CAMUNDA_NS
 
 __all__ = [
     "ExternalTaskView",
     "LockedExternalTask",
+    "bpmn_error_external",
     "complete_external",
     "extend_lock",
     "fail_external",
@@ -46,6 +52,7 @@ MAX_TASKS = 100
 MAX_LOCK_SECONDS = 24 * 3600
 MAX_MESSAGE = 2000
 MAX_WORKER_ID = 200
+MAX_ERROR_CODE = 200
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,9 @@ class ExternalTaskView:
 
 @dataclass(frozen=True)
 class LockedExternalTask:
-    """A task fetched for a worker, with the item's variables it works on."""
+    """A task fetched for a worker, with the variables it works on: the item's data and the
+    task's input parameters (which win over the item's of the same name, as local variables
+    do in Camunda)."""
 
     task: ExternalTaskView
     variables: dict[str, Any]
@@ -154,7 +163,8 @@ def fetch_and_lock(
     for row in rows:
         row.worker_id = worker_id
         row.lock_expires_at = now + lock
-        locked.append(LockedExternalTask(_view(row), dict(data.get(row.instance_id) or {})))
+        variables = {**(data.get(row.instance_id) or {}), **(row.inputs or {})}
+        locked.append(LockedExternalTask(_view(row), variables))
     session.flush()
     return locked
 
@@ -302,6 +312,118 @@ def fail_external(
     record_error(session, instance, error, now)
     persist(session, config, instance, version, workflow, actor)
     return "incident"
+
+
+def bpmn_error_external(
+    session: Session,
+    config: EngineConfig,
+    task_id: str,
+    worker_id: str,
+    error_code: str,
+    error_message: str | None,
+    variables: dict[str, Any] | None,
+    *,
+    actor: str | None = None,
+) -> tuple[str, int]:
+    """A business error the worker met (Camunda's handleBpmnError): the BPMN error `error_code`
+    is thrown at the task. An error boundary event of the task, or of a subprocess around it,
+    that catches the code (or every code) takes the item on from there, with `variables` set
+    and the code and message in its `camunda:errorCodeVariable` / `errorMessageVariable`;
+    'caught'. Caught by none, the item is parked in error (an incident, as in Camunda:
+    `retry_instance` makes the task wait for a worker again): 'incident'. Returns that and the
+    item's id."""
+    now = config.clock()
+    code = (error_code or "").strip()
+    if not code or len(code) > MAX_ERROR_CODE:
+        raise InvalidInput(
+            f"an error code has 1 to {MAX_ERROR_CODE} characters",
+            reason="error_code_invalid",
+            limit=MAX_ERROR_CODE,
+        )
+    message = (error_message or "").strip()[:MAX_MESSAGE]
+    clean = _variables(variables)
+    row = _held(session, task_id, _check_worker(worker_id), now)
+    instance, version, workflow, task = _locked_item(session, config, row)
+    event = BpmnEvent(ErrorEventDefinition(code, code=code))
+    boundary = _catching_boundary(workflow, task, event)
+    session.execute(delete(ExternalTaskModel).where(ExternalTaskModel.id == row.id))
+    details = {"topic": row.topic, "worker": row.worker_id, "error_code": code}
+    if boundary is None:
+        task.error()
+        error = ScriptError(
+            f"the external task '{row.topic}' ended with the BPMN error '{code}', which no "
+            f"error event catches{': ' + message if message else ''}",
+            element_id=row.element_id,
+        )
+        error.details.update(reason="bpmn_error_uncaught", key=f"topic:{row.topic}")
+        record_error(session, instance, error, now)
+        persist(session, config, instance, version, workflow, actor)
+        return "incident", instance.id
+    append_event(
+        session,
+        instance,
+        at=now,
+        actor=actor,
+        kind="external_bpmn_error",
+        element_id=row.element_id,
+        details={**details, "message": message, "caught_by": boundary.task_spec.bpmn_id},
+    )
+    named = _error_variables(session, version.id, boundary.task_spec.bpmn_id)
+    with spiff_errors():
+        boundary.data.update(clean)
+        for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message)):
+            if named.get(attribute):
+                boundary.data[named[attribute]] = value
+        boundary.task_spec.catch(boundary, event)
+        boundary.task_spec._update(boundary)  # as Spiff's own catch does: it fires
+        run_engine_steps(workflow)
+    persist(session, config, instance, version, workflow, actor)
+    return "caught", instance.id
+
+
+def _catching_boundary(workflow: Any, task: Any, event: Any) -> Any | None:
+    """The first waiting error boundary event that catches the event: the task's own, then
+    those of each subprocess around it, from the inside out."""
+    node = task
+    while node is not None:
+        split = node.parent
+        if split is not None and isinstance(split.task_spec, BoundaryEventSplit):
+            for sibling in split.children:
+                spec = sibling.task_spec
+                if (
+                    sibling is not node
+                    and sibling.state == TaskState.WAITING
+                    and isinstance(getattr(spec, "event_definition", None), ErrorEventDefinition)
+                    and spec.catches(sibling, event)
+                ):
+                    return sibling
+        inner = node.workflow
+        if inner is workflow or inner.parent_task_id is None:
+            return None
+        node = workflow.get_task_from_id(inner.parent_task_id)
+    return None
+
+
+def _error_variables(session: Session, version_id: int, event_id: str) -> dict[str, str]:
+    """The camunda:errorCodeVariable and errorMessageVariable of the boundary event's error
+    definition, read from the version's deployed files (the parser keeps neither)."""
+    files = session.scalar(
+        select(ProcessVersionModel.files).where(ProcessVersionModel.id == version_id)
+    )
+    for text in (files or {}).values():
+        if f'"{event_id}"' not in text or "errorEventDefinition" not in text:
+            continue
+        root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False))
+        found = root.xpath(
+            "//*[@id=$id]/b:errorEventDefinition", id=event_id, namespaces={"b": BPMN_NS}
+        )
+        if found:
+            return {
+                name: str(found[0].get(f"{{{CAMUNDA_NS}}}{name}"))
+                for name in ("errorCodeVariable", "errorMessageVariable")
+                if found[0].get(f"{{{CAMUNDA_NS}}}{name}")
+            }
+    return {}
 
 
 def extend_lock(

@@ -31,12 +31,12 @@ from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 from .errors import InvalidDefinition
 from .juel_scanner import has_expression
 from .service_params import Param, _value, evaluate_params, expression_code, parameter_name
+from .task_locals import HIDDEN_KEY
 from .xml_namespaces import BPMN_NS as BPMN
 from .xml_namespaces import CAMUNDA_NS
 
 CALL_KEY = "pheduyet_call"
 IO_KEY = "pheduyet_io"
-HIDDEN_KEY = "pheduyet_hidden"  # a task's internal data: what its inputs hid
 _EXT = f"{{{BPMN}}}extensionElements"
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from .audit import append_event
 from .errors import ScriptError
+from .task_locals import input_names
 
 __all__ = [
     "DEFAULT_SERVICE_SECONDS",
@@ -81,8 +82,9 @@ class ServiceRunner:
         self.item_id: int | None = None
         self.calls: list[_Record] = []
         self.incidents: list[ScriptError] = []
-        # External tasks reached (task id, element id, topic): left to outside workers.
-        self.external: list[tuple[str, str, str]] = []
+        # External tasks reached (task id, element id, topic, input parameters' values): left
+        # to outside workers.
+        self.external: list[tuple[str, str, str, dict[str, Any]]] = []
 
     def run(
         self, task: Any, key: str, params: Callable[[], dict[str, Any]], result: str | None
@@ -96,7 +98,8 @@ class ServiceRunner:
         if key not in self.services and key.startswith("topic:") and key != "topic:":
             # An external task no handler takes: it waits (STARTED) for an outside worker
             # (engine/external_tasks.py), as Camunda's external task clients do.
-            self.external.append((str(task.id), element, key.removeprefix("topic:")))
+            inputs = {name: task.data[name] for name in input_names(task) if name in task.data}
+            self.external.append((str(task.id), element, key.removeprefix("topic:"), inputs))
             return None
         if key not in self.services:
             return self._incident(

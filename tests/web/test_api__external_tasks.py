@@ -120,3 +120,52 @@ def test_external__theo_doi_shows_the_item_waiting_with_its_topic(
     )
     page = login("giamdoc").get("/monitor/").get_data(as_text=True)
     assert "Hồ sơ chờ dịch vụ bên ngoài" in page and f"<code>{TOPIC}</code>" in page
+
+
+@ON_BOTH
+def test_external__a_business_error_goes_where_the_diagram_catches_it(
+    app: Flask, web_clock: ManualClock
+) -> None:
+    """Camunda's handleBpmnError (tests/fixtures/external_errors): the worker's error code takes
+    the item to the error event that catches it, with the code, the message and the worker's
+    variables set; the task's input parameters came with the fetch."""
+    factory = app.extensions["pheduyet.sessions"]
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("external_errors"), web_clock, services=())
+        engine.add_user(s, "binh", display_name="Bình")
+        item = engine.start_instance(
+            s, engine_config(web_clock), "tax_lookup_errors", "quantri", data={"mst": "01"}
+        )
+    admin = api_as(app, "quantri")
+    status, body = admin.post(
+        FETCH, {"worker_id": "w1", "topics": ["tra-cuu-mst-loi"], "lock_duration": 60_000}
+    )
+    (task,) = body["tasks"]
+    assert (task["variables"]["ma_tra_cuu"], task["variables"]["kenh"]) == ("01", "api")
+    path = f"/external-tasks/{task['id']}/bpmn-error"
+    status, body = admin.post(path, {"worker_id": "w2", "error_code": "MST_KHONG_CO"})
+    assert (status, body["error"]["reason"]) == (409, "lock_not_held")
+    status, body = admin.post(path, {"worker_id": "w1", "error_code": ""})
+    assert status == 422
+    status, body = admin.post(
+        path,
+        {
+            "worker_id": "w1",
+            "error_code": "MST_KHONG_CO",
+            "error_message": "Không tìm thấy mã số thuế",
+            "variables": {"lan_tra_cuu": 2},
+        },
+    )
+    assert status == 200, body
+    assert body == {"outcome": "caught", "item_id": item, "item_status": "running"}
+    with transaction(factory) as s:
+        (review,) = engine.open_tasks(s, item)
+        data = engine.show_instance(s, item).data
+    assert review.element_id == "review"
+    assert (data["ma_loi"], data["thong_bao_loi"], data["lan_tra_cuu"]) == (
+        "MST_KHONG_CO",
+        "Không tìm thấy mã số thuế",
+        2,
+    )
+    status, body = admin.post(path, {"worker_id": "w1", "error_code": "MST_KHONG_CO"})
+    assert status == 404  # the task is gone: the item went on

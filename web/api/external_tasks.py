@@ -79,6 +79,21 @@ class FailureOut(BaseModel):
     outcome: Literal["retry", "incident"]
 
 
+class BpmnErrorBody(Request):
+    worker_id: str = Field(min_length=1, max_length=200)
+    error_code: str = Field(
+        min_length=1, max_length=200, description="the BPMN error's code (its errorCode)"
+    )
+    error_message: str | None = Field(None, max_length=2000)
+    variables: dict[str, Any] | None = Field(None, description="set on the item first")
+
+
+class BpmnErrorOut(BaseModel):
+    outcome: Literal["caught", "incident"]
+    item_id: int
+    item_status: str
+
+
 class ExtendBody(Request):
     worker_id: str = Field(min_length=1, max_length=200)
     new_duration: int = Field(ge=1000, le=MAX_MS, description="milliseconds from now")
@@ -179,6 +194,38 @@ def external_task_failure(task_id: str, body: FailureBody) -> FailureOut:
             actor=who.username,
         )
     return FailureOut(outcome=outcome)  # type: ignore[arg-type]
+
+
+@operation(
+    f"{TASK}/bpmn-error",
+    "POST",
+    summary="Report a business error (BPMN error) of an external task",
+    tag="external tasks",
+    scope=WRITE,
+    body=BpmnErrorBody,
+    response=BpmnErrorOut,
+    errors=(404, 409),
+)
+def external_task_bpmn_error(task_id: str, body: BpmnErrorBody) -> BpmnErrorOut:
+    """Camunda's handleBpmnError: the BPMN error `error_code` is thrown at the task. An error
+    boundary event of the task (or of a subprocess around it) that catches the code takes the
+    item on, with `variables` set and the code and message in the event's
+    camunda:errorCodeVariable / errorMessageVariable (`outcome` "caught"); caught by none, the
+    item is parked in error as for a failure without retries ("incident")."""
+    who = _worker()
+    with uow() as s:
+        outcome, item_id = engine.bpmn_error_external(
+            s,
+            config(),
+            task_id,
+            body.worker_id,
+            body.error_code,
+            body.error_message,
+            body.variables,
+            actor=who.username,
+        )
+        status = engine.show_instance(s, item_id).status
+    return BpmnErrorOut(outcome=outcome, item_id=item_id, item_status=status)  # type: ignore[arg-type]
 
 
 @operation(
