@@ -107,8 +107,13 @@ def _request(
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read().decode("utf-8", "replace")
-        set_cookie = response.getheader("Set-Cookie") or ""
-        return response.status, text, set_cookie.split(";", 1)[0]
+        # The session's cookie: a login also sets the browser's own (web/login_devices.py).
+        sessions = [
+            c.split(";", 1)[0]
+            for c in response.msg.get_all("Set-Cookie") or []
+            if c.startswith("session=")
+        ]
+        return response.status, text, sessions[0] if sessions else ""
     finally:
         connection.close()
 
