@@ -218,7 +218,12 @@ class _Who:
 
 _GIAO = re.compile(r"Giao\s+")
 _CHU_TRI = re.compile(r"\s*Chủ trì\b[\s,]*", re.IGNORECASE)
-_LEADS_WORDS = re.compile(r"[\s,]*(?:chủ trì|có trách nhiệm|chịu trách nhiệm)\b", re.IGNORECASE)
+# "X chủ trì", "X có trách nhiệm", and "X là cơ quan thường trực (đầu mối), có trách nhiệm".
+_LEADS_WORDS = re.compile(
+    r"[\s,]*(?:là\s+(?:cơ quan|đơn vị)\s+(?:thường trực|đầu mối|chủ trì)[^,;.]{0,60},?\s*)?"
+    r"(?:chủ trì|có trách nhiệm|chịu trách nhiệm)\b",
+    re.IGNORECASE,
+)
 _COLON = re.compile(r"\s*(?:\([^()]*\))?\s*:\s*")
 _MARKER = re.compile(r"(?:([-–•+])|([a-zđ]\)|\d{1,2}\)))\s+")
 _LABEL = re.compile(

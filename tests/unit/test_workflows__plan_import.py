@@ -385,6 +385,20 @@ def test_plan_import__doubts_are_told(paragraph: str, note: str) -> None:
     assert note in (found.needs_decision or "")
 
 
+def test_plan_import__the_standing_body_is_given_a_task() -> None:
+    """The standing body of TỔ CHỨC THỰC HIỆN ("X là cơ quan thường trực, có trách nhiệm …"):
+    in a UBND's plan it is often the Sở's own main task."""
+    found = find_assignments(
+        _plan("1. Việc A", "Giao Văn phòng Sở chủ trì việc A trong năm 2020.")
+        + "\n\nSở Khoa học và Công nghệ là cơ quan thường trực, có trách nhiệm theo dõi, đôn "
+        "đốc, tổng hợp kết quả thực hiện trước ngày 15/12/2020."
+    )
+    standing = found[-1]
+    assert (standing.section, standing.lead_unit) == ("III", "Sở Khoa học và Công nghệ")
+    assert standing.summary.startswith("Theo dõi, đôn đốc, tổng hợp kết quả")
+    assert standing.deadline == Deadline(DeadlineKind.DATE, date(2020, 12, 15))
+
+
 def test_plan_import__a_label_on_the_tasks_line_leaves_no_dash_in_its_summary() -> None:
     [found] = find_assignments(
         _plan("1. Việc E", "Làm việc E tại huyện. - Đơn vị thực hiện: Thanh tra Sở.")
