@@ -292,9 +292,13 @@ def _drafts(section: Section, year: int | None) -> list[_Draft]:
         lines.insert(0, section.title)
     heading_units = list(section.units)
     for line in lines:
+        if not any(ch.isalpha() for ch in line):
+            continue  # no words: a rule ("||| --- |||"), a row of dots, a stray number
         current = drafts[-1] if drafts else None
         marker, body = _marker(line)
         content, labels = _split_labels(body)
+        if labels and not content.strip(" .;:") and not any(value for _, value in labels):
+            continue  # a label left empty ("Đơn vị chủ trì:"): nothing to read
         if labels and not content.strip(" .;:"):
             if current is None:
                 current = _Draft(section, list(heading_units), [], strong=bool(heading_units))

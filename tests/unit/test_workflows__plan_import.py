@@ -429,6 +429,19 @@ def test_plan_import__another_sos_units_are_never_this_sos() -> None:
     assert start_data(theirs, chart, 2027)["don_vi_chu_tri"] is None  # a person chooses
 
 
+def test_plan_import__lines_without_words_and_empty_labels_are_no_tasks() -> None:
+    found = find_assignments(
+        _plan(
+            "1. Việc A",
+            "Giao Thanh tra Sở chủ trì việc A trong năm 2020.",
+            "||| --- |||",
+            "2. Đơn vị chủ trì:",
+            "3. ………",
+        )
+    )
+    assert [(a.section, a.lead_unit) for a in found] == [("II.1", "Thanh tra Sở")]
+
+
 def test_plan_import__an_empty_section_of_tasks_has_none() -> None:
     assert find_assignments(_plan()) == []
 
