@@ -135,6 +135,13 @@ def check_references(file_name: str, root: Any) -> None:
         for kind in _REFERENCES.values()
     }
     for element in root.iter(f"{{{BPMN}}}*"):
+        # What the engine reads: event definitions' and message tasks' references (SpiffArena's
+        # modeler writes a stray `messageRef="[object Object]"` on the start event itself).
+        if not _is_event_definition(element) and etree.QName(element).localname not in (
+            "receiveTask",
+            "sendTask",
+        ):
+            continue
         for attribute, kind in _REFERENCES.items():
             ref = element.get(attribute)
             if ref and ref not in declared[kind]:
