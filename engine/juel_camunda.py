@@ -21,7 +21,14 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
 from .camunda_legacy import modernize_camunda
 from .definition_checks import owner_id
 from .errors import InvalidDefinition
-from .juel_parser import HELPER_PREFIX, JuelRefused, has_expression, translate, translate_name
+from .juel_parser import (
+    HELPER_PREFIX,
+    JUEL_SOURCE_MARK,
+    JuelRefused,
+    has_expression,
+    translate,
+    translate_name,
+)
 from .mi_collections import CODE_ATTRIBUTE, collection_variable
 from .xml_namespaces import BPMN_NS as BPMN
 from .xml_namespaces import CAMUNDA_NS
@@ -82,7 +89,7 @@ def _with_source(code: str, text: str) -> str:
     the same (`${dept}` is `dept`)."""
     if text[2:-1].strip() == code and text[:2] in ("${", "#{") and text.endswith("}"):
         return code
-    return f"{code}  # {' '.join(text.split())}"
+    return f"{code}{JUEL_SOURCE_MARK}{' '.join(text.split())}"
 
 
 def _other_language(element: Any) -> bool:

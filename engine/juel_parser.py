@@ -32,6 +32,9 @@ __all__ = [
 ]
 
 HELPER_PREFIX = "juel_"
+# Between a translated expression and the JUEL it came from (engine/juel_camunda.py): a Python
+# comment, so an error at run time can quote what the author wrote.
+JUEL_SOURCE_MARK = "  # "
 _UNITS = ("Years", "Months", "Weeks", "Days", "Hours", "Minutes", "Seconds")
 # Methods of Java values that models call in expressions (Strings, Lists, Maps, a DMN result),
 # run by engine/juel.py's juel_call.

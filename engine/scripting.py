@@ -16,6 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .clock import Clock
 from .javascript import JS_MARKER
 from .javascript_tasks import evaluate_in_task, run_in_task
+from .juel_parser import JUEL_SOURCE_MARK
 from .sandbox import SCRIPT_FILENAME, Limits, Sandbox, SandboxViolation
 from .script_languages import split_marked
 
@@ -40,6 +41,15 @@ class _SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mi
 def _describe(error: BaseException) -> str:
     text = str(error)
     return f"{error.__class__.__name__}: {text}" if text else error.__class__.__name__
+
+
+def _as_written(expression: str) -> str:
+    """The expression as the diagram's author wrote it: a Camunda model's JUEL, which its
+    Python carries as a trailing comment (engine/juel_camunda.py), else the expression."""
+    code, marker, source = expression.rpartition(JUEL_SOURCE_MARK)
+    if marker and code and source.strip()[:2] in ("${", "#{"):
+        return source.strip()
+    return expression.strip()
 
 
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
@@ -67,8 +77,13 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise
         except Exception as exc:
             # runtime.spiff_errors finds a sandbox refusal as this exception's cause.
+            said = _describe(exc)
+            if isinstance(exc, NameError) and exc.name:  # as Camunda: the name it cannot resolve
+                said = f"the item has no variable '{exc.name}'"
             raise WorkflowTaskException(
-                f"{_describe(exc)} (in expression {expression.strip()!r})", task=task, exception=exc
+                f"{said} (in expression {_as_written(expression)!r})",
+                task=task,
+                exception=exc,
             ) from exc
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:

@@ -150,3 +150,18 @@ def test_juel__each_reviewer_of_a_collection_holds_their_own_step(
     [copy] = _inbox(office, "chi")  # ${empty copies ? 1 : copies}: copies is null
     _complete(office, juel_config, copy.id, "chi")
     assert _show(office, item).status == "completed"
+
+
+def test_juel__a_variable_the_item_lacks_is_named_in_the_juel_written(
+    office: Any, juel_config: Any
+) -> None:
+    """As Camunda ("Cannot resolve identifier 'amount'"): the error names the variable and
+    quotes the expression as the model has it, not the Python it runs as."""
+    item = _start(office, juel_config, **REQUEST)  # no amount
+    [review] = _inbox(office, "binh")
+    with pytest.raises(engine.ScriptError) as failed:
+        _complete(office, juel_config, review.id, "binh", approved=False)
+    said = str(failed.value)
+    assert "the item has no variable 'amount'" in said
+    assert "'${!approved && amount gt 1000}'" in said and "juel_" not in said
+    assert _show(office, item).status == "running"  # nothing recorded
