@@ -134,14 +134,15 @@ def _another_so(source: SourceDocument) -> str | None:
 
 
 def _theirs(assignment: Assignment, issuer: str) -> Assignment:
-    """In another Sở's plan, "Văn phòng Sở", "Thanh tra Sở", "Phòng Kế hoạch - Tài chính" are
-    that Sở's units, never this Sở's of the same name: named as theirs ("Thanh tra Sở Tài
-    nguyên và Môi trường"), so that no unit here takes the task without a person's word."""
+    """In another Sở's plan, "Văn phòng Sở", "Thanh tra Sở", "Các phòng, đơn vị trực thuộc Sở"
+    are that Sở's, never this Sở's of the same name: named as theirs ("Thanh tra Sở Tài nguyên
+    và Môi trường"), so that no unit here takes the task without a person's word. A unit only
+    this Sở has ("Chi cục Tiêu chuẩn Đo lường Chất lượng") stays this Sở's."""
 
     def theirs(name: str) -> str:
-        if name == THE_SO or not (is_the_so(name) or is_collective(name)):
+        if not name.endswith(" Sở") or not (is_the_so(name) or is_collective(name)):
             return name
-        return f"{name[:-3]} {issuer}" if name.endswith(" Sở") else f"{name}, {issuer}"
+        return f"{name[:-3]} {issuer}"
 
     lead = assignment.lead_unit
     partners = tuple(theirs(name) for name in assignment.cooperating_units)

@@ -412,15 +412,21 @@ def test_plan_import__another_sos_units_are_never_this_sos() -> None:
         header
         + "\n\nKẾ HOẠCH\n\nCông tác năm 2027\n\n"
         + _plan(
-            "1. Giao Thanh tra Sở chủ trì, phối hợp với Văn phòng Sở và Sở Khoa học và Công "
-            "nghệ kiểm tra việc A trong năm 2027.",
+            "1. Giao Thanh tra Sở chủ trì, phối hợp với Văn phòng Sở, Chi cục Tiêu chuẩn Đo "
+            "lường Chất lượng, UBND các huyện, thành phố và Sở Khoa học và Công nghệ kiểm tra "
+            "việc A trong năm 2027.",
             "2. Giao Sở Khoa học và Công nghệ chủ trì việc B trong năm 2027.",
         )
     )
     theirs, ours = found[0], found[1]
     issuer = "Sở Lao động - Thương binh và Xã hội"
     assert theirs.lead_unit == f"Thanh tra {issuer}"
-    assert theirs.cooperating_units == (f"Văn phòng {issuer}", "Sở Khoa học và Công nghệ")
+    assert theirs.cooperating_units == (  # a unit only this Sở has stays this Sở's
+        f"Văn phòng {issuer}",
+        "Chi cục Tiêu chuẩn Đo lường Chất lượng",
+        "UBND các huyện, thành phố",
+        "Sở Khoa học và Công nghệ",
+    )
     assert f"Kế hoạch do {issuer} ban hành: “Thanh tra Sở” là đơn vị của {issuer}" in (
         theirs.needs_decision or ""
     )
