@@ -165,6 +165,7 @@ from .queries import (
     steps_now,
     stuck,
     tasks_for,
+    titled_values,
     verify_audit,
 )
 from .recipients import item_facts, leaders_of, people_of
@@ -513,6 +514,7 @@ __all__ = [
     "task_report_items",
     "tasks_for",
     "title_from",
+    "titled_values",
     "to_jsonable",
     "touch_api_token",
     "transaction",

@@ -3,7 +3,7 @@ never the workflow state."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -285,6 +285,25 @@ def instance_titles(session: Session, process_id: str) -> set[str]:
             )
         )
     )
+
+
+def titled_values(
+    session: Session, process_id: str, titles: Collection[str], key: str
+) -> dict[str, set[str | None]]:
+    """For each of these titles held by items of a process that were not cancelled, the values
+    of one field of their data (as text; None where missing): which of those items is which,
+    for an import's identity. One statement, whatever the number of items."""
+    found: dict[str, set[str | None]] = {}
+    if not titles:
+        return found
+    query = select(InstanceModel.title, InstanceModel.data[key].as_string()).where(
+        InstanceModel.process_id == process_id,
+        InstanceModel.status != InstanceStatus.CANCELLED,
+        InstanceModel.title.in_(sorted(set(titles))),
+    )
+    for title, value in session.execute(query):
+        found.setdefault(title, set()).add(value)
+    return found
 
 
 def item_data(session: Session, instance_id: int) -> dict[str, Any]:

@@ -52,6 +52,7 @@ def start_data(
     chart: OrgChart,
     source_year: int | None = None,
     today: date | None = None,
+    applied_year: int | None = None,
 ) -> dict[str, Any]:
     """What an item of the plan starts with: everything a person must read to act on the task
     (labelled for people by bpmn/forms/nhiem_vu_ke_hoach.json), then the two values the
@@ -59,13 +60,15 @@ def start_data(
 
     Periodic work ("hằng tháng", "hằng quý", "định kỳ 6 tháng", "trước ngày 15/12 hằng năm")
     starts with the deadline of its first period from ``today`` on (from the first day of the
-    plan's year, ``source_year``, when that is later: plan_deadline.given_on), as a date, and
+    plan's year when that is later: plan_deadline.given_on; ``applied_year`` when an import moved
+    the plan to another year, else ``source_year``), as a date, and
     keeps its recurrence in ``lap_lai`` ({"every", "day"}); "thường xuyên" and a plain "hằng
     năm" stay ``recurring``, which the diagram reopens every year (from the plan's year too)."""
     lead = chart.unit_by_name(assignment.lead_unit) if assignment.lead_unit else None
     deadline, source = assignment.deadline, assignment.source_deadline
     every = deadline.value if isinstance(deadline.value, Every) else None
-    kind, value = start_deadline(deadline, given_on(today or date.today(), source_year))
+    year = applied_year if applied_year is not None else source_year
+    kind, value = start_deadline(deadline, given_on(today or date.today(), year))
     due = _iso_day(stated_day(kind, value))
     return {
         "section": assignment.section,
@@ -177,6 +180,19 @@ def _day_of(year: int, month: int, day: int | None) -> date:
     return date(year, month, min(day, last) if day else last)
 
 
+def plan_years(assignments: list[Assignment]) -> tuple[int | None, int | None]:
+    """The year the plan is for, as its header says (else the year its deadlines name most),
+    and the year its tasks are carried out in: the same, or as many years later as an import
+    moved its deadlines (``--year``, the demo)."""
+    own = plan_year([replace(a, deadline=a.source_deadline or a.deadline) for a in assignments])
+    header = next((a.source.year for a in assignments if a.source and a.source.year), None)
+    moved_by = 0
+    if own is not None and (applied := plan_year(assignments)) is not None:
+        moved_by = applied - own
+    year = header or own
+    return year, (year + moved_by if year is not None else None)
+
+
 def start_assignments(
     session: Session,
     config: engine.EngineConfig,
@@ -186,20 +202,29 @@ def start_assignments(
 ) -> list[Started]:
     """Start one item per assignment, skipping those an earlier import of the plan started
     (the same title: item_title tells apart plans by their number, and tasks of one plan by
-    their rank)."""
+    their rank; or, for a plan imported before titles carried its number, the title without it
+    on an item of that number)."""
     existing = engine.instance_titles(session, PROCESS_ID)
-    source_year = plan_year(
-        [replace(a, deadline=a.source_deadline or a.deadline) for a in assignments]
+    source_year, applied_year = plan_years(assignments)
+    numbered = [a for a in assignments if a.source and a.source.number]
+    earlier = engine.titled_values(
+        session,
+        PROCESS_ID,
+        {item_title(replace(a, source=None)) for a in numbered} & existing,
+        "so_ky_hieu_van_ban",
     )
     started = []
     today = config.today()
-    alike: dict[str, int] = {}
+    produced: set[str] = set()
     for assignment in assignments:
-        title = item_title(assignment)
-        alike[title] = nth = alike.get(title, 0) + 1
-        if nth > 1:
+        title, nth = item_title(assignment), 1
+        while title in produced:  # alike tasks (and one whose own words end in "(2)")
+            nth += 1
             title = item_title(assignment, nth)
-        if title in existing:
+        produced.add(title)
+        number = assignment.source.number if assignment.source else None
+        unnumbered = item_title(replace(assignment, source=None), nth)
+        if title in existing or (number and number in earlier.get(unnumbered, ())):
             started.append(Started(assignment, None))
             continue
         instance_id = engine.start_instance(
@@ -208,7 +233,7 @@ def start_assignments(
             PROCESS_ID,
             username,
             title=title,
-            data=start_data(assignment, chart, source_year, today),
+            data=start_data(assignment, chart, source_year, today, applied_year),
         )
         started.append(Started(assignment, instance_id))
     return started

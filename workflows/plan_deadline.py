@@ -26,6 +26,8 @@ from enum import StrEnum
 from .calendar import as_date
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "NO_DEADLINE",
     "Deadline",
     "DeadlineKind",
@@ -49,6 +51,9 @@ class DeadlineKind(StrEnum):
 
 
 PERIODS = ("month", "quarter", "half_year", "year")
+# The years a plan may be for (and be moved to: plan_year.in_year).
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def given_on(today: date, plan_year: object = None) -> date:
         year = _year_of(plan_year)
     except (TypeError, ValueError):  # a year typed by hand that is none
         return today
-    return max(today, date(year, 1, 1)) if 1 <= year <= 9999 else today
+    return max(today, date(year, 1, 1)) if FIRST_YEAR <= year <= LAST_YEAR else today
 
 
 def due_day(kind: object, value: object, today: date, plan_year: object = None) -> date | None:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .plan_deadline import plan_year_of
 from .plan_text import paragraphs
 
 __all__ = ["SourceDocument", "read_source"]
@@ -33,6 +34,8 @@ class SourceDocument:
     issued: date | None = None
     issuer: str | None = None
     summary: str | None = None
+    # The year the plan is for, as its title or its date line says (plan_deadline.plan_year_of).
+    year: int | None = None
 
     def to_data(self) -> dict[str, str | None]:
         """The start data of an item, by the fields of bpmn/forms/nhiem_vu_ke_hoach.json."""
@@ -81,4 +84,4 @@ def read_source(text: str) -> SourceDocument:
         elif _GENRE.fullmatch(line) and index + 1 < len(lines):
             summary = lines[index + 1]
             break
-    return SourceDocument(number, issued, issuer, summary)
+    return SourceDocument(number, issued, issuer, summary, plan_year_of(text))

@@ -15,14 +15,13 @@ from datetime import date
 
 from engine import InvalidInput
 
+from .plan_deadline import FIRST_YEAR, LAST_YEAR
 from .plan_import import Assignment, Deadline, DeadlineKind
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "in_year", "moved", "plan_year"]
 
 # Years a plan may be moved to: wide enough for any real plan, narrow enough that every moved
 # date is a date.
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
 
 
 def plan_year(assignments: list[Assignment]) -> int | None:

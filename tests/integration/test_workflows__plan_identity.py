@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+import engine
 from engine import transaction
 from tests.office import Office
 from workflows.org_chart import CHART_2020_PATH, read_org_chart
-from workflows.plan_assign import TITLE_CHARS, Started, start_assignments
+from workflows.plan_assign import TITLE_CHARS, Started, start_assignments, start_data
 from workflows.plan_import import Assignment, Deadline, DeadlineKind
 from workflows.plan_source import SourceDocument
 
@@ -74,3 +75,32 @@ def test_plan_identity__two_tasks_alike_for_a_whole_title_are_two_items(office: 
 def test_plan_identity__a_plan_without_a_number_keeps_its_titles(office: Office) -> None:
     started = _import(office, [_task("Việc A", None), _task("Việc A", None, "II.2")])
     assert _titles(office, started) == ["II.1: Việc A", "II.2: Việc A"]
+
+
+def test_plan_identity__a_plan_imported_before_titles_carried_its_number(office: Office) -> None:
+    """Items imported before today are titled without the plan's number: importing the plan
+    again starts nothing for them, while another plan in the same words still starts."""
+    chart = read_org_chart(CHART_2020_PATH)
+    with transaction(office.factory) as s:
+        for number in ("45/KH-UBND", "7/KH-UBND"):
+            engine.start_instance(
+                s,
+                office.config,
+                "giao_nhiem_vu",
+                "vp.tp",
+                title="II.1: Tuyên truyền kiến thức KH&CN",
+                data=start_data(_task("Tuyên truyền kiến thức KH&CN", number), chart, 2026),
+            )
+    again = _import(office, [_task("Tuyên truyền kiến thức KH&CN", "45/KH-UBND")])
+    other = _import(office, [_task("Tuyên truyền kiến thức KH&CN", "12/KH-UBND")])
+    assert [r.instance_id for r in again] == [None]
+    assert _titles(office, other) == ["II.1: Tuyên truyền kiến thức KH&CN (12/KH-UBND)"]
+
+
+def test_plan_identity__a_task_whose_words_end_in_a_rank_gets_its_own_title(
+    office: Office,
+) -> None:
+    tasks = [_task("Việc A", "9/KH"), _task("Việc A", "9/KH"), _task("Việc A (9/KH) (2)", "9/KH")]
+    titles = _titles(office, _import(office, tasks))
+    assert len(set(titles)) == 3, titles
+    assert [r.instance_id for r in _import(office, tasks)] == [None, None, None]

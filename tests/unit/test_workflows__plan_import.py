@@ -686,3 +686,36 @@ def test_plan_start_data__next_years_plan_starts_its_periods_with_its_year() -> 
     assert data["ket_thuc_chuoi"] == "2027-12-31"
     this_year = start_data(quarterly, chart, 2026, december)
     assert (this_year["gia_tri_han"], this_year["ket_thuc_chuoi"]) == ("2026-12-31", "2026-12-31")
+
+
+@pytest.mark.parametrize(
+    ("header", "moved_to", "years"),
+    [
+        (2027, None, (2027, 2027)),  # next year's plan, its deadlines in 2027
+        (2026, None, (2026, 2026)),  # "giai đoạn 2026-2030": the header's year, not 2028's
+        (None, None, (2028, 2028)),  # no year in the header: the year its deadlines name most
+        (2022, 2027, (2022, 2027)),  # --year 2027: carried out five years later
+    ],
+)
+def test_plan_years__the_headers_year_and_the_year_carried_out_in(
+    header: int | None, moved_to: int | None, years: tuple[int, int]
+) -> None:
+    from workflows.plan_assign import plan_years
+    from workflows.plan_source import SourceDocument
+
+    own = 2028 if header in (None, 2026) else header
+    tasks = [
+        Assignment(
+            section=f"II.{i}",
+            summary="Việc",
+            lead_unit=None,
+            cooperating_units=(),
+            deadline=Deadline(DeadlineKind.YEAR, own),
+            needs_decision=None,
+            source=SourceDocument(year=header),
+        )
+        for i in range(2)
+    ]
+    if moved_to is not None:
+        tasks = in_year(tasks, moved_to)
+    assert plan_years(tasks) == years

@@ -29,6 +29,7 @@ PLANS = Path(__file__).parents[1] / "fixtures" / "plan"
                 None,
                 "Triển khai thực hiện Kết luận của Phó Chủ tịch UBND tỉnh Lê Ánh Dương tại buổi "
                 "làm việc với Sở Khoa học và Công nghệ ngày 15/5/2020",
+                2020,
             ),
         ),
         (
@@ -38,6 +39,7 @@ PLANS = Path(__file__).parents[1] / "fixtures" / "plan"
                 date(2022, 1, 10),
                 "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
                 "Công tác năm 2022 của Sở Khoa học và Công nghệ",
+                2022,
             ),
         ),
         # The plan it cites ("Kế hoạch số 45/KH-UBND ngày 10/3/2021") is not the plan itself.
@@ -49,6 +51,7 @@ PLANS = Path(__file__).parents[1] / "fixtures" / "plan"
                 "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG",
                 "Thực hiện Chương trình phát triển thị trường khoa học và công nghệ tỉnh Bắc "
                 "Giang năm 2021",
+                2021,
             ),
         ),
     ],
@@ -84,4 +87,4 @@ def test_plan_source__the_issuer_is_the_body_with_its_place(lines: list[str], is
 
 def test_plan_source__a_blank_number_is_left_empty() -> None:
     text = "Số: /KH-KHCN\n\nBắc Giang, ngày   tháng 5 năm 2020\n\nKẾ HOẠCH\n\nVề việc X\n"
-    assert read_source(text) == SourceDocument(None, None, None, "Về việc X")
+    assert read_source(text) == SourceDocument(None, None, None, "Về việc X", 2020)
