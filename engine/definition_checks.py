@@ -159,6 +159,24 @@ def check_references(file_name: str, root: Any) -> None:
                 )
 
 
+def check_error_boundaries(file_name: str, root: Any) -> None:
+    """An error boundary event always interrupts its activity (BPMN 2.0, as in Camunda): one
+    marked otherwise (`cancelActivity="false"`) would leave the activity waiting for ever once
+    its error was caught. Refused, naming the event."""
+    for event in root.iter(f"{{{BPMN}}}boundaryEvent"):
+        if event.find(f"{{{BPMN}}}errorEventDefinition") is None:
+            continue
+        if (event.get("cancelActivity") or "true").strip().lower() == "false":
+            raise InvalidDefinition(
+                "an error boundary event always interrupts its activity: remove "
+                'cancelActivity="false" (tick "Interrupting" in the modeler)',
+                file=file_name,
+                element_id=event.get("id"),
+                line=event.sourceline,
+                reason="error_boundary_not_interrupting",
+            )
+
+
 def _is_event_definition(element: Any) -> bool:
     return str(etree.QName(element).localname).endswith("EventDefinition")
 

@@ -5,6 +5,7 @@ from `persist`); `external_tasks.py` locks, completes and fails them."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,8 @@ def note_external_tasks(
                 process_id=instance.process_id,
                 topic=topic,
                 created_at=at,
-                inputs=inputs or None,
+                # As the item's data is stored: what JSON cannot hold (a date) as its text.
+                inputs=json.loads(json.dumps(inputs, default=str)) if inputs else None,
             )
         )
     runner.external.clear()

@@ -341,14 +341,26 @@ def bpmn_error_external(
             limit=MAX_ERROR_CODE,
         )
     message = (error_message or "").strip()[:MAX_MESSAGE]
+    if "\x00" in code or "\x00" in message:
+        raise InvalidData("an error code or message holds a NUL character", reason="nul_character")
     clean = _variables(variables)
     row = _held(session, task_id, _check_worker(worker_id), now)
     instance, version, workflow, task = _locked_item(session, config, row)
     event = BpmnEvent(ErrorEventDefinition(code, code=code))
     boundary = _catching_boundary(workflow, task, event)
     session.execute(delete(ExternalTaskModel).where(ExternalTaskModel.id == row.id))
-    details = {"topic": row.topic, "worker": row.worker_id, "error_code": code}
+    details = {"topic": row.topic, "worker": row.worker_id, "error_code": code, "message": message}
     if boundary is None:
+        append_event(
+            session,
+            instance,
+            at=now,
+            actor=actor,
+            kind="external_bpmn_error",
+            element_id=row.element_id,
+            details={**details, "caught_by": None},
+        )
+        task.data.update(clean)  # as Camunda: set before the error, kept for a retry
         task.error()
         error = ScriptError(
             f"the external task '{row.topic}' ended with the BPMN error '{code}', which no "
@@ -366,7 +378,7 @@ def bpmn_error_external(
         actor=actor,
         kind="external_bpmn_error",
         element_id=row.element_id,
-        details={**details, "message": message, "caught_by": boundary.task_spec.bpmn_id},
+        details={**details, "caught_by": boundary.task_spec.bpmn_id},
     )
     named = _error_variables(session, version.id, boundary.task_spec.bpmn_id)
     with spiff_errors():
@@ -377,26 +389,44 @@ def bpmn_error_external(
         boundary.task_spec.catch(boundary, event)
         boundary.task_spec._update(boundary)  # as Spiff's own catch does: it fires
         run_engine_steps(workflow)
+    _drop_cancelled(session, instance.id, workflow)
     persist(session, config, instance, version, workflow, actor)
     return "caught", instance.id
 
 
+def _drop_cancelled(session: Session, instance_id: int, workflow: Any) -> None:
+    """The rows of the item's external tasks that no longer wait (an error caught around them
+    cancelled them): no worker may fetch them again."""
+    waiting = [str(t.id) for t in workflow.get_tasks(state=TaskState.STARTED)]
+    session.execute(
+        delete(ExternalTaskModel).where(
+            ExternalTaskModel.instance_id == instance_id,
+            ExternalTaskModel.spiff_task_id.not_in(waiting),
+        )
+    )
+
+
 def _catching_boundary(workflow: Any, task: Any, event: Any) -> Any | None:
-    """The first waiting error boundary event that catches the event: the task's own, then
-    those of each subprocess around it, from the inside out."""
+    """The waiting error boundary event that catches the event: the task's own, then those of
+    each subprocess around it, from the inside out; at each, one that names the code before
+    one that catches every code (as Camunda chooses)."""
     node = task
     while node is not None:
         split = node.parent
         if split is not None and isinstance(split.task_spec, BoundaryEventSplit):
-            for sibling in split.children:
-                spec = sibling.task_spec
-                if (
-                    sibling is not node
-                    and sibling.state == TaskState.WAITING
-                    and isinstance(getattr(spec, "event_definition", None), ErrorEventDefinition)
-                    and spec.catches(sibling, event)
-                ):
-                    return sibling
+            catching = [
+                sibling
+                for sibling in split.children
+                if sibling is not node
+                and sibling.state == TaskState.WAITING
+                and isinstance(
+                    getattr(sibling.task_spec, "event_definition", None), ErrorEventDefinition
+                )
+                and sibling.task_spec.catches(sibling, event)
+            ]
+            if catching:
+                named = [c for c in catching if c.task_spec.event_definition.code is not None]
+                return (named or catching)[0]
         inner = node.workflow
         if inner is workflow or inner.parent_task_id is None:
             return None
@@ -411,7 +441,7 @@ def _error_variables(session: Session, version_id: int, event_id: str) -> dict[s
         select(ProcessVersionModel.files).where(ProcessVersionModel.id == version_id)
     )
     for text in (files or {}).values():
-        if f'"{event_id}"' not in text or "errorEventDefinition" not in text:
+        if event_id not in text or "errorEventDefinition" not in text:
             continue
         root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False))
         found = root.xpath(

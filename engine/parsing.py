@@ -25,6 +25,7 @@ from .data_stores import (
 from .definition_checks import (
     check_call_cycles,
     check_due_dates,
+    check_error_boundaries,
     check_loops,
     check_receive_tasks,
     check_references,
@@ -146,6 +147,7 @@ def parse_bundle(
         check_loops(doc.name, doc.root, max_multi_instance)
         check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
         check_references(doc.name, doc.root)
+        check_error_boundaries(doc.name, doc.root)
         if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
             refuse_data_stores(doc.name, doc.root)
         check_spiff_arena_calls(doc.name, doc.root)

@@ -97,6 +97,11 @@ REFUSALS = {
         "có id đó (thường do khai báo đã bị xoá trong công cụ soạn sơ đồ). Hãy chọn lại hoặc "
         "khai báo %(kind)s đó rồi lưu lại."
     ),
+    "error_boundary_not_interrupting": _l(
+        "Sự kiện lỗi (error boundary event) luôn dừng bước mà nó gắn vào; sự kiện này lại được "
+        'đánh dấu không dừng (cancelActivity="false"), nên bước sẽ chờ mãi sau khi lỗi đã '
+        "được bắt. Hãy bật lại «Interrupting» cho sự kiện trong công cụ soạn sơ đồ."
+    ),
     "element_unsupported": _l(
         "Hệ thống chưa chạy được loại phần tử %(element_type)s. Hãy thay bằng các phần tử "
         "được hỗ trợ (ví dụ cổng rẽ nhánh exclusive, parallel hoặc inclusive) rồi lưu lại."

@@ -9,13 +9,14 @@ worker fetches the task's input parameters (camunda:inputParameter) with the ite
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 import engine
 from engine import EngineConfig, ManualClock, transaction
-from tests.conftest import add_people, fixture_files
+from tests.conftest import FIXTURES, add_people, fixture_files
 
 TOPIC = "tra-cuu-mst-loi"
 
@@ -116,3 +117,62 @@ def test_external_errors__a_code_is_needed_and_nothing_changes(
     with transaction(deployed) as s:
         (still,) = engine.list_external_tasks(s, item_id=item)
     assert still.worker_id == "w1"
+
+
+def _parallel(factory: Any, clock: ManualClock) -> tuple[int, dict[str, Any]]:
+    config = EngineConfig(clock=clock)
+    with transaction(factory) as s:
+        item = engine.start_instance(s, config, "tax_lookup_parallel", "an")
+    with transaction(factory) as s:
+        locked = engine.fetch_and_lock(s, "w1", ["thue", "dkkd"], 10, 60, clock())
+    return item, {t.task.topic: t for t in locked}
+
+
+def test_external_errors__the_event_naming_the_code_wins_and_cancelled_tasks_go(
+    deployed: Any, clock: ManualClock
+) -> None:
+    """On the tax lookup a catch-all event stands first in the file, the one naming
+    DA_GIAI_THE second: the named one takes the error (as Camunda chooses), its path throws
+    the error again, the subprocess's event catches it, and the other lookup, cancelled with
+    the subprocess, is no longer there for a worker. A date input reaches the worker as text."""
+    item, locked = _parallel(deployed, clock)
+    assert isinstance(locked["thue"].variables["luc"], str)  # ${now()}: stored as text
+    assert _error(deployed, clock, locked["thue"].task.id, "DA_GIAI_THE") == "caught"
+    with transaction(deployed) as s:
+        (archive,) = engine.open_tasks(s, item)
+        assert engine.list_external_tasks(s, item_id=item) == []
+    assert archive.element_id == "archive"
+    clock.advance(timedelta(minutes=5))
+    with transaction(deployed) as s:
+        assert engine.fetch_and_lock(s, "w2", ["thue", "dkkd"], 10, 60, clock()) == []
+
+
+def test_external_errors__another_code_goes_to_the_catch_all(
+    deployed: Any, clock: ManualClock
+) -> None:
+    item, locked = _parallel(deployed, clock)
+    assert _error(deployed, clock, locked["thue"].task.id, "MAT_KET_NOI") == "caught"
+    with transaction(deployed) as s:
+        (review,) = engine.open_tasks(s, item)
+        (still,) = engine.list_external_tasks(s, item_id=item)  # the other branch goes on
+    assert review.element_id == "tax_review" and still.topic == "dkkd"
+
+
+@pytest.mark.parametrize(("code", "message"), [("C\x001", None), ("C1", "sai\x00")])
+def test_external_errors__a_nul_character_is_refused(
+    deployed: Any, clock: ManualClock, code: str, message: str | None
+) -> None:
+    _item, locked = _fetched(deployed, clock, "tax_lookup_errors", TOPIC)
+    with pytest.raises(engine.InvalidData):
+        _error(deployed, clock, locked.task.id, code, message=message)
+
+
+def test_external_errors__a_non_interrupting_error_event_is_refused(
+    factory: Any, clock: ManualClock
+) -> None:
+    text = (FIXTURES / "external_errors" / "tax_lookup_errors.bpmn").read_text()
+    text = text.replace('attachedToRef="lookup">', 'attachedToRef="lookup" cancelActivity="false">')
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("loi.bpmn", text.encode())], clock, services=())
+    assert refused.value.details["reason"] == "error_boundary_not_interrupting"
+    assert refused.value.details["element_id"] == "no_code"
