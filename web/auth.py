@@ -36,7 +36,7 @@ from .bell import note_unread
 from .extensions import LOCALES, login_manager
 from .extensions import gettext as _
 from .formatting import local
-from .login_devices import remember_device, trusted_device
+from .login_devices import KnownDevice, known_device, remember_device
 from .security import (
     GENERATION_KEY,
     end_session,
@@ -117,9 +117,11 @@ def login() -> Any:
     password = request.form.get("password", "")
     address = request.remote_addr or "-"
     policy, moment = login_policy(), now()
-    device = trusted_device(username)
     check = check_password(
-        username, password, lambda found: engine.upgraded_hash(found, password), device
+        username,
+        password,
+        lambda found: engine.upgraded_hash(found, password),
+        known_device(username),
     )
     if check.locked is not None:
         return _locked(check, check.locked)
@@ -129,7 +131,7 @@ def login() -> Any:
     found, identity = check.found, None
     if found is not None:
         with uow() as s:
-            engine.attempt_succeeded(s, username, address, moment, policy, device=device)
+            engine.attempt_succeeded(s, username, address, moment, policy, device=check.device)
             if check.made:
                 engine.store_upgraded_hash(s, found, check.made)
             identity = engine.session_identity(s, found.username, found.session_generation)
@@ -139,7 +141,7 @@ def login() -> Any:
     start_session(found.session_generation)
     login_user(WebUser(identity))
     response = redirect(_safe_next(request.form.get("next")))
-    remember_device(response, found.username, device)
+    remember_device(response, found.username, check.device, check.made or found.password_hash)
     return response
 
 
@@ -172,12 +174,14 @@ class PasswordCheck:
     """A password checked as a login checks it. `locked`: the account or the address is
     locked, and for how long (nothing was checked); `busy`: too many checks were queued
     (nothing was checked); else `found`, the person's credentials when the password is right
-    (None when it is not), and `made`, what the caller's `then` made of the right password."""
+    (None when it is not), and `made`, what the caller's `then` made of the right password.
+    `device`: the browser's id when it was counted as one the person logged in from before."""
 
     locked: Lockout | None = None
     busy: bool = False
     found: engine.Credentials | None = None
     made: str | None = None
+    device: str | None = None
 
     @property
     def retry_after(self) -> dict[str, str]:
@@ -191,21 +195,23 @@ def check_password(
     username: str,
     password: str,
     then: Callable[[engine.Credentials], str | None],
-    device: str | None = None,
+    known: KnownDevice | None = None,
 ) -> PasswordCheck:
     """Check a password as a login does, wherever one is typed: the attempt counts against the
     account's and the address's limits first (one short write; from the login form of a
-    browser the person has logged in from before, its `device`, against that browser's own:
-    web.login_devices), so no form can be used to guess; the stored hash is read without a
-    lock; the hashing runs outside any transaction, a few at a time per process
-    (`password_checks`), and so does `then` (a new hash), only for the right password."""
+    browser the person has logged in from before with the password the account has now,
+    `known`, against that browser's own: web.login_devices), so no form can be used to guess;
+    the stored hash is read without a lock; the hashing runs outside any transaction, a few at
+    a time per process (`password_checks`), and so does `then` (a new hash), only for the
+    right password."""
     address, policy, moment = request.remote_addr or "-", login_policy(), now()
+    with uow(write=False) as s:
+        found = engine.credentials(s, username)
+    device = known.id if known and found and known.holds(found.password_hash) else None
     with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
         locked_until = engine.take_attempt(s, username, address, moment, policy, device=device)
     if locked_until is not None:
         return PasswordCheck(locked=Lockout.of(locked_until, moment))
-    with uow(write=False) as s:
-        found = engine.credentials(s, username)
     end_request_read()  # a crowd queueing for Argon2 must not hold database connections
     checks = password_checks()
     if not checks.acquire(timeout=login_wait_seconds()):
@@ -213,7 +219,7 @@ def check_password(
     try:  # Argon2 outside any transaction
         if not engine.verify_password(found, password) or found is None:
             return PasswordCheck()
-        return PasswordCheck(found=found, made=then(found))
+        return PasswordCheck(found=found, made=then(found), device=device)
     finally:
         checks.release()
 

@@ -218,6 +218,3 @@ def _table_lines(table: Table) -> Iterator[str]:
             if id(cell._tc) not in seen:
                 seen.add(id(cell._tc))
                 yield from (p.text for p in cell.paragraphs)
-
-
-# --- finding the tasks ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .plan_deadline import (
     plan_year_of,
     read_deadlines,
 )
-from .plan_files import MAX_PLAN_BYTES, read_plan
+from .plan_files import read_plan
 from .plan_source import SourceDocument, read_source
 from .plan_text import (
     LOOKED_FOR,
@@ -51,7 +51,6 @@ from .plan_units import (
 )
 
 __all__ = [
-    "MAX_PLAN_BYTES",
     "Assignment",
     "Deadline",
     "DeadlineKind",
@@ -135,14 +134,12 @@ def _another_so(source: SourceDocument) -> str | None:
 
 def _theirs(assignment: Assignment, issuer: str) -> Assignment:
     """In another Sở's plan, "Văn phòng Sở", "Thanh tra Sở", "Các phòng, đơn vị trực thuộc Sở"
-    are that Sở's, never this Sở's of the same name: named as theirs ("Thanh tra Sở Tài nguyên
-    và Môi trường"), so that no unit here takes the task without a person's word. A unit only
-    this Sở has ("Chi cục Tiêu chuẩn Đo lường Chất lượng") stays this Sở's."""
+    are that Sở's, whether or not this Sở has a unit of the name: named as theirs ("Thanh tra
+    Sở Tài nguyên và Môi trường"), so that no unit here takes the task without a person's word.
+    A unit only this Sở has ("Chi cục Tiêu chuẩn Đo lường Chất lượng") stays this Sở's."""
 
     def theirs(name: str) -> str:
-        if not name.endswith(" Sở") or not (is_the_so(name) or is_collective(name)):
-            return name
-        return f"{name[:-3]} {issuer}"
+        return f"{name[:-3]} {issuer}" if name.endswith(" Sở") else name
 
     lead = assignment.lead_unit
     partners = tuple(theirs(name) for name in assignment.cooperating_units)

@@ -20,8 +20,8 @@ from engine import InvalidInput
 from tests import hostile_archives
 from workflows.org_chart import CHART_2020_PATH, read_org_chart
 from workflows.plan_assign import start_data
+from workflows.plan_files import MAX_PLAN_BYTES
 from workflows.plan_import import (
-    MAX_PLAN_BYTES,
     Assignment,
     Deadline,
     DeadlineKind,

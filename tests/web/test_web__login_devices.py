@@ -103,3 +103,27 @@ def test_devices__several_people_share_one_office_computer(app: Flask) -> None:
     assert _try(shared, "giamdoc", PASSWORD) == 302
     post(shared, "/", "/logout")
     assert _try(shared, "qlkh.cv1", PASSWORD) == 302
+
+
+def test_devices__a_new_password_makes_every_known_browser_a_stranger(app: Flask) -> None:
+    """A stolen cookie is worth nothing once the password is changed: the browser counts
+    against the account and the address again, until it logs in with the new password."""
+    own = _known_browser(app, "qlkh.cv1")
+    with engine.transaction(app.extensions["pheduyet.sessions"]) as s:
+        found = engine.credentials(s, "qlkh.cv1")
+        assert found is not None
+        engine.change_password(s, found, engine.new_password_hash("mật khẩu mới của tôi"))
+    guesser = app.test_client()
+    for _ in range(6):
+        _try(guesser, "qlkh.cv1", "sai")
+    assert _try(own, "qlkh.cv1", "mật khẩu mới của tôi") == 429
+
+
+def test_devices__names_differing_in_case_are_different_accounts(app: Flask) -> None:
+    with engine.transaction(app.extensions["pheduyet.sessions"]) as s:
+        engine.add_user(s, "GiamDoc", display_name="Người khác", password=PASSWORD)
+    own = _known_browser(app, "giamdoc")
+    guesser = app.test_client()
+    for _ in range(6):
+        _try(guesser, "GiamDoc", "sai")
+    assert _try(own, "GiamDoc", PASSWORD) == 429  # giamdoc's browser is not GiamDoc's
