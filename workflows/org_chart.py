@@ -104,7 +104,7 @@ def load_org_chart(session: Session, chart: OrgChart, password: str | None = Non
             session,
             person.username,
             display_name=f"{person.name} ({person.title})",
-            unit=person.unit,
+            unit=person.unit or "",  # "": of no unit, as the chart says (an administrator)
             groups=person.groups,
             password=None if engine.user_exists(session, person.username) else password,
         )

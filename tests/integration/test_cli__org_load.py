@@ -155,3 +155,19 @@ def test_refuses_a_missing_file_a_short_password_and_both_password_options(
     cli("org", "load", "--password-file", str(short), code=6)
     cli("org", "load", "--password-file", str(short), "--no-passwords", code=2)
     assert cli.snapshot()[1] == []
+
+
+def test_org_load__a_person_the_chart_puts_in_no_unit_leaves_the_one_held(cli: Cli) -> None:
+    """A database loaded when the administrator was of Văn phòng Sở: loading the chart again
+    takes them out of it, as the chart now says (they held the office's tasks)."""
+    cli("org", "load")
+    db = engine.create_db_engine(cli.url)
+    try:
+        factory = engine.session_factory(db)
+        with engine.transaction(factory) as s:
+            engine.add_user(s, "quantri", unit="van_phong_so")
+        cli("org", "load")
+        with engine.transaction(factory, write=False) as s:
+            assert engine.get_identity(s, "quantri").unit is None
+    finally:
+        db.dispose()
