@@ -349,17 +349,22 @@ def bpmn_error_external(
     event = BpmnEvent(ErrorEventDefinition(code, code=code))
     boundary = _catching_boundary(workflow, task, event)
     session.execute(delete(ExternalTaskModel).where(ExternalTaskModel.id == row.id))
-    details = {"topic": row.topic, "worker": row.worker_id, "error_code": code, "message": message}
+    append_event(
+        session,
+        instance,
+        at=now,
+        actor=actor,
+        kind="external_bpmn_error",
+        element_id=row.element_id,
+        details={
+            "topic": row.topic,
+            "worker": row.worker_id,
+            "error_code": code,
+            "message": message,
+            "caught_by": boundary.task_spec.bpmn_id if boundary is not None else None,
+        },
+    )
     if boundary is None:
-        append_event(
-            session,
-            instance,
-            at=now,
-            actor=actor,
-            kind="external_bpmn_error",
-            element_id=row.element_id,
-            details={**details, "caught_by": None},
-        )
         task.data.update(clean)  # as Camunda: set before the error, kept for a retry
         task.error()
         error = ScriptError(
@@ -371,15 +376,6 @@ def bpmn_error_external(
         record_error(session, instance, error, now)
         persist(session, config, instance, version, workflow, actor)
         return "incident", instance.id
-    append_event(
-        session,
-        instance,
-        at=now,
-        actor=actor,
-        kind="external_bpmn_error",
-        element_id=row.element_id,
-        details={**details, "caught_by": boundary.task_spec.bpmn_id},
-    )
     named = _error_variables(session, version.id, boundary.task_spec.bpmn_id)
     with spiff_errors():
         boundary.data.update(clean)
