@@ -259,6 +259,17 @@ def _where(
     return where, list(dict.fromkeys(steps))
 
 
+def _section_of(item: engine.InstanceView, who: engine.Identity, acts: bool) -> str | None:
+    """The list an item's page belongs to for this person, as the menu marks it: Việc cần xử lý
+    when a step of it waits for them, Hồ sơ của tôi when they started it or acted on it (as
+    that list holds), Theo dõi for a monitor's look at someone else's item; else none."""
+    if acts:
+        return "inbox"
+    if item.created_by == who.username or any(h.actor == who.username for h in item.history):
+        return "mine"
+    return "monitor" if is_auditor(who) else None
+
+
 @bp.get("/items/<int(max=2147483647):item_id>")
 @login_required  # type: ignore[misc]
 def show(item_id: int) -> str:
@@ -298,6 +309,7 @@ def show(item_id: int) -> str:
         may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
         and (item.created_by == who.username or is_admin()),
         may_retry=item.status == engine.InstanceStatus.ERROR and is_auditor(who),
+        nav_section=_section_of(item, who, bool(access.actionable)),
         accept=ACCEPT,
         size_text=size_text,
         max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],

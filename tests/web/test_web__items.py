@@ -600,3 +600,24 @@ def test_items__seeing_an_item_is_not_enough_to_add_files_to_it(
 def test_items__an_absurd_item_number_is_not_found(login: Any) -> None:
     client = login("qlkh.cv1")
     assert client.get("/items/99999999999999999999999").status_code == 404
+
+
+def _menu_on(client: Any, url: str) -> list[str]:
+    """The menu entries marked as where the page belongs."""
+    nav = text(client.get(url)).split("<nav", 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'class="on">([^<]+)</a>', nav)
+
+
+@pytest.mark.parametrize(
+    ("username", "marked"),
+    [
+        ("trungtam.cv1", ["Hồ sơ của tôi"]),  # started it
+        ("qlkh.cv2", ["Hồ sơ của tôi"]),  # acted on it
+        ("hoidong", ["Việc cần xử lý"]),  # its step waits for them
+        ("giamdoc", ["Theo dõi"]),  # a monitor's look at another's item
+    ],
+)
+def test_items__the_menu_marks_the_list_the_item_belongs_to_for_each_person(
+    login: Any, returned: int, username: str, marked: list[str]
+) -> None:
+    assert _menu_on(login(username), f"/items/{returned}") == marked
