@@ -358,17 +358,33 @@ def _is_label_line(line: str) -> bool:
 def _apply_labels(draft: _Draft, labels: list[tuple[str, str]]) -> None:
     for kind, value in labels:
         if kind == "lead":
-            units, _ = units_at(value, 0, unknown=True)
+            units, end = units_at(value, 0, unknown=True)
             draft.leads, draft.strong = units, True
             draft.unnamed = None if units or not value else shorten(value, 60)
+            _note_unread(draft, value, end, "đơn vị chủ trì")
         elif kind == "partner":
-            units, _ = units_at(value, 0, unknown=True)
+            units, end = units_at(value, 0, unknown=True)
             draft.partners.extend(units)
             if value and not units:
                 draft.notes.append(
                     f"Kế hoạch nêu đơn vị phối hợp “{shorten(value, 45)}” mà không rõ đơn vị: "
                     "cần xác định đơn vị phối hợp."
                 )
+            _note_unread(draft, value, end, "đơn vị phối hợp")
+
+
+_LIST_REST = re.compile(r"\s*(?:,|;|và)\s*(.*\w.*)$", re.DOTALL)
+
+
+def _note_unread(draft: _Draft, value: str, end: int, what: str) -> None:
+    """A label's list of units that goes on past the names read ("Sở Khoa học và Công nghệ,
+    Viettel Bắc Giang"): what was not read is said, not dropped."""
+    if end and (rest := _LIST_REST.match(value, end)):
+        words = rest.group(1).strip().rstrip(".;")
+        draft.notes.append(
+            f"Kế hoạch nêu thêm “{shorten(words, 45)}” trong {what} mà không nhận ra là đơn vị "
+            "nào: cần xác nhận."
+        )
 
 
 def _completes(

@@ -448,6 +448,21 @@ def test_plan_import__lines_without_words_and_empty_labels_are_no_tasks() -> Non
     assert [(a.section, a.lead_unit) for a in found] == [("II.1", "Thanh tra Sở")]
 
 
+def test_plan_import__what_a_list_of_units_names_past_the_units_read_is_said() -> None:
+    [found] = find_assignments(
+        _plan(
+            "1. Việc H",
+            "Triển khai phủ sóng 5G tại trung tâm các xã.",
+            "Đơn vị chủ trì: Thanh tra Sở, Viettel Bắc Giang.",
+            "Thời gian hoàn thành: Quý III/2020.",
+        )
+    )
+    assert found.lead_unit == "Thanh tra Sở"
+    assert "Kế hoạch nêu thêm “Viettel Bắc Giang” trong đơn vị chủ trì" in (
+        found.needs_decision or ""
+    )
+
+
 def test_plan_import__an_empty_section_of_tasks_has_none() -> None:
     assert find_assignments(_plan()) == []
 
