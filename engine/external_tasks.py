@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from lxml import etree
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -28,14 +27,14 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from .audit import append_event
-from .definitions import LoadedVersion, ProcessVersionModel, load_version
+from .definitions import LoadedVersion, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound, ScriptError
 from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
+from .io_mappings import ERROR_KEY
 from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
 from .views import InstanceStatus
-from .xml_namespaces import BPMN_NS, CAMUNDA_NS
 
 __all__ = [
     "ExternalTaskView",
@@ -376,7 +375,7 @@ def bpmn_error_external(
         record_error(session, instance, error, now)
         persist(session, config, instance, version, workflow, actor)
         return "incident", instance.id
-    named = _error_variables(session, version.id, boundary.task_spec.bpmn_id)
+    named = (getattr(boundary.task_spec, "extensions", None) or {}).get(ERROR_KEY, {})
     with spiff_errors():
         boundary.data.update(clean)
         for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message)):
@@ -428,28 +427,6 @@ def _catching_boundary(workflow: Any, task: Any, event: Any) -> Any | None:
             return None
         node = workflow.get_task_from_id(inner.parent_task_id)
     return None
-
-
-def _error_variables(session: Session, version_id: int, event_id: str) -> dict[str, str]:
-    """The camunda:errorCodeVariable and errorMessageVariable of the boundary event's error
-    definition, read from the version's deployed files (the parser keeps neither)."""
-    files = session.scalar(
-        select(ProcessVersionModel.files).where(ProcessVersionModel.id == version_id)
-    )
-    for text in (files or {}).values():
-        if event_id not in text or "errorEventDefinition" not in text:
-            continue
-        root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False))
-        found = root.xpath(
-            "//*[@id=$id]/b:errorEventDefinition", id=event_id, namespaces={"b": BPMN_NS}
-        )
-        if found:
-            return {
-                name: str(found[0].get(f"{{{CAMUNDA_NS}}}{name}"))
-                for name in ("errorCodeVariable", "errorMessageVariable")
-                if found[0].get(f"{{{CAMUNDA_NS}}}{name}")
-            }
-    return {}
 
 
 def extend_lock(

@@ -15,6 +15,10 @@ task's data when it completes and set for the steps after. As in Camunda, input 
 local to the task: when it completes, after its outputs are evaluated, each goes away, or gets
 back the value it hid.
 
+Error boundary event: `camunda:errorCodeVariable` and `errorMessageVariable` name the
+variables that get a caught BPMN error's code and message (`ERROR_KEY`; engine/external_tasks.py
+sets them when a worker reports one).
+
 The mappings are read at deploy into the specs' `extensions` (which the serializer keeps); the
 call activities that have some become `MappedCallActivity`; the task hooks are connected to each
 restored spec once (`watch_io`).
@@ -37,20 +41,29 @@ from .xml_namespaces import CAMUNDA_NS
 
 CALL_KEY = "pheduyet_call"
 IO_KEY = "pheduyet_io"
+ERROR_KEY = "pheduyet_error_variables"
+_ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
 _EXT = f"{{{BPMN}}}extensionElements"
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
-    """Element id -> what to put in its spec's extensions (CALL_KEY and/or IO_KEY)."""
+    """Element id -> what to put in its spec's extensions (CALL_KEY, IO_KEY, ERROR_KEY)."""
     found: dict[str, dict[str, Any]] = {}
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.get("id"):
             continue
+        entry: dict[str, Any] = {}
+        caught = node.find(f"{{{BPMN}}}errorEventDefinition")
+        if node.tag == f"{{{BPMN}}}boundaryEvent" and caught is not None:
+            named = {a: caught.get(_c(a)) for a in _ERROR_VARIABLES if caught.get(_c(a))}
+            if named:
+                entry[ERROR_KEY] = named
         extensions = node.find(_EXT)
         if extensions is None:
+            if entry:
+                found[str(node.get("id"))] = entry
             continue
-        entry: dict[str, Any] = {}
         if node.tag == f"{{{BPMN}}}callActivity":
             calls = {
                 "in": [_mapping(file_name, node, e) for e in extensions.iterfind(_c("in"))],
