@@ -94,14 +94,15 @@ def _view(row: ExternalTaskModel) -> ExternalTaskView:
 
 
 def _check_worker(worker_id: str) -> str:
-    worker_id = (worker_id or "").strip()
-    if not worker_id or len(worker_id) > MAX_WORKER_ID:
-        raise InvalidInput(
-            f"a worker id has 1 to {MAX_WORKER_ID} characters",
-            reason="worker_id_invalid",
-            limit=MAX_WORKER_ID,
-        )
-    return worker_id
+    return _one_word(worker_id, "a worker id", MAX_WORKER_ID, "worker_id_invalid")
+
+
+def _one_word(value: str, what: str, limit: int, reason: str) -> str:
+    """A worker's name for something (its id, an error code): 1 to `limit` characters."""
+    value = (value or "").strip()
+    if not value or len(value) > limit:
+        raise InvalidInput(f"{what} has 1 to {limit} characters", reason=reason, limit=limit)
+    return value
 
 
 def _check_seconds(seconds: float, what: str, minimum: float) -> timedelta:
@@ -332,13 +333,7 @@ def bpmn_error_external(
     `retry_instance` makes the task wait for a worker again): 'incident'. Returns that and the
     item's id."""
     now = config.clock()
-    code = (error_code or "").strip()
-    if not code or len(code) > MAX_ERROR_CODE:
-        raise InvalidInput(
-            f"an error code has 1 to {MAX_ERROR_CODE} characters",
-            reason="error_code_invalid",
-            limit=MAX_ERROR_CODE,
-        )
+    code = _one_word(error_code, "an error code", MAX_ERROR_CODE, "error_code_invalid")
     message = (error_message or "").strip()[:MAX_MESSAGE]
     if "\x00" in code or "\x00" in message:
         raise InvalidData("an error code or message holds a NUL character", reason="nul_character")
