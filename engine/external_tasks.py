@@ -97,6 +97,15 @@ def _check_worker(worker_id: str) -> str:
     return _one_word(worker_id, "a worker id", MAX_WORKER_ID, "worker_id_invalid")
 
 
+def _worker_message(message: str | None) -> str:
+    """What a worker says of a failure or an error, as stored: cut to MAX_MESSAGE; a NUL
+    character (which PostgreSQL cannot store) refused."""
+    message = (message or "").strip()[:MAX_MESSAGE]
+    if "\x00" in message:
+        raise InvalidData("a worker's message holds a NUL character", reason="nul_character")
+    return message
+
+
 def _one_word(value: str, what: str, limit: int, reason: str) -> str:
     """A worker's name for something (its id, an error code): 1 to `limit` characters."""
     value = (value or "").strip()
@@ -290,7 +299,7 @@ def fail_external(
     message (an incident: `retry_instance` runs the task again). Returns 'retry' or
     'incident'."""
     now = config.clock()
-    message = (message or "").strip()[:MAX_MESSAGE] or "the external worker failed"
+    message = _worker_message(message) or "the external worker failed"
     if retries < 0:
         raise InvalidInput("retries cannot be negative", reason="retries_negative")
     pause = _check_seconds(retry_timeout, "retry_timeout", 0)
@@ -334,9 +343,9 @@ def bpmn_error_external(
     item's id."""
     now = config.clock()
     code = _one_word(error_code, "an error code", MAX_ERROR_CODE, "error_code_invalid")
-    message = (error_message or "").strip()[:MAX_MESSAGE]
-    if "\x00" in code or "\x00" in message:
-        raise InvalidData("an error code or message holds a NUL character", reason="nul_character")
+    if "\x00" in code:
+        raise InvalidData("an error code holds a NUL character", reason="nul_character")
+    message = _worker_message(error_message)
     clean = _variables(variables)
     row = _held(session, task_id, _check_worker(worker_id), now)
     instance, version, workflow, task = _locked_item(session, config, row)

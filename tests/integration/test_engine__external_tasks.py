@@ -188,3 +188,17 @@ def test_two_workers_fetching_at_once_never_get_the_same_task(
     thread.join()
     (one,), (two,) = got["w1"], got["w2"]
     assert one.task.id != two.task.id and {one.task.item_id, two.task.item_id} == items
+
+
+def test_a_failure_message_with_a_nul_character_is_refused_and_nothing_changes(
+    deployed: Any, clock: ManualClock
+) -> None:
+    config = EngineConfig(clock=clock)
+    item_id = start(deployed, config)
+    (locked,) = fetch(deployed, clock, "w1")
+    with pytest.raises(engine.InvalidData), transaction(deployed) as s:
+        engine.fail_external(s, config, locked.task.id, "w1", "thuế\x00 down", 0, 0)
+    with transaction(deployed) as s:
+        assert engine.show_instance(s, item_id).status == "running"
+        (still,) = engine.list_external_tasks(s, item_id=item_id)
+    assert still.worker_id == "w1"
