@@ -205,13 +205,14 @@ def check_password(
     a time per process (`password_checks`), and so does `then` (a new hash), only for the
     right password."""
     address, policy, moment = request.remote_addr or "-", login_policy(), now()
-    with uow(write=False) as s:
-        found = engine.credentials(s, username)
+    found = _credentials(username) if known is not None else None  # which password it knew
     device = known.id if known and found and known.holds(found.password_hash) else None
     with uow() as s:  # counted before the password is checked: a crowd cannot slip under it
         locked_until = engine.take_attempt(s, username, address, moment, policy, device=device)
-    if locked_until is not None:
+    if locked_until is not None:  # refused at once: a flood costs one write a try, no read
         return PasswordCheck(locked=Lockout.of(locked_until, moment))
+    if known is None:
+        found = _credentials(username)
     end_request_read()  # a crowd queueing for Argon2 must not hold database connections
     checks = password_checks()
     if not checks.acquire(timeout=login_wait_seconds()):
@@ -222,6 +223,11 @@ def check_password(
         return PasswordCheck(found=found, made=then(found), device=device)
     finally:
         checks.release()
+
+
+def _credentials(username: str) -> engine.Credentials | None:
+    with uow(write=False) as s:
+        return engine.credentials(s, username)
 
 
 def login_wait_seconds() -> float:
