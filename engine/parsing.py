@@ -556,7 +556,7 @@ def _build(
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise _refusal(exc, docs) from exc
+        raise _refusal(exc, docs, _unrunnable(parser, exc)) from exc
     except SpiffWorkflowException as exc:
         raise InvalidDefinition(
             str(exc), file=home.name, reason="bpmn_invalid", detail=str(exc)
@@ -645,7 +645,20 @@ def _hash(files: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def _refusal(exc: ValidationException, docs: list[_Doc]) -> InvalidDefinition:
+def _unrunnable(parser: Any, exc: ValidationException) -> str | None:
+    """The element type the refusal is about when the parser has no class for it at all
+    ("bpmn:complexGateway"), by the parser's own table of classes, not by its words."""
+    tag = str(getattr(exc, "tag", "") or "")  # "bpmn:complexGateway", as Spiff shortens it
+    if not tag.startswith("bpmn:"):
+        return None
+    full = f"{{{BPMN}}}{tag.removeprefix('bpmn:')}"
+    known = (*parser.OVERRIDE_PARSER_CLASSES, *parser.PARSER_CLASSES)
+    return tag if full not in known else None
+
+
+def _refusal(
+    exc: ValidationException, docs: list[_Doc], unrunnable: str | None = None
+) -> InvalidDefinition:
     element_id = getattr(exc, "id", "") or None
     file_name = getattr(exc, "file_name", "") or None
     raw_line = getattr(exc, "line_number", "")
@@ -667,15 +680,14 @@ def _refusal(exc: ValidationException, docs: list[_Doc]) -> InvalidDefinition:
             break
     message = str(exc.args[0]) if exc.args else str(exc)
     message = message.replace(f"{{{BPMN}}}", "bpmn:")
-    tag = str(getattr(exc, "tag", "") or "")  # "bpmn:complexGateway", as Spiff shortens it
-    if message.startswith("There is no support implemented") and tag:
+    if unrunnable is not None:
         return InvalidDefinition(
-            f"this engine cannot run a {tag}",
+            f"this engine cannot run a {unrunnable}",
             file=file_name,
             element_id=element_id,
             line=line,
             reason="element_unsupported",
-            element_type=tag,
+            element_type=unrunnable,
         )
     return InvalidDefinition(
         message,
