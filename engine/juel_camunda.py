@@ -59,7 +59,9 @@ def translate_camunda(file_name: str, root: Any) -> None:
             text = (element.text or "").strip()
             if not has_expression(text) or _other_language(element):
                 continue
-            code = _translated(file_name, element, text, aliases)
+            # Camunda's nrOfCompletedInstances and the like: in a completion condition.
+            instance = tag == "completionCondition"
+            code = _translated(file_name, element, text, aliases, instance=instance)
             if tag in _CONDITIONS:
                 code = f"{HELPER_PREFIX}bool({code})"
             elif tag == "loopCardinality" and not code.isdigit():
@@ -74,12 +76,16 @@ def translate_camunda(file_name: str, root: Any) -> None:
             attribute = f"{{{CAMUNDA_NS}}}{name}"
             text = (element.get(attribute) or "").strip()
             if has_expression(text):
-                code = _translated(file_name, element, text, aliases)
+                code = _translated(
+                    file_name, element, text, aliases, instance=_multi_instance(element)
+                )
                 element.set(attribute, "${" + _with_source(code, text) + "}")
     for prop in root.iter(f"{{{CAMUNDA_NS}}}property"):
         text = (prop.get("value") or "").strip()
         if prop.get("name") in _TASK_PROPERTIES and has_expression(text):
-            code = _translated(file_name, prop, text, aliases)
+            activity = next(prop.iterancestors(f"{{{BPMN}}}extensionElements"), None)
+            instance = activity is not None and _multi_instance(activity.getparent())
+            code = _translated(file_name, prop, text, aliases, instance=instance)
             prop.set("value", "${" + _with_source(code, text) + "}")
 
 
@@ -115,9 +121,22 @@ def _collection(file_name: str, loop: Any, aliases: Mapping[str, str]) -> None:
     loop.set(attribute, name)
 
 
-def _translated(file_name: str, element: Any, text: str, aliases: Mapping[str, str]) -> str:
+def _multi_instance(element: Any) -> bool:
+    """Whether the element is a multi-instance activity: its owners and dates are evaluated on
+    each of its instances."""
+    return element.find(f"{{{BPMN}}}multiInstanceLoopCharacteristics") is not None
+
+
+def _translated(
+    file_name: str,
+    element: Any,
+    text: str,
+    aliases: Mapping[str, str],
+    *,
+    instance: bool = False,
+) -> str:
     try:
-        return translate(text, aliases)
+        return translate(text, aliases, instance=instance)
     except JuelRefused as exc:
         raise _refusal(file_name, element, text, exc) from exc
 

@@ -91,7 +91,8 @@ _WORDS = {
     "mod": "%",
 }
 MAX_OPERATORS = 40
-_MULTI_INSTANCE_VARIABLES = frozenset(
+# Camunda's variables of one instance of a multi-instance activity (engine/mi_counters.py).
+MULTI_INSTANCE_VARIABLES = frozenset(
     {"nrOfInstances", "nrOfActiveInstances", "nrOfCompletedInstances", "loopCounter"}
 )
 _CLOSING = frozenset({")", "]", ",", ":"})
@@ -108,10 +109,14 @@ class _Node:
     name: str | None = None
 
 
-def translate(text: str, aliases: Mapping[str, str] | None = None) -> str:
+def translate(
+    text: str, aliases: Mapping[str, str] | None = None, *, instance: bool = False
+) -> str:
     """The Python expression for a JUEL text: one `${…}` alone gives its value, anything mixed
-    with text gives a string. `aliases` renames variables (Camunda's `camunda:initiator`)."""
-    return _translate(text, aliases or {}).code
+    with text gives a string. `aliases` renames variables (Camunda's `camunda:initiator`).
+    `instance`: evaluated on one instance of a multi-instance activity, which knows Camunda's
+    `MULTI_INSTANCE_VARIABLES` (refused elsewhere)."""
+    return _translate(text, aliases or {}, instance).code
 
 
 def translate_name(text: str, aliases: Mapping[str, str] | None = None) -> str | None:
@@ -120,7 +125,7 @@ def translate_name(text: str, aliases: Mapping[str, str] | None = None) -> str |
     return node.name if node.kind == "name" else None
 
 
-def _translate(text: str, aliases: Mapping[str, str]) -> _Node:
+def _translate(text: str, aliases: Mapping[str, str], instance: bool = False) -> _Node:
     parts: list[_Node | str] = []
     literal: list[str] = []
     markers: set[str] = set()
@@ -138,7 +143,7 @@ def _translate(text: str, aliases: Mapping[str, str]) -> _Node:
                 parts.append("".join(literal))
                 literal = []
             tokens, end = scan(text, i + 2)
-            parts.append(_Parser(tokens, aliases).parse())
+            parts.append(_Parser(tokens, aliases, instance).parse())
             i = end + 1
         else:
             literal.append(c)
@@ -158,7 +163,9 @@ def _translate(text: str, aliases: Mapping[str, str]) -> _Node:
 class _Parser:
     """Recursive descent over EL 2.2's grammar, lowest precedence first."""
 
-    def __init__(self, tokens: list[Token], aliases: Mapping[str, str]) -> None:
+    def __init__(
+        self, tokens: list[Token], aliases: Mapping[str, str], instance: bool = False
+    ) -> None:
         operators = sum(1 for token in tokens if _is_operator(token))
         if operators > MAX_OPERATORS:
             # Each operator nests the parser and the Python it writes one level deeper.
@@ -170,6 +177,7 @@ class _Parser:
         self.tokens = tokens
         self.at = 0
         self.aliases = aliases
+        self.instance = instance
 
     @property
     def token(self) -> Token:
@@ -415,11 +423,10 @@ class _Parser:
             or name.startswith(("_", HELPER_PREFIX))
         ):
             raise JuelRefused(f"the variable name {name!r} cannot be used here", position)
-        if name in _MULTI_INSTANCE_VARIABLES:
+        if name in MULTI_INSTANCE_VARIABLES and not self.instance:
             raise JuelRefused(
-                f"Camunda's multi-instance variable {name} is not kept by this engine; "
-                "decide from the instances' own data (a completion condition sees the data of "
-                "the instance that just finished)",
+                f"Camunda's multi-instance variable {name} is known only in a multi-instance "
+                "activity's completion condition and its own assignee, candidates and dates",
                 position,
             )
         return _Node(name, "name", name)

@@ -42,6 +42,7 @@ from .io_mappings import watch_io
 from .javascript_listeners import listener_assignee, listener_candidates
 from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
+from .mi_counters import instance_variables
 from .ready_tasks import ready_human_tasks, skip_idle_waits
 from .sandbox import (
     DEFAULT_CPU_SECONDS,
@@ -502,8 +503,10 @@ def _new_row(
 
 
 def _evaluate(engine: Any, task: Any, expression: str, element_id: str) -> Any:
+    counters = instance_variables(task, expression)  # a multi-instance task's loopCounter…
+    data = task.data if counters is None else {**task.data, **counters}
     return evaluate_expression(
-        engine.environment, expression, task.data, element_id, f"expression {expression!r}"
+        engine.environment, expression, data, element_id, f"expression {expression!r}"
     )
 
 

@@ -17,6 +17,7 @@ from .clock import Clock
 from .javascript import JS_MARKER
 from .javascript_tasks import evaluate_in_task, run_in_task
 from .juel_parser import JUEL_SOURCE_MARK
+from .mi_counters import instance_variables
 from .sandbox import SCRIPT_FILENAME, Limits, Sandbox, SandboxViolation
 from .script_languages import split_marked
 
@@ -71,6 +72,9 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         try:
             if expression.startswith(JS_MARKER):  # JavaScript (engine/javascript_tasks.py)
                 return evaluate_in_task(self, task, expression)
+            counters = instance_variables(task, expression)
+            if counters is not None:  # Camunda's nrOfCompletedInstances and the like
+                external_context = {**(external_context or {}), **counters}
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException as exc:
             exc.add_note(f"Error evaluating expression {expression.strip()!r}")

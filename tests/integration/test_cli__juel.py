@@ -20,7 +20,7 @@ def cli(sqlite_url: str) -> Cli:
 def test_cli__juel_models_deploy(cli: Cli) -> None:
     cli("deploy", str(FIXTURES / "camunda_juel"))
     listed = {p["process_id"] for p in cli.json("processes")}
-    assert listed == {"juel_purchase", "juel_reviews"}
+    assert listed == {"juel_purchase", "juel_quorum", "juel_reviews"}
 
 
 @pytest.mark.parametrize(

@@ -165,3 +165,34 @@ def test_juel__a_variable_the_item_lacks_is_named_in_the_juel_written(
     assert "the item has no variable 'amount'" in said
     assert "'${!approved && amount gt 1000}'" in said and "juel_" not in said
     assert _show(office, item).status == "running"  # nothing recorded
+
+
+def test_juel__camunda_multi_instance_variables_end_a_vote_and_pick_each_turn(
+    office: Any, juel_config: Any
+) -> None:
+    """Camunda's nrOfInstances, nrOfActiveInstances, nrOfCompletedInstances and loopCounter:
+    a parallel vote ends once half have voted (the rest leave their inboxes), and a sequential
+    step gives its first turn to the initiator, its second to chi, and ends after two of
+    three."""
+    with transaction(office) as s:
+        item = engine.start_instance(
+            s, juel_config, "juel_quorum", "an", data={"voters": ["binh", "dung", "chi", "em"]}
+        )
+    [first] = _inbox(office, "binh")
+    _complete(office, juel_config, first.id, "binh", agree=True)
+    assert [t.element_id for t in _inbox(office, "chi")] == ["vote"]  # 1 of 4: not yet
+    [second] = _inbox(office, "dung")
+    _complete(office, juel_config, second.id, "dung", agree=False)
+    # 2 of 4: the vote is over; chi's and em's votes are withdrawn.
+    assert _inbox(office, "em") == []
+    [turn] = _inbox(office, "an")  # loopCounter 0: the initiator
+    assert (turn.element_id, turn.assignee) == ("turns", "an")
+    assert [t.element_id for t in _inbox(office, "chi")] == []
+    _complete(office, juel_config, turn.id, "an")
+    [turn] = _inbox(office, "chi")  # loopCounter 1
+    assert turn.assignee == "chi"
+    _complete(office, juel_config, turn.id, "chi")
+    view = _show(office, item)
+    assert view.status == "completed"  # two turns of three
+    for name in ("nrOfInstances", "nrOfCompletedInstances", "loopCounter"):
+        assert name not in view.data

@@ -342,7 +342,7 @@ REFUSED = [
     (
         "condition",
         "${nrOfCompletedInstances / nrOfInstances >= 0.5}",
-        "multi-instance variable nrOfCompletedInstances is not kept",
+        "multi-instance variable nrOfCompletedInstances is known only in a multi-instance",
     ),
 ]
 
