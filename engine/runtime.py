@@ -43,6 +43,7 @@ from .javascript_listeners import listener_assignee, listener_candidates
 from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .mi_counters import instance_variables
+from .process_scope import watch_scope
 from .ready_tasks import ready_human_tasks, skip_idle_waits
 from .sandbox import (
     DEFAULT_CPU_SECONDS,
@@ -252,6 +253,8 @@ def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScri
         watch_loops(specs)
         watch_service_listeners(specs)
         watch_io(specs)  # camunda:inputOutput
+        if version.dialect == "camunda":
+            watch_scope(specs)  # one scope of variables, after the parameters' hooks
         _watched.add(version.spec)
     engine = config.script_engine()
     engine.max_multi_instance = config.max_multi_instance

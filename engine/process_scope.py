@@ -1,0 +1,77 @@
+"""Camunda 7's one scope of variables in a process: what a step writes on one path is seen by
+every other path still open in it.
+
+SpiffWorkflow gives each path of a process its own copy of the data, taken when the path's next
+step becomes ready, and joins the copies where parallel paths meet, the path that arrives last
+winning. A Camunda model reads the process's variables as one: a reminder counted on a
+non-interrupting timer's path was lost when that path ended; a value one parallel branch
+changed was undone at the join by the stale copy of a branch that arrived after it; a branch
+could not see what another had decided.
+
+Here, in a Camunda model, when a step completes, what it changed (against the data it started
+from: its parent's) is copied into every other step of its process still open (ready, waiting
+or started), so each path always holds the latest value of every variable; the last path to
+reach a join then brings all of them. Left as SpiffWorkflow has them:
+- the instances of a multi-instance activity: SpiffWorkflow merges each into the activity when
+  it ends, and the activity shares what it gathered when it completes;
+- the paths of another (sub)process: an embedded or called process gets the data when it
+  starts and hands it back when it ends, as before;
+- a task's local input parameters: they are given back before this runs (engine/io_mappings).
+A SpiffArena model keeps SpiffWorkflow's own copies.
+"""
+
+from __future__ import annotations
+
+import weakref
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.util.task import TaskState
+
+_OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_MISSING = object()
+_watched: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def watch_scope(specs: Any) -> None:
+    """Share each step's writes with the open paths of its process, for these specs' tasks
+    (connected once per spec; after the input/output parameters' hooks)."""
+    for spec in specs:
+        if spec in _watched:
+            continue
+        for task_spec in spec.task_specs.values():
+            task_spec.completed_event.connect(_share)
+        _watched.add(spec)
+
+
+def _share(workflow: Any, task: Any) -> None:
+    if _an_instance(task):
+        return
+    others = [
+        other
+        for other in workflow.tasks.values()
+        if other.state & _OPEN
+        and other is not task
+        and not _an_instance(other)
+        and not task.is_descendant_of(other)
+    ]
+    if not others:
+        return
+    parent = task.parent
+    before = parent.data if parent is not None else {}
+    written = {
+        name: value
+        for name, value in task.data.items()
+        if before.get(name, _MISSING) is not value and before.get(name, _MISSING) != value
+    }
+    if not written:
+        return
+    for other in others:
+        other.data.update(deepcopy(written))
+
+
+def _an_instance(task: Any) -> bool:
+    """Whether the task is one instance (or round) of a multi-instance or loop activity."""
+    parent = task.parent
+    return parent is not None and isinstance(parent.task_spec, LoopTask)

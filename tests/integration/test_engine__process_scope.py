@@ -1,0 +1,54 @@
+"""A Camunda model's variables are one scope (engine/process_scope.py): a reminder counted on a
+non-interrupting timer's path, and a status one parallel branch changed, reach the gateway
+after the join whichever branch arrives last; a SpiffArena model keeps SpiffWorkflow's copies
+per path. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import engine
+from engine import ManualClock, transaction
+from tests.conftest import add_people, fixture_files
+
+
+@pytest.fixture
+def office(factory: Any, clock: ManualClock) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("camunda_scope"), clock)
+    return factory
+
+
+def _step(factory: Any, config: engine.EngineConfig, who: str, **data: Any) -> None:
+    with transaction(factory) as s:
+        [task] = engine.tasks_for(s, who)
+        engine.complete_task(s, config, task.id, who, data=data)
+
+
+def _waiting(factory: Any, item: int) -> list[str]:
+    with transaction(factory) as s:
+        return sorted(t.element_id for t in engine.show_instance(s, item).open_tasks)
+
+
+@pytest.mark.parametrize("legal_first", [True, False], ids=["legal-first", "budget-first"])
+def test_process_scope__what_one_path_writes_reaches_the_gateway_after_the_join(
+    office: Any, config: engine.EngineConfig, clock: ManualClock, legal_first: bool
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "scope_paths", "an")
+    clock.advance(timedelta(days=1, minutes=1))
+    assert engine.run_due_timers(office, config) == 1  # the budget's reminder: reminders = 1
+    if legal_first:  # "checked" is written while the budget's step is open
+        _step(office, config, "binh", legal_ok=True)
+        _step(office, config, "an", amount=5)
+    else:  # the legal branch arrives last, with the reminder counted on the other path
+        _step(office, config, "an", amount=5)
+        _step(office, config, "binh", legal_ok=True)
+    assert _waiting(office, item) == ["sign"]  # not "fix": status, reminders and legal_ok seen
+    with transaction(office) as s:
+        data = engine.show_instance(s, item).data
+    assert (data["status"], data["reminders"], data["amount"]) == ("checked", 1, 5)
