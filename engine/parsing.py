@@ -35,6 +35,7 @@ from .definition_checks import (
 )
 from .dmn_specs import DecisionCamundaParser, DmnCalls, check_dmn, missing_decisions
 from .errors import InvalidDefinition
+from .event_subprocesses import check_placement
 from .form_options import option_sources
 from .form_safety import check_form_safety
 from .implicit_splits import split_implicit_forks
@@ -148,6 +149,7 @@ def parse_bundle(
         check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
         check_references(doc.name, doc.root)
         check_error_boundaries(doc.name, doc.root)
+        check_placement(doc.name, doc.root)  # event subprocesses SpiffWorkflow starts
         if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
             refuse_data_stores(doc.name, doc.root)
         check_spiff_arena_calls(doc.name, doc.root)

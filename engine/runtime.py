@@ -25,6 +25,7 @@ from .clock import Clock, as_utc, system_clock
 from .definitions import LoadedVersion
 from .dmn_specs import note_decisions
 from .errors import ScriptError
+from .event_subprocesses import watch_event_subprocesses
 from .external_rows import note_external_tasks
 from .failures import failing_element
 from .forwarding import Hierarchy
@@ -253,6 +254,7 @@ def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScri
         watch_loops(specs)
         watch_service_listeners(specs)
         watch_io(specs)  # camunda:inputOutput
+        watch_event_subprocesses(specs)  # started by an event, interrupting or not
         if version.dialect == "camunda":
             watch_scope(specs)  # one scope of variables, after the parameters' hooks
         _watched.add(version.spec)

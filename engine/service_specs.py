@@ -36,6 +36,7 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
 from .errors import InvalidDefinition
+from .event_subprocesses import CamundaEventStartParser, SpiffEventStartParser
 from .service_params import Param, evaluate_params, read_outputs, read_params
 from .xml_namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS
 
@@ -218,6 +219,10 @@ class ServiceCamundaParser(CamundaParser):  # type: ignore[misc]
         full_tag("serviceTask"): (_CamundaServiceParser, MappedServiceTask),
         full_tag("sendTask"): (_CamundaSendParser, SendTask),
         full_tag("businessRuleTask"): (_CamundaRuleParser, BusinessRuleTask),
+        full_tag("startEvent"): (
+            CamundaEventStartParser,
+            CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
     }
 
 
@@ -225,6 +230,10 @@ class ServiceSpiffParser(SpiffBpmnParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (_SpiffServiceParser, MappedSpiffServiceTask),
+        full_tag("startEvent"): (
+            SpiffEventStartParser,
+            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
     }
 
 

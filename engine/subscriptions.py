@@ -43,6 +43,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .db import Base, UTCDateTime, cast_table, kept_for_the_transaction
 from .driver_sql import run
+from .event_subprocesses import INTERRUPTING_KEY
 from .instances import InstanceModel
 from .views import InstanceStatus
 
@@ -149,7 +150,8 @@ def kind_of(definition: Any) -> str | None:
 
 
 def waiting_in(workflow: Any) -> list[Waiting]:
-    """What the workflow's waiting tasks wait for from outside (messages and signals)."""
+    """What the workflow's waiting tasks wait for from outside (messages and signals), and
+    what would start one of its event subprocesses."""
     found = []
     for task in workflow.event_manager.tasks.values():
         outer = task.task_spec.event_definition
@@ -158,6 +160,37 @@ def waiting_in(workflow: Any) -> list[Waiting]:
             kind = kind_of(definition)
             if kind is not None:
                 found.append(Waiting(task, kind, definition.name, definition, gateway))
+    return found + _triggers(workflow)
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    """The start event of an event subprocess not running yet, standing for the task that
+    would catch: SpiffWorkflow makes that task when the event comes (the event's data reach
+    the event subprocess by its start event)."""
+
+    task_spec: Any
+
+    def set_data(self, **_data: Any) -> None:
+        return None
+
+
+def _triggers(workflow: Any) -> list[Waiting]:
+    """The messages and signals that would start one of the process's event subprocesses
+    (engine/event_subprocesses.py): any time for one that does not interrupt, once for one
+    that does (it ends what else the process was doing)."""
+    names = getattr(workflow.spec.start, "trigger_specs", None)
+    if not names:
+        return []
+    found = []
+    for name in names:
+        ran = any(t.task_spec.name == name for t in workflow.tasks.values())
+        for start in workflow.subprocess_specs[name].bpmn_start_events:
+            definition = start.event_definition
+            kind = kind_of(definition)
+            interrupting = (getattr(start, "extensions", None) or {}).get(INTERRUPTING_KEY, True)
+            if kind is not None and not (ran and interrupting):
+                found.append(Waiting(_Trigger(start), kind, definition.name, definition, False))
     return found
 
 

@@ -106,6 +106,12 @@ REFUSALS = {
         "Hệ thống chưa chạy được loại phần tử %(element_type)s. Hãy thay bằng các phần tử "
         "được hỗ trợ (ví dụ cổng rẽ nhánh exclusive, parallel hoặc inclusive) rồi lưu lại."
     ),
+    "event_subprocess_nested": _l(
+        "Tiến trình con sự kiện (event subprocess) này bắt đầu bằng sự kiện %(event)s nhưng "
+        "nằm trong một tiến trình con khác; hệ thống chỉ khởi động loại này ở cấp ngoài cùng "
+        "của quy trình. Hãy chuyển nó ra cấp ngoài cùng, hoặc dùng sự kiện biên (boundary "
+        "event) gắn vào tiến trình con."
+    ),
     "receive_without_message": _l(
         "Bước receive task này không gắn với thông điệp (message) nào nên không có gì chuyển "
         "được nó sang bước sau. Hãy gắn một message cho bước, hoặc đổi thành user task."

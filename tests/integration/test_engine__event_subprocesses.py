@@ -1,0 +1,126 @@
+"""Event subprocesses of a Camunda model (engine/event_subprocesses.py): one started by an
+error waits for it (it ran as soon as the item started), and interrupts the rest of the
+process; one started by an escalation that does not interrupt runs beside it. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import engine
+from engine import ManualClock, transaction
+from engine.subscriptions import WaitingEventModel as Wait
+from tests.conftest import add_people, fixture_files
+
+
+@pytest.fixture
+def office(factory: Any, clock: ManualClock) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("camunda_event_subprocesses"), clock)
+    return factory
+
+
+def _start(factory: Any, config: engine.EngineConfig, process_id: str) -> int:
+    with transaction(factory) as s:
+        return engine.start_instance(s, config, process_id, "an")
+
+
+def _step(factory: Any, config: engine.EngineConfig, who: str, **data: Any) -> None:
+    with transaction(factory) as s:
+        [task] = engine.tasks_for(s, who)
+        engine.complete_task(s, config, task.id, who, data=data)
+
+
+def _open(factory: Any, item: int) -> tuple[str, list[str]]:
+    with transaction(factory) as s:
+        view = engine.show_instance(s, item)
+    return view.status, sorted(t.element_id for t in view.open_tasks)
+
+
+def test_event_subprocess__an_error_start_waits_for_the_error_and_interrupts(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    item = _start(office, config, "budget_error")
+    assert _open(office, item) == ("running", ["watch", "work"])  # no "handle" yet
+    _step(office, config, "an", over=True)  # the error end event: BUDGET
+    # The event subprocess runs; the watch on the other branch is withdrawn.
+    assert _open(office, item) == ("running", ["handle"])
+    with transaction(office) as s:
+        assert engine.tasks_for(s, "chi") == []
+    _step(office, config, "binh")
+    assert _open(office, item) == ("completed", [])
+    # The version's next item waits for the error again (SpiffWorkflow's own trigger changed
+    # the spec they share, and every later item started the event subprocess at once).
+    later = _start(office, config, "budget_error")
+    assert _open(office, later) == ("running", ["watch", "work"])
+
+
+def test_event_subprocess__without_the_error_it_never_runs(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    item = _start(office, config, "budget_error")
+    _step(office, config, "an", over=False)
+    _step(office, config, "chi")
+    assert _open(office, item) == ("completed", [])
+    with transaction(office) as s:
+        done = [h.element_id for h in engine.show_instance(s, item).history if h.element_id]
+    assert "handle" not in done
+
+
+def test_event_subprocess__an_escalation_that_does_not_interrupt_runs_beside(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    item = _start(office, config, "ask_help")
+    assert _open(office, item) == ("running", ["draft"])
+    _step(office, config, "an")  # then the escalation HELP is thrown
+    assert _open(office, item) == ("running", ["finish", "help"])
+    _step(office, config, "binh")
+    assert _open(office, item) == ("running", ["finish"])
+    _step(office, config, "an")
+    assert _open(office, item) == ("completed", [])
+
+
+def test_event_subprocess__one_started_by_an_error_inside_a_subprocess_is_refused(
+    factory: Any, clock: ManualClock
+) -> None:
+    [source] = fixture_files("camunda_event_subprocesses/budget_error.bpmn")
+    xml = source.content.decode()
+    nested = xml.replace(
+        '<bpmn:subProcess id="on_budget"',
+        '<bpmn:subProcess id="wrap"><bpmn:startEvent id="wrap_start" />'
+        '<bpmn:subProcess id="on_budget"',
+    ).replace(
+        "</bpmn:subProcess>\n  </bpmn:process>",
+        "</bpmn:subProcess></bpmn:subProcess>\n  </bpmn:process>",
+    )
+    with transaction(factory) as s, pytest.raises(engine.InvalidDefinition) as refused:
+        engine.deploy(s, [engine.SourceFile("nested.bpmn", nested.encode())], clock)
+    assert refused.value.details["element_id"] == "on_budget"
+    assert "inside another subprocess" in refused.value.message
+
+
+def test_event_subprocess__a_signal_runs_one_beside_and_a_message_interrupts(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    item = _start(office, config, "cancel_request")
+    with transaction(office) as s:
+        rows = s.execute(select(Wait.kind, Wait.name).where(Wait.instance_id == item))
+        waits = {(kind, name) for kind, name in rows}
+    assert waits == {("message", "withdraw_request"), ("signal", "audit_started")}
+    with transaction(office) as s:
+        sent = engine.broadcast_signal(s, config, "audit_started", None)
+    assert sent.received == (item,)
+    assert _open(office, item) == ("running", ["review", "show"])
+    with transaction(office) as s:
+        sent = engine.correlate_message(s, config, "withdraw_request", None)
+    assert sent.received == (item,)
+    # Withdrawn: the review and the audit's step are withdrawn, the filing opens.
+    assert _open(office, item) == ("running", ["archive"])
+    with transaction(office) as s, pytest.raises(engine.NotFound):  # interrupting: once
+        engine.correlate_message(s, config, "withdraw_request", None)
+    _step(office, config, "an")
+    assert _open(office, item) == ("completed", [])
