@@ -51,10 +51,8 @@ def _share(workflow: Any, task: Any) -> None:
     others = [
         other
         for other in workflow.tasks.values()
-        if other.state & _OPEN
-        and other is not task
-        and not _an_instance(other)
-        and not task.is_descendant_of(other)
+        # A waiting ancestor too: a repeating timer's catch gives its next round its data.
+        if other.state & _OPEN and other is not task and not _an_instance(other)
     ]
     if not others:
         return
@@ -69,6 +67,15 @@ def _share(workflow: Any, task: Any) -> None:
         return
     for other in others:
         other.data.update(deepcopy(written))
+        parent = other.parent
+        if (
+            other.state == TaskState.WAITING
+            and parent is not None
+            and parent.state == TaskState.COMPLETED
+        ):
+            # A waiting task takes its parent's data again at each look (a repeating timer's
+            # catch, a join): the parent holds the latest too.
+            parent.data.update(deepcopy(written))
 
 
 def _an_instance(task: Any) -> bool:

@@ -1,5 +1,5 @@
-"""A Camunda model's variables are one scope (engine/process_scope.py): a reminder counted on a
-non-interrupting timer's path, and a status one parallel branch changed, reach the gateway
+"""A Camunda model's variables are one scope (engine/process_scope.py): reminders counted on a
+repeating non-interrupting timer's path, and a status one parallel branch changed, reach the gateway
 after the join whichever branch arrives last; a SpiffArena model keeps SpiffWorkflow's copies
 per path. On SQLite and PostgreSQL."""
 
@@ -40,8 +40,9 @@ def test_process_scope__what_one_path_writes_reaches_the_gateway_after_the_join(
 ) -> None:
     with transaction(office) as s:
         item = engine.start_instance(s, config, "scope_paths", "an")
-    clock.advance(timedelta(days=1, minutes=1))
-    assert engine.run_due_timers(office, config) == 1  # the budget's reminder: reminders = 1
+    for _ in range(2):  # the budget's daily reminder, twice: reminders = 2
+        clock.advance(timedelta(days=1, minutes=1))
+        assert engine.run_due_timers(office, config) == 1
     if legal_first:  # "checked" is written while the budget's step is open
         _step(office, config, "binh", legal_ok=True)
         _step(office, config, "an", amount=5)
@@ -51,4 +52,18 @@ def test_process_scope__what_one_path_writes_reaches_the_gateway_after_the_join(
     assert _waiting(office, item) == ["sign"]  # not "fix": status, reminders and legal_ok seen
     with transaction(office) as s:
         data = engine.show_instance(s, item).data
-    assert (data["status"], data["reminders"], data["amount"]) == ("checked", 1, 5)
+    assert (data["status"], data["reminders"], data["amount"]) == ("checked", 2, 5)
+
+
+def test_process_scope__a_condition_set_on_one_branch_stops_the_other(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    """A conditional boundary event on the draft sees what the head decided on the other
+    branch: the draft stops and the item ends there (its condition read only its own copy)."""
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "scope_withdraw", "an", data={"stop": False})
+    _step(office, config, "binh", stop=True)
+    with transaction(office) as s:
+        view = engine.show_instance(s, item)
+    assert (view.status, view.open_tasks) == ("completed", [])
+    assert "draft" not in [h.element_id for h in view.history if h.kind == "completed"]
