@@ -3,7 +3,8 @@ when their start event interrupts, ending what the rest of their process was doi
 
 SpiffWorkflow 3.2 reads a start event's message, signal, timer or condition only. An event
 subprocess whose start catches an error or an escalation was read as one with a plain start,
-and so ran as soon as the item started. Here such a start event keeps its error or escalation;
+and so ran as soon as the item started. Here such a start event keeps its error or escalation
+(engine/event_parsers.py);
 SpiffWorkflow then starts the event subprocess when one is thrown in the process and nothing
 nearer catches it (a boundary event of the task or of a subprocess around it), as it starts
 one on a message. Only the top process's event subprocesses are started so (SpiffWorkflow looks
@@ -24,29 +25,12 @@ from types import MethodType
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.event_parsers import (
-    CONDITIONAL_EVENT_XPATH,
-    ERROR_EVENT_XPATH,
-    ESCALATION_EVENT_XPATH,
-    MESSAGE_EVENT_XPATH,
-    SIGNAL_EVENT_XPATH,
-    TIMER_EVENT_XPATH,
-)
-from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
-from SpiffWorkflow.spiff.parser.event_parsers import SpiffStartEventParser
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import InvalidDefinition
 from .xml_namespaces import BPMN_NS as BPMN
 
 INTERRUPTING_KEY = "pheduyet_interrupting"
-_PLAIN_STARTS = [
-    MESSAGE_EVENT_XPATH,
-    SIGNAL_EVENT_XPATH,
-    TIMER_EVENT_XPATH,
-    CONDITIONAL_EVENT_XPATH,
-]
-_EVENT_STARTS = [*_PLAIN_STARTS, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH]
 _TRIGGERED = (
     "errorEventDefinition",
     "escalationEventDefinition",
@@ -56,50 +40,14 @@ _TRIGGERED = (
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _in_event_subprocess(node: Any) -> bool:
+def in_event_subprocess(node: Any) -> bool:
+    """Whether a start event's element is an event subprocess's own."""
     parent = node.getparent()
     return (
         parent is not None
         and parent.tag == f"{{{BPMN}}}subProcess"
         and (parent.get("triggeredByEvent") or "").strip().lower() == "true"
     )
-
-
-def _start_event(parser: Any) -> Any:
-    """As SpiffWorkflow's StartEventParser.create_task, with an event subprocess's error or
-    escalation start read."""
-    inner = _in_event_subprocess(parser.node)
-    definition = parser.get_event_definition(_EVENT_STARTS if inner else _PLAIN_STARTS)
-    task = parser._create_task(definition)
-    parser.spec.start.connect(task)
-    return task
-
-
-def _noted(parser: Any, extensions: Any) -> Any:
-    """The start event's extensions, with whether it interrupts when it starts an event
-    subprocess (SpiffWorkflow sets a task's extensions after it is made)."""
-    if isinstance(extensions, dict) and _in_event_subprocess(parser.node):
-        said = (parser.node.get("isInterrupting") or "true").strip().lower()
-        extensions[INTERRUPTING_KEY] = said != "false"
-    return extensions
-
-
-class CamundaEventStartParser(CamundaStartEventParser):  # type: ignore[misc]
-    def create_task(self) -> Any:
-        return _start_event(self)
-
-    def parse_extensions(self, node: Any = None) -> Any:
-        found = super().parse_extensions(node)
-        return found if node is not None else _noted(self, found)
-
-
-class SpiffEventStartParser(SpiffStartEventParser):  # type: ignore[misc]
-    def create_task(self) -> Any:
-        return _start_event(self)
-
-    def parse_extensions(self, node: Any = None) -> Any:
-        found = super().parse_extensions(node)
-        return found if node is not None else _noted(self, found)
 
 
 def check_placement(file_name: str, root: Any) -> None:

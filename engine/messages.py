@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,7 @@ from .subscriptions import (
     standing_waits,
     waiting_in,
 )
+from .thrown_signals import MAX_THROWN, take_thrown
 from .users import Identity
 from .views import InstanceStatus
 
@@ -307,22 +309,47 @@ def broadcast_signal(
     sender: str | Identity | None,
     *,
     data: Any = None,
+    thrower: int | None = None,
 ) -> EventDelivery:
     """Broadcast a signal to every item waiting for it; start an item of every process with a
-    signal start event of that name. Nothing waiting is not an error (a signal may go unheard)."""
+    signal start event of that name. Nothing waiting is not an error (a signal may go unheard).
+    `thrower`: the item that threw it, which caught it itself already."""
     name = _checked_name(name, SIGNAL)
     payload = _checked_data(data)
     actor = sender.username if isinstance(sender, Identity) else sender
     received = tuple(
         item
         for item in _waiting_rows(session, SIGNAL, name, None)
-        if deliver(session, config, item, SIGNAL, name, payload, actor)
+        if item != thrower and deliver(session, config, item, SIGNAL, name, payload, actor)
     )
+    # A signal an item threw when nobody acted (a timer's path) starts no item: one needs a
+    # person to start it as.
+    starting = starting_processes(session, SIGNAL, name) if sender or thrower is None else []
     started = tuple(
         _start_by_event(session, config, process_id, SIGNAL, name, payload, sender, None)
-        for process_id in starting_processes(session, SIGNAL, name)
+        for process_id in starting
     )
     return EventDelivery(SIGNAL, name, received, started)
+
+
+@sa_event.listens_for(Session, "before_commit", insert=True)
+def _send_thrown(session: Session) -> None:
+    """Before the action commits (and before its history is sealed): the signals its items
+    threw go to the other items (engine/thrown_signals.py)."""
+    if session.in_nested_transaction():
+        return
+    sent = 0
+    while (thrown := take_thrown(session)) is not None:
+        sent += 1
+        if sent > MAX_THROWN:
+            raise Conflict(
+                f"signals thrown from item to item more than {MAX_THROWN} times in one action: "
+                "the models throw each other's signals in a loop",
+                reason="signal_loop",
+                limit=MAX_THROWN,
+            )
+        item_id, name, actor, config = thrown
+        broadcast_signal(session, config, name, actor, thrower=item_id)
 
 
 def waiting_items(

@@ -64,6 +64,7 @@ from .step_totals import note_closed, note_opened
 from .stored_data import checked_data, dump_checked, name_step
 from .subscriptions import sync_subscriptions, timer_values
 from .task_meta import TaskMeta, meta_key
+from .thrown_signals import note_thrown, signal_names
 from .views import InstanceStatus, TaskStatus
 from .xml_safety import DEFAULT_MAX_BYTES
 
@@ -280,18 +281,19 @@ class Stored:
     state: str
     ready: list[Any]
     data: dict[str, Any]
+    signals: tuple[str, ...] = ()  # thrown for the other items (engine/thrown_signals.py)
 
 
 def to_store(version: LoadedVersion, workflow: Any, config: EngineConfig) -> Stored:
     """`Stored` of a workflow that has run (refused, as `dump_checked` and `checked_data`
     say, when too large to store)."""
-    # A signal thrown that nothing in the item waits for is lost, as BPMN has it; kept, the
-    # queue would grow in the stored state with every throw (no one outside reads it).
-    workflow.get_events()
+    # The events the item threw and did not catch itself leave its state (kept, the queue
+    # would grow in it with every throw): its signals go to the other items.
+    signals = signal_names(workflow.get_events())
     state = dump_checked(version.dialect, workflow, config.max_data_bytes)
     ready = ready_human_tasks(workflow)  # found once, for both
     data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
-    return Stored(state, ready, data)
+    return Stored(state, ready, data, signals)
 
 
 def persist(
@@ -340,6 +342,7 @@ def persist(
             session, instance.id, version, workflow, data, running, now, held, new=new
         )
         save_instance(session, instance)
+    note_thrown(session, instance.id, stored.signals, actor, config)
     if instance.status in _ACTING_ON:  # an ended item is not acted on again
         entry = live_workflows.Entry(
             workflow=workflow,

@@ -36,7 +36,12 @@ from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
 from .errors import InvalidDefinition
-from .event_subprocesses import CamundaEventStartParser, SpiffEventStartParser
+from .event_parsers import (
+    CamundaEventStartParser,
+    CamundaSignalEndParser,
+    SpiffEventStartParser,
+    SpiffSignalEndParser,
+)
 from .service_params import Param, evaluate_params, read_outputs, read_params
 from .xml_namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS
 
@@ -223,6 +228,10 @@ class ServiceCamundaParser(CamundaParser):  # type: ignore[misc]
             CamundaEventStartParser,
             CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
         ),
+        full_tag("endEvent"): (
+            CamundaSignalEndParser,
+            CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1],
+        ),
     }
 
 
@@ -233,6 +242,10 @@ class ServiceSpiffParser(SpiffBpmnParser):  # type: ignore[misc]
         full_tag("startEvent"): (
             SpiffEventStartParser,
             SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1],
+        ),
+        full_tag("endEvent"): (
+            SpiffSignalEndParser,
+            SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1],
         ),
     }
 

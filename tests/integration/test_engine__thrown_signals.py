@@ -1,0 +1,59 @@
+"""A signal an item throws reaches the other items waiting for it, in the thrower's own
+transaction (engine/thrown_signals.py), as Camunda 7 broadcasts it; items that keep answering
+each other's signals are stopped with an error and nothing is kept. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine import ManualClock, transaction
+from tests.conftest import add_people, fixture_files
+
+
+@pytest.fixture
+def office(factory: Any, clock: ManualClock) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("camunda_signals"), clock)
+    return factory
+
+
+def _start(factory: Any, config: engine.EngineConfig, process_id: str) -> int:
+    with transaction(factory) as s:
+        return engine.start_instance(s, config, process_id, "an")
+
+
+def _status(factory: Any, item: int) -> tuple[str, list[str]]:
+    with transaction(factory) as s:
+        view = engine.show_instance(s, item)
+    return view.status, sorted(t.element_id for t in view.open_tasks)
+
+
+def test_thrown_signal__a_signal_end_event_reaches_the_items_waiting_for_it(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    waiting = [_start(office, config, "await_closing") for _ in range(2)]
+    closing = _start(office, config, "close_office")
+    with transaction(office) as s:
+        [decide] = engine.tasks_for(s, "binh")
+        engine.complete_task(s, config, decide.id, "binh")
+    assert _status(office, closing) == ("completed", [])
+    assert [_status(office, item) for item in waiting] == [("running", ["lock_up"])] * 2
+    with transaction(office) as s:
+        history = engine.show_instance(s, waiting[0]).history
+    assert [h.kind for h in history if h.kind == "signal_received"] == ["signal_received"]
+
+
+def test_thrown_signal__items_answering_each_other_forever_are_stopped(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    first, second = _start(office, config, "echo_ping"), _start(office, config, "echo_pong")
+    with pytest.raises(engine.Conflict) as looped, transaction(office) as s:
+        engine.broadcast_signal(s, config, "ping", "an")  # refused as it commits
+    assert looped.value.details["reason"] == "signal_loop"
+    with transaction(office) as s:  # nothing kept: both still wait for their first ping
+        histories = [engine.show_instance(s, item).history for item in (first, second)]
+    assert all("signal_received" not in [h.kind for h in h_] for h_ in histories)
