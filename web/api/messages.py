@@ -88,7 +88,9 @@ def send_message(body: MessageBody) -> DeliveryOut:
 )
 def send_signal(body: SignalBody) -> DeliveryOut:
     """Every running item waiting for this signal catches it, and every process whose start
-    event catches it starts an item, in one transaction; nothing waiting is not an error."""
+    event catches it starts an item, in one transaction; nothing waiting is not an error. The
+    signals those items throw in turn go on in the same transaction: 409 `signal_loop` when
+    they keep answering each other."""
     who = _administrator()
     with uow() as s:
         delivery = engine.broadcast_signal(s, config(), body.name, who, data=body.data)
