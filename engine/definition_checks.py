@@ -177,6 +177,58 @@ def check_error_boundaries(file_name: str, root: Any) -> None:
             )
 
 
+_PASSING_EVENTS = ("intermediateCatchEvent", "intermediateThrowEvent")
+
+
+def check_event_loops(file_name: str, root: Any) -> None:
+    """A loop of sequence flows through intermediate events alone, with no task or gateway
+    on it, sends SpiffWorkflow's look ahead round it without end (the item could not even
+    start). Refused, naming an event of the loop."""
+    for scope in (*root.iter(f"{{{BPMN}}}process"), *root.iter(f"{{{BPMN}}}subProcess")):
+        events = {
+            child.get("id"): child
+            for child in scope
+            if etree.QName(child).localname in _PASSING_EVENTS and child.get("id")
+        }
+        following: dict[str, list[str]] = {}
+        for flow in scope.findall(f"{{{BPMN}}}sequenceFlow"):
+            source, target = flow.get("sourceRef"), flow.get("targetRef")
+            if source in events and target in events:
+                following.setdefault(source, []).append(target)
+        looped = _on_a_loop(following)
+        if looped is not None:
+            raise InvalidDefinition(
+                f"the events from '{looped}' loop back to it with no task or gateway between "
+                "them: put a gateway or a task on the loop",
+                file=file_name,
+                element_id=looped,
+                line=events[looped].sourceline,
+                reason="event_loop",
+            )
+
+
+def _on_a_loop(following: dict[str, list[str]]) -> str | None:
+    """A node on a cycle of the graph, or None (depth first, without recursion)."""
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    for first in following:
+        if state.get(first):
+            continue
+        stack = [(first, iter(following.get(first, ())))]
+        state[first] = 1
+        while stack:
+            node, rest = stack[-1]
+            step = next(rest, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(step) == 1:
+                return step
+            elif not state.get(step):
+                state[step] = 1
+                stack.append((step, iter(following.get(step, ()))))
+    return None
+
+
 def _is_event_definition(element: Any) -> bool:
     return str(etree.QName(element).localname).endswith("EventDefinition")
 

@@ -106,6 +106,11 @@ REFUSALS = {
         "Hệ thống chưa chạy được loại phần tử %(element_type)s. Hãy thay bằng các phần tử "
         "được hỗ trợ (ví dụ cổng rẽ nhánh exclusive, parallel hoặc inclusive) rồi lưu lại."
     ),
+    "event_loop": _l(
+        "Các sự kiện trung gian từ phần tử này nối vòng trở lại chính nó mà không qua bước "
+        "xử lý hay cổng rẽ nhánh nào, nên hồ sơ không thể khởi tạo. Hãy đặt một cổng rẽ "
+        "nhánh (gateway) hoặc một bước vào vòng lặp."
+    ),
     "event_subprocess_nested": _l(
         "Tiến trình con sự kiện (event subprocess) này bắt đầu bằng sự kiện %(event)s nhưng "
         "nằm trong một tiến trình con khác; hệ thống chỉ khởi động loại này ở cấp ngoài cùng "

@@ -57,3 +57,25 @@ def test_thrown_signal__items_answering_each_other_forever_are_stopped(
     with transaction(office) as s:  # nothing kept: both still wait for their first ping
         histories = [engine.show_instance(s, item).history for item in (first, second)]
     assert all("signal_received" not in [h.kind for h in h_] for h_ in histories)
+
+
+def test_thrown_signal__a_loop_of_events_alone_is_refused_at_deploy(
+    factory: Any, clock: ManualClock
+) -> None:
+    """Catch, throw, back to the catch with nothing between: SpiffWorkflow's look ahead went
+    round it without end and the item could not start (a RecursionError)."""
+    [source] = fixture_files("camunda_signals/echo_ping.bpmn")
+    text = source.content.decode()
+    looped = text.replace(
+        'targetRef="again" />\n  </bpmn:process>', 'targetRef="hear" />\n  </bpmn:process>'
+    )
+    looped = looped.replace("<bpmn:incoming>f_said</bpmn:incoming>", "")
+    looped = looped.replace(
+        "<bpmn:incoming>f_wait</bpmn:incoming>",
+        "<bpmn:incoming>f_wait</bpmn:incoming><bpmn:incoming>f_said</bpmn:incoming>",
+    )
+    assert looped != text
+    with transaction(factory) as s, pytest.raises(engine.InvalidDefinition) as refused:
+        engine.deploy(s, [engine.SourceFile("loop.bpmn", looped.encode())], clock)
+    assert refused.value.details["reason"] == "event_loop"
+    assert refused.value.details["element_id"] in ("hear", "answer")
