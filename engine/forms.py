@@ -320,6 +320,9 @@ def _camunda(
     for field_id, spec in known.items():
         value = data.get(field_id)
         if value is None or value == "":
+            # As Camunda's form field handler: a field left empty takes its default value.
+            value = _literal_default(spec)
+        if value is None or value == "":
             if spec.get("required"):
                 problems[field_id] = "this field is required"
                 codes[field_id] = {"code": "required"}
@@ -411,6 +414,14 @@ def _date(value: Any) -> str:
     return found.isoformat()
 
 
+def _literal_default(spec: Mapping[str, Any]) -> Any:
+    """A Camunda field's default value as written, when it is no `${…}` expression."""
+    default = spec.get("default")
+    if default in (None, "") or str(default).lstrip().startswith(("${", "#{")):
+        return None
+    return default
+
+
 def start_defaults(start: TaskMeta, forms: Mapping[str, Any]) -> dict[str, Any]:
     """The values a start form gives when nobody changes them: each field's default (a
     literal; a `${…}` expression is left for the starter to fill in)."""
@@ -422,8 +433,8 @@ def start_defaults(start: TaskMeta, forms: Mapping[str, Any]) -> dict[str, Any]:
                 found[name] = spec["default"]
         return found
     for spec in start.form_fields:
-        default = spec.get("default")
-        if default not in (None, "") and not str(default).lstrip().startswith(("${", "#{")):
+        default = _literal_default(spec)
+        if default is not None:
             found[str(spec["id"])] = default
     return found
 

@@ -38,3 +38,16 @@ def test_form_key_title__the_form_data_is_the_form(
         engine.complete_task(s, config, task.id, "an", data={"kind": "sick"})
         view = engine.show_instance(s, item)
     assert (view.status, view.data["note"]) == ("completed", "leave: sick")
+
+
+def test_form_key_title__a_field_left_out_takes_its_default_value(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    """As Camunda's form field handler: a field not sent (or sent empty) takes its
+    defaultValue, and the steps after read it."""
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "leave_note", "an")
+        (task,) = engine.show_instance(s, item).open_tasks
+        engine.complete_task(s, config, task.id, "an", data={})
+        view = engine.show_instance(s, item)
+    assert (view.data["kind"], view.data["note"]) == ("annual", "leave: annual")
