@@ -32,6 +32,10 @@ DATE_WINDOW = f"a date between the years {FIRST_YEAR} and {LAST_YEAR} is expecte
 # A date field marked "x-not-before": "today" (a deadline) takes no day before the office's today.
 NOT_BEFORE = "x-not-before"
 NOT_BEFORE_TODAY = "a date before today is not allowed"
+# A date field marked "x-after": "VARIABLE" (a new deadline) must be later than the date the
+# item holds in that variable (its current deadline), when it holds one.
+AFTER = "x-after"
+NOT_AFTER = "the date must be after {date}"
 
 
 NO_SUCH_FIELD = "the form has no such field"
@@ -201,6 +205,10 @@ def _json_schema(
         if _before(spec, value, today):
             words = _schema_message(schema, name, NOT_BEFORE, NOT_BEFORE_TODAY)
             refuse(name, words, {"code": "not_before", "date": today.isoformat()})
+        limit = _after_limit(spec, value, current)
+        if limit is not None:
+            words = _schema_message(schema, name, AFTER, NOT_AFTER.format(date=limit))
+            refuse(name, words, {"code": "not_after", "date": limit.isoformat()})
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems, codes)
     return dict(data)
@@ -466,6 +474,27 @@ def _before(spec: Any, value: Any, today: date) -> bool:
         return date.fromisoformat(value.strip()) < today
     except ValueError:
         return False
+
+
+def _after_limit(spec: Any, value: Any, current: Mapping[str, Any] | None) -> date | None:
+    """For a field marked "x-after": "VARIABLE", the date the item holds there when the
+    field's date is not later (None when it is, or either is no date)."""
+    if not isinstance(spec, dict) or not isinstance(value, str) or current is None:
+        return None
+    held = current.get(str(spec.get(AFTER) or ""))
+    given, limit = _day(value), _day(held)
+    return limit if given is not None and limit is not None and given <= limit else None
+
+
+def _day(value: Any) -> date | None:
+    """The day of an ISO date, or of an ISO moment as the item stores it (in the office's
+    zone); None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
 
 
 def _in_window(text: str) -> bool:

@@ -208,10 +208,21 @@ def _initial(
     return must not stand in for the default). A read-only field always shows what the item
     holds, whatever its name: a comment field's name (y_kien_chi_dao, the UBND's direction on
     a returned list) is a person's own only where they type it."""
+    source = _default_source(view, name)
+    if source is not None and view.data.get(source) not in (None, ""):
+        return view.data[source]  # what this step decides on (the date the unit asked for)
     own = (view.decision_field, comment_field(view), *COMMENT_FIELDS)
     if not read_only and (name in own or name in asked_only):
         return default
     return view.data.get(name, default)
+
+
+def _default_source(view: engine.FormView, name: str) -> str | None:
+    """The variable a JSON Schema field marked "x-default-from" starts from on a first visit,
+    whatever the field held from an earlier round."""
+    spec = ((view.schema or {}).get("properties") or {}).get(name)
+    source = spec.get("x-default-from") if isinstance(spec, dict) else None
+    return source if isinstance(source, str) else None
 
 
 def _raw(value: Any) -> RAW:
@@ -567,6 +578,10 @@ def _generic(item: Field, problem: Mapping[str, Any]) -> str:
         "max_length": lambda: _("Tối đa %(n)s ký tự.", n=limit),
         "not_before": lambda: _(
             "Ngày này đã qua; hãy nhập từ hôm nay (%(date)s) trở đi.",
+            date=_shown_date(str(problem.get("date") or "")),
+        ),
+        "not_after": lambda: _(
+            "Hãy chọn một ngày sau %(date)s.",
             date=_shown_date(str(problem.get("date") or "")),
         ),
         "unknown": lambda: _("Biểu mẫu không có trường này."),

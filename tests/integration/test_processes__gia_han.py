@@ -118,6 +118,25 @@ def test_gia_han__refusing_needs_a_reason_and_approving_a_date(office: Office) -
         office.do("giamdoc", item, "xet_gia_han", decision="dong_y")
 
 
+@pytest.mark.parametrize("step", ["cap_nhat_tien_do", "xet_gia_han"])
+def test_gia_han__a_date_on_or_before_the_deadline_is_refused(office: Office, step: str) -> None:
+    """Neither the unit's request nor the leader's approval can shorten the deadline (20/03):
+    the form says why, and nothing is recorded (an approval of 10/03 once set it earlier)."""
+    item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
+    if step == "xet_gia_han":
+        _ask(office, item)
+    with pytest.raises(engine.InvalidData) as refused:
+        if step == "xet_gia_han":
+            office.do("giamdoc", item, step, decision="dong_y", han_gia_han="2026-03-10")
+        else:
+            _ask(office, item, until="2026-03-20")
+    field = "han_gia_han" if step == "xet_gia_han" else "han_de_nghi"
+    assert refused.value.field_codes[field] == {"code": "not_after", "date": "2026-03-20"}
+    assert "sau hạn xử lý hiện tại" in refused.value.fields[field]
+    assert office.show(item).data["han_xu_ly"] == "2026-03-20"
+    assert office.show(item).data["lich_su_gia_han"] == []
+
+
 def test_gia_han__a_request_after_the_deadline_is_not_sent(office: Office) -> None:
     item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
     office.tick(19)  # 21 March: the deadline has passed

@@ -63,3 +63,14 @@ def test_gia_han__a_box_is_named_plainly_and_its_hint_says_when_it_is_needed(
     assert f'<label for="f-{field}">{label}</label>' in box
     assert f"Bắt buộc khi chọn: {when}</" in box
     assert gone not in page.lower()
+
+
+def test_gia_han__the_new_deadline_starts_at_the_date_asked_for(office: Any, login: Any) -> None:
+    """The leader decides on the unit's request: "Hạn mới" shows the date it asked for, not a
+    date left from an earlier extension."""
+    item = int(office.start("giao_nhiem_vu", "vp.tp", **TASK))
+    _ask(office, item, until="2026-04-30")
+    url = f"/tasks/{office.task('giamdoc', item, 'xet_gia_han').id}"
+    page = login("giamdoc").get(url).get_data(as_text=True)
+    box = page[page.index('id="f-han_gia_han"') - 200 : page.index('id="f-han_gia_han"') + 300]
+    assert "30/04/2026" in box, box

@@ -187,9 +187,11 @@ FORMS: dict[str, dict[str, Any]] = {
                 "type": "string",
                 "format": "date",
                 "title": "Hạn đề nghị gia hạn đến",
+                "x-after": "han_xu_ly",
                 "errorMessages": {
                     "required": "Hãy nhập hạn đề nghị",
                     "format": "Ngày không hợp lệ",
+                    "x-after": "Hạn đề nghị phải sau hạn xử lý hiện tại",
                 },
             },
             "ly_do_gia_han": {
@@ -239,9 +241,13 @@ FORMS: dict[str, dict[str, Any]] = {
                     "type": "string",
                     "format": "date",
                     "title": "Hạn mới",
+                    # The date the unit asked for, and never on or before the current deadline.
+                    "x-default-from": "han_de_nghi",
+                    "x-after": "han_xu_ly",
                     "errorMessages": {
                         "required": "Hãy nhập hạn mới",
                         "format": "Ngày không hợp lệ",
+                        "x-after": "Hạn mới phải sau hạn xử lý hiện tại",
                     },
                 }
             },
