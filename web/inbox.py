@@ -355,8 +355,7 @@ def task(task_id: str) -> Any:
 
 
 def _why(refused: FileRefused) -> str:
-    why = file_refusal(refused.error, current_app.config["MAX_ATTACHMENT_BYTES"])
-    return f"{why.headline} {why.detail}"
+    return file_refusal(refused.error, current_app.config["MAX_ATTACHMENT_BYTES"])
 
 
 class FileRefused(Exception):

@@ -383,7 +383,7 @@ def attach(item_id: int) -> BaseResponse:
                 _(
                     "Không nhận tệp %(name)s: %(why)s",
                     name=name,
-                    why=file_refusal(error, max_bytes).detail,
+                    why=file_refusal(error, max_bytes),
                 ),
                 "error",
             )

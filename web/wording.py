@@ -141,51 +141,32 @@ def size_text(size: int) -> str:
     return _("%(n)s byte", n=size)
 
 
-@dataclass(frozen=True)
-class FileRefusal:
-    """Why the engine refused a file: a short headline and the detail, in the user's language."""
-
-    headline: str
-    detail: str
-
-
-def file_refusal(error: engine.InvalidInput, max_bytes: int) -> FileRefusal:
-    """Why the engine refused a file, by the refusal's reason."""
+def file_refusal(error: engine.InvalidInput, max_bytes: int) -> str:
+    """Why the engine refused a file, by the refusal's reason, said after the file's name
+    ("«rong.txt»: tệp rỗng.")."""
     reason = error.details.get("reason")
+    extension = error.details.get("extension", "")
     if reason == "unsafe_archive":
-        return FileRefusal(
-            _("Tệp Word/Excel không hợp lệ."),
-            _(
-                "tệp bị hỏng hoặc khi giải nén quá lớn; hãy mở tệp bằng Word/Excel, lưu lại "
-                "rồi gửi lại."
-            ),
+        return _(
+            "tệp bị hỏng hoặc khi giải nén quá lớn; hãy mở tệp bằng Word/Excel, lưu lại "
+            "rồi gửi lại."
         )
     if reason == "file_type":
-        return FileRefusal(
-            _("Không nhận loại tệp này."),
-            _(
-                "loại tệp %(ext)s không được nhận (chỉ nhận: %(allowed)s).",
-                ext=error.details.get("extension", ""),
-                allowed=ACCEPT.replace(",", ", "),
-            ),
+        allowed = ACCEPT.replace(",", ", ")
+        return _(
+            "loại tệp %(ext)s không được nhận (chỉ nhận: %(allowed)s).",
+            ext=extension,
+            allowed=allowed,
         )
     if reason == "file_content":
-        return FileRefusal(
-            _("Nội dung tệp không đúng với đuôi tên tệp."),
-            _(
-                "nội dung không phải là tệp %(ext)s thật (có thể là tệp khác bị đổi tên).",
-                ext=error.details.get("extension", ""),
-            ),
+        return _(
+            "nội dung không phải là tệp %(ext)s thật (có thể là tệp khác bị đổi tên).",
+            ext=extension,
         )
     if reason == "file_too_large":
-        return FileRefusal(
-            _("Tệp vượt quá dung lượng cho phép."),
-            _("tệp lớn hơn giới hạn %(limit)s.", limit=size_text(max_bytes)),
-        )
+        return _("tệp lớn hơn giới hạn %(limit)s.", limit=size_text(max_bytes))
     if reason == "file_empty":
-        return FileRefusal(_("Tệp rỗng."), _("tệp rỗng."))
+        return _("tệp rỗng.")
     if reason == "file_not_utf8":
-        return FileRefusal(
-            _("Tệp .txt phải là văn bản UTF-8."), _("tệp .txt phải là văn bản UTF-8.")
-        )
-    return FileRefusal(_("Tên tệp không hợp lệ."), _("tệp không có tên hợp lệ."))
+        return _("tệp .txt phải là văn bản UTF-8.")
+    return _("tệp không có tên hợp lệ.")

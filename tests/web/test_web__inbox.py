@@ -592,9 +592,9 @@ def test_task__a_file_goes_with_the_completion(office: Any, login: Any, app: Fla
 @pytest.mark.parametrize(
     ("files", "why"),
     [
-        ([(b"MZ\x90\x00", "phan_mem.exe")], "Không nhận loại tệp này"),
-        ([(b"<html>not a pdf</html>", "gia_mao.pdf")], "Nội dung tệp không đúng"),
-        ([(b"%PDF-1.7 ok", "tot.pdf"), (b"MZ\x90\x00", "phan_mem.exe")], "Không nhận loại tệp"),
+        ([(b"MZ\x90\x00", "phan_mem.exe")], "»: loại tệp .exe không được nhận"),
+        ([(b"<html>not a pdf</html>", "gia_mao.pdf")], "»: nội dung không phải là tệp .pdf thật"),
+        ([(b"%PDF-1.7 ok", "tot.pdf"), (b"MZ\x90\x00", "phan_mem.exe")], "loại tệp .exe"),
     ],
 )
 def test_task__a_refused_file_refuses_the_whole_action(
