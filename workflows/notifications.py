@@ -97,7 +97,9 @@ def _forwarded(session: Session, event: HistoryRecorded) -> None:
         session,
         event=NotifyEvent.NEW_TASK,
         recipients=[to],
-        dedupe_key=f"task:{event.task_id}",
+        # Each forwarding is told: one who was told of the task as a group's member before
+        # still learns it is now theirs.
+        dedupe_key=f"forwarded:{event.instance_id}:{event.seq}",
         at=event.at,
         title=facts[0],
         instance_id=event.instance_id,

@@ -40,3 +40,20 @@ def test_notifications__a_return_of_the_proposal_tells_the_proposer_why(
     assert told(office, "returned") == [
         ("trungtam.cv1", "Lập phiếu đề xuất nhiệm vụ", "Thiếu dự toán kinh phí")
     ]
+
+
+def test_notifications__a_task_forwarded_to_someone_told_of_it_before_tells_them_again(
+    sqlite_factory: Any, clock: Any
+) -> None:
+    """qlkh.cv2 was told of the review as one of the science office; forwarded to her by a
+    colleague, she is told again, with the colleague's words (the task's one notice per
+    person had swallowed it)."""
+    office = Office(engine.bind_listeners(sqlite_factory, event_listeners()), clock)
+    item = office.start("de_xuat_nhiem_vu", "trungtam.cv1")
+    office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
+    assert "qlkh.cv2" in {who for who, _step, _reason in told(office, "new_task")}
+    task = office.task("qlkh.cv1", item, "xem_xet_de_xuat")
+    with transaction(office.factory) as s:
+        engine.assign_task(s, office.config, task.id, "qlkh.cv1", "qlkh.cv2", comment="Chị xử lý")
+    reasons = [reason for who, _step, reason in told(office, "new_task") if who == "qlkh.cv2"]
+    assert sorted(reasons, key=str) == sorted([None, "Chị xử lý"], key=str)
