@@ -36,6 +36,10 @@ NOT_BEFORE_TODAY = "a date before today is not allowed"
 # item holds in that variable (its current deadline), when it holds one.
 AFTER = "x-after"
 NOT_AFTER = "the date must be after {date}"
+# A list field marked "x-excludes": "FIELD" (units that cooperate) may not hold the value of
+# that field (the lead unit), as sent with it or as the item holds it.
+EXCLUDES = "x-excludes"
+EXCLUDED = "may not include the value of {field}"
 
 
 NO_SUCH_FIELD = "the form has no such field"
@@ -209,6 +213,12 @@ def _json_schema(
         if limit is not None:
             words = _schema_message(schema, name, AFTER, NOT_AFTER.format(date=limit))
             refuse(name, words, {"code": "not_after", "date": limit.isoformat()})
+        other = spec.get(EXCLUDES) if isinstance(spec, dict) else None
+        if isinstance(other, str) and isinstance(value, list):
+            held = data.get(other, (current or {}).get(other))
+            if held is not None and held in value:
+                words = _schema_message(schema, name, EXCLUDES, EXCLUDED.format(field=other))
+                refuse(name, words, {"code": "excludes", "field": other})
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems, codes)
     return dict(data)

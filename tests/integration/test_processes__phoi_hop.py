@@ -141,6 +141,28 @@ def test_phoi_hop__units_added_on_the_assignment_form_get_their_task(office: Off
     )
 
 
+def test_phoi_hop__the_lead_unit_is_not_also_a_cooperating_one(office: Office) -> None:
+    """Ticked as both, the form says so and nothing is assigned (a walk once recorded the
+    science office cooperating with itself, and no cooperation task was made)."""
+    item = office.start(
+        "giao_nhiem_vu",
+        "vp.tp",
+        **{**TASK, "don_vi_chu_tri": None, "loai_han": "none", "gia_tri_han": None},
+    )
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do(
+            "giamdoc",
+            item,
+            "phan_cong",
+            don_vi_chu_tri="phong_qlkhcn_cs",
+            han_xu_ly="2026-06-30",
+            them_don_vi_phoi_hop=["thanh_tra_so", "phong_qlkhcn_cs"],
+        )
+    assert refused.value.field_codes["them_don_vi_phoi_hop"]["code"] == "excludes"
+    assert "không đồng thời là đơn vị phối hợp" in refused.value.fields["them_don_vi_phoi_hop"]
+    assert office.steps(item) == ["phan_cong"]
+
+
 def test_phoi_hop__a_unit_added_in_quan_tri_and_named_by_a_plan_gets_its_task(
     office: Office,
 ) -> None:

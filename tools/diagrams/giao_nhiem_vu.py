@@ -158,6 +158,11 @@ FORMS: dict[str, dict[str, Any]] = {
                 "title": "Đơn vị phối hợp (thêm)",
                 "items": UNIT_CHOICE,
                 "uniqueItems": True,
+                "x-excludes": "don_vi_chu_tri",
+                "errorMessages": {
+                    "x-excludes": "Đơn vị chủ trì không đồng thời là đơn vị phối hợp; hãy bỏ "
+                    "chọn đơn vị đó ở đây",
+                },
             },
             **SOURCE_FIELDS,
         },
