@@ -141,6 +141,12 @@ def test_de_xuat__the_council_records_the_four_criteria(office: Office) -> None:
         "tc_nguon_luc",
         "so_bien_ban",
     } <= set(refused.value.fields)
+    # Recommended only when every criterion is met; not recommending takes any.
+    unmet = {**HOI_DONG, "tc_khong_trung_lap": False, "tc_nguon_luc": False}
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do("hoidong", item, "danh_gia_hoi_dong", **unmet)
+    assert set(refused.value.fields) == {"tc_khong_trung_lap", "tc_nguon_luc"}
+    assert "đạt đủ 4 tiêu chí" in refused.value.fields["tc_nguon_luc"]
     office.do("hoidong", item, "danh_gia_hoi_dong", **HOI_DONG)
     decided = [h for h in office.show(item).history if h.element_id == "danh_gia_hoi_dong"]
     assert decided[-1].decision == "de_nghi"

@@ -39,6 +39,30 @@ GIAM_DOC_RETURNS = ReturnChoice(
 )
 
 
+# The council's four criteria (Thông tư 07/2014/TT-BKHCN, Điều 3): a task is recommended only
+# when it meets them all. Named for what is met, so that "Không" reads as not met.
+CRITERIA = (
+    ("tc_cap_thiet", "Đạt tiêu chí: có tính cấp thiết"),
+    ("tc_quan_trong", "Đạt tiêu chí: quan trọng đối với nhiều ngành"),
+    ("tc_khong_trung_lap", "Đạt tiêu chí: không trùng lặp"),
+    ("tc_nguon_luc", "Đạt tiêu chí: cần nguồn lực của tỉnh"),
+)
+
+
+def _all_criteria_to_recommend(form: dict[str, Any]) -> dict[str, Any]:
+    """ "Đề nghị thực hiện" only with every criterion ticked: a walk recommended a proposal
+    that met none."""
+    rule = {
+        "if": {"properties": {"ket_luan": {"const": "de_nghi"}}, "required": ["ket_luan"]},
+        "then": {"properties": {name: {"const": True} for name, _title in CRITERIA}},
+    }
+    for name, _title in CRITERIA:
+        form["properties"][name]["errorMessages"] = {
+            "const": "Đề nghị thực hiện khi nhiệm vụ đạt đủ 4 tiêu chí; tiêu chí này chưa đạt"
+        }
+    return {**form, "allOf": [*form.get("allOf", []), rule]}
+
+
 FORMS: dict[str, dict[str, Any]] = {
     "phieu_de_xuat.json": simple_form(
         "Phiếu đề xuất nhiệm vụ khoa học và công nghệ",
@@ -82,26 +106,19 @@ FORMS: dict[str, dict[str, Any]] = {
         },
         ["ten_nhiem_vu", "linh_vuc", "tinh_cap_thiet", "muc_tieu", "ket_qua_du_kien"],
     ),
-    "hoi_dong.json": decision_form(
-        "Kết luận của Hội đồng tư vấn xác định nhiệm vụ",
-        [("de_nghi", "Đề nghị thực hiện"), ("khong_de_nghi", "Không đề nghị thực hiện")],
-        ["khong_de_nghi"],
-        field="ket_luan",
-        label="Kết luận",
-        extra={
-            "tc_cap_thiet": {"type": "boolean", "title": "Có tính cấp thiết"},
-            "tc_quan_trong": {"type": "boolean", "title": "Quan trọng đối với nhiều ngành"},
-            "tc_khong_trung_lap": {"type": "boolean", "title": "Không trùng lặp"},
-            "tc_nguon_luc": {"type": "boolean", "title": "Cần nguồn lực của tỉnh"},
-            "so_bien_ban": text("Số biên bản họp hội đồng"),
-        },
-        required=(
-            "tc_cap_thiet",
-            "tc_quan_trong",
-            "tc_khong_trung_lap",
-            "tc_nguon_luc",
-            "so_bien_ban",
-        ),
+    "hoi_dong.json": _all_criteria_to_recommend(
+        decision_form(
+            "Kết luận của Hội đồng tư vấn xác định nhiệm vụ",
+            [("de_nghi", "Đề nghị thực hiện"), ("khong_de_nghi", "Không đề nghị thực hiện")],
+            ["khong_de_nghi"],
+            field="ket_luan",
+            label="Kết luận",
+            extra={
+                **{name: {"type": "boolean", "title": title} for name, title in CRITERIA},
+                "so_bien_ban": text("Số biên bản họp hội đồng"),
+            },
+            required=(*(name for name, _title in CRITERIA), "so_bien_ban"),
+        )
     ),
     "quyet_dinh_giam_doc.json": decision_form(
         "Ý kiến của Giám đốc Sở",
