@@ -275,8 +275,8 @@ def complete_task(
     )
     rule = retitle.get(instance.process_id) if retitle else None
     named = clean.get(rule.field) if rule else None
-    still_default = rule is not None and instance.title in {*rule.defaults, version.name}
-    if still_default and isinstance(named, str) and named.strip():
+    renamed = isinstance(named, str) and named.strip()
+    if rule is not None and renamed and _named_by_default(instance, rule, version):
         title = title_from(named)
         if title != instance.title:
             _retitle(session, instance, title, who.username, now)
@@ -631,6 +631,18 @@ def title_from(title: str) -> str:
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1].rstrip() + "…"
     return title
+
+
+def _named_by_default(instance: InstanceModel, rule: Retitle, version: LoadedVersion) -> bool:
+    """Whether the item is still called by a default name, or by what its naming field said
+    until now (a title typed at its start fills that field, to keep or correct: corrected,
+    the item follows). A name given otherwise (a rename) stays."""
+    if instance.title in {*rule.defaults, version.name}:
+        return True
+    before = instance.data.get(rule.field)
+    if not isinstance(before, str) or not _visible(before):
+        return False
+    return instance.title == title_from(before)
 
 
 def _retitle(session: Session, instance: InstanceModel, title: str, actor: str, at: Any) -> None:

@@ -144,6 +144,25 @@ def test_items__the_typed_title_fills_the_field_that_names_the_item(login: Any, 
     assert _item(app, 2).title == "Đề xuất nhiệm vụ khoa học và công nghệ"
 
 
+def test_items__a_typed_title_corrected_at_the_first_step_is_followed(
+    login: Any, app: Flask
+) -> None:
+    """The typed title fills "Tên nhiệm vụ" to keep or correct: corrected there, the item's
+    name follows (the dossier once showed two names); a name given by a rename stays."""
+    client = login("trungtam.cv1")
+    start = post(client, "/items/new", "/items/new/de_xuat_nhiem_vu", {"tieu_de": "Lúa gạo"})
+    url = start.headers["Location"]
+    page = text(client.get(url))
+    revision = re.search(r'name="_revision" value="(\d+)"', page)
+    sent = {**PHIEU, "ten_nhiem_vu": "Chuỗi liên kết lúa gạo hữu cơ"}
+    form = {k: str(v) for k, v in sent.items()}
+    form["_revision"] = revision.group(1) if revision else ""
+    assert post(client, url, url, form).status_code == 302  # done: back to the inbox
+    item = _item(app, 1)
+    assert item.title == "Chuỗi liên kết lúa gạo hữu cơ"
+    assert [h.kind for h in item.history].count("renamed") == 1
+
+
 def test_items__a_title_left_empty_is_the_process_title(login: Any, app: Flask) -> None:
     client = login("giamdoc")
     response = post(client, "/items/new", "/items/new/xay_dung_quy_dinh", {"tieu_de": ""})
