@@ -275,9 +275,9 @@ def complete_task(
     )
     rule = retitle.get(instance.process_id) if retitle else None
     named = clean.get(rule.field) if rule else None
-    renamed = isinstance(named, str) and named.strip()
-    if rule is not None and renamed and _named_by_default(instance, rule, version):
-        title = title_from(named)
+    renamed = named if isinstance(named, str) and named.strip() else None
+    if rule is not None and renamed is not None and _named_by_default(instance, rule, version):
+        title = title_from(renamed)
         if title != instance.title:
             _retitle(session, instance, title, who.username, now)
     with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
