@@ -74,16 +74,16 @@ def test_browser__a_proposal_returned_revised_and_approved(people: Any, live: An
     page.wait_for_load_state("networkidle")
 
     _open_task(reviewer, "Xem xét, tổng hợp đề xuất")
-    reviewer.page.get_by_role("button", name="Duyệt", exact=True).click()
+    reviewer.page.get_by_role("button", name="Đạt, trình Hội đồng", exact=True).click()
     reviewer.page.wait_for_load_state("networkidle")
 
     council = people("hoidong")
     _open_task(council, "Hội đồng tư vấn")
     for criterion in (
-        "Có tính cấp thiết",
-        "Quan trọng đối với nhiều ngành",
-        "Không trùng lặp",
-        "Cần nguồn lực của tỉnh",
+        "Đạt tiêu chí: có tính cấp thiết",
+        "Đạt tiêu chí: quan trọng đối với nhiều ngành",
+        "Đạt tiêu chí: không trùng lặp",
+        "Đạt tiêu chí: cần nguồn lực của tỉnh",
     ):
         council.page.get_by_label(criterion).check()
     council.page.get_by_label("Số biên bản họp hội đồng").fill("05/BB-HĐTV")

@@ -256,7 +256,7 @@ def test_items__the_page_shows_the_history_with_the_return_and_its_reason(
         "Lập phiếu đề xuất nhiệm vụ",
         "Xem xét, tổng hợp đề xuất",
         "Đặng Thị Chi",
-        "Duyệt",
+        "Đạt, trình Hội đồng",
         "02/03/2026 08:00",
     ):
         assert words in timeline, words

@@ -64,6 +64,12 @@ def _all_criteria_to_recommend(form: dict[str, Any]) -> dict[str, Any]:
 
 
 FORMS: dict[str, dict[str, Any]] = {
+    # A specialist checks and passes on; approving is the leaders' (their forms say "Duyệt").
+    "xem_xet_de_xuat.json": decision_form(
+        "Kết quả xem xét",
+        [("dong_y", "Đạt, trình Hội đồng"), ("tra_lai", "Trả lại")],
+        ["tra_lai"],
+    ),
     "phieu_de_xuat.json": simple_form(
         "Phiếu đề xuất nhiệm vụ khoa học và công nghệ",
         {
@@ -164,7 +170,7 @@ def de_xuat_nhiem_vu() -> Diagram:
         "xem_xet_de_xuat",
         "Xem xét, tổng hợp đề xuất",
         qlkh,
-        form="duyet.json",
+        form="xem_xet_de_xuat.json",
         dueInWorkingDays="10",
         doneMessage="Đã xem xét đề xuất",
         doc="Kiểm tra phiếu (đủ thông tin, không trùng nhiệm vụ đã có) và tổng hợp vào danh mục. "

@@ -58,6 +58,12 @@ FORMS: dict[str, dict[str, Any]] = {
     "duyet.json": decision_form(
         "Cho ý kiến", [("dong_y", "Duyệt"), ("tra_lai", "Trả lại")], ["tra_lai"]
     ),
+    # The office's clerk checks the form of the text (Điều 12 NĐ 30/2020), approving nothing.
+    "kiem_tra_the_thuc.json": decision_form(
+        "Kết quả kiểm tra thể thức",
+        [("dong_y", "Đạt thể thức, trình ký"), ("tra_lai", "Trả lại")],
+        ["tra_lai"],
+    ),
     # A signature is Giám đốc's own, or a deputy's KT. GIÁM ĐỐC (Điều 13 NĐ 30/2020): it
     # follows from who signs (the step's post-script), never chosen, so no deputy signs as the
     # Director; shown, never typed.
@@ -218,11 +224,11 @@ def trinh_ubnd() -> Diagram:
         "kiem_tra_the_thuc",
         "Kiểm tra thể thức văn bản",
         office,
-        form="duyet.json",
+        form="kiem_tra_the_thuc.json",
         dueDate=URGENT_DUE.format(1),
         doneMessage="Đã kiểm tra thể thức",
-        doc="Kiểm tra thể thức và kỹ thuật trình bày của tờ trình. Đạt: duyệt để trình lãnh đạo "
-        "Sở ký. Chưa đạt: ghi rõ chỗ cần sửa và trả lại. (Căn cứ: Điều 12 Nghị định "
+        doc="Kiểm tra thể thức và kỹ thuật trình bày của tờ trình. Đạt: trình lãnh đạo Sở "
+        "ký. Chưa đạt: ghi rõ chỗ cần sửa và trả lại. (Căn cứ: Điều 12 Nghị định "
         "30/2020/NĐ-CP.)",
     )
     d.xor("gw_the_thuc", "Thể thức đạt?", office)
