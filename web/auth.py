@@ -240,7 +240,11 @@ def _form_next(target: str | None) -> str:
 
 
 def _login_page(status: int, headers: dict[str, str] | None = None) -> Any:
-    page = render_template("auth/login.html", next=_form_next(request.form.get("next")))
+    """The login page again, the name typed kept (only the password is typed again)."""
+    typed = (request.form.get("username") or "").strip()[:150]
+    page = render_template(
+        "auth/login.html", next=_form_next(request.form.get("next")), username=typed
+    )
     return page, status, headers or {}
 
 

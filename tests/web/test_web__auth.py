@@ -36,7 +36,11 @@ def test_auth__a_wrong_password_says_so_in_vietnamese(app: Flask) -> None:
         "/login", data={"username": "qlkh.cv1", "password": "sai", "csrf_token": token}
     )
     assert page.status_code == 401
-    assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in html
+    # The name typed stays; the password is typed again (the cursor waits in its box).
+    assert 'name="username" autocomplete="username" required value="qlkh.cv1">' in html
+    assert 'autocomplete="current-password" required autofocus>' in html
 
 
 def test_auth__too_many_failures_lock_the_name(app: Flask) -> None:

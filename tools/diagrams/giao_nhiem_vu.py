@@ -31,9 +31,8 @@ EXTENSION_DOC = (
     "tiến độ rồi bấm «Gửi đề nghị gia hạn»; lãnh đạo Sở đồng ý (ghi hạn mới: nhiệm vụ tiếp "
     "tục với hạn mới, nhắc hạn và đôn đốc tính lại theo hạn mới) hoặc không đồng ý (nêu lý "
     "do, hạn giữ nguyên). Mỗi lần xin gia hạn được ghi vào lịch sử gia hạn (hạn cũ, hạn đề "
-    "nghị, hạn mới, lý do, ý kiến). Đề nghị gửi sau thời hạn thì không được chuyển, đơn vị "
-    "nhận thông báo. (Quy tắc của cơ quan theo thực tiễn theo dõi nhiệm vụ của các tỉnh; văn "
-    "bản trung ương không quy định.)"
+    "nghị, hạn mới, lý do, ý kiến). Hạn đề nghị và hạn mới phải sau hạn hiện tại. Đề nghị "
+    "gửi sau thời hạn thì không được chuyển, đơn vị nhận thông báo."
 )
 COOPERATION_DOC = (
     " Phối hợp: khi giao nhiệm vụ, mỗi đơn vị phối hợp thuộc Sở (có trong sơ đồ tổ chức) nhận "
