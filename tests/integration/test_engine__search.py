@@ -113,6 +113,30 @@ def test_search__the_excerpt_shows_where_it_matched(office: Office) -> None:
     assert "Đà Lạt cần giống dâu tây" in before + match + after
 
 
+def test_search__codes_and_logins_are_not_content_and_dates_read_as_written(
+    office: Office,
+) -> None:
+    """A choice's code ("nong_nghiep", "thuong"), a login and an ISO date are no words anyone
+    types: the excerpt showed "… · thuong · giamdoc · 2026-12-02 · …". A date is indexed and
+    shown as dd/mm/yyyy, and found so."""
+    item = office.start(
+        "de_xuat_nhiem_vu",
+        "trungtam.cv1",
+        do_khan="thuong",
+        nguoi_ky="giamdoc",
+        ngay_du_kien="2026-12-02",
+    )
+    office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
+    with transaction(office.factory) as s:
+        content = s.execute(
+            text("SELECT content FROM search_documents WHERE instance_id = :i"), {"i": item}
+        ).scalar_one()
+    assert "thuong" not in content.split("\n") and "giamdoc" not in content.split("\n")
+    assert "02/12/2026" in content.split("\n") and "2026-12-02" not in content
+    assert _find(office, "trungtam.cv1", "02/12/2026") == [item]
+    assert _find(office, "trungtam.cv1", "giamdoc") == []
+
+
 def test_search__by_attachment_name(office: Office, tmp_path: Path) -> None:
     item = _proposal(office)
     with transaction(office.factory) as s:
