@@ -51,3 +51,21 @@ def test_cli__check_refuses_a_cron_firing_every_few_seconds(cli: Cli, tmp_path: 
     line = next(n for n, text in enumerate(lines, 1) if "<bpmn:timeCycle" in text)
     assert (problem["element_id"], problem["line"]) == ("every_morning", line)
     assert "fires several times a minute" in problem["message"]
+
+
+def test_cli__check_notes_a_timer_start_event(cli: Cli, tmp_path: Path) -> None:
+    """No scheduler starts processes here: a timer start event is noted, not silently kept
+    (a Camunda model waiting for its weekday morning start would never start)."""
+    model = tmp_path / "morning.bpmn"
+    model.write_text(
+        Path(CRON)
+        .read_text()
+        .replace(
+            '<bpmn:startEvent id="start" camunda:asyncBefore="true" />',
+            '<bpmn:startEvent id="start"><bpmn:timerEventDefinition><bpmn:timeCycle>'
+            "0 0 8 ? * MON-FRI</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>",
+        ),
+        encoding="utf-8",
+    )
+    notes = cli.json("check", str(model))["notes"]
+    assert any("a timer start event starts no item by itself" in n["message"] for n in notes)
