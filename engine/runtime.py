@@ -13,7 +13,10 @@ from weakref import WeakSet
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -598,7 +601,9 @@ def _shown(value: Any) -> str:
 
 def _boundary_timer_due(task: Any) -> datetime | None:
     """The due time of a timer on the task's boundary: an interrupting one first, else the
-    latest non-interrupting one (a reminder comes before the deadline)."""
+    latest non-interrupting one (a reminder comes before the deadline). A repeating timer
+    that does not interrupt is a reminder, never the deadline: the task showed overdue once
+    its first reminder went out."""
     parent = task.parent
     if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
         return None
@@ -608,11 +613,14 @@ def _boundary_timer_due(task: Any) -> datetime | None:
         definition = getattr(sibling.task_spec, "event_definition", None)
         if sibling is task or not isinstance(definition, TimerEventDefinition):
             continue
+        cancels = sibling.task_spec.cancel_activity
+        if not cancels and isinstance(definition, CycleTimerEventDefinition):
+            continue
         value = definition.details(sibling).value
         if not isinstance(value, str):
             continue
         moment = TimerEventDefinition.get_datetime(value)
-        (interrupting if sibling.task_spec.cancel_activity else other).append(moment)
+        (interrupting if cancels else other).append(moment)
     if interrupting:
         return min(interrupting)
     return max(other) if other else None

@@ -199,3 +199,14 @@ def test_camunda_rest__a_script_parameter_is_refused_at_deploy(
     details = refused.value.details
     assert (details["file"], details["element_id"], details["line"]) == ("io.bpmn", "t", 8)
     assert "parameter 'x' is a script" in refused.value.message
+
+
+def test_camunda_rest__a_repeating_reminder_is_no_deadline(
+    office: Any, rest_config: Any, clock: ManualClock
+) -> None:
+    """The weekday-morning reminder on "Handle the request" gives the task no due date: it
+    showed overdue from the first reminder on."""
+    with transaction(office) as s:
+        item = engine.start_instance(s, rest_config, "cron_reminder", "an")
+        [task] = engine.show_instance(s, item).open_tasks
+    assert task.due_at is None
