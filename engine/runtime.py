@@ -47,6 +47,7 @@ from .javascript_listeners import listener_assignee, listener_candidates
 from .juel import juel_helpers
 from .limits import DEFAULT_MAX_MULTI_INSTANCE, OutOfBounds, check_moment, watch_loops
 from .mi_counters import instance_variables
+from .names import printable
 from .process_scope import watch_scope
 from .ready_tasks import ready_human_tasks, skip_idle_waits
 from .sandbox import (
@@ -494,7 +495,7 @@ def _new_row(
         "process_id": instance.process_id,
         "element_id": meta.element_id,
         "meta_key": key,
-        "title": meta.name,
+        "title": _title(meta, task, engine),
         "lane": meta.lane or task.task_spec.lane,
         "candidate_groups": groups,
         "candidate_users": listener_candidates(
@@ -511,6 +512,22 @@ def _new_row(
         "decision": None,
         "comment": None,
     }
+
+
+_MAX_TASK_TITLE = 500  # the task row's title column
+
+
+def _title(meta: TaskMeta, task: Any, engine: Any) -> str:
+    """The task's title: its name, or what its JUEL name gives on the item's data now (as
+    written when that fails: a name is no reason to stop the item)."""
+    if meta.name_code is None:
+        return meta.name
+    try:
+        value = _evaluate(engine, task, meta.name_code, meta.element_id)
+    except ScriptError:
+        return meta.name
+    title = printable(str(value)).strip() if value is not None else ""
+    return title[:_MAX_TASK_TITLE] if title else meta.name
 
 
 def _evaluate(engine: Any, task: Any, expression: str, element_id: str) -> Any:

@@ -46,6 +46,9 @@ class TaskMeta:
     # Step wording: the submit button ("Gửi ý kiến") and the message once done; both optional.
     submit_label: str | None = None
     done_message: str | None = None
+    # A Camunda task's name written with JUEL ("Confirm the score of ${customer}"): its Python,
+    # evaluated on the item's data when the task opens (its row's title); None for plain text.
+    name_code: str | None = None
 
     @property
     def key(self) -> str:
@@ -155,6 +158,7 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str], declared: set[str])
             decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
             submit_label=props.get("submitLabel"),
             done_message=props.get("doneMessage"),
+            name_code=_name_code(common["name"]),
         )
     props = _properties(element, SPIFF_NS)
     return TaskMeta(
@@ -179,6 +183,18 @@ def _camunda_form(key: str | None, ref: str | None) -> dict[str, Any]:
     if ref:
         return {"form_file": ref_file(ref), "form_key": ref}
     return {"form_file": None, "form_key": None}
+
+
+def _name_code(name: str) -> str | None:
+    """The Python of a name with a JUEL expression, as Camunda evaluates a task's name; None
+    for plain text, or for an expression outside the subset (the name is then shown as
+    written)."""
+    if not has_expression(name):
+        return None
+    try:
+        return translate(name)
+    except JuelRefused:
+        return None
 
 
 def _default_variable(text: str | None) -> str | None:

@@ -179,6 +179,7 @@ def test_juel__camunda_multi_instance_variables_end_a_vote_and_pick_each_turn(
             s, juel_config, "juel_quorum", "an", data={"voters": ["binh", "dung", "chi", "em"]}
         )
     [first] = _inbox(office, "binh")
+    assert first.title == "Vote of binh"  # a JUEL name, as Camunda evaluates it
     _complete(office, juel_config, first.id, "binh", agree=True)
     assert [t.element_id for t in _inbox(office, "chi")] == ["vote"]  # 1 of 4: not yet
     [second] = _inbox(office, "dung")
