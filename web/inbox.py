@@ -705,8 +705,12 @@ def forward(task_id: str) -> Any:
         # Someone outside the list (a forged or stale choice): the engine refused, nothing moved.
         if refused.details.get("reason") != "not_a_colleague":
             raise
-        flash(explain(refused), "error")
-        return redirect(url_for("inbox.task", task_id=task_id))
+        # The page again with the panel open, the words typed kept and the refusal beside the
+        # list (a redirect closed the panel, emptied the words and said it at the top).
+        with uow(write=False) as s:
+            page = _load(s, task_id)
+        forwarding = {"error": explain(refused), "to": target, "comment": comment}
+        return _render(page, build_form(page.form), 422, forwarding=forwarding)
     except engine.Conflict as conflict:
         flash(explain(conflict), "error")
         return redirect(url_for("inbox.task", task_id=task_id))

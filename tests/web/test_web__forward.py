@@ -76,8 +76,12 @@ def test_forward__a_forged_choice_is_refused_and_the_task_stays(
     assert post(client, url, f"{url}/claim").status_code == 302
     before = office.show(item)
     response = post(client, url, f"{url}/forward", {"to": target, "_comment": "Nhờ xem"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(url)
-    assert REFUSED in _page(client, url)
+    # The page again, its panel open: the refusal beside the list, the words typed kept.
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<details class="forward" open>' in html
+    assert f'id="forward-to-error">{REFUSED}</p>' in html
+    assert ">Nhờ xem</textarea>" in html
     assert office.show(item) == before
     assert office.task("qlkh.cv1", item, "xem_xet_de_xuat").assignee == "qlkh.cv1"
 
