@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from .errors import InvalidDefinition
+from .graphs import find_cycle
 from .limits import OutOfBounds, check_moment, duration_after, parse_cycle, parse_moment
 from .quartz_cron import looks_like_quartz, parse_quartz
 from .sandbox import SandboxViolation, compile_script
@@ -190,13 +191,16 @@ def check_event_loops(file_name: str, root: Any) -> None:
             for child in scope
             if etree.QName(child).localname in _PASSING_EVENTS and child.get("id")
         }
-        following: dict[str, list[str]] = {}
+        ids = list(events)
+        index = {event_id: n for n, event_id in enumerate(ids)}
+        following: list[list[int]] = [[] for _ in ids]
         for flow in scope.findall(f"{{{BPMN}}}sequenceFlow"):
             source, target = flow.get("sourceRef"), flow.get("targetRef")
-            if source in events and target in events:
-                following.setdefault(source, []).append(target)
-        looped = _on_a_loop(following)
-        if looped is not None:
+            if source in index and target in index:
+                following[index[source]].append(index[target])
+        found = find_cycle(following)
+        if found is not None:
+            looped = ids[found]
             raise InvalidDefinition(
                 f"the events from '{looped}' loop back to it with no task or gateway between "
                 "them: put a gateway or a task on the loop",
@@ -205,28 +209,6 @@ def check_event_loops(file_name: str, root: Any) -> None:
                 line=events[looped].sourceline,
                 reason="event_loop",
             )
-
-
-def _on_a_loop(following: dict[str, list[str]]) -> str | None:
-    """A node on a cycle of the graph, or None (depth first, without recursion)."""
-    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
-    for first in following:
-        if state.get(first):
-            continue
-        stack = [(first, iter(following.get(first, ())))]
-        state[first] = 1
-        while stack:
-            node, rest = stack[-1]
-            step = next(rest, None)
-            if step is None:
-                state[node] = 2
-                stack.pop()
-            elif state.get(step) == 1:
-                return step
-            elif not state.get(step):
-                state[step] = 1
-                stack.append((step, iter(following.get(step, ()))))
-    return None
 
 
 def _is_event_definition(element: Any) -> bool:

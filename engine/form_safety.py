@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import InvalidDefinition
+from .graphs import find_cycle
 from .regex_safety import catastrophic_reason
 
 _REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
@@ -106,7 +107,7 @@ def _check_references(name: str, schema: Any) -> None:
         [j for j, (inner, _ref) in enumerate(refs) if inner[: len(target)] == target]
         for target in targets
     ]
-    cycle = _find_cycle(edges)
+    cycle = find_cycle(edges)
     if cycle is not None:
         pointer, ref = refs[cycle]
         raise InvalidDefinition(
@@ -141,25 +142,3 @@ def _resolve(
     parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:]]
     target = (*resource, *parts)
     return target if target in values else None
-
-
-def _find_cycle(edges: list[list[int]]) -> int | None:
-    """A reference on a cycle of the graph, if there is one (iterative depth-first search)."""
-    state = [0] * len(edges)  # 0 new, 1 on the path, 2 done
-    for start in range(len(edges)):
-        if state[start]:
-            continue
-        stack = [(start, iter(edges[start]))]
-        state[start] = 1
-        while stack:
-            node, following = stack[-1]
-            step = next(following, None)
-            if step is None:
-                state[node] = 2
-                stack.pop()
-            elif state[step] == 1:
-                return step
-            elif state[step] == 0:
-                state[step] = 1
-                stack.append((step, iter(edges[step])))
-    return None
