@@ -154,10 +154,13 @@ def _values(data: Any, key: str | None = None) -> Iterable[str]:
         yield str(data)
     elif isinstance(data, str):
         value = data.strip()
-        day = _ISO_DAY.match(value)
+        if not value:
+            return
+        day = _ISO_DAY.match(value) if value[0].isdigit() else None
         if day:  # as people write it, and read it in a snippet
             yield f"{day['d']}/{day['m']}/{day['y']}"
-        elif value and not _CODE.match(value) and not _WORD_CODE.match(value):
+        # A code is plain ASCII: text with a mark (most of what people write) is not looked at.
+        elif not (value.isascii() and (_CODE.match(value) or _WORD_CODE.match(value))):
             yield value
 
 
