@@ -182,7 +182,8 @@ class TaskPage:
             "spec": spec,
             "process": process_title(self.item.process_id),
             "holder": self.names.holder(self.task),
-            "due": due_state(self.task.due_at, now()),
+            # A step done has no "due soon" or "overdue" left (a notice's link still opens it).
+            "due": due_state(self.task.due_at, now()) if self.is_open else None,
             "comments": comments,
             "event_label": event_label,
             "size_text": size_text,

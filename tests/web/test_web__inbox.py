@@ -678,3 +678,19 @@ def test_task__a_progress_update_says_what_was_done_in_one_sentence(
         "ở bước «Thực hiện, cập nhật tiến độ», do Phan Thị Hạnh (Chuyên viên) xử lý."
     )  # the next update is theirs: whoever updated it carries it on
     assert flashes == [said, said]
+
+
+def test_task__a_step_done_shows_no_due_badge(
+    office: Any, login: Any, web_clock: ManualClock
+) -> None:
+    """Opened from an old notice after it was handled, a step says who handled it and shows
+    no "Quá hạn" or "Sắp đến hạn" beside its deadline (it still did)."""
+    item = _proposal(office)
+    url = _url(office, "qlkh.cv1", item, "xem_xet_de_xuat")
+    office.do("qlkh.cv1", item, "xem_xet_de_xuat", decision="dong_y")
+    web_clock.advance(timedelta(days=60))  # long past the step's deadline
+    html = _page(login("qlkh.cv1"), url)
+    assert "Việc này đã được" in html
+    start = html.index('<header class="task-head">')
+    head = html[start : html.index("</header>", start)]
+    assert "Hạn xử lý:" in head and "badge" not in head
