@@ -107,6 +107,9 @@ def _trigger(start: Any, my_task: Any, spec_name: str) -> Any:
     """As BpmnStartTask.trigger_wf, leaving the spec as it is."""
     child = my_task._add_child(start._wf_spec.task_specs[spec_name], TaskState.FUTURE)
     child.triggered = True
+    # Its path on to the process's end, predicted as SpiffWorkflow's own connection did: the
+    # end then takes the item's data (without it, the item ended with none).
+    child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
     child.task_spec._update(child)
     return child.id
 

@@ -209,7 +209,7 @@ def _json_schema(
         if _before(spec, value, today):
             words = _schema_message(schema, name, NOT_BEFORE, NOT_BEFORE_TODAY)
             refuse(name, words, {"code": "not_before", "date": today.isoformat()})
-        limit = _after_limit(spec, value, current)
+        limit = None if _unchanged(name, value, current) else _after_limit(spec, value, current)
         if limit is not None:
             words = _schema_message(schema, name, AFTER, NOT_AFTER.format(date=limit))
             refuse(name, words, {"code": "not_after", "date": limit.isoformat()})
@@ -337,8 +337,13 @@ def _camunda(
             problems[name], codes[name] = NO_SUCH_FIELD, {"code": "unknown"}
     for field_id, spec in known.items():
         value = data.get(field_id)
-        if value is None or value == "":
-            # As Camunda's form field handler: a field left empty takes its default value.
+        if (
+            (value is None or value == "")
+            and not spec.get("readonly")
+            and field_id not in (current or {})
+        ):
+            # As Camunda's form field handler: a field left empty takes its default value
+            # (not one the page never sends, nor over what the item holds).
             value = _literal_default(spec)
         if value is None or value == "":
             if spec.get("required"):

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
-    MultiInstanceTask,
-    SequentialMultiInstanceTask,
-)
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import SequentialMultiInstanceTask
 
+from .juel_camunda import CAMUNDA_MULTI_INSTANCE
 from .juel_parser import MULTI_INSTANCE_VARIABLES
 
 
@@ -33,8 +31,11 @@ def instance_variables(task: Any, expression: str) -> dict[str, int] | None:
         return None
     parent = task.parent
     activity = parent.task_spec if parent is not None else None
-    if not isinstance(activity, MultiInstanceTask) or task.task_spec.name != activity.task_spec:
-        return None
+    if (
+        not isinstance(activity, CAMUNDA_MULTI_INSTANCE)
+        or task.task_spec.name != activity.task_spec
+    ):
+        return None  # a SpiffArena model's own loopCounter stays its own
     if not any(name in expression for name in MULTI_INSTANCE_VARIABLES):
         return None
     instances = [child for child in parent.children if child.task_spec.name == activity.task_spec]

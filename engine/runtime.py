@@ -346,7 +346,8 @@ def persist(
             session, instance.id, version, workflow, data, running, now, held, new=new
         )
         save_instance(session, instance)
-    note_thrown(session, instance.id, stored.signals, actor, config)
+    if version.dialect == "camunda":  # a SpiffArena model's signals stay in their item
+        note_thrown(session, instance.id, stored.signals, actor, config)
     if instance.status in _ACTING_ON:  # an ended item is not acted on again
         entry = live_workflows.Entry(
             workflow=workflow,

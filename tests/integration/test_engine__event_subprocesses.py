@@ -53,6 +53,8 @@ def test_event_subprocess__an_error_start_waits_for_the_error_and_interrupts(
         assert engine.tasks_for(s, "chi") == []
     _step(office, config, "binh")
     assert _open(office, item) == ("completed", [])
+    with transaction(office) as s:  # the item keeps its data (it once ended with none)
+        assert engine.show_instance(s, item).data["over"] is True
     # The version's next item waits for the error again (SpiffWorkflow's own trigger changed
     # the spec they share, and every later item started the event subprocess at once).
     later = _start(office, config, "budget_error")

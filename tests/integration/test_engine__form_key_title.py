@@ -51,3 +51,14 @@ def test_form_key_title__a_field_left_out_takes_its_default_value(
         engine.complete_task(s, config, task.id, "an", data={})
         view = engine.show_instance(s, item)
     assert (view.data["kind"], view.data["note"]) == ("annual", "leave: annual")
+
+
+def test_form_key_title__a_default_never_overrides_a_read_only_field_or_a_held_value() -> None:
+    """The page never sends a read-only field: its default is not filled in (and then
+    refused as changed); nor does a default replace what the item holds."""
+    from engine.forms import _camunda
+
+    status = {"id": "status", "default": "new", "readonly": True}
+    note = {"id": "note", "default": "-"}
+    assert _camunda((status, note), {}, current={"status": "approved", "note": "kept"}) == {}
+    assert _camunda((note,), {}, current={}) == {"note": "-"}

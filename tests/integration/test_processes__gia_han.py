@@ -84,6 +84,36 @@ def test_gia_han__approved_gives_the_new_deadline_and_keeps_history(office: Offi
     assert office.steps(item) == ["cap_nhat_tien_do", "don_doc"]
 
 
+def test_gia_han__an_extension_does_not_stop_another_items_chasing(office: Office) -> None:
+    """Approving B's extension stops B's chasing (a signal inside B); A, overdue, is still
+    chased: a SpiffArena model's signals stay in their item (a Camunda model's reach others)."""
+    late = office.start("giao_nhiem_vu", "vp.tp", **TASK)
+    other = office.start("giao_nhiem_vu", "vp.tp", **{**TASK, "gia_tri_han": "2026-05-29"})
+    office.tick(19)  # 21 March: the first item's deadline has passed
+    assert office.steps(late) == ["cap_nhat_tien_do", "don_doc"]
+    _ask(office, other, until="2026-06-30")
+    office.do("giamdoc", other, "xet_gia_han", decision="dong_y", han_gia_han="2026-06-30")
+    assert office.steps(late) == ["cap_nhat_tien_do", "don_doc"]
+
+
+def test_gia_han__after_an_extension_the_next_update_passes(office: Office) -> None:
+    """The request's date, sent back unchanged with an ordinary update once it became the
+    deadline, is no new request: not refused as "not after the deadline"."""
+    item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
+    _ask(office, item)
+    office.do("giamdoc", item, "xet_gia_han", decision="dong_y", han_gia_han="2026-04-30")
+    office.do(
+        "cs.cv1",
+        item,
+        "cap_nhat_tien_do",
+        **PROGRESS,
+        hoan_thanh=False,
+        hanh_dong="cap_nhat",
+        han_de_nghi="2026-04-30",
+    )
+    assert office.show(item).data["han_xu_ly"] == "2026-04-30"
+
+
 def test_gia_han__refused_keeps_the_deadline(office: Office) -> None:
     item = office.start("giao_nhiem_vu", "vp.tp", **TASK)
     _ask(office, item)
