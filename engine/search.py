@@ -66,10 +66,9 @@ _STALE = "pheduyet.search.stale"
 # A value with an underscore and no space is a code a diagram chose (a decision, a unit's
 # key), not text a person typed: it would make every item match its own step names.
 _CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
-# A choice's code or a person's login ("thuong", "giamdoc", "qlkh.cv1"): one lowercase token
-# without a mark, which no one types to find an item and a snippet should not show. Numbers
-# stay (an amount, a year).
-_WORD_CODE = re.compile(r"^(?=[a-z0-9.]*[a-z])[a-z0-9]+(?:\.[a-z0-9]+)*$")
+# A person's login with a dot ("qlkh.cv1"): no one types it to find an item, and a snippet
+# should not show it. A lone lowercase word stays: it may be what people search for ("covid").
+_WORD_CODE = re.compile(r"^(?=[a-z0-9.]*[a-z])[a-z0-9]+(?:\.[a-z0-9]+)+$")
 # A date or moment as the engine stores it (ISO 8601): indexed as dd/mm/yyyy.
 _ISO_DAY = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ][0-9:.+\-Z]*)?$")
 # Who started an item is metadata of the workflow, not content.

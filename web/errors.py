@@ -91,6 +91,11 @@ def explain(error: engine.EngineError) -> str:
             who=_person(str(details["handled_by"])),
             at=_moment(details.get("handled_at")),
         )
+    if isinstance(error, engine.Conflict) and details.get("reason") == "signal_loop":
+        return _(
+            "Các quy trình gửi tín hiệu cho nhau không dứt nên thao tác không được thực hiện; "
+            "hãy báo quản trị viên sửa sơ đồ."
+        )
     if isinstance(error, engine.Conflict):
         return _("Hồ sơ đã thay đổi hoặc việc này không còn chờ xử lý. Hãy tải lại trang.")
     if isinstance(error, engine.NotFound):

@@ -580,6 +580,7 @@ def _generic(item: Field, problem: Mapping[str, Any]) -> str:
             "Ngày này đã qua; hãy nhập từ hôm nay (%(date)s) trở đi.",
             date=_shown_date(str(problem.get("date") or "")),
         ),
+        "excludes": lambda: _("Giá trị này trùng với một mục khác của biểu mẫu; hãy bỏ chọn."),
         "not_after": lambda: _(
             "Hãy chọn một ngày sau %(date)s.",
             date=_shown_date(str(problem.get("date") or "")),

@@ -116,25 +116,27 @@ def test_search__the_excerpt_shows_where_it_matched(office: Office) -> None:
 def test_search__codes_and_logins_are_not_content_and_dates_read_as_written(
     office: Office,
 ) -> None:
-    """A choice's code ("nong_nghiep", "thuong"), a login and an ISO date are no words anyone
-    types: the excerpt showed "… · thuong · giamdoc · 2026-12-02 · …". A date is indexed and
-    shown as dd/mm/yyyy, and found so."""
+    """A choice's code ("nong_nghiep"), a login ("qlkh.cv1") and an ISO date are no words
+    anyone types: the excerpt showed "… · qlkh.cv1 · 2026-12-02 · …". A date is indexed and
+    shown as dd/mm/yyyy, and found so; a lone word stays findable."""
     item = office.start(
         "de_xuat_nhiem_vu",
         "trungtam.cv1",
-        do_khan="thuong",
-        nguoi_ky="giamdoc",
+        do_khan="khan_cap",
+        nguoi_ky="qlkh.cv1",
         ngay_du_kien="2026-12-02",
+        tu_khoa="covid",
     )
     office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
     with transaction(office.factory) as s:
         content = s.execute(
             text("SELECT content FROM search_documents WHERE instance_id = :i"), {"i": item}
         ).scalar_one()
-    assert "thuong" not in content.split("\n") and "giamdoc" not in content.split("\n")
-    assert "02/12/2026" in content.split("\n") and "2026-12-02" not in content
+    lines = content.split("\n")
+    assert "khan_cap" not in lines and "qlkh.cv1" not in lines
+    assert "02/12/2026" in lines and "2026-12-02" not in content
     assert _find(office, "trungtam.cv1", "02/12/2026") == [item]
-    assert _find(office, "trungtam.cv1", "giamdoc") == []
+    assert _find(office, "trungtam.cv1", "covid") == [item]
 
 
 def test_search__by_attachment_name(office: Office, tmp_path: Path) -> None:

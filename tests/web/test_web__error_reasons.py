@@ -20,6 +20,7 @@ EXPLAINED = [
     (engine.InvalidInput("x", reason="password_too_short", minimum=8), "ít nhất 8 ký tự"),
     (engine.InvalidData("x", {"f": "NUL"}, reason="nul_character"), "ký tự không hợp lệ"),
     (engine.InvalidInput("a title has at most 300 characters"), "Dữ liệu không hợp lệ"),
+    (engine.Conflict("x", reason="signal_loop", limit=100), "gửi tín hiệu cho nhau không dứt"),
 ]
 
 
