@@ -178,21 +178,28 @@ def check_error_boundaries(file_name: str, root: Any) -> None:
             )
 
 
-_PASSING_EVENTS = ("intermediateCatchEvent", "intermediateThrowEvent")
+# Where SpiffWorkflow's look ahead stops on a loop: a gateway that chooses.
+_CHOOSING_GATEWAYS = frozenset(
+    {"exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
+)
+_NOT_NODES = frozenset({"sequenceFlow", "laneSet", "documentation", "extensionElements"})
 
 
-def check_event_loops(file_name: str, root: Any) -> None:
-    """A loop of sequence flows through intermediate events alone, with no task or gateway
-    on it, sends SpiffWorkflow's look ahead round it without end (the item could not even
-    start). Refused, naming an event of the loop."""
+def check_flow_loops(file_name: str, root: Any) -> None:
+    """A loop of sequence flows with no gateway that chooses on it (through tasks, events, a
+    parallel gateway) sends SpiffWorkflow's look ahead round it without end: no item of the
+    process could start (a RecursionError). Refused, naming an element of the loop."""
     for scope in (*root.iter(f"{{{BPMN}}}process"), *root.iter(f"{{{BPMN}}}subProcess")):
-        events = {
+        nodes = {
             child.get("id"): child
             for child in scope
-            if etree.QName(child).localname in _PASSING_EVENTS and child.get("id")
+            if isinstance(child.tag, str)
+            and etree.QName(child).namespace == BPMN
+            and etree.QName(child).localname not in _CHOOSING_GATEWAYS | _NOT_NODES
+            and child.get("id")
         }
-        ids = list(events)
-        index = {event_id: n for n, event_id in enumerate(ids)}
+        ids = list(nodes)
+        index = {node_id: n for n, node_id in enumerate(ids)}
         following: list[list[int]] = [[] for _ in ids]
         for flow in scope.findall(f"{{{BPMN}}}sequenceFlow"):
             source, target = flow.get("sourceRef"), flow.get("targetRef")
@@ -202,12 +209,13 @@ def check_event_loops(file_name: str, root: Any) -> None:
         if found is not None:
             looped = ids[found]
             raise InvalidDefinition(
-                f"the events from '{looped}' loop back to it with no task or gateway between "
-                "them: put a gateway or a task on the loop",
+                f"the flow from '{looped}' comes back to it with no exclusive gateway on the "
+                "way: no item could start (the engine's look ahead would go round it without "
+                "end); put an exclusive gateway on the loop",
                 file=file_name,
                 element_id=looped,
-                line=events[looped].sourceline,
-                reason="event_loop",
+                line=nodes[looped].sourceline,
+                reason="loop_without_gateway",
             )
 
 

@@ -26,7 +26,7 @@ from .definition_checks import (
     check_call_cycles,
     check_due_dates,
     check_error_boundaries,
-    check_event_loops,
+    check_flow_loops,
     check_loops,
     check_receive_tasks,
     check_references,
@@ -150,7 +150,7 @@ def parse_bundle(
         check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
         check_references(doc.name, doc.root)
         check_error_boundaries(doc.name, doc.root)
-        check_event_loops(doc.name, doc.root)
+        check_flow_loops(doc.name, doc.root)
         check_placement(doc.name, doc.root)  # event subprocesses SpiffWorkflow starts
         if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
             refuse_data_stores(doc.name, doc.root)

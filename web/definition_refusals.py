@@ -106,10 +106,10 @@ REFUSALS = {
         "Hệ thống chưa chạy được loại phần tử %(element_type)s. Hãy thay bằng các phần tử "
         "được hỗ trợ (ví dụ cổng rẽ nhánh exclusive, parallel hoặc inclusive) rồi lưu lại."
     ),
-    "event_loop": _l(
-        "Các sự kiện trung gian từ phần tử này nối vòng trở lại chính nó mà không qua bước "
-        "xử lý hay cổng rẽ nhánh nào, nên hồ sơ không thể khởi tạo. Hãy đặt một cổng rẽ "
-        "nhánh (gateway) hoặc một bước vào vòng lặp."
+    "loop_without_gateway": _l(
+        "Luồng từ phần tử này quay lại chính nó mà không qua cổng rẽ nhánh (exclusive "
+        "gateway) nào, nên hồ sơ không thể khởi tạo. Hãy đặt một cổng rẽ nhánh exclusive vào "
+        "vòng lặp."
     ),
     "event_subprocess_nested": _l(
         "Tiến trình con sự kiện (event subprocess) này bắt đầu bằng sự kiện %(event)s nhưng "

@@ -77,5 +77,27 @@ def test_thrown_signal__a_loop_of_events_alone_is_refused_at_deploy(
     assert looped != text
     with transaction(factory) as s, pytest.raises(engine.InvalidDefinition) as refused:
         engine.deploy(s, [engine.SourceFile("loop.bpmn", looped.encode())], clock)
-    assert refused.value.details["reason"] == "event_loop"
+    assert refused.value.details["reason"] == "loop_without_gateway"
     assert refused.value.details["element_id"] in ("hear", "answer")
+
+
+def test_thrown_signal__a_loop_through_tasks_without_a_choosing_gateway_is_refused(
+    factory: Any, clock: ManualClock
+) -> None:
+    """A → B → A with no exclusive gateway: no item of it could ever start either."""
+    looped = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+ xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">
+  <bpmn:process id="lp" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="a" />
+    <bpmn:userTask id="a" name="A" camunda:assignee="an" />
+    <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="b" />
+    <bpmn:userTask id="b" name="B" camunda:assignee="an" />
+    <bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="a" />
+  </bpmn:process>
+</bpmn:definitions>"""
+    with transaction(factory) as s, pytest.raises(engine.InvalidDefinition) as refused:
+        engine.deploy(s, [engine.SourceFile("loop.bpmn", looped)], clock)
+    assert refused.value.details["reason"] == "loop_without_gateway"
+    assert refused.value.details["element_id"] in ("a", "b")
