@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,7 +48,7 @@ from .subscriptions import (
     standing_waits,
     waiting_in,
 )
-from .thrown_signals import MAX_THROWN, take_thrown
+from .thrown_signals import SEND
 from .users import Identity
 from .views import InstanceStatus
 
@@ -332,24 +331,13 @@ def broadcast_signal(
     return EventDelivery(SIGNAL, name, received, started)
 
 
-@sa_event.listens_for(Session, "before_commit", insert=True)
-def _send_thrown(session: Session) -> None:
-    """Before the action commits (and before its history is sealed): the signals its items
-    threw go to the other items (engine/thrown_signals.py)."""
-    if session.in_nested_transaction():
-        return
-    sent = 0
-    while (thrown := take_thrown(session)) is not None:
-        sent += 1
-        if sent > MAX_THROWN:
-            raise Conflict(
-                f"signals thrown from item to item more than {MAX_THROWN} times in one action: "
-                "the models throw each other's signals in a loop",
-                reason="signal_loop",
-                limit=MAX_THROWN,
-            )
-        item_id, name, actor, config = thrown
-        broadcast_signal(session, config, name, actor, thrower=item_id)
+def _send_thrown(
+    session: Session, config: EngineConfig, name: str, actor: str | None, thrower: int
+) -> None:
+    broadcast_signal(session, config, name, actor, thrower=thrower)
+
+
+SEND.append(_send_thrown)  # engine/thrown_signals.py sends what an item throws through it
 
 
 def waiting_items(

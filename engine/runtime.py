@@ -68,7 +68,7 @@ from .step_totals import note_closed, note_opened
 from .stored_data import checked_data, dump_checked, name_step
 from .subscriptions import sync_subscriptions, timer_values
 from .task_meta import TaskMeta, meta_key
-from .thrown_signals import note_thrown, signal_names
+from .thrown_signals import send_thrown, signal_names
 from .views import InstanceStatus, TaskStatus
 from .xml_safety import DEFAULT_MAX_BYTES
 
@@ -346,8 +346,6 @@ def persist(
             session, instance.id, version, workflow, data, running, now, held, new=new
         )
         save_instance(session, instance)
-    if version.dialect == "camunda":  # a SpiffArena model's signals stay in their item
-        note_thrown(session, instance.id, stored.signals, actor, config)
     if instance.status in _ACTING_ON:  # an ended item is not acted on again
         entry = live_workflows.Entry(
             workflow=workflow,
@@ -359,6 +357,8 @@ def persist(
             rows=left,
         )
         live_workflows.saved(session, instance.id, entry)
+    if version.dialect == "camunda" and stored.signals:  # a SpiffArena model's stay in it
+        send_thrown(session, instance.id, stored.signals, actor, config)
 
 
 _ACTING_ON = frozenset({InstanceStatus.RUNNING, InstanceStatus.ERROR})

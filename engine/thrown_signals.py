@@ -1,30 +1,38 @@
-"""Signals an item throws (an intermediate or end event with a signal), for the other items.
+"""Signals a Camunda model's item throws (an intermediate or end event with a signal), for the
+other items.
 
 A BPMN signal is a broadcast: every item waiting for it takes it, and every process starting on
 it starts, as Camunda 7 delivers a thrown signal. SpiffWorkflow delivers a throw only inside
-the item that threw it and leaves the rest as pending events. `persist` notes the names here;
-before the action's transaction commits, engine/messages.py sends each to the other items, as
-`pheduyet signal send` would, in the same transaction: a receiver's failure (a script error)
-fails the throw too, and nothing is half delivered. No variables go with it (Camunda sends
-none unless told). An item receiving one may throw another; the chain stops with an error past
-`MAX_THROWN` deliveries in one action.
+the item that threw it and leaves the rest as pending events. `persist` hands the names here
+and `send_thrown` sends each to the other items at once, as `pheduyet signal send` would, in
+the thrower's own transaction and savepoint: a receiver's failure (a script error) fails the
+throw too (the timer worker then parks the thrower alone), and nothing is half delivered. No
+variables go with it (Camunda sends none unless told). An item receiving one may throw another:
+those are sent by the same loop, never from inside a delivery, and the chain stops with an
+error past `MAX_THROWN` deliveries. A SpiffArena model's signals stay in their item, as
+SpiffWorkflow has them (engine/runtime.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from sqlalchemy.orm import Session
 
 from .db import kept_for_the_transaction
+from .errors import Conflict
 
 MAX_THROWN = 100
 # session.info: (the item that threw, the signal's name, who acted, the action's EngineConfig),
-# in the order thrown.
+# in the order thrown; and whether a loop sends them now.
 _THROWN = "pheduyet.thrown_signals"
+_SENDING = "pheduyet.thrown_signals.sending"
 kept_for_the_transaction(_THROWN)
+kept_for_the_transaction(_SENDING)
+# engine/messages.py's broadcast (session, config, name, actor, thrower): set when it loads.
+SEND: list[Callable[[Session, Any, str, str | None, int], Any]] = []
 
 
 def signal_names(events: Iterable[Any]) -> tuple[str, ...]:
@@ -36,15 +44,29 @@ def signal_names(events: Iterable[Any]) -> tuple[str, ...]:
     )
 
 
-def note_thrown(
+def send_thrown(
     session: Session, item_id: int, names: Iterable[str], actor: str | None, config: Any
 ) -> None:
-    if names:
-        queue = session.info.setdefault(_THROWN, [])
-        queue.extend((item_id, name, actor, config) for name in names)
-
-
-def take_thrown(session: Session) -> tuple[int, str, str | None, Any] | None:
-    """The next signal thrown in this transaction and not yet sent, or None."""
-    queue = session.info.get(_THROWN)
-    return queue.pop(0) if queue else None
+    """Send the signals the item threw to the other items, with those the receivers throw in
+    turn (a delivery inside this loop only adds its own to the queue)."""
+    queue = session.info.setdefault(_THROWN, [])
+    queue.extend((item_id, name, actor, config) for name in names)
+    if not queue or session.info.get(_SENDING):
+        return
+    session.info[_SENDING] = True
+    sent = 0
+    try:
+        while queue:
+            thrower, name, who, settings = queue.pop(0)
+            sent += 1
+            if sent > MAX_THROWN:
+                raise Conflict(
+                    f"signals thrown from item to item more than {MAX_THROWN} times in one "
+                    "action: the models throw each other's signals in a loop",
+                    reason="signal_loop",
+                    limit=MAX_THROWN,
+                )
+            SEND[0](session, settings, name, who, thrower)
+    finally:
+        session.info.pop(_SENDING, None)
+        queue.clear()

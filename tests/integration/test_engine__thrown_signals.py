@@ -52,7 +52,7 @@ def test_thrown_signal__items_answering_each_other_forever_are_stopped(
 ) -> None:
     first, second = _start(office, config, "echo_ping"), _start(office, config, "echo_pong")
     with pytest.raises(engine.Conflict) as looped, transaction(office) as s:
-        engine.broadcast_signal(s, config, "ping", "an")  # refused as it commits
+        engine.broadcast_signal(s, config, "ping", "an")
     assert looped.value.details["reason"] == "signal_loop"
     with transaction(office) as s:  # nothing kept: both still wait for their first ping
         histories = [engine.show_instance(s, item).history for item in (first, second)]
