@@ -79,6 +79,7 @@ from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
 from .human_tasks import effective_candidates, waiting_for
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
+from .instances import item_status
 from .item_details import (
     FormView,
     Progress,
@@ -424,6 +425,7 @@ __all__ = [
     "item_access",
     "item_data",
     "item_facts",
+    "item_status",
     "item_with_dossier",
     "iter_stuck",
     "leaders_of",

@@ -297,6 +297,21 @@ def save_instance(session: Session, instance: InstanceModel) -> None:
     state._commit_all(state.dict, session.identity_map)
 
 
+def item_status(session: Session, instance_id: int) -> str:
+    """An item's status after an action on it: the row the action holds (no statement), else
+    the one column (never the item's view with its history, for a word)."""
+    held = held_object(session, InstanceModel, instance_id)
+    if held is not None:
+        return str(held.status)
+    found = run(session.connection(), _STATUS, {"id": instance_id}).first()
+    if found is None:
+        raise NotFound(f"item {instance_id} does not exist")
+    return str(found[0])
+
+
+_STATUS = select(_instances.c.status).where(_instances.c.id == bindparam("id"))
+
+
 def require_running(instance: InstanceModel) -> None:
     if instance.status != InstanceStatus.RUNNING:
         raise Conflict(

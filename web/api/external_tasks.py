@@ -163,7 +163,7 @@ def complete_external_task(task_id: str, body: CompleteExternalBody) -> Complete
         item_id = engine.complete_external(
             s, config(), task_id, body.worker_id, body.variables, actor=who.username
         )
-        status = engine.show_instance(s, item_id).status
+        status = engine.item_status(s, item_id)
     return CompletedExternalOut(item_id=item_id, item_status=status)
 
 
@@ -224,7 +224,7 @@ def external_task_bpmn_error(task_id: str, body: BpmnErrorBody) -> BpmnErrorOut:
             body.variables,
             actor=who.username,
         )
-        status = engine.show_instance(s, item_id).status
+        status = engine.item_status(s, item_id)
     return BpmnErrorOut(outcome=outcome, item_id=item_id, item_status=status)  # type: ignore[arg-type]
 
 
