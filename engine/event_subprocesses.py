@@ -40,21 +40,24 @@ _TRIGGERED = (
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+def _event_subprocess(element: Any) -> bool:
+    return (
+        element is not None
+        and element.tag == f"{{{BPMN}}}subProcess"
+        and (element.get("triggeredByEvent") or "").strip().lower() == "true"
+    )
+
+
 def in_event_subprocess(node: Any) -> bool:
     """Whether a start event's element is an event subprocess's own."""
-    parent = node.getparent()
-    return (
-        parent is not None
-        and parent.tag == f"{{{BPMN}}}subProcess"
-        and (parent.get("triggeredByEvent") or "").strip().lower() == "true"
-    )
+    return _event_subprocess(node.getparent())
 
 
 def check_placement(file_name: str, root: Any) -> None:
     """Refuse an event subprocess started by an error, an escalation or a message inside
     another subprocess: SpiffWorkflow starts those only at the top of a process."""
     for sub in root.iter(f"{{{BPMN}}}subProcess"):
-        if (sub.get("triggeredByEvent") or "").strip().lower() != "true":
+        if not _event_subprocess(sub):
             continue
         outer = sub.getparent()
         if outer is None or etree.QName(outer).localname == "process":
