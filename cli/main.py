@@ -116,6 +116,7 @@ def deploy(paths: tuple[str, ...], username: str | None, as_json: bool) -> None:
                 username,
                 config.max_file_bytes,
                 services=config.services.keys(),
+                timezone=config.timezone,
             )
         if as_json:
             emit_json(results)
@@ -356,7 +357,10 @@ def timers(once: bool, now_text: str | None) -> None:
         return
     with reporting(False):
         background = make_worker(moment(now_text))
+        started = engine.run_start_timers(background.factory, background.config)
         fired = engine.run_due_timers(background.factory, background.config)
+    if started:
+        click.echo(f"{started} timer start event(s) were due")
     click.echo(f"{fired} item(s) had due timers")
 
 

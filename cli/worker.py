@@ -80,6 +80,9 @@ class Worker:
         fired = engine.run_due_timers(self.factory, self.config, ROUND_LIMIT)
         if fired:
             log.info("%d item(s) had due timers", fired)
+        started = engine.run_start_timers(self.factory, self.config, ROUND_LIMIT)
+        if started:
+            log.info("%d timer start event(s) were due", started)
         hooks = engine.deliver_webhooks(self.factory, self.config.clock)  # engine.webhook_delivery
         if hooks.sent or hooks.failed:
             log.info("webhooks: %d sent, %d failed for good", hooks.sent, hooks.failed)

@@ -184,6 +184,8 @@ from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
 from .services import ServiceCall
 from .start_keys import claim_start_key, is_start_key, record_start
+from .start_timer_schedule import NextStart, next_starts
+from .start_timers import run_start_timers
 from .starters import StartableProcess, Starters, startable_processes
 from .task_report import (
     NO_UNIT,
@@ -324,6 +326,7 @@ __all__ = [
     "MyItemsPage",
     "NewApiToken",
     "NewWebhook",
+    "NextStart",
     "NotFound",
     "NotificationList",
     "NotificationView",
@@ -453,6 +456,7 @@ __all__ = [
     "names_of",
     "needs_touch",
     "new_password_hash",
+    "next_starts",
     "notifications_for",
     "notify",
     "notify_candidates",
@@ -481,6 +485,7 @@ __all__ = [
     "retry_mail",
     "revoke_api_token",
     "run_due_timers",
+    "run_start_timers",
     "save_outside_body",
     "scan_deadlines",
     "schema_choices",

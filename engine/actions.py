@@ -57,6 +57,7 @@ from .runtime import (
 from .serialization import SERIALIZER_VERSION
 from .services import ServiceRunner, bind_item
 from .spiff_arena import acting
+from .start_timer_schedule import take_timer_start
 from .starters import require_plain_start, require_starter
 from .stored_data import checked_data
 from .task_assignment import fire_assignment
@@ -96,15 +97,19 @@ def start_instance(
     title: str | None = None,
     data: dict[str, Any] | None = None,
     by_event: bool = False,
+    timer_start: str | None = None,
 ) -> int:
     """Start the latest version of a process; returns the new item's id. Only a process with a
-    plain start event starts by hand; `by_event` is a message or signal starting it."""
+    plain start event starts by hand; `by_event` is a message or signal starting it;
+    `timer_start` the timer start event that is due (engine.start_timers), which starts it in
+    the name of `username`, who deployed the version, whoever the process names as starters."""
     # First: with the version, the directory's token, so the person (and the people the new
     # step tells) come from what the process keeps (engine.directory_cache).
     row = latest_version(session, process_id, read_token=True)
     who = _identity(session, username)
-    require_starter(row, who)  # camunda:candidateStarterGroups/Users
-    if not by_event:
+    if timer_start is None:
+        require_starter(row, who)  # camunda:candidateStarterGroups/Users
+    if not by_event and timer_start is None:
         require_plain_start(row)
     version = load_version(session, row.id)
     if data is not None and not isinstance(data, dict):
@@ -119,12 +124,17 @@ def start_instance(
     given = validate_start(start, version.forms, data, checked=camunda, today=config.today())
     data = {**given, "initiator": who.username, "initiator_unit": who.unit}
     title = _visible(title) or version.name
+    if timer_start is not None:  # the items of a schedule told apart by their moment
+        moment = f" ({config.clock().astimezone(config.timezone):%d/%m/%Y %H:%M})"
+        title = title[: MAX_TITLE - len(moment)] + moment
     if len(title) > MAX_TITLE:
         raise InvalidInput(
             f"a title has at most {MAX_TITLE} characters", reason="title_too_long", limit=MAX_TITLE
         )
     now = config.clock()
     workflow = new_workflow(version, config)
+    if timer_start is not None:
+        take_timer_start(workflow, timer_start)
     instance = InstanceModel(
         process_version_id=row.id,
         process_id=process_id,
@@ -150,9 +160,13 @@ def start_instance(
         session,
         instance,
         at=now,
-        actor=who.username,
+        actor=who.username if timer_start is None else None,
         kind="started",
-        details={"version": version.version, "data": data},
+        details={
+            "version": version.version,
+            "data": data,
+            **({} if timer_start is None else {"timer": timer_start}),
+        },
     )
     with acting(session, who.username, instance):  # new tasks' owners may name currentUser()
         persist(session, config, instance, version, workflow, who.username, new=True)

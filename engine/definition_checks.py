@@ -79,6 +79,7 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
         for element in root.iter(f"{{{BPMN}}}{tag}"):
             value = _literal(normalize_timer_expression(element.text or ""))
             if not isinstance(value, str):
+                _refuse_computed_start(file_name, element)
                 continue
             try:
                 if kind == "duration":
@@ -99,6 +100,22 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                     timer=value,
                     detail=str(exc),
                 ) from exc
+
+
+def _refuse_computed_start(file_name: str, element: Any) -> None:
+    """A process's own timer start event (an event subprocess's is read in its item) with a
+    value computed from data: there is no item yet to read it from."""
+    start = element.getparent().getparent()
+    if start.tag == f"{{{BPMN}}}startEvent" and start.getparent().tag == f"{{{BPMN}}}process":
+        raise InvalidDefinition(
+            f"the timer start event's value {(element.text or '').strip()} is an expression: a "
+            "process starts items by itself only at a time written in the diagram (an ISO 8601 "
+            "date, duration or repeating interval, or a Quartz cron)",
+            file=file_name,
+            element_id=start.get("id"),
+            line=element.sourceline,
+            reason="timer_start_expression",
+        )
 
 
 def check_receive_tasks(file_name: str, root: Any) -> None:

@@ -1,7 +1,6 @@
 """What `pheduyet check` notes without refusing: Camunda 7 attributes that this engine accepts
 and does not need (each action already runs in its own transaction; there is no job executor;
-there are no tenants), data store references kept as documentation, and a process's timer
-start event, which starts no item by itself here."""
+there are no tenants) and data store references kept as documentation."""
 
 from __future__ import annotations
 
@@ -38,17 +37,6 @@ def definition_notes(file_name: str, root: Any) -> list[tuple[str, str | None, i
                         f'camunda:{name}="{value}" is accepted and not needed: {why}',
                     )
                 )
-        if _timer_start(element):
-            notes.append(
-                (
-                    file_name,
-                    element.get("id"),
-                    element.sourceline,
-                    "a timer start event starts no item by itself here (no scheduler starts "
-                    "processes): give the process a plain start event beside it and start items "
-                    "by hand, from the API or from a cron job (pheduyet start)",
-                )
-            )
         if element.tag == f"{{{BPMN}}}dataStoreReference":
             notes.append(
                 (
@@ -59,15 +47,3 @@ def definition_notes(file_name: str, root: Any) -> list[tuple[str, str | None, i
                 )
             )
     return notes
-
-
-def _timer_start(element: Any) -> bool:
-    """A process's own start event with a timer (an event subprocess's starts by its timer)."""
-    if element.tag != f"{{{BPMN}}}startEvent":
-        return False
-    parent = element.getparent()
-    return (
-        parent is not None
-        and parent.tag == f"{{{BPMN}}}process"
-        and element.find(f"{{{BPMN}}}timerEventDefinition") is not None
-    )

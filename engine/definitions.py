@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cache, cached_property
 from types import MappingProxyType
 from typing import Any
@@ -37,6 +37,7 @@ from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
 from .serialization import dump_specs, load_specs
 from .session_memo import memo
+from .start_timer_schedule import schedule_process
 from .task_data_options import offers_task_data_options
 from .task_meta import TASK_KIND, TaskMeta
 from .views import DeployResult, ProcessView
@@ -208,12 +209,14 @@ def deploy(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE,
     services: Collection[str] = (),
+    timezone: tzinfo = UTC,
 ) -> list[DeployResult]:
     """Validate every file, then store a new version of each process whose content changed.
 
     Either every process of the set is stored or none is; the same content again is a no-op.
     A call activity may call a process deployed earlier: its latest version's files are used.
     Every service task must call a key of `services` (the keys of `EngineConfig.services`).
+    A new version's timer start events are scheduled (in `timezone`, the office's, for a cron).
     """
     parsed = parse_bundle(
         files,
@@ -223,9 +226,13 @@ def deploy(
         max_multi_instance=max_multi_instance,
         services=services,
     )
-    results = [_store(session, process, clock, deployed_by) for process in parsed]
+    stored = [(process, _store(session, process, clock, deployed_by)) for process in parsed]
     session.flush()
-    return results
+    now = clock()
+    for process, (_result, row) in stored:
+        if row is not None:
+            schedule_process(session, process, row.id, deployed_by, now, timezone)
+    return [result for _process, (result, _row) in stored]
 
 
 def _latest_files(session: Session) -> Resolver:
@@ -272,7 +279,7 @@ _LATEST_WITH_TOKEN = _LATEST.add_columns(TOKEN_COLUMN)
 
 def _store(
     session: Session, process: ParsedProcess, clock: Clock, deployed_by: str | None
-) -> DeployResult:
+) -> tuple[DeployResult, ProcessVersionModel | None]:
     existing = session.scalars(
         select(ProcessVersionModel).where(
             ProcessVersionModel.process_id == process.process_id,
@@ -280,7 +287,10 @@ def _store(
         )
     ).first()
     if existing is not None:
-        return DeployResult(process.process_id, existing.version, existing.content_hash, False)
+        return (
+            DeployResult(process.process_id, existing.version, existing.content_hash, False),
+            None,
+        )
     current = session.scalar(
         select(func.max(ProcessVersionModel.version)).where(
             ProcessVersionModel.process_id == process.process_id
@@ -311,7 +321,7 @@ def _store(
         deployed_by=deployed_by,
     )
     session.add(row)
-    return DeployResult(process.process_id, row.version, row.content_hash, True)
+    return DeployResult(process.process_id, row.version, row.content_hash, True), row
 
 
 def list_processes(session: Session) -> list[ProcessView]:

@@ -94,6 +94,7 @@ def deploy() -> Response | Page:
                 me().username,
                 max_bytes=MAX_DEFINITION_BYTES,
                 services=config().services.keys(),
+                timezone=config().timezone,
             )
     except engine.InvalidDefinition as error:
         return _processes_page(refusal=_refusal(error), status=422)
@@ -140,6 +141,7 @@ def _processes_page(
     with uow() as session:
         latest = engine.list_processes(session)
         every = engine.process_versions(session)
+        starts = engine.next_starts(session)
     versions: dict[str, list[tuple[int, str, Any]]] = defaultdict(list)
     for process_id, version, name, deployed_at in every:
         versions[process_id].append((version, name, deployed_at))
@@ -150,6 +152,7 @@ def _processes_page(
             "dialect": DIALECTS.get(p.dialect, p.dialect),
             "versions": versions.get(p.process_id, []),
             "monitor_url": url_for("monitor.process", process_id=p.process_id),
+            "starts": starts.get(p.process_id, []),
         }
         for p in latest
     ]

@@ -129,6 +129,16 @@ REFUSALS = {
         "Bộ hẹn giờ «%(timer)s» vượt giới hạn cho phép (%(detail)s). Hãy sửa lại thời điểm "
         "hoặc khoảng thời gian hẹn giờ."
     ),
+    "timer_start_expression": _l(
+        "Sự kiện bắt đầu theo hẹn giờ lấy thời điểm từ một biểu thức, nhưng khi quy trình tự khởi "
+        "tạo thì chưa có hồ sơ nào để đọc biến. Hãy ghi thẳng thời điểm vào sơ đồ: một ngày giờ, "
+        "một khoảng thời gian, một chu kỳ ISO 8601 (R/P7D) hoặc một biểu thức cron."
+    ),
+    "timer_start_needs_deployer": _l(
+        "Quy trình có sự kiện bắt đầu theo hẹn giờ tự khởi tạo hồ sơ đứng tên người triển khai, "
+        "nên cần biết ai triển khai. Hãy triển khai bằng pheduyet deploy --as TÊN_ĐĂNG_NHẬP, "
+        "hoặc tại Quản trị › Quy trình."
+    ),
     "due_date_bounds": _l(
         "Hạn xử lý «%(due_date)s» không hợp lệ hoặc vượt giới hạn cho phép (%(detail)s). Hãy "
         "sửa lại hạn xử lý."

@@ -5,6 +5,7 @@ cron that fires several times a minute with exit 6."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,9 +54,12 @@ def test_cli__check_refuses_a_cron_firing_every_few_seconds(cli: Cli, tmp_path: 
     assert "fires several times a minute" in problem["message"]
 
 
-def test_cli__check_notes_a_timer_start_event(cli: Cli, tmp_path: Path) -> None:
-    """No scheduler starts processes here: a timer start event is noted, not silently kept
-    (a Camunda model waiting for its weekday morning start would never start)."""
+def test_cli__a_timer_start_event_starts_items_in_the_deployers_name(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A Camunda model that starts itself each working morning: deployed with who deploys it
+    (refused without, nothing stored), the worker starts one item at the next 08:00 in Hà Nội,
+    on the timer's path, and none again at the same moment."""
     model = tmp_path / "morning.bpmn"
     model.write_text(
         Path(CRON)
@@ -67,5 +71,14 @@ def test_cli__check_notes_a_timer_start_event(cli: Cli, tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    notes = cli.json("check", str(model))["notes"]
-    assert any("a timer start event starts no item by itself" in n["message"] for n in notes)
+    cli("groups", "add", "heads")
+    cli("users", "add", "binh", "--group", "heads")
+    error = cli.json("deploy", str(model), code=6)["error"]
+    assert error["reason"] == "timer_start_needs_deployer"
+    assert cli.json("processes") == []
+    cli("deploy", str(model), "--as", "binh")
+    later = (datetime.now(UTC) + timedelta(days=4)).isoformat()
+    assert "1 timer start event(s) were due" in cli("timers", "--once", "--now", later).stdout
+    assert "timer start" not in cli("timers", "--once", "--now", later).stdout
+    [task] = cli.json("tasks", "--as", "binh")
+    assert task["element_id"] == "handle"

@@ -195,6 +195,19 @@ def test_admin__deploy_a_bundle_by_upload_then_the_same_again(
     assert deployed == {("approval", 1), ("approval", 2)}
 
 
+def test_admin__a_process_that_starts_itself_says_when_next(
+    app: Flask, login: Any, web_clock: Any
+) -> None:
+    """Deployed from the page, a timer start event's items start in the admin's name; the
+    list says when the next one starts, in Hà Nội time."""
+    client = login(ADMIN)
+    response = deploy(client, upload("timer_start/weekly_report.bpmn"))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Quy trình weekly_report: đã triển khai phiên bản 1." in page
+    # START is Monday 08:00 in Hà Nội: the cron's next Monday morning.
+    assert "Tự khởi tạo hồ sơ theo hẹn giờ, lần tới: 09/03/2026 08:00" in page
+
+
 @pytest.mark.parametrize(
     ("files", "file", "element", "line"),
     [

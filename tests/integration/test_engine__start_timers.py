@@ -1,0 +1,277 @@
+"""Timer start events start items by themselves (Camunda 7's timer start event), on a SQLite
+file and on PostgreSQL: at the times of their date, duration, ISO cycle or Quartz cron in the
+office's time zone, each time exactly once however many workers run, on the timer's own path
+only, in the name of who deployed the version; a new version replaces the old schedule."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from datetime import datetime, timedelta
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+import engine
+from engine import transaction
+from engine.instances import InstanceModel
+from engine.start_timer_schedule import StartTimerModel
+from tests.conftest import START, add_people
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+MODEL = Path(__file__).parent.parent / "fixtures" / "timer_start" / "weekly_report.bpmn"
+CRON = "0 0 8 ? * MON"
+CTX = multiprocessing.get_context("fork")
+TIMEOUT_S = 60
+
+
+def _model(timer: str = f"<bpmn:timeCycle>{CRON}</bpmn:timeCycle>", **renames: str) -> bytes:
+    text = MODEL.read_text(encoding="utf-8").replace(
+        f"<bpmn:timeCycle>{CRON}</bpmn:timeCycle>", timer
+    )
+    for old, new in renames.items():
+        text = text.replace(old, new)
+    return text.encode()
+
+
+@pytest.fixture
+def office(factory: Any) -> Any:
+    add_people(factory)
+    return factory
+
+
+def _config(moment: datetime) -> engine.EngineConfig:
+    return engine.EngineConfig(clock=engine.ManualClock(moment), timezone=HANOI)
+
+
+def _deploy(
+    factory: Any, config: engine.EngineConfig, model: bytes, who: str | None = "binh"
+) -> None:
+    with transaction(factory) as s:
+        engine.deploy(
+            s,
+            [engine.SourceFile("weekly_report.bpmn", model)],
+            config.clock,
+            who,
+            timezone=config.timezone,
+        )
+
+
+def _items(factory: Any, process_id: str = "weekly_report") -> list[engine.InstanceView]:
+    with transaction(factory) as s:
+        ids = s.scalars(
+            select(InstanceModel.id)
+            .where(InstanceModel.process_id == process_id)
+            .order_by(InstanceModel.id)
+        )
+        return [engine.show_instance(s, item) for item in ids]
+
+
+def test_start_timers__a_weekly_cron_starts_one_item_each_monday_morning_on_its_own_path(
+    office: Any,
+) -> None:
+    monday = _config(START)  # Monday 2 March 2026, 08:00 in Hà Nội: the cron's moment now
+    _deploy(office, monday, _model())
+    with transaction(office) as s:
+        [row] = s.scalars(select(StartTimerModel))
+        assert row.next_at == START + timedelta(days=7)  # 08:00 now is not after now
+
+    assert engine.run_start_timers(office, _config(START + timedelta(days=6))) == 0
+    next_monday = _config(START + timedelta(days=7, minutes=3))
+    assert engine.run_start_timers(office, next_monday) == 1
+    assert engine.run_start_timers(office, next_monday) == 0  # once, however often it runs
+
+    [item] = _items(office)
+    assert [t.element_id for t in item.open_tasks] == ["write_report"]  # not the hand path
+    assert item.created_by == "binh"  # who deployed it
+    assert item.title == "Weekly report (09/03/2026 08:03)"  # in Hà Nội
+    started = item.history[0]
+    assert (started.kind, started.actor) == ("started", None)
+    with transaction(office) as s:
+        [row] = s.scalars(select(StartTimerModel))
+        assert row.next_at == START + timedelta(days=14)
+        assert (row.started_count, row.last_error) == (1, None)
+    # The timer's item has no timer left in it: the next Monday starts a new item.
+    assert engine.run_due_timers(office, _config(START + timedelta(days=21))) == 0
+
+
+def test_start_timers__started_by_hand_the_item_takes_the_plain_start_and_no_timer(
+    office: Any,
+) -> None:
+    config = _config(START)
+    _deploy(office, config, _model())
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "weekly_report", "dung")
+    later = _config(START + timedelta(days=7, minutes=1))
+    assert engine.run_due_timers(office, later) == 0
+    with transaction(office) as s:
+        view = engine.show_instance(s, item)
+    assert [t.element_id for t in view.open_tasks] == ["extra_report"]
+
+
+@pytest.mark.parametrize(
+    ("timer", "starts_at"),
+    [
+        # A date already past starts one item at once, as Camunda's job does.
+        ("<bpmn:timeDate>2026-01-01T00:00:00Z</bpmn:timeDate>", [START]),
+        ("<bpmn:timeDuration>PT2H</bpmn:timeDuration>", [START + timedelta(hours=2)]),
+        (
+            "<bpmn:timeCycle>R3/PT1H</bpmn:timeCycle>",
+            [START + timedelta(hours=n) for n in (1, 2, 3)],
+        ),
+    ],
+)
+def test_start_timers__dates_durations_and_counted_cycles_end(
+    office: Any, timer: str, starts_at: list[datetime]
+) -> None:
+    _deploy(office, _config(START), _model(timer))
+    for moment in starts_at:
+        assert engine.run_start_timers(office, _config(moment)) == 1
+    assert engine.run_start_timers(office, _config(START + timedelta(days=30))) == 0
+    assert len(_items(office)) == len(starts_at)
+    with transaction(office) as s:
+        assert s.scalar(select(func.count()).select_from(StartTimerModel)) == 0
+
+
+def test_start_timers__times_missed_while_no_worker_ran_start_one_item(office: Any) -> None:
+    _deploy(office, _config(START), _model("<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>"))
+    assert engine.run_start_timers(office, _config(START + timedelta(hours=5, minutes=30))) == 1
+    with transaction(office) as s:
+        [row] = s.scalars(select(StartTimerModel))
+        assert row.next_at == START + timedelta(hours=6)
+    assert len(_items(office)) == 1
+
+
+def test_start_timers__a_new_version_replaces_the_schedule_the_same_content_keeps_it(
+    office: Any,
+) -> None:
+    _deploy(office, _config(START), _model())
+    _deploy(office, _config(START + timedelta(days=1)), _model())  # the same: nothing changes
+    with transaction(office) as s:
+        [row] = s.scalars(select(StartTimerModel))
+        assert row.next_at == START + timedelta(days=7)
+    _deploy(office, _config(START + timedelta(days=1)), _model(), who="dung")
+    _deploy(
+        office,
+        _config(START + timedelta(days=1)),
+        _model("<bpmn:timeCycle>R/P1D</bpmn:timeCycle>", **{"Weekly report": "Daily report"}),
+        who="dung",
+    )
+    with transaction(office) as s:
+        [row] = s.scalars(select(StartTimerModel))
+        assert (row.next_at, row.started_by) == (START + timedelta(days=2), "dung")
+    _deploy(
+        office,
+        _config(START + timedelta(days=1)),
+        _model(
+            "",
+            **{
+                '<bpmn:timerEventDefinition id="every_monday_def">': "",
+                "</bpmn:timerEventDefinition>": "",
+            },
+        ),
+        who="dung",
+    )
+    with transaction(office) as s:
+        assert s.scalar(select(func.count()).select_from(StartTimerModel)) == 0
+
+
+@pytest.mark.parametrize(
+    ("timer", "who", "reason"),
+    [
+        ("<bpmn:timeCycle>${weekly}</bpmn:timeCycle>", "binh", "timer_start_expression"),
+        (f"<bpmn:timeCycle>{CRON}</bpmn:timeCycle>", None, "timer_start_needs_deployer"),
+    ],
+)
+def test_start_timers__refused_at_deploy_with_nothing_stored(
+    office: Any, timer: str, who: str | None, reason: str
+) -> None:
+    with pytest.raises(engine.InvalidDefinition) as refused:
+        _deploy(office, _config(START), _model(timer), who=who)
+    assert refused.value.details["reason"] == reason
+    assert refused.value.details["element_id"] == "every_monday"
+    with transaction(office) as s:
+        assert engine.list_processes(s) == []
+        assert s.scalar(select(func.count()).select_from(StartTimerModel)) == 0
+
+
+def test_start_timers__a_start_that_fails_keeps_its_message_and_moves_on(office: Any) -> None:
+    flow = '<bpmn:sequenceFlow id="f_timer" sourceRef="every_monday" targetRef="write_report" />'
+    failing = _model(
+        "<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>",
+        **{
+            flow: (
+                flow.replace("write_report", "boom")
+                + '<bpmn:scriptTask id="boom" scriptFormat="python">'
+                + "<bpmn:script>1 / 0</bpmn:script></bpmn:scriptTask>"
+                + '<bpmn:sequenceFlow id="f_boom" sourceRef="boom" targetRef="write_report" />'
+            )
+        },
+    )
+    _deploy(office, _config(START), failing)
+    assert engine.run_start_timers(office, _config(START + timedelta(hours=1))) == 1
+    assert _items(office) == []
+    with transaction(office) as s:
+        [row] = s.scalars(select(StartTimerModel))
+        assert row.next_at == START + timedelta(hours=2)
+        assert row.started_count == 0
+        assert row.last_error is not None and "division" in row.last_error
+
+
+def _work(url: str, moment: datetime, barrier: Barrier, results: Queue[tuple[str, Any]]) -> None:
+    db = engine.create_db_engine(url)
+    try:
+        barrier.wait(TIMEOUT_S)
+        results.put(("ok", engine.run_start_timers(engine.session_factory(db), _config(moment))))
+    except BaseException as exc:
+        results.put(("failed", repr(exc)))
+        raise
+    finally:
+        db.dispose()
+
+
+def test_start_timers__three_workers_start_each_due_item_exactly_once(
+    office: Any, db_url: str
+) -> None:
+    processes = 30
+    config = _config(START)
+    with transaction(office) as s:
+        engine.deploy(
+            s,
+            [
+                engine.SourceFile(
+                    f"p{n}.bpmn",
+                    _model(
+                        "<bpmn:timeDuration>PT1H</bpmn:timeDuration>",
+                        weekly_report=f"p{n}",
+                        defs_weekly_report=f"defs_p{n}",
+                    ),
+                )
+                for n in range(processes)
+            ],
+            config.clock,
+            "binh",
+        )
+    office.kw["bind"].dispose()  # no pooled connection may cross the fork
+    barrier = CTX.Barrier(3)
+    results: Queue[tuple[str, Any]] = CTX.Queue()
+    later = START + timedelta(hours=1)
+    workers = [CTX.Process(target=_work, args=(db_url, later, barrier, results)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    try:
+        reports = [results.get(timeout=TIMEOUT_S) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(TIMEOUT_S)
+    assert [status for status, _ in reports] == ["ok"] * 3, reports
+    assert sum(count for _, count in reports) == processes
+    with transaction(office) as s:
+        started = Counter(s.scalars(select(InstanceModel.process_id)))
+        assert started == {f"p{n}": 1 for n in range(processes)}
+        assert engine.verify_audit(s) == (processes, [])
