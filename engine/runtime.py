@@ -572,7 +572,11 @@ def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> dateti
         if days.startswith("${") and days.endswith("}"):
             days = _evaluate(engine, task, days[2:-1], element)
         try:
-            return as_utc(config.bounded_working_days(config.clock(), int(days)))
+            last_day = config.bounded_working_days(config.clock(), int(days))
+            # "Trong N ngày làm việc" runs to the end of the last day, not to the hour the step
+            # opened; a due date written as a date means the same (_read_moment).
+            local = last_day.astimezone(config.timezone)
+            return as_utc(datetime.combine(local.date(), time(23, 59, 59), config.timezone))
         except (TypeError, ValueError, OverflowError, SandboxViolation) as exc:
             raise ScriptError(
                 f"dueInWorkingDays must be a whole number up to {MAX_WORKING_DAYS}, got {days!r}",

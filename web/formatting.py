@@ -29,6 +29,17 @@ def datetime_vn(moment: datetime | None) -> str:
     return local(moment).strftime("%d/%m/%Y %H:%M") if moment else ""  # type: ignore[union-attr]
 
 
+def due_vn(moment: datetime | None) -> str:
+    """A deadline: its date, and its hour only when it is not the end of that day (a deadline
+    in working days or written as a date runs to 23:59:59)."""
+    shown = local(moment)
+    if shown is None:
+        return ""
+    if (shown.hour, shown.minute) == (23, 59):
+        return shown.strftime("%d/%m/%Y")
+    return shown.strftime("%d/%m/%Y %H:%M")
+
+
 def is_overdue(due: datetime | None) -> bool:
     return due is not None and due < unit_of_work.now()
 
@@ -66,6 +77,7 @@ def field_value(field: engine.DossierField) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(date_vn, "date_vn")
     app.add_template_filter(datetime_vn, "datetime_vn")
+    app.add_template_filter(due_vn, "due_vn")
     app.add_template_global(is_overdue, "is_overdue")
     app.add_template_global(field_value, "field_value")
     app.add_template_global(unit_of_work.now, "now")

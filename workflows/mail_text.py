@@ -212,9 +212,10 @@ def _fields(
     if item.step:
         fields.append((words["label.step"], item.step, False))
     if item.due_at is not None:
-        fields.append(
-            (words["label.due"], item.due_at.astimezone(zone).strftime(words["datetime"]), False)
-        )
+        due = item.due_at.astimezone(zone)
+        # A deadline that runs to the end of its day is a date (as on the pages: web.formatting).
+        shown = due.strftime(words["date" if (due.hour, due.minute) == (23, 59) else "datetime"])
+        fields.append((words["label.due"], shown, False))
     if item.reason:
         label = words[_REASON_LABELS.get(item.event, "label.note")]
         fields.append((label, item.reason, False))

@@ -6,7 +6,7 @@ UBND's collective vote or the Chairman's decision; publication in the Công báo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -217,7 +217,8 @@ def test_quy_dinh__appraisal_is_due_in_its_working_days_then_overdue(office: Off
     sent = office.clock()
     [task] = office.inbox("tuphap", item)
     assert task.element_id == "tham_dinh"
-    assert task.due_at == office.config.bounded_working_days(sent, 5)
+    last_day = office.config.bounded_working_days(sent, 5).astimezone(ZONE).date()
+    assert task.due_at == datetime.combine(last_day, time(23, 59, 59), ZONE)  # the day's end
     assert _stuck(office)[(item, "tham_dinh", "Sở Tư pháp")] is False
     office.clock.set(task.due_at + timedelta(minutes=1))
     assert _stuck(office)[(item, "tham_dinh", "Sở Tư pháp")] is True

@@ -27,6 +27,7 @@ from tests.integration.test_processes__xay_dung_quy_dinh import PATH as QUY_DINH
 from tests.office import TIME_PASSES
 from tests.web.api_helpers import ON_BOTH, app_either  # noqa: F401  (the app fixture)
 from tests.web.conftest import csrf_token, post
+from web.formatting import ZONE
 
 DONG_Y = {"decision": "dong_y"}
 # Each process: who starts it, with what, then every step in order as (who, step, data).
@@ -694,3 +695,18 @@ def test_task__a_step_done_shows_no_due_badge(
     start = html.index('<header class="task-head">')
     head = html[start : html.index("</header>", start)]
     assert "Hạn xử lý:" in head and "badge" not in head
+
+
+def test_task__a_deadline_in_working_days_is_the_end_of_its_last_day(
+    office: Any, login: Any
+) -> None:
+    """ "Trong N ngày làm việc" runs to the end of the last day: the page names the day, no
+    hour (the walk saw "21/12/2026 07:42", the hour the step happened to open)."""
+    item = _proposal(office)
+    [task] = [t for t in office.inbox("qlkh.cv1", item) if t.element_id == "xem_xet_de_xuat"]
+    assert task.due_at is not None
+    last_day = task.due_at.astimezone(ZONE)
+    assert (last_day.hour, last_day.minute, last_day.second) == (23, 59, 59)
+    html = _page(login("qlkh.cv1"), _url(office, "qlkh.cv1", item, "xem_xet_de_xuat"))
+    facts = html[html.index("<dt>Hạn xử lý</dt>") :][:80]
+    assert f"<dd>{last_day:%d/%m/%Y}</dd>" in facts
