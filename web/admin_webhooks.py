@@ -74,10 +74,11 @@ def set_active(webhook_id: int) -> Response:
     with uow() as session:
         hook = engine.set_webhook_active(session, webhook_id, active)
     if active:
-        flash(_("Đã bật webhook %(url)s.", url=hook.url), "success")
+        flash(_("Đã bật địa chỉ nhận %(url)s.", url=hook.url), "success")
     else:
         flash(
-            _("Đã tắt webhook %(url)s: sự kiện mới không gửi đến đó nữa.", url=hook.url), "success"
+            _("Đã tắt địa chỉ nhận %(url)s: sự kiện mới không gửi đến đó nữa.", url=hook.url),
+            "success",
         )
     return redirect(url_for("admin_webhooks.hooks"))
 
@@ -86,7 +87,7 @@ def set_active(webhook_id: int) -> Response:
 def remove(webhook_id: int) -> Response:
     with uow() as session:
         engine.remove_webhook(session, webhook_id)
-    flash(_("Đã xóa webhook cùng nhật ký gửi của nó."), "success")
+    flash(_("Đã xóa địa chỉ nhận cùng nhật ký gửi của nó."), "success")
     return redirect(url_for("admin_webhooks.hooks"))
 
 

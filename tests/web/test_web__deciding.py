@@ -59,7 +59,7 @@ def test_deciding__a_return_of_the_director_needs_him_to_choose_its_step(
 
     refused = post(client, url, url, {"decision": "tra_lai", "y_kien": "Bổ sung dự toán"})
     assert refused.status_code == 422
-    assert "Hãy chọn bước trả lại về" in refused.get_data(as_text=True)
+    assert "Hãy chọn bước nhận lại hồ sơ" in refused.get_data(as_text=True)
 
     returned = post(
         client,

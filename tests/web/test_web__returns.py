@@ -65,7 +65,7 @@ def test_returns__a_return_without_its_step_is_refused_next_to_the_field(
     refused = post(client, url, url, {"decision": "tra_lai", reason: "Làm rõ kinh phí"})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert '<p class="error" id="f-buoc_tra_lai-error">Hãy chọn bước trả lại về</p>' in html
+    assert '<p class="error" id="f-buoc_tra_lai-error">Hãy chọn bước nhận lại hồ sơ</p>' in html
     field = html[html.index('id="f-buoc_tra_lai"') : html.index('id="f-buoc_tra_lai-error"')]
     assert "<legend>Trả lại về bước" in field  # the message sits in the field's own fieldset
     assert "Quy trình gặp lỗi" not in html and "báo quản trị viên" not in html

@@ -51,7 +51,7 @@ class ReturnChoice:
         return choice(
             "Trả lại về bước",
             [(t.value, t.title) for t in self.targets],
-            "Hãy chọn bước trả lại về",
+            "Hãy chọn bước nhận lại hồ sơ",
         )
 
     def rule(self) -> dict[str, Any]:
