@@ -57,7 +57,7 @@ from .runtime import (
 from .serialization import SERIALIZER_VERSION
 from .services import ServiceRunner, bind_item
 from .spiff_arena import acting
-from .start_timer_schedule import take_timer_start
+from .start_events import take_start
 from .starters import require_plain_start, require_starter
 from .stored_data import checked_data
 from .task_assignment import fire_assignment
@@ -96,20 +96,21 @@ def start_instance(
     *,
     title: str | None = None,
     data: dict[str, Any] | None = None,
-    by_event: bool = False,
+    event_start: str | None = None,
     timer_start: str | None = None,
 ) -> int:
     """Start the latest version of a process; returns the new item's id. Only a process with a
-    plain start event starts by hand; `by_event` is a message or signal starting it;
-    `timer_start` the timer start event that is due (engine.start_timers), which starts it in
-    the name of `username`, who deployed the version, whoever the process names as starters."""
+    plain start event starts by hand; `event_start` is the start event of a message or signal
+    starting it (delivered next, engine.messages); `timer_start` the timer start event that is
+    due (engine.start_timers), which starts it in the name of `username`, who deployed the
+    version, whoever the process names as starters."""
     # First: with the version, the directory's token, so the person (and the people the new
     # step tells) come from what the process keeps (engine.directory_cache).
     row = latest_version(session, process_id, read_token=True)
     who = _identity(session, username)
     if timer_start is None:
         require_starter(row, who)  # camunda:candidateStarterGroups/Users
-    if not by_event and timer_start is None:
+    if event_start is None and timer_start is None:
         require_plain_start(row)
     version = load_version(session, row.id)
     if data is not None and not isinstance(data, dict):
@@ -117,7 +118,13 @@ def start_instance(
     # Like Camunda's initiator: diagrams can send work back to the starter and their unit.
     # A Camunda model's start form checks what the item starts with, as a task's form does.
     start = next(
-        (m for m in version.tasks.values() if m.kind == START_KIND and m.scope_id == process_id),
+        (
+            m
+            for m in version.tasks.values()
+            if m.kind == START_KIND
+            and m.scope_id == process_id
+            and (timer_start is None or m.element_id == timer_start)  # not the plain start's
+        ),
         None,
     )
     camunda = version.dialect == "camunda"
@@ -133,8 +140,8 @@ def start_instance(
         )
     now = config.clock()
     workflow = new_workflow(version, config)
-    if timer_start is not None:
-        take_timer_start(workflow, timer_start)
+    if timer_start is not None or event_start is not None:
+        take_start(workflow, timer_start or event_start or "", fire=timer_start is not None)
     instance = InstanceModel(
         process_version_id=row.id,
         process_id=process_id,

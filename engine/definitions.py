@@ -226,13 +226,15 @@ def deploy(
         max_multi_instance=max_multi_instance,
         services=services,
     )
-    stored = [(process, _store(session, process, clock, deployed_by)) for process in parsed]
+    stored = [(process, *_store(session, process, clock, deployed_by)) for process in parsed]
     session.flush()
     now = clock()
-    for process, (_result, row) in stored:
-        if row is not None:
-            schedule_process(session, process, row.id, deployed_by, now, timezone)
-    return [result for _process, (result, _row) in stored]
+    for process, result, row in stored:
+        latest = _latest(session, process.process_id)
+        if result.created or (latest is not None and latest.id == row.id):
+            new = result.created
+            schedule_process(session, process, row.id, deployed_by, now, zone=timezone, new=new)
+    return [result for _process, result, _row in stored]
 
 
 def _latest_files(session: Session) -> Resolver:
@@ -279,7 +281,7 @@ _LATEST_WITH_TOKEN = _LATEST.add_columns(TOKEN_COLUMN)
 
 def _store(
     session: Session, process: ParsedProcess, clock: Clock, deployed_by: str | None
-) -> tuple[DeployResult, ProcessVersionModel | None]:
+) -> tuple[DeployResult, ProcessVersionModel]:
     existing = session.scalars(
         select(ProcessVersionModel).where(
             ProcessVersionModel.process_id == process.process_id,
@@ -289,7 +291,7 @@ def _store(
     if existing is not None:
         return (
             DeployResult(process.process_id, existing.version, existing.content_hash, False),
-            None,
+            existing,
         )
     current = session.scalar(
         select(func.max(ProcessVersionModel.version)).where(

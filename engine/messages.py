@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -117,16 +118,20 @@ def _waiting_rows(session: Session, kind: str, name: str, key: str | None) -> li
     return list(session.scalars(query))
 
 
-def starting_processes(session: Session, kind: str, name: str) -> list[str]:
-    """The processes whose latest version has a start event catching this message or signal
-    (every process's latest version, restored once per process and cached)."""
+def starting_processes(session: Session, kind: str, name: str) -> list[tuple[str, str]]:
+    """(process, start event) of each process whose latest version has a start event catching
+    this message or signal (every process's latest version, restored once per process and
+    cached)."""
     found = []
     for process in list_processes(session):
         version = load_version(session, latest_version(session, process.process_id).id)
-        for start in version.spec.start.outputs:
+        # Every start event of the process (with several, SpiffWorkflow puts a split first).
+        for start in version.spec.task_specs.values():
+            if not isinstance(start, StartEvent):
+                continue
             definition = getattr(start, "event_definition", None)
             if any(kind_of(d) == kind and d.name == name for d in definitions_of(definition)):
-                found.append(process.process_id)
+                found.append((process.process_id, start.bpmn_id))
                 break
     return found
 
@@ -217,13 +222,14 @@ def deliver(
 def _start_by_event(
     session: Session,
     config: EngineConfig,
-    process_id: str,
+    starting: tuple[str, str],
     kind: str,
     name: str,
     data: dict[str, Any],
     sender: str | Identity | None,
     key: str | None,
 ) -> int:
+    process_id, start = starting
     if sender is None:
         raise InvalidInput(
             f"the {kind} '{name}' starts process '{process_id}': say who sends it (--as)",
@@ -232,7 +238,7 @@ def _start_by_event(
         )
     start_data = {**data, BUSINESS_KEY: key} if key is not None else dict(data)
     instance_id = start_instance(
-        session, config, process_id, sender, data=start_data, by_event=True
+        session, config, process_id, sender, data=start_data, event_start=start
     )
     actor = sender.username if isinstance(sender, Identity) else sender
     if not deliver(session, config, instance_id, kind, name, data, actor, key):
@@ -282,11 +288,12 @@ def correlate_message(
         )
     starters = starting_processes(session, MESSAGE, name)
     if len(starters) > 1:
+        names = [process_id for process_id, _start in starters]
         raise Conflict(
-            f"several processes start on message '{name}': {', '.join(starters)}",
+            f"several processes start on message '{name}': {', '.join(names)}",
             reason="message_ambiguous",
             name=name,
-            processes=starters,
+            processes=names,
         )
     if not starters:
         raise NotFound(
@@ -325,8 +332,8 @@ def broadcast_signal(
     # person to start it as.
     starting = starting_processes(session, SIGNAL, name) if sender or thrower is None else []
     started = tuple(
-        _start_by_event(session, config, process_id, SIGNAL, name, payload, sender, None)
-        for process_id in starting
+        _start_by_event(session, config, process, SIGNAL, name, payload, sender, None)
+        for process in starting
     )
     return EventDelivery(SIGNAL, name, received, started)
 

@@ -43,6 +43,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
@@ -434,10 +435,15 @@ def _digest(content: str, folded: str) -> bytes:
 
 
 def _unsure(session: Session, transaction: SessionTransaction) -> None:
-    # A savepoint rolled back: the events it undid are gone, so the parts are read.
+    # A savepoint rolled back: the events it undid are gone, so the parts are read; an item it
+    # made (a timer's start that failed) is gone with it, and has no row to write.
     if transaction.nested:
-        for mark in session.info.get(_STALE, {}).values():
-            mark.events = None
+        stale = session.info.get(_STALE, {})
+        for instance_id, mark in list(stale.items()):
+            if mark.instance is not None and not sa_inspect(mark.instance).persistent:
+                del stale[instance_id]
+            else:
+                mark.events = None
 
 
 def _forget_stale(session: Session, transaction: SessionTransaction) -> None:

@@ -14,8 +14,9 @@ starts is started in the name of the person who deployed the version, who must b
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -24,8 +25,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Float, Index, Integer, String, Text, delete, select
+from sqlalchemy import Index, Integer, String, Text, delete, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
@@ -36,7 +36,8 @@ from .quartz_cron import looks_like_quartz, next_fire, parse_quartz
 
 
 class StartTimerModel(Base):
-    """A timer start event of a process's latest version (migration 0032)."""
+    """A timer start event of a process's latest version (migration 0032). A row stays when its
+    times are over (`next_at` NULL), so a deploy of the same content knows it was scheduled."""
 
     __tablename__ = "start_timers"
 
@@ -45,10 +46,12 @@ class StartTimerModel(Base):
     version_id: Mapped[int] = mapped_column(Integer)
     started_by: Mapped[str] = mapped_column(String(100))
     expression: Mapped[str] = mapped_column(String(200))
-    next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # How many more times it starts an item after the next: -1 without end (a cycle's R/…).
     repeats: Mapped[int] = mapped_column(Integer)
-    interval_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # ISO cycle
+    # An ISO cycle's period (P1M), added to each time to give the next one; NULL for a cron or
+    # a single time.
+    period: Mapped[str | None] = mapped_column(String(100), nullable=True)
     started_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
@@ -61,7 +64,7 @@ DUE_INDEX = Index("ix_start_timers_next_at", StartTimerModel.next_at)
 class Schedule:
     next_at: datetime
     repeats: int
-    interval_seconds: float | None
+    period: str | None
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class NextStart:
     """What the processes page shows of a timer start event."""
 
     element_id: str
-    next_at: datetime
+    next_at: datetime | None  # None: its times are over (the last start failed)
     started_count: int
     last_error: str | None
 
@@ -84,7 +87,9 @@ def next_starts(session: Session) -> dict[str, list[NextStart]]:
             StartTimerModel.next_at,
             StartTimerModel.started_count,
             StartTimerModel.last_error,
-        ).order_by(StartTimerModel.next_at)
+        )
+        .where(or_(StartTimerModel.next_at.is_not(None), StartTimerModel.last_error.is_not(None)))
+        .order_by(StartTimerModel.next_at)
     )
     for process_id, element_id, next_at, count, error in rows:
         found.setdefault(process_id, []).append(NextStart(element_id, next_at, count, error))
@@ -115,27 +120,9 @@ def _kind(definition: Any) -> str | None:
     return None
 
 
-def take_timer_start(workflow: Any, element_id: str) -> None:
-    """Let a new item's workflow start at its due timer start event, before it first runs: the
-    event fires at once, and the process's other start events (SpiffWorkflow's StartEventSplit
-    runs them all, and a plain one fires as soon as it runs) are cancelled first."""
-    for task in workflow.get_tasks():
-        if task.task_spec.bpmn_id == element_id and isinstance(task.task_spec, StartEvent):
-            task._set_internal_data(event_fired=True)
-            if not task.children:  # a cycle's event predicts no path: it adds one as it fires
-                for output in task.task_spec.outputs:
-                    child = task._add_child(output, task.state)  # FUTURE, or MAYBE past a split
-                    child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
-            for other in task.parent.children:
-                if other is not task:
-                    other.cancel()
-            return
-    raise ValueError(f"no start event {element_id}")  # the schedule came from this version
-
-
 def first_schedule(kind: str, text: str, now: datetime, zone: tzinfo) -> Schedule | None:
     """When a timer start deployed now first starts an item; None when it never will (a cron
-    with no time left)."""
+    or a cycle with no time left)."""
     if kind == "date":
         # A date already past starts one item at once, as Camunda's job does.
         return Schedule(check_moment(parse_moment(text), now), 0, None)
@@ -147,30 +134,48 @@ def first_schedule(kind: str, text: str, now: datetime, zone: tzinfo) -> Schedul
     cycle = parse_cycle(text, now)
     if cycle.repetitions == 0:
         return None
-    repeats = cycle.repetitions - 1 if cycle.repetitions > 0 else -1
-    return Schedule(cycle.start, repeats, cycle.interval.total_seconds())
+    period = next(part for part in text.strip().upper().split("/")[1:] if part.startswith("P"))
+    # A cycle that began before now starts its first item at its first time from now on.
+    found = _from(cycle.start, period, cycle.repetitions - 1, now, past=lambda at: at < now)
+    return None if found is None else Schedule(found[0], found[1], period)
 
 
 def next_schedule(row: StartTimerModel, now: datetime, zone: tzinfo) -> tuple[datetime, int] | None:
     """When a row that has just started an item is next due, and the repeats then left; None
     when it is done. Times missed while no worker ran start one item, not one each: each counts
     as a repeat spent."""
-    if row.repeats == 0:
+    if row.repeats == 0 or row.next_at is None:
         return None
-    if row.interval_seconds is None:  # a Quartz cron, without end
+    if row.period is None:  # a Quartz cron, without end
         upcoming = next_fire(parse_quartz(row.expression), now, zone)
         return None if upcoming is None else (upcoming, -1)
-    step = timedelta(seconds=row.interval_seconds)
-    left = row.repeats
-    upcoming = row.next_at + step
-    if upcoming <= now:
-        missed = int((now - upcoming) / step) + 1
-        upcoming += missed * step
-        if left > 0:
-            left = max(left - missed, 0)
-            if left == 0:
-                return None
-    return upcoming, (left - 1 if left > 0 else -1)
+    return _from(row.next_at, row.period, row.repeats, now, past=lambda at: at <= now)
+
+
+def _from(
+    at: datetime, period: str, left: int, now: datetime, past: Callable[[datetime], bool]
+) -> tuple[datetime, int] | None:
+    """The cycle's first time from `at` on that is not `past`, and the repeats left after it;
+    None when they run out first. `left`: the times after `at` (-1 without end). Each time is
+    the one before plus the period (P1M from 5 January: 5 February, 5 March)."""
+    fixed = not _varies(period)
+    while past(at):
+        if left == 0:
+            return None
+        step = duration_after(period, at)
+        skip = 1
+        if fixed:  # days, hours, minutes: jump over the missed times at once
+            skip = max(1, int((now - at) / step))
+            if left > 0:
+                skip = min(skip, left)
+        at += skip * step
+        left = left - skip if left > 0 else -1
+    return at, left
+
+
+def _varies(period: str) -> bool:
+    """A period of years or months (before the T): its length depends on where it starts."""
+    return any(unit in period.split("T")[0] for unit in ("Y", "M"))
 
 
 def schedule_process(
@@ -179,11 +184,32 @@ def schedule_process(
     version_id: int,
     deployed_by: str | None,
     now: datetime,
+    *,
     zone: tzinfo,
+    new: bool,
 ) -> None:
-    """Replace the process's timer starts with those of its new version."""
-    session.execute(delete(StartTimerModel).where(StartTimerModel.process_id == process.process_id))
-    for element_id, kind, text in timer_starts(process):
+    """A new version's timer starts replace the process's. The latest version's content
+    deployed again keeps its schedule, its items started from then on in the name of who
+    deploys it (the deployer may have left), and schedules it if it never was (a version
+    deployed before migration 0032)."""
+    starts = timer_starts(process)
+    if new:
+        session.execute(
+            delete(StartTimerModel).where(StartTimerModel.process_id == process.process_id)
+        )
+    else:
+        if deployed_by is None or not starts:
+            return
+        rows = list(
+            session.scalars(
+                select(StartTimerModel).where(StartTimerModel.process_id == process.process_id)
+            )
+        )
+        for row in rows:
+            row.started_by = deployed_by
+        if rows:
+            return
+    for element_id, kind, text in starts:
         if deployed_by is None:
             raise InvalidDefinition(
                 "a timer start event starts items in the name of who deploys the process: say "
@@ -195,7 +221,13 @@ def schedule_process(
         # Its value was checked when the diagram was read (definition_checks.check_timers).
         schedule = first_schedule(kind, text, now, zone)
         if schedule is None:
-            continue
+            raise InvalidDefinition(
+                f"the timer start event's value {text!r} has no time left to start an item",
+                reason="timer_start_never",
+                file=process.main_file,
+                element_id=element_id,
+                timer=text,
+            )
         session.add(
             StartTimerModel(
                 process_id=process.process_id,
@@ -205,7 +237,7 @@ def schedule_process(
                 expression=text,
                 next_at=schedule.next_at,
                 repeats=schedule.repeats,
-                interval_seconds=schedule.interval_seconds,
+                period=schedule.period,
                 started_count=0,
             )
         )

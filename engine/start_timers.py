@@ -4,17 +4,16 @@ once however many workers run (engine/start_timer_schedule.py keeps the schedule
 As the timer worker (engine/timers.py): a batch of due rows is locked (PostgreSQL: FOR UPDATE
 SKIP LOCKED, the due condition checked again on the locked row; SQLite: read under the write
 lock), each row starts its item in a savepoint and moves to its next time in the same
-transaction. A start that fails (a script of the first steps, a deployer since removed) starts
-nothing; the row keeps the message and moves on, so one bad process never stops the worker nor
-fails at every round."""
+transaction. A start that fails (a script of the first steps, a deployer since removed, data no
+column holds) starts nothing; the row keeps the message (the processes page shows it) and moves
+on, so one bad process never stops the worker nor fails at every round."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .actions import start_instance
@@ -56,7 +55,8 @@ def run_start_timers(
 
 
 def fire_start_timer(session: Session, config: EngineConfig, row: StartTimerModel) -> None:
-    """Start one item for a locked due row, then move the row to its next time (or drop it)."""
+    """Start one item for a locked due row, then move the row to its next time (or mark its
+    times over)."""
     now = config.clock()
     try:
         with session.begin_nested():
@@ -65,20 +65,20 @@ def fire_start_timer(session: Session, config: EngineConfig, row: StartTimerMode
             )
         row.started_count += 1
         row.last_error = None
+    except (DataError, IntegrityError) as error:
+        # The new item's own data cannot be stored (a name longer than its column): it would
+        # fail the same way at every round, as an item's timer would (engine.timers).
+        _failed(row, f"the item cannot be saved: {error.orig}")
     except SQLAlchemyError:
         raise  # the database, not the process: the round fails and is tried again
     except EngineError as error:
-        row.last_error = error.message
-        log.warning("timer start %s of %s: %s", row.element_id, row.process_id, error.message)
+        _failed(row, error.message)
     except Exception as error:  # a library bug on one process must not stop the rest
-        row.last_error = f"{type(error).__name__}: {error}"
-        log.warning("timer start %s of %s: %s", row.element_id, row.process_id, row.last_error)
-    _move_on(session, config, row, now)
-
-
-def _move_on(session: Session, config: EngineConfig, row: StartTimerModel, now: datetime) -> None:
+        _failed(row, f"{type(error).__name__}: {error}")
     following = next_schedule(row, now, config.timezone)
-    if following is None:
-        session.delete(row)
-        return
-    row.next_at, row.repeats = following
+    row.next_at, row.repeats = following if following is not None else (None, 0)
+
+
+def _failed(row: StartTimerModel, message: str) -> None:
+    row.last_error = message
+    log.warning("timer start %s of %s: %s", row.element_id, row.process_id, message)

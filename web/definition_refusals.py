@@ -139,6 +139,10 @@ REFUSALS = {
         "nên cần biết ai triển khai. Hãy triển khai bằng pheduyet deploy --as TÊN_ĐĂNG_NHẬP, "
         "hoặc tại Quản trị › Quy trình."
     ),
+    "timer_start_never": _l(
+        "Thời điểm hẹn giờ «%(timer)s» của sự kiện bắt đầu không còn lần nào để khởi tạo hồ "
+        "sơ. Hãy sửa lại thời điểm hoặc chu kỳ."
+    ),
     "due_date_bounds": _l(
         "Hạn xử lý «%(due_date)s» không hợp lệ hoặc vượt giới hạn cho phép (%(detail)s). Hãy "
         "sửa lại hạn xử lý."

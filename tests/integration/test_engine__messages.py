@@ -14,7 +14,7 @@ import pytest
 import engine
 from engine import Conflict, InvalidInput, ManualClock, NotFound, transaction
 from engine.instances import InstanceModel
-from tests.conftest import START, add_people, fixture_files
+from tests.conftest import FIXTURES, START, add_people, fixture_files
 
 
 @pytest.fixture
@@ -215,3 +215,33 @@ def test_engine__a_camunda_receive_task_waits_for_its_message(
         assert got.received == (item,)
         view = engine.show_instance(s, item)
         assert (view.status, view.data["dat"]) == ("completed", True)
+
+
+def test_engine__a_message_starts_its_own_path_beside_a_plain_start(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """A process a person starts by hand and a message starts too: the message's item takes
+    the message's path only (SpiffWorkflow ran the plain start beside it, which cancelled the
+    message's), and a hand start the plain one."""
+    add_people(factory)
+    model = (
+        (FIXTURES / "timer_start" / "weekly_report.bpmn")
+        .read_text(encoding="utf-8")
+        .replace(
+            '<bpmn:timerEventDefinition id="every_monday_def">\n'
+            "        <bpmn:timeCycle>0 0 8 ? * MON</bpmn:timeCycle>\n"
+            "      </bpmn:timerEventDefinition>",
+            '<bpmn:messageEventDefinition messageRef="asked" />',
+        )
+        .replace(
+            "</bpmn:process>", '</bpmn:process><bpmn:message id="asked" name="report_asked" />'
+        )
+    )
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("weekly_report.bpmn", model.encode())], clock)
+    with transaction(factory) as s:
+        sent = engine.correlate_message(s, config, "report_asked", "binh")
+        by_hand = engine.start_instance(s, config, "weekly_report", "binh")
+    with transaction(factory) as s:
+        assert _steps(s, sent.started[0]) == ["write_report"]
+        assert _steps(s, by_hand) == ["extra_report"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 import engine
 from engine import transaction
@@ -114,37 +114,70 @@ def test_start_timers__started_by_hand_the_item_takes_the_plain_start_and_no_tim
     assert [t.element_id for t in view.open_tasks] == ["extra_report"]
 
 
+def _row(factory: Any) -> StartTimerModel:
+    with transaction(factory) as s:
+        [row] = s.scalars(select(StartTimerModel))
+        s.expunge(row)
+        return row
+
+
 @pytest.mark.parametrize(
-    ("timer", "starts_at"),
+    ("timer", "due", "starts_at"),
     [
         # A date already past starts one item at once, as Camunda's job does.
-        ("<bpmn:timeDate>2026-01-01T00:00:00Z</bpmn:timeDate>", [START]),
-        ("<bpmn:timeDuration>PT2H</bpmn:timeDuration>", [START + timedelta(hours=2)]),
+        (
+            "<bpmn:timeDate>2026-01-01T00:00:00Z</bpmn:timeDate>",
+            [datetime(2026, 1, 1, tzinfo=UTC)],
+            [START],
+        ),
+        ("<bpmn:timeDuration>PT2H</bpmn:timeDuration>", [START + timedelta(hours=2)], None),
         (
             "<bpmn:timeCycle>R3/PT1H</bpmn:timeCycle>",
             [START + timedelta(hours=n) for n in (1, 2, 3)],
+            None,
+        ),
+        # Each month on the 5th at 08:00 in Hà Nội, whatever the months' lengths.
+        (
+            "<bpmn:timeCycle>R4/2027-01-05T08:00:00+07:00/P1M</bpmn:timeCycle>",
+            [datetime(2027, m, 5, 8, 0, tzinfo=HANOI) for m in (1, 2, 3, 4)],
+            None,
         ),
     ],
 )
 def test_start_timers__dates_durations_and_counted_cycles_end(
-    office: Any, timer: str, starts_at: list[datetime]
+    office: Any, timer: str, due: list[datetime], starts_at: list[datetime] | None
 ) -> None:
     _deploy(office, _config(START), _model(timer))
-    for moment in starts_at:
+    for at, moment in zip(due, starts_at or due, strict=True):
+        assert _row(office).next_at == at
         assert engine.run_start_timers(office, _config(moment)) == 1
-    assert engine.run_start_timers(office, _config(START + timedelta(days=30))) == 0
-    assert len(_items(office)) == len(starts_at)
-    with transaction(office) as s:
-        assert s.scalar(select(func.count()).select_from(StartTimerModel)) == 0
+    assert engine.run_start_timers(office, _config(due[-1] + timedelta(days=90))) == 0
+    assert len(_items(office)) == len(due)
+    over = _row(office)  # kept, its times over: a deploy of the same files knows it ran
+    assert (over.next_at, over.started_count) == (None, len(due))
 
 
 def test_start_timers__times_missed_while_no_worker_ran_start_one_item(office: Any) -> None:
     _deploy(office, _config(START), _model("<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>"))
     assert engine.run_start_timers(office, _config(START + timedelta(hours=5, minutes=30))) == 1
-    with transaction(office) as s:
-        [row] = s.scalars(select(StartTimerModel))
-        assert row.next_at == START + timedelta(hours=6)
+    assert _row(office).next_at == START + timedelta(hours=6)
     assert len(_items(office)) == 1
+
+
+def test_start_timers__a_cycle_begun_before_the_deploy_starts_at_its_next_time(
+    office: Any,
+) -> None:
+    """Deployed at 10:00 on 2 March, a daily 08:00 cycle begun in January first starts an item
+    on 3 March at 08:00; one whose repetitions all ended in January is refused."""
+    ten = _config(START + timedelta(hours=2))
+    _deploy(office, ten, _model("<bpmn:timeCycle>R/2026-01-01T08:00:00+07:00/P1D</bpmn:timeCycle>"))
+    assert _row(office).next_at == datetime(2026, 3, 3, 8, 0, tzinfo=HANOI)
+    assert engine.run_start_timers(office, ten) == 0
+    with pytest.raises(engine.InvalidDefinition) as refused:
+        _deploy(
+            office, ten, _model("<bpmn:timeCycle>R3/2026-01-01T08:00:00+07:00/P1D</bpmn:timeCycle>")
+        )
+    assert refused.value.details["reason"] == "timer_start_never"
 
 
 def test_start_timers__a_new_version_replaces_the_schedule_the_same_content_keeps_it(
@@ -152,19 +185,18 @@ def test_start_timers__a_new_version_replaces_the_schedule_the_same_content_keep
 ) -> None:
     _deploy(office, _config(START), _model())
     _deploy(office, _config(START + timedelta(days=1)), _model())  # the same: nothing changes
-    with transaction(office) as s:
-        [row] = s.scalars(select(StartTimerModel))
-        assert row.next_at == START + timedelta(days=7)
+    assert (_row(office).next_at, _row(office).started_by) == (START + timedelta(days=7), "binh")
+    # The same files deployed by someone else: the items start in their name from now on (the
+    # one who deployed them may have left); the schedule is kept.
     _deploy(office, _config(START + timedelta(days=1)), _model(), who="dung")
+    assert (_row(office).next_at, _row(office).started_by) == (START + timedelta(days=7), "dung")
     _deploy(
         office,
         _config(START + timedelta(days=1)),
         _model("<bpmn:timeCycle>R/P1D</bpmn:timeCycle>", **{"Weekly report": "Daily report"}),
         who="dung",
     )
-    with transaction(office) as s:
-        [row] = s.scalars(select(StartTimerModel))
-        assert (row.next_at, row.started_by) == (START + timedelta(days=2), "dung")
+    assert _row(office).next_at == START + timedelta(days=2)
     _deploy(
         office,
         _config(START + timedelta(days=1)),
@@ -181,11 +213,24 @@ def test_start_timers__a_new_version_replaces_the_schedule_the_same_content_keep
         assert s.scalar(select(func.count()).select_from(StartTimerModel)) == 0
 
 
+def test_start_timers__a_version_never_scheduled_is_scheduled_by_deploying_it_again(
+    office: Any,
+) -> None:
+    """A version deployed before the schedule existed (migration 0032 leaves it no row)."""
+    _deploy(office, _config(START), _model())
+    with transaction(office) as s:
+        s.execute(delete(StartTimerModel))
+    _deploy(office, _config(START + timedelta(days=8)), _model(), who="dung")
+    assert _row(office).next_at == START + timedelta(days=14)
+
+
 @pytest.mark.parametrize(
     ("timer", "who", "reason"),
     [
         ("<bpmn:timeCycle>${weekly}</bpmn:timeCycle>", "binh", "timer_start_expression"),
         (f"<bpmn:timeCycle>{CRON}</bpmn:timeCycle>", None, "timer_start_needs_deployer"),
+        ("<bpmn:timeCycle>0 0 8 1 1 ? 2020</bpmn:timeCycle>", "binh", "timer_start_never"),
+        ("<bpmn:timeCycle>R0/PT1H</bpmn:timeCycle>", "binh", "timer_start_never"),
     ],
 )
 def test_start_timers__refused_at_deploy_with_nothing_stored(
@@ -200,10 +245,10 @@ def test_start_timers__refused_at_deploy_with_nothing_stored(
         assert s.scalar(select(func.count()).select_from(StartTimerModel)) == 0
 
 
-def test_start_timers__a_start_that_fails_keeps_its_message_and_moves_on(office: Any) -> None:
+def _failing(timer: str) -> bytes:
     flow = '<bpmn:sequenceFlow id="f_timer" sourceRef="every_monday" targetRef="write_report" />'
-    failing = _model(
-        "<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>",
+    return _model(
+        timer,
         **{
             flow: (
                 flow.replace("write_report", "boom")
@@ -213,14 +258,83 @@ def test_start_timers__a_start_that_fails_keeps_its_message_and_moves_on(office:
             )
         },
     )
-    _deploy(office, _config(START), failing)
+
+
+def test_start_timers__a_start_that_fails_keeps_its_message_and_moves_on(office: Any) -> None:
+    _deploy(office, _config(START), _failing("<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>"))
     assert engine.run_start_timers(office, _config(START + timedelta(hours=1))) == 1
     assert _items(office) == []
+    row = _row(office)
+    assert (row.next_at, row.started_count) == (START + timedelta(hours=2), 0)
+    assert row.last_error is not None and "division" in row.last_error
+
+
+def test_start_timers__the_last_start_failing_stays_on_the_processes_page(office: Any) -> None:
+    _deploy(office, _config(START), _failing("<bpmn:timeDuration>PT1H</bpmn:timeDuration>"))
+    assert engine.run_start_timers(office, _config(START + timedelta(hours=1))) == 1
     with transaction(office) as s:
-        [row] = s.scalars(select(StartTimerModel))
-        assert row.next_at == START + timedelta(hours=2)
-        assert row.started_count == 0
-        assert row.last_error is not None and "division" in row.last_error
+        [shown] = engine.next_starts(s)["weekly_report"]
+    assert shown.next_at is None and shown.last_error is not None
+
+
+def test_start_timers__the_timer_asks_nothing_of_the_plain_starts_form(office: Any) -> None:
+    """The hand start's form (a required field, a default) is the hand start's alone."""
+    hand = '<bpmn:startEvent id="by_hand" name="Asked for" />'
+    form = (
+        '<bpmn:startEvent id="by_hand" name="Asked for"><bpmn:extensionElements>'
+        '<camunda:formData><camunda:formField id="reason" label="Why" type="string">'
+        '<camunda:validation><camunda:constraint name="required" /></camunda:validation>'
+        '</camunda:formField><camunda:formField id="source" label="Source" type="string" '
+        'defaultValue="asked by hand" /></camunda:formData></bpmn:extensionElements>'
+        "</bpmn:startEvent>"
+    )
+    _deploy(
+        office,
+        _config(START),
+        _model("<bpmn:timeDuration>PT1H</bpmn:timeDuration>", **{hand: form}),
+    )
+    assert engine.run_start_timers(office, _config(START + timedelta(hours=1))) == 1
+    [item] = _items(office)
+    with transaction(office) as s:
+        data = engine.item_data(s, item.id)
+    assert "source" not in data and "reason" not in data
+    assert _row(office).last_error is None
+
+
+def test_start_timers__an_item_no_column_holds_fails_alone(office: Any, db_url: str) -> None:
+    """A first step whose owner is longer than the column (PostgreSQL refuses it; SQLite keeps
+    it): the other processes' items still start, and the failure stays on its row."""
+    long_owner = _model(
+        "<bpmn:timeDuration>PT1H</bpmn:timeDuration>",
+        **{
+            '<bpmn:userTask id="write_report" name="Write the weekly report" '
+            'camunda:candidateGroups="staff" />': (
+                '<bpmn:userTask id="write_report" name="Write the weekly report" '
+                f'camunda:assignee="{"x" * 300}" />'
+            )
+        },
+    )
+    plain = _model(
+        "<bpmn:timeDuration>PT1H</bpmn:timeDuration>",
+        weekly_report="plain_report",
+        defs_weekly_report="defs_plain",
+    )
+    with transaction(office) as s:
+        engine.deploy(
+            s,
+            [engine.SourceFile("a.bpmn", long_owner), engine.SourceFile("b.bpmn", plain)],
+            engine.ManualClock(START),
+            "binh",
+        )
+    assert engine.run_start_timers(office, _config(START + timedelta(hours=1))) == 2
+    assert len(_items(office, "plain_report")) == 1
+    with transaction(office) as s:
+        errors = {r.process_id: r.last_error for r in s.scalars(select(StartTimerModel))}
+    if db_url.startswith("postgresql"):
+        assert _items(office) == [] and "cannot be saved" in str(errors["weekly_report"])
+    else:
+        assert len(_items(office)) == 1 and errors["weekly_report"] is None
+    assert errors["plain_report"] is None
 
 
 def _work(url: str, moment: datetime, barrier: Barrier, results: Queue[tuple[str, Any]]) -> None:

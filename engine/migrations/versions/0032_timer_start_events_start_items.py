@@ -4,7 +4,8 @@ A process with a timer start event (Camunda 7's: a date, a duration or a cycle) 
 no scheduler started processes. start_timers holds, for each timer start event of a process's
 latest version, when it next starts an item, what is left of its cycle and who deployed it (the
 items start in their name); the worker starts the items that are due (engine/start_timers.py).
-Versions deployed before have no rows: deploying the process again schedules it.
+A row stays when its times are over (next_at NULL). Versions deployed before have no rows:
+deploying the same files again (with who deploys them) schedules them.
 
 Revision ID: 0032
 Revises: 0031
@@ -30,9 +31,9 @@ def upgrade() -> None:
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("started_by", sa.String(length=100), nullable=False),
         sa.Column("expression", sa.String(length=200), nullable=False),
-        sa.Column("next_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("next_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("repeats", sa.Integer(), nullable=False),
-        sa.Column("interval_seconds", sa.Float(), nullable=True),
+        sa.Column("period", sa.String(length=100), nullable=True),
         sa.Column("started_count", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
     )
