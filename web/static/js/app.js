@@ -134,3 +134,13 @@ window.addEventListener("afterprint", function () {
   });
   watch();
 })();
+
+// Folded on a phone: a <details data-fold-narrow> (Theo dõi's filters while none is set), so
+// what the page is for comes first; open on a wider screen.
+(function () {
+  if (window.matchMedia("(max-width: 760px)").matches) {
+    document.querySelectorAll("details[data-fold-narrow]").forEach(function (box) {
+      box.open = false;
+    });
+  }
+})();
