@@ -72,6 +72,9 @@ class TaskSource:
     # an object with the same deadline and done keys and its verdict; the item's own keys then
     # describe its current occurrence. None: one occurrence per item.
     occurrences_key: str | None = None
+    # The task's whole wording, where the title is cut short (a plan's task): the first of
+    # these keys the item's data has (the export's column).
+    content_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class ReportItem:
     deadline: str  # ISO date
     done_on: str | None  # ISO date, when recorded and done by the report's date
     state: str  # one of REPORT_STATES
+    content: str | None = None  # the task's whole wording (TaskSource.content_keys)
 
 
 def report_period(code: str, year: int) -> ReportPeriod:
@@ -212,6 +216,7 @@ def _current(session: Session, source: TaskSource) -> Select[Any]:
         ),
         case((finished, 1), else_=0).label("finished"),
         case((verdict.is_(None), None), (verdict.is_(True), 1), else_=0).label("verdict"),
+        _content(source).label("content"),
     ).where(
         InstanceModel.process_id.in_(source.process_ids),
         InstanceModel.status != InstanceStatus.CANCELLED,
@@ -220,6 +225,13 @@ def _current(session: Session, source: TaskSource) -> Select[Any]:
         last = _last_listed(session, source)
         query = query.where(or_(last.is_(None), last != deadline))
     return query
+
+
+def _content(source: TaskSource) -> Any:
+    found = [InstanceModel.data[key].as_string() for key in source.content_keys]
+    if not found:
+        return null()
+    return found[0] if len(found) == 1 else func.coalesce(*found)
 
 
 def _listed(session: Session, source: TaskSource) -> Select[Any]:
@@ -247,6 +259,7 @@ def _listed(session: Session, source: TaskSource) -> Select[Any]:
             _iso_day(entry[source.done_key].as_string()) if source.done_key else null(),
             literal(1),
             case((verdict.is_(None), None), (verdict.is_(True), 1), else_=0),
+            _content(source),
         )
         .select_from(InstanceModel)
         .join(entries, true())
@@ -355,6 +368,7 @@ def task_report_items(
             rows.deadline,
             judged.done_on,
             judged.state,
+            rows.content,
         )
         .select_from(judged.rows)
         .outerjoin(GroupModel, GroupModel.key == rows.unit)
@@ -370,6 +384,6 @@ def task_report_items(
     if limit is not None:
         query = query.limit(max(limit, 0))
     return [
-        ReportItem(r[0], r[1], r[2], r[3] or None, r[4], r[5], r[6], r[7])
+        ReportItem(r[0], r[1], r[2], r[3] or None, r[4], r[5], r[6], r[7], r[8])
         for r in session.execute(query)
     ]

@@ -198,18 +198,20 @@ def export() -> Response:
         headers=[
             _("Số"),
             _("Nhiệm vụ"),
+            _("Nội dung nhiệm vụ"),
             _("Đơn vị chủ trì"),
             _("Hạn"),
             _("Ngày báo cáo"),
             _("Tình trạng"),
         ],
-        widths=[8, 60, 40, 12, 14, 26],
-        formats=[None, None, None, DATE, DATE, None],
+        widths=[8, 60, 80, 40, 12, 14, 26],
+        formats=[None, None, None, None, DATE, DATE, None],
     )
     tasks = (
         (
             item.instance_id,
             item.title,
+            item.content or "",
             _unit_name(item),
             _excel_day(item.deadline),
             _excel_day(item.done_on),

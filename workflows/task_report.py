@@ -18,4 +18,6 @@ ASSIGNED_TASKS = TaskSource(
     deadline_key="han_xu_ly",
     done_key="ngay_bao_cao",
     occurrences_key="cac_ky",
+    # The plan's wording (a title is cut at 160 characters), else what the leader typed.
+    content_keys=("noi_dung_day_du", "noi_dung"),
 )

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from openpyxl import load_workbook
 
+import engine
 from engine import transaction
 from tests.integration.test_engine__task_report import CS, VP, _done, _task, _until
 from tests.statements import counted
@@ -115,8 +116,18 @@ def test_report__the_excel_lists_the_counted_tasks_on_a_second_sheet(
     assert book.sheetnames == ["Báo cáo nhiệm vụ", "Danh sách nhiệm vụ"]
     values = [list(r) for r in book["Danh sách nhiệm vụ"].iter_rows(values_only=True)]
     assert "Quý I năm 2026" in str(values[0][0]) and "18/03/2026" in str(values[0][0])
-    assert values[1] == ["Số", "Nhiệm vụ", "Đơn vị chủ trì", "Hạn", "Ngày báo cáo", "Tình trạng"]
-    tasks = values[2:]
+    assert values[1] == [
+        "Số",
+        "Nhiệm vụ",
+        "Nội dung nhiệm vụ",
+        "Đơn vị chủ trì",
+        "Hạn",
+        "Ngày báo cáo",
+        "Tình trạng",
+    ]
+    # The task's whole wording beside its title (a plan's title is cut at 160 characters).
+    tasks = [[t[0], t[1], *t[3:]] for t in values[2:] if t[2] == _content(office, t[0])]
+    assert len(tasks) == len(values) - 2
     # Every counted task, none of the next quarter's; per unit and state as the counts say.
     counts = {r[0]: r[1:5] for r in list(book["Báo cáo nhiệm vụ"].iter_rows(values_only=True))[2:]}
     for unit, numbers in counts.items():
@@ -137,6 +148,12 @@ def test_report__the_excel_lists_the_counted_tasks_on_a_second_sheet(
     assert by_number[made["late"]][3:5] == [datetime(2026, 3, 13), datetime(2026, 3, 17)]
     assert [t[0] for t in tasks if t[2] == "Văn phòng Sở"] == [made["overdue"], made["within"]]
     assert [t[0] for t in tasks if t[2] == CS_NAME] == [made["late"], made["on_time"]]
+
+
+def _content(office: Any, item: int) -> str:
+    with transaction(office.factory) as s:
+        data = engine.item_data(s, item)
+    return str(data.get("noi_dung_day_du") or data["noi_dung"])
 
 
 def test_report__auditors_only(login: Any) -> None:
