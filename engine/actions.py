@@ -335,7 +335,10 @@ def _validated(
     forms = resolve_one(session, version.forms, form_file)
     if form_file in version.task_data_forms and form_file in forms:  # choices from the data
         forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
-    return validate_form(meta, forms, data, current=instance.data, today=config.today())
+    started = instance.created_at.astimezone(config.timezone).date()
+    return validate_form(
+        meta, forms, data, current=instance.data, today=config.today(), started=started
+    )
 
 
 def _ready_task(workflow: Any, row: HumanTaskModel) -> Any:

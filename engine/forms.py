@@ -29,9 +29,15 @@ _MOST_DIGITS = 400
 FIRST_YEAR = 1900
 LAST_YEAR = 2200
 DATE_WINDOW = f"a date between the years {FIRST_YEAR} and {LAST_YEAR} is expected"
-# A date field marked "x-not-before": "today" (a deadline) takes no day before the office's today.
+# A date field marked "x-not-before": "today" (a deadline) takes no day before the office's
+# today; "started" (a document's date) none before the day the item was made.
 NOT_BEFORE = "x-not-before"
 NOT_BEFORE_TODAY = "a date before today is not allowed"
+NOT_BEFORE_START = "a date before the item was made is not allowed"
+# A date field marked "x-not-later": "today" (the day a document was issued) takes no day after
+# the office's today.
+NOT_LATER = "x-not-later"
+NOT_LATER_TODAY = "a date after today is not allowed"
 # A date field marked "x-after": "VARIABLE" (a new deadline) must be later than the date the
 # item holds in that variable (its current deadline), when it holds one.
 AFTER = "x-after"
@@ -55,6 +61,7 @@ def validate_form(
     *,
     today: date,
     current: Mapping[str, Any] | None = None,
+    started: date | None = None,
 ) -> dict[str, Any]:
     """The data to store on the task, or InvalidData naming each bad field.
 
@@ -65,11 +72,12 @@ def validate_form(
     its value: sent again unchanged (as in `current`, the item's data) it passes, any other
     value is refused (`read_only`). `today` is the office's date (the engine's clock in
     its time zone, `EngineConfig.today()`), for the fields marked "x-not-before": "today": a
-    required keyword, so a caller cannot skip that check by forgetting it."""
+    required keyword, so a caller cannot skip that check by forgetting it; `started` the day
+    the item was made, for those marked "x-not-before": "started"."""
     data = _object(data)
     schema = forms[meta.form_file] if meta.form_file else None
     if schema is not None:
-        return json_schema_data(schema, data, today=today, current=current)
+        return json_schema_data(schema, data, today=today, current=current, started=started)
     _check_names(data, set())
     if meta.form_fields:
         return _camunda(meta.form_fields, data, current)
@@ -150,11 +158,12 @@ def json_schema_data(
     *,
     today: date,
     current: Mapping[str, Any] | None = None,
+    started: date | None = None,
 ) -> dict[str, Any]:
     """The data a JSON Schema form accepts (see validate_form), its `a.b` fields (SpiffArena's)
     expanded, or InvalidData naming each bad field."""
     _check_names(data, set(schema.get("properties") or {}))
-    return expand_dots(_json_schema(schema, data, current, today))
+    return expand_dots(_json_schema(schema, data, current, today, started))
 
 
 def _json_schema(
@@ -162,6 +171,7 @@ def _json_schema(
     data: dict[str, Any],
     current: Mapping[str, Any] | None,
     today: date,
+    started: date | None,
 ) -> dict[str, Any]:
     validator, declared = _checking(schema)
     problems: dict[str, str] = {}
@@ -206,9 +216,11 @@ def _json_schema(
         if dated and isinstance(value, str) and not _in_window(value):
             window = {"code": "date_window", "first": FIRST_YEAR, "last": LAST_YEAR}
             refuse(name, DATE_WINDOW, window)
-        if _before(spec, value, today):
-            words = _schema_message(schema, name, NOT_BEFORE, NOT_BEFORE_TODAY)
-            refuse(name, words, {"code": "not_before", "date": today.isoformat()})
+        for rule, anchor, refused, default in _DAY_RULES:
+            day = today if anchor == "today" else started
+            if day is not None and _bound(spec, rule, anchor, value, day):
+                words = _schema_message(schema, name, rule, default)
+                refuse(name, words, {"code": refused, "date": day.isoformat()})
         limit = None if _unchanged(name, value, current) else _after_limit(spec, value, current)
         if limit is not None:
             words = _schema_message(schema, name, AFTER, NOT_AFTER.format(date=limit))
@@ -480,15 +492,24 @@ def validate_start(
     return validate_form(start, forms, {**defaults, **_object(data)}, current=defaults, today=today)
 
 
-def _before(spec: Any, value: Any, today: date) -> bool:
-    """Whether a field marked "x-not-before": "today" holds a date before `today` (a text that
-    is not a date is the format check's to refuse)."""
-    if not isinstance(spec, dict) or spec.get(NOT_BEFORE) != "today" or not isinstance(value, str):
+# Each rule a date field may carry against a day: (keyword, the day it names, the code of a
+# refusal, its default words).
+_DAY_RULES = (
+    (NOT_BEFORE, "today", "not_before", NOT_BEFORE_TODAY),
+    (NOT_BEFORE, "started", "before_start", NOT_BEFORE_START),
+    (NOT_LATER, "today", "not_later", NOT_LATER_TODAY),
+)
+
+
+def _bound(spec: Any, rule: str, anchor: str, value: Any, day: date) -> bool:
+    """Whether a field marked `rule`: `anchor` holds a date on the wrong side of `day` (today,
+    or the day the item was made); a text that is no date is the format check's to refuse."""
+    if not isinstance(spec, dict) or spec.get(rule) != anchor:
         return False
-    try:
-        return date.fromisoformat(value.strip()) < today
-    except ValueError:
+    given = _day(value)
+    if given is None:
         return False
+    return given < day if rule == NOT_BEFORE else given > day
 
 
 def _after_limit(spec: Any, value: Any, current: Mapping[str, Any] | None) -> date | None:

@@ -104,7 +104,7 @@ class Office:
         self.do(head, item, "kiem_tra_noi_dung", decision="dong_y")
         self.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
         self.do(signer, item, "ky_to_trinh", decision="ky")
-        self.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+        self.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh=self.config.today().isoformat())
 
     def issued_to_trinh(self, title: str) -> int:
         """A tờ trình of Phòng QLKH titled `title`, drafted and issued."""

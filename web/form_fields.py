@@ -580,6 +580,14 @@ def _generic(item: Field, problem: Mapping[str, Any]) -> str:
             "Ngày này đã qua; hãy nhập từ hôm nay (%(date)s) trở đi.",
             date=_shown_date(str(problem.get("date") or "")),
         ),
+        "before_start": lambda: _(
+            "Ngày này trước ngày lập hồ sơ (%(date)s); hãy nhập từ ngày đó trở đi.",
+            date=_shown_date(str(problem.get("date") or "")),
+        ),
+        "not_later": lambda: _(
+            "Ngày này chưa đến; hãy nhập một ngày đến hôm nay (%(date)s).",
+            date=_shown_date(str(problem.get("date") or "")),
+        ),
         "excludes": lambda: _("Giá trị này trùng với một mục khác của biểu mẫu; hãy bỏ chọn."),
         "not_after": lambda: _(
             "Hãy chọn một ngày sau %(date)s.",

@@ -27,7 +27,7 @@ UBND = [
     ("kiem_tra_noi_dung", DONG_Y),
     ("kiem_tra_the_thuc", DONG_Y),
     ("ky_to_trinh", {"decision": "ky"}),
-    ("phat_hanh", {"ngay_ban_hanh": "2026-03-10"}),
+    ("phat_hanh", {"ngay_ban_hanh": "2026-03-02"}),
     ("tiep_nhan", {"so_den": 88}),
     ("tham_tra_ho_so", {"decision": "du_ho_so"}),
     ("chi_dao", {"decision": "phe_duyet", **DECISION_RECORD}),

@@ -57,10 +57,10 @@ def test_trinh_ubnd__the_clerk_cannot_type_the_number(office: Office) -> None:
     office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     with pytest.raises(engine.InvalidData) as refused:
         office.do(
-            "vp.vanthu", item, "phat_hanh", so_ky_hieu="99/TTr-SKHCN", ngay_ban_hanh="2026-03-03"
+            "vp.vanthu", item, "phat_hanh", so_ky_hieu="99/TTr-SKHCN", ngay_ban_hanh="2026-03-02"
         )
     assert refused.value.fields == {"so_ky_hieu": "this field is read-only"}
-    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-02")
     assert office.show(item).data["so_ky_hieu"] == "01/TTr-SKHCN"
 
 
@@ -69,7 +69,7 @@ def test_trinh_ubnd__vp_ubnd_returns_the_dossier_for_missing_documents(office: O
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky")
-    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-02")
     office.do("vpubnd", item, "tiep_nhan", so_den=4410)
     assert office.steps(item) == ["tham_tra_ho_so"]
     with pytest.raises(engine.InvalidData) as refused:

@@ -77,7 +77,8 @@ def _called(office: Office, closing: str = THONG_BAO["han_nop_de_xuat"]) -> int:
     item = office.start(PROCESS, "qlkh.cv1")
     office.do("qlkh.cv1", item, "soan_thong_bao", **{**THONG_BAO, "han_nop_de_xuat": closing})
     office.do("giamdoc", item, "duyet_thong_bao", decision="dong_y")
-    office.do("vp.vanthu", item, "phat_hanh_thong_bao", ngay_ban_hanh_thong_bao="2026-03-02")
+    issued = office.config.today().isoformat()  # issued the day it is recorded
+    office.do("vp.vanthu", item, "phat_hanh_thong_bao", ngay_ban_hanh_thong_bao=issued)
     return item
 
 
@@ -249,10 +250,10 @@ def test_xac_dinh__the_council_scores_each_proposal(office: Office) -> None:
     assert "y_kien_hoi_dong" in refused.value.fields
     _score(office, item, **{**KHONG_DE_NGHI, "so_phieu_tan_thanh": 9})
     # The Sở reviews the council's work within 7 working days (TT 07/2014 Art. 23): from
-    # Saturday 14 March, Tuesday 24 March.
+    # Saturday 14 March, to the end of Tuesday 24 March.
     assert office.steps(item) == ["xem_xet_ket_qua_hoi_dong"]
     assert _due(office, "qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong") == datetime(
-        2026, 3, 24, 8, 0, tzinfo=HANOI
+        2026, 3, 24, 23, 59, 59, tzinfo=HANOI
     )
     data = office.show(item).data
     first, second = (p["danh_gia"] for p in data["danh_sach_de_xuat"])

@@ -10,7 +10,14 @@ from datetime import date
 import pytest
 
 from engine.errors import InvalidData
-from engine.forms import NOT_BEFORE_TODAY, json_schema_data, validate_form, validate_start
+from engine.forms import (
+    NOT_BEFORE_START,
+    NOT_BEFORE_TODAY,
+    NOT_LATER_TODAY,
+    json_schema_data,
+    validate_form,
+    validate_start,
+)
 from engine.task_meta import TaskMeta
 
 META = TaskMeta("p", "t", "Task", 1, form_file="form.json")
@@ -79,3 +86,56 @@ def test_not_before__a_caller_that_forgets_the_day_is_stopped_not_let_through() 
     with pytest.raises(InvalidData) as refused:
         validate_start(META, FORMS, past, checked=True, today=TODAY)
     assert refused.value.field_codes["han_xu_ly"] == {"code": "not_before", "date": "2026-03-02"}
+
+
+LATER_FORMS = {
+    "form.json": {
+        "type": "object",
+        "properties": {
+            "ngay_ban_hanh": {
+                "type": "string",
+                "format": "date",
+                "x-not-later": "today",
+                "errorMessages": {"x-not-later": "Ngày ban hành không thể sau hôm nay"},
+            },
+            "ngay_khac": {"type": "string", "format": "date", "x-not-later": "today"},
+        },
+    }
+}
+
+
+@pytest.mark.parametrize("value", ["2026-03-02", "2026-03-01", "2020-01-01"])
+def test_not_later__today_and_earlier_days_pass(value: str) -> None:
+    """The day a document was issued ("x-not-later": "today"): today or a day gone by."""
+    data = {"ngay_ban_hanh": value, "ngay_khac": value}
+    assert validate_form(META, LATER_FORMS, data, today=TODAY) == data
+
+
+def test_not_later__a_day_to_come_is_refused_in_the_forms_words() -> None:
+    with pytest.raises(InvalidData) as refused:
+        validate_form(
+            META,
+            LATER_FORMS,
+            {"ngay_ban_hanh": "2026-03-03", "ngay_khac": "2027-01-01"},
+            today=TODAY,
+        )
+    assert refused.value.fields == {
+        "ngay_ban_hanh": "Ngày ban hành không thể sau hôm nay",
+        "ngay_khac": NOT_LATER_TODAY,
+    }
+    assert refused.value.field_codes["ngay_khac"] == {"code": "not_later", "date": "2026-03-02"}
+
+
+def test_not_before__started_is_the_day_the_item_was_made() -> None:
+    forms = {
+        "form.json": {
+            "type": "object",
+            "properties": {"ngay": {"type": "string", "format": "date", "x-not-before": "started"}},
+        }
+    }
+    started = date(2026, 2, 20)
+    assert validate_form(META, forms, {"ngay": "2026-02-20"}, today=TODAY, started=started)
+    with pytest.raises(InvalidData) as refused:
+        validate_form(META, forms, {"ngay": "2026-02-19"}, today=TODAY, started=started)
+    assert refused.value.fields == {"ngay": NOT_BEFORE_START}
+    assert refused.value.field_codes["ngay"] == {"code": "before_start", "date": "2026-02-20"}

@@ -48,7 +48,7 @@ def test_dossier__the_proposal_reaches_every_decision_maker(office: Any, login: 
         if step == "chi_dao":
             assert "01/TTr-SKHCN" in page  # the tờ trình's number, a leading zero under 10
             assert escape(PATHS["de_xuat_nhiem_vu"][2][4][2]["trich_yeu"]) in page
-            assert "10/03/2026" in page  # its date, as people write it
+            assert "02/03/2026" in page  # its date, as people write it
             assert "Đồng ý trình UBND tỉnh" in page  # the Director's decision, by its title
 
 
@@ -81,7 +81,7 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     page = _page(clerk, url)
     assert '<button type="submit" class="primary">Phát hành</button>' in page
     assert 'placeholder="dd/mm/yyyy"' in page  # the date is typed as people write it
-    post(clerk, url, url, {"ngay_ban_hanh": "10/03/2026"})
+    post(clerk, url, url, {"ngay_ban_hanh": "02/03/2026"})
     assert "Đã phát hành văn bản số 01/TTr-SKHCN" in _page(clerk, "/")  # given by the register
     history = _page(login("trungtam.cv1"), f"/items/{item}").split('id="qua-trinh"')[1]
     assert "Đề nghị thực hiện" in history and "Số, ký hiệu" in history

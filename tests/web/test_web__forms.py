@@ -60,7 +60,7 @@ def test_forms__the_number_is_given_at_issue_not_typed(office: Any, login: Any) 
     assert re.search(
         r"Số, ký hiệu</span>\s*<span class=\"value\">\(cấp tự động khi phát hành\)", html
     )
-    response = post(clerk, url, url, {"ngay_ban_hanh": "03/03/2026"})
+    response = post(clerk, url, url, {"ngay_ban_hanh": "02/03/2026"})
     assert response.status_code == 302
     assert "Đã phát hành văn bản số 01/TTr-SKHCN" in _page(clerk, response.headers["Location"])
     assert office.show(item).data["so_ky_hieu"] == "01/TTr-SKHCN"
@@ -81,9 +81,9 @@ def test_forms__a_date_typed_dd_mm_yyyy_is_stored_iso_and_shown_back_dd_mm_yyyy(
 ) -> None:
     item, url = _at_issuing(office)
     clerk = login("vp.vanthu")
-    response = post(clerk, url, url, {"ngay_ban_hanh": "03/03/2026"})
+    response = post(clerk, url, url, {"ngay_ban_hanh": "02/03/2026"})
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert office.show(item).data["ngay_ban_hanh"] == "2026-03-03"
+    assert office.show(item).data["ngay_ban_hanh"] == "2026-03-02"
     # The chairman sends it back to be drafted again: the second issuing shows the stored date
     # as people write it.
     office.do("vpubnd", item, "tiep_nhan", so_den=4410)
@@ -94,7 +94,7 @@ def test_forms__a_date_typed_dd_mm_yyyy_is_stored_iso_and_shown_back_dd_mm_yyyy(
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     again = f"/tasks/{office.task('vp.vanthu', item, 'phat_hanh').id}"
-    assert 'value="03/03/2026"' in _input(_page(clerk, again), "ngay_ban_hanh")
+    assert 'value="02/03/2026"' in _input(_page(clerk, again), "ngay_ban_hanh")
 
 
 @pytest.mark.parametrize("typed", ["2026-03-03", "3/3/2026"])
@@ -108,6 +108,24 @@ def test_forms__a_date_kept_after_an_error_reads_dd_mm_yyyy_or_as_typed(
     assert response.status_code == 422
     shown = _input(response.get_data(as_text=True), "ngay_ban_hanh")
     assert 'value="03/03/2026"' in shown if typed == "2026-03-03" else f'value="{typed}"' in shown
+    assert office.steps(item) == ["phat_hanh"]
+
+
+def test_forms__an_issue_date_to_come_or_before_the_item_is_refused_in_vietnamese(
+    office: Any, login: Any
+) -> None:
+    """The walk issued a tờ trình dated in days to come; the day it was issued is today at
+    the latest (today is 02/03/2026 here)."""
+    item, url = _at_issuing(office)
+    response = post(login("vp.vanthu"), url, url, {"ngay_ban_hanh": "03/03/2026"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="f-ngay_ban_hanh-error">Ngày ban hành không thể sau hôm nay</p>' in html
+    # Nor before the item was made (it was on 02/03/2026): the walk's 01/01/2020 went through.
+    response = post(login("vp.vanthu"), url, url, {"ngay_ban_hanh": "01/01/2020"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="f-ngay_ban_hanh-error">Ngày ban hành không thể trước ngày lập hồ sơ</p>' in html
     assert office.steps(item) == ["phat_hanh"]
 
 

@@ -98,9 +98,13 @@ FORMS: dict[str, dict[str, Any]] = {
                 "type": "string",
                 "format": "date",
                 "title": "Ngày ban hành",
+                "x-not-before": "started",
+                "x-not-later": "today",
                 "errorMessages": {
                     "required": "Hãy nhập ngày ban hành",
                     "format": "Ngày không hợp lệ",
+                    "x-not-before": "Ngày ban hành không thể trước ngày lập hồ sơ",
+                    "x-not-later": "Ngày ban hành không thể sau hôm nay",
                 },
             },
         },

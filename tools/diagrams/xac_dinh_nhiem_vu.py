@@ -174,7 +174,16 @@ FORMS: dict[str, dict[str, Any]] = {
         "Cấp số, phát hành thông báo",
         {
             "so_thong_bao": _register("Số, ký hiệu thông báo", summary="trich_yeu_thong_bao"),
-            "ngay_ban_hanh_thong_bao": _date("Ngày ban hành"),
+            "ngay_ban_hanh_thong_bao": {
+                **_date("Ngày ban hành"),
+                "x-not-before": "started",
+                "x-not-later": "today",
+                "errorMessages": {
+                    **_date("Ngày ban hành")["errorMessages"],
+                    "x-not-before": "Ngày ban hành không thể trước ngày lập hồ sơ",
+                    "x-not-later": "Ngày ban hành không thể sau hôm nay",
+                },
+            },
         },
         ["ngay_ban_hanh_thong_bao"],
     ),
