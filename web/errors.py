@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -86,10 +87,13 @@ def explain(error: engine.EngineError) -> str:
     """The engine's message in the user's language where we know its kind."""
     details = error.details
     if isinstance(error, engine.Conflict) and details.get("handled_by"):
+        at = _moment(details.get("handled_at"))
+        if _is_me(str(details["handled_by"])):  # a double click, or a second tab
+            return _("Bạn đã xử lý việc này lúc %(at)s; lần gửi sau không được ghi thêm.", at=at)
         return _(
             "Việc này đã được %(who)s xử lý lúc %(at)s. Thông tin bạn nhập chưa được ghi.",
             who=_person(str(details["handled_by"])),
-            at=_moment(details.get("handled_at")),
+            at=at,
         )
     if isinstance(error, engine.Conflict) and details.get("reason") == "signal_loop":
         return _(
@@ -169,6 +173,15 @@ def _name_problem(details: dict[str, Any]) -> str:
         "%(field)s có ký tự điều khiển (như ký tự NUL hoặc xuống dòng), không được chấp nhận.",
         field=field,
     )
+
+
+def _is_me(username: str) -> bool:
+    """Whether the person logged in is `username` (told of their own action, not in the third
+    person)."""
+    if not has_request_context():
+        return False
+    user = current_user._get_current_object()
+    return bool(user.is_authenticated and user.identity.username == username)
 
 
 def _person(username: str) -> str:

@@ -328,6 +328,8 @@ def _handled_message(page: TaskPage) -> str:
             for h in page.item.history
             if h.kind == "completed" and h.element_id == task.element_id and h.at >= task.created_at
         ]
+        if done and done[-1].actor == me().username:
+            return _("Bạn đã xử lý việc này lúc %(at)s.", at=datetime_vn(done[-1].at))
         if done:
             return _(
                 "Việc này đã được %(who)s xử lý lúc %(at)s.",

@@ -474,7 +474,9 @@ def test_task__a_double_submit_approves_once(office: Any, login: Any) -> None:
     second = client.post(url, data=sent)
     assert first.status_code == 302 and second.status_code == 409
     html = second.get_data(as_text=True)
-    assert "Việc này đã được Nguyễn Văn An (Chuyên viên) xử lý lúc 02/03/2026 08:00" in html
+    # Told of her own action as hers, not in the third person.
+    assert "Bạn đã xử lý việc này lúc 02/03/2026 08:00." in html
+    assert "Nguyễn Văn An (Chuyên viên) xử lý" not in html
     done = [
         h
         for h in office.show(item).history
@@ -691,7 +693,7 @@ def test_task__a_step_done_shows_no_due_badge(
     office.do("qlkh.cv1", item, "xem_xet_de_xuat", decision="dong_y")
     web_clock.advance(timedelta(days=60))  # long past the step's deadline
     html = _page(login("qlkh.cv1"), url)
-    assert "Việc này đã được" in html
+    assert "Bạn đã xử lý việc này lúc" in html
     start = html.index('<header class="task-head">')
     head = html[start : html.index("</header>", start)]
     assert "Hạn xử lý:" in head and "badge" not in head
