@@ -34,6 +34,7 @@ from .errors import explain
 from .extensions import gettext as _
 from .form_fields import (
     COMMENT_FIELDS,
+    Field,
     FormSpec,
     Submission,
     build_form,
@@ -320,6 +321,16 @@ def _colleagues(session: Session) -> list[tuple[str, str]]:
     ]
 
 
+def _typed_value(field: Field) -> str:
+    """What a person entered in a field, as the conflict page gives it back to copy: the
+    words typed, or the titles of the options chosen (a radio's, the boxes ticked)."""
+    if field.widget in ("text", "textarea", "number", "date"):
+        return str(field.value or "").strip()
+    if field.widget in ("radio", "checkboxes"):
+        return ", ".join(c.title for c in field.choices if c.checked)
+    return ""
+
+
 def _handled_message(page: TaskPage) -> str:
     task = page.task
     if task.status == engine.TaskStatus.COMPLETED:
@@ -516,9 +527,9 @@ def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -
         )
     message = _handled_message(page) if not page.is_open else explain(conflict)
     typed = [
-        (f.label, f.value)
+        (f.label, value)
         for f in build_form(page.form, submission.raw).fields
-        if f.widget in ("text", "textarea", "number", "date") and str(f.value).strip()
+        if (value := _typed_value(f))
     ]
     if submission.comment and not any(v == submission.comment for _l, v in typed):
         typed.append((_("Ý kiến xử lý"), submission.comment))

@@ -485,6 +485,21 @@ def test_task__a_double_submit_approves_once(office: Any, login: Any) -> None:
     assert len(done) == 1
 
 
+def test_task__a_second_tab_gets_back_the_choices_made_too(office: Any, login: Any) -> None:
+    """The proposal sent from one tab, then from a second: the page that says it is done gives
+    back what the second held to copy, the field chosen ("Lĩnh vực") as well as the words."""
+    item = _start(office, "de_xuat_nhiem_vu", "trungtam.cv1", "Chuỗi liên kết lúa gạo")
+    client = login("trungtam.cv1")
+    url = _url(office, "trungtam.cv1", item, "lap_phieu_de_xuat")
+    page = _page(client, url)
+    sent = {"csrf_token": csrf_token(page), "_revision": _revision(page), **_form_data(PHIEU)}
+    assert client.post(url, data=sent).status_code == 302
+    second = client.post(url, data={**sent, "linh_vuc": "y_duoc", "muc_tieu": "Mục tiêu khác"})
+    html = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "Y dược" in html and "Mục tiêu khác" in html
+
+
 @pytest.mark.parametrize("revision", ["abc", "-1", "1.5", "\u0663"])
 def test_task__a_revision_that_is_not_a_number_is_refused(
     office: Any, login: Any, revision: str
