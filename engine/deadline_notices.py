@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from .clock import as_utc
 from .forwarding import Hierarchy
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
@@ -86,15 +87,18 @@ def scan_deadlines(
     written = dict.fromkeys(
         (NotifyEvent.REMINDER.value, NotifyEvent.OVERDUE.value, NotifyEvent.ESCALATED.value), 0
     )
+    # By days, as deadlines run: a step due at the end of Thursday is reminded of from the
+    # start of Wednesday (one working day before), and escalated two working days late from
+    # the start of Monday, not from the hour it happened to open.
     if policy.remind_working_days > 0:
-        horizon = config.add_working_days(now, policy.remind_working_days)
+        horizon = _day_end(config, config.add_working_days(now, policy.remind_working_days))
         for task in _due(session, NotifyEvent.REMINDER, limit, after=now, until=horizon):
             holders = _holders(session, task)
             written["reminder"] += _tell(session, NotifyEvent.REMINDER, task, holders, now)
     for task in _due(session, NotifyEvent.OVERDUE, limit, until=now):
         holders = _holders(session, task)
         written["overdue"] += _tell(session, NotifyEvent.OVERDUE, task, holders, now)
-    late = config.add_working_days(now, -policy.escalate_after_working_days)
+    late = _day_end(config, config.add_working_days(now, -policy.escalate_after_working_days))
     for task in _due(session, NotifyEvent.ESCALATED, limit, until=late):
         pairs = _candidates(session, task)
         holders = people_of(session, pairs, task.assignee)
@@ -104,6 +108,12 @@ def scan_deadlines(
             session, NotifyEvent.ESCALATED, task, leaders, now, units=late_units
         )
     return written
+
+
+def _day_end(config: EngineConfig, moment: datetime) -> datetime:
+    """The last moment of the office's day that holds `moment`."""
+    day = moment.astimezone(config.timezone).date()
+    return as_utc(datetime.combine(day, time(23, 59, 59), config.timezone))
 
 
 def choosable_events_of(

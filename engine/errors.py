@@ -90,8 +90,8 @@ class InvalidData(InvalidInput):
     words (the form's own `errorMessages` where it has them, else English); ``field_codes``
     maps it to the problem's code and parameters, e.g. ``{"code": "max", "limit": 100}``, with
     code one of: required, unknown, read_only, type, enum, not_an_option, min, max,
-    min_length, max_length, min_items, max_items, format, date_window, too_large, too_deep,
-    invalid."""
+    min_length, max_length, min_items, max_items, format, date_window, not_before,
+    before_start, not_later, not_after, excludes, too_large, too_deep, invalid."""
 
     code = "invalid_data"
 

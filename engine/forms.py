@@ -217,8 +217,8 @@ def _json_schema(
             window = {"code": "date_window", "first": FIRST_YEAR, "last": LAST_YEAR}
             refuse(name, DATE_WINDOW, window)
         for rule, anchor, refused, default in _DAY_RULES:
-            day = today if anchor == "today" else started
-            if day is not None and _bound(spec, rule, anchor, value, day):
+            day = today if anchor == "today" else started or today  # a start: made today
+            if _bound(spec, rule, anchor, value, day):
                 words = _schema_message(schema, name, rule, default)
                 refuse(name, words, {"code": refused, "date": day.isoformat()})
         limit = None if _unchanged(name, value, current) else _after_limit(spec, value, current)

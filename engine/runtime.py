@@ -128,12 +128,20 @@ class EngineConfig:
         be changed by a script, so items and threads share them safely."""
         helpers = {
             "add_working_days": self.bounded_working_days,
+            "working_day_after": self.working_day_after,
             **juel_helpers(self.clock, self.timezone),
             **spiff_arena_helpers(self.clock, self.timezone),
             **self.helpers,
         }
         limits = Limits(max_data_bytes=self.max_data_bytes)
         return make_sandbox(self.clock, helpers, self.script_cpu_seconds, limits)
+
+    def working_day_after(self, days: int) -> str:
+        """The office's date `days` working days from now (ISO): "trong N ngày làm việc" runs
+        to the end of that day, which is what a due date written as a date means (_read_moment);
+        not to the hour the step opened."""
+        last = self.bounded_working_days(self.clock(), days)
+        return last.astimezone(self.timezone).date().isoformat()
 
     def bounded_working_days(self, start: datetime, days: int) -> datetime:
         """add_working_days for diagrams: a count no deadline needs is refused, not computed."""
@@ -572,16 +580,13 @@ def _due(meta: TaskMeta, task: Any, engine: Any, config: EngineConfig) -> dateti
         if days.startswith("${") and days.endswith("}"):
             days = _evaluate(engine, task, days[2:-1], element)
         try:
-            last_day = config.bounded_working_days(config.clock(), int(days))
-            # "Trong N ngày làm việc" runs to the end of the last day, not to the hour the step
-            # opened; a due date written as a date means the same (_read_moment).
-            local = last_day.astimezone(config.timezone)
-            return as_utc(datetime.combine(local.date(), time(23, 59, 59), config.timezone))
+            last_day = config.working_day_after(int(days))
         except (TypeError, ValueError, OverflowError, SandboxViolation) as exc:
             raise ScriptError(
                 f"dueInWorkingDays must be a whole number up to {MAX_WORKING_DAYS}, got {days!r}",
                 element_id=element,
             ) from exc
+        return _as_moment(last_day, element, config)  # that day's end
     return _boundary_timer_due(task)
 
 

@@ -58,12 +58,11 @@ def urgent_deadline(
     level: str | None,
     now: datetime,
 ) -> datetime:
-    """When a step opened at `now` is due: `usual` working days later for an ordinary
-    document (as dueInWorkingDays counts them), fewer for an urgent one, the same day's end for
-    hỏa tốc."""
+    """When a step opened at `now` is due: the end of the day `usual` working days later for
+    an ordinary document (as dueInWorkingDays counts them), fewer for an urgent one, the same
+    day's end for hỏa tốc."""
     if not 0 <= int(usual) <= MAX_WORKING_DAYS:
         raise ValueError(f"a step's working days are a whole number up to {MAX_WORKING_DAYS}")
     days = rule.working_days(int(usual), level)
-    if days == SAME_DAY:
-        return datetime.combine(now.astimezone(zone).date(), END_OF_DAY, tzinfo=zone)
-    return add_working_days(now, days)
+    last = now if days == SAME_DAY else add_working_days(now, days)
+    return datetime.combine(last.astimezone(zone).date(), END_OF_DAY, tzinfo=zone)

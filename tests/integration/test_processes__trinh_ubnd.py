@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -178,15 +178,38 @@ def _due_of_content_check(office: Office, urgency: str) -> str:
 @pytest.mark.parametrize(
     ("urgency", "due"),
     [
-        # Drafted Monday 2 March 2026 at 08:00; the content check usually takes 2 working days.
-        ("thuong", "2026-03-04T08:00+07:00"),
-        ("khan", "2026-03-03T08:00+07:00"),  # half, at least 1
-        ("thuong_khan", "2026-03-03T08:00+07:00"),  # 1 working day
+        # Drafted Monday 2 March 2026 at 08:00; the content check usually takes 2 working days,
+        # each deadline to the end of its day.
+        ("thuong", "2026-03-04T23:59+07:00"),
+        ("khan", "2026-03-03T23:59+07:00"),  # half, at least 1
+        ("thuong_khan", "2026-03-03T23:59+07:00"),  # 1 working day
         ("hoa_toc", "2026-03-02T23:59+07:00"),  # the same day
     ],
 )
 def test_trinh_ubnd__urgency_shortens_the_deadline(office: Office, urgency: str, due: str) -> None:
     assert _due_of_content_check(office, urgency) == due
+
+
+def test_trinh_ubnd__reminded_and_escalated_by_days_not_by_the_hour_it_opened(
+    office: Office,
+) -> None:
+    """The content check, opened Monday 08:00, runs to the end of Wednesday: its holders are
+    reminded from the start of Tuesday (one working day before), its leaders told from the
+    start of Friday (two working days late), whatever hour the step opened."""
+    _due_of_content_check(office, "thuong")
+    policy = engine.DeadlinePolicy(remind_working_days=1, escalate_after_working_days=2)
+
+    def scan(day: int, hour: int) -> dict[str, int]:
+        office.clock.set(datetime(2026, 3, day, hour, 0, tzinfo=HANOI))
+        with engine.transaction(office.factory) as s:
+            return engine.scan_deadlines(s, office.config, policy)
+
+    assert scan(2, 23)["reminder"] == 0
+    assert scan(3, 0)["reminder"] > 0
+    assert scan(4, 23) == {"reminder": 0, "overdue": 0, "escalated": 0}
+    assert scan(5, 0)["overdue"] > 0
+    assert scan(5, 23)["escalated"] == 0
+    assert scan(6, 0)["escalated"] > 0
 
 
 def test_trinh_ubnd__urgency_counts_working_days(office: Office) -> None:

@@ -5,7 +5,7 @@ publication and a notice to every proposer. Time moves by the injected clock (Mo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -308,8 +308,8 @@ def test_xac_dinh__the_notice_is_due_in_15_working_days(office: Office) -> None:
     office.do("qlkh.cv1", item, "ghi_quyet_dinh_phe_duyet", **APPROVAL)
     due = _due(office, "qlkh.cv1", item, "cong_bo_danh_muc")
     assert due is not None
-    config = office.config
-    assert due == config.add_working_days(approved_at, 15)
+    last_day = office.config.add_working_days(approved_at, 15).date()
+    assert due == datetime.combine(last_day, time(23, 59, 59), HANOI)  # to that day's end
     with transaction(office.factory) as s:
         late = engine.monitor(s, office.clock(), MonitorFilter(status="overdue")).rows
     assert not [r for r in late if r.instance_id == item]
@@ -350,7 +350,8 @@ def test_xac_dinh__nothing_recommended_goes_straight_to_the_notice(office: Offic
     office.do("qlkh.cv1", item, "xem_xet_ket_qua_hoi_dong", decision="dat")
     assert office.steps(item) == ["cong_bo_danh_muc"]  # no tờ trình for an empty list
     due = _due(office, "qlkh.cv1", item, "cong_bo_danh_muc")
-    assert due == office.config.add_working_days(office.clock().astimezone(HANOI), 15)
+    last_day = office.config.add_working_days(office.clock().astimezone(HANOI), 15).date()
+    assert due == datetime.combine(last_day, time(23, 59, 59), HANOI)
     listed = office.show(item).data["danh_sach_de_xuat"]
     assert {p["ket_qua"] for p in listed} == {"khong_duoc_phe_duyet"}
 

@@ -648,7 +648,7 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         qlkh,
         # The number and date the UBND's step recorded, if any, fill the form in; the notice's
         # 15 working days run from the approval, not from its recording.
-        f"han_cong_bo = add_working_days(now(), {NOTICE_WORKING_DAYS}).isoformat()\n"
+        f"han_cong_bo = working_day_after({NOTICE_WORKING_DAYS})\n"
         "so_quyet_dinh_phe_duyet = so_quyet_dinh\n"
         "ngay_quyet_dinh_phe_duyet = ngay_ky\n"
         "danh_muc_trinh = bang_de_xuat(danh_muc_de_nghi)\n"
@@ -696,7 +696,7 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         "khong_trinh",
         "Không có đề xuất được đề nghị",
         qlkh,
-        f"han_cong_bo = add_working_days(now(), {NOTICE_WORKING_DAYS}).isoformat()\n"
+        f"han_cong_bo = working_day_after({NOTICE_WORKING_DAYS})\n"
         "so_quyet_dinh_phe_duyet = None\nngay_quyet_dinh_phe_duyet = None\n"
         "danh_sach_phe_duyet = []",
     )
