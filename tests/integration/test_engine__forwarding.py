@@ -44,7 +44,7 @@ def _to_ubnd(office: Office, item: int) -> None:
     office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky")
-    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-03")
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-02")
 
 
 def _offered(office: Office, who: str, task_id: str) -> list[str]:
