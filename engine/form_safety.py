@@ -20,9 +20,31 @@ Pointer = tuple[str, ...]
 
 def check_form_safety(name: str, schema: Any) -> None:
     """Refuse a form whose patterns could stall a request, or whose references form a cycle or
-    point nowhere. References outside the form are refused elsewhere."""
+    point nowhere, or whose date rules name a day the engine does not know (a misspelt
+    "todya" would check nothing). References outside the form are refused elsewhere."""
     _check_patterns(name, schema)
     _check_references(name, schema)
+    _check_day_rules(name, schema)
+
+
+# The days a date field's rules may name (engine/forms.py _DAY_RULES).
+_DAYS = {"x-not-before": ("today", "started"), "x-not-later": ("today",)}
+
+
+def _check_day_rules(name: str, schema: Any) -> None:
+    for pointer, node in _nodes(schema):
+        if not isinstance(node, dict) or (pointer and pointer[-1] == "errorMessages"):
+            continue
+        for rule, days in _DAYS.items():
+            if rule in node and node[rule] not in days:
+                raise InvalidDefinition(
+                    f"the rule {rule} at {_where(pointer)} names {_short(str(node[rule]))!r}: "
+                    f"it takes {' or '.join(repr(d) for d in days)}",
+                    file=name,
+                    reason="form_day_rule",
+                    rule=rule,
+                    at=_where(pointer),
+                )
 
 
 def _nodes(schema: Any) -> list[tuple[Pointer, Any]]:

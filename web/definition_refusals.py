@@ -139,6 +139,10 @@ REFUSALS = {
         "nên cần biết ai triển khai. Hãy triển khai bằng pheduyet deploy --as TÊN_ĐĂNG_NHẬP, "
         "hoặc tại Quản trị › Quy trình."
     ),
+    "form_day_rule": _l(
+        "Quy tắc ngày «%(rule)s» tại %(at)s của biểu mẫu ghi một giá trị hệ thống không hiểu. "
+        'Hãy ghi "today" (hôm nay) hoặc, với x-not-before, "started" (ngày lập hồ sơ).'
+    ),
     "timer_start_never": _l(
         "Thời điểm hẹn giờ «%(timer)s» của sự kiện bắt đầu không còn lần nào để khởi tạo hồ "
         "sơ. Hãy sửa lại thời điểm hoặc chu kỳ."

@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from engine.errors import InvalidData
+from engine.errors import InvalidData, InvalidDefinition
+from engine.form_safety import check_form_safety
 from engine.forms import (
     NOT_BEFORE_START,
     NOT_BEFORE_TODAY,
@@ -139,3 +140,29 @@ def test_not_before__started_is_the_day_the_item_was_made() -> None:
         validate_form(META, forms, {"ngay": "2026-02-19"}, today=TODAY, started=started)
     assert refused.value.fields == {"ngay": NOT_BEFORE_START}
     assert refused.value.field_codes["ngay"] == {"code": "before_start", "date": "2026-02-20"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "day"), [("x-not-later", "todya"), ("x-not-later", "started"), ("x-not-before", 1)]
+)
+def test_day_rules__a_day_the_engine_does_not_know_is_refused_at_deploy(
+    rule: str, day: object
+) -> None:
+    """A misspelt day would check nothing: the form is refused, naming the rule and where."""
+    form = {
+        "type": "object",
+        "properties": {
+            "ngay": {
+                "type": "string",
+                "format": "date",
+                rule: day,
+                "errorMessages": {rule: "Ngày không hợp lệ"},
+            }
+        },
+    }
+    with pytest.raises(InvalidDefinition) as refused:
+        check_form_safety("phat_hanh.json", form)
+    assert refused.value.details["reason"] == "form_day_rule"
+    assert refused.value.details["at"] == "#/properties/ngay"
+    good = {**form["properties"]["ngay"], rule: "today"}
+    check_form_safety("phat_hanh.json", {**form, "properties": {"ngay": good}})
