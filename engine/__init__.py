@@ -46,7 +46,7 @@ from .attachments import (
 )
 from .audit import audit_key_from_environment, bind_audit_key, reseal_chain
 from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
-from .clock import Clock, ManualClock, as_utc, system_clock
+from .clock import Clock, ManualClock, as_utc, end_of_day, ends_its_day, system_clock
 from .db import create_db_engine, database_url, session_factory, transaction
 from .deadline_notices import DeadlinePolicy, choosable_events_of, scan_deadlines
 from .definition_report import CheckReport, DefinitionProblem, check_definitions
@@ -411,7 +411,9 @@ __all__ = [
     "effective_candidates",
     "encode_cursor",
     "end_everyones_sessions",
+    "end_of_day",
     "end_sessions",
+    "ends_its_day",
     "extend_lock",
     "fail_external",
     "failed_mail",

@@ -4,9 +4,11 @@ can move through time."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 Clock = Callable[[], datetime]
+# A deadline written as a day runs to its end: a date, or "trong N ngày làm việc".
+END_OF_DAY = time(23, 59, 59)
 
 
 def system_clock() -> datetime:
@@ -34,3 +36,14 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def end_of_day(day: date, zone: tzinfo) -> datetime:
+    """The last second of the day in `zone`: what a deadline given as a day means."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=zone)
+
+
+def ends_its_day(moment: datetime, zone: tzinfo) -> bool:
+    """Whether a deadline runs to the end of its day in `zone` (shown as a date, no hour)."""
+    local = moment.astimezone(zone)
+    return (local.hour, local.minute) == (END_OF_DAY.hour, END_OF_DAY.minute)

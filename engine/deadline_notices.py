@@ -14,13 +14,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from .clock import as_utc
+from .clock import as_utc, end_of_day
 from .forwarding import Hierarchy
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
@@ -113,7 +113,7 @@ def scan_deadlines(
 def _day_end(config: EngineConfig, moment: datetime) -> datetime:
     """The last moment of the office's day that holds `moment`."""
     day = moment.astimezone(config.timezone).date()
-    return as_utc(datetime.combine(day, time(23, 59, 59), config.timezone))
+    return as_utc(end_of_day(day, config.timezone))
 
 
 def choosable_events_of(

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Any
 from weakref import WeakSet
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import live_workflows
 from .audit import append_event
-from .clock import Clock, as_utc, system_clock
+from .clock import Clock, as_utc, end_of_day, system_clock
 from .definitions import LoadedVersion
 from .dmn_specs import note_decisions
 from .errors import ScriptError
@@ -612,7 +612,7 @@ def _read_moment(value: Any, element: str, zone: tzinfo) -> datetime | None:
                 moment = datetime.fromisoformat(text)
                 return as_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
             value = date.fromisoformat(text)
-        return as_utc(datetime.combine(value, time(23, 59, 59), zone))
+        return as_utc(end_of_day(value, zone))
     except (ValueError, OverflowError) as exc:
         # A moment at the very edge of the calendar (0001-01-01 east of UTC) cannot move to UTC.
         raise ScriptError(

@@ -35,7 +35,7 @@ def due_vn(moment: datetime | None) -> str:
     shown = local(moment)
     if shown is None:
         return ""
-    if (shown.hour, shown.minute) == (23, 59):
+    if engine.ends_its_day(shown, ZONE):
         return shown.strftime("%d/%m/%Y")
     return shown.strftime("%d/%m/%Y %H:%M")
 

@@ -17,14 +17,14 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from holidays import country_holidays
 
-from engine import InvalidInput
+from engine import InvalidInput, end_of_day
 
 __all__ = [
     "DEFAULT_ZONE",
@@ -39,7 +39,6 @@ __all__ = [
 
 DEFAULT_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _SATURDAY = 5
-_END_OF_DAY = time(23, 59, 59)
 _KEYS = frozenset({"extra_days_off", "makeup_workdays", "zone"})
 
 
@@ -127,7 +126,7 @@ class WorkCalendar:
         rather than to the hour the task arrived.
         """
         local = self._to_local(moment)
-        result = datetime.combine(self._shift(local.date(), n), _END_OF_DAY, tzinfo=self.zone)
+        result = end_of_day(self._shift(local.date(), n), self.zone)
         return self._from_local(result, moment)
 
     def _shift(self, day: date, n: int) -> date:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from engine import end_of_day
+
 from .calendar import WorkCalendar, as_date
 
 # The two kinds of decision (Law 87/2025 makes the Chairman's decisions a type of their own).
@@ -48,8 +50,6 @@ SIGNING_WORKING_DAYS = 3
 # receipt (not re-checked against the 2025 law): 10 calendar days from signing by default.
 GAZETTE_DAYS = 10
 
-END_OF_DAY = time(23, 59, 59)
-
 
 def _names(keys: list[str]) -> str:
     names = dict(REQUIRED_BODIES)
@@ -67,7 +67,7 @@ def legal_drafting_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., An
         last = now.astimezone(zone).date() + timedelta(days=int(so_ngay))
         while not calendar.is_working_day(last):
             last += timedelta(days=1)
-        return datetime.combine(last, END_OF_DAY, tzinfo=zone).isoformat()
+        return end_of_day(last, zone).isoformat()
 
     def so_ngay_gop_y(rut_gon: Any) -> int:
         """Days to reply to a consultation: 7, or 3 under the shortened procedure."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
 
-from engine import MailItem, OutgoingMail, unit_separator
+from engine import MailItem, OutgoingMail, ends_its_day, unit_separator
 
 APP = "Phê duyệt"
 
@@ -214,7 +214,7 @@ def _fields(
     if item.due_at is not None:
         due = item.due_at.astimezone(zone)
         # A deadline that runs to the end of its day is a date (as on the pages: web.formatting).
-        shown = due.strftime(words["date" if (due.hour, due.minute) == (23, 59) else "datetime"])
+        shown = due.strftime(words["date" if ends_its_day(due, zone) else "datetime"])
         fields.append((words["label.due"], shown, False))
     if item.reason:
         label = words[_REASON_LABELS.get(item.event, "label.note")]

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from engine import end_of_day
+
 from .batch_identification import batch_helpers
 from .calendar import WorkCalendar, as_date
 from .legal_drafting import legal_drafting_helpers
@@ -30,7 +32,6 @@ COOPERATION_LEAD_WORKING_DAYS = 5
 COOPERATION_MIN_WORKING_DAYS = 3
 # A periodic task's period, in months ("lap_lai": {"every", "day", "month"}, see plan_deadline).
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
-END_OF_DAY = time(23, 59, 59)
 START_OF_DAY = time(8, 0)
 
 
@@ -91,7 +92,7 @@ def script_helpers(
 
     def het_han(han: Any) -> datetime:
         """The last moment of the deadline day, in the office's time zone."""
-        return datetime.combine(as_date(han), END_OF_DAY, tzinfo=zone)
+        return end_of_day(as_date(han), zone)
 
     def nhac_truoc_han(han: Any, so_ngay: Any = None) -> datetime:
         """When to remind: the morning `so_ngay` working days before the deadline day

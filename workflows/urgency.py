@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, tzinfo
+from datetime import datetime, tzinfo
+
+from engine import end_of_day
 
 URGENCY_LEVELS = (
     ("thuong", "Thường"),
@@ -23,7 +25,6 @@ URGENCY_LEVELS = (
     ("thuong_khan", "Thượng khẩn"),
     ("hoa_toc", "Hỏa tốc"),
 )
-END_OF_DAY = time(23, 59, 59)
 MAX_WORKING_DAYS = 3660
 SAME_DAY = 0  # a step's working days meaning "by the end of the day it opens"
 
@@ -65,4 +66,4 @@ def urgent_deadline(
         raise ValueError(f"a step's working days are a whole number up to {MAX_WORKING_DAYS}")
     days = rule.working_days(int(usual), level)
     last = now if days == SAME_DAY else add_working_days(now, days)
-    return datetime.combine(last.astimezone(zone).date(), END_OF_DAY, tzinfo=zone)
+    return end_of_day(last.astimezone(zone).date(), zone)
