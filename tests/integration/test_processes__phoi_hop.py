@@ -122,12 +122,17 @@ def test_phoi_hop__no_cooperating_unit_no_task(office: Office) -> None:
     assert office.steps(item) == []
 
 
-def test_phoi_hop__units_added_on_the_assignment_form_get_their_task(office: Office) -> None:
-    item = office.start(
+def _unassigned(office: Office) -> int:
+    """A task started without a lead unit or deadline: Phân công gives them."""
+    return office.start(
         "giao_nhiem_vu",
         "vp.tp",
         **{**TASK, "don_vi_chu_tri": None, "loai_han": "none", "gia_tri_han": None},
     )
+
+
+def test_phoi_hop__units_added_on_the_assignment_form_get_their_task(office: Office) -> None:
+    item = _unassigned(office)
     office.do(
         "giamdoc",
         item,
@@ -144,11 +149,7 @@ def test_phoi_hop__units_added_on_the_assignment_form_get_their_task(office: Off
 def test_phoi_hop__the_lead_unit_is_not_also_a_cooperating_one(office: Office) -> None:
     """Ticked as both, the form says so and nothing is assigned (a walk once recorded the
     science office cooperating with itself, and no cooperation task was made)."""
-    item = office.start(
-        "giao_nhiem_vu",
-        "vp.tp",
-        **{**TASK, "don_vi_chu_tri": None, "loai_han": "none", "gia_tri_han": None},
-    )
+    item = _unassigned(office)
     with pytest.raises(engine.InvalidData) as refused:
         office.do(
             "giamdoc",
