@@ -5,11 +5,8 @@ only, in the name of who deployed the version; a new version replaces the old sc
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,12 +19,11 @@ from engine import transaction
 from engine.instances import InstanceModel
 from engine.start_timer_schedule import StartTimerModel
 from tests.conftest import START, add_people
+from tests.forked_workers import run_workers
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 MODEL = Path(__file__).parent.parent / "fixtures" / "timer_start" / "weekly_report.bpmn"
 CRON = "0 0 8 ? * MON"
-CTX = multiprocessing.get_context("fork")
-TIMEOUT_S = 60
 
 
 def _model(timer: str = f"<bpmn:timeCycle>{CRON}</bpmn:timeCycle>", **renames: str) -> bytes:
@@ -337,18 +333,6 @@ def test_start_timers__an_item_no_column_holds_fails_alone(office: Any, db_url: 
     assert errors["plain_report"] is None
 
 
-def _work(url: str, moment: datetime, barrier: Barrier, results: Queue[tuple[str, Any]]) -> None:
-    db = engine.create_db_engine(url)
-    try:
-        barrier.wait(TIMEOUT_S)
-        results.put(("ok", engine.run_start_timers(engine.session_factory(db), _config(moment))))
-    except BaseException as exc:
-        results.put(("failed", repr(exc)))
-        raise
-    finally:
-        db.dispose()
-
-
 def test_start_timers__three_workers_start_each_due_item_exactly_once(
     office: Any, db_url: str
 ) -> None:
@@ -371,18 +355,8 @@ def test_start_timers__three_workers_start_each_due_item_exactly_once(
             config.clock,
             "binh",
         )
-    office.kw["bind"].dispose()  # no pooled connection may cross the fork
-    barrier = CTX.Barrier(3)
-    results: Queue[tuple[str, Any]] = CTX.Queue()
-    later = START + timedelta(hours=1)
-    workers = [CTX.Process(target=_work, args=(db_url, later, barrier, results)) for _ in range(3)]
-    for worker in workers:
-        worker.start()
-    try:
-        reports = [results.get(timeout=TIMEOUT_S) for _ in workers]
-    finally:
-        for worker in workers:
-            worker.join(TIMEOUT_S)
+    later = _config(START + timedelta(hours=1))
+    reports = run_workers(office, db_url, lambda mine: engine.run_start_timers(mine, later), 3)
     assert [status for status, _ in reports] == ["ok"] * 3, reports
     assert sum(count for _, count in reports) == processes
     with transaction(office) as s:

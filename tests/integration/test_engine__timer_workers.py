@@ -4,11 +4,8 @@ item in 'error' and is not retried."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from datetime import datetime, timedelta
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from sqlalchemy import text
@@ -16,55 +13,23 @@ from sqlalchemy import text
 import engine
 from engine import transaction
 from tests.conftest import START, add_people, fixture_files
+from tests.forked_workers import run_workers
 
-# Children must build their own engines: forking is cheap, and the parent's pool is emptied first.
-CTX = multiprocessing.get_context("fork")
 WORKERS = 4
 ITEMS = 40
-TIMEOUT_S = 60
 # Past both the 3-day reminder of 'approval' review and the 10-day escalation of 'unit_task'.
 LATER = START + timedelta(days=11)
 UNIT_TASK = {"lead_unit": "Phòng Quản lý Khoa học", "deadline": "2026-04-01", "leader": "binh"}
 
 
-def _work(
-    url: str, moment: datetime, batch: int, barrier: Barrier, results: Queue[tuple[str, Any]]
-) -> None:
-    """In a child process: wait for the other workers, then fire whatever is due."""
-    db = engine.create_db_engine(url)
-    factory = engine.session_factory(db)
-    config = engine.EngineConfig(clock=engine.ManualClock(moment))
-    try:
-        barrier.wait(TIMEOUT_S)
-        results.put(("ok", engine.run_due_timers(factory, config, batch_size=batch)))
-    except BaseException as exc:
-        results.put(("failed", repr(exc)))
-        raise
-    finally:
-        db.dispose()
-
-
 def _run_workers(
     factory: Any, url: str, moment: datetime, count: int = WORKERS, batch: int = 50
 ) -> list[tuple[str, Any]]:
-    factory.kw["bind"].dispose()  # no pooled connection may cross the fork
-    barrier = CTX.Barrier(count)
-    results: Queue[tuple[str, Any]] = CTX.Queue()
-    workers = [
-        CTX.Process(target=_work, args=(url, moment, batch, barrier, results)) for _ in range(count)
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        reports = [results.get(timeout=TIMEOUT_S) for _ in workers]
-    finally:
-        for worker in workers:
-            worker.join(TIMEOUT_S)
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-    assert [w.exitcode for w in workers] == [0] * count, reports
-    return reports
+    """Each worker fires whatever is due at `moment`, `batch` items a transaction."""
+    config = engine.EngineConfig(clock=engine.ManualClock(moment))
+    return run_workers(
+        factory, url, lambda mine: engine.run_due_timers(mine, config, batch_size=batch), count
+    )
 
 
 def _start_items(factory: Any, config: engine.EngineConfig) -> dict[int, str]:
