@@ -18,7 +18,7 @@ import engine
 from .definition_refusals import refusal_place, refusal_words
 from .extensions import gettext as _
 from .formatting import datetime_vn
-from .unit_of_work import uow
+from .unit_of_work import me, uow
 from .wording import Names
 
 log = logging.getLogger(__name__)
@@ -178,10 +178,7 @@ def _name_problem(details: dict[str, Any]) -> str:
 def _is_me(username: str) -> bool:
     """Whether the person logged in is `username` (told of their own action, not in the third
     person)."""
-    if not has_request_context():
-        return False
-    user = current_user._get_current_object()
-    return bool(user.is_authenticated and user.identity.username == username)
+    return has_request_context() and current_user.is_authenticated and me().username == username
 
 
 def _person(username: str) -> str:
