@@ -117,11 +117,13 @@ def check_moment(moment: datetime, now: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Cycle:
-    """A repeating timer: how many times (-1: without end), first when, then how often."""
+    """A repeating timer: how many times (-1: without end), first when, then how often (the
+    first interval, and the ISO duration each next time adds: P1M is not always 31 days)."""
 
     repetitions: int
     start: datetime
     interval: timedelta
+    period: str
 
 
 def parse_cycle(text: str, now: datetime) -> Cycle:
@@ -133,6 +135,7 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
     if len(raw) > _MAX_TEXT or not head.startswith("R") or not (head[1:] or "0").isdigit():
         raise Malformed(raw, *_CYCLE)
     repetitions = int(head[1:]) if head[1:] else -1
+    period = next((part for part in parts[1:] if part.startswith("P")), "")
     if len(parts) == 2 and parts[1].startswith("P"):
         interval = duration_after(parts[1], now)
         start = now + interval
@@ -150,7 +153,7 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
             f"the cycle {raw.strip()} repeats every {interval.total_seconds():g} seconds; "
             "a repeating timer must wait at least a minute"
         )
-    return Cycle(repetitions, start, interval)
+    return Cycle(repetitions, start, interval, period)
 
 
 def _shown(text: str) -> str:

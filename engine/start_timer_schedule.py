@@ -134,10 +134,9 @@ def first_schedule(kind: str, text: str, now: datetime, zone: tzinfo) -> Schedul
     cycle = parse_cycle(text, now)
     if cycle.repetitions == 0:
         return None
-    period = next(part for part in text.strip().upper().split("/")[1:] if part.startswith("P"))
     # A cycle that began before now starts its first item at its first time from now on.
-    found = _from(cycle.start, period, cycle.repetitions - 1, now, past=lambda at: at < now)
-    return None if found is None else Schedule(found[0], found[1], period)
+    found = _from(cycle.start, cycle.period, cycle.repetitions - 1, now, past=lambda at: at < now)
+    return None if found is None else Schedule(found[0], found[1], cycle.period)
 
 
 def next_schedule(row: StartTimerModel, now: datetime, zone: tzinfo) -> tuple[datetime, int] | None:
