@@ -21,6 +21,7 @@ from .sandbox import SandboxViolation, compile_script
 from .task_meta import TaskMeta
 from .timer_events import normalize_timer_expression
 from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import FLOW_SCOPES
 
 _TIMER_KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 # Spiff's DMN engine puts the input value where a `?` stands outside quotes.
@@ -206,7 +207,8 @@ def check_flow_loops(file_name: str, root: Any) -> None:
     """A loop of sequence flows with no gateway that chooses on it (through tasks, events, a
     parallel gateway) sends SpiffWorkflow's look ahead round it without end: no item of the
     process could start (a RecursionError). Refused, naming an element of the loop."""
-    for scope in (*root.iter(f"{{{BPMN}}}process"), *root.iter(f"{{{BPMN}}}subProcess")):
+    scopes = [scope for tag in FLOW_SCOPES for scope in root.iter(f"{{{BPMN}}}{tag}")]
+    for scope in scopes:
         nodes = {
             child.get("id"): child
             for child in scope
@@ -218,9 +220,14 @@ def check_flow_loops(file_name: str, root: Any) -> None:
         ids = list(nodes)
         index = {node_id: n for n, node_id in enumerate(ids)}
         following: list[list[int]] = [[] for _ in ids]
-        for flow in scope.findall(f"{{{BPMN}}}sequenceFlow"):
+        flows = scope.findall(f"{{{BPMN}}}sequenceFlow")
+        # An element with a conditional flow out chooses (implicit_splits puts an inclusive
+        # gateway there): a review task's "returned" flow back to the draft is a loop it can end.
+        condition = f"{{{BPMN}}}conditionExpression"
+        choosing = {f.get("sourceRef") for f in flows if f.find(condition) is not None}
+        for flow in flows:
             source, target = flow.get("sourceRef"), flow.get("targetRef")
-            if source in index and target in index:
+            if source in index and target in index and source not in choosing:
                 following[index[source]].append(index[target])
         found = find_cycle(following)
         if found is not None:

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from .xml_namespaces import BPMN_NS as BPMN
+from .xml_namespaces import FLOW_SCOPES
 
 SPLIT_SUFFIX = "__split"
 _GATEWAYS = frozenset(
@@ -29,7 +30,6 @@ _GATEWAYS = frozenset(
         "complexGateway",
     }
 )
-_SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
 
 
 def split_element_id(element_id: str) -> str:
@@ -40,7 +40,7 @@ def split_element_id(element_id: str) -> str:
 def split_implicit_forks(root: Any) -> None:
     """Move the outgoing flows of every non-gateway element that has several behind a gateway
     of its own (in place, on the copy of the tree SpiffWorkflow parses)."""
-    for scope_tag in _SCOPES:
+    for scope_tag in FLOW_SCOPES:
         for scope in root.iter(f"{{{BPMN}}}{scope_tag}"):
             _split_in(scope)
 

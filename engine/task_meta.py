@@ -13,10 +13,9 @@ from .gateway_fields import gateway_fields
 from .juel_parser import JuelRefused, has_expression, translate, translate_name
 from .model_forms import form_file_of_key, ref_file
 from .xml_namespaces import BPMN_NS as BPMN
-from .xml_namespaces import CAMUNDA_NS, SPIFF_NS
+from .xml_namespaces import CAMUNDA_NS, FLOW_SCOPES, SPIFF_NS
 
 HUMAN_TASKS = ("userTask", "manualTask")
-_SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
 DEFAULT_DECISION_FIELD = "decision"
 TASK_KIND = "task"
 # A process's start event with a form: not a step anyone acts on, only the labels of the data
@@ -104,7 +103,7 @@ def _lanes(root: Any) -> dict[str, str]:
 def _scope(element: Any) -> str:
     node = element.getparent()
     while node is not None:
-        if etree.QName(node).localname in _SCOPES and etree.QName(node).namespace == BPMN:
+        if etree.QName(node).localname in FLOW_SCOPES and etree.QName(node).namespace == BPMN:
             return str(node.get("id"))
         node = node.getparent()
     return ""

@@ -7,3 +7,6 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 # Older Camunda models' name for Camunda's own (engine.camunda_namespaces moves them to it).
 ACTIVITI_NS = "http://activiti.org/bpmn"
+
+# The BPMN elements whose children are a flow of their own (sequence flows, nodes).
+FLOW_SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")

@@ -101,3 +101,48 @@ def test_thrown_signal__a_loop_through_tasks_without_a_choosing_gateway_is_refus
         engine.deploy(s, [engine.SourceFile("loop.bpmn", looped)], clock)
     assert refused.value.details["reason"] == "loop_without_gateway"
     assert refused.value.details["element_id"] in ("a", "b")
+
+
+def test_thrown_signal__a_conditional_flow_back_is_a_loop_that_chooses(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """A review task whose conditional "returned" flow goes back to the draft, with no gateway
+    drawn (a common Camunda model): the task chooses, so it deploys and runs round once."""
+    model = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+ xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">
+  <bpmn:process id="rv" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="a" />
+    <bpmn:userTask id="a" name="Draft" camunda:assignee="an" />
+    <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="r" />
+    <bpmn:userTask id="r" name="Review" camunda:assignee="binh">
+      <bpmn:extensionElements><camunda:formData>
+        <camunda:formField id="ok" label="OK" type="boolean" />
+      </camunda:formData></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="back" sourceRef="r" targetRef="a">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${!ok}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="on" sourceRef="r" targetRef="e">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${ok}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>"""
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("review.bpmn", model)], clock)
+        item = engine.start_instance(s, config, "rv", "an")
+    for who, element, data in (("an", "a", {}), ("binh", "r", {"ok": False}), ("an", "a", {})):
+        with transaction(factory) as s:
+            [task] = [t for t in engine.open_tasks(s, item) if t.element_id == element]
+            engine.complete_task(s, config, task.id, who, data=data)
+    with transaction(factory) as s:
+        [task] = engine.open_tasks(s, item)
+        assert task.element_id == "r"
+        engine.complete_task(s, config, task.id, "binh", data={"ok": True})
+    with transaction(factory) as s:
+        assert engine.show_instance(s, item).status == "completed"
