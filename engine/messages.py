@@ -49,7 +49,6 @@ from .subscriptions import (
     standing_waits,
     waiting_in,
 )
-from .thrown_signals import SEND
 from .users import Identity
 from .views import InstanceStatus
 
@@ -336,15 +335,6 @@ def broadcast_signal(
         for process in starting
     )
     return EventDelivery(SIGNAL, name, received, started)
-
-
-def _send_thrown(
-    session: Session, config: EngineConfig, name: str, actor: str | None, thrower: int
-) -> None:
-    broadcast_signal(session, config, name, actor, thrower=thrower)
-
-
-SEND.append(_send_thrown)  # engine/thrown_signals.py sends what an item throws through it
 
 
 def waiting_items(

@@ -15,7 +15,8 @@ SpiffWorkflow has them (engine/runtime.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
@@ -31,8 +32,6 @@ _THROWN = "pheduyet.thrown_signals"
 _SENDING = "pheduyet.thrown_signals.sending"
 kept_for_the_transaction(_THROWN)
 kept_for_the_transaction(_SENDING)
-# engine/messages.py's broadcast (session, config, name, actor, thrower): set when it loads.
-SEND: list[Callable[[Session, Any, str, str | None, int], Any]] = []
 
 
 def signal_names(events: Iterable[Any]) -> tuple[str, ...]:
@@ -49,15 +48,18 @@ def send_thrown(
 ) -> None:
     """Send the signals the item threw to the other items, with those the receivers throw in
     turn (a delivery inside this loop only adds its own to the queue)."""
-    queue = session.info.setdefault(_THROWN, [])
+    queue = session.info.setdefault(_THROWN, deque())
     queue.extend((item_id, name, actor, config) for name in names)
     if not queue or session.info.get(_SENDING):
         return
+    # Here, not at the top: messages starts and runs items, whose persist hands throws here.
+    from .messages import broadcast_signal
+
     session.info[_SENDING] = True
     sent = 0
     try:
         while queue:
-            thrower, name, who, settings = queue.pop(0)
+            thrower, name, who, settings = queue.popleft()
             sent += 1
             if sent > MAX_THROWN:
                 raise Conflict(
@@ -66,7 +68,7 @@ def send_thrown(
                     reason="signal_loop",
                     limit=MAX_THROWN,
                 )
-            SEND[0](session, settings, name, who, thrower)
+            broadcast_signal(session, settings, name, who, thrower=thrower)
     finally:
         session.info.pop(_SENDING, None)
         queue.clear()
