@@ -300,8 +300,10 @@ def to_store(version: LoadedVersion, workflow: Any, config: EngineConfig) -> Sto
     """`Stored` of a workflow that has run (refused, as `dump_checked` and `checked_data`
     say, when too large to store)."""
     # The events the item threw and did not catch itself leave its state (kept, the queue
-    # would grow in it with every throw): its signals go to the other items.
-    signals = signal_names(workflow.get_events())
+    # would grow in it with every throw): a Camunda model's signals go to the other items, a
+    # SpiffArena model's stay in it, as SpiffWorkflow has them.
+    thrown = workflow.get_events()
+    signals = signal_names(thrown) if version.dialect == "camunda" else ()
     state = dump_checked(version.dialect, workflow, config.max_data_bytes)
     ready = ready_human_tasks(workflow)  # found once, for both
     data = checked_data(_snapshot(workflow, ready), workflow, config.max_data_bytes)
@@ -365,7 +367,7 @@ def persist(
             rows=left,
         )
         live_workflows.saved(session, instance.id, entry)
-    if version.dialect == "camunda" and stored.signals:  # a SpiffArena model's stay in it
+    if stored.signals:
         send_thrown(session, instance.id, stored.signals, actor, config)
 
 
