@@ -208,11 +208,12 @@ def _initial(
     return must not stand in for the default). A read-only field always shows what the item
     holds, whatever its name: a comment field's name (y_kien_chi_dao, the UBND's direction on
     a returned list) is a person's own only where they type it."""
+    if read_only:
+        return view.data.get(name, default)
     source = _default_source(view, name)
     if source is not None and view.data.get(source) not in (None, ""):
         return view.data[source]  # what this step decides on (the date the unit asked for)
-    own = (view.decision_field, comment_field(view), *COMMENT_FIELDS)
-    if not read_only and (name in own or name in asked_only):
+    if name in (view.decision_field, comment_field(view), *COMMENT_FIELDS, *asked_only):
         return default
     return view.data.get(name, default)
 
