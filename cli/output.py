@@ -6,13 +6,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, NoReturn
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine import EngineError, to_jsonable
+from workflows.config import work_calendar
 
 EXIT_UNEXPECTED = 1
 
@@ -21,11 +22,14 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, zone: tzinfo) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        # People read the office's clock: a deadline at the end of its day is "23:59", not
+        # the UTC "16:59" the database holds (JSON, for scripts, keeps the exact moment).
+        local = value.astimezone(zone) if value.tzinfo else value
+        return local.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "-"
     if isinstance(value, bool):
@@ -37,7 +41,8 @@ def emit_table(rows: Sequence[Any], columns: Sequence[tuple[str, Callable[[Any],
     if not rows:
         click.echo("(none)")
         return
-    cells = [[_cell(get(row)) for _, get in columns] for row in rows]
+    zone = work_calendar().zone
+    cells = [[_cell(get(row), zone) for _, get in columns] for row in rows]
     widths = [max(len(title), *(len(r[i]) for r in cells)) for i, (title, _) in enumerate(columns)]
     click.echo("  ".join(t.ljust(w) for (t, _), w in zip(columns, widths, strict=True)).rstrip())
     for row in cells:
