@@ -9,8 +9,9 @@ nor through the search index."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -71,10 +72,14 @@ class Dossier:
     """`sections`: what the item says now, the latest submission of each step (of each person,
     for steps several people do in parallel; every one of its latest run for a step done once
     for each item of a collection), in the order the steps were first done.
-    `by_task`: every submission by task id, for the history."""
+    `by_task`: every submission by task id, for the history. `task_titles`: by task id, the
+    title of each step whose name the diagram writes with JUEL ("Vote of ${voter}"), as its
+    task read it ("Vote of binh"), for every event of such a task; other steps' titles are the
+    version's (`step_titles`)."""
 
     sections: tuple[DossierSection, ...]
     by_task: Mapping[str, DossierSection]
+    task_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,15 +115,16 @@ def item_with_dossier(
     submitted = [row for row in found if row.kind in DOSSIER_KINDS]
     return (
         instance_view(session, instance, found),
-        _dossier(session, instance, submitted, reader),
+        _dossier(session, instance, submitted, reader, found),
     )
 
 
 # The item's events (as rows: a page's history has dozens, and ORM objects cost several times
-# as much to make) with the key of each one's step form (`version.tasks`), in the one
-# statement: the task's row by its primary key, for the events of a task.
+# as much to make) with the key of each one's step form (`version.tasks`) and the task's own
+# title (a JUEL name's, as it read on the item's data), in the one statement: the task's row
+# by its primary key, for the events of a task.
 _EVENTS = (
-    select(*HISTORY_COLUMNS, HumanTaskModel.meta_key)
+    select(*HISTORY_COLUMNS, HumanTaskModel.meta_key, HumanTaskModel.title.label("task_title"))
     .outerjoin(HumanTaskModel, HumanTaskModel.id == AuditEventModel.task_id)
     .where(AuditEventModel.instance_id == bindparam("instance_id"))
     .order_by(AuditEventModel.seq)
@@ -131,13 +137,17 @@ def _dossier(
     instance: InstanceModel,
     events: Sequence[HistoryEvent],
     reader: str | None,
+    every_event: Sequence[HistoryEvent] | None = None,
 ) -> Dossier:
     """The dossier from the item's submissions (`_SUBMISSIONS`' rows, each with its step's
-    `meta_key`): only the forms of the steps they submitted are read."""
+    `meta_key`): only the forms of the steps they submitted are read. `every_event`, when the
+    caller read them all (`_EVENTS`), also names the tasks of its other events
+    (`Dossier.task_titles`)."""
     # The key is None for an event of no task (the start) or of a task no longer stored.
     keys = {e.task_id: e.meta_key for e in events if e.task_id and e.meta_key is not None}
     version = load_version(session, instance.process_version_id)
     metas = {k: version.tasks.get(k) for k in set(keys.values())}
+    named = _named_by_data(version, every_event if every_event is not None else events)
     # Only the forms of the steps done, units by their names as they are now; each form's
     # fields read once, however many times its step was done.
     used = {m.form_file for m in metas.values() if m is not None and m.form_file}
@@ -177,6 +187,7 @@ def _dossier(
         as_then = {**untyped_now, **typed_before} if meta_key in showing else untyped_now
         typed_before.update({k: v for k, v in given.items() if k in typed})
         section = _task_section(
+            named.get(event.task_id or ""),
             metas.get(meta_key),
             fields.get(meta_key, []),
             event,
@@ -200,7 +211,15 @@ def _dossier(
         (section for run in latest.values() for section in run),
         key=lambda s: (not s.is_start, first_done.get(s.element_id, 0)),
     )
-    return Dossier(tuple(ordered), by_task)
+    return Dossier(tuple(ordered), by_task, MappingProxyType(named))
+
+
+def _named_by_data(version: LoadedVersion, events: Sequence[HistoryEvent]) -> dict[str, str]:
+    """Task id -> title, for the tasks of steps named with JUEL (`Dossier.task_titles`)."""
+    juel = {key for key, meta in version.tasks.items() if meta.name_code}
+    if not juel:
+        return {}
+    return {e.task_id: e.task_title for e in events if e.meta_key in juel and e.task_title}
 
 
 def private_fields(version: LoadedVersion) -> frozenset[str]:
@@ -254,6 +273,7 @@ def _start_section(
 
 
 def _task_section(
+    title: str | None,
     meta: TaskMeta | None,
     form: Sequence[_FormField],
     event: HistoryEvent,
@@ -285,7 +305,7 @@ def _task_section(
     return DossierSection(
         task_id=event.task_id,
         element_id=event.element_id,
-        title=meta.name if meta else (event.element_id or ""),
+        title=title or (meta.name if meta else (event.element_id or "")),
         actor=event.actor,
         at=event.at,
         decision=decision_choices.get(decision_value or "", decision_value)

@@ -219,7 +219,7 @@ def _timeline(
                 "who": names.person(h.actor),
                 "what": event_label(h.kind),
                 "kind": h.kind,
-                "step": titles.get(h.element_id, h.element_id) if h.element_id else None,
+                "step": _step_title(h, titles, dossier),
                 # The decision's own title in its form; the usual word for older entries.
                 "decision": (said.decision if said else None)
                 or (decision_word(decision.lower()) if decision else None),
@@ -234,10 +234,23 @@ def _timeline(
     return entries
 
 
-def _steps_done(item: engine.InstanceView, titles: dict[str, str]) -> list[str]:
+def _step_title(
+    entry: engine.HistoryEntry, titles: dict[str, str], dossier: engine.Dossier
+) -> str | None:
+    """The step's title: its task's own where the diagram names it with JUEL ("Vote of
+    binh", not "Vote of ${voter}"), else as the version names the element."""
+    if not entry.element_id:
+        return None
+    own = dossier.task_titles.get(entry.task_id or "")
+    return own or titles.get(entry.element_id, entry.element_id)
+
+
+def _steps_done(
+    item: engine.InstanceView, titles: dict[str, str], dossier: engine.Dossier
+) -> list[str]:
     """The steps people completed, in order, once each: the diagram's text alternative."""
     done = [
-        titles.get(h.element_id, h.element_id)
+        _step_title(h, titles, dossier) or ""
         for h in item.history
         if h.kind == "completed" and h.element_id
     ]
@@ -302,7 +315,7 @@ def show(item_id: int) -> str:
         timeline=_timeline(item, names, titles, dossier),
         dossier=dossier,
         names=names,
-        steps_done=_steps_done(item, titles),
+        steps_done=_steps_done(item, titles, dossier),
         current_steps=current_steps,
         documents=documents,
         may_attach=running and access.may_contribute,

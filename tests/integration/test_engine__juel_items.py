@@ -197,3 +197,21 @@ def test_juel__camunda_multi_instance_variables_end_a_vote_and_pick_each_turn(
     assert view.status == "completed"  # two turns of three
     for name in ("nrOfInstances", "nrOfCompletedInstances", "loopCounter"):
         assert name not in view.data
+
+
+def test_juel__a_named_step_keeps_its_name_in_the_dossier(office: Any, juel_config: Any) -> None:
+    """What a JUEL name gave its task ("Vote of binh") is what the item's dossier and history
+    call the step, not the diagram's "Vote of ${voter}"."""
+    with transaction(office) as s:
+        item = engine.start_instance(
+            s, juel_config, "juel_quorum", "an", data={"voters": ["binh", "dung", "chi"]}
+        )
+    [vote] = _inbox(office, "binh")
+    _complete(office, juel_config, vote.id, "binh", agree=True)
+    with transaction(office) as s:
+        view, dossier = engine.item_with_dossier(s, item)
+    [done] = [h for h in view.history if h.kind == "completed"]
+    assert dossier.by_task[vote.id].title == "Vote of binh"
+    assert dossier.task_titles[vote.id] == "Vote of binh"
+    assert dossier.task_titles[done.task_id or ""] == "Vote of binh"
+    assert not any("${" in title for title in dossier.task_titles.values())
