@@ -7,9 +7,12 @@ and so ran as soon as the item started. Here such a start event keeps its error 
 (engine/event_parsers.py);
 SpiffWorkflow then starts the event subprocess when one is thrown in the process and nothing
 nearer catches it (a boundary event of the task or of a subprocess around it), as it starts
-one on a message. Only the top process's event subprocesses are started so (SpiffWorkflow looks
-for them there); `check_placement` refuses at deploy one inside a subprocess, which would
-never start.
+one on a message. SpiffWorkflow looks for such event subprocesses only in the item's own
+process; `catch_in_called_processes` has those of the subprocess an error or escalation was
+thrown in (embedded or called) catch it first, as Camunda does, before the boundary events
+around that subprocess and the process above it. A message or signal reaches only the item's
+own process's: `check_placement` refuses at deploy an event subprocess they start inside a
+subprocess, which would never start.
 
 An interrupting start event (`isInterrupting` is true unless written "false") cancels, when
 it fires, what the rest of its process was doing, as Camunda does: its open steps close (a
@@ -21,22 +24,20 @@ SpiffWorkflow 3.2 let the rest run on beside it. Read at deploy into the start e
 from __future__ import annotations
 
 import weakref
+from functools import partial
 from types import MethodType
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.util.event import BpmnEvent, EventManager
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import InvalidDefinition
 from .xml_namespaces import BPMN_NS as BPMN
 
 INTERRUPTING_KEY = "pheduyet_interrupting"
-_TRIGGERED = (
-    "errorEventDefinition",
-    "escalationEventDefinition",
-    "messageEventDefinition",
-    "signalEventDefinition",
-)
+# The starts SpiffWorkflow finds only at the top of the item's process (`check_placement`).
+_TOP_ONLY = ("messageEventDefinition", "signalEventDefinition")
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
@@ -54,8 +55,8 @@ def in_event_subprocess(node: Any) -> bool:
 
 
 def check_placement(file_name: str, root: Any) -> None:
-    """Refuse an event subprocess started by an error, an escalation or a message inside
-    another subprocess: SpiffWorkflow starts those only at the top of a process."""
+    """Refuse an event subprocess started by a message or a signal inside another
+    subprocess: SpiffWorkflow correlates those only to the top of the item's process."""
     for sub in root.iter(f"{{{BPMN}}}subProcess"):
         if not _event_subprocess(sub):
             continue
@@ -63,11 +64,11 @@ def check_placement(file_name: str, root: Any) -> None:
         if outer is None or etree.QName(outer).localname == "process":
             continue
         for start in sub.findall(f"{{{BPMN}}}startEvent"):
-            kinds = [d for d in _TRIGGERED if start.find(f"{{{BPMN}}}{d}") is not None]
+            kinds = [d for d in _TOP_ONLY if start.find(f"{{{BPMN}}}{d}") is not None]
             if kinds:
                 event = kinds[0].removesuffix("EventDefinition")
                 raise InvalidDefinition(
-                    f"the event subprocess '{sub.get('id')}' starts on an {event} inside "
+                    f"the event subprocess '{sub.get('id')}' starts on a {event} inside "
                     "another subprocess; this engine starts such event subprocesses only at "
                     "the top of a process (put it there, or catch with a boundary event on the "
                     "subprocess)",
@@ -104,6 +105,47 @@ def watch_event_subprocesses(specs: Any) -> None:
             if isinstance(extensions, dict) and extensions.get(INTERRUPTING_KEY):
                 task_spec.completed_event.connect(_interrupt)
         _watched.add(spec)
+
+
+def catch_in_called_processes(workflow: Any) -> None:
+    """Have the workflow's events caught, first, by an event subprocess of the called process
+    they were thrown in (`_catch`)."""
+    manager = workflow.event_manager
+    manager.catch = partial(_catch, manager)
+
+
+def _catch(manager: EventManager, event: BpmnEvent, internal: bool = True) -> int:
+    """SpiffWorkflow's catch (an event thrown in a subprocess goes to the tasks waiting in it,
+    then to its caller's, up to the item's own process and its event subprocesses), with one
+    step more at each level below the top: when nothing waiting there catches it, an event
+    subprocess of that process started by it. SpiffWorkflow's own catch calls this again for
+    each level up (`manager.catch`)."""
+    target = event.target
+    if target is not None and target.parent_workflow is not None:
+        waiting = any(
+            task.workflow is target and task.task_spec.event_definition.catches(task, event)
+            for task in manager.tasks.values()
+        )
+        started = None if waiting else _start_own(target, event)
+        if started is not None:
+            started.task_spec.catch(started, event)
+            started.task_spec._update(started)
+            return 1
+    return int(EventManager.catch(manager, event, internal))
+
+
+def _start_own(flow: Any, event: BpmnEvent) -> Any:
+    """The start event, now waiting, of the event subprocess of `flow`'s process that the event
+    starts (a new run of it), or None when it has none."""
+    start = flow.spec.start
+    for name in getattr(start, "trigger_specs", None) or ():
+        spec = flow.top_workflow.subprocess_specs.get(name)
+        for start_event in spec.bpmn_start_events if spec is not None else ():
+            if start_event.event_definition == event.event_definition:
+                child_id = start.trigger_wf(flow.task_tree, name)
+                run = flow.top_workflow.subprocesses[child_id]
+                return run.get_next_task(state=TaskState.WAITING, spec_name=start_event.name)
+    return None
 
 
 def _trigger(start: Any, my_task: Any, spec_name: str) -> Any:

@@ -28,7 +28,7 @@ from .clock import Clock, as_utc, end_of_day, system_clock
 from .definitions import LoadedVersion
 from .dmn_specs import note_decisions
 from .errors import ScriptError
-from .event_subprocesses import watch_event_subprocesses
+from .event_subprocesses import catch_in_called_processes, watch_event_subprocesses
 from .external_rows import note_external_tasks
 from .failures import failing_element
 from .forwarding import Hierarchy
@@ -186,6 +186,7 @@ def new_workflow(version: LoadedVersion, config: EngineConfig) -> Any:
         version.spec, version.subprocess_specs, script_engine=_bounded_engine(version, config)
     )
     skip_idle_waits(workflow)
+    catch_in_called_processes(workflow)
     return workflow
 
 
@@ -252,6 +253,7 @@ def _ready_to_run(
     workflow.script_engine = _bounded_engine(version, config)
     bind_item(workflow, instance.id)
     skip_idle_waits(workflow)
+    catch_in_called_processes(workflow)
     return workflow
 
 

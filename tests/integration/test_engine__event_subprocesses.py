@@ -86,23 +86,61 @@ def test_event_subprocess__an_escalation_that_does_not_interrupt_runs_beside(
     assert _open(office, item) == ("completed", [])
 
 
-def test_event_subprocess__one_started_by_an_error_inside_a_subprocess_is_refused(
-    factory: Any, clock: ManualClock
-) -> None:
+def _wrapped(start_definition: str | None = None) -> engine.SourceFile:
+    """budget_error's work, watch and event subprocess inside an embedded subprocess "wrap",
+    which a step "report" follows; with `start_definition`, the event subprocess's start
+    event has that definition instead of its error."""
     [source] = fixture_files("camunda_event_subprocesses/budget_error.bpmn")
     xml = source.content.decode()
-    nested = xml.replace(
-        '<bpmn:subProcess id="on_budget"',
-        '<bpmn:subProcess id="wrap"><bpmn:startEvent id="wrap_start" />'
-        '<bpmn:subProcess id="on_budget"',
-    ).replace(
-        "</bpmn:subProcess>\n  </bpmn:process>",
-        "</bpmn:subProcess></bpmn:subProcess>\n  </bpmn:process>",
+    head, rest = xml.split('isExecutable="true">', 1)
+    body, tail = rest.rsplit("</bpmn:process>", 1)
+    xml = (
+        head.replace('id="budget_error"', 'id="wrapped_budget"')
+        + 'isExecutable="true"><bpmn:startEvent id="outer_start" />'
+        + '<bpmn:sequenceFlow id="o_start" sourceRef="outer_start" targetRef="wrap" />'
+        + f'<bpmn:subProcess id="wrap">{body}</bpmn:subProcess>'
+        + '<bpmn:sequenceFlow id="o_wrapped" sourceRef="wrap" targetRef="report" />'
+        + '<bpmn:userTask id="report" name="Report" camunda:assignee="an" />'
+        + '<bpmn:sequenceFlow id="o_reported" sourceRef="report" targetRef="outer_end" />'
+        + '<bpmn:endEvent id="outer_end" /></bpmn:process>'
+        + tail
     )
+    if start_definition is not None:
+        xml = xml.replace(
+            '<bpmn:errorEventDefinition id="budget_start_def" errorRef="err_budget" />',
+            start_definition,
+        )
+    return engine.SourceFile("wrapped_budget.bpmn", xml.encode())
+
+
+def test_event_subprocess__inside_a_subprocess_handles_the_error_thrown_there(
+    office: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """An error thrown inside an embedded subprocess starts that subprocess's own event
+    subprocess (Camunda's scope): the rest of the subprocess is withdrawn, and once the
+    overrun is handled the subprocess ends and the process goes on."""
+    with transaction(office) as s:
+        engine.deploy(s, [_wrapped()], clock)
+    item = _start(office, config, "wrapped_budget")
+    assert _open(office, item) == ("running", ["watch", "work"])
+    _step(office, config, "an", over=True)
+    assert _open(office, item) == ("running", ["handle"])
+    _step(office, config, "binh")
+    assert _open(office, item) == ("running", ["report"])
+    _step(office, config, "an")
+    assert _open(office, item) == ("completed", [])
+
+
+def test_event_subprocess__one_started_by_a_message_inside_a_subprocess_is_refused(
+    factory: Any, clock: ManualClock
+) -> None:
+    """A message is correlated to the top of an item's process only: such an event
+    subprocess inside another would never start."""
+    nested = _wrapped('<bpmn:messageEventDefinition id="budget_start_def" />')
     with transaction(factory) as s, pytest.raises(engine.InvalidDefinition) as refused:
-        engine.deploy(s, [engine.SourceFile("nested.bpmn", nested.encode())], clock)
+        engine.deploy(s, [nested], clock)
     assert refused.value.details["element_id"] == "on_budget"
-    assert "inside another subprocess" in refused.value.message
+    assert "starts on a message inside another subprocess" in refused.value.message
 
 
 def test_event_subprocess__a_signal_runs_one_beside_and_a_message_interrupts(
@@ -124,5 +162,23 @@ def test_event_subprocess__a_signal_runs_one_beside_and_a_message_interrupts(
     assert _open(office, item) == ("running", ["archive"])
     with transaction(office) as s, pytest.raises(engine.NotFound):  # interrupting: once
         engine.correlate_message(s, config, "withdraw_request", None)
+    _step(office, config, "an")
+    assert _open(office, item) == ("completed", [])
+
+
+def test_event_subprocess__in_a_called_process_handles_its_error_there(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    """The called process's own event subprocess catches the error its work throws (as
+    Camunda does: the call activity has no boundary event): its other step is withdrawn, and
+    once the overrun is handled the called process ends and the caller goes on."""
+    item = _start(office, config, "call_budget")
+    assert _open(office, item) == ("running", ["watch", "work"])
+    _step(office, config, "an", over=True)
+    assert _open(office, item) == ("running", ["handle"])
+    with transaction(office) as s:
+        assert engine.tasks_for(s, "chi") == []
+    _step(office, config, "binh")
+    assert _open(office, item) == ("running", ["report"])
     _step(office, config, "an")
     assert _open(office, item) == ("completed", [])
