@@ -21,7 +21,6 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
-from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -31,7 +30,7 @@ from .definitions import LoadedVersion, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound, ScriptError
 from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
-from .io_mappings import ERROR_KEY
+from .io_mappings import WorkerError
 from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
 from .views import InstanceStatus
@@ -349,7 +348,7 @@ def bpmn_error_external(
     clean = _variables(variables)
     row = _held(session, task_id, _check_worker(worker_id), now)
     instance, version, workflow, task = _locked_item(session, config, row)
-    event = BpmnEvent(ErrorEventDefinition(code, code=code))
+    event = WorkerError(code, message)
     boundary = _catching_boundary(workflow, task, event)
     session.execute(delete(ExternalTaskModel).where(ExternalTaskModel.id == row.id))
     append_event(
@@ -379,13 +378,9 @@ def bpmn_error_external(
         record_error(session, instance, error, now)
         persist(session, config, instance, version, workflow, actor)
         return "incident", instance.id
-    named = (getattr(boundary.task_spec, "extensions", None) or {}).get(ERROR_KEY, {})
     with spiff_errors():
         boundary.data.update(clean)
-        for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message)):
-            if named.get(attribute):
-                boundary.data[named[attribute]] = value
-        boundary.task_spec.catch(boundary, event)
+        boundary.task_spec.catch(boundary, event)  # with the error's variables (WorkerError)
         boundary.task_spec._update(boundary)  # as Spiff's own catch does: it fires
         run_engine_steps(workflow)
     _drop_cancelled(session, instance.id, workflow)

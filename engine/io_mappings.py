@@ -15,9 +15,10 @@ task's data when it completes and set for the steps after. As in Camunda, input 
 local to the task: when it completes, after its outputs are evaluated, each goes away, or gets
 back the value it hid.
 
-Error boundary event: `camunda:errorCodeVariable` and `errorMessageVariable` name the
-variables that get a caught BPMN error's code and message (`ERROR_KEY`; engine/external_tasks.py
-sets them when a worker reports one).
+Error boundary event, and an event subprocess's error start event: `camunda:errorCodeVariable`
+and `errorMessageVariable` name the variables that get a caught BPMN error's code and message
+(`ERROR_KEY`), whoever threw it: an error end event (no message, as Camunda without
+`camunda:errorMessage`) or an external task's worker (`WorkerError`, with its message).
 
 The mappings are read at deploy into the specs' `extensions` (which the serializer keeps); the
 call activities that have some become `MappedCallActivity`; the task hooks are connected to each
@@ -28,9 +29,12 @@ from __future__ import annotations
 
 import weakref
 from copy import deepcopy
+from types import MethodType
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
 
 from .errors import InvalidDefinition
 from .juel_scanner import has_expression
@@ -43,6 +47,7 @@ CALL_KEY = "pheduyet_call"
 IO_KEY = "pheduyet_io"
 ERROR_KEY = "pheduyet_error_variables"
 _ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
+_CATCHING_ERRORS = frozenset({f"{{{BPMN}}}boundaryEvent", f"{{{BPMN}}}startEvent"})
 _EXT = f"{{{BPMN}}}extensionElements"
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -55,7 +60,7 @@ def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
             continue
         entry: dict[str, Any] = {}
         caught = node.find(f"{{{BPMN}}}errorEventDefinition")
-        if node.tag == f"{{{BPMN}}}boundaryEvent" and caught is not None:
+        if node.tag in _CATCHING_ERRORS and caught is not None:
             named = {a: caught.get(_c(a)) for a in _ERROR_VARIABLES if caught.get(_c(a))}
             if named:
                 entry[ERROR_KEY] = named
@@ -174,15 +179,38 @@ def apply_mappings(spec: Any, found: dict[str, dict[str, Any]]) -> None:
 
 
 def watch_io(specs: Any) -> None:
-    """Connect the input/output parameters of every task of these specs (once per spec)."""
+    """Connect the input/output parameters of every task of these specs, and the error
+    variables of the events that catch errors (once per spec)."""
     for spec in specs:
         if spec in _watched:
             continue
         for task_spec in spec.task_specs.values():
-            if IO_KEY in (getattr(task_spec, "extensions", None) or {}):
+            extensions = getattr(task_spec, "extensions", None) or {}
+            if IO_KEY in extensions:
                 task_spec.ready_event.connect(_inputs)
                 task_spec.completed_event.connect(_outputs)
+            if ERROR_KEY in extensions:
+                task_spec.catch = MethodType(_catch_error, task_spec)
         _watched.add(spec)
+
+
+class WorkerError(BpmnEvent):  # type: ignore[misc]
+    """A BPMN error an external task's worker reported, with the worker's message."""
+
+    def __init__(self, code: str, message: str | None) -> None:
+        super().__init__(ErrorEventDefinition(code, code=code))
+        self.message = message
+
+
+def _catch_error(spec: Any, my_task: Any, event: BpmnEvent) -> None:
+    """The event's own catch, once the variables it names hold the error's code and message."""
+    named = spec.extensions[ERROR_KEY]
+    code = getattr(event.event_definition, "code", None)
+    message = event.message if isinstance(event, WorkerError) else None
+    for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message)):
+        if named.get(attribute):
+            my_task.data[named[attribute]] = value
+    type(spec).catch(spec, my_task, event)
 
 
 def _inputs(workflow: Any, task: Any) -> None:

@@ -1,0 +1,73 @@
+"""Camunda's `errorCodeVariable` / `errorMessageVariable` on the events that catch a BPMN error
+thrown by an error end event: a catch-all boundary event on an embedded subprocess puts the
+code of the error that ended it in the variable it names, so the next step knows which
+(the message is null: the model's errors carry none); an event subprocess's error start
+event does the same. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine import ManualClock, transaction
+from tests.conftest import add_people, fixture_files
+from tests.integration.test_engine__event_subprocesses import _wrapped
+
+
+@pytest.fixture
+def office(factory: Any, clock: ManualClock) -> Any:
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("camunda_error_variables"), clock)
+    return factory
+
+
+def _step(factory: Any, config: engine.EngineConfig, who: str, **data: Any) -> engine.TaskView:
+    with transaction(factory) as s:
+        [task] = engine.tasks_for(s, who)
+        engine.complete_task(s, config, task.id, who, data=data)
+        return task
+
+
+def _data(factory: Any, item: int) -> tuple[list[str], dict[str, Any]]:
+    with transaction(factory) as s:
+        view = engine.show_instance(s, item)
+    return sorted(t.element_id for t in view.open_tasks), view.data
+
+
+@pytest.mark.parametrize(("problem", "code"), [("stock", "NO_STOCK"), ("price", "PRICE")])
+def test_error_variables__the_boundary_event_names_the_error_that_ended_the_subprocess(
+    office: Any, config: engine.EngineConfig, problem: str, code: str
+) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "checked_purchase", "an")
+    _step(office, config, "an", problem=problem)
+    steps, data = _data(office, item)
+    assert steps == ["resolve"]
+    assert data["failure"] == code
+    assert "failure_text" in data and data["failure_text"] is None
+
+
+def test_error_variables__none_without_an_error(office: Any, config: engine.EngineConfig) -> None:
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "checked_purchase", "an")
+    _step(office, config, "an", problem="none")
+    steps, data = _data(office, item)
+    assert steps == ["buy"] and "failure" not in data
+
+
+def test_error_variables__an_event_subprocess_start_names_the_error(
+    office: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    source = _wrapped(
+        '<bpmn:errorEventDefinition id="budget_start_def" errorRef="err_budget" '
+        'camunda:errorCodeVariable="overrun_code" />'
+    )
+    with transaction(office) as s:
+        engine.deploy(s, [source], clock)
+        item = engine.start_instance(s, config, "wrapped_budget", "an")
+    _step(office, config, "an", over=True)
+    steps, data = _data(office, item)
+    assert steps == ["handle"] and data["overrun_code"] == "BUDGET"
