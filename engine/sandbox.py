@@ -352,8 +352,6 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         frozenset=frozenset,
         sum=guards.sum,
         pow=guards.pow,
-        min=min,
-        max=max,
         any=any,
         all=all,
         enumerate=enumerate,

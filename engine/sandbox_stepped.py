@@ -1,5 +1,6 @@
-"""The builtins that loop inside C over what a script gives them (map, filter, zip, and sorted's
-key function), written as Python whose every step the sandbox's budget sees.
+"""The builtins that loop inside C over what a script gives them (map, filter, zip, and the key
+function of sorted, min and max), written as Python whose every step the sandbox's budget
+sees.
 
 The builtins make every item inside one C-level call of whatever consumes them:
 `list(map(list, rows))` copies each row before anything is checked, and rows may hold one large
@@ -8,7 +9,8 @@ trace follows as it follows a script's (engine.sandbox): each item they make is 
 and the process's memory checked. A refusal raised in them names no line of theirs, so the
 script's own line is found in the traceback. `sorted` computes the keys one by one, then sorts
 their positions: as stable as the builtin, `reverse` included; a list's own `sort(key=…)` is
-sorted so too (engine.sandbox_guards)."""
+sorted so too (engine.sandbox_guards). `min` and `max` with a key do the same and pick the
+first position whose key is least (greatest), as the builtins pick the first item."""
 
 from __future__ import annotations
 
@@ -37,6 +39,21 @@ def sorted(iterable, *, key=None, reverse=False):
         return _sorted(items, reverse=reverse)
     keys = [key(item) for item in items]
     return [items[i] for i in _sorted(_range(_len(items)), key=keys.__getitem__, reverse=reverse)]
+
+def min(*args, key=None, **default):
+    return _keyed(_min, args, key, default)
+
+def max(*args, key=None, **default):
+    return _keyed(_max, args, key, default)
+
+def _keyed(pick, args, key, default):
+    if key is None:
+        return pick(*args, **default)
+    items = _list(args[0] if _len(args) == 1 else args)
+    keys = [key(item) for item in items]
+    if not items:
+        return pick(items, **default)
+    return items[pick(_range(_len(items)), key=keys.__getitem__)]
 """
 
 
@@ -47,9 +64,11 @@ def _compiled() -> dict[str, Callable[..., Any]]:
         "_sorted": sorted,
         "_range": range,
         "_len": len,
+        "_min": min,
+        "_max": max,
     }
     exec(compile(_SOURCE, FILENAME, "exec"), scope)  # our own code, not a script
-    return {name: scope[name] for name in ("map", "filter", "zip", "sorted")}
+    return {name: scope[name] for name in ("map", "filter", "zip", "sorted", "min", "max")}
 
 
 STEPPED: dict[str, Callable[..., Any]] = _compiled()

@@ -236,12 +236,14 @@ def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
         "x = sorted(b, key=list)",
         "b.sort(key=list)",
         "list.sort(b, key=list)",
+        "x = max(b, key=list)",
+        "x = min(*b, key=list)",
     ],
 )
 def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume: str) -> None:
-    """Each item a map or zip makes, each key sorted computes, is a step the memory watch
-    sees: copying 200,000 references to one list of 1,000 would take 1.6 GB inside one C-level
-    call of `list`."""
+    """Each item a map or zip makes, each key sorted, min or max computes, is a step the
+    memory watch sees: copying 200,000 references to one list of 1,000 would take 1.6 GB inside
+    one C-level call of `list`."""
     sandbox = Sandbox(cpu_seconds=5, limits=Limits(max_memory_bytes=32 * 1024 * 1024))
     data: dict[str, Any] = {}
     with pytest.raises(SandboxViolation, match="more memory than its limit of 32 MB"):
@@ -279,6 +281,13 @@ def test_sandbox__an_error_inside_a_stepped_builtin_names_the_scripts_line() -> 
             {"a": 1, "rest": [2, 3], "x": [2, 3, 2, 3]},
         ),
         ("x = sum([1, 2.5])\ny = 1 << 10\nz = pow(3, 4)\nw = pow(3, 10**9, 7)", {}, None),
+        (  # the first item whose key is greatest (least), as the builtins pick
+            "a = max(['a', 'bb', 'cc'], key=len)\nb = min([3, 1, 2], key=lambda n: -n)\n"
+            "c = max([], key=len, default=0)\nd = min(3, -1, 2, key=abs)\ne = max(3, 7)\n"
+            "f = min('ba')\ng = max(map(abs, [1, -5, 5]), key=lambda n: n)",
+            {},
+            {"a": "bb", "b": 3, "c": 0, "d": -1, "e": 7, "f": "a", "g": 5},
+        ),
         (  # calls with unpacked arguments (RestrictedPython compiles them to `_apply_`)
             "x = max(*[1, 2])\nd = dict(**{'a': 1})\ndef f(a, b=0):\n    return a + b\n"
             "y = f(*[1], **{'b': 2})\ndel f",
