@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from engine import EngineError, to_jsonable
 from workflows.config import work_calendar
 
 EXIT_UNEXPECTED = 1
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command ended by SIGPIPE
 
 
 def emit_json(value: Any) -> None:
@@ -86,5 +88,10 @@ def reporting(as_json: bool) -> Iterator[None]:
         fail("database", f"database error: {text.splitlines()[0]}", EXIT_UNEXPECTED, as_json)
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
+    except BrokenPipeError:
+        # The reader stopped (`pheduyet stuck | head`): nothing to say, and nowhere to say it.
+        # Python would write at exit to the closed pipe again; it writes to nothing instead.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     except Exception as exc:  # the last line of defence: never a stack trace
         fail("unexpected", f"unexpected error: {exc.__class__.__name__}: {exc}", 1, as_json)

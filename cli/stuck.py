@@ -78,7 +78,7 @@ def stuck(now_text: str | None, as_json: bool) -> None:
             [
                 ("ITEM", lambda r: r.instance_id),
                 ("TITLE", lambda r: r.title),
-                ("STEP", lambda r: r.element_id),
+                ("STEP", lambda r: r.step or r.element_id),
                 ("HOLDER", lambda r: r.holder),
                 ("SINCE", lambda r: r.since),
                 ("DAYS", lambda r: r.age_days),

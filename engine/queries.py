@@ -154,6 +154,7 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
             InstanceModel.title,
             HumanTaskModel.id,
             HumanTaskModel.element_id,
+            HumanTaskModel.title,
             HumanTaskModel.lane,
             HumanTaskModel.assignee,
             HumanTaskModel.candidate_groups,
@@ -169,7 +170,9 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
         .execution_options(yield_per=STUCK_BATCH)
     )
     for row in session.execute(query):
-        (item, title, task_id, element_id, lane, assignee, groups, users, by, since, due) = row
+        (item, title, task_id, element_id, step, lane, assignee, groups, users, by, since, due) = (
+            row
+        )
         holder = assignee or ", ".join([*(groups or []), *(users or [])]) or lane or by
         yield StuckRow(
             instance_id=item,
@@ -182,6 +185,7 @@ def iter_stuck(session: Session, now: datetime) -> Iterator[StuckRow]:
             age_days=_age_days(since, now),
             due_at=due,
             overdue=due is not None and due < now,
+            step=step,
         )
     yield from _waiting_for_events(session, now)
     yield from _waiting_for_workers(session, now)

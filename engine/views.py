@@ -107,6 +107,7 @@ class StuckRow:
     age_days: float
     due_at: datetime | None
     overdue: bool
+    step: str = ""  # the open task's title; "" for an item waiting outside a task
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ STUCK_KEYS = {
     "age_days",
     "due_at",
     "overdue",
+    "step",
 }
 
 
