@@ -16,7 +16,9 @@ from sqlalchemy import (
     Text,
     Update,
     bindparam,
+    func,
     inspect,
+    null,
     select,
     update,
 )
@@ -318,3 +320,12 @@ def require_running(instance: InstanceModel) -> None:
             f"item {instance.id} is {instance.status}: nothing more can be done on it",
             instance_id=instance.id,
         )
+
+
+def data_text(keys: tuple[str, ...]) -> Any:
+    """SQL for the first of these keys of an item's data that it holds, as text (NULL when
+    none): an item's whole wording where its title is cut (`TaskSource.content_keys`)."""
+    found = [InstanceModel.data[key].as_string() for key in keys]
+    if not found:
+        return null()
+    return found[0] if len(found) == 1 else func.coalesce(*found)

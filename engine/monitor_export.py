@@ -11,6 +11,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from .human_tasks import HumanTaskModel, TaskCandidateModel
+from .instances import data_text
 from .monitor_sql import MonitorFilter, dialect_of, joined
 from .monitoring import (
     STREAM_BATCH,
@@ -114,7 +115,9 @@ def _sorted_keys(keys: str | None) -> str | None:
     return _KEY_END.join(sorted(keys.split(_KEY_END), key=lambda k: k.replace(_KIND_END, "")))
 
 
-def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Iterator[MonitorRow]:
+def _open_export(
+    session: Session, now: datetime, filters: MonitorFilter, content_keys: tuple[str, ...]
+) -> Iterator[MonitorRow]:
     dialect = dialect_of(session)
     names = _Names(session)
     keys = _candidate_keys(dialect)
@@ -124,6 +127,7 @@ def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Ite
             HumanTaskModel.assignee,
             keys.c.candidate_keys,
             keys.c.first_group,
+            data_text(content_keys),
         )
         .select_from(HumanTaskModel)
         .outerjoin(keys, keys.c.task_id == HumanTaskModel.id)
@@ -133,16 +137,19 @@ def _open_export(session: Session, now: datetime, filters: MonitorFilter) -> Ite
     )
     for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
         listed = r[10] if dialect == "postgresql" else _sorted_keys(r[10])
-        yield open_row(r, now, *names.holder(r[9], listed, r[11]))
+        yield open_row(r, now, *names.holder(r[9], listed, r[11]), content=r[12])
 
 
-def monitor_all(session: Session, now: datetime, filters: MonitorFilter) -> Iterator[MonitorRow]:
+def monitor_all(
+    session: Session, now: datetime, filters: MonitorFilter, content_keys: tuple[str, ...] = ()
+) -> Iterator[MonitorRow]:
     """Every row the filters select, oldest first, streamed from one query (for exports): what
     is held at a time is one batch of plain rows, whatever the number of rows; the holders'
-    names come from the people and groups read once (`_Names`), never a subquery a row."""
+    names come from the people and groups read once (`_Names`), never a subquery a row. Each
+    row's `content` is the first of `content_keys` its item's data holds (`data_text`)."""
     if finished_only(filters):
-        query = finished_query(session, filters, None)
+        query = finished_query(session, filters, None).add_columns(data_text(content_keys))
         for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
-            yield finished_row(r)
+            yield finished_row(r, content=r[7])
     else:
-        yield from _open_export(session, now, filters)
+        yield from _open_export(session, now, filters, content_keys)

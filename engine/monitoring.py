@@ -93,6 +93,7 @@ class MonitorRow:
     since: datetime
     due_at: datetime | None
     age_days: float
+    content: str | None = None  # the item's whole wording, where asked (`monitor_all`)
 
 
 @dataclass(frozen=True)
@@ -341,7 +342,9 @@ def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: i
     ).limit(limit)
 
 
-def open_row(r: Any, now: datetime, holder: str, unit: str | None) -> MonitorRow:
+def open_row(
+    r: Any, now: datetime, holder: str, unit: str | None, content: str | None = None
+) -> MonitorRow:
     """An open step's row from `open_step_columns`' values, held by `holder` of `unit`."""
     return MonitorRow(
         instance_id=r[1],
@@ -356,6 +359,7 @@ def open_row(r: Any, now: datetime, holder: str, unit: str | None) -> MonitorRow
         since=r[5],
         due_at=r[6],
         age_days=age_in_days(now, r[5]),
+        content=content,
     )
 
 
@@ -644,7 +648,7 @@ def finished_query(
     return query.order_by(InstanceModel.created_at, InstanceModel.id)
 
 
-def finished_row(r: Any) -> MonitorRow:
+def finished_row(r: Any, content: str | None = None) -> MonitorRow:
     return MonitorRow(
         instance_id=r[0],
         process_id=r[1],
@@ -658,6 +662,7 @@ def finished_row(r: Any) -> MonitorRow:
         since=r[3],
         due_at=None,
         age_days=age_in_days(r[4], r[3]),
+        content=content,
     )
 
 

@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from .errors import InvalidInput
-from .instances import InstanceModel
+from .instances import InstanceModel, data_text
 from .monitoring import VERDICT_KEY
 from .users import GroupModel
 from .views import InstanceStatus
@@ -216,7 +216,7 @@ def _current(session: Session, source: TaskSource) -> Select[Any]:
         ),
         case((finished, 1), else_=0).label("finished"),
         case((verdict.is_(None), None), (verdict.is_(True), 1), else_=0).label("verdict"),
-        _content(source).label("content"),
+        data_text(source.content_keys).label("content"),
     ).where(
         InstanceModel.process_id.in_(source.process_ids),
         InstanceModel.status != InstanceStatus.CANCELLED,
@@ -225,13 +225,6 @@ def _current(session: Session, source: TaskSource) -> Select[Any]:
         last = _last_listed(session, source)
         query = query.where(or_(last.is_(None), last != deadline))
     return query
-
-
-def _content(source: TaskSource) -> Any:
-    found = [InstanceModel.data[key].as_string() for key in source.content_keys]
-    if not found:
-        return null()
-    return found[0] if len(found) == 1 else func.coalesce(*found)
 
 
 def _listed(session: Session, source: TaskSource) -> Select[Any]:
@@ -259,7 +252,7 @@ def _listed(session: Session, source: TaskSource) -> Select[Any]:
             _iso_day(entry[source.done_key].as_string()) if source.done_key else null(),
             literal(1),
             case((verdict.is_(None), None), (verdict.is_(True), 1), else_=0),
-            _content(source),
+            data_text(source.content_keys),
         )
         .select_from(InstanceModel)
         .join(entries, true())

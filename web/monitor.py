@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 import engine
 from workflows.catalog import entry as catalog_entry
 from workflows.org_chart import units_of
+from workflows.task_report import CONTENT_KEYS
 
 from . import task_report
 from .extensions import gettext as _
@@ -233,7 +234,7 @@ def export() -> Response:
         choices = _choices(s, filters, moment)
         _workbook(
             buffer,
-            engine.monitor_all(s, moment, filters),
+            engine.monitor_all(s, moment, filters, CONTENT_KEYS),
             choices,
             _describe(filters, choices),
             moment,
@@ -278,9 +279,10 @@ def _workbook(
             _("Số ngày"),
             _("Hạn xử lý"),
             _("Tình trạng"),
+            _("Nội dung"),  # the item's whole wording, where its title is cut
         ],
-        widths=[8, 48, 34, 34, 34, 30, 12, 9, 12, 20],
-        formats=[None, None, None, None, None, None, DATE, None, DATE, None],
+        widths=[8, 48, 34, 34, 34, 30, 12, 9, 12, 20, 80],
+        formats=[None, None, None, None, None, None, DATE, None, DATE, None, None],
     )
     labels = status_labels()
     names = choices.names
@@ -299,6 +301,7 @@ def _workbook(
                 shown_age(row.age_days),
                 _excel_date(row.due_at),
                 labels.get(row.status, row.status),
+                row.content or "",
             )
             for row in rows
         ),

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from engine import TaskSource
 
+# An item's whole wording, where its title is cut (a plan task's at 160 characters): the
+# plan's text, else what the leader typed. The task report and Theo dõi's export show it.
+CONTENT_KEYS = ("noi_dung_day_du", "noi_dung")
+
 # A task from a plan is an item of `giao_nhiem_vu`: its lead unit (don_vi_chu_tri, a unit's
 # key), its deadline then in force (han_xu_ly, extensions included), the date of the unit's
 # result report (ngay_bao_cao) and the verdict `on_time` the process writes when the leader
@@ -18,6 +22,5 @@ ASSIGNED_TASKS = TaskSource(
     deadline_key="han_xu_ly",
     done_key="ngay_bao_cao",
     occurrences_key="cac_ky",
-    # The plan's wording (a title is cut at 160 characters), else what the leader typed.
-    content_keys=("noi_dung_day_du", "noi_dung"),
+    content_keys=CONTENT_KEYS,
 )

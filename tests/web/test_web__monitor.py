@@ -354,6 +354,7 @@ def test_monitor__export_to_excel(
         "Số ngày",
         "Hạn xử lý",
         "Tình trạng",
+        "Nội dung",
     ]
     assert [row[0] for row in values[1:]] == [
         scene["first"],
@@ -388,6 +389,7 @@ def test_monitor__export_carries_due_dates_and_every_filter(
     assert [row[0] for row in rows] == [scene["task"]]
     assert rows[0][8] == datetime(2026, 3, 20, 23, 59, 59)
     assert rows[0][9] == "Quá hạn"
+    assert rows[0][10] == TASK["noi_dung"]  # the task's whole wording, beside its title
     assert sheet["I3"].number_format == "dd/mm/yyyy"
     assert "theo-doi-2026-03-21.xlsx" in response.headers["Content-Disposition"]
 
