@@ -76,6 +76,7 @@ _ISO_DAY = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ][0-9:.+\-Z
 _NOT_CONTENT = frozenset({"initiator", "initiator_unit"})
 _NUMBER_QUERY = re.compile(r"^(?:so )?(\d+)$")
 _GROUPED_DIGITS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+_GROUPED_FROM = 10_000  # a number from here on is written with its thousands grouped
 
 search_fts = table("search_fts", column("rowid"))
 
@@ -94,15 +95,16 @@ class SearchDocumentModel(Base):
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One item found. `snippet` is (before, match, after) around the first place the words
-    occur in its content, or None when they occur only in its title or number."""
+    """One item found. `snippet` is the part of its content around the first place the
+    words occur, as (text, matched) pieces in order, every word found in it marked; None when
+    they occur only in its title or number."""
 
     id: int
     title: str
     process_id: str
     status: str
     created_at: datetime
-    snippet: tuple[str, str, str] | None
+    snippet: tuple[tuple[str, bool], ...] | None
 
 
 @lru_cache(maxsize=8192)
@@ -151,7 +153,7 @@ def _values(data: Any, key: str | None = None) -> Iterable[str]:
         for v in data:
             yield from _values(v, key)
     elif isinstance(data, int | float):
-        yield str(data)
+        yield _number_text(data)
     elif isinstance(data, str):
         value = data.strip()
         if not value:
@@ -162,6 +164,15 @@ def _values(data: Any, key: str | None = None) -> Iterable[str]:
         # A code is plain ASCII: text with a mark (most of what people write) is not looked at.
         elif not (value.isascii() and (_CODE.match(value) or _WORD_CODE.match(value))):
             yield value
+
+
+def _number_text(number: float) -> str:
+    """A number as people write and read it: 850.000.000 (folded and found as 850000000); a
+    number below 10.000, which may be a year, as it is."""
+    if isinstance(number, float) and not number.is_integer():
+        return str(number)
+    whole = int(number)
+    return f"{whole:,}".replace(",", ".") if abs(whole) >= _GROUPED_FROM else str(whole)
 
 
 def document(
@@ -519,16 +530,13 @@ def search_items(
     ]
 
 
-def _snippet(content: str | None, terms: Sequence[str]) -> tuple[str, str, str] | None:
-    """Around the first match in the line (one value) that has the most of the words."""
+def _snippet(content: str | None, terms: Sequence[str]) -> tuple[tuple[str, bool], ...] | None:
+    """Around the first match in the line (one value) that has the most of the words, with
+    every word found in that stretch marked."""
     if not content:
         return None
     folded = _fold_same_length(content)
-    patterns = [
-        # A word that starts with the term (a number: the whole number).
-        re.compile(r"(?<![^\W_])" + re.escape(t) + (r"(?![^\W_])" if t.isdigit() else r"[^\W_]*"))
-        for t in terms
-    ]
+    patterns = [_term_pattern(t) for t in terms]
     best: tuple[int, int, int] | None = None  # (words found, start, stop), most words first
     for line in re.finditer(r"[^\n]+", content):
         found = [m for p in patterns if (m := p.search(folded, line.start(), line.end()))]
@@ -538,14 +546,36 @@ def _snippet(content: str | None, terms: Sequence[str]) -> tuple[str, str, str] 
     if best is None:
         return None
     _count, start, stop = best
-    before = content[:start]
+    begin, end = 0, len(content)
     if start > SNIPPET_BEFORE:
         window = content[start - SNIPPET_BEFORE : start]
-        before = "…" + (window.split(" ", 1)[1] if " " in window else window)
-    after = content[stop : stop + SNIPPET_AFTER]
+        begin = start - len(window.split(" ", 1)[1] if " " in window else window)
     if stop + SNIPPET_AFTER < len(content):
-        after = after.rsplit(" ", 1)[0] + "…"
-    return _squash(before), content[start:stop], _squash(after)
+        end = stop + len(content[stop : stop + SNIPPET_AFTER].rsplit(" ", 1)[0])
+    pieces: list[tuple[str, bool]] = [("…", False)] if begin else []
+    at = begin
+    for found_start, found_stop in sorted(
+        {m.span() for p in patterns for m in p.finditer(folded, begin, end)}
+    ):
+        if found_start < at:  # inside a word already marked
+            continue
+        pieces += [
+            (_squash(content[at:found_start]), False),
+            (content[found_start:found_stop], True),
+        ]
+        at = found_stop
+    pieces.append((_squash(content[at:end]) + ("…" if end < len(content) else ""), False))
+    return tuple(piece for piece in pieces if piece[0])
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """A word that starts with the term; a number: the whole number, its thousands grouped or
+    not (the content has 850.000.000, the query 850000000; folded, a dot is a space)."""
+    if not term.isdigit():
+        return re.compile(r"(?<![^\W_])" + re.escape(term) + r"[^\W_]*")
+    head = len(term) % 3 or 3
+    groups = [term[:head], *(term[i : i + 3] for i in range(head, len(term), 3))]
+    return re.compile(r"(?<![^\W_])" + " ?".join(groups) + r"(?![^\W_])")
 
 
 def _squash(text: str) -> str:

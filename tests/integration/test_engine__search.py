@@ -93,6 +93,19 @@ def test_search__with_or_without_diacritics_and_case(office: Office, query: str)
     assert other not in found
 
 
+@pytest.mark.parametrize("query", ["1500000000", "1.500.000.000"])
+def test_search__an_amount_reads_grouped_in_the_excerpt(office: Office, query: str) -> None:
+    """The excerpt shows an amount as people write it, whichever way it was typed; a year
+    stays as it is."""
+    item = _proposal(office, tinh_cap_thiet="Cần ngay trong năm 2026")
+    [hit] = _hits(office, "trungtam.cv1", query)
+    assert hit.id == item and hit.snippet is not None
+    assert [text for text, matched in hit.snippet if matched] == ["1.500.000.000"]
+    assert "1500000000" not in "".join(text for text, _matched in hit.snippet)
+    [hit] = _hits(office, "trungtam.cv1", "2026")
+    assert hit.snippet is not None and ("2026", True) in hit.snippet
+
+
 def test_search__words_are_matched_from_their_start_in_any_order(office: Office) -> None:
     item = _proposal(office)
     assert _find(office, "trungtam.cv1", "kỹ thuật quy") == [item]
@@ -108,9 +121,8 @@ def test_search__the_excerpt_shows_where_it_matched(office: Office) -> None:
     assert hit.process_id == "de_xuat_nhiem_vu"
     assert hit.status == engine.InstanceStatus.RUNNING
     assert hit.snippet is not None
-    before, match, after = hit.snippet
-    assert match == "dâu"
-    assert "Đà Lạt cần giống dâu tây" in before + match + after
+    assert [text for text, matched in hit.snippet if matched] == ["dâu", "tây"]
+    assert "Đà Lạt cần giống dâu tây" in "".join(text for text, _matched in hit.snippet)
 
 
 def test_search__codes_and_logins_are_not_content_and_dates_read_as_written(
@@ -147,7 +159,8 @@ def test_search__by_attachment_name(office: Office, tmp_path: Path) -> None:
         )
     [hit] = _hits(office, "trungtam.cv1", "du toan chi tiet")
     assert hit.id == item
-    assert hit.snippet is not None and "Dự toán chi tiết.pdf" in "".join(hit.snippet)
+    assert hit.snippet is not None
+    assert "Dự toán chi tiết.pdf" in "".join(text for text, _matched in hit.snippet)
 
 
 def test_search__by_a_comment_and_a_new_title(office: Office) -> None:
