@@ -16,6 +16,7 @@ from .audit import AuditEventModel
 from .human_tasks import HumanTaskModel, TaskCandidateModel, candidate_is, task_view
 from .instances import InstanceModel
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
+from .registers import issued_by
 from .users import ADMIN_GROUP, Identity
 from .views import TaskStatus, TaskView
 
@@ -125,7 +126,7 @@ def my_items(
 @dataclass(frozen=True)
 class ItemAccess:
     actionable: frozenset[str]  # ids of the item's open tasks this person may act on
-    may_contribute: bool  # may add files: the starter, an administrator, or a holder
+    may_contribute: bool  # may add files: the starter, an administrator, a holder, an issuer
 
 
 def item_access(session: Session, who: Identity, instance_id: int) -> ItemAccess:
@@ -137,7 +138,11 @@ def item_access(session: Session, who: Identity, instance_id: int) -> ItemAccess
         and_(HumanTaskModel.assignee.is_(None), offered),
     )
     rows = session.execute(
-        select(InstanceModel.created_by, HumanTaskModel.id)
+        select(
+            InstanceModel.created_by,
+            HumanTaskModel.id,
+            issued_by(who.username, InstanceModel.id),
+        )
         .select_from(InstanceModel)
         .outerjoin(
             HumanTaskModel,
@@ -149,6 +154,8 @@ def item_access(session: Session, who: Identity, instance_id: int) -> ItemAccess
         )
         .where(InstanceModel.id == instance_id)
     ).all()
-    actionable = frozenset(task for _by, task in rows if task is not None)
+    actionable = frozenset(task for _by, task, _issued in rows if task is not None)
     starter = bool(rows) and rows[0][0] == who.username
-    return ItemAccess(actionable, starter or ADMIN_GROUP in who.groups or bool(actionable))
+    issuer = bool(rows) and bool(rows[0][2])
+    contributes = starter or issuer or ADMIN_GROUP in who.groups or bool(actionable)
+    return ItemAccess(actionable, contributes)

@@ -35,12 +35,22 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    exists,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from .db import Base, UTCDateTime
 from .errors import Conflict, InvalidDefinition, NotFound
+from .human_tasks import HumanTaskModel
 
 MARKER = "x-register"
 KEY = re.compile(r"[^\s/]{1,40}")
@@ -86,6 +96,19 @@ class IssuedNumberModel(Base):
     # The document's trích yếu and signer's user name at its issue (migration 0030).
     summary: Mapped[str | None] = mapped_column(String(MAX_SUMMARY))
     signer: Mapped[str | None] = mapped_column(String(100))
+
+
+def issued_by(username: str, instance_id: Any) -> ColumnElement[bool]:
+    """Whether this person took a number of a register for the item, in a step they completed
+    (văn thư's "Phát hành"): the number is given as the step completes, so the issued copy
+    that bears it can only be attached after the step, by them (`may_contribute`)."""
+    step = aliased(HumanTaskModel)  # never the task rows of a query this is part of
+    return exists().where(
+        IssuedNumberModel.instance_id == instance_id,
+        IssuedNumberModel.status == NumberStatus.ISSUED,
+        step.id == IssuedNumberModel.task_id,
+        step.completed_by == username,
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from .audit import AuditEventModel
 from .human_tasks import HumanTaskModel, ItemCandidateModel, candidate_is, may_act
 from .instances import InstanceModel
+from .registers import issued_by
 from .users import ADMIN_GROUP, Identity
 from .views import TaskStatus
 
@@ -52,8 +53,9 @@ def visible_instance_ids(session: Session, who: Identity) -> list[int]:
 
 
 def may_contribute(session: Session, who: Identity, instance_id: int) -> bool:
-    """Who may add to a running item (attach files): its starter, an administrator, or someone
-    who holds or may take one of its open steps. Seeing an item is not enough."""
+    """Who may add to a running item (attach files): its starter, an administrator, someone
+    who holds or may take one of its open steps, or who took a register's number for it (the
+    issued copy, `issued_by`). Seeing an item is not enough."""
     instance = session.get(InstanceModel, instance_id)
     if instance is None:
         return False
@@ -62,7 +64,9 @@ def may_contribute(session: Session, who: Identity, instance_id: int) -> bool:
     open_steps = select(HumanTaskModel).where(
         HumanTaskModel.instance_id == instance_id, HumanTaskModel.status == TaskStatus.OPEN
     )
-    return any(may_act(session, task, who) for task in session.scalars(open_steps))
+    if any(may_act(session, task, who) for task in session.scalars(open_steps)):
+        return True
+    return bool(session.scalar(select(issued_by(who.username, instance_id))))
 
 
 def visible_clause(who: Identity, auditor_groups: Iterable[str]) -> ColumnElement[bool]:

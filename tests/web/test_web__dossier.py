@@ -6,6 +6,7 @@ what each step reported."""
 from __future__ import annotations
 
 from html import escape
+from io import BytesIO
 from typing import Any
 
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
@@ -82,7 +83,20 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     assert '<button type="submit" class="primary">Phát hành</button>' in page
     assert 'placeholder="dd/mm/yyyy"' in page  # the date is typed as people write it
     post(clerk, url, url, {"ngay_ban_hanh": "02/03/2026"})
-    assert "Đã phát hành văn bản số 01/TTr-SKHCN" in _page(clerk, "/")  # given by the register
+    flashed = _page(clerk, "/")
+    assert "Đã phát hành văn bản số 01/TTr-SKHCN" in flashed  # given by the register
+    assert "Hãy đính kèm bản phát hành đã ghi số ở trang hồ sơ" in flashed
+    # The issued copy bears the number given as the step completed: the clerk, who holds no
+    # step of the item any more, attaches it on the item's page; a colleague may not.
+    item_page = f"/items/{item}"
+    assert f'action="{item_page}/attachments"' in _page(clerk, item_page)
+    issued = [(BytesIO(b"%PDF-1.4\n"), "01-TTr-SKHCN.pdf")]
+    sent = post(clerk, item_page, f"{item_page}/attachments", {"tep": issued})
+    assert sent.status_code == 303
+    assert "01-TTr-SKHCN.pdf" in _page(clerk, item_page)
+    other = login("qlkh.cv1")
+    refused = post(other, "/", f"{item_page}/attachments", {"tep": []})
+    assert refused.status_code in (403, 404)
     history = _page(login("trungtam.cv1"), f"/items/{item}").split('id="qua-trinh"')[1]
     assert "Đề nghị thực hiện" in history and "Số, ký hiệu" in history
     assert "01/TTr-SKHCN" in history  # the number, with the step that gave it

@@ -215,6 +215,14 @@ UNIT_CHOICE = {
 DECIDED = 'decision == "{}"'
 # A step after the tờ trình is drafted: its usual working days, fewer when the document is urgent
 # (Khẩn, Thượng khẩn, Hỏa tốc: the rule and its basis are in workflows/urgency.py).
+# A step that takes a register's number (văn thư's "Phát hành"): the number is given as the
+# step completes, so the copy that bears it is attached afterwards, by whoever issued it
+# (engine.registers.issued_by), on the item's page.
+ISSUED_COPY_DOC = (
+    "Số được cấp khi bấm «Phát hành»; sau đó ghi số lên văn bản, ký số của cơ quan và đính "
+    "kèm bản phát hành ở mục «Tệp đính kèm» của trang hồ sơ."
+)
+ISSUED_COPY_DONE = "Hãy đính kèm bản phát hành đã ghi số ở trang hồ sơ."
 URGENT_DUE = "${{han_theo_do_khan({}, do_khan, now())}}"
 URGENCY_DOC = (
     " Hạn xử lý rút ngắn theo độ khẩn (Nghị định 30/2020/NĐ-CP: văn bản khẩn được xử lý ngay; "

@@ -7,6 +7,8 @@ from typing import Any
 from tools.bpmn_builder import Diagram
 from tools.diagrams.common import (
     DECIDED,
+    ISSUED_COPY_DOC,
+    ISSUED_COPY_DONE,
     URGENCY_DOC,
     URGENT_DUE,
     ReturnChoice,
@@ -257,10 +259,11 @@ def trinh_ubnd() -> Diagram:
         form="phat_hanh.json",
         dueDate=URGENT_DUE.format(1),
         submitLabel="Phát hành",
-        doneMessage="Đã phát hành văn bản số {so_ky_hieu}",
+        doneMessage="Đã phát hành văn bản số {so_ky_hieu}. " + ISSUED_COPY_DONE,
         doc="Hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi phát hành (dạng "
-        "05/TTr-SKHCN; không nhập số). Nhập ngày ban hành; ký số của cơ quan, đính kèm bản phát "
-        "hành, gửi trong ngày hoặc ngày làm việc tiếp theo (văn bản khẩn: gửi ngay). (Căn cứ: "
+        "05/TTr-SKHCN; không nhập số). Nhập ngày ban hành. "
+        + ISSUED_COPY_DOC
+        + " Gửi trong ngày hoặc ngày làm việc tiếp theo (văn bản khẩn: gửi ngay). (Căn cứ: "
         "Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
     )
     d.user(

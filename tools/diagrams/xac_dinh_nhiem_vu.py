@@ -10,6 +10,8 @@ from typing import Any
 from tools.bpmn_builder import BPMN, SPIFF, Diagram
 from tools.diagrams.common import (
     DECIDED,
+    ISSUED_COPY_DOC,
+    ISSUED_COPY_DONE,
     choice,
     decision_form,
     require_when,
@@ -463,10 +465,12 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         form="dot_phat_hanh_thong_bao.json",
         dueInWorkingDays=str(OFFICE_DAYS["phat_hanh_thong_bao"]),
         submitLabel="Phát hành",
-        doneMessage="Đã phát hành thông báo số {so_thong_bao}",
+        doneMessage="Đã phát hành thông báo số {so_thong_bao}. " + ISSUED_COPY_DONE,
         doc="Hệ thống cấp số tiếp theo trong sổ thông báo của năm (dạng 05/TB-SKHCN; không nhập "
-        "số). Nhập ngày ban hành, đính kèm bản phát hành, đăng trên trang thông tin điện tử của "
-        "Sở và gửi các cơ quan, đơn vị. (Căn cứ: Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
+        "số). Nhập ngày ban hành. "
+        + ISSUED_COPY_DOC
+        + " Đăng trên trang thông tin điện tử của Sở và gửi các cơ quan, đơn vị. (Căn cứ: Điều "
+        "15-18 Nghị định 30/2020/NĐ-CP.)",
     )
     d.script(
         "mo_tiep_nhan",
@@ -557,10 +561,12 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         form="dot_quyet_dinh_hoi_dong.json",
         dueInWorkingDays=str(OFFICE_DAYS["ban_hanh_quyet_dinh_hoi_dong"]),
         submitLabel="Phát hành",
-        doneMessage="Đã ban hành quyết định thành lập Hội đồng số {so_quyet_dinh_hoi_dong}",
+        doneMessage="Đã ban hành quyết định thành lập Hội đồng số {so_quyet_dinh_hoi_dong}. "
+        + ISSUED_COPY_DONE,
         doc="Hệ thống cấp số tiếp theo trong sổ quyết định của năm (dạng 05/QĐ-SKHCN; không "
-        "nhập số). Nhập ngày Giám đốc ký, đính kèm quyết định đã ký và gửi các thành viên Hội "
-        "đồng. (Căn cứ: Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
+        "nhập số). Nhập ngày Giám đốc ký. "
+        + ISSUED_COPY_DOC
+        + " Gửi các thành viên Hội đồng. (Căn cứ: Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
     )
     d.script(
         "chuan_bi_danh_gia",
@@ -716,11 +722,14 @@ def xac_dinh_nhiem_vu_nam() -> Diagram:
         form="dot_cong_bo.json",
         dueDate="${han_cong_bo}",
         submitLabel="Công bố, thông báo",
-        doneMessage="Đã công bố danh mục, thông báo kết quả số {so_thong_bao_ket_qua}",
+        doneMessage="Đã công bố danh mục, thông báo kết quả số {so_thong_bao_ket_qua}. "
+        + ISSUED_COPY_DONE,
         doc="Công bố danh mục được phê duyệt và thông báo kết quả cho mọi tổ chức, cá nhân đề "
         "xuất (được phê duyệt, phương thức; không được phê duyệt, lý do) trong 15 ngày làm việc "
         "kể từ khi UBND tỉnh phê duyệt (Thông tư 07/2014/TT-BKHCN, Điều 23). Hệ thống cấp số "
-        "thông báo (…/TB-SKHCN); nhập ngày và nơi công bố, đính kèm thông báo." + NOTICE_DOC,
+        "thông báo (…/TB-SKHCN); nhập ngày và nơi công bố. "
+        + ISSUED_COPY_DOC.replace("«Phát hành»", "«Công bố, thông báo»")
+        + NOTICE_DOC,
     )
     d.xor("gw_nguoi_nhan", "Có người đề xuất trong Sở?", qlkh)
     d.user(
