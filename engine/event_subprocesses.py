@@ -29,6 +29,7 @@ from types import MethodType
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent, EventManager
 from SpiffWorkflow.util.task import TaskState
 
@@ -109,7 +110,8 @@ def watch_event_subprocesses(specs: Any) -> None:
 
 def catch_in_called_processes(workflow: Any) -> None:
     """Have the workflow's events caught, first, by an event subprocess of the called process
-    they were thrown in (`_catch`)."""
+    they were thrown in, and its signals broadcast even when it catches them itself
+    (`_catch`)."""
     manager = workflow.event_manager
     manager.catch = partial(_catch, manager)
 
@@ -119,7 +121,16 @@ def _catch(manager: EventManager, event: BpmnEvent, internal: bool = True) -> in
     then to its caller's, up to the item's own process and its event subprocesses), with one
     step more at each level below the top: when nothing waiting there catches it, an event
     subprocess of that process started by it. SpiffWorkflow's own catch calls this again for
-    each level up (`manager.catch`)."""
+    each level up (`manager.catch`).
+
+    A signal the item throws and catches itself is also left among its pending events, as one
+    it does not catch is, for the other items (engine/thrown_signals.py: a Camunda model's
+    signal is a broadcast); one sent to the item from outside (`internal` false) is not."""
+    if internal and isinstance(event.event_definition, SignalEventDefinition):
+        caught = int(EventManager.catch(manager, event, internal))
+        if caught:
+            manager.workflow.bpmn_events.append(event)
+        return caught
     target = event.target
     if target is not None and target.parent_workflow is not None:
         waiting = any(

@@ -301,9 +301,9 @@ class Stored:
 def to_store(version: LoadedVersion, workflow: Any, config: EngineConfig) -> Stored:
     """`Stored` of a workflow that has run (refused, as `dump_checked` and `checked_data`
     say, when too large to store)."""
-    # The events the item threw and did not catch itself leave its state (kept, the queue
-    # would grow in it with every throw): a Camunda model's signals go to the other items, a
-    # SpiffArena model's stay in it, as SpiffWorkflow has them.
+    # The events the item threw and did not catch itself, and the signals it threw, leave its
+    # state (kept, the queue would grow in it with every throw): a Camunda model's signals go
+    # to the other items, a SpiffArena model's stay in it, as SpiffWorkflow has them.
     thrown = workflow.get_events()
     signals = signal_names(thrown) if version.dialect == "camunda" else ()
     state = dump_checked(version.dialect, workflow, config.max_data_bytes)

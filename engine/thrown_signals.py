@@ -3,7 +3,8 @@ other items.
 
 A BPMN signal is a broadcast: every item waiting for it takes it, and every process starting on
 it starts, as Camunda 7 delivers a thrown signal. SpiffWorkflow delivers a throw only inside
-the item that threw it and leaves the rest as pending events. `persist` hands the names here
+the item that threw it and leaves the rest as pending events (and the item's event manager,
+engine/event_subprocesses.py, leaves there one it caught itself too). `persist` hands the names here
 and `send_thrown` sends each to the other items at once, as `pheduyet signal send` would, in
 the thrower's own transaction and savepoint: a receiver's failure (a script error) fails the
 throw too (the timer worker then parks the thrower alone), and nothing is half delivered. No

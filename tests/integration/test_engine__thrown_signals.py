@@ -146,3 +146,17 @@ def test_thrown_signal__a_conditional_flow_back_is_a_loop_that_chooses(
         engine.complete_task(s, config, task.id, "binh", data={"ok": True})
     with transaction(factory) as s:
         assert engine.show_instance(s, item).status == "completed"
+
+
+def test_thrown_signal__caught_in_its_own_item_and_in_the_others(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    """A broadcast reaches every waiting item, the thrower's own catch among them: one caught
+    at home was not sent to the others."""
+    waiting = _start(office, config, "await_closing")
+    closing = _start(office, config, "close_and_tidy")
+    with transaction(office) as s:
+        [decide] = engine.tasks_for(s, "binh")
+        engine.complete_task(s, config, decide.id, "binh")
+    assert _status(office, closing) == ("running", ["tidy"])
+    assert _status(office, waiting) == ("running", ["lock_up"])
