@@ -30,12 +30,11 @@ from .db import UTCDateTime
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
 from .users import GroupModel, UserModel
-from .views import InstanceStatus, TaskStatus
+from .views import MAX_ITEM_ID, InstanceStatus, TaskStatus
 
 WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE = "within", "overdue", "done_on_time", "done_late"
 ERROR = "error"  # a step of the item failed (a timer's script): it waits for an administrator
 STATUSES = (WITHIN, OVERDUE, DONE_ON_TIME, DONE_LATE, ERROR)
-MAX_ITEM_ID = 2_147_483_647
 
 
 @dataclass(frozen=True)

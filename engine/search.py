@@ -56,11 +56,11 @@ from .dossier import private_fields
 from .driver_sql import run
 from .instances import InstanceModel
 from .users import Identity
+from .views import MAX_ITEM_ID
 from .visibility import visible_clause
 
 MAX_TERMS = 8
 MAX_QUERY = 200
-MAX_ITEM_ID = 2_147_483_647  # an integer column on PostgreSQL
 SNIPPET_BEFORE = 50
 SNIPPET_AFTER = 110
 _STALE = "pheduyet.search.stale"

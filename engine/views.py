@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+MAX_ITEM_ID = 2_147_483_647  # an item's number: an integer column on PostgreSQL
+
 
 class InstanceStatus(StrEnum):
     RUNNING = "running"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, url_for
+from markupsafe import Markup, escape
 
 import engine
 
@@ -74,7 +76,27 @@ def field_value(field: engine.DossierField) -> str:
     return str(value)
 
 
+# "Hồ sơ số 22" in a message, and its English "Item no. 22".
+_ITEM_NUMBER = re.compile(r"(?i)\b(hồ sơ số|item no\.) (\d{1,10})\b")
+
+
+def with_item_links(message: str) -> Markup:
+    """A message with each item it names by number linked to the item's page: after an
+    action, the page of the item the person just moved on (to attach the issued copy, to
+    read where it went) is one click away."""
+    text = str(escape(message))
+
+    def link(found: re.Match[str]) -> str:
+        if int(found[2]) > engine.MAX_ITEM_ID:
+            return found[0]
+        href = url_for("items.show", item_id=int(found[2]))
+        return f'<a href="{escape(href)}">{found[1]} {found[2]}</a>'
+
+    return Markup(_ITEM_NUMBER.sub(link, text))
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(with_item_links, "with_item_links")
     app.add_template_filter(date_vn, "date_vn")
     app.add_template_filter(datetime_vn, "datetime_vn")
     app.add_template_filter(due_vn, "due_vn")

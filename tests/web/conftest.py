@@ -42,6 +42,14 @@ def app(prepared_db: Path, tmp_path: Path, web_clock: ManualClock) -> Flask:
     )
 
 
+_FLASH = re.compile(r'<div class="flash [^"]*"[^>]*>(.*?)</div>', re.DOTALL)
+
+
+def flashes(html: str) -> list[str]:
+    """The page's messages as people read them: an item named in one is a link, its text."""
+    return [re.sub(r"<[^>]*>", "", found) for found in _FLASH.findall(html)]
+
+
 def csrf_token(html: str) -> str:
     found = _TOKEN.search(html)
     assert found, "no CSRF token on the page"

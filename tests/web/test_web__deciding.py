@@ -4,19 +4,16 @@ was done, without saying the choice twice, and where the item is now and who hol
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import post
+from tests.web.conftest import flashes, post
 from tests.web.test_web__returns import _at, _checked
-
-_FLASH = re.compile(r'<div class="flash [^"]*"[^>]*>([^<]*)</div>')
 
 
 def _flashes(response: Any) -> list[str]:
-    return _FLASH.findall(response.get_data(as_text=True))
+    return flashes(response.get_data(as_text=True))
 
 
 def _open(office: Any, login: Any, who: str, step: str) -> tuple[int, Any, str]:

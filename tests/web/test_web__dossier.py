@@ -86,6 +86,7 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     flashed = _page(clerk, "/")
     assert "Đã phát hành văn bản số 01/TTr-SKHCN" in flashed  # given by the register
     assert "Hãy đính kèm bản phát hành đã ghi số ở trang hồ sơ" in flashed
+    assert f'<a href="/items/{item}">Hồ sơ số {item}</a>' in flashed  # the item, one click away
     # The issued copy bears the number given as the step completed: the clerk, who holds no
     # step of the item any more, attaches it on the item's page; a colleague may not.
     item_page = f"/items/{item}"

@@ -19,7 +19,7 @@ import engine
 from engine import ManualClock, transaction
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO
-from tests.web.conftest import post
+from tests.web.conftest import flashes, post
 
 VENDOR = Path(__file__).parents[2] / "web" / "static" / "vendor"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -123,7 +123,7 @@ def test_items__starting_goes_to_the_first_task_with_a_message(login: Any, app: 
     [task] = item.open_tasks
     assert task.element_id == "lap_phieu_de_xuat"
     assert response.headers["Location"].endswith(f"/tasks/{task.id}")
-    assert "Đã tạo hồ sơ số 1: Chuỗi liên kết lúa gạo" in text(client.get("/items/"))
+    assert "Đã tạo hồ sơ số 1: Chuỗi liên kết lúa gạo" in flashes(text(client.get("/items/")))[0]
 
 
 def test_items__the_typed_title_fills_the_field_that_names_the_item(login: Any, app: Flask) -> None:
@@ -544,7 +544,7 @@ def test_items__cancelling_needs_a_reason(login: Any, app: Flask, returned: int)
         {"ly_do": "Đơn vị rút đề xuất"},
         follow_redirects=True,
     )
-    assert f"Đã hủy hồ sơ số {returned}" in text(page)
+    assert f"Đã hủy hồ sơ số {returned}" in " ".join(flashes(text(page)))
     assert _item(app, returned).status == "cancelled"
     timeline = text(page)[text(page).index('class="timeline"') :]
     assert "Hủy hồ sơ" in timeline and "Đơn vị rút đề xuất" in timeline
