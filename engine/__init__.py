@@ -129,6 +129,7 @@ from .notifications import (
     signed_in,
     unread_count,
 )
+from .numbers import amount_text, number_vn
 from .outbox import (
     MailItem,
     MailRound,
@@ -372,6 +373,7 @@ __all__ = [
     "add_group",
     "add_user",
     "add_webhook",
+    "amount_text",
     "as_utc",
     "assign_task",
     "attachment_file",
@@ -464,6 +466,7 @@ __all__ = [
     "notifications_for",
     "notify",
     "notify_candidates",
+    "number_vn",
     "open_tasks",
     "parked_items",
     "people_of",

@@ -55,6 +55,7 @@ from .definitions import LoadedVersion, load_version
 from .dossier import private_fields
 from .driver_sql import run
 from .instances import InstanceModel
+from .numbers import amount_text
 from .users import Identity
 from .views import MAX_ITEM_ID
 from .visibility import visible_clause
@@ -76,7 +77,6 @@ _ISO_DAY = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ][0-9:.+\-Z
 _NOT_CONTENT = frozenset({"initiator", "initiator_unit"})
 _NUMBER_QUERY = re.compile(r"^(?:so )?(\d+)$")
 _GROUPED_DIGITS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
-_GROUPED_FROM = 10_000  # a number from here on is written with its thousands grouped
 
 search_fts = table("search_fts", column("rowid"))
 
@@ -153,7 +153,7 @@ def _values(data: Any, key: str | None = None) -> Iterable[str]:
         for v in data:
             yield from _values(v, key)
     elif isinstance(data, int | float):
-        yield _number_text(data)
+        yield amount_text(data)  # as people write it: 850.000.000, folded 850000000
     elif isinstance(data, str):
         value = data.strip()
         if not value:
@@ -164,15 +164,6 @@ def _values(data: Any, key: str | None = None) -> Iterable[str]:
         # A code is plain ASCII: text with a mark (most of what people write) is not looked at.
         elif not (value.isascii() and (_CODE.match(value) or _WORD_CODE.match(value))):
             yield value
-
-
-def _number_text(number: float) -> str:
-    """A number as people write and read it: 850.000.000 (folded and found as 850000000); a
-    number below 10.000, which may be a year, as it is."""
-    if isinstance(number, float) and not number.is_integer():
-        return str(number)
-    whole = int(number)
-    return f"{whole:,}".replace(",", ".") if abs(whole) >= _GROUPED_FROM else str(whole)
 
 
 def document(

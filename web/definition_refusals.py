@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 import engine
 
 from .extensions import gettext as _
-from .formatting import number_vn
 
 # Text from the file (an expression, a pattern) is cut here: the page is no place for a script.
 _LONGEST = 200
@@ -360,6 +359,6 @@ def refusal_place(error: engine.InvalidDefinition) -> str:
 
 def _shown(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
-        return number_vn(value)
+        return engine.number_vn(value)
     text = str(value)
     return text if len(text) <= _LONGEST else text[:_LONGEST] + "…"

@@ -46,14 +46,6 @@ def is_overdue(due: datetime | None) -> bool:
     return due is not None and due < unit_of_work.now()
 
 
-def number_vn(value: int | float) -> str:
-    """1.500.000 and 2,5: how numbers and money are written here."""
-    if isinstance(value, float) and not value.is_integer():
-        whole, _sep, fraction = f"{value:,.2f}".rstrip("0").partition(".")
-        return f"{whole.replace(',', '.')},{fraction}"
-    return f"{int(value):,}".replace(",", ".")
-
-
 def field_value(field: engine.DossierField) -> str:
     """A dossier value as people read it; anything unexpected is shown as text, never breaks."""
     value = field.value
@@ -62,10 +54,8 @@ def field_value(field: engine.DossierField) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, int | float):
-        # A document's number ("Số đến 3120") is a name, not an amount, and a year or a count
-        # under ten thousand reads better bare (2020, not 2.020); amounts get their dots.
-        bare = field.label.startswith("Số ") or (isinstance(value, int) and abs(value) < 10_000)
-        return str(value) if bare else number_vn(value)
+        # A document's number ("Số đến 3120") is a name, not an amount.
+        return str(value) if field.label.startswith("Số ") else engine.amount_text(value)
     if field.kind == "date" and isinstance(value, str):
         try:
             return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
