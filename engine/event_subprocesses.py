@@ -29,7 +29,11 @@ from types import MethodType
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    CodeEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.util.event import BpmnEvent, EventManager
 from SpiffWorkflow.util.task import TaskState
 
@@ -117,11 +121,11 @@ def catch_in_called_processes(workflow: Any) -> None:
 
 
 def _catch(manager: EventManager, event: BpmnEvent, internal: bool = True) -> int:
-    """SpiffWorkflow's catch (an event thrown in a subprocess goes to the tasks waiting in it,
-    then to its caller's, up to the item's own process and its event subprocesses), with one
-    step more at each level below the top: when nothing waiting there catches it, an event
-    subprocess of that process started by it. SpiffWorkflow's own catch calls this again for
-    each level up (`manager.catch`).
+    """SpiffWorkflow's catch, but for an error or escalation thrown in the item: `catcher`
+    finds the one event that takes it, as Camunda's scopes do (SpiffWorkflow matched any
+    waiting catcher of each level, every one of them, and event subprocesses only at the top,
+    where one could catch its own error again without end); caught by none, it is left among
+    the item's pending events, as Camunda ends such a path as a plain end.
 
     A signal the item throws and catches itself is also left among its pending events, as one
     it does not catch is, for the other items (engine/thrown_signals.py: a Camunda model's
@@ -131,31 +135,68 @@ def _catch(manager: EventManager, event: BpmnEvent, internal: bool = True) -> in
         if caught:
             manager.workflow.bpmn_events.append(event)
         return caught
-    target = event.target
-    if target is not None and target.parent_workflow is not None:
-        waiting = any(
-            task.workflow is target and task.task_spec.event_definition.catches(task, event)
-            for task in manager.tasks.values()
-        )
-        started = None if waiting else _start_own(target, event)
-        if started is not None:
-            started.task_spec.catch(started, event)
-            started.task_spec._update(started)
-            return 1
-    return int(EventManager.catch(manager, event, internal))
+    if event.target is None or not isinstance(event.event_definition, CodeEventDefinition):
+        return int(EventManager.catch(manager, event, internal))
+    found = catcher(event.target, None, event)
+    if found is None:
+        manager.workflow.bpmn_events.append(event)
+        return 0
+    found.task_spec.catch(found, event)
+    found.task_spec._update(found)
+    return 1
 
 
-def _start_own(flow: Any, event: BpmnEvent) -> Any:
+def catcher(flow: Any, node: Any, event: BpmnEvent) -> Any:
+    """The task that takes an error or escalation thrown in `flow` (by `node`, a task of it,
+    or by an end event of it when None), now waiting for it: from the inside out, at each
+    level the boundary events of the task it came from (one naming the code before one that
+    catches every code), then an event subprocess of that level's process (a new run of it;
+    never the one it came from), then the level around it. None when nothing catches it."""
+    while True:
+        if node is not None:
+            boundary = _boundary_of(node, event)
+            if boundary is not None:
+                return boundary
+        started = _start_own(flow, event, node.task_spec.name if node is not None else None)
+        if started is not None or flow.parent_task_id is None:
+            return started
+        node = flow.top_workflow.get_task_from_id(flow.parent_task_id)
+        flow = node.workflow
+
+
+def _boundary_of(node: Any, event: BpmnEvent) -> Any:
+    split = node.parent
+    if split is None or not isinstance(split.task_spec, BoundaryEventSplit):
+        return None
+    waiting = [
+        sibling
+        for sibling in split.children
+        if sibling is not node
+        and sibling.state == TaskState.WAITING
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), CodeEventDefinition)
+        and sibling.task_spec.catches(sibling, event)
+    ]
+    named = [w for w in waiting if w.task_spec.event_definition.code is not None]
+    return (named or waiting or [None])[0]
+
+
+def _start_own(flow: Any, event: BpmnEvent, skip: str | None) -> Any:
     """The start event, now waiting, of the event subprocess of `flow`'s process that the event
-    starts (a new run of it), or None when it has none."""
+    starts (a new run of it; one naming the code before one that catches every code; never
+    `skip`, the one the event came from), or None when it has none."""
     start = flow.spec.start
-    for name in getattr(start, "trigger_specs", None) or ():
-        spec = flow.top_workflow.subprocess_specs.get(name)
-        for start_event in spec.bpmn_start_events if spec is not None else ():
-            if start_event.event_definition == event.event_definition:
-                child_id = start.trigger_wf(flow.task_tree, name)
-                run = flow.top_workflow.subprocesses[child_id]
-                return run.get_next_task(state=TaskState.WAITING, spec_name=start_event.name)
+    found = [
+        (name, start_event)
+        for name in getattr(start, "trigger_specs", None) or ()
+        if name != skip and (spec := flow.top_workflow.subprocess_specs.get(name)) is not None
+        for start_event in spec.bpmn_start_events
+        if start_event.event_definition == event.event_definition
+    ]
+    named = [f for f in found if getattr(f[1].event_definition, "code", None) is not None]
+    for name, start_event in (named or found)[:1]:
+        child_id = start.trigger_wf(flow.task_tree, name)
+        run = flow.top_workflow.subprocesses[child_id]
+        return run.get_next_task(state=TaskState.WAITING, spec_name=start_event.name)
     return None
 
 

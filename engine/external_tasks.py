@@ -19,8 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -28,6 +26,7 @@ from sqlalchemy.orm import Session
 from .audit import append_event
 from .definitions import LoadedVersion, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound, ScriptError
+from .event_subprocesses import catcher
 from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
 from .io_mappings import WorkerError
@@ -334,8 +333,9 @@ def bpmn_error_external(
     actor: str | None = None,
 ) -> tuple[str, int]:
     """A business error the worker met (Camunda's handleBpmnError): the BPMN error `error_code`
-    is thrown at the task. An error boundary event of the task, or of a subprocess around it,
-    that catches the code (or every code) takes the item on from there, with `variables` set
+    is thrown at the task. An error boundary event of the task, an event subprocess of its
+    process, or those of a subprocess around it (engine.event_subprocesses.catcher), that
+    catches the code (or every code) takes the item on from there, with `variables` set
     and the code and message in its `camunda:errorCodeVariable` / `errorMessageVariable`;
     'caught'. Caught by none, the item is parked in error (an incident, as in Camunda:
     `retry_instance` makes the task wait for a worker again): 'incident'. Returns that and the
@@ -349,7 +349,7 @@ def bpmn_error_external(
     row = _held(session, task_id, _check_worker(worker_id), now)
     instance, version, workflow, task = _locked_item(session, config, row)
     event = WorkerError(code, message)
-    boundary = _catching_boundary(workflow, task, event)
+    boundary = catcher(task.workflow, task, event)  # a boundary event, or an event subprocess
     session.execute(delete(ExternalTaskModel).where(ExternalTaskModel.id == row.id))
     append_event(
         session,
@@ -398,34 +398,6 @@ def _drop_cancelled(session: Session, instance_id: int, workflow: Any) -> None:
             ExternalTaskModel.spiff_task_id.not_in(waiting),
         )
     )
-
-
-def _catching_boundary(workflow: Any, task: Any, event: Any) -> Any | None:
-    """The waiting error boundary event that catches the event: the task's own, then those of
-    each subprocess around it, from the inside out; at each, one that names the code before
-    one that catches every code (as Camunda chooses)."""
-    node = task
-    while node is not None:
-        split = node.parent
-        if split is not None and isinstance(split.task_spec, BoundaryEventSplit):
-            catching = [
-                sibling
-                for sibling in split.children
-                if sibling is not node
-                and sibling.state == TaskState.WAITING
-                and isinstance(
-                    getattr(sibling.task_spec, "event_definition", None), ErrorEventDefinition
-                )
-                and sibling.task_spec.catches(sibling, event)
-            ]
-            if catching:
-                named = [c for c in catching if c.task_spec.event_definition.code is not None]
-                return (named or catching)[0]
-        inner = node.workflow
-        if inner is workflow or inner.parent_task_id is None:
-            return None
-        node = workflow.get_task_from_id(inner.parent_task_id)
-    return None
 
 
 def extend_lock(

@@ -182,3 +182,60 @@ def test_event_subprocess__in_a_called_process_handles_its_error_there(
     assert _open(office, item) == ("running", ["report"])
     _step(office, config, "an")
     assert _open(office, item) == ("completed", [])
+
+
+def _rethrowing(process_id: str) -> engine.SourceFile:
+    """budget_error as `process_id`, whose event subprocess, once the overrun is handled,
+    throws the error again (an error end event)."""
+    [source] = fixture_files("camunda_event_subprocesses/budget_error.bpmn")
+    xml = source.content.decode().replace('id="budget_error"', f'id="{process_id}"')
+    handled = (
+        '<bpmn:endEvent id="handled">\n        <bpmn:incoming>f_handled</bpmn:incoming>\n'
+        "      </bpmn:endEvent>"
+    )
+    assert handled in xml
+    rethrown = (
+        '<bpmn:endEvent id="handled"><bpmn:incoming>f_handled</bpmn:incoming>'
+        '<bpmn:errorEventDefinition id="rethrown" errorRef="err_budget" /></bpmn:endEvent>'
+    )
+    return engine.SourceFile(f"{process_id}.bpmn", xml.replace(handled, rethrown).encode())
+
+
+def _guarded_call(process_id: str, called: str) -> engine.SourceFile:
+    """A call of `called` with an error boundary event for BUDGET that opens "escalated"."""
+    [source] = fixture_files("camunda_event_subprocesses/call_budget.bpmn")
+    xml = source.content.decode().replace('id="call_budget"', f'id="{process_id}"')
+    xml = xml.replace('calledElement="budget_error"', f'calledElement="{called}"')
+    guard = (
+        '<bpmn:boundaryEvent id="overrun_left" attachedToRef="do_work">'
+        '<bpmn:errorEventDefinition id="overrun_left_def" errorRef="err_b" /></bpmn:boundaryEvent>'
+        '<bpmn:sequenceFlow id="f_left" sourceRef="overrun_left" targetRef="escalated" />'
+        '<bpmn:userTask id="escalated" camunda:assignee="chi" />'
+        '<bpmn:sequenceFlow id="f_escalated" sourceRef="escalated" targetRef="end" />'
+        "</bpmn:process>"
+    )
+    xml = xml.replace("</bpmn:process>", guard).replace(
+        "<bpmn:process ", '<bpmn:error id="err_b" errorCode="BUDGET" /><bpmn:process '
+    )
+    return engine.SourceFile(f"{process_id}.bpmn", xml.encode())
+
+
+def test_event_subprocess__an_error_it_throws_again_goes_to_the_caller(
+    office: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """The called process's event subprocess handles the overrun, then throws it again: the
+    call activity's boundary event takes it (the event subprocess never catches its own: it
+    started itself again without end); at the top, caught by none, its path just ends."""
+    with transaction(office) as s:
+        engine.deploy(
+            s, [_rethrowing("budget_rethrow"), _guarded_call("guarded", "budget_rethrow")], clock
+        )
+    item = _start(office, config, "guarded")
+    _step(office, config, "an", over=True)
+    assert _open(office, item) == ("running", ["handle"])
+    _step(office, config, "binh")
+    assert _open(office, item) == ("running", ["escalated"])
+    alone = _start(office, config, "budget_rethrow")
+    _step(office, config, "an", over=True)
+    _step(office, config, "binh")
+    assert _open(office, alone) == ("completed", [])
