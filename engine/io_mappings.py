@@ -203,14 +203,22 @@ class WorkerError(BpmnEvent):  # type: ignore[misc]
 
 
 def _catch_error(spec: Any, my_task: Any, event: BpmnEvent) -> None:
-    """The event's own catch, once the variables it names hold the error's code and message."""
+    """The event's own catch, then the variables it names set to the error's code and message:
+    in the task's data and in the payload the catch kept (a copy of the thrower's data, which
+    SpiffWorkflow sets into the task when it fires, and would bring back the code of an error
+    caught here before)."""
     named = spec.extensions[ERROR_KEY]
     code = getattr(event.event_definition, "code", None)
     message = event.message if isinstance(event, WorkerError) else None
-    for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message)):
-        if named.get(attribute):
-            my_task.data[named[attribute]] = value
+    values = {
+        named[attribute]: value
+        for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message))
+        if named.get(attribute)
+    }
     type(spec).catch(spec, my_task, event)
+    key = spec.event_definition.name
+    my_task.internal_data[key] = {**(my_task.internal_data.get(key) or {}), **values}
+    my_task.data.update(values)
 
 
 def _inputs(workflow: Any, task: Any) -> None:

@@ -50,6 +50,25 @@ def test_error_variables__the_boundary_event_names_the_error_that_ended_the_subp
     assert "failure_text" in data and data["failure_text"] is None
 
 
+def test_error_variables__each_error_caught_names_its_own_code(
+    office: Any, config: engine.EngineConfig
+) -> None:
+    """Checked again once resolved, the order is caught a second time for another problem:
+    the variable names the second (the first error's data, which the catch kept, brought the
+    first code back)."""
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "checked_purchase", "an")
+    _step(office, config, "an", problem="stock")
+    assert _data(office, item)[1]["failure"] == "NO_STOCK"
+    _step(office, config, "binh")
+    _step(office, config, "an", problem="price")
+    steps, data = _data(office, item)
+    assert steps == ["resolve"] and data["failure"] == "PRICE"
+    _step(office, config, "binh")
+    _step(office, config, "an", problem="none")
+    assert _data(office, item)[0] == ["buy"]
+
+
 def test_error_variables__none_without_an_error(office: Any, config: engine.EngineConfig) -> None:
     with transaction(office) as s:
         item = engine.start_instance(s, config, "checked_purchase", "an")
