@@ -527,10 +527,12 @@ def _snippet(content: str | None, terms: Sequence[str]) -> tuple[tuple[str, bool
     if not content:
         return None
     folded = _fold_same_length(content)
-    patterns = [_term_pattern(t) for t in terms]
+    # A word is looked for in the folded text (positions are the content's), a number in the
+    # content itself, whose dots and commas tell a grouped number from two.
+    patterns = [(_term_pattern(t), content if t.isdigit() else folded) for t in terms]
     best: tuple[int, int, int] | None = None  # (words found, start, stop), most words first
     for line in re.finditer(r"[^\n]+", content):
-        found = [m for p in patterns if (m := p.search(folded, line.start(), line.end()))]
+        found = [m for p, text in patterns if (m := p.search(text, line.start(), line.end()))]
         if found and (best is None or len(found) > best[0]):
             first = min(found, key=lambda m: m.start())
             best = (len(found), *first.span())
@@ -545,9 +547,8 @@ def _snippet(content: str | None, terms: Sequence[str]) -> tuple[tuple[str, bool
         end = stop + len(content[stop : stop + SNIPPET_AFTER].rsplit(" ", 1)[0])
     pieces: list[tuple[str, bool]] = [("…", False)] if begin else []
     at = begin
-    for found_start, found_stop in sorted(
-        {m.span() for p in patterns for m in p.finditer(folded, begin, end)}
-    ):
+    spans = {m.span() for p, text in patterns for m in p.finditer(text, begin, end)}
+    for found_start, found_stop in sorted(spans, key=lambda span: (span[0], -span[1])):
         if found_start < at:  # inside a word already marked
             continue
         pieces += [
@@ -560,13 +561,14 @@ def _snippet(content: str | None, terms: Sequence[str]) -> tuple[tuple[str, bool
 
 
 def _term_pattern(term: str) -> re.Pattern[str]:
-    """A word that starts with the term; a number: the whole number, its thousands grouped or
-    not (the content has 850.000.000, the query 850000000; folded, a dot is a space)."""
+    """A word that starts with the term (in the folded text); a number (in the content): the
+    whole number, its thousands grouped or not (850.000.000 for 850000000), never part of a
+    larger one (850.000 of 850.000.000, 12/345 for 12345)."""
     if not term.isdigit():
         return re.compile(r"(?<![^\W_])" + re.escape(term) + r"[^\W_]*")
     head = len(term) % 3 or 3
     groups = [term[:head], *(term[i : i + 3] for i in range(head, len(term), 3))]
-    return re.compile(r"(?<![^\W_])" + " ?".join(groups) + r"(?![^\W_])")
+    return re.compile(r"(?<![^\W_])(?<!\d[.,])" + "[.,]?".join(groups) + r"(?![.,]?\d|[^\W_])")
 
 
 def _squash(text: str) -> str:

@@ -106,6 +106,14 @@ def test_search__an_amount_reads_grouped_in_the_excerpt(office: Office, query: s
     assert hit.snippet is not None and ("2026", True) in hit.snippet
 
 
+def test_search__a_number_is_marked_whole_never_inside_a_larger_one(office: Office) -> None:
+    """1.500.000 is found and marked as itself, not as the start of 1.500.000.000 beside it."""
+    item = _proposal(office, tinh_cap_thiet="Đặt cọc 1.500.000 đồng trên 1.500.000.000 đồng")
+    [hit] = _hits(office, "trungtam.cv1", "1500000")
+    assert hit.id == item and hit.snippet is not None
+    assert [text for text, matched in hit.snippet if matched] == ["1.500.000"]
+
+
 def test_search__words_are_matched_from_their_start_in_any_order(office: Office) -> None:
     item = _proposal(office)
     assert _find(office, "trungtam.cv1", "kỹ thuật quy") == [item]
