@@ -9,11 +9,14 @@ trace follows as it follows a script's (engine.sandbox): each item they make is 
 and the process's memory checked. A refusal raised in them names no line of theirs, so the
 script's own line is found in the traceback. `sorted` computes the keys one by one, then sorts
 their positions: as stable as the builtin, `reverse` included; a list's own `sort(key=…)` is
-sorted so too (engine.sandbox_guards). `min` and `max` with a key do the same and pick the
-first position whose key is least (greatest), as the builtins pick the first item."""
+sorted so too (engine.sandbox_guards). `min` and `max` with a key compute the keys one by one
+and keep the first item whose key is least (greatest), as the builtins do; without a key, or
+called as the builtins refuse (a default with several items, no item at all), the builtins
+answer."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -40,20 +43,22 @@ def sorted(iterable, *, key=None, reverse=False):
     keys = [key(item) for item in items]
     return [items[i] for i in _sorted(_range(_len(items)), key=keys.__getitem__, reverse=reverse)]
 
-def min(*args, key=None, **default):
-    return _keyed(_min, args, key, default)
+def min(*args, key=None, default=_NO_DEFAULT):
+    return _keyed(_min, _lt, args, key, default)
 
-def max(*args, key=None, **default):
-    return _keyed(_max, args, key, default)
+def max(*args, key=None, default=_NO_DEFAULT):
+    return _keyed(_max, _gt, args, key, default)
 
-def _keyed(pick, args, key, default):
-    if key is None:
-        return pick(*args, **default)
-    items = _list(args[0] if _len(args) == 1 else args)
-    keys = [key(item) for item in items]
-    if not items:
-        return pick(items, **default)
-    return items[pick(_range(_len(items)), key=keys.__getitem__)]
+def _keyed(pick, better, args, key, default):
+    given = {} if default is _NO_DEFAULT else {"default": default}
+    if key is None or not args or _len(args) > 1 and given:
+        return pick(*args, key=key, **given)  # its own answer, or its own refusal
+    best, best_key = _NO_DEFAULT, None
+    for item in (args[0] if _len(args) == 1 else args):
+        found = key(item)
+        if best is _NO_DEFAULT or better(found, best_key):
+            best, best_key = item, found
+    return pick((), **given) if best is _NO_DEFAULT else best
 """
 
 
@@ -66,6 +71,9 @@ def _compiled() -> dict[str, Callable[..., Any]]:
         "_len": len,
         "_min": min,
         "_max": max,
+        "_lt": operator.lt,
+        "_gt": operator.gt,
+        "_NO_DEFAULT": object(),
     }
     exec(compile(_SOURCE, FILENAME, "exec"), scope)  # our own code, not a script
     return {name: scope[name] for name in ("map", "filter", "zip", "sorted", "min", "max")}

@@ -126,6 +126,14 @@ def test_sandbox__an_endless_script_is_stopped_by_the_cpu_limit(script: str) -> 
     )
 
 
+@pytest.mark.parametrize("call", ["max(b, key=list)", "min(*b, key=list)"])
+def test_sandbox__min_and_max_compute_each_key_under_the_cpu_limit(call: str) -> None:
+    """A key that copies one list of 100,000 held a million times: minutes inside one C call
+    of the builtin; here each key is a step the budget sees."""
+    with pytest.raises(SandboxViolation, match="CPU time"):
+        _sandbox().execute(f"a = [0] * 100000\nb = [a] * 1000000\nx = {call}", {})
+
+
 def test_sandbox__an_endless_expression_is_stopped_by_the_cpu_limit() -> None:
     with pytest.raises(SandboxViolation, match="CPU time"):
         _sandbox().evaluate("sum(1 for a in range(100000) for b in range(100000)) > 0", {})
@@ -236,19 +244,34 @@ def test_sandbox__memory_that_grows_by_many_small_steps_is_stopped() -> None:
         "x = sorted(b, key=list)",
         "b.sort(key=list)",
         "list.sort(b, key=list)",
-        "x = max(b, key=list)",
-        "x = min(*b, key=list)",
     ],
 )
 def test_sandbox__a_builtin_loop_over_a_list_held_many_times_is_stopped(consume: str) -> None:
-    """Each item a map or zip makes, each key sorted, min or max computes, is a step the
-    memory watch sees: copying 200,000 references to one list of 1,000 would take 1.6 GB inside
-    one C-level call of `list`."""
+    """Each item a map or zip makes, each key sorted computes, is a step the memory watch
+    sees: copying 200,000 references to one list of 1,000 would take 1.6 GB inside one C-level
+    call of `list`."""
     sandbox = Sandbox(cpu_seconds=5, limits=Limits(max_memory_bytes=32 * 1024 * 1024))
     data: dict[str, Any] = {}
     with pytest.raises(SandboxViolation, match="more memory than its limit of 32 MB"):
         sandbox.execute(f"a = [0] * 1000\nb = [a] * 200000\n{consume}", data)
     assert data == {}
+
+
+@pytest.mark.parametrize(
+    ("call", "refused"),
+    [
+        ("min(3, 1, key=abs, default=0)", TypeError),
+        ("min([1, 2], key=abs, foo=1)", TypeError),
+        ("min(key=abs)", TypeError),
+        ("max([], key=len)", ValueError),
+        ("min(5, key=abs)", TypeError),
+    ],
+)
+def test_sandbox__min_and_max_with_a_key_refuse_what_the_builtins_refuse(
+    call: str, refused: type[Exception]
+) -> None:
+    with pytest.raises(refused):
+        _sandbox().execute(f"x = {call}", {})
 
 
 def test_sandbox__an_error_inside_a_stepped_builtin_names_the_scripts_line() -> None:
