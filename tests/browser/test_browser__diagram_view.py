@@ -132,3 +132,28 @@ def test_browser__a_resized_diagram_fits_again_unless_the_reader_zoomed(
     page.set_viewport_size(PHONE)
     narrow = _settled(page, "whole")
     assert _inside(narrow["drawing"], narrow["box"]), narrow
+
+
+def test_browser__a_model_without_its_drawing_says_so(people: Any, live: Any) -> None:
+    """A model saved without its drawing (no BPMN DI: juel_quorum, written by hand) has no
+    diagram to show: the item's page says that, not that something failed."""
+    from tests.conftest import fixture_files
+    from workflows import engine_config
+
+    sessions = live["app"].extensions["pheduyet.sessions"]
+    with transaction(sessions) as s:
+        engine.add_group(s, "buyers_heads", "Buyers")
+        engine.deploy(s, fixture_files("camunda_juel"), live["clock"], "quantri")
+        item = engine.start_instance(
+            s,
+            engine_config(live["clock"]),
+            "juel_quorum",
+            "trungtam.cv1",
+            data={"voters": ["trungtam.cv1", "qlkh.cv1"]},
+        )
+    starter = people("trungtam.cv1")
+    starter.page.goto(f"{starter.base}/items/{item}")
+    expect(starter.page.locator("#diagram.failed.no-drawing")).to_contain_text(
+        "không kèm hình vẽ sơ đồ nên không có sơ đồ để xem"
+    )
+    starter.shot("khong-co-so-do")

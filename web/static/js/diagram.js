@@ -43,7 +43,16 @@
   var progress = get(box.dataset.progressUrl, "application/json")
     .catch(function (error) { report(error); return null; });
   get(box.dataset.diagramUrl, "text/xml")
-    .then(function (xml) { return viewer.importXML(xml); })
+    .then(function (xml) {
+      // A model saved without its drawing (no BPMN DI: written by hand or by a program) has
+      // nothing to show; the page says so rather than that something failed.
+      if (!/BPMNShape\b/.test(xml)) {
+        box.dataset.error = box.dataset.noDrawing || box.dataset.error;
+        box.classList.add("no-drawing");
+        throw new Error("the model has no drawing (BPMN DI)");
+      }
+      return viewer.importXML(xml);
+    })
     .then(function () { return progress; })
     .then(function (steps) {
       var here = [];

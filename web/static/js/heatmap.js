@@ -173,6 +173,10 @@
     var stats = {};
     steps.forEach(function (step) { stats[step.element_id] = step; });
     var placed = {};
+    if (!/BPMNShape\b/.test(loaded[1])) {  // saved without its drawing (no BPMN DI)
+      say(box, conf.msgNoDrawing || conf.msgError);
+      return;
+    }
     box.replaceChildren();
     return draw(box, loaded[1], stats, placed, [conf.processId], {}).then(function () {
       listUnplaced(steps, placed);
