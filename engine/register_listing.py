@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from .attachments import AttachmentModel
 from .human_tasks import HumanTaskModel
 from .instances import InstanceModel
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
@@ -57,6 +58,9 @@ class RegisterRow:
     issued_by_name: str | None
     may_view: bool  # the viewer may open the item's page
     summary: str | None = None  # the document's trích yếu as issued (None: numbers before 0030)
+    # Whether who issued it attached a file to its item after issuing: the copy bearing the
+    # number (registers.issued_by), which a văn thư checks she has not forgotten.
+    copy_attached: bool = False
     signer: str | None = None  # who signed it (username), where the register keeps it
     signer_name: str | None = None
 
@@ -103,6 +107,13 @@ def _select(
         number.summary,
         number.signer,
         signer.display_name,
+        exists()
+        .where(
+            AttachmentModel.instance_id == number.instance_id,
+            AttachmentModel.uploaded_by == step.completed_by,
+            AttachmentModel.uploaded_at > number.issued_at,
+        )
+        .label("copy_attached"),
     )
     statement = (
         select(*columns)
@@ -147,6 +158,7 @@ def _row(found: Any) -> RegisterRow:
         summary=found[14],
         signer=found[15],
         signer_name=found[16],
+        copy_attached=bool(found[17]),
     )
 
 

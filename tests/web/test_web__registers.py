@@ -52,12 +52,33 @@ def test_registers__newest_first_with_number_date_item_and_issuer(
     assert [r["Ngày cấp số"] for r in found] == ["03/03/2026", "02/03/2026"]
     assert found[0]["Trích yếu nội dung"] == "Về việc ban hành quy định quản lý nhiệm vụ"
     assert {r["Tên loại"] for r in found} == {"Tờ trình"}
-    assert {r["Tình trạng"] for r in found} == {"Đã phát hành"}
+    # Neither issued copy is attached yet: the register says so, until the clerk attaches one.
+    assert {r["Tình trạng"] for r in found} == {"Đã phát hành Chưa đính kèm bản phát hành"}
     assert found[0]["Người cấp số"].startswith("Lê Thị Mai")  # the demo's văn thư
     assert found[0]["Người ký"] == GIAM_DOC
     assert f'href="/items/{second}"' in html and f'href="/items/{first}"' in html
     # The header links the register for who may read it.
     assert 'href="/so-van-ban-di/"' in html
+
+
+def test_registers__the_issued_copy_attached_by_who_issued_it(
+    app: Flask, login: Any, office: Any, two: tuple[int, int], tmp_path: Any
+) -> None:
+    """The copy bearing the number is attached after the number is given, by the clerk who
+    gave it (a file attached by someone else is not it)."""
+    first, second = two
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        engine.add_attachment(
+            s, office.clock, tmp_path, first, "vp.vanthu", "01-TTr.pdf", b"%PDF-1.4\n%x\n"
+        )
+        engine.add_attachment(
+            s, office.clock, tmp_path, second, "qlkh.cv1", "ghi-chu.pdf", b"%PDF-1.4\n%y\n"
+        )
+    found = {r["Số, ký hiệu"]: r["Tình trạng"] for r in rows(login("vp.vanthu"))}
+    assert found == {
+        "01/TTr-SKHCN": "Đã phát hành",
+        "02/TTr-SKHCN": "Đã phát hành Chưa đính kèm bản phát hành",
+    }
 
 
 def test_registers__filters_by_year_register_and_text(login: Any, two: tuple[int, int]) -> None:
