@@ -130,6 +130,7 @@ def start_instance(
     camunda = version.dialect == "camunda"
     given = validate_start(start, version.forms, data, checked=camunda, today=config.today())
     data = {**given, "initiator": who.username, "initiator_unit": who.unit}
+    data.update(dict.fromkeys(version.initiator_names, who.username))  # camunda:initiator
     title = _visible(title) or version.name
     if timer_start is not None:  # the items of a schedule told apart by their moment
         moment = f" ({config.clock().astimezone(config.timezone):%d/%m/%Y %H:%M})"

@@ -33,6 +33,7 @@ from .clock import Clock
 from .db import Base, UTCDateTime, of_engine, read_rows
 from .directory_cache import TOKEN_COLUMN, token_read
 from .errors import InvalidDefinition, NotFound
+from .io_mappings import INITIATOR_KEY
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
 from .parsing import ParsedProcess, Resolver, SourceFile, parse_bundle
 from .serialization import dump_specs, load_specs
@@ -116,6 +117,18 @@ class LoadedVersion:
         """The forms with a choice whose options come from the item's data: only they are
         rewritten at each task page and check (the others' schemas are not walked again)."""
         return frozenset(n for n, schema in self.forms.items() if offers_task_data_options(schema))
+
+    @cached_property
+    def initiator_names(self) -> tuple[str, ...]:
+        """The variables the process's start events name for who started the item
+        (`camunda:initiator`; engine.io_mappings), besides `initiator`."""
+        return tuple(
+            dict.fromkeys(
+                str(name)
+                for spec in self.spec.task_specs.values()
+                if (name := (getattr(spec, "extensions", None) or {}).get(INITIATOR_KEY))
+            )
+        )
 
     @cached_property
     def multi_instance_elements(self) -> frozenset[str]:

@@ -15,6 +15,9 @@ task's data when it completes and set for the steps after. As in Camunda, input 
 local to the task: when it completes, after its outputs are evaluated, each goes away, or gets
 back the value it hid.
 
+Start event: `camunda:initiator="starter"` names a variable that gets who started the item
+(as `initiator` always does here), for scripts and listeners to read.
+
 Error boundary event, and an event subprocess's error start event: `camunda:errorCodeVariable`
 and `errorMessageVariable` name the variables that get a caught BPMN error's code and message
 (`ERROR_KEY`), whoever threw it: an error end event (no message, as Camunda without
@@ -46,6 +49,7 @@ from .xml_namespaces import CAMUNDA_NS
 CALL_KEY = "pheduyet_call"
 IO_KEY = "pheduyet_io"
 ERROR_KEY = "pheduyet_error_variables"
+INITIATOR_KEY = "pheduyet_initiator"
 _ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
 _CATCHING_ERRORS = frozenset({f"{{{BPMN}}}boundaryEvent", f"{{{BPMN}}}startEvent"})
 _EXT = f"{{{BPMN}}}extensionElements"
@@ -53,12 +57,16 @@ _watched: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
-    """Element id -> what to put in its spec's extensions (CALL_KEY, IO_KEY, ERROR_KEY)."""
+    """Element id -> what to put in its spec's extensions (CALL_KEY, IO_KEY, ERROR_KEY, and
+    INITIATOR_KEY: the variable a start event's `camunda:initiator` names)."""
     found: dict[str, dict[str, Any]] = {}
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.get("id"):
             continue
         entry: dict[str, Any] = {}
+        initiator = node.get(_c("initiator")) if node.tag == f"{{{BPMN}}}startEvent" else None
+        if initiator and initiator != "initiator":  # the engine sets `initiator` for every item
+            entry[INITIATOR_KEY] = initiator
         caught = node.find(f"{{{BPMN}}}errorEventDefinition")
         if node.tag in _CATCHING_ERRORS and caught is not None:
             named = {a: caught.get(_c(a)) for a in _ERROR_VARIABLES if caught.get(_c(a))}

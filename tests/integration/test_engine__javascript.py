@@ -207,3 +207,29 @@ def test_javascript__task_and_execution_listeners_on_their_events(
         "Review end",
         "process end",
     ]
+
+
+def test_javascript__reads_who_started_under_the_name_the_model_gives(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """`camunda:initiator="starter"`: a script's execution.getVariable("starter") and the
+    expression `${starter}` are who started the item, as in Camunda."""
+    [source] = fixture_files("javascript/js_purchase.bpmn")
+    xml = (
+        source.content.decode()
+        .replace('camunda:initiator="initiator"', 'camunda:initiator="starter"')
+        .replace('camunda:assignee="${initiator}"', 'camunda:assignee="${starter}"')
+        .replace(
+            'execution.removeVariable("scratch");',
+            'execution.removeVariable("scratch");\n'
+            'execution.setVariable("asked_by", execution.getVariable("starter"));',
+        )
+    )
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("js_purchase.bpmn", xml.encode())], clock)
+    item = _start(factory, config, "js_purchase", items=CHEAP)
+    view = _show(factory, item)
+    assert (view.data["starter"], view.data["asked_by"]) == ("an", "an")
+    [filed] = view.open_tasks
+    assert (filed.element_id, filed.assignee) == ("file", "an")
