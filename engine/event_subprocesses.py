@@ -34,6 +34,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     CodeEventDefinition,
     SignalEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent, EventManager
 from SpiffWorkflow.util.task import TaskState
 
@@ -165,6 +166,8 @@ def catcher(flow: Any, node: Any, event: BpmnEvent) -> Any:
 
 
 def _boundary_of(node: Any, event: BpmnEvent) -> Any:
+    while node.parent is not None and isinstance(node.parent.task_spec, LoopTask):
+        node = node.parent  # a run of a multi-instance or loop activity: the activity's events
     split = node.parent
     if split is None or not isinstance(split.task_spec, BoundaryEventSplit):
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 # From here on a whole number is an amount and reads with its thousands grouped; below it, a
 # year or a count reads better bare (2026, not 2.026).
 GROUPED_FROM = 10_000
@@ -9,10 +11,11 @@ GROUPED_FROM = 10_000
 
 def number_vn(value: int | float) -> str:
     """1.500.000 and 2,5: how numbers and money are written here."""
-    if isinstance(value, float) and not value.is_integer():
-        whole, _sep, fraction = f"{value:,.2f}".rstrip("0").partition(".")
-        return f"{whole.replace(',', '.')},{fraction}"
-    return f"{int(value):,}".replace(",", ".")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    whole, _sep, fraction = f"{value:,.2f}".partition(".")
+    whole, fraction = whole.replace(",", "."), fraction.rstrip("0")  # 2.999 is 3, not "3,"
+    return f"{whole},{fraction}" if fraction else whole
 
 
 def amount_text(value: int | float) -> str:

@@ -56,13 +56,25 @@ def _engine_pass(workflow: Any) -> bool:
     """One of Spiff's passes (its `_do_engine_steps`); whether another is needed."""
     active = workflow.get_active_subprocesses()
     for flow in sorted(active, key=lambda v: v.depth, reverse=True):
-        while _update(workflow, flow):
+        while _holder(workflow, flow) is not None and _update(workflow, flow):
             pass
-        if flow.parent_task_id is not None:
-            task = workflow.get_task_from_id(flow.parent_task_id)
+        task = _holder(workflow, flow)
+        if task is not None:
             task.task_spec._update(task)
     ran = _update(workflow, workflow)
     return ran > 0 or len(workflow.get_active_subprocesses()) > len(active)
+
+
+def _holder(top: Any, flow: Any) -> Any:
+    """The task that runs the subprocess, or None once it is gone: an error caught around it in
+    this pass (by a boundary event of its multi-instance activity) removed it, and the runs
+    beside it, from the tree."""
+    if top.subprocesses.get(flow.parent_task_id) is not flow:
+        return None
+    try:
+        return top.get_task_from_id(flow.parent_task_id)
+    except TaskNotFoundException:
+        return None
 
 
 def _update(top: Any, flow: Any) -> int:

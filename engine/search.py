@@ -568,7 +568,10 @@ def _term_pattern(term: str) -> re.Pattern[str]:
         return re.compile(r"(?<![^\W_])" + re.escape(term) + r"[^\W_]*")
     head = len(term) % 3 or 3
     groups = [term[:head], *(term[i : i + 3] for i in range(head, len(term), 3))]
-    return re.compile(r"(?<![^\W_])(?<!\d[.,])" + "[.,]?".join(groups) + r"(?![.,]?\d|[^\W_])")
+    # Three digits after "1." are that number's last group (of 1.234); fewer, after "1.234,",
+    # a decimal part of its own (the 5 of 1.234,5), as the index folds them.
+    before = r"(?<![^\W_])" + (r"(?<!\d[.,])" if head == 3 else "")
+    return re.compile(before + "[.,]?".join(groups) + r"(?![.,]\d{3}(?!\d)|[^\W_])")
 
 
 def _squash(text: str) -> str:

@@ -106,6 +106,14 @@ def test_search__an_amount_reads_grouped_in_the_excerpt(office: Office, query: s
     assert hit.snippet is not None and ("2026", True) in hit.snippet
 
 
+def test_search__a_decimal_amount_has_its_excerpt(office: Office) -> None:
+    item = _proposal(office, tinh_cap_thiet="Kinh phí 1.234,5 triệu đồng")
+    for query in ("1.234,5", "1234,5"):
+        [hit] = _hits(office, "trungtam.cv1", query)
+        assert hit.id == item and hit.snippet is not None
+        assert [text for text, matched in hit.snippet if matched] == ["1.234", "5"]
+
+
 def test_search__a_number_is_marked_whole_never_inside_a_larger_one(office: Office) -> None:
     """1.500.000 is found and marked as itself, not as the start of 1.500.000.000 beside it."""
     item = _proposal(office, tinh_cap_thiet="Đặt cọc 1.500.000 đồng trên 1.500.000.000 đồng")
