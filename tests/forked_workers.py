@@ -37,15 +37,21 @@ def run_workers(factory: Any, url: str, job: Job, count: int) -> list[tuple[str,
     barrier = CTX.Barrier(count)
     results: Queue[tuple[str, Any]] = CTX.Queue()
     workers = [CTX.Process(target=_work, args=(url, job, barrier, results)) for _ in range(count)]
-    for worker in workers:
-        worker.start()
+    return run_together(workers, results, count)
+
+
+def run_together(children: list[Any], results: Queue[Any], expected: int) -> list[Any]:
+    """Start the child processes, take `expected` results from their queue, and see each end
+    cleanly (one that hangs is killed; then the test fails with what they reported)."""
+    for child in children:
+        child.start()
     try:
-        reports = [results.get(timeout=TIMEOUT_S) for _ in workers]
+        reports = [results.get(timeout=TIMEOUT_S) for _ in range(expected)]
     finally:
-        for worker in workers:
-            worker.join(TIMEOUT_S)
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-    assert [w.exitcode for w in workers] == [0] * count, reports
+        for child in children:
+            child.join(TIMEOUT_S)
+            if child.is_alive():
+                child.kill()
+                child.join()
+    assert [c.exitcode for c in children] == [0] * len(children), reports
     return reports

@@ -4,7 +4,6 @@ tasks of one item both count (no lost update)."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from multiprocessing.queues import Queue
@@ -14,11 +13,9 @@ from typing import Any
 import engine
 from engine import transaction
 from tests.conftest import START
+from tests.forked_workers import CTX, TIMEOUT_S, run_together
 
-# Children must build their own engines: forking is cheap, and the parent's pool is emptied first.
-CTX = multiprocessing.get_context("fork")
 ROUNDS = 5
-TIMEOUT_S = 60
 
 Job = tuple[str, dict[str, Any]]  # task id, form data
 Outcome = tuple[str, str, str, str]  # who, task id, "ok" or error code, message
@@ -63,19 +60,7 @@ def _race(factory: Any, url: str, people: dict[str, tuple[datetime, list[Job]]])
         CTX.Process(target=_act, args=(url, moment, who, jobs, barrier, results), name=who)
         for who, (moment, jobs) in people.items()
     ]
-    for child in children:
-        child.start()
-    try:
-        expected = sum(len(jobs) for _, jobs in people.values())
-        outcomes = [results.get(timeout=TIMEOUT_S) for _ in range(expected)]
-    finally:
-        for child in children:
-            child.join(TIMEOUT_S)
-            if child.is_alive():
-                child.kill()
-                child.join()
-    assert [c.exitcode for c in children] == [0] * len(children)
-    return outcomes
+    return run_together(children, results, sum(len(jobs) for _, jobs in people.values()))
 
 
 def _start(factory: Any, config: engine.EngineConfig, n: int) -> list[int]:
