@@ -225,7 +225,6 @@ from .users import (
 )
 from .versions_in_use import restore_versions_in_use
 from .views import (
-    MAX_ITEM_ID,
     AuditProblem,
     DeployResult,
     HistoryEntry,
@@ -262,7 +261,6 @@ __all__ = [
     "ALWAYS_SENT",
     "CHOOSABLE_EVENTS",
     "LOCALES",
-    "MAX_ITEM_ID",
     "MIN_PASSWORD_LENGTH",
     "MODEL_SUFFIXES",
     "NO_UNIT",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, url_for
+from flask import Flask, flash, url_for
 from markupsafe import Markup, escape
 
 import engine
@@ -66,27 +67,25 @@ def field_value(field: engine.DossierField) -> str:
     return str(value)
 
 
-# "Hồ sơ số 22" in a message, and its English "Item no. 22".
-_ITEM_NUMBER = re.compile(r"(?i)\b(hồ sơ số|item no\.) (\d{1,10})\b")
+def flash_about(item_id: int, message: str, category: str) -> None:
+    """A message after an action on an item, kept with the item's number (`flash_text`)."""
+    flash({"text": message, "item": item_id}, category)
 
 
-def with_item_links(message: str) -> Markup:
-    """A message with each item it names by number linked to the item's page: after an
-    action, the page of the item the person just moved on (to attach the issued copy, to
-    read where it went) is one click away."""
-    text = str(escape(message))
-
-    def link(found: re.Match[str]) -> str:
-        if int(found[2]) > engine.MAX_ITEM_ID:
-            return found[0]
-        href = url_for("items.show", item_id=int(found[2]))
-        return f'<a href="{escape(href)}">{found[1]} {found[2]}</a>'
-
-    return Markup(_ITEM_NUMBER.sub(link, text))
+def flash_text(message: Any) -> Markup | str:
+    """A flashed message as shown: one `flash_about` left has the item it names linked to the
+    item's page (its first "hồ sơ số 22", "Item no. 22" in English), so the item the person
+    just moved on (to attach the issued copy, to read where it went) is one click away."""
+    if not isinstance(message, Mapping):
+        return str(message)
+    item, text = int(message["item"]), str(escape(message["text"]))
+    href = escape(url_for("items.show", item_id=item))
+    named = re.compile(rf"(?i)\b(hồ sơ số|item no\.) {item}\b")
+    return Markup(named.sub(lambda found: f'<a href="{href}">{found[0]}</a>', text, count=1))
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(with_item_links, "with_item_links")
+    app.add_template_filter(flash_text, "flash_text")
     app.add_template_filter(date_vn, "date_vn")
     app.add_template_filter(datetime_vn, "datetime_vn")
     app.add_template_filter(due_vn, "due_vn")

@@ -43,7 +43,7 @@ from .form_fields import (
     is_return,
     read_submission,
 )
-from .formatting import datetime_vn, local
+from .formatting import datetime_vn, flash_about, local
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
 from .wording import (
     Names,
@@ -434,7 +434,7 @@ def complete(task_id: str) -> Any:
             raise
         return _refused(task_id, form, submission, refused)
     said = _success(task, form, submission, after)
-    flash(f"{said} {where}" if where else said, "success")
+    flash_about(task.instance_id, f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
 
 

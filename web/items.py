@@ -40,6 +40,7 @@ from .form_fields import (
     is_return,
     read_submission,
 )
+from .formatting import flash_about
 from .unit_of_work import (
     attachment_store,
     config,
@@ -175,10 +176,14 @@ def start(process_id: str) -> BaseResponse:
         page = _new_page(process_id, submission.raw, errors, title)
         return Response(page, status=422, mimetype="text/html")
     if earlier is not None:
-        flash(_("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item), "info")
+        flash_about(
+            item,
+            _("Hồ sơ số %(id)s đã được tạo từ lần gửi trước, không tạo thêm.", id=item),
+            "info",
+        )
     else:
         named = facts[0] if facts else ""
-        flash(_("Đã tạo hồ sơ số %(id)s: %(title)s", id=item, title=named), "success")
+        flash_about(item, _("Đã tạo hồ sơ số %(id)s: %(title)s", id=item, title=named), "success")
     target = _task_url(mine[0].id) if mine else url_for("items.show", item_id=item)
     return redirect(target, 303)
 
@@ -463,7 +468,7 @@ def cancel(item_id: int) -> BaseResponse:
         if reason:
             engine.cancel_instance(s, config(), item_id, me().username, reason)
     if reason:
-        flash(_("Đã hủy hồ sơ số %(id)s.", id=item_id), "success")
+        flash_about(item_id, _("Đã hủy hồ sơ số %(id)s.", id=item_id), "success")
     else:
         flash(_("Hủy hồ sơ phải nêu lý do."), "error")
     return redirect(url_for("items.show", item_id=item_id), 303)
