@@ -59,7 +59,7 @@ class RegisterRow:
     may_view: bool  # the viewer may open the item's page
     summary: str | None = None  # the document's trích yếu as issued (None: numbers before 0030)
     # Whether who issued it attached a file to its item after issuing: the copy bearing the
-    # number (registers.issued_by), which a văn thư checks she has not forgotten.
+    # number (registers.issued_by), which the register shows as missing until then.
     copy_attached: bool = False
     signer: str | None = None  # who signed it (username), where the register keeps it
     signer_name: str | None = None

@@ -99,9 +99,9 @@ class IssuedNumberModel(Base):
 
 
 def issued_by(username: str, instance_id: Any) -> ColumnElement[bool]:
-    """Whether this person took a number of a register for the item, in a step they completed
-    (văn thư's "Phát hành"): the number is given as the step completes, so the issued copy
-    that bears it can only be attached after the step, by them (`may_contribute`)."""
+    """Whether this person took a number of a register for the item, in a step they completed:
+    the number is given as the step completes, so the issued copy that bears it can only be
+    attached after the step, by them (`may_contribute`)."""
     step = aliased(HumanTaskModel)  # never the task rows of a query this is part of
     return exists().where(
         IssuedNumberModel.instance_id == instance_id,
