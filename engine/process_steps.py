@@ -73,7 +73,7 @@ def process_steps(session: Session, process_ids: list[str]) -> dict[str, str]:
     for version_id in session.scalars(latest):
         for meta in load_version(session, version_id).tasks.values():
             if meta.kind == TASK_KIND:
-                steps.setdefault(meta.element_id, meta.name)
+                steps.setdefault(meta.element_id, meta.step_name)
     return steps
 
 

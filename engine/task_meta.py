@@ -4,6 +4,7 @@ field that carries the decision. Read straight from the XML, the same way for bo
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -53,6 +54,12 @@ class TaskMeta:
     def key(self) -> str:
         return meta_key(self.scope_id, self.element_id)
 
+    @property
+    def step_name(self) -> str:
+        """The step's name for all its tasks at once (a listing by step): a JUEL name's
+        expressions shown as "…" ("Vote of …"), which each task fills with its own data."""
+        return _EXPRESSION.sub("…", self.name) if self.name_code else self.name
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["form_fields"] = list(self.form_fields)
@@ -63,6 +70,9 @@ class TaskMeta:
         data = dict(data)
         data["form_fields"] = tuple(data.get("form_fields") or ())
         return cls(**data)
+
+
+_EXPRESSION = re.compile(r"[$#]\{[^}]*\}")
 
 
 def meta_key(scope_id: str, element_id: str) -> str:

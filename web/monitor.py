@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from io import BytesIO
 from typing import Any
@@ -324,12 +324,22 @@ def _process_name(session: Session, process_id: str) -> str:
     raise engine.NotFound(f"process '{process_id}' is not deployed")
 
 
+def _titled_stats(session: Session, process_id: str, moment: datetime) -> list[engine.StepStat]:
+    """The step statistics, each step titled as the deployed diagram names it (the totals keep
+    the title of one of its tasks: for a step named with JUEL, "Vote of giamdoc" for all)."""
+    titles = engine.process_steps(session, [process_id])
+    return [
+        replace(stat, title=titles.get(stat.element_id, stat.title))
+        for stat in engine.step_stats(session, process_id, moment)
+    ]
+
+
 @bp.get("/processes/<process_id>")
 def process(process_id: str) -> str:
     moment = now()
     with uow() as s:
         name = _process_name(s, process_id)
-        stats = engine.step_stats(s, process_id, moment)
+        stats = _titled_stats(s, process_id, moment)
     # Where it is stuck first: the longest queues, then the longest waits.
     stats.sort(key=lambda st: (-st.waiting, -st.avg_waiting_days, st.title.lower()))
     return render_template(
@@ -350,7 +360,7 @@ def stats(process_id: str) -> Response:
     moment = now()
     with uow() as s:
         name = _process_name(s, process_id)
-        found = engine.step_stats(s, process_id, moment)
+        found = _titled_stats(s, process_id, moment)
     return jsonify(
         {
             "process_id": process_id,

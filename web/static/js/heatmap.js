@@ -175,6 +175,7 @@
     var placed = {};
     if (!/BPMNShape\b/.test(loaded[1])) {  // saved without its drawing (no BPMN DI)
       say(box, conf.msgNoDrawing || conf.msgError);
+      box.classList.add("no-drawing");
       return;
     }
     box.replaceChildren();
