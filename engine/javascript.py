@@ -24,7 +24,8 @@ from typing import Any
 
 import quickjs
 
-from .sandbox_guards import Limits, SandboxViolation, check_storable
+from .sandbox_errors import SandboxViolation
+from .sandbox_guards import Limits, check_storable
 
 __all__ = [
     "JS_FORMATS",

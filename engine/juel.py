@@ -17,7 +17,8 @@ from typing import Any
 from .clock import Clock
 from .errors import NotFound
 from .juel_parser import HELPER_PREFIX
-from .sandbox_guards import MAX_SIZE, SandboxViolation
+from .sandbox_errors import SandboxViolation
+from .sandbox_guards import MAX_SIZE
 from .spiff_arena import current_actor
 from .users import get_identity
 

@@ -47,7 +47,7 @@ from .mi_collections import attach_collection_codes
 from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
-from .sandbox_guards import SandboxSyntaxError
+from .sandbox_errors import SandboxSyntaxError
 from .script_languages import check_script_languages, is_python, mark_javascript
 from .script_resources import inline_script_resources, is_script_resource, script_pool
 from .service_listeners import (

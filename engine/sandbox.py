@@ -40,19 +40,17 @@ from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from .errors import ScriptError
+from .sandbox_errors import SandboxSyntaxError, SandboxViolation, UnstorableValue
 from .sandbox_guards import (
     INPLACE_OPERATORS,
     Guards,
     Limits,
-    SandboxSyntaxError,
-    SandboxViolation,
-    UnstorableValue,
     check_storable,
     resident_memory_bytes,
     text_builtins,
 )
+from .sandbox_lookups import container_types
 from .sandbox_stepped import FILENAME as STEPPED_FILENAME
-from .sandbox_stepped import STEPPED
 from .script_modules import script_modules
 
 __all__ = [
@@ -150,7 +148,69 @@ class _Policy(RestrictingNodeTransformer):
         return _guard_starred(super().visit_Tuple(node))
 
     def visit_Set(self, node: Any) -> Any:
-        return _guard_starred(super().visit_Set(node))
+        node = _guard_starred(super().visit_Set(node))
+        node.elts = [_key(e) for e in node.elts]
+        return node
+
+    # What is compared or hashed is checked first (engine.sandbox_lookups): a value that holds
+    # one list many times is small, yet walked item by item in one C-level step.
+    def visit_Compare(self, node: Any) -> Any:
+        node = super().visit_Compare(node)
+        if len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
+            op = ast.Constant(_COMPARISONS[type(node.ops[0])])
+            return _guard_call("_compare_", [node.left, op, node.comparators[0]], node)
+        if all(isinstance(op, ast.Is | ast.IsNot) for op in node.ops):
+            return node  # identity: one step
+        node.left = _held(node.left)
+        node.comparators = [_held(c) for c in node.comparators]
+        return node
+
+    def visit_Dict(self, node: Any) -> Any:
+        node = super().visit_Dict(node)
+        node.keys = [None if k is None else _key(k) for k in node.keys]
+        return node
+
+    def visit_DictComp(self, node: Any) -> Any:
+        node = super().visit_DictComp(node)
+        node.key = _key(node.key)
+        return node
+
+    def visit_SetComp(self, node: Any) -> Any:
+        node = super().visit_SetComp(node)
+        node.elt = _key(node.elt)
+        return node
+
+    def visit_Subscript(self, node: Any) -> Any:
+        # A read is `_getitem_(value, key)`, whose guard checks the key; a write keeps its form.
+        node = super().visit_Subscript(node)
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+            node.slice = _key(node.slice)
+        return node
+
+
+_COMPARISONS: dict[type[ast.cmpop], str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+
+
+def _key(node: Any) -> Any:
+    if isinstance(node, ast.Constant):
+        return node
+    if isinstance(node, ast.Starred):
+        node.value = _guard_call("_keys_", [node.value], node)
+        return node
+    return _guard_call("_key_", [node], node)
+
+
+def _held(node: Any) -> Any:
+    return node if isinstance(node, ast.Constant) else _guard_call("_held_", [node], node)
 
 
 _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
@@ -347,15 +407,14 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         range=_capped_range,
         list=list,
         tuple=tuple,
-        dict=dict,
-        set=set,
-        frozenset=frozenset,
+        **container_types(guards.lookups),
+        hash=guards.lookups.hashed,
         sum=guards.sum,
         pow=guards.pow,
         any=any,
         all=all,
         enumerate=enumerate,
-        **STEPPED,
+        **guards.stepped,
         reversed=reversed,
         **text_builtins(guards),
         **script_modules(guards),
@@ -363,7 +422,7 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
     return {
         "__builtins__": builtins,
         "_getattr_": getattr_guard,
-        "_getitem_": default_guarded_getitem,
+        "_getitem_": _getitem_with(guards),
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
@@ -376,6 +435,10 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         "_mod_": guards.mod,
         "_format_": guards.format,
         "_starred_": guards.starred,
+        "_compare_": guards.lookups.compare,
+        "_held_": guards.lookups.held,
+        "_key_": guards.lookups.key,
+        "_keys_": guards.lookups.keys,
         # `f(*args)` and `f(**kwargs)` compile to `_apply_(f, *args, **kwargs)`.
         "_apply_": _apply,
         # print() in a script collects into `printed` instead of writing to the server's stdout.
@@ -384,6 +447,15 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         "date": date,
         "timedelta": timedelta,
     }
+
+
+def _getitem_with(guards: Guards) -> Callable[[Any, Any], Any]:
+    key = guards.lookups.key
+
+    def _getitem(obj: Any, index: Any) -> Any:
+        return default_guarded_getitem(obj, key(index))
+
+    return _getitem
 
 
 def _apply(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from .sandbox_stepped import STEPPED
+from .sandbox_errors import SandboxViolation, UnstorableValue
+from .sandbox_lookups import Lookups, checked_type
+from .sandbox_stepped import stepped_builtins
 
 MAX_SIZE = 1_000_000  # items, characters or bytes of one value made by one operation
 MAX_INT_BITS = 100_000  # about 30,000 digits
@@ -40,32 +42,6 @@ MAX_DATA_BYTES = 2 * 1024 * 1024  # an item's data, as JSON
 MAX_DEPTH = 32  # lists and dicts within lists and dicts
 MAX_STORED_INT_BITS = 1024  # about 300 digits: larger is no amount anyone writes down
 MAX_STORED_DAYS = 36_525  # a hundred years
-
-
-class SandboxViolation(Exception):
-    """Raised inside a running script; carries a line so Spiff's error formatter can cope."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.lineno = line
-
-
-class SandboxSyntaxError(SandboxViolation):
-    """The script is not Python at all: `detail` is Python's own words for what is wrong."""
-
-    def __init__(self, message: str, line: int, detail: str) -> None:
-        super().__init__(message, line)
-        self.detail = detail
-
-
-class UnstorableValue(SandboxViolation):
-    """A script left a value in the data that cannot be saved; names the field and its type."""
-
-    def __init__(self, message: str, *, reason: str, field: str, value_type: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.field = field
-        self.value_type = value_type
 
 
 @dataclass(frozen=True)
@@ -108,6 +84,8 @@ class Guards:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.lookups = Lookups(limits.max_size)
+        self.stepped = stepped_builtins(self.lookups)
 
     def _size(self, size: int, what: str) -> None:
         if size > self.limits.max_size:
@@ -209,12 +187,19 @@ class Guards:
         return sum(values, start)
 
     def method(self, obj: Any, name: str, bound: Any) -> Any:
-        """The guarded version of a method that can make a much larger value, else `bound`;
-        taken from the type as well (`str.join(sep, parts)`), guarded the same way."""
+        """The guarded version of a method that can make a much larger value, or compare or
+        hash what it is given, else `bound`; taken from the type as well (`str.join(sep,
+        parts)`), guarded the same way."""
         if isinstance(obj, type):
-            guard = _guard_of(obj, name)
+            guard = self._guard_of(obj, name)
             if guard is None:
                 return bound
+            if name == "fromkeys":  # bound to the type already
+
+                def of_type(*args: Any, **kwargs: Any) -> Any:
+                    return guard(self, obj, bound, *args, **kwargs)
+
+                return of_type
 
             def unbound(target: Any, *args: Any, **kwargs: Any) -> Any:
                 if not isinstance(target, obj):
@@ -222,7 +207,7 @@ class Guards:
                 return guard(self, target, getattr(target, name), *args, **kwargs)
 
             return unbound
-        guard = _guard_of(type(obj), name)
+        guard = self._guard_of(type(obj), name)
         if guard is None:
             return bound
 
@@ -231,35 +216,33 @@ class Guards:
 
         return guarded
 
+    def _guard_of(self, kind: type, name: str) -> Any:
+        if issubclass(kind, str | bytes):
+            return _STRING_GUARDS.get(name)
+        if issubclass(kind, list) and name in _LIST_GUARDS:
+            return _LIST_GUARDS[name]
+        if issubclass(kind, int) and name == "to_bytes":
+            return _to_bytes
+        lookup = self.lookups.guard_of(kind, name)
+        if lookup is None:
+            return None
 
-def _guard_of(kind: type, name: str) -> Any:
-    if issubclass(kind, str | bytes):
-        return _STRING_GUARDS.get(name)
-    if issubclass(kind, list):
-        return _LIST_GUARDS.get(name)
-    if issubclass(kind, int) and name == "to_bytes":
-        return _to_bytes
-    return None
+        def looked_up(_g: Guards, target: Any, bound: Any, *args: Any, **kwargs: Any) -> Any:
+            return lookup(target, name, bound, *args, **kwargs)
+
+        return looked_up
 
 
 def text_type(guards: Guards) -> type[str]:
     """`str` as scripts see it: the type itself to `isinstance` and as the owner of its methods
     (`str.upper`), and `str(value)` checked by `guards.text` before the text is made."""
 
-    class _TextType(type):
-        def __call__(cls, *args: Any, **kwargs: Any) -> str:
-            if args or "object" in kwargs:
-                guards.text(args[0] if args else kwargs["object"], "str()")
-            return str(*args, **kwargs)
+    def make(*args: Any, **kwargs: Any) -> str:
+        if args or "object" in kwargs:
+            guards.text(args[0] if args else kwargs["object"], "str()")
+        return str(*args, **kwargs)
 
-        def __instancecheck__(cls, instance: Any) -> bool:
-            return isinstance(instance, str)
-
-        def __subclasscheck__(cls, subclass: Any) -> bool:
-            return issubclass(subclass, str)
-
-    text = _TextType("str", (str,), {"__module__": "builtins", "__qualname__": "str"})
-    return cast(type[str], text)
+    return cast(type[str], checked_type(str, make))
 
 
 def text_builtins(guards: Guards) -> dict[str, Any]:
@@ -390,9 +373,10 @@ _STRING_GUARDS: dict[str, _Guard] = {
 def _sort(g: Guards, items: Any, bound: Any, *, key: Any = None, reverse: bool = False) -> None:
     # A key function's keys are made one by one where the budget sees them (sandbox_stepped).
     if key is None:
+        g.lookups.ordered(items)
         bound(reverse=reverse)
     else:
-        items[:] = STEPPED["sorted"](items, key=key, reverse=reverse)
+        items[:] = g.stepped["sorted"](items, key=key, reverse=reverse)
 
 
 _LIST_GUARDS: dict[str, _Guard] = {"extend": _extend, "sort": _sort}

@@ -12,13 +12,15 @@ their positions: as stable as the builtin, `reverse` included; a list's own `sor
 sorted so too (engine.sandbox_guards). `min` and `max` with a key compute the keys one by one
 and keep the first item whose key is least (greatest), as the builtins do; without a key, or
 called as the builtins refuse (a default with several items, no item at all), the builtins
-answer."""
+answer. What they compare (the items sorted, the keys) is checked first, as a script's own
+comparisons are (engine.sandbox_lookups)."""
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
+
+from .sandbox_lookups import Lookups
 
 FILENAME = "<bpmn-script-builtins>"
 
@@ -39,30 +41,34 @@ def zip(*iterables, strict=False):
 def sorted(iterable, *, key=None, reverse=False):
     items = _list(iterable)
     if key is None:
-        return _sorted(items, reverse=reverse)
-    keys = [key(item) for item in items]
+        return _sorted(_ordered(items), reverse=reverse)
+    keys = _ordered([key(item) for item in items])
     return [items[i] for i in _sorted(_range(_len(items)), key=keys.__getitem__, reverse=reverse)]
 
 def min(*args, key=None, default=_NO_DEFAULT):
-    return _keyed(_min, _lt, args, key, default)
+    return _keyed(_min, "<", args, key, default)
 
 def max(*args, key=None, default=_NO_DEFAULT):
-    return _keyed(_max, _gt, args, key, default)
+    return _keyed(_max, ">", args, key, default)
 
 def _keyed(pick, better, args, key, default):
     given = {} if default is _NO_DEFAULT else {"default": default}
-    if key is None or not args or _len(args) > 1 and given:
-        return pick(*args, key=key, **given)  # its own answer, or its own refusal
+    if not args or _len(args) > 1 and given:
+        return pick(*args, key=key, **given)  # its own refusal
+    items = args[0] if _len(args) == 1 else args
+    if key is None:
+        return pick(_ordered(_list(items)), **given)
     best, best_key = _NO_DEFAULT, None
-    for item in (args[0] if _len(args) == 1 else args):
+    for item in items:
         found = key(item)
-        if best is _NO_DEFAULT or better(found, best_key):
+        if best is _NO_DEFAULT or _compare(found, better, best_key):
             best, best_key = item, found
     return pick((), **given) if best is _NO_DEFAULT else best
 """
 
 
-def _compiled() -> dict[str, Callable[..., Any]]:
+def stepped_builtins(lookups: Lookups) -> dict[str, Callable[..., Any]]:
+    """The builtins above, their comparisons checked by `lookups` (engine.sandbox_lookups)."""
     scope: dict[str, Any] = {
         "_zip": zip,
         "_list": list,
@@ -71,12 +77,12 @@ def _compiled() -> dict[str, Callable[..., Any]]:
         "_len": len,
         "_min": min,
         "_max": max,
-        "_lt": operator.lt,
-        "_gt": operator.gt,
+        "_ordered": lookups.ordered,
+        "_compare": lookups.compare,
         "_NO_DEFAULT": object(),
     }
-    exec(compile(_SOURCE, FILENAME, "exec"), scope)  # our own code, not a script
+    exec(_CODE, scope)  # our own code, not a script
     return {name: scope[name] for name in ("map", "filter", "zip", "sorted", "min", "max")}
 
 
-STEPPED: dict[str, Callable[..., Any]] = _compiled()
+_CODE = compile(_SOURCE, FILENAME, "exec")

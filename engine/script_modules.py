@@ -24,7 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from .regex_safety import catastrophic_reason
-from .sandbox_guards import Guards, SandboxViolation
+from .sandbox_errors import SandboxViolation
+from .sandbox_guards import Guards
 
 __all__ = ["script_modules"]
 

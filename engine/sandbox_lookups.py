@@ -1,0 +1,253 @@
+"""Comparisons, look-ups and sorts in a script, bounded before they run.
+
+A value that holds one list or tuple many times is small in memory: `a = [a, a]` forty times
+over is 41 lists, yet comparing it with a copy, hashing such a tuple (a dict's key, a set's
+item, `hash()`), sorting two of them or `list.index` walks 2**40 items inside one C-level call,
+which the CPU budget (checked between a script's own steps) cannot stop. So each of these is
+checked first: `held_items` counts the items the C code may walk, each list counted every time
+it is held (as the C code walks it) but looked at once, so that counting costs no more than the
+distinct values; over the limit, the script is refused.
+
+What is checked, and what is not: a scalar (a number, a text, a date) against anything is one
+step, and most of a script's comparisons are that. Two containers compared walk no more than
+the smaller, so one of them must be within the limit. `x in items` compares `x` with each item
+of a list or tuple (the list within the limit, or `x` small enough for all of them), and looks
+`x` up by its hash in a dict or set. Only a tuple's hash walks what it holds (a frozenset's is
+made from its items' hashes, kept when it was built).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from .sandbox_errors import SandboxViolation
+
+SCALARS = frozenset(
+    {int, float, bool, complex, str, bytes, type(None), Decimal, date, datetime, time, timedelta}
+)
+MAX_WALK_DEPTH = 200  # Python's own comparisons give up at about a thousand levels
+_VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items()))
+_WALKED = (list, tuple, dict, set, frozenset, *_VIEWS)
+_HASHED: tuple[type, ...] = (dict, set, frozenset, type({}.keys()), type({}.items()))
+_HASH_WALKS = (tuple, frozenset)
+_SEQUENCES = (list, tuple)
+
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+}
+
+
+def held_items(value: Any, limit: int) -> int:
+    """How many items a C-level walk of `value` goes through (itself included), counted only a
+    little past `limit`."""
+    known: dict[int, int] = {}
+    alive: list[Any] = []  # what was made to be walked keeps its id until the walk ends
+
+    def count(item: Any, depth: int) -> int:
+        if type(item) in SCALARS:
+            return 1
+        found = known.get(id(item))
+        if found is not None:
+            return found
+        if not isinstance(item, _WALKED):
+            return 1
+        if depth >= MAX_WALK_DEPTH:
+            raise SandboxViolation(
+                f"a value nested more than {MAX_WALK_DEPTH} levels deep cannot be compared"
+            )
+        seen = id(item)
+        known[seen] = 1  # held inside itself: Python stops there
+        if isinstance(item, dict):
+            item = [*item.keys(), *item.values()]
+            alive.append(item)
+        elif isinstance(item, _VIEWS):
+            item = list(cast(Iterable[Any], item))
+            alive.append(item)
+        total = 1 + len(item)
+        if not set(map(type, item)) <= SCALARS:  # a flat list of numbers or texts: its length
+            total = 1
+            for held in item:
+                total += count(held, depth + 1)
+                if total > limit:
+                    break
+        known[seen] = total
+        return total
+
+    return count(value, 0)
+
+
+class Lookups:
+    """The checks, for one sandbox's limit on the items one operation may walk."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def _refuse(self, what: str) -> SandboxViolation:
+        return SandboxViolation(
+            f"{what} would go through more than {self.limit:,} items, the limit (a value that "
+            "holds one list many times is small, yet compared item by item)"
+        )
+
+    def _within(self, value: Any) -> bool:
+        return held_items(value, self.limit) <= self.limit
+
+    def compare(self, a: Any, op: str, b: Any) -> Any:
+        """`a op b` for one comparison operator of a script (`==`, `<`, `in`, ...)."""
+        if type(a) not in SCALARS:
+            if op == "in" or op == "not in":
+                self._look_up(a, b, "'in'")
+            elif type(b) not in SCALARS and not (self._within(a) or self._within(b)):
+                raise self._refuse("a comparison")
+        return OPERATORS[op](a, b)
+
+    def held(self, value: Any) -> Any:
+        """An operand of a chained comparison (`a < b < c`), each within the limit."""
+        if type(value) not in SCALARS and not self._within(value):
+            raise self._refuse("a comparison")
+        return value
+
+    def _look_up(self, wanted: Any, items: Any, what: str) -> None:
+        if isinstance(items, _HASHED):
+            self.key(wanted)
+        elif isinstance(items, _SEQUENCES):
+            # Each item is compared with `wanted`, each comparison no longer than `wanted`.
+            if len(items) * held_items(wanted, self.limit) > self.limit and not self._within(items):
+                raise self._refuse(what)
+        elif not self._within(wanted):  # made step by step (a generator): each comparison
+            raise self._refuse(what)
+
+    def key(self, value: Any) -> Any:
+        """A dict's key or a set's item, about to be hashed (and compared with its equal)."""
+        if type(value) in _HASH_WALKS and not self._within(value):
+            raise self._refuse("hashing a value")
+        return value
+
+    def keys(self, values: Iterable[Any]) -> list[Any]:
+        """Values about to be hashed one by one (set(), a set's update), as a list: made before
+        they are checked, as the C code would make them."""
+        found = list(values)
+        if not set(map(type, found)).isdisjoint(_HASH_WALKS):
+            for value in found:
+                self.key(value)
+        return found
+
+    def pairs(self, values: Iterable[Any]) -> list[Any]:
+        """`dict(pairs)`: each pair's key about to be hashed."""
+        found = list(values)
+        for pair in found:
+            if isinstance(pair, _SEQUENCES) and len(pair) == 2:
+                self.key(pair[0])
+        return found
+
+    def ordered(self, items: Any) -> Any:
+        """What a sort, `min` or `max` compares with one another: each item compared a few times,
+        each comparison no longer than the items."""
+        if not set(map(type, items)) <= SCALARS and not self._within(items):
+            raise self._refuse("ordering values (a sort, min or max)")
+        return items
+
+    def hashed(self, value: Any) -> int:
+        """The builtin `hash`."""
+        return hash(self.key(value))
+
+    def search(self, items: Any, name: str, bound: Any, wanted: Any, *rest: Any) -> Any:
+        """`list.count`, `index` or `remove` (and a tuple's): `wanted` against each item."""
+        self._look_up(wanted, items, f"{name}()")
+        return bound(wanted, *rest)
+
+    def mapping_key(self, _items: Any, _name: str, bound: Any, key: Any, *rest: Any) -> Any:
+        """`dict.get`, `pop`, `setdefault`; `set.add`, `discard`, `remove`."""
+        return bound(self.key(key), *rest)
+
+    def mapping_keys(self, items: Any, name: str, bound: Any, *others: Any, **kw: Any) -> Any:
+        """`set.update`, `union`, ... and `dict.fromkeys`: each other value's items hashed;
+        `dict.update`: each pair's key. A dict or set given keeps the hashes it has."""
+        if name == "update" and isinstance(items, dict):
+            others = tuple(o if hasattr(o, "keys") else self.pairs(o) for o in others)
+        elif name == "fromkeys":
+            others = (self.keys(others[0]), *others[1:]) if others else others
+        else:
+            others = tuple(o if isinstance(o, _HASHED) else self.keys(o) for o in others)
+        return bound(*others, **kw)
+
+    def guard_of(self, kind: type, name: str) -> Callable[..., Any] | None:
+        """The check of a container's method that compares or hashes what it is given."""
+        if issubclass(kind, _SEQUENCES):
+            return self.search if name in _SEARCHES else None
+        if issubclass(kind, dict | set | frozenset):
+            if name in _ONE_KEY:
+                return self.mapping_key
+            if name in _MANY_KEYS:
+                return self.mapping_keys
+        return None
+
+
+_SEARCHES = frozenset({"count", "index", "remove"})
+_ONE_KEY = frozenset({"get", "pop", "setdefault", "add", "discard", "remove"})
+_MANY_KEYS = frozenset(
+    {
+        "update",
+        "fromkeys",
+        "union",
+        "intersection",
+        "difference",
+        "symmetric_difference",
+        "intersection_update",
+        "difference_update",
+        "symmetric_difference_update",
+        "issubset",
+        "issuperset",
+        "isdisjoint",
+    }
+)
+
+
+def checked_type(base: type, check: Callable[..., Any]) -> type:
+    """`base` as scripts see it: the type itself to `isinstance`, `issubclass` and as the owner of
+    its methods (`str.upper`, `dict.fromkeys`), and a call of it made by `check(*args, **kwargs)`,
+    which checks what it is given and makes the value."""
+
+    class _Checked(type):
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            return check(*args, **kwargs)
+
+        def __instancecheck__(cls, instance: Any) -> bool:
+            return isinstance(instance, base)
+
+        def __subclasscheck__(cls, subclass: Any) -> bool:
+            return issubclass(subclass, base)
+
+    name = base.__name__
+    return _Checked(name, (base,), {"__module__": "builtins", "__qualname__": name})
+
+
+def container_types(lookups: Lookups) -> dict[str, type]:
+    """`dict`, `set` and `frozenset` as scripts see them: what they hash checked first."""
+
+    def make_dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+        if args and not isinstance(args[0], dict) and not hasattr(args[0], "keys"):
+            args = (lookups.pairs(args[0]), *args[1:])
+        return dict(*args, **kwargs)
+
+    def make_set(*args: Any) -> set[Any]:
+        return set(lookups.keys(args[0]), *args[1:]) if args else set()
+
+    def make_frozenset(*args: Any) -> frozenset[Any]:
+        return frozenset(lookups.keys(args[0]), *args[1:]) if args else frozenset()
+
+    return {
+        "dict": checked_type(dict, make_dict),
+        "set": checked_type(set, make_set),
+        "frozenset": checked_type(frozenset, make_frozenset),
+    }
