@@ -38,6 +38,12 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def zoned_utc(moment: datetime, zone: tzinfo) -> datetime:
+    """Aware UTC; a naive datetime is a time on the office's clock (`zone`), as Camunda reads a
+    date without a zone on the server's."""
+    return as_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
+
+
 def end_of_day(day: date, zone: tzinfo) -> datetime:
     """The last second of the day in `zone`: what a deadline given as a day means."""
     return datetime.combine(day, END_OF_DAY, tzinfo=zone)

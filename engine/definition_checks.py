@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
@@ -44,6 +44,10 @@ _NOT_OWNERS = frozenset(
         "completionCondition",
     }
 )
+
+
+# A literal date is checked for its years only, which read the same on any office's clock.
+_ANY_ZONE = UTC
 
 
 def owner_id(element: Any) -> str | None:
@@ -86,11 +90,11 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                 if kind == "duration":
                     duration_after(value, now)
                 elif kind == "date":
-                    check_moment(parse_moment(value), now)
+                    check_moment(parse_moment(value, _ANY_ZONE), now)
                 elif looks_like_quartz(value):
                     parse_quartz(value)
                 else:
-                    parse_cycle(value, now)
+                    parse_cycle(value, now, _ANY_ZONE)
             except OutOfBounds as exc:
                 raise InvalidDefinition(
                     f"refused timer {kind}: {exc}",
@@ -275,7 +279,7 @@ def check_due_dates(file_name: str, tasks: Iterable[TaskMeta], now: datetime) ->
         if not text or text.startswith("${"):
             continue
         try:
-            check_moment(parse_moment(text), now)
+            check_moment(parse_moment(text, _ANY_ZONE), now)
         except OutOfBounds as exc:
             raise InvalidDefinition(
                 f"refused due date: {exc}",

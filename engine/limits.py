@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     StandardLoopTask,
 )
 
-from .clock import as_utc
+from .clock import zoned_utc
 
 MAX_YEARS_AHEAD = 100
 MIN_YEAR = 2000
@@ -94,13 +94,14 @@ def check_span(span: timedelta) -> timedelta:
     return span
 
 
-def parse_moment(text: str) -> datetime:
-    """An ISO 8601 date or date and time; one without a zone is UTC, as everywhere here."""
+def parse_moment(text: str, zone: tzinfo) -> datetime:
+    """An ISO 8601 date or date and time; one without a zone is on the office's clock (`zone`):
+    `2026-12-31T09:00` is nine in the morning where the office is, as in Camunda."""
     text = text.strip()
     try:
         if len(text) > _MAX_TEXT:
             raise ValueError(text)
-        return as_utc(datetime.fromisoformat(text))
+        return zoned_utc(datetime.fromisoformat(text), zone)
     except ValueError as exc:
         raise Malformed(text, *_DATE) from exc
 
@@ -126,9 +127,10 @@ class Cycle:
     period: str
 
 
-def parse_cycle(text: str, now: datetime) -> Cycle:
-    """An ISO 8601 repeating interval (R3/PT4H, R/P1D, R/2026-01-01T08:00/P1W, R2/P1D/2026-06-01);
-    refused when it repeats without waiting (R/PT0S) or more often than once a minute."""
+def parse_cycle(text: str, now: datetime, zone: tzinfo) -> Cycle:
+    """An ISO 8601 repeating interval (R3/PT4H, R/P1D, R/2026-01-01T08:00/P1W, R2/P1D/2026-06-01;
+    a start or end without a zone on the office's clock, `zone`); refused when it repeats
+    without waiting (R/PT0S) or more often than once a minute."""
     raw = text
     parts = text.strip().upper().replace("--", "/").split("/")
     head = parts[0]
@@ -140,10 +142,10 @@ def parse_cycle(text: str, now: datetime) -> Cycle:
         interval = duration_after(parts[1], now)
         start = now + interval
     elif len(parts) == 3 and parts[2].startswith("P"):
-        start = check_moment(parse_moment(parts[1]), now)
+        start = check_moment(parse_moment(parts[1], zone), now)
         interval = duration_after(parts[2], start)
     elif len(parts) == 3 and parts[1].startswith("P"):
-        end = check_moment(parse_moment(parts[2]), now)
+        end = check_moment(parse_moment(parts[2], zone), now)
         interval = duration_before(parts[1], end)
         start = end - interval
     else:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import live_workflows
 from .audit import append_event
-from .clock import Clock, as_utc, end_of_day, system_clock
+from .clock import Clock, as_utc, end_of_day, system_clock, zoned_utc
 from .definitions import LoadedVersion
 from .dmn_specs import note_decisions
 from .errors import ScriptError
@@ -609,12 +609,11 @@ def _read_moment(value: Any, element: str, zone: tzinfo) -> datetime | None:
         return None
     try:
         if isinstance(value, datetime):
-            return as_utc(value if value.tzinfo else value.replace(tzinfo=zone))
+            return zoned_utc(value, zone)
         if not isinstance(value, date):
             text = str(value).strip()
             if len(text) > 10:
-                moment = datetime.fromisoformat(text)
-                return as_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
+                return zoned_utc(datetime.fromisoformat(text), zone)
             value = date.fromisoformat(text)
         return as_utc(end_of_day(value, zone))
     except (ValueError, OverflowError) as exc:

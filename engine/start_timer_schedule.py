@@ -125,13 +125,13 @@ def first_schedule(kind: str, text: str, now: datetime, zone: tzinfo) -> Schedul
     or a cycle with no time left)."""
     if kind == "date":
         # A date already past starts one item at once, as Camunda's job does.
-        return Schedule(check_moment(parse_moment(text), now), 0, None)
+        return Schedule(check_moment(parse_moment(text, zone), now), 0, None)
     if kind == "duration":
         return Schedule(now + duration_after(text, now), 0, None)
     if looks_like_quartz(text):
         upcoming = next_fire(parse_quartz(text), now, zone)
         return None if upcoming is None else Schedule(upcoming, -1, None)
-    cycle = parse_cycle(text, now)
+    cycle = parse_cycle(text, now, zone)
     if cycle.repetitions == 0:
         return None
     # A cycle that began before now starts its first item at its first time from now on.

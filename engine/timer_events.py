@@ -8,7 +8,7 @@ after parsing and are registered with the serializer, which is how Spiff is mean
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
 )
 
-from .clock import as_utc
+from .clock import as_utc, zoned_utc
 from .limits import (
     Malformed,
     OutOfBounds,
@@ -40,6 +40,12 @@ def now_for(task: Any) -> datetime:
     engine = task.workflow.top_workflow.script_engine
     clock_now = getattr(engine, "now", None)
     return clock_now() if clock_now else datetime.now(UTC)
+
+
+def zone_for(task: Any) -> tzinfo:
+    """The office's time zone: a date or time a timer names without a zone is on its clock."""
+    zone: tzinfo = getattr(task.workflow.top_workflow.script_engine, "timezone", UTC)
+    return zone
 
 
 def _bad_value(my_task: Any, expression: str, value: Any, reason: OutOfBounds) -> Exception:
@@ -66,13 +72,14 @@ def _moment(text: str) -> datetime:
 
 
 def _due_date(my_task: Any, expression: str, value: Any) -> datetime:
+    zone = zone_for(my_task)
     try:
         if isinstance(value, datetime):
-            moment = as_utc(value)
-        elif isinstance(value, date):
-            moment = as_utc(datetime.combine(value, time()))
+            moment = zoned_utc(value, zone)
+        elif isinstance(value, date):  # its first moment, as Camunda reads a date alone
+            moment = zoned_utc(datetime.combine(value, time()), zone)
         else:
-            moment = parse_moment(str(value))
+            moment = parse_moment(str(value), zone)
         return check_moment(moment, now_for(my_task))
     except OutOfBounds as exc:
         raise _bad_value(my_task, expression, value, exc) from exc
@@ -121,7 +128,7 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
             if isinstance(value, str) and looks_like_quartz(value):
                 return _cron_fired(my_task, self.expression, value)
             try:
-                cycle = parse_cycle(str(value), now_for(my_task))
+                cycle = parse_cycle(str(value), now_for(my_task), zone_for(my_task))
             except OutOfBounds as exc:
                 raise _bad_value(my_task, self.expression, value, exc) from exc
             cycles, start, duration = cycle.repetitions, cycle.start, cycle.interval
@@ -150,8 +157,7 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
 def _cron_fired(my_task: Any, expression: str, text: str) -> bool:
     """A Quartz cron cycle: fires when its next time has come (once, however many times it was
     missed), then waits for the next time after now; ends when there is none."""
-    engine = my_task.workflow.top_workflow.script_engine
-    zone = getattr(engine, "timezone", UTC)
+    zone = zone_for(my_task)
     now = now_for(my_task)
     event_value = my_task._get_internal_data("event_value")
     try:

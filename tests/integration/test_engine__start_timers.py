@@ -132,6 +132,17 @@ def _row(factory: Any) -> StartTimerModel:
             [START + timedelta(hours=n) for n in (1, 2, 3)],
             None,
         ),
+        # A time without a zone is on the office's clock, as in Camunda.
+        (
+            "<bpmn:timeDate>2026-03-09T08:00:00</bpmn:timeDate>",
+            [datetime(2026, 3, 9, 8, 0, tzinfo=HANOI)],
+            None,
+        ),
+        (
+            "<bpmn:timeCycle>R2/2027-01-05T08:00:00/P1D</bpmn:timeCycle>",
+            [datetime(2027, 1, d, 8, 0, tzinfo=HANOI) for d in (5, 6)],
+            None,
+        ),
         # Each month on the 5th at 08:00 in Hà Nội, whatever the months' lengths.
         (
             "<bpmn:timeCycle>R4/2027-01-05T08:00:00+07:00/P1M</bpmn:timeCycle>",
