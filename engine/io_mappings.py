@@ -20,8 +20,10 @@ Start event: `camunda:initiator="starter"` names a variable that gets who starte
 
 Error boundary event, and an event subprocess's error start event: `camunda:errorCodeVariable`
 and `errorMessageVariable` name the variables that get a caught BPMN error's code and message
-(`ERROR_KEY`), whoever threw it: an error end event (no message, as Camunda without
-`camunda:errorMessage`) or an external task's worker (`WorkerError`, with its message).
+(`ERROR_KEY`), whoever threw it: an error end event (the message is its error's
+`camunda:errorMessage`, an expression read in the data of the path that threw it, or null
+without one: `THROWN_MESSAGE_KEY`) or an external task's worker (`WorkerError`, with its
+message).
 
 The mappings are read at deploy into the specs' `extensions` (which the serializer keeps); the
 call activities that have some become `MappedCallActivity`; the task hooks are connected to each
@@ -41,7 +43,14 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 
 from .errors import InvalidDefinition
 from .juel_scanner import has_expression
-from .service_params import Param, _value, evaluate_params, expression_code, parameter_name
+from .service_params import (
+    Param,
+    _text,
+    _value,
+    evaluate_params,
+    expression_code,
+    parameter_name,
+)
 from .task_locals import HIDDEN_KEY
 from .xml_namespaces import BPMN_NS as BPMN
 from .xml_namespaces import CAMUNDA_NS
@@ -50,6 +59,10 @@ CALL_KEY = "pheduyet_call"
 IO_KEY = "pheduyet_io"
 ERROR_KEY = "pheduyet_error_variables"
 INITIATOR_KEY = "pheduyet_initiator"
+THROWN_MESSAGE_KEY = "pheduyet_error_message"
+# Where a throwing event's definition carries its message while the spec is loaded (the
+# extensions keep it; Spiff's BpmnEvent carries the definition to the catch).
+_THROWN_MESSAGE = "pheduyet_message"
 _ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
 _CATCHING_ERRORS = frozenset({f"{{{BPMN}}}boundaryEvent", f"{{{BPMN}}}startEvent"})
 _EXT = f"{{{BPMN}}}extensionElements"
@@ -60,6 +73,11 @@ def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
     """Element id -> what to put in its spec's extensions (CALL_KEY, IO_KEY, ERROR_KEY, and
     INITIATOR_KEY: the variable a start event's `camunda:initiator` names)."""
     found: dict[str, dict[str, Any]] = {}
+    messages = {
+        error.get("id"): error
+        for error in root.iter(f"{{{BPMN}}}error")
+        if (error.get(_c("errorMessage")) or "").strip()
+    }
     for node in root.iter():
         if not isinstance(node.tag, str) or not node.get("id"):
             continue
@@ -72,6 +90,9 @@ def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
             named = {a: caught.get(_c(a)) for a in _ERROR_VARIABLES if caught.get(_c(a))}
             if named:
                 entry[ERROR_KEY] = named
+        elif caught is not None and caught.get("errorRef") in messages:
+            error = messages[caught.get("errorRef")]
+            entry[THROWN_MESSAGE_KEY] = _text(file_name, node, error, error.get(_c("errorMessage")))
         extensions = node.find(_EXT)
         if extensions is None:
             if entry:
@@ -199,6 +220,8 @@ def watch_io(specs: Any) -> None:
                 task_spec.completed_event.connect(_outputs)
             if ERROR_KEY in extensions:
                 task_spec.catch = MethodType(_catch_error, task_spec)
+            if THROWN_MESSAGE_KEY in extensions:
+                setattr(task_spec.event_definition, _THROWN_MESSAGE, extensions[THROWN_MESSAGE_KEY])
         _watched.add(spec)
 
 
@@ -217,7 +240,7 @@ def _catch_error(spec: Any, my_task: Any, event: BpmnEvent) -> None:
     caught here before)."""
     named = spec.extensions[ERROR_KEY]
     code = getattr(event.event_definition, "code", None)
-    message = event.message if isinstance(event, WorkerError) else None
+    message = event.message if isinstance(event, WorkerError) else _thrown_message(my_task, event)
     values = {
         named[attribute]: value
         for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message))
@@ -227,6 +250,18 @@ def _catch_error(spec: Any, my_task: Any, event: BpmnEvent) -> None:
     key = spec.event_definition.name
     my_task.internal_data[key] = {**(my_task.internal_data.get(key) or {}), **values}
     my_task.data.update(values)
+
+
+def _thrown_message(my_task: Any, event: BpmnEvent) -> Any:
+    """The `camunda:errorMessage` of the error an end event threw: its text, or its expression
+    read in the data of the path that threw it (the copy the event carries)."""
+    param: Param | None = getattr(event.event_definition, _THROWN_MESSAGE, None)
+    if param is None:
+        return None
+    if "code" not in param:
+        return param["text"]
+    thrown = event.payload if isinstance(event.payload, dict) else {}
+    return my_task.workflow.script_engine.evaluate(my_task, param["code"], thrown)
 
 
 def _inputs(workflow: Any, task: Any) -> None:

@@ -1,8 +1,9 @@
 """Camunda's `errorCodeVariable` / `errorMessageVariable` on the events that catch a BPMN error
 thrown by an error end event: a catch-all boundary event on an embedded subprocess puts the
-code of the error that ended it in the variable it names, so the next step knows which
-(the message is null: the model's errors carry none); an event subprocess's error start
-event does the same. On SQLite and PostgreSQL."""
+code of the error that ended it in the variable it names, so the next step knows which, and
+the error's `camunda:errorMessage` (read in the data of the path that threw it; null for an
+error without one); an event subprocess's error start event does the same. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -37,9 +38,12 @@ def _data(factory: Any, item: int) -> tuple[list[str], dict[str, Any]]:
     return sorted(t.element_id for t in view.open_tasks), view.data
 
 
-@pytest.mark.parametrize(("problem", "code"), [("stock", "NO_STOCK"), ("price", "PRICE")])
+@pytest.mark.parametrize(
+    ("problem", "code", "message"),
+    [("stock", "NO_STOCK", "Hết hàng (stock)"), ("price", "PRICE", None)],
+)
 def test_error_variables__the_boundary_event_names_the_error_that_ended_the_subprocess(
-    office: Any, config: engine.EngineConfig, problem: str, code: str
+    office: Any, config: engine.EngineConfig, problem: str, code: str, message: str | None
 ) -> None:
     with transaction(office) as s:
         item = engine.start_instance(s, config, "checked_purchase", "an")
@@ -47,7 +51,7 @@ def test_error_variables__the_boundary_event_names_the_error_that_ended_the_subp
     steps, data = _data(office, item)
     assert steps == ["resolve"]
     assert data["failure"] == code
-    assert "failure_text" in data and data["failure_text"] is None
+    assert "failure_text" in data and data["failure_text"] == message
 
 
 def test_error_variables__each_error_caught_names_its_own_code(
