@@ -46,6 +46,7 @@ from .sandbox_guards import (
     Guards,
     Limits,
     check_storable,
+    number_builtins,
     resident_memory_bytes,
     text_builtins,
 )
@@ -417,6 +418,7 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         **guards.stepped,
         reversed=reversed,
         **text_builtins(guards),
+        **number_builtins(guards),
         **script_modules(guards),
     )
     return {

@@ -29,6 +29,7 @@ import resource
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from .sandbox_errors import SandboxViolation, UnstorableValue
@@ -101,6 +102,14 @@ class Guards:
                 f"the limit is {int(self.limits.max_int_bits * 0.30103):,}"
             )
 
+    def written_out(self, value: Any, what: str) -> Any:
+        """A Decimal about to be written with all its digits (int(), round(), `%d`, a format):
+        `Decimal('1e100000000')` is a few bytes, its integer a hundred million digits made in
+        one C-level call (int() of 1e1000000 alone took 9 s), so its exponent is the size."""
+        if isinstance(value, Decimal) and value.is_finite():
+            self._bits(math.ceil((abs(value.adjusted()) + 1) * math.log2(10)), what)
+        return value
+
     def mul(self, a: Any, b: Any) -> Any:
         if isinstance(a, int) and isinstance(b, int):
             self._bits(a.bit_length() + b.bit_length(), "a multiplication")
@@ -132,6 +141,8 @@ class Guards:
             return a % b
         pattern = a if isinstance(a, str) else a.decode("latin-1")
         self.text(b, "a % format")
+        for value in b.values() if isinstance(b, dict) else b if isinstance(b, tuple) else (b,):
+            self.written_out(value, "a % format")
         for width, precision in _PERCENT_SPEC.findall(pattern):
             for number in (width, precision):
                 if number == "*":
@@ -156,6 +167,7 @@ class Guards:
         """An f-string's `{value!c:spec}` (and the builtin `format`): the value's text and a
         width or precision are sizes too."""
         self.text(value, "a format")
+        self.written_out(value, "a format")
         if conversion == ord("r"):
             value = repr(value)
         elif conversion == ord("s"):
@@ -223,6 +235,8 @@ class Guards:
             return _LIST_GUARDS[name]
         if issubclass(kind, int) and name == "to_bytes":
             return _to_bytes
+        if issubclass(kind, Decimal) and name == "as_integer_ratio":
+            return _integer_ratio
         lookup = self.lookups.guard_of(kind, name)
         if lookup is None:
             return None
@@ -258,6 +272,23 @@ def text_builtins(guards: Guards) -> dict[str, Any]:
         return ascii(value)
 
     return {"str": text_type(guards), "repr": repr_, "ascii": ascii_}
+
+
+def number_builtins(guards: Guards) -> dict[str, Any]:
+    """`int` and `round` as scripts see them: a Decimal's integer made only within the limit on
+    a number's digits (`guards.written_out`)."""
+
+    def make_int(*args: Any, **kwargs: Any) -> int:
+        if args:
+            guards.written_out(args[0], "int()")
+        return int(*args, **kwargs)
+
+    def round_(number: Any, ndigits: Any = None) -> Any:
+        if ndigits is None:
+            return round(guards.written_out(number, "round()"))
+        return round(number, ndigits)
+
+    return {"int": checked_type(int, make_int), "round": round_}
 
 
 MAX_TEXT_DEPTH = 200  # repr() itself gives up at about a thousand levels
@@ -380,6 +411,11 @@ def _sort(g: Guards, items: Any, bound: Any, *, key: Any = None, reverse: bool =
 
 
 _LIST_GUARDS: dict[str, _Guard] = {"extend": _extend, "sort": _sort}
+
+
+def _integer_ratio(g: Guards, d: Any, bound: Any) -> Any:
+    g.written_out(d, "as_integer_ratio()")
+    return bound()
 
 
 def _to_bytes(g: Guards, n: Any, bound: Any, length: Any = 1, *args: Any, **kwargs: Any) -> Any:

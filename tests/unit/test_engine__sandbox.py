@@ -561,3 +561,41 @@ def test_sandbox__one_configuration_shares_nothing_a_script_can_change() -> None
         "m = calendar.month_name[1]\nn = len(calendar.day_name)\ns = sorted([2, 1])", data
     )
     assert (data["m"], data["n"], data["s"]) == ("January", 7, [1, 2])
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "x = int(decimal.Decimal('1e100000000'))",
+        "x = int(decimal.Decimal(10) ** 999999)",
+        "x = round(decimal.Decimal('1e900000000'))",
+        "x = f\"{decimal.Decimal('1e900000000'):f}\"",
+        "x = format(decimal.Decimal('-1e-900000000'), 'f')",
+        "x = '%d' % decimal.Decimal('1e900000000')",
+        "x = '%(a)i' % {'a': decimal.Decimal('1e900000000')}",
+        "x = decimal.Decimal('1e900000000').as_integer_ratio()",
+    ],
+)
+def test_sandbox__a_decimal_is_written_out_only_within_the_digits_of_a_number(script: str) -> None:
+    """A Decimal with a large exponent is a few bytes; its integer or its fixed-point text has
+    as many digits as the exponent says, made in one C-level call (int() of 1e1000000 alone
+    took 9 s of CPU, the budget's 1 s notwithstanding)."""
+    data: dict[str, Any] = {}
+    with pytest.raises(SandboxViolation, match=r"would make a number of about [\d,]+ digits"):
+        _sandbox().execute(script, data)
+    assert data == {}
+
+
+def test_sandbox__ordinary_decimals_round_and_format_as_python() -> None:
+    data: dict[str, Any] = {}
+    _sandbox().execute(
+        "d = decimal.Decimal('1234.565')\n"
+        "x = [int(d), round(d), str(round(d, 2)), f'{d:,.2f}', '%d|%.1f' % (d, d), int('42'),\n"
+        "     int('ff', 16), int(3.9), round(2.5), isinstance(3, int), issubclass(bool, int),\n"
+        "     d.as_integer_ratio()[1]]\n"
+        "del d",
+        data,
+    )
+    assert data == {
+        "x": [1234, 1235, "1234.56", "1,234.56", "1234|1234.6", 42, 255, 3, 2, True, True, 200]
+    }
