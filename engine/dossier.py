@@ -254,6 +254,7 @@ def _start_section(
             DossierField(k, declared[k].label if k in declared else k, _kind_of(v), v)
             for k, v in data.items()
             if k not in ENGINE_KEYS
+            and k not in version.initiator_names  # who started it, shown apart as `initiator`
             and _present(v)
             and (show_private or k not in declared or not declared[k].private)
         ]

@@ -111,6 +111,11 @@ def test_juel__a_timer_from_text_and_an_owner_from_get_variable(
     assert (chase.element_id, chase.assignee) == ("chase", "an")
     view = _show(office, item)
     assert sorted(t.element_id for t in view.open_tasks) == ["chase", "review"]
+    # The dossier shows who started it once, apart; not again as a field named `starter`.
+    with transaction(office) as s:
+        dossier = engine.item_with_dossier(s, item)[1]
+    [start] = [section for section in dossier.sections if section.is_start]
+    assert sorted(f.name for f in start.fields) == ["amount", "dept", "purchaser", "reminder_days"]
 
 
 def test_juel__a_run_time_coercion_error_names_the_step(office: Any, juel_config: Any) -> None:
