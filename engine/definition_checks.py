@@ -46,7 +46,8 @@ _NOT_OWNERS = frozenset(
 )
 
 
-# A literal date is checked for its years only, which read the same on any office's clock.
+# A literal date or duration is checked for its years only, which read the same on any
+# office's clock.
 _ANY_ZONE = UTC
 
 
@@ -88,7 +89,7 @@ def check_timers(file_name: str, root: Any, now: datetime) -> None:
                 continue
             try:
                 if kind == "duration":
-                    duration_after(value, now)
+                    duration_after(value, now, _ANY_ZONE)
                 elif kind == "date":
                     check_moment(parse_moment(value, _ANY_ZONE), now)
                 elif looks_like_quartz(value):

@@ -75,15 +75,19 @@ def _duration_parts(text: str) -> dict[str, Any]:
     return parts
 
 
-def duration_after(text: str, start: datetime) -> timedelta:
-    """The span of an ISO 8601 duration counted from `start` (months have their own lengths)."""
-    span: timedelta = TimerEventDefinition.get_timedelta_from_start(_duration_parts(text), start)
+def duration_after(text: str, start: datetime, zone: tzinfo) -> timedelta:
+    """The span of an ISO 8601 duration counted from `start` on the office's clock (`zone`):
+    months have their own lengths, and P1M from midnight on 1 February in Hà Nội (31 January
+    in UTC) ends at midnight on 1 March there."""
+    local = start.astimezone(zone)
+    span: timedelta = TimerEventDefinition.get_timedelta_from_start(_duration_parts(text), local)
     return span
 
 
-def duration_before(text: str, end: datetime) -> timedelta:
-    """The span of an ISO 8601 duration counted back from `end`."""
-    span: timedelta = TimerEventDefinition.get_timedelta_from_end(_duration_parts(text), end)
+def duration_before(text: str, end: datetime, zone: tzinfo) -> timedelta:
+    """The span of an ISO 8601 duration counted back from `end`, on the office's clock."""
+    local = end.astimezone(zone)
+    span: timedelta = TimerEventDefinition.get_timedelta_from_end(_duration_parts(text), local)
     return span
 
 
@@ -139,14 +143,14 @@ def parse_cycle(text: str, now: datetime, zone: tzinfo) -> Cycle:
     repetitions = int(head[1:]) if head[1:] else -1
     period = next((part for part in parts[1:] if part.startswith("P")), "")
     if len(parts) == 2 and parts[1].startswith("P"):
-        interval = duration_after(parts[1], now)
+        interval = duration_after(parts[1], now, zone)
         start = now + interval
     elif len(parts) == 3 and parts[2].startswith("P"):
         start = check_moment(parse_moment(parts[1], zone), now)
-        interval = duration_after(parts[2], start)
+        interval = duration_after(parts[2], start, zone)
     elif len(parts) == 3 and parts[1].startswith("P"):
         end = check_moment(parse_moment(parts[2], zone), now)
-        interval = duration_before(parts[1], end)
+        interval = duration_before(parts[1], end, zone)
         start = end - interval
     else:
         raise Malformed(raw, *_CYCLE)

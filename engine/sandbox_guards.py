@@ -60,6 +60,7 @@ _COLLECTIONS = (*_SEQUENCES, dict, set, frozenset)
 # `%` formats: a `*` width or precision, or a number in one (the flags come first).
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _DIGITS = re.compile(r"\d+")
+_FIXED_POINT = frozenset("fF%")  # the format types that write every digit of a number
 
 
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -102,12 +103,15 @@ class Guards:
                 f"the limit is {int(self.limits.max_int_bits * 0.30103):,}"
             )
 
-    def written_out(self, value: Any, what: str) -> Any:
-        """A Decimal about to be written with all its digits (int(), round(), `%d`, a format):
-        `Decimal('1e100000000')` is a few bytes, its integer a hundred million digits made in
-        one C-level call (int() of 1e1000000 alone took 9 s), so its exponent is the size."""
+    def written_out(self, value: Any, what: str, *, fraction: bool = False) -> Any:
+        """A Decimal about to be written with all its digits (int(), round(), `%d`; with its
+        fraction, a fixed-point format): `Decimal('1e100000000')` is a few bytes, its integer a
+        hundred million digits made in one C-level call (int() of 1e1000000 alone took 9 s), so
+        its exponent is the size."""
         if isinstance(value, Decimal) and value.is_finite():
-            self._bits(math.ceil((abs(value.adjusted()) + 1) * math.log2(10)), what)
+            exponent = value.adjusted()
+            digits = abs(exponent) if fraction else max(exponent, 0)
+            self._bits(math.ceil((digits + 1) * math.log2(10)), what)
         return value
 
     def mul(self, a: Any, b: Any) -> Any:
@@ -167,7 +171,8 @@ class Guards:
         """An f-string's `{value!c:spec}` (and the builtin `format`): the value's text and a
         width or precision are sizes too."""
         self.text(value, "a format")
-        self.written_out(value, "a format")
+        if conversion == -1 and spec[-1:] in _FIXED_POINT:
+            self.written_out(value, "a format", fraction=True)
         if conversion == ord("r"):
             value = repr(value)
         elif conversion == ord("s"):
@@ -213,7 +218,7 @@ class Guards:
 
                 return of_type
 
-            def unbound(target: Any, *args: Any, **kwargs: Any) -> Any:
+            def unbound(target: Any, /, *args: Any, **kwargs: Any) -> Any:
                 if not isinstance(target, obj):
                     return bound(target, *args, **kwargs)  # Python's own TypeError
                 return guard(self, target, getattr(target, name), *args, **kwargs)
@@ -241,7 +246,7 @@ class Guards:
         if lookup is None:
             return None
 
-        def looked_up(_g: Guards, target: Any, bound: Any, *args: Any, **kwargs: Any) -> Any:
+        def looked_up(_g: Guards, target: Any, bound: Any, /, *args: Any, **kwargs: Any) -> Any:
             return lookup(target, name, bound, *args, **kwargs)
 
         return looked_up
@@ -283,10 +288,10 @@ def number_builtins(guards: Guards) -> dict[str, Any]:
             guards.written_out(args[0], "int()")
         return int(*args, **kwargs)
 
-    def round_(number: Any, ndigits: Any = None) -> Any:
-        if ndigits is None:
-            return round(guards.written_out(number, "round()"))
-        return round(number, ndigits)
+    def round_(*args: Any, **kwargs: Any) -> Any:
+        if args and (args[1] if len(args) > 1 else kwargs.get("ndigits")) is None:
+            guards.written_out(args[0], "round()")  # to a whole number
+        return round(*args, **kwargs)  # its own answer, or its own refusal
 
     return {"int": checked_type(int, make_int), "round": round_}
 

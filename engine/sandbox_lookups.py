@@ -18,11 +18,13 @@ made from its items' hashes, kept when it was built).
 
 from __future__ import annotations
 
+import gc
 import operator
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from itertools import compress
+from typing import Any
 
 from .sandbox_errors import SandboxViolation
 
@@ -31,7 +33,10 @@ SCALARS = frozenset(
 )
 MAX_WALK_DEPTH = 200  # Python's own comparisons give up at about a thousand levels
 _VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items()))
-_WALKED = (list, tuple, dict, set, frozenset, *_VIEWS)
+# What holds other values a comparison walks into (a slice its bounds, a view its dict).
+_WALKED = frozenset({list, tuple, dict, set, frozenset, slice, *_VIEWS})
+_is_walked = _WALKED.__contains__
+_SIZED = frozenset({list, tuple, dict, set, frozenset})
 _HASHED: tuple[type, ...] = (dict, set, frozenset, type({}.keys()), type({}.items()))
 _HASH_WALKS = (tuple, frozenset)
 _SEQUENCES = (list, tuple)
@@ -50,41 +55,23 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 
 def held_items(value: Any, limit: int) -> int:
     """How many items a C-level walk of `value` goes through (itself included), counted only a
-    little past `limit`."""
-    known: dict[int, int] = {}
-    alive: list[Any] = []  # what was made to be walked keeps its id until the walk ends
-
-    def count(item: Any, depth: int) -> int:
-        if type(item) in SCALARS:
-            return 1
-        found = known.get(id(item))
-        if found is not None:
-            return found
-        if not isinstance(item, _WALKED):
-            return 1
-        if depth >= MAX_WALK_DEPTH:
-            raise SandboxViolation(
-                f"a value nested more than {MAX_WALK_DEPTH} levels deep cannot be compared"
-            )
-        seen = id(item)
-        known[seen] = 1  # held inside itself: Python stops there
-        if isinstance(item, dict):
-            item = [*item.keys(), *item.values()]
-            alive.append(item)
-        elif isinstance(item, _VIEWS):
-            item = list(cast(Iterable[Any], item))
-            alive.append(item)
-        total = 1 + len(item)
-        if not set(map(type, item)) <= SCALARS:  # a flat list of numbers or texts: its length
-            total = 1
-            for held in item:
-                total += count(held, depth + 1)
-                if total > limit:
-                    break
-        known[seen] = total
-        return total
-
-    return count(value, 0)
+    little past `limit`: level by level, each level's items found by the C code that finds an
+    object's references (a list's items, a dict's keys and values), each counted every time it
+    is held, so that a walk costs about what a comparison of a value without sharing would."""
+    if type(value) not in _WALKED:
+        return 1
+    total, level = 1, [value]
+    for _ in range(MAX_WALK_DEPTH):
+        held = gc.get_referents(*level)
+        total += len(held)
+        if total > limit:
+            return total
+        level = list(compress(held, map(_is_walked, map(type, held))))
+        if not level:
+            return total
+    raise SandboxViolation(
+        f"a value nested more than {MAX_WALK_DEPTH} levels deep cannot be compared"
+    )
 
 
 class Lookups:
@@ -107,9 +94,19 @@ class Lookups:
         if type(a) not in SCALARS:
             if op == "in" or op == "not in":
                 self._look_up(a, b, "'in'")
-            elif type(b) not in SCALARS and not (self._within(a) or self._within(b)):
+            elif type(b) not in SCALARS and not self._either_within(a, op, b):
                 raise self._refuse("a comparison")
         return OPERATORS[op](a, b)
+
+    def _either_within(self, a: Any, op: str, b: Any) -> bool:
+        """Whether the walk of `a op b` stays within the limit: Python's own answer from the
+        lengths (`rows == []`), else the smaller within it (the walk stops with it)."""
+        if type(a) in _SIZED and type(b) in _SIZED:
+            if len(a) != len(b) and type(a) is type(b) and (op == "==" or op == "!="):
+                return True
+            if len(b) < len(a):
+                a, b = b, a
+        return self._within(a) or self._within(b)
 
     def held(self, value: Any) -> Any:
         """An operand of a chained comparison (`a < b < c`), each within the limit."""
@@ -157,20 +154,20 @@ class Lookups:
             raise self._refuse("ordering values (a sort, min or max)")
         return items
 
-    def hashed(self, value: Any) -> int:
+    def hashed(self, value: Any, /) -> int:
         """The builtin `hash`."""
         return hash(self.key(value))
 
-    def search(self, items: Any, name: str, bound: Any, wanted: Any, *rest: Any) -> Any:
+    def search(self, items: Any, name: str, bound: Any, /, wanted: Any, *rest: Any) -> Any:
         """`list.count`, `index` or `remove` (and a tuple's): `wanted` against each item."""
         self._look_up(wanted, items, f"{name}()")
         return bound(wanted, *rest)
 
-    def mapping_key(self, _items: Any, _name: str, bound: Any, key: Any, *rest: Any) -> Any:
+    def mapping_key(self, _items: Any, _name: str, bound: Any, /, key: Any, *rest: Any) -> Any:
         """`dict.get`, `pop`, `setdefault`; `set.add`, `discard`, `remove`."""
         return bound(self.key(key), *rest)
 
-    def mapping_keys(self, items: Any, name: str, bound: Any, *others: Any, **kw: Any) -> Any:
+    def mapping_keys(self, items: Any, name: str, bound: Any, /, *others: Any, **kw: Any) -> Any:
         """`set.update`, `union`, ... and `dict.fromkeys`: each other value's items hashed;
         `dict.update`: each pair's key. A dict or set given keeps the hashes it has."""
         if name == "update" and isinstance(items, dict):
@@ -186,7 +183,7 @@ class Lookups:
         if issubclass(kind, _SEQUENCES):
             return self.search if name in _SEARCHES else None
         if issubclass(kind, dict | set | frozenset):
-            if name in _ONE_KEY:
+            if name in (_DICT_KEY if issubclass(kind, dict) else _SET_KEY):
                 return self.mapping_key
             if name in _MANY_KEYS:
                 return self.mapping_keys
@@ -194,7 +191,8 @@ class Lookups:
 
 
 _SEARCHES = frozenset({"count", "index", "remove"})
-_ONE_KEY = frozenset({"get", "pop", "setdefault", "add", "discard", "remove"})
+_DICT_KEY = frozenset({"get", "pop", "setdefault"})
+_SET_KEY = frozenset({"add", "discard", "remove"})
 _MANY_KEYS = frozenset(
     {
         "update",
@@ -219,7 +217,7 @@ def checked_type(base: type, check: Callable[..., Any]) -> type:
     which checks what it is given and makes the value."""
 
     class _Checked(type):
-        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        def __call__(cls, /, *args: Any, **kwargs: Any) -> Any:
             return check(*args, **kwargs)
 
         def __instancecheck__(cls, instance: Any) -> bool:
@@ -241,10 +239,10 @@ def container_types(lookups: Lookups) -> dict[str, type]:
         return dict(*args, **kwargs)
 
     def make_set(*args: Any) -> set[Any]:
-        return set(lookups.keys(args[0]), *args[1:]) if args else set()
+        return set(lookups.keys(args[0])) if len(args) == 1 else set(*args)  # its own refusal
 
     def make_frozenset(*args: Any) -> frozenset[Any]:
-        return frozenset(lookups.keys(args[0]), *args[1:]) if args else frozenset()
+        return frozenset(lookups.keys(args[0])) if len(args) == 1 else frozenset(*args)
 
     return {
         "dict": checked_type(dict, make_dict),

@@ -127,7 +127,7 @@ def first_schedule(kind: str, text: str, now: datetime, zone: tzinfo) -> Schedul
         # A date already past starts one item at once, as Camunda's job does.
         return Schedule(check_moment(parse_moment(text, zone), now), 0, None)
     if kind == "duration":
-        return Schedule(now + duration_after(text, now), 0, None)
+        return Schedule(now + duration_after(text, now, zone), 0, None)
     if looks_like_quartz(text):
         upcoming = next_fire(parse_quartz(text), now, zone)
         return None if upcoming is None else Schedule(upcoming, -1, None)
@@ -135,7 +135,9 @@ def first_schedule(kind: str, text: str, now: datetime, zone: tzinfo) -> Schedul
     if cycle.repetitions == 0:
         return None
     # A cycle that began before now starts its first item at its first time from now on.
-    found = _from(cycle.start, cycle.period, cycle.repetitions - 1, now, past=lambda at: at < now)
+    found = _from(
+        cycle.start, cycle.period, cycle.repetitions - 1, now, zone, past=lambda at: at < now
+    )
     return None if found is None else Schedule(found[0], found[1], cycle.period)
 
 
@@ -148,20 +150,26 @@ def next_schedule(row: StartTimerModel, now: datetime, zone: tzinfo) -> tuple[da
     if row.period is None:  # a Quartz cron, without end
         upcoming = next_fire(parse_quartz(row.expression), now, zone)
         return None if upcoming is None else (upcoming, -1)
-    return _from(row.next_at, row.period, row.repeats, now, past=lambda at: at <= now)
+    return _from(row.next_at, row.period, row.repeats, now, zone, past=lambda at: at <= now)
 
 
 def _from(
-    at: datetime, period: str, left: int, now: datetime, past: Callable[[datetime], bool]
+    at: datetime,
+    period: str,
+    left: int,
+    now: datetime,
+    zone: tzinfo,
+    past: Callable[[datetime], bool],
 ) -> tuple[datetime, int] | None:
     """The cycle's first time from `at` on that is not `past`, and the repeats left after it;
     None when they run out first. `left`: the times after `at` (-1 without end). Each time is
-    the one before plus the period (P1M from 5 January: 5 February, 5 March)."""
+    the one before plus the period on the office's clock (P1M from 5 January: 5 February, 5
+    March)."""
     fixed = not _varies(period)
     while past(at):
         if left == 0:
             return None
-        step = duration_after(period, at)
+        step = duration_after(period, at, zone)
         skip = 1
         if fixed:  # days, hours, minutes: jump over the missed times at once
             skip = max(1, int((now - at) / step))

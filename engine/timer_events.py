@@ -89,7 +89,7 @@ def _duration(my_task: Any, expression: str, value: Any, start: datetime) -> tim
     try:
         if isinstance(value, timedelta):
             return check_span(value)
-        return duration_after(str(value), start)
+        return duration_after(str(value), start, zone_for(my_task))
     except OutOfBounds as exc:
         raise _bad_value(my_task, expression, value, exc) from exc
 

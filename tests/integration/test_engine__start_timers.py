@@ -143,6 +143,12 @@ def _row(factory: Any) -> StartTimerModel:
             [datetime(2027, 1, d, 8, 0, tzinfo=HANOI) for d in (5, 6)],
             None,
         ),
+        # Months counted on the office's clock: midnight on the 1st there is the 31st in UTC.
+        (
+            "<bpmn:timeCycle>R4/2027-01-01T00:00:00/P1M</bpmn:timeCycle>",
+            [datetime(2027, m, 1, tzinfo=HANOI) for m in (1, 2, 3, 4)],
+            None,
+        ),
         # Each month on the 5th at 08:00 in Hà Nội, whatever the months' lengths.
         (
             "<bpmn:timeCycle>R4/2027-01-05T08:00:00+07:00/P1M</bpmn:timeCycle>",

@@ -569,6 +569,7 @@ def test_sandbox__one_configuration_shares_nothing_a_script_can_change() -> None
         "x = int(decimal.Decimal('1e100000000'))",
         "x = int(decimal.Decimal(10) ** 999999)",
         "x = round(decimal.Decimal('1e900000000'))",
+        "x = round(decimal.Decimal('1e900000000'), None)",
         "x = f\"{decimal.Decimal('1e900000000'):f}\"",
         "x = format(decimal.Decimal('-1e-900000000'), 'f')",
         "x = '%d' % decimal.Decimal('1e900000000')",
@@ -592,10 +593,14 @@ def test_sandbox__ordinary_decimals_round_and_format_as_python() -> None:
         "d = decimal.Decimal('1234.565')\n"
         "x = [int(d), round(d), str(round(d, 2)), f'{d:,.2f}', '%d|%.1f' % (d, d), int('42'),\n"
         "     int('ff', 16), int(3.9), round(2.5), isinstance(3, int), issubclass(bool, int),\n"
-        "     d.as_integer_ratio()[1]]\n"
+        "     d.as_integer_ratio()[1], int(decimal.Decimal('1e-40000')),\n"
+        "     f\"{decimal.Decimal('1E+40000')}\", f\"{decimal.Decimal('1E+40000')!r}\"]\n"
         "del d",
         data,
     )
     assert data == {
-        "x": [1234, 1235, "1234.56", "1,234.56", "1234|1234.6", 42, 255, 3, 2, True, True, 200]
+        "x": [
+            *(1234, 1235, "1234.56", "1,234.56", "1234|1234.6", 42, 255, 3, 2, True, True, 200),
+            *(0, "1E+40000", "Decimal('1E+40000')"),
+        ]
     }

@@ -101,6 +101,10 @@ def run():
     s.add((3, 4))
     s.discard((9, 9))
     fs = frozenset([(1, 2), (1, 2)])
+    sp = {3}
+    popped = [sp.pop(), set.pop({4})]
+    e.update(name='v', items=1, target=2, bound=3, key=4)
+    named = dict(cls='A', self=1)
     checks = [
         isinstance({}, dict), isinstance(set(), set), isinstance(fs, frozenset),
         issubclass(dict, dict), dict() == {}, set() == frozenset(), frozenset() == set(),
@@ -120,7 +124,8 @@ def run():
     z = sorted({x % 3 for x in range(10)})
     y = {*'ab', *('c',)}
     w = list(e.keys())[1:3] + sorted(s, key=str)[:2]
-    kept = [p, q, d, e, f, g, sorted(s, key=str), fs, checks, r, o, m, n, c, z, sorted(y), w]
+    kept = [p, q, d, e, f, g, sorted(s, key=str), fs, checks, r, o, m, n, c, z, sorted(y), w,
+            popped, named, sp]
     return [repr(v) for v in kept]
 out = run()
 del run
@@ -147,3 +152,17 @@ def test_lookups__a_large_flat_list_compares_within_the_limit() -> None:
         data,
     )
     assert data == {"same": True, "found": True}
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        ("x = set(1, 2)", "set expected at most 1 argument"),
+        ("x = set().pop()", "pop from an empty set"),
+        ("x = {}.pop('k')", "'k'"),
+    ],
+)
+def test_lookups__pythons_own_refusals_stay_its_own(script: str, words: str) -> None:
+    with pytest.raises((TypeError, KeyError)) as refused:
+        Sandbox(cpu_seconds=5).execute(script, {})
+    assert words in str(refused.value)
