@@ -124,6 +124,25 @@ class _Policy(RestrictingNodeTransformer):
     def visit_For(self, node: Any) -> Any:
         return _with_budget_check(super().visit_For(node))
 
+    # A refusal raised by the budget's trace removes the trace (CPython unsets a trace function
+    # that raises), and a script may catch it: each handler and `finally` therefore starts with
+    # a budget check, which raises the refusal again (the budget keeps it), so nothing runs
+    # after it unwatched.
+    def visit_ExceptHandler(self, node: Any) -> Any:
+        return _with_budget_check(super().visit_ExceptHandler(node))
+
+    def visit_Try(self, node: Any) -> Any:
+        node = super().visit_Try(node)
+        if node.finalbody:
+            node.finalbody.insert(0, _budget_check(node.finalbody[0]))
+        return node
+
+    def visit_TryStar(self, node: Any) -> Any:
+        node = super().visit_TryStar(node)
+        if node.finalbody:
+            node.finalbody.insert(0, _budget_check(node.finalbody[0]))
+        return node
+
     # Operators that can make a result far larger than their operands become guarded calls.
     def visit_BinOp(self, node: Any) -> Any:
         node = super().visit_BinOp(node)
@@ -238,15 +257,19 @@ def _guard_starred(node: Any) -> Any:
 
 
 def _with_budget_check(node: Any) -> Any:
+    node.body.insert(0, _budget_check(node))
+    return node
+
+
+def _budget_check(where: Any) -> Any:
     check = ast.Expr(
         ast.Call(
             func=ast.Name(_BUDGET, ast.Load()),
-            args=[ast.Constant(node.lineno)],
+            args=[ast.Constant(where.lineno)],
             keywords=[],
         )
     )
-    node.body.insert(0, ast.fix_missing_locations(ast.copy_location(check, node)))
-    return node
+    return ast.fix_missing_locations(ast.copy_location(check, where))
 
 
 @lru_cache(maxsize=4096)
@@ -494,6 +517,7 @@ class _Budget:
         self.thread = threading.get_ident()
         self.collecting_since: float | None = None
         self.deadline = math.inf
+        self.refused: str | None = None  # once refused, every later check refuses again
 
     def start(self) -> None:
         """Start the clock, once the budget's own setup is done and collections are watched: a
@@ -516,18 +540,21 @@ class _Budget:
     def check(self, line: int = 0) -> None:
         # Every event reads the clock: it is cheap, and a sampled check lets a loop whose body
         # calls a slow helper run for hundreds of budgets.
-        if time.thread_time() > self.deadline:
-            raise SandboxViolation(
-                f"the script ran longer than its limit of {self.seconds:g} s of CPU time", line
-            )
+        if self.refused is None and time.thread_time() > self.deadline:
+            self.refused = f"the script ran longer than its limit of {self.seconds:g} s of CPU time"
         self.events += 1
         # Each step is bounded by the guards' size limits, so a few unchecked ones stay small.
-        if not self.events % MEMORY_CHECK_EVERY and resident_memory_bytes() > self.memory_ceiling:
-            raise SandboxViolation(
+        if (
+            self.refused is None
+            and not self.events % MEMORY_CHECK_EVERY
+            and resident_memory_bytes() > self.memory_ceiling
+        ):
+            self.refused = (
                 "the script used more memory than its limit of "
-                f"{self.max_memory_bytes // (1024 * 1024)} MB",
-                line,
+                f"{self.max_memory_bytes // (1024 * 1024)} MB"
             )
+        if self.refused is not None:
+            raise SandboxViolation(self.refused, line)
 
 
 def _with_cpu_budget(

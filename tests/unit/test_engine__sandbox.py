@@ -604,3 +604,41 @@ def test_sandbox__ordinary_decimals_round_and_format_as_python() -> None:
             *(0, "1E+40000", "Decimal('1E+40000')"),
         ]
     }
+
+
+@pytest.mark.parametrize(
+    ("catch", "line"),
+    [
+        ("except Exception as e:\n    x = str(e)", 3),
+        ("except:\n    pass", 3),
+        ("finally:\n    x = 1", 4),
+    ],
+    ids=["except_exception", "bare_except", "finally"],
+)
+def test_sandbox__a_refusal_caught_by_the_script_is_raised_again_where_it_is_caught(
+    catch: str, line: int
+) -> None:
+    """The budget's trace raises its refusal, which removes the trace: a script that caught
+    it ran on unwatched (17 s of CPU, or 2.4 GB, in a reviewer's run). The handler's first
+    step now raises it again."""
+    script = (
+        "try:\n    n = sum(1 for a in range(100000) for b in range(100000))\n"
+        f"{catch}\nn = sum(1 for a in range(3000) for b in range(1000))"
+    )
+    data: dict[str, Any] = {}
+    with pytest.raises(SandboxViolation, match="CPU time") as refused:
+        _sandbox().execute(script, data)
+    assert refused.value.lineno == line  # not 0: the last check, after the rest had run
+    assert data == {}
+
+
+def test_sandbox__a_memory_refusal_caught_stays_a_refusal() -> None:
+    sandbox = Sandbox(cpu_seconds=5, limits=Limits(max_memory_bytes=32 * 1024 * 1024))
+    script = (
+        "try:\n    a = [0] * 900000\n    b = [a[:] for i in range(100)]\n"
+        "except Exception:\n    pass\nc = 1"
+    )
+    data: dict[str, Any] = {}
+    with pytest.raises(SandboxViolation, match="more memory than its limit"):
+        sandbox.execute(script, data)
+    assert data == {}
