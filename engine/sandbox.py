@@ -49,6 +49,7 @@ from .sandbox_guards import (
     number_builtins,
     resident_memory_bytes,
     text_builtins,
+    text_size,
 )
 from .sandbox_lookups import container_types
 from .sandbox_stepped import FILENAME as STEPPED_FILENAME
@@ -493,10 +494,21 @@ def _printer(guards: Guards) -> type[PrintCollector]:
     class Printed(PrintCollector):
         """What print() collects, each value's text checked first (as str() checks it)."""
 
+        written = 0
+
         def _call_print(self, *objects: Any, **kwargs: Any) -> None:
             for value in objects:
                 guards.text(value, "print()")
             super()._call_print(*objects, **kwargs)  # type: ignore[no-untyped-call]
+
+        def write(self, text: str) -> None:
+            # What all the prints of a run write together, within the size of one value.
+            self.written += len(text)
+            if self.written > guards.limits.max_size:
+                raise SandboxViolation(
+                    f"print() would write more than {guards.limits.max_size:,} characters in all"
+                )
+            super().write(text)
 
     return Printed
 
@@ -584,6 +596,9 @@ def _with_cpu_budget(
     try:
         budget.start()
         result = run()
+    except Exception as raised:
+        _bounded_messages(raised, limits.max_size)
+        raise
     finally:
         sys.settrace(previous)
         gc.callbacks.remove(budget.on_collection)
@@ -591,6 +606,28 @@ def _with_cpu_budget(
     budget.events = MEMORY_CHECK_EVERY - 1
     budget.check()
     return result
+
+
+def _bounded_messages(raised: BaseException, limit: int) -> None:
+    """What a script raised is written out by whoever reports it (str(), a log's traceback),
+    outside the sandbox: `raise ValueError(x)` of a list that holds one list many times would
+    write it for hours. An exception whose arguments would make a text over the limit keeps
+    only a word of them; so does each one it was raised from."""
+    found: BaseException | None = raised
+    for _ in range(MAX_CHAINED):
+        if found is None:
+            return
+        if not isinstance(found, SandboxViolation):
+            try:
+                too_long = text_size(found.args, limit) > limit
+            except SandboxViolation:  # nested past what text can show
+                too_long = True
+            if too_long:
+                found.args = (f"a message of more than {limit:,} characters",)
+        found = found.__cause__ or found.__context__
+
+
+MAX_CHAINED = 8  # exceptions raised from one another that a report writes out
 
 
 class Sandbox:

@@ -22,13 +22,15 @@ script could take that much more before being stopped.) Cost, measured: a three-
 
 from __future__ import annotations
 
+import codecs
+import gc
 import math
 import os
 import re
 import resource
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -38,6 +40,7 @@ from .sandbox_stepped import stepped_builtins
 
 MAX_SIZE = 1_000_000  # items, characters or bytes of one value made by one operation
 MAX_INT_BITS = 100_000  # about 30,000 digits
+MAX_MODULAR_BITS = 4096  # pow(a, b, m): as large as the keys of public-key cryptography
 MAX_MEMORY_BYTES = 128 * 1024 * 1024  # growth of the resident memory during one run
 MAX_DATA_BYTES = 2 * 1024 * 1024  # an item's data, as JSON
 MAX_DEPTH = 32  # lists and dicts within lists and dicts
@@ -125,7 +128,16 @@ class Guards:
 
     def pow(self, a: Any, b: Any, modulo: Any = None) -> Any:
         if modulo is not None:
-            return pow(a, b, modulo)  # the result is smaller than the modulo
+            # The result is smaller than the modulo, but its time grows with the cube of the
+            # numbers' size: pow(3, m, m) of 20,000 bits took 11 s inside one C-level call.
+            if isinstance(b, int) and isinstance(modulo, int):
+                bits = max(abs(b).bit_length(), abs(modulo).bit_length())
+                if bits > MAX_MODULAR_BITS:
+                    raise SandboxViolation(
+                        f"pow() with a modulus takes numbers of at most {MAX_MODULAR_BITS:,} bits"
+                        f" (about {int(MAX_MODULAR_BITS * 0.30103):,} digits)"
+                    )
+            return pow(a, b, modulo)
         if isinstance(a, int) and isinstance(b, int) and b > 1 and abs(a) > 1:
             self._bits(a.bit_length() * b, "a power")
         return a**b
@@ -157,12 +169,12 @@ class Guards:
         self._size(len(result), "a % format")
         return result
 
-    def text(self, value: Any, what: str) -> None:
-        """Refuse writing `value` as text (str(), repr(), a format, print) when the text would be
-        over the limit: a list that holds one large list many times is small in memory, yet its
-        text is made in one C-level step."""
+    def text(self, value: Any, what: str, indent: int = 0) -> None:
+        """Refuse writing `value` as text (str(), repr(), a format, print, json.dumps with its
+        `indent`) when the text would be over the limit: a list that holds one large list many
+        times is small in memory, yet its text is made in one C-level step."""
         limit = self.limits.max_size
-        if type(value) is not str and text_size(value, limit) > limit:
+        if type(value) is not str and text_size(value, limit, indent) > limit:
             raise SandboxViolation(
                 f"{what} would write a text of more than {limit:,} characters, the limit"
             )
@@ -173,6 +185,8 @@ class Guards:
         self.text(value, "a format")
         if conversion == -1 and spec[-1:] in _FIXED_POINT:
             self.written_out(value, "a format", fraction=True)
+        if conversion == -1 and isinstance(value, date | time):
+            check_date_format(spec, "a date's format")
         if conversion == ord("r"):
             value = repr(value)
         elif conversion == ord("s"):
@@ -211,7 +225,7 @@ class Guards:
             guard = self._guard_of(obj, name)
             if guard is None:
                 return bound
-            if name == "fromkeys":  # bound to the type already
+            if name in _CLASS_METHODS:  # bound to the type already
 
                 def of_type(*args: Any, **kwargs: Any) -> Any:
                     return guard(self, obj, bound, *args, **kwargs)
@@ -238,8 +252,10 @@ class Guards:
             return _STRING_GUARDS.get(name)
         if issubclass(kind, list) and name in _LIST_GUARDS:
             return _LIST_GUARDS[name]
-        if issubclass(kind, int) and name == "to_bytes":
-            return _to_bytes
+        if issubclass(kind, int) and name in _INT_GUARDS:
+            return _INT_GUARDS[name]
+        if issubclass(kind, date | time) and name in _DATE_GUARDS:
+            return _DATE_GUARDS[name]
         if issubclass(kind, Decimal) and name == "as_integer_ratio":
             return _integer_ratio
         lookup = self.lookups.guard_of(kind, name)
@@ -286,7 +302,9 @@ def number_builtins(guards: Guards) -> dict[str, Any]:
     def make_int(*args: Any, **kwargs: Any) -> int:
         if args:
             guards.written_out(args[0], "int()")
-        return int(*args, **kwargs)
+        made = int(*args, **kwargs)  # a text in another base has no limit on its digits
+        guards._bits(made.bit_length(), "int()")
+        return made
 
     def round_(*args: Any, **kwargs: Any) -> Any:
         if args and (args[1] if len(args) > 1 else kwargs.get("ndigits")) is None:
@@ -298,13 +316,22 @@ def number_builtins(guards: Guards) -> dict[str, Any]:
 
 MAX_TEXT_DEPTH = 200  # repr() itself gives up at about a thousand levels
 _CONTAINERS = (list, tuple, set, frozenset, dict)
+# Written with what they hold, which the guards would otherwise never see.
+_HOLDERS: tuple[type, ...] = (
+    slice,
+    BaseException,
+    type({}.keys()),
+    type({}.values()),
+    type({}.items()),
+)
 
 
-def text_size(value: Any, limit: int) -> int:
-    """About how many characters `repr(value)` takes (`str()` takes no more), counted only a
-    little past `limit`. Each container (and each other object) is looked at once however often
-    it is held, and its size counted each time: what holds it a thousand times writes it a
-    thousand times."""
+def text_size(value: Any, limit: int, indent: int = 0) -> int:
+    """About how many characters `repr(value)` takes (`str()` takes no more; with `indent`, a
+    JSON text indented so), counted only a little past `limit`. Each container (and each
+    other object) is looked at once however often it is held, and its size counted each time:
+    what holds it a thousand times writes it a thousand times. A slice, a dict's view and an
+    exception are written with what they hold."""
     known: dict[int, int] = {}
 
     def size(item: Any, depth: int) -> int:
@@ -319,6 +346,10 @@ def text_size(value: Any, limit: int) -> int:
         found: int | None = known.get(id(item))
         if found is not None:
             return found
+        if isinstance(item, _HOLDERS):
+            held = item.args if isinstance(item, BaseException) else gc.get_referents(item)
+            found = known[id(item)] = len(kind.__name__) + 2 + size(tuple(held), depth + 1)
+            return found
         if not isinstance(item, _CONTAINERS):
             found = known[id(item)] = len(repr(item))  # a date, a number, bytes: its own size
             return found
@@ -328,14 +359,15 @@ def text_size(value: Any, limit: int) -> int:
             )
         known[id(item)] = 5  # held inside itself: written as [...]
         total = 2
+        line = indent * (depth + 1) + 1 if indent else 0  # a new line, indented, per item
         if isinstance(item, dict):
             for key, held in item.items():
-                total += size(key, depth + 1) + size(held, depth + 1) + 4
+                total += size(key, depth + 1) + size(held, depth + 1) + 4 + line
                 if total > limit:
                     break
         else:
             for held in item:
-                total += size(held, depth + 1) + 2
+                total += size(held, depth + 1) + 2 + line
                 if total > limit:
                     break
         known[id(item)] = total
@@ -393,8 +425,27 @@ def _extend(g: Guards, s: Any, bound: Any, items: Iterable[Any]) -> Any:
     return bound(parts)
 
 
+def _codec(g: Guards, s: Any, bound: Any, *args: Any, **kwargs: Any) -> Any:
+    """str.encode and bytes.decode with a codec written in C: the others (punycode, idna) are
+    Python the budget does not follow, and took more than 20 s for 20,000 characters."""
+    encoding = args[0] if args else kwargs.get("encoding", "utf-8")
+    if isinstance(encoding, str) and codecs.lookup(encoding).name not in _C_CODECS:
+        raise SandboxViolation(
+            f"the codec {encoding!r} is not available in BPMN scripts: use utf-8"
+        )
+    return bound(*args, **kwargs)
+
+
+_C_CODECS = frozenset(
+    {"utf-8", "ascii", "iso8859-1", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "cp1252"}
+    | {"utf-32-le", "utf-32-be"}
+)
+
+
 _Guard = Callable[..., Any]
 _STRING_GUARDS: dict[str, _Guard] = {
+    "encode": _codec,
+    "decode": _codec,
     "replace": _replace,
     "join": _join,
     "ljust": _pad,
@@ -428,6 +479,45 @@ def _to_bytes(g: Guards, n: Any, bound: Any, length: Any = 1, *args: Any, **kwar
     if isinstance(length, int):
         g._size(length, "to_bytes()")
     return bound(length, *args, **kwargs)
+
+
+def _from_bytes(g: Guards, _kind: Any, bound: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
+    if isinstance(data, bytes | bytearray | list | tuple):
+        g._bits(8 * len(data), "int.from_bytes()")
+    return bound(data, *args, **kwargs)
+
+
+_INT_GUARDS: dict[str, _Guard] = {"to_bytes": _to_bytes, "from_bytes": _from_bytes}
+# Called on the type, and bound to it already (`dict.fromkeys`, `int.from_bytes`).
+_CLASS_METHODS = frozenset({"fromkeys", "from_bytes", "strptime"})
+
+
+def check_date_format(pattern: Any, what: str) -> None:
+    """A strftime or strptime pattern: short, and without the C library's widths (`%1270Y`
+    pads to 1,270 characters; a pattern of them asked for a gigabyte), which Python leaves to
+    the C library and Camunda has none of."""
+    if isinstance(pattern, str) and (len(pattern) > MAX_DATE_FORMAT or _DATE_WIDTH.search(pattern)):
+        raise SandboxViolation(
+            f"{what} takes a pattern of at most {MAX_DATE_FORMAT} characters, without widths"
+            " such as %10Y"
+        )
+
+
+def _strftime(g: Guards, _d: Any, bound: Any, pattern: Any, *args: Any) -> Any:
+    check_date_format(pattern, "strftime()")
+    return bound(pattern, *args)
+
+
+def _strptime(g: Guards, _kind: Any, bound: Any, text: Any, pattern: Any, *args: Any) -> Any:
+    check_date_format(pattern, "strptime()")
+    if isinstance(text, str) and len(text) > MAX_DATE_FORMAT:
+        raise SandboxViolation(f"strptime() reads a text of at most {MAX_DATE_FORMAT} characters")
+    return bound(text, pattern, *args)
+
+
+_DATE_GUARDS: dict[str, _Guard] = {"strftime": _strftime, "strptime": _strptime}
+MAX_DATE_FORMAT = 1000
+_DATE_WIDTH = re.compile(r"%[-_0^#]*\d")
 
 
 def _iadd(a: Any, b: Any) -> Any:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import calendar as _calendar
 import json as _json
 import random as _random
-import re as _re
 import uuid as _uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
+
+import regex as _regex
 
 from .regex_safety import catastrophic_reason
 from .sandbox_errors import SandboxViolation
@@ -33,6 +35,8 @@ __all__ = ["script_modules"]
 # which is checked between the script's own steps only.
 MAX_REGEX_TEXT = 1_000_000
 MAX_PATTERN = 1_000
+# Wall-clock time one regular expression call may take (the `regex` module's timeout).
+REGEX_SECONDS = 1.0
 
 
 def _check_size(guards: Guards, size: int, what: str) -> None:
@@ -77,7 +81,7 @@ def _json_module(guards: Guards) -> _Module:
     def dumps(value: Any, indent: Any = None, sort_keys: bool = False, **_: Any) -> str:
         if indent is not None and (not isinstance(indent, int) or not 0 <= indent <= 8):
             raise SandboxViolation("json.dumps() takes an indent of 0 to 8 spaces")
-        guards.text(value, "json.dumps()")
+        guards.text(value, "json.dumps()", indent or 0)
         text = _json.dumps(value, indent=indent, sort_keys=bool(sort_keys), default=str)
         _check_size(guards, len(text), "json.dumps()")
         return text
@@ -104,6 +108,16 @@ def _checked_text(text: Any) -> str:
     return text
 
 
+def _found(match: Any, groups: int) -> Any:
+    """What findall gives for a match: the whole of it, its one group, or all its groups ('' for
+    one that took no part)."""
+    if groups == 0:
+        return match.group()
+    if groups == 1:
+        return match.group(1) or ""
+    return match.groups("")
+
+
 def _match_view(found: Any) -> Any:
     """A match as plain values: what `group()`, `groups()` and `groupdict()` give."""
     if found is None:
@@ -122,35 +136,54 @@ def _match_view(found: Any) -> Any:
 
 
 def _re_module(guards: Guards) -> _Module:
-    flags = {"IGNORECASE": _re.IGNORECASE, "I": _re.IGNORECASE, "MULTILINE": _re.MULTILINE}
-    flags |= {"M": _re.MULTILINE, "DOTALL": _re.DOTALL, "S": _re.DOTALL}
+    flags = {"IGNORECASE": _regex.IGNORECASE, "I": _regex.IGNORECASE}
+    flags |= {"MULTILINE": _regex.MULTILINE, "M": _regex.MULTILINE}
+    flags |= {"DOTALL": _regex.DOTALL, "S": _regex.DOTALL}
 
     def finder(name: str) -> Callable[..., Any]:
         def call(pattern: Any, text: Any, flags: int = 0) -> Any:
-            method = getattr(_re, name)
-            return _match_view(method(_checked_pattern(pattern), _checked_text(text), flags))
+            method = getattr(_compiled(pattern, flags), name)
+            with _time_limited() as seconds:
+                return _match_view(method(_checked_text(text), timeout=seconds))
 
         return call
 
     def findall(pattern: Any, text: Any, flags: int = 0) -> list[Any]:
-        return _re.findall(_checked_pattern(pattern), _checked_text(text), flags)
+        # Made match by match, as findall would, its size counted as it grows: one pattern
+        # (`(?=(.*))`) finds the rest of the text at each of its characters.
+        compiled = _compiled(pattern, flags)
+        found: list[Any] = []
+        size = 0
+        with _time_limited() as seconds:
+            for match in compiled.finditer(_checked_text(text), timeout=seconds):
+                item = _found(match, compiled.groups)
+                size += sum(map(len, item)) if isinstance(item, tuple) else len(item)
+                _check_size(guards, size, "re.findall()")
+                found.append(item)
+        return found
 
     def split(pattern: Any, text: Any, maxsplit: int = 0, flags: int = 0) -> list[str]:
-        return _re.split(
-            _checked_pattern(pattern), _checked_text(text), maxsplit=maxsplit, flags=flags
-        )
+        compiled = _compiled(pattern, flags)
+        with _time_limited() as seconds:
+            found: list[str] = compiled.split(_checked_text(text), maxsplit, timeout=seconds)
+        return found
 
     def sub(pattern: Any, replacement: Any, text: Any, count: int = 0, flags: int = 0) -> str:
         if not isinstance(replacement, str):
             raise SandboxViolation("re.sub() takes a text as its replacement")
-        result = _re.sub(
-            _checked_pattern(pattern),
-            replacement,
-            _checked_text(text),
-            count=count,
-            flags=flags,
-        )
-        _check_size(guards, len(result), "re.sub()")
+        text = _checked_text(text)
+        size = len(text)
+
+        def expand(match: Any) -> str:  # each replacement counted before the next is made
+            nonlocal size
+            piece: str = match.expand(replacement)
+            size += len(piece) - (match.end() - match.start())
+            _check_size(guards, size, "re.sub()")
+            return piece
+
+        compiled = _compiled(pattern, flags)
+        with _time_limited() as seconds:
+            result: str = compiled.sub(expand, text, count=count, timeout=seconds)
         return result
 
     return _Module(
@@ -162,10 +195,27 @@ def _re_module(guards: Guards) -> _Module:
             "findall": findall,
             "split": split,
             "sub": sub,
-            "escape": _re.escape,
+            "escape": _regex.escape,
             **flags,
         },
     )
+
+
+def _compiled(pattern: Any, flags: int) -> Any:
+    return _regex.compile(_checked_pattern(pattern), flags)
+
+
+@contextmanager
+def _time_limited() -> Iterator[float]:
+    """The `regex` module's timeout for a call (or an iteration) made inside: a C-level match
+    the CPU budget cannot interrupt, which Python's `re` runs without end on some patterns (a
+    search for `a*b` in a million a's is quadratic there), stopped after REGEX_SECONDS."""
+    try:
+        yield REGEX_SECONDS
+    except TimeoutError as exc:
+        raise SandboxViolation(
+            f"a regular expression ran longer than its limit of {REGEX_SECONDS:g} s"
+        ) from exc
 
 
 def _random_module() -> _Module:

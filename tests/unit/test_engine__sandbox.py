@@ -642,3 +642,67 @@ def test_sandbox__a_memory_refusal_caught_stays_a_refusal() -> None:
     with pytest.raises(SandboxViolation, match="more memory than its limit"):
         sandbox.execute(script, data)
     assert data == {}
+
+
+SHARED_40 = "x = [0]\ny = [0]\nfor i in range(40):\n    x = [x, x]\n    y = [y, y]\n"
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        ("m = (1 << 20000) - 1\nr = pow(3, m, m)", "pow() with a modulus"),
+        ("r = int('f' * 1000000, 16)", "int() would make a number"),
+        ("r = int.from_bytes(('a' * 100000).encode(), 'big')", "int.from_bytes()"),
+        ("r = (0).from_bytes(('a' * 100000).encode(), 'big')", "int.from_bytes()"),
+        ("r = 'abc'.encode('punycode')", "codec 'punycode'"),
+        ("r = str.encode('abc', 'idna')", "codec 'idna'"),
+        ("r = datetime.now().strftime('%1270Y' * 1000)", "strftime()"),
+        ('r = f"{datetime.now():%1270Y}"', "a date's format"),
+        ("r = datetime.strptime('x', '%%' * 500000)", "strptime()"),
+        ("r = datetime.datetime.strptime('x' * 5000, '%Y')", "strptime()"),
+        (
+            "x = [0] * 300000\nfor i in range(190):\n    x = [x]\nr = json.dumps(x, indent=8)",
+            "json",
+        ),
+        ("s = 'x' * 1000000\nfor i in range(5):\n    print(s)", "print()"),
+        (SHARED_40 + "r = str(slice(x))", "str()"),
+        (SHARED_40 + "r = str({1: x}.values())", "str()"),
+        (SHARED_40 + "r = slice(x) == slice(y)", "a comparison"),
+    ],
+)
+def test_sandbox__one_c_level_call_is_refused_before_it_runs_long_or_large(
+    script: str, words: str
+) -> None:
+    """Each of these ran for tens of seconds or took hundreds of megabytes in one call that
+    the budget, checked between steps, could not stop (a hostile review's findings)."""
+    data: dict[str, Any] = {}
+    with pytest.raises(SandboxViolation) as refused:
+        _sandbox().execute(script, data)
+    assert words in str(refused.value)
+    assert data == {}
+
+
+def test_sandbox__an_exception_a_script_raises_is_reported_in_bounded_words() -> None:
+    """`raise ValueError(x)` of a value that holds one list many times: whoever writes the
+    error out (the item's error, a log) would have written 2**40 items, outside the sandbox."""
+    with pytest.raises(ValueError) as raised:
+        _sandbox().execute(SHARED_40 + "raise ValueError(x) from KeyError(y)", {})
+    assert str(raised.value) == "a message of more than 1,000,000 characters"
+    assert str(raised.value.__cause__) == "'a message of more than 1,000,000 characters'"
+    error = script_error(raised.value, "Task_1")
+    assert error.message.endswith("ValueError: a message of more than 1,000,000 characters")
+
+
+def test_sandbox__ordinary_codecs_dates_and_powers_still_work() -> None:
+    data: dict[str, Any] = {}
+    _sandbox().execute(
+        "r = ['Hà Nội'.encode('utf-8').decode('utf-8'), 'ab'.encode('latin-1').decode('ascii'),\n"
+        "     date(2026, 12, 7).strftime('%d/%m/%Y'), f'{date(2026, 12, 7):%Y-%m}',\n"
+        "     datetime.strptime('07/12/2026', '%d/%m/%Y').year, pow(3, 1000, 1009),\n"
+        "     int('ff', 16), int.from_bytes(b'\\x01\\x00', 'big'), json.dumps([1, [2]], indent=2)]",
+        data,
+    )
+    assert data["r"] == [
+        *("Hà Nội", "ab", "07/12/2026", "2026-12", 2026, pow(3, 1000, 1009), 255, 256),
+        "[\n  1,\n  [\n    2\n  ]\n]",
+    ]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from engine import script_modules
 from engine.sandbox import Sandbox, SandboxViolation
 
 
@@ -59,3 +60,30 @@ def test_script_modules__a_variable_of_the_same_name_shadows_the_module() -> Non
     data: dict[str, Any] = {"format": "pdf", "json": "yes"}
     Sandbox().execute("label = format + '/' + json", data)
     assert data == {"format": "pdf", "json": "yes", "label": "pdf/yes"}
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        ("r = re.sub('(?=(.*))', '\\\\1', 'a' * 40000)", "re.sub() would make a text"),
+        ("r = re.findall('(?=(.*))', 'a' * 40000)", "re.findall() would make a text"),
+    ],
+)
+def test_re__a_result_growing_past_the_limit_is_refused_as_it_grows(
+    script: str, words: str
+) -> None:
+    """Each match of `(?=(.*))` gives the rest of the text: 1.6 GB for 40,000 characters once."""
+    with pytest.raises(SandboxViolation) as refused:
+        Sandbox().execute(script, {})
+    assert words in str(refused.value)
+
+
+def test_re__a_search_that_is_quadratic_in_pythons_re_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`a*b` searched in a million a's ran without end in Python's `re`; the `regex` module
+    answers at once, and any call is stopped at REGEX_SECONDS."""
+    data: dict[str, Any] = {}
+    Sandbox().execute("r = re.search('a*b', 'a' * 1000000)", data)
+    assert data == {"r": None}
+    monkeypatch.setattr(script_modules, "REGEX_SECONDS", 1e-9)
+    with pytest.raises(SandboxViolation, match="regular expression ran longer than its limit"):
+        Sandbox().execute("r = re.findall('a', 'a' * 1000000)", {})
