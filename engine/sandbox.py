@@ -13,18 +13,14 @@ Compiled code is cached, which also makes scripts cheaper than plain exec.
 from __future__ import annotations
 
 import ast
-import gc
 import importlib
 import keyword
-import math
-import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dt_time
 from functools import lru_cache
-from types import CodeType, FrameType, FunctionType
+from types import CodeType, FunctionType
 from typing import Any
 
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
@@ -40,6 +36,7 @@ from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from .errors import ScriptError
+from .sandbox_budget import BUDGET_NAME, SCRIPT_FILENAME, with_cpu_budget
 from .sandbox_errors import SandboxSyntaxError, SandboxViolation, UnstorableValue
 from .sandbox_guards import (
     INPLACE_OPERATORS,
@@ -47,12 +44,9 @@ from .sandbox_guards import (
     Limits,
     check_storable,
     number_builtins,
-    resident_memory_bytes,
     text_builtins,
-    text_size,
 )
 from .sandbox_lookups import container_types
-from .sandbox_stepped import FILENAME as STEPPED_FILENAME
 from .script_modules import script_modules
 
 __all__ = [
@@ -65,12 +59,8 @@ __all__ = [
     "script_error",
 ]
 
-SCRIPT_FILENAME = "<bpmn-script>"
-# The code the budget's trace follows: the scripts', and the builtins that loop for them.
-_TRACED = frozenset({SCRIPT_FILENAME, STEPPED_FILENAME})
 DEFAULT_CPU_SECONDS = 1.0
 MAX_RANGE = 100_000
-_BUDGET = "_budget_"
 # Builtins a script never gets; calling one is refused when the diagram is deployed rather than
 # failing later with a NameError. Using the same names as plain variables stays allowed.
 NOT_AVAILABLE = frozenset(
@@ -138,11 +128,15 @@ class _Policy(RestrictingNodeTransformer):
             node.finalbody.insert(0, _budget_check(node.finalbody[0]))
         return node
 
-    def visit_TryStar(self, node: Any) -> Any:
-        node = super().visit_TryStar(node)
-        if node.finalbody:
-            node.finalbody.insert(0, _budget_check(node.finalbody[0]))
+    # A generator's `finally` runs when the generator is dropped, perhaps after the script has
+    # returned and the watch is gone (in a later request of the same worker), and a refusal
+    # raised there is only printed: scripts make lists instead.
+    def visit_Yield(self, node: Any) -> Any:
+        self.error(node, "generator functions (yield) are not allowed in BPMN scripts: make a list")
         return node
+
+    def visit_YieldFrom(self, node: Any) -> Any:
+        return self.visit_Yield(node)
 
     # Operators that can make a result far larger than their operands become guarded calls.
     def visit_BinOp(self, node: Any) -> Any:
@@ -265,12 +259,15 @@ def _with_budget_check(node: Any) -> Any:
 def _budget_check(where: Any) -> Any:
     check = ast.Expr(
         ast.Call(
-            func=ast.Name(_BUDGET, ast.Load()),
+            func=ast.Name(BUDGET_NAME, ast.Load()),
             args=[ast.Constant(where.lineno)],
             keywords=[],
         )
     )
     return ast.fix_missing_locations(ast.copy_location(check, where))
+
+
+_TOO_DEEP = "the script is nested too deeply to be compiled"
 
 
 @lru_cache(maxsize=4096)
@@ -281,8 +278,13 @@ def compile_script(source: str, mode: str) -> CodeType:
     except SyntaxError as exc:  # IndentationError and TabError too
         message = f"{type(exc).__name__}: {exc.msg}"
         raise SandboxSyntaxError(message, exc.lineno or 1, exc.msg) from exc
+    except RecursionError as exc:  # `a + a + ...` thousands of times: nested past the parser
+        raise SandboxViolation(_TOO_DEEP, 1) from exc
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename=SCRIPT_FILENAME, policy=_Policy)
+    try:
+        result = compiler(source, filename=SCRIPT_FILENAME, policy=_Policy)
+    except RecursionError as exc:
+        raise SandboxViolation(_TOO_DEEP, 1) from exc
     if result.errors:
         first = result.errors[0]
         raise SandboxViolation(_without_line(first), _line_of(first))
@@ -430,8 +432,6 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
     builtins.update(
         hasattr=_hasattr_with(getattr_guard),
         range=_capped_range,
-        list=list,
-        tuple=tuple,
         **container_types(guards.lookups),
         hash=guards.lookups.hashed,
         sum=guards.sum,
@@ -513,123 +513,6 @@ def _printer(guards: Guards) -> type[PrintCollector]:
     return Printed
 
 
-# Reading the peak memory is a system call: every this many budget checks (a power of two).
-MEMORY_CHECK_EVERY = 16
-
-
-class _Budget:
-    """The CPU time one evaluation may spend, checked from loop bodies and from a trace, and
-    how much the process's peak memory may grow meanwhile, checked every few events."""
-
-    def __init__(self, seconds: float, max_memory_bytes: int) -> None:
-        self.seconds = seconds
-        self.max_memory_bytes = max_memory_bytes
-        self.memory_ceiling = resident_memory_bytes() + max_memory_bytes
-        self.events = 0
-        self.thread = threading.get_ident()
-        self.collecting_since: float | None = None
-        self.deadline = math.inf
-        self.refused: str | None = None  # once refused, every later check refuses again
-
-    def start(self) -> None:
-        """Start the clock, once the budget's own setup is done and collections are watched: a
-        full collection set off by that setup would otherwise be charged to the script's
-        first line."""
-        self.deadline = time.thread_time() + self.seconds
-
-    def on_collection(self, phase: str, info: dict[str, Any]) -> None:
-        """A garbage collection of the whole process that happens to start during the script
-        is the interpreter's work, not the script's: its CPU time moves the deadline on (a
-        full collection in a long-lived worker can take longer than a script's budget)."""
-        if threading.get_ident() != self.thread:
-            return
-        if phase == "start":
-            self.collecting_since = time.thread_time()
-        elif self.collecting_since is not None:
-            self.deadline += time.thread_time() - self.collecting_since
-            self.collecting_since = None
-
-    def check(self, line: int = 0) -> None:
-        # Every event reads the clock: it is cheap, and a sampled check lets a loop whose body
-        # calls a slow helper run for hundreds of budgets.
-        if self.refused is None and time.thread_time() > self.deadline:
-            self.refused = f"the script ran longer than its limit of {self.seconds:g} s of CPU time"
-        self.events += 1
-        # Each step is bounded by the guards' size limits, so a few unchecked ones stay small.
-        if (
-            self.refused is None
-            and not self.events % MEMORY_CHECK_EVERY
-            and resident_memory_bytes() > self.memory_ceiling
-        ):
-            self.refused = (
-                "the script used more memory than its limit of "
-                f"{self.max_memory_bytes // (1024 * 1024)} MB"
-            )
-        if self.refused is not None:
-            raise SandboxViolation(self.refused, line)
-
-
-def _with_cpu_budget(
-    run: Callable[[], Any], scope: dict[str, Any], seconds: float, limits: Limits
-) -> Any:
-    """Run, stopping any script frame that spends more than `seconds` of this thread's CPU
-    or makes the process's peak memory grow by more than the limit.
-
-    A trace function is per thread, so this works in web worker threads where signals cannot.
-    The trace covers comprehensions and recursion; loop statements also call the budget
-    themselves (see `_Policy`).
-    """
-    budget = _Budget(seconds, limits.max_memory_bytes)
-    scope[_BUDGET] = budget.check
-
-    def local_trace(frame: FrameType, event: str, arg: Any) -> Any:
-        # A line of the stepped builtins is none of the script's: its traceback names that.
-        budget.check(frame.f_lineno if frame.f_code.co_filename == SCRIPT_FILENAME else 0)
-        return local_trace
-
-    def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
-        return local_trace if frame.f_code.co_filename in _TRACED else None
-
-    previous = sys.gettrace()
-    gc.callbacks.append(budget.on_collection)
-    sys.settrace(global_trace)
-    try:
-        budget.start()
-        result = run()
-    except Exception as raised:
-        _bounded_messages(raised, limits.max_size)
-        raise
-    finally:
-        sys.settrace(previous)
-        gc.callbacks.remove(budget.on_collection)
-    # A script of a few events is never sampled above: its growth is checked once at the end.
-    budget.events = MEMORY_CHECK_EVERY - 1
-    budget.check()
-    return result
-
-
-def _bounded_messages(raised: BaseException, limit: int) -> None:
-    """What a script raised is written out by whoever reports it (str(), a log's traceback),
-    outside the sandbox: `raise ValueError(x)` of a list that holds one list many times would
-    write it for hours. An exception whose arguments would make a text over the limit keeps
-    only a word of them; so does each one it was raised from."""
-    found: BaseException | None = raised
-    for _ in range(MAX_CHAINED):
-        if found is None:
-            return
-        if not isinstance(found, SandboxViolation):
-            try:
-                too_long = text_size(found.args, limit) > limit
-            except SandboxViolation:  # nested past what text can show
-                too_long = True
-            if too_long:
-                found.args = (f"a message of more than {limit:,} characters",)
-        found = found.__cause__ or found.__context__
-
-
-MAX_CHAINED = 8  # exceptions raised from one another that a report writes out
-
-
 class Sandbox:
     """Evaluates expressions and runs scripts over a task's data."""
 
@@ -664,7 +547,7 @@ class Sandbox:
             return eval(code, self.globals, context)
         scope = dict(self.globals)
         scope.update(context)
-        return _with_cpu_budget(lambda: eval(code, scope), scope, self.cpu_seconds, self.limits)
+        return with_cpu_budget(lambda: eval(code, scope), scope, self.cpu_seconds, self.limits)
 
     def execute(
         self, script: str, context: dict[str, Any], extra: Mapping[str, Any] | None = None
@@ -678,7 +561,7 @@ class Sandbox:
         scope = dict(self.globals)
         scope.update(extra or {})
         scope.update(context)
-        _with_cpu_budget(lambda: exec(code, scope), scope, self.cpu_seconds, self.limits)
+        with_cpu_budget(lambda: exec(code, scope), scope, self.cpu_seconds, self.limits)
         hidden = set(self.globals) | set(extra or {})
         kept = {
             key: value

@@ -25,9 +25,11 @@ from __future__ import annotations
 import codecs
 import gc
 import math
+import operator
 import os
 import re
 import resource
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -66,6 +68,10 @@ _DIGITS = re.compile(r"\d+")
 _FIXED_POINT = frozenset("fF%")  # the format types that write every digit of a number
 
 
+# The run on this thread, if any: what checks its memory (engine.sandbox sets it).
+RUNNING = threading.local()
+LARGE_VALUE = 65_536  # items or characters: a step that makes this much checks the memory
+
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _statm: tuple[int, int] | None = None  # (pid, descriptor): /proc/self is the opener's
 
@@ -86,6 +92,16 @@ def resident_memory_bytes() -> int:
 class Guards:
     """The operators and methods a script reaches through the names the compiler puts in
     (`_mul_`, `_pow_`, ...), each refusing a result over the limits before computing it."""
+
+    def made(self, value: Any) -> Any:
+        """A value just made by one step: a large one (a list of a million items) has the
+        process's memory checked at once, not at the next line; one line may make many
+        (`([0] * 10**6, [0] * 10**6, ...)` took 1.25 GB before its line ended)."""
+        if len(value) >= LARGE_VALUE:
+            check = getattr(RUNNING, "memory_check", None)
+            if check is not None:
+                check()
+        return value
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -122,6 +138,7 @@ class Guards:
             self._bits(a.bit_length() + b.bit_length(), "a multiplication")
         elif isinstance(a, _SEQUENCES) and isinstance(b, int):
             self._size(len(a) * b, "repeating a value")
+            return self.made(a * b)
         elif isinstance(b, _SEQUENCES) and isinstance(a, int):
             self._size(len(b) * a, "repeating a value")
         return a * b
@@ -150,6 +167,7 @@ class Guards:
     def add(self, a: Any, b: Any) -> Any:
         if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
             self._size(len(a) + len(b), "joining two values")
+            return self.made(operator.add(a, b))
         return a + b
 
     def mod(self, a: Any, b: Any) -> Any:
@@ -297,7 +315,7 @@ def text_builtins(guards: Guards) -> dict[str, Any]:
 
 def number_builtins(guards: Guards) -> dict[str, Any]:
     """`int` and `round` as scripts see them: a Decimal's integer made only within the limit on
-    a number's digits (`guards.written_out`)."""
+    a number's digits (`guards.written_out`); `list` and `tuple`, whose copies are `made`."""
 
     def make_int(*args: Any, **kwargs: Any) -> int:
         if args:
@@ -311,7 +329,20 @@ def number_builtins(guards: Guards) -> dict[str, Any]:
             guards.written_out(args[0], "round()")  # to a whole number
         return round(*args, **kwargs)  # its own answer, or its own refusal
 
-    return {"int": checked_type(int, make_int), "round": round_}
+    def make_list(*args: Any) -> list[Any]:
+        made: list[Any] = guards.made(list(*args))
+        return made
+
+    def make_tuple(*args: Any) -> tuple[Any, ...]:
+        made: tuple[Any, ...] = guards.made(tuple(*args))
+        return made
+
+    return {
+        "int": checked_type(int, make_int),
+        "round": round_,
+        "list": checked_type(list, make_list),
+        "tuple": checked_type(tuple, make_tuple),
+    }
 
 
 MAX_TEXT_DEPTH = 200  # repr() itself gives up at about a thousand levels
@@ -433,9 +464,13 @@ def _codec(g: Guards, s: Any, bound: Any, *args: Any, **kwargs: Any) -> Any:
         raise SandboxViolation(
             f"the codec {encoding!r} is not available in BPMN scripts: use utf-8"
         )
-    return bound(*args, **kwargs)
+    errors = args[1] if len(args) > 1 else kwargs.get("errors", "strict")
+    if errors not in _CODEC_ERRORS:  # 'namereplace' writes 90 characters for one
+        raise SandboxViolation(f"the error handler {errors!r} is not available in BPMN scripts")
+    return g.made(bound(*args, **kwargs))
 
 
+_CODEC_ERRORS = frozenset({"strict", "ignore", "replace", "backslashreplace", "xmlcharrefreplace"})
 _C_CODECS = frozenset(
     {"utf-8", "ascii", "iso8859-1", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "cp1252"}
     | {"utf-32-le", "utf-32-be"}

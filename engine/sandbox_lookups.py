@@ -37,6 +37,10 @@ _VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items())
 _WALKED = frozenset({list, tuple, dict, set, frozenset, slice, *_VIEWS})
 _is_walked = _WALKED.__contains__
 _SIZED = frozenset({list, tuple, dict, set, frozenset})
+_TEXTS = frozenset({str, bytes})
+_is_text = _TEXTS.__contains__
+TEXT_WEIGHT = 100  # characters of a text compared for one item walked
+SHORT_TEXT = 10_000  # a text this long is looked for in a list without counting
 _HASHED: tuple[type, ...] = (dict, set, frozenset, type({}.keys()), type({}.items()))
 _HASH_WALKS = (tuple, frozenset)
 _SEQUENCES = (list, tuple)
@@ -57,16 +61,19 @@ def held_items(value: Any, limit: int) -> int:
     """How many items a C-level walk of `value` goes through (itself included), counted only a
     little past `limit`: level by level, each level's items found by the C code that finds an
     object's references (a list's items, a dict's keys and values), each counted every time it
-    is held, so that a walk costs about what a comparison of a value without sharing would."""
-    if type(value) not in _WALKED:
-        return 1
+    is held, so that a walk costs about what a comparison of a value without sharing would. A
+    text counts as an item per TEXT_WEIGHT characters: comparing two long texts reads them."""
+    kind = type(value)
+    if kind not in _WALKED:
+        return 1 + len(value) // TEXT_WEIGHT if kind in _TEXTS else 1
     total, level = 1, [value]
     for _ in range(MAX_WALK_DEPTH):
         held = gc.get_referents(*level)
-        total += len(held)
+        kinds = list(map(type, held))
+        total += len(held) + sum(map(len, compress(held, map(_is_text, kinds)))) // TEXT_WEIGHT
         if total > limit:
             return total
-        level = list(compress(held, map(_is_walked, map(type, held))))
+        level = list(compress(held, map(_is_walked, kinds)))
         if not level:
             return total
     raise SandboxViolation(
@@ -91,11 +98,13 @@ class Lookups:
 
     def compare(self, a: Any, op: str, b: Any) -> Any:
         """`a op b` for one comparison operator of a script (`==`, `<`, `in`, ...)."""
-        if type(a) not in SCALARS:
-            if op == "in" or op == "not in":
+        kind = type(a)
+        if op == "in" or op == "not in":
+            # A long text looked for in a list is read against each item as long.
+            if kind not in SCALARS or (kind in _TEXTS and len(a) > SHORT_TEXT):
                 self._look_up(a, b, "'in'")
-            elif type(b) not in SCALARS and not self._either_within(a, op, b):
-                raise self._refuse("a comparison")
+        elif kind not in SCALARS and type(b) not in SCALARS and not self._either_within(a, op, b):
+            raise self._refuse("a comparison")
         return OPERATORS[op](a, b)
 
     def _either_within(self, a: Any, op: str, b: Any) -> bool:
@@ -150,7 +159,8 @@ class Lookups:
     def ordered(self, items: Any) -> Any:
         """What a sort, `min` or `max` compares with one another: each item compared a few times,
         each comparison no longer than the items."""
-        if not set(map(type, items)) <= SCALARS and not self._within(items):
+        kinds = set(map(type, items))
+        if (not kinds <= SCALARS or kinds & _TEXTS) and not self._within(items):
             raise self._refuse("ordering values (a sort, min or max)")
         return items
 

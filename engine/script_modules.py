@@ -142,9 +142,10 @@ def _re_module(guards: Guards) -> _Module:
 
     def finder(name: str) -> Callable[..., Any]:
         def call(pattern: Any, text: Any, flags: int = 0) -> Any:
-            method = getattr(_compiled(pattern, flags), name)
+            compiled = _compiled(pattern, flags)
             with _time_limited() as seconds:
-                return _match_view(method(_checked_text(text), timeout=seconds))
+                found = getattr(compiled, name)(_searched(compiled, text), timeout=seconds)
+            return _match_view(found)
 
         return call
 
@@ -155,7 +156,7 @@ def _re_module(guards: Guards) -> _Module:
         found: list[Any] = []
         size = 0
         with _time_limited() as seconds:
-            for match in compiled.finditer(_checked_text(text), timeout=seconds):
+            for match in compiled.finditer(_searched(compiled, text), timeout=seconds):
                 item = _found(match, compiled.groups)
                 size += sum(map(len, item)) if isinstance(item, tuple) else len(item)
                 _check_size(guards, size, "re.findall()")
@@ -165,13 +166,14 @@ def _re_module(guards: Guards) -> _Module:
     def split(pattern: Any, text: Any, maxsplit: int = 0, flags: int = 0) -> list[str]:
         compiled = _compiled(pattern, flags)
         with _time_limited() as seconds:
-            found: list[str] = compiled.split(_checked_text(text), maxsplit, timeout=seconds)
+            found: list[str] = compiled.split(_searched(compiled, text), maxsplit, timeout=seconds)
         return found
 
     def sub(pattern: Any, replacement: Any, text: Any, count: int = 0, flags: int = 0) -> str:
         if not isinstance(replacement, str):
             raise SandboxViolation("re.sub() takes a text as its replacement")
-        text = _checked_text(text)
+        compiled = _compiled(pattern, flags)
+        text = _searched(compiled, text)
         size = len(text)
 
         def expand(match: Any) -> str:  # each replacement counted before the next is made
@@ -181,7 +183,6 @@ def _re_module(guards: Guards) -> _Module:
             _check_size(guards, size, "re.sub()")
             return piece
 
-        compiled = _compiled(pattern, flags)
         with _time_limited() as seconds:
             result: str = compiled.sub(expand, text, count=count, timeout=seconds)
         return result
@@ -203,6 +204,19 @@ def _re_module(guards: Guards) -> _Module:
 
 def _compiled(pattern: Any, flags: int) -> Any:
     return _regex.compile(_checked_pattern(pattern), flags)
+
+
+def _searched(compiled: Any, text: Any) -> Any:
+    """The text a pattern is matched against: the `regex` module keeps each capture of a
+    repeated group, about 80 bytes a character for each group (850 MB for ten nested groups
+    over a million characters), so the text is shorter the more groups the pattern has."""
+    text = _checked_text(text)
+    if len(text) * (compiled.groups + 1) > MAX_REGEX_TEXT:
+        raise SandboxViolation(
+            f"a text of {len(text):,} characters is too long for a regular expression of "
+            f"{compiled.groups} groups: at most {MAX_REGEX_TEXT // (compiled.groups + 1):,}"
+        )
+    return text
 
 
 @contextmanager

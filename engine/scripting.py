@@ -18,7 +18,8 @@ from .javascript import JS_MARKER
 from .javascript_tasks import evaluate_in_task, run_in_task
 from .juel_parser import JUEL_SOURCE_MARK
 from .mi_counters import instance_variables
-from .sandbox import SCRIPT_FILENAME, Limits, Sandbox, SandboxViolation
+from .sandbox import Limits, Sandbox, SandboxViolation
+from .sandbox_budget import SCRIPT_FILENAME
 from .script_languages import split_marked
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import engine.sandbox as sandbox_module
+import engine.sandbox_budget as budget_module
 from engine.clock import ManualClock
 from engine.sandbox import Limits, Sandbox, SandboxViolation, UnstorableValue, script_error
 from engine.scripting import SandboxScriptEngine, make_sandbox
@@ -468,7 +468,7 @@ def test_sandbox__a_collection_set_off_before_the_first_line_is_not_the_scripts_
     """The budget's own setup allocates (reading the memory in use) and may set off a full
     collection before the collection watch is on: the clock starts after it (a CI run saw the
     period script stopped at its line 1, its 1 s already spent)."""
-    read_memory = sandbox_module.resident_memory_bytes
+    read_memory = budget_module.resident_memory_bytes
     burnt = []
 
     def slow_setup() -> int:
@@ -479,7 +479,7 @@ def test_sandbox__a_collection_set_off_before_the_first_line_is_not_the_scripts_
                 pass
         return read_memory()
 
-    monkeypatch.setattr(sandbox_module, "resident_memory_bytes", slow_setup)
+    monkeypatch.setattr(budget_module, "resident_memory_bytes", slow_setup)
     data: dict[str, Any] = {}
     Sandbox(cpu_seconds=0.3).execute("n = 1 + 1", data)
     assert burnt and data["n"] == 2
@@ -507,13 +507,13 @@ def test_sandbox__a_condition_without_loops_or_calls_gives_what_eval_gives(
     sandbox = Sandbox({"add_working_days": lambda start, days: start}, cpu_seconds=CPU_SECONDS)
     data: dict[str, Any] = {"decision": "tra_lai", "buoc": None, "n": 3, "add_working_days": 1}
     budgets: list[float] = []
-    real = sandbox_module.resident_memory_bytes
+    real = budget_module.resident_memory_bytes
 
     def watched() -> int:
         budgets.append(1)
         return real()
 
-    monkeypatch.setattr(sandbox_module, "resident_memory_bytes", watched)
+    monkeypatch.setattr(budget_module, "resident_memory_bytes", watched)
     cases = {
         'decision == "tra_lai" and buoc is None': True,
         'not (decision != "tra_lai") or n > 5': True,
@@ -706,3 +706,61 @@ def test_sandbox__ordinary_codecs_dates_and_powers_still_work() -> None:
         *("Hà Nội", "ab", "07/12/2026", "2026-12", 2026, pow(3, 1000, 1009), 255, 256),
         "[\n  1,\n  [\n    2\n  ]\n]",
     ]
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        (  # the trace, called at the recursion limit, raised and was removed
+            "def down(n):\n    return down(n + 1)\ntry:\n    down(0)\nexcept Exception:\n"
+            "    pass\nn = sum(1 for a in range(3000) for b in range(1000))",
+            "recursed too deeply",
+        ),
+        ("def g():\n    try:\n        yield 1\n    finally:\n        pass", "generator functions"),
+        ("a = 'x' * 1000000\nb = 'x' * 999998 + 'yx'\nr = b in [a] * 999999", "'in'"),
+        ("a = 'x' * 1000000\nr = sorted([a, a + ''] * 400000)", "ordering values"),
+        ("t = (" + "[0] * 1000000, " * 40 + ")", "more memory than its limit"),
+        ("r = ('\\U0001FBA9' * 100).encode('ascii', 'namereplace')", "error handler"),
+        ("r = re.match('(' * 10 + 'a' + ')' * 10 + '*', 'a' * 200000)", "too long for a regular"),
+        ("x = " + " + ".join(["a"] * 3000), "nested too deeply"),
+        ("try:\n    x = 1\nexcept* ValueError:\n    pass", "TryStar"),
+    ],
+    ids=[
+        "recursion_caught",
+        "generator",
+        "long_text_in",
+        "long_texts_sorted",
+        "memory_in_one_line",
+        "namereplace",
+        "regex_groups",
+        "compile_depth",
+        "except_star",
+    ],
+)
+def test_sandbox__a_second_review_s_ways_around_the_watch_are_refused(
+    script: str, words: str
+) -> None:
+    sandbox = Sandbox(cpu_seconds=1, limits=Limits(max_memory_bytes=64 * 1024 * 1024))
+    data: dict[str, Any] = {}
+    with pytest.raises(SandboxViolation) as refused:
+        sandbox.execute(script, data)
+    assert words in str(refused.value)
+    assert data == {}
+
+
+def test_sandbox__an_exceptions_notes_and_chain_are_reported_in_bounded_words() -> None:
+    script = (
+        "s = 'x' * 1000000\na = [0] * 1000\nfor i in range(3):\n    a = [a] * 1000\n"
+        "e = ValueError('short')\nfor i in range(50):\n    e.add_note(s)\n"
+        "def f(n):\n    if n == 0:\n        raise KeyError(a)\n    try:\n        f(n - 1)\n"
+        "    except Exception:\n        raise ValueError('x')\ntry:\n    f(12)\n"
+        "except Exception as inner:\n    raise e from inner"
+    )
+    with pytest.raises(ValueError) as raised:
+        _sandbox().execute(script, {})
+    found: BaseException | None = raised.value
+    written = 0
+    while found is not None:
+        written += len(str(found)) + sum(map(len, getattr(found, "__notes__", [])))
+        found = found.__cause__ or found.__context__
+    assert written < 1000
