@@ -543,8 +543,10 @@ class Sandbox:
         if _bounded(source):
             # Names, constants, comparisons and `and`/`or`/`not` (most gateways' conditions):
             # no loop, no call, nothing made bigger than the data compared, so nothing for a
-            # budget to stop. The data shadows the helpers as in the merged scope below.
-            return eval(code, self.globals, context)
+            # budget to stop. The data shadows the helpers as in the merged scope below. What
+            # they compare is the item's data, whose walk its size limit bounds (a value that
+            # holds one list many times counts each time there too): no lookups' check.
+            return eval(_plain(source), self.globals, context)
         scope = dict(self.globals)
         scope.update(context)
         return with_cpu_budget(lambda: eval(code, scope), scope, self.cpu_seconds, self.limits)
@@ -613,6 +615,12 @@ _BOUNDED_NODES = (
 # ... and at most this many of them: each comparison may take as long as the data it compares,
 # so thousands of them over large values would run for seconds with nothing to stop them.
 MAX_BOUNDED_NODES = 64
+
+
+@lru_cache(maxsize=4096)
+def _plain(source: str) -> CodeType:
+    """A bounded expression (checked by `compile_script` first) compiled as Python compiles it."""
+    return compile(source, SCRIPT_FILENAME, "eval")
 
 
 @lru_cache(maxsize=4096)
