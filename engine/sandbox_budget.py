@@ -83,7 +83,10 @@ class _Budget:
         if self.refused is None and self.trace is not None and sys.gettrace() is not self.trace:
             # The trace raised (a RecursionError as it was called at the limit) and CPython
             # removed it: nothing after this would be watched.
-            self.refused = "the script recursed too deeply for its time to be watched"
+            self.refused = (
+                "the script went past Python's limit of nested calls (a recursion too deep),"
+                " and a script may not go on after that, even where it catches the error"
+            )
         self.events += 1
         # Each step is bounded by the guards' size limits, so a few unchecked ones stay small.
         if (

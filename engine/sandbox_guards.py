@@ -472,8 +472,8 @@ def _codec(g: Guards, s: Any, bound: Any, *args: Any, **kwargs: Any) -> Any:
 
 _CODEC_ERRORS = frozenset({"strict", "ignore", "replace", "backslashreplace", "xmlcharrefreplace"})
 _C_CODECS = frozenset(
-    {"utf-8", "ascii", "iso8859-1", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "cp1252"}
-    | {"utf-32-le", "utf-32-be"}
+    {"utf-8", "utf-8-sig", "ascii", "iso8859-1", "utf-16", "utf-16-le", "utf-16-be", "utf-32"}
+    | {"utf-32-le", "utf-32-be", "cp1252", "cp1258", "iso8859-15"}  # Vietnamese Windows: cp1258
 )
 
 
@@ -531,11 +531,12 @@ def check_date_format(pattern: Any, what: str) -> None:
     """A strftime or strptime pattern: short, and without the C library's widths (`%1270Y`
     pads to 1,270 characters; a pattern of them asked for a gigabyte), which Python leaves to
     the C library and Camunda has none of."""
-    if isinstance(pattern, str) and (len(pattern) > MAX_DATE_FORMAT or _DATE_WIDTH.search(pattern)):
-        raise SandboxViolation(
-            f"{what} takes a pattern of at most {MAX_DATE_FORMAT} characters, without widths"
-            " such as %10Y"
-        )
+    if not isinstance(pattern, str):
+        return
+    if len(pattern) > MAX_DATE_FORMAT:
+        raise SandboxViolation(f"{what} takes a pattern of at most {MAX_DATE_FORMAT} characters")
+    if _DATE_WIDTH.search(pattern.replace("%%", "")):  # `%%20` is a percent sign and 20
+        raise SandboxViolation(f"{what} takes no widths such as %10Y in its pattern")
 
 
 def _strftime(g: Guards, _d: Any, bound: Any, pattern: Any, *args: Any) -> Any:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar as _calendar
 import json as _json
 import random as _random
+import re as _re
 import uuid as _uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,7 +37,7 @@ __all__ = ["script_modules"]
 MAX_REGEX_TEXT = 1_000_000
 MAX_PATTERN = 1_000
 # Wall-clock time one regular expression call may take (the `regex` module's timeout).
-REGEX_SECONDS = 1.0
+REGEX_SECONDS = 2.0
 
 
 def _check_size(guards: Guards, size: int, what: str) -> None:
@@ -150,13 +151,19 @@ def _re_module(guards: Guards) -> _Module:
         return call
 
     def findall(pattern: Any, text: Any, flags: int = 0) -> list[Any]:
-        # Made match by match, as findall would, its size counted as it grows: one pattern
-        # (`(?=(.*))`) finds the rest of the text at each of its characters.
         compiled = _compiled(pattern, flags)
+        text = _searched(compiled, text)
+        if not _LOOKAROUND.search(compiled.pattern):
+            # Matches that do not overlap give back no more than the text: made at once.
+            with _time_limited() as seconds:
+                whole: list[Any] = compiled.findall(text, timeout=seconds)
+            return whole
+        # A capture in a lookahead (`(?=(.*))`) finds the rest of the text at each of its
+        # characters: made match by match, its size counted as it grows.
         found: list[Any] = []
         size = 0
         with _time_limited() as seconds:
-            for match in compiled.finditer(_searched(compiled, text), timeout=seconds):
+            for match in compiled.finditer(text, timeout=seconds):
                 item = _found(match, compiled.groups)
                 size += sum(map(len, item)) if isinstance(item, tuple) else len(item)
                 _check_size(guards, size, "re.findall()")
@@ -174,6 +181,13 @@ def _re_module(guards: Guards) -> _Module:
             raise SandboxViolation("re.sub() takes a text as its replacement")
         compiled = _compiled(pattern, flags)
         text = _searched(compiled, text)
+        if "\\" not in replacement and len(replacement) * (len(text) + 1) <= guards.limits.max_size:
+            # No group written back, and the text too short for the replacement at each place to
+            # grow it past the limit: made at once.
+            with _time_limited() as seconds:
+                plain: str = compiled.sub(replacement, text, count=count, timeout=seconds)
+            _check_size(guards, len(plain), "re.sub()")
+            return plain
         size = len(text)
 
         def expand(match: Any) -> str:  # each replacement counted before the next is made
@@ -209,14 +223,27 @@ def _compiled(pattern: Any, flags: int) -> Any:
 def _searched(compiled: Any, text: Any) -> Any:
     """The text a pattern is matched against: the `regex` module keeps each capture of a
     repeated group, about 80 bytes a character for each group (850 MB for ten nested groups
-    over a million characters), so the text is shorter the more groups the pattern has."""
+    repeated over a million characters), so the text is shorter the more groups such a
+    pattern has."""
     text = _checked_text(text)
-    if len(text) * (compiled.groups + 1) > MAX_REGEX_TEXT:
+    groups = compiled.groups
+    if (
+        groups
+        and _REPEATED_GROUP.search(compiled.pattern)
+        and len(text) * (groups + 1) > (MAX_REGEX_TEXT)
+    ):
         raise SandboxViolation(
-            f"a text of {len(text):,} characters is too long for a regular expression of "
-            f"{compiled.groups} groups: at most {MAX_REGEX_TEXT // (compiled.groups + 1):,}"
+            f"a regular expression whose {groups} capturing group(s) repeat reads a text of at"
+            f" most {MAX_REGEX_TEXT // (groups + 1):,} characters, not {len(text):,}: each"
+            " repetition's capture is kept"
         )
     return text
+
+
+# A group followed by a quantifier (its captures, or those inside it, kept at each repeat).
+_REPEATED_GROUP = _re.compile(r"\)(?:[*+?]|\{\d)")
+# A lookahead or lookbehind, whose captures may overlap.
+_LOOKAROUND = _re.compile(r"\(\?<?[=!]")
 
 
 @contextmanager

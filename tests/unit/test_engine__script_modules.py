@@ -87,3 +87,23 @@ def test_re__a_search_that_is_quadratic_in_pythons_re_ends(monkeypatch: pytest.M
     monkeypatch.setattr(script_modules, "REGEX_SECONDS", 1e-9)
     with pytest.raises(SandboxViolation, match="regular expression ran longer than its limit"):
         Sandbox().execute("r = re.findall('a', 'a' * 1000000)", {})
+
+
+def test_re__ordinary_patterns_keep_pythons_answers_at_their_speed() -> None:
+    """What a review found the first `regex` change refused or slowed: a capturing group over a
+    long text, a literal `%%20` in a date pattern, the BOM and Vietnamese Windows codecs."""
+    data: dict[str, Any] = {"t": "Nguyễn Văn Tiến trình hồ sơ. " * 30000}
+    Sandbox().execute(
+        "n = len(re.findall(r'(\\w+)', 'ab ' * 300000))\n"
+        "w = len(re.findall(r'\\w+', t))\ns = len(re.sub(r'\\s+', ' ', t))\n"
+        "u = date(2026, 3, 5).strftime('https://x.vn/?q=ngay%%20%d-%m')\n"
+        "b = len('x'.encode('utf-8-sig')) + len('A'.encode('cp1258'))\ndel t",
+        data,
+    )
+    assert data == {
+        "n": 300000,
+        "w": 180000,
+        "s": 870000,
+        "u": "https://x.vn/?q=ngay%2005-03",
+        "b": 5,
+    }
