@@ -15,11 +15,12 @@ from __future__ import annotations
 import ast
 import importlib
 import keyword
+import operator
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dt_time
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import CodeType, FunctionType
 from typing import Any
 
@@ -229,6 +230,10 @@ def _held(node: Any) -> Any:
 
 
 _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
+    ast.BitOr: "_or_",
+    ast.BitAnd: "_and_",
+    ast.Sub: "_sub_",
+    ast.BitXor: "_xor_",
     ast.Mult: "_mul_",
     ast.Pow: "_pow_",
     ast.LShift: "_lshift_",
@@ -354,6 +359,8 @@ def _getattr_with(guards: Guards) -> Callable[..., Any]:
             isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
         ):
             raise SandboxViolation(f"str.{name}() is not allowed in BPMN scripts: use an f-string")
+        if name == "mro":  # the real builtin types behind the guarded ones
+            raise SandboxViolation("mro() is not available in BPMN scripts")
         if obj is datetime and name in DATETIME_MODULE:
             # SpiffArena's scripts see `datetime` as the module: `datetime.datetime.now()`.
             return DATETIME_MODULE[name]
@@ -439,7 +446,7 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         any=any,
         all=all,
         enumerate=enumerate,
-        **guards.stepped,
+        **{name: f for name, f in guards.stepped.items() if name != "sum"},  # sum: guards.sum
         reversed=reversed,
         **text_builtins(guards),
         **number_builtins(guards),
@@ -455,6 +462,10 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         "_write_": full_write_guard,
         "_inplacevar_": _inplacevar_with(guards),
         "_mul_": guards.mul,
+        "_or_": partial(guards.set_op, operator.or_),
+        "_and_": partial(guards.set_op, operator.and_),
+        "_sub_": partial(guards.set_op, operator.sub),
+        "_xor_": partial(guards.set_op, operator.xor),
         "_pow_": guards.pow,
         "_lshift_": guards.lshift,
         "_add_": guards.add,
@@ -479,7 +490,8 @@ def _getitem_with(guards: Guards) -> Callable[[Any, Any], Any]:
     key = guards.lookups.key
 
     def _getitem(obj: Any, index: Any) -> Any:
-        return default_guarded_getitem(obj, key(index))
+        found = default_guarded_getitem(obj, key(index))
+        return guards.made(found) if type(index) is slice else found  # a copy: `a[:]`
 
     return _getitem
 

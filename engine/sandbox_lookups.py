@@ -37,9 +37,14 @@ _VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items())
 _WALKED = frozenset({list, tuple, dict, set, frozenset, slice, *_VIEWS})
 _is_walked = _WALKED.__contains__
 _SIZED = frozenset({list, tuple, dict, set, frozenset})
+_HASHED_TYPES = frozenset({dict, set, frozenset, type({}.keys()), type({}.items())})
+_SET_LIKE = _HASHED_TYPES
 _TEXTS = frozenset({str, bytes})
 _is_text = _TEXTS.__contains__
+_WEIGHED = frozenset({str, bytes, int, Decimal})  # compared digit by digit
 TEXT_WEIGHT = 100  # characters of a text compared for one item walked
+INT_WEIGHT = 640  # bits of a whole number compared for one item walked
+_is_int = frozenset({int}).__contains__
 SHORT_TEXT = 10_000  # a text this long is looked for in a list without counting
 _HASHED: tuple[type, ...] = (dict, set, frozenset, type({}.keys()), type({}.items()))
 _HASH_WALKS = (tuple, frozenset)
@@ -62,8 +67,12 @@ def held_items(value: Any, limit: int) -> int:
     little past `limit`: level by level, each level's items found by the C code that finds an
     object's references (a list's items, a dict's keys and values), each counted every time it
     is held, so that a walk costs about what a comparison of a value without sharing would. A
-    text counts as an item per TEXT_WEIGHT characters: comparing two long texts reads them."""
+    text counts as an item per TEXT_WEIGHT characters, a whole number per INT_WEIGHT bits:
+    comparing two long ones reads them."""
     kind = type(value)
+    if kind is int:
+        bits: int = value.bit_length()
+        return 1 + bits // INT_WEIGHT
     if kind not in _WALKED:
         return 1 + len(value) // TEXT_WEIGHT if kind in _TEXTS else 1
     total, level = 1, [value]
@@ -71,6 +80,7 @@ def held_items(value: Any, limit: int) -> int:
         held = gc.get_referents(*level)
         kinds = list(map(type, held))
         total += len(held) + sum(map(len, compress(held, map(_is_text, kinds)))) // TEXT_WEIGHT
+        total += sum(map(int.bit_length, compress(held, map(_is_int, kinds)))) // INT_WEIGHT
         if total > limit:
             return total
         level = list(compress(held, map(_is_walked, kinds)))
@@ -100,8 +110,12 @@ class Lookups:
         """`a op b` for one comparison operator of a script (`==`, `<`, `in`, ...)."""
         kind = type(a)
         if op == "in" or op == "not in":
-            # A long text looked for in a list is read against each item as long.
-            if kind not in SCALARS or (kind in _TEXTS and len(a) > SHORT_TEXT):
+            # A long text or number looked for in a list is read against each item as long.
+            if (
+                kind not in SCALARS
+                or (kind in _TEXTS and len(a) > SHORT_TEXT)
+                or (kind is int and a.bit_length() > SHORT_TEXT)
+            ):
                 self._look_up(a, b, "'in'")
         elif kind not in SCALARS and type(b) not in SCALARS and not self._either_within(a, op, b):
             raise self._refuse("a comparison")
@@ -160,9 +174,18 @@ class Lookups:
         """What a sort, `min` or `max` compares with one another: each item compared a few times,
         each comparison no longer than the items."""
         kinds = set(map(type, items))
-        if (not kinds <= SCALARS or kinds & _TEXTS) and not self._within(items):
+        if (not kinds <= SCALARS or kinds & _WEIGHED) and not self._within(items):
             raise self._refuse("ordering values (a sort, min or max)")
         return items
+
+    def set_operands(self, a: Any, b: Any) -> tuple[Any, Any]:
+        """`a | b`, `&`, `-`, `^` (and `|=` ...): where one side is a set, a dict or a dict's
+        view, the other's items are hashed (a dict's view takes any iterable)."""
+        if type(a) in _SET_LIKE and type(b) not in _HASHED_TYPES:
+            b = self.pairs(b) if type(a) is dict else self.keys(b)
+        if type(b) in _SET_LIKE and type(a) not in _HASHED_TYPES:
+            a = self.pairs(a) if type(b) is dict else self.keys(a)
+        return a, b
 
     def hashed(self, value: Any, /) -> int:
         """The builtin `hash`."""
@@ -192,6 +215,8 @@ class Lookups:
         """The check of a container's method that compares or hashes what it is given."""
         if issubclass(kind, _SEQUENCES):
             return self.search if name in _SEARCHES else None
+        if issubclass(kind, _VIEWS):
+            return self.mapping_keys if name == "isdisjoint" else None
         if issubclass(kind, dict | set | frozenset):
             if name in (_DICT_KEY if issubclass(kind, dict) else _SET_KEY):
                 return self.mapping_key

@@ -45,6 +45,12 @@ def sorted(iterable, *, key=None, reverse=False):
     keys = _ordered([key(item) for item in items])
     return [items[i] for i in _sorted(_range(_len(items)), key=keys.__getitem__, reverse=reverse)]
 
+def sum(values, start=0):
+    total = start
+    for value in values:
+        total = total + value
+    return total
+
 def min(*args, key=None, default=_NO_DEFAULT):
     return _keyed(_min, "<", args, key, default)
 
@@ -82,7 +88,8 @@ def stepped_builtins(lookups: Lookups) -> dict[str, Callable[..., Any]]:
         "_NO_DEFAULT": object(),
     }
     exec(_CODE, scope)  # our own code, not a script
-    return {name: scope[name] for name in ("map", "filter", "zip", "sorted", "min", "max")}
+    names = ("map", "filter", "zip", "sorted", "min", "max", "sum")
+    return {name: scope[name] for name in names}
 
 
 _CODE = compile(_SOURCE, FILENAME, "exec")

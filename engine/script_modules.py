@@ -29,6 +29,7 @@ import regex as _regex
 from .regex_safety import catastrophic_reason
 from .sandbox_errors import SandboxViolation
 from .sandbox_guards import Guards
+from .sandbox_lookups import checked_type
 
 __all__ = ["script_modules"]
 
@@ -36,6 +37,8 @@ __all__ = ["script_modules"]
 # which is checked between the script's own steps only.
 MAX_REGEX_TEXT = 1_000_000
 MAX_PATTERN = 1_000
+MAX_DECIMAL_DIGITS = 1_000
+MAX_SAMPLE = 100_000
 # Wall-clock time one regular expression call may take (the `regex` module's timeout).
 REGEX_SECONDS = 2.0
 
@@ -259,10 +262,23 @@ def _time_limited() -> Iterator[float]:
         ) from exc
 
 
+def _decimal(*args: Any, **kwargs: Any) -> Decimal:
+    """`decimal.Decimal(...)` in a script: its digits within MAX_DECIMAL_DIGITS (a float has
+    at most 767): `Decimal('7' * 10000) ** Decimal('0.5')` took 10 s inside one C call, and
+    comparing numbers of a million digits as long; its exponent is checked where it is
+    written out (engine.sandbox_guards)."""
+    made = Decimal(*args, **kwargs)
+    if made.is_finite() and len(made.as_tuple().digits) > MAX_DECIMAL_DIGITS:
+        raise SandboxViolation(f"a Decimal has at most {MAX_DECIMAL_DIGITS:,} digits")
+    return made
+
+
 def _random_module() -> _Module:
     generator = _random.SystemRandom()
 
     def sample(population: Any, k: int) -> list[Any]:
+        if isinstance(k, int) and k > MAX_SAMPLE:  # a million draws in one C call: 1.4 s
+            raise SandboxViolation(f"random.sample() draws at most {MAX_SAMPLE:,} items")
         return generator.sample(list(population), k)
 
     return _Module(
@@ -298,6 +314,6 @@ def script_modules(guards: Guards) -> dict[str, Any]:
                 "day_name": tuple(_calendar.day_name),
             },
         ),
-        "decimal": _Module("decimal", {"Decimal": Decimal}),
+        "decimal": _Module("decimal", {"Decimal": checked_type(Decimal, _decimal)}),
         "format": format_value,
     }
