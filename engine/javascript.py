@@ -469,6 +469,38 @@ def marked(source: str) -> str:
     return JS_MARKER + source
 
 
+# QuickJS checks its time limit between bytecodes, not inside its C built-ins: an array
+# method called on an array-like of length 1e10 (`Array.prototype.indexOf.call({length: 1e10},
+# 1)`, a sparse array of length 2**32 - 1 sorted) or a backtracking regular expression ran for
+# minutes. Each array method refuses a length no array in the memory limit can have, and
+# `exec` (which test, match, replace, search and split call) a pattern with a repeated group
+# that repeats inside it, the shape that backtracks without end (`/(a+)+$/`).
+_LIMITS = r"""
+(function () {
+  var MAX = 10000000, proto = Array.prototype;
+  Object.getOwnPropertyNames(proto).forEach(function (name) {
+    var found = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === 'constructor' || typeof found.value !== 'function') return;
+    var original = found.value;
+    var checked = function () {
+      if (this !== null && this !== undefined && Number(Object(this).length) > MAX)
+        throw new RangeError('an array of more than ' + MAX + ' items is not allowed');
+      return original.apply(this, arguments);
+    };
+    Object.defineProperty(proto, name, {value: checked, writable: true, configurable: true});
+  });
+  var exec = RegExp.prototype.exec;
+  var nested = /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/;
+  Object.defineProperty(RegExp.prototype, 'exec', {value: function (text) {
+    if (exec.call(nested, String(this.source)) !== null)
+      throw new SyntaxError('a regular expression with a repeated group that repeats inside ' +
+        'it (such as (a+)+) is not allowed: it can run without end');
+    return exec.call(this, text);
+  }, writable: true, configurable: true});
+})();
+"""
+
+
 def unmarked(text: Any) -> str | None:
     """The JavaScript source of a marked script, or None for anything else."""
     if isinstance(text, str) and text.startswith(JS_MARKER):
@@ -573,6 +605,7 @@ def run_script(
     context.set("__pheduyet_blocked", json.dumps(_BLOCKED))
     try:
         context.eval(_PRELUDE)
+        context.eval(_LIMITS)
     except quickjs.JSException as exc:  # the data alone is over the memory limit
         raise _error(exc, cpu_seconds, memory_bytes) from exc
     try:

@@ -342,3 +342,31 @@ def test_bridge__camundas_local_variants_business_key_and_print() -> None:
     )
     assert out.value == [1, False, "a,business_key,c", "HD-7", "HD-7"]
     assert out.variables == {"a": 1, "c": 3} and out.removed == ("b",)
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("Array.prototype.indexOf.call({length: 1e10}, 1)", "more than 10000000 items"),
+        ("var a = []; a.length = 4294967295; a.sort()", "more than 10000000 items"),
+        ("Array(1e9).join()", "more than 10000000 items"),
+        ("/(a+)+$/.test('a'.repeat(32) + 'b')", "repeated group"),
+        ("'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'.match(/^(\\w*)*$/)", "repeated group"),
+    ],
+)
+def test_javascript__a_c_built_in_that_would_outrun_the_time_limit_is_refused(
+    source: str, words: str
+) -> None:
+    """QuickJS checks its time limit between bytecodes, not inside its own C functions: each
+    of these ran past 20 s under a 1 s limit in a hostile review."""
+    with pytest.raises(JavaScriptError, match=words):
+        _run(source)
+
+
+def test_javascript__ordinary_arrays_and_regular_expressions_as_before() -> None:
+    outcome = _run(
+        "[[3, 1, 2].sort().join('-'), [1, 2, 3].indexOf(2), 'ab'.replace(/a(b)/, '$1'),"
+        " /^\\d+$/.test('123'), 'aXbXc'.split(/X/).length, Array.from({length: 5}).length,"
+        " 'x y'.match(/(\\w)+/g).length]"
+    )
+    assert outcome.value == ["1-2-3", 1, "b", True, 3, 5, 2]
