@@ -708,6 +708,9 @@ def test_sandbox__ordinary_codecs_dates_and_powers_still_work() -> None:
     ]
 
 
+DEEP_TUPLE = "t = ()\nfor i in range(300):\n    t = (t,)\n"
+
+
 @pytest.mark.parametrize(
     ("script", "words"),
     [
@@ -727,22 +730,22 @@ def test_sandbox__ordinary_codecs_dates_and_powers_still_work() -> None:
         ),
         ("x = " + " + ".join(["a"] * 3000), "nested too deeply"),
         ("try:\n    x = 1\nexcept* ValueError:\n    pass", "TryStar"),
-    ],
-    ids=[
-        "recursion_caught",
-        "generator",
-        "long_text_in",
-        "long_texts_sorted",
-        "memory_in_one_line",
-        "namereplace",
-        "regex_groups",
-        "compile_depth",
-        "except_star",
+        # The third review's: among them a segfault (a tuple nested a million deep hashed by a
+        # dict view's `|`, which the lookups did not see) and the real `str` past its guard.
+        ("r = str.mro()", "mro()"),
+        ("r = set.mro()[1]([1])", "mro()"),
+        (DEEP_TUPLE + "r = {}.keys() | [t]", "nested more than 200"),
+        (DEEP_TUPLE + "r = {}.keys().isdisjoint([t])", "nested more than 200"),
+        (DEEP_TUPLE + "d = {}\nd |= [(t, 1)]", "nested more than 200"),
+        (DEEP_TUPLE + "r = {1} & [t]", "nested more than 200"),
+        ("d = decimal.Decimal('7' * 10000)", "at most 1,000 digits"),
+        ("r = random.sample([0] * 1000000, 1000000)", "draws at most"),
+        ("x = 1 << 99000\nr = (x + 1) in [x] * 1000000", "'in'"),
+        ("x = 1 << 99000\nr = sum([x] * 1000000)", "CPU time"),
+        ("a = [0] * 1000000\nr = [" + "a[:], " * 100 + "]", "more memory than its limit"),
     ],
 )
-def test_sandbox__a_second_review_s_ways_around_the_watch_are_refused(
-    script: str, words: str
-) -> None:
+def test_sandbox__later_reviews_ways_around_the_watch_are_refused(script: str, words: str) -> None:
     sandbox = Sandbox(cpu_seconds=1, limits=Limits(max_memory_bytes=64 * 1024 * 1024))
     data: dict[str, Any] = {}
     with pytest.raises(SandboxViolation) as refused:
@@ -767,38 +770,6 @@ def test_sandbox__an_exceptions_notes_and_chain_are_reported_in_bounded_words() 
         written += len(str(found)) + sum(map(len, getattr(found, "__notes__", [])))
         found = found.__cause__ or found.__context__
     assert written < 1000
-
-
-DEEP_TUPLE = "t = ()\nfor i in range(300):\n    t = (t,)\n"
-
-
-@pytest.mark.parametrize(
-    ("script", "words"),
-    [
-        ("r = str.mro()", "mro()"),
-        ("r = set.mro()[1]([1])", "mro()"),
-        (DEEP_TUPLE + "r = {}.keys() | [t]", "nested more than 200"),
-        (DEEP_TUPLE + "r = {}.keys().isdisjoint([t])", "nested more than 200"),
-        (DEEP_TUPLE + "d = {}\nd |= [(t, 1)]", "nested more than 200"),
-        (DEEP_TUPLE + "r = {1} & [t]", "nested more than 200"),
-        ("d = decimal.Decimal('7' * 10000)", "at most 1,000 digits"),
-        ("r = random.sample([0] * 1000000, 1000000)", "draws at most"),
-        ("x = 1 << 99000\nr = (x + 1) in [x] * 1000000", "'in'"),
-        ("x = 1 << 99000\nr = sum([x] * 1000000)", "CPU time"),
-        ("a = [0] * 1000000\nr = [" + "a[:], " * 100 + "]", "more memory than its limit"),
-    ],
-)
-def test_sandbox__a_third_review_s_ways_around_the_watch_are_refused(
-    script: str, words: str
-) -> None:
-    """Among them a segfault: a tuple nested a million deep hashed by a dict view's `|`, which
-    the lookups' checks did not see; and `str.mro()[1]`, the real `str` past its guard."""
-    sandbox = Sandbox(cpu_seconds=1, limits=Limits(max_memory_bytes=64 * 1024 * 1024))
-    data: dict[str, Any] = {}
-    with pytest.raises(SandboxViolation) as refused:
-        sandbox.execute(script, data)
-    assert words in str(refused.value)
-    assert data == {}
 
 
 def test_sandbox__set_operators_and_sums_as_python() -> None:
