@@ -12,8 +12,10 @@ What is checked, and what is not: a scalar (a number, a text, a date) against an
 step, and most of a script's comparisons are that. Two containers compared walk no more than
 the smaller, so one of them must be within the limit. `x in items` compares `x` with each item
 of a list or tuple (the list within the limit, or `x` small enough for all of them), and looks
-`x` up by its hash in a dict or set. Only a tuple's hash walks what it holds (a frozenset's is
-made from its items' hashes, kept when it was built).
+`x` up by its hash in a dict or set; the set operators (`|`, `&`, `-`, `^`) hash the other
+side's items. Only a tuple's hash walks what it holds (a frozenset's is made from its items'
+hashes, kept when it was built). A long text or a large number is read digit by digit when it
+is compared: it weighs in what is counted (TEXT_WEIGHT, INT_WEIGHT).
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ _VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items())
 _WALKED = frozenset({list, tuple, dict, set, frozenset, slice, *_VIEWS})
 _is_walked = _WALKED.__contains__
 _SIZED = frozenset({list, tuple, dict, set, frozenset})
-_HASHED_TYPES = frozenset({dict, set, frozenset, type({}.keys()), type({}.items())})
-_SET_LIKE = _HASHED_TYPES
+# What hashes what it is given to look up or to join (`in`, `|`, `&`, ...).
+_HASHED_TYPES: frozenset[type] = frozenset(
+    {dict, set, frozenset, type({}.keys()), type({}.items())}
+)
 _TEXTS = frozenset({str, bytes})
 _is_text = _TEXTS.__contains__
 _WEIGHED = frozenset({str, bytes, int, Decimal})  # compared digit by digit
@@ -46,7 +50,7 @@ TEXT_WEIGHT = 100  # characters of a text compared for one item walked
 INT_WEIGHT = 640  # bits of a whole number compared for one item walked
 _is_int = frozenset({int}).__contains__
 SHORT_TEXT = 10_000  # a text this long is looked for in a list without counting
-_HASHED: tuple[type, ...] = (dict, set, frozenset, type({}.keys()), type({}.items()))
+_HASHED: tuple[type, ...] = tuple(_HASHED_TYPES)
 _HASH_WALKS = (tuple, frozenset)
 _SEQUENCES = (list, tuple)
 
@@ -181,9 +185,9 @@ class Lookups:
     def set_operands(self, a: Any, b: Any) -> tuple[Any, Any]:
         """`a | b`, `&`, `-`, `^` (and `|=` ...): where one side is a set, a dict or a dict's
         view, the other's items are hashed (a dict's view takes any iterable)."""
-        if type(a) in _SET_LIKE and type(b) not in _HASHED_TYPES:
+        if type(a) in _HASHED_TYPES and type(b) not in _HASHED_TYPES:
             b = self.pairs(b) if type(a) is dict else self.keys(b)
-        if type(b) in _SET_LIKE and type(a) not in _HASHED_TYPES:
+        if type(b) in _HASHED_TYPES and type(a) not in _HASHED_TYPES:
             a = self.pairs(a) if type(b) is dict else self.keys(a)
         return a, b
 
