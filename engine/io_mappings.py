@@ -45,11 +45,11 @@ from .errors import InvalidDefinition
 from .juel_scanner import has_expression
 from .service_params import (
     Param,
-    _text,
     _value,
     evaluate_params,
     expression_code,
     parameter_name,
+    text_param,
 )
 from .task_locals import HIDDEN_KEY
 from .xml_namespaces import BPMN_NS as BPMN
@@ -92,7 +92,9 @@ def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
                 entry[ERROR_KEY] = named
         elif caught is not None and caught.get("errorRef") in messages:
             error = messages[caught.get("errorRef")]
-            entry[THROWN_MESSAGE_KEY] = _text(file_name, node, error, error.get(_c("errorMessage")))
+            entry[THROWN_MESSAGE_KEY] = text_param(
+                file_name, node, error, error.get(_c("errorMessage"))
+            )
         extensions = node.find(_EXT)
         if extensions is None:
             if entry:

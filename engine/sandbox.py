@@ -44,7 +44,7 @@ from .sandbox_guards import (
     Guards,
     Limits,
     check_storable,
-    number_builtins,
+    made_builtins,
     text_builtins,
 )
 from .sandbox_lookups import container_types
@@ -436,6 +436,7 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
     builtins.pop("delattr", None)
     builtins["__import__"] = _runtime_import
     getattr_guard = _getattr_with(guards)
+    builtins.update(guards.stepped)  # the stepped `sum` is guards.sum's, for long lists (below)
     builtins.update(
         hasattr=_hasattr_with(getattr_guard),
         range=_capped_range,
@@ -446,10 +447,9 @@ def _base_globals(guards: Guards) -> dict[str, Any]:
         any=any,
         all=all,
         enumerate=enumerate,
-        **{name: f for name, f in guards.stepped.items() if name != "sum"},  # sum: guards.sum
         reversed=reversed,
         **text_builtins(guards),
-        **number_builtins(guards),
+        **made_builtins(guards),
         **script_modules(guards),
     )
     return {

@@ -253,7 +253,7 @@ class Guards:
             guard = self._guard_of(obj, name)
             if guard is None:
                 return bound
-            if name in _CLASS_METHODS:  # bound to the type already
+            if getattr(bound, "__self__", None) is obj:  # a class method: bound to the type
 
                 def of_type(*args: Any, **kwargs: Any) -> Any:
                     return guard(self, obj, bound, *args, **kwargs)
@@ -323,7 +323,7 @@ def text_builtins(guards: Guards) -> dict[str, Any]:
     return {"str": text_type(guards), "repr": repr_, "ascii": ascii_}
 
 
-def number_builtins(guards: Guards) -> dict[str, Any]:
+def made_builtins(guards: Guards) -> dict[str, Any]:
     """`int` and `round` as scripts see them: a Decimal's integer made only within the limit on
     a number's digits (`guards.written_out`); `list` and `tuple`, whose copies are `made`."""
 
@@ -533,8 +533,6 @@ def _from_bytes(g: Guards, _kind: Any, bound: Any, data: Any, *args: Any, **kwar
 
 
 _INT_GUARDS: dict[str, _Guard] = {"to_bytes": _to_bytes, "from_bytes": _from_bytes}
-# Called on the type, and bound to it already (`dict.fromkeys`, `int.from_bytes`).
-_CLASS_METHODS = frozenset({"fromkeys", "from_bytes", "strptime"})
 
 
 def check_date_format(pattern: Any, what: str) -> None:

@@ -89,12 +89,12 @@ def _field(file_name: str | None, node: Any, field: Any) -> Param:
     if field.get("stringValue") is not None:
         return {"text": field.get("stringValue")}
     if field.get("expression") is not None:
-        return _text(file_name, node, field, field.get("expression"))
+        return text_param(file_name, node, field, field.get("expression"))
     for child in field:
         if child.tag == f"{{{CAMUNDA_NS}}}string":
             return {"text": child.text or ""}
         if child.tag == f"{{{CAMUNDA_NS}}}expression":
-            return _text(file_name, node, child, child.text or "")
+            return text_param(file_name, node, child, child.text or "")
     return {"text": ""}
 
 
@@ -125,14 +125,16 @@ def _value(file_name: str | None, node: Any, element: Any) -> Param:
             parameter=parameter,
             kind=kind,
         )
-    return _text(file_name, node, element, element.text or "")
+    return text_param(file_name, node, element, element.text or "")
 
 
 def _is(child: Any, name: str) -> bool:
     return isinstance(child.tag, str) and child.tag in (f"{{{CAMUNDA_NS}}}{name}", name)
 
 
-def _text(file_name: str | None, node: Any, element: Any, text: str) -> Param:
+def text_param(file_name: str | None, node: Any, element: Any, text: str) -> Param:
+    """A Camunda attribute's or element's text as a parameter: the text itself, or the
+    JUEL expression in it translated (`expression_code`)."""
     if not has_expression(text):
         return {"text": text.strip()}
     return {"code": expression_code(file_name, node, element, text.strip())}
