@@ -77,6 +77,13 @@ REFUSED: list[tuple[str, str]] = [
 ]
 
 
+def _ran(script: str) -> dict[str, Any]:
+    """The data an ordinary script leaves, run in the test's sandbox."""
+    data: dict[str, Any] = {}
+    _sandbox().execute(script, data)
+    return data
+
+
 def _sandbox() -> Sandbox:
     return Sandbox(cpu_seconds=CPU_SECONDS)
 
@@ -588,15 +595,13 @@ def test_sandbox__a_decimal_is_written_out_only_within_the_digits_of_a_number(sc
 
 
 def test_sandbox__ordinary_decimals_round_and_format_as_python() -> None:
-    data: dict[str, Any] = {}
-    _sandbox().execute(
+    data = _ran(
         "d = decimal.Decimal('1234.565')\n"
         "x = [int(d), round(d), str(round(d, 2)), f'{d:,.2f}', '%d|%.1f' % (d, d), int('42'),\n"
         "     int('ff', 16), int(3.9), round(2.5), isinstance(3, int), issubclass(bool, int),\n"
         "     d.as_integer_ratio()[1], int(decimal.Decimal('1e-40000')),\n"
         "     f\"{decimal.Decimal('1E+40000')}\", f\"{decimal.Decimal('1E+40000')!r}\"]\n"
         "del d",
-        data,
     )
     assert data == {
         "x": [
@@ -694,13 +699,11 @@ def test_sandbox__an_exception_a_script_raises_is_reported_in_bounded_words() ->
 
 
 def test_sandbox__ordinary_codecs_dates_and_powers_still_work() -> None:
-    data: dict[str, Any] = {}
-    _sandbox().execute(
+    data = _ran(
         "r = ['Hà Nội'.encode('utf-8').decode('utf-8'), 'ab'.encode('latin-1').decode('ascii'),\n"
         "     date(2026, 12, 7).strftime('%d/%m/%Y'), f'{date(2026, 12, 7):%Y-%m}',\n"
         "     datetime.strptime('07/12/2026', '%d/%m/%Y').year, pow(3, 1000, 1009),\n"
         "     int('ff', 16), int.from_bytes(b'\\x01\\x00', 'big'), json.dumps([1, [2]], indent=2)]",
-        data,
     )
     assert data["r"] == [
         *("Hà Nội", "ab", "07/12/2026", "2026-12", 2026, pow(3, 1000, 1009), 255, 256),
@@ -771,13 +774,11 @@ def test_sandbox__an_exceptions_notes_and_chain_are_reported_in_bounded_words() 
 
 
 def test_sandbox__set_operators_and_sums_as_python() -> None:
-    data: dict[str, Any] = {}
-    _sandbox().execute(
+    data = _ran(
         "r = [sorted({1, 2} | {3}), sorted({1, 2} & {2, 3}), sorted({1, 2} - {2}),\n"
         "     sorted({1} ^ {2}), sorted({'a': 1}.keys() | ['b']), 7 - 2, 6 | 1, 6 & 3, 6 ^ 3,\n"
         "     sum(range(100)), sum([0.5] * 100000), str(decimal.Decimal('1.25'))]\n"
         "d = {'a': 1}\nd |= {'b': 2}\nr.append(d)",
-        data,
     )
     assert data["r"] == [
         *([1, 2, 3], [2], [1], [1, 2], ["a", "b"], 5, 7, 2, 5, 4950, 50000.0, "1.25"),
