@@ -22,7 +22,7 @@ from flask_babel import force_locale, get_translations
 
 import engine
 
-from . import create_app, unit_of_work
+from . import create_app, serving_refusals, unit_of_work
 from .extensions import LOCALES
 
 # The master's log, where gunicorn says it is listening: under gunicorn it is shown at INFO.
@@ -31,6 +31,7 @@ TEMPLATE_EXTENSIONS = ("html", "txt", "xml")
 
 
 def create_served_app() -> Flask:
+    serving_refusals.install()  # the pages gunicorn itself sends, in every web process
     app = create_app()
     warm(app)
     return app

@@ -537,3 +537,38 @@ def test_worker__carries_on_when_the_database_comes_back(
         assert worker.stop() == 0
     finally:
         forwarder.close()
+
+
+def _raw(base: str, request: bytes) -> tuple[str, str]:
+    """The status line and body the server answers a request written by hand."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=DEADLINE) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"charset=utf-8" in head
+    return head.split(b"\r\n")[0].decode(), body.decode()
+
+
+def test_serving__what_gunicorn_refuses_is_said_in_vietnamese(
+    office: Office, processes: list[Process]
+) -> None:
+    """An address past gunicorn's 4,094 characters, a cookie past its 8,190 bytes, a line it
+    cannot read: refused before the app, with a page in the people's language."""
+    office.prepare()
+    server, base = serve(office, processes, "--workers", "1", "--no-worker")
+    long_address = b"GET /items?q=" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    status, body = _raw(base, long_address)
+    assert status.startswith("HTTP/1.1 414")
+    assert "Địa chỉ trang quá dài" in body and "Về trang chủ" in body
+    big_cookie = b"GET / HTTP/1.1\r\nHost: x\r\nCookie: s=" + b"b" * 9000 + b"\r\n\r\n"
+    status, body = _raw(base, big_cookie)
+    assert status.startswith("HTTP/1.1 431")
+    assert "xoá cookie" in body
+    status, body = _raw(base, b"NONSENSE\r\n\r\n")
+    assert status.startswith("HTTP/1.1 400")
+    assert "Yêu cầu không hợp lệ" in body
+    assert answers(f"{base}/login")  # the process that refused them serves on
+    assert server.stop() == 0
