@@ -76,3 +76,24 @@ def test_form_wording__a_steps_own_opinion_box_is_its_only_one(form: str, name: 
     properties = json.loads((FORMS / form).read_text(encoding="utf-8"))["properties"]
     assert properties[name]["x-comment"] is True
     assert "y_kien" not in properties
+
+
+def test_form_wording__a_whole_number_is_asked_within_its_bounds() -> None:
+    """A box for a whole number says, for a value too small, too large or not whole ("45,5"),
+    the bounds it takes; and no message repeats the box's label, which the page's list of
+    problems puts before it ("Thời hạn thẩm định…: Thời hạn thẩm định…: không quá 200")."""
+    wrong = []
+    for path in sorted(FORMS.glob("*.json")):
+        form = json.loads(path.read_text(encoding="utf-8"))
+        for name, spec in (form.get("properties") or {}).items():
+            messages = spec.get("errorMessages") or {}
+            title = str(spec.get("title") or "")
+            if any(str(m).startswith(f"{title}:") for m in messages.values()):
+                wrong.append(f"{path.name} {name}: repeats its label")
+            if spec.get("type") != "integer" or "maximum" not in spec:
+                continue
+            bounds = f"từ {spec.get('minimum')} đến {spec['maximum']}"
+            for code in ("minimum", "maximum", "type"):
+                if bounds not in str(messages.get(code)):
+                    wrong.append(f"{path.name} {name} {code}: {messages.get(code)}")
+    assert wrong == []

@@ -321,7 +321,7 @@ def test_task__field_errors_in_vietnamese_next_to_fields_input_kept(
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="f-muc_tieu-error">Hãy nhập mục tiêu</p>' in html
-    assert 'id="f-thoi_gian_thang-error">Nhập số tháng</p>' in html
+    assert 'id="f-thoi_gian_thang-error">Hãy nhập một số nguyên từ 1 đến 60</p>' in html
     assert 'value="Tên &lt;b&gt;đã&lt;/b&gt; nhập"' in html  # kept, and escaped
     assert 'value="nong_nghiep" checked' in html
     assert "Chưa gửi được" in html and 'href="#f-muc_tieu"' in html

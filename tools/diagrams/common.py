@@ -18,6 +18,23 @@ COMMENT_MARK = "x-comment"
 REASON_MESSAGES = {"required": "Trả lại phải nêu lý do", "minLength": "Trả lại phải nêu lý do"}
 
 
+def whole_number(
+    title: str, minimum: int, maximum: int, required: str | None = None
+) -> dict[str, Any]:
+    """A box for a whole number within bounds. Every message names the bounds and says a whole
+    number: a page lists it after the box's label ("Label: message"), so none repeats it, and
+    "45,5" or "90" is told what is asked, not only that it is wrong."""
+    message = f"Hãy nhập một số nguyên từ {minimum} đến {maximum}"
+    messages = {"minimum": message, "maximum": message, "type": message}
+    return {
+        "type": "integer",
+        "title": title,
+        "minimum": minimum,
+        "maximum": maximum,
+        "errorMessages": {**({"required": required} if required else {}), **messages},
+    }
+
+
 def choice(title: str, options: list[tuple[str, str]], message: str) -> dict[str, Any]:
     return {
         "type": "string",
@@ -195,13 +212,9 @@ def simple_form(title: str, properties: dict[str, Any], required: list[str]) -> 
 
 
 # A task's own reminder lead time; empty: by the task's length (workflows/script_helpers.py).
-REMINDER_FIELD = {
-    "type": "integer",
-    "title": "Nhắc hạn trước (ngày làm việc; để trống: theo độ dài nhiệm vụ)",
-    "minimum": 1,
-    "maximum": 30,
-    "errorMessages": {"minimum": "Từ 1 đến 30 ngày", "maximum": "Từ 1 đến 30 ngày"},
-}
+REMINDER_FIELD = whole_number(
+    "Nhắc hạn trước (ngày làm việc; để trống: theo độ dài nhiệm vụ)", 1, 30
+)
 # A unit of the Sở: its choices are the units in the database when the form is shown and when
 # it is checked ("x-options": "units", engine/form_options.py), so a unit added in Quản trị is
 # offered at once and one that is gone is refused.

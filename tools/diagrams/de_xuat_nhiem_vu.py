@@ -13,6 +13,7 @@ from tools.diagrams.common import (
     decision_form,
     simple_form,
     text,
+    whole_number,
 )
 
 GIAM_DOC_RETURNS = ReturnChoice(
@@ -89,17 +90,7 @@ FORMS: dict[str, dict[str, Any]] = {
             "tinh_cap_thiet": text("Tính cấp thiết", long=True),
             "muc_tieu": text("Mục tiêu", long=True),
             "ket_qua_du_kien": text("Kết quả dự kiến", long=True),
-            "thoi_gian_thang": {
-                "type": "integer",
-                "title": "Thời gian thực hiện (tháng)",
-                "minimum": 1,
-                "maximum": 60,
-                "errorMessages": {
-                    "minimum": "Ít nhất 1 tháng",
-                    "maximum": "Nhiều nhất 60 tháng",
-                    "type": "Nhập số tháng",
-                },
-            },
+            "thoi_gian_thang": whole_number("Thời gian thực hiện (tháng)", 1, 60),
             "kinh_phi_du_kien": {
                 "type": "integer",
                 "title": "Kinh phí dự kiến (đồng)",

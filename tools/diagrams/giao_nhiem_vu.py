@@ -15,6 +15,7 @@ from tools.diagrams.common import (
     require_when,
     simple_form,
     text,
+    whole_number,
 )
 
 # Written by hand beside the generated forms: the fields of a task imported from a plan.
@@ -109,11 +110,7 @@ PERIOD_FIELDS: dict[str, Any] = {
         "default": "khong",
     },
     "ngay_trong_ky": {
-        "type": "integer",
-        "title": "Hạn mỗi kỳ: ngày (của tháng cuối kỳ; để trống: ngày cuối kỳ)",
-        "minimum": 1,
-        "maximum": 31,
-        "errorMessages": {"minimum": "Từ 1 đến 31", "maximum": "Từ 1 đến 31"},
+        **whole_number("Hạn mỗi kỳ: ngày (của tháng cuối kỳ; để trống: ngày cuối kỳ)", 1, 31),
         "x-shown-when": PERIODIC,
     },
     "ket_thuc_chuoi": {
@@ -170,17 +167,9 @@ FORMS: dict[str, dict[str, Any]] = {
     "tien_do.json": simple_form(
         "Cập nhật tiến độ thực hiện",
         {
-            "ty_le_hoan_thanh": {
-                "type": "integer",
-                "title": "Tỷ lệ hoàn thành (%)",
-                "minimum": 0,
-                "maximum": 100,
-                "errorMessages": {
-                    "required": "Hãy nhập tỷ lệ hoàn thành",
-                    "minimum": "Từ 0 đến 100",
-                    "maximum": "Từ 0 đến 100",
-                },
-            },
+            "ty_le_hoan_thanh": whole_number(
+                "Tỷ lệ hoàn thành (%)", 0, 100, "Hãy nhập tỷ lệ hoàn thành"
+            ),
             "noi_dung_cap_nhat": text("Nội dung đã thực hiện", long=True),
             "hoan_thanh": {"type": "boolean", "title": "Đã hoàn thành, chuyển báo cáo kết quả"},
             "hanh_dong": {

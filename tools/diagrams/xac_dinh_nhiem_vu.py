@@ -17,6 +17,7 @@ from tools.diagrams.common import (
     require_when,
     simple_form,
     text,
+    whole_number,
 )
 
 PROCESS_ID = "xac_dinh_nhiem_vu_nam"
@@ -94,18 +95,8 @@ def _deadline(title: str) -> dict[str, Any]:
 
 
 def _count(title: str, minimum: int = 0) -> dict[str, Any]:
-    return {
-        "type": "integer",
-        "title": title,
-        "minimum": minimum,
-        "maximum": 1000,
-        "errorMessages": {
-            "required": "Hãy nhập số phiếu" if minimum == 0 else "Hãy nhập số thành viên",
-            "minimum": f"Không nhỏ hơn {minimum}",
-            "maximum": "Số quá lớn",
-            "type": "Nhập một số",
-        },
-    }
+    required = "Hãy nhập số phiếu" if minimum == 0 else "Hãy nhập số thành viên"
+    return whole_number(title, minimum, 1000, required)
 
 
 def _shown(title: str) -> dict[str, Any]:
@@ -155,18 +146,7 @@ FORMS: dict[str, dict[str, Any]] = {
         "Thông báo đề xuất nhiệm vụ khoa học và công nghệ cấp tỉnh",
         {
             "trich_yeu_thong_bao": text("Trích yếu thông báo"),
-            "nam_ke_hoach": {
-                "type": "integer",
-                "title": "Năm thực hiện nhiệm vụ",
-                "minimum": 2000,
-                "maximum": 2100,
-                "errorMessages": {
-                    "required": "Hãy nhập năm",
-                    "minimum": "Năm từ 2000 đến 2100",
-                    "maximum": "Năm từ 2000 đến 2100",
-                    "type": "Nhập năm (4 chữ số)",
-                },
-            },
+            "nam_ke_hoach": whole_number("Năm thực hiện nhiệm vụ", 2000, 2100, "Hãy nhập năm"),
             "noi_dung_thong_bao": text("Nội dung thông báo (định hướng, yêu cầu)", long=True),
             "han_nop_de_xuat": _deadline("Hạn nộp đề xuất"),
         },

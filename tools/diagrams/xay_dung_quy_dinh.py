@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from tools.bpmn_builder import Diagram
-from tools.diagrams.common import DECIDED, UNIT_CHOICE, choice, decision_form, simple_form, text
+from tools.diagrams.common import (
+    DECIDED,
+    UNIT_CHOICE,
+    choice,
+    decision_form,
+    simple_form,
+    text,
+    whole_number,
+)
 from tools.diagrams.trinh_ubnd import TO_VOTE
 from workflows.legal_drafting import (
     APPRAISAL_WORKING_DAYS,
@@ -34,20 +42,8 @@ def _date(title: str) -> dict[str, Any]:
     }
 
 
-def _count(title: str, minimum: int) -> dict[str, Any]:
-    message = f"{title}: nhập số nguyên từ {minimum}"
-    return {
-        "type": "integer",
-        "title": title,
-        "minimum": minimum,
-        "maximum": 200,
-        "errorMessages": {
-            "required": f"Hãy nhập {title[:1].lower()}{title[1:]}",
-            "minimum": message,
-            "maximum": f"{title}: không quá 200",
-            "type": message,
-        },
-    }
+def _count(title: str, minimum: int, maximum: int = 200) -> dict[str, Any]:
+    return whole_number(title, minimum, maximum, f"Hãy nhập {title[:1].lower()}{title[1:]}")
 
 
 NOT_A_BODY = (
@@ -80,8 +76,7 @@ FORMS: dict[str, dict[str, Any]] = {
                 "default": False,
             },
             "so_ngay_tham_dinh": {
-                **_count("Thời hạn thẩm định của Sở Tư pháp (ngày làm việc)", 1),
-                "maximum": 60,
+                **_count("Thời hạn thẩm định của Sở Tư pháp (ngày làm việc)", 1, 60),
                 "default": APPRAISAL_WORKING_DAYS,
             },
         },
