@@ -141,11 +141,20 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
             return _cron_fired(my_task, self.expression, event_value["cron"])
         ready = False
         if event_value["cycles"] != 0:
-            next_event = datetime.fromisoformat(event_value["next"])
-            if next_event <= now_for(my_task):
-                next_event += timedelta(seconds=event_value["duration"])
+            next_event, now = datetime.fromisoformat(event_value["next"]), now_for(my_task)
+            # Once, however many times were missed (the worker was stopped, the server down),
+            # then at the cycle's next time after now, as Camunda's job does: the times missed
+            # count among the repetitions (R5: five times from the start, never more, never a
+            # burst of them at once).
+            if next_event <= now:
+                step = timedelta(seconds=event_value["duration"])  # at least MIN_CYCLE
+                due = (now - next_event) // step + 1  # the times come, this one included
+                left = event_value["cycles"]
+                if left > 0:  # R5 (R alone: no end, -1)
+                    due = min(due, left)
+                    event_value["cycles"] = left - due
+                next_event += due * step
                 event_value["next"] = next_event.isoformat()
-                event_value["cycles"] -= 1
                 ready = True
         else:
             my_task.internal_data.pop("event_value", None)

@@ -144,11 +144,12 @@ def test_timer_workers__a_failing_timer_parks_its_item_and_the_others_fire(
         assert engine.verify_audit(s) == (3, [])
 
 
-def test_timer_workers__a_cycle_far_behind_fires_once_per_call(
+def test_timer_workers__a_cycle_far_behind_fires_once_then_at_its_next_time(
     factory: Any, config: engine.EngineConfig, clock: engine.ManualClock
 ) -> None:
-    """A reminder every minute since New Year is thousands of occurrences behind: one call
-    fires it once (and the healthy item beside it), then ends instead of catching up."""
+    """A reminder every minute since New Year is thousands of occurrences behind (the worker
+    was stopped): it fires once (and the healthy item beside it), then at the cycle's next
+    minute after now, as Camunda's job does, never a burst of the minutes missed."""
     add_people(factory)
     with transaction(factory) as s:
         engine.deploy(s, fixture_files("hostile/timer_data_cycle.bpmn", "camunda"), clock)
@@ -159,9 +160,32 @@ def test_timer_workers__a_cycle_far_behind_fires_once_per_call(
     clock.set(LATER)
 
     assert engine.run_due_timers(factory, config, batch_size=1) == 2
-    assert engine.run_due_timers(factory, config) == 1  # the next minute, on the next call
+    assert engine.run_due_timers(factory, config) == 0  # nothing missed is fired again
+    clock.advance(timedelta(seconds=30))
+    assert engine.run_due_timers(factory, config) == 0
+    clock.advance(timedelta(seconds=30))
+    assert engine.run_due_timers(factory, config) == 1  # the next minute
 
     with transaction(factory) as s:
         view = engine.show_instance(s, behind)
         assert [h.element_id for h in view.history if h.kind == "timer_fired"] == ["remind"] * 2
         assert view.status == "running"
+
+
+def test_timer_workers__the_times_a_counted_cycle_missed_count_among_its_repetitions(
+    factory: Any, config: engine.EngineConfig, clock: engine.ManualClock
+) -> None:
+    """R3 every hour, the worker back after two and a half hours: the three times have come,
+    so it fires once for them and never again (Camunda's cycle is counted from its start)."""
+    add_people(factory)
+    every = f"R3/{START.isoformat()}/PT1H"
+    with transaction(factory) as s:
+        engine.deploy(s, fixture_files("hostile/timer_data_cycle.bpmn", "camunda"), clock)
+        item = engine.start_instance(s, config, "hostile_data_cycle", "an", data={"every": every})
+    clock.set(START + timedelta(hours=2, minutes=30))
+    assert engine.run_due_timers(factory, config) == 1
+    clock.advance(timedelta(days=1))
+    assert engine.run_due_timers(factory, config) == 0
+    with transaction(factory) as s:
+        view = engine.show_instance(s, item)
+        assert [h.element_id for h in view.history if h.kind == "timer_fired"] == ["remind"]
