@@ -76,7 +76,14 @@ class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
                 decision_ref = str(evaluate(self.decision_code, dict(task.data)))
                 graph = _picked_graph(self.decisions, decision_ref, self.decision_ref)
             result, traces = run_decisions(graph, task.data, evaluate)
-            value = map_result(result, self.map_decision_result, decision_ref)
+            # Mapped only into a result variable, as Camunda does: without one the result is
+            # kept nowhere, and a mapping that does not fit it (singleEntry of two outputs)
+            # stops nothing.
+            value = (
+                map_result(result, self.map_decision_result, decision_ref)
+                if self.result_variable
+                else [dict(row) for row in result]
+            )
         except DecisionFailed as exc:
             return log.incident(self.bpmn_id, exc.message, exc.decision_id)
         except Exception as exc:  # a table's expression may raise anything on this data

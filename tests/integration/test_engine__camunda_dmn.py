@@ -218,3 +218,36 @@ def test_refused_at_deploy_with_file_element_and_line(
     ), error.details
     for word in words:
         assert word in error.message
+
+
+UNMAPPED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d_unmapped" targetNamespace="x">
+  <bpmn:process id="unmapped" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="decide" />
+    <bpmn:businessRuleTask id="decide" camunda:decisionRef="approverGroups"
+        camunda:mapDecisionResult="singleEntry" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="next" />
+    <bpmn:userTask id="next" camunda:assignee="an" />
+    <bpmn:sequenceFlow id="f3" sourceRef="next" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_without_a_result_variable_the_result_is_mapped_nowhere(
+    factory: Any, clock: ManualClock, config: EngineConfig
+) -> None:
+    """Camunda maps a decision's result only into `camunda:resultVariable`: without one, a
+    mapping that would not fit it (singleEntry of two groups) stops nothing, and no variable
+    is made."""
+    add_people(factory)
+    with transaction(factory) as s:
+        dmn = SourceFile("invoice_decisions.dmn", (DMN / "invoice_decisions.dmn").read_bytes())
+        engine.deploy(s, [dmn, SourceFile("unmapped.bpmn", UNMAPPED.encode())], clock)
+    item = _start(factory, config, "unmapped", amount=600, invoiceCategory="Catering")
+    status, data, error = _item(factory, item)
+    assert (status, error) == ("running", None)
+    assert "approverGroups" not in data and "result" not in data
+    assert [t.element_id for t in _inbox(factory, "an")] == ["next"]
