@@ -25,7 +25,7 @@ import operator
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 from .sandbox_errors import SandboxViolation
@@ -70,9 +70,10 @@ def held_items(value: Any, limit: int) -> int:
     """How many items a C-level walk of `value` goes through (itself included), counted only a
     little past `limit`: level by level, each level's items found by the C code that finds an
     object's references (a list's items, a dict's keys and values), each counted every time it
-    is held, so that a walk costs about what a comparison of a value without sharing would. A
-    text counts as an item per TEXT_WEIGHT characters, a whole number per INT_WEIGHT bits:
-    comparing two long ones reads them."""
+    is held but looked at once, so that counting costs what the distinct values do (`a = [a,
+    a]` forty times over: forty looks, not a million). A text counts as an item per
+    TEXT_WEIGHT characters, a whole number per INT_WEIGHT bits: comparing two long ones reads
+    them."""
     kind = type(value)
     if kind is int:
         bits: int = value.bit_length()
@@ -80,19 +81,52 @@ def held_items(value: Any, limit: int) -> int:
     if kind not in _WALKED:
         return 1 + len(value) // TEXT_WEIGHT if kind in _TEXTS else 1
     total, level = 1, [value]
+    times: list[int] | None = None  # how often each of `level` is held; None: once each
     for _ in range(MAX_WALK_DEPTH):
-        held = gc.get_referents(*level)
-        kinds = list(map(type, held))
-        total += len(held) + sum(map(len, compress(held, map(_is_text, kinds)))) // TEXT_WEIGHT
-        total += sum(map(int.bit_length, compress(held, map(_is_int, kinds)))) // INT_WEIGHT
-        if total > limit:
+        if times is None:  # the whole level at once, in C
+            held = gc.get_referents(*level)
+            total += _weight(held)
+            walked = _containers(held)
+            counted = None
+        else:
+            walked, counted = [], []
+            for container, count in zip(level, times, strict=True):
+                held = gc.get_referents(container)
+                total += count * _weight(held)
+                inner = _containers(held)
+                walked += inner
+                counted += [count] * len(inner)
+        if total > limit or not walked:
             return total
-        level = list(compress(held, map(_is_walked, kinds)))
-        if not level:
-            return total
+        level, times = _distinct(walked, counted)
     raise SandboxViolation(
         f"a value nested more than {MAX_WALK_DEPTH} levels deep cannot be compared"
     )
+
+
+def _weight(held: list[Any]) -> int:
+    """The items of one level: each value one, and the length of long texts and numbers."""
+    kinds = list(map(type, held))
+    texts = sum(map(len, compress(held, map(_is_text, kinds)))) // TEXT_WEIGHT
+    numbers = sum(map(int.bit_length, compress(held, map(_is_int, kinds)))) // INT_WEIGHT
+    return len(held) + texts + numbers
+
+
+def _containers(held: list[Any]) -> list[Any]:
+    return list(compress(held, map(_is_walked, map(type, held))))
+
+
+def _distinct(walked: list[Any], counted: list[int] | None) -> tuple[list[Any], list[int] | None]:
+    """The containers of the next level, each once, with how often each is held (None where
+    each is held once: the level is then walked all at once)."""
+    ids = list(map(id, walked))
+    distinct = dict(zip(ids, walked, strict=True))
+    if counted is None and len(distinct) == len(walked):
+        return walked, None
+    often: dict[int, int] = dict.fromkeys(distinct, 0)
+    for key, count in zip(ids, counted or repeat(1), strict=False):
+        often[key] += count
+    return list(distinct.values()), list(often.values())
 
 
 class Lookups:

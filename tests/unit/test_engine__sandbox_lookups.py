@@ -166,3 +166,49 @@ def test_lookups__pythons_own_refusals_stay_its_own(script: str, words: str) -> 
     with pytest.raises((TypeError, KeyError)) as refused:
         Sandbox(cpu_seconds=5).execute(script, {})
     assert words in str(refused.value)
+
+
+def test_lookups__a_shared_value_is_counted_by_its_distinct_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forty levels of `[x, x]`: the count passes a million at the twentieth, each level's one
+    list looked at once (before, each level's copies were: half a million at the last, about
+    0.2 s of CPU for one refused comparison, as much as a script's whole budget in the tests);
+    and a value with some sharing counts what a walk of every copy counts."""
+    import gc
+
+    from engine import sandbox_lookups
+
+    looked: list[int] = []
+    real = gc.get_referents
+
+    def counted(*objects: Any) -> list[Any]:
+        looked.append(len(objects))
+        return real(*objects)
+
+    x: list[Any] = [0]
+    for _ in range(40):
+        x = [x, x]
+    monkeypatch.setattr(sandbox_lookups.gc, "get_referents", counted)
+    assert sandbox_lookups.held_items(x, 1_000_000) > 1_000_000
+    assert sum(looked) <= 25
+    monkeypatch.undo()
+    part = [1, "x" * 500, [2, (3, 4)], {"k": [5]}]
+    mixed = [part, part, [part, [part]], {"z": part}, (part,)]
+    assert sandbox_lookups.held_items(mixed, 10**9) == _every_copy(mixed)
+
+
+def _every_copy(value: Any) -> int:
+    """The count of `held_items`, walking every copy of what is held many times."""
+    import gc
+
+    from engine import sandbox_lookups as lookups
+
+    total, level = 1, [value]
+    while level:
+        held = gc.get_referents(*level)
+        texts = sum(len(h) for h in held if type(h) is str) // lookups.TEXT_WEIGHT
+        numbers = sum(h.bit_length() for h in held if type(h) is int) // lookups.INT_WEIGHT
+        total += len(held) + texts + numbers
+        level = [h for h in held if type(h) in (list, tuple, dict)]
+    return total
