@@ -183,7 +183,7 @@ from .registers import IssuedNumber, register_entries, void_number
 from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
-from .services import ServiceCall
+from .services import BpmnError, ServiceCall
 from .start_keys import claim_start_key, is_start_key, record_start
 from .start_timer_schedule import NextStart, next_starts
 from .start_timers import run_start_timers
@@ -273,6 +273,7 @@ __all__ = [
     "AttachmentView",
     "AuditProblem",
     "AuditReport",
+    "BpmnError",
     "CheckReport",
     "Checkpoint",
     "Clock",

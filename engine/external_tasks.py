@@ -29,9 +29,9 @@ from .errors import Conflict, InvalidData, InvalidInput, NotFound, ScriptError
 from .event_subprocesses import catcher
 from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
-from .io_mappings import WorkerError
 from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
+from .thrown_errors import WorkerError
 from .views import InstanceStatus
 
 __all__ = [

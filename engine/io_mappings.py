@@ -38,7 +38,6 @@ from types import MethodType
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 
 from .errors import InvalidDefinition
@@ -52,6 +51,7 @@ from .service_params import (
     text_param,
 )
 from .task_locals import HIDDEN_KEY
+from .thrown_errors import WorkerError
 from .xml_namespaces import BPMN_NS as BPMN
 from .xml_namespaces import CAMUNDA_NS
 
@@ -225,14 +225,6 @@ def watch_io(specs: Any) -> None:
             if THROWN_MESSAGE_KEY in extensions:
                 setattr(task_spec.event_definition, _THROWN_MESSAGE, extensions[THROWN_MESSAGE_KEY])
         _watched.add(spec)
-
-
-class WorkerError(BpmnEvent):  # type: ignore[misc]
-    """A BPMN error an external task's worker reported, with the worker's message."""
-
-    def __init__(self, code: str, message: str | None) -> None:
-        super().__init__(ErrorEventDefinition(code, code=code))
-        self.message = message
 
 
 def _catch_error(spec: Any, my_task: Any, event: BpmnEvent) -> None:

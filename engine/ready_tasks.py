@@ -38,9 +38,14 @@ from SpiffWorkflow.util.task import TaskState
 
 
 def run_engine_steps(workflow: Any) -> None:
-    """`workflow.do_engine_steps()`: the same steps, in the same order."""
-    while _engine_pass(workflow):
-        pass
+    """`workflow.do_engine_steps()`: the same steps, in the same order; then the BPMN errors
+    the service handlers threw are caught (engine.services), and the engine runs on."""
+    while True:
+        while _engine_pass(workflow):
+            pass
+        services = getattr(workflow.script_engine, "services", None)
+        if not (services is not None and services.catch_thrown()):
+            break
     workflow.refresh_timers()
 
 

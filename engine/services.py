@@ -22,14 +22,18 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from .audit import append_event
 from .errors import ScriptError
+from .event_subprocesses import catcher
 from .task_locals import input_names
+from .thrown_errors import WorkerError
 
 __all__ = [
     "DEFAULT_SERVICE_SECONDS",
+    "BpmnError",
     "Handler",
     "ServiceCall",
     "ServiceRunner",
@@ -60,6 +64,28 @@ class ServiceCall:
 Handler = Callable[[ServiceCall], Mapping[str, Any] | None]
 
 
+class BpmnError(Exception):
+    """Raised by a handler for a business error (Camunda's `throw new BpmnError(code)`): the
+    BPMN error `code` is thrown at the service task. An error boundary event of the task, an
+    event subprocess, or those of a subprocess around it, that catches the code takes the
+    item on from there, with `variables` set and the code and `message` in its
+    `camunda:errorCodeVariable` / `errorMessageVariable`. Caught by none, the item is parked
+    in error, as any failed call."""
+
+    def __init__(
+        self, code: str, message: str | None = None, variables: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(code if message is None else f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.variables = variables
+
+
+# A code as a worker's (engine/external_tasks.py): one word of at most this many characters.
+_MAX_CODE = 200
+_MAX_MESSAGE = 4000
+
+
 class ServiceTimeout(Exception):
     """Injected into a handler's thread once its time is up."""
 
@@ -70,6 +96,7 @@ class _Record:
     key: str
     noop: bool
     variables: tuple[str, ...]
+    bpmn_error: str | None = None
 
 
 class ServiceRunner:
@@ -85,6 +112,9 @@ class ServiceRunner:
         # External tasks reached (task id, element id, topic, input parameters' values): left
         # to outside workers.
         self.external: list[tuple[str, str, str, dict[str, Any]]] = []
+        # BPMN errors handlers threw, each with the task that catches it and the variables to
+        # set: caught once the engine steps of the pass are done (`catch_thrown`).
+        self.thrown: list[tuple[Any, WorkerError, dict[str, Any]]] = []
 
     def run(
         self, task: Any, key: str, params: Callable[[], dict[str, Any]], result: str | None
@@ -126,6 +156,8 @@ class ServiceRunner:
                 "service_timeout",
                 f"the service '{key}' did not answer within {self.seconds:g} s",
             )
+        except BpmnError as thrown:
+            return self._throw(task, key, thrown)
         except Exception as exc:  # the operator's code may raise anything
             return self._incident(
                 element,
@@ -175,6 +207,50 @@ class ServiceRunner:
                 error = RuntimeError(f"{error.__class__.__name__} raised")
             raise error
         return box.get("value")
+
+    def _throw(self, task: Any, key: str, thrown: BpmnError) -> bool | None:
+        """The handler's BPMN error: the task waits (STARTED) for its catch, made after the
+        engine's pass (the catch cancels the task, which its own run cannot); an incident
+        where nothing catches it, or where the error is not one a model can name."""
+        element = task.task_spec.bpmn_id
+        code = thrown.code.strip() if isinstance(thrown.code, str) else ""
+        message = thrown.message if isinstance(thrown.message, str) else None
+        variables, problem = _variables(thrown.variables)
+        if not code or len(code) > _MAX_CODE or "\x00" in code:
+            problem = f"a BPMN error whose code is not 1 to {_MAX_CODE} characters"
+        if problem:
+            return self._incident(
+                element, key, "service_result", f"the service '{key}' threw {problem}"
+            )
+        event = WorkerError(code, message.strip()[:_MAX_MESSAGE] if message else None)
+        boundary = catcher(task.workflow, task, event)
+        self.calls.append(_Record(element, key, False, tuple(sorted(variables)), code))
+        if boundary is None:
+            task.data.update(variables)  # as Camunda: set before the error, kept for a retry
+            said = f": {event.message}" if event.message else ""
+            return self._incident(
+                element,
+                key,
+                "bpmn_error_uncaught",
+                f"the service '{key}' threw the BPMN error '{code}', which no error event "
+                f"catches{said}",
+            )
+        self.thrown.append((boundary, event, variables))
+        return None
+
+    def catch_thrown(self) -> bool:
+        """Catch the BPMN errors the handlers threw in the engine's last pass; whether any
+        was caught (the engine then runs on from the catching events)."""
+        caught = False
+        while self.thrown:
+            boundary, event, variables = self.thrown.pop(0)
+            if boundary.state != TaskState.WAITING:  # another catch took its place first
+                continue
+            boundary.data.update(variables)
+            boundary.task_spec.catch(boundary, event)  # with the code and message (WorkerError)
+            boundary.task_spec._update(boundary)  # as Spiff's own catch does: it fires
+            caught = True
+        return caught
 
     def _incident(self, element: str, key: str, reason: str, message: str) -> bool:
         error = ScriptError(message, element_id=element)
@@ -239,7 +315,12 @@ def note_service_calls(
             actor=None,
             kind="service_called",
             element_id=record.element_id,
-            details={"key": record.key, "noop": record.noop, "variables": list(record.variables)},
+            details={
+                "key": record.key,
+                "noop": record.noop,
+                "variables": list(record.variables),
+                **({"bpmn_error": record.bpmn_error} if record.bpmn_error else {}),
+            },
         )
     runner.calls.clear()
     incident = runner.incidents[0] if runner.incidents else None
