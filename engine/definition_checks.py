@@ -21,7 +21,7 @@ from .sandbox import SandboxViolation, compile_script
 from .task_meta import TaskMeta
 from .timer_events import normalize_timer_expression
 from .xml_namespaces import BPMN_NS as BPMN
-from .xml_namespaces import FLOW_SCOPES
+from .xml_namespaces import CAMUNDA_NS, FLOW_SCOPES
 
 _TIMER_KINDS = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
 # Spiff's DMN engine puts the input value where a `?` stands outside quotes.
@@ -139,6 +139,31 @@ def check_receive_tasks(file_name: str, root: Any) -> None:
                 line=task.sourceline,
                 reason="receive_without_message",
             )
+
+
+# What makes a message event run Java code in Camunda 7 instead of throwing its message.
+_IMPLEMENTED = ("class", "delegateExpression", "expression", "type")
+
+
+def check_message_throws(file_name: str, root: Any) -> None:
+    """A message throw or end event implemented like a service task (`camunda:class`, an
+    expression, an external topic on its messageEventDefinition) behaves, in Camunda 7, as a
+    service task; here a handler is called from a service or send task only, and throwing the
+    message instead would skip the call: refused, naming the event and what to make of it."""
+    for kind in ("intermediateThrowEvent", "endEvent"):
+        for event in root.iter(f"{{{BPMN}}}{kind}"):
+            for definition in event.iter(f"{{{BPMN}}}messageEventDefinition"):
+                if any(definition.get(f"{{{CAMUNDA_NS}}}{name}") for name in _IMPLEMENTED):
+                    raise InvalidDefinition(
+                        "a message event implemented like a service task (camunda:class, "
+                        "delegateExpression, expression or an external topic) runs that "
+                        "implementation in Camunda 7: make it a send task with the same "
+                        "implementation, which calls the handler mapped in PHEDUYET_SERVICES",
+                        file=file_name,
+                        element_id=event.get("id"),
+                        line=definition.sourceline,
+                        reason="message_event_implemented",
+                    )
 
 
 # An event's or a task's reference -> the kind of root element it must name.

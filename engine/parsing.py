@@ -28,6 +28,7 @@ from .definition_checks import (
     check_error_boundaries,
     check_flow_loops,
     check_loops,
+    check_message_throws,
     check_receive_tasks,
     check_references,
     check_timers,
@@ -148,6 +149,7 @@ def parse_bundle(
         check_timers(doc.name, doc.root, now)
         check_loops(doc.name, doc.root, max_multi_instance)
         check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
+        check_message_throws(doc.name, doc.root)  # one implemented like a service task
         check_references(doc.name, doc.root)
         check_error_boundaries(doc.name, doc.root)
         check_flow_loops(doc.name, doc.root)

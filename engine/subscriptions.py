@@ -130,7 +130,9 @@ def timer_values(task: Any) -> Iterator[Any]:
 
 def camunda_messages(spec: Any) -> None:
     """Give a Camunda spec's receive tasks Camunda's message definition: SpiffWorkflow's
-    Camunda parser leaves them the generic one, which its Camunda serializer cannot store."""
+    Camunda parser leaves them the generic one, which its Camunda serializer cannot store. A
+    message a throw or end event throws without a payload expression (Camunda 7 models write
+    none) is thrown without a payload: SpiffWorkflow would evaluate the missing expression."""
     for task_spec in spec.task_specs.values():
         definition: Any = getattr(task_spec, "event_definition", None)
         if type(definition) is MessageEventDefinition:
@@ -139,6 +141,8 @@ def camunda_messages(spec: Any) -> None:
                 definition.correlation_properties,
                 description=definition.description,
             )
+        elif isinstance(definition, CamundaMessageEventDefinition) and not definition.expression:
+            definition.expression = "None"
 
 
 def kind_of(definition: Any) -> str | None:

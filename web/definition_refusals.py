@@ -120,6 +120,12 @@ REFUSALS = {
         "Bước receive task này không gắn với thông điệp (message) nào nên không có gì chuyển "
         "được nó sang bước sau. Hãy gắn một message cho bước, hoặc đổi thành user task."
     ),
+    "message_event_implemented": _l(
+        "Sự kiện gửi thông điệp (message event) này được cài như một service task (camunda:class, "
+        "biểu thức hoặc external topic), nên trong Camunda 7 nó chạy phần cài đặt đó thay vì gửi "
+        "thông điệp. Hãy đổi nó thành send task với cùng phần cài đặt; send task gọi hàm xử lý "
+        "khai báo trong PHEDUYET_SERVICES."
+    ),
     "data_store": _l(
         "Sơ đồ dùng kho dữ liệu (data store) «%(store)s» của SpiffArena, hệ thống này không có. "
         "Hãy lưu dữ liệu trong biến của hồ sơ, hoặc đọc dữ liệu qua một service task."
