@@ -141,6 +141,26 @@ def check_receive_tasks(file_name: str, root: Any) -> None:
             )
 
 
+def check_compensation(file_name: str, root: Any) -> None:
+    """Compensation (a compensation event, an activity marked for compensation) undoes steps
+    already done; SpiffWorkflow cannot run it: refused, naming the element, instead of the
+    library's own words (a Python exception and the element's XML)."""
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        compensating = tag == f"{{{BPMN}}}compensateEventDefinition"
+        if compensating or element.get("isForCompensation") == "true":
+            owner = element.getparent() if compensating else element
+            raise InvalidDefinition(
+                "compensation (a compensation event, or an activity marked for compensation) "
+                "is not run by this engine: model the undoing as ordinary steps, e.g. an error "
+                "boundary event followed by the steps that undo",
+                file=file_name,
+                element_id=owner.get("id"),
+                line=element.sourceline,
+                reason="compensation_unsupported",
+            )
+
+
 # What makes a message event run Java code in Camunda 7 instead of throwing its message.
 _IMPLEMENTED = ("class", "delegateExpression", "expression", "type")
 

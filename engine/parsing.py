@@ -24,6 +24,7 @@ from .data_stores import (
 )
 from .definition_checks import (
     check_call_cycles,
+    check_compensation,
     check_due_dates,
     check_error_boundaries,
     check_flow_loops,
@@ -150,6 +151,7 @@ def parse_bundle(
         check_loops(doc.name, doc.root, max_multi_instance)
         check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
         check_message_throws(doc.name, doc.root)  # one implemented like a service task
+        check_compensation(doc.name, doc.root)
         check_references(doc.name, doc.root)
         check_error_boundaries(doc.name, doc.root)
         check_flow_loops(doc.name, doc.root)
@@ -366,7 +368,17 @@ def _executable(root: Any, process_id: str) -> bool:
 def _check_call_activities(docs: list[_Doc], defined: dict[str, _Doc]) -> None:
     for doc in docs:
         for call in doc.root.iter(f"{{{BPMN}}}callActivity"):
-            target = call.get("calledElement")
+            target, case = call.get("calledElement"), call.get(f"{{{CAMUNDA_NS}}}caseRef")
+            if not target and case:
+                raise InvalidDefinition(
+                    f"the call activity calls the CMMN case '{case}' (camunda:caseRef): this "
+                    "engine runs BPMN processes, not CMMN cases",
+                    file=doc.name,
+                    element_id=call.get("id"),
+                    line=call.sourceline,
+                    reason="cmmn_unsupported",
+                    case=case,
+                )
             if not target:
                 raise InvalidDefinition(
                     "the call activity names no called process (calledElement)",

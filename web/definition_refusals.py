@@ -120,6 +120,15 @@ REFUSALS = {
         "Bước receive task này không gắn với thông điệp (message) nào nên không có gì chuyển "
         "được nó sang bước sau. Hãy gắn một message cho bước, hoặc đổi thành user task."
     ),
+    "compensation_unsupported": _l(
+        "Sơ đồ dùng cơ chế bù trừ (compensation: sự kiện bù trừ, hoặc bước đánh dấu để bù trừ), "
+        "hệ thống chưa chạy được. Hãy mô hình hoá việc hoàn tác bằng các bước thường, ví dụ một "
+        "sự kiện lỗi gắn ở biên (error boundary event) rồi các bước hoàn tác."
+    ),
+    "cmmn_unsupported": _l(
+        "Bước call activity này gọi một case CMMN (camunda:caseRef «%(case)s»); hệ thống chỉ "
+        "chạy quy trình BPMN, không chạy CMMN. Hãy gọi một quy trình BPMN (calledElement)."
+    ),
     "message_event_implemented": _l(
         "Sự kiện gửi thông điệp (message event) này được cài như một service task (camunda:class, "
         "biểu thức hoặc external topic), nên trong Camunda 7 nó chạy phần cài đặt đó thay vì gửi "

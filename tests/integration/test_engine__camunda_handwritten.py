@@ -61,6 +61,10 @@ def test_camunda_handwritten__a_receive_task_without_a_message_is_refused(
         # Camunda Modeler leaves the id behind when the message's declaration is deleted.
         ("dangling_message.bpmn", "paid", 7, "reference_unknown", "the message 'Message_Deleted'"),
         ("complex_gateway.bpmn", "gather", 6, "element_unsupported", "cannot run a bpmn:complex"),
+        # Refused with the library's NotImplementedError and the element's XML before.
+        ("compensation.bpmn", "undo_booking", 8, "compensation_unsupported", "compensation"),
+        # Refused as a call activity that calls nothing before.
+        ("cmmn_call.bpmn", "review", 6, "cmmn_unsupported", "CMMN case 'ReviewInvoiceCase'"),
     ],
 )
 def test_camunda_handwritten__what_cannot_run_is_named_not_the_librarys_error(
