@@ -179,7 +179,7 @@ from .register_listing import (
     register_books,
     register_listing,
 )
-from .registers import IssuedNumber, register_entries, void_number
+from .registers import IssuedNumber, issued_numbers_of, register_entries, void_number
 from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
@@ -430,6 +430,7 @@ __all__ = [
     "instance_titles",
     "is_auditor",
     "is_start_key",
+    "issued_numbers_of",
     "item_access",
     "item_data",
     "item_facts",

@@ -42,7 +42,7 @@ from .instances import (
 )
 from .names import printable
 from .ready_tasks import run_engine_steps
-from .registers import fill_register_fields, register_fields
+from .registers import fill_register_fields, issued_numbers_of, register_fields
 from .runtime import (
     EngineConfig,
     Stored,
@@ -602,9 +602,18 @@ def cancel_instance(
     if not reason:
         raise InvalidInput("cancelling an item needs a reason", reason="reason_required")
     instance = lock_instance(session, instance_id)
-    if instance.created_by != who.username and ADMIN_GROUP not in who.groups:
+    admin = ADMIN_GROUP in who.groups
+    if instance.created_by != who.username and not admin:
         raise Forbidden(
             f"only {instance.created_by} or an administrator may cancel item {instance_id}"
+        )
+    issued = [] if admin else issued_numbers_of(session, instance_id)
+    if issued:  # a document of it went out under a number: no longer the drafter's to undo
+        raise Forbidden(
+            f"item {instance_id} has issued {', '.join(issued)}: only an administrator may "
+            "cancel it",
+            reason="cancel_issued",
+            numbers=", ".join(issued),
         )
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.ERROR):
         require_running(instance)

@@ -98,6 +98,20 @@ class IssuedNumberModel(Base):
     signer: Mapped[str | None] = mapped_column(String(100))
 
 
+def issued_numbers_of(session: Session, instance_id: int) -> list[str]:
+    """The numbers of registers given to the item and not void (its issued documents:
+    "03/TTr-SKHCN"), in the order they were given."""
+    query = (
+        select(IssuedNumberModel.text)
+        .where(
+            IssuedNumberModel.instance_id == instance_id,
+            IssuedNumberModel.status == NumberStatus.ISSUED,
+        )
+        .order_by(IssuedNumberModel.issued_at, IssuedNumberModel.id)
+    )
+    return list(session.scalars(query))
+
+
 def issued_by(username: str, instance_id: Any) -> ColumnElement[bool]:
     """Whether this person took a number of a register for the item, in a step they completed:
     the number is given as the step completes, so the issued copy that bears it can only be

@@ -106,6 +106,12 @@ def explain(error: engine.EngineError) -> str:
         return _("Hồ sơ, việc hoặc tệp này không tồn tại, hoặc bạn không được xem.")
     if isinstance(error, engine.Forbidden) and details.get("reason") == "not_a_colleague":
         return _("Hãy chọn người nhận trong danh sách.")
+    if isinstance(error, engine.Forbidden) and details.get("reason") == "cancel_issued":
+        return _(
+            "Hồ sơ đã có văn bản được cấp số (%(numbers)s) nên chỉ quản trị viên được hủy. Nếu "
+            "cần thu hồi văn bản, hãy báo Văn phòng và quản trị viên.",
+            numbers=details.get("numbers") or "",
+        )
     if isinstance(error, engine.Forbidden) and details.get("reason") == "not_a_starter":
         # camunda:candidateStarterGroups/Users name who may start the process.
         return _("Bạn không có quyền khởi tạo hồ sơ theo quy trình này.")

@@ -32,6 +32,7 @@ import engine
 from workflows.items import start_form, start_item, startable
 from workflows.roles import AUDITOR_GROUPS
 
+from .errors import explain
 from .extensions import gettext as _
 from .form_fields import (
     build_form,
@@ -309,6 +310,11 @@ def show(item_id: int) -> str:
             for t in item.open_tasks
         ]
         process = process_title(item.process_id)
+        may_cancel = item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
+        if may_cancel and not is_admin(who):  # the starter, until a document went out numbered
+            may_cancel = item.created_by == who.username and not engine.issued_numbers_of(
+                s, item_id
+            )
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
         "items/show.html",
@@ -324,8 +330,7 @@ def show(item_id: int) -> str:
         current_steps=current_steps,
         documents=documents,
         may_attach=running and access.may_contribute,
-        may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
-        and (item.created_by == who.username or is_admin()),
+        may_cancel=may_cancel,
         may_retry=item.status == engine.InstanceStatus.ERROR and is_auditor(who),
         nav_section=_section_of(item, who, bool(access.actionable)),
         accept=ACCEPT,
@@ -463,10 +468,16 @@ def retry(item_id: int) -> BaseResponse:
 @login_required  # type: ignore[misc]
 def cancel(item_id: int) -> BaseResponse:
     reason = request.form.get("ly_do", "").strip()
-    with uow() as s:
-        require_view(s, item_id)
-        if reason:
-            engine.cancel_instance(s, config(), item_id, me().username, reason)
+    try:
+        with uow() as s:
+            require_view(s, item_id)
+            if reason:
+                engine.cancel_instance(s, config(), item_id, me().username, reason)
+    except engine.Forbidden as refused:
+        if refused.details.get("reason") != "cancel_issued":
+            raise
+        flash(explain(refused), "error")
+        return redirect(url_for("items.show", item_id=item_id), 303)
     if reason:
         flash_about(item_id, _("Đã hủy hồ sơ số %(id)s.", id=item_id), "success")
     else:

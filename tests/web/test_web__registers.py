@@ -185,3 +185,27 @@ def test_registers__pages_of_50_each_number_once(
         url = more.group(1).replace("&amp;", "&")
     assert sizes == [50, 50, 20]
     assert texts == [f"{n:02d}/TTr-SKHCN" for n in range(120, 0, -1)]
+
+
+def test_registers__an_item_whose_document_went_out_numbered_is_cancelled_by_an_admin_only(
+    login: Any, office: Any
+) -> None:
+    """The drafter who started a tờ trình may no longer cancel it once the văn thư issued it
+    under a number: no cancel button, and a forged POST is refused with the number named,
+    nothing changed; an administrator still may."""
+    item = office.issued_to_trinh("Về việc phê duyệt danh mục nhiệm vụ năm 2027")
+    drafter = login("qlkh.cv1")
+    page = drafter.get(f"/items/{item}").get_data(as_text=True)
+    assert f'action="/items/{item}/cancel"' not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    refused = drafter.post(
+        f"/items/{item}/cancel",
+        data={"ly_do": "Không cần nữa", "csrf_token": token.group(1)},
+        follow_redirects=True,
+    )
+    said = refused.get_data(as_text=True)
+    assert "Hồ sơ đã có văn bản được cấp số (01/TTr-SKHCN) nên chỉ quản trị viên được hủy" in said
+    assert office.show(item).status == "running"
+    office.cancel(item, "quantri", "Nhập nhầm quy trình")
+    assert office.show(item).status == "cancelled"
