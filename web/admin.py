@@ -278,6 +278,45 @@ def edit_user(username: str) -> Response | Page:
         form.errors["form"] = _engine_problem(error)
         return _user_page(form, status=422)
     flash(_("Đã lưu thông tin của %(username)s.", username=username), "success")
+    if not form.active:
+        with uow(write=False) as session:
+            held = len(engine.held_steps(session, username))
+        if held:  # locked out, their steps would wait for them for ever
+            flash(
+                _(
+                    "%(username)s đã bị khóa nhưng còn giữ %(count)s việc chưa xử lý: hãy bàn "
+                    "giao cho người khác ở mục «Việc đang giữ» bên dưới.",
+                    username=username,
+                    count=held,
+                ),
+                "warning",
+            )
+    return redirect(url_for("admin.user", username=username))
+
+
+@bp.post("/users/<username>/hand-over")
+def hand_over(username: str) -> Response:
+    """Every open step this person holds, to another active person (engine.hand_over)."""
+    _person(username)
+    taker = request.form.get("to", "").strip()
+    if not taker:
+        flash(_("Hãy chọn người nhận bàn giao."), "error")
+        return redirect(url_for("admin.user", username=username))
+    try:
+        with uow() as session:
+            count = engine.hand_over_steps(
+                session, config(), username, taker, me().username, note=request.form.get("note")
+            )
+    except engine.InvalidInput:
+        flash(_("Người nhận phải là một người dùng khác, đang hoạt động."), "error")
+        return redirect(url_for("admin.user", username=username))
+    said = _(
+        "Đã bàn giao %(count)s việc của %(giver)s cho %(taker)s.",
+        count=count,
+        giver=username,
+        taker=taker,
+    )
+    flash(said, "success")
     return redirect(url_for("admin.user", username=username))
 
 
@@ -380,8 +419,15 @@ def _users_page(form: PersonForm, status: int = 200) -> Page:
 def _user_page(form: PersonForm, status: int = 200) -> Page:
     with uow() as session:
         groups = engine.list_groups(session)
+        held = engine.held_steps(session, form.username)
+        takers = [u for u in engine.list_users(session) if u.active and u.username != form.username]
     return render_template(
-        "admin/user.html", form=form, is_me=form.username == me().username, **_choices(groups)
+        "admin/user.html",
+        form=form,
+        is_me=form.username == me().username,
+        held=held,
+        takers=sorted(takers, key=lambda u: (u.unit or "", u.display_name)),
+        **_choices(groups),
     ), status
 
 

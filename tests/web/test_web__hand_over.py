@@ -1,0 +1,73 @@
+"""Handing over a person's open steps (engine.hand_over): locking out someone who holds steps
+warns the administrator, whose page of that person lists the steps and gives them all to
+another active person; the taker finds them in the inbox and may act, each item's history
+records who handed what to whom, and the taker is told. Nobody but an administrator may."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import engine
+from engine import transaction
+from tests.web.conftest import post
+
+ADMIN = "quantri"
+HOLDER, TAKER = "trungtam.cv1", "trungtam.tp"
+PAGE = f"/admin/users/{HOLDER}"
+
+
+def _held_item(office: Any) -> tuple[int, str]:
+    item = int(office.start("de_xuat_nhiem_vu", HOLDER))
+    task = office.task(HOLDER, item, "lap_phieu_de_xuat")
+    assert task.assignee == HOLDER
+    return item, task.id
+
+
+def test_hand_over__a_locked_person_s_steps_go_to_a_colleague(
+    app: Any, login: Any, office: Any
+) -> None:
+    item, task_id = _held_item(office)
+    admin = login(ADMIN)
+    locked = post(
+        admin,
+        PAGE,
+        PAGE,
+        {"display_name": "Hà Thị Linh", "unit": "trung_tam_ud", "groups": [], "active": ""},
+        follow_redirects=True,
+    )
+    page = locked.get_data(as_text=True)
+    assert "đã bị khóa nhưng còn giữ 1 việc chưa xử lý" in page
+    assert "Việc đang giữ" in page and f"Hồ sơ số {item}" in page
+    assert f'<option value="{TAKER}">' in page and f'<option value="{HOLDER}">' not in page
+
+    done = post(admin, PAGE, f"{PAGE}/hand-over", {"to": TAKER, "note": "Nghỉ phép dài ngày"})
+    assert done.status_code == 302
+    assert "Đã bàn giao 1 việc" in admin.get(PAGE).get_data(as_text=True)
+    assert "không giữ việc nào" in admin.get(PAGE).get_data(as_text=True)
+
+    taker = office.task(TAKER, item, "lap_phieu_de_xuat")
+    assert (taker.id, taker.assignee) == (task_id, TAKER)
+    view = office.show(item)
+    handed = [h for h in view.history if h.kind == "assigned"][-1]
+    assert (handed.actor, handed.comment) == (ADMIN, "Nghỉ phép dài ngày")
+    shown = admin.get(f"/items/{item}").get_data(as_text=True)
+    assert "Chuyển xử lý" in shown and "Nghỉ phép dài ngày" in shown
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        told = engine.notifications_for(s, TAKER)
+    assert any(n.instance_id == item for n in told.rows)
+
+
+def test_hand_over__only_to_an_active_other_person_and_only_by_an_administrator(
+    login: Any, office: Any
+) -> None:
+    item, _task_id = _held_item(office)
+    admin = login(ADMIN)
+    for to in ("", HOLDER, "khong.co.ai"):
+        post(admin, PAGE, f"{PAGE}/hand-over", {"to": to})
+    assert office.task(HOLDER, item, "lap_phieu_de_xuat").assignee == HOLDER
+    said = admin.get(PAGE).get_data(as_text=True)
+    assert "Người nhận phải là một người dùng khác, đang hoạt động." in said
+    stranger = login(TAKER)
+    refused = stranger.post(f"{PAGE}/hand-over", data={"to": TAKER})
+    assert refused.status_code in (400, 403)
+    assert office.task(HOLDER, item, "lap_phieu_de_xuat").assignee == HOLDER
