@@ -238,6 +238,10 @@ def test_monitor__past_the_due_date_it_says_qua_han(
         ("?status=nonsense", ["first", "second", "coffee", "task"]),
         ("?q=c%C3%A0+ph%C3%AA", ["coffee"]),
         ("?q=C%C3%80+PH%C3%8A", ["coffee"]),
+        # Typed without diacritics, as the header's search takes it: "Chuỗi giá trị cà phê".
+        ("?q=ca+phe", ["coffee"]),
+        ("?q=CHUOI+GIA+TRI", ["coffee"]),
+        ("?q=c%C3%A1+ph%C3%AA", []),  # "cá phê": typed with diacritics, only those
         ("?process=&unit=&step=&status=&q=", ["first", "second", "coffee", "task"]),
     ],
 )
