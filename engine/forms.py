@@ -367,11 +367,24 @@ def _camunda(
         except _Refused as exc:
             problems[field_id], codes[field_id] = str(exc), exc.code
             continue
-        if spec.get("readonly") and not _unchanged(field_id, clean[field_id], current):
+        if spec.get("readonly") and not _kept(spec, field_id, clean[field_id], current):
             problems[field_id], codes[field_id] = READ_ONLY, {"code": "read_only"}
     if problems:
         raise InvalidData("the form has errors: " + _summary(problems), problems, codes)
     return clean
+
+
+def _kept(spec: dict[str, Any], name: str, value: Any, current: Mapping[str, Any] | None) -> bool:
+    """Whether a read-only field keeps the value it holds: the same, or the same once read as
+    the field reads it (a default written "01/12/1985" with a datePattern is that day)."""
+    if _unchanged(name, value, current):
+        return True
+    if current is None or name not in current:
+        return False
+    try:
+        return bool(_camunda_value(spec, current[name]) == value)
+    except _Refused:
+        return False
 
 
 class _Refused(ValueError):

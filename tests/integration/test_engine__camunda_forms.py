@@ -11,7 +11,7 @@ import pytest
 
 import engine
 from engine import InvalidData, InvalidDefinition, transaction
-from tests.conftest import fixture_files
+from tests.conftest import add_people, fixture_files
 
 PURCHASE = "camunda_forms/purchase"
 GOOD_START = {"amount": "1200000", "purpose": "Printer paper"}
@@ -126,3 +126,35 @@ def test_camunda_forms__check_reports_the_missing_form() -> None:
     (problem,) = report.problems
     assert problem.reason == "form_missing" and "request.html" in problem.message
     assert engine.check_definitions(fixture_files(PURCHASE)).problems == ()
+
+
+def test_camunda_forms__a_read_only_date_keeps_its_default_written_day_first(
+    factory: Any, clock: Any, config: Any
+) -> None:
+    """A read-only date on the start form with Camunda's default written dd/MM/yyyy: the item
+    starts with that day, whether the starter leaves it out or sends it (either way written);
+    another day is refused. It was refused as changed, so the process could not start."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
+        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        '<bpmn:process id="kyc" isExecutable="true"><bpmn:startEvent id="s">'
+        "<bpmn:extensionElements><camunda:formData>"
+        '<camunda:formField id="dob" label="Ngày sinh" type="date" defaultValue="01/12/1985">'
+        '<camunda:validation><camunda:constraint name="readonly" /></camunda:validation>'
+        "</camunda:formField></camunda:formData></bpmn:extensionElements></bpmn:startEvent>"
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
+        '<bpmn:userTask id="check" camunda:assignee="an" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("kyc.bpmn", xml.encode())], clock)
+    for sent in ({}, {"dob": "01/12/1985"}, {"dob": "1985-12-01"}):
+        with transaction(factory) as s:
+            item = engine.start_instance(s, config, "kyc", "an", data=sent)
+            assert str(engine.show_instance(s, item).data["dob"]).startswith("1985-12-01")
+    with pytest.raises(InvalidData) as refused, transaction(factory) as s:
+        engine.start_instance(s, config, "kyc", "an", data={"dob": "02/12/1985"})
+    assert refused.value.field_codes["dob"]["code"] == "read_only"
