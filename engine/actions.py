@@ -40,6 +40,7 @@ from .instances import (
     lock_instance_with_task,
     require_running,
 )
+from .model_forms import typed_by_data
 from .names import printable
 from .ready_tasks import run_engine_steps
 from .registers import fill_register_fields, issued_numbers_of, register_fields
@@ -336,6 +337,9 @@ def _validated(
     forms = resolve_one(session, version.forms, form_file)
     if form_file in version.task_data_forms and form_file in forms:  # choices from the data
         forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
+    if form_file is not None and form_file in forms:  # an embedded form's inputs, by their data
+        typed = typed_by_data(forms[form_file], instance.data)
+        forms = forms if typed is forms[form_file] else {**forms, form_file: typed}
     started = instance.created_at.astimezone(config.timezone).date()
     return validate_form(
         meta, forms, data, current=instance.data, today=config.today(), started=started

@@ -9,6 +9,7 @@ HTML is read with the standard library's `html.parser`: nothing in it runs, noth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
@@ -129,6 +130,9 @@ class _HtmlFields(HTMLParser):
         self.fields: list[dict[str, Any]] = []
         self.labels_for: dict[str, str] = {}
         self._label: dict[str, Any] | None = None
+        # The text of the last label that named no input and held none: Bootstrap's form
+        # groups (Camunda's own examples) put it before the input's own element.
+        self._before: str | None = None
         self._select: dict[str, Any] | None = None
         self._option: dict[str, Any] | None = None
         self._skip = 0  # inside <script> or <style>: text is not a label
@@ -147,8 +151,13 @@ class _HtmlFields(HTMLParser):
             self.fields.append(found)
             if self._label is not None:
                 self._label["fields"].append(found)
+            elif self._before is not None:
+                found["label_before"] = self._before
+            self._before = None
             if tag == "select":
                 self._select = found
+        elif tag in ("input", "textarea", "select"):
+            self._before = None  # the label was another input's
         elif tag == "option" and self._select is not None:
             self._option = {"value": a.get("value"), "text": []}
             self._select["options"].append(self._option)
@@ -179,6 +188,8 @@ class _HtmlFields(HTMLParser):
                 self.labels_for.setdefault(self._label["for"], text)
             for found in self._label["fields"]:
                 found.setdefault("label", text)
+            alone = not self._label["for"] and not self._label["fields"]
+            self._before = text if alone and text else None
             self._label = None
         elif tag == "select":
             self._select = None
@@ -244,11 +255,39 @@ def html_form_schema(name: str, content: bytes, max_bytes: int) -> dict[str, Any
             )
         if (attrs.get("cam-variable-type") or "").strip().lower() == _FILE_TYPE:
             continue
-        label = found.get("label") or reader.labels_for.get(attrs.get("id") or "") or variable
+        label = (
+            found.get("label")
+            or reader.labels_for.get(attrs.get("id") or "")
+            or found.get("label_before")
+            or variable
+        )
         properties[variable] = _html_property(name, found, label)
         if "required" in attrs and properties[variable].get("type") != "boolean":
             required.append(variable)
     return _schema(properties, required)
+
+
+# An input of an embedded form with no `cam-variable-type`: "if you bind the input field to an
+# existing variable, the type of the variable is provided by the process engine" (Camunda).
+TYPED_BY_DATA = "x-typed-by-data"
+_TYPES_OF_DATA = {bool: "boolean", int: "integer", float: "number"}
+
+
+def typed_by_data(schema: Any, data: Mapping[str, Any]) -> Any:
+    """``schema`` with each input typed by its variable (`TYPED_BY_DATA`) given the type of
+    the value the item holds there (a number stays a number, a yes/no a yes/no); the same
+    object when no input is so marked or none of their variables holds such a value."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not properties:
+        return schema
+    typed = {
+        name: {**spec, "type": kind}
+        for name, spec in properties.items()
+        if isinstance(spec, dict)
+        and spec.get(TYPED_BY_DATA)
+        and (kind := _TYPES_OF_DATA.get(type(data.get(name))))
+    }
+    return {**schema, "properties": {**properties, **typed}} if typed else schema
 
 
 def _html_property(name: str, found: dict[str, Any], label: str) -> dict[str, Any]:
@@ -280,6 +319,8 @@ def _html_property(name: str, found: dict[str, Any], label: str) -> dict[str, An
         spec.update(type="string", format="date")
     else:
         spec["type"] = kind
+    if not declared and kind == "string" and found["tag"] == "input":
+        spec[TYPED_BY_DATA] = True  # typed by the variable it is bound to, if the item has it
     if found["tag"] == "textarea":
         spec["format_hint"] = "textarea"
     options = [

@@ -158,3 +158,26 @@ def test_camunda_forms__a_read_only_date_keeps_its_default_written_day_first(
     with pytest.raises(InvalidData) as refused, transaction(factory) as s:
         engine.start_instance(s, config, "kyc", "an", data={"dob": "02/12/1985"})
     assert refused.value.field_codes["dob"]["code"] == "read_only"
+
+
+def test_camunda_forms__an_input_without_a_type_takes_its_variable_s(
+    purchases: Any, config: Any
+) -> None:
+    """review.html's "amount" input names no cam-variable-type: bound to the item's number,
+    it asks for a number and keeps it one (it stored the number as text), under the label
+    written before its own element (Bootstrap's form group, as Camunda's examples write it)."""
+    item = _start(purchases, config, GOOD_START)
+    with transaction(purchases) as s:
+        (task,) = engine.open_tasks(s, item)
+        form = engine.task_form(s, task.id)
+    assert form.schema is not None
+    assert form.schema["properties"]["amount"]["type"] == "integer"
+    assert form.schema["properties"]["amount"]["title"] == "Amount"
+    with pytest.raises(InvalidData) as refused:
+        _do(purchases, config, item, "an", {"supplier": "Hồng Hà", "amount": "nhiều"})
+    assert refused.value.field_codes["amount"]["code"] == "type"
+    _do(
+        purchases, config, item, "an", {"supplier": "Hồng Hà", "amount": 1300000, "approved": False}
+    )
+    with transaction(purchases) as s:
+        assert engine.show_instance(s, item).data["amount"] == 1300000

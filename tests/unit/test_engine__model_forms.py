@@ -75,6 +75,21 @@ def test_model_forms__html_fields_labels_and_limits() -> None:
     assert schema["required"] == ["name"] and schema["additionalProperties"] is False
 
 
+def test_model_forms__a_label_before_the_input_s_own_element_names_it() -> None:
+    """Camunda's own examples (Bootstrap form groups) write the label beside the element that
+    holds the input, naming no id: it names the next input, unless another came first."""
+    schema = _html(
+        '<div class="form-group"><label class="control-label col-md-4">Amount</label>'
+        '<div class="col-md-8"><input cam-variable-name="amount" cam-variable-type="Double">'
+        "</div></div>"
+        '<div class="form-group"><label class="control-label">Search</label>'
+        '<input name="filter"><input cam-variable-name="creditor"></div>'
+    )
+    props = schema["properties"]
+    assert props["amount"]["title"] == "Amount"
+    assert props["creditor"]["title"] == "creditor"  # "Search" was the filter's
+
+
 @pytest.mark.parametrize(
     ("body", "words"),
     [
