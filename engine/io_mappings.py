@@ -23,7 +23,7 @@ and `errorMessageVariable` name the variables that get a caught BPMN error's cod
 (`ERROR_KEY`), whoever threw it: an error end event (the message is its error's
 `camunda:errorMessage`, an expression read in the data of the path that threw it, or null
 without one: `THROWN_MESSAGE_KEY`) or an external task's worker (`WorkerError`, with its
-message).
+message); an escalation's, `camunda:escalationCodeVariable`, the escalation's code.
 
 The mappings are read at deploy into the specs' `extensions` (which the serializer keeps); the
 call activities that have some become `MappedCallActivity`; the task hooks are connected to each
@@ -64,6 +64,7 @@ THROWN_MESSAGE_KEY = "pheduyet_error_message"
 # extensions keep it; Spiff's BpmnEvent carries the definition to the catch).
 _THROWN_MESSAGE = "pheduyet_message"
 _ERROR_VARIABLES = ("errorCodeVariable", "errorMessageVariable")
+_ESCALATION_VARIABLE = "escalationCodeVariable"  # an escalation's catcher: its code
 _CATCHING_ERRORS = frozenset({f"{{{BPMN}}}boundaryEvent", f"{{{BPMN}}}startEvent"})
 _EXT = f"{{{BPMN}}}extensionElements"
 _watched: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -86,7 +87,11 @@ def read_mappings(file_name: str, root: Any) -> dict[str, dict[str, Any]]:
         if initiator and initiator != "initiator":  # the engine sets `initiator` for every item
             entry[INITIATOR_KEY] = initiator
         caught = node.find(f"{{{BPMN}}}errorEventDefinition")
-        if node.tag in _CATCHING_ERRORS and caught is not None:
+        escalation = node.find(f"{{{BPMN}}}escalationEventDefinition")
+        code_variable = escalation.get(_c(_ESCALATION_VARIABLE)) if escalation is not None else None
+        if node.tag in _CATCHING_ERRORS and code_variable:
+            entry[ERROR_KEY] = {_ESCALATION_VARIABLE: code_variable}
+        elif node.tag in _CATCHING_ERRORS and caught is not None:
             named = {a: caught.get(_c(a)) for a in _ERROR_VARIABLES if caught.get(_c(a))}
             if named:
                 entry[ERROR_KEY] = named
@@ -235,11 +240,12 @@ def _catch_error(spec: Any, my_task: Any, event: BpmnEvent) -> None:
     named = spec.extensions[ERROR_KEY]
     code = getattr(event.event_definition, "code", None)
     message = event.message if isinstance(event, WorkerError) else _thrown_message(my_task, event)
-    values = {
-        named[attribute]: value
-        for attribute, value in (("errorCodeVariable", code), ("errorMessageVariable", message))
-        if named.get(attribute)
-    }
+    given = (
+        ("errorCodeVariable", code),
+        ("errorMessageVariable", message),
+        (_ESCALATION_VARIABLE, code),
+    )
+    values = {named[attribute]: value for attribute, value in given if named.get(attribute)}
     type(spec).catch(spec, my_task, event)
     key = spec.event_definition.name
     my_task.internal_data[key] = {**(my_task.internal_data.get(key) or {}), **values}

@@ -176,3 +176,19 @@ def test_error_scopes__an_escalation_that_does_not_interrupt_lets_the_work_go_on
         item = engine.start_instance(s, config, "asks_help", "an")
     _step(office, config)
     assert _open(office, item) == ("running", ["c_w2", "caught"])
+
+
+def test_error_scopes__the_escalation_code_reaches_the_catcher_s_variable(
+    office: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """`camunda:escalationCodeVariable` on the boundary event that catches an escalation gets
+    its code, as `errorCodeVariable` gets an error's."""
+    caught = ESCALATION.replace("/>", ' camunda:escalationCodeVariable="why" />')
+    xml = _around("escalated_code", _sub(ESCALATION), caught)
+    with transaction(office) as s:
+        engine.deploy(s, [engine.SourceFile("escalated_code.bpmn", xml.encode())], clock)
+        item = engine.start_instance(s, config, "escalated_code", "an")
+    _step(office, config, bad=True)
+    assert _open(office, item) == ("running", ["caught"])
+    with transaction(office) as s:
+        assert engine.show_instance(s, item).data["why"] == "HELP"
