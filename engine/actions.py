@@ -61,6 +61,7 @@ from .spiff_arena import acting
 from .start_events import take_start
 from .starters import require_plain_start, require_starter
 from .stored_data import checked_data
+from .subscriptions import BUSINESS_KEY
 from .task_assignment import fire_assignment
 from .task_data_options import with_task_data_options
 from .task_meta import START_KIND, TaskMeta
@@ -130,6 +131,9 @@ def start_instance(
     )
     camunda = version.dialect == "camunda"
     given = validate_start(start, version.forms, data, checked=camunda, today=config.today())
+    keyed = start.business_key_field if start is not None else None
+    if keyed and given.get(keyed) not in (None, "") and BUSINESS_KEY not in given:
+        given[BUSINESS_KEY] = str(given[keyed])  # the start form's businessKey field
     data = {**given, "initiator": who.username, "initiator_unit": who.unit}
     data.update(dict.fromkeys(version.initiator_names, who.username))  # camunda:initiator
     title = _visible(title) or version.name

@@ -49,6 +49,9 @@ class TaskMeta:
     # A Camunda task's name written with JUEL ("Confirm the score of ${customer}"): its Python,
     # evaluated on the item's data when the task opens (its row's title); None for plain text.
     name_code: str | None = None
+    # A start form's `camunda:formData businessKey`: the field whose value is the item's
+    # business key (the `business_key` messages are correlated by).
+    business_key_field: str | None = None
 
     @property
     def key(self) -> str:
@@ -168,6 +171,7 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str], declared: set[str])
             submit_label=props.get("submitLabel"),
             done_message=props.get("doneMessage"),
             name_code=_name_code(common["name"]),
+            business_key_field=_business_key_field(element),
         )
     props = _properties(element, SPIFF_NS)
     return TaskMeta(
@@ -226,6 +230,12 @@ def _default_code(text: str | None) -> str | None:
         return translate(text.strip())
     except JuelRefused:
         return None
+
+
+def _business_key_field(element: Any) -> str | None:
+    form = element.find(f"{{{BPMN}}}extensionElements/{{{CAMUNDA_NS}}}formData")
+    key = form.get("businessKey") if form is not None else None
+    return key.strip() if key and key.strip() else None
 
 
 def _camunda_fields(element: Any) -> list[dict[str, Any]]:

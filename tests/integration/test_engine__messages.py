@@ -245,3 +245,37 @@ def test_engine__a_message_starts_its_own_path_beside_a_plain_start(
     with transaction(factory) as s:
         assert _steps(s, sent.started[0]) == ["write_report"]
         assert _steps(s, by_hand) == ["extra_report"]
+
+
+def test_engine__a_start_form_s_business_key_field_keys_the_item(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """`<camunda:formData businessKey="applicationId">`: the item started with that field is
+    keyed by its value, so a message sent with that key reaches it."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
+        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        '<bpmn:message id="m_paid" name="fee_paid" />'
+        '<bpmn:process id="apply" isExecutable="true"><bpmn:startEvent id="s">'
+        '<bpmn:extensionElements><camunda:formData businessKey="applicationId">'
+        '<camunda:formField id="applicationId" label="Số hồ sơ" type="string" />'
+        "</camunda:formData></bpmn:extensionElements></bpmn:startEvent>"
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait" />'
+        '<bpmn:receiveTask id="wait" messageRef="m_paid" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="check" />'
+        '<bpmn:userTask id="check" camunda:assignee="an" />'
+        '<bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("apply.bpmn", xml.encode())], clock)
+        first = engine.start_instance(s, config, "apply", "an", data={"applicationId": "HS-7"})
+        engine.start_instance(s, config, "apply", "an", data={"applicationId": "HS-8"})
+    with transaction(factory) as s:
+        assert engine.correlate_message(s, config, "fee_paid", "an", key="HS-7").received == (
+            first,
+        )
+        assert _steps(s, first) == ["check"]
+        assert engine.show_instance(s, first).data["business_key"] == "HS-7"
