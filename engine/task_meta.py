@@ -142,7 +142,7 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str], declared: set[str])
     common: dict[str, Any] = {
         "scope_id": _scope(element),
         "element_id": element_id,
-        "name": (element.get("name") or element_id).strip(),
+        "name": " ".join((element.get("name") or element_id).split()),  # one line, as drawn
         "line": element.sourceline,
         "lane": lanes.get(element_id),
         "documentation": _documentation(element),
