@@ -91,6 +91,7 @@ from .item_details import (
     step_titles,
     task_form,
 )
+from .last_steps import LastStep, last_steps
 from .late_units import unit_separator
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .mail import MailError, SmtpSettings, send_message
@@ -314,6 +315,7 @@ __all__ = [
     "InvalidInput",
     "IssuedNumber",
     "ItemAccess",
+    "LastStep",
     "Listener",
     "LockedExternalTask",
     "LoginPolicy",
@@ -441,6 +443,7 @@ __all__ = [
     "item_status",
     "item_with_dossier",
     "iter_stuck",
+    "last_steps",
     "leaders_of",
     "list_api_tokens",
     "list_attachments",

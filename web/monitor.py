@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import engine
 from workflows.catalog import entry as catalog_entry
+from workflows.decisions import is_return
 from workflows.org_chart import units_of
 from workflows.task_report import CONTENT_KEYS
 
@@ -196,6 +197,7 @@ def index() -> str:
     after = (request.args.get("after") or "").strip() or None
     with uow() as s:
         result = engine.monitor(s, moment, filters, after=after, limit=PAGE_SIZE)
+        returns = _returns(s, result.rows)
         choices = _choices(s, filters, moment)
         # Items stopped by a failed service call or timer: some have no open step to list.
         parked = [] if after else engine.parked_items(s, process_id=filters.process_id)
@@ -222,7 +224,22 @@ def index() -> str:
         parked=parked,
         waiting=waiting,
         external=external,
+        returns=returns,
     )
+
+
+def _returns(session: Session, rows: list[engine.MonitorRow]) -> dict[str, str]:
+    """Task id -> the reason it was returned with, for each open step a return opened (the
+    item's latest completed step was a return, made before this step opened; "" without a
+    reason written): Theo dõi says why an item is back at an earlier step."""
+    opened = [r for r in rows if r.task_id]
+    last = engine.last_steps(session, {r.instance_id for r in opened}) if opened else {}
+    found: dict[str, str] = {}
+    for row in opened:
+        step = last.get(row.instance_id)
+        if step is not None and is_return(step.decision) and step.at <= row.since:
+            found[str(row.task_id)] = step.comment or ""
+    return found
 
 
 @bp.get("/export.xlsx")

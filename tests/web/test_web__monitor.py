@@ -508,3 +508,22 @@ def test_monitor__the_unit_filter_groups_the_databases_units(app: Flask, login: 
     assert '<option value="lanh_dao_so">' in others and "lanh_dao_so" not in units
     chosen, _others = _unit_menu(page(client, "/monitor/?unit=phong_bao_chi"))
     assert '<option value="phong_bao_chi" selected>Phòng Báo chí, Xuất bản</option>' in chosen
+
+
+def test_monitor__a_step_a_return_opened_says_so_and_why(login: Any, office: Any) -> None:
+    """An item back at its drafter is marked "Bị trả lại" with the reason, in Theo dõi as in
+    the drafter's inbox; once resubmitted, the next step is no return."""
+    from tests.web.test_web__items import PHIEU
+
+    reason = "Bổ sung dự toán kinh phí chi tiết"
+    item = int(office.start("de_xuat_nhiem_vu", "trungtam.cv1"))
+    office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
+    office.do(
+        "qlkh.cv2", item, "xem_xet_de_xuat", comment=reason, decision="tra_lai", y_kien=reason
+    )
+    client = login("tt.tp")
+    row = next(r for r in listed(client) if int(r["Số"]) == item)
+    assert "Bị trả lại" in row["Bước hiện tại"] and f"Lý do: {reason}" in row["Bước hiện tại"]
+    office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
+    row = next(r for r in listed(client) if int(r["Số"]) == item)
+    assert "Bị trả lại" not in row["Bước hiện tại"]

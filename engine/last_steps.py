@@ -1,0 +1,55 @@
+"""The latest step each of some items completed: its decision, when, by whom and what was said.
+A listing reads it for the rows of its page only (Theo dõi: "Bị trả lại" and the reason, when
+the step that opened a row's task was a return; which decisions return is the department's
+rule, `workflows.decisions`), in one statement whatever the history's size."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from .audit import AuditEventModel
+
+MAX_IDS = 500  # a page's items; more are read in turns
+
+
+@dataclass(frozen=True)
+class LastStep:
+    decision: str | None
+    at: datetime
+    actor: str | None
+    comment: str | None
+
+
+def last_steps(session: Session, instance_ids: Collection[int]) -> dict[int, LastStep]:
+    """Item id -> its latest completed step, for the items that completed one."""
+    ids = sorted(set(instance_ids))
+    found: dict[int, LastStep] = {}
+    for start in range(0, len(ids), MAX_IDS):
+        chunk = ids[start : start + MAX_IDS]
+        latest = (
+            select(AuditEventModel.instance_id, func.max(AuditEventModel.seq).label("seq"))
+            .where(AuditEventModel.instance_id.in_(chunk), AuditEventModel.kind == "completed")
+            .group_by(AuditEventModel.instance_id)
+            .subquery("latest")
+        )
+        query = select(
+            AuditEventModel.instance_id,
+            AuditEventModel.decision,
+            AuditEventModel.at,
+            AuditEventModel.actor,
+            AuditEventModel.comment,
+        ).join(
+            latest,
+            and_(
+                AuditEventModel.instance_id == latest.c.instance_id,
+                AuditEventModel.seq == latest.c.seq,
+            ),
+        )
+        for instance_id, decision, at, actor, comment in session.execute(query):
+            found[instance_id] = LastStep(decision, at, actor, comment)
+    return found
