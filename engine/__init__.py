@@ -182,6 +182,7 @@ from .register_listing import (
     register_listing,
 )
 from .registers import IssuedNumber, issued_numbers_of, register_entries, void_number
+from .required_documents import ATTACHMENTS_FIELD, required_document
 from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
 from .search import SearchHit, search_items
@@ -261,6 +262,7 @@ spiff_logs.quiet_spiff_logs()  # no INFO line from Spiff for each task's change 
 __all__ = [
     "ADMIN_GROUP",
     "ALWAYS_SENT",
+    "ATTACHMENTS_FIELD",
     "CHOOSABLE_EVENTS",
     "LOCALES",
     "MIN_PASSWORD_LENGTH",
@@ -491,6 +493,7 @@ __all__ = [
     "remove_webhook",
     "rename_instance",
     "report_period",
+    "required_document",
     "reseal_chain",
     "resolve_form",
     "restore_versions_in_use",

@@ -44,6 +44,7 @@ from .model_forms import typed_by_data
 from .names import printable
 from .ready_tasks import run_engine_steps
 from .registers import fill_register_fields, issued_numbers_of, register_fields
+from .required_documents import require_document
 from .runtime import (
     EngineConfig,
     Stored,
@@ -241,6 +242,7 @@ def complete_task(
     comment = _comment(comment)
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
+    require_document(session, version.forms, meta, instance.id, row.element_id)
     ran = _rehearsed(rehearsal, row, instance, who, data)
     if ran is not None:  # the same data on the same item: the rehearsal's check and run
         if ran.error is not None:

@@ -195,6 +195,7 @@ class TaskPage:
             "handled": _handled_message(self) if not self.is_open else None,
             "submit_label": self.form.submit_label or _("Hoàn thành"),
             "other_steps": [self._other_step(t) for t in self.others],
+            "document_asked": engine.required_document(self.form.schema),
             **extra,
         }
 
@@ -448,6 +449,11 @@ def _refused(
     if isinstance(refused, FileRefused):
         message = _("«%(name)s»: %(why)s", name=refused.filename, why=_why(refused))
         return _again(task_id, submission, {FILES_FIELD: message}, 422)
+    if isinstance(refused, engine.InvalidData) and engine.ATTACHMENTS_FIELD in refused.fields:
+        # The form's own words for the document the step needs, next to the file input.
+        return _again(
+            task_id, submission, {FILES_FIELD: refused.fields[engine.ATTACHMENTS_FIELD]}, 422
+        )
     if isinstance(refused, engine.InvalidData):
         errors = errors_in_vietnamese(form, refused.fields, refused.field_codes)
         return _again(task_id, submission, errors, 422)

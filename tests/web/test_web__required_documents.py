@@ -1,0 +1,109 @@
+"""A step whose form asks for a document (`"x-attachment-required"` at the form's top, in the
+form's words): the task page says so beside the file input; sent without a file it is refused
+next to the input, nothing done; with the file, done; the step sent back and done again keeps
+the file it had (engine/required_documents.py). Through the API as well."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+import engine
+from engine import transaction
+from tests.web.conftest import post
+
+STAFF, HEAD = "qlkh.cv1", "qlkh.tp"
+ASKED = "Hãy đính kèm dự thảo công văn"
+BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"
+    targetNamespace="x">
+  <bpmn:process id="cong_van" name="Công văn" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="soan" />
+    <bpmn:userTask id="soan" name="Soạn công văn">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="soan.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="soan" targetRef="doc" />
+    <bpmn:userTask id="doc" name="Đọc công văn" />
+    <bpmn:sequenceFlow id="f3" sourceRef="doc" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>"""
+FORM = {
+    "title": "Soạn công văn",
+    "type": "object",
+    "x-attachment-required": ASKED,
+    "properties": {"trich_yeu": {"type": "string", "title": "Trích yếu"}},
+}
+PDF = b"%PDF-1.4\n% du thao\n"
+
+
+@pytest.fixture
+def drafting(app: Flask, office: Any) -> int:
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        engine.deploy(
+            s,
+            [
+                engine.SourceFile("cong_van.bpmn", BPMN.encode()),
+                engine.SourceFile("soan.json", json.dumps(FORM).encode()),
+            ],
+            office.clock,
+        )
+    item: int = office.start("cong_van", STAFF)
+    return item
+
+
+def test_required_documents__the_step_waits_for_its_file(
+    drafting: int, office: Any, login: Any
+) -> None:
+    client = login(STAFF)
+    url = f"/tasks/{office.task(STAFF, drafting, 'soan').id}"
+    assert f"Bắt buộc: {ASKED}." in client.get(url).get_data(as_text=True)
+
+    refused = post(client, url, url, {"trich_yeu": "Về việc họp"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert f'<p class="error" id="f-_files-error">{ASKED}</p>' in page
+    assert 'value="Về việc họp"' in page  # what was typed is kept
+    assert office.steps(drafting) == ["soan"]
+
+    done = post(
+        client,
+        url,
+        url,
+        {"trich_yeu": "Về việc họp", "_files": [(io.BytesIO(PDF), "du-thao.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    assert office.steps(drafting) == ["doc"]
+
+
+def test_required_documents__the_api_is_refused_with_the_field_and_its_code(
+    drafting: int, office: Any, app: Flask
+) -> None:
+    task = office.task(STAFF, drafting, "soan")
+    with pytest.raises(engine.InvalidData) as refused, transaction(office.factory) as s:
+        engine.complete_task(s, office.config, task.id, STAFF, data={"trich_yeu": "x"})
+    assert refused.value.fields == {engine.ATTACHMENTS_FIELD: ASKED}
+    assert refused.value.field_codes[engine.ATTACHMENTS_FIELD]["code"] == "attachment_required"
+    with transaction(office.factory) as s:  # a file added at the step, on the item's page
+        engine.add_attachment(
+            s,
+            office.clock,
+            Path(app.config["UPLOAD_FOLDER"]),
+            drafting,
+            STAFF,
+            "a.pdf",
+            PDF,
+            task_id=task.id,
+        )
+        engine.complete_task(s, office.config, task.id, STAFF, data={"trich_yeu": "x"})
+    assert office.steps(drafting) == ["doc"]
