@@ -4,7 +4,6 @@ open step and its item must be for the filters."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +29,8 @@ from sqlalchemy.orm import Session, aliased
 from .db import UTCDateTime
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel
+from .sql_text import lowered, plained, typed_plain, with_text_functions
+from .sql_text import plain as plain_text
 from .users import GroupModel, UserModel
 from .views import MAX_ITEM_ID, InstanceStatus, TaskStatus
 
@@ -101,63 +102,12 @@ def joined(
     return func.group_concat(value, sep)
 
 
-def _unicode_lower(session: Session) -> bool:
-    """SQLite's lower() and LIKE fold ASCII only: give this connection Python's lower() so
-    'CÀ PHÊ' finds 'cà phê' as it does on PostgreSQL, and the title without diacritics
-    (`_plain`, PostgreSQL's translate()). Returns whether it is needed."""
-    if dialect_of(session) != "sqlite":
-        return False
-    raw: Any = session.connection().connection.driver_connection
-    raw.create_function("pheduyet_lower", 1, _lower, deterministic=True)
-    raw.create_function("pheduyet_plain", 1, _plain_value, deterministic=True)
-    return True
-
-
-def _lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
-
-
-def _plain_value(value: Any) -> Any:
-    return _plain(value) if isinstance(value, str) else value
-
-
-def _accented() -> tuple[str, str]:
-    """Every lower-case Latin letter with diacritics (Vietnamese's among them), and the letter
-    each is without them (đ: d), as two texts for SQL's translate()."""
-    accented, plain = ["đ"], ["d"]
-    for code in range(0x00C0, 0x1F00):
-        char = chr(code)
-        base = unicodedata.normalize("NFKD", char)[0]
-        if char.islower() and base != char and base.isascii() and base.isalpha():
-            accented.append(char)
-            plain.append(base)
-    return "".join(accented), "".join(plain)
-
-
-_ACCENTED, _PLAIN = _accented()
-_TO_PLAIN = str.maketrans(_ACCENTED, _PLAIN)
-
-
-def _plain(text: str) -> str:
-    return text.lower().translate(_TO_PLAIN)
-
-
-def _typed_plain(needle: str) -> bool:
-    """Typed without diacritics ("lua gao"): it finds titles with or without them ("Lúa
-    gạo"), as the search does; typed with them ("nấm"), only those ("năm" is another word)."""
-    return _plain(needle) == needle.lower()
-
-
 def _title_contains(session: Session, plain: bool) -> ColumnElement[bool]:
     pattern = named_value("text_pattern")
+    sqlite = with_text_functions(session)
     if plain:
-        if _unicode_lower(session):
-            return func.pheduyet_plain(InstanceModel.title).contains(pattern, escape="/")
-        folded = func.translate(func.lower(InstanceModel.title), _ACCENTED, _PLAIN)
-        return folded.contains(pattern, escape="/")
-    if _unicode_lower(session):
-        return func.pheduyet_lower(InstanceModel.title).contains(pattern, escape="/")
-    return InstanceModel.title.icontains(pattern, escape="/")
+        return plained(sqlite, InstanceModel.title).contains(pattern, escape="/")
+    return lowered(sqlite, InstanceModel.title).contains(pattern, escape="/")
 
 
 def _item_number(needle: str) -> int | None:
@@ -166,7 +116,7 @@ def _item_number(needle: str) -> int | None:
 
 def text_clause(session: Session, text: str) -> ColumnElement[bool]:
     """An item whose title holds the text, or whose number it is (values: `text_values`)."""
-    found = _title_contains(session, _typed_plain(text.strip()))
+    found = _title_contains(session, typed_plain(text.strip()))
     if _item_number(text.strip()) is not None:
         found = or_(found, InstanceModel.id == named_value("item_no", Integer))
     return found
@@ -178,9 +128,9 @@ def text_values(session: Session, text: str | None) -> tuple[int, dict[str, Any]
     needle = (text or "").strip()
     if not needle:
         return 0, {}
-    plain, lowered = _typed_plain(needle), _unicode_lower(session)  # its functions, on SQLite
-    typed = _plain(needle) if plain else needle.lower() if lowered else needle
-    pattern = _escaped(typed)
+    with_text_functions(session)  # a statement kept from another connection names them
+    plain = typed_plain(needle)
+    pattern = _escaped(plain_text(needle) if plain else needle.lower())
     number = _item_number(needle)
     shape = 3 if plain else 1
     if number is None:

@@ -38,6 +38,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     table,
     union_all,
@@ -56,6 +57,7 @@ from .dossier import private_fields
 from .driver_sql import run
 from .instances import InstanceModel
 from .numbers import amount_text
+from .sql_text import lowered, typed_plain, with_text_functions
 from .users import Identity
 from .views import MAX_ITEM_ID
 from .visibility import visible_clause
@@ -130,6 +132,10 @@ def fold(text: str) -> str:
 class _Query:
     terms: tuple[str, ...]
     number: int | None
+    # The words typed with diacritics, lower case: texts written with them come first ("nấm"
+    # before "năm"); the others still match, as a word typed with a wrong mark ("đinh mưc"
+    # for "định mức") should.
+    accented: tuple[str, ...] = ()
 
 
 def _parse(text: str) -> _Query:
@@ -140,7 +146,9 @@ def _parse(text: str) -> _Query:
         digits = found.group(1)
         number = int(digits) if len(digits) <= 10 and int(digits) <= MAX_ITEM_ID else None
         return _Query((digits,), number)
-    return _Query(tuple(dict.fromkeys(folded.split()))[:MAX_TERMS], None)
+    words = ("".join(c for c in w if c.isalnum()) for w in (text or "")[:MAX_QUERY].split())
+    accented = tuple(dict.fromkeys(w.lower() for w in words if w and not typed_plain(w)))
+    return _Query(tuple(dict.fromkeys(folded.split()))[:MAX_TERMS], None, accented[:MAX_TERMS])
 
 
 def _values(data: Any, key: str | None = None) -> Iterable[str]:
@@ -486,7 +494,8 @@ def search_items(
     offset: int = 0,
 ) -> list[SearchHit]:
     """Items this person may see (open, finished, cancelled alike) that match `text`, the item
-    with that number first, then newest first. One query, answered from the index."""
+    with that number first, then those that hold the words typed with diacritics as typed,
+    then newest first. One query, answered from the index."""
     query = _parse(text)
     if not query.terms:
         return []
@@ -500,6 +509,15 @@ def search_items(
         if query.number is not None
         else literal(1)
     )
+    sqlite = with_text_functions(session) if query.accented else False
+    written = [
+        or_(
+            lowered(sqlite, InstanceModel.title).contains(word, autoescape=True),
+            lowered(sqlite, SearchDocumentModel.content).contains(word, autoescape=True),
+        )
+        for word in query.accented
+    ]
+    written_first = case((and_(*written), 0), else_=1) if written else literal(1)
     rows = session.execute(
         select(
             InstanceModel.id,
@@ -511,7 +529,7 @@ def search_items(
         )
         .outerjoin(SearchDocumentModel, SearchDocumentModel.instance_id == InstanceModel.id)
         .where(InstanceModel.id.in_(matched), visible_clause(who, auditor_groups))
-        .order_by(number_first, InstanceModel.id.desc())
+        .order_by(number_first, written_first, InstanceModel.id.desc())
         .limit(limit)
         .offset(max(offset, 0))
     ).all()

@@ -417,3 +417,13 @@ def test_search__a_search_in_a_savepoint_rolled_back_leaves_the_row_to_the_commi
             raise RuntimeError("undone")
     assert _find(office, "trungtam.cv1", "bon nam") == [item]
     assert _as_read(office.factory, item) == _row(office.factory, item)
+
+
+def test_search__words_typed_with_diacritics_find_those_first(office: Office) -> None:
+    """Typed "nấm", "nấm" comes before "năm" (both fold to "nam"), whichever is newer; without
+    diacritics, the newest first as before."""
+    mushroom = _proposal(office, ten_nhiem_vu="Trồng nấm dược liệu")
+    year = _proposal(office, ten_nhiem_vu="Kế hoạch năm dược liệu")
+    assert _find(office, "trungtam.cv1", "nấm")[:2] == [mushroom, year]
+    assert _find(office, "trungtam.cv1", "năm")[:2] == [year, mushroom]
+    assert _find(office, "trungtam.cv1", "nam duoc")[:2] == [year, mushroom]
