@@ -19,6 +19,7 @@ from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
 from .context import moment, session_factory
 from .output import emit_json, emit_table, reporting
+from .worker import upload_folder
 
 
 @click.group()
@@ -107,7 +108,7 @@ def demo(now_text: str | None) -> None:
     """Load the demo office (idempotent) and print its logins, each with what to try first."""
     now = moment(now_text) or system_clock()
     with reporting(False):
-        report = load_demo(session_factory(), now)
+        report = load_demo(session_factory(), now, upload_folder())
     created = sum(1 for d in report.deployed if d.created)
     click.echo(
         f"org chart: {report.people} people; diagrams: {created} new version(s); "

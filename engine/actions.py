@@ -242,16 +242,18 @@ def complete_task(
     comment = _comment(comment)
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
-    require_document(session, version.forms, meta, instance.id, row.element_id)
     ran = _rehearsed(rehearsal, row, instance, who, data)
     if ran is not None:  # the same data on the same item: the rehearsal's check and run
         if ran.error is not None:
             raise ran.error
+        # The form's own checks said first; then the document, which a page cannot keep.
+        require_document(session, version.forms, meta, instance.id, row.element_id)
         clean, workflow, stored, rows = dict(ran.clean), ran.workflow, ran.stored, ran.rows
         # It reached no service (or it would not have been kept); later runs call them.
         call_services(workflow, config, instance.id)
     else:
         clean = _validated(session, config, version, meta, instance, data)
+        require_document(session, version.forms, meta, instance.id, row.element_id)
         stored = None
         workflow, rows = load_workflow_and_rows(instance, version, config)
         task = _ready_task(workflow, row)

@@ -3,6 +3,7 @@ moves only when told, timers fire as a worker would fire them."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ TO_TRINH = {
 
 # The Chairman's approval is recorded with the decision's number and date of signing.
 DECISION_RECORD = {"so_quyet_dinh": "1234/QĐ-UBND", "ngay_ky": "2026-03-20"}
+# A drafting step's draft (engine/required_documents.py): what the drafter attaches.
+DRAFT_PDF = b"%PDF-1.4\n% du thao\n%%EOF\n"
 # The "person" of a path table's step where nobody acts and the clock moves on by
 # `days` (a legal waiting period such as the draft's posting on the portal).
 TIME_PASSES = "(thời gian trôi)"
@@ -82,7 +85,17 @@ class Office:
             return
         task = self.task(who, item, element_id)
         with transaction(self.factory) as s:
+            if engine.required_document(engine.task_form(s, task.id).schema):
+                self.attach_draft(s, who, task)  # as the drafter attaches it on the page
             engine.complete_task(s, self.config, task.id, who, data=data, comment=comment)
+
+    def attach_draft(self, s: Any, who: str, task: engine.TaskView) -> None:
+        """The draft a drafting step needs (its form's `x-attachment-required`), added at it."""
+        store = getattr(self, "store", None) or Path(tempfile.mkdtemp(prefix="pheduyet-office-"))
+        self.store = store
+        engine.add_attachment(
+            s, self.clock, store, task.instance_id, who, "du-thao.pdf", DRAFT_PDF, task_id=task.id
+        )
 
     def show(self, item: int) -> engine.InstanceView:
         with transaction(self.factory) as s:

@@ -19,6 +19,7 @@ from engine import ManualClock, SourceFile, transaction
 
 from .calendar import DEFAULT_ZONE
 from .config import engine_config
+from .demo_documents import draft_pdf
 from .org_chart import CHART_2020_PATH, OrgChart, load_org_chart, read_org_chart
 from .plan_assign import Started, start_assignments
 from .plan_import import Assignment, find_assignments, read_plan
@@ -322,8 +323,9 @@ def plan_assignments(year: int) -> list[Assignment]:
     return in_year(find_assignments(read_plan(PLAN)), year)
 
 
-def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
-    """Load the demo office as of ``now``; an office already acted out is left as it is."""
+def load_demo(factory: sessionmaker[Session], now: datetime, store: Path) -> DemoReport:
+    """Load the demo office as of ``now``, its drafts' files in ``store`` (the upload folder);
+    an office already acted out is left as it is."""
     chart = read_org_chart(CHART_2020_PATH)  # the chart the 2020 plan names
     clock = ManualClock(_history_starts(now))
     config = engine_config(clock)
@@ -336,7 +338,7 @@ def load_demo(factory: sessionmaker[Session], now: datetime) -> DemoReport:
         with recognising(registry_of(s)):  # the units as the database has them
             assignments = plan_assignments(year)
         plan = start_assignments(s, config, assignments, chart, PLAN_IMPORTER)
-    demo_items = _act_out_the_weeks(_Office(factory, clock, now), plan) if fresh else 0
+    demo_items = _act_out_the_weeks(_Office(factory, clock, now, store), plan) if fresh else 0
     clock.set(now)
     for _ in range(TIMER_ROUNDS):
         if not engine.run_due_timers(factory, engine_config(clock)):
@@ -400,10 +402,13 @@ class _Office:
     """Acts as the demo's people, one transaction per action, each at its moment of the last
     weeks (the clock only moves forward)."""
 
-    def __init__(self, factory: sessionmaker[Session], clock: ManualClock, now: datetime):
+    def __init__(
+        self, factory: sessionmaker[Session], clock: ManualClock, now: datetime, store: Path
+    ):
         self.factory = factory
         self.clock = clock
         self.now = now
+        self.store = store
         self.config = engine_config(clock)
         self.items: dict[str, int] = {}
 
@@ -437,7 +442,22 @@ class _Office:
             if task is None and act.optional:
                 return
             assert task is not None, f"{act.who} has no {act.step} in the demo's {act.item}"
+            if engine.required_document(engine.task_form(s, task.id).schema):
+                self._attach_draft(s, act.who, task)
             engine.complete_task(s, self.config, task.id, act.who, data=act.data)
+
+    def _attach_draft(self, s: Session, who: str, task: engine.TaskView) -> None:
+        """The draft a drafting step needs, as its drafter attaches it on the page."""
+        engine.add_attachment(
+            s,
+            self.clock,
+            self.store,
+            task.instance_id,
+            who,
+            "du-thao.pdf",
+            draft_pdf((engine.item_facts(s, task.instance_id) or (task.title,))[0]),
+            task_id=task.id,
+        )
 
 
 def _act_out_the_weeks(office: _Office, plan: list[Started]) -> int:

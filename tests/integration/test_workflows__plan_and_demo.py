@@ -32,9 +32,10 @@ ROW_KEYS = {
 
 
 @pytest.fixture
-def cli(sqlite_url: str) -> Any:
+def cli(sqlite_url: str, tmp_path: Path) -> Any:
     runner = CliRunner()
-    env = {"PHEDUYET_DATABASE_URL": sqlite_url}
+    # The demo's drafts are attached files: in the test's folder, never the checkout's.
+    env = {"PHEDUYET_DATABASE_URL": sqlite_url, "PHEDUYET_UPLOAD_FOLDER": str(tmp_path / "up")}
 
     def run(*args: str, code: int = 0) -> Any:
         result = runner.invoke(main, list(args), env=env)
@@ -207,15 +208,15 @@ def test_demo__a_bad_moment_is_a_usage_error(cli: Any) -> None:
     assert "--now" in cli("demo", "--now", "yesterday", code=2).stderr
 
 
-def test_demo__on_postgresql(pg_url: str) -> None:
+def test_demo__on_postgresql(pg_url: str, tmp_path: Path) -> None:
     db = engine.create_db_engine(pg_url)
     try:
         engine.upgrade_database(db)
         factory = engine.session_factory(db)
         now = datetime(2026, 9, 15, 3, 0, tzinfo=UTC)
-        report = load_demo(factory, now)
+        report = load_demo(factory, now, tmp_path)
         assert (report.plan_items, report.demo_items) == (17, 11)
-        assert load_demo(factory, now).demo_items == 0
+        assert load_demo(factory, now, tmp_path).demo_items == 0
         with transaction(factory) as s:
             assert engine.verify_audit(s)[1] == []
             for hint in FIRST_STEPS:

@@ -105,4 +105,5 @@ def office(app: Flask, web_clock: ManualClock) -> Any:
     from workflows import engine_config
 
     office.config = engine_config(web_clock)
+    office.store = Path(app.config["UPLOAD_FOLDER"])  # the drafts it attaches, as the app's
     return office

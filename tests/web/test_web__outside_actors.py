@@ -4,10 +4,12 @@ Vietnamese and nothing moves."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import engine
 from engine import transaction
+from tests.office import DRAFT_PDF
 from tests.web.conftest import PASSWORD, post
 from workflows.legal_drafting import REQUIRED_FOR_CHAIRMAN
 
@@ -48,8 +50,9 @@ def test_outside_actors__a_so_added_since_is_offered_and_gets_its_task(
     sent = {
         "tom_tat_du_thao": "Dự thảo gồm 3 chương",
         "co_quan_lay_y_kien": [*REQUIRED_FOR_CHAIRMAN, "so_cong_thuong"],
+        "_files": [(io.BytesIO(DRAFT_PDF), "du-thao.pdf")],
     }
-    assert post(drafter, url, url, sent).status_code == 302
+    assert post(drafter, url, url, sent, content_type="multipart/form-data").status_code == 302
     [task] = office.inbox("congthuong", item)
     assert (task.element_id, task.candidate_groups) == ("gop_y", ["so_cong_thuong"])
     inbox = login("congthuong").get("/").get_data(as_text=True)

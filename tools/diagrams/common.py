@@ -202,13 +202,18 @@ def text(title: str, *, long: bool = False, required: bool = True) -> dict[str, 
     return field
 
 
-def simple_form(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {
+def simple_form(
+    title: str, properties: dict[str, Any], required: list[str], document: str | None = None
+) -> dict[str, Any]:
+    """A step's form; `document`: what must be attached before the step is done, in the form's
+    words (engine/required_documents.py)."""
+    form = {
         "title": title,
         "type": "object",
         "required": required,
         "properties": {**properties, "y_kien": Y_KIEN},
     }
+    return {**form, "x-attachment-required": document} if document else form
 
 
 # A task's own reminder lead time; empty: by the task's length (workflows/script_helpers.py).

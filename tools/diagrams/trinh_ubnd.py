@@ -56,6 +56,7 @@ FORMS: dict[str, dict[str, Any]] = {
             # No độ mật: a networked system carries no classified document (see the step's doc).
         },
         ["trich_yeu", "noi_dung_to_trinh", "do_khan"],
+        document="Hãy đính kèm dự thảo tờ trình",
     ),
     "duyet.json": decision_form(
         "Cho ý kiến", [("dong_y", "Duyệt"), ("tra_lai", "Trả lại")], ["tra_lai"]

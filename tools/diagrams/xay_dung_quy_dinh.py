@@ -107,6 +107,7 @@ FORMS: dict[str, dict[str, Any]] = {
             },
         },
         ["tom_tat_du_thao"],
+        document="Hãy đính kèm dự thảo văn bản và tờ trình",
     ),
     "dang_tai.json": simple_form(
         "Đăng tải dự thảo trên Cổng thông tin điện tử tỉnh",
