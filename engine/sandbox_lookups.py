@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import gc
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import compress, repeat
+from itertools import compress
 from typing import Any
 
 from .sandbox_errors import SandboxViolation
@@ -70,8 +71,10 @@ def held_items(value: Any, limit: int) -> int:
     """How many items a C-level walk of `value` goes through (itself included), counted only a
     little past `limit`: level by level, each level's items found by the C code that finds an
     object's references (a list's items, a dict's keys and values), each counted every time it
-    is held but looked at once, so that counting costs what the distinct values do (`a = [a,
-    a]` forty times over: forty looks, not a million). A text counts as an item per
+    is held; where a level holds one list many times (`a = [a, a]` forty times over), each
+    distinct one is looked at once, weighed by how often it is held, so that counting costs
+    what the distinct values do, not a million looks. A level's containers held the same
+    number of times are looked at together, in one C call. A text counts as an item per
     TEXT_WEIGHT characters, a whole number per INT_WEIGHT bits: comparing two long ones reads
     them."""
     kind = type(value)
@@ -80,25 +83,19 @@ def held_items(value: Any, limit: int) -> int:
         return 1 + bits // INT_WEIGHT
     if kind not in _WALKED:
         return 1 + len(value) // TEXT_WEIGHT if kind in _TEXTS else 1
-    total, level = 1, [value]
-    times: list[int] | None = None  # how often each of `level` is held; None: once each
+    total = 1
+    level: dict[int, list[Any]] = {1: [value]}  # how many times held -> the containers
     for _ in range(MAX_WALK_DEPTH):
-        if times is None:  # the whole level at once, in C
-            held = gc.get_referents(*level)
-            total += _weight(held)
-            walked = _containers(held)
-            counted = None
-        else:
-            walked, counted = [], []
-            for container, count in zip(level, times, strict=True):
-                held = gc.get_referents(container)
-                total += count * _weight(held)
-                inner = _containers(held)
-                walked += inner
-                counted += [count] * len(inner)
-        if total > limit or not walked:
+        walked: list[tuple[int, list[Any]]] = []
+        for times, containers in level.items():
+            held = gc.get_referents(*containers)
+            total += times * _weight(held)
+            if total > limit:
+                return total
+            walked.append((times, _containers(held)))
+        level = _next_level(walked)
+        if not level:
             return total
-        level, times = _distinct(walked, counted)
     raise SandboxViolation(
         f"a value nested more than {MAX_WALK_DEPTH} levels deep cannot be compared"
     )
@@ -116,17 +113,28 @@ def _containers(held: list[Any]) -> list[Any]:
     return list(compress(held, map(_is_walked, map(type, held))))
 
 
-def _distinct(walked: list[Any], counted: list[int] | None) -> tuple[list[Any], list[int] | None]:
-    """The containers of the next level, each once, with how often each is held (None where
-    each is held once: the level is then walked all at once)."""
-    ids = list(map(id, walked))
-    distinct = dict(zip(ids, walked, strict=True))
-    if counted is None and len(distinct) == len(walked):
-        return walked, None
-    often: dict[int, int] = dict.fromkeys(distinct, 0)
-    for key, count in zip(ids, counted or repeat(1), strict=False):
-        often[key] += count
-    return list(distinct.values()), list(often.values())
+_SAMPLE = 4096  # a level of this many containers or fewer is walked as it is
+
+
+def _next_level(walked: list[tuple[int, list[Any]]]) -> dict[int, list[Any]]:
+    """The containers the next level looks at, each once, grouped by how many times each is
+    held in all (a container held once under a list held three times: three)."""
+    if len(walked) == 1:
+        times, containers = walked[0]
+        # Copies are counted right either way; looking at each once pays only where one list
+        # is held many times, which shows among the first containers of a large level.
+        if len(containers) <= _SAMPLE or len(set(map(id, containers[:_SAMPLE]))) == _SAMPLE:
+            return {times: containers} if containers else {}
+    often: dict[int, int] = {}
+    found: dict[int, Any] = {}
+    for times, containers in walked:
+        for key, count in Counter(map(id, containers)).items():
+            often[key] = often.get(key, 0) + times * count
+        found.update(zip(map(id, containers), containers, strict=True))
+    level: dict[int, list[Any]] = {}
+    for key, times in often.items():
+        level.setdefault(times, []).append(found[key])
+    return level
 
 
 class Lookups:
