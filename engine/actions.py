@@ -239,7 +239,7 @@ def complete_task(
     run ahead by `rehearse_completion`, used only if the item is still exactly as it saw it."""
     row, instance, who = _locked_task(session, task_id, username, expected_version)
     require_may_act(session, row, who, instance.created_by)
-    comment = _comment(comment)
+    comment = clean_comment(comment)
     version = load_version(session, instance.process_version_id)
     meta = version.tasks.get(row.meta_key)
     ran = _rehearsed(rehearsal, row, instance, who, data)
@@ -506,7 +506,9 @@ def _rehearsed(
     return rehearsal if same else None
 
 
-def _comment(comment: str | None) -> str | None:
+def clean_comment(comment: str | None) -> str | None:
+    """A comment as stored: without NUL characters and surrounding spaces, None when empty;
+    refused past MAX_COMMENT characters."""
     comment = (comment or "").replace("\x00", "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         raise InvalidInput(
@@ -585,7 +587,7 @@ def assign_task(
     require_may_act(session, row, who, instance.created_by)
     # Only active, existing people are colleagues: this also refuses unknown names.
     require_colleague(session, config.hierarchy, who, to_username)
-    comment = _comment(comment)
+    comment = clean_comment(comment)
     row.assignee = to_username
     fire_assignment(session, config, instance, row, who.username)  # Camunda's listeners
     append_event(
@@ -636,9 +638,8 @@ def cancel_instance(
     now = config.clock()
     instance.status = InstanceStatus.CANCELLED
     instance.ended_at = now
-    append_event(
-        session, instance, at=now, actor=who.username, kind="cancelled", comment=_comment(reason)
-    )
+    said = clean_comment(reason)
+    append_event(session, instance, at=now, actor=who.username, kind="cancelled", comment=said)
     persist(session, config, instance, version, workflow, who.username)
 
 

@@ -1,27 +1,29 @@
 """Handing over a person's open steps: someone leaves, moves or is locked out, and the steps
-they hold would wait for them for ever (no one else may act on a step held by a person, and a
-locked account cannot log in). An administrator gives each of them to another active person,
-who may then act on it; each item records the hand-over in its history (`assigned`, as a
-forward does, so the new holder is told of the step) with the administrator as its actor."""
+they hold would wait for them for ever (no one else may act on a step held by a person, nor on
+one that only they may take, and a locked account cannot log in). An administrator gives each
+of them to another active person, who then holds it as the process gave it (releasing it
+gives it back to them, not to the person gone); each item records the hand-over in its history
+(`assigned`, as a forward does, so the new holder is told of the step) with the administrator
+as its actor. The items are locked in the order of their numbers, so two hand-overs at once
+wait for each other, never deadlock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from .actions import clean_comment
 from .audit import append_event
 from .errors import Forbidden, InvalidInput, NotFound
-from .human_tasks import HumanTaskModel
+from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel, lock_instance_with_task
 from .runtime import EngineConfig
 from .task_assignment import fire_assignment
 from .users import ADMIN_GROUP, get_identity
 from .views import InstanceStatus, TaskStatus
-
-MAX_NOTE = 1000
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,21 @@ class HeldStep:
 
 
 def held_steps(session: Session, username: str) -> list[HeldStep]:
-    """The open steps of running items this person holds (is the assignee of), oldest first."""
+    """The open steps of running items that wait for this person alone: held by them, or
+    held by no one with them as the only candidate; by item number."""
+    mine = aliased(TaskCandidateModel)
+    others = aliased(TaskCandidateModel)
+    only_mine = and_(
+        HumanTaskModel.assignee.is_(None),
+        select(mine.task_id)
+        .where(mine.task_id == HumanTaskModel.id, mine.kind == "user")
+        .where(mine.value == func.lower(username))
+        .exists(),
+        ~select(others.task_id)
+        .where(others.task_id == HumanTaskModel.id)
+        .where(or_(others.kind != "user", others.value != func.lower(username)))
+        .exists(),
+    )
     query = (
         select(
             HumanTaskModel.id,
@@ -47,11 +63,11 @@ def held_steps(session: Session, username: str) -> list[HeldStep]:
         )
         .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
         .where(
-            HumanTaskModel.assignee == username,
+            or_(HumanTaskModel.assignee == username, only_mine),
             HumanTaskModel.status == TaskStatus.OPEN,
             InstanceModel.status.in_((InstanceStatus.RUNNING, InstanceStatus.ERROR)),
         )
-        .order_by(HumanTaskModel.created_at, HumanTaskModel.id)
+        .order_by(HumanTaskModel.instance_id, HumanTaskModel.created_at, HumanTaskModel.id)
     )
     return [HeldStep(*row) for row in session.execute(query)]
 
@@ -78,15 +94,17 @@ def hand_over_steps(
         raise InvalidInput(
             f"'{to_username}' is not an active person", reason="not_active", person=to_username
         ) from exc
-    note = (note or "").replace("\x00", "").strip()[:MAX_NOTE] or None
+    note = clean_comment(note)
     handed = 0
     for step in held_steps(session, from_username):
         found = lock_instance_with_task(session, step.task_id)
         if found is None:
             continue
         instance, row = found
-        if row.status != TaskStatus.OPEN or row.assignee != from_username:
-            continue  # acted on or forwarded since it was listed
+        if row.status != TaskStatus.OPEN or row.assignee not in (from_username, None):
+            continue  # acted on, taken or forwarded since it was listed
+        if row.assignee is None or row.process_assignee == from_username:
+            row.process_assignee = to_username  # a release gives it back to the taker
         row.assignee = to_username
         fire_assignment(session, config, instance, row, actor)  # Camunda's listeners
         append_event(

@@ -307,8 +307,10 @@ def hand_over(username: str) -> Response:
             count = engine.hand_over_steps(
                 session, config(), username, taker, me().username, note=request.form.get("note")
             )
-    except engine.InvalidInput:
-        flash(_("Người nhận phải là một người dùng khác, đang hoạt động."), "error")
+    except engine.InvalidInput as refused:
+        taker_refused = refused.details.get("reason") in ("same_person", "not_active")
+        said = _("Người nhận phải là một người dùng khác, đang hoạt động.")
+        flash(said if taker_refused else explain(refused), "error")
         return redirect(url_for("admin.user", username=username))
     said = _(
         "Đã bàn giao %(count)s việc của %(giver)s cho %(taker)s.",
