@@ -14,6 +14,7 @@ from .actions import (
     cancel_instance,
     claim_task,
     complete_task,
+    may_cancel,
     rehearse_completion,
     rehearses,
     rename_instance,
@@ -181,7 +182,7 @@ from .register_listing import (
     register_books,
     register_listing,
 )
-from .registers import IssuedNumber, issued_numbers_of, register_entries, void_number
+from .registers import IssuedNumber, register_entries, void_number
 from .required_documents import ATTACHMENTS_FIELD, required_document
 from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
@@ -438,7 +439,6 @@ __all__ = [
     "instance_titles",
     "is_auditor",
     "is_start_key",
-    "issued_numbers_of",
     "item_access",
     "item_data",
     "item_facts",
@@ -462,6 +462,7 @@ __all__ = [
     "mail_deliveries",
     "make_checkpoint",
     "mark_read",
+    "may_cancel",
     "may_contribute",
     "may_view_instance",
     "monitor",

@@ -67,7 +67,7 @@ from .task_assignment import fire_assignment
 from .task_data_options import with_task_data_options
 from .task_meta import START_KIND, TaskMeta
 from .users import ADMIN_GROUP, Identity, get_identity
-from .views import InstanceStatus, TaskStatus
+from .views import InstanceStatus, InstanceView, TaskStatus
 
 MAX_TITLE = 500
 MAX_COMMENT = 10_000
@@ -616,19 +616,9 @@ def cancel_instance(
     if not reason:
         raise InvalidInput("cancelling an item needs a reason", reason="reason_required")
     instance = lock_instance(session, instance_id)
-    admin = ADMIN_GROUP in who.groups
-    if instance.created_by != who.username and not admin:
-        raise Forbidden(
-            f"only {instance.created_by} or an administrator may cancel item {instance_id}"
-        )
-    issued = [] if admin else issued_numbers_of(session, instance_id)
-    if issued:  # a document of it went out under a number: no longer the drafter's to undo
-        raise Forbidden(
-            f"item {instance_id} has issued {', '.join(issued)}: only an administrator may "
-            "cancel it",
-            reason="cancel_issued",
-            numbers=", ".join(issued),
-        )
+    refusal = _cancel_refusal(session, who, instance.created_by, instance_id)
+    if refusal is not None:
+        raise refusal
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.ERROR):
         require_running(instance)
     version = load_version(session, instance.process_version_id)
@@ -641,6 +631,34 @@ def cancel_instance(
     said = clean_comment(reason)
     append_event(session, instance, at=now, actor=who.username, kind="cancelled", comment=said)
     persist(session, config, instance, version, workflow, who.username)
+
+
+def may_cancel(session: Session, who: Identity, item: InstanceView) -> bool:
+    """Whether this person may cancel the item now (the item's page and the API offer it)."""
+    if item.status not in (InstanceStatus.RUNNING, InstanceStatus.ERROR):
+        return False
+    return _cancel_refusal(session, who, item.created_by, item.id) is None
+
+
+def _cancel_refusal(
+    session: Session, who: Identity, started_by: str, instance_id: int
+) -> Forbidden | None:
+    """Why this person may not cancel the item, if they may not: only its starter or an
+    administrator may; once a document of it went out under a register number, only an
+    administrator (it is no longer the drafter's to undo)."""
+    if ADMIN_GROUP in who.groups:
+        return None
+    if started_by != who.username:
+        return Forbidden(f"only {started_by} or an administrator may cancel item {instance_id}")
+    issued = issued_numbers_of(session, instance_id)
+    if issued:
+        return Forbidden(
+            f"item {instance_id} has issued {', '.join(issued)}: only an administrator may "
+            "cancel it",
+            reason="cancel_issued",
+            numbers=", ".join(issued),
+        )
+    return None
 
 
 def rename_instance(

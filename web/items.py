@@ -45,7 +45,6 @@ from .formatting import flash_about
 from .unit_of_work import (
     attachment_store,
     config,
-    is_admin,
     is_auditor,
     me,
     now,
@@ -310,11 +309,7 @@ def show(item_id: int) -> str:
             for t in item.open_tasks
         ]
         process = process_title(item.process_id)
-        may_cancel = item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
-        if may_cancel and not is_admin(who):  # the starter, until a document went out numbered
-            may_cancel = item.created_by == who.username and not engine.issued_numbers_of(
-                s, item_id
-            )
+        may_cancel = engine.may_cancel(s, who, item)
     running = item.status == engine.InstanceStatus.RUNNING
     return render_template(
         "items/show.html",

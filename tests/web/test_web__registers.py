@@ -17,6 +17,7 @@ import engine
 from engine import ManualClock, transaction
 from engine.registers import RegisterField, issue_number
 from tests.statements import counted
+from tests.web.api_helpers import make_token
 from tests.web.test_web__monitor import Tables
 
 URL = "/so-van-ban-di/"
@@ -188,7 +189,7 @@ def test_registers__pages_of_50_each_number_once(
 
 
 def test_registers__an_item_whose_document_went_out_numbered_is_cancelled_by_an_admin_only(
-    login: Any, office: Any
+    app: Flask, login: Any, office: Any
 ) -> None:
     """The drafter who started a tờ trình may no longer cancel it once the văn thư issued it
     under a number: no cancel button, and a forged POST is refused with the number named,
@@ -197,6 +198,11 @@ def test_registers__an_item_whose_document_went_out_numbered_is_cancelled_by_an_
     drafter = login("qlkh.cv1")
     page = drafter.get(f"/items/{item}").get_data(as_text=True)
     assert f'action="/items/{item}/cancel"' not in page
+    token = make_token(app, "qlkh.cv1")
+    api = app.test_client().get(
+        f"/api/v1/items/{item}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.get_json()["may_cancel"] is False  # the API says what the page offers
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
     refused = drafter.post(

@@ -51,8 +51,7 @@ def item_out(session: Session, who: engine.Identity, item_id: int) -> ItemOut:
         changed_at=item.history[-1].at if item.history else None,
         error=item.error,
         open_tasks=[task_out(t, t.id in access.actionable) for t in item.open_tasks],
-        may_cancel=item.status in (engine.InstanceStatus.RUNNING, engine.InstanceStatus.ERROR)
-        and (item.created_by == who.username or engine.ADMIN_GROUP in who.groups),
+        may_cancel=engine.may_cancel(session, who, item),
         dossier=[section_out(section) for section in dossier.sections],
         history=[history_out(entry, dossier) for entry in item.history],
         diagram=diagram_state(progress),
