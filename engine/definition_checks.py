@@ -148,7 +148,7 @@ def check_compensation(file_name: str, root: Any) -> None:
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
         compensating = tag == f"{{{BPMN}}}compensateEventDefinition"
-        if compensating or element.get("isForCompensation") == "true":
+        if compensating or element.get("isForCompensation") in ("true", "1"):
             owner = element.getparent() if compensating else element
             raise InvalidDefinition(
                 "compensation (a compensation event, or an activity marked for compensation) "

@@ -31,7 +31,7 @@ from .external_rows import ExternalTaskModel
 from .instances import InstanceModel, lock_instance
 from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, record_error, spiff_errors
-from .thrown_errors import WorkerError
+from .thrown_errors import MAX_ERROR_CODE, WorkerError, catch_at
 from .views import InstanceStatus
 
 __all__ = [
@@ -49,7 +49,6 @@ MAX_TASKS = 100
 MAX_LOCK_SECONDS = 24 * 3600
 MAX_MESSAGE = 2000
 MAX_WORKER_ID = 200
-MAX_ERROR_CODE = 200
 
 
 @dataclass(frozen=True)
@@ -379,9 +378,7 @@ def bpmn_error_external(
         persist(session, config, instance, version, workflow, actor)
         return "incident", instance.id
     with spiff_errors():
-        boundary.data.update(clean)
-        boundary.task_spec.catch(boundary, event)  # with the error's variables (WorkerError)
-        boundary.task_spec._update(boundary)  # as Spiff's own catch does: it fires
+        catch_at(boundary, event, clean)
         run_engine_steps(workflow)
     _drop_cancelled(session, instance.id, workflow)
     persist(session, config, instance, version, workflow, actor)

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, TypeGuard
 
 from sqlalchemy import (
@@ -57,7 +55,7 @@ from .dossier import private_fields
 from .driver_sql import run
 from .instances import InstanceModel
 from .numbers import amount_text
-from .sql_text import lowered, typed_plain, with_text_functions
+from .sql_text import fold_char, lowered, typed_plain, with_text_functions
 from .users import Identity
 from .views import MAX_ITEM_ID
 from .visibility import visible_clause
@@ -109,17 +107,8 @@ class SearchHit:
     snippet: tuple[tuple[str, bool], ...] | None
 
 
-@lru_cache(maxsize=8192)
-def _fold_char(char: str) -> str:
-    """One character for one: so positions in the folded text are positions in the original."""
-    if char in "đĐ":
-        return "d"
-    plain = [c for c in unicodedata.normalize("NFKD", char.lower()) if not unicodedata.combining(c)]
-    return plain[0] if plain and plain[0].isalnum() else " "
-
-
 def _fold_same_length(text: str) -> str:
-    return "".join(map(_fold_char, text))
+    return "".join(map(fold_char, text))
 
 
 def fold(text: str) -> str:

@@ -29,7 +29,7 @@ from .audit import append_event
 from .errors import ScriptError
 from .event_subprocesses import catcher
 from .task_locals import input_names
-from .thrown_errors import WorkerError
+from .thrown_errors import MAX_ERROR_CODE, WorkerError, catch_at
 
 __all__ = [
     "DEFAULT_SERVICE_SECONDS",
@@ -81,8 +81,6 @@ class BpmnError(Exception):
         self.variables = variables
 
 
-# A code as a worker's (engine/external_tasks.py): one word of at most this many characters.
-_MAX_CODE = 200
 _MAX_MESSAGE = 4000
 
 
@@ -216,8 +214,8 @@ class ServiceRunner:
         code = thrown.code.strip() if isinstance(thrown.code, str) else ""
         message = thrown.message if isinstance(thrown.message, str) else None
         variables, problem = _variables(thrown.variables)
-        if not code or len(code) > _MAX_CODE or "\x00" in code:
-            problem = f"a BPMN error whose code is not 1 to {_MAX_CODE} characters"
+        if not code or len(code) > MAX_ERROR_CODE or "\x00" in code:
+            problem = f"a BPMN error whose code is not 1 to {MAX_ERROR_CODE} characters"
         if problem:
             return self._incident(
                 element, key, "service_result", f"the service '{key}' threw {problem}"
@@ -246,9 +244,7 @@ class ServiceRunner:
             boundary, event, variables = self.thrown.pop(0)
             if boundary.state != TaskState.WAITING:  # another catch took its place first
                 continue
-            boundary.data.update(variables)
-            boundary.task_spec.catch(boundary, event)  # with the code and message (WorkerError)
-            boundary.task_spec._update(boundary)  # as Spiff's own catch does: it fires
+            catch_at(boundary, event, variables)
             caught = True
         return caught
 

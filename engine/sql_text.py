@@ -6,23 +6,33 @@ finds "nấm", not "năm"). One home for Theo dõi's text filter and the search'
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 
+@lru_cache(maxsize=8192)
+def fold_char(char: str) -> str:
+    """A character lower-cased without diacritics (đ: d), one for one, so positions in a
+    folded text are positions in the original; anything but a letter or digit: a space."""
+    if char in "đĐ":
+        return "d"
+    plain = [c for c in unicodedata.normalize("NFKD", char.lower()) if not unicodedata.combining(c)]
+    return plain[0] if plain and plain[0].isalnum() else " "
+
+
 def _accented() -> tuple[str, str]:
     """Every lower-case Latin letter with diacritics (Vietnamese's among them), and the letter
-    each is without them (đ: d), as two texts for SQL's translate()."""
-    accented, plain = ["đ"], ["d"]
-    for code in range(0x00C0, 0x1F00):
-        char = chr(code)
-        base = unicodedata.normalize("NFKD", char)[0]
-        if char.islower() and base != char and base.isascii() and base.isalpha():
-            accented.append(char)
-            plain.append(base)
-    return "".join(accented), "".join(plain)
+    `fold_char` makes of it, as two texts for SQL's translate()."""
+    pairs = [(chr(code), fold_char(chr(code))) for code in range(0x00C0, 0x1F00)]
+    kept = [
+        (char, base)
+        for char, base in pairs
+        if char.islower() and base != char and base.isascii() and base.isalpha()
+    ]
+    return "".join(c for c, _ in kept), "".join(b for _, b in kept)
 
 
 _ACCENTED, _PLAIN = _accented()

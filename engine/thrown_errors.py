@@ -4,8 +4,13 @@ the catching event's `camunda:errorMessageVariable` takes (engine/io_mappings.py
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
+
+MAX_ERROR_CODE = 200  # the characters of a BPMN error's code thrown from outside a model
 
 
 class WorkerError(BpmnEvent):  # type: ignore[misc]
@@ -14,3 +19,11 @@ class WorkerError(BpmnEvent):  # type: ignore[misc]
     def __init__(self, code: str, message: str | None) -> None:
         super().__init__(ErrorEventDefinition(code, code=code))
         self.message = message
+
+
+def catch_at(boundary: Any, event: WorkerError, variables: Mapping[str, Any]) -> None:
+    """The waiting task that catches the error (engine.event_subprocesses.catcher) takes it,
+    with `variables` set, and fires, as SpiffWorkflow's own catch does."""
+    boundary.data.update(variables)
+    boundary.task_spec.catch(boundary, event)  # the code and message into its variables
+    boundary.task_spec._update(boundary)

@@ -27,6 +27,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 import engine
+from workflows.decisions import came_back
 from workflows.items import complete_item
 from workflows.urging import Urging, latest_urging
 
@@ -110,11 +111,7 @@ def _inbox_row(row: engine.InboxRow, moment: datetime) -> InboxRow:
         releasable=row.releasable,
         # Came back: the item's latest completed step was a return, before this task opened
         # (not a parallel branch's task that was already waiting).
-        returned=bool(
-            row.last_completed_at
-            and is_return(row.last_decision)
-            and row.last_completed_at <= row.created_at
-        ),
+        returned=came_back(row.last_decision, row.last_completed_at, row.created_at),
     )
 
 
@@ -233,7 +230,7 @@ def _returned(item: engine.InstanceView, task: engine.TaskView, names: Names) ->
     """The reason the item came back, when its last completed step was a return that opened
     this task (not a task of a parallel branch that was already waiting)."""
     done = [h for h in item.history if h.kind == "completed"]
-    if not done or not is_return(done[-1].decision) or done[-1].at > task.created_at:
+    if not done or not came_back(done[-1].decision, done[-1].at, task.created_at):
         return None
     last = done[-1]
     labels = {"y_kien": _("Ý kiến xử lý"), "y_kien_chi_dao": _("Ý kiến chỉ đạo")}

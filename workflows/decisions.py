@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 # Decisions that send an item back to an earlier step (or end it refused): the next person
@@ -23,3 +24,9 @@ def is_return(decision: Any) -> bool:
     """Whether a step's decision is a return (one of RETURN_DECISIONS, or any `tra_lai…`)."""
     value = str(decision or "").strip().lower()
     return value in RETURN_DECISIONS or value.startswith("tra_lai")
+
+
+def came_back(last_decision: Any, decided_at: datetime | None, opened_at: datetime) -> bool:
+    """Whether a step was opened by a return: the item's latest completed step returned it,
+    before this step opened (not a step of a parallel branch that was already waiting)."""
+    return decided_at is not None and is_return(last_decision) and decided_at <= opened_at
