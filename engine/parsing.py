@@ -368,32 +368,27 @@ def _executable(root: Any, process_id: str) -> bool:
 def _check_call_activities(docs: list[_Doc], defined: dict[str, _Doc]) -> None:
     for doc in docs:
         for call in doc.root.iter(f"{{{BPMN}}}callActivity"):
+            where = {"file": doc.name, "element_id": call.get("id"), "line": call.sourceline}
             target, case = call.get("calledElement"), call.get(f"{{{CAMUNDA_NS}}}caseRef")
             if not target and case:
                 raise InvalidDefinition(
                     f"the call activity calls the CMMN case '{case}' (camunda:caseRef): this "
                     "engine runs BPMN processes, not CMMN cases",
-                    file=doc.name,
-                    element_id=call.get("id"),
-                    line=call.sourceline,
+                    **where,
                     reason="cmmn_unsupported",
                     case=case,
                 )
             if not target:
                 raise InvalidDefinition(
                     "the call activity names no called process (calledElement)",
-                    file=doc.name,
-                    element_id=call.get("id"),
-                    line=call.sourceline,
+                    **where,
                     reason="call_target_missing",
                 )
             if target not in defined:
                 raise InvalidDefinition(
                     f"the call activity calls process '{target}', which is neither in these "
                     "files nor deployed",
-                    file=doc.name,
-                    element_id=call.get("id"),
-                    line=call.sourceline,
+                    **where,
                     reason="call_target_unknown",
                     process=target,
                 )
