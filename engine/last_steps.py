@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ class LastStep:
     at: datetime
     actor: str | None
     comment: str | None
+    data: Any  # what the step's form sent (the event's details), e.g. a return's reason
 
 
 def last_steps(session: Session, instance_ids: Collection[int]) -> dict[int, LastStep]:
@@ -43,6 +45,7 @@ def last_steps(session: Session, instance_ids: Collection[int]) -> dict[int, Las
             AuditEventModel.at,
             AuditEventModel.actor,
             AuditEventModel.comment,
+            AuditEventModel.details,
         ).join(
             latest,
             and_(
@@ -50,6 +53,7 @@ def last_steps(session: Session, instance_ids: Collection[int]) -> dict[int, Las
                 AuditEventModel.seq == latest.c.seq,
             ),
         )
-        for instance_id, decision, at, actor, comment in session.execute(query):
-            found[instance_id] = LastStep(decision, at, actor, comment)
+        for instance_id, decision, at, actor, comment, details in session.execute(query):
+            data = details.get("data") if isinstance(details, dict) else None
+            found[instance_id] = LastStep(decision, at, actor, comment, data)
     return found

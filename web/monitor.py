@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import engine
 from workflows.catalog import entry as catalog_entry
-from workflows.decisions import came_back
+from workflows.decisions import came_back, return_reason
 from workflows.org_chart import units_of
 from workflows.task_report import CONTENT_KEYS
 
@@ -238,7 +238,7 @@ def _returns(session: Session, rows: list[engine.MonitorRow]) -> dict[str, str]:
     for row in opened:
         step = last.get(row.instance_id)
         if step is not None and came_back(step.decision, step.at, row.since):
-            found[str(row.task_id)] = step.comment or ""
+            found[str(row.task_id)] = return_reason(step.comment, step.data) or ""
     return found
 
 

@@ -26,6 +26,21 @@ def is_return(decision: Any) -> bool:
     return value in RETURN_DECISIONS or value.startswith("tra_lai")
 
 
+# Form fields that carry a return's reason when no comment was given.
+REASON_FIELDS = ("ly_do_tra_lai", "ly_do", "y_kien", "y_kien_chi_dao")
+
+
+def return_reason(comment: str | None, data: Any) -> str | None:
+    """Why a step was returned: its comment, else the first reason field its form filled."""
+    if comment:
+        return comment
+    for name in REASON_FIELDS:
+        value = data.get(name) if isinstance(data, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
 def came_back(last_decision: Any, decided_at: datetime | None, opened_at: datetime) -> bool:
     """Whether a step was opened by a return: the item's latest completed step returned it,
     before this step opened (not a step of a parallel branch that was already waiting)."""

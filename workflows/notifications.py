@@ -14,14 +14,12 @@ Reminders, overdue notices and escalations are written by the worker (engine.sca
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 import engine
 from engine import EngineEvent, HistoryRecorded, NotifyEvent, TaskOpened
 
-from .decisions import is_return
+from .decisions import is_return, return_reason
 from .urging import Reach, lead_unit_of, told_of_urging, urging_text
 
 # The last history event of each item in this session: the cause of the tasks an action opens
@@ -30,8 +28,6 @@ _CAUSES = "pheduyet.notify.causes"
 # Events an action records besides what it did (a completion that also renames the item): they
 # open no task, and must not hide the completion from the tasks it opens.
 _NOT_CAUSES = frozenset({"renamed", "attached", "finished", "error"})
-# Form fields that carry a return's reason when no comment was given.
-_REASON_FIELDS = ("ly_do_tra_lai", "ly_do", "y_kien", "y_kien_chi_dao")
 
 
 def notification_listener(session: Session, event: EngineEvent) -> None:
@@ -75,14 +71,7 @@ def _opened(session: Session, event: TaskOpened) -> None:
 
 
 def _reason(cause: HistoryRecorded) -> str | None:
-    if cause.comment:
-        return cause.comment
-    data: Any = cause.details.get("data") or {}
-    for name in _REASON_FIELDS:
-        value = data.get(name) if isinstance(data, dict) else None
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
+    return return_reason(cause.comment, cause.details.get("data"))
 
 
 def _forwarded(session: Session, event: HistoryRecorded) -> None:

@@ -270,7 +270,7 @@ def test_task__every_process_runs_to_its_end_through_the_forms(
 
 def _with_draft(page: str, fields: dict[str, Any]) -> dict[str, Any]:
     """The form's fields, and the draft file where the page says the step needs one."""
-    if 'id="f-_files-hint"><strong>Bắt buộc:' not in page:
+    if 'id="f-_files-hint"><strong>' not in page:
         return {"data": fields}
     files = [(io.BytesIO(DRAFT_PDF), "du-thao.pdf")]
     return {"data": {**fields, "_files": files}, "content_type": "multipart/form-data"}

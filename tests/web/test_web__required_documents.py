@@ -66,7 +66,8 @@ def test_required_documents__the_step_waits_for_its_file(
 ) -> None:
     client = login(STAFF)
     url = f"/tasks/{office.task(STAFF, drafting, 'soan').id}"
-    assert f"Bắt buộc: {ASKED}." in client.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert f'id="f-_files-hint"><strong>{ASKED}.</strong>' in page
 
     refused = post(client, url, url, {"trich_yeu": "Về việc họp"})
     assert refused.status_code == 422
