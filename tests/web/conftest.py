@@ -80,6 +80,17 @@ def post(
     return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
 
 
+def with_draft(page: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """A form's fields as `post`'s keywords, with a draft file where the page says the step
+    needs a document (engine/required_documents.py), as the drafter attaches one."""
+    from tests.office import DRAFT_PDF
+
+    if 'id="f-_files-hint"><strong>' not in page:
+        return {"data": fields}
+    files = [(io.BytesIO(DRAFT_PDF), "du-thao.pdf")]
+    return {"data": {**fields, "_files": files}, "content_type": "multipart/form-data"}
+
+
 def refused_deploy(client: FlaskClient, path: Path) -> str:
     """Upload one model on the deploy page, which must refuse it (422): the page's text."""
     response = post(

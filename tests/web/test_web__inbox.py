@@ -6,7 +6,6 @@ tests run on both."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
 from html import escape
@@ -25,9 +24,9 @@ from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.integration.test_processes__trinh_ubnd import TO_TRINH
 from tests.integration.test_processes__xay_dung_quy_dinh import DU_THAO
 from tests.integration.test_processes__xay_dung_quy_dinh import PATH as QUY_DINH_PATH
-from tests.office import DRAFT_PDF, TIME_PASSES
+from tests.office import TIME_PASSES
 from tests.web.api_helpers import ON_BOTH, app_either  # noqa: F401  (the app fixture)
-from tests.web.conftest import csrf_token, flashes, post
+from tests.web.conftest import csrf_token, flashes, post, with_draft
 from web.formatting import ZONE
 
 DONG_Y = {"decision": "dong_y"}
@@ -256,7 +255,7 @@ def test_task__every_process_runs_to_its_end_through_the_forms(
             continue
         client = clients.get(who) or clients.setdefault(who, login(who))
         url = _url(office, who, item, step)
-        response = post(client, url, url, **_with_draft(_page(client, url), _form_data(values)))
+        response = post(client, url, url, **with_draft(_page(client, url), _form_data(values)))
         assert response.status_code == 302, (step, response.get_data(as_text=True)[-3000:])
     view = office.show(item)
     if process == "de_xuat_nhiem_vu":
@@ -266,14 +265,6 @@ def test_task__every_process_runs_to_its_end_through_the_forms(
         assert view.data["don_vi_lay_y_kien"] == DU_THAO["don_vi_lay_y_kien"]
     if process == "giao_nhiem_vu":
         assert view.status == "completed" and view.data["ty_le_hoan_thanh"] == 100
-
-
-def _with_draft(page: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """The form's fields, and the draft file where the page says the step needs one."""
-    if 'id="f-_files-hint"><strong>' not in page:
-        return {"data": fields}
-    files = [(io.BytesIO(DRAFT_PDF), "du-thao.pdf")]
-    return {"data": {**fields, "_files": files}, "content_type": "multipart/form-data"}
 
 
 def test_task__the_overdue_chase_renders(office: Any, login: Any) -> None:

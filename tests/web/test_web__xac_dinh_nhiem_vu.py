@@ -25,7 +25,7 @@ from tests.integration.test_processes__xac_dinh_nhiem_vu import (
     returned_by_ubnd,
 )
 from tests.office import DECISION_RECORD, TO_TRINH
-from tests.web.conftest import post
+from tests.web.conftest import post, with_draft
 
 
 def _text(response: Any) -> str:
@@ -65,7 +65,8 @@ def test_xac_dinh__a_batch_through_the_forms(office: Any, login: Any) -> None:
         url = f"/tasks/{office.task(who, item, step).id}"
         page = _text(client.get(url))
         shown = _prefilled(page, "xet_de_xuat")
-        response = post(client, url, url, _sent({**values, "xet_de_xuat": shown}))
+        sent = _sent({**values, "xet_de_xuat": shown})
+        response = post(client, url, url, **with_draft(page, sent))
         assert response.status_code == 302, (step, _text(response)[-2000:])
         return page
 
