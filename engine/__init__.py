@@ -92,7 +92,7 @@ from .item_details import (
     step_titles,
     task_form,
 )
-from .last_steps import LastStep, last_steps
+from .last_steps import LastStep, last_steps, late_steps
 from .late_units import unit_separator
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .mail import MailError, SmtpSettings, send_message
@@ -446,6 +446,7 @@ __all__ = [
     "item_with_dossier",
     "iter_stuck",
     "last_steps",
+    "late_steps",
     "leaders_of",
     "list_api_tokens",
     "list_attachments",

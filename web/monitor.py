@@ -198,6 +198,8 @@ def index() -> str:
     with uow() as s:
         result = engine.monitor(s, moment, filters, after=after, limit=PAGE_SIZE)
         returns = _returns(s, result.rows)
+        # What made a finished item late: its steps done after their due time.
+        late = engine.late_steps(s, [r.instance_id for r in result.rows if r.status == "done_late"])
         choices = _choices(s, filters, moment)
         # Items stopped by a failed service call or timer: some have no open step to list.
         parked = [] if after else engine.parked_items(s, process_id=filters.process_id)
@@ -225,6 +227,7 @@ def index() -> str:
         waiting=waiting,
         external=external,
         returns=returns,
+        late=late,
     )
 
 

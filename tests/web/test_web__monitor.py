@@ -301,6 +301,11 @@ def test_monitor__done_on_time_and_done_late(
     )
     [done_late] = listed(client, "?status=done_late")
     assert (int(done_late["Số"]), done_late["Tình trạng"]) == (late, "Hoàn thành quá hạn")
+    # Which steps made it late, and that the person named is the item's starter.
+    said = done_late["Bước hiện tại"].split("Trễ hạn ở bước: ")[1]
+    assert "Báo cáo kết quả" in said and "Thực hiện, cập nhật tiến độ" in said
+    assert done_late["Người xử lý"].endswith("(người tạo)")
+    assert "Trễ hạn" not in done["Bước hiện tại"]
     assert ids(client, "?status=done_late&process=de_xuat_nhiem_vu") == []
     assert still_open in ids(client, "?status=overdue")
     assert on_time not in ids(client) and late not in ids(client)
