@@ -92,7 +92,7 @@ from .item_details import (
     step_titles,
     task_form,
 )
-from .last_steps import LastStep, last_steps, late_steps
+from .last_steps import LastStep, last_steps, late_steps, step_data_shown
 from .late_units import unit_separator
 from .login_limits import LoginPolicy, attempt_succeeded, take_attempt
 from .mail import MailError, SmtpSettings, send_message
@@ -526,6 +526,7 @@ __all__ = [
     "start_forms",
     "start_instance",
     "startable_processes",
+    "step_data_shown",
     "step_stats",
     "step_titles",
     "steps_for",

@@ -15,7 +15,10 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from .audit import AuditEventModel
+from .definitions import load_version
+from .dossier import private_fields
 from .human_tasks import HumanTaskModel
+from .instances import InstanceModel
 from .views import TaskStatus
 
 MAX_IDS = 500  # a page's items; more are read in turns
@@ -27,7 +30,9 @@ class LastStep:
     at: datetime
     actor: str | None
     comment: str | None
-    data: Any  # what the step's form sent (the event's details), e.g. a return's reason
+    # What the step's form sent (the event's details), e.g. a return's reason; without the
+    # fields its version keeps private to the person who typed them.
+    data: dict[str, Any]
 
 
 def last_steps(session: Session, instance_ids: Collection[int]) -> dict[int, LastStep]:
@@ -42,24 +47,45 @@ def last_steps(session: Session, instance_ids: Collection[int]) -> dict[int, Las
             .group_by(AuditEventModel.instance_id)
             .subquery("latest")
         )
-        query = select(
-            AuditEventModel.instance_id,
-            AuditEventModel.decision,
-            AuditEventModel.at,
-            AuditEventModel.actor,
-            AuditEventModel.comment,
-            AuditEventModel.details,
-        ).join(
-            latest,
-            and_(
-                AuditEventModel.instance_id == latest.c.instance_id,
-                AuditEventModel.seq == latest.c.seq,
-            ),
+        query = (
+            select(
+                AuditEventModel.instance_id,
+                AuditEventModel.decision,
+                AuditEventModel.at,
+                AuditEventModel.actor,
+                AuditEventModel.comment,
+                AuditEventModel.details,
+                InstanceModel.process_version_id,
+            )
+            .join(
+                latest,
+                and_(
+                    AuditEventModel.instance_id == latest.c.instance_id,
+                    AuditEventModel.seq == latest.c.seq,
+                ),
+            )
+            .join(InstanceModel, InstanceModel.id == AuditEventModel.instance_id)
         )
-        for instance_id, decision, at, actor, comment, details in session.execute(query):
-            data = details.get("data") if isinstance(details, dict) else None
+        for instance_id, decision, at, actor, comment, details, version in session.execute(query):
+            sent = details.get("data") if isinstance(details, dict) else None
+            data = shown_data(session, version, sent)
             found[instance_id] = LastStep(decision, at, actor, comment, data)
     return found
+
+
+def shown_data(session: Session, version_id: int, data: Any) -> dict[str, Any]:
+    """What a step's form sent, as others may read it: without the fields its version keeps
+    private to the person who typed them (`"x-private": true`)."""
+    if not isinstance(data, dict) or not data:
+        return {}
+    hidden = private_fields(load_version(session, version_id))  # kept: no statement
+    return {k: v for k, v in data.items() if k not in hidden}
+
+
+def step_data_shown(session: Session, instance_id: int, data: Any) -> dict[str, Any]:
+    """`shown_data` for a step of this item (its row read in this session: no statement)."""
+    instance = session.get(InstanceModel, instance_id)
+    return shown_data(session, instance.process_version_id, data) if instance else {}
 
 
 def late_steps(session: Session, instance_ids: Collection[int]) -> dict[int, list[str]]:

@@ -4,6 +4,7 @@ open step and its item must be for the filters."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,7 +126,7 @@ def text_clause(session: Session, text: str) -> ColumnElement[bool]:
 def text_values(session: Session, text: str | None) -> tuple[int, dict[str, Any]]:
     """The shape `text_clause` gives the text (0 none, 1 title, 2 title or number; 3 and 4
     the same typed without diacritics) and its values by name."""
-    needle = (text or "").strip()
+    needle = unicodedata.normalize("NFC", (text or "").strip())  # marks typed apart, joined
     if not needle:
         return 0, {}
     with_text_functions(session)  # a statement kept from another connection names them

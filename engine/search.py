@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -135,8 +136,9 @@ def _parse(text: str) -> _Query:
         digits = found.group(1)
         number = int(digits) if len(digits) <= 10 and int(digits) <= MAX_ITEM_ID else None
         return _Query((digits,), number)
-    words = ("".join(c for c in w if c.isalnum()) for w in (text or "")[:MAX_QUERY].split())
-    accented = tuple(dict.fromkeys(w.lower() for w in words if w and not typed_plain(w)))
+    typed = unicodedata.normalize("NFC", (text or "")[:MAX_QUERY])
+    words = "".join(c if c.isalnum() else " " for c in typed).split()  # as `fold` splits
+    accented = tuple(dict.fromkeys(w.lower() for w in words if not typed_plain(w)))
     return _Query(tuple(dict.fromkeys(folded.split()))[:MAX_TERMS], None, accented[:MAX_TERMS])
 
 

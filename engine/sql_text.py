@@ -40,13 +40,14 @@ _TO_PLAIN = str.maketrans(_ACCENTED, _PLAIN)
 
 
 def plain(text: str) -> str:
-    """Lower case, without diacritics."""
-    return text.lower().translate(_TO_PLAIN)
+    """Lower case, without diacritics (typed composed or not: Unikey's "Unicode tổ hợp"
+    writes the marks apart)."""
+    return unicodedata.normalize("NFC", text).lower().translate(_TO_PLAIN)
 
 
 def typed_plain(text: str) -> bool:
     """Typed without diacritics: it finds what is written with or without them."""
-    return plain(text) == text.lower()
+    return plain(text) == unicodedata.normalize("NFC", text).lower()
 
 
 def with_text_functions(session: Session) -> bool:

@@ -3,6 +3,7 @@ moves only when told, timers fire as a worker would fire them."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,8 +25,10 @@ TO_TRINH = {
 
 # The Chairman's approval is recorded with the decision's number and date of signing.
 DECISION_RECORD = {"so_quyet_dinh": "1234/QĐ-UBND", "ngay_ky": "2026-03-20"}
-# A drafting step's draft (engine/required_documents.py): what the drafter attaches.
+# A drafting step's draft (engine/required_documents.py): what the drafter attaches, kept in
+# one folder for this test process (an office of the web tests keeps them in the app's).
 DRAFT_PDF = b"%PDF-1.4\n% du thao\n%%EOF\n"
+_DRAFTS = Path(tempfile.gettempdir()) / f"pheduyet-office-drafts-{os.getpid()}"
 # The "person" of a path table's step where nobody acts and the clock moves on by
 # `days` (a legal waiting period such as the draft's posting on the portal).
 TIME_PASSES = "(thời gian trôi)"
@@ -91,7 +94,7 @@ class Office:
 
     def attach_draft(self, s: Any, who: str, task: engine.TaskView) -> None:
         """The draft a drafting step needs (its form's `x-attachment-required`), added at it."""
-        store = getattr(self, "store", None) or Path(tempfile.mkdtemp(prefix="pheduyet-office-"))
+        store = getattr(self, "store", None) or _DRAFTS
         self.store = store
         engine.add_attachment(
             s, self.clock, store, task.instance_id, who, "du-thao.pdf", DRAFT_PDF, task_id=task.id

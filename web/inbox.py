@@ -226,15 +226,21 @@ def _decision_label(spec: FormSpec) -> Any:
     return label
 
 
-def _returned(item: engine.InstanceView, task: engine.TaskView, names: Names) -> ReturnNote | None:
+def _returned(
+    session: Session, item: engine.InstanceView, task: engine.TaskView, names: Names
+) -> ReturnNote | None:
     """The reason the item came back, when its last completed step was a return that opened
-    this task (not a task of a parallel branch that was already waiting)."""
+    this task (not a task of a parallel branch that was already waiting): its comment, or the
+    reason fields that return's own form sent (never a private one, nor an older value the
+    item still holds)."""
     done = [h for h in item.history if h.kind == "completed"]
     if not done or not came_back(done[-1].decision, done[-1].at, task.created_at):
         return None
     last = done[-1]
+    step = engine.last_steps(session, [item.id]).get(item.id)
+    sent = step.data if step is not None else {}
     labels = {"y_kien": _("Ý kiến xử lý"), "y_kien_chi_dao": _("Ý kiến chỉ đạo")}
-    values = {k: str(item.data[k]) for k in COMMENT_FIELDS if item.data.get(k)}
+    values = {k: str(sent[k]) for k in COMMENT_FIELDS if sent.get(k)}
     reasons: list[tuple[str, str]] = []
     if last.comment:
         reasons.append(("", last.comment))
@@ -293,7 +299,7 @@ def _load(session: Session, task_id: str) -> TaskPage:
         can_act=access.can_act,
         revision=engine.instance_revision(session, item.id),
         names=names,
-        returned=_returned(item, task, names),
+        returned=_returned(session, item, task, names),
         attachments=attachments,
         releasable=access.releasable,
         dossier=dossier,

@@ -7,16 +7,18 @@ from __future__ import annotations
 import unicodedata
 
 
-def _plain_ascii(text: str) -> str:
+def _plain_ascii(text: str, limit: int) -> str:
+    """The text without marks, cut to `limit` characters, then escaped for a PDF string (cut
+    after, a backslash could be left escaping the string's end)."""
     text = text.replace("đ", "d").replace("Đ", "D")
     folded = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(c for c in folded if ord(c) < 128 and not unicodedata.combining(c))
-    return ascii_text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return ascii_text[:limit].replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 def draft_pdf(title: str) -> bytes:
     """A one-page PDF whose text says it is the demo's draft of `title`."""
-    lines = ["DU THAO (tai lieu minh hoa cua ban demo)", _plain_ascii(title)[:90]]
+    lines = ["DU THAO (tai lieu minh hoa cua ban demo)", _plain_ascii(title, 90)]
     text = "BT /F1 14 Tf 72 760 Td 18 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",

@@ -65,13 +65,15 @@ def _opened(session: Session, event: TaskOpened) -> None:
         task_id=event.task_id,
         step=event.title,
         due_at=event.due_at,
-        reason=_reason(cause) if returned and cause is not None else None,
+        reason=_reason(session, cause) if returned and cause is not None else None,
         actor=actor,
     )
 
 
-def _reason(cause: HistoryRecorded) -> str | None:
-    return return_reason(cause.comment, cause.details.get("data"))
+def _reason(session: Session, cause: HistoryRecorded) -> str | None:
+    """The return's reason, never a field its form keeps private to the person who typed it."""
+    sent = engine.step_data_shown(session, cause.instance_id, cause.details.get("data"))
+    return return_reason(cause.comment, sent)
 
 
 def _forwarded(session: Session, event: HistoryRecorded) -> None:

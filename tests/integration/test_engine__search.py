@@ -427,3 +427,4 @@ def test_search__words_typed_with_diacritics_find_those_first(office: Office) ->
     assert _find(office, "trungtam.cv1", "nấm")[:2] == [mushroom, year]
     assert _find(office, "trungtam.cv1", "năm")[:2] == [year, mushroom]
     assert _find(office, "trungtam.cv1", "nam duoc")[:2] == [year, mushroom]
+    assert _find(office, "trungtam.cv1", "nấm/dược")[:2] == [mushroom, year]  # as two words

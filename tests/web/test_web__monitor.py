@@ -242,6 +242,7 @@ def test_monitor__past_the_due_date_it_says_qua_han(
         ("?q=ca+phe", ["coffee"]),
         ("?q=CHUOI+GIA+TRI", ["coffee"]),
         ("?q=c%C3%A1+ph%C3%AA", []),  # "cá phê": typed with diacritics, only those
+        ("?q=ca%CC%80+phe%CC%82", ["coffee"]),  # "cà phê" with its marks apart (Unikey's NFD)
         ("?process=&unit=&step=&status=&q=", ["first", "second", "coffee", "task"]),
     ],
 )

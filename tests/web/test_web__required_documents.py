@@ -1,7 +1,7 @@
 """A step whose form asks for a document (`"x-attachment-required"` at the form's top, in the
 form's words): the task page says so beside the file input; sent without a file it is refused
-next to the input, nothing done; with the file, done; the step sent back and done again keeps
-the file it had (engine/required_documents.py). Through the API as well."""
+next to the input, nothing done; with the file, done (engine/required_documents.py). Through
+the engine as the API calls it as well."""
 
 from __future__ import annotations
 
