@@ -52,6 +52,11 @@ class AttachmentOut(BaseModel):
     size: int
     uploaded_by: str
     uploaded_at: datetime
+    item_version: int | None = Field(
+        None,
+        description="the item's version after this upload (a file moves it on): the "
+        "`expected_version` of a step completed next, e.g. a drafting step that needs it",
+    )
 
 
 class VersionOut(BaseModel):
@@ -177,7 +182,9 @@ def upload_attachment(item_id: int) -> AttachmentOut:
                     ) from refused
                 raise
             written.append(engine.attachment_file(s, attachment_store(), view.id)[1])
-            return _attachment_out(view)
+            made = _attachment_out(view)
+            made.item_version = engine.instance_revision(s, item_id)
+            return made
     except Exception:
         # The row rolled back; the bytes already written must not stay behind.
         for path in written:
