@@ -247,13 +247,13 @@ def complete_task(
         if ran.error is not None:
             raise ran.error
         # The form's own checks said first; then the document, which a page cannot keep.
-        require_document(session, version.forms, meta, instance.id, row.element_id)
+        require_document(session, version.forms, meta, instance.id, row.id)
         clean, workflow, stored, rows = dict(ran.clean), ran.workflow, ran.stored, ran.rows
         # It reached no service (or it would not have been kept); later runs call them.
         call_services(workflow, config, instance.id)
     else:
         clean = _validated(session, config, version, meta, instance, data)
-        require_document(session, version.forms, meta, instance.id, row.element_id)
+        require_document(session, version.forms, meta, instance.id, row.id)
         stored = None
         workflow, rows = load_workflow_and_rows(instance, version, config)
         task = _ready_task(workflow, row)

@@ -1,9 +1,10 @@
 """A step that cannot be done without a document: its form says so at its top level,
 `"x-attachment-required": "<what to attach, in the form's words>"` (a drafting step: the
-draft the next people read, check and sign). The step is refused until the item holds a file
-added at that step — in this completion's request, or at an earlier run of the same step (a
-draft sent back and sent again keeps its file; a new version under the same name replaces
-it)."""
+draft the next people read, check and sign). The step is refused until a file was added at
+this very task, in this completion's request or before it on the item's page: a draft sent
+back is sent again with its corrected version (the department's rule: "sửa rồi đính kèm
+lại cùng tên tệp để có phiên bản mới"), and a tờ trình drafted anew, after the UBND sent the
+list back, is not taken for the one before."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from .attachments import AttachmentModel
 from .errors import InvalidData
-from .human_tasks import HumanTaskModel
 from .task_meta import TaskMeta
 
 ATTACHMENT_REQUIRED = "x-attachment-required"
@@ -34,19 +34,17 @@ def require_document(
     forms: Mapping[str, Any],
     meta: TaskMeta | None,
     instance_id: int,
-    element_id: str,
+    task_id: str,
 ) -> None:
-    """Refuse the step (InvalidData on `ATTACHMENTS_FIELD`, the form's words) while the item
-    has no file added at it."""
+    """Refuse the step (InvalidData on `ATTACHMENTS_FIELD`, the form's words) while no file
+    was added at this task."""
     said = required_document(forms.get(meta.form_file) if meta and meta.form_file else None)
     if said is None:
         return
-    added_at_step = exists().where(
-        AttachmentModel.instance_id == instance_id,
-        HumanTaskModel.id == AttachmentModel.task_id,
-        HumanTaskModel.element_id == element_id,
+    added_here = exists().where(
+        AttachmentModel.instance_id == instance_id, AttachmentModel.task_id == task_id
     )
-    if not session.scalar(select(added_at_step)):
+    if not session.scalar(select(added_here)):
         raise InvalidData(
             f"the step needs a document: {said}",
             {ATTACHMENTS_FIELD: said},

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import engine
+from engine import transaction
 from tests.office import DECISION_RECORD, TO_TRINH, Office
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -237,3 +238,20 @@ def test_trinh_ubnd__cancel(office: Office) -> None:
     office.cancel(item, "qlkh.cv1", "Không trình nữa")
     view = office.show(item)
     assert view.status == "cancelled" and view.open_tasks == []
+
+
+def test_trinh_ubnd__a_draft_sent_back_is_sent_again_with_its_new_version(office: Any) -> None:
+    """The drafting step needs its draft at each run: sent back by the head of unit, the
+    drafter attaches the corrected version; the file of the first run does not do."""
+    with transaction(office.factory) as s:
+        item = engine.start_instance(
+            s, office.config, "trinh_ubnd", "qlkh.cv1", data={"don_vi_soan_thao": "phong_qlkh"}
+        )
+    office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
+    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="tra_lai", y_kien="Sửa số liệu")
+    again = office.task("qlkh.cv1", item, "soan_to_trinh")
+    with pytest.raises(engine.InvalidData) as refused, transaction(office.factory) as s:
+        engine.complete_task(s, office.config, again.id, "qlkh.cv1", data=dict(TO_TRINH))
+    assert refused.value.field_codes[engine.ATTACHMENTS_FIELD]["code"] == "attachment_required"
+    office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)  # with the corrected draft
+    assert office.steps(item) == ["kiem_tra_noi_dung"]
