@@ -42,8 +42,8 @@ def _no_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 ROOT = Path(__file__).parents[2]
-# A copy of the department's plan (shared/plan/000_95d111a6ff9658f7.txt), so that the tests
-# never depend on shared/.
+# A copy of the department's plan kept in the repository, so that the tests need nothing
+# outside it.
 PLAN = ROOT / "tests" / "fixtures" / "plan" / "ke_hoach_2020.txt"
 
 ALL = "Các phòng, đơn vị trực thuộc Sở"
@@ -116,7 +116,7 @@ def assignments(plan_text: str) -> list[Assignment]:
 
 
 def test_plan_import__fixture_is_the_plan_the_demo_ships() -> None:
-    # Both are copies of the department's plan; a clone anywhere has no shared/ beside it.
+    # Both are copies of the department's plan, kept in the repository: a clone anywhere has them.
     assert PLAN.read_bytes() == (ROOT / "workflows" / "data" / "ke_hoach_2020.txt").read_bytes()
 
 
