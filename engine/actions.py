@@ -40,7 +40,7 @@ from .instances import (
     lock_instance_with_task,
     require_running,
 )
-from .model_forms import typed_by_data
+from .model_forms import schema_for_item
 from .names import printable
 from .ready_tasks import run_engine_steps
 from .registers import fill_register_fields, issued_numbers_of, register_fields
@@ -64,7 +64,6 @@ from .starters import require_plain_start, require_starter
 from .stored_data import checked_data
 from .subscriptions import BUSINESS_KEY
 from .task_assignment import fire_assignment
-from .task_data_options import with_task_data_options
 from .task_meta import START_KIND, TaskMeta
 from .users import ADMIN_GROUP, Identity, get_identity
 from .views import InstanceStatus, InstanceView, TaskStatus
@@ -343,11 +342,10 @@ def _validated(
     # Choices read from the database (x-options) are checked against it as it is now.
     form_file = meta.form_file
     forms = resolve_one(session, version.forms, form_file)
-    if form_file in version.task_data_forms and form_file in forms:  # choices from the data
-        forms = {**forms, form_file: with_task_data_options(forms[form_file], instance.data)}
-    if form_file is not None and form_file in forms:  # an embedded form's inputs, by their data
-        typed = typed_by_data(forms[form_file], instance.data)
-        forms = forms if typed is forms[form_file] else {**forms, form_file: typed}
+    if form_file is not None and form_file in forms:  # as the item sees it (its data)
+        task_data = form_file in version.task_data_forms
+        mine = schema_for_item(forms[form_file], instance.data, task_data=task_data)
+        forms = forms if mine is forms[form_file] else {**forms, form_file: mine}
     started = instance.created_at.astimezone(config.timezone).date()
     return validate_form(
         meta, forms, data, current=instance.data, today=config.today(), started=started

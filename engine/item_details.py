@@ -23,9 +23,9 @@ from .form_options import resolve_form
 from .forms import json_schema_data
 from .human_tasks import get_task_row
 from .instances import InstanceModel
-from .model_forms import typed_by_data
+from .model_forms import schema_for_item
 from .runtime import EngineConfig, reading_workflow
-from .task_data_options import inline_local_refs, with_task_data_options
+from .task_data_options import inline_local_refs
 from .task_meta import START_KIND
 
 
@@ -93,9 +93,8 @@ def task_form(session: Session, task_id: str) -> FormView:
     wording: dict[str, Any] = {"submit_label": meta.submit_label, "done_message": meta.done_message}
     if meta.form_file:
         schema = resolve_form(session, version.forms[meta.form_file], meta.form_file)
-        if meta.form_file in version.task_data_forms:  # SpiffArena's choices from the data
-            schema = with_task_data_options(schema, data)
-        schema = typed_by_data(schema, data)  # an embedded form's inputs, by their variables
+        task_data = meta.form_file in version.task_data_forms
+        schema = schema_for_item(schema, data, task_data=task_data)
         return FormView(
             "jsonschema",
             inline_local_refs(schema),

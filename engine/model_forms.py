@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from .errors import InvalidDefinition
+from .task_data_options import with_task_data_options
 from .xml_safety import check_size, check_utf8, parse_json_form
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -288,6 +289,15 @@ def typed_by_data(schema: Any, data: Mapping[str, Any]) -> Any:
         and (kind := _TYPES_OF_DATA.get(type(data.get(name))))
     }
     return {**schema, "properties": {**properties, **typed}} if typed else schema
+
+
+def schema_for_item(schema: Any, data: Mapping[str, Any], *, task_data: bool) -> Any:
+    """A step's form as one item sees it, the same when it is shown and when a submission is
+    checked: SpiffArena's choices read from the item's data (`task_data`: the version marked
+    the form so), and an embedded form's inputs typed by the item's variables."""
+    if task_data:
+        schema = with_task_data_options(schema, data)
+    return typed_by_data(schema, data)
 
 
 def _html_property(name: str, found: dict[str, Any], label: str) -> dict[str, Any]:

@@ -4,32 +4,15 @@ the task page) never includes a field the form keeps private to the person who t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 import engine
-from engine import ManualClock, SourceFile, transaction
+from engine import ManualClock, transaction
 from tests.conftest import add_people
+from tests.form_models import steps_model
 from workflows.decisions import return_reason
-
-BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"
-    targetNamespace="x">
-  <bpmn:process id="xin_y_kien" isExecutable="true">
-    <bpmn:startEvent id="s" />
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="duyet" />
-    <bpmn:userTask id="duyet" name="Duyệt">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="duyet.json" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="duyet" targetRef="e" />
-    <bpmn:endEvent id="e" />
-  </bpmn:process>
-</bpmn:definitions>"""
 
 
 @pytest.mark.parametrize(("private", "reason"), [(True, None), (False, "Thiếu dự toán")])
@@ -45,14 +28,7 @@ def test_private_reasons__a_private_field_is_no_reason_others_read(
     }
     add_people(factory)
     with transaction(factory) as s:
-        engine.deploy(
-            s,
-            [
-                SourceFile("xin_y_kien.bpmn", BPMN.encode()),
-                SourceFile("duyet.json", json.dumps(form).encode()),
-            ],
-            clock,
-        )
+        engine.deploy(s, steps_model("xin_y_kien", [("duyet", "Duyệt", form)]), clock)
         item = engine.start_instance(s, config, "xin_y_kien", "an")
         (task,) = engine.open_tasks(s, item)
         engine.claim_task(s, config, task.id, "an")

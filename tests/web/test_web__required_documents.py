@@ -6,7 +6,6 @@ the engine as the API calls it as well."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +14,11 @@ from flask import Flask
 
 import engine
 from engine import transaction
+from tests.form_models import steps_model
 from tests.web.conftest import post
 
 STAFF, HEAD = "qlkh.cv1", "qlkh.tp"
 ASKED = "Hãy đính kèm dự thảo công văn"
-BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"
-    targetNamespace="x">
-  <bpmn:process id="cong_van" name="Công văn" isExecutable="true">
-    <bpmn:startEvent id="s" />
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="soan" />
-    <bpmn:userTask id="soan" name="Soạn công văn">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="soan.json" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="soan" targetRef="doc" />
-    <bpmn:userTask id="doc" name="Đọc công văn" />
-    <bpmn:sequenceFlow id="f3" sourceRef="doc" targetRef="e" />
-    <bpmn:endEvent id="e" />
-  </bpmn:process>
-</bpmn:definitions>"""
 FORM = {
     "title": "Soạn công văn",
     "type": "object",
@@ -48,15 +30,9 @@ PDF = b"%PDF-1.4\n% du thao\n"
 
 @pytest.fixture
 def drafting(app: Flask, office: Any) -> int:
+    files = steps_model("cong_van", [("soan", "Soạn công văn", FORM), ("doc", "Đọc", None)])
     with transaction(app.extensions["pheduyet.sessions"]) as s:
-        engine.deploy(
-            s,
-            [
-                engine.SourceFile("cong_van.bpmn", BPMN.encode()),
-                engine.SourceFile("soan.json", json.dumps(FORM).encode()),
-            ],
-            office.clock,
-        )
+        engine.deploy(s, files, office.clock)
     item: int = office.start("cong_van", STAFF)
     return item
 
