@@ -6,7 +6,6 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import MetaData, select
 import engine
 from engine import ManualClock, SourceFile, transaction
 from tests.conftest import FIXTURES, START, add_people
+from tests.cpu_time import cpu_outside_collections
 
 HOSTILE = FIXTURES / "hostile"
 # How long a refusal may take, in this thread's CPU time: the budget is 1 s, the guards refuse
@@ -90,10 +90,13 @@ def test_script_limits__the_action_is_refused_and_nothing_changes(
         before_view = engine.show_instance(s, item)
     before = _everything(factory)
 
-    begin = time.thread_time()
-    with pytest.raises(engine.ScriptError) as refused, transaction(factory) as s:
+    with (
+        cpu_outside_collections() as cpu,
+        pytest.raises(engine.ScriptError) as refused,
+        transaction(factory) as s,
+    ):
         engine.complete_task(s, config, task_id, "an")
-    spent = time.thread_time() - begin
+    spent = cpu.seconds
 
     error = refused.value
     assert spent < REFUSED_WITHIN, f"refused only after {spent:.1f} s of CPU"
