@@ -16,6 +16,7 @@ from workflows import engine_config
 from workflows.config import audit_key
 from workflows.items import hand_start
 
+from .attachments import FILE, attach_files, attachments, removed_on_failure
 from .context import model_files, moment, session_factory
 from .department import demo, plan
 from .messages import message, signal
@@ -29,7 +30,7 @@ from .stuck import stuck
 from .task_report import report
 from .tokens import tokens
 from .webhooks import webhooks
-from .worker import POLL_SECONDS, make_worker, upload_folder, worker
+from .worker import POLL_SECONDS, make_worker, worker
 from .worker import loop as worker_loop
 
 
@@ -302,14 +303,23 @@ def assign(task_id: str, to_username: str, username: str, comment: str | None) -
 @click.option("--as", "username", required=True)
 @click.option("--data", help="JSON object of form data")
 @click.option("--comment")
+@click.option("--attach", "files", multiple=True, type=FILE, help="a file for the step (repeat)")
 @click.option("--json", "as_json", is_flag=True)
 def complete(
-    task_id: str, username: str, data: str | None, comment: str | None, as_json: bool
+    task_id: str,
+    username: str,
+    data: str | None,
+    comment: str | None,
+    files: tuple[Path, ...],
+    as_json: bool,
 ) -> None:
-    """Complete a task with its form data."""
-    with reporting(as_json):
+    """Complete a task with its form data, and the files the step needs (--attach)."""
+    with reporting(as_json), removed_on_failure() as written:
         factory = session_factory()
         with transaction(factory) as session:
+            if files:
+                task = engine.get_task(session, task_id)
+                attach_files(session, task.instance_id, username, files, written, task.id)
             instance_id = engine.complete_task(
                 session,
                 engine_config(),
@@ -362,32 +372,6 @@ def timers(once: bool, now_text: str | None) -> None:
     if started:
         click.echo(f"{started} timer start event(s) were due")
     click.echo(f"{fired} item(s) had due timers")
-
-
-@main.group()
-def attachments() -> None:
-    """Files attached to items."""
-
-
-@attachments.command("gc")
-@click.option("--folder", type=click.Path(file_okay=False), help="the upload folder")
-@click.option("--dry-run", is_flag=True, help="only list what would be removed")
-@click.option("--json", "as_json", is_flag=True)
-def attachments_gc(folder: str | None, dry_run: bool, as_json: bool) -> None:
-    """Remove files of the upload folder that no attachment refers to and that are older than
-    an hour (left by a crash in the middle of an upload)."""
-    store = Path(folder) if folder else upload_folder()
-    with reporting(as_json), transaction(session_factory()) as session:
-        removed = engine.collect_orphan_files(session, system_clock, store, dry_run=dry_run)
-    if as_json:
-        emit_json({"folder": str(store), "dry_run": dry_run, "removed": removed})
-        return
-    verb = "would remove" if dry_run else "removed"
-    for orphan in removed:
-        written = f"{orphan.modified_at:%Y-%m-%d %H:%M} UTC"
-        click.echo(f"{verb} {orphan.name} ({orphan.size:,} bytes, written {written})")
-    done = "to remove from" if dry_run else "removed from"
-    click.echo(f"{len(removed)} orphan file(s) {done} {store}")
 
 
 @main.group()
@@ -464,6 +448,7 @@ def audit_adopt() -> None:
     click.echo(f"ok: {sealed} event(s) sealed with the audit key")
 
 
+main.add_command(attachments)
 main.add_command(plan)
 main.add_command(serve)
 main.add_command(worker)

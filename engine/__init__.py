@@ -36,6 +36,7 @@ from .api_tokens import (
 from .archives import ArchiveLimits, check_office_archive
 from .attachment_gc import OrphanFile, collect_orphan_files
 from .attachments import (
+    DEFAULT_MAX_ATTACHMENT_BYTES,
     AttachmentView,
     DocumentVersion,
     DocumentView,
@@ -265,6 +266,7 @@ __all__ = [
     "ALWAYS_SENT",
     "ATTACHMENTS_FIELD",
     "CHOOSABLE_EVENTS",
+    "DEFAULT_MAX_ATTACHMENT_BYTES",
     "LOCALES",
     "MIN_PASSWORD_LENGTH",
     "MODEL_SUFFIXES",

@@ -18,7 +18,7 @@ from . import errors, formatting, security
 from .extensions import csrf, init_babel, login_manager
 from .localized_templates import LocalizedEnvironment
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = engine.DEFAULT_MAX_ATTACHMENT_BYTES  # as the command line takes them
 
 
 def earlier_keys(setting: str | None) -> list[str]:
