@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from io import BytesIO
+from itertools import islice
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
@@ -37,6 +38,7 @@ bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 bp.register_blueprint(task_report.bp)
 
 PAGE_SIZE = 50  # rows on a page; the export has them all
+NOTES_EVERY = 500  # the export's rows whose notes are read together (two statements)
 MAX_TEXT = 200
 # The heat of a step: its queue length and its average wait, each on a scale of 1 (calm) to 4
 # (hot); the hotter of the two wins, so one item stuck for weeks shows as much as a long queue.
@@ -245,6 +247,27 @@ def _returns(session: Session, rows: list[engine.MonitorRow]) -> dict[str, str]:
     return found
 
 
+def _noted(
+    session: Session, rows: Iterable[engine.MonitorRow]
+) -> Iterator[tuple[engine.MonitorRow, str]]:
+    """Each row with what the page says beside its status (returned and why; the steps a
+    finished item did late), read for NOTES_EVERY rows at a time: the export stays streamed."""
+    stream = iter(rows)
+    while chunk := list(islice(stream, NOTES_EVERY)):
+        returns = _returns(session, chunk)
+        late = engine.late_steps(session, [r.instance_id for r in chunk if r.status == "done_late"])
+        for row in chunk:
+            notes = []
+            reason = returns.get(str(row.task_id))
+            if reason is not None:
+                notes.append(
+                    _("Bị trả lại. Lý do: %(reason)s", reason=reason) if reason else _("Bị trả lại")
+                )
+            if late.get(row.instance_id):
+                notes.append(_("Trễ hạn ở bước: %(steps)s", steps=", ".join(late[row.instance_id])))
+            yield row, " ".join(notes)
+
+
 @bp.get("/export.xlsx")
 def export() -> Response:
     filters = _filters()
@@ -254,7 +277,7 @@ def export() -> Response:
         choices = _choices(s, filters, moment)
         _workbook(
             buffer,
-            engine.monitor_all(s, moment, filters, CONTENT_KEYS),
+            _noted(s, engine.monitor_all(s, moment, filters, CONTENT_KEYS)),
             choices,
             _describe(filters, choices),
             moment,
@@ -274,7 +297,7 @@ def _excel_date(moment: datetime | None) -> datetime | None:
 
 def _workbook(
     out: BytesIO,
-    rows: Iterable[engine.MonitorRow],
+    rows: Iterable[tuple[engine.MonitorRow, str]],
     choices: Choices,
     description: str,
     moment: datetime,
@@ -299,10 +322,11 @@ def _workbook(
             _("Số ngày"),
             _("Hạn xử lý"),
             _("Tình trạng"),
+            _("Ghi chú"),  # returned and why; the steps done late
             _("Nội dung"),  # the item's whole wording, where its title is cut
         ],
-        widths=[8, 48, 34, 34, 34, 30, 12, 9, 12, 20, 80],
-        formats=[None, None, None, None, None, None, DATE, None, DATE, None, None],
+        widths=[8, 48, 34, 34, 34, 30, 12, 9, 12, 20, 40, 80],
+        formats=[None, None, None, None, None, None, DATE, None, DATE, None, None, None],
     )
     labels = status_labels()
     names = choices.names
@@ -321,9 +345,10 @@ def _workbook(
                 shown_age(row.age_days),
                 _excel_date(row.due_at),
                 labels.get(row.status, row.status),
+                note,
                 row.content or "",
             )
-            for row in rows
+            for row, note in rows
         ),
     )
 

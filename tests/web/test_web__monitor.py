@@ -85,6 +85,15 @@ def listed(client: Any, query: str = "") -> list[dict[str, str]]:
     return Tables(page(client, "/monitor/" + query)).tables.get("list monitor-rows", [])
 
 
+def exported_notes(client: Any, query: str = "") -> dict[int, str]:
+    """Item number -> the export's "Ghi chú" (notes) of its row."""
+    sheet = load_workbook(BytesIO(client.get("/monitor/export.xlsx" + query).data)).active
+    assert sheet is not None
+    [header, *rows] = sheet.iter_rows(min_row=2, values_only=True)
+    column = header.index("Ghi chú")
+    return {int(str(row[0])): str(row[column] or "") for row in rows}
+
+
 def ids(client: Any, query: str = "") -> list[int]:
     return [int(row["Số"]) for row in listed(client, query)]
 
@@ -307,6 +316,9 @@ def test_monitor__done_on_time_and_done_late(
     assert "Báo cáo kết quả" in said and "Thực hiện, cập nhật tiến độ" in said
     assert done_late["Người xử lý"].endswith("(người tạo)")
     assert "Trễ hạn" not in done["Bước hiện tại"]
+    # The export says it too, in its own column.
+    notes = exported_notes(client, "?status=done_late")
+    assert notes[late].startswith("Trễ hạn ở bước: ") and "Báo cáo kết quả" in notes[late]
     assert ids(client, "?status=done_late&process=de_xuat_nhiem_vu") == []
     assert still_open in ids(client, "?status=overdue")
     assert on_time not in ids(client) and late not in ids(client)
@@ -364,6 +376,7 @@ def test_monitor__export_to_excel(
         "Số ngày",
         "Hạn xử lý",
         "Tình trạng",
+        "Ghi chú",
         "Nội dung",
     ]
     assert [row[0] for row in values[1:]] == [
@@ -381,7 +394,7 @@ def test_monitor__export_to_excel(
         "Hà Thị Linh (Viên chức)",
     ]
     assert first[6] == datetime(2026, 3, 2, 8, 0)  # Hà Nội wall-clock time, a real date
-    assert (first[7], first[8], first[9]) == (4.0, None, "Trong hạn")
+    assert (first[7], first[8], first[9], first[10]) == (4.0, None, "Trong hạn", "")
     assert sheet["G3"].is_date and sheet["G3"].number_format == "dd/mm/yyyy"
     assert sheet["B6"].value == '=HYPERLINK("x")' and sheet["B6"].data_type == "s"
 
@@ -399,7 +412,7 @@ def test_monitor__export_carries_due_dates_and_every_filter(
     assert [row[0] for row in rows] == [scene["task"]]
     assert rows[0][8] == datetime(2026, 3, 20, 23, 59, 59)
     assert rows[0][9] == "Quá hạn"
-    assert rows[0][10] == TASK["noi_dung"]  # the task's whole wording, beside its title
+    assert rows[0][11] == TASK["noi_dung"]  # the task's whole wording, beside its title
     assert sheet["I3"].number_format == "dd/mm/yyyy"
     assert "theo-doi-2026-03-21.xlsx" in response.headers["Content-Disposition"]
 
@@ -530,6 +543,8 @@ def test_monitor__a_step_a_return_opened_says_so_and_why(login: Any, office: Any
     client = login("tt.tp")
     row = next(r for r in listed(client) if int(r["Số"]) == item)
     assert "Bị trả lại" in row["Bước hiện tại"] and f"Lý do: {reason}" in row["Bước hiện tại"]
+    assert exported_notes(client)[item] == f"Bị trả lại. Lý do: {reason}"
     office.do("trungtam.cv1", item, "lap_phieu_de_xuat", **PHIEU)
     row = next(r for r in listed(client) if int(r["Số"]) == item)
     assert "Bị trả lại" not in row["Bước hiện tại"]
+    assert exported_notes(client)[item] == ""
