@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, current_app, has_request_context, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -65,7 +65,14 @@ def init_app(app: Flask) -> None:
             404: (_("Không tìm thấy"), _("Trang hoặc hồ sơ này không tồn tại.")),
             403: (_("Không có quyền"), _("Bạn không có quyền xem trang này.")),
             405: (_("Không thực hiện được"), _("Thao tác này không được phép.")),
-            413: (_("Tệp quá lớn"), _("Tệp đính kèm vượt quá dung lượng cho phép.")),
+            413: (
+                _("Tệp quá lớn"),
+                _(
+                    "Tệp đính kèm vượt quá dung lượng cho phép: tối đa %(mb)s MB một lần gửi. "
+                    "Hãy quay lại, chọn tệp nhỏ hơn rồi gửi lại.",
+                    mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+                ),
+            ),
         }
         title, message = messages.get(code, (_("Không thực hiện được"), _("Yêu cầu không hợp lệ.")))
         return _page(code, title, message)

@@ -506,6 +506,14 @@ def _again(
     what they typed is not saved, so leaving the page asks first (the form is `unsaved`)."""
     errors = dict(errors)
     files_error = errors.pop(FILES_FIELD, None)
+    # A browser never fills a file input again: say which chosen files were not kept.
+    chosen = [f.filename for f in request.files.getlist("_files") if f and f.filename]
+    if chosen:
+        again = _(
+            "Tệp đã chọn chưa được lưu: %(names)s. Hãy chọn lại trước khi gửi.",
+            names=", ".join(chosen),
+        )
+        files_error = f"{files_error} {again}" if files_error else again
     with uow(write=False) as s:  # a page again: read, not the write lock
         page = _load(s, task_id)
     return _render(
@@ -534,7 +542,13 @@ def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -
                 "đây; hãy xem lại rồi gửi lại."
             ),
         )
-    message = _handled_message(page) if not page.is_open else explain(conflict)
+    holder = page.task.assignee
+    heading = None
+    if page.is_open and holder and holder != me().username:  # a colleague took it meanwhile
+        heading = _("Việc này đã có người nhận xử lý")
+        message = _("Việc này đã được %(who)s nhận xử lý.", who=page.names.person(holder))
+    else:
+        message = _handled_message(page) if not page.is_open else explain(conflict)
     typed = [
         (f.label, value)
         for f in build_form(page.form, submission.raw).fields
@@ -545,6 +559,7 @@ def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -
     return render_template(
         "inbox/conflict.html",
         page=page,
+        heading=heading,
         message=message,
         typed=typed,
         item_link=item_url(page.item.id),

@@ -485,6 +485,24 @@ def test_task__a_double_submit_approves_once(office: Any, login: Any) -> None:
     assert len(done) == 1
 
 
+def test_task__sent_after_a_colleague_took_it_says_who(office: Any, login: Any) -> None:
+    """A group's step taken by a colleague while the page was open: the refusal names who holds
+    it now, as the claim does, not that the step no longer waits."""
+    item = _proposal(office)
+    late = login("qlkh.cv2")
+    url = _url(office, "qlkh.cv2", item, "xem_xet_de_xuat")
+    page = _page(late, url)
+    task = office.task("qlkh.cv1", item, "xem_xet_de_xuat")
+    assert post(login("qlkh.cv1"), "/", f"/tasks/{task.id}/claim").status_code == 302
+    sent = {"csrf_token": csrf_token(page), "_revision": _revision(page), "decision": "dong_y"}
+    refused = late.post(url, data=sent)
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert "Việc này đã được Nguyễn Văn An (Chuyên viên) nhận xử lý." in html
+    assert "không còn chờ xử lý" not in html
+    assert office.steps(item) == ["xem_xet_de_xuat"]
+
+
 def test_task__a_second_tab_gets_back_the_choices_made_too(office: Any, login: Any) -> None:
     """The proposal sent from one tab, then from a second: the page that says it is done gives
     back what the second held to copy, the field chosen ("Lĩnh vực") as well as the words."""

@@ -500,9 +500,13 @@ def test_items__a_request_over_the_upload_limit_gets_a_413_page_in_vietnamese(
         f"/items/{returned}/attachments",
         data={"csrf_token": token, "tep": (io.BytesIO(PDF * 100), "to.pdf")},
         content_type="multipart/form-data",
+        headers={"Referer": f"http://localhost/items/{returned}"},
     )
     assert response.status_code == 413
-    assert "Tệp quá lớn" in text(response) and "vượt quá dung lượng cho phép" in text(response)
+    page = text(response)
+    assert "Tệp quá lớn" in page and "tối đa 20 MB một lần gửi" in page
+    # Back as the browser goes back: to the page with what was typed there.
+    assert f'href="http://localhost/items/{returned}" data-history-back>Quay lại</a>' in page
     assert _attachments(app, returned) == []
 
 

@@ -84,3 +84,37 @@ def test_required_documents__the_api_is_refused_with_the_field_and_its_code(
         )
         engine.complete_task(s, office.config, task.id, STAFF, data={"trich_yeu": "x"})
     assert office.steps(drafting) == ["doc"]
+
+
+def test_required_documents__files_sent_back_with_a_refusal_are_named(
+    drafting: int, office: Any, login: Any
+) -> None:
+    """A browser never fills a file input again: the page names the chosen files it did not
+    keep, after a refused file as after the item changed meanwhile (its revision moved)."""
+    client = login(STAFF)
+    url = f"/tasks/{office.task(STAFF, drafting, 'soan').id}"
+    chosen = [(io.BytesIO(PDF), "du-thao.pdf"), (io.BytesIO(b"MZ"), "chay.exe")]
+    refused = post(
+        client,
+        url,
+        url,
+        {"trich_yeu": "Về việc họp", "_files": chosen},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "«chay.exe»" in page
+    assert "Tệp đã chọn chưa được lưu: du-thao.pdf, chay.exe. Hãy chọn lại trước khi gửi." in page
+
+    stale = post(
+        client,
+        url,
+        url,
+        {"trich_yeu": "x", "_revision": "0", "_files": [(io.BytesIO(PDF), "du-thao.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert "Hồ sơ vừa được cập nhật" in page
+    assert "Tệp đã chọn chưa được lưu: du-thao.pdf. Hãy chọn lại trước khi gửi." in page
+    assert office.steps(drafting) == ["soan"]

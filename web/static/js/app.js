@@ -144,3 +144,14 @@ window.addEventListener("afterprint", function () {
     });
   }
 })();
+
+// "Quay lại" on an error page (a[data-history-back]): the browser's own Back, which shows the
+// page before with what was typed there (a form refused for its too large files); the link's
+// address (that page anew) when there is no history to go back to.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("a[data-history-back]") : null;
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
