@@ -79,7 +79,7 @@ from .external_tasks import (
 from .form_options import resolve_form
 from .forms import schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
-from .hand_over import HeldStep, hand_over_steps, held_steps
+from .hand_over import HeldStep, hand_over_steps, hand_over_takers, held_steps
 from .human_tasks import effective_candidates, waiting_for
 from .inbox import InboxPage, InboxRow, TaskAccess, inbox, names_of, task_access
 from .instances import item_status
@@ -434,6 +434,7 @@ __all__ = [
     "get_identity",
     "get_task",
     "hand_over_steps",
+    "hand_over_takers",
     "held_steps",
     "inbox",
     "instance_progress",

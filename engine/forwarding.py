@@ -8,7 +8,7 @@ offered; neither are administrators, people no longer active, or the holder them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -89,7 +89,17 @@ def colleagues(session: Session, hierarchy: Hierarchy, who: Identity) -> list[Co
         leader_groups.add(heads)
     if not scope and not leader_groups:
         return []
-    params = {"me": who.username, "units": sorted(scope), "leaders": sorted(leader_groups)}
+    return people_of(session, scope, leader_groups, who.username)
+
+
+def people_of(
+    session: Session, units: Collection[str], groups: Collection[str], besides: str
+) -> list[Colleague]:
+    """The active people of `units` and the members of `groups`, administrators and `besides`
+    left out, by unit, then by name."""
+    if not units and not groups:
+        return []
+    params = {"me": besides, "units": sorted(units), "leaders": sorted(groups)}
 
     def read() -> tuple[Colleague, ...]:
         found = [

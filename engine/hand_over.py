@@ -5,7 +5,12 @@ of them to another active person, who then holds it as the process gave it (rele
 gives it back to them, not to the person gone); each item records the hand-over in its history
 (`assigned`, as a forward does, so the new holder is told of the step) with the administrator
 as its actor. The items are locked in the order of their numbers, so two hand-overs at once
-wait for each other, never deadlock."""
+wait for each other, never deadlock.
+
+Who may take them is the person's colleagues as a forward reaches them (engine.forwarding: their
+unit's people and leaders, and the units they lead) and the members of their other groups (a
+deputy director for the director, a council's other secretary): never an administrator, nor the
+people of another organisation, who share neither a unit nor a group with them."""
 
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ from sqlalchemy.orm import Session, aliased
 from .actions import clean_comment
 from .audit import append_event
 from .errors import Forbidden, InvalidInput, NotFound
+from .form_options import units as form_units
+from .forwarding import Colleague, colleagues, people_of
 from .human_tasks import HumanTaskModel, TaskCandidateModel
 from .instances import InstanceModel, lock_instance_with_task
 from .runtime import EngineConfig
@@ -72,6 +79,19 @@ def held_steps(session: Session, username: str) -> list[HeldStep]:
     return [HeldStep(*row) for row in session.execute(query)]
 
 
+def hand_over_takers(session: Session, config: EngineConfig, username: str) -> list[Colleague]:
+    """Who may take the steps `username` holds (this module's rule), by unit, then by name."""
+    giver = get_identity(session, username, locked_too=True)
+    units = {key for key, _name in form_units(session)}
+    fellows = [g for g in giver.groups if g != ADMIN_GROUP and g not in units]
+    found = {c.username: c for c in colleagues(session, config.hierarchy, giver)}
+    for person in people_of(session, (), fellows, username):
+        found.setdefault(person.username, person)
+    return sorted(
+        found.values(), key=lambda c: (c.unit_name is None, c.unit_name or "", c.display_name)
+    )
+
+
 def hand_over_steps(
     session: Session,
     config: EngineConfig,
@@ -94,6 +114,12 @@ def hand_over_steps(
         raise InvalidInput(
             f"'{to_username}' is not an active person", reason="not_active", person=to_username
         ) from exc
+    if all(c.username != to_username for c in hand_over_takers(session, config, from_username)):
+        raise InvalidInput(
+            f"'{to_username}' shares neither a unit nor a group with {from_username}",
+            reason="not_a_colleague",
+            person=to_username,
+        )
     note = clean_comment(note)
     handed = 0
     for step in held_steps(session, from_username):

@@ -206,10 +206,11 @@ def _identity_of(rows: list[Any]) -> Identity:
     )
 
 
-def get_identity(session: Session, username: str) -> Identity:
-    """Who this active person is, with every name their groups and unit go by."""
+def get_identity(session: Session, username: str, *, locked_too: bool = False) -> Identity:
+    """Who this active person is, with every name their groups and unit go by (a locked one
+    too with `locked_too`: whose steps are handed over)."""
     rows = _identity_rows(session, username)
-    if not rows or not rows[0][3]:
+    if not rows or not (rows[0][3] or locked_too):
         raise NotFound(f"user '{username}' does not exist")
     return _identity_of(rows)
 

@@ -34,6 +34,7 @@ from .errors import explain
 from .extensions import gettext as _
 from .extensions import login_manager
 from .unit_of_work import config, is_admin, me, now, uow
+from .wording import Names
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -308,15 +309,25 @@ def hand_over(username: str) -> Response:
                 session, config(), username, taker, me().username, note=request.form.get("note")
             )
     except engine.InvalidInput as refused:
-        taker_refused = refused.details.get("reason") in ("same_person", "not_active")
-        said = _("Người nhận phải là một người dùng khác, đang hoạt động.")
-        flash(said if taker_refused else explain(refused), "error")
+        reason = refused.details.get("reason")
+        if reason in ("same_person", "not_active"):
+            said = _("Người nhận phải là một người dùng khác, đang hoạt động.")
+        elif reason == "not_a_colleague":
+            said = _(
+                "Chỉ bàn giao được cho người cùng đơn vị, lãnh đạo đơn vị hoặc người cùng nhóm "
+                "với người giữ việc."
+            )
+        else:
+            said = explain(refused)
+        flash(said, "error")
         return redirect(url_for("admin.user", username=username))
+    with uow(write=False) as session:
+        names = Names.of(session, [username, taker])
     said = _(
         "Đã bàn giao %(count)s việc của %(giver)s cho %(taker)s.",
         count=count,
-        giver=username,
-        taker=taker,
+        giver=names.person(username),
+        taker=names.person(taker),
     )
     flash(said, "success")
     return redirect(url_for("admin.user", username=username))
@@ -422,13 +433,13 @@ def _user_page(form: PersonForm, status: int = 200) -> Page:
     with uow() as session:
         groups = engine.list_groups(session)
         held = engine.held_steps(session, form.username)
-        takers = [u for u in engine.list_users(session) if u.active and u.username != form.username]
+        takers = engine.hand_over_takers(session, config(), form.username) if held else []
     return render_template(
         "admin/user.html",
         form=form,
         is_me=form.username == me().username,
         held=held,
-        takers=sorted(takers, key=lambda u: (u.unit or "", u.display_name)),
+        takers=takers,
         **_choices(groups),
     ), status
 

@@ -1,7 +1,8 @@
 """Handing over a locked person's steps (engine.hand_over), on SQLite and PostgreSQL: a step the
 process gave them and a step only they could take are both listed and both go to the taker,
 who holds them as the process gave them (a release does not send one back to the person gone);
-a note past a comment's length is refused; only an administrator may; nothing else moves."""
+a note past a comment's length is refused; only an administrator may, and only to someone who
+shares a unit or a group with the person (never an administrator); nothing else moves."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ XML = (
 def item(factory: Any, clock: ManualClock, config: engine.EngineConfig) -> int:
     add_people(factory)
     with transaction(factory) as s:
+        engine.add_user(s, "giang", display_name="Đỗ Giang", groups=["staff"])
         engine.deploy(s, [SourceFile("pair.bpmn", XML.encode())], clock)
         started = engine.start_instance(s, config, "pair", "an")
         engine.set_active(s, "chi", False)
@@ -55,12 +57,14 @@ def test_hand_over__what_waits_for_the_person_alone_goes_to_the_taker(
     with transaction(factory) as s:
         held = engine.held_steps(s, "chi")
         assert sorted(h.title for h in held) == ["given", "only_chi"]  # not the shared one
-        assert engine.hand_over_steps(s, config, "chi", "binh", "root", note="Nghỉ hưu") == 2
-    taken = _mine(factory, "binh")
+        takers = engine.hand_over_takers(s, config, "chi")  # chi is locked: still asked
+        assert [t.username for t in takers] == ["an", "giang"]  # staff, as chi; no admin
+        assert engine.hand_over_steps(s, config, "chi", "giang", "root", note="Nghỉ hưu") == 2
+    taken = _mine(factory, "giang")
     assert sorted(taken) == ["given", "only_chi"]
     for task in taken.values():  # held as the process gave them: nothing to give back
         with pytest.raises(engine.Conflict), transaction(factory) as s:
-            engine.unclaim_task(s, config, task.id, "binh")
+            engine.unclaim_task(s, config, task.id, "giang")
     with transaction(factory) as s:
         assert engine.held_steps(s, "chi") == []
         history = engine.show_instance(s, item).history
@@ -75,12 +79,15 @@ def test_hand_over__refused_for_a_long_note_a_locked_taker_or_someone_not_admin(
     factory: Any, config: engine.EngineConfig, item: int
 ) -> None:
     cases = [
-        ("root", "binh", "x" * 10_001, engine.InvalidInput),
-        ("root", "chi", None, engine.InvalidInput),
-        ("binh", "dung", None, engine.Forbidden),
+        ("root", "giang", "x" * 10_001, engine.InvalidInput, "comment_too_long"),
+        ("root", "chi", None, engine.InvalidInput, "same_person"),
+        ("root", "binh", None, engine.InvalidInput, "not_a_colleague"),  # another group
+        ("root", "root", None, engine.InvalidInput, "not_a_colleague"),  # an administrator
+        ("binh", "giang", None, engine.Forbidden, None),
     ]
-    for actor, taker, note, refusal in cases:
-        with pytest.raises(refusal), transaction(factory) as s:
+    for actor, taker, note, refusal, reason in cases:
+        with pytest.raises(refusal) as refused, transaction(factory) as s:
             engine.hand_over_steps(s, config, "chi", taker, actor, note=note)
+        assert refused.value.details.get("reason") == reason
     with transaction(factory) as s:
         assert len(engine.held_steps(s, "chi")) == 2

@@ -39,10 +39,14 @@ def test_hand_over__a_locked_person_s_steps_go_to_a_colleague(
     assert "đã bị khóa nhưng còn giữ 1 việc chưa xử lý" in page
     assert "Việc đang giữ" in page and f"Hồ sơ số {item}" in page
     assert f'<option value="{TAKER}">' in page and f'<option value="{HOLDER}">' not in page
+    # Only the Sở's own people of the unit: not another organisation, nor the administrator.
+    for stranger in ("tuphap", "chutich", ADMIN, "qlkh.cv1"):
+        assert f'<option value="{stranger}">' not in page
 
     done = post(admin, PAGE, f"{PAGE}/hand-over", {"to": TAKER, "note": "Nghỉ phép dài ngày"})
     assert done.status_code == 302
-    assert "Đã bàn giao 1 việc" in admin.get(PAGE).get_data(as_text=True)
+    flashed = admin.get(PAGE).get_data(as_text=True)
+    assert "Đã bàn giao 1 việc của Hà Thị Linh cho Tạ Văn Sơn (Giám đốc Trung tâm)." in flashed
     assert "không giữ việc nào" in admin.get(PAGE).get_data(as_text=True)
 
     taker = office.task(TAKER, item, "lap_phieu_de_xuat")
@@ -67,6 +71,10 @@ def test_hand_over__only_to_an_active_other_person_and_only_by_an_administrator(
     assert office.task(HOLDER, item, "lap_phieu_de_xuat").assignee == HOLDER
     said = admin.get(PAGE).get_data(as_text=True)
     assert "Người nhận phải là một người dùng khác, đang hoạt động." in said
+    post(admin, PAGE, f"{PAGE}/hand-over", {"to": "tuphap"})  # of another organisation
+    assert office.task(HOLDER, item, "lap_phieu_de_xuat").assignee == HOLDER
+    said = admin.get(PAGE).get_data(as_text=True)
+    assert "Chỉ bàn giao được cho người cùng đơn vị, lãnh đạo đơn vị hoặc người cùng nhóm" in said
     stranger = login(TAKER)  # with a valid form token, from a page of their own
     refused = post(stranger, "/", f"{PAGE}/hand-over", {"to": TAKER})
     assert refused.status_code == 403
