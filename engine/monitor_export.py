@@ -150,6 +150,6 @@ def monitor_all(
     if finished_only(filters):
         query = finished_query(session, filters, None).add_columns(data_text(content_keys))
         for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
-            yield finished_row(r, content=r[7])
+            yield finished_row(r, content=r[8])
     else:
         yield from _open_export(session, now, filters, content_keys)

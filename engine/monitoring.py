@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     case,
     exists,
     func,
@@ -56,7 +57,7 @@ from .monitor_sql import (
     unit_keys_of,
 )
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
-from .users import UserModel
+from .users import GroupModel, UserModel
 from .views import InstanceStatus, TaskStatus
 
 DAY_SECONDS = 86400.0
@@ -608,6 +609,9 @@ def _finished_where(session: Session, query: Select[Any], filters: MonitorFilter
     """The finished items the filters select, for a statement run once: the text's values are
     bound in it."""
     query = query.where(InstanceModel.status == InstanceStatus.COMPLETED)
+    if filters.unit:  # a finished item is its starter's unit's
+        _groups, people = unit_keys_of(session, filters.unit)
+        query = query.where(InstanceModel.created_by.in_(people))
     if filters.process_id:
         query = query.where(InstanceModel.process_id == filters.process_id)
     if filters.status == DONE_LATE:
@@ -623,7 +627,8 @@ def _finished_where(session: Session, query: Select[Any], filters: MonitorFilter
 def finished_query(
     session: Session, filters: MonitorFilter, after: tuple[Any, ...] | None
 ) -> Select[Any]:
-    starter = aliased(UserModel)
+    """The finished items, each with its starter and the starter's unit (whose item it is)."""
+    starter, unit = aliased(UserModel), aliased(GroupModel)
     query = _finished_where(
         session,
         select(
@@ -634,9 +639,11 @@ def finished_query(
             func.coalesce(InstanceModel.ended_at, InstanceModel.updated_at),
             func.coalesce(starter.display_name, InstanceModel.created_by),
             case((_late(), DONE_LATE), else_=DONE_ON_TIME),
+            func.coalesce(unit.name, starter.unit),
         )
         .select_from(InstanceModel)
-        .outerjoin(starter, starter.username == InstanceModel.created_by),
+        .outerjoin(starter, starter.username == InstanceModel.created_by)
+        .outerjoin(unit, and_(unit.key == starter.unit, unit.is_unit)),
         filters,
     )
     if after is not None:
@@ -658,7 +665,7 @@ def finished_row(r: Any, content: str | None = None) -> MonitorRow:
         element_id=None,
         task_id=None,
         holder=r[5],
-        unit=None,
+        unit=r[7],
         since=r[3],
         due_at=None,
         age_days=age_in_days(r[4], r[3]),
@@ -669,15 +676,17 @@ def finished_row(r: Any, content: str | None = None) -> MonitorRow:
 def _finished_counts(
     session: Session, filters: MonitorFilter
 ) -> tuple[list[tuple[str, int]], dict[str, int]]:
-    starter = aliased(UserModel)
+    # Per unit: the starter's (a starter of no unit, the Director say, by name).
+    starter, unit = aliased(UserModel), aliased(GroupModel)
     rows = _finished_where(
         session,
         select(
-            func.coalesce(starter.display_name, InstanceModel.created_by).label("who"),
+            func.coalesce(unit.name, starter.display_name, InstanceModel.created_by).label("who"),
             case((_late(), DONE_LATE), else_=DONE_ON_TIME).label("state"),
         )
         .select_from(InstanceModel)
-        .outerjoin(starter, starter.username == InstanceModel.created_by),
+        .outerjoin(starter, starter.username == InstanceModel.created_by)
+        .outerjoin(unit, and_(unit.key == starter.unit, unit.is_unit)),
         filters,
     ).subquery()
     per_person: dict[str, int] = {}

@@ -45,6 +45,7 @@ MAX_TEXT = 200
 HEAT_COUNTS = (3, 6, 10)
 HEAT_DAYS = (2.0, 5.0, 10.0)
 FILTER_KEYS = ("process", "unit", "step", "status", "q")
+FINISHED = ("done_on_time", "done_late")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -340,7 +341,7 @@ def _workbook(
                 names.get(row.process_id, row.process_id),
                 row.step or "",
                 row.unit or "",
-                row.holder,
+                _starter(row) if row.status in FINISHED else row.holder,
                 _excel_date(row.since),
                 shown_age(row.age_days),
                 _excel_date(row.due_at),
@@ -351,6 +352,11 @@ def _workbook(
             for row, note in rows
         ),
     )
+
+
+def _starter(row: engine.MonitorRow) -> str:
+    """The person a finished row names: who started it, said so as the page says it."""
+    return f"{row.holder} ({_('người tạo')})"
 
 
 def heat(stat: engine.StepStat) -> int:

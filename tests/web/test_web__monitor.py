@@ -315,10 +315,20 @@ def test_monitor__done_on_time_and_done_late(
     said = done_late["Bước hiện tại"].split("Trễ hạn ở bước: ")[1]
     assert "Báo cáo kết quả" in said and "Thực hiện, cập nhật tiến độ" in said
     assert done_late["Người xử lý"].endswith("(người tạo)")
+    # A finished item is its starter's unit's: counted, shown and filtered by it.
+    assert done_late["Đơn vị"] == "Văn phòng Sở"
+    counts = Tables(page(client, "/monitor/?status=done_late")).tables["list compact counts"]
+    assert {r["Đơn vị"]: r["Số hồ sơ"] for r in counts if "Đơn vị" in r} == {"Văn phòng Sở": "1"}
+    assert ids(client, "?status=done_late&unit=van_phong_so") == [late]
+    assert ids(client, "?status=done_late&unit=phong_qlkh") == []
     assert "Trễ hạn" not in done["Bước hiện tại"]
     # The export says it too, in its own column.
     notes = exported_notes(client, "?status=done_late")
     assert notes[late].startswith("Trễ hạn ở bước: ") and "Báo cáo kết quả" in notes[late]
+    sheet = load_workbook(BytesIO(client.get("/monitor/export.xlsx?status=done_late").data)).active
+    assert sheet is not None
+    [row] = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert row[4] == "Văn phòng Sở" and str(row[5]).endswith(" (người tạo)")
     assert ids(client, "?status=done_late&process=de_xuat_nhiem_vu") == []
     assert still_open in ids(client, "?status=overdue")
     assert on_time not in ids(client) and late not in ids(client)
