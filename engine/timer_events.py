@@ -18,6 +18,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.util.task import TaskState
 
 from .clock import as_utc, zoned_utc
 from .limits import (
@@ -161,6 +163,32 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
             my_task.internal_data["event_fired"] = True
         my_task._set_internal_data(event_value=event_value)
         return ready
+
+    def update_task(self, my_task: Any) -> None:
+        """A cycle on a step's boundary that does not interrupt it (a reminder every day while
+        the step waits) fires as a one-time timer each time, the cycle waiting on in a new task
+        beside it: what a firing opened is then not the waiting cycle's own, and outlives it.
+        SpiffWorkflow hangs every firing's branch under the one waiting task, and the step done,
+        cancels that task with all of them: the reminders a person was working on vanished."""
+        if not isinstance(my_task.task_spec, BoundaryEvent) or my_task.task_spec.cancel_activity:
+            super().update_task(my_task)
+            return
+        if not self.cycle_complete(my_task):
+            if my_task._get_internal_data("event_fired", False) and not my_task.children:
+                my_task.cancel()  # the cycle ended (a cron with no time left): nothing fires
+            return
+        following = my_task._get_internal_data("event_value")
+        if following is not None and following.get("cycles") != 0:
+            waiting = my_task.parent._add_child(my_task.task_spec, TaskState.WAITING)
+            waiting._set_internal_data(event_value=dict(following))
+            waiting.task_spec._update(waiting)
+        for output in my_task.task_spec.outputs:  # this firing's branch, as SpiffWorkflow starts it
+            child = my_task._add_child(output, TaskState.FUTURE)
+            child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+            child.task_spec._update(child)
+        my_task.internal_data.pop("event_value", None)
+        my_task._set_internal_data(event_fired=True)
+        my_task._ready()  # fired once: done when it runs, its branch going on
 
 
 def _cron_fired(my_task: Any, expression: str, text: str) -> bool:
