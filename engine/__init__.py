@@ -77,7 +77,7 @@ from .external_tasks import (
     list_external_tasks,
 )
 from .form_options import resolve_form
-from .forms import schema_choices, whole_number
+from .forms import chosen_value, schema_choices, whole_number
 from .forwarding import Colleague, Hierarchy, colleagues, forward_candidates
 from .hand_over import HeldStep, hand_over_steps, hand_over_takers, held_steps
 from .human_tasks import effective_candidates, waiting_for
@@ -401,6 +401,7 @@ __all__ = [
     "check_office_archive",
     "check_webhook_url",
     "choosable_events_of",
+    "chosen_value",
     "claim_start_key",
     "claim_task",
     "colleagues",

@@ -555,6 +555,16 @@ def _in_window(text: str) -> bool:
     return FIRST_YEAR <= year <= LAST_YEAR
 
 
+def chosen_value(spec: Mapping[str, Any], text: str) -> Any:
+    """The choice of a field that `text` names, as `schema_choices` shows its value, with the
+    choice's own type: a page sends "True" for a yes/no choice and "3" for a number's."""
+    values = [c["const"] for c in spec.get("oneOf") or () if isinstance(c, dict) and "const" in c]
+    for value in values or spec.get("enum") or ():
+        if str(value) == text:
+            return value
+    return text
+
+
 def schema_choices(spec: Mapping[str, Any]) -> dict[str, str]:
     """value -> title of a JSON Schema field's choices (`oneOf` of consts, or `enum`)."""
     if isinstance(spec.get("oneOf"), list):

@@ -339,7 +339,9 @@ def _html_property(name: str, found: dict[str, Any], label: str) -> dict[str, An
     ]
     options = [(v, " ".join("".join(t).split()) or v) for v, t in options if v]
     if options:
-        spec["oneOf"] = [{"const": v, "title": t} for v, t in options]
+        spec["oneOf"] = [
+            {"const": _option_value(name, found, kind, v), "title": t} for v, t in options
+        ]
     if "readonly" in attrs or "disabled" in attrs:
         spec["readOnly"] = True
     limits = (("min", "minimum"), ("max", "maximum"))
@@ -354,6 +356,33 @@ def _html_property(name: str, found: dict[str, Any], label: str) -> dict[str, An
     if attrs.get("pattern") and kind == "string" and "format" not in spec:
         spec["pattern"] = f"^(?:{attrs['pattern']})$"
     return spec
+
+
+def _option_value(name: str, found: dict[str, Any], kind: str, value: str) -> Any:
+    """An option's value as its variable's type holds it: a Boolean select's "true" is true,
+    a Long select's "3" is 3 (as Camunda's forms SDK converts it); one that is not of that type
+    is refused, naming it, since no answer could ever be sent."""
+    text = value.strip()
+    converted: Any = text
+    if kind == "boolean":
+        converted = {"true": True, "false": False}.get(text.lower())
+    elif kind in ("integer", "number"):
+        number = _number(text)
+        converted = number
+        if kind == "integer":
+            whole = number is not None and float(number).is_integer()
+            converted = int(number) if whole and number is not None else None
+    if converted is None:
+        raise InvalidDefinition(
+            f"the option '{value}' of '{found['attrs'].get('cam-variable-name')}' is not of "
+            f"its type, {found['attrs'].get('cam-variable-type')}",
+            file=name,
+            line=found["line"],
+            reason="form_option_type",
+            field=found["attrs"].get("cam-variable-name"),
+            value=value,
+        )
+    return converted
 
 
 # --- Camunda Forms (.form) -------------------------------------------------------------------

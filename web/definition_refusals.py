@@ -305,6 +305,10 @@ REFUSALS = {
         "Trường «%(field)s» của biểu mẫu có kiểu «%(type)s», hệ thống không hỗ trợ. Hãy dùng "
         "một trong các kiểu: %(supported)s."
     ),
+    "form_option_type": _l(
+        "Lựa chọn «%(value)s» của trường «%(field)s» không đúng kiểu của biến "
+        "(cam-variable-type) nên không ai chọn được. Hãy sửa giá trị của lựa chọn."
+    ),
     "form_options_missing": _l(
         "Trường lựa chọn «%(field)s» của biểu mẫu không liệt kê sẵn giá trị nào; hệ thống không "
         "lấy danh sách lựa chọn từ biến (valuesKey). Hãy nhập sẵn các lựa chọn trong biểu mẫu."

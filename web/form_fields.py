@@ -461,6 +461,7 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
     """Typed data for engine.complete_task, the comment, and the raw input to show again.
     Empty optional inputs are left out, so they neither overwrite the item nor fail a check."""
     spec = build_form(view, values={})
+    properties = (view.schema or {}).get("properties") or {}
     data: dict[str, Any] = {}
     raw: dict[str, RAW] = {}
     decision = form.get(spec.decision.name) if spec.decision else None
@@ -486,6 +487,9 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
         raw[item.name] = text
         if not text:
             continue
+        if item.choices and spec.kind == "jsonschema":  # a yes/no or number choice: its type
+            data[item.name] = engine.chosen_value(properties.get(item.name) or {}, text)
+            continue
         data[item.name] = _typed(spec.kind, item.widget, text)
     # A choice asked only for some decisions (the step to return to) means nothing with the
     # others: an approval must not carry the preselected return step into the item.
@@ -503,7 +507,6 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
             del data[item.name]
     comment: str | None
     if spec.comment_field:
-        properties = (view.schema or {}).get("properties") or {}
         private = (properties.get(spec.comment_field) or {}).get("x-private") is True
         # A private note stays in the data, where only its author reads it; the history's
         # comment is read by everyone.

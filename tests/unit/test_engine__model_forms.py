@@ -90,11 +90,38 @@ def test_model_forms__a_label_before_the_input_s_own_element_names_it() -> None:
     assert props["creditor"]["title"] == "creditor"  # "Search" was the filter's
 
 
+def test_model_forms__a_select_s_options_take_its_variable_s_type() -> None:
+    """A Boolean select's "true" is true, a Long select's "3" is 3: an answer of the type can
+    then be sent (every option stayed text, and no answer ever passed)."""
+    schema = _html(
+        '<select cam-variable-name="story" cam-variable-type="Boolean">'
+        '<option value="true">Yes</option><option value="FALSE">No</option></select>'
+        '<select cam-variable-name="n" cam-variable-type="Long">'
+        '<option value="3">Three</option><option value=" 10 ">Ten</option></select>'
+        '<select cam-variable-name="rate" cam-variable-type="Double">'
+        '<option value="0.5">Half</option></select>'
+    )
+    props = schema["properties"]
+    assert [o["const"] for o in props["story"]["oneOf"]] == [True, False]
+    assert [o["const"] for o in props["n"]["oneOf"]] == [3, 10]
+    assert [o["const"] for o in props["rate"]["oneOf"]] == [0.5]
+
+
 @pytest.mark.parametrize(
     ("body", "words"),
     [
         ('<input cam-variable-name="x" cam-variable-type="Json">', "is not supported"),
         ('<input cam-variable-name="a-b">', "not a valid variable name"),
+        (
+            '<select cam-variable-name="ok" cam-variable-type="Boolean">'
+            '<option value="yes">Yes</option></select>',
+            "the option 'yes' of 'ok' is not of its type, Boolean",
+        ),
+        (
+            '<select cam-variable-name="n" cam-variable-type="Integer">'
+            '<option value="1.5">x</option></select>',
+            "the option '1.5' of 'n' is not of its type, Integer",
+        ),
     ],
 )
 def test_model_forms__html_refusals(body: str, words: str) -> None:

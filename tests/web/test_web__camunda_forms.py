@@ -60,9 +60,13 @@ def test_camunda_forms__the_html_form_renders_and_decides(
     assert refused.status_code == 422
     assert 'id="f-supplier-error"' in refused.get_data(as_text=True)
 
-    done = post(client, url, url, {"supplier": "Hồng Hà", "quoted": "1100000", "approved": "on"})
+    assert 'name="rush" value="True"> Yes</label>' in page  # a Boolean select, its choices
+    sent = {"supplier": "Hồng Hà", "quoted": "1100000", "approved": "on", "rush": "True"}
+    done = post(client, url, url, sent)
     assert done.status_code == 302
     assert office.steps(purchase) == ["pay"]
+    with transaction(office.factory) as s:
+        assert engine.item_data(s, purchase)["rush"] is True
 
 
 def test_camunda_forms__the_camunda_form_renders_and_decides(
