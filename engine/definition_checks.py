@@ -161,6 +161,36 @@ def check_compensation(file_name: str, root: Any) -> None:
             )
 
 
+# The constraints of a Camunda form field that are checked here (camunda:validation).
+_CONSTRAINTS = frozenset({"required", "readonly", "min", "max", "minlength", "maxlength"})
+
+
+def check_form_constraints(file_name: str, root: Any) -> None:
+    """A form field's constraint that is not checked here (a `validator`, which runs a Java
+    class in Camunda 7, or a name of none) would let any value through unseen: refused,
+    naming the field, rather than taken and never run."""
+    path = f"{{{CAMUNDA_NS}}}validation/{{{CAMUNDA_NS}}}constraint"
+    for field in root.iter(f"{{{CAMUNDA_NS}}}formField"):
+        for constraint in field.iterfind(path):
+            name = (constraint.get("name") or "").strip()
+            if name in _CONSTRAINTS:
+                continue
+            config = constraint.get("config") or ""
+            raise InvalidDefinition(
+                f"the form field '{field.get('id')}' asks for the constraint '{name}'"
+                + (f" ({config})" if config else "")
+                + ", which this engine does not check: check the value after the step (a "
+                "gateway, a script task) or keep to required, readonly, min, max, minlength "
+                "and maxlength",
+                file=file_name,
+                element_id=owner_id(field),
+                line=constraint.sourceline,
+                reason="form_constraint_unsupported",
+                field=field.get("id"),
+                constraint=name,
+            )
+
+
 # What makes a message event run Java code in Camunda 7 instead of throwing its message.
 _IMPLEMENTED = ("class", "delegateExpression", "expression", "type")
 

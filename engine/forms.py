@@ -19,6 +19,9 @@ from .sandbox_guards import MAX_DEPTH, MAX_STORED_INT_BITS
 from .task_meta import TaskMeta
 
 MAX_FIELDS = 200
+# A Camunda form field's id beyond an identifier: letters, digits, `_`, `.` and `-`, led by a
+# letter.
+_CAMUNDA_ID = re.compile(r"[^\W\d_][\w.-]{0,99}")
 # A whole number as typed: ASCII digits (str.isdigit also takes '²', which int() refuses).
 _WHOLE = re.compile(r"-?[0-9]+")
 # Digits read of a whole number: past them it is too large to store whatever it is (about 300
@@ -78,7 +81,7 @@ def validate_form(
     schema = forms[meta.form_file] if meta.form_file else None
     if schema is not None:
         return json_schema_data(schema, data, today=today, current=current, started=started)
-    _check_names(data, set())
+    _check_names(data, {f["id"] for f in meta.form_fields}, camunda=True)
     if meta.form_fields:
         return _camunda(meta.form_fields, data, current)
     if data:
@@ -135,12 +138,17 @@ def _plain(value: Any, field: str, depth: int = 0) -> None:
             _plain(item, field, depth + 1)
 
 
-def _check_names(data: dict[str, Any], declared: set[str]) -> None:
+def _check_names(data: dict[str, Any], declared: set[str], camunda: bool = False) -> None:
+    """Names are identifiers, or a form's own dotted fields (`invoice.amount`); a Camunda
+    form field's id is its variable's whole name, dots and dashes as written
+    (`applicant.address`, `document-number`), as Camunda keeps it."""
     if len(data) > MAX_FIELDS:
         raise InvalidData(f"a form has at most {MAX_FIELDS} fields")
     bad = {}
     for name in data:
         if isinstance(name, str) and name in declared and is_dotted(name):
+            continue
+        if camunda and isinstance(name, str) and name in declared and _CAMUNDA_ID.fullmatch(name):
             continue
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             bad[str(name)] = "not a valid field name"

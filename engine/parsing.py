@@ -28,6 +28,7 @@ from .definition_checks import (
     check_due_dates,
     check_error_boundaries,
     check_flow_loops,
+    check_form_constraints,
     check_loops,
     check_message_throws,
     check_receive_tasks,
@@ -152,6 +153,7 @@ def parse_bundle(
         check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
         check_message_throws(doc.name, doc.root)  # one implemented like a service task
         check_compensation(doc.name, doc.root)
+        check_form_constraints(doc.name, doc.root)  # a Java validator would never run
         check_references(doc.name, doc.root)
         check_error_boundaries(doc.name, doc.root)
         check_flow_loops(doc.name, doc.root)

@@ -305,6 +305,12 @@ REFUSALS = {
         "Trường «%(field)s» của biểu mẫu có kiểu «%(type)s», hệ thống không hỗ trợ. Hãy dùng "
         "một trong các kiểu: %(supported)s."
     ),
+    "form_constraint_unsupported": _l(
+        "Trường «%(field)s» của biểu mẫu có ràng buộc «%(constraint)s» mà hệ thống không kiểm "
+        "tra (như validator, chạy một lớp Java trong Camunda). Hãy kiểm tra giá trị sau bước "
+        "này (bằng cổng rẽ nhánh hoặc tác vụ kịch bản), hoặc chỉ dùng các ràng buộc required, "
+        "readonly, min, max, minlength, maxlength."
+    ),
     "form_option_type": _l(
         "Lựa chọn «%(value)s» của trường «%(field)s» không đúng kiểu của biến "
         "(cam-variable-type) nên không ai chọn được. Hãy sửa giá trị của lựa chọn."

@@ -160,6 +160,80 @@ def test_camunda_forms__a_read_only_date_keeps_its_default_written_day_first(
     assert refused.value.field_codes["dob"]["code"] == "read_only"
 
 
+def test_camunda_forms__a_field_id_with_dots_or_dashes_names_its_variable(
+    factory: Any, clock: Any, config: Any
+) -> None:
+    """Camunda keeps a form field's id as its variable's whole name (`applicant.address`,
+    `document-number`): such fields are filled and stored under that name. They were taken
+    at deploy, then every submission was refused as "not a valid field name"."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
+        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        '<bpmn:process id="kyc" isExecutable="true"><bpmn:startEvent id="s" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
+        '<bpmn:userTask id="check" camunda:assignee="an"><bpmn:extensionElements>'
+        '<camunda:formData><camunda:formField id="applicant.address" label="Địa chỉ" '
+        'type="string" /><camunda:formField id="document-number" label="Số giấy tờ" '
+        'type="string" /></camunda:formData></bpmn:extensionElements></bpmn:userTask>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("kyc.bpmn", xml.encode())], clock)
+        item = engine.start_instance(s, config, "kyc", "an")
+        [task] = engine.open_tasks(s, item)
+    sent = {"applicant.address": "12 Lê Lợi", "document-number": "0123-456"}
+    for wrong in ({"applicant_address": "x"}, {"applicant.city": "x"}, {"_private": "x"}):
+        with pytest.raises(InvalidData), transaction(factory) as s:
+            engine.complete_task(s, config, task.id, "an", data=wrong)
+    with transaction(factory) as s:
+        engine.complete_task(s, config, task.id, "an", data=sent)
+        data = engine.show_instance(s, item).data
+    assert {k: data[k] for k in sent} == sent
+
+
+@pytest.mark.parametrize(
+    ("constraint", "words"),
+    [
+        ('name="validator" config="com.example.NationalIdValidator"', "'validator'"),
+        ('name="email"', "'email'"),
+    ],
+)
+def test_camunda_forms__a_constraint_not_checked_here_is_refused(
+    factory: Any, clock: Any, constraint: str, words: str
+) -> None:
+    """A validator runs a Java class in Camunda 7: taken and never run, any value would pass
+    unseen. Refused at deploy and by `check`, naming the field; nothing stored."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
+        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        '<bpmn:process id="kyc" isExecutable="true"><bpmn:startEvent id="s" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
+        '<bpmn:userTask id="check" camunda:assignee="an"><bpmn:extensionElements>'
+        '<camunda:formData><camunda:formField id="cccd" label="Số CCCD" type="string">'
+        f"<camunda:validation><camunda:constraint {constraint} /></camunda:validation>"
+        "</camunda:formField></camunda:formData></bpmn:extensionElements></bpmn:userTask>"
+        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    files = [engine.SourceFile("kyc.bpmn", xml.encode())]
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(factory) as s:
+        engine.deploy(s, files, clock)
+    error = refused.value
+    assert words in error.message and "the form field 'cccd'" in error.message
+    assert (error.details["reason"], error.details["element_id"]) == (
+        "form_constraint_unsupported",
+        "check",
+    )
+    (problem,) = engine.check_definitions(files).problems
+    assert problem.reason == "form_constraint_unsupported"
+    with transaction(factory) as s:
+        assert engine.list_processes(s) == []
+
+
 def test_camunda_forms__an_input_without_a_type_takes_its_variable_s(
     purchases: Any, config: Any
 ) -> None:

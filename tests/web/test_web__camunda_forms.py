@@ -161,3 +161,33 @@ def test_camunda_forms__the_api_starts_with_the_start_forms_fields(
     assert (status, body["error"]["fields"]["channel"]["code"]) == (422, "unknown")
     status, item = api.post(start, {"data": {"amount": 7, "purpose": "Giấy in"}})
     assert status == 201 and item["process"] == "purchase_request"
+
+
+def test_camunda_forms__a_field_named_with_dots_and_dashes_is_filled_on_the_page(
+    app: Flask, office: Any, login: Any
+) -> None:
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
+        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        '<bpmn:process id="kyc" isExecutable="true"><bpmn:startEvent id="s" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
+        f'<bpmn:userTask id="check" camunda:assignee="{REVIEWER}"><bpmn:extensionElements>'
+        '<camunda:formData><camunda:formField id="applicant.address" label="Địa chỉ" '
+        'type="string" /><camunda:formField id="document-number" label="Số giấy tờ" '
+        'type="string" /></camunda:formData></bpmn:extensionElements></bpmn:userTask>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        engine.deploy(s, [engine.SourceFile("kyc.bpmn", xml.encode())], office.clock, "quantri")
+    item = int(office.start("kyc", REVIEWER))
+    client = login(REVIEWER)
+    url = _url(office, REVIEWER, item, "check")
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="applicant.address"' in page and 'name="document-number"' in page
+    sent = {"applicant.address": "12 Lê Lợi", "document-number": "0123-456"}
+    assert post(client, url, url, sent).status_code == 302
+    with transaction(office.factory) as s:
+        data = engine.item_data(s, item)
+    assert (data["applicant.address"], data["document-number"]) == ("12 Lê Lợi", "0123-456")
