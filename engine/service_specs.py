@@ -42,6 +42,7 @@ from .event_parsers import (
     SpiffEventStartParser,
     SpiffSignalEndParser,
 )
+from .service_expressions import expression_code
 from .service_params import Param, evaluate_params, read_outputs, read_params
 from .xml_namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS
 
@@ -86,6 +87,14 @@ def service_key(node: Any) -> str:
     for connector_id in node.iter(f"{{{CAMUNDA_NS}}}connectorId"):
         return f"connector:{(connector_id.text or '').strip()}"
     return str(node.get("id"))
+
+
+def _evaluable(node: Any) -> bool:
+    """A Camunda service task whose expression runs here without a handler."""
+    expression = node.get(f"{{{CAMUNDA_NS}}}expression")
+    if not expression or node.get(f"{{{CAMUNDA_NS}}}class"):
+        return False
+    return expression_code(strip_delimiters(expression), result_variable(node)) is not None
 
 
 def result_variable(node: Any) -> str | None:
@@ -300,7 +309,7 @@ def unmapped_services(
     for tag in SERVICE_TAGS:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             key = service_key(node)
-            if key in services or not is_service(node) or _external(key):
+            if key in services or not is_service(node) or _external(key) or _evaluable(node):
                 continue
             found.append(
                 InvalidDefinition(

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from .audit import append_event
 from .errors import ScriptError
 from .event_subprocesses import catcher
+from .service_expressions import expression_code
 from .task_locals import input_names
 from .thrown_errors import MAX_ERROR_CODE, WorkerError, catch_at
 
@@ -129,6 +130,13 @@ class ServiceRunner:
             inputs = {name: task.data[name] for name in input_names(task) if name in task.data}
             self.external.append((str(task.id), element, key.removeprefix("topic:"), inputs))
             return None
+        code = None if key in self.services else expression_code(key, result)
+        if code is not None:  # `${true}`, or a value for its resultVariable: no handler
+            value = task.workflow.script_engine.evaluate(task, code)
+            if result:
+                task.data[result] = value
+            self.calls.append(_Record(element, key, True, (result,) if result else ()))
+            return True
         if key not in self.services:
             return self._incident(
                 element, key, "service_unmapped", f"no handler is mapped to '{key}'"

@@ -382,3 +382,42 @@ def test_a_parameter_the_engine_cannot_run_is_refused_at_deploy(
         16,
     )
     assert words in str(caught.value)
+
+
+EXPRESSIONS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">
+  <bpmn:process id="bieu_thuc" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="placeholder" />
+    <bpmn:serviceTask id="placeholder" camunda:expression="${true}" />
+    <bpmn:sequenceFlow id="f2" sourceRef="placeholder" targetRef="decide" />
+    <bpmn:serviceTask id="decide" camunda:expression="${amount > 1000}"
+      camunda:resultVariable="big" />
+    <bpmn:sequenceFlow id="f3" sourceRef="decide" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_an_expression_that_needs_no_bean_runs_without_a_handler(
+    people: Any, clock: ManualClock
+) -> None:
+    """`${true}` (Camunda's placeholder) passes; an expression reading the item's data gives
+    its resultVariable its value; a bean's method still needs its handler."""
+    with transaction(people) as s:
+        engine.deploy(s, [SourceFile("bieu_thuc.bpmn", EXPRESSIONS.encode())], clock, services=())
+    config = EngineConfig(clock=clock, services={})
+    for amount, big in ((1500, True), (200, False)):
+        item_id = start(people, config, "bieu_thuc", amount=amount)
+        with transaction(people) as s:
+            view = engine.show_instance(s, item_id)
+        assert (view.status, view.data["big"]) == ("completed", big)
+    bean = EXPRESSIONS.replace("${true}", "${mailer.send(execution)}")
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(people) as s:
+        engine.deploy(s, [SourceFile("bieu_thuc.bpmn", bean.encode())], clock, services=())
+    assert refused.value.details["key"] == "mailer.send(execution)"
+    without_result = EXPRESSIONS.replace(' camunda:resultVariable="big"', "")
+    with pytest.raises(engine.InvalidDefinition) as refused, transaction(people) as s:
+        engine.deploy(s, [SourceFile("bieu_thuc.bpmn", without_result.encode())], clock)
+    assert refused.value.details["key"] == "amount > 1000"
