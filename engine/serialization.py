@@ -29,11 +29,13 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.event import Event
 from SpiffWorkflow.util.task import TaskState
 
+from .camunda_message_data import MessageEventDefinition as VariablesMessage
 from .dmn_specs import SERIALIZER_CONFIG as DECISION_CONVERTERS
 from .io_mappings import MappedCallActivity
 from .service_specs import SERIALIZER_CONFIG as SERVICE_CONVERTERS
@@ -92,6 +94,8 @@ def serializer(dialect: str, *, reference: bool = False) -> BpmnWorkflowSerializ
         config[Task] = FastTaskConverter
     for clocked in CLOCKED.values():
         config[clocked] = TimerConditionalEventDefinitionConverter
+    if dialect == "camunda":  # read back under SpiffWorkflow's name: registered after it
+        config[VariablesMessage] = MessageEventDefinitionConverter
     config.update(SERVICE_CONVERTERS[dialect])
     config.update(DECISION_CONVERTERS[dialect])
     config[MappedCallActivity] = SubWorkflowConverter  # camunda:in/out (engine/io_mappings.py)

@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
+from .camunda_message_data import variables_message
 from .db import Base, UTCDateTime, cast_table, kept_for_the_transaction
 from .driver_sql import run
 from .event_subprocesses import INTERRUPTING_KEY
@@ -132,17 +133,21 @@ def camunda_messages(spec: Any) -> None:
     """Give a Camunda spec's receive tasks Camunda's message definition: SpiffWorkflow's
     Camunda parser leaves them the generic one, which its Camunda serializer cannot store. A
     message a throw or end event throws without a payload expression (Camunda 7 models write
-    none) is thrown without a payload: SpiffWorkflow would evaluate the missing expression."""
+    none) is thrown without a payload: SpiffWorkflow would evaluate the missing expression.
+    Each takes engine/camunda_message_data.py's class: its data the item's variables."""
     for task_spec in spec.task_specs.values():
         definition: Any = getattr(task_spec, "event_definition", None)
         if type(definition) is MessageEventDefinition:
-            task_spec.event_definition = CamundaMessageEventDefinition(
+            definition = CamundaMessageEventDefinition(
                 definition.name,
                 definition.correlation_properties,
                 description=definition.description,
             )
-        elif isinstance(definition, CamundaMessageEventDefinition) and not definition.expression:
-            definition.expression = "None"
+        if isinstance(definition, CamundaMessageEventDefinition):
+            if not definition.expression:
+                definition.expression = "None"
+            # Its data the item's variables, never one `<element>_Response` more.
+            task_spec.event_definition = variables_message(definition)
 
 
 def kind_of(definition: Any) -> str | None:

@@ -62,6 +62,7 @@ def test_engine__a_message_starts_an_item_and_a_keyed_message_moves_it_on(
         view = engine.show_instance(s, two)
         assert _steps(s, two) == ["check"]
         assert (view.data["business_key"], view.data["fee"]) == ("HS-2", 5)
+        assert not [name for name in view.data if name.endswith("_Response")], view.data
         assert [h.kind for h in view.history] == [
             "started",
             "message_received",
@@ -215,6 +216,9 @@ def test_engine__a_camunda_receive_task_waits_for_its_message(
         assert got.received == (item,)
         view = engine.show_instance(s, item)
         assert (view.status, view.data["dat"]) == ("completed", True)
+    # The message's data are the item's variables, as in Camunda: no `<element>_Response`
+    # variable holding them all again.
+    assert not [name for name in view.data if name.endswith("_Response")], view.data
 
 
 def test_engine__a_message_starts_its_own_path_beside_a_plain_start(
