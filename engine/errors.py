@@ -115,6 +115,6 @@ class ScriptError(InvalidInput):
     def __init__(
         self, message: str, *, element_id: str | None = None, line: int | None = None
     ) -> None:
-        prefix = f"task '{element_id}': " if element_id else ""
+        prefix = f"element '{element_id}': " if element_id else ""
         super().__init__(prefix + message, element_id=element_id, line=line)
         self.reason = message

@@ -571,7 +571,7 @@ def _build(
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise _refusal(exc, docs, _unrunnable(parser, exc)) from exc
+        raise _own_refusal(exc) or _refusal(exc, docs, _unrunnable(parser, exc)) from exc
     except SpiffWorkflowException as exc:
         raise InvalidDefinition(
             str(exc), file=home.name, reason="bpmn_invalid", detail=str(exc)
@@ -669,6 +669,18 @@ def _unrunnable(parser: Any, exc: ValidationException) -> str | None:
     full = f"{{{BPMN}}}{tag.removeprefix('bpmn:')}"
     known = (*parser.OVERRIDE_PARSER_CLASSES, *parser.PARSER_CLASSES)
     return tag if full not in known else None
+
+
+def _own_refusal(exc: BaseException) -> InvalidDefinition | None:
+    """Our own refusal, raised while SpiffWorkflow's parser read the element, which it wraps
+    in its ValidationException as a Python repr (`InvalidDefinition('…')`) at the element's
+    line: as it was raised, with its own line and words."""
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, InvalidDefinition):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _refusal(

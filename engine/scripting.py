@@ -3,6 +3,7 @@ plus the injected clock."""
 
 from __future__ import annotations
 
+import difflib
 import traceback
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -85,11 +86,14 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             said = _describe(exc)
             if isinstance(exc, NameError) and exc.name:  # as Camunda: the name it cannot resolve
                 said = f"the item has no variable '{exc.name}'"
-            raise WorkflowTaskException(
+            error = WorkflowTaskException(
                 f"{said} (in expression {_as_written(expression)!r})",
                 task=task,
                 exception=exc,
-            ) from exc
+            )
+            if isinstance(exc, NameError) and exc.name:  # in words, not a Python list
+                error.notes = _close_names(exc.name, task.data)
+            raise error from exc
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
         if not script.startswith(JS_MARKER):
@@ -137,3 +141,13 @@ def make_sandbox(
 
     helpers.setdefault("now", now)
     return Sandbox(helpers, cpu_seconds, limits)
+
+
+def _close_names(name: str, data: Any) -> list[str]:
+    """The item's variables named most like `name`, as a person would be asked (none: no
+    note)."""
+    close = [f"'{c}'" for c in difflib.get_close_matches(name, [str(k) for k in data], n=3)]
+    if not close:
+        return []
+    listed = close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
+    return [f"Did you mean {listed}?"]

@@ -452,7 +452,7 @@ def test_hostile__an_endless_script_is_stopped_and_no_item_is_stored(
     error = stopped.value
     assert error.details["element_id"] == element_id
     assert str(error) == (
-        f"task '{element_id}': the script ran longer than its limit of "
+        f"element '{element_id}': the script ran longer than its limit of "
         f"{config.script_cpu_seconds:g} s of CPU time"
     )
     assert _row_counts(sqlite_factory) == before
@@ -494,7 +494,7 @@ def test_hostile__a_bound_passed_at_run_time_stops_the_start_and_stores_nothing(
     assert time.monotonic() - began < 5
     error = stopped.value
     assert error.details["element_id"] == element_id
-    assert str(error).startswith(f"task '{element_id}': ")
+    assert str(error).startswith(f"element '{element_id}': ")
     for word in words:
         assert word in error.reason, str(error)
     assert "Traceback" not in str(error) and "OverflowError" not in str(error)

@@ -169,6 +169,9 @@ def test_juel__a_variable_the_item_lacks_is_named_in_the_juel_written(
     said = str(failed.value)
     assert "the item has no variable 'amount'" in said
     assert "'${!approved && amount gt 1000}'" in said and "juel_" not in said
+    # The element is named as an element (a gateway is no task), and the item's variables
+    # named like it in words, never a Python list.
+    assert said.startswith("element '") and "[" not in said.split("(in expression")[1]
     assert _show(office, item).status == "running"  # nothing recorded
 
 

@@ -300,7 +300,8 @@ def test_a_hanging_handler_is_stopped_at_the_limit(
     view = item(people, item_id)
     assert view.status == "error"
     assert view.error == (
-        "task 'st_class': the service 'vn.gov.sokhcn.ArchiveDelegate' did not answer within 0.3 s"
+        "element 'st_class': the service 'vn.gov.sokhcn.ArchiveDelegate' did not answer within "
+        "0.3 s"
     )
     assert "ok" not in item_data(people, item_id)
 
@@ -361,6 +362,13 @@ def test_an_item_parked_by_a_failing_timer_is_due_again_after_a_retry(
             "</camunda:inputParameter></camunda:inputOutput></camunda:connector>",
             "parameter 'to' is a script, which the engine does not run here",  # JavaScript runs
         ),
+        (
+            "<camunda:connector><camunda:connectorId>http-connector</camunda:connectorId>"
+            '<camunda:inputOutput><camunda:outputParameter name="ten">'
+            "${XML(response).xPath('//ten').element().textContent()}"
+            "</camunda:outputParameter></camunda:inputOutput></camunda:connector>",
+            "the function XML() is not supported",
+        ),
     ],
 )
 def test_a_parameter_the_engine_cannot_run_is_refused_at_deploy(
@@ -382,6 +390,13 @@ def test_a_parameter_the_engine_cannot_run_is_refused_at_deploy(
         16,
     )
     assert words in str(caught.value)
+    # `check`, which goes on past the first refusal, says it alike: with its own line and
+    # words, not SpiffWorkflow's repr of it at the task's line.
+    files = [SourceFile("tham_so.bpmn", text.encode())]
+    report = engine.check_definitions(files, services=all_handlers().keys())
+    [problem] = [p for p in report.problems if p.element_id == "register"]
+    assert (problem.line, problem.message.startswith("InvalidDefinition(")) == (16, False)
+    assert words in problem.message
 
 
 EXPRESSIONS = """<?xml version="1.0" encoding="UTF-8"?>

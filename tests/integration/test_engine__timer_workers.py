@@ -132,7 +132,7 @@ def test_timer_workers__a_failing_timer_parks_its_item_and_the_others_fire(
         for item, element in ((script, "explode"), (owner, "chase")):
             view = engine.show_instance(s, item)
             assert view.status == "error"
-            assert view.error is not None and f"task '{element}'" in view.error
+            assert view.error is not None and f"element '{element}'" in view.error
             assert [(h.kind, h.element_id) for h in view.history][-1] == ("error", element)
             assert view.history[-1].comment == view.error
             # Nothing of the failed step was kept: the same tasks are open as before.

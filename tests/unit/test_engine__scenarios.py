@@ -562,7 +562,7 @@ def test_scenarios__bad_timer_value_is_a_script_error(
     roundtrip: bool, due: Any, wait: Any, element: str, expected: str
 ) -> None:
     driver = Driver(parse("unit", "timer_from_data.bpmn"), roundtrip=roundtrip)
-    with pytest.raises(ScriptError, match=f"^task '{element}': the timer expression") as caught:
+    with pytest.raises(ScriptError, match=f"^element '{element}': the timer expression") as caught:
         driver.start(due=due, wait=wait)
     assert caught.value.details["element_id"] == element
     assert f"which is not {expected}" in caught.value.message
@@ -584,7 +584,7 @@ def test_scenarios__script_error_names_the_task_and_line(
 ) -> None:
     driver = Driver(parse("unit", "share_budget.bpmn"), roundtrip=roundtrip)
     assert driver.start() == Seen(("enter",))
-    with pytest.raises(ScriptError, match=f"^task 'share': {re.escape(message)}") as caught:
+    with pytest.raises(ScriptError, match=f"^element 'share': {re.escape(message)}") as caught:
         driver.complete("enter", {"total": 100, "parts": parts})
     assert caught.value.details == {"element_id": "share", "line": line}
     assert driver.seen() == Seen(())  # stuck on the failed script
