@@ -3,8 +3,9 @@ file, with the same reasons (`pheduyet check`).
 
 Each BPMN file is parsed as the deploy parses it, together with the folder's decision tables
 and forms and the files that define the processes its call activities call. A deploy stops at
-the first problem; here every unmapped service task of a file is listed, then the first other
-problem of the file, so one run shows what to fix in every file.
+the first problem; here every unmapped service task of a file is listed, then the first refusal
+of each of the diagram's own checks and every refused script, or else the first problem the
+parse meets, so one run shows what to fix in every file.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def check_definitions(
         unmapped = unmapped_services(name, root, services)
         problems.extend(_problem(error) for error in unmapped)
         known = {*services, *(str(e.details["key"]) for e in unmapped)}
+        found: list[InvalidDefinition] = []
         try:
             parsed = parse_bundle(
                 [by_name[name], *extras],
@@ -96,10 +98,12 @@ def check_definitions(
                 now=now,
                 max_multi_instance=max_multi_instance,
                 services=known,
+                found=found,
             )
             if not unmapped:
                 processes.extend(p.process_id for p in parsed)
         except InvalidDefinition as error:
+            problems.extend(_problem(e) for e in found)
             problems.append(_problem(error))
         except Exception as error:  # a library's failure on a strange file is still a finding
             message = f"the file cannot be read as a process: {type(error).__name__}: {error}"

@@ -117,8 +117,11 @@ def parse_bundle(
     now: datetime | None = None,
     max_multi_instance: int = DEFAULT_MAX_MULTI_INSTANCE,
     services: Collection[str] = (),
+    found: list[InvalidDefinition] | None = None,
 ) -> list[ParsedProcess]:
     """Parse a set of diagram, decision and form files; refuse the whole set on any problem.
+    With `found` (`pheduyet check`), the diagrams' own checks go on past a refusal: each one's
+    first refusal, and every script's, is added there before the first is raised.
 
     `resolve` is asked for the files of processes that a call activity names but the set does not
     define (the stored files of their latest deployed versions); those are used, not redeployed.
@@ -143,24 +146,19 @@ def parse_bundle(
         {pid: (d.name, _process_element(d.root, pid), d.given) for pid, d in defined.items()}
     )
     for doc in bpmn_docs:
-        _check_flows(doc)
-        check_script_languages(doc.name, doc.root)  # JavaScript compiled; others refused
-        _check_scripts(doc)
-        check_services(doc.name, doc.root, services)
-        check_service_listeners(doc.name, doc.root, services)
-        check_timers(doc.name, doc.root, now)
-        check_loops(doc.name, doc.root, max_multi_instance)
-        check_receive_tasks(doc.name, doc.root)  # one without a message would not wait
-        check_message_throws(doc.name, doc.root)  # one implemented like a service task
-        check_compensation(doc.name, doc.root)
-        check_form_constraints(doc.name, doc.root)  # a Java validator would never run
-        check_references(doc.name, doc.root)
-        check_error_boundaries(doc.name, doc.root)
-        check_flow_loops(doc.name, doc.root)
-        check_placement(doc.name, doc.root)  # event subprocesses SpiffWorkflow starts
-        if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
-            refuse_data_stores(doc.name, doc.root)
-        check_spiff_arena_calls(doc.name, doc.root)
+        for check in _checks(doc, services, now, max_multi_instance):
+            if found is None:
+                check()
+                continue
+            try:  # `pheduyet check`: every check's first refusal, one run for all
+                check()
+            except InvalidDefinition as refusal:
+                found.append(refusal)
+        if found is not None:
+            found.extend(_script_problems(doc)[1:])  # the first is among them already
+    if found:
+        found.sort(key=lambda e: (str(e.details.get("file")), e.details.get("line") or 0))
+        raise found[0]
     # DMN called from a Camunda diagram is read as Camunda reads it (engine/dmn_specs.py).
     calls = DmnCalls.of((d.root, d.dialect) for d in bpmn_docs)
     dmn_roots = [d.root for d in docs if d.kind == "dmn"]
@@ -437,7 +435,44 @@ def _expressions(doc: _Doc) -> Iterable[tuple[Any, str, str]]:
             yield expr, normalize_timer_expression(expr.text or ""), "eval"
 
 
+def _checks(
+    doc: _Doc, services: Collection[str], now: datetime, max_multi_instance: int
+) -> list[Callable[[], None]]:
+    """A diagram's own checks, in the order a deploy runs them (each raises its first
+    refusal)."""
+    name, root = doc.name, doc.root
+    found: list[Callable[[], None]] = [
+        lambda: _check_flows(doc),
+        lambda: check_script_languages(name, root),  # JavaScript compiled; others refused
+        lambda: _check_scripts(doc),
+        lambda: check_services(name, root, services),
+        lambda: check_service_listeners(name, root, services),
+        lambda: check_timers(name, root, now),
+        lambda: check_loops(name, root, max_multi_instance),
+        lambda: check_receive_tasks(name, root),  # one without a message would not wait
+        lambda: check_message_throws(name, root),  # one implemented like a service task
+        lambda: check_compensation(name, root),
+        lambda: check_form_constraints(name, root),  # a Java validator would never run
+        lambda: check_references(name, root),
+        lambda: check_error_boundaries(name, root),
+        lambda: check_flow_loops(name, root),
+        lambda: check_placement(name, root),  # event subprocesses SpiffWorkflow starts
+        lambda: check_spiff_arena_calls(name, root),
+    ]
+    if doc.dialect != "camunda":  # Camunda 7 runs nothing for a data store
+        found.append(lambda: refuse_data_stores(name, root))
+    return found
+
+
 def _check_scripts(doc: _Doc) -> None:
+    for problem in _script_problems(doc)[:1]:
+        raise problem
+
+
+def _script_problems(doc: _Doc) -> list[InvalidDefinition]:
+    """Each Python script or expression of the diagram that does not compile, or that the
+    sandbox refuses, in the order of the file."""
+    found = []
     for element, source, mode in _expressions(doc):
         if not source.strip() or not is_python(element):
             continue
@@ -448,29 +483,36 @@ def _check_scripts(doc: _Doc) -> None:
         try:
             compile_script(source.strip() if mode == "eval" else source, mode)
         except SandboxSyntaxError as exc:  # not Python at all: Python's words say why
-            raise _script_refusal(
-                doc,
-                element,
-                first_line,
-                exc,
-                reason="script_syntax",
-                language="python",
-                detail=exc.detail,
-            ) from exc
+            found.append(
+                _script_refusal(
+                    doc,
+                    element,
+                    first_line,
+                    exc,
+                    reason="script_syntax",
+                    language="python",
+                    detail=exc.detail,
+                )
+            )
         except SandboxViolation as exc:
-            raise _script_refusal(
-                doc, element, first_line, exc, reason="script_refused", detail=str(exc)
-            ) from exc
+            found.append(
+                _script_refusal(
+                    doc, element, first_line, exc, reason="script_refused", detail=str(exc)
+                )
+            )
         except SyntaxError as exc:
-            raise InvalidDefinition(
-                f"script syntax error: {exc.msg}",
-                file=doc.name,
-                element_id=owner_id(element),
-                line=first_line + max((exc.lineno or 1) - 1, 0) or None,
-                reason="script_syntax",
-                language="python",
-                detail=exc.msg,
-            ) from exc
+            found.append(
+                InvalidDefinition(
+                    f"script syntax error: {exc.msg}",
+                    file=doc.name,
+                    element_id=owner_id(element),
+                    line=first_line + max((exc.lineno or 1) - 1, 0) or None,
+                    reason="script_syntax",
+                    language="python",
+                    detail=exc.msg,
+                )
+            )
+    return found
 
 
 def _script_refusal(
