@@ -124,18 +124,27 @@ _DEFAULTS = EngineConfig()
 
 def _with_default(spec: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """A field whose default is a JUEL expression shows its value on the item's data now
-    (`default_code`, translated at deploy); one that cannot be computed shows none."""
+    (`default_code`, translated at deploy); one that cannot be computed shows none. A label
+    written with JUEL shows its text on the item's data (`label_code`), else the field's id."""
+    label = spec.pop("label_code", None)
+    if label:
+        said = _computed(label, data)
+        spec["label"] = str(said) if said not in (None, "") else spec["id"]
     code = spec.pop("default_code", None)
     if not code:
         return spec
-    try:
-        value = _DEFAULTS.script_engine().environment.evaluate(code, dict(data))
-    except Exception:  # a default is a suggestion: the person fills the field in instead
-        value = None
+    value = _computed(code, data)
     if isinstance(value, bool):
         value = "true" if value else "false"
     spec["default"] = None if value is None else str(value)
     return spec
+
+
+def _computed(code: str, data: dict[str, Any]) -> Any:
+    try:
+        return _DEFAULTS.script_engine().environment.evaluate(code, dict(data))
+    except Exception:  # a suggestion, not a step: the form shows without it
+        return None
 
 
 def _start_view(version: LoadedVersion, asked: Collection[str]) -> FormView | None:

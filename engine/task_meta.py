@@ -232,6 +232,17 @@ def _default_code(text: str | None) -> str | None:
         return None
 
 
+def _label_code(text: str | None) -> str | None:
+    """A label written with JUEL (`${commentLabel}`, `Ý kiến của ${unit}`), translated once
+    into the sandbox's Python and evaluated on the item's data when the form is shown."""
+    if not text or not has_expression(text):
+        return None
+    try:
+        return translate(text.strip())
+    except JuelRefused:
+        return None
+
+
 def _business_key_field(element: Any) -> str | None:
     form = element.find(f"{{{BPMN}}}extensionElements/{{{CAMUNDA_NS}}}formData")
     key = form.get("businessKey") if form is not None else None
@@ -250,6 +261,7 @@ def _camunda_fields(element: Any) -> list[dict[str, Any]]:
             {
                 "id": node.get("id"),
                 "label": node.get("label") or node.get("id"),
+                "label_code": _label_code(node.get("label")),
                 "type": node.get("type") or "string",
                 "default": node.get("defaultValue"),
                 "default_from": _default_variable(node.get("defaultValue")),

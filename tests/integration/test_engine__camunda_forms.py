@@ -194,6 +194,40 @@ def test_camunda_forms__a_field_id_with_dots_or_dashes_names_its_variable(
     assert {k: data[k] for k in sent} == sent
 
 
+def test_camunda_forms__a_label_written_with_juel_shows_its_text(
+    factory: Any, clock: Any, config: Any
+) -> None:
+    """`label="${commentLabel}"` shows the item's text, a label mixing text and JUEL its
+    sentence; one that cannot be computed shows the field's id, never the expression."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
+        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        '<bpmn:process id="nhan" isExecutable="true"><bpmn:startEvent id="s" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
+        '<bpmn:userTask id="check" camunda:assignee="an"><bpmn:extensionElements>'
+        '<camunda:formData><camunda:formField id="comment" label="${commentLabel}" '
+        'type="string" /><camunda:formField id="days" label="Số ngày của ${unit}" '
+        'type="long" /><camunda:formField id="other" label="${missing}" type="string" />'
+        "</camunda:formData></bpmn:extensionElements></bpmn:userTask>"
+        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("nhan.bpmn", xml.encode())], clock)
+        data = {"commentLabel": "Ý kiến thẩm định", "unit": "Phòng QLKH"}
+        item = engine.start_instance(s, config, "nhan", "an", data=data)
+        [task] = engine.open_tasks(s, item)
+        form = engine.task_form(s, task.id)
+    labels = {f["id"]: f["label"] for f in form.fields}
+    assert labels == {
+        "comment": "Ý kiến thẩm định",
+        "days": "Số ngày của Phòng QLKH",
+        "other": "other",
+    }
+
+
 @pytest.mark.parametrize(
     ("constraint", "words"),
     [
