@@ -91,9 +91,12 @@ def test_attachments__access(app: Flask) -> None:
     made = _upload(api, item, "a.pdf", PDF)[1]
     stranger = api_as(app, "cs.cv1")
     assert stranger.get(f"/items/{item}/attachments")[0] == 404
-    assert stranger.get(f"/attachments/{made['id']}")[0] == 404
+    hidden = stranger.get(f"/attachments/{made['id']}")
+    assert hidden[0] == 404
     assert _upload(stranger, item, "b.pdf", PDF)[0] == 404
-    assert api.get("/attachments/khong-co")[0] == 404
+    missing = api.get("/attachments/khong-co")
+    assert missing[0] == 404
+    assert hidden[1] == missing[1]  # alike: nothing names the item the file belongs to
     # The director sees the item but has no step in it: he may read, not add.
     leader = api_as(app, "giamdoc")
     assert leader.get(f"/items/{item}/attachments")[0] == 200

@@ -205,7 +205,10 @@ def download_attachment(attachment_id: str) -> Response:
     """The file's bytes with its type and name; 404 when the caller may not see its item."""
     with uow() as s:
         view, path = engine.attachment_file(s, attachment_store(), attachment_id)
-        require_view(s, me(), view.instance_id)
+        try:
+            require_view(s, me(), view.instance_id)
+        except engine.NotFound as hidden:  # as a file that is not there: its item unnamed
+            raise engine.NotFound("the attachment does not exist") from hidden
     if not path.is_file():
         raise engine.NotFound("the attachment's file is missing")
     response = send_file(
