@@ -34,7 +34,8 @@ ATTACHMENT_COLUMNS = [
 
 @contextmanager
 def removed_on_failure() -> Iterator[list[Path]]:
-    """The stored files of a transaction that fails: its rows roll back, its bytes go too."""
+    """The stored files of a transaction that fails: its rows roll back, its bytes go too.
+    Only the transaction goes inside: once it has committed, the files are the rows'."""
     written: list[Path] = []
     try:
         yield written
@@ -94,10 +95,10 @@ def attachments_add(
     instance_id: int, files: tuple[Path, ...], username: str, task_id: str | None, as_json: bool
 ) -> None:
     """Add files to a running item (all or none)."""
-    with reporting(as_json), removed_on_failure() as written:
-        with transaction(session_factory()) as session:
+    with reporting(as_json):
+        with removed_on_failure() as written, transaction(session_factory()) as session:
             added = attach_files(session, instance_id, username, files, written, task_id)
-        _print(added, as_json)
+        _print(added, as_json)  # committed: a failure to say so leaves the files be
         if not as_json:
             click.echo(f"{len(added)} file(s) added to item {instance_id}")
 

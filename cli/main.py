@@ -314,9 +314,9 @@ def complete(
     as_json: bool,
 ) -> None:
     """Complete a task with its form data, and the files the step needs (--attach)."""
-    with reporting(as_json), removed_on_failure() as written:
+    with reporting(as_json):
         factory = session_factory()
-        with transaction(factory) as session:
+        with removed_on_failure() as written, transaction(factory) as session:
             if files:
                 task = engine.get_task(session, task_id)
                 attach_files(session, task.instance_id, username, files, written, task.id)

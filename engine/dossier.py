@@ -428,7 +428,10 @@ def _camunda_field(spec: Mapping[str, Any]) -> _FormField:
         kind = "longtext"
     return _FormField(
         name=str(spec.get("id")),
-        label=str(spec.get("label") or spec.get("id")),
+        # A label written with JUEL is computed for the step's form; here, the field's id.
+        label=str(
+            spec.get("id") if spec.get("label_code") else spec.get("label") or spec.get("id")
+        ),
         kind=kind,
         choices={str(o["id"]): str(o.get("name") or o["id"]) for o in spec.get("options") or []},
         private=str((spec.get("properties") or {}).get("private", "")).lower() == "true",

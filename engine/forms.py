@@ -138,6 +138,11 @@ def _plain(value: Any, field: str, depth: int = 0) -> None:
             _plain(item, field, depth + 1)
 
 
+def _declared_name(name: str, camunda: bool) -> bool:
+    """A name its form declares beyond an identifier: dotted, or any Camunda field id."""
+    return is_dotted(name) or (camunda and _CAMUNDA_ID.fullmatch(name) is not None)
+
+
 def _check_names(data: dict[str, Any], declared: set[str], camunda: bool = False) -> None:
     """Names are identifiers, or a form's own dotted fields (`invoice.amount`); a Camunda
     form field's id is its variable's whole name, dots and dashes as written
@@ -146,14 +151,12 @@ def _check_names(data: dict[str, Any], declared: set[str], camunda: bool = False
         raise InvalidData(f"a form has at most {MAX_FIELDS} fields")
     bad = {}
     for name in data:
-        if isinstance(name, str) and name in declared and is_dotted(name):
-            continue
-        if camunda and isinstance(name, str) and name in declared and _CAMUNDA_ID.fullmatch(name):
-            continue
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            bad[str(name)] = "not a valid field name"
-        elif name == "typename":
+        if name == "typename":  # SpiffWorkflow's own key: the state could not be read back
             bad[name] = "this field name is reserved"
+        elif isinstance(name, str) and name in declared and _declared_name(name, camunda):
+            continue
+        elif not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            bad[str(name)] = "not a valid field name"
     if bad:
         raise InvalidData("some field names are not allowed", bad)
     for name, value in data.items():

@@ -94,7 +94,7 @@ def _evaluable(node: Any) -> bool:
     expression = node.get(f"{{{CAMUNDA_NS}}}expression")
     if not expression or node.get(f"{{{CAMUNDA_NS}}}class"):
         return False
-    return expression_code(strip_delimiters(expression), result_variable(node)) is not None
+    return expression_code(strip_delimiters(expression)) is not None
 
 
 def result_variable(node: Any) -> str | None:

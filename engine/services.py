@@ -130,8 +130,8 @@ class ServiceRunner:
             inputs = {name: task.data[name] for name in input_names(task) if name in task.data}
             self.external.append((str(task.id), element, key.removeprefix("topic:"), inputs))
             return None
-        code = None if key in self.services else expression_code(key, result)
-        if code is not None:  # `${true}`, or a value for its resultVariable: no handler
+        code = None if key in self.services else expression_code(key)
+        if code is not None:  # `${true}`: no handler, its value for a resultVariable
             value = task.workflow.script_engine.evaluate(task, code)
             if result:
                 task.data[result] = value

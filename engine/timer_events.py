@@ -169,16 +169,19 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):  # type: igno
         the step waits) fires as a one-time timer each time, the cycle waiting on in a new task
         beside it: what a firing opened is then not the waiting cycle's own, and outlives it.
         SpiffWorkflow hangs every firing's branch under the one waiting task, and the step done,
-        cancels that task with all of them: the reminders a person was working on vanished."""
-        if not isinstance(my_task.task_spec, BoundaryEvent) or my_task.task_spec.cancel_activity:
+        cancels that task with all of them: the reminders a person was working on vanished.
+        One that interrupts fires once and ends the step, as Camunda's does (SpiffWorkflow's
+        kept the step open and fired at every time of the cycle)."""
+        if not isinstance(my_task.task_spec, BoundaryEvent):
             super().update_task(my_task)
             return
+        interrupting = my_task.task_spec.cancel_activity  # fires once: the step ends there
         if not self.cycle_complete(my_task):
             if my_task._get_internal_data("event_fired", False) and not my_task.children:
                 my_task.cancel()  # the cycle ended (a cron with no time left): nothing fires
             return
         following = my_task._get_internal_data("event_value")
-        if following is not None and following.get("cycles") != 0:
+        if following is not None and following.get("cycles") != 0 and not interrupting:
             waiting = my_task.parent._add_child(my_task.task_spec, TaskState.WAITING)
             waiting._set_internal_data(event_value=dict(following))
             waiting.task_spec._update(waiting)

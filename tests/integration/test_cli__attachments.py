@@ -118,3 +118,23 @@ def test_cli__attachments_add_follows_the_pages_rules(cli: Cli, tmp_path: Path) 
     assert "1 file(s) added to item" in said
     assert len(cli.json("attachments", "list", str(item))) == 2
     cli("attachments", "add", str(item), str(tmp_path / "none.pdf"), "--as", "an", code=2)
+
+
+def test_cli__files_committed_stay_when_saying_so_fails(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the rows are committed the files are theirs: a failure to print (a closed pipe, a
+    full disk) must not remove them."""
+    import cli.attachments as module
+
+    item, _task = _started(cli)
+    draft = _written(tmp_path, "phu_luc.pdf", DRAFT_PDF)
+
+    def broken(*_args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module, "_print", broken)
+    cli("attachments", "add", str(item), draft, "--as", "an", code=1)
+    monkeypatch.undo()
+    [kept] = cli.json("attachments", "list", str(item))
+    assert kept["filename"] == "phu_luc.pdf" and len(_files(tmp_path)) == 1

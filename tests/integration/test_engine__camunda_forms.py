@@ -175,7 +175,8 @@ def test_camunda_forms__a_field_id_with_dots_or_dashes_names_its_variable(
         '<bpmn:userTask id="check" camunda:assignee="an"><bpmn:extensionElements>'
         '<camunda:formData><camunda:formField id="applicant.address" label="Địa chỉ" '
         'type="string" /><camunda:formField id="document-number" label="Số giấy tờ" '
-        'type="string" /></camunda:formData></bpmn:extensionElements></bpmn:userTask>'
+        'type="string" /><camunda:formField id="typename" type="string" /></camunda:formData>'
+        "</bpmn:extensionElements></bpmn:userTask>"
         '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
         "</bpmn:process></bpmn:definitions>"
     )
@@ -185,7 +186,12 @@ def test_camunda_forms__a_field_id_with_dots_or_dashes_names_its_variable(
         item = engine.start_instance(s, config, "kyc", "an")
         [task] = engine.open_tasks(s, item)
     sent = {"applicant.address": "12 Lê Lợi", "document-number": "0123-456"}
-    for wrong in ({"applicant_address": "x"}, {"applicant.city": "x"}, {"_private": "x"}):
+    for wrong in (
+        {"applicant_address": "x"},
+        {"applicant.city": "x"},
+        {"_private": "x"},
+        {"typename": "x"},
+    ):
         with pytest.raises(InvalidData), transaction(factory) as s:
             engine.complete_task(s, config, task.id, "an", data=wrong)
     with transaction(factory) as s:

@@ -77,3 +77,17 @@ def test_cycle_reminders__a_counted_cycle_fires_its_count_only(
     with transaction(factory) as s:
         history = engine.show_instance(s, item).history
     assert sum(1 for h in history if h.element_id == "daily") == 2  # each firing recorded
+
+
+def test_cycle_reminders__an_interrupting_cycle_ends_the_step_at_its_first_time(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    add_people(factory)
+    interrupting = XML.replace('cancelActivity="false"', 'cancelActivity="true"')
+    with transaction(factory) as s:
+        engine.deploy(s, [SourceFile("nhac.bpmn", interrupting.encode())], clock)
+        item = engine.start_instance(s, config, "nhac", "an")
+    for _day in range(3):
+        clock.advance(timedelta(days=1, minutes=1))
+        engine.run_due_timers(factory, config)
+    assert _open(factory, item) == ["remind"]

@@ -283,3 +283,47 @@ def test_engine__a_start_form_s_business_key_field_keys_the_item(
         )
         assert _steps(s, first) == ["check"]
         assert engine.show_instance(s, first).data["business_key"] == "HS-7"
+
+
+TWO_CATCHERS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">
+  <bpmn:message id="m1" name="tin" />
+  <bpmn:process id="pm" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="split" />
+    <bpmn:parallelGateway id="split" />
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="waitA" />
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="waitB" />
+    <bpmn:intermediateCatchEvent id="waitA">
+      <bpmn:messageEventDefinition messageRef="m1" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="waitB">
+      <bpmn:messageEventDefinition messageRef="m1" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="waitA" targetRef="join" />
+    <bpmn:sequenceFlow id="f5" sourceRef="waitB" targetRef="join" />
+    <bpmn:parallelGateway id="join" />
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="look" />
+    <bpmn:userTask id="look" camunda:assignee="an" />
+    <bpmn:sequenceFlow id="f7" sourceRef="look" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_engine__a_message_two_tasks_catch_sets_only_its_variables(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """Each catcher keeps its own copy of the event: the second no longer found the first's
+    `<element>_Response` name in the shared payload and wrote its data under it."""
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("pm.bpmn", TWO_CATCHERS.encode())], clock)
+        item = engine.start_instance(s, config, "pm", "an")
+    with transaction(factory) as s:
+        assert engine.correlate_message(s, config, "tin", "an", data={"x": 1}).received == (item,)
+    with transaction(factory) as s:
+        view = engine.show_instance(s, item)
+    assert [t.element_id for t in view.open_tasks] == ["look"] and view.data["x"] == 1
+    assert not [name for name in view.data if name.endswith("_Response")], view.data
