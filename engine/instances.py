@@ -216,6 +216,7 @@ def _checked(instance: InstanceModel, expected_version: int | None) -> InstanceM
             f"item {instance_id} changed since you opened it "
             f"(version {expected_version}, now {instance.version_counter}): reload it",
             instance_id=instance_id,
+            reason="item_changed",
         )
     return instance
 

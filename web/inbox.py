@@ -3,6 +3,7 @@ with its form and files, claiming, releasing and forwarding it."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -193,6 +194,7 @@ class TaskPage:
             "submit_label": self.form.submit_label or _("Hoàn thành"),
             "other_steps": [self._other_step(t) for t in self.others],
             "document_asked": engine.required_document(self.form.schema),
+            "documents_seen": documents_seen(self.attachments),
             **extra,
         }
 
@@ -404,8 +406,10 @@ def complete(task_id: str) -> Any:
                     data=submission.data,
                     expected_version=revision,
                 )
-    stored: list[Path] = []
-    try:
+
+    def write(revision: int | None, rehearsal: engine.Rehearsal | None) -> Any:
+        nonlocal access, form, submission
+        stored: list[Path] = []
         try:
             with uow() as s:
                 if access is None:  # PostgreSQL: checked under the item's lock, read once
@@ -427,19 +431,59 @@ def complete(task_id: str) -> Any:
                 after = engine.item_data(s, task.instance_id) if form.done_message else {}
                 # Where it went: the steps it opened with their holders' names, in this
                 # transaction (the names as the process keeps them) rather than in a third.
-                where = _where_now(s, task.instance_id, access.started_by)
+                return task, after, _where_now(s, task.instance_id, access.started_by)
         except Exception:
             # The rows rolled back; the bytes the engine already wrote must go too.
             for path in stored:
                 path.unlink(missing_ok=True)
             raise
+
+    moved_on = False
+    try:
+        try:
+            task, after, where = write(revision, rehearsal)
+        except engine.Conflict as changed:
+            if not _changed_elsewhere(task_id, changed):
+                raise
+            for upload in files:  # read once by the first try
+                upload.stream.seek(0)
+            task, after, where = write(None, None)
+            moved_on = True
     except (FileRefused, engine.InvalidInput, engine.Conflict) as refused:
         if form is None or submission is None:  # refused before the form was read: as raised
             raise
         return _refused(task_id, form, submission, refused)
     said = _success(task, form, submission, after)
+    if moved_on:
+        said += " " + _(
+            "Trong lúc bạn xử lý, hồ sơ có cập nhật ở bước khác; tài liệu bạn đã xem không thay "
+            "đổi nên việc của bạn vẫn được ghi nhận."
+        )
     flash_about(task.instance_id, f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
+
+
+def documents_seen(attachments: Iterable[engine.DocumentView]) -> str:
+    """A short digest of the documents a task page shows (each one's every version): sent
+    back with the form, it tells whether what the person decided on is still what it was."""
+    ids = sorted(v.attachment_id for d in attachments for v in d.versions)
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+
+
+def _changed_elsewhere(task_id: str, conflict: engine.Conflict) -> bool:
+    """Whether a submission refused because the item changed since its page was opened may
+    go through all the same: the step still waits for this person and the item's documents
+    are those the page showed. A parallel step done meanwhile (one of five bodies giving its
+    opinion on one draft) changes the item, not what this person decides on; a draft sent
+    again, a step taken by a colleague or done already still refuse it."""
+    if conflict.details.get("reason") != "item_changed":
+        return False
+    seen = request.form.get("_documents")
+    if not seen:
+        return False
+    with uow(write=False) as s:
+        page = _load(s, task_id)
+    return page.is_open and page.can_act and documents_seen(page.attachments) == seen
 
 
 def _refused(
