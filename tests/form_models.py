@@ -45,3 +45,20 @@ def steps_model(
         SourceFile(f"{process_id}.bpmn", (xml + "</bpmn:process></bpmn:definitions>").encode()),
         *files,
     ]
+
+
+def camunda_form_step(process_id: str, fields: str, assignee: str = "an") -> SourceFile:
+    """A Camunda Modeler diagram of one user task `check`, held by `assignee`, whose form is the
+    `camunda:formField` elements given."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
+        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
+        f'<bpmn:process id="{process_id}" isExecutable="true"><bpmn:startEvent id="s" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
+        f'<bpmn:userTask id="check" camunda:assignee="{assignee}"><bpmn:extensionElements>'
+        f"<camunda:formData>{fields}</camunda:formData></bpmn:extensionElements></bpmn:userTask>"
+        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
+        "</bpmn:process></bpmn:definitions>"
+    )
+    return SourceFile(f"{process_id}.bpmn", xml.encode())

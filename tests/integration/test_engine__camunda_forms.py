@@ -12,6 +12,7 @@ import pytest
 import engine
 from engine import InvalidData, InvalidDefinition, transaction
 from tests.conftest import add_people, fixture_files
+from tests.form_models import camunda_form_step
 
 PURCHASE = "camunda_forms/purchase"
 GOOD_START = {"amount": "1200000", "purpose": "Printer paper"}
@@ -166,23 +167,15 @@ def test_camunda_forms__a_field_id_with_dots_or_dashes_names_its_variable(
     """Camunda keeps a form field's id as its variable's whole name (`applicant.address`,
     `document-number`): such fields are filled and stored under that name. They were taken
     at deploy, then every submission was refused as "not a valid field name"."""
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
-        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
-        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
-        '<bpmn:process id="kyc" isExecutable="true"><bpmn:startEvent id="s" />'
-        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
-        '<bpmn:userTask id="check" camunda:assignee="an"><bpmn:extensionElements>'
-        '<camunda:formData><camunda:formField id="applicant.address" label="Địa chỉ" '
-        'type="string" /><camunda:formField id="document-number" label="Số giấy tờ" '
-        'type="string" /><camunda:formField id="typename" type="string" /></camunda:formData>'
-        "</bpmn:extensionElements></bpmn:userTask>"
-        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
-        "</bpmn:process></bpmn:definitions>"
+    model = camunda_form_step(
+        "kyc",
+        '<camunda:formField id="applicant.address" label="Địa chỉ" type="string" />'
+        '<camunda:formField id="document-number" label="Số giấy tờ" type="string" />'
+        '<camunda:formField id="typename" type="string" />',
     )
     add_people(factory)
     with transaction(factory) as s:
-        engine.deploy(s, [engine.SourceFile("kyc.bpmn", xml.encode())], clock)
+        engine.deploy(s, [model], clock)
         item = engine.start_instance(s, config, "kyc", "an")
         [task] = engine.open_tasks(s, item)
     sent = {"applicant.address": "12 Lê Lợi", "document-number": "0123-456"}
@@ -205,23 +198,15 @@ def test_camunda_forms__a_label_written_with_juel_shows_its_text(
 ) -> None:
     """`label="${commentLabel}"` shows the item's text, a label mixing text and JUEL its
     sentence; one that cannot be computed shows the field's id, never the expression."""
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
-        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
-        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
-        '<bpmn:process id="nhan" isExecutable="true"><bpmn:startEvent id="s" />'
-        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
-        '<bpmn:userTask id="check" camunda:assignee="an"><bpmn:extensionElements>'
-        '<camunda:formData><camunda:formField id="comment" label="${commentLabel}" '
-        'type="string" /><camunda:formField id="days" label="Số ngày của ${unit}" '
-        'type="long" /><camunda:formField id="other" label="${missing}" type="string" />'
-        "</camunda:formData></bpmn:extensionElements></bpmn:userTask>"
-        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
-        "</bpmn:process></bpmn:definitions>"
+    model = camunda_form_step(
+        "nhan",
+        '<camunda:formField id="comment" label="${commentLabel}" type="string" />'
+        '<camunda:formField id="days" label="Số ngày của ${unit}" type="long" />'
+        '<camunda:formField id="other" label="${missing}" type="string" />',
     )
     add_people(factory)
     with transaction(factory) as s:
-        engine.deploy(s, [engine.SourceFile("nhan.bpmn", xml.encode())], clock)
+        engine.deploy(s, [model], clock)
         data = {"commentLabel": "Ý kiến thẩm định", "unit": "Phòng QLKH"}
         item = engine.start_instance(s, config, "nhan", "an", data=data)
         [task] = engine.open_tasks(s, item)
@@ -246,20 +231,13 @@ def test_camunda_forms__a_constraint_not_checked_here_is_refused(
 ) -> None:
     """A validator runs a Java class in Camunda 7: taken and never run, any value would pass
     unseen. Refused at deploy and by `check`, naming the field; nothing stored."""
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
-        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
-        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
-        '<bpmn:process id="kyc" isExecutable="true"><bpmn:startEvent id="s" />'
-        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
-        '<bpmn:userTask id="check" camunda:assignee="an"><bpmn:extensionElements>'
-        '<camunda:formData><camunda:formField id="cccd" label="Số CCCD" type="string">'
+    model = camunda_form_step(
+        "kyc",
+        '<camunda:formField id="cccd" label="Số CCCD" type="string">'
         f"<camunda:validation><camunda:constraint {constraint} /></camunda:validation>"
-        "</camunda:formField></camunda:formData></bpmn:extensionElements></bpmn:userTask>"
-        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
-        "</bpmn:process></bpmn:definitions>"
+        "</camunda:formField>",
     )
-    files = [engine.SourceFile("kyc.bpmn", xml.encode())]
+    files = [model]
     with pytest.raises(engine.InvalidDefinition) as refused, transaction(factory) as s:
         engine.deploy(s, files, clock)
     error = refused.value

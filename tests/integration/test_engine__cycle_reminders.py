@@ -36,6 +36,20 @@ def _open(factory: Any, item: int) -> list[str]:
         return sorted(t.element_id for t in engine.open_tasks(s, item))
 
 
+def _days_later(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig, xml: str, days: int
+) -> int:
+    """The item of `xml`, started, after `days` days of the worker's rounds."""
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [SourceFile("nhac.bpmn", xml.encode())], clock)
+        item = engine.start_instance(s, config, "nhac", "an")
+    for _day in range(days):
+        clock.advance(timedelta(days=1, minutes=1))
+        engine.run_due_timers(factory, config)
+    return item
+
+
 def test_cycle_reminders__outlive_the_step_they_remind_of(
     factory: Any, clock: ManualClock, config: engine.EngineConfig
 ) -> None:
@@ -65,14 +79,7 @@ def test_cycle_reminders__outlive_the_step_they_remind_of(
 def test_cycle_reminders__a_counted_cycle_fires_its_count_only(
     factory: Any, clock: ManualClock, config: engine.EngineConfig
 ) -> None:
-    add_people(factory)
-    twice = XML.replace("R/P1D", "R2/P1D")
-    with transaction(factory) as s:
-        engine.deploy(s, [SourceFile("nhac.bpmn", twice.encode())], clock)
-        item = engine.start_instance(s, config, "nhac", "an")
-    for _day in range(4):
-        clock.advance(timedelta(days=1, minutes=1))
-        engine.run_due_timers(factory, config)
+    item = _days_later(factory, clock, config, XML.replace("R/P1D", "R2/P1D"), 4)
     assert _open(factory, item) == ["remind", "remind", "work"]
     with transaction(factory) as s:
         history = engine.show_instance(s, item).history
@@ -82,12 +89,6 @@ def test_cycle_reminders__a_counted_cycle_fires_its_count_only(
 def test_cycle_reminders__an_interrupting_cycle_ends_the_step_at_its_first_time(
     factory: Any, clock: ManualClock, config: engine.EngineConfig
 ) -> None:
-    add_people(factory)
     interrupting = XML.replace('cancelActivity="false"', 'cancelActivity="true"')
-    with transaction(factory) as s:
-        engine.deploy(s, [SourceFile("nhac.bpmn", interrupting.encode())], clock)
-        item = engine.start_instance(s, config, "nhac", "an")
-    for _day in range(3):
-        clock.advance(timedelta(days=1, minutes=1))
-        engine.run_due_timers(factory, config)
+    item = _days_later(factory, clock, config, interrupting, 3)
     assert _open(factory, item) == ["remind"]

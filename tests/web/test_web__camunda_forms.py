@@ -13,6 +13,7 @@ from flask import Flask
 import engine
 from engine import transaction
 from tests.conftest import fixture_files
+from tests.form_models import camunda_form_step
 from tests.web.api_helpers import api_as
 from tests.web.conftest import post
 
@@ -166,21 +167,14 @@ def test_camunda_forms__the_api_starts_with_the_start_forms_fields(
 def test_camunda_forms__a_field_named_with_dots_and_dashes_is_filled_on_the_page(
     app: Flask, office: Any, login: Any
 ) -> None:
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions'
-        ' xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
-        ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">'
-        '<bpmn:process id="kyc" isExecutable="true"><bpmn:startEvent id="s" />'
-        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check" />'
-        f'<bpmn:userTask id="check" camunda:assignee="{REVIEWER}"><bpmn:extensionElements>'
-        '<camunda:formData><camunda:formField id="applicant.address" label="Địa chỉ" '
-        'type="string" /><camunda:formField id="document-number" label="Số giấy tờ" '
-        'type="string" /></camunda:formData></bpmn:extensionElements></bpmn:userTask>'
-        '<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e" /><bpmn:endEvent id="e" />'
-        "</bpmn:process></bpmn:definitions>"
+    model = camunda_form_step(
+        "kyc",
+        '<camunda:formField id="applicant.address" label="Địa chỉ" type="string" />'
+        '<camunda:formField id="document-number" label="Số giấy tờ" type="string" />',
+        assignee=REVIEWER,
     )
     with transaction(app.extensions["pheduyet.sessions"]) as s:
-        engine.deploy(s, [engine.SourceFile("kyc.bpmn", xml.encode())], office.clock, "quantri")
+        engine.deploy(s, [model], office.clock, "quantri")
     item = int(office.start("kyc", REVIEWER))
     client = login(REVIEWER)
     url = _url(office, REVIEWER, item, "check")
