@@ -3,7 +3,6 @@ with its form and files, claiming, releasing and forwarding it."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from .form_fields import (
     read_submission,
 )
 from .formatting import datetime_vn, flash_about, local
+from .seen_documents import documents_seen
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
 from .wording import (
     Names,
@@ -461,13 +461,6 @@ def complete(task_id: str) -> Any:
         )
     flash_about(task.instance_id, f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
-
-
-def documents_seen(attachments: Iterable[engine.DocumentView]) -> str:
-    """A short digest of the documents a task page shows (each one's every version): sent
-    back with the form, it tells whether what the person decided on is still what it was."""
-    ids = sorted(v.attachment_id for d in attachments for v in d.versions)
-    return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
 
 def _changed_elsewhere(task_id: str, conflict: engine.Conflict) -> bool:
