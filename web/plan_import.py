@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import (
     Blueprint,
@@ -138,13 +138,13 @@ def _load(draft_id: str) -> Draft:
     """The person's own draft, or 404: another person's, an expired or a made-up id look the
     same, so ids cannot be probed."""
     if not DRAFT_ID.fullmatch(draft_id) or draft_id not in session.get(SESSION_KEY, []):
-        abort(404)
+        _gone()
     try:
         data = json.loads(_draft_path(draft_id).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        abort(404)
+        _gone()
     if data.get("username") != me().username:
-        abort(404)
+        _gone()
     return Draft(
         draft_id,
         data["username"],
@@ -154,6 +154,21 @@ def _load(draft_id: str) -> Draft:
         data["fingerprint"],
         data.get("result"),
     )
+
+
+def _gone() -> NoReturn:
+    """A draft this person cannot have (another's, expired, from an earlier login, made up):
+    one page for all, so ids cannot be probed, saying what to do."""
+    page = render_template(
+        "errors/error.html",
+        title=_("Bản xem trước không còn"),
+        message=_(
+            "Bản xem trước kế hoạch chỉ được giữ trong phiên đăng nhập đã tải tệp lên, tối đa "
+            "hai ngày. Hãy tải tệp kế hoạch lên lại."
+        ),
+        action=(url_for("plan_import.upload_form"), _("Tải tệp kế hoạch lên")),
+    )
+    abort(BaseResponse(page, 404, content_type="text/html; charset=utf-8"))
 
 
 def _rows(draft: Draft) -> list[Assignment]:

@@ -153,8 +153,12 @@ def test_plan_import__others_get_403(login: Any, who: str) -> None:
 def test_plan_import__the_review_is_the_uploaders_only(app: Flask, login: Any) -> None:
     url, _page = review(login(ADMIN))
     other = login(LEADER)
-    assert other.get(url).status_code == 404
-    assert other.get("/plan-import/" + "x" * 32).status_code == 404
+    theirs, made_up = other.get(url), other.get("/plan-import/" + "x" * 32)
+    assert theirs.status_code == made_up.status_code == 404
+    # One page for both, so ids cannot be probed, saying what to do.
+    said = theirs.get_data(as_text=True)
+    assert said == made_up.get_data(as_text=True)
+    assert "Hãy tải tệp kế hoạch lên lại." in said and 'href="/plan-import/"' in said
 
 
 def _fake_docx() -> bytes:
