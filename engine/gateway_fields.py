@@ -7,8 +7,9 @@ task would be stuck: it is given, as its form, the variables that no form of the
 declares and that are read, before anything could set them, by the task's own output parameters
 (`<camunda:outputParameter name="approval_1">${approval}</camunda:outputParameter>`) and by the
 conditions of the flows after it: its own outgoing flows and those leaving the gateways, events
-and plain tasks reached from it, up to the next element that may set variables (another user
-task, a service, script or rule task, a call activity, a sub-process). A variable the task's
+and plain tasks reached from it, inside an embedded sub-process reached too, up to the next
+element that may set variables (another user task, a service, script or rule task, a call
+activity). A variable the task's
 output parameters set is not asked (nor, read in them, one its input parameters set: those are
 local to the task, gone once it is done); one an output parameter only copies
 (`${approval}` into `approval_1`) is asked as the copy is read. Each is optional (left empty,
@@ -82,18 +83,23 @@ def _parameters(element: Any, kind: str) -> dict[str, str]:
 
 def _conditions(element: Any) -> list[str]:
     """The conditions of the flows leaving the task and the elements reached from it that set
-    nothing (gateways, events, plain tasks), in the order a walk reaches them."""
+    nothing (gateways, events, plain tasks), in the order a walk reaches them; an embedded
+    sub-process reached is walked into from its start (its first gateway reads what the task
+    was to set: Camunda's Tasklist asks it at the task)."""
     scope = element.getparent()
     if scope is None:
         return []
+    texts: list[str] = []
+    _walk(scope, [element.get("id")], {element.get("id")}, texts)
+    return [t for t in texts if t]
+
+
+def _walk(scope: Any, queue: list[Any], seen: set[Any], texts: list[str]) -> None:
     flows = [f for f in scope.iterfind(f"{{{BPMN}}}sequenceFlow")]
     nodes = {n.get("id"): n for n in scope if isinstance(n.tag, str) and n.get("id")}
     leaving: dict[str | None, list[Any]] = {}
     for flow in flows:
         leaving.setdefault(flow.get("sourceRef"), []).append(flow)
-    texts = []
-    seen = {element.get("id")}
-    queue = [element.get("id")]
     while queue and len(seen) <= MAX_WALKED:
         for flow in leaving.get(queue.pop(0), []):
             texts.append(_condition(flow))
@@ -101,9 +107,13 @@ def _conditions(element: Any) -> list[str]:
             if target is None or target.get("id") in seen:
                 continue
             seen.add(target.get("id"))
-            if target.tag.rsplit("}", 1)[-1] in PASSED:
+            kind = target.tag.rsplit("}", 1)[-1]
+            if kind in PASSED:
                 queue.append(target.get("id"))
-    return [t for t in texts if t]
+            elif kind == "subProcess" and target.get("triggeredByEvent") != "true":
+                starts = [e.get("id") for e in target.iterfind(f"{{{BPMN}}}startEvent")]
+                seen.update(starts)
+                _walk(target, starts, seen, texts)
 
 
 def _condition(flow: Any) -> str:

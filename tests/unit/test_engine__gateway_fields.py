@@ -45,3 +45,31 @@ def test_gateway_fields__maps_beans_functions_and_declared_fields_are_not_asked(
         frozenset({"ok"}),
     )
     assert found == {}
+
+
+def test_gateway_fields__a_sub_process_reached_is_walked_from_its_start() -> None:
+    """A triage whose default path enters a sub-process: its first gateway reads what the
+    triage was to set (a public Camunda 7 model could not be driven past it)."""
+    model = """<process xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="p">
+      <userTask id="t" />
+      <sequenceFlow id="a" sourceRef="t" targetRef="sub" />
+      <subProcess id="sub">
+        <startEvent id="in" />
+        <sequenceFlow id="b" sourceRef="in" targetRef="g" />
+        <inclusiveGateway id="g" />
+        <sequenceFlow id="c" sourceRef="g" targetRef="x">
+          <conditionExpression>${requiresExternalEvidence == true}</conditionExpression>
+        </sequenceFlow>
+        <sequenceFlow id="d" sourceRef="g" targetRef="x">
+          <conditionExpression>${severity == 'high'}</conditionExpression>
+        </sequenceFlow>
+        <userTask id="x" />
+      </subProcess>
+      <subProcess id="later" triggeredByEvent="true"><startEvent id="s2" /></subProcess>
+    </process>"""
+    root = etree.fromstring(model)
+    task = root.find("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask")
+    found = {
+        f["id"]: (f["type"], [o["id"] for o in f["options"]]) for f in gateway_fields(task, set())
+    }
+    assert found == {"requiresExternalEvidence": ("boolean", []), "severity": ("enum", ["high"])}
