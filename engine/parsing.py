@@ -46,6 +46,7 @@ from .implicit_splits import split_implicit_forks
 from .io_mappings import apply_mappings, read_mappings
 from .juel_camunda import settle_collections, translate_camunda
 from .limits import DEFAULT_MAX_MULTI_INSTANCE
+from .link_events import check_links, join_links
 from .mi_collections import attach_collection_codes
 from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
@@ -453,6 +454,7 @@ def _checks(
         lambda: check_message_throws(name, root),  # one implemented like a service task
         lambda: check_compensation(name, root),
         lambda: check_form_constraints(name, root),  # a Java validator would never run
+        lambda: check_links(name, root),  # each link throw has its one catch
         lambda: check_references(name, root),
         lambda: check_error_boundaries(name, root),
         lambda: check_flow_loops(name, root),
@@ -582,6 +584,7 @@ def _spiff_ready_copy(doc: _Doc) -> Any:
     if doc.dialect == "spiff":
         mend_spiff_arena_shapes(tree)  # what SpiffArena runs unchecked (engine/spiff_repairs.py)
     drop_data_store_references(tree)  # documentation only (engine/data_stores.py)
+    join_links(tree)  # a link throw goes on at its catch (engine/link_events.py)
     for expr in tree.iter(f"{{{BPMN}}}conditionExpression"):
         if expr.text:
             expr.text = strip_el(expr.text)

@@ -311,6 +311,14 @@ REFUSALS = {
         "này (bằng cổng rẽ nhánh hoặc tác vụ kịch bản), hoặc chỉ dùng các ràng buộc required, "
         "readonly, min, max, minlength, maxlength."
     ),
+    "link_unmatched": _l(
+        "Sự kiện liên kết (link) «%(name)s» không có sự kiện nhận cùng tên trong cùng quy trình "
+        "hoặc quy trình con. Hãy thêm sự kiện nhận hoặc sửa tên cho khớp."
+    ),
+    "link_catch_twice": _l(
+        "Hai sự kiện nhận liên kết (link) trong cùng quy trình hoặc quy trình con cùng tên "
+        "«%(name)s». Mỗi tên chỉ được có một sự kiện nhận."
+    ),
     "form_option_type": _l(
         "Lựa chọn «%(value)s» của trường «%(field)s» không đúng kiểu của biến "
         "(cam-variable-type) nên không ai chọn được. Hãy sửa giá trị của lựa chọn."
