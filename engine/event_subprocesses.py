@@ -62,10 +62,22 @@ def in_event_subprocess(node: Any) -> bool:
 
 def check_placement(file_name: str, root: Any) -> None:
     """Refuse an event subprocess started by a message or a signal inside another
-    subprocess: SpiffWorkflow correlates those only to the top of the item's process."""
+    subprocess: SpiffWorkflow correlates those only to the top of the item's process; and one
+    started by a condition, which nothing here watches for."""
     for sub in root.iter(f"{{{BPMN}}}subProcess"):
         if not _event_subprocess(sub):
             continue
+        for start in sub.findall(f"{{{BPMN}}}startEvent"):
+            if start.find(f"{{{BPMN}}}conditionalEventDefinition") is not None:
+                raise InvalidDefinition(
+                    f"the event subprocess '{sub.get('id')}' starts on a condition, which this "
+                    "engine does not watch for (it would never start): start it with a message "
+                    "or a signal, or test the condition at a gateway after the step that sets it",
+                    file=file_name,
+                    element_id=sub.get("id"),
+                    line=start.sourceline,
+                    reason="event_subprocess_conditional",
+                )
         outer = sub.getparent()
         if outer is None or etree.QName(outer).localname == "process":
             continue

@@ -311,6 +311,11 @@ REFUSALS = {
         "này (bằng cổng rẽ nhánh hoặc tác vụ kịch bản), hoặc chỉ dùng các ràng buộc required, "
         "readonly, min, max, minlength, maxlength."
     ),
+    "event_subprocess_conditional": _l(
+        "Quy trình con sự kiện bắt đầu theo một điều kiện; hệ thống không theo dõi điều kiện "
+        "này nên nó sẽ không bao giờ chạy. Hãy bắt đầu bằng thông điệp (message) hoặc tín hiệu "
+        "(signal), hoặc kiểm tra điều kiện bằng cổng rẽ nhánh sau bước đặt giá trị."
+    ),
     "link_unmatched": _l(
         "Sự kiện liên kết (link) «%(name)s» không có sự kiện nhận cùng tên trong cùng quy trình "
         "hoặc quy trình con. Hãy thêm sự kiện nhận hoặc sửa tên cho khớp."

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 import engine
-from engine import ManualClock, transaction
+from engine import ManualClock, SourceFile, transaction
 from engine.subscriptions import WaitingEventModel as Wait
 from tests.conftest import add_people, fixture_files
 
@@ -239,3 +239,31 @@ def test_event_subprocess__an_error_it_throws_again_goes_to_the_caller(
     _step(office, config, "an", over=True)
     _step(office, config, "binh")
     assert _open(office, alone) == ("completed", [])
+
+
+CONDITIONAL_START = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+  targetNamespace="x">
+  <bpmn:process id="dk" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t" />
+    <bpmn:userTask id="t" />
+    <bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e" />
+    <bpmn:endEvent id="e" />
+    <bpmn:subProcess id="khi_du" triggeredByEvent="true">
+      <bpmn:startEvent id="ks" isInterrupting="false">
+        <bpmn:conditionalEventDefinition><bpmn:condition>${du == 1}</bpmn:condition>
+        </bpmn:conditionalEventDefinition>
+      </bpmn:startEvent>
+      <bpmn:sequenceFlow id="k1" sourceRef="ks" targetRef="ke" />
+      <bpmn:endEvent id="ke" />
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_event_subprocesses__one_started_by_a_condition_is_refused() -> None:
+    """Nothing here watches a condition for an event subprocess: it was taken and never ran."""
+    report = engine.check_definitions([SourceFile("dk.bpmn", CONDITIONAL_START.encode())])
+    [problem] = report.problems
+    assert (problem.reason, problem.element_id) == ("event_subprocess_conditional", "khi_du")
