@@ -304,12 +304,13 @@ def _dialect(root: Any) -> str:
 
 
 def _writes_juel(root: Any) -> bool:
-    """Whether a diagram without extensions was written for Camunda: its conditions written as
-    `${…}`/`#{…}` (JUEL). SpiffWorkflow's models, often saved by Camunda Modeler too, write
-    Python conditions without them."""
+    """Whether a diagram without extensions was written for Camunda: its conditions (of a flow,
+    of a loop) or loop counts written as `${…}`/`#{…}` (JUEL). SpiffWorkflow's models, often
+    saved by Camunda Modeler too, write Python conditions without them."""
+    written = ("conditionExpression", "loopCardinality", "completionCondition", "loopCondition")
     return any(
         (node.text or "").strip()[:2] in ("${", "#{")
-        for node in root.iter(f"{{{BPMN}}}conditionExpression")
+        for node in root.iter(*(f"{{{BPMN}}}{tag}" for tag in written))
     )
 
 
