@@ -159,7 +159,9 @@ def spiff_errors() -> Iterator[None]:
         yield
     except WorkflowTaskException as exc:
         cause = exc.__cause__ or exc.__context__
-        element = split_element_id(exc.task_spec.bpmn_id) if exc.task_spec is not None else None
+        # A spec of SpiffWorkflow's own (a called process's start or end) has no element id.
+        bpmn_id = getattr(exc.task_spec, "bpmn_id", None)
+        element = split_element_id(bpmn_id) if bpmn_id else None
         if isinstance(cause, SandboxViolation):
             raise name_step(script_error(cause, element), exc.task_spec) from exc
         raise ScriptError(

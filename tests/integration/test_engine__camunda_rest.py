@@ -179,6 +179,27 @@ def test_camunda_rest__only_mapped_variables_cross_a_call_activity(
     assert view.status == "completed" and view.data["archived_note"] == "Request approved, filed"
 
 
+def test_camunda_rest__an_out_mapping_of_a_missing_variable_names_it(
+    factory: Any, clock: ManualClock, rest_config: Any
+) -> None:
+    """As Camunda ("Cannot resolve identifier"): the step refused, the variable named; it was an
+    "unexpected error: AttributeError", the called process's end having no element id."""
+    add_people(factory)
+    files = fixture_files("camunda_rest")
+    caller = next(f for f in files if f.name == "mapped_caller.bpmn")
+    missing = caller.content.replace(b"${sum + 1}", b"${nothing_here}")
+    files = [f if f is not caller else engine.SourceFile(f.name, missing) for f in files]
+    with transaction(factory) as s:
+        engine.deploy(s, files, clock)
+        item = engine.start_instance(s, rest_config, "mapped_caller", "an")
+        [sign] = engine.tasks_for(s, "binh")
+    with pytest.raises(engine.ScriptError) as refused, transaction(factory) as s:
+        engine.complete_task(s, rest_config, sign.id, "binh", data={})
+    assert "the item has no variable 'nothing_here'" in str(refused.value)
+    with transaction(factory) as s:
+        assert [t.element_id for t in engine.open_tasks(s, item)] == ["sign"]
+
+
 def test_camunda_rest__a_script_parameter_is_refused_at_deploy(
     sqlite_factory: Any, clock: ManualClock
 ) -> None:
