@@ -33,6 +33,7 @@ from .audit import append_event
 from .definitions import latest_version, list_processes, load_version
 from .errors import Conflict, InvalidData, InvalidInput, NotFound
 from .instances import InstanceModel, lock_instance
+from .listening_boundaries import listen_again
 from .ready_tasks import run_engine_steps
 from .runtime import EngineConfig, load_workflow, persist, spiff_errors
 from .spiff_arena import acting
@@ -199,6 +200,7 @@ def deliver(
         caught = workflow.event_manager.catch(event, internal=False)
         if not caught:
             return False
+        listen_again(w.task for w in waiting)  # a non-interrupting boundary event: again
         run_engine_steps(workflow)
     checked_data(data, workflow, config.max_data_bytes)
     details: dict[str, Any] = {"name": name, "data": data}

@@ -327,3 +327,55 @@ def test_engine__a_message_two_tasks_catch_sets_only_its_variables(
         view = engine.show_instance(s, item)
     assert [t.element_id for t in view.open_tasks] == ["look"] and view.data["x"] == 1
     assert not [name for name in view.data if name.endswith("_Response")], view.data
+
+
+NON_INTERRUPTING = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="x">
+  <message id="m" name="ping" />
+  <signal id="sg" name="alert" />
+  <process id="nghe" isExecutable="true">
+    <startEvent id="s" />
+    <sequenceFlow id="f1" sourceRef="s" targetRef="work" />
+    <userTask id="work" camunda:assignee="an" />
+    <boundaryEvent id="on_ping" attachedToRef="work" cancelActivity="false">
+      <messageEventDefinition messageRef="m" />
+    </boundaryEvent>
+    <boundaryEvent id="on_alert" attachedToRef="work" cancelActivity="false">
+      <signalEventDefinition signalRef="sg" />
+    </boundaryEvent>
+    <sequenceFlow id="f2" sourceRef="work" targetRef="e" />
+    <endEvent id="e" />
+    <sequenceFlow id="f3" sourceRef="on_ping" targetRef="answer" />
+    <userTask id="answer" camunda:assignee="binh" />
+    <sequenceFlow id="f4" sourceRef="answer" targetRef="e2" />
+    <endEvent id="e2" />
+    <sequenceFlow id="f5" sourceRef="on_alert" targetRef="look" />
+    <userTask id="look" camunda:assignee="binh" />
+    <sequenceFlow id="f6" sourceRef="look" targetRef="e3" />
+    <endEvent id="e3" />
+  </process>
+</definitions>"""
+
+
+def test_engine__a_non_interrupting_boundary_event_listens_while_its_step_waits(
+    factory: Any, clock: ManualClock, config: engine.EngineConfig
+) -> None:
+    """Each message or signal opens its own branch while the step waits, as in Camunda (the
+    second found nothing waiting); the step done, nothing listens any more."""
+    add_people(factory)
+    with transaction(factory) as s:
+        engine.deploy(s, [engine.SourceFile("nghe.bpmn", NON_INTERRUPTING.encode())], clock)
+        item = engine.start_instance(s, config, "nghe", "an")
+    for _twice in range(2):
+        with transaction(factory) as s:
+            assert engine.correlate_message(s, config, "ping", "an").received == (item,)
+            assert engine.broadcast_signal(s, config, "alert", "an").received == (item,)
+    with transaction(factory) as s:
+        assert sorted(_steps(s, item)) == ["answer", "answer", "look", "look", "work"]
+        [work] = [t for t in engine.open_tasks(s, item) if t.element_id == "work"]
+        engine.complete_task(s, config, work.id, "an")
+    with pytest.raises(NotFound), transaction(factory) as s:
+        engine.correlate_message(s, config, "ping", "an")
+    with transaction(factory) as s:
+        assert sorted(_steps(s, item)) == ["answer", "answer", "look", "look"]
