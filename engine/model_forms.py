@@ -130,6 +130,9 @@ class _HtmlFields(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.fields: list[dict[str, Any]] = []
         self.labels_for: dict[str, str] = {}
+        # Labels naming an id not met yet, in order: each goes to the next element of that id
+        # (forms copied field by field repeat one id; each label stays with its own field).
+        self._waiting_for: dict[str, list[str]] = {}
         self._label: dict[str, Any] | None = None
         # The text of the last label that named no input and held none: Bootstrap's form
         # groups (Camunda's own examples) put it before the input's own element.
@@ -149,6 +152,9 @@ class _HtmlFields(HTMLParser):
                 self._radio(a)
                 return
             found = {"tag": tag, "attrs": a, "options": [], "line": self.getpos()[0]}
+            waiting = self._waiting_for.get(a.get("id") or "")
+            if waiting:
+                found["label_for"] = waiting.pop(0)
             self.fields.append(found)
             if self._label is not None:
                 self._label["fields"].append(found)
@@ -187,6 +193,7 @@ class _HtmlFields(HTMLParser):
             text = " ".join("".join(self._label["text"]).split())
             if self._label["for"]:
                 self.labels_for.setdefault(self._label["for"], text)
+                self._waiting_for.setdefault(self._label["for"], []).append(text)
             for found in self._label["fields"]:
                 found.setdefault("label", text)
             alone = not self._label["for"] and not self._label["fields"]
@@ -258,6 +265,7 @@ def html_form_schema(name: str, content: bytes, max_bytes: int) -> dict[str, Any
             continue
         label = (
             found.get("label")
+            or found.get("label_for")
             or reader.labels_for.get(attrs.get("id") or "")
             or found.get("label_before")
             or variable

@@ -90,6 +90,21 @@ def test_model_forms__a_label_before_the_input_s_own_element_names_it() -> None:
     assert props["creditor"]["title"] == "creditor"  # "Search" was the filter's
 
 
+def test_model_forms__labels_of_fields_copied_with_one_id_stay_with_their_own() -> None:
+    """A form built by copying one field repeats its id: each label names the field after it
+    (all were titled by the first label)."""
+    props = _html(
+        '<label for="pick">Môn thể thao</label><select id="pick" cam-variable-name="sport">'
+        '<option value="a">A</option></select>'
+        '<label for="pick">Mức độ thử thách</label><select id="pick" cam-variable-name="level">'
+        '<option value="b">B</option></select>'
+    )["properties"]
+    assert (props["sport"]["title"], props["level"]["title"]) == (
+        "Môn thể thao",
+        "Mức độ thử thách",
+    )
+
+
 def test_model_forms__a_select_s_options_take_its_variable_s_type() -> None:
     """A Boolean select's "true" is true, a Long select's "3" is 3: an answer of the type can
     then be sent (every option stayed text, and no answer ever passed)."""
