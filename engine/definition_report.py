@@ -106,6 +106,7 @@ def check_definitions(
             problems.extend(_problem(e) for e in found)
             problems.append(_problem(error))
         except Exception as error:  # a library's failure on a strange file is still a finding
+            problems.extend(_problem(e) for e in found)
             message = f"the file cannot be read as a process: {type(error).__name__}: {error}"
             problems.append(DefinitionProblem(name, None, None, message))
     if not roots and not problems:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import jsonschema
@@ -146,33 +146,40 @@ def parse_bundle(
     check_call_cycles(
         {pid: (d.name, _process_element(d.root, pid), d.given) for pid, d in defined.items()}
     )
+
+    def checked(check: Callable[[], None]) -> None:
+        if found is None:
+            check()
+            return
+        try:  # `pheduyet check`: every check's first refusal, one run for all
+            check()
+        except InvalidDefinition as refusal:
+            found.append(refusal)
+
     for doc in bpmn_docs:
         for check in _checks(doc, services, now, max_multi_instance):
-            if found is None:
-                check()
-                continue
-            try:  # `pheduyet check`: every check's first refusal, one run for all
-                check()
-            except InvalidDefinition as refusal:
-                found.append(refusal)
+            checked(check)
         if found is not None:
             found.extend(_script_problems(doc)[1:])  # the first is among them already
-    if found:
-        found.sort(key=lambda e: (str(e.details.get("file")), e.details.get("line") or 0))
-        raise found[0]
     # DMN called from a Camunda diagram is read as Camunda reads it (engine/dmn_specs.py).
     calls = DmnCalls.of((d.root, d.dialect) for d in bpmn_docs)
     dmn_roots = [d.root for d in docs if d.kind == "dmn"]
     for doc in bpmn_docs:
-        for error in missing_decisions(doc.name, doc.root, dmn_roots, doc.dialect):
-            raise error
+        undecided = missing_decisions(doc.name, doc.root, dmn_roots, doc.dialect)
+        if found is not None:
+            found.extend(undecided)
+        elif undecided:
+            raise undecided[0]
     for doc in docs:
         if doc.kind == "dmn":
-            check_dmn(doc.name, doc.root, calls, dmn_roots)
+            checked(partial(check_dmn, doc.name, doc.root, calls, dmn_roots))
     metas = {doc.name: read_task_meta(doc.root, doc.dialect) for doc in bpmn_docs}
     for file_name, tasks in metas.items():
-        check_due_dates(file_name, tasks.values(), now)
-    _check_forms(metas, forms)
+        checked(partial(check_due_dates, file_name, tasks.values(), now))
+    checked(partial(_check_forms, metas, forms))
+    if found:
+        found.sort(key=lambda e: (str(e.details.get("file")), e.details.get("line") or 0))
+        raise found[0]
     wanted = [pid for pid, doc in defined.items() if doc.given and _executable(doc.root, pid)]
     if not wanted:
         _refuse_not_executable(defined)
