@@ -7,10 +7,11 @@ gives it back to them, not to the person gone); each item records the hand-over 
 as its actor. The items are locked in the order of their numbers, so two hand-overs at once
 wait for each other, never deadlock.
 
-Who may take them is the person's colleagues as a forward reaches them (engine.forwarding: their
-unit's people and leaders, and the units they lead) and the members of their other groups (a
-deputy director for the director, a council's other secretary): never an administrator, nor the
-people of another organisation, who share neither a unit nor a group with them."""
+Who may take them is, for a person of a unit, their colleagues as a forward reaches them
+(engine.forwarding: their unit's people and leaders, and the units they lead), and for anyone
+the members of their other groups (a deputy director for the director, a council's other
+secretary): never an administrator, nor the people of another organisation, who share neither
+a unit nor a group with them."""
 
 from __future__ import annotations
 
@@ -84,7 +85,11 @@ def hand_over_takers(session: Session, config: EngineConfig, username: str) -> l
     giver = get_identity(session, username, locked_too=True)
     units = {key for key, _name in form_units(session)}
     fellows = [g for g in giver.groups if g != ADMIN_GROUP and g not in units]
-    found = {c.username: c for c in colleagues(session, config.hierarchy, giver)}
+    # Someone of a unit: its people and leaders, as a forward reaches them. Someone of none (the
+    # Director, a council's secretary): the members of their own groups only, never every
+    # unit's staff, whom a head forwards to but who cannot take a head's decision over.
+    mine = colleagues(session, config.hierarchy, giver) if giver.unit else []
+    found = {c.username: c for c in mine}
     for person in people_of(session, (), fellows, username):
         found.setdefault(person.username, person)
     return sorted(

@@ -194,7 +194,7 @@ class TaskPage:
             "submit_label": self.form.submit_label or _("Hoàn thành"),
             "other_steps": [self._other_step(t) for t in self.others],
             "document_asked": engine.required_document(self.form.schema),
-            "documents_seen": documents_seen(self.attachments),
+            "documents_seen": documents_seen(self.attachments, self.task.id),
             **extra,
         }
 
@@ -476,7 +476,7 @@ def _changed_elsewhere(task_id: str, conflict: engine.Conflict) -> bool:
         return False
     with uow(write=False) as s:
         page = _load(s, task_id)
-    return page.is_open and page.can_act and documents_seen(page.attachments) == seen
+    return page.is_open and page.can_act and documents_seen(page.attachments, page.task.id) == seen
 
 
 def _refused(
@@ -593,6 +593,9 @@ def _conflict(task_id: str, submission: Submission, conflict: engine.Conflict) -
     ]
     if submission.comment and not any(v == submission.comment for _l, v in typed):
         typed.append((_("Ý kiến xử lý"), submission.comment))
+    chosen = [f.filename for f in request.files.getlist("_files") if f and f.filename]
+    if chosen:  # not kept either: named, as the other refusals name them
+        typed.append((_("Tệp đã chọn, chưa được lưu"), ", ".join(chosen)))
     return render_template(
         "inbox/conflict.html",
         page=page,

@@ -9,8 +9,16 @@ from collections.abc import Iterable
 import engine
 
 
-def documents_seen(attachments: Iterable[engine.DocumentView]) -> str:
-    """A short digest of the documents a task page shows (each one's every version): sent
-    back with the form, it tells whether what the person decided on is still what it was."""
-    ids = sorted(v.attachment_id for d in attachments for v in d.versions)
+def documents_seen(attachments: Iterable[engine.DocumentView], task_id: str) -> str:
+    """A short digest of the documents a task page shows for deciding (each one's every
+    version): sent back with the form, it tells whether what the person decides on is still
+    what it was. A file another step added (a body's comments on the draft, attached beside
+    its opinion) is that step's contribution, not what this one decides on: left out. A file
+    added on the item's page (a draft sent again), or at this very step, counts."""
+    ids = sorted(
+        v.attachment_id
+        for d in attachments
+        for v in d.versions
+        if v.task_id is None or v.task_id == task_id
+    )
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]

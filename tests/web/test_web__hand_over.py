@@ -79,3 +79,12 @@ def test_hand_over__only_to_an_active_other_person_and_only_by_an_administrator(
     refused = post(stranger, "/", f"{PAGE}/hand-over", {"to": TAKER})
     assert refused.status_code == 403
     assert office.task(HOLDER, item, "lap_phieu_de_xuat").assignee == HOLDER
+
+
+def test_hand_over__the_director_s_steps_go_to_the_leadership_only(office: Any) -> None:
+    """Someone of no unit (the Director) hands over to the members of their own groups (the
+    deputy), never to every unit's staff, whom a head forwards to but who cannot decide for
+    the Director."""
+    with transaction(office.factory) as s:
+        takers = [t.username for t in engine.hand_over_takers(s, office.config, "giamdoc")]
+    assert takers == ["phogiamdoc"]

@@ -6,6 +6,7 @@ tests run on both."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from html import escape
@@ -495,10 +496,12 @@ def test_task__sent_after_a_colleague_took_it_says_who(office: Any, login: Any) 
     task = office.task("qlkh.cv1", item, "xem_xet_de_xuat")
     assert post(login("qlkh.cv1"), "/", f"/tasks/{task.id}/claim").status_code == 302
     sent = {"csrf_token": csrf_token(page), "_revision": _revision(page), "decision": "dong_y"}
-    refused = late.post(url, data=sent)
+    chosen = {"_files": [(io.BytesIO(b"%PDF-1.4\n"), "nhan-xet.pdf")]}
+    refused = late.post(url, data={**sent, **chosen}, content_type="multipart/form-data")
     assert refused.status_code == 409
     html = refused.get_data(as_text=True)
     assert "Việc này đã được Nguyễn Văn An (Chuyên viên) nhận xử lý." in html
+    assert "nhan-xet.pdf" in html  # the chosen file named: it was not kept either
     assert "không còn chờ xử lý" not in html
     assert office.steps(item) == ["xem_xet_de_xuat"]
 

@@ -1,7 +1,7 @@
 """Steps side by side (several bodies giving their opinion on one draft): one done while the
-other's page is open changes the item, not what the other decides on, so the other's opinion
-goes through, saying so; a draft sent again meanwhile still sends the page back to be read
-again."""
+other's page is open, its comments attached, changes the item, not what the other decides on,
+so the other's opinion goes through, saying so; a draft sent again meanwhile still sends the
+page back to be read again."""
 
 from __future__ import annotations
 
@@ -66,6 +66,18 @@ def test_parallel_steps__an_opinion_goes_through_when_another_was_given_meanwhil
     app: Flask, office: Any, login: Any
 ) -> None:
     item, client, url, sent = _opened(app, office, login)
+    other = office.task("qlkh.cv1", item, "qlkh")
+    with transaction(office.factory) as s:  # the other body's comments, beside its opinion
+        engine.add_attachment(
+            s,
+            office.clock,
+            Path(app.config["UPLOAD_FOLDER"]),
+            item,
+            "qlkh.cv1",
+            "y-kien-qlkh.pdf",
+            NOTE,
+            task_id=other.id,
+        )
     office.do("qlkh.cv1", item, "qlkh", y_kien_qlkh="Đề nghị bổ sung căn cứ pháp lý")
     note = (io.BytesIO(NOTE), "y-kien-co-so.pdf")  # read again by the second try
     done = client.post(
@@ -83,8 +95,8 @@ def test_parallel_steps__an_opinion_goes_through_when_another_was_given_meanwhil
         "Đề nghị bổ sung căn cứ pháp lý",
     )
     with transaction(office.factory) as s:
-        [kept] = engine.list_attachments(s, item)
-        _view, path = engine.attachment_file(s, Path(app.config["UPLOAD_FOLDER"]), kept.id)
+        kept = [a for a in engine.list_attachments(s, item) if a.filename == "y-kien-co-so.pdf"]
+        _view, path = engine.attachment_file(s, Path(app.config["UPLOAD_FOLDER"]), kept[0].id)
     assert path.read_bytes() == NOTE
 
 
