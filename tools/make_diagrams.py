@@ -2,9 +2,10 @@
 
 Run: .venv/bin/python -m tools.make_diagrams   (then review the diff and deploy)
 
-Sources: the plan (shared/plan), DOMAIN.md. Lane names are the display names of the org chart's
-groups (workflows/data/org_chart.json); a lane that stands for "the unit chosen for this item"
-has no group of its own, so its tasks name their owners with an expression on the item's data.
+Sources: the plan (workflows/data/ke_hoach_2020.txt) and the legal steps the README describes.
+Lane names are the display names of the org chart's groups (workflows/data/org_chart.json); a
+lane that stands for "the unit chosen for this item" has no group of its own, so its tasks name
+their owners with an expression on the item's data.
 """
 
 from __future__ import annotations

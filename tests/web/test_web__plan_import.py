@@ -57,7 +57,7 @@ def upload(client: FlaskClient, content: bytes, name: str, year: str = "") -> An
 
 
 def review(client: FlaskClient) -> tuple[str, str]:
-    """Upload the shared plan fixture; the review page's URL and HTML."""
+    """Upload the plan fixture (tests/fixtures/plan); the review page's URL and HTML."""
     response = upload(client, PLAN.read_bytes(), PLAN.name)
     assert response.status_code == 303, response.get_data(as_text=True)
     url = response.headers["Location"]
