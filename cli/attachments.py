@@ -8,8 +8,7 @@ leaves neither a row nor a file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -30,19 +29,6 @@ ATTACHMENT_COLUMNS = [
     ("TYPE", lambda a: a.content_type),
     ("TASK", lambda a: a.task_id),
 ]
-
-
-@contextmanager
-def removed_on_failure() -> Iterator[list[Path]]:
-    """The stored files of a transaction that fails: its rows roll back, its bytes go too.
-    Only the transaction goes inside: once it has committed, the files are the rows'."""
-    written: list[Path] = []
-    try:
-        yield written
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
 
 
 def attach_files(
@@ -96,7 +82,7 @@ def attachments_add(
 ) -> None:
     """Add files to a running item (all or none)."""
     with reporting(as_json):
-        with removed_on_failure() as written, transaction(session_factory()) as session:
+        with engine.removed_on_failure() as written, transaction(session_factory()) as session:
             added = attach_files(session, instance_id, username, files, written, task_id)
         _print(added, as_json)  # committed: a failure to say so leaves the files be
         if not as_json:

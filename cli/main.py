@@ -16,7 +16,7 @@ from workflows import engine_config
 from workflows.config import audit_key
 from workflows.items import hand_start
 
-from .attachments import FILE, attach_files, attachments, removed_on_failure
+from .attachments import FILE, attach_files, attachments
 from .context import model_files, moment, session_factory
 from .department import demo, plan
 from .messages import message, signal
@@ -316,7 +316,7 @@ def complete(
     """Complete a task with its form data, and the files the step needs (--attach)."""
     with reporting(as_json):
         factory = session_factory()
-        with removed_on_failure() as written, transaction(factory) as session:
+        with engine.removed_on_failure() as written, transaction(factory) as session:
             if files:
                 task = engine.get_task(session, task_id)
                 attach_files(session, task.instance_id, username, files, written, task.id)

@@ -45,6 +45,7 @@ from .attachments import (
     documents_of,
     list_attachments,
     list_documents,
+    removed_on_failure,
 )
 from .audit import audit_key_from_environment, bind_audit_key, reseal_chain
 from .audit_verify import AuditReport, Checkpoint, audit_report, make_checkpoint
@@ -497,6 +498,7 @@ __all__ = [
     "rehearse_completion",
     "rehearses",
     "remove_webhook",
+    "removed_on_failure",
     "rename_instance",
     "report_period",
     "required_document",

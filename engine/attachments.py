@@ -7,6 +7,8 @@ import hashlib
 import os
 import unicodedata
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -333,3 +335,17 @@ def list_documents(session: Session, instance_id: int) -> list[DocumentView]:
             )
         )
     return documents
+
+
+@contextmanager
+def removed_on_failure() -> Iterator[list[Path]]:
+    """The files a transaction stored (`attachment_file`'s paths, noted in the list given):
+    removed if it fails, its rows rolled back. Only the transaction goes inside: once it has
+    committed, the files are its rows'."""
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise

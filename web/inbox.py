@@ -409,34 +409,27 @@ def complete(task_id: str) -> Any:
 
     def write(revision: int | None, rehearsal: engine.Rehearsal | None) -> Any:
         nonlocal access, form, submission
-        stored: list[Path] = []
-        try:
-            with uow() as s:
-                if access is None:  # PostgreSQL: checked under the item's lock, read once
-                    access, form, submission = _asked(s, task_id, lock=True)
-                task = access.task
-                expected = _attach(s, task, files, revision, stored) if files else revision
-                complete_item(
-                    s,
-                    config(),
-                    task.id,
-                    me(),
-                    data=submission.data,
-                    comment=submission.comment,
-                    expected_version=expected,
-                    rehearsal=rehearsal,
-                )
-                # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN"):
-                # the item the action left, held by this session (no statement).
-                after = engine.item_data(s, task.instance_id) if form.done_message else {}
-                # Where it went: the steps it opened with their holders' names, in this
-                # transaction (the names as the process keeps them) rather than in a third.
-                return task, after, _where_now(s, task.instance_id, access.started_by)
-        except Exception:
-            # The rows rolled back; the bytes the engine already wrote must go too.
-            for path in stored:
-                path.unlink(missing_ok=True)
-            raise
+        with engine.removed_on_failure() as stored, uow() as s:
+            if access is None:  # PostgreSQL: checked under the item's lock, read once
+                access, form, submission = _asked(s, task_id, lock=True)
+            task = access.task
+            expected = _attach(s, task, files, revision, stored) if files else revision
+            complete_item(
+                s,
+                config(),
+                task.id,
+                me(),
+                data=submission.data,
+                comment=submission.comment,
+                expected_version=expected,
+                rehearsal=rehearsal,
+            )
+            # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN"):
+            # the item the action left, held by this session (no statement).
+            after = engine.item_data(s, task.instance_id) if form.done_message else {}
+            # Where it went: the steps it opened with their holders' names, in this
+            # transaction (the names as the process keeps them) rather than in a third.
+            return task, after, _where_now(s, task.instance_id, access.started_by)
 
     moved_on = False
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -373,26 +372,19 @@ def attach(item_id: int) -> BaseResponse:
     # One transaction per file: a refused file stores nothing and does not undo the others.
     for upload in files:
         name = upload.filename or ""
-        written: list[Path] = []
         try:
-            try:
-                with uow() as s:
-                    view = engine.add_attachment(
-                        s,
-                        now,
-                        attachment_store(),
-                        item_id,
-                        username,
-                        name,
-                        upload.read(),
-                        max_bytes=max_bytes,
-                    )
-                    written.append(engine.attachment_file(s, attachment_store(), view.id)[1])
-            except Exception:
-                # The row rolled back; the bytes already written must not stay behind.
-                for path in written:
-                    path.unlink(missing_ok=True)
-                raise
+            with engine.removed_on_failure() as written, uow() as s:
+                view = engine.add_attachment(
+                    s,
+                    now,
+                    attachment_store(),
+                    item_id,
+                    username,
+                    name,
+                    upload.read(),
+                    max_bytes=max_bytes,
+                )
+                written.append(engine.attachment_file(s, attachment_store(), view.id)[1])
         except engine.Conflict:
             flash(_("Hồ sơ đã kết thúc: không đính kèm thêm được."), "error")
             break

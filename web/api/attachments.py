@@ -6,7 +6,6 @@ one of its open steps may add to it."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from flask import Response, current_app, request, send_file
 from pydantic import BaseModel, Field
@@ -156,40 +155,33 @@ def upload_attachment(item_id: int) -> AttachmentOut:
         raise ApiError(400, "one_file", "send one file a request (one multipart field 'file')")
     task_id = request.form.get("task_id") or None
     max_bytes = current_app.config["MAX_ATTACHMENT_BYTES"]
-    written: list[Path] = []
-    try:
-        with uow() as s:
-            require_view(s, who, item_id)
-            if not engine.may_contribute(s, who, item_id):
-                raise engine.Forbidden(f"{who.username} has no part in item {item_id}")
-            try:
-                view = engine.add_attachment(
-                    s,
-                    now,
-                    attachment_store(),
-                    item_id,
-                    who.username,
-                    upload.filename,
-                    upload.read(),
-                    task_id=task_id,
-                    max_bytes=max_bytes,
-                )
-            except engine.InvalidInput as refused:
-                reason = str(refused.details.get("reason") or "")
-                if reason in _STATUS:
-                    raise ApiError(
-                        _STATUS[reason], reason, refused.message, reason=reason, limit=max_bytes
-                    ) from refused
-                raise
-            written.append(engine.attachment_file(s, attachment_store(), view.id)[1])
-            made = _attachment_out(view)
-            made.item_version = engine.instance_revision(s, item_id)
-            return made
-    except Exception:
-        # The row rolled back; the bytes already written must not stay behind.
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    with engine.removed_on_failure() as written, uow() as s:
+        require_view(s, who, item_id)
+        if not engine.may_contribute(s, who, item_id):
+            raise engine.Forbidden(f"{who.username} has no part in item {item_id}")
+        try:
+            view = engine.add_attachment(
+                s,
+                now,
+                attachment_store(),
+                item_id,
+                who.username,
+                upload.filename,
+                upload.read(),
+                task_id=task_id,
+                max_bytes=max_bytes,
+            )
+        except engine.InvalidInput as refused:
+            reason = str(refused.details.get("reason") or "")
+            if reason in _STATUS:
+                raise ApiError(
+                    _STATUS[reason], reason, refused.message, reason=reason, limit=max_bytes
+                ) from refused
+            raise
+        written.append(engine.attachment_file(s, attachment_store(), view.id)[1])
+        made = _attachment_out(view)
+        made.item_version = engine.instance_revision(s, item_id)
+        return made
 
 
 @operation(
