@@ -79,7 +79,9 @@ class _Names:
             person = self.people.get(assignee)
             if person is None:
                 return assignee, None
-            return person[0], self.groups.get(person[1]) if person[1] is not None else None
+            if person[1] is not None:
+                return person[0], self.groups.get(person[1])
+            return person[0], self.group(first_group)  # `waits_on_its_groups`
         names = []
         for pair in keys.split(_KEY_END) if keys is not None else ():
             kind, _, value = pair.partition(_KIND_END)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    exists,
     func,
     literal,
     or_,
@@ -168,6 +169,19 @@ FIRST_CANDIDATE = aliased(TaskCandidateModel, name="first_candidate")
 _NAMED = aliased(TaskCandidateModel, name="named_candidate")
 HOLDER = aliased(UserModel, name="holder")
 HOLDER_UNIT = aliased(GroupModel, name="holder_unit")
+_UNIT_HOLDER = aliased(UserModel, name="unit_holder")
+
+
+def waits_on_its_groups(assignee: Any) -> ColumnElement[bool]:
+    """SQL: the step is its candidate groups' (for Theo dõi's unit, counts, filter and export)
+    when nobody holds it, or when its holder belongs to no unit (an outside body's officer,
+    the Director): else it is its holder's unit's."""
+    in_a_unit = (
+        exists()
+        .where(_UNIT_HOLDER.username == assignee, _UNIT_HOLDER.unit.is_not(None))
+        .correlate_except(_UNIT_HOLDER)  # the step's row, however deep (a LATERAL's)
+    )
+    return or_(assignee.is_(None), ~in_a_unit)
 
 
 def first_candidate_of(kind: str) -> Any:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
     true,
     tuple_,
@@ -55,6 +56,7 @@ from .monitor_sql import (
     text_clause,
     text_values,
     unit_keys_of,
+    waits_on_its_groups,
 )
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
 from .users import GroupModel, UserModel
@@ -123,16 +125,16 @@ def _unit_clause(session: Session, unit: str) -> ColumnElement[bool]:
     the export's; a page reads `_unit_first` instead.)"""
     values, people = unit_keys_of(session, unit)
     # One IN over the unit's step ids, found from its keys through their indexes: the steps
-    # its people hold (assignee, status) and the unheld steps offered to its groups (kind,
-    # value; candidate rows are those of open steps only). An OR of two IN tests is checked
-    # step by step over every open step instead (33 s at 1M rows on PostgreSQL). Its people
-    # are the usernames `unit_keys_of` read already, not looked up again by their unit.
+    # its people hold (assignee, status) and the steps offered to its groups that nobody, or
+    # a person of no unit, holds (kind, value; candidate rows are those of open steps only).
+    # An OR of two IN tests is checked step by step over every open step instead (33 s at 1M
+    # rows on PostgreSQL). Its people are the usernames `unit_keys_of` read already.
     c = aliased(TaskCandidateModel)
     task = aliased(HumanTaskModel)
     offered = (
         select(c.task_id)
         .join(task, task.id == c.task_id)
-        .where(c.kind == "group", c.value.in_(values), task.assignee.is_(None))
+        .where(c.kind == "group", c.value.in_(values), waits_on_its_groups(task.assignee))
     )
     held = select(task.id).where(task.assignee.in_(people), task.status == TaskStatus.OPEN)
     return HumanTaskModel.id.in_(union(offered, held))
@@ -158,7 +160,12 @@ def _unit_first(session: Session, filters: MonitorFilter, cursor: bool, limit: i
         select(func.count())
         .select_from(HumanTaskModel)
         .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
-        .where(HumanTaskModel.id == c.task_id, HumanTaskModel.assignee.is_(None), *step, *item)
+        .where(
+            HumanTaskModel.id == c.task_id,
+            waits_on_its_groups(HumanTaskModel.assignee),
+            *step,
+            *item,
+        )
         .correlate(c)
     )
     held_ok = _one(
@@ -324,7 +331,7 @@ def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: i
                 else_=candidate_names(dialect),
             ),
             case(
-                (HumanTaskModel.assignee.is_not(None), holder_unit.name),
+                (holder_person.unit.is_not(None), holder_unit.name),
                 else_=group_name(first_candidate_of("group")),
             ),
         )
@@ -408,10 +415,11 @@ def _summary_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
     """The counts' rows: the first `limit` open steps the filters select, each with its title,
     element, state, holder and holder's unit, first candidate group and person, and rank."""
     person = HOLDER
-    unheld = HumanTaskModel.assignee.is_(None)
+    # The holder's unit, else (nobody holds it, or a person of no unit) its candidates.
+    unheld = or_(HumanTaskModel.assignee.is_(None), person.unit.is_(None))
     order = (HumanTaskModel.created_at, HumanTaskModel.instance_id, HumanTaskModel.id)
     first: tuple[Any, Any] = (
-        # Only an unheld step needs its candidates (CASE skips the lookups otherwise).
+        # Only such a step needs its candidates (CASE skips the lookups otherwise).
         case((unheld, first_candidate_of("group"))),
         case((unheld, first_candidate_of("user"))),
     )
@@ -464,7 +472,7 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
             instance.status.label("item_status"),
         )
         .join(instance, instance.id == task.instance_id)
-        .where(task.id == c.task_id, task.assignee.is_(None), *step, *item)
+        .where(task.id == c.task_id, waits_on_its_groups(task.assignee), *step, *item)
         .limit(1)
         .lateral()
     )
@@ -527,13 +535,13 @@ def _unit_rows(session: Session, filters: MonitorFilter, limit: int) -> Any:
 
 
 def _first_candidate_row(task_id: Any, assignee: Any) -> Any:
-    """PostgreSQL, LATERAL: an unheld step's first candidate (kind, value) in one probe of its
-    candidate rows in key order: its first group, else its first person ('group' sorts before
-    'user'), as `first_candidate_of` gives them in two."""
+    """PostgreSQL, LATERAL: the first candidate (kind, value) of a step that is its groups'
+    (`waits_on_its_groups`), in one probe of its candidate rows in key order: its first group,
+    else its first person ('group' sorts before 'user'), as `first_candidate_of` gives them."""
     fc = FIRST_CANDIDATE
     return (
         select(fc.kind, fc.value)
-        .where(fc.task_id == task_id, fc.kind.in_(("group", "user")), assignee.is_(None))
+        .where(fc.task_id == task_id, fc.kind.in_(("group", "user")), waits_on_its_groups(assignee))
         .order_by(fc.kind, fc.value)
         .limit(1)
         .lateral()
@@ -543,14 +551,12 @@ def _first_candidate_row(task_id: Any, assignee: Any) -> Any:
 def _grouped(rows: Any, cap: int) -> Select[Any]:
     """The counts' rows grouped by title, state and unit, each group's unit named, and
     whether the group is the one row past the cap."""
-    kind = case(
-        (rows.c.assignee.is_not(None), case((rows.c.unit.is_not(None), "group"), else_="user")),
-        (rows.c.first_group.is_not(None), "group"),
-        else_="user",
-    )
+    in_unit = and_(rows.c.assignee.is_not(None), rows.c.unit.is_not(None))
+    kind = case((in_unit, "group"), (rows.c.first_group.is_not(None), "group"), else_="user")
     value = case(
-        (rows.c.assignee.is_not(None), func.coalesce(rows.c.unit, rows.c.assignee)),
-        else_=func.coalesce(rows.c.first_group, rows.c.first_user),
+        (in_unit, rows.c.unit),
+        (rows.c.first_group.is_not(None), rows.c.first_group),
+        else_=func.coalesce(rows.c.assignee, rows.c.first_user),
     )
     beyond = case((rows.c.n > cap, 1), else_=0)
     grouped = (

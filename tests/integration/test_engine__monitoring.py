@@ -49,3 +49,31 @@ def test_monitor__an_item_parked_in_error_stays_in_sight(office: Office) -> None
     rows = _rows(office, status="error")
     assert [r.instance_id for r in rows] == [item]
     assert item in {r.instance_id for r in _rows(office)}
+
+
+@pytest.fixture
+def any_office(factory: Any, clock: Any) -> Office:
+    return Office(factory, clock)
+
+
+def test_monitor__a_step_held_by_a_person_of_no_unit_stays_its_bodys(any_office: Office) -> None:
+    """An outside body's officer (no unit of the Sở) who takes the body's step: the step is
+    still the body's in its row, its counts, its filter and the export."""
+    office = any_office
+    item = office.start("trinh_ubnd", "qlkh.cv1", don_vi_soan_thao="phong_qlkh")
+    office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)
+    office.issue(item, "qlkh.tp")
+    task = office.task("vpubnd", item, "tiep_nhan")
+    with transaction(office.factory) as s:
+        engine.claim_task(s, office.config, task.id, "vpubnd")
+    body = "Văn phòng UBND tỉnh"
+    with transaction(office.factory) as s:
+        everything = engine.monitor(s, office.clock(), MonitorFilter())
+        by_body = engine.monitor(s, office.clock(), MonitorFilter(unit="vp_ubnd_tinh"))
+        exported = list(engine.monitor_all(s, office.clock(), MonitorFilter(unit="vp_ubnd_tinh")))
+    [row] = [r for r in everything.rows if r.instance_id == item]
+    assert row.holder.startswith("Văn thư Văn phòng UBND tỉnh") and row.unit == body
+    assert dict(everything.per_unit) == {body: 1}
+    assert [(r.task_id, r.unit) for r in by_body.rows] == [(task.id, body)]
+    assert dict(by_body.per_unit) == {body: 1}
+    assert [(r.task_id, r.unit) for r in exported] == [(task.id, body)]
