@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,14 +42,14 @@ def read_plan(path: str | Path) -> str:
         if suffix == ".txt":
             _check_plan_size(path, size)
             # utf-8-sig: Windows editors put a byte-order mark in front of UTF-8 files.
-            return _with_text_tables(path.read_text(encoding="utf-8-sig"))
+            return _with_text_tables(_composed(path.read_text(encoding="utf-8-sig")))
         if size > MAX_DOCX_BYTES:
             raise InvalidInput(
                 f"{path}: the file is {size:,} bytes, over the limit of {MAX_DOCX_BYTES:,} bytes "
                 "for a plan",
                 reason="plan_too_large",
             )
-        text = _docx_text(path)
+        text = _composed(_docx_text(path))
         _check_plan_size(path, len(text.encode("utf-8")))
         return text
     except UnicodeDecodeError as exc:
@@ -57,6 +58,12 @@ def read_plan(path: str | Path) -> str:
         ) from exc
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the plan: {exc.strerror or exc}") from exc
+
+
+def _composed(text: str) -> str:
+    """The text with each letter and its marks as one character (NFC): some editors and
+    converters write "ệ" as "e" and two combining marks, which no unit name or word matches."""
+    return unicodedata.normalize("NFC", text)
 
 
 def _check_plan_size(path: Path, size: int) -> None:
@@ -133,6 +140,7 @@ def _task_table_lines(rows: list[list[str]]) -> list[str]:
     if "content" not in columns or "lead" not in columns:
         return []
     lines: list[str] = []
+    group = ""  # the number of the group row above ("I | Công tác tổ chức bộ máy" → "1")
     for cells in rows[1:]:
 
         def cell(kind: str, cells: list[str] = cells) -> str:
@@ -144,6 +152,17 @@ def _task_table_lines(rows: list[list[str]]) -> list[str]:
             continue  # empty, or the row of column numbers "(1) (2) (3)"
         labelled = [(k, " ".join(cell(k).split())) for k in _TABLE_LABELS]
         number = _row_number(cell("number"))
+        # A group row: numbered I, II, … or one cell merged across the row (Word repeats a
+        # merged cell's text in each column it spans): a heading, never a task of its own.
+        merged = all(value in ("", content) for _kind, value in labelled) and any(
+            value for _kind, value in labelled
+        )
+        if cell("number").strip().rstrip(".").upper() in _ROMAN or merged:
+            group = number or str(int(group or 0) + 1)
+            lines.append(f"{group}. {content}")
+            continue
+        if group and re.fullmatch(r"\d{1,3}", number):
+            number = f"{group}.{number}"  # tasks numbered on through the groups: 1, 2 | 3, 4
         lines.append(f"{number}. {content}" if number else content)
         lines.extend(f"{_TABLE_LABELS[k]}: {value}" for k, value in labelled if value)
     return lines

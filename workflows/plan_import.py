@@ -134,12 +134,18 @@ def _another_so(source: SourceDocument) -> str | None:
 
 def _theirs(assignment: Assignment, issuer: str) -> Assignment:
     """In another Sở's plan, "Văn phòng Sở", "Thanh tra Sở", "Các phòng, đơn vị trực thuộc Sở"
-    are that Sở's, whether or not this Sở has a unit of the name: named as theirs ("Thanh tra
-    Sở Tài nguyên và Môi trường"), so that no unit here takes the task without a person's word.
-    A unit only this Sở has ("Chi cục Tiêu chuẩn Đo lường Chất lượng") stays this Sở's."""
+    and any "Phòng …" are that Sở's, whether or not this Sở has a unit of the name: named as
+    theirs ("Thanh tra Sở Tài nguyên và Môi trường", "Phòng Kế hoạch - Tài chính (Sở Giáo dục
+    và Đào tạo)"), so that no unit here takes the task without a person's word. A unit only
+    this Sở has ("Chi cục Tiêu chuẩn Đo lường Chất lượng") stays this Sở's."""
 
     def theirs(name: str) -> str:
-        return f"{name[:-3]} {issuer}" if name.endswith(" Sở") else name
+        if name.endswith(" Sở"):
+            return f"{name[:-3]} {issuer}"
+        # Every Sở has its "Phòng Kế hoạch - Tài chính": in their plan, theirs.
+        if is_the_so(name) and re.match(r"(?:Phòng|Văn phòng|Thanh tra)\s", name):
+            return f"{name} ({issuer})"
+        return name
 
     lead = assignment.lead_unit
     partners = tuple(theirs(name) for name in assignment.cooperating_units)
@@ -293,6 +299,11 @@ def _drafts(section: Section, year: int | None) -> list[_Draft]:
         if not any(ch.isalpha() for ch in line):
             continue  # no words: a rule ("||| --- |||"), a row of dots, a stray number
         current = drafts[-1] if drafts else None
+        if not any(ch.isalpha() for ch in without_asides(line)):
+            # Only an aside ("(Chi tiết tại Phụ lục kèm theo)"): detail of the task above.
+            if current is not None:
+                current.lines.append(line)
+            continue
         marker, body = _marker(line)
         content, labels = _split_labels(body)
         if labels and not content.strip(" .;:") and not any(value for _, value in labels):
@@ -589,8 +600,8 @@ def _summary(lines: list[str]) -> str:
     first = _split_labels(_marker(lines[0])[1])[0] or lines[0]
     parts = sentences(without_asides(_without_who(first)), split_on_semicolons=False)
     kept = [s for s in parts if not _DEADLINE_START.match(s)]
-    kept = kept or parts[:1]
-    summary = shorten(kept[0].rstrip("."), SUMMARY_CHARS)
+    kept = kept or parts[:1] or [first]
+    summary = shorten(kept[0].rstrip(".;"), SUMMARY_CHARS)
     for sentence in kept[1:]:
         # Short opening sentences ("Đẩy mạnh … cải cách hành chính.") say little alone.
         if len(summary) + len(sentence) + 2 > SUMMARY_CHARS:

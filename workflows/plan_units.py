@@ -7,8 +7,8 @@ Quản trị; until its first edit, the shipped list ``data/outside_bodies.json`
 reads the registry made current by ``recognising`` (the web and the CLI set it from their
 session); without one it reads the shipped files (the default chart and the shipped list).
 A name no list holds but shaped like a unit ("Phòng …", "Chi cục …", "Trung tâm …", "Quỹ …",
-"Văn phòng …", "Sở …", "UBND …", "Ban …") is kept as written and reported as unknown, for a
-person to decide.
+"Văn phòng …", "Sở …", "UBND …", "Ban …"), or an abbreviation where a unit is named ("VP chủ
+trì", "P.KHTC; TTr"), is kept as written and reported as unknown, for a person to decide.
 """
 
 from __future__ import annotations
@@ -189,10 +189,27 @@ def is_collective(name: str) -> bool:
     return name in _current().collective
 
 
+# A unit written as its abbreviation ("VP", "TTr", "P.KHTC", "P. NVY"), where a name would
+# stand: before a list's separator or what the unit does. Kept as written, as unknown.
+_ABBREVIATION = re.compile(
+    r"(?:[PB]\.\s?)?[A-ZĐ][A-Za-zĐđ&]{0,7}(?![\w.])"
+    r"(?=\s*(?:[,;:]|và\s|chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|$))"
+)
+
+
+def _abbreviation_at(text: str, pos: int) -> tuple[str, int] | None:
+    match = _ABBREVIATION.match(text, pos)
+    if match is None or sum(ch.isupper() for ch in match.group()) < 2:
+        return None
+    return match.group(), match.end()
+
+
 def _unit_at(text: str, pos: int, unknown: bool) -> tuple[str, int] | None:
     pattern, names = _current().table
     if match := pattern.match(text, pos):
         return names[int((match.lastgroup or "u0")[1:])], match.end()
+    if unknown and (abbreviated := _abbreviation_at(text, pos)):
+        return abbreviated
     head = _UNKNOWN.match(text, pos) if unknown else None
     if head and (text[head.end()].isupper() or _AFTER_HEAD.match(text, head.end())):
         end = _NAME_END.search(text, head.end())

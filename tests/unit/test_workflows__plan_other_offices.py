@@ -1,0 +1,120 @@
+"""The plan importer on shapes other offices' plans take: a line that is only an aside, a Word
+table with group rows (numbered I, II or merged across), decomposed Vietnamese, another Sở's
+own "Phòng …", units written as abbreviations."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import docx
+import pytest
+
+from workflows.plan_import import Assignment, find_assignments, read_plan
+
+OTHER_SO = """UBND TỈNH BẮC GIANG
+SỞ GIÁO DỤC VÀ ĐÀO TẠO
+Số: 1890/KH-SGDĐT
+
+KẾ HOẠCH
+Thực hiện nhiệm vụ trọng tâm năm 2027
+
+II. NỘI DUNG NHIỆM VỤ
+(Chi tiết tại Phụ lục kèm theo)
+1. Phòng Kế hoạch - Tài chính chủ trì xây dựng kế hoạch phát triển giáo dục. Thời gian: \
+Tháng 6/2027.
+2. Công tác văn phòng
+- VP chủ trì rà soát thủ tục hành chính; thời gian hoàn thành: Quý I/2027.
+- TTr chủ trì tiếp công dân. Thời gian: Thường xuyên.
+- P.KHTC chủ trì lập dự toán kinh phí năm 2028. Thời gian: Tháng 7/2027.
+"""
+
+
+def _row(a: Assignment) -> tuple[str, str | None, str]:
+    return a.section, a.lead_unit, a.summary
+
+
+def test_other_offices__an_aside_alone_is_detail_and_abbreviated_units_lead_their_lines(
+    tmp_path: Path,
+) -> None:
+    plan = tmp_path / "gddt.txt"
+    plan.write_text(OTHER_SO, encoding="utf-8")
+    found = find_assignments(read_plan(plan))
+    assert [_row(a) for a in found] == [
+        (
+            "II.1",
+            "Phòng Kế hoạch - Tài chính (Sở Giáo dục và Đào tạo)",
+            "Xây dựng kế hoạch phát triển giáo dục",
+        ),
+        ("II.2", "VP", "Rà soát thủ tục hành chính"),
+        ("II.2", "TTr", "Tiếp công dân"),
+        ("II.2", "P.KHTC", "Lập dự toán kinh phí năm 2028"),
+    ]
+    # Another Sở's "Phòng Kế hoạch - Tài chính" is never this Sở's unit of that name.
+    assert "là đơn vị của Sở Giáo dục và Đào tạo" in (found[0].needs_decision or "")
+    for abbreviated in found[1:]:
+        assert f"Không nhận ra đơn vị được giao “{abbreviated.lead_unit}”" in (
+            abbreviated.needs_decision or ""
+        )
+
+
+def test_other_offices__decomposed_vietnamese_reads_as_composed(tmp_path: Path) -> None:
+    composed, decomposed = tmp_path / "nfc.txt", tmp_path / "nfd.txt"
+    composed.write_text(OTHER_SO, encoding="utf-8")
+    decomposed.write_text(unicodedata.normalize("NFD", OTHER_SO), encoding="utf-8")
+    assert find_assignments(read_plan(decomposed)) == find_assignments(read_plan(composed))
+
+
+_TABLE = [
+    ("I", "Công tác tổ chức bộ máy", "", "", ""),
+    ("1", "Tham mưu kiện toàn tổ chức bộ máy", "Quý II/2026", "Phòng Quản lý Khoa học", ""),
+    ("2", "Thẩm định đề án vị trí việc làm", "Thường xuyên", "Văn phòng Sở", "Sở Tài chính"),
+    ("II", "Công tác cải cách hành chính", "", "", ""),
+    ("3", "Xác định Chỉ số cải cách hành chính", "Tháng 6/2026", "Văn phòng Sở", ""),
+]
+
+
+def _grouped_table(path: Path, merged: bool) -> Path:
+    document = docx.Document()
+    for line in ("KẾ HOẠCH", "Công tác năm 2026", "II. NHIỆM VỤ CỤ THỂ"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=1, cols=5)
+    header = ["STT", "Nội dung công việc", "Thời gian hoàn thành", "Cơ quan chủ trì", "Phối hợp"]
+    for cell, word in zip(table.rows[0].cells, header, strict=True):
+        cell.text = word
+    for values in _TABLE:
+        cells = table.add_row().cells
+        if merged and values[0] in ("I", "II"):
+            cells[1].merge(cells[4])  # the group's name across the row, as Word draws it
+            cells[0].text, cells[1].text = values[0], values[1]
+            continue
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["numbered", "merged"])
+def test_other_offices__a_tables_group_rows_head_its_tasks(tmp_path: Path, merged: bool) -> None:
+    found = find_assignments(read_plan(_grouped_table(tmp_path / "bang.docx", merged)))
+    assert [(a.section, a.section_title, a.lead_unit, a.summary) for a in found] == [
+        (
+            "II.1.1",
+            "Tham mưu kiện toàn tổ chức bộ máy",
+            "Phòng Quản lý Khoa học",
+            "Tham mưu kiện toàn tổ chức bộ máy",
+        ),
+        (
+            "II.1.2",
+            "Thẩm định đề án vị trí việc làm",
+            "Văn phòng Sở",
+            "Thẩm định đề án vị trí việc làm",
+        ),
+        (
+            "II.2.3",
+            "Xác định Chỉ số cải cách hành chính",
+            "Văn phòng Sở",
+            "Xác định Chỉ số cải cách hành chính",
+        ),
+    ]
+    assert found[1].cooperating_units == ("Sở Tài chính",)
