@@ -11,9 +11,11 @@ could not see what another had decided.
 Here, in a Camunda model, when a step completes, what it changed (against the data it started
 from: its parent's) is copied into every other step of its process still open (ready, waiting
 or started), so each path always holds the latest value of every variable; the last path to
-reach a join then brings all of them. Left as SpiffWorkflow has them:
-- the instances of a multi-instance activity: SpiffWorkflow merges each into the activity when
-  it ends, and the activity shares what it gathered when it completes;
+reach a join then brings all of them. What an instance of a multi-instance activity writes
+reaches the activity and the instances beside it too (Camunda sets a task's variables in the
+process's scope: a vote is seen by the completion condition and the gateway after the loop),
+its element variable aside (the instance's own, gathered into the collection by SpiffWorkflow).
+Left as SpiffWorkflow has them:
 - the paths of another (sub)process: an embedded or called process gets the data when it
   starts and hands it back when it ends, as before;
 - a task's local input parameters: they are given back before this runs (engine/io_mappings).
@@ -46,22 +48,25 @@ def watch_scope(specs: Any) -> None:
 
 
 def _share(workflow: Any, task: Any) -> None:
-    if _an_instance(task):
-        return
+    instance = _an_instance(task)
     others = [
         other
         for other in workflow.tasks.values()
         # A waiting ancestor too: a repeating timer's catch gives its next round its data.
-        if other.state & _OPEN and other is not task and not _an_instance(other)
+        # An instance's writes reach its activity and the instances beside it too.
+        if other.state & _OPEN and other is not task and (instance or not _an_instance(other))
     ]
     if not others:
         return
     parent = task.parent
     before = parent.data if parent is not None else {}
+    own = _instance_variables(parent.task_spec) if instance else ()
     written = {
         name: value
         for name, value in task.data.items()
-        if before.get(name, _MISSING) is not value and before.get(name, _MISSING) != value
+        if name not in own
+        and before.get(name, _MISSING) is not value
+        and before.get(name, _MISSING) != value
     }
     if not written:
         return
@@ -76,6 +81,13 @@ def _share(workflow: Any, task: Any) -> None:
             # A waiting task takes its parent's data again at each look (a repeating timer's
             # catch, a join): the parent holds the latest too.
             parent.data.update(deepcopy(written))
+
+
+def _instance_variables(activity: Any) -> tuple[str, ...]:
+    """The names an instance of a multi-instance activity holds as its own: its element
+    (`camunda:elementVariable`), which SpiffWorkflow gathers into the collection itself."""
+    items = (getattr(activity, "input_item", None), getattr(activity, "output_item", None))
+    return tuple(item.bpmn_id for item in items if item is not None)
 
 
 def _an_instance(task: Any) -> bool:

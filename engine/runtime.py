@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import live_workflows
 from .audit import append_event
+from .called_process_errors import watch_called_errors
 from .clock import Clock, as_utc, end_of_day, system_clock, zoned_utc
 from .definitions import LoadedVersion
 from .dmn_specs import note_decisions
@@ -274,6 +275,7 @@ def _bounded_engine(version: LoadedVersion, config: EngineConfig) -> SandboxScri
         watch_event_subprocesses(specs)  # started by an event, interrupting or not
         if version.dialect == "camunda":
             watch_scope(specs)  # one scope of variables, after the parameters' hooks
+            watch_called_errors(specs)  # a called process's variables stay its own
         _watched.add(version.spec)
     engine = config.script_engine()
     engine.max_multi_instance = config.max_multi_instance

@@ -94,3 +94,20 @@ def test_error_variables__an_event_subprocess_start_names_the_error(
     _step(office, config, "an", over=True)
     steps, data = _data(office, item)
     assert steps == ["handle"] and data["overrun_code"] == "BUDGET"
+
+
+@pytest.mark.parametrize(("verdict", "then"), [("ok", "file"), ("bad", "correct")])
+def test_error_variables__a_called_processs_own_variables_stay_its_own(
+    office: Any, config: engine.EngineConfig, verdict: str, then: str
+) -> None:
+    """A called process refuses the document with an error end event: the caller gets the
+    error's code, never the called process's own variables (its copy of the document, the
+    reviewer's note), as when it ends normally and passes back only what camunda:out names."""
+    with transaction(office) as s:
+        item = engine.start_instance(s, config, "submission", "an", data={"doc": "D-1"})
+    _step(office, config, "binh", verdict=verdict, reviewer_note="trang 3 thiếu chữ ký")
+    steps, data = _data(office, item)
+    assert steps == [then]
+    assert data["doc"] == "D-1"
+    assert "document" not in data and "reviewer_note" not in data and "verdict" not in data
+    assert data.get("refusal") == ("BAD_DOCUMENT" if verdict == "bad" else None)

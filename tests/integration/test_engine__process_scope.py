@@ -67,3 +67,43 @@ def test_process_scope__a_condition_set_on_one_branch_stops_the_other(
         view = engine.show_instance(s, item)
     assert (view.status, view.open_tasks) == ("completed", [])
     assert "draft" not in [h.element_id for h in view.history if h.kind == "completed"]
+
+
+def _vote(factory: Any, config: engine.EngineConfig, item: int, who: str, **data: Any) -> None:
+    with transaction(factory) as s:
+        [task] = [t for t in engine.tasks_for(s, who) if t.instance_id == item]
+        engine.complete_task(s, config, task.id, who, data=data)
+
+
+@pytest.mark.parametrize("process", ["board_vote_sequential", "board_vote_parallel"])
+@pytest.mark.parametrize(
+    ("votes", "then"),
+    [
+        ([("an", True), ("binh", True), ("dung", True)], "publish"),
+        ([("an", True), ("binh", False)], "rework"),  # the completion condition: no more votes
+    ],
+    ids=["all-approve", "one-rejects"],
+)
+def test_process_scope__a_multi_instance_tasks_answers_reach_the_process(
+    office: Any,
+    config: engine.EngineConfig,
+    process: str,
+    votes: list[tuple[str, bool]],
+    then: str,
+) -> None:
+    """Camunda sets what a task completes with in the process's scope (its element variable
+    stays the instance's own): each vote is seen by the completion condition and the gateway
+    after the loop, and the last one counts."""
+    with transaction(office) as s:
+        item = engine.start_instance(
+            s, config, process, "an", data={"members": ["an", "binh", "dung"]}
+        )
+    for who, approved in votes:
+        _vote(office, config, item, who, approved=approved, remark=f"{who}: {approved}")
+    assert _waiting(office, item) == [then]
+    with transaction(office) as s:
+        data = engine.show_instance(s, item).data
+    last_who, last_vote = votes[-1]
+    assert (data["approved"], data["remark"]) == (last_vote, f"{last_who}: {last_vote}")
+    assert data["members"] == ["an", "binh", "dung"]
+    assert "member" not in data
