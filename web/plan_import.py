@@ -392,6 +392,7 @@ def _review_page(
             "text": a.text or a.summary,
             "lead": a.lead_unit,
             "partners": a.cooperating_units,
+            "product": a.product,
             "deadline": deadline_text(a.deadline),
             "source_deadline": deadline_text(a.source_deadline) if a.source_deadline else None,
             "passed": deadline_passed(a.deadline, today),

@@ -75,6 +75,7 @@ def start_data(
         "ten_muc": assignment.section_title or None,
         "noi_dung": assignment.summary,
         "noi_dung_day_du": assignment.text or assignment.summary,
+        "san_pham": assignment.product or None,
         "don_vi_chu_tri": lead.key if lead else None,
         "ten_don_vi_chu_tri": assignment.lead_unit,
         "don_vi_phoi_hop": list(assignment.cooperating_units),

@@ -115,21 +115,23 @@ _COLUMNS = (
     ("partner", re.compile(r"phối hợp", re.IGNORECASE)),
     ("lead", re.compile(r"chủ trì|(?:đơn vị|cơ quan) thực hiện", re.IGNORECASE)),
     ("number", re.compile(r"^(?:stt|tt|số tt)$", re.IGNORECASE)),
+    ("product", re.compile(r"sản phẩm|kết quả", re.IGNORECASE)),
     ("content", re.compile(r"nội dung|nhiệm vụ|công việc|hoạt động", re.IGNORECASE)),
 )
 _TABLE_LABELS = {
     "lead": "Đơn vị chủ trì",
     "partner": "Đơn vị phối hợp",
     "deadline": "Thời gian hoàn thành",
+    "product": "Sản phẩm",
 }
 
 
 def _task_table_lines(rows: list[list[str]]) -> list[str]:
     """A table of tasks (STT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn
-    thành, in any order), its rows' cell texts, as the numbered and labelled paragraphs a text
-    plan would hold; [] for any other table. A group row ("I | Lĩnh vực đất đai") is a
-    numbered heading under the part the table stands in (I → 1.), a task's number ("1.1") its
-    own heading's."""
+    thành | Sản phẩm, in any order), its rows' cell texts, as the numbered and labelled
+    paragraphs a text plan would hold; [] for any other table. A group row ("I | Lĩnh vực đất
+    đai") is a numbered heading under the part the table stands in (I → 1.), a task's number
+    ("1.1") its own heading's."""
     if not rows:
         return []
     columns: dict[str, int] = {}

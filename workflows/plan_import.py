@@ -79,6 +79,7 @@ class Assignment:
     source_deadline: Deadline | None = None
     # The document that assigns it, from the plan's header (plan_source); not part of identity.
     source: SourceDocument | None = field(default=None, compare=False, repr=False)
+    product: str = ""  # what the task delivers ("Sản phẩm: Tờ trình UBND tỉnh"), if the plan says
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -91,6 +92,7 @@ class Assignment:
             "deadline": self.deadline.to_json(),
             "source_deadline": self.source_deadline.to_json() if self.source_deadline else None,
             "needs_decision": self.needs_decision,
+            "product": self.product,
         }
 
 
@@ -208,6 +210,7 @@ class _Draft:
     notes: list[str] = field(default_factory=list)
     strong: bool = False  # says who leads: kept even in a part that does not announce tasks
     partners: list[str] = field(default_factory=list)  # from "Đơn vị phối hợp: …"
+    products: list[str] = field(default_factory=list)  # from "Sản phẩm: …"
     open_list: bool = False  # its opening ends with ":": the list below belongs to it
     assigned: bool = False  # its opening names who leads
 
@@ -234,7 +237,8 @@ _LABEL = re.compile(
     r"(?P<lead>(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|chịu trách nhiệm)(?:\s+thực hiện)?|"
     r"Chủ trì)\s*:|(?P<partner>(?:Đơn vị|Cơ quan)\s+phối hợp(?:\s+thực hiện)?|Phối hợp)\s*:|"
     r"(?P<deadline>(?:Thời gian|Thời hạn|Tiến độ)(?:\s+(?:hoàn thành|thực hiện|trình|báo cáo))?)"
-    r"\s*:|(?P<other>Sản phẩm|Kết quả|Kinh phí|Nguồn kinh phí|Hình thức)\s*:",
+    r"\s*:|(?P<product>Sản phẩm|Kết quả(?: đầu ra)?)\s*:|"
+    r"(?P<other>Kinh phí|Nguồn kinh phí|Hình thức)\s*:",
     re.IGNORECASE,
 )
 
@@ -368,7 +372,9 @@ def _is_label_line(line: str) -> bool:
 
 def _apply_labels(draft: _Draft, labels: list[tuple[str, str]]) -> None:
     for kind, value in labels:
-        if kind == "lead":
+        if kind == "product" and value:
+            draft.products.append(value)
+        elif kind == "lead":
             units, end = units_at(value, 0, unknown=True)
             draft.leads, draft.strong = units, True
             draft.unnamed = None if units or not value else shorten(value, 60)
@@ -447,6 +453,7 @@ def _build(draft: _Draft, year: int | None) -> Assignment:
         deadline=deadline,
         needs_decision=" ".join(dict.fromkeys(notes)) or None,
         text="\n".join(draft.lines),
+        product="; ".join(dict.fromkeys(draft.products)),
     )
 
 

@@ -109,7 +109,7 @@ class Section:
 
 
 _ROMAN = re.compile(r"([IVXL]+)\.\s+(.+)")
-_NUMBERED = re.compile(r"(\d{1,2}(?:\.\d{1,2})*)\.\s+(.+)")
+_NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.\s+(.+)")
 _GIAO = re.compile(r"Giao\s+", re.IGNORECASE)
 # Parts that say why, not who does what: read only for paragraphs that say who leads.
 _PURPOSE = re.compile(r"mục đích|yêu cầu|căn cứ|sự cần thiết|quan điểm|mục tiêu", re.IGNORECASE)

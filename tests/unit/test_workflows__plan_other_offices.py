@@ -118,3 +118,45 @@ def test_other_offices__a_tables_group_rows_head_its_tasks(tmp_path: Path, merge
         ),
     ]
     assert found[1].cooperating_units == ("Sở Tài chính",)
+
+
+PRODUCTS = """KẾ HOẠCH
+Công tác năm 2026
+
+II. NHIỆM VỤ CỤ THỂ
+1. Phòng Quản lý Khoa học chủ trì xây dựng dự toán ngân sách năm 2027.
+Thời gian hoàn thành: Tháng 10/2026.
+Sản phẩm: Tờ trình UBND tỉnh.
+
+| STT | Nội dung nhiệm vụ | Đơn vị chủ trì | Thời gian hoàn thành | Sản phẩm |
+|---|---|---|---|---|
+| 2 | Rà soát thủ tục hành chính | Văn phòng Sở | Quý I/2026 | Báo cáo rà soát |
+"""
+
+
+def test_other_offices__what_a_task_delivers_is_kept(tmp_path: Path) -> None:
+    plan = tmp_path / "san_pham.txt"
+    plan.write_text(PRODUCTS, encoding="utf-8")
+    found = find_assignments(read_plan(plan))
+    assert [(a.section, a.product) for a in found] == [
+        ("II.1", "Tờ trình UBND tỉnh"),
+        ("II.2", "Báo cáo rà soát"),
+    ]
+    assert found[0].to_json()["product"] == "Tờ trình UBND tỉnh"
+
+
+def test_other_offices__a_task_numbered_past_99_keeps_its_words(tmp_path: Path) -> None:
+    rows = "\n".join(
+        f"| {n} | Rà soát dự án số {n} | Văn phòng Sở | Quý II/2026 |" for n in range(98, 102)
+    )
+    plan = tmp_path / "dai.txt"
+    plan.write_text(
+        "KẾ HOẠCH\nCông tác năm 2026\n\nII. NHIỆM VỤ\n\n"
+        "| STT | Nội dung nhiệm vụ | Đơn vị chủ trì | Thời gian hoàn thành |\n"
+        f"|---|---|---|---|\n{rows}\n",
+        encoding="utf-8",
+    )
+    found = find_assignments(read_plan(plan))
+    assert [(a.section, a.summary) for a in found] == [
+        (f"II.{n}", f"Rà soát dự án số {n}") for n in range(98, 102)
+    ]
