@@ -45,6 +45,15 @@ NOT_LATER_TODAY = "a date after today is not allowed"
 # item holds in that variable (its current deadline), when it holds one.
 AFTER = "x-after"
 NOT_AFTER = "the date must be after {date}"
+# A date field marked "x-on-or-after": "VARIABLE" or a list of them (a decision's date of
+# signing: not before the tờ trình it answers was issued) takes no day before the latest date
+# the item holds in them (none held: no check).
+ON_OR_AFTER = "x-on-or-after"
+NOT_BEFORE_HELD = "the date must not be before {date}"
+# A number field marked "x-at-most": "FIELD" (the members who approved) may not exceed that
+# field's number (all members), as sent with it or as the item holds it.
+AT_MOST = "x-at-most"
+OVER = "may not be greater than {field}"
 # A list field marked "x-excludes": "FIELD" (units that cooperate) may not hold the value of
 # that field (the lead unit), as sent with it or as the item holds it.
 EXCLUDES = "x-excludes"
@@ -236,6 +245,15 @@ def _json_schema(
         if limit is not None:
             words = _schema_message(schema, name, AFTER, NOT_AFTER.format(date=limit))
             refuse(name, words, {"code": "not_after", "date": limit.isoformat()})
+        held = _held_limit(spec, value, current)
+        if held is not None:
+            words = _schema_message(schema, name, ON_OR_AFTER, NOT_BEFORE_HELD.format(date=held))
+            refuse(name, words, {"code": "not_before_date", "date": held.isoformat()})
+        most = spec.get(AT_MOST) if isinstance(spec, dict) else None
+        bound = data.get(most, (current or {}).get(most)) if isinstance(most, str) else None
+        if _number(value) and _number(bound) and value > bound:
+            words = _schema_message(schema, name, AT_MOST, OVER.format(field=most))
+            refuse(name, words, {"code": "at_most", "field": most, "limit": bound})
         other = spec.get(EXCLUDES) if isinstance(spec, dict) else None
         if isinstance(other, str) and isinstance(value, list):
             held = data.get(other, (current or {}).get(other))
@@ -544,6 +562,22 @@ def _after_limit(spec: Any, value: Any, current: Mapping[str, Any] | None) -> da
     held = current.get(str(spec.get(AFTER) or ""))
     given, limit = _day(value), _day(held)
     return limit if given is not None and limit is not None and given <= limit else None
+
+
+def _held_limit(spec: Any, value: Any, current: Mapping[str, Any] | None) -> date | None:
+    """For a field marked "x-on-or-after": VARIABLE(S), the latest date the item holds there
+    when the field's date is before it (None when it is not, or nothing is held)."""
+    anchors = spec.get(ON_OR_AFTER) if isinstance(spec, dict) else None
+    names = [anchors] if isinstance(anchors, str) else anchors
+    if not isinstance(names, list) or current is None:
+        return None
+    held = [day for name in names if (day := _day(current.get(str(name)))) is not None]
+    given = _day(value)
+    return max(held) if held and given is not None and given < max(held) else None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _day(value: Any) -> date | None:

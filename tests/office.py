@@ -24,7 +24,7 @@ TO_TRINH = {
 }
 
 # The Chairman's approval is recorded with the decision's number and date of signing.
-DECISION_RECORD = {"so_quyet_dinh": "1234/QĐ-UBND", "ngay_ky": "2026-03-20"}
+DECISION_RECORD = {"so_quyet_dinh": "1234/QĐ-UBND", "ngay_ky": "2026-03-02"}
 # A drafting step's draft (engine/required_documents.py): what the drafter attaches, kept in
 # one folder for this test process (an office of the web tests keeps them in the app's).
 DRAFT_PDF = b"%PDF-1.4\n% du thao\n%%EOF\n"
@@ -155,8 +155,9 @@ class Office:
         self.do("vpubnd", item, "tiep_nhan", so_den=4410)
         self.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
         if decision is not None:
-            if decision.get("decision") == "phe_duyet":
-                decision = {**DECISION_RECORD, **decision}
+            if decision.get("decision") == "phe_duyet":  # signed the day it is recorded
+                today = {"ngay_ky": self.config.today().isoformat()}
+                decision = {**DECISION_RECORD, **today, **decision}
             self.do("chutich", item, "chi_dao", **decision)
 
     def cancel(self, item: int, who: str, reason: str) -> None:

@@ -592,6 +592,11 @@ def _generic(item: Field, problem: Mapping[str, Any]) -> str:
             "Ngày này chưa đến; hãy nhập một ngày đến hôm nay (%(date)s).",
             date=_shown_date(str(problem.get("date") or "")),
         ),
+        "not_before_date": lambda: _(
+            "Ngày này trước ngày %(date)s; hãy nhập từ ngày đó trở đi.",
+            date=_shown_date(str(problem.get("date") or "")),
+        ),
+        "at_most": lambda: _("Giá trị lớn nhất là %(n)s.", n=limit),
         "excludes": lambda: _("Giá trị này trùng với một mục khác của biểu mẫu; hãy bỏ chọn."),
         "not_after": lambda: _(
             "Hãy chọn một ngày sau %(date)s.",

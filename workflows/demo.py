@@ -384,6 +384,11 @@ def _logins(factory: sessionmaker[Session], chart: OrgChart) -> list[tuple[str, 
 TIMERS = "(hẹn giờ)"
 
 
+# A form's date of something done then (issued, signed, posted): the office's day when the
+# act runs, which acts of one moment kept a few minutes apart may carry past midnight.
+ON_THE_DAY = "(on the day)"
+
+
 @dataclass(frozen=True)
 class _Act:
     """One thing a person did, ``days_ago`` days before now, on an item the script names."""
@@ -444,7 +449,9 @@ class _Office:
             assert task is not None, f"{act.who} has no {act.step} in the demo's {act.item}"
             if engine.required_document(engine.task_form(s, task.id).schema):
                 self._attach_draft(s, act.who, task)
-            engine.complete_task(s, self.config, task.id, act.who, data=act.data)
+            today = self.config.today().isoformat()
+            data = {k: today if v == ON_THE_DAY else v for k, v in act.data.items()}
+            engine.complete_task(s, self.config, task.id, act.who, data=data)
 
     def _attach_draft(self, s: Session, who: str, task: engine.TaskView) -> None:
         """The draft a drafting step needs, as its drafter attaches it on the page."""
@@ -607,7 +614,7 @@ def _proposal_path(
         ("kiem_tra_the_thuc", "vp.vanthu", {"decision": "dong_y"}),
         ("ky_to_trinh", "giamdoc", {"decision": "ky"}),
         # The number of the tờ trình is given by the register at issue, never typed.
-        ("phat_hanh", "vp.vanthu", {"ngay_ban_hanh": office.day(-days_ago)}),
+        ("phat_hanh", "vp.vanthu", {"ngay_ban_hanh": ON_THE_DAY}),
         ("tiep_nhan", "vpubnd", {"so_den": 3000 + number}),
         ("tham_tra_ho_so", "vpubnd", {"decision": "du_ho_so"}),
         (
@@ -616,7 +623,7 @@ def _proposal_path(
             {
                 "decision": "phe_duyet",
                 "so_quyet_dinh": f"{number}/QĐ-UBND",
-                "ngay_ky": office.day(-days_ago),
+                "ngay_ky": ON_THE_DAY,
             },
         ),
     ]
@@ -689,7 +696,7 @@ def _draft_acts(office: _Office) -> list[_Act]:
                 "dang_tai",
                 {
                     "duong_dan_dang_tai": "https://congthongtin.example.gov.vn/du-thao",
-                    "ngay_dang_tai": office.day(-drafted),
+                    "ngay_dang_tai": ON_THE_DAY,
                 },
             ),
         ]

@@ -137,6 +137,8 @@ def _sample(spec: dict[str, Any]) -> Any:
         return max(int(spec.get("minimum", 1)), 1)
     if spec.get("type") == "array":
         return [_options(spec["items"])[0]]
+    if spec.get("x-not-later") == "today":  # a date of something done: the paths' day
+        return "2026-03-02"
     if spec.get("format") == "date":  # after the paths' deadlines: a new deadline is later
         return "2026-12-30"
     return "Nội dung thử"

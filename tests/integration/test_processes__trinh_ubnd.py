@@ -48,7 +48,7 @@ def test_trinh_ubnd__approved(office: Office) -> None:
     assert view.status == "completed"
     assert view.data["so_ky_hieu"] == "01/TTr-SKHCN"  # given at issue: the year's first
     assert view.data["ket_qua_trinh"] == "phe_duyet"
-    assert (view.data["so_quyet_dinh"], view.data["ngay_ky"]) == ("1234/QĐ-UBND", "2026-03-20")
+    assert (view.data["so_quyet_dinh"], view.data["ngay_ky"]) == ("1234/QĐ-UBND", "2026-03-02")
 
 
 def test_trinh_ubnd__the_clerk_cannot_type_the_number(office: Office) -> None:

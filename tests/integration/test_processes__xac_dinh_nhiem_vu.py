@@ -150,7 +150,7 @@ def test_xac_dinh__a_whole_batch_one_approved_one_not(office: Office) -> None:
     data = office.show(item).data
     assert (data["so_quyet_dinh_phe_duyet"], data["ngay_quyet_dinh_phe_duyet"]) == (
         "1234/QĐ-UBND",
-        "2026-03-20",
+        office.config.today().isoformat(),  # signed the day the UBND's step was done
     )
     assert data["danh_muc_trinh"].startswith("1 đề xuất: 1. " + NOI_BO["ten_nhiem_vu"])
     office.do("qlkh.cv1", item, "ghi_quyet_dinh_phe_duyet", **APPROVAL)

@@ -28,6 +28,7 @@ ROW_KEYS = {
     "deadline",
     "source_deadline",
     "needs_decision",
+    "product",
 }
 
 

@@ -51,7 +51,7 @@ PATHS: dict[str, tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]
             (
                 "chutich",
                 "chi_dao",
-                {"decision": "phe_duyet", "so_quyet_dinh": "88/QĐ-UBND", "ngay_ky": "2026-03-12"},
+                {"decision": "phe_duyet", "so_quyet_dinh": "88/QĐ-UBND", "ngay_ky": "2026-03-02"},
             ),
         ],
     ),

@@ -148,7 +148,15 @@ FORMS: dict[str, dict[str, Any]] = {
                     "type": "string",
                     "format": "date",
                     "title": "Ngày ký",
-                    "errorMessages": {"format": "Ngày không hợp lệ"},
+                    "x-on-or-after": "ngay_ban_hanh",
+                    "x-not-later": "today",
+                    "errorMessages": {
+                        "format": "Ngày không hợp lệ",
+                        "x-on-or-after": (
+                            "Ngày ký quyết định không thể trước ngày ban hành tờ trình"
+                        ),
+                        "x-not-later": "Ngày ký không thể sau hôm nay",
+                    },
                 },
             },
             reason_field="y_kien_chi_dao",

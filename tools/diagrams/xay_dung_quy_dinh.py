@@ -42,8 +42,27 @@ def _date(title: str) -> dict[str, Any]:
     }
 
 
+def _past_date(title: str, after: str | list[str], after_words: str) -> dict[str, Any]:
+    """A date of something done (a posting, a vote, a signature): not after today, and not
+    before the day of what it follows (`after`: "started", or the item's date variables)."""
+    field = _date(title)
+    rule = "x-not-before" if after == "started" else "x-on-or-after"
+    field[rule] = after
+    field["x-not-later"] = "today"
+    field["errorMessages"][rule] = after_words
+    field["errorMessages"]["x-not-later"] = f"{title} không thể sau hôm nay"
+    return field
+
+
 def _count(title: str, minimum: int, maximum: int = 200) -> dict[str, Any]:
     return whole_number(title, minimum, maximum, f"Hãy nhập {title[:1].lower()}{title[1:]}")
+
+
+def _at_most(field: dict[str, Any], other: str, words: str) -> dict[str, Any]:
+    """A count that may not exceed another field's (those who approved, of all members)."""
+    field["x-at-most"] = other
+    field["errorMessages"]["x-at-most"] = words
+    return field
 
 
 NOT_A_BODY = (
@@ -121,7 +140,9 @@ FORMS: dict[str, dict[str, Any]] = {
                     "pattern": "Đường dẫn phải bắt đầu bằng http:// hoặc https://",
                 },
             },
-            "ngay_dang_tai": _date("Ngày đăng tải"),
+            "ngay_dang_tai": _past_date(
+                "Ngày đăng tải", "started", "Ngày đăng tải không thể trước ngày lập hồ sơ"
+            ),
         },
         ["duong_dan_dang_tai", "ngay_dang_tai"],
     ),
@@ -165,15 +186,30 @@ FORMS: dict[str, dict[str, Any]] = {
                 ],
                 "Hãy chọn hình thức biểu quyết",
             ),
-            "ngay_bieu_quyet": _date("Ngày biểu quyết"),
+            "ngay_bieu_quyet": _past_date(
+                "Ngày biểu quyết",
+                "ngay_ban_hanh",
+                "Ngày biểu quyết không thể trước ngày ban hành tờ trình",
+            ),
             "so_thanh_vien": _count("Tổng số thành viên UBND tỉnh", 1),
-            "so_tan_thanh": _count("Số thành viên tán thành", 0),
+            "so_tan_thanh": _at_most(
+                _count("Số thành viên tán thành", 0),
+                "so_thanh_vien",
+                "Số thành viên tán thành không thể lớn hơn tổng số thành viên UBND tỉnh",
+            ),
         },
         ["hinh_thuc_bieu_quyet", "ngay_bieu_quyet", "so_thanh_vien", "so_tan_thanh"],
     ),
     "ky_ban_hanh.json": simple_form(
         "Ký ban hành quyết định (TM. ỦY BAN NHÂN DÂN)",
-        {"so_quyet_dinh": text("Số quyết định"), "ngay_ky": _date("Ngày ký")},
+        {
+            "so_quyet_dinh": text("Số quyết định"),
+            "ngay_ky": _past_date(
+                "Ngày ký",
+                ["ngay_ban_hanh", "ngay_bieu_quyet"],
+                "Ngày ký không thể trước ngày ban hành tờ trình và ngày biểu quyết",
+            ),
+        },
         ["so_quyet_dinh", "ngay_ky"],
     ),
     "cong_bao.json": simple_form(
