@@ -41,6 +41,7 @@ class FormView:
     data: dict[str, Any] = field(default_factory=dict)
     submit_label: str | None = None  # what the step's button says ("Gửi ý kiến")
     done_message: str | None = None  # what the person reads once it is done
+    sent_back_message: str | None = None  # and when the process sends it straight back
     # A hand start's fields of a start form the engine does not check (see start_forms): the
     # caller checks them (`accepted`) before it starts the item.
     caller_checks: bool = False
@@ -90,7 +91,11 @@ def task_form(session: Session, task_id: str) -> FormView:
     data = dict(instance.data)
     if meta is None:
         return FormView("none", None, [], "decision", None, data)
-    wording: dict[str, Any] = {"submit_label": meta.submit_label, "done_message": meta.done_message}
+    wording: dict[str, Any] = {
+        "submit_label": meta.submit_label,
+        "done_message": meta.done_message,
+        "sent_back_message": meta.sent_back_message,
+    }
     if meta.form_file:
         schema = resolve_form(session, version.forms[meta.form_file], meta.form_file)
         task_data = meta.form_file in version.task_data_forms

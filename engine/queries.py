@@ -55,6 +55,20 @@ def steps_now(session: Session, instance_id: int) -> list[TaskView]:
     return opened_tasks(session, instance_id) or open_tasks(session, instance_id)
 
 
+def reopened(session: Session, done: TaskView, who: Identity, started_by: str) -> TaskView | None:
+    """The step just done, opened again by the same action for the same person: the process
+    found what was sent wanting (a consultation missing a body the law requires) and sends it
+    straight back. None for anything else, another member's turn at the same step included."""
+    return next(
+        (
+            t
+            for t in opened_tasks(session, done.instance_id)
+            if t.element_id == done.element_id and may_act(session, t, who, started_by)
+        ),
+        None,
+    )
+
+
 def steps_for(session: Session, instance_id: int, who: Identity, started_by: str) -> list[TaskView]:
     """The item's steps now (`steps_now`) that `who` may act on (the item started by
     `started_by`), each judged from its row with the starter, no candidate rows read."""

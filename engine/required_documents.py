@@ -4,7 +4,9 @@ draft the next people read, check and sign). The step is refused until a file wa
 this very task, in this completion's request or before it on the item's page: a draft sent
 back is sent again with its corrected version (the department's rule: "sửa rồi đính kèm
 lại cùng tên tệp để có phiên bản mới"), and a tờ trình drafted anew, after the UBND sent the
-list back, is not taken for the one before."""
+list back, is not taken for the one before. A step the process sent straight back to its
+person (no other step done between: a consultation that missed a body the law requires) keeps
+the file added at its round before: nobody has read that draft, and it still stands."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .attachments import AttachmentModel
 from .errors import InvalidData
+from .human_tasks import HumanTaskModel
 from .task_meta import TaskMeta
+from .views import TaskStatus
 
 ATTACHMENT_REQUIRED = "x-attachment-required"
 # The field a refusal names: the step's files, which no form declares.
@@ -44,9 +48,34 @@ def require_document(
     added_here = exists().where(
         AttachmentModel.instance_id == instance_id, AttachmentModel.task_id == task_id
     )
-    if not session.scalar(select(added_here)):
+    if not session.scalar(select(added_here)) and not _added_just_before(
+        session, instance_id, task_id
+    ):
         raise InvalidData(
             f"the step needs a document: {said}",
             {ATTACHMENTS_FIELD: said},
             {ATTACHMENTS_FIELD: {"code": "attachment_required"}},
         )
+
+
+def _added_just_before(session: Session, instance_id: int, task_id: str) -> bool:
+    """Whether the step done last on the item before this task opened is this step's round
+    before (the process sent it straight back), with a file added at it."""
+    this, done = aliased(HumanTaskModel), aliased(HumanTaskModel)
+    opened = select(this.created_at).where(this.id == task_id).scalar_subquery()
+    last = (
+        select(done.id, done.element_id)
+        .where(
+            done.instance_id == instance_id,
+            done.status == TaskStatus.COMPLETED,
+            done.completed_at <= opened,
+        )
+        .order_by(done.completed_at.desc(), done.id.desc())
+        .limit(1)
+        .subquery()
+    )
+    same_step = select(this.element_id).where(this.id == task_id).scalar_subquery()
+    with_file = exists().where(
+        AttachmentModel.instance_id == instance_id, AttachmentModel.task_id == last.c.id
+    )
+    return bool(session.scalar(select(with_file).where(last.c.element_id == same_step)))

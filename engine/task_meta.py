@@ -46,6 +46,9 @@ class TaskMeta:
     # Step wording: the submit button ("Gửi ý kiến") and the message once done; both optional.
     submit_label: str | None = None
     done_message: str | None = None
+    # The step's words when the process sends it straight back to its person ("{loi_gui}": why
+    # the consultation cannot go out as chosen), filled from the item; empty: it went on.
+    sent_back_message: str | None = None
     # A Camunda task's name written with JUEL ("Confirm the score of ${customer}"): its Python,
     # evaluated on the item's data when the task opens (its row's title); None for plain text.
     name_code: str | None = None
@@ -170,6 +173,7 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str], declared: set[str])
             decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
             submit_label=props.get("submitLabel"),
             done_message=props.get("doneMessage"),
+            sent_back_message=props.get("sentBackMessage"),
             name_code=_name_code(common["name"]),
             business_key_field=_business_key_field(element),
         )
@@ -185,6 +189,7 @@ def _meta(element: Any, dialect: str, lanes: dict[str, str], declared: set[str])
         decision_field=props.get("decisionField", DEFAULT_DECISION_FIELD),
         submit_label=props.get("submitLabel"),
         done_message=props.get("doneMessage"),
+        sent_back_message=props.get("sentBackMessage"),
     )
 
 

@@ -473,10 +473,11 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
         if item.widget == "readonly":
             continue
         if item.widget == "checkboxes":
+            # None ticked is a choice too (a browser sends nothing for it): what the page had
+            # ticked (the item's value, a step's defaults) must not stand in for it.
             picked = [v for v in form.getlist(item.name) if v]
             raw[item.name] = picked
-            if picked or item.required:
-                data[item.name] = picked
+            data[item.name] = picked
             continue
         if item.widget == "checkbox":
             checked = form.get(item.name) in ("on", "true", "1", "yes")

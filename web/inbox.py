@@ -426,10 +426,13 @@ def complete(task_id: str) -> Any:
             )
             # The done-message may name what the step produced ("văn bản số 05/TTr-SKHCN"):
             # the item the action left, held by this session (no statement).
-            after = engine.item_data(s, task.instance_id) if form.done_message else {}
+            worded = form.done_message or form.sent_back_message
+            after = engine.item_data(s, task.instance_id) if worded else {}
             # Where it went: the steps it opened with their holders' names, in this
             # transaction (the names as the process keeps them) rather than in a third.
-            return task, after, _where_now(s, task.instance_id, access.started_by)
+            back = _fill(form.sent_back_message, after)
+            again = engine.reopened(s, task, me(), access.started_by) if back else None
+            return task, after, (_where_now(s, task.instance_id, access.started_by), again)
 
     moved_on = False
     try:
@@ -447,11 +450,15 @@ def complete(task_id: str) -> Any:
             raise
         return _refused(task_id, form, submission, refused)
     said = _success(task, form, submission, after)
+    where, again = where
     if moved_on:
         said += " " + _(
             "Trong lúc bạn xử lý, hồ sơ có cập nhật ở bước khác; tài liệu bạn đã xem không thay "
             "đổi nên việc của bạn vẫn được ghi nhận."
         )
+    if again is not None:  # sent straight back, saying why: the page to put it right is next
+        flash_about(task.instance_id, _fill(form.sent_back_message, after), "warning")
+        return redirect(url_for("inbox.task", task_id=again.id))
     flash_about(task.instance_id, f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
 
@@ -612,7 +619,7 @@ def _success(
         return _(
             "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.", id=number, step=step, choice=title
         )
-    said = _said(form, data)
+    said = _fill(form.done_message, data) or None  # the step's own words, filled
     if said and _SENTENCE_END.search(said):  # sentences of their own: the item after them
         return _("%(said)s Hồ sơ số %(id)s (%(step)s).", said=said, id=number, step=step)
     # One sentence, which the flash goes on: its full stop goes.
@@ -680,11 +687,9 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
-def _said(form: engine.FormView, data: dict[str, Any]) -> str | None:
-    """The step's message once done, its {names} filled from the item."""
-    if not form.done_message:
-        return None
-    return _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), form.done_message).strip()
+def _fill(words: str | None, data: dict[str, Any]) -> str:
+    """A step's words with their {names} filled from the item ("" for none)."""
+    return _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), words or "").strip()
 
 
 def _done_text(form: engine.FormView) -> str | None:

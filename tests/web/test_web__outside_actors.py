@@ -73,3 +73,35 @@ def test_outside_actors__a_body_not_offered_is_refused_in_vietnamese(
     html = response.get_data(as_text=True)
     assert "Cơ quan này không có trong danh sách cơ quan ngoài Sở được lấy ý kiến" in html
     assert office.steps(item) == ["soan_du_thao"]
+
+
+def test_outside_actors__unticking_the_required_bodies_sends_the_step_straight_back(
+    login: Any, office: Any
+) -> None:
+    """Every outside body unticked is a choice the page sends (no tick stands in for it): the
+    process finds the bodies the law requires missing and reopens the step. The drafter is
+    told so as a warning on the reopened step's page, not as a success; the draft attached
+    then still counts when the corrected choice is sent."""
+    item, url = _drafting(office)
+    drafter = login("khtc.cv1")
+    sent = {
+        "tom_tat_du_thao": "Dự thảo gồm 3 chương",
+        "don_vi_lay_y_kien": ["van_phong_so"],
+        "_files": [(io.BytesIO(DRAFT_PDF), "du-thao.pdf")],
+    }
+    response = post(drafter, url, url, sent, content_type="multipart/form-data")
+    again = office.task("khtc.cv1", item, "soan_du_thao")
+    assert response.status_code == 302 and response.location.endswith(f"/tasks/{again.id}")
+    page = drafter.get(response.location).get_data(as_text=True)
+    assert '<div class="flash warning"' in page and "Chưa gửi lấy ý kiến" in page
+    assert office.steps(item) == ["soan_du_thao"]  # nobody was asked
+    url = f"/tasks/{again.id}"
+    sent = {
+        "tom_tat_du_thao": "Dự thảo gồm 3 chương",
+        "co_quan_lay_y_kien": list(REQUIRED_FOR_CHAIRMAN),
+        "don_vi_lay_y_kien": ["van_phong_so"],
+    }
+    response = post(drafter, url, url, sent)
+    assert response.status_code == 302 and response.location.endswith("/")
+    asked = {t.candidate_groups[0] for t in office.show(item).open_tasks if t.element_id == "gop_y"}
+    assert asked == {*REQUIRED_FOR_CHAIRMAN, "van_phong_so"}

@@ -275,6 +275,7 @@ def xay_dung_quy_dinh() -> Diagram:
         dueInWorkingDays="15",
         submitLabel="Gửi lấy ý kiến",
         doneMessage="{thong_bao_lay_y_kien}",
+        sentBackMessage="{loi_gui}",
         doc="Soạn dự thảo và tờ trình, đính kèm dự thảo; chọn các cơ quan ngoài Sở và các đơn vị "
         "thuộc Sở được lấy ý kiến. Quyết định của Chủ tịch UBND tỉnh phải lấy ý kiến Sở Tài "
         "chính, Sở Nội vụ, Sở Tư pháp (Nghị định 187/2025/NĐ-CP, Điều 51a); thiếu thì hồ sơ "
