@@ -518,11 +518,17 @@ def read_submission(view: engine.FormView, form: MultiDict[str, str]) -> Submiss
     return Submission(data, comment, raw, decision, decision_title)
 
 
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+|[-+]?\d+")
+
+
 def _typed(kind: str, widget: str, text: str) -> Any:
     if kind != "jsonschema":
         return text  # the engine reads Camunda values from text itself
     if widget == "number":
-        compact = re.sub(r"[\s.]", "", text)  # 1.500.000 is how people write big numbers here
+        # 1.500.000 is how people write big numbers here: a dot groups three digits, never
+        # fewer ("2.5" is no whole number, not 25).
+        grouped = _GROUPED.fullmatch(text.replace(" ", ""))
+        compact = grouped[0].replace(".", "") if grouped else text
         return engine.whole_number(compact) if _INTEGER.fullmatch(compact) else text
     if widget == "date":
         return _iso_date(text)

@@ -304,6 +304,18 @@ def test_task__submit_a_proposal_through_the_form(office: Any, login: Any) -> No
     assert (last.actor, last.comment) == ("trungtam.cv1", "Kính trình Phòng Quản lý Khoa học")
 
 
+def test_task__a_dot_groups_three_digits_never_fewer(office: Any, login: Any) -> None:
+    """A "2.5" in a whole number's field is refused (it was read as 25: the dot taken for the
+    thousands' separator it is in "1.500.000"); nothing moves."""
+    item = _start(office, "de_xuat_nhiem_vu", "trungtam.cv1")
+    client = login("trungtam.cv1")
+    url = _url(office, "trungtam.cv1", item, "lap_phieu_de_xuat")
+    response = post(client, url, url, {**_form_data(PHIEU), "thoi_gian_thang": "2.5"})
+    assert response.status_code == 422
+    assert 'value="2.5"' in response.get_data(as_text=True)
+    assert office.steps(item) == ["lap_phieu_de_xuat"]
+
+
 @ON_BOTH
 def test_task__field_errors_in_vietnamese_next_to_fields_input_kept(
     office: Any, login: Any

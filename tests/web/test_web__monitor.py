@@ -318,7 +318,7 @@ def test_monitor__done_on_time_and_done_late(
     # A finished item is its starter's unit's: counted, shown and filtered by it.
     assert done_late["Đơn vị"] == "Văn phòng Sở"
     counts = Tables(page(client, "/monitor/?status=done_late")).tables["list compact counts"]
-    assert {r["Đơn vị"]: r["Số hồ sơ"] for r in counts if "Đơn vị" in r} == {"Văn phòng Sở": "1"}
+    assert {r["Đơn vị"]: r["Số việc"] for r in counts if "Đơn vị" in r} == {"Văn phòng Sở": "1"}
     assert ids(client, "?status=done_late&unit=van_phong_so") == [late]
     assert ids(client, "?status=done_late&unit=phong_qlkh") == []
     assert "Trễ hạn" not in done["Bước hiện tại"]
@@ -338,15 +338,13 @@ def test_monitor__done_on_time_and_done_late(
 
 def test_monitor__counts_per_step_and_per_unit(login: Any, scene: dict[str, int]) -> None:
     tables = Tables(page(login("giamdoc"), "/monitor/")).tables["list compact counts"]
-    per_step = {r["Bước"]: r["Số hồ sơ"] for r in tables if "Bước" in r}
-    per_unit = {r["Đơn vị"]: r["Số hồ sơ"] for r in tables if "Đơn vị" in r}
+    per_step = {r["Bước"]: r["Số việc"] for r in tables if "Bước" in r}
+    per_unit = {r["Đơn vị"]: r["Số việc"] for r in tables if "Đơn vị" in r}
     assert per_step == {LAP_PHIEU: "2", XEM_XET: "1", CAP_NHAT: "1"}
     assert next(iter(per_step)) == LAP_PHIEU  # the busiest first
     assert per_unit == {TRUNG_TAM: "2", QLKH: "1", QLCS: "1"}
     filtered = Tables(page(login("giamdoc"), "/monitor/?process=de_xuat_nhiem_vu"))
-    steps = {
-        r["Bước"]: r["Số hồ sơ"] for r in filtered.tables["list compact counts"] if "Bước" in r
-    }
+    steps = {r["Bước"]: r["Số việc"] for r in filtered.tables["list compact counts"] if "Bước" in r}
     assert steps == {LAP_PHIEU: "2", XEM_XET: "1"}
 
 
