@@ -32,12 +32,13 @@ NUMBER_CHARS = 40  # of the plan's number in a title
 
 def item_title(assignment: Assignment, nth: int = 1) -> str:
     """The section and summary ("<section>: <summary>"), cut to TITLE_CHARS, then the plan's
-    number when its header gives one ("II.1: Tuyên truyền … (45/KH-UBND)"): the same words in
-    two plans (this year's and next year's, two districts') are two tasks. The ``nth`` task of
-    the plan that would have the same title (its words alike for as long as a title runs) is
-    told apart by its rank ("… (2)")."""
-    number = assignment.source.number if assignment.source else None
-    tail = f" ({number[:NUMBER_CHARS]})" if number else ""
+    number when its header gives one ("II.1: Tuyên truyền … (45/KH-UBND)"), else its issuer
+    ("… (UBND xã Tân Thanh)"): the same words in two plans (this year's and next year's, two
+    communes' written from one template, their numbers left blank) are two tasks. The ``nth``
+    task of the plan that would have the same title (its words alike for as long as a title
+    runs) is told apart by its rank ("… (2)")."""
+    mark = _mark(assignment.source)
+    tail = f" ({mark[0][:NUMBER_CHARS]})" if mark else ""
     if nth > 1:
         tail = f"{tail} ({nth})"
     title = f"{assignment.section}: {assignment.summary}"
@@ -45,6 +46,29 @@ def item_title(assignment: Assignment, nth: int = 1) -> str:
     if len(title) > room:
         title = title[: room - 1].rstrip() + "…"
     return title + tail
+
+
+_PLACES = frozenset({"tỉnh", "huyện", "xã", "phường", "thị", "trấn", "quận", "thành", "phố"})
+
+
+def _mark(source: SourceDocument | None) -> tuple[str, str, str] | None:
+    """What tells the plan apart in its items' titles, the item's field that holds it and its
+    value there: the plan's number, else its issuer (named as a title reads it: "UBND xã Tân
+    Thanh" for "ỦY BAN NHÂN DÂN XÃ TÂN THANH"); None when the header gives neither."""
+    if source is None:
+        return None
+    if source.number:
+        return source.number, "so_ky_hieu_van_ban", source.number
+    if not source.issuer:
+        return None
+    named = " ".join(source.issuer.split())
+    if named.isupper():
+        named = named.replace("ỦY BAN NHÂN DÂN", "UBND").replace("UỶ BAN NHÂN DÂN", "UBND")
+        named = " ".join(
+            w if w == "UBND" else w.lower() if w.lower() in _PLACES else w.capitalize()
+            for w in named.split()
+        )
+    return named, "co_quan_ban_hanh", source.issuer
 
 
 def start_data(
@@ -207,13 +231,13 @@ def start_assignments(
     on an item of that number)."""
     existing = engine.instance_titles(session, PROCESS_ID)
     source_year, applied_year = plan_years(assignments)
-    numbered = [a for a in assignments if a.source and a.source.number]
-    earlier = engine.titled_values(
-        session,
-        PROCESS_ID,
-        {item_title(replace(a, source=None)) for a in numbered} & existing,
-        "so_ky_hieu_van_ban",
-    )
+    # Items of an import made before titles carried the plan's number (or issuer): their
+    # title without it, on an item that holds the same number (or issuer).
+    earlier: dict[str, dict[str, set[str | None]]] = {}
+    for field in ("so_ky_hieu_van_ban", "co_quan_ban_hanh"):
+        marked = [a for a in assignments if (m := _mark(a.source)) and m[1] == field]
+        titles = {item_title(replace(a, source=None)) for a in marked} & existing
+        earlier[field] = engine.titled_values(session, PROCESS_ID, titles, field)
     started = []
     today = config.today()
     produced: set[str] = set()
@@ -223,9 +247,9 @@ def start_assignments(
             nth += 1
             title = item_title(assignment, nth)
         produced.add(title)
-        number = assignment.source.number if assignment.source else None
-        unnumbered = item_title(replace(assignment, source=None), nth)
-        if title in existing or (number and number in earlier.get(unnumbered, ())):
+        mark = _mark(assignment.source)
+        unmarked = item_title(replace(assignment, source=None), nth)
+        if title in existing or (mark and mark[2] in earlier[mark[1]].get(unmarked, ())):
             started.append(Started(assignment, None))
             continue
         instance_id = engine.start_instance(

@@ -605,7 +605,9 @@ def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str
 def _summary(lines: list[str]) -> str:
     """What is to be done: the opening sentences without who does it, and the bullet lines."""
     first = _split_labels(_marker(lines[0])[1])[0] or lines[0]
-    parts = sentences(without_asides(_without_who(first)), split_on_semicolons=False)
+    said = without_asides(_without_who(first)).strip()
+    said = said[:1].upper() + said[1:]  # "… phối hợp với X (viết tắt) xây dựng …"
+    parts = sentences(said, split_on_semicolons=False)
     kept = [s for s in parts if not _DEADLINE_START.match(s)]
     kept = kept or parts[:1] or [first]
     summary = shorten(kept[0].rstrip(".;"), SUMMARY_CHARS)

@@ -104,3 +104,40 @@ def test_plan_identity__a_task_whose_words_end_in_a_rank_gets_its_own_title(
     titles = _titles(office, _import(office, tasks))
     assert len(set(titles)) == 3, titles
     assert [r.instance_id for r in _import(office, tasks)] == [None, None, None]
+
+
+def _from(issuer: str, summary: str = "Kiện toàn Ban Chỉ huy phòng, chống thiên tai") -> Assignment:
+    task = _task(summary, None)
+    return Assignment(**{**task.__dict__, "source": SourceDocument(issuer=issuer)})
+
+
+def test_plan_identity__two_communes_plans_of_one_template_are_two_plans(office: Office) -> None:
+    """Communes write their plans from the district's template and leave the number blank:
+    without a number the issuer tells the plans apart (the second commune's tasks were
+    skipped as "imported before"); each plan imported again still starts nothing."""
+    tan_thanh = _import(office, [_from("ỦY BAN NHÂN DÂN XÃ TÂN THANH")])
+    an_ha = _import(office, [_from("ỦY BAN NHÂN DÂN XÃ AN HÀ")])
+    assert _titles(office, tan_thanh + an_ha) == [
+        "II.1: Kiện toàn Ban Chỉ huy phòng, chống thiên tai (UBND xã Tân Thanh)",
+        "II.1: Kiện toàn Ban Chỉ huy phòng, chống thiên tai (UBND xã An Hà)",
+    ]
+    assert [r.instance_id for r in _import(office, [_from("ỦY BAN NHÂN DÂN XÃ AN HÀ")])] == [None]
+
+
+def test_plan_identity__a_plan_without_a_number_imported_before_its_issuer_was_in_titles(
+    office: Office,
+) -> None:
+    chart = read_org_chart(CHART_2020_PATH)
+    issuer = "ỦY BAN NHÂN DÂN XÃ TÂN THANH"
+    with transaction(office.factory) as s:
+        engine.start_instance(
+            s,
+            office.config,
+            "giao_nhiem_vu",
+            "vp.tp",
+            title="II.1: Kiện toàn Ban Chỉ huy phòng, chống thiên tai",
+            data=start_data(_from(issuer), chart, 2026),
+        )
+    assert [r.instance_id for r in _import(office, [_from(issuer)])] == [None]
+    other = _import(office, [_from("ỦY BAN NHÂN DÂN XÃ AN HÀ")])
+    assert [r.instance_id is not None for r in other] == [True]

@@ -169,6 +169,7 @@ def test_plan_import__to_json(assignments: list[Assignment]) -> None:
         "deadline",
         "source_deadline",
         "needs_decision",
+        "product",
     ]
     assert first["deadline"] == {"kind": "date", "value": "2020-06-10"}
     assert first["source_deadline"] is None  # read as written: nothing moved
