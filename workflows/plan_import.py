@@ -272,7 +272,7 @@ def _who(content: str) -> _Who | None:
         return _Who(units, bool(_LEADS_WORDS.match(content, end)), giao=True)
     units, end = units_at(content, 0, unknown=True)
     if not units:
-        return None
+        return _giao_after(content)
     if colon := _COLON.match(content, end):
         return _Who(units, True, heading=not content[colon.end() :].strip())
     if _LEADS_WORDS.match(content, end):
@@ -282,6 +282,24 @@ def _who(content: str) -> _Who | None:
     if all(is_known(unit) for unit in units):
         return _Who(units, False)
     return None
+
+
+_POINTS_ELSEWHERE = re.compile(r"Chi tiết\s+(?:tại|theo|như|ở|trong)\b", re.IGNORECASE)
+# "<what is to be done>. Giao X chủ trì, phối hợp với Y; …": who leads, said after the work.
+_LATER_GIAO = re.compile(r"(?<=[.;])\s+Giao\s+")
+
+
+def _giao_after(content: str) -> _Who | None:
+    """Who a later sentence "Giao X chủ trì …" (or "… thực hiện") of the paragraph says leads,
+    if one does."""
+    for giao in _LATER_GIAO.finditer(content):
+        units, end = units_at(content, giao.end(), unknown=True)
+        if units and (_LEADS_WORDS.match(content, end) or _DOES.match(content, end)):
+            return _Who(units, True)
+    return None
+
+
+_DOES = re.compile(r"\s+thực hiện\b")
 
 
 def _drafts(section: Section, year: int | None) -> list[_Draft]:
@@ -339,6 +357,8 @@ def _drafts(section: Section, year: int | None) -> list[_Draft]:
             current.lines.append(line)
             current.notes.append(_completion_note(line, year))
             continue
+        if who is None and not labels and _POINTS_ELSEWHERE.match(content):
+            continue  # "Chi tiết tại bảng dưới đây:", "Chi tiết theo Phụ lục": the tasks follow
         if who is None and current is not None and _belongs_above(marker, current, heading_units):
             current.lines.append(line)
             _apply_labels(current, labels)
@@ -608,7 +628,7 @@ def _summary(lines: list[str]) -> str:
     said = without_asides(_without_who(first)).strip()
     said = said[:1].upper() + said[1:]  # "… phối hợp với X (viết tắt) xây dựng …"
     parts = sentences(said, split_on_semicolons=False)
-    kept = [s for s in parts if not _DEADLINE_START.match(s)]
+    kept = [s for s in parts if not _DEADLINE_START.match(s) and not _says_who_leads(s)]
     kept = kept or parts[:1] or [first]
     summary = shorten(kept[0].rstrip(".;"), SUMMARY_CHARS)
     for sentence in kept[1:]:
@@ -625,6 +645,12 @@ def _summary(lines: list[str]) -> str:
     summary = re.sub(r",[^,]*:$", "", summary).rstrip(" :")
     digest = "; ".join(f"“{shorten(bullet, 50)}”" for bullet in bullets)
     return f"{summary}, gồm {len(bullets)} nội dung: {digest}"
+
+
+def _says_who_leads(sentence: str) -> bool:
+    """A sentence "Giao X chủ trì, phối hợp với Y; thời gian …" after the work it assigns."""
+    giao = _GIAO.match(sentence)
+    return bool(giao and units_at(sentence, giao.end(), unknown=True)[0])
 
 
 def _bullet_text(line: str) -> str:

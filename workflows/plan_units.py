@@ -156,19 +156,37 @@ def _current() -> UnitRegistry:
 # "sở hữu" are not units); the next word must be capitalised too, or one of these.
 _HEAD = (
     r"(?:Phòng|Chi cục|Trung tâm|Quỹ|Văn phòng|Sở|UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ban|"
-    r"Cục|Viện|Hội|Liên hiệp|Đài|Trường|Bệnh viện|Công an|Kho bạc|Tỉnh đoàn|Hội đồng)"
+    r"Cục|Viện|Hội|Liên hiệp|Đài|Trường|Bệnh viện|Công an|Kho bạc|Tỉnh đoàn|Hội đồng|"
+    # A commune's plan assigns its officers by post: "Công chức Văn phòng - Thống kê".
+    r"Công chức|Hợp tác xã)"
 )
 _UNKNOWN = re.compile(rf"{_HEAD}\s+(?=\w)")
 _AFTER_HEAD = re.compile(r"(?:các|tỉnh|huyện|xã|thành phố|cấp|nhân dân)\b")
 # Where an unknown name ends: punctuation, or the words that say what it does.
 _NAME_END = re.compile(
-    rf"\s*[,.;:()]|\s+(?:và|với)\s+(?={_HEAD}\s)|"
+    rf"\s*[,.;:()]|(?<!HĐND)\s+(?:và|với)\s+(?={_HEAD}\s)|"
     r"\s+(?:chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|tham mưu|"
     r"thực hiện|xây dựng|triển khai|tổ chức|nghiên cứu|rà soát|hướng dẫn|báo cáo|theo dõi|"
     r"kiểm tra|chỉ đạo|bố trí|đôn đốc|tổng hợp|trình|đề xuất|lập|cân đối|cung cấp|căn cứ|"
     r"tuyên truyền|thẩm định|đảm bảo|bảo đảm|giám sát|hỗ trợ|chuẩn bị|ban hành|cập nhật|"
     r"quản lý|phổ biến|đăng tải|ưu tiên|tiếp nhận|là|được|nghiêm túc|khẩn trương)\b|\s*$"
 )
+
+
+# A name goes on past a comma ("Phòng Công chức, viên chức", "UBND các xã, thị trấn", "Trung
+# tâm Văn hóa, Thông tin và Thể thao huyện") unless another unit, a list's words or what the
+# unit does come next.
+_GOES_ON = re.compile(rf",\s+(?!{_HEAD}\s|(?:các|những|và|với|cùng|để)\b)(?=[^\W\d_])")
+
+
+def _name_end(text: str, start: int) -> int:
+    """Where an unknown unit's name that starts before ``start`` ends."""
+    end = _NAME_END.search(text, start)
+    stop = end.start() if end else len(text)
+    while (more := _GOES_ON.match(text, stop)) and not _NAME_END.match(text, more.end() - 1):
+        end = _NAME_END.search(text, more.end())
+        stop = end.start() if end else len(text)
+    return stop
 
 
 def unit_pattern() -> re.Pattern[str]:
@@ -212,8 +230,7 @@ def _unit_at(text: str, pos: int, unknown: bool) -> tuple[str, int] | None:
         return abbreviated
     head = _UNKNOWN.match(text, pos) if unknown else None
     if head and (text[head.end()].isupper() or _AFTER_HEAD.match(text, head.end())):
-        end = _NAME_END.search(text, head.end())
-        stop = end.start() if end else len(text)
+        stop = _name_end(text, head.end())
         words = text[pos:stop].split()
         if len(words) >= 2 and len(words) <= 12:
             return " ".join(words), stop

@@ -160,3 +160,51 @@ def test_other_offices__a_task_numbered_past_99_keeps_its_words(tmp_path: Path) 
     assert [(a.section, a.summary) for a in found] == [
         (f"II.{n}", f"Rà soát dự án số {n}") for n in range(98, 102)
     ]
+
+
+DISTRICT = """ỦY BAN NHÂN DÂN
+HUYỆN YÊN THẾ
+
+KẾ HOẠCH
+Chuyển đổi số năm 2026
+
+II. NHIỆM VỤ
+Chi tiết tại các mục dưới đây:
+1. Xây dựng cơ sở dữ liệu đất đai của huyện. Giao Văn phòng HĐND và UBND huyện chủ trì, \
+phối hợp với Phòng Tài nguyên và Môi trường; thời gian hoàn thành trước ngày 30/9/2026.
+2. Kiện toàn Ban Chỉ huy phòng, chống thiên tai xã. Giao Công chức Văn phòng - Thống kê chủ \
+trì; thời gian hoàn thành trước ngày 15/4/2026.
+
+III. TỔ CHỨC THỰC HIỆN
+1. Trung tâm Văn hóa, Thông tin và Thể thao huyện:
+Tuyên truyền về chuyển đổi số trên Đài truyền thanh huyện. Thời gian: Năm 2026.
+2. UBND các xã, thị trấn:
+Kiện toàn Tổ công nghệ số cộng đồng trước ngày 15/12/2026.
+"""
+
+
+def test_other_offices__who_leads_said_after_the_work_and_names_with_commas(
+    tmp_path: Path,
+) -> None:
+    plan = tmp_path / "huyen.txt"
+    plan.write_text(DISTRICT, encoding="utf-8")
+    found = find_assignments(read_plan(plan))
+    assert [(a.section, a.lead_unit, a.summary) for a in found] == [
+        ("II.1", "Văn phòng HĐND và UBND huyện", "Xây dựng cơ sở dữ liệu đất đai của huyện"),
+        (
+            "II.2",
+            "Công chức Văn phòng - Thống kê",
+            "Kiện toàn Ban Chỉ huy phòng, chống thiên tai xã",
+        ),
+        (
+            "III.1",
+            "Trung tâm Văn hóa, Thông tin và Thể thao huyện",
+            "Tuyên truyền về chuyển đổi số trên Đài truyền thanh huyện",
+        ),
+        (
+            "III.2",
+            "UBND các xã, thị trấn",
+            "Kiện toàn Tổ công nghệ số cộng đồng trước ngày 15/12/2026",
+        ),
+    ]
+    assert found[0].cooperating_units == ("Phòng Tài nguyên và Môi trường",)
