@@ -584,6 +584,7 @@ def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str
     labelled: list[Deadline] = []
     found: list[Deadline] = []
     notes: list[str] = []
+    unsure: list[str] = []  # words read on the way ("… công định kỳ"): said if nothing else is
     unread: list[str] = []
     for line in lines:
         for said in sentences(without_quotes(line)):
@@ -593,10 +594,11 @@ def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str
             read = read_deadlines(sentence, year)
             for deadline in read:
                 if isinstance(deadline, Unreadable):
-                    notes.append(
+                    said = (
                         f"Không đọc được thời hạn “{shorten(deadline.words, 60)}” "
                         f"({deadline.reason}): cần đặt thời hạn."
                     )
+                    (notes if _SURE_DEADLINE.match(sentence) else unsure).append(said)
                 elif deadline not in found:
                     found.append(deadline)
                     if _SURE_DEADLINE.match(sentence):
@@ -604,6 +606,8 @@ def _deadline_of(lines: list[str], year: int | None) -> tuple[Deadline, list[str
             if not read and _SURE_DEADLINE.match(sentence):
                 unread.append(sentence)
     found = [*labelled, *(d for d in found if d not in labelled)]
+    if not labelled:
+        notes.extend(unsure)
     if not found and unread:
         said = shorten(unread[0], 80)
         return NO_DEADLINE, [f"Không đọc được thời hạn “{said}”: cần đặt thời hạn.", *notes]

@@ -208,3 +208,16 @@ def test_other_offices__who_leads_said_after_the_work_and_names_with_commas(
         ),
     ]
     assert found[0].cooperating_units == ("Phòng Tài nguyên và Môi trường",)
+
+
+def test_other_offices__a_word_on_the_way_is_no_second_deadline(tmp_path: Path) -> None:
+    """ "… tài sản công định kỳ" names no deadline of its own beside the labelled one."""
+    plan = tmp_path / "dinh_ky.txt"
+    plan.write_text(
+        "KẾ HOẠCH\nCông tác năm 2026\n\nII. NHIỆM VỤ\n1. Tổng hợp báo cáo kê khai tài sản "
+        "công định kỳ. Đơn vị thực hiện: Văn phòng Sở. Thời gian: trước ngày 31/01 hằng năm.\n",
+        encoding="utf-8",
+    )
+    [task] = find_assignments(read_plan(plan))
+    assert task.deadline.describe() == "trước ngày 31/01 hằng năm"
+    assert task.needs_decision is None
