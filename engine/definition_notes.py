@@ -1,6 +1,8 @@
 """What `pheduyet check` notes without refusing: Camunda 7 attributes that this engine accepts
 and does not need (each action already runs in its own transaction; there is no job executor;
-there are no tenants) and data store references kept as documentation."""
+there are no tenants), data store references kept as documentation, and a Camunda user task
+that names nobody: Camunda shows it to whoever may see all tasks, here it waits for the group
+its lane names, else for the person who started the item (engine.waiting_for)."""
 
 from __future__ import annotations
 
@@ -46,4 +48,38 @@ def definition_notes(file_name: str, root: Any) -> list[tuple[str, str | None, i
                     "the data store reference is kept as documentation: nothing reads or writes it",
                 )
             )
+    if CAMUNDA_NS in root.nsmap.values():
+        notes.extend(_nobody_named(file_name, root))
     return notes
+
+
+_NAMES = ("assignee", "candidateUsers", "candidateGroups")
+
+
+def _nobody_named(file_name: str, root: Any) -> list[tuple[str, str | None, int | None, str]]:
+    lanes = {
+        ref.text.strip(): lane.get("name") or lane.get("id")
+        for lane in root.iter(f"{{{BPMN}}}lane")
+        for ref in lane.findall(f"{{{BPMN}}}flowNodeRef")
+        if ref.text
+    }
+    found = []
+    for task in root.iter(f"{{{BPMN}}}userTask"):
+        if any(task.get(f"{{{CAMUNDA_NS}}}{name}") for name in _NAMES):
+            continue
+        lane = lanes.get(task.get("id") or "")
+        waits = (
+            f'the group its lane names, "{lane}": a group of that key or name must exist'
+            if lane
+            else "the person who started the item"
+        )
+        found.append(
+            (
+                file_name,
+                task.get("id"),
+                task.sourceline,
+                f"the task names no assignee or candidates: it waits for {waits} (or give it "
+                "camunda:candidateGroups)",
+            )
+        )
+    return found
