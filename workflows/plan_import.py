@@ -486,21 +486,22 @@ def _lead_notes(draft: _Draft) -> list[str]:
     if not draft.leads:
         return ["Kế hoạch không nêu đơn vị chủ trì: cần chọn đơn vị chủ trì."]
     lead = draft.leads[0]
+    notes = []
     if not is_known(lead):
-        return [
+        notes.append(
             f"Không nhận ra đơn vị được giao “{lead}” ({_UNKNOWN_NOTE}): cần xác nhận đơn vị "
             "hoặc chọn đơn vị chủ trì khác."
-        ]
-    if lead == ALL_SO_UNITS:
+        )
+    elif lead == ALL_SO_UNITS:
         return ["Kế hoạch giao cho các phòng, đơn vị trực thuộc Sở: cần chọn một đơn vị chủ trì."]
-    if is_collective(lead):
+    elif is_collective(lead):
         return [f"Kế hoạch giao cho {lead}: cần chọn một đơn vị chủ trì."]
     if len(draft.leads) > 1:
-        return [
+        notes.append(
             f"Kế hoạch giao cùng lúc cho {' và '.join(draft.leads)}: đã tạm lấy {draft.leads[0]} "
             "chủ trì, đơn vị còn lại phối hợp; cần xác nhận đơn vị chủ trì."
-        ]
-    return []
+        )
+    return notes
 
 
 def _unknown_unit_notes(partners: tuple[str, ...]) -> list[str]:

@@ -221,3 +221,20 @@ def test_other_offices__a_word_on_the_way_is_no_second_deadline(tmp_path: Path) 
     [task] = find_assignments(read_plan(plan))
     assert task.deadline.describe() == "trước ngày 31/01 hằng năm"
     assert task.needs_decision is None
+
+
+def test_other_offices__two_leads_are_said_even_when_the_first_is_unknown(tmp_path: Path) -> None:
+    plan = tmp_path / "hai_don_vi.txt"
+    plan.write_text(
+        "KẾ HOẠCH\nCông tác năm 2026\n\nII. NHIỆM VỤ\n1. Kiểm tra công tác cải cách hành chính.\n"
+        "Đơn vị chủ trì: Phòng Cải cách hành chính; Văn phòng Sở.\nThời gian: Quý II/2026.\n",
+        encoding="utf-8",
+    )
+    [task] = find_assignments(read_plan(plan))
+    assert (task.lead_unit, task.cooperating_units) == (
+        "Phòng Cải cách hành chính",
+        ("Văn phòng Sở",),
+    )
+    assert "giao cùng lúc cho Phòng Cải cách hành chính và Văn phòng Sở" in (
+        task.needs_decision or ""
+    )
