@@ -12,9 +12,8 @@ import pytest
 
 from engine.errors import InvalidData
 from engine.forms import validate_form
-from engine.task_meta import TaskMeta
+from tests.unit.test_engine__form_not_before import META
 
-META = TaskMeta("p", "t", "Task", 1, form_file="form.json")
 FORMS = {
     "form.json": {
         "type": "object",

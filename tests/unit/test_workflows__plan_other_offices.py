@@ -34,12 +34,17 @@ def _row(a: Assignment) -> tuple[str, str | None, str]:
     return a.section, a.lead_unit, a.summary
 
 
+def _found(tmp_path: Path, text: str) -> list[Assignment]:
+    """The tasks of a plan in these words, read from a .txt file."""
+    plan = tmp_path / "ke_hoach.txt"
+    plan.write_text(text, encoding="utf-8")
+    return find_assignments(read_plan(plan))
+
+
 def test_other_offices__an_aside_alone_is_detail_and_abbreviated_units_lead_their_lines(
     tmp_path: Path,
 ) -> None:
-    plan = tmp_path / "gddt.txt"
-    plan.write_text(OTHER_SO, encoding="utf-8")
-    found = find_assignments(read_plan(plan))
+    found = _found(tmp_path, OTHER_SO)
     assert [_row(a) for a in found] == [
         (
             "II.1",
@@ -135,9 +140,7 @@ Sản phẩm: Tờ trình UBND tỉnh.
 
 
 def test_other_offices__what_a_task_delivers_is_kept(tmp_path: Path) -> None:
-    plan = tmp_path / "san_pham.txt"
-    plan.write_text(PRODUCTS, encoding="utf-8")
-    found = find_assignments(read_plan(plan))
+    found = _found(tmp_path, PRODUCTS)
     assert [(a.section, a.product) for a in found] == [
         ("II.1", "Tờ trình UBND tỉnh"),
         ("II.2", "Báo cáo rà soát"),
@@ -186,9 +189,7 @@ Kiện toàn Tổ công nghệ số cộng đồng trước ngày 15/12/2026.
 def test_other_offices__who_leads_said_after_the_work_and_names_with_commas(
     tmp_path: Path,
 ) -> None:
-    plan = tmp_path / "huyen.txt"
-    plan.write_text(DISTRICT, encoding="utf-8")
-    found = find_assignments(read_plan(plan))
+    found = _found(tmp_path, DISTRICT)
     assert [(a.section, a.lead_unit, a.summary) for a in found] == [
         ("II.1", "Văn phòng HĐND và UBND huyện", "Xây dựng cơ sở dữ liệu đất đai của huyện"),
         (
@@ -210,27 +211,28 @@ def test_other_offices__who_leads_said_after_the_work_and_names_with_commas(
     assert found[0].cooperating_units == ("Phòng Tài nguyên và Môi trường",)
 
 
+def _one_task(tmp_path: Path, task: str) -> Assignment:
+    [found] = _found(tmp_path, f"KẾ HOẠCH\nCông tác năm 2026\n\nII. NHIỆM VỤ\n1. {task}\n")
+    return found
+
+
 def test_other_offices__a_word_on_the_way_is_no_second_deadline(tmp_path: Path) -> None:
-    """ "… tài sản công định kỳ" names no deadline of its own beside the labelled one."""
-    plan = tmp_path / "dinh_ky.txt"
-    plan.write_text(
-        "KẾ HOẠCH\nCông tác năm 2026\n\nII. NHIỆM VỤ\n1. Tổng hợp báo cáo kê khai tài sản "
-        "công định kỳ. Đơn vị thực hiện: Văn phòng Sở. Thời gian: trước ngày 31/01 hằng năm.\n",
-        encoding="utf-8",
+    """The words "… tài sản công định kỳ" name no deadline beside the labelled one."""
+    task = _one_task(
+        tmp_path,
+        "Tổng hợp báo cáo kê khai tài sản công định kỳ. Đơn vị thực hiện: Văn phòng Sở. "
+        "Thời gian: trước ngày 31/01 hằng năm.",
     )
-    [task] = find_assignments(read_plan(plan))
     assert task.deadline.describe() == "trước ngày 31/01 hằng năm"
     assert task.needs_decision is None
 
 
 def test_other_offices__two_leads_are_said_even_when_the_first_is_unknown(tmp_path: Path) -> None:
-    plan = tmp_path / "hai_don_vi.txt"
-    plan.write_text(
-        "KẾ HOẠCH\nCông tác năm 2026\n\nII. NHIỆM VỤ\n1. Kiểm tra công tác cải cách hành chính.\n"
-        "Đơn vị chủ trì: Phòng Cải cách hành chính; Văn phòng Sở.\nThời gian: Quý II/2026.\n",
-        encoding="utf-8",
+    task = _one_task(
+        tmp_path,
+        "Kiểm tra công tác cải cách hành chính.\n"
+        "Đơn vị chủ trì: Phòng Cải cách hành chính; Văn phòng Sở.\nThời gian: Quý II/2026.",
     )
-    [task] = find_assignments(read_plan(plan))
     assert (task.lead_unit, task.cooperating_units) == (
         "Phòng Cải cách hành chính",
         ("Văn phòng Sở",),
