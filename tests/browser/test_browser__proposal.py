@@ -106,7 +106,7 @@ def test_browser__a_proposal_returned_revised_and_approved(people: Any, live: An
     _open_task(chairman, "Lãnh đạo UBND tỉnh cho ý kiến chỉ đạo")
     # The approval is recorded with the decision's number and date of signing.
     chairman.page.get_by_label("Số quyết định", exact=True).fill("1234/QĐ-UBND")
-    chairman.page.get_by_label("Ngày ký", exact=True).fill("20/03/2026")
+    chairman.page.get_by_label("Ngày ký", exact=True).fill("02/03/2026")  # signed today
     chairman.shot("chu-tich")
     chairman.page.get_by_role("button", name="Đồng ý", exact=True).click()
     chairman.page.wait_for_load_state("networkidle")
