@@ -17,10 +17,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from .attachments import AttachmentModel
+from .audit import AuditEventModel
 from .errors import InvalidData
 from .human_tasks import HumanTaskModel
 from .task_meta import TaskMeta
-from .views import TaskStatus
 
 ATTACHMENT_REQUIRED = "x-attachment-required"
 # The field a refusal names: the step's files, which no form declares.
@@ -59,23 +59,19 @@ def require_document(
 
 
 def _added_just_before(session: Session, instance_id: int, task_id: str) -> bool:
-    """Whether the step done last on the item before this task opened is this step's round
-    before (the process sent it straight back), with a file added at it."""
-    this, done = aliased(HumanTaskModel), aliased(HumanTaskModel)
-    opened = select(this.created_at).where(this.id == task_id).scalar_subquery()
+    """Whether the step done last on the item (by its history's order, never by a time two
+    steps may share) is this step's round before (the process sent it straight back), with a
+    file added at it."""
+    this = aliased(HumanTaskModel)
     last = (
-        select(done.id, done.element_id)
-        .where(
-            done.instance_id == instance_id,
-            done.status == TaskStatus.COMPLETED,
-            done.completed_at <= opened,
-        )
-        .order_by(done.completed_at.desc(), done.id.desc())
+        select(AuditEventModel.task_id, AuditEventModel.element_id)
+        .where(AuditEventModel.instance_id == instance_id, AuditEventModel.kind == "completed")
+        .order_by(AuditEventModel.seq.desc())
         .limit(1)
         .subquery()
     )
     same_step = select(this.element_id).where(this.id == task_id).scalar_subquery()
     with_file = exists().where(
-        AttachmentModel.instance_id == instance_id, AttachmentModel.task_id == last.c.id
+        AttachmentModel.instance_id == instance_id, AttachmentModel.task_id == last.c.task_id
     )
     return bool(session.scalar(select(with_file).where(last.c.element_id == same_step)))
