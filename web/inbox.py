@@ -432,25 +432,24 @@ def complete(task_id: str) -> Any:
             # transaction (the names as the process keeps them) rather than in a third.
             back = _fill(form.sent_back_message, after)
             again = engine.reopened(s, task, me(), access.started_by) if back else None
-            return task, after, (_where_now(s, task.instance_id, access.started_by), again)
+            return task, after, _where_now(s, task.instance_id, access.started_by), again
 
     moved_on = False
     try:
         try:
-            task, after, where = write(revision, rehearsal)
+            task, after, where, again = write(revision, rehearsal)
         except engine.Conflict as changed:
             if not _changed_elsewhere(task_id, changed):
                 raise
             for upload in files:  # read once by the first try
                 upload.stream.seek(0)
-            task, after, where = write(None, None)
+            task, after, where, again = write(None, None)
             moved_on = True
     except (FileRefused, engine.InvalidInput, engine.Conflict) as refused:
         if form is None or submission is None:  # refused before the form was read: as raised
             raise
         return _refused(task_id, form, submission, refused)
     said = _success(task, form, submission, after)
-    where, again = where
     if moved_on:
         said += " " + _(
             "Trong lúc bạn xử lý, hồ sơ có cập nhật ở bước khác; tài liệu bạn đã xem không thay "
