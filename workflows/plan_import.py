@@ -48,6 +48,7 @@ from .plan_units import (
     is_the_so,
     unit_pattern,
     units_at,
+    with_short_names,
 )
 
 __all__ = [
@@ -101,17 +102,19 @@ class Assignment:
 
 def find_assignments(text: str) -> list[Assignment]:
     """Every task the plan assigns, in every part that may assign tasks (plan_text), with
-    dates that give no year read in the plan's year (plan_deadline.plan_year_of)."""
+    dates that give no year read in the plan's year (plan_deadline.plan_year_of), and a unit
+    named by the short name the plan gave it in brackets by its full name."""
     year = plan_year_of(text)
     source = read_source(text)
     found: list[Assignment] = []
-    for section in task_sections(paragraphs(text)):
-        drafts = _drafts(section, year)
-        found.extend(
-            replace(_build(draft, year), source=source)
-            for draft in drafts
-            if (draft.strong or not section.strict) and (draft.assigned or not section.purpose)
-        )
+    with with_short_names(text):  # "… (Sở TT&TT)": the short name stands for the unit after
+        for section in task_sections(paragraphs(text)):
+            drafts = _drafts(section, year)
+            found.extend(
+                replace(_build(draft, year), source=source)
+                for draft in drafts
+                if (draft.strong or not section.strict) and (draft.assigned or not section.purpose)
+            )
     if issuer := _another_so(source):
         found = [_theirs(assignment, issuer) for assignment in found]
     if _issued_outside(source):

@@ -8,7 +8,9 @@ reads the registry made current by ``recognising`` (the web and the CLI set it f
 session); without one it reads the shipped files (the default chart and the shipped list).
 A name no list holds but shaped like a unit ("Phòng …", "Chi cục …", "Trung tâm …", "Quỹ …",
 "Văn phòng …", "Sở …", "UBND …", "Ban …"), or an abbreviation where a unit is named ("VP chủ
-trì", "P.KHTC; TTr"), is kept as written and reported as unknown, for a person to decide.
+trì", "P.KHTC; TTr"), is kept as written and reported as unknown, for a person to decide. A
+short name the plan gives a unit in brackets after its full name ("Trung tâm Phục vụ hành chính
+công tỉnh (sau đây gọi tắt là Trung tâm PVHCC)") stands for that name wherever the plan uses it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -45,6 +47,7 @@ __all__ = [
     "shipped_outside_bodies",
     "unit_pattern",
     "units_at",
+    "with_short_names",
 ]
 
 REGISTRY_PATH = Path(__file__).parent / "data" / "outside_bodies.json"
@@ -65,6 +68,9 @@ class UnitRegistry:
 
     units: tuple[str, ...]
     bodies: tuple[OutsideBody, ...] = field(default=())
+    # A plan's own short names ("Sở Thông tin và Truyền thông (Sở TT&TT)"): normalised short
+    # name -> the name it stands for, which they do not make known (see `plan_abbreviations`).
+    short_names: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def spellings(self) -> dict[str, str]:
@@ -90,8 +96,10 @@ class UnitRegistry:
 
     @cached_property
     def table(self) -> tuple[re.Pattern[str], tuple[str, ...]]:
-        """One pattern for every spelling, longest first, and the recorded name of each."""
-        spellings = sorted(self.spellings.items(), key=lambda pair: len(pair[0]), reverse=True)
+        """One pattern for every spelling (and short name), longest first, and the recorded
+        name of each."""
+        every = {**dict(self.short_names), **self.spellings}
+        spellings = sorted(every.items(), key=lambda pair: len(pair[0]), reverse=True)
         # Words may be split by spaces or dashes: "Phòng Kế hoạch - Tài chính".
         alternatives = (
             r"[\s\-–—]+".join(re.escape(word) for word in spelling.split())
@@ -237,13 +245,63 @@ def _unit_at(text: str, pos: int, unknown: bool) -> tuple[str, int] | None:
     return None
 
 
+# A short name given in brackets right after a unit's name: "(Sở TT&TT)", "(sau đây gọi tắt là
+# Trung tâm PVHCC)", "(viết tắt: BQL KCN)".
+_SHORT_NAME = re.compile(
+    r"\s*\(\s*(?:(?:sau\s+đây\s+)?(?:gọi|viết)\s+tắt(?:\s+là)?\s*:?\s*)?[\"“']?"
+    r"(?P<short>[^()\"“”'\d]{2,40}?)[\"”']?\s*\)",
+    re.IGNORECASE,
+)
+_CAPITALS = re.compile(r"[A-ZĐ][A-ZĐ&.\-]*[A-ZĐ]")
+
+
+def _is_short_name(words: str) -> bool:
+    """Whether the words in brackets read as a unit's short name: at most five words, one of
+    them in capitals ("TT&TT", "PVHCC"), the first either that or a unit's first word."""
+    split = words.split()
+    if not split or len(split) > 5 or not any(_CAPITALS.fullmatch(w) for w in split):
+        return False
+    return bool(_CAPITALS.fullmatch(split[0]) or _UNKNOWN.match(words + " "))
+
+
+def plan_abbreviations(text: str) -> tuple[tuple[str, str], ...]:
+    """The short names a plan gives its units in brackets after their names, each (normalised)
+    with the name it stands for, the first given for a short name."""
+    found: dict[str, str] = {}
+    starts = {m.start() for m in unit_pattern().finditer(text)}
+    starts.update(m.start() for m in _UNKNOWN.finditer(text))
+    for start in sorted(starts):
+        unit = _unit_at(text, start, unknown=True)
+        short = None if unit is None else _short_name_at(text, unit[1])
+        if unit is not None and short is not None and _normal(short[0]) != _normal(unit[0]):
+            found.setdefault(_normal(short[0]), unit[0])
+    return tuple(found.items())
+
+
+def _short_name_at(text: str, pos: int) -> tuple[str, int] | None:
+    """The short name in brackets a unit's name carries at ``pos`` ("… (Sở TT&TT) chủ trì"),
+    and where the brackets end."""
+    short = _SHORT_NAME.match(text, pos)
+    if short is None or not _is_short_name(words := " ".join(short["short"].split())):
+        return None
+    return words, short.end()
+
+
+@contextmanager
+def with_short_names(text: str) -> Iterator[UnitRegistry]:
+    """Read inside the block with the short names ``text`` gives its units as their names."""
+    current = _current()
+    with recognising(replace(current, short_names=plan_abbreviations(text))) as registry:
+        yield registry
+
+
 def units_at(text: str, pos: int, *, unknown: bool = False) -> tuple[list[str], int]:
     """The names of the units listed from ``pos`` on ("A, B và C"), and their end. With
     ``unknown``, a name shaped like a unit that no list holds is kept as written."""
     units: list[str] = []
     while found := _unit_at(text, pos, unknown):
         units.append(found[0])
-        pos = found[1]
+        pos = short[1] if (short := _short_name_at(text, found[1])) else found[1]
         separator = re.match(r"\s*(?:,|và|;)\s*", text[pos:])
         if separator is None or _unit_at(text, pos + separator.end(), unknown) is None:
             break

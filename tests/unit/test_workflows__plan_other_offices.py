@@ -240,3 +240,48 @@ def test_other_offices__two_leads_are_said_even_when_the_first_is_unknown(tmp_pa
     assert "giao cùng lúc cho Phòng Cải cách hành chính và Văn phòng Sở" in (
         task.needs_decision or ""
     )
+
+
+SHORT_NAMES = """UBND TỈNH LẠNG SƠN
+SỞ NỘI VỤ
+Số: 412/KH-SNV
+
+KẾ HOẠCH
+Chuyển đổi số năm 2027
+
+I. MỤC ĐÍCH, YÊU CẦU
+Sở Nội vụ phối hợp với Trung tâm Phục vụ hành chính công tỉnh (sau đây gọi tắt là Trung tâm \
+PVHCC) và Văn phòng Sở (VP) triển khai kế hoạch.
+
+II. NHIỆM VỤ
+1. Trung tâm PVHCC chủ trì số hóa hồ sơ thủ tục hành chính. Thời gian: Quý II/2027.
+2. VP chủ trì, phối hợp với Trung tâm PVHCC rà soát quy trình nội bộ. Thời gian: Quý III/2027.
+3. Phòng Tổ chức (PTC) chủ trì đào tạo kỹ năng số. Thời gian: Quý IV/2027.
+4. PTC chủ trì đánh giá kết quả. Thời gian: Tháng 12/2027.
+"""
+
+
+def test_other_offices__a_short_name_given_in_brackets_stands_for_its_unit(
+    tmp_path: Path,
+) -> None:
+    """A plan names a unit in full once, with its short name in brackets, and by the short name
+    afterwards: the tasks go to the unit (one unit for the review page to map, not two). The
+    issuing Sở's own Văn phòng is named as theirs."""
+    found = _found(tmp_path, SHORT_NAMES)
+    assert [(a.section, a.lead_unit, a.cooperating_units) for a in found] == [
+        ("II.1", "Trung tâm Phục vụ hành chính công tỉnh", ()),
+        ("II.2", "Văn phòng Sở Nội vụ", ("Trung tâm Phục vụ hành chính công tỉnh",)),
+        ("II.3", "Phòng Tổ chức", ()),
+        ("II.4", "Phòng Tổ chức", ()),
+    ]
+
+
+def test_other_offices__words_in_brackets_that_are_no_short_name_name_nothing(
+    tmp_path: Path,
+) -> None:
+    task = _one_task(
+        tmp_path,
+        "Phòng Kế hoạch - Tài chính (theo Quyết định số 12/QĐ-UBND) chủ trì lập dự toán. "
+        "Thời gian: Tháng 7/2026.",
+    )
+    assert task.lead_unit == "Phòng Kế hoạch - Tài chính"
