@@ -47,7 +47,7 @@ from workflows.plan_import import (
     read_plan,
     require_assignments,
 )
-from workflows.plan_units import UnitRegistry, recognising, registry_of
+from workflows.plan_units import UnitRegistry, outside_bodies_of, recognising, registry_of
 from workflows.plan_year import FIRST_YEAR, LAST_YEAR, in_year
 
 from .extensions import gettext as _
@@ -63,6 +63,7 @@ KEPT_SECONDS = 2 * 24 * 3600  # a draft lives as long as a start key (engine.sta
 SESSION_KEY = "plan_imports"
 SESSION_DRAFTS = 5  # the newest drafts a person's session remembers
 SHORT_TEXT = 160
+BODY_PREFIX = "co-quan:"  # a lead chosen among the outside bodies: its name follows
 
 Page = tuple[str, int]
 
@@ -272,10 +273,11 @@ def start(draft_id: str) -> BaseResponse | Page:
     username = me().username
     with uow(write=False) as s:
         units = units_of(s)
+        bodies = _body_names(s)
     try:
-        kept = _corrected(rows, form, {u.key: u for u in units}, config().today())
+        kept = _corrected(rows, form, {u.key: u for u in units}, bodies, config().today())
     except ValueError as problem:
-        return _review_page(draft, form.to_dict(), str(problem), status=422)
+        return _review_page(draft, form.to_dict(), str(problem), 422, _ticked(form, len(rows)))
     chart = replace(read_org_chart(), units=units)
     started: list[Started] = []
     with uow() as s:
@@ -316,12 +318,18 @@ def result(draft_id: str) -> BaseResponse | Page:
 
 
 def _corrected(
-    rows: list[Assignment], form: Any, units: dict[str, Unit], today: date
+    rows: list[Assignment],
+    form: Any,
+    units: dict[str, Unit],
+    bodies: frozenset[str],
+    today: date,
 ) -> list[tuple[int, Assignment]]:
     """The kept rows with the person's corrections; ValueError (its words for the person) for a
-    correction that cannot be taken: a new deadline is a day from `today` (the office's) on,
-    as the leadership's Phân công asks."""
+    correction that cannot be taken: a lead is one of the Sở's `units` (by key) or an outside
+    body of the registry (`bodies`, by name); a new deadline is a day from `today` (the
+    office's) on, as the leadership's Phân công asks."""
     kept: list[tuple[int, Assignment]] = []
+    names = {u.name: u for u in units.values()}
     for index, assignment in enumerate(rows):
         if form.get(f"bo_qua_{index}"):
             continue
@@ -329,11 +337,14 @@ def _corrected(
         lead = (form.get(f"chu_tri_{index}") or "").strip()
         if lead:
             unit = units.get(lead)
-            if unit is None:
+            body = lead.removeprefix(BODY_PREFIX) if lead.startswith(BODY_PREFIX) else None
+            if unit is None and body not in bodies:
                 raise ValueError(
                     _("Dòng %(n)s: hãy chọn đơn vị chủ trì trong danh sách.", n=index + 1)
                 )
-            row = replace(row, lead_unit=unit.name)
+            row = replace(row, lead_unit=unit.name if unit is not None else body)
+        if form.get(f"phoi_hop_sua_{index}"):
+            row = _with_partners(row, form.getlist(f"phoi_hop_{index}"), units, names, index)
         due_text = (form.get(f"han_{index}") or "").strip()
         if due_text:
             try:
@@ -360,6 +371,25 @@ def _corrected(
     return kept
 
 
+def _with_partners(
+    row: Assignment, chosen: list[str], units: dict[str, Unit], names: dict[str, Unit], index: int
+) -> Assignment:
+    """The row with the Sở's units ticked as its cooperating units (each gets a task of its
+    own), in place of the Sở's units the plan named; the outside bodies it named stay."""
+    if any(key not in units for key in chosen):
+        raise ValueError(_("Dòng %(n)s: hãy chọn đơn vị phối hợp trong danh sách.", n=index + 1))
+    if set(chosen) == {names[n].key for n in row.cooperating_units if n in names}:
+        return row  # as the plan has them
+    outside = [name for name in row.cooperating_units if name not in names]
+    ticked = [units[key].name for key in dict.fromkeys(chosen)]
+    partners = [name for name in ticked if name != row.lead_unit] + outside
+    return replace(row, cooperating_units=tuple(partners))
+
+
+def _body_names(session: Any) -> frozenset[str]:
+    return frozenset(body.name for body in outside_bodies_of(session))
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 
@@ -376,13 +406,25 @@ def _upload_page(problem: str | None = None, year: str = "", status: int | None 
     return page, status or (422 if problem else 200)
 
 
+def _ticked(form: Any, count: int) -> dict[int, list[str]]:
+    """The cooperating units ticked on each row whose list was sent (a refused form shows them
+    again as they were)."""
+    return {i: form.getlist(f"phoi_hop_{i}") for i in range(count) if form.get(f"phoi_hop_sua_{i}")}
+
+
 def _review_page(
-    draft: Draft, values: dict[str, str], problem: str | None, status: int = 200
+    draft: Draft,
+    values: dict[str, str],
+    problem: str | None,
+    status: int = 200,
+    ticked: dict[int, list[str]] | None = None,
 ) -> Page:
     rows = _rows(draft)
     with uow(write=False) as s:
         units = units_of(s)
+        bodies = sorted(_body_names(s))
     today = config().today()
+    unit_names = {u.name: u.key for u in units}
     shown = [
         {
             "index": i,
@@ -392,6 +434,8 @@ def _review_page(
             "text": a.text or a.summary,
             "lead": a.lead_unit,
             "partners": a.cooperating_units,
+            # The Sở's units among them, ticked in the row's list of the Sở's units.
+            "partner_keys": [unit_names[n] for n in a.cooperating_units if n in unit_names],
             "product": a.product,
             "deadline": deadline_text(a.deadline),
             "source_deadline": deadline_text(a.source_deadline) if a.source_deadline else None,
@@ -405,7 +449,10 @@ def _review_page(
         draft=draft,
         rows=shown,
         units=units,
+        bodies=bodies,
+        body_prefix=BODY_PREFIX,
         values=values,
+        ticked=ticked or {},
         problem=problem,
         decisions=sum(1 for a in rows if a.needs_decision),
         passed=sum(1 for r in shown if r["passed"]),

@@ -249,3 +249,54 @@ def test_plan_import__csrf_is_enforced(app: Flask, login: Any) -> None:
 
 def test_plan_import__linked_from_theo_doi(login: Any) -> None:
     assert 'href="/plan-import/"' in login(LEADER).get("/monitor/").get_data(as_text=True)
+
+
+_PARTNER = re.compile(r'name="phoi_hop_3" value="([^"]+)"')
+
+
+def test_plan_import__the_review_sets_an_outside_lead_and_the_sos_cooperating_units(
+    app: Flask, login: Any
+) -> None:
+    """A lead the plan leaves unnamed may be an outside body; the Sở's cooperating units are
+    ticked (each gets a task of its own); a forged unit starts nothing and keeps the ticks."""
+    client = login(ADMIN)
+    _url, page = review(client)
+    shown = html.unescape(page)
+    assert "Cơ quan, đơn vị ngoài Sở" in shown and "Sửa đơn vị phối hợp thuộc Sở" in shown
+    action, key = _FORM_ACTION.search(page), _START_KEY.search(page)
+    assert action and key
+    # Row 4's lead (Chi cục TĐC) is no partner of its own.
+    partners = [k for k in _PARTNER.findall(page) if k != "chi_cuc_tdc"][:2]
+    form = {
+        "csrf_token": csrf_token(page),
+        "khoa_tao_moi": key.group(1),
+        "chu_tri_0": "co-quan:Sở Tài chính",
+        "phoi_hop_sua_3": "1",
+        "phoi_hop_3": [*partners, "khong_co"],
+    }
+    refused = client.post(action.group(1), data=form)
+    assert refused.status_code == 422 and not titles(app)
+    again = refused.get_data(as_text=True)
+    assert "Dòng 4: hãy chọn đơn vị phối hợp trong danh sách." in html.unescape(again)
+    assert all(f'name="phoi_hop_3" value="{k}" checked' in again for k in partners)
+
+    response = client.post(action.group(1), data={**form, "phoi_hop_3": partners})
+    assert response.status_code == 303
+    started = {
+        item(app, i).data["noi_dung_day_du"]: item(app, i) for i in _started(client, response)
+    }
+    first = started[ROWS[0].text or ROWS[0].summary]
+    assert (first.data["don_vi_chu_tri"], first.data["ten_don_vi_chu_tri"]) == (
+        None,
+        "Sở Tài chính",
+    )
+    fourth = started[ROWS[3].text or ROWS[3].summary]
+    assert fourth.data["ma_don_vi_phoi_hop"] == partners
+    assert len(fourth.data["don_vi_phoi_hop"]) == 2
+    third = started[ROWS[2].text or ROWS[2].summary]  # untouched: as the plan has them
+    assert third.data["don_vi_phoi_hop"] == list(ROWS[2].cooperating_units)
+
+
+def _started(client: FlaskClient, response: Any) -> list[int]:
+    result = client.get(response.headers["Location"])
+    return [int(i) for i in _ITEM_LINK.findall(result.get_data(as_text=True))]
