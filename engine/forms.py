@@ -227,7 +227,7 @@ def _json_schema(
             continue
         field = str(error.path[0]) if error.path else "_form"
         option = _option_source(properties.get(field), error)
-        default = NOT_AN_OPTION.format(source=option) if option else error.message
+        default = NOT_AN_OPTION.format(source=option) if option else _said(error)
         code = {"code": "not_an_option", "source": option} if option else _code_of(error)
         refuse(field, _schema_message(schema, field, error.validator, default), code)
     for name, value in data.items():
@@ -283,6 +283,18 @@ _CODES = {
     "format": "format",
 }
 _LIMITS = ("min", "max", "min_length", "max_length", "min_items", "max_items")
+
+
+SHOWN_VALUE = 60  # characters of a refused value that a schema's message repeats
+
+
+def _said(error: Any) -> str:
+    """The schema library's words for a refusal, the value they repeat cut short: they give it
+    whole ("'aaaa…' is too long"), megabytes of someone's text in the answer and the logs."""
+    message, shown = str(error.message), repr(error.instance)
+    if len(shown) <= SHOWN_VALUE:
+        return message
+    return message.replace(shown, shown[:SHOWN_VALUE] + "…")
 
 
 def _code_of(error: Any) -> dict[str, Any]:

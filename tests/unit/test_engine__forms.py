@@ -142,3 +142,15 @@ def test_forms__a_camunda_field_refused_has_its_code(
     with pytest.raises(InvalidData) as refused:
         validate_form(meta, {}, {"f": value}, today=TODAY)
     assert refused.value.field_codes == {"f": code}
+
+
+def test_forms__a_refusal_repeats_the_refused_value_only_in_part() -> None:
+    """A text far past its limit is named in a few words, not repeated whole (an integrator's
+    900 kB comment came back twice in a 1.8 MB answer)."""
+    form = {**BASE, "properties": {"y_kien": {"type": "string", "maxLength": 10}}}
+    with pytest.raises(InvalidData) as refused:
+        validate_form(META, {"form.json": form}, {"y_kien": "a" * 900_000}, today=TODAY)
+    said = refused.value.fields["y_kien"]
+    assert said.startswith("'aaaa") and said.endswith("… is too long")
+    assert len(said) < 100
+    assert len(str(refused.value)) < 300
