@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, NotFound
-from .users import UserModel, check_new_password, end_user_sessions
+from .users import UserModel, account_named, check_new_password, end_user_sessions
 
 # The parameters of users.py's hasher (argon2-cffi's defaults): the hashes are interchangeable.
 _hasher = PasswordHasher()
@@ -41,6 +41,8 @@ def credentials(session: Session, username: str) -> Credentials | None:
     if not is_plausible_username(username):
         return None
     user = session.get(UserModel, username)
+    if user is None and (named := account_named(session, username)) is not None:
+        user = session.get(UserModel, named)  # "GiamDoc" typed for "giamdoc"
     if user is None or not user.active:
         return None
     return Credentials(user.username, user.password_hash, user.session_generation)

@@ -113,6 +113,13 @@ def show_instance(session: Session, instance_id: int) -> InstanceView:
     return instance_view(session, instance, events_of(session, instance_id))
 
 
+def _handed_to(event: HistoryEvent) -> str | None:
+    if event.kind != "assigned" or not isinstance(event.details, dict):
+        return None
+    to = event.details.get("to")
+    return to if isinstance(to, str) else None
+
+
 def instance_view(
     session: Session, instance: InstanceModel, events: Iterable[HistoryEvent]
 ) -> InstanceView:
@@ -131,6 +138,7 @@ def instance_view(
             decision=e.decision,
             comment=e.comment,
             task_id=e.task_id,
+            handed_to=_handed_to(e),
         )
         for e in events
     ]

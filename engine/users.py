@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Column, ForeignKey, String, Table, bindparam, false, select, update
+from sqlalchemy import Column, ForeignKey, String, Table, bindparam, false, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -130,6 +130,12 @@ def add_user(
     check_names(username=username, display_name=display_name, unit=unit, groups=groups)
     user = session.get(UserModel, username)
     if user is None:
+        if (other := account_named(session, username)) is not None:
+            raise InvalidInput(
+                f"a person named '{other}' exists: a username differs by more than its case",
+                reason="username_taken",
+                username=other,
+            )
         user = UserModel(username=username, display_name=display_name or username)
         session.add(user)
     elif display_name:
@@ -147,6 +153,15 @@ def add_user(
         if user.password_hash is not None:
             end_user_sessions(user)  # a new password ends the sessions the old one opened
         user.password_hash = _hasher.hash(password)
+
+
+def account_named(session: Session, typed: str) -> str | None:
+    """The username of the one account whose name is `typed` in any case ("GiamDoc" for
+    "giamdoc": a phone's keyboard capitalises the first letter), else None."""
+    found = session.scalars(
+        select(UserModel.username).where(func.lower(UserModel.username) == typed.lower()).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
 
 
 def check_new_password(password: str) -> None:

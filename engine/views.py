@@ -80,6 +80,7 @@ class HistoryEntry:
     decision: str | None
     comment: str | None
     task_id: str | None = None
+    handed_to: str | None = None  # an "assigned" event's new holder (a forward, a hand-over)
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,9 @@ def users() -> Page:
 def add_user() -> Response | Page:
     form = _read_person(new=True)
     with uow() as session:
-        exists = any(u.username == form.username for u in engine.list_users(session))
+        # One person, one name: "QLKH.PP" beside "qlkh.pp" is a second account nobody meant.
+        typed = form.username.casefold()
+        exists = any(u.username.casefold() == typed for u in engine.list_users(session))
     if exists:
         form.errors["username"] = _(
             "Tên đăng nhập này đã có. Muốn thay đổi người đó, hãy mở trang của họ trong danh sách."
@@ -252,7 +254,7 @@ def user(username: str) -> Page:
 
 @bp.post("/users/<username>")
 def edit_user(username: str) -> Response | Page:
-    _person(username)
+    person = _person(username)
     form = _read_person(new=False)
     form.username = username
     if username == me().username and (not form.active or engine.ADMIN_GROUP not in form.groups):
@@ -260,6 +262,17 @@ def edit_user(username: str) -> Response | Page:
             "Bạn không thể tự khóa tài khoản của mình hay tự bỏ nhóm Quản "
             "trị hệ thống: hãy nhờ một quản trị viên khác."
         )
+    moved = (person.unit or "") != form.unit
+    if moved and not form.errors:
+        with uow(write=False) as session:
+            held = len(engine.held_steps(session, username))
+        if held:  # the steps are the old unit's: its people carry them on, not the new one's
+            form.errors["unit"] = _(
+                "%(username)s đang giữ %(count)s việc của đơn vị hiện tại: hãy bàn giao cho "
+                "đồng nghiệp ở mục «Việc đang giữ» bên dưới trước khi chuyển đơn vị.",
+                username=username,
+                count=held,
+            )
     if form.errors:
         return _user_page(form, status=422)
     try:
@@ -279,6 +292,8 @@ def edit_user(username: str) -> Response | Page:
         form.errors["form"] = _engine_problem(error)
         return _user_page(form, status=422)
     flash(_("Đã lưu thông tin của %(username)s.", username=username), "success")
+    if moved and person.unit:
+        _warn_old_leadership(username, person.unit, form.groups)
     if not form.active:
         with uow(write=False) as session:
             held = len(engine.held_steps(session, username))
@@ -293,6 +308,22 @@ def edit_user(username: str) -> Response | Page:
                 "warning",
             )
     return redirect(url_for("admin.user", username=username))
+
+
+def _warn_old_leadership(username: str, old_unit: str, groups: list[str]) -> None:
+    """A person moved to another unit but still among the leaders of the old one leads both."""
+    with uow(write=False) as session:
+        old = next((u for u in units_of(session) if u.key == old_unit), None)
+    if old is not None and old.leaders_group in groups:
+        flash(
+            _(
+                "%(username)s đã chuyển đơn vị nhưng vẫn thuộc nhóm lãnh đạo của %(unit)s: bỏ "
+                "chọn nhóm đó nếu người này không còn là lãnh đạo đơn vị cũ.",
+                username=username,
+                unit=old.name,
+            ),
+            "warning",
+        )
 
 
 @bp.post("/users/<username>/hand-over")

@@ -229,6 +229,7 @@ def _timeline(
                 or (decision_word(decision.lower()) if decision else None),
                 "is_return": is_return(decision),
                 "comment": None if said and said.hidden_comment else h.comment,
+                "to": names.person(h.handed_to) if h.handed_to else None,
                 # What the step reported (a progress update, a vote): open when the step was
                 # done more than once, so each report can be read in turn.
                 "fields": [f for f in said.fields if f.value != h.comment] if said else [],

@@ -68,3 +68,17 @@ def test_password_change__a_short_password_is_refused_before_hashing() -> None:
         "reason": "password_too_short",
         "minimum": engine.MIN_PASSWORD_LENGTH,
     }
+
+
+def test_password_change__a_name_in_other_case_is_the_person_and_no_second_account(
+    people: Any,
+) -> None:
+    """ "AN" finds an's credentials (a login typed on a phone); a new person "An" is refused,
+    naming the account that exists, and nothing is added."""
+    found = _found(people, "AN")
+    assert found is not None and found.username == "an"
+    with pytest.raises(engine.InvalidInput) as refused, engine.transaction(people) as s:
+        engine.add_user(s, "An", password=NEW)
+    assert refused.value.details == {"reason": "username_taken", "username": "an"}
+    with engine.transaction(people, write=False) as s:
+        assert [u.username for u in engine.list_users(s)] == ["an"]

@@ -320,6 +320,7 @@ def test_admin__add_a_person_who_then_logs_in(app: Flask, login: Any) -> None:
         ({"username": "hai tu"}, "Tên đăng nhập chỉ gồm chữ không dấu"),
         ({"username": ""}, "Tên đăng nhập chỉ gồm chữ không dấu"),
         ({"username": "qlkh.cv1"}, "Tên đăng nhập này đã có."),
+        ({"username": "QLKH.CV1"}, "Tên đăng nhập này đã có."),  # one person, one name
         ({"display_name": "  "}, "Hãy nhập họ tên."),
         ({"unit": "phong_khong_co"}, "Đơn vị này không có trong sơ đồ tổ chức."),
         ({"groups": ["nhom_khong_co"]}, "Nhóm nhom_khong_co không tồn tại."),

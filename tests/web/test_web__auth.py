@@ -29,6 +29,16 @@ def test_auth__log_in_and_out(login: Any) -> None:
     assert client.get("/").status_code == 302
 
 
+def test_auth__a_name_typed_in_other_case_logs_in_as_the_person(login: Any) -> None:
+    """A phone's keyboard capitalises the first letter ("Qlkh.cv1"): the same person, whose
+    pages and name follow; the form asks phones not to, too."""
+    client = login("Qlkh.CV1")
+    page = client.get("/").get_data(as_text=True)
+    assert "Việc cần xử lý" in page
+    form = client.application.test_client().get("/login").get_data(as_text=True)
+    assert 'autocapitalize="none"' in form
+
+
 def test_auth__a_wrong_password_says_so_in_vietnamese(app: Flask) -> None:
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
@@ -39,7 +49,7 @@ def test_auth__a_wrong_password_says_so_in_vietnamese(app: Flask) -> None:
     html = page.get_data(as_text=True)
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in html
     # The name typed stays; the password is typed again (the cursor waits in its box).
-    assert 'name="username" autocomplete="username" required value="qlkh.cv1">' in html
+    assert 'spellcheck="false" required value="qlkh.cv1">' in html
     assert 'autocomplete="current-password" required autofocus>' in html
 
 

@@ -56,6 +56,7 @@ def test_hand_over__a_locked_person_s_steps_go_to_a_colleague(
     assert (handed.actor, handed.comment) == (ADMIN, "Nghỉ phép dài ngày")
     shown = admin.get(f"/items/{item}").get_data(as_text=True)
     assert "Chuyển xử lý" in shown and "Nghỉ phép dài ngày" in shown
+    assert "cho Tạ Văn Sơn (Giám đốc Trung tâm)" in shown  # to whom, not only that it moved
     with transaction(app.extensions["pheduyet.sessions"]) as s:
         told = engine.notifications_for(s, TAKER)
     assert any(n.instance_id == item for n in told.rows)
@@ -88,3 +89,39 @@ def test_hand_over__the_director_s_steps_go_to_the_leadership_only(office: Any) 
     with transaction(office.factory) as s:
         takers = [t.username for t in engine.hand_over_takers(s, office.config, "giamdoc")]
     assert takers == ["phogiamdoc"]
+
+
+def test_hand_over__a_person_holding_steps_moves_unit_only_after_handing_them_over(
+    app: Any, login: Any, office: Any
+) -> None:
+    """The steps are the old unit's: moving their holder would take them (and Theo dõi's
+    figures) to the new unit, whose people could carry them on."""
+    item, _task_id = _held_item(office)
+    admin = login(ADMIN)
+    moved = {"display_name": "Hà Thị Linh", "unit": "van_phong_so", "groups": [], "active": "1"}
+    refused = post(admin, PAGE, PAGE, moved)
+    said = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "đang giữ 1 việc của đơn vị hiện tại: hãy bàn giao cho đồng nghiệp" in said
+    with transaction(app.extensions["pheduyet.sessions"]) as s:
+        person = next(u for u in engine.list_users(s) if u.username == HOLDER)
+    assert person.unit == "trung_tam_ud"
+    assert post(admin, PAGE, f"{PAGE}/hand-over", {"to": TAKER}).status_code == 302
+    assert post(admin, PAGE, PAGE, moved).status_code == 302
+    assert office.task(TAKER, item, "lap_phieu_de_xuat").assignee == TAKER
+
+
+def test_hand_over__a_leader_moved_to_another_unit_is_told_they_still_lead_the_old_one(
+    login: Any,
+) -> None:
+    admin = login(ADMIN)
+    page = f"/admin/users/{TAKER}"
+    with_groups = {"display_name": "Tạ Văn Sơn", "unit": "van_phong_so", "active": "1"}
+    done = post(
+        admin,
+        page,
+        page,
+        {**with_groups, "groups": ["trung_tam_ud.lanh_dao"]},
+        follow_redirects=True,
+    )
+    assert "vẫn thuộc nhóm lãnh đạo của Trung tâm" in done.get_data(as_text=True)
