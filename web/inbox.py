@@ -46,6 +46,7 @@ from .form_fields import (
 )
 from .formatting import datetime_vn, flash_about, local
 from .seen_documents import documents_seen
+from .step_words import SENTENCE_END, button, done_text, fill
 from .unit_of_work import attachment_store, config, may_view, me, now, uow
 from .wording import (
     Names,
@@ -191,7 +192,7 @@ class TaskPage:
             "item_link": item_url(self.item.id),
             "releasable": self.releasable,
             "handled": _handled_message(self) if not self.is_open else None,
-            "submit_label": self.form.submit_label or _("Hoàn thành"),
+            "submit_label": button(self.form, self.item.data) or _("Hoàn thành"),
             "other_steps": [self._other_step(t) for t in self.others],
             "document_asked": engine.required_document(self.form.schema),
             "documents_seen": documents_seen(self.attachments, self.task.id),
@@ -430,7 +431,7 @@ def complete(task_id: str) -> Any:
             after = engine.item_data(s, task.instance_id) if worded else {}
             # Where it went: the steps it opened with their holders' names, in this
             # transaction (the names as the process keeps them) rather than in a third.
-            back = _fill(form.sent_back_message, after)
+            back = fill(form.sent_back_message, after)
             again = engine.reopened(s, task, me(), access.started_by) if back else None
             return task, after, _where_now(s, task.instance_id, access.started_by), again
 
@@ -456,7 +457,7 @@ def complete(task_id: str) -> Any:
             "đổi nên việc của bạn vẫn được ghi nhận."
         )
     if again is not None:  # sent straight back, saying why: the page to put it right is next
-        flash_about(task.instance_id, _fill(form.sent_back_message, after), "warning")
+        flash_about(task.instance_id, fill(form.sent_back_message, after), "warning")
         return redirect(url_for("inbox.task", task_id=again.id))
     flash_about(task.instance_id, f"{said} {where}" if where else said, "success")
     return redirect(url_for("inbox.index"))
@@ -618,11 +619,11 @@ def _success(
         return _(
             "Đã trả lại hồ sơ số %(id)s (%(step)s): %(choice)s.", id=number, step=step, choice=title
         )
-    said = _fill(form.done_message, data) or None  # the step's own words, filled
-    if said and _SENTENCE_END.search(said):  # sentences of their own: the item after them
+    said = fill(form.done_message, data) or None  # the step's own words, filled
+    if said and SENTENCE_END.search(said):  # sentences of their own: the item after them
         return _("%(said)s Hồ sơ số %(id)s (%(step)s).", said=said, id=number, step=step)
     # One sentence, which the flash goes on: its full stop goes.
-    done = said.rstrip(".!?") if said else _done_text(form)
+    done = said.rstrip(".!?") if said else done_text(form, data)
     if done and title and _repeats(done, title):  # "Đã ký duyệt tờ trình", not «Ký duyệt» again
         title = None
     if submission.decision and title:
@@ -678,25 +679,6 @@ def _place(step: engine.TaskView, names: Names, started_by: str) -> str:
     )
     who = ", ".join([*groups, *people])
     return _("«%(step)s», chờ %(who)s nhận xử lý", step=step.title, who=who)
-
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-_SENTENCE_END = re.compile(r"[.!?]\s")
-
-
-def _fill(words: str | None, data: dict[str, Any]) -> str:
-    """A step's words with their {names} filled from the item ("" for none)."""
-    return _PLACEHOLDER.sub(lambda m: str(data.get(m.group(1), "…")), words or "").strip()
-
-
-def _done_text(form: engine.FormView) -> str | None:
-    """What was done, from the step's button: "Đã" + its words."""
-    if form.submit_label:
-        label = form.submit_label.strip()
-        return _("Đã %(action)s", action=label[:1].lower() + label[1:])
-    return None
 
 
 def _sent_revision(value: str | None) -> int | None:

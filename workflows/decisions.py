@@ -14,6 +14,7 @@ RETURN_DECISIONS = frozenset(
         "yeu_cau_bo_sung",
         "khong_phe_duyet",
         "chua_du_dieu_kien",
+        "khong_thong_qua",  # the UBND's vote on a draft (xay_dung_quy_dinh)
         "return",
         "more",
     }

@@ -21,6 +21,8 @@ from .calendar import WorkCalendar, as_date
 
 # The two kinds of decision (Law 87/2025 makes the Chairman's decisions a type of their own).
 UBND_DECISION, CHAIRMAN_DECISION = "qd_ubnd", "qd_chu_tich"
+# The UBND's vote as its office records it; one not passed sends the draft back (a return).
+VOTE_PASSED, VOTE_FAILED = "thong_qua", "khong_thong_qua"
 DECISION_KINDS = (
     (UBND_DECISION, "Quyết định của UBND tỉnh (tập thể quyết định: họp hoặc lấy phiếu)"),
     (CHAIRMAN_DECISION, "Quyết định của Chủ tịch UBND tỉnh"),
@@ -107,12 +109,22 @@ def legal_drafting_helpers(calendar: WorkCalendar) -> dict[str, Callable[..., An
         """Every body a reply is asked of, outside bodies first, each once."""
         return list(dict.fromkeys([*(co_quan or []), *(don_vi or [])]))
 
-    def loi_bieu_quyet(so_thanh_vien: Any, so_tan_thanh: Any) -> str:
-        """Why a recorded vote cannot stand; "" when the figures hold together."""
+    def loi_bieu_quyet(so_thanh_vien: Any, so_tan_thanh: Any, ket_qua: Any = None) -> str:
+        """Why a recorded vote cannot stand; "" when the figures hold together and agree with
+        the outcome recorded (`ket_qua`, where the form asks it)."""
         if int(so_tan_thanh) > int(so_thanh_vien):
             return (
                 f"Số thành viên tán thành ({so_tan_thanh}) không thể lớn hơn tổng số thành viên "
                 f"UBND tỉnh ({so_thanh_vien}); hãy ghi lại kết quả biểu quyết."
+            )
+        passed = thong_qua(so_thanh_vien, so_tan_thanh)
+        if ket_qua in (VOTE_PASSED, VOTE_FAILED) and (ket_qua == VOTE_PASSED) != passed:
+            said = "thông qua" if ket_qua == VOTE_PASSED else "không thông qua"
+            need = int(so_thanh_vien) // 2 + 1
+            return (
+                f"Kết quả ghi «{said}» nhưng có {so_tan_thanh}/{so_thanh_vien} thành viên tán "
+                f"thành (thông qua khi có từ {need} thành viên tán thành); hãy ghi lại kết quả "
+                "biểu quyết."
             )
         return ""
 

@@ -16,6 +16,7 @@ from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.integration.test_processes__xay_dung_quy_dinh import PATH as QUY_DINH_PATH
 from tests.office import BPMN, DECISION_RECORD, TO_TRINH, Office
+from tools.diagrams.common import DECISION_NUMBER, LEGAL_NUMBER
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -141,6 +142,10 @@ def _sample(spec: dict[str, Any]) -> Any:
         return "2026-03-02"
     if spec.get("format") == "date":  # after the paths' deadlines: a new deadline is later
         return "2026-12-30"
+    if spec.get("pattern"):  # a number of a document, as its pattern writes it
+        return {DECISION_NUMBER: "1234/QĐ-UBND", LEGAL_NUMBER: "25/2026/QĐ-UBND"}.get(
+            spec["pattern"], "Nội dung thử"
+        )
     return "Nội dung thử"
 
 

@@ -245,11 +245,15 @@ def test_quy_dinh__appraisal_not_passed_is_appraised_again_after_the_answer(
         so_bao_cao_tham_dinh="46/BC-STP",
         y_kien="Thiếu đánh giá tác động",
     )
-    assert office.show(item).data["y_kien"] == "Thiếu đánh giá tác động"
+    view = office.show(item)
+    assert view.data["y_kien"] == "Thiếu đánh giá tác động"
+    # The drafter's button says where the revised draft goes (the page fills it in).
+    assert view.data["nut_giai_trinh"] == "Gửi Sở Tư pháp thẩm định lại"
     office.do("khtc.cv1", item, "giai_trinh", bao_cao_giai_trinh="Bổ sung đánh giá tác động")
     [again] = office.inbox("tuphap", item)
     assert again.element_id == "tham_dinh" and again.due_at is not None
     office.do("tuphap", item, "tham_dinh", **{**THAM_DINH, "so_bao_cao_tham_dinh": "52/BC-STP"})
+    assert office.show(item).data["nut_giai_trinh"] == "Trình Giám đốc Sở"
     office.do("khtc.cv1", item, "giai_trinh", bao_cao_giai_trinh="Đã tiếp thu")
     assert office.steps(item) == ["duyet_giam_doc"]
     appraisals = [h for h in office.show(item).history if h.element_id == "tham_dinh"]
@@ -273,14 +277,30 @@ def test_quy_dinh__the_chairmans_decision_is_published_in_the_cong_bao(office: O
     with pytest.raises(engine.InvalidData) as refused:
         office.do("vpubnd", item, "dang_cong_bao", so_cong_bao="")
     assert set(refused.value.fields) == {"so_cong_bao", "ngay_dang_cong_bao"}
-    office.do("vpubnd", item, "dang_cong_bao", so_cong_bao="15", ngay_dang_cong_bao="2026-03-25")
+    today = office.config.today()
+    # A number with words in it, a publication not yet made: refused, nothing recorded.
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do(
+            "vpubnd",
+            item,
+            "dang_cong_bao",
+            so_cong_bao="Số 15",
+            ngay_dang_cong_bao=(today + timedelta(days=1)).isoformat(),
+        )
+    assert refused.value.fields == {
+        "so_cong_bao": "Số Công báo chỉ gồm chữ số, ví dụ 45 hoặc 45+46 (không ghi «Số»)",
+        "ngay_dang_cong_bao": "Ngày đăng Công báo không thể sau hôm nay",
+    }
+    office.do(
+        "vpubnd", item, "dang_cong_bao", so_cong_bao="15", ngay_dang_cong_bao=today.isoformat()
+    )
     view = office.show(item)
     assert (view.status, view.data["trang_thai"]) == ("completed", "da_ban_hanh")
     assert (view.data["so_quyet_dinh"], view.data["hinh_thuc_ky"]) == (
         DECISION_RECORD["so_quyet_dinh"],
         "kt_giam_doc",
     )
-    assert (view.data["so_cong_bao"], view.data["ngay_dang_cong_bao"]) == ("15", "2026-03-25")
+    assert (view.data["so_cong_bao"], view.data["ngay_dang_cong_bao"]) == ("15", today.isoformat())
 
 
 def _put_to_the_vote(office: Office, item: int) -> None:
@@ -339,21 +359,35 @@ def test_quy_dinh__the_ubnd_decides_by_a_majority_of_its_members(office: Office)
     today = office.config.today().isoformat()  # a vote is recorded once held
     vote = {"hinh_thuc_bieu_quyet": "lay_phieu", "ngay_bieu_quyet": today}
     # More members for it than there are: the form refuses it, nothing is recorded.
+    passed = {**vote, "ket_luan_bieu_quyet": "thong_qua"}
     with pytest.raises(engine.InvalidData) as refused:
-        office.do("vpubnd", item, "bieu_quyet", **vote, so_thanh_vien=30, so_tan_thanh=31)
+        office.do("vpubnd", item, "bieu_quyet", **passed, so_thanh_vien=30, so_tan_thanh=31)
     assert refused.value.fields == {
         "so_tan_thanh": "Số thành viên tán thành không thể lớn hơn tổng số thành viên UBND tỉnh"
     }
+    # Not passed, and no word of what the members objected to: refused too.
+    failed = {**vote, "ket_luan_bieu_quyet": "khong_thong_qua"}
+    with pytest.raises(engine.InvalidData) as refused:
+        office.do("vpubnd", item, "bieu_quyet", **failed, so_thanh_vien=30, so_tan_thanh=15)
+    assert refused.value.fields == {
+        "y_kien": "Không thông qua phải nêu ý kiến của thành viên UBND tỉnh"
+    }
     assert office.steps(item) == ["bieu_quyet"]
     assert [h.element_id for h in office.show(item).history].count("bieu_quyet") == 0
-    # Exactly half is not more than half: back to the drafter, with the vote as the reason.
-    office.do("vpubnd", item, "bieu_quyet", **vote, so_thanh_vien=30, so_tan_thanh=15)
+    # "Passed" with exactly half for it (not more than half): the figures say otherwise, the
+    # vote is recorded again.
+    office.do("vpubnd", item, "bieu_quyet", **passed, so_thanh_vien=30, so_tan_thanh=15)
+    assert office.steps(item) == ["bieu_quyet"]
+    assert "Kết quả ghi «thông qua» nhưng có 15/30" in office.show(item).data["loi_so_lieu"]
+    # Not passed, with the members' objections: back to the drafter, as a return.
+    objections = "Điều 5 chưa rõ đối tượng áp dụng"
+    office.do(
+        "vpubnd", item, "bieu_quyet", **failed, so_thanh_vien=30, so_tan_thanh=15, y_kien=objections
+    )
     view = office.show(item)
     assert office.steps(item) == ["giai_trinh"]
-    assert (
-        view.data["y_kien"] == "UBND tỉnh không thông qua: 15/30 thành viên tán thành "
-        "(cần quá nửa tổng số thành viên)."
-    )
+    assert view.data["y_kien"] == objections
+    assert view.history[-1].decision == "khong_thong_qua"
     office.do("khtc.tp", item, "giai_trinh", bao_cao_giai_trinh="Chỉnh lý theo ý kiến thành viên")
     office.do("giamdoc", item, "duyet_giam_doc", decision="dong_y")
     _put_to_the_vote(office, item)
@@ -361,7 +395,7 @@ def test_quy_dinh__the_ubnd_decides_by_a_majority_of_its_members(office: Office)
         "vpubnd",
         item,
         "bieu_quyet",
-        **{**vote, "hinh_thuc_bieu_quyet": "hop"},
+        **{**passed, "hinh_thuc_bieu_quyet": "hop"},
         so_thanh_vien=30,
         so_tan_thanh=16,
     )
@@ -370,12 +404,12 @@ def test_quy_dinh__the_ubnd_decides_by_a_majority_of_its_members(office: Office)
     with pytest.raises(engine.InvalidData):
         office.do("chutich", item, "ky_ban_hanh", so_quyet_dinh="15/2026/QĐ-UBND")
     office.do("chutich", item, "ky_ban_hanh", so_quyet_dinh="15/2026/QĐ-UBND", ngay_ky=today)
-    office.do("vpubnd", item, "dang_cong_bao", so_cong_bao="21", ngay_dang_cong_bao="2026-04-06")
+    office.do("vpubnd", item, "dang_cong_bao", so_cong_bao="21", ngay_dang_cong_bao=today)
     view = office.show(item)
     assert view.status == "completed"
     assert (view.data["so_quyet_dinh"], view.data["so_tan_thanh"]) == ("15/2026/QĐ-UBND", 16)
     votes = [h.actor for h in view.history if h.element_id == "bieu_quyet"]
-    assert votes == ["vpubnd"] * 2
+    assert votes == ["vpubnd"] * 3  # the one the figures refused, the failed vote, the vote passed
 
 
 @pytest.mark.parametrize("where", ["giam_doc", "ubnd"])

@@ -167,9 +167,11 @@ def with_decision_record(form: dict[str, Any]) -> dict[str, Any]:
             },
         },
     ]
+    form["properties"]["so_quyet_dinh"]["pattern"] = DECISION_NUMBER
     form["properties"]["so_quyet_dinh"]["errorMessages"] = {
         "required": "Hãy nhập số quyết định",
         "minLength": "Hãy nhập số quyết định",
+        "pattern": "Số quyết định ghi theo mẫu 1234/QĐ-UBND (số/QĐ-UBND)",
     }
     form["properties"]["ngay_ky"]["errorMessages"]["required"] = "Hãy nhập ngày ký"
     return form
@@ -202,6 +204,13 @@ def text(title: str, *, long: bool = False, required: bool = True) -> dict[str, 
     return field
 
 
+ATTACHMENT_REQUIRED = "x-attachment-required"  # engine/required_documents.py
+# A decision's number (NĐ 30/2020, Phụ lục I): "1234/QĐ-UBND"; one of a legal normative
+# document carries its year, "25/2026/QĐ-UBND" (Luật Ban hành văn bản QPPL).
+DECISION_NUMBER = "^[0-9]{1,5}(/[0-9]{4})?/QĐ-[A-ZĐ0-9]+(-[A-ZĐ0-9]+)*$"
+LEGAL_NUMBER = "^[0-9]{1,5}/[0-9]{4}/QĐ-UBND$"
+
+
 def simple_form(
     title: str, properties: dict[str, Any], required: list[str], document: str | None = None
 ) -> dict[str, Any]:
@@ -213,7 +222,7 @@ def simple_form(
         "required": required,
         "properties": {**properties, "y_kien": Y_KIEN},
     }
-    return {**form, "x-attachment-required": document} if document else form
+    return {**form, ATTACHMENT_REQUIRED: document} if document else form
 
 
 # A task's own reminder lead time; empty: by the task's length (workflows/script_helpers.py).

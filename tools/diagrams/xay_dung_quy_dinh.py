@@ -12,7 +12,9 @@ from typing import Any
 
 from tools.bpmn_builder import Diagram
 from tools.diagrams.common import (
+    ATTACHMENT_REQUIRED,
     DECIDED,
+    LEGAL_NUMBER,
     UNIT_CHOICE,
     choice,
     decision_form,
@@ -30,6 +32,8 @@ from workflows.legal_drafting import (
     SHORTENED_REPLY_DAYS,
     SIGNING_WORKING_DAYS,
     UBND_DECISION,
+    VOTE_FAILED,
+    VOTE_PASSED,
 )
 
 
@@ -64,6 +68,9 @@ def _at_most(field: dict[str, Any], other: str, words: str) -> dict[str, Any]:
     field["errorMessages"]["x-at-most"] = words
     return field
 
+
+# The appraisal found the draft not ready: it goes back to Sở Tư pháp after the revision.
+NOT_READY = 'ket_luan_tham_dinh == "chua_du_dieu_kien"'
 
 NOT_A_BODY = (
     "Cơ quan này không có trong danh sách cơ quan ngoài Sở được lấy ý kiến; hãy chọn một cơ "
@@ -160,24 +167,34 @@ FORMS: dict[str, dict[str, Any]] = {
         {"bao_cao_tong_hop": text("Báo cáo tổng hợp, giải trình, tiếp thu", long=True)},
         ["bao_cao_tong_hop"],
     ),
-    "tham_dinh.json": decision_form(
-        "Báo cáo thẩm định",
-        [("du_dieu_kien", "Đủ điều kiện trình"), ("chua_du_dieu_kien", "Chưa đủ điều kiện")],
-        ["chua_du_dieu_kien"],
-        field="ket_luan_tham_dinh",
-        label="Kết luận thẩm định",
-        extra={"so_bao_cao_tham_dinh": text("Số báo cáo thẩm định")},
-        required=("so_bao_cao_tham_dinh",),
-        reason_title="Ý kiến thẩm định",
-    ),
+    "tham_dinh.json": {
+        **decision_form(
+            "Báo cáo thẩm định",
+            [("du_dieu_kien", "Đủ điều kiện trình"), ("chua_du_dieu_kien", "Chưa đủ điều kiện")],
+            ["chua_du_dieu_kien"],
+            field="ket_luan_tham_dinh",
+            label="Kết luận thẩm định",
+            extra={"so_bao_cao_tham_dinh": text("Số báo cáo thẩm định")},
+            required=("so_bao_cao_tham_dinh",),
+            reason_title="Ý kiến thẩm định",
+        ),
+        ATTACHMENT_REQUIRED: "Hãy đính kèm báo cáo thẩm định",
+    },
     "giai_trinh.json": simple_form(
         "Chỉnh lý dự thảo, giải trình ý kiến thẩm định",
         {"bao_cao_giai_trinh": text("Báo cáo giải trình, tiếp thu ý kiến thẩm định", long=True)},
         ["bao_cao_giai_trinh"],
     ),
-    "bieu_quyet.json": simple_form(
+    "bieu_quyet.json": decision_form(
         "Kết quả biểu quyết của UBND tỉnh",
-        {
+        [(VOTE_PASSED, "Thông qua"), (VOTE_FAILED, "Không thông qua")],
+        [VOTE_FAILED],
+        field="ket_luan_bieu_quyet",
+        label="Kết quả biểu quyết",
+        reason_title="Ý kiến của thành viên UBND tỉnh, nội dung cần chỉnh lý",
+        reason_message="Không thông qua phải nêu ý kiến của thành viên UBND tỉnh",
+        required=("hinh_thuc_bieu_quyet", "ngay_bieu_quyet", "so_thanh_vien", "so_tan_thanh"),
+        extra={
             "hinh_thuc_bieu_quyet": choice(
                 "Hình thức biểu quyết",
                 [
@@ -198,12 +215,19 @@ FORMS: dict[str, dict[str, Any]] = {
                 "Số thành viên tán thành không thể lớn hơn tổng số thành viên UBND tỉnh",
             ),
         },
-        ["hinh_thuc_bieu_quyet", "ngay_bieu_quyet", "so_thanh_vien", "so_tan_thanh"],
     ),
     "ky_ban_hanh.json": simple_form(
         "Ký ban hành quyết định (TM. ỦY BAN NHÂN DÂN)",
         {
-            "so_quyet_dinh": text("Số quyết định"),
+            "so_quyet_dinh": {
+                **text("Số quyết định"),
+                "pattern": LEGAL_NUMBER,
+                "errorMessages": {
+                    "required": "Hãy nhập số quyết định",
+                    "minLength": "Hãy nhập số quyết định",
+                    "pattern": "Số quyết định ghi theo mẫu 25/2026/QĐ-UBND (số/năm/QĐ-UBND)",
+                },
+            },
             "ngay_ky": _past_date(
                 "Ngày ký",
                 ["ngay_ban_hanh", "ngay_bieu_quyet"],
@@ -214,7 +238,20 @@ FORMS: dict[str, dict[str, Any]] = {
     ),
     "cong_bao.json": simple_form(
         "Đăng Công báo tỉnh",
-        {"so_cong_bao": text("Số Công báo"), "ngay_dang_cong_bao": _date("Ngày đăng Công báo")},
+        {
+            "so_cong_bao": {
+                **text("Số Công báo"),
+                "pattern": "^[0-9]{1,4}( ?[+-] ?[0-9]{1,4})?$",
+                "errorMessages": {
+                    "required": "Hãy nhập số Công báo",
+                    "minLength": "Hãy nhập số Công báo",
+                    "pattern": "Số Công báo chỉ gồm chữ số, ví dụ 45 hoặc 45+46 (không ghi «Số»)",
+                },
+            },
+            "ngay_dang_cong_bao": _past_date(
+                "Ngày đăng Công báo", ["ngay_ky"], "Ngày đăng Công báo không thể trước ngày ký"
+            ),
+        },
         ["so_cong_bao", "ngay_dang_cong_bao"],
     ),
 }
@@ -373,12 +410,14 @@ def xay_dung_quy_dinh() -> Diagram:
         form="giai_trinh.json",
         candidateGroups="${don_vi_soan_thao}",
         dueInWorkingDays="5",
-        submitLabel="Gửi",
+        submitLabel="{nut_giai_trinh}",
         doneMessage="Đã gửi dự thảo đã chỉnh lý và báo cáo giải trình",
         doc="Tiếp thu, giải trình ý kiến thẩm định (và ý kiến trả lại, nếu có) và chỉnh lý dự "
         "thảo; đính kèm dự thảo đã chỉnh lý (cùng tên tệp để có phiên bản mới) và báo cáo giải "
         "trình. Thẩm định chưa đạt: hồ sơ về Sở Tư pháp thẩm định lại; đạt: trình Giám đốc Sở. "
         "(Thời hạn 5 ngày làm việc: quy định của cơ quan.)",
+    ).pre_script = (  # the button says where the draft goes next (gw_tham_dinh's condition)
+        f'nut_giai_trinh = "Gửi Sở Tư pháp thẩm định lại" if {NOT_READY} else "Trình Giám đốc Sở"'
     )
     d.xor("gw_tham_dinh", "Đủ điều kiện trình?", unit)
     d.user(
@@ -410,12 +449,15 @@ def xay_dung_quy_dinh() -> Diagram:
         vp_ubnd,
         form="bieu_quyet.json",
         dueInWorkingDays="7",
+        decisionField="ket_luan_bieu_quyet",
         submitLabel="Ghi kết quả",
         doneMessage="{thong_bao_bieu_quyet}",
+        sentBackMessage="{loi_so_lieu}",
         doc="UBND tỉnh quyết định tập thể, tại phiên họp hoặc bằng phiếu lấy ý kiến thành viên. "
-        "Ghi hình thức, ngày biểu quyết, tổng số thành viên và số tán thành: dự thảo được thông "
-        "qua khi quá nửa tổng số thành viên UBND tỉnh tán thành, rồi Chủ tịch ký TM. ỦY BAN NHÂN "
-        "DÂN; không đủ thì hồ sơ trả về đơn vị soạn thảo chỉnh lý. (Căn cứ: Luật Tổ chức chính "
+        "Ghi hình thức, ngày biểu quyết, tổng số thành viên, số tán thành và kết quả: dự thảo "
+        "được thông qua khi quá nửa tổng số thành viên UBND tỉnh tán thành, rồi Chủ tịch ký TM. "
+        "ỦY BAN NHÂN DÂN; không thông qua thì ghi ý kiến của thành viên, hồ sơ trả về đơn vị "
+        "soạn thảo chỉnh lý. (Căn cứ: Luật Tổ chức chính "
         "quyền địa phương; Luật Ban hành văn bản QPPL 2025. Thời hạn 7 ngày làm việc: quy định "
         "của cơ quan, chưa tra cứu được.)",
     )
@@ -423,11 +465,10 @@ def xay_dung_quy_dinh() -> Diagram:
         "kiem_tra_bieu_quyet",
         "Kiểm tra kết quả biểu quyết",
         vp_ubnd,
-        "loi_so_lieu = loi_bieu_quyet(so_thanh_vien, so_tan_thanh)\n"
+        "loi_so_lieu = loi_bieu_quyet(so_thanh_vien, so_tan_thanh, ket_luan_bieu_quyet)\n"
         "hop_le = loi_so_lieu == ''\n"
         "da_thong_qua = hop_le and bieu_quyet_thong_qua(so_thanh_vien, so_tan_thanh)\n"
-        "thong_bao_bieu_quyet = loi_so_lieu or ket_qua_bieu_quyet(so_thanh_vien, so_tan_thanh)\n"
-        "y_kien = '' if da_thong_qua or not hop_le else thong_bao_bieu_quyet",
+        "thong_bao_bieu_quyet = loi_so_lieu or ket_qua_bieu_quyet(so_thanh_vien, so_tan_thanh)",
     )
     d.xor("gw_bieu_quyet", "Thông qua?", vp_ubnd)
     d.user(
@@ -452,8 +493,8 @@ def xay_dung_quy_dinh() -> Diagram:
         doneMessage="Đã đăng Công báo số {so_cong_bao}",
         doc="Gửi văn bản đã ký đăng Công báo điện tử tỉnh (Luật 87/2025/QH15) và ghi số, ngày "
         f"đăng. Thời hạn {GAZETTE_DAYS} ngày: Luật 2015 quy định gửi trong 3 ngày kể từ ngày "
-        "ký và đăng trong 7 ngày kể từ ngày nhận; chưa đối chiếu với Luật 2025, cấu hình trong "
-        "workflows/legal_drafting.py." + CALENDAR_DAYS_DOC,
+        "ký và đăng trong 7 ngày kể từ ngày nhận; chưa đối chiếu với Luật 2025."
+        + CALENDAR_DAYS_DOC,
     )
     d.script(
         "ghi_ban_hanh", "Ghi nhận: quy định được ban hành", vp_ubnd, 'trang_thai = "da_ban_hanh"'
@@ -468,9 +509,7 @@ def xay_dung_quy_dinh() -> Diagram:
     d.flow("gop_y", "gw_du_y_kien")
     d.chain("gw_du_y_kien", "tong_hop_y_kien", "tham_dinh", "giai_trinh", "gw_tham_dinh")
     d.flow("gw_tham_dinh", "duyet_giam_doc", "Đủ điều kiện", default=True)
-    d.flow(
-        "gw_tham_dinh", "tham_dinh", "Thẩm định lại", 'ket_luan_tham_dinh == "chua_du_dieu_kien"'
-    )
+    d.flow("gw_tham_dinh", "tham_dinh", "Thẩm định lại", NOT_READY)
     d.flow("duyet_giam_doc", "gw_giam_doc")
     d.flow("gw_giam_doc", "trinh_ubnd", "Đồng ý", default=True)
     d.flow("gw_giam_doc", "giai_trinh", "Trả lại", DECIDED.format("tra_lai"))

@@ -20,6 +20,7 @@ import engine
 from workflows.items import complete_item
 from workflows.roles import AUDITOR_GROUPS
 
+from ..step_words import button
 from ..unit_of_work import config, now, uow
 from .core import READ, WRITE, me, operation
 from .errors import ApiError
@@ -157,7 +158,7 @@ def form_out(form: engine.FormView) -> FormOut:
         json_schema=schema,
         decision_field=form.decision_field,
         documentation=form.documentation,
-        submit_label=form.submit_label,
+        submit_label=button(form, form.data),
         values=form.data,
     )
 
