@@ -113,11 +113,12 @@ def show_instance(session: Session, instance_id: int) -> InstanceView:
     return instance_view(session, instance, events_of(session, instance_id))
 
 
-def _handed_to(event: HistoryEvent) -> str | None:
-    if event.kind != "assigned" or not isinstance(event.details, dict):
+def _said(event: HistoryEvent, kind: str, key: str) -> str | None:
+    """A text an event of `kind` keeps under `key` in its details."""
+    if event.kind != kind or not isinstance(event.details, dict):
         return None
-    to = event.details.get("to")
-    return to if isinstance(to, str) else None
+    value = event.details.get(key)
+    return value if isinstance(value, str) else None
 
 
 def instance_view(
@@ -138,7 +139,8 @@ def instance_view(
             decision=e.decision,
             comment=e.comment,
             task_id=e.task_id,
-            handed_to=_handed_to(e),
+            handed_to=_said(e, "assigned", "to"),
+            outcome=_said(e, "finished", "result"),
         )
         for e in events
     ]

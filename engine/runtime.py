@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -355,7 +356,16 @@ def persist(
             instance.status = InstanceStatus.COMPLETED
             instance.ended_at = now
             instance.next_timer_at = None
-            append_event(session, instance, at=now, actor=actor, kind="finished")
+            end = reached_end(workflow)  # its name is the result people read ("Được phê duyệt")
+            append_event(
+                session,
+                instance,
+                at=now,
+                actor=actor,
+                kind="finished",
+                element_id=end.bpmn_id if end else None,
+                details={"result": end.bpmn_name} if end and end.bpmn_name else None,
+            )
         running = instance.status == InstanceStatus.RUNNING
         held = bool(ready)  # its people are at work: the item is not stuck on its waits
         sync_subscriptions(
@@ -378,6 +388,17 @@ def persist(
 
 
 _ACTING_ON = frozenset({InstanceStatus.RUNNING, InstanceStatus.ERROR})
+
+
+def reached_end(workflow: Any) -> Any | None:
+    """The spec of the end event of the process itself that its finished path reached last;
+    None when none did (an item ended by other means)."""
+    ends = [
+        task
+        for task in workflow.get_tasks(state=TaskState.COMPLETED)
+        if isinstance(task.task_spec, EndEvent) and task.workflow is workflow
+    ]
+    return max(ends, key=lambda t: t.last_state_change).task_spec if ends else None
 
 
 def _snapshot(workflow: Any, ready_tasks: list[Any]) -> dict[str, Any]:

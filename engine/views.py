@@ -81,6 +81,7 @@ class HistoryEntry:
     comment: str | None
     task_id: str | None = None
     handed_to: str | None = None  # an "assigned" event's new holder (a forward, a hand-over)
+    outcome: str | None = None  # a "finished" event's: the name of the end event reached
 
 
 @dataclass(frozen=True)

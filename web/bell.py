@@ -68,6 +68,8 @@ def reason_label(event: str) -> str:
         return str(_("Nội dung đôn đốc:"))
     if event == engine.NotifyEvent.RETURNED:
         return str(_("Lý do trả lại:"))
+    if event == engine.NotifyEvent.FINISHED:
+        return str(_("Kết quả:"))
     return str(_("Ý kiến kèm theo:"))
 
 

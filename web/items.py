@@ -223,7 +223,7 @@ def _timeline(
                 "who": names.person(h.actor),
                 "what": event_label(h.kind),
                 "kind": h.kind,
-                "step": _step_title(h, titles, dossier),
+                "step": h.outcome if h.kind == "finished" else _step_title(h, titles, dossier),
                 # The decision's own title in its form; the usual word for older entries.
                 "decision": (said.decision if said else None)
                 or (decision_word(decision.lower()) if decision else None),
@@ -316,6 +316,7 @@ def show(item_id: int) -> str:
         item=item,
         process=process,
         status=STATUS_LABELS.get(item.status, item.status),
+        outcome=next((h.outcome for h in reversed(item.history) if h.outcome), None),
         started_by=names.person(item.created_by),
         open_tasks=open_tasks,
         timeline=_timeline(item, names, titles, dossier),

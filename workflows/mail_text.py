@@ -53,6 +53,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "label.due": "Hạn xử lý",
         "label.reason": "Lý do trả lại",
         "label.urging": "Nội dung đôn đốc",
+        "label.result": "Kết quả",
         "label.late_unit": "Đơn vị chậm xử lý",
         "label.note": "Ý kiến",
         "label.link": "Xem và xử lý tại",
@@ -99,6 +100,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "label.due": "Deadline",
         "label.reason": "Reason for the return",
         "label.urging": "What the leaders wrote",
+        "label.result": "Outcome",
         "label.late_unit": "Unit behind schedule",
         "label.note": "Note",
         "label.link": "Open the task",
@@ -200,6 +202,7 @@ _REASON_LABELS = {
     "returned": "label.reason",
     "urged": "label.urging",
     "escalated": "label.late_unit",
+    "finished": "label.result",
 }
 
 

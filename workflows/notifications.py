@@ -115,6 +115,8 @@ def _finished(session: Session, event: HistoryRecorded) -> None:
         title=facts[0],
         instance_id=event.instance_id,
         actor=event.actor,
+        # How it ended, as its end event names it ("Danh mục được phê duyệt").
+        reason=(event.details or {}).get("result"),
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 import engine
 from tests.office import Office
+from workflows import event_listeners
 
 PHIEU = {
     "ten_nhiem_vu": "Ứng dụng KH&CN xây dựng chuỗi liên kết lúa gạo BG1",
@@ -50,7 +51,8 @@ def _through_ubnd(office: Office, item: int, decision: dict[str, Any]) -> None:
     office.submit_to_ubnd(item, "qlkh.cv1", "qlkh.tp", decision)
 
 
-def test_de_xuat__approved_by_the_chairman(office: Office) -> None:
+def test_de_xuat__approved_by_the_chairman(sqlite_factory: Any, clock: Any) -> None:
+    office = Office(engine.bind_listeners(sqlite_factory, event_listeners()), clock)
     item = _proposed(office)
     _to_director(office, item)
     office.do("giamdoc", item, "quyet_dinh_giam_doc", decision="phe_duyet")
@@ -61,6 +63,13 @@ def test_de_xuat__approved_by_the_chairman(office: Office) -> None:
     assert view.data["trang_thai"] == "da_phe_duyet"
     assert view.data["ten_nhiem_vu"] == PHIEU["ten_nhiem_vu"]
     assert view.data["so_ky_hieu"] == "01/TTr-SKHCN"  # the first tờ trình of the year
+    # The proposer is told how it ended (TT 07/2014 Art. 23), as its end event names it.
+    assert view.history[-1].outcome == "Danh mục được phê duyệt"
+    with engine.transaction(office.factory) as s:
+        told = engine.notifications_for(s, "trungtam.cv1").rows
+    assert [(n.event, n.reason) for n in told if n.event == "finished"] == [
+        ("finished", "Danh mục được phê duyệt")
+    ]
 
 
 def test_de_xuat__the_science_office_returns_it_with_a_reason(office: Office) -> None:
@@ -127,6 +136,7 @@ def test_de_xuat__the_director_rejects_it(office: Office) -> None:
     )
     view = office.show(item)
     assert (view.status, view.data["trang_thai"]) == ("completed", "khong_phe_duyet")
+    assert view.history[-1].outcome == "Không trình UBND tỉnh"
 
 
 def test_de_xuat__the_council_records_the_four_criteria(office: Office) -> None:
