@@ -121,6 +121,7 @@ class Office:
         self.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
         self.do(signer, item, "ky_to_trinh", decision="ky")
         self.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh=self.config.today().isoformat())
+        self.do("vp.vanthu", item, "gui_van_ban")  # with the issued copy attached
 
     def issued_to_trinh(self, title: str) -> int:
         """A tờ trình of Phòng QLKH titled `title`, drafted and issued."""

@@ -288,7 +288,7 @@ def _schema_form(
             continue
         if widget == "readonly" and "x-register" in spec:
             # A register's number is given when this step is done, whatever the item holds.
-            pending = _("(cấp tự động khi phát hành)")
+            pending = _("(cấp tự động khi hoàn thành bước này)")
             fields.append(Field(name, str(spec.get("title") or name), widget, value=pending))
             continue
         if widget == "readonly" and view.data.get(name) in (None, ""):

@@ -615,6 +615,7 @@ def _proposal_path(
         ("ky_to_trinh", "giamdoc", {"decision": "ky"}),
         # The number of the tờ trình is given by the register at issue, never typed.
         ("phat_hanh", "vp.vanthu", {"ngay_ban_hanh": ON_THE_DAY}),
+        ("gui_van_ban", "vp.vanthu", {}),  # the issued copy attached (the demo's draft file)
         ("tiep_nhan", "vpubnd", {"so_den": 3000 + number}),
         ("tham_tra_ho_so", "vpubnd", {"decision": "du_ho_so"}),
         (

@@ -45,6 +45,7 @@ def _to_ubnd(office: Office, item: int) -> None:
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-02")
+    office.do("vp.vanthu", item, "gui_van_ban")
 
 
 def _offered(office: Office, who: str, task_id: str) -> list[str]:

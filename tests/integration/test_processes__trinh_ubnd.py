@@ -71,6 +71,7 @@ def test_trinh_ubnd__vp_ubnd_returns_the_dossier_for_missing_documents(office: O
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-02")
+    office.do("vp.vanthu", item, "gui_van_ban")
     office.do("vpubnd", item, "tiep_nhan", so_den=4410)
     assert office.steps(item) == ["tham_tra_ho_so"]
     with pytest.raises(engine.InvalidData) as refused:

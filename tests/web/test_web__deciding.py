@@ -39,7 +39,7 @@ def test_deciding__the_form_of_signature_follows_from_who_signs(
     signed = post(client, url, url, sent, follow_redirects=True)
     assert _flashes(signed) == [
         f"Đã ký duyệt tờ trình — hồ sơ số {item} (Lãnh đạo Sở ký tờ trình). Hồ sơ đang ở bước "
-        "«Văn thư cấp số, phát hành», chờ Văn phòng Sở nhận xử lý."
+        "«Văn thư cấp số, ngày văn bản», chờ Văn phòng Sở nhận xử lý."
     ]
     assert office.steps(item) == ["phat_hanh"]
     shown = client.get(f"/items/{item}").get_data(as_text=True)

@@ -53,6 +53,7 @@ def test_diagram__a_step_inside_a_called_process_marks_the_call_and_is_named_thr
     office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
     office.do("giamdoc", item, "ky_to_trinh", decision="ky")
     office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh="2026-03-02")
+    office.do("vp.vanthu", item, "gui_van_ban")
     client = login("trungtam.cv1")
     progress = client.get(f"/items/{item}/progress.json").get_json()
     # The called process's steps are not on this diagram: its call activity is.

@@ -80,21 +80,30 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     clerk = login("vp.vanthu")
     url = _url(office, "vp.vanthu", item, "phat_hanh")
     page = _page(clerk, url)
-    assert '<button type="submit" class="primary">Phát hành</button>' in page
+    assert '<button type="submit" class="primary">Cấp số</button>' in page
     assert 'placeholder="dd/mm/yyyy"' in page  # the date is typed as people write it
     post(clerk, url, url, {"ngay_ban_hanh": "02/03/2026"})
     flashed = _page(clerk, "/")
-    assert "Đã phát hành văn bản số 01/TTr-SKHCN" in flashed  # given by the register
-    assert "Hãy đính kèm bản phát hành đã ghi số ở trang hồ sơ" in flashed
+    assert "Đã cấp số 01/TTr-SKHCN. Ghi số, ngày lên tờ trình" in flashed  # by the register
     assert f'<a href="/items/{item}">Hồ sơ số {item}</a>' in flashed  # the item, one click away
-    # The issued copy bears the number given as the step completed: the clerk, who holds no
-    # step of the item any more, attaches it on the item's page; a colleague may not.
-    item_page = f"/items/{item}"
-    assert f'action="{item_page}/attachments"' in _page(clerk, item_page)
+    # The copy that bears the number and the Sở's signature is what goes out: the step that
+    # sends it waits for it, and shows the number to write on it.
+    url = _url(office, "vp.vanthu", item, "gui_van_ban")
+    page = _page(clerk, url)
+    assert '<button type="submit" class="primary">Phát hành</button>' in page
+    assert "01/TTr-SKHCN" in page
+    refused = post(clerk, url, url, {})
+    assert refused.status_code == 422
+    assert "Hãy đính kèm bản tờ trình đã ghi số, ngày và ký số của cơ quan" in refused.get_data(
+        as_text=True
+    )
     issued = [(BytesIO(b"%PDF-1.4\n"), "01-TTr-SKHCN.pdf")]
-    sent = post(clerk, item_page, f"{item_page}/attachments", {"tep": issued})
-    assert sent.status_code == 303
-    assert "01-TTr-SKHCN.pdf" in _page(clerk, item_page)
+    sent = post(clerk, url, url, {"_files": issued}, content_type="multipart/form-data")
+    assert sent.status_code == 302
+    assert "Đã phát hành văn bản số 01/TTr-SKHCN đến Văn phòng UBND tỉnh" in _page(clerk, "/")
+    item_page = f"/items/{item}"
+    assert "01-TTr-SKHCN.pdf" in _page(login("vpubnd"), item_page)  # what the UBND receives
+    # The clerk holds no step of the item any more: a colleague may not add to it either.
     other = login("qlkh.cv1")
     refused = post(other, "/", f"{item_page}/attachments", {"tep": []})
     assert refused.status_code in (403, 404)

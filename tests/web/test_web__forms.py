@@ -58,11 +58,11 @@ def test_forms__the_number_is_given_at_issue_not_typed(office: Any, login: Any) 
     html = _page(clerk, url)
     assert 'name="so_ky_hieu"' not in html
     assert re.search(
-        r"Số, ký hiệu</span>\s*<span class=\"value\">\(cấp tự động khi phát hành\)", html
+        r"Số, ký hiệu</span>\s*<span class=\"value\">\(cấp tự động khi hoàn thành bước này\)", html
     )
     response = post(clerk, url, url, {"ngay_ban_hanh": "02/03/2026"})
     assert response.status_code == 302
-    assert "Đã phát hành văn bản số 01/TTr-SKHCN" in _page(clerk, response.headers["Location"])
+    assert "Đã cấp số 01/TTr-SKHCN" in _page(clerk, response.headers["Location"])
     assert office.show(item).data["so_ky_hieu"] == "01/TTr-SKHCN"
 
 
@@ -86,6 +86,7 @@ def test_forms__a_date_typed_dd_mm_yyyy_is_stored_iso_and_shown_back_dd_mm_yyyy(
     assert office.show(item).data["ngay_ban_hanh"] == "2026-03-02"
     # The chairman sends it back to be drafted again: the second issuing shows the stored date
     # as people write it.
+    office.do("vp.vanthu", item, "gui_van_ban")
     office.do("vpubnd", item, "tiep_nhan", so_den=4410)
     office.do("vpubnd", item, "tham_tra_ho_so", decision="du_ho_so")
     office.do("chutich", item, "chi_dao", **RETURN_TO_DRAFT)

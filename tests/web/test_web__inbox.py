@@ -46,6 +46,7 @@ PATHS: dict[str, tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]
             ("vp.vanthu", "kiem_tra_the_thuc", DONG_Y),
             ("giamdoc", "ky_to_trinh", {"decision": "ky"}),
             ("vp.vanthu", "phat_hanh", {"ngay_ban_hanh": "2026-03-02"}),
+            ("vp.vanthu", "gui_van_ban", {}),
             ("vpubnd", "tiep_nhan", {"so_den": 88}),
             ("vpubnd", "tham_tra_ho_so", {"decision": "du_ho_so"}),
             (

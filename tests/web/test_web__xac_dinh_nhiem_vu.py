@@ -109,6 +109,7 @@ def test_xac_dinh__a_batch_through_the_forms(office: Any, login: Any) -> None:
     act("vp.vanthu", "kiem_tra_the_thuc", {"decision": "dong_y"}, item)
     act("giamdoc", "ky_to_trinh", {"decision": "ky"}, item)
     act("vp.vanthu", "phat_hanh", {"ngay_ban_hanh": "02/03/2026"}, item)
+    act("vp.vanthu", "gui_van_ban", {}, item)
     act("vpubnd", "tiep_nhan", {"so_den": 4410}, item)
     act("vpubnd", "tham_tra_ho_so", {"decision": "du_ho_so"}, item)
     act("chutich", "chi_dao", {"decision": "phe_duyet", **DECISION_RECORD}, item)

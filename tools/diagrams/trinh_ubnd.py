@@ -7,8 +7,6 @@ from typing import Any
 from tools.bpmn_builder import Diagram
 from tools.diagrams.common import (
     DECIDED,
-    ISSUED_COPY_DOC,
-    ISSUED_COPY_DONE,
     URGENCY_DOC,
     URGENT_DUE,
     ReturnChoice,
@@ -112,6 +110,23 @@ FORMS: dict[str, dict[str, Any]] = {
             },
         },
         ["ngay_ban_hanh"],
+    ),
+    # The văn thư writes the number and date on the signed tờ trình, signs it with the Sở's
+    # digital signature (Điều 15-17 NĐ 30/2020), attaches that copy, then sends it: what the
+    # Văn phòng UBND receives is the issued original, not the draft.
+    "gui_van_ban.json": simple_form(
+        "Phát hành văn bản",
+        {
+            "so_ky_hieu": {"type": "string", "title": "Số, ký hiệu", "readOnly": True},
+            "ngay_ban_hanh": {
+                "type": "string",
+                "format": "date",
+                "title": "Ngày ban hành",
+                "readOnly": True,
+            },
+        },
+        [],
+        document="Hãy đính kèm bản tờ trình đã ghi số, ngày và ký số của cơ quan",
     ),
     "tiep_nhan.json": simple_form(
         "Tiếp nhận văn bản đến",
@@ -263,17 +278,29 @@ def trinh_ubnd() -> Diagram:
     d.xor("gw_ky", "Ký duyệt?", leaders)
     d.user(
         "phat_hanh",
-        "Văn thư cấp số, phát hành",
+        "Văn thư cấp số, ngày văn bản",
         office,
         form="phat_hanh.json",
         dueDate=URGENT_DUE.format(1),
+        submitLabel="Cấp số",
+        doneMessage="Đã cấp số {so_ky_hieu}. Ghi số, ngày lên tờ trình, ký số của cơ quan rồi "
+        "phát hành ở bước tiếp theo.",
+        doc="Hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi bấm «Cấp số» (dạng "
+        "05/TTr-SKHCN; không nhập số). Nhập ngày ban hành. Sau đó ghi số, ngày lên văn bản, ký "
+        "số của cơ quan và phát hành ở bước «Phát hành văn bản». (Căn cứ: Điều 15-16 Nghị định "
+        "30/2020/NĐ-CP.)",
+    )
+    d.user(
+        "gui_van_ban",
+        "Văn thư phát hành văn bản",
+        office,
+        form="gui_van_ban.json",
+        dueDate=URGENT_DUE.format(1),
         submitLabel="Phát hành",
-        doneMessage="Đã phát hành văn bản số {so_ky_hieu}. " + ISSUED_COPY_DONE,
-        doc="Hệ thống cấp số tiếp theo trong sổ tờ trình của năm khi phát hành (dạng "
-        "05/TTr-SKHCN; không nhập số). Nhập ngày ban hành. "
-        + ISSUED_COPY_DOC
-        + " Gửi trong ngày hoặc ngày làm việc tiếp theo (văn bản khẩn: gửi ngay). (Căn cứ: "
-        "Điều 15-18 Nghị định 30/2020/NĐ-CP.)",
+        doneMessage="Đã phát hành văn bản số {so_ky_hieu} đến Văn phòng UBND tỉnh",
+        doc="Đính kèm bản tờ trình đã ghi số, ngày và ký số của cơ quan, rồi phát hành: Văn "
+        "phòng UBND tỉnh nhận bản này. Gửi trong ngày hoặc ngày làm việc tiếp theo (văn bản "
+        "khẩn: gửi ngay). (Căn cứ: Điều 17-18 Nghị định 30/2020/NĐ-CP.)",
     )
     d.user(
         "tiep_nhan",
@@ -353,7 +380,7 @@ def trinh_ubnd() -> Diagram:
     d.flow("ky_to_trinh", "gw_ky")
     d.flow("gw_ky", "phat_hanh", "Ký duyệt", default=True)
     d.flow("gw_ky", "soan_to_trinh", "Trả lại", DECIDED.format("tra_lai"))
-    d.chain("phat_hanh", "tiep_nhan", "tham_tra_ho_so", "gw_tham_tra")
+    d.chain("phat_hanh", "gui_van_ban", "tiep_nhan", "tham_tra_ho_so", "gw_tham_tra")
     d.flow("gw_tham_tra", "gw_tap_the", "Đủ hồ sơ", default=True)
     d.flow("gw_tham_tra", "bo_sung_ho_so", "Trả lại bổ sung", DECIDED.format("tra_lai"))
     d.flow("bo_sung_ho_so", "tham_tra_ho_so")
