@@ -504,7 +504,11 @@ def save_group() -> Response | Page:
     name = request.form.get("name", "").strip()
     errors: dict[str, str] = {}
     with uow() as session:
-        exists = key in {k for k, _name in engine.list_groups(session)}
+        named = dict(engine.list_groups(session))
+    exists = key in named
+    # Two groups of one name cannot be told apart in the lists people choose from.
+    same = " ".join(name.split()).casefold()
+    twin = next((k for k, n in named.items() if k != key and n.casefold() == same), None)
     if not KEY.fullmatch(key):
         errors["key"] = _(
             "Mã nhóm chỉ gồm chữ không dấu, chữ số và các dấu . _ - (không có "
@@ -520,6 +524,12 @@ def save_group() -> Response | Page:
         errors["name"] = _("Hãy nhập tên nhóm.")
     elif len(name) > 300:
         errors["name"] = _("Tên nhóm dài quá 300 ký tự.")
+    elif twin is not None:
+        errors["name"] = _(
+            "Tên này đã là tên của nhóm %(key)s: hai nhóm cùng tên không phân biệt được khi "
+            "chọn. Hãy đặt tên khác.",
+            key=twin,
+        )
     # A row's form says it shows the tick box; a rename without it keeps the mark as it is.
     shown = intent == "add" or bool(request.form.get("outside_shown"))
     outside = bool(request.form.get("is_outside")) if shown else None
@@ -527,6 +537,12 @@ def save_group() -> Response | Page:
     if outside and is_unit:
         errors["is_outside"] = _(
             "Một đơn vị của Sở không phải cơ quan ngoài Sở: hãy bỏ một trong hai ô đánh dấu."
+        )
+    elif outside and _of_the_so(key):
+        errors["is_outside"] = _(
+            "Nhóm %(key)s là nhóm của Sở (quản trị hệ thống, lãnh đạo đơn vị), không phải cơ "
+            "quan ngoài Sở.",
+            key=key,
         )
     if errors:
         entered = {"key": key, "name": name} if intent == "add" else {}
@@ -563,6 +579,11 @@ def _is_unit(key: str) -> bool:
     return key in {u.key for u in _units()}
 
 
+def _of_the_so(key: str) -> bool:
+    """The administrators' group and the units' leaders: never a body outside the Sở."""
+    return key == engine.ADMIN_GROUP or key in {u.leaders_group for u in _units()}
+
+
 def _groups_page(
     errors: dict[str, str] | None = None,
     entered: dict[str, str] | None = None,
@@ -594,6 +615,10 @@ def _groups_page(
                 "members": members,
                 "kind": kind,
                 "is_unit": key in unit_keys,
+                # Only a group that may be a body outside the Sở has the tick box.
+                "may_be_outside": key not in unit_keys
+                and key not in leader_groups
+                and key != engine.ADMIN_GROUP,
                 "outside": key in outside,
             }
         )

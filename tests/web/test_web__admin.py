@@ -458,6 +458,17 @@ def test_admin__add_a_group_then_rename_it(app: Flask, login: Any) -> None:
         ({"intent": "add", "key": "có dấu", "name": "X"}, "Mã nhóm chỉ gồm chữ không dấu"),
         ({"intent": "add", "key": "nhom_moi", "name": ""}, "Hãy nhập tên nhóm."),
         ({"intent": "rename", "key": "khong_co", "name": "X"}, "Nhóm khong_co không tồn tại."),
+        # Two groups of one name could not be told apart where people choose them.
+        (
+            {"intent": "add", "key": "phong_qlkh2", "name": "phòng quản lý  khoa học"},
+            "Tên này đã là tên của nhóm phong_qlkh",
+        ),
+        # The administrators and a unit's leaders are the Sở's own.
+        (
+            {"intent": "rename", "key": "admin", "name": "Quản trị hệ thống", "outside_shown": "1"}
+            | {"is_outside": "1"},
+            "Nhóm admin là nhóm của Sở",
+        ),
     ],
 )
 def test_admin__a_wrong_group_form_is_refused(
