@@ -139,7 +139,8 @@ def _open_export(
     )
     for r in session.execute(query.execution_options(yield_per=STREAM_BATCH)):
         listed = r[10] if dialect == "postgresql" else _sorted_keys(r[10])
-        yield open_row(r, now, *names.holder(r[9], listed, r[11]), content=r[12])
+        holder = names.holder(r[9], listed, r[11])
+        yield open_row(r, now, *holder, content=r[12], taken=r[9] is not None)
 
 
 def monitor_all(

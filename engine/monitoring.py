@@ -97,6 +97,8 @@ class MonitorRow:
     due_at: datetime | None
     age_days: float
     content: str | None = None  # the item's whole wording, where asked (`monitor_all`)
+    # An open step someone has taken; else `holder` names who may take it (its groups).
+    taken: bool = True
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,7 @@ def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: i
                 (holder_person.unit.is_not(None), holder_unit.name),
                 else_=group_name(first_candidate_of("group")),
             ),
+            HumanTaskModel.assignee,
         )
         .select_from(HumanTaskModel)
         .outerjoin(holder_person, holder_person.username == HumanTaskModel.assignee)
@@ -351,9 +354,16 @@ def _open_query(session: Session, filters: MonitorFilter, cursor: bool, limit: i
 
 
 def open_row(
-    r: Any, now: datetime, holder: str, unit: str | None, content: str | None = None
+    r: Any,
+    now: datetime,
+    holder: str,
+    unit: str | None,
+    content: str | None = None,
+    *,
+    taken: bool = True,
 ) -> MonitorRow:
-    """An open step's row from `open_step_columns`' values, held by `holder` of `unit`."""
+    """An open step's row from `open_step_columns`' values, held by `holder` of `unit`
+    (`taken`: by a person; else the groups who may take it)."""
     return MonitorRow(
         instance_id=r[1],
         process_id=r[2],
@@ -368,6 +378,7 @@ def open_row(
         due_at=r[6],
         age_days=age_in_days(now, r[5]),
         content=content,
+        taken=taken,
     )
 
 
@@ -736,7 +747,8 @@ def monitor_rows(
             ("page", limit, *shape),
             lambda: _open_query(session, filters, start is not None, limit + 1),
         )
-        rows = [open_row(r, now, r[9] or "", r[10]) for r in session.execute(query, values)]
+        found = session.execute(query, values)
+        rows = [open_row(r, now, r[9] or "", r[10], taken=r[11] is not None) for r in found]
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

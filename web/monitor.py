@@ -341,7 +341,7 @@ def _workbook(
                 names.get(row.process_id, row.process_id),
                 row.step or "",
                 row.unit or "",
-                _starter(row) if row.status in FINISHED else row.holder,
+                _starter(row) if row.status in FINISHED else _holder(row),
                 _excel_date(row.since),
                 shown_age(row.age_days),
                 _excel_date(row.due_at),
@@ -352,6 +352,11 @@ def _workbook(
             for row, note in rows
         ),
     )
+
+
+def _holder(row: engine.MonitorRow) -> str:
+    """Who holds an open step; its groups, said to be waiting, when nobody has taken it."""
+    return row.holder if row.taken else str(_("%(names)s (chưa có người nhận)", names=row.holder))
 
 
 def _starter(row: engine.MonitorRow) -> str:

@@ -195,7 +195,13 @@ def test_monitor__every_open_step_with_its_holder_oldest_first(
         QLKH,
         "04/03/2026",
     )
-    assert (task["Bước hiện tại"], task["Đơn vị"], task["Người xử lý"]) == (CAP_NHAT, QLCS, QLCS)
+    # A step nobody has taken yet says so: the manager sees why it waits.
+    assert coffee["Người xử lý"].endswith("(chưa có người nhận)")
+    assert (task["Bước hiện tại"], task["Đơn vị"], task["Người xử lý"]) == (
+        CAP_NHAT,
+        QLCS,
+        f"{QLCS} (chưa có người nhận)",
+    )
     assert (task["Hạn xử lý"], task["Tình trạng"]) == ("20/03/2026", "Trong hạn")
 
 
