@@ -65,6 +65,10 @@ def test_items__main_flow(any_app: Flask) -> None:
     fields = {f["name"]: f["value"] for s in shown["dossier"] for f in s["fields"]}
     assert fields["ten_nhiem_vu"] == PHIEU["ten_nhiem_vu"]
     assert [h["kind"] for h in shown["history"]][:2] == ["started", "completed"]
+    # The item's `version` is the revision its tasks give, to send back as expected_version.
+    (review,) = shown["open_tasks"]
+    status, task = api_as(app, "qlkh.cv1").get(f"/tasks/{review['id']}")
+    assert (shown["version"], shown["process_version"]) == (task["version"], 1)
     # Another unit's civil servant does not see it (404 as on the pages); the reviewing unit,
     # a candidate now, and the department's leadership do.
     assert api_as(app, "cs.cv1").get(f"/items/{item['id']}")[0] == 404

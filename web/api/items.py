@@ -43,7 +43,8 @@ def item_out(session: Session, who: engine.Identity, item_id: int) -> ItemOut:
     return ItemOut(
         id=item.id,
         process=item.process_id,
-        version=item.version,
+        version=engine.instance_revision(session, item.id),
+        process_version=item.version,
         title=item.title,
         status=item.status,  # type: ignore[arg-type]
         created_by=item.created_by,

@@ -170,7 +170,10 @@ class DiagramState(BaseModel):
 
 
 class ItemOut(ItemSummary):
-    version: int
+    version: int = Field(
+        description="the item's revision, as a task's `version`: send it as `expected_version`"
+    )
+    process_version: int = Field(description="the version of the process the item runs on")
     error: str | None
     may_cancel: bool
     dossier: list[DossierSectionOut]
