@@ -402,16 +402,24 @@ def get_task_row(session: Session, task_id: str) -> HumanTaskModel:
 
 
 def require_open(task: HumanTaskModel) -> None:
+    """Conflict (reason `already_handled`, or `task_not_open` for a step the process closed)
+    unless the task is open."""
     if task.status == TaskStatus.COMPLETED:
-        at = task.completed_at.isoformat(timespec="minutes") if task.completed_at else "?"
+        at = task.completed_at.isoformat(timespec="seconds") if task.completed_at else "?"
         raise Conflict(
             f"task '{task.title}' was already handled by {task.completed_by} at {at}",
+            reason="already_handled",
             task_id=task.id,
             handled_by=task.completed_by,
             handled_at=at,
         )
     if task.status != TaskStatus.OPEN:
-        raise Conflict(f"task '{task.title}' is {task.status}", task_id=task.id)
+        raise Conflict(
+            f"task '{task.title}' is {task.status}",
+            reason="task_not_open",
+            task_id=task.id,
+            task_status=task.status,
+        )
 
 
 def require_may_act(

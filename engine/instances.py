@@ -319,7 +319,9 @@ def require_running(instance: InstanceModel) -> None:
     if instance.status != InstanceStatus.RUNNING:
         raise Conflict(
             f"item {instance.id} is {instance.status}: nothing more can be done on it",
+            reason="item_not_running",
             instance_id=instance.id,
+            item_status=instance.status,
         )
 
 

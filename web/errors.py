@@ -107,6 +107,8 @@ def explain(error: engine.EngineError) -> str:
             "Các quy trình gửi tín hiệu cho nhau không dứt nên thao tác không được thực hiện; "
             "hãy báo quản trị viên sửa sơ đồ."
         )
+    if isinstance(error, engine.Conflict) and details.get("reason") == "item_not_running":
+        return _("Hồ sơ này đã kết thúc hoặc đã bị hủy: không xử lý thêm được.")
     if isinstance(error, engine.Conflict):
         return _("Hồ sơ đã thay đổi hoặc việc này không còn chờ xử lý. Hãy tải lại trang.")
     if isinstance(error, engine.NotFound):

@@ -101,7 +101,7 @@ def test_races__the_same_task_at_the_same_moment_has_one_winner(
         mine = sorted((o for o in outcomes if o[1] == task_id), key=lambda o: o[2] != "ok")
         assert [o[2] for o in mine] == ["ok", "conflict"], mine
         (winner, _, _, _), (_, _, _, message) = mine
-        at = moments[winner].isoformat(timespec="minutes")
+        at = moments[winner].isoformat(timespec="seconds")
         assert f"already handled by {winner} at {at}" in message
         winners[task_id] = winner
     with transaction(deployed) as s:

@@ -308,3 +308,20 @@ def test_items__engine_errors_keep_code_reason_and_parameters(app: Flask) -> Non
     assert data.get_json()["error"]["fields"] == {
         "n": {"code": "max", "limit": 100, "message": "too big"}
     }
+
+
+def test_items__what_an_operation_does_not_take_is_refused(app: Flask) -> None:
+    """A query parameter or a body an operation does not declare is refused as a declared
+    one's unknown names are: not silently ignored (a claim with a broken body went through)."""
+    api = api_as(app, "trungtam.cv1")
+    status, body = api.get("/processes?foo=1")
+    assert (status, body["error"]["fields"]["foo"]["code"]) == (422, "unknown")
+    item = api.post(START, {})[1]
+    (task,) = item["open_tasks"]
+    status, body = api.post(f"/tasks/{task['id']}/claim", data="{garbage")
+    assert (status, body["error"]["code"]) == (400, "invalid_json")
+    status, body = api.post(f"/tasks/{task['id']}/release", {"reason": "x"})
+    assert (status, body["error"]["fields"]["reason"]["code"]) == (422, "unknown")
+    # No body, or an empty object, is what these take: the action itself answers.
+    assert api.post(f"/tasks/{task['id']}/release", data="")[1]["error"]["code"] == "conflict"
+    assert api.post(f"/tasks/{task['id']}/release", {})[1]["error"]["code"] == "conflict"

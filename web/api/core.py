@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_login import AnonymousUserMixin
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
@@ -106,10 +106,15 @@ def operation(
             if scope is not None:
                 _authenticate(scope)
             values = dict(path)
+            # What an operation does not declare is refused as a declared one's extra names
+            # are (422 `unknown`): a query parameter, a JSON body's field.
+            asked = _validated(query or _Nothing, request.args.to_dict(), "query")
             if query is not None:
-                values["query"] = _validated(query, request.args.to_dict(), "query")
+                values["query"] = asked
             if body is not None:
                 values["body"] = _validated(body, _json_body(), "body")
+            elif method == "POST" and request.mimetype != "multipart/form-data":
+                _validated(_Nothing, _json_body(), "body")  # 400, 413 as for any body
             answer = view(**values)
             if isinstance(answer, BaseModel):
                 made = jsonify(answer.model_dump(mode="json"))
@@ -153,6 +158,12 @@ def _implied_errors(
     if body is not None:
         implied |= {400, 413, 422}
     return implied
+
+
+class _Nothing(BaseModel):
+    """What an operation that declares no query, or no body, takes: nothing."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class _Invalid(Exception):
