@@ -140,7 +140,13 @@ def start_item(
                 {name: "not a start field of this process" for name in unknown},
                 {name: {"code": "unknown"} for name in unknown},
             )
-    given = {**(data or {}), **_checked_by_us(config, offer.form, data)}
+    form = offer.form
+    if form is not None and form.caller_checks and data:
+        # A program's start may give more of the form than a person's is asked (Giao nhiệm
+        # vụ's "section", "don_vi_phoi_hop"): each is checked as the form declares it.
+        asked = (*_ASKED.get(process_id, ()), *data)
+        form = engine.start_form(session, process_id, tuple(dict.fromkeys(asked)))
+    given = {**(data or {}), **_checked_by_us(config, form, data)}
     named, start_data = hand_start(process_id, title, given)
     return engine.start_instance(
         session, config, process_id, who, title=named or offer.title_vi, data=start_data

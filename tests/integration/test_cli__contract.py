@@ -38,7 +38,17 @@ INSTANCE_KEYS = {
     "open_tasks",
     "history",
 }
-HISTORY_KEYS = {"at", "actor", "kind", "element_id", "decision", "comment", "task_id"}
+HISTORY_KEYS = {
+    "at",
+    "actor",
+    "kind",
+    "element_id",
+    "decision",
+    "comment",
+    "task_id",
+    "handed_to",  # a forward or hand-over: to whom
+    "outcome",  # the end: the end event reached, by its name
+}
 STUCK_KEYS = {
     "instance_id",
     "title",

@@ -108,6 +108,14 @@ def test_items__start_with_the_processes_start_fields(app: Flask) -> None:
     assert status == 201 and item["open_tasks"], item
     status, body = leader.post("/processes/giao_nhiem_vu/items", {"data": {"initiator": "x"}})
     assert (status, body["error"]["fields"]["initiator"]["code"]) == (422, "unknown")
+    # A start field the start form declares is checked as it declares it, asked or not.
+    wrong = {"section": {"x": 1}, "don_vi_phoi_hop": "x", "noi_dung_day_du": "Nội dung"}
+    status, body = leader.post("/processes/giao_nhiem_vu/items", {"data": wrong})
+    assert status == 422, body
+    assert {k: v["code"] for k, v in body["error"]["fields"].items()} == {
+        "section": "type",
+        "don_vi_phoi_hop": "type",
+    }
 
 
 @ON_BOTH
