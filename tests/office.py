@@ -32,6 +32,9 @@ _DRAFTS = Path(tempfile.gettempdir()) / f"pheduyet-office-drafts-{os.getpid()}"
 # The "person" of a path table's step where nobody acts and the clock moves on by
 # `days` (a legal waiting period such as the draft's posting on the portal).
 TIME_PASSES = "(thời gian trôi)"
+# A date value given as the office's day at the moment of the step (a path of fixed values
+# that lets time pass: a date of something done is neither ahead of today nor behind it).
+TODAY = "(hôm nay)"
 
 
 def bpmn_files() -> list[SourceFile]:
@@ -87,6 +90,8 @@ class Office:
             self.tick(float(data["days"]))
             return
         task = self.task(who, item, element_id)
+        today = self.config.today().isoformat()
+        data = {k: today if v == TODAY else v for k, v in data.items()}
         with transaction(self.factory) as s:
             if engine.required_document(engine.task_form(s, task.id).schema):
                 self.attach_draft(s, who, task)  # as the drafter attaches it on the page

@@ -141,11 +141,11 @@ def start_item(
                 {name: {"code": "unknown"} for name in unknown},
             )
     form = offer.form
-    if form is not None and form.caller_checks and data:
+    asked = _ASKED.get(process_id, ())
+    if form is not None and form.caller_checks and set(data or ()) - set(asked):
         # A program's start may give more of the form than a person's is asked (Giao nhiệm
         # vụ's "section", "don_vi_phoi_hop"): each is checked as the form declares it.
-        asked = (*_ASKED.get(process_id, ()), *data)
-        form = engine.start_form(session, process_id, tuple(dict.fromkeys(asked)))
+        form = engine.start_form(session, process_id, (*asked, *(set(data or ()) - set(asked))))
     given = {**(data or {}), **_checked_by_us(config, form, data)}
     named, start_data = hand_start(process_id, title, given)
     return engine.start_instance(

@@ -139,6 +139,10 @@ def script_helpers(
         """A moment as stored in an item's data: ISO 8601 in the office's zone."""
         return now.astimezone(zone).isoformat(timespec="seconds")
 
+    def ngay_cua(now: datetime) -> str:
+        """The office's day of a moment, as a form's date is stored ("2026-03-02")."""
+        return now.astimezone(zone).date().isoformat()
+
     def han_theo_ke_hoach(kind: Any, value: Any, now: datetime, nam: Any = None) -> str | None:
         """The deadline date (ISO) a plan's wording gives a task given at `now`, of a plan for
         the year `nam` (plan_deadline.due_day); None when the plan gives none."""
@@ -232,6 +236,7 @@ def script_helpers(
         "loi_gia_han": loi_gia_han,
         "phan_loai_ket_qua": phan_loai_ket_qua,
         "thoi_diem": thoi_diem,
+        "ngay_cua": ngay_cua,
         "han_theo_ke_hoach": han_theo_ke_hoach,
         "han_ke_hoach_da_qua": han_ke_hoach_da_qua,
         "nam_cua": nam_cua,

@@ -15,7 +15,7 @@ import engine
 from tests.integration.test_processes__de_xuat_nhiem_vu import HOI_DONG, PHIEU
 from tests.integration.test_processes__giao_nhiem_vu import TASK as GIAO_TASK
 from tests.integration.test_processes__xay_dung_quy_dinh import PATH as QUY_DINH_PATH
-from tests.office import BPMN, DECISION_RECORD, TO_TRINH, Office
+from tests.office import BPMN, DECISION_RECORD, TO_TRINH, TODAY, Office
 from tools.diagrams.common import DECISION_NUMBER, LEGAL_NUMBER
 
 NS = {
@@ -28,7 +28,7 @@ UBND = [
     ("kiem_tra_noi_dung", DONG_Y),
     ("kiem_tra_the_thuc", DONG_Y),
     ("ky_to_trinh", {"decision": "ky"}),
-    ("phat_hanh", {"ngay_ban_hanh": "2026-03-02"}),
+    ("phat_hanh", {"ngay_ban_hanh": TODAY}),
     ("gui_van_ban", {}),
     ("tiep_nhan", {"so_den": 88}),
     ("tham_tra_ho_so", {"decision": "du_ho_so"}),
@@ -141,8 +141,8 @@ def _sample(spec: dict[str, Any]) -> Any:
         return max(int(spec.get("minimum", 1)), 1)
     if spec.get("type") == "array":
         return [_options(spec["items"])[0]]
-    if spec.get("x-not-later") == "today":  # a date of something done: the paths' day
-        return "2026-03-02"
+    if spec.get("x-not-later") == "today":  # a date of something done: the day it is done
+        return TODAY
     if spec.get("format") == "date":  # after the paths' deadlines: a new deadline is later
         return "2026-12-30"
     if spec.get("pattern"):  # a number of a document, as its pattern writes it

@@ -256,3 +256,24 @@ def test_trinh_ubnd__a_draft_sent_back_is_sent_again_with_its_new_version(office
     assert refused.value.field_codes[engine.ATTACHMENTS_FIELD]["code"] == "attachment_required"
     office.do("qlkh.cv1", item, "soan_to_trinh", **TO_TRINH)  # with the corrected draft
     assert office.steps(item) == ["kiem_tra_noi_dung"]
+
+
+def test_trinh_ubnd__the_issue_date_is_not_before_the_signature(office: Office) -> None:
+    """The day the leader signs is kept at the signature; the văn thư's issue date may not
+    fall before it (nor before the item was made, nor after today)."""
+    item = _draft(office)
+    drafted = office.config.today()
+    office.do("qlkh.tp", item, "kiem_tra_noi_dung", decision="dong_y")
+    office.do("vp.vanthu", item, "kiem_tra_the_thuc", decision="dong_y")
+    office.tick(3)
+    office.do("giamdoc", item, "ky_to_trinh", decision="ky")
+    signed = office.config.today()
+    assert office.show(item).data["ngay_ky_duyet"] == signed.isoformat()
+    with pytest.raises(engine.InvalidData) as refused:
+        day = (drafted + timedelta(days=1)).isoformat()
+        office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh=day)
+    assert refused.value.fields == {
+        "ngay_ban_hanh": "Ngày ban hành không thể trước ngày lãnh đạo Sở ký duyệt"
+    }
+    office.do("vp.vanthu", item, "phat_hanh", ngay_ban_hanh=signed.isoformat())
+    assert office.steps(item) == ["gui_van_ban"]

@@ -108,11 +108,12 @@ def test_xac_dinh__a_batch_through_the_forms(office: Any, login: Any) -> None:
     act("qlkh.tp", "kiem_tra_noi_dung", {"decision": "dong_y"}, item)
     act("vp.vanthu", "kiem_tra_the_thuc", {"decision": "dong_y"}, item)
     act("giamdoc", "ky_to_trinh", {"decision": "ky"}, item)
-    act("vp.vanthu", "phat_hanh", {"ngay_ban_hanh": "02/03/2026"}, item)
+    issued = office.config.today().strftime("%d/%m/%Y")  # not before the signature
+    act("vp.vanthu", "phat_hanh", {"ngay_ban_hanh": issued}, item)
     act("vp.vanthu", "gui_van_ban", {}, item)
     act("vpubnd", "tiep_nhan", {"so_den": 4410}, item)
     act("vpubnd", "tham_tra_ho_so", {"decision": "du_ho_so"}, item)
-    act("chutich", "chi_dao", {"decision": "phe_duyet", **DECISION_RECORD}, item)
+    act("chutich", "chi_dao", {"decision": "phe_duyet", **DECISION_RECORD, "ngay_ky": issued}, item)
     # The office records the UBND's decision: filled in from the UBND's step; one proposal
     # was put to the UBND, and it is approved.
     record = act(

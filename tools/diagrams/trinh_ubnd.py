@@ -38,6 +38,7 @@ SIGNATURES = [("giam_doc", "Giám đốc ký"), ("kt_giam_doc", "KT. GIÁM ĐỐ
 SIGNATURE_SCRIPT = (
     'if decision == "ky":\n'
     '    nguoi_ky = get_current_user()["username"]\n'
+    "    ngay_ky_duyet = ngay_cua(now())\n"  # the issue date is not before it (phat_hanh.json)
     f'    giam_doc = get_group_members("{DIRECTOR}")\n'
     '    hinh_thuc_ky = "giam_doc" if nguoi_ky in giam_doc else "kt_giam_doc"\n'
     "    del giam_doc"
@@ -100,11 +101,13 @@ FORMS: dict[str, dict[str, Any]] = {
                 "format": "date",
                 "title": "Ngày ban hành",
                 "x-not-before": "started",
+                "x-on-or-after": "ngay_ky_duyet",
                 "x-not-later": "today",
                 "errorMessages": {
                     "required": "Hãy nhập ngày ban hành",
                     "format": "Ngày không hợp lệ",
                     "x-not-before": "Ngày ban hành không thể trước ngày lập hồ sơ",
+                    "x-on-or-after": "Ngày ban hành không thể trước ngày lãnh đạo Sở ký duyệt",
                     "x-not-later": "Ngày ban hành không thể sau hôm nay",
                 },
             },
