@@ -44,7 +44,7 @@ from .human_tasks import (
     may_act,
     task_view,
 )
-from .instances import InstanceModel, instance_with_task, lock_instance_with_task
+from .instances import InstanceModel, data_text, instance_with_task, lock_instance_with_task
 from .paging import PAGE_SIZE, decode_cursor, encode_cursor
 from .users import GroupModel, Identity, UserModel
 from .views import InstanceStatus, TaskStatus, TaskView
@@ -82,6 +82,9 @@ class InboxRow:
     last_decision: str | None
     last_completed_at: datetime | None
     releasable: bool
+    # The first of the caller's `marks` keys the item's data holds, as text (a document's
+    # urgency, "hoa_toc"), for the caller to show beside the row.
+    mark: str | None = None
 
     @property
     def group_task(self) -> bool:
@@ -109,8 +112,10 @@ def inbox(
     after: str | None = None,
     limit: int = PAGE_SIZE,
     count_cap: int = COUNT_CAP,
+    marks: tuple[str, ...] = (),
 ) -> InboxPage:
-    """The page of `who`'s inbox that follows the cursor `after` (None: the first page).
+    """The page of `who`'s inbox that follows the cursor `after` (None: the first page);
+    each row's `mark`, the first of the `marks` keys its item's data holds.
 
     Two statements: the counts with the page's rows (with the item, the holder's and starter's
     names and the item's latest completed step), then the names of the candidate groups and
@@ -124,7 +129,9 @@ def inbox(
     groups = params["groups"]
     params.update({f"group_{i}": g for i, g in enumerate(groups)})
     found_rows = read_rows(
-        session, _counted_page_statement(shape, len(groups)), {**params, "cap": count_cap + 1}
+        session,
+        _counted_page_statement(shape, len(groups), marks),
+        {**params, "cap": count_cap + 1},
     ).all()
     total, overdue = found_rows[0].total, found_rows[0].overdue
     # An empty page is the counts' row alone, its page columns NULL.
@@ -151,6 +158,7 @@ def inbox(
             last_decision=r.last_decision,
             last_completed_at=r.last_at,
             releasable=r.assignee == who.username and r.process_assignee != who.username,
+            mark=r.mark,
         )
         for r in rows
     )
@@ -273,11 +281,11 @@ def _mine(*columns: Any) -> Select[Any]:
 
 
 @cache
-def _counted_page_statement(shape: str, groups: int) -> Select[Any]:
+def _counted_page_statement(shape: str, groups: int, marks: tuple[str, ...]) -> Select[Any]:
     """`_count_statement`'s counts (columns total, overdue) on each row of `_page_statement`,
     or on a row of their own when the page is empty: one round trip for both."""
     counts = _count_statement(groups).subquery("counts")
-    page = _page_statement(shape, groups).subquery("paged")
+    page = _page_statement(shape, groups, marks).subquery("paged")
     return (
         select(counts, page)
         .select_from(counts)
@@ -286,12 +294,12 @@ def _counted_page_statement(shape: str, groups: int) -> Select[Any]:
     )
 
 
-def _page_statement(shape: str, groups: int) -> Select[Any]:
+def _page_statement(shape: str, groups: int, marks: tuple[str, ...] = ()) -> Select[Any]:
     """A page: the first (`shape` "first") or the one after a cursor on a task with a due date
     ("dated") or without ("undated"), for a person with `groups` group names (bind parameters
     `group_0`...); with the holder's and starter's names and the item's latest completed step,
     read for the page's rows only (see `_urgent_page`); unordered: its caller orders it."""
-    page = _urgent_page(shape, groups).subquery("page")
+    page = _urgent_page(shape, groups, marks).subquery("page")
     assignee = aliased(UserModel)
     starter = aliased(UserModel)
     last = aliased(AuditEventModel)
@@ -394,7 +402,7 @@ def _unheld_of_running_item(task_id: Any) -> Any:
     )
 
 
-def _urgent_page(shape: str, groups: int) -> Select[Any]:
+def _urgent_page(shape: str, groups: int, marks: tuple[str, ...] = ()) -> Select[Any]:
     """The page's tasks, each of the person's keys read in urgency order: for the user key and
     each group name, the offered tasks with a due date and those without are each an ordered
     range of ix_task_candidates_urgency (kind, value, due_at, created_at DESC, task_id), and the
@@ -411,7 +419,7 @@ def _urgent_page(shape: str, groups: int) -> Select[Any]:
     # UNION, not UNION ALL: a task offered to two of the person's keys is one row.
     ids = union(*(part.limit(limit).subquery().select() for part in parts)).subquery("ids")
     return (
-        select(*_keyed(*_COLUMNS))
+        select(*_keyed(*_COLUMNS), data_text(marks).label("mark"))
         .select_from(ids)
         .join(HumanTaskModel, HumanTaskModel.id == ids.c.id)
         .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)

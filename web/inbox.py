@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 import engine
 from workflows.decisions import came_back
 from workflows.items import complete_item
+from workflows.urgency import URGENCY_FIELD
 from workflows.urging import Urging, latest_urging
 
 from .errors import explain
@@ -55,6 +56,7 @@ from .wording import (
     holder_text,
     process_title,
     size_text,
+    urgency_badge,
 )
 
 bp = Blueprint("inbox", __name__)
@@ -94,6 +96,7 @@ class InboxRow:
     group_task: bool
     releasable: bool
     returned: bool
+    urgency: str | None  # "Hỏa tốc": the item's document is urgent
 
 
 def _inbox_row(row: engine.InboxRow, moment: datetime) -> InboxRow:
@@ -114,6 +117,7 @@ def _inbox_row(row: engine.InboxRow, moment: datetime) -> InboxRow:
         # Came back: the item's latest completed step was a return, before this task opened
         # (not a parallel branch's task that was already waiting).
         returned=came_back(row.last_decision, row.last_completed_at, row.created_at),
+        urgency=urgency_badge(row.mark),
     )
 
 
@@ -123,7 +127,7 @@ def index() -> str:
     moment = now()
     after = request.args.get("after")
     with uow() as s:
-        page = engine.inbox(s, me(), moment, after=after)
+        page = engine.inbox(s, me(), moment, after=after, marks=(URGENCY_FIELD,))
     return render_template(
         "inbox/index.html",
         rows=[_inbox_row(r, moment) for r in page.rows],
@@ -192,6 +196,7 @@ class TaskPage:
             "item_link": item_url(self.item.id),
             "releasable": self.releasable,
             "handled": _handled_message(self) if not self.is_open else None,
+            "urgency": urgency_badge(self.item.data.get(URGENCY_FIELD)),
             "submit_label": button(self.form, self.item.data) or _("Hoàn thành"),
             "other_steps": [self._other_step(t) for t in self.others],
             "document_asked": engine.required_document(self.form.schema),

@@ -20,6 +20,20 @@ from .unit_of_work import uow
 _DEPLOYED_NAMES = "pheduyet.deployed_process_names"
 ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.txt"
 
+# A document's urgency above the ordinary (workflows.urgency.URGENCY_LEVELS), as its badge
+# says it in a list and on the task page.
+URGENCY_BADGES = {
+    "khan": _l("Khẩn"),
+    "thuong_khan": _l("Thượng khẩn"),
+    "hoa_toc": _l("Hỏa tốc"),
+}
+
+
+def urgency_badge(level: object) -> str | None:
+    found = URGENCY_BADGES.get(str(level)) if level else None
+    return str(found) if found is not None else None
+
+
 EVENT_LABELS = {
     "started": _l("Tạo hồ sơ"),
     "completed": _l("Đã xử lý"),

@@ -19,6 +19,9 @@ from datetime import datetime, tzinfo
 
 from engine import end_of_day
 
+# Where an item holds its document's urgency (a tờ trình's, to_trinh.json), for the inbox and
+# the task page to mark an urgent one: NĐ 30/2020 asks that it be dealt with at once.
+URGENCY_FIELD = "do_khan"
 URGENCY_LEVELS = (
     ("thuong", "Thường"),
     ("khan", "Khẩn"),
