@@ -302,6 +302,8 @@ def _schema_form(
             value = _raw(values.get(name, False if widget == "checkbox" else ""))
         else:
             value = _raw(_initial(view, name, default, asked_only, read_only=read_only))
+        if read_only and spec.get("format") == "date" and isinstance(value, str):
+            value = _shown_date(value)  # shown as people write it, as an input would be
         item_spec = spec.get("items") if isinstance(spec.get("items"), dict) else {}
         options = (_choices(item_spec) if widget == "checkboxes" else choices) or []
         chosen = set(value) if isinstance(value, list) else {value}

@@ -91,7 +91,7 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     url = _url(office, "vp.vanthu", item, "gui_van_ban")
     page = _page(clerk, url)
     assert '<button type="submit" class="primary">Phát hành</button>' in page
-    assert "01/TTr-SKHCN" in page
+    assert "01/TTr-SKHCN" in page and "02/03/2026" in page  # the date as people write it
     refused = post(clerk, url, url, {})
     assert refused.status_code == 422
     assert "Hãy đính kèm bản tờ trình đã ghi số, ngày và ký số của cơ quan" in refused.get_data(
