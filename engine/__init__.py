@@ -93,6 +93,7 @@ from .item_details import (
     start_forms,
     step_titles,
     task_form,
+    version_files,
 )
 from .last_steps import LastStep, last_steps, late_steps, step_data_shown
 from .late_units import unit_separator
@@ -564,6 +565,7 @@ __all__ = [
     "user_exists",
     "verify_audit",
     "verify_password",
+    "version_files",
     "visible_instance_ids",
     "void_number",
     "waiting_for",

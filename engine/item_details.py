@@ -304,15 +304,25 @@ def _name(task: Any) -> str:
 
 def diagram_xml(session: Session, process_id: str, version: int | None = None) -> str:
     """The XML of the file that defines a process, at a version (default: the latest)."""
+    main, files = version_files(session, process_id, version)
+    if main is None or main not in files:
+        raise NotFound(f"the diagram of process '{process_id}' is not stored")
+    return files[main]
+
+
+def version_files(
+    session: Session, process_id: str, version: int | None = None
+) -> tuple[str | None, dict[str, str]]:
+    """The name of the file that defines a process and every file deployed with it (the
+    diagrams it calls, its forms, decision tables, scripts), at a version (default: the
+    latest): what to edit and deploy again."""
     query = select(ProcessVersionModel).where(ProcessVersionModel.process_id == process_id)
     if version is not None:
         query = query.where(ProcessVersionModel.version == version)
     row = session.scalars(query.order_by(ProcessVersionModel.version.desc()).limit(1)).first()
     if row is None:
         raise NotFound(f"process '{process_id}' is not deployed")
-    if row.main_file is None or row.main_file not in row.files:
-        raise NotFound(f"the diagram of process '{process_id}' is not stored")
-    return row.files[row.main_file]
+    return row.main_file, dict(row.files)
 
 
 def step_titles(session: Session, instance_id: int) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +134,28 @@ def diagram(process_id: str) -> Response:
         mimetype="application/xml",
         as_attachment=True,
         download_name=name,
+    )
+
+
+@bp.get("/processes/<process_id>/files.zip")
+def bundle(process_id: str) -> Response:
+    """Every file the version was deployed with (its diagram, the diagrams it calls, its
+    forms): what an administrator edits and deploys again. The diagram alone is refused
+    without its forms."""
+    version = request.args.get("version", type=int)
+    with uow() as session:
+        _main, files = engine.version_files(session, process_id, version)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in sorted(files.items()):
+            archive.writestr(name, text.encode("utf-8"))
+    packed.seek(0)
+    suffix = f"-v{version}" if version else ""
+    return send_file(
+        packed,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{process_id}{suffix}.zip",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -193,6 +194,29 @@ def test_admin__deploy_a_bundle_by_upload_then_the_same_again(
     with transaction(app.extensions["pheduyet.sessions"]) as s:
         deployed = {(p, v) for p, v, _n, _at in engine.process_versions(s, "approval")}
     assert deployed == {("approval", 1), ("approval", 2)}
+
+
+def test_admin__a_version_s_files_come_as_one_archive_to_edit_and_deploy_again(
+    app: Flask, login: Any
+) -> None:
+    """The diagram alone is refused without its forms: the archive holds every file the
+    version was deployed with, and deployed again with one label changed, it is version 2."""
+    client = login(ADMIN)
+    page = client.get("/admin/processes").get_data(as_text=True)
+    assert "/admin/processes/de_xuat_nhiem_vu/files.zip?version=1" in page
+    response = client.get("/admin/processes/de_xuat_nhiem_vu/files.zip?version=1")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "de_xuat_nhiem_vu-v1.zip" in response.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert {"de_xuat_nhiem_vu.bpmn", "trinh_ubnd.bpmn", "phieu_de_xuat.json"} <= set(files)
+    files["de_xuat_nhiem_vu.bpmn"] = files["de_xuat_nhiem_vu.bpmn"].replace(
+        "Lập phiếu đề xuất nhiệm vụ".encode(), "Lập phiếu đề xuất".encode()
+    )
+    sent = {"files": [(io.BytesIO(data), name) for name, data in files.items()]}
+    page = client.get(deploy(client, sent).headers["Location"]).get_data(as_text=True)
+    assert "đã triển khai phiên bản 2" in page
+    assert client.get("/admin/processes/khong_co/files.zip").status_code == 404
 
 
 def test_admin__a_process_that_starts_itself_says_when_next(
