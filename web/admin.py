@@ -35,7 +35,7 @@ from .errors import explain
 from .extensions import gettext as _
 from .extensions import login_manager
 from .unit_of_work import config, is_admin, me, now, uow
-from .wording import Names
+from .wording import Names, process_title
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -104,7 +104,8 @@ def deploy() -> Response | Page:
         if result.created:
             flash(
                 _(
-                    "Quy trình %(id)s: đã triển khai phiên bản %(version)s.",
+                    "Quy trình «%(name)s» (%(id)s): đã triển khai phiên bản %(version)s.",
+                    name=process_title(result.process_id),
                     id=result.process_id,
                     version=result.version,
                 ),
@@ -113,8 +114,9 @@ def deploy() -> Response | Page:
         else:
             flash(
                 _(
-                    "Quy trình %(id)s: không thay đổi (phiên bản %(version)s đã có đúng nội "
-                    "dung này).",
+                    "Quy trình «%(name)s» (%(id)s): không thay đổi (phiên bản %(version)s đã "
+                    "có đúng nội dung này).",
+                    name=process_title(result.process_id),
                     id=result.process_id,
                     version=result.version,
                 ),

@@ -4,6 +4,7 @@ never by reading the engine's English message, which stays the words of the log 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -371,10 +372,42 @@ REFUSALS = {
 }
 
 
+# What the scripts' checker says of a refused script (its `detail`), in the page's language:
+# the refusals people meet; any other is shown as the checker says it.
+_SCRIPT_DETAILS = (
+    (re.compile(r"imports are not allowed"), _l("không được dùng import")),
+    (re.compile(r"class definitions are not allowed"), _l("không được định nghĩa lớp (class)")),
+    (
+        re.compile(
+            r'"(?P<name>[^"]+)" is an invalid (?:variable|attribute) name because it '
+            r'starts with "_"'
+        ),
+        _l("tên «%(name)s» bắt đầu bằng dấu gạch dưới, không được dùng"),
+    ),
+    (re.compile(r"(?P<name>\w+)\(\) is not available"), _l("không được dùng hàm %(name)s()")),
+    (re.compile(r"Eval calls are not allowed"), _l("không được dùng eval()")),
+    (re.compile(r"Exec calls are not allowed"), _l("không được dùng exec()")),
+    (
+        re.compile(r"generator functions \(yield\) are not allowed"),
+        _l("không được dùng yield: hãy tạo một danh sách"),
+    ),
+)
+
+
+def _script_detail(detail: Any) -> Any:
+    """A refused script's detail in the page's language, where it is one people meet."""
+    for pattern, words in _SCRIPT_DETAILS:
+        if found := pattern.search(str(detail)):
+            return str(words) % found.groupdict()
+    return detail
+
+
 def refusal_words(error: engine.InvalidDefinition) -> str:
     """What is wrong with the file and what to fix, in the page's language; the engine's
     English words when the refusal has no entry here (or lacks a parameter its entry names)."""
-    details = error.details
+    details = dict(error.details)
+    if details.get("reason") == "script_refused":
+        details["detail"] = _script_detail(details.get("detail"))
     words = REFUSALS.get(str(details.get("reason")))
     if words is None:
         return error.reason

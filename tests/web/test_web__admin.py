@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 from typing import Any
@@ -165,14 +166,14 @@ def test_admin__deploy_a_bundle_by_upload_then_the_same_again(
     response = deploy(client, upload(*BUNDLE))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Quy trình approval: đã triển khai phiên bản 1." in page
+    assert "Quy trình «Approval with a return loop» (approval): đã triển khai phiên bản 1." in page
     assert "Approval with a return loop" in page
     approval = next(p for p in processes(app) if p.process_id == "approval")
     assert approval.version == 1
 
     response = deploy(client, upload(*BUNDLE))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Quy trình approval: không thay đổi" in page
+    assert "(approval): không thay đổi" in page
     assert next(p for p in processes(app) if p.process_id == "approval").version == 1
 
     changed = (
@@ -184,7 +185,7 @@ def test_admin__deploy_a_bundle_by_upload_then_the_same_again(
     files["files"].append((io.BytesIO(changed), "approval.bpmn"))
     response = deploy(client, files)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Quy trình approval: đã triển khai phiên bản 2." in page
+    assert "(approval): đã triển khai phiên bản 2." in page
     assert "Tất cả 2 phiên bản" in page
     assert "/admin/processes/approval/diagram?version=1" in page
 
@@ -227,7 +228,7 @@ def test_admin__a_process_that_starts_itself_says_when_next(
     client = login(ADMIN)
     response = deploy(client, upload("timer_start/weekly_report.bpmn"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Quy trình weekly_report: đã triển khai phiên bản 1." in page
+    assert "(weekly_report): đã triển khai phiên bản 1." in page
     # START is Monday 08:00 in Hà Nội: the cron's next Monday morning.
     assert "Tự khởi tạo hồ sơ theo hẹn giờ, lần tới: 09/03/2026 08:00" in page
 
@@ -267,6 +268,18 @@ def test_admin__a_broken_file_made_here_is_refused_too(app: Flask, login: Any) -
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "hỏng.bpmn" in page and "dòng" in page
     assert processes(app) == before
+
+
+def test_admin__a_refused_script_is_said_in_vietnamese(app: Flask, login: Any) -> None:
+    """The checker's words for a script it refuses ("imports are not allowed in BPMN
+    scripts") reach the administrator in Vietnamese."""
+    client = login(ADMIN)
+    response = deploy(client, upload("hostile/script_import_os.bpmn"))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    said = page[: page.index("Nguyên văn của bộ kiểm tra")]  # the checker's own words after
+    assert "thao tác không được phép: không được dùng import" in said
+    assert "not allowed" not in said
 
 
 @pytest.mark.parametrize(
