@@ -5,6 +5,7 @@ of the same list; per process, a heatmap of its steps on the diagram. Managers a
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -285,9 +286,10 @@ def export() -> Response:
         )
     buffer.seek(0)
     stamp = local(moment).strftime("%Y-%m-%d")  # type: ignore[union-attr]
-    return send_file(
-        buffer, mimetype=XLSX, as_attachment=True, download_name=f"theo-doi-{stamp}.xlsx"
-    )
+    # The filter in the name too: two exports of one day (a unit's, a process's) stay apart.
+    chosen = (filters.process_id, filters.unit, filters.element_id, filters.status)
+    named = "-".join(["theo-doi", *(re.sub(r"[^\w.-]", "_", c) for c in chosen if c), stamp])
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{named}.xlsx")
 
 
 def _excel_date(moment: datetime | None) -> datetime | None:

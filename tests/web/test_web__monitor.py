@@ -371,7 +371,7 @@ def test_monitor__export_to_excel(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert response.headers["Content-Disposition"] == (
-        "attachment; filename=theo-doi-2026-03-06.xlsx"
+        "attachment; filename=theo-doi-de_xuat_nhiem_vu-2026-03-06.xlsx"
     )
     sheet = load_workbook(BytesIO(response.data)).active
     assert sheet is not None
@@ -428,7 +428,8 @@ def test_monitor__export_carries_due_dates_and_every_filter(
     assert rows[0][9] == "Quá hạn"
     assert rows[0][11] == TASK["noi_dung"]  # the task's whole wording, beside its title
     assert sheet["I3"].number_format == "dd/mm/yyyy"
-    assert "theo-doi-2026-03-21.xlsx" in response.headers["Content-Disposition"]
+    disposition = response.headers["Content-Disposition"]
+    assert "theo-doi-phong_qlkhcn_cs-overdue-2026-03-21.xlsx" in disposition  # its filter
 
 
 def test_monitor__export_names_the_step_and_the_search(login: Any, scene: dict[str, int]) -> None:
