@@ -87,6 +87,8 @@ def test_browser__a_proposal_returned_revised_and_approved(people: Any, live: An
     ):
         council.page.get_by_label(criterion).check()
     council.page.get_by_label("Số biên bản họp hội đồng").fill("05/BB-HĐTV")
+    minutes = {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}
+    council.page.locator("input[type=file]").first.set_input_files(minutes)  # it is asked
     council.shot("hoi-dong")
     council.page.get_by_role("button", name="Đề nghị thực hiện", exact=True).click()
     council.page.wait_for_load_state("networkidle")

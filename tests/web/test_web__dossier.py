@@ -72,7 +72,8 @@ def test_wording__buttons_and_messages_say_what_the_step_does(office: Any, login
     council = login("hoidong")
     url = _url(office, "hoidong", item, "danh_gia_hoi_dong")
     sent = {k: ("on" if v is True else str(v)) for k, v in PROPOSAL_STEPS[2][2].items()}
-    post(council, url, url, sent)
+    minutes = [(BytesIO(b"%PDF-1.4\n"), "bien-ban.pdf")]  # the step asks for the minutes
+    post(council, url, url, {**sent, "_files": minutes}, content_type="multipart/form-data")
     flashed = _page(council, "/")
     assert "Đã gửi kết luận của Hội đồng: «Đề nghị thực hiện»" in flashed
     assert "Đã duyệt" not in flashed  # a vote is not an approval

@@ -6,6 +6,7 @@ from typing import Any
 
 from tools.bpmn_builder import Diagram
 from tools.diagrams.common import (
+    ATTACHMENT_REQUIRED,
     DECIDED,
     ReturnChoice,
     ReturnTarget,
@@ -103,20 +104,24 @@ FORMS: dict[str, dict[str, Any]] = {
         },
         ["ten_nhiem_vu", "linh_vuc", "tinh_cap_thiet", "muc_tieu", "ket_qua_du_kien"],
     ),
-    "hoi_dong.json": _all_criteria_to_recommend(
-        decision_form(
-            "Kết luận của Hội đồng tư vấn xác định nhiệm vụ",
-            [("de_nghi", "Đề nghị thực hiện"), ("khong_de_nghi", "Không đề nghị thực hiện")],
-            ["khong_de_nghi"],
-            field="ket_luan",
-            label="Kết luận",
-            extra={
-                **{name: {"type": "boolean", "title": title} for name, title in CRITERIA},
-                "so_bien_ban": text("Số biên bản họp hội đồng"),
-            },
-            required=(*(name for name, _title in CRITERIA), "so_bien_ban"),
-        )
-    ),
+    "hoi_dong.json": {
+        **_all_criteria_to_recommend(
+            decision_form(
+                "Kết luận của Hội đồng tư vấn xác định nhiệm vụ",
+                [("de_nghi", "Đề nghị thực hiện"), ("khong_de_nghi", "Không đề nghị thực hiện")],
+                ["khong_de_nghi"],
+                field="ket_luan",
+                label="Kết luận",
+                extra={
+                    **{name: {"type": "boolean", "title": title} for name, title in CRITERIA},
+                    "so_bien_ban": text("Số biên bản họp hội đồng"),
+                },
+                required=(*(name for name, _title in CRITERIA), "so_bien_ban"),
+            )
+        ),
+        # The Director decides on the council's minutes: the step waits for them.
+        ATTACHMENT_REQUIRED: "Hãy đính kèm biên bản họp Hội đồng",
+    },
     "quyet_dinh_giam_doc.json": decision_form(
         "Ý kiến của Giám đốc Sở",
         [
