@@ -71,6 +71,14 @@ def status_labels() -> dict[str, str]:
     }
 
 
+def status_of(row: engine.MonitorRow, labels: dict[str, str]) -> str:
+    """A row's state as its badge says it: an open step that has no deadline is not "in
+    time", it has none."""
+    if row.status == "within" and row.due_at is None:
+        return str(_("Không có hạn"))
+    return labels.get(row.status, row.status)
+
+
 @bp.before_request
 def auditors_only() -> BaseResponse | None:
     if not current_user.is_authenticated:
@@ -83,7 +91,12 @@ def auditors_only() -> BaseResponse | None:
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"status_labels": status_labels(), "days": _days_text, "age": _age_text}
+    return {
+        "status_labels": status_labels(),
+        "status_of": status_of,
+        "days": _days_text,
+        "age": _age_text,
+    }
 
 
 def _days_text(value: float | None) -> str:
@@ -347,7 +360,7 @@ def _workbook(
                 _excel_date(row.since),
                 shown_age(row.age_days),
                 _excel_date(row.due_at),
-                labels.get(row.status, row.status),
+                status_of(row, labels),
                 note,
                 row.content or "",
             )

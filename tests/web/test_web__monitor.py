@@ -229,7 +229,7 @@ def test_monitor__past_the_due_date_it_says_qua_han(
     web_clock.advance(timedelta(days=2))  # Saturday 21 March: past the end of the 20th
     rows = {int(r["Số"]): r for r in listed(client)}
     assert rows[scene["task"]]["Tình trạng"] == "Quá hạn"
-    assert rows[scene["first"]]["Tình trạng"] == "Trong hạn"  # the first step has no deadline
+    assert rows[scene["first"]]["Tình trạng"] == "Không có hạn"  # the first step has no deadline
     html = page(client, "/monitor/")
     assert '<span class="number">4</span> việc đang xử lý' in html
     assert '<span class="number">2</span> quá hạn' in html
@@ -408,7 +408,7 @@ def test_monitor__export_to_excel(
         "Hà Thị Linh (Viên chức)",
     ]
     assert first[6] == datetime(2026, 3, 2, 8, 0)  # Hà Nội wall-clock time, a real date
-    assert (first[7], first[8], first[9], first[10]) == (4.0, None, "Trong hạn", "")
+    assert (first[7], first[8], first[9], first[10]) == (4.0, None, "Không có hạn", "")
     assert sheet["G3"].is_date and sheet["G3"].number_format == "dd/mm/yyyy"
     assert sheet["B6"].value == '=HYPERLINK("x")' and sheet["B6"].data_type == "s"
 
