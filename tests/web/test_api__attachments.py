@@ -109,3 +109,14 @@ def test_attachments__access(app: Flask) -> None:
     assert _upload(reader, item, "d.pdf", PDF)[1]["error"]["code"] == "token_scope"
     api.post(f"/items/{item}/cancel", {"reason": "Thôi"})
     assert _upload(api, item, "e.pdf", PDF)[0] == 409
+
+
+def test_attachments__a_file_far_over_the_limit_is_refused_as_one_just_over(app: Flask) -> None:
+    """A body past what the server reads at all is refused before the file is read: as a
+    file over the limit, with the limit (not as a JSON body too large)."""
+    api = api_as(app, "trungtam.cv1")
+    item = api.post(START, {})[1]["id"]
+    far = app.config["MAX_CONTENT_LENGTH"] + 1
+    status, body = _upload(api, item, "lon.pdf", b"%PDF-1.4\n" + b"x" * far)
+    assert (status, body["error"]["code"]) == (413, "file_too_large")
+    assert body["error"]["limit"] == app.config["MAX_ATTACHMENT_BYTES"]

@@ -260,6 +260,9 @@ def test_items__unknown_items_routes_and_methods(app: Flask) -> None:
     assert (status, body["error"]["code"]) == (404, "not_found")
     status, body = api.post("/items/999/cancel", {})
     assert body["error"]["fields"]["reason"]["code"] == "required"
+    for empty in ("", "   "):  # spaces alone are no reason either: the same code
+        status, body = api.post("/items/999/cancel", {"reason": empty})
+        assert body["error"]["fields"]["reason"]["code"] == "min_length", empty
 
 
 @ON_BOTH

@@ -331,6 +331,12 @@ def _engine_error(error: engine.EngineError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     codes = {413: "body_too_large", 404: "not_found", 405: "method_not_allowed"}
     code = error.code or 500
+    if code == 413 and request.mimetype == "multipart/form-data":
+        # A file far over the limit, refused before it is read: as one just over it is.
+        limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+        return error_response(
+            413, "file_too_large", "the file is too large", reason="file_too_large", limit=limit
+        )
     return error_response(code, codes.get(code, "bad_request"), error.description or "")
 
 

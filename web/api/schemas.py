@@ -182,6 +182,9 @@ class ItemOut(ItemSummary):
 
 
 class CancelBody(Request):
+    # Spaces alone are no reason: refused as an empty one is (min_length).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
     reason: str = Field(min_length=1, max_length=2000, description="why, kept in the history")
 
 
