@@ -190,7 +190,7 @@ from .registers import IssuedNumber, register_entries, void_number
 from .required_documents import ATTACHMENTS_FIELD, required_document
 from .retry import ParkedItem, parked_items, retry_instance
 from .runtime import EngineConfig, weekdays_only
-from .search import SearchHit, search_items
+from .search import SearchHit, fold, search_items
 from .services import BpmnError, ServiceCall
 from .start_keys import claim_start_key, is_start_key, record_start
 from .start_timer_schedule import NextStart, next_starts
@@ -434,6 +434,7 @@ __all__ = [
     "fail_external",
     "failed_mail",
     "fetch_and_lock",
+    "fold",
     "forward_candidates",
     "get_identity",
     "get_task",

@@ -475,13 +475,26 @@ def _engine_problem(error: engine.EngineError) -> str:
 
 def _users_page(form: PersonForm, status: int = 200) -> Page:
     wanted = request.args.get("group", "").strip()
+    asked = request.args.get("q", "").strip()[:100]
     with uow() as session:
         people = engine.list_users(session)
         groups = engine.list_groups(session)
     if wanted:
         people = [p for p in people if wanted in p.groups or p.unit == wanted]
+    if asked:  # by login, name or unit, in any case and with or without diacritics
+        names, needle = dict(groups), engine.fold(asked)
+        people = [
+            p
+            for p in people
+            if needle in engine.fold(f"{p.username} {p.display_name} {names.get(p.unit or '', '')}")
+        ]
     return render_template(
-        "admin/users.html", people=people, form=form, filter_group=wanted, **_choices(groups)
+        "admin/users.html",
+        people=people,
+        form=form,
+        filter_group=wanted,
+        asked=asked,
+        **_choices(groups),
     ), status
 
 

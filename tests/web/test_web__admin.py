@@ -333,6 +333,15 @@ def test_admin__people_are_listed_with_unit_and_group_names(login: Any) -> None:
     assert "Đang hoạt động" in page
 
 
+def test_admin__people_are_found_by_login_name_or_unit_without_diacritics(login: Any) -> None:
+    client = login(ADMIN)
+    page = client.get("/admin/users?q=ha thi linh").get_data(as_text=True)
+    assert "trungtam.cv1" in page and "qlkh.cv1" not in page
+    page = client.get("/admin/users?q=QUẢN LÝ KHOA HỌC").get_data(as_text=True)
+    assert "qlkh.cv1" in page and "trungtam.cv1" not in page
+    assert "Không có người dùng nào khớp" in client.get("/admin/users?q=zzz").get_data(as_text=True)
+
+
 def test_admin__add_a_person_who_then_logs_in(app: Flask, login: Any) -> None:
     client = login(ADMIN)
     response = add_person(client)
