@@ -51,7 +51,7 @@ from .mi_collections import attach_collection_codes
 from .model_forms import is_model_form, model_form_schemas
 from .registers import register_fields
 from .sandbox import SandboxViolation, compile_script
-from .sandbox_errors import SandboxSyntaxError
+from .sandbox_errors import SandboxSyntaxError, refused_kind
 from .script_languages import check_script_languages, is_python, mark_javascript
 from .script_resources import inline_script_resources, is_script_resource, script_pool
 from .service_listeners import (
@@ -507,7 +507,13 @@ def _script_problems(doc: _Doc) -> list[InvalidDefinition]:
         except SandboxViolation as exc:
             found.append(
                 _script_refusal(
-                    doc, element, first_line, exc, reason="script_refused", detail=str(exc)
+                    doc,
+                    element,
+                    first_line,
+                    exc,
+                    reason="script_refused",
+                    detail=str(exc),
+                    **refused_kind(str(exc)),
                 )
             )
         except SyntaxError as exc:

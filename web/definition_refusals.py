@@ -4,7 +4,6 @@ never by reading the engine's English message, which stays the words of the log 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -372,34 +371,23 @@ REFUSALS = {
 }
 
 
-# What the scripts' checker says of a refused script (its `detail`), in the page's language:
-# the refusals people meet; any other is shown as the checker says it.
-_SCRIPT_DETAILS = (
-    (re.compile(r"imports are not allowed"), _l("không được dùng import")),
-    (re.compile(r"class definitions are not allowed"), _l("không được định nghĩa lớp (class)")),
-    (
-        re.compile(
-            r'"(?P<name>[^"]+)" is an invalid (?:variable|attribute) name because it '
-            r'starts with "_"'
-        ),
-        _l("tên «%(name)s» bắt đầu bằng dấu gạch dưới, không được dùng"),
-    ),
-    (re.compile(r"(?P<name>\w+)\(\) is not available"), _l("không được dùng hàm %(name)s()")),
-    (re.compile(r"Eval calls are not allowed"), _l("không được dùng eval()")),
-    (re.compile(r"Exec calls are not allowed"), _l("không được dùng exec()")),
-    (
-        re.compile(r"generator functions \(yield\) are not allowed"),
-        _l("không được dùng yield: hãy tạo một danh sách"),
-    ),
-)
+# A refused script's kind of refusal (the engine's `refused`, engine.sandbox_errors), in the
+# page's language; another is said in the checker's own words.
+_SCRIPT_REFUSALS = {
+    "import": _l("không được dùng import"),
+    "class": _l("không được định nghĩa lớp (class)"),
+    "underscore_name": _l("tên «%(name)s» bắt đầu bằng dấu gạch dưới, không được dùng"),
+    "unavailable_function": _l("không được dùng hàm %(name)s()"),
+    "generator": _l("không được dùng yield: hãy tạo một danh sách"),
+}
 
 
-def _script_detail(detail: Any) -> Any:
-    """A refused script's detail in the page's language, where it is one people meet."""
-    for pattern, words in _SCRIPT_DETAILS:
-        if found := pattern.search(str(detail)):
-            return str(words) % found.groupdict()
-    return detail
+def _script_detail(details: dict[str, Any]) -> Any:
+    """A refused script's detail in the page's language, by its kind of refusal."""
+    words = _SCRIPT_REFUSALS.get(str(details.get("refused")))
+    if words is None:
+        return details.get("detail")
+    return str(words) % {"name": details.get("name", "")}
 
 
 def refusal_words(error: engine.InvalidDefinition) -> str:
@@ -407,7 +395,7 @@ def refusal_words(error: engine.InvalidDefinition) -> str:
     English words when the refusal has no entry here (or lacks a parameter its entry names)."""
     details = dict(error.details)
     if details.get("reason") == "script_refused":
-        details["detail"] = _script_detail(details.get("detail"))
+        details["detail"] = _script_detail(details)
     words = REFUSALS.get(str(details.get("reason")))
     if words is None:
         return error.reason
