@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,10 +236,11 @@ def users() -> Page:
 @bp.post("/users")
 def add_user() -> Response | Page:
     form = _read_person(new=True)
-    with uow() as session:
-        # One person, one name: "QLKH.PP" beside "qlkh.pp" is a second account nobody meant.
-        typed = form.username.casefold()
-        exists = any(u.username.casefold() == typed for u in engine.list_users(session))
+    with uow(write=False) as session:
+        # One person, one name, in any case (the engine's rule, engine.account_named).
+        exists = engine.user_exists(session, form.username) or (
+            engine.account_named(session, form.username) is not None
+        )
     if exists:
         form.errors["username"] = _(
             "Tên đăng nhập này đã có. Muốn thay đổi người đó, hãy mở trang của họ trong danh sách."
@@ -576,7 +578,7 @@ def save_group() -> Response | Page:
         errors["is_outside"] = _(
             "Một đơn vị của Sở không phải cơ quan ngoài Sở: hãy bỏ một trong hai ô đánh dấu."
         )
-    elif outside and _of_the_so(key):
+    elif outside and _sos_own(key, {u.leaders_group for u in _units()}):
         errors["is_outside"] = _(
             "Nhóm %(key)s là nhóm của Sở (quản trị hệ thống, lãnh đạo đơn vị), không phải cơ "
             "quan ngoài Sở.",
@@ -617,9 +619,9 @@ def _is_unit(key: str) -> bool:
     return key in {u.key for u in _units()}
 
 
-def _of_the_so(key: str) -> bool:
+def _sos_own(key: str, leader_groups: Collection[str]) -> bool:
     """The administrators' group and the units' leaders: never a body outside the Sở."""
-    return key == engine.ADMIN_GROUP or key in {u.leaders_group for u in _units()}
+    return key == engine.ADMIN_GROUP or key in leader_groups
 
 
 def _groups_page(
@@ -654,9 +656,7 @@ def _groups_page(
                 "kind": kind,
                 "is_unit": key in unit_keys,
                 # Only a group that may be a body outside the Sở has the tick box.
-                "may_be_outside": key not in unit_keys
-                and key not in leader_groups
-                and key != engine.ADMIN_GROUP,
+                "may_be_outside": key not in unit_keys and not _sos_own(key, leader_groups),
                 "outside": key in outside,
             }
         )

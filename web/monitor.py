@@ -94,6 +94,7 @@ def helpers() -> dict[str, Any]:
     return {
         "status_labels": status_labels(),
         "status_of": status_of,
+        "holder_of": holder_of,
         "days": _days_text,
         "age": _age_text,
     }
@@ -356,7 +357,7 @@ def _workbook(
                 names.get(row.process_id, row.process_id),
                 row.step or "",
                 row.unit or "",
-                _starter(row) if row.status in FINISHED else _holder(row),
+                _starter(row) if row.status in FINISHED else holder_of(row),
                 _excel_date(row.since),
                 shown_age(row.age_days),
                 _excel_date(row.due_at),
@@ -369,7 +370,7 @@ def _workbook(
     )
 
 
-def _holder(row: engine.MonitorRow) -> str:
+def holder_of(row: engine.MonitorRow) -> str:
     """Who holds an open step; its groups, said to be waiting, when nobody has taken it."""
     return row.holder if row.taken else str(_("%(names)s (chưa có người nhận)", names=row.holder))
 

@@ -142,10 +142,11 @@ def start_item(
             )
     form = offer.form
     asked = _ASKED.get(process_id, ())
-    if form is not None and form.caller_checks and set(data or ()) - set(asked):
+    beyond = [name for name in data or () if name not in asked]
+    if form is not None and form.caller_checks and beyond:
         # A program's start may give more of the form than a person's is asked (Giao nhiệm
         # vụ's "section", "don_vi_phoi_hop"): each is checked as the form declares it.
-        form = engine.start_form(session, process_id, (*asked, *(set(data or ()) - set(asked))))
+        form = engine.start_form(session, process_id, (*asked, *beyond))
     given = {**(data or {}), **_checked_by_us(config, form, data)}
     named, start_data = hand_start(process_id, title, given)
     return engine.start_instance(
