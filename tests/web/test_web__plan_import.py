@@ -279,6 +279,8 @@ def test_plan_import__the_review_sets_an_outside_lead_and_the_sos_cooperating_un
     again = refused.get_data(as_text=True)
     assert "Dòng 4: hãy chọn đơn vị phối hợp trong danh sách." in html.unescape(again)
     assert all(f'name="phoi_hop_3" value="{k}" checked' in again for k in partners)
+    # Only the row whose list was changed comes back open.
+    assert again.count("<details open><summary>Sửa đơn vị phối hợp") == 1
 
     response = client.post(action.group(1), data={**form, "phoi_hop_3": partners})
     assert response.status_code == 303
