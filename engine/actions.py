@@ -527,6 +527,7 @@ def claim_task(
     if row.assignee:
         raise Conflict(
             f"task '{row.title}' is already held by {row.assignee}",
+            reason="already_claimed",
             task_id=row.id,
             handled_by=row.assignee,
         )

@@ -292,6 +292,7 @@ def save_instance(session: Session, instance: InstanceModel) -> None:
     if result.rowcount != 1:
         raise Conflict(
             f"item {instance.id} was changed by someone else meanwhile: try again",
+            reason="item_changed",
             instance_id=instance.id,
         )
     set_committed_value(instance, "version_counter", version + 1)

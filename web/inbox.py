@@ -714,7 +714,7 @@ def claim(task_id: str) -> Response:
             engine.claim_task(s, config(), task_id, me())
     except engine.Conflict as conflict:
         holder = None
-        if "handled_at" not in conflict.details:  # held by a colleague, not yet done
+        if conflict.details.get("reason") == "already_claimed":  # a colleague holds it
             with uow() as s:
                 held_by = conflict.details.get("handled_by")
                 holder = Names.of(s, [held_by]).person(held_by)

@@ -353,8 +353,9 @@ def complete_task(task_id: str, body: CompleteBody) -> CompletedOut:
                 rehearsal=rehearsal,
             )
     except engine.Conflict as conflict:
-        stale = body.expected_version is not None and "instance_id" in conflict.details
-        if not stale or "handled_by" in conflict.details or body.expected_version is None:
+        # The item moved since the caller read it (not: the task was done, the item ended).
+        stale = conflict.details.get("reason") == "item_changed"
+        if not stale or body.expected_version is None:
             raise
         raise _stale(conflict, body.expected_version) from conflict
     with uow(write=False) as s:  # read after the commit, not under the write lock
