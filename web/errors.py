@@ -93,7 +93,7 @@ def init_app(app: Flask) -> None:
 def explain(error: engine.EngineError) -> str:
     """The engine's message in the user's language where we know its kind."""
     details = error.details
-    if isinstance(error, engine.Conflict) and details.get("handled_by"):
+    if isinstance(error, engine.Conflict) and details.get("reason") == "already_handled":
         at = _moment(details.get("handled_at"))
         if _is_me(str(details["handled_by"])):  # a double click, or a second tab
             return _("Bạn đã xử lý việc này lúc %(at)s; lần gửi sau không được ghi thêm.", at=at)
